@@ -1,0 +1,30 @@
+/**
+ * The assembled application: what the composition root (`create-app.ts`) builds from the
+ * configuration and hands to adapters (CLI, Telegram, chat).
+ *
+ * @module
+ */
+import type { Core } from "../core/api.js";
+import type { ModuleCatalog } from "../domain/catalog.js";
+import type { ContainerBackend } from "../ports/container-backend.js";
+import type { CommandRunner } from "../ports/command-runner.js";
+import type { Logger } from "../ports/logger.js";
+import type { StorageDriver } from "../ports/storage-driver.js";
+import type { VoxnixDatabase } from "../state/database.js";
+import type { Config, Secrets } from "./config-schema.js";
+
+export interface App {
+  readonly config: Config;
+  readonly secrets: Secrets;
+  /** Absolute state directory (database, generated files, images). */
+  readonly stateDir: string;
+  readonly core: Core;
+  readonly catalog: ModuleCatalog;
+  readonly backend: ContainerBackend;
+  readonly storage: StorageDriver;
+  readonly runner: CommandRunner;
+  readonly db: VoxnixDatabase;
+  readonly logger: Logger;
+  /** Flushes telemetry and closes the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,152 @@
+/**
+ * The configuration schema: one file (`VOXNIX_CONFIG`, YAML or JSON) plus environment
+ * overrides, validated at start-up. Every key has a default, so voxnix runs with no file.
+ * Secrets are never literal values in the file: each secret is a `*File` path (the agenix
+ * way) or comes from an environment variable.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { sizeSchema } from "../domain/sizes.js";
+import { userIdSchema } from "../domain/identity.js";
+
+const seconds = (fallback: number) => z.number().positive().default(fallback);
+
+export const BACKEND_NAMES = ["nspawn", "nixos"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const STORAGE_DRIVER_NAMES = ["btrfs", "zfs", "dir"] as const;
+export type StorageDriverName = (typeof STORAGE_DRIVER_NAMES)[number];
+
+export const configSchema = z
+  .object({
+    /** Which container backend runs workloads. */
+    backend: z.enum(BACKEND_NAMES).default("nspawn"),
+    /** Where the database and generated files live (absolute). Defaults to $XDG_STATE_HOME/voxnix. */
+    stateDir: z.string().optional(),
+
+    users: z
+      .object({
+        /** Users who are admins from the start. `local:admin` is always an admin. */
+        admins: z.array(userIdSchema).default([]),
+        /** Users admitted without an admin's approval. */
+        allowlist: z.array(userIdSchema).default([]),
+        /** Limits given to a new user. */
+        defaults: z
+          .object({
+            diskQuota: sizeSchema.default(10 * 1024 ** 3),
+            maxWorkloads: z.number().int().positive().default(5),
+            cpuBudget: z.number().positive().default(4),
+            memoryBudget: sizeSchema.default(8 * 1024 ** 3),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+
+    /** Per-workload resource defaults and admin-set maxima. */
+    resources: z
+      .object({
+        defaultCpus: z.number().positive().default(1),
+        maxCpus: z.number().positive().default(4),
+        defaultMemory: sizeSchema.default(1024 ** 3),
+        maxMemory: sizeSchema.default(8 * 1024 ** 3),
+      })
+      .prefault({}),
+
+    confirmations: z.object({ ttlSeconds: seconds(300) }).prefault({}),
+    snapshots: z.object({ undoWindowHours: z.number().positive().default(24) }).prefault({}),
+
+    storage: z
+      .object({
+        driver: z.enum(STORAGE_DRIVER_NAMES).optional(),
+        zfs: z.object({ pool: z.string().default("tank") }).prefault({}),
+        btrfs: z
+          .object({
+            /** A block device to use instead of a loop image. */
+            device: z.string().optional(),
+            /** Loop image file, created when missing. Defaults to <stateDir>/storage.btrfs.img. */
+            image: z.string().optional(),
+            imageSize: sizeSchema.default(20 * 1024 ** 3),
+            /** Where the file system is mounted. Defaults to <stateDir>/storage. */
+            mountpoint: z.string().optional(),
+          })
+          .prefault({}),
+        dir: z.object({ root: z.string().optional() }).prefault({}),
+      })
+      .prefault({}),
+
+    nixos: z
+      .object({
+        /** The voxnix source (holding nix/) that generated wrappers import. */
+        flakePath: z.string().optional(),
+        hostBridge: z.string().default("br-vox"),
+        createTimeoutSeconds: seconds(1800),
+        commandTimeoutSeconds: seconds(120),
+        /** Module sets pre-built by `voxnix images build`. */
+        images: z.array(z.array(z.string())).default([["git", "fish", "workspace"]]),
+      })
+      .prefault({}),
+
+    nspawn: z
+      .object({
+        /** Where base images and container roots live. Defaults to <stateDir>/nspawn. */
+        root: z.string().optional(),
+        suite: z.string().default("bookworm"),
+        mirror: z.string().default("http://deb.debian.org/debian"),
+        bridge: z.string().default("vx-br0"),
+        subnet: z.string().default("10.231.0.0/24"),
+        nat: z.boolean().default(true),
+        bootTimeoutSeconds: seconds(60),
+        stopTimeoutSeconds: seconds(20),
+      })
+      .prefault({}),
+
+    tailscale: z
+      .object({
+        /** File holding a reusable, ephemeral auth key. Without it, remote access is unavailable. */
+        authKeyFile: z.string().optional(),
+      })
+      .prefault({}),
+
+    telegram: z
+      .object({
+        tokenFile: z.string().optional(),
+        mode: z.enum(["polling", "webhook"]).default("polling"),
+        webhook: z.object({ url: z.string().url().optional(), port: z.number().int().default(8443), secretFile: z.string().optional() }).prefault({}),
+        /** Override for tests and local Bot API servers. */
+        apiRoot: z.string().url().optional(),
+      })
+      .prefault({}),
+
+    llm: z
+      .object({
+        provider: z.enum(["none", "anthropic", "openai", "openai-compatible"]).default("none"),
+        model: z.string().optional(),
+        baseUrl: z.string().url().optional(),
+        apiKeyFile: z.string().optional(),
+        timeoutSeconds: seconds(60),
+        maxSteps: z.number().int().positive().default(5),
+      })
+      .prefault({}),
+
+    conversations: z
+      .object({ idleMinutes: z.number().positive().default(30), maxMessages: z.number().int().positive().default(40) })
+      .prefault({}),
+
+    log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).prefault({}),
+    telemetry: z.object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default("voxnix") }).prefault({}),
+  })
+  .strict();
+
+/** The validated configuration. Secrets are not part of it; see `Secrets`. */
+export type Config = z.output<typeof configSchema>;
+
+/**
+ * Secret values, read at start-up from `*File` paths or environment variables and kept
+ * apart from `Config` so that printing the config can never print a secret.
+ */
+export interface Secrets {
+  readonly telegramToken?: string;
+  readonly llmApiKey?: string;
+  readonly webhookSecret?: string;
+}

@@ -1,0 +1,22 @@
+/**
+ * What every backend factory receives from the composition root.
+ *
+ * @module
+ */
+import type { Config } from "../app/config-schema.js";
+import type { ModuleCatalog } from "../domain/catalog.js";
+import type { AddressLeases } from "../ports/address-leases.js";
+import type { Clock } from "../ports/clock.js";
+import type { CommandRunner } from "../ports/command-runner.js";
+import type { Logger } from "../ports/logger.js";
+
+export interface BackendDeps {
+  readonly config: Config;
+  /** Absolute state directory; backends keep their generated files below it. */
+  readonly stateDir: string;
+  readonly runner: CommandRunner;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly leases: AddressLeases;
+  readonly catalog: ModuleCatalog;
+}

@@ -1,0 +1,204 @@
+/**
+ * The public surface of the core: every operation a person can ask for, as one typed
+ * function taking an `Actor`. Adapters (CLI, Telegram, the agent's tools, HTTP) call only
+ * this interface. Each operation validates first, checks policy, locks the workload, audits,
+ * and either returns its result or throws a `VoxnixError` (see `domain/errors.ts`).
+ *
+ * @module
+ */
+import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/identity.js";
+import type { ContainerSpec, ContainerSpecInput } from "../domain/spec.js";
+import type { ModuleInfo } from "../domain/catalog.js";
+import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
+import type { BackendPlan, DoctorCheck, LiveState, LogEntry, ProgressEvent } from "../ports/container-backend.js";
+import type { CommandResult } from "../ports/command-runner.js";
+import type { Usage } from "../ports/storage-driver.js";
+
+/** Lifecycle of a workload as recorded by voxnix (intent), independent of what the host reports. */
+export type WorkloadStatus = "creating" | "ready" | "destroying" | "failed";
+
+/** A workload as shown to its owner (or an admin). */
+export interface WorkloadView {
+  readonly name: string;
+  readonly owner: UserId;
+  readonly kind: "container";
+  readonly backend: string;
+  readonly status: WorkloadStatus;
+  /** What the person last asked for. */
+  readonly desired: "running" | "stopped";
+  /** What the host reports; `missing` when voxnix records it but the host does not know it. */
+  readonly live: LiveState | "missing";
+  readonly addresses: readonly string[];
+  readonly spec: ContainerSpec;
+  readonly createdAt: Date;
+}
+
+/** `show`: the workload plus live details, storage and remote access. */
+export interface WorkloadDetails extends WorkloadView {
+  readonly since?: Date;
+  readonly remoteAccess?: { readonly ip?: string; readonly hostname?: string; readonly state: string };
+  readonly storage?: Usage;
+  readonly facts: Readonly<Record<string, string>>;
+}
+
+/** A container on the host that voxnix does not manage; shown to admins only. */
+export interface UnmanagedContainer {
+  readonly name: string;
+  readonly state: LiveState;
+}
+
+export interface ListResult {
+  readonly workloads: readonly WorkloadView[];
+  /** Present (possibly empty) only for admins. */
+  readonly unmanaged?: readonly UnmanagedContainer[];
+}
+
+/** `--dry-run` of create: the validated spec and what the backend would write and run. */
+export interface CreatePlan {
+  readonly spec: ContainerSpec;
+  readonly owner: UserId;
+  readonly workspaceHostPath?: string;
+  readonly backend: string;
+  readonly backendPlan: BackendPlan;
+}
+
+export type JobKind = "create" | "destroy" | "restore";
+export type JobState = "running" | "succeeded" | "failed" | "interrupted";
+
+/** A job's persisted state; any adapter (or a later process) can query it. */
+export interface JobView {
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly workload: string;
+  readonly owner: UserId;
+  readonly state: JobState;
+  /** The latest progress step message. */
+  readonly progress: string;
+  readonly error?: { readonly kind: VoxnixErrorKind; readonly message: string };
+  readonly startedAt: Date;
+  readonly endedAt?: Date;
+}
+
+/** Events a job emits; the last is always `job-end`. Noun-action names. */
+export type JobEvent =
+  | { readonly type: "job-start"; readonly job: JobView }
+  | (ProgressEvent & { readonly jobId: string })
+  | { readonly type: "job-end"; readonly job: JobView };
+
+/**
+ * A running (or finished) long operation. The job keeps running if the caller stops
+ * listening; `wait` resolves with the result or rejects with the job's `VoxnixError`.
+ */
+export interface JobHandle<T> {
+  readonly id: string;
+  /** Subscribe to events; replays nothing, so subscribe right after receiving the handle. Returns an unsubscribe function. */
+  onEvent(listener: (event: JobEvent) => void): () => void;
+  wait(): Promise<T>;
+}
+
+/** A snapshot kept by a destroy, restorable until `expiresAt`. */
+export interface SnapshotView {
+  readonly id: string;
+  readonly workload: string;
+  readonly owner: UserId;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface DestroyResult {
+  readonly workload: string;
+  /** The workspace snapshot, when there was a workspace. */
+  readonly snapshot?: SnapshotView;
+  /** Non-fatal problems (a failed logout, storage cleanup that failed and what remains). */
+  readonly warnings: readonly string[];
+}
+
+export interface StorageReport {
+  readonly user: UserId;
+  readonly driver: string;
+  readonly quotasEnforced: boolean;
+  readonly usage: Usage;
+  readonly workspaces: readonly { readonly workload: string; readonly usage: Usage }[];
+  readonly snapshots: readonly SnapshotView[];
+}
+
+export interface DoctorReport {
+  readonly backend: string;
+  readonly storage: string;
+  /** True only when the selected backend can run containers. */
+  readonly ok: boolean;
+  readonly checks: readonly DoctorCheck[];
+}
+
+export interface ReconcileReport {
+  /** Creates/destroys a crash interrupted, and what was done about them. */
+  readonly recovered: readonly { readonly workload: string; readonly action: string }[];
+  /** Workloads recorded as present that the host does not know. */
+  readonly missing: readonly string[];
+  readonly unmanaged: readonly UnmanagedContainer[];
+  readonly prunedSnapshots: number;
+}
+
+export interface UserView {
+  readonly id: UserId;
+  readonly role: Role;
+  readonly status: UserStatus;
+  readonly limits: UserLimits;
+  readonly displayName?: string;
+  readonly workloads: number;
+  readonly createdAt: Date;
+}
+
+export interface ExecRequest {
+  readonly name: string;
+  readonly argv: readonly string[];
+  readonly interactive?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/** The core. One method per operation in `OPERATIONS`; the authorization tests iterate that list. */
+export interface Core {
+  // Workloads
+  /** Validates, admits (quota, name), then starts a create job. */
+  create(actor: Actor, input: ContainerSpecInput): Promise<JobHandle<WorkloadView>>;
+  /** Same validation and admission as `create`, touching nothing. */
+  planCreate(actor: Actor, input: ContainerSpecInput): Promise<CreatePlan>;
+  start(actor: Actor, name: string): Promise<WorkloadView>;
+  stop(actor: Actor, name: string): Promise<WorkloadView>;
+  restart(actor: Actor, name: string): Promise<WorkloadView>;
+  /** Always throws `NeedsConfirmationError` with the plan and a single-use token. */
+  destroy(actor: Actor, name: string): Promise<never>;
+  /** Carries out a confirmed plan; refuses other actors, expired or used tokens and changed plans. */
+  confirm(actor: Actor, token: string): Promise<JobHandle<DestroyResult>>;
+  /** Brings back a destroyed workload from its snapshot, within the undo window. */
+  restore(actor: Actor, name: string): Promise<JobHandle<WorkloadView>>;
+  exec(actor: Actor, request: ExecRequest): Promise<CommandResult>;
+  list(actor: Actor): Promise<ListResult>;
+  show(actor: Actor, name: string): Promise<WorkloadDetails>;
+  logs(actor: Actor, name: string, options?: { readonly lines?: number }): Promise<readonly LogEntry[]>;
+  storage(actor: Actor): Promise<StorageReport>;
+  job(actor: Actor, id: string): Promise<JobView>;
+  whoami(actor: Actor): Promise<UserView>;
+  /** The modules the selected backend can provide (for help texts and the model's context). */
+  modules(): readonly ModuleInfo[];
+
+  // Host (admins)
+  doctor(actor: Actor): Promise<DoctorReport>;
+  reconcile(actor: Actor): Promise<ReconcileReport>;
+
+  // Users (admins)
+  listUsers(actor: Actor): Promise<readonly UserView[]>;
+  approveUser(actor: Actor, userId: string): Promise<UserView>;
+  denyUser(actor: Actor, userId: string): Promise<UserView>;
+  setUserLimits(actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView>;
+}
+
+/** Limits as admins type them (sizes as strings like "20G"). */
+export interface UserLimitsInput {
+  readonly diskQuota: string | number;
+  readonly maxWorkloads: number;
+  readonly cpuBudget: number;
+  readonly memoryBudget: string | number;
+}
+
+export type { AnyVoxnixError };

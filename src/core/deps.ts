@@ -1,0 +1,37 @@
+/**
+ * What the core needs from the outside world, injected by the composition root
+ * (`src/app/create-app.ts`) or by tests (fakes under `test/fakes/`).
+ *
+ * @module
+ */
+import type { ModuleCatalog } from "../domain/catalog.js";
+import type { UserId, UserLimits } from "../domain/identity.js";
+import type { ResourcePolicy } from "../domain/spec.js";
+import type { Clock } from "../ports/clock.js";
+import type { ContainerBackend } from "../ports/container-backend.js";
+import type { Logger } from "../ports/logger.js";
+import type { RemoteAccessProvider } from "../ports/remote-access.js";
+import type { StorageDriver } from "../ports/storage-driver.js";
+import type { VoxnixDatabase } from "../state/database.js";
+
+/** Policy settings the core enforces (from `Config`, in core units). */
+export interface CorePolicy {
+  readonly admins: readonly UserId[];
+  readonly allowlist: readonly UserId[];
+  readonly defaultLimits: UserLimits;
+  readonly resources: ResourcePolicy;
+  readonly confirmationTtlMs: number;
+  readonly undoWindowMs: number;
+}
+
+export interface CoreDeps {
+  readonly db: VoxnixDatabase;
+  readonly backend: ContainerBackend;
+  readonly storage: StorageDriver;
+  /** Absent when no remote-access key is configured; creates asking for it are then refused. */
+  readonly remoteAccess?: RemoteAccessProvider;
+  readonly catalog: ModuleCatalog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly policy: CorePolicy;
+}

@@ -1,0 +1,49 @@
+/**
+ * The one way voxnix runs host programs: an argv array (never a shell string), a timeout on
+ * every call, bounded output capture and secret redaction in anything logged.
+ *
+ * @module
+ */
+
+export interface CommandOptions {
+  /** Kill the process (SIGTERM, then SIGKILL after a grace period) after this many milliseconds. Required. */
+  readonly timeoutMs: number;
+  readonly cwd?: string;
+  /** Extra environment, merged over the runner's base environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Data written to standard input. */
+  readonly input?: string;
+  /** Keep at most this many bytes of stdout and of stderr (default 1 MiB each); the rest is dropped and `truncated` set. */
+  readonly maxOutputBytes?: number;
+  /** Values that must never appear in logs or error messages (replaced by `***`). */
+  readonly secrets?: readonly string[];
+  /** Called with each chunk of stdout/stderr as it arrives, for progress reporting. */
+  readonly onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+  /** Cancels the command (same kill sequence as a timeout). */
+  readonly signal?: AbortSignal;
+  /** `inherit` connects the child to this process's terminal (interactive shells); output is then not captured. */
+  readonly stdio?: "pipe" | "inherit";
+}
+
+/** How a command ended. Non-zero exits are results, not exceptions; callers classify them. */
+export interface CommandResult {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Exit status, or null when killed by a signal. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly truncated: boolean;
+  readonly durationMs: number;
+}
+
+/**
+ * Runs host commands. `run` resolves with a `CommandResult` for every process that started,
+ * whatever its exit status; it rejects with `HostFailureError` only when the program could not
+ * be started (missing binary, permission denied), and with `TimeoutError` when it timed out.
+ */
+export interface CommandRunner {
+  run(command: string, args: readonly string[], options: CommandOptions): Promise<CommandResult>;
+}

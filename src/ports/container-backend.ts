@@ -1,0 +1,147 @@
+/**
+ * The container backend port: the mechanics of creating and running containers on one kind
+ * of host (NixOS via extra-container, any Linux via systemd-nspawn). Backends know nothing
+ * about users, ownership or policy; the core decides all of that and hands them validated
+ * specs and host paths.
+ *
+ * @module
+ */
+import type { ContainerSpec } from "../domain/spec.js";
+import type { WorkloadName } from "../domain/names.js";
+import type { CommandResult } from "./command-runner.js";
+
+/** What a backend can do, as data: the core branches on these flags, never on the name. */
+export interface BackendInfo {
+  readonly name: string;
+  /** Catalog modules this backend can realise; create refuses the others with this list. */
+  readonly modules: ReadonlySet<string>;
+  /** True when containers get private remote access (Tailscale). */
+  readonly remoteAccess: boolean;
+  /** True when `exec` with an interactive terminal is available. */
+  readonly interactiveShell: boolean;
+}
+
+/** Progress steps of a long operation, in the order they usually happen. */
+export type ProgressStep =
+  | "preparing"
+  | "building"
+  | "installing"
+  | "starting"
+  | "waiting-for-boot"
+  | "stopping"
+  | "snapshotting"
+  | "removing"
+  | "restoring"
+  | "done";
+
+/** A progress event from a backend or the core. Events are noun-action: `step` or `log`. */
+export type ProgressEvent =
+  | { readonly type: "step"; readonly step: ProgressStep; readonly message: string }
+  | { readonly type: "log"; readonly line: string };
+
+/** Called by backends as work advances. Must not throw. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
+/** Host-side inputs the core prepared for a container. */
+export interface ContainerHostContext {
+  /** Owner's user id, for informational labels only (never read back for ownership). */
+  readonly ownerLabel: string;
+  /** Host directory to bind-mount at `/workspace`, when the workspace is enabled. */
+  readonly workspaceHostPath?: string;
+  /** Host file holding the remote-access auth key, bind-mounted read-only; never its contents. */
+  readonly remoteAccessKeyFile?: string;
+  readonly onProgress: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+/** A file the backend would write, shown by `--dry-run`. */
+export interface PlannedArtifact {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** What `create` would do, without doing it. */
+export interface BackendPlan {
+  readonly artifacts: readonly PlannedArtifact[];
+  /** Host commands in the order they would run. */
+  readonly commands: readonly (readonly string[])[];
+}
+
+/** Live state of a container as the host reports it. */
+export type LiveState = "running" | "stopped" | "starting" | "stopping" | "failed" | "unknown";
+
+/** One container the host knows about, from the batch `list` call. */
+export interface LiveContainer {
+  readonly name: string;
+  readonly state: LiveState;
+  readonly addresses: readonly string[];
+}
+
+/** Details for `show`, beyond the list entry. */
+export interface LiveDetails extends LiveContainer {
+  /** When the container last started, if running. */
+  readonly since?: Date;
+  readonly remoteAccess?: { readonly ip?: string; readonly hostname?: string; readonly state: string };
+  /** Backend-specific facts worth showing (unit name, leader pid, …). */
+  readonly facts: Readonly<Record<string, string>>;
+}
+
+export interface LogEntry {
+  readonly time?: Date;
+  readonly unit?: string;
+  readonly message: string;
+}
+
+/** What a destroy did and, if anything was kept on purpose or by failure, what and why. */
+export interface DestroyReport {
+  /** Steps that did not succeed but did not stop the destroy (e.g. a Tailscale logout of a stopped container). */
+  readonly warnings: readonly string[];
+}
+
+/** A prerequisite check for `voxnix doctor`. */
+export interface DoctorCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** What to do when the check fails. */
+  readonly fix?: string;
+}
+
+export interface ExecOptions {
+  readonly timeoutMs: number;
+  readonly stdio?: "pipe" | "inherit";
+  readonly input?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A container backend. Every method either resolves or throws a classified `VoxnixError`
+ * (`HostFailureError`, `TimeoutError`, `NotFoundError` for an unknown container).
+ * Methods that change state must leave nothing half-done: roll back, or throw an error whose
+ * message says exactly what was kept.
+ */
+export interface ContainerBackend {
+  info(): BackendInfo;
+
+  // Lifecycle
+  /** What `create` would write and run, for `--dry-run`. Pure: touches nothing. */
+  plan(spec: ContainerSpec, host: Omit<ContainerHostContext, "onProgress" | "signal">): Promise<BackendPlan>;
+  /** Creates and starts the container; resolves once it has booted. */
+  create(spec: ContainerSpec, host: ContainerHostContext): Promise<void>;
+  start(name: WorkloadName, host: ContainerHostContext): Promise<void>;
+  /** Clean poweroff with a timeout before kill. Stopping a stopped container succeeds. */
+  stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
+  /** Removes the container and everything the backend owns for it (not the workspace). Unknown names succeed. */
+  destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport>;
+
+  // Queries
+  /** Every container on the host, managed or not, in one batch. */
+  list(): Promise<readonly LiveContainer[]>;
+  /** Details of one container, or undefined when the host does not know it. */
+  show(name: WorkloadName): Promise<LiveDetails | undefined>;
+  logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
+  exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
+
+  // Host
+  doctor(): Promise<readonly DoctorCheck[]>;
+}

@@ -1,0 +1,63 @@
+/**
+ * The storage port: per-user quota'd space, per-workload workspaces and snapshots.
+ * Implementations: zfs (the appliance), btrfs (portable, real quotas), dir (no quotas).
+ *
+ * Users are named by their storage key (`telegram_42`, see `userStorageKey`), workloads by name.
+ *
+ * @module
+ */
+import type { DoctorCheck } from "./container-backend.js";
+
+/** Capabilities as data. */
+export interface StorageInfo {
+  readonly name: string;
+  /** True when per-user quotas are enforced by the file system (a write past the quota fails). */
+  readonly quotas: boolean;
+  /** True when snapshots are cheap copy-on-write; false means they are full copies. */
+  readonly cowSnapshots: boolean;
+}
+
+/** Space accounting in bytes; `quotaBytes`/`availableBytes` are null where not enforced. */
+export interface Usage {
+  readonly usedBytes: number;
+  readonly quotaBytes: number | null;
+  readonly availableBytes: number | null;
+}
+
+/** A snapshot the driver can restore or delete; `ref` is opaque to the core and stored in the database. */
+export interface SnapshotRef {
+  readonly ref: string;
+}
+
+export interface StorageDriver {
+  info(): StorageInfo;
+
+  // Pool
+  /** Makes the pool usable (creates a loop image, checks the pool, mounts it). Idempotent. */
+  ensureReady(): Promise<void>;
+  doctor(): Promise<readonly DoctorCheck[]>;
+
+  // Users
+  /** Creates the user's area if needed and (re)applies the quota. Idempotent and race-tolerant. */
+  ensureUser(userKey: string, quotaBytes: number): Promise<void>;
+  userUsage(userKey: string): Promise<Usage>;
+
+  // Workspaces
+  /** Creates the workspace (idempotent) and returns its host path. */
+  createWorkspace(userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
+  /** Makes sure the workspace is mounted and returns its host path; called before every start. */
+  ensureWorkspaceMounted(userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
+  /** Deletes the workspace; a missing one succeeds. */
+  deleteWorkspace(userKey: string, workload: string): Promise<void>;
+  workspaceUsage(userKey: string, workload: string): Promise<Usage>;
+  /** True when the workspace exists on disk. Used by reconcile to find leftovers. */
+  workspaceExists(userKey: string, workload: string): Promise<boolean>;
+
+  // Snapshots
+  /** Takes a read-only snapshot of the workspace, labelled `label` (unique per workload). */
+  snapshotWorkspace(userKey: string, workload: string, label: string): Promise<SnapshotRef>;
+  /** Recreates the workspace from a snapshot; the workspace must not exist. */
+  restoreWorkspace(snapshot: SnapshotRef, userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
+  /** Deletes a snapshot; a missing one succeeds. */
+  deleteSnapshot(snapshot: SnapshotRef): Promise<void>;
+}
