@@ -10,7 +10,7 @@ import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/iden
 import type { ContainerSpec, ContainerSpecInput } from "../domain/spec.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
-import type { BackendPlan, DoctorCheck, LiveState, LogEntry, ProgressEvent } from "../ports/container-backend.js";
+import type { BackendPlan, DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener } from "../ports/container-backend.js";
 import type { CommandResult } from "../ports/command-runner.js";
 import type { Usage } from "../ports/storage-driver.js";
 
@@ -185,6 +185,8 @@ export interface Core {
   // Host (admins)
   doctor(actor: Actor): Promise<DoctorReport>;
   reconcile(actor: Actor): Promise<ReconcileReport>;
+  /** Builds the backend's images with progress (admins). */
+  buildImages(actor: Actor, options: { readonly onProgress: ProgressListener }): Promise<ImageBuildReport>;
 
   // Users (admins)
   listUsers(actor: Actor): Promise<readonly UserView[]>;

@@ -40,6 +40,7 @@ export const OPERATIONS = {
   whoami: { risk: "read", scope: "self" },
   doctor: { risk: "admin", scope: "host" },
   reconcile: { risk: "admin", scope: "host" },
+  buildImages: { risk: "admin", scope: "host" },
   listUsers: { risk: "admin", scope: "host" },
   approveUser: { risk: "admin", scope: "host" },
   denyUser: { risk: "admin", scope: "host" },

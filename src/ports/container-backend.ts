@@ -144,4 +144,14 @@ export interface ContainerBackend {
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;
+  /**
+   * Builds (or rebuilds) the backend's images: the nspawn base root file system, or the
+   * NixOS closures of the module sets listed in the configuration, so later creates are fast.
+   */
+  buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport>;
+}
+
+/** What `buildImages` produced. */
+export interface ImageBuildReport {
+  readonly images: readonly { readonly name: string; readonly detail: string }[];
 }
