@@ -1,0 +1,141 @@
+/**
+ * Versioned schema migrations. Each step is plain SQL applied once, in order, inside a
+ * transaction; the database remembers its version in `PRAGMA user_version`. Steps are
+ * append-only: never edit a released step, add a new one.
+ *
+ * @module
+ */
+import type BetterSqlite3 from "better-sqlite3";
+
+/** One schema step. `version` is the `user_version` after it ran. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** Every schema step, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "users, workloads, audit, confirmations, snapshots, jobs",
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'denied')),
+        limits_json TEXT NOT NULL,
+        display_name TEXT,
+        created_at INTEGER NOT NULL,
+        approved_by TEXT
+      );
+      CREATE TABLE workloads (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL REFERENCES users(id),
+        backend TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('creating', 'ready', 'destroying', 'failed')),
+        desired TEXT NOT NULL CHECK (desired IN ('running', 'stopped')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX workloads_owner ON workloads(owner);
+      CREATE TABLE operations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        actor TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        target TEXT,
+        args_json TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error')),
+        error_kind TEXT,
+        duration_ms REAL NOT NULL,
+        started_at INTEGER NOT NULL,
+        job_id TEXT
+      );
+      CREATE TABLE confirmations (
+        token_hash TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        workload TEXT NOT NULL,
+        plan_hash TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE TABLE snapshots (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL REFERENCES users(id),
+        workload TEXT NOT NULL,
+        storage_ref TEXT,
+        spec_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('kept', 'restored', 'pruned'))
+      );
+      CREATE INDEX snapshots_owner_workload ON snapshots(owner, workload);
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('create', 'destroy', 'restore')),
+        workload TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'interrupted')),
+        progress TEXT NOT NULL DEFAULT '',
+        error_kind TEXT,
+        error_message TEXT,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX jobs_state ON jobs(state);
+    `,
+  },
+  {
+    version: 2,
+    description: "address leases and cross-process workload locks",
+    sql: `
+      CREATE TABLE address_leases (
+        workload TEXT PRIMARY KEY,
+        address TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE workload_locks (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        acquired_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    description: "conversations; snapshots remember the job that took them",
+    sql: `
+      CREATE TABLE conversations (
+        user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        messages_json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      ALTER TABLE snapshots ADD COLUMN job_id TEXT;
+    `,
+  },
+];
+
+/** The schema version a fully migrated database has. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/**
+ * Brings `sqlite` from its current `user_version` to `target` (default: latest), one step
+ * per transaction so a failing step leaves the database at the previous version. Refuses a
+ * database newer than this code, which would otherwise be silently misread.
+ */
+export function migrate(sqlite: BetterSqlite3.Database, target: number = LATEST_SCHEMA_VERSION): number {
+  const current = sqlite.pragma("user_version", { simple: true }) as number;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new Error(`The database is at schema version ${current}, newer than this voxnix (${LATEST_SCHEMA_VERSION}); upgrade voxnix.`);
+  }
+  for (const step of MIGRATIONS) {
+    if (step.version <= current || step.version > target) continue;
+    sqlite.transaction(() => {
+      sqlite.exec(step.sql);
+      sqlite.pragma(`user_version = ${step.version}`);
+    }).immediate();
+  }
+  return sqlite.pragma("user_version", { simple: true }) as number;
+}

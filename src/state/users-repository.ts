@@ -1,0 +1,79 @@
+/**
+ * Users: identity, role, approval status and per-user limits.
+ *
+ * @module
+ */
+import type { Role, User, UserId, UserLimits, UserStatus } from "../domain/identity.js";
+import type { VoxnixDatabase } from "./database.js";
+
+interface UserRow {
+  id: string;
+  role: Role;
+  status: UserStatus;
+  limits_json: string;
+  display_name: string | null;
+  created_at: number;
+  approved_by: string | null;
+}
+
+/** A stored user plus who approved them. */
+export interface StoredUser extends User {
+  readonly approvedBy?: UserId;
+}
+
+/** Reads and writes the `users` table. */
+export interface UsersRepository {
+  get(id: UserId): StoredUser | undefined;
+  insert(user: User): void;
+  update(id: UserId, changes: { role?: Role; status?: UserStatus; limits?: UserLimits; displayName?: string; approvedBy?: UserId }): void;
+  list(): readonly StoredUser[];
+}
+
+/** Creates the users repository over `db`, with statements prepared once. */
+export function createUsersRepository(db: VoxnixDatabase): UsersRepository {
+  const select = db.sqlite.prepare<[string], UserRow>("SELECT * FROM users WHERE id = ?");
+  const selectAll = db.sqlite.prepare<[], UserRow>("SELECT * FROM users ORDER BY created_at, id");
+  const insert = db.sqlite.prepare(
+    "INSERT INTO users (id, role, status, limits_json, display_name, created_at) VALUES (@id, @role, @status, @limits, @displayName, @createdAt)",
+  );
+  return {
+    get: (id) => {
+      const row = select.get(id);
+      return row ? toUser(row) : undefined;
+    },
+    insert: (user) => {
+      insert.run({
+        id: user.id,
+        role: user.role,
+        status: user.status,
+        limits: JSON.stringify(user.limits),
+        displayName: user.displayName ?? null,
+        createdAt: user.createdAt.getTime(),
+      });
+    },
+    update: (id, changes) => {
+      const sets: string[] = [];
+      const values: Record<string, unknown> = { id };
+      if (changes.role !== undefined) (sets.push("role = @role"), (values.role = changes.role));
+      if (changes.status !== undefined) (sets.push("status = @status"), (values.status = changes.status));
+      if (changes.limits !== undefined) (sets.push("limits_json = @limits"), (values.limits = JSON.stringify(changes.limits)));
+      if (changes.displayName !== undefined) (sets.push("display_name = @displayName"), (values.displayName = changes.displayName));
+      if (changes.approvedBy !== undefined) (sets.push("approved_by = @approvedBy"), (values.approvedBy = changes.approvedBy));
+      if (sets.length === 0) return;
+      db.sqlite.prepare(`UPDATE users SET ${sets.join(", ")} WHERE id = @id`).run(values);
+    },
+    list: () => selectAll.all().map(toUser),
+  };
+}
+
+function toUser(row: UserRow): StoredUser {
+  return {
+    id: row.id as UserId,
+    role: row.role,
+    status: row.status,
+    limits: JSON.parse(row.limits_json) as UserLimits,
+    ...(row.display_name === null ? {} : { displayName: row.display_name }),
+    createdAt: new Date(row.created_at),
+    ...(row.approved_by === null ? {} : { approvedBy: row.approved_by as UserId }),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Workloads: what voxnix intends to exist (name, owner, spec, status, desired state).
+ * Names are the primary key, so they are unique across the whole host.
+ *
+ * @module
+ */
+import type { UserId } from "../domain/identity.js";
+import type { ContainerSpec } from "../domain/spec.js";
+import type { VoxnixDatabase } from "./database.js";
+
+/** Recorded lifecycle; mirrors `WorkloadStatus` in the core API. */
+export type StoredWorkloadStatus = "creating" | "ready" | "destroying" | "failed";
+/** What the owner last asked for. */
+export type DesiredState = "running" | "stopped";
+
+/** A workload row. */
+export interface WorkloadRecord {
+  readonly name: string;
+  readonly owner: UserId;
+  readonly backend: string;
+  readonly spec: ContainerSpec;
+  readonly status: StoredWorkloadStatus;
+  readonly desired: DesiredState;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+interface WorkloadRow {
+  name: string;
+  owner: string;
+  backend: string;
+  spec_json: string;
+  status: StoredWorkloadStatus;
+  desired: DesiredState;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Totals over one user's workloads, for quota checks. */
+export interface WorkloadUsage {
+  readonly count: number;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+}
+
+/** Reads and writes the `workloads` table. */
+export interface WorkloadsRepository {
+  get(name: string): WorkloadRecord | undefined;
+  /** Inserts a row; returns false when the name is already taken (by anyone). */
+  insert(record: WorkloadRecord): boolean;
+  update(name: string, changes: { status?: StoredWorkloadStatus; desired?: DesiredState }, at: Date): void;
+  delete(name: string): void;
+  listByOwner(owner: UserId): readonly WorkloadRecord[];
+  listAll(): readonly WorkloadRecord[];
+  /** Every recorded name (for suggesting a free one). */
+  names(): ReadonlySet<string>;
+  usage(owner: UserId): WorkloadUsage;
+  countByOwner(): ReadonlyMap<string, number>;
+}
+
+/** Creates the workloads repository over `db`. */
+export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsRepository {
+  const sqlite = db.sqlite;
+  const select = sqlite.prepare<[string], WorkloadRow>("SELECT * FROM workloads WHERE name = ?");
+  const insert = sqlite.prepare(
+    `INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at)
+     VALUES (@name, @owner, @backend, @spec, @status, @desired, @createdAt, @updatedAt) ON CONFLICT(name) DO NOTHING`,
+  );
+  const remove = sqlite.prepare<[string]>("DELETE FROM workloads WHERE name = ?");
+  const byOwner = sqlite.prepare<[string], WorkloadRow>("SELECT * FROM workloads WHERE owner = ? ORDER BY name");
+  const all = sqlite.prepare<[], WorkloadRow>("SELECT * FROM workloads ORDER BY name");
+  const names = sqlite.prepare<[], { name: string }>("SELECT name FROM workloads");
+  const counts = sqlite.prepare<[], { owner: string; n: number }>("SELECT owner, COUNT(*) AS n FROM workloads GROUP BY owner");
+  const setStatus = sqlite.prepare("UPDATE workloads SET status = @status, updated_at = @at WHERE name = @name");
+  const setDesired = sqlite.prepare("UPDATE workloads SET desired = @desired, updated_at = @at WHERE name = @name");
+  return {
+    get: (name) => {
+      const row = select.get(name);
+      return row ? toRecord(row) : undefined;
+    },
+    insert: (record) =>
+      insert.run({
+        name: record.name,
+        owner: record.owner,
+        backend: record.backend,
+        spec: JSON.stringify(record.spec),
+        status: record.status,
+        desired: record.desired,
+        createdAt: record.createdAt.getTime(),
+        updatedAt: record.updatedAt.getTime(),
+      }).changes === 1,
+    update: (name, changes, at) => {
+      if (changes.status !== undefined) setStatus.run({ name, status: changes.status, at: at.getTime() });
+      if (changes.desired !== undefined) setDesired.run({ name, desired: changes.desired, at: at.getTime() });
+    },
+    delete: (name) => void remove.run(name),
+    listByOwner: (owner) => byOwner.all(owner).map(toRecord),
+    listAll: () => all.all().map(toRecord),
+    names: () => new Set(names.all().map((row) => row.name)),
+    usage: (owner) => {
+      let cpus = 0;
+      let memoryBytes = 0;
+      const rows = byOwner.all(owner);
+      for (const row of rows) {
+        const spec = JSON.parse(row.spec_json) as ContainerSpec;
+        cpus += spec.resources.cpus;
+        memoryBytes += spec.resources.memoryBytes;
+      }
+      return { count: rows.length, cpus, memoryBytes };
+    },
+    countByOwner: () => new Map(counts.all().map((row) => [row.owner, row.n])),
+  };
+}
+
+function toRecord(row: WorkloadRow): WorkloadRecord {
+  return {
+    name: row.name,
+    owner: row.owner as UserId,
+    backend: row.backend,
+    spec: JSON.parse(row.spec_json) as ContainerSpec,
+    status: row.status,
+    desired: row.desired,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
