@@ -1,6 +1,81 @@
-// Placeholder so the tree type-checks while this backend is being written; its owner replaces this file.
-import type { BackendDeps } from "../../deps.js";
+/**
+ * The btrfs storage driver: real per-user quotas (qgroups), workspace subvolumes and
+ * copy-on-write snapshots on a device or a loop image voxnix creates. See `paths.ts` for
+ * the layout and `qgroups.ts` for why quotas live on level-1 qgroups.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { HostFailureError } from "../../../domain/errors.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
-export function createBtrfsStorage(_deps: BackendDeps): StorageDriver {
-  throw new Error("createBtrfsStorage: placeholder, replaced by the real implementation");
+import type { BackendDeps } from "../../deps.js";
+import { resolveBtrfsPaths } from "./paths.js";
+import { ensurePool, poolDoctor } from "./pool.js";
+import * as snapshots from "./snapshots.js";
+import * as volumes from "./volumes.js";
+
+export { resolveBtrfsPaths } from "./paths.js";
+export { ensurePool, unmountPool, poolMounted } from "./pool.js";
+
+/** Creates the btrfs storage driver. Nothing touches the host until a method is called. */
+export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
+  const paths = resolveBtrfsPaths(deps);
+  const runner = deps.runner;
+  let ready: Promise<void> | undefined;
+  // One pool check per process; a failed one is retried on the next call.
+  const ensureReady = (): Promise<void> => {
+    ready ??= ensurePool(runner, paths).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+
+  return {
+    info: () => ({ name: "btrfs", quotas: true, cowSnapshots: true }),
+    ensureReady,
+    doctor: () => poolDoctor(runner, paths),
+    async ensureUser(userKey, quotaBytes) {
+      await ensureReady();
+      await volumes.ensureUser(runner, paths, userKey, quotaBytes);
+    },
+    async userUsage(userKey) {
+      await ensureReady();
+      return volumes.userUsage(runner, paths, userKey);
+    },
+    async createWorkspace(userKey, workload) {
+      await ensureReady();
+      return { hostPath: await volumes.createWorkspace(runner, paths, userKey, workload) };
+    },
+    async ensureWorkspaceMounted(userKey, workload) {
+      await ensureReady();
+      const hostPath = volumes.workspacePath(paths, userKey, workload);
+      if (!existsSync(hostPath)) throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
+      return { hostPath };
+    },
+    async deleteWorkspace(userKey, workload) {
+      await ensureReady();
+      await volumes.deleteWorkspace(runner, paths, userKey, workload);
+    },
+    async workspaceUsage(userKey, workload) {
+      await ensureReady();
+      return volumes.workspaceUsage(runner, paths, userKey, workload);
+    },
+    async workspaceExists(userKey, workload) {
+      await ensureReady();
+      return existsSync(volumes.workspacePath(paths, userKey, workload));
+    },
+    async snapshotWorkspace(userKey, workload, label) {
+      await ensureReady();
+      return snapshots.snapshotWorkspace(runner, paths, userKey, workload, label);
+    },
+    async restoreWorkspace(snapshot, userKey, workload) {
+      await ensureReady();
+      return { hostPath: await snapshots.restoreWorkspace(runner, paths, snapshot, userKey, workload) };
+    },
+    async deleteSnapshot(snapshot) {
+      await ensureReady();
+      await snapshots.deleteSnapshot(runner, paths, snapshot);
+    },
+  };
 }

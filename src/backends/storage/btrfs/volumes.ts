@@ -1,0 +1,93 @@
+/**
+ * Per-user areas and per-workspace subvolumes on the btrfs pool, with the user's quota as the
+ * referenced-bytes limit of a level-1 qgroup (`1/<id of the user's subvolume>`).
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { HostFailureError } from "../../../domain/errors.js";
+import type { CommandRunner } from "../../../ports/command-runner.js";
+import type { Usage } from "../../../ports/storage-driver.js";
+import { checkSegment, type BtrfsPaths } from "./paths.js";
+import { createSubvolume, deleteSubvolume, readQgroups, subvolumeId } from "./qgroups.js";
+import { runChecked } from "./run-checked.js";
+
+/** Path of a user's area. */
+export function userPath(paths: BtrfsPaths, userKey: string): string {
+  return path.join(paths.users, checkSegment("user key", userKey));
+}
+
+/** Path of a workspace. */
+export function workspacePath(paths: BtrfsPaths, userKey: string, workload: string): string {
+  return path.join(userPath(paths, userKey), checkSegment("workload", workload));
+}
+
+/**
+ * Creates the user's subvolume and level-1 qgroup if missing and returns the qgroup id.
+ * Tolerates a concurrent caller doing the same (each step is re-checked after a failure).
+ */
+export async function ensureUserArea(runner: CommandRunner, paths: BtrfsPaths, userKey: string): Promise<string> {
+  const area = userPath(paths, userKey);
+  if (!existsSync(area)) {
+    try {
+      await createSubvolume(runner, area);
+    } catch (error) {
+      if (!existsSync(area)) throw error;
+    }
+  }
+  const id = await subvolumeId(runner, area);
+  const qgroup = `1/${id}`;
+  const rows = await readQgroups(runner, paths.mountpoint);
+  if (!rows.has(qgroup)) {
+    const created = await runner.run("btrfs", ["qgroup", "create", qgroup, paths.mountpoint], { timeoutMs: 30_000 });
+    if (created.exitCode !== 0 && !(await readQgroups(runner, paths.mountpoint)).has(qgroup)) {
+      throw new HostFailureError(`Could not create the quota group for ${userKey}.`, created.stderr.trim());
+    }
+    // The user's own subvolume joins the group so anything written at its top level counts too.
+    await runner.run("btrfs", ["qgroup", "assign", "--no-rescan", `0/${id}`, qgroup, paths.mountpoint], { timeoutMs: 30_000 });
+  }
+  return qgroup;
+}
+
+/** Creates the user's area and sets its quota (re-applied on every call). */
+export async function ensureUser(runner: CommandRunner, paths: BtrfsPaths, userKey: string, quotaBytes: number): Promise<void> {
+  const qgroup = await ensureUserArea(runner, paths, userKey);
+  await runChecked(runner, "btrfs", ["qgroup", "limit", String(quotaBytes), qgroup, paths.mountpoint], { what: `set the disk quota of ${userKey}` });
+}
+
+/** The user's usage and quota from the qgroup table. */
+export async function userUsage(runner: CommandRunner, paths: BtrfsPaths, userKey: string): Promise<Usage> {
+  const area = userPath(paths, userKey);
+  if (!existsSync(area)) return { usedBytes: 0, quotaBytes: null, availableBytes: null };
+  const id = await subvolumeId(runner, area);
+  const row = (await readQgroups(runner, paths.mountpoint)).get(`1/${id}`);
+  const used = row?.referenced ?? 0;
+  const quota = row?.maxReferenced ?? null;
+  return { usedBytes: used, quotaBytes: quota, availableBytes: quota === null ? null : Math.max(0, quota - used) };
+}
+
+/** Creates the workspace subvolume inside the user's qgroup (idempotent) and returns its path. */
+export async function createWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string): Promise<string> {
+  const target = workspacePath(paths, userKey, workload);
+  if (existsSync(target)) return target;
+  const qgroup = await ensureUserArea(runner, paths, userKey);
+  await createSubvolume(runner, target, qgroup);
+  return target;
+}
+
+/** Deletes the workspace subvolume; a missing one succeeds. */
+export async function deleteWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string): Promise<void> {
+  const target = workspacePath(paths, userKey, workload);
+  if (!existsSync(target)) return;
+  await deleteSubvolume(runner, target);
+}
+
+/** Bytes referenced by one workspace; quotas are per user, so none is reported per workspace. */
+export async function workspaceUsage(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string): Promise<Usage> {
+  const target = workspacePath(paths, userKey, workload);
+  if (!existsSync(target)) return { usedBytes: 0, quotaBytes: null, availableBytes: null };
+  const id = await subvolumeId(runner, target);
+  const row = (await readQgroups(runner, paths.mountpoint)).get(`0/${id}`);
+  return { usedBytes: row?.referenced ?? 0, quotaBytes: null, availableBytes: null };
+}
