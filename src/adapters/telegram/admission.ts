@@ -1,0 +1,137 @@
+/**
+ * Admission of new Telegram users. The core decides who is pending, active or denied; this
+ * module tells a waiting person politely (once in full, briefly after that), sends every
+ * admin a message with Approve / Deny buttons, and carries out a decision *as the admin who
+ * pressed* — the core refuses anyone else — then updates the admins' messages and tells the
+ * person.
+ *
+ * @module
+ */
+import { InlineKeyboard, type Api } from "grammy";
+import type { Core, UserView } from "../../core/api.js";
+import { VoxnixError } from "../../domain/errors.js";
+import type { Actor, UserId } from "../../domain/identity.js";
+import type { Logger } from "../../ports/logger.js";
+import { DENIED_HTML, STILL_WAITING_HTML, WAITING_HTML, welcomeHtml } from "./format.js";
+import { privateChatIdOf } from "./identity.js";
+import { describeError, errorFields } from "./on-error.js";
+import { bold, code, escapeHtml } from "./render.js";
+import { editHtml, sendHtml } from "./send.js";
+
+/** Callback data: `u:a:<telegram id>` approves, `u:d:<telegram id>` denies. */
+export const DECISION_PATTERN = /^u:([ad]):(\d{1,20})$/;
+
+/** The built-in local administrator, used to look up who the admins are. */
+const LOCAL_ADMIN: Actor = { userId: "local:admin" };
+
+export interface AdmissionOptions {
+  readonly core: Core;
+  readonly api: Api;
+  readonly logger: Logger;
+  /** `users.admins` from the configuration. */
+  readonly configuredAdmins: readonly UserId[];
+}
+
+/** The outcome of a decision, for whoever asked (a button or `/approve`). */
+export type DecisionOutcome = { readonly ok: true; readonly user: UserView } | { readonly ok: false; readonly message: string };
+
+/** Admission state and actions for one bot. */
+export class Admission {
+  private readonly greeted = new Set<UserId>();
+  private readonly adminMessages = new Map<UserId, { chatId: number; messageId: number }[]>();
+
+  constructor(private readonly options: AdmissionOptions) {}
+
+  /** The actor's status according to the core (registering them on first contact). */
+  async status(actor: Actor): Promise<UserView["status"]> {
+    try {
+      return (await this.options.core.whoami(actor)).status;
+    } catch (error) {
+      if (VoxnixError.isInstance(error) && error.kind === "forbidden" && error.reason !== "admin-only") return error.reason;
+      throw error;
+    }
+  }
+
+  /**
+   * Lets `actor` through when active. Otherwise answers them (waiting or declined), asks the
+   * admins the first time, and returns false.
+   */
+  async admit(actor: Actor, chatId: number): Promise<boolean> {
+    const status = await this.status(actor);
+    if (status === "active") return true;
+    if (status === "denied") {
+      await sendHtml(this.options.api, chatId, DENIED_HTML);
+      return false;
+    }
+    if (this.greeted.has(actor.userId)) {
+      await sendHtml(this.options.api, chatId, STILL_WAITING_HTML);
+      return false;
+    }
+    this.greeted.add(actor.userId);
+    await sendHtml(this.options.api, chatId, WAITING_HTML);
+    await this.askAdmins(actor);
+    return false;
+  }
+
+  /** Private chat ids of every Telegram admin: configured ones plus active admins the core knows. */
+  async adminChatIds(): Promise<number[]> {
+    const ids = new Set<UserId>(this.options.configuredAdmins);
+    try {
+      for (const user of await this.options.core.listUsers(LOCAL_ADMIN)) if (user.role === "admin" && user.status === "active") ids.add(user.id);
+    } catch (error) {
+      this.options.logger.warn(errorFields(error), "could not list admins");
+    }
+    return [...ids].map(privateChatIdOf).filter((id): id is number => id !== undefined);
+  }
+
+  /**
+   * Approves or denies `target` as `admin`. The core checks that `admin` is an admin. On
+   * success the admins' request messages are updated and the person is told.
+   */
+  async decide(admin: Actor, target: UserId, approve: boolean): Promise<DecisionOutcome> {
+    const { core, api, logger } = this.options;
+    let user: UserView;
+    try {
+      user = approve ? await core.approveUser(admin, target) : await core.denyUser(admin, target);
+    } catch (error) {
+      if (!VoxnixError.isInstance(error)) throw error;
+      return { ok: false, message: error.kind === "forbidden" ? "Only admins can approve or deny people." : describeError(error) };
+    }
+    this.greeted.delete(target);
+    const who = `${code(target)}${user.displayName ? ` (${escapeHtml(user.displayName)})` : ""}`;
+    const by = escapeHtml(admin.displayName ?? admin.userId);
+    const outcome = approve ? `✅ ${who} was approved by ${by}.` : `🚫 ${who} was denied by ${by}.`;
+    for (const message of this.adminMessages.get(target) ?? []) {
+      await editHtml(api, message.chatId, message.messageId, outcome).catch((error: unknown) => logger.warn(errorFields(error), "could not update an admin's request message"));
+    }
+    this.adminMessages.delete(target);
+    const chatId = privateChatIdOf(target);
+    if (chatId !== undefined) {
+      const text = approve ? `${bold("You're in!")} An admin approved you.\n\n${welcomeHtml(user.displayName)}` : DENIED_HTML;
+      await sendHtml(api, chatId, text).catch((error: unknown) => logger.warn(errorFields(error), "could not tell the person about the decision"));
+    }
+    return { ok: true, user };
+  }
+
+  private async askAdmins(actor: Actor): Promise<void> {
+    const { api, logger } = this.options;
+    const telegramId = privateChatIdOf(actor.userId);
+    if (telegramId === undefined) return;
+    const name = actor.displayName ? `${bold(actor.displayName)} ` : "";
+    const html = `🙋 ${name}(${code(actor.userId)}) would like to use voxnix.`;
+    const keyboard = new InlineKeyboard().text("Approve", `u:a:${telegramId}`).text("Deny", `u:d:${telegramId}`);
+    const sent: { chatId: number; messageId: number }[] = [];
+    const admins = await this.adminChatIds();
+    if (admins.length === 0) logger.warn({ user: actor.userId }, "a user is waiting for approval but no Telegram admin is configured (users.admins)");
+    for (const chatId of admins) {
+      try {
+        const message = await sendHtml(api, chatId, html, keyboard);
+        if (message) sent.push({ chatId, messageId: message.message_id });
+      } catch (error) {
+        // An admin who never opened a chat with the bot cannot be messaged; the others still are.
+        logger.warn({ ...errorFields(error), admin: chatId }, "could not ask an admin");
+      }
+    }
+    this.adminMessages.set(actor.userId, sent);
+  }
+}

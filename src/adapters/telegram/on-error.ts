@@ -1,0 +1,62 @@
+/**
+ * The one place Telegram-side failures become words. Core and pipeline errors are data
+ * (`VoxnixError.kind`); anything else is our bug or Telegram's, and the person gets a short
+ * apology while the details go to the log. Never a stack trace, never stderr.
+ *
+ * @module
+ */
+import { BotError, GrammyError, HttpError, type Bot, type Context } from "grammy";
+import { VoxnixError } from "../../domain/errors.js";
+import type { Logger } from "../../ports/logger.js";
+
+/** What a person sees when something unexpected broke. */
+export const GENERIC_FAILURE = "Something went wrong on my side. Please try again in a moment; if it keeps happening, tell the admin.";
+
+/** Plain-text words for any error, written for the person who asked. */
+export function describeError(error: unknown): string {
+  if (!VoxnixError.isInstance(error)) return GENERIC_FAILURE;
+  switch (error.kind) {
+    case "invalid-input":
+    case "not-found":
+    case "conflict":
+    case "quota":
+      return error.message;
+    case "forbidden":
+      if (error.reason === "pending") return "You are not approved yet. An admin has been asked; I'll message you when you're in.";
+      if (error.reason === "denied") return "Sorry, an admin declined access for this account.";
+      return "Only admins can do that.";
+    case "needs-confirmation":
+      return `Destroying ${error.plan.workload} needs your confirmation first.`;
+    case "host-failure":
+      // `message` is for people; `detail` (stderr and the like) stays in the log.
+      return error.message;
+    case "timeout":
+      return `${error.message} Nothing more will happen; you can try again.`;
+  }
+}
+
+/** Log fields for an error, without secrets (the token is never in a GrammyError). */
+export function errorFields(error: unknown): Record<string, unknown> {
+  if (error instanceof GrammyError) return { method: error.method, code: error.error_code, description: error.description };
+  if (error instanceof HttpError) return { http: String(error.error) };
+  if (VoxnixError.isInstance(error)) return { kind: error.kind, message: error.message, ...("detail" in error && error.detail ? { detail: error.detail } : {}) };
+  if (error instanceof Error) return { error: error.message, stack: error.stack };
+  return { error: String(error) };
+}
+
+/**
+ * Installs `bot.catch`: logs the failure and, when the update came from a person, answers
+ * them once with plain words (and stops a pressed button's spinner).
+ */
+export function installErrorHandler(bot: Bot, logger: Logger): void {
+  bot.catch(async (botError: BotError<Context>) => {
+    const { ctx, error } = botError;
+    logger.error({ ...errorFields(error), updateId: ctx.update.update_id }, "telegram update failed");
+    try {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: describeError(error), show_alert: true });
+      else if (ctx.chat) await ctx.reply(describeError(error));
+    } catch (replyError) {
+      logger.warn(errorFields(replyError), "could not tell the user about a failure");
+    }
+  });
+}

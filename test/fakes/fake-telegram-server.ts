@@ -1,0 +1,260 @@
+/**
+ * A fake Telegram Bot API on loopback (node:http), for tests that run a real grammY bot
+ * (runner, auto-retry, throttler) against it with `client.apiRoot`. It models the documented
+ * behaviour tests rely on: `getUpdates` long polling with offsets, messages with ids that
+ * `editMessageText` changes (refusing an unchanged text with 400 "message is not modified",
+ * as Telegram does), 429 answers with `parameters.retry_after`, and it records every call.
+ *
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One Bot API call the bot made. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly payload: Record<string, any>;
+  /** Set when the fake answered with an error instead of a result. */
+  readonly failedWith?: number;
+}
+
+/** A message as it currently stands in a chat (after edits). */
+export interface FakeMessage {
+  readonly messageId: number;
+  readonly chatId: number;
+  text: string;
+  replyMarkup?: any;
+  parseMode?: string;
+  edits: number;
+}
+
+/** A Telegram user as tests describe one. */
+export interface FakeUser {
+  readonly id: number;
+  readonly firstName?: string;
+}
+
+const BOT_USER = { id: 999000, is_bot: true, first_name: "voxnix", username: "voxnix_test_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+
+/** The fake Bot API server. `start()` it, hand `apiRoot` to grammY, `stop()` it after. */
+export class FakeTelegramServer {
+  readonly calls: RecordedCall[] = [];
+  /** Messages the bot sent, by id, in the order sent. */
+  readonly messages = new Map<number, FakeMessage>();
+
+  private server: Server | undefined;
+  private readonly queue: Record<string, unknown>[] = [];
+  private readonly pollers = new Set<() => void>();
+  private readonly failures = new Map<string, { status: number; retryAfter?: number; description: string }[]>();
+  private readonly waiters = new Set<() => void>();
+  private nextUpdateId = 1;
+  private nextMessageId = 1;
+  private nextCallbackId = 1;
+  private incomingMessageId = 100000;
+
+  /** The URL to pass as grammY's `client.apiRoot`. */
+  get apiRoot(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error("FakeTelegramServer is not started");
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const release of this.pollers) release();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Queues a raw update for the next `getUpdates`. */
+  pushUpdate(update: Record<string, unknown>): number {
+    const updateId = this.nextUpdateId++;
+    this.queue.push({ update_id: updateId, ...update });
+    for (const release of this.pollers) release();
+    return updateId;
+  }
+
+  /** A user types `text` (commands get their `bot_command` entity). In a private chat unless `chat` says otherwise. */
+  sendText(from: FakeUser, text: string, chat?: { id: number; type: "private" | "group" | "supergroup" }): number {
+    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    const message = {
+      message_id: this.incomingMessageId++,
+      from: { id: from.id, is_bot: false, first_name: from.firstName ?? `user${from.id}` },
+      chat: chat ? { id: chat.id, type: chat.type, title: "a group" } : { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` },
+      date: Math.floor(Date.now() / 1000),
+      text,
+      ...(entities ? { entities } : {}),
+    };
+    return this.pushUpdate({ message });
+  }
+
+  /** A user presses an inline button with `data` under the bot's message `messageId`. Returns the callback query id. */
+  pressButton(from: FakeUser, messageId: number, data: string): string {
+    const message = this.messages.get(messageId);
+    if (!message) throw new Error(`no message ${messageId}`);
+    const id = `cbq${this.nextCallbackId++}`;
+    this.pushUpdate({
+      callback_query: {
+        id,
+        from: { id: from.id, is_bot: false, first_name: from.firstName ?? `user${from.id}` },
+        message: { message_id: messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.text, from: BOT_USER },
+        chat_instance: String(message.chatId),
+        data,
+      },
+    });
+    return id;
+  }
+
+  /** Makes the next `count` calls of `method` fail with 429 Too Many Requests and `retry_after`. */
+  failWith429(method: string, retryAfter: number, count = 1): void {
+    const list = this.failures.get(method) ?? [];
+    for (let index = 0; index < count; index++) list.push({ status: 429, retryAfter, description: `Too Many Requests: retry after ${retryAfter}` });
+    this.failures.set(method, list);
+  }
+
+  /** Calls of one method (successful and failed). */
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Messages the bot sent to one chat, in order. */
+  messagesIn(chatId: number): FakeMessage[] {
+    return [...this.messages.values()].filter((message) => message.chatId === chatId);
+  }
+
+  /** Inline button callback data on a message, flattened. */
+  buttonsOf(messageId: number): { text: string; data: string }[] {
+    const keyboard = this.messages.get(messageId)?.replyMarkup?.inline_keyboard as { text: string; callback_data: string }[][] | undefined;
+    return (keyboard ?? []).flat().map((button) => ({ text: button.text, data: button.callback_data }));
+  }
+
+  /**
+   * Resolves once `predicate` holds (checked after every call), or rejects after `timeoutMs`
+   * with `what` in the message. A failure guard, not a performance threshold.
+   */
+  async waitFor<T>(what: string, predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    const immediate = predicate();
+    if (immediate) return immediate;
+    return new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const value = predicate();
+        if (value) {
+          cleanup();
+          resolve(value);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for ${what}; calls: ${this.calls.map((call) => call.method).join(", ")}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = /^\/bot[^/]+\/([A-Za-z]+)$/.exec(request.url ?? "");
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const payload = (body ? JSON.parse(body) : {}) as Record<string, any>;
+    const method = match?.[1] ?? "";
+
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      this.record({ method, payload, failedWith: failure.status });
+      return this.reply(response, failure.status, { ok: false, error_code: failure.status, description: failure.description, ...(failure.retryAfter ? { parameters: { retry_after: failure.retryAfter } } : {}) });
+    }
+    if (method === "getUpdates") return this.getUpdates(payload, response);
+    this.record({ method, payload });
+    const result = this.answer(method, payload);
+    if ("error" in result) return this.reply(response, result.error, { ok: false, error_code: result.error, description: result.description });
+    this.reply(response, 200, { ok: true, result: result.ok });
+    this.notify();
+  }
+
+  private answer(method: string, payload: Record<string, any>): { ok: unknown } | { error: number; description: string } {
+    switch (method) {
+      case "getMe":
+        return { ok: BOT_USER };
+      case "sendMessage": {
+        if (typeof payload.text !== "string" || payload.text.trim() === "") return { error: 400, description: "Bad Request: message text is empty" };
+        if (payload.text.length > 4096) return { error: 400, description: "Bad Request: message is too long" };
+        const message: FakeMessage = { messageId: this.nextMessageId++, chatId: Number(payload.chat_id), text: payload.text, replyMarkup: payload.reply_markup, parseMode: payload.parse_mode, edits: 0 };
+        this.messages.set(message.messageId, message);
+        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: message.chatId < 0 ? "group" : "private" }, date: Math.floor(Date.now() / 1000), text: message.text, from: BOT_USER } };
+      }
+      case "editMessageText": {
+        const message = this.messages.get(Number(payload.message_id));
+        if (!message || message.chatId !== Number(payload.chat_id)) return { error: 400, description: "Bad Request: message to edit not found" };
+        if (typeof payload.text !== "string" || payload.text.trim() === "") return { error: 400, description: "Bad Request: message text is empty" };
+        const sameMarkup = JSON.stringify(message.replyMarkup ?? null) === JSON.stringify(payload.reply_markup ?? null);
+        if (message.text === payload.text && sameMarkup) return { error: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" };
+        message.text = payload.text;
+        message.replyMarkup = payload.reply_markup;
+        message.parseMode = payload.parse_mode;
+        message.edits += 1;
+        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.text } };
+      }
+      case "answerCallbackQuery":
+      case "setMyCommands":
+      case "deleteMyCommands":
+      case "sendChatAction":
+      case "deleteWebhook":
+      case "setWebhook":
+        return { ok: true };
+      default:
+        return { error: 404, description: "Not Found: method not found" };
+    }
+  }
+
+  private getUpdates(payload: Record<string, any>, response: ServerResponse): void {
+    const offset = Number(payload.offset ?? 0);
+    const limit = Number(payload.limit ?? 100);
+    const timeoutSeconds = Number(payload.timeout ?? 0);
+    const take = () => {
+      while (this.queue.length > 0 && Number(this.queue[0]!.update_id) < offset) this.queue.shift();
+      return this.queue.slice(0, limit);
+    };
+    const answer = () => {
+      this.pollers.delete(release);
+      clearTimeout(timer);
+      if (response.writableEnded) return;
+      const updates = take();
+      this.record({ method: "getUpdates", payload });
+      this.reply(response, 200, { ok: true, result: updates });
+      this.notify();
+    };
+    const release = () => answer();
+    const ready = take();
+    if (ready.length > 0 || timeoutSeconds === 0) return answer();
+    const timer = setTimeout(answer, timeoutSeconds * 1000);
+    this.pollers.add(release);
+    response.on("close", () => {
+      this.pollers.delete(release);
+      clearTimeout(timer);
+    });
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const check of [...this.waiters]) check();
+  }
+
+  private reply(response: ServerResponse, status: number, body: unknown): void {
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(JSON.stringify(body));
+  }
+}
