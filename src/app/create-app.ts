@@ -1,0 +1,160 @@
+/**
+ * The composition root: turns the configuration into a running application. It is the only
+ * place that knows every concrete implementation: it opens the database, builds the command
+ * runner, the module catalog, the selected container backend and storage driver, remote
+ * access, and finally the core. Adapters receive the finished `App`.
+ *
+ * Heavy modules stay off this path: the telemetry SDK is loaded only when an OTLP endpoint is
+ * configured, and transports (grammy, the AI SDK) are loaded by their own commands.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createNixosBackend } from "../backends/container/nixos/index.js";
+import { createNspawnBackend } from "../backends/container/nspawn/index.js";
+import { loadModuleCatalog } from "../backends/catalog/index.js";
+import type { BackendDeps } from "../backends/deps.js";
+import { createTailscaleRemoteAccess } from "../backends/network/tailscale/index.js";
+import { createBtrfsStorage } from "../backends/storage/btrfs/index.js";
+import { createDirStorage } from "../backends/storage/dir/index.js";
+import { createZfsStorage } from "../backends/storage/zfs/index.js";
+import { createCore } from "../core/create-core.js";
+import type { CorePolicy } from "../core/deps.js";
+import type { UserId } from "../domain/identity.js";
+import { systemClock, type Clock } from "../ports/clock.js";
+import type { CommandRunner } from "../ports/command-runner.js";
+import type { ContainerBackend } from "../ports/container-backend.js";
+import type { Logger } from "../ports/logger.js";
+import type { StorageDriver } from "../ports/storage-driver.js";
+import { createAddressLeases } from "../state/address-leases.js";
+import { openDatabase } from "../state/database.js";
+import { createCommandRunner } from "../host/command-runner.js";
+import { createLogger } from "../host/logger.js";
+import { startTelemetry } from "../host/telemetry.js";
+import type { App } from "./app.js";
+import type { BackendName, Config, StorageDriverName } from "./config-schema.js";
+import { loadConfig, type LoadedConfig } from "./config.js";
+
+/** Every container backend, by configuration name. */
+export const containerBackends = {
+  nspawn: createNspawnBackend,
+  nixos: createNixosBackend,
+} satisfies Record<BackendName, (deps: BackendDeps) => ContainerBackend>;
+
+/** Every storage driver, by configuration name. */
+export const storageDrivers = {
+  btrfs: createBtrfsStorage,
+  zfs: createZfsStorage,
+  dir: createDirStorage,
+} satisfies Record<StorageDriverName, (deps: BackendDeps) => StorageDriver>;
+
+/** The storage driver each backend uses unless `storage.driver` (or `VOXNIX_STORAGE_DRIVER`) says otherwise. */
+export const DEFAULT_STORAGE_DRIVER: Readonly<Record<BackendName, StorageDriverName>> = { nspawn: "btrfs", nixos: "zfs" };
+
+/** The database file inside the state directory. */
+export const DATABASE_FILE = "voxnix.db";
+
+export interface CreateAppOptions {
+  /** Environment to read the configuration from (default: `process.env`). Ignored when `loadedConfig` is given. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** An already loaded configuration (the CLI loads it first to report config errors early). */
+  readonly loadedConfig?: LoadedConfig;
+  readonly logger?: Logger;
+  /** Replaces the real command runner (tests, dry runs). */
+  readonly runner?: CommandRunner;
+  readonly clock?: Clock;
+}
+
+/**
+ * Builds the application from the configuration. Throws `ConfigError` for a bad configuration
+ * and closes whatever it opened when a later step fails.
+ *
+ * @example
+ * const app = await createApp();
+ * try { console.log(await app.core.list({ userId: "local:admin" })); } finally { await app.close(); }
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<App> {
+  const loaded = options.loadedConfig ?? loadConfig({ env: options.env ?? process.env });
+  const { config, secrets, stateDir } = loaded;
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const telemetry = await startTelemetry(config.telemetry, logger);
+
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(stateDir, DATABASE_FILE));
+  try {
+    const secretValues = Object.values(secrets).filter((value): value is string => typeof value === "string");
+    const runner = options.runner ?? createCommandRunner({ logger: logger.child({ component: "runner" }), secrets: secretValues });
+    const clock = options.clock ?? systemClock;
+    const catalog = loadModuleCatalog({ config });
+    const deps: BackendDeps = { config, stateDir, runner, logger, clock, leases: createAddressLeases(db), catalog };
+
+    const backend = containerBackends[config.backend]({ ...deps, logger: logger.child({ component: `backend-${config.backend}` }) });
+    const storageName = selectStorageDriver(config);
+    const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
+    const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
+
+    const core = createCore({
+      db,
+      backend,
+      storage,
+      ...(remoteAccess ? { remoteAccess } : {}),
+      catalog,
+      clock,
+      logger: logger.child({ component: "core" }),
+      policy: corePolicy(config),
+    });
+
+    let closed = false;
+    return {
+      config,
+      secrets,
+      stateDir,
+      core,
+      catalog,
+      backend,
+      storage,
+      runner,
+      db,
+      logger,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await telemetry.close();
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    await telemetry.close();
+    throw error;
+  }
+}
+
+/** The storage driver for `config`: explicit choice first, else the backend's default. */
+export function selectStorageDriver(config: Config): StorageDriverName {
+  return config.storage.driver ?? DEFAULT_STORAGE_DRIVER[config.backend];
+}
+
+/** The policy the core enforces, converted from configuration units. `local:admin` is always an admin. */
+export function corePolicy(config: Config): CorePolicy {
+  const admins = new Set<UserId>(["local:admin", ...config.users.admins]);
+  return {
+    admins: [...admins],
+    allowlist: config.users.allowlist,
+    defaultLimits: {
+      diskQuotaBytes: config.users.defaults.diskQuota,
+      maxWorkloads: config.users.defaults.maxWorkloads,
+      cpuBudget: config.users.defaults.cpuBudget,
+      memoryBudgetBytes: config.users.defaults.memoryBudget,
+    },
+    resources: {
+      defaultCpus: config.resources.defaultCpus,
+      maxCpus: config.resources.maxCpus,
+      defaultMemoryBytes: config.resources.defaultMemory,
+      maxMemoryBytes: config.resources.maxMemory,
+    },
+    confirmationTtlMs: config.confirmations.ttlSeconds * 1000,
+    undoWindowMs: config.snapshots.undoWindowHours * 3600 * 1000,
+  };
+}
