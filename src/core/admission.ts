@@ -1,0 +1,97 @@
+/**
+ * Admission of new workloads (create, plan, restore): spec validation against the catalog
+ * and backend, remote-access availability, host-wide name uniqueness and per-user quotas.
+ *
+ * @module
+ */
+import { ConflictError, InvalidInputError, QuotaError } from "../domain/errors.js";
+import type { User } from "../domain/identity.js";
+import { MAX_WORKLOAD_NAME_LENGTH, isWorkloadName } from "../domain/names.js";
+import { formatSize } from "../domain/sizes.js";
+import { validateContainerSpec, type ContainerSpec } from "../domain/spec.js";
+import type { CoreContext } from "./context.js";
+
+/** Validates raw create input into a spec (throws `InvalidInputError` with field paths). */
+export function validateSpec(context: CoreContext, input: unknown): ContainerSpec {
+  const { deps } = context;
+  const info = deps.backend.info();
+  const spec = validateContainerSpec(input, {
+    catalog: deps.catalog,
+    backendModules: info.modules,
+    backendName: info.name,
+    resources: deps.policy.resources,
+  });
+  checkRemoteAccess(context, spec);
+  return spec;
+}
+
+/** Refuses remote access when no Tailscale key is configured. */
+export function checkRemoteAccess(context: CoreContext, spec: ContainerSpec): void {
+  const provider = context.deps.remoteAccess;
+  if (spec.remoteAccess && (!provider || !provider.available())) {
+    throw new InvalidInputError([
+      {
+        path: "remoteAccess",
+        message: "Remote access (tailscale) is not available: an administrator must configure a Tailscale auth key first.",
+      },
+    ]);
+  }
+}
+
+/**
+ * Throws `ConflictError('name-taken')` when `name` is recorded or exists on the host. The
+ * message says nothing about who has it and suggests a free name.
+ */
+export async function checkNameFree(context: CoreContext, name: string): Promise<void> {
+  const { repos, deps } = context;
+  const taken = repos.workloads.get(name) !== undefined || (await deps.backend.show(name as never)) !== undefined;
+  if (taken) throw nameTaken(context, name);
+}
+
+/** The conflict for a taken name, with a suggestion. */
+export function nameTaken(context: CoreContext, name: string): ConflictError {
+  const suggestion = suggestFreeName(name, context.repos.workloads.names());
+  const hint = suggestion ? ` Try "${suggestion}".` : " Pick another name.";
+  return new ConflictError("name-taken", `The name "${name}" is already taken.${hint}`);
+}
+
+/** The first of `name-2`, `name-3`, … (shortened to fit) that is valid and not in `taken`. */
+export function suggestFreeName(name: string, taken: ReadonlySet<string>): string | undefined {
+  for (let counter = 2; counter < 100; counter += 1) {
+    const suffix = `-${counter}`;
+    const base = name.slice(0, MAX_WORKLOAD_NAME_LENGTH - suffix.length).replace(/-+$/, "");
+    const candidate = `${base}${suffix}`;
+    if (isWorkloadName(candidate) && !taken.has(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Throws `QuotaError` when adding `spec` would exceed `user`'s limits. */
+export function checkQuotas(context: CoreContext, user: User, spec: ContainerSpec): void {
+  const usage = context.repos.workloads.usage(user.id);
+  const limits = user.limits;
+  if (usage.count + 1 > limits.maxWorkloads) {
+    throw new QuotaError(
+      "workloads",
+      `You already have ${usage.count} of your ${limits.maxWorkloads} allowed workloads; destroy one first or ask an administrator to raise the limit.`,
+    );
+  }
+  if (usage.cpus + spec.resources.cpus > limits.cpuBudget) {
+    throw new QuotaError(
+      "cpu",
+      `This needs ${spec.resources.cpus} CPUs but only ${Math.max(0, limits.cpuBudget - usage.cpus)} of your budget of ${limits.cpuBudget} are left; ask for fewer or stop using some.`,
+    );
+  }
+  if (usage.memoryBytes + spec.resources.memoryBytes > limits.memoryBudgetBytes) {
+    throw new QuotaError(
+      "memory",
+      `This needs ${formatSize(spec.resources.memoryBytes)} of memory but only ${formatSize(Math.max(0, limits.memoryBudgetBytes - usage.memoryBytes))} of your ${formatSize(limits.memoryBudgetBytes)} budget are left.`,
+    );
+  }
+  if (spec.workspace.enabled && spec.workspace.sizeBytes !== undefined && spec.workspace.sizeBytes > limits.diskQuotaBytes) {
+    throw new QuotaError(
+      "disk",
+      `A ${formatSize(spec.workspace.sizeBytes)} workspace is larger than your disk quota of ${formatSize(limits.diskQuotaBytes)}.`,
+    );
+  }
+}

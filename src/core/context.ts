@@ -1,0 +1,79 @@
+/**
+ * The core's internal wiring: dependencies, repositories and shared services that every
+ * operation receives. Built once by `createCore`.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import type { AddressLeases } from "../ports/address-leases.js";
+import { createAddressLeases } from "../state/address-leases.js";
+import { createConfirmationsRepository, type ConfirmationsRepository } from "../state/confirmations-repository.js";
+import { createJobsRepository, type JobsRepository } from "../state/jobs-repository.js";
+import { createOperationsRepository, type OperationsRepository } from "../state/operations-repository.js";
+import { createSnapshotsRepository, type SnapshotsRepository } from "../state/snapshots-repository.js";
+import { createUsersRepository, type UsersRepository } from "../state/users-repository.js";
+import { createWorkloadLocksRepository, type WorkloadLocksRepository } from "../state/workload-locks-repository.js";
+import { createWorkloadsRepository, type WorkloadsRepository } from "../state/workloads-repository.js";
+import type { CoreDeps } from "./deps.js";
+
+/** Process facts the core needs; tests replace them to simulate crashes. */
+export interface CoreOptions {
+  /** This process's id, recorded on jobs and locks (default `process.pid`). */
+  readonly pid?: number;
+  /** Whether a process is still running (default: signal 0). */
+  readonly isProcessAlive?: (pid: number) => boolean;
+}
+
+/** Every repository the core uses. */
+export interface Repositories {
+  readonly users: UsersRepository;
+  readonly workloads: WorkloadsRepository;
+  readonly audit: OperationsRepository;
+  readonly confirmations: ConfirmationsRepository;
+  readonly snapshots: SnapshotsRepository;
+  readonly jobs: JobsRepository;
+  readonly locks: WorkloadLocksRepository;
+}
+
+/** What operations receive. */
+export interface CoreContext {
+  readonly deps: CoreDeps;
+  readonly repos: Repositories;
+  readonly leases: AddressLeases;
+  readonly pid: number;
+  readonly isProcessAlive: (pid: number) => boolean;
+  /** Identifies this core instance as a lock holder. */
+  readonly instanceId: string;
+}
+
+/** Builds the context over `deps`. */
+export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreContext {
+  const db = deps.db;
+  return {
+    deps,
+    repos: {
+      users: createUsersRepository(db),
+      workloads: createWorkloadsRepository(db),
+      audit: createOperationsRepository(db),
+      confirmations: createConfirmationsRepository(db),
+      snapshots: createSnapshotsRepository(db),
+      jobs: createJobsRepository(db),
+      locks: createWorkloadLocksRepository(db),
+    },
+    leases: createAddressLeases(db),
+    pid: options.pid ?? process.pid,
+    isProcessAlive: options.isProcessAlive ?? isProcessAlive,
+    instanceId: randomUUID(),
+  };
+}
+
+/** True when a process with this pid exists (EPERM means it exists but is not ours). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

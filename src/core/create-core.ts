@@ -1,0 +1,86 @@
+/**
+ * Assembles the core: the context, locks, job runner and start-up recovery, and one method
+ * per operation (each in its own file under `operations/`).
+ *
+ * @module
+ */
+import type { Core } from "./api.js";
+import { createContext, type CoreOptions } from "./context.js";
+import type { CoreDeps } from "./deps.js";
+import { JobRunner } from "./jobs.js";
+import { WorkloadLocks } from "./locks.js";
+import { buildImages } from "./operations/build-images.js";
+import { confirmDestroy } from "./operations/confirm-destroy.js";
+import { createWorkload } from "./operations/create-workload.js";
+import { destroyWorkload } from "./operations/destroy-workload.js";
+import { execCommand } from "./operations/exec-command.js";
+import { getJob } from "./operations/get-job.js";
+import { listUsers } from "./operations/list-users.js";
+import { listWorkloads } from "./operations/list-workloads.js";
+import { planCreate } from "./operations/plan-create.js";
+import { readLogs } from "./operations/read-logs.js";
+import { reportStorage } from "./operations/report-storage.js";
+import { restartWorkload } from "./operations/restart-workload.js";
+import { restoreWorkload } from "./operations/restore-workload.js";
+import { runDoctor } from "./operations/run-doctor.js";
+import { runReconcile } from "./operations/run-reconcile.js";
+import { approveUser, denyUser } from "./operations/set-user-status.js";
+import { setUserLimits } from "./operations/set-user-limits.js";
+import { showWorkload } from "./operations/show-workload.js";
+import { startWorkload } from "./operations/start-workload.js";
+import { stopWorkload } from "./operations/stop-workload.js";
+import { whoAmI } from "./operations/who-am-i.js";
+import { startupRecovery } from "./reconcile.js";
+import type { CoreServices } from "./services.js";
+
+export type { CoreOptions } from "./context.js";
+
+/** A `Core` plus a way to wait for its background jobs (for shutdown and tests). */
+export interface CoreInstance extends Core {
+  /** Resolves once start-up recovery and every job this instance started have settled. */
+  idle(): Promise<void>;
+}
+
+/**
+ * Creates the core over `deps`. Start-up costs a SQL query or two; if a crash interrupted
+ * jobs, their recovery runs in the background and operations wait for it.
+ */
+export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInstance {
+  const context = createContext(deps, options);
+  const locks = new WorkloadLocks(context);
+  const services: CoreServices = { context, locks, jobs: new JobRunner(context), ready: Promise.resolve() };
+  services.ready = startupRecovery(context, locks);
+  const moduleList = () => {
+    const provided = deps.backend.info().modules;
+    return deps.catalog.list().filter((module) => provided.has(module.name));
+  };
+  return {
+    create: (actor, input) => createWorkload(services, actor, input),
+    planCreate: (actor, input) => planCreate(services, actor, input),
+    start: (actor, name) => startWorkload(services, actor, name),
+    stop: (actor, name) => stopWorkload(services, actor, name),
+    restart: (actor, name) => restartWorkload(services, actor, name),
+    destroy: (actor, name) => destroyWorkload(services, actor, name),
+    confirm: (actor, token) => confirmDestroy(services, actor, token),
+    restore: (actor, name) => restoreWorkload(services, actor, name),
+    exec: (actor, request) => execCommand(services, actor, request),
+    list: (actor) => listWorkloads(services, actor),
+    show: (actor, name) => showWorkload(services, actor, name),
+    logs: (actor, name, logOptions) => readLogs(services, actor, name, logOptions),
+    storage: (actor) => reportStorage(services, actor),
+    job: (actor, id) => getJob(services, actor, id),
+    whoami: (actor) => whoAmI(services, actor),
+    modules: moduleList,
+    doctor: (actor) => runDoctor(services, actor),
+    reconcile: (actor) => runReconcile(services, actor),
+    buildImages: (actor, buildOptions) => buildImages(services, actor, buildOptions),
+    listUsers: (actor) => listUsers(services, actor),
+    approveUser: (actor, userId) => approveUser(services, actor, userId),
+    denyUser: (actor, userId) => denyUser(services, actor, userId),
+    setUserLimits: (actor, userId, limits) => setUserLimits(services, actor, userId, limits),
+    idle: async () => {
+      await services.ready;
+      await services.jobs.idle();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `confirm`: redeems a destroy token. Unknown, used, expired and other people's tokens get
+ * one identical refusal; a workload that changed since the plan gets `plan-changed`. Then
+ * the destroy runs as a job.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../../domain/errors.js";
+import type { Actor } from "../../domain/identity.js";
+import type { DestroyResult, JobHandle } from "../api.js";
+import { buildDestroyPlan, confirmationRefused, findRedeemable, planChanged, planHash } from "../confirmations.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+import { teardownWorkload } from "../teardown.js";
+
+/** Confirms a destroy plan with `token` and starts the destroy job. */
+export function confirmDestroy(services: CoreServices, actor: Actor, token: string): Promise<JobHandle<DestroyResult>> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "confirm",
+    actor,
+    args: { token },
+    validate: () => {
+      if (typeof token !== "string" || !/^[A-Za-z0-9_-]{8,128}$/.test(token.trim())) {
+        throw new InvalidInputError([{ path: "token", message: "That is not a confirmation token; copy the token from the destroy plan." }]);
+      }
+      return token.trim();
+    },
+    run: async ({ user, input, lock, deferUntil, setTarget }) => {
+      const confirmation = findRedeemable(context, user.id, input);
+      setTarget(confirmation.workload);
+      lock(confirmation.workload);
+      const record = context.repos.workloads.get(confirmation.workload);
+      if (!record || record.status === "creating" || record.status === "destroying") throw planChanged(confirmation.workload);
+      if (planHash(buildDestroyPlan(context, record), record) !== confirmation.planHash) throw planChanged(record.name);
+      if (!context.repos.confirmations.markUsed(confirmation.tokenHash, context.deps.clock.now())) throw confirmationRefused();
+      context.repos.workloads.update(record.name, { status: "destroying" }, context.deps.clock.now());
+      const handle = services.jobs.start({
+        kind: "destroy",
+        workload: record.name,
+        owner: record.owner,
+        work: (job) => teardownWorkload(context, { ...record, status: "destroying" }, job),
+      });
+      deferUntil(handle.wait(), handle.id);
+      return handle;
+    },
+  });
+}

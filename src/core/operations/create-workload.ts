@@ -1,0 +1,55 @@
+/**
+ * `create`: validate the spec, admit it (name, quotas), record the workload as `creating`
+ * and provision it in a job.
+ *
+ * @module
+ */
+import type { ContainerSpecInput } from "../../domain/spec.js";
+import type { Actor } from "../../domain/identity.js";
+import type { JobHandle, WorkloadView } from "../api.js";
+import { checkNameFree, checkQuotas, nameTaken, validateSpec } from "../admission.js";
+import { provisionWorkload } from "../provision.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+
+/** Starts a create job for `input`, owned by the actor. */
+export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<JobHandle<WorkloadView>> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "create",
+    actor,
+    args: input,
+    validate: () => validateSpec(context, input),
+    target: (spec) => spec.name,
+    run: async ({ user, input: spec, lock, deferUntil }) => {
+      checkQuotas(context, user, spec);
+      await checkNameFree(context, spec.name);
+      const now = context.deps.clock.now();
+      const inserted = context.repos.workloads.insert({
+        name: spec.name,
+        owner: user.id,
+        backend: context.deps.backend.info().name,
+        spec,
+        status: "creating",
+        desired: "running",
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!inserted) throw nameTaken(context, spec.name);
+      try {
+        lock(spec.name);
+      } catch (error) {
+        context.repos.workloads.delete(spec.name);
+        throw error;
+      }
+      const handle = services.jobs.start({
+        kind: "create",
+        workload: spec.name,
+        owner: user.id,
+        work: (job) => provisionWorkload(context, user, spec, { kind: "new" }, job),
+      });
+      deferUntil(handle.wait(), handle.id);
+      return handle;
+    },
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * `create --dry-run`: the same validation and admission as `create`, then the backend's plan.
+ * Writes no rows and touches no storage. Audited as a `create` request with `dryRun`.
+ *
+ * @module
+ */
+import { userStorageKey, type Actor } from "../../domain/identity.js";
+import type { ContainerSpecInput } from "../../domain/spec.js";
+import type { CreatePlan } from "../api.js";
+import { checkNameFree, checkQuotas, validateSpec } from "../admission.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+
+/** Validates and admits `input`, returning what a create would do. */
+export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<CreatePlan> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "create",
+    actor,
+    args: { ...input, dryRun: true },
+    validate: () => validateSpec(context, input),
+    target: (spec) => spec.name,
+    run: async ({ user, input: spec }) => {
+      checkQuotas(context, user, spec);
+      await checkNameFree(context, spec.name);
+      const backend = context.deps.backend;
+      // The path is the driver's convention; the plan shows where it would be, without creating it.
+      const workspaceHostPath = spec.workspace.enabled ? `<storage>/${userStorageKey(user.id)}/${spec.name}` : undefined;
+      const backendPlan = await backend.plan(spec, {
+        ownerLabel: user.id,
+        ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
+        ...(spec.remoteAccess ? { remoteAccessKeyFile: `<keys>/${spec.name}.key` } : {}),
+      });
+      return {
+        spec,
+        owner: user.id,
+        ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
+        backend: backend.info().name,
+        backendPlan,
+      };
+    },
+  });
+}

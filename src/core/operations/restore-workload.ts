@@ -1,0 +1,75 @@
+/**
+ * `restore`: brings back a destroyed workload from its latest kept snapshot within the undo
+ * window, under the same name (which must be free again), with the recorded spec.
+ *
+ * @module
+ */
+import { NotFoundError } from "../../domain/errors.js";
+import { userStorageKey, type Actor } from "../../domain/identity.js";
+import type { JobHandle, WorkloadView } from "../api.js";
+import { checkNameFree, checkQuotas, checkRemoteAccess, nameTaken } from "../admission.js";
+import { validateName } from "../inputs.js";
+import { provisionWorkload } from "../provision.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+import { pruneExpiredSnapshots } from "../snapshots.js";
+
+/** Starts a restore job for the actor's destroyed workload `name`. */
+export function restoreWorkload(services: CoreServices, actor: Actor, name: string): Promise<JobHandle<WorkloadView>> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "restore",
+    actor,
+    args: { name },
+    validate: () => validateName(name),
+    target: (validName) => validName,
+    run: async ({ user, input, lock, deferUntil }) => {
+      const { repos, deps } = context;
+      await pruneExpiredSnapshots(context);
+      const snapshot = repos.snapshots.latestKept(user.id, input, deps.clock.now());
+      if (!snapshot) {
+        throw new NotFoundError("snapshot", input, `There is nothing to restore for "${input}": it was never destroyed by you, or its undo window has passed.`);
+      }
+      checkRemoteAccess(context, snapshot.spec);
+      checkQuotas(context, user, snapshot.spec);
+      await checkNameFree(context, input);
+      const now = deps.clock.now();
+      const inserted = repos.workloads.insert({
+        name: input,
+        owner: user.id,
+        backend: deps.backend.info().name,
+        spec: snapshot.spec,
+        status: "creating",
+        desired: "running",
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!inserted) throw nameTaken(context, input);
+      try {
+        lock(input);
+      } catch (error) {
+        repos.workloads.delete(input);
+        throw error;
+      }
+      const source = snapshot.storageRef === undefined ? { kind: "new" as const } : { kind: "snapshot" as const, ref: snapshot.storageRef };
+      const handle = services.jobs.start({
+        kind: "restore",
+        workload: input,
+        owner: user.id,
+        work: async (job) => {
+          job.progress({ type: "step", step: "restoring", message: `Restoring ${input} from its snapshot` });
+          const view = await provisionWorkload(context, user, snapshot.spec, source, job);
+          repos.snapshots.setState(snapshot.id, "restored");
+          if (snapshot.storageRef !== undefined) {
+            await deps.storage.deleteSnapshot({ ref: snapshot.storageRef }).catch((error: unknown) => {
+              deps.logger.warn({ err: error, snapshot: snapshot.id, owner: userStorageKey(user.id) }, "Could not delete a restored snapshot");
+            });
+          }
+          return view;
+        },
+      });
+      deferUntil(handle.wait(), handle.id);
+      return handle;
+    },
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory budgets.
+ * Sizes are typed like "20G". The new disk quota is applied to storage right away.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { InvalidInputError, NotFoundError } from "../../domain/errors.js";
+import { userStorageKey, type Actor, type UserLimits } from "../../domain/identity.js";
+import { sizeSchema } from "../../domain/sizes.js";
+import { zodIssues } from "../../domain/spec.js";
+import type { UserLimitsInput, UserView } from "../api.js";
+import { validateUserId } from "../inputs.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+import { toUserView } from "../views.js";
+
+const limitsSchema = z
+  .object({
+    diskQuota: sizeSchema.optional(),
+    maxWorkloads: z.number().int().min(0).max(1000).optional(),
+    cpuBudget: z.number().positive().max(1024).optional(),
+    memoryBudget: sizeSchema.optional(),
+  })
+  .strict();
+
+/** Sets some of `userId`'s limits. */
+export function setUserLimits(services: CoreServices, actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "setUserLimits",
+    actor,
+    args: { userId, limits },
+    validate: () => {
+      const id = validateUserId(userId);
+      const parsed = limitsSchema.safeParse(limits ?? {});
+      if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error, "limits"));
+      return { id, changes: parsed.data };
+    },
+    run: async ({ input: { id, changes } }) => {
+      const target = context.repos.users.get(id);
+      if (!target) throw new NotFoundError("user", id, `No user "${id}" has contacted voxnix yet.`);
+      const next: UserLimits = {
+        diskQuotaBytes: changes.diskQuota ?? target.limits.diskQuotaBytes,
+        maxWorkloads: changes.maxWorkloads ?? target.limits.maxWorkloads,
+        cpuBudget: changes.cpuBudget ?? target.limits.cpuBudget,
+        memoryBudgetBytes: changes.memoryBudget ?? target.limits.memoryBudgetBytes,
+      };
+      context.repos.users.update(id, { limits: next });
+      const usage = context.repos.workloads.usage(id);
+      // Apply a changed quota to an existing storage area; new users get it on first create.
+      if (changes.diskQuota !== undefined && usage.count > 0) await context.deps.storage.ensureUser(userStorageKey(id), next.diskQuotaBytes);
+      return toUserView({ ...target, limits: next }, usage.count);
+    },
+  });
+}

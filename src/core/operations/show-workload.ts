@@ -1,0 +1,41 @@
+/**
+ * `show`: the workload, its live details from the host and its workspace usage.
+ *
+ * @module
+ */
+import { userStorageKey, type Actor } from "../../domain/identity.js";
+import type { WorkloadDetails } from "../api.js";
+import { validateName } from "../inputs.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+import { toWorkloadView } from "../views.js";
+
+/** Shows the actor's workload `name`. */
+export function showWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadDetails> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "show",
+    actor,
+    args: { name },
+    validate: () => validateName(name),
+    target: (validName) => validName,
+    run: async ({ workload }) => {
+      const record = workload!;
+      const { backend, storage, logger } = context.deps;
+      const live = await backend.show(record.spec.name);
+      const usage = record.spec.workspace.enabled
+        ? await storage.workspaceUsage(userStorageKey(record.owner), record.name).catch((error: unknown) => {
+            logger.warn({ err: error, workload: record.name }, "Could not read workspace usage");
+            return undefined;
+          })
+        : undefined;
+      return {
+        ...toWorkloadView(record, live),
+        ...(live?.since ? { since: live.since } : {}),
+        ...(live?.remoteAccess ? { remoteAccess: live.remoteAccess } : {}),
+        ...(usage ? { storage: usage } : {}),
+        facts: live?.facts ?? {},
+      };
+    },
+  });
+}

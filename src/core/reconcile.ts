@@ -1,0 +1,106 @@
+/**
+ * Reconcile: make recorded intent and the host agree. Interrupted jobs (running, but their
+ * process is gone) are finished or rolled back; recorded workloads the host does not know
+ * are reported missing; host containers voxnix does not know are reported unmanaged (to
+ * admins); orphan leases, stale locks and expired snapshots are cleaned up.
+ *
+ * @module
+ */
+import { userStorageKey } from "../domain/identity.js";
+import type { JobRecord } from "../state/jobs-repository.js";
+import type { ReconcileReport } from "./api.js";
+import type { CoreContext } from "./context.js";
+import { toVoxnixError } from "./errors.js";
+import type { JobContext } from "./jobs.js";
+import type { WorkloadLocks } from "./locks.js";
+import { pruneExpiredSnapshots } from "./snapshots.js";
+import { teardownWorkload } from "./teardown.js";
+
+/** One recovered job. */
+export interface Recovered {
+  readonly workload: string;
+  readonly action: string;
+}
+
+/** Jobs recorded as running whose process is gone. Only a SQL query and pid checks. */
+export function interruptedJobs(context: CoreContext): readonly JobRecord[] {
+  return context.repos.jobs.running().filter((job) => job.pid !== context.pid && !context.isProcessAlive(job.pid));
+}
+
+/** Finishes or rolls back every interrupted job. */
+export async function recoverInterrupted(context: CoreContext, locks: WorkloadLocks): Promise<Recovered[]> {
+  const recovered: Recovered[] = [];
+  const jobs = interruptedJobs(context);
+  if (jobs.length > 0) context.repos.locks.clearStale(context.isProcessAlive);
+  for (const job of jobs) {
+    let release: (() => void) | undefined;
+    try {
+      release = locks.acquire(job.workload);
+      const action = job.kind === "destroy" ? await finishDestroy(context, job) : await rollBackCreate(context, job);
+      context.repos.jobs.finish(job.id, "interrupted", context.deps.clock.now(), { kind: "host-failure", message: `Interrupted; ${action}.` });
+      recovered.push({ workload: job.workload, action });
+    } catch (error) {
+      const failure = toVoxnixError(error);
+      context.deps.logger.error({ err: failure, jobId: job.id, workload: job.workload }, "Could not recover an interrupted job");
+      recovered.push({ workload: job.workload, action: `recovery failed: ${failure.message}` });
+    } finally {
+      release?.();
+    }
+  }
+  return recovered;
+}
+
+async function rollBackCreate(context: CoreContext, job: JobRecord): Promise<string> {
+  const { deps, repos, leases } = context;
+  const record = repos.workloads.get(job.workload);
+  if (record && record.owner === job.owner && record.status === "ready") return "it had completed; kept it";
+  if (record && record.owner !== job.owner) return "the name belongs to another workload now; left it alone";
+  await deps.backend.destroy(job.workload as never, { onProgress: () => undefined });
+  await deps.storage.deleteWorkspace(userStorageKey(job.owner), job.workload);
+  if (deps.remoteAccess) await deps.remoteAccess.removeKeyFile(job.workload);
+  leases.release(job.workload);
+  repos.workloads.delete(job.workload);
+  return `rolled back the interrupted ${job.kind}`;
+}
+
+async function finishDestroy(context: CoreContext, job: JobRecord): Promise<string> {
+  const record = context.repos.workloads.get(job.workload);
+  if (!record || record.owner !== job.owner) return "it had completed";
+  const progress: JobContext = { id: job.id, progress: () => undefined };
+  const result = await teardownWorkload(context, record, progress);
+  return result.warnings.length > 0 ? `finished the interrupted destroy (${result.warnings.join(" ")})` : "finished the interrupted destroy";
+}
+
+/** The full reconcile (admin operation): recovery, one `backend.list()`, leases, locks, snapshots. */
+export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): Promise<ReconcileReport> {
+  const { deps, repos, leases } = context;
+  const recovered = await recoverInterrupted(context, locks);
+  repos.locks.clearStale(context.isProcessAlive);
+  const live = await deps.backend.list();
+  const liveNames = new Set(live.map((container) => container.name));
+  const records = repos.workloads.listAll();
+  const recorded = new Set(records.map((record) => record.name));
+  const missing = records.filter((record) => record.status === "ready" && !liveNames.has(record.name)).map((record) => record.name);
+  const unmanaged = live.filter((container) => !recorded.has(container.name)).map((container) => ({ name: container.name, state: container.state }));
+  for (const workload of leases.all().keys()) if (!recorded.has(workload)) leases.release(workload);
+  repos.confirmations.deleteExpired(deps.clock.now());
+  const prunedSnapshots = await pruneExpiredSnapshots(context);
+  return { recovered, missing, unmanaged, prunedSnapshots };
+}
+
+/**
+ * The start-up check: SQL queries only, unless a crash left jobs to recover or snapshots
+ * expired; then that work runs in the background and operations wait for it.
+ */
+export function startupRecovery(context: CoreContext, locks: WorkloadLocks): Promise<void> {
+  const hasInterrupted = interruptedJobs(context).length > 0;
+  const hasExpired = context.repos.snapshots.expired(context.deps.clock.now()).length > 0;
+  if (!hasInterrupted && !hasExpired) return Promise.resolve();
+  return (async () => {
+    if (hasInterrupted) {
+      const recovered = await recoverInterrupted(context, locks);
+      context.deps.logger.info({ recovered }, "Recovered jobs a crash interrupted");
+    }
+    if (hasExpired) await pruneExpiredSnapshots(context);
+  })().catch((error: unknown) => context.deps.logger.error({ err: error }, "Start-up recovery failed"));
+}

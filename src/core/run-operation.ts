@@ -1,0 +1,117 @@
+/**
+ * The one path every operation takes: a tracing span, input validation, the actor's user,
+ * policy, the workload (for workload operations, with "not yours" = "not found"), locks, and
+ * an audit record with the outcome and duration. Operations supply only their own logic.
+ *
+ * @module
+ */
+import { performance } from "node:perf_hooks";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Actor } from "../domain/identity.js";
+import { OPERATIONS, type OperationName } from "../domain/operations.js";
+import type { StoredUser } from "../state/users-repository.js";
+import type { WorkloadRecord } from "../state/workloads-repository.js";
+import { recordAudit } from "./audit.js";
+import { toVoxnixError } from "./errors.js";
+import { authorize, canAccess, workloadNotFound } from "./policy.js";
+import type { CoreServices } from "./services.js";
+import { resolveUser, validateActor } from "./users.js";
+
+const tracer = trace.getTracer("voxnix");
+
+/** What an operation's logic can use. */
+export interface OperationScope<Input> {
+  readonly user: StoredUser;
+  readonly input: Input;
+  /** The workload, loaded and access-checked, for `workload`-scope operations. */
+  readonly workload: WorkloadRecord | undefined;
+  /** Takes the workload lock (released when the operation, or its job, ends) or throws `ConflictError('busy')`. */
+  lock(name: string): void;
+  /** Keeps locks and the audit record open until `job` settles; the audit then records its outcome. */
+  deferUntil(job: Promise<unknown>, jobId: string): void;
+  /** Names the workload concerned, for the audit record and the span (when not known up front). */
+  setTarget(name: string): void;
+}
+
+/** One operation request. */
+export interface OperationRequest<Input, Result> {
+  readonly operation: OperationName;
+  readonly actor: Actor;
+  /** Arguments for the audit record (secrets are redacted by key name). */
+  readonly args?: unknown;
+  /** Parses and validates the input; throws `InvalidInputError`. Runs before anything else. */
+  readonly validate: () => Input;
+  /** The workload name the input concerns, if any. */
+  readonly target?: (input: Input) => string | undefined;
+  readonly run: (scope: OperationScope<Input>) => Promise<Result>;
+}
+
+/** Runs `request` through validation, policy, locking and audit. Always rejects with a `VoxnixError`. */
+export async function runOperation<Input, Result>(services: CoreServices, request: OperationRequest<Input, Result>): Promise<Result> {
+  const { context } = services;
+  const startedAt = context.deps.clock.now();
+  const started = performance.now();
+  const attributes = { "voxnix.operation": request.operation, "voxnix.actor": String(request.actor?.userId) };
+  return tracer.startActiveSpan(`voxnix.${request.operation}`, { attributes }, async (span) => {
+    const releases: (() => void)[] = [];
+    let target: string | undefined;
+    let deferred: { job: Promise<unknown>; jobId: string } | undefined;
+    const finish = (error: { kind: string } | undefined, jobId?: string): void => {
+      for (const release of releases.splice(0).reverse()) release();
+      recordAudit(context, {
+        actor: String(request.actor?.userId),
+        operation: request.operation,
+        ...(target === undefined ? {} : { target }),
+        args: request.args,
+        ...(error ? { error } : {}),
+        durationMs: performance.now() - started,
+        startedAt,
+        ...(jobId === undefined ? {} : { jobId }),
+      });
+    };
+    try {
+      validateActor(request.actor);
+      const input = request.validate();
+      target = request.target?.(input);
+      if (target !== undefined) span.setAttribute("voxnix.workload", target);
+      await services.ready;
+      const user = resolveUser(context, request.actor);
+      authorize(request.operation, user);
+      let workload: WorkloadRecord | undefined;
+      if (OPERATIONS[request.operation].scope === "workload" && target !== undefined) {
+        workload = context.repos.workloads.get(target);
+        if (!workload || !canAccess(user, workload)) throw workloadNotFound(target);
+      }
+      const result = await request.run({
+        user,
+        input,
+        workload,
+        lock: (name) => releases.push(services.locks.acquire(name)),
+        deferUntil: (job, jobId) => (deferred = { job, jobId }),
+        setTarget: (name) => {
+          target = name;
+          span.setAttribute("voxnix.workload", name);
+        },
+      });
+      if (deferred) {
+        const { job, jobId } = deferred;
+        span.setAttribute("voxnix.job", jobId);
+        job.then(
+          () => finish(undefined, jobId),
+          (error: unknown) => finish({ kind: toVoxnixError(error).kind }, jobId),
+        );
+      } else {
+        finish(undefined);
+      }
+      span.end();
+      return result;
+    } catch (error) {
+      const failure = toVoxnixError(error);
+      finish({ kind: failure.kind });
+      span.setAttribute("voxnix.error_kind", failure.kind);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+      span.end();
+      throw failure;
+    }
+  });
+}

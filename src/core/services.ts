@@ -1,0 +1,18 @@
+/**
+ * The services every operation file receives: the context plus this instance's locks, job
+ * runner and start-up recovery promise.
+ *
+ * @module
+ */
+import type { CoreContext } from "./context.js";
+import type { JobRunner } from "./jobs.js";
+import type { WorkloadLocks } from "./locks.js";
+
+/** Shared by all operations of one core instance. */
+export interface CoreServices {
+  readonly context: CoreContext;
+  readonly locks: WorkloadLocks;
+  readonly jobs: JobRunner;
+  /** Settles once start-up recovery has finished; operations wait for it. */
+  ready: Promise<void>;
+}

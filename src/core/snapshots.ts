@@ -1,0 +1,58 @@
+/**
+ * Workspace snapshots around destroy and restore: taking one (recorded with the spec and the
+ * undo window) and pruning the ones whose window has passed.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import { userStorageKey } from "../domain/identity.js";
+import type { SnapshotRecord } from "../state/snapshots-repository.js";
+import type { WorkloadRecord } from "../state/workloads-repository.js";
+import type { CoreContext } from "./context.js";
+
+/**
+ * Snapshots the workload's workspace (when it has one that exists) and records it, restorable
+ * until now + the undo window. A workload without a workspace still gets a record, so its
+ * settings can be restored. Reuses the snapshot a previous attempt of the same job took.
+ */
+export async function snapshotForDestroy(context: CoreContext, record: WorkloadRecord, jobId: string): Promise<SnapshotRecord> {
+  const { deps, repos } = context;
+  const previous = repos.snapshots.byJob(jobId);
+  if (previous) return previous;
+  const id = randomUUID();
+  const userKey = userStorageKey(record.owner);
+  let storageRef: string | undefined;
+  if (record.spec.workspace.enabled && (await deps.storage.workspaceExists(userKey, record.name))) {
+    storageRef = (await deps.storage.snapshotWorkspace(userKey, record.name, `destroy-${id.slice(0, 8)}`)).ref;
+  }
+  const now = deps.clock.now();
+  const snapshot: SnapshotRecord = {
+    id,
+    owner: record.owner,
+    workload: record.name,
+    ...(storageRef === undefined ? {} : { storageRef }),
+    spec: record.spec,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.policy.undoWindowMs),
+    state: "kept",
+    jobId,
+  };
+  repos.snapshots.insert(snapshot);
+  return snapshot;
+}
+
+/** Deletes expired kept snapshots from storage and marks them pruned; returns how many. Failures are logged and retried later. */
+export async function pruneExpiredSnapshots(context: CoreContext): Promise<number> {
+  const { deps, repos } = context;
+  let pruned = 0;
+  for (const snapshot of repos.snapshots.expired(deps.clock.now())) {
+    try {
+      if (snapshot.storageRef !== undefined) await deps.storage.deleteSnapshot({ ref: snapshot.storageRef });
+      repos.snapshots.setState(snapshot.id, "pruned");
+      pruned += 1;
+    } catch (error) {
+      deps.logger.warn({ err: error, snapshot: snapshot.id }, "Could not prune an expired snapshot; will retry");
+    }
+  }
+  return pruned;
+}

@@ -1,0 +1,53 @@
+/**
+ * Removing a workload from the host, shared by a confirmed destroy and by reconcile when it
+ * finishes an interrupted destroy: snapshot, backend destroy, workspace, key file, lease,
+ * then the row (the name is free again). Storage and key cleanup failures become warnings.
+ *
+ * @module
+ */
+import { userStorageKey } from "../domain/identity.js";
+import type { WorkloadRecord } from "../state/workloads-repository.js";
+import type { DestroyResult } from "./api.js";
+import type { CoreContext } from "./context.js";
+import type { JobContext } from "./jobs.js";
+import { snapshotForDestroy } from "./snapshots.js";
+import { toSnapshotView } from "./views.js";
+
+/** Destroys `record`; a failure of the snapshot or the backend leaves the row (status `failed`) for a retry. */
+export async function teardownWorkload(context: CoreContext, record: WorkloadRecord, job: JobContext): Promise<DestroyResult> {
+  const { deps, repos, leases } = context;
+  const userKey = userStorageKey(record.owner);
+  const warnings: string[] = [];
+  try {
+    job.progress({ type: "step", step: "snapshotting", message: `Snapshotting the workspace of ${record.name}` });
+    const snapshot = await snapshotForDestroy(context, record, job.id);
+    job.progress({ type: "step", step: "removing", message: `Removing ${record.name}` });
+    const report = await deps.backend.destroy(record.spec.name, { onProgress: job.progress });
+    warnings.push(...report.warnings);
+    if (record.spec.workspace.enabled) {
+      try {
+        await deps.storage.deleteWorkspace(userKey, record.name);
+      } catch (error) {
+        warnings.push(`The workspace of "${record.name}" could not be deleted and is still on disk (${message(error)}); an administrator can remove it.`);
+      }
+    }
+    if (record.spec.remoteAccess && deps.remoteAccess) {
+      try {
+        await deps.remoteAccess.removeKeyFile(record.name);
+      } catch (error) {
+        warnings.push(`The remote-access key file of "${record.name}" could not be removed (${message(error)}).`);
+      }
+    }
+    leases.release(record.name);
+    repos.workloads.delete(record.name);
+    for (const warning of warnings) deps.logger.warn({ workload: record.name }, warning);
+    return { workload: record.name, ...(snapshot.storageRef === undefined ? {} : { snapshot: toSnapshotView(snapshot) }), warnings };
+  } catch (error) {
+    repos.workloads.update(record.name, { status: "failed" }, deps.clock.now());
+    throw error;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
