@@ -1,0 +1,102 @@
+/**
+ * The create family: "spin up a dev container called web with git and fish", "make me a box
+ * with vs code, 2 cpus and 4G of memory", "new container dev-3 without workspace".
+ *
+ * @module
+ */
+import type { CreateRequest } from "./types.js";
+import { FILLER_WORDS, firstPhrase, hasAny, looksLikeName, type Normalised } from "./normalise.js";
+import { findModules } from "./modules.js";
+
+/** Phrases that start a create request. "start"/"launch" count only when followed by "a"/"new". */
+const CREATE_VERBS = [
+  "create", "make", "spin up", "spin", "set up", "setup", "provision", "new", "give me", "build me", "build a", "i need a",
+  "i want a", "i would like a", "launch a", "launch new", "start a", "start new", "fire up a", "deploy a", "deploy", "add a",
+  "get me", "set me up",
+];
+
+/** True when the message asks for a new workload. */
+export function isCreate(input: Normalised): boolean {
+  if (hasAny(input.text, ["new container", "new box", "new dev"])) return true;
+  return firstPhrase(input.tokens, CREATE_VERBS) !== undefined;
+}
+
+// Words that describe the container rather than name it ("a *dev* container", "a *fresh* box").
+const DESCRIPTIVE = new Set(["dev", "development", "new", "fresh", "small", "big", "tiny", "test", "nixos", "linux", "debian", "another", "second", "third", "second-one", "me", "us"]);
+
+const SIZE = String.raw`(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|meg|megs|g|gb|gib|gig|gigs|t|tb|tib)\b`;
+const UNIT_LETTER: Readonly<Record<string, string>> = { k: "K", m: "M", meg: "M", g: "G", gig: "G", t: "T" };
+
+function toSize(value: string, unit: string): string {
+  const stem = unit.replace(/(i?b|s)$/, "") || unit;
+  return `${value}${UNIT_LETTER[stem] ?? UNIT_LETTER[unit[0]!] ?? "G"}`;
+}
+
+/** Parses a create request; call only when `isCreate` is true. */
+export function parseCreate(input: Normalised, catalogNames: readonly string[]): CreateRequest {
+  // Sizes are read from the folded text before tokens, where "4g" and "4 gb" both appear.
+  const text = input.text;
+  let cpus: number | undefined;
+  const cpuMatch = /(\d+(?:\.\d+)?)\s*(?:v?cpus?|cores?|processors?|threads?)\b/.exec(text) ?? /\b(?:cpus?|cores?)\s*(?:of\s*)?(\d+(?:\.\d+)?)\b/.exec(text);
+  if (cpuMatch) cpus = Number(cpuMatch[1]);
+  else if (/\b(one|a single) (cpu|core)\b/.test(text)) cpus = 1;
+  else if (/\btwo (cpus|cores)\b/.test(text)) cpus = 2;
+  else if (/\bfour (cpus|cores)\b/.test(text)) cpus = 4;
+
+  let memory: string | undefined;
+  let workspaceSize: string | undefined;
+  const sizePattern = new RegExp(SIZE, "g");
+  for (const match of text.matchAll(sizePattern)) {
+    const size = toSize(match[1]!, match[2]!);
+    const after = text.slice(match.index + match[0].length, match.index + match[0].length + 24);
+    const before = text.slice(Math.max(0, match.index - 24), match.index);
+    const nearMemory = /^\s*(of\s+)?(ram|memory|mem)\b/.test(after) || /\b(ram|memory|mem)\s*(of\s*)?$/.test(before);
+    const nearDisk = /^\s*(of\s+)?(disk|storage|workspace|space|persistent)\b/.test(after) || /\b(disk|storage|workspace|space)\s*(of\s*)?$/.test(before);
+    if (nearDisk && workspaceSize === undefined) workspaceSize = size;
+    else if (memory === undefined && (nearMemory || !nearDisk)) memory = size;
+  }
+
+  const withoutWorkspace = /\b(without|no)\s+(a\s+)?(workspace|persistent|storage|persistence)\b/.test(text);
+  const mentions = findModules(input.tokens, catalogNames);
+  const modules = mentions.map((mention) => mention.module).filter((module) => !(withoutWorkspace && module === "workspace"));
+
+  return {
+    type: "create",
+    ...optional("name", findCreateName(input, mentions)),
+    modules,
+    ...optional("cpus", cpus),
+    ...optional("memory", memory),
+    ...(withoutWorkspace ? { workspace: false } : {}),
+    ...optional("workspaceSize", workspaceSize),
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function findCreateName(input: Normalised, mentions: readonly { index: number; length: number }[]): string | undefined {
+  const { tokens } = input;
+  // Explicit naming wins: "called web", "named web", "name it web", "call it web", "name: web".
+  for (let index = 0; index < tokens.length - 1; index += 1) {
+    const word = tokens[index]!;
+    let candidate: string | undefined;
+    if (word === "called" || word === "named") candidate = tokens[index + 1];
+    else if ((word === "name" || word === "call") && tokens[index + 1] === "it") candidate = tokens[index + 2];
+    else if (word === "name" && tokens[index + 1] !== "it") candidate = tokens[index + 1];
+    if (candidate !== undefined && looksLikeName(candidate)) return candidate;
+  }
+  // Otherwise the first plain word after the verb, before "with"/"and"/sizes: "create web with git".
+  const verb = firstPhrase(tokens, CREATE_VERBS);
+  const start = verb ? verb.index + verb.length : 0;
+  const moduleTokens = new Set<number>();
+  for (const mention of mentions) for (let offset = 0; offset < mention.length; offset += 1) moduleTokens.add(mention.index + offset);
+  for (let index = start; index < tokens.length; index += 1) {
+    const token = tokens[index]!;
+    if (token === "with" || token === "for" || token === "using" || token === "that" || token === "which" || token === "running" || token === "having") break;
+    if (moduleTokens.has(index) || FILLER_WORDS.has(token) || DESCRIPTIVE.has(token) || /^\d/.test(token)) continue;
+    if (/^(cpus?|cores?|ram|memory|gb|g|mb|disk|dev-container|container)$/.test(token)) continue;
+    if (looksLikeName(token)) return token;
+  }
+  return undefined;
+}

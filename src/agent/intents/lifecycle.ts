@@ -1,0 +1,28 @@
+/**
+ * The lifecycle family: start, stop, restart, destroy and restore, in everyday words
+ * ("turn off web", "reboot it", "get rid of dev-2", "undo").
+ *
+ * @module
+ */
+import type { WorkloadRequest, WorkloadVerb } from "./types.js";
+import { firstPhrase, type Normalised } from "./normalise.js";
+import { findTarget } from "./target.js";
+
+/** Verb phrases per operation, checked in this order (destroy before stop: "stop and delete"). */
+export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[]])[] = [
+  ["destroy", ["destroy", "delete", "remove", "rm", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "drop", "kill off", "throw away", "erase"]],
+  ["restore", ["restore", "undo", "undelete", "bring back", "recover", "roll back", "rollback", "resurrect", "un-delete"]],
+  ["restart", ["restart", "reboot", "bounce", "reload", "cycle", "start over", "restart again"]],
+  ["stop", ["stop", "shut down", "shutdown", "turn off", "power off", "poweroff", "halt", "pause", "switch off", "kill", "take down"]],
+  ["start", ["start", "boot", "turn on", "power on", "switch on", "bring up", "wake up", "wake", "resume", "run", "fire up", "launch"]],
+];
+
+/** Parses a lifecycle request, or returns undefined when no lifecycle verb is present. */
+export function parseLifecycle(input: Normalised, knownNames: readonly string[]): WorkloadRequest | undefined {
+  for (const [verb, phrases] of LIFECYCLE_VERBS) {
+    const match = firstPhrase(input.tokens, phrases);
+    if (!match) continue;
+    return { type: verb, target: findTarget(input.tokens, match.index + match.length, match.index, knownNames) };
+  }
+  return undefined;
+}

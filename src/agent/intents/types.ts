@@ -1,0 +1,63 @@
+/**
+ * What the offline engine understood from one message: a closed union of intents, each
+ * carrying only what the text said. Names are as typed; the resolver fills in references
+ * ("it", "that") and the core validates everything.
+ *
+ * @module
+ */
+
+/** How the message pointed at a workload. */
+export type Target =
+  | { readonly kind: "named"; readonly name: string }
+  /** "it", "that", "this one": the workload just discussed. */
+  | { readonly kind: "reference" }
+  /** No workload mentioned at all ("stop"). */
+  | { readonly kind: "none" }
+  /** "all of them", "everything": refused, one workload at a time. */
+  | { readonly kind: "all" };
+
+/** A create request as far as the text specified it. */
+export interface CreateRequest {
+  readonly type: "create";
+  readonly name?: string;
+  readonly modules: readonly string[];
+  readonly cpus?: number;
+  /** A size string as typed ("4G"). */
+  readonly memory?: string;
+  /** False when the person asked for no workspace. */
+  readonly workspace?: boolean;
+  readonly workspaceSize?: string;
+}
+
+/** Operations on one existing workload. */
+export type WorkloadVerb = "start" | "stop" | "restart" | "destroy" | "restore" | "show" | "logs";
+
+export interface WorkloadRequest {
+  readonly type: WorkloadVerb;
+  readonly target: Target;
+  /** Only for `logs`. */
+  readonly lines?: number;
+}
+
+/** Everything the offline engine can recognise. */
+export type Intent =
+  | CreateRequest
+  | WorkloadRequest
+  | { readonly type: "list" }
+  | { readonly type: "storage" }
+  | { readonly type: "whoami" }
+  | { readonly type: "help"; readonly greeting?: boolean }
+  | { readonly type: "confirm" }
+  | { readonly type: "cancel" }
+  | { readonly type: "reset" }
+  /** The text names another user (e.g. "telegram:43"): refused without touching anything. */
+  | { readonly type: "other-user"; readonly mentioned: string }
+  | { readonly type: "unknown" };
+
+/** Intent types that act on a single named workload. */
+export const WORKLOAD_VERBS: ReadonlySet<string> = new Set<WorkloadVerb>(["start", "stop", "restart", "destroy", "restore", "show", "logs"]);
+
+/** True when the intent targets one existing workload. */
+export function isWorkloadRequest(intent: Intent): intent is WorkloadRequest {
+  return WORKLOAD_VERBS.has(intent.type);
+}

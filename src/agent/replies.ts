@@ -1,0 +1,126 @@
+/**
+ * Plain-text wording for results, shared by the offline engine and the fallback summary of
+ * the LLM path. Short sentences, one fact per line, no markup (adapters escape for theirs).
+ *
+ * @module
+ */
+import type { CreatePlan, DestroyResult, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
+import type { ModuleInfo } from "../domain/catalog.js";
+import type { DestroyPlan } from "../domain/errors.js";
+import type { LogEntry } from "../ports/container-backend.js";
+import { formatSize } from "../domain/sizes.js";
+
+/** "git, fish and workspace". */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join("");
+  return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]!}`;
+}
+
+function stateOf(workload: WorkloadView): string {
+  if (workload.status === "creating") return "being created";
+  if (workload.status === "destroying") return "being destroyed";
+  if (workload.status === "failed") return "failed";
+  return workload.live === "missing" ? "missing on the host" : workload.live;
+}
+
+/** One line per workload. */
+export function describeList(result: ListResult): string {
+  const { workloads } = result;
+  if (workloads.length === 0) return 'You have no containers yet. Try: "create a container called dev with git and fish".';
+  const lines = workloads.map((workload) => {
+    const modules = workload.spec.modules.length > 0 ? ` (${workload.spec.modules.join(", ")})` : "";
+    const address = workload.addresses[0] ? `, ${workload.addresses[0]}` : "";
+    return `• ${workload.name}: ${stateOf(workload)}${address}${modules}`;
+  });
+  const header = workloads.length === 1 ? "You have 1 container:" : `You have ${workloads.length} containers:`;
+  return [header, ...lines].join("\n");
+}
+
+/** Details of one workload. */
+export function describeDetails(details: WorkloadDetails): string {
+  const lines = [`${details.name} is ${stateOf(details)}.`];
+  lines.push(`Modules: ${details.spec.modules.length > 0 ? details.spec.modules.join(", ") : "none"}.`);
+  lines.push(`Resources: ${details.spec.resources.cpus} CPU, ${formatSize(details.spec.resources.memoryBytes)} memory.`);
+  if (details.addresses.length > 0) lines.push(`Address: ${details.addresses.join(", ")}.`);
+  if (details.remoteAccess) {
+    const where = details.remoteAccess.hostname ?? details.remoteAccess.ip;
+    lines.push(`Remote access: ${details.remoteAccess.state}${where ? ` (${where})` : ""}.`);
+  }
+  if (details.storage) lines.push(`Workspace: ${usageText(details.storage.usedBytes, details.storage.quotaBytes)}.`);
+  return lines.join("\n");
+}
+
+/** What a create started (or would do, in a dry run). */
+export function describeCreateStarted(name: string, modules: readonly string[]): string {
+  const what = modules.length > 0 ? ` with ${joinWords(modules)}` : "";
+  return `Creating ${name}${what}. This can take a few minutes; I'll tell you when it's ready.`;
+}
+
+/** A dry-run create plan. */
+export function describeCreatePlan(plan: CreatePlan): string {
+  const spec = plan.spec;
+  const modules = spec.modules.length > 0 ? ` with ${joinWords(spec.modules)}` : "";
+  return [
+    `Dry run: I would create ${spec.name}${modules} on the ${plan.backend} backend (${spec.resources.cpus} CPU, ${formatSize(spec.resources.memoryBytes)} memory).`,
+    `Nothing was changed.`,
+  ].join("\n");
+}
+
+/** A destroy plan and how to confirm it. */
+export function describeDestroyPlan(plan: DestroyPlan, expiresAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 60_000));
+  const lines = [`Destroy ${plan.workload}?`];
+  if (plan.removes.length > 0) lines.push(`This removes ${joinWords(plan.removes)}.`);
+  if (plan.keeps.length > 0) lines.push(`Kept: ${joinWords(plan.keeps)}.`);
+  lines.push(`Reply "yes" to confirm or "no" to cancel (within ${minutes} minute${minutes === 1 ? "" : "s"}).`);
+  return lines.join("\n");
+}
+
+/** The outcome of a finished destroy. */
+export function describeDestroyed(result: DestroyResult): string {
+  const lines = [`${result.workload} is destroyed.`];
+  if (result.snapshot) lines.push(`Its workspace snapshot can be restored until ${result.snapshot.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC ("restore ${result.workload}").`);
+  for (const warning of result.warnings) lines.push(`Note: ${warning}`);
+  return lines.join("\n");
+}
+
+/** Recent log lines, newest last. */
+export function describeLogs(name: string, entries: readonly LogEntry[]): string {
+  if (entries.length === 0) return `${name} has no log lines yet.`;
+  return [`Last ${entries.length} log line${entries.length === 1 ? "" : "s"} of ${name}:`, ...entries.map((entry) => entry.message)].join("\n");
+}
+
+function usageText(used: number, quota: number | null): string {
+  return quota === null ? `${formatSize(used)} used` : `${formatSize(used)} of ${formatSize(quota)} used`;
+}
+
+/** Storage usage and snapshots. */
+export function describeStorage(report: StorageReport): string {
+  const lines = [`Storage: ${usageText(report.usage.usedBytes, report.usage.quotaBytes)}${report.quotasEnforced ? "" : " (quota not enforced on this host)"}.`];
+  for (const workspace of report.workspaces) lines.push(`• ${workspace.workload}: ${formatSize(workspace.usage.usedBytes)}`);
+  if (report.snapshots.length > 0) lines.push(`Restorable: ${report.snapshots.map((snapshot) => snapshot.workload).join(", ")}.`);
+  return lines.join("\n");
+}
+
+/** The account and its limits. */
+export function describeWhoami(user: UserView): string {
+  const limits = user.limits;
+  return [
+    `You are ${user.id}${user.displayName ? ` (${user.displayName})` : ""}, ${user.role === "admin" ? "an admin" : "a user"}, ${user.status}.`,
+    `Limits: ${limits.maxWorkloads} containers, ${limits.cpuBudget} CPUs, ${formatSize(limits.memoryBudgetBytes)} memory, ${formatSize(limits.diskQuotaBytes)} disk. You have ${user.workloads} now.`,
+  ].join("\n");
+}
+
+/** A short help text listing what to say and the available modules. */
+export function describeHelp(modules: readonly ModuleInfo[], greeting = false): string {
+  const lines = greeting ? ["Hi! I manage your dev containers. You can say:"] : ["You can say:"];
+  lines.push(
+    "• create a container called web with git and fish",
+    "• list, or status web, or logs web",
+    "• stop web, start web, restart web",
+    "• destroy web (I ask first), restore web",
+    "• storage",
+  );
+  if (modules.length > 0) lines.push(`Modules: ${modules.map((module) => module.name).join(", ")}.`);
+  return lines.join("\n");
+}

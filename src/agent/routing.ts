@@ -1,0 +1,24 @@
+/**
+ * Which messages skip the model even when one is configured: slash commands, replies to a
+ * pending confirmation or an open question, resets, and text naming another user. These are
+ * answered deterministically so the model can never confirm or act on someone's behalf.
+ *
+ * @module
+ */
+import type { ConversationState } from "./memory/state.js";
+import { normalise, looksLikeName } from "./intents/normalise.js";
+import { parseConfirmation, parseDialogue } from "./intents/dialogue.js";
+
+const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/i;
+
+/** True when the offline engine must answer `text`. */
+export function mustRunOffline(text: string, state: ConversationState): boolean {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("/")) return true;
+  if (USER_MENTION.test(trimmed)) return true;
+  const input = normalise(trimmed);
+  if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined)) return true;
+  if (parseDialogue(input)?.type === "reset") return true;
+  if (state.question !== undefined && input.tokens.length <= 3 && input.tokens.some(looksLikeName)) return true;
+  return false;
+}

@@ -1,0 +1,24 @@
+/**
+ * `list_containers`: the person's containers with state and modules.
+ *
+ * @module
+ */
+import { tool } from "ai";
+import { z } from "zod";
+import type { ChatContext } from "../chat-context.js";
+import { guard } from "./result.js";
+
+/** Builds the tool for one message's context. */
+export function listContainersTool(context: ChatContext) {
+  return tool({
+    description: "List the person's containers (fresh state).",
+    inputSchema: z.object({}),
+    execute: () =>
+      guard(async () => {
+        const result = await context.turn.call("list", {}, () => context.core.list(context.actor), (value) => ({ workloads: value.workloads.map((workload) => workload.name) }));
+        return {
+          containers: result.workloads.map((workload) => ({ name: workload.name, status: workload.status, live: workload.live, modules: workload.spec.modules, addresses: workload.addresses })),
+        };
+      }),
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * The shape every tool returns to the model: `{ ok: true, … }` or `{ ok: false, error, message }`
+ * with the error worded by `explainError`, so the model never sees stderr or stack traces.
+ *
+ * @module
+ */
+import { VoxnixError } from "../../domain/errors.js";
+import { explainError } from "../explain-error.js";
+
+/** A failed tool call as the model sees it. */
+export interface ToolFailure {
+  readonly ok: false;
+  readonly error: string;
+  readonly message: string;
+}
+
+/** Converts a thrown error into a tool failure. */
+export function toolFailure(error: unknown): ToolFailure {
+  return { ok: false, error: VoxnixError.isInstance(error) ? error.kind : "internal", message: explainError(error) };
+}
+
+/** Runs `work`, turning any error into a `ToolFailure`. */
+export async function guard<T extends object>(work: () => Promise<T>): Promise<(T & { ok: true }) | ToolFailure> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    return toolFailure(error);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `show_container`: details of one container (state, addresses, resources, storage).
+ *
+ * @module
+ */
+import { tool } from "ai";
+import type { ChatContext } from "../chat-context.js";
+import { guard } from "./result.js";
+import { workloadNameInput } from "./workload-name.js";
+
+/** Builds the tool for one message's context. */
+export function showContainerTool(context: ChatContext) {
+  return tool({
+    description: "Show details and status of one of the person's containers.",
+    inputSchema: workloadNameInput,
+    execute: ({ name }) =>
+      guard(async () => {
+        const details = await context.turn.call("show", { name }, () => context.core.show(context.actor, name), (value) => ({ status: value.status, live: value.live }));
+        return {
+          name: details.name,
+          status: details.status,
+          live: details.live,
+          modules: details.spec.modules,
+          cpus: details.spec.resources.cpus,
+          memoryBytes: details.spec.resources.memoryBytes,
+          addresses: details.addresses,
+          ...(details.remoteAccess ? { remoteAccess: details.remoteAccess } : {}),
+          ...(details.storage ? { storage: details.storage } : {}),
+        };
+      }),
+  });
+}

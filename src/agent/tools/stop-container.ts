@@ -1,0 +1,22 @@
+/**
+ * `stop_container`: stops one of the person's containers.
+ *
+ * @module
+ */
+import { tool } from "ai";
+import type { ChatContext } from "../chat-context.js";
+import { guard } from "./result.js";
+import { workloadNameInput } from "./workload-name.js";
+
+/** Builds the tool for one message's context. */
+export function stopContainerTool(context: ChatContext) {
+  return tool({
+    description: "Stop one of the person's containers.",
+    inputSchema: workloadNameInput,
+    execute: ({ name }) =>
+      guard(async () => {
+        const view = await context.turn.call("stop", { name }, () => context.core.stop(context.actor, name), (value) => ({ live: value.live }));
+        return { name: view.name, live: view.live };
+      }),
+  });
+}

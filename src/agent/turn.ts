@@ -1,0 +1,53 @@
+/**
+ * One message's worth of work, shared by both engines and the tools: every core call goes
+ * through `Turn.call`, which records the operation (for `say --json` and evals), remembers
+ * the workload it concerned, and captures a destroy plan or a started job for the reply.
+ *
+ * @module
+ */
+import type { JobHandle } from "../core/api.js";
+import { NeedsConfirmationError, VoxnixError } from "../domain/errors.js";
+import type { OperationRecord, PendingConfirmation } from "./pipeline-api.js";
+
+/** The per-message record of what was done. */
+export class Turn {
+  readonly operations: OperationRecord[] = [];
+  confirmation?: PendingConfirmation;
+  job?: JobHandle<unknown>;
+  /** The workload this message concerned last (becomes the conversation's focus). */
+  focus?: string;
+  /** Set when the conversation memory should be dropped after this message (`/reset`). */
+  resetRequested = false;
+  /** Set when the stored pending confirmation was used or cancelled. */
+  pendingResolved = false;
+
+  /**
+   * Runs one core call and records it. `summary` turns the result into plain data for the
+   * record. Errors are recorded and rethrown; a destroy's `NeedsConfirmationError` also sets
+   * `confirmation`.
+   */
+  async call<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown = (result) => result): Promise<T> {
+    try {
+      const result = await work();
+      this.operations.push({ operation, input, outcome: "ok", result: summary(result) });
+      if (typeof input.name === "string") this.focus = input.name;
+      return result;
+    } catch (error) {
+      if (VoxnixError.isInstance(error)) {
+        this.operations.push({ operation, input, outcome: "error", error: { kind: error.kind, message: error.message } });
+        if (error instanceof NeedsConfirmationError) {
+          this.confirmation = { token: error.token, plan: error.plan, expiresAt: error.expiresAt };
+          this.focus = error.plan.workload;
+        }
+      } else {
+        this.operations.push({ operation, input, outcome: "error", error: { kind: "host-failure", message: "unexpected error" } });
+      }
+      throw error;
+    }
+  }
+}
+
+/** A job handle summarised for records: just its id. */
+export function jobSummary(job: JobHandle<unknown>): { jobId: string } {
+  return { jobId: job.id };
+}
