@@ -8,7 +8,7 @@
 
 interface UndoStep {
   readonly description: string;
-  readonly undo: () => Promise<unknown> | unknown;
+  readonly undo: () => unknown;
 }
 
 /** Collects undo steps; call `revert` on failure or `success` once everything worked. */
@@ -16,7 +16,7 @@ export class Reverter {
   readonly #steps: UndoStep[] = [];
 
   /** Registers an undo step. `description` names what would be kept if it failed ("the workspace of dev"). */
-  add(description: string, undo: () => Promise<unknown> | unknown): void {
+  add(description: string, undo: () => unknown): void {
     this.#steps.push({ description, undo });
   }
 

@@ -26,11 +26,11 @@ export interface OperationScope<Input> {
   /** The workload, loaded and access-checked, for `workload`-scope operations. */
   readonly workload: WorkloadRecord | undefined;
   /** Takes the workload lock (released when the operation, or its job, ends) or throws `ConflictError('busy')`. */
-  lock(name: string): void;
+  readonly lock: (name: string) => void;
   /** Keeps locks and the audit record open until `job` settles; the audit then records its outcome. */
-  deferUntil(job: Promise<unknown>, jobId: string): void;
+  readonly deferUntil: (job: Promise<unknown>, jobId: string) => void;
   /** Names the workload concerned, for the audit record and the span (when not known up front). */
-  setTarget(name: string): void;
+  readonly setTarget: (name: string) => void;
 }
 
 /** One operation request. */

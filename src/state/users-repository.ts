@@ -54,11 +54,18 @@ export function createUsersRepository(db: VoxnixDatabase): UsersRepository {
     update: (id, changes) => {
       const sets: string[] = [];
       const values: Record<string, unknown> = { id };
-      if (changes.role !== undefined) (sets.push("role = @role"), (values.role = changes.role));
-      if (changes.status !== undefined) (sets.push("status = @status"), (values.status = changes.status));
-      if (changes.limits !== undefined) (sets.push("limits_json = @limits"), (values.limits = JSON.stringify(changes.limits)));
-      if (changes.displayName !== undefined) (sets.push("display_name = @displayName"), (values.displayName = changes.displayName));
-      if (changes.approvedBy !== undefined) (sets.push("approved_by = @approvedBy"), (values.approvedBy = changes.approvedBy));
+      const columns: [keyof typeof changes, string, unknown][] = [
+        ["role", "role", changes.role],
+        ["status", "status", changes.status],
+        ["limits", "limits_json", changes.limits === undefined ? undefined : JSON.stringify(changes.limits)],
+        ["displayName", "display_name", changes.displayName],
+        ["approvedBy", "approved_by", changes.approvedBy],
+      ];
+      for (const [key, column, value] of columns) {
+        if (value === undefined) continue;
+        sets.push(`${column} = @${key}`);
+        values[key] = value;
+      }
       if (sets.length === 0) return;
       db.sqlite.prepare(`UPDATE users SET ${sets.join(", ")} WHERE id = @id`).run(values);
     },

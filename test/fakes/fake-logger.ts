@@ -35,6 +35,6 @@ export class FakeLogger implements Logger {
     return ((first: Readonly<Record<string, unknown>> | string, second?: string) => {
       if (typeof first === "string") this.records.push({ level, fields: this.#bindings, message: first });
       else this.records.push({ level, fields: { ...this.#bindings, ...first }, message: second ?? "" });
-    }) as LogFn;
+    });
   }
 }

@@ -23,7 +23,7 @@ export function listWorkloads(services: CoreServices, actor: Actor): Promise<Lis
       const live = new Map((await context.deps.backend.list()).map((container) => [container.name, container]));
       const workloads = records.map((record) => toWorkloadView(record, live.get(record.name)));
       if (!isAdmin) return { workloads };
-      const known = isAdmin ? new Set(records.map((record) => record.name)) : context.repos.workloads.names();
+      const known = new Set(records.map((record) => record.name));
       const unmanaged = [...live.values()]
         .filter((container) => !known.has(container.name))
         .map((container) => ({ name: container.name, state: container.state }));

@@ -30,7 +30,7 @@ export function reportStorage(services: CoreServices, actor: Actor): Promise<Sto
         user: user.id,
         driver: info.name,
         quotasEnforced: info.quotas,
-        usage: usage!,
+        usage,
         workspaces: records.map((record, index) => ({ workload: record.name, usage: workspaceUsages[index]! })),
         snapshots: context.repos.snapshots.keptByOwner(user.id, clock.now()).map(toSnapshotView),
       };
