@@ -1,0 +1,109 @@
+/**
+ * The authorization matrix: every operation in `OPERATION_NAMES` × (owner, other user, admin,
+ * pending user). An operation without a case here fails the first test.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { OPERATION_NAMES, OPERATIONS, type OperationName } from "../../../src/domain/operations.js";
+import type { Actor } from "../../../src/domain/identity.js";
+import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
+import { createReady, destroyFully, destroyToken, outcome } from "./helpers.js";
+
+type Role = "owner" | "other" | "admin" | "pending";
+const ROLES: readonly Role[] = ["owner", "other", "admin", "pending"];
+const ACTORS: Record<Role, Actor> = {
+  owner: actor(TEST_USERS.alice),
+  other: actor(TEST_USERS.bob),
+  admin: actor(TEST_USERS.admin),
+  pending: actor(TEST_USERS.pending),
+};
+const owner = ACTORS.owner;
+
+interface Case {
+  /** Prepares state beyond alice's ready "dev"; returns data for `run`. */
+  readonly setup?: (t: TestCore) => Promise<string>;
+  readonly run: (t: TestCore, who: Actor, data: string) => Promise<unknown>;
+  readonly expect: Record<Role, string>;
+}
+
+const FORBIDDEN_HOST = { owner: "forbidden:admin-only", other: "forbidden:admin-only", admin: "ok", pending: "forbidden:pending" };
+const WORKLOAD = { owner: "ok", other: "not-found", admin: "ok", pending: "forbidden:pending" };
+const SELF = { owner: "ok", other: "ok", admin: "ok", pending: "forbidden:pending" };
+
+// A Record over OperationName: adding an operation without a case is also a type error.
+const CASES: Record<OperationName, Case> = {
+  create: { run: (t, who) => createReady(t.core, who, { name: "fresh" }), expect: SELF },
+  start: { run: (t, who) => t.core.start(who, "dev"), expect: WORKLOAD },
+  stop: { run: (t, who) => t.core.stop(who, "dev"), expect: WORKLOAD },
+  restart: { run: (t, who) => t.core.restart(who, "dev"), expect: WORKLOAD },
+  destroy: {
+    run: (t, who) => t.core.destroy(who, "dev"),
+    expect: { owner: "needs-confirmation", other: "not-found", admin: "needs-confirmation", pending: "forbidden:pending" },
+  },
+  confirm: {
+    setup: async (t) => (await destroyToken(t.core, owner, "dev")).token,
+    run: async (t, who, token) => (await t.core.confirm(who, token)).wait(),
+    // Tokens are bound to the actor who asked: even an admin cannot use alice's.
+    expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
+  },
+  restore: {
+    setup: async (t) => {
+      await destroyFully(t.core, owner, "dev");
+      return "dev";
+    },
+    run: async (t, who, name) => (await t.core.restore(who, name)).wait(),
+    expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
+  },
+  exec: { run: (t, who) => t.core.exec(who, { name: "dev", argv: ["true"] }), expect: WORKLOAD },
+  list: { run: (t, who) => t.core.list(who), expect: SELF },
+  show: { run: (t, who) => t.core.show(who, "dev"), expect: WORKLOAD },
+  logs: { run: (t, who) => t.core.logs(who, "dev"), expect: WORKLOAD },
+  storage: { run: (t, who) => t.core.storage(who), expect: SELF },
+  job: {
+    setup: async (t) => {
+      const handle = await t.core.create(owner, { name: "jobbed" });
+      await handle.wait();
+      return handle.id;
+    },
+    run: (t, who, id) => t.core.job(who, id),
+    expect: { owner: "ok", other: "not-found", admin: "ok", pending: "forbidden:pending" },
+  },
+  whoami: { run: (t, who) => t.core.whoami(who), expect: { owner: "ok", other: "ok", admin: "ok", pending: "ok" } },
+  doctor: { run: (t, who) => t.core.doctor(who), expect: FORBIDDEN_HOST },
+  reconcile: { run: (t, who) => t.core.reconcile(who), expect: FORBIDDEN_HOST },
+  buildImages: { run: (t, who) => t.core.buildImages(who, { onProgress: () => undefined }), expect: FORBIDDEN_HOST },
+  listUsers: { run: (t, who) => t.core.listUsers(who), expect: FORBIDDEN_HOST },
+  approveUser: { run: (t, who) => t.core.approveUser(who, TEST_USERS.pending), expect: FORBIDDEN_HOST },
+  denyUser: { run: (t, who) => t.core.denyUser(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
+  setUserLimits: { run: (t, who) => t.core.setUserLimits(who, TEST_USERS.bob, { maxWorkloads: 2 }), expect: FORBIDDEN_HOST },
+};
+
+describe("authorization matrix", () => {
+  it("has a case for every operation and no extra ones", () => {
+    assert.deepEqual(Object.keys(CASES).sort(), [...OPERATION_NAMES].sort());
+  });
+
+  it("host-scope operations are admin-only and workload-scope ones hide others' workloads", () => {
+    for (const name of OPERATION_NAMES) {
+      const { scope } = OPERATIONS[name];
+      if (scope === "host") assert.equal(CASES[name].expect.other, "forbidden:admin-only", name);
+      if (scope === "workload") assert.equal(CASES[name].expect.other, "not-found", name);
+      if (name !== "whoami") assert.equal(CASES[name].expect.pending, "forbidden:pending", name);
+    }
+  });
+
+  for (const name of OPERATION_NAMES) {
+    for (const role of ROLES) {
+      it(`${name} as ${role} → ${CASES[name]?.expect[role]}`, async () => {
+        const t = createTestCore();
+        // The pending user and bob must exist for the user-administration cases.
+        await t.core.whoami(ACTORS.pending);
+        await t.core.whoami(ACTORS.other);
+        await createReady(t.core, owner, { name: "dev" });
+        const data = (await CASES[name].setup?.(t)) ?? "";
+        assert.equal(await outcome(CASES[name].run(t, ACTORS[role], data)), CASES[name].expect[role]);
+        await t.core.idle();
+      });
+    }
+  }
+});
