@@ -63,19 +63,19 @@ const cases: [string, unknown, string][] = [
   ["autoStart not a boolean", { ...basic, autoStart: "yes" }, "voxnix: spec.autoStart must be true or false"],
 ];
 
-describe("mkContainer validation messages", () => {
+void describe("mkContainer validation messages", () => {
   for (const [label, spec, message] of cases) {
-    it(`rejects ${label}`, () => {
+    void it(`rejects ${label}`, () => {
       const error = failureOf(spec);
       assert.ok(error.includes(message), `expected "${message}" in:\n${error}`);
     });
   }
 
-  it("accepts the unmodified sample (so the failures above come from the changes)", () => {
+  void it("accepts the unmodified sample (so the failures above come from the changes)", () => {
     withSpecFile(basic, (specFile) => assert.deepEqual(evalJson(probe(specFile)), { dev: true }));
   });
 
-  it("reports conflicts declared in module metadata", () => {
+  void it("reports conflicts declared in module metadata", () => {
     // The library has no conflicting pair today, so check the rule on a temporary library.
     const expression = `
       let

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { StaticModuleCatalog, type ModuleCatalog, type ModuleInfo } from "../../domain/catalog.js";
+import { StaticModuleCatalog, type ModuleCatalog } from "../../domain/catalog.js";
 import { HostFailureError } from "../../domain/errors.js";
 import type { BackendDeps } from "../deps.js";
 
@@ -78,7 +78,7 @@ export function parseModuleCatalog(json: unknown, source: string): StaticModuleC
       problems,
     );
   }
-  return new StaticModuleCatalog(parsed.data as ModuleInfo[]);
+  return new StaticModuleCatalog(parsed.data);
 }
 
 /** Reads and validates a catalog file. */
