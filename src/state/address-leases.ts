@@ -48,7 +48,7 @@ export function createAddressLeases(db: VoxnixDatabase): AddressLeases {
 
 /** Parses "10.231.0.0/24"; host bits are cleared. Prefixes longer than /30 leave no host addresses. */
 export function parseSubnet(cidr: string): Subnet {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   const octets = match ? match.slice(1, 5).map(Number) : [];
   const prefix = match ? Number(match[5]) : NaN;
   if (!match || octets.some((octet) => octet > 255) || prefix < 8 || prefix > 30) {
