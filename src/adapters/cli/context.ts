@@ -36,6 +36,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** True when standard output is an interactive terminal (spinners, colours, prompts). */
   readonly isTTY: boolean;
+  /** The stream behind `stderr`, for a terminal spinner (absent in tests). */
+  readonly stderrStream?: NodeJS.WritableStream;
 }
 
 /** A progress display for a long operation: a spinner on a terminal, plain lines otherwise, nothing with `--json`. */

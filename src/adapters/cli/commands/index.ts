@@ -6,11 +6,30 @@
  */
 import type { RegisterCommand } from "../context.js";
 import * as chat from "./chat.js";
+import * as ctlCreate from "./ctl-create.js";
+import * as ctlDestroy from "./ctl-destroy.js";
 import * as ctlExec from "./ctl-exec.js";
+import * as ctlLifecycle from "./ctl-lifecycle.js";
+import * as ctlQuery from "./ctl-query.js";
+import * as host from "./host.js";
 import * as images from "./images.js";
 import * as say from "./say.js";
 import * as setup from "./setup.js";
 import * as telegram from "./telegram.js";
+import * as users from "./users.js";
 
 /** The command modules, registered in this order. */
-export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [setup, chat, say, telegram, ctlExec, images];
+export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [
+  setup,
+  chat,
+  say,
+  telegram,
+  ctlCreate,
+  ctlLifecycle,
+  ctlDestroy,
+  ctlQuery,
+  ctlExec,
+  host,
+  users,
+  images,
+];

@@ -1,0 +1,77 @@
+/**
+ * `voxnix ctl destroy <name>` (exit 4 with the plan and a token, or, with `--yes`, confirmed
+ * and carried out), `voxnix ctl confirm <token>` and `voxnix ctl restore <name>`.
+ *
+ * @module
+ */
+import type { DestroyResult, JobHandle } from "../../../core/api.js";
+import { NeedsConfirmationError, NotFoundError } from "../../../domain/errors.js";
+import type { CliContext, RegisterCommand } from "../context.js";
+import { followJob } from "../follow-job.js";
+import { commandGroup } from "../groups.js";
+import { renderConfirmation, renderDestroyResult, renderWorkloadLine } from "../views.js";
+
+/** Registers `voxnix ctl destroy`, `confirm` and `restore`. */
+export const register: RegisterCommand = (program, context) => {
+  const ctl = commandGroup(program, "ctl");
+  ctl
+    .command("destroy")
+    .description("Destroy a workload: prints the plan and a confirmation token (exit 4); --yes confirms at once")
+    .argument("<name>", "workload name")
+    .action(async (name: string) => {
+      const { actor, dryRun, yes } = context.globals();
+      const { core } = await context.app();
+      let confirmation: NeedsConfirmationError;
+      try {
+        await core.destroy(actor, name);
+        throw new Error("core.destroy returned without asking for confirmation");
+      } catch (error) {
+        if (!(error instanceof NeedsConfirmationError)) throw error;
+        confirmation = error;
+      }
+      if (dryRun) {
+        context.output({ dryRun: true, plan: confirmation.plan }, () => ["Dry run: nothing was destroyed.", ...renderConfirmation(confirmation, false)]);
+        return;
+      }
+      if (!yes) throw confirmation;
+      if (!context.globals().json) for (const line of renderConfirmation(confirmation, false)) context.warn(line);
+      await finishDestroy(context, await core.confirm(actor, confirmation.token), confirmation.plan.workload);
+    });
+
+  ctl
+    .command("confirm")
+    .description("Carry out a destroy plan with the token `ctl destroy` printed (only the same user can)")
+    .argument("<token>", "the confirmation token")
+    .action(async (token: string) => {
+      const { actor, dryRun } = context.globals();
+      if (dryRun) {
+        context.output({ dryRun: true, token }, () => ["Dry run: the token was not used; nothing was destroyed."]);
+        return;
+      }
+      const { core } = await context.app();
+      await finishDestroy(context, await core.confirm(actor, token), "the workload");
+    });
+
+  ctl
+    .command("restore")
+    .description("Bring back a destroyed workload from its snapshot, within the undo window")
+    .argument("<name>", "workload name")
+    .action(async (name: string) => {
+      const { actor, dryRun } = context.globals();
+      const { core } = await context.app();
+      if (dryRun) {
+        const snapshot = (await core.storage(actor)).snapshots.find((item) => item.workload === name);
+        if (!snapshot) throw new NotFoundError("snapshot", name, `You have no restorable snapshot of "${name}".`);
+        context.output({ dryRun: true, snapshot }, () => [`Dry run: would restore ${name} from its snapshot (restorable until ${snapshot.expiresAt.toISOString()}); nothing was changed.`]);
+        return;
+      }
+      const handle = await core.restore(actor, name);
+      const workload = await followJob(context, handle, `Restoring ${name}`, (result) => `${result.name} is ${result.live}`);
+      context.output(workload, (value) => renderWorkloadLine(value, "restored"));
+    });
+};
+
+async function finishDestroy(context: CliContext, handle: JobHandle<DestroyResult>, label: string): Promise<void> {
+  const result = await followJob(context, handle, `Destroying ${label}`, (value) => `${value.workload} destroyed`);
+  context.output(result, renderDestroyResult);
+}

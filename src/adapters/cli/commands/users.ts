@@ -1,0 +1,80 @@
+/**
+ * User administration (admins): `voxnix users list`, `approve <id>`, `deny <id>` and
+ * `limits <id> [--disk SIZE] [--workloads N] [--cpu N] [--memory SIZE]`.
+ *
+ * @module
+ */
+import type { UserLimitsInput, UserView } from "../../../core/api.js";
+import { NotFoundError } from "../../../domain/errors.js";
+import type { CliContext, RegisterCommand } from "../context.js";
+import { commandGroup } from "../groups.js";
+import { parsePositiveNumber } from "../parse.js";
+import { renderUser, renderUsers } from "../views.js";
+
+interface LimitFlags {
+  readonly disk?: string;
+  readonly workloads?: string;
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+/** Registers the `users` commands. */
+export const register: RegisterCommand = (program, context) => {
+  const users = commandGroup(program, "users");
+  users
+    .command("list")
+    .description("List users with role, status, workloads and limits")
+    .action(async () => {
+      const { core } = await context.app();
+      context.output(await core.listUsers(context.globals().actor), renderUsers);
+    });
+  users
+    .command("approve")
+    .description("Approve a pending (or denied) user")
+    .argument("<id>", "user id, e.g. telegram:123")
+    .action(async (id: string) => {
+      const { actor, dryRun } = context.globals();
+      const { core } = await context.app();
+      if (dryRun) return dryRunFor(context, id, "approve");
+      context.output(await core.approveUser(actor, id), renderUser);
+    });
+  users
+    .command("deny")
+    .description("Deny a user: they can no longer do anything")
+    .argument("<id>", "user id, e.g. telegram:123")
+    .action(async (id: string) => {
+      const { actor, dryRun } = context.globals();
+      const { core } = await context.app();
+      if (dryRun) return dryRunFor(context, id, "deny");
+      context.output(await core.denyUser(actor, id), renderUser);
+    });
+  users
+    .command("limits")
+    .description("Set a user's limits (only the given ones change)")
+    .argument("<id>", "user id, e.g. telegram:123")
+    .option("--disk <size>", "disk quota across all workspaces, e.g. 20G")
+    .option("--workloads <n>", "workloads at once")
+    .option("--cpu <n>", "CPUs summed over their workloads")
+    .option("--memory <size>", "memory summed over their workloads, e.g. 16G")
+    .action(async (id: string, flags: LimitFlags) => {
+      const { actor, dryRun } = context.globals();
+      const maxWorkloads = parsePositiveNumber("--workloads", flags.workloads, true);
+      const cpuBudget = parsePositiveNumber("--cpu", flags.cpu);
+      const limits: Partial<UserLimitsInput> = {
+        ...(flags.disk !== undefined ? { diskQuota: flags.disk } : {}),
+        ...(maxWorkloads !== undefined ? { maxWorkloads } : {}),
+        ...(cpuBudget !== undefined ? { cpuBudget } : {}),
+        ...(flags.memory !== undefined ? { memoryBudget: flags.memory } : {}),
+      };
+      const { core } = await context.app();
+      if (dryRun) return dryRunFor(context, id, "change the limits of", limits);
+      context.output(await core.setUserLimits(actor, id, limits), renderUser);
+    });
+};
+
+async function dryRunFor(context: CliContext, id: string, verb: string, limits?: Partial<UserLimitsInput>): Promise<void> {
+  const { core } = await context.app();
+  const user: UserView | undefined = (await core.listUsers(context.globals().actor)).find((item) => item.id === id);
+  if (!user) throw new NotFoundError("user", id, `There is no user "${id}".`);
+  context.output({ dryRun: true, user, ...(limits ? { limits } : {}) }, () => [`Dry run: would ${verb} ${id} (now ${user.status}); nothing was changed.`]);
+}

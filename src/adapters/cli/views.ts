@@ -1,0 +1,208 @@
+/**
+ * Human renderings of the core's results: one function per result type, each returning lines.
+ *
+ * @module
+ */
+import type {
+  CreatePlan,
+  DestroyResult,
+  DoctorReport,
+  JobView,
+  ListResult,
+  ReconcileReport,
+  StorageReport,
+  UserView,
+  WorkloadDetails,
+  WorkloadView,
+} from "../../core/api.js";
+import type { NeedsConfirmationError } from "../../domain/errors.js";
+import { formatSize } from "../../domain/sizes.js";
+import type { LogEntry } from "../../ports/container-backend.js";
+import type { Usage } from "../../ports/storage-driver.js";
+import { formatTime, renderKeyValue, renderTable } from "./render.js";
+
+/** `ctl list`: one row per workload; unmanaged containers (admins) below. */
+export function renderList(result: ListResult): string[] {
+  const lines = renderTable(
+    ["name", "owner", "status", "live", "modules", "addresses"],
+    result.workloads.map((workload) => [workload.name, workload.owner, workload.status, workload.live, workload.spec.modules.join(",") || "-", workload.addresses.join(",") || "-"]),
+    "No workloads yet. Create one with `voxnix ctl create <name>`.",
+  );
+  if (result.unmanaged && result.unmanaged.length > 0) {
+    lines.push("", "Containers on this host that voxnix does not manage:", ...renderTable(["name", "state"], result.unmanaged.map((container) => [container.name, container.state])));
+  }
+  return lines;
+}
+
+/** `ctl show`: key/value details of one workload. */
+export function renderDetails(details: WorkloadDetails): string[] {
+  const facts = Object.entries(details.facts).map(([key, value]) => [`  ${key}`, value] as const);
+  return [
+    ...renderKeyValue([
+      ["name", details.name],
+      ["owner", details.owner],
+      ["backend", details.backend],
+      ["status", details.status],
+      ["desired", details.desired],
+      ["live", details.live],
+      ["since", details.since ? formatTime(details.since) : undefined],
+      ["addresses", details.addresses.join(", ") || "-"],
+      ["modules", details.spec.modules.join(", ") || "-"],
+      ["cpus", details.spec.resources.cpus],
+      ["memory", formatSize(details.spec.resources.memoryBytes)],
+      ["workspace", details.spec.workspace.enabled ? (details.spec.workspace.sizeBytes ? formatSize(details.spec.workspace.sizeBytes) : "on") : "off"],
+      ["storage", details.storage ? formatUsage(details.storage) : undefined],
+      ["remote access", details.remoteAccess ? [details.remoteAccess.state, details.remoteAccess.hostname, details.remoteAccess.ip].filter(Boolean).join(" ") : undefined],
+      ["created", formatTime(details.createdAt)],
+    ]),
+    ...(facts.length > 0 ? ["facts:", ...renderKeyValue(facts)] : []),
+  ];
+}
+
+/** A workload after a lifecycle change (start, stop, restart, create, restore). */
+export function renderWorkloadLine(workload: WorkloadView, verb: string): string[] {
+  const addresses = workload.addresses.length > 0 ? ` at ${workload.addresses.join(", ")}` : "";
+  return [`${workload.name} ${verb} (live: ${workload.live})${addresses}.`];
+}
+
+/** `ctl create --dry-run`: the validated spec and the artifacts and commands the backend would use. */
+export function renderCreatePlan(plan: CreatePlan): string[] {
+  const lines = [
+    `Dry run: nothing was created. This is what \`voxnix ctl create ${plan.spec.name}\` would do.`,
+    ...renderKeyValue([
+      ["name", plan.spec.name],
+      ["owner", plan.owner],
+      ["backend", plan.backend],
+      ["modules", plan.spec.modules.join(", ") || "-"],
+      ["cpus", plan.spec.resources.cpus],
+      ["memory", formatSize(plan.spec.resources.memoryBytes)],
+      ["workspace", plan.spec.workspace.enabled ? (plan.workspaceHostPath ?? "on") : "off"],
+      ["remote access", plan.spec.remoteAccess ? "on" : "off"],
+    ]),
+  ];
+  for (const artifact of plan.backendPlan.artifacts) {
+    lines.push("", `--- ${artifact.path}`, ...artifact.content.trimEnd().split("\n"));
+  }
+  if (plan.backendPlan.commands.length > 0) {
+    lines.push("", "Commands, in order:", ...plan.backendPlan.commands.map((argv) => `  ${argv.join(" ")}`));
+  }
+  return lines;
+}
+
+/** A destroy plan with its token, as printed with exit code 4. */
+export function renderConfirmation(error: NeedsConfirmationError, withToken = true): string[] {
+  const lines = [
+    `Destroying "${error.plan.workload}" needs confirmation.`,
+    ...error.plan.removes.map((item) => `  removes: ${item}`),
+    ...error.plan.keeps.map((item) => `  keeps:   ${item}`),
+  ];
+  if (withToken) {
+    lines.push(`To go ahead, run: voxnix ctl confirm ${error.token}  (valid until ${formatTime(error.expiresAt)}), or repeat the command with --yes.`);
+  }
+  return lines;
+}
+
+/** The result of a confirmed destroy. */
+export function renderDestroyResult(result: DestroyResult): string[] {
+  return [
+    `${result.workload} destroyed.`,
+    ...(result.snapshot ? [`Its workspace snapshot can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
+    ...result.warnings.map((warning) => `warning: ${warning}`),
+  ];
+}
+
+/** `ctl logs`. */
+export function renderLogs(entries: readonly LogEntry[]): string[] {
+  if (entries.length === 0) return ["(no log lines)"];
+  return entries.map((entry) => [entry.time ? entry.time.toISOString() : undefined, entry.unit ? `${entry.unit}:` : undefined, entry.message].filter(Boolean).join(" "));
+}
+
+/** `ctl storage`. */
+export function renderStorage(report: StorageReport): string[] {
+  return [
+    ...renderKeyValue([
+      ["user", report.user],
+      ["driver", report.driver],
+      ["quotas", report.quotasEnforced ? "enforced" : "not enforced by this driver"],
+      ["usage", formatUsage(report.usage)],
+    ]),
+    "",
+    ...renderTable(["workspace", "used", "quota"], report.workspaces.map((workspace) => [workspace.workload, formatSize(workspace.usage.usedBytes), nullableSize(workspace.usage.quotaBytes)]), "No workspaces."),
+    "",
+    ...renderTable(["snapshot of", "taken", "restorable until"], report.snapshots.map((snapshot) => [snapshot.workload, formatTime(snapshot.createdAt), formatTime(snapshot.expiresAt)]), "No snapshots."),
+  ];
+}
+
+/** `ctl job <id>`. */
+export function renderJob(job: JobView): string[] {
+  return renderKeyValue([
+    ["job", job.id],
+    ["kind", job.kind],
+    ["workload", job.workload],
+    ["owner", job.owner],
+    ["state", job.state],
+    ["progress", job.progress],
+    ["error", job.error ? `${job.error.kind}: ${job.error.message}` : undefined],
+    ["started", formatTime(job.startedAt)],
+    ["ended", job.endedAt ? formatTime(job.endedAt) : undefined],
+  ]);
+}
+
+/** `doctor`: every check with its fix. */
+export function renderDoctor(report: DoctorReport): string[] {
+  return [
+    `backend: ${report.backend}   storage: ${report.storage}`,
+    ...report.checks.flatMap((check) => [`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`, ...(!check.ok && check.fix ? [`      fix: ${check.fix}`] : [])]),
+    report.ok ? "This host can run containers." : "This host cannot run containers yet; apply the fixes above (or run `voxnix setup`).",
+  ];
+}
+
+/** `ctl reconcile`. */
+export function renderReconcile(report: ReconcileReport): string[] {
+  return [
+    ...(report.recovered.length > 0 ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : ["Nothing to recover."]),
+    ...(report.missing.length > 0 ? [`Missing on the host: ${report.missing.join(", ")}`] : []),
+    ...(report.unmanaged.length > 0 ? [`Not managed by voxnix: ${report.unmanaged.map((container) => container.name).join(", ")}`] : []),
+    `Expired snapshots pruned: ${report.prunedSnapshots}`,
+  ];
+}
+
+/** `users list`. */
+export function renderUsers(users: readonly UserView[]): string[] {
+  return renderTable(
+    ["id", "role", "status", "workloads", "disk", "max workloads", "cpu", "memory", "name"],
+    users.map((user) => [
+      user.id,
+      user.role,
+      user.status,
+      String(user.workloads),
+      formatSize(user.limits.diskQuotaBytes),
+      String(user.limits.maxWorkloads),
+      String(user.limits.cpuBudget),
+      formatSize(user.limits.memoryBudgetBytes),
+      user.displayName ?? "",
+    ]),
+    "No users yet.",
+  );
+}
+
+/** One user after approve, deny or limits. */
+export function renderUser(user: UserView): string[] {
+  return renderKeyValue([
+    ["id", user.id],
+    ["role", user.role],
+    ["status", user.status],
+    ["disk quota", formatSize(user.limits.diskQuotaBytes)],
+    ["max workloads", user.limits.maxWorkloads],
+    ["cpu budget", user.limits.cpuBudget],
+    ["memory budget", formatSize(user.limits.memoryBudgetBytes)],
+  ]);
+}
+
+function formatUsage(usage: Usage): string {
+  return `${formatSize(usage.usedBytes)} used of ${nullableSize(usage.quotaBytes)}${usage.availableBytes === null ? "" : `, ${formatSize(usage.availableBytes)} available`}`;
+}
+
+function nullableSize(bytes: number | null): string {
+  return bytes === null ? "no quota" : formatSize(bytes);
+}
