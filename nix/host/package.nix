@@ -1,0 +1,53 @@
+# The voxnix application built with buildNpmPackage. Dependencies come from
+# package-lock.json through importNpmLock (no npmDepsHash to keep in sync); the lock has no
+# `resolved` URLs, so ./npm-lock.nix adds the registry URLs, pinned by each `integrity`.
+# The output keeps nix/ next to the app: the service points nixos.flakePath there, so
+# generated container wrappers import the same nix/lib the catalog was generated from.
+{
+  lib,
+  buildNpmPackage,
+  importNpmLock,
+  nodejs_20,
+  python3,
+  src,
+}:
+let
+  packageJson = lib.importJSON (src + "/package.json");
+  packageLock = import ./npm-lock.nix (lib.importJSON (src + "/package-lock.json"));
+in
+buildNpmPackage {
+  pname = "voxnix";
+  inherit (packageJson) version;
+  inherit src;
+  nodejs = nodejs_20;
+
+  npmDeps = importNpmLock {
+    npmRoot = src;
+    inherit packageLock;
+  };
+  npmConfigHook = importNpmLock.npmConfigHook;
+
+  # better-sqlite3 is compiled by node-gyp (python3 + the stdenv's C++ compiler); the
+  # sandbox cannot download a prebuilt binary, so ask for a source build straight away.
+  nativeBuildInputs = [ python3 ];
+  env.npm_config_build_from_source = "true";
+
+  npmBuildScript = "build";
+
+  postInstall = ''
+    # `npm pack` decides what is installed; make sure the Nix library and the generated
+    # catalog are there whatever package.json's `files` says.
+    target=$out/lib/node_modules/voxnix
+    if [ ! -e "$target/nix/lib/mkContainer.nix" ]; then
+      cp -r ${src}/nix "$target/nix"
+    fi
+    test -e "$target/nix/modules/catalog.json"
+  '';
+
+  meta = {
+    description = "Talk to your infrastructure: chat-driven NixOS containers";
+    license = lib.licenses.mit;
+    mainProgram = "voxnix";
+    platforms = lib.platforms.linux;
+  };
+}
