@@ -1,0 +1,110 @@
+/** Crash recovery: jobs left running by a dead process are rolled back or finished. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
+import { createReady, destroyToken } from "./helpers.js";
+
+const alice = actor(TEST_USERS.alice);
+const CRASHED_PID = 4_000_001;
+const alive = (pid: number) => pid !== CRASHED_PID;
+
+/** A second core over the same state, as after a restart, in which CRASHED_PID is dead. */
+function restart(previous: TestCore): TestCore {
+  return createTestCore({
+    db: previous.db,
+    backend: previous.backend,
+    storage: previous.storage,
+    remoteAccess: previous.remoteAccess,
+    clock: previous.clock,
+    isProcessAlive: alive,
+  });
+}
+
+describe("crash recovery", () => {
+  it("an interrupted create is rolled back when the next core starts, leaving nothing behind", async () => {
+    const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
+    const hold = crashed.backend.hold("create");
+    const handle = await crashed.core.create(alice, { name: "dev", remoteAccess: true });
+    await hold.reached;
+    // The process dies here, half-way through the backend's create, which had begun writing.
+    crashed.backend.addUnmanaged("dev", "starting");
+    assert.equal(crashed.storage.workspaces.size, 1);
+    assert.equal(crashed.remoteAccess!.keyFiles.size, 1);
+
+    const next = restart(crashed);
+    await next.core.idle();
+    assert.equal(next.backend.containers.size, 0, "the half-created container is destroyed");
+    assert.equal(next.storage.workspaces.size, 0, "the workspace is deleted");
+    assert.equal(next.remoteAccess!.keyFiles.size, 0, "the key file is removed");
+    assert.deepEqual((await next.core.list(alice)).workloads, []);
+    const job = await next.core.job(alice, handle.id);
+    assert.equal(job.state, "interrupted");
+    assert.match(job.error?.message ?? "", /rolled back/);
+    await createReady(next.core, alice, { name: "dev" });
+  });
+
+  it("recovers from a hand-made running job row with a dead pid", async () => {
+    const t = createTestCore();
+    await t.core.whoami(alice);
+    const now = t.clock.now().getTime();
+    t.db.sqlite
+      .prepare("INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('web', 'telegram:42', 'fake', ?, 'creating', 'running', ?, ?)")
+      .run(JSON.stringify({ name: "web", modules: ["workspace"], moduleOptions: {}, workspace: { enabled: true }, resources: { cpus: 1, memoryBytes: 1 }, remoteAccess: false }), now, now);
+    t.db.sqlite.prepare("INSERT INTO jobs (id, kind, workload, owner, state, pid, started_at) VALUES ('j1', 'create', 'web', 'telegram:42', 'running', ?, ?)").run(CRASHED_PID, now);
+    t.db.sqlite.prepare("INSERT INTO address_leases (workload, address) VALUES ('web', '10.231.0.9')").run();
+    t.db.sqlite.prepare("INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES ('web', 'dead', ?, ?)").run(CRASHED_PID, now);
+    await t.storage.ensureUser("telegram_42", 1e9);
+    await t.storage.createWorkspace("telegram_42", "web");
+
+    const next = restart(t);
+    await next.core.idle();
+    assert.equal(next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get()!.n, 0);
+    assert.equal(next.db.sqlite.prepare("SELECT state FROM jobs WHERE id = 'j1'").get()!.state, "interrupted");
+    assert.equal(next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get()!.n, 0);
+    assert.equal(next.storage.workspaces.size, 0);
+    assert.ok(next.backend.injector.callsOf("destroy").length >= 1);
+  });
+
+  it("an interrupted destroy is finished, with one snapshot", async () => {
+    const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
+    await createReady(crashed.core, alice, { name: "dev" });
+    const { token } = await destroyToken(crashed.core, alice, "dev");
+    const hold = crashed.backend.hold("destroy");
+    const handle = await crashed.core.confirm(alice, token);
+    await hold.reached;
+
+    const next = restart(crashed);
+    await next.core.idle();
+    assert.equal(next.backend.containers.size, 0);
+    assert.equal(next.storage.workspaces.size, 0);
+    assert.equal(next.storage.snapshots.size, 1, "the snapshot the crashed job took is reused");
+    assert.equal((await next.core.job(alice, handle.id)).state, "interrupted");
+    assert.equal((await next.core.storage(alice)).snapshots.length, 1);
+    await (await next.core.restore(alice, "dev")).wait();
+  });
+
+  it("leaves jobs of live processes alone", async () => {
+    const running = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
+    const hold = running.backend.hold("create");
+    await running.core.create(alice, { name: "dev" });
+    await hold.reached;
+    const other = createTestCore({ db: running.db, backend: running.backend, storage: running.storage, clock: running.clock, isProcessAlive: () => true });
+    await other.core.idle();
+    assert.equal(running.storage.workspaces.size, 1);
+    assert.equal((await other.core.reconcile(actor(TEST_USERS.admin))).recovered.length, 0);
+    hold.release();
+    await running.core.idle();
+    assert.equal((await running.core.show(alice, "dev")).status, "ready");
+  });
+
+  it("start-up costs no host calls when nothing was interrupted", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    const backendCalls = t.backend.calls.length;
+    const storageCalls = t.storage.calls.length;
+    const next = restart(t);
+    await next.core.idle();
+    assert.equal(t.backend.calls.length, backendCalls);
+    assert.equal(t.storage.calls.length, storageCalls);
+  });
+});
