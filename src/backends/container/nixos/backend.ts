@@ -14,7 +14,9 @@ import type { WorkloadName } from "../../../domain/names.js";
 import type { ContainerSpec } from "../../../domain/spec.js";
 import type { BackendPlan, ContainerHostContext, DestroyReport, ProgressListener } from "../../../ports/container-backend.js";
 import type { CommandResult } from "../../../ports/command-runner.js";
+import { isUserId, userStorageKey } from "../../../domain/identity.js";
 import { tailscaleKeyFilePath } from "../../network/tailscale/key-file.js";
+import { ZfsLayout } from "../../storage/zfs/zfs-cli.js";
 import { ENV_MODULE, TAILSCALE_MODULE, buildNixSpec, envHostFile, renderSpecJson, renderWrapper, resolveVoxnixSource } from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord, removeRecord, writeRecord } from "./context.js";
 import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError } from "./extra-container-cli.js";
@@ -47,7 +49,7 @@ export function renderArtifacts(context: NixosContext, spec: ContainerSpec, host
 
 /** What create would write and run. Touches nothing. */
 export async function planCreate(context: NixosContext, spec: ContainerSpec, host: PlanHost): Promise<BackendPlan> {
-  const artifacts = renderArtifacts(context, spec, host, true);
+  const artifacts = renderArtifacts(context, spec, concretePlanHost(context, spec, host), true);
   const directory = join(tmpdir(), "voxnix-nixos-XXXXXX");
   const wrapperPath = join(directory, "container.nix");
   return {
@@ -56,6 +58,25 @@ export async function planCreate(context: NixosContext, spec: ContainerSpec, hos
       { path: wrapperPath, content: artifacts.wrapper },
     ],
     commands: [[EXTRA_CONTAINER, ...createArgs(wrapperPath)]],
+  };
+}
+
+// The core's dry run may name host paths with placeholders such as "<keys>/dev.key"; Nix
+// refuses those, so where this backend knows the real convention it shows the real path:
+// the Tailscale key file (always under the state directory) and the ZFS workspace.
+function concretePlanHost(context: NixosContext, spec: ContainerSpec, host: PlanHost): PlanHost {
+  const usable = (path: string | undefined): boolean => path !== undefined && /^\/[A-Za-z0-9._@+/-]*$/.test(path);
+  const { config, stateDir } = context.deps;
+  let workspaceHostPath = host.workspaceHostPath;
+  if (workspaceHostPath !== undefined && !usable(workspaceHostPath) && (config.storage.driver ?? "zfs") === "zfs" && isUserId(host.ownerLabel)) {
+    const layout = new ZfsLayout(config.storage.zfs.pool);
+    workspaceHostPath = layout.mountpoint(layout.workspace(userStorageKey(host.ownerLabel), spec.name));
+  }
+  const remoteAccessKeyFile = usable(host.remoteAccessKeyFile) ? host.remoteAccessKeyFile : undefined;
+  return {
+    ownerLabel: host.ownerLabel,
+    ...(workspaceHostPath !== undefined ? { workspaceHostPath } : {}),
+    ...(remoteAccessKeyFile !== undefined || spec.remoteAccess ? { remoteAccessKeyFile: remoteAccessKeyFile ?? tailscaleKeyFilePath(stateDir, spec.name) } : {}),
   };
 }
 
