@@ -24,6 +24,8 @@ export function isCreate(input: Normalised): boolean {
 // Words that describe the container rather than name it ("a *dev* container", "a *fresh* box").
 const DESCRIPTIVE = new Set(["dev", "development", "new", "fresh", "small", "big", "tiny", "test", "nixos", "linux", "debian", "another", "second", "third", "second-one", "me", "us"]);
 
+const CONTAINER_NOUNS = new Set(["container", "containers", "box", "vm", "machine", "instance", "environment", "env", "one", "workspace", "server", "sandbox"]);
+
 const SIZE = String.raw`(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|meg|megs|g|gb|gib|gig|gigs|t|tb|tib)\b`;
 const UNIT_LETTER: Readonly<Record<string, string>> = { k: "K", m: "M", meg: "M", g: "G", gig: "G", t: "T" };
 
@@ -94,7 +96,9 @@ function findCreateName(input: Normalised, mentions: readonly { index: number; l
   for (let index = start; index < tokens.length; index += 1) {
     const token = tokens[index]!;
     if (token === "with" || token === "for" || token === "using" || token === "that" || token === "which" || token === "running" || token === "having") break;
-    if (moduleTokens.has(index) || FILLER_WORDS.has(token) || DESCRIPTIVE.has(token) || /^\d/.test(token)) continue;
+    if (moduleTokens.has(index) || FILLER_WORDS.has(token) || /^\d/.test(token)) continue;
+    // "a dev container" describes; "create dev" names.
+    if (DESCRIPTIVE.has(token) && (CONTAINER_NOUNS.has(tokens[index + 1] ?? "") || DESCRIPTIVE.has(tokens[index + 1] ?? "") || token === "new" || token === "me")) continue;
     if (/^(cpus?|cores?|ram|memory|gb|g|mb|disk|dev-container|container)$/.test(token)) continue;
     if (looksLikeName(token)) return token;
   }

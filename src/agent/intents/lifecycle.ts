@@ -5,7 +5,7 @@
  * @module
  */
 import type { WorkloadRequest, WorkloadVerb } from "./types.js";
-import { firstPhrase, type Normalised } from "./normalise.js";
+import { REFERENCE_WORDS, firstPhrase, type Normalised } from "./normalise.js";
 import { findTarget } from "./target.js";
 
 /** Verb phrases per operation, checked in this order (destroy before stop: "stop and delete"). */
@@ -19,6 +19,13 @@ export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[
 
 /** Parses a lifecycle request, or returns undefined when no lifecycle verb is present. */
 export function parseLifecycle(input: Normalised, knownNames: readonly string[]): WorkloadRequest | undefined {
+  // "bring it back", "bring web back": the object sits inside the phrase.
+  const bring = /\bbring (?:(\S+) )?back\b/.exec(input.text);
+  if (bring) {
+    const word = bring[1];
+    if (word === undefined) return { type: "restore", target: findTarget(input.tokens, input.tokens.indexOf("back") + 1, 0, knownNames) };
+    return { type: "restore", target: REFERENCE_WORDS.has(word) ? { kind: "reference" } : { kind: "named", name: word } };
+  }
   for (const [verb, phrases] of LIFECYCLE_VERBS) {
     const match = firstPhrase(input.tokens, phrases);
     if (!match) continue;
