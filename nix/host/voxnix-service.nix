@@ -195,18 +195,18 @@ in
         message = "services.voxnix stores workspaces on ZFS: add \"zfs\" to boot.supportedFilesystems.";
       }
       {
-        assertion = cfg.telegram.tokenFile != null || cfg.environmentFile != null;
-        message = "services.voxnix needs a Telegram token: set services.voxnix.telegram.tokenFile or put VOXNIX_TELEGRAM_TOKEN in services.voxnix.environmentFile.";
-      }
-      {
-        assertion = cfg.llm.provider == "none" || cfg.llm.apiKeyFile != null || cfg.environmentFile != null || cfg.llm.provider == "openai-compatible";
-        message = "services.voxnix.llm.provider = \"${cfg.llm.provider}\" needs an API key: set services.voxnix.llm.apiKeyFile or VOXNIX_LLM_API_KEY in environmentFile.";
-      }
-      {
         assertion = lib.hasPrefix "/" cfg.stateDir && lib.hasPrefix "/" cfg.poolMountpoint;
         message = "services.voxnix.stateDir and poolMountpoint must be absolute paths.";
       }
     ];
+
+    # Warnings, not assertions: a first install has no secrets yet (agenix needs the new
+    # host's key), and the rest of the appliance must still deploy.
+    warnings =
+      lib.optional (cfg.telegram.tokenFile == null && cfg.environmentFile == null)
+        "services.voxnix has no Telegram token: set services.voxnix.telegram.tokenFile or put VOXNIX_TELEGRAM_TOKEN in services.voxnix.environmentFile; the bot will not start until then."
+      ++ lib.optional (cfg.llm.provider != "none" && cfg.llm.provider != "openai-compatible" && cfg.llm.apiKeyFile == null && cfg.environmentFile == null)
+        "services.voxnix.llm.provider = \"${cfg.llm.provider}\" has no API key: set services.voxnix.llm.apiKeyFile or VOXNIX_LLM_API_KEY in environmentFile.";
 
     environment.systemPackages = [ cfg.package cfg.extraContainerPackage ];
 
