@@ -1,0 +1,200 @@
+/** Lifecycle and read operations: start/stop/restart, list, show, logs, storage, exec, doctor, images, audit. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
+import { createReady, rejection } from "./helpers.js";
+
+const alice = actor(TEST_USERS.alice);
+const bob = actor(TEST_USERS.bob);
+const admin = actor(TEST_USERS.admin);
+
+describe("lifecycle", () => {
+  it("stop and start update desired state and live state; start mounts the workspace first", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev", remoteAccess: true });
+    const stopped = await t.core.stop(alice, "dev");
+    assert.equal(stopped.desired, "stopped");
+    assert.equal(stopped.live, "stopped");
+    assert.equal((await t.core.stop(alice, "dev")).live, "stopped", "stopping a stopped workload succeeds");
+    const started = await t.core.start(alice, "dev");
+    assert.equal(started.desired, "running");
+    assert.equal(started.live, "running");
+    const methods = t.storage.calls.map((call) => call.method);
+    assert.equal(methods.at(-1), "ensureWorkspaceMounted");
+    const startHost = t.backend.injector.callsOf("start")[0]!.args[1] as Record<string, unknown>;
+    assert.equal(startHost.workspaceHostPath, "/fake/storage/telegram_42/dev");
+    assert.equal(startHost.remoteAccessKeyFile, "/fake/keys/dev.key");
+  });
+
+  it("restart stops then starts, mounting the workspace", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await t.core.stop(alice, "dev");
+    const view = await t.core.restart(alice, "dev");
+    assert.equal(view.desired, "running");
+    assert.equal(view.live, "running");
+    assert.equal(t.storage.injector.callsOf("ensureWorkspaceMounted").length, 1);
+  });
+
+  it("a backend failure on start is reported as host-failure and desired is unchanged", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await t.core.stop(alice, "dev");
+    t.backend.failNext("start", new Error("unit failed"));
+    const error = await rejection(t.core.start(alice, "dev"));
+    assert.equal(error.kind, "host-failure");
+    assert.equal((await t.core.show(alice, "dev")).desired, "stopped");
+  });
+
+  it("others' workloads and missing ones give the identical answer", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    for (const call of [(name: string) => t.core.show(bob, name), (name: string) => t.core.stop(bob, name), (name: string) => t.core.destroy(bob, name)]) {
+      const hidden = await rejection(call("dev"));
+      const missing = await rejection(call("nope"));
+      assert.equal(hidden.kind, "not-found");
+      assert.equal(hidden.message.replace('"dev"', '"X"'), missing.message.replace('"nope"', '"X"'));
+    }
+    assert.equal(t.backend.injector.callsOf("stop").length, 0);
+  });
+});
+
+describe("reads", () => {
+  it("list shows own workloads to users, everything plus unmanaged to admins, with one backend call", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await createReady(t.core, bob, { name: "web" });
+    t.backend.addUnmanaged("legacy", "stopped");
+    const before = t.backend.injector.callsOf("list").length;
+    const showsBefore = t.backend.injector.callsOf("show").length;
+    const own = await t.core.list(alice);
+    assert.deepEqual(own.workloads.map((view) => view.name), ["dev"]);
+    assert.equal(own.unmanaged, undefined, "users never see unmanaged containers");
+    const all = await t.core.list(admin);
+    assert.deepEqual(all.workloads.map((view) => view.name), ["dev", "web"]);
+    assert.deepEqual(all.unmanaged, [{ name: "legacy", state: "stopped" }]);
+    assert.equal(t.backend.injector.callsOf("list").length - before, 2);
+    assert.equal(t.backend.injector.callsOf("show").length, showsBefore, "list makes no per-workload calls");
+  });
+
+  it("a workload the host lost is shown as missing", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    t.backend.containers.delete("dev");
+    assert.equal((await t.core.list(alice)).workloads[0]?.live, "missing");
+    assert.deepEqual((await t.core.reconcile(admin)).missing, ["dev"]);
+  });
+
+  it("show has live facts and workspace usage", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    t.storage.write("telegram_42", "dev", 4096);
+    const details = await t.core.show(alice, "dev");
+    assert.equal(details.storage?.usedBytes, 4096);
+    assert.equal(details.facts.unit, "fake@dev.service");
+    assert.deepEqual(details.addresses, ["10.231.0.2"]);
+    assert.equal((await t.core.show(admin, "dev")).owner, TEST_USERS.alice);
+  });
+
+  it("logs are clamped to 1..1000 lines, default 50", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    assert.equal((await t.core.logs(alice, "dev")).length, 50);
+    assert.equal((await t.core.logs(alice, "dev", { lines: 5000 })).length, 1000);
+    assert.equal((await t.core.logs(alice, "dev", { lines: 0 })).length, 1);
+    assert.equal((await t.core.logs(alice, "dev", { lines: Number.NaN })).length, 50);
+  });
+
+  it("storage reports usage against the quota, per workspace", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await createReady(t.core, alice, { name: "web" });
+    t.storage.write("telegram_42", "dev", 100);
+    t.storage.write("telegram_42", "web", 50);
+    const report = await t.core.storage(alice);
+    assert.equal(report.user, TEST_USERS.alice);
+    assert.equal(report.quotasEnforced, true);
+    assert.equal(report.usage.usedBytes, 150);
+    assert.equal(report.usage.quotaBytes, 10 * 1024 ** 3);
+    assert.deepEqual(report.workspaces.map((entry) => [entry.workload, entry.usage.usedBytes]), [["dev", 100], ["web", 50]]);
+    assert.deepEqual((await t.core.storage(bob)).workspaces, []);
+  });
+
+  it("the fake storage enforces the quota like a real file system", async () => {
+    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3 } } });
+    await createReady(t.core, alice, { name: "dev" });
+    t.storage.write("telegram_42", "dev", 900);
+    assert.throws(() => t.storage.write("telegram_42", "dev", 200), /quota exceeded/);
+  });
+
+  it("whoami registers on first contact and counts workloads", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    const me = await t.core.whoami({ userId: TEST_USERS.alice, displayName: "Alice" });
+    assert.equal(me.workloads, 1);
+    assert.equal(me.status, "active");
+    const newcomer = await t.core.whoami({ userId: "telegram:7", displayName: "Newcomer" });
+    assert.equal(newcomer.status, "pending");
+    assert.equal(newcomer.displayName, "Newcomer");
+    assert.equal((await t.core.whoami(admin)).role, "admin");
+    assert.equal((await t.core.whoami(actor(TEST_USERS.telegramAdmin))).role, "admin");
+  });
+
+  it("modules lists the catalog entries the backend provides", async () => {
+    const { FakeContainerBackend } = await import("../../fakes/fake-container-backend.js");
+    const t = createTestCore({ backend: new FakeContainerBackend({ modules: ["git", "fish", "workspace"] }) });
+    assert.deepEqual(t.core.modules().map((module) => module.name), ["fish", "git", "workspace"]);
+  });
+});
+
+describe("exec, doctor, images", () => {
+  it("exec runs argv in the workload with a 60 s default timeout", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    const result = await t.core.exec(alice, { name: "dev", argv: ["echo", "hi there"] });
+    assert.equal(result.stdout, "echo hi there\n");
+    const options = t.backend.injector.callsOf("exec")[0]!.args[2] as { timeoutMs: number; stdio: string };
+    assert.equal(options.timeoutMs, 60_000);
+    assert.equal(options.stdio, "pipe");
+    assert.equal((await rejection(t.core.exec(alice, { name: "dev", argv: [] }))).kind, "invalid-input");
+    assert.equal((await rejection(t.core.exec(alice, { name: "dev", argv: ["ls"], timeoutMs: -1 }))).kind, "invalid-input");
+  });
+
+  it("doctor is ok only when the backend checks pass", async () => {
+    const t = createTestCore();
+    const good = await t.core.doctor(admin);
+    assert.equal(good.ok, true);
+    assert.ok(good.checks.some((check) => check.name === "fake-storage"));
+    t.backend.doctorChecks = [{ name: "machinectl", ok: false, detail: "missing", fix: "apt-get install systemd-container" }];
+    assert.equal((await t.core.doctor(admin)).ok, false);
+    t.backend.failNext("doctor", new Error("crashed"));
+    const crashed = await t.core.doctor(admin);
+    assert.equal(crashed.ok, false);
+    assert.match(crashed.checks[0]?.detail ?? "", /crashed/);
+  });
+
+  it("buildImages passes progress through", async () => {
+    const t = createTestCore();
+    const steps: string[] = [];
+    const report = await t.core.buildImages(admin, { onProgress: (event) => event.type === "step" && steps.push(event.step) });
+    assert.deepEqual(steps, ["building", "done"]);
+    assert.equal(report.images[0]?.name, "fake-base");
+  });
+});
+
+describe("audit", () => {
+  it("records who, what, target, redacted args, outcome, error kind and duration", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await rejection(t.core.show(bob, "dev"));
+    await rejection(t.core.confirm(alice, "secret-token-value-123"));
+    const rows = t.db.sqlite.prepare("SELECT actor, operation, target, args_json, outcome, error_kind, duration_ms FROM operations ORDER BY id").all() as Record<string, unknown>[];
+    assert.deepEqual(rows.map((row) => [row.actor, row.operation, row.target, row.outcome, row.error_kind]), [
+      ["telegram:42", "create", "dev", "ok", null],
+      ["telegram:43", "show", "dev", "error", "not-found"],
+      ["telegram:42", "confirm", null, "error", "not-found"],
+    ]);
+    assert.equal(rows[2]?.args_json, '{"token":"***"}');
+    assert.ok(rows.every((row) => typeof row.duration_ms === "number" && row.duration_ms >= 0));
+  });
+});
