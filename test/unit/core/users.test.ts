@@ -1,0 +1,84 @@
+/** User administration and admission rules: pending, allowlist, config admins, deny, limits. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ForbiddenError, NotFoundError } from "../../../src/domain/errors.js";
+import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
+import { createReady, rejection } from "./helpers.js";
+
+const admin = actor(TEST_USERS.admin);
+const newcomer = actor("telegram:7");
+
+describe("users", () => {
+  it("a new user is pending with a polite refusal until approved", async () => {
+    const t = createTestCore();
+    const refused = await rejection(t.core.list(newcomer));
+    assert.ok(refused instanceof ForbiddenError);
+    assert.equal(refused.reason, "pending");
+    assert.match(refused.message, /waiting for an administrator's approval/);
+    const approved = await t.core.approveUser(admin, "telegram:7");
+    assert.equal(approved.status, "active");
+    assert.deepEqual((await t.core.list(newcomer)).workloads, []);
+    assert.equal(t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get()!.approved_by, "local:admin");
+  });
+
+  it("a denied user is refused everything", async () => {
+    const t = createTestCore();
+    await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
+    await t.core.denyUser(admin, TEST_USERS.alice);
+    for (const call of [t.core.list(actor(TEST_USERS.alice)), t.core.whoami(actor(TEST_USERS.alice)), t.core.stop(actor(TEST_USERS.alice), "dev")]) {
+      const error = await rejection(call);
+      assert.equal((error as ForbiddenError).reason, "denied");
+    }
+  });
+
+  it("admins cannot deny themselves or the local admin", async () => {
+    const t = createTestCore();
+    await t.core.whoami(actor(TEST_USERS.telegramAdmin));
+    assert.equal((await rejection(t.core.denyUser(admin, "local:admin"))).kind, "invalid-input");
+    assert.equal((await rejection(t.core.denyUser(actor(TEST_USERS.telegramAdmin), TEST_USERS.telegramAdmin))).kind, "invalid-input");
+  });
+
+  it("unknown and malformed user ids in admin operations", async () => {
+    const t = createTestCore();
+    const unknown = await rejection(t.core.approveUser(admin, "telegram:555"));
+    assert.ok(unknown instanceof NotFoundError);
+    assert.equal(unknown.what, "user");
+    assert.equal((await rejection(t.core.setUserLimits(admin, "telegram:555", { maxWorkloads: 1 }))).kind, "not-found");
+    assert.equal((await rejection(t.core.approveUser(admin, "bob"))).kind, "invalid-input");
+  });
+
+  it("setUserLimits parses sizes, validates, and the new limits are enforced", async () => {
+    const t = createTestCore();
+    const alice = actor(TEST_USERS.alice);
+    await createReady(t.core, alice, { name: "dev" });
+    const view = await t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "20G", memoryBudget: "2G", maxWorkloads: 1 });
+    assert.equal(view.limits.diskQuotaBytes, 20 * 1024 ** 3);
+    assert.equal(view.limits.memoryBudgetBytes, 2 * 1024 ** 3);
+    assert.equal(view.limits.cpuBudget, 4, "unchanged limits stay");
+    assert.equal(t.storage.users.get("telegram_42"), 20 * 1024 ** 3, "the new quota is applied to storage");
+    assert.equal((await rejection(t.core.create(alice, { name: "web" }))).kind, "quota");
+    const bad = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "lots", maxWorkloads: -1 }));
+    assert.equal(bad.kind, "invalid-input");
+    assert.deepEqual((bad as unknown as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(), ["limits.diskQuota", "limits.maxWorkloads"]);
+  });
+
+  it("listUsers shows everyone with workload counts", async () => {
+    const t = createTestCore();
+    await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
+    await t.core.whoami(newcomer);
+    const users = await t.core.listUsers(admin);
+    const byId = new Map(users.map((user) => [user.id, user]));
+    assert.equal(byId.get(TEST_USERS.alice)?.workloads, 1);
+    assert.equal(byId.get("telegram:7")?.status, "pending");
+    assert.equal(byId.get("local:admin")?.role, "admin");
+  });
+
+  it("a user added to the allowlist or admins later is promoted on next contact", async () => {
+    const first = createTestCore();
+    await first.core.whoami(newcomer);
+    const later = createTestCore({ db: first.db, policy: { allowlist: ["telegram:7"] } });
+    assert.equal((await later.core.whoami(newcomer)).status, "active");
+    const promoted = createTestCore({ db: first.db, policy: { admins: ["telegram:7"] } });
+    assert.equal((await promoted.core.whoami(newcomer)).role, "admin");
+  });
+});
