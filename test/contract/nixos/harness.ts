@@ -34,6 +34,12 @@ export interface FakeCall {
 
 const noLeases: AddressLeases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
 
+/** The fake zfs's state file. */
+export interface FakeZfsState {
+  datasets: Record<string, { mountpoint: string; quota: number; mounted: string; used: number; rolledBackTo?: string; origin?: string }>;
+  snapshots: string[];
+}
+
 /** A fresh fake host. Call `dispose()` when done. */
 export class FakeHost {
   readonly root = mkdtempSync(join(tmpdir(), "voxnix-fakehost-"));
@@ -114,12 +120,12 @@ export class FakeHost {
     return readFileSync(join(this.root, relative), "utf8");
   }
 
-  zfsState(): { datasets: Record<string, { mountpoint: string; quota: number; mounted: string; used: number; rolledBackTo?: string; origin?: string }>; snapshots: string[] } {
+  zfsState(): FakeZfsState {
     const file = join(this.root, "fake", "zfs.json");
-    return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { datasets: { tank: { mountpoint: "/tank", quota: 0, mounted: "yes", used: 24576 } }, snapshots: [] };
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as FakeZfsState) : { datasets: { tank: { mountpoint: "/tank", quota: 0, mounted: "yes", used: 24576 } }, snapshots: [] };
   }
 
-  writeZfsState(state: ReturnType<FakeHost["zfsState"]>): void {
+  writeZfsState(state: FakeZfsState): void {
     this.writeFile("fake/zfs.json", JSON.stringify(state));
   }
 

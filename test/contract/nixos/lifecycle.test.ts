@@ -36,8 +36,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe("nixos backend: create", () => {
-  it("builds, installs and starts, reporting progress steps in order", async () => {
+void describe("nixos backend: create", () => {
+  void it("builds, installs and starts, reporting progress steps in order", async () => {
     const progress = progressRecorder();
     await host.backend().create(spec("dev", ["git", "workspace"]), { ownerLabel: "telegram:42", workspaceHostPath: workspaceDir(), onProgress: progress.listener });
 
@@ -53,7 +53,7 @@ describe("nixos backend: create", () => {
     assert.equal(host.readFile("fake/last-create/mode"), "700");
   });
 
-  it("hands extra-container the wrapper and spec of the contract", async () => {
+  void it("hands extra-container the wrapper and spec of the contract", async () => {
     const workspace = workspaceDir();
     await host.backend().create(spec("dev", ["git", "code-server", "workspace", "env"]), { ownerLabel: "telegram:42", workspaceHostPath: workspace, onProgress: () => undefined });
 
@@ -77,7 +77,7 @@ describe("nixos backend: create", () => {
     assert.equal(envFile.size, 0);
   });
 
-  it("refuses a name that is already installed without running anything", async () => {
+  void it("refuses a name that is already installed without running anything", async () => {
     host.seedContainer("dev", { running: true });
     await assert.rejects(
       host.backend().create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined }),
@@ -87,7 +87,7 @@ describe("nixos backend: create", () => {
     assert.equal(host.installed("dev"), true, "the other container is untouched");
   });
 
-  it("reports a name taken during the build as a conflict and leaves the other container alone", async () => {
+  void it("reports a name taken during the build as a conflict and leaves the other container alone", async () => {
     await assert.rejects(
       host.backend({ FAKE_EXTRA_CONTAINER_MODE: "exists" }).create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined }),
       (error: unknown) => error instanceof ConflictError && error.reason === "name-taken",
@@ -96,7 +96,7 @@ describe("nixos backend: create", () => {
     assert.equal(host.installed("dev"), true);
   });
 
-  it("turns a build failure into a short message, keeps the nix text as detail and installs nothing", async () => {
+  void it("turns a build failure into a short message, keeps the nix text as detail and installs nothing", async () => {
     const error = await host
       .backend({ FAKE_EXTRA_CONTAINER_MODE: "build-failure" })
       .create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined })
@@ -108,7 +108,7 @@ describe("nixos backend: create", () => {
     assert.equal(host.commandLines("extra-container").some((line) => line.startsWith("extra-container destroy")), false);
   });
 
-  it("rolls back a container that installed but did not start, and says so", async () => {
+  void it("rolls back a container that installed but did not start, and says so", async () => {
     const progress = progressRecorder();
     const error = await host
       .backend({ FAKE_EXTRA_CONTAINER_MODE: "start-failure" })
@@ -122,7 +122,7 @@ describe("nixos backend: create", () => {
     assert.deepEqual(progress.steps(), ["preparing", "building", "installing", "starting", "removing"]);
   });
 
-  it("says exactly what it kept when the rollback fails too", async () => {
+  void it("says exactly what it kept when the rollback fails too", async () => {
     const error = await host
       .backend({ FAKE_EXTRA_CONTAINER_MODE: "start-failure", FAKE_EXTRA_CONTAINER_DESTROY: "fail" })
       .create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined })
@@ -133,7 +133,7 @@ describe("nixos backend: create", () => {
     assert.ok(host.logger.records.some((record) => record.level === "error" && record.message.includes("rollback failed")));
   });
 
-  it("stops a hanging build at the timeout, kills it and leaves nothing behind", async () => {
+  void it("stops a hanging build at the timeout, kills it and leaves nothing behind", async () => {
     const started = Date.now();
     const error = await host
       .backend({ FAKE_EXTRA_CONTAINER_MODE: "hang" }, { nixos: { flakePath: "/opt/voxnix-src", createTimeoutSeconds: 1 } })
@@ -149,7 +149,7 @@ describe("nixos backend: create", () => {
     assert.equal(existsSync(dirname(createCall()[1]!)), false);
   });
 
-  it("removes a container that was installed before the timeout hit", async () => {
+  void it("removes a container that was installed before the timeout hit", async () => {
     const error = await host
       .backend({ FAKE_EXTRA_CONTAINER_MODE: "hang-after-install" }, { nixos: { flakePath: "/opt/voxnix-src", createTimeoutSeconds: 1 } })
       .create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined })
@@ -160,14 +160,14 @@ describe("nixos backend: create", () => {
     assert.equal(host.installed("dev"), false);
   });
 
-  it("does not trust a successful exit without the conf file", async () => {
+  void it("does not trust a successful exit without the conf file", async () => {
     await assert.rejects(
       host.backend({ FAKE_EXTRA_CONTAINER_MODE: "no-services" }).create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined }),
       (error: unknown) => error instanceof HostFailureError && /was not installed/.test(error.message),
     );
   });
 
-  it("refuses to run without the prepared workspace or key file", async () => {
+  void it("refuses to run without the prepared workspace or key file", async () => {
     const backend = host.backend();
     await assert.rejects(backend.create(spec("dev", ["workspace"]), { ownerLabel: "telegram:42", onProgress: () => undefined }), HostFailureError);
     await assert.rejects(backend.create(spec("dev", ["tailscale"]), { ownerLabel: "telegram:42", onProgress: () => undefined }), HostFailureError);
@@ -175,8 +175,8 @@ describe("nixos backend: create", () => {
   });
 });
 
-describe("nixos backend: start and stop", () => {
-  it("starts and stops an installed container through nixos-container", async () => {
+void describe("nixos backend: start and stop", () => {
+  void it("starts and stops an installed container through nixos-container", async () => {
     host.seedContainer("dev", { running: false });
     const backend = host.backend();
     const progress = progressRecorder();
@@ -189,13 +189,13 @@ describe("nixos backend: start and stop", () => {
     assert.deepEqual(progress.steps(), ["starting", "done", "stopping", "done", "stopping", "done"]);
   });
 
-  it("reports unknown containers as not found", async () => {
+  void it("reports unknown containers as not found", async () => {
     const backend = host.backend();
     await assert.rejects(backend.start(name("ghost"), { ownerLabel: "telegram:42", onProgress: () => undefined }), NotFoundError);
     await assert.rejects(backend.stop(name("ghost"), { onProgress: () => undefined }), NotFoundError);
   });
 
-  it("does not start a container whose workspace is not there", async () => {
+  void it("does not start a container whose workspace is not there", async () => {
     host.seedContainer("dev", { running: false });
     await assert.rejects(
       host.backend().start(name("dev"), { ownerLabel: "telegram:42", workspaceHostPath: join(host.root, "not-mounted"), onProgress: () => undefined }),
@@ -204,7 +204,7 @@ describe("nixos backend: start and stop", () => {
     assert.deepEqual(host.commandLines("nixos-container"), []);
   });
 
-  it("classifies a failed start with the program's words as detail", async () => {
+  void it("classifies a failed start with the program's words as detail", async () => {
     host.seedContainer("dev", { running: false });
     const error = await host
       .backend({ FAKE_NIXOS_CONTAINER_START: "fail" })
@@ -216,13 +216,13 @@ describe("nixos backend: start and stop", () => {
   });
 });
 
-describe("nixos backend: destroy", () => {
+void describe("nixos backend: destroy", () => {
   async function createWithTailscale(backendEnv: Record<string, string> = {}) {
     const keyFile = join(host.stateDir, "secrets", "tailscale", "dev.key");
     await host.backend(backendEnv).create(spec("dev", ["git", "tailscale"]), { ownerLabel: "telegram:42", remoteAccessKeyFile: keyFile, onProgress: () => undefined });
   }
 
-  it("logs a running container out of Tailscale first, then destroys it", async () => {
+  void it("logs a running container out of Tailscale first, then destroys it", async () => {
     await createWithTailscale();
     host.clearCalls();
     const report = await host.backend().destroy(name("dev"), { onProgress: () => undefined });
@@ -231,7 +231,7 @@ describe("nixos backend: destroy", () => {
     assert.equal(host.installed("dev"), false);
   });
 
-  it("still destroys a stopped container whose logout cannot run, with a warning", async () => {
+  void it("still destroys a stopped container whose logout cannot run, with a warning", async () => {
     await createWithTailscale();
     await host.backend().stop(name("dev"), { onProgress: () => undefined });
     const report = await host.backend().destroy(name("dev"), { onProgress: () => undefined });
@@ -242,7 +242,7 @@ describe("nixos backend: destroy", () => {
     assert.equal(host.logger.records.some((record) => record.level === "error"), false);
   });
 
-  it("gives up on a hanging logout after its timeout and carries on", async () => {
+  void it("gives up on a hanging logout after its timeout and carries on", async () => {
     await createWithTailscale();
     const backend = (await import("../../../src/backends/container/nixos/index.js")).createNixosBackend(host.deps({ FAKE_TAILSCALE_MODE: "hang" }), {
       hostRoot: host.root,
@@ -253,7 +253,7 @@ describe("nixos backend: destroy", () => {
     assert.equal(host.installed("dev"), false);
   });
 
-  it("removes the container's env file and record, and succeeds for unknown names", async () => {
+  void it("removes the container's env file and record, and succeeds for unknown names", async () => {
     workspaceDir();
     await host.backend().create(spec("dev", ["env"]), { ownerLabel: "telegram:42", onProgress: () => undefined });
     assert.equal(existsSync(join(host.stateDir, "secrets", "env", "dev.env")), true);
@@ -264,7 +264,7 @@ describe("nixos backend: destroy", () => {
     assert.deepEqual(report.warnings, []);
   });
 
-  it("reports a failed destroy instead of hiding it", async () => {
+  void it("reports a failed destroy instead of hiding it", async () => {
     host.seedContainer("dev", { running: true });
     const error = await host
       .backend({ FAKE_EXTRA_CONTAINER_DESTROY: "fail" })
