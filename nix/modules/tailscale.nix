@@ -32,11 +32,24 @@
         authKeyFile = container.paths.tailscaleAuthKey;
         extraUpFlags = [ "--hostname=${container.tailscaleHostname}" ] ++ (if options.ssh then [ "--ssh" ] else [ ]);
       };
-      # Upstream ships autoconnect as a oneshot in multi-user.target. Inside an nspawn
-      # container that holds back the boot's READY notification until enrolment finishes,
-      # and a slow enrolment exceeds the container's start timeout, so the host kills and
-      # restarts the container in a loop. Running it as `exec` lets the boot complete.
-      systemd.services.tailscaled-autoconnect.serviceConfig.Type = lib.mkForce "exec";
+      # Upstream's tailscaled-autoconnect is wanted by multi-user.target and is a oneshot
+      # (older nixpkgs) or a notify unit that reports ready only once enrolled (newer). Either
+      # way the container's boot, and so nspawn's READY notification, waits for enrolment; a
+      # slow enrolment exceeds the start timeout and the host kills and restarts the container
+      # in a loop. A timer starts the same unit instead, so boot never waits for it, whatever
+      # its Type; on failure it retries.
+      systemd.services.tailscaled-autoconnect = {
+        wantedBy = lib.mkForce [ ];
+        serviceConfig.Restart = "on-failure";
+        serviceConfig.RestartSec = "15s";
+      };
+      systemd.timers.tailscaled-autoconnect = {
+        wantedBy = [ "timers.target" ];
+        timerConfig = {
+          OnActiveSec = "2s";
+          Unit = "tailscaled-autoconnect.service";
+        };
+      };
       # Access over the tailnet is governed by the tailnet's ACLs, not this firewall.
       networking.firewall.trustedInterfaces = [ "tailscale0" ];
       # Strict reverse-path filtering breaks some Tailscale routing setups.

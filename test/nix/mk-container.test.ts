@@ -103,6 +103,12 @@ void describe("mkContainer: tailscale spec", () => {
     assert.equal(tailscale.authKeyFile, "/run/voxnix/tailscale-auth-key");
     assert.deepEqual(tailscale.extraUpFlags, ["--hostname=web-42", "--ssh"]);
   });
+  void it("starts autoconnect from a timer so the container's boot never waits for enrolment", () => {
+    const systemd = container.config[4]!.systemd;
+    assert.deepEqual(systemd.services["tailscaled-autoconnect"].wantedBy, { _type: "override", priority: 50, content: [] });
+    assert.deepEqual(systemd.timers["tailscaled-autoconnect"].wantedBy, ["timers.target"]);
+    assert.equal(systemd.timers["tailscaled-autoconnect"].timerConfig.Unit, "tailscaled-autoconnect.service");
+  });
   void it("opens only the tailscale UDP port", () => {
     assert.deepEqual(base(container).networking.firewall.allowedUDPPorts, [41641]);
     assert.deepEqual(base(container).networking.firewall.allowedTCPPorts, []);
