@@ -209,6 +209,6 @@ void describe("nixos backend: plan", () => {
     const parsed = JSON.parse(specArtifact!.content);
     assert.deepEqual(parsed.workspace, { hostPath: "/tank/users/telegram_42/containers/dev/workspace" });
     assert.deepEqual(parsed.tailscale, { authKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"), hostname: "dev" });
-    assert.deepEqual(plan.commands, [["extra-container", "create", wrapper!.path, "--start"]]);
+    assert.deepEqual(plan.commands, [["extra-container", "create", wrapper.path, "--start"]]);
   });
 });
