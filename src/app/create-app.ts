@@ -120,6 +120,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       async close() {
         if (closed) return;
         closed = true;
+        // Let start-up recovery and jobs this process started settle before the database goes away.
+        await core.idle();
         await telemetry.close();
         db.close();
       },
