@@ -1,0 +1,178 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, defaultStateDir, loadConfig } from "../../../src/app/config.js";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "voxnix-config-"));
+}
+
+function writeConfig(name: string, text: string): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function configError(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    assert.ok(ConfigError.isInstance(error), `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("runs on defaults with no file and no variables", () => {
+    const loaded = loadConfig({ env: { VOXNIX_STATE_DIR: "/srv/vox" } });
+    assert.equal(loaded.config.backend, "nspawn");
+    assert.equal(loaded.stateDir, "/srv/vox");
+    assert.equal(loaded.configPath, undefined);
+    assert.deepEqual(loaded.secrets, {});
+  });
+
+  it("reads a YAML file named by VOXNIX_CONFIG", () => {
+    const path = writeConfig("config.yaml", "backend: nixos\nusers:\n  defaults:\n    diskQuota: 20G\n");
+    const loaded = loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/srv/vox" } });
+    assert.equal(loaded.config.backend, "nixos");
+    assert.equal(loaded.config.users.defaults.diskQuota, 20 * 1024 ** 3);
+    assert.equal(loaded.configPath, path);
+  });
+
+  it("reads a JSON file", () => {
+    const path = writeConfig("config.json", JSON.stringify({ log: { level: "debug" } }));
+    assert.equal(loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }).config.log.level, "debug");
+  });
+
+  it("names the file and the key of a bad value", () => {
+    const path = writeConfig("config.yaml", "users:\n  defaults:\n    diskQuota: lots\n");
+    const error = configError(() => loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }));
+    assert.match(error.message, /^config\.yaml: users\.defaults\.diskQuota: "lots" is not a size/);
+    assert.deepEqual(error.issues.map((issue) => [issue.source, issue.path]), [["config.yaml", "users.defaults.diskQuota"]]);
+  });
+
+  it("refuses unknown keys, naming them", () => {
+    const path = writeConfig("voxnix.yaml", "backnd: nixos\n");
+    const error = configError(() => loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }));
+    assert.match(error.message, /voxnix\.yaml/);
+    assert.match(error.message, /backnd/);
+  });
+
+  it("reports YAML syntax errors and unreadable files", () => {
+    const broken = writeConfig("config.yaml", "backend: [nixos\n");
+    assert.match(configError(() => loadConfig({ env: { VOXNIX_CONFIG: broken } })).message, /config\.yaml: not valid YAML/);
+    const missing = join(tempDir(), "absent.yaml");
+    assert.match(configError(() => loadConfig({ env: { VOXNIX_CONFIG: missing } })).message, /VOXNIX_CONFIG: cannot read .*absent\.yaml \(no such file\)/);
+    const scalar = writeConfig("config.yaml", "just a string\n");
+    assert.match(configError(() => loadConfig({ env: { VOXNIX_CONFIG: scalar } })).message, /mapping/);
+  });
+
+  it("lets environment variables override the file", () => {
+    const path = writeConfig("config.yaml", "backend: nixos\nlog:\n  level: warn\n");
+    const loaded = loadConfig({
+      env: {
+        VOXNIX_CONFIG: path,
+        VOXNIX_BACKEND: "nspawn",
+        VOXNIX_LOG_LEVEL: "debug",
+        VOXNIX_STATE_DIR: "/srv/vox",
+        VOXNIX_STORAGE_DRIVER: "dir",
+        VOXNIX_ADMINS: "telegram:1, telegram:2",
+        VOXNIX_ALLOWLIST: "telegram:42",
+        VOXNIX_LLM_PROVIDER: "openai-compatible",
+        VOXNIX_LLM_MODEL: "qwen",
+        VOXNIX_LLM_BASE_URL: "http://127.0.0.1:8080/v1",
+        VOXNIX_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+        VOXNIX_TAILSCALE_AUTH_KEY_FILE: "/run/keys/ts",
+      },
+    });
+    assert.equal(loaded.config.backend, "nspawn");
+    assert.equal(loaded.config.log.level, "debug");
+    assert.equal(loaded.config.storage.driver, "dir");
+    assert.deepEqual(loaded.config.users.admins, ["telegram:1", "telegram:2"]);
+    assert.deepEqual(loaded.config.users.allowlist, ["telegram:42"]);
+    assert.equal(loaded.config.llm.provider, "openai-compatible");
+    assert.equal(loaded.config.llm.model, "qwen");
+    assert.equal(loaded.config.llm.baseUrl, "http://127.0.0.1:8080/v1");
+    assert.equal(loaded.config.telemetry.otlpEndpoint, "http://127.0.0.1:4318");
+    assert.equal(loaded.config.tailscale.authKeyFile, "/run/keys/ts");
+  });
+
+  it("names the environment variable when its value is bad", () => {
+    const error = configError(() => loadConfig({ env: { VOXNIX_BACKEND: "docker", VOXNIX_STATE_DIR: "/x" } }));
+    assert.equal(error.issues[0]?.source, "VOXNIX_BACKEND");
+    assert.equal(error.issues[0]?.path, "backend");
+    const admins = configError(() => loadConfig({ env: { VOXNIX_ADMINS: "telegram:1,bob", VOXNIX_STATE_DIR: "/x" } }));
+    assert.equal(admins.issues[0]?.source, "VOXNIX_ADMINS");
+    assert.equal(admins.issues[0]?.path, "users.admins.1");
+  });
+
+  it("ignores empty environment variables", () => {
+    assert.equal(loadConfig({ env: { VOXNIX_BACKEND: "", VOXNIX_STATE_DIR: "/x" } }).config.backend, "nspawn");
+  });
+
+  it("resolves relative paths in the file against the file's directory", () => {
+    const path = writeConfig("config.yaml", "stateDir: state\n");
+    const loaded = loadConfig({ env: { VOXNIX_CONFIG: path } });
+    assert.equal(loaded.stateDir, join(path, "..", "state"));
+  });
+});
+
+describe("secrets", () => {
+  it("reads secrets from *_FILE variables, trimming the final newline", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "token"), "123:abc\n");
+    writeFileSync(join(dir, "key"), "sk-test\n");
+    const loaded = loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "token"), VOXNIX_LLM_API_KEY_FILE: join(dir, "key") } });
+    assert.equal(loaded.secrets.telegramToken, "123:abc");
+    assert.equal(loaded.secrets.llmApiKey, "sk-test");
+    assert.doesNotMatch(JSON.stringify(loaded.config), /123:abc|sk-test/);
+  });
+
+  it("reads secrets from the file's *File keys", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "token"), "from-file");
+    const path = join(dir, "config.yaml");
+    writeFileSync(path, "telegram:\n  tokenFile: token\n");
+    assert.equal(loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }).secrets.telegramToken, "from-file");
+  });
+
+  it("uses the plain variable only when no file is given", () => {
+    assert.equal(loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN: "plain" } }).secrets.telegramToken, "plain");
+    const dir = tempDir();
+    writeFileSync(join(dir, "token"), "from-file");
+    const loaded = loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN: "plain", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "token") } });
+    assert.equal(loaded.secrets.telegramToken, "from-file");
+  });
+
+  it("a missing or empty secret file is a ConfigError naming the variable, without the secret", () => {
+    const missing = configError(() => loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_LLM_API_KEY_FILE: "/nonexistent/key" } }));
+    assert.equal(missing.issues[0]?.source, "VOXNIX_LLM_API_KEY_FILE");
+    assert.match(missing.message, /cannot read the secret file \/nonexistent\/key \(no such file\)/);
+    const dir = tempDir();
+    writeFileSync(join(dir, "empty"), "\n");
+    assert.match(configError(() => loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "empty") } })).message, /is empty/);
+  });
+});
+
+describe("state directory", () => {
+  it("prefers VOXNIX_STATE_DIR over the file's stateDir", () => {
+    const path = writeConfig("config.yaml", "stateDir: /from/file\n");
+    assert.equal(loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/from/env" } }).stateDir, "/from/env");
+    assert.equal(loadConfig({ env: { VOXNIX_CONFIG: path } }).stateDir, "/from/file");
+  });
+
+  it("defaults to $XDG_STATE_HOME/voxnix, then /var/lib/voxnix for root, then ~/.local/state/voxnix", () => {
+    assert.equal(defaultStateDir({ XDG_STATE_HOME: "/xdg" }, 0, "/root"), "/xdg/voxnix");
+    assert.equal(defaultStateDir({}, 0, "/root"), "/var/lib/voxnix");
+    assert.equal(defaultStateDir({}, 1000, "/home/ann"), "/home/ann/.local/state/voxnix");
+    assert.equal(loadConfig({ env: {}, uid: 1000, homeDir: "/home/ann" }).stateDir, "/home/ann/.local/state/voxnix");
+    assert.equal(loadConfig({ env: { XDG_STATE_HOME: "/xdg" }, uid: 0 }).stateDir, "/xdg/voxnix");
+  });
+
+  it("resolves a relative VOXNIX_STATE_DIR against the working directory", () => {
+    assert.equal(loadConfig({ env: { VOXNIX_STATE_DIR: "rel" }, cwd: "/work" }).stateDir, "/work/rel");
+  });
+});
