@@ -9,7 +9,6 @@ import { describe, it } from "node:test";
 import { evalJson, evalSpecExpression, nixString, nixTestDirectory, repoRoot, withSpecFile } from "./nix.js";
 
 // Evaluated NixOS module fragments are arbitrary nested data; tests index into them freely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fragment = Record<string, any>;
 
 interface BindMount {

@@ -1,0 +1,88 @@
+/**
+ * services.voxnix evaluated with the real nixpkgs module system. nixpkgs is not available in
+ * CI, so this runs only when VOXNIX_NIXPKGS_LIB points at a nixpkgs `lib/` directory (for
+ * example a checkout of nix-community/nixpkgs.lib); otherwise it is reported as skipped.
+ * The rendered settings are checked against the application's own config schema.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { configSchema } from "../../src/app/config-schema.js";
+import { evalJson, nixString, nixTestDirectory } from "./nix.js";
+
+const nixpkgsLib = process.env.VOXNIX_NIXPKGS_LIB;
+const skip = nixpkgsLib === undefined || !existsSync(join(nixpkgsLib, "default.nix")) ? "set VOXNIX_NIXPKGS_LIB to a nixpkgs lib/ directory to run" : false;
+
+interface Evaluation {
+  failedAssertions: string[];
+  warnings: string[];
+  settings: unknown;
+  environment: Record<string, string>;
+  serviceConfig: Record<string, unknown>;
+  path: string[];
+  tmpfiles: string[];
+  options: string[];
+}
+
+function evaluate(extraConfig = "{ }"): Evaluation {
+  return evalJson(
+    `import ${nixString(join(nixTestDirectory, "service-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; extraConfig = ${extraConfig}; }`,
+  ) as Evaluation;
+}
+
+void describe("services.voxnix with the nixpkgs module system", { skip }, () => {
+  void it("declares the documented options", () => {
+    const { options } = evaluate();
+    for (const option of ["enable", "package", "settings", "environmentFile", "pool", "bridge", "stateDir", "telegram", "llm", "tailscaleAuthKeyFile"]) {
+      assert.ok(options.includes(option), `services.voxnix.${option} is missing`);
+    }
+  });
+
+  void it("renders settings that the application's config schema accepts", () => {
+    const evaluation = evaluate(`{ services.voxnix.settings = { users.admins = [ "telegram:42" ]; nixos.hostBridge = "ignored"; }; services.voxnix.bridge = "br-lab"; }`);
+    const config = configSchema.parse(evaluation.settings);
+    assert.equal(config.backend, "nixos");
+    assert.equal(config.storage.driver, "zfs");
+    assert.equal(config.nixos.hostBridge, "br-lab", "typed options win over freeform settings");
+    assert.deepEqual(config.users.admins, ["telegram:42"]);
+    assert.match(config.nixos.flakePath ?? "", /\/lib\/node_modules\/voxnix$/);
+  });
+
+  void it("hardens the unit with exactly extra-container's writable paths", () => {
+    const { serviceConfig } = evaluate();
+    assert.equal(serviceConfig.ProtectSystem, "strict");
+    assert.equal(serviceConfig.NoNewPrivileges, true);
+    assert.deepEqual(serviceConfig.ReadWritePaths, [
+      "/etc/systemd-mutable",
+      "/etc/nixos-containers",
+      "/var/lib/nixos-containers",
+      "/nix/var",
+      "/var/lib/voxnix",
+      "/tank",
+      "/run",
+      "/tmp",
+    ]);
+    assert.equal(serviceConfig.PrivateTmp, undefined, "extra-container needs the shared /tmp");
+  });
+
+  void it("puts every host tool on PATH and nixpkgs on NIX_PATH", () => {
+    const { path, environment } = evaluate();
+    for (const tool of ["extra-container", "systemd", "nix", "zfs", "tailscale", "util-linux", "coreutils", "iproute2"]) {
+      assert.ok(path.some((entry) => entry.endsWith(`-${tool}`)), `${tool} is not on PATH`);
+    }
+    assert.match(environment.NIX_PATH ?? "", /^nixpkgs=\/nix\/store\//);
+  });
+
+  void it("loads the environment file and warns without a Telegram token", () => {
+    assert.deepEqual(evaluate(`{ services.voxnix.environmentFile = "/run/agenix/voxnix-env"; }`).serviceConfig.EnvironmentFile, ["/run/agenix/voxnix-env"]);
+    assert.match(evaluate().warnings.join("\n"), /no Telegram token/);
+    assert.deepEqual(evaluate(`{ services.voxnix.telegram.tokenFile = "/run/agenix/token"; }`).warnings, []);
+  });
+
+  void it("asserts the host prerequisites with clear messages", () => {
+    // `{ _type = "override"; … }` is what lib.mkForce produces.
+    const failed = evaluate(`{ boot.enableContainers = { _type = "override"; priority = 50; content = false; }; }`).failedAssertions;
+    assert.deepEqual(failed, ["services.voxnix needs boot.enableContainers = true (the container@ unit template)."]);
+  });
+});
