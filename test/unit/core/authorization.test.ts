@@ -78,12 +78,12 @@ const CASES: Record<OperationName, Case> = {
   setUserLimits: { run: (t, who) => t.core.setUserLimits(who, TEST_USERS.bob, { maxWorkloads: 2 }), expect: FORBIDDEN_HOST },
 };
 
-describe("authorization matrix", () => {
-  it("has a case for every operation and no extra ones", () => {
+void describe("authorization matrix", () => {
+  void it("has a case for every operation and no extra ones", () => {
     assert.deepEqual(Object.keys(CASES).sort(), [...OPERATION_NAMES].sort());
   });
 
-  it("host-scope operations are admin-only and workload-scope ones hide others' workloads", () => {
+  void it("host-scope operations are admin-only and workload-scope ones hide others' workloads", () => {
     for (const name of OPERATION_NAMES) {
       const { scope } = OPERATIONS[name];
       if (scope === "host") assert.equal(CASES[name].expect.other, "forbidden:admin-only", name);
@@ -94,7 +94,7 @@ describe("authorization matrix", () => {
 
   for (const name of OPERATION_NAMES) {
     for (const role of ROLES) {
-      it(`${name} as ${role} → ${CASES[name]?.expect[role]}`, async () => {
+      void it(`${name} as ${role} → ${CASES[name]?.expect[role]}`, async () => {
         const t = createTestCore();
         // The pending user and bob must exist for the user-administration cases.
         await t.core.whoami(ACTORS.pending);

@@ -16,8 +16,8 @@ async function setup() {
   return t;
 }
 
-describe("destroy confirmations", () => {
-  it("destroy never destroys: it returns a plan and a token, and the workload stays", async () => {
+void describe("destroy confirmations", () => {
+  void it("destroy never destroys: it returns a plan and a token, and the workload stays", async () => {
     const t = await setup();
     const request = await destroyToken(t.core, alice, "dev");
     assert.equal(request.plan.workload, "dev");
@@ -28,7 +28,7 @@ describe("destroy confirmations", () => {
     assert.equal(t.backend.injector.callsOf("destroy").length, 0);
   });
 
-  it("stores only a hash of the token", async () => {
+  void it("stores only a hash of the token", async () => {
     const t = await setup();
     const { token } = await destroyToken(t.core, alice, "dev");
     const rows = t.db.sqlite.prepare("SELECT token_hash FROM confirmations").all() as { token_hash: string }[];
@@ -36,7 +36,7 @@ describe("destroy confirmations", () => {
     assert.ok(!JSON.stringify(t.db.sqlite.prepare("SELECT * FROM operations").all()).includes(token), "the audit log never holds the token");
   });
 
-  it("the owner's confirmation destroys; the name is free again", async () => {
+  void it("the owner's confirmation destroys; the name is free again", async () => {
     const t = await setup();
     const result = await destroyFully(t.core, alice, "dev");
     assert.equal(result.workload, "dev");
@@ -46,7 +46,7 @@ describe("destroy confirmations", () => {
     await createReady(t.core, bob, { name: "dev" });
   });
 
-  it("another actor's confirmation is refused, exactly like an unknown token, and leaves the token usable", async () => {
+  void it("another actor's confirmation is refused, exactly like an unknown token, and leaves the token usable", async () => {
     const t = await setup();
     const { token } = await destroyToken(t.core, alice, "dev");
     const byBob = await rejection(t.core.confirm(bob, token));
@@ -62,7 +62,7 @@ describe("destroy confirmations", () => {
     assert.ok(!t.backend.containers.has("dev"));
   });
 
-  it("a replayed token is refused", async () => {
+  void it("a replayed token is refused", async () => {
     const t = await setup();
     const { token } = await destroyToken(t.core, alice, "dev");
     await (await t.core.confirm(alice, token)).wait();
@@ -72,7 +72,7 @@ describe("destroy confirmations", () => {
     assert.ok(t.backend.containers.has("dev"), "the new dev survives the replay");
   });
 
-  it("an expired token is refused", async () => {
+  void it("an expired token is refused", async () => {
     const t = await setup();
     const { token } = await destroyToken(t.core, alice, "dev");
     t.clock.advance(5 * 60_000);
@@ -81,7 +81,7 @@ describe("destroy confirmations", () => {
     assert.ok(t.backend.containers.has("dev"));
   });
 
-  it("a token just before expiry works; TTL comes from policy", async () => {
+  void it("a token just before expiry works; TTL comes from policy", async () => {
     const t = createTestCore({ policy: { confirmationTtlMs: 60_000 } });
     await createReady(t.core, alice, { name: "dev" });
     const { token, expiresAt } = await destroyToken(t.core, alice, "dev");
@@ -90,7 +90,7 @@ describe("destroy confirmations", () => {
     await (await t.core.confirm(alice, token)).wait();
   });
 
-  it("a changed plan is refused with plan-changed", async () => {
+  void it("a changed plan is refused with plan-changed", async () => {
     const t = await setup();
     const stale = await destroyToken(t.core, alice, "dev");
     await destroyFully(t.core, alice, "dev");
@@ -101,12 +101,12 @@ describe("destroy confirmations", () => {
     assert.ok(t.backend.containers.has("dev"));
   });
 
-  it("refuses malformed tokens as invalid input", async () => {
+  void it("refuses malformed tokens as invalid input", async () => {
     const t = await setup();
     assert.equal((await rejection(t.core.confirm(alice, "x y"))).kind, "invalid-input");
   });
 
-  it("reports storage cleanup failures and logout failures as warnings, never hides them", async () => {
+  void it("reports storage cleanup failures and logout failures as warnings, never hides them", async () => {
     const t = await setup();
     t.backend.destroyWarnings = ["Tailscale logout failed: the container was stopped."];
     t.storage.failNext("deleteWorkspace", new Error("device busy"));
@@ -116,7 +116,7 @@ describe("destroy confirmations", () => {
     assert.match(result.warnings[1] ?? "", /workspace of "dev" could not be deleted.*device busy/);
   });
 
-  it("a failed backend destroy keeps the workload (status failed) and its snapshot", async () => {
+  void it("a failed backend destroy keeps the workload (status failed) and its snapshot", async () => {
     const t = await setup();
     const { token } = await destroyToken(t.core, alice, "dev");
     t.backend.failNext("destroy", new Error("machinectl hung"));

@@ -11,8 +11,8 @@ const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
 const GiB = 1024 ** 3;
 
-describe("create", () => {
-  it("creates a ready, running workload with a workspace and records the owner", async () => {
+void describe("create", () => {
+  void it("creates a ready, running workload with a workspace and records the owner", async () => {
     const t = createTestCore();
     const view = await createReady(t.core, alice, { name: "dev", modules: ["git", "fish"] });
     assert.equal(view.status, "ready");
@@ -25,18 +25,18 @@ describe("create", () => {
     assert.deepEqual(createCall.args[1], { ownerLabel: "telegram:42", workspaceHostPath: "/fake/storage/telegram_42/dev" });
   });
 
-  it("invalid input is refused before anything touches the host", async () => {
+  void it("invalid input is refused before anything touches the host", async () => {
     const t = createTestCore();
     const error = await rejection(t.core.create(alice, { name: "Bad_Name" }));
     assert.ok(error instanceof InvalidInputError);
     assert.equal(error.issues[0]?.path, "name");
     assert.equal(t.backend.calls.length, 0);
     assert.equal(t.storage.calls.length, 0);
-    assert.equal(t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM users").get()!.n, 0, "not even the user is registered");
+    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM users").get() as Record<string, unknown>).n, 0, "not even the user is registered");
     assert.equal((await rejection(t.core.create({ userId: "mallory" as never }, { name: "dev" }))).kind, "invalid-input");
   });
 
-  it("a taken name is a conflict that reveals nothing about the owner and suggests a free name", async () => {
+  void it("a taken name is a conflict that reveals nothing about the owner and suggests a free name", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await createReady(t.core, alice, { name: "dev-2" });
@@ -48,19 +48,19 @@ describe("create", () => {
     assert.equal(own.message, error.message, "the owner gets the same words: nothing depends on who has it");
   });
 
-  it("a name used by an unmanaged host container is taken too", async () => {
+  void it("a name used by an unmanaged host container is taken too", async () => {
     const t = createTestCore();
     t.backend.addUnmanaged("legacy");
     assert.equal((await rejection(t.core.create(alice, { name: "legacy" }))).kind, "conflict");
   });
 
-  it("suggestions fit in 11 characters and skip taken and reserved names", () => {
+  void it("suggestions fit in 11 characters and skip taken and reserved names", () => {
     assert.equal(suggestFreeName("abcdefghijk", new Set()), "abcdefghi-2");
     assert.equal(suggestFreeName("dev", new Set(["dev-2"])), "dev-3");
     assert.equal(suggestFreeName("abcdefgh-xy", new Set()), "abcdefgh-2");
   });
 
-  it("enforces the workload count quota", async () => {
+  void it("enforces the workload count quota", async () => {
     const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: GiB, maxWorkloads: 1, cpuBudget: 8, memoryBudgetBytes: 8 * GiB } } });
     await createReady(t.core, alice, { name: "one" });
     const error = await rejection(t.core.create(alice, { name: "two" }));
@@ -69,7 +69,7 @@ describe("create", () => {
     await createReady(t.core, bob, { name: "two" });
   });
 
-  it("enforces CPU and memory budgets summed over the user's workloads", async () => {
+  void it("enforces CPU and memory budgets summed over the user's workloads", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "a", resources: { cpus: 3, memory: "6G" } });
     const cpu = await rejection(t.core.create(alice, { name: "b", resources: { cpus: 2 } }));
@@ -81,14 +81,14 @@ describe("create", () => {
     await createReady(t.core, alice, { name: "b", resources: { cpus: 1, memory: "2G" } });
   });
 
-  it("refuses a workspace larger than the disk quota", async () => {
+  void it("refuses a workspace larger than the disk quota", async () => {
     const t = createTestCore();
     const error = await rejection(t.core.create(alice, { name: "big", workspace: { enabled: true, size: "20G" } }));
     assert.ok(error instanceof QuotaError);
     assert.equal(error.limit, "disk");
   });
 
-  it("refuses remote access when no Tailscale key is configured", async () => {
+  void it("refuses remote access when no Tailscale key is configured", async () => {
     for (const t of [createTestCore({ remoteAccess: false }), createTestCore({ remoteAccess: new FakeRemoteAccess({ configured: false }) })]) {
       const error = await rejection(t.core.create(alice, { name: "dev", modules: ["tailscale"] }));
       assert.ok(error instanceof InvalidInputError);
@@ -97,7 +97,7 @@ describe("create", () => {
     }
   });
 
-  it("prepares a key file for remote access and passes only its path", async () => {
+  void it("prepares a key file for remote access and passes only its path", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", remoteAccess: true });
     assert.ok(t.remoteAccess!.keyFiles.has("dev"));
@@ -105,7 +105,7 @@ describe("create", () => {
     assert.equal(host.remoteAccessKeyFile, "/fake/keys/dev.key");
   });
 
-  it("a failing backend create rolls everything back and frees the name", async () => {
+  void it("a failing backend create rolls everything back and frees the name", async () => {
     const t = createTestCore();
     t.backend.failNext("create", new HostFailureError("nixos-container failed to boot"));
     const handle = await t.core.create(alice, { name: "dev", remoteAccess: true });
@@ -124,7 +124,7 @@ describe("create", () => {
     await createReady(t.core, alice, { name: "dev" });
   });
 
-  it("when an undo step fails, the job error says exactly what was kept", async () => {
+  void it("when an undo step fails, the job error says exactly what was kept", async () => {
     const t = createTestCore();
     t.backend.failNext("create", new HostFailureError("boot failed"));
     t.storage.failNext("deleteWorkspace", new Error("device busy"));
@@ -133,15 +133,15 @@ describe("create", () => {
     assert.ok(t.storage.workspaces.has("telegram_42/dev"));
   });
 
-  it("a workspace failure stops before the backend is called", async () => {
+  void it("a workspace failure stops before the backend is called", async () => {
     const t = createTestCore();
     t.storage.failNext("createWorkspace", new HostFailureError("pool offline"));
     await rejection((await t.core.create(alice, { name: "dev" })).wait());
     assert.equal(t.backend.injector.callsOf("create").length, 0);
-    assert.equal(t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get()!.n, 0);
+    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
   });
 
-  it("no workspace: no workspace is created or mounted", async () => {
+  void it("no workspace: no workspace is created or mounted", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", workspace: { enabled: false } });
     await t.core.start(alice, "dev");
@@ -150,8 +150,8 @@ describe("create", () => {
   });
 });
 
-describe("planCreate", () => {
-  it("validates and admits like create, returns the backend plan and touches nothing", async () => {
+void describe("planCreate", () => {
+  void it("validates and admits like create, returns the backend plan and touches nothing", async () => {
     const t = createTestCore();
     const plan = await t.core.planCreate(alice, { name: "dev", modules: ["git", "fish"] });
     assert.deepEqual(plan.spec.modules, ["git", "fish", "workspace"]);
@@ -159,12 +159,12 @@ describe("planCreate", () => {
     assert.equal(plan.backend, "fake");
     assert.ok(plan.backendPlan.artifacts.length > 0);
     assert.ok(plan.workspaceHostPath?.endsWith("/telegram_42/dev"));
-    assert.equal(t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get()!.n, 0);
+    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
     assert.equal(t.storage.calls.length, 0);
     assert.deepEqual(t.backend.calls.map((call) => call.method).sort(), ["plan", "show"]);
   });
 
-  it("reports the same errors as create", async () => {
+  void it("reports the same errors as create", async () => {
     const t = createTestCore();
     await createReady(t.core, bob, { name: "dev" });
     assert.equal((await rejection(t.core.planCreate(alice, { name: "dev" }))).kind, "conflict");

@@ -8,8 +8,8 @@ import { createReady, destroyToken, rejection } from "./helpers.js";
 
 const alice = actor(TEST_USERS.alice);
 
-describe("jobs", () => {
-  it("emits job-start, progress from the backend, and job-end last", async () => {
+void describe("jobs", () => {
+  void it("emits job-start, progress from the backend, and job-end last", async () => {
     const t = createTestCore();
     const handle = await t.core.create(alice, { name: "dev" });
     const events: JobEvent[] = [];
@@ -24,7 +24,7 @@ describe("jobs", () => {
     assert.ok(end?.type === "job-end" && end.job.state === "succeeded");
   });
 
-  it("persists state and progress, queryable while running and after", async () => {
+  void it("persists state and progress, queryable while running and after", async () => {
     const t = createTestCore();
     const hold = t.backend.hold("create");
     const handle = await t.core.create(alice, { name: "dev" });
@@ -33,7 +33,7 @@ describe("jobs", () => {
     assert.equal(running.state, "running");
     assert.equal(running.progress, "Building dev");
     assert.equal(running.kind, "create");
-    assert.equal(t.db.sqlite.prepare("SELECT pid FROM jobs WHERE id = ?").get(handle.id)!.pid, process.pid);
+    assert.equal((t.db.sqlite.prepare("SELECT pid FROM jobs WHERE id = ?").get(handle.id) as Record<string, unknown>).pid, process.pid);
     hold.release();
     await handle.wait();
     const done = await t.core.job(alice, handle.id);
@@ -41,7 +41,7 @@ describe("jobs", () => {
     assert.ok(done.endedAt);
   });
 
-  it("keeps running when nobody listens or waits", async () => {
+  void it("keeps running when nobody listens or waits", async () => {
     const t = createTestCore();
     const handle = await t.core.create(alice, { name: "dev" });
     const unsubscribe = handle.onEvent(() => assert.fail("unsubscribed listener called"));
@@ -51,7 +51,7 @@ describe("jobs", () => {
     assert.ok(t.backend.containers.has("dev"));
   });
 
-  it("a throwing listener does not break the job", async () => {
+  void it("a throwing listener does not break the job", async () => {
     const t = createTestCore();
     const handle = await t.core.create(alice, { name: "dev" });
     handle.onEvent(() => {
@@ -60,7 +60,7 @@ describe("jobs", () => {
     assert.equal((await handle.wait()).status, "ready");
   });
 
-  it("a workload is locked while its job runs: other mutations are busy", async () => {
+  void it("a workload is locked while its job runs: other mutations are busy", async () => {
     const t = createTestCore();
     const hold = t.backend.hold("create");
     const handle = await t.core.create(alice, { name: "dev" });
@@ -75,7 +75,7 @@ describe("jobs", () => {
     await t.core.stop(alice, "dev");
   });
 
-  it("the lock is shared across core instances over one database (another process)", async () => {
+  void it("the lock is shared across core instances over one database (another process)", async () => {
     const first = createTestCore();
     await createReady(first.core, alice, { name: "dev" });
     const second = createTestCore({ db: first.db, backend: first.backend, storage: first.storage, clock: first.clock });
@@ -87,10 +87,10 @@ describe("jobs", () => {
     assert.equal((error as ConflictError).reason, "busy");
     hold.release();
     await handle.wait();
-    assert.equal(first.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get()!.n, 0, "locks are released");
+    assert.equal((first.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as Record<string, unknown>).n, 0, "locks are released");
   });
 
-  it("a job of another user is not found; admins can see it", async () => {
+  void it("a job of another user is not found; admins can see it", async () => {
     const t = createTestCore();
     const handle = await t.core.create(alice, { name: "dev" });
     await handle.wait();

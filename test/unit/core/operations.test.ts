@@ -8,8 +8,8 @@ const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
 const admin = actor(TEST_USERS.admin);
 
-describe("lifecycle", () => {
-  it("stop and start update desired state and live state; start mounts the workspace first", async () => {
+void describe("lifecycle", () => {
+  void it("stop and start update desired state and live state; start mounts the workspace first", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", remoteAccess: true });
     const stopped = await t.core.stop(alice, "dev");
@@ -26,7 +26,7 @@ describe("lifecycle", () => {
     assert.equal(startHost.remoteAccessKeyFile, "/fake/keys/dev.key");
   });
 
-  it("restart stops then starts, mounting the workspace", async () => {
+  void it("restart stops then starts, mounting the workspace", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await t.core.stop(alice, "dev");
@@ -36,7 +36,7 @@ describe("lifecycle", () => {
     assert.equal(t.storage.injector.callsOf("ensureWorkspaceMounted").length, 1);
   });
 
-  it("a backend failure on start is reported as host-failure and desired is unchanged", async () => {
+  void it("a backend failure on start is reported as host-failure and desired is unchanged", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await t.core.stop(alice, "dev");
@@ -46,7 +46,7 @@ describe("lifecycle", () => {
     assert.equal((await t.core.show(alice, "dev")).desired, "stopped");
   });
 
-  it("others' workloads and missing ones give the identical answer", async () => {
+  void it("others' workloads and missing ones give the identical answer", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     for (const call of [(name: string) => t.core.show(bob, name), (name: string) => t.core.stop(bob, name), (name: string) => t.core.destroy(bob, name)]) {
@@ -59,8 +59,8 @@ describe("lifecycle", () => {
   });
 });
 
-describe("reads", () => {
-  it("list shows own workloads to users, everything plus unmanaged to admins, with one backend call", async () => {
+void describe("reads", () => {
+  void it("list shows own workloads to users, everything plus unmanaged to admins, with one backend call", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await createReady(t.core, bob, { name: "web" });
@@ -77,7 +77,7 @@ describe("reads", () => {
     assert.equal(t.backend.injector.callsOf("show").length, showsBefore, "list makes no per-workload calls");
   });
 
-  it("a workload the host lost is shown as missing", async () => {
+  void it("a workload the host lost is shown as missing", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     t.backend.containers.delete("dev");
@@ -85,7 +85,7 @@ describe("reads", () => {
     assert.deepEqual((await t.core.reconcile(admin)).missing, ["dev"]);
   });
 
-  it("show has live facts and workspace usage", async () => {
+  void it("show has live facts and workspace usage", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     t.storage.write("telegram_42", "dev", 4096);
@@ -96,7 +96,7 @@ describe("reads", () => {
     assert.equal((await t.core.show(admin, "dev")).owner, TEST_USERS.alice);
   });
 
-  it("logs are clamped to 1..1000 lines, default 50", async () => {
+  void it("logs are clamped to 1..1000 lines, default 50", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     assert.equal((await t.core.logs(alice, "dev")).length, 50);
@@ -105,7 +105,7 @@ describe("reads", () => {
     assert.equal((await t.core.logs(alice, "dev", { lines: Number.NaN })).length, 50);
   });
 
-  it("storage reports usage against the quota, per workspace", async () => {
+  void it("storage reports usage against the quota, per workspace", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await createReady(t.core, alice, { name: "web" });
@@ -120,14 +120,14 @@ describe("reads", () => {
     assert.deepEqual((await t.core.storage(bob)).workspaces, []);
   });
 
-  it("the fake storage enforces the quota like a real file system", async () => {
+  void it("the fake storage enforces the quota like a real file system", async () => {
     const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3 } } });
     await createReady(t.core, alice, { name: "dev" });
     t.storage.write("telegram_42", "dev", 900);
     assert.throws(() => t.storage.write("telegram_42", "dev", 200), /quota exceeded/);
   });
 
-  it("whoami registers on first contact and counts workloads", async () => {
+  void it("whoami registers on first contact and counts workloads", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     const me = await t.core.whoami({ userId: TEST_USERS.alice, displayName: "Alice" });
@@ -140,15 +140,15 @@ describe("reads", () => {
     assert.equal((await t.core.whoami(actor(TEST_USERS.telegramAdmin))).role, "admin");
   });
 
-  it("modules lists the catalog entries the backend provides", async () => {
+  void it("modules lists the catalog entries the backend provides", async () => {
     const { FakeContainerBackend } = await import("../../fakes/fake-container-backend.js");
     const t = createTestCore({ backend: new FakeContainerBackend({ modules: ["git", "fish", "workspace"] }) });
     assert.deepEqual(t.core.modules().map((module) => module.name), ["fish", "git", "workspace"]);
   });
 });
 
-describe("exec, doctor, images", () => {
-  it("exec runs argv in the workload with a 60 s default timeout", async () => {
+void describe("exec, doctor, images", () => {
+  void it("exec runs argv in the workload with a 60 s default timeout", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     const result = await t.core.exec(alice, { name: "dev", argv: ["echo", "hi there"] });
@@ -160,7 +160,7 @@ describe("exec, doctor, images", () => {
     assert.equal((await rejection(t.core.exec(alice, { name: "dev", argv: ["ls"], timeoutMs: -1 }))).kind, "invalid-input");
   });
 
-  it("doctor is ok only when the backend checks pass", async () => {
+  void it("doctor is ok only when the backend checks pass", async () => {
     const t = createTestCore();
     const good = await t.core.doctor(admin);
     assert.equal(good.ok, true);
@@ -173,7 +173,7 @@ describe("exec, doctor, images", () => {
     assert.match(crashed.checks[0]?.detail ?? "", /crashed/);
   });
 
-  it("buildImages passes progress through", async () => {
+  void it("buildImages passes progress through", async () => {
     const t = createTestCore();
     const steps: string[] = [];
     const report = await t.core.buildImages(admin, { onProgress: (event) => event.type === "step" && steps.push(event.step) });
@@ -182,8 +182,8 @@ describe("exec, doctor, images", () => {
   });
 });
 
-describe("audit", () => {
-  it("records who, what, target, redacted args, outcome, error kind and duration", async () => {
+void describe("audit", () => {
+  void it("records who, what, target, redacted args, outcome, error kind and duration", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await rejection(t.core.show(bob, "dev"));

@@ -7,8 +7,8 @@ import { createReady } from "./helpers.js";
 const admin = actor(TEST_USERS.admin);
 const alice = actor(TEST_USERS.alice);
 
-describe("reconcile", () => {
-  it("reports missing and unmanaged containers with a single backend.list call", async () => {
+void describe("reconcile", () => {
+  void it("reports missing and unmanaged containers with a single backend.list call", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await createReady(t.core, alice, { name: "web" });
@@ -23,23 +23,23 @@ describe("reconcile", () => {
     assert.ok(t.backend.containers.has("legacy"), "unmanaged containers are never touched");
   });
 
-  it("releases leases without a workload and clears stale locks", async () => {
+  void it("releases leases without a workload and clears stale locks", async () => {
     const t = createTestCore({ isProcessAlive: (pid) => pid !== 4_000_002 });
     await createReady(t.core, alice, { name: "dev" });
     t.db.sqlite.prepare("INSERT INTO address_leases (workload, address) VALUES ('dev', '10.231.0.2'), ('ghost', '10.231.0.3')").run();
     t.db.sqlite.prepare("INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES ('dev', 'dead', 4000002, 0)").run();
     await t.core.reconcile(admin);
     assert.deepEqual(t.db.sqlite.prepare("SELECT workload FROM address_leases").all(), [{ workload: "dev" }]);
-    assert.equal(t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get()!.n, 0);
+    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as Record<string, unknown>).n, 0);
     await t.core.stop(alice, "dev");
   });
 
-  it("destroy releases the workload's lease", async () => {
+  void it("destroy releases the workload's lease", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     t.db.sqlite.prepare("INSERT INTO address_leases (workload, address) VALUES ('dev', '10.231.0.2')").run();
     const { destroyFully } = await import("./helpers.js");
     await destroyFully(t.core, alice, "dev");
-    assert.equal(t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get()!.n, 0);
+    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 0);
   });
 });

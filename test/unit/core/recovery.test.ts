@@ -20,8 +20,8 @@ function restart(previous: TestCore): TestCore {
   });
 }
 
-describe("crash recovery", () => {
-  it("an interrupted create is rolled back when the next core starts, leaving nothing behind", async () => {
+void describe("crash recovery", () => {
+  void it("an interrupted create is rolled back when the next core starts, leaving nothing behind", async () => {
     const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
     const hold = crashed.backend.hold("create");
     const handle = await crashed.core.create(alice, { name: "dev", remoteAccess: true });
@@ -43,7 +43,7 @@ describe("crash recovery", () => {
     await createReady(next.core, alice, { name: "dev" });
   });
 
-  it("recovers from a hand-made running job row with a dead pid", async () => {
+  void it("recovers from a hand-made running job row with a dead pid", async () => {
     const t = createTestCore();
     await t.core.whoami(alice);
     const now = t.clock.now().getTime();
@@ -58,14 +58,14 @@ describe("crash recovery", () => {
 
     const next = restart(t);
     await next.core.idle();
-    assert.equal(next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get()!.n, 0);
-    assert.equal(next.db.sqlite.prepare("SELECT state FROM jobs WHERE id = 'j1'").get()!.state, "interrupted");
-    assert.equal(next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get()!.n, 0);
+    assert.equal((next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
+    assert.equal((next.db.sqlite.prepare("SELECT state FROM jobs WHERE id = 'j1'").get() as Record<string, unknown>).state, "interrupted");
+    assert.equal((next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 0);
     assert.equal(next.storage.workspaces.size, 0);
     assert.ok(next.backend.injector.callsOf("destroy").length >= 1);
   });
 
-  it("an interrupted destroy is finished, with one snapshot", async () => {
+  void it("an interrupted destroy is finished, with one snapshot", async () => {
     const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
     await createReady(crashed.core, alice, { name: "dev" });
     const { token } = await destroyToken(crashed.core, alice, "dev");
@@ -83,7 +83,7 @@ describe("crash recovery", () => {
     await (await next.core.restore(alice, "dev")).wait();
   });
 
-  it("leaves jobs of live processes alone", async () => {
+  void it("leaves jobs of live processes alone", async () => {
     const running = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
     const hold = running.backend.hold("create");
     await running.core.create(alice, { name: "dev" });
@@ -97,7 +97,7 @@ describe("crash recovery", () => {
     assert.equal((await running.core.show(alice, "dev")).status, "ready");
   });
 
-  it("start-up costs no host calls when nothing was interrupted", async () => {
+  void it("start-up costs no host calls when nothing was interrupted", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     const backendCalls = t.backend.calls.length;

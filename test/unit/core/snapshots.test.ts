@@ -9,8 +9,8 @@ const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
 const HOUR = 3_600_000;
 
-describe("snapshots and restore", () => {
-  it("destroy snapshots /workspace and restore brings the data and spec back", async () => {
+void describe("snapshots and restore", () => {
+  void it("destroy snapshots /workspace and restore brings the data and spec back", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", modules: ["git", "code-server"], moduleOptions: { "code-server": { port: 9000 } } });
     t.storage.write("telegram_42", "dev", 1234);
@@ -31,7 +31,7 @@ describe("snapshots and restore", () => {
     assert.equal((await t.core.job(alice, handle.id)).kind, "restore");
   });
 
-  it("restore after the undo window is not found, and the snapshot is pruned", async () => {
+  void it("restore after the undo window is not found, and the snapshot is pruned", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await destroyFully(t.core, alice, "dev");
@@ -43,14 +43,14 @@ describe("snapshots and restore", () => {
     assert.deepEqual(t.db.sqlite.prepare("SELECT state FROM snapshots").all(), [{ state: "pruned" }]);
   });
 
-  it("the undo window comes from policy", async () => {
+  void it("the undo window comes from policy", async () => {
     const t = createTestCore({ policy: { undoWindowMs: HOUR } });
     await createReady(t.core, alice, { name: "dev" });
     const result = await destroyFully(t.core, alice, "dev");
     assert.equal(result.snapshot!.expiresAt.getTime() - result.snapshot!.createdAt.getTime(), HOUR);
   });
 
-  it("reconcile prunes expired snapshots and counts them", async () => {
+  void it("reconcile prunes expired snapshots and counts them", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await createReady(t.core, alice, { name: "web" });
@@ -64,7 +64,7 @@ describe("snapshots and restore", () => {
     assert.deepEqual((await t.core.storage(alice)).snapshots.map((snapshot) => snapshot.workload), ["web"]);
   });
 
-  it("expired snapshots are pruned opportunistically when a core starts", async () => {
+  void it("expired snapshots are pruned opportunistically when a core starts", async () => {
     const first = createTestCore();
     await createReady(first.core, alice, { name: "dev" });
     await destroyFully(first.core, alice, "dev");
@@ -74,7 +74,7 @@ describe("snapshots and restore", () => {
     assert.equal(first.storage.snapshots.size, 0);
   });
 
-  it("a failing prune is retried later and does not break the operation", async () => {
+  void it("a failing prune is retried later and does not break the operation", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await destroyFully(t.core, alice, "dev");
@@ -84,7 +84,7 @@ describe("snapshots and restore", () => {
     assert.equal((await t.core.reconcile(actor(TEST_USERS.admin))).prunedSnapshots, 1);
   });
 
-  it("restore needs the name to be free", async () => {
+  void it("restore needs the name to be free", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await destroyFully(t.core, alice, "dev");
@@ -96,7 +96,7 @@ describe("snapshots and restore", () => {
     assert.equal(t.storage.snapshots.size, 1, "the snapshot is still kept");
   });
 
-  it("another user's snapshot is invisible", async () => {
+  void it("another user's snapshot is invisible", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await destroyFully(t.core, alice, "dev");
@@ -105,7 +105,7 @@ describe("snapshots and restore", () => {
     assert.deepEqual((await t.core.storage(bob)).snapshots, []);
   });
 
-  it("a workload without a workspace is restored from its recorded settings", async () => {
+  void it("a workload without a workspace is restored from its recorded settings", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", modules: ["git"], workspace: { enabled: false } });
     const result = await destroyFully(t.core, alice, "dev");
@@ -114,7 +114,7 @@ describe("snapshots and restore", () => {
     assert.deepEqual(view.spec.modules, ["git"]);
   });
 
-  it("a failed restore rolls back and keeps the snapshot for another try", async () => {
+  void it("a failed restore rolls back and keeps the snapshot for another try", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     await destroyFully(t.core, alice, "dev");

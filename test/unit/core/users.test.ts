@@ -8,8 +8,8 @@ import { createReady, rejection } from "./helpers.js";
 const admin = actor(TEST_USERS.admin);
 const newcomer = actor("telegram:7");
 
-describe("users", () => {
-  it("a new user is pending with a polite refusal until approved", async () => {
+void describe("users", () => {
+  void it("a new user is pending with a polite refusal until approved", async () => {
     const t = createTestCore();
     const refused = await rejection(t.core.list(newcomer));
     assert.ok(refused instanceof ForbiddenError);
@@ -18,10 +18,10 @@ describe("users", () => {
     const approved = await t.core.approveUser(admin, "telegram:7");
     assert.equal(approved.status, "active");
     assert.deepEqual((await t.core.list(newcomer)).workloads, []);
-    assert.equal(t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get()!.approved_by, "local:admin");
+    assert.equal((t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get() as Record<string, unknown>).approved_by, "local:admin");
   });
 
-  it("a denied user is refused everything", async () => {
+  void it("a denied user is refused everything", async () => {
     const t = createTestCore();
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
     await t.core.denyUser(admin, TEST_USERS.alice);
@@ -31,14 +31,14 @@ describe("users", () => {
     }
   });
 
-  it("admins cannot deny themselves or the local admin", async () => {
+  void it("admins cannot deny themselves or the local admin", async () => {
     const t = createTestCore();
     await t.core.whoami(actor(TEST_USERS.telegramAdmin));
     assert.equal((await rejection(t.core.denyUser(admin, "local:admin"))).kind, "invalid-input");
     assert.equal((await rejection(t.core.denyUser(actor(TEST_USERS.telegramAdmin), TEST_USERS.telegramAdmin))).kind, "invalid-input");
   });
 
-  it("unknown and malformed user ids in admin operations", async () => {
+  void it("unknown and malformed user ids in admin operations", async () => {
     const t = createTestCore();
     const unknown = await rejection(t.core.approveUser(admin, "telegram:555"));
     assert.ok(unknown instanceof NotFoundError);
@@ -47,7 +47,7 @@ describe("users", () => {
     assert.equal((await rejection(t.core.approveUser(admin, "bob"))).kind, "invalid-input");
   });
 
-  it("setUserLimits parses sizes, validates, and the new limits are enforced", async () => {
+  void it("setUserLimits parses sizes, validates, and the new limits are enforced", async () => {
     const t = createTestCore();
     const alice = actor(TEST_USERS.alice);
     await createReady(t.core, alice, { name: "dev" });
@@ -62,7 +62,7 @@ describe("users", () => {
     assert.deepEqual((bad as unknown as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(), ["limits.diskQuota", "limits.maxWorkloads"]);
   });
 
-  it("listUsers shows everyone with workload counts", async () => {
+  void it("listUsers shows everyone with workload counts", async () => {
     const t = createTestCore();
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
     await t.core.whoami(newcomer);
@@ -73,7 +73,7 @@ describe("users", () => {
     assert.equal(byId.get("local:admin")?.role, "admin");
   });
 
-  it("a user added to the allowlist or admins later is promoted on next contact", async () => {
+  void it("a user added to the allowlist or admins later is promoted on next contact", async () => {
     const first = createTestCore();
     await first.core.whoami(newcomer);
     const later = createTestCore({ db: first.db, policy: { allowlist: ["telegram:7"] } });

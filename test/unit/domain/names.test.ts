@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { describeNameProblem, isWorkloadName, parseWorkloadName, RESERVED_WORKLOAD_NAMES } from "../../../src/domain/names.js";
 
-describe("workload names", () => {
+void describe("workload names", () => {
   const valid = ["dev", "a", "a--b", "web1", "0abc", "abcdefghijk", "my-dev", "x-1-y"];
   const invalid: [string, RegExp][] = [
     ["", /must not be empty/],
@@ -23,7 +23,7 @@ describe("workload names", () => {
   ];
 
   for (const name of valid) {
-    it(`accepts ${JSON.stringify(name)}`, () => {
+    void it(`accepts ${JSON.stringify(name)}`, () => {
       assert.equal(describeNameProblem(name), undefined);
       assert.equal(isWorkloadName(name), true);
       assert.equal(parseWorkloadName(name), name);
@@ -31,27 +31,27 @@ describe("workload names", () => {
   }
 
   for (const [name, message] of invalid) {
-    it(`refuses ${JSON.stringify(name)}`, () => {
+    void it(`refuses ${JSON.stringify(name)}`, () => {
       assert.match(describeNameProblem(name) ?? "", message);
       assert.equal(isWorkloadName(name), false);
       assert.throws(() => parseWorkloadName(name));
     });
   }
 
-  it("11 characters is the longest accepted name, 12 is refused", () => {
+  void it("11 characters is the longest accepted name, 12 is refused", () => {
     assert.equal(isWorkloadName("a".repeat(11)), true);
     assert.equal(isWorkloadName("a".repeat(12)), false);
   });
 
-  it("refuses every reserved name", () => {
+  void it("refuses every reserved name", () => {
     for (const name of RESERVED_WORKLOAD_NAMES) assert.match(describeNameProblem(name) ?? "", /reserved/, name);
   });
 
-  it("escapes control characters so messages stay on one line", () => {
+  void it("escapes control characters so messages stay on one line", () => {
     assert.doesNotMatch(describeNameProblem("dev\n") ?? "", /\n/);
   });
 
-  it("refuses non-strings", () => {
+  void it("refuses non-strings", () => {
     assert.equal(isWorkloadName(42), false);
     assert.equal(isWorkloadName(undefined), false);
   });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatSize, parseSize, sizeSchema } from "../../../src/domain/sizes.js";
 
-describe("sizes", () => {
+void describe("sizes", () => {
   const cases: [string, number | undefined][] = [
     ["512M", 512 * 1024 ** 2],
     ["10G", 10 * 1024 ** 3],
@@ -20,17 +20,17 @@ describe("sizes", () => {
     ["1e3", undefined],
   ];
   for (const [text, bytes] of cases) {
-    it(`parses ${JSON.stringify(text)} as ${String(bytes)}`, () => assert.equal(parseSize(text), bytes));
+    void it(`parses ${JSON.stringify(text)} as ${String(bytes)}`, () => assert.equal(parseSize(text), bytes));
   }
 
-  it("formats binary units", () => {
+  void it("formats binary units", () => {
     assert.equal(formatSize(0), "0B");
     assert.equal(formatSize(512 * 1024 ** 2), "512M");
     assert.equal(formatSize(1.5 * 1024 ** 3), "1.5G");
     assert.equal(formatSize(10 * 1024 ** 3), "10G");
   });
 
-  it("round-trips through the schema", () => {
+  void it("round-trips through the schema", () => {
     assert.equal(sizeSchema.parse("1G"), 1024 ** 3);
     assert.equal(sizeSchema.parse(123), 123);
     const failed = sizeSchema.safeParse("lots");

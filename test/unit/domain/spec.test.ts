@@ -23,8 +23,8 @@ function issues(input: unknown): { path: string; message: string }[] {
   return assert.fail("expected InvalidInputError");
 }
 
-describe("container specs", () => {
-  it("fills defaults: workspace on, default resources, no remote access", () => {
+void describe("container specs", () => {
+  void it("fills defaults: workspace on, default resources, no remote access", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["git", "fish"] }, context);
     assert.deepEqual(spec.modules, ["git", "fish", "workspace"]);
     assert.deepEqual(spec.workspace, { enabled: true });
@@ -32,31 +32,31 @@ describe("container specs", () => {
     assert.equal(spec.remoteAccess, false);
   });
 
-  it("an unknown module lists what is available", () => {
+  void it("an unknown module lists what is available", () => {
     const [issue] = issues({ name: "dev", modules: ["git", "emacs"] });
     assert.equal(issue?.path, "modules.1");
     assert.match(issue?.message ?? "", /no module called "emacs"/);
     assert.match(issue?.message ?? "", /code-server, devtools, env, fish, git, tailscale, workspace/);
   });
 
-  it("refuses duplicates", () => {
+  void it("refuses duplicates", () => {
     const [issue] = issues({ name: "dev", modules: ["git", "git"] });
     assert.equal(issue?.path, "modules.1");
     assert.match(issue?.message ?? "", /listed twice/);
   });
 
-  it("refuses modules the backend cannot provide, listing what it can", () => {
+  void it("refuses modules the backend cannot provide, listing what it can", () => {
     const [issue] = issues({ name: "dev", modules: ["devtools"] });
     assert.match(issue?.message ?? "", /fake backend cannot provide "devtools"/);
     assert.doesNotMatch(issue?.message.split("provide:")[1] ?? "", /devtools/);
   });
 
-  it("refuses conflicting modules", () => {
+  void it("refuses conflicting modules", () => {
     const all = { ...context, backendModules: new Set(FIXTURE_MODULE_NAMES) };
     assert.throws(() => validateContainerSpec({ name: "dev", modules: ["devtools", "env"] }, all), /cannot be combined/);
   });
 
-  it("fills module option defaults and validates given options", () => {
+  void it("fills module option defaults and validates given options", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["code-server"] }, context);
     assert.deepEqual(spec.moduleOptions["code-server"], { port: 8080 });
     const custom = validateContainerSpec({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 9000 } } }, context);
@@ -67,31 +67,31 @@ describe("container specs", () => {
     assert.match(issues({ name: "dev", modules: ["env"], moduleOptions: { env: { shell: "Bad Shell" } } })[0]?.message ?? "", /must match/);
   });
 
-  it("enforces resource maxima and reports every problem at once", () => {
+  void it("enforces resource maxima and reports every problem at once", () => {
     const found = issues({ name: "Bad_Name", resources: { cpus: 16, memory: "64G" }, modules: ["nope"] });
     const paths = found.map((issue) => issue.path).sort();
     assert.deepEqual(paths, ["modules.0", "name", "resources.cpus", "resources.memory"]);
     assert.match(found.find((issue) => issue.path === "resources.memory")?.message ?? "", /At most 8G/);
   });
 
-  it("refuses a bad memory size with the field path", () => {
+  void it("refuses a bad memory size with the field path", () => {
     const [issue] = issues({ name: "dev", resources: { memory: "lots" } });
     assert.equal(issue?.path, "resources.memory");
   });
 
-  it("remote access and the tailscale module agree", () => {
+  void it("remote access and the tailscale module agree", () => {
     assert.equal(validateContainerSpec({ name: "dev", remoteAccess: true }, context).remoteAccess, true);
     assert.ok(validateContainerSpec({ name: "dev", remoteAccess: true }, context).modules.includes("tailscale"));
     assert.equal(validateContainerSpec({ name: "dev", modules: ["tailscale"], remoteAccess: false }, context).remoteAccess, false);
   });
 
-  it("no workspace removes the workspace module", () => {
+  void it("no workspace removes the workspace module", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["workspace", "git"], workspace: { enabled: false } }, context);
     assert.deepEqual(spec.modules, ["git"]);
     assert.deepEqual(spec.workspace, { enabled: false });
   });
 
-  it("refuses malformed input with the field path", () => {
+  void it("refuses malformed input with the field path", () => {
     assert.equal(issues({ name: 3 })[0]?.path, "name");
     assert.equal(issues({ name: "dev", modules: "git" })[0]?.path, "modules");
   });

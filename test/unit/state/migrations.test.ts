@@ -11,8 +11,8 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from "../../../src/state/m
 const directory = mkdtempSync(join(tmpdir(), "voxnix-state-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-describe("database", () => {
-  it("opens a file in WAL mode with foreign keys and a busy timeout, at the latest version", () => {
+void describe("database", () => {
+  void it("opens a file in WAL mode with foreign keys and a busy timeout, at the latest version", () => {
     const db = openDatabase(join(directory, "nested", "fresh.db"));
     assert.equal(db.sqlite.pragma("journal_mode", { simple: true }), "wal");
     assert.equal(db.sqlite.pragma("foreign_keys", { simple: true }), 1);
@@ -21,7 +21,7 @@ describe("database", () => {
     db.close();
   });
 
-  it("enforces foreign keys (a workload needs an existing owner)", () => {
+  void it("enforces foreign keys (a workload needs an existing owner)", () => {
     const db = openDatabase(":memory:");
     assert.throws(
       () =>
@@ -33,11 +33,11 @@ describe("database", () => {
     db.close();
   });
 
-  it("versions are consecutive from 1", () => {
+  void it("versions are consecutive from 1", () => {
     MIGRATIONS.forEach((step, index) => assert.equal(step.version, index + 1));
   });
 
-  it("migrates a database created at version 1 without losing rows", () => {
+  void it("migrates a database created at version 1 without losing rows", () => {
     const path = join(directory, "old.db");
     const old = openDatabase(path, { schemaVersion: 1 });
     assert.equal(old.sqlite.pragma("user_version", { simple: true }), 1);
@@ -60,13 +60,13 @@ describe("database", () => {
     reopened.close();
   });
 
-  it("is idempotent: migrating again changes nothing", () => {
+  void it("is idempotent: migrating again changes nothing", () => {
     const db = openDatabase(":memory:");
     assert.equal(migrate(db.sqlite), LATEST_SCHEMA_VERSION);
     db.close();
   });
 
-  it("refuses a database from a newer voxnix", () => {
+  void it("refuses a database from a newer voxnix", () => {
     const path = join(directory, "future.db");
     const raw = new Database(path);
     raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
@@ -74,7 +74,7 @@ describe("database", () => {
     assert.throws(() => openDatabase(path), /newer than this voxnix/);
   });
 
-  it("a failing step leaves the database at the previous version", () => {
+  void it("a failing step leaves the database at the previous version", () => {
     const raw = new Database(":memory:");
     raw.exec("CREATE TABLE address_leases (x INTEGER)");
     migrate(raw, 1);

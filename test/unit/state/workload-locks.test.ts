@@ -6,8 +6,8 @@ import { createWorkloadLocksRepository } from "../../../src/state/workload-locks
 
 const at = new Date("2026-01-01T00:00:00Z");
 
-describe("workload locks", () => {
-  it("blocks another holder while the owning pid is alive, and frees on release", () => {
+void describe("workload locks", () => {
+  void it("blocks another holder while the owning pid is alive, and frees on release", () => {
     const locks = createWorkloadLocksRepository(openDatabase(":memory:"));
     const alive = () => true;
     assert.equal(locks.tryAcquire("dev", "one", 100, at, alive), true);
@@ -18,7 +18,7 @@ describe("workload locks", () => {
     assert.equal(locks.tryAcquire("dev", "two", 200, at, alive), true);
   });
 
-  it("takes over a lock whose pid is dead, and clears stale ones", () => {
+  void it("takes over a lock whose pid is dead, and clears stale ones", () => {
     const locks = createWorkloadLocksRepository(openDatabase(":memory:"));
     locks.tryAcquire("dev", "crashed", 100, at, () => true);
     locks.tryAcquire("web", "crashed", 100, at, () => true);
