@@ -40,7 +40,7 @@ export function resolveTarget(verb: WorkloadVerb, target: Target, focus: string 
       return names.length === 1 ? { kind: "name", name: names[0]! } : { kind: "ask", text: `I do that one container at a time. ${which().text}` };
     case "reference":
     case "none":
-      if (focus !== undefined && (verb === "restore" || names.includes(focus) || names.length === 0)) return { kind: "name", name: focus };
+      if (focus !== undefined && (verb === "restore" || names.includes(focus))) return { kind: "name", name: focus };
       if (verb !== "restore" && names.length === 1) return { kind: "name", name: names[0]! };
       return which();
   }

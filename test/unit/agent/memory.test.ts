@@ -136,6 +136,6 @@ describe("per-user ordering", () => {
     const replies = await Promise.all([harness.pipeline.handle(alice, "create web"), harness.pipeline.handle(alice, "show it"), harness.pipeline.handle(alice, "list")]);
     assert.deepEqual(replies[1]?.operations.map((operation) => operation.input.name), ["web"], "'it' saw the create before it");
     assert.deepEqual(replies[2]?.operations[0]?.result, { workloads: ["api", "web"] });
-    await settle(replies[0]!);
+    await settle(replies[0]);
   });
 });

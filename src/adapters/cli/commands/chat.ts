@@ -1,15 +1,89 @@
 /**
- * `voxnix chat`: an interactive chat in the terminal. Placeholder; its owner (the agent engineer) replaces this file.
+ * `voxnix chat [--as <user>]`: the chat pipeline in a terminal REPL. A spinner while the
+ * assistant thinks and while jobs run, and a y/N prompt for destroy plans. Works on a
+ * terminal and with piped input (`printf 'list\n' | voxnix chat`); Ctrl-D or "exit" ends it.
  *
  * @module
  */
-import type { RegisterCommand } from "../context.js";
-import { notAvailable } from "../placeholder.js";
+import type { CliContext, RegisterCommand } from "../context.js";
+import type { ChatPipeline, ChatReply } from "../../../agent/pipeline-api.js";
+import type { Actor } from "../../../domain/identity.js";
 
 /** Registers `voxnix chat`. */
 export const register: RegisterCommand = (program, context) => {
   program
     .command("chat")
     .description("Talk to your infrastructure in the terminal")
-    .action(() => notAvailable(context, "voxnix chat"));
+    .action(() => chat(context));
 };
+
+async function chat(context: CliContext): Promise<void> {
+  const { actor, dryRun } = context.globals();
+  const app = await context.app();
+  const { createChatPipeline } = await import("../../../agent/pipeline.js");
+  const { createInterface } = await import("node:readline");
+  const pipeline = createChatPipeline({ core: app.core, db: app.db, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
+  const io = context.io;
+  const readline = createInterface({ input: process.stdin, terminal: io.isTTY && process.stdin.isTTY === true });
+  const lines = readline[Symbol.asyncIterator]();
+  const ask = async (prompt: string): Promise<string | undefined> => {
+    io.stdout(prompt);
+    const next = await lines.next();
+    if (next.done) return undefined;
+    if (!(io.isTTY && process.stdin.isTTY)) io.stdout(`${next.value}\n`);
+    return next.value;
+  };
+
+  const engine = app.config.llm.provider === "none" ? "offline assistant (no model configured)" : `${app.config.llm.provider} model`;
+  io.stdout(`voxnix chat as ${actor.userId}, ${engine}${dryRun ? ", dry run" : ""}. Type "help", or "exit" to leave.\n`);
+  try {
+    for (;;) {
+      const text = await ask("you › ");
+      if (text === undefined) break;
+      const trimmed = text.trim();
+      if (trimmed === "") continue;
+      if (/^(exit|quit|bye|\/exit|\/quit)$/i.test(trimmed)) break;
+      const reply = await thinking(context, () => pipeline.handle(actor, trimmed));
+      await present(context, pipeline, actor, reply, ask);
+    }
+  } finally {
+    readline.close();
+  }
+}
+
+async function present(context: CliContext, pipeline: ChatPipeline, actor: Actor, reply: ChatReply, ask: (prompt: string) => Promise<string | undefined>): Promise<void> {
+  const io = context.io;
+  if (reply.notice) io.stderr(`(${reply.notice})\n`);
+  io.stdout(`voxnix › ${reply.text.replace(/\n/g, "\n         ")}\n`);
+  if (reply.job) await followJob(context, reply.job);
+  if (reply.confirmation) {
+    const answer = await ask("Confirm? [y/N] ");
+    const confirmed = answer !== undefined && /^\s*(y|yes)\s*$/i.test(answer);
+    const next = confirmed ? await thinking(context, () => pipeline.confirm(actor, reply.confirmation!.token)) : await pipeline.cancel(actor, reply.confirmation.token);
+    await present(context, pipeline, actor, next, ask);
+  }
+}
+
+async function thinking<T>(context: CliContext, work: () => Promise<T>): Promise<T> {
+  if (!(context.io.isTTY && context.io.stderrStream)) return work();
+  const { default: ora } = await import("ora");
+  const spinner = ora({ text: "thinking", stream: context.io.stderrStream }).start();
+  try {
+    return await work();
+  } finally {
+    spinner.stop();
+  }
+}
+
+async function followJob(context: CliContext, job: NonNullable<ChatReply["job"]>): Promise<void> {
+  const { waitForJobOutcome } = await import("../../../agent/job-outcome.js");
+  const display = await context.progress(`working (job ${job.id})`);
+  const unsubscribe = job.onEvent((event) => {
+    if (event.type === "step") display.update(event.message);
+    else if (event.type === "log") display.log(event.line);
+  });
+  const outcome = await waitForJobOutcome(job);
+  unsubscribe();
+  display.end(outcome.ok ? "succeeded" : "failed", outcome.ok ? "finished" : "failed");
+  context.io.stdout(`voxnix › ${outcome.text.replace(/\n/g, "\n         ")}\n`);
+}
