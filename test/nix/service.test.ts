@@ -86,3 +86,66 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     assert.deepEqual(failed, ["services.voxnix needs boot.enableContainers = true (the container@ unit template)."]);
   });
 });
+
+interface ApplianceEvaluation {
+  failedAssertions: string[];
+  warnings: string[];
+  networking: Record<string, any>;
+  disko: Record<string, any>;
+  boot: Record<string, any>;
+  users: Record<string, any>;
+  dnsmasq: Record<string, any>;
+  openssh: Record<string, any>;
+  voxnixSettings: unknown;
+}
+
+void describe("the appliance's own modules with the nixpkgs module system", { skip }, () => {
+  const parameters = evalJson(`import ${nixString(join(nixTestDirectory, "../../nix/host/appliance/parameters.nix"))}`) as Record<string, any>;
+  const appliance = () =>
+    evalJson(`import ${nixString(join(nixTestDirectory, "appliance-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; }`) as ApplianceEvaluation;
+
+  void it("evaluates with no failed assertion and warns about the placeholders", () => {
+    const evaluation = appliance();
+    assert.deepEqual(evaluation.failedAssertions, []);
+    assert.ok(evaluation.warnings.some((warning) => warning.includes("placeholder adminSshKeys")));
+    assert.ok(evaluation.warnings.some((warning) => warning.includes("voxnix-env.age does not exist yet")));
+  });
+
+  void it("takes host-specific values from parameters.nix", () => {
+    const evaluation = appliance();
+    assert.equal(evaluation.networking.hostId, parameters.hostId);
+    assert.equal(evaluation.disko.devices.disk.main.device, parameters.disk);
+    assert.ok(evaluation.disko.devices.zpool[parameters.pool], "the pool is named from parameters");
+    assert.deepEqual(evaluation.users.users[parameters.adminUser].openssh.authorizedKeys.keys, parameters.adminSshKeys);
+    assert.equal(evaluation.networking.nat.externalInterface, parameters.interface);
+  });
+
+  void it("enables containers with extra-container's unit path", () => {
+    const { boot } = appliance();
+    assert.equal(boot.enableContainers, true);
+    assert.deepEqual(boot.extraSystemdUnitPaths, ["/etc/systemd-mutable/system"]);
+  });
+
+  void it("serves DHCP on the bridge, NATs it, and lets it reach only DHCP and DNS", () => {
+    const { dnsmasq, networking } = appliance();
+    assert.equal(dnsmasq.settings.interface, parameters.bridge.name);
+    assert.deepEqual(networking.nat.internalInterfaces, [parameters.bridge.name]);
+    assert.deepEqual(networking.firewall.interfaces[parameters.bridge.name], { allowedUDPPorts: [53, 67], allowedTCPPorts: [53] });
+    assert.equal(networking.firewall.trustedInterfaces, undefined, "the bridge is not trusted");
+  });
+
+  void it("allows SSH from the LAN only, key-only, for the admin", () => {
+    const { networking, openssh } = appliance();
+    assert.equal(openssh.openFirewall, false);
+    assert.ok(networking.firewall.extraCommands.includes(`-i ${parameters.interface} -s ${parameters.lanCidr} -p tcp --dport 22 -j nixos-fw-accept`));
+    assert.equal(openssh.settings.PasswordAuthentication, false);
+    assert.deepEqual(openssh.settings.AllowUsers, [parameters.adminUser]);
+  });
+
+  void it("configures voxnix for the nixos backend on ZFS", () => {
+    const config = configSchema.parse(appliance().voxnixSettings);
+    assert.equal(config.backend, "nixos");
+    assert.equal(config.storage.zfs.pool, parameters.pool);
+    assert.equal(config.nixos.hostBridge, parameters.bridge.name);
+  });
+});
