@@ -70,6 +70,10 @@ export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsReposito
   const byOwner = sqlite.prepare<[string], WorkloadRow>("SELECT * FROM workloads WHERE owner = ? ORDER BY name");
   const all = sqlite.prepare<[], WorkloadRow>("SELECT * FROM workloads ORDER BY name");
   const names = sqlite.prepare<[], { name: string }>("SELECT name FROM workloads");
+  const totals = sqlite.prepare<[string], { count: number; cpus: number | null; memory: number | null }>(
+    `SELECT COUNT(*) AS count, SUM(json_extract(spec_json, '$.resources.cpus')) AS cpus,
+            SUM(json_extract(spec_json, '$.resources.memoryBytes')) AS memory FROM workloads WHERE owner = ?`,
+  );
   const counts = sqlite.prepare<[], { owner: string; n: number }>("SELECT owner, COUNT(*) AS n FROM workloads GROUP BY owner");
   const setStatus = sqlite.prepare("UPDATE workloads SET status = @status, updated_at = @at WHERE name = @name");
   const setDesired = sqlite.prepare("UPDATE workloads SET desired = @desired, updated_at = @at WHERE name = @name");
@@ -98,15 +102,8 @@ export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsReposito
     listAll: () => all.all().map(toRecord),
     names: () => new Set(names.all().map((row) => row.name)),
     usage: (owner) => {
-      let cpus = 0;
-      let memoryBytes = 0;
-      const rows = byOwner.all(owner);
-      for (const row of rows) {
-        const spec = JSON.parse(row.spec_json) as ContainerSpec;
-        cpus += spec.resources.cpus;
-        memoryBytes += spec.resources.memoryBytes;
-      }
-      return { count: rows.length, cpus, memoryBytes };
+      const row = totals.get(owner)!;
+      return { count: row.count, cpus: row.cpus ?? 0, memoryBytes: row.memory ?? 0 };
     },
     countByOwner: () => new Map(counts.all().map((row) => [row.owner, row.n])),
   };
