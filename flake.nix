@@ -71,7 +71,8 @@
             packages = [
               pkgs.nodejs_20
               pkgs.python3 # node-gyp for better-sqlite3
-              pkgs.nixfmt-rfc-style
+              pkgs.nix
+              pkgs.nixfmt
               pkgs.nixos-anywhere
               agenix.packages.${system}.default
             ];
@@ -88,6 +89,6 @@
         }
       );
 
-      formatter = forAllSystems (system: pkgs: pkgs.nixfmt-rfc-style);
+      formatter = forAllSystems (system: pkgs: pkgs.nixfmt);
     };
 }

@@ -1,5 +1,6 @@
 /**
- * services.voxnix evaluated with the real nixpkgs module system. nixpkgs is not available in
+ * The service module, the appliance modules and the flake structure evaluated with the real
+ * nixpkgs module system. nixpkgs is not available in
  * CI, so this runs only when VOXNIX_NIXPKGS_LIB points at a nixpkgs `lib/` directory (for
  * example a checkout of nix-community/nixpkgs.lib); otherwise it is reported as skipped.
  * The rendered settings are checked against the application's own config schema.
@@ -147,5 +148,40 @@ void describe("the appliance's own modules with the nixpkgs module system", { sk
     assert.equal(config.backend, "nixos");
     assert.equal(config.storage.zfs.pool, parameters.pool);
     assert.equal(config.nixos.hostBridge, parameters.bridge.name);
+  });
+});
+
+void describe("flake.nix outputs (stand-in inputs)", { skip }, () => {
+  const flake = () =>
+    evalJson(`import ${nixString(join(nixTestDirectory, "flake-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; }`) as Record<string, any>;
+
+  void it("declares the four inputs and every output", () => {
+    const result = flake();
+    assert.deepEqual(result.inputs, ["agenix", "disko", "extra-container", "nixpkgs"]);
+    assert.equal(result.nixpkgsUrl, "github:NixOS/nixpkgs/nixos-unstable");
+    for (const output of ["lib", "packages", "nixosModules", "nixosConfigurations", "devShells", "checks"]) assert.ok(result.outputs.includes(output), output);
+    assert.deepEqual(result.packages, ["default", "voxnix"]);
+    assert.deepEqual(result.nixosModules, ["default", "voxnix"]);
+  });
+
+  void it("exports the pure library with the whole catalog", () => {
+    const result = flake();
+    assert.deepEqual(result.lib, ["catalog", "fromSpecFile", "mkContainer", "modules", "paths"]);
+    assert.deepEqual(result.catalogNames, ["code-server", "devtools", "env", "fish", "git", "tailscale", "workspace"]);
+  });
+
+  void it("builds the appliance from disko, agenix, the voxnix module, the overlay and the host config", () => {
+    assert.deepEqual(flake().appliance, { system: "x86_64-linux", moduleCount: 5 });
+  });
+
+  void it("has one mkContainer check per sample spec, plus catalog and appliance", () => {
+    assert.deepEqual(Object.keys(flake().checks).sort(), [
+      "appliance",
+      "catalog",
+      "mkContainer-all-modules",
+      "mkContainer-basic",
+      "mkContainer-minimal",
+      "mkContainer-tailscale",
+    ]);
   });
 });
