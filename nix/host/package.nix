@@ -35,12 +35,18 @@ buildNpmPackage {
   npmBuildScript = "build";
 
   postInstall = ''
-    # `npm pack` decides what is installed; make sure the Nix library and the generated
-    # catalog are there whatever package.json's `files` says.
+    # `npm pack` decides what is installed, and without a `files` list it honours
+    # .gitignore, which excludes dist/. Copy the compiled app (bin/voxnix.js runs
+    # dist/adapters/cli/main.js; its tsx fallback is a dev dependency and pruned) and make
+    # sure the Nix library with the generated catalog is there too.
     target=$out/lib/node_modules/voxnix
+    if [ ! -e "$target/dist/adapters/cli/main.js" ]; then
+      cp -r dist "$target/dist"
+    fi
     if [ ! -e "$target/nix/lib/mkContainer.nix" ]; then
       cp -r ${src}/nix "$target/nix"
     fi
+    test -e "$target/dist/adapters/cli/main.js"
     test -e "$target/nix/modules/catalog.json"
   '';
 
