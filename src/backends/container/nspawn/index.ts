@@ -1,6 +1,10 @@
-// Placeholder so the tree type-checks while this backend is being written; its owner replaces this file.
-import type { BackendDeps } from "../../deps.js";
-import type { ContainerBackend } from "../../../ports/container-backend.js";
-export function createNspawnBackend(_deps: BackendDeps): ContainerBackend {
-  throw new Error("createNspawnBackend: placeholder, replaced by the real implementation");
-}
+/**
+ * The portable nspawn backend: Debian containers booted with systemd-nspawn on any Linux,
+ * roots as btrfs snapshots of a debootstrapped base image, a private bridge network and
+ * supervised processes (no host systemd needed). See docs/nspawn.md.
+ *
+ * @module
+ */
+export { createNspawnBackend, NSPAWN_MODULES, type NspawnBackend } from "./backend.js";
+export { resolveNspawnPaths, machinePaths, interfaceNames, type NspawnPaths } from "./paths.js";
+export { removeBridge, parseSubnet } from "./network.js";

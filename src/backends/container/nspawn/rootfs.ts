@@ -1,0 +1,133 @@
+/**
+ * A container's root file system: a writable btrfs snapshot of the base image (near-free),
+ * or an overlayfs whose lower layer is the base image where the root is not on btrfs. Also
+ * the per-container files written into it before every boot (hostname, machine id, network,
+ * module settings).
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ContainerSpec } from "../../../domain/spec.js";
+import type { CommandRunner } from "../../../ports/command-runner.js";
+import { mountAt } from "../../storage/btrfs/mounts.js";
+import { runChecked } from "../../storage/btrfs/run-checked.js";
+import { networkdConfig, type Subnet } from "./network.js";
+import type { MachinePaths } from "./paths.js";
+
+const BTRFS_MAGIC = 0x9123683e;
+
+/** True when `directory` is on a btrfs file system. */
+export function onBtrfs(directory: string): boolean {
+  try {
+    return statfsSync(directory).type === BTRFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** How a root was made, recorded so start and destroy undo the right thing. */
+export type RootKind = "snapshot" | "overlay";
+
+/** Creates the container's root from the image. */
+export async function createRoot(runner: CommandRunner, machine: MachinePaths, image: string): Promise<RootKind> {
+  mkdirSync(path.dirname(machine.root), { recursive: true });
+  if (onBtrfs(path.dirname(machine.root)) && onBtrfs(image)) {
+    await runChecked(runner, "btrfs", ["subvolume", "snapshot", image, machine.root], { what: "snapshot the base image" });
+    return "snapshot";
+  }
+  mkdirSync(machine.upper, { recursive: true });
+  mkdirSync(machine.work, { recursive: true });
+  mkdirSync(machine.root, { recursive: true });
+  writeFileSync(path.join(machine.run, "lower"), `${image}\n`);
+  await mountOverlay(runner, machine);
+  return "overlay";
+}
+
+/** Mounts the overlay root if it is not mounted (after a host reboot, before every start). */
+export async function mountOverlay(runner: CommandRunner, machine: MachinePaths): Promise<void> {
+  if (mountAt(machine.root)?.fstype === "overlay") return;
+  const lower = readFileSync(path.join(machine.run, "lower"), "utf8").trim();
+  await runChecked(runner, "mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${machine.upper},workdir=${machine.work}`, machine.root], {
+    what: "mount the container's overlay root",
+  });
+}
+
+/** The kind of an existing root. */
+export function rootKind(machine: MachinePaths): RootKind {
+  return existsSync(path.join(machine.run, "lower")) ? "overlay" : "snapshot";
+}
+
+/** Deletes the root, nested subvolumes first (systemd inside creates some, e.g. /var/lib/machines). */
+export async function deleteRoot(runner: CommandRunner, machine: MachinePaths, btrfsTop?: string): Promise<void> {
+  if (mountAt(machine.root) !== undefined) {
+    await runChecked(runner, "umount", [machine.root], { what: "unmount the container's root" });
+  }
+  if (existsSync(machine.root) && onBtrfs(machine.root) && existsSync(path.join(machine.root, "etc"))) {
+    await deleteSubvolumeTree(runner, machine.root, btrfsTop);
+  }
+  rmSync(machine.root, { recursive: true, force: true });
+  rmSync(path.dirname(machine.upper), { recursive: true, force: true });
+}
+
+async function deleteSubvolumeTree(runner: CommandRunner, target: string, btrfsTop?: string): Promise<void> {
+  const listed = await runner.run("btrfs", ["subvolume", "list", "-o", target], { timeoutMs: 30_000 });
+  if (listed.exitCode === 0 && btrfsTop !== undefined) {
+    const nested = listed.stdout
+      .split("\n")
+      .map((line) => /\spath\s(.+)$/.exec(line)?.[1])
+      .filter((relative): relative is string => relative !== undefined)
+      .map((relative) => path.join(btrfsTop, relative.replace(/^<FS_TREE>\//, "")))
+      .sort((a, b) => b.length - a.length);
+    for (const child of nested) if (existsSync(child)) await deleteSubvolumeTree(runner, child, btrfsTop);
+  }
+  const deleted = await runner.run("btrfs", ["subvolume", "delete", target], { timeoutMs: 60_000 });
+  if (deleted.exitCode !== 0 && existsSync(target)) {
+    // Not a subvolume root (e.g. a plain copy): remove it as a directory.
+    rmSync(target, { recursive: true, force: true });
+  }
+}
+
+/** What gets written into the root before a boot. */
+export interface RootSettings {
+  readonly spec: ContainerSpec;
+  readonly network?: { readonly interfaceName: string; readonly address: string; readonly subnet: Subnet };
+}
+
+/** The files `configureRoot` writes, for `--dry-run`. */
+export function rootFiles(settings: RootSettings): { readonly path: string; readonly content: string }[] {
+  const { spec } = settings;
+  const files = [
+    { path: "/etc/hostname", content: `${spec.name}\n` },
+    { path: "/etc/hosts", content: `127.0.0.1 localhost\n127.0.1.1 ${spec.name}\n::1 localhost ip6-localhost ip6-loopback\n` },
+    { path: "/etc/voxnix/modules", content: `${spec.modules.join("\n")}\n` },
+  ];
+  if (settings.network) files.push({ path: "/etc/systemd/network/80-voxnix.network", content: networkdConfig(settings.network) });
+  return files;
+}
+
+/** Writes the per-container files and realises the modules in the root. */
+export function configureRoot(machine: MachinePaths, settings: RootSettings): void {
+  for (const file of rootFiles(settings)) {
+    const target = path.join(machine.root, file.path);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+  }
+  const machineId = path.join(machine.root, "etc/machine-id");
+  if (!existsSync(machineId) || readFileSync(machineId, "utf8").trim() === "") writeFileSync(machineId, `${randomBytes(16).toString("hex")}\n`);
+  if (settings.spec.workspace.enabled) mkdirSync(path.join(machine.root, "workspace"), { recursive: true });
+  setLoginShell(machine.root, settings.spec.modules.includes("fish") ? "/usr/bin/fish" : "/bin/bash");
+}
+
+function setLoginShell(root: string, shell: string): void {
+  const passwd = path.join(root, "etc/passwd");
+  const lines = readFileSync(passwd, "utf8").split("\n");
+  const updated = lines.map((line) => {
+    const fields = line.split(":");
+    if (fields[0] !== "root" || fields.length < 7) return line;
+    fields[6] = shell;
+    return fields.join(":");
+  });
+  writeFileSync(passwd, updated.join("\n"));
+}

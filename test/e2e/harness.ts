@@ -1,0 +1,121 @@
+/**
+ * The end-to-end harness: a throw-away voxnix installation per test file, with its own state
+ * directory, btrfs loop image, bridge name and subnet, so runs never collide, and cleanup that
+ * removes every container, interface, rule, mount and file even after a failure (unless
+ * `VOXNIX_INSPECT=1`, which keeps the environment of a failed test for a look).
+ *
+ * The Debian download is shared: the first run debootstraps into `VOXNIX_TEST_CACHE`
+ * (default /var/cache/voxnix-test) and every environment imports a copy from there.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createApp } from "../../src/app/create-app.js";
+import type { App } from "../../src/app/app.js";
+import { createCommandRunner } from "../../src/host/command-runner.js";
+import type { CommandRunner } from "../../src/ports/command-runner.js";
+import { createNspawnBackend, removeBridge, parseSubnet, type NspawnBackend } from "../../src/backends/container/nspawn/index.js";
+import { debootstrapArgs } from "../../src/backends/container/nspawn/nspawn-cli.js";
+import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
+import { configSchema } from "../../src/app/config-schema.js";
+
+/** Why the host cannot run these tests, or undefined when it can. */
+export function e2eUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return "end-to-end tests need root";
+  for (const tool of ["/usr/bin/systemd-nspawn", "/usr/sbin/debootstrap", "/usr/bin/btrfs", "/usr/bin/nsenter"]) {
+    if (!existsSync(tool) && !existsSync(tool.replace("/usr", ""))) return `${tool} is missing (apt-get install -y systemd-container debootstrap btrfs-progs)`;
+  }
+  return undefined;
+}
+
+/** The shared download cache. */
+export const CACHE_DIR = process.env.VOXNIX_TEST_CACHE ?? "/var/cache/voxnix-test";
+const SUITE = "bookworm";
+
+/** A debootstrapped Debian tree, downloaded once per machine. */
+export async function baseTree(runner: CommandRunner): Promise<string> {
+  const target = path.join(CACHE_DIR, `debian-${SUITE}`);
+  if (existsSync(path.join(target, "usr/lib/systemd/systemd"))) return target;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const partial = `${target}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  const result = await runner.run("debootstrap", debootstrapArgs({ suite: SUITE, mirror: process.env.VOXNIX_NSPAWN_MIRROR ?? "http://deb.debian.org/debian", target: partial }), {
+    timeoutMs: 45 * 60_000,
+  });
+  if (result.exitCode !== 0) throw new Error(`debootstrap failed: ${result.stderr.slice(-1000)}`);
+  if (!existsSync(target)) renameSync(partial, target);
+  else rmSync(partial, { recursive: true, force: true });
+  return target;
+}
+
+/** One throw-away installation. */
+export interface E2eEnv {
+  readonly root: string;
+  readonly configFile: string;
+  readonly bridge: string;
+  readonly subnet: string;
+  readonly runner: CommandRunner;
+  /** Environment for `node bin/voxnix.js` subprocesses. */
+  readonly env: Record<string, string>;
+  /** A fresh app over this installation (close it when done). */
+  app(): Promise<App>;
+  backend(): NspawnBackend;
+  cleanup(failed: boolean): Promise<void>;
+}
+
+/** Creates an installation with the base image imported and ready. */
+export async function createE2eEnv(options: { readonly diskQuota?: string; readonly extraConfig?: Record<string, unknown> } = {}): Promise<E2eEnv> {
+  const runner = createCommandRunner();
+  const tree = await baseTree(runner);
+  const root = mkdtempSync("/var/tmp/vx-e2e-");
+  const tag = randomBytes(2).toString("hex");
+  const bridge = `vxe${tag}`;
+  const octets = randomBytes(2);
+  const subnet = `10.${200 + ((octets[0] ?? 0) % 50)}.${octets[1] ?? 0}.0/24`;
+  const raw = {
+    stateDir: path.join(root, "state"),
+    backend: "nspawn",
+    storage: { driver: "btrfs", btrfs: { imageSize: "3G" } },
+    nspawn: { bridge, subnet, bootTimeoutSeconds: 90, stopTimeoutSeconds: 15 },
+    users: { defaults: { diskQuota: options.diskQuota ?? "300M" }, allowlist: ["telegram:42", "telegram:43", "local:alice", "local:bob"] },
+    log: { level: "warn" },
+    ...options.extraConfig,
+  };
+  const configFile = path.join(root, "config.json");
+  writeFileSync(configFile, JSON.stringify(raw, null, 2));
+  const config = configSchema.parse(raw);
+  const stateDir = raw.stateDir;
+  const leasesStub = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
+  const plainBackend = () =>
+    createNspawnBackend({ config, stateDir, runner, logger: silent, clock: { now: () => new Date() }, leases: leasesStub, catalog: { list: () => [], get: () => undefined } });
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), VOXNIX_CONFIG: configFile, VOXNIX_STATE_DIR: stateDir };
+  await plainBackend().importImage(tree, () => undefined);
+  return {
+    root,
+    configFile,
+    bridge,
+    subnet,
+    runner,
+    env,
+    app: () => createApp({ env: { VOXNIX_CONFIG: configFile } }),
+    backend: plainBackend,
+    async cleanup(failed: boolean) {
+      if (failed && process.env.VOXNIX_INSPECT === "1") {
+        console.error(`VOXNIX_INSPECT=1: keeping ${root} (bridge ${bridge}, subnet ${subnet}).`);
+        return;
+      }
+      const backend = plainBackend();
+      for (const container of await backend.list().catch(() => [])) {
+        await backend.destroy(container.name as never, { onProgress: () => undefined }).catch((error: unknown) => console.error(error));
+      }
+      await removeBridge(runner, { bridge, subnet: parseSubnet(subnet) }).catch((error: unknown) => console.error(error));
+      await unmountPool(runner, resolveBtrfsPaths({ config, stateDir })).catch((error: unknown) => console.error(error));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+const noop = () => undefined;
+const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
