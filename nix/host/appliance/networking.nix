@@ -19,7 +19,8 @@ in
 
   services.dnsmasq = {
     enable = true;
-    # The host keeps its own resolver configuration; dnsmasq only serves the bridge.
+    # The host keeps its LAN resolvers in /etc/resolv.conf (not 127.0.0.1): NixOS copies that
+    # file into containers (copyResolvConf), where a loopback address would not work.
     resolveLocalQueries = false;
     settings = {
       interface = bridge.name;

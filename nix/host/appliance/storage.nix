@@ -1,6 +1,7 @@
-# Disk layout (disko): an EFI partition and one ZFS pool. System datasets are legacy-mounted
-# through fstab; `<pool>/users` has a ZFS mountpoint so the datasets voxnix creates below it
-# (each with an explicit mountpoint) are mounted by zfs-mount at boot.
+# Disk layout (disko): an EFI partition and one ZFS pool. Every dataset disko creates is
+# legacy-mounted through fstab (the layout the prototype ran on). The datasets voxnix creates
+# below `<pool>/users` get explicit mountpoints at every level (a child of a legacy-mounted
+# dataset would not mount by itself), so zfs-mount mounts them at boot.
 { ... }:
 let
   parameters = import ./parameters.nix;
@@ -62,15 +63,9 @@ in
         # Container roots live in /var/lib/nixos-containers.
         var = legacy "/var" { };
         home = legacy "/home" { };
-        users = {
-          type = "zfs_fs";
-          options.mountpoint = "/${pool}/users";
-        };
+        users = legacy "/${pool}/users" { };
         # Reserved for pre-built images.
-        images = {
-          type = "zfs_fs";
-          options.mountpoint = "/${pool}/images";
-        };
+        images = legacy "/${pool}/images" { };
       };
     };
   };
