@@ -8,7 +8,8 @@ import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { nixInstantiate, repoRoot } from "./nix.js";
 
-const skipped = new Set(["node_modules", ".git", "dist", "result"]);
+// Build output, dependencies and local state (generated wrappers) are not ours to parse.
+const skipped = new Set(["node_modules", ".git", "dist", "result", "tmp", ".voxnix-state", ".team"]);
 
 function nixFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
