@@ -3,7 +3,10 @@
  * against the fake machinectl, journalctl, extra-container and nixos-container.
  */
 import assert from "node:assert/strict";
-import { existsSync, readlinkSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename } from "node:path";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { HostFailureError, InvalidInputError, NotFoundError } from "../../../src/domain/errors.js";
@@ -211,4 +214,34 @@ void describe("nixos backend: plan", () => {
     assert.deepEqual(parsed.tailscale, { authKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"), hostname: "dev" });
     assert.deepEqual(plan.commands, [["extra-container", "create", wrapper.path, "--start"]]);
   });
+
+  void it("evaluates with the repository's nix/ to a container definition", { skip: !hasNixInstantiate() }, async () => {
+    const plan = await host.backend({}, { nixos: {} }).plan(spec("dev", ["git", "tailscale", "workspace", "env"]), {
+      ownerLabel: "telegram:42",
+      workspaceHostPath: "/tank/users/telegram_42/containers/dev/workspace",
+      remoteAccessKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"),
+    });
+    const directory = mkdtempSync(join(tmpdir(), "voxnix-plan-"));
+    try {
+      for (const artifact of plan.artifacts) writeFileSync(join(directory, basename(artifact.path)), artifact.content);
+      const expression = 'let c = import ./container.nix; in builtins.toJSON (builtins.mapAttrs (n: v: builtins.removeAttrs v [ "config" ]) c.containers)';
+      const output = execFileSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expression], { cwd: directory, encoding: "utf8", timeout: 60_000 });
+      const containers = JSON.parse(JSON.parse(output) as string);
+      assert.equal(containers.dev.privateNetwork, true);
+      assert.equal(containers.dev.hostBridge, "br-vox");
+      assert.equal(containers.dev.bindMounts["/workspace"].hostPath, "/tank/users/telegram_42/containers/dev/workspace");
+      assert.equal(Object.values(containers.dev.bindMounts).some((mount) => (mount as { hostPath: string }).hostPath.endsWith("/secrets/tailscale/dev.key")), true);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
+
+function hasNixInstantiate(): boolean {
+  try {
+    execFileSync("nix-instantiate", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
