@@ -9,8 +9,12 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
 import { configSchema, type Config, type Secrets } from "./config-schema.js";
+
+// The YAML parser is loaded only when there is a file to parse, keeping it off the CLI's start-up path.
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require("yaml") as typeof import("yaml")).parse(text);
 
 /** One problem in the configuration. */
 export interface ConfigIssue {

@@ -9,7 +9,6 @@
 import { StringDecoder } from "node:string_decoder";
 import type { Readable } from "node:stream";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
-import { execa } from "execa";
 import { HostFailureError, TimeoutError } from "../domain/errors.js";
 import type { CommandOptions, CommandResult, CommandRunner } from "../ports/command-runner.js";
 import { silentLogger, type Logger } from "../ports/logger.js";
@@ -30,6 +29,10 @@ export interface CommandRunnerOptions {
 }
 
 const tracer = trace.getTracer("voxnix.host");
+
+// execa is loaded on the first command, not at start-up: the CLI's read commands often run none.
+let execaModule: Promise<typeof import("execa")> | undefined;
+const loadExeca = () => (execaModule ??= import("execa"));
 
 /**
  * Creates the runner backends use for every host program.
@@ -81,8 +84,8 @@ async function runOnce(command: string, args: readonly string[], options: Comman
   if (!(options.timeoutMs > 0)) throw new RangeError(`runner.run("${command}"): timeoutMs must be a positive number.`);
   const interactive = options.stdio === "inherit";
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const { execa } = await loadExeca();
   const started = performance.now();
-
   const subprocess = execa(command, [...args], {
     shell: false,
     reject: false,
