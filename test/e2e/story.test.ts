@@ -1,0 +1,114 @@
+/**
+ * The full story from issue 5 on real systemd-nspawn and btrfs, through the real app (core,
+ * database, backend, storage): create → boots → git inside → write to /workspace → stop →
+ * start → file still there → a write past the quota fails → destroy with confirmation →
+ * snapshot kept → restore → file back → destroy. Needs root; skipped elsewhere.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import type { App } from "../../src/app/app.js";
+import { NeedsConfirmationError } from "../../src/domain/errors.js";
+import { createE2eEnv, e2eUnavailable, type E2eEnv } from "./harness.js";
+
+const skip = e2eUnavailable();
+const alice = { userId: "local:alice" as const };
+
+describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
+  let env: E2eEnv;
+  let app: App;
+  let failed = false;
+
+  before(async () => {
+    env = await createE2eEnv({ diskQuota: "200M" });
+    app = await env.app();
+  });
+  after(async () => {
+    await app?.close();
+    await env?.cleanup(failed);
+  });
+
+  const step = (name: string, body: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
+
+  const sh = async (script: string) => app.core.exec(alice, { name: "web", argv: ["sh", "-c", script], timeoutMs: 60_000 });
+
+  step("creates a container that boots", async () => {
+    const job = await app.core.create(alice, { name: "web", modules: ["git", "fish"] });
+    const workload = await job.wait();
+    assert.equal(workload.name, "web");
+    assert.equal(workload.live, "running");
+    assert.equal(workload.addresses.length, 1);
+    const details = await app.core.show(alice, "web");
+    assert.ok(details.facts.leaderPid, "show reports the leader pid");
+  });
+
+  step("runs git inside and passes the exit status through", async () => {
+    const git = await app.core.exec(alice, { name: "web", argv: ["git", "--version"] });
+    assert.equal(git.exitCode, 0);
+    assert.match(git.stdout, /^git version \d/);
+    const failing = await sh("exit 7");
+    assert.equal(failing.exitCode, 7);
+    const shell = await sh("getent passwd root | cut -d: -f7");
+    assert.equal(shell.stdout.trim(), "/usr/bin/fish", "the fish module makes fish the login shell");
+  });
+
+  step("keeps /workspace across stop and start", async () => {
+    assert.equal((await sh("echo hello > /workspace/note.txt && sync")).exitCode, 0);
+    const stopped = await app.core.stop(alice, "web");
+    assert.equal(stopped.live, "stopped");
+    const started = await app.core.start(alice, "web");
+    assert.equal(started.live, "running");
+    assert.equal((await sh("cat /workspace/note.txt")).stdout, "hello\n");
+  });
+
+  step("refuses a write past the user's quota", async () => {
+    const result = await sh("dd if=/dev/urandom of=/workspace/big bs=1M count=400 conv=fsync 2>&1; echo status=$?");
+    assert.match(result.stdout, /Disk quota exceeded/);
+    assert.doesNotMatch(result.stdout, /status=0/);
+    await sh("rm -f /workspace/big; sync");
+  });
+
+  step("destroys with confirmation and keeps a snapshot", async () => {
+    let token = "";
+    await assert.rejects(app.core.destroy(alice, "web"), (error: unknown) => {
+      assert.ok(error instanceof NeedsConfirmationError);
+      token = error.token;
+      return true;
+    });
+    const job = await app.core.confirm(alice, token);
+    const result = await job.wait();
+    assert.ok(result.snapshot, "a snapshot of the workspace is kept");
+    const listed = await app.core.list(alice);
+    assert.equal(listed.workloads.length, 0);
+    assert.deepEqual(await env.backend().list(), []);
+    assert.equal(existsSync(`${env.backend().paths.machines}/web`), false);
+  });
+
+  step("restores the workload with its workspace", async () => {
+    const job = await app.core.restore(alice, "web");
+    const workload = await job.wait();
+    assert.equal(workload.live, "running");
+    assert.equal((await sh("cat /workspace/note.txt")).stdout, "hello\n");
+  });
+
+  step("destroys again and leaves no container behind", async () => {
+    let token = "";
+    await assert.rejects(app.core.destroy(alice, "web"), (error: unknown) => {
+      assert.ok(error instanceof NeedsConfirmationError);
+      token = error.token;
+      return true;
+    });
+    await (await app.core.confirm(alice, token)).wait();
+    assert.deepEqual(await env.backend().list(), []);
+  });
+});
