@@ -105,7 +105,7 @@ describe("LLM agent over the OpenAI-compatible protocol (fake server on loopback
 describe("adversarial model output never crosses ownership or confirms", () => {
   it("ignores an owner field and another user's name in tool arguments", async () => {
     const harness = createAgentHarness({ model: fakeModel() });
-    await settle(await harness.core.create(bob, { name: "dev" }));
+    await (await harness.core.create(bob, { name: "dev" })).wait();
     server.enqueue(
       { toolCalls: [{ name: "destroy_container", arguments: { name: "dev", owner: TEST_USERS.bob } }] },
       { toolCalls: [{ name: "stop_container", arguments: { name: "telegram:43/dev" } }] },
@@ -122,7 +122,7 @@ describe("adversarial model output never crosses ownership or confirms", () => {
 
   it("a model cannot confirm: there is no confirm tool, and the plan stays pending", async () => {
     const harness = createAgentHarness({ model: fakeModel() });
-    await settle(await harness.core.create(alice, { name: "web" }));
+    await (await harness.core.create(alice, { name: "web" })).wait();
     server.enqueue({ toolCalls: [{ name: "destroy_container", arguments: { name: "web" } }] }, { text: "Please confirm." });
     const plan = await harness.pipeline.handle(alice, "destroy web");
     assert.ok(plan.confirmation);
@@ -143,7 +143,7 @@ describe("adversarial model output never crosses ownership or confirms", () => {
 
   it("a bare yes is answered deterministically even with a model configured", async () => {
     const harness = createAgentHarness({ model: scriptedModel([{ tool: "destroy_container", input: { name: "web" } }, { text: "Confirm?" }]) });
-    await settle(await harness.core.create(alice, { name: "web" }));
+    await (await harness.core.create(alice, { name: "web" })).wait();
     await harness.pipeline.handle(alice, "destroy web");
     const yes = await harness.pipeline.handle(alice, "yes");
     assert.equal(yes.engine, "offline");

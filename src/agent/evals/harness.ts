@@ -1,0 +1,150 @@
+/**
+ * Runs eval conversations through a real pipeline over a given core, checks each message's
+ * operations and the final state, and measures latency and (with a model) tokens.
+ *
+ * @module
+ */
+import { wrapLanguageModel, type LanguageModel } from "ai";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import type { Config } from "../../app/config-schema.js";
+import type { Core } from "../../core/api.js";
+import type { UserId } from "../../domain/identity.js";
+import type { Clock } from "../../ports/clock.js";
+import { silentLogger } from "../../ports/logger.js";
+import type { VoxnixDatabase } from "../../state/database.js";
+import type { ChatReply, OperationRecord } from "../pipeline-api.js";
+import { createChatPipeline } from "../pipeline.js";
+import type { EvalConversation, EvalTurn } from "./types.js";
+
+/** A fresh core and database for one conversation. */
+export interface EvalEnvironment {
+  readonly core: Core;
+  readonly db: VoxnixDatabase;
+  readonly clock?: Clock;
+}
+
+/** How to run the evals. */
+export interface EvalOptions {
+  readonly conversations: readonly EvalConversation[];
+  readonly makeEnvironment: () => EvalEnvironment;
+  readonly config: Config;
+  /** Absent: the offline engine. */
+  readonly model?: LanguageModel;
+}
+
+/** The result of one conversation. */
+export interface ConversationResult {
+  readonly id: string;
+  readonly passed: boolean;
+  readonly failures: readonly string[];
+  readonly latencyMs: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly modelCalls: number;
+  /** Messages the model could not answer, which the offline engine answered instead. */
+  readonly fallbacks: number;
+}
+
+const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore"]);
+const DEFAULT_ACTOR: UserId = "telegram:42";
+
+/** Runs every conversation, each in a fresh environment. */
+export async function runEvals(options: EvalOptions): Promise<ConversationResult[]> {
+  const results: ConversationResult[] = [];
+  for (const conversation of options.conversations) results.push(await runConversation(conversation, options));
+  return results;
+}
+
+async function runConversation(conversation: EvalConversation, options: EvalOptions): Promise<ConversationResult> {
+  const environment = options.makeEnvironment();
+  const usage = { input: 0, output: 0, calls: 0 };
+  const model = options.model === undefined || typeof options.model === "string" ? options.model : countUsage(options.model as LanguageModelV3, usage);
+  const pipeline = createChatPipeline({
+    core: environment.core,
+    db: environment.db,
+    config: options.config,
+    secrets: {},
+    logger: silentLogger,
+    ...(environment.clock ? { clock: environment.clock } : {}),
+    ...(model ? { model } : {}),
+  });
+  const failures: string[] = [];
+  for (const workload of conversation.setup ?? []) {
+    const job = await environment.core.create({ userId: workload.owner }, { name: workload.name, modules: [...(workload.modules ?? [])] });
+    await job.wait();
+  }
+  let latencyMs = 0;
+  let fallbacks = 0;
+  for (const [index, turn] of conversation.turns.entries()) {
+    const started = performance.now();
+    const reply = await pipeline.handle({ userId: turn.as ?? DEFAULT_ACTOR }, turn.say);
+    latencyMs += performance.now() - started;
+    if (reply.notice) fallbacks += 1;
+    if (reply.job) await reply.job.wait().catch(() => undefined);
+    failures.push(...checkTurn(turn, reply).map((failure) => `turn ${index + 1} ("${turn.say}"): ${failure}`));
+  }
+  failures.push(...(await checkState(conversation, environment.core)));
+  environment.db.close();
+  return { id: conversation.id, passed: failures.length === 0, failures, latencyMs, inputTokens: usage.input, outputTokens: usage.output, modelCalls: usage.calls, fallbacks };
+}
+
+function label(record: OperationRecord): string {
+  const name = typeof record.input.name === "string" ? `:${record.input.name}` : "";
+  return `${record.operation}${name}${record.outcome === "error" ? "!" : ""}`;
+}
+
+function checkTurn(turn: EvalTurn, reply: ChatReply): string[] {
+  const failures: string[] = [];
+  const actual = reply.operations.map(label);
+  if (turn.operations !== undefined) {
+    const expectedMutating = turn.operations.filter((operation) => MUTATING.has(operation.split(/[:!]/)[0]!));
+    const actualMutating = reply.operations.filter((record) => MUTATING.has(record.operation)).map(label);
+    if (expectedMutating.join(",") !== actualMutating.join(",")) failures.push(`expected changes [${expectedMutating.join(", ")}], got [${actual.join(", ")}]`);
+    for (const read of turn.operations.filter((operation) => !MUTATING.has(operation.split(/[:!]/)[0]!))) {
+      if (!actual.includes(read)) failures.push(`expected ${read}, got [${actual.join(", ")}]`);
+    }
+  }
+  if (turn.confirmation !== undefined && (reply.confirmation !== undefined) !== turn.confirmation) {
+    failures.push(turn.confirmation ? "expected a confirmation" : "expected no confirmation");
+  }
+  if (turn.text && !turn.text.test(reply.text)) failures.push(`reply ${JSON.stringify(reply.text)} does not match ${String(turn.text)}`);
+  if (turn.notText?.test(reply.text)) failures.push(`reply ${JSON.stringify(reply.text)} must not match ${String(turn.notText)}`);
+  return failures;
+}
+
+async function checkState(conversation: EvalConversation, core: Core): Promise<string[]> {
+  const failures: string[] = [];
+  for (const expected of conversation.expect ?? []) {
+    const workloads = (await core.list({ userId: expected.owner })).workloads.filter((workload) => workload.owner === expected.owner);
+    const found = workloads.find((workload) => workload.name === expected.name);
+    if (expected.absent) {
+      if (found) failures.push(`${expected.owner}'s ${expected.name} should not exist`);
+      continue;
+    }
+    if (!found) {
+      failures.push(`${expected.owner}'s ${expected.name} should exist`);
+      continue;
+    }
+    for (const module of expected.modules ?? []) if (!found.spec.modules.includes(module)) failures.push(`${expected.name} should have ${module}`);
+    if (expected.cpus !== undefined && found.spec.resources.cpus !== expected.cpus) failures.push(`${expected.name} should have ${expected.cpus} CPUs`);
+    if (expected.memoryBytes !== undefined && found.spec.resources.memoryBytes !== expected.memoryBytes) failures.push(`${expected.name} has the wrong memory`);
+    if (expected.live !== undefined && found.live !== expected.live) failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
+  }
+  return failures;
+}
+
+function countUsage(model: LanguageModelV3, usage: { input: number; output: number; calls: number }): LanguageModel {
+  return wrapLanguageModel({
+    model,
+    middleware: {
+      specificationVersion: "v3",
+      wrapGenerate: async ({ doGenerate }) => {
+        const result = await doGenerate();
+        usage.calls += 1;
+        usage.input += result.usage.inputTokens.total ?? 0;
+        usage.output += result.usage.outputTokens.total ?? 0;
+        return result;
+      },
+    },
+  });
+}

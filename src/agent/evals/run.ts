@@ -1,0 +1,73 @@
+/**
+ * `npm run eval`: runs the eval conversations against the offline engine (they must all
+ * pass) and, when a model is configured through the environment (`VOXNIX_LLM_PROVIDER`,
+ * `VOXNIX_LLM_MODEL`, `VOXNIX_LLM_BASE_URL`, `VOXNIX_LLM_API_KEY`), against the model too,
+ * reporting accuracy, tokens and latency per conversation. The core runs over the test
+ * fakes, so no host and no backend are needed.
+ *
+ * @module
+ */
+import { configSchema, type Config } from "../../app/config-schema.js";
+import { createLanguageModel } from "../llm/providers.js";
+import { CONVERSATIONS } from "./conversations.js";
+import { runEvals, type ConversationResult, type EvalEnvironment } from "./harness.js";
+
+interface HarnessModule {
+  createTestCore: () => EvalEnvironment;
+}
+
+// The fakes live under test/; loaded by path so the build of src/ does not include them.
+const harnessUrl = new URL("../../../test/fakes/core-harness.ts", import.meta.url).href;
+const { createTestCore } = (await import(harnessUrl)) as HarnessModule;
+
+function table(title: string, results: readonly ConversationResult[], withModel: boolean): void {
+  const passed = results.filter((result) => result.passed).length;
+  console.log(`\n${title}: ${passed}/${results.length} passed (${((100 * passed) / results.length).toFixed(1)}%)`);
+  const header = withModel ? "conversation                     result  ms      calls  in-tok  out-tok  fallback" : "conversation                     result  ms";
+  console.log(header);
+  for (const result of results) {
+    const base = `${result.id.padEnd(32)} ${(result.passed ? "pass" : "FAIL").padEnd(7)} ${result.latencyMs.toFixed(1).padStart(6)}`;
+    console.log(withModel ? `${base}  ${String(result.modelCalls).padStart(5)}  ${String(result.inputTokens).padStart(6)}  ${String(result.outputTokens).padStart(7)}  ${result.fallbacks}` : base);
+    for (const failure of result.failures) console.log(`    - ${failure}`);
+  }
+}
+
+const offlineConfig: Config = configSchema.parse({});
+const offline = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig });
+table("offline engine", offline, false);
+
+const summary: Record<string, unknown> = {
+  conversations: CONVERSATIONS.length,
+  offline: { passed: offline.filter((result) => result.passed).length, failed: offline.filter((result) => !result.passed).map((result) => result.id) },
+};
+
+const provider = process.env.VOXNIX_LLM_PROVIDER;
+if (provider && provider !== "none") {
+  const modelConfig: Config = configSchema.parse({
+    llm: {
+      provider,
+      ...(process.env.VOXNIX_LLM_MODEL ? { model: process.env.VOXNIX_LLM_MODEL } : {}),
+      ...(process.env.VOXNIX_LLM_BASE_URL ? { baseUrl: process.env.VOXNIX_LLM_BASE_URL } : {}),
+    },
+  });
+  const model = createLanguageModel(modelConfig.llm, process.env.VOXNIX_LLM_API_KEY);
+  if (model) {
+    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: modelConfig, model });
+    table(`model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"}`, results, true);
+    summary.model = {
+      provider: modelConfig.llm.provider,
+      accuracy: results.filter((result) => result.passed).length / results.length,
+      inputTokens: results.reduce((sum, result) => sum + result.inputTokens, 0),
+      outputTokens: results.reduce((sum, result) => sum + result.outputTokens, 0),
+      fallbacks: results.reduce((sum, result) => sum + result.fallbacks, 0),
+      medianLatencyMs: median(results.map((result) => result.latencyMs)),
+    };
+  }
+}
+console.log(JSON.stringify(summary));
+if (offline.some((result) => !result.passed)) process.exitCode = 1;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
+}
