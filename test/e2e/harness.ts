@@ -10,13 +10,15 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { createApp } from "../../src/app/create-app.js";
 import type { App } from "../../src/app/app.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { CommandRunner } from "../../src/ports/command-runner.js";
-import { createNspawnBackend, removeBridge, parseSubnet, type NspawnBackend } from "../../src/backends/container/nspawn/index.js";
+import { createNspawnBackend, interfaceNames, removeBridge, parseSubnet, type NspawnBackend } from "../../src/backends/container/nspawn/index.js";
 import { debootstrapArgs } from "../../src/backends/container/nspawn/nspawn-cli.js";
 import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
 import { configSchema } from "../../src/app/config-schema.js";
@@ -119,3 +121,75 @@ export async function createE2eEnv(options: { readonly diskQuota?: string; reado
 
 const noop = () => undefined;
 const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
+
+/** The result of one `voxnix` CLI run. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node bin/voxnix.js …args` against the environment, as a person would. */
+export function voxnix(env: E2eEnv, args: readonly string[], options: { readonly timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnProcess(process.execPath, [CLI, ...args], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 5 * 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts the CLI without waiting, for tests that kill it half-way. */
+export function startVoxnix(env: E2eEnv, args: readonly string[]): ChildProcess {
+  return spawnProcess(process.execPath, [CLI, ...args], { env: env.env, stdio: "ignore" });
+}
+
+/** Everything on the host that belongs to this environment: for "no residue" checks. */
+export async function hostFootprint(env: E2eEnv, names: readonly string[]): Promise<{ readonly subvolumes: string[]; readonly interfaces: string[]; readonly machines: string[]; readonly processes: number; readonly mounts: string[] }> {
+  const backend = env.backend();
+  const all = await env.runner.run("btrfs", ["subvolume", "list", path.dirname(backend.paths.root)], { timeoutMs: 30_000 });
+  const subvolumes = all.stdout
+    .split("\n")
+    .map((line) => /\spath\s(.+)$/.exec(line)?.[1] ?? "")
+    .filter((name) => name !== "" && !name.includes("/images/"))
+    .sort();
+  const interfaces = names
+    .flatMap((name) => Object.values(interfaceNames(backend.paths, name)))
+    .filter((name) => existsSync(`/sys/class/net/${name}`))
+    .sort();
+  const machines = existsSync(backend.paths.machines) ? readdirSync(backend.paths.machines).sort() : [];
+  let processes = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(`--directory=${backend.paths.machines}/`)) processes += 1;
+    } catch {
+      // exited
+    }
+  }
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4] ?? "")
+    .filter((mountpoint) => mountpoint.startsWith(backend.paths.machines))
+    .sort();
+  return { subvolumes, interfaces, machines, processes, mounts };
+}
+
+/** Polls `condition` every 50 ms until it is true or `timeoutMs` passes. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
+const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));

@@ -138,14 +138,17 @@ export async function createVeth(runner: CommandRunner, options: { readonly host
 
 /** Deletes the pair (either end removes both); a missing pair succeeds. */
 export async function deleteVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string }): Promise<void> {
-  for (const name of [options.host, options.container]) {
-    if (!existsSync(`/sys/class/net/${name}`)) continue;
+  const present = [options.host, options.container].filter((name) => existsSync(`/sys/class/net/${name}`));
+  // Deleting one end removes the other, so both udev entries are cleared first.
+  for (const name of present) {
     try {
       const index = readFileSync(`/sys/class/net/${name}/ifindex`, "utf8").trim();
       rmSync(path.join("/run/udev/data", `n${index}`), { force: true });
     } catch {
       // the interface vanished meanwhile
     }
-    await runner.run("ip", ["link", "delete", name], { timeoutMs: 10_000 });
+  }
+  for (const name of present) {
+    if (existsSync(`/sys/class/net/${name}`)) await runner.run("ip", ["link", "delete", name], { timeoutMs: 10_000 });
   }
 }
