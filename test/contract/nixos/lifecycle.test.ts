@@ -15,9 +15,10 @@ beforeEach(() => {
 });
 afterEach(() => host.dispose());
 
+// The host path as storage reports it; the directory exists under the fake host root.
 function workspaceDir(): string {
-  const path = join(host.root, "tank", "users", "telegram_42", "containers", "dev", "workspace");
-  mkdirSync(path, { recursive: true });
+  const path = "/tank/users/telegram_42/containers/dev/workspace";
+  mkdirSync(join(host.root, path), { recursive: true });
   return path;
 }
 
@@ -198,7 +199,7 @@ void describe("nixos backend: start and stop", () => {
   void it("does not start a container whose workspace is not there", async () => {
     host.seedContainer("dev", { running: false });
     await assert.rejects(
-      host.backend().start(name("dev"), { ownerLabel: "telegram:42", workspaceHostPath: join(host.root, "not-mounted"), onProgress: () => undefined }),
+      host.backend().start(name("dev"), { ownerLabel: "telegram:42", workspaceHostPath: "/tank/not-mounted", onProgress: () => undefined }),
       (error: unknown) => error instanceof HostFailureError && /workspace/.test(error.message),
     );
     assert.deepEqual(host.commandLines("nixos-container"), []);

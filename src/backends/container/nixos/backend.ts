@@ -192,7 +192,7 @@ async function ensureEnvFile(context: NixosContext, name: string): Promise<void>
 /** Starts an installed container after checking its workspace is there. */
 export async function startContainer(context: NixosContext, name: WorkloadName, host: ContainerHostContext): Promise<void> {
   await requireInstalled(context, name);
-  if (host.workspaceHostPath !== undefined) await requireDirectory(host.workspaceHostPath, name);
+  if (host.workspaceHostPath !== undefined) await requireDirectory(join(context.hostRoot, host.workspaceHostPath), host.workspaceHostPath, name);
   safeEmit(host.onProgress, { type: "step", step: "starting", message: `Starting the container "${name}".` });
   await runHostChecked(context.deps.runner, NIXOS_CONTAINER, ["start", name], {
     action: `Starting the container "${name}"`,
@@ -258,14 +258,14 @@ async function requireInstalled(context: NixosContext, name: string): Promise<vo
   if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
 }
 
-async function requireDirectory(path: string, name: string): Promise<void> {
+async function requireDirectory(path: string, shown: string, name: string): Promise<void> {
   let directory = false;
   try {
     directory = (await stat(path)).isDirectory();
   } catch {
     directory = false;
   }
-  if (!directory) throw new HostFailureError(`The workspace of "${name}" is not available at ${path}, so the container was not started.`);
+  if (!directory) throw new HostFailureError(`The workspace of "${name}" is not available at ${shown}, so the container was not started.`);
 }
 
 function describe(error: unknown): string {

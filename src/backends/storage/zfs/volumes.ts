@@ -54,8 +54,16 @@ export async function datasetExists(context: ZfsContext, dataset: string): Promi
 
 /** Creates the user's dataset if needed and (re)applies the quota. */
 export async function ensureUser(context: ZfsContext, userKey: string, quotaBytes: number): Promise<void> {
-  const dataset = context.layout.user(userKey);
-  await createDataset(context, dataset, context.layout.mountpoint(dataset));
+  const { layout } = context;
+  const dataset = layout.user(userKey);
+  try {
+    await createDataset(context, dataset, layout.mountpoint(dataset));
+  } catch (error) {
+    // `<pool>/users` is made by ensureReady (voxnix setup); a host set up by hand may lack it.
+    if (!(error instanceof HostFailureError && /parent does not exist/i.test(error.message))) throw error;
+    await createDataset(context, layout.usersRoot(), layout.mountpoint(layout.usersRoot()));
+    await createDataset(context, dataset, layout.mountpoint(dataset));
+  }
   if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0) throw new HostFailureError(`The quota ${quotaBytes} is not a whole number of bytes.`);
   const quota = quotaBytes === 0 ? "none" : String(quotaBytes);
   const action = `Setting the disk quota of ${dataset}`;
