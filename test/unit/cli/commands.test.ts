@@ -1,0 +1,109 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createCliHarness } from "./cli-harness.js";
+
+const ALICE = "telegram:42";
+
+describe("long jobs", () => {
+  it("show plain progress lines on stderr when not on a terminal, and the result on stdout", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.match(outcome.stderr, /^\.\.\. Creating dev \(job \S+\)$/m);
+    assert.match(outcome.stderr, /^done: dev is running$/m);
+    assert.match(outcome.stdout, /^dev created \(live: running\)/m);
+  });
+
+  it("print nothing but the final JSON with --json", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cli("ctl", "create", "dev", "--as", ALICE, "--json");
+    assert.equal(outcome.stderr, "");
+    assert.equal(outcome.stdout.trim().split("\n").length, 1);
+  });
+
+  it("a failing create reports the failure (exit 1) and leaves the workload absent", async () => {
+    const harness = createCliHarness();
+    const { HostFailureError } = await import("../../../src/domain/errors.js");
+    harness.backend.injector.failNext("create", new HostFailureError("The container did not boot.", "systemd-nspawn exited with 1"));
+    const outcome = await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    assert.equal(outcome.code, 1);
+    assert.match(outcome.stderr, /^failed: /m);
+    assert.match(outcome.stderr, /^error: The container did not boot\./m);
+    const list = (await harness.cli("ctl", "list", "--as", ALICE, "--json")).json();
+    assert.deepEqual(list.result.workloads.filter((workload: { status: string }) => workload.status === "ready"), []);
+  });
+});
+
+describe("lifecycle commands", () => {
+  it("stop and start change the live state; --dry-run changes nothing", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const dry = await harness.cli("ctl", "stop", "dev", "--as", ALICE, "--dry-run");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: would stop dev/);
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
+    const stop = await harness.cli("ctl", "stop", "dev", "--as", ALICE, "--json");
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(harness.backend.containers.get("dev")?.state, "stopped");
+    assert.equal((await harness.cli("ctl", "start", "dev", "--as", ALICE)).code, 0);
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
+  });
+
+  it("logs validates --lines (exit 2) and prints lines", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    assert.equal((await harness.cli("ctl", "logs", "dev", "--lines", "zero", "--as", ALICE)).code, 2);
+    const logs = await harness.cli("ctl", "logs", "dev", "--lines", "5", "--as", ALICE, "--json");
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.ok(Array.isArray(logs.json().result));
+  });
+
+  it("a destroyed workload can be restored", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    assert.equal((await harness.cli("ctl", "destroy", "dev", "--yes", "--as", ALICE)).code, 0);
+    const dry = await harness.cli("ctl", "restore", "dev", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.json().result.snapshot.workload, "dev");
+    assert.equal(harness.backend.containers.has("dev"), false);
+    const restore = await harness.cli("ctl", "restore", "dev", "--as", ALICE, "--json");
+    assert.equal(restore.code, 0, restore.stderr);
+    assert.equal(restore.json().result.name, "dev");
+    assert.ok(harness.backend.containers.has("dev"));
+  });
+
+  it("restore of something never destroyed is not found (exit 3)", async () => {
+    const harness = createCliHarness();
+    assert.equal((await harness.cli("ctl", "restore", "ghost", "--as", ALICE, "--dry-run")).code, 3);
+  });
+});
+
+describe("admin commands", () => {
+  it("reconcile runs for admins and is refused to users", async () => {
+    const harness = createCliHarness();
+    const admin = await harness.cli("ctl", "reconcile", "--json");
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.equal(typeof admin.json().result.prunedSnapshots, "number");
+    assert.equal((await harness.cli("ctl", "reconcile", "--as", ALICE)).code, 1);
+  });
+
+  it("users approve and deny change the status; an unknown user is exit 3", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "list", "--as", "telegram:99").catch(() => undefined);
+    const deny = await harness.cli("users", "deny", "telegram:99", "--json");
+    assert.equal(deny.code, 0, deny.stderr);
+    assert.equal(deny.json().result.status, "denied");
+    const approve = await harness.cli("users", "approve", "telegram:99", "--dry-run");
+    assert.match(approve.stdout, /Dry run: would approve telegram:99 \(now denied\)/);
+    assert.equal((await harness.cli("users", "approve", "telegram:12345", "--dry-run")).code, 3);
+  });
+
+  it("users list renders a table", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "list", "--as", ALICE);
+    const list = await harness.cli("users", "list");
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^ID\s+ROLE\s+STATUS/m);
+    assert.match(list.stdout, /^telegram:42\s+user\s+active/m);
+  });
+});
