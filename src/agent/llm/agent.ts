@@ -11,6 +11,10 @@ import type { ChatContext, EngineOutcome } from "../chat-context.js";
 import { createTools } from "../tools/index.js";
 import { buildSystemPrompt } from "./prompt.js";
 import { summariseTurn } from "../summary.js";
+import { compactHistory } from "./history.js";
+
+/** How many recent stored messages the model sees, compacted (see `history.ts`). */
+export const MODEL_HISTORY_WINDOW = 16;
 
 /** Settings from `config.llm`. */
 export interface LlmAgentOptions {
@@ -40,7 +44,7 @@ export async function runLlm(text: string, context: ChatContext, options: LlmAge
   const result = await generateText({
     model: options.model,
     system,
-    messages: [...context.state.messages, { role: "user", content: text }],
+    messages: [...compactHistory(context.state.messages, MODEL_HISTORY_WINDOW), { role: "user", content: text }],
     tools: createTools(context),
     stopWhen: stepCountIs(options.maxSteps),
     maxRetries: 0,

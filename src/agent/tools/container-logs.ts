@@ -3,15 +3,15 @@
  *
  * @module
  */
-import { tool } from "ai";
+import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { ChatContext } from "../chat-context.js";
 import { guard } from "./result.js";
 
-const input = z.object({
+const input = zodSchema(z.object({
   name: z.string().min(1).max(64).describe("Name of one of the person's own containers"),
   lines: z.number().int().min(1).max(200).optional().describe("How many recent lines (default 20)"),
-});
+}));
 
 /** Builds the tool for one message's context. */
 export function containerLogsTool(context: ChatContext) {

@@ -3,20 +3,20 @@
  *
  * @module
  */
-import { tool } from "ai";
+import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { ChatContext } from "../chat-context.js";
 import { jobSummary } from "../turn.js";
 import { guard } from "./result.js";
 
-const input = z.object({
+const input = zodSchema(z.object({
   name: z.string().min(1).max(64).describe("New container name, e.g. web"),
   modules: z.array(z.string()).default([]).describe("Module names from the Modules list"),
   cpus: z.number().positive().optional(),
   memory: z.string().optional().describe('Memory size such as "4G"'),
   workspace: z.boolean().optional().describe("Persistent /workspace; default true"),
-});
+}));
 
 /** Builds the tool for one message's context. */
 export function createContainerTool(context: ChatContext) {

@@ -4,15 +4,14 @@
  * @module
  */
 import { tool } from "ai";
-import { z } from "zod";
 import type { ChatContext } from "../chat-context.js";
-import { guard } from "./result.js";
+import { EMPTY_INPUT, guard } from "./result.js";
 
 /** Builds the tool for one message's context. */
 export function listContainersTool(context: ChatContext) {
   return tool({
     description: "List the person's containers (fresh state).",
-    inputSchema: z.object({}),
+    inputSchema: EMPTY_INPUT,
     execute: () =>
       guard(async () => {
         const result = await context.turn.call("list", {}, () => context.core.list(context.actor), (value) => ({ workloads: value.workloads.map((workload) => workload.name) }));

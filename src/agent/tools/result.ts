@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { zodSchema } from "ai";
+import { z } from "zod";
 import { VoxnixError } from "../../domain/errors.js";
 import { explainError } from "../explain-error.js";
 
@@ -27,3 +29,6 @@ export async function guard<T extends object>(work: () => Promise<T>): Promise<(
     return toolFailure(error);
   }
 }
+
+/** The input schema of tools that take no arguments, converted to JSON Schema once. */
+export const EMPTY_INPUT = zodSchema(z.object({}));

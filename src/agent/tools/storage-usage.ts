@@ -4,15 +4,14 @@
  * @module
  */
 import { tool } from "ai";
-import { z } from "zod";
 import type { ChatContext } from "../chat-context.js";
-import { guard } from "./result.js";
+import { EMPTY_INPUT, guard } from "./result.js";
 
 /** Builds the tool for one message's context. */
 export function storageUsageTool(context: ChatContext) {
   return tool({
     description: "The person's disk usage, quota and restorable snapshots.",
-    inputSchema: z.object({}),
+    inputSchema: EMPTY_INPUT,
     execute: () =>
       guard(async () => {
         const report = await context.turn.call("storage", {}, () => context.core.storage(context.actor), (value) => ({ usedBytes: value.usage.usedBytes }));

@@ -53,7 +53,9 @@ describe("LLM agent over the OpenAI-compatible protocol (fake server on loopback
     const system = String(server.requests[start]!.body.messages[0]?.content);
     assert.match(system, /Their containers: api \(running/);
     assert.match(system, /Focus: api/);
-    assert.ok(server.requests[start]!.body.messages.some((message) => message.role === "tool"), "history includes the earlier tool result");
+    const history = server.requests[start]!.body.messages;
+    assert.deepEqual(history.slice(1).map((message) => message.role), ["user", "assistant", "user"], "the earlier turn is in the history");
+    assert.match(String(history[2]?.content), /\[create_container api: ok\] Started\./, "its tool call is folded into a note");
     assert.equal(harness.backend.containers.get("api")?.state, "stopped");
     assert.equal(reply.engine, "llm");
   });

@@ -139,3 +139,17 @@ describe("per-user ordering", () => {
     await settle(replies[0]);
   });
 });
+
+describe("history the model sees", () => {
+  it("folds tool calls into notes and keeps only recent turns", async () => {
+    const { compactHistory } = await import("../../../src/agent/llm/history.js");
+    const messages = Array.from({ length: 6 }, (_, index) => toolTurn(index)).flat();
+    const compact = compactHistory(messages, 8);
+    assert.deepEqual(compact, [
+      { role: "user", content: "message 4" },
+      { role: "assistant", content: "[list_containers: ok] answer 4" },
+      { role: "user", content: "message 5" },
+      { role: "assistant", content: "[list_containers: ok] answer 5" },
+    ]);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Agent benchmarks: the pipeline's own overhead per message with a zero-latency model
+ * (MockLanguageModelV3 calling one tool, then answering), the offline engine per message,
+ * the prompt size per turn (system prompt + tool schemas + injected context, measured on the
+ * HTTP body a real provider client sends, counted as characters / 4), and the model round
+ * trips for "create a container called web with git and fish" against the fake
+ * OpenAI-compatible server. Targets: overhead p50 < 5 ms, prompt < 2,500 tokens, ≤ 2 round trips.
+ *
+ * @module
+ */
+import os from "node:os";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { configSchema } from "../src/app/config-schema.js";
+import { createChatPipeline } from "../src/agent/pipeline.js";
+import { silentLogger } from "../src/ports/logger.js";
+import { createTestCore } from "../test/fakes/core-harness.js";
+import { startFakeLlmServer } from "../test/fakes/fake-llm-server.js";
+import { scriptedModel } from "../test/unit/agent/mock-model.js";
+
+const alice = { userId: "telegram:42" as const };
+const config = configSchema.parse({ conversations: { maxMessages: 40 } });
+
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+async function seeded(model?: Parameters<typeof createChatPipeline>[0]["model"]) {
+  const test = createTestCore();
+  for (const [name, modules] of [["web", ["git", "fish"]], ["api", ["devtools"]], ["notes", ["code-server"]]] as const) {
+    await (await test.core.create(alice, { name, modules: [...modules] })).wait();
+  }
+  const pipeline = createChatPipeline({ core: test.core, db: test.db, config, secrets: {}, logger: silentLogger, clock: test.clock, ...(model ? { model } : {}) });
+  return { test, pipeline };
+}
+
+async function time(count: number, work: (index: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const started = performance.now();
+    await work(index);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+// 1. Agent overhead per message (model latency zero).
+const model = scriptedModel([{ tool: "show_container", input: { name: "web" } }, { text: "web is running." }], { cycle: true });
+const llm = await seeded(model);
+await time(50, () => llm.pipeline.handle(alice, "how is web doing?"));
+const llmSamples = await time(400, () => llm.pipeline.handle(alice, "how is web doing?"));
+
+// 2. Offline engine per message.
+const offline = await seeded();
+const offlineMessages = ["how is web doing?", "what do I have", "stop it", "start web", "show me the logs of api", "restart that", "help"];
+await time(50, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!));
+const offlineSamples = await time(400, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!));
+
+// 3 and 4. Prompt size and round trips, over real HTTP against the fake server.
+const server = await startFakeLlmServer();
+const fake = createOpenAICompatible({ name: "fake", baseURL: server.url, apiKey: "bench" }).chatModel("fake-model");
+const http = await seeded(fake);
+server.enqueue({ toolCalls: [{ name: "create_container", arguments: { name: "web2", modules: ["git", "fish"] } }] }, { text: "Creating web2 with git and fish." });
+const reply = await http.pipeline.handle(alice, "create a container called web2 with git and fish");
+await reply.job?.wait();
+const roundTrips = server.requests.length;
+const first = server.requests[0]!;
+const systemContent = first.body.messages[0]?.content;
+const system = typeof systemContent === "string" ? systemContent : JSON.stringify(systemContent ?? "");
+const toolCharacters = JSON.stringify(first.body.tools ?? []).length;
+const promptTokens = first.promptTokens;
+await server.close();
+
+const result = {
+  machine: `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, node ${process.version}`,
+  date: new Date().toISOString(),
+  llmOverheadP50Ms: Number(percentile(llmSamples, 0.5).toFixed(3)),
+  llmOverheadP95Ms: Number(percentile(llmSamples, 0.95).toFixed(3)),
+  offlineP50Ms: Number(percentile(offlineSamples, 0.5).toFixed(3)),
+  offlineP95Ms: Number(percentile(offlineSamples, 0.95).toFixed(3)),
+  promptTokensPerTurn: promptTokens,
+  systemPromptTokens: Math.ceil(system.length / 4),
+  toolSchemaTokens: Math.ceil(toolCharacters / 4),
+  tokenCounting: "characters / 4 of the JSON request body (messages + tools)",
+  createRoundTrips: roundTrips,
+  targets: { llmOverheadP50Ms: 5, promptTokensPerTurn: 2500, createRoundTrips: 2 },
+  met: percentile(llmSamples, 0.5) < 5 && promptTokens < 2500 && roundTrips <= 2,
+};
+
+console.log("agent benchmark (3 workloads seeded; 400 messages each after 50 warm-up)");
+console.log("metric                                   value      target");
+console.log(`agent overhead per message, p50 (ms)     ${result.llmOverheadP50Ms.toFixed(3).padStart(8)}   < 5`);
+console.log(`agent overhead per message, p95 (ms)     ${result.llmOverheadP95Ms.toFixed(3).padStart(8)}`);
+console.log(`offline engine per message, p50 (ms)     ${result.offlineP50Ms.toFixed(3).padStart(8)}`);
+console.log(`offline engine per message, p95 (ms)     ${result.offlineP95Ms.toFixed(3).padStart(8)}`);
+console.log(`prompt tokens per turn (chars/4)         ${String(result.promptTokensPerTurn).padStart(8)}   < 2500`);
+console.log(`  of which system prompt + context       ${String(result.systemPromptTokens).padStart(8)}`);
+console.log(`  of which tool schemas                  ${String(result.toolSchemaTokens).padStart(8)}`);
+console.log(`round trips for "create ... web2 ..."    ${String(result.createRoundTrips).padStart(8)}   <= 2`);
+console.log(JSON.stringify(result));
