@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { ContainerSpec } from "../../../domain/spec.js";
 import type { ProgressListener } from "../../../ports/container-backend.js";
 import type { BackendDeps } from "../../deps.js";
@@ -57,7 +58,8 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
 
   request.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name} at ${address}` });
   await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat });
-  await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
+  const udevIndex = await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
+  writeFileSync(path.join(machine.run, "udev-index"), `${udevIndex}\n`);
   const group = cgroupName(paths, spec.name);
   const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes });
   writeFileSync(`${machine.run}/limits.json`, `${JSON.stringify(enforced)}\n`);
@@ -92,7 +94,10 @@ export async function haltMachine(deps: BackendDeps, paths: NspawnPaths, machine
   }
   // A crash between fork and writing the pid file leaves an nspawn nobody recorded.
   for (const stray of findNspawnProcesses(machine.root)) await killNspawn(machine, stray);
-  await deleteVeth(deps.runner, interfaceNames(paths, name));
+  const udevIndexFile = path.join(machine.run, "udev-index");
+  const udevIndex = existsSync(udevIndexFile) ? readFileSync(udevIndexFile, "utf8").trim() : undefined;
+  await deleteVeth(deps.runner, { ...interfaceNames(paths, name), ...(udevIndex === undefined ? {} : { udevIndex }) });
+  rmSync(udevIndexFile, { force: true });
   removeCgroups(cgroupName(paths, name));
   for (const file of [machine.pidFile, machine.leaderFile]) if (existsSync(file)) rmSync(file, { force: true });
   return clean;

@@ -120,7 +120,7 @@ export async function removeBridge(runner: CommandRunner, options: { readonly br
  * and on hosts without a running udev nothing ever processes them, so voxnix writes the udev
  * database entry itself.
  */
-export async function createVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string; readonly bridge: string }): Promise<void> {
+export async function createVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string; readonly bridge: string }): Promise<string> {
   await deleteVeth(runner, options);
   await runChecked(runner, "ip", ["link", "add", options.host, "type", "veth", "peer", "name", options.container], { what: "create the container's network interface" });
   try {
@@ -130,6 +130,7 @@ export async function createVeth(runner: CommandRunner, options: { readonly host
     const index = readFileSync(`/sys/class/net/${options.container}/ifindex`, "utf8").trim();
     mkdirSync("/run/udev/data", { recursive: true });
     writeFileSync(path.join("/run/udev/data", `n${index}`), "I:1\n");
+    return index;
   } catch (error) {
     await deleteVeth(runner, options);
     throw error;
@@ -137,7 +138,9 @@ export async function createVeth(runner: CommandRunner, options: { readonly host
 }
 
 /** Deletes the pair (either end removes both); a missing pair succeeds. */
-export async function deleteVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string }): Promise<void> {
+export async function deleteVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string; readonly udevIndex?: string }): Promise<void> {
+  // The container end may be gone already (killed with its namespace), so its entry is removed by the recorded index too.
+  if (options.udevIndex !== undefined && /^\d+$/.test(options.udevIndex)) rmSync(path.join("/run/udev/data", `n${options.udevIndex}`), { force: true });
   const present = [options.host, options.container].filter((name) => existsSync(`/sys/class/net/${name}`));
   // Deleting one end removes the other, so both udev entries are cleared first.
   for (const name of present) {
