@@ -109,6 +109,29 @@ void describe("nixos backend: create", () => {
     assert.equal(host.commandLines("extra-container").some((line) => line.startsWith("extra-container destroy")), false);
   });
 
+  void it("finds the nix error at the end of a build log longer than the runner keeps", async () => {
+    const error = await host
+      .backend({ FAKE_EXTRA_CONTAINER_MODE: "build-failure-verbose" })
+      .create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined })
+      .then(() => undefined, (caught: unknown) => caught);
+    assert.ok(error instanceof HostFailureError);
+    assert.equal(error.message, "Building the container \"dev\" failed: builder for 'huge.drv' failed with exit code 2. Nothing was installed.");
+    assert.match(error.detail ?? "", /output truncated[\s\S]*failed with exit code 2/);
+  });
+
+  void it("stops a cancelled create and leaves nothing behind", async () => {
+    const controller = new AbortController();
+    const pending = host
+      .backend({ FAKE_EXTRA_CONTAINER_MODE: "hang-after-install" })
+      .create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined, signal: controller.signal });
+    while (!host.installed("dev")) await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    const error = await pending.then(() => undefined, (caught: unknown) => caught);
+    assert.ok(error instanceof HostFailureError, String(error));
+    assert.match(error.message, /cancelled\. Nothing was left installed\./);
+    assert.equal(host.installed("dev"), false);
+  });
+
   void it("rolls back a container that installed but did not start, and says so", async () => {
     const progress = progressRecorder();
     const error = await host

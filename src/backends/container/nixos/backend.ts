@@ -130,6 +130,10 @@ async function runCreate(context: NixosContext, spec: ContainerSpec, host: Conta
     throw withOutcome(error, name, kept);
   }
   progress.flush();
+  if (host.signal?.aborted) {
+    const kept = await rollBackIfInstalled(context, name, host.onProgress);
+    throw withOutcome(new HostFailureError(`Creating the container "${name}" was cancelled.`, outputDetail(result)), name, kept);
+  }
 
   const installed = await isInstalled(context, name);
   if (result.exitCode === 0) {
@@ -142,10 +146,12 @@ async function runCreate(context: NixosContext, spec: ContainerSpec, host: Conta
     throw new ConflictError("name-taken", `A container called "${name}" already exists on this host; pick another name.`);
   }
   if (!installed) {
-    const summary = summarizeNixError(result.stderr) ?? "see the build log for details";
+    const stderr = result.truncated ? progress.tail("stderr") : result.stderr;
+    const summary = summarizeNixError(stderr) ?? "see the build log for details";
     const error = commandFailure(`Building the container "${name}"`, result, summary);
-    context.logger.warn({ workload: name, detail: error.detail }, "nixos create: build failed");
-    throw new HostFailureError(`${error.message.replace(/\.$/, "")}. Nothing was installed.`, error.detail);
+    const detail = result.truncated ? `${error.detail ?? ""}\n… (output truncated) last part of stderr:\n${progress.tail("stderr")}` : error.detail;
+    context.logger.warn({ workload: name, summary }, "nixos create: build failed");
+    throw new HostFailureError(`${error.message.replace(/\.$/, "")}. Nothing was installed.`, detail);
   }
   const kept = await rollBackIfInstalled(context, name, host.onProgress);
   const what = kept

@@ -16,11 +16,14 @@ const STEP_LINES: readonly { readonly pattern: RegExp; readonly step: ProgressSt
   { pattern: /^(Updating|Restarting) containers:$/, step: "starting", message: "Restarting the container." },
 ];
 
+const TAIL_CHARS = 64 * 1024;
+
 /** Line-buffers each output stream and reports steps (each at most once) and log lines. */
 export class OutputProgress {
   readonly #listener: ProgressListener;
   readonly #partial = { stdout: "", stderr: "" };
   readonly #seen = new Set<ProgressStep>();
+  readonly #tail = { stdout: "", stderr: "" };
 
   constructor(listener: ProgressListener) {
     this.#listener = listener;
@@ -28,6 +31,8 @@ export class OutputProgress {
 
   /** Feeds one chunk; suitable as `CommandOptions.onOutput`. */
   readonly onOutput = (stream: "stdout" | "stderr", chunk: string): void => {
+    // The runner keeps only the head of long output, but nix prints its real error last.
+    this.#tail[stream] = (this.#tail[stream] + chunk).slice(-TAIL_CHARS);
     const text = this.#partial[stream] + chunk;
     const lines = text.split("\n");
     this.#partial[stream] = lines.pop() ?? "";
@@ -41,6 +46,11 @@ export class OutputProgress {
       this.#partial[stream] = "";
       if (rest.length > 0) this.#line(rest);
     }
+  }
+
+  /** The last 64 KiB of a stream, whatever the runner kept. */
+  tail(stream: "stdout" | "stderr"): string {
+    return this.#tail[stream];
   }
 
   /** The steps seen so far, in order. */
