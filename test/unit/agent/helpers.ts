@@ -27,7 +27,7 @@ export interface AgentHarness extends TestCore {
 }
 
 /** Builds the harness. */
-export function createAgentHarness(options: { model?: LanguageModel; config?: Record<string, unknown>; dryRun?: boolean; core?: TestCoreOptions; retries?: number } = {}): AgentHarness {
+export function createAgentHarness(options: { model?: LanguageModel; config?: Record<string, unknown>; dryRun?: boolean; core?: TestCoreOptions; retries?: number; llmApiKey?: string } = {}): AgentHarness {
   const test = createTestCore(options.core);
   const config = testConfig(options.config);
   const build = (model: LanguageModel | undefined, dryRun: boolean | undefined) =>
@@ -35,7 +35,7 @@ export function createAgentHarness(options: { model?: LanguageModel; config?: Re
       core: test.core,
       db: test.db,
       config,
-      secrets: {},
+      secrets: options.llmApiKey === undefined ? {} : { llmApiKey: options.llmApiKey },
       logger: silentLogger,
       clock: test.clock,
       retries: options.retries ?? 0,
