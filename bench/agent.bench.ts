@@ -34,13 +34,21 @@ async function seeded(model?: Parameters<typeof createChatPipeline>[0]["model"])
   return { test, pipeline };
 }
 
-async function time(count: number, work: (index: number) => Promise<unknown>): Promise<number[]> {
+// Wall time per message, plus this process's CPU time per message: on a shared machine the
+// wall time includes time the OS gave to other processes, the CPU time does not.
+const cpuSamples = new Map<string, number[]>();
+async function time(count: number, work: (index: number) => Promise<unknown>, label = "warm-up"): Promise<number[]> {
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let index = 0; index < count; index += 1) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     await work(index);
+    const used = process.cpuUsage(cpuStarted);
     samples.push(performance.now() - started);
+    cpu.push((used.user + used.system) / 1000);
   }
+  cpuSamples.set(label, cpu);
   return samples;
 }
 
@@ -48,13 +56,13 @@ async function time(count: number, work: (index: number) => Promise<unknown>): P
 const model = scriptedModel([{ tool: "show_container", input: { name: "web" } }, { text: "web is running." }], { cycle: true });
 const llm = await seeded(model);
 await time(50, () => llm.pipeline.handle(alice, "how is web doing?"));
-const llmSamples = await time(400, () => llm.pipeline.handle(alice, "how is web doing?"));
+const llmSamples = await time(400, () => llm.pipeline.handle(alice, "how is web doing?"), "llm");
 
 // 2. Offline engine per message.
 const offline = await seeded();
 const offlineMessages = ["how is web doing?", "what do I have", "stop it", "start web", "show me the logs of api", "restart that", "help"];
 await time(50, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!));
-const offlineSamples = await time(400, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!));
+const offlineSamples = await time(400, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!), "offline");
 
 // 3 and 4. Prompt size and round trips, over real HTTP against the fake server.
 const server = await startFakeLlmServer();
@@ -76,8 +84,11 @@ const result = {
   date: new Date().toISOString(),
   llmOverheadP50Ms: Number(percentile(llmSamples, 0.5).toFixed(3)),
   llmOverheadP95Ms: Number(percentile(llmSamples, 0.95).toFixed(3)),
+  llmOverheadCpuP50Ms: Number(percentile(cpuSamples.get("llm")!, 0.5).toFixed(3)),
+  loadAverage: os.loadavg()[0],
   offlineP50Ms: Number(percentile(offlineSamples, 0.5).toFixed(3)),
   offlineP95Ms: Number(percentile(offlineSamples, 0.95).toFixed(3)),
+  offlineCpuP50Ms: Number(percentile(cpuSamples.get("offline")!, 0.5).toFixed(3)),
   promptTokensPerTurn: promptTokens,
   systemPromptTokens: Math.ceil(system.length / 4),
   toolSchemaTokens: Math.ceil(toolCharacters / 4),
@@ -87,11 +98,13 @@ const result = {
   met: percentile(llmSamples, 0.5) < 5 && promptTokens < 2500 && roundTrips <= 2,
 };
 
-console.log("agent benchmark (3 workloads seeded; 400 messages each after 50 warm-up)");
+console.log(`agent benchmark (3 workloads seeded; 400 messages each after 50 warm-up; load average ${os.loadavg()[0]!.toFixed(1)})`);
 console.log("metric                                   value      target");
 console.log(`agent overhead per message, p50 (ms)     ${result.llmOverheadP50Ms.toFixed(3).padStart(8)}   < 5`);
 console.log(`agent overhead per message, p95 (ms)     ${result.llmOverheadP95Ms.toFixed(3).padStart(8)}`);
+console.log(`agent overhead, CPU time p50 (ms)        ${result.llmOverheadCpuP50Ms.toFixed(3).padStart(8)}`);
 console.log(`offline engine per message, p50 (ms)     ${result.offlineP50Ms.toFixed(3).padStart(8)}`);
+console.log(`offline engine, CPU time p50 (ms)        ${result.offlineCpuP50Ms.toFixed(3).padStart(8)}`);
 console.log(`offline engine per message, p95 (ms)     ${result.offlineP95Ms.toFixed(3).padStart(8)}`);
 console.log(`prompt tokens per turn (chars/4)         ${String(result.promptTokensPerTurn).padStart(8)}   < 2500`);
 console.log(`  of which system prompt + context       ${String(result.systemPromptTokens).padStart(8)}`);
