@@ -3,7 +3,7 @@
  * nixos-container executables, run through the real command runner.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../../src/domain/errors.js";
@@ -189,6 +189,17 @@ void describe("nixos backend: create", () => {
       host.backend({ FAKE_EXTRA_CONTAINER_MODE: "no-services" }).create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined }),
       (error: unknown) => error instanceof HostFailureError && /was not installed/.test(error.message),
     );
+  });
+
+  void it("removes the env file it made when the create fails, and keeps one the admin filled", async () => {
+    const envFile = join(host.stateDir, "secrets", "env", "dev.env");
+    const failing = host.backend({ FAKE_EXTRA_CONTAINER_MODE: "build-failure" });
+    await assert.rejects(failing.create(spec("dev", ["env"]), { ownerLabel: "telegram:42", onProgress: () => undefined }), HostFailureError);
+    assert.equal(existsSync(envFile), false);
+    mkdirSync(dirname(envFile), { recursive: true });
+    writeFileSync(envFile, "API_TOKEN=x\n", { mode: 0o644 });
+    await assert.rejects(failing.create(spec("dev", ["env"]), { ownerLabel: "telegram:42", onProgress: () => undefined }), HostFailureError);
+    assert.equal(statSync(envFile).mode & 0o777, 0o600, "made private");
   });
 
   void it("refuses to run without the prepared workspace or key file", async () => {

@@ -94,7 +94,7 @@ export async function createContainer(context: NixosContext, spec: ContainerSpec
     throw new HostFailureError(`No Tailscale key file was prepared for "${name}", so the container was not created.`);
   }
   const artifacts = renderArtifacts(context, spec, host, false);
-  if (spec.modules.includes(ENV_MODULE)) await ensureEnvFile(context, name);
+  const createdEnvFile = spec.modules.includes(ENV_MODULE) && (await ensureEnvFile(context, name));
 
   const directory = await mkdtemp(join(tmpdir(), "voxnix-nixos-"));
   try {
@@ -102,12 +102,19 @@ export async function createContainer(context: NixosContext, spec: ContainerSpec
     const wrapperPath = join(directory, "container.nix");
     await writeFile(wrapperPath, artifacts.wrapper, { mode: 0o600 });
     await runCreate(context, spec, host, wrapperPath);
+  } catch (error) {
+    // The empty env file was made for this create; a failed create keeps nothing.
+    if (createdEnvFile) await rm(envHostFile(context.deps.stateDir, name), { force: true });
+    throw error;
   } finally {
     await rm(directory, { recursive: true, force: true }).catch((error: unknown) => {
       context.logger.warn({ directory, error: String(error) }, "temporary create directory could not be removed");
     });
   }
-  await writeRecord(context, { name, modules: spec.modules, createdAt: context.deps.clock.now().toISOString() });
+  // The record only helps show and destroy find the Tailscale module; losing it must not fail a running container.
+  await writeRecord(context, { name, modules: spec.modules, createdAt: context.deps.clock.now().toISOString() }).catch((error: unknown) => {
+    context.logger.warn({ workload: name, error: String(error) }, "container record could not be written");
+  });
   safeEmit(host.onProgress, { type: "step", step: "done", message: `The container "${name}" is running.` });
 }
 
@@ -187,12 +194,19 @@ function withOutcome(error: unknown, name: string, kept: boolean): Error {
 }
 
 // The env module reads secrets from this file; it must exist (empty is fine) before start.
-async function ensureEnvFile(context: NixosContext, name: string): Promise<void> {
+// Returns true when this call created it.
+async function ensureEnvFile(context: NixosContext, name: string): Promise<boolean> {
   const path = envHostFile(context.deps.stateDir, name);
   await mkdir(join(context.deps.stateDir, "secrets", "env"), { recursive: true, mode: 0o700 });
-  const handle = await open(path, "a", 0o600);
-  await handle.close();
-  await chmod(path, 0o600);
+  try {
+    const handle = await open(path, "wx", 0o600);
+    await handle.close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    await chmod(path, 0o600);
+    return false;
+  }
 }
 
 /** Starts an installed container after checking its workspace is there. */
