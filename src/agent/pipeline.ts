@@ -124,9 +124,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const text = result.outcome.text.trim().length > 0 ? result.outcome.text : summariseTurn(turn);
     const added: ModelMessage[] = userText === undefined ? [] : [{ role: "user", content: userText }];
     added.push(...(result.messages ?? [{ role: "assistant" as const, content: text }]));
+    // A typed "yes" answers only the message right before it: any other message drops the
+    // pending plan from memory (its button still works until the core's token expires), so a
+    // later "yes" to some other question can never destroy something.
     const pending = turn.confirmation
       ? { token: turn.confirmation.token, plan: turn.confirmation.plan, expiresAt: turn.confirmation.expiresAt.toISOString() }
-      : turn.pendingResolved
+      : turn.pendingResolved || userText !== undefined
         ? undefined
         : state.pending;
     const focus = turn.focus ?? state.focus;

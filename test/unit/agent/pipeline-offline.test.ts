@@ -175,3 +175,17 @@ describe("chat pipeline, offline engine", () => {
     assert.equal(harness.backend.containers.size, 0);
   });
 });
+
+describe("typed yes only answers the plan right before it", () => {
+  it("a yes after another message does not confirm an older plan, but the button still works", async () => {
+    const harness = createAgentHarness();
+    await settle(await harness.pipeline.handle(alice, "create web"));
+    const plan = await harness.pipeline.handle(alice, "destroy web");
+    await harness.pipeline.handle(alice, "what do I have");
+    const yes = await harness.pipeline.handle(alice, "yes");
+    assert.equal(yes.job, undefined);
+    assert.ok(harness.backend.containers.has("web"));
+    await settle(await harness.pipeline.confirm(alice, plan.confirmation!.token));
+    assert.equal(harness.backend.containers.has("web"), false);
+  });
+});
