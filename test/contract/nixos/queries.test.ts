@@ -237,6 +237,19 @@ void describe("nixos backend: plan", () => {
   });
 });
 
+void describe("nixos backend: image specs", () => {
+  void it("evaluate with the repository's nix/ like any other container", { skip: !hasNixInstantiate() }, async () => {
+    await host.backend({}, { nixos: { images: [["git", "fish", "workspace", "tailscale", "code-server"]] } }).buildImages({ onProgress: () => undefined });
+    const directory = join(host.root, "fake", "last-create");
+    const expression = 'let c = import ./container.nix; in builtins.toJSON (builtins.mapAttrs (n: v: builtins.removeAttrs v [ "config" ]) c.containers)';
+    const output = execFileSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expression], { cwd: directory, encoding: "utf8", timeout: 60_000 });
+    const containers = JSON.parse(JSON.parse(output) as string);
+    const [imageName] = Object.keys(containers);
+    assert.match(imageName ?? "", /^vximg-[0-9a-f]{5}$/);
+    assert.equal(containers[imageName!].privateNetwork, true);
+  });
+});
+
 function hasNixInstantiate(): boolean {
   try {
     execFileSync("nix-instantiate", ["--version"], { stdio: "ignore" });
