@@ -38,9 +38,10 @@ export function parseQgroupShow(text: string): Map<string, QgroupRow> {
   return rows;
 }
 
-/** Reads the qgroup table, syncing first so recent writes are counted. */
-export async function readQgroups(runner: CommandRunner, mountpoint: string): Promise<Map<string, QgroupRow>> {
-  const result = await runChecked(runner, "btrfs", ["qgroup", "show", "--raw", "--sync", "-re", mountpoint], { what: "read btrfs quota usage" });
+/** Reads the qgroup table, by default syncing first so recent writes are counted. */
+export async function readQgroups(runner: CommandRunner, mountpoint: string, options: { readonly sync: boolean } = { sync: true }): Promise<Map<string, QgroupRow>> {
+  const args = ["qgroup", "show", "--raw", ...(options.sync ? ["--sync"] : []), "-re", mountpoint];
+  const result = await runChecked(runner, "btrfs", args, { what: "read btrfs quota usage" });
   return parseQgroupShow(result.stdout);
 }
 

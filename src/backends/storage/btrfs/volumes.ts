@@ -23,12 +23,17 @@ export function workspacePath(paths: BtrfsPaths, userKey: string, workload: stri
   return path.join(userPath(paths, userKey), checkSegment("workload", workload));
 }
 
+/** User areas whose qgroup this process has already checked, by path. */
+const knownAreas = new Map<string, string>();
+
 /**
  * Creates the user's subvolume and level-1 qgroup if missing and returns the qgroup id.
  * Tolerates a concurrent caller doing the same (each step is re-checked after a failure).
  */
 export async function ensureUserArea(runner: CommandRunner, paths: BtrfsPaths, userKey: string): Promise<string> {
   const area = userPath(paths, userKey);
+  const cached = knownAreas.get(area);
+  if (cached !== undefined && existsSync(area)) return cached;
   if (!existsSync(area)) {
     try {
       await createSubvolume(runner, area);
@@ -38,15 +43,17 @@ export async function ensureUserArea(runner: CommandRunner, paths: BtrfsPaths, u
   }
   const id = await subvolumeId(runner, area);
   const qgroup = `1/${id}`;
-  const rows = await readQgroups(runner, paths.mountpoint);
+  // Existence needs no --sync (that forces a transaction commit, ~100 ms).
+  const rows = await readQgroups(runner, paths.mountpoint, { sync: false });
   if (!rows.has(qgroup)) {
     const created = await runner.run("btrfs", ["qgroup", "create", qgroup, paths.mountpoint], { timeoutMs: 30_000 });
-    if (created.exitCode !== 0 && !(await readQgroups(runner, paths.mountpoint)).has(qgroup)) {
+    if (created.exitCode !== 0 && !(await readQgroups(runner, paths.mountpoint, { sync: false })).has(qgroup)) {
       throw new HostFailureError(`Could not create the quota group for ${userKey}.`, created.stderr.trim());
     }
     // The user's own subvolume joins the group so anything written at its top level counts too.
     await runner.run("btrfs", ["qgroup", "assign", "--no-rescan", `0/${id}`, qgroup, paths.mountpoint], { timeoutMs: 30_000 });
   }
+  knownAreas.set(area, qgroup);
   return qgroup;
 }
 
