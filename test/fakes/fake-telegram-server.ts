@@ -16,6 +16,8 @@ export interface RecordedCall {
   readonly payload: Record<string, any>;
   /** Set when the fake answered with an error instead of a result. */
   readonly failedWith?: number;
+  /** When the fake received it (epoch milliseconds). */
+  readonly at: number;
 }
 
 /** A message as it currently stands in a chat (after edits). */
@@ -224,9 +226,10 @@ export class FakeTelegramServer {
       while (this.queue.length > 0 && Number(this.queue[0]!.update_id) < offset) this.queue.shift();
       return this.queue.slice(0, limit);
     };
+    const poll: { timer?: NodeJS.Timeout } = {};
     const answer = () => {
       this.pollers.delete(release);
-      clearTimeout(timer);
+      clearTimeout(poll.timer);
       if (response.writableEnded) return;
       const updates = take();
       this.record({ method: "getUpdates", payload });
@@ -236,16 +239,16 @@ export class FakeTelegramServer {
     const release = () => answer();
     const ready = take();
     if (ready.length > 0 || timeoutSeconds === 0) return answer();
-    const timer = setTimeout(answer, timeoutSeconds * 1000);
+    poll.timer = setTimeout(answer, timeoutSeconds * 1000);
     this.pollers.add(release);
     response.on("close", () => {
       this.pollers.delete(release);
-      clearTimeout(timer);
+      clearTimeout(poll.timer);
     });
   }
 
-  private record(call: RecordedCall): void {
-    this.calls.push(call);
+  private record(call: Omit<RecordedCall, "at">): void {
+    this.calls.push({ ...call, at: Date.now() });
     this.notify();
   }
 

@@ -139,7 +139,9 @@ export async function deliver(api: Api, chatId: number, actor: Actor, reply: Cha
   }
   if (reply.job) {
     if (notice) await sendHtml(api, chatId, notice);
-    const tracker = trackJob(reply.job, reply.text, { api, chatId, logger: deps.logger, intervalMs: deps.progressIntervalMs, ...(messageId === undefined ? {} : { messageId }) });
+    const job = reply.job;
+    const current = async () => (await deps.core.job(actor, job.id)).progress;
+    const tracker = trackJob(job, reply.text, { api, chatId, logger: deps.logger, intervalMs: deps.progressIntervalMs, current, ...(messageId === undefined ? {} : { messageId }) });
     deps.onTracker(tracker.catch((error: unknown) => deps.logger.warn(errorFields(error), "job tracker failed")));
     return;
   }

@@ -25,6 +25,11 @@ export interface ProgressOptions {
   readonly intervalMs: number;
   /** Edit this existing message instead of sending a new one (e.g. the confirmation message). */
   readonly messageId?: number;
+  /**
+   * The job's latest progress as the core recorded it. Events are not replayed, so a step
+   * emitted before we subscribed would otherwise be missing from the first render.
+   */
+  readonly current?: () => Promise<string | undefined>;
 }
 
 /**
@@ -48,6 +53,10 @@ export async function trackJob(job: JobHandle<unknown>, headline: string, option
     }
   });
 
+  if (options.current) {
+    const recorded = await options.current().catch(() => undefined);
+    if (recorded && !step) step = recorded;
+  }
   let messageId = options.messageId;
   const render = () => (step ? `${header}\n⏳ ${escapeHtml(step)}` : `${header}\n⏳ working…`);
   try {
@@ -55,6 +64,8 @@ export async function trackJob(job: JobHandle<unknown>, headline: string, option
       shown = render();
       messageId = (await sendHtml(api, chatId, shown))?.message_id;
       lastEditAt = Date.now();
+      // Steps that arrived while the first message was on its way.
+      if (render() !== shown) schedule();
     } else {
       await edit(render());
     }

@@ -45,5 +45,5 @@ export async function editHtml(api: Api, chatId: number, messageId: number, html
 
 /** True for Telegram's 400 "message is not modified", which only means there was nothing to change. */
 export function isNotModified(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "description" in error && String((error as { description: unknown }).description).includes("message is not modified");
+  return typeof error === "object" && error !== null && "description" in error && String((error).description).includes("message is not modified");
 }
