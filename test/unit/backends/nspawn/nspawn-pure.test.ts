@@ -1,0 +1,151 @@
+/**
+ * Pure parts of the nspawn backend and btrfs driver: argv builders, subnet maths, interface
+ * names, and the parsers for qgroup tables, mountinfo and journal output.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { InvalidInputError } from "../../../../src/domain/errors.js";
+import { basePackages, debootstrapArgs, nsenterArgs, nspawnBootArgs, journalArgs } from "../../../../src/backends/container/nspawn/nspawn-cli.js";
+import { networkdConfig, parseSubnet, bridgeRules } from "../../../../src/backends/container/nspawn/network.js";
+import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
+import { parseJournal } from "../../../../src/backends/container/nspawn/queries.js";
+import { parseQgroupShow } from "../../../../src/backends/storage/btrfs/qgroups.js";
+import { parseMountInfo } from "../../../../src/backends/storage/btrfs/mounts.js";
+import { checkSegment, parseSnapshotRef, snapshotRef, resolveBtrfsPaths } from "../../../../src/backends/storage/btrfs/paths.js";
+import { exitStatusOf } from "../../../../src/adapters/cli/commands/ctl-exec.js";
+import { configSchema } from "../../../../src/app/config-schema.js";
+
+const config = configSchema.parse({});
+
+describe("nspawn argv builders", () => {
+  it("boots without a host systemd, with the workspace and the veth", () => {
+    const args = nspawnBootArgs({ name: "web", root: "/pool/machines/web", interfaceName: "vc0123456789", workspaceHostPath: "/pool/users/u/web" });
+    for (const flag of ["--boot", "--register=no", "--keep-unit", "--directory=/pool/machines/web", "--machine=web", "--network-interface=vc0123456789", "--bind=/pool/users/u/web:/workspace"]) {
+      assert.ok(args.includes(flag), `${flag} in ${args.join(" ")}`);
+    }
+    assert.ok(!nspawnBootArgs({ name: "web", root: "/r" }).some((arg) => arg.startsWith("--bind")), "no workspace, no bind mount");
+  });
+
+  it("enters every namespace of the leader with a clean environment", () => {
+    const args = nsenterArgs(4242, ["git", "--version"], { env: { TERM: "xterm" } });
+    assert.deepEqual(args.slice(0, 3), ["--target", "4242", "--all"]);
+    const separator = args.indexOf("--");
+    assert.deepEqual(args.slice(separator + 1, separator + 3), ["/usr/bin/env", "-i"]);
+    assert.ok(args.includes("TERM=xterm"));
+    assert.deepEqual(args.slice(-2), ["git", "--version"]);
+  });
+
+  it("debootstraps a minimal Debian with the module packages", () => {
+    const args = debootstrapArgs({ suite: "bookworm", mirror: "http://mirror", target: "/t" });
+    assert.equal(args[0], "--variant=minbase");
+    const included = (args[1] ?? "").replace("--include=", "").split(",");
+    for (const pkg of ["systemd", "dbus", "git", "fish", "ripgrep", "jq", "direnv"]) assert.ok(included.includes(pkg), pkg);
+    assert.deepEqual(args.slice(2), ["bookworm", "/t", "http://mirror"]);
+    assert.deepEqual(basePackages(), [...new Set(basePackages())].sort());
+  });
+
+  it("reads the journal as JSON with a line bound", () => {
+    assert.deepEqual(journalArgs("/r/var/log/journal", 50).slice(0, 4), ["--directory", "/r/var/log/journal", "--lines", "50"]);
+  });
+});
+
+describe("nspawn network", () => {
+  it("derives the gateway from the subnet, normalising the address", () => {
+    assert.deepEqual(parseSubnet("10.231.0.0/24"), { cidr: "10.231.0.0/24", prefix: 24, gateway: "10.231.0.1" });
+    assert.deepEqual(parseSubnet("10.9.8.77/16"), { cidr: "10.9.0.0/16", prefix: 16, gateway: "10.9.0.1" });
+    assert.throws(() => parseSubnet("10.0.0.0/31"), InvalidInputError);
+    assert.throws(() => parseSubnet("10.0.300.0/24"), InvalidInputError);
+  });
+
+  it("writes a static networkd address with the bridge as gateway", () => {
+    const text = networkdConfig({ interfaceName: "vcabc", address: "10.231.0.5", subnet: parseSubnet("10.231.0.0/24") });
+    assert.match(text, /^Name=vcabc$/m);
+    assert.match(text, /^Address=10\.231\.0\.5\/24$/m);
+    assert.match(text, /^Gateway=10\.231\.0\.1$/m);
+  });
+
+  it("drops forwarding between containers on the bridge", () => {
+    const rules = bridgeRules({ bridge: "vx-br0", subnet: parseSubnet("10.231.0.0/24") });
+    assert.ok(rules.some((entry) => entry.chain === "FORWARD" && entry.rule.join(" ") === "-i vx-br0 -o vx-br0 -j DROP"));
+  });
+
+  it("names interfaces within 15 bytes, stable per root and name, distinct across roots", () => {
+    const paths = resolveNspawnPaths({ config, stateDir: "/var/lib/voxnix" });
+    const names = interfaceNames(paths, "abcdefghijk");
+    assert.ok(names.host.length <= 15 && names.container.length <= 15);
+    assert.notEqual(names.host, names.container);
+    assert.deepEqual(interfaceNames(paths, "abcdefghijk"), names);
+    const other = resolveNspawnPaths({ config, stateDir: "/tmp/other" });
+    assert.notEqual(interfaceNames(other, "abcdefghijk").host, names.host);
+  });
+
+  it("puts the backend root on the btrfs pool by default", () => {
+    const paths = resolveNspawnPaths({ config, stateDir: "/var/lib/voxnix" });
+    assert.equal(paths.root, "/var/lib/voxnix/storage/nspawn");
+    assert.equal(paths.onBtrfsPool, true);
+    assert.equal(machinePaths(paths, "web").pidFile, "/var/lib/voxnix/storage/nspawn/run/web/nspawn.pid");
+    const dir = resolveNspawnPaths({ config: configSchema.parse({ storage: { driver: "dir" } }), stateDir: "/s" });
+    assert.equal(dir.root, "/s/nspawn");
+    assert.equal(dir.onBtrfsPool, false);
+  });
+});
+
+describe("btrfs parsing and paths", () => {
+  it("parses the raw qgroup table", () => {
+    const rows = parseQgroupShow(
+      [
+        "Qgroupid    Referenced    Exclusive  Max referenced  Max exclusive   Path",
+        "--------    ----------    ---------  --------------  -------------   ----",
+        "0/257         31473664     31473664            none           none   users/u1ws1",
+        "1/100         52412416     52412416        52428800           none   <0 member qgroups>",
+      ].join("\n"),
+    );
+    assert.deepEqual(rows.get("0/257"), { id: "0/257", referenced: 31473664, exclusive: 31473664, maxReferenced: null });
+    assert.equal(rows.get("1/100")?.maxReferenced, 52428800);
+    assert.equal(rows.size, 2);
+  });
+
+  it("parses mountinfo, unescaping mount points", () => {
+    const entries = parseMountInfo("36 35 98:0 / /var/lib/vox\\040nix/storage rw,noatime master:1 - btrfs /dev/loop3 rw\n");
+    assert.deepEqual(entries, [{ mountpoint: "/var/lib/vox nix/storage", fstype: "btrfs", source: "/dev/loop3" }]);
+  });
+
+  it("round-trips snapshot references and refuses path tricks", () => {
+    const ref = snapshotRef("telegram_42", "web", "20260101T000000");
+    assert.deepEqual(parseSnapshotRef(ref), { userKey: "telegram_42", workload: "web", label: "20260101T000000" });
+    assert.throws(() => parseSnapshotRef("../../etc@x"), InvalidInputError);
+    assert.throws(() => checkSegment("workload", ".."), InvalidInputError);
+    assert.throws(() => checkSegment("user key", "a/b"), InvalidInputError);
+  });
+
+  it("defaults the pool under the state directory", () => {
+    const paths = resolveBtrfsPaths({ config, stateDir: "/var/lib/voxnix" });
+    assert.equal(paths.image, "/var/lib/voxnix/storage.btrfs.img");
+    assert.equal(paths.mountpoint, "/var/lib/voxnix/storage");
+    assert.equal(paths.imageSizeBytes, 20 * 1024 ** 3);
+  });
+});
+
+describe("journal and exit statuses", () => {
+  it("parses journal JSON, including byte-array messages", () => {
+    const entries = parseJournal(
+      [
+        JSON.stringify({ __REALTIME_TIMESTAMP: "1700000000000000", _SYSTEMD_UNIT: "systemd-networkd.service", MESSAGE: "vc1: Gained carrier" }),
+        JSON.stringify({ SYSLOG_IDENTIFIER: "kernel", MESSAGE: [104, 105] }),
+        "{truncated",
+      ].join("\n"),
+    );
+    assert.equal(entries.length, 2);
+    assert.equal(entries[0]?.unit, "systemd-networkd.service");
+    assert.equal(entries[0]?.time?.toISOString(), "2023-11-14T22:13:20.000Z");
+    assert.equal(entries[1]?.message, "hi");
+  });
+
+  it("passes exit statuses through and maps signals to 128 + n", () => {
+    assert.equal(exitStatusOf({ exitCode: 7, signal: null }), 7);
+    assert.equal(exitStatusOf({ exitCode: null, signal: "SIGKILL" }), 137);
+    assert.equal(exitStatusOf({ exitCode: null, signal: "SIGTERM" }), 143);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Files the nspawn backend writes into roots (image customisation and per-container settings)
+ * and the dir storage driver, on temporary directories: no root needed.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { customiseImage, MASKED_UNITS } from "../../../../src/backends/container/nspawn/image.js";
+import { configureRoot, rootFiles } from "../../../../src/backends/container/nspawn/rootfs.js";
+import { machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
+import { parseSubnet } from "../../../../src/backends/container/nspawn/network.js";
+import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
+import { configSchema } from "../../../../src/app/config-schema.js";
+import { ConflictError } from "../../../../src/domain/errors.js";
+import type { ContainerSpec } from "../../../../src/domain/spec.js";
+import { createCommandRunner } from "../../../../src/host/command-runner.js";
+
+const scratch = mkdtempSync(path.join(tmpdir(), "vx-nspawn-unit-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const spec = (modules: string[]): ContainerSpec =>
+  ({ name: "web", modules, moduleOptions: {}, workspace: { enabled: true }, resources: { cpus: 1, memoryBytes: 1024 ** 3 }, remoteAccess: false }) as unknown as ContainerSpec;
+
+function fakeTree(name: string): string {
+  const root = path.join(scratch, name);
+  mkdirSync(path.join(root, "etc"), { recursive: true });
+  writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n");
+  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
+  writeFileSync(path.join(root, "etc/hostname"), "builder\n");
+  return root;
+}
+
+describe("image customisation", () => {
+  it("enables networkd and the readiness unit, masks units, clears identity", () => {
+    const root = fakeTree("image");
+    customiseImage(root);
+    const wants = path.join(root, "etc/systemd/system/multi-user.target.wants");
+    assert.equal(readlinkSync(path.join(wants, "voxnix-ready.service")), "/etc/systemd/system/voxnix-ready.service");
+    assert.equal(readlinkSync(path.join(wants, "systemd-networkd.service")), "/lib/systemd/system/systemd-networkd.service");
+    assert.match(readFileSync(path.join(root, "etc/systemd/system/voxnix-ready.service"), "utf8"), /After=multi-user\.target/);
+    for (const unit of MASKED_UNITS) assert.equal(readlinkSync(path.join(root, "etc/systemd/system", unit)), "/dev/null");
+    assert.equal(readFileSync(path.join(root, "etc/machine-id"), "utf8"), "", "each container gets its own machine id");
+    assert.equal(existsSync(path.join(root, "etc/hostname")), false);
+    assert.ok(existsSync(path.join(root, "var/log/journal")), "a persistent journal the host can read");
+    customiseImage(root);
+  });
+});
+
+describe("per-container root settings", () => {
+  const paths = resolveNspawnPaths({ config: configSchema.parse({ nspawn: { root: scratch } }), stateDir: scratch });
+  const network = { interfaceName: "vc0000000000", address: "10.231.0.9", subnet: parseSubnet("10.231.0.0/24") };
+
+  it("writes hostname, network and a fresh machine id; fish becomes root's shell", () => {
+    const machine = { ...machinePaths(paths, "web"), root: fakeTree("machine-fish") };
+    writeFileSync(path.join(machine.root, "etc/machine-id"), "");
+    configureRoot(machine, { spec: spec(["git", "fish", "workspace"]), network });
+    assert.equal(readFileSync(path.join(machine.root, "etc/hostname"), "utf8"), "web\n");
+    assert.match(readFileSync(path.join(machine.root, "etc/systemd/network/80-voxnix.network"), "utf8"), /Address=10\.231\.0\.9\/24/);
+    assert.match(readFileSync(path.join(machine.root, "etc/machine-id"), "utf8"), /^[0-9a-f]{32}\n$/);
+    assert.match(readFileSync(path.join(machine.root, "etc/passwd"), "utf8"), /^root:x:0:0:root:\/root:\/usr\/bin\/fish$/m);
+    assert.ok(existsSync(path.join(machine.root, "workspace")));
+  });
+
+  it("keeps bash without the fish module", () => {
+    const machine = { ...machinePaths(paths, "web"), root: fakeTree("machine-bash") };
+    configureRoot(machine, { spec: spec(["git"]), network });
+    assert.match(readFileSync(path.join(machine.root, "etc/passwd"), "utf8"), /^root:.*:\/bin\/bash$/m);
+    assert.deepEqual(
+      rootFiles({ spec: spec(["git"]), network }).map((file) => file.path),
+      ["/etc/hostname", "/etc/hosts", "/etc/voxnix/modules", "/etc/systemd/network/80-voxnix.network"],
+    );
+  });
+});
+
+describe("dir storage", () => {
+  const root = path.join(scratch, "dir-storage");
+  const noop = () => undefined;
+  const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
+  const storage = createDirStorage({
+    config: configSchema.parse({ storage: { driver: "dir", dir: { root } } }),
+    stateDir: scratch,
+    runner: createCommandRunner(),
+    logger,
+    clock: { now: () => new Date() },
+    leases: { allocate: () => "", get: () => undefined, release: noop, all: () => new Map() },
+    catalog: { list: () => [], get: () => undefined },
+  });
+
+  it("says quotas are not enforced", async () => {
+    assert.equal(storage.info().quotas, false);
+    const [check] = await storage.doctor();
+    assert.match(check?.detail ?? "", /NOT enforced/);
+    await storage.ensureUser("telegram_42", 1024);
+    assert.deepEqual(await storage.userUsage("telegram_42"), { usedBytes: 0, quotaBytes: null, availableBytes: null });
+  });
+
+  it("snapshots survive deleting the workspace and restore it", async () => {
+    const { hostPath } = await storage.createWorkspace("telegram_42", "web");
+    writeFileSync(path.join(hostPath, "note.txt"), "hello");
+    assert.equal((await storage.workspaceUsage("telegram_42", "web")).usedBytes, 5);
+    const snapshot = await storage.snapshotWorkspace("telegram_42", "web", "t1");
+    await storage.deleteWorkspace("telegram_42", "web");
+    assert.equal(await storage.workspaceExists("telegram_42", "web"), false);
+    const restored = await storage.restoreWorkspace(snapshot, "telegram_42", "web");
+    assert.equal(readFileSync(path.join(restored.hostPath, "note.txt"), "utf8"), "hello");
+    await assert.rejects(storage.restoreWorkspace(snapshot, "telegram_42", "web"), ConflictError);
+    await storage.deleteSnapshot(snapshot);
+    await storage.deleteSnapshot(snapshot);
+  });
+});
