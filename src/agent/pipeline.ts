@@ -64,10 +64,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   function load(actor: Actor): ConversationState {
     try {
-      const state = store.load(actor.userId);
-      // An expired plan is dropped here so "yes" never reaches the core with it.
-      if (state.pending && new Date(state.pending.expiresAt).getTime() <= clock.now().getTime()) return { ...state, pending: undefined };
-      return state;
+      // A pending plan is kept even past its `expiresAt`: the core is the authority on expiry
+      // (its clock issued it), and "yes" to an expired plan gets the core's plain refusal.
+      return store.load(actor.userId);
     } catch (error) {
       logger.warn({ error: String(error), user: actor.userId }, "conversation-load-failed");
       return EMPTY_CONVERSATION;

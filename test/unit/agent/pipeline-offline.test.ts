@@ -189,3 +189,16 @@ describe("typed yes only answers the plan right before it", () => {
     assert.equal(harness.backend.containers.has("web"), false);
   });
 });
+
+describe("expired confirmations", () => {
+  it("a yes after the plan expired is refused by the core and destroys nothing", async () => {
+    const harness = createAgentHarness();
+    await settle(await harness.pipeline.handle(alice, "create web"));
+    await harness.pipeline.handle(alice, "destroy web");
+    harness.clock.advance(6 * 60_000);
+    const yes = await harness.pipeline.handle(alice, "yes");
+    assert.equal(yes.job, undefined);
+    assert.match(yes.text, /expired/);
+    assert.ok(harness.backend.containers.has("web"));
+  });
+});
