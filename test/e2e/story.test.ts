@@ -30,8 +30,8 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
     await env?.cleanup(failed);
   });
 
-  const step = (name: string, body: () => Promise<void>) =>
-    it(name, async () => {
+  const step = (name: string, body: () => Promise<void>): void => {
+    void it(name, async () => {
       try {
         await body();
       } catch (error) {
@@ -39,6 +39,7 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
         throw error;
       }
     });
+  };
 
   const sh = async (script: string) => app.core.exec(alice, { name: "web", argv: ["sh", "-c", script], timeoutMs: 60_000 });
 

@@ -23,8 +23,8 @@ describe("nspawn end-to-end: two users through the CLI", { skip, timeout: 20 * 6
   after(async () => {
     await env?.cleanup(failed);
   });
-  const step = (name: string, body: () => Promise<void>) =>
-    it(name, async () => {
+  const step = (name: string, body: () => Promise<void>): void => {
+    void it(name, async () => {
       try {
         await body();
       } catch (error) {
@@ -32,6 +32,7 @@ describe("nspawn end-to-end: two users through the CLI", { skip, timeout: 20 * 6
         throw error;
       }
     });
+  };
   const address = async (name: string) => (await env.backend().show(name as never))?.addresses[0] ?? assert.fail(`${name} has no address`);
 
   step("the first user creates a container by chatting, then runs a command in it", async () => {
