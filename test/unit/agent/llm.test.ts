@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
+import { MockLanguageModelV3 } from "ai/test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../fakes/fake-llm-server.js";
 import { FALLBACK_NOTICE } from "../../../src/agent/pipeline.js";
 import { createAgentHarness, actor, settle, TEST_USERS } from "./helpers.js";
@@ -173,6 +174,19 @@ describe("LLM agent with MockLanguageModelV3", () => {
     assert.equal(model.doGenerateCalls.length, 3);
     assert.equal(reply.operations.length, 3);
     assert.ok(reply.text.length > 0, "a reply is never empty");
+  });
+
+  it("a model that does not answer in time is abandoned and the offline engine answers", async () => {
+    const hanging = new MockLanguageModelV3({
+      doGenerate: ({ abortSignal }) =>
+        new Promise((_, reject) => abortSignal?.addEventListener("abort", () => reject(abortSignal.reason as Error), { once: true })),
+    });
+    const harness = createAgentHarness({ model: hanging, config: { llm: { timeoutSeconds: 0.05 } } });
+    const reply = await harness.pipeline.handle(alice, "what do I have");
+    assert.equal(hanging.doGenerateCalls.length, 1);
+    assert.equal(reply.engine, "offline");
+    assert.equal(reply.notice, FALLBACK_NOTICE);
+    assert.deepEqual(reply.operations.map((operation) => operation.operation), ["list"]);
   });
 
   it("a model error falls back with a notice", async () => {
