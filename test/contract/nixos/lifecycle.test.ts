@@ -158,7 +158,6 @@ void describe("nixos backend: create", () => {
   });
 
   void it("stops a hanging build at the timeout, kills it and leaves nothing behind", async () => {
-    const started = Date.now();
     const error = await host
       // Generous enough for the fake to start and record its pid on a loaded machine.
       .backend({ FAKE_EXTRA_CONTAINER_MODE: "hang" }, { nixos: { flakePath: "/opt/voxnix-src", createTimeoutSeconds: 5 } })
