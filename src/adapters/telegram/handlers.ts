@@ -52,18 +52,14 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
     if (!(await admission.admit(actor, chatId))) return;
     const text = ctx.message.text;
     const command = parseCommand(text, ctx.me.username);
-    if (command?.name === "start") {
+    // A bare /start is Telegram opening the chat; "/start web" starts a container (pipeline).
+    if (command?.name === "start" && command.args === "") {
       await sendHtml(ctx.api, chatId, welcomeHtml(actor.displayName));
       return;
     }
     if (command?.name === "reset") {
       await pipeline.reset(actor);
       await sendHtml(ctx.api, chatId, "Done — I've forgotten our conversation.");
-      return;
-    }
-    if (command?.name === "whoami") {
-      const me = await core.whoami(actor);
-      await sendHtml(ctx.api, chatId, `You are ${code(me.id)}${me.role === "admin" ? ", an admin" : ""}. ${escapeHtml(String(me.workloads))} of ${me.limits.maxWorkloads} workloads in use.`);
       return;
     }
     if (command && ADMIN_COMMAND_NAMES.has(command.name)) {

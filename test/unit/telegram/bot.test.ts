@@ -75,7 +75,7 @@ describe("telegram bot: destroy with confirmation buttons", () => {
     for (const button of buttons) assert.ok(Buffer.byteLength(button.data) <= 64, "callback data fits Telegram's 64 bytes");
 
     harness.server.pressButton(ALICE, plan.messageId, buttons[1]!.data);
-    await harness.server.waitFor("the cancel", () => plan.text.includes("nothing was destroyed"));
+    await harness.server.waitFor("the cancel", () => plan.text.includes("Cancelled"));
     assert.deepEqual(harness.server.buttonsOf(plan.messageId), [], "buttons removed");
     assert.ok(harness.test.backend.containers.has("web"));
 
@@ -119,7 +119,7 @@ describe("telegram bot: destroy with confirmation buttons", () => {
     harness = await startBot();
     await createThroughBot(harness, ALICE, "web");
     await harness.say(ALICE, "/destroy web", (message) => message.text.includes("Destroy web?"));
-    const result = await harness.say(ALICE, "yes", (message) => message.text.includes("Destroying"));
+    const result = await harness.say(ALICE, "yes", (message) => message.text.includes("Destroying web"));
     await harness.server.waitFor("the destroy", () => result.text.includes("was destroyed"));
     assert.ok(!harness.test.backend.containers.has("web"));
   });
@@ -154,8 +154,8 @@ describe("telegram bot: admission of new users", () => {
     await harness.server.waitFor("the user told", () => harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("You're in!")));
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).status, "active");
 
-    await createThroughBot(harness, NEWCOMER, "box");
-    assert.ok(harness.test.backend.containers.has("box"));
+    await createThroughBot(harness, NEWCOMER, "lab");
+    assert.ok(harness.test.backend.containers.has("lab"));
   });
 
   it("Deny tells the user and keeps them out", async () => {
@@ -191,12 +191,14 @@ describe("telegram bot: users are kept apart", () => {
     await createThroughBot(harness, ALICE, "web");
 
     assert.match((await harness.say(BOB, "/list")).text, /You have no containers/);
-    assert.match((await harness.say(BOB, "/status web")).text, /no workload called/);
-    assert.match((await harness.say(BOB, "/stop web")).text, /no workload called/);
+    assert.match((await harness.say(BOB, "/status web")).text, /no container called/);
+    assert.match((await harness.say(BOB, "/stop web")).text, /no container called/);
+    assert.match((await harness.say(BOB, "/logs web")).text, /no container called/);
+    assert.match((await harness.say(BOB, "stop it")).text, /no containers/);
     const destroy = await harness.say(BOB, "/destroy web");
-    assert.match(destroy.text, /no workload called/);
+    assert.match(destroy.text, /no container called/);
     assert.deepEqual(harness.server.buttonsOf(destroy.messageId), [], "no buttons for Bob");
-    assert.match((await harness.say(BOB, "yes")).text, /nothing to confirm/);
+    assert.match((await harness.say(BOB, "yes")).text, /nothing waiting for your confirmation/);
 
     // Bob presses Alice's Confirm button.
     const plan = await harness.say(ALICE, "/destroy web", (message) => message.text.includes("Destroy web?"));
@@ -205,9 +207,9 @@ describe("telegram bot: users are kept apart", () => {
 
     const container = harness.test.backend.containers.get("web");
     assert.equal(container?.state, "running");
-    assert.match((await harness.say(ALICE, "/list")).text, /web \(running\)/);
-    // Nothing Bob saw names Alice's container as existing.
-    for (const message of harness.server.messagesIn(BOB.id)) assert.ok(!/web \(/.test(message.text));
+    assert.match((await harness.say(ALICE, "/list")).text, /web: running/);
+    // Nothing Bob saw shows Alice's container.
+    for (const message of harness.server.messagesIn(BOB.id)) assert.ok(!/web: running|10\.231\./.test(message.text), message.text);
   });
 });
 
@@ -215,8 +217,8 @@ describe("telegram bot: Telegram limits and formatting", () => {
   it("honours a 429 retry_after and then delivers the message", async () => {
     harness = await startBot();
     harness.server.failWith429("sendMessage", 1);
-    const reply = await harness.say(ALICE, "echo hello");
-    assert.equal(reply.text, "hello");
+    const reply = await harness.say(ALICE, "/whoami");
+    assert.match(reply.text, /telegram:42/);
     const sends = harness.server.callsOf("sendMessage");
     const failed = sends.findIndex((call) => call.failedWith === 429);
     assert.ok(failed >= 0, "the first attempt got a 429");
@@ -226,10 +228,13 @@ describe("telegram bot: Telegram limits and formatting", () => {
     assert.ok(retry.at - sends[failed]!.at >= 900, "the retry waited for retry_after (1 s)");
   });
 
-  it("escapes <, > and & in replies", async () => {
+  it("escapes <, > and & in replies (container output)", async () => {
     harness = await startBot();
-    const reply = await harness.say(ALICE, "echo <b>bold</b> & 'quotes'");
-    assert.equal(reply.text, "&lt;b&gt;bold&lt;/b&gt; &amp; 'quotes'");
+    await createThroughBot(harness, ALICE, "web");
+    harness.test.backend.logs = async () => [{ message: "<b>bold</b> & 'quotes' <script>" }];
+    const reply = await harness.say(ALICE, "/logs web", (message) => message.text.includes("bold"));
+    assert.ok(reply.text.includes("&lt;b&gt;bold&lt;/b&gt; &amp; 'quotes' &lt;script&gt;"), reply.text);
+    assert.ok(!reply.text.includes("<script>"));
     assert.equal(reply.parseMode, "HTML");
   });
 
@@ -249,8 +254,9 @@ describe("telegram bot: Telegram limits and formatting", () => {
       assert.ok(part.text.trim().length > 0);
       lines.push(...part.text.split("\n").filter(Boolean));
     }
-    assert.deepEqual(lines.map((line) => line.split(" ")[0]), names, "every line intact and in order");
-    for (const line of lines) assert.match(line, /^w\d{3} \(running\) — git, workspace; 10\.231\.\d+\.\d+$/);
+    assert.match(lines.shift()!, /You have 160 containers/);
+    assert.deepEqual(lines.map((line) => /^• (w\d{3}):/.exec(line)?.[1]), names, "every line intact and in order");
+    for (const line of lines) assert.match(line, /^• w\d{3}: running, 10\.231\.\d+\.\d+ \(git, workspace\)$/);
   });
 
   it("answers in groups only to say it works in private chats", async () => {
@@ -258,6 +264,7 @@ describe("telegram bot: Telegram limits and formatting", () => {
     harness.server.sendText(ALICE, "/list", { id: -100123, type: "supergroup" });
     const reply = await harness.server.waitFor("the group reply", () => harness!.server.messagesIn(-100123)[0]);
     assert.match(reply.text, /private chats/);
-    assert.equal((harness.pipeline as { messages?: unknown[] }).messages?.length ?? 0, 0, "the pipeline was not asked");
+    assert.equal(harness.server.messagesIn(-100123).length, 1);
+    assert.equal(harness.server.messagesIn(ALICE.id).length, 0, "nothing was answered privately either");
   });
 });

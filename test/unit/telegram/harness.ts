@@ -1,7 +1,7 @@
 /**
  * Test set-up for the Telegram bot: the fake Bot API on loopback, a real core from
- * `createTestCore`, a chat pipeline, and a real grammY bot (runner, throttler, auto-retry)
- * pointed at the fake with `apiRoot`.
+ * `createTestCore`, the real chat pipeline (offline engine, no model configured), and a real
+ * grammY bot (runner, throttler, auto-retry) pointed at the fake with `apiRoot`.
  *
  * @module
  */
@@ -10,7 +10,8 @@ import { createTelegramBot, type TelegramBot } from "../../../src/adapters/teleg
 import { silentLogger } from "../../../src/ports/logger.js";
 import { createTestCore, type TestCore, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { FakeTelegramServer, type FakeMessage } from "../../fakes/fake-telegram-server.js";
-import { FakeChatPipeline } from "./fake-chat-pipeline.js";
+import { createChatPipeline } from "../../../src/agent/pipeline.js";
+import { configSchema } from "../../../src/app/config-schema.js";
 
 /** Telegram users of the test policy (see core-harness): 1 is an admin, 42 and 43 are allowlisted, 99 is pending. */
 export const ADMIN = { id: 1, firstName: "Ada" };
@@ -32,7 +33,9 @@ export interface BotHarness {
 export async function startBot(options: { core?: TestCoreOptions; pipeline?: (test: TestCore) => ChatPipeline } = {}): Promise<BotHarness> {
   const server = await new FakeTelegramServer().start();
   const test = createTestCore(options.core);
-  const pipeline = options.pipeline ? options.pipeline(test) : new FakeChatPipeline(test.core);
+  const pipeline = options.pipeline
+    ? options.pipeline(test)
+    : createChatPipeline({ core: test.core, db: test.db, config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
   const telegram = createTelegramBot({
     token: "123456:TEST-token",
     core: test.core,
