@@ -26,6 +26,8 @@ export interface JobRequest<T> {
   readonly workload: string;
   readonly owner: UserId;
   readonly work: (job: JobContext) => Promise<T>;
+  /** Called once the job's state is recorded, before `job-end` is emitted (releases locks, writes the audit). */
+  readonly onSettled?: (jobId: string, error?: unknown) => void;
 }
 
 /** Starts jobs and tracks the ones running in this process. */
@@ -57,6 +59,13 @@ export class JobRunner {
       emit({ ...event, jobId: id });
     };
     const view = () => toJobView(repos.jobs.get(id)!);
+    const settle = (job: JobRequest<T>, jobId: string, error?: unknown): void => {
+      try {
+        job.onSettled?.(jobId, error);
+      } catch (settleError) {
+        deps.logger.error({ err: settleError, jobId }, "Settling a job failed");
+      }
+    };
 
     const result = new Promise<T>((resolve, reject) => {
       // setImmediate runs after the caller's pending microtasks, so `onEvent` right after
@@ -67,6 +76,7 @@ export class JobRunner {
           (value) => {
             repos.jobs.setProgress(id, "done");
             repos.jobs.finish(id, "succeeded", deps.clock.now());
+            settle(request, id);
             emit({ type: "job-end", job: view() });
             resolve(value);
           },
@@ -74,6 +84,7 @@ export class JobRunner {
             const failure = toVoxnixError(error);
             repos.jobs.finish(id, "failed", deps.clock.now(), { kind: failure.kind, message: failure.message });
             deps.logger.warn({ jobId: id, kind: request.kind, workload: request.workload, err: failure }, "Job failed");
+            settle(request, id, failure);
             emit({ type: "job-end", job: view() });
             reject(failure);
           },

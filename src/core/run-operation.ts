@@ -27,8 +27,12 @@ export interface OperationScope<Input> {
   readonly workload: WorkloadRecord | undefined;
   /** Takes the workload lock (released when the operation, or its job, ends) or throws `ConflictError('busy')`. */
   readonly lock: (name: string) => void;
-  /** Keeps locks and the audit record open until `job` settles; the audit then records its outcome. */
-  readonly deferUntil: (job: Promise<unknown>, jobId: string) => void;
+  /**
+   * Keeps locks and the audit record open until a job ends. Returns the callback the job
+   * runner calls when the job settles (before `job-end` is emitted), which releases the
+   * locks and writes the audit record with the job's outcome.
+   */
+  readonly detach: () => (jobId: string, error?: unknown) => void;
   /** Names the workload concerned, for the audit record and the span (when not known up front). */
   readonly setTarget: (name: string) => void;
 }
@@ -55,8 +59,11 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
   return tracer.startActiveSpan(`voxnix.${request.operation}`, { attributes }, async (span) => {
     const releases: (() => void)[] = [];
     let target: string | undefined;
-    let deferred: { job: Promise<unknown>; jobId: string } | undefined;
+    let detached = false;
+    let finished = false;
     const finish = (error: { kind: string } | undefined, jobId?: string): void => {
+      if (finished) return;
+      finished = true;
       for (const release of releases.splice(0).reverse()) release();
       recordAudit(context, {
         actor: String(request.actor?.userId),
@@ -87,22 +94,21 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
         input,
         workload,
         lock: (name) => releases.push(services.locks.acquire(name)),
-        deferUntil: (job, jobId) => (deferred = { job, jobId }),
+        detach: () => {
+          detached = true;
+          return (jobId, error) => {
+            finish(error === undefined ? undefined : { kind: toVoxnixError(error).kind }, jobId);
+          };
+        },
         setTarget: (name) => {
           target = name;
           span.setAttribute("voxnix.workload", name);
         },
       });
-      if (deferred) {
-        const { job, jobId } = deferred;
-        span.setAttribute("voxnix.job", jobId);
-        job.then(
-          () => finish(undefined, jobId),
-          (error: unknown) => finish({ kind: toVoxnixError(error).kind }, jobId),
-        );
-      } else {
-        finish(undefined);
-      }
+      if (!detached) finish(undefined);
+      // Job operations return a JobHandle; name its job on the span before the span ends.
+      const jobId = detached ? (result as { id?: unknown } | undefined)?.id : undefined;
+      if (typeof jobId === "string") span.setAttribute("voxnix.job", jobId);
       span.end();
       return result;
     } catch (error) {

@@ -26,7 +26,7 @@ export function confirmDestroy(services: CoreServices, actor: Actor, token: stri
       }
       return token.trim();
     },
-    run: async ({ user, input, lock, deferUntil, setTarget }) => {
+    run: async ({ user, input, lock, detach, setTarget }) => {
       const confirmation = findRedeemable(context, user.id, input);
       setTarget(confirmation.workload);
       lock(confirmation.workload);
@@ -35,13 +35,14 @@ export function confirmDestroy(services: CoreServices, actor: Actor, token: stri
       if (planHash(buildDestroyPlan(context, record), record) !== confirmation.planHash) throw planChanged(record.name);
       if (!context.repos.confirmations.markUsed(confirmation.tokenHash, context.deps.clock.now())) throw confirmationRefused();
       context.repos.workloads.update(record.name, { status: "destroying" }, context.deps.clock.now());
+      const onSettled = detach();
       const handle = services.jobs.start({
+        onSettled,
         kind: "destroy",
         workload: record.name,
         owner: record.owner,
         work: (job) => teardownWorkload(context, { ...record, status: "destroying" }, job),
       });
-      deferUntil(handle.wait(), handle.id);
       return handle;
     },
   });

@@ -21,7 +21,7 @@ export function createWorkload(services: CoreServices, actor: Actor, input: Cont
     args: input,
     validate: () => validateSpec(context, input),
     target: (spec) => spec.name,
-    run: async ({ user, input: spec, lock, deferUntil }) => {
+    run: async ({ user, input: spec, lock, detach }) => {
       checkQuotas(context, user, spec);
       await checkNameFree(context, spec.name);
       const now = context.deps.clock.now();
@@ -42,13 +42,14 @@ export function createWorkload(services: CoreServices, actor: Actor, input: Cont
         context.repos.workloads.delete(spec.name);
         throw error;
       }
+      const onSettled = detach();
       const handle = services.jobs.start({
+        onSettled,
         kind: "create",
         workload: spec.name,
         owner: user.id,
         work: (job) => provisionWorkload(context, user, spec, { kind: "new" }, job),
       });
-      deferUntil(handle.wait(), handle.id);
       return handle;
     },
   });

@@ -23,7 +23,7 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
     args: { name },
     validate: () => validateName(name),
     target: (validName) => validName,
-    run: async ({ user, input, lock, deferUntil }) => {
+    run: async ({ user, input, lock, detach }) => {
       const { repos, deps } = context;
       await pruneExpiredSnapshots(context);
       const snapshot = repos.snapshots.latestKept(user.id, input, deps.clock.now());
@@ -52,7 +52,9 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
         throw error;
       }
       const source = snapshot.storageRef === undefined ? { kind: "new" as const } : { kind: "snapshot" as const, ref: snapshot.storageRef };
+      const onSettled = detach();
       const handle = services.jobs.start({
+        onSettled,
         kind: "restore",
         workload: input,
         owner: user.id,
@@ -68,7 +70,6 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
           return view;
         },
       });
-      deferUntil(handle.wait(), handle.id);
       return handle;
     },
   });

@@ -99,3 +99,20 @@ void describe("jobs", () => {
     assert.equal((await rejection(t.core.job(alice, "no-such-job"))).kind, "not-found");
   });
 });
+
+void describe("job end and locks", () => {
+  void it("locks are released and the audit written before job-end is emitted", async () => {
+    const t = createTestCore();
+    const handle = await t.core.create(alice, { name: "dev" });
+    const seen: { locks: unknown; audits: unknown }[] = [];
+    handle.onEvent((event) => {
+      if (event.type !== "job-end") return;
+      seen.push({
+        locks: (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as { n: number }).n,
+        audits: (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM operations WHERE job_id = ?").get(handle.id) as { n: number }).n,
+      });
+    });
+    await handle.wait();
+    assert.deepEqual(seen, [{ locks: 0, audits: 1 }]);
+  });
+});
