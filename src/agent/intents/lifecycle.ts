@@ -19,7 +19,9 @@ export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[
 
 /** Parses a lifecycle request, or returns undefined when no lifecycle verb is present. */
 export function parseLifecycle(input: Normalised, knownNames: readonly string[]): WorkloadRequest | undefined {
-  // "bring it back", "bring web back": the object sits inside the phrase.
+  // "turn web off", "shut it down", "bring it back": the object sits inside the phrase.
+  const split = parseSplitVerb(input.tokens, knownNames);
+  if (split) return split;
   const bring = /\bbring (?:(\S+) )?back\b/.exec(input.text);
   if (bring) {
     const word = bring[1];
@@ -30,6 +32,42 @@ export function parseLifecycle(input: Normalised, knownNames: readonly string[])
     const match = firstPhrase(input.tokens, phrases);
     if (!match) continue;
     return { type: verb, target: findTarget(input.tokens, match.index + match.length, match.index, knownNames) };
+  }
+  return undefined;
+}
+
+/** Two-part verbs with the object in between: [first word, last word, operation]. */
+const SPLIT_VERBS: readonly (readonly [string, string, WorkloadVerb])[] = [
+  ["turn", "on", "start"],
+  ["switch", "on", "start"],
+  ["power", "on", "start"],
+  ["boot", "up", "start"],
+  ["start", "up", "start"],
+  ["bring", "up", "start"],
+  ["wake", "up", "start"],
+  ["fire", "up", "start"],
+  ["turn", "off", "stop"],
+  ["switch", "off", "stop"],
+  ["power", "off", "stop"],
+  ["shut", "down", "stop"],
+  ["take", "down", "stop"],
+  ["spin", "down", "stop"],
+  ["bring", "down", "stop"],
+];
+
+function parseSplitVerb(tokens: readonly string[], knownNames: readonly string[]): WorkloadRequest | undefined {
+  for (let index = 0; index + 2 < tokens.length; index += 1) {
+    for (const [first, last, verb] of SPLIT_VERBS) {
+      if (tokens[index] !== first) continue;
+      // "turn web off", "turn it back on", "shut the web container down"
+      const end = tokens.indexOf(last, index + 2);
+      if (end < 0 || end - index > 5) continue;
+      const between = tokens.slice(index + 1, end).filter((token) => token !== "back" && token !== "the" && token !== "container" && token !== "my");
+      if (between.length !== 1) continue;
+      const word = between[0]!;
+      if (REFERENCE_WORDS.has(word)) return { type: verb, target: { kind: "reference" } };
+      if (knownNames.includes(word) || /^[a-z0-9][a-z0-9-]*$/.test(word)) return { type: verb, target: { kind: "named", name: word } };
+    }
   }
   return undefined;
 }

@@ -75,6 +75,14 @@ describe("offline intents: workload operations", () => {
     ["/logs web 50", "logs", { kind: "named", name: "web" }],
     ["/status web", "show", { kind: "named", name: "web" }],
     ["stop", "stop", { kind: "none" }],
+    ["turn web off", "stop", { kind: "named", name: "web" }],
+    ["turn it back on", "start", { kind: "reference" }],
+    ["shut the web container down", "stop", { kind: "named", name: "web" }],
+    ["can you take it down", "stop", { kind: "reference" }],
+    ["destory web", "destroy", { kind: "named", name: "web" }],
+    ["please retsart dev-2", "restart", { kind: "named", name: "dev-2" }],
+    ["can you stop web please?", "stop", { kind: "named", name: "web" }],
+    ["is web running?", "show", { kind: "named", name: "web" }],
   ];
   for (const [text, type, target] of cases) {
     it(`parses "${text}" as ${type}`, () => {
@@ -130,6 +138,11 @@ describe("offline intents: the rest", () => {
 
   it("does not treat a sentence that starts with yes as a bare confirmation", () => {
     assert.notEqual(parse("yes and also destroy dev-2").type, "confirm");
+  });
+
+  it("does not 'correct' a workload or module name into a verb", () => {
+    assert.equal(parse("remote access please").type, "unknown");
+    assert.equal(parse("remote", ["remote"]).type, "show");
   });
 
   it("does not treat naming oneself as naming someone else", () => {
