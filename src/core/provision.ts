@@ -34,6 +34,8 @@ export async function provisionWorkload(
   reverter.add(`the record of "${spec.name}"`, () => repos.workloads.delete(spec.name));
   try {
     job.progress({ type: "step", step: "preparing", message: `Preparing storage for ${spec.name}` });
+    // Idempotent and cheap once done; makes a fresh host's pool usable before the first workspace.
+    await deps.storage.ensureReady();
     await deps.storage.ensureUser(userKey, owner.limits.diskQuotaBytes);
     let workspaceHostPath: string | undefined;
     if (spec.workspace.enabled) {
