@@ -21,6 +21,9 @@ import { editHtml, sendHtml } from "./send.js";
 /** Callback data: `u:a:<telegram id>` approves, `u:d:<telegram id>` denies. */
 export const DECISION_PATTERN = /^u:([ad]):(\d{1,20})$/;
 
+/** How long a user seen active skips the admission check. */
+const ACTIVE_CACHE_MS = 60_000;
+
 /** The built-in local administrator, used to look up who the admins are. */
 const LOCAL_ADMIN: Actor = { userId: "local:admin" };
 
@@ -38,6 +41,11 @@ export type DecisionOutcome = { readonly ok: true; readonly user: UserView } | {
 /** Admission state and actions for one bot. */
 export class Admission {
   private readonly greeted = new Set<UserId>();
+  /**
+   * Users recently seen active, so a chat message does not cost a `whoami` (and an audit
+   * record) every time. Only this gate is cached: the core checks status on every operation.
+   */
+  private readonly recentlyActive = new Map<UserId, number>();
   private readonly adminMessages = new Map<UserId, { chatId: number; messageId: number }[]>();
 
   constructor(private readonly options: AdmissionOptions) {}
@@ -57,8 +65,13 @@ export class Admission {
    * admins the first time, and returns false.
    */
   async admit(actor: Actor, chatId: number): Promise<boolean> {
+    if ((this.recentlyActive.get(actor.userId) ?? 0) > Date.now()) return true;
     const status = await this.status(actor);
-    if (status === "active") return true;
+    if (status === "active") {
+      this.recentlyActive.set(actor.userId, Date.now() + ACTIVE_CACHE_MS);
+      return true;
+    }
+    this.recentlyActive.delete(actor.userId);
     if (status === "denied") {
       await sendHtml(this.options.api, chatId, DENIED_HTML);
       return false;
@@ -98,6 +111,7 @@ export class Admission {
       return { ok: false, message: error.kind === "forbidden" ? "Only admins can approve or deny people." : describeError(error) };
     }
     this.greeted.delete(target);
+    this.recentlyActive.delete(target);
     const who = `${code(target)}${user.displayName ? ` (${escapeHtml(user.displayName)})` : ""}`;
     const by = escapeHtml(admin.displayName ?? admin.userId);
     const outcome = approve ? `✅ ${who} was approved by ${by}.` : `🚫 ${who} was denied by ${by}.`;
