@@ -21,8 +21,6 @@ export interface LlmAgentOptions {
   readonly model: LanguageModel;
   readonly maxSteps: number;
   readonly timeoutMs: number;
-  /** Kept apart from `maxRetries` of the SDK, which is set to 0: `retry.ts` retries per call. */
-  readonly channel?: string;
 }
 
 /** The agent's answer for one message. */
@@ -47,6 +45,7 @@ export async function runLlm(text: string, context: ChatContext, options: LlmAge
     messages: [...compactHistory(context.state.messages, MODEL_HISTORY_WINDOW), { role: "user", content: text }],
     tools: createTools(context),
     stopWhen: stepCountIs(options.maxSteps),
+    // Retries happen per model call in `retry.ts` (the model passed in is wrapped), not here.
     maxRetries: 0,
     maxOutputTokens: 1024,
     abortSignal: AbortSignal.timeout(options.timeoutMs),
