@@ -107,3 +107,32 @@ describe("admin commands", () => {
     assert.match(list.stdout, /^telegram:42\s+user\s+active/m);
   });
 });
+
+describe("ctl create flags", () => {
+  it("turn --option, --cpu, --memory and --no-workspace into the spec", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cli(
+      "ctl", "create", "web", "--module", "code-server", "--option", "code-server.port=9000", "--cpu", "2", "--memory", "2G", "--no-workspace", "--dry-run", "--json",
+    );
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const spec = outcome.json().result.spec;
+    assert.equal(spec.moduleOptions["code-server"].port, 9000);
+    assert.equal(spec.resources.cpus, 2);
+    assert.equal(spec.resources.memoryBytes, 2 * 1024 ** 3);
+    assert.equal(spec.workspace.enabled, false);
+  });
+
+  it("a malformed --option exits 2 naming the flag", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cli("ctl", "create", "web", "--option", "port9000", "--dry-run");
+    assert.equal(outcome.code, 2);
+    assert.match(outcome.stderr, /--option takes module\.key=value/);
+  });
+
+  it("--remote-access asks for remote access", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cli("ctl", "create", "web", "--remote-access", "--dry-run", "--json");
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(outcome.json().result.spec.remoteAccess, true);
+  });
+});
