@@ -5,6 +5,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { AddressLeases } from "../ports/address-leases.js";
 import { createAddressLeases } from "../state/address-leases.js";
 import { createConfirmationsRepository, type ConfirmationsRepository } from "../state/confirmations-repository.js";
@@ -22,6 +23,8 @@ export interface CoreOptions {
   readonly pid?: number;
   /** Whether a process is still running (default: signal 0). */
   readonly isProcessAlive?: (pid: number) => boolean;
+  /** This boot's id (default: the kernel's `boot_id`); a holder from another boot is dead. */
+  readonly bootId?: string;
 }
 
 /** Every repository the core uses. */
@@ -42,13 +45,33 @@ export interface CoreContext {
   readonly leases: AddressLeases;
   readonly pid: number;
   readonly isProcessAlive: (pid: number) => boolean;
-  /** Identifies this core instance as a lock holder. */
+  /** Identifies this core instance (and this boot) on locks and jobs: `<boot id>/<instance id>`. */
   readonly instanceId: string;
+  /**
+   * Whether the process that recorded `pid` and `holder` still runs. Pids are reused (after a
+   * reboot a service often gets the same one), so the holder's boot and instance are checked too.
+   */
+  readonly isHolderAlive: (pid: number, holder: string) => boolean;
 }
+
+// Core instances alive in this process; a holder with this process's pid but not listed here
+// was left by an earlier process that had the same pid.
+const liveInstances = new Set<string>();
 
 /** Builds the context over `deps`. */
 export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreContext {
   const db = deps.db;
+  const pid = options.pid ?? process.pid;
+  const bootId = options.bootId ?? currentBootId();
+  const isAlive = options.isProcessAlive ?? isProcessAlive;
+  const instanceId = `${bootId}/${randomUUID()}`;
+  liveInstances.add(instanceId);
+  const isHolderAlive = (holderPid: number, holder: string): boolean => {
+    const separator = holder.lastIndexOf("/");
+    if (separator > 0 && bootId !== "" && holder.slice(0, separator) !== bootId) return false;
+    if (holderPid === pid && separator > 0) return liveInstances.has(holder);
+    return isAlive(holderPid);
+  };
   return {
     deps,
     repos: {
@@ -61,10 +84,20 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       locks: createWorkloadLocksRepository(db),
     },
     leases: createAddressLeases(db),
-    pid: options.pid ?? process.pid,
-    isProcessAlive: options.isProcessAlive ?? isProcessAlive,
-    instanceId: randomUUID(),
+    pid,
+    isProcessAlive: isAlive,
+    instanceId,
+    isHolderAlive,
   };
+}
+
+/** The kernel's id of the current boot, or "" where there is none (non-Linux). */
+function currentBootId(): string {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return "";
+  }
 }
 
 /** True when a process with this pid exists (EPERM means it exists but is not ours). */

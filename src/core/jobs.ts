@@ -41,9 +41,9 @@ export class JobRunner {
 
   /** Records the job and starts its work after the caller has had a chance to subscribe. */
   start<T>(request: JobRequest<T>): JobHandle<T> {
-    const { repos, deps, pid } = this.#context;
+    const { repos, deps, pid, instanceId } = this.#context;
     const id = randomUUID();
-    repos.jobs.insert({ id, kind: request.kind, workload: request.workload, owner: request.owner, pid, startedAt: deps.clock.now() });
+    repos.jobs.insert({ id, kind: request.kind, workload: request.workload, owner: request.owner, pid, holder: instanceId, startedAt: deps.clock.now() });
     const listeners = new Set<(event: JobEvent) => void>();
     const emit = (event: JobEvent): void => {
       for (const listener of listeners) {

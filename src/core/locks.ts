@@ -23,8 +23,8 @@ export class WorkloadLocks {
   /** Takes the lock on `name` or throws `ConflictError('busy')`. */
   acquire(name: string): ReleaseLock {
     if (this.#held.has(name)) throw busy(name);
-    const { repos, instanceId, pid, isProcessAlive, deps } = this.#context;
-    if (!repos.locks.tryAcquire(name, instanceId, pid, deps.clock.now(), isProcessAlive)) throw busy(name);
+    const { repos, instanceId, pid, isHolderAlive, deps } = this.#context;
+    if (!repos.locks.tryAcquire(name, instanceId, pid, deps.clock.now(), isHolderAlive)) throw busy(name);
     this.#held.add(name);
     let released = false;
     return () => {

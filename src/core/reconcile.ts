@@ -24,14 +24,14 @@ export interface Recovered {
 
 /** Jobs recorded as running whose process is gone. Only a SQL query and pid checks. */
 export function interruptedJobs(context: CoreContext): readonly JobRecord[] {
-  return context.repos.jobs.running().filter((job) => job.pid !== context.pid && !context.isProcessAlive(job.pid));
+  return context.repos.jobs.running().filter((job) => !context.isHolderAlive(job.pid, job.holder));
 }
 
 /** Finishes or rolls back every interrupted job. */
 export async function recoverInterrupted(context: CoreContext, locks: WorkloadLocks): Promise<Recovered[]> {
   const recovered: Recovered[] = [];
   const jobs = interruptedJobs(context);
-  if (jobs.length > 0) context.repos.locks.clearStale(context.isProcessAlive);
+  if (jobs.length > 0) context.repos.locks.clearStale(context.isHolderAlive);
   for (const job of jobs) {
     let release: (() => void) | undefined;
     try {
@@ -75,7 +75,7 @@ async function finishDestroy(context: CoreContext, job: JobRecord): Promise<stri
 export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): Promise<ReconcileReport> {
   const { deps, repos, leases } = context;
   const recovered = await recoverInterrupted(context, locks);
-  repos.locks.clearStale(context.isProcessAlive);
+  repos.locks.clearStale(context.isHolderAlive);
   const live = await deps.backend.list();
   const liveNames = new Set(live.map((container) => container.name));
   const records = repos.workloads.listAll();

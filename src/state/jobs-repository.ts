@@ -23,6 +23,8 @@ export interface JobRecord {
   readonly progress: string;
   readonly error?: { readonly kind: VoxnixErrorKind; readonly message: string };
   readonly pid: number;
+  /** The core instance (and boot) running the job; empty for jobs recorded before schema 4. */
+  readonly holder: string;
   readonly startedAt: Date;
   readonly endedAt?: Date;
 }
@@ -37,6 +39,7 @@ interface JobRow {
   error_kind: string | null;
   error_message: string | null;
   pid: number;
+  holder: string;
   started_at: number;
   ended_at: number | null;
 }
@@ -55,8 +58,8 @@ export interface JobsRepository {
 export function createJobsRepository(db: VoxnixDatabase): JobsRepository {
   const sqlite = db.sqlite;
   const insert = sqlite.prepare(
-    `INSERT INTO jobs (id, kind, workload, owner, state, progress, pid, started_at)
-     VALUES (@id, @kind, @workload, @owner, 'running', '', @pid, @startedAt)`,
+    `INSERT INTO jobs (id, kind, workload, owner, state, progress, pid, holder, started_at)
+     VALUES (@id, @kind, @workload, @owner, 'running', '', @pid, @holder, @startedAt)`,
   );
   const select = sqlite.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?");
   const progress = sqlite.prepare<[string, string]>("UPDATE jobs SET progress = ? WHERE id = ?");
@@ -66,7 +69,15 @@ export function createJobsRepository(db: VoxnixDatabase): JobsRepository {
   const running = sqlite.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'running' ORDER BY started_at");
   return {
     insert: (record) =>
-      void insert.run({ id: record.id, kind: record.kind, workload: record.workload, owner: record.owner, pid: record.pid, startedAt: record.startedAt.getTime() }),
+      void insert.run({
+        id: record.id,
+        kind: record.kind,
+        workload: record.workload,
+        owner: record.owner,
+        pid: record.pid,
+        holder: record.holder,
+        startedAt: record.startedAt.getTime(),
+      }),
     get: (id) => {
       const row = select.get(id);
       return row ? toRecord(row) : undefined;
@@ -88,6 +99,7 @@ function toRecord(row: JobRow): JobRecord {
     progress: row.progress,
     ...(row.error_kind === null ? {} : { error: { kind: row.error_kind as VoxnixErrorKind, message: row.error_message ?? "" } }),
     pid: row.pid,
+    holder: row.holder,
     startedAt: new Date(row.started_at),
     ...(row.ended_at === null ? {} : { endedAt: new Date(row.ended_at) }),
   };

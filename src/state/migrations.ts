@@ -115,6 +115,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE snapshots ADD COLUMN job_id TEXT;
     `,
   },
+  {
+    version: 4,
+    description: "jobs remember the core instance (and boot) that runs them, since pids are reused",
+    sql: `ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT '';`,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -18,15 +18,18 @@ export interface LockRecord {
 export interface WorkloadLocksRepository {
   /**
    * Takes the lock for `holder` (pid `pid`) unless a live process holds it. `isAlive` decides
-   * whether an existing holder's pid still runs. Returns false when the lock is held.
+   * whether an existing holder (its pid and holder id) still runs. Returns false when the lock is held.
    */
-  tryAcquire(name: string, holder: string, pid: number, at: Date, isAlive: (pid: number) => boolean): boolean;
+  tryAcquire(name: string, holder: string, pid: number, at: Date, isAlive: HolderAlive): boolean;
   /** Releases the lock if `holder` holds it. */
   release(name: string, holder: string): void;
   get(name: string): LockRecord | undefined;
   /** Removes locks held by dead processes; returns how many. */
-  clearStale(isAlive: (pid: number) => boolean): number;
+  clearStale(isAlive: HolderAlive): number;
 }
+
+/** Decides whether the process that recorded `pid` and `holder` is still running. */
+export type HolderAlive = (pid: number, holder: string) => boolean;
 
 /** Creates the locks repository over `db`. */
 export function createWorkloadLocksRepository(db: VoxnixDatabase): WorkloadLocksRepository {
@@ -34,7 +37,7 @@ export function createWorkloadLocksRepository(db: VoxnixDatabase): WorkloadLocks
   const select = sqlite.prepare<[string], { name: string; holder: string; pid: number; acquired_at: number }>(
     "SELECT * FROM workload_locks WHERE name = ?",
   );
-  const all = sqlite.prepare<[], { name: string; pid: number }>("SELECT name, pid FROM workload_locks");
+  const all = sqlite.prepare<[], { name: string; pid: number; holder: string }>("SELECT name, pid, holder FROM workload_locks");
   const upsert = sqlite.prepare(
     `INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES (@name, @holder, @pid, @at)
      ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, acquired_at = excluded.acquired_at`,
@@ -45,7 +48,7 @@ export function createWorkloadLocksRepository(db: VoxnixDatabase): WorkloadLocks
     tryAcquire: (name, holder, pid, at, isAlive) =>
       db.transaction(() => {
         const existing = select.get(name);
-        if (existing && existing.holder !== holder && isAlive(existing.pid)) return false;
+        if (existing && existing.holder !== holder && isAlive(existing.pid, existing.holder)) return false;
         upsert.run({ name, holder, pid, at: at.getTime() });
         return true;
       }),
@@ -58,7 +61,7 @@ export function createWorkloadLocksRepository(db: VoxnixDatabase): WorkloadLocks
       db.transaction(() => {
         let cleared = 0;
         for (const row of all.all()) {
-          if (!isAlive(row.pid)) cleared += removeName.run(row.name).changes;
+          if (!isAlive(row.pid, row.holder)) cleared += removeName.run(row.name).changes;
         }
         return cleared;
       }),

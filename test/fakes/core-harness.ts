@@ -61,6 +61,8 @@ export interface TestCoreOptions {
   readonly pid?: number;
   /** Which pids count as alive (default: the real check). */
   readonly isProcessAlive?: (pid: number) => boolean;
+  /** Boot id recorded with jobs and locks (default: the real one). */
+  readonly bootId?: string;
 }
 
 /** Everything a test needs. */
@@ -92,6 +94,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     {
       ...(options.pid === undefined ? {} : { pid: options.pid }),
       ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }),
+      ...(options.bootId === undefined ? {} : { bootId: options.bootId }),
     },
   );
   return { core, backend, storage, remoteAccess, clock, db, catalog, logger, policy };

@@ -107,4 +107,29 @@ void describe("crash recovery", () => {
     assert.equal(t.backend.calls.length, backendCalls);
     assert.equal(t.storage.calls.length, storageCalls);
   });
+
+  void it("a job left by an earlier process that had this same pid is recovered (pids are reused)", async () => {
+    const earlier = createTestCore({ pid: 777, isProcessAlive: () => true, bootId: "boot-a" });
+    const hold = earlier.backend.hold("create");
+    const handle = await earlier.core.create(alice, { name: "dev" });
+    await hold.reached;
+    // Simulate the earlier instance being gone: same pid and boot, unknown instance id.
+    earlier.db.sqlite.prepare("UPDATE jobs SET holder = 'boot-a/gone' WHERE id = ?").run(handle.id);
+    earlier.db.sqlite.prepare("UPDATE workload_locks SET holder = 'boot-a/gone'").run();
+    const next = createTestCore({ db: earlier.db, backend: earlier.backend, storage: earlier.storage, clock: earlier.clock, pid: 777, isProcessAlive: () => true, bootId: "boot-a" });
+    await next.core.idle();
+    assert.equal((await next.core.job(alice, handle.id)).state, "interrupted");
+    assert.equal(next.storage.workspaces.size, 0);
+  });
+
+  void it("a job recorded during an earlier boot is recovered even if its pid now belongs to a live process", async () => {
+    const before = createTestCore({ pid: 4242, isProcessAlive: () => true, bootId: "boot-a" });
+    const hold = before.backend.hold("create");
+    const handle = await before.core.create(alice, { name: "dev" });
+    await hold.reached;
+    const after = createTestCore({ db: before.db, backend: before.backend, storage: before.storage, clock: before.clock, isProcessAlive: () => true, bootId: "boot-b" });
+    await after.core.idle();
+    assert.equal((await after.core.job(alice, handle.id)).state, "interrupted");
+    await createReady(after.core, alice, { name: "dev" });
+  });
 });
