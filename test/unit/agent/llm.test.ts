@@ -167,6 +167,18 @@ describe("LLM agent with MockLanguageModelV3", () => {
     assert.deepEqual(tools, ["container_logs", "create_container", "destroy_container", "list_containers", "restart_container", "restore_container", "show_container", "start_container", "stop_container", "storage_usage"]);
   });
 
+  it("accepts the slips small models make in create arguments", async () => {
+    const model = scriptedModel([{ tool: "create_container", input: { name: "web", modules: "git, vscode and fish shell", cpus: "2", memory: 2 } }, { text: "Creating web." }]);
+    const harness = createAgentHarness({ model });
+    const reply = await harness.pipeline.handle(alice, "web with git vscode fish, 2 cpus, 2 gigs");
+    assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.outcome]), [["create", "ok"]]);
+    await settle(reply);
+    const view = await harness.core.show(alice, "web");
+    assert.deepEqual([...view.spec.modules].sort(), ["code-server", "fish", "git", "workspace"]);
+    assert.equal(view.spec.resources.cpus, 2);
+    assert.equal(view.spec.resources.memoryBytes, 2 * 1024 ** 3);
+  });
+
   it("stops at the step limit", async () => {
     const model = scriptedModel([{ tool: "list_containers", input: {} }], { cycle: true });
     const harness = createAgentHarness({ model, config: { llm: { maxSteps: 3 } } });
