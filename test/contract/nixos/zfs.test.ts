@@ -53,6 +53,21 @@ void describe("zfs storage: layout", () => {
     assert.equal(host.zfsState().datasets["tank/users/telegram_42"]?.quota, 20 * 1024 ** 3);
   });
 
+  void it("repairs a user dataset left legacy-mounted by an older layout", async () => {
+    const zfs = await readyUser();
+    const state = host.zfsState();
+    state.datasets["tank/users/telegram_42"]!.mountpoint = "legacy";
+    state.datasets["tank/users/telegram_42"]!.mounted = "no";
+    host.writeZfsState(state);
+    host.clearCalls();
+    await zfs.ensureUser(USER, 1024 ** 3);
+    assert.equal(host.zfsState().datasets["tank/users/telegram_42"]?.mountpoint, "/tank/users/telegram_42");
+    assert.ok(host.commandLines("zfs").includes("zfs set mountpoint=/tank/users/telegram_42 tank/users/telegram_42"));
+    host.clearCalls();
+    await zfs.ensureUser(USER, 1024 ** 3);
+    assert.equal(host.commandLines("zfs").some((line) => line.startsWith("zfs set mountpoint")), false, "nothing to repair the second time");
+  });
+
   void it("treats a dataset created concurrently by someone else as success", async () => {
     const zfs = await readyUser({ FAKE_ZFS_RACE: "tank/users/telegram_42/containers" });
     const { hostPath } = await zfs.createWorkspace(USER, "dev");

@@ -33,13 +33,25 @@ export interface ZfsContext {
 
 /**
  * Creates a dataset with an explicit mountpoint. "Already exists" is success: another
- * request (or an earlier run) created it between anyone's check and this call.
+ * request (or an earlier run) created it between anyone's check and this call. With
+ * `repair`, an existing dataset whose mountpoint differs (e.g. `legacy` from an older
+ * layout, whose children would then never mount) gets the expected one.
  */
-export async function createDataset(context: ZfsContext, dataset: string, mountpoint: string): Promise<void> {
+export async function createDataset(context: ZfsContext, dataset: string, mountpoint: string, repair = false): Promise<void> {
   const action = `Creating the ZFS dataset ${dataset}`;
   const result = await runZfs(context.runner, createArgs(dataset, mountpoint), action, context.timeoutMs);
-  if (result.exitCode === 0 || saysExists(result)) return;
-  expectZfsSuccess(result, action);
+  if (result.exitCode === 0) return;
+  if (!saysExists(result)) {
+    expectZfsSuccess(result, action);
+    return;
+  }
+  if (!repair) return;
+  const check = `Reading the mountpoint of ${dataset}`;
+  const current = expectZfsSuccess(await runZfs(context.runner, ["get", "-H", "-o", "value", "mountpoint", dataset], check, context.timeoutMs), check).stdout.trim();
+  if (current === mountpoint) return;
+  const fix = `Setting the mountpoint of ${dataset}`;
+  expectZfsSuccess(await runZfs(context.runner, ["set", `mountpoint=${mountpoint}`, dataset], fix, context.timeoutMs), fix);
+  context.logger.warn({ dataset, from: current, to: mountpoint }, "dataset mountpoint repaired");
 }
 
 /** True when the dataset exists. */
@@ -57,7 +69,7 @@ export async function ensureUser(context: ZfsContext, userKey: string, quotaByte
   const { layout } = context;
   const dataset = layout.user(userKey);
   try {
-    await createDataset(context, dataset, layout.mountpoint(dataset));
+    await createDataset(context, dataset, layout.mountpoint(dataset), true);
   } catch (error) {
     // `<pool>/users` is made by ensureReady (voxnix setup); a host set up by hand may lack it.
     if (!(error instanceof HostFailureError && /parent does not exist/i.test(error.message))) throw error;
