@@ -14,7 +14,7 @@ import { summariseTurn } from "../summary.js";
 import { compactHistory } from "./history.js";
 
 /** How many recent stored messages the model sees, compacted (see `history.ts`). */
-export const MODEL_HISTORY_WINDOW = 16;
+export const MODEL_HISTORY_WINDOW = 8;
 
 /** Settings from `config.llm`. */
 export interface LlmAgentOptions {
