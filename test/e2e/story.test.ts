@@ -63,6 +63,20 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
     assert.equal(shell.stdout.trim(), "/usr/bin/fish", "the fish module makes fish the login shell");
   });
 
+  step("enforces the container's memory limit, also on exec'd commands", async () => {
+    await (await app.core.create(alice, { name: "small", modules: ["git"], workspace: { enabled: false }, resources: { memory: "256M" } })).wait();
+    const hog = await app.core.exec(alice, { name: "small", argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=400M count=1 2>/dev/null; echo $?"] });
+    assert.equal(hog.stdout.trim(), "137", "a 400 MB allocation is killed under a 256 MB limit");
+    const fits = await app.core.exec(alice, { name: "small", argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo $?"] });
+    assert.equal(fits.stdout.trim(), "0");
+    let token = "";
+    await assert.rejects(app.core.destroy(alice, "small"), (error: unknown) => {
+      token = (error as NeedsConfirmationError).token;
+      return error instanceof NeedsConfirmationError;
+    });
+    await (await app.core.confirm(alice, token)).wait();
+  });
+
   step("keeps /workspace across stop and start", async () => {
     assert.equal((await sh("echo hello > /workspace/note.txt && sync")).exitCode, 0);
     const stopped = await app.core.stop(alice, "web");

@@ -68,9 +68,38 @@ export function containerEnvironment(extra: Readonly<Record<string, string>> = {
   return Object.entries(base).map(([key, value]) => `${key}=${value}`);
 }
 
-/** `nsenter` argv running `argv` in all of the leader's namespaces, with a clean environment. */
-export function nsenterArgs(leader: number, argv: readonly string[], options: { readonly env?: Readonly<Record<string, string>>; readonly cwd?: string } = {}): string[] {
-  return ["--target", String(leader), "--all", `--wd=${options.cwd ?? "/root"}`, "--", "/usr/bin/env", "-i", ...containerEnvironment(options.env), ...argv];
+/**
+ * `nsenter` argv running `argv` inside the container as a transient service of the
+ * container's own systemd (`systemd-run --wait`). Entering the namespaces alone would leave
+ * the command in the host's cgroup, outside the container's memory and CPU limits; as a
+ * service it runs in the container's cgroup, shows up in its journal, and `--wait` passes its
+ * exit status back. `--pipe` connects the caller's stdio, `--pty` a terminal for shells.
+ */
+export function nsenterArgs(
+  leader: number,
+  argv: readonly string[],
+  options: { readonly env?: Readonly<Record<string, string>>; readonly cwd?: string; readonly interactive?: boolean } = {},
+): string[] {
+  const setenv = containerEnvironment(options.env).flatMap((pair) => ["--setenv", pair]);
+  return [
+    "--target",
+    String(leader),
+    "--all",
+    "--wd",
+    "--",
+    "/usr/bin/env",
+    "-i",
+    ...containerEnvironment(),
+    "systemd-run",
+    "--wait",
+    "--quiet",
+    "--collect",
+    options.interactive === true ? "--pty" : "--pipe",
+    `--working-directory=${options.cwd ?? "/root"}`,
+    ...setenv,
+    "--",
+    ...argv,
+  ];
 }
 
 /** `journalctl` argv reading a stopped or running container's persistent journal from the host. */

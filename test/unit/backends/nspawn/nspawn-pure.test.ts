@@ -28,13 +28,15 @@ describe("nspawn argv builders", () => {
     assert.ok(!nspawnBootArgs({ name: "web", root: "/r" }).some((arg) => arg.startsWith("--bind")), "no workspace, no bind mount");
   });
 
-  it("enters every namespace of the leader with a clean environment", () => {
+  it("enters every namespace of the leader and runs the command as a service of the container's systemd", () => {
     const args = nsenterArgs(4242, ["git", "--version"], { env: { TERM: "xterm" } });
     assert.deepEqual(args.slice(0, 3), ["--target", "4242", "--all"]);
     const separator = args.indexOf("--");
     assert.deepEqual(args.slice(separator + 1, separator + 3), ["/usr/bin/env", "-i"]);
-    assert.ok(args.includes("TERM=xterm"));
-    assert.deepEqual(args.slice(-2), ["git", "--version"]);
+    assert.ok(args.includes("systemd-run") && args.includes("--wait") && args.includes("--pipe"));
+    assert.ok(args.includes("TERM=xterm") && args[args.indexOf("TERM=xterm") - 1] === "--setenv");
+    assert.deepEqual(args.slice(-3), ["--", "git", "--version"]);
+    assert.ok(nsenterArgs(1, ["su", "-l"], { interactive: true }).includes("--pty"));
   });
 
   it("debootstraps a minimal Debian with the module packages", () => {
