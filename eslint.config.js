@@ -3,7 +3,8 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bin/**", "nix/**", "eslint.config.js"] },
+  // Dot-folders are local scratch space (and .ci holds shell only).
+  { ignores: ["dist/**", "node_modules/**", "nix/**", "eslint.config.js", ".*/**"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -31,6 +32,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Plain JavaScript (bin/, scripts/) is outside the TypeScript project: lint it without type information.
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
   {
     files: ["test/**/*.ts", "bench/**/*.ts"],
