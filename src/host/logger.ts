@@ -1,9 +1,12 @@
 /**
  * The real logger: pino, JSON lines on stderr (so stdout stays clean for `--json` output),
- * with secret-looking fields redacted to `***` at any of the first three nesting levels.
+ * with secret-looking fields redacted to `***` at any of the first three nesting levels, and
+ * the active OpenTelemetry trace and span ids on every line logged inside a span, so log lines
+ * and traces of one request can be joined.
  *
  * @module
  */
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { pino, type DestinationStream, type Level } from "pino";
 import type { Logger } from "../ports/logger.js";
 
@@ -49,8 +52,16 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       base: { pid: process.pid, ...options.bindings },
       redact: { paths: [...REDACT_PATHS], censor: "***" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
     },
     destination,
   );
   return logger;
+}
+
+/** `trace_id` and `span_id` of the active span, when tracing is on and a span is active. */
+export function traceFields(): Record<string, string> {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !isSpanContextValid(context)) return {};
+  return { trace_id: context.traceId, span_id: context.spanId };
 }

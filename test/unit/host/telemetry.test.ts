@@ -56,3 +56,30 @@ describe("tracesUrl", () => {
     assert.equal(tracesUrl("http://collector:4318/v1/traces"), "http://collector:4318/v1/traces");
   });
 });
+
+describe("log lines inside spans", () => {
+  it("carry the trace and span ids when tracing is on, and nothing extra when it is off", async () => {
+    const { createLogger } = await import("../../../src/host/logger.js");
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    logger.info("outside");
+    assert.equal(JSON.parse(lines[0]!).trace_id, undefined);
+
+    const collector = await fakeCollector();
+    try {
+      const telemetry = await startTelemetry({ otlpEndpoint: collector.url, serviceName: "voxnix-test" });
+      let ids: { traceId: string; spanId: string } | undefined;
+      trace.getTracer("test").startActiveSpan("operation show", (span) => {
+        ids = span.spanContext();
+        logger.info("inside");
+        span.end();
+      });
+      await telemetry.close();
+      const inside = JSON.parse(lines[1]!);
+      assert.equal(inside.trace_id, ids?.traceId);
+      assert.equal(inside.span_id, ids?.spanId);
+    } finally {
+      await collector.close();
+    }
+  });
+});
