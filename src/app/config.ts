@@ -64,7 +64,7 @@ export interface LoadConfigOptions {
 
 type EnvKind = "string" | "list";
 
-/** Environment variables that override one configuration key each. Documented in docs/configuration.md. */
+/** Environment variables that override one configuration key each, applied in this order. Documented in docs/configuration.md. */
 export const ENV_OVERRIDES: readonly { readonly variable: string; readonly path: string; readonly kind: EnvKind }[] = [
   { variable: "VOXNIX_BACKEND", path: "backend", kind: "string" },
   { variable: "VOXNIX_STATE_DIR", path: "stateDir", kind: "string" },
@@ -82,6 +82,8 @@ export const ENV_OVERRIDES: readonly { readonly variable: string; readonly path:
   { variable: "VOXNIX_TELEGRAM_WEBHOOK_URL", path: "telegram.webhook.url", kind: "string" },
   { variable: "VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE", path: "telegram.webhook.secretFile", kind: "string" },
   { variable: "VOXNIX_TAILSCALE_AUTH_KEY_FILE", path: "tailscale.authKeyFile", kind: "string" },
+  // The standard OpenTelemetry variable works too; the voxnix one, listed after it, wins.
+  { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", path: "telemetry.otlpEndpoint", kind: "string" },
   { variable: "VOXNIX_OTLP_ENDPOINT", path: "telemetry.otlpEndpoint", kind: "string" },
   { variable: "VOXNIX_NIXOS_FLAKE_PATH", path: "nixos.flakePath", kind: "string" },
   { variable: "VOXNIX_NSPAWN_ROOT", path: "nspawn.root", kind: "string" },

@@ -109,6 +109,12 @@ describe("loadConfig", () => {
     assert.equal(admins.issues[0]?.path, "users.admins.1");
   });
 
+  it("takes the OTLP endpoint from OTEL_EXPORTER_OTLP_ENDPOINT unless VOXNIX_OTLP_ENDPOINT is set", () => {
+    assert.equal(loadConfig({ env: { VOXNIX_STATE_DIR: "/x", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" } }).config.telemetry.otlpEndpoint, "http://otel:4318");
+    const both = loadConfig({ env: { VOXNIX_STATE_DIR: "/x", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318", VOXNIX_OTLP_ENDPOINT: "http://vox:4318" } });
+    assert.equal(both.config.telemetry.otlpEndpoint, "http://vox:4318");
+  });
+
   it("ignores empty environment variables", () => {
     assert.equal(loadConfig({ env: { VOXNIX_BACKEND: "", VOXNIX_STATE_DIR: "/x" } }).config.backend, "nspawn");
   });
