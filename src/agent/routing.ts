@@ -1,12 +1,13 @@
 /**
  * Which messages skip the model even when one is configured: slash commands, replies to a
- * pending confirmation or an open question, resets, and text naming another user. These are
+ * pending confirmation or an open question, resets, account questions, and text naming
+ * another user. These are
  * answered deterministically so the model can never confirm or act on someone's behalf.
  *
  * @module
  */
 import type { ConversationState } from "./memory/state.js";
-import { normalise, looksLikeName } from "./intents/normalise.js";
+import { hasAny, normalise, looksLikeName } from "./intents/normalise.js";
 import { parseConfirmation, parseDialogue } from "./intents/dialogue.js";
 
 const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/i;
@@ -19,6 +20,8 @@ export function mustRunOffline(text: string, state: ConversationState): boolean 
   const input = normalise(trimmed);
   if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined)) return true;
   if (parseDialogue(input)?.type === "reset") return true;
+  // Account questions are answered from the core directly; the model has no tool for them.
+  if (input.tokens.length <= 6 && hasAny(input.text, ["whoami", "who am i", "my account", "my limits"])) return true;
   if (state.question !== undefined && input.tokens.length <= 3 && input.tokens.some(looksLikeName)) return true;
   return false;
 }

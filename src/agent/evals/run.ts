@@ -53,7 +53,7 @@ if (provider && provider !== "none") {
   const model = createLanguageModel(modelConfig.llm, process.env.VOXNIX_LLM_API_KEY);
   if (model) {
     const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: modelConfig, model });
-    table(`model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"}`, results, true);
+    table(`model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"} (operations, confirmations and final state; wording not checked)`, results, true);
     summary.model = {
       provider: modelConfig.llm.provider,
       accuracy: results.filter((result) => result.passed).length / results.length,
