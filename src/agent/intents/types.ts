@@ -32,6 +32,7 @@ export interface CreateRequest {
 /** Operations on one existing workload. */
 export type WorkloadVerb = "start" | "stop" | "restart" | "destroy" | "restore" | "show" | "logs";
 
+/** A request for one operation on one existing workload. */
 export interface WorkloadRequest {
   readonly type: WorkloadVerb;
   readonly target: Target;
