@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { ConflictError, NotFoundError } from "../../../domain/errors.js";
+import { ConflictError, HostFailureError, NotFoundError } from "../../../domain/errors.js";
 import type { ContainerSpec } from "../../../domain/spec.js";
 import type { WorkloadName } from "../../../domain/names.js";
 import type { BackendPlan, ContainerBackend, ContainerHostContext, ProgressListener } from "../../../ports/container-backend.js";
@@ -42,6 +42,9 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
   let building: Promise<ImageMetadata> | undefined;
 
   const ensureRoot = async (): Promise<void> => {
+    if (process.getuid?.() !== 0) {
+      throw new HostFailureError("Running nspawn containers needs root (systemd-nspawn, btrfs and bridges require it): run voxnix with sudo, or use --dry-run to see the plan.");
+    }
     if (paths.onBtrfsPool) await ensurePool(deps.runner, resolveBtrfsPaths(deps));
     for (const directory of [paths.images, paths.machines, paths.run]) mkdirSync(directory, { recursive: true });
   };

@@ -27,6 +27,9 @@ export function poolMounted(paths: BtrfsPaths): boolean {
  * enables quotas and creates the top-level directories. Safe to call before every operation.
  */
 export async function ensurePool(runner: CommandRunner, paths: BtrfsPaths): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new HostFailureError("The btrfs storage needs root (it creates, mounts and manages a btrfs file system): run voxnix with sudo, or use --dry-run to see the plan.");
+  }
   if (!poolMounted(paths)) {
     const source = paths.device ?? (await ensureImage(runner, paths));
     mkdirSync(paths.mountpoint, { recursive: true });
