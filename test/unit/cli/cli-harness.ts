@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { Writable } from "node:stream";
 import type { App } from "../../../src/app/app.js";
 import { configSchema } from "../../../src/app/config-schema.js";
 import { runCli } from "../../../src/adapters/cli/main.js";
@@ -22,6 +23,8 @@ export interface CliOutcome {
 export interface CliHarness extends TestCore {
   readonly appsBuilt: () => number;
   cli(...argv: string[]): Promise<CliOutcome>;
+  /** Like `cli`, but as if on a terminal: progress goes to a spinner on the returned `terminal` text. */
+  cliOnTerminal(...argv: string[]): Promise<CliOutcome & { readonly terminal: string }>;
 }
 
 /** Creates the harness; every `cli(...)` call is one fresh `runCli` over the same core and database. */
@@ -41,13 +44,15 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
     logger: harness.logger,
     close: async () => undefined,
   };
-  return {
-    ...harness,
-    appsBuilt: () => built,
-    async cli(...argv) {
+  const run = async (argv: string[], terminal?: Writable) => {
       let stdout = "";
       let stderr = "";
-      const io = { stdout: (text: string) => void (stdout += text), stderr: (text: string) => void (stderr += text), isTTY: false };
+      const io = {
+        stdout: (text: string) => void (stdout += text),
+        stderr: (text: string) => void (stderr += text),
+        isTTY: terminal !== undefined,
+        ...(terminal ? { stderrStream: terminal } : {}),
+      };
       const code = await runCli(argv, io, {
         createApp: async () => {
           built += 1;
@@ -56,6 +61,23 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
       });
       await harness.core.idle();
       return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  };
+  return {
+    ...harness,
+    appsBuilt: () => built,
+    cli: (...argv) => run(argv),
+    async cliOnTerminal(...argv) {
+      let terminal = "";
+      const stream = new Writable({
+        write(chunk: Buffer | string, _encoding, callback) {
+          terminal += chunk.toString();
+          callback();
+        },
+      });
+      // The tty.WriteStream methods a spinner uses, as no-ops.
+      const cursor = (..._args: unknown[]) => true;
+      const outcome = await run(argv, Object.assign(stream, { isTTY: true, columns: 80, cursorTo: cursor, moveCursor: cursor, clearLine: cursor, clearScreenDown: cursor }));
+      return { ...outcome, terminal };
     },
   };
 }

@@ -136,3 +136,14 @@ describe("ctl create flags", () => {
     assert.equal(outcome.json().result.spec.remoteAccess, true);
   });
 });
+
+describe("progress on a terminal", () => {
+  it("uses a spinner that ends with the job's success line", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cliOnTerminal("ctl", "create", "dev", "--as", ALICE);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.match(outcome.terminal, /dev is running/);
+    assert.doesNotMatch(outcome.stderr, /^\.\.\. /m, "no plain progress lines on a terminal");
+    assert.match(outcome.stdout, /^dev created/m);
+  });
+});
