@@ -54,6 +54,9 @@ export class FakeTelegramServer {
   private nextCallbackId = 1;
   private incomingMessageId = 100000;
 
+  /** With `validToken`, any other token is refused with 401 Unauthorized, as Telegram does. */
+  constructor(private readonly options: { readonly validToken?: string } = {}) {}
+
   /** The URL to pass as grammY's `client.apiRoot`. */
   get apiRoot(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
@@ -163,12 +166,16 @@ export class FakeTelegramServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const match = /^\/bot[^/]+\/([A-Za-z]+)$/.exec(request.url ?? "");
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(request.url ?? "");
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const payload = (body ? JSON.parse(body) : {}) as Record<string, any>;
-    const method = match?.[1] ?? "";
+    const method = match?.[2] ?? "";
+    if (this.options.validToken !== undefined && match?.[1] !== this.options.validToken) {
+      this.record({ method, payload, failedWith: 401 });
+      return this.reply(response, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+    }
 
     const failure = this.failures.get(method)?.shift();
     if (failure) {

@@ -43,14 +43,23 @@ async function runTelegram(context: CliContext): Promise<void> {
   });
 
   let stopWebhook: (() => Promise<void>) | undefined;
-  if (webhook) {
-    const { startWebhook } = await import("../../telegram/webhook.js");
-    const server = await startWebhook(telegram, { url: config.telegram.webhook.url!, port: config.telegram.webhook.port, secretToken: secrets.webhookSecret!, logger: app.logger });
-    stopWebhook = () => server.close();
-    context.say(`voxnix telegram: webhook listening on port ${config.telegram.webhook.port}; press Ctrl-C to stop.`);
-  } else {
-    await telegram.start();
-    context.say(`voxnix telegram: @${telegram.bot.botInfo.username} is polling; press Ctrl-C to stop.`);
+  try {
+    if (webhook) {
+      const { startWebhook } = await import("../../telegram/webhook.js");
+      const server = await startWebhook(telegram, { url: config.telegram.webhook.url!, port: config.telegram.webhook.port, secretToken: secrets.webhookSecret!, logger: app.logger });
+      stopWebhook = () => server.close();
+      context.say(`voxnix telegram: webhook listening on port ${config.telegram.webhook.port}; press Ctrl-C to stop.`);
+    } else {
+      await telegram.start();
+      context.say(`voxnix telegram: @${telegram.bot.botInfo.username} is polling; press Ctrl-C to stop.`);
+    }
+  } catch (error) {
+    // Telegram answers 401 for a wrong token and 404 for a malformed one.
+    const { GrammyError } = await import("grammy");
+    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
+      throw configError("telegram.tokenFile", `Telegram refused the bot token (${error.error_code} ${error.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
+    }
+    throw error;
   }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
