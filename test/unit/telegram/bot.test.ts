@@ -267,4 +267,24 @@ describe("telegram bot: Telegram limits and formatting", () => {
     assert.equal(harness.server.messagesIn(-100123).length, 1);
     assert.equal(harness.server.messagesIn(ALICE.id).length, 0, "nothing was answered privately either");
   });
+
+  it("answers an unexpected failure with a plain apology, never a stack trace", async () => {
+    harness = await startBot({
+      pipeline: () => ({
+        handle: async () => {
+          throw new TypeError("Cannot read properties of undefined (reading 'spec') at /work/src/x.ts:1:1");
+        },
+        confirm: async () => {
+          throw new Error("unused");
+        },
+        cancel: async () => {
+          throw new Error("unused");
+        },
+        reset: async () => undefined,
+      }),
+    });
+    const reply = await harness.say(ALICE, "list");
+    assert.match(reply.text, /Something went wrong on my side/);
+    assert.ok(!reply.text.includes("TypeError") && !reply.text.includes(".ts:"));
+  });
 });
