@@ -20,6 +20,15 @@ interface Entry {
   readonly userId: UserId;
   readonly expiresAt: Date;
   readonly planHtml: string;
+  /** Where the buttons are shown, once sent. */
+  location?: { readonly chatId: number; readonly messageId: number };
+}
+
+/** A plan message whose buttons are still live. */
+export interface LiveButtons {
+  readonly chatId: number;
+  readonly messageId: number;
+  readonly planHtml: string;
 }
 
 /** What a button press resolved to. */
@@ -35,12 +44,32 @@ export class ConfirmationButtons {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Remembers a pending confirmation for `userId` and returns its keyboard. */
-  register(userId: UserId, confirmation: PendingConfirmation, planHtml: string): InlineKeyboard {
+  /** Remembers a pending confirmation for `userId` and returns its keyboard (and id, for `attach`). */
+  register(userId: UserId, confirmation: PendingConfirmation, planHtml: string): { readonly id: string; readonly keyboard: InlineKeyboard } {
     this.prune();
     const id = randomBytes(9).toString("base64url");
     this.entries.set(id, { token: confirmation.token, userId, expiresAt: confirmation.expiresAt, planHtml });
-    return new InlineKeyboard().text("Confirm", `c:y:${id}`).text("Cancel", `c:n:${id}`);
+    return { id, keyboard: new InlineKeyboard().text("Confirm", `c:y:${id}`).text("Cancel", `c:n:${id}`) };
+  }
+
+  /** Records which message shows the buttons of `id`. */
+  attach(id: string, chatId: number, messageId: number): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.location = { chatId, messageId };
+  }
+
+  /**
+   * Forgets every live button set of `userId` and returns where they are shown, so the caller
+   * can remove them (the person answered by typing instead).
+   */
+  takeAll(userId: UserId): LiveButtons[] {
+    const taken: LiveButtons[] = [];
+    for (const [id, entry] of this.entries) {
+      if (entry.userId !== userId) continue;
+      this.entries.delete(id);
+      if (entry.location) taken.push({ ...entry.location, planHtml: entry.planHtml });
+    }
+    return taken;
   }
 
   /**

@@ -66,8 +66,22 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
       await sendHtml(ctx.api, chatId, await runAdminCommand(command, actor, core, admission));
       return;
     }
-    await ctx.replyWithChatAction("typing").catch(() => undefined);
-    const reply = await pipeline.handle(actor, text);
+    // Telegram shows "typing…" for about five seconds; keep it up while the pipeline works.
+    const typing = () => void ctx.replyWithChatAction("typing").catch(() => undefined);
+    typing();
+    const keepTyping = setInterval(typing, 4500);
+    let reply: ChatReply;
+    try {
+      reply = await pipeline.handle(actor, text);
+    } finally {
+      clearInterval(keepTyping);
+    }
+    // A typed "yes" (or "no") answered the plan: its buttons must not stay pressable.
+    if (reply.operations.some((operation) => operation.operation === "confirm") || (!reply.confirmation && /^\s*(no|cancel|\/cancel)\s*$/i.test(text))) {
+      for (const live of confirmations.takeAll(actor.userId)) {
+        await editHtml(ctx.api, live.chatId, live.messageId, `${live.planHtml}\n\n(Answered in the chat.)`).catch(() => undefined);
+      }
+    }
     await deliver(ctx.api, chatId, actor, reply, deps);
   });
 
@@ -128,9 +142,14 @@ export async function deliver(api: Api, chatId: number, actor: Actor, reply: Cha
   const notice = reply.notice ? `ℹ️ <i>${escapeHtml(reply.notice)}</i>\n\n` : "";
   if (reply.confirmation) {
     const plan = planHtml(reply.confirmation, deps.clock.now());
-    const keyboard = deps.confirmations.register(actor.userId, reply.confirmation, plan);
-    if (messageId === undefined) await sendHtml(api, chatId, `${notice}${plan}`, keyboard);
-    else await editHtml(api, chatId, messageId, `${notice}${plan}`, keyboard);
+    const { id, keyboard } = deps.confirmations.register(actor.userId, reply.confirmation, plan);
+    if (messageId === undefined) {
+      const sent = await sendHtml(api, chatId, `${notice}${plan}`, keyboard);
+      if (sent) deps.confirmations.attach(id, chatId, sent.message_id);
+    } else {
+      await editHtml(api, chatId, messageId, `${notice}${plan}`, keyboard);
+      deps.confirmations.attach(id, chatId, messageId);
+    }
     return;
   }
   if (reply.job) {

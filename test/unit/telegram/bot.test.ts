@@ -118,10 +118,12 @@ describe("telegram bot: destroy with confirmation buttons", () => {
   it('a typed "yes" confirms through the pipeline', async () => {
     harness = await startBot();
     await createThroughBot(harness, ALICE, "web");
-    await harness.say(ALICE, "/destroy web", (message) => message.text.includes("Destroy web?"));
+    const plan = await harness.say(ALICE, "/destroy web", (message) => message.text.includes("Destroy web?"));
     const result = await harness.say(ALICE, "yes", (message) => message.text.includes("Destroying web"));
     await harness.server.waitFor("the destroy", () => result.text.includes("was destroyed"));
     assert.ok(!harness.test.backend.containers.has("web"));
+    assert.deepEqual(harness.server.buttonsOf(plan.messageId), [], "the answered plan's buttons are gone");
+    assert.match(plan.text, /Answered in the chat/);
   });
 });
 

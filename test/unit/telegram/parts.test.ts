@@ -42,7 +42,7 @@ describe("ConfirmationButtons", () => {
   it("keeps long tokens server-side: callback data is short and carries no token", () => {
     const clock = new FakeClock();
     const buttons = new ConfirmationButtons(clock);
-    const keyboard = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
+    const { keyboard } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
     const data = keyboard.inline_keyboard.flat().map((button) => ("callback_data" in button ? button.callback_data : ""));
     for (const value of data) {
       assert.ok(Buffer.byteLength(value) <= 64);
@@ -54,16 +54,15 @@ describe("ConfirmationButtons", () => {
   it("resolves only for the owner, once, and reports expiry", () => {
     const clock = new FakeClock();
     const buttons = new ConfirmationButtons(clock);
-    const keyboard = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
-    const id = CONFIRM_PATTERN.exec((keyboard.inline_keyboard[0]![0] as { callback_data: string }).callback_data)![2]!;
+    const { id, keyboard } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
+    assert.equal(CONFIRM_PATTERN.exec((keyboard.inline_keyboard[0]![0] as { callback_data: string }).callback_data)![2], id);
     assert.deepEqual(buttons.resolve(id, "telegram:43"), { outcome: "not-yours" });
     const resolved = buttons.resolve(id, "telegram:42");
     assert.equal(resolved.outcome, "ok");
     assert.equal(resolved.outcome === "ok" && resolved.token, "t".repeat(120));
     assert.deepEqual(buttons.resolve(id, "telegram:42"), { outcome: "unknown" }, "single use");
 
-    const later = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
-    const laterId = CONFIRM_PATTERN.exec((later.inline_keyboard[0]![0] as { callback_data: string }).callback_data)![2]!;
+    const { id: laterId } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
     clock.advance(61_000);
     assert.equal(buttons.resolve(laterId, "telegram:42").outcome, "expired");
   });
