@@ -1,14 +1,19 @@
 /**
  * `voxnix setup` and `voxnix doctor` on a prepared host: setup is idempotent (a second run
- * only checks and reports), doctor exits 0 when containers can run, and a non-root user gets
- * an explanation instead of a half-done setup.
+ * only checks and reports), doctor exits 0 when containers can run, `ctl autostart` brings
+ * containers back after a simulated reboot, and a non-root user gets an explanation instead
+ * of a half-done setup.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
+import { configSchema } from "../../src/app/config-schema.js";
+import { resolveBtrfsPaths, unmountPool } from "../../src/backends/storage/btrfs/index.js";
 import { createE2eEnv, e2eUnavailable, voxnix, type E2eEnv } from "./harness.js";
 
 const skip = e2eUnavailable();
@@ -41,6 +46,21 @@ describe("nspawn end-to-end: setup and doctor", { skip, timeout: 10 * 60_000 }, 
     const refused = await voxnix(env, ["--as", "telegram:42", "images", "build"]);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr + refused.stdout, /admin/i);
+  });
+
+  it("autostart brings containers back after a simulated reboot (stopped, pool unmounted)", async () => {
+    const created = await voxnix(env, ["--as", "telegram:42", "ctl", "create", "boot", "--module", "git"]);
+    assert.equal(created.code, 0, created.stderr);
+    const backend = env.backend();
+    await backend.stop("boot" as never, { onProgress: () => undefined });
+    await unmountPool(env.runner, resolveBtrfsPaths({ config: configSchema.parse(JSON.parse(readFileSync(env.configFile, "utf8"))), stateDir: path.join(env.root, "state") }));
+    assert.equal(existsSync(backend.paths.machines), false, "the pool is really unmounted");
+    const started = await voxnix(env, ["ctl", "autostart"]);
+    assert.equal(started.code, 0, started.stdout + started.stderr);
+    assert.match(started.stdout, /Started boot/);
+    assert.equal((await backend.show("boot" as never))?.state, "running");
+    const inside = await voxnix(env, ["--as", "telegram:42", "ctl", "exec", "boot", "--", "test", "-d", "/workspace"]);
+    assert.equal(inside.code, 0, "the workspace is mounted again");
   });
 
   it("explains that setup needs root", () => {
