@@ -64,6 +64,8 @@ export interface CreateAppOptions {
   /** Replaces the real command runner (tests, dry runs). */
   readonly runner?: CommandRunner;
   readonly clock?: Clock;
+  /** How long `close` waits for running jobs before closing the database anyway (default 30 s). */
+  readonly closeTimeoutMs?: number;
 }
 
 /**
@@ -120,8 +122,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       async close() {
         if (closed) return;
         closed = true;
-        // Let start-up recovery and jobs this process started settle before the database goes away.
-        await core.idle();
+        // Let start-up recovery and jobs this process started settle before the database goes away,
+        // but not forever: a job cut off here is marked interrupted and reconciled at the next start.
+        await settleWithin(core.idle(), options.closeTimeoutMs ?? 30_000);
         await telemetry.close();
         db.close();
       },
@@ -130,6 +133,19 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     db.close();
     await telemetry.close();
     throw error;
+  }
+}
+
+async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
