@@ -60,7 +60,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const logger = options.logger.child({ component: "telegram" });
   const bot = new Bot(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
   // Throttle first, then retry: a retried call goes through the throttler's queue again.
-  bot.api.config.use(apiThrottler(options.throttle ?? {}));
+  const throttler = apiThrottler(options.throttle ?? {});
+  // "typing…" is not a message: it must not hold the reply back behind the per-chat pace.
+  bot.api.config.use((previous, method, payload, signal) => (method === "sendChatAction" ? previous(method, payload, signal) : throttler(previous, method, payload, signal)));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 300, ...options.autoRetry }));
 
   const admission = new Admission({ core: options.core, api: bot.api, logger, configuredAdmins: options.configuredAdmins });
