@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,6 +61,23 @@ describe("nspawn end-to-end: setup and doctor", { skip, timeout: 10 * 60_000 }, 
     assert.equal((await backend.show("boot" as never))?.state, "running");
     const inside = await voxnix(env, ["--as", "telegram:42", "ctl", "exec", "boot", "--", "test", "-d", "/workspace"]);
     assert.equal(inside.code, 0, "the workspace is mounted again");
+  });
+
+  it("ctl shell opens an interactive login shell (fish) and passes its exit status", async () => {
+    const created = await voxnix(env, ["--as", "telegram:42", "ctl", "create", "sh1", "--module", "fish"]);
+    assert.equal(created.code, 0, created.stderr);
+    const cli = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
+    // `script` gives the CLI a terminal, as a person at a console would have.
+    const child = spawn("script", ["-qec", `${process.execPath} ${cli} --as telegram:42 ctl shell sh1`, "/dev/null"], { env: env.env, stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const typing = setTimeout(() => child.stdin.write("echo hi-(math 6 \\* 7)\r"), 4000);
+    const leaving = setTimeout(() => child.stdin.write("exit 4\r"), 7000);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    clearTimeout(typing);
+    clearTimeout(leaving);
+    assert.match(output, /hi-42/, "fish evaluated the typed line");
+    assert.equal(code, 4);
   });
 
   it("explains that setup needs root", () => {
