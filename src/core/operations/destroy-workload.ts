@@ -10,7 +10,7 @@ import { buildDestroyPlan, issueToken } from "../confirmations.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { requireWorkload } from "./workload-helpers.js";
+import { requireWorkload } from "../workload-access.js";
 import { ConflictError } from "../../domain/errors.js";
 
 /** Plans the destroy of `name` and throws the confirmation request. */

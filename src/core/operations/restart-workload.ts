@@ -9,7 +9,7 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { startContainer } from "./start-workload.js";
-import { currentView, requireReady, requireWorkload } from "./workload-helpers.js";
+import { currentView, requireReady, requireWorkload } from "../workload-access.js";
 
 /** Restarts the actor's workload `name`. */
 export function restartWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {

@@ -12,7 +12,7 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import type { WorkloadRecord } from "../../state/workloads-repository.js";
-import { currentView, requireReady, requireWorkload } from "./workload-helpers.js";
+import { currentView, requireReady, requireWorkload } from "../workload-access.js";
 
 /** Starts the actor's workload `name`. */
 export function startWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {

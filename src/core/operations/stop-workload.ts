@@ -8,7 +8,7 @@ import type { WorkloadView } from "../api.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { currentView, requireReady, requireWorkload } from "./workload-helpers.js";
+import { currentView, requireReady, requireWorkload } from "../workload-access.js";
 
 /** Stops the actor's workload `name`; stopping a stopped workload succeeds. */
 export function stopWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {

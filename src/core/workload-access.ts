@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { ConflictError } from "../../domain/errors.js";
-import type { WorkloadRecord } from "../../state/workloads-repository.js";
-import type { WorkloadView } from "../api.js";
-import type { CoreContext } from "../context.js";
-import { workloadNotFound } from "../policy.js";
-import type { OperationScope } from "../run-operation.js";
-import { toWorkloadView } from "../views.js";
+import { ConflictError } from "../domain/errors.js";
+import type { WorkloadRecord } from "../state/workloads-repository.js";
+import type { WorkloadView } from "./api.js";
+import type { CoreContext } from "./context.js";
+import { workloadNotFound } from "./policy.js";
+import type { OperationScope } from "./run-operation.js";
+import { toWorkloadView } from "./views.js";
 
 /** Locks the scope's workload and returns its row as read under the lock. */
 export function requireWorkload(context: CoreContext, scope: OperationScope<unknown>): WorkloadRecord {
