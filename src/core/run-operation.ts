@@ -65,13 +65,18 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
       if (finished) return;
       finished = true;
       for (const release of releases.splice(0).reverse()) release();
+      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+      const fields = { operation: request.operation, actor: String(request.actor?.userId), target, jobId, outcome: error ? "error" : "ok", errorKind: error?.kind, durationMs };
+      // Reads are frequent and harmless: debug. Everything else is worth a line at info.
+      if (OPERATIONS[request.operation].risk === "read") context.deps.logger.debug(fields, "operation");
+      else context.deps.logger.info(fields, "operation");
       recordAudit(context, {
         actor: String(request.actor?.userId),
         operation: request.operation,
         ...(target === undefined ? {} : { target }),
         args: request.args,
         ...(error ? { error } : {}),
-        durationMs: performance.now() - started,
+        durationMs,
         startedAt,
         ...(jobId === undefined ? {} : { jobId }),
       });

@@ -48,5 +48,11 @@ export function resolveUser(context: CoreContext, actor: Actor): StoredUser {
     repos.users.update(id, { status: "active" });
     return { ...existing, status: "active" };
   }
+  // People rename themselves on Telegram; keep the informational name current (a write only on change).
+  const displayName = actor.displayName?.slice(0, 100);
+  if (displayName && displayName !== existing.displayName) {
+    repos.users.update(id, { displayName });
+    return { ...existing, displayName };
+  }
   return existing;
 }

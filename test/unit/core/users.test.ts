@@ -82,3 +82,12 @@ void describe("users", () => {
     assert.equal((await promoted.core.whoami(newcomer)).role, "admin");
   });
 });
+
+void describe("display names", () => {
+  void it("keeps the informational display name current", async () => {
+    const t = createTestCore();
+    await t.core.whoami({ userId: TEST_USERS.alice, displayName: "Alice" });
+    assert.equal((await t.core.whoami({ userId: TEST_USERS.alice, displayName: "Alice B." })).displayName, "Alice B.");
+    assert.equal((await t.core.whoami({ userId: TEST_USERS.alice })).displayName, "Alice B.");
+  });
+});
