@@ -60,6 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo(), o
 
 /** Runs the CLI on `process.argv` and sets `process.exitCode` (letting pending output drain). */
 export async function main(): Promise<void> {
+  // `voxnix ctl list | head -1` closes the pipe early; that is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw error;
+  });
   process.exitCode = await runCli(process.argv.slice(2));
 }
 
