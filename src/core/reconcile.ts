@@ -36,6 +36,8 @@ export async function recoverInterrupted(context: CoreContext, locks: WorkloadLo
     let release: (() => void) | undefined;
     try {
       release = locks.acquire(job.workload);
+      // Another process may have recovered it while we waited for the lock.
+      if (context.repos.jobs.get(job.id)?.state !== "running") continue;
       const action = job.kind === "destroy" ? await finishDestroy(context, job) : await rollBackCreate(context, job);
       context.repos.jobs.finish(job.id, "interrupted", context.deps.clock.now(), { kind: "host-failure", message: `Interrupted; ${action}.` });
       recovered.push({ workload: job.workload, action });
@@ -54,7 +56,8 @@ async function rollBackCreate(context: CoreContext, job: JobRecord): Promise<str
   const { deps, repos, leases } = context;
   const record = repos.workloads.get(job.workload);
   if (record && record.owner === job.owner && record.status === "ready") return "it had completed; kept it";
-  if (record && record.owner !== job.owner) return "the name belongs to another workload now; left it alone";
+  // Without our row the name is not ours to clean up: a container by that name belongs to someone else.
+  if (!record || record.owner !== job.owner) return "nothing of it was recorded any more; left the host alone";
   await deps.backend.destroy(job.workload as never, { onProgress: () => undefined });
   await deps.storage.deleteWorkspace(userStorageKey(job.owner), job.workload);
   if (deps.remoteAccess) await deps.remoteAccess.removeKeyFile(job.workload);
