@@ -31,7 +31,10 @@ function liveState(paths: NspawnPaths, name: string): { readonly state: LiveStat
 export function listContainers(paths: NspawnPaths): LiveContainer[] {
   let names: string[];
   try {
-    names = readdirSync(paths.machines);
+    // nspawn keeps a `.#<name>.lck` lock file next to each root it boots; only directories are containers.
+    names = readdirSync(paths.machines, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+      .map((entry) => entry.name);
   } catch {
     return [];
   }

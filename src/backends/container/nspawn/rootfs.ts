@@ -69,6 +69,8 @@ export async function deleteRoot(runner: CommandRunner, machine: MachinePaths, b
   }
   rmSync(machine.root, { recursive: true, force: true });
   rmSync(path.dirname(machine.upper), { recursive: true, force: true });
+  // nspawn's lock file beside the root, left behind when nspawn itself was killed.
+  rmSync(path.join(path.dirname(machine.root), `.#${path.basename(machine.root)}.lck`), { force: true });
 }
 
 async function deleteSubvolumeTree(runner: CommandRunner, target: string, btrfsTop?: string): Promise<void> {
