@@ -132,9 +132,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         ? undefined
         : state.pending;
     const focus = turn.focus ?? state.focus;
+    const plannedOnly = turn.focus !== undefined ? turn.focusPlannedOnly : state.focusPlannedOnly === true;
     const next: ConversationState = {
       messages: userText === undefined ? state.messages : [...state.messages, ...added],
       ...(focus !== undefined ? { focus } : {}),
+      ...(focus !== undefined && plannedOnly ? { focusPlannedOnly: true } : {}),
       ...(pending !== undefined ? { pending } : {}),
       ...(result.outcome.question !== undefined ? { question: result.outcome.question } : {}),
     };

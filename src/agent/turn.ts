@@ -16,6 +16,8 @@ export class Turn {
   job?: JobHandle<unknown>;
   /** The workload this message concerned last (becomes the conversation's focus). */
   focus?: string;
+  /** True when the focus was only planned by a dry run, so it does not exist. */
+  focusPlannedOnly = false;
   /** Set when the conversation memory should be dropped after this message (`/reset`). */
   resetRequested = false;
   /** Set when the stored pending confirmation was used or cancelled. */
@@ -30,7 +32,10 @@ export class Turn {
     try {
       const result = await work();
       this.operations.push({ operation, input, outcome: "ok", result: summary(result) });
-      if (typeof input.name === "string") this.focus = input.name;
+      if (typeof input.name === "string") {
+        this.focus = input.name;
+        this.focusPlannedOnly = operation === "planCreate";
+      }
       return result;
     } catch (error) {
       if (VoxnixError.isInstance(error)) {
@@ -38,6 +43,7 @@ export class Turn {
         if (error instanceof NeedsConfirmationError) {
           this.confirmation = { token: error.token, plan: error.plan, expiresAt: error.expiresAt };
           this.focus = error.plan.workload;
+          this.focusPlannedOnly = false;
         }
       } else {
         this.operations.push({ operation, input, outcome: "error", error: { kind: "host-failure", message: "unexpected error" } });

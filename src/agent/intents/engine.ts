@@ -114,6 +114,10 @@ async function create(request: CreateRequest, context: ChatContext, names: reado
 async function workloadOperation(request: WorkloadRequest, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
   const { core, actor, turn } = context;
   const resolution = resolveTarget(request.type, request.target, context.state.focus, names);
+  const { focus, focusPlannedOnly } = context.state;
+  if (resolution.kind === "ask" && focus !== undefined && focusPlannedOnly && request.target.kind !== "named" && !names.includes(focus)) {
+    return { text: `${focus} was only planned in a dry run, so it does not exist yet. Create it without --dry-run first.` };
+  }
   if (resolution.kind === "ask") return { text: resolution.text, question: { request } };
   const name = resolution.name;
   try {

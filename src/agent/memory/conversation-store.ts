@@ -78,6 +78,7 @@ function decode(json: string): ConversationState {
     return {
       messages: record.messages,
       ...(typeof record.focus === "string" ? { focus: record.focus } : {}),
+      ...(record.focusPlannedOnly === true ? { focusPlannedOnly: true } : {}),
       ...(record.pending ? { pending: record.pending } : {}),
       ...(record.question ? { question: record.question } : {}),
     };

@@ -29,6 +29,8 @@ export interface ConversationState {
   readonly messages: readonly ModelMessage[];
   /** The workload just discussed, for "stop it" and "now destroy it". */
   readonly focus?: string;
+  /** Set when the focus was only planned by a dry run (`say --dry-run`), so it does not exist. */
+  readonly focusPlannedOnly?: boolean;
   readonly pending?: StoredConfirmation;
   readonly question?: OpenQuestion;
 }

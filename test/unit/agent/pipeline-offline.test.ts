@@ -202,3 +202,17 @@ describe("expired confirmations", () => {
     assert.ok(harness.backend.containers.has("web"));
   });
 });
+
+describe("after a dry run", () => {
+  it("'destroy it' explains that the workload was only planned", async () => {
+    const harness = createAgentHarness();
+    const dry = harness.recreate({ dryRun: true });
+    await dry.handle(alice, "spin up a dev container called web with git and fish");
+    const reply = await harness.pipeline.handle(alice, "destroy it");
+    assert.match(reply.text, /web was only planned in a dry run/);
+    assert.deepEqual(reply.operations, []);
+    await settle(await harness.pipeline.handle(alice, "create web"));
+    const plan = await harness.pipeline.handle(alice, "destroy it");
+    assert.equal(plan.confirmation?.plan.workload, "web", "once created, 'it' is the real web");
+  });
+});
