@@ -59,6 +59,11 @@ export const CONVERSATIONS: readonly EvalConversation[] = [
     turns: [{ say: "create a container called averyveryverylongname", operations: ["create:averyveryverylongname!"], text: /at most 11/ }],
   },
   {
+    id: "create-unknown-module",
+    turns: [{ say: "create web with docker and git", operations: ["create:web!"], text: /no module called "docker"/ }],
+    expect: [{ owner: ALICE, name: "web", absent: true }],
+  },
+  {
     id: "create-name-taken",
     setup: [{ owner: ALICE, name: "web" }],
     turns: [{ say: "create web", operations: ["create:web!"], text: /another name/i }],

@@ -61,6 +61,9 @@ export function parseCreate(input: Normalised, catalogNames: readonly string[]):
   const withoutWorkspace = /\b(without|no)\s+(a\s+)?(workspace|persistent|storage|persistence)\b/.test(text);
   const mentions = findModules(input.tokens, catalogNames);
   const modules = mentions.map((mention) => mention.module).filter((module) => !(withoutWorkspace && module === "workspace"));
+  // Words in the "with …" list that are not modules are passed on, so the core's validation
+  // names them and lists what is available, instead of silently leaving them out.
+  modules.push(...unknownModuleWords(input.tokens, mentions).filter((word) => !modules.includes(word)));
 
   return {
     type: "create",
@@ -103,4 +106,26 @@ function findCreateName(input: Normalised, mentions: readonly { index: number; l
     if (looksLikeName(token)) return token;
   }
   return undefined;
+}
+
+// Words that may follow "with" without naming a module: sizes, resources and glue.
+const NOT_MODULES = new Set([
+  "cpu", "cpus", "core", "cores", "vcpu", "vcpus", "ram", "memory", "mem", "disk", "space", "gb", "gig", "gigs", "mb", "g", "m", "t", "tb",
+  "of", "plus", "both", "installed", "enabled", "support", "preinstalled", "access", "shell", "one", "two", "four", "eight", "single",
+  "without", "no", "persistence", "processors", "threads", "module", "modules", "tools", "tool", "stuff", "etc",
+]);
+
+function unknownModuleWords(tokens: readonly string[], mentions: readonly { index: number; length: number }[]): string[] {
+  const start = tokens.indexOf("with");
+  if (start < 0) return [];
+  const claimed = new Set<number>();
+  for (const mention of mentions) for (let offset = 0; offset < mention.length; offset += 1) claimed.add(mention.index + offset);
+  const unknown: string[] = [];
+  for (let index = start + 1; index < tokens.length; index += 1) {
+    const token = tokens[index]!;
+    if (token === "called" || token === "named" || token === "for" || token === "name" || token === "without" || token === "no") break;
+    if (claimed.has(index) || FILLER_WORDS.has(token) || NOT_MODULES.has(token) || /^\d/.test(token)) continue;
+    if (/^[a-z][a-z0-9-]{1,30}$/.test(token)) unknown.push(token);
+  }
+  return unknown;
 }

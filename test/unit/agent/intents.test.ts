@@ -25,6 +25,8 @@ describe("offline intents: create", () => {
     ["create scratch without workspace", { name: "scratch", modules: [], workspace: false }],
     ["give me a new dev container", { modules: [] }],
     ["create dev", { name: "dev", modules: [] }],
+    ["create web with docker and git", { name: "web", modules: ["git", "docker"] }],
+    ["create a container with git called web", { name: "web", modules: ["git"] }],
     ["create a fresh one with git", { modules: ["git"] }],
     ["start a new container called web", { name: "web", modules: [] }],
     ["create a container. name it blog. with git", { name: "blog", modules: ["git"] }],
