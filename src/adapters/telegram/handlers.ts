@@ -42,7 +42,8 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
     // Groups: voxnix never acts there (one group id would stand for many people).
     if (isPrivateChat(ctx.chat)) return next();
     const text = ctx.message.text ?? "";
-    if (text.startsWith("/") || text.includes(`@${ctx.me.username}`)) await ctx.reply(PRIVATE_ONLY_HTML, { parse_mode: "HTML" });
+    const forUs = parseCommand(text, ctx.me.username) !== undefined || text.includes(`@${ctx.me.username}`);
+    if (forUs) await ctx.reply(PRIVATE_ONLY_HTML, { parse_mode: "HTML" });
   });
 
   bot.on("message:text", async (ctx) => {
