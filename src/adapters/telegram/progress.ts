@@ -45,6 +45,7 @@ export async function trackJob(job: JobHandle<unknown>, headline: string, option
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let finished = false;
+  let messageId = options.messageId;
 
   const unsubscribe = job.onEvent((event: JobEvent) => {
     if (event.type === "step") {
@@ -57,7 +58,6 @@ export async function trackJob(job: JobHandle<unknown>, headline: string, option
     const recorded = await options.current().catch(() => undefined);
     if (recorded && !step) step = recorded;
   }
-  let messageId = options.messageId;
   const render = () => (step ? `${header}\n⏳ ${escapeHtml(step)}` : `${header}\n⏳ working…`);
   try {
     if (messageId === undefined) {
