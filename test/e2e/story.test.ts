@@ -77,6 +77,17 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
     await (await app.core.confirm(alice, token)).wait();
   });
 
+  step("stops a command at the exec timeout inside the container too", async () => {
+    await assert.rejects(app.core.exec(alice, { name: "web", argv: ["sleep", "300"], timeoutMs: 2000 }), (error: unknown) => (error as { kind?: string }).kind === "timeout");
+    let left = "";
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      left = (await sh("ps -eo args | grep -c '^sleep 300' || true")).stdout.trim();
+      if (left === "0") break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(left, "0", "no sleep is left running inside");
+  });
+
   step("keeps /workspace across stop and start", async () => {
     assert.equal((await sh("echo hello > /workspace/note.txt && sync")).exitCode, 0);
     const stopped = await app.core.stop(alice, "web");

@@ -188,7 +188,7 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
       const interactive = options.stdio === "inherit";
       const command = argv.length > 0 ? argv : ["su", "-l", "root"];
       const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
-      return deps.runner.run("nsenter", nsenterArgs(leader, command, { env, interactive }), {
+      return deps.runner.run("nsenter", nsenterArgs(leader, command, { env, interactive, timeoutMs: options.timeoutMs }), {
         timeoutMs: options.timeoutMs,
         ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
         ...(options.input === undefined ? {} : { input: options.input }),

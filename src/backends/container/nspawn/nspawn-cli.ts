@@ -78,7 +78,7 @@ export function containerEnvironment(extra: Readonly<Record<string, string>> = {
 export function nsenterArgs(
   leader: number,
   argv: readonly string[],
-  options: { readonly env?: Readonly<Record<string, string>>; readonly cwd?: string; readonly interactive?: boolean } = {},
+  options: { readonly env?: Readonly<Record<string, string>>; readonly cwd?: string; readonly interactive?: boolean; readonly timeoutMs?: number } = {},
 ): string[] {
   const setenv = containerEnvironment(options.env).flatMap((pair) => ["--setenv", pair]);
   return [
@@ -96,6 +96,8 @@ export function nsenterArgs(
     "--collect",
     options.interactive === true ? "--pty" : "--pipe",
     `--working-directory=${options.cwd ?? "/root"}`,
+    // The container's systemd stops the command at the same deadline the host kills nsenter.
+    ...(options.timeoutMs === undefined ? [] : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`]),
     ...setenv,
     "--",
     ...argv,

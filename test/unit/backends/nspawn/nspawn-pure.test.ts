@@ -37,6 +37,7 @@ describe("nspawn argv builders", () => {
     assert.ok(args.includes("TERM=xterm") && args[args.indexOf("TERM=xterm") - 1] === "--setenv");
     assert.deepEqual(args.slice(-3), ["--", "git", "--version"]);
     assert.ok(nsenterArgs(1, ["su", "-l"], { interactive: true }).includes("--pty"));
+    assert.ok(nsenterArgs(1, ["sleep", "9"], { timeoutMs: 2500 }).includes("--property=RuntimeMaxSec=3"), "the command stops inside at the exec timeout too");
   });
 
   it("debootstraps a minimal Debian with the module packages", () => {
