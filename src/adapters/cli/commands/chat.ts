@@ -67,7 +67,8 @@ async function present(context: CliContext, pipeline: ChatPipeline, actor: Actor
 async function thinking<T>(context: CliContext, work: () => Promise<T>): Promise<T> {
   if (!(context.io.isTTY && context.io.stderrStream)) return work();
   const { default: ora } = await import("ora");
-  const spinner = ora({ text: "thinking", stream: context.io.stderrStream }).start();
+  // ora's default `discardStdin` pauses stdin when it stops, which would end the REPL's line reader.
+  const spinner = ora({ text: "thinking", stream: context.io.stderrStream, discardStdin: false }).start();
   try {
     return await work();
   } finally {
@@ -77,13 +78,23 @@ async function thinking<T>(context: CliContext, work: () => Promise<T>): Promise
 
 async function followJob(context: CliContext, job: NonNullable<ChatReply["job"]>): Promise<void> {
   const { waitForJobOutcome } = await import("../../../agent/job-outcome.js");
-  const display = await context.progress(`working (job ${job.id})`);
+  const io = context.io;
+  // A spinner of its own rather than `context.progress`: in a REPL it must leave stdin alone.
+  let update = (message: string) => io.stderr(`... ${message}\n`);
+  let stop = () => undefined as void;
+  if (io.isTTY && io.stderrStream) {
+    const { default: ora } = await import("ora");
+    const spinner = ora({ text: `working (job ${job.id})`, stream: io.stderrStream, discardStdin: false }).start();
+    update = (message) => {
+      spinner.text = message;
+    };
+    stop = () => void spinner.stop();
+  }
   const unsubscribe = job.onEvent((event) => {
-    if (event.type === "step") display.update(event.message);
-    else if (event.type === "log") display.log(event.line);
+    if (event.type === "step") update(event.message);
   });
   const outcome = await waitForJobOutcome(job);
   unsubscribe();
-  display.end(outcome.ok ? "succeeded" : "failed", outcome.ok ? "finished" : "failed");
-  context.io.stdout(`voxnix › ${outcome.text.replace(/\n/g, "\n         ")}\n`);
+  stop();
+  io.stdout(`voxnix › ${outcome.text.replace(/\n/g, "\n         ")}\n`);
 }
