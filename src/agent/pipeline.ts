@@ -49,6 +49,9 @@ export interface ChatPipelineDeps {
 /** Said when the model could not answer and the offline engine did. */
 export const FALLBACK_NOTICE = "The language model could not be reached, so the offline assistant answered.";
 
+/** After the model fails, messages go straight to the offline engine for this long (no retry delays per message). */
+export const MODEL_COOL_DOWN_MS = 30_000;
+
 /** Builds the pipeline. */
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   const clock = deps.clock ?? systemClock;
@@ -151,9 +154,15 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     };
   }
 
+  // While the model is known to be down, do not make every message wait for its retries.
+  let modelDownUntil = 0;
+
   async function handleMessage(context: ChatContext, text: string) {
     if (model === undefined || mustRunOffline(text, context.state)) {
       return { outcome: await runOffline(text, context), engine: "offline" as const };
+    }
+    if (clock.now().getTime() < modelDownUntil) {
+      return { outcome: await runOffline(text, context), engine: "offline" as const, notice: FALLBACK_NOTICE };
     }
     try {
       const outcome = await runLlm(text, context, {
@@ -165,6 +174,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       return { outcome, engine: "llm" as const, messages: outcome.messages };
     } catch (error) {
       logger.warn({ error: String(error), user: context.actor.userId }, "llm-unreachable");
+      modelDownUntil = clock.now().getTime() + MODEL_COOL_DOWN_MS;
       // Work the model already did is reported, not repeated by the offline engine.
       const outcome = context.turn.operations.length > 0 ? { text: summariseTurn(context.turn) } : await runOffline(text, context);
       return { outcome, engine: "offline" as const, notice: FALLBACK_NOTICE };

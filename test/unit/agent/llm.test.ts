@@ -4,7 +4,7 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../fakes/fake-llm-server.js";
-import { FALLBACK_NOTICE } from "../../../src/agent/pipeline.js";
+import { FALLBACK_NOTICE, MODEL_COOL_DOWN_MS } from "../../../src/agent/pipeline.js";
 import { createAgentHarness, actor, settle, TEST_USERS } from "./helpers.js";
 import { scriptedModel } from "./mock-model.js";
 
@@ -199,6 +199,19 @@ describe("LLM agent with MockLanguageModelV3", () => {
     assert.equal(reply.engine, "offline");
     assert.equal(reply.notice, FALLBACK_NOTICE);
     assert.deepEqual(reply.operations.map((operation) => operation.operation), ["list"]);
+  });
+
+  it("after a failure the model is left alone for a cool-down, then tried again", async () => {
+    const model = scriptedModel([{ fail: new Error("down") }, { text: "Back again." }]);
+    const harness = createAgentHarness({ model });
+    assert.equal((await harness.pipeline.handle(alice, "list")).notice, FALLBACK_NOTICE);
+    const second = await harness.pipeline.handle(alice, "what do I have");
+    assert.equal(second.notice, FALLBACK_NOTICE);
+    assert.equal(model.doGenerateCalls.length, 1, "the second message did not wait for the model");
+    harness.clock.advance(MODEL_COOL_DOWN_MS + 1);
+    const third = await harness.pipeline.handle(alice, "hello there, anything new?");
+    assert.equal(third.engine, "llm");
+    assert.equal(third.text, "Back again.");
   });
 
   it("a model error falls back with a notice", async () => {
