@@ -59,6 +59,11 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
     return building;
   };
 
+  const poolBackingExists = (): boolean => {
+    const pool = resolveBtrfsPaths(deps);
+    return pool.device !== undefined || existsSync(pool.image);
+  };
+
   const existing = (name: WorkloadName) => {
     const machine = machinePaths(paths, name);
     const spec = readSpec(machine);
@@ -169,7 +174,9 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
     destroy: (name, options) => destroy(name, options.onProgress),
 
     async list() {
-      if (paths.onBtrfsPool && !existsSync(paths.machines)) await ensureRoot().catch(() => undefined);
+      // After a reboot the pool is unmounted and the machines look absent: mount it again. A
+      // read never creates a pool, so a fresh state directory lists nothing and writes nothing.
+      if (paths.onBtrfsPool && !existsSync(paths.machines) && poolBackingExists()) await ensureRoot().catch(() => undefined);
       return listContainers(paths);
     },
     async show(name) {
