@@ -5,7 +5,8 @@
  * @module
  */
 import { wrapLanguageModel, type LanguageModel } from "ai";
-import type { LanguageModelV3 } from "@ai-sdk/provider";
+
+type SpecModel = Parameters<typeof wrapLanguageModel>[0]["model"];
 import type { Config } from "../../app/config-schema.js";
 import type { Core } from "../../core/api.js";
 import type { UserId } from "../../domain/identity.js";
@@ -64,7 +65,7 @@ export async function runEvals(options: EvalOptions): Promise<ConversationResult
 async function runConversation(conversation: EvalConversation, options: EvalOptions): Promise<ConversationResult> {
   const environment = options.makeEnvironment();
   const usage = { input: 0, output: 0, calls: 0 };
-  const model = options.model === undefined || typeof options.model === "string" ? options.model : countUsage(options.model as LanguageModelV3, usage);
+  const model = options.model === undefined || typeof options.model === "string" ? options.model : countUsage(options.model as SpecModel, usage);
   const pipeline = createChatPipeline({
     core: environment.core,
     db: environment.db,
@@ -140,7 +141,7 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
   return failures;
 }
 
-function countUsage(model: LanguageModelV3, usage: { input: number; output: number; calls: number }): LanguageModel {
+function countUsage(model: SpecModel, usage: { input: number; output: number; calls: number }): LanguageModel {
   return wrapLanguageModel({
     model,
     middleware: {

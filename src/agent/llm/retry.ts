@@ -6,7 +6,9 @@
  * @module
  */
 import { APICallError, wrapLanguageModel, type LanguageModel } from "ai";
-import type { LanguageModelV3 } from "@ai-sdk/provider";
+
+// The provider-spec model type, taken from `ai` itself rather than its internal `@ai-sdk/provider`.
+type SpecModel = Parameters<typeof wrapLanguageModel>[0]["model"];
 
 /** Retry settings. */
 export interface RetryOptions {
@@ -26,7 +28,7 @@ export function isRetryable(error: unknown): boolean {
 export function withRetries(model: LanguageModel, options: RetryOptions): LanguageModel {
   if (typeof model === "string" || options.retries <= 0) return model;
   return wrapLanguageModel({
-    model: model as LanguageModelV3,
+    model: model as SpecModel,
     middleware: {
       specificationVersion: "v3",
       wrapGenerate: async ({ doGenerate, params }) => {

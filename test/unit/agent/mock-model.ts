@@ -5,7 +5,8 @@
  * @module
  */
 import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+
+type LanguageModelV3GenerateResult = Awaited<ReturnType<MockLanguageModelV3["doGenerate"]>>;
 
 /** One model answer. */
 export type MockStep = { readonly tool: string; readonly input: Readonly<Record<string, unknown>> } | { readonly text: string } | { readonly fail: Error };
