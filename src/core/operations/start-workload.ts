@@ -8,29 +8,14 @@ import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { ContainerHostContext } from "../../ports/container-backend.js";
 import type { WorkloadView } from "../api.js";
 import type { CoreContext } from "../context.js";
-import { validateName } from "../inputs.js";
-import { runOperation } from "../run-operation.js";
+import { runLifecycleChange } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import type { WorkloadRecord } from "../../state/workloads-repository.js";
-import { currentView, requireReady, requireWorkload } from "../workload-access.js";
 
 /** Starts the actor's workload `name`. */
 export function startWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
   const { context } = services;
-  return runOperation(services, {
-    operation: "start",
-    actor,
-    args: { name },
-    validate: () => validateName(name),
-    target: (validName) => validName,
-    run: async (scope) => {
-      const record = requireWorkload(context, scope);
-      requireReady(record);
-      await startContainer(context, record);
-      context.repos.workloads.update(record.name, { desired: "running" }, context.deps.clock.now());
-      return currentView(context, record.name);
-    },
-  });
+  return runLifecycleChange(services, actor, name, { operation: "start", desired: "running", apply: (record) => startContainer(context, record) });
 }
 
 /** Mounts the workspace, refreshes the key file and starts the container. */

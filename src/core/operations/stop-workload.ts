@@ -5,26 +5,15 @@
  */
 import type { Actor } from "../../domain/identity.js";
 import type { WorkloadView } from "../api.js";
-import { validateName } from "../inputs.js";
-import { runOperation } from "../run-operation.js";
+import { runLifecycleChange } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
-import { currentView, requireReady, requireWorkload } from "../workload-access.js";
 
 /** Stops the actor's workload `name`; stopping a stopped workload succeeds. */
 export function stopWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
-  const { context } = services;
-  return runOperation(services, {
+  const { backend } = services.context.deps;
+  return runLifecycleChange(services, actor, name, {
     operation: "stop",
-    actor,
-    args: { name },
-    validate: () => validateName(name),
-    target: (validName) => validName,
-    run: async (scope) => {
-      const record = requireWorkload(context, scope);
-      requireReady(record);
-      await context.deps.backend.stop(record.spec.name, { onProgress: () => undefined });
-      context.repos.workloads.update(record.name, { desired: "stopped" }, context.deps.clock.now());
-      return currentView(context, record.name);
-    },
+    desired: "stopped",
+    apply: (record) => backend.stop(record.spec.name, { onProgress: () => undefined }),
   });
 }
