@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CommandResult } from "../ports/command-runner.js";
 import type { CreatePlan, DestroyResult, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { DestroyPlan } from "../domain/errors.js";
@@ -85,6 +86,23 @@ export function describeDestroyed(result: DestroyResult): string {
 }
 
 /** Recent log lines, newest last. */
+/** The most of a command's output a chat reply shows (the end is kept: it usually matters most). */
+const EXEC_OUTPUT_LIMIT = 3000;
+
+/** The outcome of a command run inside a container from the chat. */
+export function describeExec(name: string, argv: readonly string[], result: CommandResult): string {
+  const output = [result.stdout, result.stderr].filter((part) => part.trim() !== "").join("\n").trimEnd();
+  const shown = output.length > EXEC_OUTPUT_LIMIT ? `…${output.slice(-EXEC_OUTPUT_LIMIT)}` : output;
+  const status = result.timedOut
+    ? "It took too long and was stopped."
+    : result.exitCode === 0
+      ? "It finished successfully."
+      : result.exitCode === null
+        ? `It was ended by signal ${result.signal ?? "unknown"}.`
+        : `It exited with status ${result.exitCode}.`;
+  return [`Ran ${argv.join(" ")} in ${name}. ${status}`, ...(shown === "" ? [] : [shown])].join("\n");
+}
+
 export function describeLogs(name: string, entries: readonly LogEntry[]): string {
   if (entries.length === 0) return `${name} has no log lines yet.`;
   return [`Last ${entries.length} log line${entries.length === 1 ? "" : "s"} of ${name}:`, ...entries.map((entry) => entry.message)].join("\n");
@@ -119,6 +137,7 @@ export function describeHelp(modules: readonly ModuleInfo[], greeting = false): 
     "• list, or status web, or logs web",
     "• stop web, start web, restart web",
     "• destroy web (I ask first), restore web",
+    "• run git --version in web",
     "• storage",
   );
   if (modules.length > 0) lines.push(`Modules: ${modules.map((module) => module.name).join(", ")}.`);

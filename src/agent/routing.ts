@@ -1,6 +1,7 @@
 /**
  * Which messages skip the model even when one is configured: slash commands, replies to a
- * pending confirmation or an open question, resets, account questions, and text naming
+ * pending confirmation or an open question, resets, account questions, "run <command> in
+ * <name>" requests, and text naming
  * another user. These are
  * answered deterministically so the model can never confirm or act on someone's behalf.
  *
@@ -9,6 +10,7 @@
 import type { ConversationState } from "./memory/state.js";
 import { hasAny, normalise, looksLikeName } from "./intents/normalise.js";
 import { parseConfirmation, parseDialogue } from "./intents/dialogue.js";
+import { parseExec } from "./intents/exec.js";
 
 const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/i;
 
@@ -17,6 +19,8 @@ export function mustRunOffline(text: string, state: ConversationState): boolean 
   const trimmed = text.trim();
   if (trimmed.startsWith("/")) return true;
   if (USER_MENTION.test(trimmed)) return true;
+  // Commands inside a container are only ever run when the person typed them; the model has no exec tool.
+  if (parseExec(trimmed) !== undefined) return true;
   const input = normalise(trimmed);
   if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined)) return true;
   if (parseDialogue(input)?.type === "reset") return true;

@@ -82,6 +82,14 @@ export const CONVERSATIONS: readonly EvalConversation[] = [
     turns: [{ say: "show my containers", operations: ["list"], text: /web[\s\S]*api|api[\s\S]*web/ }],
   },
   {
+    id: "exec-in-container",
+    setup: [{ owner: ALICE, name: "web" }],
+    turns: [
+      { say: "run `git --version` in web", operations: ["exec:web"], text: /Ran git --version in web\. It finished successfully/ },
+      { say: "now run uname -a in it", operations: ["exec:web"], text: /uname -a/ },
+    ],
+  },
+  {
     id: "stop-named",
     setup: [{ owner: ALICE, name: "web" }],
     turns: [{ say: "please shut down web", operations: ["stop:web"] }],

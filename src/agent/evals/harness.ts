@@ -52,7 +52,7 @@ export interface ConversationResult {
   readonly fallbacks: number;
 }
 
-const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore"]);
+const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore", "exec"]);
 const DEFAULT_ACTOR: UserId = "telegram:42";
 
 /** Runs every conversation, each in a fresh environment. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ContainerSpecInput } from "../../domain/spec.js";
-import type { CreateRequest, Intent, WorkloadRequest } from "./types.js";
+import type { CreateRequest, ExecIntent, Intent, WorkloadRequest } from "./types.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
 import { explainError } from "../explain-error.js";
 import { NeedsConfirmationError } from "../../domain/errors.js";
@@ -80,6 +80,8 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
     case "cancel":
       if (context.state.pending) return cancelPending(context, context.state.pending.token);
       return context.state.question ? { text: "Okay, never mind." } : { text: "Okay, nothing to cancel." };
+    case "exec":
+      return execCommand(intent, context, names);
     default:
       return workloadOperation(intent, context, names);
   }
@@ -106,6 +108,23 @@ async function create(request: CreateRequest, context: ChatContext, names: reado
     const job = await turn.call("create", record, () => core.create(actor, input), jobSummary);
     turn.job = job;
     return { text: replies.describeCreateStarted(request.name, request.modules) };
+  } catch (error) {
+    return { text: explainError(error) };
+  }
+}
+
+/** How long a command typed in the chat may run before it is stopped. */
+const CHAT_EXEC_TIMEOUT_MS = 60_000;
+
+async function execCommand(request: ExecIntent, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
+  const { core, actor, turn } = context;
+  const resolution = resolveTarget("show", request.target, context.state.focus, names);
+  if (resolution.kind === "ask") return { text: resolution.text };
+  const name = resolution.name;
+  const argv = [...request.argv];
+  try {
+    const result = await turn.call("exec", { name, argv }, () => core.exec(actor, { name, argv, timeoutMs: CHAT_EXEC_TIMEOUT_MS }), (value) => ({ exitCode: value.exitCode, timedOut: value.timedOut }));
+    return { text: replies.describeExec(name, argv, result) };
   } catch (error) {
     return { text: explainError(error) };
   }

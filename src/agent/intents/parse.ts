@@ -12,6 +12,7 @@ import { parseConfirmation, parseDialogue } from "./dialogue.js";
 import { isCreate, parseCreate } from "./create.js";
 import { parseLifecycle } from "./lifecycle.js";
 import { parseInspect } from "./inspect.js";
+import { parseExec } from "./exec.js";
 import { MODULE_SYNONYMS } from "./modules.js";
 
 /** What the parser may know besides the text. */
@@ -35,6 +36,9 @@ export function parseIntent(raw: string, context: ParseContext): Intent {
     const mentioned = match[0].replace(/\s+/g, "").toLowerCase();
     if (mentioned !== context.self?.toLowerCase()) return { type: "other-user", mentioned };
   }
+  // Before normalising: the command keeps its case, quotes and punctuation.
+  const exec = parseExec(raw);
+  if (exec) return exec;
   const typed = normalise(raw);
   if (typed.tokens.length === 0) return { type: "help" };
   // A misspelt leading verb ("destory web", "retsart it") is corrected before matching.

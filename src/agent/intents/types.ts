@@ -40,10 +40,19 @@ export interface WorkloadRequest {
   readonly lines?: number;
 }
 
+/** "Run <command> in <name>": one command inside one of the person's containers. */
+export interface ExecIntent {
+  readonly type: "exec";
+  readonly target: Target;
+  /** The command as words, passed to the container as an argv (never through a shell). */
+  readonly argv: readonly string[];
+}
+
 /** Everything the offline engine can recognise. */
 export type Intent =
   | CreateRequest
   | WorkloadRequest
+  | ExecIntent
   | { readonly type: "list" }
   | { readonly type: "storage" }
   | { readonly type: "whoami" }
