@@ -69,7 +69,7 @@
         system: pkgs: {
           default = pkgs.mkShell {
             packages = [
-              pkgs.nodejs_20
+              pkgs.nodejs_22
               pkgs.python3 # node-gyp for better-sqlite3
               pkgs.nix
               pkgs.nixfmt

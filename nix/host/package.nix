@@ -7,7 +7,7 @@
   lib,
   buildNpmPackage,
   importNpmLock,
-  nodejs_20,
+  nodejs_22,
   python3,
   src,
 }:
@@ -19,7 +19,7 @@ buildNpmPackage {
   pname = "voxnix";
   inherit (packageJson) version;
   inherit src;
-  nodejs = nodejs_20;
+  nodejs = nodejs_22;
 
   npmDeps = importNpmLock {
     npmRoot = src;

@@ -10,7 +10,7 @@ let
     callPackage = function: arguments: { type = "derivation"; name = "voxnix"; outPath = "/nix/store/00000000000000000000000000000000-voxnix"; };
     mkShell = arguments: { packageCount = builtins.length arguments.packages; };
     runCommand = name: attributes: script: name;
-    nodejs_20 = "nodejs_20";
+    nodejs_22 = "nodejs_22";
     python3 = "python3";
     nix = "nix";
     nixfmt = "nixfmt";
