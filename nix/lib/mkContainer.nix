@@ -45,7 +45,10 @@ let
   portsOf = protocol: util.unique (map (port: port.port) (builtins.filter (port: port.protocol == protocol) ports));
 
   base = { lib, ... }: {
-    system.stateVersion = lib.mkDefault stateVersion;
+    # Stronger than mkDefault (1000) on purpose: extra-container's eval-config.nix gives every
+    # container `system.stateVersion = lib.mkDefault <nixos release>`, and two different
+    # mkDefault strings conflict (types.str). A module's plain definition still wins.
+    system.stateVersion = lib.mkOverride 900 stateVersion;
     # The host bridge's dnsmasq hands out addresses; nixos-container names the interface eth0.
     networking.interfaces.eth0.useDHCP = true;
     networking.firewall = {

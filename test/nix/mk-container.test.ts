@@ -72,6 +72,8 @@ void describe("mkContainer: basic spec (git, fish, workspace)", () => {
     assert.deepEqual(config.networking.firewall, { enable: true, allowedTCPPorts: [], allowedUDPPorts: [] });
     assert.deepEqual(config.environment.variables, { VOXNIX_CONTAINER: "dev", VOXNIX_MODULES: "git fish workspace", VOXNIX_OWNER: "telegram:42" });
     assert.equal(config.system.stateVersion.content, "25.05");
+    // above extra-container's own mkDefault (priority 1000), below a plain definition (100)
+    assert.equal(config.system.stateVersion.priority, 900);
   });
 });
 

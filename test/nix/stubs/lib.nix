@@ -3,6 +3,7 @@
 {
   mkIf = condition: content: { _type = "if"; inherit condition content; };
   mkDefault = content: { _type = "override"; priority = 1000; inherit content; };
+  mkOverride = priority: content: { _type = "override"; inherit priority content; };
   mkForce = content: { _type = "override"; priority = 50; inherit content; };
   optional = condition: value: if condition then [ value ] else [ ];
   optionals = condition: list: if condition then list else [ ];
