@@ -14,6 +14,8 @@ import { evalJson, nixString, nixTestDirectory } from "./nix.js";
 
 const nixpkgsLib = process.env.VOXNIX_NIXPKGS_LIB;
 const skip = nixpkgsLib === undefined || !existsSync(join(nixpkgsLib, "default.nix")) ? "set VOXNIX_NIXPKGS_LIB to a nixpkgs lib/ directory to run" : false;
+const disko = process.env.VOXNIX_DISKO;
+const skipDisko = skip || (disko === undefined || !existsSync(join(disko, "lib", "default.nix")) ? "set VOXNIX_DISKO to a nix-community/disko checkout (and VOXNIX_NIXPKGS_LIB) to run" : false);
 
 interface Evaluation {
   failedAssertions: string[];
@@ -148,6 +150,20 @@ void describe("the appliance's own modules with the nixpkgs module system", { sk
     assert.equal(config.backend, "nixos");
     assert.equal(config.storage.zfs.pool, parameters.pool);
     assert.equal(config.nixos.hostBridge, parameters.bridge.name);
+  });
+});
+
+void describe("the appliance's disk layout with real disko", { skip: skipDisko }, () => {
+  void it("type-checks and mounts the ESP and the pool's legacy datasets", () => {
+    const parameters = evalJson(`import ${nixString(join(nixTestDirectory, "../../nix/host/appliance/parameters.nix"))}`) as Record<string, any>;
+    const pool = parameters.pool as string;
+    const fileSystems = evalJson(
+      `import ${nixString(join(nixTestDirectory, "disko-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; disko = ${nixString(disko ?? "")}; }`,
+    ) as Record<string, { device: string; fsType: string }>;
+    assert.deepEqual(Object.keys(fileSystems).sort(), ["/", "/boot", "/home", "/nix", `/${pool}/images`, `/${pool}/users`, "/var"]);
+    assert.equal(fileSystems["/boot"]!.fsType, "vfat");
+    assert.deepEqual(fileSystems["/"], { ...fileSystems["/"], device: `${pool}/root`, fsType: "zfs" });
+    assert.equal(fileSystems[`/${pool}/users`]!.device, `${pool}/users`);
   });
 });
 
