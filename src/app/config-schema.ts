@@ -133,7 +133,8 @@ export const configSchema = z
       .object({ idleMinutes: z.number().positive().default(30), maxMessages: z.number().int().positive().default(40) })
       .prefault({}),
 
-    log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).prefault({}),
+    /** Unset: `warn` when stderr is a terminal (a person is reading), `info` otherwise (services, journald). */
+    log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional() }).prefault({}),
     telemetry: z.object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default("voxnix") }).prefault({}),
   })
   .strict();

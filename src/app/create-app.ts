@@ -79,7 +79,8 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const loaded = options.loadedConfig ?? loadConfig({ env: options.env ?? process.env });
   const { config, secrets, stateDir } = loaded;
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  // JSON log lines between a person's prompts and answers are noise; services log at info.
+  const logger = options.logger ?? createLogger({ level: config.log.level ?? (process.stderr.isTTY ? "warn" : "info") });
   const telemetry = await startTelemetry(config.telemetry, logger);
 
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
