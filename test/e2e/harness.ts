@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { it } from "node:test";
 import { randomBytes } from "node:crypto";
 import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -193,3 +194,22 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number): Pr
 }
 
 const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
+
+/**
+ * Steps of one end-to-end story: `step(name, body)` registers a test, and `failed()` tells the
+ * `after` hook whether any step threw, so `VOXNIX_INSPECT=1` can keep that environment.
+ */
+export function storySteps(): { readonly step: (name: string, body: () => Promise<void>) => void; readonly failed: () => boolean } {
+  let failed = false;
+  const step = (name: string, body: () => Promise<void>): void => {
+    void it(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
+  };
+  return { step, failed: () => failed };
+}

@@ -8,10 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import type { App } from "../../src/app/app.js";
 import { NeedsConfirmationError } from "../../src/domain/errors.js";
-import { createE2eEnv, e2eUnavailable, type E2eEnv } from "./harness.js";
+import { createE2eEnv, e2eUnavailable, storySteps, type E2eEnv } from "./harness.js";
 
 const skip = e2eUnavailable();
 const alice = { userId: "local:alice" as const };
@@ -19,7 +19,7 @@ const alice = { userId: "local:alice" as const };
 describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
   let env: E2eEnv;
   let app: App;
-  let failed = false;
+  const { step, failed } = storySteps();
 
   before(async () => {
     env = await createE2eEnv({ diskQuota: "200M" });
@@ -27,19 +27,9 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
   });
   after(async () => {
     await app?.close();
-    await env?.cleanup(failed);
+    await env?.cleanup(failed());
   });
 
-  const step = (name: string, body: () => Promise<void>): void => {
-    void it(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
-  };
 
   const sh = async (script: string) => app.core.exec(alice, { name: "web", argv: ["sh", "-c", script], timeoutMs: 60_000 });
 

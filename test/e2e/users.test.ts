@@ -7,8 +7,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { createE2eEnv, e2eUnavailable, hostFootprint, voxnix, type E2eEnv } from "./harness.js";
+import { after, before, describe } from "node:test";
+import { createE2eEnv, e2eUnavailable, hostFootprint, voxnix, storySteps, type E2eEnv } from "./harness.js";
 
 const skip = e2eUnavailable();
 const first = ["--as", "telegram:42"];
@@ -16,23 +16,13 @@ const second = ["--as", "telegram:43"];
 
 describe("nspawn end-to-end: two users through the CLI", { skip, timeout: 20 * 60_000 }, () => {
   let env: E2eEnv;
-  let failed = false;
+  const { step, failed } = storySteps();
   before(async () => {
     env = await createE2eEnv();
   });
   after(async () => {
-    await env?.cleanup(failed);
+    await env?.cleanup(failed());
   });
-  const step = (name: string, body: () => Promise<void>): void => {
-    void it(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
-  };
   const address = async (name: string) => (await env.backend().show(name as never))?.addresses[0] ?? assert.fail(`${name} has no address`);
 
   step("the first user creates a container by chatting, then runs a command in it", async () => {
