@@ -38,12 +38,15 @@ export async function provisionWorkload(
     await deps.storage.ensureReady();
     await deps.storage.ensureUser(userKey, owner.limits.diskQuotaBytes);
     let workspaceHostPath: string | undefined;
+    const workspaceOptions = spec.workspace.enabled && spec.workspace.sizeBytes !== undefined ? { sizeBytes: spec.workspace.sizeBytes } : {};
+    // The root is counted in the owner's quota too, not only the workspace.
+    const quotaGroup = await deps.storage.quotaGroup?.(userKey);
     if (spec.workspace.enabled) {
       reverter.add(`the workspace of "${spec.name}"`, () => deps.storage.deleteWorkspace(userKey, spec.name));
       workspaceHostPath =
         source.kind === "new"
-          ? (await deps.storage.createWorkspace(userKey, spec.name)).hostPath
-          : (await deps.storage.restoreWorkspace({ ref: source.ref }, userKey, spec.name)).hostPath;
+          ? (await deps.storage.createWorkspace(userKey, spec.name, workspaceOptions)).hostPath
+          : (await deps.storage.restoreWorkspace({ ref: source.ref }, userKey, spec.name, workspaceOptions)).hostPath;
     }
     let remoteAccessKeyFile: string | undefined;
     if (spec.remoteAccess && deps.remoteAccess) {
@@ -53,6 +56,7 @@ export async function provisionWorkload(
     }
     const host: ContainerHostContext = {
       ownerLabel: owner.id,
+      ...(quotaGroup === undefined ? {} : { quotaGroup }),
       ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
       ...(remoteAccessKeyFile === undefined ? {} : { remoteAccessKeyFile }),
       onProgress: job.progress,

@@ -94,7 +94,7 @@ async function runOnce(command: string, args: readonly string[], options: Comman
     forceKillAfterDelay: context.killGraceMs,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: { ...context.baseEnv, ...options.env },
+    env: options.isolatedEnv === true ? { ...options.env } : { ...context.baseEnv, ...options.env },
     extendEnv: false,
     ...(interactive ? { stdio: "inherit" as const } : { stdin: options.input === undefined ? ("ignore" as const) : ("pipe" as const), stdout: "pipe" as const, stderr: "pipe" as const, buffer: false }),
     ...(options.input !== undefined && !interactive ? { input: options.input } : {}),

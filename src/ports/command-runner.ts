@@ -11,6 +11,12 @@ export interface CommandOptions {
   readonly cwd?: string;
   /** Extra environment, merged over the runner's base environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * When true the child gets exactly `env` and nothing of the runner's base environment: for a
+   * process that may hand its environment to untrusted code (anything entering a container),
+   * so the service's own variables, tokens included, never reach it.
+   */
+  readonly isolatedEnv?: boolean;
   /** Data written to standard input. */
   readonly input?: string;
   /** Keep at most this many bytes of stdout and of stderr (default 1 MiB each); the rest is dropped and `truncated` set. */

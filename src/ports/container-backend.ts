@@ -48,6 +48,8 @@ export interface ContainerHostContext {
   readonly ownerLabel: string;
   /** Host directory to bind-mount at `/workspace`, when the workspace is enabled. */
   readonly workspaceHostPath?: string;
+  /** The storage's accounting group for the owner (see `StorageDriver.quotaGroup`): a root created on the pool joins it. */
+  readonly quotaGroup?: string;
   /** Host file holding the remote-access auth key, bind-mounted read-only; never its contents. */
   readonly remoteAccessKeyFile?: string;
   readonly onProgress: ProgressListener;

@@ -29,6 +29,12 @@ export interface SnapshotRef {
   readonly ref: string;
 }
 
+/** Per-workspace settings. */
+export interface WorkspaceOptions {
+  /** The most the workspace may hold; enforced where the driver has quotas (btrfs qgroup, ZFS refquota). */
+  readonly sizeBytes?: number;
+}
+
 export interface StorageDriver {
   info(): StorageInfo;
 
@@ -42,9 +48,16 @@ export interface StorageDriver {
   ensureUser(userKey: string, quotaBytes: number): Promise<void>;
   userUsage(userKey: string): Promise<Usage>;
 
+  /**
+   * The accounting group a volume created on the pool must join to count against the user's
+   * quota (a btrfs qgroup such as `1/258`), or undefined when the driver has none. Backends
+   * create a container's root straight into it, so writes to the root count like workspace writes.
+   */
+  quotaGroup?(userKey: string): Promise<string | undefined>;
+
   // Workspaces
-  /** Creates the workspace (idempotent) and returns its host path. */
-  createWorkspace(userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
+  /** Creates the workspace (idempotent) with its own size limit, if given, and returns its host path. */
+  createWorkspace(userKey: string, workload: string, options?: WorkspaceOptions): Promise<{ readonly hostPath: string }>;
   /** Makes sure the workspace is mounted and returns its host path; called before every start. */
   ensureWorkspaceMounted(userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
   /** Deletes the workspace; a missing one succeeds. */
@@ -56,8 +69,8 @@ export interface StorageDriver {
   // Snapshots
   /** Takes a read-only snapshot of the workspace, labelled `label` (unique per workload). */
   snapshotWorkspace(userKey: string, workload: string, label: string): Promise<SnapshotRef>;
-  /** Recreates the workspace from a snapshot; the workspace must not exist. */
-  restoreWorkspace(snapshot: SnapshotRef, userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
+  /** Recreates the workspace from a snapshot (with its size limit, if given); the workspace must not exist. */
+  restoreWorkspace(snapshot: SnapshotRef, userKey: string, workload: string, options?: WorkspaceOptions): Promise<{ readonly hostPath: string }>;
   /** Deletes a snapshot; a missing one succeeds. */
   deleteSnapshot(snapshot: SnapshotRef): Promise<void>;
 }

@@ -6,21 +6,25 @@
  * @module
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../../domain/errors.js";
 import type { ContainerSpec } from "../../../domain/spec.js";
 import type { WorkloadName } from "../../../domain/names.js";
-import type { BackendPlan, ContainerBackend, ContainerHostContext, ProgressListener } from "../../../ports/container-backend.js";
+import type { BackendPlan, ContainerBackend, ContainerHostContext, ExecOptions, ProgressListener } from "../../../ports/container-backend.js";
+import type { CommandResult } from "../../../ports/command-runner.js";
 import type { BackendDeps } from "../../deps.js";
 import { ensurePool } from "../../storage/btrfs/pool.js";
 import { resolveBtrfsPaths } from "../../storage/btrfs/paths.js";
 import { nspawnDoctor } from "./doctor.js";
 import { buildImage, currentImage, type ImageMetadata } from "./image.js";
 import { bootMachine, haltMachine, readAddress, readSpec } from "./machine.js";
-import { interfaceNames, machinePaths, resolveNspawnPaths, type NspawnPaths } from "./paths.js";
+import { cgroupName, interfaceNames, machinePaths, resolveNspawnPaths, type NspawnPaths } from "./paths.js";
 import { containerLogs, listContainers, showContainer } from "./queries.js";
 import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
 import { parseSubnet } from "./network.js";
-import { nsenterArgs, nspawnBootArgs } from "./nspawn-cli.js";
+import { cgroupProcsFiles } from "./cgroups.js";
+import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
+import { loginShell, nsenterCall, nspawnBootArgs } from "./nspawn-cli.js";
 import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 
 /** The modules this backend realises from Debian packages and container settings. */
@@ -85,6 +89,26 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
     return { warnings };
   };
 
+  const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
+    const { machine, spec } = existing(name);
+    const pid = runningPid(machine);
+    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
+    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const interactive = options.stdio === "inherit";
+    const command = argv.length > 0 ? argv : loginShell(spec);
+    const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
+    const call = nsenterCall(leader, command, { env, interactive, timeoutMs: options.timeoutMs });
+    // The launcher puts nsenter in the container's cgroups before it runs; nsenter then enters
+    // the container's user namespace before anything of the container's file system runs.
+    return deps.runner.run(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+      env: call.env,
+      isolatedEnv: true,
+      timeoutMs: options.timeoutMs,
+      ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
+  };
+
   return {
     paths,
     ensureRoot,
@@ -99,9 +123,10 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
       const address = deps.leases.get(spec.name) ?? `<next free address in ${subnet.cidr}>`;
       const image = currentImage(paths, deps.config.nspawn.suite);
       const files = rootFiles({ spec, network: { interfaceName: names.container, address, subnet } }).map((file) => ({
-        path: `${machine.root}${file.path}`,
+        path: path.join(machine.run, "files", file.path),
         content: file.content,
       }));
+      const binds = files.map((file) => ({ hostPath: file.path, containerPath: file.path.slice(path.join(machine.run, "files").length) }));
       return {
         artifacts: [...files, { path: machine.specFile, content: `${JSON.stringify(spec, null, 2)}\n` }],
         commands: [
@@ -110,7 +135,7 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
           ["ip", "link", "add", names.host, "type", "veth", "peer", "name", names.container],
           ["ip", "link", "set", "dev", names.host, "master", deps.config.nspawn.bridge],
           ["ip", "link", "set", "dev", names.host, "type", "bridge_slave", "isolated", "on"],
-          ["systemd-nspawn", ...nspawnBootArgs({ name: spec.name, root: machine.root, interfaceName: names.container, ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }) })],
+          ["systemd-nspawn", ...nspawnBootArgs({ name: spec.name, root: machine.root, interfaceName: names.container, files: binds, ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }) })],
         ],
       };
     },
@@ -126,13 +151,19 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
       writeFileSync(machine.specFile, `${JSON.stringify(spec, null, 2)}\n`);
       try {
         host.onProgress({ type: "step", step: "preparing", message: `Creating the root of ${spec.name} from the base image` });
-        await createRoot(deps.runner, machine, image.path);
+        const accounting = btrfsTop !== undefined && host.quotaGroup !== undefined ? { quotaGroup: host.quotaGroup, pool: btrfsTop } : undefined;
+        await createRoot(deps.runner, machine, image.path, accounting);
         await bootMachine(deps, paths, machine, {
           spec,
           onProgress: host.onProgress,
           ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }),
           ...(host.signal === undefined ? {} : { signal: host.signal }),
         });
+        // Root's login shell is set from inside the container (the host never edits a tenant's
+        // /etc/passwd), as a confined command like any other.
+        const [shell = "/bin/bash"] = loginShell(spec);
+        const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
+        if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
       } catch (error) {
         await destroy(spec.name, () => undefined).catch(() => undefined);
         throw error;
@@ -184,23 +215,10 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
     },
     async logs(name, options) {
       existing(name);
-      return containerLogs(deps, paths, name, options.lines);
+      return containerLogs(deps, paths, name, options.lines, (argv) => exec(name, argv, { timeoutMs: 30_000 }));
     },
 
-    async exec(name, argv, options) {
-      const { machine } = existing(name);
-      const pid = runningPid(machine);
-      const leader = pid === undefined ? undefined : currentLeader(machine, pid);
-      if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-      const interactive = options.stdio === "inherit";
-      const command = argv.length > 0 ? argv : ["su", "-l", "root"];
-      const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
-      return deps.runner.run("nsenter", nsenterArgs(leader, command, { env, interactive, timeoutMs: options.timeoutMs }), {
-        timeoutMs: options.timeoutMs,
-        ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
-        ...(options.input === undefined ? {} : { input: options.input }),
-      });
-    },
+    exec,
 
     doctor: () => nspawnDoctor(deps.runner, paths, deps.config, deps.stateDir),
 

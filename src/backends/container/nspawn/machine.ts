@@ -13,7 +13,7 @@ import { prepareCgroups, removeCgroups } from "./cgroups.js";
 import { createVeth, deleteVeth, ensureBridge, parseSubnet } from "./network.js";
 import { nspawnBootArgs } from "./nspawn-cli.js";
 import { cgroupName, interfaceNames, type MachinePaths, type NspawnPaths } from "./paths.js";
-import { configureRoot, mountOverlay, rootKind } from "./rootfs.js";
+import { machineUuid, mountOverlay, rootKind, writeBootFiles } from "./rootfs.js";
 import { findNspawnProcesses, killNspawn, runningPid, spawnNspawn, stopNspawn, waitForBoot } from "./supervisor.js";
 
 /** What a boot needs. */
@@ -22,6 +22,15 @@ export interface BootRequest {
   readonly workspaceHostPath?: string;
   readonly onProgress: ProgressListener;
   readonly signal?: AbortSignal;
+}
+
+/** Processes a container may hold when its spec names no limit. */
+export const DEFAULT_PIDS = 512;
+
+/** The spec's process limit (specs written before the limit existed get the default). */
+export function pidsLimit(spec: ContainerSpec): number {
+  const pids = (spec.resources as { readonly pids?: number }).pids;
+  return typeof pids === "number" && Number.isInteger(pids) && pids > 0 ? pids : DEFAULT_PIDS;
 }
 
 /** Reads the spec saved at create. */
@@ -54,20 +63,21 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
     writeFileSync(machine.addressFile, `${address}\n`);
   }
   if (rootKind(machine) === "overlay") await mountOverlay(deps.runner, machine);
-  configureRoot(machine, { spec, network: { interfaceName: names.container, address, subnet } });
+  const files = writeBootFiles(machine, { spec, network: { interfaceName: names.container, address, subnet } });
 
   request.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name} at ${address}` });
-  await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat });
+  await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat, hostAccess: settings.hostAccess });
   const udevIndex = await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
   writeFileSync(path.join(machine.run, "udev-index"), `${udevIndex}\n`);
   const group = cgroupName(paths, spec.name);
-  const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes });
+  const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
   writeFileSync(`${machine.run}/limits.json`, `${JSON.stringify(enforced)}\n`);
-  rmSync(`${machine.root}/run/voxnix-ready`, { force: true });
   const args = nspawnBootArgs({
     name: spec.name,
     root: machine.root,
     interfaceName: names.container,
+    files,
+    uuid: machineUuid(machine),
     ...(request.workspaceHostPath === undefined ? {} : { workspaceHostPath: request.workspaceHostPath }),
   });
   const pid = spawnNspawn(machine, args, group);

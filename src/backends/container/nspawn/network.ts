@@ -7,7 +7,8 @@
  * Isolation: every container port on the bridge is `isolated`, so containers cannot reach
  * each other through the bridge, and forwarding from the bridge back into it is dropped, so
  * they cannot reach each other through the host either. This isolates all containers,
- * including two of the same user; each still reaches the host (gateway) and, with NAT, the outside.
+ * including two of the same user. The host itself accepts only DHCP and DNS from the bridge
+ * (plus what the admin lists in `nspawn.hostAccess`); with NAT, containers reach the outside.
  *
  * @module
  */
@@ -65,8 +66,65 @@ export function networkdConfig(options: { readonly interfaceName: string; readon
   ].join("\n");
 }
 
-/** Creates the bridge with the gateway address (idempotent), and NAT when asked. */
-export async function ensureBridge(runner: CommandRunner, options: { readonly bridge: string; readonly subnet: Subnet; readonly nat: boolean }): Promise<void> {
+/** What the host itself accepts from containers besides DHCP and DNS: `icmp`, `tcp/<port>` or `udp/<port>`. */
+export type HostAccessRule = string;
+
+/** The input chain of a bridge: every packet from a container to the host goes through it. */
+export function inputChain(bridge: string): string {
+  return `VOXNIX-IN-${bridge}`;
+}
+
+/**
+ * The rules of the bridge's input chain, in order: replies to connections the host opened,
+ * DHCP and DNS, whatever the admin opened, then drop. Containers reach the outside through
+ * FORWARD (NAT), never a host service listening on 0.0.0.0 through the gateway address.
+ */
+export function inputRules(hostAccess: readonly HostAccessRule[]): string[][] {
+  const opened = hostAccess.map((rule) => {
+    if (rule === "icmp") return ["-p", "icmp", "--icmp-type", "echo-request", "-j", "ACCEPT"];
+    const match = /^(tcp|udp)\/(\d{1,5})$/.exec(rule);
+    if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw new InvalidInputError([{ path: "nspawn.hostAccess", message: `"${rule}" is not icmp, tcp/<port> or udp/<port>.` }]);
+    }
+    return ["-p", match[1] ?? "tcp", "--dport", match[2] ?? "0", "-j", "ACCEPT"];
+  });
+  return [
+    ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+    ["-p", "udp", "--dport", "67", "-j", "ACCEPT"],
+    ["-p", "udp", "--dport", "53", "-j", "ACCEPT"],
+    ["-p", "tcp", "--dport", "53", "-j", "ACCEPT"],
+    ...opened,
+    ["-j", "DROP"],
+  ];
+}
+
+async function ensureInputPolicy(runner: CommandRunner, bridge: string, hostAccess: readonly HostAccessRule[]): Promise<void> {
+  const chain = inputChain(bridge);
+  const rules = inputRules(hostAccess);
+  // The chain is rebuilt whole, so a changed `hostAccess` takes effect and nothing stale stays.
+  if (!(await runOk(runner, "iptables", ["-w", "-N", chain]))) await runChecked(runner, "iptables", ["-w", "-F", chain], { what: `reset ${chain}` });
+  for (const rule of rules) await runChecked(runner, "iptables", ["-w", "-A", chain, ...rule], { what: `add a rule to ${chain}` });
+  if (!(await runOk(runner, "iptables", ["-w", "-C", "INPUT", "-i", bridge, "-j", chain]))) {
+    await runChecked(runner, "iptables", ["-w", "-I", "INPUT", "1", "-i", bridge, "-j", chain], { what: `send ${bridge}'s input through ${chain}` });
+  }
+  // No IPv6 on the bridge: a container could otherwise reach host services over link-local.
+  disableIpv6(bridge);
+}
+
+/** Turns IPv6 off on an interface (no address, so nothing listens there); absent IPv6 is fine. */
+export function disableIpv6(name: string): void {
+  try {
+    writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, "1\n");
+  } catch {
+    // IPv6 disabled on this host, or the interface vanished
+  }
+}
+
+/** Creates the bridge with the gateway address (idempotent), the host's input policy, and NAT when asked. */
+export async function ensureBridge(
+  runner: CommandRunner,
+  options: { readonly bridge: string; readonly subnet: Subnet; readonly nat: boolean; readonly hostAccess?: readonly HostAccessRule[] },
+): Promise<void> {
   const { bridge, subnet } = options;
   // Checked once per process while the bridge exists: a long-running voxnix saves ~60 ms a boot.
   if (readyBridges.has(bridge) && existsSync(`/sys/class/net/${bridge}`)) return;
@@ -83,6 +141,7 @@ export async function ensureBridge(runner: CommandRunner, options: { readonly br
   await runChecked(runner, "ip", ["link", "set", "dev", bridge, "up"], { what: `bring up ${bridge}` });
   // Containers on one bridge must not reach each other through the host's routing either.
   await ensureRule(runner, "filter", "FORWARD", ["-i", bridge, "-o", bridge, "-j", "DROP"]);
+  await ensureInputPolicy(runner, bridge, options.hostAccess ?? []);
   if (options.nat) {
     writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
     await ensureRule(runner, "nat", "POSTROUTING", ["-s", subnet.cidr, "!", "-d", subnet.cidr, "-j", "MASQUERADE"]);
@@ -117,6 +176,9 @@ export async function removeBridge(runner: CommandRunner, options: { readonly br
   for (const { table, chain, rule } of bridgeRules(options)) {
     while (await runOk(runner, "iptables", ["-w", "-t", table, "-D", chain, ...rule]));
   }
+  const chain = inputChain(options.bridge);
+  while (await runOk(runner, "iptables", ["-w", "-D", "INPUT", "-i", options.bridge, "-j", chain]));
+  if (await runOk(runner, "iptables", ["-w", "-F", chain])) await runOk(runner, "iptables", ["-w", "-X", chain]);
   if (existsSync(`/sys/class/net/${options.bridge}`)) await runner.run("ip", ["link", "delete", options.bridge], { timeoutMs: 10_000 });
 }
 
@@ -133,6 +195,7 @@ export async function createVeth(runner: CommandRunner, options: { readonly host
     await runChecked(runner, "ip", ["link", "set", "dev", options.host, "master", options.bridge], { what: `attach ${options.host} to ${options.bridge}` });
     await runChecked(runner, "ip", ["link", "set", "dev", options.host, "type", "bridge_slave", "isolated", "on"], { what: `isolate ${options.host}` });
     await runChecked(runner, "ip", ["link", "set", "dev", options.host, "up"], { what: `bring up ${options.host}` });
+    disableIpv6(options.host);
     const index = readFileSync(`/sys/class/net/${options.container}/ifindex`, "utf8").trim();
     mkdirSync("/run/udev/data", { recursive: true });
     writeFileSync(path.join("/run/udev/data", `n${index}`), "I:1\n");

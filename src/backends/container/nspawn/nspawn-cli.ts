@@ -33,12 +33,23 @@ export interface BootOptions {
   /** Container-side veth moved into the container, when networking is private. */
   readonly interfaceName?: string;
   readonly workspaceHostPath?: string;
+  /** Host files bind-mounted read-only into the container (hostname, network, modules). */
+  readonly files?: readonly { readonly hostPath: string; readonly containerPath: string }[];
+  /** The container's stable UUID (32 hex digits); its systemd derives the machine id from it. */
+  readonly uuid?: string;
 }
 
 /**
  * `systemd-nspawn` argv for booting a container as a supervised process on a host whose PID 1
  * may not be systemd: `--register=no` (no machined) and `--keep-unit` (no scope from the host's
  * systemd) keep it working without a host systemd; the console is only written to a log file.
+ *
+ * Isolation: `--private-users=pick` gives the container its own user namespace with a free
+ * 64K range of host ids, so root inside is an unprivileged id on the host and its capabilities
+ * stop at the container's namespaces. `--private-users-ownership=auto` maps the root's
+ * ownership with an idmapped mount where the file system supports it (no chown, so existing
+ * roots migrate on their next start for free), else chowns it once. The workspace and the boot
+ * files are idmapped binds, so files owned by root on the host are root's inside.
  */
 export function nspawnBootArgs(options: BootOptions): string[] {
   return [
@@ -48,63 +59,109 @@ export function nspawnBootArgs(options: BootOptions): string[] {
     "--register=no",
     "--keep-unit",
     "--console=read-only",
+    "--private-users=pick",
+    "--private-users-ownership=auto",
     "--resolv-conf=copy-host",
     "--timezone=copy",
     "--link-journal=no",
+    ...(options.uuid === undefined ? [] : [`--uuid=${options.uuid}`]),
     ...(options.interfaceName === undefined ? [] : [`--network-interface=${options.interfaceName}`]),
-    ...(options.workspaceHostPath === undefined ? [] : [`--bind=${options.workspaceHostPath}:/workspace`]),
+    ...(options.workspaceHostPath === undefined ? [] : [`--bind=${options.workspaceHostPath}:/workspace:idmap`]),
+    ...(options.files ?? []).map((file) => `--bind-ro=${file.hostPath}:${file.containerPath}:idmap`),
   ];
 }
 
-/** The environment commands run with inside a container (`env -i` drops the host's). */
-export function containerEnvironment(extra: Readonly<Record<string, string>> = {}): string[] {
-  const base: Record<string, string> = {
+/** The environment commands run with inside a container. */
+export function containerEnvironment(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     HOME: "/root",
     USER: "root",
     LANG: "C.UTF-8",
     ...extra,
   };
-  return Object.entries(base).map(([key, value]) => `${key}=${value}`);
+}
+
+/** The shell `ctl shell` opens: the fish module's fish, else bash, as a login shell. */
+export function loginShell(spec: { readonly modules: readonly string[] }): string[] {
+  return spec.modules.includes("fish") ? ["/usr/bin/fish", "--login"] : ["/bin/bash", "--login"];
+}
+
+/** Prefix of the variables that carry a command's argv past the host's process list. */
+export const ARGV_VARIABLE = "VOXNIX_ARG_";
+
+/**
+ * The fixed program the transient service runs inside the container: it rebuilds the argv
+ * from `VOXNIX_ARGC` and `VOXNIX_ARG_<i>` (only the index is ever evaluated, never a value),
+ * removes those variables and executes the command. Runs under the container's own `/bin/sh`,
+ * inside every confinement of the container.
+ */
+export const ARGV_SCRIPT = [
+  "i=0; n=${VOXNIX_ARGC:-0}; set --",
+  String.raw`while [ "$i" -lt "$n" ]; do eval "set -- \"\$@\" \"\$VOXNIX_ARG_$i\""; unset "VOXNIX_ARG_$i"; i=$((i + 1)); done`,
+  "unset VOXNIX_ARGC",
+  'exec "$@"',
+].join("\n");
+
+/** What a confined exec hands to `nsenter`: its argv and the environment carrying the command. */
+export interface NsenterCall {
+  readonly args: string[];
+  readonly env: Record<string, string>;
 }
 
 /**
- * `nsenter` argv running `argv` inside the container as a transient service of the
- * container's own systemd (`systemd-run --wait`). Entering the namespaces alone would leave
- * the command in the host's cgroup, outside the container's memory and CPU limits; as a
- * service it runs in the container's cgroup, shows up in its journal, and `--wait` passes its
- * exit status back. `--pipe` connects the caller's stdio, `--pty` a terminal for shells.
+ * `nsenter` argv (and environment) running `argv` inside the container as a transient service
+ * of the container's own systemd (`systemd-run --wait`).
+ *
+ * Confinement: nsenter enters every namespace of the container's PID 1, the user namespace
+ * included, so from its first instruction the entered process is the container's root, an
+ * unprivileged id on the host with capabilities only over the container's namespaces; the
+ * launcher has already put it in the container's cgroups (memory, CPU, pids, devices). The
+ * command itself then runs as a service of the container's systemd, so it also inherits the
+ * seccomp filter nspawn installed on PID 1 and shows up in the container's journal; `--wait`
+ * passes its exit status back. `--pipe` connects the caller's stdio, `--pty` a terminal.
+ *
+ * Secrets: the command's words never appear on a host command line. They travel in the
+ * environment (readable only by root and the process itself, unlike `/proc/<pid>/cmdline`),
+ * `systemd-run -E NAME` copies them into the service by name, and `ARGV_SCRIPT` turns them
+ * back into an argv inside the container.
  */
-export function nsenterArgs(
+export function nsenterCall(
   leader: number,
   argv: readonly string[],
   options: { readonly env?: Readonly<Record<string, string>>; readonly cwd?: string; readonly interactive?: boolean; readonly timeoutMs?: number } = {},
-): string[] {
-  const setenv = containerEnvironment(options.env).flatMap((pair) => ["--setenv", pair]);
-  return [
-    "--target",
-    String(leader),
-    "--all",
-    "--wd",
-    "--",
-    "/usr/bin/env",
-    "-i",
-    ...containerEnvironment(),
-    "systemd-run",
-    "--wait",
-    "--quiet",
-    "--collect",
-    options.interactive === true ? "--pty" : "--pipe",
-    `--working-directory=${options.cwd ?? "/root"}`,
-    // The container's systemd stops the command at the same deadline the host kills nsenter.
-    ...(options.timeoutMs === undefined ? [] : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`]),
-    ...setenv,
-    "--",
-    ...argv,
-  ];
+): NsenterCall {
+  const serviceEnv = containerEnvironment(options.env);
+  const argvEnv: Record<string, string> = { VOXNIX_ARGC: String(argv.length) };
+  argv.forEach((word, index) => (argvEnv[`${ARGV_VARIABLE}${index}`] = word));
+  const passed = [...Object.keys(serviceEnv), ...Object.keys(argvEnv)].flatMap((name) => ["-E", name]);
+  return {
+    args: [
+      "--target",
+      String(leader),
+      "--all",
+      "--wd",
+      "--",
+      "/usr/bin/systemd-run",
+      "--wait",
+      "--quiet",
+      "--collect",
+      options.interactive === true ? "--pty" : "--pipe",
+      `--working-directory=${options.cwd ?? "/root"}`,
+      // The container's systemd stops the command at the same deadline the host kills nsenter.
+      ...(options.timeoutMs === undefined ? [] : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`]),
+      ...passed,
+      "--",
+      "/bin/sh",
+      "-c",
+      ARGV_SCRIPT,
+      "voxnix-exec",
+    ],
+    env: { ...serviceEnv, ...argvEnv },
+  };
 }
 
-/** `journalctl` argv reading a stopped or running container's persistent journal from the host. */
-export function journalArgs(journalDirectory: string, lines: number): string[] {
-  return ["--directory", journalDirectory, "--lines", String(lines), "--output", "json", "--no-pager", "--quiet"];
+/** `journalctl` argv reading a stopped container's journal files (each checked by `journalFiles`) from the host. */
+export function journalArgs(files: readonly string[], lines: number): string[] {
+  return [...files.flatMap((file) => ["--file", file]), "--lines", String(lines), "--output", "json", "--no-pager", "--quiet"];
 }

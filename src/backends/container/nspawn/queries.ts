@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { WorkloadName } from "../../../domain/names.js";
 import type { LiveContainer, LiveDetails, LiveState, LogEntry } from "../../../ports/container-backend.js";
@@ -64,10 +64,10 @@ export function showContainer(paths: NspawnPaths, name: WorkloadName): LiveDetai
     if (memory !== undefined) facts.memoryBytes = String(memory);
   }
   try {
-    const limits = JSON.parse(readFileSync(path.join(machine.run, "limits.json"), "utf8")) as Record<string, boolean>;
+    const limits = JSON.parse(readFileSync(path.join(machine.run, "limits.json"), "utf8")) as Record<string, string | boolean>;
     facts.limits = Object.entries(limits)
-      .map(([limit, enforced]) => `${limit} ${enforced ? "enforced" : "not enforced"}`)
-      .join(", ");
+      .map(([limit, how]) => `${limit}: ${how === false ? "not enforced" : how === true ? "enforced" : how}`)
+      .join("; ");
   } catch {
     // never started
   }
@@ -99,18 +99,64 @@ export function parseJournal(text: string): LogEntry[] {
   return entries;
 }
 
-/** The last `lines` log entries of the container. */
-export async function containerLogs(deps: BackendDeps, paths: NspawnPaths, name: WorkloadName, lines: number): Promise<LogEntry[]> {
-  const machine = machinePaths(paths, name);
-  const count = Math.max(1, Math.min(Math.floor(lines), 10_000));
-  const journal = path.join(machine.root, "var/log/journal");
-  if (existsSync(journal)) {
-    const result = await deps.runner.run("journalctl", journalArgs(journal, count), { timeoutMs: 30_000, maxOutputBytes: 4 * 1024 ** 2 });
-    if (result.exitCode === 0) {
-      const entries = parseJournal(result.stdout);
-      if (entries.length > 0) return entries;
+/**
+ * The journal files of a stopped container, found without following any symlink: every
+ * directory on the way (`var`, `var/log`, `var/log/journal`, the machine's directory) and every
+ * file must be a real directory or regular file inside the root, or it is skipped. A symlink a
+ * tenant planted (at `/var/log/journal`, say) therefore shows nothing rather than another
+ * tenant's or the host's journal. Nothing of the container runs while it is stopped, so
+ * nothing can swap a checked path before journalctl opens it.
+ */
+export function journalFiles(root: string): string[] {
+  const isDirectory = (target: string) => {
+    try {
+      return lstatSync(target).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  let current = root;
+  for (const part of ["var", "log", "journal"]) {
+    current = path.join(current, part);
+    if (!isDirectory(current)) return [];
+  }
+  const files: string[] = [];
+  for (const machine of readdirSync(current)) {
+    const directory = path.join(current, machine);
+    if (!isDirectory(directory)) continue;
+    for (const entry of readdirSync(directory)) {
+      const file = path.join(directory, entry);
+      if (/\.journal~?$/.test(entry) && lstatSync(file).isFile()) files.push(file);
     }
   }
+  return files.sort();
+}
+
+/** How `containerLogs` reads a running container's journal: inside it, through the confined exec. */
+export type InsideReader = (argv: readonly string[]) => Promise<{ readonly exitCode: number | null; readonly stdout: string }>;
+
+/**
+ * The last `lines` log entries of the container: read by `journalctl` *inside* a running
+ * container (so the host resolves no path in the tenant's root), from the checked journal files
+ * of a stopped one, else the console log voxnix itself wrote.
+ */
+export async function containerLogs(deps: BackendDeps, paths: NspawnPaths, name: WorkloadName, lines: number, readInside: InsideReader): Promise<LogEntry[]> {
+  const machine = machinePaths(paths, name);
+  const count = Math.max(1, Math.min(Math.floor(lines), 10_000));
+  const live = liveState(paths, name);
+  let text: string | undefined;
+  if (live.state === "running") {
+    const result = await readInside(["journalctl", "--lines", String(count), "--output", "json", "--no-pager", "--quiet"]).catch(() => undefined);
+    if (result?.exitCode === 0) text = result.stdout;
+  } else if (live.state === "stopped") {
+    const files = journalFiles(machine.root);
+    if (files.length > 0) {
+      const result = await deps.runner.run("journalctl", journalArgs(files, count), { timeoutMs: 30_000, maxOutputBytes: 4 * 1024 ** 2 });
+      if (result.exitCode === 0) text = result.stdout;
+    }
+  }
+  const entries = text === undefined ? [] : parseJournal(text);
+  if (entries.length > 0) return entries;
   return consoleTail(machine, count)
     .split("\n")
     .filter((line) => line.trim() !== "")

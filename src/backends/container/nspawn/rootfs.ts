@@ -30,11 +30,26 @@ export function onBtrfs(directory: string): boolean {
 /** How a root was made, recorded so start and destroy undo the right thing. */
 export type RootKind = "snapshot" | "overlay";
 
-/** Creates the container's root from the image. */
-export async function createRoot(runner: CommandRunner, machine: MachinePaths, image: string): Promise<RootKind> {
+/** Where a root's writes are charged: the owner's quota group on the pool mounted at `pool`. */
+export interface RootAccounting {
+  readonly quotaGroup: string;
+  readonly pool: string;
+}
+
+/**
+ * Creates the container's root from the image. With `accounting`, the snapshot joins the
+ * owner's quota group, so everything the tenant writes to the root counts against their quota.
+ * A snapshot joining a group its source is not in leaves btrfs's quota numbers inconsistent
+ * (and unenforced) until a rescan, so the rescan runs before the root is used (about 0.3 s).
+ */
+export async function createRoot(runner: CommandRunner, machine: MachinePaths, image: string, accounting?: RootAccounting): Promise<RootKind> {
   mkdirSync(path.dirname(machine.root), { recursive: true });
   if (onBtrfs(path.dirname(machine.root)) && onBtrfs(image)) {
-    await runChecked(runner, "btrfs", ["subvolume", "snapshot", image, machine.root], { what: "snapshot the base image" });
+    const into = accounting === undefined ? [] : ["-i", accounting.quotaGroup];
+    await runChecked(runner, "btrfs", ["subvolume", "snapshot", ...into, image, machine.root], { what: "snapshot the base image" });
+    if (accounting !== undefined) {
+      await runChecked(runner, "btrfs", ["quota", "rescan", "-w", accounting.pool], { what: "recount disk quotas after adding the root", timeoutMs: 10 * 60_000 });
+    }
     return "snapshot";
   }
   mkdirSync(machine.upper, { recursive: true });
@@ -91,13 +106,13 @@ async function deleteSubvolumeTree(runner: CommandRunner, target: string, btrfsT
   }
 }
 
-/** What gets written into the root before a boot. */
+/** What a boot gives the container besides its root. */
 export interface RootSettings {
   readonly spec: ContainerSpec;
   readonly network?: { readonly interfaceName: string; readonly address: string; readonly subnet: Subnet };
 }
 
-/** The files `configureRoot` writes, for `--dry-run`. */
+/** The per-container files every boot provides, by their path inside the container, for `--dry-run`. */
 export function rootFiles(settings: RootSettings): { readonly path: string; readonly content: string }[] {
   const { spec } = settings;
   const files = [
@@ -109,27 +124,42 @@ export function rootFiles(settings: RootSettings): { readonly path: string; read
   return files;
 }
 
-/** Writes the per-container files and realises the modules in the root. */
-export function configureRoot(machine: MachinePaths, settings: RootSettings): void {
-  for (const file of rootFiles(settings)) {
-    const target = path.join(machine.root, file.path);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, file.content);
-  }
-  const machineId = path.join(machine.root, "etc/machine-id");
-  if (!existsSync(machineId) || readFileSync(machineId, "utf8").trim() === "") writeFileSync(machineId, `${randomBytes(16).toString("hex")}\n`);
-  if (settings.spec.workspace.enabled) mkdirSync(path.join(machine.root, "workspace"), { recursive: true });
-  setLoginShell(machine.root, settings.spec.modules.includes("fish") ? "/usr/bin/fish" : "/bin/bash");
+/** A host file bind-mounted read-only at a path inside the container. */
+export interface BootFile {
+  readonly hostPath: string;
+  readonly containerPath: string;
 }
 
-function setLoginShell(root: string, shell: string): void {
-  const passwd = path.join(root, "etc/passwd");
-  const lines = readFileSync(passwd, "utf8").split("\n");
-  const updated = lines.map((line) => {
-    const fields = line.split(":");
-    if (fields[0] !== "root" || fields.length < 7) return line;
-    fields[6] = shell;
-    return fields.join(":");
+/**
+ * Writes the per-container files into the container's host-side run directory (which the
+ * container cannot reach) and returns them as read-only binds for nspawn. The host never
+ * writes, reads or deletes a path inside the tenant's root: a symlink planted there cannot
+ * redirect a host write, because nspawn resolves each bind's destination inside the root.
+ */
+export function writeBootFiles(machine: MachinePaths, settings: RootSettings): BootFile[] {
+  const directory = path.join(machine.run, "files");
+  rmSync(directory, { recursive: true, force: true });
+  return rootFiles(settings).map((file) => {
+    const hostPath = path.join(directory, file.path);
+    mkdirSync(path.dirname(hostPath), { recursive: true });
+    writeFileSync(hostPath, file.content, { mode: 0o644 });
+    return { hostPath, containerPath: file.path };
   });
-  writeFileSync(passwd, updated.join("\n"));
+}
+
+/**
+ * The container's stable UUID (kept in the run directory): nspawn hands it to the container,
+ * whose systemd derives `/etc/machine-id` from it, so the host never writes that file.
+ */
+export function machineUuid(machine: MachinePaths): string {
+  const file = path.join(machine.run, "uuid");
+  try {
+    const recorded = readFileSync(file, "utf8").trim();
+    if (/^[0-9a-f]{32}$/.test(recorded)) return recorded;
+  } catch {
+    // first boot
+  }
+  const uuid = randomBytes(16).toString("hex");
+  writeFileSync(file, `${uuid}\n`);
+  return uuid;
 }

@@ -10,11 +10,13 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HostFailureError, TimeoutError } from "../../../domain/errors.js";
-import { spawnInCgroups } from "./cgroups.js";
+import { cgroupProcsFiles } from "./cgroups.js";
 import { READY_FILE } from "./image.js";
+import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
 import type { MachinePaths } from "./paths.js";
 
 /** systemd powers off cleanly on SIGRTMIN+4 (34 + 4 with glibc's SIGRTMIN on Linux). */
@@ -77,18 +79,33 @@ export function currentLeader(machine: MachinePaths, nspawnPid: number): number 
   return findLeader(nspawnPid);
 }
 
-/** True once the container's systemd reached multi-user (the readiness unit ran). */
+/**
+ * True once the container's systemd reached multi-user (the readiness unit ran). Read with
+ * `lstat` only, so a symlink the tenant planted at `/run` or at the file is never followed
+ * into the host's file system (a path under `/proc/<pid>/root` resolves absolute symlinks
+ * against the host's root).
+ */
 export function isBooted(leader: number): boolean {
-  return existsSync(`/proc/${leader}/root/${READY_FILE}`);
+  try {
+    const directory = path.dirname(`/proc/${leader}/root/${READY_FILE}`);
+    return lstatSync(directory).isDirectory() && lstatSync(`/proc/${leader}/root/${READY_FILE}`).isFile();
+  } catch {
+    return false;
+  }
 }
 
-/** Starts nspawn detached inside the container's cgroups and records its pid. */
+/**
+ * Starts nspawn detached inside the container's cgroups (through the launcher, so this process
+ * never joins them) and records its pid. The launcher `exec`s nspawn, so the pid is nspawn's.
+ */
 export function spawnNspawn(machine: MachinePaths, args: readonly string[], cgroup: string): number {
   const output = openSync(machine.console, "a");
   try {
-    const child = spawnInCgroups(cgroup, () =>
-      spawn("systemd-nspawn", [...args], { detached: true, stdio: ["ignore", output, output], env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" } }),
-    );
+    const child = spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroup, "nspawn"), ["systemd-nspawn", ...args]), {
+      detached: true,
+      stdio: ["ignore", output, output],
+      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
+    });
     child.on("error", () => undefined);
     child.unref();
     if (child.pid === undefined) throw new HostFailureError("Could not start systemd-nspawn.");

@@ -43,9 +43,13 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await ensureReady();
       return volumes.userUsage(runner, paths, userKey);
     },
-    async createWorkspace(userKey, workload) {
+    async quotaGroup(userKey) {
       await ensureReady();
-      return { hostPath: await volumes.createWorkspace(runner, paths, userKey, workload) };
+      return volumes.ensureUserArea(runner, paths, userKey);
+    },
+    async createWorkspace(userKey, workload, options) {
+      await ensureReady();
+      return { hostPath: await volumes.createWorkspace(runner, paths, userKey, workload, options?.sizeBytes) };
     },
     async ensureWorkspaceMounted(userKey, workload) {
       await ensureReady();
@@ -69,9 +73,11 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await ensureReady();
       return snapshots.snapshotWorkspace(runner, paths, userKey, workload, label);
     },
-    async restoreWorkspace(snapshot, userKey, workload) {
+    async restoreWorkspace(snapshot, userKey, workload, options) {
       await ensureReady();
-      return { hostPath: await snapshots.restoreWorkspace(runner, paths, snapshot, userKey, workload) };
+      const hostPath = await snapshots.restoreWorkspace(runner, paths, snapshot, userKey, workload);
+      if (options?.sizeBytes !== undefined) await volumes.limitWorkspace(runner, paths, hostPath, options.sizeBytes);
+      return { hostPath };
     },
     async deleteSnapshot(snapshot) {
       await ensureReady();

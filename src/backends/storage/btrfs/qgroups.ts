@@ -4,8 +4,8 @@
  *
  * Why level-1 qgroups: a nested subvolume is not accounted in its parent's qgroup, so a
  * limit on the user's subvolume alone would not cover the workspaces inside it. Every
- * workspace (and snapshot) is created straight into the user's `1/<id>` qgroup instead,
- * and the quota is the referenced-bytes limit of that qgroup.
+ * workspace, snapshot and container root is created straight into the user's `1/<id>`
+ * qgroup instead, and the quota is the exclusive-bytes limit of that qgroup.
  *
  * @module
  */
@@ -19,6 +19,8 @@ export interface QgroupRow {
   readonly exclusive: number;
   /** Referenced-bytes limit, or null for `none`. */
   readonly maxReferenced: number | null;
+  /** Exclusive-bytes limit, or null for `none`. */
+  readonly maxExclusive: number | null;
 }
 
 /** Parses the raw qgroup table (header lines are skipped). */
@@ -26,13 +28,14 @@ export function parseQgroupShow(text: string): Map<string, QgroupRow> {
   const rows = new Map<string, QgroupRow>();
   for (const line of text.split("\n")) {
     const fields = line.trim().split(/\s+/);
-    const [id, referenced, exclusive, maxReferenced] = fields;
+    const [id, referenced, exclusive, maxReferenced, maxExclusive] = fields;
     if (id === undefined || !/^\d+\/\d+$/.test(id) || referenced === undefined || exclusive === undefined) continue;
     rows.set(id, {
       id,
       referenced: Number(referenced),
       exclusive: Number(exclusive),
       maxReferenced: maxReferenced === undefined || maxReferenced === "none" ? null : Number(maxReferenced),
+      maxExclusive: maxExclusive === undefined || maxExclusive === "none" ? null : Number(maxExclusive),
     });
   }
   return rows;

@@ -1,6 +1,11 @@
 /**
  * Per-user areas and per-workspace subvolumes on the btrfs pool, with the user's quota as the
- * referenced-bytes limit of a level-1 qgroup (`1/<id of the user's subvolume>`).
+ * exclusive-bytes limit of a level-1 qgroup (`1/<id of the user's subvolume>`).
+ *
+ * Why exclusive: a container root is a snapshot of the shared base image and joins the same
+ * group, so everything the tenant writes to it counts; the base image's blocks, shared with the
+ * image itself, are not exclusive to the group and so are not charged to anyone. Workspaces and
+ * their snapshots share blocks inside the group, which counts them once.
  *
  * @module
  */
@@ -60,7 +65,9 @@ export async function ensureUserArea(runner: CommandRunner, paths: BtrfsPaths, u
 /** Creates the user's area and sets its quota (re-applied on every call). */
 export async function ensureUser(runner: CommandRunner, paths: BtrfsPaths, userKey: string, quotaBytes: number): Promise<void> {
   const qgroup = await ensureUserArea(runner, paths, userKey);
-  await runChecked(runner, "btrfs", ["qgroup", "limit", String(quotaBytes), qgroup, paths.mountpoint], { what: `set the disk quota of ${userKey}` });
+  await runChecked(runner, "btrfs", ["qgroup", "limit", "-e", String(quotaBytes), qgroup, paths.mountpoint], { what: `set the disk quota of ${userKey}` });
+  // A limit from before the switch to exclusive accounting would still cap referenced bytes.
+  await runChecked(runner, "btrfs", ["qgroup", "limit", "none", qgroup, paths.mountpoint], { what: `clear the old referenced limit of ${userKey}` });
 }
 
 /** The user's usage and quota from the qgroup table. */
@@ -69,18 +76,26 @@ export async function userUsage(runner: CommandRunner, paths: BtrfsPaths, userKe
   if (!existsSync(area)) return { usedBytes: 0, quotaBytes: null, availableBytes: null };
   const id = await subvolumeId(runner, area);
   const row = (await readQgroups(runner, paths.mountpoint)).get(`1/${id}`);
-  const used = row?.referenced ?? 0;
-  const quota = row?.maxReferenced ?? null;
+  const used = row?.exclusive ?? 0;
+  const quota = row?.maxExclusive ?? null;
   return { usedBytes: used, quotaBytes: quota, availableBytes: quota === null ? null : Math.max(0, quota - used) };
 }
 
-/** Creates the workspace subvolume inside the user's qgroup (idempotent) and returns its path. */
-export async function createWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string): Promise<string> {
+/** Creates the workspace subvolume inside the user's qgroup (idempotent), limited to `sizeBytes` when given, and returns its path. */
+export async function createWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string, sizeBytes?: number): Promise<string> {
   const target = workspacePath(paths, userKey, workload);
-  if (existsSync(target)) return target;
-  const qgroup = await ensureUserArea(runner, paths, userKey);
-  await createSubvolume(runner, target, qgroup);
+  if (!existsSync(target)) {
+    const qgroup = await ensureUserArea(runner, paths, userKey);
+    await createSubvolume(runner, target, qgroup);
+  }
+  if (sizeBytes !== undefined) await limitWorkspace(runner, paths, target, sizeBytes);
   return target;
+}
+
+/** Caps one workspace (its own level-0 qgroup's referenced bytes): `--workspace-size`. */
+export async function limitWorkspace(runner: CommandRunner, paths: BtrfsPaths, target: string, sizeBytes: number): Promise<void> {
+  const id = await subvolumeId(runner, target);
+  await runChecked(runner, "btrfs", ["qgroup", "limit", String(sizeBytes), `0/${id}`, paths.mountpoint], { what: `limit the workspace ${path.basename(target)} to ${sizeBytes} bytes` });
 }
 
 /** Deletes the workspace subvolume; a missing one succeeds. */
@@ -96,5 +111,7 @@ export async function workspaceUsage(runner: CommandRunner, paths: BtrfsPaths, u
   if (!existsSync(target)) return { usedBytes: 0, quotaBytes: null, availableBytes: null };
   const id = await subvolumeId(runner, target);
   const row = (await readQgroups(runner, paths.mountpoint)).get(`0/${id}`);
-  return { usedBytes: row?.referenced ?? 0, quotaBytes: null, availableBytes: null };
+  const used = row?.referenced ?? 0;
+  const quota = row?.maxReferenced ?? null;
+  return { usedBytes: used, quotaBytes: quota, availableBytes: quota === null ? null : Math.max(0, quota - used) };
 }

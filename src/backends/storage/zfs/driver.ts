@@ -10,7 +10,7 @@ import type { DoctorCheck } from "../../../ports/container-backend.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { deleteSnapshot, restoreWorkspace, snapshotWorkspace } from "./snapshots.js";
-import { type ZfsContext, createDataset, createWorkspace, datasetExists, datasetUsage, deleteWorkspace, ensureUser, ensureWorkspaceMounted } from "./volumes.js";
+import { type ZfsContext, createDataset, createWorkspace, datasetExists, datasetUsage, deleteWorkspace, ensureUser, ensureWorkspaceMounted, limitWorkspace } from "./volumes.js";
 import { ZfsLayout, expectZfsSuccess, runZfs, saysMissing } from "./zfs-cli.js";
 
 /** Options for tests and slow pools. */
@@ -48,13 +48,21 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
 
     ensureUser: (userKey, quotaBytes) => ensureUser(context, userKey, quotaBytes),
     userUsage: (userKey) => datasetUsage(context, layout.user(userKey), "user", userKey),
-    createWorkspace: (userKey, workload) => createWorkspace(context, userKey, workload),
+    createWorkspace: async (userKey, workload, options) => {
+      const created = await createWorkspace(context, userKey, workload);
+      if (options?.sizeBytes !== undefined) await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
+      return created;
+    },
     ensureWorkspaceMounted: (userKey, workload) => ensureWorkspaceMounted(context, userKey, workload),
     deleteWorkspace: (userKey, workload) => deleteWorkspace(context, userKey, workload),
     workspaceUsage: (userKey, workload) => datasetUsage(context, layout.workspace(userKey, workload), "workload", workload),
     workspaceExists: (userKey, workload) => datasetExists(context, layout.workspace(userKey, workload)),
     snapshotWorkspace: (userKey, workload, label) => snapshotWorkspace(context, userKey, workload, label),
-    restoreWorkspace: (snapshot, userKey, workload) => restoreWorkspace(context, snapshot, userKey, workload),
+    restoreWorkspace: async (snapshot, userKey, workload, options) => {
+      const restored = await restoreWorkspace(context, snapshot, userKey, workload);
+      if (options?.sizeBytes !== undefined) await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
+      return restored;
+    },
     deleteSnapshot: (snapshot) => deleteSnapshot(context, snapshot),
   };
 }

@@ -99,6 +99,12 @@ export async function createWorkspace(context: ZfsContext, userKey: string, work
   return ensureWorkspaceMounted(context, userKey, workload);
 }
 
+/** Caps one workspace with `refquota` (its own data, not its snapshots): `--workspace-size`. */
+export async function limitWorkspace(context: ZfsContext, dataset: string, sizeBytes: number): Promise<void> {
+  const action = `Limiting ${dataset} to ${sizeBytes} bytes`;
+  expectZfsSuccess(await runZfs(context.runner, ["set", `refquota=${sizeBytes}`, dataset], action, context.timeoutMs), action);
+}
+
 /** Mounts the workspace when it is not mounted (after a reboot, an import, a manual unmount). */
 export async function ensureWorkspaceMounted(context: ZfsContext, userKey: string, workload: string): Promise<{ hostPath: string }> {
   const dataset = context.layout.workspace(userKey, workload);

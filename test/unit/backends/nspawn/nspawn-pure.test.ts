@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../../../src/domain/errors.js";
-import { basePackages, debootstrapArgs, nsenterArgs, nspawnBootArgs, journalArgs } from "../../../../src/backends/container/nspawn/nspawn-cli.js";
+import { ARGV_SCRIPT, basePackages, debootstrapArgs, loginShell, nsenterCall, nspawnBootArgs, journalArgs } from "../../../../src/backends/container/nspawn/nspawn-cli.js";
 import { networkdConfig, parseSubnet, bridgeRules } from "../../../../src/backends/container/nspawn/network.js";
 import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
 import { parseJournal } from "../../../../src/backends/container/nspawn/queries.js";
@@ -20,24 +20,49 @@ import { configSchema } from "../../../../src/app/config-schema.js";
 const config = configSchema.parse({});
 
 describe("nspawn argv builders", () => {
-  it("boots without a host systemd, with the workspace and the veth", () => {
-    const args = nspawnBootArgs({ name: "web", root: "/pool/machines/web", interfaceName: "vc0123456789", workspaceHostPath: "/pool/users/u/web" });
-    for (const flag of ["--boot", "--register=no", "--keep-unit", "--directory=/pool/machines/web", "--machine=web", "--network-interface=vc0123456789", "--bind=/pool/users/u/web:/workspace"]) {
+  it("boots without a host systemd, in its own user namespace, with idmapped workspace and boot files", () => {
+    const args = nspawnBootArgs({
+      name: "web",
+      root: "/pool/machines/web",
+      interfaceName: "vc0123456789",
+      workspaceHostPath: "/pool/users/u/web",
+      files: [{ hostPath: "/pool/run/web/files/etc/hostname", containerPath: "/etc/hostname" }],
+      uuid: "0123456789abcdef0123456789abcdef",
+    });
+    for (const flag of [
+      "--boot",
+      "--register=no",
+      "--keep-unit",
+      "--private-users=pick",
+      "--private-users-ownership=auto",
+      "--directory=/pool/machines/web",
+      "--machine=web",
+      "--network-interface=vc0123456789",
+      "--bind=/pool/users/u/web:/workspace:idmap",
+      "--bind-ro=/pool/run/web/files/etc/hostname:/etc/hostname:idmap",
+      "--uuid=0123456789abcdef0123456789abcdef",
+    ]) {
       assert.ok(args.includes(flag), `${flag} in ${args.join(" ")}`);
     }
     assert.ok(!nspawnBootArgs({ name: "web", root: "/r" }).some((arg) => arg.startsWith("--bind")), "no workspace, no bind mount");
   });
 
-  it("enters every namespace of the leader and runs the command as a service of the container's systemd", () => {
-    const args = nsenterArgs(4242, ["git", "--version"], { env: { TERM: "xterm" } });
-    assert.deepEqual(args.slice(0, 3), ["--target", "4242", "--all"]);
-    const separator = args.indexOf("--");
-    assert.deepEqual(args.slice(separator + 1, separator + 3), ["/usr/bin/env", "-i"]);
-    assert.ok(args.includes("systemd-run") && args.includes("--wait") && args.includes("--pipe"));
-    assert.ok(args.includes("TERM=xterm") && args[args.indexOf("TERM=xterm") - 1] === "--setenv");
-    assert.deepEqual(args.slice(-3), ["--", "git", "--version"]);
-    assert.ok(nsenterArgs(1, ["su", "-l"], { interactive: true }).includes("--pty"));
-    assert.ok(nsenterArgs(1, ["sleep", "9"], { timeoutMs: 2500 }).includes("--property=RuntimeMaxSec=3"), "the command stops inside at the exec timeout too");
+  it("enters every namespace of the leader and runs the command as a service of the container's systemd, argv off the command line", () => {
+    const call = nsenterCall(4242, ["git", "--version", "--token=s3cret"], { env: { TERM: "xterm" } });
+    assert.deepEqual(call.args.slice(0, 3), ["--target", "4242", "--all"]);
+    const separator = call.args.indexOf("--");
+    assert.equal(call.args[separator + 1], "/usr/bin/systemd-run", "no /usr/bin/env or other container binary runs before systemd-run");
+    assert.ok(call.args.includes("--wait") && call.args.includes("--pipe"));
+    assert.ok(!call.args.some((arg) => arg.includes("s3cret") || arg === "git"), "the command's words are not on any command line");
+    assert.equal(call.env.VOXNIX_ARGC, "3");
+    assert.equal(call.env.VOXNIX_ARG_2, "--token=s3cret");
+    assert.equal(call.env.TERM, "xterm");
+    assert.ok(call.args.includes("TERM") && call.args[call.args.indexOf("TERM") - 1] === "-E", "variables pass by name");
+    assert.deepEqual(call.args.slice(-4), ["/bin/sh", "-c", ARGV_SCRIPT, "voxnix-exec"]);
+    assert.ok(nsenterCall(1, ["bash"], { interactive: true }).args.includes("--pty"));
+    assert.ok(nsenterCall(1, ["sleep", "9"], { timeoutMs: 2500 }).args.includes("--property=RuntimeMaxSec=3"), "the command stops inside at the exec timeout too");
+    assert.deepEqual(loginShell({ modules: ["git", "fish"] }), ["/usr/bin/fish", "--login"]);
+    assert.deepEqual(loginShell({ modules: ["git"] }), ["/bin/bash", "--login"]);
   });
 
   it("debootstraps a minimal Debian with the module packages", () => {
@@ -50,7 +75,7 @@ describe("nspawn argv builders", () => {
   });
 
   it("reads the journal as JSON with a line bound", () => {
-    assert.deepEqual(journalArgs("/r/var/log/journal", 50).slice(0, 4), ["--directory", "/r/var/log/journal", "--lines", "50"]);
+    assert.deepEqual(journalArgs(["/r/a.journal", "/r/b.journal"], 50).slice(0, 6), ["--file", "/r/a.journal", "--file", "/r/b.journal", "--lines", "50"]);
   });
 });
 

@@ -5,12 +5,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { customiseImage, MASKED_UNITS } from "../../../../src/backends/container/nspawn/image.js";
-import { configureRoot, rootFiles } from "../../../../src/backends/container/nspawn/rootfs.js";
+import { machineUuid, rootFiles, writeBootFiles } from "../../../../src/backends/container/nspawn/rootfs.js";
 import { machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
 import { parseSubnet } from "../../../../src/backends/container/nspawn/network.js";
 import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
@@ -54,21 +54,34 @@ describe("per-container root settings", () => {
   const paths = resolveNspawnPaths({ config: configSchema.parse({ nspawn: { root: scratch } }), stateDir: scratch });
   const network = { interfaceName: "vc0000000000", address: "10.231.0.9", subnet: parseSubnet("10.231.0.0/24") };
 
-  it("writes hostname, network and a fresh machine id; fish becomes root's shell", () => {
-    const machine = { ...machinePaths(paths, "web"), root: fakeTree("machine-fish") };
-    writeFileSync(path.join(machine.root, "etc/machine-id"), "");
-    configureRoot(machine, { spec: spec(["git", "fish", "workspace"]), network });
-    assert.equal(readFileSync(path.join(machine.root, "etc/hostname"), "utf8"), "web\n");
-    assert.match(readFileSync(path.join(machine.root, "etc/systemd/network/80-voxnix.network"), "utf8"), /Address=10\.231\.0\.9\/24/);
-    assert.match(readFileSync(path.join(machine.root, "etc/machine-id"), "utf8"), /^[0-9a-f]{32}\n$/);
-    assert.match(readFileSync(path.join(machine.root, "etc/passwd"), "utf8"), /^root:x:0:0:root:\/root:\/usr\/bin\/fish$/m);
-    assert.ok(existsSync(path.join(machine.root, "workspace")));
+  it("writes the boot files outside the root, as binds, and never touches the tenant's root", () => {
+    const machine = { ...machinePaths(paths, "web"), root: fakeTree("machine-binds") };
+    mkdirSync(machine.run, { recursive: true });
+    // A tenant planted symlinks where the host used to write: nothing may follow them.
+    const victim = path.join(scratch, "victim-file");
+    writeFileSync(victim, "untouched\n");
+    rmSync(path.join(machine.root, "etc/hostname"));
+    symlinkSync(victim, path.join(machine.root, "etc/hostname"));
+    symlinkSync(victim, path.join(machine.root, "etc/hosts"));
+    const before = readdirSync(path.join(machine.root, "etc")).sort();
+    const binds = writeBootFiles(machine, { spec: spec(["git", "fish", "workspace"]), network });
+    assert.equal(readFileSync(victim, "utf8"), "untouched\n");
+    assert.deepEqual(readdirSync(path.join(machine.root, "etc")).sort(), before, "nothing created in the root");
+    for (const bind of binds) assert.ok(bind.hostPath.startsWith(`${machine.run}/`), `${bind.hostPath} lives in the run directory`);
+    const hostname = binds.find((bind) => bind.containerPath === "/etc/hostname");
+    assert.equal(readFileSync(hostname?.hostPath ?? "", "utf8"), "web\n");
+    const networkFile = binds.find((bind) => bind.containerPath === "/etc/systemd/network/80-voxnix.network");
+    assert.match(readFileSync(networkFile?.hostPath ?? "", "utf8"), /Address=10\.231\.0\.9\/24/);
   });
 
-  it("keeps bash without the fish module", () => {
-    const machine = { ...machinePaths(paths, "web"), root: fakeTree("machine-bash") };
-    configureRoot(machine, { spec: spec(["git"]), network });
-    assert.match(readFileSync(path.join(machine.root, "etc/passwd"), "utf8"), /^root:.*:\/bin\/bash$/m);
+  it("keeps one machine UUID per container across boots", () => {
+    const machine = machinePaths(paths, "uuid1");
+    mkdirSync(machine.run, { recursive: true });
+    const first = machineUuid(machine);
+    assert.match(first, /^[0-9a-f]{32}$/);
+    assert.equal(machineUuid(machine), first);
+    mkdirSync(machinePaths(paths, "uuid2").run, { recursive: true });
+    assert.notEqual(machineUuid(machinePaths(paths, "uuid2")), first);
     assert.deepEqual(
       rootFiles({ spec: spec(["git"]), network }).map((file) => file.path),
       ["/etc/hostname", "/etc/hosts", "/etc/voxnix/modules", "/etc/systemd/network/80-voxnix.network"],

@@ -1,0 +1,245 @@
+/**
+ * Isolation under attack, on real nspawn and btrfs, as two approved tenants would try it
+ * (`local:alice` the attacker, `local:bob` the victim) through the bundled CLI users run.
+ *
+ * The threat model, one step per attack class (docs/security.md): a tenant is root inside their
+ * own container and controls every file in it, their journal and their chat text; the admin is
+ * trusted. Every step asserts that the attack fails AND that nothing of the other tenant or the
+ * host changed.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe } from "node:test";
+import { createE2eEnv, e2eUnavailable, voxnix, storySteps, type CliResult, type E2eEnv } from "./harness.js";
+
+const skip = e2eUnavailable();
+const alice = ["--as", "local:alice"];
+const bob = ["--as", "local:bob"];
+
+describe("isolation: a tenant's root cannot reach the host or another tenant", { skip, timeout: 20 * 60_000 }, () => {
+  let env: E2eEnv;
+  let hostService: Server | undefined;
+  const { step, failed } = storySteps();
+  /** Runs `sh -c script` in one of alice's containers. */
+  const inAlice = (name: string, script: string): Promise<CliResult> => voxnix(env, [...alice, "ctl", "exec", name, "--", "sh", "-c", script]);
+  const rootOf = (name: string) => path.join(env.backend().paths.machines, name);
+  const bobWorkspace = () => path.join(path.dirname(env.backend().paths.root), "users", "local_bob", "vault");
+  const victimFile = () => path.join(env.root, "host-victim");
+
+  before(async () => {
+    env = await createE2eEnv({ diskQuota: "400M" });
+    writeFileSync(victimFile(), "host file, untouched\n");
+    for (const [who, name, extra] of [
+      [alice, "evil", []],
+      [bob, "vault", []],
+    ] as const) {
+      const created = await voxnix(env, [...who, "ctl", "create", name, "--module", "git", ...extra]);
+      assert.equal(created.code, 0, created.stdout + created.stderr);
+    }
+    const planted = await voxnix(env, [...bob, "ctl", "exec", "vault", "--", "sh", "-c", "echo bob-secret > /workspace/secret && logger -t vault bob-journal-marker"]);
+    assert.equal(planted.code, 0, planted.stderr);
+  });
+  after(async () => {
+    hostService?.close();
+    await env?.cleanup(failed());
+  });
+
+  const bobUnchanged = () => {
+    assert.equal(readFileSync(path.join(bobWorkspace(), "secret"), "utf8"), "bob-secret\n", "bob's workspace is untouched");
+    assert.equal(readFileSync(victimFile(), "utf8"), "host file, untouched\n", "the host file is untouched");
+  };
+
+  step("class 1: root inside maps to an unprivileged host id, without host capabilities", async () => {
+    const map = await inAlice("evil", "cat /proc/self/uid_map");
+    const [inside, outside, count] = map.stdout.trim().split(/\s+/).map(Number);
+    assert.equal(inside, 0);
+    assert.ok((outside ?? 0) >= 65536 && count === 65536, `root inside is a high, 64K-wide host range: ${map.stdout}`);
+    const leader = Number(readFileSync(path.join(env.backend().paths.run, "evil", "leader.pid"), "utf8"));
+    const status = readFileSync(`/proc/${leader}/status`, "utf8");
+    assert.match(status, new RegExp(`^Uid:\\s+${outside}\\s`, "m"), "the host sees the container's PID 1 as that unprivileged id");
+  });
+
+  step("class 1: device nodes, mounts, release_agent and /proc/sys stay out of reach", async () => {
+    const attacks = [
+      "mknod /tmp/disk b 7 0",
+      "mknod /tmp/mem c 1 1",
+      "mount -t btrfs /dev/loop0 /mnt",
+      "mkdir -p /tmp/cg && mount -t cgroup -o memory cgroup /tmp/cg && echo /tmp/pwn > /tmp/cg/release_agent",
+      "echo /tmp/pwn > /sys/fs/cgroup/memory/release_agent",
+      "mount -o remount,rw /proc/sys && echo 1 > /proc/sys/kernel/sysrq",
+      "mount -o remount,rw /sys",
+      "echo 1 > /proc/sysrq-trigger",
+    ];
+    for (const attack of attacks) {
+      const result = await inAlice("evil", attack);
+      assert.notEqual(result.code, 0, `must fail: ${attack}\n${result.stdout}${result.stderr}`);
+    }
+    bobUnchanged();
+  });
+
+  step("class 1: a device node that exists in the root (say, from before user namespaces) cannot be opened", async () => {
+    const pool = readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .map((line) => line.split(" "))
+      .find((fields) => fields[4] === path.dirname(env.backend().paths.root));
+    const device = pool?.[2] ?? "7:0";
+    const [major, minor] = device.split(":");
+    // Planted by the test as host root: the situation a migrated container could be in.
+    const planted = await env.runner.run("mknod", [path.join(rootOf("evil"), "root", "pooldev"), "b", major ?? "7", minor ?? "0"], { timeoutMs: 10_000 });
+    assert.equal(planted.exitCode, 0, planted.stderr);
+    const read = await inAlice("evil", "chmod 666 /root/pooldev; head -c 512 /root/pooldev | wc -c");
+    assert.notEqual(read.stdout.trim(), "512", `reading the pool's block device must fail: ${read.stdout}${read.stderr}`);
+    bobUnchanged();
+  });
+
+  step("class 2: exec never runs a tenant's binary with host privileges", async () => {
+    // The tenant replaces the binaries the host's exec path used to run from the container.
+    const trap = [
+      "#!/bin/sh",
+      "{ cat /proc/self/uid_map; grep CapEff /proc/self/status; cat /proc/self/cgroup; } > /root/evidence-$$",
+      "exec /usr/bin/systemd-run.real \"$@\"",
+    ].join("\n");
+    const setup = await inAlice("evil", `cp /usr/bin/systemd-run /usr/bin/systemd-run.real && cp /usr/bin/env /usr/bin/env.real && printf '%s\\n' '${trap}' > /usr/bin/systemd-run && cp /usr/bin/systemd-run /usr/bin/env && chmod 755 /usr/bin/systemd-run /usr/bin/env`);
+    assert.equal(setup.code, 0, setup.stderr);
+    await inAlice("evil", "true");
+    const admin = await voxnix(env, ["ctl", "exec", "evil", "--", "true"]);
+    assert.equal(admin.code, 0, admin.stderr);
+    const evidence = await inAlice("evil", "cat /root/evidence-*");
+    assert.ok(evidence.stdout.length > 0, "the trap ran (inside the container)");
+    for (const map of evidence.stdout.match(/^\s*0\s+\d+\s+\d+$/gm) ?? []) {
+      assert.doesNotMatch(map, /^\s*0\s+0\s+4294967295$/, "the trapped binary never ran in the host's user namespace");
+    }
+    assert.doesNotMatch(evidence.stdout, /^\s*0\s+0\s+4294967295$/m);
+    assert.match(evidence.stdout, /memory:\/.*voxnix/m, "it ran inside the container's memory cgroup, not voxnix's");
+    const restore = await inAlice("evil", "mv /usr/bin/systemd-run.real /usr/bin/systemd-run; mv /usr/bin/env.real /usr/bin/env");
+    assert.equal(restore.code, 0);
+  });
+
+  step("class 2: the command's secrets never appear on a host command line", async () => {
+    const secret = `tok${Math.random().toString(36).slice(2)}`;
+    const child = spawn(process.execPath, [path.resolve("bin/voxnix.js"), ...alice, "ctl", "exec", "evil", "--", "sh", "-c", `sleep 3 # ${secret}`], { env: env.env, stdio: "ignore" });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const seen: string[] = [];
+    const ps = await env.runner.run("ps", ["-eo", "pid,args"], { timeoutMs: 10_000 });
+    for (const line of ps.stdout.split("\n")) if (line.includes(secret) && /nsenter|systemd-run|voxnix|bash/.test(line)) seen.push(line);
+    await new Promise((resolve) => child.on("close", resolve));
+    assert.deepEqual(seen, [], "no host-side wrapper carries the command's words");
+  });
+
+  step("class 3: symlinks planted where the host used to write are never followed", async () => {
+    const victim = victimFile();
+    const secret = path.join(bobWorkspace(), "secret");
+    const plant = [
+      `ln -sf ${victim} /etc/hostname`,
+      `ln -sf ${victim} /etc/hosts`,
+      `ln -sf ${secret} /etc/machine-id`,
+      "mkdir -p /etc/systemd/network",
+      `ln -sf ${victim} /etc/systemd/network/80-voxnix.network`,
+      "rm -rf /etc/voxnix",
+      `ln -sf ${path.dirname(secret)} /etc/voxnix`,
+    ].join(" && ");
+    const planted = await inAlice("evil", plant);
+    assert.equal(planted.code, 0, planted.stderr);
+    const restarted = await voxnix(env, [...alice, "ctl", "restart", "evil"]);
+    assert.equal(restarted.code, 0, restarted.stdout + restarted.stderr);
+    bobUnchanged();
+    assert.ok(!existsSync(path.join(bobWorkspace(), "modules")), "nothing was written into bob's workspace");
+    const hostname = await inAlice("evil", "hostname");
+    assert.equal(hostname.stdout.trim(), "evil", "the container still boots with its own name");
+  });
+
+  step("class 3: logs never follow a planted journal symlink to another tenant's journal", async () => {
+    const bobJournal = path.join(rootOf("vault"), "var", "log", "journal");
+    const planted = await inAlice("evil", `rm -rf /var/log/journal && ln -s ${bobJournal} /var/log/journal`);
+    assert.equal(planted.code, 0, planted.stderr);
+    for (const state of ["running", "stopped"]) {
+      if (state === "stopped") assert.equal((await voxnix(env, [...alice, "ctl", "stop", "evil"])).code, 0);
+      const logs = await voxnix(env, [...alice, "ctl", "logs", "evil", "--lines", "2000"]);
+      assert.doesNotMatch(logs.stdout + logs.stderr, /bob-journal-marker|vault/, `alice's ${state} logs show nothing of bob's journal`);
+    }
+    assert.ok(lstatSync(path.join(rootOf("evil"), "var/log/journal")).isSymbolicLink(), "the tenant's symlink itself is left alone");
+    assert.equal((await voxnix(env, [...alice, "ctl", "start", "evil"])).code, 0);
+  });
+
+  step("class 4: a memory limit below the minimum is refused before any host command", async () => {
+    const tiny = await voxnix(env, [...alice, "ctl", "create", "tiny", "--memory", "4K"]);
+    assert.equal(tiny.code, 2, tiny.stdout + tiny.stderr);
+    assert.match(tiny.stderr + tiny.stdout, /64 ?M/i, "the minimum is named");
+    const slow = await voxnix(env, [...alice, "ctl", "create", "slow", "--cpu", "0.001"]);
+    assert.equal(slow.code, 2, slow.stdout + slow.stderr);
+    assert.ok(!existsSync(rootOf("tiny")) && !existsSync(rootOf("slow")));
+  });
+
+  step("class 4: voxnix never joins a tenant's cgroup; the smallest container cannot hurt it", async () => {
+    const created = await voxnix(env, [...alice, "ctl", "create", "small", "--memory", "64M", "--no-workspace"]);
+    assert.equal(created.code, 0, created.stdout + created.stderr);
+    assert.doesNotMatch(readFileSync("/proc/self/cgroup", "utf8"), /voxnix/, "the test process (the same code as the service) stayed in its own groups");
+    const hog = await voxnix(env, [...alice, "ctl", "exec", "small", "--", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=200M count=1 2>/dev/null; echo $?"]);
+    assert.equal(hog.stdout.trim(), "137", "the allocation is killed inside the container");
+    const list = await voxnix(env, [...alice, "ctl", "list", "--json"]);
+    assert.equal(list.code, 0, "voxnix itself keeps working");
+  });
+
+  step("class 4: a fork bomb stops at the container's process limit", async () => {
+    const bomb = await inAlice("evil", "i=0; while [ $i -lt 1500 ]; do sleep 20 & i=$((i+1)); done 2>/dev/null; ps -e --no-headers | wc -l; kill $(jobs -p) 2>/dev/null; true");
+    const count = Number(bomb.stdout.trim().split("\n").at(-1));
+    assert.ok(count > 0 && count <= 512, `at most 512 processes (default pids limit), saw ${count}: ${bomb.stderr.slice(0, 300)}`);
+    const show = await voxnix(env, [...alice, "ctl", "show", "evil", "--json"]);
+    assert.match(show.stdout, /pids/, "show reports the pids limit");
+  });
+
+  step("class 4: writes to the root count against the owner's quota", async () => {
+    const fill = await inAlice("evil", "dd if=/dev/urandom of=/var/tmp/fill bs=1M count=500 2>&1; sync; echo done");
+    assert.match(fill.stdout, /Disk quota exceeded|No space left/, `500 MiB in the root under a 400 MiB quota must fail: ${fill.stdout}`);
+    const storage = await voxnix(env, [...alice, "ctl", "storage", "--json"]);
+    const used = JSON.parse(storage.stdout) as { usedBytes?: number; used?: number };
+    const bytes = used.usedBytes ?? used.used ?? 0;
+    assert.ok(bytes > 300 * 1024 ** 2, `storage counts the root's data: ${storage.stdout}`);
+    await inAlice("evil", "rm -f /var/tmp/fill");
+  });
+
+  step("class 4: --workspace-size is enforced", async () => {
+    const created = await voxnix(env, [...alice, "ctl", "create", "boxed", "--module", "git", "--workspace-size", "40M"]);
+    assert.equal(created.code, 0, created.stdout + created.stderr);
+    const fill = await voxnix(env, [...alice, "ctl", "exec", "boxed", "--", "sh", "-c", "dd if=/dev/urandom of=/workspace/fill bs=1M count=80 2>&1; echo done"]);
+    assert.match(fill.stdout, /Disk quota exceeded|No space left/, `80 MiB into a 40 MiB workspace must fail: ${fill.stdout}`);
+  });
+
+  step("class 5: a host service on 0.0.0.0 is unreachable from a container", async () => {
+    hostService = createServer((socket) => socket.end("host-service\n"));
+    await new Promise<void>((resolve) => hostService?.listen(0, "0.0.0.0", resolve));
+    const port = (hostService.address() as { port: number }).port;
+    const gateway = env.subnet.replace(/\.0\/\d+$/, ".1");
+    const probe = await inAlice("evil", `timeout 5 bash -c 'cat < /dev/tcp/${gateway}/${port}' 2>&1; echo exit=$?`);
+    assert.doesNotMatch(probe.stdout, /host-service/, `the host service answered a container: ${probe.stdout}`);
+    const local = await new Promise<string>((resolve) => {
+      const client = spawn("bash", ["-c", `timeout 5 cat < /dev/tcp/127.0.0.1/${port}`]);
+      let text = "";
+      client.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      client.on("close", () => resolve(text));
+    });
+    assert.match(local, /host-service/, "the service itself works (so the probe really tested the policy)");
+  });
+
+  step("fds: a caller's extra descriptor is not held by the container", async () => {
+    const fifo = path.join(env.root, "fd-probe");
+    mkdirSync(path.dirname(fifo), { recursive: true });
+    const child = spawn(process.execPath, [path.resolve("bin/voxnix.js"), ...alice, "ctl", "create", "fdcheck", "--no-workspace"], {
+      env: env.env,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    const extra = child.stdio[3] as NodeJS.ReadableStream;
+    let closed = false;
+    extra.on("end", () => (closed = true));
+    extra.resume();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(closed, "the extra pipe reached end-of-file once voxnix exited: no container holds it");
+  });
+});
