@@ -69,7 +69,9 @@ export interface E2eEnv {
 }
 
 /** Creates an installation with the base image imported and ready. */
-export async function createE2eEnv(options: { readonly diskQuota?: string; readonly extraConfig?: Record<string, unknown> } = {}): Promise<E2eEnv> {
+export async function createE2eEnv(
+  options: { readonly diskQuota?: string; readonly hostAccess?: readonly string[]; readonly extraConfig?: Record<string, unknown> } = {},
+): Promise<E2eEnv> {
   const runner = createCommandRunner();
   const tree = await baseTree(runner);
   const root = mkdtempSync("/var/tmp/vx-e2e-");
@@ -81,7 +83,7 @@ export async function createE2eEnv(options: { readonly diskQuota?: string; reado
     stateDir: path.join(root, "state"),
     backend: "nspawn",
     storage: { driver: "btrfs", btrfs: { imageSize: "3G" } },
-    nspawn: { bridge, subnet, bootTimeoutSeconds: 90, stopTimeoutSeconds: 15 },
+    nspawn: { bridge, subnet, bootTimeoutSeconds: 90, stopTimeoutSeconds: 15, hostAccess: options.hostAccess ?? [] },
     users: { defaults: { diskQuota: options.diskQuota ?? "300M" }, allowlist: ["telegram:42", "telegram:43", "local:alice", "local:bob"] },
     log: { level: "warn" },
     ...options.extraConfig,

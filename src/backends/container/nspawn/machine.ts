@@ -13,7 +13,7 @@ import { prepareCgroups, removeCgroups } from "./cgroups.js";
 import { createVeth, deleteVeth, ensureBridge, parseSubnet } from "./network.js";
 import { nspawnBootArgs } from "./nspawn-cli.js";
 import { cgroupName, interfaceNames, type MachinePaths, type NspawnPaths } from "./paths.js";
-import { machineUuid, mountOverlay, rootKind, writeBootFiles } from "./rootfs.js";
+import { machineUuid, mountOverlay, prepareRootForBoot, rootKind, writeBootFiles } from "./rootfs.js";
 import { findNspawnProcesses, killNspawn, runningPid, spawnNspawn, stopNspawn, waitForBoot } from "./supervisor.js";
 
 /** What a boot needs. */
@@ -64,6 +64,7 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
   }
   if (rootKind(machine) === "overlay") await mountOverlay(deps.runner, machine);
   const files = writeBootFiles(machine, { spec, network: { interfaceName: names.container, address, subnet } });
+  prepareRootForBoot(machine.root, files.map((file) => file.containerPath));
 
   request.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name} at ${address}` });
   await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat, hostAccess: settings.hostAccess });

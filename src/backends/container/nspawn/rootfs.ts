@@ -7,9 +7,10 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContainerSpec } from "../../../domain/spec.js";
+import { HostFailureError } from "../../../domain/errors.js";
 import type { CommandRunner } from "../../../ports/command-runner.js";
 import { mountAt } from "../../storage/btrfs/mounts.js";
 import { runChecked } from "../../storage/btrfs/run-checked.js";
@@ -145,6 +146,61 @@ export function writeBootFiles(machine: MachinePaths, settings: RootSettings): B
     writeFileSync(hostPath, file.content, { mode: 0o644 });
     return { hostPath, containerPath: file.path };
   });
+}
+
+/**
+ * Makes the root safe for nspawn to open before boot. nspawn reads `/etc/machine-id` from the
+ * root on the host side by plain path, so a symlink planted there would be followed into the
+ * host (or another tenant's files). Runs only while the container is stopped, when nothing of
+ * the tenant can swap a path between the check and the repair: `/etc` must be a real
+ * directory, and a machine-id that is not a regular file is replaced by an empty one (created
+ * exclusively, so it never follows a link), from which the container derives its id again.
+ */
+export function prepareRootForBoot(root: string, bindTargets: readonly string[] = []): void {
+  for (const target of bindTargets) removePlantedLinks(root, target);
+  const etc = path.join(root, "etc");
+  let etcStat;
+  try {
+    etcStat = lstatSync(etc);
+  } catch {
+    throw new HostFailureError(`The container's root has no /etc, so it cannot boot.`);
+  }
+  if (!etcStat.isDirectory()) throw new HostFailureError(`The container's /etc is not a directory (a symlink?), so voxnix will not boot it.`);
+  const machineId = path.join(etc, "machine-id");
+  let stat;
+  try {
+    stat = lstatSync(machineId);
+  } catch {
+    return;
+  }
+  if (stat.isFile()) return;
+  rmSync(machineId, { recursive: true, force: true });
+  writeFileSync(machineId, "", { flag: "wx", mode: 0o444 });
+}
+
+/**
+ * Removes symlinks on the way to a path inside a stopped container's root (each component is
+ * checked with `lstat`, top-down, and a symlink is unlinked, never followed), so nspawn mounts
+ * voxnix's boot files where the container expects them. Not needed for safety (nspawn resolves
+ * bind destinations inside the root), but a planted link would otherwise point two binds at one
+ * file and leave the tenant with a confusing container.
+ */
+function removePlantedLinks(root: string, inside: string): void {
+  let current = root;
+  for (const part of inside.split("/").filter(Boolean)) {
+    current = path.join(current, part);
+    let stat;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) {
+      rmSync(current, { force: true });
+      return;
+    }
+    if (!stat.isDirectory()) return;
+  }
 }
 
 /**
