@@ -180,6 +180,16 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     assert.equal((await voxnix(env, [...alice, "ctl", "start", "evil"])).code, 0);
   });
 
+  step("migration: workspace files written by the host's root (as before user namespaces) stay readable and writable", async () => {
+    const old = path.join(bobWorkspace(), "from-before");
+    writeFileSync(old, "old data\n", { mode: 0o600 });
+    const read = await voxnix(env, [...bob, "ctl", "exec", "vault", "--", "sh", "-c", "cat /workspace/from-before && echo more >> /workspace/from-before && stat -c %U /workspace/from-before"]);
+    assert.equal(read.code, 0, read.stderr);
+    assert.equal(read.stdout, "old data\nroot\n", "a root-owned 0600 file is root's inside the container");
+    assert.equal(readFileSync(old, "utf8"), "old data\nmore\n");
+    assert.equal(lstatSync(old).uid, 0, "and stays owned by the host's root on disk (idmapped, not chowned)");
+  });
+
   step("class 4: a memory limit below the minimum is refused before any host command", async () => {
     const tiny = await voxnix(env, [...alice, "ctl", "create", "tiny", "--memory", "4K"]);
     assert.equal(tiny.code, 2, tiny.stdout + tiny.stderr);

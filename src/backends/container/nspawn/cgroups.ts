@@ -106,6 +106,14 @@ function write(file: string, value: string, limit: LimitName, hint: string): voi
   }
 }
 
+/** The limits this host has no controller for (empty when every limit can be enforced). */
+export function missingControllers(): LimitName[] {
+  const all = hierarchies();
+  if (pureV2(all)) return [];
+  const keys = new Set(all.map((hierarchy) => hierarchy.key));
+  return LIMIT_NAMES.filter((name) => !keys.has(name));
+}
+
 /** Creates the container's groups and writes every limit; throws when one cannot take effect. */
 export function prepareCgroups(group: string, limits: CgroupLimits): EnforcedLimits {
   const all = hierarchies();

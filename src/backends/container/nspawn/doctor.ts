@@ -4,17 +4,27 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import type { CommandRunner } from "../../../ports/command-runner.js";
 import type { DoctorCheck } from "../../../ports/container-backend.js";
 import type { Config } from "../../../app/config-schema.js";
 import { poolMounted } from "../../storage/btrfs/pool.js";
 import { resolveBtrfsPaths } from "../../storage/btrfs/paths.js";
 import { runOk } from "../../storage/btrfs/run-checked.js";
+import { missingControllers } from "./cgroups.js";
 import { currentImage } from "./image.js";
 import type { NspawnPaths } from "./paths.js";
 
 function check(name: string, ok: boolean, detail: string, fix: string): DoctorCheck {
   return ok ? { name, ok, detail } : { name, ok, detail, fix };
+}
+
+function userNamespacesAvailable(): boolean {
+  try {
+    return Number(readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim()) > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the checks. */
@@ -42,6 +52,24 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     const mounted = poolMounted(resolveBtrfsPaths({ config, stateDir }));
     checks.push(check("container storage", mounted, mounted ? `Container roots are btrfs snapshots under ${paths.root}.` : `The btrfs pool holding ${paths.root} is not mounted.`, "Run `voxnix setup`."));
   }
+  const missing = missingControllers();
+  checks.push(
+    check(
+      "resource limits",
+      missing.length === 0,
+      missing.length === 0 ? "Memory, CPU, process and device limits can be enforced." : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
+      `Mount the ${missing.join(", ")} cgroup controller${missing.length > 1 ? "s" : ""} (cgroup v1), or boot the host with cgroup v2.`,
+    ),
+  );
+  const namespaces = userNamespacesAvailable();
+  checks.push(
+    check(
+      "user namespaces",
+      namespaces,
+      namespaces ? "Each container gets its own user namespace (root inside is unprivileged on the host)." : "The kernel allows no user namespaces, so containers cannot start.",
+      "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d).",
+    ),
+  );
   const image = currentImage(paths, config.nspawn.suite);
   checks.push(
     check(
