@@ -128,11 +128,13 @@ describe("btrfs parsing and paths", () => {
         "--------    ----------    ---------  --------------  -------------   ----",
         "0/257         31473664     31473664            none           none   users/u1ws1",
         "1/100         52412416     52412416        52428800           none   <0 member qgroups>",
+        "1/101         52412416     52412416            none       41943040   <0 member qgroups>",
       ].join("\n"),
     );
-    assert.deepEqual(rows.get("0/257"), { id: "0/257", referenced: 31473664, exclusive: 31473664, maxReferenced: null });
+    assert.deepEqual(rows.get("0/257"), { id: "0/257", referenced: 31473664, exclusive: 31473664, maxReferenced: null, maxExclusive: null });
     assert.equal(rows.get("1/100")?.maxReferenced, 52428800);
-    assert.equal(rows.size, 2);
+    assert.equal(rows.get("1/101")?.maxExclusive, 41943040, "the user quota is an exclusive limit");
+    assert.equal(rows.size, 3);
   });
 
   it("parses mountinfo, unescaping mount points", () => {
