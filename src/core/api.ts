@@ -201,6 +201,8 @@ export interface UserLimitsInput {
   readonly maxWorkloads: number;
   readonly cpuBudget: number;
   readonly memoryBudget: string | number;
+  /** Processes summed over the user's workloads' `pids` limits. */
+  readonly pidsBudget: number | string;
 }
 
 export type { AnyVoxnixError };

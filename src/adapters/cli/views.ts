@@ -50,6 +50,7 @@ export function renderDetails(details: WorkloadDetails): string[] {
       ["modules", details.spec.modules.join(", ") || "-"],
       ["cpus", details.spec.resources.cpus],
       ["memory", formatSize(details.spec.resources.memoryBytes)],
+      ["pids", details.spec.resources.pids],
       ["workspace", details.spec.workspace.enabled ? (details.spec.workspace.sizeBytes ? formatSize(details.spec.workspace.sizeBytes) : "on") : "off"],
       ["storage", details.storage ? formatUsage(details.storage) : undefined],
       ["remote access", details.remoteAccess ? [details.remoteAccess.state, details.remoteAccess.hostname, details.remoteAccess.ip].filter(Boolean).join(" ") : undefined],
@@ -76,6 +77,7 @@ export function renderCreatePlan(plan: CreatePlan): string[] {
       ["modules", plan.spec.modules.join(", ") || "-"],
       ["cpus", plan.spec.resources.cpus],
       ["memory", formatSize(plan.spec.resources.memoryBytes)],
+      ["pids", plan.spec.resources.pids],
       ["workspace", plan.spec.workspace.enabled ? (plan.workspaceHostPath ?? "on") : "off"],
       ["remote access", plan.spec.remoteAccess ? "on" : "off"],
     ]),
@@ -170,7 +172,7 @@ export function renderReconcile(report: ReconcileReport): string[] {
 /** `users list`. */
 export function renderUsers(users: readonly UserView[]): string[] {
   return renderTable(
-    ["id", "role", "status", "workloads", "disk", "max workloads", "cpu", "memory", "name"],
+    ["id", "role", "status", "workloads", "disk", "max workloads", "cpu", "memory", "pids", "name"],
     users.map((user) => [
       user.id,
       user.role,
@@ -180,6 +182,7 @@ export function renderUsers(users: readonly UserView[]): string[] {
       String(user.limits.maxWorkloads),
       String(user.limits.cpuBudget),
       formatSize(user.limits.memoryBudgetBytes),
+      String(user.limits.pidsBudget),
       user.displayName ?? "",
     ]),
     "No users yet.",
@@ -196,6 +199,7 @@ export function renderUser(user: UserView): string[] {
     ["max workloads", user.limits.maxWorkloads],
     ["cpu budget", user.limits.cpuBudget],
     ["memory budget", formatSize(user.limits.memoryBudgetBytes)],
+    ["pids budget", user.limits.pidsBudget],
   ]);
 }
 

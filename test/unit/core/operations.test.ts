@@ -121,7 +121,7 @@ void describe("reads", () => {
   });
 
   void it("the fake storage enforces the quota like a real file system", async () => {
-    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3 } } });
+    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3, pidsBudget: 4096 } } });
     await createReady(t.core, alice, { name: "dev" });
     t.storage.write("telegram_42", "dev", 900);
     assert.throws(() => t.storage.write("telegram_42", "dev", 200), /quota exceeded/);

@@ -62,6 +62,18 @@ void describe("users", () => {
     assert.deepEqual((bad as unknown as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(), ["limits.diskQuota", "limits.maxWorkloads"]);
   });
 
+  void it("setUserLimits sets the pids budget (at least 16) and users stored before it get the configured one", async () => {
+    const t = createTestCore();
+    await t.core.whoami(actor(TEST_USERS.alice));
+    assert.equal((await t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: 2048 })).limits.pidsBudget, 2048);
+    assert.equal((await t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: "1024" })).limits.pidsBudget, 1024);
+    const bad = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: 8 }));
+    assert.equal(bad.kind, "invalid-input");
+    assert.match(bad.message, /at least 16 processes/);
+    t.db.sqlite.prepare("UPDATE users SET limits_json = json_remove(limits_json, '$.pidsBudget') WHERE id = ?").run(TEST_USERS.alice);
+    assert.equal((await t.core.whoami(actor(TEST_USERS.alice))).limits.pidsBudget, t.policy.defaultLimits.pidsBudget);
+  });
+
   void it("listUsers shows everyone with workload counts", async () => {
     const t = createTestCore();
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
