@@ -147,6 +147,10 @@ export interface UserView {
   readonly displayName?: string;
   readonly workloads: number;
   readonly createdAt: Date;
+  /** After `denyUser`: the user's workloads that were stopped (data kept). */
+  readonly stoppedWorkloads?: readonly string[];
+  /** After `denyUser`: workloads that could not be stopped, and why. */
+  readonly stopFailures?: readonly { readonly workload: string; readonly reason: string }[];
 }
 
 export interface ExecRequest {

@@ -200,6 +200,8 @@ export function renderUser(user: UserView): string[] {
     ["cpu budget", user.limits.cpuBudget],
     ["memory budget", formatSize(user.limits.memoryBudgetBytes)],
     ["pids budget", user.limits.pidsBudget],
+    ["stopped", user.stoppedWorkloads === undefined ? undefined : user.stoppedWorkloads.join(", ") || "nothing was running"],
+    ["not stopped", user.stopFailures?.map((failure) => `${failure.workload} (${failure.reason})`).join("; ")],
   ]);
 }
 
