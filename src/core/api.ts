@@ -137,6 +137,12 @@ export interface ReconcileReport {
   readonly missing: readonly string[];
   readonly unmanaged: readonly UnmanagedContainer[];
   readonly prunedSnapshots: number;
+  /** What this process's start-up recovery did before this reconcile (absent when it did nothing). */
+  readonly atStartup?: {
+    readonly recovered: readonly { readonly workload: string; readonly action: string }[];
+    readonly prunedSnapshots: number;
+    readonly error?: string;
+  };
 }
 
 export interface UserView {

@@ -161,8 +161,13 @@ export function renderDoctor(report: DoctorReport): string[] {
 
 /** `ctl reconcile`. */
 export function renderReconcile(report: ReconcileReport): string[] {
+  const startup = report.atStartup;
+  const nothing = report.recovered.length === 0 && (startup === undefined || startup.recovered.length === 0);
   return [
-    ...(report.recovered.length > 0 ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : ["Nothing to recover."]),
+    ...(startup && startup.recovered.length > 0 ? ["Recovered at start-up:", ...startup.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : []),
+    ...(startup && startup.prunedSnapshots > 0 ? [`Expired snapshots pruned at start-up: ${startup.prunedSnapshots}`] : []),
+    ...(startup?.error ? [`Start-up recovery failed: ${startup.error}`] : []),
+    ...(report.recovered.length > 0 ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : nothing ? ["Nothing to recover."] : ["Nothing more to recover."]),
     ...(report.missing.length > 0 ? [`Missing on the host: ${report.missing.join(", ")}`] : []),
     ...(report.unmanaged.length > 0 ? [`Not managed by voxnix: ${report.unmanaged.map((container) => container.name).join(", ")}`] : []),
     `Expired snapshots pruned: ${report.prunedSnapshots}`,
