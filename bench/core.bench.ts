@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const db = openDatabase(join(directory, "state.db"));
     const t = createTestCore({
       db,
-      policy: { defaultLimits: { diskQuotaBytes: 1024 * GiB, maxWorkloads: 2 * LARGE, cpuBudget: 10 * LARGE, memoryBudgetBytes: 10 * LARGE * GiB } },
+      policy: { defaultLimits: { diskQuotaBytes: 1024 * GiB, maxWorkloads: 2 * LARGE, cpuBudget: 10 * LARGE, memoryBudgetBytes: 10 * LARGE * GiB, pidsBudget: 512 * 2 * LARGE } },
     });
     const alice = actor(TEST_USERS.alice);
     const admin = actor(TEST_USERS.admin);

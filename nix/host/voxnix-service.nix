@@ -210,7 +210,7 @@ in
 
     environment.systemPackages = [ cfg.package cfg.extraContainerPackage ];
 
-    # Every ReadWritePath must exist before the unit starts, or the namespace setup fails.
+    # Directories extra-container, the ZFS driver and voxnix expect to exist.
     systemd.tmpfiles.rules = [
       "d ${cfg.stateDir} 0700 root root -"
       "d /etc/systemd-mutable/system 0755 root root -"
@@ -236,7 +236,9 @@ in
         HOME = cfg.stateDir;
         XDG_CACHE_HOME = "${cfg.stateDir}/cache";
       };
-      serviceConfig = {
+      # The sandbox (service-sandbox.nix) has no mount namespace, so the workspaces voxnix
+      # mounts are the host's mounts, visible to the containers systemd starts.
+      serviceConfig = import ./service-sandbox.nix // {
         Type = "exec";
         ExecStart = "${lib.getExe cfg.package} telegram";
         WorkingDirectory = cfg.stateDir;
@@ -246,28 +248,6 @@ in
         TimeoutStopSec = "30s";
         # Root is required: extra-container, nixos-container, zfs and machinectl all are.
         User = "root";
-        NoNewPrivileges = true;
-        ProtectSystem = "strict";
-        ProtectHome = true;
-        ProtectKernelModules = true;
-        ProtectClock = true;
-        RestrictSUIDSGID = true;
-        LockPersonality = true;
-        UMask = "0077";
-        # Exactly what extra-container and the ZFS driver write:
-        ReadWritePaths = [
-          "/etc/systemd-mutable" # container@<name>.service links
-          "/etc/nixos-containers" # <name>.conf
-          "/var/lib/nixos-containers" # container roots
-          "/nix/var" # gcroots, per-container profiles, the daemon socket
-          cfg.stateDir
-          cfg.poolMountpoint # workspace datasets are mounted below it
-          "/run" # systemctl/machinectl sockets, /run/nixos-containers
-          "/tmp" # extra-container's build directory and out-links
-        ];
-        # No PrivateTmp: extra-container and nixos-container share /tmp and /run with the
-        # host's systemd. No PrivateDevices/ProtectKernelTunables: zfs needs /dev/zfs and
-        # nspawn containers are started by systemd, not by this process.
       };
     };
   };

@@ -7,10 +7,24 @@
  * @module
  */
 import { z } from "zod";
-import { sizeSchema } from "../domain/sizes.js";
+import { formatSize, sizeSchema } from "../domain/sizes.js";
+import { RESOURCE_MINIMUMS } from "../domain/spec.js";
+import { interfaceNameProblem, privateSubnetProblem } from "../domain/network.js";
 import { userIdSchema } from "../domain/identity.js";
 
 const seconds = (fallback: number) => z.number().positive().default(fallback);
+const cpus = (fallback: number) => z.number().min(RESOURCE_MINIMUMS.cpus, `must be at least ${RESOURCE_MINIMUMS.cpus} CPUs`).default(fallback);
+const memory = (fallback: number) =>
+  sizeSchema
+    .refine((bytes) => bytes >= RESOURCE_MINIMUMS.memoryBytes, `must be at least ${formatSize(RESOURCE_MINIMUMS.memoryBytes)}`)
+    .default(fallback);
+/** A string checked by `problem`, whose answer (when there is one) is the issue's message. */
+const checked = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, context) => {
+    const message = problem(value);
+    if (message !== undefined) context.addIssue({ code: "custom", message });
+  });
+const pids = (fallback: number) => z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).default(fallback);
 
 export const BACKEND_NAMES = ["nspawn", "nixos"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -36,30 +50,37 @@ export const configSchema = z
           .object({
             diskQuota: sizeSchema.default(10 * 1024 ** 3),
             maxWorkloads: z.number().int().positive().default(5),
-            cpuBudget: z.number().positive().default(4),
-            memoryBudget: sizeSchema.default(8 * 1024 ** 3),
+            cpuBudget: cpus(4),
+            memoryBudget: memory(8 * 1024 ** 3),
+            /** Processes summed over a user's workloads' `pids` limits. */
+            pidsBudget: pids(4096),
           })
+          .strict()
           .prefault({}),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     /** Per-workload resource defaults and admin-set maxima. */
     resources: z
       .object({
-        defaultCpus: z.number().positive().default(1),
-        maxCpus: z.number().positive().default(4),
-        defaultMemory: sizeSchema.default(1024 ** 3),
-        maxMemory: sizeSchema.default(8 * 1024 ** 3),
+        defaultCpus: cpus(1),
+        maxCpus: cpus(4),
+        defaultMemory: memory(1024 ** 3),
+        maxMemory: memory(8 * 1024 ** 3),
+        /** Most processes (tasks) one workload may run: the cgroup `pids.max`. */
+        defaultPids: pids(512),
+        maxPids: pids(4096),
       })
+      .strict()
       .prefault({}),
 
-    confirmations: z.object({ ttlSeconds: seconds(300) }).prefault({}),
-    snapshots: z.object({ undoWindowHours: z.number().positive().default(24) }).prefault({}),
+    confirmations: z.object({ ttlSeconds: seconds(300) }).strict().prefault({}),
+    snapshots: z.object({ undoWindowHours: z.number().positive().default(24) }).strict().prefault({}),
 
     storage: z
       .object({
         driver: z.enum(STORAGE_DRIVER_NAMES).optional(),
-        zfs: z.object({ pool: z.string().default("tank") }).prefault({}),
+        zfs: z.object({ pool: z.string().default("tank") }).strict().prefault({}),
         btrfs: z
           .object({
             /** A block device to use instead of a loop image. */
@@ -70,22 +91,22 @@ export const configSchema = z
             /** Where the file system is mounted. Defaults to <stateDir>/storage. */
             mountpoint: z.string().optional(),
           })
-          .prefault({}),
-        dir: z.object({ root: z.string().optional() }).prefault({}),
+          .strict().prefault({}),
+        dir: z.object({ root: z.string().optional() }).strict().prefault({}),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     nixos: z
       .object({
         /** The voxnix source (holding nix/) that generated wrappers import. */
         flakePath: z.string().optional(),
-        hostBridge: z.string().default("br-vox"),
+        hostBridge: checked(interfaceNameProblem).default("br-vox"),
         createTimeoutSeconds: seconds(1800),
         commandTimeoutSeconds: seconds(120),
         /** Module sets pre-built by `voxnix images build`. */
         images: z.array(z.array(z.string())).default([["git", "fish", "workspace"]]),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     nspawn: z
       .object({
@@ -93,32 +114,32 @@ export const configSchema = z
         root: z.string().optional(),
         suite: z.string().default("bookworm"),
         mirror: z.string().default("http://deb.debian.org/debian"),
-        bridge: z.string().default("vx-br0"),
-        subnet: z.string().default("10.231.0.0/24"),
+        bridge: checked(interfaceNameProblem).default("vx-br0"),
+        subnet: checked(privateSubnetProblem).default("10.231.0.0/24"),
         nat: z.boolean().default(true),
         /** What the host accepts from containers besides DHCP and DNS: `icmp`, `tcp/<port>`, `udp/<port>`. */
         hostAccess: z.array(z.string().regex(/^(icmp|(tcp|udp)\/([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))$/, "write icmp, tcp/<port> or udp/<port>")).default([]),
         bootTimeoutSeconds: seconds(60),
         stopTimeoutSeconds: seconds(20),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     tailscale: z
       .object({
         /** File holding a reusable, ephemeral auth key. Without it, remote access is unavailable. */
         authKeyFile: z.string().optional(),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     telegram: z
       .object({
         tokenFile: z.string().optional(),
         mode: z.enum(["polling", "webhook"]).default("polling"),
-        webhook: z.object({ url: z.string().url().optional(), port: z.number().int().default(8443), secretFile: z.string().optional() }).prefault({}),
+        webhook: z.object({ url: z.string().url().optional(), port: z.number().int().default(8443), secretFile: z.string().optional() }).strict().prefault({}),
         /** Override for tests and local Bot API servers. */
         apiRoot: z.string().url().optional(),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     llm: z
       .object({
@@ -129,15 +150,15 @@ export const configSchema = z
         timeoutSeconds: seconds(60),
         maxSteps: z.number().int().positive().default(5),
       })
-      .prefault({}),
+      .strict().prefault({}),
 
     conversations: z
       .object({ idleMinutes: z.number().positive().default(30), maxMessages: z.number().int().positive().default(40) })
-      .prefault({}),
+      .strict().prefault({}),
 
     /** Unset: `warn` when stderr is a terminal (a person is reading), `info` otherwise (services, journald). */
-    log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional() }).prefault({}),
-    telemetry: z.object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default("voxnix") }).prefault({}),
+    log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional() }).strict().prefault({}),
+    telemetry: z.object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default("voxnix") }).strict().prefault({}),
   })
   .strict();
 

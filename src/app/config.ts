@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { createRequire } from "node:module";
+import { describeSchemaIssues, inlineSecretIssues } from "./config-checks.js";
 import { configSchema, type Config, type Secrets } from "./config-schema.js";
 
 // The YAML parser is loaded only when there is a file to parse, keeping it off the CLI's start-up path.
@@ -143,14 +144,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources.set(override.path, override.variable);
   }
 
+  const inline = inlineSecretIssues(raw);
+  if (inline.length > 0) throw new ConfigError(inline.map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const path = issue.path.map(String).join(".");
-        return { source: sourceOf(path, sources, fileLabel), path, message: issue.message };
-      }),
-    );
+    throw new ConfigError(describeSchemaIssues(result.error.issues).map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   }
   const config = result.data;
   const stateDir = config.stateDir ?? defaultStateDir(env, options.uid ?? process.getuid?.() ?? -1, options.homeDir ?? homedir());

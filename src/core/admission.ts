@@ -88,6 +88,12 @@ export function checkQuotas(context: CoreContext, user: User, spec: ContainerSpe
       `This needs ${formatSize(spec.resources.memoryBytes)} of memory but only ${formatSize(Math.max(0, limits.memoryBudgetBytes - usage.memoryBytes))} of your ${formatSize(limits.memoryBudgetBytes)} budget are left.`,
     );
   }
+  if (usage.pids + spec.resources.pids > limits.pidsBudget) {
+    throw new QuotaError(
+      "pids",
+      `This needs ${spec.resources.pids} processes but only ${Math.max(0, limits.pidsBudget - usage.pids)} of your budget of ${limits.pidsBudget} are left; ask for fewer or ask an administrator to raise it.`,
+    );
+  }
   if (spec.workspace.enabled && spec.workspace.sizeBytes !== undefined && spec.workspace.sizeBytes > limits.diskQuotaBytes) {
     throw new QuotaError(
       "disk",

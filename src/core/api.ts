@@ -137,6 +137,12 @@ export interface ReconcileReport {
   readonly missing: readonly string[];
   readonly unmanaged: readonly UnmanagedContainer[];
   readonly prunedSnapshots: number;
+  /** What this process's start-up recovery did before this reconcile (absent when it did nothing). */
+  readonly atStartup?: {
+    readonly recovered: readonly { readonly workload: string; readonly action: string }[];
+    readonly prunedSnapshots: number;
+    readonly error?: string;
+  };
 }
 
 export interface UserView {
@@ -147,6 +153,10 @@ export interface UserView {
   readonly displayName?: string;
   readonly workloads: number;
   readonly createdAt: Date;
+  /** After `denyUser`: the user's workloads that were stopped (data kept). */
+  readonly stoppedWorkloads?: readonly string[];
+  /** After `denyUser`: workloads that could not be stopped, and why. */
+  readonly stopFailures?: readonly { readonly workload: string; readonly reason: string }[];
 }
 
 export interface ExecRequest {
@@ -201,6 +211,8 @@ export interface UserLimitsInput {
   readonly maxWorkloads: number;
   readonly cpuBudget: number;
   readonly memoryBudget: string | number;
+  /** Processes summed over the user's workloads' `pids` limits. */
+  readonly pidsBudget: number | string;
 }
 
 export type { AnyVoxnixError };

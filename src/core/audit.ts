@@ -1,21 +1,26 @@
 /**
  * Audit records: what each operation request did. Arguments are redacted before they are
- * stored: any field whose name suggests a secret becomes `***`.
+ * stored: any field whose name suggests a secret becomes `***`, an exec's `argv` loses the
+ * values after password-ish flags, and every string loses secret-looking values (`KEY=value`
+ * with a secret-looking key, URL credentials, long token-like strings); see `domain/redaction.ts`.
  *
  * @module
  */
+import { REDACTED, isSecretName, redactArgv, redactString } from "../domain/redaction.js";
 import type { CoreContext } from "./context.js";
 
-const SECRET_KEY = /token|secret|password|passphrase|key|credential|auth/i;
-
-/** Returns a copy of `value` with secret-looking fields replaced by `***` (depth-limited). */
+/** Returns a copy of `value` with secret-looking fields and values replaced by `***` (depth-limited). */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "…";
+  if (typeof value === "string") return redactString(value);
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value !== null && typeof value === "object") {
-    const result: Record<string, unknown> = {};
+    // No prototype: a `__proto__` key in the input must stay a plain (redacted) field.
+    const result = Object.create(null) as Record<string, unknown>;
     for (const [key, item] of Object.entries(value)) {
-      result[key] = SECRET_KEY.test(key) && item !== undefined ? "***" : redact(item, depth + 1);
+      if (isSecretName(key) && item !== undefined) result[key] = REDACTED;
+      else if (key === "argv" && Array.isArray(item) && item.every((part) => typeof part === "string")) result[key] = redactArgv(item);
+      else result[key] = redact(item, depth + 1);
     }
     return result;
   }

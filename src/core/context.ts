@@ -75,11 +75,11 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
   return {
     deps,
     repos: {
-      users: createUsersRepository(db),
-      workloads: createWorkloadsRepository(db),
+      users: createUsersRepository(db, deps.policy.defaultLimits),
+      workloads: createWorkloadsRepository(db, { pids: deps.policy.resources.defaultPids }),
       audit: createOperationsRepository(db),
       confirmations: createConfirmationsRepository(db),
-      snapshots: createSnapshotsRepository(db),
+      snapshots: createSnapshotsRepository(db, { pids: deps.policy.resources.defaultPids }),
       jobs: createJobsRepository(db),
       locks: createWorkloadLocksRepository(db),
     },

@@ -50,7 +50,9 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
   const context = createContext(deps, options);
   const locks = new WorkloadLocks(context);
   const services: CoreServices = { context, locks, jobs: new JobRunner(context), ready: Promise.resolve() };
-  services.ready = startupRecovery(context, locks);
+  services.ready = startupRecovery(context, locks).then((result) => {
+    services.startup = result;
+  });
   const moduleList = () => {
     const provided = deps.backend.info().modules;
     return deps.catalog.list().filter((module) => provided.has(module.name));

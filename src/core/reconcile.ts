@@ -91,19 +91,34 @@ export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): 
   return { recovered, missing, unmanaged, prunedSnapshots };
 }
 
+/** What this process's start-up recovery did; `reconcile` reports it so an admin learns of it. */
+export interface StartupRecoveryResult {
+  readonly recovered: readonly Recovered[];
+  readonly prunedSnapshots: number;
+  /** Set when the recovery itself failed (details are in the log). */
+  readonly error?: string;
+}
+
 /**
  * The start-up check: SQL queries only, unless a crash left jobs to recover or snapshots
- * expired; then that work runs in the background and operations wait for it.
+ * expired; then that work runs in the background and operations wait for it. Resolves with
+ * what it did (never rejects).
  */
-export function startupRecovery(context: CoreContext, locks: WorkloadLocks): Promise<void> {
+export function startupRecovery(context: CoreContext, locks: WorkloadLocks): Promise<StartupRecoveryResult> {
   const hasInterrupted = interruptedJobs(context).length > 0;
   const hasExpired = context.repos.snapshots.expired(context.deps.clock.now()).length > 0;
-  if (!hasInterrupted && !hasExpired) return Promise.resolve();
-  return (async () => {
+  if (!hasInterrupted && !hasExpired) return Promise.resolve({ recovered: [], prunedSnapshots: 0 });
+  let recovered: Recovered[] = [];
+  let prunedSnapshots = 0;
+  return (async (): Promise<StartupRecoveryResult> => {
     if (hasInterrupted) {
-      const recovered = await recoverInterrupted(context, locks);
+      recovered = await recoverInterrupted(context, locks);
       context.deps.logger.info({ recovered }, "Recovered jobs a crash interrupted");
     }
-    if (hasExpired) await pruneExpiredSnapshots(context);
-  })().catch((error: unknown) => context.deps.logger.error({ err: error }, "Start-up recovery failed"));
+    if (hasExpired) prunedSnapshots = await pruneExpiredSnapshots(context);
+    return { recovered, prunedSnapshots };
+  })().catch((error: unknown) => {
+    context.deps.logger.error({ err: error }, "Start-up recovery failed");
+    return { recovered, prunedSnapshots, error: toVoxnixError(error).message };
+  });
 }

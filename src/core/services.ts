@@ -7,6 +7,7 @@
 import type { CoreContext } from "./context.js";
 import type { JobRunner } from "./jobs.js";
 import type { WorkloadLocks } from "./locks.js";
+import type { StartupRecoveryResult } from "./reconcile.js";
 
 /** Shared by all operations of one core instance. */
 export interface CoreServices {
@@ -15,4 +16,6 @@ export interface CoreServices {
   readonly jobs: JobRunner;
   /** Settles once start-up recovery has finished; operations wait for it. */
   ready: Promise<void>;
+  /** What start-up recovery did, once it has finished (reported by `reconcile`). */
+  startup?: StartupRecoveryResult;
 }

@@ -1,6 +1,7 @@
 /**
  * Changing a known user's status, shared by `approveUser` and `denyUser`. Admins cannot deny
- * themselves or the local administrator, which would lock everyone out.
+ * themselves or the local administrator, which would lock everyone out. Denying (or revoking)
+ * someone also stops their running workloads, keeping their data.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { validateUserId } from "./inputs.js";
 import { runOperation } from "./run-operation.js";
 import type { CoreServices } from "./services.js";
 import { LOCAL_ADMIN } from "./users.js";
+import { stopUserWorkloads } from "./stop-user-workloads.js";
 import { toUserView } from "./views.js";
 
 /** Runs `approveUser` (status active) or `denyUser` (status denied) for `userId`. */
@@ -29,7 +31,11 @@ export function setUserStatus(services: CoreServices, actor: Actor, userId: stri
       }
       const status = operation === "approveUser" ? "active" : "denied";
       context.repos.users.update(id, { status, ...(operation === "approveUser" ? { approvedBy: user.id } : {}) });
-      return toUserView({ ...target, status }, context.repos.workloads.usage(id).count);
+      const view = toUserView({ ...target, status }, context.repos.workloads.usage(id).count);
+      if (operation !== "denyUser") return view;
+      // A denied user's containers must not keep running (and serving) on their behalf.
+      const { stopped, failed } = await stopUserWorkloads(services, user.id, id);
+      return { ...view, stoppedWorkloads: stopped, ...(failed.length > 0 ? { stopFailures: failed } : {}) };
     },
   });
 }

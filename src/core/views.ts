@@ -26,6 +26,23 @@ export function toWorkloadView(record: WorkloadRecord, live: LiveContainer | und
   };
 }
 
+// Facts that describe the host rather than the workload: paths, process ids, cgroups, units.
+const HOST_FACT_KEY = /pid|leader|root|director|conf|console|cgroup|path|unit|service|file|device|mount|image/i;
+
+/**
+ * The backend facts a tenant may see: without host paths, process ids, cgroup paths and unit
+ * names, which only admins need (and which tell a tenant about the host's layout). Decided
+ * here, in the core, so that every adapter shows tenants the same thing.
+ */
+export function tenantFacts(facts: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(facts)) {
+    if (HOST_FACT_KEY.test(key) || /(^|[\s=:])\/[^\s]*/.test(value) || value.includes("/sys/fs/cgroup")) continue;
+    kept[key] = value;
+  }
+  return kept;
+}
+
 /** A user view with their workload count. */
 export function toUserView(user: User, workloads: number): UserView {
   return {

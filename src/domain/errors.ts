@@ -80,7 +80,7 @@ export class QuotaError extends VoxnixError {
   readonly kind = "quota" as const;
   override readonly name = "QuotaError";
   constructor(
-    readonly limit: "workloads" | "cpu" | "memory" | "disk",
+    readonly limit: "workloads" | "cpu" | "memory" | "pids" | "disk",
     message: string,
   ) {
     super(message);

@@ -56,6 +56,8 @@ export interface UserLimits {
   readonly cpuBudget: number;
   /** Memory summed over the user's workloads. */
   readonly memoryBudgetBytes: number;
+  /** Processes (tasks) summed over the user's workloads' `pids` limits. */
+  readonly pidsBudget: number;
 }
 
 /** A user as the core sees it. */

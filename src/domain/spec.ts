@@ -22,7 +22,8 @@ export interface ContainerSpec {
   /** Options per module, only for selected modules, defaults filled in. */
   readonly moduleOptions: Readonly<Record<string, Readonly<Record<string, ModuleOptionValue>>>>;
   readonly workspace: { readonly enabled: true; readonly sizeBytes?: number } | { readonly enabled: false };
-  readonly resources: { readonly cpus: number; readonly memoryBytes: number };
+  /** `pids` is the most tasks (processes and threads) the container may run at once. */
+  readonly resources: { readonly cpus: number; readonly memoryBytes: number; readonly pids: number };
   /** Private remote access (Tailscale). True exactly when the `tailscale` module is selected. */
   readonly remoteAccess: boolean;
 }
@@ -35,7 +36,9 @@ export const containerSpecInputSchema = z.object({
   workspace: z
     .object({ enabled: z.boolean().default(true), size: sizeSchema.optional() })
     .default({ enabled: true }),
-  resources: z.object({ cpus: z.number().positive().optional(), memory: sizeSchema.optional() }).default({}),
+  resources: z
+    .object({ cpus: z.number().positive().optional(), memory: sizeSchema.optional(), pids: z.number().int().positive().optional() })
+    .default({}),
   remoteAccess: z.boolean().optional(),
 });
 export type ContainerSpecInput = z.input<typeof containerSpecInputSchema>;
@@ -46,7 +49,22 @@ export interface ResourcePolicy {
   readonly maxCpus: number;
   readonly defaultMemoryBytes: number;
   readonly maxMemoryBytes: number;
+  readonly defaultPids: number;
+  readonly maxPids: number;
 }
+
+/**
+ * The smallest resources a workload may have, whatever the admin allows: below these a
+ * container cannot boot (systemd alone needs tens of MiB and a few dozen tasks), and a
+ * CPU share under 1 % is not a quota systemd or the kernel express.
+ */
+export const RESOURCE_MINIMUMS = { cpus: 0.01, memoryBytes: 64 * 1024 ** 2, pids: 16 } as const;
+
+/**
+ * Keys that must never become object keys: they reach `Object.prototype` (or a constructor)
+ * through ordinary property access. Refused wherever a person chooses a key.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Everything spec validation needs to know about the world. */
 export interface SpecContext {
@@ -67,6 +85,9 @@ export const WORKSPACE_MODULE = "workspace";
  * problem found (not just the first), each with the field it concerns.
  */
 export function validateContainerSpec(input: unknown, context: SpecContext): ContainerSpec {
+  // Checked before zod, which would copy a `__proto__` key into a fresh object's prototype.
+  const forbidden = forbiddenOptionKeys(input);
+  if (forbidden.length > 0) throw new InvalidInputError(forbidden);
   const parsed = containerSpecInputSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
   const raw = parsed.data;
@@ -79,17 +100,7 @@ export function validateContainerSpec(input: unknown, context: SpecContext): Con
   issues.push(...checkModules(modules, context));
   const moduleOptions = resolveModuleOptions(modules, raw.moduleOptions, context.catalog, issues);
 
-  const cpus = raw.resources.cpus ?? context.resources.defaultCpus;
-  if (cpus > context.resources.maxCpus) {
-    issues.push({ path: "resources.cpus", message: `At most ${context.resources.maxCpus} CPUs per workload are allowed (asked for ${cpus}).` });
-  }
-  const memoryBytes = raw.resources.memory ?? context.resources.defaultMemoryBytes;
-  if (memoryBytes > context.resources.maxMemoryBytes) {
-    issues.push({
-      path: "resources.memory",
-      message: `At most ${formatSize(context.resources.maxMemoryBytes)} of memory per workload is allowed (asked for ${formatSize(memoryBytes)}).`,
-    });
-  }
+  const resources = resolveResources(raw.resources, context.resources, issues);
   if (issues.length > 0 || !name.success) throw new InvalidInputError(issues);
 
   return {
@@ -101,9 +112,61 @@ export function validateContainerSpec(input: unknown, context: SpecContext): Con
         ? { enabled: true }
         : { enabled: true, sizeBytes: raw.workspace.size }
       : { enabled: false },
-    resources: { cpus, memoryBytes },
+    resources,
     remoteAccess: modules.includes(REMOTE_ACCESS_MODULE),
   };
+}
+
+function resolveResources(
+  given: { readonly cpus?: number | undefined; readonly memory?: number | undefined; readonly pids?: number | undefined },
+  policy: ResourcePolicy,
+  issues: InputIssue[],
+): ContainerSpec["resources"] {
+  const cpus = given.cpus ?? policy.defaultCpus;
+  if (cpus < RESOURCE_MINIMUMS.cpus) {
+    issues.push({ path: "resources.cpus", message: `A workload needs at least ${RESOURCE_MINIMUMS.cpus} CPUs (asked for ${cpus}).` });
+  } else if (cpus > policy.maxCpus) {
+    issues.push({ path: "resources.cpus", message: `At most ${policy.maxCpus} CPUs per workload are allowed (asked for ${cpus}).` });
+  }
+  const memoryBytes = given.memory ?? policy.defaultMemoryBytes;
+  if (memoryBytes < RESOURCE_MINIMUMS.memoryBytes) {
+    issues.push({
+      path: "resources.memory",
+      message: `A workload needs at least ${formatSize(RESOURCE_MINIMUMS.memoryBytes)} of memory (asked for ${formatSize(memoryBytes)}).`,
+    });
+  } else if (memoryBytes > policy.maxMemoryBytes) {
+    issues.push({
+      path: "resources.memory",
+      message: `At most ${formatSize(policy.maxMemoryBytes)} of memory per workload is allowed (asked for ${formatSize(memoryBytes)}).`,
+    });
+  }
+  const pids = given.pids ?? policy.defaultPids;
+  if (pids < RESOURCE_MINIMUMS.pids) {
+    issues.push({ path: "resources.pids", message: `A workload needs at least ${RESOURCE_MINIMUMS.pids} processes (asked for ${pids}).` });
+  } else if (pids > policy.maxPids) {
+    issues.push({ path: "resources.pids", message: `At most ${policy.maxPids} processes per workload are allowed (asked for ${pids}).` });
+  }
+  return { cpus, memoryBytes, pids };
+}
+
+/** Issues for module names or option keys in raw input that would reach an object's prototype. */
+function forbiddenOptionKeys(input: unknown): InputIssue[] {
+  if (input === null || typeof input !== "object") return [];
+  const options = (input as { moduleOptions?: unknown }).moduleOptions;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) return [];
+  const issues: InputIssue[] = [];
+  for (const module of Object.keys(options)) {
+    if (FORBIDDEN_KEYS.has(module)) {
+      issues.push({ path: "moduleOptions", message: `"${module}" is not allowed as a module name.` });
+      continue;
+    }
+    const values: unknown = (options as Record<string, unknown>)[module];
+    if (values === null || typeof values !== "object" || Array.isArray(values)) continue;
+    for (const key of Object.keys(values)) {
+      if (FORBIDDEN_KEYS.has(key)) issues.push({ path: `moduleOptions.${module}`, message: `"${key}" is not allowed as an option name.` });
+    }
+  }
+  return issues;
 }
 
 // The workspace module follows the workspace flag and remote access follows the tailscale
@@ -159,14 +222,15 @@ function resolveModuleOptions(
   for (const module of Object.keys(given)) {
     if (!modules.includes(module)) issues.push({ path: `moduleOptions.${module}`, message: `Options were given for "${module}", which is not selected.` });
   }
-  const result: Record<string, Record<string, ModuleOptionValue>> = {};
+  // Null-prototype maps: keys come from people, and no key may reach Object.prototype.
+  const result: Record<string, Record<string, ModuleOptionValue>> = Object.create(null) as Record<string, Record<string, ModuleOptionValue>>;
   for (const module of modules) {
     const info: ModuleInfo | undefined = catalog.get(module);
     if (!info || Object.keys(info.options).length === 0) continue;
-    const values: Record<string, ModuleOptionValue> = {};
-    const supplied = given[module] ?? {};
+    const values: Record<string, ModuleOptionValue> = Object.create(null) as Record<string, ModuleOptionValue>;
+    const supplied = Object.hasOwn(given, module) ? given[module]! : {};
     for (const key of Object.keys(supplied)) {
-      if (!(key in info.options)) {
+      if (!Object.hasOwn(info.options, key)) {
         issues.push({
           path: `moduleOptions.${module}.${key}`,
           message: `"${module}" has no option "${key}". Its options: ${Object.keys(info.options).join(", ")}.`,
@@ -174,7 +238,7 @@ function resolveModuleOptions(
       }
     }
     for (const [key, option] of Object.entries(info.options)) {
-      const value = supplied[key] ?? option.default;
+      const value = (Object.hasOwn(supplied, key) ? supplied[key] : undefined) ?? option.default;
       const problem = checkOption(option, value);
       if (problem) issues.push({ path: `moduleOptions.${module}.${key}`, message: `${module} ${key}: ${problem}` });
       else values[key] = value;

@@ -6,6 +6,7 @@
 import type { UserId } from "../domain/identity.js";
 import type { ContainerSpec } from "../domain/spec.js";
 import type { VoxnixDatabase } from "./database.js";
+import { withSpecDefaults, type WorkloadDefaults } from "./workloads-repository.js";
 
 /** `kept` until restored or pruned after the undo window. */
 export type SnapshotState = "kept" | "restored" | "pruned";
@@ -50,7 +51,9 @@ export interface SnapshotsRepository {
 }
 
 /** Creates the snapshots repository over `db`. */
-export function createSnapshotsRepository(db: VoxnixDatabase): SnapshotsRepository {
+export function createSnapshotsRepository(db: VoxnixDatabase, defaults: WorkloadDefaults = { pids: 512 }): SnapshotsRepository {
+  const toRecord = (row: SnapshotRow): SnapshotRecord => toSnapshotRecord(row, defaults);
+  const optional = (row: SnapshotRow | undefined): SnapshotRecord | undefined => (row ? toRecord(row) : undefined);
   const sqlite = db.sqlite;
   const insert = sqlite.prepare(
     `INSERT INTO snapshots (id, owner, workload, storage_ref, spec_json, created_at, expires_at, state, job_id)
@@ -88,17 +91,13 @@ export function createSnapshotsRepository(db: VoxnixDatabase): SnapshotsReposito
   };
 }
 
-function optional(row: SnapshotRow | undefined): SnapshotRecord | undefined {
-  return row ? toRecord(row) : undefined;
-}
-
-function toRecord(row: SnapshotRow): SnapshotRecord {
+function toSnapshotRecord(row: SnapshotRow, defaults: WorkloadDefaults): SnapshotRecord {
   return {
     id: row.id,
     owner: row.owner as UserId,
     workload: row.workload,
     ...(row.storage_ref === null ? {} : { storageRef: row.storage_ref }),
-    spec: JSON.parse(row.spec_json) as ContainerSpec,
+    spec: withSpecDefaults(JSON.parse(row.spec_json) as ContainerSpec, defaults),
     createdAt: new Date(row.created_at),
     expiresAt: new Date(row.expires_at),
     state: row.state,

@@ -29,8 +29,12 @@ export interface UsersRepository {
   list(): readonly StoredUser[];
 }
 
-/** Creates the users repository over `db`, with statements prepared once. */
-export function createUsersRepository(db: VoxnixDatabase): UsersRepository {
+/**
+ * Creates the users repository over `db`, with statements prepared once. `defaultLimits` fills
+ * limits recorded before they existed (a user stored before pids budgets gets the configured one).
+ */
+export function createUsersRepository(db: VoxnixDatabase, defaultLimits?: UserLimits): UsersRepository {
+  const toUser = (row: UserRow): StoredUser => toStoredUser(row, defaultLimits);
   const select = db.sqlite.prepare<[string], UserRow>("SELECT * FROM users WHERE id = ?");
   const selectAll = db.sqlite.prepare<[], UserRow>("SELECT * FROM users ORDER BY created_at, id");
   const insert = db.sqlite.prepare(
@@ -73,12 +77,12 @@ export function createUsersRepository(db: VoxnixDatabase): UsersRepository {
   };
 }
 
-function toUser(row: UserRow): StoredUser {
+function toStoredUser(row: UserRow, defaultLimits: UserLimits | undefined): StoredUser {
   return {
     id: row.id as UserId,
     role: row.role,
     status: row.status,
-    limits: JSON.parse(row.limits_json) as UserLimits,
+    limits: { ...defaultLimits, ...(JSON.parse(row.limits_json) as UserLimits) },
     ...(row.display_name === null ? {} : { displayName: row.display_name }),
     createdAt: new Date(row.created_at),
     ...(row.approved_by === null ? {} : { approvedBy: row.approved_by as UserId }),

@@ -41,6 +41,7 @@ export interface WorkloadUsage {
   readonly count: number;
   readonly cpus: number;
   readonly memoryBytes: number;
+  readonly pids: number;
 }
 
 /** Reads and writes the `workloads` table. */
@@ -58,8 +59,14 @@ export interface WorkloadsRepository {
   countByOwner(): ReadonlyMap<string, number>;
 }
 
+/** Values filled into specs recorded before a field existed. */
+export interface WorkloadDefaults {
+  /** The `pids` limit of a spec recorded without one (the configured default). */
+  readonly pids: number;
+}
+
 /** Creates the workloads repository over `db`. */
-export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsRepository {
+export function createWorkloadsRepository(db: VoxnixDatabase, defaults: WorkloadDefaults = { pids: 512 }): WorkloadsRepository {
   const sqlite = db.sqlite;
   const select = sqlite.prepare<[string], WorkloadRow>("SELECT * FROM workloads WHERE name = ?");
   const insert = sqlite.prepare(
@@ -70,9 +77,11 @@ export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsReposito
   const byOwner = sqlite.prepare<[string], WorkloadRow>("SELECT * FROM workloads WHERE owner = ? ORDER BY name");
   const all = sqlite.prepare<[], WorkloadRow>("SELECT * FROM workloads ORDER BY name");
   const names = sqlite.prepare<[], { name: string }>("SELECT name FROM workloads");
-  const totals = sqlite.prepare<[string], { count: number; cpus: number | null; memory: number | null }>(
+  // A spec recorded before pids limits existed counts with the default it now runs with.
+  const totals = sqlite.prepare<[{ owner: string; defaultPids: number }], { count: number; cpus: number | null; memory: number | null; pids: number | null }>(
     `SELECT COUNT(*) AS count, SUM(json_extract(spec_json, '$.resources.cpus')) AS cpus,
-            SUM(json_extract(spec_json, '$.resources.memoryBytes')) AS memory FROM workloads WHERE owner = ?`,
+            SUM(json_extract(spec_json, '$.resources.memoryBytes')) AS memory,
+            SUM(COALESCE(json_extract(spec_json, '$.resources.pids'), @defaultPids)) AS pids FROM workloads WHERE owner = @owner`,
   );
   const counts = sqlite.prepare<[], { owner: string; n: number }>("SELECT owner, COUNT(*) AS n FROM workloads GROUP BY owner");
   const setStatus = sqlite.prepare("UPDATE workloads SET status = @status, updated_at = @at WHERE name = @name");
@@ -80,7 +89,7 @@ export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsReposito
   return {
     get: (name) => {
       const row = select.get(name);
-      return row ? toRecord(row) : undefined;
+      return row ? toRecord(row, defaults) : undefined;
     },
     insert: (record) =>
       insert.run({
@@ -98,23 +107,30 @@ export function createWorkloadsRepository(db: VoxnixDatabase): WorkloadsReposito
       if (changes.desired !== undefined) setDesired.run({ name, desired: changes.desired, at: at.getTime() });
     },
     delete: (name) => void remove.run(name),
-    listByOwner: (owner) => byOwner.all(owner).map(toRecord),
-    listAll: () => all.all().map(toRecord),
+    listByOwner: (owner) => byOwner.all(owner).map((row) => toRecord(row, defaults)),
+    listAll: () => all.all().map((row) => toRecord(row, defaults)),
     names: () => new Set(names.all().map((row) => row.name)),
     usage: (owner) => {
-      const row = totals.get(owner)!;
-      return { count: row.count, cpus: row.cpus ?? 0, memoryBytes: row.memory ?? 0 };
+      const row = totals.get({ owner, defaultPids: defaults.pids })!;
+      return { count: row.count, cpus: row.cpus ?? 0, memoryBytes: row.memory ?? 0, pids: row.pids ?? 0 };
     },
     countByOwner: () => new Map(counts.all().map((row) => [row.owner, row.n])),
   };
 }
 
-function toRecord(row: WorkloadRow): WorkloadRecord {
+/** `spec` as recorded, with fields added since it was recorded filled from `defaults`. */
+export function withSpecDefaults(spec: ContainerSpec, defaults: WorkloadDefaults): ContainerSpec {
+  const resources: Partial<ContainerSpec["resources"]> = spec.resources;
+  return resources.pids === undefined ? { ...spec, resources: { ...spec.resources, pids: defaults.pids } } : spec;
+}
+
+function toRecord(row: WorkloadRow, defaults: WorkloadDefaults): WorkloadRecord {
+  const spec = JSON.parse(row.spec_json) as ContainerSpec;
   return {
     name: row.name,
     owner: row.owner as UserId,
     backend: row.backend,
-    spec: JSON.parse(row.spec_json) as ContainerSpec,
+    spec: withSpecDefaults(spec, defaults),
     status: row.status,
     desired: row.desired,
     createdAt: new Date(row.created_at),

@@ -41,8 +41,8 @@ export function actor(userId: UserId, displayName?: string): Actor {
 export const TEST_POLICY: CorePolicy = {
   admins: [TEST_USERS.telegramAdmin],
   allowlist: [TEST_USERS.alice, TEST_USERS.bob],
-  defaultLimits: { diskQuotaBytes: 10 * GiB, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * GiB },
-  resources: { defaultCpus: 1, maxCpus: 4, defaultMemoryBytes: GiB, maxMemoryBytes: 8 * GiB },
+  defaultLimits: { diskQuotaBytes: 10 * GiB, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * GiB, pidsBudget: 4096 },
+  resources: { defaultCpus: 1, maxCpus: 4, defaultMemoryBytes: GiB, maxMemoryBytes: 8 * GiB, defaultPids: 512, maxPids: 4096 },
   confirmationTtlMs: 5 * 60_000,
   undoWindowMs: 24 * 3_600_000,
 };

@@ -151,7 +151,18 @@ export class FakeContainerBackend implements ContainerBackend {
     await this.injector.enter("show", [name]);
     const container = this.containers.get(name);
     if (!container) return undefined;
-    return { name, state: container.state, addresses: [...container.addresses], facts: { unit: `fake@${name}.service` } };
+    // Facts shaped like the real backends': some about the workload, some about the host.
+    const facts = {
+      unit: `fake@${name}.service`,
+      root: `/var/lib/voxnix/nspawn/machines/${name}/root`,
+      nspawnPid: "4242",
+      leaderPid: "4243",
+      cgroup: `/sys/fs/cgroup/voxnix/${name}`,
+      console: `/run/voxnix/${name}/console`,
+      storage: "btrfs snapshot",
+      memoryBytes: "1048576",
+    };
+    return { name, state: container.state, addresses: [...container.addresses], facts };
   }
 
   async logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]> {

@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { configSchema } from "../../src/app/config-schema.js";
+import { MOUNT_NAMESPACE_SETTINGS } from "./mount-namespace.js";
 import { evalJson, nixString, nixTestDirectory } from "./nix.js";
 
 const nixpkgsLib = process.env.VOXNIX_NIXPKGS_LIB;
@@ -52,21 +53,12 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     assert.match(config.nixos.flakePath ?? "", /\/lib\/node_modules\/voxnix$/);
   });
 
-  void it("hardens the unit with exactly extra-container's writable paths", () => {
+  void it("hardens the unit without a mount namespace, so workspace mounts reach the host", () => {
     const { serviceConfig } = evaluate();
-    assert.equal(serviceConfig.ProtectSystem, "strict");
+    assert.deepEqual(MOUNT_NAMESPACE_SETTINGS.filter((setting) => setting in serviceConfig), []);
     assert.equal(serviceConfig.NoNewPrivileges, true);
-    assert.deepEqual(serviceConfig.ReadWritePaths, [
-      "/etc/systemd-mutable",
-      "/etc/nixos-containers",
-      "/var/lib/nixos-containers",
-      "/nix/var",
-      "/var/lib/voxnix",
-      "/tank",
-      "/run",
-      "/tmp",
-    ]);
-    assert.equal(serviceConfig.PrivateTmp, undefined, "extra-container needs the shared /tmp");
+    assert.equal(serviceConfig.User, "root");
+    assert.deepEqual(serviceConfig.SystemCallFilter, ["~@clock"]);
   });
 
   void it("puts every host tool on PATH and nixpkgs on NIX_PATH", () => {

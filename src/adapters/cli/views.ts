@@ -50,6 +50,7 @@ export function renderDetails(details: WorkloadDetails): string[] {
       ["modules", details.spec.modules.join(", ") || "-"],
       ["cpus", details.spec.resources.cpus],
       ["memory", formatSize(details.spec.resources.memoryBytes)],
+      ["pids", details.spec.resources.pids],
       ["workspace", details.spec.workspace.enabled ? (details.spec.workspace.sizeBytes ? formatSize(details.spec.workspace.sizeBytes) : "on") : "off"],
       ["storage", details.storage ? formatUsage(details.storage) : undefined],
       ["remote access", details.remoteAccess ? [details.remoteAccess.state, details.remoteAccess.hostname, details.remoteAccess.ip].filter(Boolean).join(" ") : undefined],
@@ -76,6 +77,7 @@ export function renderCreatePlan(plan: CreatePlan): string[] {
       ["modules", plan.spec.modules.join(", ") || "-"],
       ["cpus", plan.spec.resources.cpus],
       ["memory", formatSize(plan.spec.resources.memoryBytes)],
+      ["pids", plan.spec.resources.pids],
       ["workspace", plan.spec.workspace.enabled ? (plan.workspaceHostPath ?? "on") : "off"],
       ["remote access", plan.spec.remoteAccess ? "on" : "off"],
     ]),
@@ -159,8 +161,13 @@ export function renderDoctor(report: DoctorReport): string[] {
 
 /** `ctl reconcile`. */
 export function renderReconcile(report: ReconcileReport): string[] {
+  const startup = report.atStartup;
+  const nothing = report.recovered.length === 0 && (startup === undefined || startup.recovered.length === 0);
   return [
-    ...(report.recovered.length > 0 ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : ["Nothing to recover."]),
+    ...(startup && startup.recovered.length > 0 ? ["Recovered at start-up:", ...startup.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : []),
+    ...(startup && startup.prunedSnapshots > 0 ? [`Expired snapshots pruned at start-up: ${startup.prunedSnapshots}`] : []),
+    ...(startup?.error ? [`Start-up recovery failed: ${startup.error}`] : []),
+    ...(report.recovered.length > 0 ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : nothing ? ["Nothing to recover."] : ["Nothing more to recover."]),
     ...(report.missing.length > 0 ? [`Missing on the host: ${report.missing.join(", ")}`] : []),
     ...(report.unmanaged.length > 0 ? [`Not managed by voxnix: ${report.unmanaged.map((container) => container.name).join(", ")}`] : []),
     `Expired snapshots pruned: ${report.prunedSnapshots}`,
@@ -170,7 +177,7 @@ export function renderReconcile(report: ReconcileReport): string[] {
 /** `users list`. */
 export function renderUsers(users: readonly UserView[]): string[] {
   return renderTable(
-    ["id", "role", "status", "workloads", "disk", "max workloads", "cpu", "memory", "name"],
+    ["id", "role", "status", "workloads", "disk", "max workloads", "cpu", "memory", "pids", "name"],
     users.map((user) => [
       user.id,
       user.role,
@@ -180,6 +187,7 @@ export function renderUsers(users: readonly UserView[]): string[] {
       String(user.limits.maxWorkloads),
       String(user.limits.cpuBudget),
       formatSize(user.limits.memoryBudgetBytes),
+      String(user.limits.pidsBudget),
       user.displayName ?? "",
     ]),
     "No users yet.",
@@ -196,6 +204,9 @@ export function renderUser(user: UserView): string[] {
     ["max workloads", user.limits.maxWorkloads],
     ["cpu budget", user.limits.cpuBudget],
     ["memory budget", formatSize(user.limits.memoryBudgetBytes)],
+    ["pids budget", user.limits.pidsBudget],
+    ["stopped", user.stoppedWorkloads === undefined ? undefined : user.stoppedWorkloads.join(", ") || "nothing was running"],
+    ["not stopped", user.stopFailures?.map((failure) => `${failure.workload} (${failure.reason})`).join("; ")],
   ]);
 }
 

@@ -1,5 +1,6 @@
 /**
- * `reconcile` (admins): see `../reconcile.ts`.
+ * `reconcile` (admins): see `../reconcile.ts`. The report includes what this process's
+ * start-up recovery did, which otherwise only the log would tell.
  *
  * @module
  */
@@ -15,6 +16,19 @@ export function runReconcile(services: CoreServices, actor: Actor): Promise<Reco
     operation: "reconcile",
     actor,
     validate: () => undefined,
-    run: async () => reconcileAll(services.context, services.locks),
+    run: async () => {
+      const report = await reconcileAll(services.context, services.locks);
+      // Start-up recovery may already have done this process's work; say what it did.
+      const startup = services.startup;
+      if (!startup || (startup.recovered.length === 0 && startup.prunedSnapshots === 0 && startup.error === undefined)) return report;
+      return {
+        ...report,
+        atStartup: {
+          recovered: startup.recovered,
+          prunedSnapshots: startup.prunedSnapshots,
+          ...(startup.error === undefined ? {} : { error: startup.error }),
+        },
+      };
+    },
   });
 }

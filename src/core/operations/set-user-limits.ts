@@ -1,5 +1,5 @@
 /**
- * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory budgets.
+ * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory/process budgets.
  * Sizes are typed like "20G". The new disk quota is applied to storage right away.
  *
  * @module
@@ -8,7 +8,7 @@ import { z } from "zod";
 import { InvalidInputError, NotFoundError } from "../../domain/errors.js";
 import { userStorageKey, type Actor, type UserLimits } from "../../domain/identity.js";
 import { sizeSchema } from "../../domain/sizes.js";
-import { zodIssues } from "../../domain/spec.js";
+import { RESOURCE_MINIMUMS, zodIssues } from "../../domain/spec.js";
 import type { UserLimitsInput, UserView } from "../api.js";
 import { validateUserId } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
@@ -21,6 +21,10 @@ const limitsSchema = z
     maxWorkloads: z.number().int().min(0).max(1000).optional(),
     cpuBudget: z.number().positive().max(1024).optional(),
     memoryBudget: sizeSchema.optional(),
+    pidsBudget: z
+      .union([z.number(), z.string().regex(/^\d+$/, "must be a whole number").transform(Number)])
+      .pipe(z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).max(4_194_304))
+      .optional(),
   })
   .strict();
 
@@ -45,6 +49,7 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
         maxWorkloads: changes.maxWorkloads ?? target.limits.maxWorkloads,
         cpuBudget: changes.cpuBudget ?? target.limits.cpuBudget,
         memoryBudgetBytes: changes.memoryBudget ?? target.limits.memoryBudgetBytes,
+        pidsBudget: changes.pidsBudget ?? target.limits.pidsBudget,
       };
       context.repos.users.update(id, { limits: next });
       const usage = context.repos.workloads.usage(id);

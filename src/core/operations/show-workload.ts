@@ -1,5 +1,6 @@
 /**
- * `show`: the workload, its live details from the host and its workspace usage.
+ * `show`: the workload, its live details from the host and its workspace usage. Admins see
+ * every backend fact; owners see them without host paths, process ids and cgroups.
  *
  * @module
  */
@@ -8,7 +9,7 @@ import type { WorkloadDetails } from "../api.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { toWorkloadView } from "../views.js";
+import { tenantFacts, toWorkloadView } from "../views.js";
 
 /** Shows the actor's workload `name`. */
 export function showWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadDetails> {
@@ -19,7 +20,7 @@ export function showWorkload(services: CoreServices, actor: Actor, name: string)
     args: { name },
     validate: () => validateName(name),
     target: (validName) => validName,
-    run: async ({ workload }) => {
+    run: async ({ user, workload }) => {
       const record = workload!;
       const { backend, storage, logger } = context.deps;
       const live = await backend.show(record.spec.name);
@@ -34,7 +35,8 @@ export function showWorkload(services: CoreServices, actor: Actor, name: string)
         ...(live?.since ? { since: live.since } : {}),
         ...(live?.remoteAccess ? { remoteAccess: live.remoteAccess } : {}),
         ...(usage ? { storage: usage } : {}),
-        facts: live?.facts ?? {},
+        // Host paths, pids and cgroups are for admins; the owner sees the rest.
+        facts: user.role === "admin" ? (live?.facts ?? {}) : tenantFacts(live?.facts ?? {}),
       };
     },
   });

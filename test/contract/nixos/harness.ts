@@ -141,7 +141,7 @@ export function spec(name: string, modules: string[], overrides: Partial<Contain
     modules,
     moduleOptions: modules.includes("code-server") ? { "code-server": { port: 8080 } } : {},
     workspace: modules.includes("workspace") ? { enabled: true } : { enabled: false },
-    resources: { cpus: 1, memoryBytes: 1024 ** 3 },
+    resources: { cpus: 1, memoryBytes: 1024 ** 3, pids: 512 },
     remoteAccess: modules.includes("tailscale"),
     ...overrides,
   };

@@ -182,3 +182,73 @@ describe("state directory", () => {
     assert.equal(loadConfig({ env: { VOXNIX_STATE_DIR: "rel" }, cwd: "/work" }).stateDir, "/work/rel");
   });
 });
+
+describe("strict nested keys, inline secrets, network values, resource minimums", () => {
+  const load = (name: string, text: string) => loadConfig({ env: { VOXNIX_CONFIG: writeConfig(name, text), VOXNIX_STATE_DIR: "/x" } });
+
+  it("a typo in a nested key is an error naming the full key and suggesting the right one", () => {
+    const error = configError(() => load("config.yaml", "users:\n  defaults:\n    diskQouta: 20G\n"));
+    assert.deepEqual(error.issues.map((issue) => issue.path), ["users.defaults.diskQouta"]);
+    assert.match(error.message, /^config\.yaml: users\.defaults\.diskQouta: unknown key \(did you mean diskQuota\?\)/);
+    assert.match(configError(() => load("config.yaml", "nspawn:\n  brige: br0\n")).message, /nspawn\.brige: unknown key \(did you mean bridge\?\)/);
+    assert.match(configError(() => load("config.yaml", "telegram:\n  webhook:\n    prot: 1\n")).message, /telegram\.webhook\.prot: unknown key/);
+  });
+
+  it("an inline secret is refused, pointing to its *File key, without echoing the value", () => {
+    for (const [yaml, key, fileKey] of [
+      ["telegram:\n  token: 123:ABCSECRETVALUE\n", "telegram.token", "telegram.tokenFile"],
+      ["llm:\n  apiKey: sk-SECRETVALUE\n", "llm.apiKey", "llm.apiKeyFile"],
+      ["tailscale:\n  authKey: tskey-SECRETVALUE\n", "tailscale.authKey", "tailscale.authKeyFile"],
+      ["telegram:\n  webhook:\n    secret: SECRETVALUE\n", "telegram.webhook.secret", "telegram.webhook.secretFile"],
+      ["llm:\n  password: SECRETVALUE\n", "llm.password", "llm.passwordFile"],
+    ] as const) {
+      const error = configError(() => load("config.yaml", yaml));
+      assert.deepEqual(error.issues.map((issue) => issue.path), [key]);
+      assert.match(error.message, new RegExp(`set ${fileKey.replace(/\./g, "\\.")} to that file's path`));
+      assert.doesNotMatch(error.message, /SECRETVALUE/);
+    }
+  });
+
+  it("bad bridge names fail at load", () => {
+    for (const bridge of ["a-bridge-name-too-long", "br 0", "br/0", ".", "..", ""]) {
+      const error = configError(() => load("config.json", JSON.stringify({ nspawn: { bridge } })));
+      assert.deepEqual(error.issues.map((issue) => issue.path), ["nspawn.bridge"], bridge);
+      assert.match(error.message, /not an interface name/);
+    }
+    assert.match(configError(() => load("config.json", JSON.stringify({ nixos: { hostBridge: "x".repeat(16) } }))).message, /nixos\.hostBridge/);
+    assert.equal(load("config.json", JSON.stringify({ nspawn: { bridge: "vx_br.0-a" } })).config.nspawn.bridge, "vx_br.0-a");
+  });
+
+  it("the subnet must be a private IPv4 CIDR with room for hosts", () => {
+    for (const [subnet, reason] of [
+      ["10.231.0.0", /not an IPv4 subnet/],
+      ["10.231.0.0/31", /from \/8 to \/30/],
+      ["10.231.0.0/32", /from \/8 to \/30/],
+      ["10.0.0.0/7", /from \/8 to \/30/],
+      ["8.8.8.0/24", /not a private range/],
+      ["172.32.0.0/16", /not a private range/],
+      ["172.16.0.0/11", /not a private range/],
+      ["10.256.0.0/24", /not an IPv4 subnet/],
+      ["fd00::/64", /not an IPv4 subnet/],
+    ] as const) {
+      const error = configError(() => load("config.json", JSON.stringify({ nspawn: { subnet } })));
+      assert.deepEqual(error.issues.map((issue) => issue.path), ["nspawn.subnet"], subnet);
+      assert.match(error.message, reason, subnet);
+    }
+    for (const subnet of ["10.231.0.0/24", "172.20.0.0/16", "192.168.7.0/30"]) {
+      assert.equal(load("config.json", JSON.stringify({ nspawn: { subnet } })).config.nspawn.subnet, subnet);
+    }
+  });
+
+  it("pids defaults and budgets are configurable, and resource values below the minimums are refused", () => {
+    const loaded = load("config.yaml", "users:\n  defaults:\n    pidsBudget: 8192\nresources:\n  defaultPids: 256\n  maxPids: 2048\n");
+    assert.equal(loaded.config.users.defaults.pidsBudget, 8192);
+    assert.equal(loaded.config.resources.defaultPids, 256);
+    assert.equal(loaded.config.resources.maxPids, 2048);
+    assert.equal(load("config.yaml", "").config.resources.defaultPids, 512);
+    const error = configError(() => load("config.yaml", "resources:\n  defaultPids: 4\n  defaultMemory: 4K\n  defaultCpus: 0.001\n"));
+    assert.deepEqual(error.issues.map((issue) => issue.path).sort(), ["resources.defaultCpus", "resources.defaultMemory", "resources.defaultPids"]);
+    assert.match(error.message, /at least 64M/);
+    assert.match(error.message, /at least 16 processes/);
+  });
+});

@@ -237,6 +237,13 @@ describe("admin commands", () => {
     assert.equal(outcome.code, 0, outcome.stderr);
     assert.equal(outcome.json().result.limits.maxWorkloads, 7);
     assert.equal(outcome.json().result.limits.diskQuotaBytes, 20 * 1024 ** 3);
+    const pids = await harness.cli("users", "limits", ALICE, "--pids", "2048", "--json");
+    assert.equal(pids.code, 0, pids.stderr);
+    assert.equal(pids.json().result.limits.pidsBudget, 2048);
+    assert.equal(pids.json().result.limits.maxWorkloads, 7, "other limits stay");
+    const tooFew = await harness.cli("users", "limits", ALICE, "--pids", "4");
+    assert.equal(tooFew.code, 2);
+    assert.match(tooFew.stderr, /at least 16 processes/);
   });
 
   it("a non-admin gets exit 1 for users list", async () => {

@@ -129,6 +129,42 @@ describe("ctl create flags", () => {
     assert.match(outcome.stderr, /--option takes module\.key=value/);
   });
 
+  it("--option constructor.x, __proto__.x or code-server.prototype exits 2 and leaves Object alone", async () => {
+    const harness = createCliHarness();
+    for (const pair of ["constructor.x=1", "__proto__.polluted=1", "code-server.prototype=1", "code-server.constructor=1"]) {
+      const outcome = await harness.cli("ctl", "create", "web", "--module", "code-server", "--option", pair, "--as", "telegram:42");
+      assert.equal(outcome.code, 2, pair);
+      assert.match(outcome.stderr, /is not allowed as a module or option name/);
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((Object as unknown as Record<string, unknown>).x, undefined);
+    assert.equal(harness.backend.containers.size, 0);
+  });
+
+  it("--memory 4K exits 2 naming the minimum and runs nothing on the host", async () => {
+    const harness = createCliHarness();
+    const outcome = await harness.cli("ctl", "create", "x", "--memory", "4K", "--as", "telegram:42");
+    assert.equal(outcome.code, 2);
+    assert.match(outcome.stderr, /at least 64M of memory/);
+    assert.deepEqual(harness.backend.calls.filter((call) => call.method !== "info" && call.method !== "list"), []);
+    assert.deepEqual(harness.storage.calls, []);
+    const cpu = await harness.cli("ctl", "create", "x", "--cpu", "0.001", "--as", "telegram:42");
+    assert.equal(cpu.code, 2);
+    assert.match(cpu.stderr, /at least 0\.01 CPUs/);
+  });
+
+  it("--pids sets the spec's process limit; show prints it; below 16 exits 2", async () => {
+    const harness = createCliHarness();
+    const created = await harness.cli("ctl", "create", "web", "--pids", "1024", "--as", "telegram:42", "--json");
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.json().result.spec.resources.pids, 1024);
+    const shown = await harness.cli("ctl", "show", "web", "--as", "telegram:42");
+    assert.match(shown.stdout, /^pids:\s+1024$/m);
+    const tooFew = await harness.cli("ctl", "create", "few", "--pids", "8", "--as", "telegram:42");
+    assert.equal(tooFew.code, 2);
+    assert.match(tooFew.stderr, /at least 16 processes/);
+  });
+
   it("--remote-access asks for remote access", async () => {
     const harness = createCliHarness();
     const outcome = await harness.cli("ctl", "create", "web", "--remote-access", "--dry-run", "--json");

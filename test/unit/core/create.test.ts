@@ -61,12 +61,26 @@ void describe("create", () => {
   });
 
   void it("enforces the workload count quota", async () => {
-    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: GiB, maxWorkloads: 1, cpuBudget: 8, memoryBudgetBytes: 8 * GiB } } });
+    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: GiB, maxWorkloads: 1, cpuBudget: 8, memoryBudgetBytes: 8 * GiB, pidsBudget: 4096 } } });
     await createReady(t.core, alice, { name: "one" });
     const error = await rejection(t.core.create(alice, { name: "two" }));
     assert.ok(error instanceof QuotaError);
     assert.equal(error.limit, "workloads");
     await createReady(t.core, bob, { name: "two" });
+  });
+
+  void it("enforces the pids budget summed over the user's workloads, counting old specs at the default", async () => {
+    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: GiB, maxWorkloads: 5, cpuBudget: 8, memoryBudgetBytes: 8 * GiB, pidsBudget: 1024 } } });
+    const first = await createReady(t.core, alice, { name: "a", resources: { pids: 600 } });
+    assert.equal(first.spec.resources.pids, 600);
+    const pids = await rejection(t.core.create(alice, { name: "b" }));
+    assert.ok(pids instanceof QuotaError);
+    assert.equal(pids.limit, "pids");
+    assert.match(pids.message, /only 424 of your budget of 1024/);
+    await createReady(t.core, alice, { name: "b", resources: { pids: 424 } });
+    // A spec recorded before pids limits existed reads back with the configured default.
+    t.db.sqlite.prepare("UPDATE workloads SET spec_json = json_remove(spec_json, '$.resources.pids') WHERE name = 'a'").run();
+    assert.equal((await t.core.show(alice, "a")).spec.resources.pids, 512);
   });
 
   void it("enforces CPU and memory budgets summed over the user's workloads", async () => {

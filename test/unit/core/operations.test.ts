@@ -91,9 +91,21 @@ void describe("reads", () => {
     t.storage.write("telegram_42", "dev", 4096);
     const details = await t.core.show(alice, "dev");
     assert.equal(details.storage?.usedBytes, 4096);
-    assert.equal(details.facts.unit, "fake@dev.service");
     assert.deepEqual(details.addresses, ["10.231.0.2"]);
-    assert.equal((await t.core.show(admin, "dev")).owner, TEST_USERS.alice);
+    const forAdmin = await t.core.show(admin, "dev");
+    assert.equal(forAdmin.owner, TEST_USERS.alice);
+    assert.equal(forAdmin.facts.unit, "fake@dev.service");
+    assert.equal(forAdmin.facts.nspawnPid, "4242");
+    assert.equal(forAdmin.facts.root, "/var/lib/voxnix/nspawn/machines/dev/root");
+  });
+
+  void it("show gives the owner no host paths, pids, cgroups or units; the admin gets them", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    const details = await t.core.show(alice, "dev");
+    assert.deepEqual(details.facts, { storage: "btrfs snapshot", memoryBytes: "1048576" });
+    assert.doesNotMatch(JSON.stringify(details), /\/var\/lib|\/sys\/fs\/cgroup|\/run\/|4242|4243/);
+    assert.equal(Object.keys((await t.core.show(admin, "dev")).facts).length, 8);
   });
 
   void it("logs are clamped to 1..1000 lines, default 50", async () => {
@@ -121,7 +133,7 @@ void describe("reads", () => {
   });
 
   void it("the fake storage enforces the quota like a real file system", async () => {
-    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3 } } });
+    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3, pidsBudget: 4096 } } });
     await createReady(t.core, alice, { name: "dev" });
     t.storage.write("telegram_42", "dev", 900);
     assert.throws(() => t.storage.write("telegram_42", "dev", 200), /quota exceeded/);

@@ -43,6 +43,26 @@ void describe("crash recovery", () => {
     await createReady(next.core, alice, { name: "dev" });
   });
 
+  void it("reconcile reports what start-up recovery already did, instead of 'nothing to recover'", async () => {
+    const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
+    const hold = crashed.backend.hold("create");
+    await crashed.core.create(alice, { name: "dev" });
+    await hold.reached;
+
+    const next = restart(crashed);
+    const report = await next.core.reconcile(actor(TEST_USERS.admin));
+    assert.deepEqual(report.recovered, [], "start-up recovery did the work, before this reconcile");
+    assert.deepEqual(report.atStartup?.recovered, [{ workload: "dev", action: "rolled back the interrupted create" }]);
+    assert.equal(report.atStartup?.prunedSnapshots, 0);
+    const { renderReconcile } = await import("../../../src/adapters/cli/views.js");
+    const lines = renderReconcile(report);
+    assert.ok(lines.includes("Recovered at start-up:"));
+    assert.ok(lines.includes("  dev: rolled back the interrupted create"));
+    assert.ok(!lines.includes("Nothing to recover."));
+    // A process whose start-up found nothing reports no start-up section.
+    assert.equal((await createTestCore().core.reconcile(actor(TEST_USERS.admin))).atStartup, undefined);
+  });
+
   void it("recovers from a hand-made running job row with a dead pid", async () => {
     const t = createTestCore();
     await t.core.whoami(alice);

@@ -1,7 +1,7 @@
 /** User administration and admission rules: pending, allowlist, config admins, deny, limits. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ForbiddenError, NotFoundError } from "../../../src/domain/errors.js";
+import { ForbiddenError, HostFailureError, NotFoundError } from "../../../src/domain/errors.js";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady, rejection } from "./helpers.js";
 
@@ -60,6 +60,59 @@ void describe("users", () => {
     const bad = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "lots", maxWorkloads: -1 }));
     assert.equal(bad.kind, "invalid-input");
     assert.deepEqual((bad as unknown as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(), ["limits.diskQuota", "limits.maxWorkloads"]);
+  });
+
+  void it("setUserLimits sets the pids budget (at least 16) and users stored before it get the configured one", async () => {
+    const t = createTestCore();
+    await t.core.whoami(actor(TEST_USERS.alice));
+    assert.equal((await t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: 2048 })).limits.pidsBudget, 2048);
+    assert.equal((await t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: "1024" })).limits.pidsBudget, 1024);
+    const bad = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: 8 }));
+    assert.equal(bad.kind, "invalid-input");
+    assert.match(bad.message, /at least 16 processes/);
+    t.db.sqlite.prepare("UPDATE users SET limits_json = json_remove(limits_json, '$.pidsBudget') WHERE id = ?").run(TEST_USERS.alice);
+    assert.equal((await t.core.whoami(actor(TEST_USERS.alice))).limits.pidsBudget, t.policy.defaultLimits.pidsBudget);
+  });
+
+  void it("denying a user stops their running workloads, keeps their data, and audits each stop", async () => {
+    const t = createTestCore();
+    const alice = actor(TEST_USERS.alice);
+    await createReady(t.core, alice, { name: "one" });
+    await createReady(t.core, alice, { name: "two" });
+    await t.core.stop(alice, "two");
+    await createReady(t.core, actor(TEST_USERS.bob), { name: "bobs" });
+    const stopsBefore = t.backend.calls.filter((call) => call.method === "stop").length;
+    const view = await t.core.denyUser(admin, TEST_USERS.alice);
+    assert.equal(view.status, "denied");
+    assert.deepEqual(view.stoppedWorkloads, ["one"], "only the running one needed stopping");
+    assert.equal(t.backend.containers.get("one")?.state, "stopped");
+    assert.equal(t.backend.containers.get("bobs")?.state, "running", "other users' workloads keep running");
+    assert.equal(t.backend.calls.filter((call) => call.method === "stop").length, stopsBefore + 1);
+    assert.ok(t.storage.workspaces.has("telegram_42/one"), "data is kept");
+    assert.ok(t.backend.containers.has("one"), "the container is kept");
+    const desired = t.db.sqlite.prepare("SELECT name, desired FROM workloads WHERE owner = ? ORDER BY name").all(TEST_USERS.alice);
+    assert.deepEqual(desired, [{ name: "one", desired: "stopped" }, { name: "two", desired: "stopped" }]);
+    const audit = t.db.sqlite.prepare("SELECT actor, operation, target, outcome FROM operations WHERE operation IN ('stop', 'denyUser') AND actor = ? ORDER BY id").all(TEST_USERS.admin);
+    assert.deepEqual(audit, [
+      { actor: "local:admin", operation: "stop", target: "one", outcome: "ok" },
+      { actor: "local:admin", operation: "stop", target: "two", outcome: "ok" },
+      { actor: "local:admin", operation: "denyUser", target: null, outcome: "ok" },
+    ]);
+    // Approving again gives access back; the workloads stay stopped until their owner starts them.
+    await t.core.approveUser(admin, TEST_USERS.alice);
+    assert.equal((await t.core.start(alice, "one")).live, "running");
+  });
+
+  void it("a failed stop during a deny is reported, and the deny stands", async () => {
+    const t = createTestCore();
+    const alice = actor(TEST_USERS.alice);
+    await createReady(t.core, alice, { name: "one" });
+    t.backend.failNext("stop", new HostFailureError("machinectl poweroff failed"));
+    const view = await t.core.denyUser(admin, TEST_USERS.alice);
+    assert.equal(view.status, "denied");
+    assert.deepEqual(view.stoppedWorkloads, []);
+    assert.equal(view.stopFailures?.[0]?.workload, "one");
+    assert.equal((await rejection(t.core.list(alice))).kind, "forbidden");
   });
 
   void it("listUsers shows everyone with workload counts", async () => {

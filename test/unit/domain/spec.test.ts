@@ -10,7 +10,7 @@ const context: SpecContext = {
   catalog: createFixtureCatalog(),
   backendModules: new Set(FIXTURE_MODULE_NAMES.filter((name) => name !== "devtools")),
   backendName: "fake",
-  resources: { defaultCpus: 1, maxCpus: 4, defaultMemoryBytes: GiB, maxMemoryBytes: 8 * GiB },
+  resources: { defaultCpus: 1, maxCpus: 4, defaultMemoryBytes: GiB, maxMemoryBytes: 8 * GiB, defaultPids: 512, maxPids: 4096 },
 };
 
 function issues(input: unknown): { path: string; message: string }[] {
@@ -28,7 +28,7 @@ void describe("container specs", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["git", "fish"] }, context);
     assert.deepEqual(spec.modules, ["git", "fish", "workspace"]);
     assert.deepEqual(spec.workspace, { enabled: true });
-    assert.deepEqual(spec.resources, { cpus: 1, memoryBytes: GiB });
+    assert.deepEqual(spec.resources, { cpus: 1, memoryBytes: GiB, pids: 512 });
     assert.equal(spec.remoteAccess, false);
   });
 
@@ -58,7 +58,7 @@ void describe("container specs", () => {
 
   void it("fills module option defaults and validates given options", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["code-server"] }, context);
-    assert.deepEqual(spec.moduleOptions["code-server"], { port: 8080 });
+    assert.deepEqual({ ...spec.moduleOptions["code-server"] }, { port: 8080 });
     const custom = validateContainerSpec({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 9000 } } }, context);
     assert.equal(custom.moduleOptions["code-server"]?.port, 9000);
     assert.deepEqual(issues({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 80 } } })[0]?.path, "moduleOptions.code-server.port");
@@ -72,6 +72,35 @@ void describe("container specs", () => {
     const paths = found.map((issue) => issue.path).sort();
     assert.deepEqual(paths, ["modules.0", "name", "resources.cpus", "resources.memory"]);
     assert.match(found.find((issue) => issue.path === "resources.memory")?.message ?? "", /At most 8G/);
+  });
+
+  void it("refuses resources below the minimums, naming each minimum", () => {
+    const found = issues({ name: "dev", resources: { cpus: 0.001, memory: "4K", pids: 8 } });
+    const byPath = new Map(found.map((issue) => [issue.path, issue.message]));
+    assert.match(byPath.get("resources.cpus") ?? "", /at least 0\.01 CPUs/);
+    assert.match(byPath.get("resources.memory") ?? "", /at least 64M of memory/);
+    assert.match(byPath.get("resources.pids") ?? "", /at least 16 processes/);
+    assert.equal(found.length, 3);
+    assert.equal(validateContainerSpec({ name: "dev", resources: { cpus: 0.01, memory: "64M", pids: 16 } }, context).resources.memoryBytes, 64 * 1024 ** 2);
+  });
+
+  void it("takes a pids limit, refusing more than the admin's maximum and fractions", () => {
+    assert.equal(validateContainerSpec({ name: "dev", resources: { pids: 1024 } }, context).resources.pids, 1024);
+    assert.match(issues({ name: "dev", resources: { pids: 5000 } })[0]?.message ?? "", /At most 4096 processes/);
+    assert.equal(issues({ name: "dev", resources: { pids: 100.5 } })[0]?.path, "resources.pids");
+  });
+
+  void it("refuses __proto__, constructor and prototype as module or option names, leaving Object.prototype alone", () => {
+    for (const key of ["__proto__", "constructor", "prototype"]) {
+      const asOption = JSON.parse(`{"name":"dev","modules":["code-server"],"moduleOptions":{"code-server":{"${key}":{"polluted":1}}}}`) as unknown;
+      assert.match(issues(asOption)[0]?.message ?? "", new RegExp(`"${key}" is not allowed as an option name`));
+      const asModule = JSON.parse(`{"name":"dev","moduleOptions":{"${key}":{"polluted":1}}}`) as unknown;
+      assert.match(issues(asModule)[0]?.message ?? "", new RegExp(`"${key}" is not allowed as a module name`));
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const spec = validateContainerSpec({ name: "dev", modules: ["code-server"] }, context);
+    assert.equal(Object.getPrototypeOf(spec.moduleOptions), null, "option maps have no prototype");
+    assert.equal(Object.getPrototypeOf(spec.moduleOptions["code-server"]), null);
   });
 
   void it("refuses a bad memory size with the field path", () => {

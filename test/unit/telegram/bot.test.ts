@@ -245,7 +245,7 @@ describe("telegram bot: Telegram limits and formatting", () => {
   });
 
   it("splits a long list into several messages at line boundaries", async () => {
-    harness = await startBot({ core: { policy: { defaultLimits: { diskQuotaBytes: 1024 ** 4, maxWorkloads: 200, cpuBudget: 200, memoryBudgetBytes: 1024 ** 4 } } } });
+    harness = await startBot({ core: { policy: { defaultLimits: { diskQuotaBytes: 1024 ** 4, maxWorkloads: 200, cpuBudget: 200, memoryBudgetBytes: 1024 ** 4, pidsBudget: 512 * 200 } } } });
     const alice = actor("telegram:42");
     const names = Array.from({ length: 160 }, (_, index) => `w${String(index).padStart(3, "0")}`);
     for (const name of names) await (await harness.test.core.create(alice, { name, modules: ["git"], resources: { memory: "64M" } })).wait();

@@ -18,6 +18,7 @@ interface CreateFlags {
   readonly workspaceSize?: string;
   readonly cpu?: string;
   readonly memory?: string;
+  readonly pids?: string;
   readonly remoteAccess?: boolean;
   readonly option?: string[];
 }
@@ -33,18 +34,24 @@ export const register: RegisterCommand = (program, context) => {
     .option("--workspace-size <size>", "workspace quota, e.g. 10G")
     .option("--cpu <n>", "CPUs")
     .option("--memory <size>", "memory, e.g. 2G")
+    .option("--pids <n>", "most processes it may run at once, e.g. 1024")
     .option("--remote-access", "private remote access over Tailscale")
     .option("-o, --option <module.key=value>", "a module option (repeatable), e.g. code-server.port=8443", collect)
     .action(async (name: string, flags: CreateFlags) => {
       const { actor, dryRun } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);
+      const pids = parsePositiveNumber("--pids", flags.pids, true);
       const app = await context.app();
       const input: ContainerSpecInput = {
         name,
         modules: flags.module ?? [],
         moduleOptions: parseModuleOptions(flags.option ?? [], app.catalog),
         workspace: { enabled: flags.workspace, ...(flags.workspaceSize !== undefined ? { size: flags.workspaceSize } : {}) },
-        resources: { ...(cpus !== undefined ? { cpus } : {}), ...(flags.memory !== undefined ? { memory: flags.memory } : {}) },
+        resources: {
+          ...(cpus !== undefined ? { cpus } : {}),
+          ...(flags.memory !== undefined ? { memory: flags.memory } : {}),
+          ...(pids !== undefined ? { pids } : {}),
+        },
         ...(flags.remoteAccess ? { remoteAccess: true } : {}),
       };
       if (dryRun) {

@@ -1,6 +1,6 @@
 /**
  * User administration (admins): `voxnix users list`, `approve <id>`, `deny <id>` and
- * `limits <id> [--disk SIZE] [--workloads N] [--cpu N] [--memory SIZE]`.
+ * `limits <id> [--disk SIZE] [--workloads N] [--cpu N] [--memory SIZE] [--pids N]`.
  *
  * @module
  */
@@ -16,6 +16,7 @@ interface LimitFlags {
   readonly workloads?: string;
   readonly cpu?: string;
   readonly memory?: string;
+  readonly pids?: string;
 }
 
 /** Registers the `users` commands. */
@@ -56,15 +57,18 @@ export const register: RegisterCommand = (program, context) => {
     .option("--workloads <n>", "workloads at once")
     .option("--cpu <n>", "CPUs summed over their workloads")
     .option("--memory <size>", "memory summed over their workloads, e.g. 16G")
+    .option("--pids <n>", "processes summed over their workloads' limits, e.g. 4096")
     .action(async (id: string, flags: LimitFlags) => {
       const { actor, dryRun } = context.globals();
       const maxWorkloads = parsePositiveNumber("--workloads", flags.workloads, true);
       const cpuBudget = parsePositiveNumber("--cpu", flags.cpu);
+      const pidsBudget = parsePositiveNumber("--pids", flags.pids, true);
       const limits: Partial<UserLimitsInput> = {
         ...(flags.disk !== undefined ? { diskQuota: flags.disk } : {}),
         ...(maxWorkloads !== undefined ? { maxWorkloads } : {}),
         ...(cpuBudget !== undefined ? { cpuBudget } : {}),
         ...(flags.memory !== undefined ? { memoryBudget: flags.memory } : {}),
+        ...(pidsBudget !== undefined ? { pidsBudget } : {}),
       };
       const { core } = await context.app();
       if (dryRun) return dryRunFor(context, id, "change the limits of", limits);

@@ -135,7 +135,7 @@ function imageSpec(context: NixosContext, modules: readonly string[], index: num
     modules: [...modules],
     moduleOptions,
     workspace: modules.includes("workspace") ? { enabled: true } : { enabled: false },
-    resources: { cpus: config.resources.defaultCpus, memoryBytes: config.resources.defaultMemory },
+    resources: { cpus: config.resources.defaultCpus, memoryBytes: config.resources.defaultMemory, pids: config.resources.defaultPids },
     remoteAccess: modules.includes("tailscale"),
   };
 }

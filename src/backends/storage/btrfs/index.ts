@@ -10,7 +10,7 @@ import { HostFailureError } from "../../../domain/errors.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { resolveBtrfsPaths } from "./paths.js";
-import { ensurePool, poolDoctor } from "./pool.js";
+import { ensurePool, poolDoctor, poolMounted } from "./pool.js";
 import * as snapshots from "./snapshots.js";
 import * as volumes from "./volumes.js";
 
@@ -30,6 +30,13 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
     });
     return ready;
   };
+  // Reads never create a pool: with no device, no image and nothing mounted there is no data.
+  const readyForRead = async (): Promise<boolean> => {
+    if (!poolMounted(paths) && paths.device === undefined && !existsSync(paths.image)) return false;
+    await ensureReady();
+    return true;
+  };
+  const noUsage = { usedBytes: 0, quotaBytes: null, availableBytes: null };
 
   return {
     info: () => ({ name: "btrfs", quotas: true, cowSnapshots: true }),
@@ -40,7 +47,7 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await volumes.ensureUser(runner, paths, userKey, quotaBytes);
     },
     async userUsage(userKey) {
-      await ensureReady();
+      if (!(await readyForRead())) return noUsage;
       return volumes.userUsage(runner, paths, userKey);
     },
     async quotaGroup(userKey) {
@@ -62,11 +69,11 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await volumes.deleteWorkspace(runner, paths, userKey, workload);
     },
     async workspaceUsage(userKey, workload) {
-      await ensureReady();
+      if (!(await readyForRead())) return noUsage;
       return volumes.workspaceUsage(runner, paths, userKey, workload);
     },
     async workspaceExists(userKey, workload) {
-      await ensureReady();
+      if (!(await readyForRead())) return false;
       return existsSync(volumes.workspacePath(paths, userKey, workload));
     },
     async snapshotWorkspace(userKey, workload, label) {

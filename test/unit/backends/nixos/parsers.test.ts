@@ -117,7 +117,7 @@ void describe("artifacts", () => {
 
   void it("leaves tailscale and env null when their modules are not selected", () => {
     const nixSpec = buildNixSpec(
-      { name: "dev" as WorkloadName, modules: ["git"], moduleOptions: {}, workspace: { enabled: false }, resources: { cpus: 2, memoryBytes: 2 ** 30 }, remoteAccess: false },
+      { name: "dev" as WorkloadName, modules: ["git"], moduleOptions: {}, workspace: { enabled: false }, resources: { cpus: 2, memoryBytes: 2 ** 30, pids: 512 }, remoteAccess: false },
       { ownerLabel: "local:admin", hostBridge: "br-vox", tailscaleKeyFile: "/k", envHostFile: "/e" },
     );
     assert.equal(nixSpec.tailscale, null);
