@@ -27,9 +27,9 @@ export interface BootRequest {
 /** Processes a container may hold when its spec names no limit. */
 export const DEFAULT_PIDS = 512;
 
-/** The spec's process limit (specs written before the limit existed get the default). */
+/** The spec's process limit (a spec saved before the limit existed has none: it gets the default). */
 export function pidsLimit(spec: ContainerSpec): number {
-  const pids = (spec.resources as { readonly pids?: number }).pids;
+  const pids = spec.resources.pids as number | undefined;
   return typeof pids === "number" && Number.isInteger(pids) && pids > 0 ? pids : DEFAULT_PIDS;
 }
 
