@@ -152,7 +152,7 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
       try {
         host.onProgress({ type: "step", step: "preparing", message: `Creating the root of ${spec.name} from the base image` });
         const accounting = btrfsTop !== undefined && host.quotaGroup !== undefined ? { quotaGroup: host.quotaGroup, pool: btrfsTop } : undefined;
-        await createRoot(deps.runner, machine, image.path, accounting);
+        const root = await createRoot(deps.runner, machine, image.path, accounting);
         await bootMachine(deps, paths, machine, {
           spec,
           onProgress: host.onProgress,
@@ -160,10 +160,13 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
           ...(host.signal === undefined ? {} : { signal: host.signal }),
         });
         // Root's login shell is set from inside the container (the host never edits a tenant's
-        // /etc/passwd), as a confined command like any other.
+        // /etc/passwd), as a confined command like any other; bash is the image's default.
         const [shell = "/bin/bash"] = loginShell(spec);
-        const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
-        if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
+        if (shell !== "/bin/bash") {
+          const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
+          if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
+        }
+        await root.accounted;
       } catch (error) {
         await destroy(spec.name, () => undefined).catch(() => undefined);
         throw error;

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HostFailureError, InvalidInputError } from "../../../domain/errors.js";
@@ -94,16 +95,21 @@ export function inputRules(hostAccess: readonly HostAccessRule[]): string[][] {
     ["-p", "udp", "--dport", "53", "-j", "ACCEPT"],
     ["-p", "tcp", "--dport", "53", "-j", "ACCEPT"],
     ...opened,
-    ["-j", "DROP"],
+    // The last rule carries a digest of the whole chain, so one check tells whether it is current.
+    ["-m", "comment", "--comment", `voxnix:${createHash("sha256").update(JSON.stringify(opened)).digest("hex").slice(0, 12)}`, "-j", "DROP"],
   ];
 }
 
 async function ensureInputPolicy(runner: CommandRunner, bridge: string, hostAccess: readonly HostAccessRule[]): Promise<void> {
   const chain = inputChain(bridge);
   const rules = inputRules(hostAccess);
-  // The chain is rebuilt whole, so a changed `hostAccess` takes effect and nothing stale stays.
-  if (!(await runOk(runner, "iptables", ["-w", "-N", chain]))) await runChecked(runner, "iptables", ["-w", "-F", chain], { what: `reset ${chain}` });
-  for (const rule of rules) await runChecked(runner, "iptables", ["-w", "-A", chain, ...rule], { what: `add a rule to ${chain}` });
+  const last = rules.at(-1) ?? [];
+  // Current already (one check, since the last rule carries a digest of the chain)? Else the
+  // chain is rebuilt whole, so a changed `hostAccess` takes effect and nothing stale stays.
+  if (!(await runOk(runner, "iptables", ["-w", "-C", chain, ...last]))) {
+    if (!(await runOk(runner, "iptables", ["-w", "-N", chain]))) await runChecked(runner, "iptables", ["-w", "-F", chain], { what: `reset ${chain}` });
+    for (const rule of rules) await runChecked(runner, "iptables", ["-w", "-A", chain, ...rule], { what: `add a rule to ${chain}` });
+  }
   if (!(await runOk(runner, "iptables", ["-w", "-C", "INPUT", "-i", bridge, "-j", chain]))) {
     await runChecked(runner, "iptables", ["-w", "-I", "INPUT", "1", "-i", bridge, "-j", chain], { what: `send ${bridge}'s input through ${chain}` });
   }

@@ -37,28 +37,53 @@ export interface RootAccounting {
   readonly pool: string;
 }
 
+/** A created root, and the quota recount it may still be waiting for. */
+export interface CreatedRoot {
+  readonly kind: RootKind;
+  /** Resolves once btrfs's quota numbers include the root again; await it before reporting success. */
+  readonly accounted: Promise<void>;
+}
+
 /**
  * Creates the container's root from the image. With `accounting`, the snapshot joins the
  * owner's quota group, so everything the tenant writes to the root counts against their quota.
  * A snapshot joining a group its source is not in leaves btrfs's quota numbers inconsistent
- * (and unenforced) until a rescan, so the rescan runs before the root is used (about 0.3 s).
+ * until a rescan (measured: writes then go uncounted), so a rescan starts at once and runs
+ * while the container boots; `accounted` settles when it finished (about 0.3 s with a few
+ * containers, growing with the pool's metadata).
  */
-export async function createRoot(runner: CommandRunner, machine: MachinePaths, image: string, accounting?: RootAccounting): Promise<RootKind> {
+export async function createRoot(runner: CommandRunner, machine: MachinePaths, image: string, accounting?: RootAccounting): Promise<CreatedRoot> {
   mkdirSync(path.dirname(machine.root), { recursive: true });
   if (onBtrfs(path.dirname(machine.root)) && onBtrfs(image)) {
     const into = accounting === undefined ? [] : ["-i", accounting.quotaGroup];
     await runChecked(runner, "btrfs", ["subvolume", "snapshot", ...into, image, machine.root], { what: "snapshot the base image" });
-    if (accounting !== undefined) {
-      await runChecked(runner, "btrfs", ["quota", "rescan", "-w", accounting.pool], { what: "recount disk quotas after adding the root", timeoutMs: 10 * 60_000 });
-    }
-    return "snapshot";
+    const accounted = accounting === undefined ? Promise.resolve() : rescanQuotas(runner, accounting.pool);
+    // Observed by the caller later; a rejection must not surface as unhandled meanwhile.
+    accounted.catch(() => undefined);
+    return { kind: "snapshot", accounted };
   }
   mkdirSync(machine.upper, { recursive: true });
   mkdirSync(machine.work, { recursive: true });
   mkdirSync(machine.root, { recursive: true });
   writeFileSync(path.join(machine.run, "lower"), `${image}\n`);
   await mountOverlay(runner, machine);
-  return "overlay";
+  return { kind: "overlay", accounted: Promise.resolve() };
+}
+
+/**
+ * Recounts btrfs quotas and waits for the recount. A recount another create started earlier
+ * may not include this root, so when one is already running, this waits for it (`-W`) and
+ * then runs its own.
+ */
+async function rescanQuotas(runner: CommandRunner, pool: string): Promise<void> {
+  const options = { what: "recount disk quotas after adding the root", timeoutMs: 10 * 60_000 };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const started = await runner.run("btrfs", ["quota", "rescan", "-w", pool], { timeoutMs: options.timeoutMs });
+    if (started.exitCode === 0) return;
+    if (!/in progress|busy/i.test(started.stderr)) break;
+    await runner.run("btrfs", ["quota", "rescan", "-W", pool], { timeoutMs: options.timeoutMs });
+  }
+  await runChecked(runner, "btrfs", ["quota", "rescan", "-w", pool], options);
 }
 
 /** Mounts the overlay root if it is not mounted (after a host reboot, before every start). */

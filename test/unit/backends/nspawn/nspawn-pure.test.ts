@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../../../src/domain/errors.js";
 import { ARGV_SCRIPT, basePackages, debootstrapArgs, loginShell, nsenterCall, nspawnBootArgs, journalArgs } from "../../../../src/backends/container/nspawn/nspawn-cli.js";
-import { networkdConfig, parseSubnet, bridgeRules } from "../../../../src/backends/container/nspawn/network.js";
+import { networkdConfig, parseSubnet, bridgeRules, inputRules } from "../../../../src/backends/container/nspawn/network.js";
 import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
 import { parseJournal } from "../../../../src/backends/container/nspawn/queries.js";
 import { parseQgroupShow } from "../../../../src/backends/storage/btrfs/qgroups.js";
@@ -97,6 +97,19 @@ describe("nspawn network", () => {
   it("drops forwarding between containers on the bridge", () => {
     const rules = bridgeRules({ bridge: "vx-br0", subnet: parseSubnet("10.231.0.0/24") });
     assert.ok(rules.some((entry) => entry.chain === "FORWARD" && entry.rule.join(" ") === "-i vx-br0 -o vx-br0 -j DROP"));
+  });
+
+  it("lets containers reach only DHCP, DNS and what the admin opened on the host, then drops", () => {
+    const rules = inputRules([]).map((rule) => rule.join(" "));
+    assert.equal(rules[0], "-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT");
+    assert.deepEqual(rules.slice(1, 4), ["-p udp --dport 67 -j ACCEPT", "-p udp --dport 53 -j ACCEPT", "-p tcp --dport 53 -j ACCEPT"]);
+    assert.match(rules.at(-1) ?? "", /-j DROP$/);
+    assert.equal(rules.length, 5, "nothing else is accepted by default");
+    const opened = inputRules(["icmp", "tcp/8080"]).map((rule) => rule.join(" "));
+    assert.ok(opened.includes("-p icmp --icmp-type echo-request -j ACCEPT") && opened.includes("-p tcp --dport 8080 -j ACCEPT"));
+    assert.notEqual(opened.at(-1), rules.at(-1), "the chain's digest changes with what is opened");
+    assert.throws(() => inputRules(["tcp/0"]), InvalidInputError);
+    assert.throws(() => inputRules(["all"]), InvalidInputError);
   });
 
   it("names interfaces within 15 bytes, stable per root and name, distinct across roots", () => {
