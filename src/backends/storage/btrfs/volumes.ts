@@ -65,9 +65,16 @@ export async function ensureUserArea(runner: CommandRunner, paths: BtrfsPaths, u
 /** Creates the user's area and sets its quota (re-applied on every call). */
 export async function ensureUser(runner: CommandRunner, paths: BtrfsPaths, userKey: string, quotaBytes: number): Promise<void> {
   const qgroup = await ensureUserArea(runner, paths, userKey);
-  await runChecked(runner, "btrfs", ["qgroup", "limit", "-e", String(quotaBytes), qgroup, paths.mountpoint], { what: `set the disk quota of ${userKey}` });
+  // Limits are settings, not usage: the table without --sync shows them, and an unchanged
+  // quota needs no command (this runs before every create).
+  const row = (await readQgroups(runner, paths.mountpoint, { sync: false })).get(qgroup);
+  if (row?.maxExclusive !== quotaBytes) {
+    await runChecked(runner, "btrfs", ["qgroup", "limit", "-e", String(quotaBytes), qgroup, paths.mountpoint], { what: `set the disk quota of ${userKey}` });
+  }
   // A limit from before the switch to exclusive accounting would still cap referenced bytes.
-  await runChecked(runner, "btrfs", ["qgroup", "limit", "none", qgroup, paths.mountpoint], { what: `clear the old referenced limit of ${userKey}` });
+  if (row === undefined || row.maxReferenced !== null) {
+    await runChecked(runner, "btrfs", ["qgroup", "limit", "none", qgroup, paths.mountpoint], { what: `clear the old referenced limit of ${userKey}` });
+  }
 }
 
 /** The user's usage and quota from the qgroup table. */
