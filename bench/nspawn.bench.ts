@@ -11,9 +11,8 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { NeedsConfirmationError } from "../src/domain/errors.js";
 import { cgroupName } from "../src/backends/container/nspawn/paths.js";
-import { createE2eEnv, e2eUnavailable } from "../test/e2e/harness.js";
+import { createE2eEnv, destroyConfirmed, e2eUnavailable } from "../test/e2e/harness.js";
 
 const COUNT = Number(process.env.COUNT ?? 20);
 const CYCLES = Number(process.env.CYCLES ?? 10);
@@ -68,16 +67,7 @@ async function main(): Promise<void> {
   const createMs: number[] = [];
   const destroyMs: number[] = [];
   const fleetCreateMs: number[] = [];
-  const destroy = async (name: string) => {
-    let token = "";
-    try {
-      await app.core.destroy(actor, name);
-    } catch (error) {
-      if (!(error instanceof NeedsConfirmationError)) throw error;
-      token = error.token;
-    }
-    await (await app.core.confirm(actor, token)).wait();
-  };
+  const destroy = (name: string) => destroyConfirmed(app, actor, name);
   try {
     // One warm-up create so the pool, the user's qgroup and the page cache are warm.
     await (await app.core.create(actor, { name: "warm", modules: ["git"] })).wait();

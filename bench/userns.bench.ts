@@ -16,9 +16,8 @@ import { cgroupName, machinePaths } from "../src/backends/container/nspawn/paths
 import { machineUuid, writeBootFiles } from "../src/backends/container/nspawn/rootfs.js";
 import { killNspawn, spawnNspawn, waitForBoot } from "../src/backends/container/nspawn/supervisor.js";
 import { parseSubnet } from "../src/backends/container/nspawn/network.js";
-import { NeedsConfirmationError } from "../src/domain/errors.js";
 import type { ContainerSpec } from "../src/domain/spec.js";
-import { createE2eEnv, e2eUnavailable } from "../test/e2e/harness.js";
+import { createE2eEnv, destroyConfirmed, e2eUnavailable } from "../test/e2e/harness.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 8);
 const actor = { userId: "local:admin" as const };
@@ -37,16 +36,7 @@ async function main(): Promise<void> {
   }
   const env = await createE2eEnv({ diskQuota: "2G" });
   const app = await env.app();
-  const destroy = async (name: string) => {
-    let token = "";
-    try {
-      await app.core.destroy(actor, name);
-    } catch (error) {
-      if (!(error instanceof NeedsConfirmationError)) throw error;
-      token = error.token;
-    }
-    await (await app.core.confirm(actor, token)).wait();
-  };
+  const destroy = (name: string) => destroyConfirmed(app, actor, name);
   try {
     // Request → booted through the core, user namespaces on (warm base image).
     await (await app.core.create(actor, { name: "warm", modules: ["git"] })).wait();

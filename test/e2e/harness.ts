@@ -23,6 +23,8 @@ import { createNspawnBackend, interfaceNames, removeBridge, parseSubnet, type Ns
 import { debootstrapArgs } from "../../src/backends/container/nspawn/nspawn-cli.js";
 import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
 import { configSchema } from "../../src/app/config-schema.js";
+import { NeedsConfirmationError } from "../../src/domain/errors.js";
+import type { Actor } from "../../src/domain/identity.js";
 
 /** Why the host cannot run these tests, or undefined when it can. */
 export function e2eUnavailable(): string | undefined {
@@ -214,4 +216,16 @@ export function storySteps(): { readonly step: (name: string, body: () => Promis
     });
   };
   return { step, failed: () => failed };
+}
+
+/** Destroys `name` through the core as `actor` would: the plan, then the confirmation, then the job. */
+export async function destroyConfirmed(app: App, actor: Actor, name: string): Promise<void> {
+  let token = "";
+  try {
+    await app.core.destroy(actor, name);
+  } catch (error) {
+    if (!(error instanceof NeedsConfirmationError)) throw error;
+    token = error.token;
+  }
+  await (await app.core.confirm(actor, token)).wait();
 }
