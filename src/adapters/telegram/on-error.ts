@@ -55,9 +55,9 @@ export function telegramRefusal(error: unknown): TelegramRefusal | undefined {
   if (candidate.name !== "GrammyError" || typeof candidate.error_code !== "number") return undefined;
   const retryAfter = candidate.parameters?.retry_after;
   return {
-    method: String(candidate.method ?? ""),
+    method: typeof candidate.method === "string" ? candidate.method : "",
     code: candidate.error_code,
-    description: String(candidate.description ?? ""),
+    description: typeof candidate.description === "string" ? candidate.description : "",
     ...(typeof retryAfter === "number" ? { retryAfter } : {}),
   };
 }
