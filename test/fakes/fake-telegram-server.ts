@@ -144,7 +144,14 @@ export class FakeTelegramServer {
       callback_query: {
         id,
         from: { id: from.id, is_bot: false, first_name: from.firstName ?? `user${from.id}` },
-        message: { message_id: messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.text, from: BOT_USER },
+        message: {
+          message_id: messageId,
+          chat: { id: message.chatId, type: "private" },
+          date: Math.floor(Date.now() / 1000),
+          text: message.visibleText,
+          from: BOT_USER,
+          ...(message.replyMarkup?.inline_keyboard?.length ? { reply_markup: message.replyMarkup } : {}),
+        },
         chat_instance: String(message.chatId),
         data,
       },

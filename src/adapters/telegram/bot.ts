@@ -24,6 +24,13 @@ import { ConfirmationButtons } from "./confirmations.js";
 import { installHandlers } from "./handlers.js";
 import { errorFields, installErrorHandler } from "./on-error.js";
 import { PROGRESS_INTERVAL_MS } from "./progress.js";
+import { editHtml } from "./send.js";
+
+/** How long `stop()` waits for updates being handled before it retires the plans' buttons. */
+const STOP_UPDATE_GRACE_MS = 10_000;
+
+/** Appended to a plan whose buttons end with this process. */
+export const RESTARTED_PLAN_HTML = "⌛ voxnix was stopped before this was answered; nothing was changed. Ask again if you still want it.";
 
 export interface TelegramBotOptions {
   /** The bot token from BotFather (a secret; never logged). */
@@ -88,6 +95,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 300, ...options.autoRetry }));
 
   const admission = new Admission({ core: options.core, api: bot.api, logger, configuredAdmins: options.configuredAdmins });
+  const confirmations = new ConfirmationButtons(options.clock ?? systemClock);
   const trackers = new Set<Promise<void>>();
   // Updates being handled, so a stop can wait for them (a press may be about to start a job).
   const inFlight = new Set<Promise<unknown>>();
@@ -105,7 +113,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     core: options.core,
     pipeline: options.pipeline,
     admission,
-    confirmations: new ConfirmationButtons(options.clock ?? systemClock),
+    confirmations,
     logger,
     clock: options.clock ?? systemClock,
     progressIntervalMs: options.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
@@ -148,6 +156,12 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     async stop() {
       if (runner?.isRunning()) await runner.stop();
       runner = undefined;
+      // Updates being handled may still show a plan; give them a moment (a stop must not hang).
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, STOP_UPDATE_GRACE_MS).unref())]);
+      // The button map lives in memory: plans still waiting lose their buttons rather than look live after a restart.
+      for (const live of confirmations.takeEverything()) {
+        await editHtml(bot.api, live.chatId, live.messageId, `${live.planHtml}\n\n${RESTARTED_PLAN_HTML}`).catch((error: unknown) => logger.debug(errorFields(error), "could not retire a plan's buttons"));
+      }
     },
     async settled() {
       while (trackers.size > 0 || inFlight.size > 0) await Promise.allSettled([...inFlight, ...trackers]);
