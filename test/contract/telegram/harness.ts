@@ -82,6 +82,11 @@ export class BuiltBot {
         this.listeners.delete(check);
       };
       this.listeners.add(check);
+      void this.exited.then((exit) => {
+        if (!this.listeners.has(check)) return;
+        cleanup();
+        reject(new Error(`the bot exited (${JSON.stringify(exit)}) before ${pattern}; stdout: ${this.stdout}\nstderr: ${this.stderr}`));
+      });
     });
   }
 
@@ -140,7 +145,7 @@ export class BotHome {
 
   /** The built CLI over the fake NixOS host (nixos backend, fake zfs). */
   overFakeHost(apiRoot: string, extra: Record<string, string> = {}): BuiltBot {
-    return this.track(new BuiltBot([LAUNCHER, "telegram"], this.env(apiRoot, { VOXNIX_BACKEND: "nixos", VOXNIX_NIXOS_FLAKE_PATH: "/opt/voxnix-src", ...extra })));
+    return this.track(new BuiltBot([LAUNCHER, "telegram"], this.env(apiRoot, { VOXNIX_BACKEND: "nixos", VOXNIX_NIXOS_FLAKE_PATH: ROOT, ...extra })));
   }
 
   async dispose(): Promise<void> {
