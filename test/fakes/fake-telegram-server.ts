@@ -181,6 +181,11 @@ export class FakeTelegramServer {
     this.blockedChats.add(chatId);
   }
 
+  /** The person in `chatId` unblocked the bot again. */
+  unblockChat(chatId: number): void {
+    this.blockedChats.delete(chatId);
+  }
+
   /** A user sends something that is not text (a sticker). */
   sendSticker(from: FakeUser): number {
     const chat = { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` };
