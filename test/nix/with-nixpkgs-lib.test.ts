@@ -56,6 +56,8 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     const { serviceConfig } = evaluate();
     assert.equal(serviceConfig.ProtectSystem, "strict");
     assert.equal(serviceConfig.NoNewPrivileges, true);
+    assert.equal(serviceConfig.KillMode, "mixed", "SIGTERM reaches voxnix only, so running jobs can finish");
+    assert.equal(serviceConfig.TimeoutStopSec, "90s", "longer than the 75 s voxnix waits for jobs");
     assert.deepEqual(serviceConfig.ReadWritePaths, [
       "/etc/systemd-mutable",
       "/etc/nixos-containers",
