@@ -75,6 +75,7 @@ export class FakeTelegramServer {
   private readonly pollers = new Set<() => void>();
   private readonly failures = new Map<string, FakeFailure[]>();
   private readonly drops = new Map<string, number>();
+  private readonly hangs = new Map<string, number>();
   private readonly blockedChats = new Set<number>();
   /** Callback queries not answered yet, with when the person pressed. */
   private readonly openQueries = new Map<string, number>();
@@ -176,6 +177,11 @@ export class FakeTelegramServer {
     this.drops.set(method, (this.drops.get(method) ?? 0) + count);
   }
 
+  /** Never answers the next `count` calls of `method` (a connection that died silently). */
+  hangConnections(method: string, count = 1): void {
+    this.hangs.set(method, (this.hangs.get(method) ?? 0) + count);
+  }
+
   /** The person in `chatId` blocked the bot: sending there answers 403. */
   blockChat(chatId: number): void {
     this.blockedChats.add(chatId);
@@ -265,6 +271,12 @@ export class FakeTelegramServer {
       this.drops.set(method, drops - 1);
       this.record({ method, payload, failedWith: 0 });
       request.socket.destroy();
+      return;
+    }
+    const hangs = this.hangs.get(method) ?? 0;
+    if (hangs > 0) {
+      this.hangs.set(method, hangs - 1);
+      this.record({ method, payload, failedWith: 0 });
       return;
     }
     const failure = this.failures.get(method)?.shift();

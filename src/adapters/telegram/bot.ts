@@ -50,6 +50,8 @@ export interface TelegramBotOptions {
   readonly autoRetry?: Partial<AutoRetryOptions>;
   /** Long-polling timeout in seconds (default 30). */
   readonly pollingTimeoutSeconds?: number;
+  /** Seconds an API call may take beyond the long-polling timeout before it counts as dead (default 15). */
+  readonly clientTimeoutMarginSeconds?: number;
   /** Pauses between `getUpdates` retries after a 409 Conflict (default 1 s doubling to 60 s). */
   readonly conflictPauseMs?: { readonly first: number; readonly max: number };
 }
@@ -83,7 +85,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const logger = options.logger.child({ component: "telegram" });
   const pollingTimeoutSeconds = options.pollingTimeoutSeconds ?? 30;
   // A long poll that outlives its own timeout by this much is a dead connection: give up and retry.
-  const timeoutSeconds = pollingTimeoutSeconds + CLIENT_TIMEOUT_MARGIN_SECONDS;
+  const timeoutSeconds = pollingTimeoutSeconds + (options.clientTimeoutMarginSeconds ?? CLIENT_TIMEOUT_MARGIN_SECONDS);
   const bot = new Bot(options.token, { client: { timeoutSeconds, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
   // Closest to the network, so they see every attempt: 409 waits, then outage logging.
   bot.api.config.use(waitOutConflicts(logger, options.conflictPauseMs ? { firstPauseMs: options.conflictPauseMs.first, maxPauseMs: options.conflictPauseMs.max } : {}));

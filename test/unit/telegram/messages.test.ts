@@ -60,3 +60,15 @@ describe("telegram messages beyond plain text", () => {
     assert.equal(harness.server.callsOf("sendMessage").length, 1, "no apology was sent into the same wait");
   });
 });
+
+describe("telegram long polling", () => {
+  it("gives up on a long poll that never answers (a dead connection) and keeps receiving updates", async () => {
+    harness = await startBot({ bot: { clientTimeoutMarginSeconds: 1 } });
+    harness.server.hangConnections("getUpdates");
+    await harness.server.waitFor("the hung poll", () => harness!.server.callsOf("getUpdates").some((call) => call.failedWith === 0));
+    const started = Date.now();
+    const reply = await harness.say(ALICE, "/whoami");
+    assert.match(reply.text, /telegram:42/);
+    assert.ok(Date.now() - started < 8000, "not stalled until the default 500 s client timeout");
+  });
+});
