@@ -245,7 +245,10 @@ in
         EnvironmentFile = lib.optional (cfg.environmentFile != null) cfg.environmentFile;
         Restart = "on-failure";
         RestartSec = "10s";
-        TimeoutStopSec = "30s";
+        # A stop lets running jobs finish (up to 75 s, see docs/telegram.md): SIGTERM goes to
+        # voxnix only, not to the host commands of those jobs; whatever is left after 90 s is killed.
+        KillMode = "mixed";
+        TimeoutStopSec = "90s";
         # Root is required: extra-container, nixos-container, zfs and machinectl all are.
         User = "root";
       };

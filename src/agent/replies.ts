@@ -112,11 +112,17 @@ function usageText(used: number, quota: number | null): string {
   return quota === null ? `${formatSize(used)} used` : `${formatSize(used)} of ${formatSize(quota)} used`;
 }
 
+function minuteUtc(date: Date): string {
+  return date.toISOString().slice(0, 16).replace("T", " ");
+}
+
 /** Storage usage and snapshots. */
 export function describeStorage(report: StorageReport): string {
   const lines = [`Storage: ${usageText(report.usage.usedBytes, report.usage.quotaBytes)}${report.quotasEnforced ? "" : " (quota not enforced on this host)"}.`];
   for (const workspace of report.workspaces) lines.push(`• ${workspace.workload}: ${formatSize(workspace.usage.usedBytes)}`);
-  if (report.snapshots.length > 0) lines.push(`Restorable: ${report.snapshots.map((snapshot) => snapshot.workload).join(", ")}.`);
+  // One line per snapshot, with its dates: two snapshots of one name must not read as a duplicate.
+  if (report.snapshots.length > 0) lines.push("Restorable:");
+  for (const snapshot of report.snapshots) lines.push(`• ${snapshot.workload}: snapshot of ${minuteUtc(snapshot.createdAt)} UTC, kept until ${minuteUtc(snapshot.expiresAt)} UTC`);
   return lines.join("\n");
 }
 

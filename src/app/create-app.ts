@@ -66,6 +66,8 @@ export interface CreateAppOptions {
   readonly clock?: Clock;
   /** How long `close` waits for running jobs before closing the database anyway (default 30 s). */
   readonly closeTimeoutMs?: number;
+  /** Where the nixos backend finds the host's files (default `/`); contract tests over the fake host programs only. */
+  readonly nixosHostRoot?: string;
 }
 
 /**
@@ -92,7 +94,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const catalog = loadModuleCatalog({ config });
     const deps: BackendDeps = { config, stateDir, runner, logger, clock, leases: createAddressLeases(db), catalog };
 
-    const backend = containerBackends[config.backend]({ ...deps, logger: logger.child({ component: `backend-${config.backend}` }) });
+    const backendDeps = { ...deps, logger: logger.child({ component: `backend-${config.backend}` }) };
+    const backend =
+      config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosBackend(backendDeps, { hostRoot: options.nixosHostRoot }) : containerBackends[config.backend](backendDeps);
     const storageName = selectStorageDriver(config);
     const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });

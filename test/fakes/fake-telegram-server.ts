@@ -1,14 +1,37 @@
 /**
  * A fake Telegram Bot API on loopback (node:http), for tests that run a real grammY bot
  * (runner, auto-retry, throttler) against it with `client.apiRoot`. It models the documented
- * behaviour tests rely on: `getUpdates` long polling with offsets, messages with ids that
- * `editMessageText` changes (refusing an unchanged text with 400 "message is not modified",
- * as Telegram does), 429 answers with `parameters.retry_after`, and it records every call.
+ * behaviour tests rely on and enforces what Telegram enforces: `getUpdates` long polling with
+ * offsets; HTML parse mode (`fake-telegram-html.ts`) and 4,096 characters counted after
+ * parsing; `callback_data` of 1–64 bytes; 400 "message is not modified" for an unchanged
+ * edit; 400 "query is too old" for a callback answered late (`callbackQueryTtlMs`) or twice.
+ * Faults can be injected per method: any status with a description and `retry_after` (401,
+ * 403, 409, 429, 5xx), dropped connections, and chats that blocked the bot. It records every call.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkMessageText, checkReplyMarkup } from "./fake-telegram-html.js";
+
+/** Telegram's answer to a callback query answered too late, or twice. */
+export const QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid";
+
+/** An injected failure: the status, Telegram's description, and `retry_after` for 429. */
+export interface FakeFailure {
+  readonly status: number;
+  readonly description?: string;
+  readonly retryAfter?: number;
+}
+
+const DEFAULT_DESCRIPTIONS: Record<number, string> = {
+  401: "Unauthorized",
+  403: "Forbidden: bot was blocked by the user",
+  409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+  429: "Too Many Requests: retry after 1",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+};
 
 /** One Bot API call the bot made. */
 export interface RecordedCall {
@@ -24,7 +47,10 @@ export interface RecordedCall {
 export interface FakeMessage {
   readonly messageId: number;
   readonly chatId: number;
+  /** The text as the bot sent it (HTML source in parse mode HTML). */
   text: string;
+  /** The text as people see it, after HTML parsing. */
+  visibleText: string;
   replyMarkup?: any;
   parseMode?: string;
   edits: number;
@@ -47,15 +73,23 @@ export class FakeTelegramServer {
   private server: Server | undefined;
   private readonly queue: Record<string, unknown>[] = [];
   private readonly pollers = new Set<() => void>();
-  private readonly failures = new Map<string, { status: number; retryAfter?: number; description: string }[]>();
+  private readonly failures = new Map<string, FakeFailure[]>();
+  private readonly drops = new Map<string, number>();
+  private readonly hangs = new Map<string, number>();
+  private readonly blockedChats = new Set<number>();
+  /** Callback queries not answered yet, with when the person pressed. */
+  private readonly openQueries = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
   private nextUpdateId = 1;
   private nextMessageId = 1;
   private nextCallbackId = 1;
   private incomingMessageId = 100000;
 
-  /** With `validToken`, any other token is refused with 401 Unauthorized, as Telegram does. */
-  constructor(private readonly options: { readonly validToken?: string } = {}) {}
+  /**
+   * With `validToken`, any other token is refused with 401 Unauthorized, as Telegram does.
+   * `callbackQueryTtlMs` (default 15 s) is how long a press can wait for its answer.
+   */
+  constructor(private readonly options: { readonly validToken?: string; readonly callbackQueryTtlMs?: number } = {}) {}
 
   /** The URL to pass as grammY's `client.apiRoot`. */
   get apiRoot(): string {
@@ -98,16 +132,27 @@ export class FakeTelegramServer {
     return this.pushUpdate({ message });
   }
 
-  /** A user presses an inline button with `data` under the bot's message `messageId`. Returns the callback query id. */
-  pressButton(from: FakeUser, messageId: number, data: string): string {
+  /**
+   * A user presses an inline button with `data` under the bot's message `messageId`. Returns
+   * the callback query id. `waitedMs` backdates the press, as if it had queued behind a backlog.
+   */
+  pressButton(from: FakeUser, messageId: number, data: string, options: { readonly waitedMs?: number } = {}): string {
     const message = this.messages.get(messageId);
     if (!message) throw new Error(`no message ${messageId}`);
     const id = `cbq${this.nextCallbackId++}`;
+    this.openQueries.set(id, Date.now() - (options.waitedMs ?? 0));
     this.pushUpdate({
       callback_query: {
         id,
         from: { id: from.id, is_bot: false, first_name: from.firstName ?? `user${from.id}` },
-        message: { message_id: messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.text, from: BOT_USER },
+        message: {
+          message_id: messageId,
+          chat: { id: message.chatId, type: "private" },
+          date: Math.floor(Date.now() / 1000),
+          text: message.visibleText,
+          from: BOT_USER,
+          ...(message.replyMarkup?.inline_keyboard?.length ? { reply_markup: message.replyMarkup } : {}),
+        },
         chat_instance: String(message.chatId),
         data,
       },
@@ -117,9 +162,53 @@ export class FakeTelegramServer {
 
   /** Makes the next `count` calls of `method` fail with 429 Too Many Requests and `retry_after`. */
   failWith429(method: string, retryAfter: number, count = 1): void {
+    this.fail(method, { status: 429, retryAfter, description: `Too Many Requests: retry after ${retryAfter}` }, count);
+  }
+
+  /** Makes the next `count` calls of `method` fail as given (401, 403, 409, 5xx, …). */
+  fail(method: string, failure: FakeFailure, count = 1): void {
     const list = this.failures.get(method) ?? [];
-    for (let index = 0; index < count; index++) list.push({ status: 429, retryAfter, description: `Too Many Requests: retry after ${retryAfter}` });
+    for (let index = 0; index < count; index++) list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /** Closes the connection of the next `count` calls of `method` without an answer (a dead network). */
+  dropConnections(method: string, count = 1): void {
+    this.drops.set(method, (this.drops.get(method) ?? 0) + count);
+  }
+
+  /** Never answers the next `count` calls of `method` (a connection that died silently). */
+  hangConnections(method: string, count = 1): void {
+    this.hangs.set(method, (this.hangs.get(method) ?? 0) + count);
+  }
+
+  /** The person in `chatId` blocked the bot: sending there answers 403. */
+  blockChat(chatId: number): void {
+    this.blockedChats.add(chatId);
+  }
+
+  /** The person in `chatId` unblocked the bot again. */
+  unblockChat(chatId: number): void {
+    this.blockedChats.delete(chatId);
+  }
+
+  /** A user sends something that is not text (a sticker). */
+  sendSticker(from: FakeUser): number {
+    const chat = { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` };
+    const message = { message_id: this.incomingMessageId++, from: { id: from.id, is_bot: false, first_name: chat.first_name }, chat, date: Math.floor(Date.now() / 1000), sticker: { file_id: "sticker", emoji: "👍" } };
+    return this.pushUpdate({ message });
+  }
+
+  /** A user edits a message they sent earlier. */
+  editText(from: FakeUser, messageId: number, text: string): number {
+    const chat = { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` };
+    const now = Math.floor(Date.now() / 1000);
+    return this.pushUpdate({ edited_message: { message_id: messageId, from: { id: from.id, is_bot: false, first_name: chat.first_name }, chat, date: now, edit_date: now, text } });
+  }
+
+  /** The answers given to callback queries (successful ones). */
+  answeredQueries(): RecordedCall[] {
+    return this.callsOf("answerCallbackQuery").filter((call) => call.failedWith === undefined);
   }
 
   /** Calls of one method (successful and failed). */
@@ -177,15 +266,32 @@ export class FakeTelegramServer {
       return this.reply(response, 401, { ok: false, error_code: 401, description: "Unauthorized" });
     }
 
+    const drops = this.drops.get(method) ?? 0;
+    if (drops > 0) {
+      this.drops.set(method, drops - 1);
+      this.record({ method, payload, failedWith: 0 });
+      request.socket.destroy();
+      return;
+    }
+    const hangs = this.hangs.get(method) ?? 0;
+    if (hangs > 0) {
+      this.hangs.set(method, hangs - 1);
+      this.record({ method, payload, failedWith: 0 });
+      return;
+    }
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       this.record({ method, payload, failedWith: failure.status });
-      return this.reply(response, failure.status, { ok: false, error_code: failure.status, description: failure.description, ...(failure.retryAfter ? { parameters: { retry_after: failure.retryAfter } } : {}) });
+      const description = failure.description ?? DEFAULT_DESCRIPTIONS[failure.status] ?? "Injected failure";
+      return this.reply(response, failure.status, { ok: false, error_code: failure.status, description, ...(failure.retryAfter ? { parameters: { retry_after: failure.retryAfter } } : {}) });
     }
     if (method === "getUpdates") return this.getUpdates(payload, response);
-    this.record({ method, payload });
     const result = this.answer(method, payload);
-    if ("error" in result) return this.reply(response, result.error, { ok: false, error_code: result.error, description: result.description });
+    if ("error" in result) {
+      this.record({ method, payload, failedWith: result.error });
+      return this.reply(response, result.error, { ok: false, error_code: result.error, description: result.description });
+    }
+    this.record({ method, payload });
     this.reply(response, 200, { ok: true, result: result.ok });
     this.notify();
   }
@@ -195,25 +301,43 @@ export class FakeTelegramServer {
       case "getMe":
         return { ok: BOT_USER };
       case "sendMessage": {
-        if (typeof payload.text !== "string" || payload.text.trim() === "") return { error: 400, description: "Bad Request: message text is empty" };
-        if (payload.text.length > 4096) return { error: 400, description: "Bad Request: message is too long" };
-        const message: FakeMessage = { messageId: this.nextMessageId++, chatId: Number(payload.chat_id), text: payload.text, replyMarkup: payload.reply_markup, parseMode: payload.parse_mode, edits: 0 };
+        const chatId = Number(payload.chat_id);
+        if (this.blockedChats.has(chatId)) return { error: 403, description: DEFAULT_DESCRIPTIONS[403]! };
+        const checked = checkMessageText(payload.text, payload.parse_mode);
+        if (!checked.ok) return { error: 400, description: checked.description };
+        const markupError = checkReplyMarkup(payload.reply_markup);
+        if (markupError) return { error: 400, description: markupError };
+        const message: FakeMessage = { messageId: this.nextMessageId++, chatId, text: payload.text, visibleText: checked.visibleText, replyMarkup: payload.reply_markup, parseMode: payload.parse_mode, edits: 0 };
         this.messages.set(message.messageId, message);
-        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: message.chatId < 0 ? "group" : "private" }, date: Math.floor(Date.now() / 1000), text: message.text, from: BOT_USER } };
+        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: message.chatId < 0 ? "group" : "private" }, date: Math.floor(Date.now() / 1000), text: message.visibleText, from: BOT_USER } };
       }
-      case "editMessageText": {
+      case "editMessageText":
+      case "editMessageReplyMarkup": {
         const message = this.messages.get(Number(payload.message_id));
         if (!message || message.chatId !== Number(payload.chat_id)) return { error: 400, description: "Bad Request: message to edit not found" };
-        if (typeof payload.text !== "string" || payload.text.trim() === "") return { error: 400, description: "Bad Request: message text is empty" };
-        const sameMarkup = JSON.stringify(message.replyMarkup ?? null) === JSON.stringify(payload.reply_markup ?? null);
-        if (message.text === payload.text && sameMarkup) return { error: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" };
-        message.text = payload.text;
+        if (this.blockedChats.has(message.chatId)) return { error: 403, description: DEFAULT_DESCRIPTIONS[403]! };
+        const text = method === "editMessageText" ? payload.text : message.text;
+        const checked = checkMessageText(text, method === "editMessageText" ? payload.parse_mode : message.parseMode);
+        if (!checked.ok) return { error: 400, description: checked.description };
+        const markupError = checkReplyMarkup(payload.reply_markup);
+        if (markupError) return { error: 400, description: markupError };
+        const keyboard = (markup: any) => JSON.stringify(markup?.inline_keyboard?.length ? markup : null);
+        if (message.text === text && keyboard(message.replyMarkup) === keyboard(payload.reply_markup)) {
+          return { error: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" };
+        }
+        message.text = text;
+        message.visibleText = checked.visibleText;
         message.replyMarkup = payload.reply_markup;
-        message.parseMode = payload.parse_mode;
+        if (method === "editMessageText") message.parseMode = payload.parse_mode;
         message.edits += 1;
-        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.text } };
+        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.visibleText } };
       }
-      case "answerCallbackQuery":
+      case "answerCallbackQuery": {
+        const pressedAt = this.openQueries.get(String(payload.callback_query_id));
+        this.openQueries.delete(String(payload.callback_query_id));
+        if (pressedAt === undefined || Date.now() - pressedAt > (this.options.callbackQueryTtlMs ?? 15_000)) return { error: 400, description: QUERY_TOO_OLD };
+        return { ok: true };
+      }
       case "setMyCommands":
       case "deleteMyCommands":
       case "sendChatAction":

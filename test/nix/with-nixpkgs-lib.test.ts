@@ -59,6 +59,8 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     assert.equal(serviceConfig.NoNewPrivileges, true);
     assert.equal(serviceConfig.User, "root");
     assert.deepEqual(serviceConfig.SystemCallFilter, ["~@clock"]);
+    assert.equal(serviceConfig.KillMode, "mixed", "SIGTERM reaches voxnix only, so running jobs can finish");
+    assert.equal(serviceConfig.TimeoutStopSec, "90s", "longer than the 75 s voxnix waits for jobs");
   });
 
   void it("puts every host tool on PATH and nixpkgs on NIX_PATH", () => {

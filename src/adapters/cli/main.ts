@@ -20,6 +20,12 @@ export interface RunCliOverrides {
   readonly createApp?: () => Promise<App>;
   /** Environment for the configuration (default: `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where the nixos backend finds the host's files (default `/`). Only for contract tests that
+   * run the built CLI over the fake host programs (test/fakes/bin/voxnix-fake-host.mjs); no
+   * configuration or environment variable reaches it.
+   */
+  readonly nixosHostRoot?: string;
 }
 
 /** The process's own streams. */
@@ -40,7 +46,7 @@ export function processIo(): CliIo {
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo(), overrides: RunCliOverrides = {}): Promise<number> {
   const ownsApp = overrides.createApp === undefined;
-  const run = createCliRun(io, overrides.createApp ?? (() => buildRealApp(overrides.env ?? process.env)));
+  const run = createCliRun(io, overrides.createApp ?? (() => buildRealApp(overrides.env ?? process.env, overrides.nixosHostRoot)));
   const program = buildProgram(run, io);
   const json = argv.includes("--json");
   let code: number;
@@ -68,9 +74,9 @@ export async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2));
 }
 
-async function buildRealApp(env: Readonly<Record<string, string | undefined>>): Promise<App> {
+async function buildRealApp(env: Readonly<Record<string, string | undefined>>, nixosHostRoot: string | undefined): Promise<App> {
   const [{ loadConfig }, { createApp }] = await Promise.all([import("../../app/config.js"), import("../../app/create-app.js")]);
-  return createApp({ loadedConfig: loadConfig({ env }) });
+  return createApp({ loadedConfig: loadConfig({ env }), ...(nixosHostRoot === undefined ? {} : { nixosHostRoot }) });
 }
 
 function printFailure(error: unknown, io: CliIo, json: boolean): void {

@@ -12,7 +12,7 @@ import type { Core, UserView } from "../../core/api.js";
 import { VoxnixError } from "../../domain/errors.js";
 import type { Actor, UserId } from "../../domain/identity.js";
 import type { Logger } from "../../ports/logger.js";
-import { DENIED_HTML, STILL_WAITING_HTML, WAITING_HTML, welcomeHtml } from "./format.js";
+import { DENIED_HTML, STILL_WAITING_HTML, WAITING_HTML, WAITING_NO_ADMIN_HTML, welcomeHtml } from "./format.js";
 import { privateChatIdOf } from "./identity.js";
 import { describeError, errorFields } from "./on-error.js";
 import { bold, code, escapeHtml } from "./render.js";
@@ -36,7 +36,13 @@ export interface AdmissionOptions {
 }
 
 /** The outcome of a decision, for whoever asked (a button or `/approve`). */
-export type DecisionOutcome = { readonly ok: true; readonly user: UserView } | { readonly ok: false; readonly message: string };
+export type DecisionOutcome = { readonly ok: true; readonly user: UserView; readonly already: boolean } | { readonly ok: false; readonly message: string };
+
+/** Where a message is. */
+interface MessageLocation {
+  readonly chatId: number;
+  readonly messageId: number;
+}
 
 /** Admission state and actions for one bot. */
 export class Admission {
@@ -46,7 +52,7 @@ export class Admission {
    * record) every time. Only this gate is cached: the core checks status on every operation.
    */
   private readonly recentlyActive = new Map<UserId, number>();
-  private readonly adminMessages = new Map<UserId, { chatId: number; messageId: number }[]>();
+  private readonly adminMessages = new Map<UserId, MessageLocation[]>();
 
   constructor(private readonly options: AdmissionOptions) {}
 
@@ -80,9 +86,10 @@ export class Admission {
       await sendHtml(this.options.api, chatId, STILL_WAITING_HTML);
       return false;
     }
-    this.greeted.add(actor.userId);
-    await sendHtml(this.options.api, chatId, WAITING_HTML);
-    await this.askAdmins(actor);
+    // Greeted only once an admin was actually asked; otherwise the next message tries again.
+    const asked = await this.askAdmins(actor);
+    if (asked) this.greeted.add(actor.userId);
+    await sendHtml(this.options.api, chatId, asked ? WAITING_HTML : WAITING_NO_ADMIN_HTML);
     return false;
   }
 
@@ -99,12 +106,17 @@ export class Admission {
 
   /**
    * Approves or denies `target` as `admin`. The core checks that `admin` is an admin. On
-   * success the admins' request messages are updated and the person is told.
+   * success the admins' request messages (and `pressed`, the one whose button was used) say
+   * who decided, and the person is told — once: deciding again what is already decided
+   * changes nothing and tells nobody.
    */
-  async decide(admin: Actor, target: UserId, approve: boolean): Promise<DecisionOutcome> {
+  async decide(admin: Actor, target: UserId, approve: boolean, pressed?: MessageLocation): Promise<DecisionOutcome> {
     const { core, api, logger } = this.options;
+    const wanted = approve ? "active" : "denied";
     let user: UserView;
     try {
+      const current = (await core.listUsers(admin)).find((candidate) => candidate.id === target);
+      if (current?.status === wanted) return { ok: true, user: current, already: true };
       user = approve ? await core.approveUser(admin, target) : await core.denyUser(admin, target);
     } catch (error) {
       if (!VoxnixError.isInstance(error)) throw error;
@@ -115,7 +127,9 @@ export class Admission {
     const who = `${code(target)}${user.displayName ? ` (${escapeHtml(user.displayName)})` : ""}`;
     const by = escapeHtml(admin.displayName ?? admin.userId);
     const outcome = approve ? `✅ ${who} was approved by ${by}.` : `🚫 ${who} was denied by ${by}.`;
-    for (const message of this.adminMessages.get(target) ?? []) {
+    const messages = [...(this.adminMessages.get(target) ?? [])];
+    if (pressed && !messages.some((message) => message.chatId === pressed.chatId && message.messageId === pressed.messageId)) messages.push(pressed);
+    for (const message of messages) {
       await editHtml(api, message.chatId, message.messageId, outcome).catch((error: unknown) => logger.warn(errorFields(error), "could not update an admin's request message"));
     }
     this.adminMessages.delete(target);
@@ -124,13 +138,14 @@ export class Admission {
       const text = approve ? `${bold("You're in!")} An admin approved you.\n\n${welcomeHtml(user.displayName)}` : DENIED_HTML;
       await sendHtml(api, chatId, text).catch((error: unknown) => logger.warn(errorFields(error), "could not tell the person about the decision"));
     }
-    return { ok: true, user };
+    return { ok: true, user, already: false };
   }
 
-  private async askAdmins(actor: Actor): Promise<void> {
+  /** Sends every admin the request; returns whether at least one admin got it. */
+  private async askAdmins(actor: Actor): Promise<boolean> {
     const { api, logger } = this.options;
     const telegramId = privateChatIdOf(actor.userId);
-    if (telegramId === undefined) return;
+    if (telegramId === undefined) return false;
     const name = actor.displayName ? `${bold(actor.displayName)} ` : "";
     const html = `🙋 ${name}(${code(actor.userId)}) would like to use voxnix.`;
     const keyboard = new InlineKeyboard().text("Approve", `u:a:${telegramId}`).text("Deny", `u:d:${telegramId}`);
@@ -147,5 +162,7 @@ export class Admission {
       }
     }
     this.adminMessages.set(actor.userId, sent);
+    if (admins.length > 0 && sent.length === 0) logger.warn({ user: actor.userId }, "a user is waiting for approval but no admin could be messaged; they will be asked again at the user's next message");
+    return sent.length > 0;
   }
 }

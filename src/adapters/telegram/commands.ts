@@ -101,7 +101,7 @@ export async function runAdminCommand(command: ParsedCommand, actor: Actor, core
         if (!target) return `Say whom: ${code(`/${command.name} 12345`)} or ${code(`/${command.name} telegram:12345`)}.`;
         const outcome = await admission.decide(actor, target, command.name === "approve");
         if (!outcome.ok) return escapeHtml(outcome.message);
-        return `${code(target)} is now ${escapeHtml(outcome.user.status)}.`;
+        return `${code(target)} ${outcome.already ? "was already" : "is now"} ${escapeHtml(outcome.user.status)}.`;
       }
       case "limits":
         return await setLimits(command.args, actor, core);

@@ -35,12 +35,16 @@ export interface LiveButtons {
 export type Resolution =
   | { readonly outcome: "ok"; readonly token: string; readonly planHtml: string }
   | { readonly outcome: "unknown" }
+  /** Pressed before (or answered by typing): the message already shows the outcome. */
+  | { readonly outcome: "answered" }
   | { readonly outcome: "not-yours" }
   | { readonly outcome: "expired"; readonly planHtml: string };
 
 /** Server-side map from button ids to confirmation tokens. */
 export class ConfirmationButtons {
   private readonly entries = new Map<string, Entry>();
+  /** Ids answered already, with when, so a second or late press is recognised (pruned after a day). */
+  private readonly answered = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -66,7 +70,7 @@ export class ConfirmationButtons {
     const taken: LiveButtons[] = [];
     for (const [id, entry] of this.entries) {
       if (entry.userId !== userId) continue;
-      this.entries.delete(id);
+      this.consume(id);
       if (entry.location) taken.push({ ...entry.location, planHtml: entry.planHtml });
     }
     return taken;
@@ -78,11 +82,21 @@ export class ConfirmationButtons {
    */
   resolve(id: string, userId: UserId): Resolution {
     const entry = this.entries.get(id);
-    if (!entry) return { outcome: "unknown" };
+    if (!entry) return this.answered.has(id) ? { outcome: "answered" } : { outcome: "unknown" };
     if (entry.userId !== userId) return { outcome: "not-yours" };
-    this.entries.delete(id);
+    this.consume(id);
     if (entry.expiresAt.getTime() <= this.clock.now().getTime()) return { outcome: "expired", planHtml: entry.planHtml };
     return { outcome: "ok", token: entry.token, planHtml: entry.planHtml };
+  }
+
+  /** Forgets every live button set (the bot is stopping) and returns where they are shown. */
+  takeEverything(): LiveButtons[] {
+    const taken: LiveButtons[] = [];
+    for (const [id, entry] of this.entries) {
+      this.consume(id);
+      if (entry.location) taken.push({ ...entry.location, planHtml: entry.planHtml });
+    }
+    return taken;
   }
 
   /** Number of remembered confirmations (for tests and diagnostics). */
@@ -92,7 +106,14 @@ export class ConfirmationButtons {
 
   /** Drops entries well past expiry so the map cannot grow without bound. */
   private prune(): void {
-    const cutoff = this.clock.now().getTime() - 60 * 60 * 1000;
+    const now = this.clock.now().getTime();
+    const cutoff = now - 60 * 60 * 1000;
     for (const [id, entry] of this.entries) if (entry.expiresAt.getTime() < cutoff) this.entries.delete(id);
+    for (const [id, at] of this.answered) if (at < now - 24 * 60 * 60 * 1000) this.answered.delete(id);
+  }
+
+  private consume(id: string): void {
+    this.entries.delete(id);
+    this.answered.set(id, this.clock.now().getTime());
   }
 }

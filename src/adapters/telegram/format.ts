@@ -32,6 +32,13 @@ export const STILL_WAITING_HTML = "Still waiting for an admin to approve you. I'
 /** Sent to someone an admin declined. */
 export const DENIED_HTML = "Sorry, an admin declined access for this account.";
 /** Sent in groups, where voxnix does not act. */
+/** For a newcomer when no admin could be messaged yet (none configured, or none opened a chat with the bot). */
+export const WAITING_NO_ADMIN_HTML =
+  "Thanks for your message! An admin needs to approve you before you can use voxnix, but I could not reach one yet. I'll ask again when you write next; you may also tell them yourself.";
+/** For a photo, sticker, voice message and the like. */
+export const NOT_TEXT_HTML = "I only understand text messages.";
+/** For an edited message: edits are not acted on. */
+export const EDITED_MESSAGE_HTML = "I don't act on edited messages. Please send what you want as a new message.";
 export const PRIVATE_ONLY_HTML = "voxnix works in private chats only. Open a chat with me directly to manage your containers.";
 
 /** The plan above Confirm / Cancel. */

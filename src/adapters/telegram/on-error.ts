@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { BotError, GrammyError, HttpError, type Bot, type Context } from "grammy";
+import type { Bot, BotError, Context } from "grammy";
 import { VoxnixError } from "../../domain/errors.js";
 import type { Logger } from "../../ports/logger.js";
 
@@ -35,10 +35,44 @@ export function describeError(error: unknown): string {
   }
 }
 
+/** The Bot API's answer carried by a grammY `GrammyError`, or undefined for anything else. */
+export interface TelegramRefusal {
+  readonly method: string;
+  readonly code: number;
+  readonly description: string;
+  readonly retryAfter?: number;
+}
+
+/**
+ * Reads a Bot API error answer off a thrown error by its shape, not with `instanceof`: the
+ * bundled CLI may hold more than one copy of grammY's classes (a dynamic `import("grammy")` of
+ * the CommonJS package has only a default export there), and an `instanceof` against another
+ * copy, or against undefined, fails.
+ */
+export function telegramRefusal(error: unknown): TelegramRefusal | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const candidate = error as { name?: unknown; error_code?: unknown; description?: unknown; method?: unknown; parameters?: { retry_after?: unknown } };
+  if (candidate.name !== "GrammyError" || typeof candidate.error_code !== "number") return undefined;
+  const retryAfter = candidate.parameters?.retry_after;
+  return {
+    method: typeof candidate.method === "string" ? candidate.method : "",
+    code: candidate.error_code,
+    description: typeof candidate.description === "string" ? candidate.description : "",
+    ...(typeof retryAfter === "number" ? { retryAfter } : {}),
+  };
+}
+
+/** True when Telegram refused the bot token: 401 for a wrong or revoked one, 404 for a malformed one. */
+export function isTokenRefused(error: unknown): boolean {
+  const refusal = telegramRefusal(error);
+  return refusal !== undefined && (refusal.code === 401 || refusal.code === 404);
+}
+
 /** Log fields for an error, without secrets (the token is never in a GrammyError). */
 export function errorFields(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError) return { method: error.method, code: error.error_code, description: error.description };
-  if (error instanceof HttpError) return { http: String(error.error) };
+  const refusal = telegramRefusal(error);
+  if (refusal) return { method: refusal.method, code: refusal.code, description: refusal.description };
+  if (error instanceof Error && error.name === "HttpError") return { http: String((error as Error & { error?: unknown }).error) };
   if (VoxnixError.isInstance(error)) return { kind: error.kind, message: error.message, ...("detail" in error && error.detail ? { detail: error.detail } : {}) };
   if (error instanceof Error) return { error: error.message, stack: error.stack };
   return { error: String(error) };
@@ -52,6 +86,8 @@ export function installErrorHandler(bot: Bot, logger: Logger): void {
   bot.catch(async (botError: BotError<Context>) => {
     const { ctx, error } = botError;
     logger.error({ ...errorFields(error), updateId: ctx.update.update_id }, "telegram update failed");
+    // Auto-retry gave up on a flood wait: an apology now would only meet the same 429.
+    if (telegramRefusal(error)?.code === 429) return;
     try {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: describeError(error), show_alert: true });
       else if (ctx.chat) await ctx.reply(describeError(error));

@@ -7,7 +7,7 @@
  * @module
  */
 
-/** Telegram's maximum message length (counted after entity parsing; we count before, which is stricter). */
+/** Telegram's maximum message length, counted in UTF-16 code units of the text after parsing (tags removed, entities decoded). */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
 const TEXT_ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
@@ -44,7 +44,9 @@ export function link(href: string, text: string): string {
 }
 
 /**
- * Splits already-rendered HTML into chunks of at most `limit` characters.
+ * Splits already-rendered HTML into chunks of at most `limit` visible characters — what
+ * Telegram counts: the text after parsing, without tags, with `&lt;` as one character — so
+ * replies full of `<`, `>` and `&` do not take three times the messages they need.
  *
  * Lines are the unit: a chunk ends at a line boundary. A single line longer than the limit is
  * cut hard, but never inside a tag (`<…>`) or an entity (`&…;`). Tags left open at a cut
@@ -55,6 +57,7 @@ export function link(href: string, text: string): string {
 export function splitHtml(html: string, limit: number = TELEGRAM_MESSAGE_LIMIT): string[] {
   const chunks: string[] = [];
   let current = "";
+  let visible = 0;
   let open: string[] = [];
 
   const closing = (tags: readonly string[]) => [...tags].reverse().map((tag) => `</${tagName(tag)}>`).join("");
@@ -62,34 +65,49 @@ export function splitHtml(html: string, limit: number = TELEGRAM_MESSAGE_LIMIT):
     const body = current + closing(open);
     if (body.replace(/<[^>]*>/g, "").trim() !== "") chunks.push(body);
     current = open.join("");
+    visible = 0;
   };
-  /** Room left in the current chunk once the currently open tags are closed. */
-  const room = () => limit - current.length - closing(open).length;
+  const add = (piece: string, size: number) => {
+    current += piece;
+    visible += size;
+    open = openAfter(open, piece);
+  };
+  const started = () => current !== open.join("");
 
   const lines = html.split("\n");
   lines.forEach((line, index) => {
     const piece = index < lines.length - 1 ? `${line}\n` : line;
-    if (piece.length + closing(openAfter(open, piece)).length <= room()) {
-      current += piece;
-      open = openAfter(open, piece);
-      return;
-    }
-    if (current !== open.join("")) flush();
-    if (piece.length + closing(openAfter(open, piece)).length <= room()) {
-      current += piece;
-      open = openAfter(open, piece);
-      return;
-    }
+    const size = visibleLength(piece);
+    if (size <= limit - visible) return add(piece, size);
+    if (started()) flush();
+    if (size <= limit - visible) return add(piece, size);
     // A single line too long for a message: cut it into tokens (tags, entities, characters).
     for (const token of tokenize(piece)) {
-      const next = openAfter(open, token);
-      if (token.length + closing(next).length > room() && current !== open.join("")) flush();
-      current += token;
-      open = next;
+      const tokenSize = visibleLength(token);
+      if (tokenSize > limit - visible && started()) flush();
+      add(token, tokenSize);
     }
   });
   flush();
   return chunks;
+}
+
+/** The length Telegram counts for `html`: tags removed, entities decoded (UTF-16 code units). */
+export function visibleLength(html: string): number {
+  let length = 0;
+  for (const token of tokenize(html)) {
+    if (token.length > 1 && token.startsWith("<")) continue;
+    if (token.length > 1 && token.startsWith("&")) length += decodedEntityLength(token);
+    else length += token.length;
+  }
+  return length;
+}
+
+function decodedEntityLength(entity: string): number {
+  const numeric = /^&#(x?)([0-9a-f]+);$/i.exec(entity);
+  if (!numeric) return 1;
+  const codePoint = Number.parseInt(numeric[2]!, numeric[1] ? 16 : 10);
+  return codePoint > 0xffff ? 2 : 1;
 }
 
 /** Splits plain text: escapes it, then splits the HTML. */

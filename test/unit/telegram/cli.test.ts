@@ -67,7 +67,7 @@ describe("voxnix telegram", () => {
     const outcome = await running;
     assert.equal(outcome.code, 0);
     assert.match(outcome.stdout, /is polling/);
-    assert.match(outcome.stdout, /SIGTERM received, stopping/);
+    assert.match(outcome.stdout, /SIGTERM received; finishing running jobs/);
     assert.deepEqual(server.callsOf("setMyCommands").map((call) => call.payload.scope?.chat_id), [undefined, 1]);
   });
 });

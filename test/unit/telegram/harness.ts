@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChatPipeline } from "../../../src/agent/pipeline-api.js";
-import { createTelegramBot, type TelegramBot } from "../../../src/adapters/telegram/bot.js";
+import { createTelegramBot, type TelegramBot, type TelegramBotOptions } from "../../../src/adapters/telegram/bot.js";
 import { silentLogger } from "../../../src/ports/logger.js";
 import { createTestCore, type TestCore, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { FakeTelegramServer, type FakeMessage } from "../../fakes/fake-telegram-server.js";
@@ -30,7 +30,7 @@ export interface BotHarness {
 }
 
 /** Starts everything. Throttling and progress pacing are shortened so tests run quickly. */
-export async function startBot(options: { core?: TestCoreOptions; pipeline?: (test: TestCore) => ChatPipeline } = {}): Promise<BotHarness> {
+export async function startBot(options: { core?: TestCoreOptions; pipeline?: (test: TestCore) => ChatPipeline; bot?: Partial<TelegramBotOptions> } = {}): Promise<BotHarness> {
   const server = await new FakeTelegramServer().start();
   const test = createTestCore(options.core);
   const pipeline = options.pipeline
@@ -49,6 +49,7 @@ export async function startBot(options: { core?: TestCoreOptions; pipeline?: (te
     pollingTimeoutSeconds: 1,
     // After the fake stops, a late call must fail at once rather than retry for minutes.
     autoRetry: { rethrowHttpErrors: true },
+    ...options.bot,
   });
   await telegram.start();
   return {

@@ -60,7 +60,8 @@ describe("ConfirmationButtons", () => {
     const resolved = buttons.resolve(id, "telegram:42");
     assert.equal(resolved.outcome, "ok");
     assert.equal(resolved.outcome === "ok" && resolved.token, "t".repeat(120));
-    assert.deepEqual(buttons.resolve(id, "telegram:42"), { outcome: "unknown" }, "single use");
+    assert.deepEqual(buttons.resolve(id, "telegram:42"), { outcome: "answered" }, "single use; a second press is recognised as answered");
+    assert.deepEqual(buttons.resolve("never-issued", "telegram:42"), { outcome: "unknown" });
 
     const { id: laterId } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
     clock.advance(61_000);

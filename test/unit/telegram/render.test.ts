@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { escapeAttribute, escapeHtml, link, splitHtml, splitText, TELEGRAM_MESSAGE_LIMIT } from "../../../src/adapters/telegram/render.js";
+import { escapeAttribute, escapeHtml, link, splitHtml, splitText, TELEGRAM_MESSAGE_LIMIT, visibleLength } from "../../../src/adapters/telegram/render.js";
 
 /** True when every tag opened in `html` is closed in order and no tag or entity is cut. */
 function wellFormed(html: string): boolean {
@@ -42,7 +42,7 @@ describe("splitHtml", () => {
     const lines = Array.from({ length: 500 }, (_, index) => `line ${index} ${"x".repeat(20)}`);
     const chunks = splitHtml(lines.join("\n"));
     assert.ok(chunks.length > 1);
-    for (const chunk of chunks) assert.ok(chunk.length <= TELEGRAM_MESSAGE_LIMIT, `chunk of ${chunk.length}`);
+    for (const chunk of chunks) assert.ok(visibleLength(chunk) <= TELEGRAM_MESSAGE_LIMIT, `chunk of ${chunk.length}`);
     // No line was cut: re-joining gives back every line intact.
     const rejoined = chunks.map((chunk) => chunk.replace(/\n$/, "")).join("\n");
     assert.deepEqual(rejoined.split("\n"), lines);
@@ -53,7 +53,7 @@ describe("splitHtml", () => {
     const chunks = splitHtml(line, 16);
     assert.ok(chunks.length > 1);
     for (const chunk of chunks) {
-      assert.ok(chunk.length <= 16);
+      assert.ok(visibleLength(chunk) <= 16);
       assert.ok(wellFormed(chunk), chunk);
     }
     assert.equal(chunks.join(""), line);
@@ -64,7 +64,7 @@ describe("splitHtml", () => {
     const chunks = splitHtml(html, 25);
     assert.ok(chunks.length > 1);
     for (const chunk of chunks) {
-      assert.ok(chunk.length <= 25, chunk);
+      assert.ok(visibleLength(chunk) <= 25, chunk);
       assert.ok(wellFormed(chunk), chunk);
       assert.ok(chunk.startsWith("<pre>"), chunk);
     }
@@ -91,7 +91,16 @@ describe("splitText", () => {
     for (const chunk of chunks) {
       assert.ok(!chunk.includes("<script>"));
       assert.ok(wellFormed(chunk));
-      assert.ok(chunk.length <= TELEGRAM_MESSAGE_LIMIT);
+      assert.ok(visibleLength(chunk) <= TELEGRAM_MESSAGE_LIMIT);
     }
+  });
+
+  it("counts what Telegram counts: a reply full of <, > and & takes the messages its visible text needs", () => {
+    // 400 lines of 18 visible characters and a newline: 7,600 visible, about 15,600 as HTML.
+    const text = Array.from({ length: 400 }, () => "<script>&</script>").join("\n");
+    const chunks = splitText(text);
+    assert.equal(chunks.length, 2);
+    for (const chunk of chunks) assert.ok(visibleLength(chunk) <= TELEGRAM_MESSAGE_LIMIT);
+    assert.equal(visibleLength("<b>a&lt;b</b>&#128994;"), 5);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * `voxnix telegram`: runs the Telegram bot on top of the app and the chat pipeline, by long
  * polling (default) or a webhook (`telegram.mode: webhook`), until SIGINT or SIGTERM, then
- * stops cleanly. grammY and the agent are loaded only here, inside the action.
+ * stops: polling ends, running jobs finish and get their last message (bounded), exit 0. A
+ * token Telegram refuses, at start or later, exits 2. grammY and the agent are loaded only
+ * here, inside the action.
  *
  * @module
  */
@@ -32,6 +34,13 @@ async function runTelegram(context: CliContext): Promise<void> {
   if (webhook && !secrets.webhookSecret) throw configError("telegram.webhook.secretFile", "Webhook mode needs a secret token; set VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE to a file holding one (letters, digits, _ and -).");
 
   const [{ createChatPipeline }, { createTelegramBot }] = await Promise.all([import("../../../agent/pipeline.js"), import("../../telegram/bot.js")]);
+  const { isTokenRefused, telegramRefusal } = await import("../../telegram/on-error.js");
+  // Telegram refusing the token (401 wrong or revoked, 404 malformed) is the configuration error the docs promise: exit 2.
+  const tokenErrorOr = (error: unknown): unknown => {
+    const refusal = telegramRefusal(error);
+    if (!refusal || !isTokenRefused(error)) return error;
+    return configError("telegram.tokenFile", `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
+  };
   const pipeline = createChatPipeline({ core: app.core, db: app.db, config, secrets, logger: app.logger });
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
@@ -44,6 +53,7 @@ async function runTelegram(context: CliContext): Promise<void> {
 
   let stopWebhook: (() => Promise<void>) | undefined;
   try {
+    // Until polling runs nothing has started, so a signal may end the process the default way.
     if (webhook) {
       const { startWebhook } = await import("../../telegram/webhook.js");
       const server = await startWebhook(telegram, { url: config.telegram.webhook.url!, port: config.telegram.webhook.port, secretToken: secrets.webhookSecret!, logger: app.logger });
@@ -54,24 +64,55 @@ async function runTelegram(context: CliContext): Promise<void> {
       context.say(`voxnix telegram: @${telegram.bot.botInfo.username} is polling; press Ctrl-C to stop.`);
     }
   } catch (error) {
-    // Telegram answers 401 for a wrong token and 404 for a malformed one.
-    const { GrammyError } = await import("grammy");
-    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
-      throw configError("telegram.tokenFile", `Telegram refused the bot token (${error.error_code} ${error.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
-    }
-    throw error;
+    throw tokenErrorOr(error);
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (name: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(name);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-  context.say(`voxnix telegram: ${signal} received, stopping.`);
-  if (stopWebhook) await stopWebhook();
-  await telegram.stop();
+  // Kept until the very end: while a listener of ours is there, a stop signal cannot kill the
+  // process in the middle of a job (execa's signal-exit re-raises a signal only it listens to).
+  // The first signal stops; a second one stops waiting for jobs.
+  const stop = stopSignals();
+  try {
+    const ended = await Promise.race([stop.first.then((signal) => ({ signal })), telegram.failure.then((failure) => ({ failure }))]);
+    if ("signal" in ended) context.say(`voxnix telegram: ${ended.signal} received; finishing running jobs (up to ${Math.round(JOB_GRACE_MS / 1000)} s), then stopping.`);
+    if (stopWebhook) await stopWebhook();
+    await telegram.stop();
+    // Running jobs finish and their progress messages get their last edit; bounded, and a second signal cuts it short.
+    const finished = await Promise.race([telegram.settled().then(() => true), delay(JOB_GRACE_MS), stop.second.then(() => false)]);
+    if (!finished) app.logger.warn({}, "stopped before every running job had its final message");
+    if ("failure" in ended) throw tokenErrorOr(ended.failure);
+    context.say("voxnix telegram: stopped.");
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** How long a stop waits for running jobs: under systemd's default 90 s stop timeout. */
+export const JOB_GRACE_MS = 75_000;
+
+/** SIGINT / SIGTERM, listened to until `dispose()`. */
+function stopSignals() {
+  let count = 0;
+  let onFirst: (signal: NodeJS.Signals) => void = () => undefined;
+  let onSecond: () => void = () => undefined;
+  const first = new Promise<NodeJS.Signals>((resolve) => (onFirst = resolve));
+  const second = new Promise<void>((resolve) => (onSecond = resolve));
+  const listener = (signal: NodeJS.Signals) => {
+    count += 1;
+    if (count === 1) onFirst(signal);
+    else onSecond();
+  };
+  process.on("SIGINT", listener);
+  process.on("SIGTERM", listener);
+  return {
+    first,
+    second,
+    dispose() {
+      process.off("SIGINT", listener);
+      process.off("SIGTERM", listener);
+    },
+  };
+}
+
+function delay(ms: number): Promise<false> {
+  return new Promise((resolve) => setTimeout(() => resolve(false), ms).unref());
 }

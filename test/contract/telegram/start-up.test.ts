@@ -1,0 +1,100 @@
+/**
+ * The built bot (`node bin/voxnix.js telegram` from dist/bundle) against the fake Bot API:
+ * start-up, a refused or revoked token, 409 conflicts, outages and dead connections.
+ */
+import assert from "node:assert/strict";
+import { afterEach, before, beforeEach, describe, it } from "node:test";
+import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
+import { BotHome, TOKEN, ensureBuilt } from "./harness.js";
+
+let server: FakeTelegramServer;
+let home: BotHome;
+before(() => ensureBuilt());
+beforeEach(async () => {
+  server = await new FakeTelegramServer({ validToken: TOKEN }).start();
+  home = new BotHome();
+});
+afterEach(async () => {
+  await home.dispose();
+  await server.stop();
+});
+
+const ALICE = { id: 42, firstName: "Alice" };
+
+async function askHelp(): Promise<void> {
+  const before = server.messagesIn(ALICE.id).length;
+  server.sendText(ALICE, "/help");
+  await server.waitFor("the help", () => server.messagesIn(ALICE.id).length > before, 20_000);
+}
+
+describe("the built bot", () => {
+  it("exits 2 with the token message when Telegram refuses the token", async () => {
+    const bot = home.entry(server.apiRoot, { VOXNIX_TELEGRAM_TOKEN: "999:WRONG-secret" });
+    const exit = await bot.exited;
+    assert.equal(exit.code, 2, bot.stderr);
+    assert.match(bot.stderr, /Telegram refused the bot token \(401 Unauthorized\)/);
+    assert.doesNotMatch(bot.stderr, /instanceof|This is a bug/);
+    assert.ok(!bot.stderr.includes("WRONG-secret"));
+  });
+
+  it("logs one line when ready, answers, and exits 0 on SIGTERM", async () => {
+    const bot = home.entry(server.apiRoot);
+    await bot.waitForOutput(/is polling/);
+    assert.equal(bot.logLines(/ready/).length, 1);
+    await askHelp();
+    bot.signal("SIGTERM");
+    const exit = await bot.exited;
+    assert.equal(exit.code, 0, bot.stderr);
+    assert.match(bot.stdout, /stopped/);
+  });
+
+  it("keeps answering through 409 Conflict from getUpdates, logging it once", async () => {
+    const bot = home.entry(server.apiRoot);
+    await bot.waitForOutput(/is polling/);
+    await askHelp();
+    server.fail("getUpdates", { status: 409 }, 3);
+    await askHelp();
+    await askHelp();
+    assert.equal(bot.logLines(/409 Conflict/).length, 1, bot.stderr);
+    assert.doesNotMatch(bot.stderr, /at .*\.js:\d+/, "no stack trace");
+    bot.signal("SIGTERM");
+    assert.equal((await bot.exited).code, 0, bot.stderr);
+  });
+
+  it("exits 2 with the token message when the token is revoked while polling", async () => {
+    const bot = home.entry(server.apiRoot);
+    await bot.waitForOutput(/is polling/);
+    server.fail("getUpdates", { status: 401 });
+    const exit = await bot.exited;
+    assert.equal(exit.code, 2, bot.stderr);
+    assert.match(bot.stderr, /Telegram refused the bot token/);
+  });
+
+  it("logs a lost and a regained connection once each, and a dead long poll does not stall updates", async () => {
+    const bot = home.entry(server.apiRoot);
+    await bot.waitForOutput(/is polling/);
+    server.dropConnections("getUpdates", 2);
+    await askHelp();
+    await bot.waitForOutput(/answers again/);
+    assert.equal(bot.logLines(/lost the connection/).length, 1, bot.stderr);
+    assert.equal(bot.logLines(/answers again/).length, 1, bot.stderr);
+    bot.signal("SIGTERM");
+    assert.equal((await bot.exited).code, 0, bot.stderr);
+  });
+
+  it("says so while the Bot API is unreachable at start-up", async () => {
+    const bot = home.entry("http://127.0.0.1:9");
+    await bot.waitForOutput(/lost the connection to the Telegram Bot API/);
+    await bot.kill();
+  });
+
+  it("starts without the command menus when Telegram refuses them", async () => {
+    server.fail("setMyCommands", { status: 400, description: "Bad Request: BOT_COMMANDS_TOO_MUCH" }, 2);
+    const bot = home.entry(server.apiRoot);
+    await bot.waitForOutput(/is polling/);
+    await askHelp();
+    assert.equal(bot.logLines(/command menus/).length, 1);
+    bot.signal("SIGTERM");
+    assert.equal((await bot.exited).code, 0, bot.stderr);
+  });
+});
