@@ -24,10 +24,9 @@ export function parseInspect(input: Normalised, knownNames: readonly string[]): 
   const logs = firstPhrase(tokens, LOGS);
   if (logs) {
     const lines = /\b(\d{1,4})\s*(lines?|entries)\b/.exec(text) ?? /\blast\s+(\d{1,4})\b/.exec(text);
+    // Known names before the verb count too ("show me web's logs"); an unknown word there never does.
     const target = findTarget(tokens, logs.index + logs.length, logs.index, knownNames);
-    // "show me web's logs": the name sits before the verb.
-    const before = target.kind === "none" ? findTarget(tokens, 0, 0, knownNames) : target;
-    return { type: "logs", target: before, ...(lines ? { lines: Number(lines[1]) } : {}) };
+    return { type: "logs", target, ...(lines ? { lines: Number(lines[1]) } : {}) };
   }
   const plural = /\b(containers|boxes|machines|workloads|vms|instances)\b/.test(text);
   if (hasAny(text, LIST) && (plural || !knownNames.some((name) => tokens.includes(name)))) {
