@@ -1,6 +1,6 @@
 /**
  * `npm run eval`: runs the eval conversations against the offline engine (they must all
- * pass) and, when a model is configured through the environment (`VOXNIX_LLM_PROVIDER`,
+ * pass, with no destructive plan nobody asked for), prints accuracy per intent, and, when a model is configured through the environment (`VOXNIX_LLM_PROVIDER`,
  * `VOXNIX_LLM_MODEL`, `VOXNIX_LLM_BASE_URL`, `VOXNIX_LLM_API_KEY`), against the model too,
  * reporting accuracy, tokens and latency per conversation. The core runs over the test
  * fakes, so no host and no backend are needed.
@@ -11,6 +11,7 @@ import { configSchema, type Config } from "../../app/config-schema.js";
 import { createLanguageModel } from "../llm/providers.js";
 import { CONVERSATIONS } from "./conversations.js";
 import { runEvals, type ConversationResult, type EvalEnvironment } from "./harness.js";
+import { formatSummary, summarise } from "./report.js";
 
 interface HarnessModule {
   createTestCore: () => EvalEnvironment;
@@ -35,10 +36,17 @@ function table(title: string, results: readonly ConversationResult[], withModel:
 const offlineConfig: Config = configSchema.parse({});
 const offline = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig });
 table("offline engine", offline, false);
+const offlineSummary = summarise(offline);
+console.log(`\n${formatSummary("offline engine", offlineSummary)}`);
 
 const summary: Record<string, unknown> = {
   conversations: CONVERSATIONS.length,
-  offline: { passed: offline.filter((result) => result.passed).length, failed: offline.filter((result) => !result.passed).map((result) => result.id) },
+  offline: {
+    passed: offlineSummary.passed,
+    accuracy: offlineSummary.accuracy,
+    unrequestedDestructive: offlineSummary.unrequestedDestructive,
+    failed: offline.filter((result) => !result.passed).map((result) => result.id),
+  },
 };
 
 const provider = process.env.VOXNIX_LLM_PROVIDER;
@@ -53,8 +61,13 @@ if (provider && provider !== "none") {
   const model = createLanguageModel(modelConfig.llm, process.env.VOXNIX_LLM_API_KEY);
   if (model) {
     const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: modelConfig, model });
-    table(`model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"} (operations, confirmations and final state; wording not checked)`, results, true);
+    const title = `model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"}`;
+    table(`${title} (operations, confirmations and final state; wording not checked)`, results, true);
+    const modelSummary = summarise(results);
+    console.log(`\n${formatSummary(title, modelSummary)}`);
+    if (modelSummary.unrequestedDestructive > 0) process.exitCode = 1;
     summary.model = {
+      unrequestedDestructive: modelSummary.unrequestedDestructive,
       provider: modelConfig.llm.provider,
       accuracy: results.filter((result) => result.passed).length / results.length,
       inputTokens: results.reduce((sum, result) => sum + result.inputTokens, 0),
@@ -65,7 +78,7 @@ if (provider && provider !== "none") {
   }
 }
 console.log(JSON.stringify(summary));
-if (offline.some((result) => !result.passed)) process.exitCode = 1;
+if (offline.some((result) => !result.passed) || offlineSummary.unrequestedDestructive > 0) process.exitCode = 1;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -23,6 +23,12 @@ import { findTarget } from "./target.js";
 
 const CANCEL_CLAUSES = ["cancel", "cancel that", "cancel it", "abort", "abort that", "never mind", "nevermind", "forget it", "forget that", "scratch that", "no wait", "wait no", "stop stop", "hold on"];
 const NEGATION_OPENERS = new Set(["not", "no", "dont", "never", "nope", "nah"]);
+const OBJECT_FILLERS = new Set(["the", "my", "a", "an", "all", "of", "this", "these", "those", "old", "some", "its", "his", "her"]);
+const INSIDE_OBJECTS = new Set([
+  "logs", "log", "files", "file", "data", "history", "messages", "message", "conversation", "chat", "cache", "snapshot", "snapshots",
+  "contents", "content", "workspace", "folder", "directory", "dir", "database", "db", "module", "modules", "package", "packages",
+  "user", "users", "account", "key", "keys", "password", "line", "lines", "stuff", "output",
+]);
 const HOW_TO = ["how do i", "how can i", "how to", "how would i", "can i", "could i", "may i", "should i", "is it possible to"];
 
 /** Reads one clause; undefined when it says nothing the engine acts on. */
@@ -52,7 +58,7 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (lifecycle) {
     if (isNegated(clause, actionIndex(clause))) return { type: "declined", verb: lifecycle.type, target: lifecycle.target };
     if (question) return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "question" };
-    const names = knownNames.filter((name) => clause.tokens.includes(name));
+    const names = [...new Set(clause.tokens.filter((token) => knownNames.includes(token)))];
     // "stop web and api": one request per workload (harmless verbs only; destroy was read above).
     if (names.length > 1 && lifecycle.type !== "restore") return { type: "several", intents: names.map((name) => ({ type: lifecycle.type, target: { kind: "named", name } })) };
     return lifecycle;
@@ -92,7 +98,10 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   const target = findTarget(tokens, index + length, index, context.knownNames);
   // "remove git from web": a change to a container, not its destruction.
   const from = tokens.indexOf("from", index + length);
-  if (from > index + length || findModules(tokens.slice(index + length), context.catalogNames).length > 0) {
+  const object = tokens.slice(index + length).find((token) => !OBJECT_FILLERS.has(token));
+  // "delete the logs of web", "wipe the workspace of dev": something inside a container, not the container.
+  const inside = object !== undefined && INSIDE_OBJECTS.has(object) && !context.knownNames.includes(object);
+  if (inside || from > index + length || findModules(tokens.slice(index + length), context.catalogNames).length > 0) {
     return { type: "clarify", verb: "destroy", target, why: "modify" };
   }
   const names = context.knownNames.filter((name) => tokens.includes(name));

@@ -12,9 +12,9 @@ const LOGS = ["logs", "log", "journal", "journalctl", "output", "what happened"]
 const STORAGE = ["storage", "quota", "disk", "disk space", "space", "how much space", "usage", "df", "snapshots"];
 const LIST = [
   "list", "ls", "what do i have", "what have i got", "what i have", "my containers", "all my", "show containers",
-  "show my", "which containers", "what containers", "whats running", "what is running", "containers do i have", "overview",
+  "show my", "which containers", "what containers", "whats running", "what is running", "containers do i have", "overview", "everything i have", "all i have", "what i got", "what is mine",
 ];
-const SHOW = ["show", "status", "details", "detail", "info", "inspect", "describe", "how is", "is it running", "state of", "ip of", "address of", "how are", "check"];
+const SHOW = ["show", "status", "details", "detail", "info", "inspect", "describe", "how is", "is it running", "state of", "ip of", "address of", "how are", "check", "how it is", "how its doing"];
 const WHOAMI = ["whoami", "who am i", "my account", "my limits", "my quota limits"];
 
 /** Parses an inspection request, or returns undefined. */

@@ -10,7 +10,7 @@ import { findTarget, isNameCandidate } from "./target.js";
 
 /** Verb phrases per operation, checked in this order (destroy before stop: "stop and delete"). */
 export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[]])[] = [
-  ["destroy", ["destroy", "delete", "remove", "rm", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "drop", "kill off", "throw away", "erase"]],
+  ["destroy", ["destroy", "delete", "remove", "rm", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away", "erase"]],
   ["restore", ["restore", "undo", "undelete", "bring back", "recover", "roll back", "rollback", "resurrect", "un-delete"]],
   ["restart", ["restart", "reboot", "bounce", "reload", "cycle", "start over", "restart again"]],
   ["stop", ["stop", "shut down", "shutdown", "turn off", "power off", "poweroff", "halt", "pause", "switch off", "kill", "take down"]],

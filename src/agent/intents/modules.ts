@@ -65,11 +65,16 @@ let cached: { key: string; table: Map<string, { words: readonly string[]; module
  * hundred times).
  */
 export function findModules(tokens: readonly string[], catalogNames: readonly string[]): ModuleMention[] {
+  const seen = new Set<string>();
+  return findModuleMentions(tokens, catalogNames).filter((mention) => (seen.has(mention.module) ? false : (seen.add(mention.module), true)));
+}
+
+/** Every module phrase in `tokens`, repeats included (so callers know which tokens are module words). */
+export function findModuleMentions(tokens: readonly string[], catalogNames: readonly string[]): ModuleMention[] {
   const key = catalogNames.join(",");
   if (cached?.key !== key) cached = { key, table: phraseTable(catalogNames) };
   const table = cached.table;
   const mentions: ModuleMention[] = [];
-  const seen = new Set<string>();
   let index = 0;
   while (index < tokens.length) {
     const match = table.get(tokens[index]!)?.find((entry) => entry.words.every((word, offset) => tokens[index + offset] === word));
@@ -77,10 +82,7 @@ export function findModules(tokens: readonly string[], catalogNames: readonly st
       index += 1;
       continue;
     }
-    if (!seen.has(match.module)) {
-      seen.add(match.module);
-      mentions.push({ module: match.module, index, length: match.words.length });
-    }
+    mentions.push({ module: match.module, index, length: match.words.length });
     index += match.words.length;
   }
   return mentions;

@@ -13,7 +13,7 @@ import { normalise } from "./normalise.js";
 import { parseSlash } from "./slash.js";
 import { parseConfirmation, parseDialogue } from "./dialogue.js";
 import { parseExec } from "./exec.js";
-import { splitClauses, ACTION_STARTS, type Clause } from "./clauses.js";
+import { splitClauses, ACTION_STARTS, LEAD_WORDS, type Clause } from "./clauses.js";
 import { parseClause } from "./clause.js";
 import { isQuestion } from "./polarity.js";
 import { correctFirstVerb } from "./spelling.js";
@@ -83,9 +83,15 @@ function readClauses(clauses: readonly Clause[], context: ParseContext): ReadCla
     const names = context.knownNames.filter((name) => clause.tokens.includes(name));
     const previous = [...read].reverse().find((entry) => entry.intent !== undefined);
     // "create a container. name it blog. with git": details after a create belong to it.
-    if (previous?.intent?.type === "create" && (intent === undefined || intent.type === "storage" || intent.type === "help") && !startsWithAction(clause)) {
+    if (previous?.intent?.type === "create" && (intent === undefined || intent.type === "storage") && !startsWithAction(clause)) {
       previous.clause = normalise(`${previous.clause.text} ${clause.text}`);
       previous.intent = parseClause(previous.clause, context) ?? previous.intent;
+      continue;
+    }
+    // "delete web? no, stop it", "delete web. just kidding": a correction takes back what came before.
+    if (isRetraction(clause) && read.some((entry) => entry.intent !== undefined)) {
+      for (const entry of read) delete entry.intent;
+      read.push({ intent: intent ?? { type: "cancel" }, clause, names });
       continue;
     }
     read.push({ ...(intent ? { intent } : {}), clause, names });
@@ -93,8 +99,17 @@ function readClauses(clauses: readonly Clause[], context: ParseContext): ReadCla
   return read;
 }
 
+const RETRACTIONS = new Set(["no", "nope", "nah", "wait", "actually", "scratch", "that", "i", "mean", "sorry", "oops", "kidding", "just", "jk", "joking", "hold", "on", "rather", "instead", "on", "second", "thought", "thoughts", "not"]);
+
+function isRetraction(clause: Clause): boolean {
+  const first = clause.tokens[0];
+  if (first === "actually" || first === "instead" || first === "rather" || clause.text.startsWith("i mean") || clause.text.startsWith("on second thought")) return true;
+  return clause.tokens.length > 0 && clause.tokens.length <= 4 && clause.tokens.every((token) => RETRACTIONS.has(token)) && clause.text !== "that";
+}
+
 function startsWithAction(clause: Clause): boolean {
-  return ACTION_STARTS.has(clause.tokens[0] ?? "") || isQuestion(clause);
+  const first = clause.tokens.find((token) => !LEAD_WORDS.has(token));
+  return ACTION_STARTS.has(first ?? "") || isQuestion(clause);
 }
 
 function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Intent {
@@ -102,6 +117,9 @@ function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Int
   // Greetings, help and a "yes" inside a longer message add nothing; a bare "yes" was handled above.
   const intents = found.filter((intent) => (found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown"));
   if (intents.length === 0) return dialogue ?? { type: "unknown" };
+  // Unsure whether a destroy is meant: ask, and do nothing else in that message.
+  const unsure = intents.find((intent) => intent.type === "clarify" && intent.verb === "destroy");
+  if (unsure !== undefined) return unsure;
   const resolved = intents;
   if (resolved.length === 1) return resolved[0]!;
   if (resolved.length > MAX_REQUESTS_PER_MESSAGE) return { type: "clarify", verb: "show", target: { kind: "none" }, why: "several" };

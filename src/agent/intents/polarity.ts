@@ -14,7 +14,7 @@ import { hasAny, phraseIndex } from "./normalise.js";
 /** Words and phrases that mean destroying, as verbs and as nouns ("the deletion"). */
 export const DESTROY_WORDS = [
   "destroy", "delete", "remove", "rm", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away",
-  "erase", "drop", "destroying", "deleting", "removing", "deletion", "destruction", "removal", "destroyed", "deleted", "removed",
+  "erase", "destroying", "deleting", "removing", "deletion", "destruction", "removal", "destroyed", "deleted", "removed",
   "nuking", "wiping", "erasing",
 ];
 // Past forms and nouns only mention a destroy ("web got deleted"); they never ask for one.
@@ -86,6 +86,8 @@ export function readDestroy(clause: Clause, verbIndex: number): DestroyReading {
   if (mentionsCancel(clause)) return "cancel";
   if (isNegated(clause, verbIndex)) return "declined";
   if (MENTION_ONLY.has(clause.tokens[verbIndex]!)) return "mention";
+  // "delete web or just stop it?": a choice is a question, never a request.
+  if (clause.tokens.includes("or")) return "unclear";
   if (isPlainRequest(clause, verbIndex)) return "request";
   return "unclear";
 }
