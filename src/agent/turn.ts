@@ -22,6 +22,13 @@ export class Turn {
   resetRequested = false;
   /** Set when the stored pending confirmation was used or cancelled. */
   pendingResolved = false;
+  /** Reply lines the tools rendered from their results, so a model turn can end without a second call. */
+  readonly said: string[] = [];
+
+  /** Adds one reply line rendered from a tool result. */
+  say(text: string): void {
+    this.said.push(text);
+  }
 
   /**
    * Runs one core call and records it. `summary` turns the result into plain data for the
