@@ -74,27 +74,36 @@ interface ReadClause {
   intent?: Intent;
   clause: Clause;
   names: readonly string[];
+  /** Clauses merged into this one since it was read ("name it blog", "with git"); read again once at the end. */
+  merged?: string[];
 }
 
 function readClauses(clauses: readonly Clause[], context: ParseContext): ReadClause[] {
   const read: ReadClause[] = [];
+  let previous: ReadClause | undefined;
   for (const clause of clauses) {
     const intent = parseClause(clause, context);
     const names = context.knownNames.filter((name) => clause.tokens.includes(name));
-    const previous = [...read].reverse().find((entry) => entry.intent !== undefined);
-    // "create a container. name it blog. with git": details after a create belong to it.
+    // "create a container. name it blog. with git": details after a create belong to it. They
+    // are collected and the create is read once at the end, so long messages stay linear.
     if (previous?.intent?.type === "create" && (intent === undefined || intent.type === "storage") && !startsWithAction(clause)) {
-      previous.clause = normalise(`${previous.clause.text} ${clause.text}`);
-      previous.intent = parseClause(previous.clause, context) ?? previous.intent;
+      (previous.merged ??= []).push(clause.text);
       continue;
     }
     // "delete web? no, stop it", "delete web. just kidding": a correction takes back what came before.
     if (isRetraction(clause) && read.some((entry) => entry.intent !== undefined)) {
       for (const entry of read) delete entry.intent;
       read.push({ intent: intent ?? { type: "cancel" }, clause, names });
+      previous = read[read.length - 1];
       continue;
     }
     read.push({ ...(intent ? { intent } : {}), clause, names });
+    if (intent !== undefined) previous = read[read.length - 1];
+  }
+  for (const entry of read) {
+    if (entry.merged === undefined || entry.intent === undefined) continue;
+    entry.clause = normalise(`${entry.clause.text} ${entry.merged.join(" ")}`);
+    entry.intent = parseClause(entry.clause, context) ?? entry.intent;
   }
   return read;
 }
