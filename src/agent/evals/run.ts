@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { LanguageModel } from "ai";
 import { configSchema, type Config } from "../../app/config-schema.js";
 import { createLanguageModel } from "../llm/providers.js";
 import { CONVERSATIONS } from "./conversations.js";
@@ -16,10 +17,15 @@ import { formatSummary, summarise } from "./report.js";
 interface HarnessModule {
   createTestCore: () => EvalEnvironment;
 }
+interface OracleModule {
+  oracleModel: () => LanguageModel;
+}
 
 // The fakes live under test/; loaded by path so the build of src/ does not include them.
 const harnessUrl = new URL("../../../test/fakes/core-harness.ts", import.meta.url).href;
 const { createTestCore } = (await import(harnessUrl)) as HarnessModule;
+const oracleUrl = new URL("../../../test/unit/agent/oracle-model.ts", import.meta.url).href;
+const { oracleModel } = (await import(oracleUrl)) as OracleModule;
 
 function table(title: string, results: readonly ConversationResult[], withModel: boolean): void {
   const passed = results.filter((result) => result.passed).length;
@@ -48,6 +54,23 @@ const summary: Record<string, unknown> = {
     failed: offline.filter((result) => !result.passed).map((result) => result.id),
   },
 };
+
+// The same set through the LLM tool loop, with a scripted model that picks tools the way the
+// offline parser reads each message (no memory of its own): checks tool choice, one model
+// call per request, rendering, and that nothing destructive happens unasked.
+const scripted = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig, model: oracleModel() });
+const scriptedSummary = summarise(scripted);
+console.log(`\n${formatSummary("tool loop with the scripted model", scriptedSummary)}`);
+for (const result of scripted.filter((entry) => !entry.passed)) console.log(`  FAIL ${result.id}: ${result.failures.join("; ")}`);
+console.log(`  model calls: ${scripted.reduce((sum, result) => sum + result.modelCalls, 0)} for ${CONVERSATIONS.reduce((sum, conversation) => sum + conversation.turns.length, 0)} messages`);
+summary.scriptedToolLoop = {
+  passed: scriptedSummary.passed,
+  accuracy: scriptedSummary.accuracy,
+  unrequestedDestructive: scriptedSummary.unrequestedDestructive,
+  modelCalls: scripted.reduce((sum, result) => sum + result.modelCalls, 0),
+  failed: scripted.filter((result) => !result.passed).map((result) => result.id),
+};
+if (scriptedSummary.unrequestedDestructive > 0) process.exitCode = 1;
 
 const provider = process.env.VOXNIX_LLM_PROVIDER;
 if (provider && provider !== "none") {
