@@ -53,6 +53,8 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
+  // "… and run rm -rf / in web": a command not at the start of the message is not run, and "run" is not a start.
+  if (/\b(run|exec|execute)\b \S.* \b(in|on|inside)\b/.test(clause.text)) return undefined;
   const question = isQuestion(clause);
   const lifecycle = question && !hasAny(clause.text, HOW_TO) ? undefined : parseLifecycle(clause, knownNames);
   if (lifecycle) {

@@ -18,7 +18,7 @@ const CANCEL = new Set([
   "please do not", "no please do not", "no do not do it", "no wait", "wait no", "no no", "no stop",
 ]);
 const RESET = ["reset", "start over", "forget everything", "new conversation", "clear history", "clear conversation", "forget our conversation"];
-const HELP = ["help", "what can you do", "how does this work", "commands", "usage", "what can i do", "what can i say", "what can i ask", "what do you do", "how do i", "manual"];
+const HELP = ["help", "what can you do", "how does this work", "commands", "usage", "what can i do", "what can i say", "what can i ask", "what modules", "which modules", "list modules", "available modules", "what do you do", "how do i", "manual"];
 const GREETING = new Set(["hi", "hello", "hey", "hallo", "hola", "good morning", "good evening", "good afternoon", "yo", "start", "hi there", "hello there", "thanks", "thank you"]);
 
 /** Parses a confirm/cancel reply; only whole short replies count. */

@@ -10,7 +10,7 @@ import { findTarget, isNameCandidate } from "./target.js";
 
 /** Verb phrases per operation, checked in this order (destroy before stop: "stop and delete"). */
 export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[]])[] = [
-  ["destroy", ["destroy", "delete", "remove", "rm", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away", "erase"]],
+  ["destroy", ["destroy", "delete", "remove", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away", "erase"]],
   ["restore", ["restore", "undo", "undelete", "bring back", "recover", "roll back", "rollback", "resurrect", "un-delete"]],
   ["restart", ["restart", "reboot", "bounce", "reload", "cycle", "start over", "restart again"]],
   ["stop", ["stop", "shut down", "shutdown", "turn off", "power off", "poweroff", "halt", "pause", "switch off", "kill", "take down"]],
@@ -26,7 +26,7 @@ export function parseLifecycle(input: Normalised, knownNames: readonly string[],
   // "turn web off", "shut it down", "bring it back": the object sits inside the phrase.
   const split = parseSplitVerb(input.tokens, knownNames);
   if (split) return split;
-  const bring = /\bbring (?:(\S+) )?back\b/.exec(input.text);
+  const bring = /\b(?:bring|put) (?:(\S+) )?back\b/.exec(input.text);
   if (bring) {
     const word = bring[1];
     if (word === undefined) return { type: "restore", target: findTarget(input.tokens, input.tokens.indexOf("back") + 1, 0, knownNames) };

@@ -112,7 +112,7 @@ const RETRACTIONS = new Set(["no", "nope", "nah", "wait", "actually", "scratch",
 
 function isRetraction(clause: Clause): boolean {
   const first = clause.tokens[0];
-  if (first === "actually" || first === "instead" || first === "rather" || clause.text.startsWith("i mean") || clause.text.startsWith("on second thought")) return true;
+  if (first === "no" || first === "nope" || first === "nah" || first === "wait" || first === "oops" || first === "actually" || first === "instead" || first === "rather" || clause.text.startsWith("i mean") || clause.text.startsWith("on second thought")) return true;
   return clause.tokens.length > 0 && clause.tokens.length <= 4 && clause.tokens.every((token) => RETRACTIONS.has(token)) && clause.text !== "that";
 }
 
@@ -124,8 +124,13 @@ function startsWithAction(clause: Clause): boolean {
 function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Intent {
   const found = resolveWithinMessage(read).flatMap((intent) => (intent.type === "several" ? intent.intents : [intent]));
   // Greetings, help and a "yes" inside a longer message add nothing; a bare "yes" was handled above.
-  const intents = found.filter((intent) => (found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown"));
+  let intents = found.filter((intent) => (found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown"));
   if (intents.length === 0) return dialogue ?? { type: "unknown" };
+  // A message that also declines, cancels or undoes never plans a destroy ("remove api? no keep it").
+  if (intents.some((intent) => intent.type === "cancel" || intent.type === "restore" || (intent.type === "declined" && intent.verb === "destroy"))) {
+    intents = intents.filter((intent) => intent.type !== "destroy");
+    if (intents.length === 0) return { type: "cancel" };
+  }
   // Unsure whether a destroy is meant: ask, and do nothing else in that message.
   const unsure = intents.find((intent) => intent.type === "clarify" && intent.verb === "destroy");
   if (unsure !== undefined) return unsure;

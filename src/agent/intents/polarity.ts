@@ -13,7 +13,7 @@ import { hasAny, phraseIndex } from "./normalise.js";
 
 /** Words and phrases that mean destroying, as verbs and as nouns ("the deletion"). */
 export const DESTROY_WORDS = [
-  "destroy", "delete", "remove", "rm", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away",
+  "destroy", "delete", "remove", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away",
   "erase", "destroying", "deleting", "removing", "deletion", "destruction", "removal", "destroyed", "deleted", "removed",
   "nuking", "wiping", "erasing",
 ];
@@ -22,6 +22,7 @@ const MENTION_ONLY = new Set(["destroyed", "deleted", "removed", "deletion", "de
 const UNDO_WORDS = ["undo", "undelete", "un-delete", "revert", "reverse", "restore", "recover", "bring back", "roll back", "rollback", "resurrect", "get back"];
 const CANCEL_WORDS = ["cancel", "abort", "call off", "never mind", "nevermind", "forget", "scratch", "hold off", "stop deleting", "stop destroying", "stop the deletion", "stop the destroy", "stop the removal", "keep"];
 const NEGATIONS = new Set(["not", "dont", "never", "doesnt", "didnt", "shouldnt", "wont", "mustnt", "cannot", "nope", "no"]);
+const COMMAND_WORDS = new Set(["run", "exec", "execute", "type", "command", "sudo"]);
 /** Openings that make a clause a question rather than a request. */
 const QUESTION_OPENINGS = [
   "what happens", "what if", "what would", "should i", "should we", "can i", "could i", "may i", "is it safe", "how do i", "how can i",
@@ -73,7 +74,8 @@ export function isQuestion(clause: Clause): boolean {
 
 /** True when only lead words (and other verbs joined by "and") stand before `verbIndex`: a plain request. */
 export function isPlainRequest(clause: Clause, verbIndex: number): boolean {
-  return clause.tokens.slice(0, verbIndex).every((token) => LEAD_WORDS.has(token) || ACTION_STARTS.has(token) || token === "the" || token === "it" || token === "down");
+  // "run rm -rf in web" names a command, not a request to destroy anything.
+  return clause.tokens.slice(0, verbIndex).every((token) => !COMMAND_WORDS.has(token) && (LEAD_WORDS.has(token) || ACTION_STARTS.has(token) || token === "the" || token === "it" || token === "down"));
 }
 
 /** How a clause that mentions destroying should be read. */

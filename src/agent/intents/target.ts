@@ -17,7 +17,7 @@ export const COMMON_WORDS: ReadonlySet<string> = new Set([
   "already", "maybe", "please", "thanks", "thank", "sorry", "wait", "actually", "instead", "rather", "broken", "working",
   "running", "doing", "going", "looking", "down", "dead", "stuck", "slow", "fine", "ok", "up", "new", "old", "files", "file", "data", "history",
   "conversation", "chat", "message", "messages", "stuff", "things", "list", "logs", "help", "yes", "dont", "never",
-  "server", "servers", "vms", "machines", "boxes", "workloads", "instances", "environment", "env", "sandbox-env", "my", "mine",
+  "two", "three", "four", "five", "couple", "few", "several", "some", "many", "server", "servers", "vms", "machines", "boxes", "workloads", "instances", "environment", "env", "sandbox-env", "my", "mine",
   "friend", "friends", "colleague", "admin", "root", "user", "users", "system", "today", "now", "again", "first", "second",
 ]);
 
