@@ -27,6 +27,7 @@ import { mustRunOffline } from "./routing.js";
 import { cancelPending, confirmPending } from "./confirmations.js";
 import { explainError } from "./explain-error.js";
 import { summariseTurn } from "./summary.js";
+import { oversizeReply } from "./input-limit.js";
 
 /** What the pipeline is built from. */
 export interface ChatPipelineDeps {
@@ -183,6 +184,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   return {
     handle(actor, text) {
+      // Before any parsing, memory or model call: a giant message changes nothing.
+      const oversize = oversizeReply(text);
+      if (oversize !== undefined) return Promise.resolve({ text: oversize, engine: "offline", operations: [] });
       return queue.run(actor.userId, () => withMemory(actor, text, (context) => handleMessage(context, text)));
     },
     confirm(actor, token) {

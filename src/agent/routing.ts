@@ -11,6 +11,7 @@ import type { ConversationState } from "./memory/state.js";
 import { hasAny, normalise, looksLikeName } from "./intents/normalise.js";
 import { parseConfirmation, parseDialogue } from "./intents/dialogue.js";
 import { parseExec } from "./intents/exec.js";
+import { WHOAMI } from "./intents/inspect.js";
 
 const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/i;
 
@@ -25,7 +26,7 @@ export function mustRunOffline(text: string, state: ConversationState): boolean 
   if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined)) return true;
   if (parseDialogue(input)?.type === "reset") return true;
   // Account questions are answered from the core directly; the model has no tool for them.
-  if (input.tokens.length <= 6 && hasAny(input.text, ["whoami", "who am i", "my account", "my limits"])) return true;
+  if (input.tokens.length <= 8 && hasAny(input.text, WHOAMI)) return true;
   if (state.question !== undefined && input.tokens.length <= 3 && input.tokens.some(looksLikeName)) return true;
   return false;
 }

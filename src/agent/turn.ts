@@ -22,13 +22,30 @@ export class Turn {
   resetRequested = false;
   /** Set when the stored pending confirmation was used or cancelled. */
   pendingResolved = false;
+  /** Reply lines the tools rendered from their results, so a model turn can end without a second call. */
+  readonly said: string[] = [];
+
+  /** Adds one reply line rendered from a tool result. */
+  say(text: string): void {
+    this.said.push(text);
+  }
 
   /**
    * Runs one core call and records it. `summary` turns the result into plain data for the
    * record. Errors are recorded and rethrown; a destroy's `NeedsConfirmationError` also sets
    * `confirmation`.
    */
-  async call<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown = (result) => result): Promise<T> {
+  call<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown = (result) => result): Promise<T> {
+    // The AI SDK runs one step's tool calls in parallel; "stop dev, then start dev" must not
+    // race, so calls run one after another in the order they were made.
+    const run = this.last.then(() => this.record(operation, input, work, summary));
+    this.last = run.catch(() => undefined);
+    return run;
+  }
+
+  private last: Promise<unknown> = Promise.resolve();
+
+  private async record<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown): Promise<T> {
     try {
       const result = await work();
       this.operations.push({ operation, input, outcome: "ok", result: summary(result) });

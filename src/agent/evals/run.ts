@@ -1,24 +1,31 @@
 /**
  * `npm run eval`: runs the eval conversations against the offline engine (they must all
- * pass) and, when a model is configured through the environment (`VOXNIX_LLM_PROVIDER`,
+ * pass, with no destructive plan nobody asked for), prints accuracy per intent, and, when a model is configured through the environment (`VOXNIX_LLM_PROVIDER`,
  * `VOXNIX_LLM_MODEL`, `VOXNIX_LLM_BASE_URL`, `VOXNIX_LLM_API_KEY`), against the model too,
  * reporting accuracy, tokens and latency per conversation. The core runs over the test
  * fakes, so no host and no backend are needed.
  *
  * @module
  */
+import type { LanguageModel } from "ai";
 import { configSchema, type Config } from "../../app/config-schema.js";
 import { createLanguageModel } from "../llm/providers.js";
 import { CONVERSATIONS } from "./conversations.js";
 import { runEvals, type ConversationResult, type EvalEnvironment } from "./harness.js";
+import { formatSummary, summarise } from "./report.js";
 
 interface HarnessModule {
   createTestCore: () => EvalEnvironment;
+}
+interface OracleModule {
+  oracleModel: () => LanguageModel;
 }
 
 // The fakes live under test/; loaded by path so the build of src/ does not include them.
 const harnessUrl = new URL("../../../test/fakes/core-harness.ts", import.meta.url).href;
 const { createTestCore } = (await import(harnessUrl)) as HarnessModule;
+const oracleUrl = new URL("../../../test/unit/agent/oracle-model.ts", import.meta.url).href;
+const { oracleModel } = (await import(oracleUrl)) as OracleModule;
 
 function table(title: string, results: readonly ConversationResult[], withModel: boolean): void {
   const passed = results.filter((result) => result.passed).length;
@@ -35,11 +42,35 @@ function table(title: string, results: readonly ConversationResult[], withModel:
 const offlineConfig: Config = configSchema.parse({});
 const offline = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig });
 table("offline engine", offline, false);
+const offlineSummary = summarise(offline);
+console.log(`\n${formatSummary("offline engine", offlineSummary)}`);
 
 const summary: Record<string, unknown> = {
   conversations: CONVERSATIONS.length,
-  offline: { passed: offline.filter((result) => result.passed).length, failed: offline.filter((result) => !result.passed).map((result) => result.id) },
+  offline: {
+    passed: offlineSummary.passed,
+    accuracy: offlineSummary.accuracy,
+    unrequestedDestructive: offlineSummary.unrequestedDestructive,
+    failed: offline.filter((result) => !result.passed).map((result) => result.id),
+  },
 };
+
+// The same set through the LLM tool loop, with a scripted model that picks tools the way the
+// offline parser reads each message (no memory of its own): checks tool choice, one model
+// call per request, rendering, and that nothing destructive happens unasked.
+const scripted = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig, model: oracleModel() });
+const scriptedSummary = summarise(scripted);
+console.log(`\n${formatSummary("tool loop with the scripted model", scriptedSummary)}`);
+for (const result of scripted.filter((entry) => !entry.passed)) console.log(`  FAIL ${result.id}: ${result.failures.join("; ")}`);
+console.log(`  model calls: ${scripted.reduce((sum, result) => sum + result.modelCalls, 0)} for ${CONVERSATIONS.reduce((sum, conversation) => sum + conversation.turns.length, 0)} messages`);
+summary.scriptedToolLoop = {
+  passed: scriptedSummary.passed,
+  accuracy: scriptedSummary.accuracy,
+  unrequestedDestructive: scriptedSummary.unrequestedDestructive,
+  modelCalls: scripted.reduce((sum, result) => sum + result.modelCalls, 0),
+  failed: scripted.filter((result) => !result.passed).map((result) => result.id),
+};
+if (scriptedSummary.unrequestedDestructive > 0) process.exitCode = 1;
 
 const provider = process.env.VOXNIX_LLM_PROVIDER;
 if (provider && provider !== "none") {
@@ -53,8 +84,13 @@ if (provider && provider !== "none") {
   const model = createLanguageModel(modelConfig.llm, process.env.VOXNIX_LLM_API_KEY);
   if (model) {
     const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: modelConfig, model });
-    table(`model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"} (operations, confirmations and final state; wording not checked)`, results, true);
+    const title = `model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"}`;
+    table(`${title} (operations, confirmations and final state; wording not checked)`, results, true);
+    const modelSummary = summarise(results);
+    console.log(`\n${formatSummary(title, modelSummary)}`);
+    if (modelSummary.unrequestedDestructive > 0) process.exitCode = 1;
     summary.model = {
+      unrequestedDestructive: modelSummary.unrequestedDestructive,
       provider: modelConfig.llm.provider,
       accuracy: results.filter((result) => result.passed).length / results.length,
       inputTokens: results.reduce((sum, result) => sum + result.inputTokens, 0),
@@ -65,7 +101,7 @@ if (provider && provider !== "none") {
   }
 }
 console.log(JSON.stringify(summary));
-if (offline.some((result) => !result.passed)) process.exitCode = 1;
+if (offline.some((result) => !result.passed) || offlineSummary.unrequestedDestructive > 0) process.exitCode = 1;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

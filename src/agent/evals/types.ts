@@ -38,6 +38,8 @@ export interface ExpectedWorkload {
 /** One conversation. */
 export interface EvalConversation {
   readonly id: string;
+  /** What the conversation is mostly about, for accuracy per intent (default: the id up to its first hyphen). */
+  readonly intent?: string;
   /** Workloads created through the core before the conversation starts. */
   readonly setup?: readonly { readonly owner: UserId; readonly name: string; readonly modules?: readonly string[] }[];
   readonly turns: readonly EvalTurn[];

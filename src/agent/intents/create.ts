@@ -6,7 +6,8 @@
  */
 import type { CreateRequest } from "./types.js";
 import { FILLER_WORDS, firstPhrase, hasAny, looksLikeName, type Normalised } from "./normalise.js";
-import { findModules } from "./modules.js";
+import { findModuleMentions, findModules } from "./modules.js";
+import { isNameCandidate } from "./target.js";
 
 /** Phrases that start a create request. "start"/"launch" count only when followed by "a"/"new". */
 const CREATE_VERBS = [
@@ -59,8 +60,8 @@ export function parseCreate(input: Normalised, catalogNames: readonly string[]):
   }
 
   const withoutWorkspace = /\b(without|no)\s+(a\s+)?(workspace|persistent|storage|persistence)\b/.test(text);
-  const mentions = findModules(input.tokens, catalogNames);
-  const modules = mentions.map((mention) => mention.module).filter((module) => !(withoutWorkspace && module === "workspace"));
+  const mentions = findModuleMentions(input.tokens, catalogNames);
+  const modules = findModules(input.tokens, catalogNames).map((mention) => mention.module).filter((module) => !(withoutWorkspace && module === "workspace"));
   // Words in the "with …" list that are not modules are passed on, so the core's validation
   // names them and lists what is available, instead of silently leaving them out.
   modules.push(...unknownModuleWords(input.tokens, mentions).filter((word) => !modules.includes(word)));
@@ -103,7 +104,8 @@ function findCreateName(input: Normalised, mentions: readonly { index: number; l
     // "a dev container" describes; "create dev" names.
     if (DESCRIPTIVE.has(token) && (CONTAINER_NOUNS.has(tokens[index + 1] ?? "") || DESCRIPTIVE.has(tokens[index + 1] ?? "") || token === "new" || token === "me")) continue;
     if (/^(cpus?|cores?|ram|memory|gb|g|mb|disk|dev-container|container)$/.test(token)) continue;
-    if (looksLikeName(token)) return token;
+    // Only the word in the name slot may be a name, and only if it is not an everyday word ("make me something").
+    return isNameCandidate(token) ? token : undefined;
   }
   return undefined;
 }

@@ -14,10 +14,11 @@ const CONFIRM = new Set([
 ]);
 const CANCEL = new Set([
   "no", "n", "nope", "nah", "cancel", "abort", "never mind", "nevermind", "dont", "do not", "no thanks",
-  "keep it", "dont do it", "do not do it", "forget it", "no cancel", "cancel it", "no dont",
+  "keep it", "dont do it", "do not do it", "forget it", "no cancel", "cancel it", "no dont", "no do not", "do not",
+  "please do not", "no please do not", "no do not do it", "no wait", "wait no", "no no", "no stop",
 ]);
 const RESET = ["reset", "start over", "forget everything", "new conversation", "clear history", "clear conversation", "forget our conversation"];
-const HELP = ["help", "what can you do", "how does this work", "commands", "usage", "what can i do", "what can i say", "how do i", "manual"];
+const HELP = ["help", "what can you do", "how does this work", "commands", "usage", "what can i do", "what can i say", "what can i ask", "what modules", "which modules", "list modules", "available modules", "what do you do", "how do i", "manual"];
 const GREETING = new Set(["hi", "hello", "hey", "hallo", "hola", "good morning", "good evening", "good afternoon", "yo", "start", "hi there", "hello there", "thanks", "thank you"]);
 
 /** Parses a confirm/cancel reply; only whole short replies count. */

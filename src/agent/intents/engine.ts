@@ -5,17 +5,15 @@
  *
  * @module
  */
-import type { ContainerSpecInput } from "../../domain/spec.js";
-import type { CreateRequest, ExecIntent, Intent, WorkloadRequest } from "./types.js";
+import type { Intent } from "./types.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
 import { explainError } from "../explain-error.js";
-import { NeedsConfirmationError } from "../../domain/errors.js";
 import { looksLikeName, normalise } from "./normalise.js";
 import { parseIntent } from "./parse.js";
-import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { parseConfirmation } from "./dialogue.js";
 import { cancelPending, confirmPending } from "../confirmations.js";
-import { jobSummary } from "../turn.js";
+import { create, execCommand, workloadOperation } from "./operations.js";
+import { describeAccess, describeClarify, describeDeclined, describeVmUnavailable, targetName } from "./wording.js";
 import * as replies from "../replies.js";
 
 /** Handles one message with the offline engine. Never throws. */
@@ -82,96 +80,32 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       return context.state.question ? { text: "Okay, never mind." } : { text: "Okay, nothing to cancel." };
     case "exec":
       return execCommand(intent, context, names);
+    case "vm":
+      return { text: describeVmUnavailable() };
+    case "access":
+      return { text: describeAccess(targetName(intent.target, context.state.focus) ?? (names.length === 1 ? names[0] : undefined), names) };
+    case "declined":
+      // Saying no to something also drops a destroy plan waiting for "yes".
+      if (context.state.pending && intent.verb === "destroy") cancelPending(context, context.state.pending.token);
+      return { text: describeDeclined(intent.verb, targetName(intent.target, context.state.focus)) };
+    case "clarify":
+      return { text: describeClarify(intent.verb, targetName(intent.target, context.state.focus), intent.why) };
+    case "several":
+      return several(intent.intents, context, names);
     default:
       return workloadOperation(intent, context, names);
   }
 }
 
-async function create(request: CreateRequest, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
-  const { core, actor, turn } = context;
-  if (request.name === undefined) {
-    const suggestion = await suggestFreeName(core, actor, names);
-    return { text: `What should I call it? For example: ${suggestion}`, question: { request, suggestion } };
+// Several requests in one message, in order; each one's reply on its own line. The last
+// question asked (if any) is the one remembered.
+async function several(intents: readonly Intent[], context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
+  const texts: string[] = [];
+  let question: EngineOutcome["question"];
+  for (const intent of intents) {
+    const outcome = await execute(intent, context, names);
+    texts.push(outcome.text);
+    if (outcome.question) question = outcome.question;
   }
-  const input: ContainerSpecInput = {
-    name: request.name,
-    modules: [...request.modules],
-    resources: { ...(request.cpus !== undefined ? { cpus: request.cpus } : {}), ...(request.memory !== undefined ? { memory: request.memory } : {}) },
-    workspace: { enabled: request.workspace ?? true, ...(request.workspaceSize !== undefined ? { size: request.workspaceSize } : {}) },
-  };
-  const record = { name: request.name, modules: [...request.modules], ...(request.cpus !== undefined ? { cpus: request.cpus } : {}), ...(request.memory !== undefined ? { memory: request.memory } : {}), ...(request.workspace === false ? { workspace: false } : {}) };
-  try {
-    if (context.dryRun) {
-      const plan = await turn.call("planCreate", record, () => core.planCreate(actor, input), (value) => ({ name: value.spec.name, modules: value.spec.modules, backend: value.backend }));
-      return { text: replies.describeCreatePlan(plan) };
-    }
-    const job = await turn.call("create", record, () => core.create(actor, input), jobSummary);
-    turn.job = job;
-    return { text: replies.describeCreateStarted(request.name, request.modules) };
-  } catch (error) {
-    return { text: explainError(error) };
-  }
-}
-
-/** How long a command typed in the chat may run before it is stopped. */
-const CHAT_EXEC_TIMEOUT_MS = 60_000;
-
-async function execCommand(request: ExecIntent, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
-  const { core, actor, turn } = context;
-  const resolution = resolveTarget("show", request.target, context.state.focus, names);
-  if (resolution.kind === "ask") return { text: resolution.text };
-  const name = resolution.name;
-  const argv = [...request.argv];
-  try {
-    const result = await turn.call("exec", { name, argv }, () => core.exec(actor, { name, argv, timeoutMs: CHAT_EXEC_TIMEOUT_MS }), (value) => ({ exitCode: value.exitCode, timedOut: value.timedOut }));
-    return { text: replies.describeExec(name, argv, result) };
-  } catch (error) {
-    return { text: explainError(error) };
-  }
-}
-
-async function workloadOperation(request: WorkloadRequest, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
-  const { core, actor, turn } = context;
-  const resolution = resolveTarget(request.type, request.target, context.state.focus, names);
-  const { focus, focusPlannedOnly } = context.state;
-  if (resolution.kind === "ask" && focus !== undefined && focusPlannedOnly && request.target.kind !== "named" && !names.includes(focus)) {
-    return { text: `${focus} was only planned in a dry run, so it does not exist yet. Create it without --dry-run first.` };
-  }
-  if (resolution.kind === "ask") return { text: resolution.text, question: { request } };
-  const name = resolution.name;
-  try {
-    switch (request.type) {
-      case "start":
-        await turn.call("start", { name }, () => core.start(actor, name), (view) => ({ live: view.live }));
-        return { text: `${name} is started.` };
-      case "stop":
-        await turn.call("stop", { name }, () => core.stop(actor, name), (view) => ({ live: view.live }));
-        return { text: `${name} is stopped.` };
-      case "restart":
-        await turn.call("restart", { name }, () => core.restart(actor, name), (view) => ({ live: view.live }));
-        return { text: `${name} is restarted.` };
-      case "destroy":
-        await turn.call("destroy", { name }, () => core.destroy(actor, name));
-        return { text: `${name} was not destroyed.` };
-      case "restore": {
-        const job = await turn.call("restore", { name }, () => core.restore(actor, name), jobSummary);
-        turn.job = job;
-        return { text: `Restoring ${name} from its snapshot. I'll tell you when it's back.` };
-      }
-      case "show": {
-        const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status, live: value.live }));
-        return { text: replies.describeDetails(details) };
-      }
-      case "logs": {
-        const lines = request.lines ?? 20;
-        const entries = await turn.call("logs", { name, lines }, () => core.logs(actor, name, { lines }), (value) => ({ lines: value.length }));
-        return { text: replies.describeLogs(name, entries) };
-      }
-    }
-  } catch (error) {
-    if (error instanceof NeedsConfirmationError) {
-      return { text: replies.describeDestroyPlan(error.plan, error.expiresAt, context.clock.now()) };
-    }
-    return { text: explainError(error) };
-  }
+  return { text: texts.join("\n"), ...(question ? { question } : {}) };
 }

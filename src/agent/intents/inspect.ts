@@ -12,10 +12,11 @@ const LOGS = ["logs", "log", "journal", "journalctl", "output", "what happened"]
 const STORAGE = ["storage", "quota", "disk", "disk space", "space", "how much space", "usage", "df", "snapshots"];
 const LIST = [
   "list", "ls", "what do i have", "what have i got", "what i have", "my containers", "all my", "show containers",
-  "show my", "which containers", "what containers", "whats running", "what is running", "containers do i have", "overview",
+  "show my", "which containers", "what containers", "whats running", "what is running", "containers do i have", "overview", "everything i have", "all i have", "what i got", "what is mine",
 ];
-const SHOW = ["show", "status", "details", "detail", "info", "inspect", "describe", "how is", "is it running", "state of", "ip of", "address of", "how are", "check"];
-const WHOAMI = ["whoami", "who am i", "my account", "my limits", "my quota limits"];
+const SHOW = ["show", "status", "details", "detail", "info", "inspect", "describe", "how is", "is it running", "state of", "ip of", "address of", "how are", "check", "how it is", "how its doing"];
+/** Phrases asking about one's own account and limits. */
+export const WHOAMI = ["whoami", "who am i", "my account", "my limits", "my quota limits", "how many containers can i", "what are my limits", "my limit"];
 
 /** Parses an inspection request, or returns undefined. */
 export function parseInspect(input: Normalised, knownNames: readonly string[]): Intent | undefined {
@@ -24,10 +25,9 @@ export function parseInspect(input: Normalised, knownNames: readonly string[]): 
   const logs = firstPhrase(tokens, LOGS);
   if (logs) {
     const lines = /\b(\d{1,4})\s*(lines?|entries)\b/.exec(text) ?? /\blast\s+(\d{1,4})\b/.exec(text);
+    // Known names before the verb count too ("show me web's logs"); an unknown word there never does.
     const target = findTarget(tokens, logs.index + logs.length, logs.index, knownNames);
-    // "show me web's logs": the name sits before the verb.
-    const before = target.kind === "none" ? findTarget(tokens, 0, 0, knownNames) : target;
-    return { type: "logs", target: before, ...(lines ? { lines: Number(lines[1]) } : {}) };
+    return { type: "logs", target, ...(lines ? { lines: Number(lines[1]) } : {}) };
   }
   const plural = /\b(containers|boxes|machines|workloads|vms|instances)\b/.test(text);
   if (hasAny(text, LIST) && (plural || !knownNames.some((name) => tokens.includes(name)))) {

@@ -5,8 +5,6 @@
  *
  * @module
  */
-import { phraseIndex } from "./normalise.js";
-
 /** Phrase → catalog module name. Longer phrases are matched first. */
 export const MODULE_SYNONYMS: Readonly<Record<string, string>> = {
   "vs code": "code-server",
@@ -41,32 +39,51 @@ export interface ModuleMention {
   readonly length: number;
 }
 
+/** Phrases grouped by their first word, longest first, built once per catalog. */
+function phraseTable(catalogNames: readonly string[]): Map<string, { words: readonly string[]; module: string }[]> {
+  const table = new Map<string, { words: readonly string[]; module: string }[]>();
+  const add = (phrase: string, module: string) => {
+    const words = phrase.split(" ");
+    const entries = table.get(words[0]!) ?? [];
+    if (entries.some((entry) => entry.words.join(" ") === phrase)) return;
+    entries.push({ words, module });
+    entries.sort((a, b) => b.words.length - a.words.length);
+    table.set(words[0]!, entries);
+  };
+  for (const [phrase, module] of Object.entries(MODULE_SYNONYMS)) add(phrase, module);
+  for (const name of catalogNames) add(name, name);
+  return table;
+}
+
+let cached: { key: string; table: Map<string, { words: readonly string[]; module: string }[]> } | undefined;
+
 /**
  * Finds every module mentioned in `tokens`: synonyms and exact catalog names, in the order
- * they appear, without duplicates. Tokens already claimed by a longer phrase are not reused.
+ * they appear, without duplicates. One left-to-right pass: at each token the longest phrase
+ * starting there wins and its tokens are not reused, so the cost grows linearly with the
+ * message (a 4,000-character message costs about twenty times a 200-character one, not four
+ * hundred times).
  */
 export function findModules(tokens: readonly string[], catalogNames: readonly string[]): ModuleMention[] {
-  const phrases = new Map<string, string>(Object.entries(MODULE_SYNONYMS));
-  for (const name of catalogNames) if (!phrases.has(name)) phrases.set(name, name);
-  const ordered = [...phrases.keys()].sort((a, b) => b.split(" ").length - a.split(" ").length || b.length - a.length);
-  const claimed = new Set<number>();
-  const mentions: ModuleMention[] = [];
-  for (const phrase of ordered) {
-    const words = phrase.split(" ");
-    let from = 0;
-    while (from <= tokens.length - words.length) {
-      const index = phraseIndex(tokens.slice(from), phrase);
-      if (index < 0) break;
-      const start = from + index;
-      const positions = words.map((_, offset) => start + offset);
-      if (positions.every((position) => !claimed.has(position))) {
-        positions.forEach((position) => claimed.add(position));
-        mentions.push({ module: phrases.get(phrase)!, index: start, length: words.length });
-      }
-      from = start + 1;
-    }
-  }
-  mentions.sort((a, b) => a.index - b.index);
   const seen = new Set<string>();
-  return mentions.filter((mention) => (seen.has(mention.module) ? false : (seen.add(mention.module), true)));
+  return findModuleMentions(tokens, catalogNames).filter((mention) => (seen.has(mention.module) ? false : (seen.add(mention.module), true)));
+}
+
+/** Every module phrase in `tokens`, repeats included (so callers know which tokens are module words). */
+export function findModuleMentions(tokens: readonly string[], catalogNames: readonly string[]): ModuleMention[] {
+  const key = catalogNames.join(",");
+  if (cached?.key !== key) cached = { key, table: phraseTable(catalogNames) };
+  const table = cached.table;
+  const mentions: ModuleMention[] = [];
+  let index = 0;
+  while (index < tokens.length) {
+    const match = table.get(tokens[index]!)?.find((entry) => entry.words.every((word, offset) => tokens[index + offset] === word));
+    if (match === undefined) {
+      index += 1;
+      continue;
+    }
+    mentions.push({ module: match.module, index, length: match.words.length });
+    index += match.words.length;
+  }
+  return mentions;
 }

@@ -44,14 +44,25 @@ export function hasAny(text: string, phrases: readonly string[]): boolean {
   return phrases.some((phrase) => hasPhrase(text, phrase));
 }
 
+// Phrases are constants, so their words are split once.
+const PHRASE_WORDS = new Map<string, readonly string[]>();
+function wordsOf(phrase: string): readonly string[] {
+  let words = PHRASE_WORDS.get(phrase);
+  if (words === undefined) {
+    words = phrase.split(" ");
+    PHRASE_WORDS.set(phrase, words);
+  }
+  return words;
+}
+
 /** Index of the first token at which `phrase` starts, or -1. */
 export function phraseIndex(tokens: readonly string[], phrase: string): number {
-  const words = phrase.split(" ");
-  outer: for (let index = 0; index + words.length <= tokens.length; index += 1) {
-    for (let offset = 0; offset < words.length; offset += 1) {
-      if (tokens[index + offset] !== words[offset]) continue outer;
-    }
-    return index;
+  const words = wordsOf(phrase);
+  const first = words[0]!;
+  for (let index = tokens.indexOf(first); index >= 0 && index + words.length <= tokens.length; index = tokens.indexOf(first, index + 1)) {
+    let matches = true;
+    for (let offset = 1; offset < words.length && matches; offset += 1) matches = tokens[index + offset] === words[offset];
+    if (matches) return index;
   }
   return -1;
 }
@@ -61,10 +72,9 @@ export function firstPhrase(tokens: readonly string[], phrases: readonly string[
   let best: { index: number; length: number; phrase: string } | undefined;
   for (const phrase of phrases) {
     const index = phraseIndex(tokens, phrase);
-    const length = phrase.split(" ").length;
-    if (index >= 0 && (best === undefined || index < best.index || (index === best.index && length > best.length))) {
-      best = { index, length, phrase };
-    }
+    if (index < 0) continue;
+    const length = wordsOf(phrase).length;
+    if (best === undefined || index < best.index || (index === best.index && length > best.length)) best = { index, length, phrase };
   }
   return best;
 }

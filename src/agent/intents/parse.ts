@@ -1,19 +1,22 @@
 /**
- * The offline engine's parser: one message in, one `Intent` out, deterministically. Families
- * are tried in a fixed order so overlapping words resolve the same way every time.
+ * The offline engine's parser: one message in, one `Intent` out, deterministically. Slash
+ * commands, other users, commands to run and bare confirmations are read from the whole
+ * message; everything else is split into clauses (`clauses.ts`), each read on its own
+ * (`clause.ts`), and combined: "don't delete web, just stop it" is a declined destroy plus a
+ * stop of web, never a destroy.
  *
  * @module
  */
-import type { Intent } from "./types.js";
+import type { Intent, Target } from "./types.js";
 import type { UserId } from "../../domain/identity.js";
 import { normalise } from "./normalise.js";
 import { parseSlash } from "./slash.js";
 import { parseConfirmation, parseDialogue } from "./dialogue.js";
-import { isCreate, parseCreate } from "./create.js";
-import { parseLifecycle } from "./lifecycle.js";
-import { parseInspect } from "./inspect.js";
 import { parseExec } from "./exec.js";
-import { MODULE_SYNONYMS } from "./modules.js";
+import { splitClauses, ACTION_STARTS, LEAD_WORDS, type Clause } from "./clauses.js";
+import { parseClause } from "./clause.js";
+import { isQuestion } from "./polarity.js";
+import { correctFirstVerb } from "./spelling.js";
 
 /** What the parser may know besides the text. */
 export interface ParseContext {
@@ -26,6 +29,14 @@ export interface ParseContext {
 }
 
 const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/gi;
+const POSSESSIVE = /\b([a-z][a-z0-9-]*)['\u2019]s\b/gi;
+const NOT_PEOPLE = new Set([
+  "it", "that", "this", "what", "who", "there", "here", "how", "where", "let", "he", "she", "one", "today", "yesterday", "tomorrow",
+  "container", "box", "machine", "vm", "server", "everything", "nothing", "name", "when", "why", "which", "workspace", "week", "night",
+]);
+
+/** The most requests one message may carry; more is refused as a whole. */
+export const MAX_REQUESTS_PER_MESSAGE = 4;
 
 /** Parses one message. Never throws. */
 export function parseIntent(raw: string, context: ParseContext): Intent {
@@ -36,48 +47,120 @@ export function parseIntent(raw: string, context: ParseContext): Intent {
     const mentioned = match[0].replace(/\s+/g, "").toLowerCase();
     if (mentioned !== context.self?.toLowerCase()) return { type: "other-user", mentioned };
   }
+  // "bob's dev", "my friend's container": someone else's workload, by a name that is not one of the person's own.
+  for (const match of raw.matchAll(POSSESSIVE)) {
+    const owner = match[1]!.toLowerCase();
+    if (!NOT_PEOPLE.has(owner) && !context.knownNames.includes(owner)) return { type: "other-user", mentioned: owner };
+  }
   // Before normalising: the command keeps its case, quotes and punctuation.
   const exec = parseExec(raw);
   if (exec) return exec;
-  const typed = normalise(raw);
-  if (typed.tokens.length === 0) return { type: "help" };
-  // A misspelt leading verb ("destory web", "retsart it") is corrected before matching.
-  const corrected = correctFirstVerb(typed.tokens, context.knownNames);
-  const input = corrected === undefined ? typed : normalise(corrected);
-  const confirmation = parseConfirmation(input);
+  const whole = normalise(raw);
+  if (whole.tokens.length === 0) return { type: "help" };
+  const confirmation = parseConfirmation(correct(whole, context));
   if (confirmation) return confirmation;
-  const dialogue = parseDialogue(input);
+  const dialogue = parseDialogue(whole);
   if (dialogue?.type === "reset") return dialogue;
-  if (isCreate(input)) return parseCreate(input, context.catalogNames);
-  const lifecycle = parseLifecycle(input, context.knownNames);
-  if (lifecycle) return lifecycle;
-  const inspect = parseInspect(input, context.knownNames);
-  if (inspect) return inspect;
-  if (dialogue) return dialogue;
-  return { type: "unknown" };
+  return combine(readClauses(splitClauses(raw).map((clause) => correct(clause, context)), context), dialogue);
 }
 
-const MODULE_WORDS = new Set(Object.keys(MODULE_SYNONYMS).flatMap((phrase) => phrase.split(" ")));
-const VERBS = ["destroy", "delete", "remove", "restart", "restore", "create", "status", "storage", "reboot", "start", "stop", "list", "logs", "show"];
-
-function correctFirstVerb(tokens: readonly string[], knownNames: readonly string[]): string | undefined {
-  const index = tokens.findIndex((token) => !["please", "can", "you", "now", "then", "ok", "okay", "pls"].includes(token));
-  const word = tokens[index];
-  if (word === undefined || word.length < 5 || knownNames.includes(word) || VERBS.includes(word) || MODULE_WORDS.has(word)) return undefined;
-  const match = VERBS.find((verb) => Math.abs(verb.length - word.length) <= 1 && editDistance(verb, word) === 1);
-  return match === undefined ? undefined : [...tokens.slice(0, index), match, ...tokens.slice(index + 1)].join(" ");
+function correct(clause: Clause, context: ParseContext): Clause {
+  const corrected = correctFirstVerb(clause.tokens, context.knownNames);
+  return corrected === undefined ? clause : normalise(corrected);
 }
 
-// Damerau-Levenshtein with adjacent transpositions ("destory" → "destroy" is one edit).
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i += 1) {
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = value;
+/** An intent with the person's workload names its clause mentioned, for "it" later in the message. */
+interface ReadClause {
+  intent?: Intent;
+  clause: Clause;
+  names: readonly string[];
+  /** Clauses merged into this one since it was read ("name it blog", "with git"); read again once at the end. */
+  merged?: string[];
+}
+
+function readClauses(clauses: readonly Clause[], context: ParseContext): ReadClause[] {
+  const read: ReadClause[] = [];
+  let previous: ReadClause | undefined;
+  for (const clause of clauses) {
+    const intent = parseClause(clause, context);
+    const names = context.knownNames.filter((name) => clause.tokens.includes(name));
+    // "create a container. name it blog. with git": details after a create belong to it. They
+    // are collected and the create is read once at the end, so long messages stay linear.
+    if (previous?.intent?.type === "create" && (intent === undefined || intent.type === "storage") && !startsWithAction(clause)) {
+      (previous.merged ??= []).push(clause.text);
+      continue;
     }
+    // "delete web? no, stop it", "delete web. just kidding": a correction takes back what came before.
+    if (isRetraction(clause) && read.some((entry) => entry.intent !== undefined)) {
+      for (const entry of read) delete entry.intent;
+      read.push({ intent: intent ?? { type: "cancel" }, clause, names });
+      previous = read[read.length - 1];
+      continue;
+    }
+    read.push({ ...(intent ? { intent } : {}), clause, names });
+    if (intent !== undefined) previous = read[read.length - 1];
   }
-  return rows[a.length]![b.length]!;
+  for (const entry of read) {
+    if (entry.merged === undefined || entry.intent === undefined) continue;
+    entry.clause = normalise(`${entry.clause.text} ${entry.merged.join(" ")}`);
+    entry.intent = parseClause(entry.clause, context) ?? entry.intent;
+  }
+  return read;
+}
+
+const RETRACTIONS = new Set(["no", "nope", "nah", "wait", "actually", "scratch", "that", "i", "mean", "sorry", "oops", "kidding", "just", "jk", "joking", "hold", "on", "rather", "instead", "on", "second", "thought", "thoughts", "not"]);
+
+function isRetraction(clause: Clause): boolean {
+  const first = clause.tokens[0];
+  if (first === "no" || first === "nope" || first === "nah" || first === "wait" || first === "oops" || first === "actually" || first === "instead" || first === "rather" || clause.text.startsWith("i mean") || clause.text.startsWith("on second thought")) return true;
+  return clause.tokens.length > 0 && clause.tokens.length <= 4 && clause.tokens.every((token) => RETRACTIONS.has(token)) && clause.text !== "that";
+}
+
+function startsWithAction(clause: Clause): boolean {
+  const first = clause.tokens.find((token) => !LEAD_WORDS.has(token));
+  return ACTION_STARTS.has(first ?? "") || isQuestion(clause);
+}
+
+function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Intent {
+  const found = resolveWithinMessage(read).flatMap((intent) => (intent.type === "several" ? intent.intents : [intent]));
+  // Greetings, help and a "yes" inside a longer message add nothing; a bare "yes" was handled above.
+  let intents = found.filter((intent) => (found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown"));
+  if (intents.length === 0) return dialogue ?? { type: "unknown" };
+  // A message that also declines, cancels or undoes never plans a destroy ("remove api? no keep it").
+  if (intents.some((intent) => intent.type === "cancel" || intent.type === "restore" || (intent.type === "declined" && intent.verb === "destroy"))) {
+    intents = intents.filter((intent) => intent.type !== "destroy");
+    if (intents.length === 0) return { type: "cancel" };
+  }
+  // Unsure whether a destroy is meant: ask, and do nothing else in that message.
+  const unsure = intents.find((intent) => intent.type === "clarify" && intent.verb === "destroy");
+  if (unsure !== undefined) return unsure;
+  const resolved = intents;
+  if (resolved.length === 1) return resolved[0]!;
+  if (resolved.length > MAX_REQUESTS_PER_MESSAGE) return { type: "clarify", verb: "show", target: { kind: "none" }, why: "several" };
+  const destroys = resolved.filter((intent) => intent.type === "destroy");
+  if (destroys.length > 1) {
+    // Two destroy plans in one message are never prepared: one container at a time.
+    return { type: "several", intents: [...resolved.filter((intent) => intent.type !== "destroy"), { type: "destroy", target: { kind: "all" } }] };
+  }
+  return { type: "several", intents: resolved };
+}
+
+// "don't delete web, just stop it": "it" is the workload the same message named before, and
+// "why is sandbox broken? show logs" shows the logs of sandbox. A destroy never borrows a
+// name this way unless the person said "it".
+function resolveWithinMessage(read: readonly ReadClause[]): Intent[] {
+  let lastName: string | undefined;
+  const intents: Intent[] = [];
+  for (const entry of read) {
+    const intent = entry.intent;
+    const target: Target | undefined = intent !== undefined && "target" in intent ? intent.target : undefined;
+    if (intent !== undefined) {
+      const borrow = lastName !== undefined && (target?.kind === "reference" || (target?.kind === "none" && intent.type !== "destroy" && intent.type !== "restore"));
+      intents.push(borrow ? ({ ...intent, target: { kind: "named", name: lastName } } as Intent) : intent);
+    }
+    if (target?.kind === "named") lastName = target.name;
+    else if (intent?.type === "create" && intent.name !== undefined) lastName = intent.name;
+    else if (entry.names.length > 0) lastName = entry.names[entry.names.length - 1];
+  }
+  return intents;
 }

@@ -36,6 +36,10 @@ export function resolveTarget(verb: WorkloadVerb, target: Target, focus: string 
   switch (target.kind) {
     case "named":
       return { kind: "name", name: target.name };
+    case "unknown":
+      // The word in the name slot ("stop ghost") is not one of theirs: the core answers, for
+      // the actor only, that there is no such container (or restores a destroyed one).
+      return { kind: "name", name: target.name };
     case "all":
       return names.length === 1 ? { kind: "name", name: names[0]! } : { kind: "ask", text: `I do that one container at a time. ${which().text}` };
     case "reference":

@@ -14,7 +14,12 @@ export type Target =
   /** No workload mentioned at all ("stop"). */
   | { readonly kind: "none" }
   /** "all of them", "everything": refused, one workload at a time. */
-  | { readonly kind: "all" };
+  | { readonly kind: "all" }
+  /**
+   * A word in the name slot right after the verb that is none of the person's workloads
+   * ("stop ghost"). It is never acted on: the engine answers that there is no such container.
+   */
+  | { readonly kind: "unknown"; readonly name: string };
 
 /** A create request as far as the text specified it. */
 export interface CreateRequest {
@@ -62,7 +67,17 @@ export type Intent =
   | { readonly type: "reset" }
   /** The text names another user (e.g. "telegram:43"): refused without touching anything. */
   | { readonly type: "other-user"; readonly mentioned: string }
-  | { readonly type: "unknown" };
+  | { readonly type: "unknown" }
+  /** A VM was asked for: understood, and answered that there is no VM runtime yet. */
+  | { readonly type: "vm" }
+  /** "How do I log into dev?": answered with what exists today. */
+  | { readonly type: "access"; readonly target: Target }
+  /** A request the engine will not act on as it stands ("don't delete web"); `verb` is what was declined. */
+  | { readonly type: "declined"; readonly verb: WorkloadVerb; readonly target: Target }
+  /** Unsure between a destructive and a harmless reading, or a question about destroying: ask or explain, never act. */
+  | { readonly type: "clarify"; readonly verb: WorkloadVerb; readonly target: Target; readonly why: "unclear" | "question" | "modify" | "several" }
+  /** Several requests in one message, done in order. */
+  | { readonly type: "several"; readonly intents: readonly Intent[] };
 
 /** Intent types that act on a single named workload. */
 export const WORKLOAD_VERBS: ReadonlySet<string> = new Set<WorkloadVerb>(["start", "stop", "restart", "destroy", "restore", "show", "logs"]);

@@ -1,6 +1,6 @@
 /**
  * The LLM agent: one `generateText` tool loop per message with the per-message tools, a
- * step limit, a timeout, retries (see `retry.ts`) and telemetry. It returns the reply text
+ * step limit, an early stop once tools have answered (one model call per everyday request), a timeout, retries (see `retry.ts`) and telemetry. It returns the reply text
  * and the response messages for memory; the pipeline falls back to the offline engine when
  * this throws.
  *
@@ -15,6 +15,18 @@ import { compactHistory } from "./history.js";
 
 /** How many recent stored messages the model sees, compacted (see `history.ts`). */
 export const MODEL_HISTORY_WINDOW = 8;
+
+/**
+ * Ends the tool loop after the first step whose tools did something: their results are
+ * rendered into the reply (`Turn.say`), so an everyday request costs one model call instead
+ * of a second call that only puts the result into words. When every call in the step failed
+ * (a wrong name, say) the model gets another step to correct itself.
+ */
+export function toolsAnswered({ steps }: { readonly steps: readonly { readonly toolCalls: readonly unknown[]; readonly toolResults: readonly { readonly output: unknown }[] }[] }): boolean {
+  const last = steps[steps.length - 1];
+  if (last === undefined || last.toolCalls.length === 0) return false;
+  return last.toolResults.some((result) => (result.output as { ok?: unknown } | null)?.ok !== false);
+}
 
 /** Settings from `config.llm`. */
 export interface LlmAgentOptions {
@@ -44,17 +56,22 @@ export async function runLlm(text: string, context: ChatContext, options: LlmAge
     system,
     messages: [...compactHistory(context.state.messages, MODEL_HISTORY_WINDOW), { role: "user", content: text }],
     tools: createTools(context),
-    stopWhen: stepCountIs(options.maxSteps),
+    stopWhen: [stepCountIs(options.maxSteps), toolsAnswered],
     // Retries happen per model call in `retry.ts` (the model passed in is wrapped), not here.
     maxRetries: 0,
     maxOutputTokens: 1024,
     abortSignal: AbortSignal.timeout(options.timeoutMs),
     experimental_telemetry: { isEnabled: true, functionId: "voxnix.chat", recordInputs: false, recordOutputs: false },
   });
-  const reply = result.text.trim();
+  // Stopped right after tools ran: the reply is their rendered results, not a model's retelling.
+  const lastStep = result.steps[result.steps.length - 1];
+  const rendered = lastStep !== undefined && lastStep.toolCalls.length > 0 && context.turn.said.length > 0 ? context.turn.said.join("\n") : undefined;
+  const modelText = result.text.trim();
+  const reply = rendered ?? (modelText.length > 0 ? modelText : summariseTurn(context.turn));
   return {
-    text: reply.length > 0 ? reply : summariseTurn(context.turn),
-    messages: result.response.messages,
+    text: reply,
+    // Memory keeps the tool turn and the reply the person saw.
+    messages: rendered === undefined ? result.response.messages : [...result.response.messages, { role: "assistant", content: reply }],
     usage: {
       inputTokens: result.totalUsage.inputTokens ?? 0,
       outputTokens: result.totalUsage.outputTokens ?? 0,

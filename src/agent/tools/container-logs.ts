@@ -6,6 +6,7 @@
 import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { ChatContext } from "../chat-context.js";
+import * as replies from "../replies.js";
 import { guard } from "./result.js";
 
 const input = zodSchema(z.object({
@@ -19,9 +20,10 @@ export function containerLogsTool(context: ChatContext) {
     description: "Recent log lines of one of the person's containers.",
     inputSchema: input,
     execute: ({ name, lines }) =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const count = lines ?? 20;
         const entries = await context.turn.call("logs", { name, lines: count }, () => context.core.logs(context.actor, name, { lines: count }), (value) => ({ lines: value.length }));
+        context.turn.say(replies.describeLogs(name, entries));
         return { name, lines: entries.map((entry) => entry.message) };
       }),
   });

@@ -9,6 +9,7 @@ import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { ChatContext } from "../chat-context.js";
+import * as replies from "../replies.js";
 import { MODULE_SYNONYMS } from "../intents/modules.js";
 import { jobSummary } from "../turn.js";
 import { guard } from "./result.js";
@@ -37,7 +38,7 @@ export function createContainerTool(context: ChatContext) {
     description: "Create a new container for the person.",
     inputSchema: input,
     execute: (args) =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const modules = normaliseModules(args.modules, new Set(context.core.modules().map((module) => module.name)));
         const cpus = args.cpus === undefined ? undefined : Number(args.cpus);
         const memory = args.memory === undefined ? undefined : typeof args.memory === "number" ? `${args.memory}G` : args.memory;
@@ -50,10 +51,12 @@ export function createContainerTool(context: ChatContext) {
         const record = { name: args.name, modules, ...(cpus !== undefined ? { cpus } : {}), ...(memory !== undefined ? { memory } : {}) };
         if (context.dryRun) {
           const plan = await context.turn.call("planCreate", record, () => context.core.planCreate(context.actor, spec), (value) => ({ name: value.spec.name, modules: value.spec.modules }));
+          context.turn.say(replies.describeCreatePlan(plan));
           return { status: "planned (dry run, nothing created)", name: plan.spec.name, modules: plan.spec.modules };
         }
         const job = await context.turn.call("create", record, () => context.core.create(context.actor, spec), jobSummary);
         context.turn.job = job;
+        context.turn.say(replies.describeCreateStarted(args.name, modules));
         return { status: "creating in the background", name: args.name, jobId: job.id };
       }),
   });

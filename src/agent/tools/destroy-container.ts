@@ -8,6 +8,7 @@
 import { tool } from "ai";
 import { NeedsConfirmationError } from "../../domain/errors.js";
 import type { ChatContext } from "../chat-context.js";
+import * as replies from "../replies.js";
 import { toolFailure } from "./result.js";
 import { workloadNameInput } from "./workload-name.js";
 
@@ -19,9 +20,11 @@ export function destroyContainerTool(context: ChatContext) {
     execute: async ({ name }) => {
       try {
         await context.turn.call("destroy", { name }, () => context.core.destroy(context.actor, name));
+        context.turn.say("The destroy was not planned.");
         return { ok: false as const, error: "internal", message: "The destroy was not planned." };
       } catch (error) {
         if (error instanceof NeedsConfirmationError) {
+          context.turn.say(replies.describeDestroyPlan(error.plan, error.expiresAt, context.clock.now()));
           return {
             ok: true as const,
             status: "waiting for the person's confirmation (button or reply yes); not destroyed yet",
@@ -30,7 +33,9 @@ export function destroyContainerTool(context: ChatContext) {
             keeps: error.plan.keeps,
           };
         }
-        return toolFailure(error);
+        const failure = toolFailure(error);
+        context.turn.say(failure.message);
+        return failure;
       }
     },
   });

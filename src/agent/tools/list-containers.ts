@@ -5,6 +5,7 @@
  */
 import { tool } from "ai";
 import type { ChatContext } from "../chat-context.js";
+import * as replies from "../replies.js";
 import { EMPTY_INPUT, guard } from "./result.js";
 
 /** Builds the tool for one message's context. */
@@ -13,8 +14,9 @@ export function listContainersTool(context: ChatContext) {
     description: "List the person's containers (fresh state).",
     inputSchema: EMPTY_INPUT,
     execute: () =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const result = await context.turn.call("list", {}, () => context.core.list(context.actor), (value) => ({ workloads: value.workloads.map((workload) => workload.name) }));
+        context.turn.say(replies.describeList(result));
         return {
           containers: result.workloads.map((workload) => ({ name: workload.name, status: workload.status, live: workload.live, modules: workload.spec.modules, addresses: workload.addresses })),
         };

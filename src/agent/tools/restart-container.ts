@@ -14,8 +14,9 @@ export function restartContainerTool(context: ChatContext) {
     description: "Restart one of the person's containers.",
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const view = await context.turn.call("restart", { name }, () => context.core.restart(context.actor, name), (value) => ({ live: value.live }));
+        context.turn.say(`${view.name} is restarted.`);
         return { name: view.name, live: view.live };
       }),
   });

@@ -8,6 +8,7 @@ import { zodSchema } from "ai";
 import { z } from "zod";
 import { VoxnixError } from "../../domain/errors.js";
 import { explainError } from "../explain-error.js";
+import type { Turn } from "../turn.js";
 
 /** A failed tool call as the model sees it. */
 export interface ToolFailure {
@@ -21,12 +22,14 @@ export function toolFailure(error: unknown): ToolFailure {
   return { ok: false, error: VoxnixError.isInstance(error) ? error.kind : "internal", message: explainError(error) };
 }
 
-/** Runs `work`, turning any error into a `ToolFailure`. */
-export async function guard<T extends object>(work: () => Promise<T>): Promise<(T & { ok: true }) | ToolFailure> {
+/** Runs `work`, turning any error into a `ToolFailure` whose message is also the turn's reply line. */
+export async function guard<T extends object>(turn: Turn, work: () => Promise<T>): Promise<(T & { ok: true }) | ToolFailure> {
   try {
     return { ok: true, ...(await work()) };
   } catch (error) {
-    return toolFailure(error);
+    const failure = toolFailure(error);
+    turn.say(failure.message);
+    return failure;
   }
 }
 

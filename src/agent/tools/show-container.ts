@@ -5,6 +5,7 @@
  */
 import { tool } from "ai";
 import type { ChatContext } from "../chat-context.js";
+import * as replies from "../replies.js";
 import { guard } from "./result.js";
 import { workloadNameInput } from "./workload-name.js";
 
@@ -14,8 +15,9 @@ export function showContainerTool(context: ChatContext) {
     description: "Show details and status of one of the person's containers.",
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const details = await context.turn.call("show", { name }, () => context.core.show(context.actor, name), (value) => ({ status: value.status, live: value.live }));
+        context.turn.say(replies.describeDetails(details));
         return {
           name: details.name,
           status: details.status,

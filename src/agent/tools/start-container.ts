@@ -14,8 +14,9 @@ export function startContainerTool(context: ChatContext) {
     description: "Start one of the person's containers.",
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const view = await context.turn.call("start", { name }, () => context.core.start(context.actor, name), (value) => ({ live: value.live }));
+        context.turn.say(`${view.name} is started.`);
         return { name: view.name, live: view.live };
       }),
   });

@@ -14,8 +14,9 @@ export function stopContainerTool(context: ChatContext) {
     description: "Stop one of the person's containers.",
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const view = await context.turn.call("stop", { name }, () => context.core.stop(context.actor, name), (value) => ({ live: value.live }));
+        context.turn.say(`${view.name} is stopped.`);
         return { name: view.name, live: view.live };
       }),
   });

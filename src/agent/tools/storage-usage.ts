@@ -5,6 +5,7 @@
  */
 import { tool } from "ai";
 import type { ChatContext } from "../chat-context.js";
+import * as replies from "../replies.js";
 import { EMPTY_INPUT, guard } from "./result.js";
 
 /** Builds the tool for one message's context. */
@@ -13,8 +14,9 @@ export function storageUsageTool(context: ChatContext) {
     description: "The person's disk usage, quota and restorable snapshots.",
     inputSchema: EMPTY_INPUT,
     execute: () =>
-      guard(async () => {
+      guard(context.turn, async () => {
         const report = await context.turn.call("storage", {}, () => context.core.storage(context.actor), (value) => ({ usedBytes: value.usage.usedBytes }));
+        context.turn.say(replies.describeStorage(report));
         return {
           usedBytes: report.usage.usedBytes,
           quotaBytes: report.usage.quotaBytes,

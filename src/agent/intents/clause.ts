@@ -1,0 +1,117 @@
+/**
+ * Reads one clause into an intent. The destroy reading comes first and is decided by
+ * `polarity.ts`: only a plain request becomes a destroy; a negated, undone, cancelled,
+ * questioned or unclear one becomes something harmless (declined, restore, cancel, an
+ * explanation or a question back). Then VMs, create, cancel, lifecycle, access and
+ * inspection, each with negation and questions respected.
+ *
+ * @module
+ */
+import type { Intent, Target } from "./types.js";
+import type { Clause } from "./clauses.js";
+import type { ParseContext } from "./parse.js";
+import { ACTION_STARTS } from "./clauses.js";
+import { firstPhrase, hasAny } from "./normalise.js";
+import { parseDialogue } from "./dialogue.js";
+import { isCreate, parseCreate } from "./create.js";
+import { parseLifecycle } from "./lifecycle.js";
+import { parseInspect } from "./inspect.js";
+import { findModules } from "./modules.js";
+import { DESTROY_WORDS, isNegated, isQuestion, mentionsCancel, readDestroy } from "./polarity.js";
+import { parseAccess, parseVm } from "./questions.js";
+import { findTarget } from "./target.js";
+
+const CANCEL_CLAUSES = ["cancel", "cancel that", "cancel it", "abort", "abort that", "never mind", "nevermind", "forget it", "forget that", "scratch that", "no wait", "wait no", "stop stop", "hold on"];
+const NEGATION_OPENERS = new Set(["not", "no", "dont", "never", "nope", "nah"]);
+const OBJECT_FILLERS = new Set(["the", "my", "a", "an", "all", "of", "this", "these", "those", "old", "some", "its", "his", "her"]);
+const INSIDE_OBJECTS = new Set([
+  "logs", "log", "files", "file", "data", "history", "messages", "message", "conversation", "chat", "cache", "snapshot", "snapshots",
+  "contents", "content", "workspace", "folder", "directory", "dir", "database", "db", "module", "modules", "package", "packages",
+  "user", "users", "account", "key", "keys", "password", "line", "lines", "stuff", "output",
+]);
+const HOW_TO = ["how do i", "how can i", "how to", "how would i", "can i", "could i", "may i", "should i", "is it possible to"];
+
+/** Reads one clause; undefined when it says nothing the engine acts on. */
+export function parseClause(clause: Clause, context: ParseContext): Intent | undefined {
+  return readClause(clause, context) ?? undefined;
+}
+
+// null: the clause only mentions something ("web got deleted") and must not be read further.
+function readClause(clause: Clause, context: ParseContext): Intent | null | undefined {
+  if (clause.tokens.length === 0) return undefined;
+  const { knownNames } = context;
+  // "stop web, not api": a bare negation adds nothing.
+  if (NEGATION_OPENERS.has(clause.tokens[0]!) && !clause.tokens.some((token) => ACTION_STARTS.has(token))) return undefined;
+  const vm = parseVm(clause);
+  if (vm) return vm;
+  const destroy = firstPhrase(clause.tokens, DESTROY_WORDS);
+  if (destroy) {
+    return readDestroyClause(clause, destroy.index, destroy.length, context);
+  }
+  if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause) && clause.tokens[0] !== "keep")) return { type: "cancel" };
+  if (clause.tokens[0] === "keep" && clause.tokens.length <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, 1, 0, knownNames) };
+  if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
+  const access = parseAccess(clause, knownNames);
+  if (access) return access;
+  // "… and run rm -rf / in web": a command not at the start of the message is not run, and "run" is not a start.
+  if (/\b(run|exec|execute)\b \S.* \b(in|on|inside)\b/.test(clause.text)) return undefined;
+  const question = isQuestion(clause);
+  const lifecycle = question && !hasAny(clause.text, HOW_TO) ? undefined : parseLifecycle(clause, knownNames);
+  if (lifecycle) {
+    if (isNegated(clause, actionIndex(clause))) return { type: "declined", verb: lifecycle.type, target: lifecycle.target };
+    if (question) return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "question" };
+    const names = [...new Set(clause.tokens.filter((token) => knownNames.includes(token)))];
+    // "stop web and api": one request per workload (harmless verbs only; destroy was read above).
+    if (names.length > 1 && lifecycle.type !== "restore") return { type: "several", intents: names.map((name) => ({ type: lifecycle.type, target: { kind: "named", name } })) };
+    return lifecycle;
+  }
+  const inspect = parseInspect(clause, knownNames);
+  if (inspect) return inspect;
+  // "why is sandbox broken?", "is dev ok": a question about one of the person's workloads.
+  const named = knownNames.find((name) => clause.tokens.includes(name));
+  if (question && named !== undefined) return { type: "show", target: { kind: "named", name: named } };
+  const dialogue = parseDialogue(clause);
+  if (dialogue) return dialogue;
+  return undefined;
+}
+
+function readDestroyClause(clause: Clause, index: number, length: number, context: ParseContext): Intent | null {
+  const target = (): Target => findTarget(clause.tokens, index + length, index, context.knownNames);
+  switch (readDestroy(clause, index)) {
+    case "restore":
+      return { type: "restore", target: target() };
+    case "cancel":
+      return { type: "cancel" };
+    case "declined":
+      return { type: "declined", verb: "destroy", target: target() };
+    case "question":
+      return { type: "clarify", verb: "destroy", target: target(), why: "question" };
+    case "unclear":
+      return { type: "clarify", verb: "destroy", target: target(), why: "unclear" };
+    case "mention":
+      return null;
+    case "request":
+      return destroyRequest(clause, index, length, context);
+  }
+}
+
+function destroyRequest(clause: Clause, index: number, length: number, context: ParseContext): Intent {
+  const { tokens } = clause;
+  const target = findTarget(tokens, index + length, index, context.knownNames);
+  // "remove git from web": a change to a container, not its destruction.
+  const from = tokens.indexOf("from", index + length);
+  const object = tokens.slice(index + length).find((token) => !OBJECT_FILLERS.has(token));
+  // "delete the logs of web", "wipe the workspace of dev": something inside a container, not the container.
+  const inside = object !== undefined && INSIDE_OBJECTS.has(object) && !context.knownNames.includes(object);
+  if (inside || from > index + length || findModules(tokens.slice(index + length), context.catalogNames).length > 0) {
+    return { type: "clarify", verb: "destroy", target, why: "modify" };
+  }
+  const names = context.knownNames.filter((name) => tokens.includes(name));
+  if (names.length > 1) return { type: "clarify", verb: "destroy", target: { kind: "all" }, why: "several" };
+  return { type: "destroy", target };
+}
+
+function actionIndex(clause: Clause): number {
+  const index = clause.tokens.findIndex((token) => ACTION_STARTS.has(token));
+  return index < 0 ? clause.tokens.length : index;
+}

@@ -1,0 +1,76 @@
+/**
+ * Replies for what the offline engine understood but does not act on: a VM request, a
+ * login question, a declined request ("don't delete web") and a question back when a
+ * message could be read as destructive. They name only what exists today.
+ *
+ * @module
+ */
+import type { Target, WorkloadVerb } from "./types.js";
+
+const VERB_PHRASES: Readonly<Record<WorkloadVerb, string>> = {
+  start: "start",
+  stop: "stop",
+  restart: "restart",
+  destroy: "destroy",
+  restore: "restore",
+  show: "show",
+  logs: "show the logs of",
+};
+
+/** The workload a target names, when it names one. */
+export function targetName(target: Target, focus: string | undefined): string | undefined {
+  if (target.kind === "named" || target.kind === "unknown") return target.name;
+  if (target.kind === "reference") return focus;
+  return undefined;
+}
+
+/** "Make me a VM": understood, and not available. */
+export function describeVmUnavailable(): string {
+  return [
+    "Virtual machines are not available on this appliance yet: it runs containers only, so I did not create anything.",
+    'If a container will do, say for example "create a container called lab with 2 cpus".',
+  ].join("\n");
+}
+
+/** "How do I log into dev?": what exists today. */
+export function describeAccess(name: string | undefined, names: readonly string[]): string {
+  const which = name ?? "<name>";
+  const lines = [
+    "Remote login (SSH or a web terminal) is not set up on this appliance yet, so there is no address to log into.",
+    `What works today: an admin on the appliance can open a shell with: voxnix ctl shell ${which}`,
+    `From this chat you can run one command at a time: run <command> in ${which}`,
+  ];
+  if (name !== undefined && !names.includes(name)) lines.unshift(`You have no container called "${name}".`);
+  return lines.join("\n");
+}
+
+/** A request the person said not to do. */
+export function describeDeclined(verb: WorkloadVerb, name: string | undefined): string {
+  return name === undefined ? `Okay, I won't ${VERB_PHRASES[verb]} anything.` : `Okay, I won't ${VERB_PHRASES[verb]} ${name}.`;
+}
+
+/** A question back instead of acting. */
+export function describeClarify(verb: WorkloadVerb, name: string | undefined, why: "unclear" | "question" | "modify" | "several"): string {
+  const subject = name ?? "<name>";
+  switch (why) {
+    case "modify":
+      return `I can't add or remove modules on an existing container yet, and I did not destroy anything. To change it, create a new container with the modules you want.`;
+    case "several":
+      return verb === "destroy"
+        ? "I destroy one container at a time, and only when you ask for that one plainly. Nothing was done. Say for example: destroy web"
+        : "That's a lot of requests in one message. Nothing was done; please send them one or two at a time.";
+    case "question":
+      if (verb === "destroy") {
+        return [
+          `Destroying ${subject} removes the container and its workspace; I always show you what it removes and ask you to confirm first.`,
+          `For a while afterwards "undo" or "restore ${subject}" brings it back from its snapshot.`,
+          `Nothing was done. To go ahead, say: destroy ${subject}`,
+        ].join("\n");
+      }
+      return `Yes, just say "${VERB_PHRASES[verb]} ${subject}" and I'll do it. Nothing was done yet.`;
+    case "unclear":
+      return verb === "destroy"
+        ? `I'm not sure you want ${subject} destroyed, so I did nothing. If you do, say plainly: destroy ${subject}`
+        : `I'm not sure what you want me to do with ${subject}. Nothing was done.`;
+  }
+}
