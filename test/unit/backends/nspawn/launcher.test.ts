@@ -33,7 +33,9 @@ describe("launcher", () => {
     writeFileSync(file, "");
     const descriptor = openSync(file, "r");
     try {
-      const result = spawnSync(LAUNCHER_SHELL, launcherArgs([], ["sh", "-c", "ls /proc/$$/fd | sort -n | tr '\\n' ' '"]), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe", descriptor, descriptor] });
+      // `test` is a shell builtin, so /proc/self is the program the launcher executed.
+      const probe = "for n in 0 1 2 3 4; do if [ -e /proc/self/fd/$n ]; then printf '%s ' $n; fi; done";
+      const result = spawnSync(LAUNCHER_SHELL, launcherArgs([], ["sh", "-c", probe]), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe", descriptor, descriptor] });
       assert.equal(result.stdout.trim(), "0 1 2", `only stdio is left: ${result.stdout}`);
     } finally {
       closeSync(descriptor);
