@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import { cgroupName } from "../../src/backends/container/nspawn/paths.js";
@@ -244,6 +244,14 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     assert.equal(created.code, 0, created.stdout + created.stderr);
     const fill = await voxnix(env, [...alice, "ctl", "exec", "boxed", "--", "sh", "-c", "dd if=/dev/urandom of=/workspace/fill bs=1M count=80 2>&1; echo done"]);
     assert.match(fill.stdout, /Disk quota exceeded|No space left/, `80 MiB into a 40 MiB workspace must fail: ${fill.stdout}`);
+  });
+
+  step("class 4: writing to the console fills nothing on the host", async () => {
+    const log = path.join(env.backend().paths.run, "evil", "console.log");
+    const before = statSync(log).size;
+    await inAlice("evil", "timeout 3 sh -c 'yes flood-the-host-disk > /dev/console' 2>/dev/null; true");
+    const grown = statSync(log).size - before;
+    assert.ok(grown < 64 * 1024, `the host-side console log grew by ${grown} bytes`);
   });
 
   step("class 5: a host service on 0.0.0.0 is unreachable from a container", async () => {

@@ -64,7 +64,7 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
   }
   if (rootKind(machine) === "overlay") await mountOverlay(deps.runner, machine);
   const files = writeBootFiles(machine, { spec, network: { interfaceName: names.container, address, subnet } });
-  prepareRootForBoot(machine.root, files.map((file) => file.containerPath));
+  prepareRootForBoot(machine.root, [...files.map((file) => file.containerPath), ...(request.workspaceHostPath === undefined ? [] : ["/workspace"])]);
 
   request.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name} at ${address}` });
   await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat, hostAccess: settings.hostAccess });
