@@ -41,15 +41,17 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (clause.tokens.length === 0) return undefined;
   const { knownNames } = context;
   // "stop web, not api": a bare negation adds nothing.
-  if (NEGATION_OPENERS.has(clause.tokens[0]!) && !clause.tokens.some((token) => ACTION_STARTS.has(token))) return undefined;
+  if (NEGATION_OPENERS.has(clause.tokens[0]!) && clause.tokens.length <= 3 && !clause.tokens.some((token) => ACTION_STARTS.has(token))) return undefined;
   const vm = parseVm(clause);
   if (vm) return vm;
   const destroy = firstPhrase(clause.tokens, DESTROY_WORDS);
   if (destroy) {
     return readDestroyClause(clause, destroy.index, destroy.length, context);
   }
-  if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause) && clause.tokens[0] !== "keep")) return { type: "cancel" };
-  if (clause.tokens[0] === "keep" && clause.tokens.length <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, 1, 0, knownNames) };
+  // "keep web", "but keep web": that one stays; anything else in the message may still happen.
+  const keep = clause.tokens.findIndex((token) => token !== "but" && token !== "and" && token !== "please" && token !== "just");
+  if (keep >= 0 && clause.tokens[keep] === "keep" && clause.tokens.length - keep <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, keep + 1, keep, knownNames) };
+  if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause))) return { type: "cancel" };
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
