@@ -56,7 +56,7 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   const access = parseAccess(clause, knownNames);
   if (access) return access;
   // "… and run rm -rf / in web": a command not at the start of the message is not run, and "run" is not a start.
-  if (/\b(run|exec|execute)\b \S.* \b(in|on|inside)\b/.test(clause.text)) return undefined;
+  if (isCommandRequest(clause.tokens)) return undefined;
   const question = isQuestion(clause);
   const lifecycle = question && !hasAny(clause.text, HOW_TO) ? undefined : parseLifecycle(clause, knownNames);
   if (lifecycle) {
@@ -111,6 +111,17 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   const names = context.knownNames.filter((name) => tokens.includes(name));
   if (names.length > 1) return { type: "clarify", verb: "destroy", target: { kind: "all" }, why: "several" };
   return { type: "destroy", target };
+}
+
+// "run <words> in <name>": a run/exec verb with a place at least two words later (one pass).
+function isCommandRequest(tokens: readonly string[]): boolean {
+  let verbAt = -1;
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index]!;
+    if (verbAt < 0 && (token === "run" || token === "exec" || token === "execute")) verbAt = index;
+    else if (verbAt >= 0 && index >= verbAt + 2 && (token === "in" || token === "on" || token === "inside")) return true;
+  }
+  return false;
 }
 
 function actionIndex(clause: Clause): number {
