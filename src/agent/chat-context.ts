@@ -18,6 +18,8 @@ export interface ChatContext {
   readonly actor: Actor;
   readonly turn: Turn;
   readonly state: ConversationState;
+  /** The person's message this turn answers (absent for a button press). */
+  readonly message?: string;
   /** Create requests run `planCreate` instead of creating. */
   readonly dryRun: boolean;
   readonly clock: Clock;

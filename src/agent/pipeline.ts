@@ -92,7 +92,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
   }
 
-  function contextFor(actor: Actor, state: ConversationState, turn: Turn): ChatContext {
+  function contextFor(actor: Actor, state: ConversationState, turn: Turn, message: string | undefined): ChatContext {
     let workloads: Promise<readonly WorkloadView[]> | undefined;
     const ownWorkloads = () =>
       (workloads ??= deps.core.list(actor).then(
@@ -105,6 +105,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       turn,
       state,
       dryRun: deps.dryRun ?? false,
+      ...(message !== undefined ? { message } : {}),
       clock,
       logger,
       ownWorkloads,
@@ -116,7 +117,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   async function withMemory(actor: Actor, userText: string | undefined, act: (context: ChatContext) => Promise<{ outcome: EngineOutcome; engine: ChatReply["engine"]; notice?: string; messages?: readonly ModelMessage[] }>): Promise<ChatReply> {
     const state = load(actor);
     const turn = new Turn();
-    const context = contextFor(actor, state, turn);
+    const context = contextFor(actor, state, turn, userText);
     let result: Awaited<ReturnType<typeof act>>;
     try {
       result = await act(context);

@@ -9,7 +9,7 @@ import type { EvalConversation } from "./types.js";
 import { EVERYDAY_CREATES, EVERYDAY_LIFECYCLE, EVERYDAY_QUESTIONS } from "./everyday.js";
 import { NOT_DESTROYS, PLAIN_DESTROYS, RESTORES } from "./safety.js";
 import { ACCESS, ADVERSARIAL, SEVERAL, VMS } from "./special.js";
-import { SECOND_ROUND } from "./second-round.js";
+import { SECOND_ROUND, THIRD_ROUND } from "./second-round.js";
 
 const ALICE = "telegram:42";
 const BOB = "telegram:43";
@@ -266,4 +266,5 @@ export const CONVERSATIONS: readonly EvalConversation[] = [
   ...SEVERAL,
   ...ADVERSARIAL,
   ...SECOND_ROUND,
+  ...THIRD_ROUND,
 ];

@@ -41,20 +41,22 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (clause.tokens.length === 0) return undefined;
   const { knownNames } = context;
   // "stop web, not api": a bare negation adds nothing.
-  if (NEGATION_OPENERS.has(clause.tokens[0]!) && !clause.tokens.some((token) => ACTION_STARTS.has(token))) return undefined;
+  if (NEGATION_OPENERS.has(clause.tokens[0]!) && clause.tokens.length <= 3 && !clause.tokens.some((token) => ACTION_STARTS.has(token))) return undefined;
   const vm = parseVm(clause);
   if (vm) return vm;
   const destroy = firstPhrase(clause.tokens, DESTROY_WORDS);
   if (destroy) {
     return readDestroyClause(clause, destroy.index, destroy.length, context);
   }
-  if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause) && clause.tokens[0] !== "keep")) return { type: "cancel" };
-  if (clause.tokens[0] === "keep" && clause.tokens.length <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, 1, 0, knownNames) };
+  // "keep web", "but keep web": that one stays; anything else in the message may still happen.
+  const keep = clause.tokens.findIndex((token) => token !== "but" && token !== "and" && token !== "please" && token !== "just");
+  if (keep >= 0 && clause.tokens[keep] === "keep" && clause.tokens.length - keep <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, keep + 1, keep, knownNames) };
+  if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause))) return { type: "cancel" };
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
   // "… and run rm -rf / in web": a command not at the start of the message is not run, and "run" is not a start.
-  if (/\b(run|exec|execute)\b \S.* \b(in|on|inside)\b/.test(clause.text)) return undefined;
+  if (isCommandRequest(clause.tokens)) return undefined;
   const question = isQuestion(clause);
   const lifecycle = question && !hasAny(clause.text, HOW_TO) ? undefined : parseLifecycle(clause, knownNames);
   if (lifecycle) {
@@ -109,6 +111,17 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   const names = context.knownNames.filter((name) => tokens.includes(name));
   if (names.length > 1) return { type: "clarify", verb: "destroy", target: { kind: "all" }, why: "several" };
   return { type: "destroy", target };
+}
+
+// "run <words> in <name>": a run/exec verb with a place at least two words later (one pass).
+function isCommandRequest(tokens: readonly string[]): boolean {
+  let verbAt = -1;
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index]!;
+    if (verbAt < 0 && (token === "run" || token === "exec" || token === "execute")) verbAt = index;
+    else if (verbAt >= 0 && index >= verbAt + 2 && (token === "in" || token === "on" || token === "inside")) return true;
+  }
+  return false;
 }
 
 function actionIndex(clause: Clause): number {

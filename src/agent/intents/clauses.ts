@@ -15,7 +15,7 @@ export const ACTION_STARTS: ReadonlySet<string> = new Set([
   "delete", "remove", "rm", "nuke", "wipe", "erase", "trash", "tear", "restore", "undo", "undelete", "recover", "bring",
   "turn", "shut", "switch", "power", "boot", "halt", "pause", "kill", "resume", "wake", "show", "list", "display", "check",
   "tell", "logs", "run", "exec", "cancel", "keep", "reset", "ssh", "connect", "get", "set", "launch", "fire", "add",
-  "revert", "reverse", "abort", "leave",
+  "revert", "reverse", "abort", "leave", "touch",
 ]);
 
 /** Words that may stand between a connective and its verb ("and then please stop it"). */
@@ -48,12 +48,15 @@ export function splitClauses(raw: string): Clause[] {
   return clauses;
 }
 
+// Negations may stand between a connective and its verb: "stop api and don't touch web".
+const NEGATION_LEADS = new Set(["do", "not", "dont", "never", "please"]);
+
 // True when, after at most three lead words, the next token starts an action.
 function verbFollows(tokens: readonly string[], from: number): boolean {
   for (let index = from; index < Math.min(tokens.length, from + 4); index += 1) {
     const token = tokens[index]!;
     if (ACTION_STARTS.has(token)) return true;
-    if (!LEAD_WORDS.has(token)) return false;
+    if (!LEAD_WORDS.has(token) && !NEGATION_LEADS.has(token)) return false;
   }
   return false;
 }

@@ -90,6 +90,11 @@ function readClauses(clauses: readonly Clause[], context: ParseContext): ReadCla
       (previous.merged ??= []).push(clause.text);
       continue;
     }
+    // "delete web, api and dev": a clause of names only continues the list before it.
+    if (previous?.intent !== undefined && names.length > 0 && clause.tokens.every((token) => context.knownNames.includes(token) || LIST_GLUE.has(token))) {
+      (previous.merged ??= []).push(clause.text);
+      continue;
+    }
     // "delete web? no, stop it", "delete web. just kidding": a correction takes back what came before.
     if (isRetraction(clause) && read.some((entry) => entry.intent !== undefined)) {
       for (const entry of read) delete entry.intent;
@@ -108,12 +113,22 @@ function readClauses(clauses: readonly Clause[], context: ParseContext): ReadCla
   return read;
 }
 
+const LIST_GLUE = new Set(["and", "or", "the", "too", "also", "plus", "as", "well"]);
 const RETRACTIONS = new Set(["no", "nope", "nah", "wait", "actually", "scratch", "that", "i", "mean", "sorry", "oops", "kidding", "just", "jk", "joking", "hold", "on", "rather", "instead", "on", "second", "thought", "thoughts", "not"]);
 
 function isRetraction(clause: Clause): boolean {
   const first = clause.tokens[0];
   if (first === "no" || first === "nope" || first === "nah" || first === "wait" || first === "oops" || first === "actually" || first === "instead" || first === "rather" || clause.text.startsWith("i mean") || clause.text.startsWith("on second thought")) return true;
   return clause.tokens.length > 0 && clause.tokens.length <= 4 && clause.tokens.every((token) => RETRACTIONS.has(token)) && clause.text !== "that";
+}
+
+// True when `sparing` (a cancel, restore or declined destroy) may be about the same container as `destroy`.
+function overlaps(sparing: Intent, destroy: Intent): boolean {
+  if (sparing.type === "cancel" || !("target" in sparing) || !("target" in destroy)) return true;
+  const name = (target: Target) => (target.kind === "named" || target.kind === "unknown" ? target.name : undefined);
+  const spared = name(sparing.target);
+  const destroyed = name(destroy.target);
+  return spared === undefined || destroyed === undefined || spared === destroyed;
 }
 
 function startsWithAction(clause: Clause): boolean {
@@ -126,9 +141,11 @@ function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Int
   // Greetings, help and a "yes" inside a longer message add nothing; a bare "yes" was handled above.
   let intents = found.filter((intent) => (found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown"));
   if (intents.length === 0) return dialogue ?? { type: "unknown" };
-  // A message that also declines, cancels or undoes never plans a destroy ("remove api? no keep it").
-  if (intents.some((intent) => intent.type === "cancel" || intent.type === "restore" || (intent.type === "declined" && intent.verb === "destroy"))) {
-    intents = intents.filter((intent) => intent.type !== "destroy");
+  // A message that also cancels, or declines or undoes the same container, never plans a
+  // destroy ("remove api? no keep it"); "destroy dev but keep web" still plans dev.
+  const spared = intents.filter((intent) => intent.type === "cancel" || intent.type === "restore" || (intent.type === "declined" && intent.verb === "destroy"));
+  if (spared.length > 0) {
+    intents = intents.filter((intent) => intent.type !== "destroy" || !spared.some((other) => overlaps(other, intent)));
     if (intents.length === 0) return { type: "cancel" };
   }
   // Unsure whether a destroy is meant: ask, and do nothing else in that message.

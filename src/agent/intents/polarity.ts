@@ -22,6 +22,7 @@ const MENTION_ONLY = new Set(["destroyed", "deleted", "removed", "deletion", "de
 const UNDO_WORDS = ["undo", "undelete", "un-delete", "revert", "reverse", "restore", "recover", "bring back", "roll back", "rollback", "resurrect", "get back"];
 const CANCEL_WORDS = ["cancel", "abort", "call off", "never mind", "nevermind", "forget", "scratch", "hold off", "stop deleting", "stop destroying", "stop the deletion", "stop the destroy", "stop the removal", "keep"];
 const NEGATIONS = new Set(["not", "dont", "never", "doesnt", "didnt", "shouldnt", "wont", "mustnt", "cannot", "nope", "no"]);
+const UNSURE_WORDS = new Set(["or", "if", "unless", "when", "whenever", "except", "besides", "maybe", "perhaps", "probably"]);
 const COMMAND_WORDS = new Set(["run", "exec", "execute", "type", "command", "sudo"]);
 /** Openings that make a clause a question rather than a request. */
 const QUESTION_OPENINGS = [
@@ -29,7 +30,7 @@ const QUESTION_OPENINGS = [
   "how would i", "how to", "is there a way", "would it", "will it", "does it", "do i need", "am i able", "if i", "why would",
   "what does", "whats the difference", "what is the difference", "is it possible", "do you", "are you able", "does voxnix",
 ];
-const QUESTION_WORDS = new Set(["why", "what", "whats", "how", "is", "are", "does", "did", "do", "where", "which", "when", "was", "were", "has", "have", "isnt", "arent"]);
+const QUESTION_WORDS = new Set(["would", "could", "will", "can", "should", "might", "may", "why", "what", "whats", "how", "is", "are", "does", "did", "do", "where", "which", "when", "was", "were", "has", "have", "isnt", "arent"]);
 
 /** The position of the first destroy word in `clause`, or -1. */
 export function destroyIndex(clause: Clause): number {
@@ -69,7 +70,7 @@ export function isQuestion(clause: Clause): boolean {
   // "do not delete web" is an instruction, not a question.
   if ((first === "do" || first === "does" || first === "did") && lead[1] === "not") return false;
   // "can you stop web" and "could you delete it" are polite requests, not questions.
-  return !(["can", "could", "would", "will"].includes(first) && lead[1] === "you");
+  return !(["can", "could", "would", "will"].includes(first) && ["you", "u", "ya", "yo"].includes(lead[1] ?? ""));
 }
 
 /** True when only lead words (and other verbs joined by "and") stand before `verbIndex`: a plain request. */
@@ -88,8 +89,10 @@ export function readDestroy(clause: Clause, verbIndex: number): DestroyReading {
   if (mentionsCancel(clause)) return "cancel";
   if (isNegated(clause, verbIndex)) return "declined";
   if (MENTION_ONLY.has(clause.tokens[verbIndex]!)) return "mention";
-  // "delete web or just stop it?": a choice is a question, never a request.
-  if (clause.tokens.includes("or")) return "unclear";
+  // "delete web or just stop it?", "delete web if it's stopped", "remove everything except web",
+  // "remove me": a choice, a condition, an exception or a person is never a plain request.
+  if (clause.tokens.some((token) => UNSURE_WORDS.has(token)) || hasAny(clause.text, ["other than", "apart from", "but not"])) return "unclear";
+  if (clause.tokens.slice(verbIndex + 1).some((token) => token === "me" || token === "myself" || token === "us") && !clause.tokens.slice(verbIndex + 1).some((token) => token === "it" || token === "that")) return "unclear";
   if (isPlainRequest(clause, verbIndex)) return "request";
   return "unclear";
 }

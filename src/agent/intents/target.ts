@@ -15,7 +15,7 @@ export const COMMON_WORDS: ReadonlySet<string> = new Set([
   "nothing", "someone", "anyone", "everyone", "any", "every", "each", "other", "another", "more", "less", "very", "really",
   "should", "shall", "might", "may", "must", "as", "by", "into", "onto", "over", "under", "like", "than", "yet", "still",
   "already", "maybe", "please", "thanks", "thank", "sorry", "wait", "actually", "instead", "rather", "broken", "working",
-  "running", "doing", "going", "looking", "down", "dead", "stuck", "slow", "fine", "ok", "up", "new", "old", "files", "file", "data", "history",
+  "fresh", "running", "doing", "going", "looking", "down", "dead", "stuck", "slow", "fine", "ok", "up", "new", "old", "files", "file", "data", "history",
   "conversation", "chat", "message", "messages", "stuff", "things", "list", "logs", "help", "yes", "dont", "never",
   "two", "three", "four", "five", "couple", "few", "several", "some", "many", "server", "servers", "vms", "machines", "boxes", "workloads", "instances", "environment", "env", "sandbox-env", "my", "mine",
   "friend", "friends", "colleague", "admin", "root", "user", "users", "system", "today", "now", "again", "first", "second",

@@ -11,6 +11,20 @@ import type { ChatContext } from "../chat-context.js";
 import * as replies from "../replies.js";
 import { toolFailure } from "./result.js";
 import { workloadNameInput } from "./workload-name.js";
+import { parseIntent } from "../intents/parse.js";
+import type { Intent } from "../intents/types.js";
+
+/** True when `message` plainly asks to destroy `name` (by name, or by "it"/"that" when `name` is the focus or the only container). */
+export function asksToDestroy(message: string, name: string, names: readonly string[], focus: string | undefined): boolean {
+  const flatten = (intent: Intent): Intent[] => (intent.type === "several" ? intent.intents.flatMap(flatten) : [intent]);
+  return flatten(parseIntent(message, { knownNames: names, catalogNames: [] })).some((intent) => {
+    if (intent.type !== "destroy") return false;
+    const target = intent.target;
+    if (target.kind === "named" || target.kind === "unknown") return target.name === name;
+    if (target.kind === "all") return false;
+    return name === focus || (names.length === 1 && names[0] === name);
+  });
+}
 
 /** Builds the tool for one message's context. */
 export function destroyContainerTool(context: ChatContext) {
@@ -18,6 +32,14 @@ export function destroyContainerTool(context: ChatContext) {
     description: "Prepare destroying one of the person's containers. Returns the plan; the person confirms it themselves.",
     inputSchema: workloadNameInput,
     execute: async ({ name }) => {
+      // The model may misread "don't delete web" too: a plan is only prepared when the
+      // person's own words plainly ask to destroy this container (read by the offline parser).
+      const asked = asksToDestroy(context.message ?? "", name, await context.ownNames(), context.state.focus);
+      if (!asked) {
+        const message = `Nothing was planned: the message does not plainly ask to destroy ${name}. Ask the person; they can say "destroy ${name}".`;
+        context.turn.say(`I'm not sure you want ${name} destroyed, so I did nothing. If you do, say plainly: destroy ${name}`);
+        return { ok: false as const, error: "not-asked", message };
+      }
       try {
         await context.turn.call("destroy", { name }, () => context.core.destroy(context.actor, name));
         context.turn.say("The destroy was not planned.");

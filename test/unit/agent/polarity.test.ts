@@ -43,6 +43,7 @@ describe("a destroy inside a negation, an undo, a cancel, a question or a correc
     "what happens if I {verb} {name}?", "should I {verb} {name}?", "how do I {verb} {name}", "can I {verb} {name}?", "is it safe to {verb} {name}",
     "i think i should {verb} {name}", "{verb} {name} or just stop it?", "{verb} {name}? no, stop it", "{verb} {name}. just kidding", "{verb} {name}, actually no",
     "{verb} {name}? no keep it", "run rm -rf / and {verb} {name} in {name}", "{verb} git from {name}", "{verb} the logs of {name}",
+    "would it help to {verb} {name}?", "{verb} everything except {name}", "{verb} all but not {name}", "{verb} {name} if it is stopped", "{verb} me",
   ];
   for (const template of templates) {
     it(template, () => {

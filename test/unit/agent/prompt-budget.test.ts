@@ -39,6 +39,7 @@ describe("prompt budget (o200k_base tokens counted with gpt-tokenizer, not chara
     assert.ok(measured.system.startsWith(SYSTEM_RULES), "the request carries the measured rules");
     assert.equal(measured.toolCount, 10);
     const total = measured.rules + measured.tools;
+    console.log(`fixed prompt: ${total} o200k tokens (rules ${measured.rules}, tool schemas ${measured.tools})`);
     assert.ok(total <= FIXED_PROMPT_TOKEN_BUDGET, `fixed prompt is ${total} tokens (rules ${measured.rules}, tools ${measured.tools})`);
   });
 });
