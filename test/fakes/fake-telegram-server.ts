@@ -6,16 +6,16 @@
  * parsing; `callback_data` of 1–64 bytes; 400 "message is not modified" for an unchanged
  * edit; 400 "query is too old" for a callback answered late (`callbackQueryTtlMs`) or twice.
  * Faults can be injected per method: any status with a description and `retry_after` (401,
- * 403, 409, 429, 5xx), dropped connections, and chats that blocked the bot. It records every call.
+ * 403, 409, 429, 5xx), dropped and hung connections, and chats that blocked the bot
+ * (`fake-telegram-chats.ts` holds the chats and the methods' answers). It records every call.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkMessageText, checkReplyMarkup } from "./fake-telegram-html.js";
+import { BOT_USER, FAILURE_DESCRIPTIONS, FakeTelegramChats, type FakeMessage } from "./fake-telegram-chats.js";
 
-/** Telegram's answer to a callback query answered too late, or twice. */
-export const QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid";
+export { QUERY_TOO_OLD, type FakeMessage } from "./fake-telegram-chats.js";
 
 /** An injected failure: the status, Telegram's description, and `retry_after` for 429. */
 export interface FakeFailure {
@@ -23,15 +23,6 @@ export interface FakeFailure {
   readonly description?: string;
   readonly retryAfter?: number;
 }
-
-const DEFAULT_DESCRIPTIONS: Record<number, string> = {
-  401: "Unauthorized",
-  403: "Forbidden: bot was blocked by the user",
-  409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-  429: "Too Many Requests: retry after 1",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-};
 
 /** One Bot API call the bot made. */
 export interface RecordedCall {
@@ -43,32 +34,19 @@ export interface RecordedCall {
   readonly at: number;
 }
 
-/** A message as it currently stands in a chat (after edits). */
-export interface FakeMessage {
-  readonly messageId: number;
-  readonly chatId: number;
-  /** The text as the bot sent it (HTML source in parse mode HTML). */
-  text: string;
-  /** The text as people see it, after HTML parsing. */
-  visibleText: string;
-  replyMarkup?: any;
-  parseMode?: string;
-  edits: number;
-}
-
 /** A Telegram user as tests describe one. */
 export interface FakeUser {
   readonly id: number;
   readonly firstName?: string;
 }
 
-const BOT_USER = { id: 999000, is_bot: true, first_name: "voxnix", username: "voxnix_test_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
 
 /** The fake Bot API server. `start()` it, hand `apiRoot` to grammY, `stop()` it after. */
 export class FakeTelegramServer {
   readonly calls: RecordedCall[] = [];
   /** Messages the bot sent, by id, in the order sent. */
-  readonly messages = new Map<number, FakeMessage>();
+  readonly messages: Map<number, FakeMessage>;
+  private readonly chats: FakeTelegramChats;
 
   private server: Server | undefined;
   private readonly queue: Record<string, unknown>[] = [];
@@ -76,12 +54,8 @@ export class FakeTelegramServer {
   private readonly failures = new Map<string, FakeFailure[]>();
   private readonly drops = new Map<string, number>();
   private readonly hangs = new Map<string, number>();
-  private readonly blockedChats = new Set<number>();
-  /** Callback queries not answered yet, with when the person pressed. */
-  private readonly openQueries = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
   private nextUpdateId = 1;
-  private nextMessageId = 1;
   private nextCallbackId = 1;
   private incomingMessageId = 100000;
 
@@ -89,7 +63,10 @@ export class FakeTelegramServer {
    * With `validToken`, any other token is refused with 401 Unauthorized, as Telegram does.
    * `callbackQueryTtlMs` (default 15 s) is how long a press can wait for its answer.
    */
-  constructor(private readonly options: { readonly validToken?: string; readonly callbackQueryTtlMs?: number } = {}) {}
+  constructor(private readonly options: { readonly validToken?: string; readonly callbackQueryTtlMs?: number } = {}) {
+    this.chats = new FakeTelegramChats(options.callbackQueryTtlMs ?? 15_000);
+    this.messages = this.chats.messages;
+  }
 
   /** The URL to pass as grammY's `client.apiRoot`. */
   get apiRoot(): string {
@@ -140,7 +117,7 @@ export class FakeTelegramServer {
     const message = this.messages.get(messageId);
     if (!message) throw new Error(`no message ${messageId}`);
     const id = `cbq${this.nextCallbackId++}`;
-    this.openQueries.set(id, Date.now() - (options.waitedMs ?? 0));
+    this.chats.openQueries.set(id, Date.now() - (options.waitedMs ?? 0));
     this.pushUpdate({
       callback_query: {
         id,
@@ -184,12 +161,12 @@ export class FakeTelegramServer {
 
   /** The person in `chatId` blocked the bot: sending there answers 403. */
   blockChat(chatId: number): void {
-    this.blockedChats.add(chatId);
+    this.chats.blockedChats.add(chatId);
   }
 
   /** The person in `chatId` unblocked the bot again. */
   unblockChat(chatId: number): void {
-    this.blockedChats.delete(chatId);
+    this.chats.blockedChats.delete(chatId);
   }
 
   /** A user sends something that is not text (a sticker). */
@@ -282,11 +259,11 @@ export class FakeTelegramServer {
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       this.record({ method, payload, failedWith: failure.status });
-      const description = failure.description ?? DEFAULT_DESCRIPTIONS[failure.status] ?? "Injected failure";
+      const description = failure.description ?? FAILURE_DESCRIPTIONS[failure.status] ?? "Injected failure";
       return this.reply(response, failure.status, { ok: false, error_code: failure.status, description, ...(failure.retryAfter ? { parameters: { retry_after: failure.retryAfter } } : {}) });
     }
     if (method === "getUpdates") return this.getUpdates(payload, response);
-    const result = this.answer(method, payload);
+    const result = this.chats.answer(method, payload);
     if ("error" in result) {
       this.record({ method, payload, failedWith: result.error });
       return this.reply(response, result.error, { ok: false, error_code: result.error, description: result.description });
@@ -294,59 +271,6 @@ export class FakeTelegramServer {
     this.record({ method, payload });
     this.reply(response, 200, { ok: true, result: result.ok });
     this.notify();
-  }
-
-  private answer(method: string, payload: Record<string, any>): { ok: unknown } | { error: number; description: string } {
-    switch (method) {
-      case "getMe":
-        return { ok: BOT_USER };
-      case "sendMessage": {
-        const chatId = Number(payload.chat_id);
-        if (this.blockedChats.has(chatId)) return { error: 403, description: DEFAULT_DESCRIPTIONS[403]! };
-        const checked = checkMessageText(payload.text, payload.parse_mode);
-        if (!checked.ok) return { error: 400, description: checked.description };
-        const markupError = checkReplyMarkup(payload.reply_markup);
-        if (markupError) return { error: 400, description: markupError };
-        const message: FakeMessage = { messageId: this.nextMessageId++, chatId, text: payload.text, visibleText: checked.visibleText, replyMarkup: payload.reply_markup, parseMode: payload.parse_mode, edits: 0 };
-        this.messages.set(message.messageId, message);
-        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: message.chatId < 0 ? "group" : "private" }, date: Math.floor(Date.now() / 1000), text: message.visibleText, from: BOT_USER } };
-      }
-      case "editMessageText":
-      case "editMessageReplyMarkup": {
-        const message = this.messages.get(Number(payload.message_id));
-        if (!message || message.chatId !== Number(payload.chat_id)) return { error: 400, description: "Bad Request: message to edit not found" };
-        if (this.blockedChats.has(message.chatId)) return { error: 403, description: DEFAULT_DESCRIPTIONS[403]! };
-        const text = method === "editMessageText" ? payload.text : message.text;
-        const checked = checkMessageText(text, method === "editMessageText" ? payload.parse_mode : message.parseMode);
-        if (!checked.ok) return { error: 400, description: checked.description };
-        const markupError = checkReplyMarkup(payload.reply_markup);
-        if (markupError) return { error: 400, description: markupError };
-        const keyboard = (markup: any) => JSON.stringify(markup?.inline_keyboard?.length ? markup : null);
-        if (message.text === text && keyboard(message.replyMarkup) === keyboard(payload.reply_markup)) {
-          return { error: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" };
-        }
-        message.text = text;
-        message.visibleText = checked.visibleText;
-        message.replyMarkup = payload.reply_markup;
-        if (method === "editMessageText") message.parseMode = payload.parse_mode;
-        message.edits += 1;
-        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.visibleText } };
-      }
-      case "answerCallbackQuery": {
-        const pressedAt = this.openQueries.get(String(payload.callback_query_id));
-        this.openQueries.delete(String(payload.callback_query_id));
-        if (pressedAt === undefined || Date.now() - pressedAt > (this.options.callbackQueryTtlMs ?? 15_000)) return { error: 400, description: QUERY_TOO_OLD };
-        return { ok: true };
-      }
-      case "setMyCommands":
-      case "deleteMyCommands":
-      case "sendChatAction":
-      case "deleteWebhook":
-      case "setWebhook":
-        return { ok: true };
-      default:
-        return { error: 404, description: "Not Found: method not found" };
-    }
   }
 
   private getUpdates(payload: Record<string, any>, response: ServerResponse): void {

@@ -52,7 +52,7 @@ export interface TelegramBotOptions {
   readonly pollingTimeoutSeconds?: number;
   /** Seconds an API call may take beyond the long-polling timeout before it counts as dead (default 15). */
   readonly clientTimeoutMarginSeconds?: number;
-  /** Pauses between `getUpdates` retries after a 409 Conflict (default 1 s doubling to 60 s). */
+  /** Pauses between `getUpdates` retries after a 409 Conflict (default 1 s doubling to 15 s). */
   readonly conflictPauseMs?: { readonly first: number; readonly max: number };
 }
 

@@ -75,7 +75,8 @@ export function installButtons(bot: Bot, deps: HandlerDeps): void {
       case "ok":
         break;
     }
-    await answerPress(ctx, logger);
+    // Not awaited: the action must not wait for, or depend on, the answer.
+    void answerPress(ctx, logger);
     if (choice === "n") {
       const reply = await pipeline.cancel(actor, resolution.token);
       return editHtml(ctx.api, chatId, message.message_id, `${resolution.planHtml}\n\n✖️ ${escapeHtml(reply.text)}`);

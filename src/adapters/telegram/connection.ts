@@ -57,9 +57,10 @@ export function watchConnection(logger: Logger): ConnectionWatch {
   };
 }
 
-/** Pauses between `getUpdates` attempts while another poller holds the token: 1 s doubling to 60 s. */
+/** First pause between `getUpdates` attempts while another poller holds the token. */
 export const CONFLICT_FIRST_PAUSE_MS = 1000;
-export const CONFLICT_MAX_PAUSE_MS = 60_000;
+/** Longest pause: a conflict that ends (the other poller stopped) costs at most this long. */
+export const CONFLICT_MAX_PAUSE_MS = 15_000;
 
 /** Retries `getUpdates` on 409 Conflict with growing pauses, logging when it starts and ends. */
 export function waitOutConflicts(logger: Logger, options: { readonly firstPauseMs?: number; readonly maxPauseMs?: number } = {}): Transformer {

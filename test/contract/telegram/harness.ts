@@ -139,8 +139,8 @@ export class BotHome {
   }
 
   /** `node bin/voxnix.js telegram`, exactly as people run it. */
-  entry(apiRoot: string, extra: Record<string, string> = {}): BuiltBot {
-    return this.track(new BuiltBot([join(ROOT, "bin", "voxnix.js"), "telegram"], this.env(apiRoot, extra)));
+  entry(apiRoot: string, extra: Record<string, string> = {}, command = "telegram"): BuiltBot {
+    return this.track(new BuiltBot([join(ROOT, "bin", "voxnix.js"), command], this.env(apiRoot, extra)));
   }
 
   /** The built CLI over the fake NixOS host (nixos backend, fake zfs). */

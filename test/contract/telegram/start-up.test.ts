@@ -48,6 +48,15 @@ describe("the built bot", () => {
     assert.match(bot.stdout, /stopped/);
   });
 
+  it("voxnix serve runs the same bot, ready line included, and stops on SIGTERM with exit 0", async () => {
+    const bot = home.entry(server.apiRoot, {}, "serve");
+    await bot.waitForOutput(/voxnix serve: @voxnix_test_bot is polling/);
+    assert.equal(bot.logLines(/ready/).length, 1);
+    await askHelp();
+    bot.signal("SIGTERM");
+    assert.equal((await bot.exited).code, 0, bot.stderr);
+  });
+
   it("keeps answering through 409 Conflict from getUpdates, logging it once", async () => {
     const bot = home.entry(server.apiRoot);
     await bot.waitForOutput(/is polling/);

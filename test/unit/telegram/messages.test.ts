@@ -66,9 +66,8 @@ describe("telegram long polling", () => {
     harness = await startBot({ bot: { clientTimeoutMarginSeconds: 1 } });
     harness.server.hangConnections("getUpdates");
     await harness.server.waitFor("the hung poll", () => harness!.server.callsOf("getUpdates").some((call) => call.failedWith === 0));
-    const started = Date.now();
+    // `say` gives up after 10 s: with grammY's default 500 s client timeout the reply never comes.
     const reply = await harness.say(ALICE, "/whoami");
     assert.match(reply.text, /telegram:42/);
-    assert.ok(Date.now() - started < 8000, "not stalled until the default 500 s client timeout");
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `voxnix telegram`: runs the Telegram bot on top of the app and the chat pipeline, by long
+ * `voxnix telegram` (and `voxnix serve`, the same for service managers): runs the Telegram bot on top of the app and the chat pipeline, by long
  * polling (default) or a webhook (`telegram.mode: webhook`), until SIGINT or SIGTERM, then
  * stops: polling ends, running jobs finish and get their last message (bounded), exit 0. A
  * token Telegram refuses, at start or later, exits 2. grammY and the agent are loaded only
@@ -14,10 +14,14 @@ export const register: RegisterCommand = (program, context) => {
   program
     .command("telegram")
     .description("Run the Telegram bot (long polling, or a webhook when telegram.mode is webhook)")
-    .action(() => runTelegram(context));
+    .action(() => runTelegram(context, "voxnix telegram"));
+  program
+    .command("serve")
+    .description("Run voxnix as a service: the Telegram bot, one log line when ready, a graceful stop on SIGTERM")
+    .action(() => runTelegram(context, "voxnix serve"));
 };
 
-async function runTelegram(context: CliContext): Promise<void> {
+async function runTelegram(context: CliContext, name: string): Promise<void> {
   const app = await context.app();
   // A missing setting is a configuration error: the CLI prints it and exits 2.
   const { ConfigError } = await import("../../../app/config.js");
@@ -58,10 +62,10 @@ async function runTelegram(context: CliContext): Promise<void> {
       const { startWebhook } = await import("../../telegram/webhook.js");
       const server = await startWebhook(telegram, { url: config.telegram.webhook.url!, port: config.telegram.webhook.port, secretToken: secrets.webhookSecret!, logger: app.logger });
       stopWebhook = () => server.close();
-      context.say(`voxnix telegram: webhook listening on port ${config.telegram.webhook.port}; press Ctrl-C to stop.`);
+      context.say(`${name}: webhook listening on port ${config.telegram.webhook.port}; press Ctrl-C to stop.`);
     } else {
       await telegram.start();
-      context.say(`voxnix telegram: @${telegram.bot.botInfo.username} is polling; press Ctrl-C to stop.`);
+      context.say(`${name}: @${telegram.bot.botInfo.username} is polling; press Ctrl-C to stop.`);
     }
   } catch (error) {
     throw tokenErrorOr(error);
@@ -73,14 +77,14 @@ async function runTelegram(context: CliContext): Promise<void> {
   const stop = stopSignals();
   try {
     const ended = await Promise.race([stop.first.then((signal) => ({ signal })), telegram.failure.then((failure) => ({ failure }))]);
-    if ("signal" in ended) context.say(`voxnix telegram: ${ended.signal} received; finishing running jobs (up to ${Math.round(JOB_GRACE_MS / 1000)} s), then stopping.`);
+    if ("signal" in ended) context.say(`${name}: ${ended.signal} received; finishing running jobs (up to ${Math.round(JOB_GRACE_MS / 1000)} s), then stopping.`);
     if (stopWebhook) await stopWebhook();
     await telegram.stop();
     // Running jobs finish and their progress messages get their last edit; bounded, and a second signal cuts it short.
     const finished = await Promise.race([telegram.settled().then(() => true), delay(JOB_GRACE_MS), stop.second.then(() => false)]);
     if (!finished) app.logger.warn({}, "stopped before every running job had its final message");
     if ("failure" in ended) throw tokenErrorOr(ended.failure);
-    context.say("voxnix telegram: stopped.");
+    context.say(`${name}: stopped.`);
   } finally {
     stop.dispose();
   }
