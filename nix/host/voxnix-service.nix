@@ -21,6 +21,8 @@ let
       storage = {
         driver = "zfs";
         zfs.pool = cfg.pool;
+        # Workspaces are mounted below it, and the app must agree with the host about where.
+        zfs.mountpoint = cfg.poolMountpoint;
       };
       nixos = {
         hostBridge = cfg.bridge;
@@ -117,7 +119,7 @@ in
       type = lib.types.str;
       default = "/${cfg.pool}";
       defaultText = lib.literalExpression ''"/''${config.services.voxnix.pool}"'';
-      description = "Where the pool's datasets are mounted; voxnix needs it writable.";
+      description = "Where the pool's datasets are mounted; voxnix mounts workspaces below it (passed to the app as storage.zfs.mountpoint).";
     };
 
     bridge = lib.mkOption {

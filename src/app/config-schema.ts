@@ -80,7 +80,14 @@ export const configSchema = z
     storage: z
       .object({
         driver: z.enum(STORAGE_DRIVER_NAMES).optional(),
-        zfs: z.object({ pool: z.string().default("tank") }).strict().prefault({}),
+        zfs: z
+          .object({
+            pool: z.string().default("tank"),
+            /** Where the pool's datasets are mounted; defaults to /<pool> (services.voxnix.poolMountpoint sets it). */
+            mountpoint: z.string().optional(),
+          })
+          .strict()
+          .prefault({}),
         btrfs: z
           .object({
             /** A block device to use instead of a loop image. */

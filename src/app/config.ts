@@ -103,6 +103,7 @@ const PATH_KEYS = [
   "nixos.flakePath",
   "nspawn.root",
   "storage.btrfs.image",
+  "storage.zfs.mountpoint",
   "storage.btrfs.mountpoint",
   "storage.dir.root",
 ];

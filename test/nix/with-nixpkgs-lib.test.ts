@@ -51,6 +51,10 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     assert.equal(config.nixos.hostBridge, "br-lab", "typed options win over freeform settings");
     assert.deepEqual(config.users.admins, ["telegram:42"]);
     assert.match(config.nixos.flakePath ?? "", /\/lib\/node_modules\/voxnix$/);
+    assert.equal(config.storage.zfs.mountpoint, "/tank", "the pool's mount point defaults to /<pool>");
+    const moved = configSchema.parse(evaluate(`{ services.voxnix.pool = "data"; services.voxnix.poolMountpoint = "/srv/data"; }`).settings);
+    assert.equal(moved.storage.zfs.pool, "data");
+    assert.equal(moved.storage.zfs.mountpoint, "/srv/data", "services.voxnix.poolMountpoint reaches the app");
   });
 
   void it("hardens the unit without a mount namespace, so workspace mounts reach the host", () => {
