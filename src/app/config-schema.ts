@@ -74,6 +74,15 @@ export const configSchema = z
       .strict()
       .prefault({}),
 
+    /** Choices that weaken isolation; every one is off unless the admin turns it on. */
+    security: z
+      .object({
+        /** Allow code-server with `auth: none` (a root shell for whoever reaches its port). */
+        allowCodeServerWithoutAuth: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+
     confirmations: z.object({ ttlSeconds: seconds(300) }).strict().prefault({}),
     snapshots: z.object({ undoWindowHours: z.number().positive().default(24) }).strict().prefault({}),
 
