@@ -82,7 +82,9 @@ export const ENV_OVERRIDES: readonly { readonly variable: string; readonly path:
   { variable: "VOXNIX_TELEGRAM_API_ROOT", path: "telegram.apiRoot", kind: "string" },
   { variable: "VOXNIX_TELEGRAM_WEBHOOK_URL", path: "telegram.webhook.url", kind: "string" },
   { variable: "VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE", path: "telegram.webhook.secretFile", kind: "string" },
-  { variable: "VOXNIX_TAILSCALE_AUTH_KEY_FILE", path: "tailscale.authKeyFile", kind: "string" },
+  { variable: "VOXNIX_TAILSCALE_OAUTH_CLIENT_ID", path: "tailscale.oauthClientId", kind: "string" },
+  { variable: "VOXNIX_TAILSCALE_OAUTH_CLIENT_SECRET_FILE", path: "tailscale.oauthClientSecretFile", kind: "string" },
+  { variable: "VOXNIX_TAILSCALE_TAGS", path: "tailscale.tags", kind: "list" },
   // The standard OpenTelemetry variable works too; the voxnix one, listed after it, wins.
   { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", path: "telemetry.otlpEndpoint", kind: "string" },
   { variable: "VOXNIX_OTLP_ENDPOINT", path: "telemetry.otlpEndpoint", kind: "string" },
@@ -100,6 +102,7 @@ const PATH_KEYS = [
   "telegram.tokenFile",
   "telegram.webhook.secretFile",
   "tailscale.authKeyFile",
+  "tailscale.oauthClientSecretFile",
   "nixos.flakePath",
   "nspawn.root",
   "storage.btrfs.image",

@@ -38,7 +38,7 @@ function evaluate(extraConfig = "{ }"): Evaluation {
 void describe("services.voxnix with the nixpkgs module system", { skip }, () => {
   void it("declares the documented options", () => {
     const { options } = evaluate();
-    for (const option of ["enable", "package", "settings", "environmentFile", "pool", "bridge", "stateDir", "telegram", "llm", "tailscaleAuthKeyFile"]) {
+    for (const option of ["enable", "package", "settings", "environmentFile", "pool", "bridge", "stateDir", "telegram", "llm", "tailscale"]) {
       assert.ok(options.includes(option), `services.voxnix.${option} is missing`);
     }
   });
@@ -55,6 +55,19 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     const moved = configSchema.parse(evaluate(`{ services.voxnix.pool = "data"; services.voxnix.poolMountpoint = "/srv/data"; }`).settings);
     assert.equal(moved.storage.zfs.pool, "data");
     assert.equal(moved.storage.zfs.mountpoint, "/srv/data", "services.voxnix.poolMountpoint reaches the app");
+  });
+
+  void it("passes the Tailscale OAuth client to the app and refuses the old reusable key", () => {
+    const evaluation = evaluate(`{ services.voxnix.tailscale = { oauthClientId = "kAbc1CNTRL"; oauthClientSecretFile = "/run/agenix/ts"; tags = [ "tag:voxnix" ]; }; }`);
+    const config = configSchema.parse(evaluation.settings);
+    assert.equal(config.tailscale.oauthClientId, "kAbc1CNTRL");
+    assert.equal(config.tailscale.oauthClientSecretFile, "/run/agenix/ts");
+    assert.deepEqual(config.tailscale.tags, ["tag:voxnix"]);
+    assert.deepEqual(evaluation.failedAssertions, []);
+    const old = evaluate(`{ services.voxnix.tailscaleAuthKeyFile = "/run/agenix/key"; }`);
+    assert.ok(old.failedAssertions.some((message) => /tailscaleAuthKeyFile is no longer supported/.test(message)));
+    const half = evaluate(`{ services.voxnix.tailscale.oauthClientId = "kAbc"; }`);
+    assert.ok(half.failedAssertions.some((message) => /go together/.test(message)));
   });
 
   void it("hardens the unit without a mount namespace, so workspace mounts reach the host", () => {
