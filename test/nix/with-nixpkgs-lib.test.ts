@@ -103,6 +103,7 @@ interface ApplianceEvaluation {
   failedAssertions: string[];
   warnings: string[];
   networking: Record<string, any>;
+  bridgeIsolation: Record<string, any>;
   disko: Record<string, any>;
   boot: Record<string, any>;
   users: Record<string, any>;
@@ -144,6 +145,16 @@ void describe("the appliance's own modules with the nixpkgs module system", { sk
     assert.deepEqual(networking.nat.internalInterfaces, [parameters.bridge.name]);
     assert.deepEqual(networking.firewall.interfaces[parameters.bridge.name], { allowedUDPPorts: [53, 67], allowedTCPPorts: [53] });
     assert.equal(networking.firewall.trustedInterfaces, undefined, "the bridge is not trusted");
+  });
+
+  void it("isolates containers from each other on the bridge (nftables bridge table, no bridge-to-bridge routing)", () => {
+    const { bridgeIsolation, networking } = appliance();
+    assert.deepEqual(bridgeIsolation.wantedBy, ["multi-user.target"]);
+    assert.match(bridgeIsolation.serviceConfig.ExecStart, /-nftables\/bin\/nft -f table bridge voxnix_isolation/);
+    assert.match(bridgeIsolation.serviceConfig.ExecStart, /iifname "vb-\*" oifname "vb-\*" drop/);
+    assert.match(bridgeIsolation.serviceConfig.ExecStop, /nft delete table bridge voxnix_isolation$/);
+    assert.match(networking.firewall.extraCommands, new RegExp(`iptables -I FORWARD -i ${parameters.bridge.name} -o ${parameters.bridge.name} -j DROP`));
+    assert.match(networking.firewall.extraStopCommands, new RegExp(`iptables -D FORWARD -i ${parameters.bridge.name} -o ${parameters.bridge.name} -j DROP`));
   });
 
   void it("allows SSH from the LAN only, key-only, for the admin", () => {
