@@ -148,11 +148,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources.set(override.path, override.variable);
   }
 
+  // Every problem at once: inline secrets first (their "unknown key" twin is left out).
   const inline = inlineSecretIssues(raw);
-  if (inline.length > 0) throw new ConfigError(inline.map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(describeSchemaIssues(result.error.issues).map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
+  const flagged = new Set(inline.map((issue) => issue.path));
+  const problems = [...inline, ...(result.success ? [] : describeSchemaIssues(result.error.issues).filter((issue) => !flagged.has(issue.path)))];
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(problems.map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   }
   const config = result.data;
   const stateDir = config.stateDir ?? defaultStateDir(env, options.uid ?? process.getuid?.() ?? -1, options.homeDir ?? homedir());

@@ -211,6 +211,8 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
       assert.match(error.message, new RegExp(`set ${fileKey.replace(/\./g, "\\.")} to that file's path`));
       assert.doesNotMatch(error.message, /SECRETVALUE/);
     }
+    const both = configError(() => load("config.yaml", "telegram:\n  token: SECRETVALUE\nnspawn:\n  bridge: bad/name\n"));
+    assert.deepEqual(both.issues.map((issue) => issue.path), ["telegram.token", "nspawn.bridge"], "every problem at once, the secret once");
   });
 
   it("bad bridge names fail at load", () => {
