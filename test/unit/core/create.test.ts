@@ -186,11 +186,12 @@ void describe("planCreate", () => {
     assert.deepEqual(plan.spec.modules, ["git", "fish", "workspace"]);
     assert.equal(plan.owner, TEST_USERS.alice);
     assert.equal(plan.backend, "fake");
-    assert.ok(plan.backendPlan.artifacts.length > 0);
+    assert.deepEqual(plan.backendPlan, { artifacts: [], commands: [] }, "the backend's host files and commands are for admins");
+    assert.ok((await t.core.planCreate(actor(TEST_USERS.admin), { name: "dev", modules: ["git"] })).backendPlan.artifacts.length > 0);
     assert.ok(plan.workspaceHostPath?.endsWith("/telegram_42/dev"));
     assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
     assert.equal(t.storage.calls.length, 0);
-    assert.deepEqual(t.backend.calls.map((call) => call.method).sort(), ["plan", "show"]);
+    assert.deepEqual(t.backend.calls.map((call) => call.method).sort(), ["plan", "plan", "show", "show"]);
   });
 
   void it("reports the same errors as create", async () => {
