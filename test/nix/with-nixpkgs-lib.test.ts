@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { configSchema } from "../../src/app/config-schema.js";
 import { MOUNT_NAMESPACE_SETTINGS } from "./mount-namespace.js";
-import { evalJson, nixString, nixTestDirectory } from "./nix.js";
+import { evalError, evalJson, nixString, nixTestDirectory } from "./nix.js";
 
 const nixpkgsLib = process.env.VOXNIX_NIXPKGS_LIB;
 const skip = nixpkgsLib === undefined || !existsSync(join(nixpkgsLib, "default.nix")) ? "set VOXNIX_NIXPKGS_LIB to a nixpkgs lib/ directory to run" : false;
@@ -68,6 +68,14 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     assert.ok(old.failedAssertions.some((message) => /tailscaleAuthKeyFile is no longer supported/.test(message)));
     const half = evaluate(`{ services.voxnix.tailscale.oauthClientId = "kAbc"; }`);
     assert.ok(half.failedAssertions.some((message) => /go together/.test(message)));
+  });
+
+  void it("a NixOS option error in a container names the module file it came from", () => {
+    const specFile = join(nixTestDirectory, "specs", "basic.json");
+    const message = evalError(`import ${nixString(join(nixTestDirectory, "module-file-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; specFile = ${nixString(specFile)}; }`);
+    assert.match(message, /The option `programs' does not exist/);
+    assert.match(message, /In `[^`']*\/nix\/modules\/(git|fish|workspace)\.nix'/);
+    assert.doesNotMatch(message, /<unknown-file>/);
   });
 
   void it("hardens the unit without a mount namespace, so workspace mounts reach the host", () => {
