@@ -21,6 +21,8 @@ let
       storage = {
         driver = "zfs";
         zfs.pool = cfg.pool;
+        # Workspaces are mounted below it, and the app must agree with the host about where.
+        zfs.mountpoint = cfg.poolMountpoint;
       };
       nixos = {
         hostBridge = cfg.bridge;
@@ -36,7 +38,11 @@ let
         inherit (cfg.llm) model baseUrl apiKeyFile;
       };
     }
-    // lib.optionalAttrs (cfg.tailscaleAuthKeyFile != null) { tailscale.authKeyFile = cfg.tailscaleAuthKeyFile; }
+    // lib.optionalAttrs (cfg.tailscale.oauthClientId != null) {
+      tailscale = {
+        inherit (cfg.tailscale) oauthClientId oauthClientSecretFile tags;
+      };
+    }
   );
   configFile = json.generate "voxnix.json" effectiveSettings;
 
@@ -117,7 +123,7 @@ in
       type = lib.types.str;
       default = "/${cfg.pool}";
       defaultText = lib.literalExpression ''"/''${config.services.voxnix.pool}"'';
-      description = "Where the pool's datasets are mounted; voxnix needs it writable.";
+      description = "Where the pool's datasets are mounted; voxnix mounts workspaces below it (passed to the app as storage.zfs.mountpoint).";
     };
 
     bridge = lib.mkOption {
@@ -135,8 +141,31 @@ in
     tailscaleAuthKeyFile = lib.mkOption {
       type = lib.types.nullOr lib.types.str;
       default = null;
-      example = "/run/agenix/tailscale-auth-key";
-      description = "A reusable, ephemeral Tailscale auth key (file). Without it, the tailscale module is unavailable.";
+      description = ''
+        Removed: a reusable auth key copied into containers lets root in any of them add
+        devices to the tailnet. Use services.voxnix.tailscale.oauthClientId,
+        oauthClientSecretFile and tags; voxnix then mints one single-use key per container.
+      '';
+    };
+
+    tailscale = {
+      oauthClientId = lib.mkOption {
+        type = lib.types.nullOr (lib.types.strMatching "[A-Za-z0-9_-]{1,128}");
+        default = null;
+        example = "kAbCdEf1CNTRL";
+        description = "Tailscale OAuth client id (scope auth_keys, owning `tags`). Without it, the tailscale module is unavailable.";
+      };
+      oauthClientSecretFile = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "/run/agenix/tailscale-oauth-secret";
+        description = "File holding the OAuth client's secret (read by voxnix only to request an access token; never enters a container).";
+      };
+      tags = lib.mkOption {
+        type = lib.types.listOf (lib.types.strMatching "tag:[A-Za-z0-9][A-Za-z0-9-]*");
+        default = [ "tag:voxnix" ];
+        description = "Tags every minted key (and so every container's node) carries; the OAuth client must own them.";
+      };
     };
 
     telegram = {
@@ -193,6 +222,14 @@ in
           let filesystems = config.boot.supportedFilesystems; in
           if builtins.isList filesystems then lib.elem "zfs" filesystems else filesystems.zfs or false;
         message = "services.voxnix stores workspaces on ZFS: add \"zfs\" to boot.supportedFilesystems.";
+      }
+      {
+        assertion = cfg.tailscaleAuthKeyFile == null;
+        message = "services.voxnix.tailscaleAuthKeyFile is no longer supported (a reusable key in every container): set services.voxnix.tailscale.oauthClientId, oauthClientSecretFile and tags instead.";
+      }
+      {
+        assertion = (cfg.tailscale.oauthClientId == null) == (cfg.tailscale.oauthClientSecretFile == null);
+        message = "services.voxnix.tailscale.oauthClientId and oauthClientSecretFile go together.";
       }
       {
         assertion = lib.hasPrefix "/" cfg.stateDir && lib.hasPrefix "/" cfg.poolMountpoint;

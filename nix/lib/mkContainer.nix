@@ -31,10 +31,15 @@ let
     tailscaleHostname = if checked.tailscale == null then name else checked.tailscale.hostname;
   };
 
-  moduleConfig = module: (import library.${module}).module {
+  # Each fragment carries the file it came from, so a NixOS option error inside a container
+  # names nix/modules/<name>.nix instead of "<unknown-file>". toString keeps the path a
+  # string: nothing is copied into the store.
+  withFile = file: module: { _file = toString file; imports = [ module ]; };
+
+  moduleConfig = module: withFile library.${module} ((import library.${module}).module {
     options = checked.moduleOptions.${module};
     inherit container;
-  };
+  });
 
   # Ports of the selected modules, with option-driven port numbers resolved.
   ports = builtins.concatMap
@@ -94,7 +99,7 @@ in
     # First boots with several services can exceed the 1-minute default.
     timeoutStartSec = "3min";
     config = {
-      imports = [ base ] ++ map moduleConfig modules;
+      imports = [ (withFile ./mkContainer.nix base) ] ++ map moduleConfig modules;
     };
   };
 
@@ -106,5 +111,8 @@ in
   systemd.services."container@${name}".serviceConfig = {
     CPUQuota = cpuQuota;
     MemoryMax = toString checked.resources.memoryBytes;
+  } // util.optionalAttrs (checked.resources ? pids) {
+    # The most tasks (processes and threads) the whole container may run: a fork bomb stops here.
+    TasksMax = toString checked.resources.pids;
   };
 }

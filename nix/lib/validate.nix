@@ -126,6 +126,9 @@ let
       fail "spec.resources.cpus must be a number from 0.01 to 1024"
     else if !(builtins.isInt (resources.memoryBytes or null)) || resources.memoryBytes < minimumMemory then
       fail "spec.resources.memoryBytes must be a whole number of bytes, at least ${toString minimumMemory} (64 MiB)"
+    # Optional, for specs written before process limits existed.
+    else if resources ? pids && !(builtins.isInt resources.pids && resources.pids >= 16 && resources.pids <= 4194304) then
+      fail "spec.resources.pids must be a whole number from 16 to 4194304"
     else true;
 
   checkNetwork =

@@ -19,7 +19,7 @@ const INLINE_SECRETS: Readonly<Record<string, string>> = {
   "telegram.token": "telegram.tokenFile",
   "telegram.webhook.secret": "telegram.webhook.secretFile",
   "llm.apiKey": "llm.apiKeyFile",
-  "tailscale.authKey": "tailscale.authKeyFile",
+  "tailscale.authKey": "tailscale.oauthClientSecretFile",
   "tailscale.oauthClientSecret": "tailscale.oauthClientSecretFile",
 };
 

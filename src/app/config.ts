@@ -82,7 +82,9 @@ export const ENV_OVERRIDES: readonly { readonly variable: string; readonly path:
   { variable: "VOXNIX_TELEGRAM_API_ROOT", path: "telegram.apiRoot", kind: "string" },
   { variable: "VOXNIX_TELEGRAM_WEBHOOK_URL", path: "telegram.webhook.url", kind: "string" },
   { variable: "VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE", path: "telegram.webhook.secretFile", kind: "string" },
-  { variable: "VOXNIX_TAILSCALE_AUTH_KEY_FILE", path: "tailscale.authKeyFile", kind: "string" },
+  { variable: "VOXNIX_TAILSCALE_OAUTH_CLIENT_ID", path: "tailscale.oauthClientId", kind: "string" },
+  { variable: "VOXNIX_TAILSCALE_OAUTH_CLIENT_SECRET_FILE", path: "tailscale.oauthClientSecretFile", kind: "string" },
+  { variable: "VOXNIX_TAILSCALE_TAGS", path: "tailscale.tags", kind: "list" },
   // The standard OpenTelemetry variable works too; the voxnix one, listed after it, wins.
   { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", path: "telemetry.otlpEndpoint", kind: "string" },
   { variable: "VOXNIX_OTLP_ENDPOINT", path: "telemetry.otlpEndpoint", kind: "string" },
@@ -100,9 +102,11 @@ const PATH_KEYS = [
   "telegram.tokenFile",
   "telegram.webhook.secretFile",
   "tailscale.authKeyFile",
+  "tailscale.oauthClientSecretFile",
   "nixos.flakePath",
   "nspawn.root",
   "storage.btrfs.image",
+  "storage.zfs.mountpoint",
   "storage.btrfs.mountpoint",
   "storage.dir.root",
 ];
@@ -144,11 +148,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources.set(override.path, override.variable);
   }
 
+  // Every problem at once: inline secrets first (their "unknown key" twin is left out).
   const inline = inlineSecretIssues(raw);
-  if (inline.length > 0) throw new ConfigError(inline.map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(describeSchemaIssues(result.error.issues).map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
+  const flagged = new Set(inline.map((issue) => issue.path));
+  const problems = [...inline, ...(result.success ? [] : describeSchemaIssues(result.error.issues).filter((issue) => !flagged.has(issue.path)))];
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(problems.map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   }
   const config = result.data;
   const stateDir = config.stateDir ?? defaultStateDir(env, options.uid ?? process.getuid?.() ?? -1, options.homeDir ?? homedir());

@@ -182,5 +182,6 @@ export function corePolicy(config: Config): CorePolicy {
     },
     confirmationTtlMs: config.confirmations.ttlSeconds * 1000,
     undoWindowMs: config.snapshots.undoWindowHours * 3600 * 1000,
+    allowCodeServerWithoutAuth: config.security.allowCodeServerWithoutAuth,
   };
 }

@@ -22,7 +22,24 @@ export function validateSpec(context: CoreContext, input: unknown): ContainerSpe
     resources: deps.policy.resources,
   });
   checkRemoteAccess(context, spec);
+  checkCodeServerAuth(context, spec);
   return spec;
+}
+
+/** The module whose web UI is a root shell for whoever reaches it. */
+export const CODE_SERVER_MODULE = "code-server";
+
+/** Refuses code-server without authentication unless the admin allowed it. */
+export function checkCodeServerAuth(context: CoreContext, spec: ContainerSpec): void {
+  if (!spec.modules.includes(CODE_SERVER_MODULE) || context.deps.policy.allowCodeServerWithoutAuth === true) return;
+  if (spec.moduleOptions[CODE_SERVER_MODULE]?.auth !== "none") return;
+  throw new InvalidInputError([
+    {
+      path: `moduleOptions.${CODE_SERVER_MODULE}.auth`,
+      message:
+        'code-server without a password ("auth: none") gives anyone who reaches its port a root shell in the container; it is refused unless an administrator sets security.allowCodeServerWithoutAuth.',
+    },
+  ]);
 }
 
 /** Refuses remote access when no Tailscale key is configured. */

@@ -22,6 +22,11 @@ export interface CorePolicy {
   readonly resources: ResourcePolicy;
   readonly confirmationTtlMs: number;
   readonly undoWindowMs: number;
+  /**
+   * Whether a workload may run code-server with `auth: none` (anyone who reaches its port gets
+   * a root shell in the container). Off unless the admin turns it on.
+   */
+  readonly allowCodeServerWithoutAuth?: boolean;
 }
 
 export interface CoreDeps {

@@ -89,6 +89,8 @@ export function isSecretName(name: string): boolean {
 // nix store hashes in paths and plain words rarely reach 32 characters without a separator).
 function looksLikeToken(run: string): boolean {
   if (UUID.test(run)) return false;
+  // A Nix store entry name: a public hash, then the package name.
+  if (/^[0-9a-z]{32}-[A-Za-z0-9+._?=-]+$/.test(run)) return false;
   // A path: short segments between slashes. A segment of its own can still be a token.
   if (run.includes("/") && run.split("/").every((segment) => segment.length < 24)) return false;
   if (run.includes("/") && run.startsWith("/")) return run.split("/").some((segment) => segment.length >= 32 && looksLikeToken(segment));

@@ -25,7 +25,10 @@ export const FIXTURE_MODULES: readonly ModuleInfo[] = [
     secrets: [],
     conflicts: [],
     ports: [{ port: 8080, protocol: "tcp", description: "code-server web UI", option: "port" }],
-    options: { port: { type: "port", default: 8080, description: "Port code-server listens on." } },
+    options: {
+      port: { type: "port", default: 8080, description: "Port code-server listens on." },
+      auth: { type: "string", default: "password", pattern: "^(password|none)$", description: "password or none." },
+    },
   },
   { name: "devtools", description: "Compilers and build tools.", secrets: [], conflicts: ["env"], ports: [], options: {} },
   {

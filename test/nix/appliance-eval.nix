@@ -23,8 +23,11 @@ let
     path = "/nix/store/00000000000000000000000000000000-nixpkgs";
   } // lib.genAttrs [
     "extra-container" "tailscale" "util-linux" "coreutils" "iproute2" "gnugrep" "gnused"
-    "findutils" "bash" "sudo" "which" "git" "jq" "htop"
-  ] package;
+    "findutils" "bash" "sudo" "which" "git" "jq" "htop" "nftables"
+  ] package // {
+    # The stub returns the text itself instead of a store path, so tests can read it.
+    writeText = name: text: text;
+  };
   evaluated = lib.evalModules {
     specialArgs.modulesPath = ./stubs/modules;
     modules = [
@@ -54,6 +57,7 @@ in
 {
   failedAssertions = map (assertion: assertion.message) (builtins.filter (assertion: !assertion.assertion) config.assertions);
   inherit (config) warnings networking disko boot users;
+  bridgeIsolation = config.systemd.services.voxnix-bridge-isolation;
   dnsmasq = config.services.dnsmasq;
   openssh = config.services.openssh;
   voxnixSettings = builtins.fromJSON config.systemd.services.voxnix.environment.VOXNIX_CONFIG;

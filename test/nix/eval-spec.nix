@@ -5,7 +5,12 @@
 let
   result = import ../../nix/lib/extra-container.nix { inherit specFile; };
   stubs = { lib = import ./stubs/lib.nix; pkgs = import ./stubs/pkgs.nix; config = { }; };
-  applyModule = module: if builtins.isFunction module then module stubs else module;
+  # A fragment wrapped with its `_file` is shown as its applied content plus that `_file`.
+  applyModule = module:
+    if builtins.isFunction module then module stubs
+    else if module ? _file && module ? imports then
+      builtins.foldl' (merged: inner: merged // applyModule inner) { } module.imports // { inherit (module) _file; }
+    else module;
   plainContainer = container: (removeAttrs container [ "config" ]) // {
     config = map applyModule container.config.imports;
   };

@@ -26,7 +26,7 @@ interface Container {
 }
 interface Result {
   containers: Record<string, Container>;
-  systemd: { services: Record<string, { serviceConfig: { CPUQuota: string; MemoryMax: string } }> };
+  systemd: { services: Record<string, { serviceConfig: { CPUQuota: string; MemoryMax: string; TasksMax?: string } }> };
 }
 
 const specPath = (name: string) => join(nixTestDirectory, "specs", `${name}.json`);
@@ -41,6 +41,15 @@ void describe("mkContainer: basic spec (git, fish, workspace)", () => {
   void it("produces exactly one container named after the spec", () => {
     assert.deepEqual(Object.keys(result.containers), ["dev"]);
   });
+  void it("labels every module fragment with its file, so option errors name nix/modules/NAME.nix", () => {
+    const files = container.config.map((fragment) => String(fragment._file));
+    assert.match(files[0]!, /\/nix\/lib\/mkContainer\.nix$/);
+    assert.match(files[1]!, /\/nix\/modules\/git\.nix$/);
+    assert.match(files[2]!, /\/nix\/modules\/fish\.nix$/);
+    assert.match(files[3]!, /\/nix\/modules\/workspace\.nix$/);
+    assert.ok(files.every((file) => !file.startsWith("/nix/store/")), "paths stay strings, not store copies");
+  });
+
   void it("always uses a private network on the spec's bridge", () => {
     assert.equal(container.privateNetwork, true);
     assert.equal(container.hostBridge, "br-vox");
@@ -57,8 +66,8 @@ void describe("mkContainer: basic spec (git, fish, workspace)", () => {
     assert.deepEqual(container.allowedDevices, []);
     assert.equal(container.enableTun, false);
   });
-  void it("limits CPU and memory on the container's unit", () => {
-    assert.deepEqual(result.systemd.services["container@dev"]!.serviceConfig, { CPUQuota: "100%", MemoryMax: "1073741824" });
+  void it("limits CPU, memory and processes on the container's unit", () => {
+    assert.deepEqual(result.systemd.services["container@dev"]!.serviceConfig, { CPUQuota: "100%", MemoryMax: "1073741824", TasksMax: "512" });
   });
   void it("imports the base configuration and one module per selected module, in order", () => {
     assert.equal(container.config.length, 4);

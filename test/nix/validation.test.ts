@@ -49,6 +49,7 @@ const cases: [string, unknown, string][] = [
   ["a workspace path with ..", { ...basic, workspace: { hostPath: "/tank/../etc" } }, "voxnix: spec.workspace.hostPath must be an absolute path without '..'"],
   ["a workspace path with a space", { ...basic, workspace: { hostPath: "/tank/a b" } }, "voxnix: spec.workspace.hostPath must be an absolute path"],
   ["zero CPUs", { ...basic, resources: { cpus: 0, memoryBytes: 1073741824 } }, "voxnix: spec.resources.cpus must be a number from 0.01 to 1024"],
+  ["too few processes", { ...basic, resources: { cpus: 1, memoryBytes: 1073741824, pids: 8 } }, "voxnix: spec.resources.pids must be a whole number from 16 to 4194304"],
   ["CPUs as a string", { ...basic, resources: { cpus: "2", memoryBytes: 1073741824 } }, "voxnix: spec.resources.cpus must be a number"],
   ["too little memory", { ...basic, resources: { cpus: 1, memoryBytes: 1024 } }, "voxnix: spec.resources.memoryBytes must be a whole number of bytes, at least 67108864 (64 MiB)"],
   ["fractional memory", { ...basic, resources: { cpus: 1, memoryBytes: 1073741824.5 } }, "voxnix: spec.resources.memoryBytes must be a whole number"],

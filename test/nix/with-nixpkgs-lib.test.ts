@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { configSchema } from "../../src/app/config-schema.js";
 import { MOUNT_NAMESPACE_SETTINGS } from "./mount-namespace.js";
-import { evalJson, nixString, nixTestDirectory } from "./nix.js";
+import { evalError, evalJson, nixString, nixTestDirectory } from "./nix.js";
 
 const nixpkgsLib = process.env.VOXNIX_NIXPKGS_LIB;
 const skip = nixpkgsLib === undefined || !existsSync(join(nixpkgsLib, "default.nix")) ? "set VOXNIX_NIXPKGS_LIB to a nixpkgs lib/ directory to run" : false;
@@ -38,7 +38,7 @@ function evaluate(extraConfig = "{ }"): Evaluation {
 void describe("services.voxnix with the nixpkgs module system", { skip }, () => {
   void it("declares the documented options", () => {
     const { options } = evaluate();
-    for (const option of ["enable", "package", "settings", "environmentFile", "pool", "bridge", "stateDir", "telegram", "llm", "tailscaleAuthKeyFile"]) {
+    for (const option of ["enable", "package", "settings", "environmentFile", "pool", "bridge", "stateDir", "telegram", "llm", "tailscale"]) {
       assert.ok(options.includes(option), `services.voxnix.${option} is missing`);
     }
   });
@@ -51,6 +51,31 @@ void describe("services.voxnix with the nixpkgs module system", { skip }, () => 
     assert.equal(config.nixos.hostBridge, "br-lab", "typed options win over freeform settings");
     assert.deepEqual(config.users.admins, ["telegram:42"]);
     assert.match(config.nixos.flakePath ?? "", /\/lib\/node_modules\/voxnix$/);
+    assert.equal(config.storage.zfs.mountpoint, "/tank", "the pool's mount point defaults to /<pool>");
+    const moved = configSchema.parse(evaluate(`{ services.voxnix.pool = "data"; services.voxnix.poolMountpoint = "/srv/data"; }`).settings);
+    assert.equal(moved.storage.zfs.pool, "data");
+    assert.equal(moved.storage.zfs.mountpoint, "/srv/data", "services.voxnix.poolMountpoint reaches the app");
+  });
+
+  void it("passes the Tailscale OAuth client to the app and refuses the old reusable key", () => {
+    const evaluation = evaluate(`{ services.voxnix.tailscale = { oauthClientId = "kAbc1CNTRL"; oauthClientSecretFile = "/run/agenix/ts"; tags = [ "tag:voxnix" ]; }; }`);
+    const config = configSchema.parse(evaluation.settings);
+    assert.equal(config.tailscale.oauthClientId, "kAbc1CNTRL");
+    assert.equal(config.tailscale.oauthClientSecretFile, "/run/agenix/ts");
+    assert.deepEqual(config.tailscale.tags, ["tag:voxnix"]);
+    assert.deepEqual(evaluation.failedAssertions, []);
+    const old = evaluate(`{ services.voxnix.tailscaleAuthKeyFile = "/run/agenix/key"; }`);
+    assert.ok(old.failedAssertions.some((message) => /tailscaleAuthKeyFile is no longer supported/.test(message)));
+    const half = evaluate(`{ services.voxnix.tailscale.oauthClientId = "kAbc"; }`);
+    assert.ok(half.failedAssertions.some((message) => /go together/.test(message)));
+  });
+
+  void it("a NixOS option error in a container names the module file it came from", () => {
+    const specFile = join(nixTestDirectory, "specs", "basic.json");
+    const message = evalError(`import ${nixString(join(nixTestDirectory, "module-file-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; specFile = ${nixString(specFile)}; }`);
+    assert.match(message, /The option `programs' does not exist/);
+    assert.match(message, /In `[^`']*\/nix\/modules\/(git|fish|workspace)\.nix'/);
+    assert.doesNotMatch(message, /<unknown-file>/);
   });
 
   void it("hardens the unit without a mount namespace, so workspace mounts reach the host", () => {
@@ -88,6 +113,7 @@ interface ApplianceEvaluation {
   failedAssertions: string[];
   warnings: string[];
   networking: Record<string, any>;
+  bridgeIsolation: Record<string, any>;
   disko: Record<string, any>;
   boot: Record<string, any>;
   users: Record<string, any>;
@@ -129,6 +155,16 @@ void describe("the appliance's own modules with the nixpkgs module system", { sk
     assert.deepEqual(networking.nat.internalInterfaces, [parameters.bridge.name]);
     assert.deepEqual(networking.firewall.interfaces[parameters.bridge.name], { allowedUDPPorts: [53, 67], allowedTCPPorts: [53] });
     assert.equal(networking.firewall.trustedInterfaces, undefined, "the bridge is not trusted");
+  });
+
+  void it("isolates containers from each other on the bridge (nftables bridge table, no bridge-to-bridge routing)", () => {
+    const { bridgeIsolation, networking } = appliance();
+    assert.deepEqual(bridgeIsolation.wantedBy, ["multi-user.target"]);
+    assert.match(bridgeIsolation.serviceConfig.ExecStart, /-nftables\/bin\/nft -f table bridge voxnix_isolation/);
+    assert.match(bridgeIsolation.serviceConfig.ExecStart, /iifname "vb-\*" oifname "vb-\*" drop/);
+    assert.match(bridgeIsolation.serviceConfig.ExecStop, /nft delete table bridge voxnix_isolation$/);
+    assert.match(networking.firewall.extraCommands, new RegExp(`iptables -I FORWARD -i ${parameters.bridge.name} -o ${parameters.bridge.name} -j DROP`));
+    assert.match(networking.firewall.extraStopCommands, new RegExp(`iptables -D FORWARD -i ${parameters.bridge.name} -o ${parameters.bridge.name} -j DROP`));
   });
 
   void it("allows SSH from the LAN only, key-only, for the admin", () => {

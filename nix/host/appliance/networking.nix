@@ -1,9 +1,11 @@
 # Host networking: DHCP on the LAN interface, a private bridge for containers with dnsmasq
-# (DHCP + DNS) and NAT to the LAN, and SSH reachable from the LAN only.
-{ lib, ... }:
+# (DHCP + DNS) and NAT to the LAN, containers isolated from each other on that bridge
+# (./bridge-isolation.nix), and SSH reachable from the LAN only.
+{ lib, pkgs, ... }:
 let
   parameters = import ./parameters.nix;
   bridge = parameters.bridge;
+  isolation = import ./bridge-isolation.nix { bridge = bridge.name; };
 in
 {
   networking.hostName = parameters.hostName;
@@ -45,14 +47,29 @@ in
       allowedUDPPorts = [ 53 67 ];
       allowedTCPPorts = [ 53 ];
     };
-    # SSH only from the LAN, on the LAN interface (iptables backend, the NixOS default).
+    # SSH only from the LAN, on the LAN interface (iptables backend, the NixOS default), and
+    # no routing from the bridge back onto it (one container reaching another through the host).
     extraCommands = ''
       iptables -A nixos-fw -i ${parameters.interface} -s ${parameters.lanCidr} -p tcp --dport 22 -j nixos-fw-accept
-    '';
+    '' + isolation.iptablesStart;
     extraStopCommands = ''
       iptables -D nixos-fw -i ${parameters.interface} -s ${parameters.lanCidr} -p tcp --dport 22 -j nixos-fw-accept 2>/dev/null || true
-    '';
+    '' + isolation.iptablesStop;
     checkReversePath = "loose";
+  };
+
+  # Containers cannot reach each other through the bridge: the nftables bridge table drops
+  # frames between two container ports. Loaded before any container starts, again on failure.
+  systemd.services.voxnix-bridge-isolation = {
+    description = "voxnix: isolate containers from each other on ${bridge.name}";
+    wantedBy = [ "multi-user.target" ];
+    before = [ "network.target" "voxnix.service" ];
+    serviceConfig = {
+      Type = "oneshot";
+      RemainAfterExit = true;
+      ExecStart = "${lib.getExe' pkgs.nftables "nft"} -f ${pkgs.writeText "voxnix-bridge-isolation.nft" isolation.nftRules}";
+      ExecStop = "${lib.getExe' pkgs.nftables "nft"} delete table bridge ${isolation.tableName}";
+    };
   };
 
   services.openssh = {

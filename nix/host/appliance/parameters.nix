@@ -50,4 +50,9 @@
   llmProvider = "none";
   llmModel = null;
   llmBaseUrl = null;
+
+  # Remote access (the tailscale module): a Tailscale OAuth client with the auth_keys scope
+  # that owns tag:voxnix. Its id goes here; its secret into secrets/tailscale-oauth-secret.age.
+  # voxnix mints one single-use, pre-authorised, tagged key per container with it.
+  tailscaleOAuthClientId = null;
 }

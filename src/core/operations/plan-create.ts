@@ -1,6 +1,7 @@
 /**
  * `create --dry-run`: the same validation and admission as `create`, then the backend's plan.
- * Writes no rows and touches no storage. Audited as a `create` request with `dryRun`.
+ * Writes no rows and touches no storage. Audited as a `create` request with `dryRun`. Only
+ * admins see the backend's files and host commands (host paths); owners see the spec.
  *
  * @module
  */
@@ -36,7 +37,7 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
         owner: user.id,
         ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
         backend: backend.info().name,
-        backendPlan,
+        backendPlan: user.role === "admin" ? backendPlan : { artifacts: [], commands: [] },
       };
     },
   });

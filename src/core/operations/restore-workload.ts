@@ -7,7 +7,7 @@
 import { NotFoundError } from "../../domain/errors.js";
 import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { JobHandle, WorkloadView } from "../api.js";
-import { checkNameFree, checkQuotas, checkRemoteAccess, nameTaken } from "../admission.js";
+import { checkNameFree, checkQuotas, checkCodeServerAuth, checkRemoteAccess, nameTaken } from "../admission.js";
 import { validateName } from "../inputs.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
@@ -31,6 +31,7 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
         throw new NotFoundError("snapshot", input, `There is nothing to restore for "${input}": it was never destroyed by you, or its undo window has passed.`);
       }
       checkRemoteAccess(context, snapshot.spec);
+      checkCodeServerAuth(context, snapshot.spec);
       checkQuotas(context, user, snapshot.spec);
       await checkNameFree(context, input);
       const now = deps.clock.now();

@@ -66,8 +66,8 @@ export class FakeHost {
     return createNixosBackend(this.deps(env, config), { hostRoot: this.root });
   }
 
-  zfs(env: Record<string, string> = {}) {
-    return createZfsStorage(this.deps(env));
+  zfs(env: Record<string, string> = {}, config: Record<string, unknown> = {}) {
+    return createZfsStorage(this.deps(env, config));
   }
 
   tailscale(config: Record<string, unknown>) {

@@ -67,7 +67,7 @@ void describe("nixos backend: create", () => {
       modules: ["git", "code-server", "workspace", "env"],
       moduleOptions: { "code-server": { port: 8080 } },
       workspace: { hostPath: workspace },
-      resources: { cpus: 1, memoryBytes: 1024 ** 3 },
+      resources: { cpus: 1, memoryBytes: 1024 ** 3, pids: 512 },
       network: { hostBridge: "br-vox" },
       tailscale: null,
       env: { hostFile: join(host.stateDir, "secrets", "env", "dev.env") },

@@ -187,7 +187,7 @@ void describe("nixos backend: images", () => {
     assert.match(readlinkSync(join(host.stateDir, "nixos", "gcroots", imageName)), /^\/nix\/store\//);
     const lastSpec = JSON.parse(host.readFile("fake/last-create/spec.json"));
     assert.equal(lastSpec.name, imageName);
-    assert.deepEqual(lastSpec.moduleOptions, { "code-server": { port: 8080 } });
+    assert.deepEqual(lastSpec.moduleOptions, { "code-server": { port: 8080, auth: "password" } });
     assert.ok(progress.steps().includes("building"));
     assert.equal(progress.steps().at(-1), "done");
   });

@@ -44,6 +44,24 @@ void describe("zfs storage: layout", () => {
     assert.equal(state.datasets[WS]?.mountpoint, `/${WS}`);
   });
 
+  void it("honours storage.zfs.mountpoint (services.voxnix.poolMountpoint) at every level", async () => {
+    const zfs = host.zfs({}, { storage: { zfs: { pool: "tank", mountpoint: "/srv/pool" } } });
+    await zfs.ensureReady();
+    await zfs.ensureUser(USER, 10 * 1024 ** 3);
+    const { hostPath } = await zfs.createWorkspace(USER, "dev");
+    assert.equal(hostPath, "/srv/pool/users/telegram_42/containers/dev/workspace");
+    const creates = host.commandLines("zfs").filter((line) => line.startsWith("zfs create"));
+    assert.deepEqual(creates, [
+      "zfs create -o mountpoint=/srv/pool/users tank/users",
+      "zfs create -o mountpoint=/srv/pool/users/telegram_42 tank/users/telegram_42",
+      "zfs create -o mountpoint=/srv/pool/users/telegram_42/containers tank/users/telegram_42/containers",
+      "zfs create -o mountpoint=/srv/pool/users/telegram_42/containers/dev tank/users/telegram_42/containers/dev",
+      `zfs create -o mountpoint=/srv/pool/users/telegram_42/containers/dev/workspace ${WS}`,
+    ]);
+    assert.equal(host.zfsState().datasets[WS]?.mountpoint, "/srv/pool/users/telegram_42/containers/dev/workspace");
+    assert.equal((await zfs.ensureWorkspaceMounted(USER, "dev")).hostPath, hostPath);
+  });
+
   void it("is idempotent and re-applies a changed quota", async () => {
     const zfs = await readyUser();
     await zfs.createWorkspace(USER, "dev");

@@ -85,7 +85,9 @@ describe("loadConfig", () => {
         VOXNIX_LLM_MODEL: "qwen",
         VOXNIX_LLM_BASE_URL: "http://127.0.0.1:8080/v1",
         VOXNIX_OTLP_ENDPOINT: "http://127.0.0.1:4318",
-        VOXNIX_TAILSCALE_AUTH_KEY_FILE: "/run/keys/ts",
+        VOXNIX_TAILSCALE_OAUTH_CLIENT_ID: "kClient123",
+        VOXNIX_TAILSCALE_OAUTH_CLIENT_SECRET_FILE: "/run/keys/ts-oauth",
+        VOXNIX_TAILSCALE_TAGS: "tag:voxnix, tag:dev",
       },
     });
     assert.equal(loaded.config.backend, "nspawn");
@@ -97,7 +99,9 @@ describe("loadConfig", () => {
     assert.equal(loaded.config.llm.model, "qwen");
     assert.equal(loaded.config.llm.baseUrl, "http://127.0.0.1:8080/v1");
     assert.equal(loaded.config.telemetry.otlpEndpoint, "http://127.0.0.1:4318");
-    assert.equal(loaded.config.tailscale.authKeyFile, "/run/keys/ts");
+    assert.equal(loaded.config.tailscale.oauthClientId, "kClient123");
+    assert.equal(loaded.config.tailscale.oauthClientSecretFile, "/run/keys/ts-oauth");
+    assert.deepEqual(loaded.config.tailscale.tags, ["tag:voxnix", "tag:dev"]);
   });
 
   it("names the environment variable when its value is bad", () => {
@@ -198,7 +202,7 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
     for (const [yaml, key, fileKey] of [
       ["telegram:\n  token: 123:ABCSECRETVALUE\n", "telegram.token", "telegram.tokenFile"],
       ["llm:\n  apiKey: sk-SECRETVALUE\n", "llm.apiKey", "llm.apiKeyFile"],
-      ["tailscale:\n  authKey: tskey-SECRETVALUE\n", "tailscale.authKey", "tailscale.authKeyFile"],
+      ["tailscale:\n  authKey: tskey-SECRETVALUE\n", "tailscale.authKey", "tailscale.oauthClientSecretFile"],
       ["telegram:\n  webhook:\n    secret: SECRETVALUE\n", "telegram.webhook.secret", "telegram.webhook.secretFile"],
       ["llm:\n  password: SECRETVALUE\n", "llm.password", "llm.passwordFile"],
     ] as const) {
@@ -207,6 +211,8 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
       assert.match(error.message, new RegExp(`set ${fileKey.replace(/\./g, "\\.")} to that file's path`));
       assert.doesNotMatch(error.message, /SECRETVALUE/);
     }
+    const both = configError(() => load("config.yaml", "telegram:\n  token: SECRETVALUE\nnspawn:\n  bridge: bad/name\n"));
+    assert.deepEqual(both.issues.map((issue) => issue.path), ["telegram.token", "nspawn.bridge"], "every problem at once, the secret once");
   });
 
   it("bad bridge names fail at load", () => {
@@ -250,5 +256,25 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
     assert.deepEqual(error.issues.map((issue) => issue.path).sort(), ["resources.defaultCpus", "resources.defaultMemory", "resources.defaultPids"]);
     assert.match(error.message, /at least 64M/);
     assert.match(error.message, /at least 16 processes/);
+  });
+});
+
+describe("tailscale settings", () => {
+  const load = (text: string) => loadConfig({ env: { VOXNIX_CONFIG: writeConfig("config.yaml", text), VOXNIX_STATE_DIR: "/x" } });
+
+  it("refuses the old reusable authKeyFile, pointing to the OAuth client keys", () => {
+    const error = configError(() => load("tailscale:\n  authKeyFile: /run/agenix/ts\n"));
+    assert.deepEqual(error.issues.map((issue) => issue.path), ["tailscale.authKeyFile"]);
+    assert.match(error.message, /no longer supported.*tailscale\.oauthClientId, tailscale\.oauthClientSecretFile and tailscale\.tags/);
+  });
+
+  it("needs the client id, the secret file and at least one tag together", () => {
+    assert.match(configError(() => load("tailscale:\n  oauthClientId: kAbc\n  tags: [tag:voxnix]\n")).message, /tailscale\.oauthClientSecretFile: .*go together/);
+    assert.match(configError(() => load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n")).message, /tailscale\.tags: .*at least one tag/);
+    assert.match(configError(() => load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n  tags: [voxnix]\n")).message, /is not a tag/);
+    const loaded = load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n  tags: [tag:voxnix]\n");
+    assert.equal(loaded.config.tailscale.ephemeral, true);
+    assert.equal(loaded.config.tailscale.apiUrl, "https://api.tailscale.com");
+    assert.equal(loaded.config.tailscale.tailnet, "-");
   });
 });

@@ -30,7 +30,9 @@ describe("voxnix ctl create", () => {
     assert.equal(body.result.spec.name, "dev");
     assert.deepEqual(body.result.spec.modules.filter((module: string) => module === "git" || module === "fish"), ["git", "fish"]);
     assert.equal(body.result.owner, ALICE);
-    assert.ok(Array.isArray(body.result.backendPlan.artifacts));
+    assert.deepEqual(body.result.backendPlan, { artifacts: [], commands: [] }, "host files and commands are for admins");
+    const asAdmin = (await harness.cli("ctl", "create", "dev", "--module", "git", "--dry-run", "--json")).json();
+    assert.ok(asAdmin.result.backendPlan.artifacts.length > 0, "admins see the backend's files");
     assert.equal(harness.backend.calls.filter((call) => call.method === "create").length, 0);
     assert.equal(harness.backend.containers.size, 0);
     assert.equal(workloadRows(harness.db), 0);

@@ -36,6 +36,8 @@ void describe("redactArgv", () => {
     const paths = ["ls", "-la", "/workspace/projects/2024/frontend/src/components/Button.tsx", "0f8fad5b-d9cb-469f-a165-70867728950e"];
     assert.deepEqual(redactArgv(paths), paths);
     assert.deepEqual(redactArgv(["npm", "run", "build"]), ["npm", "run", "build"]);
+    const store = ["/nix/store/0a1b2c3d4e5f6g7h8i9j0k1l2m3n4p5q-hello-2.12/bin/hello", "--version"];
+    assert.deepEqual(redactArgv(store), store);
   });
 });
 

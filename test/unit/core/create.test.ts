@@ -83,6 +83,21 @@ void describe("create", () => {
     assert.equal((await t.core.show(alice, "a")).spec.resources.pids, 512);
   });
 
+  void it("refuses code-server without authentication before any host command, unless the admin allows it", async () => {
+    const t = createTestCore();
+    const input = { name: "web", modules: ["code-server"], moduleOptions: { "code-server": { auth: "none" } } };
+    const refused = await rejection(t.core.create(alice, input));
+    assert.ok(refused instanceof InvalidInputError);
+    assert.equal(refused.issues[0]?.path, "moduleOptions.code-server.auth");
+    assert.match(refused.message, /security\.allowCodeServerWithoutAuth/);
+    assert.deepEqual(t.backend.calls.filter((call) => call.method !== "info"), [], "nothing ran on the host");
+    assert.deepEqual(t.storage.calls, []);
+    assert.equal((await rejection(t.core.planCreate(alice, input))).kind, "invalid-input");
+    await createReady(t.core, alice, { name: "pw", modules: ["code-server"] });
+    const allowed = createTestCore({ policy: { allowCodeServerWithoutAuth: true } });
+    assert.equal((await createReady(allowed.core, alice, input)).spec.moduleOptions["code-server"]?.auth, "none");
+  });
+
   void it("enforces CPU and memory budgets summed over the user's workloads", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "a", resources: { cpus: 3, memory: "6G" } });
@@ -171,11 +186,12 @@ void describe("planCreate", () => {
     assert.deepEqual(plan.spec.modules, ["git", "fish", "workspace"]);
     assert.equal(plan.owner, TEST_USERS.alice);
     assert.equal(plan.backend, "fake");
-    assert.ok(plan.backendPlan.artifacts.length > 0);
+    assert.deepEqual(plan.backendPlan, { artifacts: [], commands: [] }, "the backend's host files and commands are for admins");
+    assert.ok((await t.core.planCreate(actor(TEST_USERS.admin), { name: "dev", modules: ["git"] })).backendPlan.artifacts.length > 0);
     assert.ok(plan.workspaceHostPath?.endsWith("/telegram_42/dev"));
     assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
     assert.equal(t.storage.calls.length, 0);
-    assert.deepEqual(t.backend.calls.map((call) => call.method).sort(), ["plan", "show"]);
+    assert.deepEqual(t.backend.calls.map((call) => call.method).sort(), ["plan", "plan", "show", "show"]);
   });
 
   void it("reports the same errors as create", async () => {

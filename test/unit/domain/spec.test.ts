@@ -58,7 +58,7 @@ void describe("container specs", () => {
 
   void it("fills module option defaults and validates given options", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["code-server"] }, context);
-    assert.deepEqual({ ...spec.moduleOptions["code-server"] }, { port: 8080 });
+    assert.deepEqual({ ...spec.moduleOptions["code-server"] }, { port: 8080, auth: "password" });
     const custom = validateContainerSpec({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 9000 } } }, context);
     assert.equal(custom.moduleOptions["code-server"]?.port, 9000);
     assert.deepEqual(issues({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 80 } } })[0]?.path, "moduleOptions.code-server.port");

@@ -6,5 +6,5 @@ let
 in
 {
   "voxnix-env.age".publicKeys = recipients;
-  "tailscale-auth-key.age".publicKeys = recipients;
+  "tailscale-oauth-secret.age".publicKeys = recipients;
 }

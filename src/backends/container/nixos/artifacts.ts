@@ -29,7 +29,7 @@ export interface NixContainerSpec {
   readonly modules: readonly string[];
   readonly moduleOptions: Readonly<Record<string, Readonly<Record<string, ModuleOptionValue>>>>;
   readonly workspace: { readonly hostPath: string } | null;
-  readonly resources: { readonly cpus: number; readonly memoryBytes: number };
+  readonly resources: { readonly cpus: number; readonly memoryBytes: number; readonly pids: number };
   readonly network: { readonly hostBridge: string };
   readonly tailscale: { readonly authKeyFile: string; readonly hostname: string } | null;
   readonly env: { readonly hostFile: string } | null;
@@ -56,7 +56,7 @@ export function buildNixSpec(spec: ContainerSpec, host: SpecHostInputs): NixCont
     modules: [...spec.modules],
     moduleOptions: spec.moduleOptions,
     workspace: spec.workspace.enabled && host.workspaceHostPath !== undefined ? { hostPath: host.workspaceHostPath } : null,
-    resources: { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes },
+    resources: { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: spec.resources.pids },
     network: { hostBridge: host.hostBridge },
     tailscale: wantsTailscale && host.tailscaleKeyFile !== undefined ? { authKeyFile: host.tailscaleKeyFile, hostname: spec.name } : null,
     env: wantsEnv && host.envHostFile !== undefined ? { hostFile: host.envHostFile } : null,

@@ -69,7 +69,7 @@ function concretePlanHost(context: NixosContext, spec: ContainerSpec, host: Plan
   const { config, stateDir } = context.deps;
   let workspaceHostPath = host.workspaceHostPath;
   if (workspaceHostPath !== undefined && !usable(workspaceHostPath) && (config.storage.driver ?? "zfs") === "zfs" && isUserId(host.ownerLabel)) {
-    const layout = new ZfsLayout(config.storage.zfs.pool);
+    const layout = new ZfsLayout(config.storage.zfs.pool, config.storage.zfs.mountpoint);
     workspaceHostPath = layout.mountpoint(layout.workspace(userStorageKey(host.ownerLabel), spec.name));
   }
   const remoteAccessKeyFile = usable(host.remoteAccessKeyFile) ? host.remoteAccessKeyFile : undefined;

@@ -1,8 +1,8 @@
 /**
- * Per-container Tailscale auth key files. The admin's key is read from
- * `tailscale.authKeyFile` only while a copy is written, never kept in memory longer and
- * never logged; the copy lands atomically at `<stateDir>/secrets/tailscale/<name>.key`
- * (directory 0700, file 0400) so it can be bind-mounted read-only into that one container.
+ * Per-container Tailscale auth key files. Each container's own minted key lands atomically at
+ * `<stateDir>/secrets/tailscale/<name>.key` (directory 0700, file 0400) so it can be
+ * bind-mounted read-only into that one container; it is never logged. The OAuth client secret
+ * is read from its file only while a token is requested.
  *
  * @module
  */
@@ -22,26 +22,23 @@ export function tailscaleKeyFilePath(stateDir: string, workload: string): string
   return join(tailscaleKeyDir(stateDir), `${workload}.key`);
 }
 
-/** Reads the admin's key, trimmed; the error never contains any of the file's contents. */
-export async function readAdminKey(authKeyFile: string): Promise<string> {
+/**
+ * Reads a one-word secret from `file`, trimmed; `key` names the config key and `label` the
+ * file in messages. The error never contains any of the file's contents.
+ */
+export async function readSecretFile(file: string, key: string, label: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(authKeyFile, "utf8");
+    text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new HostFailureError(
-      `The Tailscale auth key file (tailscale.authKeyFile) could not be read (${code}); remote access is unavailable until it is fixed.`,
-      `${authKeyFile}: ${code}`,
-    );
+    throw new HostFailureError(`${label} (${key}) could not be read (${code}); remote access is unavailable until it is fixed.`, `${file}: ${code}`);
   }
-  const key = text.trim();
-  if (key.length === 0 || /\s/.test(key)) {
-    throw new HostFailureError(
-      "The Tailscale auth key file (tailscale.authKeyFile) is empty or holds more than one word; it must contain just the key.",
-      `${authKeyFile}: unexpected content (not shown)`,
-    );
+  const secret = text.trim();
+  if (secret.length === 0 || /\s/.test(secret)) {
+    throw new HostFailureError(`${label} (${key}) is empty or holds more than one word; it must contain just the secret.`, `${file}: unexpected content (not shown)`);
   }
-  return key;
+  return secret;
 }
 
 /** Writes `key` for `workload` atomically (temp file 0600 → 0400 → rename) and returns the path. */

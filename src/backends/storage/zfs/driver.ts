@@ -23,7 +23,7 @@ export interface ZfsStorageOptions {
 export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions = {}): StorageDriver {
   const context: ZfsContext = {
     runner: deps.runner,
-    layout: new ZfsLayout(deps.config.storage.zfs.pool),
+    layout: new ZfsLayout(deps.config.storage.zfs.pool, deps.config.storage.zfs.mountpoint),
     timeoutMs: options.timeoutMs ?? 30_000,
     logger: deps.logger.child({ storage: "zfs" }),
   };
@@ -79,7 +79,7 @@ async function doctor(context: ZfsContext): Promise<DoctorCheck[]> {
     );
     for (const [name, dataset, fix] of [
       ["zfs pool", layout.pool, `Create the pool "${layout.pool}" (the appliance's disko layout does) or set storage.zfs.pool.`],
-      ["zfs users dataset", layout.usersRoot(), "Run any voxnix command once (it creates the dataset) or: zfs create -o mountpoint=/" + layout.usersRoot() + " " + layout.usersRoot()],
+      ["zfs users dataset", layout.usersRoot(), "Run any voxnix command once (it creates the dataset) or: zfs create -o mountpoint=" + layout.mountpoint(layout.usersRoot()) + " " + layout.usersRoot()],
     ] as const) {
       const exists = await datasetExists(context, dataset);
       checks.push(exists ? { name, ok: true, detail: `${dataset} exists.` } : { name, ok: false, detail: `${dataset} does not exist.`, fix });

@@ -18,8 +18,19 @@ export const SNAPSHOT_PREFIX = "voxnix-";
 
 /** Dataset names and mountpoints of one pool's voxnix layout. */
 export class ZfsLayout {
-  constructor(readonly pool: string) {
+  /** Where the pool's datasets are mounted (`storage.zfs.mountpoint`, default `/<pool>`). */
+  readonly mountRoot: string;
+
+  constructor(
+    readonly pool: string,
+    mountRoot?: string,
+  ) {
     if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(pool)) throw new HostFailureError(`"${pool}" is not a valid ZFS pool name (storage.zfs.pool).`);
+    const root = (mountRoot ?? `/${pool}`).replace(/\/+$/, "");
+    if (!/^\/[A-Za-z0-9._@+/-]*$/.test(root || "/") || root.split("/").includes("..")) {
+      throw new HostFailureError(`"${mountRoot}" is not a usable mount point for the pool (storage.zfs.mountpoint): an absolute path without "..".`);
+    }
+    this.mountRoot = root;
   }
 
   /** `<pool>/users`, the parent of every user. */
@@ -52,9 +63,9 @@ export class ZfsLayout {
     return `${this.trash(userKey)}/${checkWorkload(workload)}.${checkLabel(label)}`;
   }
 
-  /** The explicit mountpoint of a dataset below `<pool>/users`: `/<dataset>`. */
+  /** The explicit mountpoint of a dataset below `<pool>/users`: the mount root plus the path below the pool. */
   mountpoint(dataset: string): string {
-    return `/${dataset}`;
+    return `${this.mountRoot}${dataset.slice(this.pool.length)}`;
   }
 }
 
