@@ -85,6 +85,8 @@ const LIMIT_KEYS: Readonly<Record<string, keyof UserLimitsInput>> = {
   cpu: "cpuBudget",
   cpus: "cpuBudget",
   memory: "memoryBudget",
+  pids: "pidsBudget",
+  processes: "pidsBudget",
 };
 
 /** Runs an admin command as `actor` and returns the HTML answer. The core refuses non-admins. */
@@ -117,14 +119,15 @@ export async function runAdminCommand(command: ParsedCommand, actor: Actor, core
 async function setLimits(args: string, actor: Actor, core: Core): Promise<string> {
   const [who, ...pairs] = args.split(/\s+/).filter(Boolean);
   const target = who ? targetUserId(who) : undefined;
-  const usage = `Usage: ${code("/limits 12345 workloads=3 cpu=4 memory=8G disk=20G")}`;
+  const usage = `Usage: ${code("/limits 12345 workloads=3 cpu=4 memory=8G disk=20G pids=2048")}`;
   if (!target) return usage;
   const limits: { -readonly [K in keyof UserLimitsInput]?: UserLimitsInput[K] } = {};
   for (const pair of pairs) {
     const [key, value] = pair.split("=", 2);
-    const field = key ? LIMIT_KEYS[key.toLowerCase()] : undefined;
+    // Own keys only: "constructor=…" must not find Object.prototype's members.
+    const field = key !== undefined && Object.hasOwn(LIMIT_KEYS, key.toLowerCase()) ? LIMIT_KEYS[key.toLowerCase()] : undefined;
     if (!field || !value) return `I don't understand ${code(pair)}. ${usage}`;
-    if (field === "maxWorkloads" || field === "cpuBudget") {
+    if (field === "maxWorkloads" || field === "cpuBudget" || field === "pidsBudget") {
       const number = Number(value);
       if (!Number.isFinite(number) || number <= 0) return `${code(key!)} needs a positive number. ${usage}`;
       limits[field] = number;

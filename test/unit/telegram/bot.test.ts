@@ -184,6 +184,11 @@ describe("telegram bot: admission of new users", () => {
     assert.ok(users.text.includes("telegram:99"));
     const limits = await harness.say(ADMIN, "/limits 99 workloads=2", (message) => message.text.includes("Limits"));
     assert.match(limits.text, /2 workloads/);
+    const prototypeKey = await harness.say(ADMIN, "/limits 99 constructor=1", (message) => message.text.includes("understand"));
+    assert.match(prototypeKey.text, /I don't understand/, "an inherited key is not a limit");
+    const pids = await harness.say(ADMIN, "/limits 99 pids=2048", (message) => message.text.includes("Limits"));
+    assert.equal((await harness.test.core.whoami(actor("telegram:99"))).limits.pidsBudget, 2048);
+    assert.match(pids.text, /Limits/);
   });
 });
 
