@@ -32,7 +32,7 @@ describe("nspawn end-to-end on the dir driver (overlayfs roots)", { skip, timeou
     assert.ok(doctor.checks.some((check) => /NOT enforced/.test(check.detail)), "doctor says quotas are not enforced");
 
     await (await app.core.create(actor, { name: "web", modules: ["git"] })).wait();
-    const details = await app.core.show(actor, "web");
+    const details = await app.core.show({ userId: "local:admin" }, "web");
     assert.equal(details.facts.storage, "overlayfs");
     const root = details.facts.root ?? "";
     assert.ok(readFileSync("/proc/self/mountinfo", "utf8").includes(` ${root} `), "the overlay root is mounted");

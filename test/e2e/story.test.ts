@@ -39,8 +39,10 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
     assert.equal(workload.name, "web");
     assert.equal(workload.live, "running");
     assert.equal(workload.addresses.length, 1);
-    const details = await app.core.show(alice, "web");
-    assert.ok(details.facts.leaderPid, "show reports the leader pid");
+    // Host details (pids, paths) are for admins; the owner's view leaves them out.
+    const details = await app.core.show({ userId: "local:admin" }, "web");
+    assert.ok(details.facts.leaderPid, "show reports the leader pid to an admin");
+    assert.equal((await app.core.show(alice, "web")).facts.leaderPid, undefined, "and not to the owner");
   });
 
   step("runs git inside and passes the exit status through", async () => {
