@@ -1,0 +1,40 @@
+/**
+ * `voxnix http`: serves the HTTP API (docs/http.md) on `http.listen` until SIGINT or SIGTERM,
+ * then stops accepting, lets requests in flight finish, and exits 0. Logs one JSON line with
+ * the URL when ready. Hono and the server are loaded only here, inside the action.
+ *
+ * @module
+ */
+import type { CliContext, RegisterCommand } from "../context.js";
+
+/** Registers `voxnix http`. */
+export const register: RegisterCommand = (program, context) => {
+  program
+    .command("http")
+    .description("Serve the HTTP API (bearer API tokens; see docs/http.md) until SIGINT or SIGTERM")
+    .action(() => runHttp(context));
+};
+
+async function runHttp(context: CliContext): Promise<void> {
+  const app = await context.app();
+  const [{ createHttpApp }, { startHttpServer }] = await Promise.all([import("../../http/app.js"), import("../../http/server.js")]);
+  const httpApp = createHttpApp({ core: app.core, logger: app.logger, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}), version: readVersion() });
+  const server = await startHttpServer(httpApp, app.config.http);
+  // One machine-readable line, whatever the log level: supervisors and scripts wait for it.
+  context.io.stdout(`${JSON.stringify({ event: "http-ready", url: server.url, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}) })}\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (name: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(name);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  context.warn(`voxnix http: ${signal} received, finishing requests in flight.`);
+  await server.close();
+}
+
+function readVersion(): string {
+  return process.env.npm_package_version ?? "0.1.0";
+}
