@@ -1,0 +1,48 @@
+/**
+ * The BUILT CLI (`node bin/voxnix.js` on `dist/` after `npm run build`) creates, lists and
+ * revokes API tokens over a temporary state directory; the `dir` storage driver and a fresh
+ * database mean no host command runs. Skipped when `dist/` is missing.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../../bin/voxnix.js", import.meta.url));
+const BUNDLE = fileURLToPath(new URL("../../../dist/bundle/cli/main.js", import.meta.url));
+
+function voxnix(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+void describe("built CLI: voxnix users token", () => {
+  void it("create prints a vx_ token once, list hides it, revoke revokes it", { skip: existsSync(BUNDLE) ? false : "no dist/bundle (run npm run build)" }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-http-cli-"));
+    const env = { VOXNIX_ENTRY: "bundle", VOXNIX_STATE_DIR: join(dir, "state"), VOXNIX_BACKEND: "nspawn", VOXNIX_STORAGE_DRIVER: "dir", VOXNIX_LOG_LEVEL: "silent", VOXNIX_CONFIG: "" };
+    try {
+      const created = await voxnix(["users", "token", "create", "web:alice", "--json"], env);
+      assert.equal(created.code, 0, created.stderr);
+      const { result } = JSON.parse(created.stdout) as { result: { id: string; token: string; userId: string } };
+      assert.match(result.token, /^vx_[A-Za-z0-9_-]{43}$/);
+      assert.equal(result.userId, "web:alice");
+      const listed = await voxnix(["users", "token", "list", "--json"], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(listed.stdout.includes(result.id));
+      assert.ok(!listed.stdout.includes(result.token));
+      const revoked = await voxnix(["users", "token", "revoke", result.id, "--json"], env);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.ok((JSON.parse(revoked.stdout) as { result: { revokedAt?: string } }).result.revokedAt);
+      const bad = await voxnix(["users", "token", "revoke", "nonsense", "--json"], env);
+      assert.equal(bad.code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
