@@ -45,8 +45,10 @@ export async function createHttpHarness(options: { readonly core?: TestCoreOptio
     app,
     tokens,
     async call(caller, method, path, body, headers = {}) {
-      const authorization = caller === "none" ? {} : { authorization: `Bearer ${tokens[caller]}` };
-      const init: RequestInit = { method, headers: { ...authorization, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers } };
+      const sent: Record<string, string> = {};
+      if (caller !== "none") sent.authorization = `Bearer ${tokens[caller]}`;
+      if (body !== undefined) sent["content-type"] = "application/json";
+      const init: RequestInit = { method, headers: { ...sent, ...headers } };
       if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
       const response = await app.request(path, init);
       const text = await response.text();

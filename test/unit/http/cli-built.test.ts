@@ -4,7 +4,7 @@
  * database mean no host command runs. Skipped when `dist/` is missing.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +42,34 @@ void describe("built CLI: voxnix users token", () => {
       const bad = await voxnix(["users", "token", "revoke", "nonsense", "--json"], env);
       assert.equal(bad.code, 2);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("voxnix http logs one ready line with the URL, serves the API, and exits 0 on SIGTERM", { skip: existsSync(BUNDLE) ? false : "no dist/bundle (run npm run build)" }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-http-serve-"));
+    const env = { ...process.env, VOXNIX_ENTRY: "bundle", VOXNIX_STATE_DIR: join(dir, "state"), VOXNIX_BACKEND: "nspawn", VOXNIX_STORAGE_DRIVER: "dir", VOXNIX_LOG_LEVEL: "silent", VOXNIX_CONFIG: "", VOXNIX_HTTP_LISTEN: "127.0.0.1:0" };
+    const child = spawn(process.execPath, [BIN, "http"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const ready = await new Promise<{ event: string; url: string }>((resolve, reject) => {
+        let buffered = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const line = buffered.split("\n")[0];
+          if (buffered.includes("\n") && line) resolve(JSON.parse(line) as { event: string; url: string });
+        });
+        child.once("exit", (code) => reject(new Error(`voxnix http exited ${code} before it was ready`)));
+      });
+      assert.equal(ready.event, "http-ready");
+      assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const document = await fetch(`${ready.url}/api/v1/openapi.json`);
+      assert.equal(document.status, 200);
+      assert.equal((await fetch(`${ready.url}/api/v1/workloads`)).status, 401);
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     }
   });
