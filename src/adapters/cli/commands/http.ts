@@ -17,7 +17,7 @@ export const register: RegisterCommand = (program, context) => {
 
 async function runHttp(context: CliContext): Promise<void> {
   const app = await context.app();
-  const [{ createHttpApp }, { startHttpServer }] = await Promise.all([import("../../http/app.js"), import("../../http/server.js")]);
+  const [{ createHttpApp }, { startHttpServer }, { readVersion }] = await Promise.all([import("../../http/app.js"), import("../../http/server.js"), import("../program.js")]);
   const httpApp = createHttpApp({ core: app.core, logger: app.logger, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}), version: readVersion() });
   const server = await startHttpServer(httpApp, app.config.http);
   // One machine-readable line, whatever the log level: supervisors and scripts wait for it.
@@ -33,8 +33,4 @@ async function runHttp(context: CliContext): Promise<void> {
   });
   context.warn(`voxnix http: ${signal} received, finishing requests in flight.`);
   await server.close();
-}
-
-function readVersion(): string {
-  return process.env.npm_package_version ?? "0.1.0";
 }
