@@ -16,7 +16,7 @@ export interface AuthVariables {
   readonly actor: Actor;
 }
 
-const BEARER = /^Bearer ([^\s]+)$/;
+const BEARER = /^Bearer ([^\s]+)$/i;
 
 /** Refuses requests without a valid, unrevoked `Authorization: Bearer vx_…` token (401), else sets `actor`. */
 export function bearerAuth(core: Pick<Core, "authenticateToken">): MiddlewareHandler<{ Variables: AuthVariables }> {

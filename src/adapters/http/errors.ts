@@ -24,7 +24,7 @@ export const STATUS_BY_KIND = {
 } as const satisfies Record<VoxnixErrorKind, ContentfulStatusCode>;
 
 /** Error kinds only the HTTP adapter produces. */
-export type HttpOnlyErrorKind = "unauthorized" | "rate-limited" | "too-large" | "unsupported-media-type" | "internal";
+export type HttpOnlyErrorKind = "unauthorized" | "rate-limited" | "too-large" | "internal";
 
 /** Every kind an HTTP error body can carry. */
 export type HttpErrorKind = VoxnixErrorKind | HttpOnlyErrorKind;

@@ -62,11 +62,13 @@ void describe("HTTP API: identity", () => {
 
   void it("a malformed Authorization header is 401 with WWW-Authenticate", async () => {
     const h = await createHttpHarness();
-    for (const header of ["Basic abc", `Bearer ${h.tokens.owner}x`, "Bearer vx_short", `bearer  ${h.tokens.owner}`]) {
+    for (const header of ["Basic abc", `Bearer ${h.tokens.owner}x`, "Bearer vx_short", `Bearer  ${h.tokens.owner}`, `Bearer ${h.tokens.owner} extra`, h.tokens.owner]) {
       const response = await h.app.request("/api/v1/whoami", { headers: { authorization: header } });
       assert.equal(response.status, 401, header);
       assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
     }
+    // The scheme is case-insensitive (RFC 9110).
+    assert.equal((await h.app.request("/api/v1/whoami", { headers: { authorization: `bearer ${h.tokens.owner}` } })).status, 200);
   });
 });
 
