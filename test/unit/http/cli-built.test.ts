@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -70,6 +72,26 @@ void describe("built CLI: voxnix users token", () => {
       assert.equal(await exited, 0);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("voxnix http on a port in use, or with an unreadable certificate, is a configuration error (exit 2)", { skip: existsSync(BUNDLE) ? false : "no dist/bundle (run npm run build)" }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-http-busy-"));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const env = { VOXNIX_ENTRY: "bundle", VOXNIX_STATE_DIR: join(dir, "state"), VOXNIX_BACKEND: "nspawn", VOXNIX_STORAGE_DRIVER: "dir", VOXNIX_LOG_LEVEL: "silent", VOXNIX_CONFIG: "" };
+    try {
+      const busy = await voxnix(["http"], { ...env, VOXNIX_HTTP_LISTEN: `127.0.0.1:${port}` });
+      assert.equal(busy.code, 2, busy.stderr);
+      assert.match(busy.stderr, /http\.listen/);
+      assert.match(busy.stderr, /already in use/);
+      const missing = await voxnix(["http"], { ...env, VOXNIX_HTTP_LISTEN: "127.0.0.1:0", VOXNIX_HTTP_TLS_CERT_FILE: join(dir, "nope.pem"), VOXNIX_HTTP_TLS_KEY_FILE: join(dir, "nope.key") });
+      assert.equal(missing.code, 2, missing.stderr);
+      assert.match(missing.stderr, /http\.tls/);
+    } finally {
+      blocker.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
