@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { performance } from "node:perf_hooks";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Core } from "../../core/api.js";
@@ -79,6 +80,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app: HttpApp = new Hono();
   app.onError(createErrorHandler((error, context) => options.logger?.error({ err: error, method: context.req.method, path: context.req.path }, "HTTP request failed")));
   app.notFound(notFoundRoute);
+  // One debug line per request: never the body, the query or the Authorization header.
+  app.use("*", async function logRequest(context, next) {
+    const started = performance.now();
+    await next();
+    options.logger?.debug(
+      { method: context.req.method, path: context.req.routePath, status: context.res.status, actor: context.get("actor")?.userId, durationMs: Math.round((performance.now() - started) * 1000) / 1000 },
+      "http request",
+    );
+  });
 
   const document = buildOpenApiDocument(API_ROUTES, { version: options.version ?? "unknown", ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) });
   app.get(`${API_BASE}/openapi.json`, () => jsonResponse(document));

@@ -12,6 +12,7 @@ import { InvalidInputError, NotFoundError } from "../../../src/domain/errors.js"
 import { actor, TEST_USERS } from "../../fakes/core-harness.js";
 import { createHttpHarness, type HttpHarness } from "../../fakes/http-harness.js";
 import { createReady, destroyToken } from "../core/helpers.js";
+import { FakeLogger } from "../../fakes/fake-logger.js";
 
 const alice = actor(TEST_USERS.alice);
 
@@ -69,6 +70,23 @@ void describe("HTTP API: identity", () => {
     }
     // The scheme is case-insensitive (RFC 9110).
     assert.equal((await h.app.request("/api/v1/whoami", { headers: { authorization: `bearer ${h.tokens.owner}` } })).status, 200);
+  });
+});
+
+void describe("HTTP API: logging", () => {
+  void it("logs one line per request with the route and the actor, never the token or the body", async () => {
+    const logger = new FakeLogger();
+    const h = await createHttpHarness({ app: { logger } });
+    await h.call("owner", "POST", "/api/v1/workloads?dryRun=true", { name: "dev", modules: ["git"] });
+    await h.call("revoked", "GET", "/api/v1/whoami");
+    const lines = logger.records.filter((record) => record.message === "http request");
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0]?.fields.actor, TEST_USERS.alice);
+    assert.equal(lines[0]?.fields.status, 200);
+    assert.equal(lines[1]?.fields.status, 401);
+    const everything = JSON.stringify(logger.records);
+    for (const token of Object.values(h.tokens)) assert.ok(!everything.includes(token.slice(3)));
+    assert.ok(!everything.includes('"modules"'));
   });
 });
 
