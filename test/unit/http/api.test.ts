@@ -158,6 +158,17 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
     assert.deepEqual(errorBody(missing).error, jsonError(missing));
   });
 
+  void it("create with ?dryRun=true returns the validated plan for the token's user and creates nothing", async () => {
+    const h = await createHttpHarness();
+    const answer = await h.call("owner", "POST", "/api/v1/workloads?dryRun=true", { name: "dev", modules: ["git"] });
+    assert.equal(answer.status, 200);
+    const plan = answer.json.result as { owner: string; spec: { name: string; modules: string[] } };
+    assert.equal(plan.owner, TEST_USERS.alice);
+    assert.equal(plan.spec.name, "dev");
+    assert.deepEqual(await workloadNames(h), []);
+    assert.equal((await h.call("owner", "POST", "/api/v1/workloads?dryRun=yes", { name: "dev" })).status, 422);
+  });
+
   void it("destroy answers 409 needs-confirmation with plan and token; confirming destroys", async () => {
     const h = await createHttpHarness();
     await createReady(h.core, alice, { name: "dev" });
