@@ -156,6 +156,10 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
     assert.deepEqual(errorBody(invalid).error, jsonError(invalid));
     const missing = new NotFoundError("workload", "dev");
     assert.deepEqual(errorBody(missing).error, jsonError(missing));
+    const bug = errorBody(new Error("SELECT secret FROM somewhere"));
+    assert.equal(bug.status, 500);
+    assert.equal(bug.error.kind, "internal");
+    assert.doesNotMatch(String(bug.error.message), /secret/);
   });
 
   void it("create with ?dryRun=true returns the validated plan for the token's user and creates nothing", async () => {
