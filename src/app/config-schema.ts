@@ -186,6 +186,25 @@ export const configSchema = z
       })
       .strict().prefault({}),
 
+    http: z
+      .object({
+        /** `host:port` the HTTP API listens on; loopback by default, so exposing it is a decision. */
+        listen: z
+          .string()
+          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, like 127.0.0.1:8710 or [::1]:8710')
+          .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "the port must be at most 65535")
+          .default("127.0.0.1:8710"),
+        /** The URL people reach the API at (behind a proxy or Tailscale); shown in logs and the OpenAPI document. */
+        publicUrl: z.string().url().optional(),
+        /** Serve HTTPS with this certificate and key (PEM files); both or neither. */
+        tls: z
+          .object({ certFile: z.string().optional(), keyFile: z.string().optional() })
+          .strict()
+          .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), "set both certFile and keyFile, or neither")
+          .prefault({}),
+      })
+      .strict().prefault({}),
+
     llm: z
       .object({
         provider: z.enum(["none", "anthropic", "openai", "openai-compatible"]).default("none"),

@@ -203,6 +203,30 @@ export interface Core {
   approveUser(actor: Actor, userId: string): Promise<UserView>;
   denyUser(actor: Actor, userId: string): Promise<UserView>;
   setUserLimits(actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView>;
+
+  // API tokens (admins)
+  /** Creates an API token acting as `userId` (registered on first use); the secret is in the result only. */
+  createApiToken(actor: Actor, userId: string): Promise<CreatedApiToken>;
+  /** Lists API tokens (of `userId` when given), never their secrets. */
+  listApiTokens(actor: Actor, userId?: string): Promise<readonly ApiTokenView[]>;
+  /** Revokes an API token; requests carrying it are refused from then on. */
+  revokeApiToken(actor: Actor, id: string): Promise<ApiTokenView>;
+  /** The actor an API token acts as, or undefined for an unknown or revoked token (a lookup, not an audited operation). */
+  authenticateToken(secret: string): Actor | undefined;
+}
+
+/** An API token as listed: never the secret. */
+export interface ApiTokenView {
+  readonly id: string;
+  readonly userId: UserId;
+  readonly createdBy: UserId;
+  readonly createdAt: Date;
+  readonly revokedAt?: Date;
+}
+
+/** A freshly created API token: `token` is shown this once and never stored. */
+export interface CreatedApiToken extends ApiTokenView {
+  readonly token: string;
 }
 
 /** Limits as admins type them (sizes as strings like "20G"). */

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressLeases } from "../ports/address-leases.js";
 import { createAddressLeases } from "../state/address-leases.js";
+import { createApiTokensRepository, type ApiTokensRepository } from "../state/api-tokens-repository.js";
 import { createConfirmationsRepository, type ConfirmationsRepository } from "../state/confirmations-repository.js";
 import { createJobsRepository, type JobsRepository } from "../state/jobs-repository.js";
 import { createOperationsRepository, type OperationsRepository } from "../state/operations-repository.js";
@@ -36,6 +37,7 @@ export interface Repositories {
   readonly snapshots: SnapshotsRepository;
   readonly jobs: JobsRepository;
   readonly locks: WorkloadLocksRepository;
+  readonly apiTokens: ApiTokensRepository;
 }
 
 /** What operations receive. */
@@ -82,6 +84,7 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       snapshots: createSnapshotsRepository(db, { pids: deps.policy.resources.defaultPids }),
       jobs: createJobsRepository(db),
       locks: createWorkloadLocksRepository(db),
+      apiTokens: createApiTokensRepository(db),
     },
     leases: createAddressLeases(db),
     pid,

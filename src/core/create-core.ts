@@ -25,6 +25,11 @@ import { restoreWorkload } from "./operations/restore-workload.js";
 import { runDoctor } from "./operations/run-doctor.js";
 import { runReconcile } from "./operations/run-reconcile.js";
 import { approveUser } from "./operations/approve-user.js";
+import { createApiToken } from "./operations/create-api-token.js";
+import { listApiTokens } from "./operations/list-api-tokens.js";
+import { revokeApiToken } from "./operations/revoke-api-token.js";
+import { API_TOKEN_PATTERN, hashApiToken } from "./api-tokens.js";
+import { isUserId } from "../domain/identity.js";
 import { denyUser } from "./operations/deny-user.js";
 import { setUserLimits } from "./operations/set-user-limits.js";
 import { showWorkload } from "./operations/show-workload.js";
@@ -81,6 +86,16 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     approveUser: (actor, userId) => approveUser(services, actor, userId),
     denyUser: (actor, userId) => denyUser(services, actor, userId),
     setUserLimits: (actor, userId, limits) => setUserLimits(services, actor, userId, limits),
+    createApiToken: (actor, userId) => createApiToken(services, actor, userId),
+    listApiTokens: (actor, userId) => listApiTokens(services, actor, userId),
+    revokeApiToken: (actor, id) => revokeApiToken(services, actor, id),
+    authenticateToken: (secret) => {
+      // Malformed secrets never reach the database; a revoked token is as good as unknown.
+      if (typeof secret !== "string" || !API_TOKEN_PATTERN.test(secret)) return undefined;
+      const record = context.repos.apiTokens.findByHash(hashApiToken(secret));
+      if (!record || record.revokedAt || !isUserId(record.userId)) return undefined;
+      return { userId: record.userId };
+    },
     idle: async () => {
       await services.ready;
       await services.jobs.idle();

@@ -45,6 +45,9 @@ export const OPERATIONS = {
   approveUser: { risk: "admin", scope: "host" },
   denyUser: { risk: "admin", scope: "host" },
   setUserLimits: { risk: "admin", scope: "host" },
+  createApiToken: { risk: "admin", scope: "host" },
+  listApiTokens: { risk: "admin", scope: "host" },
+  revokeApiToken: { risk: "admin", scope: "host" },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

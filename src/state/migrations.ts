@@ -120,6 +120,22 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "jobs remember the core instance (and boot) that runs them, since pids are reused",
     sql: `ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT '';`,
   },
+  {
+    version: 5,
+    description: "API tokens for the HTTP API (only a SHA-256 of each token is stored)",
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoked_by TEXT
+      );
+      CREATE INDEX api_tokens_user ON api_tokens(user_id);
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -43,7 +43,8 @@ export function parseGlobals(options: Record<string, unknown>): GlobalOptions {
   return { actor: { userId: as }, json: options.json === true, dryRun: options.dryRun === true, yes: options.yes === true };
 }
 
-function readVersion(): string {
+/** voxnix's version from package.json ("unknown" when it cannot be read). */
+export function readVersion(): string {
   try {
     // src/adapters/cli and dist/adapters/cli are both three levels below the package root.
     const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");

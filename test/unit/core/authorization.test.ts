@@ -76,6 +76,13 @@ const CASES: Record<OperationName, Case> = {
   approveUser: { run: (t, who) => t.core.approveUser(who, TEST_USERS.pending), expect: FORBIDDEN_HOST },
   denyUser: { run: (t, who) => t.core.denyUser(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
   setUserLimits: { run: (t, who) => t.core.setUserLimits(who, TEST_USERS.bob, { maxWorkloads: 2 }), expect: FORBIDDEN_HOST },
+  createApiToken: { run: (t, who) => t.core.createApiToken(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
+  listApiTokens: { run: (t, who) => t.core.listApiTokens(who), expect: FORBIDDEN_HOST },
+  revokeApiToken: {
+    setup: async (t) => (await t.core.createApiToken(actor(TEST_USERS.admin), TEST_USERS.bob)).id,
+    run: (t, who, id) => t.core.revokeApiToken(who, id),
+    expect: FORBIDDEN_HOST,
+  },
 };
 
 void describe("authorization matrix", () => {

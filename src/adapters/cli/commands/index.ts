@@ -12,11 +12,13 @@ import * as ctlExec from "./ctl-exec.js";
 import * as ctlLifecycle from "./ctl-lifecycle.js";
 import * as ctlQuery from "./ctl-query.js";
 import * as host from "./host.js";
+import * as http from "./http.js";
 import * as images from "./images.js";
 import * as say from "./say.js";
 import * as setup from "./setup.js";
 import * as telegram from "./telegram.js";
 import * as users from "./users.js";
+import * as usersTokens from "./users-tokens.js";
 
 /** The command modules, registered in this order. */
 export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [
@@ -24,6 +26,7 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   chat,
   say,
   telegram,
+  http,
   ctlCreate,
   ctlLifecycle,
   ctlDestroy,
@@ -31,5 +34,6 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   ctlExec,
   host,
   users,
+  usersTokens,
   images,
 ];

@@ -1,0 +1,125 @@
+/**
+ * Request and response schemas of the HTTP API, in zod. Requests are parsed with them
+ * (strictly: an unknown member such as `owner` is refused); responses are described by them in
+ * the OpenAPI document (`openapi.ts`). The core validates inputs again, in depth.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const size = z.union([z.string(), z.number()]).describe('a size like "512M", "10G" or a byte count');
+const date = z.string().describe("ISO-8601 date");
+const userId = z.string().describe('a user id like "telegram:42" or "web:alice"');
+
+/** `POST /workloads`: the container spec (the same fields as `voxnix ctl create`). */
+export const createWorkloadBody = z
+  .object({
+    name: z.string().max(64),
+    modules: z.array(z.string().max(64)).max(64).optional(),
+    moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+    workspace: z.object({ enabled: z.boolean().optional(), size: size.optional() }).strict().optional(),
+    resources: z.object({ cpus: z.number().optional(), memory: size.optional(), pids: z.number().int().optional() }).strict().optional(),
+    remoteAccess: z.boolean().optional(),
+  })
+  .strict();
+
+/** `?dryRun=true` on `POST /workloads`: validate and plan, touch nothing. */
+export const createWorkloadQuery = z.object({ dryRun: z.enum(["true", "false"]).optional() }).strict();
+
+/** `POST /confirmations`: the token a destroy answered with. */
+export const confirmBody = z.object({ token: z.string().min(1).max(200) }).strict();
+
+/** `GET /workloads/{name}/logs?lines=N`. */
+export const logsQuery = z.object({ lines: z.string().regex(/^\d{1,4}$/, "must be a whole number up to 9999").optional() }).strict();
+
+/** `PATCH /users/{id}/limits`: only the given limits change. */
+export const limitsBody = z
+  .object({ diskQuota: size.optional(), maxWorkloads: z.number().int().optional(), cpuBudget: z.number().optional(), memoryBudget: size.optional(), pidsBudget: z.number().int().optional() })
+  .strict();
+
+/** No query parameters at all. */
+export const emptyQuery = z.object({}).strict();
+
+const spec = z.looseObject({
+  name: z.string(),
+  modules: z.array(z.string()),
+  moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  workspace: z.looseObject({ enabled: z.boolean(), sizeBytes: z.number().optional() }),
+  resources: z.object({ cpus: z.number(), memoryBytes: z.number(), pids: z.number() }),
+  remoteAccess: z.boolean(),
+});
+
+/** A workload as its owner (or an admin) sees it. */
+export const workloadView = z.looseObject({
+  name: z.string(),
+  owner: userId,
+  kind: z.literal("container"),
+  backend: z.string(),
+  status: z.enum(["creating", "ready", "destroying", "failed"]),
+  desired: z.enum(["running", "stopped"]),
+  live: z.string(),
+  addresses: z.array(z.string()),
+  spec,
+  createdAt: date,
+});
+
+/** `show`: the workload plus live details, storage and remote access. */
+export const workloadDetails = workloadView.extend({ since: date.optional(), facts: z.record(z.string(), z.string()), storage: z.looseObject({}).optional(), remoteAccess: z.looseObject({ state: z.string() }).optional() });
+
+/** `list`: your workloads (admins: everyone's, plus unmanaged containers). */
+export const listResult = z.object({ workloads: z.array(workloadView), unmanaged: z.array(z.object({ name: z.string(), state: z.string() })).optional() });
+
+/** A job's persisted state. */
+export const jobView = z.object({
+  id: z.string(),
+  kind: z.enum(["create", "destroy", "restore"]),
+  workload: z.string(),
+  owner: userId,
+  state: z.enum(["running", "succeeded", "failed", "interrupted"]),
+  progress: z.string(),
+  error: z.object({ kind: z.string(), message: z.string() }).optional(),
+  startedAt: date,
+  endedAt: date.optional(),
+});
+
+/** The answer to a request that started a job (202): follow it at `events`. */
+export const jobStarted = z.object({ job: jobView, events: z.string().describe("URL path of the job's Server-Sent Events") });
+
+/** `create?dryRun=true`: the validated spec and what the backend would do. */
+export const createPlan = z.looseObject({ spec, owner: userId, workspaceHostPath: z.string().optional(), backend: z.string(), backendPlan: z.looseObject({}) });
+
+/** A user as admins see them. */
+export const userView = z.looseObject({
+  id: userId,
+  role: z.enum(["admin", "user"]),
+  status: z.enum(["pending", "active", "denied"]),
+  limits: z.object({ diskQuotaBytes: z.number(), maxWorkloads: z.number(), cpuBudget: z.number(), memoryBudgetBytes: z.number(), pidsBudget: z.number() }),
+  displayName: z.string().optional(),
+  workloads: z.number(),
+  createdAt: date,
+  stoppedWorkloads: z.array(z.string()).optional(),
+});
+
+/** `logs`: recent log lines. */
+export const logEntries = z.array(z.looseObject({ message: z.string() }));
+
+/** `storage`: usage, quota, workspaces and restorable snapshots. */
+export const storageReport = z.looseObject({ user: userId, driver: z.string(), quotasEnforced: z.boolean(), usage: z.looseObject({}), workspaces: z.array(z.looseObject({ workload: z.string() })), snapshots: z.array(z.looseObject({ id: z.string(), workload: z.string() })) });
+
+/** Every error body: the CLI's `--json` error shape. */
+export const errorResponse = z.object({
+  ok: z.literal(false),
+  error: z.looseObject({
+    kind: z.string().describe("invalid-input, not-found, conflict, quota, forbidden, needs-confirmation, host-failure, timeout, unauthorized, rate-limited, too-large, internal"),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    plan: z.object({ workload: z.string(), removes: z.array(z.string()), keeps: z.array(z.string()) }).optional(),
+    token: z.string().optional(),
+    expiresAt: date.optional(),
+  }),
+});
+
+/** Wraps a result schema in the success envelope `{"ok":true,"result":…}`. */
+export function okEnvelope(result: z.ZodType): z.ZodType {
+  return z.object({ ok: z.literal(true), result });
+}

@@ -1,0 +1,32 @@
+/**
+ * `createApiToken` (admins): a new bearer token for the HTTP API acting as one user. The
+ * user is registered on first use like any first contact (pending unless allowlisted), so
+ * an admin can hand out a token and approve its user separately.
+ *
+ * @module
+ */
+import type { Actor } from "../../domain/identity.js";
+import type { CreatedApiToken } from "../api.js";
+import { generateApiToken, generateApiTokenId, hashApiToken, toApiTokenView } from "../api-tokens.js";
+import { validateUserId } from "../inputs.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+import { resolveUser } from "../users.js";
+
+/** Creates a token for `userId`; the secret is returned once and only its hash is kept. */
+export function createApiToken(services: CoreServices, actor: Actor, userId: string): Promise<CreatedApiToken> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "createApiToken",
+    actor,
+    args: { userId },
+    validate: () => validateUserId(userId),
+    run: async ({ user, input: id }) => {
+      resolveUser(context, { userId: id });
+      const token = generateApiToken();
+      const record = { id: generateApiTokenId(), userId: id, tokenHash: hashApiToken(token), createdBy: user.id, createdAt: context.deps.clock.now() };
+      context.repos.apiTokens.insert(record);
+      return { ...toApiTokenView(record), token };
+    },
+  });
+}
