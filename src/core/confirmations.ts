@@ -39,7 +39,9 @@ export function planHash(plan: DestroyPlan, record: WorkloadRecord): string {
 
 /** Creates and stores a token for `actor` to confirm `plan`; returns it with its expiry. */
 export function issueToken(context: CoreContext, actor: UserId, record: WorkloadRecord, plan: DestroyPlan): { token: string; expiresAt: Date } {
-  const token = randomBytes(18).toString("base64url");
+  // A token starting with "-" would read as an option in `voxnix ctl confirm <token>`.
+  let token = randomBytes(18).toString("base64url");
+  while (token.startsWith("-")) token = randomBytes(18).toString("base64url");
   const now = context.deps.clock.now();
   const expiresAt = new Date(now.getTime() + context.deps.policy.confirmationTtlMs);
   context.repos.confirmations.deleteExpired(now);
