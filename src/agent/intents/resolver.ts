@@ -10,19 +10,11 @@ import type { Actor } from "../../domain/identity.js";
 import { ConflictError, VoxnixError } from "../../domain/errors.js";
 import { describeNameProblem } from "../../domain/names.js";
 import type { Target, WorkloadVerb } from "./types.js";
+import { VERB_PHRASES } from "./wording.js";
 
 /** A resolved workload name, or the question to ask instead. */
 export type Resolution = { readonly kind: "name"; readonly name: string } | { readonly kind: "ask"; readonly text: string };
 
-const VERB_WORDS: Readonly<Record<WorkloadVerb, string>> = {
-  start: "start",
-  stop: "stop",
-  restart: "restart",
-  destroy: "destroy",
-  restore: "restore",
-  show: "show",
-  logs: "show the logs of",
-};
 
 /**
  * Picks the workload a request is about. `focus` is the workload just discussed; `names`
@@ -32,7 +24,7 @@ export function resolveTarget(verb: WorkloadVerb, target: Target, focus: string 
   const which = () =>
     names.length === 0
       ? { kind: "ask" as const, text: verb === "restore" ? `Which container should I restore? For example: restore web` : 'You have no containers yet. Try: "create a container called dev with git".' }
-      : { kind: "ask" as const, text: `Which one should I ${VERB_WORDS[verb]}? You have: ${names.join(", ")}.` };
+      : { kind: "ask" as const, text: `Which one should I ${VERB_PHRASES[verb]}? You have: ${names.join(", ")}.` };
   switch (target.kind) {
     case "named":
       return { kind: "name", name: target.name };

@@ -7,7 +7,8 @@
  */
 import type { Target, WorkloadVerb } from "./types.js";
 
-const VERB_PHRASES: Readonly<Record<WorkloadVerb, string>> = {
+/** How each workload verb reads in a sentence ("I won't show the logs of web"). */
+export const VERB_PHRASES: Readonly<Record<WorkloadVerb, string>> = {
   start: "start",
   stop: "stop",
   restart: "restart",

@@ -15,6 +15,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach, before, beforeEach } from "node:test";
+import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
 import { FAKE_BIN } from "../nixos/harness.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -157,4 +159,21 @@ export class BotHome {
     this.bots.push(bot);
     return bot;
   }
+}
+
+/**
+ * Registers what every built-bot test file needs: the bundle built once, and a fresh fake Bot
+ * API and bot home per test (handed to `assign`), both disposed of after it.
+ */
+export function useBotFixture(assign: (fixture: { readonly server: FakeTelegramServer; readonly home: BotHome }) => void): void {
+  let current: { readonly server: FakeTelegramServer; readonly home: BotHome } | undefined;
+  before(() => ensureBuilt());
+  beforeEach(async () => {
+    current = { server: await new FakeTelegramServer({ validToken: TOKEN }).start(), home: new BotHome() };
+    assign(current);
+  });
+  afterEach(async () => {
+    await current?.home.dispose();
+    await current?.server.stop();
+  });
 }

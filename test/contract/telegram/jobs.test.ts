@@ -6,20 +6,14 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, before, beforeEach, describe, it } from "node:test";
-import { FakeTelegramServer, type FakeMessage } from "../../fakes/fake-telegram-server.js";
-import { BotHome, TOKEN, ensureBuilt, type BuiltBot } from "./harness.js";
+import { describe, it } from "node:test";
+import type { FakeTelegramServer, FakeMessage } from "../../fakes/fake-telegram-server.js";
+import { useBotFixture, type BotHome, type BuiltBot } from "./harness.js";
 
 let server: FakeTelegramServer;
 let home: BotHome;
-before(() => ensureBuilt());
-beforeEach(async () => {
-  server = await new FakeTelegramServer({ validToken: TOKEN }).start();
-  home = new BotHome();
-});
-afterEach(async () => {
-  await home.dispose();
-  await server.stop();
+useBotFixture((fixture) => {
+  ({ server, home } = fixture);
 });
 
 const ALICE = { id: 42, firstName: "Alice" };

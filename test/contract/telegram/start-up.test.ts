@@ -3,20 +3,14 @@
  * start-up, a refused or revoked token, 409 conflicts, outages and dead connections.
  */
 import assert from "node:assert/strict";
-import { afterEach, before, beforeEach, describe, it } from "node:test";
-import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
-import { BotHome, TOKEN, ensureBuilt } from "./harness.js";
+import { describe, it } from "node:test";
+import type { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
+import { useBotFixture, type BotHome } from "./harness.js";
 
 let server: FakeTelegramServer;
 let home: BotHome;
-before(() => ensureBuilt());
-beforeEach(async () => {
-  server = await new FakeTelegramServer({ validToken: TOKEN }).start();
-  home = new BotHome();
-});
-afterEach(async () => {
-  await home.dispose();
-  await server.stop();
+useBotFixture((fixture) => {
+  ({ server, home } = fixture);
 });
 
 const ALICE = { id: 42, firstName: "Alice" };
