@@ -114,7 +114,7 @@ export function missingControllers(): LimitName[] {
   return LIMIT_NAMES.filter((name) => !keys.has(name));
 }
 
-/** Creates the container's groups and writes every limit; throws when one cannot take effect. */
+/** Creates the container's groups and writes every limit; throws when one cannot take effect (the caller removes the groups). */
 export function prepareCgroups(group: string, limits: CgroupLimits): EnforcedLimits {
   const all = hierarchies();
   const quota = Math.round(limits.cpus * 100_000);
@@ -158,7 +158,6 @@ export function prepareCgroups(group: string, limits: CgroupLimits): EnforcedLim
   }
   const missing = LIMIT_NAMES.filter((name) => enforced[name] === undefined);
   if (missing.length > 0) {
-    removeCgroups(group);
     throw new HostFailureError(
       `This host cannot enforce the ${missing.join(", ")} limit${missing.length > 1 ? "s" : ""}: the cgroup controller${missing.length > 1 ? "s are" : " is"} not mounted. Mount ${missing.join(", ")} (cgroup v1) or use cgroup v2, then try again.`,
     );

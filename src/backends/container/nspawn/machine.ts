@@ -68,22 +68,24 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
 
   request.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name} at ${address}` });
   await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat, hostAccess: settings.hostAccess });
-  const udevIndex = await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
-  writeFileSync(path.join(machine.run, "udev-index"), `${udevIndex}\n`);
-  const group = cgroupName(paths, spec.name);
-  const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
-  writeFileSync(`${machine.run}/limits.json`, `${JSON.stringify(enforced)}\n`);
-  const args = nspawnBootArgs({
-    name: spec.name,
-    root: machine.root,
-    interfaceName: names.container,
-    files,
-    uuid: machineUuid(machine),
-    ...(request.workspaceHostPath === undefined ? {} : { workspaceHostPath: request.workspaceHostPath }),
-  });
-  const pid = spawnNspawn(machine, args, group);
-  request.onProgress({ type: "step", step: "waiting-for-boot", message: `Waiting for ${spec.name} to boot` });
+  // Everything from here leaves host state (veth, cgroups, nspawn) that a failure must undo,
+  // including a limit the host refuses to apply.
   try {
+    const udevIndex = await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
+    writeFileSync(path.join(machine.run, "udev-index"), `${udevIndex}\n`);
+    const group = cgroupName(paths, spec.name);
+    const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
+    writeFileSync(`${machine.run}/limits.json`, `${JSON.stringify(enforced)}\n`);
+    const args = nspawnBootArgs({
+      name: spec.name,
+      root: machine.root,
+      interfaceName: names.container,
+      files,
+      uuid: machineUuid(machine),
+      ...(request.workspaceHostPath === undefined ? {} : { workspaceHostPath: request.workspaceHostPath }),
+    });
+    const pid = spawnNspawn(machine, args, group);
+    request.onProgress({ type: "step", step: "waiting-for-boot", message: `Waiting for ${spec.name} to boot` });
     return await waitForBoot(machine, pid, deps.config.nspawn.bootTimeoutSeconds * 1000, request.signal);
   } catch (error) {
     await haltMachine(deps, paths, machine, spec.name, { clean: false });
