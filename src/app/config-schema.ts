@@ -186,6 +186,16 @@ export const configSchema = z
       })
       .strict().prefault({}),
 
+    /** What `voxnix serve` runs besides the Telegram bot (which runs whenever a token is configured). */
+    serve: z
+      .object({
+        /** Serve the HTTP API (on `http.listen`, loopback by default). */
+        http: z.boolean().default(true),
+        /** Minutes between periodic reconciles; 0 turns them off. */
+        reconcileMinutes: z.number().int().min(0).max(24 * 60).default(10),
+      })
+      .strict().prefault({}),
+
     http: z
       .object({
         /** `host:port` the HTTP API listens on; loopback by default, so exposing it is a decision. */

@@ -54,6 +54,7 @@ const CASES: Record<OperationName, Case> = {
     run: async (t, who, name) => (await t.core.restore(who, name)).wait(),
     expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
   },
+  autostart: { run: (t, who) => t.core.autostart(who), expect: SELF },
   exec: { run: (t, who) => t.core.exec(who, { name: "dev", argv: ["true"] }), expect: WORKLOAD },
   list: { run: (t, who) => t.core.list(who), expect: SELF },
   show: { run: (t, who) => t.core.show(who, "dev"), expect: WORKLOAD },
