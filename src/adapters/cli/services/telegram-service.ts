@@ -67,7 +67,7 @@ export async function startTelegramService(app: App): Promise<Service> {
   return {
     name: "telegram",
     ready,
-    failure: telegram.failure.then((failure) => Promise.reject(tokenErrorOr(failure))),
+    failure: telegram.failure.then((failure) => Promise.reject(tokenErrorOr(failure) as Error)),
     async stop() {
       if (stopWebhook) await stopWebhook();
       await telegram.stop();
