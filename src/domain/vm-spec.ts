@@ -164,3 +164,9 @@ export function validateVmSpec(input: unknown, policy: VmResourcePolicy = DEFAUL
   if (issues.length > 0 || !name.success) throw new InvalidInputError(issues);
   return { kind: "vm", name: name.data, cpus, memoryBytes, diskBytes, workspaceBytes, sshKeys };
 }
+
+/** The input that validates back into `spec` (for re-checking a spec at a boundary). */
+export function specInput(spec: VmSpec): VmSpecInput {
+  const raw = spec as unknown as Record<string, unknown>;
+  return { name: raw.name as string, cpus: raw.cpus as number, memory: raw.memoryBytes as number, disk: raw.diskBytes as number, workspace: raw.workspaceBytes as number, sshKeys: raw.sshKeys as string[] };
+}

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../../domain/errors.js";
 import { isWorkloadName, type WorkloadName } from "../../../domain/names.js";
 import { formatSize } from "../../../domain/sizes.js";
-import type { VmResourcePolicy, VmSpec } from "../../../domain/vm-spec.js";
+import { specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../../domain/vm-spec.js";
 import type { CommandResult } from "../../../ports/command-runner.js";
 import type {
   BackendInfo,
@@ -114,6 +114,16 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
   let building: Promise<BaseImage> | undefined;
   const accelerator = () => (acceleratorProbe ??= probeAccelerator(deps.runner, config.accelerator));
 
+  const policy = (): VmResourcePolicy => ({
+    defaultCpus: config.defaultCpus,
+    maxCpus: config.maxCpus,
+    defaultMemoryBytes: config.defaultMemory,
+    maxMemoryBytes: config.maxMemory,
+    defaultDiskBytes: config.defaultDisk,
+    maxDiskBytes: config.maxDisk,
+    defaultWorkspaceBytes: config.defaultWorkspace,
+    maxWorkspaceBytes: config.maxWorkspace,
+  });
   const isRoot = () => process.getuid?.() === 0;
   const userExists = (name: string): boolean => {
     try {
@@ -255,16 +265,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
   return {
     paths,
     info: () => ({ kind: "vm", name: "qemu", modules: new Set<string>(["workspace"]), remoteAccess: false, interactiveShell: true }),
-    policy: () => ({
-      defaultCpus: config.defaultCpus,
-      maxCpus: config.maxCpus,
-      defaultMemoryBytes: config.defaultMemory,
-      maxMemoryBytes: config.maxMemory,
-      defaultDiskBytes: config.defaultDisk,
-      maxDiskBytes: config.maxDisk,
-      defaultWorkspaceBytes: config.defaultWorkspace,
-      maxWorkspaceBytes: config.maxWorkspace,
-    }),
+    policy,
 
     async plan(spec, host) {
       const files = vmPaths(paths, spec.name, host.workspaceHostPath);
@@ -286,7 +287,10 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       };
     },
 
-    async create(spec, host) {
+    async create(given, host) {
+      // The core validated this spec; checking again costs nothing and keeps a hostile value
+      // that slipped past an adapter from reaching a host command line.
+      const spec = validateVmSpec(specInput(given), policy());
       const files = vmPaths(paths, spec.name, host.workspaceHostPath);
       if (Buffer.byteLength(files.qmpSocket) > MAX_SOCKET_PATH) throw new HostFailureError(`The VM folder path is too long for a control socket (${files.qmpSocket}); set vm.root to a shorter directory.`);
       if (existsSync(files.dir)) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
