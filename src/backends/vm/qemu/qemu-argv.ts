@@ -107,6 +107,8 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     `net=${GUEST_NETWORK.address.replace(/\.\d+$/, ".0")}/${GUEST_NETWORK.prefixLength}`,
     `host=${GUEST_NETWORK.gateway}`,
     `dns=${GUEST_NETWORK.dns}`,
+    // IPv4 only: one address family to reason about (slirp maps its IPv6 gateway to the host too).
+    "ipv6=off",
     ...(launch.outbound ? [] : ["restrict=on"]),
     `hostfwd=tcp:127.0.0.1:${launch.sshPort}-:22`,
   ].join(",");
