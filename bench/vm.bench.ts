@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { configSchema } from "../src/app/config-schema.js";
-import { createQemuRuntime, currentImage, type QemuRuntime } from "../src/backends/vm/qemu/index.js";
+import { createQemuRuntime, currentImage, type QemuRuntime } from "../src/runtimes/qemu/index.js";
 import type { WorkloadName } from "../src/domain/names.js";
 import { validateVmSpec } from "../src/domain/vm-spec.js";
 import { createCommandRunner } from "../src/host/command-runner.js";

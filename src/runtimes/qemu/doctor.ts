@@ -6,11 +6,11 @@
  * @module
  */
 import { freemem, totalmem } from "node:os";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { DoctorCheck } from "../../../ports/container-backend.js";
-import type { Config } from "../../../app/config-schema.js";
-import { formatSize } from "../../../domain/sizes.js";
-import { runOk } from "../../storage/btrfs/run-checked.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import type { DoctorCheck } from "../../ports/runtime.js";
+import type { Config } from "../../app/config-schema.js";
+import { formatSize } from "../../domain/sizes.js";
+import { runOk } from "../../host/commands.js";
 import type { AcceleratorChoice } from "./accelerator.js";
 import { currentImage } from "./image.js";
 import type { QemuPaths } from "./paths.js";

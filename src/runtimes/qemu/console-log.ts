@@ -11,7 +11,7 @@
  * @module
  */
 import { closeSync, constants, fstatSync, openSync, readSync, writeSync, ftruncateSync } from "node:fs";
-import { HostFailureError } from "../../../domain/errors.js";
+import { HostFailureError } from "../../domain/errors.js";
 import { CONSOLE_DEVICE, CONSOLE_RING_BYTES } from "./qemu-argv.js";
 import { qmp } from "./qmp.js";
 

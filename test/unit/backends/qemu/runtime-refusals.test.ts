@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { configSchema } from "../../../../src/app/config-schema.js";
-import { createQemuRuntime } from "../../../../src/backends/vm/qemu/index.js";
+import { createQemuRuntime } from "../../../../src/runtimes/qemu/index.js";
 import type { WorkloadName } from "../../../../src/domain/names.js";
 import type { VmSpec } from "../../../../src/domain/vm-spec.js";
 import { FakeCommandRunner } from "../../../fakes/fake-command-runner.js";

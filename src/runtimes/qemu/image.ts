@@ -15,10 +15,10 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HostFailureError } from "../../../domain/errors.js";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { ProgressListener } from "../../../ports/container-backend.js";
-import { runChecked } from "../../storage/btrfs/run-checked.js";
+import { HostFailureError } from "../../domain/errors.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import type { ProgressListener } from "../../ports/runtime.js";
+import { runChecked } from "../../host/commands.js";
 import { baseImageFiles } from "./guest-files.js";
 
 /** The packages of the base image, on top of debootstrap's minbase. */

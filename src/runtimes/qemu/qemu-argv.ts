@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { VmSpec } from "../../../domain/vm-spec.js";
+import type { VmSpec } from "../../domain/vm-spec.js";
 import type { BaseImage } from "./image.js";
 import type { VmPaths } from "./paths.js";
 

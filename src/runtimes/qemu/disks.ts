@@ -10,10 +10,10 @@
  */
 import { chmodSync, closeSync, constants, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HostFailureError } from "../../../domain/errors.js";
-import type { VmSpec } from "../../../domain/vm-spec.js";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import { runChecked } from "../../storage/btrfs/run-checked.js";
+import { HostFailureError } from "../../domain/errors.js";
+import type { VmSpec } from "../../domain/vm-spec.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import { runChecked } from "../../host/commands.js";
 import { seedFiles, type SeedKeys } from "./guest-files.js";
 import type { VmPaths } from "./paths.js";
 import { hostKeyAlias } from "./ssh.js";

@@ -18,7 +18,7 @@
  * @module
  */
 import path from "node:path";
-import type { BackendDeps } from "../../deps.js";
+import type { BackendDeps } from "../../backends/deps.js";
 
 /** Resolved runtime paths. */
 export interface QemuPaths {

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { appendLog, consoleLines, drainConsole, MAX_LOG_BYTES, readLogTail } from "../../../../src/backends/vm/qemu/console-log.js";
-import { qmp } from "../../../../src/backends/vm/qemu/qmp.js";
+import { appendLog, consoleLines, drainConsole, MAX_LOG_BYTES, readLogTail } from "../../../../src/runtimes/qemu/console-log.js";
+import { qmp } from "../../../../src/runtimes/qemu/qmp.js";
 import { startFakeQmpServer } from "../../../fakes/fake-qmp-server.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "vx-qmp-"));

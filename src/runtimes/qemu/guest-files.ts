@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { VmSpec } from "../../../domain/vm-spec.js";
+import type { VmSpec } from "../../domain/vm-spec.js";
 import { DISK_SERIALS, GUEST_NETWORK } from "./qemu-argv.js";
 
 /** A file to write, relative to a root (no leading slash). */

@@ -16,7 +16,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { HostFailureError, TimeoutError } from "../../../domain/errors.js";
+import { HostFailureError, TimeoutError } from "../../domain/errors.js";
 import { qmp } from "./qmp.js";
 import type { VmPaths } from "./paths.js";
 

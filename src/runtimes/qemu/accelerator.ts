@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import type { CommandRunner } from "../../../ports/command-runner.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
 import type { Accelerator } from "./qemu-argv.js";
 import { QEMU_BINARY } from "./process.js";
 

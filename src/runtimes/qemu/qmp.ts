@@ -8,7 +8,7 @@
  * @module
  */
 import { connect } from "node:net";
-import { HostFailureError, TimeoutError } from "../../../domain/errors.js";
+import { HostFailureError, TimeoutError } from "../../domain/errors.js";
 
 /** Largest QMP reply accepted (the console ring buffer, base64-encoded, plus framing). */
 export const MAX_REPLY_BYTES = 4 * 1024 * 1024;

@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { overlayArgs, workspaceMkfsArgs } from "../../../../src/backends/vm/qemu/disks.js";
-import { baseImageFiles, deviceUnit, seedFiles } from "../../../../src/backends/vm/qemu/guest-files.js";
-import { vmDebootstrapArgs } from "../../../../src/backends/vm/qemu/image.js";
-import { vmPaths } from "../../../../src/backends/vm/qemu/paths.js";
-import { kernelCommandLine, qemuArgs, sandboxOptions } from "../../../../src/backends/vm/qemu/qemu-argv.js";
-import { remoteCommand, shellQuote, sshArgs } from "../../../../src/backends/vm/qemu/ssh.js";
+import { overlayArgs, workspaceMkfsArgs } from "../../../../src/runtimes/qemu/disks.js";
+import { baseImageFiles, deviceUnit, seedFiles } from "../../../../src/runtimes/qemu/guest-files.js";
+import { vmDebootstrapArgs } from "../../../../src/runtimes/qemu/image.js";
+import { vmPaths } from "../../../../src/runtimes/qemu/paths.js";
+import { kernelCommandLine, qemuArgs, sandboxOptions } from "../../../../src/runtimes/qemu/qemu-argv.js";
+import { remoteCommand, shellQuote, sshArgs } from "../../../../src/runtimes/qemu/ssh.js";
 import { validateVmSpec } from "../../../../src/domain/vm-spec.js";
 
 const spec = validateVmSpec({ name: "lab", cpus: 2, memory: "768M", disk: "6G", workspace: "256M" });

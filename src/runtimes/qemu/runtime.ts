@@ -9,25 +9,14 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../../domain/errors.js";
-import { isWorkloadName, type WorkloadName } from "../../../domain/names.js";
-import { formatSize } from "../../../domain/sizes.js";
-import { specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../../domain/vm-spec.js";
-import type { CommandResult } from "../../../ports/command-runner.js";
-import type {
-  BackendInfo,
-  BackendPlan,
-  DestroyReport,
-  DoctorCheck,
-  ExecOptions,
-  ImageBuildReport,
-  LiveContainer,
-  LiveDetails,
-  LogEntry,
-  ProgressListener,
-} from "../../../ports/container-backend.js";
-import type { BackendDeps } from "../../deps.js";
-import { runChecked } from "../../storage/btrfs/run-checked.js";
+import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../domain/errors.js";
+import { isWorkloadName, type WorkloadName } from "../../domain/names.js";
+import { formatSize } from "../../domain/sizes.js";
+import { specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../domain/vm-spec.js";
+import type { CommandResult } from "../../ports/command-runner.js";
+import type { DestroyReport, ExecOptions, HostContext, LiveContainer, ProgressListener, Runtime, RuntimeInfo, RuntimePlan } from "../../ports/runtime.js";
+import type { BackendDeps } from "../../backends/deps.js";
+import { runChecked } from "../../host/commands.js";
 import { probeAccelerator, type AcceleratorChoice } from "./accelerator.js";
 import { consoleLines, drainConsole, readLogTail } from "./console-log.js";
 import { createOverlay, createSeed, ensureWorkspaceDisk, overlayArgs, workspaceMkfsArgs } from "./disks.js";
@@ -40,14 +29,12 @@ import { qemuArgs, type Accelerator } from "./qemu-argv.js";
 import { qmp } from "./qmp.js";
 import { remoteCommand, sshArgs, sshBanner, sshEnvironment } from "./ssh.js";
 
-/** Host-side inputs the core prepares for a VM (a subset of the container host context). */
-export interface VmHostContext {
-  readonly ownerLabel: string;
-  /** A directory from the storage driver: the workspace disk goes there (counted in the owner's quota, snapshotted with the workspace). */
-  readonly workspaceHostPath?: string;
-  readonly onProgress: ProgressListener;
-  readonly signal?: AbortSignal;
-}
+/**
+ * Host-side inputs the core prepares for a VM: the runtime port's `HostContext` without the
+ * container-only fields. `workspaceHostPath` is a directory from the storage driver; the
+ * workspace disk goes there (counted in the owner's quota, snapshotted with the workspace).
+ */
+export type VmHostContext = Pick<HostContext, "ownerLabel" | "workspaceHostPath" | "onProgress" | "signal">;
 
 /** What `vm.json` records. Written by voxnix only. */
 export interface VmRecord {
@@ -62,21 +49,16 @@ export interface VmRecord {
   readonly createdAt: string;
 }
 
-/** The runtime, plus helpers the tests and the CLI's setup use. */
-export interface QemuRuntime {
+/**
+ * The runtime: the `Runtime` port, except that `plan` and `create` take a `VmSpec` (the port's
+ * spec is not yet the union of container and VM specs; once it is, the registry adapter only
+ * narrows on `kind`). Plus helpers the tests and the CLI's setup use.
+ */
+export interface QemuRuntime extends Omit<Runtime, "plan" | "create" | "info"> {
   readonly paths: QemuPaths;
-  info(): BackendInfo & { readonly kind: "vm" };
-  plan(spec: VmSpec, host: Omit<VmHostContext, "onProgress" | "signal">): Promise<BackendPlan>;
+  info(): RuntimeInfo & { readonly kind: "vm" };
+  plan(spec: VmSpec, host: Omit<VmHostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
   create(spec: VmSpec, host: VmHostContext): Promise<void>;
-  start(name: WorkloadName, host: VmHostContext): Promise<void>;
-  stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
-  destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport>;
-  list(): Promise<readonly LiveContainer[]>;
-  show(name: WorkloadName): Promise<LiveDetails | undefined>;
-  logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
-  exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
-  doctor(): Promise<readonly DoctorCheck[]>;
-  buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport>;
   /** The guest's SSH host key line (`ssh-ed25519 AAAA…`), known before first boot. */
   hostKey(name: WorkloadName): string | undefined;
   /** The resource policy from `vm.*` configuration, for spec validation. */
@@ -264,7 +246,12 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
 
   return {
     paths,
-    info: () => ({ kind: "vm", name: "qemu", modules: new Set<string>(["workspace"]), remoteAccess: false, interactiveShell: true }),
+    info: () => ({
+      name: "qemu",
+      kind: "vm",
+      modules: new Set<string>(),
+      capabilities: { exec: true, interactiveShell: true, console: true, remoteAccess: false, liveResize: false, rootVolume: "disk-image" },
+    }),
     policy,
 
     async plan(spec, host) {
