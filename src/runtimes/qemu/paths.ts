@@ -2,7 +2,8 @@
  * Where the QEMU runtime keeps things. One folder per VM holds everything the host owns for
  * it, so destroy is "stop the process, remove the folder":
  *
- *   <root>/images/debian-<suite>/{root.qcow2,vmlinuz,initrd.img,image.json}   the base image
+ *   <images>/debian-<suite>-<id>/{root.qcow2,vmlinuz,initrd.img}   a base image (never changed once built)
+ *   <images>/debian-<suite>.json            which image is current (new VMs use it; old ones keep theirs)
  *   <root>/machines/<name>/vm.json          the spec, the forwarded SSH port, the accelerator
  *   <root>/machines/<name>/root.qcow2       copy-on-write overlay on the base image
  *   <root>/machines/<name>/seed.img         read-only seed disk (a tar archive the guest unpacks)
