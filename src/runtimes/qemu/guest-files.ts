@@ -100,6 +100,34 @@ ExecStart=/bin/sh -c 'echo ${READY_MARKER} > /dev/ttyS0'
 WantedBy=multi-user.target
 `;
 
+// systemd-logind handles the power button only with D-Bus, which this image leaves out (it
+// costs boot time under emulation); without a handler QEMU's ACPI power-off did nothing and
+// every stop waited for its timeout. This waits for the power button's first input event.
+const POWER_BUTTON_SCRIPT = `#!/bin/sh
+# voxnix: power off when the (virtual) ACPI power button is pressed.
+for name in /sys/class/input/event*/device/name; do
+  [ "$(cat "$name" 2>/dev/null)" = "Power Button" ] || continue
+  event=$(basename "$(dirname "$(dirname "$name")")")
+  head -c 24 "/dev/input/$event" > /dev/null
+  exec systemctl poweroff
+done
+echo "no power button yet" >&2
+exit 1
+`;
+
+const POWER_BUTTON_UNIT = `[Unit]
+Description=Power off on the ACPI power button (no logind in this image)
+After=systemd-udev-trigger.service
+
+[Service]
+ExecStart=/usr/local/sbin/voxnix-power-button
+Restart=on-failure
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+`;
+
 const SSHD_CONFIG = `# voxnix: keys only; the host key comes from the seed; voxnix's own key is kept apart from root's.
 HostKey /etc/ssh/ssh_host_ed25519_key
 AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/voxnix_authorized_keys
@@ -153,6 +181,8 @@ export function baseImageFiles(): { readonly files: readonly GuestFile[]; readon
       { path: "usr/local/sbin/voxnix-seed", content: FIRST_BOOT_SCRIPT, mode: 0o755 },
       { path: "etc/systemd/system/voxnix-seed.service", content: SEED_UNIT, mode: 0o644 },
       { path: "etc/systemd/system/voxnix-ready.service", content: READY_UNIT, mode: 0o644 },
+      { path: "usr/local/sbin/voxnix-power-button", content: POWER_BUTTON_SCRIPT, mode: 0o755 },
+      { path: "etc/systemd/system/voxnix-power-button.service", content: POWER_BUTTON_UNIT, mode: 0o644 },
       { path: "etc/ssh/sshd_config.d/voxnix.conf", content: SSHD_CONFIG, mode: 0o644 },
       { path: "etc/fstab", content: FSTAB, mode: 0o644 },
       { path: "etc/machine-id", content: "", mode: 0o444 },
@@ -163,6 +193,7 @@ export function baseImageFiles(): { readonly files: readonly GuestFile[]; readon
     links: [
       { path: "etc/systemd/system/sysinit.target.wants/voxnix-seed.service", target: "/etc/systemd/system/voxnix-seed.service" },
       { path: "etc/systemd/system/multi-user.target.wants/voxnix-ready.service", target: "/etc/systemd/system/voxnix-ready.service" },
+      { path: "etc/systemd/system/multi-user.target.wants/voxnix-power-button.service", target: "/etc/systemd/system/voxnix-power-button.service" },
       { path: "etc/systemd/system/multi-user.target.wants/systemd-networkd.service", target: "/lib/systemd/system/systemd-networkd.service" },
       { path: "etc/systemd/system/sockets.target.wants/systemd-networkd.socket", target: "/lib/systemd/system/systemd-networkd.socket" },
       ...MASKED_UNITS.map((unit) => ({ path: `etc/systemd/system/${unit}`, target: "/dev/null" })),

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
@@ -27,8 +27,19 @@ export const VM_PACKAGES = ["systemd-sysv", "udev", "linux-image-cloud-amd64", "
 /** Size of the base image's root file system; a VM's root disk is at least this big. */
 export const BASE_FS_BYTES = 2 * 1024 ** 3;
 
-/** What `image.json` records about a built image. */
+/**
+ * A digest of everything that goes into the image (packages, voxnix's files, the file system
+ * size): an image built from another recipe is not current, so a changed first-boot script or
+ * unit reaches new VMs (and cached test images are rebuilt) without anyone deleting files.
+ */
+export const IMAGE_RECIPE = createHash("sha256")
+  .update(JSON.stringify({ packages: VM_PACKAGES, files: baseImageFiles(), fs: BASE_FS_BYTES }))
+  .digest("hex")
+  .slice(0, 16);
+
+/** What `debian-<suite>.json` records about a built image. */
 export interface BaseImage {
+  readonly recipe: string;
   readonly dir: string;
   readonly suite: string;
   readonly disk: string;
@@ -48,7 +59,7 @@ export const imagePointer = (images: string, suite: string): string => path.join
 export function currentImage(images: string, suite: string): BaseImage | undefined {
   try {
     const image = JSON.parse(readFileSync(imagePointer(images, suite), "utf8")) as BaseImage;
-    return [image.disk, image.kernel, image.initrd].every((file) => existsSync(file)) ? image : undefined;
+    return image.recipe === IMAGE_RECIPE && [image.disk, image.kernel, image.initrd].every((file) => existsSync(file)) ? image : undefined;
   } catch {
     return undefined;
   }
@@ -169,6 +180,7 @@ export async function buildBaseImage(runner: CommandRunner, options: BuildOption
     rmSync(raw, { force: true });
     rmSync(tree, { recursive: true, force: true });
     const image: BaseImage = {
+      recipe: IMAGE_RECIPE,
       dir: final,
       suite: options.suite,
       disk: path.join(final, "root.qcow2"),

@@ -1,10 +1,13 @@
 /** The QEMU runtime's pure parts: the command line, the guest files and the seed, SSH argv and quoting (checked with a real shell). */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { overlayArgs, workspaceMkfsArgs } from "../../../../src/runtimes/qemu/disks.js";
 import { baseImageFiles, deviceUnit, seedFiles } from "../../../../src/runtimes/qemu/guest-files.js";
-import { vmDebootstrapArgs } from "../../../../src/runtimes/qemu/image.js";
+import { currentImage, IMAGE_RECIPE, imagePointer, vmDebootstrapArgs } from "../../../../src/runtimes/qemu/image.js";
 import { vmPaths } from "../../../../src/runtimes/qemu/paths.js";
 import { kernelCommandLine, qemuArgs, sandboxOptions } from "../../../../src/runtimes/qemu/qemu-argv.js";
 import { remoteCommand, shellQuote, sshArgs } from "../../../../src/runtimes/qemu/ssh.js";
@@ -88,6 +91,26 @@ void describe("disks and image", () => {
     assert.match(unit?.content ?? "", /Requires=dev-disk-by\\x2did-virtio\\x2dvoxnix\\x2dseed\.device/);
     const sshd = baseImageFiles().files.find((file) => file.path.endsWith("sshd_config.d/voxnix.conf"));
     assert.match(sshd?.content ?? "", /PasswordAuthentication no/);
+  });
+
+  void it("an ACPI power-off reaches the guest without logind: the power-button unit is enabled", () => {
+    const { files: added, links } = baseImageFiles();
+    assert.match(added.find((file) => file.path === "usr/local/sbin/voxnix-power-button")?.content ?? "", /systemctl poweroff/);
+    assert.ok(links.some((link) => link.path === "etc/systemd/system/multi-user.target.wants/voxnix-power-button.service"));
+  });
+
+  void it("an image built from another recipe is not current", () => {
+    const images = mkdtempSync(path.join(tmpdir(), "vx-images-"));
+    try {
+      for (const file of ["root.qcow2", "vmlinuz", "initrd.img"]) writeFileSync(path.join(images, file), "");
+      const image = { dir: images, suite: "bookworm", disk: path.join(images, "root.qcow2"), kernel: path.join(images, "vmlinuz"), initrd: path.join(images, "initrd.img"), builtAt: "", durationMs: 0, diskBytes: 0 };
+      writeFileSync(imagePointer(images, "bookworm"), JSON.stringify({ ...image, recipe: IMAGE_RECIPE }));
+      assert.equal(currentImage(images, "bookworm")?.recipe, IMAGE_RECIPE);
+      writeFileSync(imagePointer(images, "bookworm"), JSON.stringify({ ...image, recipe: "older" }));
+      assert.equal(currentImage(images, "bookworm"), undefined);
+    } finally {
+      rmSync(images, { recursive: true, force: true });
+    }
   });
 
   void it("the seed carries the hostname, the owner's keys and the voxnix key apart", () => {
