@@ -317,7 +317,13 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     async start(name, host) {
       const { files, record } = existing(name);
       if (runningPid(files) !== undefined) return;
-      await boot(files, record, host);
+      try {
+        await boot(files, record, host);
+      } catch (error) {
+        // A boot that failed or timed out leaves no QEMU running behind the error.
+        await halt(files, false).catch(() => undefined);
+        throw error;
+      }
     },
 
     async stop(name, options) {
