@@ -115,6 +115,8 @@ export interface FakeProxmoxServer {
   readonly forbidden: RegExp[];
   /** The next `count` IDs `nextid?vmid=` reports free are then taken by a foreign VM. */
   raceForeignCreator(count: number): void;
+  /** The next `count` clones pass the early check, then another clone takes their VMID before their worker starts. */
+  raceCloneWorker(count: number): void;
   /** Creates a VM as another tool or person would. */
   addForeignVm(vm: { vmid: number; node: string; name: string; status?: "running" | "stopped" }): void;
   setNodeStatus(node: string, status: "online" | "offline"): void;
@@ -154,6 +156,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   const injectedTaskFailures: { type: string; exitstatus: string; log: readonly string[] }[] = [];
   const injectedRequestFailures: { pattern: RegExp; status: number; message: string }[] = [];
   let foreignRaces = 0;
+  let cloneRaces = 0;
   let pidCounter = 0x1000;
   let addressCounter = 10;
 
@@ -177,6 +180,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     failNextRequest: (pattern, status, message) => void injectedRequestFailures.push({ pattern, status, message }),
     forbidden: [],
     raceForeignCreator: (count) => void (foreignRaces += count),
+    raceCloneWorker: (count) => void (cloneRaces += count),
     addForeignVm: (vm) => {
       vms.set(vm.vmid, { vmid: vm.vmid, node: vm.node, name: vm.name, template: false, status: vm.status ?? "stopped", config: { name: vm.name, cores: 2, memory: 2048, scsi0: `local-lvm:vm-${vm.vmid}-disk-0,size=32G` } });
     },
@@ -364,6 +368,10 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
         },
         removePlaceholder,
       );
+      if (cloneRaces > 0) {
+        cloneRaces -= 1;
+        fake.addForeignVm({ vmid: newid, node: target, name: `raced-${newid}` });
+      }
       // The worker takes the new VMID's config under its lock when it starts; a second clone to
       // the same ID that got past the early check fails here, in its task.
       setImmediate(() => {
