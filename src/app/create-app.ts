@@ -16,6 +16,8 @@ import { createNspawnBackend } from "../backends/container/nspawn/index.js";
 import { loadModuleCatalog } from "../backends/catalog/index.js";
 import type { BackendDeps } from "../backends/deps.js";
 import { createTailscaleRemoteAccess } from "../backends/network/tailscale/index.js";
+import { createProxmoxRuntime, proxmoxSettings } from "../backends/vm/proxmox/index.js";
+import { createProxmoxVmidsRepository } from "../state/proxmox-vmids-repository.js";
 import { createBtrfsStorage } from "../backends/storage/btrfs/index.js";
 import { createDirStorage } from "../backends/storage/dir/index.js";
 import { createZfsStorage } from "../backends/storage/zfs/index.js";
@@ -100,12 +102,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const storageName = selectStorageDriver(config);
     const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
+    // The Proxmox VM runtime, when configured; until the runtime registry lands only doctor reaches it.
+    const proxmox = ((settings) => (settings ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger }) : undefined))(proxmoxSettings(config));
 
     const core = createCore({
       db,
       backend,
       storage,
       ...(remoteAccess ? { remoteAccess } : {}),
+      ...(proxmox ? { extraDoctors: [{ name: "proxmox-runtime", doctor: () => proxmox.doctor() }] } : {}),
       catalog,
       clock,
       logger: logger.child({ component: "core" }),
@@ -130,6 +135,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
         // Let start-up recovery and jobs this process started settle before the database goes away,
         // but not forever: a job cut off here is marked interrupted and reconciled at the next start.
         await settleWithin(core.idle(), options.closeTimeoutMs ?? 30_000);
+        await proxmox?.close();
         await telemetry.close();
         db.close();
       },

@@ -8,7 +8,7 @@ import type { ModuleCatalog } from "../domain/catalog.js";
 import type { UserId, UserLimits } from "../domain/identity.js";
 import type { ResourcePolicy } from "../domain/spec.js";
 import type { Clock } from "../ports/clock.js";
-import type { ContainerBackend } from "../ports/container-backend.js";
+import type { ContainerBackend, DoctorCheck } from "../ports/container-backend.js";
 import type { Logger } from "../ports/logger.js";
 import type { RemoteAccessProvider } from "../ports/remote-access.js";
 import type { StorageDriver } from "../ports/storage-driver.js";
@@ -35,6 +35,11 @@ export interface CoreDeps {
   readonly storage: StorageDriver;
   /** Absent when no remote-access key is configured; creates asking for it are then refused. */
   readonly remoteAccess?: RemoteAccessProvider;
+  /**
+   * Further runtimes' prerequisite checks for `doctor` (the Proxmox VM runtime, until the
+   * runtime registry of issue 9 lists every runtime itself).
+   */
+  readonly extraDoctors?: readonly { readonly name: string; doctor(): Promise<readonly DoctorCheck[]> }[];
   readonly catalog: ModuleCatalog;
   readonly clock: Clock;
   readonly logger: Logger;

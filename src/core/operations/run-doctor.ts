@@ -1,5 +1,5 @@
 /**
- * `doctor` (admins): backend, storage and remote-access checks. `ok` only when the backend's
+ * `doctor` (admins): backend, storage, remote-access and further runtimes' (Proxmox) checks. `ok` only when the backend's
  * checks pass, because without them nothing can run.
  *
  * @module
@@ -18,20 +18,21 @@ export function runDoctor(services: CoreServices, actor: Actor): Promise<DoctorR
     actor,
     validate: () => undefined,
     run: async () => {
-      const { backend, storage, remoteAccess } = context.deps;
+      const { backend, storage, remoteAccess, extraDoctors = [] } = context.deps;
       const failed = (name: string) => (error: unknown): readonly DoctorCheck[] => [
         { name, ok: false, detail: error instanceof Error ? error.message : String(error) },
       ];
-      const [backendChecks, storageChecks, remoteChecks] = await Promise.all([
+      const [backendChecks, storageChecks, remoteChecks, ...extraChecks] = await Promise.all([
         backend.doctor().catch(failed(`${backend.info().name}-backend`)),
         storage.doctor().catch(failed(`${storage.info().name}-storage`)),
         remoteAccess ? remoteAccess.doctor().catch(failed("remote-access")) : Promise.resolve<readonly DoctorCheck[]>([]),
+        ...extraDoctors.map((extra) => extra.doctor().catch(failed(extra.name))),
       ]);
       return {
         backend: backend.info().name,
         storage: storage.info().name,
         ok: backendChecks.length > 0 && backendChecks.every((check) => check.ok),
-        checks: [...backendChecks, ...storageChecks, ...remoteChecks],
+        checks: [...backendChecks, ...storageChecks, ...remoteChecks, ...extraChecks.flat()],
       };
     },
   });

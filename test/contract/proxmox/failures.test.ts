@@ -10,9 +10,9 @@ import { writeFileSync, chmodSync } from "node:fs";
 import { describe, it } from "node:test";
 import { HostFailureError, TimeoutError, VoxnixError } from "../../../src/domain/errors.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
-import { createProxmoxHarness, fakeGuests, vmSpec } from "./harness.js";
+import { createProxmoxHarness, fakeGuests, vmSpec, type ProxmoxHarness } from "./harness.js";
 
-const host = (h: { onProgress: (event: never) => void }) => ({ ownerLabel: "telegram:42", onProgress: h.onProgress });
+const host = (h: ProxmoxHarness) => ({ ownerLabel: "telegram:42", onProgress: h.onProgress });
 
 void describe("proxmox runtime failures", () => {
   void it("a failed task's log tail is the error detail, and the half-made VM is removed", async () => {
