@@ -221,6 +221,11 @@ export const configSchema = z
         ipConfig: z.string().regex(/^[A-Za-z0-9=,./:]+$/, "is not an ipconfig value like ip=dhcp").default("ip=dhcp"),
         /** Back the VM up with vzdump to this storage before a destroy (Proxmox snapshots die with the VM). */
         backupBeforeDestroy: z.object({ storage: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/) }).strict().optional(),
+        /**
+         * Let `logs` read a managed VM's journal through the guest agent (`agent/exec`). Off by
+         * default: it needs VM.GuestAgent.Unrestricted, which lets the token run any command in the pool's VMs.
+         */
+        journalViaAgent: z.boolean().default(false),
         /** VMs voxnix did not create but may start and stop; every other change to them is refused. */
         imports: z.array(z.object({ vmid: z.number().int().min(100), allowPowerControl: z.boolean().default(false) }).strict()).default([]),
         requestTimeoutSeconds: seconds(30),

@@ -97,6 +97,8 @@ export interface FakeProxmoxServer {
   readonly vms: Map<number, FakeVm>;
   readonly tasks: Map<string, FakeTask>;
   readonly requests: RecordedProxmoxRequest[];
+  /** Commands run through the guest agent, as argv arrays. */
+  readonly agentCommands: { vmid: number; command: string[] }[];
   /** vzdump backups made, by VMID. */
   readonly backups: { vmid: number; storage: string }[];
   taskDurationMs: number;
@@ -157,6 +159,9 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   const injectedRequestFailures: { pattern: RegExp; status: number; message: string }[] = [];
   let foreignRaces = 0;
   let cloneRaces = 0;
+  const execResults = new Map<number, string>();
+  // Array parameters arrive as repeated form fields; `route` sees only the last, so keep them all by body.
+  const commands = new Map<string, string[]>();
   let pidCounter = 0x1000;
   let addressCounter = 10;
 
@@ -171,6 +176,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     tasks,
     requests,
     backups: [],
+    agentCommands: [],
     taskDurationMs: options.taskDurationMs ?? 20,
     agentDelayMs: options.agentDelayMs ?? 30,
     linkedCloneSupported: true,
@@ -271,7 +277,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     return list;
   };
 
-  const route = (method: string, path: string, params: Record<string, string>): unknown => {
+  const route = (method: string, path: string, params: Record<string, string>, text = ""): unknown => {
     if (method === "GET" && path === "/version") return { version: "8.2.4", release: "8.2", repoid: "faa83925" };
     if (method === "GET" && path === "/cluster/resources") return clusterResources(params.type);
     if (method === "GET" && path === "/cluster/nextid") {
@@ -450,6 +456,20 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
         ],
       };
     }
+    if (action === "/agent/exec" && method === "POST") {
+      if (vm.status !== "running" || vm.agentReadyAt === undefined || Date.now() < vm.agentReadyAt) return fail(500, "QEMU guest agent is not running");
+      const command = commands.get(text) ?? [];
+      fake.agentCommands.push({ vmid, command });
+      pidCounter += 1;
+      const output = command[0] === "journalctl" ? ["2026-12-01T12:00:00+0000 lab systemd[1]: Started ssh.service - OpenBSD Secure Shell server.", "2026-12-01T12:00:01+0000 lab cloud-init[412]: Cloud-init v. 24.1 finished"].join("\n") + "\n" : "";
+      execResults.set(pidCounter, output);
+      return { pid: pidCounter };
+    }
+    if (action === "/agent/exec-status" && method === "GET") {
+      const output = execResults.get(Number(params.pid));
+      if (output === undefined) return fail(500, `Agent error: Invalid parameter 'pid'`);
+      return { exited: 1, exitcode: 0, "out-data": output };
+    }
     if (action === "" && method === "DELETE") {
       if (vm.status === "running") return fail(500, `VM ${vmid} is running - destroy failed`);
       if (vm.template && params.purge === undefined) return fail(500, "refusing to delete a template without purge");
@@ -470,6 +490,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     const method = request.method ?? "GET";
     const isForm = (request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
     const params: Record<string, string> = { ...Object.fromEntries(url.searchParams), ...(isForm ? Object.fromEntries(new URLSearchParams(text)) : {}) };
+    if (isForm) commands.set(text, new URLSearchParams(text).getAll("command"));
     const path = url.pathname.replace(/^\/api2\/json/, "");
     const authenticated = request.headers.authorization === `PVEAPIToken=${tokenId}=${tokenSecret}`;
     requests.push({ method, path, params, authenticated });
@@ -484,7 +505,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       return answer(response, 403, "Permission check failed", { data: null, message: `Permission check failed (${path}, VM.Allocate)\n` });
     }
     try {
-      const data = route(method, path, params);
+      const data = route(method, path, params, text);
       if (data !== null && typeof data === "object" && "__total" in data) {
         const { __total, lines } = data as { __total: number; lines: unknown };
         return answer(response, 200, "OK", { data: lines, total: __total });

@@ -149,4 +149,19 @@ void describe("proxmox runtime failures", () => {
       await h.close();
     }
   });
+
+  void it("a create cut off after the clone (process killed) is removed by destroy, as job recovery does", async () => {
+    const h = await createProxmoxHarness();
+    try {
+      // What a killed create leaves: a reserved VMID and an untagged clone under the workload's name.
+      const vmid = h.ledger.reserveNext(h.settings.vmidRange, "lab", new Date())!;
+      h.fake.addForeignVm({ vmid, node: "pve1", name: "lab" });
+      assert.equal((await h.runtime.list()).find((vm) => vm.vmid === vmid)?.management, "managed", "voxnix's own half-made VM");
+      await h.runtime.destroy("lab" as WorkloadName, { onProgress: h.onProgress });
+      assert.equal(h.fake.vms.has(vmid), false);
+      assert.equal(h.ledger.get(vmid)?.state, "released");
+    } finally {
+      await h.close();
+    }
+  });
 });

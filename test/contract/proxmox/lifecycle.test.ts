@@ -124,3 +124,31 @@ void describe("proxmox runtime: backup before destroy", () => {
     }
   });
 });
+
+void describe("proxmox runtime: journal through the guest agent", () => {
+  void it("with proxmox.journalViaAgent, logs end with the VM's journal read by a fixed journalctl argv", async () => {
+    const h = await createProxmoxHarness({ proxmox: { journalViaAgent: true } });
+    try {
+      await h.runtime.create(vmSpec("lab"), { ownerLabel: "local:admin", onProgress: h.onProgress });
+      const logs = await h.runtime.logs(lab, { lines: 5 });
+      assert.equal(logs.length, 5);
+      assert.equal(logs.at(-1)?.unit, "journal");
+      assert.match(logs.at(-1)?.message ?? "", /cloud-init.*finished/);
+      assert.deepEqual(h.fake.agentCommands, [{ vmid: 10_000, command: ["journalctl", "--no-pager", "-o", "short-iso", "-n", "5"] }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  void it("without it (the default) no command ever runs in the guest", async () => {
+    const h = await createProxmoxHarness();
+    try {
+      await h.runtime.create(vmSpec("lab"), { ownerLabel: "local:admin", onProgress: h.onProgress });
+      const logs = await h.runtime.logs(lab, { lines: 50 });
+      assert.ok(logs.every((entry) => entry.unit?.startsWith("task ")));
+      assert.deepEqual(h.fake.agentCommands, []);
+    } finally {
+      await h.close();
+    }
+  });
+});

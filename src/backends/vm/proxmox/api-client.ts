@@ -20,8 +20,11 @@ import { NODE_UNREACHABLE_STATUS, ProxmoxApiError } from "./api-error.js";
 import { errorEnvelopeSchema } from "./schemas.js";
 import { createTrustingDispatcher, FingerprintMismatchError, type TlsTrust } from "./tls.js";
 
-/** Query or form parameters; `undefined` values are left out, booleans become 0/1 as Proxmox expects. */
-export type ProxmoxParams = Readonly<Record<string, string | number | boolean | undefined>>;
+/**
+ * Query or form parameters; `undefined` values are left out, booleans become 0/1 as Proxmox
+ * expects, and an array (Proxmox's `type => 'array'` parameters) repeats its key per element.
+ */
+export type ProxmoxParams = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
 export interface ProxmoxClientOptions {
   /** `https://host:8006` (no path). */
@@ -114,7 +117,9 @@ export class ProxmoxClient {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) {
       if (value === undefined) continue;
-      (method === "GET" || method === "DELETE" ? url.searchParams : form).set(key, typeof value === "boolean" ? (value ? "1" : "0") : String(value));
+      const target = method === "GET" || method === "DELETE" ? url.searchParams : form;
+      if (Array.isArray(value)) for (const element of value as readonly string[]) target.append(key, element);
+      else target.set(key, typeof value === "boolean" ? (value ? "1" : "0") : String(value));
     }
     const started = Date.now();
     try {

@@ -26,6 +26,7 @@ import { ProxmoxClient, segment } from "./api-client.js";
 import { ProxmoxApiError } from "./api-error.js";
 import { guestPath, settle, type ProxmoxContext } from "./context.js";
 import { createVm, readAgentAddresses, removeVm, type CreateVmHost } from "./create-vm.js";
+import { readJournal } from "./journal.js";
 import { choosePlacement } from "./placement.js";
 import { clusterResourcesSchema, lenientInteger, taskLogSchema, upidSchema, versionSchema } from "./schemas.js";
 import { readTlsTrust, readTokenSecret, type ProxmoxSettings } from "./settings.js";
@@ -67,7 +68,7 @@ export interface ProxmoxRuntime {
   /** Every VM in the cluster, managed or imported, from one `/cluster/resources` call. */
   list(): Promise<readonly LiveVm[]>;
   show(name: WorkloadName): Promise<(LiveDetails & { readonly vmid: number; readonly node: string; readonly management: VmManagement }) | undefined>;
-  /** The VM's recent Proxmox task logs, oldest first, at most `lines` lines. */
+  /** The VM's recent Proxmox task logs, oldest first, then (with `proxmox.journalViaAgent`) its journal; at most `lines` lines. */
   logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
   doctor(): Promise<readonly DoctorCheck[]>;
   close(): Promise<void>;
@@ -207,12 +208,17 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
 
     async logs(name, { lines }) {
       const ctx = await context();
-      const vm = requireVm(name, resolveTarget(name, await listVms(ctx), ledger, settings.vmidRange));
+      const target = resolveTarget(name, await listVms(ctx), ledger, settings.vmidRange);
+      const vm = requireVm(name, target);
       const tasks = await ctx.client.get(`/nodes/${segment(vm.node)}/tasks`, taskListSchema, { vmid: vm.vmid, limit: 5, source: "all" });
       const entries: LogEntry[] = [];
       for (const task of [...tasks].sort((a, b) => a.starttime - b.starttime)) {
         const log = await ctx.client.get(`/nodes/${segment(vm.node)}/tasks/${segment(task.upid)}/log`, taskLogSchema, { start: 0, limit: Math.max(1, lines) });
         for (const line of log) entries.push({ time: new Date(task.starttime * 1000), unit: `task ${task.type}`, message: line.t });
+      }
+      // The journal comes last (it is what people usually want); only for VMs voxnix manages.
+      if (settings.journalViaAgent && target.kind === "managed" && vm.status === "running") {
+        entries.push(...(await readJournal(ctx, vm.node, vm.vmid, lines).catch((error: unknown) => [{ unit: "journal", message: `(journal unavailable: ${(error as Error).message})` }])));
       }
       return entries.slice(-lines);
     },
@@ -232,7 +238,7 @@ function liveState(status: string): LiveState {
 function managementOf(vm: ClusterVm, ledger: ProxmoxVmidsRepository, settings: ProxmoxSettings): VmManagement {
   const record = ledger.get(vm.vmid);
   const live = record !== undefined && (record.state === "active" || record.state === "reserved") && record.workload === vm.name;
-  return live && isOurs(vm, vm.name, settings.vmidRange) ? "managed" : "imported";
+  return live && isOurs(vm, vm.name, settings.vmidRange, record.state === "active") ? "managed" : "imported";
 }
 
 async function doctor(context: () => Promise<ProxmoxContext>, settings: ProxmoxSettings, ledger: ProxmoxVmidsRepository): Promise<DoctorCheck[]> {

@@ -28,6 +28,8 @@ export interface ProxmoxSettings {
   readonly ciUser: string;
   readonly ipConfig: string;
   readonly backupStorage: string | undefined;
+  /** Whether `logs` may run journalctl in managed VMs through the guest agent. */
+  readonly journalViaAgent: boolean;
   /** VMIDs of imported VMs voxnix may start and stop. */
   readonly powerControlImports: ReadonlySet<number>;
   readonly requestTimeoutMs: number;
@@ -56,6 +58,7 @@ export function proxmoxSettings(config: Config): ProxmoxSettings | undefined {
     ciUser: proxmox.ciUser,
     ipConfig: proxmox.ipConfig,
     backupStorage: proxmox.backupBeforeDestroy?.storage,
+    journalViaAgent: proxmox.journalViaAgent,
     powerControlImports: new Set(proxmox.imports.filter((entry) => entry.allowPowerControl).map((entry) => entry.vmid)),
     requestTimeoutMs: proxmox.requestTimeoutSeconds * 1000,
     taskTimeoutMs: proxmox.taskTimeoutSeconds * 1000,

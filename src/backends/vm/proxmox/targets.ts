@@ -53,7 +53,9 @@ export function resolveTarget(name: string, vms: readonly ClusterVm[], ledger: P
   if (record !== undefined) {
     const vm = vms.find((candidate) => candidate.vmid === record.vmid);
     if (vm === undefined) return { kind: "missing", vmid: record.vmid };
-    if (isOurs(vm, name, range)) return { kind: "managed", vm };
+    // A create still in progress (or cut off) has not tagged its clone yet; the reserved
+    // VMID with the name voxnix cloned it under is evidence enough.
+    if (isOurs(vm, name, range, record.state === "active")) return { kind: "managed", vm };
     // The VMID is now someone else's VM: it is not ours to touch, whatever the name.
     return { kind: "imported", vm };
   }
@@ -61,9 +63,9 @@ export function resolveTarget(name: string, vms: readonly ClusterVm[], ledger: P
   return imported ? { kind: "imported", vm: imported } : { kind: "unknown" };
 }
 
-/** True when `vm` is the VM voxnix created for `name`. */
-export function isOurs(vm: ClusterVm, name: string, range: VmidRange): boolean {
-  return vm.vmid >= range.first && vm.vmid <= range.last && vm.name === name && vm.tags.includes(VOXNIX_TAG) && !vm.template;
+/** True when `vm` is the VM voxnix created for `name` (tagged `voxnix` once its create finished). */
+export function isOurs(vm: ClusterVm, name: string, range: VmidRange, requireTag = true): boolean {
+  return vm.vmid >= range.first && vm.vmid <= range.last && vm.name === name && (!requireTag || vm.tags.includes(VOXNIX_TAG)) && !vm.template;
 }
 
 function isRecorded(vmid: number, ledger: ProxmoxVmidsRepository): boolean {
