@@ -11,7 +11,7 @@ import { formatSize, sizeSchema } from "../domain/sizes.js";
 import { RESOURCE_MINIMUMS } from "../domain/spec.js";
 import { interfaceNameProblem, privateSubnetProblem } from "../domain/network.js";
 import { userIdSchema } from "../domain/identity.js";
-import { normaliseFingerprint } from "../backends/vm/proxmox/fingerprint.js";
+import { normaliseFingerprint } from "../runtimes/proxmox/fingerprint.js";
 
 const seconds = (fallback: number) => z.number().positive().default(fallback);
 const cpus = (fallback: number) => z.number().min(RESOURCE_MINIMUMS.cpus, `must be at least ${RESOURCE_MINIMUMS.cpus} CPUs`).default(fallback);

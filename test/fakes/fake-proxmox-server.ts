@@ -31,8 +31,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeSshKeys } from "../../src/backends/vm/proxmox/cloud-init.js";
-import { formatUpid, parseUpid } from "../../src/backends/vm/proxmox/upid.js";
+import { decodeSshKeys } from "../../src/runtimes/proxmox/cloud-init.js";
+import { formatUpid, parseUpid } from "../../src/runtimes/proxmox/upid.js";
 
 export interface FakeNode {
   status: "online" | "offline";

@@ -1,11 +1,11 @@
 /**
- * `doctor` (admins): backend, storage, remote-access and further runtimes' (Proxmox) checks. `ok` only when the backend's
+ * `doctor` (admins): backend, storage and remote-access checks. `ok` only when the backend's
  * checks pass, because without them nothing can run.
  *
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { DoctorCheck } from "../../ports/container-backend.js";
+import type { DoctorCheck } from "../../ports/runtime.js";
 import type { DoctorReport } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
@@ -18,21 +18,20 @@ export function runDoctor(services: CoreServices, actor: Actor): Promise<DoctorR
     actor,
     validate: () => undefined,
     run: async () => {
-      const { backend, storage, remoteAccess, extraDoctors = [] } = context.deps;
+      const { runtimes, storage, remoteAccess } = context.deps;
       const failed = (name: string) => (error: unknown): readonly DoctorCheck[] => [
         { name, ok: false, detail: error instanceof Error ? error.message : String(error) },
       ];
-      const [backendChecks, storageChecks, remoteChecks, ...extraChecks] = await Promise.all([
-        backend.doctor().catch(failed(`${backend.info().name}-backend`)),
+      const [runtimeChecks, storageChecks, remoteChecks] = await Promise.all([
+        Promise.all(runtimes.all().map((runtime) => runtime.doctor().catch(failed(`${runtime.info().name}-backend`)))).then((lists) => lists.flat()),
         storage.doctor().catch(failed(`${storage.info().name}-storage`)),
         remoteAccess ? remoteAccess.doctor().catch(failed("remote-access")) : Promise.resolve<readonly DoctorCheck[]>([]),
-        ...extraDoctors.map((extra) => extra.doctor().catch(failed(extra.name))),
       ]);
       return {
-        backend: backend.info().name,
+        backend: runtimes.all().map((runtime) => runtime.info().name).join(", "),
         storage: storage.info().name,
-        ok: backendChecks.length > 0 && backendChecks.every((check) => check.ok),
-        checks: [...backendChecks, ...storageChecks, ...remoteChecks, ...extraChecks.flat()],
+        ok: runtimeChecks.length > 0 && runtimeChecks.every((check) => check.ok),
+        checks: [...runtimeChecks, ...storageChecks, ...remoteChecks],
       };
     },
   });

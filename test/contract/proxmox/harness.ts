@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../../../src/app/config-schema.js";
-import { createProxmoxRuntime, proxmoxSettings, type ProxmoxRuntime, type ProxmoxSettings, type VmSpec } from "../../../src/backends/vm/proxmox/index.js";
+import { createProxmoxRuntime, proxmoxSettings, type ProxmoxRuntime, type ProxmoxSettings, type VmSpec } from "../../../src/runtimes/proxmox/index.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
-import type { ProgressEvent } from "../../../src/ports/container-backend.js";
+import type { ProgressEvent } from "../../../src/ports/runtime.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import { openDatabase, type VoxnixDatabase } from "../../../src/state/database.js";
 import { createProxmoxVmidsRepository, type ProxmoxVmidsRepository } from "../../../src/state/proxmox-vmids-repository.js";
@@ -100,4 +100,12 @@ export async function createProxmoxHarness(options: { fake?: FakeProxmoxOptions;
 /** The VMs in the fake that are not templates. */
 export function fakeGuests(fake: FakeProxmoxServer) {
   return [...fake.vms.values()].filter((vm) => !vm.template);
+}
+
+/** Creates the VM, then returns what `show` says about it (VMID, node, addresses). */
+export async function createAndShow(h: ProxmoxHarness, spec: VmSpec, ownerLabel = "telegram:42") {
+  await h.runtime.create(spec, { ownerLabel, onProgress: h.onProgress });
+  const shown = await h.runtime.show(spec.name);
+  if (!shown) throw new Error(`${spec.name} was created but show does not find it`);
+  return shown;
 }

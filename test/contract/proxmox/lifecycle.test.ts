@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { WorkloadName } from "../../../src/domain/names.js";
-import { decodeSshKeys } from "../../../src/backends/vm/proxmox/cloud-init.js";
-import { createProxmoxHarness, ED25519_KEY, fakeGuests, vmSpec, type ProxmoxHarness } from "./harness.js";
+import { decodeSshKeys } from "../../../src/runtimes/proxmox/cloud-init.js";
+import { createAndShow, createProxmoxHarness, ED25519_KEY, fakeGuests, vmSpec, type ProxmoxHarness } from "./harness.js";
 
 const lab = "lab" as WorkloadName;
 
@@ -19,7 +19,7 @@ void describe("proxmox runtime lifecycle", () => {
   after(() => h.close());
 
   void it("creates a VM: clone, cloud-init, resize, start, address from the guest agent", async () => {
-    const details = await h.runtime.create(vmSpec("lab"), { ownerLabel: "telegram:42", onProgress: h.onProgress });
+    const details = await createAndShow(h, vmSpec("lab"));
     assert.equal(details.state, "running");
     assert.equal(details.facts.vmid, "10000");
     assert.match(details.addresses[0] ?? "", /^10\.20\./);

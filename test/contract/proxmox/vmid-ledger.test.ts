@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HostFailureError } from "../../../src/domain/errors.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
-import { createProxmoxHarness, fakeGuests, vmSpec } from "./harness.js";
+import { createAndShow, createProxmoxHarness, fakeGuests, vmSpec } from "./harness.js";
 
 void describe("proxmox VMID ledger", () => {
   void it("20 concurrent creates against a racing cluster: distinct IDs in range, no collision, no orphan", async () => {
@@ -20,7 +20,7 @@ void describe("proxmox VMID ledger", () => {
       // Two clones lose their VMID to another clone between Proxmox's early check and the worker's lock.
       h.fake.raceCloneWorker(2);
       const names = Array.from({ length: 20 }, (_, index) => `vm${index}`);
-      const results = await Promise.all(names.map((name) => h.runtime.create(vmSpec(name, { memoryBytes: 512 * 1024 ** 2 }), { ownerLabel: "telegram:42", onProgress: () => undefined })));
+      const results = await Promise.all(names.map((name) => createAndShow(h, vmSpec(name, { memoryBytes: 512 * 1024 ** 2 }))));
 
       const vmids = results.map((result) => Number(result.facts.vmid));
       assert.equal(new Set(vmids).size, 20, "every create got its own VMID");
@@ -46,7 +46,7 @@ void describe("proxmox VMID ledger", () => {
       await h.runtime.create(vmSpec("lab"), host);
       await h.runtime.destroy("lab" as WorkloadName, host);
       assert.equal(h.fake.vms.has(10_000), false);
-      const again = await h.runtime.create(vmSpec("lab"), host);
+      const again = await createAndShow(h, vmSpec("lab"));
       assert.equal(again.facts.vmid, "10001");
       assert.deepEqual(h.ledger.all().map((record) => [record.vmid, record.state]), [[10_000, "released"], [10_001, "active"]]);
     } finally {
@@ -74,7 +74,7 @@ void describe("proxmox VMID ledger", () => {
     try {
       // Another clone to 10000 gets its worker's lock first, after voxnix's clone passed the early check.
       h.fake.raceCloneWorker(1);
-      const result = await h.runtime.create(vmSpec("lab"), { ownerLabel: "local:admin", onProgress: () => undefined });
+      const result = await createAndShow(h, vmSpec("lab"));
       assert.equal(result.facts.vmid, "10001");
       const failed = [...h.fake.tasks.values()].find((task) => task.type === "qmclone" && task.exitstatus !== "OK");
       assert.match(failed?.exitstatus ?? "", /unable to create VM 10000: config file already exists/);

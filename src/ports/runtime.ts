@@ -1,0 +1,183 @@
+/**
+ * The runtime port: the mechanics of creating and running one kind of workload on one kind
+ * of host (containers: NixOS via extra-container, any Linux via systemd-nspawn; VMs next).
+ * Runtimes know nothing about users, ownership or policy; the core decides all of that and
+ * hands them validated specs and host paths. The core finds the runtime for a workload
+ * through the `RuntimeRegistry` (`ports/runtime-registry.ts`).
+ *
+ * @module
+ */
+import type { ContainerSpec, WorkloadKind } from "../domain/spec.js";
+import type { WorkloadName } from "../domain/names.js";
+import type { CommandResult } from "./command-runner.js";
+
+/**
+ * What a runtime can do, as data: the core checks an operation's required capabilities
+ * against these (see `domain/operations.ts`) and never asks which runtime it is talking to.
+ */
+export interface RuntimeCapabilities {
+  /** Runs a command inside the workload and returns its output (`exec`). */
+  readonly exec: boolean;
+  /** Gives an interactive terminal inside the workload (`shell`, the browser terminal, SSH). */
+  readonly interactiveShell: boolean;
+  /** Has a boot console of its own (VMs); containers share the host's kernel and have none. */
+  readonly console: boolean;
+  /** Workloads get private remote access (Tailscale). */
+  readonly remoteAccess: boolean;
+  /** CPU and memory can change while the workload runs. */
+  readonly liveResize: boolean;
+  /**
+   * How a workload's root is provided: a file-system tree the runtime snapshots from its image
+   * (`filesystem`), a disk image (`disk-image`), or by the host's own tooling (`managed`:
+   * extra-container, a Proxmox cluster).
+   */
+  readonly rootVolume: "filesystem" | "disk-image" | "managed";
+}
+
+/** Who a runtime is and what it can do. */
+export interface RuntimeInfo {
+  /** The name recorded on each workload it runs (`nspawn`, `nixos`, …); the registry dispatches on it. */
+  readonly name: string;
+  /** The kind of workload it runs. */
+  readonly kind: WorkloadKind;
+  /** Catalog modules this runtime can realise; create refuses the others with this list. */
+  readonly modules: ReadonlySet<string>;
+  readonly capabilities: RuntimeCapabilities;
+}
+
+/** Progress steps of a long operation, in the order they usually happen. */
+export type ProgressStep =
+  | "preparing"
+  | "building"
+  | "installing"
+  | "starting"
+  | "waiting-for-boot"
+  | "stopping"
+  | "snapshotting"
+  | "removing"
+  | "restoring"
+  | "done";
+
+/** A progress event from a backend or the core. Events are noun-action: `step` or `log`. */
+export type ProgressEvent =
+  | { readonly type: "step"; readonly step: ProgressStep; readonly message: string }
+  | { readonly type: "log"; readonly line: string };
+
+/** Called by backends as work advances. Must not throw. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
+/** Host-side inputs the core prepared for a container. */
+export interface HostContext {
+  /** Owner's user id, for informational labels only (never read back for ownership). */
+  readonly ownerLabel: string;
+  /** Host directory to bind-mount at `/workspace`, when the workspace is enabled. */
+  readonly workspaceHostPath?: string;
+  /** The storage's accounting group for the owner (see `StorageDriver.quotaGroup`): a root created on the pool joins it. */
+  readonly quotaGroup?: string;
+  /** Host file holding the remote-access auth key, bind-mounted read-only; never its contents. */
+  readonly remoteAccessKeyFile?: string;
+  readonly onProgress: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+/** A file the backend would write, shown by `--dry-run`. */
+export interface PlannedArtifact {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** What `create` would do, without doing it. */
+export interface RuntimePlan {
+  readonly artifacts: readonly PlannedArtifact[];
+  /** Host commands in the order they would run. */
+  readonly commands: readonly (readonly string[])[];
+}
+
+/** Live state of a container as the host reports it. */
+export type LiveState = "running" | "stopped" | "starting" | "stopping" | "failed" | "unknown";
+
+/** One container the host knows about, from the batch `list` call. */
+export interface LiveContainer {
+  readonly name: string;
+  readonly state: LiveState;
+  readonly addresses: readonly string[];
+}
+
+/** Details for `show`, beyond the list entry. */
+export interface LiveDetails extends LiveContainer {
+  /** When the container last started, if running. */
+  readonly since?: Date;
+  readonly remoteAccess?: { readonly ip?: string; readonly hostname?: string; readonly state: string };
+  /** Backend-specific facts worth showing (unit name, leader pid, …). */
+  readonly facts: Readonly<Record<string, string>>;
+}
+
+export interface LogEntry {
+  readonly time?: Date;
+  readonly unit?: string;
+  readonly message: string;
+}
+
+/** What a destroy did and, if anything was kept on purpose or by failure, what and why. */
+export interface DestroyReport {
+  /** Steps that did not succeed but did not stop the destroy (e.g. a Tailscale logout of a stopped container). */
+  readonly warnings: readonly string[];
+}
+
+/** A prerequisite check for `voxnix doctor`. */
+export interface DoctorCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** What to do when the check fails. */
+  readonly fix?: string;
+}
+
+export interface ExecOptions {
+  readonly timeoutMs: number;
+  readonly stdio?: "pipe" | "inherit";
+  readonly input?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A container backend. Every method either resolves or throws a classified `VoxnixError`
+ * (`HostFailureError`, `TimeoutError`, `NotFoundError` for an unknown container).
+ * Methods that change state must leave nothing half-done: roll back, or throw an error whose
+ * message says exactly what was kept.
+ */
+export interface Runtime {
+  info(): RuntimeInfo;
+
+  // Lifecycle
+  /** What `create` would write and run, for `--dry-run`. Pure: touches nothing. */
+  plan(spec: ContainerSpec, host: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
+  /** Creates and starts the container; resolves once it has booted. */
+  create(spec: ContainerSpec, host: HostContext): Promise<void>;
+  start(name: WorkloadName, host: HostContext): Promise<void>;
+  /** Clean poweroff with a timeout before kill. Stopping a stopped container succeeds. */
+  stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
+  /** Removes the container and everything the backend owns for it (not the workspace). Unknown names succeed. */
+  destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport>;
+
+  // Queries
+  /** Every container on the host, managed or not, in one batch. */
+  list(): Promise<readonly LiveContainer[]>;
+  /** Details of one container, or undefined when the host does not know it. */
+  show(name: WorkloadName): Promise<LiveDetails | undefined>;
+  logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
+  exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
+
+  // Host
+  doctor(): Promise<readonly DoctorCheck[]>;
+  /**
+   * Builds (or rebuilds) the backend's images: the nspawn base root file system, or the
+   * NixOS closures of the module sets listed in the configuration, so later creates are fast.
+   */
+  buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport>;
+}
+
+/** What `buildImages` produced. */
+export interface ImageBuildReport {
+  readonly images: readonly { readonly name: string; readonly detail: string }[];
+}

@@ -1,0 +1,244 @@
+/**
+ * The nspawn backend's lifecycle: create (root from the base image, files, network, boot),
+ * start, stop (clean poweroff, then kill), destroy, and exec through the leader's namespaces.
+ * Queries live in `queries.ts`, the process handling in `supervisor.ts`.
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
+import type { ContainerSpec } from "../../domain/spec.js";
+import type { WorkloadName } from "../../domain/names.js";
+import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener } from "../../ports/runtime.js";
+import type { CommandResult } from "../../ports/command-runner.js";
+import type { BackendDeps } from "../../backends/deps.js";
+import { ensurePool } from "../../backends/storage/btrfs/pool.js";
+import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
+import { nspawnDoctor } from "./doctor.js";
+import { buildImage, currentImage, type ImageMetadata } from "./image.js";
+import { bootMachine, haltMachine, readAddress, readSpec } from "./machine.js";
+import { cgroupName, interfaceNames, machinePaths, resolveNspawnPaths, type NspawnPaths } from "./paths.js";
+import { containerLogs, listContainers, showContainer } from "./queries.js";
+import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
+import { parseSubnet } from "./network.js";
+import { cgroupProcsFiles } from "./cgroups.js";
+import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
+import { loginShell, nsenterCall, nspawnBootArgs } from "./nspawn-cli.js";
+import { currentLeader, isBooted, runningPid } from "./supervisor.js";
+
+/** The modules this backend realises from Debian packages and container settings. */
+export const NSPAWN_MODULES: ReadonlySet<string> = new Set(["git", "fish", "workspace", "devtools"]);
+
+/** The nspawn runtime: containers whose root is a btrfs snapshot of its Debian image, no Tailscale. */
+const NSPAWN_INFO: RuntimeInfo = {
+  name: "nspawn",
+  kind: "container",
+  modules: NSPAWN_MODULES,
+  capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: false, liveResize: false, rootVolume: "filesystem" },
+};
+
+/** The backend plus host helpers the CLI's `setup` and the tests use. */
+export interface NspawnRuntime extends Runtime {
+  readonly paths: NspawnPaths;
+  /** Makes the backend root usable (mounts the btrfs pool it lives on). */
+  ensureRoot(): Promise<void>;
+  /** Builds the base image from `source` (a debootstrapped tree) instead of downloading. */
+  importImage(source: string, onProgress: ProgressListener): Promise<ImageMetadata>;
+}
+
+/** Creates the nspawn backend. Nothing touches the host until a method is called. */
+export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
+  const paths = resolveNspawnPaths(deps);
+  const btrfsTop = paths.onBtrfsPool ? resolveBtrfsPaths(deps).mountpoint : undefined;
+  let building: Promise<ImageMetadata> | undefined;
+
+  const ensureRoot = async (): Promise<void> => {
+    if (process.getuid?.() !== 0) {
+      throw new HostFailureError("Running nspawn containers needs root (systemd-nspawn, btrfs and bridges require it): run voxnix with sudo, or use --dry-run to see the plan.");
+    }
+    if (paths.onBtrfsPool) await ensurePool(deps.runner, resolveBtrfsPaths(deps));
+    for (const directory of [paths.images, paths.machines, paths.run]) mkdirSync(directory, { recursive: true });
+  };
+
+  const build = (onProgress: ProgressListener, source?: string, signal?: AbortSignal): Promise<ImageMetadata> => {
+    building ??= (async () => {
+      await ensureRoot();
+      return buildImage(deps.runner, paths, { suite: deps.config.nspawn.suite, mirror: deps.config.nspawn.mirror, onProgress, ...(source === undefined ? {} : { source }), ...(signal === undefined ? {} : { signal }) });
+    })().finally(() => {
+      building = undefined;
+    });
+    return building;
+  };
+
+  const poolBackingExists = (): boolean => {
+    const pool = resolveBtrfsPaths(deps);
+    return pool.device !== undefined || existsSync(pool.image);
+  };
+
+  const existing = (name: WorkloadName) => {
+    const machine = machinePaths(paths, name);
+    const spec = readSpec(machine);
+    if (!existsSync(machine.root) || spec === undefined) throw new NotFoundError("workload", name);
+    return { machine, spec };
+  };
+
+  const destroy = async (name: WorkloadName, onProgress: ProgressListener) => {
+    await ensureRoot();
+    const machine = machinePaths(paths, name);
+    const warnings: string[] = [];
+    onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
+    // The root is deleted right after, so there is nothing a clean shutdown would save; the
+    // workspace is a separate file system whose written data is already in the page cache.
+    await haltMachine(deps, paths, machine, name, { clean: false });
+    await deleteRoot(deps.runner, machine, btrfsTop);
+    rmSync(machine.run, { recursive: true, force: true });
+    deps.leases.release(name);
+    return { warnings };
+  };
+
+  const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
+    const { machine, spec } = existing(name);
+    const pid = runningPid(machine);
+    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
+    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const interactive = options.stdio === "inherit";
+    const command = argv.length > 0 ? argv : loginShell(spec);
+    const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
+    const call = nsenterCall(leader, command, { env, interactive, timeoutMs: options.timeoutMs });
+    // The launcher puts nsenter in the container's cgroups before it runs; nsenter then enters
+    // the container's user namespace before anything of the container's file system runs.
+    return deps.runner.run(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+      env: call.env,
+      isolatedEnv: true,
+      timeoutMs: options.timeoutMs,
+      ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
+  };
+
+  return {
+    paths,
+    ensureRoot,
+    importImage: (source, onProgress) => build(onProgress, source),
+
+    info: () => NSPAWN_INFO,
+
+    async plan(spec: ContainerSpec, host): Promise<RuntimePlan> {
+      const machine = machinePaths(paths, spec.name);
+      const names = interfaceNames(paths, spec.name);
+      const subnet = parseSubnet(deps.config.nspawn.subnet);
+      const address = deps.leases.get(spec.name) ?? `<next free address in ${subnet.cidr}>`;
+      const image = currentImage(paths, deps.config.nspawn.suite);
+      const files = rootFiles({ spec, network: { interfaceName: names.container, address, subnet } }).map((file) => ({
+        path: path.join(machine.run, "files", file.path),
+        content: file.content,
+      }));
+      const binds = files.map((file) => ({ hostPath: file.path, containerPath: file.path.slice(path.join(machine.run, "files").length) }));
+      return {
+        artifacts: [...files, { path: machine.specFile, content: `${JSON.stringify(spec, null, 2)}\n` }],
+        commands: [
+          ...(image === undefined ? [["debootstrap", "…", deps.config.nspawn.suite, `${paths.images}/debian-${deps.config.nspawn.suite}-…`]] : []),
+          ["btrfs", "subvolume", "snapshot", image?.path ?? `${paths.images}/debian-${deps.config.nspawn.suite}-…`, machine.root],
+          ["ip", "link", "add", names.host, "type", "veth", "peer", "name", names.container],
+          ["ip", "link", "set", "dev", names.host, "master", deps.config.nspawn.bridge],
+          ["ip", "link", "set", "dev", names.host, "type", "bridge_slave", "isolated", "on"],
+          ["systemd-nspawn", ...nspawnBootArgs({ name: spec.name, root: machine.root, interfaceName: names.container, files: binds, ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }) })],
+        ],
+      };
+    },
+
+    async create(spec, host: HostContext) {
+      await ensureRoot();
+      const machine = machinePaths(paths, spec.name);
+      if (existsSync(machine.root) || existsSync(machine.run)) {
+        throw new ConflictError("name-taken", `A container called "${spec.name}" already exists on this host.`);
+      }
+      const image = currentImage(paths, deps.config.nspawn.suite) ?? (await build(host.onProgress, undefined, host.signal));
+      mkdirSync(machine.run, { recursive: true });
+      writeFileSync(machine.specFile, `${JSON.stringify(spec, null, 2)}\n`);
+      try {
+        host.onProgress({ type: "step", step: "preparing", message: `Creating the root of ${spec.name} from the base image` });
+        const accounting = btrfsTop !== undefined && host.quotaGroup !== undefined ? { quotaGroup: host.quotaGroup, pool: btrfsTop } : undefined;
+        const root = await createRoot(deps.runner, machine, image.path, accounting);
+        await bootMachine(deps, paths, machine, {
+          spec,
+          onProgress: host.onProgress,
+          ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }),
+          ...(host.signal === undefined ? {} : { signal: host.signal }),
+        });
+        // Root's login shell is set from inside the container (the host never edits a tenant's
+        // /etc/passwd), as a confined command like any other; bash is the image's default.
+        const [shell = "/bin/bash"] = loginShell(spec);
+        if (shell !== "/bin/bash") {
+          const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
+          if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
+        }
+        await root.accounted;
+      } catch (error) {
+        await destroy(spec.name, () => undefined).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async start(name, host) {
+      await ensureRoot();
+      const { machine, spec } = existing(name);
+      const pid = runningPid(machine);
+      if (pid !== undefined) {
+        const leader = currentLeader(machine, pid);
+        if (leader !== undefined && isBooted(leader)) return;
+        throw new ConflictError("busy", `"${name}" is still booting.`);
+      }
+      await haltMachine(deps, paths, machine, name, { clean: false });
+      await bootMachine(deps, paths, machine, {
+        spec,
+        onProgress: host.onProgress,
+        ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }),
+        ...(host.signal === undefined ? {} : { signal: host.signal }),
+      });
+    },
+
+    async stop(name, options) {
+      await ensureRoot();
+      const { machine } = existing(name);
+      options.onProgress({ type: "step", step: "stopping", message: `Powering off ${name}` });
+      const marker = `${machine.run}/stopping`;
+      writeFileSync(marker, "");
+      try {
+        const clean = await haltMachine(deps, paths, machine, name, { clean: true });
+        if (!clean) options.onProgress({ type: "log", line: `${name} did not power off within ${deps.config.nspawn.stopTimeoutSeconds} s and was killed.` });
+      } finally {
+        rmSync(marker, { force: true });
+      }
+    },
+
+    destroy: (name, options) => destroy(name, options.onProgress),
+
+    async list() {
+      // After a reboot the pool is unmounted and the machines look absent: mount it again. A
+      // read never creates a pool, so a fresh state directory lists nothing and writes nothing.
+      if (paths.onBtrfsPool && !existsSync(paths.machines) && poolBackingExists()) await ensureRoot().catch(() => undefined);
+      return listContainers(paths);
+    },
+    async show(name) {
+      return showContainer(paths, name);
+    },
+    async logs(name, options) {
+      existing(name);
+      return containerLogs(deps, paths, name, options.lines, (argv) => exec(name, argv, { timeoutMs: 30_000 }));
+    },
+
+    exec,
+
+    doctor: () => nspawnDoctor(deps.runner, paths, deps.config, deps.stateDir),
+
+    async buildImages(options) {
+      const image = await build(options.onProgress, undefined, options.signal);
+      return { images: [{ name: `debian-${image.suite}`, detail: `${image.packages.length} packages, built in ${Math.round(image.durationMs / 1000)} s at ${image.path}` }] };
+    },
+  };
+}
+
+/** The address a container was given, for tests. */
+export { readAddress };

@@ -1,0 +1,216 @@
+/**
+ * An in-memory container backend that models the port's documented behaviour: create of an
+ * existing name fails, destroy of an unknown name succeeds, stop of a stopped container
+ * succeeds, start of an unknown one is not found. Records every call; failures and pauses
+ * are injectable per method.
+ *
+ * @module
+ */
+import { HostFailureError, NotFoundError } from "../../src/domain/errors.js";
+import type { WorkloadName } from "../../src/domain/names.js";
+import type { ContainerSpec } from "../../src/domain/spec.js";
+import type { CommandResult } from "../../src/ports/command-runner.js";
+import type {
+  RuntimeInfo,
+  RuntimePlan,
+  Runtime,
+  HostContext,
+  DestroyReport,
+  DoctorCheck,
+  ExecOptions,
+  ImageBuildReport,
+  LiveContainer,
+  LiveDetails,
+  LiveState,
+  LogEntry,
+  ProgressListener,
+} from "../../src/ports/runtime.js";
+import { FailureInjector } from "./fake-failures.js";
+import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
+
+/** Methods whose calls can be failed or held. */
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "doctor" | "buildImages";
+
+/** A container the fake host knows about. */
+export interface FakeContainer {
+  name: string;
+  state: LiveState;
+  addresses: string[];
+  spec?: ContainerSpec;
+  host?: Omit<HostContext, "onProgress" | "signal">;
+  managed: boolean;
+}
+
+/** Construction options. */
+export interface FakeRuntimeOptions {
+  readonly name?: string;
+  /** Modules the backend can provide (default: every fixture module). */
+  readonly modules?: Iterable<string>;
+  readonly remoteAccess?: boolean;
+  readonly interactiveShell?: boolean;
+}
+
+/** The fake backend. Inspect `containers` and `calls`; steer with `failNext`, `hold`, `addUnmanaged`. */
+export class FakeRuntime implements Runtime {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly injector = new FailureInjector<RuntimeMethod>();
+  /** Warnings the next destroys report (e.g. a failed Tailscale logout). */
+  destroyWarnings: string[] = [];
+  /** Result of `doctor`. */
+  doctorChecks: DoctorCheck[] = [{ name: "fake-backend", ok: true, detail: "The fake backend is always ready." }];
+  /** Result of `exec` (argv is echoed to stdout unless overridden). */
+  execResult: Partial<CommandResult> | undefined;
+  readonly #info: RuntimeInfo;
+  #nextAddress = 2;
+
+  constructor(options: FakeRuntimeOptions = {}) {
+    this.#info = {
+      name: options.name ?? "fake",
+      kind: "container",
+      modules: new Set(options.modules ?? FIXTURE_MODULE_NAMES),
+      capabilities: {
+        exec: true,
+        interactiveShell: options.interactiveShell ?? true,
+        console: false,
+        remoteAccess: options.remoteAccess ?? true,
+        liveResize: false,
+        rootVolume: "filesystem",
+      },
+    };
+  }
+
+  /** Every recorded call. */
+  get calls() {
+    return this.injector.calls;
+  }
+
+  /** Makes the next call of `method` throw `error`. */
+  failNext(method: RuntimeMethod, error: Error): void {
+    this.injector.failNext(method, error);
+  }
+
+  /** Pauses the next call of `method` until released. */
+  hold(method: RuntimeMethod) {
+    return this.injector.hold(method);
+  }
+
+  /** Puts a container on the fake host that voxnix did not create. */
+  addUnmanaged(name: string, state: LiveState = "running"): void {
+    this.containers.set(name, { name, state, addresses: [], managed: false });
+  }
+
+  info(): RuntimeInfo {
+    return this.#info;
+  }
+
+  async plan(spec: ContainerSpec, host: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan> {
+    await this.injector.enter("plan", [spec, host]);
+    return {
+      artifacts: [{ path: `/var/lib/fake/${spec.name}.json`, content: JSON.stringify({ spec, host }, null, 2) }],
+      commands: [["fake-container", "create", spec.name], ["fake-container", "start", spec.name]],
+    };
+  }
+
+  async create(spec: ContainerSpec, host: HostContext): Promise<void> {
+    host.onProgress({ type: "step", step: "building", message: `Building ${spec.name}` });
+    await this.injector.enter("create", [spec, stripCallbacks(host)]);
+    if (this.containers.has(spec.name)) throw new HostFailureError(`A container called "${spec.name}" already exists on the host.`);
+    host.onProgress({ type: "log", line: `created ${spec.name}` });
+    host.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name}` });
+    this.containers.set(spec.name, {
+      name: spec.name,
+      state: "running",
+      addresses: [`10.231.0.${this.#nextAddress++}`],
+      spec,
+      host: stripCallbacks(host),
+      managed: true,
+    });
+  }
+
+  async start(name: WorkloadName, host: HostContext): Promise<void> {
+    await this.injector.enter("start", [name, stripCallbacks(host)]);
+    const container = this.containers.get(name);
+    if (!container) throw new NotFoundError("workload", name);
+    container.state = "running";
+  }
+
+  async stop(name: WorkloadName, _options: { readonly onProgress: ProgressListener }): Promise<void> {
+    await this.injector.enter("stop", [name]);
+    const container = this.containers.get(name);
+    if (container) container.state = "stopped";
+  }
+
+  async destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport> {
+    await this.injector.enter("destroy", [name]);
+    options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
+    this.containers.delete(name);
+    const warnings = this.destroyWarnings;
+    this.destroyWarnings = [];
+    return { warnings };
+  }
+
+  async list(): Promise<readonly LiveContainer[]> {
+    await this.injector.enter("list", []);
+    return [...this.containers.values()].map(({ name, state, addresses }) => ({ name, state, addresses: [...addresses] }));
+  }
+
+  async show(name: WorkloadName): Promise<LiveDetails | undefined> {
+    await this.injector.enter("show", [name]);
+    const container = this.containers.get(name);
+    if (!container) return undefined;
+    // Facts shaped like the real backends': some about the workload, some about the host.
+    const facts = {
+      unit: `fake@${name}.service`,
+      root: `/var/lib/voxnix/nspawn/machines/${name}/root`,
+      nspawnPid: "4242",
+      leaderPid: "4243",
+      cgroup: `/sys/fs/cgroup/voxnix/${name}`,
+      console: `/run/voxnix/${name}/console`,
+      storage: "btrfs snapshot",
+      memoryBytes: "1048576",
+    };
+    return { name, state: container.state, addresses: [...container.addresses], facts };
+  }
+
+  async logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]> {
+    await this.injector.enter("logs", [name, options]);
+    if (!this.containers.has(name)) throw new NotFoundError("workload", name);
+    return Array.from({ length: options.lines }, (_, index) => ({ message: `${name} log line ${index + 1}` }));
+  }
+
+  async exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> {
+    await this.injector.enter("exec", [name, argv, options]);
+    const container = this.containers.get(name);
+    if (!container) throw new NotFoundError("workload", name);
+    if (container.state !== "running") throw new HostFailureError(`The container "${name}" is not running; start it first.`);
+    return {
+      command: argv[0] ?? "",
+      args: argv.slice(1),
+      exitCode: 0,
+      signal: null,
+      stdout: `${argv.join(" ")}\n`,
+      stderr: "",
+      timedOut: false,
+      truncated: false,
+      durationMs: 1,
+      ...this.execResult,
+    };
+  }
+
+  async doctor(): Promise<readonly DoctorCheck[]> {
+    await this.injector.enter("doctor", []);
+    return this.doctorChecks;
+  }
+
+  async buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport> {
+    options.onProgress({ type: "step", step: "building", message: "Building the fake base image" });
+    await this.injector.enter("buildImages", []);
+    options.onProgress({ type: "step", step: "done", message: "Built the fake base image" });
+    return { images: [{ name: "fake-base", detail: "in memory" }] };
+  }
+}
+
+function stripCallbacks(host: HostContext): Omit<HostContext, "onProgress" | "signal"> {
+  const { onProgress: _onProgress, signal: _signal, ...rest } = host;
+  return rest;
+}
