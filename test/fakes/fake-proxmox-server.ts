@@ -53,6 +53,8 @@ export interface FakeVm {
   /** When the guest agent starts answering (ms since epoch), while running. */
   agentReadyAt?: number;
   address?: string;
+  /** What the guest agent reports instead of the real address (a hostile guest can say anything). */
+  agentAddresses?: string[];
 }
 
 export interface FakeTask {
@@ -452,7 +454,11 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       return {
         result: [
           { name: "lo", "ip-addresses": [{ "ip-address": "127.0.0.1", "ip-address-type": "ipv4", prefix: 8 }] },
-          { name: "eth0", "hardware-address": "bc:24:11:00:00:01", "ip-addresses": [{ "ip-address": vm.address, "ip-address-type": "ipv4", prefix: 24 }, { "ip-address": "fe80::be24:11ff:fe00:1", "ip-address-type": "ipv6", prefix: 64 }] },
+          {
+            name: "eth0",
+            "hardware-address": "bc:24:11:00:00:01",
+            "ip-addresses": (vm.agentAddresses ?? [vm.address ?? "", "fe80::be24:11ff:fe00:1"]).map((address) => ({ "ip-address": address, "ip-address-type": address.includes(":") ? "ipv6" : "ipv4", prefix: 24 })),
+          },
         ],
       };
     }

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import { ConflictError, HostFailureError, TimeoutError } from "../../domain/errors.js";
 import { formatSize } from "../../domain/sizes.js";
 import { Reverter } from "../../core/reverter.js";
@@ -190,15 +191,23 @@ export async function waitForAddresses(context: ProxmoxContext, node: string, vm
   }
 }
 
-/** The guest's addresses from the agent, or none while the agent is not answering. */
+/** Most addresses kept from one agent answer. */
+export const MAX_AGENT_ADDRESSES = 8;
+
+/**
+ * The guest's addresses from the agent, or none while the agent is not answering. The agent
+ * runs inside the guest, so its answer is the tenant's word: only well-formed, non-loopback,
+ * non-link-local IP addresses are kept, at most `MAX_AGENT_ADDRESSES`. They are shown to
+ * people, never used to route anything.
+ */
 export async function readAgentAddresses(context: ProxmoxContext, node: string, vmid: number): Promise<string[]> {
   try {
     const answer = await context.client.get(guestPath(node, vmid, "/agent/network-get-interfaces"), agentInterfacesSchema);
-    return answer.result
-      .filter((entry) => entry.name !== "lo")
+    const addresses = answer.result
       .flatMap((entry) => entry["ip-addresses"] ?? [])
       .map((address) => address["ip-address"])
-      .filter((address) => address !== "127.0.0.1" && address !== "::1" && !address.toLowerCase().startsWith("fe80:"));
+      .filter((address) => isIP(address) !== 0 && !/^(127\.|::1$|fe80:|169\.254\.)/i.test(address));
+    return [...new Set(addresses)].slice(0, MAX_AGENT_ADDRESSES);
   } catch (error) {
     if (error instanceof ProxmoxApiError && error.status !== 401 && error.status !== 403) return [];
     throw error;

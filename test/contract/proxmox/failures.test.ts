@@ -163,4 +163,17 @@ void describe("proxmox runtime failures", () => {
       await h.close();
     }
   });
+
+  void it("what a hostile guest's agent reports is filtered: only well-formed, non-loopback addresses, a few", async () => {
+    const h = await createProxmoxHarness();
+    try {
+      await h.runtime.create(vmSpec("lab"), host(h));
+      const junk = ["10.20.0.99", "127.0.0.1", "not-an-ip; rm -rf /", "169.254.1.1", "fe80::1", "2001:db8::7", "\u001b[31m10.0.0.1", ...Array.from({ length: 20 }, (_, index) => `10.9.0.${index}`)];
+      h.fake.vms.get(10_000)!.agentAddresses = junk;
+      const shown = await h.runtime.show("lab" as WorkloadName);
+      assert.deepEqual(shown?.addresses, ["10.20.0.99", "2001:db8::7", "10.9.0.0", "10.9.0.1", "10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5"]);
+    } finally {
+      await h.close();
+    }
+  });
 });
