@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { ConflictError } from "../domain/errors.js";
 import type { VoxnixDatabase } from "./database.js";
 
 export type VmidState = "reserved" | "active" | "released" | "taken";
@@ -45,7 +46,10 @@ interface Row {
 
 /** Reads and writes the ledger. */
 export interface ProxmoxVmidsRepository {
-  /** Reserves the next never-used ID in `range` for `workload`, or returns undefined when the range is used up. */
+  /**
+   * Reserves the next never-used ID in `range` for `workload`, or returns undefined when the
+   * range is used up. Throws `ConflictError` when the workload already has a live ID.
+   */
   reserveNext(range: VmidRange, workload: string, now: Date): number | undefined;
   /** Records that `vmid` is in use outside voxnix; it is never offered again. */
   markTaken(vmid: number, note: string, now: Date): void;
@@ -74,6 +78,7 @@ export function createProxmoxVmidsRepository(db: VoxnixDatabase): ProxmoxVmidsRe
   return {
     reserveNext(range, workload, now) {
       return db.transaction(() => {
+        if (selectLive.get(workload)) throw new ConflictError("busy", `A VM called "${workload}" is already being created or exists.`);
         // Every ID at or below the highest recorded one was used once; only go up.
         const top = highest.get(range.first, range.last)?.highest ?? null;
         const candidate = top === null ? range.first : top + 1;

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HostFailureError } from "../../../src/domain/errors.js";
+import { ConflictError, HostFailureError } from "../../../src/domain/errors.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
 import { createAndShow, createProxmoxHarness, fakeGuests, vmSpec } from "./harness.js";
 
@@ -80,6 +80,21 @@ void describe("proxmox VMID ledger", () => {
       assert.match(failed?.exitstatus ?? "", /unable to create VM 10000: config file already exists/);
       assert.equal(h.fake.vms.get(10_000)?.name, "raced-10000", "the other clone's VM is untouched");
       assert.equal(h.ledger.get(10_000)?.state, "taken");
+    } finally {
+      await h.close();
+    }
+  });
+
+  void it("two creates of one name at once: one VM, the other refused as a conflict", async () => {
+    const h = await createProxmoxHarness();
+    try {
+      const host = { ownerLabel: "local:admin", onProgress: () => undefined };
+      const results = await Promise.allSettled([h.runtime.create(vmSpec("lab"), host), h.runtime.create(vmSpec("lab"), host)]);
+      assert.deepEqual(results.map((result) => result.status).sort(), ["fulfilled", "rejected"]);
+      const rejected = results.find((result) => result.status === "rejected");
+      assert.ok(rejected?.reason instanceof ConflictError, String(rejected?.reason));
+      assert.equal(fakeGuests(h.fake).length, 1);
+      assert.deepEqual(h.ledger.all().map((record) => [record.vmid, record.state]), [[10_000, "active"]]);
     } finally {
       await h.close();
     }

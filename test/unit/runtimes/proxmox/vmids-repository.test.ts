@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
+import { ConflictError } from "../../../../src/domain/errors.js";
 import { openDatabase } from "../../../../src/state/database.js";
 import { createProxmoxVmidsRepository } from "../../../../src/state/proxmox-vmids-repository.js";
 
@@ -36,7 +37,8 @@ void describe("proxmox VMID ledger table", () => {
     const db = openDatabase(":memory:");
     const ledger = createProxmoxVmidsRepository(db);
     ledger.reserveNext(range, "a", now);
-    assert.throws(() => ledger.reserveNext(range, "a", now), /UNIQUE/);
+    assert.throws(() => ledger.reserveNext(range, "a", now), (error: unknown) => error instanceof ConflictError && error.reason === "busy");
+    assert.equal(ledger.all().length, 1, "nothing was reserved");
     db.close();
   });
 
