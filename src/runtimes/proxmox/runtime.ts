@@ -16,7 +16,7 @@
  */
 import { stat } from "node:fs/promises";
 import { z } from "zod";
-import { HostFailureError, InvalidInputError } from "../../domain/errors.js";
+import { HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { Clock } from "../../ports/clock.js";
 import type { ContainerSpec } from "../../domain/spec.js";
@@ -81,6 +81,9 @@ export interface ProxmoxRuntime extends Runtime {
   close(): Promise<void>;
 }
 
+/** How long a stop waits for the guest to power off by itself before Proxmox forces it. */
+export const SHUTDOWN_SECONDS = 120;
+
 const taskListSchema = z.array(z.object({ upid: upidSchema, type: z.string(), starttime: lenientInteger, status: z.string().optional() }));
 
 /**
@@ -120,7 +123,8 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
 
   const requireVm = (name: string, target: Target): ClusterVm => {
     if (target.kind === "managed" || target.kind === "imported") return target.vm;
-    throw new HostFailureError(target.kind === "missing" ? `The VM for "${name}" (VMID ${target.vmid}) is missing from the Proxmox cluster.` : `No VM called "${name}" is known to Proxmox.`);
+    if (target.kind === "missing") throw new HostFailureError(`The VM for "${name}" (VMID ${target.vmid}) is missing from the Proxmox cluster.`);
+    throw new NotFoundError("workload", name);
   };
 
   const power = async (name: WorkloadName, operation: "start" | "stop" | "restart", onProgress: ProgressListener) => {
@@ -132,7 +136,8 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     onProgress({ type: "step", step: operation === "stop" ? "stopping" : "starting", message: `${operation === "stop" ? "Stopping" : operation === "start" ? "Starting" : "Restarting"} VM ${vm.vmid} on ${vm.node}` });
     const path =
       operation === "start" ? "/status/start" : operation === "stop" ? "/status/shutdown" : current.status === "running" ? "/status/reboot" : "/status/start";
-    const params = operation === "stop" ? { timeout: Math.max(10, Math.round(settings.taskTimeoutMs / 1000) - 10), forceStop: true } : {};
+    // A clean shutdown gets up to two minutes (never longer than the task may run), then Proxmox forces it off.
+    const params = operation === "stop" ? { timeout: Math.max(10, Math.min(SHUTDOWN_SECONDS, Math.round(settings.taskTimeoutMs / 1000) - 10)), forceStop: true } : {};
     await settle(ctx, await ctx.client.post(guestPath(vm.node, vm.vmid, path), upidSchema, params), `${operation} VM ${vm.vmid}`, onProgress);
   };
 
