@@ -46,6 +46,8 @@ export interface CreateVmHost {
   /** The owner's id, written into the VM's description for admins (never read back). */
   readonly ownerLabel: string;
   readonly onProgress: ProgressListener;
+  /** Cancels the create; what was made so far is rolled back. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a finished create produced. */
@@ -93,14 +95,14 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
       agent: "1",
       ...(spec.sshKeys.length > 0 ? { sshkeys: encodeSshKeys(spec.sshKeys) } : {}),
     };
-    await settle(context, await client.post(guestPath(node, vmid, "/config"), upidOrNull, config), `configure VM ${vmid}`, host.onProgress);
-    await growDisk(context, node, vmid, spec.diskBytes, host.onProgress);
+    await settle(context, await client.post(guestPath(node, vmid, "/config"), upidOrNull, config), `configure VM ${vmid}`, host.onProgress, host.signal);
+    await growDisk(context, node, vmid, spec.diskBytes, host.onProgress, host.signal);
 
     step("starting", `Starting VM ${vmid} on ${node}`);
-    await settle(context, await client.post(guestPath(node, vmid, "/status/start"), upidSchema), `start VM ${vmid}`, host.onProgress);
+    await settle(context, await client.post(guestPath(node, vmid, "/status/start"), upidSchema), `start VM ${vmid}`, host.onProgress, host.signal);
 
     step("waiting-for-boot", `Waiting for VM ${vmid} to report an address`);
-    const addresses = await waitForAddresses(context, node, vmid, context.settings.bootTimeoutMs);
+    const addresses = await waitForAddresses(context, node, vmid, context.settings.bootTimeoutMs, host.signal);
     ledger.activate(vmid, context.clock.now());
     reverter.success();
     context.logger.info({ workload: spec.name, vmid, node, linkedClone }, "proxmox vm created");
@@ -131,7 +133,7 @@ async function cloneTemplate(context: ProxmoxContext, spec: VmSpec, template: Cl
           pool: settings.pool,
           description: `Managed by voxnix (owner ${host.ownerLabel}). Changes made here are not kept by voxnix.`,
         });
-        await settle(context, upid, `clone the template to VM ${vmid}`, host.onProgress);
+        await settle(context, upid, `clone the template to VM ${vmid}`, host.onProgress, host.signal);
         return { vmid, linkedClone: !full };
       } catch (error) {
         if (isVmidTaken(error) || (error instanceof ProxmoxTaskError && /already exists/i.test(error.exitStatus))) {
@@ -158,7 +160,7 @@ function cloneFeatureMissing(error: unknown): boolean {
 }
 
 // Grows the configured disk to `bytes`; a template disk already as large is left alone.
-async function growDisk(context: ProxmoxContext, node: string, vmid: number, bytes: number, onProgress: ProgressListener): Promise<void> {
+async function growDisk(context: ProxmoxContext, node: string, vmid: number, bytes: number, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
   const config = await context.client.get(guestPath(node, vmid, "/config"), vmConfigSchema);
   const disk = config[context.settings.disk];
   if (typeof disk !== "string") {
@@ -167,7 +169,7 @@ async function growDisk(context: ProxmoxContext, node: string, vmid: number, byt
   const current = diskSizeBytes(disk);
   if (current !== undefined && current >= bytes) return;
   const upid = await context.client.put(guestPath(node, vmid, "/resize"), upidOrNull, { disk: context.settings.disk, size: `${Math.ceil(bytes / MiB)}M` });
-  await settle(context, upid, `resize the disk of VM ${vmid}`, onProgress);
+  await settle(context, upid, `resize the disk of VM ${vmid}`, onProgress, signal);
 }
 
 /** Reads `size=4G` from a drive option string. */
@@ -179,9 +181,10 @@ export function diskSizeBytes(drive: string): number | undefined {
 }
 
 /** Polls the guest agent until it reports a non-loopback address. */
-export async function waitForAddresses(context: ProxmoxContext, node: string, vmid: number, timeoutMs: number): Promise<string[]> {
+export async function waitForAddresses(context: ProxmoxContext, node: string, vmid: number, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) throw new HostFailureError(`Cancelled while waiting for VM ${vmid} to report an address.`);
     const addresses = await readAgentAddresses(context, node, vmid);
     if (addresses.length > 0) return addresses;
     if (Date.now() >= deadline) {

@@ -64,7 +64,10 @@ export async function waitForTask(client: ProxmoxClient, upid: string, options: 
   };
 
   for (;;) {
-    if (options.signal?.aborted) throw new HostFailureError(`Waiting for Proxmox to ${options.what} was cancelled.`, upid);
+    if (options.signal?.aborted) {
+      await client.delete(base, anySchema).catch(() => undefined);
+      throw new HostFailureError(`Cancelled while Proxmox was about to ${options.what}; the task was asked to stop.`, upid);
+    }
     const status = await client.get(`${base}/status`, taskStatusSchema);
     await readNewLines().catch(() => undefined);
     if (status.status === "stopped") {

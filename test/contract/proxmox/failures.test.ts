@@ -176,4 +176,23 @@ void describe("proxmox runtime failures", () => {
       await h.close();
     }
   });
+
+  void it("a cancelled create stops the running task and rolls back", async () => {
+    const h = await createProxmoxHarness();
+    try {
+      h.fake.hangingTaskTypes.add("qmstart");
+      const controller = new AbortController();
+      const created = h.runtime.create(vmSpec("lab"), { ...host(h), signal: controller.signal });
+      while (![...h.fake.tasks.values()].some((task) => task.type === "qmstart")) await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      const error = await created.catch((caught: unknown) => caught);
+      assert.ok(error instanceof HostFailureError);
+      assert.match(error.message, /Cancelled while Proxmox was about to start VM 10000/);
+      assert.equal([...h.fake.tasks.values()].find((task) => task.type === "qmstart")?.exitstatus, "interrupted by signal");
+      assert.deepEqual(fakeGuests(h.fake), []);
+      assert.equal(h.ledger.get(10_000)?.state, "released");
+    } finally {
+      await h.close();
+    }
+  });
 });
