@@ -10,12 +10,22 @@ import type { ModuleCatalog, ModuleInfo, ModuleOption } from "./catalog.js";
 import { InvalidInputError, type InputIssue } from "./errors.js";
 import { workloadNameSchema, type WorkloadName } from "./names.js";
 import { formatSize, sizeSchema } from "./sizes.js";
+import type { VmSpec } from "./vm-spec.js";
 
 /** A module option value after validation. */
 export type ModuleOptionValue = string | number | boolean;
 
 /** What a workload is. Runtimes declare which kind they run; specs are a union on this field. */
 export type WorkloadKind = "container" | "vm";
+
+/** Any validated workload spec. */
+export type WorkloadSpec = ContainerSpec | VmSpec;
+
+/** Narrows a spec for a container runtime; anything else is a wiring bug, refused plainly. */
+export function requireContainerSpec(spec: WorkloadSpec): ContainerSpec {
+  if (spec.kind === "container") return spec;
+  throw new InvalidInputError([{ path: "kind", message: `This runtime runs containers, not ${spec.kind}s.` }]);
+}
 
 /** A fully validated container spec, with every default filled in. */
 export interface ContainerSpec {

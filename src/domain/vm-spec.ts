@@ -12,10 +12,23 @@ import { workloadNameSchema, type WorkloadName } from "./names.js";
 import { formatSize, sizeSchema } from "./sizes.js";
 import { zodIssues } from "./spec.js";
 
-/** A fully validated VM spec, with every default filled in. */
+/**
+ * A fully validated VM spec, with every default filled in. Besides its own fields it carries
+ * the fields every workload spec has (`modules`, `workspace`, `resources`, `remoteAccess`),
+ * filled by `validateVmSpec` from the same values, so the core admits, counts and shows VMs
+ * and containers alike.
+ */
 export interface VmSpec {
   readonly kind: "vm";
   readonly name: WorkloadName;
+  /** No catalog modules run in VMs yet. */
+  readonly modules: readonly [];
+  readonly moduleOptions: Readonly<Record<string, never>>;
+  /** A VM always has a workspace disk of `workspaceBytes`. */
+  readonly workspace: { readonly enabled: true; readonly sizeBytes: number };
+  /** The core's view of `cpus` and `memoryBytes`; `pids` is 0: a VM's processes live in its own kernel. */
+  readonly resources: { readonly cpus: number; readonly memoryBytes: number; readonly pids: 0 };
+  readonly remoteAccess: false;
   /** Virtual CPUs: a whole number (QEMU's `-smp`). */
   readonly cpus: number;
   /** Guest memory in bytes, a whole number of MiB. */
@@ -31,6 +44,7 @@ export interface VmSpec {
 /** Raw create input as adapters pass it. Sizes accept "512M", "4G" or byte counts. */
 export const vmSpecInputSchema = z
   .object({
+    kind: z.literal("vm").optional(),
     name: z.string(),
     cpus: z.number().optional(),
     memory: sizeSchema.optional(),
@@ -162,7 +176,20 @@ export function validateVmSpec(input: unknown, policy: VmResourcePolicy = DEFAUL
   });
 
   if (issues.length > 0 || !name.success) throw new InvalidInputError(issues);
-  return { kind: "vm", name: name.data, cpus, memoryBytes, diskBytes, workspaceBytes, sshKeys };
+  return {
+    kind: "vm",
+    name: name.data,
+    modules: [],
+    moduleOptions: {},
+    workspace: { enabled: true, sizeBytes: workspaceBytes },
+    resources: { cpus, memoryBytes, pids: 0 },
+    remoteAccess: false,
+    cpus,
+    memoryBytes,
+    diskBytes,
+    workspaceBytes,
+    sshKeys,
+  };
 }
 
 /** The input that validates back into `spec` (for re-checking a spec at a boundary). */

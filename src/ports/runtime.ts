@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ContainerSpec, WorkloadKind } from "../domain/spec.js";
+import type { WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
 import type { CommandResult } from "./command-runner.js";
 
@@ -151,9 +151,9 @@ export interface Runtime {
 
   // Lifecycle
   /** What `create` would write and run, for `--dry-run`. Pure: touches nothing. */
-  plan(spec: ContainerSpec, host: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
+  plan(spec: WorkloadSpec, host: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
   /** Creates and starts the container; resolves once it has booted. */
-  create(spec: ContainerSpec, host: HostContext): Promise<void>;
+  create(spec: WorkloadSpec, host: HostContext): Promise<void>;
   start(name: WorkloadName, host: HostContext): Promise<void>;
   /** Clean poweroff with a timeout before kill. Stopping a stopped container succeeds. */
   stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;

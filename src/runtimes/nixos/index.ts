@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { requireContainerSpec } from "../../domain/spec.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import type { Runtime } from "../../ports/runtime.js";
 import { createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
@@ -25,8 +26,8 @@ export function createNixosRuntime(deps: BackendDeps, options: NixosRuntimeOptio
       modules,
       capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: true, liveResize: false, rootVolume: "managed" },
     }),
-    plan: (spec, host) => planCreate(context, spec, host),
-    create: (spec, host) => createContainer(context, spec, host),
+    plan: (spec, host) => planCreate(context, requireContainerSpec(spec), host),
+    create: (spec, host) => createContainer(context, requireContainerSpec(spec), host),
     start: (name, host) => startContainer(context, name, host),
     stop: (name, options) => stopContainer(context, name, options.onProgress),
     destroy: (name, options) => destroyContainer(context, name, options.onProgress),

@@ -5,10 +5,10 @@
  *
  * @module
  */
+import { requireContainerSpec } from "../../domain/spec.js";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
-import type { ContainerSpec } from "../../domain/spec.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener } from "../../ports/runtime.js";
 import type { CommandResult } from "../../ports/command-runner.js";
@@ -124,7 +124,8 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
 
     info: () => NSPAWN_INFO,
 
-    async plan(spec: ContainerSpec, host): Promise<RuntimePlan> {
+    async plan(given, host): Promise<RuntimePlan> {
+      const spec = requireContainerSpec(given);
       const machine = machinePaths(paths, spec.name);
       const names = interfaceNames(paths, spec.name);
       const subnet = parseSubnet(deps.config.nspawn.subnet);
@@ -148,7 +149,8 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       };
     },
 
-    async create(spec, host: HostContext) {
+    async create(given, host: HostContext) {
+      const spec = requireContainerSpec(given);
       await ensureRoot();
       const machine = machinePaths(paths, spec.name);
       if (existsSync(machine.root) || existsSync(machine.run)) {

@@ -10,7 +10,7 @@ import { after, describe, it } from "node:test";
 import { configSchema } from "../../../../src/app/config-schema.js";
 import { createQemuRuntime } from "../../../../src/runtimes/qemu/index.js";
 import type { WorkloadName } from "../../../../src/domain/names.js";
-import type { VmSpec } from "../../../../src/domain/vm-spec.js";
+import { validateVmSpec, type VmSpec } from "../../../../src/domain/vm-spec.js";
 import { FakeCommandRunner } from "../../../fakes/fake-command-runner.js";
 import { FakeLogger } from "../../../fakes/fake-logger.js";
 
@@ -25,7 +25,7 @@ function runtime() {
   return { runner, rt };
 }
 
-const good: VmSpec = { kind: "vm", name: "lab" as WorkloadName, cpus: 1, memoryBytes: 512 * 1024 ** 2, diskBytes: 4 * 1024 ** 3, workspaceBytes: 1024 ** 3, sshKeys: [] };
+const good: VmSpec = validateVmSpec({ name: "lab", cpus: 1, memory: "512M", disk: "4G", workspace: "1G" });
 const noop = () => undefined;
 
 void describe("QEMU runtime refusals", () => {
