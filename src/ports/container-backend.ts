@@ -8,7 +8,7 @@
  */
 import type { ContainerSpec } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
-import type { CommandResult } from "./command-runner.js";
+import type { CommandResult, TerminalProcess, TerminalSize } from "./command-runner.js";
 
 /** What a backend can do, as data: the core branches on these flags, never on the name. */
 export interface BackendInfo {
@@ -143,6 +143,11 @@ export interface ContainerBackend {
   show(name: WorkloadName): Promise<LiveDetails | undefined>;
   logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
   exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
+  /**
+   * Opens the workload's login shell on a terminal, through the same confined path as `exec`
+   * (for the browser terminal). Throws `ConflictError('wrong-state')` when it is not running.
+   */
+  openTerminal(name: WorkloadName, options: { readonly size: TerminalSize; readonly timeoutMs: number }): Promise<TerminalProcess>;
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;

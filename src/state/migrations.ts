@@ -136,6 +136,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_tokens_user ON api_tokens(user_id);
     `,
   },
+  {
+    version: 6,
+    description: "dashboard login links (single use) and web sessions (only SHA-256 hashes stored)",
+    sql: `
+      CREATE TABLE login_links (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE TABLE web_sessions (
+        secret_hash TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX web_sessions_user ON web_sessions(user_id);
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -10,6 +10,7 @@ import type { ContainerBackend } from "../../../ports/container-backend.js";
 import { createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
 import { type NixosBackendOptions, createContext } from "./context.js";
 import { buildImages, doctorChecks } from "./host.js";
+import { NIXOS_CONTAINER } from "./machinectl-cli.js";
 import { containerLogs, execInContainer, listContainers, showContainer } from "./queries.js";
 
 export type { NixosBackendOptions } from "./context.js";
@@ -29,6 +30,14 @@ export function createNixosBackend(deps: BackendDeps, options: NixosBackendOptio
     show: (name) => showContainer(context, name),
     logs: (name, options) => containerLogs(context, name, options.lines),
     exec: (name, argv, options) => execInContainer(context, name, argv, options),
+    // `nixos-container root-login` is machinectl's login shell as root; only PATH and TERM pass.
+    openTerminal: (name, options) =>
+      deps.runner.spawnTerminal(NIXOS_CONTAINER, ["root-login", name], {
+        env: { TERM: "xterm-256color", PATH: process.env.PATH ?? "/run/current-system/sw/bin" },
+        isolatedEnv: true,
+        timeoutMs: options.timeoutMs,
+        size: options.size,
+      }),
     doctor: () => doctorChecks(context),
     buildImages: (options) => buildImages(context, options.onProgress, options.signal),
   };
