@@ -19,6 +19,7 @@ import * as setup from "./setup.js";
 import * as telegram from "./telegram.js";
 import * as users from "./users.js";
 import * as usersTokens from "./users-tokens.js";
+import * as web from "./web.js";
 
 /** The command modules, registered in this order. */
 export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [
@@ -27,6 +28,7 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   say,
   telegram,
   http,
+  web,
   ctlCreate,
   ctlLifecycle,
   ctlDestroy,

@@ -1,5 +1,6 @@
 /**
- * `voxnix telegram` (and `voxnix serve`, the same for service managers): runs the Telegram bot on top of the app and the chat pipeline, by long
+ * `voxnix telegram` (and `voxnix serve`, the same for service managers plus the HTTP API and
+ * dashboard of `voxnix http`): runs the Telegram bot on top of the app and the chat pipeline, by long
  * polling (default) or a webhook (`telegram.mode: webhook`), until SIGINT or SIGTERM, then
  * stops: polling ends, running jobs finish and get their last message (bounded), exit 0. A
  * token Telegram refuses, at start or later, exits 2. grammY and the agent are loaded only
@@ -17,7 +18,7 @@ export const register: RegisterCommand = (program, context) => {
     .action(() => runTelegram(context, "voxnix telegram"));
   program
     .command("serve")
-    .description("Run voxnix as a service: the Telegram bot, one log line when ready, a graceful stop on SIGTERM")
+    .description("Run voxnix as a service: the Telegram bot and the HTTP API with the web dashboard, one log line when ready, a graceful stop on SIGTERM")
     .action(() => runTelegram(context, "voxnix serve"));
 };
 
@@ -45,6 +46,7 @@ async function runTelegram(context: CliContext, name: string): Promise<void> {
     if (!refusal || !isTokenRefused(error)) return error;
     return configError("telegram.tokenFile", `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
   };
+  const { loginLinkUrl } = await import("../../http/web/links.js");
   const pipeline = createChatPipeline({ core: app.core, db: app.db, config, secrets, logger: app.logger });
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
@@ -52,11 +54,21 @@ async function runTelegram(context: CliContext, name: string): Promise<void> {
     pipeline,
     logger: app.logger,
     configuredAdmins: config.users.admins,
+    // `/web` links point at http.publicUrl (or http.listen): served by `voxnix serve`, or by a separate `voxnix http`.
+    dashboardLink: (token) => loginLinkUrl(config.http, token),
     ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
   });
 
   let stopWebhook: (() => Promise<void>) | undefined;
+  let stopHttp: (() => Promise<void>) | undefined;
   try {
+    // `voxnix serve` also serves the HTTP API and the dashboard (docs/web.md).
+    if (name === "voxnix serve") {
+      const { startConfiguredHttp } = await import("./http.js");
+      const server = await startConfiguredHttp(app);
+      stopHttp = () => server.close();
+      context.say(`${name}: the dashboard and HTTP API are at ${config.http.publicUrl ?? server.url} (voxnix web link prints a login link).`);
+    }
     // Until polling runs nothing has started, so a signal may end the process the default way.
     if (webhook) {
       const { startWebhook } = await import("../../telegram/webhook.js");
@@ -68,6 +80,7 @@ async function runTelegram(context: CliContext, name: string): Promise<void> {
       context.say(`${name}: @${telegram.bot.botInfo.username} is polling; press Ctrl-C to stop.`);
     }
   } catch (error) {
+    await stopHttp?.();
     throw tokenErrorOr(error);
   }
 
@@ -79,6 +92,7 @@ async function runTelegram(context: CliContext, name: string): Promise<void> {
     const ended = await Promise.race([stop.first.then((signal) => ({ signal })), telegram.failure.then((failure) => ({ failure }))]);
     if ("signal" in ended) context.say(`${name}: ${ended.signal} received; finishing running jobs (up to ${Math.round(JOB_GRACE_MS / 1000)} s), then stopping.`);
     if (stopWebhook) await stopWebhook();
+    await stopHttp?.();
     await telegram.stop();
     // Running jobs finish and their progress messages get their last edit; bounded, and a second signal cuts it short.
     const finished = await Promise.race([telegram.settled().then(() => true), delay(JOB_GRACE_MS), stop.second.then(() => false)]);
