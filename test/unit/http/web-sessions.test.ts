@@ -61,7 +61,7 @@ void describe("login links", () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Open my dashboard/);
     assert.equal(browser.cookie, undefined, "a GET (a link preview) never signs in");
-    assert.equal(page.headers.get("referrer-policy"), "no-referrer");
+    assert.equal(page.headers.get("referrer-policy"), "same-origin");
     assert.equal(h.core.inspectLoginLink(path.split("/").pop()!), "usable", "a GET does not spend the link");
 
     const signedIn = await browser.request("POST", path, { headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, body: "" });

@@ -29,10 +29,14 @@ export interface WebRouteOptions {
   readonly secureCookies: boolean;
 }
 
-/** Scripts and styles only from this server; no framing; no referrer (a login link's token must not leak). */
+/**
+ * Scripts and styles only from this server; no framing; a referrer only to ourselves (a login
+ * link's token must not leak to another site; `no-referrer` would make the sign-in form's
+ * Origin `null`).
+ */
 const PAGE_HEADERS = {
   "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "cache-control": "no-store",
