@@ -43,7 +43,7 @@ describe("telegram dashboard links", () => {
     harness = await startBot();
     const reply = await harness.say(ALICE, "/web");
     assert.match(reply.text, /not running on this appliance/);
-    assert.equal(harness.test.db.sqlite.prepare("SELECT COUNT(*) AS n FROM login_links").get()?.n as number, 0);
+    assert.deepEqual(harness.test.db.sqlite.prepare("SELECT COUNT(*) AS n FROM login_links").get(), { n: 0 });
   });
 });
 
