@@ -43,6 +43,7 @@ import { startWebSession } from "./operations/start-web-session.js";
 import { hashWebSecret, LOGIN_LINK_PATTERN, WEB_SESSION_PATTERN } from "./web-sessions.js";
 import { startupRecovery } from "./reconcile.js";
 import type { CoreServices } from "./services.js";
+import { modulesForKind } from "./runtime-registry.js";
 
 export type { CoreOptions } from "./context.js";
 
@@ -64,7 +65,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     services.startup = result;
   });
   const moduleList = () => {
-    const provided = deps.backend.info().modules;
+    const provided = modulesForKind(deps.runtimes, "container");
     return deps.catalog.list().filter((module) => provided.has(module.name));
   };
   return {

@@ -1,6 +1,6 @@
 /**
  * `openShell`: an interactive login shell in a workload on a terminal, for the browser
- * terminal. It takes the same confined path as `exec` (the backend's `openTerminal`), is not
+ * terminal. It takes the same confined path as `exec` (the workload's runtime's `openTerminal`), is not
  * locked (an open shell must not block stop), and is bounded (`SHELL_MAX_MS`). Opening is
  * audited like any operation; closing adds a `closeShell` record with how long it was open
  * and how it ended. What is typed is never recorded.
@@ -14,6 +14,7 @@ import type { ShellRequest, ShellSession } from "../api.js";
 import { recordAudit } from "../audit.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 import type { CoreServices } from "../services.js";
 import { SHELL_MAX_MS } from "../web-sessions.js";
 
@@ -34,13 +35,14 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
     validate: () => {
       const name = validateName(request?.name);
       const issues = [...sizeIssue(request.cols, "cols", 1000), ...sizeIssue(request.rows, "rows", 500)];
-      if (!context.deps.backend.info().interactiveShell) issues.push({ path: "name", message: `The ${context.deps.backend.info().name} backend has no interactive shell.` });
       if (issues.length > 0) throw new InvalidInputError(issues);
       return { name, size: { cols: request.cols, rows: request.rows } };
     },
     target: (input) => input.name,
     run: async ({ user, input, workload }) => {
-      const terminal = await context.deps.backend.openTerminal(workload!.spec.name, { size: input.size, timeoutMs: SHELL_MAX_MS });
+      const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
+      if (!runtime.info().capabilities.interactiveShell) throw new InvalidInputError([{ path: "name", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
+      const terminal = await runtime.openTerminal(workload!.spec.name, { size: input.size, timeoutMs: SHELL_MAX_MS });
       const startedAt = context.deps.clock.now();
       const opened = performance.now();
       void terminal.exited.then(({ exitCode, timedOut }) => {
