@@ -45,13 +45,19 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `voxnix http` (the built CLI) and resolves with its URL once it says it is ready. */
+/** What `voxnix http` wrote to stderr (its logs), for failure messages. */
+let serverLog = "";
+
 function startHttp(env: E2eEnv): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "http"], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => reject(new Error(`voxnix http did not start: ${stderr}`)), 60_000);
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      serverLog = stderr.slice(-20_000);
+    });
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = stdout.split("\n").find((candidate) => candidate.includes('"http-ready"'));
@@ -186,7 +192,11 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     assert.equal(await env.backend().show(NAME as never), undefined, "the container is gone from the host");
 
     await owner.locator(`[data-action="restore-${NAME}"]`).click({ timeout: 60_000 });
-    await owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" }).waitFor({ timeout: 5 * 60_000 });
+    // Running, or the job's failure in the notice (then fail at once, with the server's log).
+    const running = owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" });
+    const failedNotice = owner.getByTestId("notice").filter({ hasText: `restore of ${NAME} failed` });
+    await running.or(failedNotice).first().waitFor({ timeout: 5 * 60_000 });
+    if (await failedNotice.isVisible()) assert.fail(`the restore failed: ${await failedNotice.textContent()}\n${serverLog}`);
     assert.equal((await env.backend().show(NAME as never))?.state, "running");
   });
 

@@ -42,10 +42,15 @@ describe("the built bot", () => {
     assert.match(bot.stdout, /stopped/);
   });
 
-  it("voxnix serve runs the same bot, ready line included, and stops on SIGTERM with exit 0", async () => {
-    const bot = home.entry(server.apiRoot, {}, "serve");
+  it("voxnix serve runs the same bot and the dashboard's HTTP server, ready line included, and stops on SIGTERM with exit 0", async () => {
+    // Port 0: the test must not depend on 8710 being free.
+    const bot = home.entry(server.apiRoot, { VOXNIX_HTTP_LISTEN: "127.0.0.1:0" }, "serve");
     await bot.waitForOutput(/voxnix serve: @voxnix_test_bot is polling/);
     assert.equal(bot.logLines(/ready/).length, 1);
+    const url = /the dashboard and HTTP API are at (http:\/\/127\.0\.0\.1:\d+)/.exec(bot.stdout)?.[1];
+    assert.ok(url, bot.stdout);
+    assert.equal((await fetch(`${url}/api/v1/whoami`)).status, 401, "the API answers (and wants a token)");
+    assert.equal((await fetch(`${url}/web/`)).status, 401, "the dashboard answers (and wants a login link)");
     await askHelp();
     bot.signal("SIGTERM");
     assert.equal((await bot.exited).code, 0, bot.stderr);
