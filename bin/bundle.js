@@ -29,8 +29,9 @@ await esbuild.build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // better-sqlite3 loads its native addon relative to its own files.
-  external: ["better-sqlite3"],
+  // better-sqlite3 and node-pty load their native addons relative to their own files; ws tries
+  // its optional native helpers and does without them.
+  external: ["better-sqlite3", "@lydell/node-pty", "bufferutil", "utf-8-validate"],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __voxnixCreateRequire } from 'node:module'; const require = __voxnixCreateRequire(import.meta.url);" },
   logLevel: "warning",

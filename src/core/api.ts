@@ -165,6 +165,55 @@ export interface ExecRequest {
   readonly timeoutMs?: number;
 }
 
+/** A dashboard login link: `token` is shown this once, works once, and expires at `expiresAt`. */
+export interface LoginLink {
+  readonly userId: UserId;
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+/** A web session just started: `secret` is the cookie's value (only its hash is stored). */
+export interface StartedWebSession {
+  /** A public handle for audit records. */
+  readonly id: string;
+  readonly userId: UserId;
+  readonly secret: string;
+  readonly expiresAt: Date;
+}
+
+/** What a login link looks like before it is used (for the page its visitor sees). */
+export type LoginLinkState = "usable" | "used" | "expired" | "unknown";
+
+/** Who a session cookie stands for. */
+export interface WebSessionIdentity {
+  readonly actor: Actor;
+  readonly sessionId: string;
+  readonly expiresAt: Date;
+}
+
+/** Opening a shell: the workload and the terminal's size in cells. */
+export interface ShellRequest {
+  readonly name: string;
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** An open interactive shell in a workload. Closing it (or the shell exiting) is audited. */
+export interface ShellSession {
+  readonly id: string;
+  readonly workload: string;
+  /** Types into the shell. */
+  write(data: string): void;
+  /** Resizes the terminal; sizes out of bounds are ignored. */
+  resize(size: { readonly cols: number; readonly rows: number }): void;
+  /** Output as it comes; returns an unsubscribe function. */
+  onData(listener: (data: string) => void): () => void;
+  /** Settles when the shell has ended (never rejects). */
+  readonly exited: Promise<{ readonly exitCode: number | null }>;
+  /** Hangs up. Idempotent. */
+  close(): void;
+}
+
 /** The core. One method per operation in `OPERATIONS`; the authorization tests iterate that list. */
 export interface Core {
   // Workloads
@@ -222,6 +271,20 @@ export interface Core {
   revokeApiToken(actor: Actor, id: string): Promise<ApiTokenView>;
   /** The actor an API token acts as, or undefined for an unknown or revoked token (a lookup, not an audited operation). */
   authenticateToken(secret: string): Actor | undefined;
+
+  // The web dashboard
+  /** A single-use login link for the actor itself, valid for minutes. */
+  createLoginLink(actor: Actor): Promise<LoginLink>;
+  /** Whether a login link could still be used (a lookup that changes nothing; not audited). */
+  inspectLoginLink(token: string): LoginLinkState;
+  /** Uses a login link (once): a new web session for the link's user, who is the actor. */
+  startWebSession(token: string): Promise<StartedWebSession>;
+  /** Who a session cookie stands for, or undefined for an unknown, ended or expired one (a lookup, not audited). */
+  authenticateSession(secret: string): WebSessionIdentity | undefined;
+  /** Logs out: ends the actor's session `secret`. */
+  endWebSession(actor: Actor, secret: string): Promise<{ readonly id: string }>;
+  /** Opens an interactive login shell in a workload (the browser terminal). */
+  openShell(actor: Actor, request: ShellRequest): Promise<ShellSession>;
 }
 
 /** An API token as listed: never the secret. */

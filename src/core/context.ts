@@ -15,6 +15,7 @@ import { createOperationsRepository, type OperationsRepository } from "../state/
 import { createSnapshotsRepository, type SnapshotsRepository } from "../state/snapshots-repository.js";
 import { createUsersRepository, type UsersRepository } from "../state/users-repository.js";
 import { createWorkloadLocksRepository, type WorkloadLocksRepository } from "../state/workload-locks-repository.js";
+import { createWebSessionsRepository, type WebSessionsRepository } from "../state/web-sessions-repository.js";
 import { createWorkloadsRepository, type WorkloadsRepository } from "../state/workloads-repository.js";
 import type { CoreDeps } from "./deps.js";
 
@@ -38,6 +39,7 @@ export interface Repositories {
   readonly jobs: JobsRepository;
   readonly locks: WorkloadLocksRepository;
   readonly apiTokens: ApiTokensRepository;
+  readonly webSessions: WebSessionsRepository;
 }
 
 /** What operations receive. */
@@ -85,6 +87,7 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       jobs: createJobsRepository(db),
       locks: createWorkloadLocksRepository(db),
       apiTokens: createApiTokensRepository(db),
+      webSessions: createWebSessionsRepository(db),
     },
     leases: createAddressLeases(db),
     pid,

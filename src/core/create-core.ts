@@ -37,6 +37,11 @@ import { showWorkload } from "./operations/show-workload.js";
 import { startWorkload } from "./operations/start-workload.js";
 import { stopWorkload } from "./operations/stop-workload.js";
 import { whoAmI } from "./operations/who-am-i.js";
+import { createLoginLink } from "./operations/create-login-link.js";
+import { endWebSession } from "./operations/end-web-session.js";
+import { openShell } from "./operations/open-shell.js";
+import { startWebSession } from "./operations/start-web-session.js";
+import { hashWebSecret, LOGIN_LINK_PATTERN, WEB_SESSION_PATTERN } from "./web-sessions.js";
 import { startupRecovery } from "./reconcile.js";
 import type { CoreServices } from "./services.js";
 import { modulesForKind } from "./runtime-registry.js";
@@ -99,6 +104,23 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
       if (!record || record.revokedAt || !isUserId(record.userId)) return undefined;
       return { userId: record.userId };
     },
+    createLoginLink: (actor) => createLoginLink(services, actor),
+    inspectLoginLink: (token) => {
+      if (typeof token !== "string" || !LOGIN_LINK_PATTERN.test(token)) return "unknown";
+      const link = context.repos.webSessions.findLink(hashWebSecret(token));
+      if (!link) return "unknown";
+      if (link.usedAt) return "used";
+      return link.expiresAt.getTime() <= deps.clock.now().getTime() ? "expired" : "usable";
+    },
+    startWebSession: (token) => startWebSession(services, token),
+    authenticateSession: (secret) => {
+      if (typeof secret !== "string" || !WEB_SESSION_PATTERN.test(secret)) return undefined;
+      const session = context.repos.webSessions.findSession(hashWebSecret(secret));
+      if (!session || session.endedAt || session.expiresAt.getTime() <= deps.clock.now().getTime() || !isUserId(session.userId)) return undefined;
+      return { actor: { userId: session.userId }, sessionId: session.id, expiresAt: session.expiresAt };
+    },
+    endWebSession: (actor, secret) => endWebSession(services, actor, secret),
+    openShell: (actor, request) => openShell(services, actor, request),
     idle: async () => {
       await services.ready;
       await services.jobs.idle();

@@ -71,6 +71,10 @@ export const OPERATIONS = {
   createApiToken: { risk: "admin", scope: "host" },
   listApiTokens: { risk: "admin", scope: "host" },
   revokeApiToken: { risk: "admin", scope: "host" },
+  createLoginLink: { risk: "mutate", scope: "self" },
+  startWebSession: { risk: "mutate", scope: "self" },
+  endWebSession: { risk: "mutate", scope: "self" },
+  openShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

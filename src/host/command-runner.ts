@@ -11,6 +11,7 @@ import type { Readable } from "node:stream";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { HostFailureError, TimeoutError } from "../domain/errors.js";
 import type { CommandOptions, CommandResult, CommandRunner } from "../ports/command-runner.js";
+import { spawnTerminal } from "./terminal.js";
 import { silentLogger, type Logger } from "../ports/logger.js";
 
 /** Default bound on captured stdout and on captured stderr. */
@@ -70,6 +71,12 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
           span.end();
         }
       });
+    },
+    async spawnTerminal(command, args, terminalOptions) {
+      const started = await spawnTerminal(command, args, terminalOptions, { baseEnv, killGraceMs });
+      logger.debug({ command, args: args.map((arg) => redactSecrets(arg, runnerSecrets)) }, "terminal-start");
+      void started.exited.then(({ exitCode, timedOut }) => logger.debug({ command, exitCode, timedOut }, "terminal-end"));
+      return started;
     },
   };
 }

@@ -45,6 +45,36 @@ export interface CommandResult {
   readonly durationMs: number;
 }
 
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** How to run a program on a pseudo-terminal. */
+export interface TerminalOptions {
+  /** Hang up (SIGHUP, then SIGKILL after a grace period) after this many milliseconds. Required. */
+  readonly timeoutMs: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** As for `run`: the child gets exactly `env`. */
+  readonly isolatedEnv?: boolean;
+  readonly size: TerminalSize;
+}
+
+/** A program running on a pseudo-terminal the runner allocated on the host. */
+export interface TerminalProcess {
+  /** Types into the terminal. */
+  write(data: string): void;
+  /** Sets the terminal's size (the program gets SIGWINCH). */
+  resize(size: TerminalSize): void;
+  /** Output as it comes; returns an unsubscribe function. */
+  onData(listener: (data: string) => void): () => void;
+  /** Settles when the program has ended (never rejects). */
+  readonly exited: Promise<{ readonly exitCode: number | null; readonly timedOut: boolean }>;
+  /** Hangs up: SIGHUP, then SIGKILL after a grace period. Idempotent. */
+  hangUp(): void;
+}
+
 /**
  * Runs host commands. `run` resolves with a `CommandResult` for every process that started,
  * whatever its exit status; it rejects with `HostFailureError` only when the program could not
@@ -52,4 +82,9 @@ export interface CommandResult {
  */
 export interface CommandRunner {
   run(command: string, args: readonly string[], options: CommandOptions): Promise<CommandResult>;
+  /**
+   * Starts `command` on a new pseudo-terminal (for interactive shells in the browser terminal).
+   * Rejects with `HostFailureError` when it cannot start.
+   */
+  spawnTerminal(command: string, args: readonly string[], options: TerminalOptions): Promise<TerminalProcess>;
 }

@@ -9,7 +9,7 @@
  */
 import type { WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
-import type { CommandResult } from "./command-runner.js";
+import type { CommandResult, TerminalProcess, TerminalSize } from "./command-runner.js";
 
 /**
  * What a runtime can do, as data: the core checks an operation's required capabilities
@@ -167,6 +167,11 @@ export interface Runtime {
   show(name: WorkloadName): Promise<LiveDetails | undefined>;
   logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
   exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
+  /**
+   * Opens the workload's login shell on a terminal, through the same confined path as `exec`
+   * (for the browser terminal). Throws `ConflictError('wrong-state')` when it is not running.
+   */
+  openTerminal(name: WorkloadName, options: { readonly size: TerminalSize; readonly timeoutMs: number }): Promise<TerminalProcess>;
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;

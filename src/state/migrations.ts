@@ -137,7 +137,30 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // 6 and 7 are taken by work landing concurrently (issue 9 and siblings); 8 is the Proxmox ledger.
+    version: 6,
+    description: "dashboard login links (single use) and web sessions (only SHA-256 hashes stored)",
+    sql: `
+      CREATE TABLE login_links (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE TABLE web_sessions (
+        secret_hash TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX web_sessions_user ON web_sessions(user_id);
+    `,
+  },
+  {
+    // 7 is the SSH gateway's key table (landing with it).
     version: 8,
     description: "the Proxmox VMID ledger: every VMID voxnix ever allocated, never reused",
     sql: `

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { HostFailureError, NotFoundError } from "../../src/domain/errors.js";
+import { ConflictError, HostFailureError, NotFoundError } from "../../src/domain/errors.js";
 import type { WorkloadName } from "../../src/domain/names.js";
 import type { ContainerSpec } from "../../src/domain/spec.js";
-import type { CommandResult } from "../../src/ports/command-runner.js";
+import type { CommandResult, TerminalProcess, TerminalSize } from "../../src/ports/command-runner.js";
+import { FakeTerminal } from "./fake-terminal.js";
 import type {
   RuntimeInfo,
   RuntimePlan,
@@ -29,7 +30,7 @@ import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "doctor" | "buildImages";
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openTerminal" | "doctor" | "buildImages";
 
 /** A container the fake host knows about. */
 export interface FakeContainer {
@@ -195,6 +196,19 @@ export class FakeRuntime implements Runtime {
       durationMs: 1,
       ...this.execResult,
     };
+  }
+
+  /** Every terminal opened, newest last (a `FakeTerminal` each). */
+  readonly terminals: { readonly name: WorkloadName; readonly terminal: FakeTerminal }[] = [];
+
+  async openTerminal(name: WorkloadName, options: { readonly size: TerminalSize; readonly timeoutMs: number }): Promise<TerminalProcess> {
+    await this.injector.enter("openTerminal", [name, options]);
+    const container = this.containers.get(name);
+    if (!container) throw new NotFoundError("workload", name);
+    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const terminal = new FakeTerminal(options.size);
+    this.terminals.push({ name, terminal });
+    return terminal;
   }
 
   async doctor(): Promise<readonly DoctorCheck[]> {

@@ -32,7 +32,8 @@ export interface HttpHarness extends TestCore {
 /** Creates the API over a fresh test core; alice (owner), bob (other) and local:admin have tokens. */
 export async function createHttpHarness(options: { readonly core?: TestCoreOptions; readonly app?: Partial<HttpAppOptions> } = {}): Promise<HttpHarness> {
   const test = createTestCore(options.core);
-  const app = createHttpApp({ core: test.core, ...options.app });
+  // `/events` streams end after their first event unless a test asks for more.
+  const app = createHttpApp({ core: test.core, watchMaxMs: 0, ...options.app });
   const admin = actor(TEST_USERS.admin);
   const owner = (await test.core.createApiToken(admin, TEST_USERS.alice)).token;
   const other = (await test.core.createApiToken(admin, TEST_USERS.bob)).token;

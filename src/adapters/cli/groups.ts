@@ -1,5 +1,5 @@
 /**
- * Shared command groups (`voxnix ctl …`, `voxnix users …`, `voxnix images …`): several
+ * Shared command groups (`voxnix ctl …`, `voxnix users …`, `voxnix images …`, `voxnix web …`): several
  * command modules add subcommands to one group, so the group is created once, on first use.
  *
  * @module
@@ -11,6 +11,7 @@ export const COMMAND_GROUPS = {
   ctl: "Manage workloads (containers): create, start, stop, show, destroy, …",
   users: "Manage users: approve, deny, set limits (admins)",
   images: "Build the backend's container images (admins)",
+  web: "The web dashboard: login links",
 } as const;
 
 export type CommandGroupName = keyof typeof COMMAND_GROUPS;

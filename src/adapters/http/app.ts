@@ -1,8 +1,10 @@
 /**
- * The HTTP API's composition: the OpenAPI document (no token needed), then bearer auth, the
- * per-user rate limit and the body limit for everything under `/api/v1`, then every route
- * declared in `routes/`, with errors mapped once (`errors.ts`). Exec is deliberately absent:
- * it will come with the browser terminal and its confined exec path.
+ * The HTTP server's composition: the OpenAPI document (no token needed), then authentication
+ * (API token or session cookie with CSRF checks), the per-user rate limit and the body limit
+ * for everything under `/api/v1`, then every route declared in `routes/`, with errors mapped
+ * once (`errors.ts`); and the dashboard under `/web` (login links, pages, static files and the
+ * browser terminal). Exec has no plain HTTP route: a shell exists only as the terminal's
+ * WebSocket, through the core's confined `openShell`.
  *
  * @module
  */
@@ -13,7 +15,8 @@ import type { Core } from "../../core/api.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { zodIssues } from "../../domain/spec.js";
 import type { Logger } from "../../ports/logger.js";
-import { bearerAuth, type AuthVariables } from "./auth.js";
+import { upgradeWebSocket } from "@hono/node-server";
+import { authenticate, type AuthVariables } from "./auth.js";
 import { createErrorHandler, errorResponse, HttpProblem, notFoundRoute } from "./errors.js";
 import { JobEvents } from "./job-events.js";
 import { API_BASE, buildOpenApiDocument } from "./openapi.js";
@@ -21,12 +24,16 @@ import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from "./rate-lim
 import { jsonResponse } from "./respond.js";
 import { honoPath, type RouteDefinition, type RouteServices } from "./route.js";
 import { ACCOUNT_ROUTES } from "./routes/account.js";
+import { EVENT_ROUTES } from "./routes/events.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
 import { USER_ROUTES } from "./routes/users.js";
 import { WORKLOAD_ROUTES } from "./routes/workloads.js";
+import { WebAssets } from "./web/assets.js";
+import { registerWebRoutes } from "./web/routes.js";
+import { registerTerminalRoute } from "./web/terminal.js";
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
-export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...JOB_ROUTES, ...USER_ROUTES];
+export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...EVENT_ROUTES, ...JOB_ROUTES, ...USER_ROUTES];
 
 /** The largest request body accepted (64 KiB). */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -42,6 +49,14 @@ export interface HttpAppOptions {
   readonly version?: string;
   /** Milliseconds between polls of jobs started elsewhere (SSE); default 1000. */
   readonly jobPollMs?: number;
+  /** Milliseconds between polls of the workload list for `/api/v1/events`; default 3000. */
+  readonly watchPollMs?: number;
+  /** How long one `/api/v1/events` stream lasts; default 10 minutes. */
+  readonly watchMaxMs?: number;
+  /** Mark the session cookie Secure; default: when `publicUrl` is https (the server sets it for TLS). */
+  readonly secureCookies?: boolean;
+  /** Where the built dashboard files are (default `<package root>/dist/web`). */
+  readonly webAssetsDir?: string;
 }
 
 /** The Hono app type of the API. */
@@ -76,7 +91,7 @@ function parseQuery(route: RouteDefinition, context: Context): unknown {
  * const response = await app.request("/api/v1/workloads", { headers: { authorization: `Bearer ${token}` } });
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const services: RouteServices = { core: options.core, jobs: new JobEvents(), jobPollMs: options.jobPollMs ?? 1000 };
+  const services: RouteServices = { core: options.core, jobs: new JobEvents(), jobPollMs: options.jobPollMs ?? 1000, watchPollMs: options.watchPollMs ?? 3000, watchMaxMs: options.watchMaxMs ?? 600_000 };
   const app: HttpApp = new Hono();
   app.onError(createErrorHandler((error, context) => options.logger?.error({ err: error, method: context.req.method, path: context.req.path }, "HTTP request failed")));
   app.notFound(notFoundRoute);
@@ -93,7 +108,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const document = buildOpenApiDocument(API_ROUTES, { version: options.version ?? "unknown", ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) });
   app.get(`${API_BASE}/openapi.json`, () => jsonResponse(document));
 
-  app.use(`${API_BASE}/*`, bearerAuth(options.core), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT));
+  app.use(`${API_BASE}/*`, authenticate(options.core, { publicUrl: options.publicUrl }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT));
   const maxSize = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   app.use(
     `${API_BASE}/*`,
@@ -108,5 +123,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return route.handle(request as never, services);
     });
   }
+
+  registerWebRoutes(app, {
+    core: options.core,
+    assets: new WebAssets(options.webAssetsDir),
+    publicUrl: options.publicUrl,
+    secureCookies: options.secureCookies ?? (options.publicUrl?.startsWith("https://") ?? false),
+  });
+  registerTerminalRoute(app, { core: options.core, upgradeWebSocket: upgradeWebSocket as never, publicUrl: options.publicUrl });
   return app;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { VoxnixError, type VoxnixErrorKind } from "../../domain/errors.js";
 import { jsonResponse } from "./respond.js";
@@ -47,6 +48,10 @@ export function errorBody(error: unknown): { readonly status: ContentfulStatusCo
   if (error instanceof HttpProblem) {
     return { status: error.status, error: { kind: error.kind, message: error.message, ...error.extra }, headers: { ...error.headers } };
   }
+  // Hono's own middleware (the CSRF origin check on /web forms) refuses with HTTPException.
+  if (error instanceof HTTPException && error.status === 403) {
+    return { status: 403, error: { kind: "forbidden", message: "Cross-site request refused: this form did not come from the voxnix dashboard." }, headers: {} };
+  }
   if (VoxnixError.isInstance(error)) {
     const shape: Record<string, unknown> = { kind: error.kind, message: error.message };
     if (error.kind === "invalid-input") shape.issues = error.issues;
@@ -64,7 +69,7 @@ export function errorResponse(error: unknown): Response {
 /** `app.onError`: logs unexpected failures (never the request body) and answers with the mapped error. */
 export function createErrorHandler(log: (error: unknown, context: Context) => void): (error: Error, context: Context) => Response {
   return function onError(error, context) {
-    if (!(error instanceof HttpProblem) && !VoxnixError.isInstance(error)) log(error, context);
+    if (!(error instanceof HttpProblem) && !VoxnixError.isInstance(error) && !(error instanceof HTTPException && error.status === 403)) log(error, context);
     return errorResponse(error);
   };
 }

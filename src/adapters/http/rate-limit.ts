@@ -24,7 +24,7 @@ interface Bucket {
   updatedAt: number;
 }
 
-/** Limits requests per authenticated user; runs after `bearerAuth`. */
+/** Limits requests per authenticated user; runs after `authenticate`. */
 export function rateLimit(options: RateLimitOptions = DEFAULT_RATE_LIMIT): MiddlewareHandler<{ Variables: AuthVariables }> {
   const buckets = new Map<string, Bucket>();
   const now = options.now ?? Date.now;

@@ -19,11 +19,15 @@ export interface RouteServices {
   readonly jobs: JobEvents;
   /** Milliseconds between polls of a job this server did not start (SSE). */
   readonly jobPollMs: number;
+  /** Milliseconds between polls of the workload list for `/events` (SSE). */
+  readonly watchPollMs: number;
+  /** How long one `/events` stream lasts before it ends (the browser reconnects). */
+  readonly watchMaxMs: number;
 }
 
 /** One parsed request, as a handler receives it. */
 export interface RouteRequest<Body = unknown, Query = unknown> {
-  /** The caller, from the API token only. */
+  /** The caller, from the API token or session cookie only. */
   readonly actor: Actor;
   readonly params: Readonly<Record<string, string>>;
   readonly body: Body;

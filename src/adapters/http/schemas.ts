@@ -132,3 +132,15 @@ export const errorResponse = z.object({
 export function okEnvelope(result: z.ZodType): z.ZodType {
   return z.object({ ok: z.literal(true), result });
 }
+
+/** `GET /modules`: the module catalog. */
+export const moduleList = z.array(
+  z.looseObject({
+    name: z.string(),
+    description: z.string(),
+    secrets: z.array(z.string()),
+    conflicts: z.array(z.string()),
+    ports: z.array(z.looseObject({ port: z.number(), protocol: z.string(), description: z.string() })),
+    options: z.record(z.string(), z.looseObject({ type: z.enum(["port", "int", "string", "boolean"]), description: z.string() })),
+  }),
+);

@@ -40,6 +40,8 @@ export interface TelegramBotOptions {
   readonly logger: Logger;
   /** `users.admins` from the configuration; Telegram ones get approval requests and the admin menu. */
   readonly configuredAdmins: readonly UserId[];
+  /** Builds a dashboard login link's URL from its token (`/web`); absent when no dashboard is served. */
+  readonly dashboardLink?: (token: string) => string;
   readonly clock?: Clock;
   /** A local Bot API server or a test fake instead of api.telegram.org. */
   readonly apiRoot?: string;
@@ -119,6 +121,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     logger,
     clock: options.clock ?? systemClock,
     progressIntervalMs: options.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
+    dashboardLink: options.dashboardLink,
     onTracker: (tracker) => {
       trackers.add(tracker);
       void tracker.finally(() => trackers.delete(tracker));

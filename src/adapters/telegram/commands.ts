@@ -28,6 +28,7 @@ export const USER_COMMANDS: readonly BotCommand[] = [
   { command: "stop", description: "Stop a container: /stop web" },
   { command: "destroy", description: "Destroy a container (asks first)" },
   { command: "storage", description: "Your disk usage and snapshots" },
+  { command: "web", description: "A login link to your web dashboard" },
   { command: "reset", description: "Forget our conversation" },
   { command: "whoami", description: "Your account and limits" },
 ];
@@ -141,4 +142,28 @@ async function setLimits(args: string, actor: Actor, core: Core): Promise<string
   }
   const user = await core.setUserLimits(actor, target, limits);
   return `Limits for ${userLineHtml(user)}`;
+}
+
+/**
+ * The answer to `/web` and "open the dashboard": a single-use login link for this Telegram
+ * user (the actor comes from Telegram's `from.id`, never from the text). Link previews are
+ * off in every message voxnix sends, and the link page needs a click anyway, so Telegram's
+ * preview fetcher cannot spend it.
+ */
+export async function dashboardLinkHtml(actor: Actor, deps: { readonly core: Core; readonly dashboardLink?: ((token: string) => string) | undefined }): Promise<string> {
+  if (!deps.dashboardLink) return "The web dashboard is not running on this appliance. The administrator starts it with <code>voxnix serve</code> (or <code>voxnix http</code>).";
+  try {
+    const link = await deps.core.createLoginLink(actor);
+    const url = deps.dashboardLink(link.token);
+    return [
+      `${bold("Your dashboard")}: <a href="${escapeHtml(url)}">open voxnix</a>`,
+      "",
+      code(url),
+      "",
+      "The link works once, for 10 minutes, and signs in as you — don't forward it. Send /web again for a new one.",
+    ].join("\n");
+  } catch (error) {
+    if (VoxnixError.isInstance(error)) return escapeHtml(describeError(error));
+    throw error;
+  }
 }

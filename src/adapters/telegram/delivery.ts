@@ -27,6 +27,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly progressIntervalMs: number;
+  /** The URL of a dashboard login link for `token`; absent when this process serves no dashboard. */
+  readonly dashboardLink?: ((token: string) => string) | undefined;
   /** Called with each job tracker so the bot can wait for them when stopping (tests). */
   readonly onTracker: (tracker: Promise<void>) => void;
 }

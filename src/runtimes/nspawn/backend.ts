@@ -117,9 +117,26 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     });
   };
 
+  // The browser terminal: the same confined call as an interactive exec, on a host pty the
+  // runner allocates (systemd-run --pty forwards it, resizes included, to the container's own pty).
+  const openTerminal: Runtime["openTerminal"] = async (name, options) => {
+    const { machine, spec } = existing(name);
+    const pid = runningPid(machine);
+    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
+    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const call = nsenterCall(leader, loginShell(spec), { env: { TERM: "xterm-256color" }, interactive: true, timeoutMs: options.timeoutMs });
+    return deps.runner.spawnTerminal(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+      env: call.env,
+      isolatedEnv: true,
+      timeoutMs: options.timeoutMs,
+      size: options.size,
+    });
+  };
+
   return {
     paths,
     ensureRoot,
+    openTerminal,
     importImage: (source, onProgress) => build(onProgress, source),
 
     info: () => NSPAWN_INFO,

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import type { TerminalProcess } from "../../ports/command-runner.js";
 import { stat } from "node:fs/promises";
 import { z } from "zod";
 import { HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
@@ -244,6 +245,10 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
 
     async exec(): Promise<CommandResult> {
       throw new InvalidInputError([{ path: "", message: "Running commands in a Proxmox VM through voxnix is not supported; log in with SSH instead." }]);
+    },
+
+    async openTerminal(): Promise<TerminalProcess> {
+      throw new InvalidInputError([{ path: "", message: "A terminal into a Proxmox VM through voxnix is not supported; log in with SSH instead." }]);
     },
 
     doctor: () => doctor(context, settings, ledger),

@@ -225,6 +225,18 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     return { warnings: [] };
   };
 
+  // The browser terminal: the same pinned-key SSH as exec, with a pty the runner allocates.
+  const openTerminal: Runtime["openTerminal"] = async (name, options) => {
+    const { files, record } = existing(name);
+    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    return deps.runner.spawnTerminal("ssh", sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, undefined, { interactive: true }), {
+      env: { ...sshEnvironment(), TERM: "xterm-256color" },
+      isolatedEnv: true,
+      timeoutMs: options.timeoutMs,
+      size: options.size,
+    });
+  };
+
   const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
     const { files, record } = existing(name);
     if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
@@ -386,6 +398,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       return consoleLines(readLogTail(files.console), options.lines).map((message) => ({ unit: "console", message }));
     },
 
+    openTerminal,
     exec,
 
     hostKey(name) {

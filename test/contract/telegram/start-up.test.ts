@@ -54,6 +54,9 @@ describe("the built bot", () => {
     assert.ok(url, bot.stdout);
     const openapi = await fetch(`${url}/api/v1/openapi.json`);
     assert.equal(openapi.status, 200, "the HTTP API answers from the same process");
+    assert.match(bot.stdout, /the dashboard and HTTP API are at http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal((await fetch(`${url}/api/v1/whoami`)).status, 401, "the API wants a token");
+    assert.equal((await fetch(`${url}/web/`)).status, 401, "the dashboard answers (and wants a login link)");
     await askHelp();
     bot.signal("SIGTERM");
     assert.equal((await bot.exited).code, 0, bot.stderr);

@@ -8,6 +8,7 @@ import { OPERATION_NAMES, OPERATIONS, type OperationName } from "../../../src/do
 import type { Actor } from "../../../src/domain/identity.js";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, destroyFully, destroyToken, outcome } from "./helpers.js";
+import { generateLoginLinkToken, generateSessionId, generateSessionSecret, hashWebSecret } from "../../../src/core/web-sessions.js";
 
 type Role = "owner" | "other" | "admin" | "pending";
 const ROLES: readonly Role[] = ["owner", "other", "admin", "pending"];
@@ -84,7 +85,26 @@ const CASES: Record<OperationName, Case> = {
     run: (t, who, id) => t.core.revokeApiToken(who, id),
     expect: FORBIDDEN_HOST,
   },
+  createLoginLink: { run: (t, who) => t.core.createLoginLink(who), expect: SELF },
+  // The actor is the link's user: a link is planted for each role directly, so a pending user's is tested too.
+  startWebSession: { run: (t, who) => t.core.startWebSession(plantLoginLink(t, who)), expect: SELF },
+  endWebSession: { run: (t, who) => t.core.endWebSession(who, plantWebSession(t, who)), expect: SELF },
+  openShell: { run: async (t, who) => (await t.core.openShell(who, { name: "dev", cols: 80, rows: 24 })).close(), expect: WORKLOAD },
 };
+
+function plantLoginLink(t: TestCore, who: Actor): string {
+  const token = generateLoginLinkToken();
+  const now = t.clock.now();
+  t.db.sqlite.prepare("INSERT INTO login_links (token_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(hashWebSecret(token), who.userId, who.userId, now.getTime(), now.getTime() + 60_000);
+  return token;
+}
+
+function plantWebSession(t: TestCore, who: Actor): string {
+  const secret = generateSessionSecret();
+  const now = t.clock.now();
+  t.db.sqlite.prepare("INSERT INTO web_sessions (secret_hash, id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(hashWebSecret(secret), generateSessionId(), who.userId, now.getTime(), now.getTime() + 60_000);
+  return secret;
+}
 
 void describe("authorization matrix", () => {
   void it("has a case for every operation and no extra ones", () => {

@@ -145,9 +145,13 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
     const inside = await h.call("owner", "GET", "/api/v1/nothing-here");
     assert.equal(inside.status, 404);
     assert.equal(inside.json.error?.kind, "not-found");
-    const outside = await h.call("none", "GET", "/");
+    const outside = await h.call("none", "GET", "/nothing-here");
     assert.equal(outside.status, 404);
     assert.equal(outside.json.ok, false);
+    // The root leads to the dashboard.
+    const root = await h.call("none", "GET", "/");
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get("location"), "/web/");
     assert.equal((await h.call("owner", "PUT", "/api/v1/workloads")).status, 404);
   });
 

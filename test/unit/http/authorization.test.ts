@@ -17,7 +17,11 @@ const alice = actor(TEST_USERS.alice);
 
 /** Operations deliberately not reachable over plain HTTP, and why. */
 const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
-  exec: "comes with the browser terminal and its confined exec path",
+  exec: "a shell exists only as the browser terminal's WebSocket (openShell), never as plain HTTP",
+  openShell: "the browser terminal's WebSocket (/web/terminal/…; test/unit/http/terminal.test.ts), not an API route",
+  createLoginLink: "links come from Telegram's /web and `voxnix web link` on the host, so a stolen session cannot mint more",
+  startWebSession: "the dashboard's sign-in page (POST /web/login/…; test/unit/http/web-sessions.test.ts)",
+  endWebSession: "the dashboard's logout (POST /web/logout)",
   autostart: "runs at boot on the host (`voxnix ctl autostart`)",
   doctor: "host administration stays on the host's CLI",
   reconcile: "host administration stays on the host's CLI",
@@ -41,6 +45,8 @@ const ADMIN = { owner: "403:forbidden", other: "403:forbidden", admin: "200", ..
 const CASES: Record<string, Case> = {
   "get /whoami": { request: () => ({ method: "GET", path: "/whoami" }), expect: SELF },
   "get /storage": { request: () => ({ method: "GET", path: "/storage" }), expect: SELF },
+  "get /modules": { request: () => ({ method: "GET", path: "/modules" }), expect: SELF },
+  "get /events": { request: () => ({ method: "GET", path: "/events" }), expect: SELF },
   "get /workloads": { request: () => ({ method: "GET", path: "/workloads" }), expect: SELF },
   "post /workloads": { request: () => ({ method: "POST", path: "/workloads", body: { name: "fresh" } }), expect: { owner: "202", other: "202", admin: "202", ...NO_TOKEN } },
   "get /workloads/{name}": { request: () => ({ method: "GET", path: "/workloads/dev" }), expect: WORKLOAD },

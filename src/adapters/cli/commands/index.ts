@@ -18,6 +18,7 @@ import * as setup from "./setup.js";
 import * as serve from "./serve.js";
 import * as users from "./users.js";
 import * as usersTokens from "./users-tokens.js";
+import * as web from "./web.js";
 
 /** The command modules, registered in this order. */
 export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [
@@ -25,6 +26,7 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   chat,
   say,
   serve,
+  web,
   ctlCreate,
   ctlLifecycle,
   ctlDestroy,

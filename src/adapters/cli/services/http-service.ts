@@ -1,5 +1,5 @@
 /**
- * The HTTP API as a service (docs/http.md) on `http.listen`: stops accepting on stop and lets
+ * The HTTP API and the web dashboard as a service (docs/http.md, docs/web.md) on `http.listen`: stops accepting on stop and lets
  * requests in flight finish. Logs one JSON line with the URL when ready. Hono and the server
  * are loaded only here.
  *
@@ -12,7 +12,9 @@ import { NEVER_FAILS, type Service } from "./service.js";
 /** Starts the API; rejects with a `ConfigError` for an unusable address or TLS files. */
 export async function startHttpService(app: App, io: CliIo): Promise<Service> {
   const [{ createHttpApp }, { startHttpServer }, { readVersion }] = await Promise.all([import("../../http/app.js"), import("../../http/server.js"), import("../program.js")]);
-  const httpApp = createHttpApp({ core: app.core, logger: app.logger, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}), version: readVersion() });
+  const { http } = app.config;
+  const secureCookies = Boolean(http.tls?.certFile && http.tls.keyFile) || (http.publicUrl?.startsWith("https://") ?? false);
+  const httpApp = createHttpApp({ core: app.core, logger: app.logger, ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}), secureCookies, version: readVersion() });
   const server = await startHttpServer(httpApp, app.config.http).catch(async (error: NodeJS.ErrnoException) => {
     // Problems a person can fix in the configuration are configuration errors (exit 2), not bugs.
     const { ConfigError } = await import("../../../app/config.js");
@@ -28,7 +30,7 @@ export async function startHttpService(app: App, io: CliIo): Promise<Service> {
   io.stdout(`${JSON.stringify({ event: "http-ready", url: server.url, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}) })}\n`);
   return {
     name: "http",
-    ready: `HTTP API at ${server.url}`,
+    ready: `the dashboard and HTTP API are at ${app.config.http.publicUrl ?? server.url} (voxnix web link prints a login link).`,
     failure: NEVER_FAILS,
     stop: () => server.close(),
     settled: async () => undefined,

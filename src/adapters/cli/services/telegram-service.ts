@@ -39,6 +39,7 @@ export async function startTelegramService(app: App): Promise<Service> {
     if (!refusal || !isTokenRefused(error)) return error;
     return configError("telegram.tokenFile", `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
   };
+  const { loginLinkUrl } = await import("../../http/web/links.js");
   const pipeline = createChatPipeline({ core: app.core, db: app.db, config, secrets, logger: app.logger });
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
@@ -46,6 +47,8 @@ export async function startTelegramService(app: App): Promise<Service> {
     pipeline,
     logger: app.logger,
     configuredAdmins: config.users.admins,
+    // `/web` links point at http.publicUrl (or http.listen): served by `voxnix serve`, or by a separate `voxnix http`.
+    dashboardLink: (token) => loginLinkUrl(config.http, token),
     ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
   });
 

@@ -1,0 +1,210 @@
+/**
+ * The dashboard as a person uses it: real headless Chromium (Debian's `chromium`, driven by
+ * `playwright-core`; it cannot download a browser) against the built CLI's `voxnix http` over
+ * real nspawn containers. The admin makes a login link with `voxnix web link`, the browser
+ * opens it, sees the (empty) list, creates a container from the module picker, opens the
+ * terminal and runs `git --version` in it, destroys it with the confirm step and restores it.
+ * Another user's browser sees none of it and gets "not found" for it (API and terminal), a
+ * used link fails the second time, and a WebSocket from a foreign Origin is refused.
+ * Screenshots of the main pages land in docs/.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { after, before, describe } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import WebSocket from "ws";
+import { createE2eEnv, e2eUnavailable, storySteps, voxnix, type E2eEnv } from "./harness.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = e2eUnavailable() ?? (existsSync(CHROMIUM) ? undefined : "chromium is missing (apt-get install -y chromium)");
+const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
+const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
+const NAME = "webdev";
+
+/** The page's globals, as the functions run inside the page see them (this file has no DOM types). */
+interface PageGlobals {
+  readonly document: { querySelector(selector: string): { readonly textContent: string | null; readonly content?: string } | null };
+  readonly location: { readonly host: string };
+  readonly WebSocket: new (url: string) => { onopen: () => void; onerror: () => void };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `voxnix http` (the built CLI) and resolves with its URL once it says it is ready. */
+/** What `voxnix http` wrote to stderr (its logs), for failure messages. */
+let serverLog = "";
+
+function startHttp(env: E2eEnv): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "http"], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => reject(new Error(`voxnix http did not start: ${stderr}`)), 60_000);
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      serverLog = stderr.slice(-20_000);
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n").find((candidate) => candidate.includes('"http-ready"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, url: (JSON.parse(line) as { url: string }).url });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`voxnix http exited ${code}: ${stderr}`)));
+  });
+}
+
+/** A login link for `user` from the built CLI. */
+async function loginLink(env: E2eEnv, user: string): Promise<string> {
+  const made = await voxnix(env, ["--as", user, "--json", "web", "link"]);
+  assert.equal(made.code, 0, made.stderr);
+  const { result } = JSON.parse(made.stdout) as { result: { url: string; userId: string } };
+  assert.equal(result.userId, user);
+  return result.url;
+}
+
+async function signIn(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole("button", { name: "Open my dashboard" }).click();
+  await page.waitForURL(/\/web\/$/);
+  await page.getByRole("heading", { name: "Your workloads" }).waitFor();
+}
+
+describe("the web dashboard in a real browser over real containers", { skip, timeout: 25 * 60_000 }, () => {
+  let env: E2eEnv;
+  let server: ChildProcess | undefined;
+  let url = "";
+  let browser: Browser;
+  let owner: Page;
+  const { step, failed } = storySteps();
+
+  before(async () => {
+    env = await createE2eEnv({ extraConfig: { http: { listen: `127.0.0.1:${await freePort()}` } } });
+    ({ child: server, url } = await startHttp(env));
+    // Root cannot use Chromium's sandbox; the pages are our own.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+    await env?.cleanup(failed());
+  });
+
+  step("the admin's link from the built CLI signs the browser in once; the list is empty", async () => {
+    const link = await loginLink(env, "telegram:42");
+    assert.ok(link.startsWith(`${url}/web/login/vxl_`), link);
+    // A phone-sized window: the dashboard must be readable there.
+    const context = await browser.newContext({ viewport: { width: 412, height: 915 }, deviceScaleFactor: 1 });
+    owner = await context.newPage();
+    await signIn(owner, link);
+    await owner.getByText("No workloads yet").waitFor();
+    const cookie = (await context.cookies()).find((candidate) => candidate.name === "voxnix_session");
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, "Strict");
+
+    // The same link a second time, in another browser: refused, nobody signed in.
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(link);
+    await other.getByText("This login link no longer works").waitFor();
+  });
+
+  step("creates a container from the module picker and sees it running (live, without reloading)", async () => {
+    await owner.getByTestId("create-name").fill(NAME);
+    await owner.locator('input[data-module="git"]').check();
+    await owner.getByTestId("create-submit").click();
+    await owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" }).waitFor({ timeout: 5 * 60_000 });
+    await owner.getByText("create of webdev: done.").waitFor({ timeout: 60_000 });
+    await owner.screenshot({ path: `${DOCS}web-dashboard.png`, fullPage: true });
+  });
+
+  step("opens the terminal and runs git --version in the container", async () => {
+    await owner.setViewportSize({ width: 1000, height: 800 });
+    await owner.locator(`[data-action="terminal-${NAME}"]`).click();
+    await owner.getByTestId("terminal-status").filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+    const screen = owner.getByTestId("terminal");
+    await screen.click();
+    // Wait for the shell's prompt before typing.
+    await owner.waitForFunction(() => /root@/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+    await owner.keyboard.type("git --version");
+    await owner.keyboard.press("Enter");
+    await owner.waitForFunction(() => /git version \d/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+    await owner.screenshot({ path: `${DOCS}web-terminal.png` });
+    await owner.getByRole("button", { name: "Close" }).click();
+  });
+
+  step("another user sees none of it: not in the list, 'not found' over the API and the terminal", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, await loginLink(env, "telegram:43"));
+    await page.getByText("No workloads yet").waitFor();
+    const answers = await page.evaluate(async (name) => {
+      const show = await fetch(`/api/v1/workloads/${name}`);
+      const page = globalThis as unknown as PageGlobals;
+      const csrf = page.document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+      const stop = await fetch(`/api/v1/workloads/${name}/stop`, { method: "POST", headers: { "x-csrf-token": csrf } });
+      const terminal = await new Promise<string>((resolve) => {
+        const socket = new page.WebSocket(`ws://${page.location.host}/web/terminal/${name}`);
+        socket.onopen = () => resolve("open");
+        socket.onerror = () => resolve("refused");
+      });
+      return { show: show.status, stop: stop.status, kind: ((await stop.json()) as { error: { kind: string } }).error.kind, terminal };
+    }, NAME);
+    assert.deepEqual(answers, { show: 404, stop: 404, kind: "not-found", terminal: "refused" });
+    await context.close();
+  });
+
+  step("a WebSocket from a foreign Origin is refused even with the owner's cookie", async () => {
+    const cookie = (await owner.context().cookies()).find((candidate) => candidate.name === "voxnix_session")!;
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${url.replace("http", "ws")}/web/terminal/${NAME}`, { headers: { cookie: `voxnix_session=${cookie.value}`, origin: "https://evil.example" } });
+      socket.once("open", () => resolve(101));
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once("error", () => resolve(-1));
+    });
+    assert.equal(status, 403);
+  });
+
+  step("destroys with the plan and the confirm step, then restores it", async () => {
+    await owner.locator(`[data-action="destroy-${NAME}"]`).click();
+    const dialog = owner.getByTestId("dialog");
+    await dialog.getByText(`Destroy ${NAME}?`).waitFor();
+    await dialog.getByText("This will remove:").waitFor();
+    assert.equal((await owner.getByTestId(`state-${NAME}`).textContent())?.trim(), "running", "nothing happens before the confirm");
+    await dialog.getByRole("button", { name: `Destroy ${NAME}` }).click();
+    await owner.getByText(`destroy of ${NAME}: done.`).waitFor({ timeout: 3 * 60_000 });
+    await owner.getByTestId(`state-${NAME}`).waitFor({ state: "detached", timeout: 60_000 });
+    assert.equal(await env.backend().show(NAME as never), undefined, "the container is gone from the host");
+
+    await owner.locator(`[data-action="restore-${NAME}"]`).click({ timeout: 60_000 });
+    // Running, or the job's failure in the notice (then fail at once, with the server's log).
+    const running = owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" });
+    const failedNotice = owner.getByTestId("notice").filter({ hasText: `restore of ${NAME} failed` });
+    await running.or(failedNotice).first().waitFor({ timeout: 5 * 60_000 });
+    if (await failedNotice.isVisible()) assert.fail(`the restore failed: ${await failedNotice.textContent()}\n${serverLog}`);
+    assert.equal((await env.backend().show(NAME as never))?.state, "running");
+  });
+
+  step("logs out: the session ends on the server", async () => {
+    const cookie = (await owner.context().cookies()).find((candidate) => candidate.name === "voxnix_session")!;
+    await owner.getByRole("button", { name: "Log out" }).click();
+    await owner.getByText("You are signed out").waitFor();
+    const answer = await fetch(`${url}/api/v1/whoami`, { headers: { cookie: `voxnix_session=${cookie.value}` } });
+    assert.equal(answer.status, 401);
+  });
+});

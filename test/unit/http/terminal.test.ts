@@ -1,0 +1,140 @@
+/**
+ * The browser terminal's WebSocket over a real socket (`ws` as the client) and the fake
+ * backend's shell: keystrokes in, output out, resize, hang-up on close, audit of open and
+ * close without keystrokes; and the refusals: a foreign Origin, no session, another user's
+ * workload ("not found"), a stopped workload — none of which opens a shell.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import WebSocket from "ws";
+import { createHttpApp } from "../../../src/adapters/http/app.js";
+import { startHttpServer, type RunningHttpServer } from "../../../src/adapters/http/server.js";
+import { SESSION_COOKIE } from "../../../src/adapters/http/session.js";
+import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
+import { createReady } from "../core/helpers.js";
+
+const alice = actor(TEST_USERS.alice);
+const bob = actor(TEST_USERS.bob);
+const servers: RunningHttpServer[] = [];
+after(async () => {
+  for (const server of servers) await server.close(100);
+});
+
+async function serve(): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
+  const t = createTestCore();
+  const server = await startHttpServer(createHttpApp({ core: t.core }), { listen: "127.0.0.1:0" });
+  servers.push(server);
+  return {
+    t,
+    url: server.url,
+    cookieOf: async (who) => {
+      const link = await t.core.createLoginLink(who);
+      return `${SESSION_COOKIE}=${(await t.core.startWebSession(link.token)).secret}`;
+    },
+  };
+}
+
+/** A connected terminal socket and everything it has received so far. */
+interface Connected {
+  readonly socket: WebSocket;
+  readonly received: { text: string };
+}
+
+/** Opens the terminal socket; resolves once open (collecting from the first frame on), or with the refused status. */
+function connect(url: string, name: string, headers: Record<string, string>): Promise<{ socket?: Connected; status?: number }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`${url.replace("http", "ws")}/web/terminal/${name}?cols=100&rows=30`, { headers });
+    const received = { text: "" };
+    // Frames can arrive in the same packet as the handshake, before `open` is handled.
+    socket.on("message", (data: WebSocket.RawData) => (received.text += Buffer.from(data as Buffer).toString("utf8")));
+    socket.once("open", () => resolve({ socket: { socket, received } }));
+    socket.once("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0 }));
+    socket.once("error", () => resolve({ status: -1 }));
+  });
+}
+
+/** Waits until everything received matches `pattern`. */
+async function readUntil(connected: Connected, pattern: RegExp): Promise<string> {
+  for (let waited = 0; waited < 5000; waited += 10) {
+    if (pattern.test(connected.received.text)) return connected.received.text;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no ${pattern} in ${JSON.stringify(connected.received.text)}`);
+}
+
+void describe("browser terminal WebSocket", () => {
+  void it("runs a command in the owner's workload, passes resizes, hangs up on close, and audits open and close but not keystrokes", async () => {
+    const { t, url, cookieOf } = await serve();
+    await createReady(t.core, alice, { name: "dev" });
+    const origin = url;
+    const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin });
+    assert.ok(socket);
+    await readUntil(socket, /fake\$ /);
+    socket.socket.send("0echo hello-from-web\r");
+    const output = await readUntil(socket, /0hello-from-web\r\n/);
+    assert.ok(output.startsWith("0fake$ "));
+    socket.socket.send('1{"cols":120,"rows":40}');
+    socket.socket.send('1{"cols":1e9,"rows":"x"}');
+    socket.socket.send("1not json");
+    const closed = new Promise((resolve) => socket.socket.once("close", resolve));
+    socket.socket.send("0exit 3\r");
+    await readUntil(socket, /1\{"exitCode":3\}/);
+    await closed;
+
+    const terminal = t.backend.terminals[0]!.terminal;
+    assert.deepEqual(terminal.sizes, [{ cols: 100, rows: 30 }, { cols: 120, rows: 40 }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const audit = t.db.sqlite.prepare("SELECT actor, operation, target, args_json, outcome FROM operations WHERE operation IN ('openShell', 'closeShell') ORDER BY id").all() as { actor: string; operation: string; target: string; args_json: string; outcome: string }[];
+    assert.deepEqual(audit.map((row) => [row.actor, row.operation, row.target, row.outcome]), [
+      [TEST_USERS.alice, "openShell", "dev", "ok"],
+      [TEST_USERS.alice, "closeShell", "dev", "ok"],
+    ]);
+    assert.match(audit[1]!.args_json, /"exitCode":3/);
+    assert.ok(!JSON.stringify(audit).includes("hello-from-web"), "keystrokes are never audited");
+  });
+
+  void it("closing the page hangs up the shell", async () => {
+    const { t, url, cookieOf } = await serve();
+    await createReady(t.core, alice, { name: "dev" });
+    const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin: url });
+    await readUntil(socket!, /fake\$ /);
+    socket!.socket.close();
+    const terminal = t.backend.terminals[0]!.terminal;
+    await terminal.exited;
+    assert.equal(terminal.hungUp, true);
+  });
+
+  void it("refuses a WebSocket from a foreign Origin (even with a valid cookie), without a session, or without any Origin", async () => {
+    const { t, url, cookieOf } = await serve();
+    await createReady(t.core, alice, { name: "dev" });
+    const cookie = await cookieOf(alice);
+    assert.equal((await connect(url, "dev", { cookie, origin: "https://evil.example" })).status, 403);
+    assert.equal((await connect(url, "dev", { cookie, origin: "http://127.0.0.1.evil.example" })).status, 403);
+    assert.equal((await connect(url, "dev", { cookie })).status, 403);
+    assert.equal((await connect(url, "dev", { origin: url })).status, 401);
+    assert.equal((await connect(url, "dev", { origin: url, cookie: `${SESSION_COOKIE}=vxs_${"A".repeat(43)}` })).status, 401);
+    assert.equal(t.backend.terminals.length, 0, "no shell was opened");
+  });
+
+  void it("another user's workload is not found, like a missing one; a stopped one is a conflict", async () => {
+    const { t, url, cookieOf } = await serve();
+    await createReady(t.core, alice, { name: "dev" });
+    const bobCookie = await cookieOf(bob);
+    assert.equal((await connect(url, "dev", { cookie: bobCookie, origin: url })).status, 404);
+    assert.equal((await connect(url, "nothere", { cookie: bobCookie, origin: url })).status, 404);
+    assert.equal((await connect(url, "BAD..name", { cookie: bobCookie, origin: url })).status, 422);
+    await t.core.stop(alice, "dev");
+    assert.equal((await connect(url, "dev", { cookie: await cookieOf(alice), origin: url })).status, 409);
+    assert.equal(t.backend.terminals.length, 0);
+    const refused = t.db.sqlite.prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'openShell' ORDER BY id").all();
+    assert.deepEqual(refused[0], { actor: TEST_USERS.bob, outcome: "error", error_kind: "not-found" });
+  });
+
+  void it("a plain GET (no upgrade) is refused and opens nothing", async () => {
+    const { t, url, cookieOf } = await serve();
+    await createReady(t.core, alice, { name: "dev" });
+    const answer = await fetch(`${url}/web/terminal/dev`, { headers: { cookie: await cookieOf(alice), origin: url } });
+    assert.equal(answer.status, 426);
+    assert.equal(t.backend.terminals.length, 0);
+  });
+});

@@ -1,0 +1,377 @@
+/**
+ * The dashboard: the signed-in person's workloads with live state (Server-Sent Events from
+ * `/api/v1/events`), create with a module picker, start/stop/restart, destroy (plan, then
+ * confirm), restore within the undo window, logs, storage against the quota, job progress, a
+ * browser terminal, and for admins the users (approve/deny). Everything goes through the HTTP
+ * API with the session cookie; nothing here decides who may do what.
+ *
+ * @module
+ */
+import { api, ApiError, type Job, type ModuleInfo, type StorageReport, type UserView, type Workload } from "./api.js";
+import { formatBytes, h, replace } from "./dom.js";
+import { openTerminal, type TerminalPanel } from "./terminal.js";
+
+const app = document.getElementById("app")!;
+const sections = {
+  notice: h("div", { class: "notice", attrs: { hidden: "", role: "status", "data-testid": "notice" } }),
+  workloads: h("section", { class: "card", attrs: { "data-testid": "workloads" } }),
+  dialog: h("section", { class: "card dialog", attrs: { hidden: "", "data-testid": "dialog" } }),
+  terminal: h("section", { class: "card terminal", attrs: { hidden: "" } }),
+  jobs: h("section", { class: "card", attrs: { hidden: "", "data-testid": "jobs" } }),
+  create: h("section", { class: "card", attrs: { "data-testid": "create" } }),
+  storage: h("section", { class: "card", attrs: { "data-testid": "storage" } }),
+  users: h("section", { class: "card", attrs: { hidden: "", "data-testid": "users" } }),
+};
+replace(app, ...Object.values(sections));
+
+let me: UserView | undefined;
+let workloads: readonly Workload[] = [];
+let terminal: TerminalPanel | undefined;
+
+/** Shows a message at the top (errors in their own words). */
+function notify(message: string, kind: "info" | "error" = "info"): void {
+  sections.notice.textContent = message;
+  sections.notice.className = `notice ${kind}`;
+  sections.notice.hidden = false;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError) return error.body.issues?.length ? `${error.message} ${error.body.issues.map((issue) => issue.message).join(" ")}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs an action, showing its failure. */
+async function attempt(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    notify(describe(error), "error");
+  }
+}
+
+// Workloads
+
+function stateBadge(workload: Workload): HTMLElement {
+  const state = workload.status === "ready" ? workload.live : workload.status;
+  return h("span", { class: `badge ${state}`, text: state, attrs: { "data-testid": `state-${workload.name}` } });
+}
+
+function renderWorkloads(): void {
+  const rows = workloads.map((workload) => {
+    const running = workload.live === "running";
+    const button = (label: string, action: () => Promise<void>, disabled = false) =>
+      h("button", { text: label, attrs: { ...(disabled ? { disabled: "" } : {}), "data-action": `${label.toLowerCase()}-${workload.name}` }, on: { click: () => void attempt(action) } });
+    return h(
+      "li",
+      { class: "workload", attrs: { "data-workload": workload.name } },
+      h("div", { class: "row" }, h("strong", { text: workload.name }), stateBadge(workload), me?.role === "admin" && workload.owner !== me.id ? h("span", { class: "muted", text: workload.owner }) : null),
+      h("div", { class: "muted", text: [workload.spec.modules.join(", ") || "no modules", workload.addresses.join(" ")].filter(Boolean).join(" · ") }),
+      h(
+        "div",
+        { class: "actions" },
+        button("Start", () => lifecycle(workload.name, "start"), running),
+        button("Stop", () => lifecycle(workload.name, "stop"), !running),
+        button("Restart", () => lifecycle(workload.name, "restart"), !running),
+        button("Terminal", async () => showTerminal(workload.name), !running),
+        button("Logs", () => showLogs(workload.name)),
+        button("Destroy", () => planDestroy(workload.name)),
+      ),
+    );
+  });
+  replace(sections.workloads, h("h2", { text: "Your workloads" }), rows.length > 0 ? h("ul", { class: "list" }, ...rows) : h("p", { class: "muted", text: "No workloads yet. Create one below." }));
+}
+
+async function lifecycle(name: string, verb: "start" | "stop" | "restart"): Promise<void> {
+  notify(`${verb[0]!.toUpperCase()}${verb.slice(1)}ing ${name}…`);
+  const view = await api<Workload>("POST", `/workloads/${encodeURIComponent(name)}/${verb}`);
+  workloads = workloads.map((workload) => (workload.name === name ? view : workload));
+  renderWorkloads();
+  notify(`${name} is ${view.live}.`);
+}
+
+async function showLogs(name: string): Promise<void> {
+  const entries = await api<readonly { time?: string; message: string }[]>("GET", `/workloads/${encodeURIComponent(name)}/logs?lines=100`);
+  const text = entries.map((entry) => `${entry.time ? `${entry.time.slice(11, 19)} ` : ""}${entry.message}`).join("\n");
+  showDialog(`Logs of ${name}`, h("pre", { class: "logs", text: text || "(no log lines)", attrs: { "data-testid": "logs" } }), [{ label: "Close", action: async () => hideDialog() }]);
+}
+
+function showTerminal(name: string): void {
+  terminal?.close();
+  terminal = openTerminal(sections.terminal, name, () => (terminal = undefined));
+  sections.terminal.scrollIntoView({ behavior: "smooth" });
+}
+
+// Destroy: the plan, then an explicit confirm.
+
+async function planDestroy(name: string): Promise<void> {
+  try {
+    await api("DELETE", `/workloads/${encodeURIComponent(name)}`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.body.kind !== "needs-confirmation" || !error.body.plan || !error.body.token) throw error;
+    const { plan, token } = error.body;
+    showDialog(
+      `Destroy ${name}?`,
+      h(
+        "div",
+        {},
+        h("p", { text: "This will remove:" }),
+        h("ul", {}, ...plan.removes.map((item) => h("li", { text: item }))),
+        plan.keeps.length > 0 ? h("p", { text: "Kept:" }) : null,
+        plan.keeps.length > 0 ? h("ul", {}, ...plan.keeps.map((item) => h("li", { text: item }))) : null,
+      ),
+      [
+        {
+          label: `Destroy ${name}`,
+          danger: true,
+          action: async () => {
+            hideDialog();
+            const started = await api<{ job: Job }>("POST", "/confirmations", { token });
+            followJob(started.job);
+          },
+        },
+        { label: "Cancel", action: async () => hideDialog() },
+      ],
+    );
+    return;
+  }
+}
+
+function showDialog(title: string, content: Node, buttons: readonly { label: string; danger?: boolean; action: () => Promise<void> }[]): void {
+  replace(
+    sections.dialog,
+    h("h2", { text: title }),
+    content,
+    h("div", { class: "actions" }, ...buttons.map((button) => h("button", { text: button.label, class: button.danger ? "danger" : "", on: { click: () => void attempt(button.action) } }))),
+  );
+  sections.dialog.hidden = false;
+  sections.dialog.scrollIntoView({ behavior: "smooth" });
+}
+
+function hideDialog(): void {
+  sections.dialog.hidden = true;
+  replace(sections.dialog);
+}
+
+// Jobs: progress from each job's event stream.
+
+const jobRows = new Map<string, HTMLElement>();
+
+function followJob(job: Job): void {
+  sections.jobs.hidden = false;
+  if (!sections.jobs.querySelector("h2")) sections.jobs.prepend(h("h2", { text: "Progress" }));
+  const line = h("li", { attrs: { "data-job": job.id } });
+  const show = (state: string, text: string) => replace(line, h("strong", { text: `${job.kind} ${job.workload}` }), " ", h("span", { class: `badge ${state}`, text: state }), " ", h("span", { text }));
+  show(job.state, job.progress || "started");
+  jobRows.set(job.id, line);
+  let list = sections.jobs.querySelector("ul");
+  if (!list) sections.jobs.append((list = h("ul", { class: "list" })));
+  list.prepend(line);
+  const events = new EventSource(`/api/v1/jobs/${encodeURIComponent(job.id)}/events`);
+  const onProgress = (event: MessageEvent<string>) => {
+    const data = JSON.parse(event.data) as { message?: string; line?: string };
+    show("running", data.message ?? data.line ?? "");
+  };
+  events.addEventListener("step", onProgress);
+  events.addEventListener("log", onProgress);
+  events.addEventListener("job-end", (event: MessageEvent<string>) => {
+    events.close();
+    const { job: ended } = JSON.parse(event.data) as { job: Job };
+    show(ended.state, ended.error?.message ?? (ended.state === "succeeded" ? "done" : ended.progress));
+    notify(ended.state === "succeeded" ? `${ended.kind} of ${ended.workload}: done.` : `${ended.kind} of ${ended.workload} ${ended.state}: ${ended.error?.message ?? ""}`, ended.state === "succeeded" ? "info" : "error");
+    void refreshStorage();
+  });
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) show("unknown", "lost the progress stream");
+  };
+}
+
+// Create, with the module picker.
+
+function renderCreate(modules: readonly ModuleInfo[]): void {
+  const name = h("input", { attrs: { name: "name", required: "", maxlength: "11", pattern: "[a-z][a-z0-9-]*", placeholder: "e.g. dev", autocomplete: "off", "data-testid": "create-name" } });
+  const options = h("div", { class: "options" });
+  const checks = new Map<string, HTMLInputElement>();
+  const optionInputs = new Map<string, HTMLInputElement>();
+  const renderOptions = () => {
+    const fields = [...checks].filter(([, box]) => box.checked).flatMap(([moduleName]) => {
+      const module = modules.find((candidate) => candidate.name === moduleName)!;
+      return Object.entries(module.options).map(([key, option]) => {
+        const id = `${moduleName}.${key}`;
+        const input = optionInputs.get(id) ?? h("input", { attrs: { name: id, type: option.type === "boolean" ? "checkbox" : option.type === "string" ? "text" : "number" } });
+        if (!optionInputs.has(id)) {
+          if (option.type === "boolean") input.checked = option.default === true;
+          else input.value = String(option.default);
+          optionInputs.set(id, input);
+        }
+        return h("label", { class: "option" }, `${id} `, input, h("span", { class: "muted", text: ` ${option.description}` }));
+      });
+    });
+    replace(options, ...fields);
+  };
+  const picker = h(
+    "div",
+    { class: "modules" },
+    ...modules.map((module) => {
+      const box = h("input", { attrs: { type: "checkbox", value: module.name, "data-module": module.name }, on: { change: renderOptions } });
+      checks.set(module.name, box);
+      return h("label", { class: "module" }, box, h("strong", { text: ` ${module.name}` }), h("span", { class: "muted", text: ` — ${module.description}` }));
+    }),
+  );
+  const workspace = h("input", { attrs: { name: "workspace", placeholder: "workspace size, e.g. 5G (optional)", autocomplete: "off" } });
+  const form = h(
+    "form",
+    {
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          void attempt(async () => {
+            const chosen = [...checks].filter(([, box]) => box.checked).map(([moduleName]) => moduleName);
+            const moduleOptions: Record<string, Record<string, string | number | boolean>> = {};
+            for (const [id, input] of optionInputs) {
+              const [moduleName, key] = id.split(".") as [string, string];
+              if (!chosen.includes(moduleName)) continue;
+              const option = modules.find((candidate) => candidate.name === moduleName)?.options[key];
+              if (!option) continue;
+              const value = option.type === "boolean" ? input.checked : option.type === "string" ? input.value : Number(input.value);
+              if (value !== option.default) (moduleOptions[moduleName] ??= {})[key] = value;
+            }
+            const body = {
+              name: name.value.trim(),
+              modules: chosen,
+              ...(Object.keys(moduleOptions).length > 0 ? { moduleOptions } : {}),
+              ...(workspace.value.trim() ? { workspace: { enabled: true, size: workspace.value.trim() } } : {}),
+            };
+            const started = await api<{ job: Job }>("POST", "/workloads", body);
+            notify(`Creating ${body.name}…`);
+            followJob(started.job);
+            form.reset();
+            renderOptions();
+          });
+        },
+      },
+    },
+    h("label", {}, "Name ", name),
+    h("p", { class: "muted", text: "Modules:" }),
+    picker,
+    options,
+    h("label", {}, workspace),
+    h("button", { class: "primary", text: "Create", attrs: { type: "submit", "data-testid": "create-submit" } }),
+  );
+  replace(sections.create, h("h2", { text: "Create a workload" }), form);
+}
+
+// Storage and restore.
+
+async function refreshStorage(): Promise<void> {
+  const report = await api<StorageReport>("GET", "/storage");
+  const { usedBytes, quotaBytes } = report.usage;
+  const share = quotaBytes ? Math.min(100, Math.round((usedBytes / quotaBytes) * 100)) : 0;
+  const meter = h("div", { class: "meter" }, h("div", { class: "meter-fill", attrs: { style: `width:${share}%` } }));
+  const now = Date.now();
+  const restorable = report.snapshots.filter((snapshot) => new Date(snapshot.expiresAt).getTime() > now && !workloads.some((workload) => workload.name === snapshot.workload));
+  replace(
+    sections.storage,
+    h("h2", { text: "Storage" }),
+    h("p", { text: quotaBytes ? `${formatBytes(usedBytes)} of ${formatBytes(quotaBytes)} used` : `${formatBytes(usedBytes)} used (${report.quotasEnforced ? "no quota" : `quotas are not enforced by the ${report.driver} driver`})`, attrs: { "data-testid": "storage-used" } }),
+    quotaBytes ? meter : null,
+    restorable.length > 0 ? h("h3", { text: "Restorable" }) : null,
+    restorable.length > 0
+      ? h(
+          "ul",
+          { class: "list" },
+          ...restorable.map((snapshot) =>
+            h(
+              "li",
+              {},
+              h("strong", { text: snapshot.workload }),
+              h("span", { class: "muted", text: ` until ${new Date(snapshot.expiresAt).toLocaleString()} ` }),
+              h("button", {
+                text: "Restore",
+                attrs: { "data-action": `restore-${snapshot.workload}` },
+                on: {
+                  click: () =>
+                    void attempt(async () => {
+                      const started = await api<{ job: Job }>("POST", `/workloads/${encodeURIComponent(snapshot.workload)}/restore`);
+                      followJob(started.job);
+                    }),
+                },
+              }),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+// Admins: users.
+
+async function refreshUsers(): Promise<void> {
+  if (me?.role !== "admin") return;
+  const users = await api<readonly UserView[]>("GET", "/users");
+  sections.users.hidden = false;
+  const decide = (id: string, verb: "approve" | "deny") =>
+    attempt(async () => {
+      await api("POST", `/users/${encodeURIComponent(id)}/${verb}`);
+      await refreshUsers();
+    });
+  replace(
+    sections.users,
+    h("h2", { text: "Users" }),
+    h(
+      "ul",
+      { class: "list" },
+      ...users.map((user) =>
+        h(
+          "li",
+          { attrs: { "data-user": user.id } },
+          h("strong", { text: user.id }),
+          user.displayName ? h("span", { class: "muted", text: ` ${user.displayName}` }) : null,
+          " ",
+          h("span", { class: `badge ${user.status}`, text: user.status }),
+          h("span", { class: "muted", text: ` ${user.role}, ${user.workloads} workload(s) ` }),
+          user.status !== "active" ? h("button", { text: "Approve", on: { click: () => void decide(user.id, "approve") } }) : null,
+          user.status !== "denied" && user.role !== "admin" ? h("button", { text: "Deny", on: { click: () => void decide(user.id, "deny") } }) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+// Live state.
+
+function watchWorkloads(): void {
+  let events: EventSource | undefined;
+  const open = () => {
+    events = new EventSource("/api/v1/events");
+    events.addEventListener("workloads", (event: MessageEvent<string>) => {
+      const previous = new Set(workloads.map((workload) => workload.name));
+      workloads = (JSON.parse(event.data) as { workloads: readonly Workload[] }).workloads;
+      renderWorkloads();
+      if (workloads.length !== previous.size || workloads.some((workload) => !previous.has(workload.name))) void attempt(refreshStorage);
+    });
+  };
+  // Only while the page is visible: a phone in a pocket should not poll the appliance.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      events?.close();
+      events = undefined;
+    } else if (!events) open();
+  });
+  open();
+}
+
+async function start(): Promise<void> {
+  me = await api<UserView>("GET", "/whoami");
+  if (me.status !== "active") {
+    notify(me.status === "pending" ? "Your account is waiting for an administrator's approval." : "An administrator has turned off your access.", "error");
+    return;
+  }
+  const [list, modules] = await Promise.all([api<{ workloads: readonly Workload[] }>("GET", "/workloads"), api<readonly ModuleInfo[]>("GET", "/modules")]);
+  workloads = list.workloads;
+  renderWorkloads();
+  renderCreate(modules);
+  await Promise.all([refreshStorage(), refreshUsers()]);
+  watchWorkloads();
+}
+
+void attempt(start);
