@@ -29,8 +29,8 @@ await esbuild.build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // better-sqlite3 loads its native addon relative to its own files.
-  external: ["better-sqlite3"],
+  // better-sqlite3, ssh2 (and its optional cpu-features) and node-pty load native addons relative to their own files.
+  external: ["better-sqlite3", "ssh2", "node-pty"],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __voxnixCreateRequire } from 'node:module'; const require = __voxnixCreateRequire(import.meta.url);" },
   logLevel: "warning",

@@ -13,6 +13,7 @@ import { createConfirmationsRepository, type ConfirmationsRepository } from "../
 import { createJobsRepository, type JobsRepository } from "../state/jobs-repository.js";
 import { createOperationsRepository, type OperationsRepository } from "../state/operations-repository.js";
 import { createSnapshotsRepository, type SnapshotsRepository } from "../state/snapshots-repository.js";
+import { createSshKeysRepository, type SshKeysRepository } from "../state/ssh-keys-repository.js";
 import { createUsersRepository, type UsersRepository } from "../state/users-repository.js";
 import { createWorkloadLocksRepository, type WorkloadLocksRepository } from "../state/workload-locks-repository.js";
 import { createWorkloadsRepository, type WorkloadsRepository } from "../state/workloads-repository.js";
@@ -38,6 +39,7 @@ export interface Repositories {
   readonly jobs: JobsRepository;
   readonly locks: WorkloadLocksRepository;
   readonly apiTokens: ApiTokensRepository;
+  readonly sshKeys: SshKeysRepository;
 }
 
 /** What operations receive. */
@@ -85,6 +87,7 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       jobs: createJobsRepository(db),
       locks: createWorkloadLocksRepository(db),
       apiTokens: createApiTokensRepository(db),
+      sshKeys: createSshKeysRepository(db),
     },
     leases: createAddressLeases(db),
     pid,

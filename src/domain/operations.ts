@@ -32,6 +32,8 @@ export const OPERATIONS = {
   confirm: { risk: "destroy", scope: "self" },
   restore: { risk: "mutate", scope: "self" },
   exec: { risk: "mutate", scope: "workload" },
+  openSession: { risk: "mutate", scope: "workload" },
+  openForward: { risk: "mutate", scope: "workload" },
   list: { risk: "read", scope: "self" },
   show: { risk: "read", scope: "workload" },
   logs: { risk: "read", scope: "workload" },
@@ -48,6 +50,9 @@ export const OPERATIONS = {
   createApiToken: { risk: "admin", scope: "host" },
   listApiTokens: { risk: "admin", scope: "host" },
   revokeApiToken: { risk: "admin", scope: "host" },
+  addSshKey: { risk: "mutate", scope: "self" },
+  listSshKeys: { risk: "read", scope: "self" },
+  removeSshKey: { risk: "mutate", scope: "self" },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

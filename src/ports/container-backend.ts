@@ -8,7 +8,7 @@
  */
 import type { ContainerSpec } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
-import type { CommandResult } from "./command-runner.js";
+import type { CommandResult, InteractiveProcess, TerminalSize } from "./command-runner.js";
 
 /** What a backend can do, as data: the core branches on these flags, never on the name. */
 export interface BackendInfo {
@@ -116,6 +116,17 @@ export interface ExecOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** What a session runs: the workload's login shell, one command line for its shell (like `ssh host cmd`), or its SFTP server. */
+export type SessionCommand = { readonly kind: "shell" } | { readonly kind: "exec"; readonly command: string } | { readonly kind: "sftp" };
+
+export interface SessionOptions {
+  readonly command: SessionCommand;
+  /** A terminal for the session (interactive shells); without it, stdin/stdout/stderr are separate streams. */
+  readonly terminal?: TerminalSize & { readonly term: string };
+  /** The session is ended after this long, whatever it does. */
+  readonly timeoutMs: number;
+}
+
 /**
  * A container backend. Every method either resolves or throws a classified `VoxnixError`
  * (`HostFailureError`, `TimeoutError`, `NotFoundError` for an unknown container).
@@ -143,6 +154,12 @@ export interface ContainerBackend {
   show(name: WorkloadName): Promise<LiveDetails | undefined>;
   logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
   exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
+  /**
+   * Starts a streaming session inside the container through the same confined path as `exec`
+   * (SSH gateway, browser terminal). Absent when the backend cannot stream sessions.
+   * Throws `ConflictError('wrong-state')` when the container is not running.
+   */
+  openSession?(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess>;
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;

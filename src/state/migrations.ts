@@ -136,6 +136,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_tokens_user ON api_tokens(user_id);
     `,
   },
+  {
+    // 6 is taken by the web sessions of the same issue (merged separately).
+    version: 7,
+    description: "SSH public keys for the SSH gateway (one owner per key, found by fingerprint)",
+    sql: `
+      CREATE TABLE ssh_keys (
+        fingerprint TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        bits INTEGER NOT NULL,
+        comment TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX ssh_keys_user ON ssh_keys(user_id);
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */
