@@ -42,7 +42,7 @@ function connect(gateway: SshGateway, options: { readonly username: string; read
     const client = new Client();
     client.once("ready", () => resolve(client));
     client.once("error", reject);
-    client.connect({ host: "127.0.0.1", port: gateway.port, username: options.username, readyTimeout: 10_000, hostVerifier: () => true, ...options });
+    client.connect({ host: "127.0.0.1", port: gateway.port, readyTimeout: 10_000, hostVerifier: () => true, ...options });
   });
 }
 
