@@ -11,7 +11,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { cgroupName } from "../src/backends/container/nspawn/paths.js";
+import { cgroupName } from "../src/runtimes/nspawn/paths.js";
 import { createE2eEnv, destroyConfirmed, e2eUnavailable } from "../test/e2e/harness.js";
 
 const COUNT = Number(process.env.COUNT ?? 20);
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const coreListMs: number[] = [];
     for (let round = 0; round < 30; round += 1) {
       let started = performance.now();
-      const listed = await app.backend.list();
+      const listed = await app.runtimes.all()[0]!.list();
       listMs.push(performance.now() - started);
       if (listed.filter((container) => container.state === "running").length < COUNT) throw new Error("not all containers are running");
       started = performance.now();

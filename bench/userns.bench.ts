@@ -10,12 +10,12 @@
  * @module
  */
 import { rmSync } from "node:fs";
-import { prepareCgroups, removeCgroups } from "../src/backends/container/nspawn/cgroups.js";
-import { nspawnBootArgs } from "../src/backends/container/nspawn/nspawn-cli.js";
-import { cgroupName, machinePaths } from "../src/backends/container/nspawn/paths.js";
-import { machineUuid, writeBootFiles } from "../src/backends/container/nspawn/rootfs.js";
-import { killNspawn, spawnNspawn, waitForBoot } from "../src/backends/container/nspawn/supervisor.js";
-import { parseSubnet } from "../src/backends/container/nspawn/network.js";
+import { prepareCgroups, removeCgroups } from "../src/runtimes/nspawn/cgroups.js";
+import { nspawnBootArgs } from "../src/runtimes/nspawn/nspawn-cli.js";
+import { cgroupName, machinePaths } from "../src/runtimes/nspawn/paths.js";
+import { machineUuid, writeBootFiles } from "../src/runtimes/nspawn/rootfs.js";
+import { killNspawn, spawnNspawn, waitForBoot } from "../src/runtimes/nspawn/supervisor.js";
+import { parseSubnet } from "../src/runtimes/nspawn/network.js";
 import type { ContainerSpec } from "../src/domain/spec.js";
 import { createE2eEnv, destroyConfirmed, e2eUnavailable } from "../test/e2e/harness.js";
 

@@ -8,7 +8,7 @@ import type { CommandResult } from "../ports/command-runner.js";
 import type { CreatePlan, DestroyResult, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { DestroyPlan } from "../domain/errors.js";
-import type { LogEntry } from "../ports/container-backend.js";
+import type { LogEntry } from "../ports/runtime.js";
 import { formatSize } from "../domain/sizes.js";
 
 /** "git, fish and workspace". */

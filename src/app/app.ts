@@ -6,7 +6,7 @@
  */
 import type { Core } from "../core/api.js";
 import type { ModuleCatalog } from "../domain/catalog.js";
-import type { ContainerBackend } from "../ports/container-backend.js";
+import type { RuntimeRegistry } from "../ports/runtime-registry.js";
 import type { CommandRunner } from "../ports/command-runner.js";
 import type { Logger } from "../ports/logger.js";
 import type { StorageDriver } from "../ports/storage-driver.js";
@@ -20,7 +20,8 @@ export interface App {
   readonly stateDir: string;
   readonly core: Core;
   readonly catalog: ModuleCatalog;
-  readonly backend: ContainerBackend;
+  /** Every configured runtime (the container runtime named by `backend`, and VM runtimes when configured). */
+  readonly runtimes: RuntimeRegistry;
   readonly storage: StorageDriver;
   readonly runner: CommandRunner;
   readonly db: VoxnixDatabase;

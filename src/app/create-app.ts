@@ -11,8 +11,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createNixosBackend } from "../backends/container/nixos/index.js";
-import { createNspawnBackend } from "../backends/container/nspawn/index.js";
+import { createNixosRuntime } from "../runtimes/nixos/index.js";
+import { RUNTIMES } from "../runtimes/index.js";
 import { loadModuleCatalog } from "../backends/catalog/index.js";
 import type { BackendDeps } from "../backends/deps.js";
 import { createTailscaleRemoteAccess } from "../backends/network/tailscale/index.js";
@@ -20,11 +20,12 @@ import { createBtrfsStorage } from "../backends/storage/btrfs/index.js";
 import { createDirStorage } from "../backends/storage/dir/index.js";
 import { createZfsStorage } from "../backends/storage/zfs/index.js";
 import { createCore } from "../core/create-core.js";
+import { createRuntimeRegistry } from "../core/runtime-registry.js";
 import type { CorePolicy } from "../core/deps.js";
 import type { UserId } from "../domain/identity.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
-import type { ContainerBackend } from "../ports/container-backend.js";
+import type { Runtime } from "../ports/runtime.js";
 import type { Logger } from "../ports/logger.js";
 import type { StorageDriver } from "../ports/storage-driver.js";
 import { createAddressLeases } from "../state/address-leases.js";
@@ -36,12 +37,6 @@ import { startTelemetry } from "../host/telemetry.js";
 import type { App } from "./app.js";
 import type { BackendName, Config, StorageDriverName } from "./config-schema.js";
 import { loadConfig, type LoadedConfig } from "./config.js";
-
-/** Every container backend, by configuration name. */
-export const containerBackends = {
-  nspawn: createNspawnBackend,
-  nixos: createNixosBackend,
-} satisfies Record<BackendName, (deps: BackendDeps) => ContainerBackend>;
 
 /** Every storage driver, by configuration name. */
 export const storageDrivers = {
@@ -97,16 +92,17 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const catalog = loadModuleCatalog({ config });
     const deps: BackendDeps = { config, stateDir, runner, spawner: options.spawner ?? createProcessSpawner({ logger: logger.child({ component: "sessions" }) }), logger, clock, leases: createAddressLeases(db), catalog };
 
-    const backendDeps = { ...deps, logger: logger.child({ component: `backend-${config.backend}` }) };
-    const backend =
-      config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosBackend(backendDeps, { hostRoot: options.nixosHostRoot }) : containerBackends[config.backend](backendDeps);
+    const backendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }) };
+    const containerRuntime: Runtime =
+      config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot }) : RUNTIMES[config.backend](backendDeps);
+    const runtimes = createRuntimeRegistry([containerRuntime], { container: containerRuntime.info().name });
     const storageName = selectStorageDriver(config);
     const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
 
     const core = createCore({
       db,
-      backend,
+      runtimes,
       storage,
       ...(remoteAccess ? { remoteAccess } : {}),
       catalog,
@@ -122,7 +118,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       stateDir,
       core,
       catalog,
-      backend,
+      runtimes,
       storage,
       runner,
       db,

@@ -10,11 +10,12 @@ import { MAX_WORKLOAD_NAME_LENGTH, isWorkloadName } from "../domain/names.js";
 import { formatSize } from "../domain/sizes.js";
 import { validateContainerSpec, type ContainerSpec } from "../domain/spec.js";
 import type { CoreContext } from "./context.js";
+import { runtimeForKind } from "./runtime-registry.js";
 
 /** Validates raw create input into a spec (throws `InvalidInputError` with field paths). */
 export function validateSpec(context: CoreContext, input: unknown): ContainerSpec {
   const { deps } = context;
-  const info = deps.backend.info();
+  const info = runtimeForKind(deps.runtimes, "container").info();
   const spec = validateContainerSpec(input, {
     catalog: deps.catalog,
     backendModules: info.modules,
@@ -61,7 +62,7 @@ export function checkRemoteAccess(context: CoreContext, spec: ContainerSpec): vo
  */
 export async function checkNameFree(context: CoreContext, name: string): Promise<void> {
   const { repos, deps } = context;
-  const taken = repos.workloads.get(name) !== undefined || (await deps.backend.show(name as never)) !== undefined;
+  const taken = repos.workloads.get(name) !== undefined || (await Promise.all(deps.runtimes.all().map((runtime) => runtime.show(name as never)))).some((live) => live !== undefined);
   if (taken) throw nameTaken(context, name);
 }
 

@@ -10,7 +10,7 @@ import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/iden
 import type { ContainerSpec, ContainerSpecInput } from "../domain/spec.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
-import type { BackendPlan, DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener, SessionCommand } from "../ports/container-backend.js";
+import type { RuntimePlan, DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener, SessionCommand } from "../ports/runtime.js";
 import type { CommandResult, InteractiveProcess, TerminalSize } from "../ports/command-runner.js";
 import type { Usage } from "../ports/storage-driver.js";
 
@@ -59,7 +59,7 @@ export interface CreatePlan {
   readonly owner: UserId;
   readonly workspaceHostPath?: string;
   readonly backend: string;
-  readonly backendPlan: BackendPlan;
+  readonly backendPlan: RuntimePlan;
 }
 
 export type JobKind = "create" | "destroy" | "restore";

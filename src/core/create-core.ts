@@ -45,6 +45,7 @@ import { stopWorkload } from "./operations/stop-workload.js";
 import { whoAmI } from "./operations/who-am-i.js";
 import { startupRecovery } from "./reconcile.js";
 import type { CoreServices } from "./services.js";
+import { modulesForKind } from "./runtime-registry.js";
 
 export type { CoreOptions } from "./context.js";
 
@@ -70,7 +71,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     services.startup = result;
   });
   const moduleList = () => {
-    const provided = deps.backend.info().modules;
+    const provided = modulesForKind(deps.runtimes, "container");
     return deps.catalog.list().filter((module) => provided.has(module.name));
   };
   return {

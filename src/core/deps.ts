@@ -8,7 +8,7 @@ import type { ModuleCatalog } from "../domain/catalog.js";
 import type { UserId, UserLimits } from "../domain/identity.js";
 import type { ResourcePolicy } from "../domain/spec.js";
 import type { Clock } from "../ports/clock.js";
-import type { ContainerBackend } from "../ports/container-backend.js";
+import type { RuntimeRegistry } from "../ports/runtime-registry.js";
 import type { Logger } from "../ports/logger.js";
 import type { RemoteAccessProvider } from "../ports/remote-access.js";
 import type { StorageDriver } from "../ports/storage-driver.js";
@@ -31,7 +31,8 @@ export interface CorePolicy {
 
 export interface CoreDeps {
   readonly db: VoxnixDatabase;
-  readonly backend: ContainerBackend;
+  /** Every configured runtime; the core picks one per spec kind and per stored workload. */
+  readonly runtimes: RuntimeRegistry;
   readonly storage: StorageDriver;
   /** Absent when no remote-access key is configured; creates asking for it are then refused. */
   readonly remoteAccess?: RemoteAccessProvider;

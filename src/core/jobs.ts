@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { UserId } from "../domain/identity.js";
-import type { ProgressListener } from "../ports/container-backend.js";
+import type { ProgressListener } from "../ports/runtime.js";
 import type { JobEvent, JobHandle, JobKind } from "./api.js";
 import type { CoreContext } from "./context.js";
 import { toVoxnixError } from "./errors.js";

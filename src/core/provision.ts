@@ -8,13 +8,14 @@
  */
 import { userStorageKey, type User } from "../domain/identity.js";
 import type { ContainerSpec } from "../domain/spec.js";
-import type { ContainerHostContext } from "../ports/container-backend.js";
+import type { HostContext } from "../ports/runtime.js";
 import type { WorkloadView } from "./api.js";
 import type { CoreContext } from "./context.js";
 import { toVoxnixError, withKeptNote } from "./errors.js";
 import type { JobContext } from "./jobs.js";
 import { Reverter } from "./reverter.js";
 import { toWorkloadView } from "./views.js";
+import { runtimeForKind } from "./runtime-registry.js";
 
 /** Where the workspace comes from. */
 export type WorkspaceSource = { readonly kind: "new" } | { readonly kind: "snapshot"; readonly ref: string };
@@ -28,6 +29,7 @@ export async function provisionWorkload(
   job: JobContext,
 ): Promise<WorkloadView> {
   const { deps, repos, leases } = context;
+  const runtime = runtimeForKind(deps.runtimes, spec.kind);
   const userKey = userStorageKey(owner.id);
   const reverter = new Reverter();
   // The row is undone last, so a failed rollback still leaves it for reconcile to find.
@@ -54,7 +56,7 @@ export async function provisionWorkload(
       reverter.add(`the remote-access key file of "${spec.name}"`, () => provider.removeKeyFile(spec.name));
       remoteAccessKeyFile = (await provider.prepareKeyFile(spec.name)).path;
     }
-    const host: ContainerHostContext = {
+    const host: HostContext = {
       ownerLabel: owner.id,
       ...(quotaGroup === undefined ? {} : { quotaGroup }),
       ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
@@ -63,12 +65,12 @@ export async function provisionWorkload(
     };
     // Registered before the call: a create that fails half-way may have left host state behind.
     reverter.add(`the address lease of "${spec.name}"`, () => leases.release(spec.name));
-    reverter.add(`the container "${spec.name}"`, () => deps.backend.destroy(spec.name, { onProgress: () => undefined }));
-    await deps.backend.create(spec, host);
+    reverter.add(`the container "${spec.name}"`, () => runtime.destroy(spec.name, { onProgress: () => undefined }));
+    await runtime.create(spec, host);
     repos.workloads.update(spec.name, { status: "ready", desired: "running" }, deps.clock.now());
     reverter.success();
     job.progress({ type: "step", step: "done", message: `${spec.name} is ready` });
-    const live = await deps.backend.show(spec.name).catch(() => undefined);
+    const live = await runtime.show(spec.name).catch(() => undefined);
     return toWorkloadView(repos.workloads.get(spec.name)!, live);
   } catch (error) {
     const failure = toVoxnixError(error);

@@ -15,6 +15,8 @@ import type { JobContext } from "./jobs.js";
 import type { WorkloadLocks } from "./locks.js";
 import { pruneExpiredSnapshots } from "./snapshots.js";
 import { teardownWorkload } from "./teardown.js";
+import { runtimeForWorkload } from "./runtime-registry.js";
+import { listLive } from "./live.js";
 
 /** One recovered job. */
 export interface Recovered {
@@ -58,7 +60,7 @@ async function rollBackCreate(context: CoreContext, job: JobRecord): Promise<str
   if (record && record.owner === job.owner && record.status === "ready") return "it had completed; kept it";
   // Without our row the name is not ours to clean up: a container by that name belongs to someone else.
   if (!record || record.owner !== job.owner) return "nothing of it was recorded any more; left the host alone";
-  await deps.backend.destroy(job.workload as never, { onProgress: () => undefined });
+  await runtimeForWorkload(deps.runtimes, record).destroy(job.workload as never, { onProgress: () => undefined });
   await deps.storage.deleteWorkspace(userStorageKey(job.owner), job.workload);
   if (deps.remoteAccess) await deps.remoteAccess.removeKeyFile(job.workload);
   leases.release(job.workload);
@@ -74,12 +76,12 @@ async function finishDestroy(context: CoreContext, job: JobRecord): Promise<stri
   return result.warnings.length > 0 ? `finished the interrupted destroy (${result.warnings.join(" ")})` : "finished the interrupted destroy";
 }
 
-/** The full reconcile (admin operation): recovery, one `backend.list()`, leases, locks, snapshots. */
+/** The full reconcile (admin operation): recovery, one `list()` per runtime, leases, locks, snapshots. */
 export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): Promise<ReconcileReport> {
   const { deps, repos, leases } = context;
   const recovered = await recoverInterrupted(context, locks);
   repos.locks.clearStale(context.isHolderAlive);
-  const live = await deps.backend.list();
+  const live = [...(await listLive(deps.runtimes)).values()];
   const liveNames = new Set(live.map((container) => container.name));
   const records = repos.workloads.listAll();
   const recorded = new Set(records.map((record) => record.name));

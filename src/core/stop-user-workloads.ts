@@ -11,6 +11,9 @@ import type { UserId } from "../domain/identity.js";
 import { recordAudit } from "./audit.js";
 import { toVoxnixError } from "./errors.js";
 import type { CoreServices } from "./services.js";
+import { runtimeForWorkload } from "./runtime-registry.js";
+import { listLive } from "./live.js";
+import type { LiveContainer } from "../ports/runtime.js";
 
 /** What stopping a denied user's workloads did. */
 export interface StoppedWorkloads {
@@ -27,11 +30,11 @@ export interface StoppedWorkloads {
  */
 export async function stopUserWorkloads(services: CoreServices, admin: UserId, owner: UserId): Promise<StoppedWorkloads> {
   const { context } = services;
-  const { backend, clock, logger } = context.deps;
+  const { runtimes, clock, logger } = context.deps;
   const stopped: string[] = [];
   const failed: { workload: string; reason: string }[] = [];
   const records = context.repos.workloads.listByOwner(owner).filter((record) => record.status === "ready");
-  const live = new Map((await backend.list().catch(() => [])).map((container) => [container.name, container.state]));
+  const live = new Map([...(await listLive(runtimes).catch(() => new Map<string, LiveContainer>())).values()].map((container) => [container.name, container.state]));
   for (const record of records) {
     const startedAt = clock.now();
     const started = performance.now();
@@ -40,7 +43,7 @@ export async function stopUserWorkloads(services: CoreServices, admin: UserId, o
     try {
       release = services.locks.acquire(record.name);
       if (live.get(record.name) !== "stopped") {
-        await backend.stop(record.spec.name, { onProgress: () => undefined });
+        await runtimeForWorkload(runtimes, record).stop(record.spec.name, { onProgress: () => undefined });
         stopped.push(record.name);
       }
       context.repos.workloads.update(record.name, { desired: "stopped" }, clock.now());

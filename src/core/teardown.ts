@@ -12,6 +12,7 @@ import type { CoreContext } from "./context.js";
 import type { JobContext } from "./jobs.js";
 import { snapshotForDestroy } from "./snapshots.js";
 import { toSnapshotView } from "./views.js";
+import { runtimeForWorkload } from "./runtime-registry.js";
 
 /** Destroys `record`; a failure of the snapshot or the backend leaves the row (status `failed`) for a retry. */
 export async function teardownWorkload(context: CoreContext, record: WorkloadRecord, job: JobContext): Promise<DestroyResult> {
@@ -22,7 +23,7 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     job.progress({ type: "step", step: "snapshotting", message: `Snapshotting the workspace of ${record.name}` });
     const snapshot = await snapshotForDestroy(context, record, job.id);
     job.progress({ type: "step", step: "removing", message: `Removing ${record.name}` });
-    const report = await deps.backend.destroy(record.spec.name, { onProgress: job.progress });
+    const report = await runtimeForWorkload(deps.runtimes, record).destroy(record.spec.name, { onProgress: job.progress });
     warnings.push(...report.warnings);
     if (record.spec.workspace.enabled) {
       try {

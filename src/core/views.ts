@@ -4,7 +4,7 @@
  * @module
  */
 import type { User } from "../domain/identity.js";
-import type { LiveContainer } from "../ports/container-backend.js";
+import type { LiveContainer } from "../ports/runtime.js";
 import type { JobRecord } from "../state/jobs-repository.js";
 import type { SnapshotRecord } from "../state/snapshots-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";

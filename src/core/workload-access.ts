@@ -11,6 +11,7 @@ import type { CoreContext } from "./context.js";
 import { workloadNotFound } from "./policy.js";
 import type { OperationScope } from "./run-operation.js";
 import { toWorkloadView } from "./views.js";
+import { runtimeForWorkload } from "./runtime-registry.js";
 
 /** Locks the scope's workload and returns its row as read under the lock. */
 export function requireWorkload(context: CoreContext, scope: OperationScope<unknown>): WorkloadRecord {
@@ -34,6 +35,6 @@ export function requireReady(record: WorkloadRecord): void {
 export async function currentView(context: CoreContext, name: string): Promise<WorkloadView> {
   const record = context.repos.workloads.get(name);
   if (!record) throw workloadNotFound(name);
-  const live = await context.deps.backend.show(record.spec.name);
+  const live = await runtimeForWorkload(context.deps.runtimes, record).show(record.spec.name);
   return toWorkloadView(record, live);
 }

@@ -14,8 +14,12 @@ import { formatSize, sizeSchema } from "./sizes.js";
 /** A module option value after validation. */
 export type ModuleOptionValue = string | number | boolean;
 
+/** What a workload is. Runtimes declare which kind they run; specs are a union on this field. */
+export type WorkloadKind = "container" | "vm";
+
 /** A fully validated container spec, with every default filled in. */
 export interface ContainerSpec {
+  readonly kind: "container";
   readonly name: WorkloadName;
   /** Module names, in the order given, without duplicates. */
   readonly modules: readonly string[];
@@ -30,6 +34,7 @@ export interface ContainerSpec {
 
 /** Raw create input as adapters pass it (CLI flags, tool arguments, intent engine). */
 export const containerSpecInputSchema = z.object({
+  kind: z.literal("container").optional(),
   name: z.string(),
   modules: z.array(z.string()).default([]),
   moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).default({}),
@@ -104,6 +109,7 @@ export function validateContainerSpec(input: unknown, context: SpecContext): Con
   if (issues.length > 0 || !name.success) throw new InvalidInputError(issues);
 
   return {
+    kind: "container",
     name: name.data,
     modules,
     moduleOptions,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DoctorCheck } from "./container-backend.js";
+import type { DoctorCheck } from "./runtime.js";
 
 export interface RemoteAccessProvider {
   /** True when an admin configured a key, so containers with remote access can be created. */

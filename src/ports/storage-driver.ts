@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DoctorCheck } from "./container-backend.js";
+import type { DoctorCheck } from "./runtime.js";
 
 /** Capabilities as data. */
 export interface StorageInfo {

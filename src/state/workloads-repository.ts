@@ -121,7 +121,9 @@ export function createWorkloadsRepository(db: VoxnixDatabase, defaults: Workload
 /** `spec` as recorded, with fields added since it was recorded filled from `defaults`. */
 export function withSpecDefaults(spec: ContainerSpec, defaults: WorkloadDefaults): ContainerSpec {
   const resources: Partial<ContainerSpec["resources"]> = spec.resources;
-  return resources.pids === undefined ? { ...spec, resources: { ...spec.resources, pids: defaults.pids } } : spec;
+  // Specs recorded before workload kinds existed are containers.
+  const kinded: ContainerSpec = (spec as { kind?: string }).kind === undefined ? { ...spec, kind: "container" } : spec;
+  return resources.pids === undefined ? { ...kinded, resources: { ...kinded.resources, pids: defaults.pids } } : kinded;
 }
 
 function toRecord(row: WorkloadRow, defaults: WorkloadDefaults): WorkloadRecord {

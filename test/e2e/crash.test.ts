@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { machinePaths } from "../../src/backends/container/nspawn/index.js";
+import { machinePaths } from "../../src/runtimes/nspawn/index.js";
 import { createE2eEnv, e2eUnavailable, hostFootprint, startVoxnix, voxnix, waitUntil, type E2eEnv } from "./harness.js";
 
 const skip = e2eUnavailable();

@@ -19,8 +19,8 @@ import { createApp } from "../../src/app/create-app.js";
 import type { App } from "../../src/app/app.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { CommandRunner } from "../../src/ports/command-runner.js";
-import { createNspawnBackend, interfaceNames, removeBridge, parseSubnet, type NspawnBackend } from "../../src/backends/container/nspawn/index.js";
-import { debootstrapArgs } from "../../src/backends/container/nspawn/nspawn-cli.js";
+import { createNspawnRuntime, interfaceNames, removeBridge, parseSubnet, type NspawnRuntime } from "../../src/runtimes/nspawn/index.js";
+import { debootstrapArgs } from "../../src/runtimes/nspawn/nspawn-cli.js";
 import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
 import { configSchema } from "../../src/app/config-schema.js";
 import { NeedsConfirmationError } from "../../src/domain/errors.js";
@@ -66,7 +66,7 @@ export interface E2eEnv {
   readonly env: Record<string, string>;
   /** A fresh app over this installation (close it when done). */
   app(): Promise<App>;
-  backend(): NspawnBackend;
+  backend(): NspawnRuntime;
   cleanup(failed: boolean): Promise<void>;
 }
 
@@ -96,7 +96,7 @@ export async function createE2eEnv(
   const stateDir = raw.stateDir;
   const leasesStub = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
   const plainBackend = () =>
-    createNspawnBackend({ config, stateDir, runner, logger: silent, clock: { now: () => new Date() }, leases: leasesStub, catalog: { list: () => [], get: () => undefined } });
+    createNspawnRuntime({ config, stateDir, runner, logger: silent, clock: { now: () => new Date() }, leases: leasesStub, catalog: { list: () => [], get: () => undefined } });
   const env: Record<string, string> = { ...(process.env as Record<string, string>), VOXNIX_CONFIG: configFile, VOXNIX_STATE_DIR: stateDir };
   await plainBackend().importImage(tree, () => undefined);
   return {

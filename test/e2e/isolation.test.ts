@@ -15,7 +15,7 @@ import { createServer, type Server } from "node:net";
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
-import { cgroupName } from "../../src/backends/container/nspawn/paths.js";
+import { cgroupName } from "../../src/runtimes/nspawn/paths.js";
 import { createE2eEnv, e2eUnavailable, voxnix, storySteps, type CliResult, type E2eEnv } from "./harness.js";
 
 const skip = e2eUnavailable();

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { createRuntimeRegistry } from "../../src/core/runtime-registry.js";
 import type { Actor, UserId } from "../../src/domain/identity.js";
 import { createCore, type CoreInstance } from "../../src/core/create-core.js";
 import type { CorePolicy } from "../../src/core/deps.js";
@@ -15,7 +16,7 @@ import type { StaticModuleCatalog } from "../../src/domain/catalog.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { openDatabase, type VoxnixDatabase } from "../../src/state/database.js";
 import { FakeClock } from "./fake-clock.js";
-import { FakeContainerBackend } from "./fake-container-backend.js";
+import { FakeRuntime } from "./fake-runtime.js";
 import { FakeLogger } from "./fake-logger.js";
 import { FakeRemoteAccess } from "./fake-remote-access.js";
 import { FakeStorageDriver } from "./fake-storage-driver.js";
@@ -51,7 +52,7 @@ export const TEST_POLICY: CorePolicy = {
 export interface TestCoreOptions {
   readonly policy?: Partial<CorePolicy>;
   readonly db?: VoxnixDatabase;
-  readonly backend?: FakeContainerBackend;
+  readonly backend?: FakeRuntime;
   readonly storage?: FakeStorageDriver;
   /** `false` runs without a remote-access provider (no Tailscale key configured). */
   readonly remoteAccess?: FakeRemoteAccess | false;
@@ -68,7 +69,7 @@ export interface TestCoreOptions {
 /** Everything a test needs. */
 export interface TestCore {
   readonly core: CoreInstance;
-  readonly backend: FakeContainerBackend;
+  readonly backend: FakeRuntime;
   readonly storage: FakeStorageDriver;
   /** Undefined when created with `remoteAccess: false`. */
   readonly remoteAccess: FakeRemoteAccess | undefined;
@@ -82,7 +83,7 @@ export interface TestCore {
 /** Creates a core over `:memory:` (or `options.db`) with fakes and the fixture catalog. */
 export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const db = options.db ?? openDatabase(":memory:");
-  const backend = options.backend ?? new FakeContainerBackend();
+  const backend = options.backend ?? new FakeRuntime();
   const storage = options.storage ?? new FakeStorageDriver();
   const remoteAccess = options.remoteAccess === false ? undefined : (options.remoteAccess ?? new FakeRemoteAccess());
   const clock = options.clock ?? new FakeClock();
@@ -90,7 +91,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const catalog = createFixtureCatalog();
   const policy: CorePolicy = { ...TEST_POLICY, ...options.policy };
   const core = createCore(
-    { db, backend, storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy },
+    { db, runtimes: createRuntimeRegistry([backend]), storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy },
     {
       ...(options.pid === undefined ? {} : { pid: options.pid }),
       ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }),

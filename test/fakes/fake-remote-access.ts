@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DoctorCheck } from "../../src/ports/container-backend.js";
+import type { DoctorCheck } from "../../src/ports/runtime.js";
 import type { RemoteAccessProvider } from "../../src/ports/remote-access.js";
 import { FailureInjector } from "./fake-failures.js";
 

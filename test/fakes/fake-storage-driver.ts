@@ -6,7 +6,7 @@
  * @module
  */
 import { HostFailureError } from "../../src/domain/errors.js";
-import type { DoctorCheck } from "../../src/ports/container-backend.js";
+import type { DoctorCheck } from "../../src/ports/runtime.js";
 import type { SnapshotRef, StorageDriver, StorageInfo, Usage } from "../../src/ports/storage-driver.js";
 import { FailureInjector } from "./fake-failures.js";
 

@@ -17,7 +17,7 @@ import type {
 } from "../../core/api.js";
 import type { NeedsConfirmationError } from "../../domain/errors.js";
 import { formatSize } from "../../domain/sizes.js";
-import type { LogEntry } from "../../ports/container-backend.js";
+import type { LogEntry } from "../../ports/runtime.js";
 import type { Usage } from "../../ports/storage-driver.js";
 import { formatTime, renderKeyValue, renderTable } from "./render.js";
 

@@ -14,7 +14,7 @@ import type { ServerChannel, Session as SshSession } from "ssh2";
 import type { Core, Session } from "../../core/api.js";
 import type { Actor } from "../../domain/identity.js";
 import { VoxnixError, type VoxnixErrorKind } from "../../domain/errors.js";
-import type { SessionCommand } from "../../ports/container-backend.js";
+import type { SessionCommand } from "../../ports/runtime.js";
 import type { Logger } from "../../ports/logger.js";
 import type { SessionSlots } from "./limits.js";
 

@@ -1,10 +1,10 @@
 /**
- * `buildImages` (admins): builds the backend's images, passing progress through.
+ * `buildImages` (admins): builds every runtime's images, passing progress through.
  *
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { ImageBuildReport, ProgressListener } from "../../ports/container-backend.js";
+import type { ImageBuildReport, ProgressListener } from "../../ports/runtime.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 
@@ -17,15 +17,17 @@ export function buildImages(services: CoreServices, actor: Actor, options: { rea
     validate: () => undefined,
     run: async () => {
       const listener = options?.onProgress;
-      return context.deps.backend.buildImages({
-        onProgress: (event) => {
-          try {
-            listener?.(event);
-          } catch (error) {
-            context.deps.logger.warn({ err: error }, "A progress listener threw; ignoring it");
-          }
-        },
-      });
+      const onProgress: ProgressListener = (event) => {
+        try {
+          listener?.(event);
+        } catch (error) {
+          context.deps.logger.warn({ err: error }, "A progress listener threw; ignoring it");
+        }
+      };
+      // One runtime after another: image builds are heavy, and their progress reads in order.
+      const images: ImageBuildReport["images"][number][] = [];
+      for (const runtime of context.deps.runtimes.all()) images.push(...(await runtime.buildImages({ onProgress })).images);
+      return { images };
     },
   });
 }

@@ -11,6 +11,7 @@ import { checkNameFree, checkQuotas, nameTaken, validateSpec } from "../admissio
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
+import { runtimeForKind } from "../runtime-registry.js";
 
 /** Starts a create job for `input`, owned by the actor. */
 export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<JobHandle<WorkloadView>> {
@@ -28,7 +29,7 @@ export function createWorkload(services: CoreServices, actor: Actor, input: Cont
       const inserted = context.repos.workloads.insert({
         name: spec.name,
         owner: user.id,
-        backend: context.deps.backend.info().name,
+        backend: runtimeForKind(context.deps.runtimes, spec.kind).info().name,
         spec,
         status: "creating",
         desired: "running",

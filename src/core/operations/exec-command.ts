@@ -10,6 +10,7 @@ import type { ExecRequest } from "../api.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Default and maximum exec timeouts, in milliseconds. */
 export const EXEC_TIMEOUT = { defaultMs: 60_000, maxMs: 3_600_000 } as const;
@@ -34,17 +35,16 @@ export function execCommand(services: CoreServices, actor: Actor, request: ExecR
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > EXEC_TIMEOUT.maxMs) {
         issues.push({ path: "timeoutMs", message: `The timeout must be between 1 ms and ${EXEC_TIMEOUT.maxMs / 60_000} minutes.` });
       }
-      if (request.interactive && !context.deps.backend.info().interactiveShell) {
-        issues.push({ path: "interactive", message: `The ${context.deps.backend.info().name} backend has no interactive shell.` });
-      }
       if (issues.length > 0) throw new InvalidInputError(issues);
       return { name, argv, timeoutMs };
     },
     target: (input) => input.name,
-    run: async ({ input, workload }) =>
-      context.deps.backend.exec(workload!.spec.name, input.argv, {
-        timeoutMs: input.timeoutMs,
-        stdio: request.interactive ? "inherit" : "pipe",
-      }),
+    run: async ({ input, workload }) => {
+      const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
+      if (request.interactive && !runtime.info().capabilities.interactiveShell) {
+        throw new InvalidInputError([{ path: "interactive", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
+      }
+      return runtime.exec(workload!.spec.name, input.argv, { timeoutMs: input.timeoutMs, stdio: request.interactive ? "inherit" : "pipe" });
+    },
   });
 }

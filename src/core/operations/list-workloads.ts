@@ -1,6 +1,6 @@
 /**
  * `list`: the actor's workloads (all of them for admins, plus unmanaged host containers),
- * joined with ONE batch call to the backend.
+ * joined with ONE batch call per runtime.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import type { ListResult } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { toWorkloadView } from "../views.js";
+import { listLive } from "../live.js";
 
 /** Lists workloads visible to the actor. */
 export function listWorkloads(services: CoreServices, actor: Actor): Promise<ListResult> {
@@ -20,7 +21,7 @@ export function listWorkloads(services: CoreServices, actor: Actor): Promise<Lis
     run: async ({ user }) => {
       const isAdmin = user.role === "admin";
       const records = isAdmin ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      const live = new Map((await context.deps.backend.list()).map((container) => [container.name, container]));
+      const live = await listLive(context.deps.runtimes);
       const workloads = records.map((record) => toWorkloadView(record, live.get(record.name)));
       if (!isAdmin) return { workloads };
       const known = new Set(records.map((record) => record.name));

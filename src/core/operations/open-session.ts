@@ -11,12 +11,13 @@
 import { randomBytes } from "node:crypto";
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
-import type { SessionCommand } from "../../ports/container-backend.js";
+import type { SessionCommand } from "../../ports/runtime.js";
 import type { Session, SessionRequest, SessionTransport } from "../api.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { requireReady } from "../workload-access.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Longest session (a host command needs a deadline; a working day is enough for a shell). */
 export const SESSION_MAX_MS = 12 * 3_600_000;
@@ -66,14 +67,18 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
       const command = validateCommand(request?.command, issues);
       const terminal = validTerminal(request?.terminal);
       if (!TRANSPORTS.has(request?.via)) issues.push({ path: "via", message: "Unknown transport." });
-      if (!context.deps.backend.openSession) issues.push({ path: "name", message: `The ${context.deps.backend.info().name} backend cannot open sessions.` });
       if (issues.length > 0 || command === undefined) throw new InvalidInputError(issues);
       return { name, command, terminal };
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
       requireReady(workload!);
-      const running = await context.deps.backend.openSession!(workload!.spec.name, {
+      const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
+      const info = runtime.info();
+      if (!runtime.openSession || (input.terminal !== undefined && !info.capabilities.interactiveShell)) {
+        throw new InvalidInputError([{ path: "name", message: `The ${info.name} runtime cannot open ${input.terminal ? "terminal " : ""}sessions.` }]);
+      }
+      const running = await runtime.openSession(workload!.spec.name, {
         command: input.command,
         timeoutMs: SESSION_MAX_MS,
         ...(input.terminal === undefined ? {} : { terminal: input.terminal }),

@@ -11,6 +11,7 @@ import type { CreatePlan } from "../api.js";
 import { checkNameFree, checkQuotas, validateSpec } from "../admission.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
+import { runtimeForKind } from "../runtime-registry.js";
 
 /** Validates and admits `input`, returning what a create would do. */
 export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<CreatePlan> {
@@ -24,7 +25,7 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
     run: async ({ user, input: spec }) => {
       checkQuotas(context, user, spec);
       await checkNameFree(context, spec.name);
-      const backend = context.deps.backend;
+      const backend = runtimeForKind(context.deps.runtimes, spec.kind);
       // The path is the driver's convention; the plan shows where it would be, without creating it.
       const workspaceHostPath = spec.workspace.enabled ? `<storage>/${userStorageKey(user.id)}/${spec.name}` : undefined;
       const backendPlan = await backend.plan(spec, {

@@ -4,10 +4,11 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { LogEntry } from "../../ports/container-backend.js";
+import type { LogEntry } from "../../ports/runtime.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Default and bounds for the number of lines. */
 export const LOG_LINES = { default: 50, min: 1, max: 1000 } as const;
@@ -27,6 +28,6 @@ export function readLogs(services: CoreServices, actor: Actor, name: string, opt
     args: { name, lines: options?.lines },
     validate: () => ({ name: validateName(name), lines: clampLines(options?.lines) }),
     target: (input) => input.name,
-    run: async ({ input, workload }) => context.deps.backend.logs(workload!.spec.name, { lines: input.lines }),
+    run: async ({ input, workload }) => runtimeForWorkload(context.deps.runtimes, workload!).logs(workload!.spec.name, { lines: input.lines }),
   });
 }

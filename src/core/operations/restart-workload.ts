@@ -8,6 +8,7 @@ import type { WorkloadView } from "../api.js";
 import { runLifecycleChange } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import { startContainer } from "./start-workload.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Restarts the actor's workload `name`. */
 export function restartWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
@@ -16,7 +17,7 @@ export function restartWorkload(services: CoreServices, actor: Actor, name: stri
     operation: "restart",
     desired: "running",
     apply: async (record) => {
-      await context.deps.backend.stop(record.spec.name, { onProgress: () => undefined });
+      await runtimeForWorkload(context.deps.runtimes, record).stop(record.spec.name, { onProgress: () => undefined });
       await startContainer(context, record);
     },
   });

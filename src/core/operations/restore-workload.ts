@@ -13,6 +13,7 @@ import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { pruneExpiredSnapshots } from "../snapshots.js";
+import { runtimeForKind } from "../runtime-registry.js";
 
 /** Starts a restore job for the actor's destroyed workload `name`. */
 export function restoreWorkload(services: CoreServices, actor: Actor, name: string): Promise<JobHandle<WorkloadView>> {
@@ -38,7 +39,7 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
       const inserted = repos.workloads.insert({
         name: input,
         owner: user.id,
-        backend: deps.backend.info().name,
+        backend: runtimeForKind(deps.runtimes, snapshot.spec.kind).info().name,
         spec: snapshot.spec,
         status: "creating",
         desired: "running",

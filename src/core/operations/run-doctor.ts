@@ -5,7 +5,7 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { DoctorCheck } from "../../ports/container-backend.js";
+import type { DoctorCheck } from "../../ports/runtime.js";
 import type { DoctorReport } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
@@ -18,20 +18,20 @@ export function runDoctor(services: CoreServices, actor: Actor): Promise<DoctorR
     actor,
     validate: () => undefined,
     run: async () => {
-      const { backend, storage, remoteAccess } = context.deps;
+      const { runtimes, storage, remoteAccess } = context.deps;
       const failed = (name: string) => (error: unknown): readonly DoctorCheck[] => [
         { name, ok: false, detail: error instanceof Error ? error.message : String(error) },
       ];
-      const [backendChecks, storageChecks, remoteChecks] = await Promise.all([
-        backend.doctor().catch(failed(`${backend.info().name}-backend`)),
+      const [runtimeChecks, storageChecks, remoteChecks] = await Promise.all([
+        Promise.all(runtimes.all().map((runtime) => runtime.doctor().catch(failed(`${runtime.info().name}-backend`)))).then((lists) => lists.flat()),
         storage.doctor().catch(failed(`${storage.info().name}-storage`)),
         remoteAccess ? remoteAccess.doctor().catch(failed("remote-access")) : Promise.resolve<readonly DoctorCheck[]>([]),
       ]);
       return {
-        backend: backend.info().name,
+        backend: runtimes.all().map((runtime) => runtime.info().name).join(", "),
         storage: storage.info().name,
-        ok: backendChecks.length > 0 && backendChecks.every((check) => check.ok),
-        checks: [...backendChecks, ...storageChecks, ...remoteChecks],
+        ok: runtimeChecks.length > 0 && runtimeChecks.every((check) => check.ok),
+        checks: [...runtimeChecks, ...storageChecks, ...remoteChecks],
       };
     },
   });

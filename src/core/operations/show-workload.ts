@@ -10,6 +10,7 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { tenantFacts, toWorkloadView } from "../views.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Shows the actor's workload `name`. */
 export function showWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadDetails> {
@@ -22,8 +23,8 @@ export function showWorkload(services: CoreServices, actor: Actor, name: string)
     target: (validName) => validName,
     run: async ({ user, workload }) => {
       const record = workload!;
-      const { backend, storage, logger } = context.deps;
-      const live = await backend.show(record.spec.name);
+      const { storage, logger } = context.deps;
+      const live = await runtimeForWorkload(context.deps.runtimes, record).show(record.spec.name);
       const usage = record.spec.workspace.enabled
         ? await storage.workspaceUsage(userStorageKey(record.owner), record.name).catch((error: unknown) => {
             logger.warn({ err: error, workload: record.name }, "Could not read workspace usage");

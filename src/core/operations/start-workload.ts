@@ -5,12 +5,13 @@
  * @module
  */
 import { userStorageKey, type Actor } from "../../domain/identity.js";
-import type { ContainerHostContext } from "../../ports/container-backend.js";
+import type { HostContext } from "../../ports/runtime.js";
 import type { WorkloadView } from "../api.js";
 import type { CoreContext } from "../context.js";
 import { runLifecycleChange } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import type { WorkloadRecord } from "../../state/workloads-repository.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Starts the actor's workload `name`. */
 export function startWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
@@ -26,11 +27,11 @@ export async function startContainer(context: CoreContext, record: WorkloadRecor
   if (record.spec.workspace.enabled) workspaceHostPath = (await deps.storage.ensureWorkspaceMounted(userKey, record.name)).hostPath;
   let remoteAccessKeyFile: string | undefined;
   if (record.spec.remoteAccess && deps.remoteAccess?.available()) remoteAccessKeyFile = (await deps.remoteAccess.prepareKeyFile(record.name)).path;
-  const host: ContainerHostContext = {
+  const host: HostContext = {
     ownerLabel: record.owner,
     ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
     ...(remoteAccessKeyFile === undefined ? {} : { remoteAccessKeyFile }),
     onProgress: () => undefined,
   };
-  await deps.backend.start(record.spec.name, host);
+  await runtimeForWorkload(deps.runtimes, record).start(record.spec.name, host);
 }

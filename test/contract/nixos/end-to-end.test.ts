@@ -4,6 +4,7 @@
  * container and a failing storage cleanup, and a destroy followed by restore from the
  * snapshot that outlived the workspace.
  */
+import { createRuntimeRegistry } from "../../../src/core/runtime-registry.js";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { createCore } from "../../../src/core/create-core.js";
 import { NeedsConfirmationError } from "../../../src/domain/errors.js";
 import { openDatabase, type VoxnixDatabase } from "../../../src/state/database.js";
-import { createNixosBackend } from "../../../src/backends/container/nixos/index.js";
+import { createNixosRuntime } from "../../../src/runtimes/nixos/index.js";
 import { createZfsStorage } from "../../../src/backends/storage/zfs/index.js";
 import { createTailscaleRemoteAccess } from "../../../src/backends/network/tailscale/index.js";
 import { TEST_POLICY } from "../../fakes/core-harness.js";
@@ -42,7 +43,7 @@ function core(env: Record<string, string> = {}) {
   assert.ok(remoteAccess);
   return createCore({
     db,
-    backend: createNixosBackend(deps, { hostRoot: host.root }),
+    runtimes: createRuntimeRegistry([createNixosRuntime(deps, { hostRoot: host.root })]),
     storage: createZfsStorage(deps),
     remoteAccess,
     catalog: deps.catalog,

@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configSchema, type Config } from "../../../src/app/config-schema.js";
 import type { BackendDeps } from "../../../src/backends/deps.js";
-import { createNixosBackend } from "../../../src/backends/container/nixos/index.js";
+import { createNixosRuntime } from "../../../src/runtimes/nixos/index.js";
 import { createZfsStorage } from "../../../src/backends/storage/zfs/index.js";
 import { createTailscaleRemoteAccess } from "../../../src/backends/network/tailscale/index.js";
 import { createCommandRunner } from "../../../src/host/command-runner.js";
 import type { ContainerSpec } from "../../../src/domain/spec.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
-import type { ProgressEvent } from "../../../src/ports/container-backend.js";
+import type { ProgressEvent } from "../../../src/ports/runtime.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import type { AddressLeases } from "../../../src/ports/address-leases.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
@@ -63,7 +63,7 @@ export class FakeHost {
   }
 
   backend(env: Record<string, string> = {}, config: Record<string, unknown> = {}) {
-    return createNixosBackend(this.deps(env, config), { hostRoot: this.root });
+    return createNixosRuntime(this.deps(env, config), { hostRoot: this.root });
   }
 
   zfs(env: Record<string, string> = {}, config: Record<string, unknown> = {}) {
@@ -137,6 +137,7 @@ export class FakeHost {
 /** A validated spec as the core would hand it over. */
 export function spec(name: string, modules: string[], overrides: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
+    kind: "container",
     name: name as WorkloadName,
     modules,
     moduleOptions: modules.includes("code-server") ? { "code-server": { port: 8080 } } : {},

@@ -279,7 +279,7 @@ void describe("nixos backend: destroy", () => {
 
   void it("gives up on a hanging logout after its timeout and carries on", async () => {
     await createWithTailscale();
-    const backend = (await import("../../../src/backends/container/nixos/index.js")).createNixosBackend(host.deps({ FAKE_TAILSCALE_MODE: "hang" }), {
+    const backend = (await import("../../../src/runtimes/nixos/index.js")).createNixosRuntime(host.deps({ FAKE_TAILSCALE_MODE: "hang" }), {
       hostRoot: host.root,
       logoutTimeoutMs: 500,
     });

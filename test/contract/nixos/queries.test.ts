@@ -164,8 +164,8 @@ void describe("nixos backend: doctor", () => {
 
   void it("reports a program that cannot be run as a failed check, not an exception", async () => {
     const deps = host.deps({ PATH: "/nonexistent" });
-    const { createNixosBackend } = await import("../../../src/backends/container/nixos/index.js");
-    const checks = await createNixosBackend(deps, { hostRoot: host.root }).doctor();
+    const { createNixosRuntime } = await import("../../../src/runtimes/nixos/index.js");
+    const checks = await createNixosRuntime(deps, { hostRoot: host.root }).doctor();
     const extra = checks.find((check) => check.name === "extra-container");
     assert.equal(extra?.ok, false);
     assert.ok(extra?.fix);

@@ -16,7 +16,7 @@ describe("createApp", () => {
     try {
       assert.equal(statSync(stateDir).mode & 0o777, 0o700);
       assert.ok(existsSync(join(stateDir, DATABASE_FILE)));
-      assert.equal(app.backend.info().name, "nixos");
+      assert.equal(app.runtimes.forKind("container")?.info().name, "nixos");
       assert.equal(app.storage.info().name, "dir");
       assert.equal(app.runner, runner);
       assert.ok(app.catalog.list().length > 0);

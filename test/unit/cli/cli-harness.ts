@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { createRuntimeRegistry } from "../../../src/core/runtime-registry.js";
 import { Writable } from "node:stream";
 import type { App } from "../../../src/app/app.js";
 import { configSchema } from "../../../src/app/config-schema.js";
@@ -37,7 +38,7 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
     stateDir: "/nonexistent/voxnix-test",
     core: harness.core,
     catalog: harness.catalog,
-    backend: harness.backend,
+    runtimes: createRuntimeRegistry([harness.backend]),
     storage: harness.storage,
     runner: new FakeCommandRunner(),
     db: harness.db,

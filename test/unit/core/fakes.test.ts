@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { HostFailureError, NotFoundError, TimeoutError } from "../../../src/domain/errors.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
 import { FakeCommandRunner } from "../../fakes/fake-command-runner.js";
-import { FakeContainerBackend } from "../../fakes/fake-container-backend.js";
+import { FakeRuntime } from "../../fakes/fake-runtime.js";
 import { FakeStorageDriver } from "../../fakes/fake-storage-driver.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 
@@ -38,9 +38,9 @@ void describe("FakeCommandRunner", () => {
   });
 });
 
-void describe("FakeContainerBackend", () => {
+void describe("FakeRuntime", () => {
   void it("models the port: destroy of unknown and stop of stopped succeed, start of unknown is not found", async () => {
-    const backend = new FakeContainerBackend();
+    const backend = new FakeRuntime();
     assert.deepEqual(await backend.destroy(name("ghost"), quiet), { warnings: [] });
     await backend.stop(name("ghost"), quiet);
     await assert.rejects(backend.start(name("ghost"), { ownerLabel: "x", ...quiet }), NotFoundError);
@@ -48,7 +48,7 @@ void describe("FakeContainerBackend", () => {
   });
 
   void it("injects failures once, in order", async () => {
-    const backend = new FakeContainerBackend();
+    const backend = new FakeRuntime();
     backend.failNext("list", new HostFailureError("first"));
     await assert.rejects(backend.list(), /first/);
     assert.deepEqual(await backend.list(), []);

@@ -153,8 +153,8 @@ void describe("reads", () => {
   });
 
   void it("modules lists the catalog entries the backend provides", async () => {
-    const { FakeContainerBackend } = await import("../../fakes/fake-container-backend.js");
-    const t = createTestCore({ backend: new FakeContainerBackend({ modules: ["git", "fish", "workspace"] }) });
+    const { FakeRuntime } = await import("../../fakes/fake-runtime.js");
+    const t = createTestCore({ backend: new FakeRuntime({ modules: ["git", "fish", "workspace"] }) });
     assert.deepEqual(t.core.modules().map((module) => module.name), ["fish", "git", "workspace"]);
   });
 });

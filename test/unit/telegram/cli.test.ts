@@ -1,3 +1,4 @@
+import { createRuntimeRegistry } from "../../../src/core/runtime-registry.js";
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { App } from "../../../src/app/app.js";
@@ -24,7 +25,7 @@ function testApp(telegram: Record<string, unknown>, token?: string): App {
     stateDir: "/nonexistent/voxnix-test",
     core: test.core,
     catalog: test.catalog,
-    backend: test.backend,
+    runtimes: createRuntimeRegistry([test.backend]),
     storage: test.storage,
     runner: new FakeCommandRunner(),
     db: test.db,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ImageBuildReport, ProgressEvent } from "../../../ports/container-backend.js";
+import type { ImageBuildReport, ProgressEvent } from "../../../ports/runtime.js";
 import type { RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
 
@@ -22,9 +22,10 @@ export const register: RegisterCommand = (program, context) => {
     .description("Build (or rebuild) the backend's images so later creates are fast (admins)")
     .action(async () => {
       const { actor, dryRun } = context.globals();
-      const { core, backend } = await context.app();
+      const { core, runtimes } = await context.app();
       if (dryRun) {
-        context.output({ dryRun: true, backend: backend.info().name }, () => [`Dry run: would build the ${backend.info().name} backend's images; nothing was changed.`]);
+        const backend = runtimes.all().map((runtime) => runtime.info().name).join(", ");
+        context.output({ dryRun: true, backend }, () => [`Dry run: would build the ${backend} backend's images; nothing was changed.`]);
         return;
       }
       const display = await context.progress("Building images");

@@ -10,7 +10,7 @@
  * @module
  */
 import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { DoctorCheck, ProgressEvent } from "../../../ports/container-backend.js";
+import type { DoctorCheck, ProgressEvent } from "../../../ports/runtime.js";
 import { HostFailureError, InvalidInputError } from "../../../domain/errors.js";
 import type { CliContext, ProgressDisplay, RegisterCommand } from "../context.js";
 import { EXIT } from "../exit-codes.js";

@@ -12,7 +12,7 @@
  */
 import { access, constants } from "node:fs/promises";
 import type { BackendDeps } from "../../deps.js";
-import type { DoctorCheck } from "../../../ports/container-backend.js";
+import type { DoctorCheck } from "../../../ports/runtime.js";
 import type { RemoteAccessProvider } from "../../../ports/remote-access.js";
 import { TailscaleApi } from "./api.js";
 import { fileMode, readSecretFile, removeKeyFile, writeKeyFile } from "./key-file.js";

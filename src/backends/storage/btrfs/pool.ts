@@ -9,10 +9,10 @@ import { mkdirSync, openSync, closeSync, ftruncateSync, existsSync, readFileSync
 import path from "node:path";
 import { HostFailureError } from "../../../domain/errors.js";
 import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { DoctorCheck } from "../../../ports/container-backend.js";
+import type { DoctorCheck } from "../../../ports/runtime.js";
 import type { BtrfsPaths } from "./paths.js";
 import { mountAt } from "./mounts.js";
-import { runChecked, runOk } from "./run-checked.js";
+import { runChecked, runOk } from "../../../host/commands.js";
 
 /** Sizes below this make mkfs.btrfs refuse or leave no room for metadata. */
 const MIN_IMAGE_BYTES = 256 * 1024 ** 2;

@@ -10,7 +10,7 @@
  * @module
  */
 import type { CommandRunner } from "../../../ports/command-runner.js";
-import { runChecked } from "./run-checked.js";
+import { runChecked } from "../../../host/commands.js";
 
 /** One row of `btrfs qgroup show --raw -re`. */
 export interface QgroupRow {

@@ -16,7 +16,7 @@ import type { CommandRunner } from "../../../ports/command-runner.js";
 import type { Usage } from "../../../ports/storage-driver.js";
 import { checkSegment, type BtrfsPaths } from "./paths.js";
 import { createSubvolume, deleteSubvolume, readQgroups, subvolumeId } from "./qgroups.js";
-import { runChecked } from "./run-checked.js";
+import { runChecked } from "../../../host/commands.js";
 
 /** Path of a user's area. */
 export function userPath(paths: BtrfsPaths, userKey: string): string {

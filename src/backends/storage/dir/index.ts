@@ -15,7 +15,7 @@ import { ConflictError, HostFailureError, NotFoundError } from "../../../domain/
 import type { Usage, StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { checkSegment, parseSnapshotRef, snapshotRef } from "../btrfs/paths.js";
-import { runChecked } from "../btrfs/run-checked.js";
+import { runChecked } from "../../../host/commands.js";
 
 /** Where the dir driver keeps its files. */
 export function dirStorageRoot(deps: Pick<BackendDeps, "config" | "stateDir">): string {

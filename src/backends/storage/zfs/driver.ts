@@ -6,7 +6,7 @@
  * @module
  */
 import { HostFailureError } from "../../../domain/errors.js";
-import type { DoctorCheck } from "../../../ports/container-backend.js";
+import type { DoctorCheck } from "../../../ports/runtime.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { deleteSnapshot, restoreWorkspace, snapshotWorkspace } from "./snapshots.js";

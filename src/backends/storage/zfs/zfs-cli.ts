@@ -9,7 +9,7 @@ import { HostFailureError, InvalidInputError } from "../../../domain/errors.js";
 import { isWorkloadName } from "../../../domain/names.js";
 import type { CommandResult, CommandRunner } from "../../../ports/command-runner.js";
 import type { Usage } from "../../../ports/storage-driver.js";
-import { commandFailure, runHost } from "../../container/nixos/host-commands.js";
+import { commandFailure, runHost } from "../../../host/commands.js";
 
 /** The program name; resolved through PATH by the runner. */
 export const ZFS = "zfs";

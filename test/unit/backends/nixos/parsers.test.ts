@@ -5,14 +5,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HostFailureError } from "../../../../src/domain/errors.js";
-import { buildNixSpec, renderWrapper } from "../../../../src/backends/container/nixos/artifacts.js";
-import { parseBuildOutput, parseContainerList, summarizeNixError } from "../../../../src/backends/container/nixos/extra-container-cli.js";
-import { parseJournal, parseKeyValues, parseMachineList, parseSystemdTimestamp, parseTailscaleStatus } from "../../../../src/backends/container/nixos/machinectl-cli.js";
-import { OutputProgress } from "../../../../src/backends/container/nixos/progress.js";
-import { imageName } from "../../../../src/backends/container/nixos/host.js";
+import { buildNixSpec, renderWrapper } from "../../../../src/runtimes/nixos/artifacts.js";
+import { parseBuildOutput, parseContainerList, summarizeNixError } from "../../../../src/runtimes/nixos/extra-container-cli.js";
+import { parseJournal, parseKeyValues, parseMachineList, parseSystemdTimestamp, parseTailscaleStatus } from "../../../../src/runtimes/nixos/machinectl-cli.js";
+import { OutputProgress } from "../../../../src/runtimes/nixos/progress.js";
+import { imageName } from "../../../../src/runtimes/nixos/host.js";
 import { parseUsage } from "../../../../src/backends/storage/zfs/zfs-cli.js";
 import { parseSnapshotRef, snapshotRef } from "../../../../src/backends/storage/zfs/snapshots.js";
-import type { ProgressEvent } from "../../../../src/ports/container-backend.js";
+import type { ProgressEvent } from "../../../../src/ports/runtime.js";
 import type { WorkloadName } from "../../../../src/domain/names.js";
 
 void describe("summarizeNixError", () => {
@@ -117,7 +117,7 @@ void describe("artifacts", () => {
 
   void it("leaves tailscale and env null when their modules are not selected", () => {
     const nixSpec = buildNixSpec(
-      { name: "dev" as WorkloadName, modules: ["git"], moduleOptions: {}, workspace: { enabled: false }, resources: { cpus: 2, memoryBytes: 2 ** 30, pids: 512 }, remoteAccess: false },
+      { kind: "container", name: "dev" as WorkloadName, modules: ["git"], moduleOptions: {}, workspace: { enabled: false }, resources: { cpus: 2, memoryBytes: 2 ** 30, pids: 512 }, remoteAccess: false },
       { ownerLabel: "local:admin", hostBridge: "br-vox", tailscaleKeyFile: "/k", envHostFile: "/e" },
     );
     assert.equal(nixSpec.tailscale, null);

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync }
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { LAUNCHER_JOIN_FAILED, LAUNCHER_SHELL, launcherArgs } from "../../../../src/backends/container/nspawn/launcher.js";
+import { LAUNCHER_JOIN_FAILED, LAUNCHER_SHELL, launcherArgs } from "../../../../src/runtimes/nspawn/launcher.js";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "vx-launcher-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));

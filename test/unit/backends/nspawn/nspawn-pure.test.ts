@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../../../src/domain/errors.js";
-import { ARGV_SCRIPT, basePackages, debootstrapArgs, loginShell, nsenterCall, nspawnBootArgs, journalArgs } from "../../../../src/backends/container/nspawn/nspawn-cli.js";
-import { networkdConfig, parseSubnet, bridgeRules, inputRules } from "../../../../src/backends/container/nspawn/network.js";
-import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
-import { parseJournal } from "../../../../src/backends/container/nspawn/queries.js";
+import { ARGV_SCRIPT, basePackages, debootstrapArgs, loginShell, nsenterCall, nspawnBootArgs, journalArgs } from "../../../../src/runtimes/nspawn/nspawn-cli.js";
+import { networkdConfig, parseSubnet, bridgeRules, inputRules } from "../../../../src/runtimes/nspawn/network.js";
+import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
+import { parseJournal } from "../../../../src/runtimes/nspawn/queries.js";
 import { parseQgroupShow } from "../../../../src/backends/storage/btrfs/qgroups.js";
 import { parseMountInfo } from "../../../../src/backends/storage/btrfs/mounts.js";
 import { checkSegment, parseSnapshotRef, snapshotRef, resolveBtrfsPaths } from "../../../../src/backends/storage/btrfs/paths.js";

@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlink
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { customiseImage, MASKED_UNITS } from "../../../../src/backends/container/nspawn/image.js";
-import { machineUuid, rootFiles, writeBootFiles } from "../../../../src/backends/container/nspawn/rootfs.js";
-import { machinePaths, resolveNspawnPaths } from "../../../../src/backends/container/nspawn/paths.js";
-import { parseSubnet } from "../../../../src/backends/container/nspawn/network.js";
+import { customiseImage, MASKED_UNITS } from "../../../../src/runtimes/nspawn/image.js";
+import { machineUuid, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
+import { machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
+import { parseSubnet } from "../../../../src/runtimes/nspawn/network.js";
 import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
 import { configSchema } from "../../../../src/app/config-schema.js";
 import { ConflictError } from "../../../../src/domain/errors.js";

@@ -5,21 +5,26 @@
  *
  * @module
  */
-import type { BackendDeps } from "../../deps.js";
-import type { ContainerBackend } from "../../../ports/container-backend.js";
+import type { BackendDeps } from "../../backends/deps.js";
+import type { Runtime } from "../../ports/runtime.js";
 import { createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
-import { type NixosBackendOptions, createContext } from "./context.js";
+import { type NixosRuntimeOptions, createContext } from "./context.js";
 import { buildImages, doctorChecks } from "./host.js";
 import { containerLogs, execInContainer, listContainers, showContainer } from "./queries.js";
 
-export type { NixosBackendOptions } from "./context.js";
+export type { NixosRuntimeOptions } from "./context.js";
 
 /** Creates the nixos backend. `options` exist for tests (a fake host root) and odd hosts. */
-export function createNixosBackend(deps: BackendDeps, options: NixosBackendOptions = {}): ContainerBackend {
+export function createNixosRuntime(deps: BackendDeps, options: NixosRuntimeOptions = {}): Runtime {
   const context = createContext(deps, options);
   const modules = new Set(deps.catalog.list().map((module) => module.name));
   return {
-    info: () => ({ name: "nixos", modules, remoteAccess: true, interactiveShell: true }),
+    info: () => ({
+      name: "nixos",
+      kind: "container",
+      modules,
+      capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: true, liveResize: false, rootVolume: "managed" },
+    }),
     plan: (spec, host) => planCreate(context, spec, host),
     create: (spec, host) => createContainer(context, spec, host),
     start: (name, host) => startContainer(context, name, host),

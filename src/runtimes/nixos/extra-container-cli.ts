@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { firstMeaningfulLine, stripAnsi } from "./host-commands.js";
+import { firstMeaningfulLine, stripAnsi } from "../../host/commands.js";
 
 /** The program name; resolved through PATH by the runner. */
 export const EXTRA_CONTAINER = "extra-container";

@@ -7,9 +7,9 @@
  */
 import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import type { WorkloadName } from "../../../domain/names.js";
-import type { LiveContainer, LiveDetails, LiveState, LogEntry } from "../../../ports/container-backend.js";
-import type { BackendDeps } from "../../deps.js";
+import type { WorkloadName } from "../../domain/names.js";
+import type { LiveContainer, LiveDetails, LiveState, LogEntry } from "../../ports/runtime.js";
+import type { BackendDeps } from "../../backends/deps.js";
 import { memoryUsage } from "./cgroups.js";
 import { readAddress } from "./machine.js";
 import { journalArgs } from "./nspawn-cli.js";

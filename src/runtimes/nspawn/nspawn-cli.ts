@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SessionCommand } from "../../../ports/container-backend.js";
+import type { SessionCommand } from "../../ports/runtime.js";
 
 /** The packages the base image carries: systemd to boot, then what the supported modules need. */
 export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "iputils-ping", "procps", "ca-certificates", "less", "openssh-sftp-server"] as const;

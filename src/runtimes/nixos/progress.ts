@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { ProgressListener, ProgressStep } from "../../../ports/container-backend.js";
-import { stripAnsi } from "./host-commands.js";
+import type { ProgressListener, ProgressStep } from "../../ports/runtime.js";
+import { stripAnsi } from "../../host/commands.js";
 
 const STEP_LINES: readonly { readonly pattern: RegExp; readonly step: ProgressStep; readonly message: string }[] = [
   { pattern: /^Building containers\.\.\.$/, step: "building", message: "Building the container's system (this can take minutes the first time)." },

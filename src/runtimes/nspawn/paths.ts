@@ -11,8 +11,8 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { BackendDeps } from "../../deps.js";
-import { resolveBtrfsPaths } from "../../storage/btrfs/paths.js";
+import type { BackendDeps } from "../../backends/deps.js";
+import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
 
 /** Resolved backend paths. */
 export interface NspawnPaths {

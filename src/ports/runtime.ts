@@ -1,24 +1,48 @@
 /**
- * The container backend port: the mechanics of creating and running containers on one kind
- * of host (NixOS via extra-container, any Linux via systemd-nspawn). Backends know nothing
- * about users, ownership or policy; the core decides all of that and hands them validated
- * specs and host paths.
+ * The runtime port: the mechanics of creating and running one kind of workload on one kind
+ * of host (containers: NixOS via extra-container, any Linux via systemd-nspawn; VMs next).
+ * Runtimes know nothing about users, ownership or policy; the core decides all of that and
+ * hands them validated specs and host paths. The core finds the runtime for a workload
+ * through the `RuntimeRegistry` (`ports/runtime-registry.ts`).
  *
  * @module
  */
-import type { ContainerSpec } from "../domain/spec.js";
+import type { ContainerSpec, WorkloadKind } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
 import type { CommandResult, InteractiveProcess, TerminalSize } from "./command-runner.js";
 
-/** What a backend can do, as data: the core branches on these flags, never on the name. */
-export interface BackendInfo {
-  readonly name: string;
-  /** Catalog modules this backend can realise; create refuses the others with this list. */
-  readonly modules: ReadonlySet<string>;
-  /** True when containers get private remote access (Tailscale). */
-  readonly remoteAccess: boolean;
-  /** True when `exec` with an interactive terminal is available. */
+/**
+ * What a runtime can do, as data: the core checks an operation's required capabilities
+ * against these (see `domain/operations.ts`) and never asks which runtime it is talking to.
+ */
+export interface RuntimeCapabilities {
+  /** Runs a command inside the workload and returns its output (`exec`). */
+  readonly exec: boolean;
+  /** Gives an interactive terminal inside the workload (`shell`, the browser terminal, SSH). */
   readonly interactiveShell: boolean;
+  /** Has a boot console of its own (VMs); containers share the host's kernel and have none. */
+  readonly console: boolean;
+  /** Workloads get private remote access (Tailscale). */
+  readonly remoteAccess: boolean;
+  /** CPU and memory can change while the workload runs. */
+  readonly liveResize: boolean;
+  /**
+   * How a workload's root is provided: a file-system tree the runtime snapshots from its image
+   * (`filesystem`), a disk image (`disk-image`), or by the host's own tooling (`managed`:
+   * extra-container, a Proxmox cluster).
+   */
+  readonly rootVolume: "filesystem" | "disk-image" | "managed";
+}
+
+/** Who a runtime is and what it can do. */
+export interface RuntimeInfo {
+  /** The name recorded on each workload it runs (`nspawn`, `nixos`, …); the registry dispatches on it. */
+  readonly name: string;
+  /** The kind of workload it runs. */
+  readonly kind: WorkloadKind;
+  /** Catalog modules this runtime can realise; create refuses the others with this list. */
+  readonly modules: ReadonlySet<string>;
+  readonly capabilities: RuntimeCapabilities;
 }
 
 /** Progress steps of a long operation, in the order they usually happen. */
@@ -43,7 +67,7 @@ export type ProgressEvent =
 export type ProgressListener = (event: ProgressEvent) => void;
 
 /** Host-side inputs the core prepared for a container. */
-export interface ContainerHostContext {
+export interface HostContext {
   /** Owner's user id, for informational labels only (never read back for ownership). */
   readonly ownerLabel: string;
   /** Host directory to bind-mount at `/workspace`, when the workspace is enabled. */
@@ -63,7 +87,7 @@ export interface PlannedArtifact {
 }
 
 /** What `create` would do, without doing it. */
-export interface BackendPlan {
+export interface RuntimePlan {
   readonly artifacts: readonly PlannedArtifact[];
   /** Host commands in the order they would run. */
   readonly commands: readonly (readonly string[])[];
@@ -133,15 +157,15 @@ export interface SessionOptions {
  * Methods that change state must leave nothing half-done: roll back, or throw an error whose
  * message says exactly what was kept.
  */
-export interface ContainerBackend {
-  info(): BackendInfo;
+export interface Runtime {
+  info(): RuntimeInfo;
 
   // Lifecycle
   /** What `create` would write and run, for `--dry-run`. Pure: touches nothing. */
-  plan(spec: ContainerSpec, host: Omit<ContainerHostContext, "onProgress" | "signal">): Promise<BackendPlan>;
+  plan(spec: ContainerSpec, host: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
   /** Creates and starts the container; resolves once it has booted. */
-  create(spec: ContainerSpec, host: ContainerHostContext): Promise<void>;
-  start(name: WorkloadName, host: ContainerHostContext): Promise<void>;
+  create(spec: ContainerSpec, host: HostContext): Promise<void>;
+  start(name: WorkloadName, host: HostContext): Promise<void>;
   /** Clean poweroff with a timeout before kill. Stopping a stopped container succeeds. */
   stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
   /** Removes the container and everything the backend owns for it (not the workspace). Unknown names succeed. */

@@ -9,22 +9,22 @@
 import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConflictError, HostFailureError, NotFoundError, TimeoutError, VoxnixError } from "../../../domain/errors.js";
-import type { WorkloadName } from "../../../domain/names.js";
-import type { ContainerSpec } from "../../../domain/spec.js";
-import type { BackendPlan, ContainerHostContext, DestroyReport, ProgressListener } from "../../../ports/container-backend.js";
-import type { CommandResult } from "../../../ports/command-runner.js";
-import { isUserId, userStorageKey } from "../../../domain/identity.js";
-import { tailscaleKeyFilePath } from "../../network/tailscale/key-file.js";
-import { ZfsLayout } from "../../storage/zfs/zfs-cli.js";
+import { ConflictError, HostFailureError, NotFoundError, TimeoutError, VoxnixError } from "../../domain/errors.js";
+import type { WorkloadName } from "../../domain/names.js";
+import type { ContainerSpec } from "../../domain/spec.js";
+import type { RuntimePlan, HostContext, DestroyReport, ProgressListener } from "../../ports/runtime.js";
+import type { CommandResult } from "../../ports/command-runner.js";
+import { isUserId, userStorageKey } from "../../domain/identity.js";
+import { tailscaleKeyFilePath } from "../../backends/network/tailscale/key-file.js";
+import { ZfsLayout } from "../../backends/storage/zfs/zfs-cli.js";
 import { ENV_MODULE, TAILSCALE_MODULE, buildNixSpec, envHostFile, renderSpecJson, renderWrapper, resolveVoxnixSource } from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord, removeRecord, writeRecord } from "./context.js";
 import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError } from "./extra-container-cli.js";
-import { commandFailure, outputDetail, runHost, runHostChecked } from "./host-commands.js";
+import { commandFailure, outputDetail, runHost, runHostChecked } from "../../host/commands.js";
 import { NIXOS_CONTAINER, runInContainerArgs } from "./machinectl-cli.js";
 import { OutputProgress, safeEmit } from "./progress.js";
 
-type PlanHost = Omit<ContainerHostContext, "onProgress" | "signal">;
+type PlanHost = Omit<HostContext, "onProgress" | "signal">;
 
 /** The artifacts of a create: file names inside the temporary directory and their content. */
 export interface CreateArtifacts {
@@ -48,7 +48,7 @@ export function renderArtifacts(context: NixosContext, spec: ContainerSpec, host
 }
 
 /** What create would write and run. Touches nothing. */
-export async function planCreate(context: NixosContext, spec: ContainerSpec, host: PlanHost): Promise<BackendPlan> {
+export async function planCreate(context: NixosContext, spec: ContainerSpec, host: PlanHost): Promise<RuntimePlan> {
   const artifacts = renderArtifacts(context, spec, concretePlanHost(context, spec, host), true);
   const directory = join(tmpdir(), "voxnix-nixos-XXXXXX");
   const wrapperPath = join(directory, "container.nix");
@@ -81,7 +81,7 @@ function concretePlanHost(context: NixosContext, spec: ContainerSpec, host: Plan
 }
 
 /** Builds, installs and starts a container, rolling back an installed-but-failed one. */
-export async function createContainer(context: NixosContext, spec: ContainerSpec, host: ContainerHostContext): Promise<void> {
+export async function createContainer(context: NixosContext, spec: ContainerSpec, host: HostContext): Promise<void> {
   const name = spec.name;
   safeEmit(host.onProgress, { type: "step", step: "preparing", message: `Preparing the container "${name}".` });
   if (await isInstalled(context, name)) {
@@ -118,7 +118,7 @@ export async function createContainer(context: NixosContext, spec: ContainerSpec
   safeEmit(host.onProgress, { type: "step", step: "done", message: `The container "${name}" is running.` });
 }
 
-async function runCreate(context: NixosContext, spec: ContainerSpec, host: ContainerHostContext, wrapperPath: string): Promise<void> {
+async function runCreate(context: NixosContext, spec: ContainerSpec, host: HostContext, wrapperPath: string): Promise<void> {
   const name = spec.name;
   const progress = new OutputProgress(host.onProgress);
   let result: CommandResult;
@@ -210,7 +210,7 @@ async function ensureEnvFile(context: NixosContext, name: string): Promise<boole
 }
 
 /** Starts an installed container after checking its workspace is there. */
-export async function startContainer(context: NixosContext, name: WorkloadName, host: ContainerHostContext): Promise<void> {
+export async function startContainer(context: NixosContext, name: WorkloadName, host: HostContext): Promise<void> {
   await requireInstalled(context, name);
   if (host.workspaceHostPath !== undefined) await requireDirectory(join(context.hostRoot, host.workspaceHostPath), host.workspaceHostPath, name);
   safeEmit(host.onProgress, { type: "step", step: "starting", message: `Starting the container "${name}".` });

@@ -5,12 +5,12 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { DoctorCheck } from "../../../ports/container-backend.js";
-import type { Config } from "../../../app/config-schema.js";
-import { poolMounted } from "../../storage/btrfs/pool.js";
-import { resolveBtrfsPaths } from "../../storage/btrfs/paths.js";
-import { runOk } from "../../storage/btrfs/run-checked.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import type { DoctorCheck } from "../../ports/runtime.js";
+import type { Config } from "../../app/config-schema.js";
+import { poolMounted } from "../../backends/storage/btrfs/pool.js";
+import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
+import { runOk } from "../../host/commands.js";
 import { missingControllers } from "./cgroups.js";
 import { currentImage } from "./image.js";
 import type { NspawnPaths } from "./paths.js";

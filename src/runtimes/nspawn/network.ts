@@ -15,9 +15,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HostFailureError, InvalidInputError } from "../../../domain/errors.js";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import { runChecked, runOk } from "../../storage/btrfs/run-checked.js";
+import { HostFailureError, InvalidInputError } from "../../domain/errors.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import { runChecked, runOk } from "../../host/commands.js";
 
 /** A parsed IPv4 subnet. */
 export interface Subnet {

@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { closeSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { HostFailureError, TimeoutError } from "../../../domain/errors.js";
+import { HostFailureError, TimeoutError } from "../../domain/errors.js";
 import { cgroupProcsFiles } from "./cgroups.js";
 import { READY_FILE } from "./image.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";

@@ -6,14 +6,14 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { HostFailureError, InvalidInputError, NotFoundError } from "../../../domain/errors.js";
-import type { WorkloadName } from "../../../domain/names.js";
-import type { ExecOptions, LiveContainer, LiveDetails, LogEntry } from "../../../ports/container-backend.js";
-import type { CommandResult } from "../../../ports/command-runner.js";
+import { HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
+import type { WorkloadName } from "../../domain/names.js";
+import type { ExecOptions, LiveContainer, LiveDetails, LogEntry } from "../../ports/runtime.js";
+import type { CommandResult } from "../../ports/command-runner.js";
 import { TAILSCALE_MODULE } from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord } from "./context.js";
 import { EXTRA_CONTAINER, listArgs, parseContainerList } from "./extra-container-cli.js";
-import { commandFailure, runHost, runHostChecked } from "./host-commands.js";
+import { commandFailure, runHost, runHostChecked } from "../../host/commands.js";
 import {
   JOURNALCTL,
   MACHINECTL,

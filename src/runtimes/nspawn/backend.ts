@@ -8,14 +8,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ConflictError, HostFailureError, NotFoundError } from "../../../domain/errors.js";
-import type { ContainerSpec } from "../../../domain/spec.js";
-import type { WorkloadName } from "../../../domain/names.js";
-import type { BackendPlan, ContainerBackend, ContainerHostContext, ExecOptions, ProgressListener, SessionOptions } from "../../../ports/container-backend.js";
-import type { CommandResult, InteractiveProcess } from "../../../ports/command-runner.js";
-import type { BackendDeps } from "../../deps.js";
-import { ensurePool } from "../../storage/btrfs/pool.js";
-import { resolveBtrfsPaths } from "../../storage/btrfs/paths.js";
+import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
+import type { ContainerSpec } from "../../domain/spec.js";
+import type { WorkloadName } from "../../domain/names.js";
+import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener, SessionOptions } from "../../ports/runtime.js";
+import type { CommandResult, InteractiveProcess } from "../../ports/command-runner.js";
+import type { BackendDeps } from "../../backends/deps.js";
+import { ensurePool } from "../../backends/storage/btrfs/pool.js";
+import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
 import { nspawnDoctor } from "./doctor.js";
 import { buildImage, currentImage, type ImageMetadata } from "./image.js";
 import { bootMachine, haltMachine, readAddress, readSpec } from "./machine.js";
@@ -31,8 +31,16 @@ import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 /** The modules this backend realises from Debian packages and container settings. */
 export const NSPAWN_MODULES: ReadonlySet<string> = new Set(["git", "fish", "workspace", "devtools"]);
 
+/** The nspawn runtime: containers whose root is a btrfs snapshot of its Debian image, no Tailscale. */
+const NSPAWN_INFO: RuntimeInfo = {
+  name: "nspawn",
+  kind: "container",
+  modules: NSPAWN_MODULES,
+  capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: false, liveResize: false, rootVolume: "filesystem" },
+};
+
 /** The backend plus host helpers the CLI's `setup` and the tests use. */
-export interface NspawnBackend extends ContainerBackend {
+export interface NspawnRuntime extends Runtime {
   readonly paths: NspawnPaths;
   /** Makes the backend root usable (mounts the btrfs pool it lives on). */
   ensureRoot(): Promise<void>;
@@ -41,7 +49,7 @@ export interface NspawnBackend extends ContainerBackend {
 }
 
 /** Creates the nspawn backend. Nothing touches the host until a method is called. */
-export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
+export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   const paths = resolveNspawnPaths(deps);
   const btrfsTop = paths.onBtrfsPool ? resolveBtrfsPaths(deps).mountpoint : undefined;
   let building: Promise<ImageMetadata> | undefined;
@@ -166,9 +174,9 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
     ensureRoot,
     importImage: (source, onProgress) => build(onProgress, source),
 
-    info: () => ({ name: "nspawn", modules: NSPAWN_MODULES, remoteAccess: false, interactiveShell: true }),
+    info: () => NSPAWN_INFO,
 
-    async plan(spec: ContainerSpec, host): Promise<BackendPlan> {
+    async plan(spec: ContainerSpec, host): Promise<RuntimePlan> {
       const machine = machinePaths(paths, spec.name);
       const names = interfaceNames(paths, spec.name);
       const subnet = parseSubnet(deps.config.nspawn.subnet);
@@ -192,7 +200,7 @@ export function createNspawnBackend(deps: BackendDeps): NspawnBackend {
       };
     },
 
-    async create(spec, host: ContainerHostContext) {
+    async create(spec, host: HostContext) {
       await ensureRoot();
       const machine = machinePaths(paths, spec.name);
       if (existsSync(machine.root) || existsSync(machine.run)) {

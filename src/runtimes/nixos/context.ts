@@ -6,12 +6,12 @@
  */
 import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { BackendDeps } from "../../deps.js";
-import type { Logger } from "../../../ports/logger.js";
+import type { BackendDeps } from "../../backends/deps.js";
+import type { Logger } from "../../ports/logger.js";
 import { recordsDir } from "./artifacts.js";
 
 /** Options for tests and unusual hosts. */
-export interface NixosBackendOptions {
+export interface NixosRuntimeOptions {
   /** Prefix for host paths such as `/etc/nixos-containers`; defaults to `/`. */
   readonly hostRoot?: string;
   /** Timeout for read-only queries (list, show, logs) in milliseconds; defaults to 15 s. */
@@ -32,7 +32,7 @@ export interface NixosContext {
 }
 
 /** Builds the shared context from dependencies and options. */
-export function createContext(deps: BackendDeps, options: NixosBackendOptions = {}): NixosContext {
+export function createContext(deps: BackendDeps, options: NixosRuntimeOptions = {}): NixosContext {
   return {
     deps,
     logger: deps.logger.child({ backend: "nixos" }),

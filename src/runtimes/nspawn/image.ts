@@ -10,10 +10,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HostFailureError } from "../../../domain/errors.js";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { ProgressListener } from "../../../ports/container-backend.js";
-import { runChecked } from "../../storage/btrfs/run-checked.js";
+import { HostFailureError } from "../../domain/errors.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import type { ProgressListener } from "../../ports/runtime.js";
+import { runChecked } from "../../host/commands.js";
 import { basePackages, debootstrapArgs } from "./nspawn-cli.js";
 import type { NspawnPaths } from "./paths.js";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { LiveContainer, LiveState, LogEntry } from "../../../ports/container-backend.js";
+import type { LiveContainer, LiveState, LogEntry } from "../../ports/runtime.js";
 
 /** The program names; resolved through PATH by the runner. */
 export const MACHINECTL = "machinectl";

@@ -10,8 +10,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HostFailureError } from "../../../domain/errors.js";
-import type { ContainerSpec, ModuleOptionValue } from "../../../domain/spec.js";
+import { HostFailureError } from "../../domain/errors.js";
+import type { ContainerSpec, ModuleOptionValue } from "../../domain/spec.js";
 
 /** The module that reads secret environment variables from a host file. */
 export const ENV_MODULE = "env";

@@ -1,13 +1,13 @@
 /**
- * Running host programs for the nixos backend: every call goes through the injected
- * `CommandRunner` with a timeout, and every failure leaves here classified as a
- * `TimeoutError` or a `HostFailureError` whose message a person can read and whose
- * `detail` holds the program's own words for the admin.
+ * The host toolbox's command helpers, shared by every runtime and storage driver: every call
+ * goes through the injected `CommandRunner` with a timeout, and every failure leaves here
+ * classified as a `TimeoutError` or a `HostFailureError` whose message a person can read and
+ * whose `detail` holds the program's own words for the admin.
  *
  * @module
  */
-import { HostFailureError, TimeoutError, VoxnixError } from "../../../domain/errors.js";
-import type { CommandOptions, CommandResult, CommandRunner } from "../../../ports/command-runner.js";
+import { HostFailureError, TimeoutError, VoxnixError } from "../domain/errors.js";
+import type { CommandOptions, CommandResult, CommandRunner } from "../ports/command-runner.js";
 
 /** What a call is for, in words ("Starting the container \"dev\""), plus the runner options. */
 export interface HostCall extends CommandOptions {
@@ -87,4 +87,36 @@ function timeoutError(action: string, timeoutMs: number, cause?: unknown): Timeo
 
 function describeUnknown(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// Quick checked commands (btrfs, ip, mount): a short default timeout and a "Could not …" message.
+
+/** Options for `runChecked`: the runner's options plus a human description of the step. */
+export interface CheckedOptions extends Partial<CommandOptions> {
+  /** Words for the error message, e.g. "create the workspace subvolume". */
+  readonly what: string;
+}
+
+/** Default timeout for quick host commands (btrfs, ip, mount). */
+export const QUICK_TIMEOUT_MS = 30_000;
+
+/** Runs `command args`, resolving with its result when it exits 0, else throwing `HostFailureError`. */
+export async function runChecked(runner: CommandRunner, command: string, args: readonly string[], options: CheckedOptions): Promise<CommandResult> {
+  const { what, ...rest } = options;
+  const result = await runner.run(command, args, { timeoutMs: QUICK_TIMEOUT_MS, ...rest });
+  if (result.exitCode !== 0) {
+    const output = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" | ");
+    throw new HostFailureError(`Could not ${what}: ${command} exited with ${result.exitCode ?? result.signal}.`, `${command} ${args.join(" ")}: ${output}`);
+  }
+  return result;
+}
+
+/** Runs a command and returns whether it exited 0, never throwing for a non-zero exit or a missing program. */
+export async function runOk(runner: CommandRunner, command: string, args: readonly string[], timeoutMs = QUICK_TIMEOUT_MS): Promise<boolean> {
+  try {
+    const result = await runner.run(command, args, { timeoutMs });
+    return result.exitCode === 0;
+  } catch {
+    return false;
+  }
 }

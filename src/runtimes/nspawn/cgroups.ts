@@ -20,8 +20,8 @@
  */
 import { existsSync, readdirSync, readFileSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HostFailureError } from "../../../domain/errors.js";
-import { parseMountInfo } from "../../storage/btrfs/mounts.js";
+import { HostFailureError } from "../../domain/errors.js";
+import { parseMountInfo } from "../../backends/storage/btrfs/mounts.js";
 
 /** One cgroup hierarchy this process belongs to. */
 interface Hierarchy {

@@ -5,6 +5,6 @@
  *
  * @module
  */
-export { createNspawnBackend, NSPAWN_MODULES, type NspawnBackend } from "./backend.js";
+export { createNspawnRuntime, NSPAWN_MODULES, type NspawnRuntime } from "./backend.js";
 export { resolveNspawnPaths, machinePaths, interfaceNames, type NspawnPaths } from "./paths.js";
 export { removeBridge, parseSubnet } from "./network.js";

@@ -9,15 +9,15 @@ import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HostFailureError, InvalidInputError } from "../../../domain/errors.js";
-import type { WorkloadName } from "../../../domain/names.js";
-import type { ContainerSpec, ModuleOptionValue } from "../../../domain/spec.js";
-import type { DoctorCheck, ImageBuildReport, ProgressListener } from "../../../ports/container-backend.js";
+import { HostFailureError, InvalidInputError } from "../../domain/errors.js";
+import type { WorkloadName } from "../../domain/names.js";
+import type { ContainerSpec, ModuleOptionValue } from "../../domain/spec.js";
+import type { DoctorCheck, ImageBuildReport, ProgressListener } from "../../ports/runtime.js";
 import { resolveVoxnixSource } from "./artifacts.js";
 import { renderArtifacts } from "./backend.js";
 import type { NixosContext } from "./context.js";
 import { EXTRA_CONTAINER, buildArgs, parseBuildOutput, summarizeNixError } from "./extra-container-cli.js";
-import { commandFailure, outputDetail, runHost } from "./host-commands.js";
+import { commandFailure, outputDetail, runHost } from "../../host/commands.js";
 import { OutputProgress, safeEmit } from "./progress.js";
 
 interface CommandCheck {
@@ -131,6 +131,7 @@ function imageSpec(context: NixosContext, modules: readonly string[], index: num
     if (options.length > 0) moduleOptions[module] = Object.fromEntries(options.map(([key, option]) => [key, option.default]));
   }
   return {
+    kind: "container",
     name: imageName(modules) as WorkloadName,
     modules: [...modules],
     moduleOptions,

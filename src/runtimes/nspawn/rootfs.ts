@@ -9,11 +9,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ContainerSpec } from "../../../domain/spec.js";
-import { HostFailureError } from "../../../domain/errors.js";
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import { mountAt } from "../../storage/btrfs/mounts.js";
-import { runChecked } from "../../storage/btrfs/run-checked.js";
+import type { ContainerSpec } from "../../domain/spec.js";
+import { HostFailureError } from "../../domain/errors.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
+import { mountAt } from "../../backends/storage/btrfs/mounts.js";
+import { runChecked } from "../../host/commands.js";
 import { networkdConfig, type Subnet } from "./network.js";
 import type { MachinePaths } from "./paths.js";
 

@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ContainerSpec } from "../../../domain/spec.js";
-import type { ProgressListener } from "../../../ports/container-backend.js";
-import type { BackendDeps } from "../../deps.js";
+import type { ContainerSpec } from "../../domain/spec.js";
+import type { ProgressListener } from "../../ports/runtime.js";
+import type { BackendDeps } from "../../backends/deps.js";
 import { prepareCgroups, removeCgroups } from "./cgroups.js";
 import { createVeth, deleteVeth, ensureBridge, parseSubnet } from "./network.js";
 import { nspawnBootArgs } from "./nspawn-cli.js";

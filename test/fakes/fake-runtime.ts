@@ -12,10 +12,10 @@ import type { WorkloadName } from "../../src/domain/names.js";
 import type { ContainerSpec } from "../../src/domain/spec.js";
 import type { CommandResult, InteractiveProcess, ProcessExit } from "../../src/ports/command-runner.js";
 import type {
-  BackendInfo,
-  BackendPlan,
-  ContainerBackend,
-  ContainerHostContext,
+  RuntimeInfo,
+  RuntimePlan,
+  Runtime,
+  HostContext,
   DestroyReport,
   DoctorCheck,
   ExecOptions,
@@ -26,12 +26,12 @@ import type {
   LogEntry,
   ProgressListener,
   SessionOptions,
-} from "../../src/ports/container-backend.js";
+} from "../../src/ports/runtime.js";
 import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type BackendMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openSession" | "doctor" | "buildImages";
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openSession" | "doctor" | "buildImages";
 
 /** A container the fake host knows about. */
 export interface FakeContainer {
@@ -39,12 +39,12 @@ export interface FakeContainer {
   state: LiveState;
   addresses: string[];
   spec?: ContainerSpec;
-  host?: Omit<ContainerHostContext, "onProgress" | "signal">;
+  host?: Omit<HostContext, "onProgress" | "signal">;
   managed: boolean;
 }
 
 /** Construction options. */
-export interface FakeContainerBackendOptions {
+export interface FakeRuntimeOptions {
   readonly name?: string;
   /** Modules the backend can provide (default: every fixture module). */
   readonly modules?: Iterable<string>;
@@ -53,24 +53,31 @@ export interface FakeContainerBackendOptions {
 }
 
 /** The fake backend. Inspect `containers` and `calls`; steer with `failNext`, `hold`, `addUnmanaged`. */
-export class FakeContainerBackend implements ContainerBackend {
+export class FakeRuntime implements Runtime {
   readonly containers = new Map<string, FakeContainer>();
-  readonly injector = new FailureInjector<BackendMethod>();
+  readonly injector = new FailureInjector<RuntimeMethod>();
   /** Warnings the next destroys report (e.g. a failed Tailscale logout). */
   destroyWarnings: string[] = [];
   /** Result of `doctor`. */
   doctorChecks: DoctorCheck[] = [{ name: "fake-backend", ok: true, detail: "The fake backend is always ready." }];
   /** Result of `exec` (argv is echoed to stdout unless overridden). */
   execResult: Partial<CommandResult> | undefined;
-  readonly #info: BackendInfo;
+  readonly #info: RuntimeInfo;
   #nextAddress = 2;
 
-  constructor(options: FakeContainerBackendOptions = {}) {
+  constructor(options: FakeRuntimeOptions = {}) {
     this.#info = {
       name: options.name ?? "fake",
+      kind: "container",
       modules: new Set(options.modules ?? FIXTURE_MODULE_NAMES),
-      remoteAccess: options.remoteAccess ?? true,
-      interactiveShell: options.interactiveShell ?? true,
+      capabilities: {
+        exec: true,
+        interactiveShell: options.interactiveShell ?? true,
+        console: false,
+        remoteAccess: options.remoteAccess ?? true,
+        liveResize: false,
+        rootVolume: "filesystem",
+      },
     };
   }
 
@@ -80,12 +87,12 @@ export class FakeContainerBackend implements ContainerBackend {
   }
 
   /** Makes the next call of `method` throw `error`. */
-  failNext(method: BackendMethod, error: Error): void {
+  failNext(method: RuntimeMethod, error: Error): void {
     this.injector.failNext(method, error);
   }
 
   /** Pauses the next call of `method` until released. */
-  hold(method: BackendMethod) {
+  hold(method: RuntimeMethod) {
     return this.injector.hold(method);
   }
 
@@ -94,11 +101,11 @@ export class FakeContainerBackend implements ContainerBackend {
     this.containers.set(name, { name, state, addresses: [], managed: false });
   }
 
-  info(): BackendInfo {
+  info(): RuntimeInfo {
     return this.#info;
   }
 
-  async plan(spec: ContainerSpec, host: Omit<ContainerHostContext, "onProgress" | "signal">): Promise<BackendPlan> {
+  async plan(spec: ContainerSpec, host: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan> {
     await this.injector.enter("plan", [spec, host]);
     return {
       artifacts: [{ path: `/var/lib/fake/${spec.name}.json`, content: JSON.stringify({ spec, host }, null, 2) }],
@@ -106,7 +113,7 @@ export class FakeContainerBackend implements ContainerBackend {
     };
   }
 
-  async create(spec: ContainerSpec, host: ContainerHostContext): Promise<void> {
+  async create(spec: ContainerSpec, host: HostContext): Promise<void> {
     host.onProgress({ type: "step", step: "building", message: `Building ${spec.name}` });
     await this.injector.enter("create", [spec, stripCallbacks(host)]);
     if (this.containers.has(spec.name)) throw new HostFailureError(`A container called "${spec.name}" already exists on the host.`);
@@ -122,7 +129,7 @@ export class FakeContainerBackend implements ContainerBackend {
     });
   }
 
-  async start(name: WorkloadName, host: ContainerHostContext): Promise<void> {
+  async start(name: WorkloadName, host: HostContext): Promise<void> {
     await this.injector.enter("start", [name, stripCallbacks(host)]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
@@ -245,7 +252,7 @@ export class FakeContainerBackend implements ContainerBackend {
   }
 }
 
-function stripCallbacks(host: ContainerHostContext): Omit<ContainerHostContext, "onProgress" | "signal"> {
+function stripCallbacks(host: HostContext): Omit<HostContext, "onProgress" | "signal"> {
   const { onProgress: _onProgress, signal: _signal, ...rest } = host;
   return rest;
 }
