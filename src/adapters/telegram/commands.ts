@@ -16,6 +16,7 @@ import type { Admission } from "./admission.js";
 import { userLineHtml } from "./format.js";
 import { describeError, errorFields } from "./on-error.js";
 import { bold, code, escapeHtml } from "./render.js";
+import { SSH_KEY_COMMAND } from "./ssh-keys.js";
 
 /** Commands everyone sees. */
 export const USER_COMMANDS: readonly BotCommand[] = [
@@ -30,6 +31,7 @@ export const USER_COMMANDS: readonly BotCommand[] = [
   { command: "storage", description: "Your disk usage and snapshots" },
   { command: "reset", description: "Forget our conversation" },
   { command: "whoami", description: "Your account and limits" },
+  SSH_KEY_COMMAND,
 ];
 
 /** Commands only admins see (added to their chat's menu). */

@@ -46,12 +46,14 @@ async function runTelegram(context: CliContext, name: string): Promise<void> {
     return configError("telegram.tokenFile", `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
   };
   const pipeline = createChatPipeline({ core: app.core, db: app.db, config, secrets, logger: app.logger });
+  const { sshAccessFrom } = await import("../../../domain/ssh-access.js");
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
     core: app.core,
     pipeline,
     logger: app.logger,
     configuredAdmins: config.users.admins,
+    ...(config.ssh.enabled ? { sshAccess: sshAccessFrom(config.ssh) } : {}),
     ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
   });
 
