@@ -12,7 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import Database from "better-sqlite3";
@@ -29,9 +30,9 @@ interface Run {
 }
 
 /** Runs a program with optional input, killing it after `timeoutMs`. */
-function run(command: string, args: readonly string[], options: { readonly input?: string; readonly timeoutMs?: number } = {}): Promise<Run> {
+function run(command: string, args: readonly string[], options: { readonly input?: string | Buffer; readonly timeoutMs?: number; readonly cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -76,7 +77,7 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     "/dev/null",
     ...extra,
   ];
-  const ssh = (key: string, target: string, command: readonly string[], options: { readonly input?: string; readonly extra?: readonly string[] } = {}) =>
+  const ssh = (key: string, target: string, command: readonly string[], options: { readonly input?: string | Buffer; readonly extra?: readonly string[] } = {}) =>
     run("ssh", [...sshArgs(key, options.extra ?? []), target, ...command], { ...(options.input === undefined ? {} : { input: options.input }) });
 
   before(async () => {
@@ -152,11 +153,33 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     assert.equal(hostname.stdout.trim(), "dev", "the command ran inside the container");
   });
 
+  /** An `ssh -tt` session; `typeLine` waits for the shell's prompt first (a shell starting up may discard early typing). */
+  const terminalSession = () => {
+    const client = spawn("ssh", [...sshArgs("alice", ["-tt"]), "dev@127.0.0.1"], { stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    let mark = 0;
+    client.stdout.on("data", (chunk: Buffer) => (screen += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => client.on("close", (code) => resolve(code)));
+    return {
+      client,
+      closed,
+      screen: () => screen,
+      async typeLine(line: string) {
+        const prompted = () => /root@dev[^\n]*# /.test(screen.slice(mark));
+        assert.ok(await waitUntil(prompted, 30_000), `no prompt: ${screen}`);
+        mark = screen.length;
+        client.stdin.write(`${line}\n`);
+      },
+    };
+  };
+
   step("an interactive terminal session takes input and ends with the shell's status", async () => {
-    const result = await ssh("alice", "dev@127.0.0.1", [], { extra: ["-tt"], input: "stty size\necho result-$((6*7))\nexit 3\n" });
-    assert.equal(result.code, 3, result.stdout + result.stderr);
-    assert.match(result.stdout, /result-42/);
-    assert.match(result.stdout, /^\d+ \d+\r?$/m, "the session has a real terminal with a size");
+    const session = terminalSession();
+    await session.typeLine("stty size; echo result-$((6*7))");
+    assert.ok(await waitUntil(() => session.screen().includes("result-42"), 30_000), session.screen());
+    assert.match(session.screen(), /^\d+ \d+\r?$/m, "the session has a real terminal with a size");
+    await session.typeLine("exit 3");
+    assert.equal(await session.closed, 3, session.screen());
   });
 
   step("another user's key gets exactly the answer a missing workload gets", async () => {
@@ -198,25 +221,41 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     assert.notEqual(remote.code, 0, "remote forwarding (-R) is refused");
   });
 
-  step("sftp works when the image has an SFTP server", async (): Promise<void> => {
+  step("scp and sftp work through the workload's own SFTP server", async (): Promise<void> => {
     const hasServer = await ssh("alice", "dev@127.0.0.1", ["test -x /usr/lib/openssh/sftp-server && echo yes || echo no"]);
     if (hasServer.stdout.trim() !== "yes") {
-      console.error("# sftp skipped: this test image predates openssh-sftp-server in the base packages");
-      return;
+      // Images built before openssh-sftp-server joined the base packages lack it: bring Debian's
+      // binary in through the gateway itself (binary data on an exec session's standard input).
+      const download = mkdtempSync(path.join(env.root, "sftp-"));
+      const fetched = await run("apt-get", ["download", "openssh-sftp-server"], { cwd: download, timeoutMs: 120_000 });
+      const deb = fetched.code === 0 ? readdirSync(download).find((file) => file.endsWith(".deb")) : undefined;
+      if (deb === undefined) {
+        console.error(`# sftp skipped: the image has no SFTP server and none could be downloaded (${fetched.stderr.trim().slice(-200)})`);
+        return;
+      }
+      assert.equal((await run("dpkg-deb", ["-x", path.join(download, deb), path.join(download, "x")])).code, 0);
+      const binary = readFileSync(path.join(download, "x/usr/lib/openssh/sftp-server"));
+      const upload = await ssh("alice", "dev@127.0.0.1", ["mkdir -p /usr/lib/openssh && cat > /usr/lib/openssh/sftp-server && chmod 755 /usr/lib/openssh/sftp-server && sha256sum /usr/lib/openssh/sftp-server"], { input: binary });
+      assert.equal(upload.code, 0, upload.stderr);
+      assert.equal(upload.stdout.split(" ")[0], createHash("sha256").update(binary).digest("hex"), "binary input arrives intact");
     }
     const file = path.join(keys, "upload.txt");
     writeFileSync(file, "uploaded by scp\n");
     const scp = await run("scp", ["-P", String(port), ...sshArgs("alice").slice(2), file, "dev@127.0.0.1:/tmp/upload.txt"]);
     assert.equal(scp.code, 0, scp.stderr);
     assert.equal((await ssh("alice", "dev@127.0.0.1", ["cat /tmp/upload.txt"])).stdout, "uploaded by scp\n");
+    const listing = await run("sftp", ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"], { input: "ls /tmp\n" });
+    assert.equal(listing.code, 0, listing.stderr);
+    assert.match(listing.stdout, /upload\.txt/);
+    const theirs = await run("scp", ["-P", String(port), ...sshArgs("bob").slice(2), file, "dev@127.0.0.1:/tmp/bob.txt"]);
+    assert.notEqual(theirs.code, 0, "another user's key cannot copy into the workload");
   });
 
   step("a client that vanishes mid-session leaves the gateway running and nothing behind", async () => {
-    const client = spawn("ssh", [...sshArgs("alice", ["-tt"]), "dev@127.0.0.1"], { stdio: ["pipe", "pipe", "pipe"] });
-    let seen = "";
-    client.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString()));
-    client.stdin.write("sleep 300 & echo started-$((1+1))\n");
-    assert.ok(await waitUntil(() => seen.includes("started-2"), 30_000), seen);
+    const session = terminalSession();
+    const client = session.client;
+    await session.typeLine("sleep 300 & echo started-$((1+1))");
+    assert.ok(await waitUntil(() => session.screen().includes("started-2"), 30_000), session.screen());
     const units = async () => (await voxnix(env, ["ctl", "exec", "dev", "--", "sh", "-c", "systemctl list-units --no-legend 'voxnix-session-*' | wc -l"])).stdout.trim();
     assert.notEqual(await units(), "0", "the session runs as a named service");
     client.kill("SIGKILL");
