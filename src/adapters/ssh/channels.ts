@@ -72,7 +72,12 @@ export function handleSessionChannel(session: SshSession, context: ChannelContex
 
   const start = (channel: ServerChannel, command: SessionCommand) => {
     started = true;
-    void runSession(channel, command, terminal, context).then((opened) => (running = opened));
+    const size = terminal;
+    void runSession(channel, command, terminal, context).then((opened) => {
+      running = opened;
+      // A window change that arrived while the session was opening.
+      if (opened && terminal && size && (terminal.cols !== size.cols || terminal.rows !== size.rows)) opened.resize(terminal);
+    });
   };
   session.on("shell", (accept, reject) => {
     if (started) return reject?.();
