@@ -283,7 +283,7 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
       }[];
       const exec = rows.find((row) => row.actor === ALICE && (JSON.parse(row.args_json) as { exitCode?: number }).exitCode === 7);
       assert.ok(exec, JSON.stringify(rows));
-      assert.deepEqual(Object.keys(JSON.parse(exec.args_json) as object).sort(), ["exitCode", "kind", "name", "session", "terminal", "via"]);
+      assert.deepEqual(Object.keys(JSON.parse(exec.args_json) as object).sort(), ["exitCode", "kind", "name", "ref", "terminal", "via"]);
       const refused = rows.find((row) => row.actor === BOB);
       assert.equal(refused?.error_kind, "not-found");
       for (const row of rows) assert.doesNotMatch(row.args_json, /git --version|result-|sleep 300/, "no command lines or keystrokes");

@@ -86,7 +86,7 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
       const id = `ses_${randomBytes(6).toString("hex")}`;
       const settle = detach();
       void running.exit.then((exit) => {
-        args.session = id;
+        args.ref = id;
         args.exitCode = exit.exitCode;
         if (exit.signal !== null) args.signal = exit.signal;
         if (exit.timedOut) args.timedOut = true;

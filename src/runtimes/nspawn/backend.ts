@@ -146,8 +146,9 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       ...(terminal === undefined ? {} : { terminal }),
     });
     let stopped = false;
+    let exited = false;
     const stopService = () => {
-      if (stopped) return;
+      if (stopped || exited) return;
       stopped = true;
       // Stopping an already finished (collected) unit fails harmlessly; nothing waits for it.
       void exec(name, ["systemctl", "stop", "--no-block", unit], { timeoutMs: 15_000 }).catch(() => undefined);
@@ -155,6 +156,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     // A process that was killed (timeout) may leave its service behind; one that exited on its own took it along.
     void running.exit.then((exit) => {
       if (exit.signal !== null || exit.timedOut) stopService();
+      exited = true;
     });
     return {
       stdin: running.stdin,
