@@ -52,8 +52,6 @@ export function explainVoxnixError(error: AnyVoxnixError): string {
           return "Only an admin can do that.";
       }
       break;
-    case "needs-confirmation":
-      return `Destroying "${error.plan.workload}" needs your confirmation first.`;
     case "host-failure":
       // `message` is written for people by the core; `detail` (stderr) stays in the logs.
       return `The host could not do that: ${lowerFirst(error.message)} Nothing else was changed.`;

@@ -14,7 +14,8 @@ import type { DestroyPlan, VoxnixErrorKind } from "../domain/errors.js";
 export interface OperationRecord {
   readonly operation: string;
   readonly input: Readonly<Record<string, unknown>>;
-  readonly outcome: "ok" | "error";
+  /** `needs-confirmation`: a destroy plan was made and waits for the person's own yes. */
+  readonly outcome: "ok" | "needs-confirmation" | "error";
   readonly result?: unknown;
   readonly error?: { readonly kind: VoxnixErrorKind; readonly message: string };
 }

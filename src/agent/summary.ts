@@ -12,7 +12,7 @@ export function summariseTurn(turn: Turn): string {
   const lines = turn.operations.map((record) => {
     const name = typeof record.input.name === "string" ? ` ${record.input.name}` : "";
     if (record.outcome === "ok") return `${record.operation}${name}: done.`;
-    if (record.error?.kind === "needs-confirmation") return `${record.operation}${name}: waiting for your confirmation.`;
+    if (record.outcome === "needs-confirmation") return `${record.operation}${name}: waiting for your confirmation.`;
     return `${record.operation}${name}: failed (${record.error?.message ?? "unknown error"}).`;
   });
   return lines.join("\n");

@@ -6,7 +6,8 @@
  * @module
  */
 import type { JobHandle } from "../core/api.js";
-import { NeedsConfirmationError, VoxnixError } from "../domain/errors.js";
+import { VoxnixError } from "../domain/errors.js";
+import type { NeedsConfirmation } from "../api/outcome.js";
 import type { OperationRecord, PendingConfirmation } from "./pipeline-api.js";
 
 /** The per-message record of what was done. */
@@ -32,7 +33,7 @@ export class Turn {
 
   /**
    * Runs one core call and records it. `summary` turns the result into plain data for the
-   * record. Errors are recorded and rethrown; a destroy's `NeedsConfirmationError` also sets
+   * record. Errors are recorded and rethrown; a destroy's `needs-confirmation` outcome sets
    * `confirmation`.
    */
   call<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown = (result) => result): Promise<T> {
@@ -48,6 +49,13 @@ export class Turn {
   private async record<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown): Promise<T> {
     try {
       const result = await work();
+      if (isNeedsConfirmation(result)) {
+        this.operations.push({ operation, input, outcome: "needs-confirmation", result: { workload: result.plan.workload } });
+        this.confirmation = { token: result.token, plan: result.plan, expiresAt: result.expiresAt };
+        this.focus = result.plan.workload;
+        this.focusPlannedOnly = false;
+        return result;
+      }
       this.operations.push({ operation, input, outcome: "ok", result: summary(result) });
       if (typeof input.name === "string") {
         this.focus = input.name;
@@ -57,11 +65,6 @@ export class Turn {
     } catch (error) {
       if (VoxnixError.isInstance(error)) {
         this.operations.push({ operation, input, outcome: "error", error: { kind: error.kind, message: error.message } });
-        if (error instanceof NeedsConfirmationError) {
-          this.confirmation = { token: error.token, plan: error.plan, expiresAt: error.expiresAt };
-          this.focus = error.plan.workload;
-          this.focusPlannedOnly = false;
-        }
       } else {
         this.operations.push({ operation, input, outcome: "error", error: { kind: "host-failure", message: "unexpected error" } });
       }
@@ -73,4 +76,8 @@ export class Turn {
 /** A job handle summarised for records: just its id. */
 export function jobSummary(job: JobHandle<unknown>): { jobId: string } {
   return { jobId: job.id };
+}
+
+function isNeedsConfirmation(value: unknown): value is NeedsConfirmation {
+  return (value as { type?: unknown } | null)?.type === "needs-confirmation";
 }

@@ -21,6 +21,7 @@ const INLINE_SECRETS: Readonly<Record<string, string>> = {
   "llm.apiKey": "llm.apiKeyFile",
   "tailscale.authKey": "tailscale.oauthClientSecretFile",
   "tailscale.oauthClientSecret": "tailscale.oauthClientSecretFile",
+  "proxmox.tokenSecret": "proxmox.tokenSecretFile",
 };
 
 // Any other key named like a secret (and not a `…File` path) is refused the same way.

@@ -11,6 +11,7 @@ import { formatSize, sizeSchema } from "../domain/sizes.js";
 import { RESOURCE_MINIMUMS } from "../domain/spec.js";
 import { interfaceNameProblem, privateSubnetProblem } from "../domain/network.js";
 import { userIdSchema } from "../domain/identity.js";
+import { normaliseFingerprint } from "../runtimes/proxmox/fingerprint.js";
 
 const seconds = (fallback: number) => z.number().positive().default(fallback);
 const cpus = (fallback: number) => z.number().min(RESOURCE_MINIMUMS.cpus, `must be at least ${RESOURCE_MINIMUMS.cpus} CPUs`).default(fallback);
@@ -124,6 +125,39 @@ export const configSchema = z
       })
       .strict().prefault({}),
 
+    /** The QEMU VM runtime (docs/vms.md). */
+    vm: z
+      .object({
+        /** Where VM folders live. Defaults to <stateDir>/vm. */
+        root: z.string().optional(),
+        /** Where base images are built and kept. Defaults to <root>/images; tests point it at a shared cache. */
+        imageDir: z.string().optional(),
+        /** Where debootstrap keeps downloaded packages between image builds. */
+        packageCache: z.string().optional(),
+        suite: z.string().regex(/^[a-z]+$/, "must be a Debian suite name like bookworm").default("bookworm"),
+        mirror: z.string().url().default("http://deb.debian.org/debian"),
+        /** `auto` tries KVM and falls back to TCG emulation; `tcg` never tries KVM. */
+        accelerator: z.enum(["auto", "kvm", "tcg"]).default("auto"),
+        /** QEMU's translation cache under TCG, in MiB (QEMU's default is 1024 per VM). */
+        tbSizeMiB: z.number().int().min(32).max(2048).default(256),
+        /** The host user QEMU drops to once its files are open; empty to keep root (not recommended). */
+        runAs: z.string().regex(/^([a-z_][a-z0-9_-]{0,31})?$/, "must be a user name").default("voxnix-vm"),
+        /** Whether guests may open connections to the outside. Off: a guest reaches nothing, only its forwarded SSH port reaches it. */
+        outbound: z.boolean().default(false),
+        bootTimeoutSeconds: seconds(240),
+        stopTimeoutSeconds: seconds(30),
+        defaultCpus: z.number().int().min(1).max(64).default(1),
+        maxCpus: z.number().int().min(1).max(64).default(4),
+        defaultMemory: sizeSchema.default(512 * 1024 ** 2),
+        maxMemory: sizeSchema.default(8 * 1024 ** 3),
+        defaultDisk: sizeSchema.default(4 * 1024 ** 3),
+        maxDisk: sizeSchema.default(64 * 1024 ** 3),
+        defaultWorkspace: sizeSchema.default(1024 ** 3),
+        maxWorkspace: sizeSchema.default(64 * 1024 ** 3),
+      })
+      .strict()
+      .prefault({}),
+
     nspawn: z
       .object({
         /** Where base images and container roots live. Defaults to <stateDir>/nspawn. */
@@ -176,6 +210,72 @@ export const configSchema = z
       })
       .strict().prefault({}),
 
+    /** Proxmox VE: VMs on a cluster (docs/proxmox.md). Unset `url` leaves Proxmox off. */
+    proxmox: z
+      .object({
+        /** The API endpoint of any cluster node, `https://pve1.lan:8006` (no path). */
+        url: z.string().url().refine((value) => new URL(value).protocol === "https:", "must be an https:// URL").optional(),
+        /** The API token's id, `user@realm!tokenid`. */
+        tokenId: z.string().regex(/^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]{1,127}$/, 'must look like "voxnix@pve!voxnix" (user@realm!tokenid)').optional(),
+        /** A file holding only the token's secret (agenix); never the secret itself. */
+        tokenSecretFile: z.string().optional(),
+        /** Trust for the cluster's self-signed certificate: the cluster CA file or the node certificate's SHA-256 fingerprint. */
+        tls: z
+          .object({
+            caFile: z.string().optional(),
+            fingerprint: z.string().refine((value) => normaliseFingerprint(value) !== undefined, "is not a SHA-256 fingerprint (64 hex digits, colons optional)").optional(),
+          })
+          .strict()
+          .refine((tls) => tls.caFile === undefined || tls.fingerprint === undefined, "set caFile or fingerprint, not both")
+          .prefault({}),
+        /** VMID of the cloud-init template every VM is cloned from. */
+        template: z.number().int().min(100).max(999_999_999).optional(),
+        /** Storage for full clones' disks; unset keeps the template's storage (and allows linked clones). */
+        storage: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/, "is not a Proxmox storage id").optional(),
+        /** Resource pool new VMs join (the token's permissions can then be limited to it). */
+        pool: z.string().regex(/^[A-Za-z0-9._-]+$/, "is not a Proxmox pool id").optional(),
+        /** Nodes VMs may be placed on, in order of preference; empty allows every node. */
+        nodes: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, "is not a node name")).default([]),
+        /** The VMIDs voxnix owns; it allocates only inside this range and never reuses an ID. */
+        vmidRange: z
+          .object({ first: z.number().int().min(100).max(999_999_999), last: z.number().int().min(100).max(999_999_999) })
+          .strict()
+          .refine((range) => range.first <= range.last, "first must not be above last")
+          .default({ first: 10_000, last: 10_999 }),
+        /** How a node is chosen: the most free memory, or the first usable node in `nodes` order. */
+        placement: z.enum(["most-free-memory", "node-order"]).default("most-free-memory"),
+        /** `auto` makes a linked clone when the storage supports it and a full clone otherwise. */
+        cloneMode: z.enum(["auto", "linked", "full"]).default("auto"),
+        /** The template's disk that is resized to the VM's disk size. */
+        disk: z.string().regex(/^(scsi|virtio|sata|ide)\d{1,2}$/, "must be a disk key like scsi0").default("scsi0"),
+        /** The user cloud-init creates with the owner's SSH keys. */
+        ciUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "is not a user name").default("voxnix"),
+        /** Cloud-init `ipconfig0`, e.g. `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`. */
+        ipConfig: z.string().regex(/^[A-Za-z0-9=,./:]+$/, "is not an ipconfig value like ip=dhcp").default("ip=dhcp"),
+        /** Back the VM up with vzdump to this storage before a destroy (Proxmox snapshots die with the VM). */
+        backupBeforeDestroy: z.object({ storage: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/) }).strict().optional(),
+        /**
+         * Let `logs` read a managed VM's journal through the guest agent (`agent/exec`). Off by
+         * default: it needs VM.GuestAgent.Unrestricted, which lets the token run any command in the pool's VMs.
+         */
+        journalViaAgent: z.boolean().default(false),
+        /** VMs voxnix did not create but may start and stop; every other change to them is refused. */
+        imports: z.array(z.object({ vmid: z.number().int().min(100), allowPowerControl: z.boolean().default(false) }).strict()).default([]),
+        requestTimeoutSeconds: seconds(30),
+        /** How long one Proxmox task (clone, start, delete, backup) may run. */
+        taskTimeoutSeconds: seconds(900),
+        /** How long a started VM has to report an address through the guest agent. */
+        bootTimeoutSeconds: seconds(300),
+      })
+      .strict()
+      .superRefine((proxmox, context) => {
+        if (proxmox.url === undefined) return;
+        for (const key of ["tokenId", "tokenSecretFile", "template"] as const) {
+          if (proxmox[key] === undefined) context.addIssue({ code: "custom", path: [key], message: `is required when proxmox.url is set.` });
+        }
+      })
+      .prefault({}),
+
     telegram: z
       .object({
         tokenFile: z.string().optional(),
@@ -183,6 +283,16 @@ export const configSchema = z
         webhook: z.object({ url: z.string().url().optional(), port: z.number().int().default(8443), secretFile: z.string().optional() }).strict().prefault({}),
         /** Override for tests and local Bot API servers. */
         apiRoot: z.string().url().optional(),
+      })
+      .strict().prefault({}),
+
+    /** What `voxnix serve` runs besides the Telegram bot (which runs whenever a token is configured). */
+    serve: z
+      .object({
+        /** Serve the HTTP API (on `http.listen`, loopback by default). */
+        http: z.boolean().default(true),
+        /** Minutes between periodic reconciles; 0 turns them off. */
+        reconcileMinutes: z.number().int().min(0).max(24 * 60).default(10),
       })
       .strict().prefault({}),
 

@@ -16,6 +16,8 @@ import { RUNTIMES } from "../runtimes/index.js";
 import { loadModuleCatalog } from "../backends/catalog/index.js";
 import type { BackendDeps } from "../backends/deps.js";
 import { createTailscaleRemoteAccess } from "../backends/network/tailscale/index.js";
+import { createProxmoxRuntime, proxmoxSettings } from "../runtimes/proxmox/index.js";
+import { createProxmoxVmidsRepository } from "../state/proxmox-vmids-repository.js";
 import { createBtrfsStorage } from "../backends/storage/btrfs/index.js";
 import { createDirStorage } from "../backends/storage/dir/index.js";
 import { createZfsStorage } from "../backends/storage/zfs/index.js";
@@ -95,7 +97,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const backendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }) };
     const containerRuntime: Runtime =
       config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot }) : RUNTIMES[config.backend](backendDeps);
-    const runtimes = createRuntimeRegistry([containerRuntime], { container: containerRuntime.info().name });
+    // VMs go to the Proxmox runtime when `proxmox.url` is set (its ledger lives in this database).
+    const settings = proxmoxSettings(config);
+    const proxmox = settings
+      ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }) })
+      : undefined;
+    const runtimes = createRuntimeRegistry(proxmox ? [containerRuntime, proxmox] : [containerRuntime], { container: containerRuntime.info().name, ...(proxmox ? { vm: "proxmox" } : {}) });
     const storageName = selectStorageDriver(config);
     const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
@@ -129,6 +136,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
         // Let start-up recovery and jobs this process started settle before the database goes away,
         // but not forever: a job cut off here is marked interrupted and reconciled at the next start.
         await settleWithin(core.idle(), options.closeTimeoutMs ?? 30_000);
+        await proxmox?.close();
         await telemetry.close();
         db.close();
       },

@@ -8,14 +8,16 @@
  */
 import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/identity.js";
 import type { ContainerSpec, ContainerSpecInput } from "../domain/spec.js";
+import type { NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js";
+import type { WorkloadStatus } from "../domain/workload-state.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
-import type { RuntimePlan, DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener, SessionCommand } from "../ports/runtime.js";
+import type { DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener, SessionCommand } from "../ports/runtime.js";
 import type { CommandResult, InteractiveProcess, TerminalSize } from "../ports/command-runner.js";
 import type { Usage } from "../ports/storage-driver.js";
 
-/** Lifecycle of a workload as recorded by voxnix (intent), independent of what the host reports. */
-export type WorkloadStatus = "creating" | "ready" | "destroying" | "failed";
+export type { WorkloadStatus } from "../domain/workload-state.js";
+export type { CreatePlan, Done, NeedsConfirmation, OperationPlan, Planned, PlanRequest } from "../api/outcome.js";
 
 /** A workload as shown to its owner (or an admin). */
 export interface WorkloadView {
@@ -51,15 +53,6 @@ export interface ListResult {
   readonly workloads: readonly WorkloadView[];
   /** Present (possibly empty) only for admins. */
   readonly unmanaged?: readonly UnmanagedContainer[];
-}
-
-/** `--dry-run` of create: the validated spec and what the backend would write and run. */
-export interface CreatePlan {
-  readonly spec: ContainerSpec;
-  readonly owner: UserId;
-  readonly workspaceHostPath?: string;
-  readonly backend: string;
-  readonly backendPlan: RuntimePlan;
 }
 
 export type JobKind = "create" | "destroy" | "restore";
@@ -143,6 +136,12 @@ export interface ReconcileReport {
     readonly prunedSnapshots: number;
     readonly error?: string;
   };
+}
+
+/** What `autostart` did. */
+export interface AutostartReport {
+  readonly started: readonly string[];
+  readonly failed: readonly { readonly workload: string; readonly reason: string }[];
 }
 
 export interface UserView {
@@ -233,13 +232,17 @@ export interface Core {
   // Workloads
   /** Validates, admits (quota, name), then starts a create job. */
   create(actor: Actor, input: ContainerSpecInput): Promise<JobHandle<WorkloadView>>;
-  /** Same validation and admission as `create`, touching nothing. */
-  planCreate(actor: Actor, input: ContainerSpecInput): Promise<CreatePlan>;
+  /**
+   * The dry run of any operation with `plan: true` in the operation table: the same
+   * validation, policy, state and quota checks as the real call, then what it would do.
+   * Touches nothing (no lock, no token, no host command that changes anything).
+   */
+  plan(actor: Actor, request: PlanRequest): Promise<Planned>;
   start(actor: Actor, name: string): Promise<WorkloadView>;
   stop(actor: Actor, name: string): Promise<WorkloadView>;
   restart(actor: Actor, name: string): Promise<WorkloadView>;
-  /** Always throws `NeedsConfirmationError` with the plan and a single-use token. */
-  destroy(actor: Actor, name: string): Promise<never>;
+  /** Never destroys: answers with the plan and a single-use token for `confirm`. */
+  destroy(actor: Actor, name: string): Promise<NeedsConfirmation>;
   /** Carries out a confirmed plan; refuses other actors, expired or used tokens and changed plans. */
   confirm(actor: Actor, token: string): Promise<JobHandle<DestroyResult>>;
   /** Brings back a destroyed workload from its snapshot, within the undo window. */
@@ -257,6 +260,12 @@ export interface Core {
   whoami(actor: Actor): Promise<UserView>;
   /** The modules the selected backend can provide (for help texts and the model's context). */
   modules(): readonly ModuleInfo[];
+
+  /**
+   * Starts every workload the actor may touch (all of them for admins) whose owner last asked
+   * for it to run but that is not running, e.g. after a host reboot.
+   */
+  autostart(actor: Actor): Promise<AutostartReport>;
 
   // Host (admins)
   doctor(actor: Actor): Promise<DoctorReport>;

@@ -24,7 +24,8 @@ import { sshFingerprint } from "../domain/ssh-keys.js";
 import { getJob } from "./operations/get-job.js";
 import { listUsers } from "./operations/list-users.js";
 import { listWorkloads } from "./operations/list-workloads.js";
-import { planCreate } from "./operations/plan-create.js";
+import { planOperation } from "./operations/plan-operation.js";
+import { autostart } from "./operations/autostart.js";
 import { readLogs } from "./operations/read-logs.js";
 import { reportStorage } from "./operations/report-storage.js";
 import { restartWorkload } from "./operations/restart-workload.js";
@@ -76,7 +77,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
   };
   return {
     create: (actor, input) => createWorkload(services, actor, input),
-    planCreate: (actor, input) => planCreate(services, actor, input),
+    plan: (actor, request) => planOperation(services, actor, request),
     start: (actor, name) => startWorkload(services, actor, name),
     stop: (actor, name) => stopWorkload(services, actor, name),
     restart: (actor, name) => restartWorkload(services, actor, name),
@@ -93,6 +94,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     job: (actor, id) => getJob(services, actor, id),
     whoami: (actor) => whoAmI(services, actor),
     modules: moduleList,
+    autostart: (actor) => autostart(services, actor),
     doctor: (actor) => runDoctor(services, actor),
     reconcile: (actor) => runReconcile(services, actor),
     buildImages: (actor, buildOptions) => buildImages(services, actor, buildOptions),

@@ -1,22 +1,25 @@
 /**
- * The shared shape of start, stop and restart: validate the name, lock the actor's ready
- * workload, change it on the host, record what the owner now wants, return the live view.
+ * The shared shape of start, stop and restart: the operation table has already locked the
+ * actor's workload and checked its state; change it on the host, record what the owner now
+ * wants, return the live view. The dry run describes the same change and touches nothing.
  *
  * @module
  */
 import type { Actor } from "../domain/identity.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
-import type { WorkloadView } from "./api.js";
+import type { Planned, WorkloadView } from "./api.js";
 import { validateName } from "./inputs.js";
 import { runOperation } from "./run-operation.js";
 import type { CoreServices } from "./services.js";
-import { currentView, requireReady, requireWorkload } from "./workload-access.js";
+import { currentView } from "./workload-access.js";
 
 /** One lifecycle change and the state the owner wants afterwards. */
 export interface LifecycleChange {
   readonly operation: "start" | "stop" | "restart";
   readonly desired: "running" | "stopped";
   readonly apply: (record: WorkloadRecord) => Promise<void>;
+  /** What `apply` would do, in words, for the dry run. */
+  readonly describe: (record: WorkloadRecord) => readonly string[];
 }
 
 /** Runs `change` on the actor's workload `name` through the usual validation, policy, lock and audit. */
@@ -28,12 +31,24 @@ export function runLifecycleChange(services: CoreServices, actor: Actor, name: s
     args: { name },
     validate: () => validateName(name),
     target: (validName) => validName,
-    run: async (scope) => {
-      const record = requireWorkload(context, scope);
-      requireReady(record);
+    run: async ({ workload }) => {
+      const record = workload!;
       await change.apply(record);
       context.repos.workloads.update(record.name, { desired: change.desired }, context.deps.clock.now());
       return currentView(context, record.name);
     },
+  });
+}
+
+/** The dry run of `change`: the same checks, then the steps it would take. */
+export function planLifecycleChange(services: CoreServices, actor: Actor, name: string, change: LifecycleChange): Promise<Planned> {
+  return runOperation(services, {
+    operation: change.operation,
+    actor,
+    args: { name },
+    dryRun: true,
+    validate: () => validateName(name),
+    target: (validName) => validName,
+    run: async ({ workload }) => ({ type: "planned", plan: { operation: change.operation, workload: workload!.name, steps: change.describe(workload!) } }),
   });
 }

@@ -1,14 +1,19 @@
 /**
  * The one path every operation takes: a tracing span, input validation, the actor's user,
- * policy, the workload (for workload operations, with "not yours" = "not found"), locks, and
- * an audit record with the outcome and duration. Operations supply only their own logic.
+ * policy, the workload (for workload operations, with "not yours" = "not found"), its lock,
+ * state and runtime capabilities as the operation's row in the table says, and an audit
+ * record with the outcome and duration. Operations supply only their own logic.
  *
  * @module
  */
 import { performance } from "node:perf_hooks";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Actor } from "../domain/identity.js";
-import { OPERATIONS, type OperationName } from "../domain/operations.js";
+import { operationPolicy, type OperationName, type RuntimeCapability } from "../domain/operations.js";
+import { requireStatus } from "../domain/workload-state.js";
+import { InvalidInputError } from "../domain/errors.js";
+import type { CoreContext } from "./context.js";
+import { runtimeForWorkload } from "./runtime-registry.js";
 import type { StoredUser } from "../state/users-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import { recordAudit } from "./audit.js";
@@ -23,8 +28,13 @@ const tracer = trace.getTracer("voxnix");
 export interface OperationScope<Input> {
   readonly user: StoredUser;
   readonly input: Input;
-  /** The workload, loaded and access-checked, for `workload`-scope operations. */
+  /**
+   * The workload, loaded and access-checked, for `workload`-scope operations; when the row
+   * says `lock`, re-read under the lock; in one of the row's `states`.
+   */
   readonly workload: WorkloadRecord | undefined;
+  /** True for a dry run (`Core.plan`): check everything, change nothing. */
+  readonly dryRun: boolean;
   /** Takes the workload lock (released when the operation, or its job, ends) or throws `ConflictError('busy')`. */
   readonly lock: (name: string) => void;
   /**
@@ -47,7 +57,15 @@ export interface OperationRequest<Input, Result> {
   readonly validate: () => Input;
   /** The workload name the input concerns, if any. */
   readonly target?: (input: Input) => string | undefined;
+  /** A dry run: no lock is taken and the audit record says so. */
+  readonly dryRun?: boolean;
   readonly run: (scope: OperationScope<Input>) => Promise<Result>;
+}
+
+/** Results that are outcomes other than `done` say so in the audit record. */
+function outcomeType(result: unknown): string | undefined {
+  const type = (result as { type?: unknown } | undefined)?.type;
+  return type === "needs-confirmation" || type === "planned" ? type : undefined;
 }
 
 /** Runs `request` through validation, policy, locking and audit. Always rejects with a `VoxnixError`. */
@@ -61,20 +79,23 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
     let target: string | undefined;
     let detached = false;
     let finished = false;
-    const finish = (error: { kind: string } | undefined, jobId?: string): void => {
+    const policy = operationPolicy(request.operation);
+    const dryRun = request.dryRun === true;
+    const finish = (error: { kind: string } | undefined, jobId?: string, result?: unknown): void => {
       if (finished) return;
       finished = true;
       for (const release of releases.splice(0).reverse()) release();
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      const fields = { operation: request.operation, actor: String(request.actor?.userId), target, jobId, outcome: error ? "error" : "ok", errorKind: error?.kind, durationMs };
+      const answered = outcomeType(result);
+      const fields = { operation: request.operation, actor: String(request.actor?.userId), target, jobId, outcome: error ? "error" : (answered ?? "ok"), errorKind: error?.kind, durationMs };
       // Reads are frequent and harmless: debug. Everything else is worth a line at info.
-      if (OPERATIONS[request.operation].risk === "read") context.deps.logger.debug(fields, "operation");
+      if (policy.risk === "read" || dryRun) context.deps.logger.debug(fields, "operation");
       else context.deps.logger.info(fields, "operation");
       recordAudit(context, {
         actor: String(request.actor?.userId),
         operation: request.operation,
         ...(target === undefined ? {} : { target }),
-        args: request.args,
+        args: dryRun || answered ? { ...(request.args as object | undefined), ...(dryRun ? { dryRun: true } : {}), ...(answered ? { answered } : {}) } : request.args,
         ...(error ? { error } : {}),
         durationMs,
         startedAt,
@@ -90,15 +111,27 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
       const user = resolveUser(context, request.actor);
       authorize(request.operation, user);
       let workload: WorkloadRecord | undefined;
-      if (OPERATIONS[request.operation].scope === "workload" && target !== undefined) {
+      if (policy.scope === "workload" && target !== undefined) {
         workload = context.repos.workloads.get(target);
         if (!workload || !canAccess(user, workload)) throw workloadNotFound(target);
+        if (policy.lock && !dryRun) {
+          releases.push(services.locks.acquire(workload.name));
+          // Read again under the lock: the row may have changed while we waited for it.
+          const current = context.repos.workloads.get(workload.name);
+          if (!current || current.owner !== workload.owner) throw workloadNotFound(workload.name);
+          workload = current;
+        }
+        if (policy.states) requireStatus(workload.name, workload.status, policy.states);
+        if (policy.requires) requireCapabilities(context, workload, policy.requires);
       }
       const result = await request.run({
         user,
         input,
         workload,
-        lock: (name) => releases.push(services.locks.acquire(name)),
+        dryRun,
+        lock: (name) => {
+          if (!dryRun) releases.push(services.locks.acquire(name));
+        },
         detach: () => {
           detached = true;
           return (jobId, error) => {
@@ -110,7 +143,7 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
           span.setAttribute("voxnix.workload", name);
         },
       });
-      if (!detached) finish(undefined);
+      if (!detached) finish(undefined, undefined, result);
       // Job operations return a JobHandle; name its job on the span before the span ends.
       const jobId = detached ? (result as { id?: unknown } | undefined)?.id : undefined;
       if (typeof jobId === "string") span.setAttribute("voxnix.job", jobId);
@@ -125,4 +158,13 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
       throw failure;
     }
   });
+}
+
+/** Refuses an operation whose workload's runtime lacks a capability the operation needs. */
+function requireCapabilities(context: CoreContext, workload: WorkloadRecord, required: readonly RuntimeCapability[]): void {
+  const runtime = runtimeForWorkload(context.deps.runtimes, workload);
+  const { capabilities, name } = runtime.info();
+  const missing = required.filter((capability) => !capabilities[capability]);
+  if (missing.length === 0) return;
+  throw new InvalidInputError([{ path: "name", message: `"${workload.name}" runs on the ${name} runtime, which cannot do that (no ${missing.join(", ")}).` }]);
 }

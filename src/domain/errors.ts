@@ -1,6 +1,7 @@
 /**
  * The closed set of failures every operation can end in. Adapters map `kind` to their
  * transport once (CLI exit codes, Telegram wording, HTTP status) and never parse messages.
+ * A destroy waiting for confirmation is not a failure: it is an outcome (`api/outcome.ts`).
  *
  * Messages are written for the person who asked: one sentence saying what was wrong and,
  * where there is one, what to do. They never contain secrets or another user's data.
@@ -15,7 +16,6 @@ export type VoxnixErrorKind =
   | "conflict"
   | "quota"
   | "forbidden"
-  | "needs-confirmation"
   | "host-failure"
   | "timeout";
 
@@ -108,22 +108,6 @@ export interface DestroyPlan {
   readonly keeps: readonly string[];
 }
 
-/**
- * A destructive operation was planned but not carried out. The caller shows `plan` and
- * confirms with `token` (single use, bound to this actor and this plan) before `expiresAt`.
- */
-export class NeedsConfirmationError extends VoxnixError {
-  readonly kind = "needs-confirmation" as const;
-  override readonly name = "NeedsConfirmationError";
-  constructor(
-    readonly plan: DestroyPlan,
-    readonly token: string,
-    readonly expiresAt: Date,
-  ) {
-    super(`Destroying "${plan.workload}" needs confirmation.`);
-  }
-}
-
 /** A host command or host API failed. `detail` is for logs and admins; `message` for people. */
 export class HostFailureError extends VoxnixError {
   readonly kind = "host-failure" as const;
@@ -157,6 +141,5 @@ export type AnyVoxnixError =
   | ConflictError
   | QuotaError
   | ForbiddenError
-  | NeedsConfirmationError
   | HostFailureError
   | TimeoutError;

@@ -1,10 +1,15 @@
 /**
- * The catalogue of operations and their risk classes. Policy, the authorization test
- * matrix, the CLI and the agent's tools are all built from this one list, so an operation
- * added here without a policy fails the tests.
+ * The operation table: every operation the core offers, with its whole policy in one row.
+ * `run-operation` reads the row (who may call it, which workload states it accepts, whether
+ * it locks, which runtime capabilities it needs); an operation file holds only what happens.
+ * The authorization test matrix, the CLI, the HTTP routes and the agent's tools are built
+ * from this table, so an operation added without a row fails the tests.
+ *
+ * Adding a verb: one row here, one file under `core/operations/`, one line in `create-core.ts`.
  *
  * @module
  */
+import type { WorkloadStatus } from "./workload-state.js";
 
 /** How dangerous an operation is. `destroy` always needs a confirmation; `admin` needs the admin role. */
 export type RiskClass = "read" | "mutate" | "destroy" | "admin";
@@ -17,23 +22,40 @@ export type RiskClass = "read" | "mutate" | "destroy" | "admin";
  */
 export type OperationScope = "workload" | "self" | "host";
 
+/** What a runtime must be able to do for an operation on one of its workloads. */
+export type RuntimeCapability = "exec" | "interactiveShell" | "console" | "remoteAccess" | "liveResize";
+
 export interface OperationPolicy {
   readonly risk: RiskClass;
   readonly scope: OperationScope;
+  /** For `workload` scope: the recorded states the operation accepts (see `workload-state.ts`). */
+  readonly states?: readonly WorkloadStatus[];
+  /** Takes the workload's lock for its whole run (and its job's), re-reading the row under it. */
+  readonly lock?: boolean;
+  /** The first call answers `needs-confirmation` with a plan and a single-use token. */
+  readonly confirm?: boolean;
+  /** Its work runs as a job; the call answers with the job. */
+  readonly job?: boolean;
+  /** Has a dry run through `Core.plan` that checks everything and touches nothing. */
+  readonly plan?: boolean;
+  /** Runtime capabilities the workload's runtime must have. */
+  readonly requires?: readonly RuntimeCapability[];
 }
+
+const READY: readonly WorkloadStatus[] = ["ready"];
 
 /** Every operation the core offers, with its policy. */
 export const OPERATIONS = {
-  create: { risk: "mutate", scope: "self" },
-  start: { risk: "mutate", scope: "workload" },
-  stop: { risk: "mutate", scope: "workload" },
-  restart: { risk: "mutate", scope: "workload" },
-  destroy: { risk: "destroy", scope: "workload" },
-  confirm: { risk: "destroy", scope: "self" },
-  restore: { risk: "mutate", scope: "self" },
-  exec: { risk: "mutate", scope: "workload" },
-  openSession: { risk: "mutate", scope: "workload" },
-  openForward: { risk: "mutate", scope: "workload" },
+  create: { risk: "mutate", scope: "self", job: true, plan: true },
+  start: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
+  stop: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
+  restart: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
+  destroy: { risk: "destroy", scope: "workload", states: ["ready", "failed"], lock: true, confirm: true, plan: true },
+  confirm: { risk: "destroy", scope: "self", job: true },
+  restore: { risk: "mutate", scope: "self", job: true, plan: true },
+  exec: { risk: "mutate", scope: "workload", requires: ["exec"] },
+  openSession: { risk: "mutate", scope: "workload", states: READY, requires: ["exec"] },
+  openForward: { risk: "mutate", scope: "workload", states: READY },
   list: { risk: "read", scope: "self" },
   show: { risk: "read", scope: "workload" },
   logs: { risk: "read", scope: "workload" },
@@ -42,7 +64,8 @@ export const OPERATIONS = {
   whoami: { risk: "read", scope: "self" },
   doctor: { risk: "admin", scope: "host" },
   reconcile: { risk: "admin", scope: "host" },
-  buildImages: { risk: "admin", scope: "host" },
+  autostart: { risk: "mutate", scope: "self", plan: true },
+  buildImages: { risk: "admin", scope: "host", plan: true },
   listUsers: { risk: "admin", scope: "host" },
   approveUser: { risk: "admin", scope: "host" },
   denyUser: { risk: "admin", scope: "host" },
@@ -59,3 +82,11 @@ export type OperationName = keyof typeof OPERATIONS;
 
 /** All operation names, in declaration order. */
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+/** The row of `operation`, typed as the general policy. */
+export function operationPolicy(operation: OperationName): OperationPolicy {
+  return OPERATIONS[operation];
+}
+
+/** Operations with a dry run. */
+export type PlannableOperation = { [K in OperationName]: (typeof OPERATIONS)[K] extends { readonly plan: true } ? K : never }[OperationName];

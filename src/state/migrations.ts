@@ -154,6 +154,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ssh_keys_user ON ssh_keys(user_id);
     `,
   },
+  {
+    // 6 and 7 are taken by work landing concurrently (issue 9 and siblings); 8 is the Proxmox ledger.
+    version: 8,
+    description: "the Proxmox VMID ledger: every VMID voxnix ever allocated, never reused",
+    sql: `
+      CREATE TABLE proxmox_vmids (
+        vmid INTEGER PRIMARY KEY,
+        workload TEXT,
+        state TEXT NOT NULL CHECK (state IN ('reserved', 'active', 'released', 'taken')),
+        note TEXT NOT NULL DEFAULT '',
+        allocated_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX proxmox_vmids_live_workload ON proxmox_vmids(workload) WHERE state IN ('reserved', 'active');
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -23,7 +23,6 @@ import { createNspawnRuntime, interfaceNames, removeBridge, parseSubnet, type Ns
 import { debootstrapArgs } from "../../src/runtimes/nspawn/nspawn-cli.js";
 import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
 import { configSchema } from "../../src/app/config-schema.js";
-import { NeedsConfirmationError } from "../../src/domain/errors.js";
 import type { Actor } from "../../src/domain/identity.js";
 
 /** Why the host cannot run these tests, or undefined when it can. */
@@ -220,12 +219,6 @@ export function storySteps(): { readonly step: (name: string, body: () => Promis
 
 /** Destroys `name` through the core as `actor` would: the plan, then the confirmation, then the job. */
 export async function destroyConfirmed(app: App, actor: Actor, name: string): Promise<void> {
-  let token = "";
-  try {
-    await app.core.destroy(actor, name);
-  } catch (error) {
-    if (!(error instanceof NeedsConfirmationError)) throw error;
-    token = error.token;
-  }
+  const { token } = await app.core.destroy(actor, name);
   await (await app.core.confirm(actor, token)).wait();
 }

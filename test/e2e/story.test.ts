@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe } from "node:test";
 import type { App } from "../../src/app/app.js";
-import { NeedsConfirmationError } from "../../src/domain/errors.js";
 import { createE2eEnv, e2eUnavailable, storySteps, type E2eEnv } from "./harness.js";
 
 const skip = e2eUnavailable();
@@ -61,11 +60,7 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
     assert.equal(hog.stdout.trim(), "137", "a 400 MB allocation is killed under a 256 MB limit");
     const fits = await app.core.exec(alice, { name: "small", argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo $?"] });
     assert.equal(fits.stdout.trim(), "0");
-    let token = "";
-    await assert.rejects(app.core.destroy(alice, "small"), (error: unknown) => {
-      token = (error as NeedsConfirmationError).token;
-      return error instanceof NeedsConfirmationError;
-    });
+    const { token } = await app.core.destroy(alice, "small");
     await (await app.core.confirm(alice, token)).wait();
   });
 
@@ -97,12 +92,7 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
   });
 
   step("destroys with confirmation and keeps a snapshot", async () => {
-    let token = "";
-    await assert.rejects(app.core.destroy(alice, "web"), (error: unknown) => {
-      assert.ok(error instanceof NeedsConfirmationError);
-      token = error.token;
-      return true;
-    });
+    const { token } = await app.core.destroy(alice, "web");
     const job = await app.core.confirm(alice, token);
     const result = await job.wait();
     assert.ok(result.snapshot, "a snapshot of the workspace is kept");
@@ -120,12 +110,7 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
   });
 
   step("destroys again and leaves no container behind", async () => {
-    let token = "";
-    await assert.rejects(app.core.destroy(alice, "web"), (error: unknown) => {
-      assert.ok(error instanceof NeedsConfirmationError);
-      token = error.token;
-      return true;
-    });
+    const { token } = await app.core.destroy(alice, "web");
     await (await app.core.confirm(alice, token)).wait();
     assert.deepEqual(await env.backend().list(), []);
   });

@@ -5,9 +5,12 @@
  *
  * @module
  */
+import { needsConfirmationBody } from "../../api/outcome.js";
+import { renderConfirmation, renderPlan } from "./views.js";
 import type { App } from "../../app/app.js";
 import type { CliContext, CliIo, GlobalOptions, ProgressDisplay } from "./context.js";
 import { createProgressDisplay } from "./progress.js";
+import { EXIT } from "./exit-codes.js";
 
 /** The local administrator: who runs the CLI unless `--as` says otherwise. */
 export const LOCAL_ADMIN_ID = "local:admin";
@@ -57,6 +60,14 @@ export function createCliRun(io: CliIo, buildApp: () => Promise<App>): CliRun {
       }
       const lines = human(value);
       for (const line of typeof lines === "string" ? [lines] : lines) run.say(line);
+    },
+    needsConfirmation(outcome) {
+      exitCode = EXIT.needsConfirmation;
+      if (globals.json) io.stdout(`${stableJson({ ok: false, error: needsConfirmationBody(outcome) })}\n`);
+      else for (const line of renderConfirmation(outcome)) io.stdout(`${line}\n`);
+    },
+    planned(outcome) {
+      run.output({ dryRun: true, ...outcome.plan }, () => renderPlan(outcome));
     },
     warn(line) {
       io.stderr(`${line}\n`);

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { NeedsConfirmation, Planned } from "../../api/outcome.js";
 import type { Command } from "commander";
 import type { App } from "../../app/app.js";
 import type { Actor } from "../../domain/identity.js";
@@ -60,6 +61,10 @@ export interface CliContext {
   /** Prints a value as stable JSON on stdout (only in `--json` mode): `{"ok":true,"result":value}`. */
   json(value: unknown): void;
   /** Prints `value` as `{"ok":true,"result":value}` with `--json`, else the lines from `human(value)`. */
+  /** Shows a plan waiting for confirmation (the token, how to confirm) and exits 4. */
+  needsConfirmation(outcome: NeedsConfirmation): void;
+  /** Shows a dry run's plan ("nothing was changed"). */
+  planned(outcome: Planned): void;
   output<T>(value: T, human: (value: T) => string | readonly string[]): void;
   /** Prints a notice to stderr (also in `--json` mode, whose stdout stays machine-readable). */
   warn(line: string): void;

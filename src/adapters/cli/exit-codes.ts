@@ -30,7 +30,6 @@ export const EXIT_CODE_BY_KIND = {
   conflict: EXIT.failed,
   quota: EXIT.failed,
   forbidden: EXIT.failed,
-  "needs-confirmation": EXIT.needsConfirmation,
   "host-failure": EXIT.failed,
   timeout: EXIT.failed,
 } as const satisfies Record<VoxnixErrorKind, ExitCode>;

@@ -6,14 +6,14 @@
  * @module
  */
 import { CommanderError } from "commander";
-import { NeedsConfirmationError, VoxnixError } from "../../domain/errors.js";
+import { VoxnixError } from "../../domain/errors.js";
 import type { App } from "../../app/app.js";
 import { createCliRun, stableJson } from "./cli-context.js";
 import type { CliIo } from "./context.js";
 import { errorKindOf, exitCodeFor, EXIT } from "./exit-codes.js";
 import { buildProgram } from "./program.js";
 import { renderError } from "./render.js";
-import { renderConfirmation } from "./views.js";
+
 
 export interface RunCliOverrides {
   /** Builds the app instead of the composition root (tests pass the core harness). The caller owns and closes it. */
@@ -84,10 +84,6 @@ function printFailure(error: unknown, io: CliIo, json: boolean): void {
     io.stdout(`${stableJson({ ok: false, error: jsonError(error) })}\n`);
     return;
   }
-  if (error instanceof NeedsConfirmationError) {
-    for (const line of renderConfirmation(error)) io.stdout(`${line}\n`);
-    return;
-  }
   for (const line of renderError(error)) io.stderr(`${line}\n`);
 }
 
@@ -98,7 +94,6 @@ export function jsonError(error: unknown): Record<string, unknown> {
   const shape: Record<string, unknown> = { kind, message };
   if (VoxnixError.isInstance(error)) {
     if (error.kind === "invalid-input") shape.issues = error.issues;
-    if (error.kind === "needs-confirmation") Object.assign(shape, { plan: error.plan, token: error.token, expiresAt: error.expiresAt });
     if (error.kind === "host-failure" && error.detail) shape.detail = error.detail;
   } else if (kind === "config") {
     shape.issues = (error as { issues?: unknown }).issues;

@@ -15,7 +15,7 @@ import type {
   WorkloadDetails,
   WorkloadView,
 } from "../../core/api.js";
-import type { NeedsConfirmationError } from "../../domain/errors.js";
+import type { NeedsConfirmation, Planned } from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
 import type { LogEntry } from "../../ports/runtime.js";
 import type { Usage } from "../../ports/storage-driver.js";
@@ -92,7 +92,7 @@ export function renderCreatePlan(plan: CreatePlan): string[] {
 }
 
 /** A destroy plan with its token, as printed with exit code 4. */
-export function renderConfirmation(error: NeedsConfirmationError, withToken = true): string[] {
+export function renderConfirmation(error: NeedsConfirmation, withToken = true): string[] {
   const lines = [
     `Destroying "${error.plan.workload}" needs confirmation.`,
     ...error.plan.removes.map((item) => `  removes: ${item}`),
@@ -216,4 +216,13 @@ function formatUsage(usage: Usage): string {
 
 function nullableSize(bytes: number | null): string {
   return bytes === null ? "no quota" : formatSize(bytes);
+}
+
+/** A dry run's plan: the steps it would take; nothing was changed. */
+export function renderPlan(outcome: Planned): string[] {
+  const { plan } = outcome;
+  if (plan.operation === "create") return renderCreatePlan(plan.create);
+  const subject = plan.operation === "autostart" ? "autostart" : plan.operation === "buildImages" ? "images build" : `${plan.operation} ${plan.workload}`;
+  const steps = plan.steps.length > 0 ? plan.steps.map((step) => `  - ${step}`) : ["  (nothing to do)"];
+  return [`Dry run: nothing was changed. This is what ${subject} would do:`, ...steps];
 }

@@ -18,7 +18,6 @@ export const STATUS_BY_KIND = {
   conflict: 409,
   quota: 409,
   forbidden: 403,
-  "needs-confirmation": 409,
   "host-failure": 502,
   timeout: 504,
 } as const satisfies Record<VoxnixErrorKind, ContentfulStatusCode>;
@@ -51,7 +50,6 @@ export function errorBody(error: unknown): { readonly status: ContentfulStatusCo
   if (VoxnixError.isInstance(error)) {
     const shape: Record<string, unknown> = { kind: error.kind, message: error.message };
     if (error.kind === "invalid-input") shape.issues = error.issues;
-    if (error.kind === "needs-confirmation") Object.assign(shape, { plan: error.plan, token: error.token, expiresAt: error.expiresAt });
     return { status: STATUS_BY_KIND[error.kind], error: shape, headers: {} };
   }
   return { status: 500, error: { kind: "internal", message: "Something went wrong inside voxnix; the administrator can find the details in the logs." }, headers: {} };

@@ -26,6 +26,9 @@ export const createWorkloadBody = z
 /** `?dryRun=true` on `POST /workloads`: validate and plan, touch nothing. */
 export const createWorkloadQuery = z.object({ dryRun: z.enum(["true", "false"]).optional() }).strict();
 
+/** `?dryRun=true` on any mutating workload route: the core's plan, nothing changed. */
+export const dryRunQuery = createWorkloadQuery;
+
 /** `POST /confirmations`: the token a destroy answered with. */
 export const confirmBody = z.object({ token: z.string().min(1).max(200) }).strict();
 
@@ -86,6 +89,12 @@ export const jobView = z.object({
 export const jobStarted = z.object({ job: jobView, events: z.string().describe("URL path of the job's Server-Sent Events") });
 
 /** `create?dryRun=true`: the validated spec and what the backend would do. */
+/** A dry run's answer: what the operation would do (`api/outcome.ts`). */
+export const planned = z.looseObject({
+  type: z.literal("planned"),
+  plan: z.looseObject({ operation: z.string(), workload: z.string().optional(), steps: z.array(z.string()) }),
+});
+
 export const createPlan = z.looseObject({ spec, owner: userId, workspaceHostPath: z.string().optional(), backend: z.string(), backendPlan: z.looseObject({}) });
 
 /** A user as admins see them. */

@@ -25,7 +25,6 @@ export const REFUSAL_EXIT: Readonly<Record<VoxnixErrorKind, number>> = {
   conflict: 1,
   quota: 1,
   forbidden: 1,
-  "needs-confirmation": 4,
   "host-failure": 1,
   timeout: 1,
 };

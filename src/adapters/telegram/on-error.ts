@@ -25,8 +25,6 @@ export function describeError(error: unknown): string {
       if (error.reason === "pending") return "You are not approved yet. An admin has been asked; I'll message you when you're in.";
       if (error.reason === "denied") return "Sorry, an admin declined access for this account.";
       return "Only admins can do that.";
-    case "needs-confirmation":
-      return `Destroying ${error.plan.workload} needs your confirmation first.`;
     case "host-failure":
       // `message` is for people; `detail` (stderr and the like) stays in the log.
       return error.message;

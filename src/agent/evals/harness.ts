@@ -119,7 +119,8 @@ export function isUnrequestedDestructive(turn: EvalTurn, reply: ChatReply): bool
 
 function label(record: OperationRecord): string {
   const name = typeof record.input.name === "string" ? `:${record.input.name}` : "";
-  return `${record.operation}${name}${record.outcome === "error" ? "!" : ""}`;
+  // `!`: it did not happen — it failed, or (a destroy) it waits for the person's confirmation.
+  return `${record.operation}${name}${record.outcome === "ok" ? "" : "!"}`;
 }
 
 function checkTurn(turn: EvalTurn, reply: ChatReply, checkText: boolean): string[] {

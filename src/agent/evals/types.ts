@@ -6,7 +6,7 @@
  */
 import type { UserId } from "../../domain/identity.js";
 
-/** An operation as `name` or `name:workload`, e.g. `"create:web"`; a `!` suffix means it must fail (`"destroy:dev!"`). */
+/** An operation as `name` or `name:workload`, e.g. `"create:web"`; a `!` suffix means it must not happen yet: fail, or wait for a confirmation (`"destroy:dev!"`). */
 export type ExpectedOperation = string;
 
 /** One message and what it must do. */

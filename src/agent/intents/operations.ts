@@ -5,11 +5,11 @@
  *
  * @module
  */
+import { createPlanOf } from "../../api/outcome.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { CreateRequest, ExecIntent, WorkloadRequest } from "./types.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
 import { explainError } from "../explain-error.js";
-import { NeedsConfirmationError } from "../../domain/errors.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";
@@ -30,7 +30,7 @@ export async function create(request: CreateRequest, context: ChatContext, names
   const record = { name: request.name, modules: [...request.modules], ...(request.cpus !== undefined ? { cpus: request.cpus } : {}), ...(request.memory !== undefined ? { memory: request.memory } : {}), ...(request.workspace === false ? { workspace: false } : {}) };
   try {
     if (context.dryRun) {
-      const plan = await turn.call("planCreate", record, () => core.planCreate(actor, input), (value) => ({ name: value.spec.name, modules: value.spec.modules, backend: value.backend }));
+      const plan = await turn.call("planCreate", record, async () => createPlanOf(await core.plan(actor, { operation: "create", input })), (value) => ({ name: value.spec.name, modules: value.spec.modules, backend: value.backend }));
       return { text: replies.describeCreatePlan(plan) };
     }
     const job = await turn.call("create", record, () => core.create(actor, input), jobSummary);
@@ -80,9 +80,10 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
       case "restart":
         await turn.call("restart", { name }, () => core.restart(actor, name), (view) => ({ live: view.live }));
         return { text: `${name} is restarted.` };
-      case "destroy":
-        await turn.call("destroy", { name }, () => core.destroy(actor, name));
-        return { text: `${name} was not destroyed.` };
+      case "destroy": {
+        const confirmation = await turn.call("destroy", { name }, () => core.destroy(actor, name));
+        return { text: replies.describeDestroyPlan(confirmation.plan, confirmation.expiresAt, context.clock.now()) };
+      }
       case "restore": {
         const job = await turn.call("restore", { name }, () => core.restore(actor, name), jobSummary);
         turn.job = job;
@@ -99,9 +100,6 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
       }
     }
   } catch (error) {
-    if (error instanceof NeedsConfirmationError) {
-      return { text: replies.describeDestroyPlan(error.plan, error.expiresAt, context.clock.now()) };
-    }
     return { text: explainError(error) };
   }
 }

@@ -53,7 +53,7 @@ export async function suggestFreeName(core: Core, actor: Actor, ownNames: readon
     const candidate = `${stem}-${index}`;
     if (ownNames.includes(candidate)) continue;
     try {
-      await core.planCreate(actor, { name: candidate, modules: [] });
+      await core.plan(actor, { operation: "create", input: { name: candidate, modules: [] } });
       return candidate;
     } catch (error) {
       if (error instanceof ConflictError && error.reason === "name-taken") continue;

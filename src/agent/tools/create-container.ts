@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createPlanOf } from "../../api/outcome.js";
 import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { ContainerSpecInput } from "../../domain/spec.js";
@@ -50,7 +51,7 @@ export function createContainerTool(context: ChatContext) {
         };
         const record = { name: args.name, modules, ...(cpus !== undefined ? { cpus } : {}), ...(memory !== undefined ? { memory } : {}) };
         if (context.dryRun) {
-          const plan = await context.turn.call("planCreate", record, () => context.core.planCreate(context.actor, spec), (value) => ({ name: value.spec.name, modules: value.spec.modules }));
+          const plan = await context.turn.call("planCreate", record, async () => createPlanOf(await context.core.plan(context.actor, { operation: "create", input: spec })), (value) => ({ name: value.spec.name, modules: value.spec.modules }));
           context.turn.say(replies.describeCreatePlan(plan));
           return { status: "planned (dry run, nothing created)", name: plan.spec.name, modules: plan.spec.modules };
         }

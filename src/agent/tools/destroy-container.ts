@@ -6,7 +6,6 @@
  * @module
  */
 import { tool } from "ai";
-import { NeedsConfirmationError } from "../../domain/errors.js";
 import type { ChatContext } from "../chat-context.js";
 import * as replies from "../replies.js";
 import { toolFailure } from "./result.js";
@@ -41,20 +40,16 @@ export function destroyContainerTool(context: ChatContext) {
         return { ok: false as const, error: "not-asked", message };
       }
       try {
-        await context.turn.call("destroy", { name }, () => context.core.destroy(context.actor, name));
-        context.turn.say("The destroy was not planned.");
-        return { ok: false as const, error: "internal", message: "The destroy was not planned." };
+        const confirmation = await context.turn.call("destroy", { name }, () => context.core.destroy(context.actor, name));
+        context.turn.say(replies.describeDestroyPlan(confirmation.plan, confirmation.expiresAt, context.clock.now()));
+        return {
+          ok: true as const,
+          status: "waiting for the person's confirmation (button or reply yes); not destroyed yet",
+          workload: confirmation.plan.workload,
+          removes: confirmation.plan.removes,
+          keeps: confirmation.plan.keeps,
+        };
       } catch (error) {
-        if (error instanceof NeedsConfirmationError) {
-          context.turn.say(replies.describeDestroyPlan(error.plan, error.expiresAt, context.clock.now()));
-          return {
-            ok: true as const,
-            status: "waiting for the person's confirmation (button or reply yes); not destroyed yet",
-            workload: error.plan.workload,
-            removes: error.plan.removes,
-            keeps: error.plan.keeps,
-          };
-        }
         const failure = toolFailure(error);
         context.turn.say(failure.message);
         return failure;

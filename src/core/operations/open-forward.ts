@@ -14,7 +14,6 @@ import type { Forward, ForwardRequest } from "../api.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { requireReady } from "../workload-access.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 
 const LOOPBACK_NAMES: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -38,7 +37,6 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
-      requireReady(workload!);
       const live = await runtimeForWorkload(context.deps.runtimes, workload!).show(workload!.spec.name);
       if (!live || live.state !== "running") throw new ConflictError("wrong-state", `"${input.name}" is not running; start it first.`);
       const own = live.addresses.filter((address) => IPV4.test(address));

@@ -16,7 +16,6 @@ import type { Session, SessionRequest, SessionTransport } from "../api.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { requireReady } from "../workload-access.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 
 /** Longest session (a host command needs a deadline; a working day is enough for a shell). */
@@ -72,7 +71,6 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
-      requireReady(workload!);
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       const info = runtime.info();
       if (!runtime.openSession || (input.terminal !== undefined && !info.capabilities.interactiveShell)) {

@@ -7,19 +7,20 @@
  */
 import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
-import type { CreatePlan } from "../api.js";
+import type { CreatePlan, Planned } from "../api.js";
 import { checkNameFree, checkQuotas, validateSpec } from "../admission.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** Validates and admits `input`, returning what a create would do. */
-export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<CreatePlan> {
+export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<Planned> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",
     actor,
-    args: { ...input, dryRun: true },
+    args: input,
+    dryRun: true,
     validate: () => validateSpec(context, input),
     target: (spec) => spec.name,
     run: async ({ user, input: spec }) => {
@@ -33,13 +34,19 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
         ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
         ...(spec.remoteAccess ? { remoteAccessKeyFile: `<keys>/${spec.name}.key` } : {}),
       });
-      return {
+      const create: CreatePlan = {
         spec,
         owner: user.id,
         ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
         backend: backend.info().name,
         backendPlan: user.role === "admin" ? backendPlan : { artifacts: [], commands: [] },
       };
+      const steps = [
+        ...(workspaceHostPath === undefined ? [] : [`create the workspace of ${spec.name} in your storage`]),
+        `create ${spec.name} on the ${create.backend} runtime with ${spec.modules.join(", ") || "no modules"}`,
+        `start ${spec.name} and wait until it has booted`,
+      ];
+      return { type: "planned", plan: { operation: "create", workload: spec.name, create, steps } };
     },
   });
 }

@@ -4,21 +4,31 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { WorkloadView } from "../api.js";
-import { runLifecycleChange } from "../lifecycle-operation.js";
+import type { Planned, WorkloadView } from "../api.js";
+import type { CoreContext } from "../context.js";
+import { planLifecycleChange, runLifecycleChange, type LifecycleChange } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import { startContainer } from "./start-workload.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 
-/** Restarts the actor's workload `name`. */
-export function restartWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
-  const { context } = services;
-  return runLifecycleChange(services, actor, name, {
+function restartChange(context: CoreContext): LifecycleChange {
+  return {
     operation: "restart",
     desired: "running",
     apply: async (record) => {
       await runtimeForWorkload(context.deps.runtimes, record).stop(record.spec.name, { onProgress: () => undefined });
       await startContainer(context, record);
     },
-  });
+    describe: (record) => [`power off ${record.name} cleanly`, ...(record.spec.workspace.enabled ? [`mount its workspace again`] : []), `start ${record.name} again`],
+  };
+}
+
+/** Restarts the actor's workload `name`. */
+export function restartWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
+  return runLifecycleChange(services, actor, name, restartChange(services.context));
+}
+
+/** The dry run of `restart`. */
+export function planRestart(services: CoreServices, actor: Actor, name: string): Promise<Planned> {
+  return planLifecycleChange(services, actor, name, restartChange(services.context));
 }

@@ -6,7 +6,11 @@
  */
 import { NotFoundError } from "../../domain/errors.js";
 import { userStorageKey, type Actor } from "../../domain/identity.js";
-import type { JobHandle, WorkloadView } from "../api.js";
+import type { JobHandle, Planned, WorkloadView } from "../api.js";
+import type { CoreContext } from "../context.js";
+import type { StoredUser } from "../../state/users-repository.js";
+import type { SnapshotRecord } from "../../state/snapshots-repository.js";
+import type { WorkloadName } from "../../domain/names.js";
 import { checkNameFree, checkQuotas, checkCodeServerAuth, checkRemoteAccess, nameTaken } from "../admission.js";
 import { validateName } from "../inputs.js";
 import { provisionWorkload } from "../provision.js";
@@ -27,14 +31,7 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
     run: async ({ user, input, lock, detach }) => {
       const { repos, deps } = context;
       await pruneExpiredSnapshots(context);
-      const snapshot = repos.snapshots.latestKept(user.id, input, deps.clock.now());
-      if (!snapshot) {
-        throw new NotFoundError("snapshot", input, `There is nothing to restore for "${input}": it was never destroyed by you, or its undo window has passed.`);
-      }
-      checkRemoteAccess(context, snapshot.spec);
-      checkCodeServerAuth(context, snapshot.spec);
-      checkQuotas(context, user, snapshot.spec);
-      await checkNameFree(context, input);
+      const snapshot = await admitRestore(context, user, input);
       const now = deps.clock.now();
       const inserted = repos.workloads.insert({
         name: input,
@@ -75,4 +72,39 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
       return handle;
     },
   });
+}
+
+/** The dry run of `restore`: the same checks, and what it would bring back. */
+export function planRestore(services: CoreServices, actor: Actor, name: string): Promise<Planned> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "restore",
+    actor,
+    args: { name },
+    dryRun: true,
+    validate: () => validateName(name),
+    target: (validName) => validName,
+    run: async ({ user, input }) => {
+      const snapshot = await admitRestore(context, user, input);
+      const steps = [
+        snapshot.storageRef === undefined ? `recreate ${input} with an empty workspace` : `recreate ${input} with /workspace from its snapshot`,
+        `start ${input} with its recorded modules (${snapshot.spec.modules.join(", ") || "none"})`,
+      ];
+      return { type: "planned", plan: { operation: "restore", workload: input, steps } };
+    },
+  });
+}
+
+/** The snapshot `restore` of `name` would use, after every check a restore makes. */
+async function admitRestore(context: CoreContext, user: StoredUser, name: WorkloadName): Promise<SnapshotRecord> {
+  const { repos, deps } = context;
+  const snapshot = repos.snapshots.latestKept(user.id, name, deps.clock.now());
+  if (!snapshot) {
+    throw new NotFoundError("snapshot", name, `There is nothing to restore for "${name}": it was never destroyed by you, or its undo window has passed.`);
+  }
+  checkRemoteAccess(context, snapshot.spec);
+  checkCodeServerAuth(context, snapshot.spec);
+  checkQuotas(context, user, snapshot.spec);
+  await checkNameFree(context, name);
+  return snapshot;
 }

@@ -6,17 +6,34 @@
  */
 import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { HostContext } from "../../ports/runtime.js";
-import type { WorkloadView } from "../api.js";
+import type { Planned, WorkloadView } from "../api.js";
 import type { CoreContext } from "../context.js";
-import { runLifecycleChange } from "../lifecycle-operation.js";
+import { planLifecycleChange, runLifecycleChange, type LifecycleChange } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import type { WorkloadRecord } from "../../state/workloads-repository.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 
+function startChange(context: CoreContext): LifecycleChange {
+  return {
+    operation: "start",
+    desired: "running",
+    apply: (record) => startContainer(context, record),
+    describe: (record) => [
+      ...(record.spec.workspace.enabled ? [`mount the workspace of ${record.name}`] : []),
+      `start ${record.name} (already running is fine)`,
+      `remember that ${record.name} should be running`,
+    ],
+  };
+}
+
 /** Starts the actor's workload `name`. */
 export function startWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
-  const { context } = services;
-  return runLifecycleChange(services, actor, name, { operation: "start", desired: "running", apply: (record) => startContainer(context, record) });
+  return runLifecycleChange(services, actor, name, startChange(services.context));
+}
+
+/** The dry run of `start`. */
+export function planStart(services: CoreServices, actor: Actor, name: string): Promise<Planned> {
+  return planLifecycleChange(services, actor, name, startChange(services.context));
 }
 
 /** Mounts the workspace, refreshes the key file and starts the container. */

@@ -4,17 +4,27 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { WorkloadView } from "../api.js";
-import { runLifecycleChange } from "../lifecycle-operation.js";
-import type { CoreServices } from "../services.js";
+import type { Planned, WorkloadView } from "../api.js";
+import { planLifecycleChange, runLifecycleChange, type LifecycleChange } from "../lifecycle-operation.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
+import type { CoreServices } from "../services.js";
 
-/** Stops the actor's workload `name`; stopping a stopped workload succeeds. */
-export function stopWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
+function stopChange(services: CoreServices): LifecycleChange {
   const { runtimes } = services.context.deps;
-  return runLifecycleChange(services, actor, name, {
+  return {
     operation: "stop",
     desired: "stopped",
     apply: (record) => runtimeForWorkload(runtimes, record).stop(record.spec.name, { onProgress: () => undefined }),
-  });
+    describe: (record) => [`power off ${record.name} cleanly (killed if it does not stop in time)`, `remember that ${record.name} should stay stopped`],
+  };
+}
+
+/** Stops the actor's workload `name`; stopping a stopped workload succeeds. */
+export function stopWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
+  return runLifecycleChange(services, actor, name, stopChange(services));
+}
+
+/** The dry run of `stop`. */
+export function planStop(services: CoreServices, actor: Actor, name: string): Promise<Planned> {
+  return planLifecycleChange(services, actor, name, stopChange(services));
 }

@@ -42,13 +42,23 @@ describe("the built bot", () => {
     assert.match(bot.stdout, /stopped/);
   });
 
-  it("voxnix serve runs the same bot, ready line included, and stops on SIGTERM with exit 0", async () => {
-    const bot = home.entry(server.apiRoot, {}, "serve");
-    await bot.waitForOutput(/voxnix serve: @voxnix_test_bot is polling/);
+  it("voxnix serve runs the bot, the HTTP API and the reconcile timer in one process, and stops on SIGTERM with exit 0", async () => {
+    const bot = home.entry(server.apiRoot, { VOXNIX_HTTP_LISTEN: "127.0.0.1:0" }, "serve");
+    await bot.waitForOutput(/voxnix serve: reconciling every 10 min/);
+    assert.match(bot.stdout, /voxnix serve: @voxnix_test_bot is polling/);
     assert.equal(bot.logLines(/ready/).length, 1);
+    const running = bot.logLines(/services running/);
+    assert.equal(running.length, 1, "one line says what runs");
+    assert.deepEqual(running[0]?.services, ["telegram", "http", "reconcile"]);
+    const url = /"event":"http-ready","url":"([^"]+)"/.exec(bot.stdout)?.[1];
+    assert.ok(url, bot.stdout);
+    const openapi = await fetch(`${url}/api/v1/openapi.json`);
+    assert.equal(openapi.status, 200, "the HTTP API answers from the same process");
     await askHelp();
     bot.signal("SIGTERM");
     assert.equal((await bot.exited).code, 0, bot.stderr);
+    assert.match(bot.stdout, /voxnix serve: stopped\./);
+    await assert.rejects(fetch(`${url}/api/v1/openapi.json`), "the API stopped with it");
   });
 
   it("keeps answering through 409 Conflict from getUpdates, logging it once", async () => {

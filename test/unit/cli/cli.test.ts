@@ -181,7 +181,11 @@ describe("destroy and confirm", () => {
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
     const outcome = await harness.cli("ctl", "destroy", "dev", "--as", ALICE, "--dry-run", "--json");
     assert.equal(outcome.code, 0, outcome.stderr);
-    assert.equal(outcome.json().result.plan.workload, "dev");
+    const result = outcome.json().result;
+    assert.equal(result.operation, "destroy");
+    assert.equal(result.workload, "dev");
+    assert.equal(result.destroy.workload, "dev");
+    assert.equal(result.token, undefined, "a dry run issues no token");
     assert.ok(harness.backend.containers.has("dev"));
   });
 });

@@ -40,13 +40,38 @@ describe("lifecycle commands", () => {
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
     const dry = await harness.cli("ctl", "stop", "dev", "--as", ALICE, "--dry-run");
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /Dry run: would stop dev/);
+    assert.match(dry.stdout, /Dry run: nothing was changed\. This is what stop dev would do:\n  - power off dev/);
     assert.equal(harness.backend.containers.get("dev")?.state, "running");
     const stop = await harness.cli("ctl", "stop", "dev", "--as", ALICE, "--json");
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal(harness.backend.containers.get("dev")?.state, "stopped");
     assert.equal((await harness.cli("ctl", "start", "dev", "--as", ALICE)).code, 0);
     assert.equal(harness.backend.containers.get("dev")?.state, "running");
+  });
+
+  it("start, stop, restart, destroy and restore --dry-run --json print the core's plan and touch nothing", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    await harness.cli("ctl", "create", "gone", "--as", ALICE);
+    assert.equal((await harness.cli("ctl", "destroy", "gone", "--yes", "--as", ALICE)).code, 0);
+    const hostCallsBefore = harness.backend.calls.filter((call) => !["info", "show", "list"].includes(call.method)).length;
+    const tokens = () => (harness.db.sqlite.prepare("SELECT COUNT(*) AS n FROM confirmations").get() as { n: number }).n;
+    const tokensBefore = tokens();
+    for (const [verb, name] of [["start", "dev"], ["stop", "dev"], ["restart", "dev"], ["destroy", "dev"], ["restore", "gone"]] as const) {
+      const dry = await harness.cli("ctl", verb, name, "--as", ALICE, "--dry-run", "--json");
+      assert.equal(dry.code, 0, `${verb}: ${dry.stderr}`);
+      const plan = dry.json().result;
+      assert.equal(plan.dryRun, true);
+      assert.equal(plan.operation, verb);
+      assert.equal(plan.workload, name);
+      assert.ok(plan.steps.length > 0, `${verb} lists its steps`);
+    }
+    assert.equal(harness.backend.calls.filter((call) => !["info", "show", "list"].includes(call.method)).length, hostCallsBefore, "no host change");
+    assert.equal(tokens(), tokensBefore, "no confirmation token issued");
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
+    assert.equal(harness.backend.containers.has("gone"), false);
+    // The core's checks run: another user's workload is not found, even in a dry run.
+    assert.equal((await harness.cli("ctl", "stop", "dev", "--as", "telegram:43", "--dry-run")).code, 3);
   });
 
   it("logs validates --lines (exit 2) and prints lines", async () => {
@@ -64,7 +89,8 @@ describe("lifecycle commands", () => {
     assert.equal((await harness.cli("ctl", "destroy", "dev", "--yes", "--as", ALICE)).code, 0);
     const dry = await harness.cli("ctl", "restore", "dev", "--as", ALICE, "--dry-run", "--json");
     assert.equal(dry.code, 0, dry.stderr);
-    assert.equal(dry.json().result.snapshot.workload, "dev");
+    assert.equal(dry.json().result.operation, "restore");
+    assert.equal(dry.json().result.workload, "dev");
     assert.equal(harness.backend.containers.has("dev"), false);
     const restore = await harness.cli("ctl", "restore", "dev", "--as", ALICE, "--json");
     assert.equal(restore.code, 0, restore.stderr);

@@ -7,7 +7,6 @@ import {
   ForbiddenError,
   HostFailureError,
   InvalidInputError,
-  NeedsConfirmationError,
   NotFoundError,
   QuotaError,
   TimeoutError,
@@ -22,7 +21,6 @@ describe("exitCodeFor", () => {
     [new ConflictError("name-taken", "taken"), 1],
     [new QuotaError("workloads", "too many"), 1],
     [new ForbiddenError("pending", "wait"), 1],
-    [new NeedsConfirmationError({ workload: "dev", removes: [], keeps: [] }, "tok", new Date()), 4],
     [new HostFailureError("broke"), 1],
     [new TimeoutError("slow", 1000), 1],
     [new ConfigError([{ source: "config.yaml", path: "backend", message: "bad" }]), 2],
@@ -37,9 +35,9 @@ describe("exitCodeFor", () => {
     });
   }
 
-  it("covers every core error kind with a code from 1 to 4", () => {
-    for (const code of Object.values(EXIT_CODE_BY_KIND)) assert.ok(code >= 1 && code <= 4);
-    assert.equal(Object.keys(EXIT_CODE_BY_KIND).length, 8);
+  it("covers every core error kind with a code from 1 to 3 (4 is the needs-confirmation outcome, not an error)", () => {
+    for (const code of Object.values(EXIT_CODE_BY_KIND)) assert.ok(code >= 1 && code <= 3);
+    assert.equal(Object.keys(EXIT_CODE_BY_KIND).length, 7);
   });
 });
 

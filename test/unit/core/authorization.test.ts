@@ -55,6 +55,7 @@ const CASES: Record<OperationName, Case> = {
     run: async (t, who, name) => (await t.core.restore(who, name)).wait(),
     expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
   },
+  autostart: { run: (t, who) => t.core.autostart(who), expect: SELF },
   exec: { run: (t, who) => t.core.exec(who, { name: "dev", argv: ["true"] }), expect: WORKLOAD },
   openSession: {
     run: async (t, who) => (await t.core.openSession(who, { name: "dev", command: { kind: "exec", command: "true" }, via: "ssh" })).exit,

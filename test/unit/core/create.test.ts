@@ -5,7 +5,7 @@ import { ConflictError, HostFailureError, InvalidInputError, QuotaError } from "
 import { suggestFreeName } from "../../../src/core/admission.js";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { FakeRemoteAccess } from "../../fakes/fake-remote-access.js";
-import { createReady, rejection } from "./helpers.js";
+import { createReady, planCreate, rejection } from "./helpers.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -92,7 +92,7 @@ void describe("create", () => {
     assert.match(refused.message, /security\.allowCodeServerWithoutAuth/);
     assert.deepEqual(t.backend.calls.filter((call) => call.method !== "info"), [], "nothing ran on the host");
     assert.deepEqual(t.storage.calls, []);
-    assert.equal((await rejection(t.core.planCreate(alice, input))).kind, "invalid-input");
+    assert.equal((await rejection(planCreate(t.core, alice, input))).kind, "invalid-input");
     await createReady(t.core, alice, { name: "pw", modules: ["code-server"] });
     const allowed = createTestCore({ policy: { allowCodeServerWithoutAuth: true } });
     assert.equal((await createReady(allowed.core, alice, input)).spec.moduleOptions["code-server"]?.auth, "none");
@@ -182,12 +182,12 @@ void describe("create", () => {
 void describe("planCreate", () => {
   void it("validates and admits like create, returns the backend plan and touches nothing", async () => {
     const t = createTestCore();
-    const plan = await t.core.planCreate(alice, { name: "dev", modules: ["git", "fish"] });
+    const plan = await planCreate(t.core, alice, { name: "dev", modules: ["git", "fish"] });
     assert.deepEqual(plan.spec.modules, ["git", "fish", "workspace"]);
     assert.equal(plan.owner, TEST_USERS.alice);
     assert.equal(plan.backend, "fake");
     assert.deepEqual(plan.backendPlan, { artifacts: [], commands: [] }, "the backend's host files and commands are for admins");
-    assert.ok((await t.core.planCreate(actor(TEST_USERS.admin), { name: "dev", modules: ["git"] })).backendPlan.artifacts.length > 0);
+    assert.ok((await planCreate(t.core, actor(TEST_USERS.admin), { name: "dev", modules: ["git"] })).backendPlan.artifacts.length > 0);
     assert.ok(plan.workspaceHostPath?.endsWith("/telegram_42/dev"));
     assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
     assert.equal(t.storage.calls.length, 0);
@@ -197,8 +197,8 @@ void describe("planCreate", () => {
   void it("reports the same errors as create", async () => {
     const t = createTestCore();
     await createReady(t.core, bob, { name: "dev" });
-    assert.equal((await rejection(t.core.planCreate(alice, { name: "dev" }))).kind, "conflict");
-    assert.equal((await rejection(t.core.planCreate(alice, { name: "dev\n" }))).kind, "invalid-input");
-    assert.equal((await rejection(t.core.planCreate(actor(TEST_USERS.pending), { name: "x" }))).kind, "forbidden");
+    assert.equal((await rejection(planCreate(t.core, alice, { name: "dev" }))).kind, "conflict");
+    assert.equal((await rejection(planCreate(t.core, alice, { name: "dev\n" }))).kind, "invalid-input");
+    assert.equal((await rejection(planCreate(t.core, actor(TEST_USERS.pending), { name: "x" }))).kind, "forbidden");
   });
 });

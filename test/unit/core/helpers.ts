@@ -4,16 +4,18 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { NeedsConfirmationError, VoxnixError } from "../../../src/domain/errors.js";
+import { VoxnixError } from "../../../src/domain/errors.js";
+import { createPlanOf, type CreatePlan, type NeedsConfirmation } from "../../../src/api/outcome.js";
 import type { Actor } from "../../../src/domain/identity.js";
 import type { ContainerSpecInput } from "../../../src/domain/spec.js";
 import type { Core, WorkloadView } from "../../../src/core/api.js";
 
-/** "ok" when the promise resolves, else the error kind (and reason when it has one). */
+/** "ok" when the promise resolves (or the outcome's type, like "needs-confirmation"), else the error kind (and reason when it has one). */
 export async function outcome(promise: Promise<unknown>): Promise<string> {
   try {
-    await promise;
-    return "ok";
+    const result = await promise;
+    const type = (result as { type?: unknown } | null)?.type;
+    return type === "needs-confirmation" || type === "planned" ? type : "ok";
   } catch (error) {
     if (!VoxnixError.isInstance(error)) throw error;
     const reason = "reason" in error ? `:${String(error.reason)}` : "";
@@ -27,15 +29,11 @@ export async function createReady(core: Core, actor: Actor, input: ContainerSpec
   return handle.wait();
 }
 
-/** Asks to destroy and returns the confirmation error (with plan and token). */
-export async function destroyToken(core: Core, actor: Actor, name: string): Promise<NeedsConfirmationError> {
-  try {
-    await core.destroy(actor, name);
-  } catch (error) {
-    if (error instanceof NeedsConfirmationError) return error;
-    throw error;
-  }
-  assert.fail("destroy did not ask for confirmation");
+/** Asks to destroy and returns the confirmation request (plan and token). */
+export async function destroyToken(core: Core, actor: Actor, name: string): Promise<NeedsConfirmation> {
+  const answer = await core.destroy(actor, name);
+  assert.equal(answer.type, "needs-confirmation", "destroy asks for confirmation");
+  return answer;
 }
 
 /** Destroys completely (destroy + confirm + wait). */
@@ -54,4 +52,9 @@ export async function rejection(promise: Promise<unknown>): Promise<VoxnixError 
     return error;
   }
   assert.fail("expected the operation to fail");
+}
+
+/** The create plan of a dry run (`core.plan` of a create). */
+export async function planCreate(core: Core, actor: Actor, input: ContainerSpecInput): Promise<CreatePlan> {
+  return createPlanOf(await core.plan(actor, { operation: "create", input }));
 }

@@ -18,6 +18,7 @@ const alice = actor(TEST_USERS.alice);
 /** Operations deliberately not reachable over plain HTTP, and why. */
 const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   exec: "comes with the browser terminal and its confined exec path",
+  autostart: "runs at boot on the host (`voxnix ctl autostart`)",
   doctor: "host administration stays on the host's CLI",
   reconcile: "host administration stays on the host's CLI",
   buildImages: "host administration stays on the host's CLI",

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createPlanOf } from "../../../api/outcome.js";
 import type { ContainerSpecInput } from "../../../domain/spec.js";
 import type { RegisterCommand } from "../context.js";
 import { followJob } from "../follow-job.js";
@@ -55,7 +56,7 @@ export const register: RegisterCommand = (program, context) => {
         ...(flags.remoteAccess ? { remoteAccess: true } : {}),
       };
       if (dryRun) {
-        context.output(await app.core.planCreate(actor, input), renderCreatePlan);
+        context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input })), renderCreatePlan);
         return;
       }
       const handle = await app.core.create(actor, input);

@@ -5,7 +5,6 @@
  * @module
  */
 import type { DestroyResult, JobHandle } from "../../../core/api.js";
-import { NeedsConfirmationError, NotFoundError } from "../../../domain/errors.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { followJob } from "../follow-job.js";
 import { commandGroup } from "../groups.js";
@@ -21,19 +20,15 @@ export const register: RegisterCommand = (program, context) => {
     .action(async (name: string) => {
       const { actor, dryRun, yes } = context.globals();
       const { core } = await context.app();
-      let confirmation: NeedsConfirmationError;
-      try {
-        await core.destroy(actor, name);
-        throw new Error("core.destroy returned without asking for confirmation");
-      } catch (error) {
-        if (!(error instanceof NeedsConfirmationError)) throw error;
-        confirmation = error;
-      }
       if (dryRun) {
-        context.output({ dryRun: true, plan: confirmation.plan }, () => ["Dry run: nothing was destroyed.", ...renderConfirmation(confirmation, false)]);
+        context.planned(await core.plan(actor, { operation: "destroy", name }));
         return;
       }
-      if (!yes) throw confirmation;
+      const confirmation = await core.destroy(actor, name);
+      if (!yes) {
+        context.needsConfirmation(confirmation);
+        return;
+      }
       if (!context.globals().json) for (const line of renderConfirmation(confirmation, false)) context.warn(line);
       await finishDestroy(context, await core.confirm(actor, confirmation.token), confirmation.plan.workload);
     });
@@ -60,9 +55,7 @@ export const register: RegisterCommand = (program, context) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
       if (dryRun) {
-        const snapshot = (await core.storage(actor)).snapshots.find((item) => item.workload === name);
-        if (!snapshot) throw new NotFoundError("snapshot", name, `You have no restorable snapshot of "${name}".`);
-        context.output({ dryRun: true, snapshot }, () => [`Dry run: would restore ${name} from its snapshot (restorable until ${snapshot.expiresAt.toISOString()}); nothing was changed.`]);
+        context.planned(await core.plan(actor, { operation: "restore", name }));
         return;
       }
       const handle = await core.restore(actor, name);

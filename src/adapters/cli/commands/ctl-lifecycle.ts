@@ -1,6 +1,6 @@
 /**
- * `voxnix ctl start|stop|restart <name>`. With `--dry-run` each checks that the workload is
- * yours and says what would happen, changing nothing.
+ * `voxnix ctl start|stop|restart <name>`. With `--dry-run` the core checks everything the
+ * real call would (yours, its state) and says what would happen, changing nothing.
  *
  * @module
  */
@@ -26,8 +26,7 @@ export const register: RegisterCommand = (program, context) => {
         const { actor, dryRun } = context.globals();
         const { core } = await context.app();
         if (dryRun) {
-          const current = await core.show(actor, name);
-          context.output({ dryRun: true, operation: verb.command, workload: current.name, live: current.live }, () => [`Dry run: would ${verb.command} ${current.name} (live: ${current.live}); nothing was changed.`]);
+          context.planned(await core.plan(actor, { operation: verb.command, name }));
           return;
         }
         const workload = await core[verb.command](actor, name);

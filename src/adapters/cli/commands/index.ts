@@ -12,12 +12,11 @@ import * as ctlExec from "./ctl-exec.js";
 import * as ctlLifecycle from "./ctl-lifecycle.js";
 import * as ctlQuery from "./ctl-query.js";
 import * as host from "./host.js";
-import * as http from "./http.js";
 import * as images from "./images.js";
 import * as say from "./say.js";
 import * as setup from "./setup.js";
+import * as serve from "./serve.js";
 import * as sshGateway from "./ssh-gateway.js";
-import * as telegram from "./telegram.js";
 import * as users from "./users.js";
 import * as usersTokens from "./users-tokens.js";
 import * as usersKeys from "./users-keys.js";
@@ -27,8 +26,7 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   setup,
   chat,
   say,
-  telegram,
-  http,
+  serve,
   sshGateway,
   ctlCreate,
   ctlLifecycle,

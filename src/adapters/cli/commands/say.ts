@@ -49,7 +49,7 @@ async function say(context: CliContext, message: string): Promise<void> {
     context.setExitCode(EXIT.needsConfirmation);
   }
   // A failed operation gives the same exit code as the matching `voxnix ctl` command would.
-  const failedOperation = reply.operations.findLast((operation) => operation.outcome === "error" && operation.error?.kind !== "needs-confirmation");
+  const failedOperation = reply.operations.findLast((operation) => operation.outcome === "error");
   if (failedOperation?.error && !pending) context.setExitCode(EXIT_CODE_BY_KIND[failedOperation.error.kind]);
   const failedJob = jobs.find((job) => !job.ok);
   if (failedJob) context.setExitCode(EXIT.failed);

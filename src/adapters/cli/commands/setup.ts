@@ -125,21 +125,19 @@ async function runSetup(context: CliContext): Promise<void> {
 }
 
 async function runAutostart(context: CliContext): Promise<void> {
-  const { actor } = context.globals();
+  const { actor, dryRun } = context.globals();
   const { core } = await context.app();
-  const listed = await core.list(actor);
-  const started: string[] = [];
-  const failed: string[] = [];
-  for (const workload of listed.workloads) {
-    if (workload.status !== "ready" || workload.desired !== "running" || workload.live === "running" || workload.live === "starting") continue;
-    try {
-      await core.start(actor, workload.name);
-      started.push(workload.name);
-    } catch (error) {
-      failed.push(`${workload.name}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  if (dryRun) {
+    context.planned(await core.plan(actor, { operation: "autostart" }));
+    return;
   }
-  context.output({ started, failed }, () => [started.length > 0 ? `Started ${started.join(", ")}.` : "Nothing to start.", ...failed.map((line) => `Could not start ${line}`)]);
+  const report = await core.autostart(actor);
+  // `failed` keeps its documented shape: "name: reason" lines.
+  const failed = report.failed.map((failure) => `${failure.workload}: ${failure.reason}`);
+  context.output({ started: report.started, failed }, () => [
+    report.started.length > 0 ? `Started ${report.started.join(", ")}.` : "Nothing to start.",
+    ...failed.map((line) => `Could not start ${line}`),
+  ]);
   if (failed.length > 0) context.setExitCode(EXIT.failed);
 }
 

@@ -1,12 +1,14 @@
 /**
- * Workload routes: list, create (with `?dryRun=true`), show, start, stop, restart, destroy
- * (answers 409 `needs-confirmation` with the plan and token), restore and logs.
+ * Workload routes: list, create, show, start, stop, restart, destroy (answers 409
+ * `needs-confirmation` with the plan and token), restore and logs. Every mutating route takes
+ * `?dryRun=true` and answers with the core's plan, changing nothing.
  *
  * @module
  */
-import { okResponse } from "../respond.js";
+import { createPlanOf, needsConfirmationBody } from "../../../api/outcome.js";
+import { jsonResponse, okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
-import { createPlan, createWorkloadBody, createWorkloadQuery, emptyQuery, errorResponse, jobStarted, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
+import { createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, jobStarted, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
 import { jobStartedResponse } from "./jobs.js";
 
 const notFound = { description: "No such workload — or not yours (the same answer)", schema: errorResponse };
@@ -18,8 +20,13 @@ function lifecycle(verb: "start" | "stop" | "restart"): RouteDefinition {
     path: `/workloads/{name}/${verb}`,
     summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} a workload`,
     operation: verb,
-    responses: { 200: { description: "The workload", schema: okEnvelope(workloadView) }, 404: notFound },
-    handle: async ({ actor, params }, { core }) => okResponse(await core[verb](actor, params.name ?? "")),
+    query: dryRunQuery,
+    responses: { 200: { description: "The workload, or with ?dryRun=true what would happen (nothing changed)", schema: okEnvelope(workloadView.or(planned)) }, 404: notFound },
+    handle: async ({ actor, params, query }, { core }) => {
+      const name = params.name ?? "";
+      if (query.dryRun === "true") return okResponse(await core.plan(actor, { operation: verb, name }));
+      return okResponse(await core[verb](actor, name));
+    },
   });
 }
 
@@ -48,7 +55,7 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
       422: { description: "Invalid spec", schema: errorResponse },
     },
     handle: async ({ actor, body, query }, services) => {
-      if (query.dryRun === "true") return okResponse(await services.core.planCreate(actor, body));
+      if (query.dryRun === "true") return okResponse(createPlanOf(await services.core.plan(actor, { operation: "create", input: body })));
       const handle = await services.core.create(actor, body);
       return jobStartedResponse(actor, handle, services);
     },
@@ -69,16 +76,34 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     path: "/workloads/{name}",
     summary: "Plan a destroy: answers 409 needs-confirmation with the plan and a single-use token for POST /confirmations",
     operation: "destroy",
-    responses: { 409: { description: "needs-confirmation: the plan (what goes, what is kept), the token and when it expires", schema: errorResponse }, 404: notFound },
-    handle: async ({ actor, params }, { core }) => core.destroy(actor, params.name ?? ""),
+    query: dryRunQuery,
+    responses: {
+      200: { description: "With ?dryRun=true: the plan, without a token", schema: okEnvelope(planned) },
+      409: { description: "needs-confirmation: the plan (what goes, what is kept), the token and when it expires", schema: errorResponse },
+      404: notFound,
+    },
+    handle: async ({ actor, params, query }, { core }) => {
+      const name = params.name ?? "";
+      if (query.dryRun === "true") return okResponse(await core.plan(actor, { operation: "destroy", name }));
+      return jsonResponse({ ok: false, error: needsConfirmationBody(await core.destroy(actor, name)) }, 409);
+    },
   }),
   defineRoute({
     method: "post",
     path: "/workloads/{name}/restore",
     summary: "Bring a destroyed workload back from its snapshot (a job; 202)",
     operation: "restore",
-    responses: { 202: { description: "The restore job started", schema: okEnvelope(jobStarted) }, 404: { description: "No restorable snapshot of yours", schema: errorResponse } },
-    handle: async ({ actor, params }, services) => jobStartedResponse(actor, await services.core.restore(actor, params.name ?? ""), services),
+    query: dryRunQuery,
+    responses: {
+      202: { description: "The restore job started", schema: okEnvelope(jobStarted) },
+      200: { description: "With ?dryRun=true: what the restore would do", schema: okEnvelope(planned) },
+      404: { description: "No restorable snapshot of yours", schema: errorResponse },
+    },
+    handle: async ({ actor, params, query }, services) => {
+      const name = params.name ?? "";
+      if (query.dryRun === "true") return okResponse(await services.core.plan(actor, { operation: "restore", name }));
+      return jobStartedResponse(actor, await services.core.restore(actor, name), services);
+    },
   }),
   defineRoute({
     method: "get",

@@ -1,22 +1,16 @@
 /**
- * `voxnix http`: serves the HTTP API (docs/http.md) on `http.listen` until SIGINT or SIGTERM,
- * then stops accepting, lets requests in flight finish, and exits 0. Logs one JSON line with
- * the URL when ready. Hono and the server are loaded only here, inside the action.
+ * The HTTP API as a service (docs/http.md) on `http.listen`: stops accepting on stop and lets
+ * requests in flight finish. Logs one JSON line with the URL when ready. Hono and the server
+ * are loaded only here.
  *
  * @module
  */
-import type { CliContext, RegisterCommand } from "../context.js";
+import type { App } from "../../../app/app.js";
+import type { CliIo } from "../context.js";
+import { NEVER_FAILS, type Service } from "./service.js";
 
-/** Registers `voxnix http`. */
-export const register: RegisterCommand = (program, context) => {
-  program
-    .command("http")
-    .description("Serve the HTTP API (bearer API tokens; see docs/http.md) until SIGINT or SIGTERM")
-    .action(() => runHttp(context));
-};
-
-async function runHttp(context: CliContext): Promise<void> {
-  const app = await context.app();
+/** Starts the API; rejects with a `ConfigError` for an unusable address or TLS files. */
+export async function startHttpService(app: App, io: CliIo): Promise<Service> {
   const [{ createHttpApp }, { startHttpServer }, { readVersion }] = await Promise.all([import("../../http/app.js"), import("../../http/server.js"), import("../program.js")]);
   const httpApp = createHttpApp({ core: app.core, logger: app.logger, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}), version: readVersion() });
   const server = await startHttpServer(httpApp, app.config.http).catch(async (error: NodeJS.ErrnoException) => {
@@ -31,16 +25,12 @@ async function runHttp(context: CliContext): Promise<void> {
     throw error;
   });
   // One machine-readable line, whatever the log level: supervisors and scripts wait for it.
-  context.io.stdout(`${JSON.stringify({ event: "http-ready", url: server.url, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}) })}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (name: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(name);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-  context.warn(`voxnix http: ${signal} received, finishing requests in flight.`);
-  await server.close();
+  io.stdout(`${JSON.stringify({ event: "http-ready", url: server.url, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}) })}\n`);
+  return {
+    name: "http",
+    ready: `HTTP API at ${server.url}`,
+    failure: NEVER_FAILS,
+    stop: () => server.close(),
+    settled: async () => undefined,
+  };
 }

@@ -1,0 +1,79 @@
+/**
+ * Outcomes as data: what a mutating operation answers. Every adapter (CLI, chat, Telegram,
+ * HTTP) renders these same values; none catches an exception to learn that an operation
+ * succeeded or is waiting for a confirmation.
+ *
+ * - `done`: it happened; here is the result;
+ * - `job`: it is happening; follow the job;
+ * - `needs-confirmation`: nothing happened yet; here is the plan and a single-use token;
+ * - `planned`: a dry run; here is what would happen, and nothing was touched.
+ *
+ * @module
+ */
+import type { DestroyPlan } from "../domain/errors.js";
+import type { ContainerSpec } from "../domain/spec.js";
+import type { UserId } from "../domain/identity.js";
+import type { RuntimePlan } from "../ports/runtime.js";
+
+/** It happened. */
+export interface Done<T> {
+  readonly type: "done";
+  readonly value: T;
+}
+
+/** Nothing happened yet: the person must confirm `plan` with `token` before `expiresAt`. */
+export interface NeedsConfirmation {
+  readonly type: "needs-confirmation";
+  readonly plan: DestroyPlan;
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+/** `create --dry-run`: the validated spec and what the runtime would write and run. */
+export interface CreatePlan {
+  readonly spec: ContainerSpec;
+  readonly owner: UserId;
+  readonly workspaceHostPath?: string;
+  readonly backend: string;
+  readonly backendPlan: RuntimePlan;
+}
+
+/** What a dry run found would happen, per operation. */
+export type OperationPlan =
+  | { readonly operation: "create"; readonly workload: string; readonly create: CreatePlan; readonly steps: readonly string[] }
+  | { readonly operation: "destroy"; readonly workload: string; readonly destroy: DestroyPlan; readonly steps: readonly string[] }
+  | { readonly operation: "start" | "stop" | "restart" | "restore"; readonly workload: string; readonly steps: readonly string[] }
+  | { readonly operation: "autostart"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
+  | { readonly operation: "buildImages"; readonly runtimes: readonly string[]; readonly steps: readonly string[] };
+
+/** A dry run: what would happen; nothing was touched and nothing was recorded but the audit line. */
+export interface Planned {
+  readonly type: "planned";
+  readonly plan: OperationPlan;
+}
+
+/** What a dry run can be asked for. */
+export type PlanRequest =
+  | { readonly operation: "create"; readonly input: unknown }
+  | { readonly operation: "start" | "stop" | "restart" | "destroy" | "restore"; readonly name: string }
+  | { readonly operation: "autostart" }
+  | { readonly operation: "buildImages" };
+
+/** Wraps a result as `done`. */
+export function done<T>(value: T): Done<T> {
+  return { type: "done", value };
+}
+
+/** The create plan inside a dry run of `create`. */
+export function createPlanOf(planned: Planned): CreatePlan {
+  if (planned.plan.operation !== "create") throw new TypeError(`Expected a create plan, got a ${planned.plan.operation} plan.`);
+  return planned.plan.create;
+}
+
+/**
+ * The wire shape of a confirmation request, shared by the CLI's `--json` (exit 4) and the
+ * HTTP API (409): `{kind: "needs-confirmation", message, plan, token, expiresAt}`.
+ */
+export function needsConfirmationBody(outcome: NeedsConfirmation): Record<string, unknown> {
+  return { kind: "needs-confirmation", message: `Destroying "${outcome.plan.workload}" needs confirmation.`, plan: outcome.plan, token: outcome.token, expiresAt: outcome.expiresAt };
+}

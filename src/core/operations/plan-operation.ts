@@ -1,0 +1,44 @@
+/**
+ * `plan`: the dry run of any operation with `plan: true` in the operation table, dispatched
+ * to that operation's own plan function, so every adapter's `--dry-run` goes through the
+ * core's real checks and none fakes one.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../../domain/errors.js";
+import type { Actor } from "../../domain/identity.js";
+import type { ContainerSpecInput } from "../../domain/spec.js";
+import type { Planned, PlanRequest } from "../api.js";
+import type { CoreServices } from "../services.js";
+import { planAutostart } from "./autostart.js";
+import { planBuildImages } from "./build-images.js";
+import { planCreate } from "./plan-create.js";
+import { planDestroy } from "./destroy-workload.js";
+import { planRestart } from "./restart-workload.js";
+import { planRestore } from "./restore-workload.js";
+import { planStart } from "./start-workload.js";
+import { planStop } from "./stop-workload.js";
+
+/** Plans `request` as `actor`. */
+export function planOperation(services: CoreServices, actor: Actor, request: PlanRequest): Promise<Planned> {
+  switch (request?.operation) {
+    case "create":
+      return planCreate(services, actor, request.input as ContainerSpecInput);
+    case "start":
+      return planStart(services, actor, request.name);
+    case "stop":
+      return planStop(services, actor, request.name);
+    case "restart":
+      return planRestart(services, actor, request.name);
+    case "destroy":
+      return planDestroy(services, actor, request.name);
+    case "restore":
+      return planRestore(services, actor, request.name);
+    case "autostart":
+      return planAutostart(services, actor);
+    case "buildImages":
+      return planBuildImages(services, actor);
+    default:
+      return Promise.reject(new InvalidInputError([{ path: "operation", message: "That operation has no dry run." }]));
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Creating a VM on Proxmox: allocate a VMID (ledger + `nextid`), clone the template onto the
+ * chosen node, set cores, memory and cloud-init, grow the disk, start, and wait until the guest
+ * agent reports an address. Each step that succeeded registers its undo; a failure deletes the
+ * half-made VM (stop, then delete with `purge`) and releases its VMID, which is never reused.
+ *
+ * API calls (qemu-server `PVE/API2/Qemu.pm` unless noted):
+ * - `POST /nodes/{templateNode}/qemu/{template}/clone` `newid`, `name`, `full`, `target`,
+ *   `storage` (full clones only), `pool` → UPID (`clone_vm`). Proxmox refuses a taken `newid`
+ *   at once ("unable to create VM N: config file already exists", HTTP 500) or, when two clones
+ *   race, in the task; either way voxnix records the ID as taken and tries the next one. A linked
+ *   clone on storage without the feature fails with "clone feature is not supported"; in
+ *   `cloneMode: auto` voxnix then makes a full clone.
+ * - `POST …/config` `cores`, `memory` (MiB), `ciuser`, `sshkeys` (URL-encoded), `ipconfig0`,
+ *   `tags`, `agent` → UPID or null (`update_vm_async`).
+ * - `PUT …/resize` `disk`, `size` (absolute; shrinking is refused, so voxnix only grows) → UPID.
+ * - `POST …/status/start` → UPID (`vm_start`).
+ * - `GET …/agent/network-get-interfaces` → `{ result: [{ name, "ip-addresses": […] }] }`
+ *   (`PVE/API2/Qemu/Agent.pm`); 500 "QEMU guest agent is not running" until the guest is up.
+ *
+ * @module
+ */
+import { isIP } from "node:net";
+import { ConflictError, HostFailureError, TimeoutError } from "../../domain/errors.js";
+import { formatSize } from "../../domain/sizes.js";
+import { Reverter } from "../../core/reverter.js";
+import type { ProgressListener } from "../../ports/runtime.js";
+import { segment } from "./api-client.js";
+import { isVmidTaken, ProxmoxApiError } from "./api-error.js";
+import { encodeSshKeys } from "./cloud-init.js";
+import { guestPath, settle, type ProxmoxContext } from "./context.js";
+import { choosePlacement } from "./placement.js";
+import { agentInterfacesSchema, clusterResourcesSchema, upidSchema, vmConfigSchema } from "./schemas.js";
+import { clusterVms, VOXNIX_TAG, type ClusterVm } from "./targets.js";
+import { ProxmoxTaskError } from "./tasks.js";
+import type { VmSpec } from "./vm-spec.js";
+import { z } from "zod";
+
+/** How many times a create allocates a new VMID after finding one taken at clone time. */
+export const MAX_CLONE_ATTEMPTS = 5;
+
+const upidOrNull = z.union([upidSchema, z.null()]);
+const MiB = 1024 ** 2;
+
+export interface CreateVmHost {
+  /** The owner's id, written into the VM's description for admins (never read back). */
+  readonly ownerLabel: string;
+  readonly onProgress: ProgressListener;
+  /** Cancels the create; what was made so far is rolled back. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a finished create produced. */
+export interface CreatedVm {
+  readonly vmid: number;
+  readonly node: string;
+  readonly addresses: readonly string[];
+  readonly linkedClone: boolean;
+}
+
+/** Creates and starts the VM for `spec`; on failure nothing is left but a released ledger row. */
+export async function createVm(context: ProxmoxContext, spec: VmSpec, host: CreateVmHost): Promise<CreatedVm> {
+  const { client, ledger, settings } = context;
+  const step = (kind: "preparing" | "installing" | "starting" | "waiting-for-boot", message: string) => host.onProgress({ type: "step", step: kind, message });
+  if (ledger.findLive(spec.name) !== undefined) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists.`);
+
+  step("preparing", "Choosing a Proxmox node");
+  const resources = await client.get("/cluster/resources", clusterResourcesSchema);
+  const template = clusterVms(resources).find((vm) => vm.vmid === settings.template);
+  if (template === undefined || !template.template) {
+    throw new HostFailureError(
+      template === undefined ? `The Proxmox template ${settings.template} (proxmox.template) does not exist.` : `VMID ${settings.template} (proxmox.template) is a VM, not a template.`,
+      "prepare a cloud-init template as docs/proxmox.md describes",
+    );
+  }
+  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: settings.nodes, strategy: settings.placement });
+  const node = placement.node;
+
+  const reverter = new Reverter();
+  try {
+    const { vmid, linkedClone } = await cloneTemplate(context, spec, template, node, host);
+    reverter.add(`VM ${vmid} on node ${node}`, async () => {
+      await removeVm(context, node, vmid);
+      // Released only once the VM is gone: a VM left behind keeps its live ledger entry.
+      ledger.release(vmid, "create rolled back", context.clock.now());
+    });
+
+    step("installing", `Setting ${spec.cpus} CPU(s), ${formatSize(spec.memoryBytes)} and cloud-init on VM ${vmid}`);
+    const config = {
+      cores: spec.cpus,
+      memory: Math.ceil(spec.memoryBytes / MiB),
+      ciuser: settings.ciUser,
+      ipconfig0: settings.ipConfig,
+      tags: VOXNIX_TAG,
+      agent: "1",
+      ...(spec.sshKeys.length > 0 ? { sshkeys: encodeSshKeys(spec.sshKeys) } : {}),
+    };
+    await settle(context, await client.post(guestPath(node, vmid, "/config"), upidOrNull, config), `configure VM ${vmid}`, host.onProgress, host.signal);
+    await growDisk(context, node, vmid, spec.diskBytes, host.onProgress, host.signal);
+
+    step("starting", `Starting VM ${vmid} on ${node}`);
+    await settle(context, await client.post(guestPath(node, vmid, "/status/start"), upidSchema), `start VM ${vmid}`, host.onProgress, host.signal);
+
+    step("waiting-for-boot", `Waiting for VM ${vmid} to report an address`);
+    const addresses = await waitForAddresses(context, node, vmid, context.settings.bootTimeoutMs, host.signal);
+    ledger.activate(vmid, context.clock.now());
+    reverter.success();
+    context.logger.info({ workload: spec.name, vmid, node, linkedClone }, "proxmox vm created");
+    return { vmid, node, addresses, linkedClone };
+  } catch (error) {
+    const kept = await reverter.revert();
+    if (kept.length === 0) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new HostFailureError(`${message} Rolling back left behind: ${kept.join("; ")}.`, error instanceof HostFailureError ? error.detail : undefined, { cause: error });
+  }
+}
+
+// Clones the template to a fresh VMID, allocating again when the ID turns out to be taken.
+async function cloneTemplate(context: ProxmoxContext, spec: VmSpec, template: ClusterVm, node: string, host: CreateVmHost): Promise<{ vmid: number; linkedClone: boolean }> {
+  const { client, settings, allocator, ledger } = context;
+  let full = settings.cloneMode === "full" || (settings.cloneMode === "auto" && settings.storage !== undefined);
+  for (let attempt = 1; attempt <= MAX_CLONE_ATTEMPTS; attempt += 1) {
+    const vmid = await allocator.allocate(spec.name);
+    for (;;) {
+      host.onProgress({ type: "step", step: "preparing", message: `Cloning template ${template.vmid} to VM ${vmid} on ${node} (${full ? "full" : "linked"} clone)` });
+      try {
+        const upid = await client.post(`/nodes/${segment(template.node)}/qemu/${segment(template.vmid)}/clone`, upidSchema, {
+          newid: vmid,
+          name: spec.name,
+          full,
+          target: node === template.node ? undefined : node,
+          storage: full ? settings.storage : undefined,
+          pool: settings.pool,
+          description: `Managed by voxnix (owner ${host.ownerLabel}). Changes made here are not kept by voxnix.`,
+        });
+        await settle(context, upid, `clone the template to VM ${vmid}`, host.onProgress, host.signal);
+        return { vmid, linkedClone: !full };
+      } catch (error) {
+        if (isVmidTaken(error) || (error instanceof ProxmoxTaskError && /already exists/i.test(error.exitStatus))) {
+          allocator.skipTaken(vmid, "taken when cloning");
+          context.logger.warn({ vmid, attempt }, "vmid taken at clone time; allocating another");
+          break;
+        }
+        if (!full && settings.cloneMode === "auto" && cloneFeatureMissing(error)) {
+          full = true;
+          continue;
+        }
+        // Proxmox's clone worker removes its half-made VM on failure; the ID is spent anyway.
+        ledger.release(vmid, "clone failed", context.clock.now());
+        throw error;
+      }
+    }
+  }
+  throw new HostFailureError(`Every VMID voxnix tried was taken by the time the clone ran (${MAX_CLONE_ATTEMPTS} attempts); something else is creating VMs in voxnix's range.`);
+}
+
+function cloneFeatureMissing(error: unknown): boolean {
+  const text = error instanceof ProxmoxTaskError ? error.exitStatus : error instanceof ProxmoxApiError ? error.pveMessage : "";
+  return /clone feature is not supported|linked clone/i.test(text);
+}
+
+// Grows the configured disk to `bytes`; a template disk already as large is left alone.
+async function growDisk(context: ProxmoxContext, node: string, vmid: number, bytes: number, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
+  const config = await context.client.get(guestPath(node, vmid, "/config"), vmConfigSchema);
+  const disk = config[context.settings.disk];
+  if (typeof disk !== "string") {
+    throw new HostFailureError(`The template has no disk "${context.settings.disk}" (proxmox.disk) to resize.`, `config keys: ${Object.keys(config).join(", ")}`);
+  }
+  const current = diskSizeBytes(disk);
+  if (current !== undefined && current >= bytes) return;
+  const upid = await context.client.put(guestPath(node, vmid, "/resize"), upidOrNull, { disk: context.settings.disk, size: `${Math.ceil(bytes / MiB)}M` });
+  await settle(context, upid, `resize the disk of VM ${vmid}`, onProgress, signal);
+}
+
+/** Reads `size=4G` from a drive option string. */
+export function diskSizeBytes(drive: string): number | undefined {
+  const match = /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)(?:,|$)/.exec(drive);
+  if (!match) return undefined;
+  const units = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 } as const;
+  return Math.round(Number(match[1]) * units[(match[2] ?? "") as keyof typeof units]);
+}
+
+/** Polls the guest agent until it reports a non-loopback address. */
+export async function waitForAddresses(context: ProxmoxContext, node: string, vmid: number, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (signal?.aborted) throw new HostFailureError(`Cancelled while waiting for VM ${vmid} to report an address.`);
+    const addresses = await readAgentAddresses(context, node, vmid);
+    if (addresses.length > 0) return addresses;
+    if (Date.now() >= deadline) {
+      throw new TimeoutError(`VM ${vmid} started but reported no address within ${Math.round(timeoutMs / 1000)} s; does the template run the QEMU guest agent?`, timeoutMs);
+    }
+    await new Promise((resolve) => setTimeout(resolve, context.pollMs));
+  }
+}
+
+/** Most addresses kept from one agent answer. */
+export const MAX_AGENT_ADDRESSES = 8;
+
+/**
+ * The guest's addresses from the agent, or none while the agent is not answering. The agent
+ * runs inside the guest, so its answer is the tenant's word: only well-formed, non-loopback,
+ * non-link-local IP addresses are kept, at most `MAX_AGENT_ADDRESSES`. They are shown to
+ * people, never used to route anything.
+ */
+export async function readAgentAddresses(context: ProxmoxContext, node: string, vmid: number): Promise<string[]> {
+  try {
+    const answer = await context.client.get(guestPath(node, vmid, "/agent/network-get-interfaces"), agentInterfacesSchema);
+    const addresses = answer.result
+      .flatMap((entry) => entry["ip-addresses"] ?? [])
+      .map((address) => address["ip-address"])
+      .filter((address) => isIP(address) !== 0 && !/^(127\.|::1$|fe80:|169\.254\.)/i.test(address));
+    return [...new Set(addresses)].slice(0, MAX_AGENT_ADDRESSES);
+  } catch (error) {
+    if (error instanceof ProxmoxApiError && error.status !== 401 && error.status !== 403) return [];
+    throw error;
+  }
+}
+
+/** Stops (hard) and deletes a VM with its disks, and waits for both; a VM already gone succeeds. */
+export async function removeVm(context: ProxmoxContext, node: string, vmid: number, onProgress?: ProgressListener): Promise<void> {
+  const { client } = context;
+  try {
+    const status = await client.get(guestPath(node, vmid, "/status/current"), z.object({ status: z.string() }));
+    if (status.status !== "stopped") {
+      onProgress?.({ type: "step", step: "stopping", message: `Stopping VM ${vmid}` });
+      await settle(context, await client.post(guestPath(node, vmid, "/status/stop"), upidSchema), `stop VM ${vmid}`, onProgress);
+    }
+  } catch (error) {
+    if (isGone(error)) return;
+    throw error;
+  }
+  onProgress?.({ type: "step", step: "removing", message: `Deleting VM ${vmid} and its disks` });
+  try {
+    const upid = await client.delete(guestPath(node, vmid), upidSchema, { purge: true, "destroy-unreferenced-disks": true });
+    await settle(context, upid, `delete VM ${vmid}`, onProgress);
+  } catch (error) {
+    if (isGone(error)) return;
+    throw error;
+  }
+}
+
+function isGone(error: unknown): boolean {
+  return error instanceof ProxmoxApiError && /does not exist/i.test(error.pveMessage);
+}
