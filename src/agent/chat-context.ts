@@ -6,6 +6,7 @@
  */
 import type { Core, WorkloadView } from "../core/api.js";
 import type { Actor } from "../domain/identity.js";
+import type { SshAccess } from "../domain/ssh-access.js";
 import type { Clock } from "../ports/clock.js";
 import type { Logger } from "../ports/logger.js";
 import type { ConversationState, OpenQuestion } from "./memory/state.js";
@@ -24,6 +25,8 @@ export interface ChatContext {
   readonly dryRun: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where the SSH gateway is published, when it is enabled (`ssh.enabled`): login answers give the real command. */
+  readonly sshAccess?: SshAccess;
   /** The actor's own workloads (fetched once per message; empty when the core refuses). */
   ownWorkloads(): Promise<readonly WorkloadView[]>;
   /** Names of `ownWorkloads()`. */

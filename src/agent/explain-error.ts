@@ -36,6 +36,7 @@ export function explainVoxnixError(error: AnyVoxnixError): string {
         case "plan-changed":
           return "The container changed since you were asked to confirm, so nothing was destroyed. Ask again to see the new plan.";
         case "wrong-state":
+        case "key-taken":
           return error.message;
       }
       break;

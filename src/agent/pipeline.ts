@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sshAccessFrom } from "../domain/ssh-access.js";
 import type { LanguageModel, ModelMessage } from "ai";
 import type { Core, WorkloadView } from "../core/api.js";
 import type { Actor } from "../domain/identity.js";
@@ -92,6 +93,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
   }
 
+  const sshAccess = deps.config.ssh?.enabled === true ? sshAccessFrom(deps.config.ssh) : undefined;
+
   function contextFor(actor: Actor, state: ConversationState, turn: Turn, message: string | undefined): ChatContext {
     let workloads: Promise<readonly WorkloadView[]> | undefined;
     const ownWorkloads = () =>
@@ -108,6 +111,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       ...(message !== undefined ? { message } : {}),
       clock,
       logger,
+      ...(sshAccess ? { sshAccess } : {}),
       ownWorkloads,
       ownNames: async () => (await ownWorkloads()).map((workload) => workload.name),
     };

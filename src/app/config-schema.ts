@@ -315,6 +315,37 @@ export const configSchema = z
       })
       .strict().prefault({}),
 
+    ssh: z
+      .object({
+        /** Whether people are told about the gateway (chat answers) and `voxnix serve` runs it beside the bot. */
+        enabled: z.boolean().default(false),
+        /** `host:port` the SSH gateway listens on; loopback by default, so exposing it is a decision. */
+        listen: z
+          .string()
+          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, like 127.0.0.1:2222 or 0.0.0.0:2222")
+          .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "the port must be at most 65535")
+          .default("127.0.0.1:2222"),
+        /** The host name people type in `ssh -p PORT NAME@HOST` (a LAN name, a Tailscale name); default: the listen host. */
+        publicHost: z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, "must be a host name or address").optional(),
+        /** The port people connect to, when a proxy or port mapping differs from `listen`. */
+        publicPort: z.number().int().min(1).max(65535).optional(),
+        /** Where the gateway's host key is kept (default `<stateDir>/ssh/host_ed25519_key`); generated on first start. */
+        hostKeyFile: z.string().optional(),
+        /** A connection with no data either way for this long is closed. */
+        idleTimeoutMinutes: z.number().positive().default(30),
+        /** Open sessions and forwards per person, over all their connections. */
+        maxSessionsPerUser: z.number().int().positive().default(8),
+        /** Failed authentication attempts before a connection is dropped. */
+        maxAuthAttempts: z.number().int().min(1).max(20).default(6),
+        /** New connections accepted per client address per minute. */
+        connectionsPerMinute: z.number().int().positive().default(30),
+        /** Connections open at once, all clients together. */
+        maxConnections: z.number().int().positive().default(64),
+        /** Seconds a client has to authenticate. */
+        loginGraceSeconds: seconds(30),
+      })
+      .strict().prefault({}),
+
     llm: z
       .object({
         provider: z.enum(["none", "anthropic", "openai", "openai-compatible"]).default("none"),

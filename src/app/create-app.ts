@@ -26,13 +26,14 @@ import { createRuntimeRegistry } from "../core/runtime-registry.js";
 import type { CorePolicy } from "../core/deps.js";
 import type { UserId } from "../domain/identity.js";
 import { systemClock, type Clock } from "../ports/clock.js";
-import type { CommandRunner } from "../ports/command-runner.js";
+import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { Runtime } from "../ports/runtime.js";
 import type { Logger } from "../ports/logger.js";
 import type { StorageDriver } from "../ports/storage-driver.js";
 import { createAddressLeases } from "../state/address-leases.js";
 import { openDatabase } from "../state/database.js";
 import { createCommandRunner } from "../host/command-runner.js";
+import { createProcessSpawner } from "../host/process-spawner.js";
 import { createLogger } from "../host/logger.js";
 import { startTelemetry } from "../host/telemetry.js";
 import type { App } from "./app.js";
@@ -60,6 +61,8 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   /** Replaces the real command runner (tests, dry runs). */
   readonly runner?: CommandRunner;
+  /** Replaces the real session spawner (tests). */
+  readonly spawner?: ProcessSpawner;
   readonly clock?: Clock;
   /** How long `close` waits for running jobs before closing the database anyway (default 30 s). */
   readonly closeTimeoutMs?: number;
@@ -89,7 +92,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const runner = options.runner ?? createCommandRunner({ logger: logger.child({ component: "runner" }), secrets: secretValues });
     const clock = options.clock ?? systemClock;
     const catalog = loadModuleCatalog({ config });
-    const deps: BackendDeps = { config, stateDir, runner, logger, clock, leases: createAddressLeases(db), catalog };
+    const deps: BackendDeps = { config, stateDir, runner, spawner: options.spawner ?? createProcessSpawner({ logger: logger.child({ component: "sessions" }) }), logger, clock, leases: createAddressLeases(db), catalog };
 
     const backendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }) };
     const containerRuntime: Runtime =

@@ -7,7 +7,7 @@ import type { Config } from "../app/config-schema.js";
 import type { ModuleCatalog } from "../domain/catalog.js";
 import type { AddressLeases } from "../ports/address-leases.js";
 import type { Clock } from "../ports/clock.js";
-import type { CommandRunner } from "../ports/command-runner.js";
+import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { Logger } from "../ports/logger.js";
 
 export interface BackendDeps {
@@ -15,6 +15,8 @@ export interface BackendDeps {
   /** Absolute state directory; backends keep their generated files below it. */
   readonly stateDir: string;
   readonly runner: CommandRunner;
+  /** Streams long-lived sessions (SSH, browser terminal); without it, backends offer no sessions. */
+  readonly spawner?: ProcessSpawner;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly leases: AddressLeases;

@@ -12,8 +12,8 @@ import type { NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js"
 import type { WorkloadStatus } from "../domain/workload-state.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
-import type { DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener } from "../ports/runtime.js";
-import type { CommandResult } from "../ports/command-runner.js";
+import type { DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener, SessionCommand } from "../ports/runtime.js";
+import type { CommandResult, InteractiveProcess, TerminalSize } from "../ports/command-runner.js";
 import type { Usage } from "../ports/storage-driver.js";
 
 export type { WorkloadStatus } from "../domain/workload-state.js";
@@ -214,6 +214,68 @@ export interface ShellSession {
   close(): void;
 }
 
+/** The transports sessions arrive through, for the audit record. */
+export type SessionTransport = "ssh" | "web";
+
+/** A streaming session in a workload: a shell, one command, or its SFTP server. */
+export interface SessionRequest {
+  readonly name: string;
+  readonly command: SessionCommand;
+  /** A terminal (interactive shells); `term` like `xterm-256color`. */
+  readonly terminal?: TerminalSize & { readonly term: string };
+  readonly via: SessionTransport;
+}
+
+/** An open session. Its audit record is written when it ends: kind, transport, duration and exit status, never its data. */
+export interface Session extends InteractiveProcess {
+  readonly id: string;
+}
+
+/** A TCP connection to a port of a workload (SSH `-L`). Only the workload's own address is ever returned. */
+export interface ForwardRequest {
+  readonly name: string;
+  /** What the client asked to reach: `localhost`, the workload's name or one of its addresses. */
+  readonly host: string;
+  readonly port: number;
+  readonly via: SessionTransport;
+}
+
+/** Where to connect for a granted forward; `close` ends its audit record (idempotent). */
+export interface Forward {
+  readonly address: string;
+  readonly port: number;
+  close(): void;
+}
+
+/** An SSH public key as shown: public data only. */
+export interface SshKeyView {
+  readonly fingerprint: string;
+  readonly userId: UserId;
+  readonly algorithm: string;
+  readonly bits: number;
+  readonly comment?: string;
+  readonly createdBy: UserId;
+  readonly createdAt: Date;
+}
+
+export interface AddSshKeyRequest {
+  /** One public key line, as in `~/.ssh/id_ed25519.pub`. */
+  readonly publicKey: string;
+  /** Whose key (admins only for someone else); default: the caller. */
+  readonly userId?: string;
+}
+
+export interface ListSshKeysRequest {
+  readonly userId?: string;
+  /** Every user's keys (admins). */
+  readonly all?: boolean;
+}
+
+export interface RemoveSshKeyRequest {
+  readonly fingerprint: string;
+  readonly userId?: string;
+}
+
 /** The core. One method per operation in `OPERATIONS`; the authorization tests iterate that list. */
 export interface Core {
   // Workloads
@@ -235,6 +297,10 @@ export interface Core {
   /** Brings back a destroyed workload from its snapshot, within the undo window. */
   restore(actor: Actor, name: string): Promise<JobHandle<WorkloadView>>;
   exec(actor: Actor, request: ExecRequest): Promise<CommandResult>;
+  /** Opens a streaming session (shell, command, SFTP) in a workload through the confined exec path. */
+  openSession(actor: Actor, request: SessionRequest): Promise<Session>;
+  /** Grants a TCP connection to a port of the workload's own address, or refuses every other target. */
+  openForward(actor: Actor, request: ForwardRequest): Promise<Forward>;
   list(actor: Actor): Promise<ListResult>;
   show(actor: Actor, name: string): Promise<WorkloadDetails>;
   logs(actor: Actor, name: string, options?: { readonly lines?: number }): Promise<readonly LogEntry[]>;
@@ -285,6 +351,15 @@ export interface Core {
   endWebSession(actor: Actor, secret: string): Promise<{ readonly id: string }>;
   /** Opens an interactive login shell in a workload (the browser terminal). */
   openShell(actor: Actor, request: ShellRequest): Promise<ShellSession>;
+  // SSH keys (each person their own; admins anyone's)
+  addSshKey(actor: Actor, request: AddSshKeyRequest): Promise<SshKeyView>;
+  listSshKeys(actor: Actor, request?: ListSshKeysRequest): Promise<readonly SshKeyView[]>;
+  removeSshKey(actor: Actor, request: RemoveSshKeyRequest): Promise<SshKeyView>;
+  /**
+   * The owner of a registered public key, given its SSH wire-format blob, or undefined for an
+   * unknown key (a lookup, not an audited operation; the gateway audits what follows).
+   */
+  authenticateSshKey(blob: Uint8Array): Actor | undefined;
 }
 
 /** An API token as listed: never the secret. */

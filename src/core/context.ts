@@ -13,6 +13,7 @@ import { createConfirmationsRepository, type ConfirmationsRepository } from "../
 import { createJobsRepository, type JobsRepository } from "../state/jobs-repository.js";
 import { createOperationsRepository, type OperationsRepository } from "../state/operations-repository.js";
 import { createSnapshotsRepository, type SnapshotsRepository } from "../state/snapshots-repository.js";
+import { createSshKeysRepository, type SshKeysRepository } from "../state/ssh-keys-repository.js";
 import { createUsersRepository, type UsersRepository } from "../state/users-repository.js";
 import { createWorkloadLocksRepository, type WorkloadLocksRepository } from "../state/workload-locks-repository.js";
 import { createWebSessionsRepository, type WebSessionsRepository } from "../state/web-sessions-repository.js";
@@ -40,6 +41,7 @@ export interface Repositories {
   readonly locks: WorkloadLocksRepository;
   readonly apiTokens: ApiTokensRepository;
   readonly webSessions: WebSessionsRepository;
+  readonly sshKeys: SshKeysRepository;
 }
 
 /** What operations receive. */
@@ -88,6 +90,7 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       locks: createWorkloadLocksRepository(db),
       apiTokens: createApiTokensRepository(db),
       webSessions: createWebSessionsRepository(db),
+      sshKeys: createSshKeysRepository(db),
     },
     leases: createAddressLeases(db),
     pid,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { timingSafeEqual } from "node:crypto";
 import type { Core } from "./api.js";
 import { createContext, type CoreOptions } from "./context.js";
 import type { CoreDeps } from "./deps.js";
@@ -14,6 +15,12 @@ import { confirmDestroy } from "./operations/confirm-destroy.js";
 import { createWorkload } from "./operations/create-workload.js";
 import { destroyWorkload } from "./operations/destroy-workload.js";
 import { execCommand } from "./operations/exec-command.js";
+import { openForward } from "./operations/open-forward.js";
+import { openSession } from "./operations/open-session.js";
+import { addSshKey } from "./operations/add-ssh-key.js";
+import { listSshKeys } from "./operations/list-ssh-keys.js";
+import { removeSshKey } from "./operations/remove-ssh-key.js";
+import { sshFingerprint } from "../domain/ssh-keys.js";
 import { getJob } from "./operations/get-job.js";
 import { listUsers } from "./operations/list-users.js";
 import { listWorkloads } from "./operations/list-workloads.js";
@@ -48,6 +55,10 @@ import { modulesForKind } from "./runtime-registry.js";
 
 export type { CoreOptions } from "./context.js";
 
+function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** A `Core` plus a way to wait for its background jobs (for shutdown and tests). */
 export interface CoreInstance extends Core {
   /** Resolves once start-up recovery and every job this instance started have settled. */
@@ -79,6 +90,8 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     confirm: (actor, token) => confirmDestroy(services, actor, token),
     restore: (actor, name) => restoreWorkload(services, actor, name),
     exec: (actor, request) => execCommand(services, actor, request),
+    openSession: (actor, request) => openSession(services, actor, request),
+    openForward: (actor, request) => openForward(services, actor, request),
     list: (actor) => listWorkloads(services, actor),
     show: (actor, name) => showWorkload(services, actor, name),
     logs: (actor, name, logOptions) => readLogs(services, actor, name, logOptions),
@@ -121,6 +134,18 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     },
     endWebSession: (actor, secret) => endWebSession(services, actor, secret),
     openShell: (actor, request) => openShell(services, actor, request),
+    addSshKey: (actor, request) => addSshKey(services, actor, request),
+    listSshKeys: (actor, request) => listSshKeys(services, actor, request),
+    removeSshKey: (actor, request) => removeSshKey(services, actor, request),
+    authenticateSshKey: (blob) => {
+      // Found by fingerprint, then the whole blob compared: a fingerprint collision is not a login.
+      if (!(blob instanceof Uint8Array) || blob.length === 0 || blob.length > 16_384) return undefined;
+      const record = context.repos.sshKeys.get(sshFingerprint(blob));
+      if (!record) return undefined;
+      const stored = Buffer.from(record.publicKey.slice(record.publicKey.indexOf(" ") + 1), "base64");
+      if (!isUserId(record.userId) || !timingSafeEqualBytes(stored, blob)) return undefined;
+      return { userId: record.userId };
+    },
     idle: async () => {
       await services.ready;
       await services.jobs.idle();

@@ -42,7 +42,7 @@ export interface OperationScope<Input> {
    * runner calls when the job settles (before `job-end` is emitted), which releases the
    * locks and writes the audit record with the job's outcome.
    */
-  readonly detach: () => (jobId: string, error?: unknown) => void;
+  readonly detach: () => (jobId: string | undefined, error?: unknown) => void;
   /** Names the workload concerned, for the audit record and the span (when not known up front). */
   readonly setTarget: (name: string) => void;
 }

@@ -55,7 +55,7 @@ export class NotFoundError extends VoxnixError {
   readonly kind = "not-found" as const;
   override readonly name = "NotFoundError";
   constructor(
-    readonly what: "workload" | "job" | "snapshot" | "confirmation" | "user" | "token",
+    readonly what: "workload" | "job" | "snapshot" | "confirmation" | "user" | "token" | "ssh-key",
     readonly id: string,
     message?: string,
   ) {
@@ -68,7 +68,7 @@ export class ConflictError extends VoxnixError {
   readonly kind = "conflict" as const;
   override readonly name = "ConflictError";
   constructor(
-    readonly reason: "name-taken" | "busy" | "plan-changed" | "wrong-state",
+    readonly reason: "name-taken" | "busy" | "plan-changed" | "wrong-state" | "key-taken",
     message: string,
   ) {
     super(message);
@@ -80,7 +80,7 @@ export class QuotaError extends VoxnixError {
   readonly kind = "quota" as const;
   override readonly name = "QuotaError";
   constructor(
-    readonly limit: "workloads" | "cpu" | "memory" | "pids" | "disk",
+    readonly limit: "workloads" | "cpu" | "memory" | "pids" | "disk" | "ssh-keys" | "sessions",
     message: string,
   ) {
     super(message);

@@ -54,6 +54,8 @@ export const OPERATIONS = {
   confirm: { risk: "destroy", scope: "self", job: true },
   restore: { risk: "mutate", scope: "self", job: true, plan: true },
   exec: { risk: "mutate", scope: "workload", requires: ["exec"] },
+  openSession: { risk: "mutate", scope: "workload", states: READY, requires: ["exec"] },
+  openForward: { risk: "mutate", scope: "workload", states: READY },
   list: { risk: "read", scope: "self" },
   show: { risk: "read", scope: "workload" },
   logs: { risk: "read", scope: "workload" },
@@ -75,6 +77,9 @@ export const OPERATIONS = {
   startWebSession: { risk: "mutate", scope: "self" },
   endWebSession: { risk: "mutate", scope: "self" },
   openShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },
+  addSshKey: { risk: "mutate", scope: "self" },
+  listSshKeys: { risk: "read", scope: "self" },
+  removeSshKey: { risk: "mutate", scope: "self" },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

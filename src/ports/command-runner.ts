@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Readable, Writable } from "node:stream";
 
 export interface CommandOptions {
   /** Kill the process (SIGTERM, then SIGKILL after a grace period) after this many milliseconds. Required. */
@@ -87,4 +88,54 @@ export interface CommandRunner {
    * Rejects with `HostFailureError` when it cannot start.
    */
   spawnTerminal(command: string, args: readonly string[], options: TerminalOptions): Promise<TerminalProcess>;
+}
+
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** Options of a long-lived, streaming process (an interactive session). */
+export interface SpawnOptions {
+  /** The process is ended (SIGTERM, then SIGKILL) after this many milliseconds. Required. */
+  readonly timeoutMs: number;
+  readonly cwd?: string;
+  /** The complete environment: nothing of the service's own environment is passed. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Run on a new pseudo-terminal of this type and size; without it, stdin/stdout/stderr are pipes. */
+  readonly terminal?: TerminalSize & { readonly term: string };
+}
+
+/** How a streaming process ended. */
+export interface ProcessExit {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+}
+
+/**
+ * A running process whose input and output are streamed, not captured: what an SSH channel or
+ * a browser terminal is connected to. With a terminal, stderr is part of stdout.
+ */
+export interface InteractiveProcess {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  /** Only without a terminal. */
+  readonly stderr?: Readable;
+  /** Resizes the terminal (ignored without one). */
+  resize(size: TerminalSize): void;
+  /** Ends the process: SIGTERM (SIGHUP on a terminal), then SIGKILL after a grace period. Idempotent. */
+  close(): void;
+  /** Settles once the process has exited and its output is drained; never rejects. */
+  readonly exit: Promise<ProcessExit>;
+}
+
+/**
+ * Starts streaming host processes (argv arrays, never a shell; a timeout on each). Separate
+ * from `CommandRunner`, whose calls capture output and finish: sessions stream for hours.
+ * `spawn` rejects with `HostFailureError` when the program cannot be started.
+ */
+export interface ProcessSpawner {
+  spawn(command: string, args: readonly string[], options: SpawnOptions): Promise<InteractiveProcess>;
 }

@@ -9,7 +9,7 @@
  */
 import type { WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
-import type { CommandResult, TerminalProcess, TerminalSize } from "./command-runner.js";
+import type { CommandResult, InteractiveProcess, TerminalProcess, TerminalSize } from "./command-runner.js";
 
 /**
  * What a runtime can do, as data: the core checks an operation's required capabilities
@@ -140,6 +140,17 @@ export interface ExecOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** What a session runs: the workload's login shell, one command line for its shell (like `ssh host cmd`), or its SFTP server. */
+export type SessionCommand = { readonly kind: "shell" } | { readonly kind: "exec"; readonly command: string } | { readonly kind: "sftp" };
+
+export interface SessionOptions {
+  readonly command: SessionCommand;
+  /** A terminal for the session (interactive shells); without it, stdin/stdout/stderr are separate streams. */
+  readonly terminal?: TerminalSize & { readonly term: string };
+  /** The session is ended after this long, whatever it does. */
+  readonly timeoutMs: number;
+}
+
 /**
  * A container backend. Every method either resolves or throws a classified `VoxnixError`
  * (`HostFailureError`, `TimeoutError`, `NotFoundError` for an unknown container).
@@ -172,6 +183,12 @@ export interface Runtime {
    * (for the browser terminal). Throws `ConflictError('wrong-state')` when it is not running.
    */
   openTerminal(name: WorkloadName, options: { readonly size: TerminalSize; readonly timeoutMs: number }): Promise<TerminalProcess>;
+  /**
+   * Starts a streaming session inside the container through the same confined path as `exec`
+   * (SSH gateway, browser terminal). Absent when the backend cannot stream sessions.
+   * Throws `ConflictError('wrong-state')` when the container is not running.
+   */
+  openSession?(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess>;
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;

@@ -160,7 +160,23 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // 7 is the SSH gateway's key table (landing with it).
+    version: 7,
+    description: "SSH public keys for the SSH gateway (one owner per key, found by fingerprint)",
+    sql: `
+      CREATE TABLE ssh_keys (
+        fingerprint TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        bits INTEGER NOT NULL,
+        comment TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX ssh_keys_user ON ssh_keys(user_id);
+    `,
+  },
+  {
     version: 8,
     description: "the Proxmox VMID ledger: every VMID voxnix ever allocated, never reused",
     sql: `

@@ -6,10 +6,11 @@
  *
  * @module
  */
+import { PassThrough } from "node:stream";
 import { ConflictError, HostFailureError, NotFoundError } from "../../src/domain/errors.js";
 import type { WorkloadName } from "../../src/domain/names.js";
 import type { ContainerSpec } from "../../src/domain/spec.js";
-import type { CommandResult, TerminalProcess, TerminalSize } from "../../src/ports/command-runner.js";
+import type { CommandResult, InteractiveProcess, ProcessExit, TerminalProcess, TerminalSize } from "../../src/ports/command-runner.js";
 import { FakeTerminal } from "./fake-terminal.js";
 import type {
   RuntimeInfo,
@@ -25,12 +26,13 @@ import type {
   LiveState,
   LogEntry,
   ProgressListener,
+  SessionOptions,
 } from "../../src/ports/runtime.js";
 import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openTerminal" | "doctor" | "buildImages";
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
 
 /** A container the fake host knows about. */
 export interface FakeContainer {
@@ -209,6 +211,46 @@ export class FakeRuntime implements Runtime {
     const terminal = new FakeTerminal(options.size);
     this.terminals.push({ name, terminal });
     return terminal;
+  }
+
+  /** Exit status of `exec` sessions (they print their command line and end). */
+  sessionExitCode = 0;
+  /** Sessions opened, with their options. */
+  readonly sessions: { name: string; options: SessionOptions; process: InteractiveProcess }[] = [];
+
+  /**
+   * Sessions as documented: a stopped container is a `wrong-state` conflict; an `exec` prints
+   * its command line and exits with `sessionExitCode`; a shell or sftp echoes its input until
+   * the input ends (exit 0) or the session is closed (SIGHUP).
+   */
+  async openSession(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> {
+    await this.injector.enter("openSession", [name, options]);
+    const container = this.containers.get(name);
+    if (!container) throw new NotFoundError("workload", name);
+    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = options.terminal ? undefined : new PassThrough();
+    let settle!: (exit: ProcessExit) => void;
+    const exit = new Promise<ProcessExit>((resolve) => (settle = resolve));
+    let done = false;
+    const end = (result: ProcessExit) => {
+      if (done) return;
+      done = true;
+      stdout.end();
+      stderr?.end();
+      settle(result);
+    };
+    if (options.command.kind === "exec") {
+      stdout.write(`${options.command.command}\n`);
+      setImmediate(() => end({ exitCode: this.sessionExitCode, signal: null, timedOut: false }));
+    } else {
+      stdin.on("data", (chunk: Buffer) => stdout.write(chunk));
+      stdin.on("end", () => end({ exitCode: 0, signal: null, timedOut: false }));
+    }
+    const process: InteractiveProcess = { stdin, stdout, ...(stderr ? { stderr } : {}), resize: () => undefined, close: () => end({ exitCode: null, signal: "SIGHUP", timedOut: false }), exit };
+    this.sessions.push({ name, options, process });
+    return process;
   }
 
   async doctor(): Promise<readonly DoctorCheck[]> {

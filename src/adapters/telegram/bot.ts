@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { SshAccess } from "../../domain/ssh-access.js";
 import { Bot } from "grammy";
 import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
@@ -45,6 +46,8 @@ export interface TelegramBotOptions {
   readonly clock?: Clock;
   /** A local Bot API server or a test fake instead of api.telegram.org. */
   readonly apiRoot?: string;
+  /** Where the SSH gateway is published, when enabled. */
+  readonly sshAccess?: SshAccess;
   /** Minimum milliseconds between edits of one progress message (default 1,500). */
   readonly progressIntervalMs?: number;
   /** Throttler limits; the defaults follow Telegram's published limits. */
@@ -122,6 +125,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     clock: options.clock ?? systemClock,
     progressIntervalMs: options.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
     dashboardLink: options.dashboardLink,
+    ...(options.sshAccess ? { sshAccess: options.sshAccess } : {}),
     onTracker: (tracker) => {
       trackers.add(tracker);
       void tracker.finally(() => trackers.delete(tracker));

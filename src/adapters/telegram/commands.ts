@@ -16,6 +16,7 @@ import type { Admission } from "./admission.js";
 import { userLineHtml } from "./format.js";
 import { describeError, errorFields } from "./on-error.js";
 import { bold, code, escapeHtml } from "./render.js";
+import { SSH_KEY_COMMAND } from "./ssh-keys.js";
 
 /** Commands everyone sees. */
 export const USER_COMMANDS: readonly BotCommand[] = [
@@ -31,6 +32,7 @@ export const USER_COMMANDS: readonly BotCommand[] = [
   { command: "web", description: "A login link to your web dashboard" },
   { command: "reset", description: "Forget our conversation" },
   { command: "whoami", description: "Your account and limits" },
+  SSH_KEY_COMMAND,
 ];
 
 /** Commands only admins see (added to their chat's menu). */

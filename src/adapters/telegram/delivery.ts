@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SshAccess } from "../../domain/ssh-access.js";
 import type { Api } from "grammy";
 import type { ChatPipeline, ChatReply } from "../../agent/pipeline-api.js";
 import type { Core } from "../../core/api.js";
@@ -29,6 +30,8 @@ export interface HandlerDeps {
   readonly progressIntervalMs: number;
   /** The URL of a dashboard login link for `token`; absent when this process serves no dashboard. */
   readonly dashboardLink?: ((token: string) => string) | undefined;
+  /** Where the SSH gateway is published, when enabled (answers to /sshkey show the ssh command). */
+  readonly sshAccess?: SshAccess;
   /** Called with each job tracker so the bot can wait for them when stopping (tests). */
   readonly onTracker: (tracker: Promise<void>) => void;
 }

@@ -10,6 +10,7 @@ import type { ChatReply } from "../../agent/pipeline-api.js";
 import { isDashboardRequest } from "../../agent/intents/dashboard.js";
 import { ADMIN_COMMAND_NAMES, dashboardLinkHtml, parseCommand, runAdminCommand } from "./commands.js";
 import { installButtons } from "./buttons.js";
+import { runSshKeyCommand, SSH_KEY_COMMAND } from "./ssh-keys.js";
 import { deliver, type HandlerDeps } from "./delivery.js";
 import { EDITED_MESSAGE_HTML, NOT_TEXT_HTML, PRIVATE_ONLY_HTML, welcomeHtml } from "./format.js";
 import { actorOf, isPrivateChat } from "./identity.js";
@@ -49,6 +50,10 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
     }
     if (command?.name === "web" || (!command && isDashboardRequest(text))) {
       await sendHtml(ctx.api, chatId, await dashboardLinkHtml(actor, deps));
+      return;
+    }
+    if (command?.name === SSH_KEY_COMMAND.command) {
+      await sendHtml(ctx.api, chatId, await runSshKeyCommand(command.args, actor, core, deps.sshAccess));
       return;
     }
     if (command && ADMIN_COMMAND_NAMES.has(command.name)) {

@@ -82,8 +82,12 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       return execCommand(intent, context, names);
     case "vm":
       return { text: describeVmUnavailable() };
-    case "access":
-      return { text: describeAccess(targetName(intent.target, context.state.focus) ?? (names.length === 1 ? names[0] : undefined), names) };
+    case "access": {
+      const name = targetName(intent.target, context.state.focus) ?? (names.length === 1 ? names[0] : undefined);
+      if (!context.sshAccess) return { text: describeAccess(name, names) };
+      const keys = await core.listSshKeys(actor).catch(() => []);
+      return { text: describeAccess(name, names, { access: context.sshAccess, keys: keys.length }) };
+    }
     case "declined":
       // Saying no to something also drops a destroy plan waiting for "yes".
       if (context.state.pending && intent.verb === "destroy") cancelPending(context, context.state.pending.token);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sshCommand, type SshAccess } from "../../domain/ssh-access.js";
 import type { Target, WorkloadVerb } from "./types.js";
 
 /** How each workload verb reads in a sentence ("I won't show the logs of web"). */
@@ -33,16 +34,29 @@ export function describeVmUnavailable(): string {
   ].join("\n");
 }
 
-/** "How do I log into dev?": what exists today. */
-export function describeAccess(name: string | undefined, names: readonly string[]): string {
+/** "How do I log into dev?": the SSH gateway's command when it is enabled, else what exists today. */
+export function describeAccess(name: string | undefined, names: readonly string[], ssh?: { readonly access: SshAccess; readonly keys: number }): string {
   const which = name ?? "<name>";
+  const unknown = name !== undefined && !names.includes(name) ? [`You have no container called "${name}".`] : [];
+  if (ssh) {
+    const command = sshCommand(ssh.access, which);
+    const lines = [
+      ...unknown,
+      `Open a shell in ${which} from your computer with: ${command}`,
+      `Run one command: ${command} -- git --version   ·   copy files: scp -P ${ssh.access.port} file ${which}@${ssh.access.host.replace(/^\[(.*)\]$/, "$1")}:/workspace/`,
+      `Reach a port of ${which} (say 3000) on your computer: ${command.replace(/^ssh /, "ssh -N -L 3000:localhost:3000 ")}`,
+      ssh.keys > 0
+        ? `ssh logs you in with your registered key (${ssh.keys === 1 ? "1 key" : `${ssh.keys} keys`}).`
+        : "First register your public key: send /sshkey followed by the contents of ~/.ssh/id_ed25519.pub (no key yet? run ssh-keygen -t ed25519).",
+    ];
+    return lines.join("\n");
+  }
   const lines = [
     "Remote login (SSH or a web terminal) is not set up on this appliance yet, so there is no address to log into.",
     `What works today: an admin on the appliance can open a shell with: voxnix ctl shell ${which}`,
     `From this chat you can run one command at a time: run <command> in ${which}`,
   ];
-  if (name !== undefined && !names.includes(name)) lines.unshift(`You have no container called "${name}".`);
-  return lines.join("\n");
+  return [...unknown, ...lines].join("\n");
 }
 
 /** A request the person said not to do. */

@@ -6,12 +6,13 @@
  * @module
  */
 import { requireContainerSpec } from "../../domain/spec.js";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
-import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener } from "../../ports/runtime.js";
-import type { CommandResult } from "../../ports/command-runner.js";
+import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener, SessionOptions } from "../../ports/runtime.js";
+import type { CommandResult, InteractiveProcess } from "../../ports/command-runner.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { ensurePool } from "../../backends/storage/btrfs/pool.js";
 import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
@@ -24,7 +25,7 @@ import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
 import { parseSubnet } from "./network.js";
 import { cgroupProcsFiles } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
-import { loginShell, nsenterCall, nspawnBootArgs } from "./nspawn-cli.js";
+import { loginShell, nsenterCall, nspawnBootArgs, sessionArgv } from "./nspawn-cli.js";
 import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 
 /** The modules this backend realises from Debian packages and container settings. */
@@ -131,6 +132,59 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       timeoutMs: options.timeoutMs,
       size: options.size,
     });
+  };
+
+  /**
+   * A session runs exactly like `exec` (launcher into the cgroups, nsenter into every
+   * namespace, a transient service of the container's systemd) but streams instead of
+   * capturing. Its service has a name, so closing the session also stops what it started
+   * inside: without a terminal the service holds our pipes directly and would outlive a
+   * client that went away.
+   */
+  const openSession = async (name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> => {
+    const spawner = deps.spawner;
+    if (!spawner) throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
+    const { machine, spec } = existing(name);
+    const pid = runningPid(machine);
+    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
+    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const unit = `voxnix-session-${randomBytes(8).toString("hex")}`;
+    const terminal = options.terminal;
+    const call = nsenterCall(leader, sessionArgv(spec, options.command), {
+      env: terminal ? { TERM: terminal.term } : {},
+      interactive: terminal !== undefined,
+      timeoutMs: options.timeoutMs,
+      unit,
+    });
+    const running = await spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+      env: call.env,
+      timeoutMs: options.timeoutMs,
+      ...(terminal === undefined ? {} : { terminal }),
+    });
+    let stopped = false;
+    let exited = false;
+    const stopService = () => {
+      if (stopped || exited) return;
+      stopped = true;
+      // Stopping an already finished (collected) unit fails harmlessly; nothing waits for it.
+      void exec(name, ["systemctl", "stop", "--no-block", unit], { timeoutMs: 15_000 }).catch(() => undefined);
+    };
+    // A process that was killed (timeout) may leave its service behind; one that exited on its own took it along.
+    void running.exit.then((exit) => {
+      if (exit.signal !== null || exit.timedOut) stopService();
+      exited = true;
+    });
+    return {
+      stdin: running.stdin,
+      stdout: running.stdout,
+      ...(running.stderr === undefined ? {} : { stderr: running.stderr }),
+      resize: (size) => running.resize(size),
+      close: () => {
+        stopService();
+        running.close();
+      },
+      exit: running.exit,
+    };
   };
 
   return {
@@ -249,6 +303,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     },
 
     exec,
+    openSession,
 
     doctor: () => nspawnDoctor(deps.runner, paths, deps.config, deps.stateDir),
 

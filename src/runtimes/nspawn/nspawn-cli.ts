@@ -4,9 +4,10 @@
  *
  * @module
  */
+import type { SessionCommand } from "../../ports/runtime.js";
 
 /** The packages the base image carries: systemd to boot, then what the supported modules need. */
-export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "iputils-ping", "procps", "ca-certificates", "less"] as const;
+export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "iputils-ping", "procps", "ca-certificates", "less", "openssh-sftp-server"] as const;
 
 /** Debian packages per module the backend realises. */
 export const MODULE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
@@ -132,7 +133,14 @@ export interface NsenterCall {
 export function nsenterCall(
   leader: number,
   argv: readonly string[],
-  options: { readonly env?: Readonly<Record<string, string>>; readonly cwd?: string; readonly interactive?: boolean; readonly timeoutMs?: number } = {},
+  options: {
+    readonly env?: Readonly<Record<string, string>>;
+    readonly cwd?: string;
+    readonly interactive?: boolean;
+    readonly timeoutMs?: number;
+    /** Names the transient service (see `SESSION_UNIT_PATTERN`), so a session can be stopped from outside. */
+    readonly unit?: string;
+  } = {},
 ): NsenterCall {
   const serviceEnv = containerEnvironment(options.env);
   const argvEnv: Record<string, string> = { VOXNIX_ARGC: String(argv.length) };
@@ -149,6 +157,7 @@ export function nsenterCall(
       "--wait",
       "--quiet",
       "--collect",
+      ...(options.unit === undefined ? [] : [`--unit=${checkedUnit(options.unit)}`]),
       options.interactive === true ? "--pty" : "--pipe",
       `--working-directory=${options.cwd ?? "/root"}`,
       // The container's systemd stops the command at the same deadline the host kills nsenter.
@@ -163,6 +172,30 @@ export function nsenterCall(
     env: { ...serviceEnv, ...argvEnv },
   };
 }
+
+/** Names of session services: fixed prefix and random hex only, never anything a tenant chose. */
+export const SESSION_UNIT_PATTERN = /^voxnix-session-[0-9a-f]{16}$/;
+
+function checkedUnit(unit: string): string {
+  if (!SESSION_UNIT_PATTERN.test(unit)) throw new RangeError(`invalid session unit name ${JSON.stringify(unit)}`);
+  return unit;
+}
+
+/** The program a session runs for `command`: the login shell, the shell with `-c` (as OpenSSH does), or the SFTP server. */
+export function sessionArgv(spec: { readonly modules: readonly string[] }, command: SessionCommand): string[] {
+  const shell = loginShell(spec);
+  switch (command.kind) {
+    case "shell":
+      return shell;
+    case "exec":
+      return [shell[0]!, "-c", command.command];
+    case "sftp":
+      return [SFTP_SERVER];
+  }
+}
+
+/** Debian's SFTP server (package openssh-sftp-server, in the base image). */
+export const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
 /** `journalctl` argv reading a stopped container's journal files (each checked by `journalFiles`) from the host. */
 export function journalArgs(files: readonly string[], lines: number): string[] {

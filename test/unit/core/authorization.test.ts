@@ -9,6 +9,7 @@ import type { Actor } from "../../../src/domain/identity.js";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, destroyFully, destroyToken, outcome } from "./helpers.js";
 import { generateLoginLinkToken, generateSessionId, generateSessionSecret, hashWebSecret } from "../../../src/core/web-sessions.js";
+import { ED25519, RSA_2048 } from "../../fakes/fixture-ssh-keys.js";
 
 type Role = "owner" | "other" | "admin" | "pending";
 const ROLES: readonly Role[] = ["owner", "other", "admin", "pending"];
@@ -57,6 +58,14 @@ const CASES: Record<OperationName, Case> = {
   },
   autostart: { run: (t, who) => t.core.autostart(who), expect: SELF },
   exec: { run: (t, who) => t.core.exec(who, { name: "dev", argv: ["true"] }), expect: WORKLOAD },
+  openSession: {
+    run: async (t, who) => (await t.core.openSession(who, { name: "dev", command: { kind: "exec", command: "true" }, via: "ssh" })).exit,
+    expect: WORKLOAD,
+  },
+  openForward: {
+    run: async (t, who) => (await t.core.openForward(who, { name: "dev", host: "localhost", port: 3000, via: "ssh" })).close(),
+    expect: WORKLOAD,
+  },
   list: { run: (t, who) => t.core.list(who), expect: SELF },
   show: { run: (t, who) => t.core.show(who, "dev"), expect: WORKLOAD },
   logs: { run: (t, who) => t.core.logs(who, "dev"), expect: WORKLOAD },
@@ -90,6 +99,14 @@ const CASES: Record<OperationName, Case> = {
   startWebSession: { run: (t, who) => t.core.startWebSession(plantLoginLink(t, who)), expect: SELF },
   endWebSession: { run: (t, who) => t.core.endWebSession(who, plantWebSession(t, who)), expect: SELF },
   openShell: { run: async (t, who) => (await t.core.openShell(who, { name: "dev", cols: 80, rows: 24 })).close(), expect: WORKLOAD },
+  addSshKey: { run: (t, who) => t.core.addSshKey(who, { publicKey: ED25519 }), expect: SELF },
+  listSshKeys: { run: (t, who) => t.core.listSshKeys(who), expect: SELF },
+  removeSshKey: {
+    setup: async (t) => (await t.core.addSshKey(owner, { publicKey: RSA_2048 })).fingerprint,
+    run: (t, who, fingerprint) => t.core.removeSshKey(who, { fingerprint }),
+    // Someone else's key is answered like an unknown one; admins manage everyone's.
+    expect: { owner: "ok", other: "not-found", admin: "ok", pending: "forbidden:pending" },
+  },
 };
 
 function plantLoginLink(t: TestCore, who: Actor): string {

@@ -29,6 +29,11 @@ const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   createApiToken: "tokens are made on the host (`voxnix users token create`), so a leaked token cannot mint more",
   listApiTokens: "tokens are managed on the host's CLI",
   revokeApiToken: "tokens are managed on the host's CLI",
+  openSession: "a stream, not a request: the SSH gateway and the browser terminal's WebSocket",
+  openForward: "a stream, not a request: SSH local forwarding",
+  addSshKey: "not yet: keys are registered with `voxnix users key` and Telegram's /sshkey (a dashboard page is left)",
+  listSshKeys: "not yet: `voxnix users key list` and Telegram's /sshkey",
+  removeSshKey: "not yet: `voxnix users key remove` and Telegram's /sshkey remove",
 };
 
 interface Case {

@@ -2,6 +2,7 @@ import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ADMIN, ALICE, BOB, NEWCOMER, startBot, type BotHarness } from "./harness.js";
 import { actor } from "../../fakes/core-harness.js";
+import { ED25519, ED25519_FINGERPRINT } from "../../fakes/fixture-ssh-keys.js";
 
 let harness: BotHarness | undefined;
 afterEach(async () => {
@@ -25,6 +26,7 @@ describe("telegram bot: start-up", () => {
     assert.ok(harness.server.callsOf("deleteWebhook").length === 1);
     const names = (call: typeof everyone) => (call?.payload.commands as { command: string }[]).map((command) => command.command);
     assert.deepEqual(names(everyone), ["start", "help", "new", "list", "status", "logs", "stop", "destroy", "storage", "web", "reset", "whoami"]);
+    assert.deepEqual(names(everyone), ["start", "help", "new", "list", "status", "logs", "stop", "destroy", "storage", "reset", "whoami", "sshkey"]);
     for (const admin of ["users", "approve", "deny", "limits"]) {
       assert.ok(names(admins).includes(admin), `admin menu has /${admin}`);
       assert.ok(!names(everyone).includes(admin), `user menu lacks /${admin}`);
@@ -189,6 +191,24 @@ describe("telegram bot: admission of new users", () => {
     const pids = await harness.say(ADMIN, "/limits 99 pids=2048", (message) => message.text.includes("Limits"));
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).limits.pidsBudget, 2048);
     assert.match(pids.text, /Limits/);
+  });
+});
+
+describe("telegram bot: /sshkey", () => {
+  it("registers the sender's own key without the chat pipeline, lists and removes it", async () => {
+    harness = await startBot({ bot: { sshAccess: { host: "box.example", port: 2222 } } });
+    const added = await harness.say(ALICE, `/sshkey ${ED25519}`, (message) => message.text.includes("Registered"));
+    assert.match(added.text, /Registered your ssh-ed25519 key <code>SHA256:DDbF5DZKr64y7qe1b6X8F6wjQimur3DI\+c6c0J7SfmI<\/code>/);
+    assert.match(added.text, /ssh -p 2222 NAME@box\.example/);
+    assert.equal((await harness.test.core.listSshKeys(actor("telegram:42")))[0]?.fingerprint, ED25519_FINGERPRINT);
+    const stolen = await harness.say(BOB, `/sshkey ${ED25519}`, (message) => message.text.includes("already registered"));
+    assert.doesNotMatch(stolen.text, /telegram:42|Alice/, "the refusal names no one");
+    const secret = await harness.say(BOB, "/sshkey -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", (message) => message.text.includes("private key"));
+    assert.doesNotMatch(secret.text, /b3BlbnNzaC1rZXkt/);
+    assert.match((await harness.say(ALICE, "/sshkey", (message) => message.text.includes("Your SSH keys"))).text, /alice@laptop/);
+    const removed = await harness.say(ALICE, `/sshkey remove ${ED25519_FINGERPRINT}`, (message) => message.text.includes("Removed"));
+    assert.match(removed.text, /no longer logs you in/);
+    assert.deepEqual(await harness.test.core.listSshKeys(actor("telegram:42")), []);
   });
 });
 

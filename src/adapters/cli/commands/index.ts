@@ -16,9 +16,11 @@ import * as images from "./images.js";
 import * as say from "./say.js";
 import * as setup from "./setup.js";
 import * as serve from "./serve.js";
+import * as sshGateway from "./ssh-gateway.js";
 import * as users from "./users.js";
 import * as usersTokens from "./users-tokens.js";
 import * as web from "./web.js";
+import * as usersKeys from "./users-keys.js";
 
 /** The command modules, registered in this order. */
 export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [
@@ -27,6 +29,7 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   say,
   serve,
   web,
+  sshGateway,
   ctlCreate,
   ctlLifecycle,
   ctlDestroy,
@@ -35,5 +38,6 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   host,
   users,
   usersTokens,
+  usersKeys,
   images,
 ];

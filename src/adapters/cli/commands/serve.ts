@@ -1,8 +1,8 @@
 /**
  * The long-running commands: `voxnix serve` runs every configured service in one process
- * (the Telegram bot when a token is configured, the HTTP API unless `serve.http` is false,
- * and a periodic reconcile every `serve.reconcileMinutes`); `voxnix telegram` and
- * `voxnix http` run one each. All stop cleanly on SIGINT/SIGTERM: stop taking work, let
+ * (the Telegram bot when a token is configured, the HTTP API and dashboard unless `serve.http`
+ * is false, the SSH gateway when `ssh.enabled`, and a periodic reconcile every
+ * `serve.reconcileMinutes`); `voxnix telegram`, `voxnix http` and `voxnix ssh-gateway` run one each. All stop cleanly on SIGINT/SIGTERM: stop taking work, let
  * running jobs finish (bounded), exit 0. See `services/service.ts`.
  *
  * @module
@@ -35,17 +35,19 @@ export const register: RegisterCommand = (program, context) => {
 };
 
 async function runServe(context: CliContext): Promise<void> {
-  const [{ runServices }, { startTelegramService, telegramConfigured }, { startHttpService }, { startReconcileService }] = await Promise.all([
+  const [{ runServices }, { startTelegramService, telegramConfigured }, { startHttpService }, { startReconcileService }, { startSshService }] = await Promise.all([
     import("../services/service.js"),
     import("../services/telegram-service.js"),
     import("../services/http-service.js"),
     import("../services/reconcile-service.js"),
+    import("../services/ssh-service.js"),
   ]);
   const app = await context.app();
   const { serve } = app.config;
   const starters: ServiceStarter[] = [];
   if (telegramConfigured(app)) starters.push(() => startTelegramService(app));
   if (serve.http) starters.push(() => startHttpService(app, context.io));
+  if (app.config.ssh.enabled) starters.push(() => startSshService(app, context.io));
   if (serve.reconcileMinutes > 0) starters.push(() => startReconcileService(app, serve.reconcileMinutes * 60_000));
   if (starters.length === 0) {
     const { ConfigError } = await import("../../../app/config.js");

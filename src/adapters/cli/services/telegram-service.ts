@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sshAccessFrom } from "../../../domain/ssh-access.js";
 import type { App } from "../../../app/app.js";
 import type { Service } from "./service.js";
 
@@ -49,6 +50,7 @@ export async function startTelegramService(app: App): Promise<Service> {
     configuredAdmins: config.users.admins,
     // `/web` links point at http.publicUrl (or http.listen): served by `voxnix serve`, or by a separate `voxnix http`.
     dashboardLink: (token) => loginLinkUrl(config.http, token),
+    ...(config.ssh.enabled ? { sshAccess: sshAccessFrom(config.ssh) } : {}),
     ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
   });
 

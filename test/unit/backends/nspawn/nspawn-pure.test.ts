@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../../../src/domain/errors.js";
-import { ARGV_SCRIPT, basePackages, debootstrapArgs, loginShell, nsenterCall, nspawnBootArgs, journalArgs } from "../../../../src/runtimes/nspawn/nspawn-cli.js";
+import { ARGV_SCRIPT, basePackages, debootstrapArgs, loginShell, nsenterCall, nspawnBootArgs, journalArgs, sessionArgv, SFTP_SERVER } from "../../../../src/runtimes/nspawn/nspawn-cli.js";
 import { networkdConfig, parseSubnet, bridgeRules, inputRules } from "../../../../src/runtimes/nspawn/network.js";
 import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
 import { parseJournal } from "../../../../src/runtimes/nspawn/queries.js";
@@ -190,5 +190,25 @@ describe("journal and exit statuses", () => {
     assert.equal(exitStatusOf({ exitCode: 7, signal: null }), 7);
     assert.equal(exitStatusOf({ exitCode: null, signal: "SIGKILL" }), 137);
     assert.equal(exitStatusOf({ exitCode: null, signal: "SIGTERM" }), 143);
+  });
+});
+
+describe("session commands", () => {
+  it("maps shell, exec and sftp to the login shell, the shell with -c, and Debian's SFTP server", () => {
+    const fish = { modules: ["fish"] };
+    assert.deepEqual(sessionArgv({ modules: [] }, { kind: "shell" }), ["/bin/bash", "--login"]);
+    assert.deepEqual(sessionArgv(fish, { kind: "exec", command: "git status; echo $?" }), ["/usr/bin/fish", "-c", "git status; echo $?"]);
+    assert.deepEqual(sessionArgv(fish, { kind: "sftp" }), [SFTP_SERVER]);
+    assert.ok(basePackages().includes("openssh-sftp-server"));
+  });
+
+  it("names the session's service with a fixed prefix and random hex only, and keeps the command off the argv", () => {
+    const call = nsenterCall(1234, ["/bin/sh", "-c", "secret-token=abc"], { interactive: true, unit: "voxnix-session-0123456789abcdef", timeoutMs: 60_000 });
+    assert.ok(call.args.includes("--unit=voxnix-session-0123456789abcdef"));
+    assert.ok(call.args.includes("--pty"));
+    assert.ok(!call.args.some((word) => word.includes("secret-token")));
+    for (const unit of ["voxnix-session-x; rm -rf /", "other.service", "voxnix-session-0123"]) {
+      assert.throws(() => nsenterCall(1, ["true"], { unit }), RangeError);
+    }
   });
 });

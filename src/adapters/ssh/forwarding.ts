@@ -1,0 +1,72 @@
+/**
+ * Local port forwarding (`ssh -L 8080:localhost:3000 dev@…`): the core decides (`openForward`)
+ * and names the only address the gateway may connect to, the workload's own; the gateway then
+ * joins a TCP connection to that address with the SSH channel. Whatever the client asked for
+ * (the host, another tenant, the internet) is refused unless the core granted it. Remote
+ * forwarding (`-R`) and Unix sockets are always refused.
+ *
+ * @module
+ */
+import { connect } from "node:net";
+import type { AcceptConnection, RejectConnection, TcpipRequestInfo } from "ssh2";
+import type { Core } from "../../core/api.js";
+import type { Actor } from "../../domain/identity.js";
+import { VoxnixError } from "../../domain/errors.js";
+import type { Logger } from "../../ports/logger.js";
+import type { SessionSlots } from "./limits.js";
+
+/** How long connecting to the workload's port may take. */
+export const FORWARD_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface ForwardContext {
+  readonly core: Pick<Core, "openForward">;
+  readonly actor: Actor;
+  readonly workload: string;
+  readonly slots: SessionSlots;
+  readonly logger: Logger;
+  readonly touch: () => void;
+  readonly track: (close: () => void) => () => void;
+}
+
+/** Handles one `direct-tcpip` channel request. */
+export async function handleForward(accept: AcceptConnection, reject: RejectConnection, info: TcpipRequestInfo, context: ForwardContext): Promise<void> {
+  const release = context.slots.reserve(context.actor.userId);
+  if (!release) return reject();
+  let forward;
+  try {
+    forward = await context.core.openForward(context.actor, { name: context.workload, host: info.destIP, port: info.destPort, via: "ssh" });
+  } catch (error) {
+    release();
+    if (!(error instanceof VoxnixError)) context.logger.error({ err: error }, "ssh-forward-error");
+    else context.logger.info({ actor: context.actor.userId, workload: context.workload, port: info.destPort, refused: error.kind }, "ssh-forward-refused");
+    return reject();
+  }
+  const granted = forward;
+  const socket = connect({ host: granted.address, port: granted.port });
+  socket.setTimeout(FORWARD_CONNECT_TIMEOUT_MS);
+  let untrack: () => void = () => undefined;
+  let connected = false;
+  let done = false;
+  socket.once("timeout", () => socket.destroy());
+  socket.on("error", () => undefined);
+  socket.once("close", () => {
+    // A port nobody listens on (or a timeout): refuse the channel rather than accept and drop it.
+    if (!connected) reject();
+    if (done) return;
+    done = true;
+    untrack();
+    release();
+    granted.close();
+  });
+  socket.once("connect", () => {
+    connected = true;
+    socket.setTimeout(0);
+    const channel = accept();
+    untrack = context.track(() => socket.destroy());
+    channel.on("error", () => undefined);
+    channel.on("data", context.touch);
+    socket.on("data", context.touch);
+    socket.pipe(channel).pipe(socket);
+    channel.once("close", () => socket.destroy());
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * `openForward`: SSH local port forwarding (`ssh -L 8080:localhost:3000 dev@…`) reaches a
+ * port of the workload and nothing else. The client's target is only a *name* for the
+ * workload (`localhost`, its own name or one of its addresses); the address actually
+ * connected to is always the workload's own, read from the host. The host, other tenants'
+ * workloads and the internet are refused, whatever the client writes. Audited from the
+ * first byte to `close` (never the data).
+ *
+ * @module
+ */
+import { ConflictError, InvalidInputError } from "../../domain/errors.js";
+import type { Actor } from "../../domain/identity.js";
+import type { Forward, ForwardRequest } from "../api.js";
+import { validateName } from "../inputs.js";
+import { runOperation } from "../run-operation.js";
+import type { CoreServices } from "../services.js";
+import { runtimeForWorkload } from "../runtime-registry.js";
+
+const LOOPBACK_NAMES: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** Resolves the forward to the workload's own address, or refuses it. */
+export function openForward(services: CoreServices, actor: Actor, request: ForwardRequest): Promise<Forward> {
+  const { context } = services;
+  const args: Record<string, unknown> = { name: request?.name, port: request?.port, via: request?.via };
+  return runOperation(services, {
+    operation: "openForward",
+    actor,
+    args,
+    validate: () => {
+      const name = validateName(request?.name);
+      const host = typeof request?.host === "string" ? request.host.trim().toLowerCase() : "";
+      const port = request?.port;
+      if (host === "" || host.length > 255) throw new InvalidInputError([{ path: "host", message: "Name the host to forward to." }]);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidInputError([{ path: "port", message: "The port must be between 1 and 65535." }]);
+      return { name, host, port };
+    },
+    target: (input) => input.name,
+    run: async ({ input, workload, detach }) => {
+      const live = await runtimeForWorkload(context.deps.runtimes, workload!).show(workload!.spec.name);
+      if (!live || live.state !== "running") throw new ConflictError("wrong-state", `"${input.name}" is not running; start it first.`);
+      const own = live.addresses.filter((address) => IPV4.test(address));
+      const address = own[0];
+      if (address === undefined) throw new ConflictError("wrong-state", `"${input.name}" has no network address to forward to.`);
+      const allowed = LOOPBACK_NAMES.has(input.host) || input.host === input.name || own.includes(input.host);
+      if (!allowed) {
+        throw new InvalidInputError([{ path: "host", message: `Forwarding reaches only "${input.name}" itself: use localhost (or ${address}) as the target, not ${JSON.stringify(input.host).slice(0, 80)}.` }]);
+      }
+      const settle = detach();
+      let closed = false;
+      return {
+        address,
+        port: input.port,
+        close: () => {
+          if (closed) return;
+          closed = true;
+          settle(undefined);
+        },
+      };
+    },
+  });
+}
