@@ -11,7 +11,7 @@
  * @module
  */
 import type { DestroyPlan } from "../domain/errors.js";
-import type { ContainerSpec } from "../domain/spec.js";
+import type { WorkloadSpec } from "../domain/spec.js";
 import type { UserId } from "../domain/identity.js";
 import type { RuntimePlan } from "../ports/runtime.js";
 
@@ -31,7 +31,7 @@ export interface NeedsConfirmation {
 
 /** `create --dry-run`: the validated spec and what the runtime would write and run. */
 export interface CreatePlan {
-  readonly spec: ContainerSpec;
+  readonly spec: WorkloadSpec;
   readonly owner: UserId;
   readonly workspaceHostPath?: string;
   readonly backend: string;

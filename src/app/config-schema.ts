@@ -125,9 +125,14 @@ export const configSchema = z
       })
       .strict().prefault({}),
 
-    /** The QEMU VM runtime (docs/vms.md). */
+    /** VMs: which runtime runs them, and the QEMU runtime's settings (docs/vms.md). */
     vm: z
       .object({
+        /**
+         * Which runtime runs `kind: vm` workloads: `qemu` (this host), `proxmox` (a cluster,
+         * `proxmox.*`), `none`, or `auto` (Proxmox when `proxmox.url` is set, else none).
+         */
+        runtime: z.enum(["auto", "none", "qemu", "proxmox"]).default("auto"),
         /** Where VM folders live. Defaults to <stateDir>/vm. */
         root: z.string().optional(),
         /** Where base images are built and kept. Defaults to <root>/images; tests point it at a shared cache. */

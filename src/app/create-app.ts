@@ -38,7 +38,7 @@ import { createLogger } from "../host/logger.js";
 import { startTelemetry } from "../host/telemetry.js";
 import type { App } from "./app.js";
 import type { BackendName, Config, StorageDriverName } from "./config-schema.js";
-import { loadConfig, type LoadedConfig } from "./config.js";
+import { ConfigError, loadConfig, type LoadedConfig } from "./config.js";
 
 /** Every storage driver, by configuration name. */
 export const storageDrivers = {
@@ -97,12 +97,20 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const backendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }) };
     const containerRuntime: Runtime =
       config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot }) : RUNTIMES[config.backend](backendDeps);
-    // VMs go to the Proxmox runtime when `proxmox.url` is set (its ledger lives in this database).
+    // VMs: `vm.runtime` picks qemu (this host) or proxmox (its ledger lives in this database);
+    // `auto` means Proxmox when `proxmox.url` is set, else no VMs.
     const settings = proxmoxSettings(config);
-    const proxmox = settings
-      ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }) })
-      : undefined;
-    const runtimes = createRuntimeRegistry(proxmox ? [containerRuntime, proxmox] : [containerRuntime], { container: containerRuntime.info().name, ...(proxmox ? { vm: "proxmox" } : {}) });
+    const vmChoice = config.vm.runtime === "auto" ? (settings ? "proxmox" : "none") : config.vm.runtime;
+    if (vmChoice === "proxmox" && !settings) throw new ConfigError([{ source: "configuration", path: "vm.runtime", message: "vm.runtime is proxmox, but proxmox.url (and its token) are not set." }]);
+    const proxmox =
+      vmChoice === "proxmox" && settings
+        ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }) })
+        : undefined;
+    const vmRuntime: Runtime | undefined = proxmox ?? (vmChoice === "qemu" ? RUNTIMES.qemu({ ...deps, logger: logger.child({ component: "runtime-qemu" }) }) : undefined);
+    const runtimes = createRuntimeRegistry(vmRuntime ? [containerRuntime, vmRuntime] : [containerRuntime], {
+      container: containerRuntime.info().name,
+      ...(vmRuntime ? { vm: vmRuntime.info().name } : {}),
+    });
     const storageName = selectStorageDriver(config);
     const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
@@ -178,6 +186,16 @@ export function corePolicy(config: Config): CorePolicy {
       cpuBudget: config.users.defaults.cpuBudget,
       memoryBudgetBytes: config.users.defaults.memoryBudget,
       pidsBudget: config.users.defaults.pidsBudget,
+    },
+    vmResources: {
+      defaultCpus: config.vm.defaultCpus,
+      maxCpus: config.vm.maxCpus,
+      defaultMemoryBytes: config.vm.defaultMemory,
+      maxMemoryBytes: config.vm.maxMemory,
+      defaultDiskBytes: config.vm.defaultDisk,
+      maxDiskBytes: config.vm.maxDisk,
+      defaultWorkspaceBytes: config.vm.defaultWorkspace,
+      maxWorkspaceBytes: config.vm.maxWorkspace,
     },
     resources: {
       defaultCpus: config.resources.defaultCpus,

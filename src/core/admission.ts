@@ -8,13 +8,19 @@ import { ConflictError, InvalidInputError, QuotaError } from "../domain/errors.j
 import type { User } from "../domain/identity.js";
 import { MAX_WORKLOAD_NAME_LENGTH, isWorkloadName } from "../domain/names.js";
 import { formatSize } from "../domain/sizes.js";
-import { validateContainerSpec, type ContainerSpec } from "../domain/spec.js";
+import { validateContainerSpec, type WorkloadSpec } from "../domain/spec.js";
+import { DEFAULT_VM_POLICY, validateVmSpec } from "../domain/vm-spec.js";
 import type { CoreContext } from "./context.js";
 import { runtimeForKind } from "./runtime-registry.js";
 
 /** Validates raw create input into a spec (throws `InvalidInputError` with field paths). */
-export function validateSpec(context: CoreContext, input: unknown): ContainerSpec {
+export function validateSpec(context: CoreContext, input: unknown): WorkloadSpec {
   const { deps } = context;
+  if ((input as { kind?: unknown } | null)?.kind === "vm") {
+    // Refused plainly when no VM runtime is configured, before the spec is even read.
+    runtimeForKind(deps.runtimes, "vm");
+    return validateVmSpec(input, deps.policy.vmResources ?? DEFAULT_VM_POLICY);
+  }
   const info = runtimeForKind(deps.runtimes, "container").info();
   const spec = validateContainerSpec(input, {
     catalog: deps.catalog,
@@ -31,7 +37,7 @@ export function validateSpec(context: CoreContext, input: unknown): ContainerSpe
 export const CODE_SERVER_MODULE = "code-server";
 
 /** Refuses code-server without authentication unless the admin allowed it. */
-export function checkCodeServerAuth(context: CoreContext, spec: ContainerSpec): void {
+export function checkCodeServerAuth(context: CoreContext, spec: WorkloadSpec): void {
   if (!spec.modules.includes(CODE_SERVER_MODULE) || context.deps.policy.allowCodeServerWithoutAuth === true) return;
   if (spec.moduleOptions[CODE_SERVER_MODULE]?.auth !== "none") return;
   throw new InvalidInputError([
@@ -44,7 +50,7 @@ export function checkCodeServerAuth(context: CoreContext, spec: ContainerSpec): 
 }
 
 /** Refuses remote access when no Tailscale key is configured. */
-export function checkRemoteAccess(context: CoreContext, spec: ContainerSpec): void {
+export function checkRemoteAccess(context: CoreContext, spec: WorkloadSpec): void {
   const provider = context.deps.remoteAccess;
   if (spec.remoteAccess && (!provider || !provider.available())) {
     throw new InvalidInputError([
@@ -85,7 +91,7 @@ export function suggestFreeName(name: string, taken: ReadonlySet<string>): strin
 }
 
 /** Throws `QuotaError` when adding `spec` would exceed `user`'s limits. */
-export function checkQuotas(context: CoreContext, user: User, spec: ContainerSpec): void {
+export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec): void {
   const usage = context.repos.workloads.usage(user.id);
   const limits = user.limits;
   if (usage.count + 1 > limits.maxWorkloads) {

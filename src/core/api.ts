@@ -7,7 +7,8 @@
  * @module
  */
 import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/identity.js";
-import type { ContainerSpec, ContainerSpecInput } from "../domain/spec.js";
+import type { ContainerSpecInput, WorkloadSpec } from "../domain/spec.js";
+import type { VmSpecInput } from "../domain/vm-spec.js";
 import type { NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js";
 import type { WorkloadStatus } from "../domain/workload-state.js";
 import type { ModuleInfo } from "../domain/catalog.js";
@@ -31,7 +32,7 @@ export interface WorkloadView {
   /** What the host reports; `missing` when voxnix records it but the host does not know it. */
   readonly live: LiveState | "missing";
   readonly addresses: readonly string[];
-  readonly spec: ContainerSpec;
+  readonly spec: WorkloadSpec;
   readonly createdAt: Date;
 }
 
@@ -280,7 +281,7 @@ export interface RemoveSshKeyRequest {
 export interface Core {
   // Workloads
   /** Validates, admits (quota, name), then starts a create job. */
-  create(actor: Actor, input: ContainerSpecInput): Promise<JobHandle<WorkloadView>>;
+  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobHandle<WorkloadView>>;
   /**
    * The dry run of any operation with `plan: true` in the operation table: the same
    * validation, policy, state and quota checks as the real call, then what it would do.

@@ -7,6 +7,7 @@
 import type { ModuleCatalog } from "../domain/catalog.js";
 import type { UserId, UserLimits } from "../domain/identity.js";
 import type { ResourcePolicy } from "../domain/spec.js";
+import type { VmResourcePolicy } from "../domain/vm-spec.js";
 import type { Clock } from "../ports/clock.js";
 import type { RuntimeRegistry } from "../ports/runtime-registry.js";
 import type { Logger } from "../ports/logger.js";
@@ -20,6 +21,8 @@ export interface CorePolicy {
   readonly allowlist: readonly UserId[];
   readonly defaultLimits: UserLimits;
   readonly resources: ResourcePolicy;
+  /** Defaults and maxima for VMs (`vm.*`); the shipped defaults when absent. */
+  readonly vmResources?: VmResourcePolicy;
   readonly confirmationTtlMs: number;
   readonly undoWindowMs: number;
   /**

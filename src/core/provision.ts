@@ -7,7 +7,7 @@
  * @module
  */
 import { userStorageKey, type User } from "../domain/identity.js";
-import type { ContainerSpec } from "../domain/spec.js";
+import type { WorkloadSpec } from "../domain/spec.js";
 import type { HostContext } from "../ports/runtime.js";
 import type { WorkloadView } from "./api.js";
 import type { CoreContext } from "./context.js";
@@ -24,7 +24,7 @@ export type WorkspaceSource = { readonly kind: "new" } | { readonly kind: "snaps
 export async function provisionWorkload(
   context: CoreContext,
   owner: User,
-  spec: ContainerSpec,
+  spec: WorkloadSpec,
   source: WorkspaceSource,
   job: JobContext,
 ): Promise<WorkloadView> {

@@ -21,9 +21,9 @@ import { zodIssues } from "./spec.js";
 export interface VmSpec {
   readonly kind: "vm";
   readonly name: WorkloadName;
-  /** No catalog modules run in VMs yet. */
-  readonly modules: readonly [];
-  readonly moduleOptions: Readonly<Record<string, never>>;
+  /** Always empty: no catalog modules run in VMs yet. */
+  readonly modules: readonly string[];
+  readonly moduleOptions: Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>;
   /** A VM always has a workspace disk of `workspaceBytes`. */
   readonly workspace: { readonly enabled: true; readonly sizeBytes: number };
   /** The core's view of `cpus` and `memoryBytes`; `pids` is 0: a VM's processes live in its own kernel. */
@@ -196,4 +196,10 @@ export function validateVmSpec(input: unknown, policy: VmResourcePolicy = DEFAUL
 export function specInput(spec: VmSpec): VmSpecInput {
   const raw = spec as unknown as Record<string, unknown>;
   return { name: raw.name as string, cpus: raw.cpus as number, memory: raw.memoryBytes as number, disk: raw.diskBytes as number, workspace: raw.workspaceBytes as number, sshKeys: raw.sshKeys as string[] };
+}
+
+/** Narrows a spec for a VM runtime; anything else is a wiring bug, refused plainly. */
+export function requireVmSpec(spec: { readonly kind: string }): VmSpec {
+  if (spec.kind === "vm") return spec as VmSpec;
+  throw new InvalidInputError([{ path: "kind", message: `This runtime runs VMs, not ${spec.kind}s.` }]);
 }

@@ -9,6 +9,7 @@ import type { BackendDeps } from "../backends/deps.js";
 import type { Runtime } from "../ports/runtime.js";
 import { createNixosRuntime } from "./nixos/index.js";
 import { createNspawnRuntime } from "./nspawn/index.js";
+import { createQemuRuntime } from "./qemu/index.js";
 
 /** Builds one runtime from what the composition root hands every runtime. */
 export type RuntimeFactory = (deps: BackendDeps) => Runtime;
@@ -17,6 +18,7 @@ export type RuntimeFactory = (deps: BackendDeps) => Runtime;
 export const RUNTIMES = {
   nspawn: createNspawnRuntime,
   nixos: createNixosRuntime,
+  qemu: createQemuRuntime,
 } as const satisfies Record<string, RuntimeFactory>;
 
 export type RuntimeName = keyof typeof RUNTIMES;

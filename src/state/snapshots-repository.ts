@@ -4,7 +4,7 @@
  * @module
  */
 import type { UserId } from "../domain/identity.js";
-import type { ContainerSpec } from "../domain/spec.js";
+import type { WorkloadSpec } from "../domain/spec.js";
 import type { VoxnixDatabase } from "./database.js";
 import { withSpecDefaults, type WorkloadDefaults } from "./workloads-repository.js";
 
@@ -17,7 +17,7 @@ export interface SnapshotRecord {
   readonly owner: UserId;
   readonly workload: string;
   readonly storageRef?: string;
-  readonly spec: ContainerSpec;
+  readonly spec: WorkloadSpec;
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly state: SnapshotState;
@@ -97,7 +97,7 @@ function toSnapshotRecord(row: SnapshotRow, defaults: WorkloadDefaults): Snapsho
     owner: row.owner as UserId,
     workload: row.workload,
     ...(row.storage_ref === null ? {} : { storageRef: row.storage_ref }),
-    spec: withSpecDefaults(JSON.parse(row.spec_json) as ContainerSpec, defaults),
+    spec: withSpecDefaults(JSON.parse(row.spec_json) as WorkloadSpec, defaults),
     createdAt: new Date(row.created_at),
     expiresAt: new Date(row.expires_at),
     state: row.state,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { UserId } from "../domain/identity.js";
-import type { ContainerSpec } from "../domain/spec.js";
+import type { ContainerSpec, WorkloadSpec } from "../domain/spec.js";
 import type { VoxnixDatabase } from "./database.js";
 
 /** Recorded lifecycle; mirrors `WorkloadStatus` in the core API. */
@@ -18,7 +18,7 @@ export interface WorkloadRecord {
   readonly name: string;
   readonly owner: UserId;
   readonly backend: string;
-  readonly spec: ContainerSpec;
+  readonly spec: WorkloadSpec;
   readonly status: StoredWorkloadStatus;
   readonly desired: DesiredState;
   readonly createdAt: Date;
@@ -119,7 +119,8 @@ export function createWorkloadsRepository(db: VoxnixDatabase, defaults: Workload
 }
 
 /** `spec` as recorded, with fields added since it was recorded filled from `defaults`. */
-export function withSpecDefaults(spec: ContainerSpec, defaults: WorkloadDefaults): ContainerSpec {
+export function withSpecDefaults(spec: WorkloadSpec, defaults: WorkloadDefaults): WorkloadSpec {
+  if (spec.kind === "vm") return spec;
   const resources: Partial<ContainerSpec["resources"]> = spec.resources;
   // Specs recorded before workload kinds existed are containers.
   const kinded: ContainerSpec = (spec as { kind?: string }).kind === undefined ? { ...spec, kind: "container" } : spec;
@@ -127,7 +128,7 @@ export function withSpecDefaults(spec: ContainerSpec, defaults: WorkloadDefaults
 }
 
 function toRecord(row: WorkloadRow, defaults: WorkloadDefaults): WorkloadRecord {
-  const spec = JSON.parse(row.spec_json) as ContainerSpec;
+  const spec = JSON.parse(row.spec_json) as WorkloadSpec;
   return {
     name: row.name,
     owner: row.owner as UserId,

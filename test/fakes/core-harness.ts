@@ -53,6 +53,8 @@ export interface TestCoreOptions {
   readonly policy?: Partial<CorePolicy>;
   readonly db?: VoxnixDatabase;
   readonly backend?: FakeRuntime;
+  /** More runtimes beside `backend` (a fake VM runtime, say). */
+  readonly extraRuntimes?: readonly FakeRuntime[];
   readonly storage?: FakeStorageDriver;
   /** `false` runs without a remote-access provider (no Tailscale key configured). */
   readonly remoteAccess?: FakeRemoteAccess | false;
@@ -91,7 +93,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const catalog = createFixtureCatalog();
   const policy: CorePolicy = { ...TEST_POLICY, ...options.policy };
   const core = createCore(
-    { db, runtimes: createRuntimeRegistry([backend]), storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy },
+    { db, runtimes: createRuntimeRegistry([backend, ...(options.extraRuntimes ?? [])]), storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy },
     {
       ...(options.pid === undefined ? {} : { pid: options.pid }),
       ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }),

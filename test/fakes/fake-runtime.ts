@@ -47,6 +47,8 @@ export interface FakeContainer {
 /** Construction options. */
 export interface FakeRuntimeOptions {
   readonly name?: string;
+  /** The kind of workload it runs (default `container`). */
+  readonly kind?: "container" | "vm";
   /** Modules the backend can provide (default: every fixture module). */
   readonly modules?: Iterable<string>;
   readonly remoteAccess?: boolean;
@@ -69,7 +71,7 @@ export class FakeRuntime implements Runtime {
   constructor(options: FakeRuntimeOptions = {}) {
     this.#info = {
       name: options.name ?? "fake",
-      kind: "container",
+      kind: options.kind ?? "container",
       modules: new Set(options.modules ?? FIXTURE_MODULE_NAMES),
       capabilities: {
         exec: true,

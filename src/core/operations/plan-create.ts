@@ -7,6 +7,7 @@
  */
 import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
+import type { VmSpecInput } from "../../domain/vm-spec.js";
 import type { CreatePlan, Planned } from "../api.js";
 import { checkNameFree, checkQuotas, validateSpec } from "../admission.js";
 import { runOperation } from "../run-operation.js";
@@ -14,7 +15,7 @@ import type { CoreServices } from "../services.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** Validates and admits `input`, returning what a create would do. */
-export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput): Promise<Planned> {
+export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<Planned> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",

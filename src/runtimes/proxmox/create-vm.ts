@@ -33,7 +33,7 @@ import { choosePlacement } from "./placement.js";
 import { agentInterfacesSchema, clusterResourcesSchema, upidSchema, vmConfigSchema } from "./schemas.js";
 import { clusterVms, VOXNIX_TAG, type ClusterVm } from "./targets.js";
 import { ProxmoxTaskError } from "./tasks.js";
-import type { VmSpec } from "./vm-spec.js";
+import type { VmSpec } from "../../domain/vm-spec.js";
 import { z } from "zod";
 
 /** How many times a create allocates a new VMID after finding one taken at clone time. */

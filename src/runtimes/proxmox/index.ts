@@ -5,4 +5,4 @@
  */
 export { createProxmoxRuntime, type LiveVm, type ProxmoxRuntime, type ProxmoxRuntimeDeps, type VmManagement } from "./runtime.js";
 export { proxmoxSettings, type ProxmoxSettings } from "./settings.js";
-export type { VmSpec } from "./vm-spec.js";
+export type { VmSpec } from "../../domain/vm-spec.js";

@@ -20,7 +20,7 @@ import { z } from "zod";
 import { HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { Clock } from "../../ports/clock.js";
-import type { ContainerSpec } from "../../domain/spec.js";
+import type { WorkloadSpec } from "../../domain/spec.js";
 import type { CommandResult } from "../../ports/command-runner.js";
 import type { DestroyReport, DoctorCheck, HostContext, ImageBuildReport, LiveContainer, LiveDetails, LiveState, LogEntry, ProgressListener, Runtime, RuntimeInfo, RuntimePlan } from "../../ports/runtime.js";
 import type { Logger } from "../../ports/logger.js";
@@ -35,7 +35,7 @@ import { clusterResourcesSchema, lenientInteger, taskLogSchema, upidSchema, vers
 import { readTlsTrust, readTokenSecret, type ProxmoxSettings } from "./settings.js";
 import { assertImportedAllowed, clusterVms, isOurs, resolveTarget, type ClusterVm, type ImportedOperation, type Target } from "./targets.js";
 import { createVmidAllocator } from "./vmid-allocator.js";
-import type { VmSpec } from "./vm-spec.js";
+import { requireVmSpec } from "../../domain/vm-spec.js";
 
 /** Whether voxnix created a VM (and may change it) or found it in the cluster. */
 export type VmManagement = "managed" | "imported";
@@ -63,9 +63,9 @@ export interface ProxmoxRuntimeDeps {
 export interface ProxmoxRuntime extends Runtime {
   info(): RuntimeInfo & { readonly kind: "vm" };
   /** The API calls `create` would make, for `--dry-run`; reads the cluster, changes nothing. */
-  plan(spec: ContainerSpec | VmSpec, host?: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
+  plan(spec: WorkloadSpec, host?: Omit<HostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
   /** Clones, configures and starts the VM; resolves once the guest agent reports an address (`show` then has it). */
-  create(spec: ContainerSpec | VmSpec, host: HostContext): Promise<void>;
+  create(spec: WorkloadSpec, host: HostContext): Promise<void>;
   start(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
   /** Clean shutdown, forced after the task timeout. Stopping a stopped VM succeeds. */
   stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
@@ -152,7 +152,7 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     }),
 
     async plan(input) {
-      const spec = vmSpecOnly(input);
+      const spec = requireVmSpec(input);
       const ctx = await context();
       const resources = await ctx.client.get("/cluster/resources", clusterResourcesSchema);
       const template = clusterVms(resources).find((vm) => vm.vmid === settings.template);
@@ -173,7 +173,7 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     },
 
     async create(input, host) {
-      const spec = vmSpecOnly(input);
+      const spec = requireVmSpec(input);
       const ctx = await context();
       await createVm(ctx, spec, host);
     },
@@ -264,10 +264,6 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
 }
 
 // The registry hands runtimes specs of their own kind; a container spec here is a wiring bug or a confused request.
-function vmSpecOnly(spec: ContainerSpec | VmSpec): VmSpec {
-  if (spec.kind === "vm") return spec;
-  throw new InvalidInputError([{ path: "kind", message: "The Proxmox runtime runs VMs, not containers." }]);
-}
 
 function liveState(status: string): LiveState {
   return status === "running" ? "running" : status === "stopped" ? "stopped" : "unknown";

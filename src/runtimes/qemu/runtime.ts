@@ -12,9 +12,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../domain/errors.js";
 import { isWorkloadName, type WorkloadName } from "../../domain/names.js";
 import { formatSize } from "../../domain/sizes.js";
-import { specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../domain/vm-spec.js";
+import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../domain/vm-spec.js";
 import type { CommandResult } from "../../ports/command-runner.js";
-import type { DestroyReport, ExecOptions, HostContext, LiveContainer, ProgressListener, Runtime, RuntimeInfo, RuntimePlan } from "../../ports/runtime.js";
+import type { DestroyReport, ExecOptions, HostContext, LiveContainer, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { runChecked } from "../../host/commands.js";
 import { probeAccelerator, type AcceleratorChoice } from "./accelerator.js";
@@ -50,15 +50,12 @@ export interface VmRecord {
 }
 
 /**
- * The runtime: the `Runtime` port, except that `plan` and `create` take a `VmSpec` (the port's
- * spec is not yet the union of container and VM specs; once it is, the registry adapter only
- * narrows on `kind`). Plus helpers the tests and the CLI's setup use.
+ * The runtime: the `Runtime` port for `kind: vm` specs (anything else is refused), plus helpers
+ * the tests and the CLI's setup use.
  */
-export interface QemuRuntime extends Omit<Runtime, "plan" | "create" | "info"> {
+export interface QemuRuntime extends Runtime {
   readonly paths: QemuPaths;
   info(): RuntimeInfo & { readonly kind: "vm" };
-  plan(spec: VmSpec, host: Omit<VmHostContext, "onProgress" | "signal">): Promise<RuntimePlan>;
-  create(spec: VmSpec, host: VmHostContext): Promise<void>;
   /** The guest's SSH host key line (`ssh-ed25519 AAAA…`), known before first boot. */
   hostKey(name: WorkloadName): string | undefined;
   /** The resource policy from `vm.*` configuration, for spec validation. */
@@ -266,7 +263,8 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     }),
     policy,
 
-    async plan(spec, host) {
+    async plan(given, host) {
+      const spec = requireVmSpec(given);
       const files = vmPaths(paths, spec.name, host.workspaceHostPath);
       const image = currentImage(paths.images, config.suite);
       const base = image?.disk ?? `${paths.images}/debian-${config.suite}-…/root.qcow2`;
@@ -289,7 +287,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     async create(given, host) {
       // The core validated this spec; checking again costs nothing and keeps a hostile value
       // that slipped past an adapter from reaching a host command line.
-      const spec = validateVmSpec(specInput(given), policy());
+      const spec = validateVmSpec(specInput(requireVmSpec(given)), policy());
       const files = vmPaths(paths, spec.name, host.workspaceHostPath);
       if (Buffer.byteLength(files.qmpSocket) > MAX_SOCKET_PATH) throw new HostFailureError(`The VM folder path is too long for a control socket (${files.qmpSocket}); set vm.root to a shorter directory.`);
       if (existsSync(files.dir)) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);

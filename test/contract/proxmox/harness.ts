@@ -39,7 +39,24 @@ export const ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6
 
 /** A valid VM spec with overrides. */
 export function vmSpec(name: string, overrides: Partial<VmSpec> = {}): VmSpec {
-  return { kind: "vm", name: name as WorkloadName, cpus: 2, memoryBytes: 2 * 1024 ** 3, diskBytes: 8 * 1024 ** 3, workspaceBytes: 1024 ** 3, sshKeys: [ED25519_KEY], ...overrides };
+  const cpus = overrides.cpus ?? 2;
+  const memoryBytes = overrides.memoryBytes ?? 2 * 1024 ** 3;
+  const workspaceBytes = overrides.workspaceBytes ?? 1024 ** 3;
+  return {
+    kind: "vm",
+    name: name as WorkloadName,
+    modules: [],
+    moduleOptions: {},
+    workspace: { enabled: true, sizeBytes: workspaceBytes },
+    resources: { cpus, memoryBytes, pids: 0 },
+    remoteAccess: false,
+    cpus,
+    memoryBytes,
+    diskBytes: 8 * 1024 ** 3,
+    workspaceBytes,
+    sshKeys: [ED25519_KEY],
+    ...overrides,
+  };
 }
 
 export async function createProxmoxHarness(options: { fake?: FakeProxmoxOptions; proxmox?: Record<string, unknown>; databasePath?: string } = {}): Promise<ProxmoxHarness> {

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
+import type { VmSpecInput } from "../../../domain/vm-spec.js";
+import { InvalidInputError } from "../../../domain/errors.js";
 import { createPlanOf } from "../../../api/outcome.js";
 import type { ContainerSpecInput } from "../../../domain/spec.js";
 import type { RegisterCommand } from "../context.js";
@@ -22,13 +25,16 @@ interface CreateFlags {
   readonly pids?: string;
   readonly remoteAccess?: boolean;
   readonly option?: string[];
+  readonly vm?: boolean;
+  readonly disk?: string;
+  readonly sshKey?: string[];
 }
 
 /** Registers `voxnix ctl create`. */
 export const register: RegisterCommand = (program, context) => {
   commandGroup(program, "ctl")
     .command("create")
-    .description("Create and start a container (a job with progress); --dry-run shows the plan")
+    .description("Create and start a container, or with --vm a VM (a job with progress); --dry-run shows the plan")
     .argument("<name>", "workload name: lowercase letters, digits and hyphens, at most 11 characters")
     .option("-m, --module <module>", "add a module (repeatable), e.g. --module git --module fish", collect)
     .option("--no-workspace", "do not give it a persistent /workspace")
@@ -38,11 +44,33 @@ export const register: RegisterCommand = (program, context) => {
     .option("--pids <n>", "most processes it may run at once, e.g. 1024")
     .option("--remote-access", "private remote access over Tailscale")
     .option("-o, --option <module.key=value>", "a module option (repeatable), e.g. code-server.port=8443", collect)
+    .option("--vm", "a virtual machine instead of a container (needs a VM runtime: vm.runtime)")
+    .option("--disk <size>", "VMs: root disk size, e.g. 8G")
+    .option("--ssh-key <file>", "VMs: a public key file for root in the guest (repeatable)", collect)
     .action(async (name: string, flags: CreateFlags) => {
       const { actor, dryRun } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);
       const pids = parsePositiveNumber("--pids", flags.pids, true);
       const app = await context.app();
+      if (flags.vm) {
+        const vmInput: VmSpecInput = {
+          kind: "vm",
+          name,
+          ...(cpus !== undefined ? { cpus } : {}),
+          ...(flags.memory !== undefined ? { memory: flags.memory } : {}),
+          ...(flags.disk !== undefined ? { disk: flags.disk } : {}),
+          ...(flags.workspaceSize !== undefined ? { workspace: flags.workspaceSize } : {}),
+          sshKeys: readKeyFiles(flags.sshKey ?? []),
+        };
+        if (dryRun) {
+          context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input: vmInput })), renderCreatePlan);
+          return;
+        }
+        const handle = await app.core.create(actor, vmInput);
+        const workload = await followJob(context, handle, `Creating the VM ${name}`, (result) => `${result.name} is ${result.live}`);
+        context.output(workload, (value) => renderWorkloadLine(value, "created"));
+        return;
+      }
       const input: ContainerSpecInput = {
         name,
         modules: flags.module ?? [],
@@ -64,3 +92,18 @@ export const register: RegisterCommand = (program, context) => {
       context.output(workload, (value) => renderWorkloadLine(value, "created"));
     });
 };
+
+/** The public keys in `files` (one or more lines each); a missing file is invalid input. */
+function readKeyFiles(files: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      throw new InvalidInputError([{ path: "--ssh-key", message: `Cannot read ${file}; give a public key file such as ~/.ssh/id_ed25519.pub.` }]);
+    }
+    keys.push(...text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("#")));
+  }
+  return keys;
+}
