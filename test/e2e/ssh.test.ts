@@ -39,6 +39,8 @@ function run(command: string, args: readonly string[], options: { readonly input
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
     child.on("error", reject);
+    // A program that does not read its input may exit before we finish writing it (EPIPE).
+    child.stdin.on("error", () => undefined);
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
