@@ -33,6 +33,40 @@ export default tseslint.config(
       ],
     },
   },
+  ...runtimeFences(),
+  {
+    // The agent turns words into core calls: it never reaches the database or the app's wiring.
+    // (Evals assemble a throw-away installation of their own and are exempt.)
+    files: ["src/agent/**/*.ts"],
+    ignores: ["src/agent/evals/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/state/**", "better-sqlite3"], message: "The agent never touches the database; it goes through the core or a port (conversation rows come in as ConversationRows)." },
+            { group: ["**/app/**"], message: "The agent never imports the app; it declares the settings it reads (agent/settings.ts)." },
+            { group: ["**/adapters/**", "**/runtimes/**", "**/backends/**"], message: "The agent talks to the core, not to adapters or runtimes." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters translate transports into core calls and render outcomes: no ports, runtimes or drivers.
+    files: ["src/adapters/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/runtimes/**", "**/backends/**"], message: "Adapters never reach runtimes or drivers; they call the core." },
+            { group: ["**/core/operations/**", "**/core/run-operation*"], message: "Adapters call the Core interface, not operation files." },
+          ],
+        },
+      ],
+    },
+  },
   {
     // Plain JavaScript (bin/, scripts/) is outside the TypeScript project: lint it without type information.
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
@@ -52,3 +86,26 @@ export default tseslint.config(
     },
   },
 );
+
+/**
+ * Each runtime under src/runtimes/<name>/ may use the domain, ports, the host toolbox and the
+ * shared runtime deps, never the app, adapters, the agent, the core, or another runtime.
+ */
+function runtimeFences() {
+  const runtimes = ["nspawn", "nixos", "qemu", "proxmox"];
+  return runtimes.map((name) => ({
+    files: [`src/runtimes/${name}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/app/**"], message: "Runtimes never import the app; their settings arrive in BackendDeps." },
+            { group: ["**/adapters/**", "**/agent/**", "**/core/**"], message: "Runtimes know nothing of transports, the agent or policy." },
+            { group: runtimes.filter((other) => other !== name).map((other) => `**/runtimes/${other}/**`).concat(runtimes.filter((other) => other !== name).map((other) => `../${other}/**`)), message: "Runtimes never import each other; share code through src/host/ or src/domain/." },
+          ],
+        },
+      ],
+    },
+  }));
+}

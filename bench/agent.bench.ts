@@ -19,6 +19,7 @@ import { silentLogger } from "../src/ports/logger.js";
 import { createTestCore } from "../test/fakes/core-harness.js";
 import { startFakeLlmServer } from "../test/fakes/fake-llm-server.js";
 import { scriptedModel } from "../test/unit/agent/mock-model.js";
+import { createConversationsRepository } from "../src/state/conversations-repository.js";
 
 const alice = { userId: "telegram:42" as const };
 const config = configSchema.parse({ conversations: { maxMessages: 40 } });
@@ -33,7 +34,7 @@ async function seeded(model?: Parameters<typeof createChatPipeline>[0]["model"])
   for (const [name, modules] of [["web", ["git", "fish"]], ["api", ["devtools"]], ["notes", ["code-server"]]] as const) {
     await (await test.core.create(alice, { name, modules: [...modules] })).wait();
   }
-  const pipeline = createChatPipeline({ core: test.core, db: test.db, config, secrets: {}, logger: silentLogger, clock: test.clock, ...(model ? { model } : {}) });
+  const pipeline = createChatPipeline({ core: test.core, conversations: createConversationsRepository(test.db), config, secrets: {}, logger: silentLogger, clock: test.clock, ...(model ? { model } : {}) });
   return { test, pipeline };
 }
 

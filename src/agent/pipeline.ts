@@ -10,13 +10,12 @@ import { sshAccessFrom } from "../domain/ssh-access.js";
 import type { LanguageModel, ModelMessage } from "ai";
 import type { Core, WorkloadView } from "../core/api.js";
 import type { Actor } from "../domain/identity.js";
-import type { Config, Secrets } from "../app/config-schema.js";
-import type { VoxnixDatabase } from "../state/database.js";
+import type { ChatSecrets, ChatSettings } from "./settings.js";
 import type { Logger } from "../ports/logger.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { ChatPipeline, ChatReply } from "./pipeline-api.js";
 import type { ChatContext, EngineOutcome } from "./chat-context.js";
-import { ConversationStore } from "./memory/conversation-store.js";
+import { ConversationStore, type ConversationRows } from "./memory/conversation-store.js";
 import { EMPTY_CONVERSATION, type ConversationState } from "./memory/state.js";
 import { UserQueue } from "./user-queue.js";
 import { Turn } from "./turn.js";
@@ -33,9 +32,10 @@ import { oversizeReply } from "./input-limit.js";
 /** What the pipeline is built from. */
 export interface ChatPipelineDeps {
   readonly core: Core;
-  readonly db: VoxnixDatabase;
-  readonly config: Config;
-  readonly secrets: Secrets;
+  /** Where conversation memory is kept (`state/conversations-repository.ts`). */
+  readonly conversations: ConversationRows;
+  readonly config: ChatSettings;
+  readonly secrets: ChatSecrets;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** A model to use instead of the configured provider (tests, benchmarks). */
@@ -58,7 +58,7 @@ export const MODEL_COOL_DOWN_MS = 30_000;
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger.child({ component: "chat" });
-  const store = new ConversationStore(deps.db, {
+  const store = new ConversationStore(deps.conversations, {
     idleMinutes: deps.config.conversations.idleMinutes,
     maxMessages: deps.config.conversations.maxMessages,
     clock,

@@ -12,6 +12,7 @@ import type { Logger } from "../ports/logger.js";
 import type { StorageDriver } from "../ports/storage-driver.js";
 import type { VoxnixDatabase } from "../state/database.js";
 import type { Config, Secrets } from "./config-schema.js";
+import type { ConversationsRepository } from "../state/conversations-repository.js";
 
 export interface App {
   readonly config: Config;
@@ -25,6 +26,8 @@ export interface App {
   readonly storage: StorageDriver;
   readonly runner: CommandRunner;
   readonly db: VoxnixDatabase;
+  /** Conversation memory rows for the chat pipeline. */
+  readonly conversations: ConversationsRepository;
   readonly logger: Logger;
   /** Flushes telemetry and closes the database. */
   close(): Promise<void>;

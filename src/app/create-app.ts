@@ -39,6 +39,7 @@ import { startTelemetry } from "../host/telemetry.js";
 import type { App } from "./app.js";
 import type { BackendName, Config, StorageDriverName } from "./config-schema.js";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config.js";
+import { createConversationsRepository } from "../state/conversations-repository.js";
 
 /** Every storage driver, by configuration name. */
 export const storageDrivers = {
@@ -137,6 +138,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       storage,
       runner,
       db,
+      conversations: createConversationsRepository(db),
       logger,
       async close() {
         if (closed) return;

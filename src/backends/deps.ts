@@ -10,6 +10,13 @@ import type { Clock } from "../ports/clock.js";
 import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { Logger } from "../ports/logger.js";
 
+/**
+ * The configuration a runtime or driver reads. It is the composition root's validated
+ * `Config`, handed in through these deps: runtimes and drivers never import the app (lint
+ * enforces it). Narrowing it to per-runtime settings types is still to do (issue 9).
+ */
+export type RuntimeConfig = Config;
+
 export interface BackendDeps {
   readonly config: Config;
   /** Absolute state directory; backends keep their generated files below it. */

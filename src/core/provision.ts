@@ -13,7 +13,7 @@ import type { WorkloadView } from "./api.js";
 import type { CoreContext } from "./context.js";
 import { toVoxnixError, withKeptNote } from "./errors.js";
 import type { JobContext } from "./jobs.js";
-import { Reverter } from "./reverter.js";
+import { Reverter } from "../domain/reverter.js";
 import { toWorkloadView } from "./views.js";
 import { runtimeForKind } from "./runtime-registry.js";
 

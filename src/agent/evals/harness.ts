@@ -16,6 +16,7 @@ import type { VoxnixDatabase } from "../../state/database.js";
 import type { ChatReply, OperationRecord } from "../pipeline-api.js";
 import { createChatPipeline } from "../pipeline.js";
 import type { EvalConversation, EvalTurn } from "./types.js";
+import { createConversationsRepository } from "../../state/conversations-repository.js";
 
 /** A fresh core and database for one conversation. */
 export interface EvalEnvironment {
@@ -75,7 +76,7 @@ async function runConversation(conversation: EvalConversation, options: EvalOpti
   const model = options.model === undefined || typeof options.model === "string" ? options.model : countUsage(options.model as SpecModel, usage);
   const pipeline = createChatPipeline({
     core: environment.core,
-    db: environment.db,
+    conversations: createConversationsRepository(environment.db),
     config: options.config,
     secrets: {},
     logger: silentLogger,

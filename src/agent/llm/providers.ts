@@ -9,7 +9,7 @@ import type { LanguageModel } from "ai";
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import type { Config } from "../../app/config-schema.js";
+import type { LlmSettings } from "../settings.js";
 
 /** Default model ids when the configuration names none. */
 export const DEFAULT_MODELS = {
@@ -22,7 +22,7 @@ export const DEFAULT_MODELS = {
 export const DEFAULT_COMPATIBLE_BASE_URL = "http://127.0.0.1:11434/v1";
 
 /** Returns the configured model, or undefined for `provider: none`. */
-export function createLanguageModel(llm: Config["llm"], apiKey: string | undefined): LanguageModel | undefined {
+export function createLanguageModel(llm: LlmSettings, apiKey: string | undefined): LanguageModel | undefined {
   const baseURL = llm.baseUrl;
   switch (llm.provider) {
     case "none":

@@ -1,14 +1,13 @@
 /**
- * Conversation memory in SQLite (`conversations`: `user_id` → users, `messages_json`,
- * `updated_at`). One row per user; the JSON holds the `ConversationState` envelope. Loading
- * applies idle expiry; saving trims on message boundaries.
+ * Conversation memory: one stored row per user (the state layer's `conversations` table,
+ * reached through `ConversationRows`, so the agent never writes SQL); the JSON holds the
+ * `ConversationState` envelope. Loading applies idle expiry; saving trims on message boundaries.
  *
  * @module
  */
 import type { ModelMessage } from "ai";
 import type { UserId } from "../../domain/identity.js";
 import type { Clock } from "../../ports/clock.js";
-import type { VoxnixDatabase } from "../../state/database.js";
 import { EMPTY_CONVERSATION, type ConversationState } from "./state.js";
 import { trimMessages } from "./trim.js";
 
@@ -19,45 +18,42 @@ export interface ConversationStoreOptions {
   readonly clock: Clock;
 }
 
-interface Row {
-  readonly messages_json: string;
-  readonly updated_at: string | number;
+/** Where conversations are stored (implemented by `state/conversations-repository.ts`). */
+export interface ConversationRows {
+  read(userId: string): { readonly json: string; readonly updatedAt: Date | undefined } | undefined;
+  write(userId: string, json: string, at: Date): void;
+  remove(userId: string): void;
 }
 
 /** Reads and writes per-user conversations. */
 export class ConversationStore {
-  readonly #db: VoxnixDatabase;
+  readonly #rows: ConversationRows;
   readonly #options: ConversationStoreOptions;
 
-  constructor(db: VoxnixDatabase, options: ConversationStoreOptions) {
-    this.#db = db;
+  constructor(rows: ConversationRows, options: ConversationStoreOptions) {
+    this.#rows = rows;
     this.#options = options;
   }
 
   /** The user's conversation, or an empty one when there is none or it has been idle too long. */
   load(userId: UserId): ConversationState {
-    const row = this.#db.sqlite.prepare("SELECT messages_json, updated_at FROM conversations WHERE user_id = ?").get(userId) as Row | undefined;
+    const row = this.#rows.read(userId);
     if (!row) return EMPTY_CONVERSATION;
-    const updatedAt = parseTime(row.updated_at);
+    const updatedAt = row.updatedAt;
     const idleMs = this.#options.idleMinutes * 60_000;
     if (updatedAt === undefined || this.#options.clock.now().getTime() - updatedAt.getTime() > idleMs) return EMPTY_CONVERSATION;
-    return decode(row.messages_json);
+    return decode(row.json);
   }
 
   /** Stores the conversation, trimmed to `maxMessages` on turn boundaries. */
   save(userId: UserId, state: ConversationState): void {
     const trimmed: ConversationState = { ...state, messages: trimMessages(state.messages, this.#options.maxMessages) };
-    this.#db.sqlite
-      .prepare(
-        `INSERT INTO conversations (user_id, messages_json, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET messages_json = excluded.messages_json, updated_at = excluded.updated_at`,
-      )
-      .run(userId, JSON.stringify(encode(trimmed)), this.#options.clock.now().getTime());
+    this.#rows.write(userId, JSON.stringify(encode(trimmed)), this.#options.clock.now());
   }
 
   /** Forgets the user's conversation. */
   reset(userId: UserId): void {
-    this.#db.sqlite.prepare("DELETE FROM conversations WHERE user_id = ?").run(userId);
+    this.#rows.remove(userId);
   }
 }
 
@@ -85,9 +81,4 @@ function decode(json: string): ConversationState {
   } catch {
     return EMPTY_CONVERSATION;
   }
-}
-
-function parseTime(value: string | number): Date | undefined {
-  const date = typeof value === "number" ? new Date(value) : new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }

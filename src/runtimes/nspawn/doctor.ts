@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { DoctorCheck } from "../../ports/runtime.js";
-import type { Config } from "../../app/config-schema.js";
+import type { RuntimeConfig as Config } from "../../backends/deps.js";
 import { poolMounted } from "../../backends/storage/btrfs/pool.js";
 import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
 import { runOk } from "../../host/commands.js";

@@ -23,7 +23,7 @@
 import { isIP } from "node:net";
 import { ConflictError, HostFailureError, TimeoutError } from "../../domain/errors.js";
 import { formatSize } from "../../domain/sizes.js";
-import { Reverter } from "../../core/reverter.js";
+import { Reverter } from "../../domain/reverter.js";
 import type { ProgressListener } from "../../ports/runtime.js";
 import { segment } from "./api-client.js";
 import { isVmidTaken, ProxmoxApiError } from "./api-error.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import type { Config } from "../../app/config-schema.js";
+import type { RuntimeConfig as Config } from "../../backends/deps.js";
 import { HostFailureError } from "../../domain/errors.js";
 import type { VmidRange } from "../../state/proxmox-vmids-repository.js";
 import type { PlacementStrategy } from "./placement.js";

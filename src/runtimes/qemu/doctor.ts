@@ -8,7 +8,7 @@
 import { freemem, totalmem } from "node:os";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { DoctorCheck } from "../../ports/runtime.js";
-import type { Config } from "../../app/config-schema.js";
+import type { RuntimeConfig as Config } from "../../backends/deps.js";
 import { formatSize } from "../../domain/sizes.js";
 import { runOk } from "../../host/commands.js";
 import type { AcceleratorChoice } from "./accelerator.js";

@@ -10,6 +10,7 @@ import { createChatPipeline } from "../../../src/agent/pipeline.js";
 import type { ChatPipeline } from "../../../src/agent/pipeline-api.js";
 import { createTestCore, actor, TEST_USERS, type TestCore, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { silentLogger } from "../../../src/ports/logger.js";
+import { createConversationsRepository } from "../../../src/state/conversations-repository.js";
 
 export { actor, TEST_USERS };
 
@@ -33,7 +34,7 @@ export function createAgentHarness(options: { model?: LanguageModel; config?: Re
   const build = (model: LanguageModel | undefined, dryRun: boolean | undefined) =>
     createChatPipeline({
       core: test.core,
-      db: test.db,
+      conversations: createConversationsRepository(test.db),
       config,
       secrets: options.llmApiKey === undefined ? {} : { llmApiKey: options.llmApiKey },
       logger: silentLogger,

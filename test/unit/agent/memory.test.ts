@@ -5,6 +5,7 @@ import { trimMessages } from "../../../src/agent/memory/trim.js";
 import { ConversationStore } from "../../../src/agent/memory/conversation-store.js";
 import { UserQueue } from "../../../src/agent/user-queue.js";
 import { createAgentHarness, actor, settle, TEST_USERS } from "./helpers.js";
+import { createConversationsRepository } from "../../../src/state/conversations-repository.js";
 
 const alice = actor(TEST_USERS.alice);
 
@@ -34,7 +35,7 @@ describe("conversation memory", () => {
   it("stores trimmed history in SQLite", () => {
     const harness = createAgentHarness({ config: { conversations: { maxMessages: 6 } } });
     harness.core.whoami(alice).catch(() => undefined);
-    const store = new ConversationStore(harness.db, { idleMinutes: 30, maxMessages: 6, clock: harness.clock });
+    const store = new ConversationStore(createConversationsRepository(harness.db), { idleMinutes: 30, maxMessages: 6, clock: harness.clock });
     return harness.core.whoami(alice).then(() => {
       store.save(alice.userId, { messages: Array.from({ length: 5 }, (_, index) => toolTurn(index)).flat(), focus: "web" });
       const loaded = store.load(alice.userId);

@@ -10,6 +10,7 @@ import { configSchema } from "../../../src/app/config-schema.js";
 import { runCli } from "../../../src/adapters/cli/main.js";
 import { createTestCore, type TestCore, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { FakeCommandRunner } from "../../fakes/fake-command-runner.js";
+import { createConversationsRepository } from "../../../src/state/conversations-repository.js";
 
 /** What one CLI run printed and returned. */
 export interface CliOutcome {
@@ -42,6 +43,7 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
     storage: harness.storage,
     runner: new FakeCommandRunner(),
     db: harness.db,
+    conversations: createConversationsRepository(harness.db),
     logger: harness.logger,
     close: async () => undefined,
   };

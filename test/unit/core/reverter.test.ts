@@ -1,7 +1,7 @@
 /** The reverter undoes in reverse order and reports what it could not undo; audit redaction. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Reverter } from "../../../src/core/reverter.js";
+import { Reverter } from "../../../src/domain/reverter.js";
 import { redact } from "../../../src/core/audit.js";
 
 void describe("Reverter", () => {

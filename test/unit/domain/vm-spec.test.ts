@@ -23,7 +23,21 @@ function issues(input: unknown): { path: string; message: string }[] {
 void describe("VM specs", () => {
   void it("fills the policy's defaults", () => {
     const spec = validateVmSpec({ name: "lab" });
-    assert.deepEqual(spec, { kind: "vm", name: "lab", cpus: 1, memoryBytes: 512 * MiB, diskBytes: 4 * GiB, workspaceBytes: GiB, sshKeys: [] });
+    assert.deepEqual(spec, {
+      kind: "vm",
+      name: "lab",
+      // The fields every workload spec has, filled from the VM's own values.
+      modules: [],
+      moduleOptions: {},
+      workspace: { enabled: true, sizeBytes: GiB },
+      resources: { cpus: 1, memoryBytes: 512 * MiB, pids: 0 },
+      remoteAccess: false,
+      cpus: 1,
+      memoryBytes: 512 * MiB,
+      diskBytes: 4 * GiB,
+      workspaceBytes: GiB,
+      sshKeys: [],
+    });
   });
 
   void it("reads sizes written as people write them", () => {

@@ -7,6 +7,7 @@ import { runCli } from "../../../src/adapters/cli/main.js";
 import { createTestCore } from "../../fakes/core-harness.js";
 import { FakeCommandRunner } from "../../fakes/fake-command-runner.js";
 import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
+import { createConversationsRepository } from "../../../src/state/conversations-repository.js";
 
 const TOKEN = "123456:VALID";
 
@@ -29,6 +30,7 @@ function testApp(telegram: Record<string, unknown>, token?: string): App {
     storage: test.storage,
     runner: new FakeCommandRunner(),
     db: test.db,
+    conversations: createConversationsRepository(test.db),
     logger: test.logger,
     close: async () => undefined,
   };

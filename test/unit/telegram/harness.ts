@@ -12,6 +12,7 @@ import { createTestCore, type TestCore, type TestCoreOptions } from "../../fakes
 import { FakeTelegramServer, type FakeMessage } from "../../fakes/fake-telegram-server.js";
 import { createChatPipeline } from "../../../src/agent/pipeline.js";
 import { configSchema } from "../../../src/app/config-schema.js";
+import { createConversationsRepository } from "../../../src/state/conversations-repository.js";
 
 /** Telegram users of the test policy (see core-harness): 1 is an admin, 42 and 43 are allowlisted, 99 is pending. */
 export const ADMIN = { id: 1, firstName: "Ada" };
@@ -35,7 +36,7 @@ export async function startBot(options: { core?: TestCoreOptions; pipeline?: (te
   const test = createTestCore(options.core);
   const pipeline = options.pipeline
     ? options.pipeline(test)
-    : createChatPipeline({ core: test.core, db: test.db, config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
+    : createChatPipeline({ core: test.core, conversations: createConversationsRepository(test.db), config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
   const telegram = createTelegramBot({
     token: "123456:TEST-token",
     core: test.core,

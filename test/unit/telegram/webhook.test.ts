@@ -8,6 +8,7 @@ import { startWebhook, type WebhookServer } from "../../../src/adapters/telegram
 import { silentLogger } from "../../../src/ports/logger.js";
 import { createTestCore } from "../../fakes/core-harness.js";
 import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
+import { createConversationsRepository } from "../../../src/state/conversations-repository.js";
 
 const SECRET = "s3cret_Token-1";
 
@@ -19,7 +20,7 @@ describe("telegram webhook mode", () => {
   before(async () => {
     server = await new FakeTelegramServer().start();
     const test = createTestCore();
-    const pipeline = createChatPipeline({ core: test.core, db: test.db, config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
+    const pipeline = createChatPipeline({ core: test.core, conversations: createConversationsRepository(test.db), config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
     const telegram = createTelegramBot({ token: "123456:TEST", core: test.core, pipeline, logger: silentLogger, configuredAdmins: ["telegram:1"], apiRoot: server.apiRoot, autoRetry: { rethrowHttpErrors: true } });
     webhook = await startWebhook(telegram, { url: "https://bot.example.org/voxnix/hook", port: 0, host: "127.0.0.1", secretToken: SECRET, logger: silentLogger });
     hookUrl = `http://127.0.0.1:${(webhook.server.address() as AddressInfo).port}/voxnix/hook`;

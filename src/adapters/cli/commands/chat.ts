@@ -22,7 +22,7 @@ async function chat(context: CliContext): Promise<void> {
   const app = await context.app();
   const { createChatPipeline } = await import("../../../agent/pipeline.js");
   const { createInterface } = await import("node:readline");
-  const pipeline = createChatPipeline({ core: app.core, db: app.db, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
+  const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
   const io = context.io;
   const readline = createInterface({ input: process.stdin, terminal: io.isTTY && process.stdin.isTTY === true });
   const lines = readline[Symbol.asyncIterator]();

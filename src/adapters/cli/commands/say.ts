@@ -30,7 +30,7 @@ async function say(context: CliContext, message: string): Promise<void> {
   const { actor, dryRun, yes } = context.globals();
   const app = await context.app();
   const { createChatPipeline } = await import("../../../agent/pipeline.js");
-  const pipeline = createChatPipeline({ core: app.core, db: app.db, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
+  const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
   const replies: ChatReply[] = [];
   const jobs: JobReport[] = [];
   let reply = await pipeline.handle(actor, message);

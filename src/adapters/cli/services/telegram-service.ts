@@ -41,7 +41,7 @@ export async function startTelegramService(app: App): Promise<Service> {
     return configError("telegram.tokenFile", `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
   };
   const { loginLinkUrl } = await import("../../http/web/links.js");
-  const pipeline = createChatPipeline({ core: app.core, db: app.db, config, secrets, logger: app.logger });
+  const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config, secrets, logger: app.logger });
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
     core: app.core,

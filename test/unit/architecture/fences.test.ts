@@ -1,0 +1,53 @@
+/**
+ * The architecture's fences hold: ESLint (the project's real configuration) refuses a runtime
+ * that imports the app's configuration or another runtime, an agent file that imports the
+ * database, and an adapter that reaches a runtime. Each probe is a real file in the tree for
+ * the moment it is linted, so the type-aware configuration sees it as the project would.
+ */
+import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+import { ESLint } from "eslint";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+async function restrictedImports(file: string, code: string): Promise<string[]> {
+  const target = path.join(ROOT, file);
+  writeFileSync(target, code);
+  try {
+    const [result] = await new ESLint({ cwd: ROOT }).lintFiles([target]);
+    return (result?.messages ?? []).filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message);
+  } finally {
+    rmSync(target, { force: true });
+  }
+}
+
+void describe("architecture fences (lint)", { timeout: 120_000 }, () => {
+  void it("a runtime that imports the app's configuration is refused", async () => {
+    const found = await restrictedImports("src/runtimes/nspawn/zz-fence-probe.ts", 'import type { Config } from "../../app/config-schema.js";\nexport type Probe = Config;\n');
+    assert.ok(found.some((message) => /never import the app/.test(message)), found.join("\n"));
+  });
+
+  void it("a runtime that imports another runtime is refused", async () => {
+    const found = await restrictedImports("src/runtimes/qemu/zz-fence-probe.ts", 'import type { NspawnRuntime } from "../nspawn/index.js";\nexport type Probe = NspawnRuntime;\n');
+    assert.ok(found.some((message) => /never import each other/.test(message)), found.join("\n"));
+  });
+
+  void it("an agent file that imports the database is refused", async () => {
+    const found = await restrictedImports("src/agent/zz-fence-probe.ts", 'import type { VoxnixDatabase } from "../state/database.js";\nexport type Probe = VoxnixDatabase;\n');
+    assert.ok(found.some((message) => /never touches the database/.test(message)), found.join("\n"));
+  });
+
+  void it("an adapter that reaches a runtime is refused", async () => {
+    const found = await restrictedImports("src/adapters/zz-fence-probe.ts", 'import type { NspawnRuntime } from "../runtimes/nspawn/index.js";\nexport type Probe = NspawnRuntime;\n');
+    assert.ok(found.some((message) => /never reach runtimes/.test(message)), found.join("\n"));
+  });
+
+  void it("the tree as it is passes the same fences", async () => {
+    const results = await new ESLint({ cwd: ROOT }).lintFiles(["src/runtimes", "src/agent", "src/adapters", "src/core"]);
+    const broken = results.flatMap((result) => result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => `${result.filePath}: ${message.message}`));
+    assert.deepEqual(broken, []);
+  });
+});
