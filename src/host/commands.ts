@@ -8,6 +8,7 @@
  */
 import { HostFailureError, TimeoutError, VoxnixError } from "../domain/errors.js";
 import type { CommandOptions, CommandResult, CommandRunner } from "../ports/command-runner.js";
+import type { ProgressListener } from "../ports/runtime.js";
 
 /** What a call is for, in words ("Starting the container \"dev\""), plus the runner options. */
 export interface HostCall extends CommandOptions {
@@ -119,4 +120,18 @@ export async function runOk(runner: CommandRunner, command: string, args: readon
   } catch {
     return false;
   }
+}
+
+/**
+ * An `onOutput` callback that turns a program's output into one progress `log` event per
+ * non-empty line (long builds such as debootstrap show what they are doing).
+ */
+export function progressLines(onProgress: ProgressListener): (stream: "stdout" | "stderr", chunk: string) => void {
+  let pending = "";
+  return (_stream, chunk) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.trim() !== "") onProgress({ type: "log", line: line.trim() });
+  };
 }

@@ -13,7 +13,7 @@ import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { ProgressListener } from "../../ports/runtime.js";
-import { runChecked } from "../../host/commands.js";
+import { runChecked, progressLines } from "../../host/commands.js";
 import { basePackages, debootstrapArgs } from "./nspawn-cli.js";
 import type { NspawnPaths } from "./paths.js";
 
@@ -143,16 +143,10 @@ export async function buildImage(runner: CommandRunner, paths: NspawnPaths, opti
   else mkdirSync(building, { recursive: true });
   try {
     if (options.source === undefined) {
-      let pending = "";
       const result = await runner.run("debootstrap", debootstrapArgs({ suite: options.suite, mirror: options.mirror, target: building }), {
         timeoutMs: BUILD_TIMEOUT_MS,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        onOutput: (_stream, chunk) => {
-          pending += chunk;
-          const lines = pending.split("\n");
-          pending = lines.pop() ?? "";
-          for (const line of lines) if (line.trim() !== "") options.onProgress({ type: "log", line: line.trim() });
-        },
+        onOutput: progressLines(options.onProgress),
       });
       if (result.exitCode !== 0) {
         throw new HostFailureError(`debootstrap failed for Debian ${options.suite}; see the log lines above or ${path.join(building, "debootstrap/debootstrap.log")}.`, result.stderr.slice(-2000));

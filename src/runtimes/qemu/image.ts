@@ -18,7 +18,7 @@ import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { ProgressListener } from "../../ports/runtime.js";
-import { runChecked } from "../../host/commands.js";
+import { runChecked, progressLines } from "../../host/commands.js";
 import { baseImageFiles } from "./guest-files.js";
 
 /** The packages of the base image, on top of debootstrap's minbase. */
@@ -133,18 +133,12 @@ export interface BuildOptions {
 /** Runs debootstrap into `target`, streaming its lines as progress. */
 async function debootstrap(runner: CommandRunner, options: BuildOptions & { readonly target: string }): Promise<void> {
   options.onProgress({ type: "step", step: "building", message: `Running debootstrap for the Debian ${options.suite} VM image (a few minutes).` });
-  let pending = "";
-    const result = await runner.run("debootstrap", vmDebootstrapArgs(options), {
-      timeoutMs: BUILD_TIMEOUT_MS,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      onOutput: (_stream, chunk) => {
-        pending += chunk;
-        const lines = pending.split("\n");
-        pending = lines.pop() ?? "";
-        for (const line of lines) if (line.trim() !== "") options.onProgress({ type: "log", line: line.trim() });
-      },
-    });
-    if (result.exitCode !== 0) throw new HostFailureError(`debootstrap failed for the Debian ${options.suite} VM image.`, result.stderr.slice(-2000));
+  const result = await runner.run("debootstrap", vmDebootstrapArgs(options), {
+    timeoutMs: BUILD_TIMEOUT_MS,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onOutput: progressLines(options.onProgress),
+  });
+  if (result.exitCode !== 0) throw new HostFailureError(`debootstrap failed for the Debian ${options.suite} VM image.`, result.stderr.slice(-2000));
 }
 
 /** Builds the base image and makes it current. */

@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../../../src/app/config-schema.js";
 import { createProxmoxRuntime, proxmoxSettings, type ProxmoxRuntime, type ProxmoxSettings, type VmSpec } from "../../../src/runtimes/proxmox/index.js";
-import type { WorkloadName } from "../../../src/domain/names.js";
 import type { ProgressEvent } from "../../../src/ports/runtime.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import { openDatabase, type VoxnixDatabase } from "../../../src/state/database.js";
 import { createProxmoxVmidsRepository, type ProxmoxVmidsRepository } from "../../../src/state/proxmox-vmids-repository.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
 import { startFakeProxmoxServer, type FakeProxmoxOptions, type FakeProxmoxServer } from "../../fakes/fake-proxmox-server.js";
+import { DEFAULT_VM_POLICY, validateVmSpec } from "../../../src/domain/vm-spec.js";
 
 export interface ProxmoxHarness {
   readonly fake: FakeProxmoxServer;
@@ -39,24 +39,8 @@ export const ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6
 
 /** A valid VM spec with overrides. */
 export function vmSpec(name: string, overrides: Partial<VmSpec> = {}): VmSpec {
-  const cpus = overrides.cpus ?? 2;
-  const memoryBytes = overrides.memoryBytes ?? 2 * 1024 ** 3;
-  const workspaceBytes = overrides.workspaceBytes ?? 1024 ** 3;
-  return {
-    kind: "vm",
-    name: name as WorkloadName,
-    modules: [],
-    moduleOptions: {},
-    workspace: { enabled: true, sizeBytes: workspaceBytes },
-    resources: { cpus, memoryBytes, pids: 0 },
-    remoteAccess: false,
-    cpus,
-    memoryBytes,
-    diskBytes: 8 * 1024 ** 3,
-    workspaceBytes,
-    sshKeys: [ED25519_KEY],
-    ...overrides,
-  };
+  const spec = validateVmSpec({ name, cpus: 2, memory: "2G", disk: "8G", workspace: "1G", sshKeys: [ED25519_KEY] }, { ...DEFAULT_VM_POLICY, maxDiskBytes: 2048 * 1024 ** 3, maxMemoryBytes: 256 * 1024 ** 3, maxCpus: 64 });
+  return { ...spec, ...overrides };
 }
 
 export async function createProxmoxHarness(options: { fake?: FakeProxmoxOptions; proxmox?: Record<string, unknown>; databasePath?: string } = {}): Promise<ProxmoxHarness> {
