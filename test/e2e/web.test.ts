@@ -6,7 +6,8 @@
  * terminal and runs `git --version` in it, destroys it with the confirm step and restores it.
  * Another user's browser sees none of it and gets "not found" for it (API and terminal), a
  * used link fails the second time, and a WebSocket from a foreign Origin is refused.
- * Screenshots of the main pages land in docs/.
+ * With VOXNIX_SCREENSHOTS=1, screenshots of the main pages are written to docs/ (off by
+ * default: a test run must not change committed files).
  *
  * @module
  */
@@ -24,6 +25,7 @@ const CHROMIUM = "/usr/bin/chromium";
 const skip = e2eUnavailable() ?? (existsSync(CHROMIUM) ? undefined : "chromium is missing (apt-get install -y chromium)");
 const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
 const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
+const SCREENSHOTS = process.env.VOXNIX_SCREENSHOTS === "1";
 const NAME = "webdev";
 
 /** The page's globals, as the functions run inside the page see them (this file has no DOM types). */
@@ -130,7 +132,7 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await owner.getByTestId("create-submit").click();
     await owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" }).waitFor({ timeout: 5 * 60_000 });
     await owner.getByText("create of webdev: done.").waitFor({ timeout: 60_000 });
-    await owner.screenshot({ path: `${DOCS}web-dashboard.png`, fullPage: true });
+    if (SCREENSHOTS) await owner.screenshot({ path: `${DOCS}web-dashboard.png`, fullPage: true });
   });
 
   step("opens the terminal and runs git --version in the container", async () => {
@@ -144,7 +146,7 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await owner.keyboard.type("git --version");
     await owner.keyboard.press("Enter");
     await owner.waitForFunction(() => /git version \d/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
-    await owner.screenshot({ path: `${DOCS}web-terminal.png` });
+    if (SCREENSHOTS) await owner.screenshot({ path: `${DOCS}web-terminal.png` });
     await owner.getByRole("button", { name: "Close" }).click();
   });
 
