@@ -10,46 +10,39 @@ import type { CommandRunner } from "../../ports/command-runner.js";
 import type { DoctorCheck } from "../../ports/runtime.js";
 import type { RuntimeConfig as Config } from "../../backends/deps.js";
 import { formatSize } from "../../domain/sizes.js";
-import { runOk } from "../../host/commands.js";
+import { doctorCheck, toolChecks, type RequiredTool } from "../../host/doctor-checks.js";
 import type { AcceleratorChoice } from "./accelerator.js";
 import { currentImage } from "./image.js";
 import type { QemuPaths } from "./paths.js";
 import { QEMU_BINARY } from "./process.js";
 
-function check(name: string, ok: boolean, detail: string, fix: string): DoctorCheck {
-  return ok ? { name, ok, detail } : { name, ok, detail, fix };
-}
 
 /** Runs the checks. */
 export async function qemuDoctor(runner: CommandRunner, paths: QemuPaths, config: Config, accelerator: () => Promise<AcceleratorChoice>, userExists: (name: string) => boolean): Promise<DoctorCheck[]> {
-  const tools: [string, string, readonly string[], string][] = [
-    ["qemu", QEMU_BINARY, ["--version"], "qemu-system-x86"],
-    ["qemu-img", "qemu-img", ["--version"], "qemu-utils"],
-    ["ssh client", "ssh", ["-V"], "openssh-client"],
-    ["ssh-keygen", "ssh-keygen", ["-?"], "openssh-client"],
-    ["mkfs.ext4", "mkfs.ext4", ["-V"], "e2fsprogs"],
-    ["debootstrap", "debootstrap", ["--version"], "debootstrap"],
+  const tools: RequiredTool[] = [
+    { name: "qemu", command: QEMU_BINARY, args: ["--version"], pkg: "qemu-system-x86" },
+    { name: "qemu-img", command: "qemu-img", args: ["--version"], pkg: "qemu-utils" },
+    { name: "ssh client", command: "ssh", args: ["-V"], pkg: "openssh-client" },
+    { name: "ssh-keygen", command: "ssh-keygen", args: ["-?"], pkg: "openssh-client", anyExit: true },
+    { name: "mkfs.ext4", command: "mkfs.ext4", args: ["-V"], pkg: "e2fsprogs" },
+    { name: "debootstrap", command: "debootstrap", args: ["--version"], pkg: "debootstrap" },
   ];
-  const present = await Promise.all(tools.map(([name, command, args]) => (name === "ssh-keygen" ? runner.run(command, args, { timeoutMs: 10_000 }).then(() => true, () => false) : runOk(runner, command, args, 10_000))));
-  const checks: DoctorCheck[] = tools.map(([name, command, , pkg], index) => {
-    const ok = present[index] === true;
-    return check(name, ok, ok ? `${command} is installed.` : `${command} is missing.`, `apt-get install -y --no-install-recommends ${pkg}`);
-  });
-  if (present[0] === true) {
+  const checks = await toolChecks(runner, tools, { fix: (pkg) => `apt-get install -y --no-install-recommends ${pkg}`, timeoutMs: 10_000 });
+  if (checks[0]?.ok === true) {
     const choice = await accelerator();
     const ok = choice.accelerator === "kvm" || config.vm.accelerator !== "kvm";
-    checks.push(check("accelerator", ok, `${choice.accelerator.toUpperCase()}: ${choice.reason}`, "Enable virtualisation in the firmware and load kvm_intel or kvm_amd, or set vm.accelerator to auto."));
+    checks.push(doctorCheck("accelerator", ok, `${choice.accelerator.toUpperCase()}: ${choice.reason}`, "Enable virtualisation in the firmware and load kvm_intel or kvm_amd, or set vm.accelerator to auto."));
   }
   if (config.vm.runAs !== "") {
     const exists = userExists(config.vm.runAs);
-    checks.push(check("unprivileged qemu", exists, exists ? `QEMU drops to the user ${config.vm.runAs} once its files are open.` : `The user ${config.vm.runAs} does not exist yet (the first VM start creates it).`, `useradd --system --no-create-home --shell /usr/sbin/nologin ${config.vm.runAs}`));
+    checks.push(doctorCheck("unprivileged qemu", exists, exists ? `QEMU drops to the user ${config.vm.runAs} once its files are open.` : `The user ${config.vm.runAs} does not exist yet (the first VM start creates it).`, `useradd --system --no-create-home --shell /usr/sbin/nologin ${config.vm.runAs}`));
   }
   const free = freemem();
   const needed = config.vm.defaultMemory + (config.vm.tbSizeMiB + 128) * 1024 ** 2;
-  checks.push(check("memory", free >= needed, `${formatSize(free)} free of ${formatSize(totalmem())}; a default VM needs about ${formatSize(needed)} (guest memory, translation cache, QEMU).`, "Stop some workloads or lower vm.defaultMemory."));
+  checks.push(doctorCheck("memory", free >= needed, `${formatSize(free)} free of ${formatSize(totalmem())}; a default VM needs about ${formatSize(needed)} (guest memory, translation cache, QEMU).`, "Stop some workloads or lower vm.defaultMemory."));
   const image = currentImage(paths.images, config.vm.suite);
   checks.push(
-    check(
+    doctorCheck(
       "vm base image",
       image !== undefined,
       image ? `Debian ${image.suite} built ${image.builtAt} in ${image.dir}.` : `No Debian ${config.vm.suite} VM image yet (the first VM create builds it, taking minutes).`,
