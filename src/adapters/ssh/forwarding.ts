@@ -10,22 +10,15 @@
 import { connect } from "node:net";
 import type { AcceptConnection, RejectConnection, TcpipRequestInfo } from "ssh2";
 import type { Core } from "../../core/api.js";
-import type { Actor } from "../../domain/identity.js";
 import { VoxnixError } from "../../domain/errors.js";
-import type { Logger } from "../../ports/logger.js";
-import type { SessionSlots } from "./limits.js";
+import type { ChannelContext } from "./channels.js";
 
 /** How long connecting to the workload's port may take. */
 export const FORWARD_CONNECT_TIMEOUT_MS = 10_000;
 
-export interface ForwardContext {
+/** What a forward needs from its connection: a session channel's context, with `openForward`. */
+export interface ForwardContext extends Omit<ChannelContext, "core"> {
   readonly core: Pick<Core, "openForward">;
-  readonly actor: Actor;
-  readonly workload: string;
-  readonly slots: SessionSlots;
-  readonly logger: Logger;
-  readonly touch: () => void;
-  readonly track: (close: () => void) => () => void;
 }
 
 /** Handles one `direct-tcpip` channel request. */

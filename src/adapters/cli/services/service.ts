@@ -98,3 +98,17 @@ function stopSignals() {
 function delay(ms: number): Promise<false> {
   return new Promise((resolve) => setTimeout(() => resolve(false), ms).unref());
 }
+
+/**
+ * The configuration error for a listener that could not bind (a port in use, a foreign
+ * address, a privileged port), or undefined when the failure is something else. Problems a
+ * person can fix in the configuration exit 2, not as bugs.
+ */
+export async function listenConfigError(error: NodeJS.ErrnoException, key: string, listen: string, variable: string): Promise<Error | undefined> {
+  const { ConfigError } = await import("../../../app/config.js");
+  const configError = (message: string) => new ConfigError([{ source: "configuration", path: key, message }]);
+  if (error.code === "EADDRINUSE") return configError(`${listen} is already in use; choose another port (${variable}).`);
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") return configError(`${listen} is not an address of this machine.`);
+  if (error.code === "EACCES" && typeof error.path !== "string") return configError(`Not allowed to listen on ${listen} (ports below 1024 need privileges).`);
+  return undefined;
+}

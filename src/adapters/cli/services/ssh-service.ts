@@ -7,7 +7,7 @@
  */
 import type { App } from "../../../app/app.js";
 import type { CliIo } from "../context.js";
-import { NEVER_FAILS, type Service } from "./service.js";
+import { listenConfigError, NEVER_FAILS, type Service } from "./service.js";
 
 /** Starts the gateway; rejects with a `ConfigError` for an unusable address or host key. */
 export async function startSshService(app: App, io: CliIo): Promise<Service> {
@@ -26,10 +26,9 @@ export async function startSshService(app: App, io: CliIo): Promise<Service> {
     throw configError("ssh.hostKeyFile", (error as Error).message);
   }
   const gateway = await startSshGateway({ core: app.core, hostKey, settings, logger: app.logger.child({ component: "ssh" }) }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "EADDRINUSE") throw configError("ssh.listen", `${settings.listen} is already in use; choose another port (VOXNIX_SSH_LISTEN).`);
-    if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") throw configError("ssh.listen", `${settings.listen} is not an address of this machine.`);
-    if (error.code === "EACCES") throw configError("ssh.listen", `Not allowed to listen on ${settings.listen} (ports below 1024 need privileges).`);
-    throw error;
+    return listenConfigError(error, "ssh.listen", settings.listen, "VOXNIX_SSH_LISTEN").then((listenError) => {
+      throw listenError ?? error;
+    });
   });
   // One machine-readable line, whatever the log level: supervisors, scripts and tests wait for it.
   io.stdout(
