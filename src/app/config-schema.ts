@@ -271,6 +271,47 @@ export const configSchema = z
         taskTimeoutSeconds: seconds(900),
         /** How long a started VM has to report an address through the guest agent. */
         bootTimeoutSeconds: seconds(300),
+        /** Other templates a definitions file may name per VM (`template:`), besides `template`. */
+        templates: z.array(z.number().int().min(100).max(999_999_999)).default([]),
+        /** The workspace disk: a second disk of the VM's workspace size, kept apart from the root disk. */
+        workspaceDisk: z.string().regex(/^(scsi|virtio|sata)\d{1,2}$/, "must be a disk key like scsi1").default("scsi1"),
+        /** Storage for workspace disks; unset uses the storage of the VM's root disk. */
+        workspaceStorage: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/, "is not a Proxmox storage id").optional(),
+        /** `voxnix proxmox apply`: the fleet steps after a VM is up, and the git audit trail. */
+        fleet: z
+          .object({
+            /**
+             * The install command for entries with `nixos: true`, as argv (never a shell line):
+             * `{name}`, `{address}` and `{user}` are replaced, e.g.
+             * ["nixos-anywhere", "--flake", ".#{name}", "{user}@{address}"].
+             */
+            nixosCommand: z.array(z.string().min(1)).min(1).optional(),
+            /** Working directory of the install command (the flake). */
+            nixosDirectory: z.string().optional(),
+            nixosTimeoutSeconds: seconds(3600),
+            /** The user the install command and ssh-keyscan address (cloud-init's `ciUser` by default). */
+            sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "is not a user name").optional(),
+            /** The VMs' SSH port for ssh-keyscan and the install command. */
+            sshPort: z.number().int().min(1).max(65535).default(22),
+            /** Pinned host keys of the VMs (OpenSSH known_hosts); defaults to <stateDir>/proxmox/known_hosts. */
+            knownHostsFile: z.string().optional(),
+            /** age-encrypted secrets re-encrypted for every applied host's key (with `age`). */
+            secrets: z
+              .object({
+                /** The admin's age identity that can decrypt the files (read by age, never by voxnix). */
+                identityFile: z.string(),
+                /** age recipients (public keys) that must always be able to decrypt, one per line. */
+                recipientsFile: z.string().optional(),
+                /** Absolute paths of the age-encrypted files. */
+                files: z.array(z.string().refine((value) => value.startsWith("/"), "must be an absolute path")).min(1),
+              })
+              .strict()
+              .optional(),
+            /** A git work tree where each apply commits the definitions file and a state summary. */
+            gitRepo: z.string().optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .superRefine((proxmox, context) => {

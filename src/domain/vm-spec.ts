@@ -39,7 +39,27 @@ export interface VmSpec {
   readonly workspaceBytes: number;
   /** The owner's SSH public keys, one `type base64 [comment]` line each, for root in the guest. */
   readonly sshKeys: readonly string[];
+  /**
+   * Cluster hints a Proxmox runtime honours (a node, one of the admin's allowed templates,
+   * extra tags) and other VM runtimes ignore. Absent for most VMs.
+   */
+  readonly cluster?: VmClusterHints;
 }
+
+/** Where and from what a cluster VM is made; the Proxmox runtime checks each against its settings. */
+export interface VmClusterHints {
+  readonly node?: string;
+  readonly template?: number;
+  readonly tags?: readonly string[];
+}
+
+const clusterHintsSchema = z
+  .object({
+    node: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, "must be a Proxmox node name (letters, digits and hyphens)").optional(),
+    template: z.number().int().min(100).max(999_999_999).optional(),
+    tags: z.array(z.string().regex(/^[a-z0-9_][a-z0-9_.+-]{0,31}$/, "must be a Proxmox tag: lowercase letters, digits, _ . + -")).max(8).optional(),
+  })
+  .strict();
 
 /** Raw create input as adapters pass it. Sizes accept "512M", "4G" or byte counts. */
 export const vmSpecInputSchema = z
@@ -51,6 +71,7 @@ export const vmSpecInputSchema = z
     disk: sizeSchema.optional(),
     workspace: sizeSchema.optional(),
     sshKeys: z.array(z.string()).default([]),
+    cluster: clusterHintsSchema.optional(),
   })
   .strict();
 export type VmSpecInput = z.input<typeof vmSpecInputSchema>;
@@ -189,13 +210,23 @@ export function validateVmSpec(input: unknown, policy: VmResourcePolicy = DEFAUL
     diskBytes,
     workspaceBytes,
     sshKeys,
+    ...(raw.cluster !== undefined && Object.keys(raw.cluster).length > 0 ? { cluster: raw.cluster } : {}),
   };
 }
 
 /** The input that validates back into `spec` (for re-checking a spec at a boundary). */
 export function specInput(spec: VmSpec): VmSpecInput {
   const raw = spec as unknown as Record<string, unknown>;
-  return { name: raw.name as string, cpus: raw.cpus as number, memory: raw.memoryBytes as number, disk: raw.diskBytes as number, workspace: raw.workspaceBytes as number, sshKeys: raw.sshKeys as string[] };
+  const cluster = raw.cluster as VmClusterHints | undefined;
+  return {
+    name: raw.name as string,
+    cpus: raw.cpus as number,
+    memory: raw.memoryBytes as number,
+    disk: raw.diskBytes as number,
+    workspace: raw.workspaceBytes as number,
+    sshKeys: raw.sshKeys as string[],
+    ...(cluster !== undefined ? { cluster: { ...(cluster.node !== undefined ? { node: cluster.node } : {}), ...(cluster.template !== undefined ? { template: cluster.template } : {}), ...(cluster.tags ? { tags: [...cluster.tags] } : {}) } } : {}),
+  };
 }
 
 /** Narrows a spec for a VM runtime; anything else is a wiring bug, refused plainly. */

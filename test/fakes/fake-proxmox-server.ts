@@ -109,6 +109,8 @@ export interface FakeProxmoxServer {
   linkedCloneSupported: boolean;
   /** Whether storage is shared, so clones may target another node (default true). */
   sharedStorage: boolean;
+  /** Storage ids new volumes may be allocated on (default local-lvm and local). */
+  readonly storages: Set<string>;
   /** Tasks of these types never finish on their own. */
   readonly hangingTaskTypes: Set<string>;
   /** Makes the next task of `type` fail with `exitstatus` after writing `log`. */
@@ -157,6 +159,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   });
   const tasks = new Map<string, FakeTask>();
   const requests: RecordedProxmoxRequest[] = [];
+  const fakeStorages = new Set(["local-lvm", "local"]);
   const injectedTaskFailures: { type: string; exitstatus: string; log: readonly string[] }[] = [];
   const injectedRequestFailures: { pattern: RegExp; status: number; message: string }[] = [];
   let foreignRaces = 0;
@@ -183,6 +186,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     agentDelayMs: options.agentDelayMs ?? 30,
     linkedCloneSupported: true,
     sharedStorage: true,
+    storages: fakeStorages,
     hangingTaskTypes: new Set(),
     failNextTask: (type, exitstatus, log = []) => void injectedTaskFailures.push({ type, exitstatus, log }),
     failNextRequest: (pattern, status, message) => void injectedRequestFailures.push({ pattern, status, message }),
@@ -402,7 +406,19 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
         const keys = decodeSshKeys(changes.sshkeys);
         if (keys.length === 0 || keys.some((line) => !/^(ssh-|ecdsa-|sk-)/.test(line))) return fail(400, "Parameter verification failed.", { sshkeys: "invalid format - ssh public keys" });
       }
+      // A drive given as `STORAGE:SIZE_IN_GiB[,opts]` allocates a new volume (qemu-server's
+      // `$NEW_DISK_RE`, fractions allowed); an unknown storage fails the update task.
+      const newVolumes: string[] = [];
+      for (const [option, value] of Object.entries(changes)) {
+        const drive = /^(scsi|virtio|sata|ide)\d+$/.test(option) ? /^([^/:\s]+):(\d+(?:\.\d+)?)(,.*)?$/.exec(value) : null;
+        if (!drive) continue;
+        const index = Object.values(vm.config).filter((existing) => typeof existing === "string" && existing.includes(`vm-${vmid}-disk-`)).length + newVolumes.length;
+        changes[option] = `${drive[1]}:vm-${vmid}-disk-${index},${(drive[3] ?? "").replace(/^,/, "")}${drive[3] ? "," : ""}size=${Number(drive[2]) * 1024}M`;
+        newVolumes.push(drive[1]!);
+      }
       const apply = () => {
+        const unknown = newVolumes.find((storage) => !fakeStorages.has(storage));
+        if (unknown !== undefined) throw new Error(`storage '${unknown}' does not exist`);
         for (const [option, value] of Object.entries(changes)) vm.config[option] = /^\d+$/.test(value) ? Number(value) : value;
       };
       if (method === "PUT") {

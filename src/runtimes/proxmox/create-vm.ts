@@ -21,7 +21,7 @@
  * @module
  */
 import { isIP } from "node:net";
-import { ConflictError, HostFailureError, TimeoutError } from "../../domain/errors.js";
+import { ConflictError, HostFailureError, InvalidInputError, TimeoutError } from "../../domain/errors.js";
 import { formatSize } from "../../domain/sizes.js";
 import { Reverter } from "../../domain/reverter.js";
 import type { ProgressListener } from "../../ports/runtime.js";
@@ -66,14 +66,15 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
 
   step("preparing", "Choosing a Proxmox node");
   const resources = await client.get("/cluster/resources", clusterResourcesSchema);
-  const template = clusterVms(resources).find((vm) => vm.vmid === settings.template);
+  const templateId = chooseTemplate(settings, spec);
+  const template = clusterVms(resources).find((vm) => vm.vmid === templateId);
   if (template === undefined || !template.template) {
     throw new HostFailureError(
-      template === undefined ? `The Proxmox template ${settings.template} (proxmox.template) does not exist.` : `VMID ${settings.template} (proxmox.template) is a VM, not a template.`,
+      template === undefined ? `The Proxmox template ${templateId} does not exist.` : `VMID ${templateId} is a VM, not a template.`,
       "prepare a cloud-init template as docs/proxmox.md describes",
     );
   }
-  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: settings.nodes, strategy: settings.placement });
+  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: allowedNodesFor(settings, spec), strategy: settings.placement });
   const node = placement.node;
 
   const reverter = new Reverter();
@@ -91,12 +92,13 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
       memory: Math.ceil(spec.memoryBytes / MiB),
       ciuser: settings.ciUser,
       ipconfig0: settings.ipConfig,
-      tags: VOXNIX_TAG,
+      tags: [VOXNIX_TAG, ...(spec.cluster?.tags ?? []).filter((tag) => tag !== VOXNIX_TAG)].join(";"),
       agent: "1",
       ...(spec.sshKeys.length > 0 ? { sshkeys: encodeSshKeys(spec.sshKeys) } : {}),
     };
     await settle(context, await client.post(guestPath(node, vmid, "/config"), upidOrNull, config), `configure VM ${vmid}`, host.onProgress, host.signal);
     await growDisk(context, node, vmid, spec.diskBytes, host.onProgress, host.signal);
+    await addWorkspaceDisk(context, node, vmid, spec.workspaceBytes, host.onProgress, host.signal);
 
     step("starting", `Starting VM ${vmid} on ${node}`);
     await settle(context, await client.post(guestPath(node, vmid, "/status/start"), upidSchema), `start VM ${vmid}`, host.onProgress, host.signal);
@@ -152,6 +154,50 @@ async function cloneTemplate(context: ProxmoxContext, spec: VmSpec, template: Cl
     }
   }
   throw new HostFailureError(`Every VMID voxnix tried was taken by the time the clone ran (${MAX_CLONE_ATTEMPTS} attempts); something else is creating VMs in voxnix's range.`);
+}
+
+/**
+ * The template a spec is cloned from: `proxmox.template`, or one the spec names that the admin
+ * allowed in `proxmox.templates` (a spec is a person's word: it never picks an arbitrary VMID).
+ */
+export function chooseTemplate(settings: ProxmoxContext["settings"], spec: VmSpec): number {
+  const wanted = spec.cluster?.template;
+  if (wanted === undefined || wanted === settings.template) return settings.template;
+  if (!settings.templates.includes(wanted)) {
+    throw new InvalidInputError([{ path: "cluster.template", message: `Template ${wanted} is not one voxnix may clone; an admin lists allowed templates in proxmox.template and proxmox.templates.` }]);
+  }
+  return wanted;
+}
+
+/** The nodes a spec may be placed on: its own node (which must be allowed), else `proxmox.nodes`. */
+export function allowedNodesFor(settings: ProxmoxContext["settings"], spec: VmSpec): readonly string[] {
+  const node = spec.cluster?.node;
+  if (node === undefined) return settings.nodes;
+  if (settings.nodes.length > 0 && !settings.nodes.includes(node)) {
+    throw new InvalidInputError([{ path: "cluster.node", message: `Node "${node}" is not one voxnix may place VMs on (proxmox.nodes: ${settings.nodes.join(", ")}).` }]);
+  }
+  return [node];
+}
+
+/**
+ * Adds the workspace disk: a new volume of the workspace size (`STORAGE:SIZE_IN_GiB`, which
+ * qemu-server allocates on a config update, fractions allowed), on `proxmox.workspaceStorage`
+ * or the root disk's storage. It is its own volume so the root disk can be replaced (a
+ * reinstall, a new template) while the person's data stays.
+ */
+async function addWorkspaceDisk(context: ProxmoxContext, node: string, vmid: number, bytes: number, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
+  const { settings } = context;
+  let storage = settings.workspaceStorage;
+  if (storage === undefined) {
+    const config = await context.client.get(guestPath(node, vmid, "/config"), vmConfigSchema);
+    const root = config[settings.disk];
+    storage = typeof root === "string" ? /^([A-Za-z][A-Za-z0-9._-]*):/.exec(root)?.[1] : undefined;
+    if (storage === undefined) throw new HostFailureError(`The root disk of VM ${vmid} names no storage to put the workspace disk on; set proxmox.workspaceStorage.`);
+  }
+  onProgress({ type: "step", step: "installing", message: `Adding a ${formatSize(bytes)} workspace disk (${settings.workspaceDisk}) on ${storage}` });
+  const gib = Math.ceil(bytes / MiB) / 1024;
+  const upid = await context.client.post(guestPath(node, vmid, "/config"), upidOrNull, { [settings.workspaceDisk]: `${storage}:${gib},backup=1,discard=on` });
+  await settle(context, upid, `add the workspace disk of VM ${vmid}`, onProgress, signal);
 }
 
 function cloneFeatureMissing(error: unknown): boolean {

@@ -35,6 +35,11 @@ export interface ProxmoxSettings {
   readonly requestTimeoutMs: number;
   readonly taskTimeoutMs: number;
   readonly bootTimeoutMs: number;
+  /** Templates a VM spec may name besides `template`. */
+  readonly templates: readonly number[];
+  /** The workspace disk's key (`scsi1`) and storage (undefined: the root disk's). */
+  readonly workspaceDisk: string;
+  readonly workspaceStorage: string | undefined;
 }
 
 /** The settings, or undefined when Proxmox is not configured (`proxmox.url` unset). */
@@ -63,6 +68,9 @@ export function proxmoxSettings(config: Config): ProxmoxSettings | undefined {
     requestTimeoutMs: proxmox.requestTimeoutSeconds * 1000,
     taskTimeoutMs: proxmox.taskTimeoutSeconds * 1000,
     bootTimeoutMs: proxmox.bootTimeoutSeconds * 1000,
+    templates: proxmox.templates,
+    workspaceDisk: proxmox.workspaceDisk,
+    workspaceStorage: proxmox.workspaceStorage,
   };
 }
 

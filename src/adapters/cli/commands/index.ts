@@ -21,6 +21,7 @@ import * as users from "./users.js";
 import * as usersTokens from "./users-tokens.js";
 import * as web from "./web.js";
 import * as usersKeys from "./users-keys.js";
+import * as proxmox from "./proxmox.js";
 
 /** The command modules, registered in this order. */
 export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] = [
@@ -40,4 +41,5 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   usersTokens,
   usersKeys,
   images,
+  proxmox,
 ];

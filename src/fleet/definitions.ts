@@ -1,0 +1,165 @@
+/**
+ * The Proxmox definitions file: the VMs an admin keeps as data (`proxmox/vms.yaml`), read and
+ * validated before anything else happens. Each managed entry becomes the same `kind: vm` input
+ * a person's chat request becomes, so the core applies the same validation, ownership, quotas
+ * and audit; imported entries only document VMs that exist in the cluster and that voxnix never
+ * changes. Every problem names the file, the line and the field ("vms.yaml:7: vms.1.memory: …"),
+ * because the admin fixes the file, not a JSON path.
+ *
+ * The file is YAML (JSON is YAML too). Unknown keys are refused, so a typo ("memroy") is an
+ * error rather than a silently ignored line.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { z } from "zod";
+import { InvalidInputError, type InputIssue } from "../domain/errors.js";
+import { userIdSchema, type UserId } from "../domain/identity.js";
+import { workloadNameSchema } from "../domain/names.js";
+import { sizeSchema } from "../domain/sizes.js";
+import type { VmSpecInput } from "../domain/vm-spec.js";
+
+/** Most VMs one file may list: a homelab, not a data centre; keeps a plan readable. */
+export const MAX_DEFINED_VMS = 200;
+/** Largest definitions file read. */
+export const MAX_DEFINITIONS_BYTES = 1024 * 1024;
+
+const nodeNameSchema = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, "must be a Proxmox node name (letters, digits and hyphens)");
+const tagSchema = z.string().regex(/^[a-z0-9_][a-z0-9_.+-]{0,31}$/, "must be a Proxmox tag: lowercase letters, digits, _ . + -, at most 32 characters");
+
+/** One managed VM. Sizes like "2G"; unset fields take the admin's VM defaults. */
+const managedVmSchema = z
+  .object({
+    name: workloadNameSchema,
+    owner: userIdSchema,
+    cpus: z.number().int().positive().optional(),
+    memory: sizeSchema.optional(),
+    disk: sizeSchema.optional(),
+    /** The workspace disk (a second disk, kept apart from the root disk). */
+    workspace: sizeSchema.optional(),
+    /** A node name, or `auto` for the configured placement rule (`proxmox.placement`). */
+    node: z.union([z.literal("auto"), nodeNameSchema]).default("auto"),
+    /** A template VMID; it must be `proxmox.template` or listed in `proxmox.templates`. */
+    template: z.number().int().min(100).max(999_999_999).optional(),
+    sshKeys: z.array(z.string()).max(16).default([]),
+    tags: z.array(tagSchema).max(8).default([]),
+    /** Run the configured NixOS install command (`proxmox.nixos`) once the VM is up. */
+    nixos: z.boolean().default(false),
+    /** With `nixos`: secrets files (from `proxmox.fleet.secrets.files`) re-encrypted for this host's key. */
+    secrets: z.array(z.string()).max(32).default([]),
+  })
+  .strict();
+
+/** An existing cluster VM, documented here and never changed by voxnix. */
+const importedVmSchema = z
+  .object({
+    name: z.string().min(1).max(128),
+    vmid: z.number().int().min(100).max(999_999_999),
+    /** Who it is documented as belonging to (shown in the plan; it gives them nothing). */
+    owner: userIdSchema.optional(),
+    note: z.string().max(500).optional(),
+  })
+  .strict();
+
+const definitionsSchema = z
+  .object({
+    vms: z.array(managedVmSchema).max(MAX_DEFINED_VMS).default([]),
+    imported: z.array(importedVmSchema).max(MAX_DEFINED_VMS).default([]),
+  })
+  .strict();
+
+export type ManagedVmDefinition = z.output<typeof managedVmSchema> & { readonly owner: UserId; readonly line: number };
+export type ImportedVmDefinition = z.output<typeof importedVmSchema> & { readonly line: number };
+
+export interface Definitions {
+  /** Where the file was read from (for messages and the git trail). */
+  readonly file: string;
+  /** The file's text exactly as read (committed to the audit trail as is). */
+  readonly text: string;
+  readonly vms: readonly ManagedVmDefinition[];
+  readonly imported: readonly ImportedVmDefinition[];
+}
+
+/** Reads and validates a definitions file; throws `InvalidInputError` with line-numbered issues. */
+export async function readDefinitions(file: string): Promise<Definitions> {
+  let text: string;
+  try {
+    const buffer = await readFile(file);
+    if (buffer.length > MAX_DEFINITIONS_BYTES) throw new InvalidInputError([{ path: file, message: `${file} is larger than ${MAX_DEFINITIONS_BYTES} bytes; is it the right file?` }]);
+    text = buffer.toString("utf8");
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new InvalidInputError([{ path: file, message: `The definitions file ${file} could not be read (${code}).` }]);
+  }
+  return parseDefinitions(text, file);
+}
+
+/** Validates the text of a definitions file (`file` names it in messages). */
+export function parseDefinitions(text: string, file: string): Definitions {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => (offset === undefined ? 1 : lines.linePos(offset).line);
+  if (document.errors.length > 0) {
+    throw new InvalidInputError(document.errors.slice(0, 10).map((error) => ({ path: `${file}:${at(error.pos[0])}`, message: `${file}:${at(error.pos[0])}: not valid YAML: ${error.message.split("\n")[0]}` })));
+  }
+  const lineOf = (path: readonly PropertyKey[]): number => {
+    // The deepest node the path reaches (an unknown key's parent, a missing field's entry).
+    for (let depth = path.length; depth >= 0; depth -= 1) {
+      const node = document.getIn(path.slice(0, depth) as unknown[], true) as YamlNode | undefined;
+      if (node && typeof node === "object" && "range" in node && node.range) return at(node.range[0]);
+    }
+    return 1;
+  };
+  const raw: unknown = document.toJS({ maxAliasCount: 0 }) ?? {};
+  const parsed = definitionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InvalidInputError(
+      parsed.error.issues.slice(0, 20).map((issue) => {
+        const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
+        const path = issue.path.map(String).join(".") || "(top level)";
+        const line = lineOf(issue.path);
+        return { path: `${file}:${line}:${path}`, message: `${file}:${line}: ${path}: ${issue.message}${keys}` };
+      }),
+    );
+  }
+  const entryLine = (section: "vms" | "imported", index: number) => {
+    const node = document.getIn([section, index], true) as YamlNode | undefined;
+    return node && (isMap(node) || isSeq(node)) && node.range ? at(node.range[0]) : 1;
+  };
+  const vms = parsed.data.vms.map((vm, index) => ({ ...vm, owner: vm.owner, line: entryLine("vms", index) }));
+  const imported = parsed.data.imported.map((vm, index) => ({ ...vm, line: entryLine("imported", index) }));
+
+  const issues: InputIssue[] = [];
+  const seen = new Map<string, number>();
+  for (const entry of [...vms, ...imported]) {
+    const first = seen.get(entry.name);
+    if (first !== undefined) issues.push({ path: `${file}:${entry.line}:name`, message: `${file}:${entry.line}: "${entry.name}" is already defined on line ${first}; each VM is listed once.` });
+    else seen.set(entry.name, entry.line);
+  }
+  const vmids = new Map<number, number>();
+  for (const entry of imported) {
+    const first = vmids.get(entry.vmid);
+    if (first !== undefined) issues.push({ path: `${file}:${entry.line}:vmid`, message: `${file}:${entry.line}: VMID ${entry.vmid} is already listed on line ${first}.` });
+    else vmids.set(entry.vmid, entry.line);
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues);
+  return { file, text, vms, imported };
+}
+
+/** The create input the core validates for a managed entry (the owner is the actor, not a field). */
+export function vmInputOf(vm: ManagedVmDefinition): VmSpecInput {
+  return {
+    kind: "vm",
+    name: vm.name,
+    ...(vm.cpus !== undefined ? { cpus: vm.cpus } : {}),
+    ...(vm.memory !== undefined ? { memory: vm.memory } : {}),
+    ...(vm.disk !== undefined ? { disk: vm.disk } : {}),
+    ...(vm.workspace !== undefined ? { workspace: vm.workspace } : {}),
+    sshKeys: vm.sshKeys,
+    ...(vm.node !== "auto" || vm.template !== undefined || vm.tags.length > 0
+      ? { cluster: { ...(vm.node !== "auto" ? { node: vm.node } : {}), ...(vm.template !== undefined ? { template: vm.template } : {}), ...(vm.tags.length > 0 ? { tags: vm.tags } : {}) } }
+      : {}),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The fleet steps after a VM from a definitions file is up (entries with `nixos: true`):
+ *
+ * 1. Install or switch NixOS by running the admin's command (`proxmox.fleet.nixosCommand`,
+ *    argv with `{name}`, `{address}`, `{user}` filled in; e.g. nixos-anywhere or
+ *    `nixos-rebuild --target-host`). Skipped with a note when unset.
+ * 2. Read the host's new SSH key with the real `ssh-keyscan` (after the install, which replaces
+ *    the key) and pin it: a known_hosts line and a record in `host-keys.json` next to it.
+ * 3. Turn the key into an age recipient (`age-recipient.ts`).
+ * 4. Re-encrypt the secrets files the entry lists for the recipients that should read them: the
+ *    admin's (`secrets.recipientsFile`) plus every pinned host whose entry lists that file. A
+ *    VM belongs to a tenant, whose root is hostile, so a host only ever gets the files its own
+ *    entry names, never all of them. `age` decrypts with the admin's identity file and encrypts
+ *    again from standard input: the plaintext is never in argv, a log, a temporary file or
+ *    the Nix store; the new file replaces the old one by rename.
+ *
+ * A missing tool (`ssh-keyscan`, `age`) skips its step with a note instead of failing, as the
+ * issue asks; a tool that runs and fails fails the step (and so rolls the apply back).
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { HostFailureError, InvalidInputError } from "../domain/errors.js";
+import type { CommandRunner } from "../ports/command-runner.js";
+import type { ProgressListener } from "../ports/runtime.js";
+import { ageRecipientOf, ed25519KeyOf } from "./age-recipient.js";
+import type { FleetStepResult } from "./apply.js";
+import type { ManagedVmDefinition } from "./definitions.js";
+
+export interface FleetSettings {
+  readonly nixosCommand?: readonly string[];
+  readonly nixosDirectory?: string;
+  readonly nixosTimeoutMs: number;
+  readonly sshUser: string;
+  /** SSH port of the VMs (22; tests point it at a real sshd elsewhere). */
+  readonly sshPort: number;
+  /** Pinned host keys (OpenSSH known_hosts); `host-keys.json` lives next to it. */
+  readonly knownHostsFile: string;
+  readonly secrets?: { readonly identityFile: string; readonly recipientsFile?: string; readonly files: readonly string[] };
+}
+
+/** A pinned host, as recorded in `host-keys.json`. */
+export interface PinnedHost {
+  readonly address: string;
+  readonly port: number;
+  readonly hostKey: string;
+  readonly ageRecipient: string;
+  /** The secrets files its entry lists. */
+  readonly secrets: readonly string[];
+}
+
+const KEYSCAN_TIMEOUT_MS = 30_000;
+const AGE_TIMEOUT_MS = 60_000;
+
+/** The pinned hosts by VM name (empty when none were pinned yet). */
+export async function readPinnedHosts(settings: FleetSettings): Promise<Record<string, PinnedHost>> {
+  try {
+    return JSON.parse(await readFile(hostKeysFile(settings), "utf8")) as Record<string, PinnedHost>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new HostFailureError(`The pinned host keys (${hostKeysFile(settings)}) could not be read.`, (error as Error).message);
+  }
+}
+
+/** Runs the steps for `vm`, which is up at `address`. */
+export async function runFleetSteps(runner: CommandRunner, settings: FleetSettings, vm: ManagedVmDefinition, address: string, onProgress: ProgressListener): Promise<FleetStepResult> {
+  const notes: string[] = [];
+  const wanted = vm.secrets;
+  const unknown = wanted.filter((file) => !(settings.secrets?.files ?? []).includes(file));
+  if (unknown.length > 0) {
+    throw new InvalidInputError([{ path: `vms.${vm.name}.secrets`, message: `${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in proxmox.fleet.secrets.files; only files the admin configured can be given to a VM.` }]);
+  }
+
+  if (settings.nixosCommand === undefined) notes.push("nixos: skipped, proxmox.fleet.nixosCommand is not set");
+  else await installNixos(runner, settings, vm.name, address, onProgress);
+
+  onProgress({ type: "step", step: "waiting-for-boot", message: `Reading the SSH host key of ${vm.name} (${address})` });
+  const hostKey = await scanHostKey(runner, settings, address);
+  if (hostKey === undefined) {
+    notes.push("host key: skipped, ssh-keyscan is not installed");
+    return { notes };
+  }
+  const ageRecipient = ageRecipientOf(hostKey);
+  await pinHost(settings, vm.name, { address, port: settings.sshPort, hostKey, ageRecipient, secrets: wanted });
+
+  const reencrypted: string[] = [];
+  if (wanted.length > 0 && settings.secrets) {
+    const pinned = await readPinnedHosts(settings);
+    for (const file of wanted) {
+      onProgress({ type: "step", step: "installing", message: `Re-encrypting ${file} for ${vm.name}` });
+      const hosts = Object.values(pinned).filter((host) => host.secrets.includes(file)).map((host) => host.ageRecipient);
+      const done = await reencrypt(runner, settings.secrets, file, [...new Set(hosts)]);
+      if (!done) {
+        notes.push("secrets: skipped, age is not installed");
+        break;
+      }
+      reencrypted.push(file);
+    }
+  }
+  return { hostKey, ageRecipient, reencrypted, notes };
+}
+
+/** Fills `{name}`, `{address}`, `{user}` in the install command (whole or part arguments). */
+export function installArgv(command: readonly string[], values: { readonly name: string; readonly address: string; readonly user: string }): string[] {
+  return command.map((argument) => argument.replace(/\{(name|address|user)\}/g, (_match, key: "name" | "address" | "user") => values[key]));
+}
+
+async function installNixos(runner: CommandRunner, settings: FleetSettings, name: string, address: string, onProgress: ProgressListener): Promise<void> {
+  const [program, ...args] = installArgv(settings.nixosCommand!, { name, address, user: settings.sshUser });
+  onProgress({ type: "step", step: "installing", message: `Installing NixOS on ${name}: ${program}` });
+  const result = await runner.run(program!, args, {
+    timeoutMs: settings.nixosTimeoutMs,
+    ...(settings.nixosDirectory ? { cwd: settings.nixosDirectory } : {}),
+    onOutput: (_stream, chunk) => {
+      for (const line of chunk.split("\n")) if (line.trim().length > 0) onProgress({ type: "log", line: line.slice(0, 500) });
+    },
+  });
+  if (result.exitCode !== 0) {
+    throw new HostFailureError(`The NixOS install command for ${name} failed (exit ${result.exitCode}).`, `${program}: ${result.stderr.trim().split("\n").slice(-12).join("\n")}`);
+  }
+}
+
+// `ssh-keyscan` prints `host ssh-ed25519 AAAA…` lines; only an ed25519 key is accepted.
+async function scanHostKey(runner: CommandRunner, settings: FleetSettings, address: string): Promise<string | undefined> {
+  let result;
+  try {
+    result = await runner.run("ssh-keyscan", ["-T", "10", "-p", String(settings.sshPort), "-t", "ed25519", "--", address], { timeoutMs: KEYSCAN_TIMEOUT_MS });
+  } catch (error) {
+    if (error instanceof HostFailureError && /not installed/.test(error.message)) return undefined;
+    throw error;
+  }
+  for (const line of result.stdout.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length >= 3 && !fields[0]!.startsWith("#") && fields[1] === "ssh-ed25519") {
+      const key = `ssh-ed25519 ${fields[2]}`;
+      ed25519KeyOf(key);
+      return key;
+    }
+  }
+  throw new HostFailureError(`${address} did not show an ssh-ed25519 host key (is sshd running on port ${settings.sshPort}?).`, result.stderr.trim().slice(-500));
+}
+
+function hostKeysFile(settings: FleetSettings): string {
+  return join(dirname(settings.knownHostsFile), "host-keys.json");
+}
+
+async function pinHost(settings: FleetSettings, name: string, host: PinnedHost): Promise<void> {
+  await mkdir(dirname(settings.knownHostsFile), { recursive: true, mode: 0o700 });
+  const pinned = await readPinnedHosts(settings);
+  pinned[name] = host;
+  await writeAtomically(hostKeysFile(settings), `${JSON.stringify(pinned, null, 2)}\n`);
+  // known_hosts: one line per pinned host, `[addr]:port` when the port is not 22.
+  const lines = Object.values(pinned).map((entry) => `${entry.port === 22 ? entry.address : `[${entry.address}]:${entry.port}`} ${entry.hostKey}`);
+  await writeAtomically(settings.knownHostsFile, `${lines.join("\n")}\n`);
+}
+
+// Decrypts with the admin's identity, encrypts to the admin's recipients plus `hosts`; false when age is missing.
+async function reencrypt(runner: CommandRunner, secrets: NonNullable<FleetSettings["secrets"]>, file: string, hosts: readonly string[]): Promise<boolean> {
+  let plain;
+  try {
+    plain = await runner.run("age", ["--decrypt", "--identity", secrets.identityFile, "--", file], { timeoutMs: AGE_TIMEOUT_MS, maxOutputBytes: 16 * 1024 * 1024 });
+  } catch (error) {
+    if (error instanceof HostFailureError && /not installed/.test(error.message)) return false;
+    throw error;
+  }
+  if (plain.exitCode !== 0 || plain.truncated) throw new HostFailureError(`age could not decrypt ${file} with proxmox.fleet.secrets.identityFile.`, plain.stderr.trim().slice(-500));
+  const target = `${file}.voxnix-${randomBytes(6).toString("hex")}`;
+  const recipients = [...(secrets.recipientsFile ? ["--recipients-file", secrets.recipientsFile] : []), ...hosts.flatMap((recipient) => ["--recipient", recipient])];
+  try {
+    const sealed = await runner.run("age", ["--encrypt", ...recipients, "--output", target], { timeoutMs: AGE_TIMEOUT_MS, input: plain.stdout, secrets: [plain.stdout].filter((text) => text.length > 0) });
+    if (sealed.exitCode !== 0) throw new HostFailureError(`age could not re-encrypt ${file}.`, sealed.stderr.trim().slice(-500));
+    await rename(target, file);
+  } finally {
+    await rm(target, { force: true });
+  }
+  return true;
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${randomBytes(6).toString("hex")}`;
+  await writeFile(temporary, text, { mode: 0o600 });
+  await rename(temporary, file);
+}
