@@ -69,6 +69,8 @@ export interface CreateAppOptions {
   readonly closeTimeoutMs?: number;
   /** Where the nixos backend finds the host's files (default `/`); contract tests over the fake host programs only. */
   readonly nixosHostRoot?: string;
+  /** Interval between Proxmox task polls (default 1 s); contract tests against the fake cluster poll faster. */
+  readonly proxmoxPollMs?: number;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     if (vmChoice === "proxmox" && !settings) throw new ConfigError([{ source: "configuration", path: "vm.runtime", message: "vm.runtime is proxmox, but proxmox.url (and its token) are not set." }]);
     const proxmox =
       vmChoice === "proxmox" && settings
-        ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }) })
+        ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }), ...(options.proxmoxPollMs !== undefined ? { pollMs: options.proxmoxPollMs } : {}) })
         : undefined;
     const vmRuntime: Runtime | undefined = proxmox ?? (vmChoice === "qemu" ? RUNTIMES.qemu({ ...deps, logger: logger.child({ component: "runtime-qemu" }) }) : undefined);
     const runtimes = createRuntimeRegistry(vmRuntime ? [containerRuntime, vmRuntime] : [containerRuntime], {

@@ -113,8 +113,8 @@ export interface FakeProxmoxServer {
   readonly storages: Set<string>;
   /** Tasks of these types never finish on their own. */
   readonly hangingTaskTypes: Set<string>;
-  /** Makes the next task of `type` fail with `exitstatus` after writing `log`. */
-  failNextTask(type: string, exitstatus: string, log?: readonly string[]): void;
+  /** Makes the next task of `type` (on `node`, when given) fail with `exitstatus` after writing `log`. */
+  failNextTask(type: string, exitstatus: string, log?: readonly string[], node?: string): void;
   /** Answers the next request whose path matches with `status`/`message` instead. */
   failNextRequest(pathPattern: RegExp, status: number, message: string): void;
   /** Requests whose path matches answer 403 until cleared. */
@@ -160,7 +160,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   const tasks = new Map<string, FakeTask>();
   const requests: RecordedProxmoxRequest[] = [];
   const fakeStorages = new Set(["local-lvm", "local"]);
-  const injectedTaskFailures: { type: string; exitstatus: string; log: readonly string[] }[] = [];
+  const injectedTaskFailures: { type: string; exitstatus: string; log: readonly string[]; node?: string }[] = [];
   const injectedRequestFailures: { pattern: RegExp; status: number; message: string }[] = [];
   let foreignRaces = 0;
   let cloneRaces = 0;
@@ -188,7 +188,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     sharedStorage: true,
     storages: fakeStorages,
     hangingTaskTypes: new Set(),
-    failNextTask: (type, exitstatus, log = []) => void injectedTaskFailures.push({ type, exitstatus, log }),
+    failNextTask: (type, exitstatus, log = [], node) => void injectedTaskFailures.push({ type, exitstatus, log, ...(node ? { node } : {}) }),
     failNextRequest: (pattern, status, message) => void injectedRequestFailures.push({ pattern, status, message }),
     forbidden: [],
     raceForeignCreator: (count) => void (foreignRaces += count),
@@ -223,7 +223,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     const upid = formatUpid({ node, pid: pidCounter, pstart: pidCounter * 7, startTime: Math.floor(Date.now() / 1000), type, id, user: tokenId });
     const task: FakeTask = { upid, node, type, id, startTime: Math.floor(Date.now() / 1000), status: "running", log: [], ...(onInterrupt ? { onInterrupt } : {}) };
     tasks.set(upid, task);
-    const injected = injectedTaskFailures.findIndex((entry) => entry.type === type);
+    const injected = injectedTaskFailures.findIndex((entry) => entry.type === type && (entry.node === undefined || entry.node === node));
     const failure = injected >= 0 ? injectedTaskFailures.splice(injected, 1)[0] : undefined;
     task.log.push(...steps.slice(0, 1));
     if (fake.hangingTaskTypes.has(type)) return upid;
