@@ -1,0 +1,158 @@
+/**
+ * The fleet steps against real programs: a real OpenSSH server on loopback stands in for a
+ * freshly booted VM. The install command runs over the real `ssh` client (argv with `{user}`,
+ * `{address}` and `{name}` filled in); the host key is read with the real `ssh-keyscan` and
+ * pinned; its age recipient lets the host's own private key (converted as ssh-to-age does)
+ * decrypt the secrets the real `age` re-encrypted; the plaintext never appears in any
+ * process's argv; a VM gets only the secrets its entry lists.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { bech32 } from "@scure/base";
+import { ageRecipientOf } from "../../src/fleet/age-recipient.js";
+import { parseDefinitions } from "../../src/fleet/definitions.js";
+import { runFleetSteps, type FleetSettings } from "../../src/fleet/fleet-steps.js";
+import { createCommandRunner } from "../../src/host/command-runner.js";
+import type { ProgressEvent } from "../../src/ports/runtime.js";
+import { FakeLogger } from "../fakes/fake-logger.js";
+
+const SSHD = "/usr/sbin/sshd";
+const HAVE_TOOLS = existsSync(SSHD) && existsSync("/usr/bin/age") && existsSync("/usr/bin/ssh-keyscan");
+const SECRET = "db-password=correct horse battery staple";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** The X25519 age identity of an unencrypted OpenSSH ed25519 private key (ssh-to-age -private-key). */
+function ageIdentityOfOpenSshKey(pem: string): string {
+  const body = Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+  let offset = "openssh-key-v1\0".length;
+  const string = () => {
+    const length = body.readUInt32BE(offset);
+    const value = body.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+    return value;
+  };
+  string(); // cipher "none"
+  string(); // kdf
+  string(); // kdf options
+  offset += 4; // number of keys
+  string(); // public key
+  const secret = string();
+  offset = 0;
+  const section = { body: secret };
+  const read = () => {
+    const length = section.body.readUInt32BE(offset);
+    const value = section.body.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+    return value;
+  };
+  offset = 8; // check ints
+  read(); // key type
+  read(); // public
+  const privateKey = read(); // seed (32) || public (32)
+  // X25519 scalar = first half of SHA-512(seed), as Ed25519 derives its own scalar (RFC 8032 §5.1.5).
+  const scalar = createHash("sha512").update(privateKey.subarray(0, 32)).digest().subarray(0, 32);
+  return bech32.encode("age-secret-key-", bech32.toWords(scalar), false).toUpperCase();
+}
+
+void describe("proxmox fleet steps over real SSH and age", { skip: HAVE_TOOLS ? false : "needs openssh-server, openssh-client and age" }, () => {
+  void it("installs over ssh, pins the host key, and re-encrypts only the listed secrets for the host", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-"));
+    let sshd: ChildProcess | undefined;
+    try {
+      // The "VM": sshd with its own ed25519 host key, root logins by key only.
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", join(dir, "host_key")]);
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "admin", "-f", join(dir, "admin_key")]);
+      writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "admin_key.pub")));
+      const port = await freePort();
+      writeFileSync(
+        join(dir, "sshd_config"),
+        [`HostKey ${join(dir, "host_key")}`, `AuthorizedKeysFile ${join(dir, "authorized_keys")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "StrictModes no", "UsePAM no", `PidFile ${join(dir, "sshd.pid")}`].join("\n") + "\n",
+      );
+      mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+      sshd = spawn(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config"), "-p", String(port), "-o", "ListenAddress=127.0.0.1"], { stdio: ["ignore", "ignore", "pipe"] });
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const open = await new Promise<boolean>((resolve) => {
+          const socket = createServer().listen(port, "127.0.0.1", () => socket.close(() => resolve(false))).on("error", () => resolve(true));
+        });
+        if (open) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      // The admin's age identity; two secrets encrypted to it; only one is listed for the VM.
+      execFileSync("age-keygen", ["-o", join(dir, "admin.agekey")], { stdio: "ignore" });
+      const adminRecipient = execFileSync("age-keygen", ["-y", join(dir, "admin.agekey")], { encoding: "utf8" }).trim();
+      writeFileSync(join(dir, "recipients.txt"), `${adminRecipient}\n`);
+      for (const name of ["db.age", "other.age"]) execFileSync("age", ["-r", adminRecipient, "-o", join(dir, name)], { input: `${SECRET} (${name})` });
+      const otherBefore = readFileSync(join(dir, "other.age"));
+
+      const settings: FleetSettings = {
+        nixosCommand: ["ssh", "-p", String(port), "-i", join(dir, "admin_key"), "-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${join(dir, "scratch_known_hosts")}`, "-o", "BatchMode=yes", "{user}@{address}", "echo installed {name} > ", join(dir, "installed")],
+        nixosTimeoutMs: 30_000,
+        sshUser: "root",
+        sshPort: port,
+        knownHostsFile: join(dir, "pins", "known_hosts"),
+        secrets: { identityFile: join(dir, "admin.agekey"), recipientsFile: join(dir, "recipients.txt"), files: [join(dir, "db.age"), join(dir, "other.age")] },
+      };
+      const [vm] = parseDefinitions(`vms:\n  - { name: lab, owner: "telegram:42", nixos: true, secrets: ["${join(dir, "db.age")}"] }\n`, "vms.yaml").vms;
+      const events: ProgressEvent[] = [];
+      const logger = new FakeLogger();
+      const seenArgv: string[] = [];
+      const runner = createCommandRunner({ logger });
+      const recording = { ...runner, run: (command: string, args: readonly string[], options: Parameters<typeof runner.run>[2]) => (seenArgv.push([command, ...args].join(" ")), runner.run(command, args, options)) };
+      const result = await runFleetSteps(recording, settings, vm!, "127.0.0.1", (event) => void events.push(event));
+
+      // The install ran over the real ssh with the placeholders filled in.
+      assert.equal(readFileSync(join(dir, "installed"), "utf8").trim(), "installed lab");
+      // The host key is the server's, pinned in known_hosts.
+      const hostKey = readFileSync(join(dir, "host_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+      assert.equal(result.hostKey, hostKey);
+      assert.equal(readFileSync(settings.knownHostsFile, "utf8").trim(), `[127.0.0.1]:${port} ${hostKey}`);
+      assert.equal(result.ageRecipient, ageRecipientOf(hostKey));
+      assert.deepEqual(result.reencrypted, [join(dir, "db.age")]);
+      assert.deepEqual(result.notes, []);
+
+      // The host's own private key (as ssh-to-age converts it) decrypts its secret; the admin's still does.
+      writeFileSync(join(dir, "host.agekey"), `${ageIdentityOfOpenSshKey(readFileSync(join(dir, "host_key"), "utf8"))}\n`, { mode: 0o600 });
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "host.agekey"), join(dir, "db.age")], { encoding: "utf8" }), `${SECRET} (db.age)`);
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "admin.agekey"), join(dir, "db.age")], { encoding: "utf8" }), `${SECRET} (db.age)`);
+      // The file it was not given is untouched, and the host cannot read it.
+      assert.deepEqual(readFileSync(join(dir, "other.age")), otherBefore);
+      assert.throws(() => execFileSync("age", ["-d", "-i", join(dir, "host.agekey"), join(dir, "other.age")], { stdio: "pipe" }));
+
+      // The secret never was an argument, a log record or a left-over file.
+      assert.ok(!seenArgv.some((line) => line.includes("correct horse")), seenArgv.join("\n"));
+      assert.ok(!JSON.stringify(logger.records).includes("correct horse"));
+      assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".voxnix-")), []);
+      assert.ok(events.some((event) => event.type === "step" && /Re-encrypting/.test(event.message)));
+    } finally {
+      sshd?.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("refuses a secret the admin did not configure, before running anything", async () => {
+    const settings: FleetSettings = { nixosTimeoutMs: 1000, sshUser: "root", sshPort: 22, knownHostsFile: "/nonexistent/known_hosts", secrets: { identityFile: "/x", files: ["/etc/allowed.age"] } };
+    const [vm] = parseDefinitions(`vms:\n  - { name: lab, owner: "telegram:42", nixos: true, secrets: ["/etc/shadow"] }\n`, "vms.yaml").vms;
+    const runner = createCommandRunner({ logger: new FakeLogger() });
+    let ran = 0;
+    const counting = { ...runner, run: (...args: Parameters<typeof runner.run>) => ((ran += 1), runner.run(...args)) };
+    await assert.rejects(runFleetSteps(counting, settings, vm!, "127.0.0.1", () => undefined), /not in proxmox\.fleet\.secrets\.files/);
+    assert.equal(ran, 0);
+  });
+});
