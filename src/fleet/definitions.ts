@@ -112,7 +112,13 @@ export function parseDefinitions(text: string, file: string): Definitions {
     }
     return 1;
   };
-  const raw: unknown = document.toJS({ maxAliasCount: 0 }) ?? {};
+  let raw: unknown;
+  try {
+    // No aliases: a definitions file is plain data, and aliases are how YAML bombs grow.
+    raw = document.toJS({ maxAliasCount: 0 }) ?? {};
+  } catch (error) {
+    throw new InvalidInputError([{ path: file, message: `${file}: YAML anchors and aliases (& and *) are not accepted; write each entry out (${(error as Error).message}).` }]);
+  }
   const parsed = definitionsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InvalidInputError(
