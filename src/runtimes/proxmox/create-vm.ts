@@ -67,10 +67,11 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
   step("preparing", "Choosing a Proxmox node");
   const resources = await client.get("/cluster/resources", clusterResourcesSchema);
   const templateId = chooseTemplate(settings, spec);
+  const templateSource = templateId === settings.template ? "proxmox.template" : "the VM's template, from proxmox.templates";
   const template = clusterVms(resources).find((vm) => vm.vmid === templateId);
   if (template === undefined || !template.template) {
     throw new HostFailureError(
-      template === undefined ? `The Proxmox template ${templateId} does not exist.` : `VMID ${templateId} is a VM, not a template.`,
+      template === undefined ? `The Proxmox template ${templateId} (${templateSource}) does not exist.` : `VMID ${templateId} (${templateSource}) is a VM, not a template.`,
       "prepare a cloud-init template as docs/proxmox.md describes",
     );
   }

@@ -28,7 +28,7 @@ import type { ProxmoxVmidsRepository } from "../../state/proxmox-vmids-repositor
 import { ProxmoxClient, segment } from "./api-client.js";
 import { ProxmoxApiError } from "./api-error.js";
 import { guestPath, settle, type ProxmoxContext } from "./context.js";
-import { createVm, readAgentAddresses, removeVm } from "./create-vm.js";
+import { allowedNodesFor, chooseTemplate, createVm, readAgentAddresses, removeVm } from "./create-vm.js";
 import { readJournal } from "./journal.js";
 import { choosePlacement } from "./placement.js";
 import { clusterResourcesSchema, lenientInteger, taskLogSchema, upidSchema, versionSchema } from "./schemas.js";
@@ -155,8 +155,9 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
       const spec = requireVmSpec(input);
       const ctx = await context();
       const resources = await ctx.client.get("/cluster/resources", clusterResourcesSchema);
-      const template = clusterVms(resources).find((vm) => vm.vmid === settings.template);
-      const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: settings.nodes, strategy: settings.placement });
+      const templateId = chooseTemplate(settings, spec);
+      const template = clusterVms(resources).find((vm) => vm.vmid === templateId);
+      const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: allowedNodesFor(settings, spec), strategy: settings.placement });
       const newid = `<next VMID in ${settings.vmidRange.first}-${settings.vmidRange.last}>`;
       const templateNode = template?.node ?? "<template node>";
       const guest = `/nodes/${placement.node}/qemu/${newid}`;
@@ -164,9 +165,10 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
         artifacts: [],
         commands: [
           ["GET", `/cluster/nextid?vmid=${newid}`],
-          ["POST", `/nodes/${templateNode}/qemu/${settings.template}/clone`, `newid=${newid}`, `name=${spec.name}`, ...(templateNode === placement.node ? [] : [`target=${placement.node}`])],
+          ["POST", `/nodes/${templateNode}/qemu/${templateId}/clone`, `newid=${newid}`, `name=${spec.name}`, ...(templateNode === placement.node ? [] : [`target=${placement.node}`])],
           ["POST", `${guest}/config`, `cores=${spec.cpus}`, `memory=${Math.ceil(spec.memoryBytes / 1024 ** 2)}`, `ciuser=${settings.ciUser}`, `ipconfig0=${settings.ipConfig}`, `sshkeys=<${spec.sshKeys.length} key(s)>`],
           ["PUT", `${guest}/resize`, `disk=${settings.disk}`, `size=${Math.ceil(spec.diskBytes / 1024 ** 2)}M`],
+          ["POST", `${guest}/config`, `${settings.workspaceDisk}=${settings.workspaceStorage ?? "<root disk's storage>"}:${Math.ceil(spec.workspaceBytes / 1024 ** 2) / 1024},backup=1,discard=on`],
           ["POST", `${guest}/status/start`],
         ],
       };
