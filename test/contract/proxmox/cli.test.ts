@@ -73,4 +73,51 @@ void describe("the built CLI with Proxmox configured", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  void it("proxmox plan and apply: a plan of two managed and one imported VM, then apply, then nothing to do", async () => {
+    const fake = await startFakeProxmoxServer({ nodes: { pve1: {}, pve2: {} } });
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-pve-cli-"));
+    try {
+      fake.addForeignVm({ vmid: 120, node: "pve1", name: "legacy", status: "running" });
+      writeFileSync(join(dir, "pve-token"), fake.tokenSecret, { mode: 0o400 });
+      writeFileSync(
+        join(dir, "voxnix.json"),
+        JSON.stringify({ backend: "nspawn", storage: { driver: "dir" }, proxmox: { url: fake.url, tokenId: fake.tokenId, tokenSecretFile: "pve-token", tls: { fingerprint: fake.fingerprint }, template: 9000 } }),
+      );
+      writeFileSync(
+        join(dir, "vms.yaml"),
+        ['vms:', '  - { name: lab, owner: "telegram:42", memory: 1G }', '  - { name: web, owner: "telegram:43", memory: 512M, node: pve2 }', "imported:", "  - { name: legacy, vmid: 120 }"].join("\n"),
+      );
+      const env = { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state"), HOME: dir };
+      const plan = await run(["proxmox", "plan", join(dir, "vms.yaml")], env);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(plan.stdout, /\+ create {3}lab for telegram:42/);
+      assert.match(plan.stdout, /imported legacy \(VMID 120\): imported, read-only/);
+      assert.ok(fake.requests.every((request) => request.method === "GET"), "plan changed nothing");
+
+      const applied = await run(["proxmox", "apply", join(dir, "vms.yaml"), "--json"], env);
+      assert.equal(applied.code, 0, applied.stderr);
+      const report = JSON.parse(applied.stdout) as { result: { created: { name: string; owner: string }[] } };
+      assert.deepEqual(report.result.created.map((vm) => [vm.name, vm.owner]), [["lab", "telegram:42"], ["web", "telegram:43"]]);
+
+      const again = await run(["proxmox", "plan", join(dir, "vms.yaml"), "--json"], env);
+      assert.deepEqual((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts, { create: 0, unchanged: 2, differs: 0, conflict: 0, imported: 1, unlisted: 0 });
+
+      // The imported VM cannot be destroyed by anyone.
+      const destroy = await run(["ctl", "destroy", "legacy", "--yes"], env);
+      assert.notEqual(destroy.code, 0);
+      assert.equal(fake.vms.get(120)?.status, "running");
+
+      // A malformed file: exit 2, the line named, nothing sent.
+      writeFileSync(join(dir, "bad.yaml"), 'vms:\n  - { name: lab, owner: "telegram:42", memroy: 1G }\n');
+      const before = fake.requests.length;
+      const bad = await run(["proxmox", "apply", join(dir, "bad.yaml")], env);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /bad\.yaml:2: vms\.0: .*memroy/);
+      assert.equal(fake.requests.length, before);
+      assert.ok(!`${plan.stdout}${applied.stdout}${applied.stderr}`.includes(fake.tokenSecret));
+    } finally {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
