@@ -35,7 +35,7 @@ export interface ApplyDeps {
   readonly actor: Actor;
   /** Every job event of every create (and rollback destroy), with the VM's name. */
   readonly onEvent?: (workload: string, event: JobEvent) => void;
-  /** Runs after a VM is up; a failure rolls the whole apply back. */
+  /** Runs after a VM of an entry with `nixos: true` is up; a failure rolls the whole apply back. */
   readonly afterCreate?: (vm: ManagedVmDefinition, view: WorkloadView) => Promise<FleetStepResult>;
   /** Notices for the person applying ("approved telegram:42 so their VM can be created"). */
   readonly notice?: (line: string) => void;
@@ -115,7 +115,7 @@ export async function applyDefinitions(deps: ApplyDeps, definitions: Definitions
         await destroyAsOwner(deps, owner, vm.name);
         undone.push(vm.name);
       });
-      const fleet = vm.nixos || deps.afterCreate ? await deps.afterCreate?.(vm, view) : undefined;
+      const fleet = vm.nixos ? await deps.afterCreate?.(vm, view) : undefined;
       created.push({ name: vm.name, owner: vm.owner, addresses: view.addresses, ...(fleet ? { fleet } : {}) });
     }
     reverter.success();

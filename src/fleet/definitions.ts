@@ -49,7 +49,8 @@ const managedVmSchema = z
     /** With `nixos`: secrets files (from `proxmox.fleet.secrets.files`) re-encrypted for this host's key. */
     secrets: z.array(z.string()).max(32).default([]),
   })
-  .strict();
+  .strict()
+  .refine((vm) => vm.secrets.length === 0 || vm.nixos, { message: "secrets are re-encrypted by the fleet steps, which run only with nixos: true", path: ["secrets"] });
 
 /** An existing cluster VM, documented here and never changed by voxnix. */
 const importedVmSchema = z

@@ -49,6 +49,7 @@ void describe("the definitions file", () => {
     assert.match(issuesOf("vms: [\n  {name: lab").join(" "), /vms\.yaml:\d+: not valid YAML/);
     assert.match(issuesOf('base: &b { name: lab, owner: "telegram:1" }\nvms: [*b]').join(" "), /anchors and aliases .* are not accepted/);
     assert.match(issuesOf('vms:\n  - { name: lab, owner: "telegram:1", nixos: "yes" }').join(" "), /vms\.0\.nixos/);
+    assert.match(issuesOf('vms:\n  - { name: lab, owner: "telegram:1", secrets: [/etc/x.age] }').join(" "), /vms\.yaml:2: vms\.0\.secrets: .*only with nixos: true/);
   });
 
   void it("derives the age recipient of an ssh-ed25519 key as ssh-to-age does", () => {

@@ -57,7 +57,6 @@ export const register: RegisterCommand = (program, context) => {
               else if (event.type === "log") display.log(`${name}: ${event.line}`);
             },
             afterCreate: async (vm, view) => {
-              if (!vm.nixos) return { notes: [] };
               const address = view.addresses[0];
               if (address === undefined) return { notes: ["fleet steps: skipped, the VM reported no address"] };
               return runFleetSteps(app.runner, settings, vm, address, (event) => {
