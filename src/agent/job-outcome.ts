@@ -7,7 +7,7 @@
  */
 import type { AnyJobHandle, JobResult } from "../core/api.js";
 import { settleJob } from "../api/job-result.js";
-import { explainError } from "./explain-error.js";
+import { explainError } from "../api/error-wording.js";
 import { describeDestroyed } from "./replies.js";
 
 /** Describes a job's result (create/restore give a workload, destroy a report). */

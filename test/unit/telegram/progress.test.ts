@@ -84,7 +84,7 @@ describe("progress message", () => {
     const message = await server.waitFor("the progress message", () => server.messagesIn(chatId)[0]);
     job.fail(new HostFailureError("The host ran out of disk space.", "ENOSPC /var/lib/machines"));
     await done;
-    assert.match(message.text, /❌ The host ran out of disk space\./);
+    assert.match(message.text, /❌ The host could not do that: the host ran out of disk space\./);
     assert.ok(!message.text.includes("ENOSPC"));
 
     const second = manualJob();
