@@ -21,14 +21,17 @@
  *    `/run/dbus/system_bus_socket` and the cloned devpts over `/dev/pts` (so `--pty` allocates
  *    the pty in the container's devpts and the container can open it by name).
  * 4. It joins the container's user namespace and becomes its root (an unprivileged id on the
- *    host), empties its capability bounding set and sets `no_new_privs`, so the host
+ *    host), joins its network, IPC, UTS and cgroup namespaces (no host abstract socket stays in
+ *    reach), empties its capability bounding set and sets `no_new_privs`, so the host
  *    `systemd-run` it then executes holds no capability at all, not even in the container.
  * 5. The host `systemd-run` (host binary, host loader, host libraries, host `/etc`) asks the
  *    container's systemd, over the container's bus, to start the command as a transient
  *    service. Only then does anything of the tenant's file system run: the service, under
  *    PID 1's seccomp filter and bounding set, in the container's every namespace and cgroup.
  *
- * The entry itself stays in the host's pid namespace, invisible to the tenant's processes (they
+ * Variables that could point `systemd-run` at another bus or change its loader (`DBUS_*`,
+ * `SYSTEMD_*`, `LD_*`) are dropped from its environment. The entry itself stays in the host's
+ * pid namespace (and its private mount namespace), invisible to the tenant's processes (they
  * cannot signal or trace it); the launcher has already put it in the container's cgroups.
  * Residual surface: the host `systemd-run` parses D-Bus messages from the container's
  * dbus-daemon and systemd (tenant-controlled processes), as an unprivileged uid with no
@@ -81,6 +84,10 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
   if (n === undefined) throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(SYSCALLS).join(", ")})`);
   const CLONE_NEWNS = 0x00020000;
   const CLONE_NEWUSER = 0x10000000;
+  const CLONE_NEWNET = 0x40000000;
+  const CLONE_NEWIPC = 0x08000000;
+  const CLONE_NEWUTS = 0x04000000;
+  const CLONE_NEWCGROUP = 0x02000000;
   const OPEN_TREE_CLONE = 1;
   const O_CLOEXEC = 0o2000000;
   const MOVE_MOUNT_F_EMPTY_PATH = 4;
@@ -95,6 +102,8 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
     'fail("bad leader") unless defined $leader && $leader =~ /^[1-9][0-9]*$/;',
     'open(my $userns, "<", "/proc/$leader/ns/user") or fail("user namespace: $!");',
     'open(my $mntns, "<", "/proc/$leader/ns/mnt") or fail("mount namespace: $!");',
+    'my @others = map { open(my $ns, "<", "/proc/$leader/ns/$_->[0]") or fail("$_->[0] namespace: $!"); [$ns, $_->[1]] }',
+    `  (["net", ${CLONE_NEWNET}], ["ipc", ${CLONE_NEWIPC}], ["uts", ${CLONE_NEWUTS}], ["cgroup", ${CLONE_NEWCGROUP}]);`,
     `sc("unshare", ${n.unshare}, ${CLONE_NEWNS});`,
     `sc("private mounts", ${n.mount}, "none", "/", 0, ${MS_PRIVATE_REC}, 0);`,
     'open(my $ownns, "<", "/proc/self/ns/mnt") or fail("own mount namespace: $!");',
@@ -108,11 +117,15 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
     `sc("attach the bus", ${n.moveMount}, $bus, "", -100, "/run/dbus/system_bus_socket", ${MOVE_MOUNT_F_EMPTY_PATH});`,
     `sc("attach devpts", ${n.moveMount}, $pts, "", -100, "/dev/pts", ${MOVE_MOUNT_F_EMPTY_PATH});`,
     `sc("setns user", ${n.setns}, fileno($userns), ${CLONE_NEWUSER});`,
+    // The container's network namespace too, so not even an abstract socket of the host is in reach.
+    `sc("setns $_->[1]", ${n.setns}, fileno($_->[0]), $_->[1]) for @others;`,
     `sc("setgroups", ${n.setgroups}, 0, 0); sc("setresgid", ${n.setresgid}, 0, 0, 0); sc("setresuid", ${n.setresuid}, 0, 0, 0);`,
     // Dropping a capability the kernel does not know fails with EINVAL; that ends the loop.
     `for my $cap (0 .. 63) { last if syscall(${n.prctl}, ${PR_CAPBSET_DROP}, $cap, 0, 0, 0) == -1 }`,
     `sc("no_new_privs", ${n.prctl}, ${PR_SET_NO_NEW_PRIVS}, 1, 0, 0, 0);`,
-    "close($userns); close($mntns); close($ownns);",
+    "close($userns); close($mntns); close($ownns); close($_->[0]) for @others;",
+    // Nothing of voxnix's own environment may point the host's systemd-run at another bus or change its loader.
+    "delete $ENV{$_} for grep { /^(DBUS_|SYSTEMD_|LD_)/ } keys %ENV;",
     `exec { "${HOST_SYSTEMD_RUN}" } "systemd-run", @argv or fail("systemd-run: $!");`,
   ].join("\n");
 }

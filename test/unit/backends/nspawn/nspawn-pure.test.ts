@@ -55,6 +55,7 @@ describe("nspawn argv builders", () => {
     assert.deepEqual(entry.slice(3, 5), ["--", "4242"]);
     assert.match(entry[2]!, /exec \{ "\/usr\/bin\/systemd-run" \}/, "the entry executes the host's systemd-run, nothing from the container");
     assert.doesNotMatch(entry[2]!, /\buse\b|\brequire\b/, "no module is loaded while the entry sits in the container's mount namespace");
+    assert.match(entry[2]!, /grep \{ \/\^\(DBUS_\|SYSTEMD_\|LD_\)\/ \}/, "no inherited variable points systemd-run at another bus or loader");
     assert.ok(call.args.includes("--wait") && call.args.includes("--pipe"));
     assert.ok(!entry.some((arg) => arg.includes("s3cret") || arg === "git"), "the command's words are not on any command line");
     assert.equal(call.env.VOXNIX_ARGC, "3");
