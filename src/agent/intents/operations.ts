@@ -9,7 +9,7 @@ import { createPlanOf } from "../../api/outcome.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { CreateRequest, ExecIntent, WorkloadRequest } from "./types.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
-import { explainError } from "../explain-error.js";
+import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";
