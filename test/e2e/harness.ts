@@ -28,7 +28,7 @@ import type { Actor } from "../../src/domain/identity.js";
 /** Why the host cannot run these tests, or undefined when it can. */
 export function e2eUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "end-to-end tests need root";
-  for (const tool of ["/usr/bin/systemd-nspawn", "/usr/sbin/debootstrap", "/usr/bin/btrfs", "/usr/bin/nsenter"]) {
+  for (const tool of ["/usr/bin/systemd-nspawn", "/usr/sbin/debootstrap", "/usr/bin/btrfs", "/usr/bin/perl", "/usr/bin/systemd-run"]) {
     if (!existsSync(tool) && !existsSync(tool.replace("/usr", ""))) return `${tool} is missing (apt-get install -y systemd-container debootstrap btrfs-progs)`;
   }
   return undefined;

@@ -25,7 +25,8 @@ import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
 import { parseSubnet } from "./network.js";
 import { cgroupProcsFiles } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
-import { loginShell, nsenterCall, nspawnBootArgs, sessionArgv } from "./nspawn-cli.js";
+import { loginShell, nspawnBootArgs, serviceCall, sessionArgv } from "./nspawn-cli.js";
+import { enterArgv } from "./enter.js";
 import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 
 /** The modules this backend realises from Debian packages and container settings. */
@@ -106,10 +107,11 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     const interactive = options.stdio === "inherit";
     const command = argv.length > 0 ? argv : loginShell(spec);
     const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
-    const call = nsenterCall(leader, command, { env, interactive, timeoutMs: options.timeoutMs });
-    // The launcher puts nsenter in the container's cgroups before it runs; nsenter then enters
-    // the container's user namespace before anything of the container's file system runs.
-    return deps.runner.run(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+    const call = serviceCall(command, { env, interactive, timeoutMs: options.timeoutMs });
+    // The launcher puts the entry in the container's cgroups; the entry runs the host's
+    // systemd-run as the container's capability-less root against the container's bus, so
+    // nothing of the container's file system runs before its PID 1 starts the service.
+    return deps.runner.run(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), enterArgv(leader, call.args)), {
       env: call.env,
       isolatedEnv: true,
       timeoutMs: options.timeoutMs,
@@ -119,14 +121,14 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   };
 
   // The browser terminal: the same confined call as an interactive exec, on a host pty the
-  // runner allocates (systemd-run --pty forwards it, resizes included, to the container's own pty).
+  // runner allocates (the host's systemd-run --pty forwards it, resizes included, to a pty in the container's devpts).
   const openTerminal: Runtime["openTerminal"] = async (name, options) => {
     const { machine, spec } = existing(name);
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const call = nsenterCall(leader, loginShell(spec), { env: { TERM: "xterm-256color" }, interactive: true, timeoutMs: options.timeoutMs });
-    return deps.runner.spawnTerminal(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+    const call = serviceCall(loginShell(spec), { env: { TERM: "xterm-256color" }, interactive: true, timeoutMs: options.timeoutMs });
+    return deps.runner.spawnTerminal(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), enterArgv(leader, call.args)), {
       env: call.env,
       isolatedEnv: true,
       timeoutMs: options.timeoutMs,
@@ -135,8 +137,8 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   };
 
   /**
-   * A session runs exactly like `exec` (launcher into the cgroups, nsenter into every
-   * namespace, a transient service of the container's systemd) but streams instead of
+   * A session runs exactly like `exec` (launcher into the cgroups, the entry, a transient
+   * service of the container's systemd) but streams instead of
    * capturing. Its service has a name, so closing the session also stops what it started
    * inside: without a terminal the service holds our pipes directly and would outlive a
    * client that went away.
@@ -150,13 +152,13 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     const unit = `voxnix-session-${randomBytes(8).toString("hex")}`;
     const terminal = options.terminal;
-    const call = nsenterCall(leader, sessionArgv(spec, options.command), {
+    const call = serviceCall(sessionArgv(spec, options.command), {
       env: terminal ? { TERM: terminal.term } : {},
       interactive: terminal !== undefined,
       timeoutMs: options.timeoutMs,
       unit,
     });
-    const running = await spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), ["nsenter", ...call.args]), {
+    const running = await spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), enterArgv(leader, call.args)), {
       env: call.env,
       timeoutMs: options.timeoutMs,
       ...(terminal === undefined ? {} : { terminal }),

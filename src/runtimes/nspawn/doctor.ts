@@ -1,10 +1,12 @@
 /**
  * `voxnix doctor` checks for the nspawn backend: every prerequisite with a fix, `ok` only when
- * containers can actually run (root, nspawn, nsenter, ip, the base image).
+ * containers can actually run (root, nspawn, perl and systemd-run for the confined exec, ip,
+ * the base image).
  *
  * @module
  */
 import { readFileSync } from "node:fs";
+import { release } from "node:os";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { DoctorCheck } from "../../ports/runtime.js";
 import type { RuntimeConfig as Config } from "../../backends/deps.js";
@@ -13,6 +15,7 @@ import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
 import { runOk } from "../../host/commands.js";
 import { doctorCheck, toolChecks, type RequiredTool } from "../../host/doctor-checks.js";
 import { missingControllers } from "./cgroups.js";
+import { enterSupported } from "./enter.js";
 import { currentImage } from "./image.js";
 import type { NspawnPaths } from "./paths.js";
 
@@ -34,7 +37,9 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
   const tools: RequiredTool[] = [
     { name: "systemd-nspawn", command: "systemd-nspawn", args: ["--version"], pkg: "systemd-container" },
     { name: "debootstrap", command: "debootstrap", args: ["--version"], pkg: "debootstrap" },
-    { name: "nsenter", command: "nsenter", args: ["--version"], pkg: "util-linux" },
+    // The confined exec's entry (enter.ts): the host's perl, then the host's systemd-run.
+    { name: "perl", command: "perl", args: ["-v"], pkg: "perl-base" },
+    { name: "systemd-run", command: "systemd-run", args: ["--version"], pkg: "systemd" },
     { name: "iproute2", command: "ip", args: ["-V"], pkg: "iproute2" },
     { name: "journalctl", command: "journalctl", args: ["--version"], pkg: "systemd" },
   ];
@@ -64,6 +69,15 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
       "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d).",
     ),
   );
+  const entry = confinedExecAvailable();
+  checks.push(
+    doctorCheck(
+      "confined exec",
+      entry.ok,
+      entry.ok ? "Exec and shells reach a container's systemd without running any of its files first." : entry.why,
+      "Use an x86_64 or arm64 host with Linux 5.2 or newer.",
+    ),
+  );
   const image = currentImage(paths, config.nspawn.suite);
   checks.push(
     doctorCheck(
@@ -74,4 +88,12 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     ),
   );
   return checks;
+}
+
+/** The entry (enter.ts) needs `open_tree`/`move_mount` (Linux 5.2) and known system-call numbers. */
+function confinedExecAvailable(): { readonly ok: true } | { readonly ok: false; readonly why: string } {
+  if (!enterSupported()) return { ok: false, why: `No confined exec on ${process.arch}.` };
+  const [major = 0, minor = 0] = release().split(/[.-]/).map(Number);
+  if (major < 5 || (major === 5 && minor < 2)) return { ok: false, why: `Linux ${release()} lacks open_tree (5.2), so exec cannot reach containers safely.` };
+  return { ok: true };
 }

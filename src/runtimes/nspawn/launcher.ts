@@ -5,7 +5,7 @@
  * closes every descriptor above 2 that it inherited, and only then executes the real program.
  *
  * Why each step:
- * - Joining before `exec` means the first instruction of nspawn or nsenter already runs under
+ * - Joining before `exec` means the first instruction of nspawn or the exec entry already runs under
  *   the container's memory, CPU, pids and device limits, while voxnix stays outside them (a
  *   `--memory` too small for Node can no longer kill the service that serves everyone).
  * - Closing inherited descriptors keeps a caller's pipe (`out=$(voxnix ctl create x 3>&1)`) or

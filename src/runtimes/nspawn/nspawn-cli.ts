@@ -107,31 +107,29 @@ export const ARGV_SCRIPT = [
   'exec "$@"',
 ].join("\n");
 
-/** What a confined exec hands to `nsenter`: its argv and the environment carrying the command. */
-export interface NsenterCall {
+/** What a confined exec hands to the host's `systemd-run` (through the entry, `enter.ts`): its argv and the environment carrying the command. */
+export interface ServiceCall {
   readonly args: string[];
   readonly env: Record<string, string>;
 }
 
 /**
- * `nsenter` argv (and environment) running `argv` inside the container as a transient service
- * of the container's own systemd (`systemd-run --wait`).
+ * `systemd-run` argv (and environment) running `argv` inside the container as a transient
+ * service of the container's own systemd (`systemd-run --wait`).
  *
- * Confinement: nsenter enters every namespace of the container's PID 1, the user namespace
- * included, so from its first instruction the entered process is the container's root, an
- * unprivileged id on the host with capabilities only over the container's namespaces; the
- * launcher has already put it in the container's cgroups (memory, CPU, pids, devices). The
- * command itself then runs as a service of the container's systemd, so it also inherits the
- * seccomp filter nspawn installed on PID 1 and shows up in the container's journal; `--wait`
- * passes its exit status back. `--pipe` connects the caller's stdio, `--pty` a terminal.
+ * Confinement: the `systemd-run` is the *host's*, started by the entry (`enter.ts`) as the
+ * container's root with no capabilities, talking to the container's bus; nothing from the
+ * container's file system runs until the container's PID 1 starts the service. The command
+ * then inherits the seccomp filter and bounding set nspawn gave PID 1, runs in every namespace
+ * and cgroup of the container and shows up in its journal; `--wait` passes its exit status
+ * back. `--pipe` connects the caller's stdio, `--pty` a terminal in the container's devpts.
  *
  * Secrets: the command's words never appear on a host command line. They travel in the
  * environment (readable only by root and the process itself, unlike `/proc/<pid>/cmdline`),
  * `systemd-run -E NAME` copies them into the service by name, and `ARGV_SCRIPT` turns them
  * back into an argv inside the container.
  */
-export function nsenterCall(
-  leader: number,
+export function serviceCall(
   argv: readonly string[],
   options: {
     readonly env?: Readonly<Record<string, string>>;
@@ -141,26 +139,20 @@ export function nsenterCall(
     /** Names the transient service (see `SESSION_UNIT_PATTERN`), so a session can be stopped from outside. */
     readonly unit?: string;
   } = {},
-): NsenterCall {
+): ServiceCall {
   const serviceEnv = containerEnvironment(options.env);
   const argvEnv: Record<string, string> = { VOXNIX_ARGC: String(argv.length) };
   argv.forEach((word, index) => (argvEnv[`${ARGV_VARIABLE}${index}`] = word));
   const passed = [...Object.keys(serviceEnv), ...Object.keys(argvEnv)].flatMap((name) => ["-E", name]);
   return {
     args: [
-      "--target",
-      String(leader),
-      "--all",
-      "--wd",
-      "--",
-      "/usr/bin/systemd-run",
       "--wait",
       "--quiet",
       "--collect",
       ...(options.unit === undefined ? [] : [`--unit=${checkedUnit(options.unit)}`]),
       options.interactive === true ? "--pty" : "--pipe",
       `--working-directory=${options.cwd ?? "/root"}`,
-      // The container's systemd stops the command at the same deadline the host kills nsenter.
+      // The container's systemd stops the command at the same deadline the host kills the entry.
       ...(options.timeoutMs === undefined ? [] : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`]),
       ...passed,
       "--",

@@ -23,7 +23,7 @@ export const HOST_PACKAGES: readonly { readonly pkg: string; readonly program: s
   { pkg: "btrfs-progs", program: "mkfs.btrfs" },
   { pkg: "iproute2", program: "ip" },
   { pkg: "iptables", program: "iptables" },
-  { pkg: "util-linux", program: "nsenter" },
+  { pkg: "perl-base", program: "perl" },
 ];
 
 async function missingPackages(runner: CommandRunner): Promise<string[]> {
