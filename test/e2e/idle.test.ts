@@ -144,7 +144,7 @@ describe("idle timers end-to-end: a real container stops on its own and comes ba
 
   step("it comes back when its owner connects through the SSH gateway", async () => {
     const result = await ssh(["cat", "/etc/hostname"]);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, `${result.stderr}\n--- serve:\n${serveOutput.slice(-3000)}`);
     assert.match(result.stderr, /voxnix: starting web…/);
     assert.equal(result.stdout.trim(), "web");
     const back = await show();
