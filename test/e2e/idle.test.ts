@@ -139,7 +139,7 @@ describe("idle timers end-to-end: a real container stops on its own and comes ba
     assert.equal(stopped.desired, "stopped");
     assert.notEqual(stopped.live, "running");
     assert.ok(stopped.idle?.stoppedForIdleAt);
-    assert.match(stopped.idle!.summary, /^stopped for idleness at \d\d:\d\d; starts again when you connect over SSH or ask$/);
+    assert.match(stopped.idle.summary, /^stopped for idleness at \d\d:\d\d; starts again when you connect over SSH or ask$/);
   });
 
   step("it comes back when its owner connects through the SSH gateway", async () => {

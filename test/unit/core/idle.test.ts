@@ -57,7 +57,7 @@ void describe("idle timers", () => {
     assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
     const shown = await t.core.show(alice, "web");
     assert.ok(shown.idle?.warnedAt);
-    assert.match(shown.idle!.summary, /^stops at \d\d:\d\d if idle \(timeout 2h, last activity \d\d:\d\d create\)$/);
+    assert.match(shown.idle.summary, /^stops at \d\d:\d\d if idle \(timeout 2h, last activity \d\d:\d\d create\)$/);
     t.clock.advance(10 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
     assert.equal(t.backend.containers.get("web")?.state, "stopped");
