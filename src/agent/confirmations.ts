@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChatContext, EngineOutcome } from "./chat-context.js";
-import { explainError } from "./explain-error.js";
+import { explainError } from "../api/error-wording.js";
 import { jobSummary } from "./turn.js";
 
 /** Confirms the plan behind `token` for the context's actor. */

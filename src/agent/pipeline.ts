@@ -25,7 +25,7 @@ import { createLanguageModel } from "./llm/providers.js";
 import { withRetries } from "./llm/retry.js";
 import { mustRunOffline } from "./routing.js";
 import { cancelPending, confirmPending } from "./confirmations.js";
-import { explainError } from "./explain-error.js";
+import { explainError } from "../api/error-wording.js";
 import { summariseTurn } from "./summary.js";
 import { oversizeReply } from "./input-limit.js";
 

@@ -7,30 +7,18 @@
  */
 import type { Bot, BotError, Context } from "grammy";
 import { VoxnixError } from "../../domain/errors.js";
+import { explainVoxnixError } from "../../api/error-wording.js";
 import type { Logger } from "../../ports/logger.js";
 
 /** What a person sees when something unexpected broke. */
 export const GENERIC_FAILURE = "Something went wrong on my side. Please try again in a moment; if it keeps happening, tell the admin.";
 
-/** Plain-text words for any error, written for the person who asked. */
+/**
+ * Plain-text words for any error, written for the person who asked: the same words as the
+ * chat's replies (`api/error-wording.ts`), and a Telegram-side apology for anything else.
+ */
 export function describeError(error: unknown): string {
-  if (!VoxnixError.isInstance(error)) return GENERIC_FAILURE;
-  switch (error.kind) {
-    case "invalid-input":
-    case "not-found":
-    case "conflict":
-    case "quota":
-      return error.message;
-    case "forbidden":
-      if (error.reason === "pending") return "You are not approved yet. An admin has been asked; I'll message you when you're in.";
-      if (error.reason === "denied") return "Sorry, an admin declined access for this account.";
-      return "Only admins can do that.";
-    case "host-failure":
-      // `message` is for people; `detail` (stderr and the like) stays in the log.
-      return error.message;
-    case "timeout":
-      return `${error.message} Nothing more will happen; you can try again.`;
-  }
+  return VoxnixError.isInstance(error) ? explainVoxnixError(error) : GENERIC_FAILURE;
 }
 
 /** The Bot API's answer carried by a grammY `GrammyError`, or undefined for anything else. */

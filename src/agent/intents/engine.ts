@@ -7,7 +7,7 @@
  */
 import type { Intent } from "./types.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
-import { explainError } from "../explain-error.js";
+import { explainError } from "../../api/error-wording.js";
 import { looksLikeName, normalise } from "./normalise.js";
 import { parseIntent } from "./parse.js";
 import { parseConfirmation } from "./dialogue.js";

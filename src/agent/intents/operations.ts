@@ -10,7 +10,7 @@ import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { CreateRequest, ExecIntent, Target, WorkloadRequest } from "./types.js";
 import { clockTime } from "../../domain/idle.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
-import { explainError } from "../explain-error.js";
+import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";

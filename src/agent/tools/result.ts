@@ -7,7 +7,7 @@
 import { zodSchema } from "ai";
 import { z } from "zod";
 import { VoxnixError } from "../../domain/errors.js";
-import { explainError } from "../explain-error.js";
+import { explainError } from "../../api/error-wording.js";
 import type { Turn } from "../turn.js";
 
 /** A failed tool call as the model sees it. */

@@ -5,6 +5,7 @@ import { ConfirmationButtons, CONFIRM_PATTERN } from "../../../src/adapters/tele
 import { actorOf, privateChatIdOf } from "../../../src/adapters/telegram/identity.js";
 import { describeError, GENERIC_FAILURE } from "../../../src/adapters/telegram/on-error.js";
 import { planHtml } from "../../../src/adapters/telegram/format.js";
+import { explainError } from "../../../src/api/error-wording.js";
 import { ForbiddenError, HostFailureError, NotFoundError } from "../../../src/domain/errors.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 
@@ -76,11 +77,15 @@ describe("ConfirmationButtons", () => {
 });
 
 describe("describeError", () => {
-  it("uses the person-facing message and never the host detail", () => {
-    const text = describeError(new HostFailureError("The container could not start.", "systemd-nspawn: stderr /var/lib/secret"));
-    assert.equal(text, "The container could not start.");
-    assert.equal(describeError(new NotFoundError("workload", "web", 'You have no workload called "web".')), 'You have no workload called "web".');
-    assert.match(describeError(new ForbiddenError("pending", "x")), /not approved yet/);
+  it("uses the chat's words for each kind (one wording per chat) and never the host detail", () => {
+    const failure = new HostFailureError("The container could not start.", "systemd-nspawn: stderr /var/lib/secret");
+    const text = describeError(failure);
+    assert.equal(text, explainError(failure));
+    assert.match(text, /could not start/);
+    assert.doesNotMatch(text, /secret|stderr/);
+    const missing = new NotFoundError("workload", "web", 'You have no workload called "web".');
+    assert.equal(describeError(missing), explainError(missing));
+    assert.equal(describeError(new ForbiddenError("pending", "x")), explainError(new ForbiddenError("pending", "x")));
   });
   it("hides unexpected errors behind a generic apology", () => {
     assert.equal(describeError(new TypeError("Cannot read properties of undefined (reading 'x')")), GENERIC_FAILURE);

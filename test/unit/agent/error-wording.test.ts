@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { explainError } from "../../../src/agent/explain-error.js";
+import { explainError } from "../../../src/api/error-wording.js";
 import {
   ConflictError,
   ForbiddenError,

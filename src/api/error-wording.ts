@@ -1,7 +1,9 @@
 /**
- * The one place where failures become words for people. Every `VoxnixError` kind gets a
- * short, plain sentence; anything else (a bug, a library error) becomes a generic apology,
- * so raw stderr, stack traces and host details never reach a chat.
+ * The one place where failures become words for people in a conversation (chat replies,
+ * Telegram's buttons, commands and progress messages). Every `VoxnixError` kind gets a short,
+ * plain sentence; anything else (a bug, a library error) becomes a generic apology, so raw
+ * stderr, stack traces and host details never reach a chat. The CLI words errors for an
+ * operator instead (`adapters/cli/render.ts`: message, hint, details).
  *
  * @module
  */
