@@ -13,6 +13,7 @@ import type { StorageDriver } from "../ports/storage-driver.js";
 import type { VoxnixDatabase } from "../state/database.js";
 import type { Config, Secrets } from "./config-schema.js";
 import type { ConversationsRepository } from "../state/conversations-repository.js";
+import type { NoticeBoard } from "../ports/notifier.js";
 
 export interface App {
   readonly config: Config;
@@ -28,6 +29,8 @@ export interface App {
   readonly db: VoxnixDatabase;
   /** Conversation memory rows for the chat pipeline. */
   readonly conversations: ConversationsRepository;
+  /** Notices for people (idle warnings and stops); a chat adapter subscribes to deliver them. */
+  readonly notices: NoticeBoard;
   readonly logger: Logger;
   /** Flushes telemetry and closes the database. */
   close(): Promise<void>;

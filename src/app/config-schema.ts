@@ -11,6 +11,7 @@ import { formatSize, sizeSchema } from "../domain/sizes.js";
 import { RESOURCE_MINIMUMS } from "../domain/spec.js";
 import { interfaceNameProblem, privateSubnetProblem } from "../domain/network.js";
 import { userIdSchema } from "../domain/identity.js";
+import { MAX_IDLE_TIMEOUT_MS, parseDuration, parseWorkingHours } from "../domain/idle.js";
 import { normaliseFingerprint } from "../runtimes/proxmox/fingerprint.js";
 
 const seconds = (fallback: number) => z.number().positive().default(fallback);
@@ -25,6 +26,19 @@ const checked = (problem: (value: string) => string | undefined) =>
     const message = problem(value);
     if (message !== undefined) context.addIssue({ code: "custom", message });
   });
+/** A duration like "2h", "90m", "1h30m", "45s" (a number is minutes); "0"/"off" is 0. In milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, context) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms > MAX_IDLE_TIMEOUT_MS) {
+        context.addIssue({ code: "custom", message: 'must be a duration like "2h", "90m" or "45s" (at most 7d), or "off"' });
+        return z.NEVER;
+      }
+      return ms;
+    });
 const pids = (fallback: number) => z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).default(fallback);
 
 export const BACKEND_NAMES = ["nspawn", "nixos"] as const;
@@ -55,6 +69,18 @@ export const configSchema = z
             memoryBudget: memory(8 * 1024 ** 3),
             /** Processes summed over a user's workloads' `pids` limits. */
             pidsBudget: pids(4096),
+            /** The longest inactivity timeout a user's workloads may have ("8h"); absent: no maximum. */
+            maxIdleTimeout: z
+              .union([z.string(), z.number()])
+              .transform((value, context) => {
+                const ms = parseDuration(value);
+                if (ms === undefined || ms === 0 || ms > MAX_IDLE_TIMEOUT_MS) {
+                  context.addIssue({ code: "custom", message: 'must be a duration like "8h" (at most 7d); leave it out for no maximum' });
+                  return z.NEVER;
+                }
+                return ms;
+              })
+              .optional(),
           })
           .strict()
           .prefault({}),
@@ -331,6 +357,31 @@ export const configSchema = z
         apiRoot: z.string().url().optional(),
       })
       .strict().prefault({}),
+
+    /** Inactivity timers: stop what nobody uses (docs/idle.md). */
+    idle: z
+      .object({
+        /** How long a running workload may go without activity before it is stopped; "off" (the default) never stops. */
+        timeout: duration("off"),
+        /** How long before the stop its owner is warned in chat. */
+        warnBefore: duration("10m").refine((ms) => ms > 0, "must be more than 0"),
+        /** Optional `HH:MM-HH:MM`: inside these hours nothing is stopped for idleness; a stop due then waits for their end. */
+        workingHours: z.string().optional(),
+        /** The IANA time zone of the working hours (default: the host's). */
+        timeZone: z.string().optional(),
+        /** How often `voxnix serve` checks the timers. */
+        checkEverySeconds: z.number().int().min(1).max(3600).default(60),
+      })
+      .strict()
+      .superRefine((idle, context) => {
+        if (idle.workingHours === undefined) return;
+        try {
+          parseWorkingHours(idle.workingHours, idle.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+        } catch (error) {
+          context.addIssue({ code: "custom", path: ["workingHours"], message: (error as Error).message });
+        }
+      })
+      .prefault({}),
 
     /** What `voxnix serve` runs besides the Telegram bot (which runs whenever a token is configured). */
     serve: z

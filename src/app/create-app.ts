@@ -40,6 +40,8 @@ import type { App } from "./app.js";
 import type { BackendName, Config, StorageDriverName } from "./config-schema.js";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config.js";
 import { createConversationsRepository } from "../state/conversations-repository.js";
+import { parseWorkingHours } from "../domain/idle.js";
+import { createNoticeBoard } from "../ports/notifier.js";
 
 /** Every storage driver, by configuration name. */
 export const storageDrivers = {
@@ -118,8 +120,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
 
+    // Idle warnings and stops go to whoever subscribes (the Telegram bot, when it runs here).
+    const notices = createNoticeBoard((error, notice) => logger.warn({ err: error, notice: notice.type, workload: notice.workload }, "could not deliver a notice"));
     const core = createCore({
       db,
+      notifier: notices,
       runtimes,
       storage,
       ...(remoteAccess ? { remoteAccess } : {}),
@@ -141,6 +146,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       runner,
       db,
       conversations: createConversationsRepository(db),
+      notices,
       logger,
       async close() {
         if (closed) return;
@@ -190,6 +196,14 @@ export function corePolicy(config: Config): CorePolicy {
       cpuBudget: config.users.defaults.cpuBudget,
       memoryBudgetBytes: config.users.defaults.memoryBudget,
       pidsBudget: config.users.defaults.pidsBudget,
+      ...(config.users.defaults.maxIdleTimeout === undefined ? {} : { maxIdleTimeoutMs: config.users.defaults.maxIdleTimeout }),
+    },
+    idle: {
+      defaultTimeoutMs: config.idle.timeout,
+      warnBeforeMs: config.idle.warnBefore,
+      ...(config.idle.workingHours === undefined
+        ? {}
+        : { workingHours: parseWorkingHours(config.idle.workingHours, config.idle.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone) }),
     },
     vmResources: {
       defaultCpus: config.vm.defaultCpus,

@@ -16,6 +16,7 @@ import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
 import type { DoctorCheck, ImageBuildReport, LiveState, LogEntry, ProgressEvent, ProgressListener, SessionCommand } from "../ports/runtime.js";
 import type { CommandResult, InteractiveProcess, TerminalSize } from "../ports/command-runner.js";
 import type { Usage } from "../ports/storage-driver.js";
+import type { ActivityKind, TimeoutSource } from "../domain/idle.js";
 
 export type { WorkloadStatus } from "../domain/workload-state.js";
 export type { CreatePlan, Done, NeedsConfirmation, OperationPlan, Planned, PlanRequest } from "../api/outcome.js";
@@ -42,6 +43,38 @@ export interface WorkloadDetails extends WorkloadView {
   readonly remoteAccess?: { readonly ip?: string; readonly hostname?: string; readonly state: string };
   readonly storage?: Usage;
   readonly facts: Readonly<Record<string, string>>;
+  /** When and why the workload stops for idleness (absent for workloads not ready). */
+  readonly idle?: IdleView;
+}
+
+/** A workload's inactivity timer, as `show` reports it. */
+export interface IdleView {
+  /** The timeout that applies; 0 means it is never stopped for idleness. */
+  readonly timeoutMs: number;
+  readonly source: TimeoutSource;
+  readonly lastActivity: { readonly at: Date; readonly kind: ActivityKind };
+  /** When it stops if nothing happens (running workloads with a timeout). */
+  readonly stopsAt?: Date;
+  /** When its owner was warned, if a warning is pending. */
+  readonly warnedAt?: Date;
+  /** When the timer stopped it (until it starts again). */
+  readonly stoppedForIdleAt?: Date;
+  /** The working hours in which nothing is stopped, like `08:00-20:00 Europe/Berlin`. */
+  readonly workingHours?: string;
+  /** One sentence for people: "stops at 14:05 if idle (timeout 2h, last activity 12:05 ssh session)". */
+  readonly summary: string;
+}
+
+/** What `keep` did: the workloads whose timers were reset, and when each now stops. */
+export interface KeepResult {
+  readonly kept: readonly { readonly workload: string; readonly stopsAt?: Date }[];
+}
+
+/** What one round of the idle timers did (`voxnix serve` runs one a minute). */
+export interface IdleTickReport {
+  readonly warned: readonly string[];
+  readonly stopped: readonly string[];
+  readonly failed: readonly { readonly workload: string; readonly reason: string }[];
 }
 
 /** A container on the host that voxnix does not manage; shown to admins only. */
@@ -250,6 +283,11 @@ export interface SessionRequest {
   /** A terminal (interactive shells); `term` like `xterm-256color`. */
   readonly terminal?: TerminalSize & { readonly term: string };
   readonly via: SessionTransport;
+  /**
+   * Told before a workload stopped for idleness is started again for this session
+   * ("starting web…"), so the person knows why the connection takes a moment.
+   */
+  readonly onWake?: (message: string) => void;
 }
 
 /** An open session. Its audit record is written when it ends: kind, transport, duration and exit status, never its data. */
@@ -333,6 +371,19 @@ export interface Core {
   storage(actor: Actor): Promise<StorageReport>;
   job(actor: Actor, id: string): Promise<JobView>;
   whoami(actor: Actor): Promise<UserView>;
+  /**
+   * Resets the inactivity timer of the actor's workload `name`; without a name, of every
+   * workload of the actor whose owner was warned (the reply "keep" to a warning).
+   */
+  keep(actor: Actor, name?: string): Promise<KeepResult>;
+  /** Sets the workload's own inactivity timeout ("4h", "off", or "default"), within the owner's maximum. */
+  setIdleTimeout(actor: Actor, name: string, timeout: string): Promise<IdleView>;
+  /**
+   * One round of the inactivity timers: warns owners whose workloads stop soon and stops those
+   * whose time is up (an audited stop with reason "idle"). Run by `voxnix serve`; not itself
+   * an operation (its warnings and stops are audited).
+   */
+  idleTick(): Promise<IdleTickReport>;
   /** The modules the selected backend can provide (for help texts and the model's context). */
   modules(): readonly ModuleInfo[];
 
@@ -414,6 +465,8 @@ export interface UserLimitsInput {
   readonly memoryBudget: string | number;
   /** Processes summed over the user's workloads' `pids` limits. */
   readonly pidsBudget: number | string;
+  /** The longest inactivity timeout the user's workloads may have ("8h"); "none" removes the maximum. */
+  readonly maxIdleTimeout: string;
 }
 
 export type { AnyVoxnixError };

@@ -10,6 +10,7 @@ import type { AddressLeases } from "../ports/address-leases.js";
 import { createAddressLeases } from "../state/address-leases.js";
 import { createApiTokensRepository, type ApiTokensRepository } from "../state/api-tokens-repository.js";
 import { createConfirmationsRepository, type ConfirmationsRepository } from "../state/confirmations-repository.js";
+import { createIdleTimersRepository, type IdleTimersRepository } from "../state/idle-timers-repository.js";
 import { createJobsRepository, type JobsRepository } from "../state/jobs-repository.js";
 import { createOperationsRepository, type OperationsRepository } from "../state/operations-repository.js";
 import { createSnapshotsRepository, type SnapshotsRepository } from "../state/snapshots-repository.js";
@@ -42,6 +43,7 @@ export interface Repositories {
   readonly apiTokens: ApiTokensRepository;
   readonly webSessions: WebSessionsRepository;
   readonly sshKeys: SshKeysRepository;
+  readonly idleTimers: IdleTimersRepository;
   /** Read by reconcile only, to free leases of workloads that no longer exist; runtimes own them. */
   readonly leases: AddressLeases;
 }
@@ -92,6 +94,7 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       apiTokens: createApiTokensRepository(db),
       webSessions: createWebSessionsRepository(db),
       sshKeys: createSshKeysRepository(db),
+      idleTimers: createIdleTimersRepository(db),
       leases: createAddressLeases(db),
     },
     pid,

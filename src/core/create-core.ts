@@ -46,6 +46,9 @@ import { showWorkload } from "./operations/show-workload.js";
 import { startWorkload } from "./operations/start-workload.js";
 import { stopWorkload } from "./operations/stop-workload.js";
 import { whoAmI } from "./operations/who-am-i.js";
+import { keepWorkload } from "./operations/keep-workload.js";
+import { setIdleTimeout } from "./operations/set-idle-timeout.js";
+import { ActivityRecorder, IDLE_ACTOR, runIdleTick } from "./idle-timers.js";
 import { createLoginLink } from "./operations/create-login-link.js";
 import { endWebSession } from "./operations/end-web-session.js";
 import { openShell } from "./operations/open-shell.js";
@@ -74,7 +77,7 @@ export interface CoreInstance extends Core {
 export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInstance {
   const context = createContext(deps, options);
   const locks = new WorkloadLocks(context);
-  const services: CoreServices = { context, locks, jobs: new JobRunner(context), ready: Promise.resolve() };
+  const services: CoreServices = { context, locks, jobs: new JobRunner(context), activity: new ActivityRecorder(context), ready: Promise.resolve() };
   services.ready = startupRecovery(context, locks).then((result) => {
     services.startup = result;
   });
@@ -100,6 +103,9 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     storage: (actor) => reportStorage(services, actor),
     job: (actor, id) => getJob(services, actor, id),
     whoami: (actor) => whoAmI(services, actor),
+    keep: (actor, name) => keepWorkload(services, actor, name),
+    setIdleTimeout: (actor, name, timeout) => setIdleTimeout(services, actor, name, timeout),
+    idleTick: () => runIdleTick(services, (name) => stopWorkload(services, IDLE_ACTOR, name, "idle")),
     modules: moduleList,
     autostart: (actor) => autostart(services, actor),
     doctor: (actor) => runDoctor(services, actor),

@@ -9,6 +9,8 @@ import type { UserId, UserLimits } from "../domain/identity.js";
 import type { ResourcePolicy } from "../domain/spec.js";
 import type { VmResourcePolicy } from "../domain/vm-spec.js";
 import type { Clock } from "../ports/clock.js";
+import type { IdleSettings } from "../domain/idle.js";
+import type { Notifier } from "../ports/notifier.js";
 import type { RuntimeRegistry } from "../ports/runtime-registry.js";
 import type { Logger } from "../ports/logger.js";
 import type { RemoteAccessProvider } from "../ports/remote-access.js";
@@ -30,6 +32,8 @@ export interface CorePolicy {
    * a root shell in the container). Off unless the admin turns it on.
    */
   readonly allowCodeServerWithoutAuth?: boolean;
+  /** Inactivity timers (`idle.*`); absent: no default timeout (per-user maxima still apply). */
+  readonly idle?: IdleSettings;
 }
 
 export interface CoreDeps {
@@ -43,4 +47,6 @@ export interface CoreDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly policy: CorePolicy;
+  /** Where idle warnings and stops are told to their owners; absent: nobody is told. */
+  readonly notifier?: Notifier;
 }

@@ -22,19 +22,24 @@ export interface LifecycleChange {
   readonly describe: (record: WorkloadRecord) => readonly string[];
 }
 
+/** Why a lifecycle change happened when nobody asked for it directly (recorded in the audit). */
+export type LifecycleReason = "idle" | "connect";
+
 /** Runs `change` on the actor's workload `name` through the usual validation, policy, lock and audit. */
-export function runLifecycleChange(services: CoreServices, actor: Actor, name: string, change: LifecycleChange): Promise<WorkloadView> {
+export function runLifecycleChange(services: CoreServices, actor: Actor, name: string, change: LifecycleChange, reason?: LifecycleReason): Promise<WorkloadView> {
   const { context } = services;
   return runOperation(services, {
     operation: change.operation,
     actor,
-    args: { name },
+    args: reason === undefined ? { name } : { name, reason },
     validate: () => validateName(name),
     target: (validName) => validName,
     run: async ({ workload }) => {
       const record = workload!;
       await change.apply(record);
       context.repos.workloads.update(record.name, { desired: change.desired }, context.deps.clock.now());
+      // A start begins a fresh idle period (and ends an idle stop).
+      if (change.desired === "running") services.activity.record(record.name, "start");
       return currentView(context, record.name);
     },
   });

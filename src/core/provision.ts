@@ -67,6 +67,8 @@ export async function provisionWorkload(
     reverter.add(`the container "${spec.name}"`, () => runtime.destroy(spec.name, { onProgress: () => undefined }));
     await runtime.create(spec, host);
     repos.workloads.update(spec.name, { status: "ready", desired: "running" }, deps.clock.now());
+    // A new (or restored) workload starts its first idle period now.
+    repos.idleTimers.recordActivity(spec.name, "create", deps.clock.now());
     reverter.success();
     job.progress({ type: "step", step: "done", message: `${spec.name} is ready` });
     const live = await runtime.show(spec.name).catch(() => undefined);

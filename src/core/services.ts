@@ -5,6 +5,7 @@
  * @module
  */
 import type { CoreContext } from "./context.js";
+import type { ActivityRecorder } from "./idle-timers.js";
 import type { JobRunner } from "./jobs.js";
 import type { WorkloadLocks } from "./locks.js";
 import type { StartupRecoveryResult } from "./reconcile.js";
@@ -14,6 +15,8 @@ export interface CoreServices {
   readonly context: CoreContext;
   readonly locks: WorkloadLocks;
   readonly jobs: JobRunner;
+  /** Notes activity on workloads for their inactivity timers. */
+  readonly activity: ActivityRecorder;
   /** Settles once start-up recovery has finished; operations wait for it. */
   ready: Promise<void>;
   /** What start-up recovery did, once it has finished (reported by `reconcile`). */

@@ -80,7 +80,7 @@ export class QuotaError extends VoxnixError {
   readonly kind = "quota" as const;
   override readonly name = "QuotaError";
   constructor(
-    readonly limit: "workloads" | "cpu" | "memory" | "pids" | "disk" | "ssh-keys" | "sessions",
+    readonly limit: "workloads" | "cpu" | "memory" | "pids" | "disk" | "ssh-keys" | "sessions" | "idle-timeout",
     message: string,
   ) {
     super(message);

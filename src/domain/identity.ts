@@ -58,6 +58,11 @@ export interface UserLimits {
   readonly memoryBudgetBytes: number;
   /** Processes (tasks) summed over the user's workloads' `pids` limits. */
   readonly pidsBudget: number;
+  /**
+   * The longest inactivity timeout the user's workloads may have (ms); absent or 0: no
+   * maximum, so the user may choose any timeout or none.
+   */
+  readonly maxIdleTimeoutMs?: number;
 }
 
 /** A user as the core sees it. */

@@ -82,6 +82,9 @@ export const OPERATIONS = {
   addSshKey: { risk: "mutate", scope: "self" },
   listSshKeys: { risk: "read", scope: "self" },
   removeSshKey: { risk: "mutate", scope: "self" },
+  // Without a name, `keep` resets the actor's warned workloads (its reply to a warning).
+  keep: { risk: "mutate", scope: "workload", states: READY },
+  setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

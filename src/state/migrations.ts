@@ -191,6 +191,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX proxmox_vmids_live_workload ON proxmox_vmids(workload) WHERE state IN ('reserved', 'active');
     `,
   },
+  {
+    version: 9,
+    description: "idle timers: each workload's own timeout, last activity, warning and idle stop (survive a restart)",
+    sql: `
+      CREATE TABLE idle_timers (
+        workload TEXT PRIMARY KEY REFERENCES workloads(name) ON DELETE CASCADE,
+        timeout_ms INTEGER,
+        last_activity_at INTEGER NOT NULL,
+        last_activity_kind TEXT NOT NULL,
+        warned_at INTEGER,
+        stopped_at INTEGER
+      );
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

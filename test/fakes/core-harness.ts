@@ -14,6 +14,7 @@ import { createCore, type CoreInstance } from "../../src/core/create-core.js";
 import type { CorePolicy } from "../../src/core/deps.js";
 import type { StaticModuleCatalog } from "../../src/domain/catalog.js";
 import type { Logger } from "../../src/ports/logger.js";
+import type { Notifier } from "../../src/ports/notifier.js";
 import { openDatabase, type VoxnixDatabase } from "../../src/state/database.js";
 import { FakeClock } from "./fake-clock.js";
 import { FakeRuntime } from "./fake-runtime.js";
@@ -66,6 +67,8 @@ export interface TestCoreOptions {
   readonly isProcessAlive?: (pid: number) => boolean;
   /** Boot id recorded with jobs and locks (default: the real one). */
   readonly bootId?: string;
+  /** Where idle warnings and stops go (default: nowhere). */
+  readonly notifier?: Notifier;
 }
 
 /** Everything a test needs. */
@@ -93,7 +96,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const catalog = createFixtureCatalog();
   const policy: CorePolicy = { ...TEST_POLICY, ...options.policy };
   const core = createCore(
-    { db, runtimes: createRuntimeRegistry([backend, ...(options.extraRuntimes ?? [])]), storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy },
+    { db, runtimes: createRuntimeRegistry([backend, ...(options.extraRuntimes ?? [])]), storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy, ...(options.notifier ? { notifier: options.notifier } : {}) },
     {
       ...(options.pid === undefined ? {} : { pid: options.pid }),
       ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }),

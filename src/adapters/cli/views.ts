@@ -7,6 +7,7 @@ import type {
   CreatePlan,
   DestroyResult,
   DoctorReport,
+  KeepResult,
   JobView,
   ListResult,
   ReconcileReport,
@@ -17,6 +18,7 @@ import type {
 } from "../../core/api.js";
 import type { NeedsConfirmation, Planned } from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
+import { formatDuration } from "../../domain/idle.js";
 import type { LogEntry } from "../../ports/runtime.js";
 import type { Usage } from "../../ports/storage-driver.js";
 import { formatTime, renderKeyValue, renderTable } from "./render.js";
@@ -55,9 +57,15 @@ export function renderDetails(details: WorkloadDetails): string[] {
       ["storage", details.storage ? formatUsage(details.storage) : undefined],
       ["remote access", details.remoteAccess ? [details.remoteAccess.state, details.remoteAccess.hostname, details.remoteAccess.ip].filter(Boolean).join(" ") : undefined],
       ["created", formatTime(details.createdAt)],
+      ["idle", details.idle?.summary],
     ]),
     ...(facts.length > 0 ? ["facts:", ...renderKeyValue(facts)] : []),
   ];
+}
+
+/** `ctl keep`: what keeps running, and until when if it stays idle. */
+export function renderKept(result: KeepResult): string[] {
+  return result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? ` (stops at ${formatTime(kept.stopsAt)} if idle)` : ""}`);
 }
 
 /** A workload after a lifecycle change (start, stop, restart, create, restore). */
@@ -205,6 +213,7 @@ export function renderUser(user: UserView): string[] {
     ["cpu budget", user.limits.cpuBudget],
     ["memory budget", formatSize(user.limits.memoryBudgetBytes)],
     ["pids budget", user.limits.pidsBudget],
+    ["max idle timeout", user.limits.maxIdleTimeoutMs ? formatDuration(user.limits.maxIdleTimeoutMs) : "none"],
     ["stopped", user.stoppedWorkloads === undefined ? undefined : user.stoppedWorkloads.join(", ") || "nothing was running"],
     ["not stopped", user.stopFailures?.map((failure) => `${failure.workload} (${failure.reason})`).join("; ")],
   ]);

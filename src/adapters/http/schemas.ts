@@ -37,7 +37,14 @@ export const logsQuery = z.object({ lines: z.string().regex(/^\d{1,4}$/, "must b
 
 /** `PATCH /users/{id}/limits`: only the given limits change. */
 export const limitsBody = z
-  .object({ diskQuota: size.optional(), maxWorkloads: z.number().int().optional(), cpuBudget: z.number().optional(), memoryBudget: size.optional(), pidsBudget: z.number().int().optional() })
+  .object({
+    diskQuota: size.optional(),
+    maxWorkloads: z.number().int().optional(),
+    cpuBudget: z.number().optional(),
+    memoryBudget: size.optional(),
+    pidsBudget: z.number().int().optional(),
+    maxIdleTimeout: z.string().max(32).optional().describe('the longest idle timeout, like "8h"; "none" for no maximum'),
+  })
   .strict();
 
 /** No query parameters at all. */
@@ -67,7 +74,25 @@ export const workloadView = z.looseObject({
 });
 
 /** `show`: the workload plus live details, storage and remote access. */
-export const workloadDetails = workloadView.extend({ since: date.optional(), facts: z.record(z.string(), z.string()), storage: z.looseObject({}).optional(), remoteAccess: z.looseObject({ state: z.string() }).optional() });
+/** A workload's inactivity timer: when and why it stops. */
+export const idleView = z.looseObject({
+  timeoutMs: z.number().describe("0: never stopped for idleness"),
+  source: z.enum(["default", "workload", "user maximum"]),
+  lastActivity: z.object({ at: date, kind: z.string() }),
+  stopsAt: date.optional(),
+  warnedAt: date.optional(),
+  stoppedForIdleAt: date.optional(),
+  workingHours: z.string().optional(),
+  summary: z.string().describe('"stops at 14:05 if idle (timeout 2h, last activity 12:05 ssh session)"'),
+});
+
+/** `POST /workloads/{name}/idle-timeout`: "2h", "off" or "default". */
+export const idleTimeoutBody = z.object({ timeout: z.string().min(1).max(32) }).strict();
+
+/** What `keep` did. */
+export const keepResult = z.object({ kept: z.array(z.object({ workload: z.string(), stopsAt: date.optional() })) });
+
+export const workloadDetails = workloadView.extend({ since: date.optional(), facts: z.record(z.string(), z.string()), storage: z.looseObject({}).optional(), remoteAccess: z.looseObject({ state: z.string() }).optional(), idle: idleView.optional() });
 
 /** `list`: your workloads (admins: everyone's, plus unmanaged containers). */
 export const listResult = z.object({ workloads: z.array(workloadView), unmanaged: z.array(z.object({ name: z.string(), state: z.string() })).optional() });
@@ -102,7 +127,7 @@ export const userView = z.looseObject({
   id: userId,
   role: z.enum(["admin", "user"]),
   status: z.enum(["pending", "active", "denied"]),
-  limits: z.object({ diskQuotaBytes: z.number(), maxWorkloads: z.number(), cpuBudget: z.number(), memoryBudgetBytes: z.number(), pidsBudget: z.number() }),
+  limits: z.object({ diskQuotaBytes: z.number(), maxWorkloads: z.number(), cpuBudget: z.number(), memoryBudgetBytes: z.number(), pidsBudget: z.number(), maxIdleTimeoutMs: z.number().optional() }),
   displayName: z.string().optional(),
   workloads: z.number(),
   createdAt: date,

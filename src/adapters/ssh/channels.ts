@@ -103,7 +103,15 @@ async function runSession(channel: ServerChannel, command: SessionCommand, termi
   }
   let session: Session;
   try {
-    session = await context.core.openSession(context.actor, { name: context.workload, command, via: "ssh", ...(terminal ? { terminal } : {}) });
+    // A workload stopped for idleness is started by the core first; say so while the person waits.
+    const onWake = (message: string) => {
+      try {
+        channel.stderr.write(`voxnix: ${message}${newline}`);
+      } catch {
+        /* the client went away */
+      }
+    };
+    session = await context.core.openSession(context.actor, { name: context.workload, command, via: "ssh", onWake, ...(terminal ? { terminal } : {}) });
   } catch (error) {
     release();
     const failure = error instanceof VoxnixError ? error : undefined;

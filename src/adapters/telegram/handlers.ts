@@ -10,6 +10,7 @@ import type { ChatReply } from "../../agent/pipeline-api.js";
 import { isDashboardRequest } from "../../agent/intents/dashboard.js";
 import { ADMIN_COMMAND_NAMES, dashboardLinkHtml, parseCommand, runAdminCommand } from "./commands.js";
 import { installButtons } from "./buttons.js";
+import { installKeepButton } from "./notices.js";
 import { runSshKeyCommand, SSH_KEY_COMMAND } from "./ssh-keys.js";
 import { deliver, type HandlerDeps } from "./delivery.js";
 import { EDITED_MESSAGE_HTML, NOT_TEXT_HTML, PRIVATE_ONLY_HTML, welcomeHtml } from "./format.js";
@@ -91,6 +92,7 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
     await sendHtml(ctx.api, ctx.chat.id, EDITED_MESSAGE_HTML);
   });
 
+  installKeepButton(bot, core, deps.logger);
   installButtons(bot, deps);
 }
 

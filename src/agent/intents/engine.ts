@@ -12,7 +12,7 @@ import { looksLikeName, normalise } from "./normalise.js";
 import { parseIntent } from "./parse.js";
 import { parseConfirmation } from "./dialogue.js";
 import { cancelPending, confirmPending } from "../confirmations.js";
-import { create, execCommand, workloadOperation } from "./operations.js";
+import { create, execCommand, keep, workloadOperation } from "./operations.js";
 import { describeAccess, describeClarify, describeDeclined, describeVmUnavailable, targetName } from "./wording.js";
 import * as replies from "../replies.js";
 
@@ -96,6 +96,8 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       return { text: describeClarify(intent.verb, targetName(intent.target, context.state.focus), intent.why) };
     case "several":
       return several(intent.intents, context, names);
+    case "keep":
+      return keep(intent.target, context);
     default:
       return workloadOperation(intent, context, names);
   }

@@ -7,7 +7,8 @@
  */
 import { createPlanOf } from "../../api/outcome.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
-import type { CreateRequest, ExecIntent, WorkloadRequest } from "./types.js";
+import type { CreateRequest, ExecIntent, Target, WorkloadRequest } from "./types.js";
+import { clockTime } from "../../domain/idle.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
 import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
@@ -99,6 +100,19 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
         return { text: replies.describeLogs(name, entries) };
       }
     }
+  } catch (error) {
+    return { text: explainError(error) };
+  }
+}
+
+/** "keep", "keep web": resets an inactivity timer; with no name, the core keeps what the person was warned about. */
+export async function keep(target: Target, context: ChatContext): Promise<EngineOutcome> {
+  const { core, actor, turn } = context;
+  const name = target.kind === "named" || target.kind === "unknown" ? target.name : target.kind === "reference" ? context.state.focus : undefined;
+  try {
+    const result = await turn.call("keep", name === undefined ? {} : { name }, () => core.keep(actor, name), (value) => ({ kept: value.kept.map((kept) => kept.workload) }));
+    const lines = result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? `; it stops at ${clockTime(kept.stopsAt)} if nobody uses it` : ""}.`);
+    return { text: lines.join("\n") };
   } catch (error) {
     return { text: explainError(error) };
   }

@@ -17,6 +17,7 @@ import { splitClauses, ACTION_STARTS, LEAD_WORDS, type Clause } from "./clauses.
 import { parseClause } from "./clause.js";
 import { isQuestion } from "./polarity.js";
 import { correctFirstVerb } from "./spelling.js";
+import { parseKeep } from "./keep.js";
 
 /** What the parser may know besides the text. */
 export interface ParseContext {
@@ -40,6 +41,9 @@ export const MAX_REQUESTS_PER_MESSAGE = 4;
 
 /** Parses one message. Never throws. */
 export function parseIntent(raw: string, context: ParseContext): Intent {
+  // "keep" answers an idle warning; read before slash commands so /keep is not taken for help.
+  const keep = parseKeep(raw, context.knownNames);
+  if (keep) return keep;
   const slash = parseSlash(raw, context.knownNames, context.catalogNames);
   if (slash) return slash;
   // Identity comes from the channel, never from the text: a message naming another user is refused outright.

@@ -20,6 +20,7 @@ export const SLASH_COMMANDS: readonly { readonly command: string; readonly descr
   { command: "restart", description: "restart a container: /restart web" },
   { command: "destroy", description: "destroy a container (asks first): /destroy web" },
   { command: "restore", description: "bring back a destroyed container: /restore web" },
+  { command: "keep", description: "keep a container from being stopped for idleness: /keep web" },
   { command: "storage", description: "your disk usage and quota" },
   { command: "reset", description: "forget this conversation" },
   { command: "whoami", description: "your account and limits" },

@@ -76,6 +76,8 @@ export type Intent =
   | { readonly type: "declined"; readonly verb: WorkloadVerb; readonly target: Target }
   /** Unsure between a destructive and a harmless reading, or a question about destroying: ask or explain, never act. */
   | { readonly type: "clarify"; readonly verb: WorkloadVerb; readonly target: Target; readonly why: "unclear" | "question" | "modify" | "several" }
+  /** "keep", "keep web": reset an inactivity timer (without a name: what the person was warned about). */
+  | { readonly type: "keep"; readonly target: Target }
   /** Several requests in one message, done in order. */
   | { readonly type: "several"; readonly intents: readonly Intent[] };
 

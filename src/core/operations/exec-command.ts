@@ -44,6 +44,7 @@ export function execCommand(services: CoreServices, actor: Actor, request: ExecR
       if (request.interactive && !runtime.info().capabilities.interactiveShell) {
         throw new InvalidInputError([{ path: "interactive", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
       }
+      services.activity.record(input.name, "exec");
       return runtime.exec(workload!.spec.name, input.argv, { timeoutMs: input.timeoutMs, stdio: request.interactive ? "inherit" : "pipe" });
     },
   });

@@ -46,6 +46,7 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
       if (!allowed) {
         throw new InvalidInputError([{ path: "host", message: `Forwarding reaches only "${input.name}" itself: use localhost (or ${address}) as the target, not ${JSON.stringify(input.host).slice(0, 80)}.` }]);
       }
+      services.activity.record(input.name, "port forward");
       const settle = detach();
       let closed = false;
       return {

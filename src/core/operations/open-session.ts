@@ -9,6 +9,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import type { SessionCommand } from "../../ports/runtime.js";
@@ -17,6 +18,8 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
+import { stoppedForIdleness } from "../idle-timers.js";
+import { startWorkload } from "./start-workload.js";
 
 /** Longest session (a host command needs a deadline; a working day is enough for a shell). */
 export const SESSION_MAX_MS = 12 * 3_600_000;
@@ -71,6 +74,11 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
+      // A workload the inactivity timer stopped comes back when its owner connects.
+      if (stoppedForIdleness(context, workload!)) {
+        request.onWake?.(`starting ${input.name}…`);
+        await startWorkload(services, actor, input.name, "connect");
+      }
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       const info = runtime.info();
       if (!runtime.openSession || (input.terminal !== undefined && !info.capabilities.interactiveShell)) {
@@ -82,6 +90,8 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
         ...(input.terminal === undefined ? {} : { terminal: input.terminal }),
       });
       const id = `ses_${randomBytes(6).toString("hex")}`;
+      const kind = request.via === "web" ? "web terminal" : "ssh session";
+      services.activity.record(input.name, kind);
       const settle = detach();
       void running.exit.then((exit) => {
         args.ref = id;
@@ -90,7 +100,26 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
         if (exit.timedOut) args.timedOut = true;
         settle(undefined);
       });
-      return { ...running, id };
+      return { ...running, id, stdin: noteInput(running.stdin, () => services.activity.input(input.name, kind)) };
     },
   });
+}
+
+/** `stdin` as a stream that notes each write as activity (thinned out by the recorder) and passes it on unchanged. */
+function noteInput(stdin: Writable, onInput: () => void): Writable {
+  const noted = new Writable({
+    write(chunk: Buffer | string, encoding: BufferEncoding, callback: (error?: Error | null) => void) {
+      onInput();
+      stdin.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      stdin.end(() => callback());
+    },
+    destroy(error, callback) {
+      stdin.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  stdin.on("error", (error) => noted.destroy(error));
+  return noted;
 }

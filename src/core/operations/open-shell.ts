@@ -43,6 +43,7 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       if (!runtime.info().capabilities.interactiveShell) throw new InvalidInputError([{ path: "name", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
       const terminal = await runtime.openTerminal(workload!.spec.name, { size: input.size, timeoutMs: SHELL_MAX_MS });
+      services.activity.record(input.name, "web terminal");
       const startedAt = context.deps.clock.now();
       const opened = performance.now();
       void terminal.exited.then(({ exitCode, timedOut }) => {
@@ -71,7 +72,10 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
       return {
         id,
         workload: input.name,
-        write: (data) => terminal.write(data),
+        write: (data) => {
+          services.activity.input(input.name, "web terminal");
+          terminal.write(data);
+        },
         resize: (size) => {
           const issues = [...sizeIssue(size?.cols, "cols", 1000), ...sizeIssue(size?.rows, "rows", 500)];
           if (issues.length === 0) terminal.resize({ cols: size.cols, rows: size.rows });

@@ -1,6 +1,6 @@
 /**
  * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory/process budgets.
- * Sizes are typed like "20G". The new disk quota is applied to storage right away.
+ * Sizes are typed like "20G"; the longest idle timeout like "8h" ("none": no maximum). The new disk quota is applied to storage right away.
  *
  * @module
  */
@@ -8,6 +8,7 @@ import { z } from "zod";
 import { InvalidInputError, NotFoundError } from "../../domain/errors.js";
 import { userStorageKey, type Actor, type UserLimits } from "../../domain/identity.js";
 import { sizeSchema } from "../../domain/sizes.js";
+import { MAX_IDLE_TIMEOUT_MS, parseDuration } from "../../domain/idle.js";
 import { RESOURCE_MINIMUMS, zodIssues } from "../../domain/spec.js";
 import type { UserLimitsInput, UserView } from "../api.js";
 import { validateUserId } from "../inputs.js";
@@ -24,6 +25,20 @@ const limitsSchema = z
     pidsBudget: z
       .union([z.number(), z.string().regex(/^\d+$/, "must be a whole number").transform(Number)])
       .pipe(z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).max(4_194_304))
+      .optional(),
+    /** "8h"; "none" removes the maximum. */
+    maxIdleTimeout: z
+      .string()
+      .max(32)
+      .transform((value, context) => {
+        if (value.trim().toLowerCase() === "none") return "none" as const;
+        const ms = parseDuration(value);
+        if (ms === undefined || ms === 0 || ms > MAX_IDLE_TIMEOUT_MS) {
+          context.addIssue({ code: "custom", message: 'must be a duration like "8h" (at most 7d), or "none" for no maximum' });
+          return z.NEVER;
+        }
+        return ms;
+      })
       .optional(),
   })
   .strict();
@@ -44,13 +59,16 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
     run: async ({ input: { id, changes } }) => {
       const target = context.repos.users.get(id);
       if (!target) throw new NotFoundError("user", id, `No user "${id}" has contacted voxnix yet.`);
-      const next: UserLimits = {
+      let next: UserLimits = {
         diskQuotaBytes: changes.diskQuota ?? target.limits.diskQuotaBytes,
         maxWorkloads: changes.maxWorkloads ?? target.limits.maxWorkloads,
         cpuBudget: changes.cpuBudget ?? target.limits.cpuBudget,
         memoryBudgetBytes: changes.memoryBudget ?? target.limits.memoryBudgetBytes,
         pidsBudget: changes.pidsBudget ?? target.limits.pidsBudget,
       };
+      // "none" is stored as 0, so a configured default maximum does not fill it back in.
+      const maxIdle = changes.maxIdleTimeout === undefined ? target.limits.maxIdleTimeoutMs : changes.maxIdleTimeout === "none" ? 0 : changes.maxIdleTimeout;
+      if (maxIdle !== undefined) next = { ...next, maxIdleTimeoutMs: maxIdle };
       context.repos.users.update(id, { limits: next });
       const usage = context.repos.workloads.usage(id);
       // Apply a changed quota to an existing storage area; new users get it on first create.

@@ -11,6 +11,7 @@ import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { tenantFacts, toWorkloadView } from "../views.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
+import { idleView } from "../idle-timers.js";
 
 /** Shows the actor's workload `name`. */
 export function showWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadDetails> {
@@ -38,6 +39,7 @@ export function showWorkload(services: CoreServices, actor: Actor, name: string)
         ...(usage ? { storage: usage } : {}),
         // Host paths, pids and cgroups are for admins; the owner sees the rest.
         facts: user.role === "admin" ? (live?.facts ?? {}) : tenantFacts(live?.facts ?? {}),
+        ...(record.status === "ready" ? { idle: idleView(context, record) } : {}),
       };
     },
   });

@@ -8,7 +8,7 @@ import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { HostContext } from "../../ports/runtime.js";
 import type { Planned, WorkloadView } from "../api.js";
 import type { CoreContext } from "../context.js";
-import { planLifecycleChange, runLifecycleChange, type LifecycleChange } from "../lifecycle-operation.js";
+import { planLifecycleChange, runLifecycleChange, type LifecycleChange, type LifecycleReason } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import type { WorkloadRecord } from "../../state/workloads-repository.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
@@ -27,8 +27,8 @@ function startChange(context: CoreContext): LifecycleChange {
 }
 
 /** Starts the actor's workload `name`. */
-export function startWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
-  return runLifecycleChange(services, actor, name, startChange(services.context));
+export function startWorkload(services: CoreServices, actor: Actor, name: string, reason?: LifecycleReason): Promise<WorkloadView> {
+  return runLifecycleChange(services, actor, name, startChange(services.context), reason);
 }
 
 /** The dry run of `start`. */

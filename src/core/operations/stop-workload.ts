@@ -5,7 +5,7 @@
  */
 import type { Actor } from "../../domain/identity.js";
 import type { Planned, WorkloadView } from "../api.js";
-import { planLifecycleChange, runLifecycleChange, type LifecycleChange } from "../lifecycle-operation.js";
+import { planLifecycleChange, runLifecycleChange, type LifecycleChange, type LifecycleReason } from "../lifecycle-operation.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 import type { CoreServices } from "../services.js";
 
@@ -19,9 +19,9 @@ function stopChange(services: CoreServices): LifecycleChange {
   };
 }
 
-/** Stops the actor's workload `name`; stopping a stopped workload succeeds. */
-export function stopWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
-  return runLifecycleChange(services, actor, name, stopChange(services));
+/** Stops the actor's workload `name`; stopping a stopped workload succeeds. `reason` "idle" marks the inactivity timer's stop. */
+export function stopWorkload(services: CoreServices, actor: Actor, name: string, reason?: LifecycleReason): Promise<WorkloadView> {
+  return runLifecycleChange(services, actor, name, stopChange(services), reason);
 }
 
 /** The dry run of `stop`. */

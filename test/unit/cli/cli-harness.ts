@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { createNoticeBoard } from "../../../src/ports/notifier.js";
 import { createRuntimeRegistry } from "../../../src/core/runtime-registry.js";
 import { Writable } from "node:stream";
 import type { App } from "../../../src/app/app.js";
@@ -37,6 +38,7 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
     config: configSchema.parse({}),
     secrets: {},
     stateDir: "/nonexistent/voxnix-test",
+    notices: createNoticeBoard(),
     core: harness.core,
     catalog: harness.catalog,
     runtimes: createRuntimeRegistry([harness.backend]),

@@ -68,6 +68,8 @@ const CASES: Record<OperationName, Case> = {
   },
   list: { run: (t, who) => t.core.list(who), expect: SELF },
   show: { run: (t, who) => t.core.show(who, "dev"), expect: WORKLOAD },
+  keep: { run: (t, who) => t.core.keep(who, "dev"), expect: WORKLOAD },
+  setIdleTimeout: { run: (t, who) => t.core.setIdleTimeout(who, "dev", "1h"), expect: WORKLOAD },
   logs: { run: (t, who) => t.core.logs(who, "dev"), expect: WORKLOAD },
   storage: { run: (t, who) => t.core.storage(who), expect: SELF },
   job: {

@@ -70,6 +70,8 @@ const CASES: Record<string, Case> = {
     request: (name) => ({ method: "POST", path: `/workloads/${name}/restore` }),
     expect: { owner: "202", other: "404:not-found", admin: "404:not-found", ...NO_TOKEN },
   },
+  "post /workloads/{name}/keep": { request: () => ({ method: "POST", path: "/workloads/dev/keep" }), expect: WORKLOAD },
+  "post /workloads/{name}/idle-timeout": { request: () => ({ method: "POST", path: "/workloads/dev/idle-timeout", body: { timeout: "1h" } }), expect: WORKLOAD },
   "get /workloads/{name}/logs": { request: () => ({ method: "GET", path: "/workloads/dev/logs?lines=5" }), expect: WORKLOAD },
   "get /jobs/{id}": {
     setup: async (h) => {

@@ -1,3 +1,4 @@
+import { createNoticeBoard } from "../../../src/ports/notifier.js";
 import { createRuntimeRegistry } from "../../../src/core/runtime-registry.js";
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -24,6 +25,7 @@ function testApp(telegram: Record<string, unknown>, token?: string): App {
     config: configSchema.parse({ telegram, users: { admins: ["telegram:1"] } }),
     secrets: token === undefined ? {} : { telegramToken: token },
     stateDir: "/nonexistent/voxnix-test",
+    notices: createNoticeBoard(),
     core: test.core,
     catalog: test.catalog,
     runtimes: createRuntimeRegistry([test.backend]),

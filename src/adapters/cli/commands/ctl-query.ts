@@ -1,12 +1,13 @@
 /**
- * Read-only workload commands: `voxnix ctl list`, `show <name>`, `logs <name>`, `storage`, `job <id>`.
+ * Workload queries: `voxnix ctl list`, `show <name>`, `logs <name>`, `storage`, `job <id>`; and the
+ * idle timer's two small changes, `keep [name]` and `idle <name> <timeout>`.
  *
  * @module
  */
 import type { RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
 import { parsePositiveNumber } from "../parse.js";
-import { renderDetails, renderJob, renderList, renderLogs, renderStorage } from "../views.js";
+import { renderDetails, renderJob, renderKept, renderList, renderLogs, renderStorage } from "../views.js";
 
 /** Registers the read-only `ctl` commands. */
 export const register: RegisterCommand = (program, context) => {
@@ -42,6 +43,23 @@ export const register: RegisterCommand = (program, context) => {
     .action(async () => {
       const { core } = await context.app();
       context.output(await core.storage(context.globals().actor), renderStorage);
+    });
+  ctl
+    .command("keep")
+    .description("Reset a workload's inactivity timer (without a name: the workloads you were warned about)")
+    .argument("[name]", "workload name")
+    .action(async (name: string | undefined) => {
+      const { core } = await context.app();
+      context.output(await core.keep(context.globals().actor, name), renderKept);
+    });
+  ctl
+    .command("idle")
+    .description('Set how long a workload may stay idle before it is stopped: 2h, 90m, off, or default (within your maximum)')
+    .argument("<name>", "workload name")
+    .argument("<timeout>", "a duration like 2h or 45m, off, or default")
+    .action(async (name: string, timeout: string) => {
+      const { core } = await context.app();
+      context.output(await core.setIdleTimeout(context.globals().actor, name, timeout), (view) => [`${name}: ${view.summary}`]);
     });
   ctl
     .command("job")

@@ -2,7 +2,7 @@
  * The long-running commands: `voxnix serve` runs every configured service in one process
  * (the Telegram bot when a token is configured, the HTTP API and dashboard unless `serve.http`
  * is false, the SSH gateway when `ssh.enabled`, and a periodic reconcile every
- * `serve.reconcileMinutes`); `voxnix telegram`, `voxnix http` and `voxnix ssh-gateway` run one each. All stop cleanly on SIGINT/SIGTERM: stop taking work, let
+ * `serve.reconcileMinutes`, and the inactivity timers when any can fire); `voxnix telegram`, `voxnix http` and `voxnix ssh-gateway` run one each. All stop cleanly on SIGINT/SIGTERM: stop taking work, let
  * running jobs finish (bounded), exit 0. See `services/service.ts`.
  *
  * @module
@@ -35,12 +35,13 @@ export const register: RegisterCommand = (program, context) => {
 };
 
 async function runServe(context: CliContext): Promise<void> {
-  const [{ runServices }, { startTelegramService, telegramConfigured }, { startHttpService }, { startReconcileService }, { startSshService }] = await Promise.all([
+  const [{ runServices }, { startTelegramService, telegramConfigured }, { startHttpService }, { startReconcileService }, { startSshService }, { startIdleService }] = await Promise.all([
     import("../services/service.js"),
     import("../services/telegram-service.js"),
     import("../services/http-service.js"),
     import("../services/reconcile-service.js"),
     import("../services/ssh-service.js"),
+    import("../services/idle-service.js"),
   ]);
   const app = await context.app();
   const { serve } = app.config;
@@ -53,5 +54,8 @@ async function runServe(context: CliContext): Promise<void> {
     const { ConfigError } = await import("../../../app/config.js");
     throw new ConfigError([{ source: "configuration", path: "serve", message: "Nothing to serve: configure a Telegram token, or turn on serve.http or serve.reconcileMinutes." }]);
   }
+  // The timers always run beside the rest: a round is one query when nothing has a timeout (an owner may set one any time).
+  starters.push(() => startIdleService(app, app.config.idle.checkEverySeconds * 1000));
   await runServices(context, "voxnix serve", starters);
 }
+

@@ -1,6 +1,6 @@
 /**
  * User administration (admins): `voxnix users list`, `approve <id>`, `deny <id>` and
- * `limits <id> [--disk SIZE] [--workloads N] [--cpu N] [--memory SIZE] [--pids N]`.
+ * `limits <id> [--disk SIZE] [--workloads N] [--cpu N] [--memory SIZE] [--pids N] [--max-idle DURATION]`.
  *
  * @module
  */
@@ -17,6 +17,7 @@ interface LimitFlags {
   readonly cpu?: string;
   readonly memory?: string;
   readonly pids?: string;
+  readonly maxIdle?: string;
 }
 
 /** Registers the `users` commands. */
@@ -58,6 +59,7 @@ export const register: RegisterCommand = (program, context) => {
     .option("--cpu <n>", "CPUs summed over their workloads")
     .option("--memory <size>", "memory summed over their workloads, e.g. 16G")
     .option("--pids <n>", "processes summed over their workloads' limits, e.g. 4096")
+    .option("--max-idle <duration>", 'longest inactivity timeout their workloads may have, e.g. 8h ("none": no maximum)')
     .action(async (id: string, flags: LimitFlags) => {
       const { actor, dryRun } = context.globals();
       const maxWorkloads = parsePositiveNumber("--workloads", flags.workloads, true);
@@ -69,6 +71,7 @@ export const register: RegisterCommand = (program, context) => {
         ...(cpuBudget !== undefined ? { cpuBudget } : {}),
         ...(flags.memory !== undefined ? { memoryBudget: flags.memory } : {}),
         ...(pidsBudget !== undefined ? { pidsBudget } : {}),
+        ...(flags.maxIdle !== undefined ? { maxIdleTimeout: flags.maxIdle } : {}),
       };
       const { core } = await context.app();
       if (dryRun) return dryRunFor(context, id, "change the limits of", limits);

@@ -29,10 +29,11 @@ export async function startTelegramService(app: App): Promise<Service> {
   if (webhook && !config.telegram.webhook.url) throw configError("telegram.webhook.url", "Webhook mode needs the public HTTPS URL Telegram should call (VOXNIX_TELEGRAM_WEBHOOK_URL).");
   if (webhook && !secrets.webhookSecret) throw configError("telegram.webhook.secretFile", "Webhook mode needs a secret token; set VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE to a file holding one (letters, digits, _ and -).");
 
-  const [{ createChatPipeline }, { createTelegramBot }, { isTokenRefused, telegramRefusal }] = await Promise.all([
+  const [{ createChatPipeline }, { createTelegramBot }, { isTokenRefused, telegramRefusal }, { deliverNotice }] = await Promise.all([
     import("../../../agent/pipeline.js"),
     import("../../telegram/bot.js"),
     import("../../telegram/on-error.js"),
+    import("../../telegram/notices.js"),
   ]);
   // Telegram refusing the token (401 wrong or revoked, 404 malformed) is the configuration error the docs promise: exit 2.
   const tokenErrorOr = (error: unknown): unknown => {
@@ -69,11 +70,14 @@ export async function startTelegramService(app: App): Promise<Service> {
   } catch (error) {
     throw tokenErrorOr(error);
   }
+  // Idle warnings and stops reach their owners' chats while the bot runs.
+  const unsubscribe = app.notices.subscribe((notice) => deliverNotice(telegram.bot.api, notice));
   return {
     name: "telegram",
     ready,
     failure: telegram.failure.then((failure) => Promise.reject(tokenErrorOr(failure) as Error)),
     async stop() {
+      unsubscribe();
       if (stopWebhook) await stopWebhook();
       await telegram.stop();
     },

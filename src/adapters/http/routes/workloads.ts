@@ -8,7 +8,7 @@
 import { createPlanOf, needsConfirmationBody } from "../../../api/outcome.js";
 import { jsonResponse, okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
-import { createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, jobStarted, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
+import { createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, idleTimeoutBody, idleView, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
 import { jobStartedResponse } from "./jobs.js";
 
 const notFound = { description: "No such workload — or not yours (the same answer)", schema: errorResponse };
@@ -104,6 +104,30 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
       if (query.dryRun === "true") return okResponse(await services.core.plan(actor, { operation: "restore", name }));
       return jobStartedResponse(actor, await services.core.restore(actor, name), services);
     },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/workloads/{name}/keep",
+    summary: "Reset the workload's inactivity timer: it keeps running (see docs/idle.md)",
+    operation: "keep",
+    query: emptyQuery,
+    responses: { 200: { description: "What keeps running, and when it stops if it stays idle", schema: okEnvelope(keepResult) }, 404: notFound },
+    handle: async ({ actor, params }, { core }) => okResponse(await core.keep(actor, params.name ?? "")),
+  }),
+  defineRoute({
+    method: "post",
+    path: "/workloads/{name}/idle-timeout",
+    summary: 'Set how long the workload may stay idle before it is stopped ("2h", "off", "default"), within your maximum',
+    operation: "setIdleTimeout",
+    body: idleTimeoutBody,
+    query: emptyQuery,
+    responses: {
+      200: { description: "The timer as `show` reports it", schema: okEnvelope(idleView) },
+      404: notFound,
+      409: { description: "More than your maximum idle timeout (quota)", schema: errorResponse },
+      422: { description: "Not a timeout", schema: errorResponse },
+    },
+    handle: async ({ actor, params, body }, { core }) => okResponse(await core.setIdleTimeout(actor, params.name ?? "", body.timeout)),
   }),
   defineRoute({
     method: "get",

@@ -1,0 +1,26 @@
+/**
+ * "keep", "keep web", "keep it running", "/keep web": the reply to an idle warning. Without a
+ * name the core keeps the workloads the person was warned about. Read from the whole message
+ * and only in these short forms, so "keep git in dev" is never taken for it.
+ *
+ * @module
+ */
+import type { Intent, Target } from "./types.js";
+import { REFERENCE_WORDS, normalise } from "./normalise.js";
+
+const KEEP = /^(?:please |pls |ok |okay |yes )?keep(?: (\S+))?(?: (?:running|on|alive|going|up|it running))?(?: please| pls| thanks| thank you)?[.!]*$/;
+
+/** The keep request in `raw`, or undefined. */
+export function parseKeep(raw: string, knownNames: readonly string[]): Intent | undefined {
+  const text = normalise(raw.replace(/^\/keep(?:@\S+)?/i, "keep")).tokens.join(" ");
+  const match = KEEP.exec(text);
+  if (!match) return undefined;
+  const word = match[1];
+  let target: Target;
+  if (word === undefined || ["running", "on", "alive", "going", "up", "please", "pls", "thanks"].includes(word)) target = { kind: "none" };
+  else if (REFERENCE_WORDS.has(word)) target = { kind: "reference" };
+  else if (knownNames.includes(word)) target = { kind: "named", name: word };
+  else if (/^[a-z][a-z0-9-]{0,62}$/.test(word)) target = { kind: "unknown", name: word };
+  else return undefined;
+  return { type: "keep", target };
+}

@@ -1,0 +1,223 @@
+/**
+ * Inactivity timers through the core with an injected clock (no sleeps): one warning, a stop
+ * after the timeout (audited with reason "idle"), activity and keep reset the timer, the
+ * per-user maximum, working hours, timers surviving a restart through the database, waking
+ * on an SSH session, and "not yours" being "not found" for keep.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Notice } from "../../../src/ports/notifier.js";
+import { openDatabase } from "../../../src/state/database.js";
+import { createOperationsRepository } from "../../../src/state/operations-repository.js";
+import { FakeClock } from "../../fakes/fake-clock.js";
+import { actor, createTestCore, TEST_USERS, type TestCoreOptions } from "../../fakes/core-harness.js";
+import { createReady, rejection } from "./helpers.js";
+
+const MINUTE = 60_000;
+const alice = actor(TEST_USERS.alice);
+const bob = actor(TEST_USERS.bob);
+const admin = actor(TEST_USERS.admin);
+
+/** A core with a 2h default timeout and a 10 min warning; notices are collected. */
+function idleCore(options: TestCoreOptions & { readonly workingHours?: { startMinute: number; endMinute: number; timeZone: string } } = {}) {
+  const notices: Notice[] = [];
+  const clock = options.clock ?? new FakeClock(new Date("2026-01-05T20:00:00Z"));
+  const t = createTestCore({
+    ...options,
+    clock,
+    policy: { idle: { defaultTimeoutMs: 120 * MINUTE, warnBeforeMs: 10 * MINUTE, ...(options.workingHours ? { workingHours: options.workingHours } : {}) }, ...options.policy },
+    notifier: { notify: async (notice) => void notices.push(notice) },
+  });
+  return { ...t, notices };
+}
+
+function auditOf(t: { db: ReturnType<typeof openDatabase> }, operation: string) {
+  return createOperationsRepository(t.db)
+    .recent(500)
+    .filter((record) => record.operation === operation);
+}
+
+void describe("idle timers", () => {
+  void it("warns once before the timeout, then stops the workload with an audited idle stop", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    t.clock.advance(100 * MINUTE);
+    assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
+    t.clock.advance(11 * MINUTE); // 111 min idle: inside the warning period
+    assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
+    assert.equal(t.notices.length, 1);
+    const warning = t.notices[0]!;
+    assert.equal(warning.type, "idle-warning");
+    assert.equal(warning.user, TEST_USERS.alice);
+    assert.equal(warning.workload, "web");
+    // A warning always gives the full warning period, even when the round came late.
+    assert.equal(warning.type === "idle-warning" ? warning.inMs : 0, 10 * MINUTE);
+    // Warned once: the next rounds do not warn again.
+    t.clock.advance(MINUTE);
+    assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
+    const shown = await t.core.show(alice, "web");
+    assert.ok(shown.idle?.warnedAt);
+    assert.match(shown.idle.summary, /^stops at \d\d:\d\d if idle \(timeout 2h, last activity \d\d:\d\d create\)$/);
+    t.clock.advance(10 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
+    assert.equal(t.backend.containers.get("web")?.state, "stopped");
+    const stopped = await t.core.show(alice, "web");
+    assert.equal(stopped.desired, "stopped");
+    assert.match(stopped.idle!.summary, /^stopped for idleness at/);
+    const stops = auditOf(t, "stop");
+    assert.equal(stops.length, 1);
+    assert.deepEqual(stops[0]!.args, { name: "web", reason: "idle" });
+    assert.equal(stops[0]!.outcome, "ok");
+    assert.equal(auditOf(t, "idleWarning").length, 1);
+    assert.deepEqual(t.notices.map((notice) => notice.type), ["idle-warning", "idle-stop"]);
+    // Stopped workloads are left alone.
+    t.clock.advance(600 * MINUTE);
+    assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
+  });
+
+  void it("never stops without a warning first, even when the deadline passed while nobody checked", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    t.clock.advance(10 * 3_600_000);
+    const first = await t.core.idleTick();
+    assert.deepEqual(first, { warned: ["web"], stopped: [], failed: [] });
+    t.clock.advance(9 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).stopped, []);
+    t.clock.advance(MINUTE);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
+  });
+
+  void it("counts an exec and a session's input as activity, and keep resets a warned timer", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    t.clock.advance(115 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
+    await t.core.exec(alice, { name: "web", argv: ["true"] });
+    let view = (await t.core.show(alice, "web")).idle!;
+    assert.equal(view.lastActivity.kind, "exec");
+    assert.equal(view.warnedAt, undefined);
+    assert.equal(view.stopsAt?.getTime(), t.clock.now().getTime() + 120 * MINUTE);
+
+    // An SSH shell: opening counts, and typing keeps counting.
+    const session = await t.core.openSession(alice, { name: "web", command: { kind: "shell" }, via: "ssh" });
+    t.clock.advance(60 * MINUTE);
+    session.stdin.write("ls\n");
+    view = (await t.core.show(alice, "web")).idle!;
+    assert.equal(view.lastActivity.kind, "ssh session");
+    assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
+    session.close();
+    await session.exit;
+
+    t.clock.advance(112 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
+    // "keep" with no name: the workloads the person was warned about.
+    const kept = await t.core.keep(alice);
+    assert.deepEqual(kept.kept.map((item) => item.workload), ["web"]);
+    assert.equal(kept.kept[0]!.stopsAt?.getTime(), t.clock.now().getTime() + 120 * MINUTE);
+    t.clock.advance(100 * MINUTE);
+    assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
+    assert.equal(auditOf(t, "keep").length, 1);
+  });
+
+  void it("keep of someone else's workload is not found, exactly like a missing one", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    const theirs = await rejection(t.core.keep(bob, "web"));
+    const missing = await rejection(t.core.keep(bob, "ghost"));
+    assert.equal(theirs.kind, "not-found");
+    assert.equal(theirs.message.replace("web", "X"), missing.message.replace("ghost", "X"));
+    // Bob's bare "keep" does not touch alice's warned workload.
+    t.clock.advance(115 * MINUTE);
+    await t.core.idleTick();
+    assert.equal((await rejection(t.core.keep(bob))).kind, "invalid-input");
+    assert.ok((await t.core.show(alice, "web")).idle?.warnedAt);
+  });
+
+  void it("lets the owner choose a timeout within the per-user maximum, with a clear error beyond it", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { maxIdleTimeout: "4h" });
+    const view = await t.core.setIdleTimeout(alice, "web", "3h");
+    assert.equal(view.timeoutMs, 180 * MINUTE);
+    assert.equal(view.source, "workload");
+    const tooLong = await rejection(t.core.setIdleTimeout(alice, "web", "5h"));
+    assert.equal(tooLong.kind, "quota");
+    assert.match(tooLong.message, /at most 4h/);
+    assert.equal((await rejection(t.core.setIdleTimeout(alice, "web", "off"))).kind, "quota");
+    assert.equal((await rejection(t.core.setIdleTimeout(alice, "web", "soon"))).kind, "invalid-input");
+    assert.equal((await t.core.show(alice, "web")).idle?.timeoutMs, 180 * MINUTE);
+    // Lowering the maximum below the choice caps it.
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { maxIdleTimeout: "1h" });
+    const capped = (await t.core.show(alice, "web")).idle!;
+    assert.equal(capped.timeoutMs, 60 * MINUTE);
+    assert.equal(capped.source, "user maximum");
+    // With no maximum, "off" means never.
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { maxIdleTimeout: "none" });
+    assert.equal((await t.core.setIdleTimeout(alice, "web", "off")).timeoutMs, 0);
+    t.clock.advance(30 * 86_400_000);
+    assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
+  });
+
+  void it("never stops during working hours: a stop due then waits for their end", async () => {
+    // 08:00-20:00 UTC; the workload was last used at 09:00.
+    const clock = new FakeClock(new Date("2026-01-05T09:00:00Z"));
+    const t = idleCore({ clock, workingHours: { startMinute: 8 * 60, endMinute: 20 * 60, timeZone: "UTC" } });
+    await createReady(t.core, alice, { name: "web" });
+    assert.equal((await t.core.show(alice, "web")).idle?.stopsAt?.toISOString(), "2026-01-05T20:00:00.000Z");
+    clock.set(new Date("2026-01-05T19:49:00Z"));
+    assert.deepEqual((await t.core.idleTick()).warned, []);
+    clock.set(new Date("2026-01-05T19:51:00Z"));
+    assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
+    clock.set(new Date("2026-01-05T20:00:30Z"));
+    assert.deepEqual((await t.core.idleTick()).stopped, []);
+    clock.set(new Date("2026-01-05T20:01:00Z"));
+    assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
+  });
+
+  void it("keeps timers across a restart of voxnix (the database holds them)", async () => {
+    const db = openDatabase(":memory:");
+    const clock = new FakeClock(new Date("2026-01-05T20:00:00Z"));
+    const first = idleCore({ db, clock });
+    await createReady(first.core, alice, { name: "web" });
+    await first.core.setIdleTimeout(alice, "web", "30m");
+    clock.advance(25 * MINUTE);
+    assert.deepEqual((await first.core.idleTick()).warned, ["web"]);
+    await first.core.idle();
+
+    // A new core over the same database: same timeout, same warning, no second warning.
+    const second = idleCore({ db, clock, backend: first.backend, storage: first.storage });
+    const view = (await second.core.show(alice, "web")).idle!;
+    assert.equal(view.timeoutMs, 30 * MINUTE);
+    assert.ok(view.warnedAt);
+    clock.advance(4 * MINUTE);
+    assert.deepEqual(await second.core.idleTick(), { warned: [], stopped: [], failed: [] });
+    clock.advance(6 * MINUTE);
+    assert.deepEqual((await second.core.idleTick()).stopped, ["web"]);
+  });
+
+  void it("starts a workload stopped for idleness when its owner opens a session, and says so", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    t.clock.advance(115 * MINUTE);
+    await t.core.idleTick();
+    t.clock.advance(10 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
+    // Someone else connecting wakes nothing: not found.
+    assert.equal((await rejection(t.core.openSession(bob, { name: "web", command: { kind: "shell" }, via: "ssh" }))).kind, "not-found");
+    assert.equal(t.backend.containers.get("web")?.state, "stopped");
+    const told: string[] = [];
+    const session = await t.core.openSession(alice, { name: "web", command: { kind: "exec", command: "true" }, via: "ssh", onWake: (message) => told.push(message) });
+    await session.exit;
+    assert.deepEqual(told, ["starting web…"]);
+    assert.equal(t.backend.containers.get("web")?.state, "running");
+    const shown = await t.core.show(alice, "web");
+    assert.equal(shown.desired, "running");
+    assert.equal(shown.idle?.stoppedForIdleAt, undefined);
+    assert.deepEqual(auditOf(t, "start")[0]?.args, { name: "web", reason: "connect" });
+    // A workload its owner stopped by hand is not woken by a connection.
+    await t.core.stop(alice, "web");
+    const refused = await rejection(t.core.openSession(alice, { name: "web", command: { kind: "shell" }, via: "ssh", onWake: (message) => told.push(message) }));
+    assert.equal(refused.kind, "conflict");
+    assert.equal(told.length, 1);
+  });
+});
