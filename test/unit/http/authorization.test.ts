@@ -29,6 +29,8 @@ const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   createApiToken: "tokens are made on the host (`voxnix users token create`), so a leaked token cannot mint more",
   listApiTokens: "tokens are managed on the host's CLI",
   revokeApiToken: "tokens are managed on the host's CLI",
+  impersonate: "acting as someone else is the host admin's `--as`; an API caller's identity is its token or session",
+  listAdmins: "how a newcomer's request reaches the admins inside a chat adapter; admins' ids are not for API callers",
   openSession: "a stream, not a request: the SSH gateway and the browser terminal's WebSocket",
   openForward: "a stream, not a request: SSH local forwarding",
   addSshKey: "not yet: keys are registered with `voxnix users key` and Telegram's /sshkey (a dashboard page is left)",
