@@ -107,12 +107,38 @@ export interface DestroyResult {
   readonly warnings: readonly string[];
 }
 
+/** One SSH host key of a workload. */
+export interface HostKeyView {
+  /** The key as an OpenSSH public key line without comment: `ssh-ed25519 AAAA…`. */
+  readonly key: string;
+  readonly algorithm: string;
+  /** `SHA256:…`, as `ssh-keygen -lf` prints it. */
+  readonly fingerprint: string;
+  /**
+   * The recipient age (and agenix, and sops' age support) encrypts to for this host: the
+   * key line itself, since ssh-ed25519 and ssh-rsa keys are age recipients as they are.
+   * Absent for key types age does not accept.
+   */
+  readonly ageRecipient?: string;
+}
+
+/** `hostKey`: a VM's SSH host keys, known to voxnix from before its first boot. */
+export interface HostKeyReport {
+  readonly workload: string;
+  readonly keys: readonly HostKeyView[];
+}
+
 export interface StorageReport {
   readonly user: UserId;
   readonly driver: string;
   readonly quotasEnforced: boolean;
   readonly usage: Usage;
   readonly workspaces: readonly { readonly workload: string; readonly usage: Usage }[];
+  /**
+   * VM root disks: allocated on the host outside the storage driver, counted in `usage`
+   * (allocation) and held against the quota at their declared size (see admission).
+   */
+  readonly rootDisks: readonly { readonly workload: string; readonly allocatedBytes: number; readonly sizeBytes: number }[];
   readonly snapshots: readonly SnapshotView[];
 }
 
@@ -304,6 +330,8 @@ export interface Core {
   openForward(actor: Actor, request: ForwardRequest): Promise<Forward>;
   list(actor: Actor): Promise<ListResult>;
   show(actor: Actor, name: string): Promise<WorkloadDetails>;
+  /** The SSH host keys of the actor's VM `name`, with fingerprints and age recipients (for re-keying secrets). */
+  hostKey(actor: Actor, name: string): Promise<HostKeyReport>;
   logs(actor: Actor, name: string, options?: { readonly lines?: number }): Promise<readonly LogEntry[]>;
   storage(actor: Actor): Promise<StorageReport>;
   job(actor: Actor, id: string): Promise<JobView>;
@@ -385,6 +413,10 @@ export interface UserLimitsInput {
   readonly memoryBudget: string | number;
   /** Processes summed over the user's workloads' `pids` limits. */
   readonly pidsBudget: number | string;
+  /** What a create that names no kind gets: `vm` for people the admin trusts less. */
+  readonly defaultKind: "container" | "vm";
+  /** True: containers are refused for this user. */
+  readonly vmOnly: boolean;
 }
 
 export type { AnyVoxnixError };

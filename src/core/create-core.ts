@@ -41,6 +41,7 @@ import { isUserId } from "../domain/identity.js";
 import { denyUser } from "./operations/deny-user.js";
 import { setUserLimits } from "./operations/set-user-limits.js";
 import { showWorkload } from "./operations/show-workload.js";
+import { showHostKey } from "./operations/show-host-key.js";
 import { startWorkload } from "./operations/start-workload.js";
 import { stopWorkload } from "./operations/stop-workload.js";
 import { whoAmI } from "./operations/who-am-i.js";
@@ -94,6 +95,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     openForward: (actor, request) => openForward(services, actor, request),
     list: (actor) => listWorkloads(services, actor),
     show: (actor, name) => showWorkload(services, actor, name),
+    hostKey: (actor, name) => showHostKey(services, actor, name),
     logs: (actor, name, logOptions) => readLogs(services, actor, name, logOptions),
     storage: (actor) => reportStorage(services, actor),
     job: (actor, id) => getJob(services, actor, id),

@@ -37,7 +37,7 @@ export const logsQuery = z.object({ lines: z.string().regex(/^\d{1,4}$/, "must b
 
 /** `PATCH /users/{id}/limits`: only the given limits change. */
 export const limitsBody = z
-  .object({ diskQuota: size.optional(), maxWorkloads: z.number().int().optional(), cpuBudget: z.number().optional(), memoryBudget: size.optional(), pidsBudget: z.number().int().optional() })
+  .object({ diskQuota: size.optional(), maxWorkloads: z.number().int().optional(), cpuBudget: z.number().optional(), memoryBudget: size.optional(), pidsBudget: z.number().int().optional(), defaultKind: z.enum(["container", "vm"]).optional(), vmOnly: z.boolean().optional() })
   .strict();
 
 /** No query parameters at all. */
@@ -111,6 +111,9 @@ export const userView = z.looseObject({
 
 /** `logs`: recent log lines. */
 export const logEntries = z.array(z.looseObject({ message: z.string() }));
+
+/** `hostKey`: a VM's SSH host keys. */
+export const hostKeyReport = z.looseObject({ workload: z.string(), keys: z.array(z.looseObject({ key: z.string(), algorithm: z.string(), fingerprint: z.string(), ageRecipient: z.string().optional() })) });
 
 /** `storage`: usage, quota, workspaces and restorable snapshots. */
 export const storageReport = z.looseObject({ user: userId, driver: z.string(), quotasEnforced: z.boolean(), usage: z.looseObject({}), workspaces: z.array(z.looseObject({ workload: z.string() })), snapshots: z.array(z.looseObject({ id: z.string(), workload: z.string() })) });

@@ -1,5 +1,6 @@
 /**
- * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory/process budgets.
+ * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory/process budgets,
+ * and which kind of workload they get (`defaultKind`, `vmOnly`: VMs for people the admin trusts less).
  * Sizes are typed like "20G". The new disk quota is applied to storage right away.
  *
  * @module
@@ -14,6 +15,14 @@ import { validateUserId } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { toUserView } from "../views.js";
+import { runtimeForKind } from "../runtime-registry.js";
+
+/** The kind settings after `changes`: `container` as the default is stored as no setting, `vmOnly: false` likewise. */
+function kindChanges(current: UserLimits, changes: { defaultKind?: "container" | "vm"; vmOnly?: boolean }): Pick<UserLimits, "defaultKind" | "vmOnly"> {
+  const defaultKind = changes.defaultKind ?? current.defaultKind;
+  const vmOnly = changes.vmOnly ?? current.vmOnly;
+  return { ...(defaultKind === "vm" ? { defaultKind } : {}), ...(vmOnly === true ? { vmOnly } : {}) };
+}
 
 const limitsSchema = z
   .object({
@@ -25,6 +34,8 @@ const limitsSchema = z
       .union([z.number(), z.string().regex(/^\d+$/, "must be a whole number").transform(Number)])
       .pipe(z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).max(4_194_304))
       .optional(),
+    defaultKind: z.enum(["container", "vm"]).optional(),
+    vmOnly: z.boolean().optional(),
   })
   .strict();
 
@@ -42,6 +53,8 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
       return { id, changes: parsed.data };
     },
     run: async ({ input: { id, changes } }) => {
+      // VMs as the default (or the only kind) need a VM runtime: refused plainly without one.
+      if (changes.defaultKind === "vm" || changes.vmOnly === true) runtimeForKind(context.deps.runtimes, "vm");
       const target = context.repos.users.get(id);
       if (!target) throw new NotFoundError("user", id, `No user "${id}" has contacted voxnix yet.`);
       const next: UserLimits = {
@@ -50,6 +63,7 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
         cpuBudget: changes.cpuBudget ?? target.limits.cpuBudget,
         memoryBudgetBytes: changes.memoryBudget ?? target.limits.memoryBudgetBytes,
         pidsBudget: changes.pidsBudget ?? target.limits.pidsBudget,
+        ...kindChanges(target.limits, changes),
       };
       context.repos.users.update(id, { limits: next });
       const usage = context.repos.workloads.usage(id);

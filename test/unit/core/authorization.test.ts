@@ -69,6 +69,8 @@ const CASES: Record<OperationName, Case> = {
   list: { run: (t, who) => t.core.list(who), expect: SELF },
   show: { run: (t, who) => t.core.show(who, "dev"), expect: WORKLOAD },
   logs: { run: (t, who) => t.core.logs(who, "dev"), expect: WORKLOAD },
+  // "dev" is a container (host keys are for VMs): its owner and admins learn that; others only "not found".
+  hostKey: { run: (t, who) => t.core.hostKey(who, "dev"), expect: { owner: "invalid-input", other: "not-found", admin: "invalid-input", pending: "forbidden:pending" } },
   storage: { run: (t, who) => t.core.storage(who), expect: SELF },
   job: {
     setup: async (t) => {
