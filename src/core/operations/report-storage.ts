@@ -55,12 +55,14 @@ export function reportStorage(services: CoreServices, actor: Actor): Promise<Sto
       const info = storage.info();
       const rootDisks = await vmRootDisks(context, user.id);
       const allocated = rootDisks.reduce((sum, disk) => sum + disk.allocatedBytes, 0);
+      // What is left for new things is what create admits against: root disks are held at their declared size.
+      const held = rootDisks.reduce((sum, disk) => sum + disk.sizeBytes, 0);
       return {
         user: user.id,
         driver: info.name,
         quotasEnforced: info.quotas,
         // VM root disks live outside the driver's area; they count in what the person uses.
-        usage: allocated === 0 ? usage : { ...usage, usedBytes: usage.usedBytes + allocated, availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - allocated) },
+        usage: rootDisks.length === 0 ? usage : { ...usage, usedBytes: usage.usedBytes + allocated, availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - held) },
         workspaces: records.map((record, index) => ({ workload: record.name, usage: workspaceUsages[index]! })),
         rootDisks,
         snapshots: context.repos.snapshots.keptByOwner(user.id, clock.now()).map(toSnapshotView),

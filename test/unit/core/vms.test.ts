@@ -157,6 +157,7 @@ void describe("VM disks in the storage quota", () => {
     const report = await t.core.storage(alice);
     assert.deepEqual(report.rootDisks, [{ workload: "lab", allocatedBytes: 300 * 1024 ** 2, sizeBytes: 2 * GiB }]);
     assert.equal(report.usage.usedBytes, before.usage.usedBytes + 300 * 1024 ** 2);
+    assert.equal(report.usage.availableBytes, 10 * GiB - 2 * GiB - (before.usage.usedBytes - 0), "what is left excludes the root disk's declared size");
     assert.deepEqual((await t.core.storage(bob)).rootDisks, [], "bob sees none of alice's disks");
   });
 });
