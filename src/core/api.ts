@@ -7,7 +7,7 @@
  * @module
  */
 import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/identity.js";
-import type { ContainerSpecInput, WorkloadSpec } from "../domain/spec.js";
+import type { ContainerSpecInput, WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { VmSpecInput } from "../domain/vm-spec.js";
 import type { NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js";
 import type { WorkloadStatus } from "../domain/workload-state.js";
@@ -338,6 +338,8 @@ export interface Core {
   whoami(actor: Actor): Promise<UserView>;
   /** The modules the selected backend can provide (for help texts and the model's context). */
   modules(): readonly ModuleInfo[];
+  /** The kinds of workload this appliance can create (a kind without a configured runtime is left out). */
+  workloadKinds(): readonly WorkloadKind[];
 
   /**
    * Starts every workload the actor may touch (all of them for admins) whose owner last asked

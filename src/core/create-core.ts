@@ -101,6 +101,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     job: (actor, id) => getJob(services, actor, id),
     whoami: (actor) => whoAmI(services, actor),
     modules: moduleList,
+    workloadKinds: () => (["container", "vm"] as const).filter((kind) => deps.runtimes.forKind(kind) !== undefined),
     autostart: (actor) => autostart(services, actor),
     doctor: (actor) => runDoctor(services, actor),
     reconcile: (actor) => runReconcile(services, actor),
