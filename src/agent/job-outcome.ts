@@ -5,28 +5,29 @@
  *
  * @module
  */
-import type { DestroyResult, WorkloadView } from "../core/api.js";
+import type { AnyJobHandle, JobResult } from "../core/api.js";
+import { settleJob } from "../api/job-result.js";
 import { explainError } from "./explain-error.js";
 import { describeDestroyed } from "./replies.js";
 
 /** Describes a job's result (create/restore give a workload, destroy a report). */
-export function describeJobResult(result: unknown): string {
-  if (typeof result === "object" && result !== null) {
-    if ("spec" in result && "name" in result) {
-      const workload = result as WorkloadView;
-      const address = workload.addresses[0] ? ` at ${workload.addresses[0]}` : "";
-      return `${workload.name} is ready${address}.`;
+export function describeJobResult(result: JobResult): string {
+  switch (result.kind) {
+    case "create":
+    case "restore": {
+      const address = result.value.addresses[0] ? ` at ${result.value.addresses[0]}` : "";
+      return `${result.value.name} is ready${address}.`;
     }
-    if ("warnings" in result && "workload" in result) return describeDestroyed(result as DestroyResult);
+    case "destroy":
+      return describeDestroyed(result.value);
   }
-  return "Done.";
 }
 
 /** Waits for a job and words its outcome; never throws. */
-export async function waitForJobOutcome(job: { wait(): Promise<unknown> }): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
+export async function waitForJobOutcome(job: AnyJobHandle): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
   try {
-    const result = await job.wait();
-    return { ok: true, text: describeJobResult(result), result };
+    const result = await settleJob(job);
+    return { ok: true, text: describeJobResult(result), result: result.value };
   } catch (error) {
     return { ok: false, text: explainError(error), error };
   }
