@@ -1,7 +1,7 @@
 /**
  * Which messages skip the model even when one is configured: slash commands, replies to a
  * pending confirmation or an open question, resets, account questions, "run <command> in
- * <name>" requests, VM and login questions, and text naming another user. These are
+ * <name>" requests, VM and login questions (not VM creates), and text naming another user. These are
  * answered deterministically so the model can never confirm or act on someone's behalf.
  *
  * @module
@@ -32,8 +32,8 @@ export function mustRunOffline(text: string, state: ConversationState): boolean 
   // Account questions are answered from the core directly; the model has no tool for them.
   if (input.tokens.length <= 8 && hasAny(input.text, WHOAMI)) return true;
   if (state.question !== undefined && input.tokens.length <= 3 && input.tokens.some(looksLikeName)) return true;
-  // VMs and logging in have no tool: the answers name only what exists, so a model cannot
-  // create a container instead of a VM or invent a way in.
+  // Questions about VMs and logging in have no tool: the answers name only what exists, so a
+  // model cannot invent a VM runtime or a way in. A plain VM request is a create, for the model.
   if (splitClauses(trimmed).some((clause) => parseVm(clause) !== undefined || parseAccess(clause, []) !== undefined)) return true;
   return false;
 }

@@ -9,7 +9,8 @@ import type { User } from "../domain/identity.js";
 import { MAX_WORKLOAD_NAME_LENGTH, isWorkloadName } from "../domain/names.js";
 import { formatSize } from "../domain/sizes.js";
 import { validateContainerSpec, type WorkloadSpec } from "../domain/spec.js";
-import { DEFAULT_VM_POLICY, validateVmSpec } from "../domain/vm-spec.js";
+import { DEFAULT_VM_POLICY, validateVmSpec, type VmSpec } from "../domain/vm-spec.js";
+import { userStorageKey } from "../domain/identity.js";
 import type { CoreContext } from "./context.js";
 import { runtimeForKind } from "./runtime-registry.js";
 
@@ -124,4 +125,34 @@ export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec
       `A ${formatSize(spec.workspace.sizeBytes)} workspace is larger than your disk quota of ${formatSize(limits.diskQuotaBytes)}.`,
     );
   }
+}
+
+/**
+ * Throws `QuotaError` when a VM's disks do not fit in what is left of `user`'s disk quota.
+ * A VM's root disk (a qcow2 overlay in the runtime's folder, outside the storage driver's
+ * quota) grows up to its declared size, so each VM holds its declared root disk against the
+ * quota from create on; the new VM needs its root disk and its workspace disk on top of what
+ * the storage driver reports as used. Containers are bounded by the driver's quota alone.
+ */
+export async function checkVmDiskQuota(context: CoreContext, user: User, spec: WorkloadSpec): Promise<void> {
+  if (spec.kind !== "vm") return;
+  const quota = user.limits.diskQuotaBytes;
+  const held = vmRootDisksHeld(context, user, spec.name);
+  const used = (await context.deps.storage.userUsage(userStorageKey(user.id))).usedBytes;
+  const needed = spec.diskBytes + spec.workspaceBytes;
+  const left = quota - used - held;
+  if (needed <= left) return;
+  const others = held > 0 ? ` (${formatSize(held)} of it held by the root disks of your other VMs)` : "";
+  throw new QuotaError(
+    "disk",
+    `This VM needs ${formatSize(needed)} of your disk quota (a ${formatSize(spec.diskBytes)} root disk and a ${formatSize(spec.workspaceBytes)} workspace), but only ${formatSize(Math.max(0, left))} of your ${formatSize(quota)} are left${others}. Ask for a smaller disk, destroy something, or ask an administrator for a bigger quota. Nothing was created.`,
+  );
+}
+
+/** Bytes the root disks of `user`'s VMs (other than `except`) hold against their quota: their declared sizes. */
+export function vmRootDisksHeld(context: CoreContext, user: User, except?: string): number {
+  return context.repos.workloads
+    .listByOwner(user.id)
+    .filter((record) => record.spec.kind === "vm" && record.name !== except)
+    .reduce((sum, record) => sum + (record.spec as VmSpec).diskBytes, 0);
 }

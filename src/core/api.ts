@@ -7,7 +7,7 @@
  * @module
  */
 import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/identity.js";
-import type { ContainerSpecInput, WorkloadSpec } from "../domain/spec.js";
+import type { ContainerSpecInput, WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { VmSpecInput } from "../domain/vm-spec.js";
 import type { NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js";
 import type { WorkloadStatus } from "../domain/workload-state.js";
@@ -157,12 +157,38 @@ export interface DestroyResult {
   readonly warnings: readonly string[];
 }
 
+/** One SSH host key of a workload. */
+export interface HostKeyView {
+  /** The key as an OpenSSH public key line without comment: `ssh-ed25519 AAAA…`. */
+  readonly key: string;
+  readonly algorithm: string;
+  /** `SHA256:…`, as `ssh-keygen -lf` prints it. */
+  readonly fingerprint: string;
+  /**
+   * The recipient age (and agenix, and sops' age support) encrypts to for this host: the
+   * key line itself, since ssh-ed25519 and ssh-rsa keys are age recipients as they are.
+   * Absent for key types age does not accept.
+   */
+  readonly ageRecipient?: string;
+}
+
+/** `hostKey`: a VM's SSH host keys, known to voxnix from before its first boot. */
+export interface HostKeyReport {
+  readonly workload: string;
+  readonly keys: readonly HostKeyView[];
+}
+
 export interface StorageReport {
   readonly user: UserId;
   readonly driver: string;
   readonly quotasEnforced: boolean;
   readonly usage: Usage;
   readonly workspaces: readonly { readonly workload: string; readonly usage: Usage }[];
+  /**
+   * VM root disks: allocated on the host outside the storage driver, counted in `usage`
+   * (allocation) and held against the quota at their declared size (see admission).
+   */
+  readonly rootDisks: readonly { readonly workload: string; readonly allocatedBytes: number; readonly sizeBytes: number }[];
   readonly snapshots: readonly SnapshotView[];
 }
 
@@ -367,6 +393,8 @@ export interface Core {
   openForward(actor: Actor, request: ForwardRequest): Promise<Forward>;
   list(actor: Actor): Promise<ListResult>;
   show(actor: Actor, name: string): Promise<WorkloadDetails>;
+  /** The SSH host keys of the actor's VM `name`, with fingerprints and age recipients (for re-keying secrets). */
+  hostKey(actor: Actor, name: string): Promise<HostKeyReport>;
   logs(actor: Actor, name: string, options?: { readonly lines?: number }): Promise<readonly LogEntry[]>;
   storage(actor: Actor): Promise<StorageReport>;
   job(actor: Actor, id: string): Promise<JobView>;
@@ -386,6 +414,8 @@ export interface Core {
   idleTick(): Promise<IdleTickReport>;
   /** The modules the selected backend can provide (for help texts and the model's context). */
   modules(): readonly ModuleInfo[];
+  /** The kinds of workload this appliance can create (a kind without a configured runtime is left out). */
+  workloadKinds(): readonly WorkloadKind[];
 
   /**
    * Starts every workload the actor may touch (all of them for admins) whose owner last asked
@@ -467,6 +497,10 @@ export interface UserLimitsInput {
   readonly pidsBudget: number | string;
   /** The longest inactivity timeout the user's workloads may have ("8h"); "none" removes the maximum. */
   readonly maxIdleTimeout: string;
+  /** What a create that names no kind gets: `vm` for people the admin trusts less. */
+  readonly defaultKind: "container" | "vm";
+  /** True: containers are refused for this user. */
+  readonly vmOnly: boolean;
 }
 
 export type { AnyVoxnixError };

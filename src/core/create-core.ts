@@ -43,6 +43,7 @@ import { isUserId } from "../domain/identity.js";
 import { denyUser } from "./operations/deny-user.js";
 import { setUserLimits } from "./operations/set-user-limits.js";
 import { showWorkload } from "./operations/show-workload.js";
+import { showHostKey } from "./operations/show-host-key.js";
 import { startWorkload } from "./operations/start-workload.js";
 import { stopWorkload } from "./operations/stop-workload.js";
 import { whoAmI } from "./operations/who-am-i.js";
@@ -99,6 +100,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     openForward: (actor, request) => openForward(services, actor, request),
     list: (actor) => listWorkloads(services, actor),
     show: (actor, name) => showWorkload(services, actor, name),
+    hostKey: (actor, name) => showHostKey(services, actor, name),
     logs: (actor, name, logOptions) => readLogs(services, actor, name, logOptions),
     storage: (actor) => reportStorage(services, actor),
     job: (actor, id) => getJob(services, actor, id),
@@ -107,6 +109,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     setIdleTimeout: (actor, name, timeout) => setIdleTimeout(services, actor, name, timeout),
     idleTick: () => runIdleTick(services, (name) => stopWorkload(services, IDLE_ACTOR, name, "idle")),
     modules: moduleList,
+    workloadKinds: () => (["container", "vm"] as const).filter((kind) => deps.runtimes.forKind(kind) !== undefined),
     autostart: (actor) => autostart(services, actor),
     doctor: (actor) => runDoctor(services, actor),
     reconcile: (actor) => runReconcile(services, actor),

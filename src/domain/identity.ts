@@ -63,6 +63,13 @@ export interface UserLimits {
    * maximum, so the user may choose any timeout or none.
    */
   readonly maxIdleTimeoutMs?: number;
+  /**
+   * The kind a create gets when the person does not say container or VM (absent: container).
+   * An admin sets `vm` for people they trust less: a VM is the stronger boundary.
+   */
+  readonly defaultKind?: "container" | "vm";
+  /** Containers are refused for this user: every workload is a VM. */
+  readonly vmOnly?: boolean;
 }
 
 /** A user as the core sees it. */

@@ -59,6 +59,7 @@ export const OPERATIONS = {
   list: { risk: "read", scope: "self" },
   show: { risk: "read", scope: "workload" },
   logs: { risk: "read", scope: "workload" },
+  hostKey: { risk: "read", scope: "workload" },
   storage: { risk: "read", scope: "self" },
   job: { risk: "read", scope: "self" },
   whoami: { risk: "read", scope: "self" },

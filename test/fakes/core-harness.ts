@@ -105,3 +105,11 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   );
   return { core, backend, storage, remoteAccess, clock, db, catalog, logger, policy };
 }
+
+/**
+ * The core an eval conversation runs against: the test core plus a fake VM runtime, unless the
+ * conversation says the appliance has none (`vmRuntime: false`).
+ */
+export function createEvalCore(conversation?: { readonly vmRuntime?: boolean }): TestCore {
+  return createTestCore(conversation?.vmRuntime === false ? {} : { extraRuntimes: [new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] })] });
+}

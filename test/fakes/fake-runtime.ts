@@ -34,6 +34,9 @@ import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 /** Methods whose calls can be failed or held. */
 export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
 
+/** The host key a fake VM answers with (a real ed25519 public key, from the fixture keys). */
+export const FAKE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFdy7kfvWCeo99f+SRbrap0jSM7ZBBAMIZqyKU4qnf2k";
+
 /** A container the fake host knows about. */
 export interface FakeContainer {
   name: string;
@@ -65,6 +68,10 @@ export class FakeRuntime implements Runtime {
   doctorChecks: DoctorCheck[] = [{ name: "fake-backend", ok: true, detail: "The fake backend is always ready." }];
   /** Result of `exec` (argv is echoed to stdout unless overridden). */
   execResult: Partial<CommandResult> | undefined;
+  /** Allocated root-disk bytes per workload, for `rootDiskUsage` (VM runtimes). */
+  readonly rootDisks = new Map<string, number>();
+  /** SSH host key lines per workload, for `hostKeys`; a VM fake without an entry answers `FAKE_HOST_KEY`. */
+  readonly hostKeyLines = new Map<string, string[]>();
   readonly #info: RuntimeInfo;
   #nextAddress = 2;
 
@@ -130,6 +137,15 @@ export class FakeRuntime implements Runtime {
       host: stripCallbacks(host),
       managed: true,
     });
+  }
+
+  async rootDiskUsage(names: readonly WorkloadName[]): Promise<ReadonlyMap<string, number>> {
+    return new Map(names.filter((name) => this.rootDisks.has(name)).map((name) => [name, this.rootDisks.get(name)!]));
+  }
+
+  async hostKeys(name: WorkloadName): Promise<readonly string[] | undefined> {
+    if (!this.containers.has(name)) return undefined;
+    return this.hostKeyLines.get(name) ?? (this.#info.kind === "vm" ? [FAKE_HOST_KEY] : undefined);
   }
 
   async start(name: WorkloadName, host: HostContext): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   JobView,
   ListResult,
   ReconcileReport,
+  HostKeyReport,
   StorageReport,
   UserView,
   WorkloadDetails,
@@ -127,6 +128,20 @@ export function renderLogs(entries: readonly LogEntry[]): string[] {
   return entries.map((entry) => [entry.time ? entry.time.toISOString() : undefined, entry.unit ? `${entry.unit}:` : undefined, entry.message].filter(Boolean).join(" "));
 }
 
+/** `ctl host-key`: the key lines first (what people copy), then fingerprints and the age recipients. */
+export function renderHostKeys(report: HostKeyReport): string[] {
+  const lines: string[] = [];
+  for (const key of report.keys) {
+    lines.push(`${key.key} ${report.workload}`, `  fingerprint:   ${key.fingerprint}`);
+    lines.push(key.ageRecipient === undefined ? "  age recipient: none (age does not take this key type)" : `  age recipient: ${key.ageRecipient}`);
+  }
+  lines.push(
+    "",
+    `${report.keys.some((key) => key.ageRecipient !== undefined) ? "An ssh-ed25519 (or ssh-rsa) host key is an age recipient as it is: " : ""}add it to the recipients of the secrets ${report.workload} should read (agenix: publicKeys in secrets.nix, then agenix --rekey; sops 3.10 or later: an age recipient in .sops.yaml, then sops updatekeys; sops-nix: convert it with ssh-to-age first).`,
+  );
+  return lines;
+}
+
 /** `ctl storage`. */
 export function renderStorage(report: StorageReport): string[] {
   return [
@@ -138,6 +153,9 @@ export function renderStorage(report: StorageReport): string[] {
     ]),
     "",
     ...renderTable(["workspace", "used", "quota"], report.workspaces.map((workspace) => [workspace.workload, formatSize(workspace.usage.usedBytes), nullableSize(workspace.usage.quotaBytes)]), "No workspaces."),
+    ...(report.rootDisks.length === 0
+      ? []
+      : ["", ...renderTable(["VM root disk", "allocated", "size (held against the quota)"], report.rootDisks.map((disk) => [disk.workload, formatSize(disk.allocatedBytes), formatSize(disk.sizeBytes)]), "")]),
     "",
     ...renderTable(["snapshot of", "taken", "restorable until"], report.snapshots.map((snapshot) => [snapshot.workload, formatTime(snapshot.createdAt), formatTime(snapshot.expiresAt)]), "No snapshots."),
   ];
@@ -214,9 +232,16 @@ export function renderUser(user: UserView): string[] {
     ["memory budget", formatSize(user.limits.memoryBudgetBytes)],
     ["pids budget", user.limits.pidsBudget],
     ["max idle timeout", user.limits.maxIdleTimeoutMs ? formatDuration(user.limits.maxIdleTimeoutMs) : "none"],
+    ["workload kind", describeKinds(user.limits)],
     ["stopped", user.stoppedWorkloads === undefined ? undefined : user.stoppedWorkloads.join(", ") || "nothing was running"],
     ["not stopped", user.stopFailures?.map((failure) => `${failure.workload} (${failure.reason})`).join("; ")],
   ]);
+}
+
+/** "containers (default)", "VMs by default", "VMs only". */
+function describeKinds(limits: UserView["limits"]): string {
+  if (limits.vmOnly === true) return "VMs only";
+  return limits.defaultKind === "vm" ? "VMs by default (containers when asked for)" : "containers by default";
 }
 
 function formatUsage(usage: Usage): string {

@@ -44,6 +44,8 @@ export const limitsBody = z
     memoryBudget: size.optional(),
     pidsBudget: z.number().int().optional(),
     maxIdleTimeout: z.string().max(32).optional().describe('the longest idle timeout, like "8h"; "none" for no maximum'),
+    defaultKind: z.enum(["container", "vm"]).optional(),
+    vmOnly: z.boolean().optional(),
   })
   .strict();
 
@@ -136,6 +138,9 @@ export const userView = z.looseObject({
 
 /** `logs`: recent log lines. */
 export const logEntries = z.array(z.looseObject({ message: z.string() }));
+
+/** `hostKey`: a VM's SSH host keys. */
+export const hostKeyReport = z.looseObject({ workload: z.string(), keys: z.array(z.looseObject({ key: z.string(), algorithm: z.string(), fingerprint: z.string(), ageRecipient: z.string().optional() })) });
 
 /** `storage`: usage, quota, workspaces and restorable snapshots. */
 export const storageReport = z.looseObject({ user: userId, driver: z.string(), quotasEnforced: z.boolean(), usage: z.looseObject({}), workspaces: z.array(z.looseObject({ workload: z.string() })), snapshots: z.array(z.looseObject({ id: z.string(), workload: z.string() })) });

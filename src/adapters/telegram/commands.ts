@@ -134,7 +134,7 @@ async function setLimits(args: string, actor: Actor, core: Core): Promise<string
       const number = Number(value);
       if (!Number.isFinite(number) || number <= 0) return `${code(key!)} needs a positive number. ${usage}`;
       limits[field] = number;
-    } else {
+    } else if (field === "diskQuota" || field === "memoryBudget") {
       limits[field] = value;
     }
   }

@@ -28,7 +28,8 @@ export interface EvalEnvironment {
 /** How to run the evals. */
 export interface EvalOptions {
   readonly conversations: readonly EvalConversation[];
-  readonly makeEnvironment: () => EvalEnvironment;
+  /** A fresh environment for `conversation` (with a VM runtime unless it says `vmRuntime: false`). */
+  readonly makeEnvironment: (conversation: EvalConversation) => EvalEnvironment;
   readonly config: Config;
   /** Absent: the offline engine. */
   readonly model?: LanguageModel;
@@ -71,7 +72,7 @@ export async function runEvals(options: EvalOptions): Promise<ConversationResult
 }
 
 async function runConversation(conversation: EvalConversation, options: EvalOptions): Promise<ConversationResult> {
-  const environment = options.makeEnvironment();
+  const environment = options.makeEnvironment(conversation);
   const usage = { input: 0, output: 0, calls: 0 };
   const model = options.model === undefined || typeof options.model === "string" ? options.model : countUsage(options.model as SpecModel, usage);
   const pipeline = createChatPipeline({
@@ -84,6 +85,10 @@ async function runConversation(conversation: EvalConversation, options: EvalOpti
     ...(model ? { model } : {}),
   });
   const failures: string[] = [];
+  for (const { owner, ...kinds } of conversation.limits ?? []) {
+    await environment.core.whoami({ userId: owner });
+    await environment.core.setUserLimits({ userId: "local:admin" }, owner, kinds);
+  }
   for (const workload of conversation.setup ?? []) {
     const job = await environment.core.create({ userId: workload.owner }, { name: workload.name, modules: [...(workload.modules ?? [])] });
     await job.wait();
@@ -161,6 +166,7 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
     if (expected.cpus !== undefined && found.spec.resources.cpus !== expected.cpus) failures.push(`${expected.name} should have ${expected.cpus} CPUs`);
     if (expected.memoryBytes !== undefined && found.spec.resources.memoryBytes !== expected.memoryBytes) failures.push(`${expected.name} has the wrong memory`);
     if (expected.live !== undefined && found.live !== expected.live) failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
+    if (expected.kind !== undefined && found.spec.kind !== expected.kind) failures.push(`${expected.name} should be a ${expected.kind}, is a ${found.spec.kind}`);
   }
   return failures;
 }

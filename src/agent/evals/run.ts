@@ -15,7 +15,7 @@ import { runEvals, type ConversationResult, type EvalEnvironment } from "./harne
 import { formatSummary, summarise } from "./report.js";
 
 interface HarnessModule {
-  createTestCore: () => EvalEnvironment;
+  createEvalCore: (conversation?: { readonly vmRuntime?: boolean }) => EvalEnvironment;
 }
 interface OracleModule {
   oracleModel: () => LanguageModel;
@@ -23,7 +23,7 @@ interface OracleModule {
 
 // The fakes live under test/; loaded by path so the build of src/ does not include them.
 const harnessUrl = new URL("../../../test/fakes/core-harness.ts", import.meta.url).href;
-const { createTestCore } = (await import(harnessUrl)) as HarnessModule;
+const { createEvalCore } = (await import(harnessUrl)) as HarnessModule;
 const oracleUrl = new URL("../../../test/unit/agent/oracle-model.ts", import.meta.url).href;
 const { oracleModel } = (await import(oracleUrl)) as OracleModule;
 
@@ -40,7 +40,7 @@ function table(title: string, results: readonly ConversationResult[], withModel:
 }
 
 const offlineConfig: Config = configSchema.parse({});
-const offline = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig });
+const offline = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: offlineConfig });
 table("offline engine", offline, false);
 const offlineSummary = summarise(offline);
 console.log(`\n${formatSummary("offline engine", offlineSummary)}`);
@@ -58,7 +58,7 @@ const summary: Record<string, unknown> = {
 // The same set through the LLM tool loop, with a scripted model that picks tools the way the
 // offline parser reads each message (no memory of its own): checks tool choice, one model
 // call per request, rendering, and that nothing destructive happens unasked.
-const scripted = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: offlineConfig, model: oracleModel() });
+const scripted = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: offlineConfig, model: oracleModel() });
 const scriptedSummary = summarise(scripted);
 console.log(`\n${formatSummary("tool loop with the scripted model", scriptedSummary)}`);
 for (const result of scripted.filter((entry) => !entry.passed)) console.log(`  FAIL ${result.id}: ${result.failures.join("; ")}`);
@@ -83,7 +83,7 @@ if (provider && provider !== "none") {
   });
   const model = createLanguageModel(modelConfig.llm, process.env.VOXNIX_LLM_API_KEY);
   if (model) {
-    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: modelConfig, model });
+    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: modelConfig, model });
     const title = `model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"}`;
     table(`${title} (operations, confirmations and final state; wording not checked)`, results, true);
     const modelSummary = summarise(results);

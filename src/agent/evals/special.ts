@@ -1,25 +1,78 @@
 /**
- * VMs (no VM runtime yet: understood, answered, nothing created), logging in (answered with
+ * VMs (created like containers; answered honestly without a VM runtime), logging in (answered with
  * what exists today), several requests in one message, and hostile messages: injection,
  * other users' names, claimed roles, giant and odd input. Hostile input changes nothing.
  *
  * @module
  */
 import type { EvalConversation } from "./types.js";
-import { ALICE, BOB, WEB_AND_DEV, single } from "./build.js";
+import { ALICE, BOB, GiB, WEB_AND_DEV, single } from "./build.js";
 
 const setup = WEB_AND_DEV;
 const bobsDev = [{ owner: BOB, name: "dev" }];
 const bobsDevKept = [{ owner: BOB, name: "dev", live: "running" }];
 
-/** Virtual machines. */
+/** Virtual machines: created like containers when a VM runtime is configured, answered honestly when not. */
 export const VMS: readonly EvalConversation[] = [
-  single("vm-called-lab", "vm", "make me a vm called lab with 2 cpus", [], { text: /not available/, expect: [{ owner: ALICE, name: "lab", absent: true }] }),
-  single("vm-virtual-machine", "vm", "can I get a virtual machine?", [], { text: /not available/ }),
-  single("vm-windows", "vm", "spin up a windows vm", [], { text: /not available/ }),
-  single("vm-kvm", "vm", "i need a kvm vm with 4 cores named win", [], { text: /not available/, expect: [{ owner: ALICE, name: "win", absent: true }] }),
-  single("vm-support", "vm", "do you support vms?", [], { text: /not available/ }),
-  single("vm-create-named", "vm", "Create a VM named test", [], { text: /containers only/, expect: [{ owner: ALICE, name: "test", absent: true }] }),
+  single("vm-called-lab", "vm", "make me a vm called lab with 2 cpus and 4G", ["create:lab"], { text: /Creating the VM lab \(2 CPUs, 4G memory\)/, expect: [{ owner: ALICE, name: "lab", kind: "vm", cpus: 2, memoryBytes: 4 * GiB }] }),
+  single("vm-create-named", "vm", "Create a VM named test", ["create:test"], { text: /Creating the VM test/, expect: [{ owner: ALICE, name: "test", kind: "vm" }] }),
+  single("vm-kvm-cores", "vm", "i need a kvm vm with 4 cores named win", ["create:win"], { expect: [{ owner: ALICE, name: "win", kind: "vm", cpus: 4 }] }),
+  single("vm-virtual-machine-disk", "vm", "spin up a virtual machine called box with 1 cpu, 2G of ram and a 5G disk", ["create:box"], { text: /a 5G disk/, expect: [{ owner: ALICE, name: "box", kind: "vm", cpus: 1, memoryBytes: 2 * GiB }] }),
+  single("vm-question", "vm", "can I get a virtual machine?", [], { text: /Yes: I can make you a virtual machine/ }),
+  single("vm-support", "vm", "do you support vms?", [], { text: /Debian Linux VM/ }),
+  single("vm-windows", "vm", "spin up a windows vm", [], { text: /Debian Linux only/ }),
+  single("vm-modules-refused", "vm", "make a vm called lab with git and fish", [], { text: /VMs take no modules yet/, expect: [{ owner: ALICE, name: "lab", absent: true }] }),
+  single("vm-container-stays-container", "vm", "create a container called web with git", ["create:web"], { expect: [{ owner: ALICE, name: "web", kind: "container", modules: ["git"] }] }),
+  {
+    id: "vm-no-runtime",
+    intent: "vm",
+    vmRuntime: false,
+    turns: [{ say: "make me a vm called lab with 2 cpus and 4G", operations: [], text: /not available on this appliance: no VM runtime is configured/, notText: /Creating/ }],
+    expect: [{ owner: ALICE, name: "lab", absent: true }],
+  },
+  { id: "vm-no-runtime-question", intent: "vm", vmRuntime: false, turns: [{ say: "do you support vms?", operations: [], text: /not available/ }] },
+  {
+    id: "vm-ask-name",
+    intent: "vm",
+    turns: [
+      { say: "make me a vm with 2 cpus", operations: [], text: /What should I call it/ },
+      { say: "lab", operations: ["create:lab"], text: /Creating the VM lab/ },
+    ],
+    expect: [{ owner: ALICE, name: "lab", kind: "vm", cpus: 2 }],
+  },
+  {
+    id: "vm-default-kind",
+    intent: "vm",
+    limits: [{ owner: ALICE, defaultKind: "vm" }],
+    turns: [{ say: "create lab with 2 cpus", operations: ["create:lab"] }],
+    expect: [{ owner: ALICE, name: "lab", kind: "vm", cpus: 2 }],
+  },
+  {
+    id: "vm-only-refuses-container",
+    intent: "vm",
+    limits: [{ owner: ALICE, vmOnly: true }],
+    turns: [{ say: "create a container called web", operations: ["create:web!"], text: /VMs only/ }],
+    expect: [{ owner: ALICE, name: "web", absent: true }],
+  },
+  {
+    id: "vm-destroy-confirmed",
+    intent: "vm",
+    turns: [
+      { say: "make me a vm called lab", operations: ["create:lab"] },
+      { say: "delete lab", operations: ["destroy:lab!"], confirmation: true },
+      { say: "yes", operations: ["confirm"] },
+    ],
+    expect: [{ owner: ALICE, name: "lab", absent: true }],
+  },
+  {
+    id: "vm-dont-delete",
+    intent: "vm",
+    turns: [
+      { say: "make me a vm called lab", operations: ["create:lab"] },
+      { say: "don't delete the vm lab", operations: [], confirmation: false },
+    ],
+    expect: [{ owner: ALICE, name: "lab", kind: "vm" }],
+  },
 ];
 
 /** Logging in to a container. */

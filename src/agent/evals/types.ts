@@ -33,6 +33,7 @@ export interface ExpectedWorkload {
   readonly cpus?: number;
   readonly memoryBytes?: number;
   readonly live?: string;
+  readonly kind?: "container" | "vm";
 }
 
 /** One conversation. */
@@ -42,6 +43,10 @@ export interface EvalConversation {
   readonly intent?: string;
   /** Workloads created through the core before the conversation starts. */
   readonly setup?: readonly { readonly owner: UserId; readonly name: string; readonly modules?: readonly string[] }[];
+  /** False: the appliance has no VM runtime (`vm.runtime: none`); by default it has one. */
+  readonly vmRuntime?: boolean;
+  /** Kind settings an admin made before the conversation (VMs by default, VMs only). */
+  readonly limits?: readonly { readonly owner: UserId; readonly defaultKind?: "container" | "vm"; readonly vmOnly?: boolean }[];
   readonly turns: readonly EvalTurn[];
   readonly expect?: readonly ExpectedWorkload[];
 }

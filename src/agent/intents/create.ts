@@ -8,6 +8,7 @@ import type { CreateRequest } from "./types.js";
 import { FILLER_WORDS, firstPhrase, hasAny, looksLikeName, type Normalised } from "./normalise.js";
 import { findModuleMentions, findModules } from "./modules.js";
 import { isNameCandidate } from "./target.js";
+import { readKind } from "./vm.js";
 
 /** Phrases that start a create request. "start"/"launch" count only when followed by "a"/"new". */
 const CREATE_VERBS = [
@@ -48,6 +49,7 @@ export function parseCreate(input: Normalised, catalogNames: readonly string[]):
 
   let memory: string | undefined;
   let workspaceSize: string | undefined;
+  let disk: string | undefined;
   const sizePattern = new RegExp(SIZE, "g");
   for (const match of text.matchAll(sizePattern)) {
     const size = toSize(match[1]!, match[2]!);
@@ -55,9 +57,13 @@ export function parseCreate(input: Normalised, catalogNames: readonly string[]):
     const before = text.slice(Math.max(0, match.index - 24), match.index);
     const nearMemory = /^\s*(of\s+)?(ram|memory|mem)\b/.test(after) || /\b(ram|memory|mem)\s*(of\s*)?$/.test(before);
     const nearDisk = /^\s*(of\s+)?(disk|storage|workspace|space|persistent)\b/.test(after) || /\b(disk|storage|workspace|space)\s*(of\s*)?$/.test(before);
-    if (nearDisk && workspaceSize === undefined) workspaceSize = size;
+    // "a 20G disk" (a VM's root disk) is told apart from "a 20G workspace" (the persistent one).
+    const rootDisk = /^\s*(of\s+)?(root\s+)?disk\b/.test(after) || /\bdisk\s*(of\s*)?$/.test(before);
+    if (rootDisk && disk === undefined) disk = size;
+    else if (nearDisk && workspaceSize === undefined) workspaceSize = size;
     else if (memory === undefined && (nearMemory || !nearDisk)) memory = size;
   }
+  const kind = readKind(text);
 
   const withoutWorkspace = /\b(without|no)\s+(a\s+)?(workspace|persistent|storage|persistence)\b/.test(text);
   const mentions = findModuleMentions(input.tokens, catalogNames);
@@ -69,6 +75,8 @@ export function parseCreate(input: Normalised, catalogNames: readonly string[]):
   return {
     type: "create",
     ...optional("name", findCreateName(input, mentions)),
+    ...optional("kind", kind),
+    ...optional("disk", disk),
     modules,
     ...optional("cpus", cpus),
     ...optional("memory", memory),

@@ -13,7 +13,8 @@ import { parseIntent } from "./parse.js";
 import { parseConfirmation } from "./dialogue.js";
 import { cancelPending, confirmPending } from "../confirmations.js";
 import { create, execCommand, keep, workloadOperation } from "./operations.js";
-import { describeAccess, describeClarify, describeDeclined, describeVmUnavailable, targetName } from "./wording.js";
+import { describeAccess, describeClarify, describeDeclined, targetName } from "./wording.js";
+import { describeVmAnswer } from "./vm.js";
 import * as replies from "../replies.js";
 
 /** Handles one message with the offline engine. Never throws. */
@@ -81,7 +82,7 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
     case "exec":
       return execCommand(intent, context, names);
     case "vm":
-      return { text: describeVmUnavailable() };
+      return { text: describeVmAnswer(core.workloadKinds(), intent.foreign === true) };
     case "access": {
       const name = targetName(intent.target, context.state.focus) ?? (names.length === 1 ? names[0] : undefined);
       if (!context.sshAccess) return { text: describeAccess(name, names) };

@@ -6,7 +6,6 @@
  * @module
  */
 import { createPlanOf } from "../../api/outcome.js";
-import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { CreateRequest, ExecIntent, Target, WorkloadRequest } from "./types.js";
 import { clockTime } from "../../domain/idle.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
@@ -14,29 +13,29 @@ import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";
+import { createInput, createRecord, describeStarted } from "../create-input.js";
+import { describeVmAnswer } from "./vm.js";
 
 /** Creates a workload, or asks for a name when the request has none. */
 export async function create(request: CreateRequest, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
   const { core, actor, turn } = context;
+  // No VM runtime: said plainly, and no container is made instead.
+  if (request.kind === "vm" && !core.workloadKinds().includes("vm")) return { text: describeVmAnswer(core.workloadKinds(), false) };
   if (request.name === undefined) {
     const suggestion = await suggestFreeName(core, actor, names);
     return { text: `What should I call it? For example: ${suggestion}`, question: { request, suggestion } };
   }
-  const input: ContainerSpecInput = {
-    name: request.name,
-    modules: [...request.modules],
-    resources: { ...(request.cpus !== undefined ? { cpus: request.cpus } : {}), ...(request.memory !== undefined ? { memory: request.memory } : {}) },
-    workspace: { enabled: request.workspace ?? true, ...(request.workspaceSize !== undefined ? { size: request.workspaceSize } : {}) },
-  };
-  const record = { name: request.name, modules: [...request.modules], ...(request.cpus !== undefined ? { cpus: request.cpus } : {}), ...(request.memory !== undefined ? { memory: request.memory } : {}), ...(request.workspace === false ? { workspace: false } : {}) };
   try {
+    const asked = { ...request, name: request.name };
+    const input = createInput(asked);
+    const record = createRecord(asked);
     if (context.dryRun) {
-      const plan = await turn.call("planCreate", record, async () => createPlanOf(await core.plan(actor, { operation: "create", input })), (value) => ({ name: value.spec.name, modules: value.spec.modules, backend: value.backend }));
+      const plan = await turn.call("planCreate", record, async () => createPlanOf(await core.plan(actor, { operation: "create", input })), (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules, backend: value.backend }));
       return { text: replies.describeCreatePlan(plan) };
     }
     const job = await turn.call("create", record, () => core.create(actor, input), jobSummary);
     turn.job = job;
-    return { text: replies.describeCreateStarted(request.name, request.modules) };
+    return { text: describeStarted(asked, request.kind) };
   } catch (error) {
     return { text: explainError(error) };
   }

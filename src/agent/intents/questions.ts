@@ -1,7 +1,7 @@
 /**
- * Requests the appliance cannot fulfil as asked, understood anyway: virtual machines (there
- * is no VM runtime yet, so no container is created instead) and logging in to a container
- * (there is no remote login yet; what exists today is named instead).
+ * Questions answered from what the appliance has: about virtual machines (answered by
+ * `vm.ts`; a plain VM request is a create) and logging in to a container (the SSH gateway's
+ * command when it is enabled; what exists today otherwise).
  *
  * @module
  */
@@ -10,13 +10,21 @@ import type { Clause } from "./clauses.js";
 import { hasAny, phraseIndex } from "./normalise.js";
 import { isQuestion } from "./polarity.js";
 import { findTarget } from "./target.js";
+import { isCreate } from "./create.js";
+import { asksForForeignSystem, VM_WORDS } from "./vm.js";
 
-const VM_WORDS = ["vm", "vms", "virtual machine", "virtual machines", "qemu", "kvm", "virtualbox", "hypervisor", "windows vm", "full vm"];
 const VM_ASKS = ["create", "make", "spin", "give", "build", "provision", "deploy", "set up", "setup", "launch", "start a", "new", "need", "want", "get", "support", "run", "can", "do you", "is there"];
 
-/** True when the clause asks for a virtual machine. */
+/**
+ * A question about VMs ("do you support vms?", "can I get a virtual machine?") or a VM of a
+ * system the runtime does not offer ("spin up a windows vm"). A plain request for a VM is a
+ * create (`create.ts` reads its kind), so it is left to the create reading.
+ */
 export function parseVm(clause: Clause): Intent | undefined {
-  if (!hasAny(clause.text, VM_WORDS)) return undefined;
+  if (!hasAny(clause.text, [...VM_WORDS, "virtualbox"])) return undefined;
+  const foreign = asksForForeignSystem(clause.text);
+  if (foreign) return { type: "vm", foreign };
+  if (isCreate(clause) && !isQuestion(clause)) return undefined;
   return hasAny(clause.text, VM_ASKS) || isQuestion(clause) ? { type: "vm" } : undefined;
 }
 

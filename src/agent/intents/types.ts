@@ -25,6 +25,10 @@ export type Target =
 export interface CreateRequest {
   readonly type: "create";
   readonly name?: string;
+  /** The kind the text named ("a vm", "a container"); absent: the person's default kind. */
+  readonly kind?: "container" | "vm";
+  /** A size named as a disk ("a 20G disk"): a VM's root disk, a container's workspace. */
+  readonly disk?: string;
   readonly modules: readonly string[];
   readonly cpus?: number;
   /** A size string as typed ("4G"). */
@@ -68,8 +72,8 @@ export type Intent =
   /** The text names another user (e.g. "telegram:43"): refused without touching anything. */
   | { readonly type: "other-user"; readonly mentioned: string }
   | { readonly type: "unknown" }
-  /** A VM was asked for: understood, and answered that there is no VM runtime yet. */
-  | { readonly type: "vm" }
+  /** A question about VMs, or a VM this appliance cannot run (Windows): answered from what the appliance has. */
+  | { readonly type: "vm"; readonly foreign?: boolean }
   /** "How do I log into dev?": answered with what exists today. */
   | { readonly type: "access"; readonly target: Target }
   /** A request the engine will not act on as it stands ("don't delete web"); `verb` is what was declined. */

@@ -1,6 +1,5 @@
 /**
- * Replies for what the offline engine understood but does not act on: a VM request, a
- * login question, a declined request ("don't delete web") and a question back when a
+ * Replies for what the offline engine understood but does not act on: a login question, a declined request ("don't delete web") and a question back when a
  * message could be read as destructive. They name only what exists today.
  *
  * @module
@@ -24,14 +23,6 @@ export function targetName(target: Target, focus: string | undefined): string | 
   if (target.kind === "named" || target.kind === "unknown") return target.name;
   if (target.kind === "reference") return focus;
   return undefined;
-}
-
-/** "Make me a VM": understood, and not available. */
-export function describeVmUnavailable(): string {
-  return [
-    "Virtual machines are not available on this appliance yet: it runs containers only, so I did not create anything.",
-    'If a container will do, say for example "create a container called lab with 2 cpus".',
-  ].join("\n");
 }
 
 /** "How do I log into dev?": the SSH gateway's command when it is enabled, else what exists today. */

@@ -16,6 +16,7 @@ Rules:
 - Call the right tool at once using the context below; do not list first. "it" or "that" means the Focus container.
 - Container names: lowercase letters, digits and hyphens, at most 11 characters. If a create has no name, ask for one and suggest a free one such as dev-1.
 - Call destroy_container only when the person plainly asks to destroy that container; "don't delete", "undo", "cancel" and questions never mean destroy. If unsure, ask. It only prepares a plan. The person confirms it themselves with the button or by replying "yes"; you cannot confirm and must not claim it is destroyed.
+- A VM is create_container with kind "vm" (cpus, memory, disk; no modules). Set kind only if they said container or VM.
 - Creates and restores run in the background: say they have started.
 - If a tool reports an error, say what went wrong in plain words.`;
 

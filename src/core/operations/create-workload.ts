@@ -8,11 +8,12 @@ import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { VmSpecInput } from "../../domain/vm-spec.js";
 import type { Actor } from "../../domain/identity.js";
 import type { JobOf } from "../api.js";
-import { checkNameFree, checkQuotas, nameTaken, validateSpec } from "../admission.js";
+import { checkNameFree, checkQuotas, checkVmDiskQuota, nameTaken, validateSpec } from "../admission.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForKind } from "../runtime-registry.js";
+import { decideKind } from "../workload-kind.js";
 
 /** Starts a create job for `input`, owned by the actor. */
 export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">> {
@@ -21,10 +22,11 @@ export function createWorkload(services: CoreServices, actor: Actor, input: Cont
     operation: "create",
     actor,
     args: input,
-    validate: () => validateSpec(context, input),
+    validate: () => validateSpec(context, decideKind(context, actor, input)),
     target: (spec) => spec.name,
     run: async ({ user, input: spec, lock, detach }) => {
       checkQuotas(context, user, spec);
+      await checkVmDiskQuota(context, user, spec);
       await checkNameFree(context, spec.name);
       const now = context.deps.clock.now();
       const inserted = context.repos.workloads.insert({

@@ -9,10 +9,11 @@ import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { VmSpecInput } from "../../domain/vm-spec.js";
 import type { CreatePlan, Planned } from "../api.js";
-import { checkNameFree, checkQuotas, validateSpec } from "../admission.js";
+import { checkNameFree, checkQuotas, checkVmDiskQuota, validateSpec } from "../admission.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForKind } from "../runtime-registry.js";
+import { decideKind } from "../workload-kind.js";
 
 /** Validates and admits `input`, returning what a create would do. */
 export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<Planned> {
@@ -22,10 +23,11 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
     actor,
     args: input,
     dryRun: true,
-    validate: () => validateSpec(context, input),
+    validate: () => validateSpec(context, decideKind(context, actor, input)),
     target: (spec) => spec.name,
     run: async ({ user, input: spec }) => {
       checkQuotas(context, user, spec);
+      await checkVmDiskQuota(context, user, spec);
       await checkNameFree(context, spec.name);
       const backend = runtimeForKind(context.deps.runtimes, spec.kind);
       // The path is the driver's convention; the plan shows where it would be, without creating it.

@@ -11,7 +11,7 @@ import type { CoreContext } from "../context.js";
 import type { StoredUser } from "../../state/users-repository.js";
 import type { SnapshotRecord } from "../../state/snapshots-repository.js";
 import type { WorkloadName } from "../../domain/names.js";
-import { checkNameFree, checkQuotas, checkCodeServerAuth, checkRemoteAccess, nameTaken } from "../admission.js";
+import { checkNameFree, checkQuotas, checkVmDiskQuota, checkCodeServerAuth, checkRemoteAccess, nameTaken } from "../admission.js";
 import { validateName } from "../inputs.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
@@ -105,6 +105,7 @@ async function admitRestore(context: CoreContext, user: StoredUser, name: Worklo
   checkRemoteAccess(context, snapshot.spec);
   checkCodeServerAuth(context, snapshot.spec);
   checkQuotas(context, user, snapshot.spec);
+  await checkVmDiskQuota(context, user, snapshot.spec);
   await checkNameFree(context, name);
   return snapshot;
 }

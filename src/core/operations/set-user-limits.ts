@@ -1,6 +1,8 @@
 /**
- * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory/process budgets.
- * Sizes are typed like "20G"; the longest idle timeout like "8h" ("none": no maximum). The new disk quota is applied to storage right away.
+ * `setUserLimits` (admins): change a user's disk quota, workload count and CPU/memory/process budgets,
+ * the longest idle timeout, and which kind of workload they get (`defaultKind`, `vmOnly`: VMs for
+ * people the admin trusts less). Sizes are typed like "20G"; the idle maximum like "8h" ("none": no
+ * maximum). The new disk quota is applied to storage right away.
  *
  * @module
  */
@@ -15,6 +17,14 @@ import { validateUserId } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { toUserView } from "../views.js";
+import { runtimeForKind } from "../runtime-registry.js";
+
+/** The kind settings after `changes`: `container` as the default is stored as no setting, `vmOnly: false` likewise. */
+function kindChanges(current: UserLimits, changes: { defaultKind?: "container" | "vm"; vmOnly?: boolean }): Pick<UserLimits, "defaultKind" | "vmOnly"> {
+  const defaultKind = changes.defaultKind ?? current.defaultKind;
+  const vmOnly = changes.vmOnly ?? current.vmOnly;
+  return { ...(defaultKind === "vm" ? { defaultKind } : {}), ...(vmOnly === true ? { vmOnly } : {}) };
+}
 
 const limitsSchema = z
   .object({
@@ -40,6 +50,8 @@ const limitsSchema = z
         return ms;
       })
       .optional(),
+    defaultKind: z.enum(["container", "vm"]).optional(),
+    vmOnly: z.boolean().optional(),
   })
   .strict();
 
@@ -57,6 +69,8 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
       return { id, changes: parsed.data };
     },
     run: async ({ input: { id, changes } }) => {
+      // VMs as the default (or the only kind) need a VM runtime: refused plainly without one.
+      if (changes.defaultKind === "vm" || changes.vmOnly === true) runtimeForKind(context.deps.runtimes, "vm");
       const target = context.repos.users.get(id);
       if (!target) throw new NotFoundError("user", id, `No user "${id}" has contacted voxnix yet.`);
       let next: UserLimits = {
@@ -65,6 +79,7 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
         cpuBudget: changes.cpuBudget ?? target.limits.cpuBudget,
         memoryBudgetBytes: changes.memoryBudget ?? target.limits.memoryBudgetBytes,
         pidsBudget: changes.pidsBudget ?? target.limits.pidsBudget,
+        ...kindChanges(target.limits, changes),
       };
       // "none" is stored as 0, so a configured default maximum does not fill it back in.
       const maxIdle = changes.maxIdleTimeout === undefined ? target.limits.maxIdleTimeoutMs : changes.maxIdleTimeout === "none" ? 0 : changes.maxIdleTimeout;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../domain/errors.js";
@@ -253,6 +253,16 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     return result;
   };
 
+  /** The guest's host key line (`type base64`), read from the pinned known_hosts entry. */
+  const pinnedHostKey = (name: WorkloadName): string | undefined => {
+    try {
+      const line = readFileSync(vmPaths(paths, name).knownHosts, "utf8").trim();
+      return line.split(" ").slice(1, 3).join(" ") || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   return {
     paths,
     info: () => ({
@@ -399,13 +409,26 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     openTerminal,
     exec,
 
-    hostKey(name) {
-      try {
-        const line = readFileSync(vmPaths(paths, name).knownHosts, "utf8").trim();
-        return line.split(" ").slice(1, 3).join(" ") || undefined;
-      } catch {
-        return undefined;
+    hostKey: pinnedHostKey,
+
+    async hostKeys(name) {
+      const key = pinnedHostKey(name);
+      return key === undefined ? undefined : [key];
+    },
+
+    async rootDiskUsage(names) {
+      const usage = new Map<string, number>();
+      for (const name of names) {
+        // lstat: the overlay is voxnix's own file; a link there is never followed. Blocks, not
+        // size: the overlay's apparent size is small and sparse, its allocation is what it costs.
+        try {
+          const stat = lstatSync(vmPaths(paths, name).overlay);
+          if (stat.isFile()) usage.set(name, stat.blocks * 512);
+        } catch {
+          // No overlay (never created, or already destroyed): nothing allocated.
+        }
       }
+      return usage;
     },
 
     doctor: () => qemuDoctor(deps.runner, paths, deps.config, accelerator, userExists),

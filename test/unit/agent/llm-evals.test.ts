@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { CONVERSATIONS } from "../../../src/agent/evals/conversations.js";
 import { runEvals } from "../../../src/agent/evals/harness.js";
 import { summarise } from "../../../src/agent/evals/report.js";
-import { createTestCore } from "../../fakes/core-harness.js";
+import { createEvalCore } from "../../fakes/core-harness.js";
 import { createAgentHarness, actor, testConfig, TEST_USERS } from "./helpers.js";
 import { oracleModel } from "./oracle-model.js";
+import { FakeRuntime } from "../../fakes/fake-runtime.js";
 
 /**
  * The lowest accuracy accepted for the eval set through the tool loop with the scripted
@@ -18,7 +19,7 @@ const MIN_TOOL_LOOP_ACCURACY = 0.95;
 describe("the eval set through the LLM tool loop (scripted model)", () => {
   it("no destructive plan nobody asked for, accuracy above the threshold, at most one model call per message", async () => {
     const model = oracleModel();
-    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: () => createTestCore(), config: testConfig(), model });
+    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: testConfig(), model });
     const summary = summarise(results);
     const failed = results.filter((result) => !result.passed).map((result) => `${result.id}: ${result.failures.join("; ")}`);
     assert.equal(summary.unrequestedDestructive, 0, failed.join("\n"));
@@ -52,11 +53,26 @@ describe("the eval set through the LLM tool loop (scripted model)", () => {
     }
   });
 
-  it("a VM request reaches no tool and creates nothing", async () => {
+  it("without a VM runtime, a VM request through the tool loop reaches no core call and creates nothing", async () => {
     const model = oracleModel();
     const harness = createAgentHarness({ model });
     const reply = await harness.pipeline.handle(actor(TEST_USERS.alice), "make me a vm called lab with 2 cpus");
     assert.deepEqual(reply.operations, []);
     assert.deepEqual((await harness.core.list(actor(TEST_USERS.alice))).workloads, []);
+  });
+
+  it("with a VM runtime, the create tool makes a VM with the CPUs, memory and disk asked for", async () => {
+    const model = oracleModel();
+    const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] });
+    const harness = createAgentHarness({ model, core: { extraRuntimes: [vms] } });
+    const reply = await harness.pipeline.handle(actor(TEST_USERS.alice), "make me a vm called lab with 2 cpus, 4G and a 3G disk");
+    assert.deepEqual(reply.operations.map((record) => [record.operation, record.input.kind, record.outcome]), [["create", "vm", "ok"]]);
+    assert.match(reply.text, /Creating the VM lab \(2 CPUs, 4G memory, a 3G disk\)/);
+    await reply.job?.wait();
+    const [lab] = (await harness.core.list(actor(TEST_USERS.alice))).workloads;
+    assert.equal(lab?.spec.kind, "vm");
+    assert.deepEqual(lab?.spec.resources, { cpus: 2, memoryBytes: 4 * 1024 ** 3, pids: 0 });
+    assert.equal((lab?.spec as { diskBytes?: number }).diskBytes, 3 * 1024 ** 3);
+    assert.ok(vms.containers.has("lab"));
   });
 });

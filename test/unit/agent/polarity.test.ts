@@ -27,7 +27,8 @@ describe("the misreadings from issue 13", () => {
     ["why is sandbox broken? show logs", "show:sandbox,logs:sandbox"],
     ["why is sandbox broken? show logs", "logs:none", []],
     ["is dev-2 running?", "show:dev-2"],
-    ["make me a vm called lab with 2 cpus", "vm"],
+    ["make me a vm called lab with 2 cpus", "create"],
+    ["do you support vms?", "vm"],
     ["how do I log into web?", "access:web"],
   ];
   for (const [text, expected, names] of cases) {

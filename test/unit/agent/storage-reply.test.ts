@@ -11,6 +11,7 @@ describe("describeStorage", () => {
       quotasEnforced: true,
       usage: { usedBytes: 0, quotaBytes: null, availableBytes: null },
       workspaces: [],
+      rootDisks: [],
       snapshots: [snapshot("a", "2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z"), snapshot("b", "2026-12-01T11:30:00Z", "2026-12-02T11:30:00Z")],
     });
     assert.doesNotMatch(text, /qa2, qa2/);

@@ -71,6 +71,8 @@ const CASES: Record<OperationName, Case> = {
   keep: { run: (t, who) => t.core.keep(who, "dev"), expect: WORKLOAD },
   setIdleTimeout: { run: (t, who) => t.core.setIdleTimeout(who, "dev", "1h"), expect: WORKLOAD },
   logs: { run: (t, who) => t.core.logs(who, "dev"), expect: WORKLOAD },
+  // "dev" is a container (host keys are for VMs): its owner and admins learn that; others only "not found".
+  hostKey: { run: (t, who) => t.core.hostKey(who, "dev"), expect: { owner: "invalid-input", other: "not-found", admin: "invalid-input", pending: "forbidden:pending" } },
   storage: { run: (t, who) => t.core.storage(who), expect: SELF },
   job: {
     setup: async (t) => {

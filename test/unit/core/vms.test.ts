@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createTestCore, TEST_USERS, actor } from "../../fakes/core-harness.js";
-import { FakeRuntime } from "../../fakes/fake-runtime.js";
+import { FAKE_HOST_KEY, FakeRuntime } from "../../fakes/fake-runtime.js";
+import { ECDSA, ED25519_FINGERPRINT } from "../../fakes/fixture-ssh-keys.js";
 import { destroyFully, rejection } from "./helpers.js";
+import { createPlanOf } from "../../../src/api/outcome.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -68,5 +70,117 @@ void describe("VMs through the core", () => {
     assert.equal(refused.kind, "invalid-input");
     assert.match(refused.message, /runs no VMs/);
     assert.equal(t.backend.calls.filter((call) => call.method === "create").length, 0);
+  });
+});
+
+const admin = actor(TEST_USERS.admin);
+const GiB = 1024 ** 3;
+
+void describe("VMs as a user's default kind", () => {
+  void it("an admin makes VMs alice's default: a create that names no kind becomes a VM, a named container stays a container", async () => {
+    const t = withVms();
+    await t.core.whoami(alice);
+    const view = await t.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "vm" });
+    assert.equal(view.limits.defaultKind, "vm");
+    const lab = await (await t.core.create(alice, { name: "lab", resources: { cpus: 2, memory: "1G" } })).wait();
+    assert.equal(lab.spec.kind, "vm");
+    assert.equal(lab.backend, "fake-vm");
+    assert.deepEqual(lab.spec.resources, { cpus: 2, memoryBytes: GiB, pids: 0 });
+    const box = await (await t.core.create(alice, { kind: "container", name: "box" })).wait();
+    assert.equal(box.spec.kind, "container");
+    // bob keeps containers.
+    const bobs = await (await t.core.create(bob, { name: "web" })).wait();
+    assert.equal(bobs.spec.kind, "container");
+  });
+
+  void it("modules in a request that became a VM are refused with a way out, and nothing is created", async () => {
+    const t = withVms();
+    await t.core.whoami(alice);
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "vm" });
+    const refused = await rejection(t.core.create(alice, { name: "dev", modules: ["git"] }));
+    assert.equal(refused.kind, "invalid-input");
+    assert.match(JSON.stringify(refused), /VMs take no modules yet[^"]*ask for a container explicitly/);
+    assert.equal(t.vms.calls.filter((call) => call.method === "create").length + t.backend.calls.filter((call) => call.method === "create").length, 0);
+  });
+
+  void it("VM-only refuses containers, even named ones, and turns unnamed requests into VMs", async () => {
+    const t = withVms();
+    await t.core.whoami(alice);
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { vmOnly: true });
+    const refused = await rejection(t.core.create(alice, { kind: "container", name: "box" }));
+    assert.equal(refused.kind, "invalid-input");
+    assert.match(JSON.stringify(refused), /VMs only/);
+    assert.equal(createPlanOf(await t.core.plan(alice, { operation: "create", input: { name: "lab" } })).spec.kind, "vm");
+    assert.equal((await (await t.core.create(alice, { name: "lab" })).wait()).spec.kind, "vm");
+    // Turned off again: containers are back.
+    const view = await t.core.setUserLimits(admin, TEST_USERS.alice, { vmOnly: false, defaultKind: "container" });
+    assert.equal(view.limits.vmOnly, undefined);
+    assert.equal(view.limits.defaultKind, undefined);
+    assert.equal((await (await t.core.create(alice, { name: "box" })).wait()).spec.kind, "container");
+  });
+
+  void it("only an admin sets it, and not without a VM runtime", async () => {
+    const t = createTestCore();
+    await t.core.whoami(alice);
+    assert.equal((await rejection(t.core.setUserLimits(alice, TEST_USERS.alice, { defaultKind: "vm" }))).kind, "forbidden");
+    const refused = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { vmOnly: true }));
+    assert.equal(refused.kind, "invalid-input");
+    assert.match(refused.message, /runs no VMs/);
+    assert.equal((await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "kvm" as never }))).kind, "invalid-input");
+    assert.equal((await t.core.whoami(alice)).limits.defaultKind, undefined);
+  });
+});
+
+void describe("VM disks in the storage quota", () => {
+  void it("a VM's declared root disk and workspace must fit in what is left of the quota: a clear error, nothing created", async () => {
+    const t = withVms();
+    await t.core.whoami(alice);
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "8G" });
+    const refused = await rejection(t.core.create(alice, { kind: "vm", name: "big", disk: "8G" }));
+    assert.equal(refused.kind, "quota");
+    assert.match(refused.message, /needs 9G [\s\S]*only 8G of your 8G are left[\s\S]*Nothing was created/);
+    assert.equal((await rejection(t.core.plan(alice, { operation: "create", input: { kind: "vm", name: "big", disk: "8G" } }))).kind, "quota");
+    assert.equal(t.vms.calls.filter((call) => call.method === "create").length, 0);
+    assert.deepEqual((await t.core.list(alice)).workloads, []);
+    // 4 GiB root + 1 GiB workspace fits; a second one does not, because the first root disk is held at its size.
+    await (await t.core.create(alice, { kind: "vm", name: "one", disk: "4G" })).wait();
+    const second = await rejection(t.core.create(alice, { kind: "vm", name: "two", disk: "4G" }));
+    assert.equal(second.kind, "quota");
+    assert.match(second.message, /4G of it held by the root disks of your other VMs/);
+  });
+
+  void it("storage shows each VM root disk's allocation and counts it as used", async () => {
+    const t = withVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab", disk: "2G" })).wait();
+    const before = await t.core.storage(alice);
+    t.vms.rootDisks.set("lab", 300 * 1024 ** 2);
+    const report = await t.core.storage(alice);
+    assert.deepEqual(report.rootDisks, [{ workload: "lab", allocatedBytes: 300 * 1024 ** 2, sizeBytes: 2 * GiB }]);
+    assert.equal(report.usage.usedBytes, before.usage.usedBytes + 300 * 1024 ** 2);
+    assert.equal(report.usage.availableBytes, 10 * GiB - 2 * GiB - (before.usage.usedBytes - 0), "what is left excludes the root disk's declared size");
+    assert.deepEqual((await t.core.storage(bob)).rootDisks, [], "bob sees none of alice's disks");
+  });
+});
+
+void describe("VM host keys", () => {
+  void it("the owner gets the pinned host key, its fingerprint and its age recipient; others get not found", async () => {
+    const t = withVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    const report = await t.core.hostKey(alice, "lab");
+    assert.equal(report.workload, "lab");
+    assert.deepEqual(report.keys, [{ key: FAKE_HOST_KEY, algorithm: "ssh-ed25519", fingerprint: ED25519_FINGERPRINT, ageRecipient: FAKE_HOST_KEY }]);
+    assert.equal((await rejection(t.core.hostKey(bob, "lab"))).kind, "not-found");
+    assert.equal((await rejection(t.core.hostKey(alice, "../lab"))).kind, "invalid-input");
+  });
+
+  void it("a key type age cannot encrypt to has no age recipient, and a corrupt recorded key is a host failure", async () => {
+    const t = withVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    t.vms.hostKeyLines.set("lab", [ECDSA]);
+    const report = await t.core.hostKey(alice, "lab");
+    assert.equal(report.keys[0]?.algorithm, "ecdsa-sha2-nistp256");
+    assert.equal(report.keys[0]?.ageRecipient, undefined);
+    t.vms.hostKeyLines.set("lab", ["ssh-ed25519 AAAA\nroot@evil"]);
+    assert.equal((await rejection(t.core.hostKey(alice, "lab"))).kind, "host-failure");
   });
 });

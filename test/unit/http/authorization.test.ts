@@ -75,6 +75,8 @@ const CASES: Record<string, Case> = {
   "post /workloads/{name}/keep": { request: () => ({ method: "POST", path: "/workloads/dev/keep" }), expect: WORKLOAD },
   "post /workloads/{name}/idle-timeout": { request: () => ({ method: "POST", path: "/workloads/dev/idle-timeout", body: { timeout: "1h" } }), expect: WORKLOAD },
   "get /workloads/{name}/logs": { request: () => ({ method: "GET", path: "/workloads/dev/logs?lines=5" }), expect: WORKLOAD },
+  // "dev" is a container: host keys are for VMs, which its owner learns; others only get "not found".
+  "get /workloads/{name}/host-key": { request: () => ({ method: "GET", path: "/workloads/dev/host-key" }), expect: { owner: "422:invalid-input", other: "404:not-found", admin: "422:invalid-input", ...NO_TOKEN } },
   "get /jobs/{id}": {
     setup: async (h) => {
       const handle = await h.core.create(alice, { name: "jobbed" });

@@ -26,6 +26,7 @@ interface CreateFlags {
   readonly remoteAccess?: boolean;
   readonly option?: string[];
   readonly vm?: boolean;
+  readonly container?: boolean;
   readonly disk?: string;
   readonly sshKey?: string[];
 }
@@ -45,12 +46,14 @@ export const register: RegisterCommand = (program, context) => {
     .option("--remote-access", "private remote access over Tailscale")
     .option("-o, --option <module.key=value>", "a module option (repeatable), e.g. code-server.port=8443", collect)
     .option("--vm", "a virtual machine instead of a container (needs a VM runtime: vm.runtime)")
+    .option("--container", "a container, even when an administrator made VMs your default")
     .option("--disk <size>", "VMs: root disk size, e.g. 8G")
     .option("--ssh-key <file>", "VMs: a public key file for root in the guest (repeatable)", collect)
     .action(async (name: string, flags: CreateFlags) => {
       const { actor, dryRun } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);
       const pids = parsePositiveNumber("--pids", flags.pids, true);
+      if (flags.container && flags.vm) throw new InvalidInputError([{ path: "--vm", message: "Give --vm or --container, not both." }]);
       const app = await context.app();
       if (flags.vm) {
         const vmInput: VmSpecInput = {
@@ -71,7 +74,9 @@ export const register: RegisterCommand = (program, context) => {
         context.output(workload, (value) => renderWorkloadLine(value, "created"));
         return;
       }
+      // Without --container the kind is left open: the core gives what the person's default is (containers unless an administrator chose VMs).
       const input: ContainerSpecInput = {
+        ...(flags.container ? { kind: "container" as const } : {}),
         name,
         modules: flags.module ?? [],
         moduleOptions: parseModuleOptions(flags.option ?? [], app.catalog),

@@ -1,13 +1,13 @@
 /**
- * Workload queries: `voxnix ctl list`, `show <name>`, `logs <name>`, `storage`, `job <id>`; and the
- * idle timer's two small changes, `keep [name]` and `idle <name> <timeout>`.
+ * Workload queries: `voxnix ctl list`, `show <name>`, `logs <name>`, `host-key <name>`, `storage`,
+ * `job <id>`; and the idle timer's two small changes, `keep [name]` and `idle <name> <timeout>`.
  *
  * @module
  */
 import type { RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
 import { parsePositiveNumber } from "../parse.js";
-import { renderDetails, renderJob, renderKept, renderList, renderLogs, renderStorage } from "../views.js";
+import { renderDetails, renderHostKeys, renderJob, renderKept, renderList, renderLogs, renderStorage } from "../views.js";
 
 /** Registers the read-only `ctl` commands. */
 export const register: RegisterCommand = (program, context) => {
@@ -36,6 +36,14 @@ export const register: RegisterCommand = (program, context) => {
       const lines = parsePositiveNumber("--lines", flags.lines, true);
       const { core } = await context.app();
       context.output(await core.logs(context.globals().actor, name, lines === undefined ? {} : { lines }), renderLogs);
+    });
+  ctl
+    .command("host-key")
+    .description("Print a VM's SSH host keys, fingerprints and age recipients (to re-encrypt agenix/sops secrets for it)")
+    .argument("<name>", "VM name")
+    .action(async (name: string) => {
+      const { core } = await context.app();
+      context.output(await core.hostKey(context.globals().actor, name), renderHostKeys);
     });
   ctl
     .command("storage")

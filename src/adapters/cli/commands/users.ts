@@ -5,6 +5,7 @@
  * @module
  */
 import type { UserLimitsInput, UserView } from "../../../core/api.js";
+import { InvalidInputError } from "../../../domain/errors.js";
 import { NotFoundError } from "../../../domain/errors.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
@@ -18,6 +19,8 @@ interface LimitFlags {
   readonly memory?: string;
   readonly pids?: string;
   readonly maxIdle?: string;
+  readonly defaultKind?: string;
+  readonly vmOnly?: boolean;
 }
 
 /** Registers the `users` commands. */
@@ -60,6 +63,9 @@ export const register: RegisterCommand = (program, context) => {
     .option("--memory <size>", "memory summed over their workloads, e.g. 16G")
     .option("--pids <n>", "processes summed over their workloads' limits, e.g. 4096")
     .option("--max-idle <duration>", 'longest inactivity timeout their workloads may have, e.g. 8h ("none": no maximum)')
+    .option("--default-kind <kind>", "what they get when they do not say container or vm: container or vm (the stronger boundary)")
+    .option("--vm-only", "refuse containers for them: every workload is a VM")
+    .option("--no-vm-only", "allow containers again")
     .action(async (id: string, flags: LimitFlags) => {
       const { actor, dryRun } = context.globals();
       const maxWorkloads = parsePositiveNumber("--workloads", flags.workloads, true);
@@ -72,6 +78,8 @@ export const register: RegisterCommand = (program, context) => {
         ...(flags.memory !== undefined ? { memoryBudget: flags.memory } : {}),
         ...(pidsBudget !== undefined ? { pidsBudget } : {}),
         ...(flags.maxIdle !== undefined ? { maxIdleTimeout: flags.maxIdle } : {}),
+        ...(flags.defaultKind !== undefined ? { defaultKind: parseKind(flags.defaultKind) } : {}),
+        ...(flags.vmOnly !== undefined ? { vmOnly: flags.vmOnly } : {}),
       };
       const { core } = await context.app();
       if (dryRun) return dryRunFor(context, id, "change the limits of", limits);
@@ -84,4 +92,10 @@ async function dryRunFor(context: CliContext, id: string, verb: string, limits?:
   const user: UserView | undefined = (await core.listUsers(context.globals().actor)).find((item) => item.id === id);
   if (!user) throw new NotFoundError("user", id, `There is no user "${id}".`);
   context.output({ dryRun: true, user, ...(limits ? { limits } : {}) }, () => [`Dry run: would ${verb} ${id} (now ${user.status}); nothing was changed.`]);
+}
+
+/** `--default-kind`: container or vm. */
+function parseKind(value: string): "container" | "vm" {
+  if (value === "container" || value === "vm") return value;
+  throw new InvalidInputError([{ path: "--default-kind", message: `--default-kind is container or vm, not "${value}".` }]);
 }

@@ -8,7 +8,7 @@
 import { createPlanOf, needsConfirmationBody } from "../../../api/outcome.js";
 import { jsonResponse, okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
-import { createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, idleTimeoutBody, idleView, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
+import { createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, hostKeyReport, idleTimeoutBody, idleView, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
 import { jobStartedResponse } from "./jobs.js";
 
 const notFound = { description: "No such workload — or not yours (the same answer)", schema: errorResponse };
@@ -138,5 +138,14 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     responses: { 200: { description: "Log entries", schema: okEnvelope(logEntries) }, 404: notFound },
     handle: async ({ actor, params, query }, { core }) =>
       okResponse(await core.logs(actor, params.name ?? "", query.lines === undefined ? {} : { lines: Number(query.lines) })),
+  }),
+  defineRoute({
+    method: "get",
+    path: "/workloads/{name}/host-key",
+    summary: "A VM's SSH host keys with fingerprints and age recipients (for re-keying secrets to it)",
+    operation: "hostKey",
+    query: emptyQuery,
+    responses: { 200: { description: "The host keys", schema: okEnvelope(hostKeyReport) }, 404: notFound },
+    handle: async ({ actor, params }, { core }) => okResponse(await core.hostKey(actor, params.name ?? "")),
   }),
 ];

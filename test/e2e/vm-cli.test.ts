@@ -1,0 +1,147 @@
+/**
+ * A VM through the BUILT CLI, as a person types it (`node bin/voxnix.js`, `vm.runtime: qemu`,
+ * real QEMU under TCG when KVM is unusable): `ctl create lab --vm` → `ctl exec` shows the
+ * guest's own Debian and kernel → `ctl host-key` prints the key the guest really serves →
+ * `ctl storage` counts the root disk → a workspace file survives `ctl stop`/`ctl start` →
+ * another user can neither see nor reach it → `ctl destroy` asks for confirmation, and
+ * `ctl confirm` leaves no VM folder behind. One VM: TCG on two cores is slow. Needs root,
+ * the nspawn tools (the harness's container runtime) and qemu; skipped otherwise. The base
+ * image comes from `VOXNIX_TEST_CACHE` (built there once, as `vm.test.ts` does).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe } from "node:test";
+import { configSchema } from "../../src/app/config-schema.js";
+import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
+import { CACHE_DIR, createE2eEnv, e2eUnavailable, storySteps, voxnix, type CliResult, type E2eEnv } from "./harness.js";
+
+function unavailable(): string | undefined {
+  const e2e = e2eUnavailable();
+  if (e2e) return e2e;
+  for (const tool of ["/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/bin/ssh", "/usr/sbin/mkfs.ext4"]) {
+    if (!existsSync(tool)) return `${tool} is missing (apt-get install -y --no-install-recommends qemu-system-x86 qemu-utils openssh-client e2fsprogs)`;
+  }
+  return undefined;
+}
+
+const alice = ["--as", "local:alice"];
+const bob = ["--as", "local:bob"];
+const SLOW = { timeoutMs: 20 * 60_000 };
+const IMAGE_DIR = path.join(CACHE_DIR, "vm-images");
+const noop = () => undefined;
+const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
+
+/** The `result` of a `--json` run that succeeded. */
+function result<T>(run: CliResult): T {
+  assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}${run.stdout}`);
+  return (JSON.parse(run.stdout) as { result: T }).result;
+}
+
+describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_000 }, () => {
+  const { step, failed } = storySteps();
+  let env: E2eEnv;
+
+  before(async () => {
+    env = await createE2eEnv({
+      diskQuota: "8G",
+      extraConfig: {
+        vm: { runtime: "qemu", imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs"), bootTimeoutSeconds: 600, stopTimeoutSeconds: 60 },
+      },
+    });
+  });
+
+  after(async () => {
+    // The harness removes containers; a VM left by a failed step is destroyed through the CLI.
+    if (!(failed() && process.env.VOXNIX_INSPECT === "1")) {
+      const left = await voxnix(env, [...alice, "--yes", "ctl", "destroy", "lab"], SLOW).catch(() => undefined);
+      if (left && left.code !== 0 && left.code !== 3) console.error(left.stderr);
+    }
+    await env?.cleanup(failed());
+  });
+
+  step("the VM base image is there (built once, cached)", async () => {
+    if (currentImage(IMAGE_DIR, "bookworm") !== undefined) return;
+    const config = configSchema.parse({ vm: { imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs") } });
+    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
+    const runtime = createQemuRuntime({ config, stateDir: path.join(env.root, "image-build"), runner: env.runner, logger: silent, clock: { now: () => new Date() }, leases, catalog: { list: () => [], get: () => undefined } });
+    await runtime.buildImages({ onProgress: () => undefined });
+    assert.ok(currentImage(IMAGE_DIR, "bookworm"));
+  });
+
+  step("a disk larger than the quota allows is refused with a clear error, and nothing is created", async () => {
+    const refused = await voxnix(env, [...alice, "ctl", "create", "huge", "--vm", "--disk", "16G"]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /needs 17G of your disk quota[\s\S]*Nothing was created/);
+    assert.deepEqual(result<{ workloads: unknown[] }>(await voxnix(env, [...alice, "--json", "ctl", "list"])).workloads, []);
+  });
+
+  step("ctl create lab --vm boots a VM and waits for it", async () => {
+    const created = await voxnix(env, [...alice, "ctl", "create", "lab", "--vm", "--cpu", "2", "--memory", "512M", "--disk", "3G", "--workspace-size", "256M"], SLOW);
+    assert.equal(created.code, 0, created.stderr);
+    const listed = result<{ workloads: { name: string; spec: { kind: string }; live: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "list"]));
+    assert.deepEqual(listed.workloads.map((workload) => [workload.name, workload.spec.kind, workload.live]), [["lab", "vm", "running"]]);
+  });
+
+  step("ctl exec runs in the guest: its own Debian and kernel", async () => {
+    const release = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/etc/os-release"], SLOW);
+    assert.equal(release.code, 0, release.stderr);
+    assert.match(release.stdout, /Debian GNU\/Linux 12/);
+    const kernel = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "uname", "-r"], SLOW);
+    assert.match(kernel.stdout, /cloud-amd64/);
+  });
+
+  step("ctl host-key prints the key the guest serves, its fingerprint and its age recipient; bob gets not found", async () => {
+    const report = result<{ workload: string; keys: { key: string; fingerprint: string; ageRecipient?: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"]));
+    assert.equal(report.keys.length, 1);
+    const [key] = report.keys;
+    assert.match(key!.key, /^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
+    assert.equal(key!.ageRecipient, key!.key, "an ssh-ed25519 key is an age recipient as it is");
+    const served = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/etc/ssh/ssh_host_ed25519_key.pub"], SLOW);
+    assert.equal(served.stdout.trim().split(" ").slice(0, 2).join(" "), key!.key, "the guest serves the pinned key");
+    const fingerprint = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "ssh-keygen", "-lf", "/etc/ssh/ssh_host_ed25519_key.pub"], SLOW);
+    assert.ok(fingerprint.stdout.includes(key!.fingerprint), `${fingerprint.stdout} has ${key!.fingerprint}`);
+    const human = await voxnix(env, [...alice, "ctl", "host-key", "lab"]);
+    assert.match(human.stdout, /age recipient: ssh-ed25519 /);
+    assert.equal((await voxnix(env, [...bob, "ctl", "host-key", "lab"])).code, 3);
+    assert.equal((await voxnix(env, [...bob, "ctl", "exec", "lab", "--", "true"])).code, 3);
+    assert.deepEqual(result<{ workloads: unknown[] }>(await voxnix(env, [...bob, "--json", "ctl", "list"])).workloads, []);
+  });
+
+  step("ctl storage counts the root disk's allocation and shows its size", async () => {
+    const report = result<{ usage: { usedBytes: number }; rootDisks: { workload: string; allocatedBytes: number; sizeBytes: number }[] }>(await voxnix(env, [...alice, "--json", "ctl", "storage"]));
+    assert.equal(report.rootDisks.length, 1);
+    const [disk] = report.rootDisks;
+    assert.equal(disk!.workload, "lab");
+    assert.equal(disk!.sizeBytes, 3 * 1024 ** 3);
+    assert.ok(disk!.allocatedBytes > 0, "the overlay has allocated blocks after boot");
+    assert.ok(report.usage.usedBytes >= disk!.allocatedBytes, "usage includes it");
+    const human = await voxnix(env, [...alice, "ctl", "storage"]);
+    assert.match(human.stdout, /VM ROOT DISK[\s\S]*lab\s+\S+\s+3G/);
+  });
+
+  step("a workspace file survives ctl stop and ctl start", async () => {
+    const wrote = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "sh", "-c", "echo kept > /workspace/note && sync"], SLOW);
+    assert.equal(wrote.code, 0, wrote.stderr);
+    assert.equal((await voxnix(env, [...alice, "ctl", "stop", "lab"], SLOW)).code, 0);
+    assert.equal(result<{ live: string }>(await voxnix(env, [...alice, "--json", "ctl", "show", "lab"])).live, "stopped");
+    const started = await voxnix(env, [...alice, "ctl", "start", "lab"], SLOW);
+    assert.equal(started.code, 0, started.stderr);
+    const read = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/workspace/note"], SLOW);
+    assert.equal(read.stdout.trim(), "kept");
+  });
+
+  step("ctl destroy asks for confirmation; ctl confirm removes the VM and its folder", async () => {
+    const asked = await voxnix(env, [...alice, "--json", "ctl", "destroy", "lab"]);
+    assert.equal(asked.code, 4, asked.stderr);
+    const token = (JSON.parse(asked.stdout) as { error: { token: string } }).error.token;
+    assert.equal((await voxnix(env, [...bob, "ctl", "confirm", token])).code, 3, "bob cannot use alice's token");
+    assert.equal(result<{ live: string }>(await voxnix(env, [...alice, "--json", "ctl", "show", "lab"])).live, "running");
+    const confirmed = await voxnix(env, [...alice, "ctl", "confirm", token], SLOW);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.deepEqual(result<{ workloads: unknown[] }>(await voxnix(env, [...alice, "--json", "ctl", "list"])).workloads, []);
+    assert.equal(existsSync(path.join(env.root, "state", "vm", "machines", "lab")), false, "no VM folder is left");
+  });
+});
