@@ -80,6 +80,12 @@ export const OPERATIONS = {
   addSshKey: { risk: "mutate", scope: "self" },
   listSshKeys: { risk: "read", scope: "self" },
   removeSshKey: { risk: "mutate", scope: "self" },
+  // The dashboard's live view: audited once when opened; the re-reads it pushes are not (docs/web.md).
+  watch: { risk: "read", scope: "self" },
+  // Reattaching a browser terminal to its shell within the grace window (same user only).
+  attachShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },
+  // The audit log with filters, newest first, a page at a time.
+  auditLog: { risk: "admin", scope: "host" },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;
