@@ -60,6 +60,10 @@ export interface HttpAppOptions {
   readonly watchMaxMs?: number;
   /** Mark the session cookie Secure; default: when `publicUrl` is https (the server sets it for TLS). */
   readonly secureCookies?: boolean;
+  /** How long a browser terminal's shell survives a dropped connection for a reattach (ms); default 60 s (`http.terminalReattachSeconds`). */
+  readonly terminalReattachMs?: number;
+  /** The `ssh` line of the SSH gateway with `{name}` for the workload (when the gateway is enabled), shown by the dashboard. */
+  readonly sshCommandTemplate?: string;
   /** Where the built dashboard files are (default `<package root>/dist/web`). */
   readonly webAssetsDir?: string;
 }
@@ -134,7 +138,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     assets: new WebAssets(options.webAssetsDir),
     publicUrl: options.publicUrl,
     secureCookies: options.secureCookies ?? (options.publicUrl?.startsWith("https://") ?? false),
+    ...(options.sshCommandTemplate ? { sshCommandTemplate: options.sshCommandTemplate } : {}),
   });
-  registerTerminalRoute(app, { core: options.core, upgradeWebSocket: upgradeWebSocket as never, publicUrl: options.publicUrl });
+  registerTerminalRoute(app, { core: options.core, upgradeWebSocket: upgradeWebSocket as never, publicUrl: options.publicUrl, reattachMs: options.terminalReattachMs ?? 60_000 });
   return app;
 }
