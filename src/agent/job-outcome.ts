@@ -6,27 +6,37 @@
  * @module
  */
 import type { DestroyResult, WorkloadView } from "../core/api.js";
+import { accessLines, type AccessPoints } from "../domain/ssh-access.js";
 import { explainError } from "./explain-error.js";
 import { describeDestroyed } from "./replies.js";
 
-/** Describes a job's result (create/restore give a workload, destroy a report). */
-export function describeJobResult(result: unknown): string {
+/** How a person in this channel gets a dashboard login link ("send /web", "voxnix web link"). */
+export const CHAT_LOGIN_HINT = "ask for a login link: /web in Telegram, or voxnix web link on the appliance";
+
+/** The same on the appliance's own command line. */
+export const CLI_LOGIN_HINT = "voxnix web link prints a login link";
+
+/**
+ * Describes a job's result (create/restore give a workload, destroy a report). A workload
+ * comes with how to get in (`access`: the ssh line and the dashboard, when configured).
+ */
+export function describeJobResult(result: unknown, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): string {
   if (typeof result === "object" && result !== null) {
     if ("spec" in result && "name" in result) {
       const workload = result as WorkloadView;
       const address = workload.addresses[0] ? ` at ${workload.addresses[0]}` : "";
-      return `${workload.name} is ready${address}.`;
+      return [`${workload.name} is ready${address}.`, ...accessLines(workload.name, access, loginHint)].join("\n");
     }
     if ("warnings" in result && "workload" in result) return describeDestroyed(result as DestroyResult);
   }
   return "Done.";
 }
 
-/** Waits for a job and words its outcome; never throws. */
-export async function waitForJobOutcome(job: { wait(): Promise<unknown> }): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
+/** Waits for a job and words its outcome (with how to get in, from `access`); never throws. */
+export async function waitForJobOutcome(job: { wait(): Promise<unknown> }, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
   try {
     const result = await job.wait();
-    return { ok: true, text: describeJobResult(result), result };
+    return { ok: true, text: describeJobResult(result, access, loginHint), result };
   } catch (error) {
     return { ok: false, text: explainError(error), error };
   }

@@ -10,7 +10,7 @@ import type { Api } from "grammy";
 import type { JobEvent, JobHandle } from "../../core/api.js";
 import type { Logger } from "../../ports/logger.js";
 import { describeError, errorFields } from "./on-error.js";
-import { resultHtml } from "./format.js";
+import { resultHtml, type ResultAccess } from "./format.js";
 import { editHtml, sendHtml } from "./send.js";
 import { escapeHtml } from "./render.js";
 
@@ -30,6 +30,8 @@ export interface ProgressOptions {
    * emitted before we subscribed would otherwise be missing from the first render.
    */
   readonly current?: () => Promise<string | undefined>;
+  /** How to get into a created or restored workload (the final message says it). */
+  readonly access?: ResultAccess;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function trackJob(job: JobHandle<unknown>, headline: string, option
 
   let final: string;
   try {
-    final = `${header}\n${resultHtml(await job.wait())}`;
+    final = `${header}\n${resultHtml(await job.wait(), options.access)}`;
   } catch (error) {
     final = `${header}\n❌ ${escapeHtml(describeError(error))}`;
   }
