@@ -99,7 +99,6 @@ export class WorkloadWatcher {
       const version = this.readDataVersion();
       if (version !== this.dataVersion) this.schedule();
     }, DATABASE_CHECK_MS);
-    this.databaseTimer.unref();
   }
 
   private stop(): void {
@@ -132,7 +131,6 @@ export class WorkloadWatcher {
       this.pending = undefined;
       void this.refresh();
     }, COALESCE_MS);
-    this.pending.unref();
   }
 
   private async refresh(): Promise<void> {
