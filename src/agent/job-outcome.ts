@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { DestroyResult, WorkloadView } from "../core/api.js";
+import type { AnyJobHandle, JobResult } from "../core/api.js";
+import { settleJob } from "../api/job-result.js";
 import { accessLines, type AccessPoints } from "../domain/ssh-access.js";
 import { explainError } from "./explain-error.js";
 import { describeDestroyed } from "./replies.js";
@@ -20,23 +21,23 @@ export const CLI_LOGIN_HINT = "voxnix web link prints a login link";
  * Describes a job's result (create/restore give a workload, destroy a report). A workload
  * comes with how to get in (`access`: the ssh line and the dashboard, when configured).
  */
-export function describeJobResult(result: unknown, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): string {
-  if (typeof result === "object" && result !== null) {
-    if ("spec" in result && "name" in result) {
-      const workload = result as WorkloadView;
-      const address = workload.addresses[0] ? ` at ${workload.addresses[0]}` : "";
-      return [`${workload.name} is ready${address}.`, ...accessLines(workload.name, access, loginHint)].join("\n");
+export function describeJobResult(result: JobResult, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): string {
+  switch (result.kind) {
+    case "create":
+    case "restore": {
+      const address = result.value.addresses[0] ? ` at ${result.value.addresses[0]}` : "";
+      return [`${result.value.name} is ready${address}.`, ...accessLines(result.value.name, access, loginHint)].join("\n");
     }
-    if ("warnings" in result && "workload" in result) return describeDestroyed(result as DestroyResult);
+    case "destroy":
+      return describeDestroyed(result.value);
   }
-  return "Done.";
 }
 
 /** Waits for a job and words its outcome (with how to get in, from `access`); never throws. */
-export async function waitForJobOutcome(job: { wait(): Promise<unknown> }, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
+export async function waitForJobOutcome(job: AnyJobHandle, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
   try {
-    const result = await job.wait();
-    return { ok: true, text: describeJobResult(result, access, loginHint), result };
+    const result = await settleJob(job);
+    return { ok: true, text: describeJobResult(result, access, loginHint), result: result.value };
   } catch (error) {
     return { ok: false, text: explainError(error), error };
   }

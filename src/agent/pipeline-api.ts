@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JobHandle } from "../core/api.js";
+import type { AnyJobHandle } from "../core/api.js";
 import type { Actor } from "../domain/identity.js";
 import type { DestroyPlan, VoxnixErrorKind } from "../domain/errors.js";
 
@@ -35,7 +35,7 @@ export interface ChatReply {
   readonly notice?: string;
   readonly confirmation?: PendingConfirmation;
   /** A long operation that was started; adapters show its progress and final result. */
-  readonly job?: JobHandle<unknown>;
+  readonly job?: AnyJobHandle;
   readonly operations: readonly OperationRecord[];
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { JobHandle } from "../core/api.js";
+import type { AnyJobHandle, JobHandle } from "../core/api.js";
 import { VoxnixError } from "../domain/errors.js";
 import type { NeedsConfirmation } from "../api/outcome.js";
 import type { OperationRecord, PendingConfirmation } from "./pipeline-api.js";
@@ -14,7 +14,7 @@ import type { OperationRecord, PendingConfirmation } from "./pipeline-api.js";
 export class Turn {
   readonly operations: OperationRecord[] = [];
   confirmation?: PendingConfirmation;
-  job?: JobHandle<unknown>;
+  job?: AnyJobHandle;
   /** The workload this message concerned last (becomes the conversation's focus). */
   focus?: string;
   /** True when the focus was only planned by a dry run, so it does not exist. */

@@ -56,7 +56,14 @@ export interface ListResult {
   readonly unmanaged?: readonly UnmanagedContainer[];
 }
 
-export type JobKind = "create" | "destroy" | "restore";
+/** What each kind of job resolves with; `JobKind` is its keys, so a new kind must say. */
+export interface JobResults {
+  readonly create: WorkloadView;
+  readonly restore: WorkloadView;
+  readonly destroy: DestroyResult;
+}
+
+export type JobKind = keyof JobResults;
 export type JobState = "running" | "succeeded" | "failed" | "interrupted";
 
 /** A job's persisted state; any adapter (or a later process) can query it. */
@@ -85,10 +92,20 @@ export type JobEvent =
  */
 export interface JobHandle<T> {
   readonly id: string;
+  readonly kind: JobKind;
   /** Subscribe to events; replays nothing, so subscribe right after receiving the handle. Returns an unsubscribe function. */
   onEvent(listener: (event: JobEvent) => void): () => void;
   wait(): Promise<T>;
 }
+
+/** Any job, its result type following its kind: narrow on `kind` instead of guessing from the result's shape. */
+export type AnyJobHandle = { [K in JobKind]: JobOf<K> }[JobKind];
+
+/** The handle of a job of kind `K`. */
+export type JobOf<K extends JobKind> = JobHandle<JobResults[K]> & { readonly kind: K };
+
+/** A finished job's result, tagged with its kind. */
+export type JobResult = { [K in JobKind]: { readonly kind: K; readonly value: JobResults[K] } }[JobKind];
 
 /** A snapshot kept by a destroy, restorable until `expiresAt`. */
 export interface SnapshotView {
@@ -145,6 +162,14 @@ export interface AutostartReport {
   readonly failed: readonly { readonly workload: string; readonly reason: string }[];
 }
 
+/** What `impersonate` did. */
+export interface Impersonation {
+  readonly user: UserView;
+  /** True when the user was pending and the admin's impersonation approved them. */
+  readonly approved: boolean;
+}
+
+/** A user as admins see them. */
 export interface UserView {
   readonly id: UserId;
   readonly role: Role;
@@ -364,7 +389,7 @@ export interface RemoveSshKeyRequest {
 export interface Core {
   // Workloads
   /** Validates, admits (quota, name), then starts a create job. */
-  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobHandle<WorkloadView>>;
+  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">>;
   /**
    * The dry run of any operation with `plan: true` in the operation table: the same
    * validation, policy, state and quota checks as the real call, then what it would do.
@@ -377,9 +402,9 @@ export interface Core {
   /** Never destroys: answers with the plan and a single-use token for `confirm`. */
   destroy(actor: Actor, name: string): Promise<NeedsConfirmation>;
   /** Carries out a confirmed plan; refuses other actors, expired or used tokens and changed plans. */
-  confirm(actor: Actor, token: string): Promise<JobHandle<DestroyResult>>;
+  confirm(actor: Actor, token: string): Promise<JobOf<"destroy">>;
   /** Brings back a destroyed workload from its snapshot, within the undo window. */
-  restore(actor: Actor, name: string): Promise<JobHandle<WorkloadView>>;
+  restore(actor: Actor, name: string): Promise<JobOf<"restore">>;
   exec(actor: Actor, request: ExecRequest): Promise<CommandResult>;
   /** Opens a streaming session (shell, command, SFTP) in a workload through the confined exec path. */
   openSession(actor: Actor, request: SessionRequest): Promise<Session>;
@@ -415,6 +440,10 @@ export interface Core {
   setUserLimits(actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView>;
   /** The audit log with filters, newest first, a page at a time (admins). */
   auditLog(actor: Actor, query?: AuditLogQuery): Promise<AuditLogPage>;
+  /** Prepares `userId` for an admin to act as them: registered, and approved when pending. */
+  impersonate(actor: Actor, userId: string): Promise<Impersonation>;
+  /** Ids of the active admins, for delivering a newcomer's request (pending users may ask). */
+  listAdmins(actor: Actor): Promise<readonly UserId[]>;
 
   // API tokens (admins)
   /** Creates an API token acting as `userId` (registered on first use); the secret is in the result only. */

@@ -42,13 +42,14 @@ export interface Repositories {
   readonly apiTokens: ApiTokensRepository;
   readonly webSessions: WebSessionsRepository;
   readonly sshKeys: SshKeysRepository;
+  /** Read by reconcile only, to free leases of workloads that no longer exist; runtimes own them. */
+  readonly leases: AddressLeases;
 }
 
 /** What operations receive. */
 export interface CoreContext {
   readonly deps: CoreDeps;
   readonly repos: Repositories;
-  readonly leases: AddressLeases;
   readonly pid: number;
   readonly isProcessAlive: (pid: number) => boolean;
   /** Identifies this core instance (and this boot) on locks and jobs: `<boot id>/<instance id>`. */
@@ -91,8 +92,8 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       apiTokens: createApiTokensRepository(db),
       webSessions: createWebSessionsRepository(db),
       sshKeys: createSshKeysRepository(db),
+      leases: createAddressLeases(db),
     },
-    leases: createAddressLeases(db),
     pid,
     isProcessAlive: isAlive,
     instanceId,

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { UserId } from "../domain/identity.js";
 import type { ProgressListener } from "../ports/runtime.js";
-import type { JobEvent, JobHandle, JobKind } from "./api.js";
+import type { JobEvent, JobKind, JobOf, JobResults } from "./api.js";
 import type { CoreContext } from "./context.js";
 import { toVoxnixError } from "./errors.js";
 import { toJobView } from "./views.js";
@@ -21,11 +21,11 @@ export interface JobContext {
 }
 
 /** Describes a job to start. */
-export interface JobRequest<T> {
-  readonly kind: JobKind;
+export interface JobRequest<K extends JobKind> {
+  readonly kind: K;
   readonly workload: string;
   readonly owner: UserId;
-  readonly work: (job: JobContext) => Promise<T>;
+  readonly work: (job: JobContext) => Promise<JobResults[K]>;
   /** Called once the job's state is recorded, before `job-end` is emitted (releases locks, writes the audit). */
   readonly onSettled?: (jobId: string, error?: unknown) => void;
 }
@@ -40,7 +40,7 @@ export class JobRunner {
   }
 
   /** Records the job and starts its work after the caller has had a chance to subscribe. */
-  start<T>(request: JobRequest<T>): JobHandle<T> {
+  start<K extends JobKind>(request: JobRequest<K>): JobOf<K> {
     const { repos, deps, pid, instanceId } = this.#context;
     const id = randomUUID();
     repos.jobs.insert({ id, kind: request.kind, workload: request.workload, owner: request.owner, pid, holder: instanceId, startedAt: deps.clock.now() });
@@ -59,7 +59,7 @@ export class JobRunner {
       emit({ ...event, jobId: id });
     };
     const view = () => toJobView(repos.jobs.get(id)!);
-    const settle = (job: JobRequest<T>, jobId: string, error?: unknown): void => {
+    const settle = (job: JobRequest<K>, jobId: string, error?: unknown): void => {
       try {
         job.onSettled?.(jobId, error);
       } catch (settleError) {
@@ -67,7 +67,7 @@ export class JobRunner {
       }
     };
 
-    const result = new Promise<T>((resolve, reject) => {
+    const result = new Promise<JobResults[K]>((resolve, reject) => {
       // setImmediate runs after the caller's pending microtasks, so `onEvent` right after
       // receiving the handle still sees `job-start`.
       setImmediate(() => {
@@ -97,6 +97,7 @@ export class JobRunner {
     void result.finally(() => this.#active.delete(id)).catch(() => undefined);
     return {
       id,
+      kind: request.kind,
       onEvent: (listener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);

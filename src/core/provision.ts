@@ -28,7 +28,7 @@ export async function provisionWorkload(
   source: WorkspaceSource,
   job: JobContext,
 ): Promise<WorkloadView> {
-  const { deps, repos, leases } = context;
+  const { deps, repos } = context;
   const runtime = runtimeForKind(deps.runtimes, spec.kind);
   const userKey = userStorageKey(owner.id);
   const reverter = new Reverter();
@@ -64,7 +64,6 @@ export async function provisionWorkload(
       onProgress: job.progress,
     };
     // Registered before the call: a create that fails half-way may have left host state behind.
-    reverter.add(`the address lease of "${spec.name}"`, () => leases.release(spec.name));
     reverter.add(`the container "${spec.name}"`, () => runtime.destroy(spec.name, { onProgress: () => undefined }));
     await runtime.create(spec, host);
     repos.workloads.update(spec.name, { status: "ready", desired: "running" }, deps.clock.now());

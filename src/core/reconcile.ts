@@ -2,7 +2,7 @@
  * Reconcile: make recorded intent and the host agree. Interrupted jobs (running, but their
  * process is gone) are finished or rolled back; recorded workloads the host does not know
  * are reported missing; host containers voxnix does not know are reported unmanaged (to
- * admins); orphan leases, stale locks and expired snapshots are cleaned up.
+ * admins); leases a runtime left behind, stale locks and expired snapshots are cleaned up.
  *
  * @module
  */
@@ -55,7 +55,7 @@ export async function recoverInterrupted(context: CoreContext, locks: WorkloadLo
 }
 
 async function rollBackCreate(context: CoreContext, job: JobRecord): Promise<string> {
-  const { deps, repos, leases } = context;
+  const { deps, repos } = context;
   const record = repos.workloads.get(job.workload);
   if (record && record.owner === job.owner && record.status === "ready") return "it had completed; kept it";
   // Without our row the name is not ours to clean up: a container by that name belongs to someone else.
@@ -63,7 +63,6 @@ async function rollBackCreate(context: CoreContext, job: JobRecord): Promise<str
   await runtimeForWorkload(deps.runtimes, record).destroy(job.workload as never, { onProgress: () => undefined });
   await deps.storage.deleteWorkspace(userStorageKey(job.owner), job.workload);
   if (deps.remoteAccess) await deps.remoteAccess.removeKeyFile(job.workload);
-  leases.release(job.workload);
   repos.workloads.delete(job.workload);
   return `rolled back the interrupted ${job.kind}`;
 }
@@ -78,7 +77,7 @@ async function finishDestroy(context: CoreContext, job: JobRecord): Promise<stri
 
 /** The full reconcile (admin operation): recovery, one `list()` per runtime, leases, locks, snapshots. */
 export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): Promise<ReconcileReport> {
-  const { deps, repos, leases } = context;
+  const { deps, repos } = context;
   const recovered = await recoverInterrupted(context, locks);
   repos.locks.clearStale(context.isHolderAlive);
   const live = [...(await listLive(deps.runtimes)).values()];
@@ -87,7 +86,7 @@ export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): 
   const recorded = new Set(records.map((record) => record.name));
   const missing = records.filter((record) => record.status === "ready" && !liveNames.has(record.name)).map((record) => record.name);
   const unmanaged = live.filter((container) => !recorded.has(container.name)).map((container) => ({ name: container.name, state: container.state }));
-  for (const workload of leases.all().keys()) if (!recorded.has(workload)) leases.release(workload);
+  releaseOrphanLeases(context);
   repos.confirmations.deleteExpired(deps.clock.now());
   const prunedSnapshots = await pruneExpiredSnapshots(context);
   return { recovered, missing, unmanaged, prunedSnapshots };
@@ -99,6 +98,16 @@ export interface StartupRecoveryResult {
   readonly prunedSnapshots: number;
   /** Set when the recovery itself failed (details are in the log). */
   readonly error?: string;
+}
+
+/**
+ * Leases are the runtime's (it allocates one on boot and releases it on destroy); one left by
+ * a destroy or a rollback that failed half-way is freed once its workload is gone.
+ */
+function releaseOrphanLeases(context: CoreContext): void {
+  const { repos } = context;
+  const recorded = new Set(repos.workloads.listAll().map((record) => record.name));
+  for (const workload of repos.leases.all().keys()) if (!recorded.has(workload)) repos.leases.release(workload);
 }
 
 /**
@@ -115,6 +124,7 @@ export function startupRecovery(context: CoreContext, locks: WorkloadLocks): Pro
   return (async (): Promise<StartupRecoveryResult> => {
     if (hasInterrupted) {
       recovered = await recoverInterrupted(context, locks);
+      releaseOrphanLeases(context);
       context.deps.logger.info({ recovered }, "Recovered jobs a crash interrupted");
     }
     if (hasExpired) prunedSnapshots = await pruneExpiredSnapshots(context);

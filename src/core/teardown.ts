@@ -16,7 +16,7 @@ import { runtimeForWorkload } from "./runtime-registry.js";
 
 /** Destroys `record`; a failure of the snapshot or the backend leaves the row (status `failed`) for a retry. */
 export async function teardownWorkload(context: CoreContext, record: WorkloadRecord, job: JobContext): Promise<DestroyResult> {
-  const { deps, repos, leases } = context;
+  const { deps, repos } = context;
   const userKey = userStorageKey(record.owner);
   const warnings: string[] = [];
   try {
@@ -39,7 +39,6 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
         warnings.push(`The remote-access key file of "${record.name}" could not be removed (${message(error)}).`);
       }
     }
-    leases.release(record.name);
     repos.workloads.delete(record.name);
     for (const warning of warnings) deps.logger.warn({ workload: record.name }, warning);
     return { workload: record.name, ...(snapshot.storageRef === undefined ? {} : { snapshot: toSnapshotView(snapshot) }), warnings };

@@ -6,7 +6,7 @@
  * @module
  */
 import { sshCommand, type SshAccess } from "../../domain/ssh-access.js";
-import type { DestroyResult, UserView, WorkloadView } from "../../core/api.js";
+import type { JobResult, UserView } from "../../core/api.js";
 import type { PendingConfirmation } from "../../agent/pipeline-api.js";
 import { formatSize } from "../../domain/sizes.js";
 import { bold, code, escapeHtml } from "./render.js";
@@ -54,8 +54,9 @@ export function planHtml(confirmation: PendingConfirmation, now: Date): string {
 }
 
 /** A finished job's result in a few lines. */
-export function resultHtml(result: unknown, access: ResultAccess = {}): string {
-  if (isWorkloadView(result)) {
+export function resultHtml(job: JobResult, access: ResultAccess = {}): string {
+  if (job.kind === "create" || job.kind === "restore") {
+    const result = job.value;
     const lines = [`✅ ${bold(result.name)} is ${result.live === "running" ? "running" : escapeHtml(String(result.live))}.`];
     if (result.spec.modules.length > 0) lines.push(`Modules: ${escapeHtml(result.spec.modules.join(", "))}`);
     if (result.addresses.length > 0) lines.push(`Address: ${result.addresses.map(code).join(", ")}`);
@@ -64,7 +65,8 @@ export function resultHtml(result: unknown, access: ResultAccess = {}): string {
     if (access.dashboard) lines.push("Dashboard with a browser terminal: send /web for a login link.");
     return lines.join("\n");
   }
-  if (isDestroyResult(result)) {
+  if (job.kind === "destroy") {
+    const result = job.value;
     const lines = [`✅ ${bold(result.workload)} was destroyed.`];
     if (result.snapshot) lines.push(`Its workspace is kept until ${escapeHtml(result.snapshot.expiresAt.toISOString().slice(0, 16).replace("T", " "))} UTC; say "restore ${escapeHtml(result.workload)}" to bring it back.`);
     for (const warning of result.warnings) lines.push(`⚠️ ${escapeHtml(warning)}`);
@@ -87,10 +89,3 @@ export function userLineHtml(user: UserView): string {
   return `${code(user.id)}${name} — ${escapeHtml(user.status)}${user.role === "admin" ? ", admin" : ""}; ${user.workloads} workload${user.workloads === 1 ? "" : "s"}; ${escapeHtml(limits)}`;
 }
 
-function isWorkloadView(value: unknown): value is WorkloadView {
-  return typeof value === "object" && value !== null && "name" in value && "spec" in value && "addresses" in value;
-}
-
-function isDestroyResult(value: unknown): value is DestroyResult {
-  return typeof value === "object" && value !== null && "workload" in value && "warnings" in value;
-}

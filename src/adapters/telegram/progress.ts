@@ -7,7 +7,8 @@
  * @module
  */
 import type { Api } from "grammy";
-import type { JobEvent, JobHandle } from "../../core/api.js";
+import type { AnyJobHandle, JobEvent } from "../../core/api.js";
+import { settleJob } from "../../api/job-result.js";
 import type { Logger } from "../../ports/logger.js";
 import { describeError, errorFields } from "./on-error.js";
 import { resultHtml, type ResultAccess } from "./format.js";
@@ -38,7 +39,7 @@ export interface ProgressOptions {
  * Shows `job` in one message headed by `headline` (plain text) and resolves when the final
  * result is on screen. Never rejects.
  */
-export async function trackJob(job: JobHandle<unknown>, headline: string, options: ProgressOptions): Promise<void> {
+export async function trackJob(job: AnyJobHandle, headline: string, options: ProgressOptions): Promise<void> {
   const { api, chatId, logger, intervalMs } = options;
   const header = escapeHtml(headline);
   let step = "";
@@ -77,7 +78,7 @@ export async function trackJob(job: JobHandle<unknown>, headline: string, option
 
   let final: string;
   try {
-    final = `${header}\n${resultHtml(await job.wait(), options.access)}`;
+    final = `${header}\n${resultHtml(await settleJob(job), options.access)}`;
   } catch (error) {
     final = `${header}\n❌ ${escapeHtml(describeError(error))}`;
   }

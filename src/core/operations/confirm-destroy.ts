@@ -7,14 +7,14 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
-import type { DestroyResult, JobHandle } from "../api.js";
+import type { JobOf } from "../api.js";
 import { buildDestroyPlan, confirmationRefused, findRedeemable, planChanged, planHash } from "../confirmations.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { teardownWorkload } from "../teardown.js";
 
 /** Confirms a destroy plan with `token` and starts the destroy job. */
-export function confirmDestroy(services: CoreServices, actor: Actor, token: string): Promise<JobHandle<DestroyResult>> {
+export function confirmDestroy(services: CoreServices, actor: Actor, token: string): Promise<JobOf<"destroy">> {
   const { context } = services;
   return runOperation(services, {
     operation: "confirm",

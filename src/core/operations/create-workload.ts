@@ -7,7 +7,7 @@
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { VmSpecInput } from "../../domain/vm-spec.js";
 import type { Actor } from "../../domain/identity.js";
-import type { JobHandle, WorkloadView } from "../api.js";
+import type { JobOf } from "../api.js";
 import { checkNameFree, checkQuotas, nameTaken, validateSpec } from "../admission.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
@@ -15,7 +15,7 @@ import type { CoreServices } from "../services.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** Starts a create job for `input`, owned by the actor. */
-export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobHandle<WorkloadView>> {
+export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",

@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from "../../domain/errors.js";
 import { userStorageKey, type Actor } from "../../domain/identity.js";
-import type { JobHandle, Planned, WorkloadView } from "../api.js";
+import type { JobOf, Planned } from "../api.js";
 import type { CoreContext } from "../context.js";
 import type { StoredUser } from "../../state/users-repository.js";
 import type { SnapshotRecord } from "../../state/snapshots-repository.js";
@@ -20,7 +20,7 @@ import { pruneExpiredSnapshots } from "../snapshots.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** Starts a restore job for the actor's destroyed workload `name`. */
-export function restoreWorkload(services: CoreServices, actor: Actor, name: string): Promise<JobHandle<WorkloadView>> {
+export function restoreWorkload(services: CoreServices, actor: Actor, name: string): Promise<JobOf<"restore">> {
   const { context } = services;
   return runOperation(services, {
     operation: "restore",

@@ -25,17 +25,17 @@ void describe("how to get in, after a create", () => {
   void it("the chat's reply names the ssh line and the dashboard; without them it is unchanged", async () => {
     const t = createTestCore();
     const workload = await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
-    const text = describeJobResult(workload, { ssh: { host: "box.lan", port: 2222 }, dashboardUrl: "https://vox.example/web/" });
+    const text = describeJobResult({ kind: "create", value: workload }, { ssh: { host: "box.lan", port: 2222 }, dashboardUrl: "https://vox.example/web/" });
     assert.match(text, /^dev is ready at 10\.231\.0\.\d+\.\nGet in with: ssh -p 2222 dev@box\.lan\nDashboard \(with a browser terminal\): https:\/\/vox\.example\/web\/ \(.*\/web in Telegram/);
-    assert.equal(describeJobResult(workload), `dev is ready at ${workload.addresses[0]}.`);
+    assert.equal(describeJobResult({ kind: "create", value: workload }), `dev is ready at ${workload.addresses[0]}.`);
   });
 
   void it("Telegram's final message gives the ssh line in code and points to /web", async () => {
     const t = createTestCore();
     const workload = await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
-    const html = resultHtml(workload, { ssh: { host: "box.lan", port: 2222 }, dashboard: true });
+    const html = resultHtml({ kind: "create", value: workload }, { ssh: { host: "box.lan", port: 2222 }, dashboard: true });
     assert.match(html, /Get in: <code>ssh -p 2222 dev@box\.lan<\/code>/);
     assert.match(html, /send \/web for a login link/);
-    assert.doesNotMatch(resultHtml(workload), /Get in|\/web/);
+    assert.doesNotMatch(resultHtml({ kind: "create", value: workload }), /Get in|\/web/);
   });
 });

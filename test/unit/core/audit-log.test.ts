@@ -60,7 +60,7 @@ void describe("the audit log (admins)", () => {
     assert.equal(first.next, first.entries[1]!.id);
     await t.core.list(alice); // a new record arrives before the next page
     const seen = [...first.entries.map((entry) => entry.id)];
-    let cursor = first.next;
+    let cursor: number | undefined = first.next;
     while (cursor !== undefined) {
       const page = await t.core.auditLog(admin, { limit: 2, before: cursor });
       seen.push(...page.entries.map((entry) => entry.id));

@@ -34,12 +34,15 @@ void describe("reconcile", () => {
     await t.core.stop(alice, "dev");
   });
 
-  void it("destroy releases the workload's lease", async () => {
+  void it("a lease its runtime left behind is freed by the next reconcile once the workload is destroyed", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     t.db.sqlite.prepare("INSERT INTO address_leases (workload, address) VALUES ('dev', '10.231.0.2')").run();
     const { destroyFully } = await import("./helpers.js");
     await destroyFully(t.core, alice, "dev");
+    // The core never releases a lease itself: the runtime owns it (the fake runtime has none).
+    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 1);
+    await t.core.reconcile(admin);
     assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 0);
   });
 });

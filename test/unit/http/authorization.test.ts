@@ -20,6 +20,8 @@ const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   exec: "a shell exists only as the browser terminal's WebSocket (openShell), never as plain HTTP",
   openShell: "the browser terminal's WebSocket (/web/terminal/…; test/unit/http/terminal.test.ts), not an API route",
   attachShell: "the browser terminal's WebSocket with ?resume= (test/unit/http/terminal.test.ts), not an API route",
+  listAdmins: "the Telegram bot's delivery of a newcomer's request to the admins, not an API",
+  impersonate: "acting as someone is the host CLI's --as; over HTTP identity comes from the token or cookie only",
   createLoginLink: "links come from Telegram's /web and `voxnix web link` on the host, so a stolen session cannot mint more",
   startWebSession: "the dashboard's sign-in page (POST /web/login/…; test/unit/http/web-sessions.test.ts)",
   endWebSession: "the dashboard's logout (POST /web/logout)",

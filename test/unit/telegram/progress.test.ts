@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Api } from "grammy";
 import { trackJob } from "../../../src/adapters/telegram/progress.js";
-import type { JobEvent, JobHandle } from "../../../src/core/api.js";
+import type { JobEvent, DestroyResult, JobOf } from "../../../src/core/api.js";
 import { HostFailureError } from "../../../src/domain/errors.js";
 import { silentLogger } from "../../../src/ports/logger.js";
 import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
@@ -10,16 +10,17 @@ import { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
 /** A job the test drives by hand. */
 function manualJob() {
   const listeners = new Set<(event: JobEvent) => void>();
-  let finish!: (value: unknown) => void;
+  let finish!: (value: DestroyResult) => void;
   let fail!: (error: unknown) => void;
-  const result = new Promise<unknown>((resolve, reject) => {
+  const result = new Promise<DestroyResult>((resolve, reject) => {
     finish = resolve;
     fail = reject;
   });
   // Like the core's jobs: a failure nobody is waiting for yet is not an unhandled rejection.
   result.catch(() => undefined);
-  const handle: JobHandle<unknown> = {
+  const handle: JobOf<"destroy"> = {
     id: "job-1",
+    kind: "destroy",
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -69,7 +70,7 @@ describe("progress message", () => {
     job.step("same");
     job.step("same");
     await new Promise((resolve) => setTimeout(resolve, 50));
-    job.finish(undefined);
+    job.finish({ workload: "web", warnings: [] });
     await done;
     const failedEdits = server.callsOf("editMessageText").filter((call) => call.payload.chat_id === chatId && call.failedWith !== undefined);
     assert.equal(failedEdits.length, 0, "no 'message is not modified' errors");
