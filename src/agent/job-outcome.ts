@@ -7,27 +7,37 @@
  */
 import type { AnyJobHandle, JobResult } from "../core/api.js";
 import { settleJob } from "../api/job-result.js";
+import { accessLines, type AccessPoints } from "../domain/ssh-access.js";
 import { explainError } from "../api/error-wording.js";
 import { describeDestroyed } from "./replies.js";
 
-/** Describes a job's result (create/restore give a workload, destroy a report). */
-export function describeJobResult(result: JobResult): string {
+/** How a person in this channel gets a dashboard login link ("send /web", "voxnix web link"). */
+export const CHAT_LOGIN_HINT = "ask for a login link: /web in Telegram, or voxnix web link on the appliance";
+
+/** The same on the appliance's own command line. */
+export const CLI_LOGIN_HINT = "voxnix web link prints a login link";
+
+/**
+ * Describes a job's result (create/restore give a workload, destroy a report). A workload
+ * comes with how to get in (`access`: the ssh line and the dashboard, when configured).
+ */
+export function describeJobResult(result: JobResult, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): string {
   switch (result.kind) {
     case "create":
     case "restore": {
       const address = result.value.addresses[0] ? ` at ${result.value.addresses[0]}` : "";
-      return `${result.value.name} is ready${address}.`;
+      return [`${result.value.name} is ready${address}.`, ...accessLines(result.value.name, access, loginHint)].join("\n");
     }
     case "destroy":
       return describeDestroyed(result.value);
   }
 }
 
-/** Waits for a job and words its outcome; never throws. */
-export async function waitForJobOutcome(job: AnyJobHandle): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
+/** Waits for a job and words its outcome (with how to get in, from `access`); never throws. */
+export async function waitForJobOutcome(job: AnyJobHandle, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
   try {
     const result = await settleJob(job);
-    return { ok: true, text: describeJobResult(result), result: result.value };
+    return { ok: true, text: describeJobResult(result, access, loginHint), result: result.value };
   } catch (error) {
     return { ok: false, text: explainError(error), error };
   }

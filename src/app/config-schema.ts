@@ -409,6 +409,8 @@ export const configSchema = z
           .strict()
           .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), "set both certFile and keyFile, or neither")
           .prefault({}),
+        /** How long a browser terminal's shell survives a dropped connection, so reconnecting reattaches to it (0: it ends at once). */
+        terminalReattachSeconds: z.number().int().min(0).max(3600).default(60),
       })
       .strict().prefault({}),
 

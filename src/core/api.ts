@@ -281,12 +281,33 @@ export interface ShellRequest {
   readonly name: string;
   readonly cols: number;
   readonly rows: number;
+  /**
+   * How long the shell survives a dropped connection (`detach`) waiting for a reattach, in
+   * milliseconds (0 to 3,600,000); default 0: a dropped connection ends the shell.
+   */
+  readonly reattachMs?: number;
+}
+
+/** Reattaching to a detached (or still attached) shell: its resume token and the terminal's size now. */
+export interface AttachShellRequest {
+  readonly name: string;
+  readonly resumeToken: string;
+  readonly cols: number;
+  readonly rows: number;
 }
 
 /** An open interactive shell in a workload. Closing it (or the shell exiting) is audited. */
 export interface ShellSession {
+  /** A public handle for audit records. */
   readonly id: string;
   readonly workload: string;
+  /**
+   * The secret that reattaches this shell (`attachShell`), for its user only; kept in memory,
+   * never stored or audited.
+   */
+  readonly resumeToken: string;
+  /** True when this handle reattached an existing shell (its output starts with the scrollback). */
+  readonly reattached: boolean;
   /** Types into the shell. */
   write(data: string): void;
   /** Resizes the terminal; sizes out of bounds are ignored. */
@@ -297,6 +318,13 @@ export interface ShellSession {
   readonly exited: Promise<{ readonly exitCode: number | null }>;
   /** Hangs up. Idempotent. */
   close(): void;
+  /**
+   * The connection went away: keep the shell for its grace window (its output goes to the
+   * scrollback), then hang up. Without a grace window, the same as `close`.
+   */
+  detach(): void;
+  /** Called once if a reattach elsewhere took the shell over (this handle then gets no more output). */
+  onSuperseded(listener: () => void): void;
 }
 
 /** The transports sessions arrive through, for the audit record. */
@@ -335,6 +363,61 @@ export interface Forward {
   readonly address: string;
   readonly port: number;
   close(): void;
+}
+
+/** Options of a live list subscription. */
+export interface WatchRequest {
+  /** How often the host is asked for live state changes it made by itself, in ms (default 15 s). */
+  readonly pollMs?: number;
+}
+
+/** A live list subscription (`watch`): the list now, then every change the subscriber may see. */
+export interface WorkloadWatch {
+  readonly current: ListResult;
+  /** Called with the whole new list whenever the subscriber's view changed; returns an unsubscribe function. */
+  onChange(listener: (result: ListResult) => void): () => void;
+  /** Settles when the subscription ended: `close()`, or the subscriber's access ended (denied). */
+  readonly ended: Promise<{ readonly reason: "closed" | "access-ended" }>;
+  close(): void;
+}
+
+/** Filters of the audit log (admins); every given one must match. */
+export interface AuditLogQuery {
+  /** Who acted (`telegram:42`, `local:admin`). */
+  readonly user?: string;
+  /** The workload concerned. */
+  readonly workload?: string;
+  /** The operation (`destroy`, `openShell`, `closeShell`…). */
+  readonly operation?: string;
+  readonly outcome?: "ok" | "error";
+  /** Started at or after (a Date or an ISO 8601 string). */
+  readonly since?: Date | string;
+  /** Started before. */
+  readonly until?: Date | string;
+  /** The cursor of the page to read: records older than this id (a page's `next`). */
+  readonly before?: number;
+  /** Records per page, 1 to 200 (default 50). */
+  readonly limit?: number;
+}
+
+/** One audit record as admins read it (arguments already redacted when written). */
+export interface AuditLogEntry {
+  readonly id: number;
+  readonly actor: string;
+  readonly operation: string;
+  readonly target?: string;
+  readonly args: unknown;
+  readonly outcome: "ok" | "error";
+  readonly errorKind?: string;
+  readonly durationMs: number;
+  readonly startedAt: Date;
+  readonly jobId?: string;
+}
+
+/** A page of the audit log, newest first; `next` is the cursor of the following page, absent on the last. */
+export interface AuditLogPage {
+  readonly entries: readonly AuditLogEntry[];
+  readonly next?: number;
 }
 
 /** An SSH public key as shown: public data only. */
@@ -392,6 +475,8 @@ export interface Core {
   /** Grants a TCP connection to a port of the workload's own address, or refuses every other target. */
   openForward(actor: Actor, request: ForwardRequest): Promise<Forward>;
   list(actor: Actor): Promise<ListResult>;
+  /** The list now and on every change, for live views; audited once when opened, not per update. */
+  watch(actor: Actor, request?: WatchRequest): Promise<WorkloadWatch>;
   show(actor: Actor, name: string): Promise<WorkloadDetails>;
   /** The SSH host keys of the actor's VM `name`, with fingerprints and age recipients (for re-keying secrets). */
   hostKey(actor: Actor, name: string): Promise<HostKeyReport>;
@@ -434,6 +519,8 @@ export interface Core {
   approveUser(actor: Actor, userId: string): Promise<UserView>;
   denyUser(actor: Actor, userId: string): Promise<UserView>;
   setUserLimits(actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView>;
+  /** The audit log with filters, newest first, a page at a time (admins). */
+  auditLog(actor: Actor, query?: AuditLogQuery): Promise<AuditLogPage>;
   /** Prepares `userId` for an admin to act as them: registered, and approved when pending. */
   impersonate(actor: Actor, userId: string): Promise<Impersonation>;
   /** Ids of the active admins, for delivering a newcomer's request (pending users may ask). */
@@ -462,6 +549,8 @@ export interface Core {
   endWebSession(actor: Actor, secret: string): Promise<{ readonly id: string }>;
   /** Opens an interactive login shell in a workload (the browser terminal). */
   openShell(actor: Actor, request: ShellRequest): Promise<ShellSession>;
+  /** Reattaches to the actor's own shell in that workload by its resume token; anything else is "not found". */
+  attachShell(actor: Actor, request: AttachShellRequest): Promise<ShellSession>;
   // SSH keys (each person their own; admins anyone's)
   addSshKey(actor: Actor, request: AddSshKeyRequest): Promise<SshKeyView>;
   listSshKeys(actor: Actor, request?: ListSshKeysRequest): Promise<readonly SshKeyView[]>;

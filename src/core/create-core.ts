@@ -56,6 +56,11 @@ import { openShell } from "./operations/open-shell.js";
 import { startWebSession } from "./operations/start-web-session.js";
 import { hashWebSecret, LOGIN_LINK_PATTERN, WEB_SESSION_PATTERN } from "./web-sessions.js";
 import { startupRecovery } from "./reconcile.js";
+import { ShellRegistry } from "./shells.js";
+import { ChangeFeed, WorkloadWatcher } from "./watch.js";
+import { watchWorkloads } from "./operations/watch-workloads.js";
+import { attachShell } from "./operations/attach-shell.js";
+import { readAuditLog } from "./operations/read-audit-log.js";
 import type { CoreServices } from "./services.js";
 import { modulesForKind } from "./runtime-registry.js";
 
@@ -78,7 +83,17 @@ export interface CoreInstance extends Core {
 export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInstance {
   const context = createContext(deps, options);
   const locks = new WorkloadLocks(context);
-  const services: CoreServices = { context, locks, jobs: new JobRunner(context), activity: new ActivityRecorder(context), ready: Promise.resolve() };
+  const changes = new ChangeFeed();
+  const services: CoreServices = {
+    context,
+    locks,
+    jobs: new JobRunner(context),
+    activity: new ActivityRecorder(context),
+    changes,
+    watcher: new WorkloadWatcher(context, changes),
+    shells: new ShellRegistry(),
+    ready: Promise.resolve(),
+  };
   services.ready = startupRecovery(context, locks).then((result) => {
     services.startup = result;
   });
@@ -99,6 +114,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     openSession: (actor, request) => openSession(services, actor, request),
     openForward: (actor, request) => openForward(services, actor, request),
     list: (actor) => listWorkloads(services, actor),
+    watch: (actor, request) => watchWorkloads(services, actor, request),
     show: (actor, name) => showWorkload(services, actor, name),
     hostKey: (actor, name) => showHostKey(services, actor, name),
     logs: (actor, name, logOptions) => readLogs(services, actor, name, logOptions),
@@ -147,6 +163,8 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     },
     endWebSession: (actor, secret) => endWebSession(services, actor, secret),
     openShell: (actor, request) => openShell(services, actor, request),
+    attachShell: (actor, request) => attachShell(services, actor, request),
+    auditLog: (actor, query) => readAuditLog(services, actor, query),
     addSshKey: (actor, request) => addSshKey(services, actor, request),
     listSshKeys: (actor, request) => listSshKeys(services, actor, request),
     removeSshKey: (actor, request) => removeSshKey(services, actor, request),

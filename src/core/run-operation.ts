@@ -91,6 +91,8 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
       // Reads are frequent and harmless: debug. Everything else is worth a line at info.
       if (policy.risk === "read" || dryRun) context.deps.logger.debug(fields, "operation");
       else context.deps.logger.info(fields, "operation");
+      // Something may have changed: live views re-read (coalesced; reads and dry runs change nothing).
+      if (policy.risk !== "read" && !dryRun) services.changes.notify();
       recordAudit(context, {
         actor: String(request.actor?.userId),
         operation: request.operation,
@@ -144,6 +146,8 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
         },
       });
       if (!detached) finish(undefined, undefined, result);
+      // A job started (a create's row now says "creating"): live views re-read now, not at its end only.
+      else if (!dryRun) services.changes.notify();
       // Job operations return a JobHandle; name its job on the span before the span ends.
       const jobId = detached ? (result as { id?: unknown } | undefined)?.id : undefined;
       if (typeof jobId === "string") span.setAttribute("voxnix.job", jobId);

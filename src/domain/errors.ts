@@ -55,7 +55,7 @@ export class NotFoundError extends VoxnixError {
   readonly kind = "not-found" as const;
   override readonly name = "NotFoundError";
   constructor(
-    readonly what: "workload" | "job" | "snapshot" | "confirmation" | "user" | "token" | "ssh-key",
+    readonly what: "workload" | "job" | "snapshot" | "confirmation" | "user" | "token" | "ssh-key" | "shell",
     readonly id: string,
     message?: string,
   ) {

@@ -86,6 +86,12 @@ export const OPERATIONS = {
   // Without a name, `keep` resets the actor's warned workloads (its reply to a warning).
   keep: { risk: "mutate", scope: "workload", states: READY },
   setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true },
+  // The dashboard's live view: audited once when opened; the re-reads it pushes are not (docs/web.md).
+  watch: { risk: "read", scope: "self" },
+  // Reattaching a browser terminal to its shell within the grace window (same user only).
+  attachShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },
+  // The audit log with filters, newest first, a page at a time.
+  auditLog: { risk: "admin", scope: "host" },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -30,3 +30,35 @@ export function sshAccessFrom(ssh: { readonly listen: string; readonly publicHos
   const wildcard = listen.host === "0.0.0.0" || listen.host === "::" || listen.host === "";
   return { host: ssh.publicHost ?? (wildcard ? "localhost" : listen.host), port: ssh.publicPort ?? listen.port };
 }
+
+/** Where a person can get into their workloads: the SSH gateway and the dashboard, when configured. */
+export interface AccessPoints {
+  /** The SSH gateway, when `ssh.enabled`. */
+  readonly ssh?: SshAccess;
+  /** The dashboard's address (`http.publicUrl` + `/web/`), when a public URL is configured. */
+  readonly dashboardUrl?: string;
+}
+
+/** The access points a configuration publishes (`ssh.*`, `http.publicUrl`). */
+export function accessPointsFrom(config: {
+  readonly ssh?: { readonly enabled: boolean; readonly listen: string; readonly publicHost?: string | undefined; readonly publicPort?: number | undefined } | undefined;
+  readonly http?: { readonly publicUrl?: string | undefined } | undefined;
+}): AccessPoints {
+  const publicUrl = config.http?.publicUrl;
+  return {
+    ...(config.ssh?.enabled ? { ssh: sshAccessFrom(config.ssh) } : {}),
+    ...(publicUrl ? { dashboardUrl: `${publicUrl.replace(/\/+$/, "")}/web/` } : {}),
+  };
+}
+
+/**
+ * How to get into a workload just created or restored, one line each: the exact `ssh` line and
+ * the dashboard (how a person gets a login link depends on where they are: `/web` in
+ * Telegram, `voxnix web link` on the host). Empty when neither is configured.
+ */
+export function accessLines(workload: string, points: AccessPoints, loginHint: string): string[] {
+  const lines: string[] = [];
+  if (points.ssh) lines.push(`Get in with: ${sshCommand(points.ssh, workload)}`);
+  if (points.dashboardUrl) lines.push(`Dashboard (with a browser terminal): ${points.dashboardUrl} (${loginHint})`);
+  return lines;
+}

@@ -37,11 +37,28 @@ interface AuditRow {
   job_id: string | null;
 }
 
+/** Filters of an audit query; every given one must match. */
+export interface AuditFilter {
+  readonly actor?: string;
+  readonly target?: string;
+  readonly operation?: string;
+  readonly outcome?: "ok" | "error";
+  /** Started at or after. */
+  readonly since?: Date;
+  /** Started before. */
+  readonly until?: Date;
+  /** Only records older than this id (the page cursor). */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
 /** Appends to and reads the `operations` table. */
 export interface OperationsRepository {
   append(record: AuditRecord): void;
   /** The latest records, newest first. */
   recent(limit: number): readonly StoredAuditRecord[];
+  /** The records matching `filter`, newest first, at most `filter.limit`. */
+  query(filter: AuditFilter): readonly StoredAuditRecord[];
 }
 
 /** Creates the audit repository over `db`. */
@@ -51,6 +68,30 @@ export function createOperationsRepository(db: VoxnixDatabase): OperationsReposi
      VALUES (@actor, @operation, @target, @args, @outcome, @errorKind, @durationMs, @startedAt, @jobId)`,
   );
   const recent = db.sqlite.prepare<[number], AuditRow>("SELECT * FROM operations ORDER BY id DESC LIMIT ?");
+  // Fixed SQL with every filter optional (NULL matches all): values are always bound, never spliced.
+  const filtered = db.sqlite.prepare<Record<string, string | number | null>, AuditRow>(
+    `SELECT * FROM operations
+     WHERE (@actor IS NULL OR actor = @actor)
+       AND (@target IS NULL OR target = @target)
+       AND (@operation IS NULL OR operation = @operation)
+       AND (@outcome IS NULL OR outcome = @outcome)
+       AND (@since IS NULL OR started_at >= @since)
+       AND (@until IS NULL OR started_at < @until)
+       AND (@beforeId IS NULL OR id < @beforeId)
+     ORDER BY id DESC LIMIT @limit`,
+  );
+  const toStored = (row: AuditRow): StoredAuditRecord => ({
+    id: row.id,
+    actor: row.actor,
+    operation: row.operation,
+    ...(row.target === null ? {} : { target: row.target }),
+    args: JSON.parse(row.args_json) as unknown,
+    outcome: row.outcome,
+    ...(row.error_kind === null ? {} : { errorKind: row.error_kind }),
+    durationMs: row.duration_ms,
+    startedAt: new Date(row.started_at),
+    ...(row.job_id === null ? {} : { jobId: row.job_id }),
+  });
   return {
     append: (record) => {
       insert.run({
@@ -65,18 +106,19 @@ export function createOperationsRepository(db: VoxnixDatabase): OperationsReposi
         jobId: record.jobId ?? null,
       });
     },
-    recent: (limit) =>
-      recent.all(limit).map((row) => ({
-        id: row.id,
-        actor: row.actor,
-        operation: row.operation,
-        ...(row.target === null ? {} : { target: row.target }),
-        args: JSON.parse(row.args_json) as unknown,
-        outcome: row.outcome,
-        ...(row.error_kind === null ? {} : { errorKind: row.error_kind }),
-        durationMs: row.duration_ms,
-        startedAt: new Date(row.started_at),
-        ...(row.job_id === null ? {} : { jobId: row.job_id }),
-      })),
+    recent: (limit) => recent.all(limit).map(toStored),
+    query: (filter) =>
+      filtered
+        .all({
+          actor: filter.actor ?? null,
+          target: filter.target ?? null,
+          operation: filter.operation ?? null,
+          outcome: filter.outcome ?? null,
+          since: filter.since?.getTime() ?? null,
+          until: filter.until?.getTime() ?? null,
+          beforeId: filter.beforeId ?? null,
+          limit: filter.limit,
+        })
+        .map(toStored),
   };
 }

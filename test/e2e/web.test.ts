@@ -5,7 +5,12 @@
  * opens it, sees the (empty) list, creates a container from the module picker, opens the
  * terminal and runs `git --version` in it, destroys it with the confirm step and restores it.
  * Another user's browser sees none of it and gets "not found" for it (API and terminal), a
- * used link fails the second time, and a WebSocket from a foreign Origin is refused.
+ * used link fails the second time, and a WebSocket from a foreign Origin is refused. The
+ * terminal survives a dropped connection (a TCP proxy between browser and server cuts every
+ * connection): the page reconnects by itself to the same shell, so `export X=1` before the
+ * drop is still set after it. The admin's browser sees every workload with its owner, the
+ * users (approves a pending one, changes limits) and the audit log with filters; a
+ * non-admin's request for the audit log is refused.
  * With VOXNIX_SCREENSHOTS=1, screenshots of the main pages are written to docs/ (off by
  * default: a test run must not change committed files).
  *
@@ -14,7 +19,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect as connectTcp, createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { after, before, describe } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -44,6 +49,40 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A TCP proxy in front of the server whose connections the test can cut, as a network drop would. */
+async function startProxy(target: string): Promise<{ url: string; dropAll: () => void; close: () => void }> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connectTcp(Number(port), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port: proxyPort } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${proxyPort}`,
+    dropAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+/** The text on the terminal's screen. */
+async function screenText(page: Page): Promise<string> {
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? "");
 }
 
 /** Starts `voxnix http` (the built CLI) and resolves with its URL once it says it is ready. */
@@ -150,6 +189,48 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await owner.getByRole("button", { name: "Close" }).click();
   });
 
+  step("a dropped connection reattaches the terminal to the same shell: export X=1, drop, reconnect, echo $X prints 1", async () => {
+    const proxy = await startProxy(url);
+    try {
+      const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+      const page = await context.newPage();
+      await signIn(page, (await loginLink(env, "telegram:42")).replace(url, proxy.url));
+      await page.locator(`[data-action="terminal-${NAME}"]`).click();
+      const status = page.getByTestId("terminal-status");
+      await status.filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+      await page.getByTestId("terminal").click();
+      await page.waitForFunction(() => /root@/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+      await page.keyboard.type("export X=1");
+      await page.keyboard.press("Enter");
+      await page.keyboard.type("echo before=$X");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => /before=1/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+
+      proxy.dropAll();
+      await status.filter({ hasText: /Reconnecting|Disconnected/ }).waitFor({ timeout: 30_000 });
+      await status.filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+      // The replayed scrollback is on the screen again, and the shell still has X.
+      await page.waitForFunction(() => /before=1/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 30_000 });
+      await page.getByTestId("terminal").click();
+      await page.keyboard.type("echo after=$X");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => /after=1/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+      assert.doesNotMatch(await screenText(page), /previous shell has ended/);
+
+      const app = await env.app();
+      try {
+        const attaches = await app.core.auditLog({ userId: "local:admin" }, { user: "telegram:42", operation: "attachShell", outcome: "ok" });
+        assert.equal(attaches.entries.length, 1, "one reattach, to the same shell");
+      } finally {
+        await app.close();
+      }
+      await page.getByRole("button", { name: "Close" }).click();
+      await context.close();
+    } finally {
+      proxy.close();
+    }
+  });
+
   step("another user sees none of it: not in the list, 'not found' over the API and the terminal", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -180,6 +261,53 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
       socket.once("error", () => resolve(-1));
     });
     assert.equal(status, 403);
+  });
+
+  step("the admin sees every workload with its owner, approves a pending user, changes limits and filters the audit log", async () => {
+    const app = await env.app();
+    try {
+      // Someone who wrote to the bot and waits for approval.
+      await app.core.whoami({ userId: "telegram:77" });
+    } finally {
+      await app.close();
+    }
+    const context = await browser.newContext({ viewport: { width: 412, height: 915 } });
+    const page = await context.newPage();
+    await page.goto(await loginLink(env, "local:admin"));
+    await page.getByRole("button", { name: "Open my dashboard" }).click();
+    await page.getByRole("heading", { name: "All workloads" }).waitFor();
+    await page.getByTestId(`owner-${NAME}`).filter({ hasText: "telegram:42" }).waitFor();
+
+    const users = page.getByTestId("users");
+    await users.getByRole("heading", { name: "Users (1 waiting for approval)" }).waitFor();
+    await page.locator('[data-action="approve-telegram:77"]').click();
+    await users.getByRole("heading", { name: "Users", exact: true }).waitFor();
+    assert.equal(await page.locator('[data-user="telegram:77"] .badge').textContent(), "active");
+
+    await page.locator('[data-action="limits-telegram:43"]').click();
+    await page.locator('[data-user="telegram:43"] input[name="maxWorkloads"]').fill("2");
+    await page.locator('[data-user="telegram:43"] input[name="diskQuota"]').fill("3G");
+    await page.locator('[data-action="save-limits-telegram:43"]').click();
+    await page.getByTestId("limits-telegram:43").filter({ hasText: /^2 workloads · 3\.0 GiB disk/ }).waitFor();
+
+    const audit = page.getByTestId("audit");
+    await audit.locator('[data-filter="user"]').fill("telegram:42");
+    await audit.locator('[data-filter="operation"]').fill("create");
+    await audit.getByTestId("audit-filter").click();
+    const entries = audit.getByTestId("audit-entries").locator("li");
+    await entries.first().filter({ hasText: "create" }).waitFor();
+    assert.equal(await entries.count(), 1, "telegram:42 created one workload");
+    assert.match((await entries.first().textContent()) ?? "", new RegExp(`create${NAME}ok`));
+    await audit.locator('[data-filter="operation"]').fill("setUserLimits");
+    await audit.locator('[data-filter="user"]').fill("");
+    await audit.getByTestId("audit-filter").click();
+    await audit.getByTestId("audit-entries").locator("li").filter({ hasText: "setUserLimits" }).first().waitFor();
+    if (SCREENSHOTS) await page.screenshot({ path: `${DOCS}web-admin.png`, fullPage: true });
+
+    // The owner's session is not an admin's: the audit log and user list are refused.
+    const refused = await owner.evaluate(async () => [(await fetch("/api/v1/audit")).status, (await fetch("/api/v1/users")).status]);
+    assert.deepEqual(refused, [403, 403]);
+    await context.close();
   });
 
   step("destroys with the plan and the confirm step, then restores it", async () => {

@@ -83,4 +83,30 @@ export interface UserView {
   readonly status: string;
   readonly workloads: number;
   readonly displayName?: string;
+  readonly limits?: {
+    readonly diskQuotaBytes: number;
+    readonly maxWorkloads: number;
+    readonly cpuBudget: number;
+    readonly memoryBudgetBytes: number;
+    readonly pidsBudget: number;
+  };
+}
+
+/** One audit record (admins). */
+export interface AuditEntry {
+  readonly id: number;
+  readonly actor: string;
+  readonly operation: string;
+  readonly target?: string;
+  readonly args: unknown;
+  readonly outcome: "ok" | "error";
+  readonly errorKind?: string;
+  readonly durationMs: number;
+  readonly startedAt: string;
+}
+
+/** A page of the audit log; `next` is the cursor of the older page. */
+export interface AuditPage {
+  readonly entries: readonly AuditEntry[];
+  readonly next?: number;
 }

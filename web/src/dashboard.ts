@@ -2,11 +2,14 @@
  * The dashboard: the signed-in person's workloads with live state (Server-Sent Events from
  * `/api/v1/events`), create with a module picker, start/stop/restart, destroy (plan, then
  * confirm), restore within the undo window, logs, storage against the quota, job progress, a
- * browser terminal, and for admins the users (approve/deny). Everything goes through the HTTP
- * API with the session cookie; nothing here decides who may do what.
+ * browser terminal, how to get in over SSH, and for admins every workload with its owner, the
+ * users with their limits (approve/deny, change limits) and the audit log (`admin.ts`).
+ * Everything goes through the HTTP API with the session cookie; nothing here decides who may
+ * do what.
  *
  * @module
  */
+import { refreshUsers, showAudit, type AdminContext } from "./admin.js";
 import { api, ApiError, type Job, type ModuleInfo, type StorageReport, type UserView, type Workload } from "./api.js";
 import { formatBytes, h, replace } from "./dom.js";
 import { openTerminal, type TerminalPanel } from "./terminal.js";
@@ -21,12 +24,16 @@ const sections = {
   create: h("section", { class: "card", attrs: { "data-testid": "create" } }),
   storage: h("section", { class: "card", attrs: { "data-testid": "storage" } }),
   users: h("section", { class: "card", attrs: { hidden: "", "data-testid": "users" } }),
+  audit: h("section", { class: "card", attrs: { hidden: "", "data-testid": "audit" } }),
 };
 replace(app, ...Object.values(sections));
 
 let me: UserView | undefined;
 let workloads: readonly Workload[] = [];
 let terminal: TerminalPanel | undefined;
+/** The SSH gateway's line with `{name}` for the workload, when the gateway is enabled. */
+const sshTemplate = document.querySelector<HTMLMetaElement>('meta[name="voxnix-ssh"]')?.content;
+const sshLine = (name: string) => sshTemplate?.replaceAll("{name}", name);
 
 /** Shows a message at the top (errors in their own words). */
 function notify(message: string, kind: "info" | "error" = "info"): void {
@@ -64,8 +71,9 @@ function renderWorkloads(): void {
     return h(
       "li",
       { class: "workload", attrs: { "data-workload": workload.name } },
-      h("div", { class: "row" }, h("strong", { text: workload.name }), stateBadge(workload), me?.role === "admin" && workload.owner !== me.id ? h("span", { class: "muted", text: workload.owner }) : null),
+      h("div", { class: "row" }, h("strong", { text: workload.name }), stateBadge(workload), me?.role === "admin" ? h("span", { class: "muted owner", text: workload.owner, attrs: { "data-testid": `owner-${workload.name}` } }) : null),
       h("div", { class: "muted", text: [workload.spec.modules.join(", ") || "no modules", workload.addresses.join(" ")].filter(Boolean).join(" · ") }),
+      sshLine(workload.name) && (me?.role !== "admin" || workload.owner === me.id) ? h("div", { class: "small" }, "SSH: ", h("code", { text: sshLine(workload.name)!, attrs: { "data-testid": `ssh-${workload.name}` } })) : null,
       h(
         "div",
         { class: "actions" },
@@ -78,7 +86,7 @@ function renderWorkloads(): void {
       ),
     );
   });
-  replace(sections.workloads, h("h2", { text: "Your workloads" }), rows.length > 0 ? h("ul", { class: "list" }, ...rows) : h("p", { class: "muted", text: "No workloads yet. Create one below." }));
+  replace(sections.workloads, h("h2", { text: me?.role === "admin" ? "All workloads" : "Your workloads" }), rows.length > 0 ? h("ul", { class: "list" }, ...rows) : h("p", { class: "muted", text: "No workloads yet. Create one below." }));
 }
 
 async function lifecycle(name: string, verb: "start" | "stop" | "restart"): Promise<void> {
@@ -177,7 +185,8 @@ function followJob(job: Job): void {
     events.close();
     const { job: ended } = JSON.parse(event.data) as { job: Job };
     show(ended.state, ended.error?.message ?? (ended.state === "succeeded" ? "done" : ended.progress));
-    notify(ended.state === "succeeded" ? `${ended.kind} of ${ended.workload}: done.` : `${ended.kind} of ${ended.workload} ${ended.state}: ${ended.error?.message ?? ""}`, ended.state === "succeeded" ? "info" : "error");
+    const getIn = ended.state === "succeeded" && ended.kind !== "destroy" && sshLine(ended.workload) ? ` Get in: Terminal below, or ${sshLine(ended.workload)}` : "";
+    notify(ended.state === "succeeded" ? `${ended.kind} of ${ended.workload}: done.${getIn}` : `${ended.kind} of ${ended.workload} ${ended.state}: ${ended.error?.message ?? ""}`, ended.state === "succeeded" ? "info" : "error");
     void refreshStorage();
   });
   events.onerror = () => {
@@ -303,39 +312,9 @@ async function refreshStorage(): Promise<void> {
   );
 }
 
-// Admins: users.
+// Admins: users with their limits, and the audit log (admin.ts).
 
-async function refreshUsers(): Promise<void> {
-  if (me?.role !== "admin") return;
-  const users = await api<readonly UserView[]>("GET", "/users");
-  sections.users.hidden = false;
-  const decide = (id: string, verb: "approve" | "deny") =>
-    attempt(async () => {
-      await api("POST", `/users/${encodeURIComponent(id)}/${verb}`);
-      await refreshUsers();
-    });
-  replace(
-    sections.users,
-    h("h2", { text: "Users" }),
-    h(
-      "ul",
-      { class: "list" },
-      ...users.map((user) =>
-        h(
-          "li",
-          { attrs: { "data-user": user.id } },
-          h("strong", { text: user.id }),
-          user.displayName ? h("span", { class: "muted", text: ` ${user.displayName}` }) : null,
-          " ",
-          h("span", { class: `badge ${user.status}`, text: user.status }),
-          h("span", { class: "muted", text: ` ${user.role}, ${user.workloads} workload(s) ` }),
-          user.status !== "active" ? h("button", { text: "Approve", on: { click: () => void decide(user.id, "approve") } }) : null,
-          user.status !== "denied" && user.role !== "admin" ? h("button", { text: "Deny", on: { click: () => void decide(user.id, "deny") } }) : null,
-        ),
-      ),
-    ),
-  );
-}
+const admin: AdminContext = { users: sections.users, audit: sections.audit, attempt, notify };
 
 // Live state.
 
@@ -370,7 +349,7 @@ async function start(): Promise<void> {
   workloads = list.workloads;
   renderWorkloads();
   renderCreate(modules);
-  await Promise.all([refreshStorage(), refreshUsers()]);
+  await Promise.all([refreshStorage(), me.role === "admin" ? refreshUsers(admin) : undefined, me.role === "admin" ? showAudit(admin) : undefined]);
   watchWorkloads();
 }
 

@@ -24,6 +24,7 @@ import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from "./rate-lim
 import { jsonResponse } from "./respond.js";
 import { honoPath, type RouteDefinition, type RouteServices } from "./route.js";
 import { ACCOUNT_ROUTES } from "./routes/account.js";
+import { AUDIT_ROUTES } from "./routes/audit.js";
 import { EVENT_ROUTES } from "./routes/events.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
 import { USER_ROUTES } from "./routes/users.js";
@@ -33,7 +34,7 @@ import { registerWebRoutes } from "./web/routes.js";
 import { registerTerminalRoute } from "./web/terminal.js";
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
-export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...EVENT_ROUTES, ...JOB_ROUTES, ...USER_ROUTES];
+export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...EVENT_ROUTES, ...JOB_ROUTES, ...USER_ROUTES, ...AUDIT_ROUTES];
 
 /** The largest request body accepted (64 KiB). */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -49,12 +50,20 @@ export interface HttpAppOptions {
   readonly version?: string;
   /** Milliseconds between polls of jobs started elsewhere (SSE); default 1000. */
   readonly jobPollMs?: number;
-  /** Milliseconds between polls of the workload list for `/api/v1/events`; default 3000. */
+  /**
+   * Milliseconds between the live view's checks of the host for state it changed by itself
+   * (one batch call for all `/api/v1/events` streams together); default 15000. Changes made
+   * through voxnix are pushed at once.
+   */
   readonly watchPollMs?: number;
   /** How long one `/api/v1/events` stream lasts; default 10 minutes. */
   readonly watchMaxMs?: number;
   /** Mark the session cookie Secure; default: when `publicUrl` is https (the server sets it for TLS). */
   readonly secureCookies?: boolean;
+  /** How long a browser terminal's shell survives a dropped connection for a reattach (ms); default 60 s (`http.terminalReattachSeconds`). */
+  readonly terminalReattachMs?: number;
+  /** The `ssh` line of the SSH gateway with `{name}` for the workload (when the gateway is enabled), shown by the dashboard. */
+  readonly sshCommandTemplate?: string;
   /** Where the built dashboard files are (default `<package root>/dist/web`). */
   readonly webAssetsDir?: string;
 }
@@ -91,7 +100,7 @@ function parseQuery(route: RouteDefinition, context: Context): unknown {
  * const response = await app.request("/api/v1/workloads", { headers: { authorization: `Bearer ${token}` } });
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const services: RouteServices = { core: options.core, jobs: new JobEvents(), jobPollMs: options.jobPollMs ?? 1000, watchPollMs: options.watchPollMs ?? 3000, watchMaxMs: options.watchMaxMs ?? 600_000 };
+  const services: RouteServices = { core: options.core, jobs: new JobEvents(), jobPollMs: options.jobPollMs ?? 1000, watchPollMs: options.watchPollMs ?? 15_000, watchMaxMs: options.watchMaxMs ?? 600_000 };
   const app: HttpApp = new Hono();
   app.onError(createErrorHandler((error, context) => options.logger?.error({ err: error, method: context.req.method, path: context.req.path }, "HTTP request failed")));
   app.notFound(notFoundRoute);
@@ -129,7 +138,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     assets: new WebAssets(options.webAssetsDir),
     publicUrl: options.publicUrl,
     secureCookies: options.secureCookies ?? (options.publicUrl?.startsWith("https://") ?? false),
+    ...(options.sshCommandTemplate ? { sshCommandTemplate: options.sshCommandTemplate } : {}),
   });
-  registerTerminalRoute(app, { core: options.core, upgradeWebSocket: upgradeWebSocket as never, publicUrl: options.publicUrl });
+  registerTerminalRoute(app, { core: options.core, upgradeWebSocket: upgradeWebSocket as never, publicUrl: options.publicUrl, reattachMs: options.terminalReattachMs ?? 60_000 });
   return app;
 }

@@ -19,7 +19,7 @@ export interface RouteServices {
   readonly jobs: JobEvents;
   /** Milliseconds between polls of a job this server did not start (SSE). */
   readonly jobPollMs: number;
-  /** Milliseconds between polls of the workload list for `/events` (SSE). */
+  /** Milliseconds between the live view's checks of the host for drift (`/events`, SSE). */
   readonly watchPollMs: number;
   /** How long one `/events` stream lasts before it ends (the browser reconnects). */
   readonly watchMaxMs: number;

@@ -58,7 +58,8 @@ export async function deliver(api: Api, chatId: number, actor: Actor, reply: Cha
     if (notice) await sendHtml(api, chatId, notice);
     const job = reply.job;
     const current = async () => (await deps.core.job(actor, job.id)).progress;
-    const tracker = trackJob(job, reply.text, { api, chatId, logger: deps.logger, intervalMs: deps.progressIntervalMs, current, ...(messageId === undefined ? {} : { messageId }) });
+    const access = { ssh: deps.sshAccess, dashboard: deps.dashboardLink !== undefined };
+    const tracker = trackJob(job, reply.text, { api, chatId, logger: deps.logger, intervalMs: deps.progressIntervalMs, current, access, ...(messageId === undefined ? {} : { messageId }) });
     deps.onTracker(tracker.catch((error: unknown) => deps.logger.warn(errorFields(error), "job tracker failed")));
     return;
   }

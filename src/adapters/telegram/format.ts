@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sshCommand, type SshAccess } from "../../domain/ssh-access.js";
 import type { JobResult, UserView } from "../../core/api.js";
 import type { PendingConfirmation } from "../../agent/pipeline-api.js";
 import { formatSize } from "../../domain/sizes.js";
@@ -53,12 +54,15 @@ export function planHtml(confirmation: PendingConfirmation, now: Date): string {
 }
 
 /** A finished job's result in a few lines. */
-export function resultHtml(job: JobResult): string {
+export function resultHtml(job: JobResult, access: ResultAccess = {}): string {
   if (job.kind === "create" || job.kind === "restore") {
     const result = job.value;
     const lines = [`✅ ${bold(result.name)} is ${result.live === "running" ? "running" : escapeHtml(String(result.live))}.`];
     if (result.spec.modules.length > 0) lines.push(`Modules: ${escapeHtml(result.spec.modules.join(", "))}`);
     if (result.addresses.length > 0) lines.push(`Address: ${result.addresses.map(code).join(", ")}`);
+    // How to get in: the exact ssh line and the dashboard, when this appliance offers them.
+    if (access.ssh) lines.push(`Get in: ${code(sshCommand(access.ssh, result.name))}`);
+    if (access.dashboard) lines.push("Dashboard with a browser terminal: send /web for a login link.");
     return lines.join("\n");
   }
   if (job.kind === "destroy") {
@@ -69,6 +73,13 @@ export function resultHtml(job: JobResult): string {
     return lines.join("\n");
   }
   return "✅ Done.";
+}
+
+/** How people get into a workload from this bot: the SSH gateway and the dashboard, when they are on. */
+export interface ResultAccess {
+  readonly ssh?: SshAccess | undefined;
+  /** This process serves the dashboard (`/web` gives login links). */
+  readonly dashboard?: boolean;
 }
 
 /** One line per user for `/users`. */

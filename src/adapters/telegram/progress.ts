@@ -11,7 +11,7 @@ import type { AnyJobHandle, JobEvent } from "../../core/api.js";
 import { settleJob } from "../../api/job-result.js";
 import type { Logger } from "../../ports/logger.js";
 import { describeError, errorFields } from "./on-error.js";
-import { resultHtml } from "./format.js";
+import { resultHtml, type ResultAccess } from "./format.js";
 import { editHtml, sendHtml } from "./send.js";
 import { escapeHtml } from "./render.js";
 
@@ -31,6 +31,8 @@ export interface ProgressOptions {
    * emitted before we subscribed would otherwise be missing from the first render.
    */
   readonly current?: () => Promise<string | undefined>;
+  /** How to get into a created or restored workload (the final message says it). */
+  readonly access?: ResultAccess;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function trackJob(job: AnyJobHandle, headline: string, options: Pro
 
   let final: string;
   try {
-    final = `${header}\n${resultHtml(await settleJob(job))}`;
+    final = `${header}\n${resultHtml(await settleJob(job), options.access)}`;
   } catch (error) {
     final = `${header}\n❌ ${escapeHtml(describeError(error))}`;
   }

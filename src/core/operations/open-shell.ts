@@ -3,14 +3,17 @@
  * terminal. It takes the same confined path as `exec` (the workload's runtime's `openTerminal`), is not
  * locked (an open shell must not block stop), and is bounded (`SHELL_MAX_MS`). Opening is
  * audited like any operation; closing adds a `closeShell` record with how long it was open
- * and how it ended. What is typed is never recorded.
+ * and how it ended (`detached: true` when a dropped connection was not reattached within the
+ * grace window, see `core/shells.ts`). What is typed is never recorded.
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import type { ShellRequest, ShellSession } from "../api.js";
+import { generateResumeToken, MAX_REATTACH_MS, type LiveShell, type ShellAttachment } from "../shells.js";
 import { recordAudit } from "../audit.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
@@ -18,11 +21,34 @@ import { runtimeForWorkload } from "../runtime-registry.js";
 import type { CoreServices } from "../services.js";
 import { SHELL_MAX_MS } from "../web-sessions.js";
 
-/** How much output a shell may produce before anyone listens (kept, then replayed). */
-const EARLY_OUTPUT_BYTES = 64 * 1024;
-
-const sizeIssue = (value: unknown, path: string, max: number): InputIssue[] =>
+export const sizeIssue = (value: unknown, path: string, max: number): InputIssue[] =>
   Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max ? [] : [{ path, message: `${path} must be a whole number from 1 to ${max}.` }];
+
+/** The caller's handle on a shell through one attachment; typing into it is activity for the idle timer. */
+export function shellSession(services: CoreServices, shell: LiveShell, attachment: ShellAttachment, reattached: boolean): ShellSession {
+  return {
+    id: shell.id,
+    workload: shell.workload,
+    resumeToken: shell.resumeToken,
+    reattached,
+    write: (data) => {
+      if (!attachment.current) return;
+      services.activity.input(shell.workload, "web terminal");
+      shell.terminal.write(data);
+    },
+    resize: (size) => {
+      const issues = [...sizeIssue(size?.cols, "cols", 1000), ...sizeIssue(size?.rows, "rows", 500)];
+      if (issues.length === 0 && attachment.current) shell.terminal.resize({ cols: size.cols, rows: size.rows });
+    },
+    onData: (listener) => attachment.onData(listener),
+    exited: shell.ended,
+    close: () => {
+      if (attachment.current) shell.terminal.hangUp();
+    },
+    detach: () => attachment.detach(),
+    onSuperseded: (listener) => attachment.onSuperseded(listener),
+  };
+}
 
 /** Opens a shell in the actor's workload `request.name`. */
 export function openShell(services: CoreServices, actor: Actor, request: ShellRequest): Promise<ShellSession> {
@@ -31,12 +57,14 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
   return runOperation(services, {
     operation: "openShell",
     actor,
-    args: { name: request?.name, cols: request?.cols, rows: request?.rows, shell: id },
+    args: { name: request?.name, cols: request?.cols, rows: request?.rows, shell: id, ...(request?.reattachMs ? { reattachMs: request.reattachMs } : {}) },
     validate: () => {
       const name = validateName(request?.name);
+      const reattachMs = request.reattachMs ?? 0;
       const issues = [...sizeIssue(request.cols, "cols", 1000), ...sizeIssue(request.rows, "rows", 500)];
+      if (!Number.isInteger(reattachMs) || reattachMs < 0 || reattachMs > MAX_REATTACH_MS) issues.push({ path: "reattachMs", message: `reattachMs must be a whole number from 0 to ${MAX_REATTACH_MS}.` });
       if (issues.length > 0) throw new InvalidInputError(issues);
-      return { name, size: { cols: request.cols, rows: request.rows } };
+      return { name, size: { cols: request.cols, rows: request.rows }, reattachMs };
     },
     target: (input) => input.name,
     run: async ({ user, input, workload }) => {
@@ -46,48 +74,22 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
       services.activity.record(input.name, "web terminal");
       const startedAt = context.deps.clock.now();
       const opened = performance.now();
+      const shell: LiveShell = { id, resumeToken: generateResumeToken(), userId: user.id, workload: input.name, terminal, ended: terminal.exited.then(({ exitCode }) => ({ exitCode })), exited: false, expiredDetached: false };
+      const attachment = services.shells.open(shell, input.reattachMs);
       void terminal.exited.then(({ exitCode, timedOut }) => {
-        context.deps.logger.info({ operation: "closeShell", actor: user.id, target: input.name, shell: id, exitCode, timedOut }, "shell closed");
+        services.shells.exited(shell);
+        const detached = shell.expiredDetached;
+        context.deps.logger.info({ operation: "closeShell", actor: user.id, target: input.name, shell: id, exitCode, timedOut, detached }, "shell closed");
         recordAudit(context, {
           actor: user.id,
           operation: "closeShell",
           target: input.name,
-          args: { shell: id, exitCode, timedOut },
+          args: { shell: id, exitCode, timedOut, ...(detached ? { detached: true } : {}) },
           durationMs: performance.now() - opened,
           startedAt,
         });
       });
-      // The shell starts talking (its prompt) before the caller listens: keep that (bounded) and
-      // hand it to the first listener.
-      const early: string[] = [];
-      let earlyBytes = 0;
-      const listeners = new Set<(data: string) => void>();
-      terminal.onData((data) => {
-        if (listeners.size > 0) for (const listener of listeners) listener(data);
-        else if (earlyBytes < EARLY_OUTPUT_BYTES) {
-          early.push(data);
-          earlyBytes += data.length;
-        }
-      });
-      return {
-        id,
-        workload: input.name,
-        write: (data) => {
-          services.activity.input(input.name, "web terminal");
-          terminal.write(data);
-        },
-        resize: (size) => {
-          const issues = [...sizeIssue(size?.cols, "cols", 1000), ...sizeIssue(size?.rows, "rows", 500)];
-          if (issues.length === 0) terminal.resize({ cols: size.cols, rows: size.rows });
-        },
-        onData: (listener) => {
-          listeners.add(listener);
-          for (const data of early.splice(0)) listener(data);
-          return () => void listeners.delete(listener);
-        },
-        exited: terminal.exited.then(({ exitCode }) => ({ exitCode })),
-        close: () => terminal.hangUp(),
-      };
+      return shellSession(services, shell, attachment, false);
     },
   });
 }

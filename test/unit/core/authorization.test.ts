@@ -106,6 +106,18 @@ const CASES: Record<OperationName, Case> = {
   startWebSession: { run: (t, who) => t.core.startWebSession(plantLoginLink(t, who)), expect: SELF },
   endWebSession: { run: (t, who) => t.core.endWebSession(who, plantWebSession(t, who)), expect: SELF },
   openShell: { run: async (t, who) => (await t.core.openShell(who, { name: "dev", cols: 80, rows: 24 })).close(), expect: WORKLOAD },
+  attachShell: {
+    // alice's own shell, detached: only she gets back into it; anyone else's answer is "not found".
+    setup: async (t) => {
+      const shell = await t.core.openShell(owner, { name: "dev", cols: 80, rows: 24, reattachMs: 60_000 });
+      shell.detach();
+      return shell.resumeToken;
+    },
+    run: async (t, who, resumeToken) => (await t.core.attachShell(who, { name: "dev", resumeToken, cols: 80, rows: 24 })).close(),
+    expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
+  },
+  watch: { run: async (t, who) => (await t.core.watch(who)).close(), expect: SELF },
+  auditLog: { run: (t, who) => t.core.auditLog(who, { limit: 5 }), expect: FORBIDDEN_HOST },
   addSshKey: { run: (t, who) => t.core.addSshKey(who, { publicKey: ED25519 }), expect: SELF },
   listSshKeys: { run: (t, who) => t.core.listSshKeys(who), expect: SELF },
   removeSshKey: {

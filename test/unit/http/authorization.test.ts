@@ -19,6 +19,7 @@ const alice = actor(TEST_USERS.alice);
 const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   exec: "a shell exists only as the browser terminal's WebSocket (openShell), never as plain HTTP",
   openShell: "the browser terminal's WebSocket (/web/terminal/…; test/unit/http/terminal.test.ts), not an API route",
+  attachShell: "the browser terminal's WebSocket with ?resume= (test/unit/http/terminal.test.ts), not an API route",
   createLoginLink: "links come from Telegram's /web and `voxnix web link` on the host, so a stolen session cannot mint more",
   startWebSession: "the dashboard's sign-in page (POST /web/login/…; test/unit/http/web-sessions.test.ts)",
   endWebSession: "the dashboard's logout (POST /web/logout)",
@@ -105,6 +106,7 @@ const CASES: Record<string, Case> = {
   "post /users/{id}/approve": { request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/approve` }), expect: ADMIN },
   "post /users/{id}/deny": { request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/deny` }), expect: ADMIN },
   "patch /users/{id}/limits": { request: () => ({ method: "PATCH", path: `/users/${TEST_USERS.bob}/limits`, body: { maxWorkloads: 2 } }), expect: ADMIN },
+  "get /audit": { request: () => ({ method: "GET", path: "/audit?operation=create&limit=5" }), expect: ADMIN },
 };
 
 const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;

@@ -1,8 +1,10 @@
 /**
  * The browser terminal's WebSocket over a real socket (`ws` as the client) and the fake
  * backend's shell: keystrokes in, output out, resize, hang-up on close, audit of open and
- * close without keystrokes; and the refusals: a foreign Origin, no session, another user's
- * workload ("not found"), a stopped workload — none of which opens a shell.
+ * close without keystrokes; reattach within the grace window (same shell, recent output
+ * replayed; another user's or another workload's token is "not found"; after the window the
+ * shell ends, audited as detached); and the refusals: a foreign Origin, no session, another
+ * user's workload ("not found"), a stopped workload — none of which opens a shell.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -20,9 +22,9 @@ after(async () => {
   for (const server of servers) await server.close(100);
 });
 
-async function serve(): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
+async function serve(options: { readonly terminalReattachMs?: number } = {}): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
   const t = createTestCore();
-  const server = await startHttpServer(createHttpApp({ core: t.core }), { listen: "127.0.0.1:0" });
+  const server = await startHttpServer(createHttpApp({ core: t.core, ...options }), { listen: "127.0.0.1:0" });
   servers.push(server);
   return {
     t,
@@ -41,9 +43,10 @@ interface Connected {
 }
 
 /** Opens the terminal socket; resolves once open (collecting from the first frame on), or with the refused status. */
-function connect(url: string, name: string, headers: Record<string, string>): Promise<{ socket?: Connected; status?: number }> {
+function connect(url: string, name: string, headers: Record<string, string>, resume?: string): Promise<{ socket?: Connected; status?: number }> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`${url.replace("http", "ws")}/web/terminal/${name}?cols=100&rows=30`, { headers });
+    const query = resume === undefined ? "" : `&resume=${encodeURIComponent(resume)}`;
+    const socket = new WebSocket(`${url.replace("http", "ws")}/web/terminal/${name}?cols=100&rows=30${query}`, { headers });
     const received = { text: "" };
     // Frames can arrive in the same packet as the handshake, before `open` is handled.
     socket.on("message", (data: WebSocket.RawData) => (received.text += Buffer.from(data as Buffer).toString("utf8")));
@@ -72,7 +75,7 @@ void describe("browser terminal WebSocket", () => {
     await readUntil(socket, /fake\$ /);
     socket.socket.send("0echo hello-from-web\r");
     const output = await readUntil(socket, /0hello-from-web\r\n/);
-    assert.ok(output.startsWith("0fake$ "));
+    assert.match(output, /^2\{"shell":"sh_[0-9a-f]+","resume":"vxr_[A-Za-z0-9_-]{43}","reattached":false\}0fake\$ /);
     socket.socket.send('1{"cols":120,"rows":40}');
     socket.socket.send('1{"cols":1e9,"rows":"x"}');
     socket.socket.send("1not json");
@@ -93,8 +96,8 @@ void describe("browser terminal WebSocket", () => {
     assert.ok(!JSON.stringify(audit).includes("hello-from-web"), "keystrokes are never audited");
   });
 
-  void it("closing the page hangs up the shell", async () => {
-    const { t, url, cookieOf } = await serve();
+  void it("without a grace window, closing the page hangs up the shell", async () => {
+    const { t, url, cookieOf } = await serve({ terminalReattachMs: 0 });
     await createReady(t.core, alice, { name: "dev" });
     const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin: url });
     await readUntil(socket!, /fake\$ /);
@@ -102,6 +105,83 @@ void describe("browser terminal WebSocket", () => {
     const terminal = t.backend.terminals[0]!.terminal;
     await terminal.exited;
     assert.equal(terminal.hungUp, true);
+  });
+
+  void it("the Close button's end message hangs up the shell at once, whatever the grace window", async () => {
+    const { t, url, cookieOf } = await serve();
+    await createReady(t.core, alice, { name: "dev" });
+    const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin: url });
+    await readUntil(socket!, /fake\$ /);
+    socket!.socket.send("2");
+    await t.backend.terminals[0]!.terminal.exited;
+    assert.equal(t.backend.terminals[0]!.terminal.hungUp, true);
+  });
+
+  void it("a dropped connection reattaches to the same shell with its recent output; only its own user can, and only within the window", async () => {
+    const { t, url, cookieOf } = await serve({ terminalReattachMs: 60_000 });
+    await createReady(t.core, alice, { name: "dev" });
+    await createReady(t.core, alice, { name: "web" });
+    await createReady(t.core, bob, { name: "bobs" });
+    const aliceCookie = await cookieOf(alice);
+    const first = (await connect(url, "dev", { cookie: aliceCookie, origin: url })).socket!;
+    const hello = JSON.parse(/^2(\{[^}]*\})/.exec(await readUntil(first, /fake\$ /))![1]!) as { shell: string; resume: string };
+    first.socket.send("0echo before-the-drop\r");
+    await readUntil(first, /before-the-drop\r\n/);
+    first.socket.terminate();
+    await new Promise((resolve) => first.socket.once("close", resolve));
+
+    // Someone else's token, or the token for another workload, is "not found" (before any upgrade).
+    assert.equal((await connect(url, "bobs", { cookie: await cookieOf(bob), origin: url }, hello.resume)).status, 404);
+    assert.equal((await connect(url, "dev", { cookie: await cookieOf(bob), origin: url }, hello.resume)).status, 404);
+    assert.equal((await connect(url, "web", { cookie: aliceCookie, origin: url }, hello.resume)).status, 404);
+    assert.equal((await connect(url, "dev", { cookie: aliceCookie, origin: url }, `vxr_${"A".repeat(43)}`)).status, 404);
+    assert.equal((await connect(url, "dev", { cookie: aliceCookie, origin: url }, "not-a-token")).status, 422);
+
+    const again = (await connect(url, "dev", { cookie: aliceCookie, origin: url }, hello.resume)).socket!;
+    const replayed = await readUntil(again, /before-the-drop/);
+    assert.ok(replayed.startsWith(`2${JSON.stringify({ shell: hello.shell, resume: hello.resume, reattached: true })}`), replayed);
+    again.socket.send("0echo after-the-drop\r");
+    await readUntil(again, /after-the-drop\r\n/);
+    assert.equal(t.backend.terminals.length, 1, "the same shell, not a new one");
+    assert.match(t.backend.terminals[0]!.terminal.typed, /echo before-the-drop\recho after-the-drop\r/);
+
+    // A second reattach takes the shell over; the first connection is told and closed with 4000.
+    const closedWith = new Promise<number>((resolve) => again.socket.once("close", (code) => resolve(code)));
+    const third = (await connect(url, "dev", { cookie: aliceCookie, origin: url }, hello.resume)).socket!;
+    assert.equal(await closedWith, 4000);
+    await readUntil(third, /after-the-drop/);
+    third.socket.send("2");
+    await t.backend.terminals[0]!.terminal.exited;
+    assert.equal((await connect(url, "dev", { cookie: aliceCookie, origin: url }, hello.resume)).status, 404, "an ended shell cannot be reattached");
+
+    const audit = t.db.sqlite.prepare("SELECT actor, operation, outcome, error_kind, args_json FROM operations WHERE operation IN ('openShell', 'attachShell', 'closeShell') ORDER BY id").all() as { actor: string; operation: string; outcome: string; error_kind: string | null; args_json: string }[];
+    assert.deepEqual(audit.map((row) => `${row.actor} ${row.operation} ${row.outcome}${row.error_kind ? `:${row.error_kind}` : ""}`), [
+      `${TEST_USERS.alice} openShell ok`,
+      `${TEST_USERS.bob} attachShell error:not-found`,
+      `${TEST_USERS.bob} attachShell error:not-found`,
+      `${TEST_USERS.alice} attachShell error:not-found`,
+      `${TEST_USERS.alice} attachShell error:not-found`,
+      `${TEST_USERS.alice} attachShell error:invalid-input`,
+      `${TEST_USERS.alice} attachShell ok`,
+      `${TEST_USERS.alice} attachShell ok`,
+      `${TEST_USERS.alice} closeShell ok`,
+      `${TEST_USERS.alice} attachShell error:not-found`,
+    ]);
+    assert.ok(!JSON.stringify(audit).includes(hello.resume), "the resume token is never audited");
+  });
+
+  void it("after the grace window the detached shell ends and its close is audited as detached", async () => {
+    const { t, url, cookieOf } = await serve({ terminalReattachMs: 50 });
+    await createReady(t.core, alice, { name: "dev" });
+    const cookie = await cookieOf(alice);
+    const first = (await connect(url, "dev", { cookie, origin: url })).socket!;
+    const hello = JSON.parse(/^2(\{[^}]*\})/.exec(await readUntil(first, /fake\$ /))![1]!) as { resume: string };
+    first.socket.terminate();
+    await t.backend.terminals[0]!.terminal.exited;
+    assert.equal(t.backend.terminals[0]!.terminal.hungUp, true);
+    assert.equal((await connect(url, "dev", { cookie, origin: url }, hello.resume)).status, 404);
+    const closed = t.db.sqlite.prepare("SELECT args_json FROM operations WHERE operation = 'closeShell'").get() as { args_json: string };
+    assert.match(closed.args_json, /"detached":true/);
   });
 
   void it("refuses a WebSocket from a foreign Origin (even with a valid cookie), without a session, or without any Origin", async () => {

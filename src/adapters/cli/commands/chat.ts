@@ -77,7 +77,7 @@ async function thinking<T>(context: CliContext, work: () => Promise<T>): Promise
 }
 
 async function followJob(context: CliContext, job: NonNullable<ChatReply["job"]>): Promise<void> {
-  const { waitForJobOutcome } = await import("../../../agent/job-outcome.js");
+  const { waitForJobOutcome, CLI_LOGIN_HINT } = await import("../../../agent/job-outcome.js");
   const io = context.io;
   // A spinner of its own rather than `context.progress`: in a REPL it must leave stdin alone.
   let update = (message: string) => io.stderr(`... ${message}\n`);
@@ -93,7 +93,8 @@ async function followJob(context: CliContext, job: NonNullable<ChatReply["job"]>
   const unsubscribe = job.onEvent((event) => {
     if (event.type === "step") update(event.message);
   });
-  const outcome = await waitForJobOutcome(job);
+  const { accessPointsFrom } = await import("../../../domain/ssh-access.js");
+  const outcome = await waitForJobOutcome(job, accessPointsFrom((await context.app()).config), CLI_LOGIN_HINT);
   unsubscribe();
   stop();
   io.stdout(`voxnix › ${outcome.text.replace(/\n/g, "\n         ")}\n`);

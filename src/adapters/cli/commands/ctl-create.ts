@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { accessLines, accessPointsFrom } from "../../../domain/ssh-access.js";
 import { readFileSync } from "node:fs";
 import type { VmSpecInput } from "../../../domain/vm-spec.js";
 import { InvalidInputError } from "../../../domain/errors.js";
@@ -71,7 +72,7 @@ export const register: RegisterCommand = (program, context) => {
         }
         const handle = await app.core.create(actor, vmInput);
         const workload = await followJob(context, handle, `Creating the VM ${name}`, (result) => `${result.name} is ${result.live}`);
-        context.output(workload, (value) => renderWorkloadLine(value, "created"));
+        context.output(workload, (value) => [...renderWorkloadLine(value, "created"), ...accessLines(value.name, accessPointsFrom(app.config), `voxnix web link --as ${actor.userId} prints a login link`)]);
         return;
       }
       // Without --container the kind is left open: the core gives what the person's default is (containers unless an administrator chose VMs).
@@ -94,7 +95,7 @@ export const register: RegisterCommand = (program, context) => {
       }
       const handle = await app.core.create(actor, input);
       const workload = await followJob(context, handle, `Creating ${name}`, (result) => `${result.name} is ${result.live}`);
-      context.output(workload, (value) => renderWorkloadLine(value, "created"));
+      context.output(workload, (value) => [...renderWorkloadLine(value, "created"), ...accessLines(value.name, accessPointsFrom(app.config), `voxnix web link --as ${actor.userId} prints a login link`)]);
     });
 };
 

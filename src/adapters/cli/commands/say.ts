@@ -66,13 +66,14 @@ async function say(context: CliContext, message: string): Promise<void> {
 }
 
 async function follow(context: CliContext, job: NonNullable<ChatReply["job"]>): Promise<JobReport> {
-  const { waitForJobOutcome } = await import("../../../agent/job-outcome.js");
+  const { waitForJobOutcome, CLI_LOGIN_HINT } = await import("../../../agent/job-outcome.js");
   const display = await context.progress(`working (job ${job.id})`);
   const unsubscribe = job.onEvent((event) => {
     if (event.type === "step") display.update(event.message);
     else if (event.type === "log") display.log(event.line);
   });
-  const outcome = await waitForJobOutcome(job);
+  const { accessPointsFrom } = await import("../../../domain/ssh-access.js");
+  const outcome = await waitForJobOutcome(job, accessPointsFrom((await context.app()).config), CLI_LOGIN_HINT);
   unsubscribe();
   display.end(outcome.ok ? "succeeded" : "failed", outcome.ok ? "finished" : "failed");
   if (!outcome.ok) context.setExitCode(exitCodeFor(outcome.error));

@@ -11,10 +11,23 @@ import { listenConfigError, NEVER_FAILS, type Service } from "./service.js";
 
 /** Starts the API; rejects with a `ConfigError` for an unusable address or TLS files. */
 export async function startHttpService(app: App, io: CliIo): Promise<Service> {
-  const [{ createHttpApp }, { startHttpServer }, { readVersion }] = await Promise.all([import("../../http/app.js"), import("../../http/server.js"), import("../program.js")]);
+  const [{ createHttpApp }, { startHttpServer }, { readVersion }, { sshAccessFrom, sshCommand }] = await Promise.all([
+    import("../../http/app.js"),
+    import("../../http/server.js"),
+    import("../program.js"),
+    import("../../../domain/ssh-access.js"),
+  ]);
   const { http } = app.config;
   const secureCookies = Boolean(http.tls?.certFile && http.tls.keyFile) || (http.publicUrl?.startsWith("https://") ?? false);
-  const httpApp = createHttpApp({ core: app.core, logger: app.logger, ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}), secureCookies, version: readVersion() });
+  const httpApp = createHttpApp({
+    core: app.core,
+    logger: app.logger,
+    ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}),
+    secureCookies,
+    version: readVersion(),
+    terminalReattachMs: http.terminalReattachSeconds * 1000,
+    ...(app.config.ssh.enabled ? { sshCommandTemplate: sshCommand(sshAccessFrom(app.config.ssh), "{name}") } : {}),
+  });
   const server = await startHttpServer(httpApp, app.config.http).catch(async (error: NodeJS.ErrnoException) => {
     const listenError = await listenConfigError(error, "http.listen", app.config.http.listen, "VOXNIX_HTTP_LISTEN");
     if (listenError) throw listenError;

@@ -1,13 +1,15 @@
 /**
  * `GET /api/v1/events`: your workloads' live state as Server-Sent Events, for the dashboard.
- * It sends `workloads` (the `list` result) at once and again whenever it changes. There is no
- * change feed from the host, so the server asks for the list every few seconds while someone
- * listens (one batch call to the host, audited like any read; docs/web.md), and only changes
- * go over the wire. A comment line every 25 s keeps proxies from closing an idle stream, and a
+ * It sends `workloads` (the `list` result) at once and again whenever it changes. The stream
+ * is the core's `watch`: audited once when it opens, then pushed by the core's watcher when
+ * an operation changes something, when another process writes the database, or when the
+ * host's own state drifts (one batch host call per `watchPollMs` for all streams together;
+ * docs/web.md). A comment line every 25 s keeps proxies from closing an idle stream, and a
  * stream ends after 10 minutes (browsers reconnect by themselves), so none lives forever.
  *
  * @module
  */
+import type { ListResult } from "../../../core/api.js";
 import { streamSSE } from "hono/streaming";
 import { toJson } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
@@ -21,37 +23,57 @@ export const EVENT_ROUTES: readonly RouteDefinition[] = [
     method: "get",
     path: "/events",
     summary: "Your workloads' live state as Server-Sent Events: `workloads` now and on every change",
-    operation: "list",
+    operation: "watch",
     query: emptyQuery,
     responses: { 200: { description: "text/event-stream; each `workloads` event's data is a ListResult", eventStream: true } },
     handle: async ({ actor, context }, { core, watchPollMs, watchMaxMs }) => {
-      // Checked before the stream starts, so a refused caller gets a plain error answer.
-      const first = toJson(await core.list(actor));
+      // Opened (and audited) before the stream starts, so a refused caller gets a plain error answer.
+      const watch = await core.watch(actor, { pollMs: watchPollMs });
       return streamSSE(context, async (stream) => {
-        let last = first;
-        let quietMs = 0;
-        let elapsedMs = 0;
-        await stream.writeSSE({ event: "workloads", data: last });
-        while (!stream.aborted && !stream.closed && elapsedMs < watchMaxMs) {
-          elapsedMs += watchPollMs;
-          await stream.sleep(watchPollMs);
-          if (stream.aborted || stream.closed) break;
-          let next: string;
-          try {
-            next = toJson(await core.list(actor));
-          } catch {
-            // Access ended (denied) or the host failed: end the stream; the dashboard reconnects and shows the error.
-            break;
+        const queue: ListResult[] = [];
+        let wake: (() => void) | undefined;
+        const unsubscribe = watch.onChange((result) => {
+          queue.push(result);
+          wake?.();
+        });
+        let ended = false;
+        void watch.ended.then(() => {
+          ended = true;
+          wake?.();
+        });
+        const deadline = setTimeout(() => {
+          ended = true;
+          wake?.();
+        }, watchMaxMs);
+        stream.onAbort(() => {
+          ended = true;
+          wake?.();
+        });
+        try {
+          await stream.writeSSE({ event: "workloads", data: toJson(watch.current) });
+          while (!ended && !stream.aborted && !stream.closed) {
+            if (queue.length === 0) {
+              const keepAlive = new Promise<"keep-alive">((resolve) => {
+                const timer = setTimeout(() => resolve("keep-alive"), KEEPALIVE_MS);
+                wake = () => {
+                  clearTimeout(timer);
+                  resolve("keep-alive");
+                };
+              });
+              const before = queue.length;
+              await keepAlive;
+              wake = undefined;
+              if (queue.length === before && !ended) await stream.write(": keep-alive\n\n");
+              continue;
+            }
+            // Only the latest list matters.
+            const latest = queue.splice(0).pop()!;
+            await stream.writeSSE({ event: "workloads", data: toJson(latest) });
           }
-          quietMs += watchPollMs;
-          if (next !== last) {
-            last = next;
-            quietMs = 0;
-            await stream.writeSSE({ event: "workloads", data: next });
-          } else if (quietMs >= KEEPALIVE_MS) {
-            quietMs = 0;
-            await stream.write(": keep-alive\n\n");
-          }
+        } finally {
+          clearTimeout(deadline);
+          unsubscribe();
+          watch.close();
         }
       });
     },

@@ -62,7 +62,7 @@ export function signedOutPage(reason: "none" | "ended"): string {
 }
 
 /** The dashboard's shell: who is signed in, the CSRF token for the script, and the script. */
-export function dashboardPage(options: { readonly userId: string; readonly csrfToken: string; readonly assetsReady: boolean }): string {
+export function dashboardPage(options: { readonly userId: string; readonly csrfToken: string; readonly assetsReady: boolean; readonly sshCommandTemplate?: string }): string {
   const body = options.assetsReady
     ? `<noscript><p class="notice">The dashboard needs JavaScript.</p></noscript><main id="app" class="wide"><p class="muted">Loading…</p></main>`
     : `<main class="narrow"><section class="card"><h2>The dashboard is not built</h2><p>Its files are missing from <code>dist/web/</code>. The administrator runs <code>npm run build</code> in the voxnix folder.</p></section></main>`;
@@ -73,6 +73,7 @@ export function dashboardPage(options: { readonly userId: string; readonly csrfT
 ${body}`,
     `<meta name="csrf-token" content="${escapeHtml(options.csrfToken)}">
 <meta name="voxnix-user" content="${escapeHtml(options.userId)}">
+${options.sshCommandTemplate ? `<meta name="voxnix-ssh" content="${escapeHtml(options.sshCommandTemplate)}">` : ""}
 <link rel="stylesheet" href="/web/assets/xterm.css">
 ${options.assetsReady ? '<script type="module" src="/web/assets/dashboard.js"></script>' : ""}`,
   );

@@ -27,6 +27,8 @@ export interface WebRouteOptions {
   readonly publicUrl?: string | undefined;
   /** Mark the cookie Secure (TLS, or an https public URL). */
   readonly secureCookies: boolean;
+  /** The SSH gateway's `ssh` line with `{name}` for the workload, when the gateway is enabled. */
+  readonly sshCommandTemplate?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function registerWebRoutes(app: Hono<{ Variables: AuthVariables }>, optio
     const secret = readSessionCookie(context);
     const identity = secret === undefined ? undefined : core.authenticateSession(secret);
     if (!identity || secret === undefined) return page(context, signedOutPage(secret === undefined ? "none" : "ended"), 401);
-    return page(context, dashboardPage({ userId: identity.actor.userId, csrfToken: csrfTokenFor(secret), assetsReady: assets.ready() }));
+    return page(context, dashboardPage({ userId: identity.actor.userId, csrfToken: csrfTokenFor(secret), assetsReady: assets.ready(), ...(options.sshCommandTemplate ? { sshCommandTemplate: options.sshCommandTemplate } : {}) }));
   });
 
   app.get("/web/login/:token", (context) => {

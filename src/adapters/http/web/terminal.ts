@@ -1,14 +1,22 @@
 /**
- * The browser terminal: `GET /web/terminal/:name?cols=&rows=` upgraded to a WebSocket that
- * carries an interactive shell inside the workload (the core's `openShell`, the same confined
- * path as exec). Identity is the session cookie only, and the upgrade must come from our own
- * page (Origin): a WebSocket is not bound by the same-origin policy, so without that check any
- * site could open one with the visitor's cookie. The shell is opened before the upgrade, so
- * "not yours" is a plain 404 like "not found", and nothing is upgraded.
+ * The browser terminal: `GET /web/terminal/:name?cols=&rows=[&resume=]` upgraded to a
+ * WebSocket that carries an interactive shell inside the workload (the core's `openShell`,
+ * the same confined path as exec). Identity is the session cookie only, and the upgrade must
+ * come from our own page (Origin): a WebSocket is not bound by the same-origin policy, so
+ * without that check any site could open one with the visitor's cookie. The shell is opened
+ * before the upgrade, so "not yours" is a plain 404 like "not found", and nothing is upgraded.
+ *
+ * Reattach: when the socket drops without the page saying "end", the shell is detached, not
+ * hung up, and lives for `http.terminalReattachSeconds` (default 60). The page reconnects with
+ * `?resume=<token>` (the token it got when the shell opened) and the core's `attachShell`
+ * gives the same shell back with its recent output; another person's token is "not found".
  *
  * Wire format (text frames): the first character says what follows. Browser → server:
- * `0<keystrokes>`, `1{"cols":N,"rows":N}` (resize). Server → browser: `0<output>`,
- * `1{"exitCode":N}` when the shell ended (then the server closes with 1000).
+ * `0<keystrokes>`, `1{"cols":N,"rows":N}` (resize), `2` (end the shell: the Close button).
+ * Server → browser: `0<output>`, `1{"exitCode":N}` when the shell ended (then the server
+ * closes with 1000), `2{"shell":ID,"resume":TOKEN,"reattached":BOOL}` first on every
+ * connection (a reattach's output that follows starts with the replayed scrollback, so the
+ * page clears its screen first). A connection another reattach took over is closed with 4000.
  *
  * @module
  */
@@ -20,6 +28,9 @@ import type { AuthVariables } from "../auth.js";
 import { HttpProblem } from "../errors.js";
 import { isSameOrigin, readSessionCookie } from "../session.js";
 
+/** The close code of a connection whose shell was reattached elsewhere (the page must not reconnect by itself). */
+export const SUPERSEDED_CLOSE_CODE = 4000;
+
 /** A connected browser gets this long to finish the WebSocket handshake before its shell is hung up. */
 const HANDSHAKE_MS = 10_000;
 /** The largest message accepted from a browser (keystrokes and pastes). */
@@ -30,6 +41,8 @@ export interface TerminalRouteOptions {
   readonly core: Core;
   readonly upgradeWebSocket: UpgradeWebSocket<unknown>;
   readonly publicUrl?: string | undefined;
+  /** How long a shell survives a dropped connection, waiting for a reattach (ms; 0: it ends at once). */
+  readonly reattachMs: number;
 }
 
 function size(value: string | undefined, fallback: number): number {
@@ -39,6 +52,7 @@ function size(value: string | undefined, fallback: number): number {
 /** Applies one browser message to the shell; malformed ones are ignored. */
 export function handleTerminalMessage(shell: ShellSession, message: string): void {
   if (message.startsWith("0")) shell.write(message.slice(1));
+  else if (message === "2") shell.close();
   else if (message.startsWith("1")) {
     try {
       const parsed = JSON.parse(message.slice(1)) as { cols?: unknown; rows?: unknown };
@@ -63,15 +77,24 @@ export function registerTerminalRoute(app: Hono<{ Variables: AuthVariables }>, o
       const cols = size(context.req.query("cols"), 80);
       const rows = size(context.req.query("rows"), 24);
       if (!Number.isInteger(cols) || !Number.isInteger(rows)) throw new InvalidInputError([{ path: "query", message: "cols and rows must be whole numbers." }]);
-      const shell = await core.openShell(identity.actor, { name: context.req.param("name") ?? "", cols, rows });
+      const name = context.req.param("name") ?? "";
+      const resumeToken = context.req.query("resume");
+      const shell =
+        resumeToken === undefined || resumeToken === ""
+          ? await core.openShell(identity.actor, { name, cols, rows, reattachMs: options.reattachMs })
+          : await core.attachShell(identity.actor, { name, resumeToken, cols, rows });
       let socket: WSContext<unknown> | undefined;
-      // A handshake that never completes must not leave a shell running.
-      const abandoned = setTimeout(() => shell.close(), HANDSHAKE_MS);
+      // A handshake that never completes must not leave a shell running (a reattached one gets its grace window again).
+      const abandoned = setTimeout(() => (shell.reattached ? shell.detach() : shell.close()), HANDSHAKE_MS);
       abandoned.unref();
       return {
         onOpen(_event, ws) {
           clearTimeout(abandoned);
           socket = ws;
+          shell.onSuperseded(() => {
+            if (ws.readyState === 1) ws.close(SUPERSEDED_CLOSE_CODE, "reattached elsewhere");
+          });
+          ws.send(`2${JSON.stringify({ shell: shell.id, resume: shell.resumeToken, reattached: shell.reattached })}`);
           shell.onData((data) => {
             if (ws.readyState === 1) ws.send(`0${data}`);
           });
@@ -90,11 +113,12 @@ export function registerTerminalRoute(app: Hono<{ Variables: AuthVariables }>, o
         onClose() {
           clearTimeout(abandoned);
           socket = undefined;
-          shell.close();
+          // The connection went away (a network drop, a reload, a closed tab): keep the shell for a reattach.
+          shell.detach();
         },
         onError() {
           socket?.close(1011, "error");
-          shell.close();
+          shell.detach();
         },
       };
     }),
