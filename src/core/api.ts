@@ -180,6 +180,14 @@ export interface AutostartReport {
   readonly failed: readonly { readonly workload: string; readonly reason: string }[];
 }
 
+/** What `impersonate` did. */
+export interface Impersonation {
+  readonly user: UserView;
+  /** True when the user was pending and the admin's impersonation approved them. */
+  readonly approved: boolean;
+}
+
+/** A user as admins see them. */
 export interface UserView {
   readonly id: UserId;
   readonly role: Role;
@@ -368,6 +376,10 @@ export interface Core {
   approveUser(actor: Actor, userId: string): Promise<UserView>;
   denyUser(actor: Actor, userId: string): Promise<UserView>;
   setUserLimits(actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView>;
+  /** Prepares `userId` for an admin to act as them: registered, and approved when pending. */
+  impersonate(actor: Actor, userId: string): Promise<Impersonation>;
+  /** Ids of the active admins, for delivering a newcomer's request (pending users may ask). */
+  listAdmins(actor: Actor): Promise<readonly UserId[]>;
 
   // API tokens (admins)
   /** Creates an API token acting as `userId` (registered on first use); the secret is in the result only. */

@@ -34,6 +34,8 @@ import { restoreWorkload } from "./operations/restore-workload.js";
 import { runDoctor } from "./operations/run-doctor.js";
 import { runReconcile } from "./operations/run-reconcile.js";
 import { approveUser } from "./operations/approve-user.js";
+import { impersonate } from "./operations/impersonate.js";
+import { listAdmins } from "./operations/list-admins.js";
 import { createApiToken } from "./operations/create-api-token.js";
 import { listApiTokens } from "./operations/list-api-tokens.js";
 import { revokeApiToken } from "./operations/revoke-api-token.js";
@@ -107,6 +109,8 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     buildImages: (actor, buildOptions) => buildImages(services, actor, buildOptions),
     listUsers: (actor) => listUsers(services, actor),
     approveUser: (actor, userId) => approveUser(services, actor, userId),
+    impersonate: (actor, userId) => impersonate(services, actor, userId),
+    listAdmins: (actor) => listAdmins(services, actor),
     denyUser: (actor, userId) => denyUser(services, actor, userId),
     setUserLimits: (actor, userId, limits) => setUserLimits(services, actor, userId, limits),
     createApiToken: (actor, userId) => createApiToken(services, actor, userId),

@@ -11,7 +11,7 @@ import { OPERATIONS, type OperationName } from "../domain/operations.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 
 /** Operations a pending (not yet approved) user may call. */
-export const PENDING_ALLOWED: ReadonlySet<OperationName> = new Set<OperationName>(["whoami"]);
+export const PENDING_ALLOWED: ReadonlySet<OperationName> = new Set<OperationName>(["whoami", "listAdmins"]);
 
 /** Throws `ForbiddenError` unless `user` may call `operation` at all. */
 export function authorize(operation: OperationName, user: User): void {

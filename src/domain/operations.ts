@@ -72,6 +72,8 @@ export const OPERATIONS = {
   approveUser: { risk: "admin", scope: "host" },
   denyUser: { risk: "admin", scope: "host" },
   setUserLimits: { risk: "admin", scope: "host" },
+  impersonate: { risk: "admin", scope: "host" },
+  listAdmins: { risk: "read", scope: "self" },
   createApiToken: { risk: "admin", scope: "host" },
   listApiTokens: { risk: "admin", scope: "host" },
   revokeApiToken: { risk: "admin", scope: "host" },

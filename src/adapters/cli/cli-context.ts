@@ -82,16 +82,13 @@ export function createCliRun(io: CliIo, buildApp: () => Promise<App>): CliRun {
 }
 
 /**
- * `--as X` is the local admin acting as X: an unknown or pending X is registered and approved
- * by `local:admin` (the approval is audited by the core) before the command runs. A denied X
- * stays denied, so the command is refused as it would be for X.
+ * `--as X` is the local admin acting as X. What that implies (X registered, a pending X
+ * approved, a denied X left denied) is the core's `impersonate` rule; the CLI only says so.
  */
 async function prepareActor(app: App, globals: GlobalOptions, notice: (line: string) => void): Promise<void> {
   if (globals.actor.userId === LOCAL_ADMIN_ID) return;
-  const user = await app.core.whoami(globals.actor);
-  if (user.status !== "pending") return;
-  await app.core.approveUser({ userId: LOCAL_ADMIN_ID }, user.id);
-  notice(`notice: approved ${user.id} (as local:admin) so the command can run as that user.`);
+  const { user, approved } = await app.core.impersonate({ userId: LOCAL_ADMIN_ID }, globals.actor.userId);
+  if (approved) notice(`notice: approved ${user.id} (as local:admin) so the command can run as that user.`);
 }
 
 /** JSON for `--json`: one line, dates as ISO strings, sets as arrays, maps as objects. */

@@ -25,7 +25,6 @@ export const DECISION_PATTERN = /^u:([ad]):(\d{1,20})$/;
 const ACTIVE_CACHE_MS = 60_000;
 
 /** The built-in local administrator, used to look up who the admins are. */
-const LOCAL_ADMIN: Actor = { userId: "local:admin" };
 
 export interface AdmissionOptions {
   readonly core: Core;
@@ -93,13 +92,18 @@ export class Admission {
     return false;
   }
 
-  /** Private chat ids of every Telegram admin: configured ones plus active admins the core knows. */
-  async adminChatIds(): Promise<number[]> {
+  /**
+   * Private chat ids of every Telegram admin: the configured ones, plus (when a person's
+   * request is to be delivered) the active admins the core names for that person.
+   */
+  async adminChatIds(asker?: Actor): Promise<number[]> {
     const ids = new Set<UserId>(this.options.configuredAdmins);
-    try {
-      for (const user of await this.options.core.listUsers(LOCAL_ADMIN)) if (user.role === "admin" && user.status === "active") ids.add(user.id);
-    } catch (error) {
-      this.options.logger.warn(errorFields(error), "could not list admins");
+    if (asker !== undefined) {
+      try {
+        for (const id of await this.options.core.listAdmins(asker)) ids.add(id);
+      } catch (error) {
+        this.options.logger.warn(errorFields(error), "could not list admins");
+      }
     }
     return [...ids].map(privateChatIdOf).filter((id): id is number => id !== undefined);
   }
@@ -150,7 +154,7 @@ export class Admission {
     const html = `🙋 ${name}(${code(actor.userId)}) would like to use voxnix.`;
     const keyboard = new InlineKeyboard().text("Approve", `u:a:${telegramId}`).text("Deny", `u:d:${telegramId}`);
     const sent: { chatId: number; messageId: number }[] = [];
-    const admins = await this.adminChatIds();
+    const admins = await this.adminChatIds(actor);
     if (admins.length === 0) logger.warn({ user: actor.userId }, "a user is waiting for approval but no Telegram admin is configured (users.admins)");
     for (const chatId of admins) {
       try {

@@ -55,12 +55,27 @@ describe("conversation memory", () => {
     assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.input.name]), [["stop", "web"]]);
   });
 
-  it("a pending confirmation survives a restart and 'yes' still confirms it", async () => {
+  it("never stores a pending confirmation's token: after a restart 'yes' destroys nothing", async () => {
+    const harness = createAgentHarness();
+    await settle(await harness.pipeline.handle(alice, "create web"));
+    const planned = await harness.pipeline.handle(alice, "destroy web");
+    const token = planned.confirmation?.token;
+    assert.ok(token !== undefined && token.length > 0);
+    const rows = harness.db.sqlite.prepare("SELECT messages_json AS json FROM conversations").all() as { json: string }[];
+    assert.ok(rows.length > 0);
+    for (const row of rows) assert.ok(!row.json.includes(token), "the token is not in the stored conversation");
+    assert.match(rows.map((row) => row.json).join(""), /"pending"/, "the plan itself is remembered");
+    const reply = await harness.recreate().handle(alice, "yes");
+    await settle(reply);
+    assert.equal(harness.backend.containers.has("web"), true, "a typed yes after a restart confirms nothing");
+    assert.deepEqual(reply.operations.filter((operation) => operation.operation === "confirm"), []);
+  });
+
+  it("within one process a typed 'yes' still confirms the pending plan", async () => {
     const harness = createAgentHarness();
     await settle(await harness.pipeline.handle(alice, "create web"));
     await harness.pipeline.handle(alice, "destroy web");
-    const reply = await harness.recreate().handle(alice, "yes");
-    await settle(reply);
+    await settle(await harness.pipeline.handle(alice, "yes"));
     assert.equal(harness.backend.containers.has("web"), false);
   });
 

@@ -12,7 +12,7 @@ describe("voxnix say", () => {
     assert.equal((await harness.core.show({ userId: "telegram:42" }, "web")).owner, "telegram:42");
   });
 
-  it("another user's destroy touches nothing (exit 3); 'destroy it' asks (exit 4); 'yes' confirms", async () => {
+  it("another user's destroy touches nothing (exit 3); 'destroy it' asks (exit 4); the printed confirm command confirms", async () => {
     const harness = createCliHarness();
     await harness.cli("--as", "telegram:42", "say", "spin up a dev container called web with git and fish");
     const other = await harness.cli("--as", "telegram:43", "say", "destroy web");
@@ -22,9 +22,14 @@ describe("voxnix say", () => {
     assert.equal(plan.code, 4, plan.stdout + plan.stderr);
     assert.match(plan.stdout, /Destroy web\?/);
     assert.ok(harness.backend.containers.has("web"));
+    // A typed "yes" in a new process finds nothing waiting: the token is never stored in chat memory.
     const yes = await harness.cli("--as", "telegram:42", "say", "yes");
-    assert.equal(yes.code, 0, yes.stdout + yes.stderr);
-    assert.match(yes.stdout, /web is destroyed/);
+    assert.notEqual(yes.code, 4);
+    assert.ok(harness.backend.containers.has("web"));
+    const hint = /voxnix ctl confirm --as telegram:42 (\S+),/.exec(plan.stdout);
+    assert.ok(hint, plan.stdout);
+    const confirmed = await harness.cli("--as", "telegram:42", "ctl", "confirm", hint[1] ?? "");
+    assert.equal(confirmed.code, 0, confirmed.stdout + confirmed.stderr);
     assert.equal(harness.backend.containers.has("web"), false);
   });
 

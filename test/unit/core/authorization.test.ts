@@ -96,6 +96,9 @@ const CASES: Record<OperationName, Case> = {
   approveUser: { run: (t, who) => t.core.approveUser(who, TEST_USERS.pending), expect: FORBIDDEN_HOST },
   denyUser: { run: (t, who) => t.core.denyUser(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
   setUserLimits: { run: (t, who) => t.core.setUserLimits(who, TEST_USERS.bob, { maxWorkloads: 2 }), expect: FORBIDDEN_HOST },
+  impersonate: { run: (t, who) => t.core.impersonate(who, TEST_USERS.pending), expect: FORBIDDEN_HOST },
+  // How a newcomer's request reaches an admin: everyone who is not denied may ask.
+  listAdmins: { run: (t, who) => t.core.listAdmins(who), expect: { owner: "ok", other: "ok", admin: "ok", pending: "ok" } },
   createApiToken: { run: (t, who) => t.core.createApiToken(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
   listApiTokens: { run: (t, who) => t.core.listApiTokens(who), expect: FORBIDDEN_HOST },
   revokeApiToken: {
@@ -142,7 +145,7 @@ void describe("authorization matrix", () => {
       const { scope } = OPERATIONS[name];
       if (scope === "host") assert.equal(CASES[name].expect.other, "forbidden:admin-only", name);
       if (scope === "workload") assert.equal(CASES[name].expect.other, "not-found", name);
-      if (name !== "whoami") assert.equal(CASES[name].expect.pending, "forbidden:pending", name);
+      if (name !== "whoami" && name !== "listAdmins") assert.equal(CASES[name].expect.pending, "forbidden:pending", name);
     }
   });
 

@@ -115,6 +115,32 @@ void describe("users", () => {
     assert.equal((await rejection(t.core.list(alice))).kind, "forbidden");
   });
 
+  void it("an admin impersonating a pending user approves them (audited, naming the admin); a denied user stays denied", async () => {
+    const t = createTestCore();
+    const first = await t.core.impersonate(admin, "telegram:7");
+    assert.deepEqual([first.approved, first.user.status], [true, "active"]);
+    assert.equal((t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get() as Record<string, unknown>).approved_by, "local:admin");
+    assert.equal((await t.core.impersonate(admin, "telegram:7")).approved, false, "already active: nothing to approve");
+    await t.core.whoami(actor(TEST_USERS.alice));
+    await t.core.denyUser(admin, TEST_USERS.alice);
+    const denied = await t.core.impersonate(admin, TEST_USERS.alice);
+    assert.deepEqual([denied.approved, denied.user.status], [false, "denied"]);
+    assert.equal(((await rejection(t.core.list(actor(TEST_USERS.alice)))) as ForbiddenError).reason, "denied");
+    const audited = t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM operations WHERE operation = 'impersonate'").get() as { n: number };
+    assert.equal(audited.n, 3);
+    assert.equal((await rejection(t.core.impersonate(admin, "not a user id"))).kind, "invalid-input");
+  });
+
+  void it("listAdmins names the active admins, and a pending newcomer may ask (it is how their request reaches someone)", async () => {
+    const t = createTestCore();
+    await t.core.whoami(actor(TEST_USERS.telegramAdmin));
+    const admins = await t.core.listAdmins(newcomer);
+    assert.ok(admins.includes(TEST_USERS.telegramAdmin));
+    assert.ok(!admins.includes("telegram:7"));
+    await t.core.denyUser(admin, "telegram:7");
+    assert.equal(((await rejection(t.core.listAdmins(newcomer))) as ForbiddenError).reason, "denied");
+  });
+
   void it("listUsers shows everyone with workload counts", async () => {
     const t = createTestCore();
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });

@@ -45,7 +45,9 @@ async function say(context: CliContext, message: string): Promise<void> {
   if (reply.job) jobs.push(await follow(context, reply.job));
   const pending = reply.confirmation;
   if (pending) {
-    context.say(`(confirm with: voxnix say --as ${actor.userId} yes, or run again with --yes)`);
+    // Each `say` is its own process and a typed "yes" only answers a plan made in the same
+    // process (chat memory never stores the token), so the way on is the token itself.
+    context.say(`(confirm with: voxnix ctl confirm --as ${actor.userId} ${pending.token}, or run again with --yes)`);
     context.setExitCode(EXIT.needsConfirmation);
   }
   // A failed operation gives the same exit code as the matching `voxnix ctl` command would.
