@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { DestroyResult, WorkloadView } from "../core/api.js";
+import { isChangeResult, type DestroyResult, type WorkloadView } from "../core/api.js";
 import { explainError } from "./explain-error.js";
-import { describeDestroyed } from "./replies.js";
+import { describeChanged, describeDestroyed } from "./replies.js";
 
 /** Describes a job's result (create/restore give a workload, destroy a report). */
 export function describeJobResult(result: unknown): string {
@@ -17,6 +17,7 @@ export function describeJobResult(result: unknown): string {
       const address = workload.addresses[0] ? ` at ${workload.addresses[0]}` : "";
       return `${workload.name} is ready${address}.`;
     }
+    if (isChangeResult(result)) return describeChanged(result);
     if ("warnings" in result && "workload" in result) return describeDestroyed(result as DestroyResult);
   }
   return "Done.";
