@@ -6,6 +6,7 @@
  * @module
  */
 import type { ChatContext, EngineOutcome } from "./chat-context.js";
+import { isChangePlan } from "../api/outcome.js";
 import { explainError } from "../api/error-wording.js";
 import { jobSummary } from "./turn.js";
 
@@ -19,7 +20,8 @@ export async function confirmPending(context: ChatContext, token: string): Promi
     turn.job = job;
     if (pending) turn.pendingResolved = true;
     if (workload !== undefined) turn.focus = workload;
-    return { text: workload !== undefined ? `Destroying ${workload}. I'll tell you when it's done.` : "Destroying it. I'll tell you when it's done." };
+    const verb = pending !== undefined && isChangePlan(pending.plan) ? "Changing" : "Destroying";
+    return { text: workload !== undefined ? `${verb} ${workload}. I'll tell you when it's done.` : `${verb} it. I'll tell you when it's done.` };
   } catch (error) {
     // A refused token (expired, used, changed) is not worth keeping around.
     if (pending) turn.pendingResolved = true;
@@ -30,7 +32,7 @@ export async function confirmPending(context: ChatContext, token: string): Promi
 /** Drops the pending plan; nothing is destroyed and the token simply expires. */
 export function cancelPending(context: ChatContext, token: string): EngineOutcome {
   const pending = context.state.pending?.token === token ? context.state.pending : undefined;
-  if (!pending) return { text: "Okay, nothing was destroyed." };
+  if (!pending) return { text: "Okay, nothing was changed." };
   context.turn.pendingResolved = true;
   return { text: `Cancelled. ${pending.plan.workload} stays as it is.` };
 }

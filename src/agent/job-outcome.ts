@@ -9,7 +9,7 @@ import type { AnyJobHandle, JobResult } from "../core/api.js";
 import { settleJob } from "../api/job-result.js";
 import { accessLines, type AccessPoints } from "../domain/ssh-access.js";
 import { explainError } from "../api/error-wording.js";
-import { describeDestroyed } from "./replies.js";
+import { describeChanged, describeDestroyed } from "./replies.js";
 
 /** How a person in this channel gets a dashboard login link ("send /web", "voxnix web link"). */
 export const CHAT_LOGIN_HINT = "ask for a login link: /web in Telegram, or voxnix web link on the appliance";
@@ -30,6 +30,8 @@ export function describeJobResult(result: JobResult, access: AccessPoints = {}, 
     }
     case "destroy":
       return describeDestroyed(result.value);
+    case "change":
+      return describeChanged(result.value);
   }
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 import type { CommandResult } from "../ports/command-runner.js";
-import type { CreatePlan, DestroyResult, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
+import type { ChangePlan } from "../api/outcome.js";
+import type { ChangeResult, CreatePlan, DestroyResult, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { DestroyPlan } from "../domain/errors.js";
 import type { LogEntry } from "../ports/runtime.js";
@@ -75,6 +76,29 @@ export function describeDestroyPlan(plan: DestroyPlan, expiresAt: Date, now: Dat
   if (plan.keeps.length > 0) lines.push(`Kept: ${joinWords(plan.keeps)}.`);
   lines.push(`Reply "yes" to confirm or "no" to cancel (within ${minutes} minute${minutes === 1 ? "" : "s"}).`);
   return lines.join("\n");
+}
+
+/** A change plan in words: every field before → after, and whether it restarts. */
+export function describeChangePlan(plan: ChangePlan | undefined): string {
+  if (plan === undefined) return "Nothing to change.";
+  if (plan.unchanged) return `${plan.workload} already has that; nothing changed.`;
+  const fields = plan.changes.map((change) => `${change.field} ${change.before} → ${change.after}`).join("; ");
+  return `Change ${plan.workload}: ${fields}.${plan.restart ? ` ${plan.workload} restarts to apply it.` : ""}${plan.notes.length > 0 ? ` (${plan.notes.join("; ")}.)` : ""}`;
+}
+
+/** A change that waits for the person's own yes. */
+export function describeChangeConfirmation(plan: ChangePlan, expiresAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 60_000));
+  const lines = [`${describeChangePlan(plan)}`];
+  if (plan.removes.length > 0) lines.push(`This removes ${joinWords(plan.removes)}.`);
+  if (plan.keeps.length > 0) lines.push(`Kept: ${joinWords(plan.keeps)}.`);
+  lines.push(`Reply "yes" to go ahead or "no" to cancel (within ${minutes} minute${minutes === 1 ? "" : "s"}).`);
+  return lines.join("\n");
+}
+
+/** The outcome of a finished change. */
+export function describeChanged(result: ChangeResult): string {
+  return `${result.workload} has its new settings${result.restarted ? " (it restarted)" : ""}: ${result.changes.map((change) => `${change.field} ${change.after}`).join(", ")}.`;
 }
 
 /** The outcome of a finished destroy. */

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { FieldChange } from "../domain/change.js";
 import type { DestroyPlan } from "../domain/errors.js";
 import type { WorkloadSpec } from "../domain/spec.js";
 import type { UserId } from "../domain/identity.js";
@@ -21,10 +22,43 @@ export interface Done<T> {
   readonly value: T;
 }
 
+/**
+ * What a change of a workload would do: every field before → after, whether it restarts the
+ * workload, and (like a destroy plan) what it removes and keeps, in words. `unchanged` when the
+ * stated change is what the workload already has.
+ */
+export interface ChangePlan {
+  readonly operation: "change";
+  readonly workload: string;
+  readonly changes: readonly FieldChange[];
+  readonly unchanged: boolean;
+  /** The workload is running and must restart for the change to take effect. */
+  readonly restart: boolean;
+  /** Needs a confirmation: it restarts the workload or removes a module. */
+  readonly disruptive: boolean;
+  readonly removes: readonly string[];
+  readonly keeps: readonly string[];
+  /** Remarks for the person ("memory doubled from 1 GiB", "takes effect when it next starts"). */
+  readonly notes: readonly string[];
+}
+
+/** A plan waiting for a confirmation: a destroy, or a disruptive change. */
+export type ConfirmablePlan = DestroyPlan | ChangePlan;
+
+/** True for a change plan (a destroy plan has no `operation`). */
+export function isChangePlan(plan: ConfirmablePlan): plan is ChangePlan {
+  return (plan as { operation?: unknown }).operation === "change";
+}
+
+/** The one headline for a plan that waits for a confirmation. */
+export function confirmationHeadline(plan: ConfirmablePlan): string {
+  return isChangePlan(plan) ? `Changing "${plan.workload}" needs confirmation.` : `Destroying "${plan.workload}" needs confirmation.`;
+}
+
 /** Nothing happened yet: the person must confirm `plan` with `token` before `expiresAt`. */
 export interface NeedsConfirmation {
   readonly type: "needs-confirmation";
-  readonly plan: DestroyPlan;
+  readonly plan: ConfirmablePlan;
   readonly token: string;
   readonly expiresAt: Date;
 }
@@ -43,6 +77,7 @@ export type OperationPlan =
   | { readonly operation: "create"; readonly workload: string; readonly create: CreatePlan; readonly steps: readonly string[] }
   | { readonly operation: "destroy"; readonly workload: string; readonly destroy: DestroyPlan; readonly steps: readonly string[] }
   | { readonly operation: "start" | "stop" | "restart" | "restore"; readonly workload: string; readonly steps: readonly string[] }
+  | { readonly operation: "change"; readonly workload: string; readonly change: ChangePlan; readonly steps: readonly string[] }
   | { readonly operation: "autostart"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
   | { readonly operation: "buildImages"; readonly runtimes: readonly string[]; readonly steps: readonly string[] };
 
@@ -56,6 +91,7 @@ export interface Planned {
 export type PlanRequest =
   | { readonly operation: "create"; readonly input: unknown }
   | { readonly operation: "start" | "stop" | "restart" | "destroy" | "restore"; readonly name: string }
+  | { readonly operation: "change"; readonly name: string; readonly change: unknown }
   | { readonly operation: "autostart" }
   | { readonly operation: "buildImages" };
 
@@ -75,5 +111,5 @@ export function createPlanOf(planned: Planned): CreatePlan {
  * HTTP API (409): `{kind: "needs-confirmation", message, plan, token, expiresAt}`.
  */
 export function needsConfirmationBody(outcome: NeedsConfirmation): Record<string, unknown> {
-  return { kind: "needs-confirmation", message: `Destroying "${outcome.plan.workload}" needs confirmation.`, plan: outcome.plan, token: outcome.token, expiresAt: outcome.expiresAt };
+  return { kind: "needs-confirmation", message: confirmationHeadline(outcome.plan), plan: outcome.plan, token: outcome.token, expiresAt: outcome.expiresAt };
 }

@@ -12,7 +12,7 @@ import { validateContainerSpec, type WorkloadSpec } from "../domain/spec.js";
 import { DEFAULT_VM_POLICY, validateVmSpec, type VmSpec } from "../domain/vm-spec.js";
 import { userStorageKey } from "../domain/identity.js";
 import type { CoreContext } from "./context.js";
-import { runtimeForKind } from "./runtime-registry.js";
+import { runtimeForKind, runtimeForWorkload } from "./runtime-registry.js";
 
 /** Validates raw create input into a spec (throws `InvalidInputError` with field paths). */
 export function validateSpec(context: CoreContext, input: unknown): WorkloadSpec {
@@ -91,9 +91,28 @@ export function suggestFreeName(name: string, taken: ReadonlySet<string>): strin
   return undefined;
 }
 
-/** Throws `QuotaError` when adding `spec` would exceed `user`'s limits. */
-export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec): void {
-  const usage = context.repos.workloads.usage(user.id);
+/**
+ * Validates the spec a workload would have after a change, with the same rules as create but
+ * against the workload's own runtime (which may not be today's default for its kind).
+ */
+export function validateChangedSpec(context: CoreContext, record: { readonly name: string; readonly backend: string }, input: Record<string, unknown>): WorkloadSpec {
+  const { deps } = context;
+  if (input.kind === "vm") return validateVmSpec(input, deps.policy.vmResources ?? DEFAULT_VM_POLICY);
+  const info = runtimeForWorkload(deps.runtimes, record).info();
+  const spec = validateContainerSpec(input, { catalog: deps.catalog, backendModules: info.modules, backendName: info.name, resources: deps.policy.resources });
+  checkCodeServerAuth(context, spec);
+  return spec;
+}
+
+/**
+ * Throws `QuotaError` when adding `spec` would exceed `user`'s limits. With `replacing`, `spec`
+ * takes the place of that (already counted) spec instead: a change, not one more workload.
+ */
+export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec, replacing?: WorkloadSpec): void {
+  const counted = context.repos.workloads.usage(user.id);
+  const usage = replacing
+    ? { count: counted.count - 1, cpus: counted.cpus - replacing.resources.cpus, memoryBytes: counted.memoryBytes - replacing.resources.memoryBytes, pids: counted.pids - replacing.resources.pids }
+    : counted;
   const limits = user.limits;
   if (usage.count + 1 > limits.maxWorkloads) {
     throw new QuotaError(

@@ -9,7 +9,8 @@
 import type { Actor, Role, UserId, UserLimits, UserStatus } from "../domain/identity.js";
 import type { ContainerSpecInput, WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { VmSpecInput } from "../domain/vm-spec.js";
-import type { NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js";
+import type { ChangePlan, Done, NeedsConfirmation, Planned, PlanRequest } from "../api/outcome.js";
+import type { ChangeRequestInput, FieldChange } from "../domain/change.js";
 import type { WorkloadStatus } from "../domain/workload-state.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { AnyVoxnixError, VoxnixErrorKind } from "../domain/errors.js";
@@ -19,7 +20,7 @@ import type { Usage } from "../ports/storage-driver.js";
 import type { ActivityKind, TimeoutSource } from "../domain/idle.js";
 
 export type { WorkloadStatus } from "../domain/workload-state.js";
-export type { CreatePlan, Done, NeedsConfirmation, OperationPlan, Planned, PlanRequest } from "../api/outcome.js";
+export type { ChangePlan, CreatePlan, Done, NeedsConfirmation, OperationPlan, Planned, PlanRequest } from "../api/outcome.js";
 
 /** A workload as shown to its owner (or an admin). */
 export interface WorkloadView {
@@ -94,6 +95,7 @@ export interface JobResults {
   readonly create: WorkloadView;
   readonly restore: WorkloadView;
   readonly destroy: DestroyResult;
+  readonly change: ChangeResult;
 }
 
 export type JobKind = keyof JobResults;
@@ -148,6 +150,43 @@ export interface SnapshotView {
   readonly createdAt: Date;
   readonly expiresAt: Date;
 }
+
+/** What a finished change job answers: the workload with its new settings. */
+export interface ChangeResult {
+  readonly operation: "change";
+  readonly workload: string;
+  /** Every field before → after. */
+  readonly changes: readonly FieldChange[];
+  readonly restarted: boolean;
+  readonly view: WorkloadView;
+  readonly warnings: readonly string[];
+  /** A change keeps no snapshot (it never touches the workspace); present so confirm's results read alike. */
+  readonly snapshot?: undefined;
+}
+
+/** What `confirm` answers: the job of the confirmed destroy or change. */
+export type ConfirmedResult = DestroyResult | ChangeResult;
+
+/** The job a confirmation starts: a destroy's or a change's (narrow on `kind`). */
+export type ConfirmedJob = JobOf<"destroy"> | JobOf<"change">;
+
+/** True for a change job's result. */
+export function isChangeResult(result: unknown): result is ChangeResult {
+  return (result as { operation?: unknown } | null)?.operation === "change";
+}
+
+/** A change that needs no confirmation has started: its plan and its job. */
+export interface ChangeStarted {
+  readonly type: "job";
+  readonly plan: ChangePlan;
+  readonly job: JobOf<"change">;
+}
+
+/**
+ * What `change` answers: `done` with the plan when there is nothing to change, a started job,
+ * or (for a restart or a removed module) a confirmation to give with `confirm`.
+ */
+export type ChangeOutcome = Done<ChangePlan> | ChangeStarted | NeedsConfirmation;
 
 export interface DestroyResult {
   readonly workload: string;
@@ -465,8 +504,13 @@ export interface Core {
   restart(actor: Actor, name: string): Promise<WorkloadView>;
   /** Never destroys: answers with the plan and a single-use token for `confirm`. */
   destroy(actor: Actor, name: string): Promise<NeedsConfirmation>;
-  /** Carries out a confirmed plan; refuses other actors, expired or used tokens and changed plans. */
-  confirm(actor: Actor, token: string): Promise<JobOf<"destroy">>;
+  /**
+   * Changes modules and limits of a workload, keeping its workspace: nothing to do, a job, or
+   * (when it restarts the workload or removes a module) a plan and token for `confirm`.
+   */
+  change(actor: Actor, name: string, change: ChangeRequestInput): Promise<ChangeOutcome>;
+  /** Carries out a confirmed plan (a destroy or a change); refuses other actors, expired or used tokens and changed plans. */
+  confirm(actor: Actor, token: string): Promise<ConfirmedJob>;
   /** Brings back a destroyed workload from its snapshot, within the undo window. */
   restore(actor: Actor, name: string): Promise<JobOf<"restore">>;
   exec(actor: Actor, request: ExecRequest): Promise<CommandResult>;

@@ -1,5 +1,5 @@
 /**
- * Confirmation tokens for destroys: random, single use, stored only as a SHA-256, bound to
+ * Confirmation tokens for destroys and disruptive changes: random, single use, stored only as a SHA-256, bound to
  * the actor, the workload and a hash of the plan (and the workload state it was made from).
  *
  * @module
@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConflictError, NotFoundError, type DestroyPlan } from "../domain/errors.js";
 import type { UserId } from "../domain/identity.js";
+import type { ConfirmablePlan } from "../api/outcome.js";
 import type { ConfirmationRecord } from "../state/confirmations-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { CoreContext } from "./context.js";
@@ -33,19 +34,26 @@ export function buildDestroyPlan(context: CoreContext, record: WorkloadRecord): 
 }
 
 /** A hash of the plan and of the workload state it describes; any change invalidates tokens. */
-export function planHash(plan: DestroyPlan, record: WorkloadRecord): string {
+export function planHash(plan: ConfirmablePlan, record: WorkloadRecord): string {
   return sha256(JSON.stringify({ plan, spec: record.spec, status: record.status, owner: record.owner, createdAt: record.createdAt.getTime() }));
 }
 
-/** Creates and stores a token for `actor` to confirm `plan`; returns it with its expiry. */
-export function issueToken(context: CoreContext, actor: UserId, record: WorkloadRecord, plan: DestroyPlan): { token: string; expiresAt: Date } {
+/** Creates and stores a token for `actor` to confirm `plan`; returns it with its expiry. A change keeps its stated request with the token. */
+export function issueToken(context: CoreContext, actor: UserId, record: WorkloadRecord, plan: ConfirmablePlan, change?: { readonly requestJson: string }): { token: string; expiresAt: Date } {
   // A token starting with "-" would read as an option in `voxnix ctl confirm <token>`.
   let token = randomBytes(18).toString("base64url");
   while (token.startsWith("-")) token = randomBytes(18).toString("base64url");
   const now = context.deps.clock.now();
   const expiresAt = new Date(now.getTime() + context.deps.policy.confirmationTtlMs);
   context.repos.confirmations.deleteExpired(now);
-  context.repos.confirmations.insert({ tokenHash: sha256(token), actor, workload: record.name, planHash: planHash(plan, record), expiresAt });
+  context.repos.confirmations.insert({
+    tokenHash: sha256(token),
+    actor,
+    workload: record.name,
+    planHash: planHash(plan, record),
+    expiresAt,
+    ...(change === undefined ? {} : { operation: "change" as const, requestJson: change.requestJson }),
+  });
   return { token, expiresAt };
 }
 
@@ -68,6 +76,6 @@ export function findRedeemable(context: CoreContext, actor: UserId, token: strin
 }
 
 /** The conflict when the workload changed since the plan was made. */
-export function planChanged(workload: string): ConflictError {
-  return new ConflictError("plan-changed", `"${workload}" changed since this plan was made; ask to destroy it again to see the new plan.`);
+export function planChanged(workload: string, operation: "destroy" | "change" = "destroy"): ConflictError {
+  return new ConflictError("plan-changed", `"${workload}" changed since this plan was made; ask to ${operation} it again to see the new plan.`);
 }

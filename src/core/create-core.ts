@@ -11,6 +11,7 @@ import type { CoreDeps } from "./deps.js";
 import { JobRunner } from "./jobs.js";
 import { WorkloadLocks } from "./locks.js";
 import { buildImages } from "./operations/build-images.js";
+import { changeWorkload } from "./operations/change-workload.js";
 import { confirmDestroy } from "./operations/confirm-destroy.js";
 import { createWorkload } from "./operations/create-workload.js";
 import { destroyWorkload } from "./operations/destroy-workload.js";
@@ -108,6 +109,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     stop: (actor, name) => stopWorkload(services, actor, name),
     restart: (actor, name) => restartWorkload(services, actor, name),
     destroy: (actor, name) => destroyWorkload(services, actor, name),
+    change: (actor, name, change) => changeWorkload(services, actor, name, change),
     confirm: (actor, token) => confirmDestroy(services, actor, token),
     restore: (actor, name) => restoreWorkload(services, actor, name),
     exec: (actor, request) => execCommand(services, actor, request),

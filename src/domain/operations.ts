@@ -52,6 +52,8 @@ export const OPERATIONS = {
   restart: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   destroy: { risk: "destroy", scope: "workload", states: ["ready", "failed"], lock: true, confirm: true, plan: true },
   confirm: { risk: "destroy", scope: "self", job: true },
+  /** Changes modules and limits; disruptive changes (a restart, a removed module) answer `needs-confirmation` instead. */
+  change: { risk: "mutate", scope: "workload", states: READY, lock: true, confirm: true, job: true, plan: true },
   restore: { risk: "mutate", scope: "self", job: true, plan: true },
   exec: { risk: "mutate", scope: "workload", requires: ["exec"] },
   openSession: { risk: "mutate", scope: "workload", states: READY, requires: ["exec"] },

@@ -80,6 +80,14 @@ export interface HostContext {
   readonly signal?: AbortSignal;
 }
 
+/** What `Runtime.change` needs besides the new spec. */
+export interface ChangeOptions extends HostContext {
+  /** The spec the workload has now (what a rollback goes back to). */
+  readonly previous: WorkloadSpec;
+  /** Apply without a restart (only limits changed and the runtime has `liveResize`). */
+  readonly live: boolean;
+}
+
 /** A file the backend would write, shown by `--dry-run`. */
 export interface PlannedArtifact {
   readonly path: string;
@@ -170,6 +178,15 @@ export interface Runtime {
   stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
   /** Removes the container and everything the backend owns for it (not the workspace). Unknown names succeed. */
   destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport>;
+
+  /**
+   * Applies a changed spec to an existing workload, keeping its workspace. When it is running
+   * it ends up running with the new spec: with `live` (only limits changed, and the runtime has
+   * `liveResize`) without a restart, otherwise through a restart. A stopped workload takes the
+   * spec at its next start. On failure it throws; the core then applies `previous` the same
+   * way to roll back. Absent when the runtime cannot change its workloads.
+   */
+  change?(name: WorkloadName, spec: WorkloadSpec, options: ChangeOptions): Promise<void>;
 
   // Queries
   /** Every container on the host, managed or not, in one batch. */

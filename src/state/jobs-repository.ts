@@ -9,7 +9,7 @@ import type { UserId } from "../domain/identity.js";
 import type { VoxnixDatabase } from "./database.js";
 
 /** Kinds of jobs; mirrors the core API. */
-export type StoredJobKind = "create" | "destroy" | "restore";
+export type StoredJobKind = "create" | "destroy" | "restore" | "change";
 /** Job states; mirrors the core API. */
 export type StoredJobState = "running" | "succeeded" | "failed" | "interrupted";
 

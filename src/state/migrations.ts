@@ -205,6 +205,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    description: "changing a workload: change jobs, and confirmations that remember which operation (and change) they confirm",
+    sql: `
+      CREATE TABLE jobs_v10 (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('create', 'destroy', 'restore', 'change')),
+        workload TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'interrupted')),
+        progress TEXT NOT NULL DEFAULT '',
+        error_kind TEXT,
+        error_message TEXT,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        holder TEXT NOT NULL DEFAULT ''
+      );
+      INSERT INTO jobs_v10 (id, kind, workload, owner, state, progress, error_kind, error_message, pid, started_at, ended_at, holder)
+        SELECT id, kind, workload, owner, state, progress, error_kind, error_message, pid, started_at, ended_at, holder FROM jobs;
+      DROP TABLE jobs;
+      ALTER TABLE jobs_v10 RENAME TO jobs;
+      CREATE INDEX jobs_state ON jobs(state);
+      ALTER TABLE confirmations ADD COLUMN operation TEXT NOT NULL DEFAULT 'destroy' CHECK (operation IN ('destroy', 'change'));
+      ALTER TABLE confirmations ADD COLUMN request_json TEXT;
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -50,6 +50,8 @@ export interface WorkloadsRepository {
   /** Inserts a row; returns false when the name is already taken (by anyone). */
   insert(record: WorkloadRecord): boolean;
   update(name: string, changes: { status?: StoredWorkloadStatus; desired?: DesiredState }, at: Date): void;
+  /** Replaces the recorded spec (after a change was applied on the host). */
+  updateSpec(name: string, spec: WorkloadSpec, at: Date): void;
   delete(name: string): void;
   listByOwner(owner: UserId): readonly WorkloadRecord[];
   listAll(): readonly WorkloadRecord[];
@@ -86,6 +88,7 @@ export function createWorkloadsRepository(db: VoxnixDatabase, defaults: Workload
   const counts = sqlite.prepare<[], { owner: string; n: number }>("SELECT owner, COUNT(*) AS n FROM workloads GROUP BY owner");
   const setStatus = sqlite.prepare("UPDATE workloads SET status = @status, updated_at = @at WHERE name = @name");
   const setDesired = sqlite.prepare("UPDATE workloads SET desired = @desired, updated_at = @at WHERE name = @name");
+  const setSpec = sqlite.prepare("UPDATE workloads SET spec_json = @spec, updated_at = @at WHERE name = @name");
   return {
     get: (name) => {
       const row = select.get(name);
@@ -106,6 +109,7 @@ export function createWorkloadsRepository(db: VoxnixDatabase, defaults: Workload
       if (changes.status !== undefined) setStatus.run({ name, status: changes.status, at: at.getTime() });
       if (changes.desired !== undefined) setDesired.run({ name, desired: changes.desired, at: at.getTime() });
     },
+    updateSpec: (name, spec, at) => void setSpec.run({ name, spec: JSON.stringify(spec), at: at.getTime() }),
     delete: (name) => void remove.run(name),
     listByOwner: (owner) => byOwner.all(owner).map((row) => toRecord(row, defaults)),
     listAll: () => all.all().map((row) => toRecord(row, defaults)),

@@ -27,12 +27,13 @@ import type {
   LogEntry,
   ProgressListener,
   SessionOptions,
+  ChangeOptions,
 } from "../../src/ports/runtime.js";
 import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "change" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
 
 /** The host key a fake VM answers with (a real ed25519 public key, from the fixture keys). */
 export const FAKE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFdy7kfvWCeo99f+SRbrap0jSM7ZBBAMIZqyKU4qnf2k";
@@ -56,6 +57,10 @@ export interface FakeRuntimeOptions {
   readonly modules?: Iterable<string>;
   readonly remoteAccess?: boolean;
   readonly interactiveShell?: boolean;
+  /** Limits change while the workload runs (default false). */
+  readonly liveResize?: boolean;
+  /** `false` models a runtime without `change` (default: it has one). */
+  readonly change?: boolean;
 }
 
 /** The fake backend. Inspect `containers` and `calls`; steer with `failNext`, `hold`, `addUnmanaged`. */
@@ -85,11 +90,34 @@ export class FakeRuntime implements Runtime {
         interactiveShell: options.interactiveShell ?? true,
         console: false,
         remoteAccess: options.remoteAccess ?? true,
-        liveResize: false,
+        liveResize: options.liveResize ?? false,
         rootVolume: "filesystem",
       },
     };
+    if (options.change === false) this.change = undefined;
   }
+
+  /**
+   * Applies a changed spec as the port documents: a running container restarts with it (or,
+   * `live`, keeps running), a stopped one keeps it for its next start; an unknown one is not
+   * found. Records every spec applied in `changes`. A failure injected with `failNext("change")`
+   * happens after the new spec was half-applied, so a rollback must really put the old one back.
+   */
+  change?: (name: WorkloadName, spec: ContainerSpec, options: ChangeOptions) => Promise<void> = async (name, spec, options) => {
+    const container = this.containers.get(name);
+    if (!container) throw new NotFoundError("workload", name);
+    const wasRunning = container.state === "running";
+    container.spec = spec;
+    if (wasRunning && !options.live) container.state = "stopped";
+    await this.injector.enter("change", [name, spec, { live: options.live, previous: options.previous }]);
+    if (wasRunning) {
+      if (!options.live) this.restarts.push(name);
+      container.state = "running";
+    }
+  };
+
+  /** Names of the containers a change restarted, in order. */
+  readonly restarts: string[] = [];
 
   /** Every recorded call. */
   get calls() {

@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  ChangeResult,
   CreatePlan,
   DestroyResult,
   DoctorReport,
@@ -17,7 +18,7 @@ import type {
   WorkloadDetails,
   WorkloadView,
 } from "../../core/api.js";
-import type { NeedsConfirmation, Planned } from "../../api/outcome.js";
+import { confirmationHeadline, isChangePlan, type ChangePlan, type NeedsConfirmation, type Planned } from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
 import { formatDuration } from "../../domain/idle.js";
 import type { LogEntry } from "../../ports/runtime.js";
@@ -100,10 +101,27 @@ export function renderCreatePlan(plan: CreatePlan): string[] {
   return lines;
 }
 
-/** A destroy plan with its token, as printed with exit code 4. */
+/** A change plan: every field before → after, and what happens to the running workload. */
+export function renderChangePlan(plan: ChangePlan): string[] {
+  if (plan.unchanged) return [`${plan.workload} already has that; nothing was changed.`];
+  return [
+    `Changing ${plan.workload}:`,
+    ...plan.changes.map((change) => `  ${change.field}: ${change.before} → ${change.after}`),
+    ...(plan.restart ? [`  ${plan.workload} restarts to apply it.`] : []),
+    ...plan.notes.map((note) => `  (${note})`),
+  ];
+}
+
+/** The result of a change job. */
+export function renderChangeResult(result: ChangeResult): string[] {
+  return [`${result.workload} changed${result.restarted ? " and restarted" : ""}: ${result.changes.map((change) => `${change.field} ${change.before} → ${change.after}`).join("; ")}.`, ...result.warnings.map((warning) => `warning: ${warning}`)];
+}
+
+/** A destroy or change plan with its token, as printed with exit code 4. */
 export function renderConfirmation(error: NeedsConfirmation, withToken = true): string[] {
   const lines = [
-    `Destroying "${error.plan.workload}" needs confirmation.`,
+    confirmationHeadline(error.plan),
+    ...(isChangePlan(error.plan) ? error.plan.changes.map((change) => `  changes: ${change.field}: ${change.before} → ${change.after}`) : []),
     ...error.plan.removes.map((item) => `  removes: ${item}`),
     ...error.plan.keeps.map((item) => `  keeps:   ${item}`),
   ];

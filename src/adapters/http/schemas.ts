@@ -29,7 +29,33 @@ export const createWorkloadQuery = z.object({ dryRun: z.enum(["true", "false"]).
 /** `?dryRun=true` on any mutating workload route: the core's plan, nothing changed. */
 export const dryRunQuery = createWorkloadQuery;
 
-/** `POST /confirmations`: the token a destroy answered with. */
+/** `PATCH /workloads/{name}`: the change as a person states it (absent fields are kept). */
+export const changeWorkloadBody = z
+  .object({
+    addModules: z.array(z.string().max(64)).max(32).optional(),
+    removeModules: z.array(z.string().max(64)).max(32).optional(),
+    moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+    cpus: z.number().optional(),
+    memory: size.optional(),
+    pids: z.number().int().optional(),
+    workspaceSize: size.optional(),
+  })
+  .strict();
+
+/** A change plan: every field before → after and whether the workload restarts. */
+export const changePlan = z.looseObject({
+  operation: z.literal("change"),
+  workload: z.string(),
+  changes: z.array(z.object({ field: z.string(), before: z.string(), after: z.string() })),
+  unchanged: z.boolean(),
+  restart: z.boolean(),
+  disruptive: z.boolean(),
+  removes: z.array(z.string()),
+  keeps: z.array(z.string()),
+  notes: z.array(z.string()),
+});
+
+/** `POST /confirmations`: the token a destroy (or a disruptive change) answered with. */
 export const confirmBody = z.object({ token: z.string().min(1).max(200) }).strict();
 
 /** `GET /workloads/{name}/logs?lines=N`. */
@@ -102,7 +128,7 @@ export const listResult = z.object({ workloads: z.array(workloadView), unmanaged
 /** A job's persisted state. */
 export const jobView = z.object({
   id: z.string(),
-  kind: z.enum(["create", "destroy", "restore"]),
+  kind: z.enum(["create", "destroy", "restore", "change"]),
   workload: z.string(),
   owner: userId,
   state: z.enum(["running", "succeeded", "failed", "interrupted"]),

@@ -10,6 +10,7 @@ import { EVERYDAY_CREATES, EVERYDAY_LIFECYCLE, EVERYDAY_QUESTIONS } from "./ever
 import { NOT_DESTROYS, PLAIN_DESTROYS, RESTORES } from "./safety.js";
 import { ACCESS, ADVERSARIAL, SEVERAL, VMS } from "./special.js";
 import { SECOND_ROUND, THIRD_ROUND } from "./second-round.js";
+import { CHANGES } from "./changes.js";
 
 const ALICE = "telegram:42";
 const BOB = "telegram:43";
@@ -258,6 +259,7 @@ export const CONVERSATIONS: readonly EvalConversation[] = [
   ...EVERYDAY_CREATES,
   ...EVERYDAY_LIFECYCLE,
   ...EVERYDAY_QUESTIONS,
+  ...CHANGES,
   ...PLAIN_DESTROYS,
   ...NOT_DESTROYS,
   ...RESTORES,

@@ -113,7 +113,8 @@ async function runConversation(conversation: EvalConversation, options: EvalOpti
   return { id: conversation.id, intent: conversation.intent ?? conversation.id.split("-")[0]!, unrequestedDestructive, passed: failures.length === 0, failures, latencyMs, inputTokens: usage.input, outputTokens: usage.output, modelCalls: usage.calls, fallbacks };
 }
 
-const DESTRUCTIVE = new Set(["destroy", "confirm"]);
+// A change that waits for a confirmation restarts the workload or removes a module: destructive too.
+const DESTRUCTIVE = new Set(["destroy", "confirm", "change"]);
 
 /** True when the reply carries a destroy plan or a confirmed destroy that the turn did not ask for. */
 export function isUnrequestedDestructive(turn: EvalTurn, reply: ChatReply): boolean {

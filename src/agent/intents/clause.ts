@@ -20,6 +20,7 @@ import { findModules } from "./modules.js";
 import { DESTROY_WORDS, isNegated, isQuestion, mentionsCancel, readDestroy } from "./polarity.js";
 import { parseAccess, parseVm } from "./questions.js";
 import { findTarget } from "./target.js";
+import { parseChange } from "./change.js";
 
 const CANCEL_CLAUSES = ["cancel", "cancel that", "cancel it", "abort", "abort that", "never mind", "nevermind", "forget it", "forget that", "scratch that", "no wait", "wait no", "stop stop", "hold on"];
 const NEGATION_OPENERS = new Set(["not", "no", "dont", "never", "nope", "nah"]);
@@ -52,6 +53,9 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   const keep = clause.tokens.findIndex((token) => token !== "but" && token !== "and" && token !== "please" && token !== "just");
   if (keep >= 0 && clause.tokens[keep] === "keep" && clause.tokens.length - keep <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, keep + 1, keep, knownNames) };
   if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause))) return { type: "cancel" };
+  // "add code-server to dev", "give web 2 CPUs": a change of one of the person's own workloads.
+  const change = hasAny(clause.text, HOW_TO) ? undefined : parseChange(clause, context);
+  if (change && !(isCreate(clause) && change.target.kind !== "named") && !/\b(called|named|new)\b/.test(clause.text)) return change;
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
@@ -105,7 +109,13 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   const object = tokens.slice(index + length).find((token) => !OBJECT_FILLERS.has(token));
   // "delete the logs of web", "wipe the workspace of dev": something inside a container, not the container.
   const inside = object !== undefined && INSIDE_OBJECTS.has(object) && !context.knownNames.includes(object);
-  if (inside || from > index + length || findModules(tokens.slice(index + length), context.catalogNames).length > 0) {
+  const modules = findModules(tokens.slice(index + length), context.catalogNames).map((mention) => mention.module);
+  // "remove fish from dev": the module goes, the container stays (a change that asks for confirmation).
+  if (!inside && modules.length > 0 && target.kind === "named" && !modules.includes(target.name)) {
+    return { type: "change", target, addModules: [], removeModules: modules, negated: false };
+  }
+  if (!inside && modules.length > 0 && target.kind === "reference") return { type: "change", target, addModules: [], removeModules: modules, negated: false };
+  if (inside || from > index + length || modules.length > 0) {
     return { type: "clarify", verb: "destroy", target, why: "modify" };
   }
   const names = context.knownNames.filter((name) => tokens.includes(name));

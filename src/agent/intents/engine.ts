@@ -12,7 +12,7 @@ import { looksLikeName, normalise } from "./normalise.js";
 import { parseIntent } from "./parse.js";
 import { parseConfirmation } from "./dialogue.js";
 import { cancelPending, confirmPending } from "../confirmations.js";
-import { create, execCommand, keep, workloadOperation } from "./operations.js";
+import { changeOperation, create, execCommand, keep, workloadOperation } from "./operations.js";
 import { describeAccess, describeClarify, describeDeclined, targetName } from "./wording.js";
 import { describeVmAnswer } from "./vm.js";
 import * as replies from "../replies.js";
@@ -96,12 +96,35 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
     case "clarify":
       return { text: describeClarify(intent.verb, targetName(intent.target, context.state.focus), intent.why) };
     case "several":
-      return several(intent.intents, context, names);
+      return several(mergeChanges(intent.intents), context, names);
     case "keep":
       return keep(intent.target, context);
+    case "change":
+      return changeOperation(intent, context, names);
     default:
       return workloadOperation(intent, context, names);
   }
+}
+
+// "add devtools to web and give it 2 CPUs": changes of the same workload next to each other
+// become one change, so one plan (and at most one confirmation) covers them.
+function mergeChanges(intents: readonly Intent[]): Intent[] {
+  const merged: Intent[] = [];
+  for (const intent of intents) {
+    const last = merged[merged.length - 1];
+    if (intent.type === "change" && last?.type === "change" && !intent.negated && !last.negated && (intent.target.kind === "reference" || (intent.target.kind === "named" && last.target.kind === "named" && intent.target.name === last.target.name))) {
+      merged[merged.length - 1] = {
+        ...last,
+        addModules: [...last.addModules, ...intent.addModules],
+        removeModules: [...last.removeModules, ...intent.removeModules],
+        ...(intent.cpus === undefined ? {} : { cpus: intent.cpus }),
+        ...(intent.memory === undefined ? {} : { memory: intent.memory }),
+      };
+      continue;
+    }
+    merged.push(intent);
+  }
+  return merged;
 }
 
 // Several requests in one message, in order; each one's reply on its own line. The last

@@ -6,8 +6,11 @@
  * @module
  */
 import { createPlanOf } from "../../api/outcome.js";
-import type { CreateRequest, ExecIntent, Target, WorkloadRequest } from "./types.js";
+import type { ChangeIntent, CreateRequest, ExecIntent, Target, WorkloadRequest } from "./types.js";
 import { clockTime } from "../../domain/idle.js";
+import type { ChangePlan } from "../../api/outcome.js";
+import type { ChangeRequestInput } from "../../domain/change.js";
+import { formatSize } from "../../domain/sizes.js";
 import type { ChatContext, EngineOutcome } from "../chat-context.js";
 import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
@@ -112,6 +115,58 @@ export async function keep(target: Target, context: ChatContext): Promise<Engine
     const result = await turn.call("keep", name === undefined ? {} : { name }, () => core.keep(actor, name), (value) => ({ kept: value.kept.map((kept) => kept.workload) }));
     const lines = result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? `; it stops at ${clockTime(kept.stopsAt)} if nobody uses it` : ""}.`);
     return { text: lines.join("\n") };
+  } catch (error) {
+    return { text: explainError(error) };
+  }
+}
+
+/** CPUs and memory a "more"/"less" steps to: double or half of now, said in the reply. */
+function stepped(current: number, step: "more" | "less"): number {
+  return step === "more" ? current * 2 : current / 2;
+}
+
+/** Plans (and, when it needs no confirmation, applies) a change of one of the person's workloads. */
+export async function changeOperation(request: ChangeIntent, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
+  const { core, actor, turn } = context;
+  const resolution = resolveTarget("show", request.target, context.state.focus, names);
+  if (resolution.kind === "ask") return { text: resolution.text };
+  const name = resolution.name;
+  if (request.negated) return { text: `Okay, I won't change ${name}.` };
+  const notes: string[] = [];
+  const change: ChangeRequestInput = { addModules: [...request.addModules], removeModules: [...request.removeModules] };
+  try {
+    if (request.cpus === "more" || request.cpus === "less" || request.memory === "more" || request.memory === "less") {
+      const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
+      const resources = details.spec.resources;
+      if (request.cpus === "more" || request.cpus === "less") {
+        const cpus = Math.max(1, stepped(resources.cpus, request.cpus));
+        notes.push(`${request.cpus === "more" ? "doubled" : "halved"} the CPUs from ${resources.cpus} to ${cpus}`);
+        change.cpus = cpus;
+      }
+      if (request.memory === "more" || request.memory === "less") {
+        const memory = Math.max(64 * 1024 ** 2, Math.round(stepped(resources.memoryBytes, request.memory) / 1024 ** 2) * 1024 ** 2);
+        notes.push(`${request.memory === "more" ? "doubled" : "halved"} the memory from ${formatSize(resources.memoryBytes)} to ${formatSize(memory)}`);
+        change.memory = memory;
+      }
+    }
+    if (typeof request.cpus === "number") change.cpus = request.cpus;
+    if (typeof request.memory === "string" && request.memory !== "more" && request.memory !== "less") change.memory = request.memory;
+    const record = { name, ...change };
+    const said = notes.length > 0 ? ` (I ${notes.join(" and ")}; say a number for another size.)` : "";
+    if (context.dryRun) {
+      const planned = await turn.call("planChange", record, () => core.plan(actor, { operation: "change", name, change }));
+      return { text: `${replies.describeChangePlan(planned.plan.operation === "change" ? planned.plan.change : undefined)}${said}` };
+    }
+    const answer = await turn.call("change", record, () => core.change(actor, name, change), (value) => ({ type: value.type }));
+    switch (answer.type) {
+      case "done":
+        return { text: `${replies.describeChangePlan(answer.value)}${said}` };
+      case "job":
+        turn.job = answer.job;
+        return { text: `${replies.describeChangePlan(answer.plan)}${said} Applying it now; I'll tell you when it's done.` };
+      case "needs-confirmation":
+        return { text: `${replies.describeChangeConfirmation(answer.plan as ChangePlan, answer.expiresAt, context.clock.now())}${said}` };
+    }
   } catch (error) {
     return { text: explainError(error) };
   }

@@ -57,11 +57,28 @@ export interface ExecIntent {
   readonly argv: readonly string[];
 }
 
+/**
+ * "add code-server to dev", "give web 2 CPUs", "more memory for api": a change of an existing
+ * workload. `more`/`less` are resolved by the engine from the current spec. `negated` ("don't
+ * add fish to dev") is answered without any change.
+ */
+export interface ChangeIntent {
+  readonly type: "change";
+  readonly target: Target;
+  readonly addModules: readonly string[];
+  readonly removeModules: readonly string[];
+  readonly cpus?: number | "more" | "less";
+  /** A size as typed ("2G"), or a step. */
+  readonly memory?: string;
+  readonly negated: boolean;
+}
+
 /** Everything the offline engine can recognise. */
 export type Intent =
   | CreateRequest
   | WorkloadRequest
   | ExecIntent
+  | ChangeIntent
   | { readonly type: "list" }
   | { readonly type: "storage" }
   | { readonly type: "whoami" }

@@ -1,5 +1,5 @@
 /**
- * `confirm`: redeems a destroy token. Unknown, used, expired and other people's tokens get
+ * `confirm`: redeems a destroy token (or a change token, handed to `change-workload.ts`). Unknown, used, expired and other people's tokens get
  * one identical refusal; a workload that changed since the plan gets `plan-changed`. Then
  * the destroy runs as a job.
  *
@@ -7,14 +7,15 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
-import type { JobOf } from "../api.js";
+import type { ConfirmedJob } from "../api.js";
 import { buildDestroyPlan, confirmationRefused, findRedeemable, planChanged, planHash } from "../confirmations.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { teardownWorkload } from "../teardown.js";
+import { confirmChange } from "./change-workload.js";
 
-/** Confirms a destroy plan with `token` and starts the destroy job. */
-export function confirmDestroy(services: CoreServices, actor: Actor, token: string): Promise<JobOf<"destroy">> {
+/** Confirms a destroy plan (or a disruptive change) with `token` and starts its job. */
+export function confirmDestroy(services: CoreServices, actor: Actor, token: string): Promise<ConfirmedJob> {
   const { context } = services;
   return runOperation(services, {
     operation: "confirm",
@@ -26,9 +27,10 @@ export function confirmDestroy(services: CoreServices, actor: Actor, token: stri
       }
       return token.trim();
     },
-    run: async ({ user, input, lock, detach, setTarget }) => {
+    run: async ({ user, input, lock, detach, setTarget }): Promise<ConfirmedJob> => {
       const confirmation = findRedeemable(context, user.id, input);
       setTarget(confirmation.workload);
+      if (confirmation.operation === "change") return confirmChange(services, actor, user, confirmation, { lock, detach });
       lock(confirmation.workload);
       const record = context.repos.workloads.get(confirmation.workload);
       if (!record || record.status === "creating" || record.status === "destroying") throw planChanged(confirmation.workload);

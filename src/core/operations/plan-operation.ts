@@ -12,6 +12,7 @@ import type { Planned, PlanRequest } from "../api.js";
 import type { CoreServices } from "../services.js";
 import { planAutostart } from "./autostart.js";
 import { planBuildImages } from "./build-images.js";
+import { planChange } from "./change-workload.js";
 import { planCreate } from "./plan-create.js";
 import { planDestroy } from "./destroy-workload.js";
 import { planRestart } from "./restart-workload.js";
@@ -32,6 +33,8 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planRestart(services, actor, request.name);
     case "destroy":
       return planDestroy(services, actor, request.name);
+    case "change":
+      return planChange(services, actor, request.name, request.change);
     case "restore":
       return planRestore(services, actor, request.name);
     case "autostart":

@@ -38,17 +38,22 @@ export function planStart(services: CoreServices, actor: Actor, name: string): P
 
 /** Mounts the workspace, refreshes the key file and starts the container. */
 export async function startContainer(context: CoreContext, record: WorkloadRecord): Promise<void> {
+  const host = await prepareHost(context, record, () => undefined);
+  await runtimeForWorkload(context.deps.runtimes, record).start(record.spec.name, host);
+}
+
+/** What a runtime needs from the host to (re)start `record`: its mounted workspace and key file. */
+export async function prepareHost(context: CoreContext, record: WorkloadRecord, onProgress: HostContext["onProgress"]): Promise<HostContext> {
   const { deps } = context;
   const userKey = userStorageKey(record.owner);
   let workspaceHostPath: string | undefined;
   if (record.spec.workspace.enabled) workspaceHostPath = (await deps.storage.ensureWorkspaceMounted(userKey, record.name)).hostPath;
   let remoteAccessKeyFile: string | undefined;
   if (record.spec.remoteAccess && deps.remoteAccess?.available()) remoteAccessKeyFile = (await deps.remoteAccess.prepareKeyFile(record.name)).path;
-  const host: HostContext = {
+  return {
     ownerLabel: record.owner,
     ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
     ...(remoteAccessKeyFile === undefined ? {} : { remoteAccessKeyFile }),
-    onProgress: () => undefined,
+    onProgress,
   };
-  await runtimeForWorkload(deps.runtimes, record).start(record.spec.name, host);
 }

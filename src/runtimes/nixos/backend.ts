@@ -12,14 +12,15 @@ import { join } from "node:path";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError, VoxnixError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { ContainerSpec } from "../../domain/spec.js";
-import type { RuntimePlan, HostContext, DestroyReport, ProgressListener } from "../../ports/runtime.js";
+import type { RuntimePlan, HostContext, DestroyReport, ProgressListener, ChangeOptions } from "../../ports/runtime.js";
+import { showContainer } from "./queries.js";
 import type { CommandResult } from "../../ports/command-runner.js";
 import { isUserId, userStorageKey } from "../../domain/identity.js";
 import { tailscaleKeyFilePath } from "../../backends/network/tailscale/key-file.js";
 import { ZfsLayout } from "../../backends/storage/zfs/zfs-cli.js";
 import { ENV_MODULE, TAILSCALE_MODULE, buildNixSpec, envHostFile, renderSpecJson, renderWrapper, resolveVoxnixSource } from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord, removeRecord, writeRecord } from "./context.js";
-import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError } from "./extra-container-cli.js";
+import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError, updateArgs } from "./extra-container-cli.js";
 import { commandFailure, outputDetail, runHost, runHostChecked } from "../../host/commands.js";
 import { NIXOS_CONTAINER, runInContainerArgs } from "./machinectl-cli.js";
 import { OutputProgress, safeEmit } from "./progress.js";
@@ -207,6 +208,50 @@ async function ensureEnvFile(context: NixosContext, name: string): Promise<boole
     await chmod(path, 0o600);
     return false;
   }
+}
+
+/**
+ * Applies a changed spec through extra-container's update of the container definition:
+ * `extra-container create <wrapper>` on an installed container installs the new definition
+ * (the previous one stays in the Nix store), and `--restart-changed` restarts it when it runs.
+ * The core rolls back by calling this again with the previous spec, which Nix usually still
+ * has built. A stopped container takes the new definition at its next start.
+ */
+export async function changeContainer(context: NixosContext, spec: ContainerSpec, options: ChangeOptions): Promise<void> {
+  const name = spec.name;
+  await requireInstalled(context, name);
+  if (spec.workspace.enabled && options.workspaceHostPath === undefined) {
+    throw new HostFailureError(`The workspace of "${name}" was not prepared, so "${name}" was not changed.`);
+  }
+  const running = (await showContainer(context, name))?.state === "running";
+  const artifacts = renderArtifacts(context, spec, options, false);
+  if (spec.modules.includes(ENV_MODULE)) await ensureEnvFile(context, name);
+  const directory = await mkdtemp(join(tmpdir(), "voxnix-nixos-"));
+  safeEmit(options.onProgress, { type: "step", step: "building", message: `Building the new definition of "${name}".` });
+  try {
+    await writeFile(join(directory, "spec.json"), artifacts.specJson, { mode: 0o600 });
+    const wrapperPath = join(directory, "container.nix");
+    await writeFile(wrapperPath, artifacts.wrapper, { mode: 0o600 });
+    const progress = new OutputProgress(options.onProgress);
+    const result = await runHost(context.deps.runner, EXTRA_CONTAINER, updateArgs(wrapperPath, running), {
+      action: `Updating the container "${name}"`,
+      timeoutMs: context.createTimeoutMs,
+      onOutput: progress.onOutput,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    progress.flush();
+    if (result.exitCode !== 0) {
+      const summary = summarizeNixError(result.stderr) ?? "see the build log for details";
+      const error = commandFailure(`Updating the container "${name}"`, result, summary);
+      throw new HostFailureError(error.message, outputDetail(result));
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true }).catch(() => undefined);
+  }
+  await writeRecord(context, { name, modules: spec.modules, createdAt: (await readRecord(context, name))?.createdAt ?? context.deps.clock.now().toISOString() }).catch((error: unknown) => {
+    context.logger.warn({ workload: name, error: String(error) }, "container record could not be written");
+  });
+  safeEmit(options.onProgress, { type: "step", step: "done", message: `The container "${name}" has its new definition.` });
 }
 
 /** Starts an installed container after checking its workspace is there. */

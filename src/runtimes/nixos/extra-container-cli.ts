@@ -14,6 +14,14 @@ export function createArgs(wrapperFile: string): string[] {
   return ["create", wrapperFile, "--start"];
 }
 
+/**
+ * `extra-container create <file> [--restart-changed]` on an installed container: installs the
+ * new definition; with the flag, a running container whose definition changed restarts.
+ */
+export function updateArgs(wrapperFile: string, restart: boolean): string[] {
+  return ["create", wrapperFile, ...(restart ? ["--restart-changed"] : [])];
+}
+
 /** `extra-container build <file>`: build only; prints the `etc` store path. */
 export function buildArgs(wrapperFile: string): string[] {
   return ["build", wrapperFile];

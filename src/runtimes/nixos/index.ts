@@ -8,7 +8,7 @@
 import { requireContainerSpec } from "../../domain/spec.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import type { Runtime } from "../../ports/runtime.js";
-import { createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
+import { changeContainer, createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
 import { type NixosRuntimeOptions, createContext } from "./context.js";
 import { buildImages, doctorChecks } from "./host.js";
 import { NIXOS_CONTAINER } from "./machinectl-cli.js";
@@ -30,6 +30,7 @@ export function createNixosRuntime(deps: BackendDeps, options: NixosRuntimeOptio
     plan: (spec, host) => planCreate(context, requireContainerSpec(spec), host),
     create: (spec, host) => createContainer(context, requireContainerSpec(spec), host),
     start: (name, host) => startContainer(context, name, host),
+    change: (_name, spec, options) => changeContainer(context, requireContainerSpec(spec), options),
     stop: (name, options) => stopContainer(context, name, options.onProgress),
     destroy: (name, options) => destroyContainer(context, name, options.onProgress),
     list: () => listContainers(context),

@@ -5,25 +5,25 @@
  *
  * @module
  */
-import { requireContainerSpec } from "../../domain/spec.js";
+import { requireContainerSpec, type ContainerSpec, type WorkloadSpec } from "../../domain/spec.js";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
-import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener, SessionOptions } from "../../ports/runtime.js";
+import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener, SessionOptions, ChangeOptions } from "../../ports/runtime.js";
 import type { CommandResult, InteractiveProcess } from "../../ports/command-runner.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { ensurePool } from "../../backends/storage/btrfs/pool.js";
 import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
 import { nspawnDoctor } from "./doctor.js";
 import { buildImage, currentImage, type ImageMetadata } from "./image.js";
-import { bootMachine, haltMachine, readAddress, readSpec } from "./machine.js";
+import { bootMachine, haltMachine, pidsLimit, readAddress, readSpec } from "./machine.js";
 import { cgroupName, interfaceNames, machinePaths, resolveNspawnPaths, type NspawnPaths } from "./paths.js";
 import { containerLogs, listContainers, showContainer } from "./queries.js";
 import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
 import { parseSubnet } from "./network.js";
-import { cgroupProcsFiles } from "./cgroups.js";
+import { cgroupProcsFiles, resizeCgroups } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
 import { loginShell, nspawnBootArgs, serviceCall, sessionArgv } from "./nspawn-cli.js";
 import { enterArgv } from "./enter.js";
@@ -37,7 +37,7 @@ const NSPAWN_INFO: RuntimeInfo = {
   name: "nspawn",
   kind: "container",
   modules: NSPAWN_MODULES,
-  capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: false, liveResize: false, rootVolume: "filesystem" },
+  capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: false, liveResize: true, rootVolume: "filesystem" },
 };
 
 /** The backend plus host helpers the CLI's `setup` and the tests use. */
@@ -189,10 +189,62 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     };
   };
 
+  // Root's login shell is set from inside the container (the host never edits a tenant's
+  // /etc/passwd), as a confined command like any other; bash is the image's default.
+  const setLoginShell = async (spec: ContainerSpec): Promise<void> => {
+    const [shell = "/bin/bash"] = loginShell(spec);
+    const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
+    if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
+  };
+
+  // A change made while the container was stopped may change the login shell; it is set at the next boot.
+  const shellPendingFile = (machine: ReturnType<typeof machinePaths>) => path.join(machine.run, "login-shell-pending");
+  const applyPendingShell = async (machine: ReturnType<typeof machinePaths>, spec: ContainerSpec): Promise<void> => {
+    if (!existsSync(shellPendingFile(machine))) return;
+    await setLoginShell(spec);
+    rmSync(shellPendingFile(machine), { force: true });
+  };
+
+  /**
+   * Applies a changed spec: the spec file is what every boot reads (modules file, limits,
+   * login shell). Running with `live`: the limits change in place. Running otherwise: a clean
+   * poweroff and a boot with the new spec (the workspace is bound again). Stopped: the next
+   * start boots with it.
+   */
+  const change = async (name: WorkloadName, given: WorkloadSpec, options: ChangeOptions): Promise<void> => {
+    const spec = requireContainerSpec(given);
+    await ensureRoot();
+    const { machine, spec: previous } = existing(name);
+    const pid = runningPid(machine);
+    const running = pid !== undefined && currentLeader(machine, pid) !== undefined;
+    writeFileSync(machine.specFile, `${JSON.stringify(spec, null, 2)}\n`);
+    const shellChanged = loginShell(previous)[0] !== loginShell(spec)[0];
+    if (!running) {
+      if (shellChanged) writeFileSync(shellPendingFile(machine), "");
+      return;
+    }
+    if (options.live && !shellChanged) {
+      options.onProgress({ type: "step", step: "installing", message: `Changing the limits of ${name} while it runs` });
+      resizeCgroups(cgroupName(paths, name), { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
+      return;
+    }
+    options.onProgress({ type: "step", step: "stopping", message: `Powering off ${name} to apply the change` });
+    await haltMachine(deps, paths, machine, name, { clean: true });
+    await bootMachine(deps, paths, machine, {
+      spec,
+      onProgress: options.onProgress,
+      ...(options.workspaceHostPath === undefined ? {} : { workspaceHostPath: options.workspaceHostPath }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    if (shellChanged) await setLoginShell(spec);
+    rmSync(shellPendingFile(machine), { force: true });
+  };
+
   return {
     paths,
     ensureRoot,
     openTerminal,
+    change,
     importImage: (source, onProgress) => build(onProgress, source),
 
     info: () => NSPAWN_INFO,
@@ -242,13 +294,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
           ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }),
           ...(host.signal === undefined ? {} : { signal: host.signal }),
         });
-        // Root's login shell is set from inside the container (the host never edits a tenant's
-        // /etc/passwd), as a confined command like any other; bash is the image's default.
-        const [shell = "/bin/bash"] = loginShell(spec);
-        if (shell !== "/bin/bash") {
-          const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
-          if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
-        }
+        if (loginShell(spec)[0] !== "/bin/bash") await setLoginShell(spec);
         await root.accounted;
       } catch (error) {
         await destroy(spec.name, () => undefined).catch(() => undefined);
@@ -272,6 +318,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
         ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }),
         ...(host.signal === undefined ? {} : { signal: host.signal }),
       });
+      await applyPendingShell(machine, spec);
     },
 
     async stop(name, options) {

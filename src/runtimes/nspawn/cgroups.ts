@@ -166,6 +166,36 @@ export function prepareCgroups(group: string, limits: CgroupLimits): EnforcedLim
 }
 
 /**
+ * Changes the memory, CPU and process limits of a running container's existing groups in
+ * place (the kernel applies them at once); the device rules stay as they are. Throws when a
+ * group is missing or a limit is refused, having written the limits before it.
+ */
+export function resizeCgroups(group: string, limits: CgroupLimits): void {
+  const all = hierarchies();
+  const quota = Math.round(limits.cpus * 100_000);
+  const write = (file: string, value: string, limit: LimitName): void => {
+    try {
+      writeFileSync(file, value);
+    } catch (error) {
+      throw new HostFailureError(`The ${limit} limit could not be changed to ${value.split(" ")[0]} while the container runs.`, error instanceof Error ? error.message : String(error));
+    }
+  };
+  for (const hierarchy of all) {
+    const directory = path.join(hierarchy.mountpoint, group);
+    if (!["memory", "cpu", "pids", "unified"].includes(hierarchy.key)) continue;
+    if (!existsSync(directory)) throw new HostFailureError(`The limits cannot change: the container's control group ${directory} is missing.`);
+    if (hierarchy.key === "memory") write(path.join(directory, "memory.limit_in_bytes"), String(limits.memoryBytes), "memory");
+    if (hierarchy.key === "cpu") write(path.join(directory, "cpu.cfs_quota_us"), String(quota), "cpu");
+    if (hierarchy.key === "pids") write(path.join(directory, "pids.max"), String(limits.pids), "pids");
+    if (hierarchy.key === "unified" && pureV2(all)) {
+      write(path.join(directory, "memory.max"), String(limits.memoryBytes), "memory");
+      write(path.join(directory, "cpu.max"), `${quota} 100000`, "cpu");
+      write(path.join(directory, "pids.max"), String(limits.pids), "pids");
+    }
+  }
+}
+
+/**
  * The `cgroup.procs` files a process must join to be inside the container's group: every
  * hierarchy for nspawn itself, only the limit hierarchies for an exec'd command (the container's
  * own systemd manages the named and unified trees below the group). On pure cgroup v2 a command

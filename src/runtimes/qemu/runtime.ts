@@ -358,6 +358,35 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       }
     },
 
+    /**
+     * A change of CPUs or memory: QEMU takes both on its command line, so a running VM powers
+     * off cleanly and boots again with the new record; a stopped one takes it at its next start.
+     * Its disks (root, seed, workspace) are kept as they are.
+     */
+    async change(name, given, options) {
+      const spec = requireVmSpec(given);
+      const { files, record } = existing(name);
+      const running = runningPid(files) !== undefined;
+      const next: VmRecord = { ...record, spec };
+      if (running) {
+        options.onProgress({ type: "step", step: "stopping", message: `Powering off ${name} to apply the change` });
+        writeFileSync(files.stopping, "");
+        try {
+          await halt(files, true);
+        } finally {
+          rmSync(files.stopping, { force: true });
+        }
+      }
+      writeFileSync(files.metadata, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+      if (!running) return;
+      try {
+        await boot(files, next, options);
+      } catch (error) {
+        await halt(files, false).catch(() => undefined);
+        throw error;
+      }
+    },
+
     destroy: (name, options) => destroy(name, options.onProgress),
 
     async list() {

@@ -56,6 +56,15 @@ const CASES: Record<OperationName, Case> = {
     run: async (t, who, name) => (await t.core.restore(who, name)).wait(),
     expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
   },
+  change: {
+    run: async (t, who) => {
+      const answer = await t.core.change(who, "dev", { cpus: 2 });
+      if (answer.type === "job") await answer.job.wait();
+      return answer;
+    },
+    // dev runs and its runtime cannot resize live: the change restarts it, so it asks first.
+    expect: { owner: "needs-confirmation", other: "not-found", admin: "needs-confirmation", pending: "forbidden:pending" },
+  },
   autostart: { run: (t, who) => t.core.autostart(who), expect: SELF },
   exec: { run: (t, who) => t.core.exec(who, { name: "dev", argv: ["true"] }), expect: WORKLOAD },
   openSession: {

@@ -65,6 +65,10 @@ const CASES: Record<string, Case> = {
     request: () => ({ method: "DELETE", path: "/workloads/dev" }),
     expect: { owner: "409:needs-confirmation", other: "404:not-found", admin: "409:needs-confirmation", ...NO_TOKEN },
   },
+  "patch /workloads/{name}": {
+    request: () => ({ method: "PATCH", path: "/workloads/dev", body: { cpus: 2 } }),
+    expect: { owner: "409:needs-confirmation", other: "404:not-found", admin: "409:needs-confirmation", ...NO_TOKEN },
+  },
   "post /workloads/{name}/restore": {
     setup: async (h) => {
       await destroyFully(h.core, alice, "dev");

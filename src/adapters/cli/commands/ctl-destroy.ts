@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { DestroyResult, JobHandle } from "../../../core/api.js";
+import { isChangeResult, type DestroyResult, type JobHandle } from "../../../core/api.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { followJob } from "../follow-job.js";
 import { commandGroup } from "../groups.js";
-import { renderConfirmation, renderDestroyResult, renderWorkloadLine } from "../views.js";
+import { renderChangeResult, renderConfirmation, renderDestroyResult, renderWorkloadLine } from "../views.js";
 
 /** Registers `voxnix ctl destroy`, `confirm` and `restore`. */
 export const register: RegisterCommand = (program, context) => {
@@ -35,7 +35,7 @@ export const register: RegisterCommand = (program, context) => {
 
   ctl
     .command("confirm")
-    .description("Carry out a destroy plan with the token `ctl destroy` printed (only the same user can)")
+    .description("Carry out a destroy or change plan with the token `ctl destroy` or `ctl set` printed (only the same user can)")
     .argument("<token>", "the confirmation token")
     .action(async (token: string) => {
       const { actor, dryRun } = context.globals();
@@ -44,7 +44,10 @@ export const register: RegisterCommand = (program, context) => {
         return;
       }
       const { core } = await context.app();
-      await finishDestroy(context, await core.confirm(actor, token), "the workload");
+      const handle = await core.confirm(actor, token);
+      // The token may confirm a change rather than a destroy; its job says which when it ends.
+      const result = await followJob(context, handle, "Carrying out the confirmed plan", (value) => (isChangeResult(value) ? `${value.workload} changed` : `${value.workload} destroyed`));
+      context.output(result, (value) => (isChangeResult(value) ? renderChangeResult(value) : renderDestroyResult(value)));
     });
 
   ctl

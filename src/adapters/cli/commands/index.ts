@@ -11,6 +11,7 @@ import * as ctlDestroy from "./ctl-destroy.js";
 import * as ctlExec from "./ctl-exec.js";
 import * as ctlLifecycle from "./ctl-lifecycle.js";
 import * as ctlQuery from "./ctl-query.js";
+import * as ctlSet from "./ctl-set.js";
 import * as host from "./host.js";
 import * as images from "./images.js";
 import * as say from "./say.js";
@@ -34,6 +35,7 @@ export const COMMAND_MODULES: readonly { readonly register: RegisterCommand }[] 
   ctlCreate,
   ctlLifecycle,
   ctlDestroy,
+  ctlSet,
   ctlQuery,
   ctlExec,
   host,

@@ -1,6 +1,7 @@
 /**
- * Workload routes: list, create, show, start, stop, restart, destroy (answers 409
- * `needs-confirmation` with the plan and token), restore and logs. Every mutating route takes
+ * Workload routes: list, create, show, start, stop, restart, change (PATCH; a disruptive change
+ * answers 409 `needs-confirmation` like destroy), destroy (answers 409 `needs-confirmation`
+ * with the plan and token), restore and logs. Every mutating route takes
  * `?dryRun=true` and answers with the core's plan, changing nothing.
  *
  * @module
@@ -8,7 +9,7 @@
 import { createPlanOf, needsConfirmationBody } from "../../../api/outcome.js";
 import { jsonResponse, okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
-import { createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, hostKeyReport, idleTimeoutBody, idleView, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
+import { changePlan, changeWorkloadBody, createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, hostKeyReport, idleTimeoutBody, idleView, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
 import { jobStartedResponse } from "./jobs.js";
 
 const notFound = { description: "No such workload — or not yours (the same answer)", schema: errorResponse };
@@ -86,6 +87,34 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
       const name = params.name ?? "";
       if (query.dryRun === "true") return okResponse(await core.plan(actor, { operation: "destroy", name }));
       return jsonResponse({ ok: false, error: needsConfirmationBody(await core.destroy(actor, name)) }, 409);
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/workloads/{name}",
+    summary:
+      "Change a workload's modules and limits, keeping its workspace: 200 with the plan when nothing changes, 202 with the plan and job when it applies at once, 409 needs-confirmation (plan and token for POST /confirmations) when it restarts the workload or removes a module",
+    operation: "change",
+    body: changeWorkloadBody,
+    query: dryRunQuery,
+    responses: {
+      200: { description: "Nothing to change (the plan says so), or with ?dryRun=true what the change would do", schema: okEnvelope(changePlan.or(planned)) },
+      202: { description: "The change job started", schema: okEnvelope(jobStarted.extend({ plan: changePlan })) },
+      409: { description: "needs-confirmation: the plan (every field before → after, what a restart stops), the token and when it expires", schema: errorResponse },
+      404: notFound,
+      422: { description: "Invalid change (unknown module, over a limit)", schema: errorResponse },
+    },
+    handle: async ({ actor, params, query, body }, services) => {
+      const name = params.name ?? "";
+      if (query.dryRun === "true") return okResponse(await services.core.plan(actor, { operation: "change", name, change: body }));
+      const answer = await services.core.change(actor, name, body);
+      if (answer.type === "done") return okResponse(answer.value);
+      if (answer.type === "needs-confirmation") return jsonResponse({ ok: false, error: needsConfirmationBody(answer) }, 409);
+      const started = await jobStartedResponse(actor, answer.job, services);
+      const envelope = (await started.json()) as { result: Record<string, unknown> };
+      const response = okResponse({ ...envelope.result, plan: answer.plan }, 202);
+      response.headers.set("location", started.headers.get("location") ?? "");
+      return response;
     },
   }),
   defineRoute({
