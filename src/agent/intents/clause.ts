@@ -55,7 +55,9 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause))) return { type: "cancel" };
   // "add code-server to dev", "give web 2 CPUs": a change of one of the person's own workloads.
   const change = hasAny(clause.text, HOW_TO) ? undefined : parseChange(clause, context);
-  if (change && !(isCreate(clause) && change.target.kind !== "named") && !/\b(called|named|new)\b/.test(clause.text)) return change;
+  // A create verb ("create web with 2 cpus") is never read as changing an existing workload:
+  // the person asked for a new one, and the create says plainly if the name is taken.
+  if (change && !isCreate(clause) && !/\b(called|named|new)\b/.test(clause.text)) return change;
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;

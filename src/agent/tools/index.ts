@@ -15,6 +15,7 @@ import { listContainersTool } from "./list-containers.js";
 import { showContainerTool } from "./show-container.js";
 import { containerLogsTool } from "./container-logs.js";
 import { storageUsageTool } from "./storage-usage.js";
+import { changeWorkloadTool } from "./change-workload.js";
 
 /** Builds every tool for one message. */
 export function createTools(context: ChatContext) {
@@ -29,6 +30,7 @@ export function createTools(context: ChatContext) {
     show_container: showContainerTool(context),
     container_logs: containerLogsTool(context),
     storage_usage: storageUsageTool(context),
+    change_workload: changeWorkloadTool(context),
   };
 }
 

@@ -38,7 +38,7 @@ describe("LLM agent over the OpenAI-compatible protocol (fake server on loopback
     assert.equal((await harness.core.show(alice, "web")).owner, TEST_USERS.alice);
     const first = server.requests[start]!;
     assert.ok(first.promptTokens < 2500, `prompt is ${first.promptTokens} tokens`);
-    assert.equal(first.body.tools?.length, 10);
+    assert.equal(first.body.tools?.length, 11);
     const system = String(first.body.messages[0]?.content);
     assert.match(system, /code-server: VS Code in the browser\./, "modules with descriptions are injected");
   });
@@ -165,7 +165,7 @@ describe("LLM agent with MockLanguageModelV3", () => {
     assert.equal(model.doGenerateCalls.length, 1);
     assert.deepEqual(reply.operations.map((operation) => operation.operation), ["list"]);
     const tools = model.doGenerateCalls[0]!.tools?.map((tool) => tool.name).sort();
-    assert.deepEqual(tools, ["container_logs", "create_container", "destroy_container", "list_containers", "restart_container", "restore_container", "show_container", "start_container", "stop_container", "storage_usage"]);
+    assert.deepEqual(tools, ["change_workload", "container_logs", "create_container", "destroy_container", "list_containers", "restart_container", "restore_container", "show_container", "start_container", "stop_container", "storage_usage"]);
   });
 
   it("accepts the slips small models make in create arguments", async () => {

@@ -79,6 +79,20 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
       if (name === undefined) return `Which one? You have: ${reading.names.join(", ") || "none"}.`;
       return [{ toolName: TOOL_FOR[intent.type]!, input: { name } }];
     }
+    case "change": {
+      if (intent.negated) return "Okay, I won't change it.";
+      const target = intent.target;
+      const name = target.kind === "named" || target.kind === "unknown" ? target.name : (reading.focus ?? (reading.names.length === 1 ? reading.names[0] : undefined));
+      if (name === undefined) return `Which one? You have: ${reading.names.join(", ") || "none"}.`;
+      const input = {
+        name,
+        ...(intent.addModules.length > 0 ? { addModules: [...intent.addModules] } : {}),
+        ...(intent.removeModules.length > 0 ? { removeModules: [...intent.removeModules] } : {}),
+        ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}),
+        ...(intent.memory !== undefined ? { memory: intent.memory } : {}),
+      };
+      return [{ toolName: "change_workload", input }];
+    }
     default:
       return "I can't do that here; nothing was done.";
   }
