@@ -57,6 +57,8 @@ async function withCluster(test: (context: { fake: FakeProxmoxServer; app: App; 
       backend: "nspawn",
       storage: { driver: "dir" },
       vm: { maxMemory: "8G", maxDisk: "64G" },
+      // A VM's root disk counts in its owner's quota (an 8G disk and a 3G workspace here).
+      users: { defaults: { diskQuota: "40G" } },
       proxmox: {
         url: fake.url,
         tokenId: fake.tokenId,
