@@ -49,7 +49,7 @@ describe("the built bot", () => {
     assert.equal(bot.logLines(/ready/).length, 1);
     const running = bot.logLines(/services running/);
     assert.equal(running.length, 1, "one line says what runs");
-    assert.deepEqual(running[0]?.services, ["telegram", "http", "reconcile"]);
+    assert.deepEqual(running[0]?.services, ["telegram", "http", "reconcile", "idle"]);
     const url = /"event":"http-ready","url":"([^"]+)"/.exec(bot.stdout)?.[1];
     assert.ok(url, bot.stdout);
     const openapi = await fetch(`${url}/api/v1/openapi.json`);
