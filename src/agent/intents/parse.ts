@@ -39,6 +39,12 @@ const NOT_PEOPLE = new Set([
 /** The most requests one message may carry; more is refused as a whole. */
 export const MAX_REQUESTS_PER_MESSAGE = 4;
 
+/** Every single request one message makes, with "several" opened up (the tools' check of the person's own words). */
+export function parseRequests(raw: string, context: ParseContext): Intent[] {
+  const flatten = (intent: Intent): Intent[] => (intent.type === "several" ? intent.intents.flatMap(flatten) : [intent]);
+  return flatten(parseIntent(raw, context));
+}
+
 /** Parses one message. Never throws. */
 export function parseIntent(raw: string, context: ParseContext): Intent {
   // "keep" answers an idle warning; read before slash commands so /keep is not taken for help.

@@ -9,9 +9,8 @@
 import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { ChatContext } from "../chat-context.js";
-import { parseIntent } from "../intents/parse.js";
+import { parseRequests } from "../intents/parse.js";
 import { changeOperation } from "../intents/operations.js";
-import type { Intent } from "../intents/types.js";
 
 const step = z.enum(["more", "less"]);
 
@@ -27,8 +26,7 @@ const changeInput = zodSchema(
 
 /** True unless every change the person's own words ask for is negated ("don't add fish to dev"). */
 function notDeclined(message: string, names: readonly string[]): boolean {
-  const flatten = (intent: Intent): Intent[] => (intent.type === "several" ? intent.intents.flatMap(flatten) : [intent]);
-  const changes = flatten(parseIntent(message, { knownNames: names, catalogNames: [] })).filter((intent) => intent.type === "change");
+  const changes = parseRequests(message, { knownNames: names, catalogNames: [] }).filter((intent) => intent.type === "change");
   return changes.length === 0 || changes.some((intent) => intent.type === "change" && !intent.negated);
 }
 

@@ -10,13 +10,11 @@ import type { ChatContext } from "../chat-context.js";
 import * as replies from "../replies.js";
 import { toolFailure } from "./result.js";
 import { workloadNameInput } from "./workload-name.js";
-import { parseIntent } from "../intents/parse.js";
-import type { Intent } from "../intents/types.js";
+import { parseRequests } from "../intents/parse.js";
 
 /** True when `message` plainly asks to destroy `name` (by name, or by "it"/"that" when `name` is the focus or the only container). */
 export function asksToDestroy(message: string, name: string, names: readonly string[], focus: string | undefined): boolean {
-  const flatten = (intent: Intent): Intent[] => (intent.type === "several" ? intent.intents.flatMap(flatten) : [intent]);
-  return flatten(parseIntent(message, { knownNames: names, catalogNames: [] })).some((intent) => {
+  return parseRequests(message, { knownNames: names, catalogNames: [] }).some((intent) => {
     if (intent.type !== "destroy") return false;
     const target = intent.target;
     if (target.kind === "named" || target.kind === "unknown") return target.name === name;
