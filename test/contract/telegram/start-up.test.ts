@@ -34,6 +34,8 @@ describe("the built bot", () => {
   it("logs one line when ready, answers, and exits 0 on SIGTERM", async () => {
     const bot = home.entry(server.apiRoot);
     await bot.waitForOutput(/is polling/);
+    // stderr (the log) and stdout (the lines people read) are separate pipes: wait for both.
+    await bot.waitForOutput(/"msg":"services running"/);
     assert.equal(bot.logLines(/ready/).length, 1);
     await askHelp();
     bot.signal("SIGTERM");
@@ -46,6 +48,7 @@ describe("the built bot", () => {
     const bot = home.entry(server.apiRoot, { VOXNIX_HTTP_LISTEN: "127.0.0.1:0" }, "serve");
     await bot.waitForOutput(/voxnix serve: reconciling every 10 min/);
     assert.match(bot.stdout, /voxnix serve: @voxnix_test_bot is polling/);
+    await bot.waitForOutput(/"msg":"services running"/);
     assert.equal(bot.logLines(/ready/).length, 1);
     const running = bot.logLines(/services running/);
     assert.equal(running.length, 1, "one line says what runs");
