@@ -8,7 +8,8 @@
  * used link fails the second time, and a WebSocket from a foreign Origin is refused. The
  * terminal survives a dropped connection (a TCP proxy between browser and server cuts every
  * connection): the page reconnects by itself to the same shell, so `export X=1` before the
- * drop is still set after it. The admin's browser sees every workload with its owner, the
+ * drop is still set after it; a reload of the page reopens the terminal on the same shell,
+ * with its recent output. The admin's browser sees every workload with its owner, the
  * users (approves a pending one, changes limits) and the audit log with filters; a
  * non-admin's request for the audit log is refused.
  * With VOXNIX_SCREENSHOTS=1, screenshots of the main pages are written to docs/ (off by
@@ -229,6 +230,49 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     } finally {
       proxy.close();
     }
+  });
+
+  step("a page reload reopens the terminal on the same shell, with its recent output", async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
+    const attaches = async () => {
+      const app = await env.app();
+      try {
+        return (await app.core.auditLog({ userId: "local:admin" }, { user: "telegram:42", operation: "attachShell", outcome: "ok" })).entries.length;
+      } finally {
+        await app.close();
+      }
+    };
+    const before = await attaches();
+    await signIn(page, await loginLink(env, "telegram:42"));
+    await page.locator(`[data-action="terminal-${NAME}"]`).click();
+    const status = page.getByTestId("terminal-status");
+    await status.filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+    await page.getByTestId("terminal").click();
+    await page.waitForFunction(() => /root@/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+    await page.keyboard.type("export Y=kept; echo before-reload=$Y");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => /before-reload=kept/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Your workloads" }).waitFor();
+    // Nobody clicks "Terminal": the page reopens it and the shell's recent output is replayed.
+    await status.filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => /before-reload=kept/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    await page.getByTestId("terminal").click();
+    await page.keyboard.type("echo after-reload=$Y");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => /after-reload=kept/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+    assert.doesNotMatch(await screenText(page), /previous shell has ended/);
+    assert.equal(await attaches(), before + 1, "the reload reattached to the same shell once");
+    // Close ends the shell: a reload after that opens no terminal.
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.reload();
+    // The page decides about its terminal right after the storage card is drawn (the last step of its start).
+    await page.getByTestId("storage-used").waitFor();
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    assert.equal(await page.getByTestId("terminal-status").count(), 0, "no terminal after Close and a reload");
+    await context.close();
   });
 
   step("another user sees none of it: not in the list, 'not found' over the API and the terminal", async () => {
