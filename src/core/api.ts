@@ -139,6 +139,13 @@ export type AnyJobHandle = { [K in JobKind]: JobOf<K> }[JobKind];
 /** The handle of a job of kind `K`. */
 export type JobOf<K extends JobKind> = JobHandle<JobResults[K]> & { readonly kind: K };
 
+/**
+ * A create job's handle plus the kind of workload it makes, decided before the job starts: a
+ * request that named no kind gets the user's default (`vm` for some users), and replies such
+ * as "Creating the VM lab" need to know which without waiting for the job.
+ */
+export type CreateJob = JobOf<"create"> & { readonly workloadKind: WorkloadKind };
+
 /** A finished job's result, tagged with its kind. */
 export type JobResult = { [K in JobKind]: { readonly kind: K; readonly value: JobResults[K] } }[JobKind];
 
@@ -149,6 +156,8 @@ export interface SnapshotView {
   readonly owner: UserId;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** A VM's root disk kept with it: the bytes it holds against the owner's disk quota. */
+  readonly rootDiskBytes?: number;
 }
 
 /** What a finished change job answers: the workload with its new settings. */
@@ -209,6 +218,12 @@ export interface HostKeyView {
    * Absent for key types age does not accept.
    */
   readonly ageRecipient?: string;
+  /**
+   * The native X25519 recipient (`age1…`) of an ssh-ed25519 host key, as `ssh-to-age` derives
+   * it: what sops-nix decrypts with and what `.sops.yaml` files usually list. Absent for
+   * other key types.
+   */
+  readonly nativeAgeRecipient?: string;
 }
 
 /** `hostKey`: a VM's SSH host keys, known to voxnix from before its first boot. */
@@ -492,7 +507,7 @@ export interface RemoveSshKeyRequest {
 export interface Core {
   // Workloads
   /** Validates, admits (quota, name), then starts a create job. */
-  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">>;
+  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<CreateJob>;
   /**
    * The dry run of any operation with `plan: true` in the operation table: the same
    * validation, policy, state and quota checks as the real call, then what it would do.

@@ -94,7 +94,7 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
   });
 
   step("ctl host-key prints the key the guest serves, its fingerprint and its age recipient; bob gets not found", async () => {
-    const report = result<{ workload: string; keys: { key: string; fingerprint: string; ageRecipient?: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"]));
+    const report = result<{ workload: string; keys: { key: string; fingerprint: string; ageRecipient?: string; nativeAgeRecipient?: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"]));
     assert.equal(report.keys.length, 1);
     const [key] = report.keys;
     assert.match(key!.key, /^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
@@ -105,6 +105,8 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
     assert.ok(fingerprint.stdout.includes(key!.fingerprint), `${fingerprint.stdout} has ${key!.fingerprint}`);
     const human = await voxnix(env, [...alice, "ctl", "host-key", "lab"]);
     assert.match(human.stdout, /age recipient: ssh-ed25519 /);
+    assert.match(key!.nativeAgeRecipient ?? "", /^age1[02-9ac-hj-np-z]{58}$/);
+    assert.ok(human.stdout.includes(`age1 (X25519): ${key!.nativeAgeRecipient}`), human.stdout);
     assert.equal((await voxnix(env, [...bob, "ctl", "host-key", "lab"])).code, 3);
     assert.equal((await voxnix(env, [...bob, "ctl", "exec", "lab", "--", "true"])).code, 3);
     assert.deepEqual(result<{ workloads: unknown[] }>(await voxnix(env, [...bob, "--json", "ctl", "list"])).workloads, []);
