@@ -155,10 +155,11 @@ export const configSchema = z
     vm: z
       .object({
         /**
-         * Which runtime runs `kind: vm` workloads: `qemu` (this host), `proxmox` (a cluster,
-         * `proxmox.*`), `none`, or `auto` (Proxmox when `proxmox.url` is set, else none).
+         * Which runtime runs `kind: vm` workloads: `qemu` (this host), `microvm` (microvm.nix on
+         * the NixOS appliance, `microvm.*`), `proxmox` (a cluster, `proxmox.*`), `none`, or
+         * `auto` (Proxmox when `proxmox.url` is set, else none).
          */
-        runtime: z.enum(["auto", "none", "qemu", "proxmox"]).default("auto"),
+        runtime: z.enum(["auto", "none", "qemu", "microvm", "proxmox"]).default("auto"),
         /** Where VM folders live. Defaults to <stateDir>/vm. */
         root: z.string().optional(),
         /** Where base images are built and kept. Defaults to <root>/images; tests point it at a shared cache. */
@@ -185,6 +186,28 @@ export const configSchema = z
         maxDisk: sizeSchema.default(64 * 1024 ** 3),
         defaultWorkspace: sizeSchema.default(1024 ** 3),
         maxWorkspace: sizeSchema.default(64 * 1024 ** 3),
+      })
+      .strict()
+      .prefault({}),
+
+    /**
+     * The microvm runtime (VMs on the NixOS appliance through microvm.nix, docs/vms.md). Sizes,
+     * maxima and the boot timeout are the `vm.*` ones.
+     */
+    microvm: z
+      .object({
+        /** The voxnix flake whose `lib.microvmRunner` builds each VM (its pinned nixpkgs and microvm.nix). Defaults to nixos.flakePath. */
+        flake: z.string().optional(),
+        /** microvm.nix's state directory on the host (`microvm.stateDir`): microvm@NAME.service runs NAME/current/bin/microvm-run there. */
+        stateDir: z.string().regex(/^\/[A-Za-z0-9._@+/-]*$/, "must be an absolute path of letters, digits and . _ @ + / -").default("/var/lib/microvms"),
+        /** The hypervisor of new VMs. Only qemu (user-mode networking, SSH forwarded to 127.0.0.1) is run by voxnix today. */
+        hypervisor: z.enum(["qemu"]).default("qemu"),
+        /** Where voxnix keeps each VM's spec, seed and keys. Defaults to <stateDir>/microvm. */
+        root: z.string().optional(),
+        /** Building one VM's runner (nix build); the first build of a new configuration takes longest. */
+        buildTimeoutSeconds: seconds(1800),
+        /** systemctl and journalctl calls. */
+        commandTimeoutSeconds: seconds(120),
       })
       .strict()
       .prefault({}),
