@@ -244,6 +244,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX operations_started_at ON operations(started_at);
     `,
   },
+  {
+    version: 12,
+    description:
+      "a destroyed VM's root disk kept for the undo window beside its workspace snapshot: the runtime that keeps it, its reference there, and its allocated bytes (counted in the owner's quota until restored or pruned)",
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN root_disk_runtime TEXT;
+      ALTER TABLE snapshots ADD COLUMN root_disk_ref TEXT;
+      ALTER TABLE snapshots ADD COLUMN root_disk_bytes INTEGER;
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */
