@@ -171,7 +171,7 @@ export interface WorkloadWatch {
   readonly current: ListResult;
   /** Called with the whole new list whenever the subscriber's view changed; returns an unsubscribe function. */
   onChange(listener: (result: ListResult) => void): () => void;
-  /** Settles when the subscription ended: `close()`, or the subscriber's access ended (denied). */
+  /** Settles when the subscription ended: `close()` or voxnix stopping (`closed`), or the subscriber's access ended (denied). */
   readonly ended: Promise<{ readonly reason: "closed" | "access-ended" }>;
   close(): void;
 }
