@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, destroyToken } from "./helpers.js";
+import { FakeRuntime } from "../../fakes/fake-runtime.js";
 
 const alice = actor(TEST_USERS.alice);
 const CRASHED_PID = 4_000_001;
@@ -101,6 +102,26 @@ void describe("crash recovery", () => {
     assert.equal((await next.core.job(alice, handle.id)).state, "interrupted");
     assert.equal((await next.core.storage(alice)).snapshots.length, 1);
     await (await next.core.restore(alice, "dev")).wait();
+  });
+
+  void it("an interrupted VM destroy is finished with the root disk kept once, under the crashed job's snapshot, and restorable", async () => {
+    const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [], keepsRootDisks: true });
+    const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true, extraRuntimes: [vms] });
+    await (await crashed.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    const { token } = await destroyToken(crashed.core, alice, "lab");
+    const hold = vms.hold("destroy");
+    await crashed.core.confirm(alice, token);
+    await hold.reached;
+
+    const next = createTestCore({ db: crashed.db, backend: crashed.backend, storage: crashed.storage, remoteAccess: crashed.remoteAccess, clock: crashed.clock, isProcessAlive: alive, extraRuntimes: [vms] });
+    await next.core.idle();
+    assert.equal(vms.keptRootDisks.size, 1, "kept once");
+    const [snapshot, ...others] = (await next.core.storage(alice)).snapshots;
+    assert.deepEqual(others, [], "one snapshot: the crashed job's");
+    assert.ok(vms.keptRootDisks.has(snapshot!.id), "kept under that snapshot's id");
+    assert.ok((snapshot!.rootDiskBytes ?? 0) > 0);
+    await (await next.core.restore(alice, "lab")).wait();
+    assert.equal(vms.keptRootDisks.size, 0, "discarded once the VM is back");
   });
 
   void it("leaves jobs of live processes alone", async () => {
