@@ -36,7 +36,15 @@ export interface WorkloadView {
   readonly addresses: readonly string[];
   readonly spec: WorkloadSpec;
   readonly createdAt: Date;
+  /**
+   * In lists (`list`, `watch`): a pending idle warning or an idle stop, so the dashboard can
+   * show its owner a banner (people without Telegram get the warning there).
+   */
+  readonly idleNotice?: IdleNotice;
 }
+
+/** What the owner should be told about the inactivity timer now: it stops soon unless kept, or it was stopped. */
+export type IdleNotice = { readonly type: "warning"; readonly stopsAt: Date } | { readonly type: "stopped"; readonly at: Date };
 
 /** `show`: the workload plus live details, storage and remote access. */
 export interface WorkloadDetails extends WorkloadView {
@@ -240,7 +248,7 @@ export interface DoctorReport {
 }
 
 export interface ReconcileReport {
-  /** Creates/destroys a crash interrupted, and what was done about them. */
+  /** Creates, destroys and changes a crash interrupted, and what was done about them. */
   readonly recovered: readonly { readonly workload: string; readonly action: string }[];
   /** Workloads recorded as present that the host does not know. */
   readonly missing: readonly string[];
@@ -316,6 +324,12 @@ export interface WebSessionIdentity {
 }
 
 /** Opening a shell: the workload and the terminal's size in cells. */
+/** Choices made at create that are not part of the spec. */
+export interface CreateOptions {
+  /** The workload's own idle timeout ("2h", "90m", "off"; "default" or absent: the configuration's). Bounded by the owner's maximum. */
+  readonly idleTimeout?: string;
+}
+
 export interface ShellRequest {
   readonly name: string;
   readonly cols: number;
@@ -325,6 +339,11 @@ export interface ShellRequest {
    * milliseconds (0 to 3,600,000); default 0: a dropped connection ends the shell.
    */
   readonly reattachMs?: number;
+  /**
+   * Told before a workload stopped for idleness is started again for this shell ("starting
+   * web…"), after the ownership check; the browser terminal shows it while the person waits.
+   */
+  readonly onWake?: (message: string) => void;
 }
 
 /** Reattaching to a detached (or still attached) shell: its resume token and the terminal's size now. */
@@ -401,6 +420,8 @@ export interface ForwardRequest {
 export interface Forward {
   readonly address: string;
   readonly port: number;
+  /** Notes bytes carried through the forward (either way) as activity for the idle timer; thinned out by the core, cheap to call per chunk. */
+  traffic(): void;
   close(): void;
 }
 
@@ -491,8 +512,8 @@ export interface RemoveSshKeyRequest {
 /** The core. One method per operation in `OPERATIONS`; the authorization tests iterate that list. */
 export interface Core {
   // Workloads
-  /** Validates, admits (quota, name), then starts a create job. */
-  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">>;
+  /** Validates, admits (quota, name, the idle timeout within the owner's maximum), then starts a create job. */
+  create(actor: Actor, input: ContainerSpecInput | VmSpecInput, options?: CreateOptions): Promise<JobOf<"create">>;
   /**
    * The dry run of any operation with `plan: true` in the operation table: the same
    * validation, policy, state and quota checks as the real call, then what it would do.
