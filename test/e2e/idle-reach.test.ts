@@ -140,8 +140,9 @@ describe("idle timers reach people without Telegram: forwarded traffic, dashboar
   });
 
   step(`traffic through an ssh -L forward keeps web running past its ${TIMEOUT_S} s timeout`, async () => {
-    // A line echo server in the container, started over SSH (the session itself is one activity, then silent).
-    const server = spawn("ssh", sshArgs(["web@127.0.0.1", "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>q(127.0.0.1),LocalPort=>8080,Listen=>5,ReuseAddr=>1) or die $!; $|=1; print qq(listening\\n); while($c=$s->accept){while(<$c>){print $c $_} close $c}'"]), { stdio: ["ignore", "pipe", "pipe"] });
+    // A line echo server in the container on all its addresses (a forward reaches the workload's own
+    // address, never its loopback), started over SSH (the session is one activity, then silent).
+    const server = spawn("ssh", sshArgs(["web@127.0.0.1", "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>8080,Listen=>5,ReuseAddr=>1) or die $!; $|=1; print qq(listening\\n); while($c=$s->accept){while(<$c>){print $c $_} close $c}'"]), { stdio: ["ignore", "pipe", "pipe"] });
     children.push(server);
     let serverOut = "";
     server.stdout.on("data", (chunk: Buffer) => (serverOut += chunk.toString()));

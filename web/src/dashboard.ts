@@ -63,9 +63,9 @@ function stateBadge(workload: Workload): HTMLElement {
   return h("span", { class: `badge ${state}`, text: state, attrs: { "data-testid": `state-${workload.name}` } });
 }
 
-/** Local clock time of an ISO date: "14:05". */
+/** Local clock time of an ISO date, on the 24-hour clock like every other voxnix time: "14:05". */
 function clock(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 /**
