@@ -24,6 +24,8 @@ export interface ChatCreate {
   /** False when the person asked for no workspace (containers). */
   readonly workspace?: boolean;
   readonly workspaceSize?: string;
+  /** The workload's own idle timeout ("2h", "off"), passed to the core beside the spec. */
+  readonly idleTimeout?: string;
 }
 
 /** The core input for `request`; throws `InvalidInputError` for modules on a VM. */
@@ -64,10 +66,19 @@ export function createRecord(request: ChatCreate): Record<string, unknown> {
     ...(request.memory !== undefined ? { memory: request.memory } : {}),
     ...(request.disk !== undefined ? { disk: request.disk } : {}),
     ...(request.workspace === false ? { workspace: false } : {}),
+    ...(request.idleTimeout !== undefined ? { idleTimeout: request.idleTimeout } : {}),
   };
+}
+
+/** The core's create options for `request` (its idle timeout). */
+export function createOptions(request: ChatCreate): { idleTimeout?: string } {
+  return request.idleTimeout === undefined ? {} : { idleTimeout: request.idleTimeout };
 }
 
 /** The reply once the create job started; `kind` is what the core made it. */
 export function describeStarted(request: ChatCreate, kind: WorkloadKind | undefined): string {
-  return kind === "vm" ? describeVmCreateStarted(request.name, request) : replies.describeCreateStarted(request.name, request.modules);
+  const started = kind === "vm" ? describeVmCreateStarted(request.name, request) : replies.describeCreateStarted(request.name, request.modules);
+  if (request.idleTimeout === undefined) return started;
+  const idle = request.idleTimeout === "off" ? `${request.name} is never stopped for idleness.` : `${request.name} stops after ${request.idleTimeout} without activity (you are warned first).`;
+  return `${started}\n${idle}`;
 }

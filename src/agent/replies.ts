@@ -64,6 +64,7 @@ export function describeCreatePlan(plan: CreatePlan): string {
   const modules = spec.modules.length > 0 ? ` with ${joinWords(spec.modules)}` : "";
   return [
     `Dry run: I would create ${spec.name}${modules} on the ${plan.backend} backend (${spec.resources.cpus} CPU, ${formatSize(spec.resources.memoryBytes)} memory).`,
+    ...(plan.idleTimeout === undefined ? [] : [plan.idleTimeout === "off" ? `It would never be stopped for idleness.` : `It would stop after ${plan.idleTimeout} without activity.`]),
     `Nothing was changed.`,
   ].join("\n");
 }

@@ -70,6 +70,8 @@ export interface CreatePlan {
   readonly workspaceHostPath?: string;
   readonly backend: string;
   readonly backendPlan: RuntimePlan;
+  /** The workload's own idle timeout when one was asked for at create ("2h", or "off"). */
+  readonly idleTimeout?: string;
 }
 
 /** What a dry run found would happen, per operation. */
@@ -89,7 +91,7 @@ export interface Planned {
 
 /** What a dry run can be asked for. */
 export type PlanRequest =
-  | { readonly operation: "create"; readonly input: unknown }
+  | { readonly operation: "create"; readonly input: unknown; readonly idleTimeout?: string }
   | { readonly operation: "start" | "stop" | "restart" | "destroy" | "restore"; readonly name: string }
   | { readonly operation: "change"; readonly name: string; readonly change: unknown }
   | { readonly operation: "autostart" }

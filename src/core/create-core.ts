@@ -91,7 +91,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     context,
     locks,
     jobs: new JobRunner(context),
-    activity: new ActivityRecorder(context),
+    activity: new ActivityRecorder(context, () => changes.notify()),
     changes,
     watcher: new WorkloadWatcher(context, changes),
     shells: new ShellRegistry(),
@@ -105,7 +105,7 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     return deps.catalog.list().filter((module) => provided.has(module.name));
   };
   return {
-    create: (actor, input) => createWorkload(services, actor, input),
+    create: (actor, input, options) => createWorkload(services, actor, input, options),
     plan: (actor, request) => planOperation(services, actor, request),
     start: (actor, name) => startWorkload(services, actor, name),
     stop: (actor, name) => stopWorkload(services, actor, name),

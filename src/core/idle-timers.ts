@@ -14,7 +14,7 @@ import { clockTime, effectiveTimeout, formatDuration, idleStep, stopTime } from 
 import type { Actor } from "../domain/identity.js";
 import type { StoredUser } from "../state/users-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
-import type { IdleTickReport, IdleView } from "./api.js";
+import type { IdleNotice, IdleTickReport, IdleView } from "./api.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { toVoxnixError } from "./errors.js";
@@ -37,9 +37,12 @@ export function idleSettings(context: CoreContext): IdleSettings {
 export class ActivityRecorder {
   readonly #context: CoreContext;
   readonly #lastInput = new Map<string, number>();
+  readonly #onWarningCleared: () => void;
 
-  constructor(context: CoreContext) {
+  /** `onWarningCleared` is told when activity ends a pending warning (the live view drops its banner). */
+  constructor(context: CoreContext, onWarningCleared: () => void = () => undefined) {
     this.#context = context;
+    this.#onWarningCleared = onWarningCleared;
   }
 
   /** Records `kind` on workload `name` now (a workload that is gone is ignored). */
@@ -47,7 +50,9 @@ export class ActivityRecorder {
     const { repos, deps } = this.#context;
     try {
       if (!repos.workloads.get(name)) return;
+      const warned = repos.idleTimers.get(name)?.warnedAt !== undefined;
       repos.idleTimers.recordActivity(name, kind, deps.clock.now());
+      if (warned) this.#onWarningCleared();
     } catch (error) {
       deps.logger.warn({ err: error, workload: name, kind }, "could not record activity");
     }
@@ -109,6 +114,17 @@ function minuteText(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 }
 
+/** What the owner should be told now (a pending warning, or an idle stop), for the dashboard's banner. */
+export function idleNotice(context: CoreContext, record: WorkloadRecord): IdleNotice | undefined {
+  if (record.status !== "ready") return undefined;
+  const timer = context.repos.idleTimers.get(record.name);
+  if (!timer) return undefined;
+  if (record.desired === "stopped") return timer.stoppedAt ? { type: "stopped", at: timer.stoppedAt } : undefined;
+  if (!timer.warnedAt) return undefined;
+  const stopsAt = idleView(context, record).stopsAt;
+  return stopsAt ? { type: "warning", stopsAt } : undefined;
+}
+
 /** True when the timer stopped `record` and nobody has started it since. */
 export function stoppedForIdleness(context: CoreContext, record: WorkloadRecord): boolean {
   return record.status === "ready" && record.desired === "stopped" && context.repos.idleTimers.get(record.name)?.stoppedAt !== undefined;
@@ -140,6 +156,8 @@ export async function runIdleTick(services: CoreServices, stop: (name: string) =
       if (step.type === "warn") {
         if (!timer) repos.idleTimers.recordActivity(record.name, activity.kind, activity.at);
         repos.idleTimers.markWarned(record.name, now);
+        // The live view (the dashboard's banner) shows the warning at once.
+        services.changes.notify();
         recordAudit(context, { actor: IDLE_ACTOR.userId, operation: "idleWarning", target: record.name, args: { name: record.name, owner: record.owner, stopsAt: step.stopsAt.toISOString(), timeoutMs }, durationMs: 0, startedAt: now });
         warned.push(record.name);
         const inMs = step.stopsAt.getTime() - now.getTime();

@@ -1,6 +1,7 @@
 /**
  * Reconcile: make recorded intent and the host agree. Interrupted jobs (running, but their
- * process is gone) are finished or rolled back; recorded workloads the host does not know
+ * process is gone) are finished or rolled back (a create is undone, a destroy finished, a
+ * change put back on the stored spec); recorded workloads the host does not know
  * are reported missing; host containers voxnix does not know are reported unmanaged (to
  * admins); leases a runtime left behind, stale locks and expired snapshots are cleaned up.
  *
@@ -17,6 +18,8 @@ import { pruneExpiredSnapshots } from "./snapshots.js";
 import { teardownWorkload } from "./teardown.js";
 import { runtimeForWorkload } from "./runtime-registry.js";
 import { listLive } from "./live.js";
+import { recordAudit } from "./audit.js";
+import { prepareHost } from "./operations/start-workload.js";
 
 /** One recovered job. */
 export interface Recovered {
@@ -40,7 +43,7 @@ export async function recoverInterrupted(context: CoreContext, locks: WorkloadLo
       release = locks.acquire(job.workload);
       // Another process may have recovered it while we waited for the lock.
       if (context.repos.jobs.get(job.id)?.state !== "running") continue;
-      const action = job.kind === "destroy" ? await finishDestroy(context, job) : await rollBackCreate(context, job);
+      const action = job.kind === "destroy" ? await finishDestroy(context, job) : job.kind === "change" ? await rollBackChange(context, job) : await rollBackCreate(context, job);
       context.repos.jobs.finish(job.id, "interrupted", context.deps.clock.now(), { kind: "host-failure", message: `Interrupted; ${action}.` });
       recovered.push({ workload: job.workload, action });
     } catch (error) {
@@ -65,6 +68,49 @@ async function rollBackCreate(context: CoreContext, job: JobRecord): Promise<str
   if (deps.remoteAccess) await deps.remoteAccess.removeKeyFile(job.workload);
   repos.workloads.delete(job.workload);
   return `rolled back the interrupted ${job.kind}`;
+}
+
+/**
+ * A change interrupted by a crash: the stored spec is the one that was last applied in full
+ * (it is written only after success), so the workload is put back on it: the runtime applies
+ * the stored spec again (a running workload restarts with it, since nobody knows how far the
+ * new one got), its workspace gets its stored size limit again, and a workload its owner
+ * wants running is started if the crash left it stopped. Audited as a `change` by the
+ * appliance with `recovered: true`.
+ */
+async function rollBackChange(context: CoreContext, job: JobRecord): Promise<string> {
+  const { deps, repos } = context;
+  const record = repos.workloads.get(job.workload);
+  if (!record || record.owner !== job.owner) return "nothing of it was recorded any more; left the host alone";
+  if (record.status !== "ready") return `${record.name} is ${record.status}; left it as it is`;
+  const startedAt = deps.clock.now();
+  const runtime = runtimeForWorkload(deps.runtimes, record);
+  const name = record.name as never;
+  const host = await prepareHost(context, record, () => undefined);
+  const workspaceSize = record.spec.workspace.enabled ? record.spec.workspace.sizeBytes : undefined;
+  if (workspaceSize !== undefined && deps.storage.resizeWorkspace) await deps.storage.resizeWorkspace(userStorageKey(record.owner), record.name, workspaceSize);
+  let how: string;
+  if (runtime.change) {
+    const running = (await runtime.show(name))?.state === "running";
+    await runtime.change(name, record.spec, { ...host, previous: record.spec, live: false });
+    how = running ? "restarted it with its stored settings" : "applied its stored settings";
+  } else {
+    how = "its runtime cannot apply settings again; left it as it is";
+  }
+  if (record.desired === "running" && (await runtime.show(name))?.state !== "running") {
+    await runtime.start(name, host);
+    how += " and started it again";
+  }
+  recordAudit(context, {
+    actor: "local:admin",
+    operation: "change",
+    target: record.name,
+    args: { name: record.name, recovered: true, interruptedJob: job.id },
+    durationMs: deps.clock.now().getTime() - startedAt.getTime(),
+    startedAt,
+    jobId: job.id,
+  });
+  return `rolled back the interrupted change (${how})`;
 }
 
 async function finishDestroy(context: CoreContext, job: JobRecord): Promise<string> {

@@ -8,13 +8,17 @@ import type { LiveContainer } from "../ports/runtime.js";
 import type { JobRecord } from "../state/jobs-repository.js";
 import type { SnapshotRecord } from "../state/snapshots-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
-import type { JobView, ListResult, SnapshotView, UserView, WorkloadView } from "./api.js";
+import type { IdleNotice, JobView, ListResult, SnapshotView, UserView, WorkloadView } from "./api.js";
 
 /** The list `user` may see: their own workloads, or every workload plus unmanaged host containers for admins. */
-export function visibleList(user: User, records: readonly WorkloadRecord[], live: ReadonlyMap<string, LiveContainer>): ListResult {
+export function visibleList(user: User, records: readonly WorkloadRecord[], live: ReadonlyMap<string, LiveContainer>, idleNotice: (record: WorkloadRecord) => IdleNotice | undefined = () => undefined): ListResult {
   const isAdmin = user.role === "admin";
   const mine = isAdmin ? records : records.filter((record) => record.owner === user.id);
-  const workloads = mine.map((record) => toWorkloadView(record, live.get(record.name)));
+  const workloads = mine.map((record) => {
+    const view = toWorkloadView(record, live.get(record.name));
+    const notice = idleNotice(record);
+    return notice ? { ...view, idleNotice: notice } : view;
+  });
   if (!isAdmin) return { workloads };
   const known = new Set(records.map((record) => record.name));
   const unmanaged = [...live.values()].filter((container) => !known.has(container.name)).map((container) => ({ name: container.name, state: container.state }));

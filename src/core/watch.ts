@@ -25,6 +25,7 @@ import type { ListResult } from "./api.js";
 import type { CoreContext } from "./context.js";
 import { listLive } from "./live.js";
 import { visibleList } from "./views.js";
+import { idleNotice } from "./idle-timers.js";
 import type { LiveContainer } from "../ports/runtime.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { UserId } from "../domain/identity.js";
@@ -182,7 +183,7 @@ export class WorkloadWatcher {
         subscriber.onEnd("access-ended");
         continue;
       }
-      const result = visibleList(user, records, live);
+      const result = visibleList(user, records, live, (record) => idleNotice(this.context, record));
       const text = JSON.stringify(result);
       if (text === subscriber.last) continue;
       subscriber.last = text;

@@ -5,7 +5,8 @@
  * (catalog, runtime, limits, quotas) and decides whether the change needs a restart.
  *
  * A change never touches the workspace's contents, never toggles the workspace or remote access
- * (those are create-time choices with host state of their own) and never renames.
+ * (those are create-time choices with host state of their own) and never renames. It may change
+ * the workspace's size limit (the storage driver does that in place).
  *
  * @module
  */
@@ -105,9 +106,8 @@ export function changedSpecInput(current: WorkloadSpec, change: ChangeRequest): 
       sshKeys: [...current.sshKeys],
     };
   }
-  if (change.workspaceSize !== undefined) {
-    // The storage drivers set a workspace's size when they create it and have no resize yet.
-    issues.push({ path: "workspaceSize", message: current.workspace.enabled ? "Resizing a workspace is not supported yet; its size stays as it is." : `"${current.name}" has no workspace to resize.` });
+  if (change.workspaceSize !== undefined && !current.workspace.enabled) {
+    issues.push({ path: "workspaceSize", message: `"${current.name}" has no workspace to resize (a workspace is chosen when a workload is created).` });
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
   const modules = [...current.modules.filter((module) => !change.removeModules.includes(module)), ...change.addModules.filter((module) => !current.modules.includes(module))];
@@ -119,7 +119,8 @@ export function changedSpecInput(current: WorkloadSpec, change: ChangeRequest): 
   }
   // Options for a module that is neither kept nor added reach the validator, which names them.
   for (const module of Object.keys(change.moduleOptions)) if (!modules.includes(module)) moduleOptions[module] = { ...change.moduleOptions[module] };
-  const sizeBytes = current.workspace.enabled ? current.workspace.sizeBytes : undefined;
+  // A new size is checked by the core against what the workspace holds and the owner's disk quota.
+  const sizeBytes = current.workspace.enabled ? (change.workspaceSize ?? current.workspace.sizeBytes) : undefined;
   return {
     kind: "container",
     name: current.name,
@@ -152,7 +153,7 @@ export function diffSpecs(before: WorkloadSpec, after: WorkloadSpec): FieldChang
   if (before.kind === "container" && after.kind === "container") {
     push("pids", String(before.resources.pids), String(after.resources.pids));
     const size = (spec: typeof before) => (spec.workspace.enabled && spec.workspace.sizeBytes !== undefined ? formatSize(spec.workspace.sizeBytes) : "no limit");
-    if (before.workspace.enabled) push("workspace size", size(before), size(after));
+    if (before.workspace.enabled) push(WORKSPACE_SIZE_FIELD, size(before), size(after));
   }
   return changes;
 }
@@ -160,6 +161,14 @@ export function diffSpecs(before: WorkloadSpec, after: WorkloadSpec): FieldChang
 /** Modules `after` no longer has. */
 export function removedModules(before: WorkloadSpec, after: WorkloadSpec): string[] {
   return before.modules.filter((module) => !after.modules.includes(module));
+}
+
+/** The field a workspace size change shows as; the storage driver applies it, not the runtime. */
+export const WORKSPACE_SIZE_FIELD = "workspace size";
+
+/** The changes the runtime applies (all but the workspace size, which the storage driver changes in place). */
+export function runtimeChanges(changes: readonly FieldChange[]): FieldChange[] {
+  return changes.filter((change) => change.field !== WORKSPACE_SIZE_FIELD);
 }
 
 /** True when only resource limits differ (what a runtime with live resize can apply without a restart). */

@@ -107,7 +107,7 @@ export function effectiveTimeout(own: OwnTimeout, defaultTimeoutMs: number, user
 
 /** The local minute of the day of `at` in `timeZone`, and the seconds into that minute. */
 function localMinute(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(at);
+  const parts = clockFormat(timeZone).formatToParts(at);
   const hour = Number(parts.find((part) => part.type === "hour")?.value ?? 0);
   const minute = Number(parts.find((part) => part.type === "minute")?.value ?? 0);
   return hour * 60 + minute;
@@ -165,7 +165,22 @@ export function idleStep(facts: IdleTimerFacts, timeoutMs: number, settings: Idl
   return { type: "stop" };
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (ICU loads the zone
+// and the locale each time), and `show`, lists and every chat turn format clock times: one
+// formatter per time zone is kept ("" is the host's zone).
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+function clockFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? "";
+  let format = clockFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...(timeZone ? { timeZone } : {}) });
+    // Zones come from configuration, so the map stays small; the bound is a guard, not a cache policy.
+    if (clockFormats.size < 64) clockFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A clock time `HH:MM` of `at` in `timeZone` (the host's zone when absent). */
 export function clockTime(at: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...(timeZone ? { timeZone } : {}) }).format(at);
+  return clockFormat(timeZone).format(at);
 }

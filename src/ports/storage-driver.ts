@@ -62,6 +62,12 @@ export interface StorageDriver {
   ensureWorkspaceMounted(userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
   /** Deletes the workspace; a missing one succeeds. */
   deleteWorkspace(userKey: string, workload: string): Promise<void>;
+  /**
+   * Changes the workspace's size limit in place, while it is mounted and in use (btrfs: the
+   * subvolume's qgroup limit; zfs: `refquota`); `null` removes the limit. The core refuses a
+   * size below what the workspace holds before calling this. Absent: the driver has no limits.
+   */
+  resizeWorkspace?(userKey: string, workload: string, sizeBytes: number | null): Promise<void>;
   workspaceUsage(userKey: string, workload: string): Promise<Usage>;
   /** True when the workspace exists on disk. Used by reconcile to find leftovers. */
   workspaceExists(userKey: string, workload: string): Promise<boolean>;

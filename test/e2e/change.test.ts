@@ -1,8 +1,11 @@
 /**
  * Changing a running container on real systemd-nspawn (issue 13): it gains a module and a CPU
  * through `voxnix ctl set` and through `voxnix say`, restarting with the new settings and
- * keeping the file in its workspace; a limits-only change applies while it runs. Needs root;
- * skipped elsewhere.
+ * keeping the file in its workspace; a limits-only change applies while it runs; the
+ * workspace's size limit changes while it runs (the btrfs qgroup limit the kernel enforces),
+ * never below what it holds; and a change whose voxnix process is killed with SIGKILL
+ * half-way is put back on the stored spec by the next run's start-up recovery and reported.
+ * Needs root; skipped elsewhere.
  *
  * @module
  */
@@ -10,7 +13,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { cgroupName } from "../../src/runtimes/nspawn/paths.js";
 import { after, before, describe } from "node:test";
-import { createE2eEnv, e2eUnavailable, storySteps, voxnix, type E2eEnv } from "./harness.js";
+import { createE2eEnv, e2eUnavailable, startVoxnix, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import { machinePaths } from "../../src/runtimes/nspawn/index.js";
 
 const skip = e2eUnavailable();
 const alice = ["--as", "local:alice"];
@@ -91,5 +95,52 @@ describe("change a running container (nspawn)", { skip, timeout: 20 * 60_000 }, 
     assert.equal(spec.resources.cpus, 2);
     assert.equal(await inWeb("cat /workspace/note.txt"), "kept");
     assert.equal(await inWeb("getent passwd root | cut -d: -f7"), "/usr/bin/fish");
+  });
+
+  step("the workspace size changes while web runs: the new limit holds at once, and below what it holds is refused", async () => {
+    const init = await inWeb("cat /proc/1/stat | cut -d' ' -f22");
+    const small = await voxnix(env, [...alice, "ctl", "set", "web", "--workspace-size", "48M", "--json"]);
+    assert.equal(small.code, 0, small.stderr);
+    const result = (JSON.parse(small.stdout) as { result: { restarted: boolean; changes: { field: string; after: string }[] } }).result;
+    assert.equal(result.restarted, false);
+    assert.deepEqual(result.changes, [{ field: "workspace size", before: "no limit", after: "48M" }]);
+    // The kernel enforces it on the running container: 64M do not fit.
+    const full = await voxnix(env, [...alice, "ctl", "exec", "web", "--", "sh", "-c", "dd if=/dev/zero of=/workspace/big bs=1M count=64 conv=fsync 2>&1; echo rc=$?"]);
+    assert.match(full.stdout, /Disk quota exceeded|rc=1/, full.stdout + full.stderr);
+    await inWeb("rm -f /workspace/big; sync");
+    const grown = await voxnix(env, [...alice, "ctl", "set", "web", "--workspace-size", "160M", "--json"]);
+    assert.equal(grown.code, 0, grown.stderr);
+    assert.equal(await inWeb("dd if=/dev/zero of=/workspace/big bs=1M count=64 conv=fsync 2>/dev/null && sync && echo ok"), "ok");
+    const shrink = await voxnix(env, [...alice, "ctl", "set", "web", "--workspace-size", "16M", "--json"]);
+    assert.equal(shrink.code, 2, shrink.stdout + shrink.stderr);
+    assert.match(shrink.stdout, /already holds .*, more than 16M/);
+    const shown = await voxnix(env, [...alice, "ctl", "show", "web", "--json"]);
+    assert.equal((JSON.parse(shown.stdout) as { result: { spec: { workspace: { sizeBytes: number } } } }).result.spec.workspace.sizeBytes, 160 * 1024 ** 2);
+    assert.equal(await inWeb("cat /workspace/note.txt"), "kept");
+    assert.equal(await inWeb("cat /proc/1/stat | cut -d' ' -f22"), init, "the same init: no restart");
+    await inWeb("rm -f /workspace/big");
+  });
+
+  step("a change killed half-way (SIGKILL) is put back on the stored spec at the next start, and reported", async () => {
+    const machine = machinePaths(env.backend().paths, "web");
+    const child = startVoxnix(env, [...alice, "ctl", "set", "web", "--module=-fish", "--yes"]);
+    // The runtime writes the new spec, then powers the container off to boot it with it: kill in between.
+    const reached = await waitUntil(() => existsSync(machine.specFile) && !readFileSync(machine.specFile, "utf8").includes('"fish"'), 120_000);
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    assert.ok(reached, "the killed change had begun (the test is meaningful)");
+    const reconciled = await voxnix(env, ["ctl", "reconcile"]);
+    assert.equal(reconciled.code, 0, reconciled.stdout + reconciled.stderr);
+    assert.match(reconciled.stdout, /web: rolled back the interrupted change/);
+    const shown = await voxnix(env, [...alice, "ctl", "show", "web", "--json"]);
+    const view = (JSON.parse(shown.stdout) as { result: { live: string; spec: { modules: string[] } } }).result;
+    assert.equal(view.live, "running");
+    assert.ok(view.spec.modules.includes("fish"), JSON.stringify(view.spec));
+    assert.ok(readFileSync(machine.specFile, "utf8").includes('"fish"'), "the host has the stored spec again");
+    assert.equal(await inWeb("getent passwd root | cut -d: -f7"), "/usr/bin/fish");
+    assert.equal(await inWeb("cat /workspace/note.txt"), "kept");
+    // And it can be changed again.
+    const again = await voxnix(env, [...alice, "ctl", "set", "web", "--cpu", "1", "--json"]);
+    assert.equal(again.code, 0, again.stderr);
   });
 });

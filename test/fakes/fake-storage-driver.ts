@@ -19,6 +19,7 @@ export type StorageMethod =
   | "createWorkspace"
   | "ensureWorkspaceMounted"
   | "deleteWorkspace"
+  | "resizeWorkspace"
   | "workspaceUsage"
   | "workspaceExists"
   | "snapshotWorkspace"
@@ -29,6 +30,8 @@ export type StorageMethod =
 export interface FakeWorkspace {
   usedBytes: number;
   mounted: boolean;
+  /** Its own size limit, as the last create or resize set it (absent: none). */
+  limitBytes?: number | null;
 }
 
 /** The fake storage driver. Inspect `users`, `workspaces`, `snapshots`; write data with `write`. */
@@ -63,6 +66,7 @@ export class FakeStorageDriver implements StorageDriver {
     if (this.#info.quotas && quota !== undefined && this.#used(userKey) + bytes > quota) {
       throw new HostFailureError("Disk quota exceeded.");
     }
+    if (typeof workspace.limitBytes === "number" && workspace.usedBytes + bytes > workspace.limitBytes) throw new HostFailureError("Disk quota exceeded.");
     workspace.usedBytes += bytes;
   }
 
@@ -91,11 +95,11 @@ export class FakeStorageDriver implements StorageDriver {
     return { usedBytes: used, quotaBytes: quota, availableBytes: quota === null ? null : Math.max(0, quota - used) };
   }
 
-  async createWorkspace(userKey: string, workload: string): Promise<{ readonly hostPath: string }> {
+  async createWorkspace(userKey: string, workload: string, options?: { readonly sizeBytes?: number }): Promise<{ readonly hostPath: string }> {
     await this.injector.enter("createWorkspace", [userKey, workload]);
     if (!this.users.has(userKey)) throw new HostFailureError(`The storage area of ${userKey} does not exist.`);
     const key = `${userKey}/${workload}`;
-    if (!this.workspaces.has(key)) this.workspaces.set(key, { usedBytes: 0, mounted: true });
+    if (!this.workspaces.has(key)) this.workspaces.set(key, { usedBytes: 0, mounted: true, ...(options?.sizeBytes === undefined ? {} : { limitBytes: options.sizeBytes }) });
     return { hostPath: hostPath(userKey, workload) };
   }
 
@@ -107,6 +111,14 @@ export class FakeStorageDriver implements StorageDriver {
     return { hostPath: hostPath(userKey, workload) };
   }
 
+  /** Sets the workspace's limit in place, like a qgroup limit or refquota (which accept a limit below usage; the core must refuse it). */
+  async resizeWorkspace(userKey: string, workload: string, sizeBytes: number | null): Promise<void> {
+    await this.injector.enter("resizeWorkspace", [userKey, workload, sizeBytes]);
+    const workspace = this.workspaces.get(`${userKey}/${workload}`);
+    if (!workspace) throw new HostFailureError(`The workspace of ${workload} is missing.`);
+    workspace.limitBytes = sizeBytes;
+  }
+
   async deleteWorkspace(userKey: string, workload: string): Promise<void> {
     await this.injector.enter("deleteWorkspace", [userKey, workload]);
     this.workspaces.delete(`${userKey}/${workload}`);
@@ -114,8 +126,10 @@ export class FakeStorageDriver implements StorageDriver {
 
   async workspaceUsage(userKey: string, workload: string): Promise<Usage> {
     await this.injector.enter("workspaceUsage", [userKey, workload]);
-    const used = this.workspaces.get(`${userKey}/${workload}`)?.usedBytes ?? 0;
-    return { usedBytes: used, quotaBytes: null, availableBytes: null };
+    const workspace = this.workspaces.get(`${userKey}/${workload}`);
+    const used = workspace?.usedBytes ?? 0;
+    const limit = workspace?.limitBytes ?? null;
+    return { usedBytes: used, quotaBytes: limit, availableBytes: limit === null ? null : Math.max(0, limit - used) };
   }
 
   async workspaceExists(userKey: string, workload: string): Promise<boolean> {

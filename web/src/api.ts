@@ -48,6 +48,8 @@ export interface Workload {
   readonly live: string;
   readonly addresses: readonly string[];
   readonly spec: { readonly modules: readonly string[] };
+  /** A pending idle warning, or an idle stop (lists only). */
+  readonly idleNotice?: { readonly type: "warning"; readonly stopsAt: string } | { readonly type: "stopped"; readonly at: string };
 }
 
 /** A job's state. */

@@ -65,9 +65,41 @@ function stateBadge(workload: Workload): HTMLElement {
   return h("span", { class: `badge ${state}`, text: state, attrs: { "data-testid": `state-${workload.name}` } });
 }
 
+/** Local clock time of an ISO date, on the 24-hour clock like every other voxnix time: "14:05". */
+function clock(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+/**
+ * The idle warning (or the news of an idle stop) for the owner, where people without
+ * Telegram see it: "web stops at 14:05 because nobody has used it", with a Keep button.
+ */
+function idleBanner(workload: Workload): HTMLElement | null {
+  const notice = workload.idleNotice;
+  if (!notice || (me?.role === "admin" && workload.owner !== me.id)) return null;
+  const attrs = { role: "alert", "data-testid": `idle-${workload.name}` };
+  if (notice.type === "stopped") {
+    return h("div", { class: "idle-banner stopped", attrs }, `💤 ${workload.name} was stopped at ${clock(notice.at)} because nobody used it. Open its terminal, connect over SSH or press Start to bring it back.`);
+  }
+  const keep = h("button", {
+    text: `Keep ${workload.name} running`,
+    attrs: { "data-action": `keep-${workload.name}` },
+    on: {
+      click: () =>
+        void attempt(async () => {
+          await api("POST", `/workloads/${encodeURIComponent(workload.name)}/keep`);
+          notify(`${workload.name} keeps running.`);
+        }),
+    },
+  });
+  return h("div", { class: "idle-banner warning", attrs }, `⏰ ${workload.name} stops at ${clock(notice.stopsAt)} because nobody has used it. `, keep);
+}
+
 function renderWorkloads(): void {
   const rows = workloads.map((workload) => {
     const running = workload.live === "running";
+    // Opening the terminal of a workload stopped for idleness starts it again.
+    const wakes = !running && workload.idleNotice?.type === "stopped";
     const button = (label: string, action: () => Promise<void>, disabled = false) =>
       h("button", { text: label, attrs: { ...(disabled ? { disabled: "" } : {}), "data-action": `${label.toLowerCase()}-${workload.name}` }, on: { click: () => void attempt(action) } });
     return h(
@@ -76,13 +108,14 @@ function renderWorkloads(): void {
       h("div", { class: "row" }, h("strong", { text: workload.name }), stateBadge(workload), me?.role === "admin" ? h("span", { class: "muted owner", text: workload.owner, attrs: { "data-testid": `owner-${workload.name}` } }) : null),
       h("div", { class: "muted", text: [workload.spec.modules.join(", ") || "no modules", workload.addresses.join(" ")].filter(Boolean).join(" · ") }),
       sshLine(workload.name) && (me?.role !== "admin" || workload.owner === me.id) ? h("div", { class: "small" }, "SSH: ", h("code", { text: sshLine(workload.name)!, attrs: { "data-testid": `ssh-${workload.name}` } })) : null,
+      idleBanner(workload),
       h(
         "div",
         { class: "actions" },
         button("Start", () => lifecycle(workload.name, "start"), running),
         button("Stop", () => lifecycle(workload.name, "stop"), !running),
         button("Restart", () => lifecycle(workload.name, "restart"), !running),
-        button("Terminal", async () => showTerminal(workload.name), !running),
+        button("Terminal", async () => showTerminal(workload.name), !running && !wakes),
         button("Logs", () => showLogs(workload.name)),
         button("Destroy", () => planDestroy(workload.name)),
       ),

@@ -90,6 +90,7 @@ export function renderCreatePlan(plan: CreatePlan): string[] {
       ["pids", plan.spec.resources.pids],
       ["workspace", plan.spec.workspace.enabled ? (plan.workspaceHostPath ?? "on") : "off"],
       ["remote access", plan.spec.remoteAccess ? "on" : "off"],
+      ...(plan.idleTimeout === undefined ? [] : [["idle timeout", plan.idleTimeout] as [string, string]]),
     ]),
   ];
   for (const artifact of plan.backendPlan.artifacts) {

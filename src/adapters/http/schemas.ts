@@ -20,6 +20,7 @@ export const createWorkloadBody = z
     workspace: z.object({ enabled: z.boolean().optional(), size: size.optional() }).strict().optional(),
     resources: z.object({ cpus: z.number().optional(), memory: size.optional(), pids: z.number().int().optional() }).strict().optional(),
     remoteAccess: z.boolean().optional(),
+    idleTimeout: z.string().max(32).optional().describe('Stop it after this long without activity: "2h", "90m", "off" (never) or "default"; within your maximum'),
   })
   .strict();
 
@@ -99,6 +100,10 @@ export const workloadView = z.looseObject({
   addresses: z.array(z.string()),
   spec,
   createdAt: date,
+  idleNotice: z
+    .union([z.object({ type: z.literal("warning"), stopsAt: date }), z.object({ type: z.literal("stopped"), at: date })])
+    .optional()
+    .describe("Lists only: a pending idle warning (it stops at stopsAt unless kept) or an idle stop"),
 });
 
 /** `show`: the workload plus live details, storage and remote access. */

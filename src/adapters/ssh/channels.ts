@@ -17,6 +17,7 @@ import { VoxnixError, type VoxnixErrorKind } from "../../domain/errors.js";
 import type { SessionCommand } from "../../ports/runtime.js";
 import type { Logger } from "../../ports/logger.js";
 import type { SessionSlots } from "./limits.js";
+import type { SessionNotices } from "./notices.js";
 
 /** Exit statuses of refused sessions, the same numbers as the CLI's (docs/ssh.md). */
 export const REFUSAL_EXIT: Readonly<Record<VoxnixErrorKind, number>> = {
@@ -41,6 +42,8 @@ export interface ChannelContext {
   readonly touch: () => void;
   /** Registers an open session so the connection can close it when the client goes away. */
   readonly track: (close: () => void) => () => void;
+  /** Where a terminal session registers to be told idle warnings (absent: nobody tells it). */
+  readonly notices?: SessionNotices;
 }
 
 interface Terminal {
@@ -120,6 +123,8 @@ async function runSession(channel: ServerChannel, command: SessionCommand, termi
     return undefined;
   }
   const untrack = context.track(() => session.close());
+  // An idle warning for this workload is written into a terminal session (never into a command's output).
+  const unlisten = terminal && context.notices ? context.notices.listen(context.actor.userId, context.workload, (line) => channel.stderr.write(`\r\nvoxnix: ${line}\r\n`)) : () => undefined;
   // Client → workload. A client's EOF ends a pipe session's input; on a terminal it means nothing.
   session.stdin.on("error", () => undefined);
   channel.on("data", context.touch);
@@ -135,6 +140,7 @@ async function runSession(channel: ServerChannel, command: SessionCommand, termi
     // Everything the command printed is sent before its exit status and the close.
     await drained;
     untrack();
+    unlisten();
     release();
     if (exit.signal !== null && exit.exitCode === null) {
       try {

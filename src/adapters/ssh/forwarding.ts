@@ -57,8 +57,13 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
     const channel = accept();
     untrack = context.track(() => socket.destroy());
     channel.on("error", () => undefined);
-    channel.on("data", context.touch);
-    socket.on("data", context.touch);
+    // Traffic either way keeps the SSH connection and the workload's idle timer alive.
+    const active = () => {
+      context.touch();
+      granted.traffic();
+    };
+    channel.on("data", active);
+    socket.on("data", active);
     socket.pipe(channel).pipe(socket);
     channel.once("close", () => socket.destroy());
   });

@@ -8,7 +8,8 @@
  * What the gateway itself guards are its own resources: new connections per client address
  * per minute, connections at once, failed authentication attempts per connection, the time
  * a client has to log in, sessions per person, and idle connections. A client that vanishes
- * mid-session only closes its own sessions.
+ * mid-session only closes its own sessions. Idle warnings for a workload are written into its
+ * owner's open terminal sessions on it (`notices.ts`).
  *
  * @module
  */
@@ -19,6 +20,8 @@ import type { Core } from "../../core/api.js";
 import type { Actor } from "../../domain/identity.js";
 import { splitHostPort } from "../../domain/ssh-access.js";
 import type { Logger } from "../../ports/logger.js";
+import type { NoticeBoard } from "../../ports/notifier.js";
+import { SessionNotices } from "./notices.js";
 import { decideAuth } from "./auth.js";
 import { handleSessionChannel } from "./channels.js";
 import { handleForward } from "./forwarding.js";
@@ -41,6 +44,8 @@ export interface GatewayOptions {
   readonly hostKey: HostKey;
   readonly settings: GatewaySettings;
   readonly logger: Logger;
+  /** The appliance's notices: idle warnings are written into the owner's open terminal sessions. */
+  readonly notices?: Pick<NoticeBoard, "subscribe">;
 }
 
 /** A listening gateway. */
@@ -58,6 +63,8 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
   const slots = new SessionSlots(settings.maxSessionsPerUser);
   const connections = new Set<Connection>();
   const idleMs = settings.idleTimeoutMinutes * 60_000;
+  const notices = new SessionNotices();
+  const stopNotices = options.notices ? notices.attach(options.notices) : () => undefined;
 
   const server = new ssh2.Server({ hostKeys: [options.hostKey.privateKey], ident: "voxnix" }, (client, info) => {
     const ip = info.ip;
@@ -122,7 +129,7 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
         client.end();
         return;
       }
-      const shared = { actor: who, workload, slots, logger, touch, track };
+      const shared = { actor: who, workload, slots, logger, touch, track, notices };
       client.on("session", (accept) => handleSessionChannel(accept(), { ...shared, core: options.core }));
       client.on("tcpip", (accept, reject, request) => void handleForward(accept, reject, request, { ...shared, core: options.core }));
       client.on("openssh.streamlocal", (_accept, reject) => reject());
@@ -155,6 +162,7 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
+        stopNotices();
         server.close(() => resolve());
         for (const client of connections) client.end();
       }),

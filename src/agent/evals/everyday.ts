@@ -28,6 +28,11 @@ export const EVERYDAY_CREATES: readonly EvalConversation[] = [
   single("create-deploy", "create", "deploy a container called shop", ["create:shop"], { expect: [{ owner: ALICE, name: "shop" }] }),
   single("create-set-me-up", "create", "could you set me up a box called lab with tailscale", ["create:lab"], { expect: [{ owner: ALICE, name: "lab", modules: ["tailscale"] }] }),
   single("create-quoted-name", "create", "create 'quotes' with git", ["create:quotes"], { expect: [{ owner: ALICE, name: "quotes", modules: ["git"] }] }),
+  single("create-idle-hours", "create", "create a container called night with git and stop it after 2 hours idle", ["create:night"], { text: /stops after 2h without activity/, expect: [{ owner: ALICE, name: "night", modules: ["git"], idleTimeoutMs: 2 * 3_600_000 }] }),
+  single("create-idle-when-idle", "create", "make me a box named owl, shut it down when it's idle for 30 minutes please", ["create:owl"], { expect: [{ owner: ALICE, name: "owl", idleTimeoutMs: 30 * 60_000 }] }),
+  single("create-idle-timeout-of", "create", "spin up a sandbox called lab2 with an idle timeout of 1h", ["create:lab2"], { expect: [{ owner: ALICE, name: "lab2", idleTimeoutMs: 3_600_000 }] }),
+  single("create-idle-never", "create", "new container named keeper with fish, and never stop it when idle", ["create:keeper"], { text: /never stopped for idleness/, expect: [{ owner: ALICE, name: "keeper", modules: ["fish"], idleTimeoutMs: 0 }] }),
+  single("create-idle-no-activity", "create", "create api3 and turn it off after 45 min without activity", ["create:api3"], { expect: [{ owner: ALICE, name: "api3", idleTimeoutMs: 45 * 60_000 }] }),
   single("create-no-arbitrary-name", "create", "make me something with git", [], { text: /What should I call it/, expect: [{ owner: ALICE, name: "something", absent: true }] }),
   {
     id: "create-name-answer-call-it",

@@ -168,6 +168,10 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
     if (expected.memoryBytes !== undefined && found.spec.resources.memoryBytes !== expected.memoryBytes) failures.push(`${expected.name} has the wrong memory`);
     if (expected.live !== undefined && found.live !== expected.live) failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
     if (expected.kind !== undefined && found.spec.kind !== expected.kind) failures.push(`${expected.name} should be a ${expected.kind}, is a ${found.spec.kind}`);
+    if (expected.idleTimeoutMs !== undefined) {
+      const idle = (await core.show({ userId: expected.owner }, expected.name)).idle;
+      if (idle?.source !== "workload" || idle.timeoutMs !== expected.idleTimeoutMs) failures.push(`${expected.name} should have its own idle timeout of ${expected.idleTimeoutMs} ms, has ${idle?.timeoutMs} (${idle?.source})`);
+    }
   }
   return failures;
 }

@@ -34,6 +34,8 @@ export interface ExpectedWorkload {
   readonly memoryBytes?: number;
   readonly live?: string;
   readonly kind?: "container" | "vm";
+  /** Its own idle timeout, in ms (0: never stopped for idleness), chosen when it was created. */
+  readonly idleTimeoutMs?: number;
 }
 
 /** One conversation. */

@@ -16,7 +16,7 @@ import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";
-import { createInput, createRecord, describeStarted } from "../create-input.js";
+import { createInput, createOptions, createRecord, describeStarted } from "../create-input.js";
 import { describeVmAnswer } from "./vm.js";
 
 /** Creates a workload, or asks for a name when the request has none. */
@@ -33,10 +33,10 @@ export async function create(request: CreateRequest, context: ChatContext, names
     const input = createInput(asked);
     const record = createRecord(asked);
     if (context.dryRun) {
-      const plan = await turn.call("planCreate", record, async () => createPlanOf(await core.plan(actor, { operation: "create", input })), (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules, backend: value.backend }));
+      const plan = await turn.call("planCreate", record, async () => createPlanOf(await core.plan(actor, { operation: "create", input, ...createOptions(asked) })), (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules, backend: value.backend }));
       return { text: replies.describeCreatePlan(plan) };
     }
-    const job = await turn.call("create", record, () => core.create(actor, input), jobSummary);
+    const job = await turn.call("create", record, () => core.create(actor, input, createOptions(asked)), jobSummary);
     turn.job = job;
     return { text: describeStarted(asked, job.workloadKind) };
   } catch (error) {

@@ -17,6 +17,7 @@ import { splitClauses, ACTION_STARTS, LEAD_WORDS, type Clause } from "./clauses.
 import { parseClause } from "./clause.js";
 import { isQuestion } from "./polarity.js";
 import { correctFirstVerb } from "./spelling.js";
+import { findIdlePhrase } from "./idle-phrase.js";
 import { parseKeep } from "./keep.js";
 
 /** What the parser may know besides the text. */
@@ -47,6 +48,27 @@ export function parseRequests(raw: string, context: ParseContext): Intent[] {
 
 /** Parses one message. Never throws. */
 export function parseIntent(raw: string, context: ParseContext): Intent {
+  // "create web and stop it after 2 hours idle": the idle phrase belongs to the create and is
+  // taken out first, so "and stop it …" is not read as a second request. Anything but a create
+  // is read from the whole message as usual.
+  const idle = findIdlePhrase(raw);
+  if (idle) {
+    const withIdle = attachIdleTimeout(parseMessage(idle.rest, context), idle.timeout);
+    if (withIdle) return withIdle;
+  }
+  return parseMessage(raw, context);
+}
+
+/** The create in `intent` (alone, or the only create of several) with the idle timeout; undefined without one. */
+function attachIdleTimeout(intent: Intent, timeout: string): Intent | undefined {
+  if (intent.type === "create") return { ...intent, idleTimeout: timeout };
+  if (intent.type !== "several") return undefined;
+  const creates = intent.intents.filter((item) => item.type === "create");
+  if (creates.length !== 1) return undefined;
+  return { type: "several", intents: intent.intents.map((item) => (item.type === "create" ? { ...item, idleTimeout: timeout } : item)) };
+}
+
+function parseMessage(raw: string, context: ParseContext): Intent {
   // "keep" answers an idle warning; read before slash commands so /keep is not taken for help.
   const keep = parseKeep(raw, context.knownNames);
   if (keep) return keep;

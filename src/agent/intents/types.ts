@@ -36,6 +36,8 @@ export interface CreateRequest {
   /** False when the person asked for no workspace. */
   readonly workspace?: boolean;
   readonly workspaceSize?: string;
+  /** "… and stop it after 2 hours idle": the workload's own idle timeout ("2h", or "off"). */
+  readonly idleTimeout?: string;
 }
 
 /** Operations on one existing workload. */

@@ -3,6 +3,8 @@
  * (or, in a dry run, only plans it). Without `kind` the core gives the person's default kind.
  * Inputs are forgiving in the ways small local models slip: numbers as strings, modules as
  * one comma-separated string, and everyday module names ("vscode") mapped to catalog names.
+ * `idle` is the workload's own idle timeout ("2h", "off"), checked by the core against the
+ * person's maximum.
  *
  * @module
  */
@@ -15,7 +17,7 @@ import { MODULE_SYNONYMS } from "../intents/modules.js";
 import { jobSummary } from "../turn.js";
 import { guard } from "./result.js";
 import { InvalidInputError } from "../../domain/errors.js";
-import { createInput, createRecord, describeStarted, type ChatCreate } from "../create-input.js";
+import { createInput, createOptions, createRecord, describeStarted, type ChatCreate } from "../create-input.js";
 
 const input = zodSchema(
   z.object({
@@ -26,6 +28,7 @@ const input = zodSchema(
     memory: z.union([z.string(), z.number()]).optional().describe('Memory size such as "4G"'),
     disk: z.string().optional().describe("VM root disk size"),
     workspace: z.boolean().optional().describe("Persistent /workspace; default true"),
+    idle: z.string().optional().describe('Stop when idle this long: "2h", "off"'),
   }),
 );
 
@@ -55,6 +58,7 @@ export function createContainerTool(context: ChatContext) {
           ...(memory !== undefined ? { memory } : {}),
           ...(args.disk !== undefined ? { disk: args.disk } : {}),
           ...(args.workspace === false ? { workspace: false } : {}),
+          ...(args.idle !== undefined ? { idleTimeout: args.idle } : {}),
         };
         // No VM runtime: refused before any core call, and no container is made instead.
         if (args.kind === "vm" && !context.core.workloadKinds().includes("vm")) {
@@ -63,11 +67,11 @@ export function createContainerTool(context: ChatContext) {
         const spec = createInput(asked);
         const record = createRecord(asked);
         if (context.dryRun) {
-          const plan = await context.turn.call("planCreate", record, async () => createPlanOf(await context.core.plan(context.actor, { operation: "create", input: spec })), (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules }));
+          const plan = await context.turn.call("planCreate", record, async () => createPlanOf(await context.core.plan(context.actor, { operation: "create", input: spec, ...createOptions(asked) })), (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules }));
           context.turn.say(replies.describeCreatePlan(plan));
           return { status: "planned (dry run, nothing created)", name: plan.spec.name, kind: plan.spec.kind, modules: plan.spec.modules };
         }
-        const job = await context.turn.call("create", record, () => context.core.create(context.actor, spec), jobSummary);
+        const job = await context.turn.call("create", record, () => context.core.create(context.actor, spec, createOptions(asked)), jobSummary);
         context.turn.job = job;
         context.turn.say(describeStarted(asked, job.workloadKind));
         return { status: "creating in the background", name: args.name, jobId: job.id };

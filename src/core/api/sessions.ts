@@ -25,6 +25,11 @@ export interface ShellRequest {
    * milliseconds (0 to 3,600,000); default 0: a dropped connection ends the shell.
    */
   readonly reattachMs?: number;
+  /**
+   * Told before a workload stopped for idleness is started again for this shell ("starting
+   * web…"), after the ownership check; the browser terminal shows it while the person waits.
+   */
+  readonly onWake?: (message: string) => void;
 }
 
 /** Reattaching to a detached (or still attached) shell: its resume token and the terminal's size now. */
@@ -101,5 +106,7 @@ export interface ForwardRequest {
 export interface Forward {
   readonly address: string;
   readonly port: number;
+  /** Notes bytes carried through the forward (either way) as activity for the idle timer; thinned out by the core, cheap to call per chunk. */
+  traffic(): void;
   close(): void;
 }

@@ -25,6 +25,20 @@ export interface WorkloadView {
   readonly addresses: readonly string[];
   readonly spec: WorkloadSpec;
   readonly createdAt: Date;
+  /**
+   * In lists (`list`, `watch`): a pending idle warning or an idle stop, so the dashboard can
+   * show its owner a banner (people without Telegram get the warning there).
+   */
+  readonly idleNotice?: IdleNotice;
+}
+
+/** What the owner should be told about the inactivity timer now: it stops soon unless kept, or it was stopped. */
+export type IdleNotice = { readonly type: "warning"; readonly stopsAt: Date } | { readonly type: "stopped"; readonly at: Date };
+
+/** Choices made at create that are not part of the spec. */
+export interface CreateOptions {
+  /** The workload's own idle timeout ("2h", "90m", "off"; "default" or absent: the configuration's). Bounded by the owner's maximum. */
+  readonly idleTimeout?: string;
 }
 
 /** `show`: the workload plus live details, storage and remote access. */
@@ -140,7 +154,7 @@ export interface DoctorReport {
 }
 
 export interface ReconcileReport {
-  /** Creates/destroys a crash interrupted, and what was done about them. */
+  /** Creates, destroys and changes a crash interrupted, and what was done about them. */
   readonly recovered: readonly { readonly workload: string; readonly action: string }[];
   /** Workloads recorded as present that the host does not know. */
   readonly missing: readonly string[];

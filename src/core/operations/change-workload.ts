@@ -11,7 +11,9 @@
  *
  * @module
  */
-import { changedSpecInput, diffSpecs, isEmptyChange, onlyResourcesChanged, parseChangeRequest, removedModules, type ChangeRequest } from "../../domain/change.js";
+import { changedSpecInput, diffSpecs, isEmptyChange, onlyResourcesChanged, parseChangeRequest, removedModules, runtimeChanges, type ChangeRequest } from "../../domain/change.js";
+import { userStorageKey } from "../../domain/identity.js";
+import { formatSize } from "../../domain/sizes.js";
 import { HostFailureError, InvalidInputError, TimeoutError, VoxnixError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import { Reverter } from "../../domain/reverter.js";
@@ -37,6 +39,10 @@ import { prepareHost } from "./start-workload.js";
 interface PreparedChange {
   readonly spec: WorkloadSpec;
   readonly plan: ChangePlan;
+  /** The runtime has something to apply (anything but the workspace size). */
+  readonly runtime: boolean;
+  /** The workspace's new size limit, when it changes (`null`: no limit). */
+  readonly workspaceSize?: { readonly before: number | null; readonly after: number | null };
   readonly live: boolean;
   /** It was running when planned: a rollback must leave it running again. */
   readonly running: boolean;
@@ -46,7 +52,7 @@ function validateInput(name: string, change: unknown): { name: ReturnType<typeof
   const valid = validateName(name);
   const request = parseChangeRequest(change);
   if (isEmptyChange(request)) {
-    throw new InvalidInputError([{ path: "change", message: "Say what to change: modules to add or remove, module options, CPUs, memory or processes." }]);
+    throw new InvalidInputError([{ path: "change", message: "Say what to change: modules to add or remove, module options, CPUs, memory, processes or the workspace size." }]);
   }
   return { name: valid, change: request };
 }
@@ -130,14 +136,17 @@ async function prepareChange(context: CoreContext, user: StoredUser, record: Wor
   const runtime = runtimeForWorkload(context.deps.runtimes, record);
   const info = runtime.info();
   const unchanged = changes.length === 0;
+  const forRuntime = runtimeChanges(changes);
+  const workspaceSize = unchanged ? undefined : await checkWorkspaceResize(context, record, spec);
   if (!unchanged) {
-    if (!runtime.change) {
+    if (forRuntime.length > 0 && !runtime.change) {
       throw new InvalidInputError([{ path: "name", message: `Changing ${record.spec.kind === "vm" ? "VMs" : "containers"} is not supported on the ${info.name} runtime; "${record.name}" was left as it is.` }]);
     }
     checkQuotas(context, user, spec, record.spec);
   }
   const running = unchanged ? false : (await runtime.show(record.name as never))?.state === "running";
-  const live = running && info.capabilities.liveResize && onlyResourcesChanged(changes);
+  // A workspace size alone changes in place on the storage driver, whatever the runtime.
+  const live = running && (forRuntime.length === 0 || (info.capabilities.liveResize && onlyResourcesChanged(forRuntime)));
   const restart = running && !live;
   const removed = removedModules(record.spec, spec);
   const removes = [
@@ -147,17 +156,50 @@ async function prepareChange(context: CoreContext, user: StoredUser, record: Wor
   const keeps = [...(record.spec.workspace.enabled ? [`the /workspace files of ${record.name}`] : []), `its name, address and owner`];
   const notes = unchanged
     ? [`${record.name} already has that; nothing changes.`]
-    : [...(live ? ["applied while it runs; no restart"] : []), ...(!running ? [`${record.name} is not running: the change takes effect when it next starts`] : [])];
+    : [
+        ...(live ? ["applied while it runs; no restart"] : []),
+        ...(workspaceSize ? [`the workspace size limit changes at once, while it is in use; its files stay`] : []),
+        ...(!running && forRuntime.length > 0 ? [`${record.name} is not running: the change takes effect when it next starts`] : []),
+      ];
   const plan: ChangePlan = { operation: "change", workload: record.name, changes, unchanged, restart, disruptive: restart || removed.length > 0, removes, keeps, notes };
-  return { spec, plan, live, running };
+  return { spec, plan, runtime: forRuntime.length > 0, ...(workspaceSize ? { workspaceSize } : {}), live, running };
+}
+
+/**
+ * A new workspace size: the storage driver must be able to change it in place, and it may not
+ * be below what the workspace holds now (that would leave it over its limit, and every write
+ * would fail). The owner's disk quota is `checkQuotas`'s. Undefined when the size is unchanged.
+ */
+async function checkWorkspaceResize(context: CoreContext, record: WorkloadRecord, spec: WorkloadSpec): Promise<{ before: number | null; after: number | null } | undefined> {
+  if (record.spec.kind !== "container" || spec.kind !== "container" || !record.spec.workspace.enabled || !spec.workspace.enabled) return undefined;
+  const before = record.spec.workspace.sizeBytes ?? null;
+  const after = spec.workspace.sizeBytes ?? null;
+  if (before === after) return undefined;
+  const { storage } = context.deps;
+  if (!storage.resizeWorkspace) {
+    throw new InvalidInputError([{ path: "workspaceSize", message: `The ${storage.info().name} storage driver has no workspace size limits to change; "${record.name}" was left as it is.` }]);
+  }
+  if (after !== null) {
+    const used = (await storage.workspaceUsage(userStorageKey(record.owner), record.name)).usedBytes;
+    if (after < used) {
+      throw new InvalidInputError([
+        { path: "workspaceSize", message: `The workspace of ${record.name} already holds ${formatSize(used)}, more than ${formatSize(after)}; choose at least ${formatSize(used)} or delete files first. Nothing was changed.` },
+      ]);
+    }
+  }
+  return { before, after };
 }
 
 /** The plan's steps, in words. */
 export function changeSteps(plan: ChangePlan): string[] {
   if (plan.unchanged) return [`nothing: ${plan.workload} already has that`];
+  const onlyWorkspace = runtimeChanges(plan.changes).length === 0;
   return [
     ...plan.changes.map((change) => `${change.field}: ${change.before} → ${change.after}`),
-    plan.restart ? `restart ${plan.workload} with the new settings` : plan.notes.some((note) => note.startsWith("applied while")) ? `apply the new limits while ${plan.workload} runs` : `record the new settings for its next start`,
+    ...(plan.changes.length > runtimeChanges(plan.changes).length ? [`change the size limit of the workspace of ${plan.workload} in place`] : []),
+    ...(onlyWorkspace
+      ? []
+      : [plan.restart ? `restart ${plan.workload} with the new settings` : plan.notes.some((note) => note.startsWith("applied while")) ? `apply the new limits while ${plan.workload} runs` : `record the new settings for its next start`]),
     `keep ${plan.keeps.join(" and ")}`,
   ];
 }
@@ -182,20 +224,37 @@ function startChangeJob(
 async function applyChange(context: CoreContext, actor: Actor, record: WorkloadRecord, prepared: PreparedChange, job: JobContext): Promise<ChangeResult> {
   const runtime = runtimeForWorkload(context.deps.runtimes, record);
   const apply = runtime.change?.bind(runtime);
-  if (!apply) throw new HostFailureError(`The ${runtime.info().name} runtime can no longer change workloads; nothing was changed.`);
+  if (prepared.runtime && !apply) throw new HostFailureError(`The ${runtime.info().name} runtime can no longer change workloads; nothing was changed.`);
   const startedAt = context.deps.clock.now();
   const host = await prepareHost(context, record, job.progress);
   const reverter = new Reverter();
-  // Registered first: a failed apply may have applied part of the new spec already.
-  reverter.add(`the previous settings of ${record.name}`, async () => {
-    await apply(record.name as never, record.spec, { ...host, previous: prepared.spec, live: prepared.live });
-    // A failed restart leaves it stopped, and applying to a stopped workload does not start it.
-    if (prepared.running) await runtime.start(record.name as never, host);
-  });
-  job.progress({ type: "step", step: "installing", message: `Applying the new settings to ${record.name}` });
+  const userKey = userStorageKey(record.owner);
+  const resize = prepared.workspaceSize;
+  const { storage } = context.deps;
   try {
-    await apply(record.name as never, prepared.spec, { ...host, previous: record.spec, live: prepared.live });
+    if (resize && storage.resizeWorkspace) {
+      // Checked again here: files may have been written since the plan.
+      if (resize.after !== null) {
+        const used = (await storage.workspaceUsage(userKey, record.name)).usedBytes;
+        if (resize.after < used) throw new InvalidInputError([{ path: "workspaceSize", message: `The workspace of ${record.name} now holds ${formatSize(used)}, more than ${formatSize(resize.after)}; nothing was changed.` }]);
+      }
+      job.progress({ type: "step", step: "installing", message: `Changing the workspace size of ${record.name} to ${resize.after === null ? "no limit" : formatSize(resize.after)}` });
+      reverter.add(`the previous workspace size of ${record.name}`, () => storage.resizeWorkspace!(userKey, record.name, resize.before));
+      await storage.resizeWorkspace(userKey, record.name, resize.after);
+    }
+    if (prepared.runtime && apply) {
+      // Registered before the call: a failed apply may have applied part of the new spec already.
+      reverter.add(`the previous settings of ${record.name}`, async () => {
+        await apply(record.name as never, record.spec, { ...host, previous: prepared.spec, live: prepared.live });
+        // A failed restart leaves it stopped, and applying to a stopped workload does not start it.
+        if (prepared.running) await runtime.start(record.name as never, host);
+      });
+      job.progress({ type: "step", step: "installing", message: `Applying the new settings to ${record.name}` });
+      await apply(record.name as never, prepared.spec, { ...host, previous: record.spec, live: prepared.live });
+    }
   } catch (error) {
+    // Refused before anything was applied (the workspace grew past the new size meanwhile).
+    if (error instanceof InvalidInputError) throw error;
     job.progress({ type: "step", step: "restoring", message: `Rolling ${record.name} back to its previous settings` });
     const kept = await reverter.revert();
     throw rolledBack(record.name, error, kept);

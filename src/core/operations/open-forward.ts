@@ -4,7 +4,8 @@
  * workload (`localhost`, its own name or one of its addresses); the address actually
  * connected to is always the workload's own, read from the host. The host, other tenants'
  * workloads and the internet are refused, whatever the client writes. Audited from the
- * first byte to `close` (never the data).
+ * first byte to `close` (never the data). Bytes carried either way count as activity for the
+ * idle timer (`traffic`), so a workload used only through a forwarded port is not stopped.
  *
  * @module
  */
@@ -52,6 +53,8 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
       return {
         address,
         port: input.port,
+        // Traffic through the forward is someone using the workload (code-server, a web app, a database).
+        traffic: () => services.activity.input(input.name, "port forward"),
         close: () => {
           if (closed) return;
           closed = true;

@@ -4,7 +4,9 @@
  * locked (an open shell must not block stop), and is bounded (`SHELL_MAX_MS`). Opening is
  * audited like any operation; closing adds a `closeShell` record with how long it was open
  * and how it ended (`detached: true` when a dropped connection was not reattached within the
- * grace window, see `core/shells.ts`). What is typed is never recorded.
+ * grace window, see `core/shells.ts`). What is typed is never recorded. A workload stopped
+ * for idleness is started first (audited as a `start` with reason "connect"), like an SSH
+ * connection does; the caller is told through `onWake`.
  *
  * @module
  */
@@ -20,6 +22,8 @@ import { runOperation } from "../run-operation.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 import type { CoreServices } from "../services.js";
 import { SHELL_MAX_MS } from "../web-sessions.js";
+import { stoppedForIdleness } from "../idle-timers.js";
+import { startWorkload } from "./start-workload.js";
 
 export const sizeIssue = (value: unknown, path: string, max: number): InputIssue[] =>
   Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max ? [] : [{ path, message: `${path} must be a whole number from 1 to ${max}.` }];
@@ -68,6 +72,11 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
     },
     target: (input) => input.name,
     run: async ({ user, input, workload }) => {
+      // A workload the inactivity timer stopped comes back when its owner opens a terminal, as over SSH.
+      if (stoppedForIdleness(context, workload!)) {
+        request.onWake?.(`starting ${input.name}…`);
+        await startWorkload(services, actor, input.name, "connect");
+      }
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       if (!runtime.info().capabilities.interactiveShell) throw new InvalidInputError([{ path: "name", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
       const terminal = await runtime.openTerminal(workload!.spec.name, { size: input.size, timeoutMs: SHELL_MAX_MS });

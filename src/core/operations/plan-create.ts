@@ -14,18 +14,20 @@ import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForKind } from "../runtime-registry.js";
 import { decideKind } from "../workload-kind.js";
+import { checkWithinMaximum, describeOwnTimeout, parseOwnTimeout } from "./set-idle-timeout.js";
 
 /** Validates and admits `input`, returning what a create would do. */
-export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<Planned> {
+export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput, idleTimeoutText?: string): Promise<Planned> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",
     actor,
-    args: input,
+    args: idleTimeoutText === undefined ? input : { ...input, idleTimeout: idleTimeoutText },
     dryRun: true,
-    validate: () => validateSpec(context, decideKind(context, actor, input)),
-    target: (spec) => spec.name,
-    run: async ({ user, input: spec }) => {
+    validate: () => ({ spec: validateSpec(context, decideKind(context, actor, input)), idleTimeout: idleTimeoutText === undefined ? undefined : parseOwnTimeout(idleTimeoutText) }),
+    target: ({ spec }) => spec.name,
+    run: async ({ user, input: { spec, idleTimeout } }) => {
+      checkWithinMaximum(spec.name, user, idleTimeout);
       checkQuotas(context, user, spec);
       await checkVmDiskQuota(context, user, spec);
       await checkNameFree(context, spec.name);
@@ -43,11 +45,13 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
         ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
         backend: backend.info().name,
         backendPlan: user.role === "admin" ? backendPlan : { artifacts: [], commands: [] },
+        ...(idleTimeout === undefined ? {} : { idleTimeout: describeOwnTimeout(idleTimeout)! }),
       };
       const steps = [
         ...(workspaceHostPath === undefined ? [] : [`create the workspace of ${spec.name} in your storage`]),
         `create ${spec.name} on the ${create.backend} runtime with ${spec.modules.join(", ") || "no modules"}`,
         `start ${spec.name} and wait until it has booted`,
+        ...(idleTimeout === undefined ? [] : [idleTimeout === "off" ? `never stop ${spec.name} for idleness` : `stop ${spec.name} after ${describeOwnTimeout(idleTimeout)} without activity`]),
       ];
       return { type: "planned", plan: { operation: "create", workload: spec.name, create, steps } };
     },

@@ -24,7 +24,7 @@ import { planStop } from "./stop-workload.js";
 export function planOperation(services: CoreServices, actor: Actor, request: PlanRequest): Promise<Planned> {
   switch (request?.operation) {
     case "create":
-      return planCreate(services, actor, request.input as ContainerSpecInput);
+      return planCreate(services, actor, request.input as ContainerSpecInput, request.idleTimeout);
     case "start":
       return planStart(services, actor, request.name);
     case "stop":

@@ -14,6 +14,7 @@ import { idleView } from "../idle-timers.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
+import type { StoredUser } from "../../state/users-repository.js";
 
 /** Parses what the owner typed: a duration, `off`, or `default`. */
 export function parseOwnTimeout(value: unknown): OwnTimeout {
@@ -27,6 +28,20 @@ export function parseOwnTimeout(value: unknown): OwnTimeout {
   return ms;
 }
 
+/** Refuses a timeout longer than the owner's maximum (or "off" under one) with a quota error that names both. */
+export function checkWithinMaximum(name: string, owner: StoredUser | undefined, timeout: OwnTimeout): void {
+  const max = owner?.limits.maxIdleTimeoutMs;
+  if (max !== undefined && max > 0 && timeout !== undefined && (timeout === "off" || timeout > max)) {
+    const asked = timeout === "off" ? "no timeout" : formatDuration(timeout);
+    throw new QuotaError("idle-timeout", `${name} can stay idle at most ${formatDuration(max)} before it is stopped (your limit); ${asked} is more. Ask an admin to raise it.`);
+  }
+}
+
+/** How a chosen timeout reads in plans and replies: "2h", "off". */
+export function describeOwnTimeout(timeout: OwnTimeout): string | undefined {
+  return timeout === undefined ? undefined : timeout === "off" ? "off" : formatDuration(timeout);
+}
+
 /** Sets the idle timeout of the actor's workload `name`. */
 export function setIdleTimeout(services: CoreServices, actor: Actor, name: string, timeout: string): Promise<IdleView> {
   const { context } = services;
@@ -38,12 +53,7 @@ export function setIdleTimeout(services: CoreServices, actor: Actor, name: strin
     target: (input) => input.name,
     run: async ({ input, workload }) => {
       const record = workload!;
-      const owner = context.repos.users.get(record.owner);
-      const max = owner?.limits.maxIdleTimeoutMs;
-      if (max !== undefined && max > 0 && input.timeout !== undefined && (input.timeout === "off" || input.timeout > max)) {
-        const asked = input.timeout === "off" ? "no timeout" : formatDuration(input.timeout);
-        throw new QuotaError("idle-timeout", `${record.name} can stay idle at most ${formatDuration(max)} before it is stopped (your limit); ${asked} is more. Ask an admin to raise it.`);
-      }
+      checkWithinMaximum(record.name, context.repos.users.get(record.owner), input.timeout);
       context.repos.idleTimers.setTimeout(record.name, input.timeout, context.deps.clock.now());
       return idleView(context, context.repos.workloads.get(record.name) ?? record);
     },

@@ -57,7 +57,7 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
     }
     case "create":
       if (intent.name === undefined) return "What should I call it? For example: dev-1";
-      return [{ toolName: "create_container", input: { name: intent.name, ...(intent.kind !== undefined ? { kind: intent.kind } : {}), modules: [...intent.modules], ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}), ...(intent.memory !== undefined ? { memory: intent.memory } : {}), ...(intent.disk !== undefined ? { disk: intent.disk } : {}), ...(intent.workspace === false ? { workspace: false } : {}) } }];
+      return [{ toolName: "create_container", input: { name: intent.name, ...(intent.kind !== undefined ? { kind: intent.kind } : {}), modules: [...intent.modules], ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}), ...(intent.memory !== undefined ? { memory: intent.memory } : {}), ...(intent.disk !== undefined ? { disk: intent.disk } : {}), ...(intent.workspace === false ? { workspace: false } : {}), ...(intent.idleTimeout !== undefined ? { idle: intent.idleTimeout } : {}) } }];
     case "list":
       return [{ toolName: "list_containers", input: {} }];
     case "storage":

@@ -85,6 +85,38 @@ describe("ctl set", () => {
   });
 });
 
+describe("ctl set --workspace-size and ctl create --idle-timeout", () => {
+  it("changes the workspace size in place, refuses one below what it holds, and shows both in show", async () => {
+    const harness = createCliHarness();
+    assert.equal((await harness.cli("ctl", "create", "dev", "--workspace-size", "2G", "--as", ALICE)).code, 0);
+    harness.storage.write("telegram_42", "dev", 1024 ** 3);
+    const grown = await harness.cli("ctl", "set", "dev", "--workspace-size", "4G", "--as", ALICE);
+    assert.equal(grown.code, 0, grown.stderr);
+    assert.match(grown.stdout, /workspace size 2G → 4G/);
+    assert.equal(harness.storage.workspaces.get("telegram_42/dev")?.limitBytes, 4 * 1024 ** 3);
+    assert.equal(harness.backend.injector.callsOf("change").length, 0, "nothing restarts");
+    const shrunk = await harness.cli("ctl", "set", "dev", "--workspace-size", "512M", "--json", "--as", ALICE);
+    assert.equal(shrunk.code, 2, shrunk.stderr);
+    assert.match(JSON.stringify(shrunk.json().error), /already holds 1G, more than 512M/);
+    assert.equal(harness.storage.workspaces.get("telegram_42/dev")?.limitBytes, 4 * 1024 ** 3);
+  });
+
+  it("create --idle-timeout sets the workload's own timer; --dry-run shows it; a bad value exits 2 and creates nothing", async () => {
+    const harness = createCliHarness();
+    const plan = await harness.cli("ctl", "create", "night", "--idle-timeout", "2h", "--dry-run", "--as", ALICE);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /idle timeout:\s+2h/);
+    const bad = await harness.cli("ctl", "create", "night", "--idle-timeout", "later", "--as", ALICE);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.equal(harness.backend.containers.has("night"), false);
+    const created = await harness.cli("ctl", "create", "night", "--idle-timeout", "off", "--as", ALICE);
+    assert.equal(created.code, 0, created.stderr);
+    const shown = await harness.cli("ctl", "show", "night", "--json", "--as", ALICE);
+    const idle = shown.json().result.idle;
+    assert.deepEqual([idle.timeoutMs, idle.source], [0, "workload"]);
+  });
+});
+
 describe("ctl set through bin/voxnix.js", () => {
   it("is listed, refuses a bad module change (exit 2) and an unknown workload (exit 3) before touching anything", async () => {
     const dir = mkdtempSync(join(tmpdir(), "voxnix-set-"));

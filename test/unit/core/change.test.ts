@@ -1,4 +1,4 @@
-/** `change`: plan diff, no-op, budgets, ownership, confirmation of disruptive changes, rollback, audit. */
+/** `change`: plan diff, no-op, budgets, ownership, confirmation of disruptive changes, rollback, audit, the workspace size in place. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HostFailureError } from "../../../src/domain/errors.js";
@@ -7,6 +7,14 @@ import { isChangePlan, type ChangePlan } from "../../../src/api/outcome.js";
 import { FakeRuntime } from "../../fakes/fake-runtime.js";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, rejection } from "./helpers.js";
+import { userStorageKey } from "../../../src/domain/identity.js";
+
+async function jobOf(answer: Promise<ChangeOutcome>) {
+  const outcome = await answer;
+  assert.equal(outcome.type, "job");
+  if (outcome.type !== "job") throw new Error("unreachable");
+  return outcome.job;
+}
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -182,6 +190,63 @@ void describe("change a workload", () => {
     assert.equal(specOf(t, "dev"), before);
     const [view] = (await t.core.list(alice)).workloads;
     assert.equal(view?.status, "ready");
+  });
+
+  void it("changes a running workload's workspace size in place: no restart, no confirmation, files kept", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev", workspace: { enabled: true, size: "2G" } });
+    const key = userStorageKey(TEST_USERS.alice);
+    t.storage.write(key, "dev", 1.5 * GiB);
+    const answer = await t.core.change(alice, "dev", { workspaceSize: "5G" });
+    assert.equal(answer.type, "job");
+    if (answer.type !== "job") return;
+    assert.deepEqual(answer.plan.changes, [{ field: "workspace size", before: "2G", after: "5G" }]);
+    assert.equal(answer.plan.restart, false);
+    assert.equal(answer.plan.disruptive, false);
+    const result = await answer.job.wait();
+    const workspace = result.view.spec.workspace;
+    assert.equal(workspace.enabled ? workspace.sizeBytes : undefined, 5 * GiB);
+    assert.equal(t.storage.workspaces.get(`${key}/dev`)?.limitBytes, 5 * GiB);
+    assert.equal(t.storage.workspaces.get(`${key}/dev`)?.usedBytes, 1.5 * GiB, "the files are kept");
+    assert.deepEqual(t.backend.injector.callsOf("change"), [], "the runtime is not involved");
+    assert.deepEqual(t.backend.restarts, []);
+    assert.equal(t.backend.containers.get("dev")?.state, "running");
+    // Shrinking to what it still holds is fine; below it is refused with the numbers, and nothing changes.
+    await (await jobOf(t.core.change(alice, "dev", { workspaceSize: "1536M" }))).wait();
+    assert.equal(t.storage.workspaces.get(`${key}/dev`)?.limitBytes, 1.5 * GiB);
+    const tooSmall = await rejection(t.core.change(alice, "dev", { workspaceSize: "1G" }));
+    assert.equal(tooSmall.kind, "invalid-input");
+    assert.match(JSON.stringify(tooSmall), /already holds 1\.5G, more than 1G; choose at least 1\.5G/);
+    assert.equal(t.storage.workspaces.get(`${key}/dev`)?.limitBytes, 1.5 * GiB);
+    // Beyond the owner's disk quota (10G here): a quota error, nothing changes.
+    const tooBig = await rejection(t.core.change(alice, "dev", { workspaceSize: "20G" }));
+    assert.equal(tooBig.kind, "quota");
+    assert.match(tooBig.message, /larger than your disk quota of 10G/);
+    assert.equal(t.storage.injector.callsOf("resizeWorkspace").length, 2);
+  });
+
+  void it("a workspace resize that fails on the host is rolled back with the rest of the change", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev", workspace: { enabled: true, size: "2G" } });
+    const key = userStorageKey(TEST_USERS.alice);
+    const answer = await t.core.change(alice, "dev", { workspaceSize: "4G", addModules: ["devtools"] });
+    assert.equal(answer.type, "needs-confirmation", "a module added to a running workload restarts it");
+    if (answer.type !== "needs-confirmation") return;
+    t.backend.failNext("change", new HostFailureError("The container did not boot with the new settings."));
+    const error = await rejection((await t.core.confirm(alice, answer.token)).wait());
+    assert.match(error.message, /rolled back to its previous settings/);
+    assert.deepEqual(t.storage.injector.callsOf("resizeWorkspace").map((call) => call.args[2]), [4 * GiB, 2 * GiB], "resized, then back");
+    assert.equal(t.storage.workspaces.get(`${key}/dev`)?.limitBytes, 2 * GiB);
+    const workspace = (await t.core.show(alice, "dev")).spec.workspace;
+    assert.equal(workspace.enabled ? workspace.sizeBytes : undefined, 2 * GiB);
+  });
+
+  void it("a workload without a workspace has no workspace size to change", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "bare", workspace: { enabled: false } });
+    const refused = await rejection(t.core.change(alice, "bare", { workspaceSize: "5G" }));
+    assert.equal(refused.kind, "invalid-input");
+    assert.match(JSON.stringify(refused), /no workspace to resize/);
   });
 
   void it("a confirmation is refused when the workload changed since the plan", async () => {

@@ -1,7 +1,7 @@
 /**
  * Inactivity timers through the core with an injected clock (no sleeps): one warning, a stop
  * after the timeout (audited with reason "idle"), activity and keep reset the timer, the
- * per-user maximum, working hours, timers surviving a restart through the database, waking
+ * per-user maximum, working hours, traffic through a forwarded port, timers surviving a restart through the database, waking
  * on an SSH session, and "not yours" being "not found" for keep.
  */
 import assert from "node:assert/strict";
@@ -117,6 +117,104 @@ void describe("idle timers", () => {
     t.clock.advance(100 * MINUTE);
     assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
     assert.equal(auditOf(t, "keep").length, 1);
+  });
+
+  void it("counts traffic through a forwarded port as activity, so a workload used only that way is not stopped", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    t.clock.advance(30 * MINUTE);
+    const forward = await t.core.openForward(alice, { name: "web", host: "localhost", port: 8080, via: "ssh" });
+    // Opening the forward is activity.
+    let view = (await t.core.show(alice, "web")).idle!;
+    assert.equal(view.lastActivity.kind, "port forward");
+    assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
+    // Bytes carried through it an hour later are activity too (the first in a while is always noted).
+    t.clock.advance(60 * MINUTE);
+    forward.traffic();
+    view = (await t.core.show(alice, "web")).idle!;
+    assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
+    // Traffic every 30 minutes for five hours: never warned, never stopped.
+    for (let round = 0; round < 10; round += 1) {
+      t.clock.advance(30 * MINUTE);
+      forward.traffic();
+      assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
+    }
+    // A warned timer is reset by the next chunk at once (not thinned out).
+    t.clock.advance(115 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
+    t.clock.advance(1000);
+    forward.traffic();
+    assert.equal((await t.core.show(alice, "web")).idle?.warnedAt, undefined);
+    forward.close();
+    // Once the forward is closed, nothing more is noted and the timer runs out as usual.
+    t.clock.advance(111 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
+    t.clock.advance(10 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
+  });
+
+  void it("shows a pending warning and an idle stop in the owner's list and live view (the dashboard's banner)", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    const watch = await t.core.watch(alice, { pollMs: 3_600_000 });
+    const pushed: (string | undefined)[] = [];
+    watch.onChange((result) => pushed.push(result.workloads[0]?.idleNotice?.type));
+    assert.equal(watch.current.workloads[0]!.idleNotice, undefined);
+    t.clock.advance(115 * MINUTE);
+    await t.core.idleTick();
+    const warned = (await t.core.list(alice)).workloads[0]!;
+    assert.equal(warned.idleNotice?.type, "warning");
+    assert.equal(warned.idleNotice?.type === "warning" ? warned.idleNotice.stopsAt.getTime() : 0, t.clock.now().getTime() + 10 * MINUTE);
+    // Someone else's list shows nothing of it.
+    assert.deepEqual((await t.core.list(bob)).workloads, []);
+    for (let wait = 0; wait < 50 && pushed.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(pushed, ["warning"], "the live view is told at once");
+    // Activity ends the warning, and the live view drops it.
+    await t.core.exec(alice, { name: "web", argv: ["true"] });
+    assert.equal((await t.core.list(alice)).workloads[0]!.idleNotice, undefined);
+    for (let wait = 0; wait < 50 && pushed.length < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(pushed, ["warning", undefined]);
+    // After an idle stop the list says so until it is started again.
+    t.clock.advance(115 * MINUTE);
+    await t.core.idleTick();
+    t.clock.advance(10 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
+    const stopped = (await t.core.list(alice)).workloads[0]!;
+    assert.equal(stopped.idleNotice?.type, "stopped");
+    await t.core.start(alice, "web");
+    assert.equal((await t.core.list(alice)).workloads[0]!.idleNotice, undefined);
+    watch.close();
+  });
+
+  void it("takes the workload's own idle timeout at create, within the owner's maximum, and in the dry run", async () => {
+    const t = idleCore();
+    const job = await t.core.create(alice, { name: "night" }, { idleTimeout: "30m" });
+    await job.wait();
+    const view = (await t.core.show(alice, "night")).idle!;
+    assert.equal(view.timeoutMs, 30 * MINUTE);
+    assert.equal(view.source, "workload");
+    assert.equal(view.lastActivity.kind, "create");
+    const created = auditOf(t, "create").find((record) => record.target === "night" && record.outcome === "ok");
+    assert.equal((created?.args as { idleTimeout?: string } | undefined)?.idleTimeout, "30m");
+    // "off" at create: never stopped.
+    await (await t.core.create(alice, { name: "keeper" }, { idleTimeout: "off" })).wait();
+    assert.equal((await t.core.show(alice, "keeper")).idle?.timeoutMs, 0);
+    t.clock.advance(25 * MINUTE);
+    assert.deepEqual((await t.core.idleTick()).warned, ["night"]);
+    // The dry run says so and creates nothing.
+    const planned = await t.core.plan(alice, { operation: "create", input: { name: "plan1" }, idleTimeout: "2h" });
+    assert.equal(planned.plan.operation === "create" && planned.plan.create.idleTimeout, "2h");
+    assert.ok(planned.plan.steps.includes("stop plan1 after 2h without activity"));
+    // Beyond the owner's maximum, or nonsense: refused before anything exists.
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { maxIdleTimeout: "4h" });
+    const tooLong = await rejection(t.core.create(alice, { name: "late" }, { idleTimeout: "8h" }));
+    assert.equal(tooLong.kind, "quota");
+    assert.match(tooLong.message, /late can stay idle at most 4h/);
+    assert.equal((await rejection(t.core.create(alice, { name: "late" }, { idleTimeout: "off" }))).kind, "quota");
+    assert.equal((await rejection(t.core.plan(alice, { operation: "create", input: { name: "late" }, idleTimeout: "8h" }))).kind, "quota");
+    assert.equal((await rejection(t.core.create(alice, { name: "late" }, { idleTimeout: "soonish" }))).kind, "invalid-input");
+    assert.equal(t.backend.containers.has("late"), false);
+    assert.deepEqual((await t.core.list(alice)).workloads.map((workload) => workload.name).sort(), ["keeper", "night"]);
   });
 
   void it("keep of someone else's workload is not found, exactly like a missing one", async () => {

@@ -1,4 +1,4 @@
-/** Crash recovery: jobs left running by a dead process are rolled back or finished. */
+/** Crash recovery: jobs left running by a dead process are rolled back (create, change) or finished (destroy). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
@@ -122,6 +122,59 @@ void describe("crash recovery", () => {
     assert.ok((snapshot!.rootDiskBytes ?? 0) > 0);
     await (await next.core.restore(alice, "lab")).wait();
     assert.equal(vms.keptRootDisks.size, 0, "discarded once the VM is back");
+  });
+
+  void it("an interrupted change is rolled back to the stored spec, started again, reported and audited", async () => {
+    const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
+    await createReady(crashed.core, alice, { name: "dev", modules: ["git", "fish"] });
+    const answer = await crashed.core.change(alice, "dev", { addModules: ["devtools"], cpus: 2 });
+    assert.equal(answer.type, "needs-confirmation");
+    if (answer.type !== "needs-confirmation") return;
+    const hold = crashed.backend.hold("change");
+    const handle = await crashed.core.confirm(alice, answer.token);
+    await hold.reached;
+    // The process dies here: the new spec half-applied, the container powered off for the restart.
+    const halfway = crashed.backend.containers.get("dev")!;
+    assert.equal(halfway.state, "stopped");
+    assert.ok(halfway.spec?.modules.includes("devtools"), "the kill left a half-applied change (the test is meaningful)");
+
+    const next = restart(crashed);
+    await next.core.idle();
+    const container = next.backend.containers.get("dev")!;
+    assert.deepEqual(container.spec?.modules, ["git", "fish", "workspace"], "the stored spec is applied again");
+    assert.equal(container.spec?.resources.cpus, 1);
+    assert.equal(container.state, "running", "its owner wants it running, so it is started again");
+    const shown = await next.core.show(alice, "dev");
+    assert.deepEqual(shown.spec.modules, ["git", "fish", "workspace"]);
+    assert.equal(shown.status, "ready");
+    const job = await next.core.job(alice, handle.id);
+    assert.equal(job.state, "interrupted");
+    assert.equal(job.error?.message, "Interrupted; rolled back the interrupted change (applied its stored settings and started it again).");
+    const report = await next.core.reconcile(actor(TEST_USERS.admin));
+    assert.deepEqual(report.atStartup?.recovered, [{ workload: "dev", action: "rolled back the interrupted change (applied its stored settings and started it again)" }]);
+    const audit = next.db.sqlite.prepare("SELECT actor, args_json FROM operations WHERE operation = 'change' AND args_json LIKE '%recovered%'").all() as { actor: string; args_json: string }[];
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.actor, "local:admin");
+    assert.deepEqual(JSON.parse(audit[0]!.args_json), { name: "dev", recovered: true, interruptedJob: handle.id });
+    // The workload can be changed again afterwards.
+    const again = await next.core.change(alice, "dev", { memory: "2G" });
+    assert.notEqual(again.type, "done");
+  });
+
+  void it("an interrupted workspace resize gets the stored size limit back", async () => {
+    const crashed = createTestCore({ pid: CRASHED_PID, isProcessAlive: () => true });
+    await createReady(crashed.core, alice, { name: "dev", workspace: { enabled: true, size: "2G" } });
+    const hold = crashed.storage.injector.hold("resizeWorkspace");
+    const answer = await crashed.core.change(alice, "dev", { workspaceSize: "4G" });
+    assert.equal(answer.type, "job");
+    await hold.reached;
+    // The limit was set on the host when the process died, before the spec was stored.
+    crashed.storage.workspaces.get("telegram_42/dev")!.limitBytes = 4 * 1024 ** 3;
+
+    const next = restart(crashed);
+    await next.core.idle();
+    assert.equal(next.storage.workspaces.get("telegram_42/dev")?.limitBytes, 2 * 1024 ** 3);
+    assert.equal(next.backend.containers.get("dev")?.state, "running");
   });
 
   void it("leaves jobs of live processes alone", async () => {

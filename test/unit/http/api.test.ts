@@ -177,6 +177,22 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
     assert.equal((await h.call("owner", "POST", "/api/v1/workloads?dryRun=yes", { name: "dev" })).status, 422);
   });
 
+  void it("create takes idleTimeout beside the spec: in the plan, on the workload, and refused when it is nonsense", async () => {
+    const h = await createHttpHarness();
+    const planned = await h.call("owner", "POST", "/api/v1/workloads?dryRun=true", { name: "night", idleTimeout: "2h" });
+    assert.equal(planned.status, 200);
+    assert.equal((planned.json.result as { idleTimeout?: string }).idleTimeout, "2h");
+    assert.equal((await h.call("owner", "POST", "/api/v1/workloads", { name: "night", idleTimeout: "whenever" })).status, 422);
+    assert.equal((await h.call("owner", "POST", "/api/v1/workloads", { name: "night", idleTimeout: 7200 })).status, 422);
+    assert.deepEqual(await workloadNames(h), []);
+    const started = await h.call("owner", "POST", "/api/v1/workloads", { name: "night", modules: ["git"], idleTimeout: "90m" });
+    assert.equal(started.status, 202);
+    await h.core.idle();
+    const shown = await h.call("owner", "GET", "/api/v1/workloads/night");
+    const idle = (shown.json.result as { idle: { timeoutMs: number; source: string } }).idle;
+    assert.deepEqual([idle.timeoutMs, idle.source], [90 * 60_000, "workload"]);
+  });
+
   void it("destroy answers 409 needs-confirmation with plan and token; confirming destroys", async () => {
     const h = await createHttpHarness();
     await createReady(h.core, alice, { name: "dev" });

@@ -4,7 +4,8 @@
  * close without keystrokes; reattach within the grace window (same shell, recent output
  * replayed; another user's or another workload's token is "not found"; after the window the
  * shell ends, audited as detached); and the refusals: a foreign Origin, no session, another
- * user's workload ("not found"), a stopped workload — none of which opens a shell.
+ * user's workload ("not found"), a stopped workload — none of which opens a shell; and a
+ * workload stopped for idleness started by opening its terminal, which says so.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -12,7 +13,8 @@ import WebSocket from "ws";
 import { createHttpApp } from "../../../src/adapters/http/app.js";
 import { startHttpServer, type RunningHttpServer } from "../../../src/adapters/http/server.js";
 import { SESSION_COOKIE } from "../../../src/adapters/http/session.js";
-import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
+import { FakeClock } from "../../fakes/fake-clock.js";
+import { actor, createTestCore, TEST_USERS, type TestCore, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { createReady } from "../core/helpers.js";
 
 const alice = actor(TEST_USERS.alice);
@@ -22,9 +24,10 @@ after(async () => {
   for (const server of servers) await server.close(100);
 });
 
-async function serve(options: { readonly terminalReattachMs?: number } = {}): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
-  const t = createTestCore();
-  const server = await startHttpServer(createHttpApp({ core: t.core, ...options }), { listen: "127.0.0.1:0" });
+async function serve(options: { readonly terminalReattachMs?: number; readonly core?: TestCoreOptions } = {}): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
+  const { core: coreOptions, ...httpOptions } = options;
+  const t = createTestCore(coreOptions);
+  const server = await startHttpServer(createHttpApp({ core: t.core, ...httpOptions }), { listen: "127.0.0.1:0" });
   servers.push(server);
   return {
     t,
@@ -208,6 +211,58 @@ void describe("browser terminal WebSocket", () => {
     assert.equal(t.backend.terminals.length, 0);
     const refused = t.db.sqlite.prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'openShell' ORDER BY id").all();
     assert.deepEqual(refused[0], { actor: TEST_USERS.bob, outcome: "error", error_kind: "not-found" });
+  });
+
+  void it("starts a workload stopped for idleness when its owner opens the terminal, saying so in the terminal; nobody else wakes it", async () => {
+    const clock = new FakeClock(new Date("2026-01-05T20:00:00Z"));
+    const { t, url, cookieOf } = await serve({ core: { clock, policy: { idle: { defaultTimeoutMs: 60 * 60_000, warnBeforeMs: 10 * 60_000 } } } });
+    await createReady(t.core, alice, { name: "dev" });
+    clock.advance(55 * 60_000);
+    assert.deepEqual((await t.core.idleTick()).warned, ["dev"]);
+    clock.advance(10 * 60_000);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["dev"]);
+    // Another person's connection is "not found" and wakes nothing.
+    assert.equal((await connect(url, "dev", { cookie: await cookieOf(bob), origin: url })).status, 404);
+    assert.equal(t.backend.containers.get("dev")?.state, "stopped");
+
+    const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin: url });
+    assert.ok(socket);
+    const text = await readUntil(socket, /fake\$ /);
+    assert.match(text, /^0voxnix: starting dev…\r\n2\{"shell":"sh_[0-9a-f]+","resume":"vxr_[A-Za-z0-9_-]{43}","reattached":false\}0fake\$ /);
+    assert.equal(t.backend.containers.get("dev")?.state, "running");
+    socket.socket.send("0echo back\r");
+    await readUntil(socket, /0back\r\n/);
+    const shown = await t.core.show(alice, "dev");
+    assert.equal(shown.desired, "running");
+    assert.equal(shown.idle?.stoppedForIdleAt, undefined);
+    assert.equal(shown.idle?.lastActivity.kind, "web terminal");
+    const starts = t.db.sqlite.prepare("SELECT actor, args_json FROM operations WHERE operation = 'start' ORDER BY id").all() as { actor: string; args_json: string }[];
+    assert.deepEqual(starts.map((row) => [row.actor, JSON.parse(row.args_json)]), [[TEST_USERS.alice, { name: "dev", reason: "connect" }]]);
+    socket.socket.send("2");
+    await t.backend.terminals[0]!.terminal.exited;
+
+    // A workload its owner stopped by hand is not started by opening the terminal.
+    await t.core.stop(alice, "dev");
+    assert.equal((await connect(url, "dev", { cookie: await cookieOf(alice), origin: url })).status, 409);
+    assert.equal(t.backend.containers.get("dev")?.state, "stopped");
+  });
+
+  void it("a start that fails while the terminal waits is written into the terminal, which ends like an exited shell", async () => {
+    const clock = new FakeClock(new Date("2026-01-05T20:00:00Z"));
+    const { t, url, cookieOf } = await serve({ core: { clock, policy: { idle: { defaultTimeoutMs: 60 * 60_000, warnBeforeMs: 10 * 60_000 } } } });
+    await createReady(t.core, alice, { name: "dev" });
+    clock.advance(55 * 60_000);
+    await t.core.idleTick();
+    clock.advance(10 * 60_000);
+    assert.deepEqual((await t.core.idleTick()).stopped, ["dev"]);
+    t.backend.failNext("start", new Error("machinectl: the container exited while booting"));
+    const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin: url });
+    assert.ok(socket);
+    const closed = new Promise<number>((resolve) => socket.socket.once("close", (code) => resolve(code)));
+    const text = await readUntil(socket, /1\{"exitCode":null\}/);
+    assert.match(text, /^0voxnix: starting dev…\r\n0voxnix: .+\r\n1\{"exitCode":null\}$/);
+    assert.equal(await closed, 1000);
+    assert.equal(t.backend.terminals.length, 0);
   });
 
   void it("a plain GET (no upgrade) is refused and opens nothing", async () => {

@@ -15,6 +15,7 @@ import type { ClientChannel } from "ssh2";
 import { decideAuth } from "../../../src/adapters/ssh/auth.js";
 import { startSshGateway, type GatewaySettings, type SshGateway } from "../../../src/adapters/ssh/gateway.js";
 import { loadOrCreateHostKey } from "../../../src/adapters/ssh/host-key.js";
+import { createNoticeBoard } from "../../../src/ports/notifier.js";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady } from "../core/helpers.js";
 
@@ -75,6 +76,7 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
   let alice: KeyPair;
   let bob: KeyPair;
   let stranger: KeyPair;
+  const board = createNoticeBoard();
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "vx-ssh-"));
@@ -85,7 +87,7 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
     await t.core.addSshKey(actor(TEST_USERS.alice), { publicKey: alice.public });
     await t.core.addSshKey(actor(TEST_USERS.admin), { publicKey: bob.public, userId: TEST_USERS.bob });
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
-    gateway = await startSshGateway({ core: t.core, hostKey: loadOrCreateHostKey(path.join(dir, "host_key")), settings: SETTINGS, logger: silent });
+    gateway = await startSshGateway({ core: t.core, hostKey: loadOrCreateHostKey(path.join(dir, "host_key")), settings: SETTINGS, logger: silent, notices: board });
   });
   after(async () => {
     await gateway?.close();
@@ -160,6 +162,37 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
       opened.process.close();
       const result = await done;
       assert.match(result.stdout, /hello/);
+    } finally {
+      client.end();
+    }
+  });
+
+  void it("writes an idle warning into the owner's open terminal on that workload, and nowhere else", async () => {
+    const client = await connect(gateway, { username: "dev", privateKey: alice.private });
+    try {
+      const open = (pty: boolean) =>
+        new Promise<ClientChannel>((resolve, reject) => {
+          const done = (error: Error | undefined, opened: ClientChannel) => (error ? reject(error) : resolve(opened));
+          if (pty) client.shell({ term: "xterm", cols: 80, rows: 24 }, done);
+          else client.shell(false, done);
+        });
+      const terminal = await open(true);
+      const piped = await open(false);
+      const terminalDone = collect(terminal);
+      const pipedDone = collect(piped);
+      terminal.write("x\n");
+      piped.write("y\n");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stopsAt = new Date("2026-01-05T14:05:00Z");
+      // Someone else's workload, and another person: not told here.
+      await board.notify({ type: "idle-warning", user: TEST_USERS.alice, workload: "web", stopsAt, inMs: 600_000, timeZone: "UTC" });
+      await board.notify({ type: "idle-warning", user: TEST_USERS.bob, workload: "dev", stopsAt, inMs: 600_000, timeZone: "UTC" });
+      await board.notify({ type: "idle-warning", user: TEST_USERS.alice, workload: "dev", stopsAt, inMs: 600_000, timeZone: "UTC" });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const session of t.backend.sessions.slice(-2)) session.process.close();
+      const [told, untold] = await Promise.all([terminalDone, pipedDone]);
+      assert.equal(told.stderr, "\r\nvoxnix: ⏰ dev stops in 10 minutes (at 14:05) because nobody has used it; type anything here to keep it running.\r\n");
+      assert.equal(untold.stderr, "", "a session without a terminal is a byte stream: nothing is written into it");
     } finally {
       client.end();
     }

@@ -1,7 +1,7 @@
 /**
  * `voxnix ctl create <name>`: validates and admits a workload spec, then follows the create
  * job; with `--dry-run` it prints the validated plan (spec, backend artifacts, commands) and
- * touches nothing.
+ * touches nothing. `--idle-timeout 2h|off` gives the workload its own inactivity timer at once.
  *
  * @module
  */
@@ -30,6 +30,7 @@ interface CreateFlags {
   readonly container?: boolean;
   readonly disk?: string;
   readonly sshKey?: string[];
+  readonly idleTimeout?: string;
 }
 
 /** Registers `voxnix ctl create`. */
@@ -50,12 +51,14 @@ export const register: RegisterCommand = (program, context) => {
     .option("--container", "a container, even when an administrator made VMs your default")
     .option("--disk <size>", "VMs: root disk size, e.g. 8G")
     .option("--ssh-key <file>", "VMs: a public key file for root in the guest (repeatable)", collect)
+    .option("--idle-timeout <duration>", 'stop it after this long without activity, e.g. 2h, 90m, or "off" (within your maximum; default: the configuration\'s)')
     .action(async (name: string, flags: CreateFlags) => {
       const { actor, dryRun } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);
       const pids = parsePositiveNumber("--pids", flags.pids, true);
       if (flags.container && flags.vm) throw new InvalidInputError([{ path: "--vm", message: "Give --vm or --container, not both." }]);
       const app = await context.app();
+      const idle = flags.idleTimeout === undefined ? {} : { idleTimeout: flags.idleTimeout };
       if (flags.vm) {
         const vmInput: VmSpecInput = {
           kind: "vm",
@@ -67,10 +70,10 @@ export const register: RegisterCommand = (program, context) => {
           sshKeys: readKeyFiles(flags.sshKey ?? []),
         };
         if (dryRun) {
-          context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input: vmInput })), renderCreatePlan);
+          context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input: vmInput, ...idle })), renderCreatePlan);
           return;
         }
-        const handle = await app.core.create(actor, vmInput);
+        const handle = await app.core.create(actor, vmInput, idle);
         const workload = await followJob(context, handle, `Creating the VM ${name}`, (result) => `${result.name} is ${result.live}`);
         context.output(workload, (value) => [...renderWorkloadLine(value, "created"), ...accessLines(value.name, accessPointsFrom(app.config), `voxnix web link --as ${actor.userId} prints a login link`)]);
         return;
@@ -90,10 +93,10 @@ export const register: RegisterCommand = (program, context) => {
         ...(flags.remoteAccess ? { remoteAccess: true } : {}),
       };
       if (dryRun) {
-        context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input })), renderCreatePlan);
+        context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input, ...idle })), renderCreatePlan);
         return;
       }
-      const handle = await app.core.create(actor, input);
+      const handle = await app.core.create(actor, input, idle);
       const workload = await followJob(context, handle, `Creating ${name}`, (result) => `${result.name} is ${result.live}`);
       context.output(workload, (value) => [...renderWorkloadLine(value, "created"), ...accessLines(value.name, accessPointsFrom(app.config), `voxnix web link --as ${actor.userId} prints a login link`)]);
     });

@@ -47,7 +47,7 @@ export const register: RegisterCommand = (program, context) => {
     .option("--cpu <n>", "CPUs")
     .option("--memory <size>", "memory, e.g. 2G")
     .option("--pids <n>", "most processes it may run at once")
-    .option("--workspace-size <size>", "workspace size (not supported yet: refused with a clear error)")
+    .option("--workspace-size <size>", "the workspace's size limit, changed in place (not below what it holds; within your disk quota), e.g. 20G")
     .action(async (name: string, flags: SetFlags) => {
       const { actor, dryRun, yes } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);

@@ -25,7 +25,7 @@ export async function startSshService(app: App, io: CliIo): Promise<Service> {
   } catch (error) {
     throw configError("ssh.hostKeyFile", (error as Error).message);
   }
-  const gateway = await startSshGateway({ core: app.core, hostKey, settings, logger: app.logger.child({ component: "ssh" }) }).catch((error: NodeJS.ErrnoException) => {
+  const gateway = await startSshGateway({ core: app.core, hostKey, settings, notices: app.notices, logger: app.logger.child({ component: "ssh" }) }).catch((error: NodeJS.ErrnoException) => {
     return listenConfigError(error, "ssh.listen", settings.listen, "VOXNIX_SSH_LISTEN").then((listenError) => {
       throw listenError ?? error;
     });

@@ -56,8 +56,10 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
       422: { description: "Invalid spec", schema: errorResponse },
     },
     handle: async ({ actor, body, query }, services) => {
-      if (query.dryRun === "true") return okResponse(createPlanOf(await services.core.plan(actor, { operation: "create", input: body })));
-      const handle = await services.core.create(actor, body);
+      // The idle timeout is a choice about the workload, not part of its spec.
+      const { idleTimeout, ...input } = body;
+      if (query.dryRun === "true") return okResponse(createPlanOf(await services.core.plan(actor, { operation: "create", input, ...(idleTimeout === undefined ? {} : { idleTimeout }) })));
+      const handle = await services.core.create(actor, input, idleTimeout === undefined ? {} : { idleTimeout });
       return jobStartedResponse(actor, handle, services);
     },
   }),

@@ -18,12 +18,17 @@
  * connection (a reattach's output that follows starts with the replayed scrollback, so the
  * page clears its screen first). A connection another reattach took over is closed with 4000.
  *
+ * A workload stopped for idleness is started by opening its terminal (the core's `openShell`
+ * wakes it, as an SSH connection does). Then the socket is upgraded at once and the terminal
+ * reads `voxnix: starting web…` until the shell is there; a start that fails is written into
+ * the terminal and ends it like an exited shell.
+ *
  * @module
  */
 import type { Hono } from "hono";
-import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import type { Core, ShellSession } from "../../../core/api.js";
-import { InvalidInputError } from "../../../domain/errors.js";
+import { InvalidInputError, VoxnixError } from "../../../domain/errors.js";
 import type { AuthVariables } from "../auth.js";
 import { HttpProblem } from "../errors.js";
 import { isSameOrigin, readSessionCookie } from "../session.js";
@@ -79,48 +84,121 @@ export function registerTerminalRoute(app: Hono<{ Variables: AuthVariables }>, o
       if (!Number.isInteger(cols) || !Number.isInteger(rows)) throw new InvalidInputError([{ path: "query", message: "cols and rows must be whole numbers." }]);
       const name = context.req.param("name") ?? "";
       const resumeToken = context.req.query("resume");
-      const shell =
+      let wakeMessage: string | undefined;
+      let waking: () => void = () => undefined;
+      const woke = new Promise<"waking">((resolve) => (waking = () => resolve("waking")));
+      const opening =
         resumeToken === undefined || resumeToken === ""
-          ? await core.openShell(identity.actor, { name, cols, rows, reattachMs: options.reattachMs })
-          : await core.attachShell(identity.actor, { name, resumeToken, cols, rows });
-      let socket: WSContext<unknown> | undefined;
-      // A handshake that never completes must not leave a shell running (a reattached one gets its grace window again).
-      const abandoned = setTimeout(() => (shell.reattached ? shell.detach() : shell.close()), HANDSHAKE_MS);
-      abandoned.unref();
-      return {
-        onOpen(_event, ws) {
-          clearTimeout(abandoned);
-          socket = ws;
-          shell.onSuperseded(() => {
-            if (ws.readyState === 1) ws.close(SUPERSEDED_CLOSE_CODE, "reattached elsewhere");
-          });
-          ws.send(`2${JSON.stringify({ shell: shell.id, resume: shell.resumeToken, reattached: shell.reattached })}`);
-          shell.onData((data) => {
-            if (ws.readyState === 1) ws.send(`0${data}`);
-          });
-          void shell.exited.then(({ exitCode }) => {
-            if (ws.readyState === 1) {
-              ws.send(`1${JSON.stringify({ exitCode })}`);
-              ws.close(1000, "shell ended");
-            }
-          });
-        },
-        onMessage(event) {
-          const data = (event as { readonly data: unknown }).data;
-          const text = typeof data === "string" ? data : Buffer.from(data as ArrayBuffer).toString("utf8");
-          handleTerminalMessage(shell, text);
-        },
-        onClose() {
-          clearTimeout(abandoned);
-          socket = undefined;
-          // The connection went away (a network drop, a reload, a closed tab): keep the shell for a reattach.
-          shell.detach();
-        },
-        onError() {
-          socket?.close(1011, "error");
-          shell.detach();
-        },
-      };
+          ? core.openShell(identity.actor, {
+              name,
+              cols,
+              rows,
+              reattachMs: options.reattachMs,
+              onWake: (message) => {
+                wakeMessage = message;
+                waking();
+              },
+            })
+          : core.attachShell(identity.actor, { name, resumeToken, cols, rows });
+      // Refusals ("not found", …) come before any wake, so they are still plain HTTP errors before the upgrade.
+      const first = await Promise.race([opening, woke]);
+      if (first !== "waking") return connectedTerminal(first);
+      // The workload was stopped for idleness and is starting: upgrade now and say so while it starts.
+      void opening.catch(() => undefined);
+      return wakingTerminal(opening, wakeMessage ?? `starting ${name}…`);
     }),
   );
+}
+
+/** The socket's events for a shell that is open. */
+function connectedTerminal(shell: ShellSession): WSEvents {
+  let socket: WSContext<unknown> | undefined;
+  // A handshake that never completes must not leave a shell running (a reattached one gets its grace window again).
+  const abandoned = setTimeout(() => (shell.reattached ? shell.detach() : shell.close()), HANDSHAKE_MS);
+  abandoned.unref();
+  return {
+    onOpen(_event, ws) {
+      clearTimeout(abandoned);
+      socket = ws;
+      joinShell(shell, ws);
+    },
+    onMessage(event) {
+      handleTerminalMessage(shell, messageText(event));
+    },
+    onClose() {
+      clearTimeout(abandoned);
+      socket = undefined;
+      // The connection went away (a network drop, a reload, a closed tab): keep the shell for a reattach.
+      shell.detach();
+    },
+    onError() {
+      socket?.close(1011, "error");
+      shell.detach();
+    },
+  };
+}
+
+/**
+ * The socket's events while a workload stopped for idleness starts: the person reads
+ * "voxnix: starting web…" in the terminal, then gets the shell as usual. A start that fails is
+ * written into the terminal and ends it like an exited shell; a page closed meanwhile
+ * ends the shell as soon as it opens.
+ */
+function wakingTerminal(opening: Promise<ShellSession>, message: string): WSEvents {
+  let shell: ShellSession | undefined;
+  let gone = false;
+  return {
+    onOpen(_event, ws) {
+      ws.send(`0voxnix: ${message}\r\n`);
+      opening.then(
+        (opened) => {
+          shell = opened;
+          if (gone || ws.readyState !== 1) opened.close();
+          else joinShell(opened, ws);
+        },
+        (error: unknown) => {
+          const reason = error instanceof VoxnixError ? error.message : "The shell could not be opened.";
+          if (ws.readyState !== 1) return;
+          ws.send(`0voxnix: ${reason}\r\n`);
+          ws.send(`1${JSON.stringify({ exitCode: null })}`);
+          ws.close(1000, "could not start");
+        },
+      );
+    },
+    onMessage(event) {
+      // Keystrokes typed while the workload starts are dropped: nothing is there to read them yet.
+      if (shell) handleTerminalMessage(shell, messageText(event));
+    },
+    onClose() {
+      gone = true;
+      shell?.detach();
+    },
+    onError(_event, ws) {
+      gone = true;
+      ws.close(1011, "error");
+      shell?.detach();
+    },
+  };
+}
+
+/** Sends the hello, then the shell's output and its end, on `ws`. */
+function joinShell(shell: ShellSession, ws: WSContext<unknown>): void {
+  shell.onSuperseded(() => {
+    if (ws.readyState === 1) ws.close(SUPERSEDED_CLOSE_CODE, "reattached elsewhere");
+  });
+  ws.send(`2${JSON.stringify({ shell: shell.id, resume: shell.resumeToken, reattached: shell.reattached })}`);
+  shell.onData((data) => {
+    if (ws.readyState === 1) ws.send(`0${data}`);
+  });
+  void shell.exited.then(({ exitCode }) => {
+    if (ws.readyState === 1) {
+      ws.send(`1${JSON.stringify({ exitCode })}`);
+      ws.close(1000, "shell ended");
+    }
+  });
+}
+
+function messageText(event: unknown): string {
+  const data = (event as { readonly data: unknown }).data;
+  return typeof data === "string" ? data : Buffer.from(data as ArrayBuffer).toString("utf8");
 }

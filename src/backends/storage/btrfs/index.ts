@@ -64,6 +64,12 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       if (!existsSync(hostPath)) throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
       return { hostPath };
     },
+    async resizeWorkspace(userKey, workload, sizeBytes) {
+      await ensureReady();
+      const hostPath = volumes.workspacePath(paths, userKey, workload);
+      if (!existsSync(hostPath)) throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
+      await volumes.limitWorkspace(runner, paths, hostPath, sizeBytes);
+    },
     async deleteWorkspace(userKey, workload) {
       await ensureReady();
       await volumes.deleteWorkspace(runner, paths, userKey, workload);

@@ -99,10 +99,11 @@ export async function createWorkspace(runner: CommandRunner, paths: BtrfsPaths, 
   return target;
 }
 
-/** Caps one workspace (its own level-0 qgroup's referenced bytes): `--workspace-size`. */
-export async function limitWorkspace(runner: CommandRunner, paths: BtrfsPaths, target: string, sizeBytes: number): Promise<void> {
+/** Caps one workspace (its own level-0 qgroup's referenced bytes): `--workspace-size`; `null` lifts the cap. Works while it is mounted and in use. */
+export async function limitWorkspace(runner: CommandRunner, paths: BtrfsPaths, target: string, sizeBytes: number | null): Promise<void> {
   const id = await subvolumeId(runner, target);
-  await runChecked(runner, "btrfs", ["qgroup", "limit", String(sizeBytes), `0/${id}`, paths.mountpoint], { what: `limit the workspace ${path.basename(target)} to ${sizeBytes} bytes` });
+  const limit = sizeBytes === null ? "none" : String(sizeBytes);
+  await runChecked(runner, "btrfs", ["qgroup", "limit", limit, `0/${id}`, paths.mountpoint], { what: sizeBytes === null ? `lift the size limit of the workspace ${path.basename(target)}` : `limit the workspace ${path.basename(target)} to ${sizeBytes} bytes` });
 }
 
 /** Deletes the workspace subvolume; a missing one succeeds. */

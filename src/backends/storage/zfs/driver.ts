@@ -55,6 +55,11 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
     },
     ensureWorkspaceMounted: (userKey, workload) => ensureWorkspaceMounted(context, userKey, workload),
     deleteWorkspace: (userKey, workload) => deleteWorkspace(context, userKey, workload),
+    resizeWorkspace: async (userKey, workload, sizeBytes) => {
+      const dataset = layout.workspace(userKey, workload);
+      if (!(await datasetExists(context, dataset))) throw new HostFailureError(`The workspace of "${workload}" is missing (${dataset}).`);
+      await limitWorkspace(context, dataset, sizeBytes);
+    },
     workspaceUsage: (userKey, workload) => datasetUsage(context, layout.workspace(userKey, workload), "workload", workload),
     workspaceExists: (userKey, workload) => datasetExists(context, layout.workspace(userKey, workload)),
     snapshotWorkspace: (userKey, workload, label) => snapshotWorkspace(context, userKey, workload, label),

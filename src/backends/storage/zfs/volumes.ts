@@ -99,10 +99,10 @@ export async function createWorkspace(context: ZfsContext, userKey: string, work
   return ensureWorkspaceMounted(context, userKey, workload);
 }
 
-/** Caps one workspace with `refquota` (its own data, not its snapshots): `--workspace-size`. */
-export async function limitWorkspace(context: ZfsContext, dataset: string, sizeBytes: number): Promise<void> {
-  const action = `Limiting ${dataset} to ${sizeBytes} bytes`;
-  expectZfsSuccess(await runZfs(context.runner, ["set", `refquota=${sizeBytes}`, dataset], action, context.timeoutMs), action);
+/** Caps one workspace with `refquota` (its own data, not its snapshots): `--workspace-size`; `null` lifts the cap. Works while it is mounted and in use. */
+export async function limitWorkspace(context: ZfsContext, dataset: string, sizeBytes: number | null): Promise<void> {
+  const action = sizeBytes === null ? `Lifting the size limit of ${dataset}` : `Limiting ${dataset} to ${sizeBytes} bytes`;
+  expectZfsSuccess(await runZfs(context.runner, ["set", `refquota=${sizeBytes === null ? "none" : sizeBytes}`, dataset], action, context.timeoutMs), action);
 }
 
 /** Mounts the workspace when it is not mounted (after a reboot, an import, a manual unmount). */

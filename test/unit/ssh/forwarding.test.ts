@@ -1,0 +1,99 @@
+/**
+ * The gateway's side of a local port forward, against a real TCP server on loopback: the
+ * bytes go both ways, and every chunk either way is reported to the core as traffic (the
+ * idle timer's activity) and keeps the SSH connection alive. A refused forward opens nothing.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:net";
+import { Duplex } from "node:stream";
+import { after, before, describe, it } from "node:test";
+import type { ServerChannel, TcpipRequestInfo } from "ssh2";
+import { handleForward, type ForwardContext } from "../../../src/adapters/ssh/forwarding.js";
+import { SessionSlots } from "../../../src/adapters/ssh/limits.js";
+import { InvalidInputError } from "../../../src/domain/errors.js";
+
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
+const info: TcpipRequestInfo = { srcIP: "127.0.0.1", srcPort: 5555, destIP: "localhost", destPort: 3000 };
+
+/** An SSH channel stand-in: what the client sends is pushed in, what the gateway writes is collected. */
+function fakeChannel() {
+  const received: Buffer[] = [];
+  const channel = new Duplex({
+    read: () => undefined,
+    write: (chunk: Buffer, _encoding, callback) => {
+      received.push(chunk);
+      callback();
+    },
+  });
+  return { channel, received };
+}
+
+void describe("SSH port forwarding", () => {
+  let echo: Server;
+  let port = 0;
+  before(async () => {
+    echo = createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    port = (echo.address() as { port: number }).port;
+  });
+  after(() => echo.close());
+
+  void it("carries bytes both ways and reports each chunk as traffic to the core", async () => {
+    let traffic = 0;
+    let touched = 0;
+    let closed = 0;
+    const context: ForwardContext = {
+      core: { openForward: () => Promise.resolve({ address: "127.0.0.1", port, traffic: () => void (traffic += 1), close: () => void (closed += 1) }) },
+      actor: { userId: "telegram:1" },
+      workload: "web",
+      slots: new SessionSlots(2),
+      logger: silent,
+      touch: () => void (touched += 1),
+      track: () => () => undefined,
+    };
+    const { channel, received } = fakeChannel();
+    const accepted = new Promise<void>((resolve) => {
+      void handleForward(
+        () => {
+          resolve();
+          return channel as unknown as ServerChannel;
+        },
+        () => assert.fail("the forward was refused"),
+        info,
+        context,
+      );
+    });
+    await accepted;
+    channel.push("GET / HTTP/1.0\r\n\r\n");
+    for (let wait = 0; wait < 100 && Buffer.concat(received).length < 18; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(Buffer.concat(received).toString(), "GET / HTTP/1.0\r\n\r\n");
+    // One chunk in from the client, one back from the workload.
+    assert.ok(traffic >= 2, `traffic noted ${traffic} times`);
+    assert.equal(touched, traffic);
+    channel.destroy();
+    for (let wait = 0; wait < 100 && closed === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(closed, 1);
+  });
+
+  void it("opens nothing when the core refuses the forward", async () => {
+    let traffic = 0;
+    const context: ForwardContext = {
+      core: { openForward: () => Promise.reject(new InvalidInputError([{ path: "host", message: "no" }])) },
+      actor: { userId: "telegram:1" },
+      workload: "web",
+      slots: new SessionSlots(2),
+      logger: silent,
+      touch: () => void (traffic += 1),
+      track: () => () => undefined,
+    };
+    let rejected = false;
+    await handleForward(
+      () => assert.fail("accepted a refused forward"),
+      () => void (rejected = true),
+      info,
+      context,
+    );
+    assert.equal(rejected, true);
+    assert.equal(traffic, 0);
+  });
+});
