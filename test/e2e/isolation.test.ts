@@ -95,6 +95,13 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     assert.equal(planted.exitCode, 0, planted.stderr);
     const read = await inAlice("evil", "chmod 666 /root/pooldev; head -c 512 /root/pooldev | wc -c");
     assert.notEqual(read.stdout.trim(), "512", `reading the pool's block device must fail: ${read.stdout}${read.stderr}`);
+    // show says how the rule is enforced; where the host has a unified (v2) hierarchy the BPF
+    // device program is one of them (the only one on pure v2; test/host/device-program.test.ts
+    // tries it alone on the kernel).
+    const show = await voxnix(env, ["ctl", "show", "evil", "--json"]);
+    const limits = String((JSON.parse(show.stdout) as { result: { facts?: { limits?: string } } }).result.facts?.limits);
+    assert.match(limits, /devices: [^;]*(cgroup v1 devices allow-list|cgroup v2 device program \(BPF\))/, limits);
+    if (readFileSync("/proc/self/mountinfo", "utf8").includes(" - cgroup2 ")) assert.match(limits, /devices: [^;]*cgroup v2 device program \(BPF\)/, limits);
     bobUnchanged();
   });
 

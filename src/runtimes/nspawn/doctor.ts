@@ -56,7 +56,7 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     doctorCheck(
       "resource limits",
       missing.length === 0,
-      missing.length === 0 ? "Memory, CPU, process and device limits can be enforced." : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
+      missing.length === 0 ? "Memory, CPU, process and device limits can be enforced (devices: the v1 allow-list and/or a cgroup v2 device program)." : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
       `Mount the ${missing.join(", ")} cgroup controller${missing.length > 1 ? "s" : ""} (cgroup v1), or boot the host with cgroup v2.`,
     ),
   );

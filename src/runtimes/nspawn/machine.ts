@@ -74,7 +74,7 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
     const udevIndex = await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
     writeFileSync(path.join(machine.run, "udev-index"), `${udevIndex}\n`);
     const group = cgroupName(paths, spec.name);
-    const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
+    const enforced = await prepareCgroups(deps.runner, group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
     writeFileSync(`${machine.run}/limits.json`, `${JSON.stringify(enforced)}\n`);
     const args = nspawnBootArgs({
       name: spec.name,
