@@ -148,9 +148,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       conversations: createConversationsRepository(db),
       notices,
       logger,
+      endLiveStreams: () => core.endLiveStreams(),
       async close() {
         if (closed) return;
         closed = true;
+        // Open live list streams end now; their timers must not outlive the database.
+        core.endLiveStreams();
         // Let start-up recovery and jobs this process started settle before the database goes away,
         // but not forever: a job cut off here is marked interrupted and reconciled at the next start.
         await settleWithin(core.idle(), options.closeTimeoutMs ?? 30_000);

@@ -1,13 +1,14 @@
 /**
  * An in-memory container backend that models the port's documented behaviour: create of an
- * existing name fails, destroy of an unknown name succeeds, stop of a stopped container
- * succeeds, start of an unknown one is not found. Records every call; failures and pauses
+ * existing name is a `name-taken` conflict, destroy of an unknown name succeeds, stop of a
+ * stopped container succeeds, start of an unknown one is not found, exec in a stopped one is a
+ * `wrong-state` conflict. It passes the runtime conformance suite (test/conformance/). Records every call; failures and pauses
  * are injectable per method.
  *
  * @module
  */
 import { PassThrough } from "node:stream";
-import { ConflictError, HostFailureError, NotFoundError } from "../../src/domain/errors.js";
+import { ConflictError, NotFoundError } from "../../src/domain/errors.js";
 import type { WorkloadName } from "../../src/domain/names.js";
 import type { ContainerSpec } from "../../src/domain/spec.js";
 import type { CommandResult, InteractiveProcess, ProcessExit, TerminalProcess, TerminalSize } from "../../src/ports/command-runner.js";
@@ -154,7 +155,7 @@ export class FakeRuntime implements Runtime {
   async create(spec: ContainerSpec, host: HostContext): Promise<void> {
     host.onProgress({ type: "step", step: "building", message: `Building ${spec.name}` });
     await this.injector.enter("create", [spec, stripCallbacks(host)]);
-    if (this.containers.has(spec.name)) throw new HostFailureError(`A container called "${spec.name}" already exists on the host.`);
+    if (this.containers.has(spec.name)) throw new ConflictError("name-taken", `A container called "${spec.name}" already exists on this host.`);
     host.onProgress({ type: "log", line: `created ${spec.name}` });
     host.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name}` });
     this.containers.set(spec.name, {
@@ -231,13 +232,15 @@ export class FakeRuntime implements Runtime {
     await this.injector.enter("exec", [name, argv, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running") throw new HostFailureError(`The container "${name}" is not running; start it first.`);
+    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    // `false` fails as it does anywhere; every other command echoes its argv and succeeds.
+    const fails = argv[0] === "false";
     return {
       command: argv[0] ?? "",
       args: argv.slice(1),
-      exitCode: 0,
+      exitCode: fails ? 1 : 0,
       signal: null,
-      stdout: `${argv.join(" ")}\n`,
+      stdout: fails ? "" : `${argv.join(" ")}\n`,
       stderr: "",
       timedOut: false,
       truncated: false,
