@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const group = cgroupName(backend.paths, "warm");
     for (let round = 0; round < ROUNDS; round++) {
       for (const [variant, args] of [["userns", withUserns], ["plain", without]] as const) {
-        prepareCgroups(group, { cpus: 2, memoryBytes: 1024 ** 3, pids: 512 });
+        await prepareCgroups(env.runner, group, { cpus: 2, memoryBytes: 1024 ** 3, pids: 512 });
         const started = performance.now();
         const pid = spawnNspawn(machine, args, group);
         await waitForBoot(machine, pid, 60_000);

@@ -95,6 +95,13 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     assert.equal(planted.exitCode, 0, planted.stderr);
     const read = await inAlice("evil", "chmod 666 /root/pooldev; head -c 512 /root/pooldev | wc -c");
     assert.notEqual(read.stdout.trim(), "512", `reading the pool's block device must fail: ${read.stdout}${read.stderr}`);
+    // show says how the rule is enforced; where the host has a unified (v2) hierarchy the BPF
+    // device program is one of them (the only one on pure v2; test/host/device-program.test.ts
+    // tries it alone on the kernel).
+    const show = await voxnix(env, ["ctl", "show", "evil", "--json"]);
+    const limits = String((JSON.parse(show.stdout) as { result: { facts?: { limits?: string } } }).result.facts?.limits);
+    assert.match(limits, /devices: [^;]*(cgroup v1 devices allow-list|cgroup v2 device program \(BPF\))/, limits);
+    if (readFileSync("/proc/self/mountinfo", "utf8").includes(" - cgroup2 ")) assert.match(limits, /devices: [^;]*cgroup v2 device program \(BPF\)/, limits);
     bobUnchanged();
   });
 
@@ -104,8 +111,8 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     // preloads a library into every dynamically linked process (the attack on the loader and
     // libc, without breaking them): each records its seccomp mode, bounding set and user
     // namespace, then carries on. After an admin's exec, an owner's exec and an interactive
-    // shell, whatever ran must have run as a service of PID 1: seccomp filter on, the
-    // container's bounding set, the container's user namespace. Never outside them.
+    // shell, whatever ran must have run confined as PID 1 is: every seccomp filter PID 1 has,
+    // the container's bounding set, the container's user namespace. Never outside them.
     const library = path.join(env.root, "recorder.so");
     const source = path.join(env.root, "recorder.c");
     writeFileSync(
@@ -132,7 +139,7 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     const recorder = (target: string) =>
       [
         "#!/bin/bash",
-        `{ grep -E "^(Seccomp|CapBnd|NoNewPrivs):" /proc/self/status; cat /proc/self/uid_map; } > /root/evidence/${path.basename(target)}-$$`,
+        `{ grep -E "^(Seccomp|Seccomp_filters|CapBnd|NoNewPrivs):" /proc/self/status; cat /proc/self/uid_map; } > /root/evidence/${path.basename(target)}-$$`,
         `exec -a "$0" ${target}.real "$@"`,
       ]
         .map((line) => `'${line}'`)
@@ -154,10 +161,11 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
 
     const admin = await voxnix(env, ["ctl", "exec", "evil", "--", "true"]);
     assert.equal(admin.code, 0, admin.stderr);
-    const owner = await voxnix(env, [...alice, "ctl", "exec", "evil", "--", "echo", "owner"]);
+    // Through the tenant's (replaced) /bin/sh: the first program of theirs that runs.
+    const owner = await voxnix(env, [...alice, "ctl", "exec", "evil", "--", "sh", "-c", "echo owner"]);
     assert.equal(owner.code, 0, owner.stderr);
     assert.equal(owner.stdout.trim(), "owner");
-    // An interactive shell goes the --pty way (a pty in the container's devpts).
+    // An interactive shell gets a pty in the container's devpts.
     const shell = await env.runner.run("script", ["-qec", `${process.execPath} ${path.resolve("bin/voxnix.js")} ctl shell evil`, "/dev/null"], {
       env: env.env,
       input: "tty; exit 3\n",
@@ -165,19 +173,22 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     });
     assert.match(shell.stdout, /\/dev\/pts\/\d+/, shell.stdout + shell.stderr);
 
-    const report = await voxnix(env, [...alice, "ctl", "exec", "evil", "--", "bash", "-c", "for f in /root/evidence/*; do echo \"== $f\"; cat \"$f\"; done; echo '== pid1'; grep CapBnd /proc/1/status"]);
+    const report = await voxnix(env, [...alice, "ctl", "exec", "evil", "--", "bash", "-c", "for f in /root/evidence/*; do echo \"== $f\"; cat \"$f\"; done; echo '== pid1'; grep -E '^(CapBnd|Seccomp_filters):' /proc/1/status"]);
     assert.equal(report.code, 0, report.stderr);
     const sections = report.stdout.split(/^== /m).filter((section) => section.trim() !== "");
     const pid1 = sections.find((section) => section.startsWith("pid1"));
     const containerBounding = /CapBnd:\s*([0-9a-f]+)/.exec(pid1 ?? "")?.[1];
     assert.ok(containerBounding !== undefined, report.stdout);
     assert.notEqual(containerBounding, "000001ffffffffff", "nspawn narrowed PID 1's bounding set");
+    const containerFilters = /Seccomp_filters:\s*(\d+)/.exec(pid1 ?? "")?.[1];
+    assert.ok(containerFilters !== undefined && Number(containerFilters) > 0, report.stdout);
     const evidence = sections.filter((section) => section.startsWith("/root/evidence/"));
     assert.ok(evidence.some((section) => section.includes("/preload-")), "the preloaded library ran (the trap works)");
-    assert.ok(evidence.some((section) => section.includes("/sh-")), "the replaced shell ran as the service (the trap works)");
+    assert.ok(evidence.some((section) => section.includes("/sh-")), "the replaced shell ran as the command (the trap works)");
     for (const section of evidence) {
       const name = section.split("\n")[0];
       assert.match(section, /^Seccomp:\s*2$/m, `${name} ran under the container's seccomp filter:\n${section}`);
+      assert.match(section, new RegExp(`^Seccomp_filters:\\s*${containerFilters}$`, "m"), `${name} ran under every filter PID 1 has:\n${section}`);
       assert.match(section, new RegExp(`^CapBnd:\\s*${containerBounding}$`, "m"), `${name} ran with the container's bounding set:\n${section}`);
       assert.doesNotMatch(section, /^\s*0\s+0\s+4294967295$/m, `${name} never ran in the host's user namespace`);
     }
@@ -198,6 +209,40 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     bobUnchanged();
   });
 
+  step("class 2: exec speaks no protocol with the container (its bus and systemd sockets replaced by a tenant's listener)", async () => {
+    // The D-Bus entry had the host's systemd-run parse replies from the container's bus. Now
+    // the tenant replaces the bus socket with a listener that records every connection, and
+    // moves systemd's private socket away: execs of the admin and the owner still work, and
+    // nothing connected.
+    const listener = [
+      "use IO::Socket::UNIX;",
+      "my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => '/run/dbus/system_bus_socket', Listen => 5) or die $!;",
+      "open(my $ready, '>', '/root/bus-listening'); close($ready);",
+      "while (my $c = $s->accept) { open(my $f, '>>', '/root/bus-touched'); print $f \"connection\\n\"; close($f); close($c) }",
+    ].join("\n");
+    writeFileSync(path.join(path.dirname(env.backend().paths.root), "users", "local_alice", "evil", "bus-listener.pl"), `${listener}\n`);
+    const setup = await inAlice(
+      "evil",
+      [
+        "systemctl stop dbus.socket dbus.service",
+        "rm -f /run/dbus/system_bus_socket /root/bus-touched /root/bus-listening",
+        "mv /run/systemd/private /run/systemd/private.away",
+        "setsid -f perl /workspace/bus-listener.pl </dev/null >/dev/null 2>&1",
+        "for i in $(seq 50); do [ -e /root/bus-listening ] && break; sleep 0.1; done; ls /root/bus-listening",
+      ].join("; "),
+    );
+    assert.equal(setup.code, 0, setup.stdout + setup.stderr);
+    const admin = await voxnix(env, ["ctl", "exec", "evil", "--", "echo", "admin-ran"]);
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.equal(admin.stdout.trim(), "admin-ran");
+    const owner = await inAlice("evil", "echo owner-ran; cat /root/bus-touched 2>/dev/null; echo end");
+    assert.equal(owner.code, 0, owner.stderr);
+    assert.equal(owner.stdout.trim(), "owner-ran\nend", `nothing connected to the tenant's bus: ${owner.stdout}`);
+    const restore = await inAlice("evil", "pkill -f '^perl /workspace/bus-listener'; rm -f /workspace/bus-listener.pl /run/dbus/system_bus_socket /root/bus-touched /root/bus-listening; mv /run/systemd/private.away /run/systemd/private; systemctl start dbus.socket");
+    assert.equal(restore.code, 0, restore.stdout + restore.stderr);
+    bobUnchanged();
+  });
+
   step("class 2: the command's secrets never appear on a host command line", async () => {
     const secret = `tok${Math.random().toString(36).slice(2)}`;
     const child = spawn(process.execPath, [path.resolve("bin/voxnix.js"), ...alice, "ctl", "exec", "evil", "--", "sh", "-c", `sleep 3 # ${secret}`], { env: env.env, stdio: "ignore" });
@@ -205,7 +250,7 @@ describe("isolation: a tenant's root cannot reach the host or another tenant", {
     const seen: string[] = [];
     const ps = await env.runner.run("ps", ["-eo", "pid,args"], { timeoutMs: 10_000 });
     // The person's own `voxnix ctl exec …` line is theirs; voxnix's wrappers must carry nothing.
-    for (const line of ps.stdout.split("\n")) if (line.includes(secret) && /perl|nsenter|systemd-run|voxnix-launch|voxnix-exec/.test(line)) seen.push(line);
+    for (const line of ps.stdout.split("\n")) if (line.includes(secret) && /perl|nsenter|systemd-run|voxnix-launch|voxnix-exec|voxnix-enter/.test(line)) seen.push(line);
     await new Promise((resolve) => child.on("close", resolve));
     assert.deepEqual(seen, [], "no host-side wrapper carries the command's words");
   });

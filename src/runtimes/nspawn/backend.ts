@@ -6,7 +6,6 @@
  * @module
  */
 import { requireContainerSpec, type ContainerSpec, type WorkloadSpec } from "../../domain/spec.js";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
@@ -25,8 +24,8 @@ import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
 import { parseSubnet } from "./network.js";
 import { cgroupProcsFiles, resizeCgroups } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
-import { loginShell, nspawnBootArgs, serviceCall, sessionArgv } from "./nspawn-cli.js";
-import { enterArgv } from "./enter.js";
+import { containerEnvironment, loginShell, nspawnBootArgs, sessionArgv } from "./nspawn-cli.js";
+import { entryCall } from "./enter.js";
 import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 
 /** The modules this backend realises from Debian packages and container settings. */
@@ -107,11 +106,12 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     const interactive = options.stdio === "inherit";
     const command = argv.length > 0 ? argv : loginShell(spec);
     const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
-    const call = serviceCall(command, { env, interactive, timeoutMs: options.timeoutMs });
-    // The launcher puts the entry in the container's cgroups; the entry runs the host's
-    // systemd-run as the container's capability-less root against the container's bus, so
-    // nothing of the container's file system runs before its PID 1 starts the service.
-    return deps.runner.run(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), enterArgv(leader, call.args)), {
+    const call = entryCall(leader, command, { env: containerEnvironment(env), interactive });
+    // The launcher puts the entry in the container's cgroups; the entry (a fixed host perl
+    // program) gives the command the container's namespaces, bounding set and seccomp filters
+    // and executes it: nothing of the container's file system runs before that, and nothing
+    // the container sends is parsed on the host.
+    return deps.runner.run(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv), {
       env: call.env,
       isolatedEnv: true,
       timeoutMs: options.timeoutMs,
@@ -121,14 +121,14 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   };
 
   // The browser terminal: the same confined call as an interactive exec, on a host pty the
-  // runner allocates (the host's systemd-run --pty forwards it, resizes included, to a pty in the container's devpts).
+  // runner allocates (the entry copies it, resizes included, to a pty in the container's devpts).
   const openTerminal: Runtime["openTerminal"] = async (name, options) => {
     const { machine, spec } = existing(name);
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const call = serviceCall(loginShell(spec), { env: { TERM: "xterm-256color" }, interactive: true, timeoutMs: options.timeoutMs });
-    return deps.runner.spawnTerminal(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), enterArgv(leader, call.args)), {
+    const call = entryCall(leader, loginShell(spec), { env: containerEnvironment({ TERM: "xterm-256color" }), interactive: true });
+    return deps.runner.spawnTerminal(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv), {
       env: call.env,
       isolatedEnv: true,
       timeoutMs: options.timeoutMs,
@@ -137,11 +137,9 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   };
 
   /**
-   * A session runs exactly like `exec` (launcher into the cgroups, the entry, a transient
-   * service of the container's systemd) but streams instead of
-   * capturing. Its service has a name, so closing the session also stops what it started
-   * inside: without a terminal the service holds our pipes directly and would outlive a
-   * client that went away.
+   * A session runs exactly like `exec` (launcher into the cgroups, the entry) but streams
+   * instead of capturing. Closing it (or its deadline) stops the entry, which kills the
+   * command's process group inside; the command also dies with the entry (parent-death signal).
    */
   const openSession = async (name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> => {
     const spawner = deps.spawner;
@@ -150,41 +148,22 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const unit = `voxnix-session-${randomBytes(8).toString("hex")}`;
     const terminal = options.terminal;
-    const call = serviceCall(sessionArgv(spec, options.command), {
-      env: terminal ? { TERM: terminal.term } : {},
+    const call = entryCall(leader, sessionArgv(spec, options.command), {
+      env: containerEnvironment(terminal ? { TERM: terminal.term } : {}),
       interactive: terminal !== undefined,
-      timeoutMs: options.timeoutMs,
-      unit,
     });
-    const running = await spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), enterArgv(leader, call.args)), {
+    const running = await spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv), {
       env: call.env,
       timeoutMs: options.timeoutMs,
       ...(terminal === undefined ? {} : { terminal }),
-    });
-    let stopped = false;
-    let exited = false;
-    const stopService = () => {
-      if (stopped || exited) return;
-      stopped = true;
-      // Stopping an already finished (collected) unit fails harmlessly; nothing waits for it.
-      void exec(name, ["systemctl", "stop", "--no-block", unit], { timeoutMs: 15_000 }).catch(() => undefined);
-    };
-    // A process that was killed (timeout) may leave its service behind; one that exited on its own took it along.
-    void running.exit.then((exit) => {
-      if (exit.signal !== null || exit.timedOut) stopService();
-      exited = true;
     });
     return {
       stdin: running.stdin,
       stdout: running.stdout,
       ...(running.stderr === undefined ? {} : { stderr: running.stderr }),
       resize: (size) => running.resize(size),
-      close: () => {
-        stopService();
-        running.close();
-      },
+      close: () => running.close(),
       exit: running.exit,
     };
   };

@@ -13,15 +13,18 @@
  * the kernel refuses) fails the boot with a message naming the limit, never silently.
  *
  * Works with cgroup v1/hybrid hosts (memory.limit_in_bytes, cpu.cfs_quota_us, pids.max and the
- * devices allow-list) and pure cgroup v2 hosts (memory.max, cpu.max, pids.max; device nodes are
- * kept out there by user namespaces and `nodev` mounts, since v2 device rules need BPF).
+ * devices allow-list) and pure cgroup v2 hosts (memory.max, cpu.max, pids.max). Devices on the
+ * v2 side are a BPF program attached to the unified group (`device-program.ts`): the only
+ * device control on pure v2, and a second one next to the v1 allow-list on hybrid hosts.
  *
  * @module
  */
 import { existsSync, readdirSync, readFileSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
+import type { CommandRunner } from "../../ports/command-runner.js";
 import { parseMountInfo } from "../../backends/storage/btrfs/mounts.js";
+import { DEVICE_PROGRAM_FAILED, attachScript, deviceProgram, deviceProgramSupported } from "./device-program.js";
 
 /** One cgroup hierarchy this process belongs to. */
 interface Hierarchy {
@@ -109,13 +112,34 @@ function write(file: string, value: string, limit: LimitName, hint: string): voi
 /** The limits this host has no controller for (empty when every limit can be enforced). */
 export function missingControllers(): LimitName[] {
   const all = hierarchies();
-  if (pureV2(all)) return [];
+  if (pureV2(all)) return deviceProgramSupported() ? [] : ["devices"];
   const keys = new Set(all.map((hierarchy) => hierarchy.key));
+  // A hybrid host without the v1 devices controller still gets the v2 device program.
+  if (keys.has("unified") && deviceProgramSupported()) keys.add("devices");
   return LIMIT_NAMES.filter((name) => !keys.has(name));
 }
 
-/** Creates the container's groups and writes every limit; throws when one cannot take effect (the caller removes the groups). */
-export function prepareCgroups(group: string, limits: CgroupLimits): EnforcedLimits {
+/** How the v2 device program went: attached (the kernel lists it on the group), or why not. */
+type DeviceProgramOutcome = { readonly attached: true } | { readonly attached: false; readonly why: string };
+
+/** Loads the device program and attaches it to the unified group `directory` (see `device-program.ts`). */
+async function attachDeviceProgram(runner: CommandRunner, directory: string): Promise<DeviceProgramOutcome> {
+  if (!deviceProgramSupported()) return { attached: false, why: `no device program for ${process.arch}` };
+  const result = await runner.run("/usr/bin/perl", ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", directory], { timeoutMs: 10_000, isolatedEnv: true, env: {} });
+  if (result.exitCode === 0 && /^attached [1-9]/.test(result.stdout)) return { attached: true };
+  const why = result.stderr.replace(/^voxnix: device program: /, "").trim() || (result.exitCode === DEVICE_PROGRAM_FAILED ? "refused" : `exit ${result.exitCode ?? result.signal}`);
+  return { attached: false, why };
+}
+
+/** What `show` says about the v2 device program. */
+export const DEVICE_PROGRAM_ENFORCED = "cgroup v2 device program (BPF)";
+
+/**
+ * Creates the container's groups and writes every limit, including the device rules (v1
+ * allow-list and/or the v2 device program); throws when one cannot take effect (the caller
+ * removes the groups).
+ */
+export async function prepareCgroups(runner: CommandRunner, group: string, limits: CgroupLimits): Promise<EnforcedLimits> {
   const all = hierarchies();
   const quota = Math.round(limits.cpus * 100_000);
   const enforced: Partial<Record<LimitName, string>> = {};
@@ -153,8 +177,15 @@ export function prepareCgroups(group: string, limits: CgroupLimits): EnforcedLim
       enforced.memory = "cgroup v2 memory.max";
       enforced.cpu = "cgroup v2 cpu.max";
       enforced.pids = "cgroup v2 pids.max";
-      enforced.devices = "user namespace and nodev mounts (cgroup v2 device rules need BPF)";
     }
+  }
+  const unified = all.find((hierarchy) => hierarchy.key === "unified");
+  if (unified !== undefined) {
+    const program = await attachDeviceProgram(runner, path.join(unified.mountpoint, group));
+    if (program.attached) enforced.devices = enforced.devices === undefined ? DEVICE_PROGRAM_ENFORCED : `${enforced.devices} and ${DEVICE_PROGRAM_ENFORCED}`;
+    else if (enforced.devices === undefined) {
+      throw new HostFailureError("The devices limit could not be applied (the cgroup v2 device program was refused), so the container was not started.", program.why);
+    } else enforced.devices = `${enforced.devices} (the cgroup v2 device program was refused: ${program.why})`;
   }
   const missing = LIMIT_NAMES.filter((name) => enforced[name] === undefined);
   if (missing.length > 0) {

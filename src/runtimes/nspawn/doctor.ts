@@ -1,7 +1,7 @@
 /**
  * `voxnix doctor` checks for the nspawn backend: every prerequisite with a fix, `ok` only when
- * containers can actually run (root, nspawn, perl and systemd-run for the confined exec, ip,
- * the base image).
+ * containers can actually run (root, nspawn, perl for the confined exec and the device
+ * program, ip, the base image).
  *
  * @module
  */
@@ -37,9 +37,8 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
   const tools: RequiredTool[] = [
     { name: "systemd-nspawn", command: "systemd-nspawn", args: ["--version"], pkg: "systemd-container" },
     { name: "debootstrap", command: "debootstrap", args: ["--version"], pkg: "debootstrap" },
-    // The confined exec's entry (enter.ts): the host's perl, then the host's systemd-run.
+    // The confined exec's entry (enter.ts) and the cgroup v2 device program are fixed programs for the host's perl.
     { name: "perl", command: "perl", args: ["-v"], pkg: "perl-base" },
-    { name: "systemd-run", command: "systemd-run", args: ["--version"], pkg: "systemd" },
     { name: "iproute2", command: "ip", args: ["-V"], pkg: "iproute2" },
     { name: "journalctl", command: "journalctl", args: ["--version"], pkg: "systemd" },
   ];
@@ -56,7 +55,7 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     doctorCheck(
       "resource limits",
       missing.length === 0,
-      missing.length === 0 ? "Memory, CPU, process and device limits can be enforced." : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
+      missing.length === 0 ? "Memory, CPU, process and device limits can be enforced (devices: the v1 allow-list and/or a cgroup v2 device program)." : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
       `Mount the ${missing.join(", ")} cgroup controller${missing.length > 1 ? "s" : ""} (cgroup v1), or boot the host with cgroup v2.`,
     ),
   );
@@ -74,8 +73,8 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     doctorCheck(
       "confined exec",
       entry.ok,
-      entry.ok ? "Exec and shells reach a container's systemd without running any of its files first." : entry.why,
-      "Use an x86_64 or arm64 host with Linux 5.2 or newer.",
+      entry.ok ? "Exec and shells get the container's namespaces, bounding set and seccomp filters before any of its files runs." : entry.why,
+      "Use an x86_64 or arm64 host with Linux 4.13 or newer (and CONFIG_CHECKPOINT_RESTORE, as Debian's and NixOS's kernels have).",
     ),
   );
   const image = currentImage(paths, config.nspawn.suite);
@@ -90,10 +89,10 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
   return checks;
 }
 
-/** The entry (enter.ts) needs `open_tree`/`move_mount` (Linux 5.2) and known system-call numbers. */
+/** The entry (enter.ts) needs `TIOCGPTPEER` (Linux 4.13), `PTRACE_SECCOMP_GET_FILTER` and known system-call numbers. */
 function confinedExecAvailable(): { readonly ok: true } | { readonly ok: false; readonly why: string } {
   if (!enterSupported()) return { ok: false, why: `No confined exec on ${process.arch}.` };
   const [major = 0, minor = 0] = release().split(/[.-]/).map(Number);
-  if (major < 5 || (major === 5 && minor < 2)) return { ok: false, why: `Linux ${release()} lacks open_tree (5.2), so exec cannot reach containers safely.` };
+  if (major < 4 || (major === 4 && minor < 13)) return { ok: false, why: `Linux ${release()} lacks TIOCGPTPEER (4.13), so exec cannot reach containers safely.` };
   return { ok: true };
 }

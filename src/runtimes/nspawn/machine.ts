@@ -71,10 +71,16 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
   // Everything from here leaves host state (veth, cgroups, nspawn) that a failure must undo,
   // including a limit the host refuses to apply.
   try {
-    const udevIndex = await createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge });
-    writeFileSync(path.join(machine.run, "udev-index"), `${udevIndex}\n`);
     const group = cgroupName(paths, spec.name);
-    const enforced = prepareCgroups(group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
+    // Independent host work side by side (the veth's ip calls, the device program's perl).
+    const [veth, limits] = await Promise.allSettled([
+      createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge }),
+      prepareCgroups(deps.runner, group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) }),
+    ]);
+    if (veth.status === "fulfilled") writeFileSync(path.join(machine.run, "udev-index"), `${veth.value}\n`);
+    if (veth.status === "rejected") throw veth.reason;
+    if (limits.status === "rejected") throw limits.reason;
+    const enforced = limits.value;
     writeFileSync(`${machine.run}/limits.json`, `${JSON.stringify(enforced)}\n`);
     const args = nspawnBootArgs({
       name: spec.name,
