@@ -7,7 +7,7 @@
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { VmSpecInput } from "../../domain/vm-spec.js";
 import type { Actor } from "../../domain/identity.js";
-import type { CreateOptions, JobOf } from "../api.js";
+import type { CreateJob, CreateOptions } from "../api.js";
 import { checkNameFree, checkQuotas, checkVmDiskQuota, nameTaken, validateSpec } from "../admission.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
@@ -17,7 +17,7 @@ import { decideKind } from "../workload-kind.js";
 import { checkWithinMaximum, parseOwnTimeout } from "./set-idle-timeout.js";
 
 /** Starts a create job for `input`, owned by the actor (with its own idle timeout when `options` gives one). */
-export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput, options: CreateOptions = {}): Promise<JobOf<"create">> {
+export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput, options: CreateOptions = {}): Promise<CreateJob> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",
@@ -58,7 +58,7 @@ export function createWorkload(services: CoreServices, actor: Actor, input: Cont
         owner: user.id,
         work: (job) => provisionWorkload(context, user, spec, { kind: "new" }, job),
       });
-      return handle;
+      return { ...handle, workloadKind: spec.kind };
     },
   });
 }
