@@ -68,7 +68,7 @@ async function addKey(context: CliContext, user: string, source: string): Promis
 
 /** Registers `voxnix users key …`. */
 export const register: RegisterCommand = (program, context) => {
-  const key = commandGroup(program, "users").command("key").description("Manage SSH public keys for the SSH gateway (docs/ssh.md)");
+  const key = commandGroup(program, "users").command("key").alias("ssh-key").description("Manage SSH public keys for the SSH gateway (docs/ssh.md); also `users ssh-key`");
   key
     .command("add")
     .description("Register a public key for a user (the .pub file, or - to read standard input)")
