@@ -1,7 +1,7 @@
 /**
  * The runtime conformance suite: what every implementation of the `Runtime` port
  * (`src/ports/runtime.ts`) must do, written once and run by each runtime from its own
- * `*.conformance.test.ts` file (the fake, nspawn for real, nixos over its fake host programs,
+ * `*.conformance.test.ts` file (the fake, nspawn for real, nixos and microvm over their fake host programs,
  * QEMU under TCG). A new runtime proves itself by passing it.
  *
  * It checks the port's documented behaviour through the port only: capabilities are data,
