@@ -21,7 +21,7 @@
 import { existsSync, readdirSync, readFileSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
-import { parseMountInfo } from "../../backends/storage/btrfs/mounts.js";
+import { parseMountInfo } from "../../host/mounts.js";
 
 /** One cgroup hierarchy this process belongs to. */
 interface Hierarchy {
