@@ -18,6 +18,7 @@ import { nixosSettingsSchema } from "../runtimes/nixos/settings-schema.js";
 import { nspawnSettingsSchema } from "../runtimes/nspawn/settings-schema.js";
 import { proxmoxSettingsSchema } from "../runtimes/proxmox/settings-schema.js";
 import { vmSettingsSchema } from "../runtimes/qemu/settings-schema.js";
+import { microvmSettingsSchema } from "../runtimes/microvm/settings-schema.js";
 import { resourcesSchema, securitySchema, usersSchema } from "./config/people.js";
 import { httpSchema, serveSchema, sshSchema, telegramSchema } from "./config/daemons.js";
 import { idleSchema } from "./config/idle.js";
@@ -47,6 +48,8 @@ export const configSchema = z
     nixos: nixosSettingsSchema,
     /** VMs: which runtime runs them, and the QEMU runtime's settings (docs/vms.md). */
     vm: vmSettingsSchema,
+    /** microvm.nix on the NixOS appliance (`vm.runtime: microvm`, docs/vms.md). */
+    microvm: microvmSettingsSchema,
     nspawn: nspawnSettingsSchema,
     tailscale: tailscaleSettingsSchema,
     /** Proxmox VE: VMs on a cluster (docs/proxmox.md). Unset `url` leaves Proxmox off. */

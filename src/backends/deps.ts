@@ -5,6 +5,7 @@
  */
 import type { StorageSettings } from "./storage/settings-schema.js";
 import type { TailscaleSettings } from "./network/tailscale/settings-schema.js";
+import type { MicrovmSettings } from "../runtimes/microvm/settings-schema.js";
 import type { NixosSettings } from "../runtimes/nixos/settings-schema.js";
 import type { NspawnSettings } from "../runtimes/nspawn/settings-schema.js";
 import type { ProxmoxConfigSection } from "../runtimes/proxmox/settings-schema.js";
@@ -27,6 +28,7 @@ export interface RuntimeConfig {
   readonly nixos: NixosSettings;
   /** VMs: which runtime runs them, and the QEMU runtime's settings. */
   readonly vm: VmSettings;
+  readonly microvm: MicrovmSettings;
   readonly proxmox: ProxmoxConfigSection;
   readonly storage: StorageSettings;
   readonly tailscale: TailscaleSettings;

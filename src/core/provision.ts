@@ -27,6 +27,8 @@ export async function provisionWorkload(
   spec: WorkloadSpec,
   source: WorkspaceSource,
   job: JobContext,
+  /** A restore of a VM whose root disk its runtime kept: that disk's reference. */
+  rootDiskRef?: string,
 ): Promise<WorkloadView> {
   const { deps, repos } = context;
   const runtime = runtimeForKind(deps.runtimes, spec.kind);
@@ -61,6 +63,7 @@ export async function provisionWorkload(
       ...(quotaGroup === undefined ? {} : { quotaGroup }),
       ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
       ...(remoteAccessKeyFile === undefined ? {} : { remoteAccessKeyFile }),
+      ...(rootDiskRef === undefined ? {} : { rootDiskRef }),
       onProgress: job.progress,
     };
     // Registered before the call: a create that fails half-way may have left host state behind.

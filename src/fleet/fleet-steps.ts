@@ -6,7 +6,7 @@
  *    `nixos-rebuild --target-host`). Skipped with a note when unset.
  * 2. Read the host's new SSH key with the real `ssh-keyscan` (after the install, which replaces
  *    the key) and pin it: a known_hosts line and a record in `host-keys.json` next to it.
- * 3. Turn the key into an age recipient (`age-recipient.ts`).
+ * 3. Turn the key into an age recipient (`domain/age-recipient.ts`).
  * 4. Re-encrypt the secrets files the entry lists for the recipients that should read them: the
  *    admin's (`secrets.recipientsFile`) plus every pinned host whose entry lists that file. A
  *    VM belongs to a tenant, whose root is hostile, so a host only ever gets the files its own
@@ -25,7 +25,7 @@ import { dirname, join } from "node:path";
 import { HostFailureError, InvalidInputError } from "../domain/errors.js";
 import type { CommandRunner } from "../ports/command-runner.js";
 import type { ProgressListener } from "../ports/runtime.js";
-import { ageRecipientOf, ed25519KeyOf } from "./age-recipient.js";
+import { ageRecipientOf, ed25519KeyOf } from "../domain/age-recipient.js";
 import type { FleetStepResult } from "./apply.js";
 import type { ManagedVmDefinition } from "./definitions.js";
 

@@ -232,6 +232,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE confirmations ADD COLUMN request_json TEXT;
     `,
   },
+  {
+    version: 11,
+    description: "the audit log's filters (who, workload, operation, outcome, time) read an index instead of the whole table",
+    // Each index ends in the rowid (id), so "newest first" within one actor, workload or operation needs no sort.
+    sql: `
+      CREATE INDEX operations_actor ON operations(actor);
+      CREATE INDEX operations_target ON operations(target);
+      CREATE INDEX operations_operation ON operations(operation);
+      CREATE INDEX operations_outcome ON operations(outcome);
+      CREATE INDEX operations_started_at ON operations(started_at);
+    `,
+  },
+  {
+    version: 12,
+    description:
+      "a destroyed VM's root disk kept for the undo window beside its workspace snapshot: the runtime that keeps it, its reference there, and its allocated bytes (counted in the owner's quota until restored or pruned)",
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN root_disk_runtime TEXT;
+      ALTER TABLE snapshots ADD COLUMN root_disk_ref TEXT;
+      ALTER TABLE snapshots ADD COLUMN root_disk_bytes INTEGER;
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -13,7 +13,7 @@ import type { ModuleInfo } from "../../domain/catalog.js";
 import type { ImageBuildReport, LogEntry, ProgressListener } from "../../ports/runtime.js";
 import type { CommandResult } from "../../ports/command-runner.js";
 import type { AddSshKeyRequest, ApiTokenView, AuditLogPage, AuditLogQuery, CreatedApiToken, Impersonation, ListSshKeysRequest, LoginLink, LoginLinkState, RemoveSshKeyRequest, SshKeyView, StartedWebSession, UserLimitsInput, UserView, WebSessionIdentity } from "./accounts.js";
-import type { ChangeOutcome, ConfirmedJob, JobOf, JobView } from "./jobs.js";
+import type { ChangeOutcome, ConfirmedJob, CreateJob, JobOf, JobView } from "./jobs.js";
 import type { AttachShellRequest, ExecRequest, Forward, ForwardRequest, Session, SessionRequest, ShellRequest, ShellSession } from "./sessions.js";
 import type { AutostartReport, DoctorReport, HostKeyReport, IdleTickReport, IdleView, KeepResult, ListResult, ReconcileReport, StorageReport, WatchRequest, WorkloadDetails, WorkloadView, WorkloadWatch } from "./workloads.js";
 
@@ -21,7 +21,7 @@ import type { AutostartReport, DoctorReport, HostKeyReport, IdleTickReport, Idle
 export interface Core {
   // Workloads
   /** Validates, admits (quota, name), then starts a create job. */
-  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">>;
+  create(actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<CreateJob>;
   /**
    * The dry run of any operation with `plan: true` in the operation table: the same
    * validation, policy, state and quota checks as the real call, then what it would do.

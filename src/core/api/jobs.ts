@@ -6,6 +6,7 @@
  * @module
  */
 import type { UserId } from "../../domain/identity.js";
+import type { WorkloadKind } from "../../domain/spec.js";
 import type { ChangePlan, Done, NeedsConfirmation } from "../../api/outcome.js";
 import type { FieldChange } from "../../domain/change.js";
 import type { VoxnixErrorKind } from "../../domain/errors.js";
@@ -61,6 +62,13 @@ export type AnyJobHandle = { [K in JobKind]: JobOf<K> }[JobKind];
 
 /** The handle of a job of kind `K`. */
 export type JobOf<K extends JobKind> = JobHandle<JobResults[K]> & { readonly kind: K };
+
+/**
+ * A create job's handle plus the kind of workload it makes, decided before the job starts: a
+ * request that named no kind gets the user's default (`vm` for some users), and replies such
+ * as "Creating the VM lab" need to know which without waiting for the job.
+ */
+export type CreateJob = JobOf<"create"> & { readonly workloadKind: WorkloadKind };
 
 /** A finished job's result, tagged with its kind. */
 export type JobResult = { [K in JobKind]: { readonly kind: K; readonly value: JobResults[K] } }[JobKind];

@@ -86,6 +86,8 @@ export interface SnapshotView {
   readonly owner: UserId;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** A VM's root disk kept with it: the bytes it holds against the owner's disk quota. */
+  readonly rootDiskBytes?: number;
 }
 
 /** One SSH host key of a workload. */
@@ -101,6 +103,12 @@ export interface HostKeyView {
    * Absent for key types age does not accept.
    */
   readonly ageRecipient?: string;
+  /**
+   * The native X25519 recipient (`age1…`) of an ssh-ed25519 host key, as `ssh-to-age` derives
+   * it: what sops-nix decrypts with and what `.sops.yaml` files usually list. Absent for
+   * other key types.
+   */
+  readonly nativeAgeRecipient?: string;
 }
 
 /** `hostKey`: a VM's SSH host keys, known to voxnix from before its first boot. */
@@ -163,7 +171,7 @@ export interface WorkloadWatch {
   readonly current: ListResult;
   /** Called with the whole new list whenever the subscriber's view changed; returns an unsubscribe function. */
   onChange(listener: (result: ListResult) => void): () => void;
-  /** Settles when the subscription ended: `close()`, or the subscriber's access ended (denied). */
+  /** Settles when the subscription ended: `close()` or voxnix stopping (`closed`), or the subscriber's access ended (denied). */
   readonly ended: Promise<{ readonly reason: "closed" | "access-ended" }>;
   close(): void;
 }

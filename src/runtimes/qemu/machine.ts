@@ -29,7 +29,7 @@ const LAUNCH_TIMEOUT_MS = 30_000;
  * container-only fields. `workspaceHostPath` is a directory from the storage driver; the
  * workspace disk goes there (counted in the owner's quota, snapshotted with the workspace).
  */
-export type VmHostContext = Pick<HostContext, "ownerLabel" | "workspaceHostPath" | "onProgress" | "signal">;
+export type VmHostContext = Pick<HostContext, "ownerLabel" | "workspaceHostPath" | "rootDiskRef" | "onProgress" | "signal">;
 
 export interface VmMachine {
   /** Starts QEMU for a VM whose disks exist and waits until its SSH server answers; the record may get a new SSH port. */

@@ -11,12 +11,13 @@ import { ConflictError, HostFailureError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import { formatSize } from "../../domain/sizes.js";
 import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy } from "../../domain/vm-spec.js";
-import type { DestroyReport, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
+import type { DestroyOptions, DestroyReport, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { probeAccelerator, type AcceleratorChoice } from "./accelerator.js";
 import { createVmAccess } from "./access.js";
 import { createOverlay, createSeed, ensureWorkspaceDisk, overlayArgs, workspaceMkfsArgs } from "./disks.js";
 import { qemuDoctor } from "./doctor.js";
+import { discardKeptDisk, keepRootDisk, restoreKeptDisk } from "./kept-disks.js";
 import { freePort } from "./free-port.js";
 import { buildBaseImage, currentImage, vmDebootstrapArgs, type BaseImage } from "./image.js";
 import { createVmMachine } from "./machine.js";
@@ -80,14 +81,22 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
 
   const existing = (name: WorkloadName) => existingVm(paths, name);
 
-  const destroy = async (name: WorkloadName, onProgress: ProgressListener): Promise<DestroyReport> => {
+  const destroy = async (name: WorkloadName, options: DestroyOptions): Promise<DestroyReport> => {
     const files = vmPaths(paths, name);
-    onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
-    // The overlay is deleted right after, so a clean shutdown would save nothing there; the
-    // workspace disk's writes are already in QEMU's file (cache=writeback flushes on exit).
-    await halt(files, false);
+    options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
+    let kept: DestroyReport["keptRootDisk"];
+    if (options.keepRootDisk !== undefined) {
+      // The root disk is kept for undo, so the guest powers off cleanly first (its file systems
+      // synced, as after a shutdown), then the overlay, seed and keys move to kept/<id>.
+      await halt(files, true);
+      kept = keepRootDisk(paths, files, options.keepRootDisk);
+    } else {
+      // The overlay is deleted right after, so a clean shutdown would save nothing there; the
+      // workspace disk's writes are already in QEMU's file (cache=writeback flushes on exit).
+      await halt(files, false);
+    }
     rmSync(files.dir, { recursive: true, force: true });
-    return { warnings: [] };
+    return { warnings: [], ...(kept === undefined ? {} : { keptRootDisk: kept }) };
   };
 
   return {
@@ -130,14 +139,23 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       if (existsSync(files.dir)) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
       const choice = await accelerator();
       if (config.accelerator === "kvm" && choice.accelerator !== "kvm") throw new HostFailureError(`vm.accelerator is kvm, but ${choice.reason}`);
-      const image = currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal));
+      // A restore boots the kept overlay on the image it was made from; a new VM gets the current one.
+      const current = host.rootDiskRef === undefined ? (currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal))) : undefined;
       mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
       mkdirSync(files.dir, { mode: 0o700 });
       let madeWorkspace = false;
       try {
-        host.onProgress({ type: "step", step: "preparing", message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})` });
-        await createOverlay(deps.runner, image.disk, files, spec);
-        await createSeed(deps.runner, files, spec);
+        let image: { readonly disk: string; readonly kernel: string; readonly initrd: string };
+        if (current !== undefined) {
+          image = current;
+          host.onProgress({ type: "step", step: "preparing", message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})` });
+          await createOverlay(deps.runner, image.disk, files, spec);
+          await createSeed(deps.runner, files, spec);
+        } else {
+          host.onProgress({ type: "step", step: "restoring", message: `Bringing back the root disk and host key of ${spec.name}` });
+          const kept = await restoreKeptDisk(deps.runner, paths, host.rootDiskRef!, files);
+          image = { disk: kept.baseDisk, kernel: kept.kernel, initrd: kept.initrd };
+        }
         madeWorkspace = await ensureWorkspaceDisk(deps.runner, files.workspace, spec.workspaceBytes);
         const record: VmRecord = {
           spec,
@@ -214,7 +232,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       }
     },
 
-    destroy: (name, options) => destroy(name, options.onProgress),
+    destroy: (name, options) => destroy(name, options),
 
     ...vmQueries(paths),
 
@@ -226,6 +244,10 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     async hostKeys(name) {
       const key = access.pinnedHostKey(name);
       return key === undefined ? undefined : [key];
+    },
+
+    async discardRootDisk(ref) {
+      discardKeptDisk(paths, ref);
     },
 
     doctor: () => qemuDoctor(deps.runner, paths, deps.config, accelerator, machine.userExists),

@@ -13,10 +13,11 @@ import { sizeSchema } from "../../domain/sizes.js";
 export const vmSettingsSchema = z
   .object({
     /**
-     * Which runtime runs `kind: vm` workloads: `qemu` (this host), `proxmox` (a cluster,
-     * `proxmox.*`), `none`, or `auto` (Proxmox when `proxmox.url` is set, else none).
+     * Which runtime runs `kind: vm` workloads: `qemu` (this host), `microvm` (microvm.nix on
+     * the NixOS appliance, `microvm.*`), `proxmox` (a cluster, `proxmox.*`), `none`, or
+     * `auto` (Proxmox when `proxmox.url` is set, else none).
      */
-    runtime: z.enum(["auto", "none", "qemu", "proxmox"]).default("auto"),
+    runtime: z.enum(["auto", "none", "qemu", "microvm", "proxmox"]).default("auto"),
     /** Where VM folders live. Defaults to <stateDir>/vm. */
     root: z.string().optional(),
     /** Where base images are built and kept. Defaults to <root>/images; tests point it at a shared cache. */
