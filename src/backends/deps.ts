@@ -3,7 +3,13 @@
  *
  * @module
  */
-import type { Config } from "../app/config-schema.js";
+import type { StorageSettings } from "./storage/settings-schema.js";
+import type { TailscaleSettings } from "./network/tailscale/settings-schema.js";
+import type { MicrovmSettings } from "../runtimes/microvm/settings-schema.js";
+import type { NixosSettings } from "../runtimes/nixos/settings-schema.js";
+import type { NspawnSettings } from "../runtimes/nspawn/settings-schema.js";
+import type { ProxmoxConfigSection } from "../runtimes/proxmox/settings-schema.js";
+import type { VmSettings } from "../runtimes/qemu/settings-schema.js";
 import type { ModuleCatalog } from "../domain/catalog.js";
 import type { AddressLeases } from "../ports/address-leases.js";
 import type { Clock } from "../ports/clock.js";
@@ -11,14 +17,27 @@ import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { Logger } from "../ports/logger.js";
 
 /**
- * The configuration a runtime or driver reads. It is the composition root's validated
- * `Config`, handed in through these deps: runtimes and drivers never import the app (lint
- * enforces it). Narrowing it to per-runtime settings types is still to do (issue 9).
+ * The configuration runtimes and drivers read: each one's own section, typed by the schema in
+ * its own folder (`runtimes/<name>/settings-schema.ts`, `backends/storage/settings-schema.ts`,
+ * …), which the app's schema composes. The composition root hands its validated `Config`,
+ * which has these sections and more; runtimes and drivers see only these and never import the
+ * app (lint enforces it).
  */
-export type RuntimeConfig = Config;
+export interface RuntimeConfig {
+  readonly nspawn: NspawnSettings;
+  readonly nixos: NixosSettings;
+  /** VMs: which runtime runs them, and the QEMU runtime's settings. */
+  readonly vm: VmSettings;
+  readonly microvm: MicrovmSettings;
+  readonly proxmox: ProxmoxConfigSection;
+  readonly storage: StorageSettings;
+  readonly tailscale: TailscaleSettings;
+  /** The per-workload defaults image builds use (the app's `resources` section). */
+  readonly resources: { readonly defaultCpus: number; readonly defaultMemory: number; readonly defaultPids: number };
+}
 
 export interface BackendDeps {
-  readonly config: Config;
+  readonly config: RuntimeConfig;
   /** Absolute state directory; backends keep their generated files below it. */
   readonly stateDir: string;
   readonly runner: CommandRunner;

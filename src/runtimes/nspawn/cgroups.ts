@@ -23,7 +23,7 @@ import { existsSync, readdirSync, readFileSync, mkdirSync, rmdirSync, writeFileS
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
-import { parseMountInfo } from "../../backends/storage/btrfs/mounts.js";
+import { parseMountInfo } from "../../host/mounts.js";
 import { DEVICE_PROGRAM_FAILED, attachScript, deviceProgram, deviceProgramSupported } from "./device-program.js";
 
 /** One cgroup hierarchy this process belongs to. */

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { ContainerSpec } from "../../domain/spec.js";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
-import { mountAt } from "../../backends/storage/btrfs/mounts.js";
+import { mountAt } from "../../host/mounts.js";
 import { runChecked } from "../../host/commands.js";
 import { networkdConfig, type Subnet } from "./network.js";
 import type { MachinePaths } from "./paths.js";

@@ -1,6 +1,7 @@
 /**
  * The architecture's fences hold: ESLint (the project's real configuration) refuses a runtime
- * that imports the app's configuration or another runtime, an agent file that imports the
+ * that imports the app's configuration, another runtime or a storage driver, a driver that
+ * imports the app, an agent file that imports the
  * database, and an adapter that reaches a runtime. Each probe is a real file in the tree for
  * the moment it is linted, so the type-aware configuration sees it as the project would.
  */
@@ -36,6 +37,16 @@ void describe("architecture fences (lint)", { timeout: 600_000 }, () => {
     assert.ok(found.some((message) => /never import each other/.test(message)), found.join("\n"));
   });
 
+  void it("a runtime that imports a storage driver is refused", async () => {
+    const found = await restrictedImports("src/runtimes/qemu/zz-fence-probe.ts", 'import { createBtrfsStorage } from "../../backends/storage/btrfs/index.js";\nexport const probe = createBtrfsStorage;\n');
+    assert.ok(found.some((message) => /never import a storage driver/.test(message)), found.join("\n"));
+  });
+
+  void it("a storage driver or shared runtime deps that import the app are refused", async () => {
+    const found = await restrictedImports("src/backends/storage/zz-fence-probe.ts", 'import type { Config } from "../../app/config-schema.js";\nexport type Probe = Config;\n');
+    assert.ok(found.some((message) => /never import the app/.test(message)), found.join("\n"));
+  });
+
   void it("an agent file that imports the database is refused", async () => {
     const found = await restrictedImports("src/agent/zz-fence-probe.ts", 'import type { VoxnixDatabase } from "../state/database.js";\nexport type Probe = VoxnixDatabase;\n');
     assert.ok(found.some((message) => /never touches the database/.test(message)), found.join("\n"));
@@ -47,7 +58,7 @@ void describe("architecture fences (lint)", { timeout: 600_000 }, () => {
   });
 
   void it("the tree as it is passes the same fences", async () => {
-    const results = await new ESLint({ cwd: ROOT }).lintFiles(["src/runtimes", "src/agent", "src/adapters", "src/core"]);
+    const results = await new ESLint({ cwd: ROOT }).lintFiles(["src/runtimes", "src/backends", "src/agent", "src/adapters", "src/core"]);
     const broken = results.flatMap((result) => result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => `${result.filePath}: ${message.message}`));
     assert.deepEqual(broken, []);
   });

@@ -11,7 +11,7 @@ import { HostFailureError } from "../../../domain/errors.js";
 import type { CommandRunner } from "../../../ports/command-runner.js";
 import type { DoctorCheck } from "../../../ports/runtime.js";
 import type { BtrfsPaths } from "./paths.js";
-import { mountAt } from "./mounts.js";
+import { mountAt } from "../../../host/mounts.js";
 import { runChecked, runOk } from "../../../host/commands.js";
 
 /** Sizes below this make mkfs.btrfs refuse or leave no room for metadata. */

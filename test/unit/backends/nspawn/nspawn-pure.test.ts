@@ -13,7 +13,7 @@ import { networkdConfig, parseSubnet, bridgeRules, inputRules } from "../../../.
 import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
 import { parseJournal } from "../../../../src/runtimes/nspawn/queries.js";
 import { parseQgroupShow } from "../../../../src/backends/storage/btrfs/qgroups.js";
-import { parseMountInfo } from "../../../../src/backends/storage/btrfs/mounts.js";
+import { parseMountInfo } from "../../../../src/host/mounts.js";
 import { checkSegment, parseSnapshotRef, snapshotRef, resolveBtrfsPaths } from "../../../../src/backends/storage/btrfs/paths.js";
 import { exitStatusOf } from "../../../../src/adapters/cli/commands/ctl-exec.js";
 import { configSchema } from "../../../../src/app/config-schema.js";
