@@ -47,6 +47,7 @@ export async function pruneExpiredSnapshots(context: CoreContext): Promise<numbe
   let pruned = 0;
   for (const snapshot of repos.snapshots.expired(deps.clock.now())) {
     try {
+      if (snapshot.kept !== undefined) await deps.runtimes.byName(snapshot.kept.runtime)?.discardKept?.(snapshot.kept.ref);
       if (snapshot.storageRef !== undefined) await deps.storage.deleteSnapshot({ ref: snapshot.storageRef });
       repos.snapshots.setState(snapshot.id, "pruned");
       pruned += 1;

@@ -1,7 +1,7 @@
 /**
  * Removing a workload from the host, shared by a confirmed destroy and by reconcile when it
- * finishes an interrupted destroy: snapshot, backend destroy, workspace, key file, lease,
- * then the row (the name is free again). Storage and key cleanup failures become warnings.
+ * finishes an interrupted destroy: snapshot, backend destroy (which may keep a workspace it
+ * owns, recorded on the snapshot), workspace, key file, lease, then the row (the name is free again). Storage and key cleanup failures become warnings.
  *
  * @module
  */
@@ -23,8 +23,10 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     job.progress({ type: "step", step: "snapshotting", message: `Snapshotting the workspace of ${record.name}` });
     const snapshot = await snapshotForDestroy(context, record, job.id);
     job.progress({ type: "step", step: "removing", message: `Removing ${record.name}` });
-    const report = await runtimeForWorkload(deps.runtimes, record).destroy(record.spec.name, { onProgress: job.progress });
+    const report = await runtimeForWorkload(deps.runtimes, record).destroy(record.spec.name, { onProgress: job.progress, keep: { until: snapshot.expiresAt } });
     warnings.push(...report.warnings);
+    // A runtime that owns the workspace itself (a cluster's disk) kept it for the undo window.
+    if (report.kept) repos.snapshots.setKept(snapshot.id, { runtime: record.backend, ref: report.kept.ref });
     if (record.spec.workspace.enabled) {
       try {
         await deps.storage.deleteWorkspace(userKey, record.name);

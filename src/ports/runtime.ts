@@ -76,8 +76,20 @@ export interface HostContext {
   readonly quotaGroup?: string;
   /** Host file holding the remote-access auth key, bind-mounted read-only; never its contents. */
   readonly remoteAccessKeyFile?: string;
+  /**
+   * A restore: the ref of what this runtime kept at destroy (`DestroyReport.kept.ref`), to bring
+   * the workspace back from. If the create fails, the runtime leaves it kept for another try.
+   */
+  readonly restoreFrom?: string;
   readonly onProgress: ProgressListener;
   readonly signal?: AbortSignal;
+}
+
+/** What `Runtime.destroy` needs. */
+export interface DestroyOptions {
+  readonly onProgress: ProgressListener;
+  /** Keep the workspace the runtime owns (if any) for a restore until this time. */
+  readonly keep?: { readonly until: Date };
 }
 
 /** What `Runtime.change` needs besides the new spec. */
@@ -130,6 +142,8 @@ export interface LogEntry {
 export interface DestroyReport {
   /** Steps that did not succeed but did not stop the destroy (e.g. a Tailscale logout of a stopped container). */
   readonly warnings: readonly string[];
+  /** What the runtime kept for a restore (see `DestroyOptions.keep`): an opaque ref and a line for people. */
+  readonly kept?: { readonly ref: string; readonly detail: string };
 }
 
 /** A prerequisite check for `voxnix doctor`. */
@@ -176,8 +190,17 @@ export interface Runtime {
   start(name: WorkloadName, host: HostContext): Promise<void>;
   /** Clean poweroff with a timeout before kill. Stopping a stopped container succeeds. */
   stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
-  /** Removes the container and everything the backend owns for it (not the workspace). Unknown names succeed. */
-  destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport>;
+  /**
+   * Removes the container and everything the backend owns for it (not the workspace). Unknown names succeed.
+   * With `keep` (a destroy the person may undo), a runtime whose workspace lives outside the
+   * core's storage (a cluster's disk) keeps it until `keep.until` and says so in `kept`.
+   */
+  destroy(name: WorkloadName, options: DestroyOptions): Promise<DestroyReport>;
+  /**
+   * Deletes what a destroy kept (`DestroyReport.kept.ref`) once its undo window has passed.
+   * A ref that is already gone succeeds. Absent when the runtime never keeps anything.
+   */
+  discardKept?(ref: string): Promise<void>;
 
   /**
    * Applies a changed spec to an existing workload, keeping its workspace. When it is running

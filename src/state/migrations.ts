@@ -232,6 +232,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE confirmations ADD COLUMN request_json TEXT;
     `,
   },
+  {
+    version: 15,
+    description: "what a runtime kept at destroy for a restore (a Proxmox VM's workspace disk), next to the workspace snapshot",
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN runtime_ref TEXT;
+      ALTER TABLE snapshots ADD COLUMN runtime TEXT;
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

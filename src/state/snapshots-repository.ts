@@ -22,6 +22,8 @@ export interface SnapshotRecord {
   readonly expiresAt: Date;
   readonly state: SnapshotState;
   readonly jobId?: string;
+  /** What the workload's runtime kept at destroy (its `DestroyReport.kept.ref`) and that runtime's name. */
+  readonly kept?: { readonly runtime: string; readonly ref: string };
 }
 
 interface SnapshotRow {
@@ -34,6 +36,8 @@ interface SnapshotRow {
   expires_at: number;
   state: SnapshotState;
   job_id: string | null;
+  runtime_ref: string | null;
+  runtime: string | null;
 }
 
 /** Reads and writes the `snapshots` table. */
@@ -48,6 +52,8 @@ export interface SnapshotsRepository {
   expired(now: Date): readonly SnapshotRecord[];
   byJob(jobId: string): SnapshotRecord | undefined;
   setState(id: string, state: SnapshotState): void;
+  /** Records what the runtime kept for this snapshot's restore. */
+  setKept(id: string, kept: { readonly runtime: string; readonly ref: string }): void;
 }
 
 /** Creates the snapshots repository over `db`. */
@@ -69,6 +75,7 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
   const expired = sqlite.prepare<[number], SnapshotRow>("SELECT * FROM snapshots WHERE state = 'kept' AND expires_at <= ?");
   const byJob = sqlite.prepare<[string], SnapshotRow>("SELECT * FROM snapshots WHERE job_id = ?");
   const setState = sqlite.prepare<[string, string]>("UPDATE snapshots SET state = ? WHERE id = ?");
+  const setKept = sqlite.prepare<[string, string, string]>("UPDATE snapshots SET runtime = ?, runtime_ref = ? WHERE id = ?");
   return {
     insert: (record) =>
       void insert.run({
@@ -88,6 +95,7 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
     expired: (now) => expired.all(now.getTime()).map(toRecord),
     byJob: (jobId) => optional(byJob.get(jobId)),
     setState: (id, state) => void setState.run(state, id),
+    setKept: (id, kept) => void setKept.run(kept.runtime, kept.ref, id),
   };
 }
 
@@ -102,5 +110,6 @@ function toSnapshotRecord(row: SnapshotRow, defaults: WorkloadDefaults): Snapsho
     expiresAt: new Date(row.expires_at),
     state: row.state,
     ...(row.job_id === null ? {} : { jobId: row.job_id }),
+    ...(row.runtime_ref === null || row.runtime === null ? {} : { kept: { runtime: row.runtime, ref: row.runtime_ref } }),
   };
 }

@@ -50,7 +50,13 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
         repos.workloads.delete(input);
         throw error;
       }
-      const source = snapshot.storageRef === undefined ? { kind: "new" as const } : { kind: "snapshot" as const, ref: snapshot.storageRef };
+      const backend = runtimeForKind(deps.runtimes, snapshot.spec.kind).info().name;
+      // What the runtime kept is only its own to bring back (a runtime change since the destroy leaves it unused).
+      const kept = snapshot.kept !== undefined && snapshot.kept.runtime === backend ? snapshot.kept.ref : undefined;
+      const source =
+        snapshot.storageRef === undefined && kept === undefined
+          ? { kind: "new" as const }
+          : { kind: "snapshot" as const, ...(snapshot.storageRef === undefined ? {} : { ref: snapshot.storageRef }), ...(kept === undefined ? {} : { kept }) };
       const onSettled = detach();
       const handle = services.jobs.start({
         onSettled,
@@ -87,7 +93,11 @@ export function planRestore(services: CoreServices, actor: Actor, name: string):
     run: async ({ user, input }) => {
       const snapshot = await admitRestore(context, user, input);
       const steps = [
-        snapshot.storageRef === undefined ? `recreate ${input} with an empty workspace` : `recreate ${input} with /workspace from its snapshot`,
+        snapshot.kept !== undefined
+          ? `recreate ${input} with its kept workspace disk`
+          : snapshot.storageRef === undefined
+            ? `recreate ${input} with an empty workspace`
+            : `recreate ${input} with /workspace from its snapshot`,
         `start ${input} with its recorded modules (${snapshot.spec.modules.join(", ") || "none"})`,
       ];
       return { type: "planned", plan: { operation: "restore", workload: input, steps } };

@@ -146,7 +146,8 @@ void describe("proxmox definitions: plan and apply", () => {
       assert.deepEqual(failure.undone, ["lab"]);
       assert.deepEqual(failure.kept, []);
       assert.match(failure.message, /start failed: QEMU exited with code 1.*Rolled back what this apply created: lab\./s);
-      assert.deepEqual(fakeGuests(fake).map((vm) => vm.name), ["legacy"], "no VM of this apply is left on the cluster");
+      // The rollback is a core destroy like any other: lab's workspace disk is kept (in a keeper VM) for the undo window.
+      assert.deepEqual(fakeGuests(fake).map((vm) => vm.name), ["legacy", "voxnix-kept-lab"], "no VM of this apply is left on the cluster, only the undo copy");
       assert.deepEqual((await app.core.list(admin)).workloads.map((workload) => workload.name), []);
       assert.equal(fake.vms.get(120)?.status, "running");
 
