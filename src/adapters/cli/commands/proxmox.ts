@@ -16,13 +16,13 @@ export const register: RegisterCommand = (program, context) => {
   group
     .command("plan")
     .description("Show what applying a definitions file would create, leave alone or refuse; changes nothing")
-    .argument("<file>", "the definitions file (YAML), e.g. proxmox/vms.yaml")
+    .argument("<file>", "the definitions file (YAML, or Nix: *.nix), e.g. proxmox/vms.yaml")
     .action(async (file: string) => {
       const { readDefinitions } = await import("../../../fleet/definitions.js");
       const { planFor } = await import("../../../fleet/apply.js");
       const { renderDefinitionsPlan } = await import("../../../fleet/plan.js");
-      const definitions = await readDefinitions(file);
       const app = await context.app();
+      const definitions = await readDefinitions(file, { runner: app.runner });
       const plan = await planFor(app.core, context.globals().actor, definitions);
       context.output(plan, renderDefinitionsPlan);
     });
@@ -30,7 +30,7 @@ export const register: RegisterCommand = (program, context) => {
   group
     .command("apply")
     .description("Create the VMs a definitions file lists (as jobs, as their owners); a failure rolls back what this apply created")
-    .argument("<file>", "the definitions file (YAML), e.g. proxmox/vms.yaml")
+    .argument("<file>", "the definitions file (YAML, or Nix: *.nix), e.g. proxmox/vms.yaml")
     .action(async (file: string) => {
       const { readDefinitions } = await import("../../../fleet/definitions.js");
       const { applyDefinitions, planFor, ApplyFailedError } = await import("../../../fleet/apply.js");
@@ -38,8 +38,8 @@ export const register: RegisterCommand = (program, context) => {
       const { fleetSettingsOf, recordApply } = await import("../../../fleet/fleet-app.js");
       const { runFleetSteps } = await import("../../../fleet/fleet-steps.js");
       const { actor, dryRun } = context.globals();
-      const definitions = await readDefinitions(file);
       const app = await context.app();
+      const definitions = await readDefinitions(file, { runner: app.runner });
       if (dryRun) {
         context.output({ dryRun: true, ...(await planFor(app.core, actor, definitions)) }, (plan) => ["Dry run: nothing was changed.", ...renderDefinitionsPlan(plan)]);
         return;
