@@ -146,6 +146,65 @@ void describe("proxmox fleet steps over real SSH and age", { skip: HAVE_TOOLS ? 
     }
   });
 
+  // The install command stands in for nixos-anywhere --extra-files: it puts the key from
+  // {extraFiles} in place and starts the "installed" host's sshd with it (or, `ignoreKey`, with another key).
+  async function installWithExtraFiles(dir: string, ignoreKey: boolean) {
+    const port = await freePort();
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", join(dir, "other_key")]);
+    writeFileSync(join(dir, "sshd_config"), [`HostKey ${join(dir, "host_key")}`, "PasswordAuthentication no", "UsePAM no", "StrictModes no", `PidFile ${join(dir, "sshd.pid")}`].join("\n") + "\n");
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+    const script = ignoreKey
+      ? 'test -s "$1/etc/ssh/ssh_host_ed25519_key" && cp "$2/other_key" "$2/host_key" && /usr/sbin/sshd -f "$2/sshd_config" -p "$3" -o ListenAddress=127.0.0.1'
+      : 'install -m 600 "$1/etc/ssh/ssh_host_ed25519_key" "$2/host_key" && /usr/sbin/sshd -f "$2/sshd_config" -p "$3" -o ListenAddress=127.0.0.1';
+    const settings: FleetSettings = {
+      nixosCommand: ["/bin/sh", "-c", script, "nixos-anywhere", "{extraFiles}", dir, String(port)],
+      nixosTimeoutMs: 30_000,
+      sshUser: "root",
+      sshPort: port,
+      knownHostsFile: join(dir, "pins", "known_hosts"),
+    };
+    const [vm] = parseDefinitions(`vms:\n  - { name: lab, owner: "telegram:42", nixos: true }\n`, "vms.yaml").vms;
+    const runner = createCommandRunner({ logger: new FakeLogger() });
+    const stop = () => {
+      if (existsSync(join(dir, "sshd.pid"))) process.kill(Number(readFileSync(join(dir, "sshd.pid"), "utf8").trim()), "SIGTERM");
+    };
+    return { settings, vm: vm!, runner, stop };
+  }
+
+  void it("with {extraFiles}, generates the host key before the install and pins exactly that key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-pin-"));
+    const { settings, vm, runner, stop } = await installWithExtraFiles(dir, false);
+    try {
+      const result = await runFleetSteps(runner, settings, vm, "127.0.0.1", () => undefined);
+      const installed = execFileSync("ssh-keygen", ["-y", "-f", join(dir, "host_key")], { encoding: "utf8" }).trim().split(" ").slice(0, 2).join(" ");
+      assert.equal(result.hostKey, installed, "the pinned key is the one voxnix generated and the install put in place");
+      assert.equal(result.ageRecipient, ageRecipientOf(installed));
+      assert.equal(readFileSync(settings.knownHostsFile, "utf8").trim(), `[127.0.0.1]:${settings.sshPort} ${installed}`);
+      assert.deepEqual(readdirSync(join(dir, "pins")).filter((name) => name.startsWith("pending-")), [], "the generated private key was deleted after the install");
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("with {extraFiles}, a host showing another key is refused with both fingerprints and nothing is pinned", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-mismatch-"));
+    const { settings, vm, runner, stop } = await installWithExtraFiles(dir, true);
+    try {
+      const shown = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "other_key.pub")], { encoding: "utf8" }).split(" ")[1]!;
+      await assert.rejects(runFleetSteps(runner, settings, vm, "127.0.0.1", () => undefined), (error: Error) => {
+        assert.match(error.message, /is not the one voxnix generated for it: expected SHA256:\S+, the host showed SHA256:/);
+        assert.ok(error.message.includes(shown), `names the key the host showed (${shown})`);
+        return true;
+      });
+      assert.equal(existsSync(settings.knownHostsFile), false, "nothing was pinned");
+      assert.deepEqual(readdirSync(join(dir, "pins")).filter((name) => name.startsWith("pending-")), []);
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void it("refuses a secret the admin did not configure, before running anything", async () => {
     const settings: FleetSettings = { nixosTimeoutMs: 1000, sshUser: "root", sshPort: 22, knownHostsFile: "/nonexistent/known_hosts", secrets: { identityFile: "/x", files: ["/etc/allowed.age"] } };
     const [vm] = parseDefinitions(`vms:\n  - { name: lab, owner: "telegram:42", nixos: true, secrets: ["/etc/shadow"] }\n`, "vms.yaml").vms;
