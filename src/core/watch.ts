@@ -21,6 +21,7 @@ import type { ListResult } from "./api.js";
 import type { CoreContext } from "./context.js";
 import { listLive } from "./live.js";
 import { visibleList } from "./views.js";
+import type { ImportedVmRecord } from "../state/imported-vms-repository.js";
 import type { LiveContainer } from "../ports/runtime.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { UserId } from "../domain/identity.js";
@@ -153,8 +154,10 @@ export class WorkloadWatcher {
     this.dataVersion = this.readDataVersion();
     let records: readonly WorkloadRecord[];
     let live: Map<string, LiveContainer>;
+    let assigned: readonly ImportedVmRecord[];
     try {
       records = repos.workloads.listAll();
+      assigned = repos.importedVms.listAll();
       this.hostReads += 1;
       live = await listLive(deps.runtimes);
     } catch (error) {
@@ -169,7 +172,7 @@ export class WorkloadWatcher {
         subscriber.onEnd("access-ended");
         continue;
       }
-      const result = visibleList(user, records, live);
+      const result = visibleList(user, records, live, assigned);
       const text = JSON.stringify(result);
       if (text === subscriber.last) continue;
       subscriber.last = text;

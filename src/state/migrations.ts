@@ -234,10 +234,19 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 15,
-    description: "what a runtime kept at destroy for a restore (a Proxmox VM's workspace disk), next to the workspace snapshot",
+    description: "what a runtime kept at destroy for a restore (a Proxmox VM's workspace disk), next to the workspace snapshot; imported cluster VMs assigned to an owner",
     sql: `
       ALTER TABLE snapshots ADD COLUMN runtime_ref TEXT;
       ALTER TABLE snapshots ADD COLUMN runtime TEXT;
+      CREATE TABLE imported_vms (
+        name TEXT PRIMARY KEY,
+        vmid INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        note TEXT,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX imported_vms_owner ON imported_vms(owner);
     `,
   },
 ];

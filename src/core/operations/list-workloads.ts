@@ -8,7 +8,7 @@ import type { Actor } from "../../domain/identity.js";
 import type { ListResult } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { visibleList } from "../views.js";
+import { assignedImports, visibleList } from "../views.js";
 import { listLive } from "../live.js";
 
 /** Lists workloads visible to the actor. */
@@ -20,7 +20,7 @@ export function listWorkloads(services: CoreServices, actor: Actor): Promise<Lis
     validate: () => undefined,
     run: async ({ user }) => {
       const records = user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      return visibleList(user, records, await listLive(context.deps.runtimes));
+      return visibleList(user, records, await listLive(context.deps.runtimes), assignedImports(context, user));
     },
   });
 }

@@ -11,7 +11,7 @@ import type { WatchRequest, WorkloadWatch } from "../api.js";
 import { listLive } from "../live.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { visibleList } from "../views.js";
+import { assignedImports, visibleList } from "../views.js";
 import { DEFAULT_WATCH_POLL_MS } from "../watch.js";
 
 /** Opens a live list subscription for the actor. */
@@ -27,7 +27,7 @@ export function watchWorkloads(services: CoreServices, actor: Actor, request: Wa
     },
     run: async ({ user, input }) => {
       const records = user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      const current = visibleList(user, records, await listLive(context.deps.runtimes));
+      const current = visibleList(user, records, await listLive(context.deps.runtimes), assignedImports(context, user));
       const listeners = new Set<(result: import("../api.js").ListResult) => void>();
       let resolveEnded: (value: { readonly reason: "closed" | "access-ended" }) => void = () => undefined;
       const ended = new Promise<{ readonly reason: "closed" | "access-ended" }>((resolve) => (resolveEnded = resolve));

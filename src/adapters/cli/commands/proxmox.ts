@@ -35,7 +35,7 @@ export const register: RegisterCommand = (program, context) => {
       const { readDefinitions } = await import("../../../fleet/definitions.js");
       const { applyDefinitions, planFor, ApplyFailedError } = await import("../../../fleet/apply.js");
       const { renderDefinitionsPlan } = await import("../../../fleet/plan.js");
-      const { fleetSettingsOf, recordApply } = await import("../../../fleet/fleet-app.js");
+      const { fleetSettingsOf, recordApply, recordImports } = await import("../../../fleet/fleet-app.js");
       const { runFleetSteps } = await import("../../../fleet/fleet-steps.js");
       const { actor, dryRun } = context.globals();
       const app = await context.app();
@@ -68,10 +68,12 @@ export const register: RegisterCommand = (program, context) => {
           definitions,
         );
         display.end("succeeded", `Applied ${file}: ${report.created.length} created`);
+        const assigned = recordImports(app, definitions);
         const trail = await recordApply(app, actor, definitions, { outcome: "applied", report });
         context.output({ ...report, ...(trail ? { trail } : {}) }, (value) => [
           ...renderDefinitionsPlan(value.plan),
           ...value.created.map((vm) => `created ${vm.name} for ${vm.owner}${vm.addresses.length > 0 ? ` at ${vm.addresses.join(", ")}` : ""}${vm.fleet?.ageRecipient ? `; host key pinned, age recipient ${vm.fleet.ageRecipient}` : ""}${vm.fleet?.notes.length ? ` (${vm.fleet.notes.join("; ")})` : ""}`),
+          ...(assigned > 0 ? [`${assigned} imported VM(s) shown read-only to their owners.`] : []),
           ...(trail?.committed ? [`Recorded in git: ${trail.commit}`] : []),
         ]);
       } catch (error) {
