@@ -15,6 +15,11 @@
       url = "github:erikarvstedt/extra-container";
       inputs.nixpkgs.follows = "nixpkgs";
     };
+    # VMs on the appliance (docs/vms.md, "microvm.nix on the appliance").
+    microvm = {
+      url = "github:microvm-nix/microvm.nix";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
   };
 
   outputs =
@@ -24,6 +29,7 @@
       disko,
       agenix,
       extra-container,
+      microvm,
       ...
     }:
     let
@@ -33,9 +39,18 @@
       parameters = import ./nix/host/appliance/parameters.nix;
     in
     {
-      # Pure library (no nixpkgs needed): mkContainer, the module library and its catalog.
+      # Pure library (no nixpkgs needed): mkContainer, mkVm, the module library and its catalog;
+      # microvmRunner builds one VM's microvm.nix runner with this flake's nixpkgs and microvm.nix
+      # (what the microvm runtime runs through nix/lib/microvm-build.nix).
       lib = {
-        inherit (voxnixLib) mkContainer fromSpecFile modules catalog paths;
+        inherit (voxnixLib) mkContainer fromSpecFile mkVm vmGuest modules catalog paths;
+        microvmRunner =
+          { specFile, system }:
+          import ./nix/lib/microvm-runner.nix {
+            inherit specFile system;
+            nixosSystem = nixpkgs.lib.nixosSystem;
+            microvmModule = microvm.nixosModules.microvm;
+          };
       };
 
       packages = forAllSystems (
@@ -61,6 +76,8 @@
           self.nixosModules.voxnix
           # extra-container from its own flake (newer than nixpkgs' copy).
           { nixpkgs.overlays = [ extra-container.overlays.default ]; }
+          # microvm@NAME.service and friends, for the microvm runtime's VMs.
+          microvm.nixosModules.host
           ./nix/host/appliance
         ];
       };

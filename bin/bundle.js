@@ -29,9 +29,9 @@ await esbuild.build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // better-sqlite3, ssh2 (and its optional cpu-features) and node-pty load their native addons relative
+  // better-sqlite3, ssh2 (and its optional cpu-features) and @lydell/node-pty load their native addons relative
   // to their own files; ws tries its optional native helpers and does without them.
-  external: ["better-sqlite3", "@lydell/node-pty", "bufferutil", "utf-8-validate", "ssh2", "node-pty"],
+  external: ["better-sqlite3", "@lydell/node-pty", "bufferutil", "utf-8-validate", "ssh2"],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __voxnixCreateRequire } from 'node:module'; const require = __voxnixCreateRequire(import.meta.url);" },
   logLevel: "warning",

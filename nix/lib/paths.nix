@@ -8,4 +8,7 @@
   tailscaleAuthKey = "/run/voxnix/tailscale-auth-key";
   # The user's secret environment variables (KEY=VALUE lines), mounted read-only.
   envFile = "/run/voxnix/env";
+  # microvm.nix VMs: the read-only seed share (host key, voxnix's public key), copied into
+  # /etc/ssh by a oneshot unit before sshd starts.
+  vmSeed = "/run/voxnix-seed";
 }

@@ -27,6 +27,8 @@ export interface ChatContext {
   readonly logger: Logger;
   /** Where the SSH gateway is published, when it is enabled (`ssh.enabled`): login answers give the real command. */
   readonly sshAccess?: SshAccess;
+  /** The dashboard's address, when it is served or published: login answers point to its browser terminal. */
+  readonly dashboardUrl?: string;
   /** The actor's own workloads (fetched once per message; empty when the core refuses). */
   ownWorkloads(): Promise<readonly WorkloadView[]>;
   /** Names of `ownWorkloads()`. */

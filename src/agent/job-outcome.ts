@@ -10,9 +10,7 @@ import { settleJob } from "../api/job-result.js";
 import { accessLines, type AccessPoints } from "../domain/ssh-access.js";
 import { explainError } from "../api/error-wording.js";
 import { describeChanged, describeDestroyed } from "./replies.js";
-
-/** How a person in this channel gets a dashboard login link ("send /web", "voxnix web link"). */
-export const CHAT_LOGIN_HINT = "ask for a login link: /web in Telegram, or voxnix web link on the appliance";
+import { CHAT_LOGIN_HINT } from "./intents/wording.js";
 
 /** The same on the appliance's own command line. */
 export const CLI_LOGIN_HINT = "voxnix web link prints a login link";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { sshAccessFrom } from "../domain/ssh-access.js";
+import { accessPointsFrom, sshAccessFrom } from "../domain/ssh-access.js";
 import type { LanguageModel, ModelMessage } from "ai";
 import type { Core, WorkloadView } from "../core/api.js";
 import type { Actor } from "../domain/identity.js";
@@ -94,6 +94,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   const sshAccess = deps.config.ssh?.enabled === true ? sshAccessFrom(deps.config.ssh) : undefined;
+  const { dashboardUrl } = accessPointsFrom(deps.config);
 
   function contextFor(actor: Actor, state: ConversationState, turn: Turn, message: string | undefined): ChatContext {
     let workloads: Promise<readonly WorkloadView[]> | undefined;
@@ -112,6 +113,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       clock,
       logger,
       ...(sshAccess ? { sshAccess } : {}),
+      ...(dashboardUrl ? { dashboardUrl } : {}),
       ownWorkloads,
       ownNames: async () => (await ownWorkloads()).map((workload) => workload.name),
     };

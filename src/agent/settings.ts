@@ -21,6 +21,10 @@ export interface ChatSettings {
   readonly conversations: { readonly idleMinutes: number; readonly maxMessages: number };
   /** The SSH gateway, for "how do I connect" answers. */
   readonly ssh?: { readonly enabled: boolean; readonly listen: string; readonly publicHost?: string | undefined; readonly publicPort?: number | undefined };
+  /** Where the dashboard is (`http.publicUrl`, else `http.listen`), for the same answers. */
+  readonly http?: { readonly listen: string; readonly publicUrl?: string | undefined; readonly tls?: { readonly certFile?: string | undefined; readonly keyFile?: string | undefined } | undefined };
+  /** Whether `voxnix serve` serves the dashboard (`serve.http`). */
+  readonly serve?: { readonly http: boolean };
 }
 
 /** Secrets the pipeline reads (only the model's API key). */

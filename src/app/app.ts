@@ -32,6 +32,8 @@ export interface App {
   /** Notices for people (idle warnings and stops); a chat adapter subscribes to deliver them. */
   readonly notices: NoticeBoard;
   readonly logger: Logger;
-  /** Flushes telemetry and closes the database. */
+  /** Ends every open live list stream (the dashboard's `/api/v1/events`): a server is stopping. */
+  endLiveStreams(): void;
+  /** Ends live streams, lets running jobs settle (bounded), flushes telemetry and closes the database. */
   close(): Promise<void>;
 }

@@ -102,7 +102,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const backendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }) };
     const containerRuntime: Runtime =
       config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot }) : RUNTIMES[config.backend](backendDeps);
-    // VMs: `vm.runtime` picks qemu (this host) or proxmox (its ledger lives in this database);
+    // VMs: `vm.runtime` picks qemu (this host), microvm (microvm.nix on the appliance) or
+    // proxmox (its ledger lives in this database);
     // `auto` means Proxmox when `proxmox.url` is set, else no VMs.
     const settings = proxmoxSettings(config);
     const vmChoice = config.vm.runtime === "auto" ? (settings ? "proxmox" : "none") : config.vm.runtime;
@@ -111,7 +112,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       vmChoice === "proxmox" && settings
         ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }), ...(options.proxmoxPollMs !== undefined ? { pollMs: options.proxmoxPollMs } : {}) })
         : undefined;
-    const vmRuntime: Runtime | undefined = proxmox ?? (vmChoice === "qemu" ? RUNTIMES.qemu({ ...deps, logger: logger.child({ component: "runtime-qemu" }) }) : undefined);
+    const vmRuntime: Runtime | undefined =
+      proxmox ?? (vmChoice === "qemu" || vmChoice === "microvm" ? RUNTIMES[vmChoice]({ ...deps, logger: logger.child({ component: `runtime-${vmChoice}` }) }) : undefined);
     const runtimes = createRuntimeRegistry(vmRuntime ? [containerRuntime, vmRuntime] : [containerRuntime], {
       container: containerRuntime.info().name,
       ...(vmRuntime ? { vm: vmRuntime.info().name } : {}),
@@ -148,9 +150,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       conversations: createConversationsRepository(db),
       notices,
       logger,
+      endLiveStreams: () => core.endLiveStreams(),
       async close() {
         if (closed) return;
         closed = true;
+        // Open live list streams end now; their timers must not outlive the database.
+        core.endLiveStreams();
         // Let start-up recovery and jobs this process started settle before the database goes away,
         // but not forever: a job cut off here is marked interrupted and reconciled at the next start.
         await settleWithin(core.idle(), options.closeTimeoutMs ?? 30_000);

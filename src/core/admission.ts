@@ -13,6 +13,7 @@ import { DEFAULT_VM_POLICY, validateVmSpec, type VmSpec } from "../domain/vm-spe
 import { userStorageKey } from "../domain/identity.js";
 import type { CoreContext } from "./context.js";
 import { runtimeForKind, runtimeForWorkload } from "./runtime-registry.js";
+import { keptRootDisksHeld } from "./snapshots.js";
 
 /** Validates raw create input into a spec (throws `InvalidInputError` with field paths). */
 export function validateSpec(context: CoreContext, input: unknown): WorkloadSpec {
@@ -156,12 +157,12 @@ export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec
 export async function checkVmDiskQuota(context: CoreContext, user: User, spec: WorkloadSpec): Promise<void> {
   if (spec.kind !== "vm") return;
   const quota = user.limits.diskQuotaBytes;
-  const held = vmRootDisksHeld(context, user, spec.name);
+  const held = vmRootDisksHeld(context, user, spec.name) + keptRootDisksHeld(context, user.id, spec.name);
   const used = (await context.deps.storage.userUsage(userStorageKey(user.id))).usedBytes;
   const needed = spec.diskBytes + spec.workspaceBytes;
   const left = quota - used - held;
   if (needed <= left) return;
-  const others = held > 0 ? ` (${formatSize(held)} of it held by the root disks of your other VMs)` : "";
+  const others = held > 0 ? ` (${formatSize(held)} of it held by the root disks of your other VMs, including destroyed ones kept for undo)` : "";
   throw new QuotaError(
     "disk",
     `This VM needs ${formatSize(needed)} of your disk quota (a ${formatSize(spec.diskBytes)} root disk and a ${formatSize(spec.workspaceBytes)} workspace), but only ${formatSize(Math.max(0, left))} of your ${formatSize(quota)} are left${others}. Ask for a smaller disk, destroy something, or ask an administrator for a bigger quota. Nothing was created.`,

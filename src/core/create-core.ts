@@ -75,6 +75,8 @@ function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
 export interface CoreInstance extends Core {
   /** Resolves once start-up recovery and every job this instance started have settled. */
   idle(): Promise<void>;
+  /** Ends every open live list stream (`watch`; their `ended` settles with `closed`): the process is stopping. */
+  endLiveStreams(): void;
 }
 
 /**
@@ -183,5 +185,6 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
       await services.ready;
       await services.jobs.idle();
     },
+    endLiveStreams: () => services.watcher.endAll(),
   };
 }

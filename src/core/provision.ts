@@ -18,10 +18,7 @@ import { toWorkloadView } from "./views.js";
 import { runtimeForKind } from "./runtime-registry.js";
 
 /** Where the workspace comes from. */
-export type WorkspaceSource =
-  | { readonly kind: "new" }
-  /** A restore: `ref` is the storage snapshot (when there is one), `kept` what the runtime kept at destroy. */
-  | { readonly kind: "snapshot"; readonly ref?: string; readonly kept?: string };
+export type WorkspaceSource = { readonly kind: "new" } | { readonly kind: "snapshot"; readonly ref: string };
 
 /** Provisions `spec` for `owner`; the workload row must already exist with status `creating`. */
 export async function provisionWorkload(
@@ -30,6 +27,8 @@ export async function provisionWorkload(
   spec: WorkloadSpec,
   source: WorkspaceSource,
   job: JobContext,
+  /** A restore of a VM whose root disk its runtime kept: that disk's reference. */
+  rootDiskRef?: string,
 ): Promise<WorkloadView> {
   const { deps, repos } = context;
   const runtime = runtimeForKind(deps.runtimes, spec.kind);
@@ -49,9 +48,9 @@ export async function provisionWorkload(
     if (spec.workspace.enabled) {
       reverter.add(`the workspace of "${spec.name}"`, () => deps.storage.deleteWorkspace(userKey, spec.name));
       workspaceHostPath =
-        source.kind === "snapshot" && source.ref !== undefined
-          ? (await deps.storage.restoreWorkspace({ ref: source.ref }, userKey, spec.name, workspaceOptions)).hostPath
-          : (await deps.storage.createWorkspace(userKey, spec.name, workspaceOptions)).hostPath;
+        source.kind === "new"
+          ? (await deps.storage.createWorkspace(userKey, spec.name, workspaceOptions)).hostPath
+          : (await deps.storage.restoreWorkspace({ ref: source.ref }, userKey, spec.name, workspaceOptions)).hostPath;
     }
     let remoteAccessKeyFile: string | undefined;
     if (spec.remoteAccess && deps.remoteAccess) {
@@ -64,7 +63,7 @@ export async function provisionWorkload(
       ...(quotaGroup === undefined ? {} : { quotaGroup }),
       ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
       ...(remoteAccessKeyFile === undefined ? {} : { remoteAccessKeyFile }),
-      ...(source.kind === "snapshot" && source.kept !== undefined ? { restoreFrom: source.kept } : {}),
+      ...(rootDiskRef === undefined ? {} : { rootDiskRef }),
       onProgress: job.progress,
     };
     // Registered before the call: a create that fails half-way may have left host state behind.

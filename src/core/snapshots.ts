@@ -1,11 +1,13 @@
 /**
- * Workspace snapshots around destroy and restore: taking one (recorded with the spec and the
- * undo window) and pruning the ones whose window has passed.
+ * Snapshots around destroy and restore: taking one (recorded with the spec and the undo
+ * window), pruning the ones whose window has passed (the workspace snapshot in the storage
+ * driver, a VM's root disk in the runtime that kept it), and what kept root disks hold
+ * against their owner's quota.
  *
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { userStorageKey } from "../domain/identity.js";
+import { userStorageKey, type UserId } from "../domain/identity.js";
 import type { SnapshotRecord } from "../state/snapshots-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { CoreContext } from "./context.js";
@@ -47,8 +49,8 @@ export async function pruneExpiredSnapshots(context: CoreContext): Promise<numbe
   let pruned = 0;
   for (const snapshot of repos.snapshots.expired(deps.clock.now())) {
     try {
-      if (snapshot.kept !== undefined) await deps.runtimes.byName(snapshot.kept.runtime)?.discardKept?.(snapshot.kept.ref);
       if (snapshot.storageRef !== undefined) await deps.storage.deleteSnapshot({ ref: snapshot.storageRef });
+      await discardKeptRootDisk(context, snapshot);
       repos.snapshots.setState(snapshot.id, "pruned");
       pruned += 1;
     } catch (error) {
@@ -56,4 +58,26 @@ export async function pruneExpiredSnapshots(context: CoreContext): Promise<numbe
     }
   }
   return pruned;
+}
+
+/**
+ * Deletes the root disk a VM runtime kept for `snapshot`, if any. A runtime no longer
+ * configured cannot be asked: that is an error, so the snapshot stays kept and is retried.
+ */
+export async function discardKeptRootDisk(context: CoreContext, snapshot: SnapshotRecord): Promise<void> {
+  if (snapshot.rootDisk === undefined) return;
+  const runtime = context.deps.runtimes.byName(snapshot.rootDisk.runtime);
+  if (runtime?.discardRootDisk === undefined) throw new Error(`The ${snapshot.rootDisk.runtime} runtime that kept the root disk of "${snapshot.workload}" is not configured.`);
+  await runtime.discardRootDisk(snapshot.rootDisk.ref);
+}
+
+/**
+ * Bytes the root disks kept by `owner`'s destroyed VMs hold against their quota until they
+ * are restored or pruned (other than `except`'s, which a restore of that name takes back).
+ */
+export function keptRootDisksHeld(context: CoreContext, owner: UserId, except?: string): number {
+  return context.repos.snapshots
+    .keptByOwner(owner, context.deps.clock.now())
+    .filter((snapshot) => snapshot.workload !== except)
+    .reduce((sum, snapshot) => sum + (snapshot.rootDisk?.bytes ?? 0), 0);
 }

@@ -1,7 +1,7 @@
 /**
  * Removing a workload from the host, shared by a confirmed destroy and by reconcile when it
- * finishes an interrupted destroy: snapshot, backend destroy (which may keep a workspace it
- * owns, recorded on the snapshot), workspace, key file, lease, then the row (the name is free again). Storage and key cleanup failures become warnings.
+ * finishes an interrupted destroy: snapshot, backend destroy (a VM's root disk kept for the
+ * undo window), workspace, key file, lease, then the row (the name is free again). Storage and key cleanup failures become warnings.
  *
  * @module
  */
@@ -23,10 +23,18 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     job.progress({ type: "step", step: "snapshotting", message: `Snapshotting the workspace of ${record.name}` });
     const snapshot = await snapshotForDestroy(context, record, job.id);
     job.progress({ type: "step", step: "removing", message: `Removing ${record.name}` });
-    const report = await runtimeForWorkload(deps.runtimes, record).destroy(record.spec.name, { onProgress: job.progress, keep: { until: snapshot.expiresAt } });
+    const runtime = runtimeForWorkload(deps.runtimes, record);
+    // A VM runtime that keeps root disks keeps this one for the undo window, under the
+    // snapshot's id, so a restore brings the VM back with its disk (and host key).
+    const keepsRootDisk = runtime.discardRootDisk !== undefined;
+    const report = await runtime.destroy(record.spec.name, { onProgress: job.progress, ...(keepsRootDisk ? { keepRootDisk: snapshot.id } : {}) });
     warnings.push(...report.warnings);
-    // A runtime that owns the workspace itself (a cluster's disk) kept it for the undo window.
-    if (report.kept) repos.snapshots.setKept(snapshot.id, { runtime: record.backend, ref: report.kept.ref });
+    let kept = snapshot;
+    if (report.keptRootDisk !== undefined) {
+      const rootDisk = { runtime: runtime.info().name, ref: report.keptRootDisk.ref, bytes: report.keptRootDisk.bytes };
+      repos.snapshots.setRootDisk(snapshot.id, rootDisk);
+      kept = { ...snapshot, rootDisk };
+    }
     if (record.spec.workspace.enabled) {
       try {
         await deps.storage.deleteWorkspace(userKey, record.name);
@@ -43,7 +51,7 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     }
     repos.workloads.delete(record.name);
     for (const warning of warnings) deps.logger.warn({ workload: record.name }, warning);
-    return { workload: record.name, ...(snapshot.storageRef === undefined ? {} : { snapshot: toSnapshotView(snapshot) }), warnings };
+    return { workload: record.name, ...(kept.storageRef === undefined && kept.rootDisk === undefined ? {} : { snapshot: toSnapshotView(kept) }), warnings };
   } catch (error) {
     repos.workloads.update(record.name, { status: "failed" }, deps.clock.now());
     throw error;

@@ -98,5 +98,12 @@ export function toJobView(record: JobRecord): JobView {
 
 /** A snapshot view. */
 export function toSnapshotView(record: SnapshotRecord): SnapshotView {
-  return { id: record.id, workload: record.workload, owner: record.owner, createdAt: record.createdAt, expiresAt: record.expiresAt };
+  return {
+    id: record.id,
+    workload: record.workload,
+    owner: record.owner,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    ...(record.rootDisk === undefined ? {} : { rootDiskBytes: record.rootDisk.bytes }),
+  };
 }

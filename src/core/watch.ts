@@ -15,6 +15,10 @@
  * like a `tail -f` is one read, not one per line (docs/web.md). A subscriber whose access
  * ended (denied) is ended.
  *
+ * The watcher's repeating timers never keep the process alive (they are unref'd): an open
+ * stream lives as long as the server that carries it. On shutdown `endAll` ends every stream, so the HTTP
+ * server can finish those responses cleanly instead of cutting them after its grace period.
+ *
  * @module
  */
 import type { ListResult } from "./api.js";
@@ -45,8 +49,8 @@ export class ChangeFeed {
   }
 }
 
-/** Why a subscription ended on the watcher's side. */
-export type WatchEnd = "access-ended";
+/** Why a subscription ended on the watcher's side: the subscriber lost access, or the process is stopping. */
+export type WatchEnd = "access-ended" | "closed";
 
 interface Subscriber {
   readonly userId: UserId;
@@ -93,6 +97,14 @@ export class WorkloadWatcher {
     return this.subscribers.size;
   }
 
+  /** Ends every subscription (`closed`) and stops the timers: the process is stopping. */
+  endAll(): void {
+    const ending = [...this.subscribers];
+    this.subscribers.clear();
+    this.stop();
+    for (const subscriber of ending) subscriber.onEnd("closed");
+  }
+
   private start(): void {
     this.dataVersion = this.readDataVersion();
     this.unsubscribeChanges = this.changes.subscribe(() => this.schedule());
@@ -100,6 +112,7 @@ export class WorkloadWatcher {
       const version = this.readDataVersion();
       if (version !== this.dataVersion) this.schedule();
     }, DATABASE_CHECK_MS);
+    this.databaseTimer.unref();
   }
 
   private stop(): void {

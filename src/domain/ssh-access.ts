@@ -1,7 +1,7 @@
 /**
- * How people reach their workloads over the SSH gateway: the one `ssh` line shown by the
- * chat, Telegram and the CLI, built from where the gateway is published. The workload is the
- * SSH user name; who you are is your key, never that name.
+ * How people reach their workloads: the one `ssh` line of the SSH gateway and the dashboard's
+ * address, shown by the chat, Telegram and the CLI, built from where each is published. The
+ * workload is the SSH user name; who you are is your key, never that name.
  *
  * @module
  */
@@ -31,23 +31,46 @@ export function sshAccessFrom(ssh: { readonly listen: string; readonly publicHos
   return { host: ssh.publicHost ?? (wildcard ? "localhost" : listen.host), port: ssh.publicPort ?? listen.port };
 }
 
+/** The `http.*` settings that say where the dashboard is. */
+export interface DashboardSettings {
+  readonly listen: string;
+  readonly publicUrl?: string | undefined;
+  readonly tls?: { readonly certFile?: string | undefined; readonly keyFile?: string | undefined } | undefined;
+}
+
+/**
+ * The dashboard server's base URL, without a trailing slash: `http.publicUrl` when set (a
+ * reverse proxy, Tailscale), else the address `http.listen` serves on (a wildcard address
+ * becomes loopback, which works on the host only; docs/web.md says to set `http.publicUrl`).
+ */
+export function dashboardBaseUrl(http: DashboardSettings): string {
+  if (http.publicUrl) return http.publicUrl.replace(/\/+$/, "");
+  const { host: hostname, port } = splitHostPort(http.listen);
+  const scheme = http.tls?.certFile && http.tls.keyFile ? "https" : "http";
+  const host = hostname === "0.0.0.0" || hostname === "" ? "127.0.0.1" : hostname === "::" ? "[::1]" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `${scheme}://${host}:${port}`;
+}
+
 /** Where a person can get into their workloads: the SSH gateway and the dashboard, when configured. */
 export interface AccessPoints {
   /** The SSH gateway, when `ssh.enabled`. */
   readonly ssh?: SshAccess;
-  /** The dashboard's address (`http.publicUrl` + `/web/`), when a public URL is configured. */
+  /** The dashboard's address (`…/web/`), when it is served (`serve.http`) or published (`http.publicUrl`). */
   readonly dashboardUrl?: string;
 }
 
-/** The access points a configuration publishes (`ssh.*`, `http.publicUrl`). */
+/** The access points a configuration publishes (`ssh.*`; `serve.http` and `http.*`). */
 export function accessPointsFrom(config: {
   readonly ssh?: { readonly enabled: boolean; readonly listen: string; readonly publicHost?: string | undefined; readonly publicPort?: number | undefined } | undefined;
-  readonly http?: { readonly publicUrl?: string | undefined } | undefined;
+  readonly http?: Partial<DashboardSettings> | undefined;
+  readonly serve?: { readonly http: boolean } | undefined;
 }): AccessPoints {
-  const publicUrl = config.http?.publicUrl;
+  const { listen, publicUrl, tls } = config.http ?? {};
+  const served = config.serve?.http === true && listen !== undefined;
+  const dashboard = publicUrl || served ? dashboardBaseUrl({ listen: listen ?? "", publicUrl, tls }) : undefined;
   return {
     ...(config.ssh?.enabled ? { ssh: sshAccessFrom(config.ssh) } : {}),
-    ...(publicUrl ? { dashboardUrl: `${publicUrl.replace(/\/+$/, "")}/web/` } : {}),
+    ...(dashboard ? { dashboardUrl: `${dashboard}/web/` } : {}),
   };
 }
 

@@ -11,7 +11,7 @@
  *    folder laid out as the new root (`etc/ssh/ssh_host_ed25519_key`), passes the folder, and
  *    deletes it after the install; the scanned key must then be exactly that key, or the step
  *    fails with both fingerprints and nothing is pinned (no trust on first use).
- * 3. Turn the key into an age recipient (`age-recipient.ts`).
+ * 3. Turn the key into an age recipient (`domain/age-recipient.ts`).
  * 4. Re-encrypt the secrets files the entry lists for the recipients that should read them: the
  *    admin's (`secrets.recipientsFile`) plus every pinned host whose entry lists that file. A
  *    VM belongs to a tenant, whose root is hostile, so a host only ever gets the files its own
@@ -30,7 +30,7 @@ import { dirname, join } from "node:path";
 import { HostFailureError, InvalidInputError } from "../domain/errors.js";
 import type { CommandRunner } from "../ports/command-runner.js";
 import type { ProgressListener } from "../ports/runtime.js";
-import { ageRecipientOf, ed25519KeyOf } from "./age-recipient.js";
+import { ageRecipientOf, ed25519KeyOf } from "../domain/age-recipient.js";
 import type { FleetStepResult } from "./apply.js";
 import type { ManagedVmDefinition } from "./definitions.js";
 

@@ -1,8 +1,9 @@
 /**
  * The real `ProcessSpawner`: long-lived host processes whose input and output stream to an
  * SSH channel or a browser terminal. Without a terminal it is a plain `child_process.spawn`
- * with three pipes; with one, the process gets a new pseudo-terminal from node-pty (loaded
- * only when a terminal is first asked for), so resizes reach it as SIGWINCH.
+ * with three pipes; with one, the process gets a new pseudo-terminal from `host/pty.ts` (the
+ * one pty package, loaded only when a terminal is first asked for), so resizes reach it as
+ * SIGWINCH, within the same size limits as the browser terminal's.
  *
  * Every process has a deadline (SIGTERM or SIGHUP, then SIGKILL after a grace period) and an
  * exact environment (nothing of the service's own variables, tokens included). Terminal
@@ -16,14 +17,10 @@ import { PassThrough, Writable } from "node:stream";
 import { HostFailureError } from "../domain/errors.js";
 import type { InteractiveProcess, ProcessExit, ProcessSpawner, SpawnOptions, TerminalSize } from "../ports/command-runner.js";
 import { silentLogger, type Logger } from "../ports/logger.js";
+import { clampSize, loadPty, type PtyProcess } from "./pty.js";
 
 /** Time between the polite signal and SIGKILL. */
 export const SPAWN_KILL_GRACE_MS = 3000;
-
-type NodePty = typeof import("node-pty");
-let ptyModule: Promise<NodePty> | undefined;
-// node-pty is CommonJS: its exports arrive as the default export of the ES module namespace.
-const loadPty = () => (ptyModule ??= import("node-pty").then((module) => (module as { default?: NodePty }).default ?? module));
 
 /** Creates the spawner sessions use. */
 export function createProcessSpawner(options: { readonly logger?: Logger; readonly killGraceMs?: number } = {}): ProcessSpawner {
@@ -96,9 +93,10 @@ function spawnWithPipes(command: string, args: readonly string[], options: Spawn
 async function spawnOnTerminal(command: string, args: readonly string[], options: SpawnOptions, graceMs: number): Promise<InteractiveProcess> {
   const terminal = options.terminal!;
   const pty = await loadPty();
-  let child: import("node-pty").IPty;
+  let child: PtyProcess;
   try {
-    child = pty.spawn(command, [...args], { name: terminal.term, cols: terminal.cols, rows: terminal.rows, cwd: options.cwd ?? "/", env: { ...options.env }, encoding: null });
+    const size = clampSize(terminal);
+    child = pty.spawn(command, [...args], { name: terminal.term, cols: size.cols, rows: size.rows, cwd: options.cwd ?? "/", env: { ...options.env }, encoding: null });
   } catch (error) {
     throw new HostFailureError(`Cannot start "${command}" on a terminal.`, error instanceof Error ? error.message : String(error), { cause: error });
   }
@@ -117,9 +115,12 @@ async function spawnOnTerminal(command: string, args: readonly string[], options
     if (!stdout.write(data)) child.pause();
   });
   stdout.on("drain", () => child.resume());
+  // The pty's socket takes bytes, though the typings say string: input passes as it came,
+  // never decoded (a UTF-8 character split across two chunks must stay whole).
+  const writeToPty = child.write.bind(child) as (data: string | Buffer) => void;
   const stdin = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
-      if (!exited) child.write(chunk);
+      if (!exited) writeToPty(chunk);
       callback();
     },
   });
@@ -138,7 +139,8 @@ async function spawnOnTerminal(command: string, args: readonly string[], options
     resize: (size: TerminalSize) => {
       if (exited) return;
       try {
-        child.resize(clampSize(size.cols), clampSize(size.rows));
+        const clamped = clampSize(size);
+        child.resize(clamped.cols, clamped.rows);
       } catch {
         /* the terminal closed meanwhile */
       }
@@ -146,10 +148,6 @@ async function spawnOnTerminal(command: string, args: readonly string[], options
     close: timer.close,
     exit,
   };
-}
-
-function clampSize(value: number): number {
-  return Math.max(1, Math.min(1000, Math.floor(value)));
 }
 
 const SIGNALS: Readonly<Record<number, string>> = { 1: "SIGHUP", 2: "SIGINT", 9: "SIGKILL", 13: "SIGPIPE", 15: "SIGTERM" };

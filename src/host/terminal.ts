@@ -2,26 +2,16 @@
  * Programs on a pseudo-terminal, for the browser terminal: the runner's `spawnTerminal`. A
  * pty on the host (not pipes) is what makes a remote shell behave: the program sees a
  * terminal, line editing and colours work, and a resize reaches it as SIGWINCH. The pty comes
- * from `@lydell/node-pty` (node-pty with prebuilt binaries on npm, MIT), loaded on first use.
+ * from `host/pty.ts`, the one pty package every interactive session uses.
  * Like `run`: argv only, never a shell string; a deadline on every call (hang up, then kill).
  *
  * @module
  */
 import { HostFailureError } from "../domain/errors.js";
-import type { TerminalOptions, TerminalProcess, TerminalSize } from "../ports/command-runner.js";
+import type { TerminalOptions, TerminalProcess } from "../ports/command-runner.js";
+import { clampSize, loadPty, type PtyProcess } from "./pty.js";
 
-type PtyModule = typeof import("@lydell/node-pty");
-let ptyModule: Promise<PtyModule> | undefined;
-const loadPty = () => (ptyModule ??= import("@lydell/node-pty"));
-
-/** Terminal sizes outside these bounds are clamped (a hostile client must not ask for a 1e9-column pty). */
-export const TERMINAL_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
-
-/** `size` within `TERMINAL_LIMITS`, whole numbers. */
-export function clampSize(size: TerminalSize): TerminalSize {
-  const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, Math.floor(Number.isFinite(value) ? value : low)));
-  return { cols: clamp(size.cols, TERMINAL_LIMITS.minCols, TERMINAL_LIMITS.maxCols), rows: clamp(size.rows, TERMINAL_LIMITS.minRows, TERMINAL_LIMITS.maxRows) };
-}
+export { TERMINAL_LIMITS, clampSize } from "./pty.js";
 
 /** Starts `command` on a new pty. */
 export async function spawnTerminal(
@@ -34,7 +24,7 @@ export async function spawnTerminal(
   const pty = await loadPty();
   const env = options.isolatedEnv === true ? { ...options.env } : { ...context.baseEnv, ...options.env };
   const size = clampSize(options.size);
-  let child: import("@lydell/node-pty").IPty;
+  let child: PtyProcess;
   try {
     child = pty.spawn(command, [...args], { name: "xterm-256color", cols: size.cols, rows: size.rows, env: env });
   } catch (error) {

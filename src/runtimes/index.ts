@@ -9,6 +9,7 @@ import type { BackendDeps } from "../backends/deps.js";
 import type { Runtime } from "../ports/runtime.js";
 import { createNixosRuntime } from "./nixos/index.js";
 import { createNspawnRuntime } from "./nspawn/index.js";
+import { createMicrovmRuntime } from "./microvm/index.js";
 import { createQemuRuntime } from "./qemu/index.js";
 
 /** Builds one runtime from what the composition root hands every runtime. */
@@ -19,6 +20,7 @@ export const RUNTIMES = {
   nspawn: createNspawnRuntime,
   nixos: createNixosRuntime,
   qemu: createQemuRuntime,
+  microvm: createMicrovmRuntime,
 } as const satisfies Record<string, RuntimeFactory>;
 
 export type RuntimeName = keyof typeof RUNTIMES;

@@ -233,11 +233,31 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 15,
-    description: "what a runtime kept at destroy for a restore (a Proxmox VM's workspace disk), next to the workspace snapshot; imported cluster VMs assigned to an owner",
+    version: 11,
+    description: "the audit log's filters (who, workload, operation, outcome, time) read an index instead of the whole table",
+    // Each index ends in the rowid (id), so "newest first" within one actor, workload or operation needs no sort.
     sql: `
-      ALTER TABLE snapshots ADD COLUMN runtime_ref TEXT;
-      ALTER TABLE snapshots ADD COLUMN runtime TEXT;
+      CREATE INDEX operations_actor ON operations(actor);
+      CREATE INDEX operations_target ON operations(target);
+      CREATE INDEX operations_operation ON operations(operation);
+      CREATE INDEX operations_outcome ON operations(outcome);
+      CREATE INDEX operations_started_at ON operations(started_at);
+    `,
+  },
+  {
+    version: 12,
+    description:
+      "a destroyed VM's root disk kept for the undo window beside its workspace snapshot: the runtime that keeps it, its reference there, and its allocated bytes (counted in the owner's quota until restored or pruned)",
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN root_disk_runtime TEXT;
+      ALTER TABLE snapshots ADD COLUMN root_disk_ref TEXT;
+      ALTER TABLE snapshots ADD COLUMN root_disk_bytes INTEGER;
+    `,
+  },
+  {
+    version: 15,
+    description: "imported cluster VMs assigned to an owner by a Proxmox definitions file (shown to them read-only)",
+    sql: `
       CREATE TABLE imported_vms (
         name TEXT PRIMARY KEY,
         vmid INTEGER NOT NULL,

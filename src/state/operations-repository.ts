@@ -68,18 +68,17 @@ export function createOperationsRepository(db: VoxnixDatabase): OperationsReposi
      VALUES (@actor, @operation, @target, @args, @outcome, @errorKind, @durationMs, @startedAt, @jobId)`,
   );
   const recent = db.sqlite.prepare<[number], AuditRow>("SELECT * FROM operations ORDER BY id DESC LIMIT ?");
-  // Fixed SQL with every filter optional (NULL matches all): values are always bound, never spliced.
-  const filtered = db.sqlite.prepare<Record<string, string | number | null>, AuditRow>(
-    `SELECT * FROM operations
-     WHERE (@actor IS NULL OR actor = @actor)
-       AND (@target IS NULL OR target = @target)
-       AND (@operation IS NULL OR operation = @operation)
-       AND (@outcome IS NULL OR outcome = @outcome)
-       AND (@since IS NULL OR started_at >= @since)
-       AND (@until IS NULL OR started_at < @until)
-       AND (@beforeId IS NULL OR id < @beforeId)
-     ORDER BY id DESC LIMIT @limit`,
-  );
+  // One prepared statement per combination of filters in use (at most 2^7), made on first use.
+  const prepare = (sql: string) => db.sqlite.prepare<Record<string, string | number>, AuditRow>(sql);
+  const statements = new Map<string, ReturnType<typeof prepare>>();
+  const filtered = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   const toStored = (row: AuditRow): StoredAuditRecord => ({
     id: row.id,
     actor: row.actor,
@@ -107,18 +106,34 @@ export function createOperationsRepository(db: VoxnixDatabase): OperationsReposi
       });
     },
     recent: (limit) => recent.all(limit).map(toStored),
-    query: (filter) =>
-      filtered
-        .all({
-          actor: filter.actor ?? null,
-          target: filter.target ?? null,
-          operation: filter.operation ?? null,
-          outcome: filter.outcome ?? null,
-          since: filter.since?.getTime() ?? null,
-          until: filter.until?.getTime() ?? null,
-          beforeId: filter.beforeId ?? null,
-          limit: filter.limit,
-        })
-        .map(toStored),
+    query: (filter) => {
+      const { sql, params } = auditQuery(filter);
+      return filtered(sql).all(params).map(toStored);
+    },
   };
+}
+
+/**
+ * The SQL and parameters of an audit query. Only the conditions of the filters given are in
+ * the text (fixed fragments; every value is a bound parameter, never spliced), so SQLite can
+ * use the column's index (migration 11): `(@actor IS NULL OR actor = @actor)` would make it
+ * read the whole table. Exported for the query-plan test.
+ */
+export function auditQuery(filter: AuditFilter): { readonly sql: string; readonly params: Record<string, string | number> } {
+  const conditions: string[] = [];
+  const params: Record<string, string | number> = { limit: filter.limit };
+  const add = (name: string, condition: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    conditions.push(condition);
+    params[name] = value;
+  };
+  add("actor", "actor = @actor", filter.actor);
+  add("target", "target = @target", filter.target);
+  add("operation", "operation = @operation", filter.operation);
+  add("outcome", "outcome = @outcome", filter.outcome);
+  add("since", "started_at >= @since", filter.since?.getTime());
+  add("until", "started_at < @until", filter.until?.getTime());
+  add("beforeId", "id < @beforeId", filter.beforeId);
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
+  return { sql: `SELECT * FROM operations${where} ORDER BY id DESC LIMIT @limit`, params };
 }

@@ -1,5 +1,6 @@
 /**
- * Workspace snapshots kept by destroys, restorable until they expire.
+ * Snapshots kept by destroys, restorable until they expire: the workspace's (in the storage
+ * driver) and, for a VM, its root disk (kept by the runtime that ran it).
  *
  * @module
  */
@@ -11,19 +12,27 @@ import { withSpecDefaults, type WorkloadDefaults } from "./workloads-repository.
 /** `kept` until restored or pruned after the undo window. */
 export type SnapshotState = "kept" | "restored" | "pruned";
 
+/** A VM's root disk, kept by `runtime` under `ref` for the undo window. */
+export interface KeptRootDisk {
+  readonly runtime: string;
+  readonly ref: string;
+  /** What it holds on the host, counted in the owner's disk quota while it is kept. */
+  readonly bytes: number;
+}
+
 /** A snapshot row. `storageRef` is absent when the workload had no workspace. */
 export interface SnapshotRecord {
   readonly id: string;
   readonly owner: UserId;
   readonly workload: string;
   readonly storageRef?: string;
+  /** A VM's root disk, when its runtime kept one. */
+  readonly rootDisk?: KeptRootDisk;
   readonly spec: WorkloadSpec;
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly state: SnapshotState;
   readonly jobId?: string;
-  /** What the workload's runtime kept at destroy (its `DestroyReport.kept.ref`) and that runtime's name. */
-  readonly kept?: { readonly runtime: string; readonly ref: string };
 }
 
 interface SnapshotRow {
@@ -36,8 +45,9 @@ interface SnapshotRow {
   expires_at: number;
   state: SnapshotState;
   job_id: string | null;
-  runtime_ref: string | null;
-  runtime: string | null;
+  root_disk_runtime: string | null;
+  root_disk_ref: string | null;
+  root_disk_bytes: number | null;
 }
 
 /** Reads and writes the `snapshots` table. */
@@ -52,8 +62,8 @@ export interface SnapshotsRepository {
   expired(now: Date): readonly SnapshotRecord[];
   byJob(jobId: string): SnapshotRecord | undefined;
   setState(id: string, state: SnapshotState): void;
-  /** Records what the runtime kept for this snapshot's restore. */
-  setKept(id: string, kept: { readonly runtime: string; readonly ref: string }): void;
+  /** Records the root disk a VM runtime kept for snapshot `id`. */
+  setRootDisk(id: string, rootDisk: KeptRootDisk): void;
 }
 
 /** Creates the snapshots repository over `db`. */
@@ -62,8 +72,8 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
   const optional = (row: SnapshotRow | undefined): SnapshotRecord | undefined => (row ? toRecord(row) : undefined);
   const sqlite = db.sqlite;
   const insert = sqlite.prepare(
-    `INSERT INTO snapshots (id, owner, workload, storage_ref, spec_json, created_at, expires_at, state, job_id)
-     VALUES (@id, @owner, @workload, @storageRef, @spec, @createdAt, @expiresAt, @state, @jobId)`,
+    `INSERT INTO snapshots (id, owner, workload, storage_ref, spec_json, created_at, expires_at, state, job_id, root_disk_runtime, root_disk_ref, root_disk_bytes)
+     VALUES (@id, @owner, @workload, @storageRef, @spec, @createdAt, @expiresAt, @state, @jobId, @rootDiskRuntime, @rootDiskRef, @rootDiskBytes)`,
   );
   const select = sqlite.prepare<[string], SnapshotRow>("SELECT * FROM snapshots WHERE id = ?");
   const latest = sqlite.prepare<[string, string, number], SnapshotRow>(
@@ -75,7 +85,7 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
   const expired = sqlite.prepare<[number], SnapshotRow>("SELECT * FROM snapshots WHERE state = 'kept' AND expires_at <= ?");
   const byJob = sqlite.prepare<[string], SnapshotRow>("SELECT * FROM snapshots WHERE job_id = ?");
   const setState = sqlite.prepare<[string, string]>("UPDATE snapshots SET state = ? WHERE id = ?");
-  const setKept = sqlite.prepare<[string, string, string]>("UPDATE snapshots SET runtime = ?, runtime_ref = ? WHERE id = ?");
+  const setRootDisk = sqlite.prepare<[string, string, number, string]>("UPDATE snapshots SET root_disk_runtime = ?, root_disk_ref = ?, root_disk_bytes = ? WHERE id = ?");
   return {
     insert: (record) =>
       void insert.run({
@@ -88,6 +98,9 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
         expiresAt: record.expiresAt.getTime(),
         state: record.state,
         jobId: record.jobId ?? null,
+        rootDiskRuntime: record.rootDisk?.runtime ?? null,
+        rootDiskRef: record.rootDisk?.ref ?? null,
+        rootDiskBytes: record.rootDisk?.bytes ?? null,
       }),
     get: (id) => optional(select.get(id)),
     latestKept: (owner, workload, now) => optional(latest.get(owner, workload, now.getTime())),
@@ -95,7 +108,7 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
     expired: (now) => expired.all(now.getTime()).map(toRecord),
     byJob: (jobId) => optional(byJob.get(jobId)),
     setState: (id, state) => void setState.run(state, id),
-    setKept: (id, kept) => void setKept.run(kept.runtime, kept.ref, id),
+    setRootDisk: (id, rootDisk) => void setRootDisk.run(rootDisk.runtime, rootDisk.ref, rootDisk.bytes, id),
   };
 }
 
@@ -110,6 +123,6 @@ function toSnapshotRecord(row: SnapshotRow, defaults: WorkloadDefaults): Snapsho
     expiresAt: new Date(row.expires_at),
     state: row.state,
     ...(row.job_id === null ? {} : { jobId: row.job_id }),
-    ...(row.runtime_ref === null || row.runtime === null ? {} : { kept: { runtime: row.runtime, ref: row.runtime_ref } }),
+    ...(row.root_disk_runtime === null || row.root_disk_ref === null ? {} : { rootDisk: { runtime: row.root_disk_runtime, ref: row.root_disk_ref, bytes: row.root_disk_bytes ?? 0 } }),
   };
 }

@@ -10,9 +10,10 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
+import { machinePaths } from "../../src/runtimes/nspawn/index.js";
 import { FakeTelegramServer } from "../fakes/fake-telegram-server.js";
 import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
 
@@ -144,7 +145,14 @@ describe("idle timers end-to-end: a real container stops on its own and comes ba
 
   step("it comes back when its owner connects through the SSH gateway", async () => {
     const result = await ssh(["cat", "/etc/hostname"]);
-    assert.equal(result.code, 0, `${result.stderr}\n--- serve:\n${serveOutput.slice(-3000)}`);
+    const consoleLog = () => {
+      try {
+        return readFileSync(machinePaths(env.backend().paths, "web").console, "utf8").slice(-3000);
+      } catch {
+        return "(no console log)";
+      }
+    };
+    assert.equal(result.code, 0, `${result.stderr}\n--- serve:\n${serveOutput.slice(-3000)}\n--- console:\n${consoleLog()}`);
     assert.match(result.stderr, /voxnix: starting web…/);
     assert.equal(result.stdout.trim(), "web");
     const back = await show();

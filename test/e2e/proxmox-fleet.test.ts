@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { bech32 } from "@scure/base";
-import { ageRecipientOf } from "../../src/fleet/age-recipient.js";
+import { ageRecipientOf } from "../../src/domain/age-recipient.js";
 import { parseDefinitions } from "../../src/fleet/definitions.js";
 import { runFleetSteps, type FleetSettings } from "../../src/fleet/fleet-steps.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";

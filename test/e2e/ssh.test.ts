@@ -6,7 +6,10 @@
  * server, port forwarding to the workload and the refusals: another user's key reads like a
  * missing workload, an unknown key and passwords are refused, forwarding to the host is
  * refused, and a client that vanishes mid-session leaves the gateway running and nothing
- * behind in the container.
+ * behind in the container. How people learn the way in is checked on the same run: `ctl
+ * create` prints the exact `ssh -p PORT NAME@HOST` line and the dashboard's login link
+ * command, the line works as printed, and the chat's answer to "how do I connect to dev?"
+ * gives both.
  *
  * @module
  */
@@ -14,6 +17,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import Database from "better-sqlite3";
@@ -27,6 +31,18 @@ interface Run {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** A TCP port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Runs a program with optional input, killing it after `timeoutMs`. */
@@ -54,7 +70,10 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
   let keys: string;
   let gateway: ChildProcess | undefined;
   let port = 0;
+  let httpPort = 0;
   let knownHosts = "";
+  /** The `ssh` line `ctl create` printed. */
+  let printedSsh = "";
   const { step, failed } = storySteps();
 
   /** `ssh` as a careful person runs it: only this key, only this host key, never a prompt. */
@@ -83,7 +102,10 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     run("ssh", [...sshArgs(key, options.extra ?? []), target, ...command], { ...(options.input === undefined ? {} : { input: options.input }) });
 
   before(async () => {
-    env = await createE2eEnv({ extraConfig: { ssh: { enabled: true, listen: "127.0.0.1:0", idleTimeoutMinutes: 5 } } });
+    // Fixed ports, so the lines voxnix prints before the gateway starts name the real ones.
+    port = await freePort();
+    httpPort = await freePort();
+    env = await createE2eEnv({ extraConfig: { ssh: { enabled: true, listen: `127.0.0.1:${port}`, idleTimeoutMinutes: 5 }, http: { listen: `127.0.0.1:${httpPort}` } } });
     keys = mkdtempSync(path.join(env.root, "keys-"));
     for (const name of ["alice", "bob", "stranger"]) {
       const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${name}@test`, "-f", path.join(keys, name)]);
@@ -122,9 +144,26 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     assert.deepEqual((JSON.parse(list.stdout) as { result: { fingerprint: string }[] }).result.map((key) => key.fingerprint), [fingerprint]);
   });
 
-  step("alice has a container", async () => {
+  step("alice has a container; ctl create prints the exact ssh line and the dashboard's login link command", async () => {
     const created = await voxnix(env, ["--as", ALICE, "ctl", "create", "dev", "--module", "git"]);
     assert.equal(created.code, 0, created.stdout + created.stderr);
+    const lines = created.stdout.split("\n");
+    assert.ok(lines.includes(`Get in with: ssh -p ${port} dev@127.0.0.1`), created.stdout);
+    assert.ok(lines.includes(`Dashboard (with a browser terminal): http://127.0.0.1:${httpPort}/web/ (voxnix web link --as ${ALICE} prints a login link)`), created.stdout);
+    printedSsh = lines.find((line) => line.startsWith("Get in with: "))!.slice("Get in with: ".length);
+    // The command it names, run as printed, prints a login link to that dashboard, for alice.
+    const command = /\((voxnix web link [^)]*?) prints a login link\)/.exec(created.stdout)?.[1];
+    assert.equal(command, `voxnix web link --as ${ALICE}`);
+    const link = await voxnix(env, command.split(" ").slice(1));
+    assert.equal(link.code, 0, link.stderr);
+    assert.match(link.stdout, new RegExp(`^http://127\\.0\\.0\\.1:${httpPort}/web/login/vxl_\\S+\\n\\(for ${ALICE}; works once`));
+  });
+
+  step("the chat's answer to \"how do I connect to dev?\" gives the same ssh line and the dashboard", async () => {
+    const answer = await voxnix(env, ["--as", ALICE, "say", "how do I connect to dev?"]);
+    assert.equal(answer.code, 0, answer.stderr);
+    assert.ok(answer.stdout.includes(`Open a shell in dev from your computer with: ${printedSsh}\n`), answer.stdout);
+    assert.ok(answer.stdout.includes(`the dashboard at http://127.0.0.1:${httpPort}/web/ has a terminal for dev`), answer.stdout);
   });
 
   step("the gateway starts, prints its host key, and keeps it private", async () => {
@@ -137,13 +176,21 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     const ready = JSON.parse(output.split("\n")[0]!) as { event: string; port: number; hostKey: string; fingerprint: string; generated: boolean };
     assert.equal(ready.event, "ssh-ready");
     assert.equal(ready.generated, true);
-    port = ready.port;
+    assert.equal(ready.port, port, "the port ctl create named");
     knownHosts = path.join(keys, "known_hosts");
     writeFileSync(knownHosts, `[127.0.0.1]:${port} ${ready.hostKey}\n`);
     const keyFile = path.join(env.root, "state", "ssh", "host_ed25519_key");
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
     const scanned = await run("ssh-keygen", ["-lf", knownHosts]);
     assert.ok(scanned.stdout.includes(ready.fingerprint), "the printed fingerprint is the host key's");
+  });
+
+  step("the ssh line ctl create printed works as printed (with alice's key)", async () => {
+    const [program, ...args] = printedSsh.split(" ");
+    assert.equal(program, "ssh");
+    const result = await run("ssh", [...sshArgs("alice").slice(2), ...args, "--", "git", "--version"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^git version /);
   });
 
   step("ssh runs a command in alice's own container: its output and exit status come back", async () => {
@@ -243,13 +290,13 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     }
     const file = path.join(keys, "upload.txt");
     writeFileSync(file, "uploaded by scp\n");
-    const scp = await run("scp", ["-P", String(port), ...sshArgs("alice").slice(2), file, "dev@127.0.0.1:/tmp/upload.txt"]);
+    const scp = await run("scp", ["-P", String(port), ...sshArgs("alice").slice(2), file, "dev@127.0.0.1:/workspace/upload.txt"]);
     assert.equal(scp.code, 0, scp.stderr);
-    assert.equal((await ssh("alice", "dev@127.0.0.1", ["cat /tmp/upload.txt"])).stdout, "uploaded by scp\n");
-    const listing = await run("sftp", ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"], { input: "ls /tmp\n" });
+    assert.equal((await ssh("alice", "dev@127.0.0.1", ["cat /workspace/upload.txt"])).stdout, "uploaded by scp\n");
+    const listing = await run("sftp", ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"], { input: "ls /workspace\n" });
     assert.equal(listing.code, 0, listing.stderr);
     assert.match(listing.stdout, /upload\.txt/);
-    const theirs = await run("scp", ["-P", String(port), ...sshArgs("bob").slice(2), file, "dev@127.0.0.1:/tmp/bob.txt"]);
+    const theirs = await run("scp", ["-P", String(port), ...sshArgs("bob").slice(2), file, "dev@127.0.0.1:/workspace/bob.txt"]);
     assert.notEqual(theirs.code, 0, "another user's key cannot copy into the workload");
   });
 

@@ -4,14 +4,16 @@
  * guest's own Debian and kernel → `ctl host-key` prints the key the guest really serves →
  * `ctl storage` counts the root disk → a workspace file survives `ctl stop`/`ctl start` →
  * another user can neither see nor reach it → `ctl destroy` asks for confirmation, and
- * `ctl confirm` leaves no VM folder behind. One VM: TCG on two cores is slow. Needs root,
+ * `ctl confirm` leaves no VM folder behind but keeps the root disk for undo → `ctl restore`
+ * brings back a file from the root disk, the workspace and the same host key (bob cannot
+ * restore it). One VM: TCG on two cores is slow. Needs root,
  * the nspawn tools (the harness's container runtime) and qemu; skipped otherwise. The base
  * image comes from `VOXNIX_TEST_CACHE` (built there once, as `vm.test.ts` does).
  *
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import { configSchema } from "../../src/app/config-schema.js";
@@ -43,6 +45,7 @@ function result<T>(run: CliResult): T {
 describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_000 }, () => {
   const { step, failed } = storySteps();
   let env: E2eEnv;
+  let hostKeyBefore = "";
 
   before(async () => {
     env = await createE2eEnv({
@@ -94,7 +97,7 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
   });
 
   step("ctl host-key prints the key the guest serves, its fingerprint and its age recipient; bob gets not found", async () => {
-    const report = result<{ workload: string; keys: { key: string; fingerprint: string; ageRecipient?: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"]));
+    const report = result<{ workload: string; keys: { key: string; fingerprint: string; ageRecipient?: string; nativeAgeRecipient?: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"]));
     assert.equal(report.keys.length, 1);
     const [key] = report.keys;
     assert.match(key!.key, /^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
@@ -105,6 +108,8 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
     assert.ok(fingerprint.stdout.includes(key!.fingerprint), `${fingerprint.stdout} has ${key!.fingerprint}`);
     const human = await voxnix(env, [...alice, "ctl", "host-key", "lab"]);
     assert.match(human.stdout, /age recipient: ssh-ed25519 /);
+    assert.match(key!.nativeAgeRecipient ?? "", /^age1[02-9ac-hj-np-z]{58}$/);
+    assert.ok(human.stdout.includes(`age1 (X25519): ${key!.nativeAgeRecipient}`), human.stdout);
     assert.equal((await voxnix(env, [...bob, "ctl", "host-key", "lab"])).code, 3);
     assert.equal((await voxnix(env, [...bob, "ctl", "exec", "lab", "--", "true"])).code, 3);
     assert.deepEqual(result<{ workloads: unknown[] }>(await voxnix(env, [...bob, "--json", "ctl", "list"])).workloads, []);
@@ -134,6 +139,10 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
   });
 
   step("ctl destroy asks for confirmation; ctl confirm removes the VM and its folder", async () => {
+    // Written to the root disk (not the workspace): it comes back only if the root disk is kept.
+    const wrote = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "sh", "-c", "echo on-the-root-disk > /root/marker && sync"], SLOW);
+    assert.equal(wrote.code, 0, wrote.stderr);
+    hostKeyBefore = result<{ keys: { key: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"])).keys[0]!.key;
     const asked = await voxnix(env, [...alice, "--json", "ctl", "destroy", "lab"]);
     assert.equal(asked.code, 4, asked.stderr);
     const token = (JSON.parse(asked.stdout) as { error: { token: string } }).error.token;
@@ -143,5 +152,23 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
     assert.equal(confirmed.code, 0, confirmed.stderr);
     assert.deepEqual(result<{ workloads: unknown[] }>(await voxnix(env, [...alice, "--json", "ctl", "list"])).workloads, []);
     assert.equal(existsSync(path.join(env.root, "state", "vm", "machines", "lab")), false, "no VM folder is left");
+  });
+
+  step("the root disk is kept for undo: storage shows it, bob cannot restore it, ctl restore brings the VM back with its root disk, workspace and host key", async () => {
+    const storage = result<{ snapshots: { workload: string; rootDiskBytes?: number }[] }>(await voxnix(env, [...alice, "--json", "ctl", "storage"]));
+    assert.equal(storage.snapshots.length, 1);
+    assert.ok((storage.snapshots[0]!.rootDiskBytes ?? 0) > 0, "the kept root disk counts in the usage");
+    const kept = path.join(env.root, "state", "vm", "kept");
+    assert.equal(readdirSync(kept).length, 1, "one kept disk");
+    assert.equal((await voxnix(env, [...bob, "ctl", "restore", "lab"])).code, 3, "bob cannot restore alice's VM");
+    const restored = await voxnix(env, [...alice, "ctl", "restore", "lab"], SLOW);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal((await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/root/marker"], SLOW)).stdout.trim(), "on-the-root-disk");
+    assert.equal((await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/workspace/note"], SLOW)).stdout.trim(), "kept");
+    assert.equal(result<{ keys: { key: string }[] }>(await voxnix(env, [...alice, "--json", "ctl", "host-key", "lab"])).keys[0]!.key, hostKeyBefore, "the same host key");
+    assert.deepEqual(readdirSync(kept), [], "the kept copy is discarded once the VM is back");
+    const destroyed = await voxnix(env, [...alice, "--yes", "ctl", "destroy", "lab"], SLOW);
+    assert.equal(destroyed.code, 0, destroyed.stderr);
+    assert.equal(readdirSync(kept).length, 1, "the second destroy keeps the root disk again");
   });
 });

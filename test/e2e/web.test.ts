@@ -8,17 +8,21 @@
  * used link fails the second time, and a WebSocket from a foreign Origin is refused. The
  * terminal survives a dropped connection (a TCP proxy between browser and server cuts every
  * connection): the page reconnects by itself to the same shell, so `export X=1` before the
- * drop is still set after it. The admin's browser sees every workload with its owner, the
+ * drop is still set after it; a reload of the page reopens the terminal on the same shell,
+ * with its recent output. The admin's browser sees every workload with its owner, the
  * users (approves a pending one, changes limits) and the audit log with filters; a
- * non-admin's request for the audit log is refused.
+ * non-admin's request for the audit log is refused. A person registers an SSH key in the
+ * dashboard's key card; the same key from another person is refused; removing it works.
  * With VOXNIX_SCREENSHOTS=1, screenshots of the main pages are written to docs/ (off by
  * default: a test run must not change committed files).
  *
  * @module
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect as connectTcp, createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { after, before, describe } from "node:test";
@@ -231,6 +235,49 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     }
   });
 
+  step("a page reload reopens the terminal on the same shell, with its recent output", async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
+    const attaches = async () => {
+      const app = await env.app();
+      try {
+        return (await app.core.auditLog({ userId: "local:admin" }, { user: "telegram:42", operation: "attachShell", outcome: "ok" })).entries.length;
+      } finally {
+        await app.close();
+      }
+    };
+    const before = await attaches();
+    await signIn(page, await loginLink(env, "telegram:42"));
+    await page.locator(`[data-action="terminal-${NAME}"]`).click();
+    const status = page.getByTestId("terminal-status");
+    await status.filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+    await page.getByTestId("terminal").click();
+    await page.waitForFunction(() => /root@/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+    await page.keyboard.type("export Y=kept; echo before-reload=$Y");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => /before-reload=kept/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Your workloads" }).waitFor();
+    // Nobody clicks "Terminal": the page reopens it and the shell's recent output is replayed.
+    await status.filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => /before-reload=kept/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    await page.getByTestId("terminal").click();
+    await page.keyboard.type("echo after-reload=$Y");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => /after-reload=kept/.test((globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? ""), undefined, { timeout: 60_000 });
+    assert.doesNotMatch(await screenText(page), /previous shell has ended/);
+    assert.equal(await attaches(), before + 1, "the reload reattached to the same shell once");
+    // Close ends the shell: a reload after that opens no terminal.
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.reload();
+    // The page decides about its terminal right after the storage card is drawn (the last step of its start).
+    await page.getByTestId("storage-used").waitFor();
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    assert.equal(await page.getByTestId("terminal-status").count(), 0, "no terminal after Close and a reload");
+    await context.close();
+  });
+
   step("another user sees none of it: not in the list, 'not found' over the API and the terminal", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -250,6 +297,38 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     }, NAME);
     assert.deepEqual(answers, { show: 404, stop: 404, kind: "not-found", terminal: "refused" });
     await context.close();
+  });
+
+  step("the SSH keys card: paste a public key, see its fingerprint; another person cannot take it; remove it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-web-key-"));
+    try {
+      const made = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "alice@phone", "-f", join(dir, "id")]);
+      assert.equal(made.status, 0, String(made.stderr));
+      const publicKey = readFileSync(join(dir, "id.pub"), "utf8").trim();
+      const fingerprint = String(spawnSync("ssh-keygen", ["-lf", join(dir, "id.pub")]).stdout).split(" ")[1]!;
+      const card = owner.getByTestId("ssh-keys-card");
+      await card.getByText("No keys yet").waitFor();
+      await card.getByTestId("ssh-key-input").fill(publicKey);
+      await card.getByTestId("ssh-key-add").click();
+      await card.getByTestId("ssh-keys").getByText(fingerprint).waitFor();
+      await card.getByText("alice@phone").waitFor();
+
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, await loginLink(env, "telegram:43"));
+      const theirs = page.getByTestId("ssh-keys-card");
+      await theirs.getByTestId("ssh-key-input").fill(publicKey);
+      await theirs.getByTestId("ssh-key-add").click();
+      await page.getByTestId("notice").filter({ hasText: "already registered" }).waitFor();
+      assert.doesNotMatch((await page.getByTestId("notice").textContent()) ?? "", /telegram:42/, "the refusal names no one");
+      await theirs.getByText("No keys yet").waitFor();
+      await context.close();
+
+      await owner.locator(`[data-action="remove-key-${fingerprint}"]`).click();
+      await card.getByText("No keys yet").waitFor();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   step("a WebSocket from a foreign Origin is refused even with the owner's cookie", async () => {
@@ -302,7 +381,11 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await audit.locator('[data-filter="user"]').fill("");
     await audit.getByTestId("audit-filter").click();
     await audit.getByTestId("audit-entries").locator("li").filter({ hasText: "setUserLimits" }).first().waitFor();
-    if (SCREENSHOTS) await page.screenshot({ path: `${DOCS}web-admin.png`, fullPage: true });
+    if (SCREENSHOTS) {
+      // From the top, so the sticky header is where it belongs in a full-page picture.
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+      await page.screenshot({ path: `${DOCS}web-admin.png`, fullPage: true });
+    }
 
     // The owner's session is not an admin's: the audit log and user list are refused.
     const refused = await owner.evaluate(async () => [(await fetch("/api/v1/audit")).status, (await fetch("/api/v1/users")).status]);

@@ -1,7 +1,8 @@
 /**
  * An in-memory container backend that models the port's documented behaviour: create of an
- * existing name fails, destroy of an unknown name succeeds, stop of a stopped container
- * succeeds, start of an unknown one is not found. Records every call; failures and pauses
+ * existing name is a `name-taken` conflict, destroy of an unknown name succeeds, stop of a
+ * stopped container succeeds, start of an unknown one is not found, exec in a stopped one is a
+ * `wrong-state` conflict. It passes the runtime conformance suite (test/conformance/). Records every call; failures and pauses
  * are injectable per method.
  *
  * @module
@@ -17,6 +18,7 @@ import type {
   RuntimePlan,
   Runtime,
   HostContext,
+  DestroyOptions,
   DestroyReport,
   DoctorCheck,
   ExecOptions,
@@ -33,7 +35,7 @@ import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "change" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "discardRootDisk" | "change" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
 
 /** The host key a fake VM answers with (a real ed25519 public key, from the fixture keys). */
 export const FAKE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFdy7kfvWCeo99f+SRbrap0jSM7ZBBAMIZqyKU4qnf2k";
@@ -61,6 +63,19 @@ export interface FakeRuntimeOptions {
   readonly liveResize?: boolean;
   /** `false` models a runtime without `change` (default: it has one). */
   readonly change?: boolean;
+  /**
+   * Keeps root disks at destroy when asked (`DestroyOptions.keepRootDisk`) and brings them back
+   * on a create with `rootDiskRef`, as the QEMU runtime does (default false: no `discardRootDisk`).
+   */
+  readonly keepsRootDisks?: boolean;
+}
+
+/** A root disk the fake keeps for a destroyed VM. */
+export interface FakeKeptRootDisk {
+  readonly workload: string;
+  readonly bytes: number;
+  /** The host key lines the VM had, which come back with the disk. */
+  readonly hostKeys?: string[];
 }
 
 /** The fake backend. Inspect `containers` and `calls`; steer with `failNext`, `hold`, `addUnmanaged`. */
@@ -95,7 +110,17 @@ export class FakeRuntime implements Runtime {
       },
     };
     if (options.change === false) this.change = undefined;
+    if (options.keepsRootDisks !== true) this.discardRootDisk = undefined;
   }
+
+  /** Root disks kept by destroys, by reference. */
+  readonly keptRootDisks = new Map<string, FakeKeptRootDisk>();
+
+  /** Deletes a kept root disk; unknown references succeed (absent unless `keepsRootDisks`). */
+  discardRootDisk?: (ref: string) => Promise<void> = async (ref) => {
+    await this.injector.enter("discardRootDisk", [ref]);
+    this.keptRootDisks.delete(ref);
+  };
 
   /**
    * Applies a changed spec as the port documents: a running container restarts with it (or,
@@ -154,7 +179,14 @@ export class FakeRuntime implements Runtime {
   async create(spec: ContainerSpec, host: HostContext): Promise<void> {
     host.onProgress({ type: "step", step: "building", message: `Building ${spec.name}` });
     await this.injector.enter("create", [spec, stripCallbacks(host)]);
-    if (this.containers.has(spec.name)) throw new HostFailureError(`A container called "${spec.name}" already exists on the host.`);
+    if (this.containers.has(spec.name)) throw new ConflictError("name-taken", `A container called "${spec.name}" already exists on this host.`);
+    if (host.rootDiskRef !== undefined) {
+      // The real runtime copies the kept disk; the kept one stays until discarded.
+      const kept = this.keptRootDisks.get(host.rootDiskRef);
+      if (kept === undefined) throw new HostFailureError(`The kept root disk ${host.rootDiskRef} is gone.`);
+      this.rootDisks.set(spec.name, kept.bytes);
+      if (kept.hostKeys !== undefined) this.hostKeyLines.set(spec.name, kept.hostKeys);
+    }
     host.onProgress({ type: "log", line: `created ${spec.name}` });
     host.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name}` });
     this.containers.set(spec.name, {
@@ -189,13 +221,20 @@ export class FakeRuntime implements Runtime {
     if (container) container.state = "stopped";
   }
 
-  async destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport> {
-    await this.injector.enter("destroy", [name]);
+  async destroy(name: WorkloadName, options: DestroyOptions): Promise<DestroyReport> {
+    await this.injector.enter("destroy", [name, ...(options.keepRootDisk === undefined ? [] : [{ keepRootDisk: options.keepRootDisk }])]);
     options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
+    const keep = this.discardRootDisk !== undefined ? options.keepRootDisk : undefined;
+    if (keep !== undefined && this.containers.has(name) && !this.keptRootDisks.has(keep)) {
+      const hostKeys = this.hostKeyLines.get(name);
+      this.keptRootDisks.set(keep, { workload: name, bytes: this.rootDisks.get(name) ?? 1024 ** 2, ...(hostKeys === undefined ? {} : { hostKeys }) });
+    }
     this.containers.delete(name);
+    if (keep !== undefined) this.rootDisks.delete(name);
     const warnings = this.destroyWarnings;
     this.destroyWarnings = [];
-    return { warnings };
+    const kept = keep === undefined ? undefined : this.keptRootDisks.get(keep);
+    return { warnings, ...(kept === undefined || keep === undefined ? {} : { keptRootDisk: { ref: keep, bytes: kept.bytes } }) };
   }
 
   async list(): Promise<readonly LiveContainer[]> {
@@ -231,13 +270,15 @@ export class FakeRuntime implements Runtime {
     await this.injector.enter("exec", [name, argv, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running") throw new HostFailureError(`The container "${name}" is not running; start it first.`);
+    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    // `false` fails as it does anywhere; every other command echoes its argv and succeeds.
+    const fails = argv[0] === "false";
     return {
       command: argv[0] ?? "",
       args: argv.slice(1),
-      exitCode: 0,
+      exitCode: fails ? 1 : 0,
       signal: null,
-      stdout: `${argv.join(" ")}\n`,
+      stdout: fails ? "" : `${argv.join(" ")}\n`,
       stderr: "",
       timedOut: false,
       truncated: false,

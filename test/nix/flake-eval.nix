@@ -1,5 +1,5 @@
 # Calls flake.nix's `outputs` with stand-in inputs (real nixpkgs `lib`, stub packages and
-# stub disko/agenix/extra-container) to check the flake's structure: output names, the pure
+# stub disko/agenix/extra-container/microvm) to check the flake's structure: output names, the pure
 # `lib`, the appliance's module list and the check names. Builds and NixOS evaluation need
 # the real inputs (`nix flake check`).
 { lib }:
@@ -32,6 +32,7 @@ let
       overlays.default = final: previous: { };
       lib.evalContainers = arguments: { config.system.build.etc.drvPath = "/nix/store/00000000000000000000000000000000-etc.drv"; };
     };
+    microvm.nixosModules = { host = { }; microvm = { }; };
   };
 in
 {

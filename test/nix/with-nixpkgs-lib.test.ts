@@ -201,9 +201,9 @@ void describe("flake.nix outputs (stand-in inputs)", { skip }, () => {
   const flake = () =>
     evalJson(`import ${nixString(join(nixTestDirectory, "flake-eval.nix"))} { lib = import ${nixString(nixpkgsLib ?? "")}; }`) as Record<string, any>;
 
-  void it("declares the four inputs and every output", () => {
+  void it("declares the five inputs and every output", () => {
     const result = flake();
-    assert.deepEqual(result.inputs, ["agenix", "disko", "extra-container", "nixpkgs"]);
+    assert.deepEqual(result.inputs, ["agenix", "disko", "extra-container", "microvm", "nixpkgs"]);
     assert.equal(result.nixpkgsUrl, "github:NixOS/nixpkgs/nixos-unstable");
     for (const output of ["lib", "packages", "nixosModules", "nixosConfigurations", "devShells", "checks"]) assert.ok(result.outputs.includes(output), output);
     assert.deepEqual(result.packages, ["default", "voxnix"]);
@@ -212,12 +212,12 @@ void describe("flake.nix outputs (stand-in inputs)", { skip }, () => {
 
   void it("exports the pure library with the whole catalog", () => {
     const result = flake();
-    assert.deepEqual(result.lib, ["catalog", "fromSpecFile", "mkContainer", "modules", "paths"]);
+    assert.deepEqual(result.lib, ["catalog", "fromSpecFile", "microvmRunner", "mkContainer", "mkVm", "modules", "paths", "vmGuest"]);
     assert.deepEqual(result.catalogNames, ["code-server", "devtools", "env", "fish", "git", "tailscale", "workspace"]);
   });
 
-  void it("builds the appliance from disko, agenix, the voxnix module, the overlay and the host config", () => {
-    assert.deepEqual(flake().appliance, { system: "x86_64-linux", moduleCount: 5 });
+  void it("builds the appliance from disko, agenix, the voxnix module, the overlay, microvm.nix's host module and the host config", () => {
+    assert.deepEqual(flake().appliance, { system: "x86_64-linux", moduleCount: 6 });
   });
 
   void it("has one mkContainer check per sample spec, plus catalog and appliance", () => {

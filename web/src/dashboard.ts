@@ -2,7 +2,7 @@
  * The dashboard: the signed-in person's workloads with live state (Server-Sent Events from
  * `/api/v1/events`), create with a module picker, start/stop/restart, destroy (plan, then
  * confirm), restore within the undo window, logs, storage against the quota, job progress, a
- * browser terminal, how to get in over SSH, and for admins every workload with its owner, the
+ * browser terminal, how to get in over SSH (with your SSH keys, `ssh-keys.ts`), and for admins every workload with its owner, the
  * users with their limits (approve/deny, change limits) and the audit log (`admin.ts`).
  * Everything goes through the HTTP API with the session cookie; nothing here decides who may
  * do what.
@@ -12,7 +12,8 @@
 import { refreshUsers, showAudit, type AdminContext } from "./admin.js";
 import { api, ApiError, type Job, type ModuleInfo, type StorageReport, type UserView, type Workload, type ImportedVm } from "./api.js";
 import { formatBytes, h, replace } from "./dom.js";
-import { openTerminal, type TerminalPanel } from "./terminal.js";
+import { refreshSshKeys, type SshKeysContext } from "./ssh-keys.js";
+import { openTerminal, reattachableTerminals, type TerminalPanel } from "./terminal.js";
 
 const app = document.getElementById("app")!;
 const sections = {
@@ -23,6 +24,7 @@ const sections = {
   jobs: h("section", { class: "card", attrs: { hidden: "", "data-testid": "jobs" } }),
   create: h("section", { class: "card", attrs: { "data-testid": "create" } }),
   storage: h("section", { class: "card", attrs: { "data-testid": "storage" } }),
+  sshKeys: h("section", { class: "card", attrs: { "data-testid": "ssh-keys-card" } }),
   users: h("section", { class: "card", attrs: { hidden: "", "data-testid": "users" } }),
   audit: h("section", { class: "card", attrs: { hidden: "", "data-testid": "audit" } }),
 };
@@ -330,6 +332,7 @@ async function refreshStorage(): Promise<void> {
 // Admins: users with their limits, and the audit log (admin.ts).
 
 const admin: AdminContext = { users: sections.users, audit: sections.audit, attempt, notify };
+const sshKeys: SshKeysContext = { section: sections.sshKeys, ...(sshTemplate ? { sshExample: sshTemplate } : {}), attempt, notify };
 
 // Live state.
 
@@ -367,8 +370,11 @@ async function start(): Promise<void> {
   imported = list.imported ?? [];
   renderWorkloads();
   renderCreate(modules);
-  await Promise.all([refreshStorage(), me.role === "admin" ? refreshUsers(admin) : undefined, me.role === "admin" ? showAudit(admin) : undefined]);
+  await Promise.all([refreshStorage(), refreshSshKeys(sshKeys), me.role === "admin" ? refreshUsers(admin) : undefined, me.role === "admin" ? showAudit(admin) : undefined]);
   watchWorkloads();
+  // After a reload, the terminal this tab had open comes back to the same shell (the server keeps it for a while).
+  const reopen = reattachableTerminals().find((name) => workloads.some((workload) => workload.name === name && workload.live === "running"));
+  if (reopen) showTerminal(reopen);
 }
 
 void attempt(start);

@@ -5,7 +5,8 @@
  *
  * Reconnecting reattaches: the server keeps the shell for a grace window after the connection
  * drops, and the page reconnects by itself (backing off) with the shell's resume token, kept
- * in sessionStorage so a reload of the tab finds it too. The server replays the recent output,
+ * in sessionStorage so a reload of the tab finds it too (the dashboard reopens that terminal
+ * by itself after a reload: `reattachableTerminals`). The server replays the recent output,
  * so the screen is cleared first. If the shell is gone (the window passed, the server
  * restarted), a new shell opens and the terminal says so. Close ends the shell.
  *
@@ -25,7 +26,8 @@ const SUPERSEDED = 4000;
 /** How long the page keeps trying to get back to a dropped shell (a little past the server's default grace window). */
 const GIVE_UP_MS = 75_000;
 
-const storageKey = (workload: string) => `voxnix.terminal.${workload}`;
+const STORAGE_PREFIX = "voxnix.terminal.";
+const storageKey = (workload: string) => `${STORAGE_PREFIX}${workload}`;
 
 function savedToken(workload: string): string | undefined {
   try {
@@ -42,6 +44,20 @@ function saveToken(workload: string, token: string | undefined): void {
   } catch {
     /* storage refused (private mode): reattach works within this page only */
   }
+}
+
+/** Workloads whose shell this tab left open (a reload): their terminals can be reattached. */
+export function reattachableTerminals(): string[] {
+  const names: string[] = [];
+  try {
+    for (let index = 0; index < window.sessionStorage.length; index += 1) {
+      const key = window.sessionStorage.key(index);
+      if (key?.startsWith(STORAGE_PREFIX)) names.push(key.slice(STORAGE_PREFIX.length));
+    }
+  } catch {
+    /* storage refused: nothing to reattach */
+  }
+  return names;
 }
 
 /** Whether the server answers at all (a refused reattach on a live server means the shell is gone). */

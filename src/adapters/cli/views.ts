@@ -138,7 +138,7 @@ export function renderConfirmation(error: NeedsConfirmation, withToken = true): 
 export function renderDestroyResult(result: DestroyResult): string[] {
   return [
     `${result.workload} destroyed.`,
-    ...(result.snapshot ? [`Its workspace snapshot can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
+    ...(result.snapshot ? [`${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : "Its root disk and workspace"} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ];
 }
@@ -155,10 +155,11 @@ export function renderHostKeys(report: HostKeyReport): string[] {
   for (const key of report.keys) {
     lines.push(`${key.key} ${report.workload}`, `  fingerprint:   ${key.fingerprint}`);
     lines.push(key.ageRecipient === undefined ? "  age recipient: none (age does not take this key type)" : `  age recipient: ${key.ageRecipient}`);
+    if (key.nativeAgeRecipient !== undefined) lines.push(`  age1 (X25519): ${key.nativeAgeRecipient}`);
   }
   lines.push(
     "",
-    `${report.keys.some((key) => key.ageRecipient !== undefined) ? "An ssh-ed25519 (or ssh-rsa) host key is an age recipient as it is: " : ""}add it to the recipients of the secrets ${report.workload} should read (agenix: publicKeys in secrets.nix, then agenix --rekey; sops 3.10 or later: an age recipient in .sops.yaml, then sops updatekeys; sops-nix: convert it with ssh-to-age first).`,
+    `${report.keys.some((key) => key.ageRecipient !== undefined) ? "An ssh-ed25519 (or ssh-rsa) host key is an age recipient as it is: " : ""}add it to the recipients of the secrets ${report.workload} should read (agenix: publicKeys in secrets.nix, then agenix --rekey; sops 3.10 or later: an age recipient in .sops.yaml, then sops updatekeys; sops-nix and .sops.yaml files that list age1 keys: use the age1 line, which is what ssh-to-age prints).`,
   );
   return lines;
 }
@@ -178,7 +179,7 @@ export function renderStorage(report: StorageReport): string[] {
       ? []
       : ["", ...renderTable(["VM root disk", "allocated", "size (held against the quota)"], report.rootDisks.map((disk) => [disk.workload, formatSize(disk.allocatedBytes), formatSize(disk.sizeBytes)]), "")]),
     "",
-    ...renderTable(["snapshot of", "taken", "restorable until"], report.snapshots.map((snapshot) => [snapshot.workload, formatTime(snapshot.createdAt), formatTime(snapshot.expiresAt)]), "No snapshots."),
+    ...renderTable(["snapshot of", "taken", "restorable until", "root disk"], report.snapshots.map((snapshot) => [snapshot.workload, formatTime(snapshot.createdAt), formatTime(snapshot.expiresAt), snapshot.rootDiskBytes === undefined ? "-" : formatSize(snapshot.rootDiskBytes)]), "No snapshots."),
   ];
 }
 

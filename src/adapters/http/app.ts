@@ -27,6 +27,7 @@ import { ACCOUNT_ROUTES } from "./routes/account.js";
 import { AUDIT_ROUTES } from "./routes/audit.js";
 import { EVENT_ROUTES } from "./routes/events.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
+import { SSH_KEY_ROUTES } from "./routes/ssh-keys.js";
 import { USER_ROUTES } from "./routes/users.js";
 import { WORKLOAD_ROUTES } from "./routes/workloads.js";
 import { WebAssets } from "./web/assets.js";
@@ -34,7 +35,7 @@ import { registerWebRoutes } from "./web/routes.js";
 import { registerTerminalRoute } from "./web/terminal.js";
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
-export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...EVENT_ROUTES, ...JOB_ROUTES, ...USER_ROUTES, ...AUDIT_ROUTES];
+export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...EVENT_ROUTES, ...JOB_ROUTES, ...USER_ROUTES, ...AUDIT_ROUTES, ...SSH_KEY_ROUTES];
 
 /** The largest request body accepted (64 KiB). */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;

@@ -171,7 +171,7 @@ export const userView = z.looseObject({
 export const logEntries = z.array(z.looseObject({ message: z.string() }));
 
 /** `hostKey`: a VM's SSH host keys. */
-export const hostKeyReport = z.looseObject({ workload: z.string(), keys: z.array(z.looseObject({ key: z.string(), algorithm: z.string(), fingerprint: z.string(), ageRecipient: z.string().optional() })) });
+export const hostKeyReport = z.looseObject({ workload: z.string(), keys: z.array(z.looseObject({ key: z.string(), algorithm: z.string(), fingerprint: z.string(), ageRecipient: z.string().optional(), nativeAgeRecipient: z.string().optional() })) });
 
 /** `storage`: usage, quota, workspaces and restorable snapshots. */
 export const storageReport = z.looseObject({ user: userId, driver: z.string(), quotasEnforced: z.boolean(), usage: z.looseObject({}), workspaces: z.array(z.looseObject({ workload: z.string() })), snapshots: z.array(z.looseObject({ id: z.string(), workload: z.string() })) });

@@ -90,7 +90,13 @@ const LIMIT_KEYS: Readonly<Record<string, keyof UserLimitsInput>> = {
   memory: "memoryBudget",
   pids: "pidsBudget",
   processes: "pidsBudget",
+  kind: "defaultKind",
+  vmonly: "vmOnly",
+  "vm-only": "vmOnly",
 };
+
+/** `vmonly=` values, as people type them. */
+const YES_NO: Readonly<Record<string, boolean>> = { yes: true, true: true, on: true, no: false, false: false, off: false };
 
 /** Runs an admin command as `actor` and returns the HTML answer. The core refuses non-admins. */
 export async function runAdminCommand(command: ParsedCommand, actor: Actor, core: Core, admission: Admission): Promise<string> {
@@ -122,7 +128,7 @@ export async function runAdminCommand(command: ParsedCommand, actor: Actor, core
 async function setLimits(args: string, actor: Actor, core: Core): Promise<string> {
   const [who, ...pairs] = args.split(/\s+/).filter(Boolean);
   const target = who ? targetUserId(who) : undefined;
-  const usage = `Usage: ${code("/limits 12345 workloads=3 cpu=4 memory=8G disk=20G pids=2048")}`;
+  const usage = `Usage: ${code("/limits 12345 workloads=3 cpu=4 memory=8G disk=20G pids=2048 kind=vm vmonly=no")}`;
   if (!target) return usage;
   const limits: { -readonly [K in keyof UserLimitsInput]?: UserLimitsInput[K] } = {};
   for (const pair of pairs) {
@@ -136,6 +142,14 @@ async function setLimits(args: string, actor: Actor, core: Core): Promise<string
       limits[field] = number;
     } else if (field === "diskQuota" || field === "memoryBudget") {
       limits[field] = value;
+    } else if (field === "defaultKind") {
+      const kind = value.toLowerCase();
+      if (kind !== "vm" && kind !== "container") return `${code(key!)} is ${code("vm")} or ${code("container")}. ${usage}`;
+      limits.defaultKind = kind;
+    } else if (field === "vmOnly") {
+      const flag = Object.hasOwn(YES_NO, value.toLowerCase()) ? YES_NO[value.toLowerCase()] : undefined;
+      if (flag === undefined) return `${code(key!)} is ${code("yes")} or ${code("no")}. ${usage}`;
+      limits.vmOnly = flag;
     }
   }
   if (pairs.length === 0) {

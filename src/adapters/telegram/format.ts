@@ -85,7 +85,8 @@ export interface ResultAccess {
 /** One line per user for `/users`. */
 export function userLineHtml(user: UserView): string {
   const name = user.displayName ? ` (${escapeHtml(user.displayName)})` : "";
-  const limits = `${user.limits.maxWorkloads} workloads, ${user.limits.cpuBudget} CPUs, ${formatSize(user.limits.memoryBudgetBytes)} memory, ${formatSize(user.limits.diskQuotaBytes)} disk`;
+  const kind = user.limits.vmOnly === true ? ", VMs only" : user.limits.defaultKind === "vm" ? ", VMs by default" : "";
+  const limits = `${user.limits.maxWorkloads} workloads, ${user.limits.cpuBudget} CPUs, ${formatSize(user.limits.memoryBudgetBytes)} memory, ${formatSize(user.limits.diskQuotaBytes)} disk${kind}`;
   return `${code(user.id)}${name} — ${escapeHtml(user.status)}${user.role === "admin" ? ", admin" : ""}; ${user.workloads} workload${user.workloads === 1 ? "" : "s"}; ${escapeHtml(limits)}`;
 }
 

@@ -44,7 +44,7 @@ export const VMS: readonly EvalConversation[] = [
     id: "vm-default-kind",
     intent: "vm",
     limits: [{ owner: ALICE, defaultKind: "vm" }],
-    turns: [{ say: "create lab with 2 cpus", operations: ["create:lab"] }],
+    turns: [{ say: "create lab with 2 cpus", operations: ["create:lab"], text: /Creating the VM lab/ }],
     expect: [{ owner: ALICE, name: "lab", kind: "vm", cpus: 2 }],
   },
   {

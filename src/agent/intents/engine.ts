@@ -85,9 +85,10 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       return { text: describeVmAnswer(core.workloadKinds(), intent.foreign === true) };
     case "access": {
       const name = targetName(intent.target, context.state.focus) ?? (names.length === 1 ? names[0] : undefined);
-      if (!context.sshAccess) return { text: describeAccess(name, names) };
+      const dashboard = context.dashboardUrl ? { dashboardUrl: context.dashboardUrl } : {};
+      if (!context.sshAccess) return { text: describeAccess(name, names, dashboard) };
       const keys = await core.listSshKeys(actor).catch(() => []);
-      return { text: describeAccess(name, names, { access: context.sshAccess, keys: keys.length }) };
+      return { text: describeAccess(name, names, { ssh: { access: context.sshAccess, keys: keys.length }, ...dashboard }) };
     }
     case "declined":
       // Saying no to something also drops a destroy plan waiting for "yes".

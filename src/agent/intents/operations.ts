@@ -38,7 +38,7 @@ export async function create(request: CreateRequest, context: ChatContext, names
     }
     const job = await turn.call("create", record, () => core.create(actor, input), jobSummary);
     turn.job = job;
-    return { text: describeStarted(asked, request.kind) };
+    return { text: describeStarted(asked, job.workloadKind) };
   } catch (error) {
     return { text: explainError(error) };
   }

@@ -25,10 +25,24 @@ export function targetName(target: Target, focus: string | undefined): string | 
   return undefined;
 }
 
-/** "How do I log into dev?": the SSH gateway's command when it is enabled, else what exists today. */
-export function describeAccess(name: string | undefined, names: readonly string[], ssh?: { readonly access: SshAccess; readonly keys: number }): string {
+/** How a person in a chat gets a dashboard login link (Telegram's `/web`, `voxnix web link` on the appliance). */
+export const CHAT_LOGIN_HINT = "ask for a login link: /web in Telegram, or voxnix web link on the appliance";
+
+/** The ways in a login answer can name: the SSH gateway (with how many keys the person has) and the dashboard. */
+export interface AccessAnswerPoints {
+  readonly ssh?: { readonly access: SshAccess; readonly keys: number };
+  readonly dashboardUrl?: string;
+}
+
+/**
+ * "How do I log into dev?": the SSH gateway's exact command and the dashboard's browser
+ * terminal when they are set up, else what exists today.
+ */
+export function describeAccess(name: string | undefined, names: readonly string[], points: AccessAnswerPoints = {}): string {
   const which = name ?? "<name>";
   const unknown = name !== undefined && !names.includes(name) ? [`You have no container called "${name}".`] : [];
+  const { ssh, dashboardUrl } = points;
+  const dashboard = dashboardUrl ? [`In a browser: the dashboard at ${dashboardUrl} has a terminal for ${which} (${CHAT_LOGIN_HINT}).`] : [];
   if (ssh) {
     const command = sshCommand(ssh.access, which);
     const lines = [
@@ -39,8 +53,17 @@ export function describeAccess(name: string | undefined, names: readonly string[
       ssh.keys > 0
         ? `ssh logs you in with your registered key (${ssh.keys === 1 ? "1 key" : `${ssh.keys} keys`}).`
         : "First register your public key: send /sshkey followed by the contents of ~/.ssh/id_ed25519.pub (no key yet? run ssh-keygen -t ed25519).",
+      ...dashboard,
     ];
     return lines.join("\n");
+  }
+  if (dashboardUrl) {
+    return [
+      ...unknown,
+      `SSH is not set up on this appliance, but the dashboard at ${dashboardUrl} has a browser terminal for ${which} (${CHAT_LOGIN_HINT}).`,
+      `An admin on the appliance can also open a shell with: voxnix ctl shell ${which}`,
+      `From this chat you can run one command at a time: run <command> in ${which}`,
+    ].join("\n");
   }
   const lines = [
     "Remote login (SSH or a web terminal) is not set up on this appliance yet, so there is no address to log into.",

@@ -69,7 +69,7 @@ export function createContainerTool(context: ChatContext) {
         }
         const job = await context.turn.call("create", record, () => context.core.create(context.actor, spec), jobSummary);
         context.turn.job = job;
-        context.turn.say(describeStarted(asked, args.kind));
+        context.turn.say(describeStarted(asked, job.workloadKind));
         return { status: "creating in the background", name: args.name, jobId: job.id };
       }),
   });

@@ -7,7 +7,7 @@
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { VmSpecInput } from "../../domain/vm-spec.js";
 import type { Actor } from "../../domain/identity.js";
-import type { JobOf } from "../api.js";
+import type { CreateJob } from "../api.js";
 import { checkNameFree, checkQuotas, checkVmDiskQuota, nameTaken, validateSpec } from "../admission.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
@@ -16,7 +16,7 @@ import { runtimeForKind } from "../runtime-registry.js";
 import { decideKind } from "../workload-kind.js";
 
 /** Starts a create job for `input`, owned by the actor. */
-export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<JobOf<"create">> {
+export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput): Promise<CreateJob> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",
@@ -54,7 +54,7 @@ export function createWorkload(services: CoreServices, actor: Actor, input: Cont
         owner: user.id,
         work: (job) => provisionWorkload(context, user, spec, { kind: "new" }, job),
       });
-      return handle;
+      return { ...handle, workloadKind: spec.kind };
     },
   });
 }

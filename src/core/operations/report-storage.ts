@@ -1,6 +1,7 @@
 /**
- * `storage`: the actor's space: total usage against the quota, per-workspace usage and the
- * snapshots kept by destroys that can still be restored.
+ * `storage`: the actor's space: total usage against the quota, per-workspace usage, VM root
+ * disks, and the snapshots kept by destroys that can still be restored (with the root disks of
+ * destroyed VMs, which count in the usage until they are restored or pruned).
  *
  * @module
  */
@@ -54,18 +55,21 @@ export function reportStorage(services: CoreServices, actor: Actor): Promise<Sto
       ]);
       const info = storage.info();
       const rootDisks = await vmRootDisks(context, user.id);
-      const allocated = rootDisks.reduce((sum, disk) => sum + disk.allocatedBytes, 0);
+      const snapshots = context.repos.snapshots.keptByOwner(user.id, clock.now());
+      // Root disks of destroyed VMs kept for undo hold what they hold until restored or pruned.
+      const kept = snapshots.reduce((sum, snapshot) => sum + (snapshot.rootDisk?.bytes ?? 0), 0);
+      const allocated = rootDisks.reduce((sum, disk) => sum + disk.allocatedBytes, 0) + kept;
       // What is left for new things is what create admits against: root disks are held at their declared size.
-      const held = rootDisks.reduce((sum, disk) => sum + disk.sizeBytes, 0);
+      const held = rootDisks.reduce((sum, disk) => sum + disk.sizeBytes, 0) + kept;
       return {
         user: user.id,
         driver: info.name,
         quotasEnforced: info.quotas,
         // VM root disks live outside the driver's area; they count in what the person uses.
-        usage: rootDisks.length === 0 ? usage : { ...usage, usedBytes: usage.usedBytes + allocated, availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - held) },
+        usage: rootDisks.length === 0 && kept === 0 ? usage : { ...usage, usedBytes: usage.usedBytes + allocated, availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - held) },
         workspaces: records.map((record, index) => ({ workload: record.name, usage: workspaceUsages[index]! })),
         rootDisks,
-        snapshots: context.repos.snapshots.keptByOwner(user.id, clock.now()).map(toSnapshotView),
+        snapshots: snapshots.map(toSnapshotView),
       };
     },
   });

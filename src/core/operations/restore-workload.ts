@@ -16,7 +16,7 @@ import { validateName } from "../inputs.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { pruneExpiredSnapshots } from "../snapshots.js";
+import { discardKeptRootDisk, pruneExpiredSnapshots } from "../snapshots.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** Starts a restore job for the actor's destroyed workload `name`. */
@@ -50,13 +50,10 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
         repos.workloads.delete(input);
         throw error;
       }
-      const backend = runtimeForKind(deps.runtimes, snapshot.spec.kind).info().name;
-      // What the runtime kept is only its own to bring back (a runtime change since the destroy leaves it unused).
-      const kept = snapshot.kept !== undefined && snapshot.kept.runtime === backend ? snapshot.kept.ref : undefined;
-      const source =
-        snapshot.storageRef === undefined && kept === undefined
-          ? { kind: "new" as const }
-          : { kind: "snapshot" as const, ...(snapshot.storageRef === undefined ? {} : { ref: snapshot.storageRef }), ...(kept === undefined ? {} : { kept }) };
+      const source = snapshot.storageRef === undefined ? { kind: "new" as const } : { kind: "snapshot" as const, ref: snapshot.storageRef };
+      const runtime = runtimeForKind(deps.runtimes, snapshot.spec.kind);
+      // The kept root disk comes back only on the runtime that kept it.
+      const rootDiskRef = snapshot.rootDisk !== undefined && snapshot.rootDisk.runtime === runtime.info().name ? snapshot.rootDisk.ref : undefined;
       const onSettled = detach();
       const handle = services.jobs.start({
         onSettled,
@@ -65,8 +62,12 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
         owner: user.id,
         work: async (job) => {
           job.progress({ type: "step", step: "restoring", message: `Restoring ${input} from its snapshot` });
-          const view = await provisionWorkload(context, user, snapshot.spec, source, job);
+          const view = await provisionWorkload(context, user, snapshot.spec, source, job, rootDiskRef);
           repos.snapshots.setState(snapshot.id, "restored");
+          // The VM runs on a copy of the kept root disk; the kept one is no longer needed.
+          await discardKeptRootDisk(context, snapshot).catch((error: unknown) => {
+            deps.logger.warn({ err: error, snapshot: snapshot.id }, "Could not delete a restored VM's kept root disk");
+          });
           if (snapshot.storageRef !== undefined) {
             await deps.storage.deleteSnapshot({ ref: snapshot.storageRef }).catch((error: unknown) => {
               deps.logger.warn({ err: error, snapshot: snapshot.id, owner: userStorageKey(user.id) }, "Could not delete a restored snapshot");
@@ -93,11 +94,8 @@ export function planRestore(services: CoreServices, actor: Actor, name: string):
     run: async ({ user, input }) => {
       const snapshot = await admitRestore(context, user, input);
       const steps = [
-        snapshot.kept !== undefined
-          ? `recreate ${input} with its kept workspace disk`
-          : snapshot.storageRef === undefined
-            ? `recreate ${input} with an empty workspace`
-            : `recreate ${input} with /workspace from its snapshot`,
+        snapshot.storageRef === undefined ? `recreate ${input} with an empty workspace` : `recreate ${input} with /workspace from its snapshot`,
+        ...(snapshot.rootDisk === undefined ? [] : [`bring back its root disk as it was when it was destroyed (${snapshot.rootDisk.runtime})`]),
         `start ${input} with its recorded modules (${snapshot.spec.modules.join(", ") || "none"})`,
       ];
       return { type: "planned", plan: { operation: "restore", workload: input, steps } };

@@ -2,11 +2,14 @@
  * `hostKey`: a VM's SSH host public keys, for re-keying secrets (agenix, sops) to it. The
  * QEMU runtime generates the guest's host key before first boot and pins it, so the key is
  * known without asking the guest (whose root could lie). Each key comes with its fingerprint
- * and its age recipient: ssh-ed25519 and ssh-rsa keys are age recipients as they are.
+ * and its age recipient: ssh-ed25519 and ssh-rsa keys are age recipients as they are, and an
+ * ssh-ed25519 key also gets its native `age1…` form (what ssh-to-age prints, for sops-nix and
+ * `.sops.yaml` files that list X25519 recipients).
  * Owner-scoped like `show`: another user's VM is "not found".
  *
  * @module
  */
+import { ageRecipientOf } from "../../domain/age-recipient.js";
 import { HostFailureError, InvalidInputError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import { formatSshPublicKey, parseSshPublicKey } from "../../domain/ssh-keys.js";
@@ -55,5 +58,6 @@ function toHostKeyView(name: string, line: string): HostKeyView {
     algorithm: parsed.key.algorithm,
     fingerprint: parsed.key.fingerprint,
     ...(AGE_SSH_TYPES.has(parsed.key.algorithm) ? { ageRecipient: key } : {}),
+    ...(parsed.key.algorithm === "ssh-ed25519" ? { nativeAgeRecipient: ageRecipientOf(key) } : {}),
   };
 }

@@ -12,7 +12,7 @@ import { changeContainer, createContainer, destroyContainer, planCreate, startCo
 import { type NixosRuntimeOptions, createContext } from "./context.js";
 import { buildImages, doctorChecks } from "./host.js";
 import { NIXOS_CONTAINER } from "./machinectl-cli.js";
-import { containerLogs, execInContainer, listContainers, showContainer } from "./queries.js";
+import { containerLogs, execInContainer, listContainers, requireRunning, showContainer } from "./queries.js";
 
 export type { NixosRuntimeOptions } from "./context.js";
 
@@ -38,13 +38,15 @@ export function createNixosRuntime(deps: BackendDeps, options: NixosRuntimeOptio
     logs: (name, options) => containerLogs(context, name, options.lines),
     exec: (name, argv, options) => execInContainer(context, name, argv, options),
     // `nixos-container root-login` is machinectl's login shell as root; only PATH and TERM pass.
-    openTerminal: (name, options) =>
-      deps.runner.spawnTerminal(NIXOS_CONTAINER, ["root-login", name], {
+    openTerminal: async (name, options) => {
+      await requireRunning(context, name);
+      return deps.runner.spawnTerminal(NIXOS_CONTAINER, ["root-login", name], {
         env: { TERM: "xterm-256color", PATH: process.env.PATH ?? "/run/current-system/sw/bin" },
         isolatedEnv: true,
         timeoutMs: options.timeoutMs,
         size: options.size,
-      }),
+      });
+    },
     doctor: () => doctorChecks(context),
     buildImages: (options) => buildImages(context, options.onProgress, options.signal),
   };

@@ -6,7 +6,7 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
+import { ConflictError, HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { ExecOptions, LiveContainer, LiveDetails, LogEntry } from "../../ports/runtime.js";
 import type { CommandResult } from "../../ports/command-runner.js";
@@ -72,6 +72,17 @@ async function confNames(context: NixosContext): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * Refuses an unknown container (not found) and one that is not running (`wrong-state`), as the
+ * port says of `exec` and terminals, before any command is run in it.
+ */
+export async function requireRunning(context: NixosContext, name: WorkloadName): Promise<void> {
+  if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
+  const shown = await runHost(context.deps.runner, MACHINECTL, ["show", name, "--no-pager"], { action: `Reading the state of "${name}"`, timeoutMs: context.queryTimeoutMs });
+  const state = shown.exitCode === 0 ? machineState(parseKeyValues(shown.stdout).get("State")) : "stopped";
+  if (state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
 }
 
 /** Details of one container, or undefined when the host does not know it. */
@@ -141,7 +152,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Runs `argv` inside the container; the exit status is in the result, not an error. */
 export async function execInContainer(context: NixosContext, name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> {
   if (argv.length === 0) throw new InvalidInputError([{ path: "argv", message: "Give a command to run." }]);
-  if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
+  await requireRunning(context, name);
   // The runner's environment would apply to nixos-container on the host, so variables are
   // passed into the container explicitly with env(1).
   const variables = Object.entries(options.env ?? {});

@@ -32,17 +32,35 @@ function readNumber(file: string): number | undefined {
   }
 }
 
-/** True when `pid` is a live (not zombie) systemd-nspawn booting `machineRoot`. */
-export function isNspawnFor(pid: number, machineRoot: string): boolean {
+/**
+ * What `pid` is for a container whose root is `machineRoot`:
+ * - `nspawn`: a live process whose argv boots that root (nspawn, or the launcher about to become it);
+ * - `changing`: alive, but its argv reads empty. The kernel shows no argv while a process swaps its
+ *   program (between the old and the new one during `execve`) and once it has released its memory
+ *   on the way out (while it still holds its files, locks and namespaces). Neither is "gone":
+ *   reading that as an exit made a freshly launched container look as if it had died, and let
+ *   a restart boot while the old nspawn still held the root's lock;
+ * - `gone`: no such process, a zombie, or a pid now used by an unrelated program.
+ */
+export type NspawnProcessState = "nspawn" | "changing" | "gone";
+
+/** Reads `/proc/<pid>` once; see `NspawnProcessState`. */
+export function nspawnProcessState(pid: number, machineRoot: string): NspawnProcessState {
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    if (!cmdline.includes(`--directory=${machineRoot}`)) return false;
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
+    if (state === "Z" || state === "X" || state === "x") return "gone";
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    if (cmdline === "") return "changing";
+    return cmdline.split("\0").includes(`--directory=${machineRoot}`) ? "nspawn" : "gone";
   } catch {
-    return false;
+    return "gone";
   }
+}
+
+/** True when `pid` is a live (not zombie) systemd-nspawn booting `machineRoot`. */
+export function isNspawnFor(pid: number, machineRoot: string): boolean {
+  return nspawnProcessState(pid, machineRoot) === "nspawn";
 }
 
 /** The running nspawn pid of a container, if it is running. */
@@ -131,7 +149,7 @@ export async function waitForBoot(machine: MachinePaths, nspawnPid: number, time
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
-    if (!isNspawnFor(nspawnPid, machine.root)) {
+    if (nspawnProcessState(nspawnPid, machine.root) === "gone") {
       throw new HostFailureError(`The container exited while booting.`, consoleTail(machine));
     }
     const leader = findLeader(nspawnPid);
@@ -156,10 +174,10 @@ function signalProcess(pid: number | undefined, signal: NodeJS.Signals | number)
 async function waitForExit(pid: number, machineRoot: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isNspawnFor(pid, machineRoot)) return true;
+    if (nspawnProcessState(pid, machineRoot) === "gone") return true;
     await sleep(POLL_MS);
   }
-  return !isNspawnFor(pid, machineRoot);
+  return nspawnProcessState(pid, machineRoot) === "gone";
 }
 
 /** Clean poweroff (SIGRTMIN+4 to the container's systemd), then kill after `timeoutMs`. Returns true when it shut down cleanly. */

@@ -50,7 +50,7 @@ export interface CreateVmHost {
   /** Cancels the create; what was made so far is rolled back. */
   readonly signal?: AbortSignal;
   /** A restore: the kept workspace disk's ref (`kept-disks.ts`), reattached instead of a new disk. */
-  readonly restoreFrom?: string;
+  readonly rootDiskRef?: string;
 }
 
 /** What a finished create produced. */
@@ -79,7 +79,7 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
     );
   }
   // A restore goes to the node holding the kept disk: a disk is reassigned only between VMs of one node.
-  const keeper = host.restoreFrom === undefined ? undefined : await findKeeper(context, host.restoreFrom, spec.name);
+  const keeper = host.rootDiskRef === undefined ? undefined : await findKeeper(context, host.rootDiskRef, spec.name);
   const allowedNodes = keeper === undefined ? allowedNodesFor(settings, spec) : [keeper.node];
   const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes, strategy: settings.placement });
   const node = placement.node;

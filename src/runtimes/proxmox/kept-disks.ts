@@ -13,7 +13,10 @@
  * A restore creates the VM on the keeper's node and moves the disk back as the workspace disk
  * instead of allocating a new one; if the restore fails, the disk goes back to the keeper before
  * the half-made VM is deleted, so another restore can still bring it back. When the undo window
- * passes, the core asks for the keeper to be deleted (`discardKept`), and the data with it.
+ * passes, the core asks for the keeper to be deleted (`discardRootDisk`), and the data with it.
+ *
+ * This is the Proxmox side of the core's `DestroyOptions.keepRootDisk` / `HostContext.rootDiskRef`:
+ * the kept disk's size is counted in the owner's quota until it is restored or pruned.
  *
  * @module
  */
@@ -25,6 +28,7 @@ import { ProxmoxApiError } from "./api-error.js";
 import { guestPath, settle, type ProxmoxContext } from "./context.js";
 import { clusterResourcesSchema, upidSchema, vmConfigSchema } from "./schemas.js";
 import { clusterVms, VOXNIX_TAG, type ClusterVm } from "./targets.js";
+import { diskSizeBytes } from "./create-vm.js";
 
 /** A failed restore whose VM kept the disk because it could not be moved back: that VM must not be deleted. */
 export class KeptDiskStuckError extends HostFailureError {}
@@ -64,11 +68,12 @@ function parseRef(ref: string): number | undefined {
  * Moves the workspace disk of the stopped VM `vm` to a new keeper on its node. Returns the ref,
  * or undefined when the VM has no workspace disk. On failure nothing is left but a released VMID.
  */
-export async function keepWorkspaceDisk(context: ProxmoxContext, vm: ClusterVm, workload: string, until: Date, onProgress: ProgressListener): Promise<{ ref: string; detail: string } | undefined> {
+export async function keepWorkspaceDisk(context: ProxmoxContext, vm: ClusterVm, workload: string, snapshot: string, onProgress: ProgressListener): Promise<{ ref: string; bytes: number } | undefined> {
   const { client, settings, allocator, ledger, clock } = context;
   const config = await client.get(guestPath(vm.node, vm.vmid, "/config"), vmConfigSchema);
-  if (typeof config[settings.workspaceDisk] !== "string") return undefined;
-  onProgress({ type: "step", step: "snapshotting", message: `Keeping the workspace disk of ${workload} until ${until.toISOString()}` });
+  const drive = config[settings.workspaceDisk];
+  if (typeof drive !== "string") return undefined;
+  onProgress({ type: "step", step: "snapshotting", message: `Keeping the workspace disk of ${workload} for the undo window` });
   const keeper = await allocator.allocate(keeperLabel(workload));
   try {
     const created = await client.post(`/nodes/${segment(vm.node)}/qemu`, upidSchema, {
@@ -78,7 +83,7 @@ export async function keepWorkspaceDisk(context: ProxmoxContext, vm: ClusterVm, 
       tags: `${VOXNIX_TAG};${KEPT_TAG}`,
       memory: 64,
       cores: 1,
-      description: `Holds the workspace disk of the voxnix VM "${workload}" (VMID ${vm.vmid}) for its undo window, until ${until.toISOString()}. voxnix deletes it then; do not start it.`,
+      description: `Holds the workspace disk of the voxnix VM "${workload}" (VMID ${vm.vmid}) for its undo window (snapshot ${snapshot}). voxnix deletes it when the window passes; do not start it.`,
     });
     await settle(context, created, `create the keeper VM ${keeper}`, onProgress);
   } catch (error) {
@@ -93,7 +98,7 @@ export async function keepWorkspaceDisk(context: ProxmoxContext, vm: ClusterVm, 
   }
   ledger.activate(keeper, clock.now());
   context.logger.info({ workload, vmid: vm.vmid, keeper, node: vm.node }, "proxmox workspace disk kept");
-  return { ref: keptRef(keeper), detail: `the workspace disk, held by VM ${keeper} on ${vm.node}` };
+  return { ref: keptRef(keeper), bytes: diskSizeBytes(drive) ?? 0 };
 }
 
 /** A keeper found in the cluster for a restore of `workload`. */

@@ -76,8 +76,8 @@ export interface ProxmoxRuntime extends Runtime {
    * `kept-disks.ts`), delete with disks; releases the VMID for good. Unknown names succeed.
    */
   destroy(name: WorkloadName, options: DestroyOptions): Promise<DestroyReport>;
-  /** Deletes a keeper VM and the disk it holds (the undo window passed). */
-  discardKept(ref: string): Promise<void>;
+  /** Deletes a keeper VM and the disk it holds (the undo window passed, or a restore emptied it). */
+  discardRootDisk(ref: string): Promise<void>;
   /** Every VM in the cluster, managed or imported, from one `/cluster/resources` call. */
   list(): Promise<readonly LiveVm[]>;
   show(name: WorkloadName): Promise<(LiveDetails & { readonly vmid: number; readonly node: string; readonly management: VmManagement }) | undefined>;
@@ -197,9 +197,9 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     stop: (name, options) => power(name, "stop", options.onProgress),
     restart: (name, options) => power(name, "restart", options.onProgress),
 
-    async destroy(name, { onProgress, keep }) {
+    async destroy(name, { onProgress, keepRootDisk }) {
       // The core's rollback of a failed restore must not delete the VM still holding the person's data.
-      if (holdingKeptDisk.has(name) && keep === undefined) {
+      if (holdingKeptDisk.has(name) && keepRootDisk === undefined) {
         return { warnings: [`VM "${name}" was left in place: it holds the kept workspace disk that a failed restore could not move back.`] };
       }
       const { ctx, target } = await forChange(name, "destroy");
@@ -214,19 +214,21 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
         const upid = await ctx.client.post(`/nodes/${segment(vm.node)}/vzdump`, upidSchema, { vmid: vm.vmid, storage: settings.backupStorage, mode: "snapshot", compress: "zstd" });
         await settle(ctx, upid, `back up VM ${vm.vmid}`, onProgress);
       }
-      let kept: { ref: string; detail: string } | undefined;
-      if (keep !== undefined) {
+      // The core's "keep the root disk for the undo window": on Proxmox what is worth keeping is the
+      // workspace disk (the root is a template clone), kept in a keeper VM (kept-disks.ts).
+      let kept: { ref: string; bytes: number } | undefined;
+      if (keepRootDisk !== undefined) {
         // A used disk cannot leave a running VM; the VM is going anyway.
         await stopHard(ctx, vm, onProgress);
-        kept = await keepWorkspaceDisk(ctx, vm, name, keep.until, onProgress);
+        kept = await keepWorkspaceDisk(ctx, vm, name, keepRootDisk, onProgress);
       }
       await removeVm(ctx, vm.node, vm.vmid, onProgress);
       ledger.release(vm.vmid, "destroyed", clock.now());
       logger.info({ workload: name, vmid: vm.vmid, node: vm.node, kept: kept?.ref }, "proxmox vm destroyed");
-      return { warnings: [], ...(kept ? { kept } : {}) };
+      return { warnings: [], ...(kept ? { keptRootDisk: kept } : {}) };
     },
 
-    async discardKept(ref) {
+    async discardRootDisk(ref) {
       await discardKeeper(await context(), ref);
     },
 

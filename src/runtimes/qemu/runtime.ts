@@ -6,48 +6,29 @@
  *
  * @module
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../domain/errors.js";
-import { isWorkloadName, type WorkloadName } from "../../domain/names.js";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { ConflictError, HostFailureError } from "../../domain/errors.js";
+import type { WorkloadName } from "../../domain/names.js";
 import { formatSize } from "../../domain/sizes.js";
-import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../domain/vm-spec.js";
-import type { CommandResult } from "../../ports/command-runner.js";
-import type { DestroyReport, ExecOptions, HostContext, LiveContainer, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
+import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy } from "../../domain/vm-spec.js";
+import type { DestroyOptions, DestroyReport, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
-import { runChecked } from "../../host/commands.js";
 import { probeAccelerator, type AcceleratorChoice } from "./accelerator.js";
-import { consoleLines, drainConsole, readLogTail } from "./console-log.js";
+import { createVmAccess } from "./access.js";
 import { createOverlay, createSeed, ensureWorkspaceDisk, overlayArgs, workspaceMkfsArgs } from "./disks.js";
 import { qemuDoctor } from "./doctor.js";
-import { READY_MARKER } from "./guest-files.js";
+import { discardKeptDisk, keepRootDisk, restoreKeptDisk } from "./kept-disks.js";
+import { freePort } from "./free-port.js";
 import { buildBaseImage, currentImage, vmDebootstrapArgs, type BaseImage } from "./image.js";
-import { MAX_SOCKET_PATH, resolveQemuPaths, vmPaths, type QemuPaths, type VmPaths } from "./paths.js";
-import { launchQemu, QEMU_BINARY, residentBytes, runningPid, startedAt, waitForExit } from "./process.js";
-import { qemuArgs, type Accelerator } from "./qemu-argv.js";
-import { qmp } from "./qmp.js";
-import { remoteCommand, sshArgs, sshBanner, sshEnvironment } from "./ssh.js";
+import { createVmMachine } from "./machine.js";
+import { MAX_SOCKET_PATH, resolveQemuPaths, vmPaths, type QemuPaths } from "./paths.js";
+import { QEMU_BINARY, runningPid } from "./process.js";
+import { qemuArgs } from "./qemu-argv.js";
+import { existingVm, type VmRecord } from "./record.js";
+import { vmQueries } from "./queries.js";
 
-/**
- * Host-side inputs the core prepares for a VM: the runtime port's `HostContext` without the
- * container-only fields. `workspaceHostPath` is a directory from the storage driver; the
- * workspace disk goes there (counted in the owner's quota, snapshotted with the workspace).
- */
-export type VmHostContext = Pick<HostContext, "ownerLabel" | "workspaceHostPath" | "onProgress" | "signal">;
-
-/** What `vm.json` records. Written by voxnix only. */
-export interface VmRecord {
-  readonly spec: VmSpec;
-  readonly sshPort: number;
-  readonly accelerator: Accelerator;
-  readonly acceleratorReason: string;
-  readonly baseDisk: string;
-  readonly kernel: string;
-  readonly initrd: string;
-  readonly workspace: string;
-  readonly createdAt: string;
-}
+export type { VmHostContext } from "./machine.js";
+export type { VmRecord } from "./record.js";
 
 /**
  * The runtime: the `Runtime` port for `kind: vm` specs (anything else is refused), plus helpers
@@ -60,29 +41,6 @@ export interface QemuRuntime extends Runtime {
   hostKey(name: WorkloadName): string | undefined;
   /** The resource policy from `vm.*` configuration, for spec validation. */
   policy(): VmResourcePolicy;
-}
-
-const LAUNCH_TIMEOUT_MS = 30_000;
-
-function readRecord(paths: VmPaths): VmRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(paths.metadata, "utf8")) as VmRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel picks it; QEMU binds it moments later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** Creates the runtime. Nothing touches the host until a method is called. */
@@ -103,22 +61,9 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     defaultWorkspaceBytes: config.defaultWorkspace,
     maxWorkspaceBytes: config.maxWorkspace,
   });
-  const isRoot = () => process.getuid?.() === 0;
-  const userExists = (name: string): boolean => {
-    try {
-      return readFileSync("/etc/passwd", "utf8").split("\n").some((line) => line.startsWith(`${name}:`));
-    } catch {
-      return false;
-    }
-  };
-  /** The user QEMU drops to, created on first use (root only; unprivileged voxnix runs QEMU as itself). */
-  const runAsUser = async (): Promise<string | undefined> => {
-    if (config.runAs === "" || !isRoot()) return undefined;
-    if (!userExists(config.runAs)) {
-      await runChecked(deps.runner, "useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", config.runAs], { what: `create the user ${config.runAs} QEMU runs as` });
-    }
-    return config.runAs;
-  };
+  const machine = createVmMachine(deps);
+  const { boot, halt } = machine;
+  const access = createVmAccess(deps, paths);
 
   const build = (onProgress: ProgressListener, signal?: AbortSignal): Promise<BaseImage> => {
     building ??= buildBaseImage(deps.runner, {
@@ -134,133 +79,24 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     return building;
   };
 
-  const existing = (name: WorkloadName): { readonly files: VmPaths; readonly record: VmRecord } => {
+  const existing = (name: WorkloadName) => existingVm(paths, name);
+
+  const destroy = async (name: WorkloadName, options: DestroyOptions): Promise<DestroyReport> => {
     const files = vmPaths(paths, name);
-    const record = readRecord(files);
-    if (record === undefined) throw new NotFoundError("workload", name);
-    return { files: { ...files, workspace: record.workspace }, record };
-  };
-
-  /** Starts QEMU for a VM whose disks exist and waits until its SSH server answers. */
-  const boot = async (files: VmPaths, record: VmRecord, host: Pick<VmHostContext, "onProgress" | "signal">): Promise<VmRecord> => {
-    host.onProgress({ type: "step", step: "starting", message: `Starting ${record.spec.name} (${record.spec.cpus} CPU, ${formatSize(record.spec.memoryBytes)}, ${record.accelerator.toUpperCase()})` });
-    rmSync(files.pidFile, { force: true });
-    rmSync(files.qmpSocket, { force: true });
-    const runAs = await runAsUser();
-    let current = record;
-    let pid: number | undefined;
-    for (let attempt = 0; pid === undefined; attempt += 1) {
-      const args = qemuArgs({
-        spec: current.spec,
-        paths: files,
-        image: { kernel: current.kernel, initrd: current.initrd },
-        accelerator: current.accelerator,
-        tbSizeMiB: config.tbSizeMiB,
-        sshPort: current.sshPort,
-        outbound: config.outbound,
-        ...(runAs === undefined ? {} : { runAs }),
-      });
-      try {
-        pid = await launchQemu(args, files, LAUNCH_TIMEOUT_MS);
-      } catch (error) {
-        // The port was free when picked; another process may have taken it since.
-        if (attempt < 3 && error instanceof HostFailureError && /host forwarding rule|Address already in use/i.test(error.message + (error.detail ?? ""))) {
-          current = { ...current, sshPort: await freePort() };
-          writeFileSync(files.metadata, `${JSON.stringify(current, null, 2)}\n`);
-          continue;
-        }
-        throw error;
-      }
+    options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
+    let kept: DestroyReport["keptRootDisk"];
+    if (options.keepRootDisk !== undefined) {
+      // The root disk is kept for undo, so the guest powers off cleanly first (its file systems
+      // synced, as after a shutdown), then the overlay, seed and keys move to kept/<id>.
+      await halt(files, true);
+      kept = keepRootDisk(paths, files, options.keepRootDisk);
+    } else {
+      // The overlay is deleted right after, so a clean shutdown would save nothing there; the
+      // workspace disk's writes are already in QEMU's file (cache=writeback flushes on exit).
+      await halt(files, false);
     }
-    host.onProgress({ type: "step", step: "waiting-for-boot", message: `Waiting for ${record.spec.name} to boot and start sshd` });
-    const deadline = Date.now() + config.bootTimeoutSeconds * 1000;
-    let seen = "";
-    for (;;) {
-      if (host.signal?.aborted === true) throw new HostFailureError(`Starting ${record.spec.name} was cancelled.`);
-      if (runningPid(files) === undefined) {
-        const tail = consoleLines(readLogTail(files.console, 4096), 5).join(" | ");
-        throw new HostFailureError(`${record.spec.name} stopped while booting.`, tail);
-      }
-      const data = await drainConsole(files.qmpSocket, files.console).catch(() => Buffer.alloc(0));
-      seen = (seen + data.toString("latin1")).slice(-4096);
-      if (seen.includes(READY_MARKER) && (await sshBanner(current.sshPort, 3000))) return current;
-      if (Date.now() > deadline) {
-        throw new TimeoutError(`${record.spec.name} did not finish booting within ${config.bootTimeoutSeconds} s; see its console log (voxnix ctl logs).`, config.bootTimeoutSeconds * 1000);
-      }
-      await sleep(200);
-    }
-  };
-
-  /** Ends the QEMU process: ACPI power button first when `clean`, then quit, then SIGKILL. Resolves true when the guest powered off by itself. */
-  const halt = async (files: VmPaths, clean: boolean): Promise<boolean> => {
-    const pid = runningPid(files);
-    if (pid === undefined) return true;
-    await drainConsole(files.qmpSocket, files.console).catch(() => undefined);
-    if (clean) {
-      await qmp(files.qmpSocket, [{ execute: "system_powerdown" }], 5000).catch(() => undefined);
-      if (await waitForExit(pid, files, config.stopTimeoutSeconds * 1000)) return true;
-    }
-    await qmp(files.qmpSocket, [{ execute: "quit" }], 5000).catch(() => undefined);
-    if (!(await waitForExit(pid, files, 5000))) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      await waitForExit(pid, files, 5000);
-    }
-    return false;
-  };
-
-  const destroy = async (name: WorkloadName, onProgress: ProgressListener): Promise<DestroyReport> => {
-    const files = vmPaths(paths, name);
-    onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
-    // The overlay is deleted right after, so a clean shutdown would save nothing there; the
-    // workspace disk's writes are already in QEMU's file (cache=writeback flushes on exit).
-    await halt(files, false);
     rmSync(files.dir, { recursive: true, force: true });
-    return { warnings: [] };
-  };
-
-  // The browser terminal: the same pinned-key SSH as exec, with a pty the runner allocates.
-  const openTerminal: Runtime["openTerminal"] = async (name, options) => {
-    const { files, record } = existing(name);
-    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    return deps.runner.spawnTerminal("ssh", sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, undefined, { interactive: true }), {
-      env: { ...sshEnvironment(), TERM: "xterm-256color" },
-      isolatedEnv: true,
-      timeoutMs: options.timeoutMs,
-      size: options.size,
-    });
-  };
-
-  const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
-    const { files, record } = existing(name);
-    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const interactive = options.stdio === "inherit";
-    const command = argv.length === 0 ? undefined : remoteCommand(argv, options.env ?? {});
-    const result = await deps.runner.run("ssh", sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, command, { interactive }), {
-      env: sshEnvironment(),
-      isolatedEnv: true,
-      timeoutMs: options.timeoutMs,
-      ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
-      ...(options.input === undefined ? {} : { input: options.input }),
-    });
-    // 255 is ssh's own failure; a guest command can exit 255 too, so only ssh's messages count.
-    if (result.exitCode === 255 && /Host key verification failed|Permission denied|Connection (refused|closed|timed out)|kex_exchange_identification/i.test(result.stderr)) {
-      throw new HostFailureError(`Could not reach ${name} over SSH.`, result.stderr.trim().split("\n").slice(-2).join(" | "));
-    }
-    return result;
-  };
-
-  /** The guest's host key line (`type base64`), read from the pinned known_hosts entry. */
-  const pinnedHostKey = (name: WorkloadName): string | undefined => {
-    try {
-      const line = readFileSync(vmPaths(paths, name).knownHosts, "utf8").trim();
-      return line.split(" ").slice(1, 3).join(" ") || undefined;
-    } catch {
-      return undefined;
-    }
+    return { warnings: [], ...(kept === undefined ? {} : { keptRootDisk: kept }) };
   };
 
   return {
@@ -303,14 +139,23 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       if (existsSync(files.dir)) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
       const choice = await accelerator();
       if (config.accelerator === "kvm" && choice.accelerator !== "kvm") throw new HostFailureError(`vm.accelerator is kvm, but ${choice.reason}`);
-      const image = currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal));
+      // A restore boots the kept overlay on the image it was made from; a new VM gets the current one.
+      const current = host.rootDiskRef === undefined ? (currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal))) : undefined;
       mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
       mkdirSync(files.dir, { mode: 0o700 });
       let madeWorkspace = false;
       try {
-        host.onProgress({ type: "step", step: "preparing", message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})` });
-        await createOverlay(deps.runner, image.disk, files, spec);
-        await createSeed(deps.runner, files, spec);
+        let image: { readonly disk: string; readonly kernel: string; readonly initrd: string };
+        if (current !== undefined) {
+          image = current;
+          host.onProgress({ type: "step", step: "preparing", message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})` });
+          await createOverlay(deps.runner, image.disk, files, spec);
+          await createSeed(deps.runner, files, spec);
+        } else {
+          host.onProgress({ type: "step", step: "restoring", message: `Bringing back the root disk and host key of ${spec.name}` });
+          const kept = await restoreKeptDisk(deps.runner, paths, host.rootDiskRef!, files);
+          image = { disk: kept.baseDisk, kernel: kept.kernel, initrd: kept.initrd };
+        }
         madeWorkspace = await ensureWorkspaceDisk(deps.runner, files.workspace, spec.workspaceBytes);
         const record: VmRecord = {
           spec,
@@ -387,80 +232,25 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       }
     },
 
-    destroy: (name, options) => destroy(name, options.onProgress),
+    destroy: (name, options) => destroy(name, options),
 
-    async list() {
-      if (!existsSync(paths.machines)) return [];
-      const found: LiveContainer[] = [];
-      for (const name of readdirSync(paths.machines).sort()) {
-        if (!isWorkloadName(name)) continue;
-        const files = vmPaths(paths, name);
-        if (!existsSync(files.metadata)) continue;
-        const running = runningPid(files) !== undefined;
-        found.push({ name, state: running ? (existsSync(files.stopping) ? "stopping" : "running") : "stopped", addresses: running ? ["127.0.0.1"] : [] });
-      }
-      return found;
-    },
+    ...vmQueries(paths),
 
-    async show(name) {
-      const files = vmPaths(paths, name);
-      const record = readRecord(files);
-      if (record === undefined) return undefined;
-      const pid = runningPid(files);
-      const rss = pid === undefined ? undefined : residentBytes(pid);
-      const since = pid === undefined ? undefined : startedAt(pid);
-      return {
-        name,
-        state: pid === undefined ? "stopped" : existsSync(files.stopping) ? "stopping" : "running",
-        addresses: pid === undefined ? [] : ["127.0.0.1"],
-        ...(since === undefined ? {} : { since }),
-        facts: {
-          runtime: "qemu",
-          accelerator: record.accelerator,
-          "accelerator reason": record.acceleratorReason,
-          cpus: String(record.spec.cpus),
-          memory: formatSize(record.spec.memoryBytes),
-          disk: formatSize(record.spec.diskBytes),
-          workspace: formatSize(record.spec.workspaceBytes),
-          ssh: `127.0.0.1:${record.sshPort}`,
-          ...(pid === undefined ? {} : { pid: String(pid) }),
-          ...(rss === undefined ? {} : { "host memory": formatSize(rss) }),
-        },
-      };
-    },
+    openTerminal: access.openTerminal,
+    exec: access.exec,
 
-    async logs(name, options) {
-      const { files } = existing(name);
-      if (runningPid(files) !== undefined) await drainConsole(files.qmpSocket, files.console).catch(() => undefined);
-      return consoleLines(readLogTail(files.console), options.lines).map((message) => ({ unit: "console", message }));
-    },
-
-    openTerminal,
-    exec,
-
-    hostKey: pinnedHostKey,
+    hostKey: access.pinnedHostKey,
 
     async hostKeys(name) {
-      const key = pinnedHostKey(name);
+      const key = access.pinnedHostKey(name);
       return key === undefined ? undefined : [key];
     },
 
-    async rootDiskUsage(names) {
-      const usage = new Map<string, number>();
-      for (const name of names) {
-        // lstat: the overlay is voxnix's own file; a link there is never followed. Blocks, not
-        // size: the overlay's apparent size is small and sparse, its allocation is what it costs.
-        try {
-          const stat = lstatSync(vmPaths(paths, name).overlay);
-          if (stat.isFile()) usage.set(name, stat.blocks * 512);
-        } catch {
-          // No overlay (never created, or already destroyed): nothing allocated.
-        }
-      }
-      return usage;
+    async discardRootDisk(ref) {
+      discardKeptDisk(paths, ref);
     },
 
-    doctor: () => qemuDoctor(deps.runner, paths, deps.config, accelerator, userExists),
+    doctor: () => qemuDoctor(deps.runner, paths, deps.config, accelerator, machine.userExists),
 
     async buildImages(options) {
       const image = await build(options.onProgress, options.signal);

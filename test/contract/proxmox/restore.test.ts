@@ -99,7 +99,7 @@ void describe("proxmox restore: the workspace disk comes back", () => {
 
       // The plan says what comes back.
       const planned = await app.core.plan(alice, { operation: "restore", name: "lab" });
-      assert.ok("steps" in planned.plan && planned.plan.steps.some((step) => /kept workspace disk/.test(step)), JSON.stringify(planned));
+      assert.ok("steps" in planned.plan && planned.plan.steps.some((step) => /bring back its root disk .*\(proxmox\)/.test(step)), JSON.stringify(planned));
 
       // Another user cannot restore it: "not yours" is "not found".
       await assert.rejects(app.core.restore(bob, "lab"), (error: Error & { kind?: string }) => error.kind === "not-found");
@@ -157,12 +157,13 @@ void describe("proxmox restore: the workspace disk comes back", () => {
       const volume = volidOf(String(keeper.config.unused0));
       const runtime = app.runtimes.byName("proxmox")!;
       const snapshot = createSnapshotsRepository(app.db).latestKept(alice.userId, "lab", new Date());
-      assert.ok(snapshot?.kept, "the snapshot records what the runtime kept");
-      await runtime.discardKept!(snapshot.kept.ref);
+      assert.ok(snapshot?.rootDisk, "the snapshot records what the runtime kept");
+      assert.equal(snapshot.rootDisk.bytes, 2 * 1024 ** 3, "the kept disk's size (counted in the owner's quota)");
+      await runtime.discardRootDisk!(snapshot.rootDisk.ref);
       assert.equal(fake.vms.has(keeper.vmid), false);
       assert.equal(fake.volumes.has(volume), false);
       // A second discard of the same ref is a no-op.
-      await runtime.discardKept!(snapshot.kept.ref);
+      await runtime.discardRootDisk!(snapshot.rootDisk.ref);
     });
   });
 });

@@ -19,6 +19,9 @@ void describe("how to get in, after a create", () => {
       dashboardUrl: "https://vox.example/web/",
     });
     assert.deepEqual(accessPointsFrom({ ssh: { enabled: false, listen: "0.0.0.0:2222" }, http: {} }), {});
+    // Served by `voxnix serve` without a public URL: the listen address (a wildcard is loopback).
+    assert.deepEqual(accessPointsFrom({ http: { listen: "0.0.0.0:8710" }, serve: { http: true } }), { dashboardUrl: "http://127.0.0.1:8710/web/" });
+    assert.deepEqual(accessPointsFrom({ http: { listen: "127.0.0.1:8710" }, serve: { http: false } }), {});
     assert.deepEqual(accessLines("dev", { ssh: { host: "box.lan", port: 22 } }, "hint"), ["Get in with: ssh dev@box.lan"]);
   });
 

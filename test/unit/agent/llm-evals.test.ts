@@ -75,4 +75,20 @@ describe("the eval set through the LLM tool loop (scripted model)", () => {
     assert.equal((lab?.spec as { diskBytes?: number }).diskBytes, 3 * 1024 ** 3);
     assert.ok(vms.containers.has("lab"));
   });
+
+  it("for a user whose default kind is VM, a create that names no kind says it is making a VM (tool loop and offline engine)", async () => {
+    const admin = actor(TEST_USERS.admin);
+    for (const model of [oracleModel(), undefined]) {
+      const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] });
+      const harness = createAgentHarness({ ...(model ? { model } : {}), core: { extraRuntimes: [vms] } });
+      await harness.core.whoami(actor(TEST_USERS.alice));
+      await harness.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "vm" });
+      const reply = await harness.pipeline.handle(actor(TEST_USERS.alice), "create lab with 2 cpus");
+      assert.deepEqual(reply.operations.map((record) => record.operation), ["create"], reply.text);
+      assert.match(reply.text, /Creating the VM lab/, reply.text);
+      assert.doesNotMatch(reply.text, /container/i, reply.text);
+      await reply.job?.wait();
+      assert.equal((await harness.core.list(actor(TEST_USERS.alice))).workloads[0]?.spec.kind, "vm");
+    }
+  });
 });

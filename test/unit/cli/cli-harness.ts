@@ -47,6 +47,7 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
     db: harness.db,
     conversations: createConversationsRepository(harness.db),
     logger: harness.logger,
+    endLiveStreams: () => harness.core.endLiveStreams(),
     close: async () => undefined,
   };
   const run = async (argv: string[], terminal?: Writable) => {

@@ -12,6 +12,7 @@ import { destroyFully, rejection } from "./helpers.js";
 import { createPlanOf } from "../../../src/api/outcome.js";
 
 const alice = actor(TEST_USERS.alice);
+const ED25519_KEEP = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYvKXGcG4a19tTT0Rycbn+D0r/YlKltLJ9dY2gR/Fjx";
 const bob = actor(TEST_USERS.bob);
 
 function withVms() {
@@ -162,15 +163,102 @@ void describe("VM disks in the storage quota", () => {
   });
 });
 
+void describe("VM root disks in snapshots and undo", () => {
+  function withKeepingVms() {
+    const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [], keepsRootDisks: true });
+    return { vms, ...createTestCore({ extraRuntimes: [vms] }) };
+  }
+
+  void it("destroy keeps the root disk under the snapshot, restore brings it back (and its host key), then the kept copy is discarded", async () => {
+    const t = withKeepingVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab", disk: "2G" })).wait();
+    t.vms.rootDisks.set("lab", 300 * 1024 ** 2);
+    t.vms.hostKeyLines.set("lab", [ED25519_KEEP]);
+    const destroyed = await destroyFully(t.core, alice, "lab");
+    const kept = [...t.vms.keptRootDisks.entries()];
+    assert.equal(kept.length, 1);
+    const [ref, disk] = kept[0]!;
+    assert.deepEqual(disk, { workload: "lab", bytes: 300 * 1024 ** 2, hostKeys: [ED25519_KEEP] });
+    assert.equal(destroyed.snapshot?.id, ref, "the disk is kept under the snapshot's id");
+    assert.equal(destroyed.snapshot?.rootDiskBytes, 300 * 1024 ** 2);
+    const storage = await t.core.storage(alice);
+    assert.equal(storage.snapshots[0]?.rootDiskBytes, 300 * 1024 ** 2, "storage shows the kept root disk");
+    const plan = await t.core.plan(alice, { operation: "restore", name: "lab" });
+    assert.ok(JSON.stringify(plan).includes("root disk"), "the restore plan says the root disk comes back");
+    await (await t.core.restore(alice, "lab")).wait();
+    const create = t.vms.calls.filter((call) => call.method === "create").at(-1)!;
+    assert.equal((create.args[1] as { rootDiskRef?: string }).rootDiskRef, ref, "the create of the restore names the kept disk");
+    assert.equal(t.vms.rootDisks.get("lab"), 300 * 1024 ** 2);
+    assert.deepEqual((await t.core.hostKey(alice, "lab")).keys.map((key) => key.key), [ED25519_KEEP], "the same host key: secrets keyed to it still open");
+    assert.equal(t.vms.keptRootDisks.size, 0, "the kept copy is discarded after the restore");
+  });
+
+  void it("a kept root disk counts in the owner's quota until its undo window passes, then it is pruned", async () => {
+    const t = withKeepingVms();
+    await t.core.whoami(alice);
+    await t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "8G" });
+    await (await t.core.create(alice, { kind: "vm", name: "lab", disk: "4G" })).wait();
+    t.vms.rootDisks.set("lab", 2.5 * GiB);
+    await destroyFully(t.core, alice, "lab");
+    // 8G quota - 2.5G kept: a 4G root + 1G workspace VM under another name fits...
+    await (await t.core.create(alice, { kind: "vm", name: "two", disk: "4G" })).wait();
+    t.vms.rootDisks.set("two", 1 * GiB);
+    await destroyFully(t.core, alice, "two");
+    // ...but with 3.5G kept, a third one does not.
+    const refused = await rejection(t.core.create(alice, { kind: "vm", name: "three", disk: "4G" }));
+    assert.equal(refused.kind, "quota");
+    assert.match(refused.message, /including destroyed ones kept for undo/);
+    t.clock.advance(25 * 3_600_000);
+    // Past the undo window the kept disks no longer count, and pruning deletes them.
+    await (await t.core.create(alice, { kind: "vm", name: "three", disk: "4G" })).wait();
+    assert.equal((await t.core.reconcile(admin)).prunedSnapshots, 2);
+    assert.equal(t.vms.keptRootDisks.size, 0, "expired kept disks were discarded");
+    assert.ok(t.vms.calls.some((call) => call.method === "discardRootDisk"));
+  });
+
+  void it("a failed discard at prune time keeps the snapshot for a retry", async () => {
+    const t = withKeepingVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    await destroyFully(t.core, alice, "lab");
+    t.clock.advance(25 * 3_600_000);
+    t.vms.failNext("discardRootDisk", new Error("disk busy"));
+    const first = await t.core.reconcile(admin);
+    assert.equal(first.prunedSnapshots, 0);
+    assert.equal(t.vms.keptRootDisks.size, 1);
+    const second = await t.core.reconcile(admin);
+    assert.equal(second.prunedSnapshots, 1);
+    assert.equal(t.vms.keptRootDisks.size, 0);
+  });
+
+  void it("a runtime that keeps no root disks is not asked to (containers, other VM runtimes)", async () => {
+    const t = withVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    const destroyed = await destroyFully(t.core, alice, "lab");
+    assert.equal(destroyed.snapshot?.rootDiskBytes, undefined);
+    const destroy = t.vms.calls.find((call) => call.method === "destroy")!;
+    assert.deepEqual(destroy.args, ["lab"]);
+  });
+});
+
 void describe("VM host keys", () => {
   void it("the owner gets the pinned host key, its fingerprint and its age recipient; others get not found", async () => {
     const t = withVms();
     await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
     const report = await t.core.hostKey(alice, "lab");
     assert.equal(report.workload, "lab");
-    assert.deepEqual(report.keys, [{ key: FAKE_HOST_KEY, algorithm: "ssh-ed25519", fingerprint: ED25519_FINGERPRINT, ageRecipient: FAKE_HOST_KEY }]);
+    const [view] = report.keys;
+    assert.deepEqual({ ...view, nativeAgeRecipient: undefined }, { key: FAKE_HOST_KEY, algorithm: "ssh-ed25519", fingerprint: ED25519_FINGERPRINT, ageRecipient: FAKE_HOST_KEY, nativeAgeRecipient: undefined });
+    assert.match(view!.nativeAgeRecipient ?? "", /^age1[02-9ac-hj-np-z]{58}$/, "an ssh-ed25519 key also has its native age1 form");
     assert.equal((await rejection(t.core.hostKey(bob, "lab"))).kind, "not-found");
     assert.equal((await rejection(t.core.hostKey(alice, "../lab"))).kind, "invalid-input");
+  });
+
+  void it("the native age1 recipient is the one ssh-to-age derives (its published test vector)", async () => {
+    const t = withVms();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    t.vms.hostKeyLines.set("lab", ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYvKXGcG4a19tTT0Rycbn+D0r/YlKltLJ9dY2gR/Fjx root@lab"]);
+    const [view] = (await t.core.hostKey(alice, "lab")).keys;
+    assert.equal(view?.nativeAgeRecipient, "age18s8m9hvlrwvltgys4lafyyqe356ntc7e06t4kd2nccqm5amsaa2s878mju");
   });
 
   void it("a key type age cannot encrypt to has no age recipient, and a corrupt recorded key is a host failure", async () => {
@@ -180,6 +268,7 @@ void describe("VM host keys", () => {
     const report = await t.core.hostKey(alice, "lab");
     assert.equal(report.keys[0]?.algorithm, "ecdsa-sha2-nistp256");
     assert.equal(report.keys[0]?.ageRecipient, undefined);
+    assert.equal(report.keys[0]?.nativeAgeRecipient, undefined);
     t.vms.hostKeyLines.set("lab", ["ssh-ed25519 AAAA\nroot@evil"]);
     assert.equal((await rejection(t.core.hostKey(alice, "lab"))).kind, "host-failure");
   });

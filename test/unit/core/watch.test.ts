@@ -3,6 +3,7 @@
  * operation changes something, with no audit record per update; each subscriber sees only
  * what it may (alice her workloads, an admin everything); one host read serves every
  * subscriber; another process's database change is noticed; a denied user's stream ends.
+ * An open stream holds no timer that keeps the process alive, and stopping ends every stream.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -79,6 +80,8 @@ void describe("watch: the live list", () => {
       const t = createTestCore({ db: openDatabase(file) });
       await createReady(t.core, alice, { name: "dev" });
       const watch = await t.core.watch(alice, { pollMs: 3_600_000 });
+      // The watcher's timers do not keep a process alive; a server does. This stands for it.
+      const server = setInterval(() => undefined, 1_000);
       // Another process (another connection) records alice's intent; no in-process notification.
       const other = openDatabase(file);
       const seen = nextList(watch, (result) => result.workloads[0]?.desired === "stopped");
@@ -89,9 +92,37 @@ void describe("watch: the live list", () => {
       await t.core.denyUser(admin, TEST_USERS.alice);
       assert.deepEqual(await watch.ended, { reason: "access-ended" });
       await t.core.idle();
+      clearInterval(server);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+
+  void it("an open stream keeps no timer that holds the process; stopping ends every stream and its timers", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+    const before = timers();
+    const first = await t.core.watch(alice, { pollMs: 3_600_000 });
+    const second = await t.core.watch(admin, { pollMs: 100 });
+    assert.equal(timers(), before, "the database check and the host poll are unref'd");
+
+    t.core.endLiveStreams();
+    assert.deepEqual(await first.ended, { reason: "closed" });
+    assert.deepEqual(await second.ended, { reason: "closed" });
+    // Nothing is pushed after the end, even when something changes.
+    let pushed = 0;
+    first.onChange(() => (pushed += 1));
+    await t.core.stop(alice, "dev");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(pushed, 0);
+    first.close();
+    // A stream opened afterwards works as before.
+    const third = await t.core.watch(alice, { pollMs: 3_600_000 });
+    const started = nextList(third, (result) => result.workloads[0]?.live === "running");
+    await t.core.start(alice, "dev");
+    await started;
+    third.close();
   });
 
   void it("refuses a poll interval out of bounds", async () => {

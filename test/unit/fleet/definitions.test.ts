@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../../src/domain/errors.js";
-import { ageRecipientOf } from "../../../src/fleet/age-recipient.js";
+import { ageRecipientOf } from "../../../src/domain/age-recipient.js";
 import { parseDefinitions, vmInputOf } from "../../../src/fleet/definitions.js";
 import { installArgv } from "../../../src/fleet/fleet-steps.js";
 import { planDefinitions, renderDefinitionsPlan } from "../../../src/fleet/plan.js";

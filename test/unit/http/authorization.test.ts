@@ -11,6 +11,7 @@ import { OPERATION_NAMES, type OperationName } from "../../../src/domain/operati
 import { actor, TEST_USERS } from "../../fakes/core-harness.js";
 import { createHttpHarness, type HttpCaller, type HttpHarness } from "../../fakes/http-harness.js";
 import { createReady, destroyFully, destroyToken } from "../core/helpers.js";
+import { ED25519 } from "../../fakes/fixture-ssh-keys.js";
 
 const CALLERS: readonly HttpCaller[] = ["owner", "other", "admin", "none", "revoked"];
 const alice = actor(TEST_USERS.alice);
@@ -34,9 +35,6 @@ const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   listAdmins: "how a newcomer's request reaches the admins inside a chat adapter; admins' ids are not for API callers",
   openSession: "a stream, not a request: the SSH gateway and the browser terminal's WebSocket",
   openForward: "a stream, not a request: SSH local forwarding",
-  addSshKey: "not yet: keys are registered with `voxnix users key` and Telegram's /sshkey (a dashboard page is left)",
-  listSshKeys: "not yet: `voxnix users key list` and Telegram's /sshkey",
-  removeSshKey: "not yet: `voxnix users key remove` and Telegram's /sshkey remove",
 };
 
 interface Case {
@@ -111,6 +109,14 @@ const CASES: Record<string, Case> = {
   "post /users/{id}/deny": { request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/deny` }), expect: ADMIN },
   "patch /users/{id}/limits": { request: () => ({ method: "PATCH", path: `/users/${TEST_USERS.bob}/limits`, body: { maxWorkloads: 2 } }), expect: ADMIN },
   "get /audit": { request: () => ({ method: "GET", path: "/audit?operation=create&limit=5" }), expect: ADMIN },
+  "get /ssh-keys": { request: () => ({ method: "GET", path: "/ssh-keys" }), expect: SELF },
+  "post /ssh-keys": { request: () => ({ method: "POST", path: "/ssh-keys", body: { publicKey: ED25519 } }), expect: { owner: "201", other: "201", admin: "201", ...NO_TOKEN } },
+  "delete /ssh-keys": {
+    setup: async (h) => (await h.core.addSshKey(alice, { publicKey: ED25519 })).fingerprint,
+    request: (fingerprint) => ({ method: "DELETE", path: `/ssh-keys?fingerprint=${encodeURIComponent(fingerprint)}` }),
+    // The key's owner and an admin (who may remove anyone's) remove it; to anyone else it does not exist.
+    expect: { owner: "200", other: "404:not-found", admin: "200", ...NO_TOKEN },
+  },
 };
 
 const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;

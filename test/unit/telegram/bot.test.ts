@@ -2,6 +2,7 @@ import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ADMIN, ALICE, BOB, NEWCOMER, startBot, type BotHarness } from "./harness.js";
 import { actor } from "../../fakes/core-harness.js";
+import { FakeRuntime } from "../../fakes/fake-runtime.js";
 import { ED25519, ED25519_FINGERPRINT } from "../../fakes/fixture-ssh-keys.js";
 
 let harness: BotHarness | undefined;
@@ -190,6 +191,37 @@ describe("telegram bot: admission of new users", () => {
     const pids = await harness.say(ADMIN, "/limits 99 pids=2048", (message) => message.text.includes("Limits"));
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).limits.pidsBudget, 2048);
     assert.match(pids.text, /Limits/);
+  });
+
+  it("/limits sets the kind keys (default kind, VMs only) and shows them; bad values change nothing", async () => {
+    const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] });
+    harness = await startBot({ core: { extraRuntimes: [vms] } });
+    await harness.say(ALICE, "hi");
+    const byDefault = await harness.say(ADMIN, "/limits 42 kind=vm", (message) => message.text.includes("Limits"));
+    assert.match(byDefault.text, /VMs by default/);
+    assert.equal((await harness.test.core.whoami(actor("telegram:42"))).limits.defaultKind, "vm");
+    const only = await harness.say(ADMIN, "/limits 42 vmonly=yes", (message) => message.text.includes("Limits"));
+    assert.match(only.text, /VMs only/);
+    assert.equal((await harness.test.core.whoami(actor("telegram:42"))).limits.vmOnly, true);
+    const bad = await harness.say(ADMIN, "/limits 42 kind=windows", (message) => message.text.includes("kind"));
+    assert.match(bad.text, /is <code>vm<\/code> or <code>container<\/code>/);
+    const badFlag = await harness.say(ADMIN, "/limits 42 vmonly=maybe", (message) => message.text.includes("vmonly"));
+    assert.match(badFlag.text, /<code>yes<\/code> or <code>no<\/code>/);
+    const shown = await harness.say(ADMIN, "/limits 42", (message) => message.text.includes("telegram:42"));
+    assert.match(shown.text, /VMs only/, "the bad values changed nothing");
+    const back = await harness.say(ADMIN, "/limits 42 vmonly=no kind=container", (message) => message.text.includes("Limits"));
+    assert.doesNotMatch(back.text, /VMs/);
+    const limits = (await harness.test.core.whoami(actor("telegram:42"))).limits;
+    assert.notEqual(limits.vmOnly, true);
+    assert.notEqual(limits.defaultKind, "vm");
+  });
+
+  it("/limits refuses the kind keys while no VM runtime is configured", async () => {
+    harness = await startBot();
+    await harness.say(ALICE, "hi");
+    const refused = await harness.say(ADMIN, "/limits 42 kind=vm", (message) => /VM/.test(message.text));
+    assert.doesNotMatch(refused.text, /^Limits/);
+    assert.notEqual((await harness.test.core.whoami(actor("telegram:42"))).limits.defaultKind, "vm");
   });
 });
 

@@ -34,6 +34,7 @@ function testApp(telegram: Record<string, unknown>, token?: string): App {
     db: test.db,
     conversations: createConversationsRepository(test.db),
     logger: test.logger,
+    endLiveStreams: () => test.core.endLiveStreams(),
     close: async () => undefined,
   };
 }

@@ -1,24 +1,71 @@
 /**
- * `voxnix chat [--as <user>]`: the chat pipeline in a terminal REPL. A spinner while the
- * assistant thinks and while jobs run, and a y/N prompt for destroy plans. Works on a
- * terminal and with piped input (`printf 'list\n' | voxnix chat`); Ctrl-D or "exit" ends it.
+ * `voxnix chat [--as <user>] [--dashboard]`: the chat pipeline in a terminal REPL. A spinner
+ * while the assistant thinks and while jobs run, and a y/N prompt for destroy plans. Works on
+ * a terminal and with piped input (`printf 'list\n' | voxnix chat`); Ctrl-D or "exit" ends it.
+ *
+ * With `--dashboard` (what `npm run up` starts) the dashboard and HTTP API are served on
+ * `http.listen` while the chat runs, and the greeting says where, with a single-use login link
+ * for the person chatting; if something already serves that address (`voxnix serve`), the
+ * greeting points there instead.
  *
  * @module
  */
 import type { CliContext, RegisterCommand } from "../context.js";
 import type { ChatPipeline, ChatReply } from "../../../agent/pipeline-api.js";
 import type { Actor } from "../../../domain/identity.js";
+import { formatTime } from "../render.js";
 
 /** Registers `voxnix chat`. */
 export const register: RegisterCommand = (program, context) => {
   program
     .command("chat")
     .description("Talk to your infrastructure in the terminal")
-    .action(() => chat(context));
+    .option("--dashboard", "also serve the dashboard while the chat runs, and print a login link to it")
+    .action((flags: { readonly dashboard?: boolean }) => chat(context, flags.dashboard === true));
 };
 
-async function chat(context: CliContext): Promise<void> {
+async function chat(context: CliContext, dashboard: boolean): Promise<void> {
   const { actor, dryRun } = context.globals();
+  const served = dashboard && !dryRun ? await serveDashboard(context, actor) : undefined;
+  try {
+    await converse(context, actor, dryRun);
+  } finally {
+    await served?.stop();
+  }
+}
+
+/**
+ * Serves the dashboard for the chat's lifetime and says where, with a login link for `actor`.
+ * An address already in use is someone else's server (`voxnix serve`): the link points there.
+ */
+async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop(): Promise<void> } | undefined> {
+  const app = await context.app();
+  const [{ startHttpService }, { loginLinkUrl }, { dashboardBaseUrl }] = await Promise.all([
+    import("../services/http-service.js"),
+    import("../../http/web/links.js"),
+    import("../../../domain/ssh-access.js"),
+  ]);
+  let service: Awaited<ReturnType<typeof startHttpService>> | undefined;
+  let already = false;
+  try {
+    // The service's machine-readable ready line is for supervisors, not for a chat.
+    service = await startHttpService(app, { ...context.io, stdout: () => undefined });
+  } catch (error) {
+    // The service words EADDRINUSE as a configuration error naming the address.
+    if ((error as { issues?: readonly { message: string }[] }).issues?.some((issue) => issue.message.includes("is already in use"))) already = true;
+    else {
+      context.warn(`The dashboard could not start: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+  const link = await app.core.createLoginLink(actor);
+  const where = `${dashboardBaseUrl(app.config.http)}/web/`;
+  context.say(`${already ? "The dashboard is already served" : "The dashboard is"} at ${where}`);
+  context.say(`Sign in with: ${loginLinkUrl(app.config.http, link.token)} (for ${link.userId}; works once, until ${formatTime(link.expiresAt)}; voxnix web link prints another)`);
+  return service ? { stop: () => service.stop() } : undefined;
+}
+
+async function converse(context: CliContext, actor: Actor, dryRun: boolean): Promise<void> {
   const app = await context.app();
   const { createChatPipeline } = await import("../../../agent/pipeline.js");
   const { createInterface } = await import("node:readline");

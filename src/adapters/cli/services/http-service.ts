@@ -43,7 +43,11 @@ export async function startHttpService(app: App, io: CliIo): Promise<Service> {
     name: "http",
     ready: `the dashboard and HTTP API are at ${app.config.http.publicUrl ?? server.url} (voxnix web link prints a login link).`,
     failure: NEVER_FAILS,
-    stop: () => server.close(),
+    // Live list streams end first, so their responses finish cleanly instead of being cut after the grace period.
+    stop: () => {
+      app.endLiveStreams();
+      return server.close();
+    },
     settled: async () => undefined,
   };
 }

@@ -6,16 +6,8 @@
  *
  * @module
  */
-import { parseListen, type HttpServerConfig } from "../server.js";
-
-/** The base URL of the dashboard's server, without a trailing slash. */
-export function dashboardBaseUrl(config: HttpServerConfig): string {
-  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, "");
-  const { hostname, port } = parseListen(config.listen);
-  const scheme = config.tls?.certFile && config.tls.keyFile ? "https" : "http";
-  const host = hostname === "0.0.0.0" || hostname === "" ? "127.0.0.1" : hostname === "::" ? "[::1]" : hostname.includes(":") ? `[${hostname}]` : hostname;
-  return `${scheme}://${host}:${port}`;
-}
+import { dashboardBaseUrl } from "../../../domain/ssh-access.js";
+import type { HttpServerConfig } from "../server.js";
 
 /** The URL of a login link. */
 export function loginLinkUrl(config: HttpServerConfig, token: string): string {

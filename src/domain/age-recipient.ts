@@ -11,7 +11,7 @@
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bech32 } from "@scure/base";
-import { InvalidInputError } from "../domain/errors.js";
+import { InvalidInputError } from "./errors.js";
 
 /** The Ed25519 public key (32 bytes) inside an `ssh-ed25519 AAAA… [comment]` line. */
 export function ed25519KeyOf(line: string): Uint8Array {

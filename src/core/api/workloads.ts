@@ -1,0 +1,193 @@
+/**
+ * What the core answers about workloads: the views people see (list, show, storage, host keys),
+ * the admins' host reports, and the live list subscription.
+ *
+ * @module
+ */
+import type { UserId } from "../../domain/identity.js";
+import type { WorkloadSpec } from "../../domain/spec.js";
+import type { WorkloadStatus } from "../../domain/workload-state.js";
+import type { DoctorCheck, LiveState } from "../../ports/runtime.js";
+import type { Usage } from "../../ports/storage-driver.js";
+import type { ActivityKind, TimeoutSource } from "../../domain/idle.js";
+
+/** A workload as shown to its owner (or an admin). */
+export interface WorkloadView {
+  readonly name: string;
+  readonly owner: UserId;
+  readonly kind: "container";
+  readonly backend: string;
+  readonly status: WorkloadStatus;
+  /** What the person last asked for. */
+  readonly desired: "running" | "stopped";
+  /** What the host reports; `missing` when voxnix records it but the host does not know it. */
+  readonly live: LiveState | "missing";
+  readonly addresses: readonly string[];
+  readonly spec: WorkloadSpec;
+  readonly createdAt: Date;
+}
+
+/** `show`: the workload plus live details, storage and remote access. */
+export interface WorkloadDetails extends WorkloadView {
+  readonly since?: Date;
+  readonly remoteAccess?: { readonly ip?: string; readonly hostname?: string; readonly state: string };
+  readonly storage?: Usage;
+  readonly facts: Readonly<Record<string, string>>;
+  /** When and why the workload stops for idleness (absent for workloads not ready). */
+  readonly idle?: IdleView;
+}
+
+/** A workload's inactivity timer, as `show` reports it. */
+export interface IdleView {
+  /** The timeout that applies; 0 means it is never stopped for idleness. */
+  readonly timeoutMs: number;
+  readonly source: TimeoutSource;
+  readonly lastActivity: { readonly at: Date; readonly kind: ActivityKind };
+  /** When it stops if nothing happens (running workloads with a timeout). */
+  readonly stopsAt?: Date;
+  /** When its owner was warned, if a warning is pending. */
+  readonly warnedAt?: Date;
+  /** When the timer stopped it (until it starts again). */
+  readonly stoppedForIdleAt?: Date;
+  /** The working hours in which nothing is stopped, like `08:00-20:00 Europe/Berlin`. */
+  readonly workingHours?: string;
+  /** One sentence for people: "stops at 14:05 if idle (timeout 2h, last activity 12:05 ssh session)". */
+  readonly summary: string;
+}
+
+/** What `keep` did: the workloads whose timers were reset, and when each now stops. */
+export interface KeepResult {
+  readonly kept: readonly { readonly workload: string; readonly stopsAt?: Date }[];
+}
+
+/** What one round of the idle timers did (`voxnix serve` runs one a minute). */
+export interface IdleTickReport {
+  readonly warned: readonly string[];
+  readonly stopped: readonly string[];
+  readonly failed: readonly { readonly workload: string; readonly reason: string }[];
+}
+
+/** A container on the host that voxnix does not manage; shown to admins only. */
+export interface UnmanagedContainer {
+  readonly name: string;
+  readonly state: LiveState;
+}
+
+/**
+ * A cluster VM voxnix did not create, assigned to an owner by a definitions file: shown to that
+ * owner and to admins, read-only (voxnix never changes it).
+ */
+export interface ImportedVmView {
+  readonly name: string;
+  readonly vmid: number;
+  readonly owner: UserId;
+  /** What the cluster reports now; `missing` when it no longer lists the VM. */
+  readonly live: LiveState | "missing";
+  readonly note?: string;
+  readonly readOnly: true;
+}
+
+export interface ListResult {
+  readonly workloads: readonly WorkloadView[];
+  /** Present (possibly empty) only for admins. */
+  readonly unmanaged?: readonly UnmanagedContainer[];
+  /** Imported cluster VMs assigned to the actor (admins: every assigned one); present when there are any. */
+  readonly imported?: readonly ImportedVmView[];
+}
+
+/** A snapshot kept by a destroy, restorable until `expiresAt`. */
+export interface SnapshotView {
+  readonly id: string;
+  readonly workload: string;
+  readonly owner: UserId;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  /** A VM's root disk kept with it: the bytes it holds against the owner's disk quota. */
+  readonly rootDiskBytes?: number;
+}
+
+/** One SSH host key of a workload. */
+export interface HostKeyView {
+  /** The key as an OpenSSH public key line without comment: `ssh-ed25519 AAAA…`. */
+  readonly key: string;
+  readonly algorithm: string;
+  /** `SHA256:…`, as `ssh-keygen -lf` prints it. */
+  readonly fingerprint: string;
+  /**
+   * The recipient age (and agenix, and sops' age support) encrypts to for this host: the
+   * key line itself, since ssh-ed25519 and ssh-rsa keys are age recipients as they are.
+   * Absent for key types age does not accept.
+   */
+  readonly ageRecipient?: string;
+  /**
+   * The native X25519 recipient (`age1…`) of an ssh-ed25519 host key, as `ssh-to-age` derives
+   * it: what sops-nix decrypts with and what `.sops.yaml` files usually list. Absent for
+   * other key types.
+   */
+  readonly nativeAgeRecipient?: string;
+}
+
+/** `hostKey`: a VM's SSH host keys, known to voxnix from before its first boot. */
+export interface HostKeyReport {
+  readonly workload: string;
+  readonly keys: readonly HostKeyView[];
+}
+
+export interface StorageReport {
+  readonly user: UserId;
+  readonly driver: string;
+  readonly quotasEnforced: boolean;
+  readonly usage: Usage;
+  readonly workspaces: readonly { readonly workload: string; readonly usage: Usage }[];
+  /**
+   * VM root disks: allocated on the host outside the storage driver, counted in `usage`
+   * (allocation) and held against the quota at their declared size (see admission).
+   */
+  readonly rootDisks: readonly { readonly workload: string; readonly allocatedBytes: number; readonly sizeBytes: number }[];
+  readonly snapshots: readonly SnapshotView[];
+}
+
+export interface DoctorReport {
+  readonly backend: string;
+  readonly storage: string;
+  /** True only when the selected backend can run containers. */
+  readonly ok: boolean;
+  readonly checks: readonly DoctorCheck[];
+}
+
+export interface ReconcileReport {
+  /** Creates/destroys a crash interrupted, and what was done about them. */
+  readonly recovered: readonly { readonly workload: string; readonly action: string }[];
+  /** Workloads recorded as present that the host does not know. */
+  readonly missing: readonly string[];
+  readonly unmanaged: readonly UnmanagedContainer[];
+  readonly prunedSnapshots: number;
+  /** What this process's start-up recovery did before this reconcile (absent when it did nothing). */
+  readonly atStartup?: {
+    readonly recovered: readonly { readonly workload: string; readonly action: string }[];
+    readonly prunedSnapshots: number;
+    readonly error?: string;
+  };
+}
+
+/** What `autostart` did. */
+export interface AutostartReport {
+  readonly started: readonly string[];
+  readonly failed: readonly { readonly workload: string; readonly reason: string }[];
+}
+
+/** Options of a live list subscription. */
+export interface WatchRequest {
+  /** How often the host is asked for live state changes it made by itself, in ms (default 15 s). */
+  readonly pollMs?: number;
+}
+
+/** A live list subscription (`watch`): the list now, then every change the subscriber may see. */
+export interface WorkloadWatch {
+  readonly current: ListResult;
+  /** Called with the whole new list whenever the subscriber's view changed; returns an unsubscribe function. */
+  onChange(listener: (result: ListResult) => void): () => void;
+  /** Settles when the subscription ended: `close()` or voxnix stopping (`closed`), or the subscriber's access ended (denied). */
+  readonly ended: Promise<{ readonly reason: "closed" | "access-ended" }>;
+  close(): void;
+}

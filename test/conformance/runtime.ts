@@ -1,0 +1,193 @@
+/**
+ * The runtime conformance suite: what every implementation of the `Runtime` port
+ * (`src/ports/runtime.ts`) must do, written once and run by each runtime from its own
+ * `*.conformance.test.ts` file (the fake, nspawn for real, nixos over its fake host programs,
+ * QEMU under TCG). A new runtime proves itself by passing it.
+ *
+ * It checks the port's documented behaviour through the port only: capabilities are data,
+ * `plan` touches nothing, the lifecycle (create, stop, start, destroy) shows in the batch
+ * `list` and in `show`, stopping a stopped workload and destroying an unknown one succeed,
+ * `exec` and `openTerminal` are offered exactly where the capabilities say so, and failures are
+ * the typed errors the port names (`NotFoundError` for an unknown workload,
+ * `ConflictError('name-taken')` for a second create, `ConflictError('wrong-state')` for exec on
+ * a stopped workload). Slow runtimes run a lean subset (`lean`): one workload, one cycle.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ConflictError, NotFoundError, VoxnixError } from "../../src/domain/errors.js";
+import type { WorkloadName } from "../../src/domain/names.js";
+import type { WorkloadSpec } from "../../src/domain/spec.js";
+import type { HostContext, LiveState, ProgressEvent, Runtime } from "../../src/ports/runtime.js";
+
+/** One runtime under test, with what it needs around it. */
+export interface RuntimeFixture {
+  readonly runtime: Runtime;
+  /** A valid spec of the runtime's kind, named `name`, as the core would hand it over. */
+  spec(name: string): WorkloadSpec;
+  /** The host inputs the core would prepare for `name` (a workspace, an owner label). */
+  host(name: string): Omit<HostContext, "onProgress" | "signal">;
+  /** Removes everything the fixture made (workloads the suite left behind included). */
+  cleanup(): Promise<void>;
+}
+
+/** How one runtime takes part in the suite. */
+export interface RuntimeSubject {
+  /** Shown in the test names, e.g. "nspawn (real)". */
+  readonly label: string;
+  /** Why the subject cannot run on this machine, or undefined when it can (the suite is then skipped, saying why). */
+  unavailable?(): string | undefined;
+  /** Slow runtimes (QEMU under TCG): one workload and one stop/start cycle only. */
+  readonly lean?: boolean;
+  /** Upper bound for one lifecycle test, in ms (boots are slow on real hosts). */
+  readonly timeoutMs?: number;
+  setup(): Promise<RuntimeFixture>;
+}
+
+/** Names the suite uses; each runtime's folders and units are derived from them. */
+export const CONFORMANCE_NAMES = { main: "conf-a", second: "conf-b", unknown: "conf-nobody" } as const;
+
+const name = (value: string) => value as WorkloadName;
+
+function progress() {
+  const events: ProgressEvent[] = [];
+  return {
+    events,
+    listener: (event: ProgressEvent) => {
+      events.push(event);
+    },
+  };
+}
+
+async function stateOf(runtime: Runtime, workload: string): Promise<LiveState | undefined> {
+  return (await runtime.list()).find((entry) => entry.name === workload)?.state;
+}
+
+/** Asserts that `promise` rejects with a `VoxnixError` of class `kind` (and `reason`, for conflicts). */
+async function rejectsWith(promise: Promise<unknown>, kind: typeof NotFoundError | typeof ConflictError, reason?: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof VoxnixError, `a typed VoxnixError, got ${String(error)}`);
+    assert.ok(error instanceof kind, `a ${kind.name}, got ${error.constructor.name}: ${error.message}`);
+    if (reason !== undefined) assert.equal((error as ConflictError).reason, reason);
+    return true;
+  });
+}
+
+/** Registers the suite for `subject`. Call it at the top level of a test file. */
+export function runtimeConformance(subject: RuntimeSubject): void {
+  const skip = subject.unavailable?.();
+  const timeout = subject.timeoutMs ?? 60_000;
+  void describe(`runtime conformance: ${subject.label}`, { skip: skip ?? false }, () => {
+    let fixture: RuntimeFixture;
+    let runtime: Runtime;
+    const hostFor = (workload: string, listener: (event: ProgressEvent) => void): HostContext => ({ ...fixture.host(workload), onProgress: listener });
+    /** Each test starts from a host without the suite's workloads, whatever an earlier failure left. */
+    const clear = async () => {
+      for (const workload of Object.values(CONFORMANCE_NAMES)) await runtime.destroy(name(workload), { onProgress: () => undefined }).catch(() => undefined);
+    };
+
+    before(async () => {
+      fixture = await subject.setup();
+      runtime = fixture.runtime;
+    });
+    after(async () => {
+      if (fixture === undefined) return;
+      await clear();
+      await fixture.cleanup();
+    });
+
+    void it("describes itself as data: a name, a kind its specs carry, modules and capabilities", () => {
+      const info = runtime.info();
+      assert.match(info.name, /^[a-z][a-z0-9-]*$/);
+      assert.equal(fixture.spec(CONFORMANCE_NAMES.main).kind, info.kind);
+      assert.ok(info.modules instanceof Set);
+      for (const flag of ["exec", "interactiveShell", "console", "remoteAccess", "liveResize"] as const) {
+        assert.equal(typeof info.capabilities[flag], "boolean", `capabilities.${flag}`);
+      }
+      assert.ok(["filesystem", "disk-image", "managed"].includes(info.capabilities.rootVolume));
+    });
+
+    void it("plans a create without touching the host", async () => {
+      const planned = await runtime.plan(fixture.spec(CONFORMANCE_NAMES.main), fixture.host(CONFORMANCE_NAMES.main));
+      assert.ok(planned.commands.length > 0, "a plan names the host commands it would run");
+      for (const command of planned.commands) assert.ok(command.length > 0 && command.every((part) => typeof part === "string"), "commands are argv arrays");
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), undefined, "nothing was created");
+      assert.equal(await runtime.show(name(CONFORMANCE_NAMES.main)), undefined);
+    });
+
+    void it("answers an unknown workload with not found, an absent show, and a destroy that succeeds", async () => {
+      const unknown = name(CONFORMANCE_NAMES.unknown);
+      assert.equal(await runtime.show(unknown), undefined);
+      await rejectsWith(runtime.start(unknown, hostFor(CONFORMANCE_NAMES.unknown, () => undefined)), NotFoundError);
+      await rejectsWith(runtime.logs(unknown, { lines: 5 }), NotFoundError);
+      if (runtime.info().capabilities.exec) await rejectsWith(runtime.exec(unknown, ["true"], { timeoutMs: 30_000 }), NotFoundError);
+      const report = await runtime.destroy(unknown, { onProgress: () => undefined });
+      assert.ok(Array.isArray(report.warnings));
+    });
+
+    void it("runs the lifecycle: create, a second create refused, exec, stop (twice), start, destroy (twice)", { timeout: timeout * 4 }, async () => {
+      await clear();
+      const main = name(CONFORMANCE_NAMES.main);
+      const capabilities = runtime.info().capabilities;
+      const created = progress();
+      await runtime.create(fixture.spec(CONFORMANCE_NAMES.main), hostFor(CONFORMANCE_NAMES.main, created.listener));
+      assert.ok(created.events.some((event) => event.type === "step"), "create reports progress steps");
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "a created workload runs");
+      const details = await runtime.show(main);
+      assert.equal(details?.state, "running");
+      assert.equal(typeof details?.facts, "object");
+
+      await rejectsWith(runtime.create(fixture.spec(CONFORMANCE_NAMES.main), hostFor(CONFORMANCE_NAMES.main, () => undefined)), ConflictError, "name-taken");
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "the refused create left the workload as it was");
+
+      if (capabilities.exec) {
+        const echoed = await runtime.exec(main, ["echo", "conformance"], { timeoutMs: 60_000 });
+        assert.equal(echoed.exitCode, 0, echoed.stderr);
+        assert.match(echoed.stdout, /conformance/);
+        const failed = await runtime.exec(main, ["false"], { timeoutMs: 60_000 });
+        assert.notEqual(failed.exitCode, 0, "a command's failure is its exit status, not an exception");
+      }
+
+      await runtime.stop(main, { onProgress: () => undefined });
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped");
+      await runtime.stop(main, { onProgress: () => undefined });
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped", "stopping a stopped workload succeeds");
+      if (capabilities.exec) await rejectsWith(runtime.exec(main, ["true"], { timeoutMs: 30_000 }), ConflictError, "wrong-state");
+      if (capabilities.interactiveShell) await rejectsWith(runtime.openTerminal(main, { size: { cols: 80, rows: 24 }, timeoutMs: 30_000 }), ConflictError, "wrong-state");
+      if (runtime.openSession !== undefined) await rejectsWith(runtime.openSession(main, { command: { kind: "exec", command: "true" }, timeoutMs: 30_000 }), ConflictError, "wrong-state");
+
+      await runtime.start(main, hostFor(CONFORMANCE_NAMES.main, () => undefined));
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running");
+      await runtime.start(main, hostFor(CONFORMANCE_NAMES.main, () => undefined));
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "starting a running workload succeeds");
+
+      if (capabilities.rootVolume === "disk-image" && runtime.rootDiskUsage !== undefined) {
+        const usage = await runtime.rootDiskUsage([main, name(CONFORMANCE_NAMES.unknown)]);
+        assert.ok((usage.get(CONFORMANCE_NAMES.main) ?? 0) > 0, "a disk-image root has allocated bytes");
+        assert.equal(usage.has(CONFORMANCE_NAMES.unknown), false, "names the runtime does not know are left out");
+      }
+
+      const report = await runtime.destroy(main, { onProgress: () => undefined });
+      assert.ok(Array.isArray(report.warnings));
+      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), undefined, "a destroyed workload is gone from the list");
+      assert.equal(await runtime.show(main), undefined);
+      await runtime.destroy(main, { onProgress: () => undefined });
+    });
+
+    void it("lists every workload in one batch, each with its own state", { skip: subject.lean === true ? "lean subset" : false, timeout: timeout * 3 }, async () => {
+      await clear();
+      const [first, second] = [name(CONFORMANCE_NAMES.main), name(CONFORMANCE_NAMES.second)];
+      await runtime.create(fixture.spec(first), hostFor(first, () => undefined));
+      await runtime.create(fixture.spec(second), hostFor(second, () => undefined));
+      await runtime.stop(second, { onProgress: () => undefined });
+      const listed = new Map((await runtime.list()).map((entry) => [entry.name, entry.state]));
+      assert.equal(listed.get(first), "running");
+      assert.equal(listed.get(second), "stopped");
+      await runtime.destroy(first, { onProgress: () => undefined });
+      await runtime.destroy(second, { onProgress: () => undefined });
+      const after = (await runtime.list()).map((entry) => entry.name);
+      assert.equal(after.includes(first) || after.includes(second), false);
+    });
+  });
+}
