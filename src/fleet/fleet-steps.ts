@@ -170,7 +170,7 @@ async function installNixos(runner: CommandRunner, settings: FleetSettings, name
 }
 
 // `ssh-keyscan` prints `host ssh-ed25519 AAAA…` lines; only an ed25519 key is accepted.
-async function scanHostKey(runner: CommandRunner, settings: FleetSettings, address: string): Promise<string | undefined> {
+export async function scanHostKey(runner: CommandRunner, settings: FleetSettings, address: string): Promise<string | undefined> {
   let result;
   try {
     result = await runner.run("ssh-keyscan", ["-T", "10", "-p", String(settings.sshPort), "-t", "ed25519", "--", address], { timeoutMs: KEYSCAN_TIMEOUT_MS });
@@ -193,7 +193,7 @@ function hostKeysFile(settings: FleetSettings): string {
   return join(dirname(settings.knownHostsFile), "host-keys.json");
 }
 
-async function pinHost(settings: FleetSettings, name: string, host: PinnedHost): Promise<void> {
+export async function pinHost(settings: FleetSettings, name: string, host: PinnedHost): Promise<void> {
   await mkdir(dirname(settings.knownHostsFile), { recursive: true, mode: 0o700 });
   const pinned = await readPinnedHosts(settings);
   pinned[name] = host;
@@ -204,7 +204,7 @@ async function pinHost(settings: FleetSettings, name: string, host: PinnedHost):
 }
 
 // Decrypts with the admin's identity, encrypts to the admin's recipients plus `hosts`; false when age is missing.
-async function reencrypt(runner: CommandRunner, secrets: NonNullable<FleetSettings["secrets"]>, file: string, hosts: readonly string[]): Promise<boolean> {
+export async function reencrypt(runner: CommandRunner, secrets: NonNullable<FleetSettings["secrets"]>, file: string, hosts: readonly string[]): Promise<boolean> {
   let plain;
   try {
     plain = await runner.run("age", ["--decrypt", "--identity", secrets.identityFile, "--", file], { timeoutMs: AGE_TIMEOUT_MS, maxOutputBytes: 16 * 1024 * 1024 });

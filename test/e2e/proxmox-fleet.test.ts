@@ -17,7 +17,8 @@ import { describe, it } from "node:test";
 import { bech32 } from "@scure/base";
 import { ageRecipientOf } from "../../src/domain/age-recipient.js";
 import { parseDefinitions } from "../../src/fleet/definitions.js";
-import { runFleetSteps, type FleetSettings } from "../../src/fleet/fleet-steps.js";
+import { fingerprintOf, runFleetSteps, type FleetSettings } from "../../src/fleet/fleet-steps.js";
+import { rekeyHost } from "../../src/fleet/rekey.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { ProgressEvent } from "../../src/ports/runtime.js";
 import { FakeLogger } from "../fakes/fake-logger.js";
@@ -199,6 +200,47 @@ void describe("proxmox fleet steps over real SSH and age", { skip: HAVE_TOOLS ? 
       });
       assert.equal(existsSync(settings.knownHostsFile), false, "nothing was pinned");
       assert.deepEqual(readdirSync(join(dir, "pins")).filter((name) => name.startsWith("pending-")), []);
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("rekey: a changed host key is refused until its fingerprint is accepted, then its secrets are re-encrypted for the new key only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-rekey-"));
+    const { settings: base, vm, runner, stop } = await installWithExtraFiles(dir, false);
+    execFileSync("age-keygen", ["-o", join(dir, "admin.agekey")], { stdio: "ignore" });
+    const adminRecipient = execFileSync("age-keygen", ["-y", join(dir, "admin.agekey")], { encoding: "utf8" }).trim();
+    writeFileSync(join(dir, "recipients.txt"), `${adminRecipient}\n`);
+    execFileSync("age", ["-r", adminRecipient, "-o", join(dir, "db.age")], { input: SECRET });
+    const settings: FleetSettings = { ...base, secrets: { identityFile: join(dir, "admin.agekey"), recipientsFile: join(dir, "recipients.txt"), files: [join(dir, "db.age")] } };
+    const entry = { ...vm, secrets: [join(dir, "db.age")] };
+    try {
+      const first = await runFleetSteps(runner, settings, entry, "127.0.0.1", () => undefined);
+      writeFileSync(join(dir, "old.agekey"), `${ageIdentityOfOpenSshKey(readFileSync(join(dir, "host_key"), "utf8"))}\n`, { mode: 0o600 });
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "old.agekey"), join(dir, "db.age")], { encoding: "utf8" }), SECRET);
+      assert.equal((await rekeyHost(runner, settings, "lab")).changed, false, "an unchanged key re-keys nothing");
+
+      // "Reinstall": the host comes back with a new key.
+      stop();
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", join(dir, "new_key")]);
+      execFileSync("cp", [join(dir, "new_key"), join(dir, "host_key")]);
+      execFileSync("/usr/sbin/sshd", ["-f", join(dir, "sshd_config"), "-p", String(settings.sshPort), "-o", "ListenAddress=127.0.0.1"]);
+      const newFingerprint = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "new_key.pub")], { encoding: "utf8" }).split(" ")[1]!;
+      const before = readFileSync(join(dir, "db.age"));
+      await assert.rejects(rekeyHost(runner, settings, "lab"), (error: Error) => error.message.includes(fingerprintOf(first.hostKey!)) && error.message.includes(newFingerprint) && /--accept/.test(error.message));
+      await assert.rejects(rekeyHost(runner, settings, "lab", fingerprintOf(first.hostKey!)), /not the fingerprint you accepted/);
+      assert.deepEqual(readFileSync(join(dir, "db.age")), before, "refused re-keys change nothing");
+      assert.ok(readFileSync(settings.knownHostsFile, "utf8").includes(first.hostKey!), "the old pin stays until accepted");
+
+      const report = await rekeyHost(runner, settings, "lab", newFingerprint);
+      assert.equal(report.changed, true);
+      assert.deepEqual(report.reencrypted, [join(dir, "db.age")]);
+      assert.ok(!readFileSync(settings.knownHostsFile, "utf8").includes(first.hostKey!), "the old key is no longer pinned");
+      writeFileSync(join(dir, "new.agekey"), `${ageIdentityOfOpenSshKey(readFileSync(join(dir, "new_key"), "utf8"))}\n`, { mode: 0o600 });
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "new.agekey"), join(dir, "db.age")], { encoding: "utf8" }), SECRET, "the new key decrypts");
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "admin.agekey"), join(dir, "db.age")], { encoding: "utf8" }), SECRET, "the admin still does");
+      assert.throws(() => execFileSync("age", ["-d", "-i", join(dir, "old.agekey"), join(dir, "db.age")], { stdio: "pipe" }), "the old key no longer does");
     } finally {
       stop();
       rmSync(dir, { recursive: true, force: true });

@@ -84,4 +84,26 @@ export const register: RegisterCommand = (program, context) => {
         throw error;
       }
     });
+
+  group
+    .command("rekey")
+    .description("Read a pinned VM's host key again; if it changed and you accept its fingerprint, pin it and re-encrypt its secrets (as sops updatekeys / agenix -r)")
+    .argument("<name>", "the VM's name (pinned by a proxmox apply with nixos: true)")
+    .option("--accept <fingerprint>", "the new key's SHA-256 fingerprint, checked on the VM's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)")
+    .action(async (name: string, options: { accept?: string }) => {
+      const { rekeyHost } = await import("../../../fleet/rekey.js");
+      const { fleetSettingsOf } = await import("../../../fleet/fleet-app.js");
+      const app = await context.app();
+      const me = await app.core.whoami(context.globals().actor);
+      if (me.role !== "admin") {
+        const { ForbiddenError } = await import("../../../domain/errors.js");
+        throw new ForbiddenError("admin-only", "Only an admin can re-key a Proxmox host.");
+      }
+      const report = await rekeyHost(app.runner, fleetSettingsOf(app), name, options.accept);
+      context.output(report, (value) => [
+        value.changed ? `${value.name}: new host key ${value.fingerprint} pinned; age recipient ${value.ageRecipient}.` : `${value.name}: host key ${value.fingerprint} unchanged.`,
+        ...(value.reencrypted.length > 0 ? [`Re-encrypted: ${value.reencrypted.join(", ")}`] : []),
+        ...value.notes.map((note) => `note: ${note}`),
+      ]);
+    });
 };
