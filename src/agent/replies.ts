@@ -28,14 +28,16 @@ function stateOf(workload: WorkloadView): string {
 /** One line per workload. */
 export function describeList(result: ListResult): string {
   const { workloads } = result;
-  if (workloads.length === 0) return 'You have no containers yet. Try: "create a container called dev with git and fish".';
+  const imported = (result.imported ?? []).map((vm) => `• ${vm.name}: ${vm.live === "missing" ? "not found in the cluster" : vm.live} (imported VM ${vm.vmid}, read-only${vm.note ? `: ${vm.note}` : ""})`);
+  const importedText = imported.length > 0 ? `\n${imported.length === 1 ? "Also 1 imported VM" : `Also ${imported.length} imported VMs`} (voxnix shows, never changes):\n${imported.join("\n")}` : "";
+  if (workloads.length === 0) return `${imported.length > 0 ? "You have no containers of your own." : 'You have no containers yet. Try: "create a container called dev with git and fish".'}${importedText}`;
   const lines = workloads.map((workload) => {
     const modules = workload.spec.modules.length > 0 ? ` (${workload.spec.modules.join(", ")})` : "";
     const address = workload.addresses[0] ? `, ${workload.addresses[0]}` : "";
     return `• ${workload.name}: ${stateOf(workload)}${address}${modules}`;
   });
   const header = workloads.length === 1 ? "You have 1 container:" : `You have ${workloads.length} containers:`;
-  return [header, ...lines].join("\n");
+  return [header, ...lines].join("\n") + importedText;
 }
 
 /** Details of one workload. */

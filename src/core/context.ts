@@ -11,6 +11,7 @@ import { createAddressLeases } from "../state/address-leases.js";
 import { createApiTokensRepository, type ApiTokensRepository } from "../state/api-tokens-repository.js";
 import { createConfirmationsRepository, type ConfirmationsRepository } from "../state/confirmations-repository.js";
 import { createIdleTimersRepository, type IdleTimersRepository } from "../state/idle-timers-repository.js";
+import { createImportedVmsRepository, type ImportedVmsRepository } from "../state/imported-vms-repository.js";
 import { createJobsRepository, type JobsRepository } from "../state/jobs-repository.js";
 import { createOperationsRepository, type OperationsRepository } from "../state/operations-repository.js";
 import { createSnapshotsRepository, type SnapshotsRepository } from "../state/snapshots-repository.js";
@@ -44,6 +45,8 @@ export interface Repositories {
   readonly webSessions: WebSessionsRepository;
   readonly sshKeys: SshKeysRepository;
   readonly idleTimers: IdleTimersRepository;
+  /** Imported cluster VMs assigned to owners (shown read-only to them). */
+  readonly importedVms: ImportedVmsRepository;
   /** Read by reconcile only, to free leases of workloads that no longer exist; runtimes own them. */
   readonly leases: AddressLeases;
 }
@@ -95,6 +98,7 @@ export function createContext(deps: CoreDeps, options: CoreOptions = {}): CoreCo
       webSessions: createWebSessionsRepository(db),
       sshKeys: createSshKeysRepository(db),
       idleTimers: createIdleTimersRepository(db),
+      importedVms: createImportedVmsRepository(db),
       leases: createAddressLeases(db),
     },
     pid,

@@ -8,10 +8,17 @@ import type { LiveContainer } from "../ports/runtime.js";
 import type { JobRecord } from "../state/jobs-repository.js";
 import type { SnapshotRecord } from "../state/snapshots-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
-import type { IdleNotice, JobView, ListResult, SnapshotView, UserView, WorkloadView } from "./api.js";
+import type { ImportedVmRecord } from "../state/imported-vms-repository.js";
+import type { IdleNotice, ImportedVmView, JobView, ListResult, SnapshotView, UserView, WorkloadView } from "./api.js";
 
 /** The list `user` may see: their own workloads, or every workload plus unmanaged host containers for admins. */
-export function visibleList(user: User, records: readonly WorkloadRecord[], live: ReadonlyMap<string, LiveContainer>, idleNotice: (record: WorkloadRecord) => IdleNotice | undefined = () => undefined): ListResult {
+export function visibleList(
+  user: User,
+  records: readonly WorkloadRecord[],
+  live: ReadonlyMap<string, LiveContainer>,
+  idleNotice: (record: WorkloadRecord) => IdleNotice | undefined = () => undefined,
+  assigned: readonly ImportedVmRecord[] = [],
+): ListResult {
   const isAdmin = user.role === "admin";
   const mine = isAdmin ? records : records.filter((record) => record.owner === user.id);
   const workloads = mine.map((record) => {
@@ -19,10 +26,23 @@ export function visibleList(user: User, records: readonly WorkloadRecord[], live
     const notice = idleNotice(record);
     return notice ? { ...view, idleNotice: notice } : view;
   });
-  if (!isAdmin) return { workloads };
-  const known = new Set(records.map((record) => record.name));
+  // Only assignments to this user (every one for admins), whatever the caller passed.
+  const imported = assigned.filter((entry) => isAdmin || entry.owner === user.id).map((entry) => toImportedView(entry, live.get(entry.name)));
+  const withImported = imported.length > 0 ? { imported } : {};
+  if (!isAdmin) return { workloads, ...withImported };
+  const known = new Set([...records.map((record) => record.name), ...imported.map((entry) => entry.name)]);
   const unmanaged = [...live.values()].filter((container) => !known.has(container.name)).map((container) => ({ name: container.name, state: container.state }));
-  return { workloads, unmanaged };
+  return { workloads, unmanaged, ...withImported };
+}
+
+/** The imported-VM assignments `user` may see. */
+export function assignedImports(context: { readonly repos: { readonly importedVms: { listAll(): readonly ImportedVmRecord[]; listByOwner(owner: User["id"]): readonly ImportedVmRecord[] } } }, user: User): readonly ImportedVmRecord[] {
+  return user.role === "admin" ? context.repos.importedVms.listAll() : context.repos.importedVms.listByOwner(user.id);
+}
+
+/** An assigned imported VM as its owner sees it. */
+export function toImportedView(entry: ImportedVmRecord, live: LiveContainer | undefined): ImportedVmView {
+  return { name: entry.name, vmid: entry.vmid, owner: entry.owner, live: live ? live.state : "missing", ...(entry.note ? { note: entry.note } : {}), readOnly: true };
 }
 
 /** A workload view; `live` undefined means the host does not know the container. */

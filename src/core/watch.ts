@@ -26,6 +26,7 @@ import type { CoreContext } from "./context.js";
 import { listLive } from "./live.js";
 import { visibleList } from "./views.js";
 import { idleNotice } from "./idle-timers.js";
+import type { ImportedVmRecord } from "../state/imported-vms-repository.js";
 import type { LiveContainer } from "../ports/runtime.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { UserId } from "../domain/identity.js";
@@ -167,8 +168,10 @@ export class WorkloadWatcher {
     this.dataVersion = this.readDataVersion();
     let records: readonly WorkloadRecord[];
     let live: Map<string, LiveContainer>;
+    let assigned: readonly ImportedVmRecord[];
     try {
       records = repos.workloads.listAll();
+      assigned = repos.importedVms.listAll();
       this.hostReads += 1;
       live = await listLive(deps.runtimes);
     } catch (error) {
@@ -183,7 +186,7 @@ export class WorkloadWatcher {
         subscriber.onEnd("access-ended");
         continue;
       }
-      const result = visibleList(user, records, live, (record) => idleNotice(this.context, record));
+      const result = visibleList(user, records, live, (record) => idleNotice(this.context, record), assigned);
       const text = JSON.stringify(result);
       if (text === subscriber.last) continue;
       subscriber.last = text;

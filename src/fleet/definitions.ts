@@ -6,15 +6,21 @@
  * changes. Every problem names the file, the line and the field ("vms.yaml:7: vms.1.memory: …"),
  * because the admin fixes the file, not a JSON path.
  *
- * The file is YAML (JSON is YAML too). Unknown keys are refused, so a typo ("memroy") is an
- * error rather than a silently ignored line.
+ * The file is YAML (JSON is YAML too), or Nix (`*.nix`): an expression evaluating to the same
+ * data, evaluated by the host's `nix-instantiate --eval --strict --json` in restricted mode
+ * (only the file's own folder is readable, no `<nixpkgs>`, no fetching, no store writes, a
+ * timeout), so a definitions file can use `let`, `map` and functions without nixpkgs. Problems in
+ * a Nix file name the field in the evaluated value, since Nix's JSON has no line numbers.
+ * Unknown keys are refused, so a typo ("memroy") is an error rather than a silently ignored line.
  *
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { z } from "zod";
-import { InvalidInputError, type InputIssue } from "../domain/errors.js";
+import { HostFailureError, InvalidInputError, type InputIssue } from "../domain/errors.js";
+import type { CommandRunner } from "../ports/command-runner.js";
 import { userIdSchema, type UserId } from "../domain/identity.js";
 import { workloadNameSchema } from "../domain/names.js";
 import { sizeSchema } from "../domain/sizes.js";
@@ -82,8 +88,14 @@ export interface Definitions {
   readonly imported: readonly ImportedVmDefinition[];
 }
 
-/** Reads and validates a definitions file; throws `InvalidInputError` with line-numbered issues. */
-export async function readDefinitions(file: string): Promise<Definitions> {
+/** How long evaluating a Nix definitions file may take. */
+export const NIX_EVAL_TIMEOUT_MS = 30_000;
+
+/**
+ * Reads and validates a definitions file; throws `InvalidInputError` with line-numbered issues.
+ * A `*.nix` file is evaluated with `runner` (required for those).
+ */
+export async function readDefinitions(file: string, options: { readonly runner?: CommandRunner } = {}): Promise<Definitions> {
   let text: string;
   try {
     const buffer = await readFile(file);
@@ -94,16 +106,57 @@ export async function readDefinitions(file: string): Promise<Definitions> {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     throw new InvalidInputError([{ path: file, message: `The definitions file ${file} could not be read (${code}).` }]);
   }
-  return parseDefinitions(text, file);
+  if (!file.endsWith(".nix")) return parseDefinitions(text, file);
+  if (options.runner === undefined) throw new InvalidInputError([{ path: file, message: `${file} is a Nix file; it can only be read where Nix is run.` }]);
+  return parseDefinitions(await evaluateNix(options.runner, file), file, { source: text, evaluated: true });
 }
 
-/** Validates the text of a definitions file (`file` names it in messages). */
-export function parseDefinitions(text: string, file: string): Definitions {
+/**
+ * Evaluates a Nix definitions file to JSON: restricted evaluation with only the file's folder
+ * on the search path, no NIX_PATH (so `<nixpkgs>` is not found), no URIs allowed, the store
+ * opened read-only, a clean environment and a timeout.
+ */
+export async function evaluateNix(runner: CommandRunner, file: string): Promise<string> {
+  const path = resolve(file);
+  const args = [
+    "--eval",
+    "--strict",
+    "--json",
+    "--readonly-mode",
+    "--option", "restrict-eval", "true",
+    "--option", "allowed-uris", "",
+    "--option", "allow-import-from-derivation", "false",
+    "-I", dirname(path),
+    path,
+  ];
+  let result;
+  try {
+    result = await runner.run("nix-instantiate", args, { timeoutMs: NIX_EVAL_TIMEOUT_MS, isolatedEnv: true, env: { NIX_PATH: "", HOME: dirname(path), PATH: process.env.PATH ?? "/usr/bin:/bin" }, maxOutputBytes: MAX_DEFINITIONS_BYTES * 4 });
+  } catch (error) {
+    if (error instanceof HostFailureError && /not installed|ENOENT/.test(`${error.message} ${error.detail ?? ""}`)) {
+      throw new InvalidInputError([{ path: file, message: `${file} is a Nix file, but nix-instantiate is not installed here (Debian: apt install nix-bin); write the definitions in YAML instead.` }]);
+    }
+    throw error;
+  }
+  if (result.truncated) throw new InvalidInputError([{ path: file, message: `${file} evaluates to more than ${MAX_DEFINITIONS_BYTES * 4} bytes of JSON; is it the right file?` }]);
+  if (result.exitCode !== 0) {
+    const reason = result.stderr.split("\n").filter((line) => line.trim().length > 0 && !/^warning:/.test(line)).slice(0, 6).join(" ").slice(0, 800);
+    throw new InvalidInputError([{ path: file, message: `${file} could not be evaluated by Nix: ${reason || `exit ${result.exitCode}`}` }]);
+  }
+  return result.stdout;
+}
+
+/**
+ * Validates the text of a definitions file (`file` names it in messages). For an evaluated Nix
+ * file, `text` is the JSON, `source` the file as written, and messages name fields, not lines.
+ */
+export function parseDefinitions(text: string, file: string, options: { readonly source?: string; readonly evaluated?: boolean } = {}): Definitions {
+  const where = (line: number) => (options.evaluated ? `${file} (evaluated)` : `${file}:${line}`);
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => (offset === undefined ? 1 : lines.linePos(offset).line);
   if (document.errors.length > 0) {
-    throw new InvalidInputError(document.errors.slice(0, 10).map((error) => ({ path: `${file}:${at(error.pos[0])}`, message: `${file}:${at(error.pos[0])}: not valid YAML: ${error.message.split("\n")[0]}` })));
+    throw new InvalidInputError(document.errors.slice(0, 10).map((error) => ({ path: where(at(error.pos[0])), message: `${where(at(error.pos[0]))}: not valid YAML: ${error.message.split("\n")[0]}` })));
   }
   const lineOf = (path: readonly PropertyKey[]): number => {
     // The deepest node the path reaches (an unknown key's parent, a missing field's entry).
@@ -127,7 +180,7 @@ export function parseDefinitions(text: string, file: string): Definitions {
         const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
         const path = issue.path.map(String).join(".") || "(top level)";
         const line = lineOf(issue.path);
-        return { path: `${file}:${line}:${path}`, message: `${file}:${line}: ${path}: ${issue.message}${keys}` };
+        return { path: `${where(line)}:${path}`, message: `${where(line)}: ${path}: ${issue.message}${keys}` };
       }),
     );
   }
@@ -142,17 +195,17 @@ export function parseDefinitions(text: string, file: string): Definitions {
   const seen = new Map<string, number>();
   for (const entry of [...vms, ...imported]) {
     const first = seen.get(entry.name);
-    if (first !== undefined) issues.push({ path: `${file}:${entry.line}:name`, message: `${file}:${entry.line}: "${entry.name}" is already defined on line ${first}; each VM is listed once.` });
+    if (first !== undefined) issues.push({ path: `${where(entry.line)}:name`, message: `${where(entry.line)}: "${entry.name}" is already defined${options.evaluated ? "" : ` on line ${first}`}; each VM is listed once.` });
     else seen.set(entry.name, entry.line);
   }
   const vmids = new Map<number, number>();
   for (const entry of imported) {
     const first = vmids.get(entry.vmid);
-    if (first !== undefined) issues.push({ path: `${file}:${entry.line}:vmid`, message: `${file}:${entry.line}: VMID ${entry.vmid} is already listed on line ${first}.` });
+    if (first !== undefined) issues.push({ path: `${where(entry.line)}:vmid`, message: `${where(entry.line)}: VMID ${entry.vmid} is already listed${options.evaluated ? " twice" : ` on line ${first}`}.` });
     else vmids.set(entry.vmid, entry.line);
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
-  return { file, text, vms, imported };
+  return { file, text: options.source ?? text, vms, imported };
 }
 
 /** The create input the core validates for a managed entry (the owner is the actor, not a field). */

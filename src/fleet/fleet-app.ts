@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { createImportedVmsRepository } from "../state/imported-vms-repository.js";
 import type { App } from "../app/app.js";
 import type { Actor } from "../domain/identity.js";
 import type { ApplyFailedError, ApplyReport } from "./apply.js";
@@ -60,6 +61,17 @@ export function trailMessage(actor: Actor, definitions: Definitions, result: App
   }
   const created = result.report.created.map((vm) => vm.name);
   return `proxmox apply of ${file} by ${actor.userId}: ${created.length > 0 ? `created ${created.join(", ")}` : "nothing to create"}`;
+}
+
+/**
+ * Records the file's imported entries that name an owner, so each owner sees their imported
+ * VM (read-only) in their list; replaces what this file assigned before. Runs after a
+ * successful apply: the admin applying the file is who assigns.
+ */
+export function recordImports(app: App, definitions: Definitions): number {
+  const entries = definitions.imported.flatMap((vm) => (vm.owner === undefined ? [] : [{ name: vm.name, vmid: vm.vmid, owner: vm.owner, ...(vm.note ? { note: vm.note } : {}) }]));
+  createImportedVmsRepository(app.db).replaceFromSource(resolve(definitions.file), entries, new Date());
+  return entries.length;
 }
 
 /** Commits the apply to `proxmox.fleet.gitRepo`; undefined when no repository is configured. */

@@ -6,6 +6,11 @@
  *    `nixos-rebuild --target-host`). Skipped with a note when unset.
  * 2. Read the host's new SSH key with the real `ssh-keyscan` (after the install, which replaces
  *    the key) and pin it: a known_hosts line and a record in `host-keys.json` next to it.
+ *    When the install command has an `{extraFiles}` argument (nixos-anywhere's
+ *    `--extra-files`), voxnix first generates the host's ed25519 key itself into a private
+ *    folder laid out as the new root (`etc/ssh/ssh_host_ed25519_key`), passes the folder, and
+ *    deletes it after the install; the scanned key must then be exactly that key, or the step
+ *    fails with both fingerprints and nothing is pinned (no trust on first use).
  * 3. Turn the key into an age recipient (`domain/age-recipient.ts`).
  * 4. Re-encrypt the secrets files the entry lists for the recipients that should read them: the
  *    admin's (`secrets.recipientsFile`) plus every pinned host whose entry lists that file. A
@@ -19,8 +24,8 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { HostFailureError, InvalidInputError } from "../domain/errors.js";
 import type { CommandRunner } from "../ports/command-runner.js";
@@ -73,14 +78,30 @@ export async function runFleetSteps(runner: CommandRunner, settings: FleetSettin
     throw new InvalidInputError([{ path: `vms.${vm.name}.secrets`, message: `${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in proxmox.fleet.secrets.files; only files the admin configured can be given to a VM.` }]);
   }
 
+  let expected: string | undefined;
   if (settings.nixosCommand === undefined) notes.push("nixos: skipped, proxmox.fleet.nixosCommand is not set");
-  else await installNixos(runner, settings, vm.name, address, onProgress);
+  else if (!settings.nixosCommand.some((argument) => argument.includes("{extraFiles}"))) await installNixos(runner, settings, vm.name, address, onProgress);
+  else {
+    const pending = await pregenerateHostKey(runner, settings, vm.name);
+    try {
+      expected = pending.publicKey;
+      await installNixos(runner, settings, vm.name, address, onProgress, pending.directory);
+    } finally {
+      await rm(pending.directory, { recursive: true, force: true });
+    }
+  }
 
   onProgress({ type: "step", step: "waiting-for-boot", message: `Reading the SSH host key of ${vm.name} (${address})` });
   const hostKey = await scanHostKey(runner, settings, address);
   if (hostKey === undefined) {
     notes.push("host key: skipped, ssh-keyscan is not installed");
     return { notes };
+  }
+  if (expected !== undefined && expected !== hostKey) {
+    throw new HostFailureError(
+      `The host key of ${vm.name} (${address}) is not the one voxnix generated for it: expected ${fingerprintOf(expected)}, the host showed ${fingerprintOf(hostKey)}. Nothing was pinned or re-encrypted; check that the install command passes {extraFiles} (nixos-anywhere --extra-files) and that nothing else answers at ${address}.`,
+      "host key mismatch",
+    );
   }
   const ageRecipient = ageRecipientOf(hostKey);
   await pinHost(settings, vm.name, { address, port: settings.sshPort, hostKey, ageRecipient, secrets: wanted });
@@ -102,13 +123,39 @@ export async function runFleetSteps(runner: CommandRunner, settings: FleetSettin
   return { hostKey, ageRecipient, reencrypted, notes };
 }
 
-/** Fills `{name}`, `{address}`, `{user}` in the install command (whole or part arguments). */
-export function installArgv(command: readonly string[], values: { readonly name: string; readonly address: string; readonly user: string }): string[] {
-  return command.map((argument) => argument.replace(/\{(name|address|user)\}/g, (_match, key: "name" | "address" | "user") => values[key]));
+/** Fills `{name}`, `{address}`, `{user}` and `{extraFiles}` in the install command (whole or part arguments). */
+export function installArgv(command: readonly string[], values: { readonly name: string; readonly address: string; readonly user: string; readonly extraFiles?: string }): string[] {
+  const filled = { ...values, extraFiles: values.extraFiles ?? "" };
+  return command.map((argument) => argument.replace(/\{(name|address|user|extraFiles)\}/g, (_match, key: "name" | "address" | "user" | "extraFiles") => filled[key]));
 }
 
-async function installNixos(runner: CommandRunner, settings: FleetSettings, name: string, address: string, onProgress: ProgressListener): Promise<void> {
-  const [program, ...args] = installArgv(settings.nixosCommand!, { name, address, user: settings.sshUser });
+/** OpenSSH's fingerprint of a public key line: `SHA256:` and the unpadded base64 of the key blob's SHA-256. */
+export function fingerprintOf(line: string): string {
+  const blob = Buffer.from(line.trim().split(/\s+/)[1] ?? "", "base64");
+  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+// The host key voxnix generates before the install, in a private folder shaped like the new root.
+async function pregenerateHostKey(runner: CommandRunner, settings: FleetSettings, name: string): Promise<{ directory: string; publicKey: string }> {
+  const base = dirname(settings.knownHostsFile);
+  await mkdir(base, { recursive: true, mode: 0o700 });
+  const directory = await mkdtemp(join(base, "pending-"));
+  try {
+    await mkdir(join(directory, "etc", "ssh"), { recursive: true, mode: 0o755 });
+    const keyFile = join(directory, "etc", "ssh", "ssh_host_ed25519_key");
+    const made = await runner.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `root@${name}`, "-f", keyFile], { timeoutMs: KEYSCAN_TIMEOUT_MS });
+    if (made.exitCode !== 0) throw new HostFailureError(`ssh-keygen could not generate the host key of ${name}.`, made.stderr.trim().slice(-500));
+    const publicKey = (await readFile(`${keyFile}.pub`, "utf8")).trim().split(/\s+/).slice(0, 2).join(" ");
+    ed25519KeyOf(publicKey);
+    return { directory, publicKey };
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function installNixos(runner: CommandRunner, settings: FleetSettings, name: string, address: string, onProgress: ProgressListener, extraFiles?: string): Promise<void> {
+  const [program, ...args] = installArgv(settings.nixosCommand!, { name, address, user: settings.sshUser, ...(extraFiles ? { extraFiles } : {}) });
   onProgress({ type: "step", step: "installing", message: `Installing NixOS on ${name}: ${program}` });
   const result = await runner.run(program!, args, {
     timeoutMs: settings.nixosTimeoutMs,
@@ -123,7 +170,7 @@ async function installNixos(runner: CommandRunner, settings: FleetSettings, name
 }
 
 // `ssh-keyscan` prints `host ssh-ed25519 AAAA…` lines; only an ed25519 key is accepted.
-async function scanHostKey(runner: CommandRunner, settings: FleetSettings, address: string): Promise<string | undefined> {
+export async function scanHostKey(runner: CommandRunner, settings: FleetSettings, address: string): Promise<string | undefined> {
   let result;
   try {
     result = await runner.run("ssh-keyscan", ["-T", "10", "-p", String(settings.sshPort), "-t", "ed25519", "--", address], { timeoutMs: KEYSCAN_TIMEOUT_MS });
@@ -146,7 +193,7 @@ function hostKeysFile(settings: FleetSettings): string {
   return join(dirname(settings.knownHostsFile), "host-keys.json");
 }
 
-async function pinHost(settings: FleetSettings, name: string, host: PinnedHost): Promise<void> {
+export async function pinHost(settings: FleetSettings, name: string, host: PinnedHost): Promise<void> {
   await mkdir(dirname(settings.knownHostsFile), { recursive: true, mode: 0o700 });
   const pinned = await readPinnedHosts(settings);
   pinned[name] = host;
@@ -157,7 +204,7 @@ async function pinHost(settings: FleetSettings, name: string, host: PinnedHost):
 }
 
 // Decrypts with the admin's identity, encrypts to the admin's recipients plus `hosts`; false when age is missing.
-async function reencrypt(runner: CommandRunner, secrets: NonNullable<FleetSettings["secrets"]>, file: string, hosts: readonly string[]): Promise<boolean> {
+export async function reencrypt(runner: CommandRunner, secrets: NonNullable<FleetSettings["secrets"]>, file: string, hosts: readonly string[]): Promise<boolean> {
   let plain;
   try {
     plain = await runner.run("age", ["--decrypt", "--identity", secrets.identityFile, "--", file], { timeoutMs: AGE_TIMEOUT_MS, maxOutputBytes: 16 * 1024 * 1024 });

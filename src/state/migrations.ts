@@ -254,6 +254,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE snapshots ADD COLUMN root_disk_bytes INTEGER;
     `,
   },
+  {
+    version: 13,
+    description: "imported cluster VMs assigned to an owner by a Proxmox definitions file (shown to them read-only)",
+    sql: `
+      CREATE TABLE imported_vms (
+        name TEXT PRIMARY KEY,
+        vmid INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        note TEXT,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX imported_vms_owner ON imported_vms(owner);
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -17,7 +17,8 @@ import { describe, it } from "node:test";
 import { bech32 } from "@scure/base";
 import { ageRecipientOf } from "../../src/domain/age-recipient.js";
 import { parseDefinitions } from "../../src/fleet/definitions.js";
-import { runFleetSteps, type FleetSettings } from "../../src/fleet/fleet-steps.js";
+import { fingerprintOf, runFleetSteps, type FleetSettings } from "../../src/fleet/fleet-steps.js";
+import { rekeyHost } from "../../src/fleet/rekey.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { ProgressEvent } from "../../src/ports/runtime.js";
 import { FakeLogger } from "../fakes/fake-logger.js";
@@ -142,6 +143,106 @@ void describe("proxmox fleet steps over real SSH and age", { skip: HAVE_TOOLS ? 
       assert.ok(events.some((event) => event.type === "step" && /Re-encrypting/.test(event.message)));
     } finally {
       sshd?.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // The install command stands in for nixos-anywhere --extra-files: it puts the key from
+  // {extraFiles} in place and starts the "installed" host's sshd with it (or, `ignoreKey`, with another key).
+  async function installWithExtraFiles(dir: string, ignoreKey: boolean) {
+    const port = await freePort();
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", join(dir, "other_key")]);
+    writeFileSync(join(dir, "sshd_config"), [`HostKey ${join(dir, "host_key")}`, "PasswordAuthentication no", "UsePAM no", "StrictModes no", `PidFile ${join(dir, "sshd.pid")}`].join("\n") + "\n");
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+    const script = ignoreKey
+      ? 'test -s "$1/etc/ssh/ssh_host_ed25519_key" && cp "$2/other_key" "$2/host_key" && /usr/sbin/sshd -f "$2/sshd_config" -p "$3" -o ListenAddress=127.0.0.1'
+      : 'install -m 600 "$1/etc/ssh/ssh_host_ed25519_key" "$2/host_key" && /usr/sbin/sshd -f "$2/sshd_config" -p "$3" -o ListenAddress=127.0.0.1';
+    const settings: FleetSettings = {
+      nixosCommand: ["/bin/sh", "-c", script, "nixos-anywhere", "{extraFiles}", dir, String(port)],
+      nixosTimeoutMs: 30_000,
+      sshUser: "root",
+      sshPort: port,
+      knownHostsFile: join(dir, "pins", "known_hosts"),
+    };
+    const [vm] = parseDefinitions(`vms:\n  - { name: lab, owner: "telegram:42", nixos: true }\n`, "vms.yaml").vms;
+    const runner = createCommandRunner({ logger: new FakeLogger() });
+    const stop = () => {
+      if (existsSync(join(dir, "sshd.pid"))) process.kill(Number(readFileSync(join(dir, "sshd.pid"), "utf8").trim()), "SIGTERM");
+    };
+    return { settings, vm: vm!, runner, stop };
+  }
+
+  void it("with {extraFiles}, generates the host key before the install and pins exactly that key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-pin-"));
+    const { settings, vm, runner, stop } = await installWithExtraFiles(dir, false);
+    try {
+      const result = await runFleetSteps(runner, settings, vm, "127.0.0.1", () => undefined);
+      const installed = execFileSync("ssh-keygen", ["-y", "-f", join(dir, "host_key")], { encoding: "utf8" }).trim().split(" ").slice(0, 2).join(" ");
+      assert.equal(result.hostKey, installed, "the pinned key is the one voxnix generated and the install put in place");
+      assert.equal(result.ageRecipient, ageRecipientOf(installed));
+      assert.equal(readFileSync(settings.knownHostsFile, "utf8").trim(), `[127.0.0.1]:${settings.sshPort} ${installed}`);
+      assert.deepEqual(readdirSync(join(dir, "pins")).filter((name) => name.startsWith("pending-")), [], "the generated private key was deleted after the install");
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("with {extraFiles}, a host showing another key is refused with both fingerprints and nothing is pinned", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-mismatch-"));
+    const { settings, vm, runner, stop } = await installWithExtraFiles(dir, true);
+    try {
+      const shown = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "other_key.pub")], { encoding: "utf8" }).split(" ")[1]!;
+      await assert.rejects(runFleetSteps(runner, settings, vm, "127.0.0.1", () => undefined), (error: Error) => {
+        assert.match(error.message, /is not the one voxnix generated for it: expected SHA256:\S+, the host showed SHA256:/);
+        assert.ok(error.message.includes(shown), `names the key the host showed (${shown})`);
+        return true;
+      });
+      assert.equal(existsSync(settings.knownHostsFile), false, "nothing was pinned");
+      assert.deepEqual(readdirSync(join(dir, "pins")).filter((name) => name.startsWith("pending-")), []);
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("rekey: a changed host key is refused until its fingerprint is accepted, then its secrets are re-encrypted for the new key only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-fleet-rekey-"));
+    const { settings: base, vm, runner, stop } = await installWithExtraFiles(dir, false);
+    execFileSync("age-keygen", ["-o", join(dir, "admin.agekey")], { stdio: "ignore" });
+    const adminRecipient = execFileSync("age-keygen", ["-y", join(dir, "admin.agekey")], { encoding: "utf8" }).trim();
+    writeFileSync(join(dir, "recipients.txt"), `${adminRecipient}\n`);
+    execFileSync("age", ["-r", adminRecipient, "-o", join(dir, "db.age")], { input: SECRET });
+    const settings: FleetSettings = { ...base, secrets: { identityFile: join(dir, "admin.agekey"), recipientsFile: join(dir, "recipients.txt"), files: [join(dir, "db.age")] } };
+    const entry = { ...vm, secrets: [join(dir, "db.age")] };
+    try {
+      const first = await runFleetSteps(runner, settings, entry, "127.0.0.1", () => undefined);
+      writeFileSync(join(dir, "old.agekey"), `${ageIdentityOfOpenSshKey(readFileSync(join(dir, "host_key"), "utf8"))}\n`, { mode: 0o600 });
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "old.agekey"), join(dir, "db.age")], { encoding: "utf8" }), SECRET);
+      assert.equal((await rekeyHost(runner, settings, "lab")).changed, false, "an unchanged key re-keys nothing");
+
+      // "Reinstall": the host comes back with a new key.
+      stop();
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", join(dir, "new_key")]);
+      execFileSync("cp", [join(dir, "new_key"), join(dir, "host_key")]);
+      execFileSync("/usr/sbin/sshd", ["-f", join(dir, "sshd_config"), "-p", String(settings.sshPort), "-o", "ListenAddress=127.0.0.1"]);
+      const newFingerprint = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "new_key.pub")], { encoding: "utf8" }).split(" ")[1]!;
+      const before = readFileSync(join(dir, "db.age"));
+      await assert.rejects(rekeyHost(runner, settings, "lab"), (error: Error) => error.message.includes(fingerprintOf(first.hostKey!)) && error.message.includes(newFingerprint) && /--accept/.test(error.message));
+      await assert.rejects(rekeyHost(runner, settings, "lab", fingerprintOf(first.hostKey!)), /not the fingerprint you accepted/);
+      assert.deepEqual(readFileSync(join(dir, "db.age")), before, "refused re-keys change nothing");
+      assert.ok(readFileSync(settings.knownHostsFile, "utf8").includes(first.hostKey!), "the old pin stays until accepted");
+
+      const report = await rekeyHost(runner, settings, "lab", newFingerprint);
+      assert.equal(report.changed, true);
+      assert.deepEqual(report.reencrypted, [join(dir, "db.age")]);
+      assert.ok(!readFileSync(settings.knownHostsFile, "utf8").includes(first.hostKey!), "the old key is no longer pinned");
+      writeFileSync(join(dir, "new.agekey"), `${ageIdentityOfOpenSshKey(readFileSync(join(dir, "new_key"), "utf8"))}\n`, { mode: 0o600 });
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "new.agekey"), join(dir, "db.age")], { encoding: "utf8" }), SECRET, "the new key decrypts");
+      assert.equal(execFileSync("age", ["-d", "-i", join(dir, "admin.agekey"), join(dir, "db.age")], { encoding: "utf8" }), SECRET, "the admin still does");
+      assert.throws(() => execFileSync("age", ["-d", "-i", join(dir, "old.agekey"), join(dir, "db.age")], { stdio: "pipe" }), "the old key no longer does");
+    } finally {
+      stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -18,6 +18,12 @@
  * - Nodes can go offline: their guests report `unknown` and calls to them answer 595.
  * - Permission errors (403) and one-off failures (any status) can be injected per path.
  * - The guest agent answers only some time after start ("QEMU guest agent is not running").
+ * - Volumes hold data (`volumes`: volid → contents): a disk added to a config allocates one,
+ *   a clone copies the template's, `DELETE …?purge=1` frees every volume the config names.
+ * - `POST /nodes/{node}/qemu` creates an empty VM (`qmcreate`), and `POST …/move_disk` with
+ *   `target-vmid` reassigns a disk to another VM on the same node (qemu-server since PVE 7.2):
+ *   the volume is renamed `vm-<target>-disk-N` and keeps its data; a used disk of a running VM,
+ *   a target key already in use and a target on another node are refused.
  *
  * Every request is recorded (without the Authorization header's value).
  *
@@ -101,6 +107,8 @@ export interface FakeProxmoxServer {
   readonly requests: RecordedProxmoxRequest[];
   /** Commands run through the guest agent, as argv arrays. */
   readonly agentCommands: { vmid: number; command: string[] }[];
+  /** Every volume's contents by volid (`local-lvm:vm-10000-disk-1`); tests write and read the "data". */
+  readonly volumes: Map<string, string>;
   /** vzdump backups made, by VMID. */
   readonly backups: { vmid: number; storage: string }[];
   taskDurationMs: number;
@@ -181,6 +189,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     tasks,
     requests,
     backups: [],
+    volumes: new Map(),
     agentCommands: [],
     taskDurationMs: options.taskDurationMs ?? 20,
     agentDelayMs: options.agentDelayMs ?? 30,
@@ -344,6 +353,25 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       return startTask(node, "vzdump", String(vmid), [`INFO: starting new backup job: vzdump ${vmid} --storage ${params.storage}`, "INFO: Finished Backup of VM"], () => void fake.backups.push({ vmid, storage: params.storage ?? "" }));
     }
 
+    if (rest === "/qemu" && method === "POST") {
+      const newid = Number(params.vmid ?? fail(400, "Parameter verification failed.", { vmid: "property is missing and it is not optional" }));
+      if (vms.has(newid)) return fail(500, `unable to create VM ${newid} - VM ${newid} already exists on node '${vms.get(newid)!.node}'`);
+      const created: FakeVm = {
+        vmid: newid,
+        node,
+        name: params.name ?? `VM ${newid}`,
+        template: false,
+        status: "stopped",
+        config: { lock: "create", ...(params.name ? { name: params.name } : {}), ...(params.tags ? { tags: params.tags } : {}), ...(params.description ? { description: params.description } : {}), memory: Number(params.memory ?? 512), cores: Number(params.cores ?? 1) },
+        lock: "create",
+        ...(params.pool ? { pool: params.pool } : {}),
+      };
+      vms.set(newid, created);
+      return startTask(node, "qmcreate", String(newid), [`create VM ${newid}`], () => {
+        delete created.lock;
+        delete created.config.lock;
+      }, () => void vms.delete(newid));
+    }
     const qemu = /^\/qemu\/(\d+)(\/.*)?$/.exec(rest);
     if (!qemu) return fail(501, `Method '${method} /api2/json${path}' not implemented`);
     const vmid = Number(qemu[1]);
@@ -373,6 +401,7 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
           const config: Record<string, string | number> = { ...source.config, name: params.name ?? `Copy-of-VM-${source.name}` };
           delete config.template;
           config.scsi0 = String(source.config.scsi0).replace(`base-${vmid}-disk-0`, `vm-${newid}-disk-0`);
+          fake.volumes.set(volidOf(String(config.scsi0)), "");
           if (params.description) config.description = params.description;
           placeholder.config = config;
           placeholder.name = String(config.name);
@@ -398,6 +427,33 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     }
 
     const vm = guest(node, vmid);
+    if (action === "/move_disk" && method === "POST") {
+      const disk = params.disk ?? fail(400, "Parameter verification failed.", { disk: "property is missing and it is not optional" });
+      const drive = vm.config[disk];
+      if (typeof drive !== "string") return fail(500, `disk '${disk}' does not exist`);
+      if (params["target-vmid"] === undefined) return fail(501, "moving a disk to another storage is not modelled by the fake");
+      const targetId = Number(params["target-vmid"]);
+      const targetKey = params["target-disk"] ?? disk;
+      if (targetId === vmid) return fail(400, "Parameter verification failed.", { "target-vmid": "must be different than source VMID to reassign disk" });
+      const target = vms.get(targetId);
+      if (!target || target.node !== node) return fail(500, `Configuration file 'nodes/${node}/qemu-server/${targetId}.conf' does not exist`);
+      if (vm.lock || target.lock) return fail(500, `VM is locked (${vm.lock ?? target.lock})`);
+      if (!disk.startsWith("unused") && vm.status === "running") return fail(500, `Cannot move disk '${disk}' of running VM ${vmid} to another VM; detach it or stop the VM first.`);
+      if (!targetKey.startsWith("unused") && target.status === "running") return fail(500, `Cannot attach '${targetKey}' to running VM ${targetId} in this fake.`);
+      if (target.config[targetKey] !== undefined) return fail(500, `Target disk key '${targetKey}' is already in use for VM '${targetId}'`);
+      return startTask(node, "qmmove", `${vmid}`, [`moving disk '${disk}' of VM ${vmid} to '${targetKey}' of VM ${targetId}`], () => {
+        if (vm.config[disk] !== drive || target.config[targetKey] !== undefined) throw new Error("configuration changed while moving the disk");
+        const volid = volidOf(drive);
+        const [storage] = volid.split(":");
+        let index = 0;
+        while (fake.volumes.has(`${storage}:vm-${targetId}-disk-${index}`)) index += 1;
+        const renamed = `${storage}:vm-${targetId}-disk-${index}`;
+        fake.volumes.set(renamed, fake.volumes.get(volid) ?? "");
+        fake.volumes.delete(volid);
+        delete vm.config[disk];
+        target.config[targetKey] = targetKey.startsWith("unused") ? renamed : drive.replace(volid, renamed);
+      });
+    }
     if (action === "/config" && method === "GET") return { ...vm.config, digest: "0".repeat(40) };
     if (action === "/config" && (method === "POST" || method === "PUT")) {
       if (vm.lock) return fail(500, `VM is locked (${vm.lock})`);
@@ -419,7 +475,19 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       const apply = () => {
         const unknown = newVolumes.find((storage) => !fakeStorages.has(storage));
         if (unknown !== undefined) throw new Error(`storage '${unknown}' does not exist`);
-        for (const [option, value] of Object.entries(changes)) vm.config[option] = /^\d+$/.test(value) ? Number(value) : value;
+        for (const [option, value] of Object.entries(changes)) {
+          vm.config[option] = /^\d+$/.test(value) ? Number(value) : value;
+          if (/^(scsi|virtio|sata|ide)\d+$/.test(option) && newVolumes.length > 0 && !fake.volumes.has(volidOf(value))) fake.volumes.set(volidOf(value), "");
+        }
+        if (changes.delete !== undefined) {
+          // `delete=scsi1` detaches a disk: it stays as the next free `unusedN` (qemu-server's vmconfig_delete_or_detach_drive).
+          for (const key of changes.delete.split(/[,;]/)) {
+            const drive = vm.config[key];
+            delete vm.config[key];
+            if (typeof drive === "string" && /^(scsi|virtio|sata|ide)\d+$/.test(key) && fake.volumes.has(volidOf(drive))) vm.config[freeUnused(vm)] = volidOf(drive);
+          }
+          delete vm.config.delete;
+        }
       };
       if (method === "PUT") {
         apply();
@@ -496,6 +564,9 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       if (vm.status === "running") return fail(500, `VM ${vmid} is running - destroy failed`);
       if (vm.template && params.purge === undefined) return fail(500, "refusing to delete a template without purge");
       return startTask(node, "qmdestroy", String(vmid), [`destroy VM ${vmid}`, `Removing image: 100% complete...done.`], () => {
+        for (const [key, value] of Object.entries(vm.config)) {
+          if (typeof value === "string" && /^(scsi|virtio|sata|ide|unused)\d+$/.test(key)) fake.volumes.delete(volidOf(value));
+        }
         vms.delete(vmid);
       });
     }
@@ -557,6 +628,17 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       }),
   });
   return fake;
+}
+
+/** The volume id in a drive option string (`local-lvm:vm-1-disk-0,size=8G` → `local-lvm:vm-1-disk-0`). */
+export function volidOf(drive: string): string {
+  return drive.split(",")[0] ?? drive;
+}
+
+function freeUnused(vm: FakeVm): string {
+  let index = 0;
+  while (vm.config[`unused${index}`] !== undefined) index += 1;
+  return `unused${index}`;
 }
 
 /** The node a UPID's task runs on (for assertions). */

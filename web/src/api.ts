@@ -40,6 +40,15 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 /** A workload as the API lists it. */
+/** An imported cluster VM assigned to the person: shown, never changed. */
+export interface ImportedVm {
+  readonly name: string;
+  readonly vmid: number;
+  readonly owner: string;
+  readonly live: string;
+  readonly note?: string;
+}
+
 export interface Workload {
   readonly name: string;
   readonly owner: string;

@@ -10,7 +10,7 @@
  * @module
  */
 import { refreshUsers, showAudit, type AdminContext } from "./admin.js";
-import { api, ApiError, type Job, type ModuleInfo, type StorageReport, type UserView, type Workload } from "./api.js";
+import { api, ApiError, type Job, type ModuleInfo, type StorageReport, type UserView, type Workload, type ImportedVm } from "./api.js";
 import { formatBytes, h, replace } from "./dom.js";
 import { refreshSshKeys, type SshKeysContext } from "./ssh-keys.js";
 import { openTerminal, reattachableTerminals, type TerminalPanel } from "./terminal.js";
@@ -32,6 +32,7 @@ replace(app, ...Object.values(sections));
 
 let me: UserView | undefined;
 let workloads: readonly Workload[] = [];
+let imported: readonly ImportedVm[] = [];
 let terminal: TerminalPanel | undefined;
 /** The SSH gateway's line with `{name}` for the workload, when the gateway is enabled. */
 const sshTemplate = document.querySelector<HTMLMetaElement>('meta[name="voxnix-ssh"]')?.content;
@@ -121,7 +122,21 @@ function renderWorkloads(): void {
       ),
     );
   });
-  replace(sections.workloads, h("h2", { text: me?.role === "admin" ? "All workloads" : "Your workloads" }), rows.length > 0 ? h("ul", { class: "list" }, ...rows) : h("p", { class: "muted", text: "No workloads yet. Create one below." }));
+  // Imported VMs: shown read-only, with no buttons (voxnix never changes them).
+  const importedRows = imported.map((vm) =>
+    h(
+      "li",
+      { class: "workload", attrs: { "data-imported": vm.name } },
+      h("div", { class: "row" }, h("strong", { text: vm.name }), h("span", { class: "muted", text: `${vm.live} · imported VM ${vm.vmid}, read-only` }), me?.role === "admin" ? h("span", { class: "muted owner", text: vm.owner }) : null),
+      vm.note ? h("div", { class: "muted", text: vm.note }) : null,
+    ),
+  );
+  replace(
+    sections.workloads,
+    h("h2", { text: me?.role === "admin" ? "All workloads" : "Your workloads" }),
+    rows.length > 0 ? h("ul", { class: "list" }, ...rows) : h("p", { class: "muted", text: "No workloads yet. Create one below." }),
+    ...(importedRows.length > 0 ? [h("h3", { text: "Imported VMs (read-only)" }), h("ul", { class: "list", attrs: { "data-testid": "imported" } }, ...importedRows)] : []),
+  );
 }
 
 async function lifecycle(name: string, verb: "start" | "stop" | "restart"): Promise<void> {
@@ -360,7 +375,9 @@ function watchWorkloads(): void {
     events = new EventSource("/api/v1/events");
     events.addEventListener("workloads", (event: MessageEvent<string>) => {
       const previous = new Set(workloads.map((workload) => workload.name));
-      workloads = (JSON.parse(event.data) as { workloads: readonly Workload[] }).workloads;
+      const listed = JSON.parse(event.data) as { workloads: readonly Workload[]; imported?: readonly ImportedVm[] };
+      workloads = listed.workloads;
+      imported = listed.imported ?? [];
       renderWorkloads();
       if (workloads.length !== previous.size || workloads.some((workload) => !previous.has(workload.name))) void attempt(refreshStorage);
     });
@@ -381,8 +398,9 @@ async function start(): Promise<void> {
     notify(me.status === "pending" ? "Your account is waiting for an administrator's approval." : "An administrator has turned off your access.", "error");
     return;
   }
-  const [list, modules] = await Promise.all([api<{ workloads: readonly Workload[] }>("GET", "/workloads"), api<readonly ModuleInfo[]>("GET", "/modules")]);
+  const [list, modules] = await Promise.all([api<{ workloads: readonly Workload[]; imported?: readonly ImportedVm[] }>("GET", "/workloads"), api<readonly ModuleInfo[]>("GET", "/modules")]);
   workloads = list.workloads;
+  imported = list.imported ?? [];
   renderWorkloads();
   renderCreate(modules);
   await Promise.all([refreshStorage(), refreshSshKeys(sshKeys), me.role === "admin" ? refreshUsers(admin) : undefined, me.role === "admin" ? showAudit(admin) : undefined]);

@@ -35,6 +35,9 @@ export function renderList(result: ListResult): string[] {
   if (result.unmanaged && result.unmanaged.length > 0) {
     lines.push("", "Containers on this host that voxnix does not manage:", ...renderTable(["name", "state"], result.unmanaged.map((container) => [container.name, container.state])));
   }
+  if (result.imported && result.imported.length > 0) {
+    lines.push("", "Imported VMs (read-only; voxnix never changes them):", ...renderTable(["name", "owner", "vmid", "live", "note"], result.imported.map((vm) => [vm.name, vm.owner, String(vm.vmid), vm.live, vm.note ?? "-"])));
+  }
   return lines;
 }
 

@@ -128,7 +128,12 @@ export const keepResult = z.object({ kept: z.array(z.object({ workload: z.string
 export const workloadDetails = workloadView.extend({ since: date.optional(), facts: z.record(z.string(), z.string()), storage: z.looseObject({}).optional(), remoteAccess: z.looseObject({ state: z.string() }).optional(), idle: idleView.optional() });
 
 /** `list`: your workloads (admins: everyone's, plus unmanaged containers). */
-export const listResult = z.object({ workloads: z.array(workloadView), unmanaged: z.array(z.object({ name: z.string(), state: z.string() })).optional() });
+export const listResult = z.object({
+  workloads: z.array(workloadView),
+  unmanaged: z.array(z.object({ name: z.string(), state: z.string() })).optional(),
+  /** Imported cluster VMs assigned to you (admins: all), read-only. */
+  imported: z.array(z.object({ name: z.string(), vmid: z.number().int(), owner: z.string(), live: z.string(), note: z.string().optional(), readOnly: z.literal(true) })).optional(),
+});
 
 /** A job's persisted state. */
 export const jobView = z.object({

@@ -19,6 +19,7 @@ export function listContainersTool(context: ChatContext) {
         context.turn.say(replies.describeList(result));
         return {
           containers: result.workloads.map((workload) => ({ name: workload.name, status: workload.status, live: workload.live, modules: workload.spec.modules, addresses: workload.addresses })),
+          ...(result.imported ? { importedReadOnly: result.imported.map((vm) => ({ name: vm.name, vmid: vm.vmid, live: vm.live })) } : {}),
         };
       }),
   });

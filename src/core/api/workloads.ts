@@ -87,10 +87,26 @@ export interface UnmanagedContainer {
   readonly state: LiveState;
 }
 
+/**
+ * A cluster VM voxnix did not create, assigned to an owner by a definitions file: shown to that
+ * owner and to admins, read-only (voxnix never changes it).
+ */
+export interface ImportedVmView {
+  readonly name: string;
+  readonly vmid: number;
+  readonly owner: UserId;
+  /** What the cluster reports now; `missing` when it no longer lists the VM. */
+  readonly live: LiveState | "missing";
+  readonly note?: string;
+  readonly readOnly: true;
+}
+
 export interface ListResult {
   readonly workloads: readonly WorkloadView[];
   /** Present (possibly empty) only for admins. */
   readonly unmanaged?: readonly UnmanagedContainer[];
+  /** Imported cluster VMs assigned to the actor (admins: every assigned one); present when there are any. */
+  readonly imported?: readonly ImportedVmView[];
 }
 
 /** A snapshot kept by a destroy, restorable until `expiresAt`. */

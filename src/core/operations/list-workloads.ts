@@ -9,7 +9,7 @@ import type { ListResult } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { idleNotice } from "../idle-timers.js";
-import { visibleList } from "../views.js";
+import { assignedImports, visibleList } from "../views.js";
 import { listLive } from "../live.js";
 
 /** Lists workloads visible to the actor. */
@@ -21,7 +21,7 @@ export function listWorkloads(services: CoreServices, actor: Actor): Promise<Lis
     validate: () => undefined,
     run: async ({ user }) => {
       const records = user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      return visibleList(user, records, await listLive(context.deps.runtimes), (record) => idleNotice(context, record));
+      return visibleList(user, records, await listLive(context.deps.runtimes), (record) => idleNotice(context, record), assignedImports(context, user));
     },
   });
 }

@@ -12,7 +12,7 @@ import { listLive } from "../live.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { idleNotice } from "../idle-timers.js";
-import { visibleList } from "../views.js";
+import { assignedImports, visibleList } from "../views.js";
 import { DEFAULT_WATCH_POLL_MS } from "../watch.js";
 
 /** Opens a live list subscription for the actor. */
@@ -28,7 +28,7 @@ export function watchWorkloads(services: CoreServices, actor: Actor, request: Wa
     },
     run: async ({ user, input }) => {
       const records = user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      const current = visibleList(user, records, await listLive(context.deps.runtimes), (record) => idleNotice(context, record));
+      const current = visibleList(user, records, await listLive(context.deps.runtimes), (record) => idleNotice(context, record), assignedImports(context, user));
       const listeners = new Set<(result: import("../api.js").ListResult) => void>();
       let resolveEnded: (value: { readonly reason: "closed" | "access-ended" }) => void = () => undefined;
       const ended = new Promise<{ readonly reason: "closed" | "access-ended" }>((resolve) => (resolveEnded = resolve));

@@ -32,6 +32,7 @@ import { guestPath, settle, type ProxmoxContext } from "./context.js";
 import { choosePlacement } from "./placement.js";
 import { agentInterfacesSchema, clusterResourcesSchema, upidSchema, vmConfigSchema } from "./schemas.js";
 import { clusterVms, VOXNIX_TAG, type ClusterVm } from "./targets.js";
+import { deleteKeeper, findKeeper, KeptDiskStuckError, reattachKeptDisk, returnKeptDisk, type Keeper } from "./kept-disks.js";
 import { ProxmoxTaskError } from "./tasks.js";
 import type { VmSpec } from "../../domain/vm-spec.js";
 import { z } from "zod";
@@ -48,6 +49,8 @@ export interface CreateVmHost {
   readonly onProgress: ProgressListener;
   /** Cancels the create; what was made so far is rolled back. */
   readonly signal?: AbortSignal;
+  /** A restore: the kept workspace disk's ref (`kept-disks.ts`), reattached instead of a new disk. */
+  readonly rootDiskRef?: string;
 }
 
 /** What a finished create produced. */
@@ -75,13 +78,19 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
       "prepare a cloud-init template as docs/proxmox.md describes",
     );
   }
-  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: allowedNodesFor(settings, spec), strategy: settings.placement });
+  // A restore goes to the node holding the kept disk: a disk is reassigned only between VMs of one node.
+  const keeper = host.rootDiskRef === undefined ? undefined : await findKeeper(context, host.rootDiskRef, spec.name);
+  const allowedNodes = keeper === undefined ? allowedNodesFor(settings, spec) : [keeper.node];
+  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes, strategy: settings.placement });
   const node = placement.node;
 
   const reverter = new Reverter();
+  // Set when a failed restore could not hand the kept disk back: the VM then stays, holding the data.
+  let holdsKeptDisk = false;
   try {
     const { vmid, linkedClone } = await cloneTemplate(context, spec, template, node, host);
     reverter.add(`VM ${vmid} on node ${node}`, async () => {
+      if (holdsKeptDisk) throw new HostFailureError(`it holds the kept workspace disk of "${spec.name}", which could not be moved back to VM ${keeper?.vmid}; an admin moves it back with "qm disk move ${vmid} ${settings.workspaceDisk} --target-vmid ${keeper?.vmid} --target-disk unused0"`);
       await removeVm(context, node, vmid);
       // Released only once the VM is gone: a VM left behind keeps its live ledger entry.
       ledger.release(vmid, "create rolled back", context.clock.now());
@@ -99,7 +108,8 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
     };
     await settle(context, await client.post(guestPath(node, vmid, "/config"), upidOrNull, config), `configure VM ${vmid}`, host.onProgress, host.signal);
     await growDisk(context, node, vmid, spec.diskBytes, host.onProgress, host.signal);
-    await addWorkspaceDisk(context, node, vmid, spec.workspaceBytes, host.onProgress, host.signal);
+    if (keeper === undefined) await addWorkspaceDisk(context, node, vmid, spec.workspaceBytes, host.onProgress, host.signal);
+    else await reattach(context, keeper, vmid, host, reverter, () => (holdsKeptDisk = true));
 
     step("starting", `Starting VM ${vmid} on ${node}`);
     await settle(context, await client.post(guestPath(node, vmid, "/status/start"), upidSchema), `start VM ${vmid}`, host.onProgress, host.signal);
@@ -108,14 +118,38 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
     const addresses = await waitForAddresses(context, node, vmid, context.settings.bootTimeoutMs, host.signal);
     ledger.activate(vmid, context.clock.now());
     reverter.success();
-    context.logger.info({ workload: spec.name, vmid, node, linkedClone }, "proxmox vm created");
+    if (keeper !== undefined) {
+      // The keeper is empty now; a failure to delete it costs nothing but a VMID and a line in the log.
+      await deleteKeeper(context, keeper.node, keeper.vmid).catch((error: unknown) => context.logger.warn({ err: error, keeper: keeper.vmid }, "could not delete an emptied keeper VM"));
+    }
+    context.logger.info({ workload: spec.name, vmid, node, linkedClone, restored: keeper?.vmid }, "proxmox vm created");
     return { vmid, node, addresses, linkedClone };
   } catch (error) {
     const kept = await reverter.revert();
     if (kept.length === 0) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new HostFailureError(`${message} Rolling back left behind: ${kept.join("; ")}.`, error instanceof HostFailureError ? error.detail : undefined, { cause: error });
+    throw new (holdsKeptDisk ? KeptDiskStuckError : HostFailureError)(`${message} Rolling back left behind: ${kept.join("; ")}.`, error instanceof HostFailureError ? error.detail : undefined, { cause: error });
   }
+}
+
+// Moves the kept disk in and registers moving it back; `stuck` is called when that undo fails.
+async function reattach(context: ProxmoxContext, keeper: Keeper, vmid: number, host: CreateVmHost, reverter: Reverter, stuck: () => void): Promise<void> {
+  let moved = false;
+  reverter.add(`the kept workspace disk (back to VM ${keeper.vmid})`, async () => {
+    if (!moved) {
+      // The move task may have finished after its wait failed: look before deciding.
+      const config = await context.client.get(guestPath(keeper.node, vmid, "/config"), vmConfigSchema);
+      if (typeof config[context.settings.workspaceDisk] !== "string") return;
+    }
+    try {
+      await returnKeptDisk(context, keeper, vmid);
+    } catch (error) {
+      stuck();
+      throw error;
+    }
+  });
+  await reattachKeptDisk(context, keeper, vmid, host.onProgress);
+  moved = true;
 }
 
 // Clones the template to a fresh VMID, allocating again when the ID turns out to be taken.

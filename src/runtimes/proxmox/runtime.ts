@@ -22,7 +22,7 @@ import type { WorkloadName } from "../../domain/names.js";
 import type { Clock } from "../../ports/clock.js";
 import type { WorkloadSpec } from "../../domain/spec.js";
 import type { CommandResult } from "../../ports/command-runner.js";
-import type { DestroyReport, DoctorCheck, HostContext, ImageBuildReport, LiveContainer, LiveDetails, LiveState, LogEntry, ProgressListener, Runtime, RuntimeInfo, RuntimePlan } from "../../ports/runtime.js";
+import type { DestroyOptions, DestroyReport, DoctorCheck, HostContext, ImageBuildReport, LiveContainer, LiveDetails, LiveState, LogEntry, ProgressListener, Runtime, RuntimeInfo, RuntimePlan } from "../../ports/runtime.js";
 import type { Logger } from "../../ports/logger.js";
 import type { ProxmoxVmidsRepository } from "../../state/proxmox-vmids-repository.js";
 import { ProxmoxClient, segment } from "./api-client.js";
@@ -30,6 +30,7 @@ import { ProxmoxApiError } from "./api-error.js";
 import { guestPath, settle, type ProxmoxContext } from "./context.js";
 import { allowedNodesFor, chooseTemplate, createVm, readAgentAddresses, removeVm } from "./create-vm.js";
 import { readJournal } from "./journal.js";
+import { discardKeeper, isKeeper, keepWorkspaceDisk, KeptDiskStuckError } from "./kept-disks.js";
 import { choosePlacement } from "./placement.js";
 import { clusterResourcesSchema, lenientInteger, taskLogSchema, upidSchema, versionSchema } from "./schemas.js";
 import { readTlsTrust, readTokenSecret, type ProxmoxSettings } from "./settings.js";
@@ -70,8 +71,13 @@ export interface ProxmoxRuntime extends Runtime {
   /** Clean shutdown, forced after the task timeout. Stopping a stopped VM succeeds. */
   stop(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
   restart(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<void>;
-  /** Backup (when configured), stop, delete with disks; releases the VMID for good. Unknown names succeed. */
-  destroy(name: WorkloadName, options: { readonly onProgress: ProgressListener }): Promise<DestroyReport>;
+  /**
+   * Backup (when configured), stop, keep the workspace disk (with `keep`, in a keeper VM; see
+   * `kept-disks.ts`), delete with disks; releases the VMID for good. Unknown names succeed.
+   */
+  destroy(name: WorkloadName, options: DestroyOptions): Promise<DestroyReport>;
+  /** Deletes a keeper VM and the disk it holds (the undo window passed, or a restore emptied it). */
+  discardRootDisk(ref: string): Promise<void>;
   /** Every VM in the cluster, managed or imported, from one `/cluster/resources` call. */
   list(): Promise<readonly LiveVm[]>;
   show(name: WorkloadName): Promise<(LiveDetails & { readonly vmid: number; readonly node: string; readonly management: VmManagement }) | undefined>;
@@ -112,6 +118,8 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     return contextPromise;
   };
 
+  // Names whose failed restore left the kept disk inside the new VM (this process only; an admin resolves them).
+  const holdingKeptDisk = new Set<string>();
   const listVms = async (ctx: ProxmoxContext): Promise<ClusterVm[]> => clusterVms(await ctx.client.get("/cluster/resources", clusterResourcesSchema, { type: "vm" }));
 
   // Resolves a name for a change, refusing imported VMs unless the operation is allowed.
@@ -177,14 +185,23 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     async create(input, host) {
       const spec = requireVmSpec(input);
       const ctx = await context();
-      await createVm(ctx, spec, host);
+      try {
+        await createVm(ctx, spec, host);
+      } catch (error) {
+        if (error instanceof KeptDiskStuckError) holdingKeptDisk.add(spec.name);
+        throw error;
+      }
     },
 
     start: (name, options) => power(name, "start", options.onProgress),
     stop: (name, options) => power(name, "stop", options.onProgress),
     restart: (name, options) => power(name, "restart", options.onProgress),
 
-    async destroy(name, { onProgress }) {
+    async destroy(name, { onProgress, keepRootDisk }) {
+      // The core's rollback of a failed restore must not delete the VM still holding the person's data.
+      if (holdingKeptDisk.has(name) && keepRootDisk === undefined) {
+        return { warnings: [`VM "${name}" was left in place: it holds the kept workspace disk that a failed restore could not move back.`] };
+      }
       const { ctx, target } = await forChange(name, "destroy");
       if (target.kind === "unknown") return { warnings: [] };
       if (target.kind === "missing") {
@@ -197,17 +214,29 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
         const upid = await ctx.client.post(`/nodes/${segment(vm.node)}/vzdump`, upidSchema, { vmid: vm.vmid, storage: settings.backupStorage, mode: "snapshot", compress: "zstd" });
         await settle(ctx, upid, `back up VM ${vm.vmid}`, onProgress);
       }
+      // The core's "keep the root disk for the undo window": on Proxmox what is worth keeping is the
+      // workspace disk (the root is a template clone), kept in a keeper VM (kept-disks.ts).
+      let kept: { ref: string; bytes: number } | undefined;
+      if (keepRootDisk !== undefined) {
+        // A used disk cannot leave a running VM; the VM is going anyway.
+        await stopHard(ctx, vm, onProgress);
+        kept = await keepWorkspaceDisk(ctx, vm, name, keepRootDisk, onProgress);
+      }
       await removeVm(ctx, vm.node, vm.vmid, onProgress);
       ledger.release(vm.vmid, "destroyed", clock.now());
-      logger.info({ workload: name, vmid: vm.vmid, node: vm.node }, "proxmox vm destroyed");
-      return { warnings: [] };
+      logger.info({ workload: name, vmid: vm.vmid, node: vm.node, kept: kept?.ref }, "proxmox vm destroyed");
+      return { warnings: [], ...(kept ? { keptRootDisk: kept } : {}) };
+    },
+
+    async discardRootDisk(ref) {
+      await discardKeeper(await context(), ref);
     },
 
     async list() {
       const ctx = await context();
       const vms = await listVms(ctx);
       return vms
-        .filter((vm) => !vm.template)
+        .filter((vm) => !vm.template && !isKeeper(vm, ctx))
         .map((vm) => ({ name: vm.name, state: liveState(vm.status), addresses: [], vmid: vm.vmid, node: vm.node, management: managementOf(vm, ledger, settings) }));
     },
 
@@ -266,6 +295,13 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
 }
 
 // The registry hands runtimes specs of their own kind; a container spec here is a wiring bug or a confused request.
+
+async function stopHard(ctx: ProxmoxContext, vm: ClusterVm, onProgress: ProgressListener): Promise<void> {
+  const status = await ctx.client.get(guestPath(vm.node, vm.vmid, "/status/current"), z.object({ status: z.string() }));
+  if (status.status === "stopped") return;
+  onProgress({ type: "step", step: "stopping", message: `Stopping VM ${vm.vmid}` });
+  await settle(ctx, await ctx.client.post(guestPath(vm.node, vm.vmid, "/status/stop"), upidSchema), `stop VM ${vm.vmid}`, onProgress);
+}
 
 function liveState(status: string): LiveState {
   return status === "running" ? "running" : status === "stopped" ? "stopped" : "unknown";

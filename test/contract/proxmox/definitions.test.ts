@@ -15,7 +15,9 @@ import { createApp } from "../../../src/app/create-app.js";
 import type { App } from "../../../src/app/app.js";
 import { applyDefinitions, ApplyFailedError, planFor } from "../../../src/fleet/apply.js";
 import { parseDefinitions } from "../../../src/fleet/definitions.js";
-import { recordApply } from "../../../src/fleet/fleet-app.js";
+import { recordApply, recordImports } from "../../../src/fleet/fleet-app.js";
+import { describeList } from "../../../src/agent/replies.js";
+import { renderList } from "../../../src/adapters/cli/views.js";
 import { createCommandRunner } from "../../../src/host/command-runner.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
 import { startFakeProxmoxServer, type FakeProxmoxServer } from "../../fakes/fake-proxmox-server.js";
@@ -116,6 +118,25 @@ void describe("proxmox definitions: plan and apply", () => {
       assert.equal(fake.vms.get(120)?.status, "running", "the imported VM was not touched");
       assert.ok(!fake.requests.some((request) => request.method !== "GET" && request.path.includes("/120/")), "no change was sent to the imported VM");
 
+      // The imported VM assigned to telegram:42 is shown to them (and admins), read-only; not to anyone else.
+      assert.equal(recordImports(app, definitions), 1);
+      const aliceNow = await app.core.list({ userId: "telegram:42" });
+      assert.deepEqual(aliceNow.imported?.map((vm) => [vm.name, vm.vmid, vm.live, vm.readOnly]), [["legacy", 120, "running", true]]);
+      assert.match(describeList(aliceNow), /legacy: running \(imported VM 120, read-only: the old file server\)/);
+      assert.match(renderList(aliceNow).join("\n"), /Imported VMs \(read-only[^\n]*\n[^\n]*\n[^\n]*legacy\s+telegram:42\s+120\s+running/);
+      const bob = await app.core.list({ userId: "telegram:43" });
+      assert.equal(bob.imported, undefined, "another user does not see it");
+      assert.ok(!describeList(bob).includes("legacy"));
+      const adminNow = await app.core.list(admin);
+      assert.deepEqual(adminNow.imported?.map((vm) => vm.name), ["legacy"]);
+      assert.ok(!(adminNow.unmanaged ?? []).some((entry) => entry.name === "legacy"), "listed once, as imported");
+      // Nobody can change it through voxnix: it is not a workload of anyone's.
+      await assert.rejects(app.core.destroy({ userId: "telegram:42" }, "legacy"), (error: Error & { kind?: string }) => error.kind === "not-found" || error.kind === "invalid-input");
+      // An apply of the file without the entry removes the assignment.
+      recordImports(app, { ...definitions, imported: [] });
+      assert.equal((await app.core.list({ userId: "telegram:42" })).imported, undefined);
+      recordImports(app, definitions);
+
       // A second plan has nothing to do.
       const again = await planFor(app.core, admin, definitions);
       assert.deepEqual(again.counts, { create: 0, unchanged: 2, differs: 0, conflict: 0, imported: 1, unlisted: 0 });
@@ -146,7 +167,8 @@ void describe("proxmox definitions: plan and apply", () => {
       assert.deepEqual(failure.undone, ["lab"]);
       assert.deepEqual(failure.kept, []);
       assert.match(failure.message, /start failed: QEMU exited with code 1.*Rolled back what this apply created: lab\./s);
-      assert.deepEqual(fakeGuests(fake).map((vm) => vm.name), ["legacy"], "no VM of this apply is left on the cluster");
+      // The rollback is a core destroy like any other: lab's workspace disk is kept (in a keeper VM) for the undo window.
+      assert.deepEqual(fakeGuests(fake).map((vm) => vm.name), ["legacy", "voxnix-kept-lab"], "no VM of this apply is left on the cluster, only the undo copy");
       assert.deepEqual((await app.core.list(admin)).workloads.map((workload) => workload.name), []);
       assert.equal(fake.vms.get(120)?.status, "running");
 

@@ -16,13 +16,13 @@ export const register: RegisterCommand = (program, context) => {
   group
     .command("plan")
     .description("Show what applying a definitions file would create, leave alone or refuse; changes nothing")
-    .argument("<file>", "the definitions file (YAML), e.g. proxmox/vms.yaml")
+    .argument("<file>", "the definitions file (YAML, or Nix: *.nix), e.g. proxmox/vms.yaml")
     .action(async (file: string) => {
       const { readDefinitions } = await import("../../../fleet/definitions.js");
       const { planFor } = await import("../../../fleet/apply.js");
       const { renderDefinitionsPlan } = await import("../../../fleet/plan.js");
-      const definitions = await readDefinitions(file);
       const app = await context.app();
+      const definitions = await readDefinitions(file, { runner: app.runner });
       const plan = await planFor(app.core, context.globals().actor, definitions);
       context.output(plan, renderDefinitionsPlan);
     });
@@ -30,16 +30,16 @@ export const register: RegisterCommand = (program, context) => {
   group
     .command("apply")
     .description("Create the VMs a definitions file lists (as jobs, as their owners); a failure rolls back what this apply created")
-    .argument("<file>", "the definitions file (YAML), e.g. proxmox/vms.yaml")
+    .argument("<file>", "the definitions file (YAML, or Nix: *.nix), e.g. proxmox/vms.yaml")
     .action(async (file: string) => {
       const { readDefinitions } = await import("../../../fleet/definitions.js");
       const { applyDefinitions, planFor, ApplyFailedError } = await import("../../../fleet/apply.js");
       const { renderDefinitionsPlan } = await import("../../../fleet/plan.js");
-      const { fleetSettingsOf, recordApply } = await import("../../../fleet/fleet-app.js");
+      const { fleetSettingsOf, recordApply, recordImports } = await import("../../../fleet/fleet-app.js");
       const { runFleetSteps } = await import("../../../fleet/fleet-steps.js");
       const { actor, dryRun } = context.globals();
-      const definitions = await readDefinitions(file);
       const app = await context.app();
+      const definitions = await readDefinitions(file, { runner: app.runner });
       if (dryRun) {
         context.output({ dryRun: true, ...(await planFor(app.core, actor, definitions)) }, (plan) => ["Dry run: nothing was changed.", ...renderDefinitionsPlan(plan)]);
         return;
@@ -68,10 +68,12 @@ export const register: RegisterCommand = (program, context) => {
           definitions,
         );
         display.end("succeeded", `Applied ${file}: ${report.created.length} created`);
+        const assigned = recordImports(app, definitions);
         const trail = await recordApply(app, actor, definitions, { outcome: "applied", report });
         context.output({ ...report, ...(trail ? { trail } : {}) }, (value) => [
           ...renderDefinitionsPlan(value.plan),
           ...value.created.map((vm) => `created ${vm.name} for ${vm.owner}${vm.addresses.length > 0 ? ` at ${vm.addresses.join(", ")}` : ""}${vm.fleet?.ageRecipient ? `; host key pinned, age recipient ${vm.fleet.ageRecipient}` : ""}${vm.fleet?.notes.length ? ` (${vm.fleet.notes.join("; ")})` : ""}`),
+          ...(assigned > 0 ? [`${assigned} imported VM(s) shown read-only to their owners.`] : []),
           ...(trail?.committed ? [`Recorded in git: ${trail.commit}`] : []),
         ]);
       } catch (error) {
@@ -81,5 +83,27 @@ export const register: RegisterCommand = (program, context) => {
         }
         throw error;
       }
+    });
+
+  group
+    .command("rekey")
+    .description("Read a pinned VM's host key again; if it changed and you accept its fingerprint, pin it and re-encrypt its secrets (as sops updatekeys / agenix -r)")
+    .argument("<name>", "the VM's name (pinned by a proxmox apply with nixos: true)")
+    .option("--accept <fingerprint>", "the new key's SHA-256 fingerprint, checked on the VM's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)")
+    .action(async (name: string, options: { accept?: string }) => {
+      const { rekeyHost } = await import("../../../fleet/rekey.js");
+      const { fleetSettingsOf } = await import("../../../fleet/fleet-app.js");
+      const app = await context.app();
+      const me = await app.core.whoami(context.globals().actor);
+      if (me.role !== "admin") {
+        const { ForbiddenError } = await import("../../../domain/errors.js");
+        throw new ForbiddenError("admin-only", "Only an admin can re-key a Proxmox host.");
+      }
+      const report = await rekeyHost(app.runner, fleetSettingsOf(app), name, options.accept);
+      context.output(report, (value) => [
+        value.changed ? `${value.name}: new host key ${value.fingerprint} pinned; age recipient ${value.ageRecipient}.` : `${value.name}: host key ${value.fingerprint} unchanged.`,
+        ...(value.reencrypted.length > 0 ? [`Re-encrypted: ${value.reencrypted.join(", ")}`] : []),
+        ...value.notes.map((note) => `note: ${note}`),
+      ]);
     });
 };
