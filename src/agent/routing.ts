@@ -13,6 +13,7 @@ import { parseExec } from "./intents/exec.js";
 import { WHOAMI } from "./intents/inspect.js";
 import { splitClauses } from "./intents/clauses.js";
 import { parseAccess, parseVm } from "./intents/questions.js";
+import { findIdleTimeoutRequest } from "./intents/idle-phrase.js";
 import { parseKeep } from "./intents/keep.js";
 
 const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/i;
@@ -26,6 +27,8 @@ export function mustRunOffline(text: string, state: ConversationState): boolean 
   if (parseExec(trimmed) !== undefined) return true;
   // "keep" answers an idle warning; the model has no tool for it.
   if (parseKeep(trimmed, []) !== undefined) return true;
+  // "stop web after 2 hours idle" sets a timeout; the model has no tool for it and would stop web now.
+  if (findIdleTimeoutRequest(trimmed) !== undefined) return true;
   const input = normalise(trimmed);
   if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined)) return true;
   if (parseDialogue(input)?.type === "reset") return true;

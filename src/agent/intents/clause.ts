@@ -21,6 +21,7 @@ import { DESTROY_WORDS, isNegated, isQuestion, mentionsCancel, readDestroy } fro
 import { parseAccess, parseVm } from "./questions.js";
 import { findTarget } from "./target.js";
 import { parseChange } from "./change.js";
+import { asksForLater } from "./idle-phrase.js";
 
 const CANCEL_CLAUSES = ["cancel", "cancel that", "cancel it", "abort", "abort that", "never mind", "nevermind", "forget it", "forget that", "scratch that", "no wait", "wait no", "stop stop", "hold on"];
 const NEGATION_OPENERS = new Set(["not", "no", "dont", "never", "nope", "nah"]);
@@ -68,6 +69,8 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (lifecycle) {
     if (isNegated(clause, actionIndex(clause))) return { type: "declined", verb: lifecycle.type, target: lifecycle.target };
     if (question) return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "question" };
+    // "stop web tonight", "restart web in 10 minutes": nothing runs later; doing it now would invert the request.
+    if (asksForLater(clause.text)) return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "later" };
     const names = [...new Set(clause.tokens.filter((token) => knownNames.includes(token)))];
     // "stop web and api": one request per workload (harmless verbs only; destroy was read above).
     if (names.length > 1 && lifecycle.type !== "restore") return { type: "several", intents: names.map((name) => ({ type: lifecycle.type, target: { kind: "named", name } })) };
@@ -122,6 +125,7 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   }
   const names = context.knownNames.filter((name) => tokens.includes(name));
   if (names.length > 1) return { type: "clarify", verb: "destroy", target: { kind: "all" }, why: "several" };
+  if (asksForLater(clause.text)) return { type: "clarify", verb: "destroy", target, why: "later" };
   return { type: "destroy", target };
 }
 

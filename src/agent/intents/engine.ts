@@ -12,7 +12,7 @@ import { looksLikeName, normalise } from "./normalise.js";
 import { parseIntent } from "./parse.js";
 import { parseConfirmation } from "./dialogue.js";
 import { cancelPending, confirmPending } from "../confirmations.js";
-import { changeOperation, create, execCommand, keep, workloadOperation } from "./operations.js";
+import { changeOperation, create, execCommand, keep, setIdleTimeout, workloadOperation } from "./operations.js";
 import { describeAccess, describeClarify, describeDeclined, targetName } from "./wording.js";
 import { describeVmAnswer } from "./vm.js";
 import * as replies from "../replies.js";
@@ -100,6 +100,8 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       return several(mergeChanges(intent.intents), context, names);
     case "keep":
       return keep(intent.target, context);
+    case "idle-timeout":
+      return setIdleTimeout(intent.target, intent.timeout, context, names);
     case "change":
       return changeOperation(intent, context, names);
     default:

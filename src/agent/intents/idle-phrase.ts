@@ -74,3 +74,77 @@ function durationText(amount: string, unit: string): string | undefined {
   if (Number.isInteger(minutes / 60)) return `${minutes / 60}h`;
   return `${Math.round(minutes)}m`;
 }
+
+/** What a message asks of an existing workload's idle timeout: the name word as written, and the timeout. */
+export interface IdleTimeoutRequest {
+  readonly name: string;
+  readonly timeout: string;
+}
+
+const NAME = String.raw`([a-z][a-z0-9-]{0,62})`;
+const STOP_VERB = String.raw`(?:auto[- ]?)?(?:stop|shut\s+down|shutdown|turn\s+off|power\s+(?:off|down)|suspend)`;
+const TIMER = String.raw`idle[- ]?(?:timeout|timer|stop)`;
+const OPEN = String.raw`^\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?`;
+
+/** "stop web after 2 hours idle", "shut down web when it's idle for 30 min", "set web's idle timeout to 2h". */
+const FOR_EXISTING: readonly RegExp[] = [
+  new RegExp(String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+(?:after|once\s+${IS}|when\s+${IS}|when|if\s+${IS}|if|once)\s+(?:being\s+)?(?:idle|unused|inactive)\s+(?:for\s+)?${DURATION}`, "i"),
+  new RegExp(String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+after\s+${DURATION}\s+${IDLE_WORDS}`, "i"),
+  new RegExp(String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+(?:if|when|once)\s+(?:nobody|no\s+one)\s+(?:uses|has\s+used|touches|has\s+touched)\s+it\s+(?:for\s+)?${DURATION}`, "i"),
+  new RegExp(String.raw`${OPEN}(?:set|change|make)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}\s+(?:to\s+)?${DURATION}`, "i"),
+  new RegExp(String.raw`${OPEN}(?:set|change|make)\s+${NAME}['’]s\s+${TIMER}\s+(?:to\s+)?${DURATION}`, "i"),
+  new RegExp(String.raw`${OPEN}give\s+${NAME}\s+(?:an?\s+)?${TIMER}\s+of\s+${DURATION}`, "i"),
+];
+
+/** "turn off the idle timeout for web", "never stop web when idle" is a decline and stays one. */
+const OFF_FOR_EXISTING: readonly RegExp[] = [
+  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}\s*[.!]*\s*$`, "i"),
+  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+${NAME}['’]s\s+${TIMER}\s*[.!]*\s*$`, "i"),
+];
+
+/**
+ * The idle timeout a whole message asks for on one named workload, or undefined. Only a
+ * message that opens with the request counts, so "create web and stop it after 2 hours idle"
+ * stays the create's (see `findIdlePhrase`).
+ */
+export function findIdleTimeoutRequest(raw: string): IdleTimeoutRequest | undefined {
+  for (const pattern of OFF_FOR_EXISTING) {
+    const match = pattern.exec(raw);
+    if (match) return { name: match[1]!.toLowerCase(), timeout: "off" };
+  }
+  for (const pattern of FOR_EXISTING) {
+    const match = pattern.exec(raw);
+    if (!match) continue;
+    const timeout = durationText(match[2]!, match[3]!);
+    if (timeout !== undefined) return { name: match[1]!.toLowerCase(), timeout };
+  }
+  return undefined;
+}
+
+/**
+ * Words that put a request in the future or under a condition: "in 10 minutes", "tonight",
+ * "tomorrow", "at 6pm", "next week", "when it's idle", "later". voxnix runs nothing later, so
+ * a lifecycle verb with one of these is answered, not done: stopping web now for "stop web
+ * tonight" would do something the person did not ask for.
+ */
+const LATER = new RegExp(
+  [
+    String.raw`\bin\s+(?:\d+(?:\.\d+)?|a|an|one|two|three|five|ten|fifteen|twenty|thirty|half\s+an?|a\s+few|a\s+couple\s+of)\s*(?:secs?|seconds?|mins?|minutes?|m|h|hrs?|hours?|days?|weeks?)\b`,
+    String.raw`\bin\s+a\s+(?:bit|while|moment|minute|sec|second)\b`,
+    String.raw`\b(?:tonight|tomorrow|later|overnight|afterwards)\b`,
+    String.raw`\bnext\s+(?:week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning)\b`,
+    String.raw`\bon\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`,
+    String.raw`\bat\s+(?:\d{1,2}(?::\d\d)?\s*(?:am|pm|h|o'?clock)?|noon|midnight)(?![.\d])\b`,
+    String.raw`\bthis\s+(?:evening|afternoon|weekend|night)\b`,
+    String.raw`\b(?:after|within)\s+(?:\d+(?:\.\d+)?|a|an|one|two|three|half\s+an?)\s*(?:mins?|minutes?|h|hrs?|hours?|days?)\b`,
+    String.raw`\b(?:when|if|once)\s+(?:${IS}\s+|(?:it|web)\s+(?:gets|goes)\s+)?(?:idle|unused|inactive|not\s+(?:used|in\s+use))\b`,
+    String.raw`\b(?:when|if|once)\s+(?:nobody|no\s+one)\s+(?:uses|is\s+using)\b`,
+    String.raw`\b(?:when|once|after)\s+i(?:['’]m|\s+am)?\s+(?:done|finished|back|gone|asleep)\b`,
+  ].join("|"),
+  "i",
+);
+
+/** True when `text` asks for something later or on a condition (see `LATER`). */
+export function asksForLater(text: string): boolean {
+  return LATER.test(text);
+}

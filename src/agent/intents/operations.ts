@@ -120,6 +120,21 @@ export async function keep(target: Target, context: ChatContext): Promise<Engine
   }
 }
 
+/** "stop web after 2 hours idle": sets the workload's own inactivity timeout (within the owner's maximum). */
+export async function setIdleTimeout(target: Target, timeout: string, context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
+  const { core, actor, turn } = context;
+  const resolution = resolveTarget("show", target, context.state.focus, names);
+  if (resolution.kind === "ask") return { text: resolution.text };
+  const name = resolution.name;
+  try {
+    const view = await turn.call("setIdleTimeout", { name, timeout }, () => core.setIdleTimeout(actor, name, timeout), (value) => ({ timeoutMs: value.timeoutMs }));
+    const done = timeout === "off" ? `${name} is never stopped for being idle now.` : `${name} now stops after ${timeout} without use.`;
+    return { text: `${done} (${view.summary})` };
+  } catch (error) {
+    return { text: explainError(error) };
+  }
+}
+
 /** CPUs and memory a "more"/"less" steps to: double or half of now, said in the reply. */
 function stepped(current: number, step: "more" | "less"): number {
   return step === "more" ? current * 2 : current / 2;

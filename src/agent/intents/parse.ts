@@ -9,7 +9,7 @@
  */
 import type { Intent, Target } from "./types.js";
 import type { UserId } from "../../domain/identity.js";
-import { normalise } from "./normalise.js";
+import { REFERENCE_WORDS, normalise } from "./normalise.js";
 import { parseSlash } from "./slash.js";
 import { parseConfirmation, parseDialogue } from "./dialogue.js";
 import { parseExec } from "./exec.js";
@@ -17,7 +17,7 @@ import { splitClauses, ACTION_STARTS, LEAD_WORDS, type Clause } from "./clauses.
 import { parseClause } from "./clause.js";
 import { isQuestion } from "./polarity.js";
 import { correctFirstVerb } from "./spelling.js";
-import { findIdlePhrase } from "./idle-phrase.js";
+import { findIdlePhrase, findIdleTimeoutRequest } from "./idle-phrase.js";
 import { parseKeep } from "./keep.js";
 
 /** What the parser may know besides the text. */
@@ -56,7 +56,16 @@ export function parseIntent(raw: string, context: ParseContext): Intent {
     const withIdle = attachIdleTimeout(parseMessage(idle.rest, context), idle.timeout);
     if (withIdle) return withIdle;
   }
+  // "stop web after 2 hours idle": a timeout for a workload that exists, never a stop now.
+  const timeout = findIdleTimeoutRequest(raw);
+  if (timeout) return { type: "idle-timeout", target: idleTarget(timeout.name, context.knownNames), timeout: timeout.timeout };
   return parseMessage(raw, context);
+}
+
+function idleTarget(word: string, knownNames: readonly string[]): Target {
+  if (knownNames.includes(word)) return { kind: "named", name: word };
+  if (REFERENCE_WORDS.has(word)) return { kind: "reference" };
+  return { kind: "unknown", name: word };
 }
 
 /** The create in `intent` (alone, or the only create of several) with the idle timeout; undefined without one. */

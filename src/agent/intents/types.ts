@@ -97,8 +97,14 @@ export type Intent =
   | { readonly type: "access"; readonly target: Target }
   /** A request the engine will not act on as it stands ("don't delete web"); `verb` is what was declined. */
   | { readonly type: "declined"; readonly verb: WorkloadVerb; readonly target: Target }
-  /** Unsure between a destructive and a harmless reading, or a question about destroying: ask or explain, never act. */
-  | { readonly type: "clarify"; readonly verb: WorkloadVerb; readonly target: Target; readonly why: "unclear" | "question" | "modify" | "several" }
+  /**
+   * Unsure between a destructive and a harmless reading, a question about destroying, or a
+   * request for later ("stop web tonight": nothing here runs later, and doing it now would
+   * invert what was asked): ask or explain, never act.
+   */
+  | { readonly type: "clarify"; readonly verb: WorkloadVerb; readonly target: Target; readonly why: ClarifyReason }
+  /** "stop web after 2 hours idle", "set web's idle timeout to 30m": the inactivity timeout of an existing workload ("off" for never). */
+  | { readonly type: "idle-timeout"; readonly target: Target; readonly timeout: string }
   /** "keep", "keep web": reset an inactivity timer (without a name: what the person was warned about). */
   | { readonly type: "keep"; readonly target: Target }
   /** Several requests in one message, done in order. */
@@ -111,3 +117,6 @@ export const WORKLOAD_VERBS: ReadonlySet<string> = new Set<WorkloadVerb>(["start
 export function isWorkloadRequest(intent: Intent): intent is WorkloadRequest {
   return WORKLOAD_VERBS.has(intent.type);
 }
+
+/** Why the engine asks instead of acting. */
+export type ClarifyReason = "unclear" | "question" | "modify" | "several" | "later";

@@ -5,7 +5,7 @@
  * @module
  */
 import { sshCommand, type SshAccess } from "../../domain/ssh-access.js";
-import type { Target, WorkloadVerb } from "./types.js";
+import type { ClarifyReason, Target, WorkloadVerb } from "./types.js";
 
 /** How each workload verb reads in a sentence ("I won't show the logs of web"). */
 export const VERB_PHRASES: Readonly<Record<WorkloadVerb, string>> = {
@@ -79,11 +79,17 @@ export function describeDeclined(verb: WorkloadVerb, name: string | undefined): 
 }
 
 /** A question back instead of acting. */
-export function describeClarify(verb: WorkloadVerb, name: string | undefined, why: "unclear" | "question" | "modify" | "several"): string {
+export function describeClarify(verb: WorkloadVerb, name: string | undefined, why: ClarifyReason): string {
   const subject = name ?? "<name>";
   switch (why) {
+    case "later":
+      return [
+        `I can't ${VERB_PHRASES[verb]} ${subject} later or on a condition: I only act right away, so I did nothing.`,
+        `To ${VERB_PHRASES[verb]} it now, say: ${VERB_PHRASES[verb]} ${subject}`,
+        ...(verb === "stop" ? [`To have it stop by itself when nobody uses it, say for example: stop ${subject} after 2 hours idle`] : []),
+      ].join("\n");
     case "modify":
-      return `I can't add or remove modules on an existing container yet, and I did not destroy anything. To change it, create a new container with the modules you want.`;
+      return `That sounds like something inside ${subject}, not ${subject} itself, so I did not destroy anything. To take a module out, say for example: remove fish from ${subject}. To destroy the whole container, say: destroy ${subject}`;
     case "several":
       return verb === "destroy"
         ? "I destroy one container at a time, and only when you ask for that one plainly. Nothing was done. Say for example: destroy web"

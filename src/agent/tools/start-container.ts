@@ -7,6 +7,7 @@ import { tool } from "ai";
 import type { ChatContext } from "../chat-context.js";
 import { guard } from "./result.js";
 import { workloadNameInput } from "./workload-name.js";
+import { notNowRefusal } from "./not-now.js";
 
 /** Builds the tool for one message's context. */
 export function startContainerTool(context: ChatContext) {
@@ -15,6 +16,8 @@ export function startContainerTool(context: ChatContext) {
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
       guard(context.turn, async () => {
+        const refused = await notNowRefusal(context, "start", name);
+        if (refused) return refused;
         const view = await context.turn.call("start", { name }, () => context.core.start(context.actor, name), (value) => ({ live: value.live }));
         context.turn.say(`${view.name} is started.`);
         return { name: view.name, live: view.live };
