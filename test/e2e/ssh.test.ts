@@ -17,11 +17,11 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import Database from "better-sqlite3";
 import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import { freePort } from "../../src/host/free-port.js";
 
 const skip = e2eUnavailable() ?? (existsSync("/usr/bin/ssh") ? undefined : "the OpenSSH client is missing (apt-get install -y openssh-client)");
 const ALICE = "telegram:42";
@@ -33,17 +33,6 @@ interface Run {
   readonly stderr: string;
 }
 
-/** A TCP port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a program with optional input, killing it after `timeoutMs`. */
 function run(command: string, args: readonly string[], options: { readonly input?: string | Buffer; readonly timeoutMs?: number; readonly cwd?: string } = {}): Promise<Run> {

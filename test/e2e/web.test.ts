@@ -29,6 +29,7 @@ import { after, before, describe } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import WebSocket from "ws";
 import { createE2eEnv, e2eUnavailable, storySteps, voxnix, type E2eEnv } from "./harness.js";
+import { freePort } from "../../src/host/free-port.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = e2eUnavailable() ?? (existsSync(CHROMIUM) ? undefined : "chromium is missing (apt-get install -y chromium)");
@@ -44,16 +45,6 @@ interface PageGlobals {
   readonly WebSocket: new (url: string) => { onopen: () => void; onerror: () => void };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A TCP proxy in front of the server whose connections the test can cut, as a network drop would. */
 async function startProxy(target: string): Promise<{ url: string; dropAll: () => void; close: () => void }> {

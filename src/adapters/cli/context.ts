@@ -39,6 +39,8 @@ export interface CliIo {
   readonly isTTY: boolean;
   /** The stream behind `stderr`, for a terminal spinner (absent in tests). */
   readonly stderrStream?: NodeJS.WritableStream;
+  /** Asks the person at the terminal and resolves with their answer; absent unless standard input and output are a terminal. */
+  readonly ask?: (question: string) => Promise<string>;
 }
 
 /** A progress display for a long operation: a spinner on a terminal, plain lines otherwise, nothing with `--json`. */

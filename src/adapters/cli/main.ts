@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createInterface } from "node:readline/promises";
 import { CommanderError } from "commander";
 import { VoxnixError } from "../../domain/errors.js";
 import type { App } from "../../app/app.js";
@@ -35,7 +36,18 @@ export function processIo(): CliIo {
     stderr: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,
     stderrStream: process.stderr,
+    ...(process.stdin.isTTY === true && process.stderr.isTTY === true ? { ask: askOnTerminal } : {}),
   };
+}
+
+/** One question on the terminal (prompt on stderr, so `--json` output stays clean). */
+async function askOnTerminal(question: string): Promise<string> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await prompt.question(question);
+  } finally {
+    prompt.close();
+  }
 }
 
 /**

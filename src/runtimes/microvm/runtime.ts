@@ -19,7 +19,7 @@
  * @module
  */
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../host/free-port.js";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../domain/errors.js";
@@ -62,19 +62,6 @@ function readJson<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel picks it; QEMU binds it when the unit starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** `systemctl show` blocks (`Key=Value` lines, blank line between units) → ActiveState per unit id. */

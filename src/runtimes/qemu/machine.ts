@@ -13,7 +13,7 @@ import type { HostContext } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { runChecked } from "../../host/commands.js";
 import { consoleLines, drainConsole, readLogTail } from "./console-log.js";
-import { freePort } from "./free-port.js";
+import { freePort } from "../../host/free-port.js";
 import { READY_MARKER } from "./guest-files.js";
 import type { VmPaths } from "./paths.js";
 import { launchQemu, runningPid, waitForExit } from "./process.js";

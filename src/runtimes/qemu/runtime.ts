@@ -18,7 +18,7 @@ import { createVmAccess } from "./access.js";
 import { createOverlay, createSeed, ensureWorkspaceDisk, overlayArgs, workspaceMkfsArgs } from "./disks.js";
 import { qemuDoctor } from "./doctor.js";
 import { discardKeptDisk, keepRootDisk, restoreKeptDisk } from "./kept-disks.js";
-import { freePort } from "./free-port.js";
+import { freePort } from "../../host/free-port.js";
 import { buildBaseImage, currentImage, vmDebootstrapArgs, type BaseImage } from "./image.js";
 import { createVmMachine } from "./machine.js";
 import { MAX_SOCKET_PATH, resolveQemuPaths, vmPaths, type QemuPaths } from "./paths.js";

@@ -45,6 +45,17 @@ function lineSink(display: ProgressDisplay): (stream: "stdout" | "stderr", chunk
   };
 }
 
+/** Asks once on a terminal (Enter means yes); without a terminal, or on "no", nothing is installed and the error says how. */
+async function askToInstall(context: CliContext, missing: readonly string[]): Promise<void> {
+  const ask = context.io.ask;
+  if (ask === undefined) {
+    throw new InvalidInputError([{ path: "yes", message: `These host packages are missing: ${missing.join(" ")}. Run \`voxnix setup --yes\` to install them with apt-get.` }]);
+  }
+  const answer = (await ask(`These host packages are missing: ${missing.join(" ")}.\nInstall them with apt-get now? [Y/n] `)).trim().toLowerCase();
+  if (answer === "" || answer === "y" || answer === "yes") return;
+  throw new InvalidInputError([{ path: "yes", message: `Nothing was installed or changed. Run \`voxnix setup --yes\` when you want ${missing.join(" ")} installed.` }]);
+}
+
 async function installPackages(context: CliContext, runner: CommandRunner, packages: readonly string[]): Promise<void> {
   const display = await context.progress(`Installing ${packages.join(" ")}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
@@ -87,9 +98,7 @@ async function runSetup(context: CliContext): Promise<void> {
     return;
   }
   if (missing.length > 0) {
-    if (!yes && !context.io.isTTY) {
-      throw new InvalidInputError([{ path: "yes", message: `These host packages are missing: ${missing.join(" ")}. Run \`voxnix setup --yes\` to install them with apt-get.` }]);
-    }
+    if (!yes) await askToInstall(context, missing);
     await installPackages(context, app.runner, missing);
     done.push(`installed ${missing.join(" ")}`);
   } else {

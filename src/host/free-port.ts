@@ -1,12 +1,13 @@
 /**
- * A free TCP port on 127.0.0.1 for a VM's forwarded SSH port. The kernel picks it; QEMU binds
- * it moments later, so a caller must be ready to pick again when QEMU finds it taken.
+ * A free TCP port on 127.0.0.1, for a VM's forwarded SSH port (QEMU, microvm.nix) or a test's
+ * server. The kernel picks it; the program binds it moments later, so a caller must be ready
+ * to pick again when the port is taken by then.
  *
  * @module
  */
 import { createServer } from "node:net";
 
-/** A free TCP port on 127.0.0.1 (the kernel picks it; QEMU binds it moments later). */
+/** A free TCP port on 127.0.0.1 (the kernel picks it; the caller's program binds it moments later). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
