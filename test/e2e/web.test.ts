@@ -399,7 +399,13 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     // Running, or the job's failure in the notice (then fail at once, with the server's log).
     const running = owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" });
     const failedNotice = owner.getByTestId("notice").filter({ hasText: `restore of ${NAME} failed` });
-    await running.or(failedNotice).first().waitFor({ timeout: 5 * 60_000 });
+    try {
+      await running.or(failedNotice).first().waitFor({ timeout: 5 * 60_000 });
+    } catch (error) {
+      const shown = await owner.getByTestId(`state-${NAME}`).textContent().catch(() => "(no row)");
+      const host = await env.backend().show(NAME as never).catch(() => undefined);
+      assert.fail(`no restored state after 5 min (page shows ${shown}; host: ${JSON.stringify(host?.state)}): ${String(error)}\n${serverLog.slice(-4000)}`);
+    }
     if (await failedNotice.isVisible()) assert.fail(`the restore failed: ${await failedNotice.textContent()}\n${serverLog}`);
     assert.equal((await env.backend().show(NAME as never))?.state, "running");
   });
