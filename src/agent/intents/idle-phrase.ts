@@ -137,7 +137,7 @@ const LATER = new RegExp(
     String.raw`\bat\s+(?:\d{1,2}(?::\d\d)?\s*(?:am|pm|h|o'?clock)?|noon|midnight)(?![.\d])\b`,
     String.raw`\bthis\s+(?:evening|afternoon|weekend|night)\b`,
     String.raw`\b(?:after|within)\s+(?:\d+(?:\.\d+)?|a|an|one|two|three|half\s+an?)\s*(?:mins?|minutes?|h|hrs?|hours?|days?)\b`,
-    String.raw`\b(?:when|if|once)\s+(?:${IS}\s+|(?:it|web)\s+(?:gets|goes)\s+)?(?:idle|unused|inactive|not\s+(?:used|in\s+use))\b`,
+    String.raw`\b(?:when|if|once)\s+(?:${IS}\s+|[a-z][a-z0-9-]*\s+(?:gets|goes)\s+)?(?:idle|unused|inactive|not\s+(?:used|in\s+use))\b`,
     String.raw`\b(?:when|if|once)\s+(?:nobody|no\s+one)\s+(?:uses|is\s+using)\b`,
     String.raw`\b(?:when|once|after)\s+i(?:['’]m|\s+am)?\s+(?:done|finished|back|gone|asleep)\b`,
   ].join("|"),

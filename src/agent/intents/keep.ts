@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { Intent, Target } from "./types.js";
-import { REFERENCE_WORDS, normalise } from "./normalise.js";
+import type { Intent } from "./types.js";
+import { normalise } from "./normalise.js";
+import { targetOfWord } from "./target.js";
 
 const KEEP = /^(?:please |pls |ok |okay |yes )?keep(?: (\S+))?(?: (?:running|on|alive|going|up|it running))?(?: please| pls| thanks| thank you)?[.!]*$/;
 
@@ -16,11 +17,7 @@ export function parseKeep(raw: string, knownNames: readonly string[]): Intent | 
   const match = KEEP.exec(text);
   if (!match) return undefined;
   const word = match[1];
-  let target: Target;
-  if (word === undefined || ["running", "on", "alive", "going", "up", "please", "pls", "thanks"].includes(word)) target = { kind: "none" };
-  else if (REFERENCE_WORDS.has(word)) target = { kind: "reference" };
-  else if (knownNames.includes(word)) target = { kind: "named", name: word };
-  else if (/^[a-z][a-z0-9-]{0,62}$/.test(word)) target = { kind: "unknown", name: word };
-  else return undefined;
-  return { type: "keep", target };
+  if (word === undefined || ["running", "on", "alive", "going", "up", "please", "pls", "thanks"].includes(word)) return { type: "keep", target: { kind: "none" } };
+  const target = targetOfWord(word, knownNames);
+  return target && { type: "keep", target };
 }

@@ -9,7 +9,8 @@
  */
 import type { Intent, Target } from "./types.js";
 import type { UserId } from "../../domain/identity.js";
-import { REFERENCE_WORDS, normalise } from "./normalise.js";
+import { normalise } from "./normalise.js";
+import { targetOfWord } from "./target.js";
 import { parseSlash } from "./slash.js";
 import { parseConfirmation, parseDialogue } from "./dialogue.js";
 import { parseExec } from "./exec.js";
@@ -58,14 +59,9 @@ export function parseIntent(raw: string, context: ParseContext): Intent {
   }
   // "stop web after 2 hours idle": a timeout for a workload that exists, never a stop now.
   const timeout = findIdleTimeoutRequest(raw);
-  if (timeout) return { type: "idle-timeout", target: idleTarget(timeout.name, context.knownNames), timeout: timeout.timeout };
+  const timeoutTarget = timeout && targetOfWord(timeout.name, context.knownNames);
+  if (timeout && timeoutTarget) return { type: "idle-timeout", target: timeoutTarget, timeout: timeout.timeout };
   return parseMessage(raw, context);
-}
-
-function idleTarget(word: string, knownNames: readonly string[]): Target {
-  if (knownNames.includes(word)) return { kind: "named", name: word };
-  if (REFERENCE_WORDS.has(word)) return { kind: "reference" };
-  return { kind: "unknown", name: word };
 }
 
 /** The create in `intent` (alone, or the only create of several) with the idle timeout; undefined without one. */

@@ -43,3 +43,11 @@ export function findTarget(tokens: readonly string[], verbEnd: number, verbStart
   if (slot !== undefined && isNameCandidate(slot)) return { kind: "unknown", name: slot };
   return { kind: "none" };
 }
+
+/** The target one word names: one of the person's names, "it"/"that", or a name they do not have; undefined when it cannot be a name. */
+export function targetOfWord(word: string, knownNames: readonly string[]): Target | undefined {
+  if (REFERENCE_WORDS.has(word)) return { kind: "reference" };
+  if (knownNames.includes(word)) return { kind: "named", name: word };
+  if (/^[a-z][a-z0-9-]{0,62}$/.test(word)) return { kind: "unknown", name: word };
+  return undefined;
+}
