@@ -41,6 +41,14 @@ void describe("requests for later", () => {
     assert.equal(parseIntent("stop web, I'll be back later", context).type, "stop", "the later belongs to the person, not the stop");
   });
 
+  void it("hostile long messages built from the timing words still do nothing now", () => {
+    // Near the 4,000-character cap: repeated condition and duration words must neither stop web
+    // nor set a timeout nobody named (the patterns are anchored and linear; see bench/parse.bench.ts).
+    assert.equal(parseIntent(`stop web ${"when it is ".repeat(380)}idle`, context).type, "clarify");
+    assert.equal(parseIntent(`stop web after 2 hours ${"and then ".repeat(420)}`, context).type, "clarify");
+    assert.notEqual(parseIntent(`set the idle timeout of ${"x".repeat(60)} to ${"1 ".repeat(1500)}`, context).type, "idle-timeout");
+  });
+
   void it("reads an idle condition with a duration as web's idle timeout, and only then", () => {
     const cases: [string, string, string][] = [
       ["stop web after 2 hours idle", "web", "2h"],
