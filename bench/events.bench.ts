@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const alice = actor(TEST_USERS.alice);
     for (const name of ["dev", "web", "db"]) await (await t.core.create(alice, { name })).wait();
     const { token } = await t.core.createApiToken(actor(TEST_USERS.admin), TEST_USERS.alice);
-    const app = createHttpApp({ core: t.core, rateLimit: { perMinute: 1e9, burst: 1e9 } });
+    const app = createHttpApp({ core: t.core, rateLimit: { reads: { perMinute: 1e9, burst: 1e9 }, writes: { perMinute: 1e9, burst: 1e9 } } });
     const server = await startHttpServer(app, { listen: "127.0.0.1:0" });
     const abort = new AbortController();
     const auditRows = () => (t.db.sqlite.prepare("SELECT count(*) AS n FROM operations").get() as { n: number }).n;

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const alice = actor(TEST_USERS.alice);
     for (const name of ["dev", "web", "db"]) await (await t.core.create(alice, { name, modules: ["git", "fish"] })).wait();
     const { token } = await t.core.createApiToken(actor(TEST_USERS.admin), TEST_USERS.alice);
-    const app = createHttpApp({ core: t.core, rateLimit: { perMinute: 1e9, burst: 1e9 } });
+    const app = createHttpApp({ core: t.core, rateLimit: { reads: { perMinute: 1e9, burst: 1e9 }, writes: { perMinute: 1e9, burst: 1e9 } } });
     const headers = { authorization: `Bearer ${token}` };
     const expectOk = async (response: Response) => {
       if (response.status !== 200) throw new Error(`GET /api/v1/workloads answered ${response.status}`);

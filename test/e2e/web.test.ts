@@ -115,6 +115,28 @@ async function loginLink(env: E2eEnv, user: string): Promise<string> {
   return result.url;
 }
 
+/**
+ * Waits until the page says `kind of name: done.`; fails at once, with what the page and the
+ * server said, when an error notice appears instead or nothing is said within `timeoutMs`.
+ */
+async function waitForJobDone(page: Page, kind: string, name: string, timeoutMs: number): Promise<void> {
+  const done = page.getByText(`${kind} of ${name}: done.`);
+  const error = page.locator(".notice.error");
+  try {
+    await done.or(error).first().waitFor({ timeout: timeoutMs });
+  } catch (waited) {
+    assert.fail(`no "${kind} of ${name}: done." within ${timeoutMs / 1000} s: ${String(waited)}\n${await pageReport(page)}\n${serverLog.slice(-6000)}`);
+  }
+  if (await error.isVisible()) assert.fail(`the page shows an error instead of "${kind} of ${name}: done.": ${await error.textContent()}\n${await pageReport(page)}\n${serverLog.slice(-6000)}`);
+}
+
+/** The notice and the job lines on the page, for failure messages. */
+async function pageReport(page: Page): Promise<string> {
+  const notice = await page.getByTestId("notice").textContent().catch(() => "(none)");
+  const jobs = await page.locator("[data-job]").allTextContents().catch(() => []);
+  return `notice: ${notice}; jobs: ${JSON.stringify(jobs)}`;
+}
+
 async function signIn(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.getByRole("button", { name: "Open my dashboard" }).click();
@@ -165,7 +187,7 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await owner.locator('input[data-module="git"]').check();
     await owner.getByTestId("create-submit").click();
     await owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" }).waitFor({ timeout: 5 * 60_000 });
-    await owner.getByText("create of webdev: done.").waitFor({ timeout: 60_000 });
+    await waitForJobDone(owner, "create", NAME, 60_000);
     if (SCREENSHOTS) await owner.screenshot({ path: `${DOCS}web-dashboard.png`, fullPage: true });
   });
 
@@ -391,7 +413,7 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await dialog.getByText("This will remove:").waitFor();
     assert.equal((await owner.getByTestId(`state-${NAME}`).textContent())?.trim(), "running", "nothing happens before the confirm");
     await dialog.getByRole("button", { name: `Destroy ${NAME}` }).click();
-    await owner.getByText(`destroy of ${NAME}: done.`).waitFor({ timeout: 3 * 60_000 });
+    await waitForJobDone(owner, "destroy", NAME, 3 * 60_000);
     await owner.getByTestId(`state-${NAME}`).waitFor({ state: "detached", timeout: 60_000 });
     assert.equal(await env.backend().show(NAME as never), undefined, "the container is gone from the host");
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { API_ROUTES } from "../../../src/adapters/http/app.js";
 import { errorBody } from "../../../src/adapters/http/errors.js";
+import { DEFAULT_RATE_LIMIT } from "../../../src/adapters/http/rate-limit.js";
 import { jsonError } from "../../../src/adapters/cli/main.js";
 import { InvalidInputError, NotFoundError } from "../../../src/domain/errors.js";
 import { actor, TEST_USERS } from "../../fakes/core-harness.js";
@@ -93,18 +94,29 @@ void describe("HTTP API: logging", () => {
 void describe("HTTP API: hostile and broken requests change nothing", () => {
   void it("rate limit: the burst passes, then 429 with Retry-After; other users are unaffected; it refills", async () => {
     let now = 1_000_000;
-    const h = await createHttpHarness({ app: { rateLimit: { perMinute: 60, burst: 3, now: () => now } } });
+    const h = await createHttpHarness({ app: { rateLimit: { reads: { perMinute: 60, burst: 3 }, writes: { perMinute: 60, burst: 2 }, now: () => now } } });
     for (let index = 0; index < 3; index += 1) assert.equal((await h.call("owner", "GET", "/api/v1/whoami")).status, 200);
     const limited = await h.call("owner", "GET", "/api/v1/whoami");
     assert.equal(limited.status, 429);
     assert.equal(limited.json.error?.kind, "rate-limited");
     assert.equal(limited.headers.get("retry-after"), "1");
+    // Writes have their own budget: spent reads do not block them, and it runs out too.
+    assert.equal((await h.call("owner", "POST", "/api/v1/workloads", { name: "Bad Name!" })).status, 422);
+    assert.equal((await h.call("owner", "POST", "/api/v1/workloads", { name: "Worse Name!" })).status, 422);
     const refused = await h.call("owner", "POST", "/api/v1/workloads", { name: "dev" });
     assert.equal(refused.status, 429);
     assert.deepEqual(await workloadNames(h), []);
     assert.equal((await h.call("other", "GET", "/api/v1/whoami")).status, 200);
     now += 1000;
     assert.equal((await h.call("owner", "GET", "/api/v1/whoami")).status, 200);
+  });
+
+  void it("the default limits let a person reload the dashboard five times in a row and still destroy", async () => {
+    const h = await createHttpHarness({ app: { rateLimit: { ...DEFAULT_RATE_LIMIT, now: () => 1_000_000 } } });
+    const pageLoad = ["/api/v1/whoami", "/api/v1/workloads", "/api/v1/modules", "/api/v1/storage", "/api/v1/ssh-keys", "/api/v1/whoami"];
+    for (let load = 0; load < 5; load += 1) for (const path of pageLoad) assert.equal((await h.call("owner", "GET", path)).status, 200, path);
+    const planned = await h.call("owner", "POST", "/api/v1/workloads/nothing/destroy");
+    assert.equal(planned.status, 404, "the destroy request reaches the core (not a 429)");
   });
 
   void it("a body over 64 KiB is 413 and creates nothing", async () => {
