@@ -3,6 +3,7 @@
  * real QEMU under TCG when KVM is unusable): `ctl create lab --vm` → `ctl exec` shows the
  * guest's own Debian and kernel → `ctl host-key` prints the key the guest really serves →
  * `ctl storage` counts the root disk → a workspace file survives `ctl stop`/`ctl start` →
+ * `ctl set` gives the running VM one CPU and more memory (a confirmed restart) →
  * another user can neither see nor reach it → `ctl destroy` asks for confirmation, and
  * `ctl confirm` leaves no VM folder behind but keeps the root disk for undo → `ctl restore`
  * brings back a file from the root disk, the workspace and the same host key (bob cannot
@@ -136,6 +137,24 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
     assert.equal(started.code, 0, started.stderr);
     const read = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/workspace/note"], SLOW);
     assert.equal(read.stdout.trim(), "kept");
+  });
+
+  step("ctl set changes the running VM's CPUs and memory: it asks first, restarts on --yes, the guest sees them, the workspace is kept", async () => {
+    const asked = await voxnix(env, [...alice, "ctl", "set", "lab", "--cpu", "1", "--memory", "768M"]);
+    assert.equal(asked.code, 4, `a restart needs confirmation: ${asked.stderr}${asked.stdout}`);
+    assert.equal((await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "nproc"], SLOW)).stdout.trim(), "2", "nothing changed yet");
+    assert.equal((await voxnix(env, [...bob, "ctl", "set", "lab", "--cpu", "1", "--yes"])).code, 3, "bob gets not found");
+    const changed = await voxnix(env, [...alice, "--json", "ctl", "set", "lab", "--cpu", "1", "--memory", "768M", "--yes"], SLOW);
+    const applied = result<{ restarted: boolean; view: { live: string; spec: { resources: { cpus: number; memory: string } } } }>(changed);
+    assert.equal(applied.restarted, true);
+    assert.equal(applied.view.live, "running");
+    assert.equal(applied.view.spec.resources.cpus, 1);
+    assert.equal((await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "nproc"], SLOW)).stdout.trim(), "1");
+    const meminfo = await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "grep", "MemTotal", "/proc/meminfo"], SLOW);
+    const kib = Number(/MemTotal:\s+(\d+) kB/.exec(meminfo.stdout)?.[1]);
+    // The kernel reserves some of it; 512M before, so anything above 600 MiB is the new size.
+    assert.ok(kib > 600 * 1024 && kib <= 768 * 1024, `MemTotal ${kib} kB for a 768M VM`);
+    assert.equal((await voxnix(env, [...alice, "ctl", "exec", "lab", "--", "cat", "/workspace/note"], SLOW)).stdout.trim(), "kept");
   });
 
   step("ctl destroy asks for confirmation; ctl confirm removes the VM and its folder", async () => {
