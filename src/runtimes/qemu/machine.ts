@@ -17,6 +17,7 @@ import { freePort } from "../../host/free-port.js";
 import { READY_MARKER } from "./guest-files.js";
 import type { VmPaths } from "./paths.js";
 import { launchQemu, runningPid, waitForExit } from "./process.js";
+import { ensureOutboundFilter } from "./outbound-filter.js";
 import { qemuArgs } from "./qemu-argv.js";
 import { qmp } from "./qmp.js";
 import type { VmRecord } from "./record.js";
@@ -65,6 +66,14 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
     rmSync(files.pidFile, { force: true });
     rmSync(files.qmpSocket, { force: true });
     const runAs = await runAsUser();
+    if (config.outbound) {
+      // The filter that keeps a guest off this host matches QEMU's user: without its own user,
+      // an outbound guest would reach every service on the host.
+      if (runAs === undefined) {
+        throw new HostFailureError(`${record.spec.name} was not started: vm.outbound needs voxnix to run as root with vm.runAs set, so QEMU runs as its own user and the firewall can keep the guest off this host's services.`);
+      }
+      await ensureOutboundFilter(deps.runner, runAs, [deps.config.nspawn.subnet]);
+    }
     let current = record;
     let pid: number | undefined;
     for (let attempt = 0; pid === undefined; attempt += 1) {

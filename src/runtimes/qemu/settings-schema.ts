@@ -32,7 +32,11 @@ export const vmSettingsSchema = z
     tbSizeMiB: z.number().int().min(32).max(2048).default(256),
     /** The host user QEMU drops to once its files are open; empty to keep root (not recommended). */
     runAs: z.string().regex(/^([a-z_][a-z0-9_-]{0,31})?$/, "must be a user name").default("voxnix-vm"),
-    /** Whether guests may open connections to the outside. Off: a guest reaches nothing, only its forwarded SSH port reaches it. */
+    /**
+     * Whether guests may open connections to the outside. Off: a guest reaches nothing, only its
+     * forwarded SSH port reaches it. On: the outside, but never this host, its containers or
+     * link-local addresses (outbound-filter.ts); needs `runAs`.
+     */
     outbound: z.boolean().default(false),
     bootTimeoutSeconds: seconds(240),
     stopTimeoutSeconds: seconds(30),
@@ -46,5 +50,9 @@ export const vmSettingsSchema = z
     maxWorkspace: sizeSchema.default(64 * 1024 ** 3),
   })
   .strict()
+  .refine((settings) => !(settings.outbound && settings.runAs === ""), {
+    message: "vm.outbound needs vm.runAs: the firewall that keeps guests off this host's services matches the user QEMU runs as",
+    path: ["runAs"],
+  })
   .prefault({});
 export type VmSettings = z.output<typeof vmSettingsSchema>;

@@ -225,6 +225,14 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
     assert.equal(load("config.json", JSON.stringify({ nspawn: { bridge: "vx_br.0-a" } })).config.nspawn.bridge, "vx_br.0-a");
   });
 
+  it("vm.outbound needs vm.runAs (the firewall that keeps guests off the host matches QEMU's user)", () => {
+    const error = configError(() => load("config.json", JSON.stringify({ vm: { outbound: true, runAs: "" } })));
+    assert.deepEqual(error.issues.map((issue) => issue.path), ["vm.runAs"]);
+    assert.match(error.message, /vm\.outbound needs vm\.runAs/);
+    assert.equal(load("config.json", JSON.stringify({ vm: { outbound: true } })).config.vm.outbound, true);
+    assert.equal(load("config.json", JSON.stringify({ vm: { runAs: "" } })).config.vm.runAs, "");
+  });
+
   it("the subnet must be a private IPv4 CIDR with room for hosts", () => {
     for (const [subnet, reason] of [
       ["10.231.0.0", /not an IPv4 subnet/],
