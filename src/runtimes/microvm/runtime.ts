@@ -30,6 +30,7 @@ import type { CommandResult } from "../../ports/command-runner.js";
 import type { DestroyReport, DoctorCheck, ExecOptions, HostContext, LiveContainer, LiveState, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { runChecked, runHost, runOk } from "../../host/commands.js";
+import { openGuestPort, openGuestSession } from "../../host/guest-session.js";
 import { hostKeyAlias, remoteCommand, SSH_FAILURE, sshArgs, sshBanner, sshEnvironment } from "../../host/guest-ssh.js";
 import { microvmVmPaths, resolveMicrovmPaths, unitOf, type MicrovmPaths, type MicrovmVmPaths } from "./paths.js";
 import { microvmSpecFile } from "./vm-spec-file.js";
@@ -144,6 +145,12 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
   const isRunning = async (name: string): Promise<boolean> => liveState((await activeStates([name])).get(unitOf(name))) === "running";
 
   const target = (name: string, files: MicrovmVmPaths, record: MicrovmRecord) => ({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts });
+  /** The running VM's pinned SSH target, or `wrong-state`. */
+  const runningTarget = async (name: WorkloadName) => {
+    const { files, record } = existing(name);
+    if (!(await isRunning(name))) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    return target(name, files, record);
+  };
 
   /** Starts the unit and waits until the guest's sshd answers with the pinned key and voxnix's login works. */
   const boot = async (name: string, files: MicrovmVmPaths, record: MicrovmRecord, host: Pick<HostContext, "onProgress" | "signal">): Promise<void> => {
@@ -394,6 +401,14 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     },
 
     exec,
+
+    async openSession(name, options) {
+      return openGuestSession(deps.spawner, await runningTarget(name), options);
+    },
+
+    async openPort(name, port, options) {
+      return openGuestPort(deps.spawner, await runningTarget(name), port, options);
+    },
 
     async hostKeys(name) {
       const key = pinnedHostKey(name);
