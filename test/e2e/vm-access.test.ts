@@ -75,8 +75,8 @@ function startCli(env: E2eEnv, args: readonly string[], ready: (line: string) =>
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => reject(new Error(`voxnix ${args.join(" ")} did not get ready: ${stderr}`)), 60_000);
-    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+    child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = stdout.split("\n").find(ready);
       if (line !== undefined) {
