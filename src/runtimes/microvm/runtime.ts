@@ -16,6 +16,10 @@
  * SSH with a key voxnix holds (src/host/guest-ssh.ts). What could only be checked on a NixOS
  * host is listed in docs/vms.md.
  *
+ * This module composes the runtime; each job has its own: `units.ts` (the microvm@ units),
+ * `machine.ts` (keys, runner build, boot), `access.ts` (exec, terminal, sessions, ports),
+ * `kept-volumes.ts` (root volumes kept for undo), `record.ts`, `doctor.ts`.
+ *
  * @module
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
