@@ -40,8 +40,27 @@ export interface SshTarget {
   readonly knownHosts: string;
 }
 
-/** `ssh` argv (after the program) running `command` (a `remoteCommand` string) as root in the guest; no command means a login shell. */
-export function sshArgs(target: SshTarget, command: string | undefined, options: { readonly interactive: boolean; readonly connectTimeoutSeconds?: number }): string[] {
+/** How `sshArgs` connects besides the target: a terminal or not, and what it asks the guest's sshd for besides a command. */
+export interface SshCallOptions {
+  readonly interactive: boolean;
+  readonly connectTimeoutSeconds?: number;
+  /** Ask for this subsystem (`sftp`) instead of a command. */
+  readonly subsystem?: "sftp";
+  /** Carry stdin/stdout to this TCP port on the guest's own loopback (`ssh -W`), instead of a session. */
+  readonly forwardPort?: number;
+}
+
+/**
+ * `ssh` argv (after the program) running `command` (a `remoteCommand` string, or a command line
+ * the guest's shell parses as `ssh host cmd` does) as root in the guest; no command means a
+ * login shell. With `subsystem` it asks for that subsystem; with `forwardPort` it carries its
+ * stdin and stdout to that port on the guest's 127.0.0.1 (the guest's sshd connects, so it is
+ * the guest's port, never the host's).
+ */
+export function sshArgs(target: SshTarget, command: string | undefined, options: SshCallOptions): string[] {
+  const port = options.forwardPort;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new RangeError(`Not a port: ${port}`);
+  if (port !== undefined && (command !== undefined || options.subsystem !== undefined)) throw new RangeError("A port forward carries no command.");
   return [
     "-F",
     "/dev/null",
@@ -77,8 +96,10 @@ export function sshArgs(target: SshTarget, command: string | undefined, options:
     "ForwardX11=no",
     "-o",
     "ClearAllForwardings=yes",
-    options.interactive ? "-tt" : "-T",
+    ...(port !== undefined ? ["-W", `127.0.0.1:${port}`] : [options.interactive ? "-tt" : "-T"]),
+    ...(options.subsystem === undefined ? [] : ["-s"]),
     "root@127.0.0.1",
+    ...(options.subsystem === undefined ? [] : [options.subsystem]),
     ...(command === undefined ? [] : ["--", command]),
   ];
 }

@@ -225,6 +225,16 @@ export interface Runtime {
    * Throws `ConflictError('wrong-state')` when the container is not running.
    */
   openSession?(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess>;
+  /**
+   * A byte stream to TCP `port` inside the workload, for `ssh -L`, when the host cannot connect
+   * to the workload's address itself (a VM on user-mode networking, whose only address on the
+   * host is a forwarded loopback port). The connection is made from inside (a VM's sshd), so
+   * only the workload's own ports are reached. When nothing listens, the stream ends at once.
+   * Absent when the workload has an address of its own on the host (`show().addresses`), which
+   * the SSH gateway then connects to directly. Throws `ConflictError('wrong-state')` when the
+   * workload is not running.
+   */
+  openPort?(name: WorkloadName, port: number, options: { readonly timeoutMs: number }): Promise<InteractiveProcess>;
 
   // VM disks and keys (runtimes that run VMs; absent elsewhere)
   /**

@@ -14,6 +14,7 @@ import { configSchema } from "../../src/app/config-schema.js";
 import { validateVmSpec } from "../../src/domain/vm-spec.js";
 import type { WorkloadName } from "../../src/domain/names.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
+import { createProcessSpawner } from "../../src/host/process-spawner.js";
 import { createMicrovmRuntime } from "../../src/runtimes/microvm/index.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { silentLogger } from "../../src/ports/logger.js";
@@ -39,7 +40,7 @@ runtimeConformance({
     });
     const runner = createCommandRunner({ baseEnv: { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`, FAKE_HOST_ROOT: root, FAKE_MICROVM_STATE_DIR: stateDir }, killGraceMs: 300 });
     const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
-    const runtime = createMicrovmRuntime({ config, stateDir: path.join(root, "voxnix"), runner, logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
+    const runtime = createMicrovmRuntime({ config, stateDir: path.join(root, "voxnix"), runner, spawner: createProcessSpawner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
     const workspace = (name: string) => {
       const dir = path.join(root, "workspaces", name);
       mkdirSync(dir, { recursive: true });

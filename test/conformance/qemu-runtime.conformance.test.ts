@@ -1,6 +1,6 @@
 /**
  * The QEMU runtime passes the lean runtime conformance subset on real QEMU (TCG when KVM is
- * unusable, which is slow): one VM, one stop/start cycle, exec over its pinned SSH, the
+ * unusable, which is slow): one VM, one stop/start cycle, exec and an SSH gateway session over its pinned SSH, the
  * capability checks (console, disk-image root with allocated bytes). The base image is the one
  * the VM end-to-end test caches under `VOXNIX_TEST_CACHE` (built here when missing). Needs root
  * and qemu; skipped otherwise.
@@ -12,6 +12,7 @@ import { CACHE_DIR } from "../e2e/harness.js";
 import { configSchema } from "../../src/app/config-schema.js";
 import { validateVmSpec } from "../../src/domain/vm-spec.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
+import { createProcessSpawner } from "../../src/host/process-spawner.js";
 import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { silentLogger } from "../../src/ports/logger.js";
@@ -36,7 +37,7 @@ runtimeConformance({
       vm: { imageDir: path.join(CACHE_DIR, "vm-images"), packageCache: path.join(CACHE_DIR, "vm-debs"), bootTimeoutSeconds: 480, stopTimeoutSeconds: 60 },
     });
     const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
-    const runtime = createQemuRuntime({ config, stateDir: path.join(root, "state"), runner: createCommandRunner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
+    const runtime = createQemuRuntime({ config, stateDir: path.join(root, "state"), runner: createCommandRunner(), spawner: createProcessSpawner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
     if (currentImage(runtime.paths.images, config.vm.suite) === undefined) await runtime.buildImages({ onProgress: () => undefined });
     const workspace = (name: string) => {
       const dir = path.join(root, "workspaces", name);

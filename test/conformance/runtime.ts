@@ -7,10 +7,11 @@
  * It checks the port's documented behaviour through the port only: capabilities are data,
  * `plan` touches nothing, the lifecycle (create, stop, start, destroy) shows in the batch
  * `list` and in `show`, stopping a stopped workload and destroying an unknown one succeed,
- * `exec` and `openTerminal` are offered exactly where the capabilities say so, and failures are
+ * `exec` and `openTerminal` are offered exactly where the capabilities say so, a session
+ * (`openSession`, the SSH gateway's path) streams a command's output and exit status, and failures are
  * the typed errors the port names (`NotFoundError` for an unknown workload,
- * `ConflictError('name-taken')` for a second create, `ConflictError('wrong-state')` for exec on
- * a stopped workload). Slow runtimes run a lean subset (`lean`): one workload, one cycle.
+ * `ConflictError('name-taken')` for a second create, `ConflictError('wrong-state')` for exec,
+ * a session or a port on a stopped workload). Slow runtimes run a lean subset (`lean`): one workload, one cycle.
  *
  * @module
  */
@@ -148,6 +149,16 @@ export function runtimeConformance(subject: RuntimeSubject): void {
         const failed = await runtime.exec(main, ["false"], { timeoutMs: 60_000 });
         assert.notEqual(failed.exitCode, 0, "a command's failure is its exit status, not an exception");
       }
+      if (runtime.openSession !== undefined) {
+        // The SSH gateway's path: a command line streamed, its output and exit status back.
+        const session = await runtime.openSession(main, { command: { kind: "exec", command: "echo session; exit 3" }, timeoutMs: 60_000 });
+        let output = "";
+        session.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        session.stderr?.resume();
+        session.stdin.end();
+        assert.equal((await session.exit).exitCode, 3, "a session's exit status is its command's");
+        assert.match(output, /session/);
+      }
 
       await runtime.stop(main, { onProgress: () => undefined });
       assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped");
@@ -156,6 +167,7 @@ export function runtimeConformance(subject: RuntimeSubject): void {
       if (capabilities.exec) await rejectsWith(runtime.exec(main, ["true"], { timeoutMs: 30_000 }), ConflictError, "wrong-state");
       if (capabilities.interactiveShell) await rejectsWith(runtime.openTerminal(main, { size: { cols: 80, rows: 24 }, timeoutMs: 30_000 }), ConflictError, "wrong-state");
       if (runtime.openSession !== undefined) await rejectsWith(runtime.openSession(main, { command: { kind: "exec", command: "true" }, timeoutMs: 30_000 }), ConflictError, "wrong-state");
+      if (runtime.openPort !== undefined) await rejectsWith(runtime.openPort(main, 22, { timeoutMs: 30_000 }), ConflictError, "wrong-state");
 
       await runtime.start(main, hostFor(CONFORMANCE_NAMES.main, () => undefined));
       assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running");

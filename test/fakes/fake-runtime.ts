@@ -35,7 +35,7 @@ import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "discardRootDisk" | "change" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "doctor" | "buildImages";
+export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "discardRootDisk" | "change" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "openPort" | "doctor" | "buildImages";
 
 /** The host key a fake VM answers with (a real ed25519 public key, from the fixture keys). */
 export const FAKE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFdy7kfvWCeo99f+SRbrap0jSM7ZBBAMIZqyKU4qnf2k";
@@ -68,6 +68,12 @@ export interface FakeRuntimeOptions {
    * on a create with `rootDiskRef`, as the QEMU runtime does (default false: no `discardRootDisk`).
    */
   readonly keepsRootDisks?: boolean;
+  /**
+   * Models a VM on user-mode networking, as the QEMU runtime runs them: its only address on
+   * the host is 127.0.0.1 (a forwarded port), and it offers `openPort`, a stream made from
+   * inside the guest (default false: a routable address of its own and no `openPort`).
+   */
+  readonly userModeNetwork?: boolean;
 }
 
 /** A root disk the fake keeps for a destroyed VM. */
@@ -111,7 +117,46 @@ export class FakeRuntime implements Runtime {
     };
     if (options.change === false) this.change = undefined;
     if (options.keepsRootDisks !== true) this.discardRootDisk = undefined;
+    if (options.userModeNetwork !== true) this.openPort = undefined;
+    this.#userModeNetwork = options.userModeNetwork === true;
   }
+
+  readonly #userModeNetwork: boolean;
+  /** Ports opened through `openPort`, in order. */
+  readonly portsOpened: { name: string; port: number }[] = [];
+  /** Ports something listens on inside each workload (`openPort` to any other port ends at once, as a refused connection does). */
+  readonly listening = new Map<string, Set<number>>();
+
+  /**
+   * A stream to a port inside the workload (absent unless `userModeNetwork`): a stopped one is
+   * a `wrong-state` conflict; a listening port echoes what it is sent until its input ends; a
+   * port nobody listens on ends at once with ssh's status 255, as `ssh -W` does.
+   */
+  openPort?: (name: WorkloadName, port: number, options: { readonly timeoutMs: number }) => Promise<InteractiveProcess> = async (name, port, options) => {
+    await this.injector.enter("openPort", [name, port, options]);
+    const container = this.containers.get(name);
+    if (!container) throw new NotFoundError("workload", name);
+    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    this.portsOpened.push({ name, port });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let settle!: (exit: ProcessExit) => void;
+    const exit = new Promise<ProcessExit>((resolve) => (settle = resolve));
+    let done = false;
+    const end = (result: ProcessExit) => {
+      if (done) return;
+      done = true;
+      stdout.end();
+      settle(result);
+    };
+    if (this.listening.get(name)?.has(port)) {
+      stdin.on("data", (chunk: Buffer) => stdout.write(chunk));
+      stdin.on("end", () => end({ exitCode: 0, signal: null, timedOut: false }));
+    } else {
+      setImmediate(() => end({ exitCode: 255, signal: null, timedOut: false }));
+    }
+    return { stdin, stdout, resize: () => undefined, close: () => end({ exitCode: null, signal: "SIGTERM", timedOut: false }), exit };
+  };
 
   /** Root disks kept by destroys, by reference. */
   readonly keptRootDisks = new Map<string, FakeKeptRootDisk>();
@@ -192,7 +237,7 @@ export class FakeRuntime implements Runtime {
     this.containers.set(spec.name, {
       name: spec.name,
       state: "running",
-      addresses: [`10.231.0.${this.#nextAddress++}`],
+      addresses: this.#userModeNetwork ? ["127.0.0.1"] : [`10.231.0.${this.#nextAddress++}`],
       spec,
       host: stripCallbacks(host),
       managed: true,
@@ -307,7 +352,7 @@ export class FakeRuntime implements Runtime {
 
   /**
    * Sessions as documented: a stopped container is a `wrong-state` conflict; an `exec` prints
-   * its command line and exits with `sessionExitCode`; a shell or sftp echoes its input until
+   * its command line and exits with `sessionExitCode` (or N, when the line ends in `exit N`); a shell or sftp echoes its input until
    * the input ends (exit 0) or the session is closed (SIGHUP).
    */
   async openSession(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> {
@@ -330,7 +375,9 @@ export class FakeRuntime implements Runtime {
     };
     if (options.command.kind === "exec") {
       stdout.write(`${options.command.command}\n`);
-      setImmediate(() => end({ exitCode: this.sessionExitCode, signal: null, timedOut: false }));
+      // A command line ending in `exit N` ends with N, as the workload's shell would end it.
+      const exitAt = /(?:^|;)\s*exit (\d{1,3})\s*$/.exec(options.command.command);
+      setImmediate(() => end({ exitCode: exitAt ? Number(exitAt[1]) : this.sessionExitCode, signal: null, timedOut: false }));
     } else {
       stdin.on("data", (chunk: Buffer) => stdout.write(chunk));
       stdin.on("end", () => end({ exitCode: 0, signal: null, timedOut: false }));

@@ -3,14 +3,16 @@
  * and names the only address the gateway may connect to, the workload's own; the gateway then
  * joins a TCP connection to that address with the SSH channel. Whatever the client asked for
  * (the host, another tenant, the internet) is refused unless the core granted it. Remote
- * forwarding (`-R`) and Unix sockets are always refused.
+ * forwarding (`-R`) and Unix sockets are always refused. A workload without an address on the
+ * host (a VM) is reached through the stream its runtime opens from inside (`Forward.open`).
  *
  * @module
  */
 import { connect } from "node:net";
 import type { AcceptConnection, RejectConnection, TcpipRequestInfo } from "ssh2";
-import type { Core } from "../../core/api.js";
+import type { Core, Forward } from "../../core/api.js";
 import { VoxnixError } from "../../domain/errors.js";
+import type { InteractiveProcess } from "../../ports/command-runner.js";
 import type { ChannelContext } from "./channels.js";
 
 /** How long connecting to the workload's port may take. */
@@ -35,7 +37,8 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
     return reject();
   }
   const granted = forward;
-  const socket = connect({ host: granted.address, port: granted.port });
+  if (granted.open !== undefined) return joinStream(accept, granted, context, release);
+  const socket = connect({ host: granted.address!, port: granted.port });
   socket.setTimeout(FORWARD_CONNECT_TIMEOUT_MS);
   let untrack: () => void = () => undefined;
   let connected = false;
@@ -66,5 +69,44 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
     socket.on("data", active);
     socket.pipe(channel).pipe(socket);
     channel.once("close", () => socket.destroy());
+  });
+}
+
+/**
+ * A forward the workload's runtime carries (a VM: through its own sshd). The channel is
+ * accepted once the stream is open; a port nobody listens on ends the stream at once, which
+ * closes the channel (the client sees the connection close, not a refusal).
+ */
+async function joinStream(accept: AcceptConnection, granted: Forward, context: ForwardContext, release: () => void): Promise<void> {
+  let stream: InteractiveProcess;
+  try {
+    stream = await granted.open!();
+  } catch (error) {
+    release();
+    granted.close();
+    if (!(error instanceof VoxnixError)) context.logger.error({ err: error }, "ssh-forward-error");
+    return;
+  }
+  const channel = accept();
+  const untrack = context.track(() => stream.close());
+  channel.on("error", () => undefined);
+  stream.stdin.on("error", () => undefined);
+  const active = () => {
+    context.touch();
+    granted.traffic();
+  };
+  channel.on("data", active);
+  stream.stdout.on("data", active);
+  // The runtime's own messages (ssh's "stdio forwarding failed") are not the port's data.
+  stream.stderr?.resume();
+  channel.pipe(stream.stdin);
+  stream.stdout.pipe(channel);
+  channel.once("close", () => stream.close());
+  void stream.exit.then(() => {
+    untrack();
+    release();
+    granted.close();
+    // Its output is drained by now (the spawner's promise); what was piped is on the channel.
+    setImmediate(() => channel.destroy());
   });
 }

@@ -6,6 +6,9 @@
  * workloads and the internet are refused, whatever the client writes. Audited from the
  * first byte to `close` (never the data). Bytes carried either way count as activity for the
  * idle timer (`traffic`), so a workload used only through a forwarded port is not stopped.
+ * A workload without an address of its own on the host (a VM on user-mode networking, whose
+ * only host address is a forwarded loopback port) is reached through its runtime's `openPort`,
+ * which connects from inside it; a loopback address is never connected to.
  *
  * @module
  */
@@ -16,6 +19,10 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
+import { SESSION_MAX_MS } from "./open-session.js";
+
+/** Longest a forwarded connection through a runtime may stay open (a host process needs a deadline), as for a session. */
+export const FORWARD_MAX_MS = SESSION_MAX_MS;
 
 const LOOPBACK_NAMES: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -38,20 +45,26 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
-      const live = await runtimeForWorkload(context.deps.runtimes, workload!).show(workload!.spec.name);
+      const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
+      const live = await runtime.show(workload!.spec.name);
       if (!live || live.state !== "running") throw new ConflictError("wrong-state", `"${input.name}" is not running; start it first.`);
-      const own = live.addresses.filter((address) => IPV4.test(address));
+      // A loopback address is the host's own (a VM's forwarded SSH port), never the workload's:
+      // connecting there would reach the host's services, so it is never a forward's target.
+      const own = live.addresses.filter((address) => IPV4.test(address) && !address.startsWith("127."));
       const address = own[0];
-      if (address === undefined) throw new ConflictError("wrong-state", `"${input.name}" has no network address to forward to.`);
+      const openPort = runtime.openPort?.bind(runtime);
+      if (address === undefined && openPort === undefined) throw new ConflictError("wrong-state", `"${input.name}" has no network address to forward to.`);
       const allowed = LOOPBACK_NAMES.has(input.host) || input.host === input.name || own.includes(input.host);
       if (!allowed) {
-        throw new InvalidInputError([{ path: "host", message: `Forwarding reaches only "${input.name}" itself: use localhost (or ${address}) as the target, not ${JSON.stringify(input.host).slice(0, 80)}.` }]);
+        throw new InvalidInputError([{ path: "host", message: `Forwarding reaches only "${input.name}" itself: use localhost${address === undefined ? "" : ` (or ${address})`} as the target, not ${JSON.stringify(input.host).slice(0, 80)}.` }]);
       }
       services.activity.record(input.name, "port forward");
       const settle = detach();
       let closed = false;
+      const name = workload!.spec.name;
       return {
-        address,
+        // The workload's own address when it has one; otherwise its runtime connects from inside.
+        ...(address !== undefined ? { address } : { open: () => openPort!(name, input.port, { timeoutMs: FORWARD_MAX_MS }) }),
         port: input.port,
         // Traffic through the forward is someone using the workload (code-server, a web app, a database).
         traffic: () => services.activity.input(input.name, "port forward"),

@@ -16,83 +16,39 @@
  * SSH with a key voxnix holds (src/host/guest-ssh.ts). What could only be checked on a NixOS
  * host is listed in docs/vms.md.
  *
+ * This module composes the runtime; each job has its own: `units.ts` (the microvm@ units),
+ * `machine.ts` (keys, runner build, boot), `access.ts` (exec, terminal, sessions, ports),
+ * `kept-volumes.ts` (root volumes kept for undo), `record.ts`, `doctor.ts`.
+ *
  * @module
  */
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { freePort } from "../../host/free-port.js";
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ConflictError, HostFailureError, NotFoundError, TimeoutError } from "../../domain/errors.js";
+import { ConflictError, HostFailureError } from "../../domain/errors.js";
 import { isWorkloadName, type WorkloadName } from "../../domain/names.js";
 import { formatSize } from "../../domain/sizes.js";
-import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy, type VmSpec } from "../../domain/vm-spec.js";
-import type { CommandResult } from "../../ports/command-runner.js";
-import type { DestroyReport, DoctorCheck, ExecOptions, HostContext, LiveContainer, LiveState, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
+import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy } from "../../domain/vm-spec.js";
+import type { DestroyOptions, DestroyReport, LiveContainer, Runtime, RuntimeInfo } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
-import { runChecked, runHost, runOk } from "../../host/commands.js";
-import { hostKeyAlias, remoteCommand, SSH_FAILURE, sshArgs, sshBanner, sshEnvironment } from "../../host/guest-ssh.js";
-import { microvmVmPaths, resolveMicrovmPaths, unitOf, type MicrovmPaths, type MicrovmVmPaths } from "./paths.js";
+import { runChecked, runHost } from "../../host/commands.js";
+import { freePort } from "../../host/free-port.js";
+import { microvmAccess } from "./access.js";
+import { microvmDoctor } from "./doctor.js";
+import { allocated, discardKeptVolume, keepRootVolume, restoreKeptVolume } from "./kept-volumes.js";
+import { microvmMachine, runnerBuildArgs } from "./machine.js";
+import { microvmVmPaths, resolveMicrovmPaths, unitOf, type MicrovmPaths } from "./paths.js";
+import { existingVm, readJson, type MicrovmRecord } from "./record.js";
+import { liveState, microvmUnits } from "./units.js";
 import { microvmSpecFile } from "./vm-spec-file.js";
 
-/** What `record.json` keeps. Written by voxnix only. */
-export interface MicrovmRecord {
-  readonly spec: VmSpec;
-  readonly sshPort: number;
-  readonly workspace: string;
-  readonly createdAt: string;
-}
+export { parseActiveStates } from "./units.js";
+export { RUNNER_ENTRY } from "./machine.js";
+export type { MicrovmRecord } from "./record.js";
 
 /** The runtime, plus what tests and docs use. */
 export interface MicrovmRuntime extends Runtime {
   readonly paths: MicrovmPaths;
   info(): RuntimeInfo & { readonly kind: "vm" };
-}
-
-/** The entry nix builds a runner from (in the voxnix source the flake is). */
-export const RUNNER_ENTRY = "nix/lib/microvm-build.nix";
-
-/** The file name of the kept root volume in `kept/<ref>/`. */
-const KEPT_VOLUME = "var.img";
-// Snapshot ids are UUIDs; nothing else names a folder under kept/.
-const REF_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `systemctl show` blocks (`Key=Value` lines, blank line between units) → ActiveState per unit id. */
-export function parseActiveStates(output: string): Map<string, string> {
-  const states = new Map<string, string>();
-  for (const block of output.split(/\n\s*\n/)) {
-    const fields = new Map(block.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const));
-    const id = fields.get("Id");
-    if (id) states.set(id, fields.get("ActiveState") ?? "unknown");
-  }
-  return states;
-}
-
-/** systemd's ActiveState → the port's live state. */
-function liveState(active: string | undefined): LiveState {
-  switch (active) {
-    case "active":
-    case "reloading":
-      return "running";
-    case "activating":
-      return "starting";
-    case "deactivating":
-      return "stopping";
-    case "failed":
-      return "failed";
-    case "inactive":
-    case undefined:
-      return "stopped";
-    default:
-      return "unknown";
-  }
 }
 
 // Guest-written journal lines: control characters and escape sequences never reach a terminal.
@@ -126,142 +82,20 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     return flake;
   };
 
-  const existing = (name: WorkloadName): { readonly files: MicrovmVmPaths; readonly record: MicrovmRecord } => {
-    const files = microvmVmPaths(paths, name);
-    const record = readJson<MicrovmRecord>(files.record);
-    if (record === undefined) throw new NotFoundError("workload", name);
-    return { files: { ...files, workspace: record.workspace }, record };
-  };
+  const existing = (name: WorkloadName) => existingVm(paths, name);
+  const units = microvmUnits(deps.runner, { commandTimeoutMs, stopTimeoutSeconds: vm.stopTimeoutSeconds });
+  const machine = microvmMachine(deps, units);
+  const access = microvmAccess(deps, paths, (name) => units.isRunning(name));
 
-  const systemctl = (args: readonly string[], action: string) => runHost(deps.runner, "systemctl", args, { action, timeoutMs: commandTimeoutMs });
-
-  const activeStates = async (names: readonly string[]): Promise<Map<string, string>> => {
-    if (names.length === 0) return new Map();
-    const result = await systemctl(["show", "--property=Id,ActiveState", "--", ...names.map(unitOf)], "Reading the state of the microvm units");
-    if (result.exitCode !== 0) throw new HostFailureError("Could not read the state of the microvm units.", result.stderr.trim());
-    return parseActiveStates(result.stdout);
-  };
-  const isRunning = async (name: string): Promise<boolean> => liveState((await activeStates([name])).get(unitOf(name))) === "running";
-
-  const target = (name: string, files: MicrovmVmPaths, record: MicrovmRecord) => ({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts });
-
-  /** Starts the unit and waits until the guest's sshd answers with the pinned key and voxnix's login works. */
-  const boot = async (name: string, files: MicrovmVmPaths, record: MicrovmRecord, host: Pick<HostContext, "onProgress" | "signal">): Promise<void> => {
-    host.onProgress({ type: "step", step: "starting", message: `Starting ${name} (${record.spec.cpus} CPU, ${formatSize(record.spec.memoryBytes)}, microvm@${name})` });
-    const started = await systemctl(["start", "--no-block", unitOf(name)], `Starting ${unitOf(name)}`);
-    if (started.exitCode !== 0) throw new HostFailureError(`Could not start ${name}: systemctl start ${unitOf(name)} failed.`, started.stderr.trim());
-    host.onProgress({ type: "step", step: "waiting-for-boot", message: `Waiting for ${name} to boot and start sshd` });
-    const deadline = Date.now() + vm.bootTimeoutSeconds * 1000;
-    for (;;) {
-      if (host.signal?.aborted === true) throw new HostFailureError(`Starting ${name} was cancelled.`);
-      const state = liveState((await activeStates([name])).get(unitOf(name)));
-      if (state === "failed" || state === "stopped") {
-        throw new HostFailureError(`${name} stopped while booting; see voxnix ctl logs ${name}.`, `${unitOf(name)} is ${state}`);
-      }
-      if (await sshBanner(record.sshPort, 3000)) {
-        // A banner can come from the host side of the forward; a login with the pinned key cannot.
-        const probe = await deps.runner.run("ssh", sshArgs(target(name, files, record), "true", { interactive: false, connectTimeoutSeconds: 5 }), { env: sshEnvironment(), isolatedEnv: true, timeoutMs: 15_000 });
-        if (probe.exitCode === 0) return;
-      }
-      if (Date.now() > deadline) throw new TimeoutError(`${name} did not finish booting within ${vm.bootTimeoutSeconds} s; see voxnix ctl logs ${name}.`, vm.bootTimeoutSeconds * 1000);
-      await sleep(500);
-    }
-  };
-
-  const stopUnit = async (name: string): Promise<void> => {
-    const result = await runHost(deps.runner, "systemctl", ["stop", unitOf(name)], { action: `Stopping ${unitOf(name)}`, timeoutMs: (vm.stopTimeoutSeconds + 30) * 1000 });
-    if (result.exitCode !== 0 && !/not loaded|does not exist/i.test(result.stderr)) throw new HostFailureError(`Could not stop ${name}.`, result.stderr.trim());
-  };
-
-  /** Generates the client key, the guest's host key (into the seed) and the pinned known_hosts entry. */
-  const makeKeys = async (files: MicrovmVmPaths, name: string): Promise<void> => {
-    mkdirSync(files.seed, { mode: 0o700 });
-    const keygen = (file: string, comment: string) => runChecked(deps.runner, "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file], { what: "generate an SSH key" });
-    await keygen(files.clientKey, `voxnix@${name}`);
-    const hostKey = path.join(files.seed, "ssh_host_ed25519_key");
-    await keygen(hostKey, `root@${name}`);
-    writeFileSync(path.join(files.seed, "voxnix_authorized_keys"), `${readFileSync(`${files.clientKey}.pub`, "utf8").trim()}\n`, { mode: 0o644 });
-    const [type, blob] = readFileSync(`${hostKey}.pub`, "utf8").trim().split(" ");
-    writeFileSync(files.knownHosts, `${hostKeyAlias(name)} ${type} ${blob}\n`, { mode: 0o600 });
-  };
-
-  /**
-   * Brings back a kept VM's root volume and keys: a copy (`cp --reflink=auto`, a clone on btrfs
-   * and XFS, a sparse copy elsewhere), so a restore that fails half-way still has the kept one;
-   * the core discards it once the restore succeeded.
-   */
-  const restoreKept = async (ref: string, files: MicrovmVmPaths): Promise<void> => {
-    const kept = keptDir(ref);
-    if (!existsSync(path.join(kept, "seed"))) throw new HostFailureError(`The kept root disk ${ref} is gone; nothing to restore the VM from.`);
-    cpSync(path.join(kept, "seed"), files.seed, { recursive: true });
-    for (const file of ["client-key", "client-key.pub", "known_hosts"]) cpSync(path.join(kept, file), path.join(files.dir, file));
-    if (existsSync(path.join(kept, KEPT_VOLUME))) {
-      await runChecked(deps.runner, "cp", ["--reflink=auto", "--sparse=always", "--no-dereference", "--", path.join(kept, KEPT_VOLUME), files.rootVolume], { what: "copy the kept root volume", timeoutMs: 600_000 });
-    }
-  };
-
-  const keptDir = (ref: string): string => {
-    if (!REF_PATTERN.test(ref)) throw new HostFailureError(`"${ref}" is not a kept root disk reference.`);
-    return path.join(paths.kept, ref);
-  };
-
-  const build = async (files: MicrovmVmPaths, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> => {
-    const source = requireFlake();
-    onProgress({ type: "step", step: "building", message: "Building the VM's NixOS system and runner (nix build)" });
-    const args = ["build", "--impure", "--file", path.join(source, RUNNER_ENTRY), "--argstr", "specFile", files.specFile, "--argstr", "flake", `path:${source}`, "--out-link", files.runner];
-    await runChecked(deps.runner, "nix", args, { what: "build the VM's runner", timeoutMs: config.buildTimeoutSeconds * 1000, ...(signal === undefined ? {} : { signal }) });
-  };
-
-  const destroy = async (name: WorkloadName, options: { readonly onProgress: ProgressListener; readonly keepRootDisk?: string }): Promise<DestroyReport> => {
+  const destroy = async (name: WorkloadName, options: DestroyOptions): Promise<DestroyReport> => {
     const files = microvmVmPaths(paths, name);
     options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
     // A clean stop (the unit's ExecStop shuts the guest down) so a kept root volume is consistent.
-    await stopUnit(name);
-    let kept: DestroyReport["keptRootDisk"];
-    if (options.keepRootDisk !== undefined) {
-      const dir = keptDir(options.keepRootDisk);
-      if (!existsSync(dir) && existsSync(files.record)) {
-        const staging = `${dir}.part`;
-        rmSync(staging, { recursive: true, force: true });
-        mkdirSync(staging, { recursive: true, mode: 0o700 });
-        // Moves, not copies: the VM is going away, and a rename costs nothing.
-        if (existsSync(files.rootVolume)) renameSync(files.rootVolume, path.join(staging, KEPT_VOLUME));
-        if (existsSync(files.seed)) renameSync(files.seed, path.join(staging, "seed"));
-        for (const file of ["client-key", "client-key.pub", "known_hosts", "record.json"]) {
-          if (existsSync(path.join(files.dir, file))) renameSync(path.join(files.dir, file), path.join(staging, file));
-        }
-        renameSync(staging, dir);
-      }
-      if (existsSync(dir)) kept = { ref: options.keepRootDisk, bytes: allocated(path.join(dir, KEPT_VOLUME)) };
-    }
+    await units.stop(name);
+    const kept = options.keepRootDisk === undefined ? undefined : keepRootVolume(paths, files, options.keepRootDisk);
     rmSync(files.stateDir, { recursive: true, force: true });
     rmSync(files.dir, { recursive: true, force: true });
     return { warnings: [], ...(kept === undefined ? {} : { keptRootDisk: kept }) };
-  };
-
-  const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
-    const { files, record } = existing(name);
-    if (!(await isRunning(name))) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const command = argv.length === 0 ? undefined : remoteCommand(argv, options.env ?? {});
-    const result = await deps.runner.run("ssh", sshArgs(target(name, files, record), command, { interactive: options.stdio === "inherit" }), {
-      env: sshEnvironment(),
-      isolatedEnv: true,
-      timeoutMs: options.timeoutMs,
-      ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
-      ...(options.input === undefined ? {} : { input: options.input }),
-    });
-    if (result.exitCode === 255 && SSH_FAILURE.test(result.stderr)) {
-      throw new HostFailureError(`Could not reach ${name} over SSH.`, result.stderr.trim().split("\n").slice(-2).join(" | "));
-    }
-    return result;
-  };
-
-  const pinnedHostKey = (name: WorkloadName): string | undefined => {
-    try {
-      return readFileSync(microvmVmPaths(paths, name).knownHosts, "utf8").trim().split(" ").slice(1, 3).join(" ") || undefined;
-    } catch {
-      return undefined;
-    }
   };
 
   return {
@@ -283,7 +117,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
         commands: [
           ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `voxnix@${spec.name}`, "-f", files.clientKey],
           ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `root@${spec.name}`, "-f", path.join(files.seed, "ssh_host_ed25519_key")],
-          ["nix", "build", "--impure", "--file", path.join(source, RUNNER_ENTRY), "--argstr", "specFile", files.specFile, "--argstr", "flake", `path:${source}`, "--out-link", files.runner],
+          ["nix", ...runnerBuildArgs(source, files)],
           ["systemctl", "start", "--no-block", unitOf(spec.name)],
         ],
       };
@@ -301,19 +135,19 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
         host.onProgress({ type: "step", step: "preparing", message: `Preparing ${spec.name}'s keys and spec` });
         mkdirSync(paths.stateDir, { recursive: true });
         mkdirSync(files.stateDir, { mode: 0o770 });
-        if (host.rootDiskRef !== undefined) await restoreKept(host.rootDiskRef, files);
-        else await makeKeys(files, spec.name);
+        if (host.rootDiskRef !== undefined) await restoreKeptVolume(deps.runner, paths, host.rootDiskRef, files);
+        else await machine.makeKeys(files, spec.name);
         // The guest reads the seed through a 9p share; the unit runs as microvm.nix's user.
         chmodSync(files.seed, 0o755);
         const record: MicrovmRecord = { spec, sshPort: await freePort(), workspace: files.workspace, createdAt: deps.clock.now().toISOString() };
         writeFileSync(files.specFile, `${JSON.stringify(microvmSpecFile(spec, files, { owner: host.ownerLabel, sshPort: record.sshPort, hypervisor: config.hypervisor }), null, 2)}\n`, { mode: 0o644 });
         writeFileSync(files.record, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-        await build(files, host.onProgress, host.signal);
+        await machine.build(requireFlake(), files, host.onProgress, host.signal);
         await runChecked(deps.runner, "chown", ["-R", "microvm:kvm", "--", files.stateDir], { what: "give the VM's folder to microvm.nix's user" });
-        await boot(spec.name, files, record, host);
+        await machine.boot(spec.name, files, record, host);
         host.onProgress({ type: "step", step: "done", message: `${spec.name} is up` });
       } catch (error) {
-        await stopUnit(spec.name).catch(() => undefined);
+        await units.stop(spec.name).catch(() => undefined);
         rmSync(files.stateDir, { recursive: true, force: true });
         rmSync(files.dir, { recursive: true, force: true });
         throw error;
@@ -322,11 +156,11 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
 
     async start(name, host) {
       const { files, record } = existing(name);
-      if (await isRunning(name)) return;
+      if (await units.isRunning(name)) return;
       try {
-        await boot(name, files, record, host);
+        await machine.boot(name, files, record, host);
       } catch (error) {
-        await stopUnit(name).catch(() => undefined);
+        await units.stop(name).catch(() => undefined);
         throw error;
       }
     },
@@ -334,7 +168,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     async stop(name, options) {
       existing(name);
       options.onProgress({ type: "step", step: "stopping", message: `Powering off ${name}` });
-      await stopUnit(name);
+      await units.stop(name);
     },
 
     destroy: (name, options) => destroy(name, options),
@@ -342,7 +176,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     async list() {
       if (!existsSync(paths.machines)) return [];
       const names = readdirSync(paths.machines).filter((name) => isWorkloadName(name) && existsSync(microvmVmPaths(paths, name).record)).sort();
-      const states = await activeStates(names);
+      const states = await units.activeStates(names);
       return names.map((name): LiveContainer => {
         const state = liveState(states.get(unitOf(name)));
         return { name, state, addresses: state === "running" ? ["127.0.0.1"] : [] };
@@ -353,7 +187,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
       const files = microvmVmPaths(paths, name);
       const record = readJson<MicrovmRecord>(files.record);
       if (record === undefined) return undefined;
-      const state = liveState((await activeStates([name])).get(unitOf(name)));
+      const state = await units.state(name);
       return {
         name,
         state,
@@ -382,21 +216,13 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
         .map((line) => ({ unit: unitOf(name), message: line.replace(CONTROL, "").slice(0, 4096) }));
     },
 
-    async openTerminal(name, options) {
-      const { files, record } = existing(name);
-      if (!(await isRunning(name))) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-      return deps.runner.spawnTerminal("ssh", sshArgs(target(name, files, record), undefined, { interactive: true }), {
-        env: { ...sshEnvironment(), TERM: "xterm-256color" },
-        isolatedEnv: true,
-        timeoutMs: options.timeoutMs,
-        size: options.size,
-      });
-    },
-
-    exec,
+    exec: access.exec,
+    openTerminal: access.openTerminal,
+    openSession: access.openSession,
+    openPort: access.openPort,
 
     async hostKeys(name) {
-      const key = pinnedHostKey(name);
+      const key = access.pinnedHostKey(name);
       return key === undefined ? undefined : [key];
     },
 
@@ -410,32 +236,10 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     },
 
     async discardRootDisk(ref) {
-      rmSync(keptDir(ref), { recursive: true, force: true });
+      discardKeptVolume(paths, ref);
     },
 
-    async doctor() {
-      const checks: DoctorCheck[] = [];
-      const nix = await runOk(deps.runner, "nix", ["--version"]);
-      checks.push({ name: "microvm: nix", ok: nix, detail: nix ? "nix is installed" : "nix was not found", ...(nix ? {} : { fix: "Run voxnix on the NixOS appliance (nix is part of NixOS)." }) });
-      const unit = await runOk(deps.runner, "systemctl", ["cat", "microvm@.service"]);
-      checks.push({
-        name: "microvm: host module",
-        ok: unit,
-        detail: unit ? "microvm@.service is installed" : "microvm@.service is not installed",
-        ...(unit ? {} : { fix: "Import microvm.nixosModules.host in the appliance's configuration (the voxnix flake's appliance does)." }),
-      });
-      const source = flake;
-      const hasEntry = source !== undefined && existsSync(path.join(source, RUNNER_ENTRY));
-      checks.push({
-        name: "microvm: voxnix flake",
-        ok: hasEntry,
-        detail: hasEntry ? `VM runners are built from ${source}` : "microvm.flake (or nixos.flakePath) does not name the voxnix flake",
-        ...(hasEntry ? {} : { fix: "Set microvm.flake to the voxnix source on this host (the NixOS module sets it)." }),
-      });
-      const ssh = await runOk(deps.runner, "ssh", ["-V"]);
-      checks.push({ name: "microvm: ssh", ok: ssh, detail: ssh ? "ssh (OpenSSH) for exec and host keys" : "ssh was not found", ...(ssh ? {} : { fix: "Enable programs.ssh (OpenSSH) on the appliance." }) });
-      return checks;
-    },
+    doctor: () => microvmDoctor(deps.runner, flake),
 
     async buildImages() {
       // Nothing generic to build: each VM's runner is built from its own spec at create, and
@@ -443,14 +247,4 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
       return { images: [] };
     },
   };
-}
-
-/** Allocated bytes of a file voxnix owns (lstat: a link is never followed); 0 when absent. */
-function allocated(file: string): number {
-  try {
-    const stat = lstatSync(file);
-    return stat.isFile() ? stat.blocks * 512 : 0;
-  } catch {
-    return 0;
-  }
 }

@@ -1,6 +1,6 @@
 /**
- * Reaching inside a running VM: one command, the browser terminal, and the guest's pinned host
- * key. Every path is the same pinned-key SSH to the VM's forwarded port on 127.0.0.1, so there
+ * Reaching inside a running VM: one command, the browser terminal, SSH gateway sessions and
+ * port forwards, and the guest's pinned host key. Every path is the same pinned-key SSH to the VM's forwarded port on 127.0.0.1, so there
  * is one way in and one place that decides what an SSH failure means.
  *
  * @module
@@ -14,10 +14,15 @@ import type { BackendDeps } from "../../backends/deps.js";
 import { vmPaths, type QemuPaths } from "./paths.js";
 import { runningPid } from "./process.js";
 import { existingVm } from "./record.js";
-import { remoteCommand, sshArgs, sshEnvironment } from "./ssh.js";
+import { remoteCommand, sshArgs, sshEnvironment, type SshTarget } from "./ssh.js";
+import { openGuestPort, openGuestSession } from "../../host/guest-session.js";
 
 export interface VmAccess {
   readonly openTerminal: Runtime["openTerminal"];
+  /** SSH gateway sessions (shell, command, sftp): one `ssh` into the guest each. */
+  readonly openSession: NonNullable<Runtime["openSession"]>;
+  /** `ssh -L` to one of the guest's ports, made by the guest's sshd (`ssh -W`). */
+  readonly openPort: NonNullable<Runtime["openPort"]>;
   readonly exec: (name: WorkloadName, argv: readonly string[], options: ExecOptions) => Promise<CommandResult>;
   /** The guest's host key line (`type base64`), read from the pinned known_hosts entry. */
   readonly pinnedHostKey: (name: WorkloadName) => string | undefined;
@@ -25,6 +30,14 @@ export interface VmAccess {
 
 export function createVmAccess(deps: BackendDeps, paths: QemuPaths): VmAccess {
   const existing = (name: WorkloadName) => existingVm(paths, name);
+  /** The VM's pinned SSH target, or `wrong-state` when it is not running. */
+  const runningTarget = (name: WorkloadName): SshTarget => {
+    const { files, record } = existing(name);
+    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    return { name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts };
+  };
+  const openSession: VmAccess["openSession"] = async (name, options) => openGuestSession(deps.spawner, runningTarget(name), options);
+  const openPort: VmAccess["openPort"] = async (name, port, options) => openGuestPort(deps.spawner, runningTarget(name), port, options);
   // The browser terminal: the same pinned-key SSH as exec, with a pty the runner allocates.
   const openTerminal: Runtime["openTerminal"] = async (name, options) => {
     const { files, record } = existing(name);
@@ -66,5 +79,5 @@ export function createVmAccess(deps: BackendDeps, paths: QemuPaths): VmAccess {
     }
   };
 
-  return { openTerminal, exec, pinnedHostKey };
+  return { openTerminal, openSession, openPort, exec, pinnedHostKey };
 }

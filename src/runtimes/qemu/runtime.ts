@@ -237,6 +237,8 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     ...vmQueries(paths),
 
     openTerminal: access.openTerminal,
+    openSession: access.openSession,
+    openPort: access.openPort,
     exec: access.exec,
 
     hostKey: access.pinnedHostKey,

@@ -15,11 +15,13 @@ import { after, before, describe, it } from "node:test";
 import { configSchema } from "../../../src/app/config-schema.js";
 import type { BackendDeps } from "../../../src/backends/deps.js";
 import { createCommandRunner } from "../../../src/host/command-runner.js";
+import { createProcessSpawner } from "../../../src/host/process-spawner.js";
 import { createMicrovmRuntime, microvmVmPaths, type MicrovmRuntime } from "../../../src/runtimes/microvm/index.js";
 import { validateVmSpec, type VmSpec } from "../../../src/domain/vm-spec.js";
 import { HostFailureError, VoxnixError } from "../../../src/domain/errors.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
 import type { ProgressEvent } from "../../../src/ports/runtime.js";
+import type { InteractiveProcess } from "../../../src/ports/command-runner.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import type { AddressLeases } from "../../../src/ports/address-leases.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
@@ -56,7 +58,7 @@ function appliance(): Appliance {
     stateDir,
     runtime(env = {}) {
       const runner = createCommandRunner({ baseEnv: { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`, FAKE_HOST_ROOT: root, FAKE_MICROVM_STATE_DIR: stateDir, ...env }, killGraceMs: 300 });
-      const deps: BackendDeps = { config, stateDir: join(root, "voxnix"), runner, logger: new FakeLogger(), clock: systemClock, leases: noLeases, catalog: createFixtureCatalog() };
+      const deps: BackendDeps = { config, stateDir: join(root, "voxnix"), runner, spawner: createProcessSpawner(), logger: new FakeLogger(), clock: systemClock, leases: noLeases, catalog: createFixtureCatalog() };
       return createMicrovmRuntime(deps);
     },
     calls() {
@@ -126,6 +128,39 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
     assert.equal(result.stdout, "it's|a b|$HOME|");
     const [key] = (await runtime.hostKeys!(name("lab")))!;
     assert.equal(key, readFileSync(join(microvmVmPaths(runtime.paths, "lab").seed, "ssh_host_ed25519_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" "));
+  });
+
+  void it("SSH gateway sessions and port forwards go through the same pinned ssh: a command's output and status, sftp, a port inside the guest", async () => {
+    const collect = async (process: InteractiveProcess) => {
+      let stdout = "";
+      let stderr = "";
+      process.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      process.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exit = await process.exit;
+      return { stdout, stderr, exit };
+    };
+    // The client's command line as sent: the guest's shell parses it, as with any ssh server.
+    const exec = await collect(await runtime.openSession!(name("lab"), { command: { kind: "exec", command: "echo out; echo err >&2; exit 7" }, timeoutMs: 20_000 }));
+    assert.deepEqual([exec.stdout, exec.stderr, exec.exit.exitCode], ["out\n", "err\n", 7]);
+    // sftp: the subsystem speaks the SFTP protocol (its version reply starts with SSH_FXP_VERSION, type 2).
+    const sftp = await runtime.openSession!(name("lab"), { command: { kind: "sftp" }, timeoutMs: 20_000 });
+    const reply = new Promise<Buffer>((resolve) => sftp.stdout.once("data", (chunk: Buffer) => resolve(chunk)));
+    sftp.stdin.write(Buffer.from([0, 0, 0, 5, 1, 0, 0, 0, 3]));
+    const version = await reply;
+    assert.equal(version[4], 2, "SSH_FXP_VERSION");
+    sftp.close();
+    await sftp.exit;
+    // A port inside the guest: here the fake guest's own sshd, which greets with its banner.
+    const { sshPort } = JSON.parse(readFileSync(microvmVmPaths(runtime.paths, "lab").record, "utf8")) as { sshPort: number };
+    const port = await runtime.openPort!(name("lab"), sshPort, { timeoutMs: 20_000 });
+    const banner = await new Promise<string>((resolve) => port.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+    assert.match(banner, /^SSH-2\.0-OpenSSH/);
+    port.close();
+    await port.exit;
+    // A port nobody listens on: the stream ends at once (ssh's "stdio forwarding failed").
+    const closed = await collect(await runtime.openPort!(name("lab"), 1, { timeoutMs: 20_000 }));
+    assert.equal(closed.stdout, "");
+    assert.equal(closed.exit.exitCode, 255);
   });
 
   void it("a guest presenting another host key is refused (no trust on first use)", async () => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady, outcome } from "./helpers.js";
+import { FakeRuntime } from "../../fakes/fake-runtime.js";
 
 const alice = actor(TEST_USERS.alice);
 
@@ -70,5 +71,42 @@ void describe("openForward", () => {
     for (const port of [0, 65536, 1.5, -1]) assert.equal(await outcome(t.core.openForward(alice, { name: "dev", host: "localhost", port, via: "ssh" })), "invalid-input");
     await t.core.stop(alice, "dev");
     assert.equal(await outcome(t.core.openForward(alice, { name: "dev", host: "localhost", port: 80, via: "ssh" })), "conflict:wrong-state");
+  });
+});
+
+void describe("openForward to a VM on user-mode networking", () => {
+  const vmCore = () => {
+    const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [], userModeNetwork: true });
+    return { vms, ...createTestCore({ extraRuntimes: [vms] }) };
+  };
+
+  void it("is carried by the runtime from inside the guest, never to the host's loopback address", async () => {
+    const t = vmCore();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    t.vms.listening.set("lab", new Set([8080]));
+    for (const host of ["localhost", "127.0.0.1", "lab"]) {
+      const forward = await t.core.openForward(alice, { name: "lab", host, port: 8080, via: "ssh" });
+      assert.equal(forward.address, undefined, "the VM's only host address is the host's own loopback");
+      const stream = await forward.open!();
+      let echoed = "";
+      stream.stdout.on("data", (chunk: Buffer) => (echoed += chunk.toString()));
+      stream.stdin.end("ping");
+      assert.equal((await stream.exit).exitCode, 0);
+      assert.equal(echoed, "ping");
+      forward.close();
+    }
+    assert.deepEqual(t.vms.portsOpened, [1, 2, 3].map(() => ({ name: "lab", port: 8080 })));
+    // The guest's own address or anything else is refused before the runtime is asked.
+    for (const host of ["10.0.2.2", "10.0.2.15", "example.com"]) assert.equal(await outcome(t.core.openForward(alice, { name: "lab", host, port: 8080, via: "ssh" })), "invalid-input", host);
+    await t.core.stop(alice, "lab");
+    assert.equal(await outcome(t.core.openForward(alice, { name: "lab", host: "localhost", port: 8080, via: "ssh" })), "conflict:wrong-state");
+    assert.equal(t.vms.portsOpened.length, 3);
+  });
+
+  void it("refuses a workload whose only address is loopback when its runtime cannot open ports", async () => {
+    const t = vmCore();
+    await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
+    t.vms.openPort = undefined;
+    assert.equal(await outcome(t.core.openForward(alice, { name: "lab", host: "localhost", port: 8080, via: "ssh" })), "conflict:wrong-state");
   });
 });

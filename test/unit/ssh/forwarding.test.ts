@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
-import { Duplex } from "node:stream";
+import { Duplex, PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { ServerChannel, TcpipRequestInfo } from "ssh2";
 import { handleForward, type ForwardContext } from "../../../src/adapters/ssh/forwarding.js";
 import { SessionSlots } from "../../../src/adapters/ssh/limits.js";
 import { InvalidInputError } from "../../../src/domain/errors.js";
+import type { InteractiveProcess, ProcessExit } from "../../../src/ports/command-runner.js";
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
 const info: TcpipRequestInfo = { srcIP: "127.0.0.1", srcPort: 5555, destIP: "localhost", destPort: 3000 };
@@ -73,6 +74,50 @@ void describe("SSH port forwarding", () => {
     channel.destroy();
     for (let wait = 0; wait < 100 && closed === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(closed, 1);
+  });
+
+  void it("carries a forward the runtime opens from inside (a VM) both ways, and closes the channel when the stream ends", async () => {
+    let traffic = 0;
+    let closed = 0;
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let settle!: (exit: ProcessExit) => void;
+    const exit = new Promise<ProcessExit>((resolve) => (settle = resolve));
+    // The guest's port answers upper-cased, then ends (as a server that closes after one reply).
+    stdin.on("data", (chunk: Buffer) => {
+      stdout.end(chunk.toString().toUpperCase());
+      settle({ exitCode: 0, signal: null, timedOut: false });
+    });
+    const stream: InteractiveProcess = { stdin, stdout, resize: () => undefined, close: () => undefined, exit };
+    const context: ForwardContext = {
+      core: { openForward: () => Promise.resolve({ port: 3000, open: () => Promise.resolve(stream), traffic: () => void (traffic += 1), close: () => void (closed += 1) }) },
+      actor: { userId: "telegram:1" },
+      workload: "lab",
+      slots: new SessionSlots(2),
+      logger: silent,
+      touch: () => undefined,
+      track: () => () => undefined,
+    };
+    const { channel, received } = fakeChannel();
+    let destroyed = false;
+    channel.on("close", () => (destroyed = true));
+    await new Promise<void>((resolve) => {
+      void handleForward(
+        () => {
+          resolve();
+          return channel as unknown as ServerChannel;
+        },
+        () => assert.fail("the forward was refused"),
+        info,
+        context,
+      );
+    });
+    channel.push("hello");
+    for (let wait = 0; wait < 100 && !destroyed; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(Buffer.concat(received).toString(), "HELLO");
+    assert.ok(traffic >= 2, `traffic noted ${traffic} times`);
+    assert.equal(destroyed, true, "the channel closes with the stream");
+    assert.equal(closed, 1, "the forward's audit record ends");
   });
 
   void it("opens nothing when the core refuses the forward", async () => {

@@ -11,6 +11,7 @@ import { currentImage, IMAGE_RECIPE, imagePointer, vmDebootstrapArgs } from "../
 import { vmPaths } from "../../../../src/runtimes/qemu/paths.js";
 import { kernelCommandLine, qemuArgs, sandboxOptions } from "../../../../src/runtimes/qemu/qemu-argv.js";
 import { remoteCommand, shellQuote, sshArgs } from "../../../../src/runtimes/qemu/ssh.js";
+import { guestSessionArgs } from "../../../../src/host/guest-session.js";
 import { validateVmSpec } from "../../../../src/domain/vm-spec.js";
 
 const spec = validateVmSpec({ name: "lab", cpus: 2, memory: "768M", disk: "6G", workspace: "256M" });
@@ -149,5 +150,23 @@ void describe("ssh", () => {
     assert.deepEqual(args.slice(0, 2), ["-F", "/dev/null"]);
     assert.deepEqual(args.slice(-3), ["root@127.0.0.1", "--", "uname -a"]);
     assert.ok(sshArgs({ name: "lab", port: 40022, clientKey: "/k", knownHosts: "/kh" }, undefined, { interactive: true }).includes("-tt"));
+  });
+
+  void it("opens gateway sessions as ssh does: the client's command line as sent, a terminal when asked, sftp as a subsystem", () => {
+    const target = { name: "lab", port: 40022, clientKey: "/k", knownHosts: "/kh" };
+    const exec = guestSessionArgs(target, { command: { kind: "exec", command: "uname -r; exit 7" } });
+    assert.deepEqual(exec.slice(-4), ["-T", "root@127.0.0.1", "--", "uname -r; exit 7"]);
+    const shell = guestSessionArgs(target, { command: { kind: "shell" }, terminal: { term: "xterm", cols: 80, rows: 24 } });
+    assert.deepEqual(shell.slice(-2), ["-tt", "root@127.0.0.1"]);
+    const sftp = guestSessionArgs(target, { command: { kind: "sftp" }, terminal: { term: "xterm", cols: 80, rows: 24 } });
+    assert.deepEqual(sftp.slice(-4), ["-T", "-s", "root@127.0.0.1", "sftp"], "sftp never gets a terminal");
+    for (const args of [exec, shell, sftp]) assert.ok(args.includes("ClearAllForwardings=yes") && args.includes("StrictHostKeyChecking=yes"));
+  });
+
+  void it("forwards a port to the guest's own loopback (ssh -W), with no command, and refuses a bad port", () => {
+    const target = { name: "lab", port: 40022, clientKey: "/k", knownHosts: "/kh" };
+    assert.deepEqual(sshArgs(target, undefined, { interactive: false, forwardPort: 8080 }).slice(-3), ["-W", "127.0.0.1:8080", "root@127.0.0.1"]);
+    for (const port of [0, 65536, 1.5]) assert.throws(() => sshArgs(target, undefined, { interactive: false, forwardPort: port }), /Not a port/);
+    assert.throws(() => sshArgs(target, "true", { interactive: false, forwardPort: 80 }), /no command/);
   });
 });
