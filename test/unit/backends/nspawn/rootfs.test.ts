@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { customiseImage, MASKED_UNITS } from "../../../../src/runtimes/nspawn/image.js";
 import { machineUuid, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
-import { machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
+import { machinePaths, nspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
 import { parseSubnet } from "../../../../src/runtimes/nspawn/network.js";
 import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
 import { configSchema } from "../../../../src/app/config-schema.js";
@@ -51,7 +51,7 @@ describe("image customisation", () => {
 });
 
 describe("per-container root settings", () => {
-  const paths = resolveNspawnPaths({ config: configSchema.parse({ nspawn: { root: scratch } }), stateDir: scratch });
+  const paths = nspawnPaths(scratch);
   const network = { interfaceName: "vc0000000000", address: "10.231.0.9", subnet: parseSubnet("10.231.0.0/24") };
 
   it("writes the boot files outside the root, as binds, and never touches the tenant's root", () => {
