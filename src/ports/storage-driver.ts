@@ -56,8 +56,9 @@ export interface StorageDriver {
 
   /**
    * The accounting group a volume created on the pool must join to count against the user's
-   * quota (a btrfs qgroup such as `1/258`), or undefined when the driver has none. Backends
-   * create a container's root straight into it, so writes to the root count like workspace writes.
+   * quota (a btrfs qgroup such as `1/258`), or undefined when the driver has none. The core
+   * hands it to the runtime (`HostContext.quotaGroup`), which passes it to
+   * `RootVolumes.cloneRoot`, so writes to the root count like workspace writes.
    */
   quotaGroup?(userKey: string): Promise<string | undefined>;
 

@@ -45,7 +45,7 @@ export function rootVolumeCases(get: () => { readonly storage: StorageDriver; re
 
   void it("gives each runtime an area, or the one its configuration names, and refuses hostile runtime names", () => {
     const { storage } = get();
-    assert.equal(typeof storage.rootVolumes, "function", "every real driver offers root volumes");
+    if (storage.rootVolumes === undefined) assert.fail("every real driver offers root volumes");
     const area = storage.rootVolumes({ runtime: "conformance" });
     assert.ok(path.isAbsolute(area.hostPath));
     assert.notEqual(storage.rootVolumes({ runtime: "other" }).hostPath, area.hostPath, "one area per runtime");
