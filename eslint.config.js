@@ -108,26 +108,18 @@ export default tseslint.config(
  * shared runtime deps, never the app, adapters, the agent, the core, another runtime, or a
  * storage driver (a runtime asks the storage port for what it needs).
  *
- * STORAGE_DEBT lists the files that still reach a storage driver because the storage port has
- * no root volume yet (nspawn builds its roots on the btrfs pool itself; nixos shows the ZFS
- * workspace path in a dry run): issue 9. The list may only shrink; every other runtime file is
- * held to the fence.
+ * The storage port's root volumes (`ports/root-volumes.ts`) and `workspacePath` gave the last
+ * runtimes that reached a driver (nspawn's roots on the btrfs pool, nixos's ZFS workspace path
+ * in a dry run) what they needed, so no runtime file is exempt (issue 9).
  */
 function runtimeFences() {
   // Every folder under src/runtimes/ is a runtime: a new one is fenced without an edit here.
   const runtimes = readdirSync(new URL("./src/runtimes/", import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  const STORAGE_DEBT = ["src/runtimes/nspawn/backend.ts", "src/runtimes/nspawn/doctor.ts", "src/runtimes/nspawn/paths.ts", "src/runtimes/nixos/backend.ts"];
-  const patterns = (name, drivers) => [
+  const patterns = (name) => [
     { group: ["**/app/**"], message: "Runtimes never import the app; their settings arrive in BackendDeps." },
     { group: ["**/adapters/**", "**/agent/**", "**/core/**"], message: "Runtimes know nothing of transports, the agent or policy." },
     { group: runtimes.filter((other) => other !== name).map((other) => `**/runtimes/${other}/**`).concat(runtimes.filter((other) => other !== name).map((other) => `../${other}/**`)), message: "Runtimes never import each other; share code through src/host/ or src/domain/." },
-    ...(drivers ? [] : [{ group: ["**/backends/storage/**"], message: "Runtimes never import a storage driver; they ask the storage port (shared host helpers live in src/host/)." }]),
+    { group: ["**/backends/storage/**"], message: "Runtimes never import a storage driver; they ask the storage port (shared host helpers live in src/host/)." },
   ];
-  return runtimes.flatMap((name) => {
-    const debt = STORAGE_DEBT.filter((file) => file.startsWith(`src/runtimes/${name}/`));
-    return [
-      { files: [`src/runtimes/${name}/**/*.ts`], ignores: debt, rules: { "no-restricted-imports": ["error", { patterns: patterns(name, false) }] } },
-      ...(debt.length > 0 ? [{ files: debt, rules: { "no-restricted-imports": ["error", { patterns: patterns(name, true) }] } }] : []),
-    ];
-  });
+  return runtimes.map((name) => ({ files: [`src/runtimes/${name}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns: patterns(name) }] } }));
 }

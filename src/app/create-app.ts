@@ -99,7 +99,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const catalog = loadModuleCatalog({ config });
     const deps: BackendDeps = { config, stateDir, runner, spawner: options.spawner ?? createProcessSpawner({ logger: logger.child({ component: "sessions" }) }), logger, clock, leases: createAddressLeases(db), catalog };
 
-    const backendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }) };
+    const storageName = selectStorageDriver(config);
+    const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
+    // Runtimes ask the storage port for their image and root volumes; they never reach a driver.
+    const rootVolumes = storage.rootVolumes?.bind(storage);
+    const backendDeps: BackendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }), ...(rootVolumes === undefined ? {} : { rootVolumes }) };
     const containerRuntime: Runtime =
       config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot }) : RUNTIMES[config.backend](backendDeps);
     // VMs: `vm.runtime` picks qemu (this host), microvm (microvm.nix on the appliance) or
@@ -118,8 +122,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       container: containerRuntime.info().name,
       ...(vmRuntime ? { vm: vmRuntime.info().name } : {}),
     });
-    const storageName = selectStorageDriver(config);
-    const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
 
     // Idle warnings and stops go to whoever subscribes (the Telegram bot, when it runs here).

@@ -15,6 +15,7 @@ import type { AddressLeases } from "../ports/address-leases.js";
 import type { Clock } from "../ports/clock.js";
 import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { Logger } from "../ports/logger.js";
+import type { RootVolumeRequest, RootVolumes } from "../ports/root-volumes.js";
 
 /**
  * The configuration runtimes and drivers read: each one's own section, typed by the schema in
@@ -47,4 +48,9 @@ export interface BackendDeps {
   readonly clock: Clock;
   readonly leases: AddressLeases;
   readonly catalog: ModuleCatalog;
+  /**
+   * The storage driver's root volumes (`StorageDriver.rootVolumes`), for runtimes whose roots
+   * are file-system trees cloned from an image (nspawn); absent when the driver offers none.
+   */
+  readonly rootVolumes?: (request: RootVolumeRequest) => RootVolumes;
 }

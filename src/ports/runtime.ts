@@ -72,7 +72,7 @@ export interface HostContext {
   readonly ownerLabel: string;
   /** Host directory to bind-mount at `/workspace`, when the workspace is enabled. */
   readonly workspaceHostPath?: string;
-  /** The storage's accounting group for the owner (see `StorageDriver.quotaGroup`): a root created on the pool joins it. */
+  /** The storage's accounting group for the owner (see `StorageDriver.quotaGroup`): opaque; a runtime hands it to `RootVolumes.cloneRoot`. */
   readonly quotaGroup?: string;
   /** Host file holding the remote-access auth key, bind-mounted read-only; never its contents. */
   readonly remoteAccessKeyFile?: string;

@@ -1,12 +1,18 @@
 /**
- * The storage port: per-user quota'd space, per-workload workspaces and snapshots.
- * Implementations: zfs (the appliance), btrfs (portable, real quotas), dir (no quotas).
+ * The storage port: per-user quota'd space and typed volumes. The core asks for workspace
+ * volumes (with a size limit) and their snapshots; a runtime asks for its image and root
+ * volumes (`rootVolumes`, in `root-volumes.ts`). Nobody outside a driver knows where the
+ * pool is or how it is laid out. Implementations: zfs (the appliance), btrfs (portable, real
+ * quotas), dir (no quotas).
  *
  * Users are named by their storage key (`telegram_42`, see `userStorageKey`), workloads by name.
  *
  * @module
  */
 import type { DoctorCheck } from "./runtime.js";
+import type { RootVolumeRequest, RootVolumes } from "./root-volumes.js";
+
+export type { ImageVolume, RootVolume, RootVolumeLocation, RootVolumeRequest, RootVolumes, RootCloneKind } from "./root-volumes.js";
 
 /** Capabilities as data. */
 export interface StorageInfo {
@@ -50,12 +56,18 @@ export interface StorageDriver {
 
   /**
    * The accounting group a volume created on the pool must join to count against the user's
-   * quota (a btrfs qgroup such as `1/258`), or undefined when the driver has none. Backends
-   * create a container's root straight into it, so writes to the root count like workspace writes.
+   * quota (a btrfs qgroup such as `1/258`), or undefined when the driver has none. The core
+   * hands it to the runtime (`HostContext.quotaGroup`), which passes it to
+   * `RootVolumes.cloneRoot`, so writes to the root count like workspace writes.
    */
   quotaGroup?(userKey: string): Promise<string | undefined>;
 
   // Workspaces
+  /**
+   * Where the workload's workspace is or would be on the host. Pure: creates and mounts
+   * nothing (dry runs show it). Refuses hostile keys and names like every other method.
+   */
+  workspacePath(userKey: string, workload: string): string;
   /** Creates the workspace (idempotent) with its own size limit, if given, and returns its host path. */
   createWorkspace(userKey: string, workload: string, options?: WorkspaceOptions): Promise<{ readonly hostPath: string }>;
   /** Makes sure the workspace is mounted and returns its host path; called before every start. */
@@ -79,4 +91,12 @@ export interface StorageDriver {
   restoreWorkspace(snapshot: SnapshotRef, userKey: string, workload: string, options?: WorkspaceOptions): Promise<{ readonly hostPath: string }>;
   /** Deletes a snapshot; a missing one succeeds. */
   deleteSnapshot(snapshot: SnapshotRef): Promise<void>;
+
+  // Root volumes
+  /**
+   * The area where `request.runtime` keeps its images and workload roots, with the volume
+   * operations on it. Pure until a method of the answer is called. Absent: the driver offers
+   * no root volumes (a runtime whose roots are file-system trees cannot use it).
+   */
+  rootVolumes?(request: RootVolumeRequest): RootVolumes;
 }

@@ -11,6 +11,7 @@ import { containerSpec } from "./specs.js";
 import { createE2eEnv, e2eUnavailable, type E2eEnv } from "../e2e/harness.js";
 import { configSchema } from "../../src/app/config-schema.js";
 import { createNspawnRuntime } from "../../src/runtimes/nspawn/index.js";
+import { createBtrfsStorage } from "../../src/backends/storage/btrfs/index.js";
 import { openDatabase } from "../../src/state/database.js";
 import { createAddressLeases } from "../../src/state/address-leases.js";
 import { createProcessSpawner } from "../../src/host/process-spawner.js";
@@ -27,16 +28,10 @@ runtimeConformance({
     const config = configSchema.parse(JSON.parse(readFileSync(env.configFile, "utf8")));
     const stateDir = config.stateDir ?? path.join(env.root, "state");
     const database = openDatabase(path.join(stateDir, "conformance.db"));
-    const runtime = createNspawnRuntime({
-      config,
-      stateDir,
-      runner: env.runner,
-      spawner: createProcessSpawner(),
-      logger: silentLogger,
-      clock: systemClock,
-      leases: createAddressLeases(database),
-      catalog: createFixtureCatalog(),
-    });
+    const deps = { config, stateDir, runner: env.runner, logger: silentLogger, clock: systemClock, leases: createAddressLeases(database), catalog: createFixtureCatalog() };
+    // The roots come from the btrfs driver's root volumes, as in the app.
+    const storage = createBtrfsStorage(deps);
+    const runtime = createNspawnRuntime({ ...deps, spawner: createProcessSpawner(), rootVolumes: (request) => storage.rootVolumes!(request) });
     return {
       runtime,
       spec: (name) => containerSpec(name),

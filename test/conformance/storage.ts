@@ -9,7 +9,7 @@
  * refused, where the subject can write); a workspace is created once (a second create answers
  * the same path), survives as a snapshot after its deletion, and comes back from it; deleting
  * a missing workspace or snapshot succeeds; hostile names are refused before anything is
- * created.
+ * created. The root volumes runtimes ask for are covered in `root-volumes.ts`.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { VoxnixError } from "../../src/domain/errors.js";
 import type { StorageDriver } from "../../src/ports/storage-driver.js";
+import { rootVolumeCases } from "./root-volumes.js";
 
 /** One driver under test. */
 export interface StorageFixture {
@@ -126,5 +127,7 @@ export function storageConformance(subject: StorageSubject): void {
       }
       assert.equal(await storage.workspaceExists(USER, "a").catch(() => false), false);
     });
+
+    rootVolumeCases(() => ({ storage, fixture }), USER);
   });
 }

@@ -15,7 +15,7 @@ import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { createApp } from "../../src/app/create-app.js";
+import { createApp, selectStorageDriver, storageDrivers } from "../../src/app/create-app.js";
 import type { App } from "../../src/app/app.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { CommandRunner } from "../../src/ports/command-runner.js";
@@ -94,8 +94,12 @@ export async function createE2eEnv(
   const config = configSchema.parse(raw);
   const stateDir = raw.stateDir;
   const leasesStub = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-  const plainBackend = () =>
-    createNspawnRuntime({ config, stateDir, runner, logger: silent, clock: { now: () => new Date() }, leases: leasesStub, catalog: { list: () => [], get: () => undefined } });
+  const plainBackend = () => {
+    const deps = { config, stateDir, runner, logger: silent, clock: { now: () => new Date() }, leases: leasesStub, catalog: { list: () => [], get: () => undefined } };
+    // As the app does: the runtime's roots come from the configured storage driver.
+    const storage = storageDrivers[selectStorageDriver(config)](deps);
+    return createNspawnRuntime({ ...deps, rootVolumes: (request) => storage.rootVolumes!(request) });
+  };
   const env: Record<string, string> = { ...(process.env as Record<string, string>), VOXNIX_CONFIG: configFile, VOXNIX_STATE_DIR: stateDir };
   await plainBackend().importImage(tree, () => undefined);
   return {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { HostFailureError } from "../../src/domain/errors.js";
+import { HostFailureError, InvalidInputError } from "../../src/domain/errors.js";
 import type { DoctorCheck } from "../../src/ports/runtime.js";
 import type { SnapshotRef, StorageDriver, StorageInfo, Usage } from "../../src/ports/storage-driver.js";
 import { FailureInjector } from "./fake-failures.js";
@@ -93,6 +93,11 @@ export class FakeStorageDriver implements StorageDriver {
     const quota = this.#info.quotas ? (this.users.get(userKey) ?? null) : null;
     const used = this.#used(userKey);
     return { usedBytes: used, quotaBytes: quota, availableBytes: quota === null ? null : Math.max(0, quota - used) };
+  }
+
+  workspacePath(userKey: string, workload: string): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(userKey) || !/^[a-z0-9][a-z0-9-]*$/.test(workload)) throw new InvalidInputError([{ path: "workload", message: `"${userKey}/${workload}" cannot be a storage path.` }]);
+    return hostPath(userKey, workload);
   }
 
   async createWorkspace(userKey: string, workload: string, options?: { readonly sizeBytes?: number }): Promise<{ readonly hostPath: string }> {

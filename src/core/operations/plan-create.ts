@@ -32,8 +32,8 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
       await checkVmDiskQuota(context, user, spec);
       await checkNameFree(context, spec.name);
       const backend = runtimeForKind(context.deps.runtimes, spec.kind);
-      // The path is the driver's convention; the plan shows where it would be, without creating it.
-      const workspaceHostPath = spec.workspace.enabled ? `<storage>/${userStorageKey(user.id)}/${spec.name}` : undefined;
+      // The storage port says where the workspace would be, without creating it.
+      const workspaceHostPath = spec.workspace.enabled ? context.deps.storage.workspacePath(userStorageKey(user.id), spec.name) : undefined;
       const backendPlan = await backend.plan(spec, {
         ownerLabel: user.id,
         ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),

@@ -15,9 +15,7 @@ import type { ContainerSpec } from "../../domain/spec.js";
 import type { RuntimePlan, HostContext, DestroyReport, ProgressListener, ChangeOptions } from "../../ports/runtime.js";
 import { showContainer } from "./queries.js";
 import type { CommandResult } from "../../ports/command-runner.js";
-import { isUserId, userStorageKey } from "../../domain/identity.js";
 import { tailscaleKeyFilePath } from "../../backends/network/tailscale/key-file.js";
-import { ZfsLayout } from "../../backends/storage/zfs/zfs-cli.js";
 import { ENV_MODULE, TAILSCALE_MODULE, buildNixSpec, envHostFile, renderSpecJson, renderWrapper, resolveVoxnixSource } from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord, removeRecord, writeRecord } from "./context.js";
 import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError, updateArgs } from "./extra-container-cli.js";
@@ -62,21 +60,16 @@ export async function planCreate(context: NixosContext, spec: ContainerSpec, hos
   };
 }
 
-// The core's dry run may name host paths with placeholders such as "<keys>/dev.key"; Nix
-// refuses those, so where this backend knows the real convention it shows the real path:
-// the Tailscale key file (always under the state directory) and the ZFS workspace.
+// The core's dry run names the workspace where the storage port says it would be, but may name
+// the remote-access key file with a placeholder such as "<keys>/dev.key"; Nix refuses that, so
+// the plan shows the real key file path (always under the state directory).
 function concretePlanHost(context: NixosContext, spec: ContainerSpec, host: PlanHost): PlanHost {
   const usable = (path: string | undefined): boolean => path !== undefined && /^\/[A-Za-z0-9._@+/-]*$/.test(path);
-  const { config, stateDir } = context.deps;
-  let workspaceHostPath = host.workspaceHostPath;
-  if (workspaceHostPath !== undefined && !usable(workspaceHostPath) && (config.storage.driver ?? "zfs") === "zfs" && isUserId(host.ownerLabel)) {
-    const layout = new ZfsLayout(config.storage.zfs.pool, config.storage.zfs.mountpoint);
-    workspaceHostPath = layout.mountpoint(layout.workspace(userStorageKey(host.ownerLabel), spec.name));
-  }
+  const { stateDir } = context.deps;
   const remoteAccessKeyFile = usable(host.remoteAccessKeyFile) ? host.remoteAccessKeyFile : undefined;
   return {
     ownerLabel: host.ownerLabel,
-    ...(workspaceHostPath !== undefined ? { workspaceHostPath } : {}),
+    ...(host.workspaceHostPath !== undefined ? { workspaceHostPath: host.workspaceHostPath } : {}),
     ...(remoteAccessKeyFile !== undefined || spec.remoteAccess ? { remoteAccessKeyFile: remoteAccessKeyFile ?? tailscaleKeyFilePath(stateDir, spec.name) } : {}),
   };
 }

@@ -13,14 +13,12 @@ import type { WorkloadName } from "../../domain/names.js";
 import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener, SessionOptions, ChangeOptions } from "../../ports/runtime.js";
 import type { CommandResult, InteractiveProcess } from "../../ports/command-runner.js";
 import type { BackendDeps } from "../../backends/deps.js";
-import { ensurePool } from "../../backends/storage/btrfs/pool.js";
-import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
 import { nspawnDoctor } from "./doctor.js";
 import { buildImage, currentImage, type ImageMetadata } from "./image.js";
 import { bootMachine, haltMachine, pidsLimit, readAddress, readSpec } from "./machine.js";
-import { cgroupName, interfaceNames, machinePaths, resolveNspawnPaths, type NspawnPaths } from "./paths.js";
+import { cgroupName, interfaceNames, machinePaths, nspawnPaths, type NspawnPaths } from "./paths.js";
 import { containerLogs, listContainers, showContainer } from "./queries.js";
-import { createRoot, deleteRoot, rootFiles } from "./rootfs.js";
+import { adoptOverlayRecord, rootFiles } from "./rootfs.js";
 import { parseSubnet } from "./network.js";
 import { cgroupProcsFiles, resizeCgroups } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
@@ -31,7 +29,7 @@ import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 /** The modules this backend realises from Debian packages and container settings. */
 export const NSPAWN_MODULES: ReadonlySet<string> = new Set(["git", "fish", "workspace", "devtools"]);
 
-/** The nspawn runtime: containers whose root is a btrfs snapshot of its Debian image, no Tailscale. */
+/** The nspawn runtime: containers whose root is a root volume cloned from its Debian image, no Tailscale. */
 const NSPAWN_INFO: RuntimeInfo = {
   name: "nspawn",
   kind: "container",
@@ -42,7 +40,7 @@ const NSPAWN_INFO: RuntimeInfo = {
 /** The backend plus host helpers the CLI's `setup` and the tests use. */
 export interface NspawnRuntime extends Runtime {
   readonly paths: NspawnPaths;
-  /** Makes the backend root usable (mounts the btrfs pool it lives on). */
+  /** Makes the backend root usable (the storage port mounts the pool it lives on). */
   ensureRoot(): Promise<void>;
   /** Builds the base image from `source` (a debootstrapped tree) instead of downloading. */
   importImage(source: string, onProgress: ProgressListener): Promise<ImageMetadata>;
@@ -50,37 +48,35 @@ export interface NspawnRuntime extends Runtime {
 
 /** Creates the nspawn backend. Nothing touches the host until a method is called. */
 export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
-  const paths = resolveNspawnPaths(deps);
-  const btrfsTop = paths.onBtrfsPool ? resolveBtrfsPaths(deps).mountpoint : undefined;
+  if (deps.rootVolumes === undefined) throw new HostFailureError("The nspawn runtime needs a storage driver with root volumes (btrfs, zfs or dir).");
+  // The storage port places the area (the btrfs pool, or a directory) and clones the roots.
+  const volumes = deps.rootVolumes({ runtime: "nspawn", ...(deps.config.nspawn.root === undefined ? {} : { at: deps.config.nspawn.root }) });
+  const paths = nspawnPaths(volumes.hostPath);
   let building: Promise<ImageMetadata> | undefined;
 
   const ensureRoot = async (): Promise<void> => {
     if (process.getuid?.() !== 0) {
       throw new HostFailureError("Running nspawn containers needs root (systemd-nspawn, btrfs and bridges require it): run voxnix with sudo, or use --dry-run to see the plan.");
     }
-    if (paths.onBtrfsPool) await ensurePool(deps.runner, resolveBtrfsPaths(deps));
+    await volumes.ensureReady();
     for (const directory of [paths.images, paths.machines, paths.run]) mkdirSync(directory, { recursive: true });
   };
 
   const build = (onProgress: ProgressListener, source?: string, signal?: AbortSignal): Promise<ImageMetadata> => {
     building ??= (async () => {
       await ensureRoot();
-      return buildImage(deps.runner, paths, { suite: deps.config.nspawn.suite, mirror: deps.config.nspawn.mirror, onProgress, ...(source === undefined ? {} : { source }), ...(signal === undefined ? {} : { signal }) });
+      return buildImage(deps.runner, volumes, paths, { suite: deps.config.nspawn.suite, mirror: deps.config.nspawn.mirror, onProgress, ...(source === undefined ? {} : { source }), ...(signal === undefined ? {} : { signal }) });
     })().finally(() => {
       building = undefined;
     });
     return building;
   };
 
-  const poolBackingExists = (): boolean => {
-    const pool = resolveBtrfsPaths(deps);
-    return pool.device !== undefined || existsSync(pool.image);
-  };
-
   const existing = (name: WorkloadName) => {
     const machine = machinePaths(paths, name);
     const spec = readSpec(machine);
     if (!existsSync(machine.root) || spec === undefined) throw new NotFoundError("workload", name);
+    adoptOverlayRecord(machine);
     return { machine, spec };
   };
 
@@ -92,7 +88,10 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     // The root is deleted right after, so there is nothing a clean shutdown would save; the
     // workspace is a separate file system whose written data is already in the page cache.
     await haltMachine(deps, paths, machine, name, { clean: false });
-    await deleteRoot(deps.runner, machine, btrfsTop);
+    adoptOverlayRecord(machine);
+    await volumes.deleteRoot(machine);
+    // nspawn's lock file beside the root, left behind when nspawn itself was killed.
+    rmSync(path.join(paths.machines, `.#${name}.lck`), { force: true });
     rmSync(machine.run, { recursive: true, force: true });
     deps.leases.release(name);
     return { warnings };
@@ -209,6 +208,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     }
     options.onProgress({ type: "step", step: "stopping", message: `Powering off ${name} to apply the change` });
     await haltMachine(deps, paths, machine, name, { clean: true });
+    await volumes.mountRoot(machine);
     await bootMachine(deps, paths, machine, {
       spec,
       onProgress: options.onProgress,
@@ -244,7 +244,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
         artifacts: [...files, { path: machine.specFile, content: `${JSON.stringify(spec, null, 2)}\n` }],
         commands: [
           ...(image === undefined ? [["debootstrap", "…", deps.config.nspawn.suite, `${paths.images}/debian-${deps.config.nspawn.suite}-…`]] : []),
-          ["btrfs", "subvolume", "snapshot", image?.path ?? `${paths.images}/debian-${deps.config.nspawn.suite}-…`, machine.root],
+          [...volumes.cloneCommand(image?.path ?? `${paths.images}/debian-${deps.config.nspawn.suite}-…`, machine)],
           ["ip", "link", "add", names.host, "type", "veth", "peer", "name", names.container],
           ["ip", "link", "set", "dev", names.host, "master", deps.config.nspawn.bridge],
           ["ip", "link", "set", "dev", names.host, "type", "bridge_slave", "isolated", "on"],
@@ -265,8 +265,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       writeFileSync(machine.specFile, `${JSON.stringify(spec, null, 2)}\n`);
       try {
         host.onProgress({ type: "step", step: "preparing", message: `Creating the root of ${spec.name} from the base image` });
-        const accounting = btrfsTop !== undefined && host.quotaGroup !== undefined ? { quotaGroup: host.quotaGroup, pool: btrfsTop } : undefined;
-        const root = await createRoot(deps.runner, machine, image.path, accounting);
+        const root = await volumes.cloneRoot(image.path, machine, host.quotaGroup === undefined ? {} : { quotaGroup: host.quotaGroup });
         await bootMachine(deps, paths, machine, {
           spec,
           onProgress: host.onProgress,
@@ -291,6 +290,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
         throw new ConflictError("busy", `"${name}" is still booting.`);
       }
       await haltMachine(deps, paths, machine, name, { clean: false });
+      await volumes.mountRoot(machine);
       await bootMachine(deps, paths, machine, {
         spec,
         onProgress: host.onProgress,
@@ -319,11 +319,14 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     async list() {
       // After a reboot the pool is unmounted and the machines look absent: mount it again. A
       // read never creates a pool, so a fresh state directory lists nothing and writes nothing.
-      if (paths.onBtrfsPool && !existsSync(paths.machines) && poolBackingExists()) await ensureRoot().catch(() => undefined);
+      if (!existsSync(paths.machines)) await volumes.reopen().catch(() => false);
       return listContainers(paths);
     },
     async show(name) {
-      return showContainer(paths, name);
+      return showContainer(paths, name, (machine) => {
+        adoptOverlayRecord(machine);
+        return volumes.rootKind(machine);
+      });
     },
     async logs(name, options) {
       existing(name);
@@ -333,7 +336,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     exec,
     openSession,
 
-    doctor: () => nspawnDoctor(deps.runner, paths, deps.config, deps.stateDir),
+    doctor: () => nspawnDoctor(deps.runner, paths, deps.config, volumes),
 
     async buildImages(options) {
       const image = await build(options.onProgress, undefined, options.signal);

@@ -10,8 +10,7 @@ import { release } from "node:os";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { DoctorCheck } from "../../ports/runtime.js";
 import type { RuntimeConfig as Config } from "../../backends/deps.js";
-import { poolMounted } from "../../backends/storage/btrfs/pool.js";
-import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
+import type { RootVolumes } from "../../ports/root-volumes.js";
 import { runOk } from "../../host/commands.js";
 import { doctorCheck, toolChecks, type RequiredTool } from "../../host/doctor-checks.js";
 import { missingControllers } from "./cgroups.js";
@@ -29,7 +28,7 @@ function userNamespacesAvailable(): boolean {
 }
 
 /** Runs the checks. */
-export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, config: Config, stateDir: string): Promise<DoctorCheck[]> {
+export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, config: Config, volumes: RootVolumes): Promise<DoctorCheck[]> {
   const root = process.getuid?.() === 0;
   const checks: DoctorCheck[] = [
     doctorCheck("root", root, root ? "Running as root." : "systemd-nspawn, btrfs and bridges need root.", "Run voxnix as root (sudo), or use --dry-run to only plan."),
@@ -46,10 +45,8 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
   checks.push(...(await toolChecks(runner, tools, { fix: (pkg) => `apt-get install -y ${pkg} (or run \`voxnix setup\`).` })));
   const bridgeModule = await runOk(runner, "ip", ["link", "show", "type", "bridge"]);
   checks.push(doctorCheck("bridge networking", bridgeModule, bridgeModule ? `Bridges work; containers use ${config.nspawn.bridge} on ${config.nspawn.subnet}.` : "The kernel cannot create bridges.", "modprobe bridge veth"));
-  if (paths.onBtrfsPool) {
-    const mounted = poolMounted(resolveBtrfsPaths({ config, stateDir }));
-    checks.push(doctorCheck("container storage", mounted, mounted ? `Container roots are btrfs snapshots under ${paths.root}.` : `The btrfs pool holding ${paths.root} is not mounted.`, "Run `voxnix setup`."));
-  }
+  // Where the roots live is the storage port's (is the btrfs pool holding them mounted?).
+  checks.push(...(await volumes.doctor()));
   const missing = missingControllers();
   checks.push(
     doctorCheck(

@@ -1,7 +1,7 @@
 /**
  * The base image: a minimal Debian (`nspawn.suite`) with systemd and the packages of every
  * module the backend realises, built once with debootstrap and cached under
- * `<root>/images/`. Each build goes to a fresh directory (a btrfs subvolume on the pool) and
+ * `<root>/images/`. Each build goes to a fresh image volume (from the storage port) and
  * is switched to by rewriting `debian-<suite>.json`, so a failed or interrupted build never
  * damages the image containers are created from.
  *
@@ -13,6 +13,7 @@ import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { ProgressListener } from "../../ports/runtime.js";
+import type { RootVolumes } from "../../ports/root-volumes.js";
 import { runChecked, progressLines } from "../../host/commands.js";
 import { basePackages, debootstrapArgs } from "./nspawn-cli.js";
 import type { NspawnPaths } from "./paths.js";
@@ -24,6 +25,7 @@ export interface ImageMetadata {
   readonly builtAt: string;
   readonly packages: readonly string[];
   readonly durationMs: number;
+  /** The image volume is copy-on-write (`ImageVolume.cow`): roots are independent of it. */
   readonly subvolume: boolean;
 }
 
@@ -106,15 +108,6 @@ export function customiseImage(root: string): void {
   }
 }
 
-async function removeTree(runner: CommandRunner, target: string, subvolume: boolean): Promise<void> {
-  if (!existsSync(target)) return;
-  if (subvolume) {
-    const deleted = await runner.run("btrfs", ["subvolume", "delete", target], { timeoutMs: 120_000 });
-    if (deleted.exitCode === 0) return;
-  }
-  rmSync(target, { recursive: true, force: true });
-}
-
 /** Options for building or importing an image. */
 export interface ImageOptions {
   readonly suite: string;
@@ -127,20 +120,19 @@ export interface ImageOptions {
  * Builds a new image and makes it current. `source` (a debootstrapped tree) is copied instead
  * of running debootstrap: tests use it to share one download across runs.
  */
-export async function buildImage(runner: CommandRunner, paths: NspawnPaths, options: ImageOptions & { readonly source?: string }): Promise<ImageMetadata> {
+export async function buildImage(runner: CommandRunner, volumes: RootVolumes, paths: NspawnPaths, options: ImageOptions & { readonly source?: string }): Promise<ImageMetadata> {
   const started = Date.now();
   mkdirSync(paths.images, { recursive: true });
   // Leftovers of a build that was killed half-way.
   for (const entry of readdirSync(paths.images)) {
-    if (entry.endsWith(".partial")) await removeTree(runner, path.join(paths.images, entry), paths.onBtrfsPool);
+    if (entry.endsWith(".partial")) await volumes.deleteImage(path.join(paths.images, entry));
   }
   const id = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
   const target = path.join(paths.images, `debian-${options.suite}-${id}`);
   const building = `${target}.partial`;
-  const subvolume = paths.onBtrfsPool;
   options.onProgress({ type: "step", step: "building", message: options.source === undefined ? `Running debootstrap for Debian ${options.suite} (a few minutes).` : `Copying the base image from ${options.source}.` });
-  if (subvolume) await runChecked(runner, "btrfs", ["subvolume", "create", building], { what: "create the image subvolume" });
-  else mkdirSync(building, { recursive: true });
+  // An image volume: a subvolume on the btrfs pool (roots are snapshots of it), else a directory.
+  const { cow: subvolume } = await volumes.createImage(building);
   try {
     if (options.source === undefined) {
       const result = await runner.run("debootstrap", debootstrapArgs({ suite: options.suite, mirror: options.mirror, target: building }), {
@@ -158,7 +150,7 @@ export async function buildImage(runner: CommandRunner, paths: NspawnPaths, opti
     customiseImage(building);
     renameSync(building, target);
   } catch (error) {
-    await removeTree(runner, building, subvolume);
+    await volumes.deleteImage(building);
     throw error;
   }
   const previous = currentImage(paths, options.suite);
@@ -168,7 +160,7 @@ export async function buildImage(runner: CommandRunner, paths: NspawnPaths, opti
   renameSync(`${file}.tmp`, file);
   // Containers on btrfs are independent snapshots, so the old image can go; overlay containers
   // still read theirs as a lower layer, so on other file systems old images are kept.
-  if (previous && previous.path !== target && previous.subvolume) await removeTree(runner, previous.path, true);
+  if (previous && previous.path !== target && previous.subvolume) await volumes.deleteImage(previous.path);
   options.onProgress({ type: "step", step: "done", message: `Base image ready (${Math.round(metadata.durationMs / 1000)} s).` });
   return metadata;
 }

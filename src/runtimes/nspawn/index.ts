@@ -6,5 +6,5 @@
  * @module
  */
 export { createNspawnRuntime, NSPAWN_MODULES, type NspawnRuntime } from "./backend.js";
-export { resolveNspawnPaths, machinePaths, interfaceNames, type NspawnPaths } from "./paths.js";
+export { nspawnPaths, machinePaths, interfaceNames, type NspawnPaths } from "./paths.js";
 export { removeBridge, parseSubnet } from "./network.js";

@@ -13,7 +13,7 @@ import { prepareCgroups, removeCgroups } from "./cgroups.js";
 import { createVeth, deleteVeth, ensureBridge, parseSubnet } from "./network.js";
 import { nspawnBootArgs } from "./nspawn-cli.js";
 import { cgroupName, interfaceNames, type MachinePaths, type NspawnPaths } from "./paths.js";
-import { machineUuid, mountOverlay, prepareRootForBoot, rootKind, writeBootFiles } from "./rootfs.js";
+import { machineUuid, prepareRootForBoot, writeBootFiles } from "./rootfs.js";
 import { findNspawnProcesses, killNspawn, runningPid, spawnNspawn, stopNspawn, waitForBoot } from "./supervisor.js";
 
 /** What a boot needs. */
@@ -62,7 +62,6 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
     address = deps.leases.allocate(spec.name, subnet.cidr);
     writeFileSync(machine.addressFile, `${address}\n`);
   }
-  if (rootKind(machine) === "overlay") await mountOverlay(deps.runner, machine);
   const files = writeBootFiles(machine, { spec, network: { interfaceName: names.container, address, subnet } });
   prepareRootForBoot(machine.root, [...files.map((file) => file.containerPath), ...(request.workspaceHostPath === undefined ? [] : ["/workspace"])]);
 

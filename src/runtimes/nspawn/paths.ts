@@ -1,18 +1,19 @@
 /**
- * Where the nspawn backend keeps things, and the host names it derives from a container name.
+ * Where the nspawn backend keeps things inside the area the storage port gives it
+ * (`StorageDriver.rootVolumes`: on the btrfs pool by default, else `<stateDir>/nspawn`, or
+ * `nspawn.root`), and the host names it derives from a container name.
  *
- *   <root>/images/debian-<suite>        the base root file system (a btrfs subvolume when possible)
+ *   <root>/images/debian-<suite>        the base root file system (an image volume)
  *   <root>/images/debian-<suite>.json   what was built and when
- *   <root>/machines/<name>              a container's root (a snapshot of the base, or an overlay)
- *   <root>/overlay/<name>/{upper,work}  overlay layers when the root is not on btrfs
+ *   <root>/machines/<name>              a container's root (a root volume cloned from the image)
+ *   <root>/overlay/<name>/              the root volume's layers, the storage driver's to use
  *   <root>/run/<name>/                  supervisor files: pid, leader, console.log, spec.json, address
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { BackendDeps } from "../../backends/deps.js";
-import { resolveBtrfsPaths } from "../../backends/storage/btrfs/paths.js";
+import type { RootVolumeLocation } from "../../ports/root-volumes.js";
 
 /** Resolved backend paths. */
 export interface NspawnPaths {
@@ -21,31 +22,21 @@ export interface NspawnPaths {
   readonly machines: string;
   readonly overlay: string;
   readonly run: string;
-  /** True when the root lives on the btrfs pool, which must be mounted before use. */
-  readonly onBtrfsPool: boolean;
 }
 
-/** Picks the root: the configured one, the btrfs pool when btrfs is the storage driver, else the state directory. */
-export function resolveNspawnPaths(deps: Pick<BackendDeps, "config" | "stateDir">): NspawnPaths {
-  const driver = deps.config.storage.driver ?? "btrfs";
-  const configured = deps.config.nspawn.root;
-  const onBtrfsPool = configured === undefined && driver === "btrfs";
-  const root = configured ?? (onBtrfsPool ? path.join(resolveBtrfsPaths(deps).mountpoint, "nspawn") : path.join(deps.stateDir, "nspawn"));
+/** The backend's paths inside its area at `root` (`RootVolumes.hostPath`). */
+export function nspawnPaths(root: string): NspawnPaths {
   return {
     root,
     images: path.join(root, "images"),
     machines: path.join(root, "machines"),
     overlay: path.join(root, "overlay"),
     run: path.join(root, "run"),
-    onBtrfsPool,
   };
 }
 
 /** Per-container paths. */
-export interface MachinePaths {
-  readonly root: string;
-  readonly upper: string;
-  readonly work: string;
+export interface MachinePaths extends RootVolumeLocation {
   readonly run: string;
   readonly pidFile: string;
   readonly leaderFile: string;
@@ -60,8 +51,7 @@ export function machinePaths(paths: NspawnPaths, name: string): MachinePaths {
   const run = path.join(paths.run, name);
   return {
     root: path.join(paths.machines, name),
-    upper: path.join(paths.overlay, name, "upper"),
-    work: path.join(paths.overlay, name, "work"),
+    layers: path.join(paths.overlay, name),
     run,
     pidFile: path.join(run, "nspawn.pid"),
     leaderFile: path.join(run, "leader.pid"),

@@ -13,8 +13,8 @@ import type { BackendDeps } from "../../backends/deps.js";
 import { memoryUsage } from "./cgroups.js";
 import { readAddress } from "./machine.js";
 import { journalArgs } from "./nspawn-cli.js";
-import { cgroupName, machinePaths, type NspawnPaths } from "./paths.js";
-import { rootKind } from "./rootfs.js";
+import { cgroupName, machinePaths, type MachinePaths, type NspawnPaths } from "./paths.js";
+import type { RootCloneKind } from "../../ports/root-volumes.js";
 import { consoleTail, currentLeader, isBooted, runningPid } from "./supervisor.js";
 
 function liveState(paths: NspawnPaths, name: string): { readonly state: LiveState; readonly pid?: number; readonly leader?: number } {
@@ -45,7 +45,7 @@ export function listContainers(paths: NspawnPaths): LiveContainer[] {
 }
 
 /** Details of one container, or undefined when it does not exist. */
-export function showContainer(paths: NspawnPaths, name: WorkloadName): LiveDetails | undefined {
+export function showContainer(paths: NspawnPaths, name: WorkloadName, rootKind: (machine: MachinePaths) => RootCloneKind | undefined): LiveDetails | undefined {
   const machine = machinePaths(paths, name);
   if (!existsSync(machine.root)) return undefined;
   const live = liveState(paths, name);

@@ -1,135 +1,29 @@
 /**
- * A container's root file system: a writable btrfs snapshot of the base image (near-free),
- * or an overlayfs whose lower layer is the base image where the root is not on btrfs. Also
- * the per-container files written into it before every boot (hostname, machine id, network,
- * module settings).
+ * What the backend adds to a container's root (a root volume the storage port cloned from the
+ * base image): the per-container files every boot provides as read-only binds (hostname,
+ * network, module settings), the checks before nspawn opens the root, and the machine UUID.
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContainerSpec } from "../../domain/spec.js";
 import { HostFailureError } from "../../domain/errors.js";
-import type { CommandRunner } from "../../ports/command-runner.js";
-import { mountAt } from "../../host/mounts.js";
-import { runChecked } from "../../host/commands.js";
 import { networkdConfig, type Subnet } from "./network.js";
 import type { MachinePaths } from "./paths.js";
 
-const BTRFS_MAGIC = 0x9123683e;
-
-/** True when `directory` is on a btrfs file system. */
-export function onBtrfs(directory: string): boolean {
-  try {
-    return statfsSync(directory).type === BTRFS_MAGIC;
-  } catch {
-    return false;
-  }
-}
-
-/** How a root was made, recorded so start and destroy undo the right thing. */
-export type RootKind = "snapshot" | "overlay";
-
-/** Where a root's writes are charged: the owner's quota group on the pool mounted at `pool`. */
-export interface RootAccounting {
-  readonly quotaGroup: string;
-  readonly pool: string;
-}
-
-/** A created root, and the quota recount it may still be waiting for. */
-export interface CreatedRoot {
-  readonly kind: RootKind;
-  /** Resolves once btrfs's quota numbers include the root again; await it before reporting success. */
-  readonly accounted: Promise<void>;
-}
-
 /**
- * Creates the container's root from the image. With `accounting`, the snapshot joins the
- * owner's quota group, so everything the tenant writes to the root counts against their quota.
- * A snapshot joining a group its source is not in leaves btrfs's quota numbers inconsistent
- * until a rescan (measured: writes then go uncounted), so a rescan starts at once and runs
- * while the container boots; `accounted` settles when it finished (about 0.3 s with a few
- * containers, growing with the pool's metadata).
+ * Before the root volume moved into the storage port, an overlay root recorded its image in
+ * the run directory (`run/<name>/lower`); the port's overlay keeps that record in the root's
+ * layers. Moves an old record there once, so containers created before keep booting.
  */
-export async function createRoot(runner: CommandRunner, machine: MachinePaths, image: string, accounting?: RootAccounting): Promise<CreatedRoot> {
-  mkdirSync(path.dirname(machine.root), { recursive: true });
-  if (onBtrfs(path.dirname(machine.root)) && onBtrfs(image)) {
-    const into = accounting === undefined ? [] : ["-i", accounting.quotaGroup];
-    await runChecked(runner, "btrfs", ["subvolume", "snapshot", ...into, image, machine.root], { what: "snapshot the base image" });
-    const accounted = accounting === undefined ? Promise.resolve() : rescanQuotas(runner, accounting.pool);
-    // Observed by the caller later; a rejection must not surface as unhandled meanwhile.
-    accounted.catch(() => undefined);
-    return { kind: "snapshot", accounted };
-  }
-  mkdirSync(machine.upper, { recursive: true });
-  mkdirSync(machine.work, { recursive: true });
-  mkdirSync(machine.root, { recursive: true });
-  writeFileSync(path.join(machine.run, "lower"), `${image}\n`);
-  await mountOverlay(runner, machine);
-  return { kind: "overlay", accounted: Promise.resolve() };
-}
-
-/**
- * Recounts btrfs quotas and waits for the recount. A recount another create started earlier
- * may not include this root, so when one is already running, this waits for it (`-W`) and
- * then runs its own.
- */
-async function rescanQuotas(runner: CommandRunner, pool: string): Promise<void> {
-  const options = { what: "recount disk quotas after adding the root", timeoutMs: 10 * 60_000 };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const started = await runner.run("btrfs", ["quota", "rescan", "-w", pool], { timeoutMs: options.timeoutMs });
-    if (started.exitCode === 0) return;
-    if (!/in progress|busy/i.test(started.stderr)) break;
-    await runner.run("btrfs", ["quota", "rescan", "-W", pool], { timeoutMs: options.timeoutMs });
-  }
-  await runChecked(runner, "btrfs", ["quota", "rescan", "-w", pool], options);
-}
-
-/** Mounts the overlay root if it is not mounted (after a host reboot, before every start). */
-export async function mountOverlay(runner: CommandRunner, machine: MachinePaths): Promise<void> {
-  if (mountAt(machine.root)?.fstype === "overlay") return;
-  const lower = readFileSync(path.join(machine.run, "lower"), "utf8").trim();
-  await runChecked(runner, "mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${machine.upper},workdir=${machine.work}`, machine.root], {
-    what: "mount the container's overlay root",
-  });
-}
-
-/** The kind of an existing root. */
-export function rootKind(machine: MachinePaths): RootKind {
-  return existsSync(path.join(machine.run, "lower")) ? "overlay" : "snapshot";
-}
-
-/** Deletes the root, nested subvolumes first (systemd inside creates some, e.g. /var/lib/machines). */
-export async function deleteRoot(runner: CommandRunner, machine: MachinePaths, btrfsTop?: string): Promise<void> {
-  if (mountAt(machine.root) !== undefined) {
-    await runChecked(runner, "umount", [machine.root], { what: "unmount the container's root" });
-  }
-  if (existsSync(machine.root) && onBtrfs(machine.root) && existsSync(path.join(machine.root, "etc"))) {
-    await deleteSubvolumeTree(runner, machine.root, btrfsTop);
-  }
-  rmSync(machine.root, { recursive: true, force: true });
-  rmSync(path.dirname(machine.upper), { recursive: true, force: true });
-  // nspawn's lock file beside the root, left behind when nspawn itself was killed.
-  rmSync(path.join(path.dirname(machine.root), `.#${path.basename(machine.root)}.lck`), { force: true });
-}
-
-async function deleteSubvolumeTree(runner: CommandRunner, target: string, btrfsTop?: string): Promise<void> {
-  const listed = await runner.run("btrfs", ["subvolume", "list", "-o", target], { timeoutMs: 30_000 });
-  if (listed.exitCode === 0 && btrfsTop !== undefined) {
-    const nested = listed.stdout
-      .split("\n")
-      .map((line) => /\spath\s(.+)$/.exec(line)?.[1])
-      .filter((relative): relative is string => relative !== undefined)
-      .map((relative) => path.join(btrfsTop, relative.replace(/^<FS_TREE>\//, "")))
-      .sort((a, b) => b.length - a.length);
-    for (const child of nested) if (existsSync(child)) await deleteSubvolumeTree(runner, child, btrfsTop);
-  }
-  const deleted = await runner.run("btrfs", ["subvolume", "delete", target], { timeoutMs: 60_000 });
-  if (deleted.exitCode !== 0 && existsSync(target)) {
-    // Not a subvolume root (e.g. a plain copy): remove it as a directory.
-    rmSync(target, { recursive: true, force: true });
-  }
+export function adoptOverlayRecord(machine: MachinePaths): void {
+  const old = path.join(machine.run, "lower");
+  const current = path.join(machine.layers, "lower");
+  if (!existsSync(old) || existsSync(current) || !existsSync(machine.layers)) return;
+  writeFileSync(current, readFileSync(old, "utf8"));
+  rmSync(old, { force: true });
 }
 
 /** What a boot gives the container besides its root. */

@@ -200,9 +200,11 @@ void describe("nixos backend: images", () => {
 
 void describe("nixos backend: plan", () => {
   void it("returns the wrapper, the spec and the command without touching the host", async () => {
+    // The core's dry run asks the storage port where the workspace would be (pure: no zfs call).
+    const workspaceHostPath = host.zfs().workspacePath("telegram_42", "dev");
     const plan = await host.backend().plan(spec("dev", ["git", "tailscale", "workspace"]), {
       ownerLabel: "telegram:42",
-      workspaceHostPath: "<storage>/telegram_42/dev",
+      workspaceHostPath,
       remoteAccessKeyFile: "<keys>/dev.key",
     });
     assert.deepEqual(host.calls(), []);

@@ -9,8 +9,10 @@ import { existsSync } from "node:fs";
 import { HostFailureError } from "../../../domain/errors.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
-import { resolveBtrfsPaths } from "./paths.js";
+import { checkSegment, resolveBtrfsPaths } from "./paths.js";
 import { ensurePool, poolDoctor, poolMounted } from "./pool.js";
+import { directoryRootVolumes } from "../directory-roots.js";
+import { btrfsRootVolumes } from "./roots.js";
 import * as snapshots from "./snapshots.js";
 import * as volumes from "./volumes.js";
 
@@ -54,6 +56,7 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await ensureReady();
       return volumes.ensureUserArea(runner, paths, userKey);
     },
+    workspacePath: (userKey, workload) => volumes.workspacePath(paths, userKey, workload),
     async createWorkspace(userKey, workload, options) {
       await ensureReady();
       return { hostPath: await volumes.createWorkspace(runner, paths, userKey, workload, options?.sizeBytes) };
@@ -96,5 +99,7 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await ensureReady();
       await snapshots.deleteSnapshot(runner, paths, snapshot);
     },
+    // A runtime's area is on the pool unless its own configuration put it elsewhere.
+    rootVolumes: (request) => (request.at === undefined ? btrfsRootVolumes(runner, paths, checkSegment("workload", request.runtime), () => ensurePool(runner, paths)) : directoryRootVolumes(runner, request.at)),
   };
 }

@@ -7,6 +7,8 @@
  *   users/<userKey>/<workload>              workspaces
  *   snapshots/<userKey>/<workload>@<label>  copies kept by destroy
  *
+ * A runtime's root-volume area is `<stateDir>/<runtime>` (overlay roots, `directory-roots.ts`).
+ *
  * @module
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -16,6 +18,7 @@ import type { Usage, StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { checkSegment, parseSnapshotRef, snapshotRef } from "../btrfs/paths.js";
 import { runChecked } from "../../../host/commands.js";
+import { directoryRootVolumes } from "../directory-roots.js";
 
 /** Where the dir driver keeps its files. */
 export function dirStorageRoot(deps: Pick<BackendDeps, "config" | "stateDir">): string {
@@ -87,6 +90,7 @@ export function createDirStorage(deps: BackendDeps): StorageDriver {
     async userUsage(userKey) {
       return unlimited(existsSync(userPath(userKey)) ? directorySize(userPath(userKey)) : 0);
     },
+    workspacePath,
     async createWorkspace(userKey, workload) {
       await ensureReady();
       const hostPath = workspacePath(userKey, workload);
@@ -133,5 +137,7 @@ export function createDirStorage(deps: BackendDeps): StorageDriver {
     async deleteSnapshot(snapshot) {
       rmSync(snapshotPath(snapshot.ref), { recursive: true, force: true });
     },
+    // Runtimes keep their areas beside the state they own (`<stateDir>/<runtime>`), as before the area moved into this port.
+    rootVolumes: (request) => directoryRootVolumes(deps.runner, request.at ?? path.join(deps.stateDir, checkSegment("workload", request.runtime))),
   };
 }

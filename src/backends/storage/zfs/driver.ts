@@ -5,13 +5,15 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { HostFailureError } from "../../../domain/errors.js";
 import type { DoctorCheck } from "../../../ports/runtime.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { deleteSnapshot, restoreWorkspace, snapshotWorkspace } from "./snapshots.js";
 import { type ZfsContext, createDataset, createWorkspace, datasetExists, datasetUsage, deleteWorkspace, ensureUser, ensureWorkspaceMounted, limitWorkspace } from "./volumes.js";
-import { ZfsLayout, expectZfsSuccess, runZfs, saysMissing } from "./zfs-cli.js";
+import { ZfsLayout, checkWorkload, expectZfsSuccess, runZfs, saysMissing } from "./zfs-cli.js";
+import { directoryRootVolumes } from "../directory-roots.js";
 
 /** Options for tests and slow pools. */
 export interface ZfsStorageOptions {
@@ -48,6 +50,7 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
 
     ensureUser: (userKey, quotaBytes) => ensureUser(context, userKey, quotaBytes),
     userUsage: (userKey) => datasetUsage(context, layout.user(userKey), "user", userKey),
+    workspacePath: (userKey, workload) => layout.mountpoint(layout.workspace(userKey, workload)),
     createWorkspace: async (userKey, workload, options) => {
       const created = await createWorkspace(context, userKey, workload);
       if (options?.sizeBytes !== undefined) await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
@@ -69,6 +72,8 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
       return restored;
     },
     deleteSnapshot: (snapshot) => deleteSnapshot(context, snapshot),
+    // Datasets clone datasets, not directory trees: a runtime's roots are overlays in `<stateDir>/<runtime>`.
+    rootVolumes: (request) => directoryRootVolumes(deps.runner, request.at ?? join(deps.stateDir, checkWorkload(request.runtime))),
   };
 }
 

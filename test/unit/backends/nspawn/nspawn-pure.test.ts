@@ -10,7 +10,14 @@ import { InvalidInputError } from "../../../../src/domain/errors.js";
 import { basePackages, debootstrapArgs, loginShell, nspawnBootArgs, journalArgs, sessionArgv, SFTP_SERVER } from "../../../../src/runtimes/nspawn/nspawn-cli.js";
 import { ENTER_PERL, entryCall, enterScript } from "../../../../src/runtimes/nspawn/enter.js";
 import { networkdConfig, parseSubnet, bridgeRules, inputRules } from "../../../../src/runtimes/nspawn/network.js";
-import { interfaceNames, machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
+import { interfaceNames, machinePaths, nspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
+import { createBtrfsStorage } from "../../../../src/backends/storage/btrfs/index.js";
+import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
+import { createZfsStorage } from "../../../../src/backends/storage/zfs/index.js";
+import { createCommandRunner } from "../../../../src/host/command-runner.js";
+import { systemClock } from "../../../../src/ports/clock.js";
+import { silentLogger } from "../../../../src/ports/logger.js";
+import { createFixtureCatalog } from "../../../fakes/fixture-catalog.js";
 import { parseJournal } from "../../../../src/runtimes/nspawn/queries.js";
 import { parseQgroupShow } from "../../../../src/backends/storage/btrfs/qgroups.js";
 import { parseMountInfo } from "../../../../src/host/mounts.js";
@@ -124,23 +131,30 @@ describe("nspawn network", () => {
   });
 
   it("names interfaces within 15 bytes, stable per root and name, distinct across roots", () => {
-    const paths = resolveNspawnPaths({ config, stateDir: "/var/lib/voxnix" });
+    const paths = nspawnPaths("/var/lib/voxnix/storage/nspawn");
     const names = interfaceNames(paths, "abcdefghijk");
     assert.ok(names.host.length <= 15 && names.container.length <= 15);
     assert.notEqual(names.host, names.container);
     assert.deepEqual(interfaceNames(paths, "abcdefghijk"), names);
-    const other = resolveNspawnPaths({ config, stateDir: "/tmp/other" });
+    const other = nspawnPaths("/tmp/other/storage/nspawn");
     assert.notEqual(interfaceNames(other, "abcdefghijk").host, names.host);
   });
 
-  it("puts the backend root on the btrfs pool by default", () => {
-    const paths = resolveNspawnPaths({ config, stateDir: "/var/lib/voxnix" });
-    assert.equal(paths.root, "/var/lib/voxnix/storage/nspawn");
-    assert.equal(paths.onBtrfsPool, true);
-    assert.equal(machinePaths(paths, "web").pidFile, "/var/lib/voxnix/storage/nspawn/run/web/nspawn.pid");
-    const dir = resolveNspawnPaths({ config: configSchema.parse({ storage: { driver: "dir" } }), stateDir: "/s" });
-    assert.equal(dir.root, "/s/nspawn");
-    assert.equal(dir.onBtrfsPool, false);
+  it("gets its area from the storage port: on the btrfs pool by default, beside the state elsewhere, or where nspawn.root says", () => {
+    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
+    const deps = (raw: Record<string, unknown>, stateDir: string) => ({ config: configSchema.parse(raw), stateDir, runner: createCommandRunner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
+    const onPool = createBtrfsStorage(deps({}, "/var/lib/voxnix")).rootVolumes?.({ runtime: "nspawn" });
+    assert.equal(onPool?.hostPath, "/var/lib/voxnix/storage/nspawn");
+    assert.deepEqual(onPool?.cloneCommand("/var/lib/voxnix/storage/nspawn/images/debian-x", machinePaths(nspawnPaths(onPool.hostPath), "web")), [
+      "btrfs", "subvolume", "snapshot", "/var/lib/voxnix/storage/nspawn/images/debian-x", "/var/lib/voxnix/storage/nspawn/machines/web",
+    ]);
+    assert.equal(machinePaths(nspawnPaths(onPool.hostPath), "web").pidFile, "/var/lib/voxnix/storage/nspawn/run/web/nspawn.pid");
+    const dir = createDirStorage(deps({ storage: { driver: "dir" } }, "/s")).rootVolumes?.({ runtime: "nspawn" });
+    assert.equal(dir?.hostPath, "/s/nspawn");
+    assert.equal(dir?.cloneCommand("/s/nspawn/images/i", machinePaths(nspawnPaths("/s/nspawn"), "web"))[0], "mount", "no copy-on-write clone of a directory: an overlay");
+    assert.equal(createZfsStorage(deps({ storage: { driver: "zfs" } }, "/z")).rootVolumes?.({ runtime: "nspawn" }).hostPath, "/z/nspawn");
+    assert.equal(createBtrfsStorage(deps({}, "/var/lib/voxnix")).rootVolumes?.({ runtime: "nspawn", at: "/srv/roots" }).hostPath, "/srv/roots", "nspawn.root keeps the area off the pool");
+    assert.throws(() => createBtrfsStorage(deps({}, "/v")).rootVolumes?.({ runtime: "../etc" }), InvalidInputError);
   });
 });
 

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { customiseImage, MASKED_UNITS } from "../../../../src/runtimes/nspawn/image.js";
-import { machineUuid, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
-import { machinePaths, resolveNspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
+import { adoptOverlayRecord, machineUuid, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
+import { machinePaths, nspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
 import { parseSubnet } from "../../../../src/runtimes/nspawn/network.js";
 import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
 import { configSchema } from "../../../../src/app/config-schema.js";
@@ -51,7 +51,7 @@ describe("image customisation", () => {
 });
 
 describe("per-container root settings", () => {
-  const paths = resolveNspawnPaths({ config: configSchema.parse({ nspawn: { root: scratch } }), stateDir: scratch });
+  const paths = nspawnPaths(scratch);
   const network = { interfaceName: "vc0000000000", address: "10.231.0.9", subnet: parseSubnet("10.231.0.0/24") };
 
   it("writes the boot files outside the root, as binds, and never touches the tenant's root", () => {
@@ -88,6 +88,34 @@ describe("per-container root settings", () => {
     );
   });
 });
+
+describe("overlay roots made before the storage port cloned them", () => {
+  it("moves the image record from the run directory into the root's layers once, where the port's overlay reads it", () => {
+    const paths = nspawnPaths(path.join(scratch, "legacy"));
+    const machine = machinePaths(paths, "old");
+    mkdirSync(machine.run, { recursive: true });
+    mkdirSync(path.join(machine.layers, "upper"), { recursive: true });
+    writeFileSync(path.join(machine.run, "lower"), "/images/debian-bookworm-1\n");
+    adoptOverlayRecord(machine);
+    assert.equal(readFileSync(path.join(machine.layers, "lower"), "utf8"), "/images/debian-bookworm-1\n");
+    assert.equal(existsSync(path.join(machine.run, "lower")), false);
+    const overlay = createDirStorage({ ...depsFor(scratch), config: configSchema.parse({ storage: { driver: "dir" } }) }).rootVolumes?.({ runtime: "nspawn", at: paths.root });
+    assert.equal(overlay?.rootKind(machine), "overlay", "the port now sees an overlay root");
+    writeFileSync(path.join(machine.run, "lower"), "/images/other\n");
+    adoptOverlayRecord(machine);
+    assert.equal(readFileSync(path.join(machine.layers, "lower"), "utf8"), "/images/debian-bookworm-1\n", "a record in the layers wins");
+    const fresh = machinePaths(paths, "snap");
+    mkdirSync(fresh.run, { recursive: true });
+    adoptOverlayRecord(fresh);
+    assert.equal(existsSync(fresh.layers), false, "a root without an old record (a snapshot) gets no layers");
+  });
+});
+
+function depsFor(stateDir: string) {
+  const noop = () => undefined;
+  const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
+  return { stateDir, runner: createCommandRunner(), logger, clock: { now: () => new Date() }, leases: { allocate: () => "", get: () => undefined, release: noop, all: () => new Map() }, catalog: { list: () => [], get: () => undefined } };
+}
 
 describe("dir storage", () => {
   const root = path.join(scratch, "dir-storage");
