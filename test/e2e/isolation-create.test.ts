@@ -173,6 +173,7 @@ describe("isolation at create and at migration: refused limits, roots from befor
     const created = await voxnix(env, [...alice, "ctl", "create", "hungry", "--memory", "64M"]);
     assert.equal(created.code, 1, created.stdout + created.stderr);
     assert.match(created.stderr, /memory limit could not be applied \(67108864 bytes\).*not started/i, created.stderr);
+    assert.match(created.stderr, /busy/i, "the kernel's reason (EBUSY) is shown");
     await assertNothingLeft("hungry", before);
     holder.kill("SIGKILL");
     await new Promise((resolve) => holder?.once("close", resolve));
