@@ -100,12 +100,13 @@ export const DEVICE_ALLOW_LIST = [
   "c 136:* rwm", // pseudo-terminals
 ] as const;
 
-function write(file: string, value: string, limit: LimitName, hint: string): void {
+function write(file: string, value: string, limit: LimitName | "memory, cpu and pids", hint: string): void {
   try {
     writeFileSync(file, value);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new HostFailureError(`The ${limit} limit could not be applied (${hint}), so the container was not started.`, reason);
+    const what = limit.includes(",") ? `${limit} limits` : `${limit} limit`;
+    throw new HostFailureError(`The ${what} could not be applied (${hint}), so the container was not started.`, reason);
   }
 }
 
@@ -168,7 +169,8 @@ export async function prepareCgroups(runner: CommandRunner, group: string, limit
       // Enable the controllers down the path, then set the limits on the group.
       let parent = hierarchy.mountpoint;
       for (const part of group.split("/")) {
-        write(path.join(parent, "cgroup.subtree_control"), "+memory +cpu +pids", "memory", `enable controllers in ${parent}`);
+        // One write enables all three or none (the kernel refuses the whole line), so name all three.
+        write(path.join(parent, "cgroup.subtree_control"), "+memory +cpu +pids", "memory, cpu and pids", `enable their controllers in ${parent}`);
         parent = path.join(parent, part);
       }
       write(path.join(directory, "memory.max"), String(limits.memoryBytes), "memory", `${limits.memoryBytes} bytes`);

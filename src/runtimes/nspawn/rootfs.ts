@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContainerSpec } from "../../domain/spec.js";
 import { HostFailureError } from "../../domain/errors.js";
@@ -74,6 +74,7 @@ export function writeBootFiles(machine: MachinePaths, settings: RootSettings): B
  * the tenant can swap a path between the check and the repair: `/etc` must be a real
  * directory, and a machine-id that is not a regular file is replaced by an empty one (created
  * exclusively, so it never follows a link), from which the container derives its id again.
+ * The top directory's owner must be in the same 64K id range as `/etc` (see `restoreTopOwner`).
  */
 export function prepareRootForBoot(root: string, bindTargets: readonly string[] = []): void {
   for (const target of bindTargets) removePlantedLinks(root, target);
@@ -85,6 +86,7 @@ export function prepareRootForBoot(root: string, bindTargets: readonly string[] 
     throw new HostFailureError(`The container's root has no /etc, so it cannot boot.`);
   }
   if (!etcStat.isDirectory()) throw new HostFailureError(`The container's /etc is not a directory (a symlink?), so voxnix will not boot it.`);
+  restoreTopOwner(root, etcStat);
   const machineId = path.join(etc, "machine-id");
   let stat;
   try {
@@ -95,6 +97,25 @@ export function prepareRootForBoot(root: string, bindTargets: readonly string[] 
   if (stat.isFile()) return;
   rmSync(machineId, { recursive: true, force: true });
   writeFileSync(machineId, "", { flag: "wx", mode: 0o444 });
+}
+
+/** The first id of the 64K range `id` falls in (nspawn gives each container one such range). */
+const rangeOf = (id: number): number => id - (id % 0x10000);
+
+/**
+ * nspawn reads a root's id range off its top directory: owned by host root, it maps the tree with
+ * an idmapped mount and touches nothing; owned by another range, it takes that range or, when the
+ * range is unusable, chowns the whole tree into a new one. Before user namespaces a tenant was the
+ * host's root and could chown their own `/` (measured: `chown 131072 /` made the next start chown
+ * every file of the root into a fresh range and leave it chowned). The tree's real owner is what
+ * `/etc` says (host root for a root made from the image, the picked range for one nspawn chowned
+ * once), so a top directory in another range is given back to that owner. An owner inside the
+ * same range (a tenant's `chown 1000 /` under user namespaces) is the tenant's own business.
+ */
+function restoreTopOwner(root: string, etc: { readonly uid: number }): void {
+  const top = lstatSync(root);
+  const owner = rangeOf(etc.uid);
+  if (rangeOf(top.uid) !== owner || rangeOf(top.gid) !== owner) lchownSync(root, owner, owner);
 }
 
 /**

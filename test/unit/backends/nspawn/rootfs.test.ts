@@ -5,12 +5,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { customiseImage, MASKED_UNITS } from "../../../../src/runtimes/nspawn/image.js";
-import { adoptOverlayRecord, machineUuid, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
+import { adoptOverlayRecord, machineUuid, prepareRootForBoot, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
 import { machinePaths, nspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
 import { parseSubnet } from "../../../../src/runtimes/nspawn/network.js";
 import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
@@ -116,6 +116,39 @@ function depsFor(stateDir: string) {
   const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
   return { stateDir, runner: createCommandRunner(), logger, clock: { now: () => new Date() }, leases: { allocate: () => "", get: () => undefined, release: noop, all: () => new Map() }, catalog: { list: () => [], get: () => undefined } };
 }
+
+describe("a root's top directory before boot", { skip: process.getuid?.() === 0 ? undefined : "chown needs root" }, () => {
+  const owner = (file: string) => [lstatSync(file).uid, lstatSync(file).gid];
+
+  it("gives a top directory chowned into another id range back to the owner of /etc, following no link", () => {
+    const root = fakeTree("top-given-away");
+    const outside = path.join(scratch, "outside-top");
+    writeFileSync(outside, "host\n");
+    symlinkSync(outside, path.join(root, "etc/link"));
+    // What `chown 131072:131072 /` did as a pre-user-namespace tenant; nspawn would read a range off it.
+    lchownSync(root, 0x20000, 0x20000);
+    prepareRootForBoot(root);
+    assert.deepEqual(owner(root), [0, 0]);
+    assert.deepEqual(owner(outside), [0, 0]);
+  });
+
+  it("leaves a root nspawn chowned into one range as it is, and a tenant's owner inside the range", () => {
+    const chowned = fakeTree("top-chowned-tree");
+    const base = 0x5a0000;
+    chownSync(path.join(chowned, "etc"), base, base);
+    chownSync(chowned, base, base);
+    prepareRootForBoot(chowned);
+    assert.deepEqual(owner(chowned), [base, base], "the whole tree is in one range: nothing to restore");
+    const mine = fakeTree("top-tenant-owned");
+    chownSync(mine, 1000, 1000);
+    prepareRootForBoot(mine);
+    assert.deepEqual(owner(mine), [1000, 1000], "uid 1000 inside the range stays the tenant's choice");
+    const gid = fakeTree("top-gid-only");
+    chownSync(gid, 0, 0x30000);
+    prepareRootForBoot(gid);
+    assert.deepEqual(owner(gid), [0, 0], "a group in another range is restored too (nspawn refuses mismatched bases)");
+  });
+});
 
 describe("dir storage", () => {
   const root = path.join(scratch, "dir-storage");
