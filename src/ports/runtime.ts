@@ -225,6 +225,14 @@ export interface Runtime {
    * Throws `ConflictError('wrong-state')` when the container is not running.
    */
   openSession?(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess>;
+  /**
+   * A TCP connection to `port` on the workload's *own loopback* (`127.0.0.1`, or `::1` for
+   * `family` 6), for port forwarding to services bound only there (an editor's remote server).
+   * Resolves once connected: the process's stdin goes to the port, its stdout comes from it;
+   * `close` ends the connection. Throws `ConflictError('wrong-state')` when the workload is not
+   * running or nothing answers there. Absent when the runtime can only reach its address.
+   */
+  connectLoopback?(name: WorkloadName, options: { readonly port: number; readonly family: 4 | 6; readonly timeoutMs: number }): Promise<InteractiveProcess>;
 
   // VM disks and keys (runtimes that run VMs; absent elsewhere)
   /**

@@ -2,7 +2,9 @@
  * Local port forwarding (`ssh -L 8080:localhost:3000 dev@…`): the core decides (`openForward`)
  * and names the only address the gateway may connect to, the workload's own; the gateway then
  * joins a TCP connection to that address with the SSH channel. Whatever the client asked for
- * (the host, another tenant, the internet) is refused unless the core granted it. Remote
+ * (the host, another tenant, the internet) is refused unless the core granted it. A loopback
+ * target may come with the runtime's own connection into the workload's loopback (`connect`),
+ * used instead of a TCP connection to its address. Remote
  * forwarding (`-R`) and Unix sockets are always refused.
  *
  * @module
@@ -10,7 +12,9 @@
 import { connect } from "node:net";
 import type { AcceptConnection, RejectConnection, TcpipRequestInfo } from "ssh2";
 import type { Core } from "../../core/api.js";
-import { VoxnixError } from "../../domain/errors.js";
+import type { Forward } from "../../core/api.js";
+import type { InteractiveProcess } from "../../ports/command-runner.js";
+import { TimeoutError, VoxnixError } from "../../domain/errors.js";
 import type { ChannelContext } from "./channels.js";
 
 /** How long connecting to the workload's port may take. */
@@ -35,6 +39,7 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
     return reject();
   }
   const granted = forward;
+  if (granted.connect !== undefined) return relayLoopback(accept, reject, granted, granted.connect, context, release);
   const socket = connect({ host: granted.address, port: granted.port });
   socket.setTimeout(FORWARD_CONNECT_TIMEOUT_MS);
   let untrack: () => void = () => undefined;
@@ -66,5 +71,70 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
     socket.on("data", active);
     socket.pipe(channel).pipe(socket);
     channel.once("close", () => socket.destroy());
+  });
+}
+
+/**
+ * A forward to the workload's own loopback: the runtime's relay process stands for the socket.
+ * Its standard output ending (the service closed) ends the channel; the channel closing ends
+ * the relay.
+ */
+async function relayLoopback(
+  accept: AcceptConnection,
+  reject: RejectConnection,
+  granted: Forward,
+  open: NonNullable<Forward["connect"]>,
+  context: ForwardContext,
+  release: () => void,
+): Promise<void> {
+  let relay;
+  try {
+    relay = await withTimeout(open(), FORWARD_CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    release();
+    granted.close();
+    if (!(error instanceof VoxnixError)) context.logger.error({ err: error }, "ssh-forward-error");
+    return reject();
+  }
+  const running = relay;
+  const channel = accept();
+  const untrack = context.track(() => running.close());
+  channel.on("error", () => undefined);
+  running.stdin.on("error", () => undefined);
+  const active = () => {
+    context.touch();
+    granted.traffic();
+  };
+  channel.on("data", active);
+  running.stdout.on("data", active);
+  channel.pipe(running.stdin);
+  running.stdout.pipe(channel);
+  channel.once("close", () => running.close());
+  void running.exit.then(() => {
+    untrack();
+    release();
+    granted.close();
+  });
+}
+
+/** The relay, or a `TimeoutError` after `ms`; a relay that connects after that is closed. */
+function withTimeout(promise: Promise<InteractiveProcess>, ms: number): Promise<InteractiveProcess> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new TimeoutError(`The forward did not connect within ${ms} ms.`, ms));
+    }, ms);
+    promise.then(
+      (relay) => {
+        clearTimeout(timer);
+        if (late) relay.close();
+        else resolve(relay);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
 }

@@ -106,6 +106,12 @@ export interface ForwardRequest {
 export interface Forward {
   readonly address: string;
   readonly port: number;
+  /**
+   * Present when the client named the workload's loopback and its runtime can reach it: opens
+   * the connection to that port *inside* the workload (where services bound to 127.0.0.1
+   * answer) instead of `address:port`. Rejects when nothing answers there.
+   */
+  readonly connect?: () => Promise<InteractiveProcess>;
   /** Notes bytes carried through the forward (either way) as activity for the idle timer; thinned out by the core, cheap to call per chunk. */
   traffic(): void;
   close(): void;

@@ -6,6 +6,9 @@
  * workloads and the internet are refused, whatever the client writes. Audited from the
  * first byte to `close` (never the data). Bytes carried either way count as activity for the
  * idle timer (`traffic`), so a workload used only through a forwarded port is not stopped.
+ * A loopback name reaches the workload's *own* loopback when its runtime can
+ * (`connectLoopback`), so services bound to 127.0.0.1 inside answer too (VS Code Remote-SSH's
+ * server listens there and is reached through `ssh -D`).
  *
  * @module
  */
@@ -16,6 +19,7 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
+import { SESSION_MAX_MS } from "./open-session.js";
 
 const LOOPBACK_NAMES: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -38,7 +42,8 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
-      const live = await runtimeForWorkload(context.deps.runtimes, workload!).show(workload!.spec.name);
+      const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
+      const live = await runtime.show(workload!.spec.name);
       if (!live || live.state !== "running") throw new ConflictError("wrong-state", `"${input.name}" is not running; start it first.`);
       const own = live.addresses.filter((address) => IPV4.test(address));
       const address = own[0];
@@ -50,9 +55,13 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
       services.activity.record(input.name, "port forward");
       const settle = detach();
       let closed = false;
+      // `localhost` means the workload's own loopback, where editors' remote servers listen.
+      const loopback = LOOPBACK_NAMES.has(input.host) && runtime.connectLoopback !== undefined;
+      const family = input.host === "::1" || input.host === "[::1]" ? 6 : 4;
       return {
         address,
         port: input.port,
+        ...(loopback ? { connect: () => runtime.connectLoopback!(workload!.spec.name, { port: input.port, family, timeoutMs: SESSION_MAX_MS }) } : {}),
         // Traffic through the forward is someone using the workload (code-server, a web app, a database).
         traffic: () => services.activity.input(input.name, "port forward"),
         close: () => {
