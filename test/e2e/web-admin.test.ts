@@ -33,7 +33,7 @@ describe("the dashboard's Logs and the admin's Deny in a real browser", { skip, 
   let env: E2eEnv;
   let server: ChildProcess | undefined;
   let url = "";
-  let serverLog: () => string = () => "";
+  let serverLog = (): string => "";
   let browser: Browser;
   let bobPage: Page;
   let bobToken = "";
@@ -43,7 +43,7 @@ describe("the dashboard's Logs and the admin's Deny in a real browser", { skip, 
     env = await createE2eEnv({ extraConfig: { http: { listen: `127.0.0.1:${await freePort()}` } } });
     const started = await startHttp(env);
     ({ child: server, url } = started);
-    serverLog = started.log;
+    serverLog = () => started.log();
     // Root cannot use Chromium's sandbox; the pages are our own.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   });
