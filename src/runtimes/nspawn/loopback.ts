@@ -18,6 +18,9 @@ import { ConflictError, HostFailureError } from "../../domain/errors.js";
 import type { InteractiveProcess, ProcessSpawner } from "../../ports/command-runner.js";
 import { ENTER_PERL, setnsSyscall } from "./enter.js";
 
+/** How long the relay may take to connect before it is ended. */
+export const LOOPBACK_CONNECT_TIMEOUT_MS = 10_000;
+
 /** Exit status when the relay could not connect (nothing was sent either way). */
 export const LOOPBACK_FAILED = 2;
 
@@ -64,9 +67,14 @@ export function loopbackArgv(leader: number, port: number, family: 4 | 6, arch: 
 
 /**
  * Starts the relay and resolves once it is connected; rejects with a `ConflictError` when
- * nothing listens there (the caller refuses the forward) and ends the relay.
+ * nothing listens there or the connection does not stand within `connectTimeoutMs` (the caller
+ * refuses the forward), and ends the relay.
  */
-export async function connectLoopback(spawner: ProcessSpawner, leader: number, options: { readonly port: number; readonly family: 4 | 6; readonly timeoutMs: number }): Promise<InteractiveProcess> {
+export async function connectLoopback(
+  spawner: ProcessSpawner,
+  leader: number,
+  options: { readonly port: number; readonly family: 4 | 6; readonly timeoutMs: number; readonly connectTimeoutMs?: number },
+): Promise<InteractiveProcess> {
   const relay = await spawner.spawn(ENTER_PERL, loopbackArgv(leader, options.port, options.family), { env: {}, timeoutMs: options.timeoutMs });
   const stderr = relay.stderr;
   if (stderr === undefined) {
@@ -74,6 +82,8 @@ export async function connectLoopback(spawner: ProcessSpawner, leader: number, o
     throw new HostFailureError("The loopback relay has no error stream.");
   }
   let said = "";
+  // A listener that never completes the handshake (a full backlog) must not hold a host process for the kernel's minutes of retries.
+  const timer = setTimeout(() => relay.close(), options.connectTimeoutMs ?? LOOPBACK_CONNECT_TIMEOUT_MS);
   const outcome = await new Promise<"connected" | "failed">((resolve) => {
     const onData = (chunk: Buffer) => {
       said += chunk.toString();
@@ -86,6 +96,7 @@ export async function connectLoopback(spawner: ProcessSpawner, leader: number, o
     stderr.on("data", onData);
     void relay.exit.then(() => resolve("failed"));
   });
+  clearTimeout(timer);
   if (outcome === "connected") return relay;
   relay.close();
   const reason = said.replace(/^voxnix: /, "").trim().slice(0, 200);
