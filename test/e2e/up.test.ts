@@ -13,7 +13,9 @@
  * runs the build (`prepare`) in the clone; the base image is imported from the tests' shared
  * download, so `setup` checks it rather than running debootstrap (setup.test.ts and the image
  * build cover that). `VOXNIX_UP_FRESH_NPM=1` leaves `node_modules` out, for a run that installs
- * everything (then allow 15 minutes).
+ * everything (then allow 15 minutes). Measured 2026-12-02 at load 15 on 2 vCPUs: the chat's
+ * prompt came 110 s after `npm run up` with `node_modules` copied, 609 s with everything
+ * installed from npm's cache (better-sqlite3 compiled by node-gyp); both passed.
  *
  * @module
  */
