@@ -46,10 +46,11 @@ export function openGuestSession(spawner: ProcessSpawner | undefined, target: Ss
 }
 
 /**
- * A byte stream to `port` on the guest's own 127.0.0.1 (`ssh -W`: the guest's sshd makes the
+ * A byte stream to `port` on the guest's own 127.0.0.1 or ::1 (`ssh -W`: the guest's sshd makes the
  * connection, so nothing on the host is reachable this way). When nothing listens there, ssh
  * exits at once (status 255, "stdio forwarding failed") and the stream ends.
  */
-export function openGuestPort(spawner: ProcessSpawner | undefined, target: SshTarget, port: number, options: { readonly timeoutMs: number }): Promise<InteractiveProcess> {
-  return requireSpawner(spawner).spawn("ssh", sshArgs(target, undefined, { interactive: false, forwardPort: port }), { env: sshEnvironment(), timeoutMs: options.timeoutMs });
+export function openGuestPort(spawner: ProcessSpawner | undefined, target: SshTarget, port: number, options: { readonly family?: 4 | 6; readonly timeoutMs: number }): Promise<InteractiveProcess> {
+  const forward = { interactive: false, forwardPort: port, ...(options.family === undefined ? {} : { forwardFamily: options.family }) };
+  return requireSpawner(spawner).spawn("ssh", sshArgs(target, undefined, forward), { env: sshEnvironment(), timeoutMs: options.timeoutMs });
 }

@@ -48,6 +48,8 @@ export interface SshCallOptions {
   readonly subsystem?: "sftp";
   /** Carry stdin/stdout to this TCP port on the guest's own loopback (`ssh -W`), instead of a session. */
   readonly forwardPort?: number;
+  /** With `forwardPort`: the guest's IPv4 (`127.0.0.1`, the default) or IPv6 (`::1`) loopback. */
+  readonly forwardFamily?: 4 | 6;
 }
 
 /**
@@ -96,7 +98,7 @@ export function sshArgs(target: SshTarget, command: string | undefined, options:
     "ForwardX11=no",
     "-o",
     "ClearAllForwardings=yes",
-    ...(port !== undefined ? ["-W", `127.0.0.1:${port}`] : [options.interactive ? "-tt" : "-T"]),
+    ...(port !== undefined ? ["-W", `${options.forwardFamily === 6 ? "[::1]" : "127.0.0.1"}:${port}`] : [options.interactive ? "-tt" : "-T"]),
     ...(options.subsystem === undefined ? [] : ["-s"]),
     "root@127.0.0.1",
     ...(options.subsystem === undefined ? [] : [options.subsystem]),

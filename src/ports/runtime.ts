@@ -226,15 +226,17 @@ export interface Runtime {
    */
   openSession?(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess>;
   /**
-   * A byte stream to TCP `port` inside the workload, for `ssh -L`, when the host cannot connect
-   * to the workload's address itself (a VM on user-mode networking, whose only address on the
-   * host is a forwarded loopback port). The connection is made from inside (a VM's sshd), so
-   * only the workload's own ports are reached. When nothing listens, the stream ends at once.
-   * Absent when the workload has an address of its own on the host (`show().addresses`), which
-   * the SSH gateway then connects to directly. Throws `ConflictError('wrong-state')` when the
-   * workload is not running.
+   * A byte stream to TCP `port` on the workload's *own* loopback (`127.0.0.1`, or `::1` for
+   * `family` 6), made from inside the workload, so only its own ports are reached: services
+   * bound to its loopback answer (an editor's remote server), and so do those on all its
+   * addresses. The SSH gateway uses it for `ssh -L localhost:PORT` and for workloads without an
+   * address of their own on the host (a VM on user-mode networking, whose only host address is
+   * a forwarded loopback port). The process's stdin goes to the port, its stdout comes from it;
+   * `close` ends the connection. When nothing listens it rejects or ends at once. Throws
+   * `ConflictError('wrong-state')` when the workload is not running. Absent when the runtime
+   * can only be reached at its address (`show().addresses`).
    */
-  openPort?(name: WorkloadName, port: number, options: { readonly timeoutMs: number }): Promise<InteractiveProcess>;
+  openPort?(name: WorkloadName, port: number, options: { readonly family?: 4 | 6; readonly timeoutMs: number }): Promise<InteractiveProcess>;
 
   // VM disks and keys (runtimes that run VMs; absent elsewhere)
   /**

@@ -20,7 +20,7 @@ import type { App } from "../../src/app/app.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { CommandRunner } from "../../src/ports/command-runner.js";
 import { createNspawnRuntime, interfaceNames, removeBridge, parseSubnet, type NspawnRuntime } from "../../src/runtimes/nspawn/index.js";
-import { debootstrapArgs } from "../../src/runtimes/nspawn/nspawn-cli.js";
+import { debootstrapArgs, imageRecipe } from "../../src/runtimes/nspawn/nspawn-cli.js";
 import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
 import { configSchema } from "../../src/app/config-schema.js";
 import type { Actor } from "../../src/domain/identity.js";
@@ -38,9 +38,12 @@ export function e2eUnavailable(): string | undefined {
 export const CACHE_DIR = process.env.VOXNIX_TEST_CACHE ?? "/var/cache/voxnix-test";
 const SUITE = "bookworm";
 
-/** A debootstrapped Debian tree, downloaded once per machine. */
+/**
+ * A debootstrapped Debian tree, downloaded once per machine and per recipe (the package
+ * list's hash), so a new base package reaches the tests' cached tree too.
+ */
 export async function baseTree(runner: CommandRunner): Promise<string> {
-  const target = path.join(CACHE_DIR, `debian-${SUITE}`);
+  const target = path.join(CACHE_DIR, `debian-${SUITE}-${imageRecipe()}`);
   if (existsSync(path.join(target, "usr/lib/systemd/systemd"))) return target;
   mkdirSync(CACHE_DIR, { recursive: true });
   const partial = `${target}.partial-${process.pid}`;

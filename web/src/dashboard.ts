@@ -371,6 +371,7 @@ const sshKeys: SshKeysContext = { section: sections.sshKeys, ...(sshTemplate ? {
 
 function watchWorkloads(): void {
   let events: EventSource | undefined;
+  let ended = false;
   const open = () => {
     events = new EventSource("/api/v1/events");
     events.addEventListener("workloads", (event: MessageEvent<string>) => {
@@ -381,13 +382,23 @@ function watchWorkloads(): void {
       renderWorkloads();
       if (workloads.length !== previous.size || workloads.some((workload) => !previous.has(workload.name))) void attempt(refreshStorage);
     });
+    // An administrator denied this account: say so and show nothing more (every call would be refused).
+    events.addEventListener("access-ended", (event: MessageEvent<string>) => {
+      events?.close();
+      ended = true;
+      terminal?.close();
+      workloads = [];
+      imported = [];
+      for (const section of Object.values(sections)) if (section !== sections.notice) section.hidden = true;
+      notify((JSON.parse(event.data) as { message: string }).message, "error");
+    });
   };
   // Only while the page is visible: a phone in a pocket should not poll the appliance.
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
       events?.close();
       events = undefined;
-    } else if (!events) open();
+    } else if (!events && !ended) open();
   });
   open();
 }

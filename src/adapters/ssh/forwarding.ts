@@ -2,16 +2,17 @@
  * Local port forwarding (`ssh -L 8080:localhost:3000 dev@…`): the core decides (`openForward`)
  * and names the only address the gateway may connect to, the workload's own; the gateway then
  * joins a TCP connection to that address with the SSH channel. Whatever the client asked for
- * (the host, another tenant, the internet) is refused unless the core granted it. Remote
- * forwarding (`-R`) and Unix sockets are always refused. A workload without an address on the
- * host (a VM) is reached through the stream its runtime opens from inside (`Forward.open`).
+ * (the host, another tenant, the internet) is refused unless the core granted it. A loopback
+ * target, and a workload without an address on the host (a VM), are reached through the stream
+ * its runtime opens from inside (`Forward.open`). Remote forwarding (`-R`) and Unix sockets are
+ * always refused.
  *
  * @module
  */
 import { connect } from "node:net";
 import type { AcceptConnection, RejectConnection, TcpipRequestInfo } from "ssh2";
 import type { Core, Forward } from "../../core/api.js";
-import { VoxnixError } from "../../domain/errors.js";
+import { TimeoutError, VoxnixError } from "../../domain/errors.js";
 import type { InteractiveProcess } from "../../ports/command-runner.js";
 import type { ChannelContext } from "./channels.js";
 
@@ -37,7 +38,7 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
     return reject();
   }
   const granted = forward;
-  if (granted.open !== undefined) return joinStream(accept, granted, context, release);
+  if (granted.open !== undefined) return joinStream(accept, reject, granted, granted.open, context, release);
   const socket = connect({ host: granted.address!, port: granted.port });
   socket.setTimeout(FORWARD_CONNECT_TIMEOUT_MS);
   let untrack: () => void = () => undefined;
@@ -73,20 +74,30 @@ export async function handleForward(accept: AcceptConnection, reject: RejectConn
 }
 
 /**
- * A forward the workload's runtime carries (a VM: through its own sshd). The channel is
- * accepted once the stream is open; a port nobody listens on ends the stream at once, which
- * closes the channel (the client sees the connection close, not a refusal).
+ * A forward the workload's runtime carries from inside (a loopback target, or a VM through its
+ * own sshd). The channel is accepted once the stream is open and refused when it cannot open
+ * within the connect timeout; a port nobody listens on may also end the stream at once, which
+ * closes the channel (the client sees the connection close). The stream's standard output
+ * ending ends the channel; the channel closing ends the stream.
  */
-async function joinStream(accept: AcceptConnection, granted: Forward, context: ForwardContext, release: () => void): Promise<void> {
-  let stream: InteractiveProcess;
+async function joinStream(
+  accept: AcceptConnection,
+  reject: RejectConnection,
+  granted: Forward,
+  open: NonNullable<Forward["open"]>,
+  context: ForwardContext,
+  release: () => void,
+): Promise<void> {
+  let opened: InteractiveProcess;
   try {
-    stream = await granted.open!();
+    opened = await withTimeout(open(), FORWARD_CONNECT_TIMEOUT_MS);
   } catch (error) {
     release();
     granted.close();
     if (!(error instanceof VoxnixError)) context.logger.error({ err: error }, "ssh-forward-error");
-    return;
+    return reject();
   }
+  const stream = opened;
   const channel = accept();
   const untrack = context.track(() => stream.close());
   channel.on("error", () => undefined);
@@ -108,5 +119,27 @@ async function joinStream(accept: AcceptConnection, granted: Forward, context: F
     granted.close();
     // Its output is drained by now (the spawner's promise); what was piped is on the channel.
     setImmediate(() => channel.destroy());
+  });
+}
+
+/** The stream, or a `TimeoutError` after `ms`; a stream that opens after that is closed. */
+function withTimeout(promise: Promise<InteractiveProcess>, ms: number): Promise<InteractiveProcess> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new TimeoutError(`The forward did not connect within ${ms} ms.`, ms));
+    }, ms);
+    promise.then(
+      (relay) => {
+        clearTimeout(timer);
+        if (late) relay.close();
+        else resolve(relay);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
 }

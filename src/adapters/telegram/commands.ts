@@ -160,6 +160,12 @@ async function setLimits(args: string, actor: Actor, core: Core): Promise<string
   return `Limits for ${userLineHtml(user)}`;
 }
 
+/** Whether `url` names loopback, which only the appliance itself can open. */
+function opensOnApplianceOnly(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+}
+
 /**
  * The answer to `/web` and "open the dashboard": a single-use login link for this Telegram
  * user (the actor comes from Telegram's `from.id`, never from the text). Link previews are
@@ -177,6 +183,8 @@ export async function dashboardLinkHtml(actor: Actor, deps: { readonly core: Cor
       code(url),
       "",
       "The link works once, for 10 minutes, and signs in as you — don't forward it. Send /web again for a new one.",
+      // A phone cannot open the appliance's loopback: say so rather than hand out a dead link silently.
+      ...(opensOnApplianceOnly(url) ? ["", "This address opens only on the appliance itself: the administrator has not published the dashboard yet (<code>http.publicUrl</code>)."] : []),
     ].join("\n");
   } catch (error) {
     if (VoxnixError.isInstance(error)) return escapeHtml(describeError(error));

@@ -104,14 +104,18 @@ export interface ForwardRequest {
 
 /**
  * A granted forward: either an address the gateway connects to (the workload's own, on the
- * host's network), or `open`, a stream the workload's runtime makes from inside (a VM); never
- * both. `close` ends its audit record (idempotent).
+ * host's network), or `open`, a stream the workload's runtime makes from inside (a loopback
+ * target, or a VM); never both. `close` ends its audit record (idempotent).
  */
 export interface Forward {
   readonly address?: string;
   readonly port: number;
-  /** Opens the stream through the runtime (`Runtime.openPort`); it ends at once when nothing listens on the port. */
-  open?(): Promise<InteractiveProcess>;
+  /**
+   * Opens the stream through the runtime (`Runtime.openPort`), from inside the workload: for a
+   * loopback target, and for a workload without an address of its own (a VM). Rejects, or
+   * ends at once, when nothing listens on the port.
+   */
+  readonly open?: () => Promise<InteractiveProcess>;
   /** Notes bytes carried through the forward (either way) as activity for the idle timer; thinned out by the core, cheap to call per chunk. */
   traffic(): void;
   close(): void;

@@ -9,6 +9,9 @@
  * A workload without an address of its own on the host (a VM on user-mode networking, whose
  * only host address is a forwarded loopback port) is reached through its runtime's `openPort`,
  * which connects from inside it; a loopback address is never connected to.
+ * A loopback target reaches the workload's *own* loopback through the same `openPort`, so
+ * services bound to 127.0.0.1 inside answer too (VS Code Remote-SSH's server listens there and
+ * is reached through `ssh -D`).
  *
  * @module
  */
@@ -62,9 +65,13 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
       const settle = detach();
       let closed = false;
       const name = workload!.spec.name;
+      // `localhost` means the workload's own loopback, where editors' remote servers listen;
+      // a workload without an address of its own is reached only that way.
+      const fromInside = openPort !== undefined && (address === undefined || LOOPBACK_NAMES.has(input.host)) ? openPort : undefined;
+      const family = input.host === "::1" || input.host === "[::1]" ? 6 : 4;
       return {
-        // The workload's own address when it has one; otherwise its runtime connects from inside.
-        ...(address !== undefined ? { address } : { open: () => openPort!(name, input.port, { timeoutMs: FORWARD_MAX_MS }) }),
+        // From inside through the runtime, or the workload's own address.
+        ...(fromInside !== undefined ? { open: () => fromInside(name, input.port, { family, timeoutMs: FORWARD_MAX_MS }) } : { address: address! }),
         port: input.port,
         // Traffic through the forward is someone using the workload (code-server, a web app, a database).
         traffic: () => services.activity.input(input.name, "port forward"),

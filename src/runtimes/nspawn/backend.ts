@@ -24,6 +24,7 @@ import { cgroupProcsFiles, resizeCgroups } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
 import { containerEnvironment, loginShell, nspawnBootArgs, sessionArgv } from "./nspawn-cli.js";
 import { entryCall } from "./enter.js";
+import { connectLoopback } from "./loopback.js";
 import { currentLeader, isBooted, runningPid } from "./supervisor.js";
 
 /** The modules this backend realises from Debian packages and container settings. */
@@ -165,6 +166,17 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       close: () => running.close(),
       exit: running.exit,
     };
+  };
+
+  // Forwarding to a service bound to the container's loopback: a relay in its network namespace only.
+  const openPort: NonNullable<Runtime["openPort"]> = async (name, port, options) => {
+    const spawner = deps.spawner;
+    if (!spawner) throw new HostFailureError("This voxnix process cannot stream connections (no process spawner was configured).");
+    const { machine } = existing(name);
+    const pid = runningPid(machine);
+    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
+    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    return connectLoopback(spawner, leader, { port, family: options.family ?? 4, timeoutMs: options.timeoutMs });
   };
 
   // Root's login shell is set from inside the container (the host never edits a tenant's
@@ -335,6 +347,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
 
     exec,
     openSession,
+    openPort,
 
     doctor: () => nspawnDoctor(deps.runner, paths, deps.config, volumes),
 

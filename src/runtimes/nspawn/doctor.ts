@@ -15,7 +15,7 @@ import { runOk } from "../../host/commands.js";
 import { doctorCheck, toolChecks, type RequiredTool } from "../../host/doctor-checks.js";
 import { missingControllers } from "./cgroups.js";
 import { enterSupported } from "./enter.js";
-import { currentImage } from "./image.js";
+import { builtImage, currentImage } from "./image.js";
 import type { NspawnPaths } from "./paths.js";
 
 
@@ -75,11 +75,16 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     ),
   );
   const image = currentImage(paths, config.nspawn.suite);
+  const stale = image === undefined ? builtImage(paths, config.nspawn.suite) : undefined;
   checks.push(
     doctorCheck(
       "base image",
       image !== undefined,
-      image ? `Debian ${image.suite} built ${image.builtAt} at ${image.path}.` : `No Debian ${config.nspawn.suite} base image yet (the first create would build it, taking minutes).`,
+      image
+        ? `Debian ${image.suite} built ${image.builtAt} at ${image.path}.`
+        : stale
+          ? `The Debian ${config.nspawn.suite} base image (built ${stale.builtAt}) lacks packages this version adds (the first create would rebuild it, taking minutes).`
+          : `No Debian ${config.nspawn.suite} base image yet (the first create would build it, taking minutes).`,
       "Run `voxnix images build` (or `voxnix setup`).",
     ),
   );

@@ -93,6 +93,13 @@ export function enterSupported(arch: NodeJS.Architecture = process.arch): boolea
   return ARCHES[arch] !== undefined;
 }
 
+/** The `setns` system-call number on `arch` (the loopback relay joins only a network namespace). */
+export function setnsSyscall(arch: NodeJS.Architecture = process.arch): number {
+  const n = ARCHES[arch];
+  if (n === undefined) throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(ARCHES).join(", ")})`);
+  return n.setns;
+}
+
 /** How the command is connected: the caller's pipes, or a terminal in the container's devpts. */
 export type EntryMode = "pipe" | "pty";
 

@@ -15,7 +15,7 @@ import type { CommandRunner } from "../../ports/command-runner.js";
 import type { ProgressListener } from "../../ports/runtime.js";
 import type { RootVolumes } from "../../ports/root-volumes.js";
 import { runChecked, progressLines } from "../../host/commands.js";
-import { basePackages, debootstrapArgs } from "./nspawn-cli.js";
+import { basePackages, debootstrapArgs, imageRecipe } from "./nspawn-cli.js";
 import type { NspawnPaths } from "./paths.js";
 
 /** What `debian-<suite>.json` records about the current image. */
@@ -27,6 +27,8 @@ export interface ImageMetadata {
   readonly durationMs: number;
   /** The image volume is copy-on-write (`ImageVolume.cow`): roots are independent of it. */
   readonly subvolume: boolean;
+  /** `imageRecipe()` at build time; absent in images built before recipes existed (stale). */
+  readonly recipe?: string;
 }
 
 const BUILD_TIMEOUT_MS = 45 * 60_000;
@@ -36,14 +38,24 @@ export function metadataFile(paths: NspawnPaths, suite: string): string {
   return path.join(paths.images, `debian-${suite}.json`);
 }
 
-/** The current image, or undefined when none was built (or its directory vanished). */
-export function currentImage(paths: NspawnPaths, suite: string): ImageMetadata | undefined {
+/** The last image built for a suite, whatever its recipe, or undefined when none is on disk. */
+export function builtImage(paths: NspawnPaths, suite: string): ImageMetadata | undefined {
   try {
     const metadata = JSON.parse(readFileSync(metadataFile(paths, suite), "utf8")) as ImageMetadata;
     return existsSync(path.join(metadata.path, "usr/lib/systemd/systemd")) ? metadata : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The image new containers are made from, or undefined when none was built, its directory
+ * vanished, or it was built from another recipe (an older package list): then the next create
+ * or `voxnix images build` builds it again. Existing containers keep their roots either way.
+ */
+export function currentImage(paths: NspawnPaths, suite: string): ImageMetadata | undefined {
+  const metadata = builtImage(paths, suite);
+  return metadata?.recipe === imageRecipe() ? metadata : undefined;
 }
 
 /** A unit inside the image that marks boot as finished: the host polls for its file. */
@@ -153,8 +165,9 @@ export async function buildImage(runner: CommandRunner, volumes: RootVolumes, pa
     await volumes.deleteImage(building);
     throw error;
   }
-  const previous = currentImage(paths, options.suite);
-  const metadata: ImageMetadata = { path: target, suite: options.suite, builtAt: new Date().toISOString(), packages: basePackages(), durationMs: Date.now() - started, subvolume };
+  // A stale image is replaced too, so it is the last one built, whatever its recipe.
+  const previous = builtImage(paths, options.suite);
+  const metadata: ImageMetadata = { path: target, suite: options.suite, builtAt: new Date().toISOString(), packages: basePackages(), durationMs: Date.now() - started, subvolume, recipe: imageRecipe() };
   const file = metadataFile(paths, options.suite);
   writeFileSync(`${file}.tmp`, `${JSON.stringify(metadata, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);

@@ -4,10 +4,15 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { SessionCommand } from "../../ports/runtime.js";
 
-/** The packages the base image carries: systemd to boot, then what the supported modules need. */
-export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "iputils-ping", "procps", "ca-certificates", "less", "openssh-sftp-server"] as const;
+/**
+ * The packages the base image carries: systemd to boot, then what the supported modules need.
+ * `openssh-sftp-server` and `rsync` are the remote halves of `sftp`/`scp` and `rsync -e ssh`
+ * through the SSH gateway: both run the program of that name inside the workload.
+ */
+export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "iputils-ping", "procps", "ca-certificates", "less", "openssh-sftp-server", "rsync"] as const;
 
 /** Debian packages per module the backend realises. */
 export const MODULE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
@@ -20,6 +25,21 @@ export const MODULE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
 /** Every package in the base image, sorted and without duplicates. */
 export function basePackages(): string[] {
   return [...new Set([...BASE_PACKAGES, ...Object.values(MODULE_PACKAGES).flat()])].sort();
+}
+
+/**
+ * Bump when `customiseImage` changes what it writes into an image, so cached images rebuild.
+ * A change of the package list needs no bump: the recipe hashes the list itself.
+ */
+export const IMAGE_FORMAT = 1;
+
+/**
+ * The key of a base image's contents: a short hash of the package list and the image format.
+ * A cached image (the appliance's, or the tests' shared download) built from another recipe
+ * is stale and is built again, so adding a package reaches existing installations.
+ */
+export function imageRecipe(): string {
+  return createHash("sha256").update(JSON.stringify({ format: IMAGE_FORMAT, packages: basePackages() })).digest("hex").slice(0, 12);
 }
 
 /** `debootstrap` argv for a minimal Debian with systemd and the module packages. */

@@ -64,4 +64,21 @@ void describe("HTTP API: the live list (SSE)", () => {
     assert.deepEqual(rows.map((row) => row.operation), ["stop", "start"], "the pushed updates wrote no audit rows");
     assert.equal((h.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE operation = 'watch'").get() as { n: number }).n, 1);
   });
+
+  void it("tells a denied person's open stream that access ended, then ends it", async () => {
+    const h = await createHttpHarness({ app: { watchMaxMs: 60_000, watchPollMs: 3_600_000 } });
+    await createReady(h.core, alice, { name: "dev" });
+    const response = await h.app.request("/api/v1/events", { headers: { authorization: `Bearer ${h.tokens.owner}` } });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("event: workloads")) text += (await reader.read()).value ?? "";
+    const denied = await h.call("admin", "POST", `/api/v1/users/${encodeURIComponent(TEST_USERS.alice)}/deny`);
+    assert.equal(denied.status, 200, JSON.stringify(denied.json));
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    assert.match(text, /event: access-ended\ndata: \{"message":"An administrator has turned off your access\."\}\n\n$/, "the last event, then the stream ends");
+  });
 });

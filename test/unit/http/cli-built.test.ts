@@ -10,7 +10,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -158,7 +158,9 @@ void describe("built CLI: voxnix users token", () => {
         child.once("exit", (code) => reject(new Error(`voxnix chat exited ${code}: ${stdout}`)));
       });
       const greeting = await greeted;
-      assert.ok(greeting.includes(`The dashboard is at http://127.0.0.1:${port}/web/\n`), greeting);
+      // The page's address, and that it opens on this machine only (loopback, no http.publicUrl), with the way in from elsewhere.
+      assert.ok(greeting.includes(`The dashboard is at http://127.0.0.1:${port}/web/ (on this machine only: http.listen is 127.0.0.1:${port}).\n`), greeting);
+      assert.ok(greeting.includes(`From another computer: ssh -L ${port}:localhost:${port} ${hostname()}, then open the same address there; to share it, set http.publicUrl (docs/web.md).\n`), greeting);
       const link = /Sign in with: (\S+) \(for local:admin; works once/.exec(greeting)?.[1];
       assert.ok(link?.startsWith(`http://127.0.0.1:${port}/web/login/vxl_`), greeting);
       // The link opens the sign-in page on the server the chat started.

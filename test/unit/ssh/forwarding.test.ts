@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { ServerChannel, TcpipRequestInfo } from "ssh2";
 import { handleForward, type ForwardContext } from "../../../src/adapters/ssh/forwarding.js";
 import { SessionSlots } from "../../../src/adapters/ssh/limits.js";
-import { InvalidInputError } from "../../../src/domain/errors.js";
+import { ConflictError, InvalidInputError } from "../../../src/domain/errors.js";
 import type { InteractiveProcess, ProcessExit } from "../../../src/ports/command-runner.js";
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
@@ -140,5 +140,84 @@ void describe("SSH port forwarding", () => {
     );
     assert.equal(rejected, true);
     assert.equal(traffic, 0);
+  });
+
+  void it("uses the runtime's loopback connection when the core grants one, and ends it with the channel", async () => {
+    let traffic = 0;
+    let closed = 0;
+    let relayClosed = 0;
+    const slots = new SessionSlots(1);
+    // A relay stand-in: what goes into stdin comes back on stdout (an echo service inside).
+    const relayIn = new PassThrough();
+    let exited: () => void = () => undefined;
+    const relay = {
+      stdin: relayIn,
+      stdout: relayIn,
+      resize: () => undefined,
+      close: () => {
+        relayClosed += 1;
+        relayIn.end();
+        exited();
+      },
+      exit: new Promise<{ exitCode: number; signal: null; timedOut: boolean }>((resolve) => (exited = () => resolve({ exitCode: 0, signal: null, timedOut: false }))),
+    };
+    const context: ForwardContext = {
+      core: { openForward: () => Promise.resolve({ port: 1, open: () => Promise.resolve(relay), traffic: () => void (traffic += 1), close: () => void (closed += 1) }) },
+      actor: { userId: "telegram:1" },
+      workload: "web",
+      slots,
+      logger: silent,
+      touch: () => undefined,
+      track: () => () => undefined,
+    };
+    const { channel, received } = fakeChannel();
+    await new Promise<void>((resolve) => {
+      void handleForward(
+        () => {
+          resolve();
+          return channel as unknown as ServerChannel;
+        },
+        () => assert.fail("the forward was refused"),
+        info,
+        context,
+      );
+    });
+    channel.push("ping");
+    for (let wait = 0; wait < 100 && Buffer.concat(received).length < 4; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(Buffer.concat(received).toString(), "ping", "the bytes went through the relay, not to 10.0.0.9:1");
+    assert.ok(traffic >= 1);
+    assert.equal(slots.reserve("telegram:1"), undefined, "the forward holds its slot while open");
+    channel.destroy();
+    for (let wait = 0; wait < 100 && closed === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(relayClosed >= 1, true, "closing the channel ends the relay");
+    assert.equal(closed, 1, "and the audit record");
+    assert.ok(slots.reserve("telegram:1"), "and frees the slot");
+  });
+
+  void it("refuses the channel when nothing answers on the workload's loopback", async () => {
+    let closed = 0;
+    const slots = new SessionSlots(1);
+    const context: ForwardContext = {
+      core: {
+        openForward: () =>
+          Promise.resolve({ port: 1, open: () => Promise.reject(new ConflictError("wrong-state", "nothing answers")), traffic: () => undefined, close: () => void (closed += 1) }),
+      },
+      actor: { userId: "telegram:1" },
+      workload: "web",
+      slots,
+      logger: silent,
+      touch: () => undefined,
+      track: () => () => undefined,
+    };
+    let rejected = false;
+    await handleForward(
+      () => assert.fail("accepted a forward nobody answers"),
+      () => void (rejected = true),
+      info,
+      context,
+    );
+    assert.equal(rejected, true);
+    assert.equal(closed, 1, "the audit record is closed");
+    assert.ok(slots.reserve("telegram:1"), "the slot is free again");
   });
 });

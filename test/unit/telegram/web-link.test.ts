@@ -27,6 +27,14 @@ describe("telegram dashboard links", () => {
     const session = await harness.test.core.startWebSession(token);
     assert.equal(session.userId, "telegram:42");
     assert.equal(harness.test.core.inspectLoginLink(token), "used");
+    assert.doesNotMatch(reply.text, /only on the appliance/, "a published address needs no warning");
+  });
+
+  it("a link to the appliance's loopback (no http.publicUrl) says it opens on the appliance only", async () => {
+    harness = await startBot({ bot: { dashboardLink: (token) => `http://127.0.0.1:8710/web/login/${token}` } });
+    const reply = await harness.say(ALICE, "/web");
+    assert.match(reply.text, /http:\/\/127\.0\.0\.1:8710\/web\/login\/vxl_/);
+    assert.match(reply.text, /This address opens only on the appliance itself: the administrator has not published the dashboard yet \(<code>http\.publicUrl<\/code>\)\./);
   });
 
   it("'open the dashboard' does the same, and 'send me the dashboard link for telegram:43' is still alice's", async () => {

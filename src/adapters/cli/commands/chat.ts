@@ -40,10 +40,12 @@ async function chat(context: CliContext, dashboard: boolean): Promise<void> {
  */
 async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop(): Promise<void> } | undefined> {
   const app = await context.app();
-  const [{ startHttpService }, { loginLinkUrl }, { dashboardBaseUrl }] = await Promise.all([
+  const [{ startHttpService }, { loginLinkUrl }, { dashboardBaseUrl }, { dashboardLines }, { hostname }] = await Promise.all([
     import("../services/http-service.js"),
     import("../../http/web/links.js"),
     import("../../../domain/ssh-access.js"),
+    import("../../../domain/dashboard-reach.js"),
+    import("node:os"),
   ]);
   let service: Awaited<ReturnType<typeof startHttpService>> | undefined;
   let already = false;
@@ -59,8 +61,8 @@ async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop
     }
   }
   const link = await app.core.createLoginLink(actor);
-  const where = `${dashboardBaseUrl(app.config.http)}/web/`;
-  context.say(`${already ? "The dashboard is already served" : "The dashboard is"} at ${where}`);
+  if (already) context.say(`The dashboard is already served at ${dashboardBaseUrl(app.config.http)}/web/`);
+  else for (const line of dashboardLines(app.config.http, hostname())) context.say(line);
   context.say(`Sign in with: ${loginLinkUrl(app.config.http, link.token)} (for ${link.userId}; works once, until ${formatTime(link.expiresAt)}; voxnix web link prints another)`);
   return service ? { stop: () => service.stop() } : undefined;
 }

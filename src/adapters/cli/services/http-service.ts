@@ -11,11 +11,13 @@ import { listenConfigError, NEVER_FAILS, type Service } from "./service.js";
 
 /** Starts the API; rejects with a `ConfigError` for an unusable address or TLS files. */
 export async function startHttpService(app: App, io: CliIo): Promise<Service> {
-  const [{ createHttpApp }, { startHttpServer }, { readVersion }, { sshAccessFrom, sshCommand }] = await Promise.all([
+  const [{ createHttpApp }, { startHttpServer }, { readVersion }, { sshAccessFrom, sshCommand, splitHostPort, dashboardBaseUrl }, { dashboardLines }, { hostname }] = await Promise.all([
     import("../../http/app.js"),
     import("../../http/server.js"),
     import("../program.js"),
     import("../../../domain/ssh-access.js"),
+    import("../../../domain/dashboard-reach.js"),
+    import("node:os"),
   ]);
   const { http } = app.config;
   const secureCookies = Boolean(http.tls?.certFile && http.tls.keyFile) || (http.publicUrl?.startsWith("https://") ?? false);
@@ -39,9 +41,12 @@ export async function startHttpService(app: App, io: CliIo): Promise<Service> {
   });
   // One machine-readable line, whatever the log level: supervisors and scripts wait for it.
   io.stdout(`${JSON.stringify({ event: "http-ready", url: server.url, ...(app.config.http.publicUrl ? { publicUrl: app.config.http.publicUrl } : {}) })}\n`);
+  // The configured host with the port actually bound (`:0` in tests picks one).
+  const host = splitHostPort(http.listen).host;
+  const bound = { ...http, listen: `${host.includes(":") ? `[${host}]` : host}:${new URL(server.url).port}` };
   return {
     name: "http",
-    ready: `the dashboard and HTTP API are at ${app.config.http.publicUrl ?? server.url} (voxnix web link prints a login link).`,
+    ready: [...dashboardLines(bound, hostname()), `The HTTP API is at ${dashboardBaseUrl(bound)}/api/v1; voxnix web link prints a login link.`].join("\n"),
     failure: NEVER_FAILS,
     // Live list streams end first, so their responses finish cleanly instead of being cut after the grace period.
     stop: () => {
