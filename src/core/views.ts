@@ -11,7 +11,12 @@ import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { ImportedVmRecord } from "../state/imported-vms-repository.js";
 import type { IdleNotice, ImportedVmView, JobView, ListResult, SnapshotView, UserView, WorkloadView } from "./api.js";
 
-/** The list `user` may see: their own workloads, or every workload plus unmanaged host containers for admins. */
+/**
+ * The list `user` may see: their own workloads, or every workload plus unmanaged host
+ * containers for admins. An idle notice (a pending warning, an idle stop) is the owner's
+ * alone: an admin sees every workload but is told only about their own, so the dashboard
+ * never shows an admin "Keep web running" for someone else's web (issue 13).
+ */
 export function visibleList(
   user: User,
   records: readonly WorkloadRecord[],
@@ -23,7 +28,7 @@ export function visibleList(
   const mine = isAdmin ? records : records.filter((record) => record.owner === user.id);
   const workloads = mine.map((record) => {
     const view = toWorkloadView(record, live.get(record.name));
-    const notice = idleNotice(record);
+    const notice = record.owner === user.id ? idleNotice(record) : undefined;
     return notice ? { ...view, idleNotice: notice } : view;
   });
   // Only assignments to this user (every one for admins), whatever the caller passed.
