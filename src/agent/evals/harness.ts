@@ -61,7 +61,9 @@ export interface ConversationResult {
   readonly fallbacks: number;
 }
 
-const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore", "exec"]);
+// A change and an idle timeout alter a workload too: listed here, a turn must name them exactly
+// (a "how do I add fish?" that changed dev anyway would otherwise pass).
+const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore", "exec", "change", "setIdleTimeout"]);
 const DEFAULT_ACTOR: UserId = "telegram:42";
 
 /** Runs every conversation, each in a fresh environment. */
