@@ -90,6 +90,7 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
         ...(intent.removeModules.length > 0 ? { removeModules: [...intent.removeModules] } : {}),
         ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}),
         ...(intent.memory !== undefined ? { memory: intent.memory } : {}),
+        ...(intent.workspaceSize !== undefined ? { workspaceSize: intent.workspaceSize } : {}),
       };
       return [{ toolName: "change_workload", input }];
     }
