@@ -13,9 +13,10 @@ import type { IdleNotice, ImportedVmView, JobView, ListResult, SnapshotView, Use
 
 /**
  * The list `user` may see: their own workloads, or every workload plus unmanaged host
- * containers for admins. An idle notice (a pending warning, an idle stop) is the owner's
- * alone: an admin sees every workload but is told only about their own, so the dashboard
- * never shows an admin "Keep web running" for someone else's web (issue 13).
+ * containers for admins. A pending idle warning is the owner's alone: an admin sees every
+ * workload but is warned only about their own (issue 13). That a workload was stopped for
+ * idleness is its state, not a warning, and stays visible to admins: the dashboard's
+ * Terminal button starts such a workload again, for an admin too.
  */
 export function visibleList(
   user: User,
@@ -28,7 +29,8 @@ export function visibleList(
   const mine = isAdmin ? records : records.filter((record) => record.owner === user.id);
   const workloads = mine.map((record) => {
     const view = toWorkloadView(record, live.get(record.name));
-    const notice = record.owner === user.id ? idleNotice(record) : undefined;
+    const found = idleNotice(record);
+    const notice = found && (record.owner === user.id || found.type === "stopped") ? found : undefined;
     return notice ? { ...view, idleNotice: notice } : view;
   });
   // Only assignments to this user (every one for admins), whatever the caller passed.
