@@ -111,6 +111,8 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
 export async function keep(target: Target, context: ChatContext): Promise<EngineOutcome> {
   const { core, actor, turn } = context;
   const name = target.kind === "named" || target.kind === "unknown" ? target.name : target.kind === "reference" ? context.state.focus : undefined;
+  // A dry run resets no timer.
+  if (context.dryRun) return { text: `Dry run: ${name === undefined ? "what you were warned about" : name} would keep running. Nothing was changed.` };
   try {
     const result = await turn.call("keep", name === undefined ? {} : { name }, () => core.keep(actor, name), (value) => ({ kept: value.kept.map((kept) => kept.workload) }));
     const lines = result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? `; it stops at ${clockTime(kept.stopsAt)} if nobody uses it` : ""}.`);
@@ -127,6 +129,11 @@ export async function setIdleTimeout(target: Target, timeout: string, context: C
   if (resolution.kind === "ask") return { text: resolution.text };
   const name = resolution.name;
   try {
+    // A dry run changes nothing: it only checks the workload is the person's and says what would happen.
+    if (context.dryRun) {
+      await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
+      return { text: `Dry run: ${name} would ${timeout === "off" ? "never be stopped for being idle" : `stop after ${timeout} without use`}. Nothing was changed.` };
+    }
     const view = await turn.call("setIdleTimeout", { name, timeout }, () => core.setIdleTimeout(actor, name, timeout), (value) => ({ timeoutMs: value.timeoutMs }));
     const done = timeout === "off" ? `${name} is never stopped for being idle now.` : `${name} now stops after ${timeout} without use.`;
     return { text: `${done} (${view.summary})` };

@@ -108,6 +108,18 @@ void describe("requests for later", () => {
     assert.equal((await harness.core.show(alice, "web")).live, "running");
   });
 
+  void it("a dry run says what the idle timeout would become and changes nothing", async () => {
+    const harness = createAgentHarness({ dryRun: true });
+    await createReady(harness.core, alice, { name: "web" });
+    const before = (await harness.core.show(alice, "web")).idle;
+    const reply = await harness.pipeline.handle(alice, "never stop web when idle");
+    assert.equal(reply.text, "Dry run: web would never be stopped for being idle. Nothing was changed.");
+    assert.deepEqual(reply.operations.map((record) => record.operation), ["show"]);
+    assert.deepEqual((await harness.core.show(alice, "web")).idle, before);
+    const ghost = await harness.pipeline.handle(alice, "stop ghost after 2 hours idle");
+    assert.match(ghost.text, /no container called "ghost"/);
+  });
+
   void it("answers a later request without acting, and sets the timeout for an idle one while web keeps running", async () => {
     const harness = createAgentHarness();
     await createReady(harness.core, alice, { name: "web" });
