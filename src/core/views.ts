@@ -11,7 +11,13 @@ import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { ImportedVmRecord } from "../state/imported-vms-repository.js";
 import type { IdleNotice, ImportedVmView, JobView, ListResult, SnapshotView, UserView, WorkloadView } from "./api.js";
 
-/** The list `user` may see: their own workloads, or every workload plus unmanaged host containers for admins. */
+/**
+ * The list `user` may see: their own workloads, or every workload plus unmanaged host
+ * containers for admins. A pending idle warning is the owner's alone: an admin sees every
+ * workload but is warned only about their own (issue 13). That a workload was stopped for
+ * idleness is its state, not a warning, and stays visible to admins: the dashboard's
+ * Terminal button starts such a workload again, for an admin too.
+ */
 export function visibleList(
   user: User,
   records: readonly WorkloadRecord[],
@@ -23,7 +29,8 @@ export function visibleList(
   const mine = isAdmin ? records : records.filter((record) => record.owner === user.id);
   const workloads = mine.map((record) => {
     const view = toWorkloadView(record, live.get(record.name));
-    const notice = idleNotice(record);
+    const found = idleNotice(record);
+    const notice = found && (record.owner === user.id || found.type === "stopped") ? found : undefined;
     return notice ? { ...view, idleNotice: notice } : view;
   });
   // Only assignments to this user (every one for admins), whatever the caller passed.

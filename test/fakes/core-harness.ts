@@ -9,7 +9,7 @@
  * @module
  */
 import { createRuntimeRegistry } from "../../src/core/runtime-registry.js";
-import type { Actor, UserId } from "../../src/domain/identity.js";
+import { userStorageKey, type Actor, type UserId } from "../../src/domain/identity.js";
 import { createCore, type CoreInstance } from "../../src/core/create-core.js";
 import type { CorePolicy } from "../../src/core/deps.js";
 import type { StaticModuleCatalog } from "../../src/domain/catalog.js";
@@ -110,6 +110,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
  * The core an eval conversation runs against: the test core plus a fake VM runtime, unless the
  * conversation says the appliance has none (`vmRuntime: false`).
  */
-export function createEvalCore(conversation?: { readonly vmRuntime?: boolean }): TestCore {
-  return createTestCore(conversation?.vmRuntime === false ? {} : { extraRuntimes: [new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] })] });
+export function createEvalCore(conversation?: { readonly vmRuntime?: boolean }): TestCore & { fillWorkspace(owner: UserId, name: string, bytes: number): void } {
+  const t = createTestCore(conversation?.vmRuntime === false ? {} : { extraRuntimes: [new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] })] });
+  return { ...t, fillWorkspace: (owner, name, bytes) => t.storage.write(userStorageKey(owner), name, bytes) };
 }

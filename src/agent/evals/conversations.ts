@@ -11,6 +11,7 @@ import { NOT_DESTROYS, PLAIN_DESTROYS, RESTORES } from "./safety.js";
 import { ACCESS, ADVERSARIAL, SEVERAL, VMS } from "./special.js";
 import { SECOND_ROUND, THIRD_ROUND } from "./second-round.js";
 import { CHANGES } from "./changes.js";
+import { IDLE_TIMEOUTS } from "./idle-timeouts.js";
 
 const ALICE = "telegram:42";
 const BOB = "telegram:43";
@@ -260,6 +261,7 @@ export const CONVERSATIONS: readonly EvalConversation[] = [
   ...EVERYDAY_LIFECYCLE,
   ...EVERYDAY_QUESTIONS,
   ...CHANGES,
+  ...IDLE_TIMEOUTS,
   ...PLAIN_DESTROYS,
   ...NOT_DESTROYS,
   ...RESTORES,

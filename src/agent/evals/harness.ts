@@ -23,6 +23,8 @@ export interface EvalEnvironment {
   readonly core: Core;
   readonly db: VoxnixDatabase;
   readonly clock?: Clock;
+  /** Puts `bytes` of files in a workspace (for "shrink below what it holds"). */
+  readonly fillWorkspace?: (owner: UserId, name: string, bytes: number) => void;
 }
 
 /** How to run the evals. */
@@ -61,7 +63,9 @@ export interface ConversationResult {
   readonly fallbacks: number;
 }
 
-const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore", "exec"]);
+// A change and an idle timeout alter a workload too: listed here, a turn must name them exactly
+// (a "how do I add fish?" that changed dev anyway would otherwise pass).
+const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore", "exec", "change", "setIdleTimeout"]);
 const DEFAULT_ACTOR: UserId = "telegram:42";
 
 /** Runs every conversation, each in a fresh environment. */
@@ -90,8 +94,9 @@ async function runConversation(conversation: EvalConversation, options: EvalOpti
     await environment.core.setUserLimits({ userId: "local:admin" }, owner, kinds);
   }
   for (const workload of conversation.setup ?? []) {
-    const job = await environment.core.create({ userId: workload.owner }, { name: workload.name, modules: [...(workload.modules ?? [])] });
+    const job = await environment.core.create({ userId: workload.owner }, { name: workload.name, modules: [...(workload.modules ?? [])], ...(workload.workspaceSize ? { workspace: { enabled: true, size: workload.workspaceSize } } : {}) });
     await job.wait();
+    if (workload.usedBytes !== undefined) environment.fillWorkspace?.(workload.owner, workload.name, workload.usedBytes);
   }
   let latencyMs = 0;
   let fallbacks = 0;
@@ -168,6 +173,11 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
     if (expected.memoryBytes !== undefined && found.spec.resources.memoryBytes !== expected.memoryBytes) failures.push(`${expected.name} has the wrong memory`);
     if (expected.live !== undefined && found.live !== expected.live) failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
     if (expected.kind !== undefined && found.spec.kind !== expected.kind) failures.push(`${expected.name} should be a ${expected.kind}, is a ${found.spec.kind}`);
+    if (expected.workspaceBytes !== undefined) {
+      const workspace = found.spec.workspace;
+      const size = workspace.enabled ? (workspace.sizeBytes ?? null) : undefined;
+      if (size !== expected.workspaceBytes) failures.push(`${expected.name}'s workspace should be ${expected.workspaceBytes} bytes, is ${size}`);
+    }
     if (expected.idleTimeoutMs !== undefined) {
       const idle = (await core.show({ userId: expected.owner }, expected.name)).idle;
       if (idle?.source !== "workload" || idle.timeoutMs !== expected.idleTimeoutMs) failures.push(`${expected.name} should have its own idle timeout of ${expected.idleTimeoutMs} ms, has ${idle?.timeoutMs} (${idle?.source})`);

@@ -34,8 +34,10 @@ export interface ExpectedWorkload {
   readonly memoryBytes?: number;
   readonly live?: string;
   readonly kind?: "container" | "vm";
-  /** Its own idle timeout, in ms (0: never stopped for idleness), chosen when it was created. */
+  /** Its own idle timeout, in ms (0: never stopped for idleness). */
   readonly idleTimeoutMs?: number;
+  /** Its workspace's size limit in bytes (null: no limit). */
+  readonly workspaceBytes?: number | null;
 }
 
 /** One conversation. */
@@ -44,7 +46,7 @@ export interface EvalConversation {
   /** What the conversation is mostly about, for accuracy per intent (default: the id up to its first hyphen). */
   readonly intent?: string;
   /** Workloads created through the core before the conversation starts. */
-  readonly setup?: readonly { readonly owner: UserId; readonly name: string; readonly modules?: readonly string[] }[];
+  readonly setup?: readonly { readonly owner: UserId; readonly name: string; readonly modules?: readonly string[]; readonly workspaceSize?: string; readonly usedBytes?: number }[];
   /** False: the appliance has no VM runtime (`vm.runtime: none`); by default it has one. */
   readonly vmRuntime?: boolean;
   /** Kind settings an admin made before the conversation (VMs by default, VMs only). */

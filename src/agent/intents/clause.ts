@@ -59,6 +59,9 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   // A create verb ("create web with 2 cpus") is never read as changing an existing workload:
   // the person asked for a new one, and the create says plainly if the name is taken.
   if (change && !isCreate(clause) && !/\b(called|named|new)\b/.test(clause.text)) return change;
+  // "make my workspace on api 30 gigs", "make its workspace bigger": "make" with one of the person's own workloads (or "it") and a
+  // workspace size, and nothing that names a new one, resizes that workload's workspace.
+  if (change?.workspaceSize !== undefined && (change.target.kind === "named" || change.target.kind === "reference") && isResizeWithMake(clause)) return change;
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
@@ -127,6 +130,13 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   if (names.length > 1) return { type: "clarify", verb: "destroy", target: { kind: "all" }, why: "several" };
   if (asksForLater(clause.text)) return { type: "clarify", verb: "destroy", target, why: "later" };
   return { type: "destroy", target };
+}
+
+const NEW_WORKLOAD_WORDS = /\b(called|named|new|a|an|another|container|box|vm|machine|sandbox|me|us)\b/;
+
+/** True when the only create word is "make" and nothing asks for a new workload. */
+function isResizeWithMake(clause: Clause): boolean {
+  return clause.tokens.includes("make") && !NEW_WORKLOAD_WORDS.test(clause.text) && !/\b(create|spin|provision|deploy|launch|build)\b/.test(clause.text);
 }
 
 // "run <words> in <name>": a run/exec verb with a place at least two words later (one pass).

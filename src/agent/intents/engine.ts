@@ -122,6 +122,7 @@ function mergeChanges(intents: readonly Intent[]): Intent[] {
         removeModules: [...last.removeModules, ...intent.removeModules],
         ...(intent.cpus === undefined ? {} : { cpus: intent.cpus }),
         ...(intent.memory === undefined ? {} : { memory: intent.memory }),
+        ...(intent.workspaceSize === undefined ? {} : { workspaceSize: intent.workspaceSize }),
       };
       continue;
     }

@@ -96,10 +96,25 @@ const FOR_EXISTING: readonly RegExp[] = [
   new RegExp(String.raw`${OPEN}give\s+${NAME}\s+(?:an?\s+)?${TIMER}\s+of\s+${DURATION}`, "i"),
 ];
 
-/** "turn off the idle timeout for web", "never stop web when idle" is a decline and stays one. */
+const CLOSE = String.raw`(?:\s*,?\s*(?:please|pls|thanks|thank\s+you))?\s*[.!]*\s*$`;
+const NEVER = String.raw`(?:never|don['’]?t|do\s+not|please\s+don['’]?t|please\s+never)\s+(?:ever\s+)?`;
+/** "when idle", "if it's unused", "for idleness", "just because nobody uses it". */
+const WHEN_IDLE = String.raw`(?:when|if|while|once|for|because|just\s+because|for\s+being)\s+(?:${IS}\s+|it\s+(?:gets|goes)\s+)?(?:idle|idling|idleness|inactive|inactivity|unused|not\s+(?:used|in\s+use)|(?:nobody|no\s+one)\s+(?:uses|is\s+using)\s+it)`;
+const FOREVER = String.raw`(?:forever|always|all\s+the\s+time|24\s*/\s*7|permanently|indefinitely|for\s+good|non-?stop)`;
+
+/**
+ * Turning an existing workload's timeout off: "turn off the idle timeout for web", and the
+ * everyday ways of saying it, "never stop web when idle", "don't stop dev when it's idle",
+ * "keep web running forever". Each names idleness (or "forever") and takes the whole message,
+ * so a plain "don't stop web" stays a decline and "never stop web when idle, stop dev" is read
+ * clause by clause (a decline and a stop), never as something else.
+ */
 const OFF_FOR_EXISTING: readonly RegExp[] = [
-  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}\s*[.!]*\s*$`, "i"),
-  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+${NAME}['’]s\s+${TIMER}\s*[.!]*\s*$`, "i"),
+  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}${CLOSE}`, "i"),
+  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+${NAME}['’]s\s+${TIMER}${CLOSE}`, "i"),
+  new RegExp(String.raw`${OPEN}${NEVER}${STOP_VERB}\s+${NAME}\s+${WHEN_IDLE}${CLOSE}`, "i"),
+  new RegExp(String.raw`${OPEN}${NEVER}(?:auto[- ]?stop|idle[- ]?stop)\s+${NAME}${CLOSE}`, "i"),
+  new RegExp(String.raw`${OPEN}(?:always\s+)?keep\s+${NAME}\s+(?:running|up|on|alive|going)\s+${FOREVER}${CLOSE}`, "i"),
 ];
 
 /**

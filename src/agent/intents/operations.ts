@@ -111,6 +111,8 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
 export async function keep(target: Target, context: ChatContext): Promise<EngineOutcome> {
   const { core, actor, turn } = context;
   const name = target.kind === "named" || target.kind === "unknown" ? target.name : target.kind === "reference" ? context.state.focus : undefined;
+  // A dry run resets no timer.
+  if (context.dryRun) return { text: `Dry run: ${name === undefined ? "what you were warned about" : name} would keep running. Nothing was changed.` };
   try {
     const result = await turn.call("keep", name === undefined ? {} : { name }, () => core.keep(actor, name), (value) => ({ kept: value.kept.map((kept) => kept.workload) }));
     const lines = result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? `; it stops at ${clockTime(kept.stopsAt)} if nobody uses it` : ""}.`);
@@ -127,6 +129,11 @@ export async function setIdleTimeout(target: Target, timeout: string, context: C
   if (resolution.kind === "ask") return { text: resolution.text };
   const name = resolution.name;
   try {
+    // A dry run changes nothing: it only checks the workload is the person's and says what would happen.
+    if (context.dryRun) {
+      await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
+      return { text: `Dry run: ${name} would ${timeout === "off" ? "never be stopped for being idle" : `stop after ${timeout} without use`}. Nothing was changed.` };
+    }
     const view = await turn.call("setIdleTimeout", { name, timeout }, () => core.setIdleTimeout(actor, name, timeout), (value) => ({ timeoutMs: value.timeoutMs }));
     const done = timeout === "off" ? `${name} is never stopped for being idle now.` : `${name} now stops after ${timeout} without use.`;
     return { text: `${done} (${view.summary})` };
@@ -150,9 +157,19 @@ export async function changeOperation(request: ChangeIntent, context: ChatContex
   const notes: string[] = [];
   const change: ChangeRequestInput = { addModules: [...request.addModules], removeModules: [...request.removeModules] };
   try {
-    if (request.cpus === "more" || request.cpus === "less" || request.memory === "more" || request.memory === "less") {
+    const diskStep = request.workspaceSize === "more" || request.workspaceSize === "less" ? request.workspaceSize : undefined;
+    if (request.cpus === "more" || request.cpus === "less" || request.memory === "more" || request.memory === "less" || diskStep !== undefined) {
       const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
       const resources = details.spec.resources;
+      if (diskStep !== undefined) {
+        // Doubling needs a size to start from: a workspace without a limit (or none at all) is said as it is.
+        const workspace = details.spec.workspace;
+        if (!workspace.enabled) return { text: `${name} has no workspace, so there is no disk size to change. Nothing was changed.` };
+        if (workspace.sizeBytes === undefined) return { text: `${name}'s workspace has no size limit now, so I can't make it ${diskStep === "more" ? "bigger" : "smaller"} by a step. Say a size, for example "give ${name} a 20G workspace". Nothing was changed.` };
+        const size = Math.max(1024 ** 3, Math.round(stepped(workspace.sizeBytes, diskStep) / 1024 ** 2) * 1024 ** 2);
+        notes.push(`${diskStep === "more" ? "doubled" : "halved"} the workspace size from ${formatSize(workspace.sizeBytes)} to ${formatSize(size)}`);
+        change.workspaceSize = size;
+      }
       if (request.cpus === "more" || request.cpus === "less") {
         const cpus = Math.max(1, stepped(resources.cpus, request.cpus));
         notes.push(`${request.cpus === "more" ? "doubled" : "halved"} the CPUs from ${resources.cpus} to ${cpus}`);
@@ -166,6 +183,7 @@ export async function changeOperation(request: ChangeIntent, context: ChatContex
     }
     if (typeof request.cpus === "number") change.cpus = request.cpus;
     if (typeof request.memory === "string" && request.memory !== "more" && request.memory !== "less") change.memory = request.memory;
+    if (request.workspaceSize !== undefined && diskStep === undefined) change.workspaceSize = request.workspaceSize;
     const record = { name, ...change };
     const said = notes.length > 0 ? ` (I ${notes.join(" and ")}; say a number for another size.)` : "";
     if (context.dryRun) {

@@ -72,6 +72,8 @@ export interface ChangeIntent {
   readonly cpus?: number | "more" | "less";
   /** A size as typed ("2G"), or a step. */
   readonly memory?: string;
+  /** The workspace's size limit as typed ("20G"), or a step ("give web more disk"). */
+  readonly workspaceSize?: string;
   readonly negated: boolean;
 }
 

@@ -1,6 +1,7 @@
 /**
- * `change_workload`: changes modules, CPUs or memory of one of the person's workloads,
- * keeping its workspace. It runs the offline engine's change step, so both engines plan,
+ * `change_workload`: changes modules, CPUs, memory or the workspace size of one of the
+ * person's workloads, keeping its workspace's files. A workspace smaller than what it holds is
+ * refused by the core. It runs the offline engine's change step, so both engines plan,
  * word and confirm a change the same way: a change that restarts the workload or removes a
  * module waits for the person's own confirmation (there is no confirm tool).
  *
@@ -19,8 +20,9 @@ const changeInput = zodSchema(
     name: z.string().min(1).max(64).describe("Name of one of the person's own workloads"),
     addModules: z.array(z.string().max(64)).max(20).optional(),
     removeModules: z.array(z.string().max(64)).max(20).optional(),
-    cpus: z.union([z.number().positive().max(256), step]).optional().describe('a number, or "more"/"less"'),
-    memory: z.string().max(16).optional().describe('a size like "2G", or "more"/"less"'),
+    cpus: z.union([z.number().positive().max(256), step]).optional().describe('number, or "more"/"less"'),
+    memory: z.string().max(16).optional().describe('size like "2G", or "more"/"less"'),
+    workspaceSize: z.string().max(16).optional().describe("workspace disk, same form"),
   }),
 );
 
@@ -33,9 +35,9 @@ function notDeclined(message: string, names: readonly string[]): boolean {
 /** Builds the tool for one message's context. */
 export function changeWorkloadTool(context: ChatContext) {
   return tool({
-    description: "Change one of the person's workloads: add or remove modules, set CPUs or memory. Keeps its workspace; a restart or removal waits for the person's confirmation.",
+    description: "Change one of the person's workloads (files kept): modules, CPUs, memory, workspace size. A restart or removal waits for the person's confirmation.",
     inputSchema: changeInput,
-    execute: async ({ name, addModules, removeModules, cpus, memory }) => {
+    execute: async ({ name, addModules, removeModules, cpus, memory, workspaceSize }) => {
       const names = await context.ownNames();
       // The model may misread "don't add fish to dev" too: a negated request changes nothing.
       if (!notDeclined(context.message ?? "", names)) {
@@ -50,6 +52,7 @@ export function changeWorkloadTool(context: ChatContext) {
           removeModules: removeModules ?? [],
           ...(cpus !== undefined ? { cpus } : {}),
           ...(memory !== undefined ? { memory } : {}),
+          ...(workspaceSize !== undefined ? { workspaceSize } : {}),
           negated: false,
         },
         context,

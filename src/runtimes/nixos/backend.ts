@@ -1,6 +1,6 @@
 /**
  * Lifecycle of NixOS containers over extra-container: plan, create (with rollback), start,
- * stop and destroy. Whether a container is installed is always read from its conf file,
+ * stop and destroy (a change is in `change.ts`). Whether a container is installed is always read from its conf file,
  * never guessed from output text; a failed create removes what it installed, or says exactly
  * what it kept.
  *
@@ -12,16 +12,16 @@ import { join } from "node:path";
 import { ConflictError, HostFailureError, NotFoundError, TimeoutError, VoxnixError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { ContainerSpec } from "../../domain/spec.js";
-import type { RuntimePlan, HostContext, DestroyReport, ProgressListener, ChangeOptions } from "../../ports/runtime.js";
-import { showContainer } from "./queries.js";
+import type { RuntimePlan, HostContext, DestroyReport, ProgressListener } from "../../ports/runtime.js";
 import type { CommandResult } from "../../ports/command-runner.js";
 import { tailscaleKeyFilePath } from "../../backends/network/tailscale/key-file.js";
 import { ENV_MODULE, TAILSCALE_MODULE, buildNixSpec, envHostFile, renderSpecJson, renderWrapper, resolveVoxnixSource } from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord, removeRecord, writeRecord } from "./context.js";
-import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError, updateArgs } from "./extra-container-cli.js";
+import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError } from "./extra-container-cli.js";
 import { commandFailure, outputDetail, runHost, runHostChecked } from "../../host/commands.js";
 import { NIXOS_CONTAINER, runInContainerArgs } from "./machinectl-cli.js";
 import { OutputProgress, safeEmit } from "./progress.js";
+import { dropPin } from "./generations.js";
 
 type PlanHost = Omit<HostContext, "onProgress" | "signal">;
 
@@ -187,9 +187,11 @@ function withOutcome(error: unknown, name: string, kept: boolean): Error {
   return new HostFailureError(`Creating the container "${name}" was interrupted. ${outcome}`, describe(error), { cause: error });
 }
 
-// The env module reads secrets from this file; it must exist (empty is fine) before start.
-// Returns true when this call created it.
-async function ensureEnvFile(context: NixosContext, name: string): Promise<boolean> {
+/**
+ * The env module reads secrets from this file; it must exist (empty is fine) before start.
+ * Returns true when this call created it.
+ */
+export async function ensureEnvFile(context: NixosContext, name: string): Promise<boolean> {
   const path = envHostFile(context.deps.stateDir, name);
   await mkdir(join(context.deps.stateDir, "secrets", "env"), { recursive: true, mode: 0o700 });
   try {
@@ -201,50 +203,6 @@ async function ensureEnvFile(context: NixosContext, name: string): Promise<boole
     await chmod(path, 0o600);
     return false;
   }
-}
-
-/**
- * Applies a changed spec through extra-container's update of the container definition:
- * `extra-container create <wrapper>` on an installed container installs the new definition
- * (the previous one stays in the Nix store), and `--restart-changed` restarts it when it runs.
- * The core rolls back by calling this again with the previous spec, which Nix usually still
- * has built. A stopped container takes the new definition at its next start.
- */
-export async function changeContainer(context: NixosContext, spec: ContainerSpec, options: ChangeOptions): Promise<void> {
-  const name = spec.name;
-  await requireInstalled(context, name);
-  if (spec.workspace.enabled && options.workspaceHostPath === undefined) {
-    throw new HostFailureError(`The workspace of "${name}" was not prepared, so "${name}" was not changed.`);
-  }
-  const running = (await showContainer(context, name))?.state === "running";
-  const artifacts = renderArtifacts(context, spec, options, false);
-  if (spec.modules.includes(ENV_MODULE)) await ensureEnvFile(context, name);
-  const directory = await mkdtemp(join(tmpdir(), "voxnix-nixos-"));
-  safeEmit(options.onProgress, { type: "step", step: "building", message: `Building the new definition of "${name}".` });
-  try {
-    await writeFile(join(directory, "spec.json"), artifacts.specJson, { mode: 0o600 });
-    const wrapperPath = join(directory, "container.nix");
-    await writeFile(wrapperPath, artifacts.wrapper, { mode: 0o600 });
-    const progress = new OutputProgress(options.onProgress);
-    const result = await runHost(context.deps.runner, EXTRA_CONTAINER, updateArgs(wrapperPath, running), {
-      action: `Updating the container "${name}"`,
-      timeoutMs: context.createTimeoutMs,
-      onOutput: progress.onOutput,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    progress.flush();
-    if (result.exitCode !== 0) {
-      const summary = summarizeNixError(result.stderr) ?? "see the build log for details";
-      const error = commandFailure(`Updating the container "${name}"`, result, summary);
-      throw new HostFailureError(error.message, outputDetail(result));
-    }
-  } finally {
-    await rm(directory, { recursive: true, force: true }).catch(() => undefined);
-  }
-  await writeRecord(context, { name, modules: spec.modules, createdAt: (await readRecord(context, name))?.createdAt ?? context.deps.clock.now().toISOString() }).catch((error: unknown) => {
-    context.logger.warn({ workload: name, error: String(error) }, "container record could not be written");
-  });
-  safeEmit(options.onProgress, { type: "step", step: "done", message: `The container "${name}" has its new definition.` });
 }
 
 /** Starts an installed container after checking its workspace is there. */
@@ -292,6 +250,7 @@ export async function destroyContainer(context: NixosContext, name: WorkloadName
     throw new HostFailureError(`extra-container reported success but "${name}" is still installed (${confPath(context, name)} exists).`);
   }
   await removeRecord(context, name);
+  await dropPin(context, name);
   // Another user may later create a container with this name; their container must not see these secrets.
   await rm(envHostFile(context.deps.stateDir, name), { force: true });
   safeEmit(onProgress, { type: "step", step: "done", message: `The container "${name}" was removed.` });
@@ -312,7 +271,8 @@ async function logOutOfTailscale(context: NixosContext, name: string): Promise<s
   }
 }
 
-async function requireInstalled(context: NixosContext, name: string): Promise<void> {
+/** Throws not-found unless the container is installed (its conf file exists). */
+export async function requireInstalled(context: NixosContext, name: string): Promise<void> {
   if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
 }
 

@@ -8,7 +8,8 @@
 import { requireContainerSpec } from "../../domain/spec.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import type { Runtime } from "../../ports/runtime.js";
-import { changeContainer, createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
+import { createContainer, destroyContainer, planCreate, startContainer, stopContainer } from "./backend.js";
+import { changeContainer } from "./change.js";
 import { type NixosRuntimeOptions, createContext } from "./context.js";
 import { buildImages, doctorChecks } from "./host.js";
 import { NIXOS_CONTAINER } from "./machinectl-cli.js";

@@ -2,11 +2,12 @@
  * The real core over the real nixos backend, ZFS driver and Tailscale provider, all driving
  * the fake host programs: create, stop, start after an unmount, destroy with a stopped
  * container and a failing storage cleanup, and a destroy followed by restore from the
- * snapshot that outlived the workspace.
+ * snapshot that outlived the workspace, and a change whose restart fails rolled back to the
+ * pinned generation.
  */
 import { createRuntimeRegistry } from "../../../src/core/runtime-registry.js";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { createCore } from "../../../src/core/create-core.js";
@@ -81,6 +82,22 @@ void describe("core + nixos backend + zfs + tailscale over fake host programs", 
     assert.ok(result.warnings.some((warning) => /Tailscale node of "dev" could not be logged out/.test(warning)), JSON.stringify(result.warnings));
     assert.ok(result.warnings.some((warning) => /could not be deleted/.test(warning) && /dataset is busy/.test(warning)), JSON.stringify(result.warnings));
     for (const secret of [api.clientSecret, ...api.keys.map((key) => key.key)]) assert.equal(JSON.stringify(host.logger.records).includes(secret), false);
+  });
+
+  void it("a change whose restart fails is rolled back by the core to exactly the generation installed before", async () => {
+    const first = core();
+    await (await first.create(alice, { name: "dev", modules: ["git"] })).wait();
+    const installed = () => realpathSync(join(host.root, "etc", "nixos-containers", "dev.conf"));
+    const before = installed();
+    // The sources moved on since the create, and the restart with the new definition fails.
+    const failing = core({ FAKE_NIXPKGS_REV: "2", FAKE_EXTRA_CONTAINER_UPDATE: "restart-failure" });
+    const answer = await failing.change(alice, "dev", { addModules: ["fish"] });
+    assert.equal(answer.type, "needs-confirmation");
+    if (answer.type !== "needs-confirmation") return;
+    await assert.rejects((await failing.confirm(alice, answer.token)).wait(), /rolled back to its previous settings/);
+    assert.equal(installed(), before, "the pinned generation is installed again, not a rebuild");
+    assert.equal(host.container("dev")?.running, true, "and started, as it ran before");
+    assert.deepEqual((await failing.show(alice, "dev")).spec.modules.includes("fish"), false);
   });
 
   void it("restores a destroyed workload from the snapshot that outlived its workspace", async () => {

@@ -64,6 +64,62 @@ void describe("requests for later", () => {
     assert.equal(mustRunOffline("stop web after 2 hours idle", {} as never), true, "the model has no tool for it");
   });
 
+  void it("reads 'never stop web when idle' and 'keep web running forever' as turning web's timeout off, and a plain negation as a decline", () => {
+    const off = [
+      ["never stop web when idle", "web"],
+      ["don't stop dev when idle", "dev"],
+      ["dont stop dev when it's idle please", "dev"],
+      ["do not shut down web if nobody uses it", "web"],
+      ["don’t ever stop web for idleness!", "web"],
+      ["keep web running forever", "web"],
+      ["always keep dev up 24/7", "dev"],
+      ["never auto-stop web", "web"],
+    ] as const;
+    for (const [text, name] of off) {
+      assert.deepEqual(parseIntent(text, context), { type: "idle-timeout", target: { kind: "named", name }, timeout: "off" }, text);
+      assert.equal(mustRunOffline(text, {} as never), true, `${text}: the model has no tool for it and must not stop ${name}`);
+    }
+    assert.deepEqual(parseIntent("never stop it when idle", context), { type: "idle-timeout", target: { kind: "reference" }, timeout: "off" });
+    // Never inverted: without idleness or "forever" a negation stays a decline, and a stop in the same message is its own.
+    assert.deepEqual(parseIntent("don't stop web", context), { type: "declined", verb: "stop", target: { kind: "named", name: "web" } });
+    assert.deepEqual(parseIntent("never stop web", context), { type: "declined", verb: "stop", target: { kind: "named", name: "web" } });
+    assert.deepEqual(parseIntent("don't stop web when idle, stop dev", context), {
+      type: "several",
+      intents: [
+        { type: "declined", verb: "stop", target: { kind: "named", name: "web" } },
+        { type: "stop", target: { kind: "named", name: "dev" } },
+      ],
+    });
+    assert.equal(parseIntent("keep web running", context).type, "keep", "without forever it answers a warning");
+  });
+
+  void it("turns web's timeout off through the pipeline, with a model configured, and web keeps running", async () => {
+    const harness = createAgentHarness({ model: scriptedModel([{ tool: "stop_container", input: { name: "web" } }], { cycle: true }) });
+    await createReady(harness.core, alice, { name: "web" });
+    const reply = await harness.pipeline.handle(alice, "never stop web when idle");
+    assert.match(reply.text, /^web is never stopped for being idle now\./);
+    const shown = await harness.core.show(alice, "web");
+    assert.equal(shown.live, "running", "the model's stop was never called");
+    assert.equal(shown.idle?.timeoutMs, 0);
+    assert.equal(shown.idle?.source, "workload");
+    // The same model would stop web for a plain "don't stop web": its stop tool checks the person's words.
+    const declined = await harness.pipeline.handle(alice, "don't stop web");
+    assert.match(declined.text, /won't stop web/);
+    assert.equal((await harness.core.show(alice, "web")).live, "running");
+  });
+
+  void it("a dry run says what the idle timeout would become and changes nothing", async () => {
+    const harness = createAgentHarness({ dryRun: true });
+    await createReady(harness.core, alice, { name: "web" });
+    const before = (await harness.core.show(alice, "web")).idle;
+    const reply = await harness.pipeline.handle(alice, "never stop web when idle");
+    assert.equal(reply.text, "Dry run: web would never be stopped for being idle. Nothing was changed.");
+    assert.deepEqual(reply.operations.map((record) => record.operation), ["show"]);
+    assert.deepEqual((await harness.core.show(alice, "web")).idle, before);
+    const ghost = await harness.pipeline.handle(alice, "stop ghost after 2 hours idle");
+    assert.match(ghost.text, /no container called "ghost"/);
+  });
+
   void it("answers a later request without acting, and sets the timeout for an idle one while web keeps running", async () => {
     const harness = createAgentHarness();
     await createReady(harness.core, alice, { name: "web" });

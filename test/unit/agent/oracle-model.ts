@@ -52,7 +52,7 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
     case "several": {
       // Parts that need no tool ("don't delete web") add nothing; the rest are called together.
       const calls = intent.intents.map((inner) => toolCalls(inner, reading));
-      const tools = calls.flatMap((call) => (typeof call === "string" ? [] : call));
+      const tools = mergeChangeCalls(calls.flatMap((call) => (typeof call === "string" ? [] : call)));
       return tools.length > 0 ? tools : (calls.find((call): call is string => typeof call === "string") ?? "Nothing to do.");
     }
     case "create":
@@ -90,12 +90,30 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
         ...(intent.removeModules.length > 0 ? { removeModules: [...intent.removeModules] } : {}),
         ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}),
         ...(intent.memory !== undefined ? { memory: intent.memory } : {}),
+        ...(intent.workspaceSize !== undefined ? { workspaceSize: intent.workspaceSize } : {}),
       };
       return [{ toolName: "change_workload", input }];
     }
     default:
       return "I can't do that here; nothing was done.";
   }
+}
+
+/** "add devtools to web and give it 2 CPUs": one `change_workload` call per workload, as its schema takes every field at once. */
+function mergeChangeCalls(calls: readonly { toolName: string; input: Record<string, unknown> }[]): { toolName: string; input: Record<string, unknown> }[] {
+  const merged: { toolName: string; input: Record<string, unknown> }[] = [];
+  for (const call of calls) {
+    const same = call.toolName === "change_workload" ? merged.find((other) => other.toolName === "change_workload" && other.input.name === call.input.name) : undefined;
+    if (same === undefined) {
+      merged.push({ toolName: call.toolName, input: { ...call.input } });
+      continue;
+    }
+    for (const [key, value] of Object.entries(call.input)) {
+      const before = same.input[key];
+      same.input[key] = Array.isArray(before) && Array.isArray(value) ? [...(before as unknown[]), ...(value as unknown[])] : value;
+    }
+  }
+  return merged;
 }
 
 /** The scripted model; `doGenerateCalls` records every request. */

@@ -186,6 +186,32 @@ void describe("idle timers", () => {
     watch.close();
   });
 
+  void it("warns only the owner: an admin's list and live view carry no idle warning of other owners' workloads", async () => {
+    const t = idleCore();
+    await createReady(t.core, alice, { name: "web" });
+    await createReady(t.core, admin, { name: "ops" });
+    const notices = (result: { workloads: readonly { name: string; idleNotice?: { type: string } }[] }) => Object.fromEntries(result.workloads.map((view) => [view.name, view.idleNotice?.type ?? "none"]));
+    const adminWatch = await t.core.watch(admin, { pollMs: 3_600_000 });
+    const pushed: Record<string, string>[] = [];
+    adminWatch.onChange((result) => pushed.push(notices(result)));
+    t.clock.advance(115 * MINUTE);
+    assert.deepEqual([...(await t.core.idleTick()).warned].sort(), ["ops", "web"]);
+    // The admin sees both workloads, but the warning only for their own.
+    assert.deepEqual(notices(await t.core.list(admin)), { ops: "warning", web: "none" });
+    assert.deepEqual(notices(await t.core.list(alice)), { web: "warning" });
+    for (let wait = 0; wait < 50 && pushed.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(pushed.at(-1), { ops: "warning", web: "none" }, "the live view pushes the same");
+    // Chat and SSH notices go to each owner only.
+    assert.deepEqual(t.notices.map((notice) => `${notice.user} ${notice.workload}`).sort(), [`${TEST_USERS.admin} ops`, `${TEST_USERS.alice} web`]);
+    // The idle stop is the workload's state, not a warning: admins see it (the dashboard's
+    // Terminal button wakes such a workload), and its banner stays the owner's (web/src/dashboard.ts).
+    t.clock.advance(10 * MINUTE);
+    await t.core.idleTick();
+    assert.deepEqual(notices(await t.core.list(admin)), { ops: "stopped", web: "stopped" });
+    assert.deepEqual(notices(await t.core.list(alice)), { web: "stopped" });
+    adminWatch.close();
+  });
+
   void it("takes the workload's own idle timeout at create, within the owner's maximum, and in the dry run", async () => {
     const t = idleCore();
     const job = await t.core.create(alice, { name: "night" }, { idleTimeout: "30m" });
