@@ -19,8 +19,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as connectTcp, createServer, type Server, type Socket } from "node:net";
@@ -28,12 +28,11 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import WebSocket from "ws";
-import { createE2eEnv, e2eUnavailable, storySteps, voxnix, type E2eEnv } from "./harness.js";
+import { createE2eEnv, storySteps, type E2eEnv } from "./harness.js";
+import { CHROMIUM, browserUnavailable, loginLink, signIn, startHttp, waitForJobDone, type HttpServer } from "./web-harness.js";
 import { freePort } from "../../src/host/free-port.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = e2eUnavailable() ?? (existsSync(CHROMIUM) ? undefined : "chromium is missing (apt-get install -y chromium)");
-const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
+const skip = browserUnavailable();
 const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
 const SCREENSHOTS = process.env.VOXNIX_SCREENSHOTS === "1";
 const NAME = "webdev";
@@ -80,73 +79,9 @@ async function screenText(page: Page): Promise<string> {
   return page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector(".xterm-rows")?.textContent ?? "");
 }
 
-/** Starts `voxnix http` (the built CLI) and resolves with its URL once it says it is ready. */
-/** What `voxnix http` wrote to stderr (its logs), for failure messages. */
-let serverLog = "";
-
-function startHttp(env: E2eEnv): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "http"], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => reject(new Error(`voxnix http did not start: ${stderr}`)), 60_000);
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      serverLog = stderr.slice(-20_000);
-    });
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n").find((candidate) => candidate.includes('"http-ready"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`voxnix http exited ${code}: ${stderr}`)));
-  });
-}
-
-/** A login link for `user` from the built CLI. */
-async function loginLink(env: E2eEnv, user: string): Promise<string> {
-  const made = await voxnix(env, ["--as", user, "--json", "web", "link"]);
-  assert.equal(made.code, 0, made.stderr);
-  const { result } = JSON.parse(made.stdout) as { result: { url: string; userId: string } };
-  assert.equal(result.userId, user);
-  return result.url;
-}
-
-/**
- * Waits until the page says `kind of name: done.`; fails at once, with what the page and the
- * server said, when an error notice appears instead or nothing is said within `timeoutMs`.
- */
-async function waitForJobDone(page: Page, kind: string, name: string, timeoutMs: number): Promise<void> {
-  const done = page.getByText(`${kind} of ${name}: done.`);
-  const error = page.locator(".notice.error");
-  try {
-    await done.or(error).first().waitFor({ timeout: timeoutMs });
-  } catch (waited) {
-    assert.fail(`no "${kind} of ${name}: done." within ${timeoutMs / 1000} s: ${String(waited)}\n${await pageReport(page)}\n${serverLog.slice(-6000)}`);
-  }
-  if (await error.isVisible()) assert.fail(`the page shows an error instead of "${kind} of ${name}: done.": ${await error.textContent()}\n${await pageReport(page)}\n${serverLog.slice(-6000)}`);
-}
-
-/** The notice and the job lines on the page, for failure messages. */
-async function pageReport(page: Page): Promise<string> {
-  const notice = await page.getByTestId("notice").textContent().catch(() => "(none)");
-  const jobs = await page.locator("[data-job]").allTextContents().catch(() => []);
-  return `notice: ${notice}; jobs: ${JSON.stringify(jobs)}`;
-}
-
-async function signIn(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.getByRole("button", { name: "Open my dashboard" }).click();
-  await page.waitForURL(/\/web\/$/);
-  await page.getByRole("heading", { name: "Your workloads" }).waitFor();
-}
-
 describe("the web dashboard in a real browser over real containers", { skip, timeout: 25 * 60_000 }, () => {
   let env: E2eEnv;
-  let server: ChildProcess | undefined;
+  let server: HttpServer | undefined;
   let url = "";
   let browser: Browser;
   let owner: Page;
@@ -154,13 +89,14 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
 
   before(async () => {
     env = await createE2eEnv({ extraConfig: { http: { listen: `127.0.0.1:${await freePort()}` } } });
-    ({ child: server, url } = await startHttp(env));
+    server = await startHttp(env);
+    url = server.url;
     // Root cannot use Chromium's sandbox; the pages are our own.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   });
   after(async () => {
     await browser?.close();
-    server?.kill("SIGTERM");
+    server?.child.kill("SIGTERM");
     await env?.cleanup(failed());
   });
 
@@ -187,7 +123,7 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await owner.locator('input[data-module="git"]').check();
     await owner.getByTestId("create-submit").click();
     await owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" }).waitFor({ timeout: 5 * 60_000 });
-    await waitForJobDone(owner, "create", NAME, 60_000);
+    await waitForJobDone(owner, server!, "create", NAME, 60_000);
     if (SCREENSHOTS) await owner.screenshot({ path: `${DOCS}web-dashboard.png`, fullPage: true });
   });
 
@@ -413,7 +349,7 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await dialog.getByText("This will remove:").waitFor();
     assert.equal((await owner.getByTestId(`state-${NAME}`).textContent())?.trim(), "running", "nothing happens before the confirm");
     await dialog.getByRole("button", { name: `Destroy ${NAME}` }).click();
-    await waitForJobDone(owner, "destroy", NAME, 3 * 60_000);
+    await waitForJobDone(owner, server!, "destroy", NAME, 3 * 60_000);
     await owner.getByTestId(`state-${NAME}`).waitFor({ state: "detached", timeout: 60_000 });
     assert.equal(await env.backend().show(NAME as never), undefined, "the container is gone from the host");
 
@@ -427,9 +363,9 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     } catch (error) {
       const shown = await owner.getByTestId(`state-${NAME}`).textContent().catch(() => "(no row)");
       const host = await env.backend().show(NAME as never).catch(() => undefined);
-      assert.fail(`no restored state after 5 min (page shows ${shown}; host: ${JSON.stringify(host?.state)}): ${String(error)}\n${serverLog.slice(-4000)}`);
+      assert.fail(`no restored state after 5 min (page shows ${shown}; host: ${JSON.stringify(host?.state)}): ${String(error)}\n${server!.log().slice(-4000)}`);
     }
-    if (await failedNotice.isVisible()) assert.fail(`the restore failed: ${await failedNotice.textContent()}\n${serverLog}`);
+    if (await failedNotice.isVisible()) assert.fail(`the restore failed: ${await failedNotice.textContent()}\n${server!.log()}`);
     assert.equal((await env.backend().show(NAME as never))?.state, "running");
   });
 
