@@ -137,8 +137,10 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     ...drive("work", paths.workspace, "raw", DISK_SERIALS.workspace),
     "-netdev",
     netdev,
+    // No option ROM: the kernel is loaded directly, so the firmware has nothing to network-boot,
+    // and loading and running the NIC's PXE ROM costs firmware time under TCG.
     "-device",
-    "virtio-net-pci,netdev=net0",
+    "virtio-net-pci,netdev=net0,romfile=",
     // sshd and the kernel want entropy early; without a source, boot waits for it under TCG.
     "-device",
     "virtio-rng-pci",
