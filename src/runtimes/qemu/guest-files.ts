@@ -1,9 +1,9 @@
 /**
  * What goes inside the guest, as data: the files voxnix adds to the base image once, and the
  * seed it makes for each VM. Instead of cloud-init (about 18 s slower to SSH under emulation,
- * measured) a first-boot script of a dozen lines applies the seed: hostname, network, the SSH
- * host key voxnix generated (so the host knows it before first boot), the owner's keys, and
- * growing the root file system to the disk's size.
+ * measured) a first-boot script of a few lines applies the seed: hostname, the SSH host key
+ * voxnix generated (so the host knows it before first boot) and the owner's keys; the early
+ * boot path around it is in `boot-files.ts`, the initrd settings in `initrd-files.ts`.
  *
  * The seed is a tar archive written raw onto a read-only virtio disk: no file system to build
  * on the host, no loop mount, nothing the guest can write back. Debian's cloud kernel has no
@@ -12,7 +12,9 @@
  * @module
  */
 import type { VmSpec } from "../../domain/vm-spec.js";
-import { DISK_SERIALS, GUEST_NETWORK } from "./qemu-argv.js";
+import { bootFiles } from "./boot-files.js";
+import { initrdFiles } from "./initrd-files.js";
+import { GUEST_NETWORK } from "./qemu-argv.js";
 
 /** A file to write, relative to a root (no leading slash). */
 export interface GuestFile {
@@ -27,78 +29,7 @@ export interface GuestLink {
   readonly target: string;
 }
 
-/** The line the guest prints on its serial console once sshd is up. */
-export const READY_MARKER = "voxnix-vm-ready";
-
-/** The guest's by-id path of a disk. */
-export const diskById = (serial: string): string => `/dev/disk/by-id/virtio-${serial}`;
-
-/** systemd's name for a device unit (`systemd-escape --path --suffix=device`). */
-export function deviceUnit(devicePath: string): string {
-  const escaped = devicePath
-    .replace(/^\/+|\/+$/g, "")
-    .split("/")
-    .map((part) => part.replace(/[^A-Za-z0-9:_.]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`))
-    .join("-");
-  return `${escaped}.device`;
-}
-
-const SEED_DIR = "/run/voxnix-seed";
-
-const FIRST_BOOT_SCRIPT = `#!/bin/sh
-# voxnix: apply the seed disk the host made for this VM (read-only, a tar archive).
-set -eu
-seed=${diskById(DISK_SERIALS.seed)}
-dir=${SEED_DIR}
-rm -rf "$dir"
-mkdir -m 700 "$dir"
-tar -x -f "$seed" -C "$dir"
-name=$(cat "$dir/hostname")
-printf '%s\\n' "$name" > /etc/hostname
-hostname "$name"
-printf '127.0.0.1 localhost\\n127.0.1.1 %s\\n::1 localhost ip6-localhost ip6-loopback\\n' "$name" > /etc/hosts
-install -m 644 "$dir/10-voxnix.network" /etc/systemd/network/10-voxnix.network
-install -m 600 "$dir/ssh_host_ed25519_key" /etc/ssh/ssh_host_ed25519_key
-install -m 644 "$dir/ssh_host_ed25519_key.pub" /etc/ssh/ssh_host_ed25519_key.pub
-install -m 644 "$dir/voxnix_authorized_keys" /etc/ssh/voxnix_authorized_keys
-if [ ! -e /var/lib/voxnix/first-boot-done ]; then
-  install -d -m 700 /root/.ssh
-  install -m 600 "$dir/authorized_keys" /root/.ssh/authorized_keys
-  resize2fs ${diskById(DISK_SERIALS.root)} >/dev/null 2>&1 || true
-  mkdir -p /var/lib/voxnix
-  touch /var/lib/voxnix/first-boot-done
-fi
-rm -rf "$dir"
-`;
-
-const SEED_UNIT = `[Unit]
-Description=Apply the voxnix seed (hostname, network, SSH keys)
-DefaultDependencies=no
-Requires=${deviceUnit(diskById(DISK_SERIALS.seed))}
-After=${deviceUnit(diskById(DISK_SERIALS.seed))} local-fs.target
-Before=systemd-networkd.service ssh.service sysinit.target
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/usr/local/sbin/voxnix-seed
-
-[Install]
-WantedBy=sysinit.target
-`;
-
-const READY_UNIT = `[Unit]
-Description=Tell the voxnix host that sshd is up
-After=ssh.service voxnix-seed.service
-Wants=ssh.service
-
-[Service]
-Type=oneshot
-ExecStart=/bin/sh -c 'echo ${READY_MARKER} > /dev/ttyS0'
-
-[Install]
-WantedBy=multi-user.target
-`;
+export { READY_MARKER, diskById } from "./boot-files.js";
 
 // systemd-logind handles the power button only with D-Bus, which this image leaves out (it
 // costs boot time under emulation); without a handler QEMU's ACPI power-off did nothing and
@@ -141,10 +72,6 @@ PrintMotd no
 PrintLastLog no
 `;
 
-const FSTAB = `${diskById(DISK_SERIALS.root)} / ext4 defaults,errors=remount-ro 0 0
-${diskById(DISK_SERIALS.workspace)} /workspace ext4 defaults,nofail,x-systemd.device-timeout=30s 0 0
-`;
-
 /** Units masked in the base image: not needed by a headless VM, and each costs boot time under emulation. */
 export const MASKED_UNITS = [
   "getty.target",
@@ -174,29 +101,41 @@ export const MASKED_UNITS = [
   "modprobe@loop.service",
 ] as const;
 
+/**
+ * systemd generators that have nothing to find in a VM with one ext4 root and no encryption,
+ * verity, GPT auto-discovery, hibernation or text consoles. systemd runs every generator
+ * before it starts any unit, and under TCG each costs a program start on the boot's critical
+ * path; a link to /dev/null in /etc/systemd/system-generators turns one off (systemd.generator(7)).
+ */
+export const DISABLED_GENERATORS = [
+  "systemd-cryptsetup-generator",
+  "systemd-gpt-auto-generator",
+  "systemd-hibernate-resume-generator",
+  "systemd-integritysetup-generator",
+  "systemd-veritysetup-generator",
+  "systemd-getty-generator",
+] as const;
+
+/** The systemd-networkd file older images' first-boot scripts install from the seed. */
+const NETWORK_FILE = `[Match]\nName=eth0\n\n[Network]\nAddress=${GUEST_NETWORK.address}/${GUEST_NETWORK.prefixLength}\nGateway=${GUEST_NETWORK.gateway}\nDNS=${GUEST_NETWORK.dns}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`;
+
 /** Files added to the debootstrapped tree to make the base image. */
 export function baseImageFiles(): { readonly files: readonly GuestFile[]; readonly links: readonly GuestLink[] } {
+  const boot = bootFiles();
   return {
     files: [
-      { path: "usr/local/sbin/voxnix-seed", content: FIRST_BOOT_SCRIPT, mode: 0o755 },
-      { path: "etc/systemd/system/voxnix-seed.service", content: SEED_UNIT, mode: 0o644 },
-      { path: "etc/systemd/system/voxnix-ready.service", content: READY_UNIT, mode: 0o644 },
+      ...boot.files,
       { path: "usr/local/sbin/voxnix-power-button", content: POWER_BUTTON_SCRIPT, mode: 0o755 },
       { path: "etc/systemd/system/voxnix-power-button.service", content: POWER_BUTTON_UNIT, mode: 0o644 },
       { path: "etc/ssh/sshd_config.d/voxnix.conf", content: SSHD_CONFIG, mode: 0o644 },
-      { path: "etc/fstab", content: FSTAB, mode: 0o644 },
       { path: "etc/machine-id", content: "", mode: 0o444 },
-      // Only the modules a VM on QEMU needs: a smaller initrd decompresses faster under emulation.
-      { path: "etc/initramfs-tools/conf.d/voxnix.conf", content: "MODULES=list\nCOMPRESS=gzip\n", mode: 0o644 },
-      { path: "etc/initramfs-tools/modules", content: "virtio_pci\nvirtio_blk\nvirtio_net\next4\n", mode: 0o644 },
+      ...initrdFiles(),
     ],
     links: [
-      { path: "etc/systemd/system/sysinit.target.wants/voxnix-seed.service", target: "/etc/systemd/system/voxnix-seed.service" },
-      { path: "etc/systemd/system/multi-user.target.wants/voxnix-ready.service", target: "/etc/systemd/system/voxnix-ready.service" },
+      ...boot.links,
       { path: "etc/systemd/system/multi-user.target.wants/voxnix-power-button.service", target: "/etc/systemd/system/voxnix-power-button.service" },
-      { path: "etc/systemd/system/multi-user.target.wants/systemd-networkd.service", target: "/lib/systemd/system/systemd-networkd.service" },
-      { path: "etc/systemd/system/sockets.target.wants/systemd-networkd.socket", target: "/lib/systemd/system/systemd-networkd.socket" },
       ...MASKED_UNITS.map((unit) => ({ path: `etc/systemd/system/${unit}`, target: "/dev/null" })),
+      ...DISABLED_GENERATORS.map((generator) => ({ path: `etc/systemd/system-generators/${generator}`, target: "/dev/null" })),
     ],
   };
 }
@@ -212,11 +151,11 @@ export interface SeedKeys {
 
 /** The files of one VM's seed (each becomes an entry in the tar archive). */
 export function seedFiles(spec: VmSpec, keys: SeedKeys): GuestFile[] {
-  const network = `[Match]\nName=eth0\n\n[Network]\nAddress=${GUEST_NETWORK.address}/${GUEST_NETWORK.prefixLength}\nGateway=${GUEST_NETWORK.gateway}\nDNS=${GUEST_NETWORK.dns}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`;
   const line = (text: string) => `${text.trim()}\n`;
   return [
     { path: "hostname", content: `${spec.name}\n`, mode: 0o644 },
-    { path: "10-voxnix.network", content: network, mode: 0o644 },
+    // Older images' first-boot scripts install the network from the seed; new images carry it.
+    { path: "10-voxnix.network", content: NETWORK_FILE, mode: 0o644 },
     { path: "authorized_keys", content: spec.sshKeys.map(line).join(""), mode: 0o600 },
     { path: "voxnix_authorized_keys", content: line(keys.clientPublic), mode: 0o644 },
     { path: "ssh_host_ed25519_key", content: keys.hostPrivate.endsWith("\n") ? keys.hostPrivate : `${keys.hostPrivate}\n`, mode: 0o600 },

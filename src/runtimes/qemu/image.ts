@@ -19,6 +19,7 @@ import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { ProgressListener } from "../../ports/runtime.js";
 import { runChecked, progressLines } from "../../host/commands.js";
+import { BOOT_DIRS } from "./boot-files.js";
 import { baseImageFiles } from "./guest-files.js";
 
 /** The packages of the base image, on top of debootstrap's minbase. */
@@ -33,7 +34,7 @@ export const BASE_FS_BYTES = 2 * 1024 ** 3;
  * unit reaches new VMs (and cached test images are rebuilt) without anyone deleting files.
  */
 export const IMAGE_RECIPE = createHash("sha256")
-  .update(JSON.stringify({ packages: VM_PACKAGES, files: baseImageFiles(), fs: BASE_FS_BYTES }))
+  .update(JSON.stringify({ packages: VM_PACKAGES, files: baseImageFiles(), dirs: BOOT_DIRS, fs: BASE_FS_BYTES }))
   .digest("hex")
   .slice(0, 16);
 
@@ -94,6 +95,10 @@ export function customiseTree(root: string): void {
     symlinkSync(link.target, target);
   }
   mkdirSync(path.join(root, "workspace"), { recursive: true });
+  for (const dir of BOOT_DIRS) {
+    mkdirSync(path.join(root, dir.path), { recursive: true });
+    chmodSync(path.join(root, dir.path), dir.mode);
+  }
   const ssh = path.join(root, "etc/ssh");
   for (const entry of existsSync(ssh) ? readdirSync(ssh) : []) if (entry.startsWith("ssh_host_")) rmSync(path.join(ssh, entry), { force: true });
   rmSync(path.join(root, "etc/hostname"), { force: true });

@@ -24,6 +24,14 @@ import type { VmRecord } from "./record.js";
 import { sshBanner } from "./ssh.js";
 
 const LAUNCH_TIMEOUT_MS = 30_000;
+/**
+ * How long one banner check may wait once the guest said sshd is up. sshd re-executes itself
+ * for every connection, which took more than 3 s under TCG on a busy host: a short timeout
+ * gave up on each connection and opened another (each one more sshd start for the guest),
+ * and boots waited about 12 s longer than the guest needed (measured). A guest that does not
+ * listen resets the forwarded connection at once, so the long wait costs nothing then.
+ */
+const BANNER_WAIT_MS = 30_000;
 
 /**
  * Host-side inputs the core prepares for a VM: the runtime port's `HostContext` without the
@@ -110,7 +118,7 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
       }
       const data = await drainConsole(files.qmpSocket, files.console).catch(() => Buffer.alloc(0));
       seen = (seen + data.toString("latin1")).slice(-4096);
-      if (seen.includes(READY_MARKER) && (await sshBanner(current.sshPort, 3000))) return current;
+      if (seen.includes(READY_MARKER) && (await sshBanner(current.sshPort, Math.max(1000, Math.min(BANNER_WAIT_MS, deadline - Date.now()))))) return current;
       if (Date.now() > deadline) {
         throw new TimeoutError(`${record.spec.name} did not finish booting within ${config.bootTimeoutSeconds} s; see its console log (voxnix ctl logs).`, config.bootTimeoutSeconds * 1000);
       }

@@ -52,8 +52,10 @@ export const DISK_SERIALS = { root: "voxnix-root", seed: "voxnix-seed", workspac
 
 /**
  * The kernel command line: root on the first virtio disk, console on the serial port. Under
- * TCG, `mitigations=off`: the emulator executes nothing speculatively, so the guest's
- * Spectre-class mitigations protect nothing and only slow it down; with KVM they stay on.
+ * TCG, `mitigations=off`: the guest's mitigations only separate processes inside the guest
+ * (the host is protected by QEMU's process boundary, seccomp and its own kernel), and on
+ * translated code they cost much and match nothing the host CPU speculates on; the VM has one
+ * owner, root inside. With KVM they run on the real CPU, where they work and cost little.
  */
 export function kernelCommandLine(accelerator: Accelerator): string {
   return [
@@ -137,8 +139,10 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     ...drive("work", paths.workspace, "raw", DISK_SERIALS.workspace),
     "-netdev",
     netdev,
+    // No option ROM: the kernel is loaded directly, so the firmware has nothing to network-boot,
+    // and loading and running the NIC's PXE ROM costs firmware time under TCG.
     "-device",
-    "virtio-net-pci,netdev=net0",
+    "virtio-net-pci,netdev=net0,romfile=",
     // sshd and the kernel want entropy early; without a source, boot waits for it under TCG.
     "-device",
     "virtio-rng-pci",

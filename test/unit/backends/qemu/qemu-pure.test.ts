@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { overlayArgs, workspaceMkfsArgs } from "../../../../src/runtimes/qemu/disks.js";
-import { baseImageFiles, deviceUnit, seedFiles } from "../../../../src/runtimes/qemu/guest-files.js";
+import { baseImageFiles, seedFiles } from "../../../../src/runtimes/qemu/guest-files.js";
 import { currentImage, IMAGE_RECIPE, imagePointer, vmDebootstrapArgs } from "../../../../src/runtimes/qemu/image.js";
 import { vmPaths } from "../../../../src/runtimes/qemu/paths.js";
 import { kernelCommandLine, qemuArgs, sandboxOptions } from "../../../../src/runtimes/qemu/qemu-argv.js";
@@ -86,12 +86,40 @@ void describe("disks and image", () => {
     assert.ok(args.includes("--cache-dir=/c"));
   });
 
-  void it("the base image's units name the seed device the way systemd escapes it", () => {
-    assert.equal(deviceUnit("/dev/disk/by-id/virtio-voxnix-seed"), "dev-disk-by\\x2did-virtio\\x2dvoxnix\\x2dseed.device");
-    const unit = baseImageFiles().files.find((file) => file.path.endsWith("voxnix-seed.service"));
-    assert.match(unit?.content ?? "", /Requires=dev-disk-by\\x2did-virtio\\x2dvoxnix\\x2dseed\.device/);
-    const sshd = baseImageFiles().files.find((file) => file.path.endsWith("sshd_config.d/voxnix.conf"));
-    assert.match(sshd?.content ?? "", /PasswordAuthentication no/);
+  void it("the way to a login does not wait for udev: the seed, sshd and the ready marker run without default dependencies", () => {
+    const { files: added, links } = baseImageFiles();
+    const file = (name: string) => added.find((entry) => entry.path === name)?.content ?? "";
+    const seedUnit = file("etc/systemd/system/voxnix-seed.service");
+    assert.match(seedUnit, /DefaultDependencies=no/);
+    assert.doesNotMatch(seedUnit, /\.device/, "no wait for a udev device unit");
+    assert.match(file("usr/local/sbin/voxnix-seed"), /\/sys\/block\/vd\*\/serial/, "the seed disk is found by its serial in sysfs");
+    const sshDropIn = file("etc/systemd/system/ssh.service.d/voxnix.conf");
+    assert.match(sshDropIn, /DefaultDependencies=no/);
+    assert.match(sshDropIn, /After=voxnix-seed\.service/, "sshd starts only once the seed put its host key in place");
+    assert.match(sshDropIn, /^ExecStartPre=$/m);
+    const ready = file("etc/systemd/system/voxnix-ready.service");
+    for (const unit of ["ssh.service", "voxnix-network.service", "voxnix-workspace.service"]) assert.match(ready, new RegExp(`After=.*${unit.replace(".", "\\.")}`), `ready waits for ${unit}`);
+    assert.ok(!links.some((link) => link.path.includes("systemd-networkd")), "networkd is not enabled");
+    assert.ok(links.some((link) => link.path === "etc/systemd/system-generators/systemd-gpt-auto-generator" && link.target === "/dev/null"));
+    const sshd = file("etc/ssh/sshd_config.d/voxnix.conf");
+    assert.match(sshd, /PasswordAuthentication no/);
+  });
+
+  void it("the image's shell scripts parse, and the initrd scripts answer initramfs-tools' prereqs call", () => {
+    const { files: added } = baseImageFiles();
+    const scripts = added.filter((file) => file.content.startsWith("#!/bin/sh"));
+    assert.ok(scripts.length >= 7, `found ${scripts.length} scripts`);
+    const dir = mkdtempSync(path.join(tmpdir(), "vx-guest-"));
+    try {
+      for (const script of scripts) {
+        const target = path.join(dir, path.basename(script.path));
+        writeFileSync(target, script.content);
+        execFileSync("/bin/sh", ["-n", target]);
+        if (script.path.startsWith("etc/initramfs-tools/")) assert.equal(execFileSync("/bin/sh", [target, "prereqs"], { encoding: "utf8" }).trim(), "", script.path);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   void it("an ACPI power-off reaches the guest without logind: the power-button unit is enabled", () => {
