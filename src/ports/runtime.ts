@@ -242,6 +242,12 @@ export interface Runtime {
    * Unknown references succeed. Present exactly when the runtime keeps root disks.
    */
   discardRootDisk?(ref: string): Promise<void>;
+  /**
+   * VMs the runtime found but did not create, recorded as imported (a Proxmox definitions
+   * file's `imported` entries). The core decides who may see them and whether they may be
+   * started and stopped; nothing else is ever done to them. Absent elsewhere.
+   */
+  readonly importedVms?: ImportedVmControl;
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;
@@ -250,6 +256,26 @@ export interface Runtime {
    * NixOS closures of the module sets listed in the configuration, so later creates are fast.
    */
   buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport>;
+}
+
+/** An imported VM as its record names it: the cluster's name and its VMID. */
+export interface ImportedVmRef {
+  readonly name: string;
+  readonly vmid: number;
+}
+
+/** What a runtime lets the core do to VMs it did not create. */
+export interface ImportedVmControl {
+  /** Live details, or undefined when the cluster has no VM with that VMID and name any more. */
+  show(vm: ImportedVmRef): Promise<LiveDetails | undefined>;
+  /** Whether the runtime's own configuration lets this VM be started and stopped (besides the record's flag). */
+  powerAllowedByConfig(vmid: number): boolean;
+  /**
+   * Starts or stops it (the core has decided it may). Refuses a VMID that holds a VM the
+   * runtime manages, or whose name is no longer the recorded one. Starting a running VM and
+   * stopping a stopped one succeed.
+   */
+  power(vm: ImportedVmRef, operation: "start" | "stop", options: { readonly onProgress: ProgressListener }): Promise<void>;
 }
 
 /** What `buildImages` produced. */

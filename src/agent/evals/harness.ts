@@ -169,7 +169,8 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
     if (expected.live !== undefined && found.live !== expected.live) failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
     if (expected.kind !== undefined && found.spec.kind !== expected.kind) failures.push(`${expected.name} should be a ${expected.kind}, is a ${found.spec.kind}`);
     if (expected.idleTimeoutMs !== undefined) {
-      const idle = (await core.show({ userId: expected.owner }, expected.name)).idle;
+      const shown = await core.show({ userId: expected.owner }, expected.name);
+      const idle = "idle" in shown ? shown.idle : undefined;
       if (idle?.source !== "workload" || idle.timeoutMs !== expected.idleTimeoutMs) failures.push(`${expected.name} should have its own idle timeout of ${expected.idleTimeoutMs} ms, has ${idle?.timeoutMs} (${idle?.source})`);
     }
   }

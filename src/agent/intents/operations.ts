@@ -16,6 +16,7 @@ import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";
+import { isImportedVm } from "../../core/api.js";
 import { createInput, createOptions, createRecord, describeStarted } from "../create-input.js";
 import { describeVmAnswer } from "./vm.js";
 
@@ -93,7 +94,7 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
         return { text: `Restoring ${name} from its snapshot. I'll tell you when it's back.` };
       }
       case "show": {
-        const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status, live: value.live }));
+        const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: isImportedVm(value) ? "imported" : value.status, live: value.live }));
         return { text: replies.describeDetails(details) };
       }
       case "logs": {
@@ -151,14 +152,15 @@ export async function changeOperation(request: ChangeIntent, context: ChatContex
   const change: ChangeRequestInput = { addModules: [...request.addModules], removeModules: [...request.removeModules] };
   try {
     if (request.cpus === "more" || request.cpus === "less" || request.memory === "more" || request.memory === "less") {
-      const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
-      const resources = details.spec.resources;
-      if (request.cpus === "more" || request.cpus === "less") {
+      const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: isImportedVm(value) ? "imported" : value.status }));
+      // An imported VM has no spec: nothing to step from; the core refuses the change, naming the flag.
+      const resources = isImportedVm(details) ? undefined : details.spec.resources;
+      if (resources !== undefined && (request.cpus === "more" || request.cpus === "less")) {
         const cpus = Math.max(1, stepped(resources.cpus, request.cpus));
         notes.push(`${request.cpus === "more" ? "doubled" : "halved"} the CPUs from ${resources.cpus} to ${cpus}`);
         change.cpus = cpus;
       }
-      if (request.memory === "more" || request.memory === "less") {
+      if (resources !== undefined && (request.memory === "more" || request.memory === "less")) {
         const memory = Math.max(64 * 1024 ** 2, Math.round(stepped(resources.memoryBytes, request.memory) / 1024 ** 2) * 1024 ** 2);
         notes.push(`${request.memory === "more" ? "doubled" : "halved"} the memory from ${formatSize(resources.memoryBytes)} to ${formatSize(memory)}`);
         change.memory = memory;

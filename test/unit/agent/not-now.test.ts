@@ -12,6 +12,7 @@ import { mustRunOffline } from "../../../src/agent/routing.js";
 import { actor, createAgentHarness, TEST_USERS } from "./helpers.js";
 import { createReady } from "../core/helpers.js";
 import { scriptedModel } from "./mock-model.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const context = { knownNames: ["web", "dev"], catalogNames: ["git", "fish"] };
@@ -70,7 +71,7 @@ void describe("requests for later", () => {
     const later = await harness.pipeline.handle(alice, "stop web tonight");
     assert.match(later.text, /I can't stop web later or on a condition: I only act right away, so I did nothing\./);
     assert.match(later.text, /stop web after 2 hours idle/);
-    assert.equal((await harness.core.show(alice, "web")).live, "running");
+    assert.equal((workloadOf(await harness.core.show(alice, "web"))).live, "running");
 
     const destroy = await harness.pipeline.handle(alice, "destroy web next week");
     assert.match(destroy.text, /did nothing/);
@@ -78,7 +79,7 @@ void describe("requests for later", () => {
 
     const idle = await harness.pipeline.handle(alice, "stop web after 2 hours idle");
     assert.match(idle.text, /^web now stops after 2h without use\./);
-    const shown = await harness.core.show(alice, "web");
+    const shown = workloadOf(await harness.core.show(alice, "web"));
     assert.equal(shown.live, "running", "web was not stopped");
     assert.equal(shown.idle?.timeoutMs, 2 * 3600_000);
     assert.equal(shown.idle?.source, "workload");
@@ -89,6 +90,6 @@ void describe("requests for later", () => {
     await createReady(harness.core, alice, { name: "web" });
     const reply = await harness.pipeline.handle(alice, "could you stop web in 10 minutes");
     assert.match(reply.text, /I only act right away, so I did nothing/);
-    assert.equal((await harness.core.show(alice, "web")).live, "running");
+    assert.equal((workloadOf(await harness.core.show(alice, "web"))).live, "running");
   });
 });
