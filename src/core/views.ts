@@ -115,13 +115,13 @@ export function toJobView(record: JobRecord): JobView {
 }
 
 /** A snapshot view. */
-export function toSnapshotView(record: SnapshotRecord): SnapshotView {
+export function toSnapshotView(record: SnapshotRecord, keptDisk?: string): SnapshotView {
   return {
     id: record.id,
     workload: record.workload,
     owner: record.owner,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
-    ...(record.rootDisk === undefined ? {} : { rootDiskBytes: record.rootDisk.bytes }),
+    ...(record.rootDisk === undefined ? {} : { rootDiskBytes: record.rootDisk.bytes, ...(keptDisk === undefined ? {} : { keptDisk }) }),
   };
 }

@@ -43,6 +43,13 @@ export interface RuntimeInfo {
   /** Catalog modules this runtime can realise; create refuses the others with this list. */
   readonly modules: ReadonlySet<string>;
   readonly capabilities: RuntimeCapabilities;
+  /**
+   * VM runtimes that keep a disk for the undo window (`discardRootDisk`): what that disk is, in
+   * words for plans and results ("its root disk"; on Proxmox its workspace disk in a keeper VM),
+   * and whether it holds the person's workspace (then the host's workspace snapshot is not
+   * what a restore brings back, and plans do not claim it).
+   */
+  readonly keptDisk?: { readonly words: string; readonly holdsWorkspace: boolean };
 }
 
 /** Progress steps of a long operation, in the order they usually happen. */

@@ -160,7 +160,7 @@ export function renderConfirmation(error: NeedsConfirmation, withToken = true): 
 export function renderDestroyResult(result: DestroyResult): string[] {
   return [
     `${result.workload} destroyed.`,
-    ...(result.snapshot ? [`${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : "Its root disk and workspace"} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
+    ...(result.snapshot ? [`${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : result.snapshot.keptDisk === undefined || result.snapshot.keptDisk === "its root disk" ? "Its root disk and workspace" : `${result.snapshot.keptDisk[0]!.toUpperCase()}${result.snapshot.keptDisk.slice(1)}`} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ];
 }

@@ -144,6 +144,8 @@ export interface SnapshotView {
   readonly expiresAt: Date;
   /** A VM's root disk kept with it: the bytes it holds against the owner's disk quota. */
   readonly rootDiskBytes?: number;
+  /** With `rootDiskBytes`: what that kept disk is, in words ("its root disk"; on Proxmox its workspace disk). */
+  readonly keptDisk?: string;
 }
 
 /** One SSH host key of a workload. */

@@ -134,6 +134,8 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     info: () => ({
       name: "proxmox",
       kind: "vm",
+      // What destroy keeps (destroy-vm.ts): the workspace disk, never the root disk (a template clone).
+      keptDisk: { words: "its workspace disk (kept in a keeper VM on the cluster)", holdsWorkspace: true },
       modules: new Set<string>(),
       // The cluster provides the disks; no exec or shell through voxnix (the guest agent's exec needs a far broader token).
       capabilities: { exec: false, interactiveShell: false, console: false, remoteAccess: false, liveResize: false, rootVolume: "managed" },
