@@ -22,7 +22,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { isMap, isSeq, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { HostFailureError, InvalidInputError } from "../domain/errors.js";
 import type { CommandRunner } from "../ports/command-runner.js";
 
@@ -110,15 +110,24 @@ async function updateSopsConfig(config: string, files: readonly string[], recipi
     const rule = rules.items.find((item) => {
       if (!isMap(item)) return false;
       const pattern = item.get("path_regex");
-      return pattern === undefined || new RegExp(String(pattern)).test(path);
+      return pattern === undefined || (typeof pattern === "string" && new RegExp(pattern).test(path));
     });
     if (!isMap(rule)) throw new HostFailureError(`No creation rule in ${config} matches ${path}; add one with an age list.`);
     if (rule.has("key_groups")) throw new HostFailureError(`The creation rule for ${path} in ${config} uses key_groups, which voxnix does not edit; add the host's age recipient there by hand.`);
-    const current = String(rule.get("age") ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0);
-    const wanted = [...new Set([...current.filter((entry) => !removed.includes(entry)), ...(recipients.get(file) ?? [])])];
-    rule.set("age", wanted.join(","));
+    // sops reads `age` as one comma-separated string (newer versions also take a list); the form is kept.
+    const value: unknown = rule.get("age", true);
+    const listed = isSeq(value);
+    const entries = ageEntries(value);
+    const wanted = [...new Set([...entries.filter((entry) => !removed.includes(entry)), ...(recipients.get(file) ?? [])])];
+    rule.set("age", listed ? document.createNode(wanted) : wanted.join(","));
   }
   await writeAtomically(config, document.toString());
+}
+
+// The recipients in a rule's `age` node: a scalar "a,b" or a sequence of scalars.
+function ageEntries(node: unknown): string[] {
+  const texts = isSeq(node) ? node.items.map((item) => (isScalar(item) ? String(item.value) : "")) : isScalar(node) ? String(node.value).split(",") : [];
+  return texts.map((entry) => entry.trim()).filter((entry) => entry.length > 0);
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
