@@ -13,6 +13,7 @@ import { describe, it } from "node:test";
 import { createApp } from "../../../src/app/create-app.js";
 import type { App } from "../../../src/app/app.js";
 import { createChatPipeline } from "../../../src/agent/pipeline.js";
+import { createHttpApp } from "../../../src/adapters/http/app.js";
 import { renderDetails } from "../../../src/adapters/cli/views.js";
 import { isImportedVm } from "../../../src/core/api.js";
 import { parseDefinitions } from "../../../src/fleet/definitions.js";
@@ -158,6 +159,33 @@ void describe("imported VMs through the core", () => {
       assert.deepEqual(changing(fake, 120), []);
       const shown = await app.core.show(alice, "legacy");
       assert.equal(shown.live, "missing");
+    });
+  });
+
+  void it("through the HTTP API: show and stop answer kind imported-vm; destroy is 409 naming the flag; another user gets 404", async () => {
+    await withImports(async ({ fake, app }) => {
+      const http = createHttpApp({ core: app.core, watchMaxMs: 0 });
+      const token = async (userId: string) => (await app.core.createApiToken(admin, userId)).token;
+      const [aliceToken, bobToken] = [await token(alice.userId), await token(bob.userId)];
+      const call = async (bearer: string, method: string, path: string) => {
+        const response = await http.request(path, { method, headers: { authorization: `Bearer ${bearer}` } });
+        return { status: response.status, body: (await response.json()) as { ok: boolean; result?: Record<string, unknown>; error?: { kind: string; message: string } } };
+      };
+      const shown = await call(aliceToken, "GET", "/api/v1/workloads/legacy");
+      assert.equal(shown.status, 200, JSON.stringify(shown.body));
+      assert.deepEqual([shown.body.result?.kind, shown.body.result?.vmid, shown.body.result?.allowPowerControl], ["imported-vm", 120, true]);
+      const stopped = await call(aliceToken, "POST", "/api/v1/workloads/legacy/stop");
+      assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+      assert.equal(stopped.body.result?.live, "stopped");
+      assert.equal(fake.vms.get(120)?.status, "stopped");
+      const destroy = await call(aliceToken, "DELETE", "/api/v1/workloads/legacy");
+      assert.equal(destroy.status, 409);
+      assert.equal(destroy.body.error?.kind, "conflict");
+      assert.match(destroy.body.error?.message ?? "", /allowPowerControl/);
+      const other = await call(bobToken, "POST", "/api/v1/workloads/legacy/start");
+      assert.equal(other.status, 404);
+      assert.equal(fake.vms.get(120)?.status, "stopped");
+      assert.ok(fake.vms.has(120));
     });
   });
 
