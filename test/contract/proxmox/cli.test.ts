@@ -121,6 +121,9 @@ void describe("the built CLI with Proxmox configured", () => {
       assert.equal(said.code, 0, said.stderr);
       assert.match(said.stdout, /legacy is started/);
       assert.equal(fake.vms.get(120)?.status, "running");
+      const execDry = await run(["--as", "telegram:42", "--dry-run", "ctl", "exec", "legacy", "--", "true"], env);
+      assert.notEqual(execDry.code, 0);
+      assert.match(execDry.stdout, /legacy is an imported VM \(VMID 120\); voxnix runs no commands in it, so exec would be refused/);
       const other = await run(["--as", "telegram:43", "ctl", "stop", "legacy"], env);
       assert.equal(other.code, 3, other.stderr);
       assert.match(other.stderr, /You have no workload called "legacy"/);
