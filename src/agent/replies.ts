@@ -6,7 +6,8 @@
  */
 import type { CommandResult } from "../ports/command-runner.js";
 import type { ChangePlan } from "../api/outcome.js";
-import type { ChangeResult, CreatePlan, DestroyResult, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
+import type { ChangeResult, CreatePlan, DestroyResult, ImportedVmDetails, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
+import { isImportedVm } from "../core/api.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { DestroyPlan } from "../domain/errors.js";
 import type { LogEntry } from "../ports/runtime.js";
@@ -40,8 +41,17 @@ export function describeList(result: ListResult): string {
   return [header, ...lines].join("\n") + importedText;
 }
 
-/** Details of one workload. */
-export function describeDetails(details: WorkloadDetails): string {
+/** Details of one workload, or of an imported VM the person may see. */
+export function describeDetails(details: WorkloadDetails | ImportedVmDetails): string {
+  if (isImportedVm(details)) {
+    const state = details.live === "missing" ? "not found in the cluster" : details.live;
+    const allowed = details.allowPowerControl ? "You can start and stop it here; nothing else (allowPowerControl: true)." : "It is read-only here: voxnix only shows it (start and stop need allowPowerControl: true on its entry).";
+    const lines = [`${details.name} is an imported VM (VMID ${details.vmid}) that voxnix did not create; it is ${state}.`];
+    if (details.addresses.length > 0) lines.push(`Address: ${details.addresses.join(", ")}.`);
+    if (details.note) lines.push(`Note: ${details.note}.`);
+    lines.push(allowed);
+    return lines.join("\n");
+  }
   const lines = [`${details.name} is ${stateOf(details)}.`];
   lines.push(`Modules: ${details.spec.modules.length > 0 ? details.spec.modules.join(", ") : "none"}.`);
   lines.push(`Resources: ${details.spec.resources.cpus} CPU, ${formatSize(details.spec.resources.memoryBytes)} memory.`);

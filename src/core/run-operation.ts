@@ -16,6 +16,8 @@ import type { CoreContext } from "./context.js";
 import { runtimeForWorkload } from "./runtime-registry.js";
 import type { StoredUser } from "../state/users-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
+import type { ImportedVmRecord } from "../state/imported-vms-repository.js";
+import { importedRefusal, visibleImport } from "./imported-vms.js";
 import { recordAudit } from "./audit.js";
 import { toVoxnixError } from "./errors.js";
 import { authorize, canAccess, workloadNotFound } from "./policy.js";
@@ -60,6 +62,12 @@ export interface OperationRequest<Input, Result> {
   /** A dry run: no lock is taken and the audit record says so. */
   readonly dryRun?: boolean;
   readonly run: (scope: OperationScope<Input>) => Promise<Result>;
+  /**
+   * For workload operations that also serve imported VMs (show, start, stop): runs instead of
+   * `run` when the name is an imported VM the actor may see. Without it, such a name is
+   * refused with an error naming the `imported` entry and `allowPowerControl`.
+   */
+  readonly imported?: (entry: ImportedVmRecord, scope: { readonly user: StoredUser; readonly dryRun: boolean }) => Promise<Result>;
 }
 
 /** Results that are outcomes other than `done` say so in the audit record. */
@@ -113,9 +121,19 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
       const user = resolveUser(context, request.actor);
       authorize(request.operation, user);
       let workload: WorkloadRecord | undefined;
+      let imported: ImportedVmRecord | undefined;
       if (policy.scope === "workload" && target !== undefined) {
         workload = context.repos.workloads.get(target);
-        if (!workload || !canAccess(user, workload)) throw workloadNotFound(target);
+        if (!workload || !canAccess(user, workload)) {
+          // Not a workload of theirs: an imported VM they may see, or the one "not found".
+          imported = visibleImport(context, user, target);
+          if (imported === undefined) throw workloadNotFound(target);
+          if (request.imported === undefined) throw importedRefusal(imported, request.operation);
+          if (policy.lock && !dryRun) releases.push(services.locks.acquire(imported.name));
+          workload = undefined;
+        }
+      }
+      if (workload !== undefined) {
         if (policy.lock && !dryRun) {
           releases.push(services.locks.acquire(workload.name));
           // Read again under the lock: the row may have changed while we waited for it.
@@ -126,7 +144,7 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
         if (policy.states) requireStatus(workload.name, workload.status, policy.states);
         if (policy.requires) requireCapabilities(context, workload, policy.requires);
       }
-      const result = await request.run({
+      const result = imported !== undefined && request.imported !== undefined ? await request.imported(imported, { user, dryRun }) : await request.run({
         user,
         input,
         workload,

@@ -11,6 +11,17 @@ import { userStorageKey, type UserId } from "../domain/identity.js";
 import type { SnapshotRecord } from "../state/snapshots-repository.js";
 import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { CoreContext } from "./context.js";
+import type { RuntimeRegistry } from "../ports/runtime-registry.js";
+
+/** What `runtime` keeps of a destroyed VM for the undo window, in words ("its root disk" when it does not say). */
+export function keptDiskWords(registry: RuntimeRegistry, runtime: string): string {
+  return keptDiskOf(registry, runtime).words;
+}
+
+/** What `runtime` keeps of a destroyed VM for the undo window (a root disk when it does not say). */
+export function keptDiskOf(registry: RuntimeRegistry, runtime: string): { readonly words: string; readonly holdsWorkspace: boolean } {
+  return registry.byName(runtime)?.info().keptDisk ?? { words: "its root disk", holdsWorkspace: false };
+}
 
 /**
  * Snapshots the workload's workspace (when it has one that exists) and records it, restorable

@@ -10,7 +10,7 @@ import type { WorkloadRecord } from "../state/workloads-repository.js";
 import type { DestroyResult } from "./api.js";
 import type { CoreContext } from "./context.js";
 import type { JobContext } from "./jobs.js";
-import { snapshotForDestroy } from "./snapshots.js";
+import { keptDiskWords, snapshotForDestroy } from "./snapshots.js";
 import { toSnapshotView } from "./views.js";
 import { runtimeForWorkload } from "./runtime-registry.js";
 
@@ -51,7 +51,7 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     }
     repos.workloads.delete(record.name);
     for (const warning of warnings) deps.logger.warn({ workload: record.name }, warning);
-    return { workload: record.name, ...(kept.storageRef === undefined && kept.rootDisk === undefined ? {} : { snapshot: toSnapshotView(kept) }), warnings };
+    return { workload: record.name, ...(kept.storageRef === undefined && kept.rootDisk === undefined ? {} : { snapshot: toSnapshotView(kept, kept.rootDisk === undefined ? undefined : keptDiskWords(deps.runtimes, kept.rootDisk.runtime)) }), warnings };
   } catch (error) {
     repos.workloads.update(record.name, { status: "failed" }, deps.clock.now());
     throw error;

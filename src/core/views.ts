@@ -49,7 +49,15 @@ export function assignedImports(context: { readonly repos: { readonly importedVm
 
 /** An assigned imported VM as its owner sees it. */
 export function toImportedView(entry: ImportedVmRecord, live: LiveContainer | undefined): ImportedVmView {
-  return { name: entry.name, vmid: entry.vmid, owner: entry.owner, live: live ? live.state : "missing", ...(entry.note ? { note: entry.note } : {}), readOnly: true };
+  return {
+    name: entry.name,
+    vmid: entry.vmid,
+    ...(entry.owner === undefined ? {} : { owner: entry.owner }),
+    live: live ? live.state : "missing",
+    ...(entry.note ? { note: entry.note } : {}),
+    readOnly: true,
+    allowPowerControl: entry.allowPowerControl,
+  };
 }
 
 /** A workload view; `live` undefined means the host does not know the container. */
@@ -114,13 +122,13 @@ export function toJobView(record: JobRecord): JobView {
 }
 
 /** A snapshot view. */
-export function toSnapshotView(record: SnapshotRecord): SnapshotView {
+export function toSnapshotView(record: SnapshotRecord, keptDisk?: string): SnapshotView {
   return {
     id: record.id,
     workload: record.workload,
     owner: record.owner,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
-    ...(record.rootDisk === undefined ? {} : { rootDiskBytes: record.rootDisk.bytes }),
+    ...(record.rootDisk === undefined ? {} : { rootDiskBytes: record.rootDisk.bytes, ...(keptDisk === undefined ? {} : { keptDisk }) }),
   };
 }

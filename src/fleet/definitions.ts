@@ -63,9 +63,11 @@ const importedVmSchema = z
   .object({
     name: z.string().min(1).max(128),
     vmid: z.number().int().min(100).max(999_999_999),
-    /** Who it is documented as belonging to (shown in the plan; it gives them nothing). */
+    /** Who it is assigned to: shown in their list, and `show` works for them (and admins). */
     owner: userIdSchema.optional(),
     note: z.string().max(500).optional(),
+    /** Lets its owner and admins start and stop it through voxnix; nothing else is ever allowed. */
+    allowPowerControl: z.boolean().default(false),
   })
   .strict();
 

@@ -64,14 +64,15 @@ export function trailMessage(actor: Actor, definitions: Definitions, result: App
 }
 
 /**
- * Records the file's imported entries that name an owner, so each owner sees their imported
- * VM (read-only) in their list; replaces what this file assigned before. Runs after a
- * successful apply: the admin applying the file is who assigns.
+ * Records the file's imported entries, so each owner sees their imported VM in their list (and
+ * admins every one), with whether it may be started and stopped (`allowPowerControl`);
+ * replaces what this file recorded before. Runs after a successful apply: the admin applying
+ * the file is who assigns. Returns how many entries name an owner.
  */
 export function recordImports(app: App, definitions: Definitions): number {
-  const entries = definitions.imported.flatMap((vm) => (vm.owner === undefined ? [] : [{ name: vm.name, vmid: vm.vmid, owner: vm.owner, ...(vm.note ? { note: vm.note } : {}) }]));
+  const entries = definitions.imported.map((vm) => ({ name: vm.name, vmid: vm.vmid, allowPowerControl: vm.allowPowerControl, ...(vm.owner ? { owner: vm.owner } : {}), ...(vm.note ? { note: vm.note } : {}) }));
   createImportedVmsRepository(app.db).replaceFromSource(resolve(definitions.file), entries, new Date());
-  return entries.length;
+  return entries.filter((entry) => entry.owner !== undefined).length;
 }
 
 /** Commits the apply to `proxmox.fleet.gitRepo`; undefined when no repository is configured. */

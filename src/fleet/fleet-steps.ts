@@ -33,6 +33,7 @@ import type { ProgressListener } from "../ports/runtime.js";
 import { ageRecipientOf, ed25519KeyOf } from "../domain/age-recipient.js";
 import type { FleetStepResult } from "./apply.js";
 import type { ManagedVmDefinition } from "./definitions.js";
+import { rekeyWithAgenix, rekeyWithSops, type SecretsToolSettings, type ToolOutcome } from "./secrets-tools.js";
 
 export interface FleetSettings {
   readonly nixosCommand?: readonly string[];
@@ -43,7 +44,7 @@ export interface FleetSettings {
   readonly sshPort: number;
   /** Pinned host keys (OpenSSH known_hosts); `host-keys.json` lives next to it. */
   readonly knownHostsFile: string;
-  readonly secrets?: { readonly identityFile: string; readonly recipientsFile?: string; readonly files: readonly string[] };
+  readonly secrets?: SecretsToolSettings & { readonly recipientsFile?: string; readonly files: readonly string[] };
 }
 
 /** A pinned host, as recorded in `host-keys.json`. */
@@ -108,17 +109,10 @@ export async function runFleetSteps(runner: CommandRunner, settings: FleetSettin
 
   const reencrypted: string[] = [];
   if (wanted.length > 0 && settings.secrets) {
-    const pinned = await readPinnedHosts(settings);
-    for (const file of wanted) {
-      onProgress({ type: "step", step: "installing", message: `Re-encrypting ${file} for ${vm.name}` });
-      const hosts = Object.values(pinned).filter((host) => host.secrets.includes(file)).map((host) => host.ageRecipient);
-      const done = await reencrypt(runner, settings.secrets, file, [...new Set(hosts)]);
-      if (!done) {
-        notes.push("secrets: skipped, age is not installed");
-        break;
-      }
-      reencrypted.push(file);
-    }
+    onProgress({ type: "step", step: "installing", message: `Re-encrypting ${wanted.join(", ")} for ${vm.name} (${settings.secrets.tool ?? "age"})` });
+    const outcome = await reencryptSecrets(runner, settings.secrets, wanted, await readPinnedHosts(settings), []);
+    reencrypted.push(...outcome.reencrypted);
+    notes.push(...outcome.notes);
   }
   return { hostKey, ageRecipient, reencrypted, notes };
 }
@@ -201,6 +195,24 @@ export async function pinHost(settings: FleetSettings, name: string, host: Pinne
   // known_hosts: one line per pinned host, `[addr]:port` when the port is not 22.
   const lines = Object.values(pinned).map((entry) => `${entry.port === 22 ? entry.address : `[${entry.address}]:${entry.port}`} ${entry.hostKey}`);
   await writeAtomically(settings.knownHostsFile, `${lines.join("\n")}\n`);
+}
+
+/**
+ * Re-encrypts `files` for the admin's recipients plus every pinned host that lists each file,
+ * with the configured tool (`secrets-tools.ts`); `removed` are recipients of a replaced host key.
+ */
+export async function reencryptSecrets(runner: CommandRunner, secrets: NonNullable<FleetSettings["secrets"]>, files: readonly string[], pinned: Readonly<Record<string, PinnedHost>>, removed: readonly string[]): Promise<ToolOutcome> {
+  const recipientsOf = (file: string) => [...new Set(Object.values(pinned).filter((host) => host.secrets.includes(file)).map((host) => host.ageRecipient))];
+  const tool = secrets.tool ?? "age";
+  if (tool === "sops") return rekeyWithSops(runner, secrets, files, new Map(files.map((file) => [file, recipientsOf(file)])), removed);
+  // agenix re-keys every file secrets.nix lists, so the hosts file covers every configured file.
+  if (tool === "agenix") return rekeyWithAgenix(runner, secrets, files, new Map(secrets.files.map((file) => [file, recipientsOf(file)])));
+  const reencrypted: string[] = [];
+  for (const file of files) {
+    if (!(await reencrypt(runner, secrets, file, recipientsOf(file)))) return { reencrypted, notes: ["secrets: skipped, age is not installed"] };
+    reencrypted.push(file);
+  }
+  return { reencrypted, notes: [] };
 }
 
 // Decrypts with the admin's identity, encrypts to the admin's recipients plus `hosts`; false when age is missing.

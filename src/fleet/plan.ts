@@ -26,7 +26,7 @@ export type PlanStep =
   | { readonly action: "differs"; readonly name: string; readonly owner: string; readonly line: number; readonly differences: readonly string[] }
   /** Cannot be applied: apply refuses the whole file while any step is a conflict. */
   | { readonly action: "conflict"; readonly name: string; readonly owner: string; readonly line: number; readonly reason: string }
-  | { readonly action: "imported"; readonly name: string; readonly vmid: number; readonly line: number; readonly present: boolean; readonly owner?: string }
+  | { readonly action: "imported"; readonly name: string; readonly vmid: number; readonly line: number; readonly present: boolean; readonly owner?: string; readonly allowPowerControl: boolean }
   /** A voxnix VM on the cluster that the file does not list; left alone. */
   | { readonly action: "unlisted"; readonly name: string; readonly owner: string };
 
@@ -70,7 +70,7 @@ function planImported(vm: ImportedVmDefinition, listing: ListResult, clash: Work
     return { action: "conflict", name: vm.name, owner: vm.owner ?? "", line: vm.line, reason: `"${vm.name}" is listed as imported, but it is a VM voxnix manages (owner ${clash.owner}); list it under vms instead.` };
   }
   const present = (listing.unmanaged ?? []).some((entry) => entry.name === vm.name);
-  return { action: "imported", name: vm.name, vmid: vm.vmid, line: vm.line, present, ...(vm.owner ? { owner: vm.owner } : {}) };
+  return { action: "imported", name: vm.name, vmid: vm.vmid, line: vm.line, present, allowPowerControl: vm.allowPowerControl, ...(vm.owner ? { owner: vm.owner } : {}) };
 }
 
 // Only what the entry states is compared; unstated fields take whatever defaults were used.
@@ -126,7 +126,7 @@ export function renderDefinitionsPlan(plan: DefinitionsPlan): string[] {
         lines.push(`  ! conflict ${step.name} (line ${step.line}): ${step.reason}`);
         break;
       case "imported":
-        lines.push(`  · imported ${step.name} (VMID ${step.vmid}${step.owner ? `, ${step.owner}` : ""}): imported, read-only${step.present ? "" : "; not found in the cluster"}`);
+        lines.push(`  · imported ${step.name} (VMID ${step.vmid}${step.owner ? `, ${step.owner}` : ""}): imported, ${step.allowPowerControl ? "start and stop only (allowPowerControl)" : "read-only"}${step.present ? "" : "; not found in the cluster"}`);
         break;
       case "unlisted":
         lines.push(`  · unlisted ${step.name} (${step.owner}): not in the file; left alone`);

@@ -14,7 +14,7 @@
 import { ConflictError, HostFailureError, NotFoundError } from "../domain/errors.js";
 import { ageRecipientOf } from "../domain/age-recipient.js";
 import type { CommandRunner } from "../ports/command-runner.js";
-import { fingerprintOf, pinHost, readPinnedHosts, reencrypt, scanHostKey, type FleetSettings } from "./fleet-steps.js";
+import { fingerprintOf, pinHost, readPinnedHosts, reencryptSecrets, scanHostKey, type FleetSettings } from "./fleet-steps.js";
 
 export interface RekeyReport {
   readonly name: string;
@@ -44,20 +44,12 @@ export async function rekeyHost(runner: CommandRunner, settings: FleetSettings, 
     );
   }
   await pinHost(settings, name, { ...host, hostKey: scanned, ageRecipient: base.ageRecipient });
-  const reencrypted: string[] = [];
-  const notes: string[] = [];
+  let outcome: { reencrypted: readonly string[]; notes: readonly string[] } = { reencrypted: [], notes: [] };
   if (host.secrets.length > 0 && settings.secrets) {
-    const hosts = Object.values(await readPinnedHosts(settings));
-    for (const file of host.secrets) {
-      const recipients = [...new Set(hosts.filter((entry) => entry.secrets.includes(file)).map((entry) => entry.ageRecipient))];
-      if (!(await reencrypt(runner, settings.secrets, file, recipients))) {
-        notes.push("secrets: skipped, age is not installed");
-        break;
-      }
-      reencrypted.push(file);
-    }
+    // The old key's recipient leaves the recipients (sops: .sops.yaml) as the new one joins.
+    outcome = await reencryptSecrets(runner, settings.secrets, host.secrets, await readPinnedHosts(settings), host.ageRecipient === base.ageRecipient ? [] : [host.ageRecipient]);
   }
-  return { ...base, changed: true, reencrypted, notes };
+  return { ...base, changed: true, reencrypted: outcome.reencrypted, notes: outcome.notes };
 }
 
 function normalise(fingerprint: string): string {

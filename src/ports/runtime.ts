@@ -43,6 +43,13 @@ export interface RuntimeInfo {
   /** Catalog modules this runtime can realise; create refuses the others with this list. */
   readonly modules: ReadonlySet<string>;
   readonly capabilities: RuntimeCapabilities;
+  /**
+   * VM runtimes that keep a disk for the undo window (`discardRootDisk`): what that disk is, in
+   * words for plans and results ("its root disk"; on Proxmox its workspace disk in a keeper VM),
+   * and whether it holds the person's workspace (then the host's workspace snapshot is not
+   * what a restore brings back, and plans do not claim it).
+   */
+  readonly keptDisk?: { readonly words: string; readonly holdsWorkspace: boolean };
 }
 
 /** Progress steps of a long operation, in the order they usually happen. */
@@ -254,6 +261,12 @@ export interface Runtime {
    * Unknown references succeed. Present exactly when the runtime keeps root disks.
    */
   discardRootDisk?(ref: string): Promise<void>;
+  /**
+   * VMs the runtime found but did not create, recorded as imported (a Proxmox definitions
+   * file's `imported` entries). The core decides who may see them and whether they may be
+   * started and stopped; nothing else is ever done to them. Absent elsewhere.
+   */
+  readonly importedVms?: ImportedVmControl;
 
   // Host
   doctor(): Promise<readonly DoctorCheck[]>;
@@ -262,6 +275,26 @@ export interface Runtime {
    * NixOS closures of the module sets listed in the configuration, so later creates are fast.
    */
   buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport>;
+}
+
+/** An imported VM as its record names it: the cluster's name and its VMID. */
+export interface ImportedVmRef {
+  readonly name: string;
+  readonly vmid: number;
+}
+
+/** What a runtime lets the core do to VMs it did not create. */
+export interface ImportedVmControl {
+  /** Live details, or undefined when the cluster has no VM with that VMID and name any more. */
+  show(vm: ImportedVmRef): Promise<LiveDetails | undefined>;
+  /** Whether the runtime's own configuration lets this VM be started and stopped (besides the record's flag). */
+  powerAllowedByConfig(vmid: number): boolean;
+  /**
+   * Starts or stops it (the core has decided it may). Refuses a VMID that holds a VM the
+   * runtime manages, or whose name is no longer the recorded one. Starting a running VM and
+   * stopping a stopped one succeed.
+   */
+  power(vm: ImportedVmRef, operation: "start" | "stop", options: { readonly onProgress: ProgressListener }): Promise<void>;
 }
 
 /** What `buildImages` produced. */

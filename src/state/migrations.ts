@@ -269,6 +269,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX imported_vms_owner ON imported_vms(owner);
     `,
   },
+  {
+    version: 14,
+    description:
+      "imported VMs: an entry may let its owner (and admins) start and stop it (allowPowerControl; nothing else), and an entry without an owner is recorded too (admins see it), so owner may be NULL",
+    sql: `
+      CREATE TABLE imported_vms_new (
+        name TEXT PRIMARY KEY,
+        vmid INTEGER NOT NULL,
+        owner TEXT,
+        note TEXT,
+        power_control INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      INSERT INTO imported_vms_new (name, vmid, owner, note, source, updated_at) SELECT name, vmid, owner, note, source, updated_at FROM imported_vms;
+      DROP TABLE imported_vms;
+      ALTER TABLE imported_vms_new RENAME TO imported_vms;
+      CREATE INDEX imported_vms_owner ON imported_vms(owner);
+    `,
+  },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -430,18 +430,21 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     if (action === "/move_disk" && method === "POST") {
       const disk = params.disk ?? fail(400, "Parameter verification failed.", { disk: "property is missing and it is not optional" });
       const drive = vm.config[disk];
-      if (typeof drive !== "string") return fail(500, `disk '${disk}' does not exist`);
       if (params["target-vmid"] === undefined) return fail(501, "moving a disk to another storage is not modelled by the fake");
       const targetId = Number(params["target-vmid"]);
       const targetKey = params["target-disk"] ?? disk;
       if (targetId === vmid) return fail(400, "Parameter verification failed.", { "target-vmid": "must be different than source VMID to reassign disk" });
+      // The checks and messages of qemu-server's $load_and_check_reassign_configs, in its order.
       const target = vms.get(targetId);
-      if (!target || target.node !== node) return fail(500, `Configuration file 'nodes/${node}/qemu-server/${targetId}.conf' does not exist`);
+      if (!target) return fail(500, `could not find target VM ${targetId}`);
+      if (target.node !== node) return fail(500, `Both VMs need to be on the same node (${node} != ${target.node})`);
       if (vm.lock || target.lock) return fail(500, `VM is locked (${vm.lock ?? target.lock})`);
-      if (!disk.startsWith("unused") && vm.status === "running") return fail(500, `Cannot move disk '${disk}' of running VM ${vmid} to another VM; detach it or stop the VM first.`);
-      if (!targetKey.startsWith("unused") && target.status === "running") return fail(500, `Cannot attach '${targetKey}' to running VM ${targetId} in this fake.`);
+      if (vm.template || target.template) return fail(500, "Can't move disks from or to template VMs");
+      if (typeof drive !== "string") return fail(500, `Disk '${disk}' for VM '${vmid}' does not exist`);
       if (target.config[targetKey] !== undefined) return fail(500, `Target disk key '${targetKey}' is already in use for VM '${targetId}'`);
-      return startTask(node, "qmmove", `${vmid}`, [`moving disk '${disk}' of VM ${vmid} to '${targetKey}' of VM ${targetId}`], () => {
+      if (!disk.startsWith("unused") && vm.status === "running") return fail(500, "Cannot move disk to another VM while the source VM is running - detach first");
+      if (!targetKey.startsWith("unused") && target.status === "running") return fail(500, `Cannot attach '${targetKey}' to running VM ${targetId} in this fake.`);
+      return startTask(node, "qmmove", `${vmid}-${disk}>${targetId}-${targetKey}`, [`reassign disk '${disk}' from VM '${vmid}' as '${targetKey}' to VM '${targetId}'`], () => {
         if (vm.config[disk] !== drive || target.config[targetKey] !== undefined) throw new Error("configuration changed while moving the disk");
         const volid = volidOf(drive);
         const [storage] = volid.split(":");

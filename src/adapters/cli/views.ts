@@ -13,11 +13,13 @@ import type {
   ListResult,
   ReconcileReport,
   HostKeyReport,
+  ImportedVmDetails,
   StorageReport,
   UserView,
   WorkloadDetails,
   WorkloadView,
 } from "../../core/api.js";
+import { isImportedVm } from "../../core/api.js";
 import { confirmationHeadline, isChangePlan, type ChangePlan, type NeedsConfirmation, type Planned } from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
 import { formatDuration } from "../../domain/idle.js";
@@ -36,13 +38,14 @@ export function renderList(result: ListResult): string[] {
     lines.push("", "Containers on this host that voxnix does not manage:", ...renderTable(["name", "state"], result.unmanaged.map((container) => [container.name, container.state])));
   }
   if (result.imported && result.imported.length > 0) {
-    lines.push("", "Imported VMs (read-only; voxnix never changes them):", ...renderTable(["name", "owner", "vmid", "live", "note"], result.imported.map((vm) => [vm.name, vm.owner, String(vm.vmid), vm.live, vm.note ?? "-"])));
+    lines.push("", "Imported VMs (read-only; voxnix never changes them):", ...renderTable(["name", "owner", "vmid", "live", "note"], result.imported.map((vm) => [vm.name, vm.owner ?? "-", String(vm.vmid), vm.live, vm.note ?? "-"])));
   }
   return lines;
 }
 
 /** `ctl show`: key/value details of one workload. */
-export function renderDetails(details: WorkloadDetails): string[] {
+export function renderDetails(details: WorkloadDetails | ImportedVmDetails): string[] {
+  if (isImportedVm(details)) return renderImportedDetails(details);
   const facts = Object.entries(details.facts).map(([key, value]) => [`  ${key}`, value] as const);
   return [
     ...renderKeyValue([
@@ -68,13 +71,31 @@ export function renderDetails(details: WorkloadDetails): string[] {
   ];
 }
 
+/** `ctl show` of an imported VM: what the record and the cluster say, and what voxnix may do to it. */
+function renderImportedDetails(details: ImportedVmDetails): string[] {
+  const facts = Object.entries(details.facts).map(([key, value]) => [`  ${key}`, value] as const);
+  return [
+    ...renderKeyValue([
+      ["name", details.name],
+      ["kind", "imported VM (voxnix did not create it)"],
+      ["owner", details.owner ?? "-"],
+      ["vmid", details.vmid],
+      ["live", details.live],
+      ["addresses", details.addresses.join(", ") || "-"],
+      ["allowed", details.allowPowerControl ? "show, start, stop (allowPowerControl: true)" : "show only (start and stop need allowPowerControl: true)"],
+      ["note", details.note],
+    ]),
+    ...(facts.length > 0 ? ["facts:", ...renderKeyValue(facts)] : []),
+  ];
+}
+
 /** `ctl keep`: what keeps running, and until when if it stays idle. */
 export function renderKept(result: KeepResult): string[] {
   return result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? ` (stops at ${formatTime(kept.stopsAt)} if idle)` : ""}`);
 }
 
-/** A workload after a lifecycle change (start, stop, restart, create, restore). */
-export function renderWorkloadLine(workload: WorkloadView, verb: string): string[] {
+/** A workload (or an imported VM) after a lifecycle change (start, stop, restart, create, restore). */
+export function renderWorkloadLine(workload: Pick<WorkloadView, "name" | "live" | "addresses">, verb: string): string[] {
   const addresses = workload.addresses.length > 0 ? ` at ${workload.addresses.join(", ")}` : "";
   return [`${workload.name} ${verb} (live: ${workload.live})${addresses}.`];
 }
@@ -139,7 +160,7 @@ export function renderConfirmation(error: NeedsConfirmation, withToken = true): 
 export function renderDestroyResult(result: DestroyResult): string[] {
   return [
     `${result.workload} destroyed.`,
-    ...(result.snapshot ? [`${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : "Its root disk and workspace"} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
+    ...(result.snapshot ? [`${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : result.snapshot.keptDisk === undefined || result.snapshot.keptDisk === "its root disk" ? "Its root disk and workspace" : `${result.snapshot.keptDisk[0]!.toUpperCase()}${result.snapshot.keptDisk.slice(1)}`} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ];
 }

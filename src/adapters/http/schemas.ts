@@ -125,6 +125,20 @@ export const idleTimeoutBody = z.object({ timeout: z.string().min(1).max(32) }).
 /** What `keep` did. */
 export const keepResult = z.object({ kept: z.array(z.object({ workload: z.string(), stopsAt: date.optional() })) });
 
+/** A cluster VM voxnix did not create, listed under `imported` in a definitions file; `allowPowerControl`: its owner and admins may start and stop it. */
+export const importedVmView = z.object({
+  name: z.string(),
+  vmid: z.number().int(),
+  owner: z.string().optional().describe("absent: assigned to nobody (admins only)"),
+  live: z.string(),
+  note: z.string().optional(),
+  readOnly: z.literal(true),
+  allowPowerControl: z.boolean(),
+});
+
+/** `show`, `start`, `stop` of an imported VM (tell it from a workload by `kind`). */
+export const importedVmDetails = importedVmView.extend({ kind: z.literal("imported-vm"), addresses: z.array(z.string()), facts: z.record(z.string(), z.string()) });
+
 export const workloadDetails = workloadView.extend({ since: date.optional(), facts: z.record(z.string(), z.string()), storage: z.looseObject({}).optional(), remoteAccess: z.looseObject({ state: z.string() }).optional(), idle: idleView.optional() });
 
 /** `list`: your workloads (admins: everyone's, plus unmanaged containers). */
@@ -132,7 +146,7 @@ export const listResult = z.object({
   workloads: z.array(workloadView),
   unmanaged: z.array(z.object({ name: z.string(), state: z.string() })).optional(),
   /** Imported cluster VMs assigned to you (admins: all), read-only. */
-  imported: z.array(z.object({ name: z.string(), vmid: z.number().int(), owner: z.string(), live: z.string(), note: z.string().optional(), readOnly: z.literal(true) })).optional(),
+  imported: z.array(importedVmView).optional(),
 });
 
 /** A job's persisted state. */

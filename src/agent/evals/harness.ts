@@ -179,7 +179,8 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
       if (size !== expected.workspaceBytes) failures.push(`${expected.name}'s workspace should be ${expected.workspaceBytes} bytes, is ${size}`);
     }
     if (expected.idleTimeoutMs !== undefined) {
-      const idle = (await core.show({ userId: expected.owner }, expected.name)).idle;
+      const shown = await core.show({ userId: expected.owner }, expected.name);
+      const idle = "idle" in shown ? shown.idle : undefined;
       if (idle?.source !== "workload" || idle.timeoutMs !== expected.idleTimeoutMs) failures.push(`${expected.name} should have its own idle timeout of ${expected.idleTimeoutMs} ms, has ${idle?.timeoutMs} (${idle?.source})`);
     }
   }

@@ -16,6 +16,7 @@ import { explainError } from "../../api/error-wording.js";
 import { resolveTarget, suggestFreeName } from "./resolver.js";
 import { jobSummary } from "../turn.js";
 import * as replies from "../replies.js";
+import { isImportedVm } from "../../core/api.js";
 import { createInput, createOptions, createRecord, describeStarted } from "../create-input.js";
 import { describeVmAnswer } from "./vm.js";
 
@@ -93,7 +94,7 @@ export async function workloadOperation(request: WorkloadRequest, context: ChatC
         return { text: `Restoring ${name} from its snapshot. I'll tell you when it's back.` };
       }
       case "show": {
-        const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status, live: value.live }));
+        const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: isImportedVm(value) ? "imported" : value.status, live: value.live }));
         return { text: replies.describeDetails(details) };
       }
       case "logs": {
@@ -131,7 +132,7 @@ export async function setIdleTimeout(target: Target, timeout: string, context: C
   try {
     // A dry run changes nothing: it only checks the workload is the person's and says what would happen.
     if (context.dryRun) {
-      await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
+      await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: isImportedVm(value) ? "imported" : value.status }));
       return { text: `Dry run: ${name} would ${timeout === "off" ? "never be stopped for being idle" : `stop after ${timeout} without use`}. Nothing was changed.` };
     }
     const view = await turn.call("setIdleTimeout", { name, timeout }, () => core.setIdleTimeout(actor, name, timeout), (value) => ({ timeoutMs: value.timeoutMs }));
@@ -159,23 +160,25 @@ export async function changeOperation(request: ChangeIntent, context: ChatContex
   try {
     const diskStep = request.workspaceSize === "more" || request.workspaceSize === "less" ? request.workspaceSize : undefined;
     if (request.cpus === "more" || request.cpus === "less" || request.memory === "more" || request.memory === "less" || diskStep !== undefined) {
-      const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: value.status }));
-      const resources = details.spec.resources;
-      if (diskStep !== undefined) {
+      const details = await turn.call("show", { name }, () => core.show(actor, name), (value) => ({ status: isImportedVm(value) ? "imported" : value.status }));
+      // An imported VM has no spec: nothing to step from; the core refuses the change, naming the flag.
+      const spec = isImportedVm(details) ? undefined : details.spec;
+      const resources = spec?.resources;
+      if (spec !== undefined && diskStep !== undefined) {
         // Doubling needs a size to start from: a workspace without a limit (or none at all) is said as it is.
-        const workspace = details.spec.workspace;
+        const workspace = spec.workspace;
         if (!workspace.enabled) return { text: `${name} has no workspace, so there is no disk size to change. Nothing was changed.` };
         if (workspace.sizeBytes === undefined) return { text: `${name}'s workspace has no size limit now, so I can't make it ${diskStep === "more" ? "bigger" : "smaller"} by a step. Say a size, for example "give ${name} a 20G workspace". Nothing was changed.` };
         const size = Math.max(1024 ** 3, Math.round(stepped(workspace.sizeBytes, diskStep) / 1024 ** 2) * 1024 ** 2);
         notes.push(`${diskStep === "more" ? "doubled" : "halved"} the workspace size from ${formatSize(workspace.sizeBytes)} to ${formatSize(size)}`);
         change.workspaceSize = size;
       }
-      if (request.cpus === "more" || request.cpus === "less") {
+      if (resources !== undefined && (request.cpus === "more" || request.cpus === "less")) {
         const cpus = Math.max(1, stepped(resources.cpus, request.cpus));
         notes.push(`${request.cpus === "more" ? "doubled" : "halved"} the CPUs from ${resources.cpus} to ${cpus}`);
         change.cpus = cpus;
       }
-      if (request.memory === "more" || request.memory === "less") {
+      if (resources !== undefined && (request.memory === "more" || request.memory === "less")) {
         const memory = Math.max(64 * 1024 ** 2, Math.round(stepped(resources.memoryBytes, request.memory) / 1024 ** 2) * 1024 ** 2);
         notes.push(`${request.memory === "more" ? "doubled" : "halved"} the memory from ${formatSize(resources.memoryBytes)} to ${formatSize(memory)}`);
         change.memory = memory;

@@ -15,7 +15,7 @@ import type { CommandResult } from "../../ports/command-runner.js";
 import type { AddSshKeyRequest, ApiTokenView, AuditLogPage, AuditLogQuery, CreatedApiToken, Impersonation, ListSshKeysRequest, LoginLink, LoginLinkState, RemoveSshKeyRequest, SshKeyView, StartedWebSession, UserLimitsInput, UserView, WebSessionIdentity } from "./accounts.js";
 import type { ChangeOutcome, ConfirmedJob, CreateJob, JobOf, JobView } from "./jobs.js";
 import type { AttachShellRequest, ExecRequest, Forward, ForwardRequest, Session, SessionRequest, ShellRequest, ShellSession } from "./sessions.js";
-import type { AutostartReport, CreateOptions, DoctorReport, HostKeyReport, IdleTickReport, IdleView, KeepResult, ListResult, ReconcileReport, StorageReport, WatchRequest, WorkloadDetails, WorkloadView, WorkloadWatch } from "./workloads.js";
+import type { AutostartReport, CreateOptions, DoctorReport, HostKeyReport, IdleTickReport, ImportedVmDetails, IdleView, KeepResult, ListResult, ReconcileReport, StorageReport, WatchRequest, WorkloadDetails, WorkloadView, WorkloadWatch } from "./workloads.js";
 
 /** The core. One method per operation in `OPERATIONS`; the authorization tests iterate that list. */
 export interface Core {
@@ -28,8 +28,10 @@ export interface Core {
    * Touches nothing (no lock, no token, no host command that changes anything).
    */
   plan(actor: Actor, request: PlanRequest): Promise<Planned>;
-  start(actor: Actor, name: string): Promise<WorkloadView>;
-  stop(actor: Actor, name: string): Promise<WorkloadView>;
+  /** Starts a workload, or an imported VM whose entry allows it (`allowPowerControl`). */
+  start(actor: Actor, name: string): Promise<WorkloadView | ImportedVmDetails>;
+  /** Stops a workload, or an imported VM whose entry allows it (`allowPowerControl`). */
+  stop(actor: Actor, name: string): Promise<WorkloadView | ImportedVmDetails>;
   restart(actor: Actor, name: string): Promise<WorkloadView>;
   /** Never destroys: answers with the plan and a single-use token for `confirm`. */
   destroy(actor: Actor, name: string): Promise<NeedsConfirmation>;
@@ -50,7 +52,8 @@ export interface Core {
   list(actor: Actor): Promise<ListResult>;
   /** The list now and on every change, for live views; audited once when opened, not per update. */
   watch(actor: Actor, request?: WatchRequest): Promise<WorkloadWatch>;
-  show(actor: Actor, name: string): Promise<WorkloadDetails>;
+  /** A workload's details, or an imported VM's (assigned to the actor, or any for admins). */
+  show(actor: Actor, name: string): Promise<WorkloadDetails | ImportedVmDetails>;
   /** The SSH host keys of the actor's VM `name`, with fingerprints and age recipients (for re-keying secrets). */
   hostKey(actor: Actor, name: string): Promise<HostKeyReport>;
   logs(actor: Actor, name: string, options?: { readonly lines?: number }): Promise<readonly LogEntry[]>;

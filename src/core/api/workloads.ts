@@ -88,17 +88,43 @@ export interface UnmanagedContainer {
 }
 
 /**
- * A cluster VM voxnix did not create, assigned to an owner by a definitions file: shown to that
- * owner and to admins, read-only (voxnix never changes it).
+ * A cluster VM voxnix did not create, recorded from a definitions file's `imported` entry:
+ * shown to the owner it is assigned to and to admins; voxnix never changes it, and starts or
+ * stops it only when the entry says `allowPowerControl: true`.
  */
 export interface ImportedVmView {
   readonly name: string;
   readonly vmid: number;
-  readonly owner: UserId;
+  /** Absent for an entry assigned to nobody (only admins see it). */
+  readonly owner?: UserId;
   /** What the cluster reports now; `missing` when it no longer lists the VM. */
   readonly live: LiveState | "missing";
   readonly note?: string;
   readonly readOnly: true;
+  /** Its owner and admins may start and stop it (nothing else). */
+  readonly allowPowerControl: boolean;
+}
+
+/**
+ * A workload's answer from `show`, `start` or `stop`, for callers that handle only workloads;
+ * throws when the name was an imported VM (whose answer has no spec, status or idle timer).
+ */
+export function workloadOf<T extends { readonly kind: string; readonly name: string }>(value: T): Exclude<T, ImportedVmDetails> {
+  if (isImportedVm(value)) throw new TypeError(`"${value.name}" is an imported VM, not a workload.`);
+  return value as Exclude<T, ImportedVmDetails>;
+}
+
+/** True for an imported VM's details (`show`, `start`, `stop` answer those for imported VMs). */
+export function isImportedVm(value: { readonly kind: string }): value is ImportedVmDetails {
+  return value.kind === "imported-vm";
+}
+
+/** `show`, `start` and `stop` of an imported VM: its view plus what the cluster reports about it. */
+export interface ImportedVmDetails extends ImportedVmView {
+  /** Tells it apart from a workload (whose `kind` is `container`). */
+  readonly kind: "imported-vm";
+  readonly addresses: readonly string[];
+  readonly facts: Readonly<Record<string, string>>;
 }
 
 export interface ListResult {
@@ -118,6 +144,8 @@ export interface SnapshotView {
   readonly expiresAt: Date;
   /** A VM's root disk kept with it: the bytes it holds against the owner's disk quota. */
   readonly rootDiskBytes?: number;
+  /** With `rootDiskBytes`: what that kept disk is, in words ("its root disk"; on Proxmox its workspace disk). */
+  readonly keptDisk?: string;
 }
 
 /** One SSH host key of a workload. */

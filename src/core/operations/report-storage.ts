@@ -10,6 +10,7 @@ import type { StorageReport } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { toSnapshotView } from "../views.js";
+import { keptDiskWords } from "../snapshots.js";
 import type { CoreContext } from "../context.js";
 import type { UserId } from "../../domain/identity.js";
 import type { VmSpec } from "../../domain/vm-spec.js";
@@ -69,7 +70,7 @@ export function reportStorage(services: CoreServices, actor: Actor): Promise<Sto
         usage: rootDisks.length === 0 && kept === 0 ? usage : { ...usage, usedBytes: usage.usedBytes + allocated, availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - held) },
         workspaces: records.map((record, index) => ({ workload: record.name, usage: workspaceUsages[index]! })),
         rootDisks,
-        snapshots: snapshots.map(toSnapshotView),
+        snapshots: snapshots.map((snapshot) => toSnapshotView(snapshot, snapshot.rootDisk === undefined ? undefined : keptDiskWords(context.deps.runtimes, snapshot.rootDisk.runtime))),
       };
     },
   });

@@ -25,7 +25,8 @@ function restartChange(context: CoreContext): LifecycleChange {
 
 /** Restarts the actor's workload `name`. */
 export function restartWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadView> {
-  return runLifecycleChange(services, actor, name, restartChange(services.context));
+  // No importedPower: an imported VM is refused before anything runs, so the answer is a workload's view.
+  return runLifecycleChange(services, actor, name, restartChange(services.context)) as Promise<WorkloadView>;
 }
 
 /** The dry run of `restart`. */

@@ -16,7 +16,7 @@ import { validateName } from "../inputs.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { discardKeptRootDisk, pruneExpiredSnapshots } from "../snapshots.js";
+import { discardKeptRootDisk, keptDiskOf, pruneExpiredSnapshots } from "../snapshots.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** Starts a restore job for the actor's destroyed workload `name`. */
@@ -93,9 +93,11 @@ export function planRestore(services: CoreServices, actor: Actor, name: string):
     target: (validName) => validName,
     run: async ({ user, input }) => {
       const snapshot = await admitRestore(context, user, input);
+      // What comes back is what the runtime kept: a root disk (qemu, microvm), or on Proxmox the workspace disk.
+      const kept = snapshot.rootDisk === undefined ? undefined : keptDiskOf(context.deps.runtimes, snapshot.rootDisk.runtime);
       const steps = [
-        snapshot.storageRef === undefined ? `recreate ${input} with an empty workspace` : `recreate ${input} with /workspace from its snapshot`,
-        ...(snapshot.rootDisk === undefined ? [] : [`bring back its root disk as it was when it was destroyed (${snapshot.rootDisk.runtime})`]),
+        kept?.holdsWorkspace ? `recreate ${input} as a new VM` : snapshot.storageRef !== undefined ? `recreate ${input} with /workspace from its snapshot` : `recreate ${input} with an empty workspace`,
+        ...(snapshot.rootDisk === undefined ? [] : [`bring back ${kept!.words} as it was when it was destroyed (${snapshot.rootDisk.runtime})`]),
         `start ${input} with its recorded modules (${snapshot.spec.modules.join(", ") || "none"})`,
       ];
       return { type: "planned", plan: { operation: "restore", workload: input, steps } };

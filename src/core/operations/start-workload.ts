@@ -6,7 +6,7 @@
  */
 import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { HostContext } from "../../ports/runtime.js";
-import type { Planned, WorkloadView } from "../api.js";
+import type { ImportedVmDetails, Planned, WorkloadView } from "../api.js";
 import type { CoreContext } from "../context.js";
 import { planLifecycleChange, runLifecycleChange, type LifecycleChange, type LifecycleReason } from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
@@ -16,6 +16,7 @@ import { runtimeForWorkload } from "../runtime-registry.js";
 function startChange(context: CoreContext): LifecycleChange {
   return {
     operation: "start",
+    importedPower: "start",
     desired: "running",
     apply: (record) => startContainer(context, record),
     describe: (record) => [
@@ -27,7 +28,7 @@ function startChange(context: CoreContext): LifecycleChange {
 }
 
 /** Starts the actor's workload `name`. */
-export function startWorkload(services: CoreServices, actor: Actor, name: string, reason?: LifecycleReason): Promise<WorkloadView> {
+export function startWorkload(services: CoreServices, actor: Actor, name: string, reason?: LifecycleReason): Promise<WorkloadView | ImportedVmDetails> {
   return runLifecycleChange(services, actor, name, startChange(services.context), reason);
 }
 

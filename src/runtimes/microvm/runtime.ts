@@ -103,6 +103,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     info: () => ({
       name: "microvm",
       kind: "vm",
+      keptDisk: { words: "its root disk", holdsWorkspace: false },
       modules: new Set<string>(),
       capabilities: { exec: true, interactiveShell: true, console: true, remoteAccess: false, liveResize: false, rootVolume: "disk-image" },
     }),

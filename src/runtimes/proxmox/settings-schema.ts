@@ -89,17 +89,29 @@ export const proxmoxSettingsSchema = z
         sshPort: z.number().int().min(1).max(65535).default(22),
         /** Pinned host keys of the VMs (OpenSSH known_hosts); defaults to <stateDir>/proxmox/known_hosts. */
         knownHostsFile: z.string().optional(),
-        /** age-encrypted secrets re-encrypted for every applied host's key (with `age`). */
+        /** age-encrypted secrets re-encrypted for every applied host's key (with `age`, `sops updatekeys` or `agenix -r`). */
         secrets: z
           .object({
-            /** The admin's age identity that can decrypt the files (read by age, never by voxnix). */
+            /** The admin's age identity that can decrypt the files (read by age, sops or agenix, never by voxnix). */
             identityFile: z.string(),
+            /** What re-keys the files: voxnix with `age` itself, `sops updatekeys`, or `agenix -r`. */
+            tool: z.enum(["age", "sops", "agenix"]).default("age"),
+            /** sops: the `.sops.yaml` whose creation rules' `age` lists get the hosts' recipients. */
+            sopsConfig: z.string().optional(),
+            /** agenix: the folder holding `secrets.nix` (agenix runs there). */
+            agenixDirectory: z.string().optional(),
+            /** agenix: the JSON file voxnix writes the hosts' recipients to, per file (default `<agenixDirectory>/voxnix-hosts.json`). */
+            agenixHostsFile: z.string().optional(),
             /** age recipients (public keys) that must always be able to decrypt, one per line. */
             recipientsFile: z.string().optional(),
             /** Absolute paths of the age-encrypted files. */
             files: z.array(z.string().refine((value) => value.startsWith("/"), "must be an absolute path")).min(1),
           })
           .strict()
+          .superRefine((secrets, context) => {
+            if (secrets.tool === "sops" && secrets.sopsConfig === undefined) context.addIssue({ code: "custom", path: ["sopsConfig"], message: "is required with tool: sops (the .sops.yaml listing the recipients)." });
+            if (secrets.tool === "agenix" && secrets.agenixDirectory === undefined) context.addIssue({ code: "custom", path: ["agenixDirectory"], message: "is required with tool: agenix (the folder holding secrets.nix)." });
+          })
           .optional(),
         /** A git work tree where each apply commits the definitions file and a state summary. */
         gitRepo: z.string().optional(),

@@ -104,6 +104,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     info: () => ({
       name: "qemu",
       kind: "vm",
+      keptDisk: { words: "its root disk", holdsWorkspace: false },
       modules: new Set<string>(),
       capabilities: { exec: true, interactiveShell: true, console: true, remoteAccess: false, liveResize: false, rootVolume: "disk-image" },
     }),

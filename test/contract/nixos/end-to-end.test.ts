@@ -18,6 +18,7 @@ import { createTailscaleRemoteAccess } from "../../../src/backends/network/tails
 import { TEST_POLICY } from "../../fakes/core-harness.js";
 import { startFakeTailscaleApi, type FakeTailscaleApi } from "../../fakes/fake-tailscale-api.js";
 import { FakeHost } from "./harness.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 let api: FakeTailscaleApi;
 const alice = { userId: "telegram:42" as const };
@@ -97,7 +98,7 @@ void describe("core + nixos backend + zfs + tailscale over fake host programs", 
     await assert.rejects((await failing.confirm(alice, answer.token)).wait(), /rolled back to its previous settings/);
     assert.equal(installed(), before, "the pinned generation is installed again, not a rebuild");
     assert.equal(host.container("dev")?.running, true, "and started, as it ran before");
-    assert.deepEqual((await failing.show(alice, "dev")).spec.modules.includes("fish"), false);
+    assert.deepEqual(workloadOf(await failing.show(alice, "dev")).spec.modules.includes("fish"), false);
   });
 
   void it("restores a destroyed workload from the snapshot that outlived its workspace", async () => {

@@ -85,13 +85,13 @@ void describe("the built CLI with Proxmox configured", () => {
       );
       writeFileSync(
         join(dir, "vms.yaml"),
-        ['vms:', '  - { name: lab, owner: "telegram:42", memory: 1G }', '  - { name: web, owner: "telegram:43", memory: 512M, node: pve2 }', "imported:", "  - { name: legacy, vmid: 120 }"].join("\n"),
+        ['vms:', '  - { name: lab, owner: "telegram:42", memory: 1G }', '  - { name: web, owner: "telegram:43", memory: 512M, node: pve2 }', "imported:", '  - { name: legacy, vmid: 120, owner: "telegram:42", allowPowerControl: true }'].join("\n"),
       );
       const env = { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state"), HOME: dir };
       const plan = await run(["proxmox", "plan", join(dir, "vms.yaml")], env);
       assert.equal(plan.code, 0, plan.stderr);
       assert.match(plan.stdout, /\+ create {3}lab for telegram:42/);
-      assert.match(plan.stdout, /imported legacy \(VMID 120\): imported, read-only/);
+      assert.match(plan.stdout, /imported legacy \(VMID 120, telegram:42\): imported, start and stop only \(allowPowerControl\)/);
       assert.ok(fake.requests.every((request) => request.method === "GET"), "plan changed nothing");
 
       const applied = await run(["proxmox", "apply", join(dir, "vms.yaml"), "--json"], env);
@@ -102,9 +102,31 @@ void describe("the built CLI with Proxmox configured", () => {
       const again = await run(["proxmox", "plan", join(dir, "vms.yaml"), "--json"], env);
       assert.deepEqual((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts, { create: 0, unchanged: 2, differs: 0, conflict: 0, imported: 1, unlisted: 0 });
 
-      // The imported VM cannot be destroyed by anyone.
+      // The imported VM cannot be destroyed by anyone; the refusal names the flag.
       const destroy = await run(["ctl", "destroy", "legacy", "--yes"], env);
       assert.notEqual(destroy.code, 0);
+      assert.match(destroy.stderr, /"legacy" is an imported VM \(VMID 120\).*allowPowerControl/);
+      assert.equal(fake.vms.get(120)?.status, "running");
+
+      // Its owner shows and stops it (allowPowerControl: true), from the CLI and through chat; another user learns nothing.
+      const shown = await run(["--as", "telegram:42", "ctl", "show", "legacy"], env);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /kind:\s+imported VM/);
+      assert.match(shown.stdout, /vmid:\s+120/);
+      const stopped = await run(["--as", "telegram:42", "ctl", "stop", "legacy"], env);
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stdout, /legacy stopped \(live: stopped\)/);
+      assert.equal(fake.vms.get(120)?.status, "stopped");
+      const said = await run(["--as", "telegram:42", "say", "start legacy"], env);
+      assert.equal(said.code, 0, said.stderr);
+      assert.match(said.stdout, /legacy is started/);
+      assert.equal(fake.vms.get(120)?.status, "running");
+      const execDry = await run(["--as", "telegram:42", "--dry-run", "ctl", "exec", "legacy", "--", "true"], env);
+      assert.notEqual(execDry.code, 0);
+      assert.match(execDry.stdout, /legacy is an imported VM \(VMID 120\); voxnix runs no commands in it, so exec would be refused/);
+      const other = await run(["--as", "telegram:43", "ctl", "stop", "legacy"], env);
+      assert.equal(other.code, 3, other.stderr);
+      assert.match(other.stderr, /You have no workload called "legacy"/);
       assert.equal(fake.vms.get(120)?.status, "running");
 
       // A malformed file: exit 2, the line named, nothing sent.

@@ -130,8 +130,9 @@ void describe("proxmox definitions: plan and apply", () => {
       const adminNow = await app.core.list(admin);
       assert.deepEqual(adminNow.imported?.map((vm) => vm.name), ["legacy"]);
       assert.ok(!(adminNow.unmanaged ?? []).some((entry) => entry.name === "legacy"), "listed once, as imported");
-      // Nobody can change it through voxnix: it is not a workload of anyone's.
-      await assert.rejects(app.core.destroy({ userId: "telegram:42" }, "legacy"), (error: Error & { kind?: string }) => error.kind === "not-found" || error.kind === "invalid-input");
+      // Nobody can change it through voxnix: its owner is told why, naming the flag; others get "not found".
+      await assert.rejects(app.core.destroy({ userId: "telegram:42" }, "legacy"), (error: Error & { kind?: string }) => error.kind === "conflict" && /imported VM \(VMID 120\).*allowPowerControl/.test(error.message));
+      await assert.rejects(app.core.destroy({ userId: "telegram:43" }, "legacy"), (error: Error & { kind?: string }) => error.kind === "not-found");
       // An apply of the file without the entry removes the assignment.
       recordImports(app, { ...definitions, imported: [] });
       assert.equal((await app.core.list({ userId: "telegram:42" })).imported, undefined);

@@ -14,6 +14,8 @@ import { createApp } from "../../../src/app/create-app.js";
 import type { App } from "../../../src/app/app.js";
 import type { Actor } from "../../../src/domain/identity.js";
 import { createCommandRunner } from "../../../src/host/command-runner.js";
+import { renderDestroyResult } from "../../../src/adapters/cli/views.js";
+import { isChangeResult } from "../../../src/core/api.js";
 import { createSnapshotsRepository } from "../../../src/state/snapshots-repository.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
 import { startFakeProxmoxServer, volidOf, type FakeProxmoxServer, type FakeVm } from "../../fakes/fake-proxmox-server.js";
@@ -72,9 +74,10 @@ async function createLab(app: App, fake: FakeProxmoxServer): Promise<FakeVm> {
   return lab;
 }
 
-async function destroy(app: App, actor: Actor, name: string): Promise<void> {
+async function destroy(app: App, actor: Actor, name: string): Promise<string[]> {
   const outcome = await app.core.destroy(actor, name);
-  await (await app.core.confirm(actor, outcome.token)).wait();
+  const result = await (await app.core.confirm(actor, outcome.token)).wait();
+  return isChangeResult(result) ? [] : renderDestroyResult(result);
 }
 
 void describe("proxmox restore: the workspace disk comes back", () => {
@@ -82,7 +85,8 @@ void describe("proxmox restore: the workspace disk comes back", () => {
     await withCluster(async ({ fake, app }) => {
       const lab = await createLab(app, fake);
       const rootVolume = volidOf(String(lab.config.scsi0));
-      await destroy(app, alice, "lab");
+      const said = await destroy(app, alice, "lab");
+      assert.match(said.join("\n"), /Its workspace disk \(kept in a keeper VM on the cluster\) can be restored until/);
 
       assert.equal(guest(fake, "lab"), undefined, "the VM is gone");
       assert.equal(fake.volumes.has(rootVolume), false, "its root disk went with it");
@@ -99,7 +103,13 @@ void describe("proxmox restore: the workspace disk comes back", () => {
 
       // The plan says what comes back.
       const planned = await app.core.plan(alice, { operation: "restore", name: "lab" });
-      assert.ok("steps" in planned.plan && planned.plan.steps.some((step) => /bring back its root disk .*\(proxmox\)/.test(step)), JSON.stringify(planned));
+      // What Proxmox keeps is the workspace disk (in a keeper VM); the root disk is cloned again, and the plan says so.
+      assert.ok("steps" in planned.plan, JSON.stringify(planned));
+      assert.deepEqual(planned.plan.steps.slice(0, 2), [
+        "recreate lab as a new VM",
+        "bring back its workspace disk (kept in a keeper VM on the cluster) as it was when it was destroyed (proxmox)",
+      ]);
+      assert.ok(!planned.plan.steps.some((step) => /root disk as it was|empty workspace/.test(step)), JSON.stringify(planned.plan.steps));
 
       // Another user cannot restore it: "not yours" is "not found".
       await assert.rejects(app.core.restore(bob, "lab"), (error: Error & { kind?: string }) => error.kind === "not-found");

@@ -12,6 +12,7 @@ import { FIXTURE_MODULE_NAMES } from "../../fakes/fixture-catalog.js";
 import { createReady } from "../core/helpers.js";
 import { actor, createAgentHarness, settle, TEST_USERS } from "./helpers.js";
 import { scriptedModel } from "./mock-model.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const GiB = 1024 ** 3;
 const alice = actor(TEST_USERS.alice);
@@ -52,26 +53,26 @@ void describe("chat: the workspace size", () => {
     assert.match(grown.text, /workspace size 4G → 8G/);
     assert.match(grown.text, /doubled the workspace size from 4G to 8G/);
     assert.equal(grown.confirmation, undefined, "a resize in place needs no confirmation");
-    const after = (await harness.core.show(alice, "dev")).spec.workspace;
+    const after = workloadOf(await harness.core.show(alice, "dev")).spec.workspace;
     assert.equal(after.enabled ? after.sizeBytes : undefined, 8 * GiB);
     assert.equal((await harness.core.show(alice, "dev")).live, "running", "no restart");
 
     const refused = await harness.pipeline.handle(alice, "shrink dev's workspace to 2G");
     assert.match(refused.text, /already holds 3G, more than 2G; choose at least 3G/);
-    const kept = (await harness.core.show(alice, "dev")).spec.workspace;
+    const kept = workloadOf(await harness.core.show(alice, "dev")).spec.workspace;
     assert.equal(kept.enabled ? kept.sizeBytes : undefined, 8 * GiB, "nothing changed");
   });
 
   void it("a workspace without a limit is not stepped: the person is asked for a size", async () => {
     const harness = createAgentHarness();
     await createReady(harness.core, alice, { name: "web" });
-    assert.deepEqual((await harness.core.show(alice, "web")).spec.workspace, { enabled: true }, "created without a limit");
+    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, { enabled: true }, "created without a limit");
     const reply = await harness.pipeline.handle(alice, "give web more disk");
     assert.match(reply.text, /no size limit now, so I can't make it bigger by a step\. Say a size, for example "give web a 20G workspace"\. Nothing was changed\./);
-    assert.deepEqual((await harness.core.show(alice, "web")).spec.workspace, { enabled: true });
+    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, { enabled: true });
     // Said with a size, it is set.
     await settle(await harness.pipeline.handle(alice, "give web a 5G workspace"));
-    assert.deepEqual((await harness.core.show(alice, "web")).spec.workspace, { enabled: true, sizeBytes: 5 * GiB });
+    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, { enabled: true, sizeBytes: 5 * GiB });
   });
 
   void it("the model's change_workload tool takes a workspace size, and the core still refuses one below what it holds", async () => {
@@ -87,11 +88,11 @@ void describe("chat: the workspace size", () => {
     const grown = await harness.pipeline.handle(alice, "grow dev's workspace to 6G");
     await settle(grown);
     assert.match(grown.text, /workspace size 4G → 6G/);
-    const after = (await harness.core.show(alice, "dev")).spec.workspace;
+    const after = workloadOf(await harness.core.show(alice, "dev")).spec.workspace;
     assert.equal(after.enabled ? after.sizeBytes : undefined, 6 * GiB);
     const refused = await harness.pipeline.handle(alice, "make dev's workspace 1G");
     assert.match(refused.text, /already holds 3G, more than 1G/);
-    const kept = (await harness.core.show(alice, "dev")).spec.workspace;
+    const kept = workloadOf(await harness.core.show(alice, "dev")).spec.workspace;
     assert.equal(kept.enabled ? kept.sizeBytes : undefined, 6 * GiB);
   });
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
+import { isImportedVm } from "../../../src/core/api.js";
 import { startFakeLlmServer, type FakeLlmServer } from "../../fakes/fake-llm-server.js";
 import { FALLBACK_NOTICE, MODEL_COOL_DOWN_MS } from "../../../src/agent/pipeline.js";
 import { createAgentHarness, actor, settle, TEST_USERS } from "./helpers.js";
@@ -175,6 +176,7 @@ describe("LLM agent with MockLanguageModelV3", () => {
     assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.outcome]), [["create", "ok"]]);
     await settle(reply);
     const view = await harness.core.show(alice, "web");
+    assert.ok(!isImportedVm(view));
     assert.deepEqual([...view.spec.modules].sort(), ["code-server", "fish", "git", "workspace"]);
     assert.equal(view.spec.resources.cpus, 2);
     assert.equal(view.spec.resources.memoryBytes, 2 * 1024 ** 3);

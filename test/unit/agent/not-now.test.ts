@@ -12,6 +12,7 @@ import { mustRunOffline } from "../../../src/agent/routing.js";
 import { actor, createAgentHarness, TEST_USERS } from "./helpers.js";
 import { createReady } from "../core/helpers.js";
 import { scriptedModel } from "./mock-model.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const context = { knownNames: ["web", "dev"], catalogNames: ["git", "fish"] };
@@ -98,7 +99,7 @@ void describe("requests for later", () => {
     await createReady(harness.core, alice, { name: "web" });
     const reply = await harness.pipeline.handle(alice, "never stop web when idle");
     assert.match(reply.text, /^web is never stopped for being idle now\./);
-    const shown = await harness.core.show(alice, "web");
+    const shown = workloadOf(await harness.core.show(alice, "web"));
     assert.equal(shown.live, "running", "the model's stop was never called");
     assert.equal(shown.idle?.timeoutMs, 0);
     assert.equal(shown.idle?.source, "workload");
@@ -111,11 +112,11 @@ void describe("requests for later", () => {
   void it("a dry run says what the idle timeout would become and changes nothing", async () => {
     const harness = createAgentHarness({ dryRun: true });
     await createReady(harness.core, alice, { name: "web" });
-    const before = (await harness.core.show(alice, "web")).idle;
+    const before = workloadOf(await harness.core.show(alice, "web")).idle;
     const reply = await harness.pipeline.handle(alice, "never stop web when idle");
     assert.equal(reply.text, "Dry run: web would never be stopped for being idle. Nothing was changed.");
     assert.deepEqual(reply.operations.map((record) => record.operation), ["show"]);
-    assert.deepEqual((await harness.core.show(alice, "web")).idle, before);
+    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).idle, before);
     const ghost = await harness.pipeline.handle(alice, "stop ghost after 2 hours idle");
     assert.match(ghost.text, /no container called "ghost"/);
   });
@@ -126,7 +127,7 @@ void describe("requests for later", () => {
     const later = await harness.pipeline.handle(alice, "stop web tonight");
     assert.match(later.text, /I can't stop web later or on a condition: I only act right away, so I did nothing\./);
     assert.match(later.text, /stop web after 2 hours idle/);
-    assert.equal((await harness.core.show(alice, "web")).live, "running");
+    assert.equal((workloadOf(await harness.core.show(alice, "web"))).live, "running");
 
     const destroy = await harness.pipeline.handle(alice, "destroy web next week");
     assert.match(destroy.text, /did nothing/);
@@ -134,7 +135,7 @@ void describe("requests for later", () => {
 
     const idle = await harness.pipeline.handle(alice, "stop web after 2 hours idle");
     assert.match(idle.text, /^web now stops after 2h without use\./);
-    const shown = await harness.core.show(alice, "web");
+    const shown = workloadOf(await harness.core.show(alice, "web"));
     assert.equal(shown.live, "running", "web was not stopped");
     assert.equal(shown.idle?.timeoutMs, 2 * 3600_000);
     assert.equal(shown.idle?.source, "workload");
@@ -145,6 +146,6 @@ void describe("requests for later", () => {
     await createReady(harness.core, alice, { name: "web" });
     const reply = await harness.pipeline.handle(alice, "could you stop web in 10 minutes");
     assert.match(reply.text, /I only act right away, so I did nothing/);
-    assert.equal((await harness.core.show(alice, "web")).live, "running");
+    assert.equal((workloadOf(await harness.core.show(alice, "web"))).live, "running");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createAgentHarness, actor, settle, TEST_USERS } from "./helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -44,7 +45,7 @@ describe("chat pipeline, offline engine", () => {
     assert.deepEqual(answer.operations.map((operation) => [operation.operation, operation.input.name]), [["create", "blog"]]);
     await settle(answer);
     assert.ok((await names(harness)).includes("blog"));
-    assert.deepEqual(harness.backend.containers.get("blog") && (await harness.core.show(alice, "blog")).spec.modules.includes("code-server"), true);
+    assert.deepEqual(harness.backend.containers.get("blog") && (workloadOf(await harness.core.show(alice, "blog"))).spec.modules.includes("code-server"), true);
   });
 
   it("does not suggest a name another user already took, and 'ok' accepts the suggestion", async () => {

@@ -8,6 +8,7 @@ import { FakeRuntime } from "../../fakes/fake-runtime.js";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, rejection } from "./helpers.js";
 import { userStorageKey } from "../../../src/domain/identity.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 async function jobOf(answer: Promise<ChangeOutcome>) {
   const outcome = await answer;
@@ -88,7 +89,7 @@ void describe("change a workload", () => {
 
   void it("a change of a stopped workload without removals applies at once as a job, without a restart", async () => {
     const t = await setup();
-    await t.core.stop(alice, "dev");
+    workloadOf(await t.core.stop(alice, "dev"));
     const answer = await t.core.change(alice, "dev", { addModules: ["devtools"], memory: "2G" });
     assert.equal(answer.type, "job");
     if (answer.type !== "job") return;
@@ -114,7 +115,7 @@ void describe("change a workload", () => {
 
   void it("removing a module is disruptive even when the workload is stopped", async () => {
     const t = await setup();
-    await t.core.stop(alice, "dev");
+    workloadOf(await t.core.stop(alice, "dev"));
     const answer = await t.core.change(alice, "dev", { removeModules: ["git"] });
     assert.equal(answer.type, "needs-confirmation");
     const result = await confirmed(t, answer);
@@ -237,7 +238,7 @@ void describe("change a workload", () => {
     assert.match(error.message, /rolled back to its previous settings/);
     assert.deepEqual(t.storage.injector.callsOf("resizeWorkspace").map((call) => call.args[2]), [4 * GiB, 2 * GiB], "resized, then back");
     assert.equal(t.storage.workspaces.get(`${key}/dev`)?.limitBytes, 2 * GiB);
-    const workspace = (await t.core.show(alice, "dev")).spec.workspace;
+    const workspace = (workloadOf(await t.core.show(alice, "dev"))).spec.workspace;
     assert.equal(workspace.enabled ? workspace.sizeBytes : undefined, 2 * GiB);
   });
 

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from "../../../src/domain/errors.js";
 import { sha256 } from "../../../src/core/confirmations.js";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady, destroyFully, destroyToken, rejection } from "./helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -122,7 +123,7 @@ void describe("destroy confirmations", () => {
     t.backend.failNext("destroy", new Error("machinectl hung"));
     const handle = await t.core.confirm(alice, token);
     assert.equal((await rejection(handle.wait())).kind, "host-failure");
-    const shown = await t.core.show(alice, "dev");
+    const shown = workloadOf(await t.core.show(alice, "dev"));
     assert.equal(shown.status, "failed");
     assert.equal((await t.core.job(alice, handle.id)).state, "failed");
     await destroyFully(t.core, alice, "dev");

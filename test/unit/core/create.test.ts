@@ -6,6 +6,7 @@ import { suggestFreeName } from "../../../src/core/admission.js";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { FakeRemoteAccess } from "../../fakes/fake-remote-access.js";
 import { createReady, planCreate, rejection } from "./helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -80,7 +81,7 @@ void describe("create", () => {
     await createReady(t.core, alice, { name: "b", resources: { pids: 424 } });
     // A spec recorded before pids limits existed reads back with the configured default.
     t.db.sqlite.prepare("UPDATE workloads SET spec_json = json_remove(spec_json, '$.resources.pids') WHERE name = 'a'").run();
-    assert.equal((await t.core.show(alice, "a")).spec.resources.pids, 512);
+    assert.equal((workloadOf(await t.core.show(alice, "a"))).spec.resources.pids, 512);
   });
 
   void it("refuses code-server without authentication before any host command, unless the admin allows it", async () => {
@@ -173,7 +174,7 @@ void describe("create", () => {
   void it("no workspace: no workspace is created or mounted", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", workspace: { enabled: false } });
-    await t.core.start(alice, "dev");
+    workloadOf(await t.core.start(alice, "dev"));
     assert.equal(t.storage.workspaces.size, 0);
     assert.equal(t.storage.injector.callsOf("ensureWorkspaceMounted").length, 0);
   });

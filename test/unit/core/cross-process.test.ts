@@ -10,6 +10,7 @@ import { ConflictError } from "../../../src/domain/errors.js";
 import { openDatabase } from "../../../src/state/database.js";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady, rejection } from "./helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const directory = mkdtempSync(join(tmpdir(), "voxnix-lock-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ void describe("cross-process locks", () => {
       child.kill("SIGKILL");
       await exited;
     }
-    assert.equal((await t.core.stop(alice, "dev")).desired, "stopped");
+    assert.equal((workloadOf(await t.core.stop(alice, "dev"))).desired, "stopped");
     t.db.close();
   });
 });

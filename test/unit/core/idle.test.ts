@@ -12,6 +12,7 @@ import { createOperationsRepository } from "../../../src/state/operations-reposi
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { actor, createTestCore, TEST_USERS, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { createReady, rejection } from "./helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const MINUTE = 60_000;
 const alice = actor(TEST_USERS.alice);
@@ -55,13 +56,13 @@ void describe("idle timers", () => {
     // Warned once: the next rounds do not warn again.
     t.clock.advance(MINUTE);
     assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
-    const shown = await t.core.show(alice, "web");
+    const shown = workloadOf(await t.core.show(alice, "web"));
     assert.ok(shown.idle?.warnedAt);
     assert.match(shown.idle.summary, /^stops at \d\d:\d\d if idle \(timeout 2h, last activity \d\d:\d\d create\)$/);
     t.clock.advance(10 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
     assert.equal(t.backend.containers.get("web")?.state, "stopped");
-    const stopped = await t.core.show(alice, "web");
+    const stopped = workloadOf(await t.core.show(alice, "web"));
     assert.equal(stopped.desired, "stopped");
     assert.match(stopped.idle!.summary, /^stopped for idleness at/);
     const stops = auditOf(t, "stop");
@@ -93,7 +94,7 @@ void describe("idle timers", () => {
     t.clock.advance(115 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
     await t.core.exec(alice, { name: "web", argv: ["true"] });
-    let view = (await t.core.show(alice, "web")).idle!;
+    let view = (workloadOf(await t.core.show(alice, "web"))).idle!;
     assert.equal(view.lastActivity.kind, "exec");
     assert.equal(view.warnedAt, undefined);
     assert.equal(view.stopsAt?.getTime(), t.clock.now().getTime() + 120 * MINUTE);
@@ -102,7 +103,7 @@ void describe("idle timers", () => {
     const session = await t.core.openSession(alice, { name: "web", command: { kind: "shell" }, via: "ssh" });
     t.clock.advance(60 * MINUTE);
     session.stdin.write("ls\n");
-    view = (await t.core.show(alice, "web")).idle!;
+    view = (workloadOf(await t.core.show(alice, "web"))).idle!;
     assert.equal(view.lastActivity.kind, "ssh session");
     assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
     session.close();
@@ -125,13 +126,13 @@ void describe("idle timers", () => {
     t.clock.advance(30 * MINUTE);
     const forward = await t.core.openForward(alice, { name: "web", host: "localhost", port: 8080, via: "ssh" });
     // Opening the forward is activity.
-    let view = (await t.core.show(alice, "web")).idle!;
+    let view = (workloadOf(await t.core.show(alice, "web"))).idle!;
     assert.equal(view.lastActivity.kind, "port forward");
     assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
     // Bytes carried through it an hour later are activity too (the first in a while is always noted).
     t.clock.advance(60 * MINUTE);
     forward.traffic();
-    view = (await t.core.show(alice, "web")).idle!;
+    view = (workloadOf(await t.core.show(alice, "web"))).idle!;
     assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
     // Traffic every 30 minutes for five hours: never warned, never stopped.
     for (let round = 0; round < 10; round += 1) {
@@ -144,7 +145,7 @@ void describe("idle timers", () => {
     assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
     t.clock.advance(1000);
     forward.traffic();
-    assert.equal((await t.core.show(alice, "web")).idle?.warnedAt, undefined);
+    assert.equal((workloadOf(await t.core.show(alice, "web"))).idle?.warnedAt, undefined);
     forward.close();
     // Once the forward is closed, nothing more is noted and the timer runs out as usual.
     t.clock.advance(111 * MINUTE);
@@ -181,7 +182,7 @@ void describe("idle timers", () => {
     assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
     const stopped = (await t.core.list(alice)).workloads[0]!;
     assert.equal(stopped.idleNotice?.type, "stopped");
-    await t.core.start(alice, "web");
+    workloadOf(await t.core.start(alice, "web"));
     assert.equal((await t.core.list(alice)).workloads[0]!.idleNotice, undefined);
     watch.close();
   });
@@ -216,7 +217,7 @@ void describe("idle timers", () => {
     const t = idleCore();
     const job = await t.core.create(alice, { name: "night" }, { idleTimeout: "30m" });
     await job.wait();
-    const view = (await t.core.show(alice, "night")).idle!;
+    const view = (workloadOf(await t.core.show(alice, "night"))).idle!;
     assert.equal(view.timeoutMs, 30 * MINUTE);
     assert.equal(view.source, "workload");
     assert.equal(view.lastActivity.kind, "create");
@@ -224,7 +225,7 @@ void describe("idle timers", () => {
     assert.equal((created?.args as { idleTimeout?: string } | undefined)?.idleTimeout, "30m");
     // "off" at create: never stopped.
     await (await t.core.create(alice, { name: "keeper" }, { idleTimeout: "off" })).wait();
-    assert.equal((await t.core.show(alice, "keeper")).idle?.timeoutMs, 0);
+    assert.equal((workloadOf(await t.core.show(alice, "keeper"))).idle?.timeoutMs, 0);
     t.clock.advance(25 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).warned, ["night"]);
     // The dry run says so and creates nothing.
@@ -254,7 +255,7 @@ void describe("idle timers", () => {
     t.clock.advance(115 * MINUTE);
     await t.core.idleTick();
     assert.equal((await rejection(t.core.keep(bob))).kind, "invalid-input");
-    assert.ok((await t.core.show(alice, "web")).idle?.warnedAt);
+    assert.ok((workloadOf(await t.core.show(alice, "web"))).idle?.warnedAt);
   });
 
   void it("lets the owner choose a timeout within the per-user maximum, with a clear error beyond it", async () => {
@@ -269,10 +270,10 @@ void describe("idle timers", () => {
     assert.match(tooLong.message, /at most 4h/);
     assert.equal((await rejection(t.core.setIdleTimeout(alice, "web", "off"))).kind, "quota");
     assert.equal((await rejection(t.core.setIdleTimeout(alice, "web", "soon"))).kind, "invalid-input");
-    assert.equal((await t.core.show(alice, "web")).idle?.timeoutMs, 180 * MINUTE);
+    assert.equal((workloadOf(await t.core.show(alice, "web"))).idle?.timeoutMs, 180 * MINUTE);
     // Lowering the maximum below the choice caps it.
     await t.core.setUserLimits(admin, TEST_USERS.alice, { maxIdleTimeout: "1h" });
-    const capped = (await t.core.show(alice, "web")).idle!;
+    const capped = (workloadOf(await t.core.show(alice, "web"))).idle!;
     assert.equal(capped.timeoutMs, 60 * MINUTE);
     assert.equal(capped.source, "user maximum");
     // With no maximum, "off" means never.
@@ -287,7 +288,7 @@ void describe("idle timers", () => {
     const clock = new FakeClock(new Date("2026-01-05T09:00:00Z"));
     const t = idleCore({ clock, workingHours: { startMinute: 8 * 60, endMinute: 20 * 60, timeZone: "UTC" } });
     await createReady(t.core, alice, { name: "web" });
-    assert.equal((await t.core.show(alice, "web")).idle?.stopsAt?.toISOString(), "2026-01-05T20:00:00.000Z");
+    assert.equal((workloadOf(await t.core.show(alice, "web"))).idle?.stopsAt?.toISOString(), "2026-01-05T20:00:00.000Z");
     clock.set(new Date("2026-01-05T19:49:00Z"));
     assert.deepEqual((await t.core.idleTick()).warned, []);
     clock.set(new Date("2026-01-05T19:51:00Z"));
@@ -310,7 +311,7 @@ void describe("idle timers", () => {
 
     // A new core over the same database: same timeout, same warning, no second warning.
     const second = idleCore({ db, clock, backend: first.backend, storage: first.storage });
-    const view = (await second.core.show(alice, "web")).idle!;
+    const view = (workloadOf(await second.core.show(alice, "web"))).idle!;
     assert.equal(view.timeoutMs, 30 * MINUTE);
     assert.ok(view.warnedAt);
     clock.advance(4 * MINUTE);
@@ -334,12 +335,12 @@ void describe("idle timers", () => {
     await session.exit;
     assert.deepEqual(told, ["starting web…"]);
     assert.equal(t.backend.containers.get("web")?.state, "running");
-    const shown = await t.core.show(alice, "web");
+    const shown = workloadOf(await t.core.show(alice, "web"));
     assert.equal(shown.desired, "running");
     assert.equal(shown.idle?.stoppedForIdleAt, undefined);
     assert.deepEqual(auditOf(t, "start")[0]?.args, { name: "web", reason: "connect" });
     // A workload its owner stopped by hand is not woken by a connection.
-    await t.core.stop(alice, "web");
+    workloadOf(await t.core.stop(alice, "web"));
     const refused = await rejection(t.core.openSession(alice, { name: "web", command: { kind: "shell" }, via: "ssh", onWake: (message) => told.push(message) }));
     assert.equal(refused.kind, "conflict");
     assert.equal(told.length, 1);

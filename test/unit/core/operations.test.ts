@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady, rejection } from "./helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -12,11 +13,11 @@ void describe("lifecycle", () => {
   void it("stop and start update desired state and live state; start mounts the workspace first", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev", remoteAccess: true });
-    const stopped = await t.core.stop(alice, "dev");
+    const stopped = workloadOf(await t.core.stop(alice, "dev"));
     assert.equal(stopped.desired, "stopped");
     assert.equal(stopped.live, "stopped");
-    assert.equal((await t.core.stop(alice, "dev")).live, "stopped", "stopping a stopped workload succeeds");
-    const started = await t.core.start(alice, "dev");
+    assert.equal((workloadOf(await t.core.stop(alice, "dev"))).live, "stopped", "stopping a stopped workload succeeds");
+    const started = workloadOf(await t.core.start(alice, "dev"));
     assert.equal(started.desired, "running");
     assert.equal(started.live, "running");
     const methods = t.storage.calls.map((call) => call.method);
@@ -29,7 +30,7 @@ void describe("lifecycle", () => {
   void it("restart stops then starts, mounting the workspace", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
-    await t.core.stop(alice, "dev");
+    workloadOf(await t.core.stop(alice, "dev"));
     const view = await t.core.restart(alice, "dev");
     assert.equal(view.desired, "running");
     assert.equal(view.live, "running");
@@ -39,11 +40,11 @@ void describe("lifecycle", () => {
   void it("a backend failure on start is reported as host-failure and desired is unchanged", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
-    await t.core.stop(alice, "dev");
+    workloadOf(await t.core.stop(alice, "dev"));
     t.backend.failNext("start", new Error("unit failed"));
     const error = await rejection(t.core.start(alice, "dev"));
     assert.equal(error.kind, "host-failure");
-    assert.equal((await t.core.show(alice, "dev")).desired, "stopped");
+    assert.equal((workloadOf(await t.core.show(alice, "dev"))).desired, "stopped");
   });
 
   void it("others' workloads and missing ones give the identical answer", async () => {
@@ -89,10 +90,10 @@ void describe("reads", () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     t.storage.write("telegram_42", "dev", 4096);
-    const details = await t.core.show(alice, "dev");
+    const details = workloadOf(await t.core.show(alice, "dev"));
     assert.equal(details.storage?.usedBytes, 4096);
     assert.deepEqual(details.addresses, ["10.231.0.2"]);
-    const forAdmin = await t.core.show(admin, "dev");
+    const forAdmin = workloadOf(await t.core.show(admin, "dev"));
     assert.equal(forAdmin.owner, TEST_USERS.alice);
     assert.equal(forAdmin.facts.unit, "fake@dev.service");
     assert.equal(forAdmin.facts.nspawnPid, "4242");
@@ -102,10 +103,10 @@ void describe("reads", () => {
   void it("show gives the owner no host paths, pids, cgroups or units; the admin gets them", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
-    const details = await t.core.show(alice, "dev");
+    const details = workloadOf(await t.core.show(alice, "dev"));
     assert.deepEqual(details.facts, { storage: "btrfs snapshot", memoryBytes: "1048576" });
     assert.doesNotMatch(JSON.stringify(details), /\/var\/lib|\/sys\/fs\/cgroup|\/run\/|4242|4243/);
-    assert.equal(Object.keys((await t.core.show(admin, "dev")).facts).length, 8);
+    assert.equal(Object.keys((workloadOf(await t.core.show(admin, "dev"))).facts).length, 8);
   });
 
   void it("logs are clamped to 1..1000 lines, default 50", async () => {

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, destroyToken } from "./helpers.js";
 import { FakeRuntime } from "../../fakes/fake-runtime.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const CRASHED_PID = 4_000_001;
@@ -144,7 +145,7 @@ void describe("crash recovery", () => {
     assert.deepEqual(container.spec?.modules, ["git", "fish", "workspace"], "the stored spec is applied again");
     assert.equal(container.spec?.resources.cpus, 1);
     assert.equal(container.state, "running", "its owner wants it running, so it is started again");
-    const shown = await next.core.show(alice, "dev");
+    const shown = workloadOf(await next.core.show(alice, "dev"));
     assert.deepEqual(shown.spec.modules, ["git", "fish", "workspace"]);
     assert.equal(shown.status, "ready");
     const job = await next.core.job(alice, handle.id);
@@ -188,7 +189,7 @@ void describe("crash recovery", () => {
     assert.equal((await other.core.reconcile(actor(TEST_USERS.admin))).recovered.length, 0);
     hold.release();
     await running.core.idle();
-    assert.equal((await running.core.show(alice, "dev")).status, "ready");
+    assert.equal((workloadOf(await running.core.show(alice, "dev"))).status, "ready");
   });
 
   void it("start-up costs no host calls when nothing was interrupted", async () => {

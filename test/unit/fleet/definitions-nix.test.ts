@@ -51,14 +51,14 @@ void describe("Nix definitions files", { skip: hasNix ? false : "nix-instantiate
       '    vm = name: { inherit name owner; memory = "1G"; workspace = "2G"; tags = [ "lab" ]; };',
       "in {",
       '  vms = map vm [ "lab" "web" ] ++ [ { name = "db"; owner = "telegram:43"; cpus = 2; node = "pve2"; } ];',
-      '  imported = [ { name = "legacy"; vmid = 120; owner = "telegram:42"; note = "the old file server"; } ];',
+      '  imported = [ { name = "legacy"; vmid = 120; owner = "telegram:42"; note = "the old file server"; allowPowerControl = true; } ];',
       "}",
     ].join("\n");
     const file = write("vms.nix", source);
     const definitions = await readDefinitions(file, { runner });
     assert.deepEqual(definitions.vms.map((vm) => [vm.name, vm.owner, vm.node]), [["lab", "telegram:42", "auto"], ["web", "telegram:42", "auto"], ["db", "telegram:43", "pve2"]]);
     assert.equal(definitions.vms[0]?.memory, 1024 ** 3);
-    assert.deepEqual(definitions.imported.map((vm) => [vm.name, vm.vmid, vm.owner]), [["legacy", 120, "telegram:42"]]);
+    assert.deepEqual(definitions.imported.map((vm) => [vm.name, vm.vmid, vm.owner, vm.allowPowerControl]), [["legacy", 120, "telegram:42", true]]);
     assert.equal(definitions.text, source, "the trail commits the Nix source as written");
   });
 

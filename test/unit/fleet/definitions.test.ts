@@ -32,6 +32,10 @@ void describe("the definitions file", () => {
     );
     assert.equal(definitions.vms[0]?.line, 2);
     assert.equal(definitions.imported[0]?.line, 9);
+    assert.equal(definitions.imported[0]?.allowPowerControl, false, "start and stop are off unless the entry says so");
+    const allowed = parseDefinitions("imported:\n  - { name: legacy, vmid: 120, owner: \"telegram:42\", allowPowerControl: true }\n", "vms.yaml");
+    assert.equal(allowed.imported[0]?.allowPowerControl, true);
+    assert.match(issuesOf("imported:\n  - { name: legacy, vmid: 120, allowPowerControl: yes please }").join(" "), /vms\.yaml:2: imported\.0\.allowPowerControl/);
     assert.deepEqual(vmInputOf(definitions.vms[0]), { kind: "vm", name: "lab", cpus: 2, memory: 2 * 1024 ** 3, sshKeys: [], cluster: { node: "pve2", tags: ["web"] } });
   });
 

@@ -16,6 +16,7 @@ import { SESSION_COOKIE } from "../../../src/adapters/http/session.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { actor, createTestCore, TEST_USERS, type TestCore, type TestCoreOptions } from "../../fakes/core-harness.js";
 import { createReady } from "../core/helpers.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
@@ -206,7 +207,7 @@ void describe("browser terminal WebSocket", () => {
     assert.equal((await connect(url, "dev", { cookie: bobCookie, origin: url })).status, 404);
     assert.equal((await connect(url, "nothere", { cookie: bobCookie, origin: url })).status, 404);
     assert.equal((await connect(url, "BAD..name", { cookie: bobCookie, origin: url })).status, 422);
-    await t.core.stop(alice, "dev");
+    workloadOf(await t.core.stop(alice, "dev"));
     assert.equal((await connect(url, "dev", { cookie: await cookieOf(alice), origin: url })).status, 409);
     assert.equal(t.backend.terminals.length, 0);
     const refused = t.db.sqlite.prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'openShell' ORDER BY id").all();
@@ -232,7 +233,7 @@ void describe("browser terminal WebSocket", () => {
     assert.equal(t.backend.containers.get("dev")?.state, "running");
     socket.socket.send("0echo back\r");
     await readUntil(socket, /0back\r\n/);
-    const shown = await t.core.show(alice, "dev");
+    const shown = workloadOf(await t.core.show(alice, "dev"));
     assert.equal(shown.desired, "running");
     assert.equal(shown.idle?.stoppedForIdleAt, undefined);
     assert.equal(shown.idle?.lastActivity.kind, "web terminal");
@@ -242,7 +243,7 @@ void describe("browser terminal WebSocket", () => {
     await t.backend.terminals[0]!.terminal.exited;
 
     // A workload its owner stopped by hand is not started by opening the terminal.
-    await t.core.stop(alice, "dev");
+    workloadOf(await t.core.stop(alice, "dev"));
     assert.equal((await connect(url, "dev", { cookie: await cookieOf(alice), origin: url })).status, 409);
     assert.equal(t.backend.containers.get("dev")?.state, "stopped");
   });

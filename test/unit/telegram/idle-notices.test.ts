@@ -12,6 +12,7 @@ import { createOperationsRepository } from "../../../src/state/operations-reposi
 import { actor, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady } from "../core/helpers.js";
 import { ALICE, BOB, startBot, type BotHarness } from "./harness.js";
+import { workloadOf } from "../../../src/core/api.js";
 
 const MINUTE = 60_000;
 
@@ -39,7 +40,7 @@ void describe("idle warnings in Telegram", () => {
     assert.deepEqual(bot.server.buttonsOf(warning.messageId), [{ text: "Keep web running", data: "k:web" }]);
     const reply = await bot.say(ALICE, "keep", (message) => message.visibleText.includes("keeps running"));
     assert.match(reply.visibleText, /^web keeps running; it stops at \d\d:\d\d if nobody uses it\.$/);
-    assert.equal((await bot.test.core.show(actor(TEST_USERS.alice), "web")).idle?.warnedAt, undefined);
+    assert.equal((workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web"))).idle?.warnedAt, undefined);
     const kept = createOperationsRepository(bot.test.db).recent(50).filter((record) => record.operation === "keep");
     assert.equal(kept.length, 1);
     assert.equal(kept[0]!.actor, TEST_USERS.alice);
@@ -52,11 +53,11 @@ void describe("idle warnings in Telegram", () => {
     await bot.server.waitFor("bob's answer", () => bot.server.answeredQueries().length > answersBefore);
     const bobs = bot.server.answeredQueries().at(-1)!;
     assert.match(JSON.stringify(bobs.payload), /no (workload|container) called/i);
-    assert.ok((await bot.test.core.show(actor(TEST_USERS.alice), "web")).idle?.warnedAt, "bob's press changed nothing");
+    assert.ok((workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web"))).idle?.warnedAt, "bob's press changed nothing");
     bot.server.pressButton(ALICE, warning.messageId, "k:web");
     await bot.server.waitFor("alice's answer", () => bot.server.answeredQueries().length > answersBefore + 1);
     assert.match(JSON.stringify(bot.server.answeredQueries().at(-1)!.payload), /web keeps running/);
-    assert.equal((await bot.test.core.show(actor(TEST_USERS.alice), "web")).idle?.warnedAt, undefined);
+    assert.equal((workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web"))).idle?.warnedAt, undefined);
   });
 
   void it("tells the owner when the workload was stopped", async () => {

@@ -9,6 +9,8 @@
 import type { CommandResult } from "../../../ports/command-runner.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
+import { EXIT_CODE_BY_KIND } from "../exit-codes.js";
+import { isImportedVm } from "../../../core/api.js";
 
 /** The login shell command: `su -l` starts root's login shell from the container's passwd. */
 export const SHELL_ARGV: readonly string[] = ["su", "-l", "root"];
@@ -33,6 +35,12 @@ async function runExec(context: CliContext, name: string, argv: readonly string[
   const { core } = await context.app();
   if (dryRun) {
     const workload = await core.show(actor, name);
+    if (isImportedVm(workload)) {
+      // exec is refused for imported VMs (only show, start and stop exist for them); say so instead of "would run".
+      context.output({ dryRun: true, workload: workload.name, argv, refused: true }, () => [`Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so exec would be refused. Nothing was run.`]);
+      context.setExitCode(EXIT_CODE_BY_KIND.conflict);
+      return;
+    }
     context.output({ dryRun: true, workload: workload.name, argv }, () => [`Dry run: would run ${argv.join(" ")} in ${workload.name} (live: ${workload.live}); nothing was run.`]);
     return;
   }

@@ -73,7 +73,7 @@ export const register: RegisterCommand = (program, context) => {
         context.output({ ...report, ...(trail ? { trail } : {}) }, (value) => [
           ...renderDefinitionsPlan(value.plan),
           ...value.created.map((vm) => `created ${vm.name} for ${vm.owner}${vm.addresses.length > 0 ? ` at ${vm.addresses.join(", ")}` : ""}${vm.fleet?.ageRecipient ? `; host key pinned, age recipient ${vm.fleet.ageRecipient}` : ""}${vm.fleet?.notes.length ? ` (${vm.fleet.notes.join("; ")})` : ""}`),
-          ...(assigned > 0 ? [`${assigned} imported VM(s) shown read-only to their owners.`] : []),
+          ...(assigned > 0 ? [`${assigned} imported VM(s) shown to their owners (read-only; start and stop where allowPowerControl is true).`] : []),
           ...(trail?.committed ? [`Recorded in git: ${trail.commit}`] : []),
         ]);
       } catch (error) {

@@ -6,10 +6,11 @@
  *
  * @module
  */
+import { z } from "zod";
 import { createPlanOf, needsConfirmationBody } from "../../../api/outcome.js";
 import { jsonResponse, okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
-import { changePlan, changeWorkloadBody, createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, hostKeyReport, idleTimeoutBody, idleView, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
+import { changePlan, changeWorkloadBody, createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, hostKeyReport, idleTimeoutBody, idleView, importedVmDetails, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
 import { jobStartedResponse } from "./jobs.js";
 
 const notFound = { description: "No such workload — or not yours (the same answer)", schema: errorResponse };
@@ -22,7 +23,14 @@ function lifecycle(verb: "start" | "stop" | "restart"): RouteDefinition {
     summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} a workload`,
     operation: verb,
     query: dryRunQuery,
-    responses: { 200: { description: "The workload, or with ?dryRun=true what would happen (nothing changed)", schema: okEnvelope(workloadView.or(planned)) }, 404: notFound },
+    responses: {
+      200: {
+        description: "The workload, or with ?dryRun=true what would happen (nothing changed). start and stop also reach an imported VM whose entry says allowPowerControl: true (kind imported-vm)",
+        schema: okEnvelope(verb === "restart" ? workloadView.or(planned) : z.union([workloadView, importedVmDetails, planned])),
+      },
+      404: notFound,
+      409: { description: "Busy, or an imported VM this is not allowed on (the error names allowPowerControl)", schema: errorResponse },
+    },
     handle: async ({ actor, params, query }, { core }) => {
       const name = params.name ?? "";
       if (query.dryRun === "true") return okResponse(await core.plan(actor, { operation: verb, name }));
@@ -68,7 +76,7 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     path: "/workloads/{name}",
     summary: "Show a workload: state, addresses, spec, storage, remote access",
     operation: "show",
-    responses: { 200: { description: "The workload's details", schema: okEnvelope(workloadDetails) }, 404: notFound },
+    responses: { 200: { description: "The workload's details, or an imported VM's (kind imported-vm) assigned to you (admins: any)", schema: okEnvelope(z.union([workloadDetails, importedVmDetails])) }, 404: notFound },
     handle: async ({ actor, params }, { core }) => okResponse(await core.show(actor, params.name ?? "")),
   }),
   lifecycle("start"),
