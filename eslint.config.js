@@ -15,7 +15,15 @@ export default tseslint.config(
       // node:test's describe/it return promises the runner tracks itself.
       "@typescript-eslint/no-floating-promises": [
         "error",
-        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite", "before", "after", "beforeEach", "afterEach"] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: "package",
+              package: "node:test",
+              name: ["describe", "it", "test", "suite", "before", "after", "beforeEach", "afterEach"],
+            },
+          ],
+        },
       ],
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
     },
@@ -27,8 +35,24 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["**/adapters/**", "**/backends/**", "**/agent/**", "**/app/**", "**/host/**"], message: "The core and domain must not depend on adapters, backends or wiring." },
-            { group: ["grammy", "@grammyjs/*", "hono", "commander", "ai", "@ai-sdk/*", "execa", "node:child_process", "child_process"], message: "The core must not import transports or run processes." },
+            {
+              group: ["**/adapters/**", "**/backends/**", "**/agent/**", "**/app/**", "**/host/**"],
+              message: "The core and domain must not depend on adapters, backends or wiring.",
+            },
+            {
+              group: [
+                "grammy",
+                "@grammyjs/*",
+                "hono",
+                "commander",
+                "ai",
+                "@ai-sdk/*",
+                "execa",
+                "node:child_process",
+                "child_process",
+              ],
+              message: "The core must not import transports or run processes.",
+            },
           ],
         },
       ],
@@ -44,7 +68,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["**/app/**"], message: "Drivers never import the app; their settings arrive in BackendDeps." },
-            { group: ["**/adapters/**", "**/agent/**", "**/core/**"], message: "Drivers know nothing of transports, the agent or policy." },
+            {
+              group: ["**/adapters/**", "**/agent/**", "**/core/**"],
+              message: "Drivers know nothing of transports, the agent or policy.",
+            },
           ],
         },
       ],
@@ -60,9 +87,19 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["**/state/**", "better-sqlite3"], message: "The agent never touches the database; it goes through the core or a port (conversation rows come in as ConversationRows)." },
-            { group: ["**/app/**"], message: "The agent never imports the app; it declares the settings it reads (agent/settings.ts)." },
-            { group: ["**/adapters/**", "**/runtimes/**", "**/backends/**"], message: "The agent talks to the core, not to adapters or runtimes." },
+            {
+              group: ["**/state/**", "better-sqlite3"],
+              message:
+                "The agent never touches the database; it goes through the core or a port (conversation rows come in as ConversationRows).",
+            },
+            {
+              group: ["**/app/**"],
+              message: "The agent never imports the app; it declares the settings it reads (agent/settings.ts).",
+            },
+            {
+              group: ["**/adapters/**", "**/runtimes/**", "**/backends/**"],
+              message: "The agent talks to the core, not to adapters or runtimes.",
+            },
           ],
         },
       ],
@@ -76,8 +113,14 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["**/runtimes/**", "**/backends/**"], message: "Adapters never reach runtimes or drivers; they call the core." },
-            { group: ["**/core/operations/**", "**/core/run-operation*"], message: "Adapters call the Core interface, not operation files." },
+            {
+              group: ["**/runtimes/**", "**/backends/**"],
+              message: "Adapters never reach runtimes or drivers; they call the core.",
+            },
+            {
+              group: ["**/core/operations/**", "**/core/run-operation*"],
+              message: "Adapters call the Core interface, not operation files.",
+            },
           ],
         },
       ],
@@ -114,12 +157,30 @@ export default tseslint.config(
  */
 function runtimeFences() {
   // Every folder under src/runtimes/ is a runtime: a new one is fenced without an edit here.
-  const runtimes = readdirSync(new URL("./src/runtimes/", import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const runtimes = readdirSync(new URL("./src/runtimes/", import.meta.url), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
   const patterns = (name) => [
     { group: ["**/app/**"], message: "Runtimes never import the app; their settings arrive in BackendDeps." },
-    { group: ["**/adapters/**", "**/agent/**", "**/core/**"], message: "Runtimes know nothing of transports, the agent or policy." },
-    { group: runtimes.filter((other) => other !== name).map((other) => `**/runtimes/${other}/**`).concat(runtimes.filter((other) => other !== name).map((other) => `../${other}/**`)), message: "Runtimes never import each other; share code through src/host/ or src/domain/." },
-    { group: ["**/backends/storage/**"], message: "Runtimes never import a storage driver; they ask the storage port (shared host helpers live in src/host/)." },
+    {
+      group: ["**/adapters/**", "**/agent/**", "**/core/**"],
+      message: "Runtimes know nothing of transports, the agent or policy.",
+    },
+    {
+      group: runtimes
+        .filter((other) => other !== name)
+        .map((other) => `**/runtimes/${other}/**`)
+        .concat(runtimes.filter((other) => other !== name).map((other) => `../${other}/**`)),
+      message: "Runtimes never import each other; share code through src/host/ or src/domain/.",
+    },
+    {
+      group: ["**/backends/storage/**"],
+      message:
+        "Runtimes never import a storage driver; they ask the storage port (shared host helpers live in src/host/).",
+    },
   ];
-  return runtimes.map((name) => ({ files: [`src/runtimes/${name}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns: patterns(name) }] } }));
+  return runtimes.map((name) => ({
+    files: [`src/runtimes/${name}/**/*.ts`],
+    rules: { "no-restricted-imports": ["error", { patterns: patterns(name) }] },
+  }));
 }

@@ -31,10 +31,22 @@ function percentile(values: readonly number[], fraction: number): number {
 
 async function seeded(model?: Parameters<typeof createChatPipeline>[0]["model"]) {
   const test = createTestCore();
-  for (const [name, modules] of [["web", ["git", "fish"]], ["api", ["devtools"]], ["notes", ["code-server"]]] as const) {
+  for (const [name, modules] of [
+    ["web", ["git", "fish"]],
+    ["api", ["devtools"]],
+    ["notes", ["code-server"]],
+  ] as const) {
     await (await test.core.create(alice, { name, modules: [...modules] })).wait();
   }
-  const pipeline = createChatPipeline({ core: test.core, conversations: createConversationsRepository(test.db), config, secrets: {}, logger: silentLogger, clock: test.clock, ...(model ? { model } : {}) });
+  const pipeline = createChatPipeline({
+    core: test.core,
+    conversations: createConversationsRepository(test.db),
+    config,
+    secrets: {},
+    logger: silentLogger,
+    clock: test.clock,
+    ...(model ? { model } : {}),
+  });
   return { test, pipeline };
 }
 
@@ -64,9 +76,21 @@ const llmSamples = await time(400, () => llm.pipeline.handle(alice, "how is web 
 
 // 2. Offline engine per message.
 const offline = await seeded();
-const offlineMessages = ["how is web doing?", "what do I have", "stop it", "start web", "show me the logs of api", "restart that", "help"];
+const offlineMessages = [
+  "how is web doing?",
+  "what do I have",
+  "stop it",
+  "start web",
+  "show me the logs of api",
+  "restart that",
+  "help",
+];
 await time(50, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!));
-const offlineSamples = await time(400, (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!), "offline");
+const offlineSamples = await time(
+  400,
+  (index) => offline.pipeline.handle(alice, offlineMessages[index % offlineMessages.length]!),
+  "offline",
+);
 
 // 3 and 4. Prompt size and round trips, over real HTTP against the fake server.
 const server = await startFakeLlmServer();
@@ -107,7 +131,9 @@ const result = {
   met: percentile(llmSamples, 0.5) < 5 && rulesTokens + toolTokens <= 1500 && roundTrips <= 1,
 };
 
-console.log(`agent benchmark (3 workloads seeded; 400 messages each after 50 warm-up; load average ${os.loadavg()[0]!.toFixed(1)})`);
+console.log(
+  `agent benchmark (3 workloads seeded; 400 messages each after 50 warm-up; load average ${os.loadavg()[0]!.toFixed(1)})`,
+);
 console.log("metric                                   value      target");
 console.log(`agent overhead per message, p50 (ms)     ${result.llmOverheadP50Ms.toFixed(3).padStart(8)}   < 5`);
 console.log(`agent overhead per message, p95 (ms)     ${result.llmOverheadP95Ms.toFixed(3).padStart(8)}`);

@@ -49,31 +49,50 @@ function time(name: string, args: readonly string[], env: NodeJS.ProcessEnv, run
     }
   }
   samples.sort((a, b) => a - b);
-  const at = (quantile: number) => samples[Math.min(samples.length - 1, Math.floor(quantile * samples.length))] ?? Number.NaN;
+  const at = (quantile: number) =>
+    samples[Math.min(samples.length - 1, Math.floor(quantile * samples.length))] ?? Number.NaN;
   return { name, p50: at(0.5), p95: at(0.95), exitCodes: [...codes].join(",") };
 }
 
 const stateDir = mkdtempSync(join(tmpdir(), "voxnix-cli-bench-"));
 try {
-  const env = { ...process.env, VOXNIX_STATE_DIR: stateDir, VOXNIX_LOG_LEVEL: "silent", VOXNIX_STORAGE_DRIVER: process.env.VOXNIX_STORAGE_DRIVER ?? "dir" };
+  const env = {
+    ...process.env,
+    VOXNIX_STATE_DIR: stateDir,
+    VOXNIX_LOG_LEVEL: "silent",
+    VOXNIX_STORAGE_DRIVER: process.env.VOXNIX_STORAGE_DRIVER ?? "dir",
+  };
   const backend = `${process.env.VOXNIX_BACKEND ?? "nspawn"} (storage ${env.VOXNIX_STORAGE_DRIVER})`;
   const compiled = existsSync(join(ROOT, "dist", "adapters", "cli", "main.js"));
   const bundled = existsSync(join(ROOT, "dist", "bundle", "cli", "main.js"));
-  const probe = spawnSync(process.execPath, [BIN, "ctl", "list", "--json"], { env: { ...env, VOXNIX_ENTRY: bundled ? "bundle" : "dist" }, encoding: "utf8" });
+  const probe = spawnSync(process.execPath, [BIN, "ctl", "list", "--json"], {
+    env: { ...env, VOXNIX_ENTRY: bundled ? "bundle" : "dist" },
+    encoding: "utf8",
+  });
   const rows = [
     time("node -e 0 (floor)", ["-e", "0"], env),
     time("voxnix --help", [BIN, "--help"], { ...env, VOXNIX_ENTRY: bundled ? "bundle" : "dist" }),
-    time("voxnix ctl list --json", [BIN, "ctl", "list", "--json"], { ...env, VOXNIX_ENTRY: bundled ? "bundle" : "dist" }),
+    time("voxnix ctl list --json", [BIN, "ctl", "list", "--json"], {
+      ...env,
+      VOXNIX_ENTRY: bundled ? "bundle" : "dist",
+    }),
     time("ctl list, tsc output", [BIN, "ctl", "list", "--json"], { ...env, VOXNIX_ENTRY: "dist" }),
     time("ctl list, tsx sources", [BIN, "ctl", "list", "--json"], { ...env, VOXNIX_ENTRY: "source" }, SOURCE_RUNS),
   ];
   const list = rows[2]!;
 
-  console.log(`CLI start-up, ${RUNS} runs each after ${WARMUP} warm-ups; backend ${backend}; ${bundled ? "bundle" : compiled ? "dist/ (no bundle)" : "tsx fallback (no dist/)"}; ${cpus().length} CPUs, node ${process.version}`);
+  console.log(
+    `CLI start-up, ${RUNS} runs each after ${WARMUP} warm-ups; backend ${backend}; ${bundled ? "bundle" : compiled ? "dist/ (no bundle)" : "tsx fallback (no dist/)"}; ${cpus().length} CPUs, node ${process.version}`,
+  );
   console.log(`${"command".padEnd(26)}${"p50 ms".padStart(10)}${"p95 ms".padStart(10)}  exit`);
-  for (const row of rows) console.log(`${row.name.padEnd(26)}${row.p50.toFixed(1).padStart(10)}${row.p95.toFixed(1).padStart(10)}  ${row.exitCodes}`);
+  for (const row of rows)
+    console.log(
+      `${row.name.padEnd(26)}${row.p50.toFixed(1).padStart(10)}${row.p95.toFixed(1).padStart(10)}  ${row.exitCodes}`,
+    );
   console.log(`ctl list output: ${probe.stdout.trim().slice(0, 200)}`);
-  console.log(`target: ctl list p50 < ${TARGET_MS} ms -> ${list.p50 < TARGET_MS ? "met" : "NOT met"}; overhead over the node floor: ${(list.p50 - rows[0]!.p50).toFixed(1)} ms`);
+  console.log(
+    `target: ctl list p50 < ${TARGET_MS} ms -> ${list.p50 < TARGET_MS ? "met" : "NOT met"}; overhead over the node floor: ${(list.p50 - rows[0]!.p50).toFixed(1)} ms`,
+  );
   console.log(
     JSON.stringify({
       bench: "cli",
@@ -81,7 +100,12 @@ try {
       compiled,
       bundled,
       runs: RUNS,
-      results: Object.fromEntries(rows.map((row) => [row.name, { p50Ms: Math.round(row.p50 * 10) / 10, p95Ms: Math.round(row.p95 * 10) / 10, exitCodes: row.exitCodes }])),
+      results: Object.fromEntries(
+        rows.map((row) => [
+          row.name,
+          { p50Ms: Math.round(row.p50 * 10) / 10, p95Ms: Math.round(row.p95 * 10) / 10, exitCodes: row.exitCodes },
+        ]),
+      ),
       listOverFloorMs: Math.round((list.p50 - rows[0]!.p50) * 10) / 10,
       targetMs: TARGET_MS,
       ok: list.p50 < TARGET_MS,

@@ -43,11 +43,25 @@ async function runConversation(conversation: EvalConversation): Promise<Sample[]
     await environment.core.setUserLimits({ userId: "local:admin" }, owner, kinds);
   }
   for (const workload of conversation.setup ?? []) {
-    const job = await environment.core.create({ userId: workload.owner }, { name: workload.name, modules: [...(workload.modules ?? [])], ...(workload.workspaceSize ? { workspace: { enabled: true, size: workload.workspaceSize } } : {}) });
+    const job = await environment.core.create(
+      { userId: workload.owner },
+      {
+        name: workload.name,
+        modules: [...(workload.modules ?? [])],
+        ...(workload.workspaceSize ? { workspace: { enabled: true, size: workload.workspaceSize } } : {}),
+      },
+    );
     await job.wait();
     if (workload.usedBytes !== undefined) environment.fillWorkspace(workload.owner, workload.name, workload.usedBytes);
   }
-  const pipeline = createChatPipeline({ core: environment.core, conversations: createConversationsRepository(environment.db), config, secrets: {}, logger: silentLogger, clock: environment.clock });
+  const pipeline = createChatPipeline({
+    core: environment.core,
+    conversations: createConversationsRepository(environment.db),
+    config,
+    secrets: {},
+    logger: silentLogger,
+    clock: environment.clock,
+  });
   const samples: Sample[] = [];
   for (const turn of conversation.turns) {
     const cpuStarted = process.cpuUsage();
@@ -55,7 +69,11 @@ async function runConversation(conversation: EvalConversation): Promise<Sample[]
     const reply = await pipeline.handle({ userId: turn.as ?? "telegram:42" }, turn.say);
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuStarted);
-    samples.push({ label: `${conversation.id}: ${turn.say.slice(0, 50)}`, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+    samples.push({
+      label: `${conversation.id}: ${turn.say.slice(0, 50)}`,
+      wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
     // The next message must see what this one started, as a person would.
     if (reply.job) await reply.job.wait().catch(() => undefined);
   }
@@ -78,7 +96,13 @@ for (let index = 0; index < ROUNDS; index += 1) {
   all.push(...samples);
   const wall = samples.map((sample) => sample.wallMs);
   const cpu = samples.map((sample) => sample.cpuMs);
-  rounds.push({ p50: percentile(wall, 0.5), p95: percentile(wall, 0.95), cpuP50: percentile(cpu, 0.5), cpuP95: percentile(cpu, 0.95), messages: samples.length });
+  rounds.push({
+    p50: percentile(wall, 0.5),
+    p95: percentile(wall, 0.95),
+    cpuP50: percentile(cpu, 0.5),
+    cpuP95: percentile(cpu, 0.95),
+    messages: samples.length,
+  });
 }
 const loadAfter = os.loadavg();
 const wall = all.map((sample) => sample.wallMs);
@@ -89,7 +113,21 @@ const fixed = (value: number) => Number(value.toFixed(3));
 const byLabel = new Map<string, Sample[]>();
 for (const sample of all) byLabel.set(sample.label, [...(byLabel.get(sample.label) ?? []), sample]);
 const slowest = [...byLabel.entries()]
-  .map(([label, samples]) => ({ label, wallMs: fixed(percentile(samples.map((sample) => sample.wallMs), 0.5)), cpuMs: fixed(percentile(samples.map((sample) => sample.cpuMs), 0.5)) }))
+  .map(([label, samples]) => ({
+    label,
+    wallMs: fixed(
+      percentile(
+        samples.map((sample) => sample.wallMs),
+        0.5,
+      ),
+    ),
+    cpuMs: fixed(
+      percentile(
+        samples.map((sample) => sample.cpuMs),
+        0.5,
+      ),
+    ),
+  }))
   .sort((a, b) => b.wallMs - a.wallMs)
   .slice(0, 8);
 
@@ -100,7 +138,12 @@ const result = {
   loadAverage: { before: fixed(loadBefore[0]!), after: fixed(loadAfter[0]!) },
   conversations: CONVERSATIONS.length,
   messagesPerRound: rounds[0]?.messages ?? 0,
-  rounds: rounds.map((entry) => ({ wallP50Ms: fixed(entry.p50), wallP95Ms: fixed(entry.p95), cpuP50Ms: fixed(entry.cpuP50), cpuP95Ms: fixed(entry.cpuP95) })),
+  rounds: rounds.map((entry) => ({
+    wallP50Ms: fixed(entry.p50),
+    wallP95Ms: fixed(entry.p95),
+    cpuP50Ms: fixed(entry.cpuP50),
+    cpuP95Ms: fixed(entry.cpuP95),
+  })),
   wallP50Ms: fixed(percentile(wall, 0.5)),
   wallP95Ms: fixed(percentile(wall, 0.95)),
   wallP99Ms: fixed(percentile(wall, 0.99)),
@@ -112,13 +155,22 @@ const result = {
   met: percentile(wall, 0.5) < TARGET_P50_MS,
 };
 
-console.log(`offline chat pipeline over the eval set: ${result.conversations} conversations, ${result.messagesPerRound} messages a round, ${ROUNDS} rounds after 1 warm-up`);
-console.log(`machine ${result.machine}; load average ${result.loadAverage.before} before, ${result.loadAverage.after} after`);
+console.log(
+  `offline chat pipeline over the eval set: ${result.conversations} conversations, ${result.messagesPerRound} messages a round, ${ROUNDS} rounds after 1 warm-up`,
+);
+console.log(
+  `machine ${result.machine}; load average ${result.loadAverage.before} before, ${result.loadAverage.after} after`,
+);
 console.log("round   wall p50   wall p95   cpu p50   cpu p95   (ms per message)");
 for (const [index, entry] of result.rounds.entries()) {
-  console.log(`${String(index + 1).padStart(5)}   ${entry.wallP50Ms.toFixed(3).padStart(8)}   ${entry.wallP95Ms.toFixed(3).padStart(8)}   ${entry.cpuP50Ms.toFixed(3).padStart(7)}   ${entry.cpuP95Ms.toFixed(3).padStart(7)}`);
+  console.log(
+    `${String(index + 1).padStart(5)}   ${entry.wallP50Ms.toFixed(3).padStart(8)}   ${entry.wallP95Ms.toFixed(3).padStart(8)}   ${entry.cpuP50Ms.toFixed(3).padStart(7)}   ${entry.cpuP95Ms.toFixed(3).padStart(7)}`,
+  );
 }
-console.log(`all     ${result.wallP50Ms.toFixed(3).padStart(8)}   ${result.wallP95Ms.toFixed(3).padStart(8)}   ${result.cpuP50Ms.toFixed(3).padStart(7)}   ${result.cpuP95Ms.toFixed(3).padStart(7)}   (wall p99 ${result.wallP99Ms}, max ${result.wallMaxMs}); target wall p50 < ${TARGET_P50_MS} ms: ${result.met ? "met" : "not met"}`);
+console.log(
+  `all     ${result.wallP50Ms.toFixed(3).padStart(8)}   ${result.wallP95Ms.toFixed(3).padStart(8)}   ${result.cpuP50Ms.toFixed(3).padStart(7)}   ${result.cpuP95Ms.toFixed(3).padStart(7)}   (wall p99 ${result.wallP99Ms}, max ${result.wallMaxMs}); target wall p50 < ${TARGET_P50_MS} ms: ${result.met ? "met" : "not met"}`,
+);
 console.log("slowest messages (median wall / cpu ms):");
-for (const entry of slowest) console.log(`  ${entry.wallMs.toFixed(3).padStart(8)} / ${entry.cpuMs.toFixed(3).padStart(7)}  ${entry.label}`);
+for (const entry of slowest)
+  console.log(`  ${entry.wallMs.toFixed(3).padStart(8)} / ${entry.cpuMs.toFixed(3).padStart(7)}  ${entry.label}`);
 console.log(JSON.stringify(result));

@@ -46,11 +46,20 @@ async function main(): Promise<void> {
     const db = openDatabase(join(directory, "state.db"));
     const t = createTestCore({
       db,
-      policy: { defaultLimits: { diskQuotaBytes: 1024 * GiB, maxWorkloads: 2 * LARGE, cpuBudget: 10 * LARGE, memoryBudgetBytes: 10 * LARGE * GiB, pidsBudget: 512 * 2 * LARGE } },
+      policy: {
+        defaultLimits: {
+          diskQuotaBytes: 1024 * GiB,
+          maxWorkloads: 2 * LARGE,
+          cpuBudget: 10 * LARGE,
+          memoryBudgetBytes: 10 * LARGE * GiB,
+          pidsBudget: 512 * 2 * LARGE,
+        },
+      },
     });
     const alice = actor(TEST_USERS.alice);
     const admin = actor(TEST_USERS.admin);
-    for (const name of ["dev", "web", "db"]) await (await t.core.create(alice, { name, modules: ["git", "fish"] })).wait();
+    for (const name of ["dev", "web", "db"])
+      await (await t.core.create(alice, { name, modules: ["git", "fish"] })).wait();
 
     const rows: Row[] = [];
     rows.push(await measure("whoami", 2, ITERATIONS, () => t.core.whoami(alice)));
@@ -67,14 +76,32 @@ async function main(): Promise<void> {
     rows.push(await measure(`list (admin, ${LARGE + 3} workloads)`, 50, 100, () => t.core.list(admin)));
 
     const pad = (text: string, width: number) => text.padEnd(width);
-    console.log(`voxnix core benchmark — fake backend, WAL file database, ${cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}`);
+    console.log(
+      `voxnix core benchmark — fake backend, WAL file database, ${cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}`,
+    );
     console.log(`${pad("operation", 34)}${pad("p50 ms", 10)}${pad("p95 ms", 10)}${pad("target", 10)}result`);
     for (const row of rows) {
-      console.log(`${pad(row.name, 34)}${pad(row.p50.toFixed(3), 10)}${pad(row.p95.toFixed(3), 10)}${pad(`< ${row.target}`, 10)}${row.p50 < row.target ? "ok" : "SLOW"}`);
+      console.log(
+        `${pad(row.name, 34)}${pad(row.p50.toFixed(3), 10)}${pad(row.p95.toFixed(3), 10)}${pad(`< ${row.target}`, 10)}${row.p50 < row.target ? "ok" : "SLOW"}`,
+      );
     }
-    console.log(`(seeding ${LARGE} creates took ${(seedMs / 1000).toFixed(1)} s, ${(seedMs / LARGE).toFixed(2)} ms each)`);
-    const results = Object.fromEntries(rows.map((row) => [row.name, { p50Ms: round(row.p50), p95Ms: round(row.p95), targetMs: row.target, ok: row.p50 < row.target }]));
-    console.log(JSON.stringify({ bench: "core", createMsEach: round(seedMs / LARGE), results, ok: rows.every((row) => row.p50 < row.target) }));
+    console.log(
+      `(seeding ${LARGE} creates took ${(seedMs / 1000).toFixed(1)} s, ${(seedMs / LARGE).toFixed(2)} ms each)`,
+    );
+    const results = Object.fromEntries(
+      rows.map((row) => [
+        row.name,
+        { p50Ms: round(row.p50), p95Ms: round(row.p95), targetMs: row.target, ok: row.p50 < row.target },
+      ]),
+    );
+    console.log(
+      JSON.stringify({
+        bench: "core",
+        createMsEach: round(seedMs / LARGE),
+        results,
+        ok: rows.every((row) => row.p50 < row.target),
+      }),
+    );
     await t.core.idle();
     db.close();
   } finally {

@@ -30,8 +30,28 @@ interface SyscallNumbers {
 }
 
 const SYSCALLS: Readonly<Partial<Record<NodeJS.Architecture, SyscallNumbers>>> = {
-  x64: { unshare: 272, mount: 165, setns: 308, openTree: 428, moveMount: 429, setgroups: 116, setresgid: 119, setresuid: 117, prctl: 157 },
-  arm64: { unshare: 97, mount: 40, setns: 268, openTree: 428, moveMount: 429, setgroups: 159, setresgid: 149, setresuid: 147, prctl: 167 },
+  x64: {
+    unshare: 272,
+    mount: 165,
+    setns: 308,
+    openTree: 428,
+    moveMount: 429,
+    setgroups: 116,
+    setresgid: 119,
+    setresuid: 117,
+    prctl: 157,
+  },
+  arm64: {
+    unshare: 97,
+    mount: 40,
+    setns: 268,
+    openTree: 428,
+    moveMount: 429,
+    setgroups: 159,
+    setresgid: 149,
+    setresuid: 147,
+    prctl: 167,
+  },
 };
 
 /** The architectures the entry knows the system calls of. */
@@ -46,7 +66,8 @@ export function enterSupported(arch: NodeJS.Architecture = process.arch): boolea
  */
 export function enterScript(arch: NodeJS.Architecture = process.arch): string {
   const n = SYSCALLS[arch];
-  if (n === undefined) throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(SYSCALLS).join(", ")})`);
+  if (n === undefined)
+    throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(SYSCALLS).join(", ")})`);
   const CLONE_NEWNS = 0x00020000;
   const CLONE_NEWUSER = 0x10000000;
   const CLONE_NEWNET = 0x40000000;
@@ -99,7 +120,11 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
  * The argv (after the launcher) that runs the host's `systemd-run` with `systemdRunArgs`
  * against the container whose PID 1 on the host is `leader`.
  */
-export function enterArgv(leader: number, systemdRunArgs: readonly string[], arch: NodeJS.Architecture = process.arch): string[] {
+export function enterArgv(
+  leader: number,
+  systemdRunArgs: readonly string[],
+  arch: NodeJS.Architecture = process.arch,
+): string[] {
   if (!Number.isSafeInteger(leader) || leader < 1) throw new RangeError(`invalid leader pid ${leader}`);
   return [ENTER_PERL, "-e", enterScript(arch), "--", String(leader), ...systemdRunArgs];
 }
@@ -177,7 +202,9 @@ export function serviceCall(
       options.interactive === true ? "--pty" : "--pipe",
       `--working-directory=${options.cwd ?? "/root"}`,
       // The container's systemd stops the command at the same deadline the host kills the entry.
-      ...(options.timeoutMs === undefined ? [] : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`]),
+      ...(options.timeoutMs === undefined
+        ? []
+        : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`]),
       ...passed,
       "--",
       "/bin/sh",

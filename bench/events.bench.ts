@@ -23,7 +23,12 @@ const WINDOW_MS = 30_000;
 const ROUNDS = 10;
 
 /** Opens an event stream and calls `onEvent` with each `workloads` event's data. */
-async function openStream(url: string, token: string, onEvent: (data: string) => void, signal: AbortSignal): Promise<void> {
+async function openStream(
+  url: string,
+  token: string,
+  onEvent: (data: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const response = await fetch(`${url}/api/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal });
   if (!response.ok || !response.body) throw new Error(`GET /api/v1/events answered ${response.status}`);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -38,7 +43,14 @@ async function openStream(url: string, token: string, onEvent: (data: string) =>
         while ((end = buffer.indexOf("\n\n")) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          if (block.includes("event: workloads")) onEvent(block.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart()).join("\n"));
+          if (block.includes("event: workloads"))
+            onEvent(
+              block
+                .split("\n")
+                .filter((line) => line.startsWith("data:"))
+                .map((line) => line.slice(5).trimStart())
+                .join("\n"),
+            );
         }
       }
     } catch {
@@ -54,7 +66,10 @@ async function main(): Promise<void> {
     const alice = actor(TEST_USERS.alice);
     for (const name of ["dev", "web", "db"]) await (await t.core.create(alice, { name })).wait();
     const { token } = await t.core.createApiToken(actor(TEST_USERS.admin), TEST_USERS.alice);
-    const app = createHttpApp({ core: t.core, rateLimit: { reads: { perMinute: 1e9, burst: 1e9 }, writes: { perMinute: 1e9, burst: 1e9 } } });
+    const app = createHttpApp({
+      core: t.core,
+      rateLimit: { reads: { perMinute: 1e9, burst: 1e9 }, writes: { perMinute: 1e9, burst: 1e9 } },
+    });
     const server = await startHttpServer(app, { listen: "127.0.0.1:0" });
     const abort = new AbortController();
     const auditRows = () => (t.db.sqlite.prepare("SELECT count(*) AS n FROM operations").get() as { n: number }).n;
@@ -65,9 +80,14 @@ async function main(): Promise<void> {
       const callsBefore = listCalls();
       const waiters: ((data: string) => void)[] = [];
       for (let tab = 0; tab < TABS; tab += 1) {
-        await openStream(server.url, token, (data) => {
-          if (tab === 0) for (const waiter of waiters.splice(0)) waiter(data);
-        }, abort.signal);
+        await openStream(
+          server.url,
+          token,
+          (data) => {
+            if (tab === 0) for (const waiter of waiters.splice(0)) waiter(data);
+          },
+          abort.signal,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
       const quietAudit = auditRows() - rowsBefore;
@@ -80,7 +100,9 @@ async function main(): Promise<void> {
         const expected = verb === "stop" ? "stopped" : "running";
         const seen = new Promise<void>((resolve) => {
           const check = (data: string) => {
-            const dev = (JSON.parse(data) as { workloads: { name: string; live: string }[] }).workloads.find((workload) => workload.name === "dev");
+            const dev = (JSON.parse(data) as { workloads: { name: string; live: string }[] }).workloads.find(
+              (workload) => workload.name === "dev",
+            );
             if (dev?.live === expected) resolve();
             else waiters.push(check);
           };

@@ -51,12 +51,28 @@ async function main(): Promise<void> {
     const paths = {
       entry: { argv: launcherArgs(procs, direct.argv), env: direct.env },
       dbus: { argv: launcherArgs(procs, enterArgv(leader, call.args)), env: call.env },
-      nsenter: { argv: launcherArgs(procs, ["nsenter", "--target", String(leader), "--all", "--wd", "--", "/usr/bin/systemd-run", ...call.args]), env: call.env },
+      nsenter: {
+        argv: launcherArgs(procs, [
+          "nsenter",
+          "--target",
+          String(leader),
+          "--all",
+          "--wd",
+          "--",
+          "/usr/bin/systemd-run",
+          ...call.args,
+        ]),
+        env: call.env,
+      },
     };
     const times: Record<keyof typeof paths, number[]> = { entry: [], dbus: [], nsenter: [] };
     const once = async (which: keyof typeof paths, record: boolean) => {
       const started = performance.now();
-      const result = await env.runner.run(LAUNCHER_SHELL, paths[which].argv, { env: paths[which].env, isolatedEnv: true, timeoutMs: 30_000 });
+      const result = await env.runner.run(LAUNCHER_SHELL, paths[which].argv, {
+        env: paths[which].env,
+        isolatedEnv: true,
+        timeoutMs: 30_000,
+      });
       if (result.exitCode !== 0) throw new Error(`${which}: exit ${result.exitCode}: ${result.stderr}`);
       if (record) times[which].push(performance.now() - started);
     };

@@ -46,9 +46,13 @@ async function main(): Promise<void> {
   try {
     const t = createTestCore({ db: openDatabase(join(directory, "state.db")) });
     const alice = actor(TEST_USERS.alice);
-    for (const name of ["dev", "web", "db"]) await (await t.core.create(alice, { name, modules: ["git", "fish"] })).wait();
+    for (const name of ["dev", "web", "db"])
+      await (await t.core.create(alice, { name, modules: ["git", "fish"] })).wait();
     const { token } = await t.core.createApiToken(actor(TEST_USERS.admin), TEST_USERS.alice);
-    const app = createHttpApp({ core: t.core, rateLimit: { reads: { perMinute: 1e9, burst: 1e9 }, writes: { perMinute: 1e9, burst: 1e9 } } });
+    const app = createHttpApp({
+      core: t.core,
+      rateLimit: { reads: { perMinute: 1e9, burst: 1e9 }, writes: { perMinute: 1e9, burst: 1e9 } },
+    });
     const headers = { authorization: `Bearer ${token}` };
     const expectOk = async (response: Response) => {
       if (response.status !== 200) throw new Error(`GET /api/v1/workloads answered ${response.status}`);
@@ -56,16 +60,25 @@ async function main(): Promise<void> {
     };
 
     const rows: Row[] = [];
-    rows.push(await measure("app.request GET /api/v1/workloads", async () => expectOk(await app.request("/api/v1/workloads", { headers }))));
+    rows.push(
+      await measure("app.request GET /api/v1/workloads", async () =>
+        expectOk(await app.request("/api/v1/workloads", { headers })),
+      ),
+    );
     const server = await startHttpServer(app, { listen: "127.0.0.1:0" });
     try {
-      rows.push(await measure("socket GET /api/v1/workloads (fetch)", async () => expectOk(await fetch(`${server.url}/api/v1/workloads`, { headers }))));
+      rows.push(
+        await measure("socket GET /api/v1/workloads (fetch)", async () =>
+          expectOk(await fetch(`${server.url}/api/v1/workloads`, { headers })),
+        ),
+      );
     } finally {
       await server.close(1000);
     }
 
     console.log("name                                   p50 ms   p95 ms");
-    for (const row of rows) console.log(`${row.name.padEnd(38)} ${row.p50.toFixed(3).padStart(7)}  ${row.p95.toFixed(3).padStart(7)}`);
+    for (const row of rows)
+      console.log(`${row.name.padEnd(38)} ${row.p50.toFixed(3).padStart(7)}  ${row.p95.toFixed(3).padStart(7)}`);
     const met = rows.every((row) => row.p50 <= TARGET_MS);
     console.log(
       JSON.stringify({
@@ -77,7 +90,11 @@ async function main(): Promise<void> {
         load: loadavg().map((value) => Math.round(value * 100) / 100),
         targetP50Ms: TARGET_MS,
         met,
-        rows: rows.map((row) => ({ ...row, p50: Math.round(row.p50 * 1000) / 1000, p95: Math.round(row.p95 * 1000) / 1000 })),
+        rows: rows.map((row) => ({
+          ...row,
+          p50: Math.round(row.p50 * 1000) / 1000,
+          p95: Math.round(row.p95 * 1000) / 1000,
+        })),
       }),
     );
     await t.core.idle();

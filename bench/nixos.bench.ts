@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   for (const count of [1, 10, 50]) {
     const host = new FakeHost();
     try {
-      for (let index = 0; index < count; index += 1) host.seedContainer(`c${index}`, { running: index % 2 === 0, addresses: ["10.100.0.9"] });
+      for (let index = 0; index < count; index += 1)
+        host.seedContainer(`c${index}`, { running: index % 2 === 0, addresses: ["10.100.0.9"] });
       const backend = host.backend();
       const row = await measure(host, `list (${count} containers)`, () => backend.list());
       rows.push(row);
@@ -59,22 +60,36 @@ async function main(): Promise<void> {
   try {
     const backend = host.backend();
     host.seedContainer("web", { running: true });
-    host.writeFile("fake/journal/web.jsonl", `${JSON.stringify({ __REALTIME_TIMESTAMP: "1763755200000000", MESSAGE: "started" })}\n`);
+    host.writeFile(
+      "fake/journal/web.jsonl",
+      `${JSON.stringify({ __REALTIME_TIMESTAMP: "1763755200000000", MESSAGE: "started" })}\n`,
+    );
     rows.push(await measure(host, "show (running, no tailscale)", () => backend.show(name("web"))));
     rows.push(await measure(host, "logs (container journal)", () => backend.logs(name("web"), { lines: 50 })));
-    rows.push(await measure(host, "create + destroy (git)", async () => {
-      await backend.create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined });
-      await backend.destroy(name("dev"), { onProgress: () => undefined });
-    }));
+    rows.push(
+      await measure(host, "create + destroy (git)", async () => {
+        await backend.create(spec("dev", ["git"]), { ownerLabel: "telegram:42", onProgress: () => undefined });
+        await backend.destroy(name("dev"), { onProgress: () => undefined });
+      }),
+    );
   } finally {
     host.dispose();
   }
 
-  console.log(`nixos backend over fakes — ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)}, ${new Date().toISOString()}`);
+  console.log(
+    `nixos backend over fakes — ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)}, ${new Date().toISOString()}`,
+  );
   console.log("operation                        processes  median ms");
-  for (const row of rows) console.log(`${row.operation.padEnd(32)} ${String(row.processes).padStart(9)}  ${String(row.medianMs).padStart(9)}`);
+  for (const row of rows)
+    console.log(
+      `${row.operation.padEnd(32)} ${String(row.processes).padStart(9)}  ${String(row.medianMs).padStart(9)}`,
+    );
   const constantList = listScaling.every((entry) => entry.processes === listScaling[0]?.processes);
-  console.log(constantList ? "list starts the same number of processes for 1, 10 and 50 containers." : "list process count grows with the container count!");
+  console.log(
+    constantList
+      ? "list starts the same number of processes for 1, 10 and 50 containers."
+      : "list process count grows with the container count!",
+  );
   console.log(JSON.stringify({ bench: "nixos", rows, listScaling, listIsBatched: constantList }));
 }
 

@@ -37,8 +37,10 @@ function containerMemory(group: string): { rssKiB: number; pssKiB: number; cgrou
   const directory = path.join("/sys/fs/cgroup/memory", group);
   const pids = new Set<string>();
   const walk = (current: string) => {
-    for (const pid of readFileSync(path.join(current, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) pids.add(pid);
-    for (const entry of readdirSync(current, { withFileTypes: true })) if (entry.isDirectory()) walk(path.join(current, entry.name));
+    for (const pid of readFileSync(path.join(current, "cgroup.procs"), "utf8").split("\n").filter(Boolean))
+      pids.add(pid);
+    for (const entry of readdirSync(current, { withFileTypes: true }))
+      if (entry.isDirectory()) walk(path.join(current, entry.name));
   };
   walk(directory);
   let rssKiB = 0;
@@ -60,7 +62,10 @@ async function main(): Promise<void> {
   }
   const env = await createE2eEnv({
     diskQuota: "2G",
-    extraConfig: { users: { defaults: { diskQuota: "2G", maxWorkloads: 100, cpuBudget: 1000, memoryBudget: "1T" } }, resources: { defaultMemory: "512M" } },
+    extraConfig: {
+      users: { defaults: { diskQuota: "2G", maxWorkloads: 100, cpuBudget: 1000, memoryBudget: "1T" } },
+      resources: { defaultMemory: "512M" },
+    },
   });
   const app = await env.app();
   const names = Array.from({ length: COUNT }, (_, index) => `b${index}`);
@@ -96,7 +101,8 @@ async function main(): Promise<void> {
       let started = performance.now();
       const listed = await app.runtimes.all()[0]!.list();
       listMs.push(performance.now() - started);
-      if (listed.filter((container) => container.state === "running").length < COUNT) throw new Error("not all containers are running");
+      if (listed.filter((container) => container.state === "running").length < COUNT)
+        throw new Error("not all containers are running");
       started = performance.now();
       await app.core.list(actor);
       coreListMs.push(performance.now() - started);

@@ -58,7 +58,13 @@ const result = {
   modulesPerCharRatio: Number((modulesLong / modulesShort / lengthRatio).toFixed(2)),
   target: "per-character ratio (long / short) near 1, well under the length ratio of 20",
 };
-console.log(`parser on a ${short.length}- and a ${long.length}-character message (median of 7 rounds; load ${os.loadavg()[0]!.toFixed(1)})`);
-console.log(`parseIntent   ${result.parseShortUs} µs vs ${result.parseLongUs} µs: time x${result.parseTimeRatio}, per character x${result.parsePerCharRatio}`);
-console.log(`findModules   ${result.modulesShortUs} µs vs ${result.modulesLongUs} µs: per character x${result.modulesPerCharRatio}`);
+console.log(
+  `parser on a ${short.length}- and a ${long.length}-character message (median of 7 rounds; load ${os.loadavg()[0]!.toFixed(1)})`,
+);
+console.log(
+  `parseIntent   ${result.parseShortUs} µs vs ${result.parseLongUs} µs: time x${result.parseTimeRatio}, per character x${result.parsePerCharRatio}`,
+);
+console.log(
+  `findModules   ${result.modulesShortUs} µs vs ${result.modulesLongUs} µs: per character x${result.modulesPerCharRatio}`,
+);
 console.log(JSON.stringify(result));

@@ -22,7 +22,8 @@ const SEQUENTIAL = 10;
 const CONCURRENT = 20;
 const LEDGER_ITERATIONS = 2000;
 
-const percentile = (samples: number[], fraction: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(fraction * samples.length))]!;
+const percentile = (samples: number[], fraction: number) =>
+  [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(fraction * samples.length))]!;
 
 async function main(): Promise<void> {
   const h = await createProxmoxHarness({ fake: { taskDurationMs: 1, agentDelayMs: 0 } });
@@ -39,7 +40,11 @@ async function main(): Promise<void> {
       requests += h.fake.requests.length - before;
     }
     const concurrentStarted = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENT }, (_, index) => h.runtime.create(vmSpec(`par${index}`, { memoryBytes: 512 * 1024 ** 2 }), host)));
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, index) =>
+        h.runtime.create(vmSpec(`par${index}`, { memoryBytes: 512 * 1024 ** 2 }), host),
+      ),
+    );
     const concurrentMs = performance.now() - concurrentStarted;
 
     const db = openDatabase(join(directory, "ledger.db"));
@@ -68,9 +73,13 @@ async function main(): Promise<void> {
     const met = result.requestsPerCreate <= 30 && result.ledgerReserveP50Ms <= 1;
     console.log("measure                         value");
     console.log(`API requests per create         ${result.requestsPerCreate.toFixed(1)}`);
-    console.log(`create, one at a time (p50/p95) ${result.createSequentialP50Ms.toFixed(1)} / ${result.createSequentialP95Ms.toFixed(1)} ms`);
+    console.log(
+      `create, one at a time (p50/p95) ${result.createSequentialP50Ms.toFixed(1)} / ${result.createSequentialP95Ms.toFixed(1)} ms`,
+    );
     console.log(`${CONCURRENT} creates at once (total)     ${result.concurrentTotalMs.toFixed(0)} ms`);
-    console.log(`ledger reservation (p50/p95)    ${result.ledgerReserveP50Ms.toFixed(3)} / ${result.ledgerReserveP95Ms.toFixed(3)} ms`);
+    console.log(
+      `ledger reservation (p50/p95)    ${result.ledgerReserveP50Ms.toFixed(3)} / ${result.ledgerReserveP95Ms.toFixed(3)} ms`,
+    );
     console.log(JSON.stringify({ ...result, met }));
   } finally {
     await h.close();

@@ -41,11 +41,36 @@ async function main(): Promise<void> {
     spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
     await t.core.addSshKey(alice, { publicKey: readFileSync(`${key}.pub`, "utf8") });
     const hostKey = loadOrCreateHostKey(join(directory, "host_key"));
-    const settings = { listen: "127.0.0.1:0", idleTimeoutMinutes: 5, maxSessionsPerUser: 8, maxAuthAttempts: 6, connectionsPerMinute: 1e6, maxConnections: 64, loginGraceSeconds: 30 };
+    const settings = {
+      listen: "127.0.0.1:0",
+      idleTimeoutMinutes: 5,
+      maxSessionsPerUser: 8,
+      maxAuthAttempts: 6,
+      connectionsPerMinute: 1e6,
+      maxConnections: 64,
+      loginGraceSeconds: 30,
+    };
     const gateway = await startSshGateway({ core: t.core, hostKey, settings, logger: silentLogger });
     const knownHosts = join(directory, "known_hosts");
     writeFileSync(knownHosts, `[127.0.0.1]:${gateway.port} ${hostKey.publicKey}\n`);
-    const args = ["-p", String(gateway.port), "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes", "-F", "/dev/null", "dev@127.0.0.1", "true"];
+    const args = [
+      "-p",
+      String(gateway.port),
+      "-i",
+      key,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-F",
+      "/dev/null",
+      "dev@127.0.0.1",
+      "true",
+    ];
     for (let index = 0; index < WARMUP; index += 1) await ssh(args);
     const samples: number[] = [];
     for (let index = 0; index < ITERATIONS; index += 1) {
@@ -59,8 +84,21 @@ async function main(): Promise<void> {
     const at = (fraction: number) => samples[Math.min(samples.length - 1, Math.floor(fraction * samples.length))]!;
     const p50 = at(0.5);
     const p95 = at(0.95);
-    console.log(`ssh -p PORT dev@127.0.0.1 true (fake runtime), ${ITERATIONS} runs: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (target p50 ≤ ${TARGET_MS} ms)`);
-    console.log(JSON.stringify({ bench: "ssh", p50Ms: Math.round(p50 * 10) / 10, p95Ms: Math.round(p95 * 10) / 10, targetMs: TARGET_MS, met: p50 <= TARGET_MS, cpus: cpus().length, load: loadavg()[0], node: process.version }));
+    console.log(
+      `ssh -p PORT dev@127.0.0.1 true (fake runtime), ${ITERATIONS} runs: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (target p50 ≤ ${TARGET_MS} ms)`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: "ssh",
+        p50Ms: Math.round(p50 * 10) / 10,
+        p95Ms: Math.round(p95 * 10) / 10,
+        targetMs: TARGET_MS,
+        met: p50 <= TARGET_MS,
+        cpus: cpus().length,
+        load: loadavg()[0],
+        node: process.version,
+      }),
+    );
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -34,12 +34,20 @@ async function main(): Promise<void> {
   await (await t.core.create(alice, { name: "dev" })).wait();
   // The fake runtime's shell is replaced by a real pty running cat: real kernel echo.
   const runner = createCommandRunner();
-  t.backend.openTerminal = (_name, options) => runner.spawnTerminal("/bin/cat", [], { timeoutMs: options.timeoutMs, size: options.size, env: { PATH: "/usr/bin:/bin" }, isolatedEnv: true });
+  t.backend.openTerminal = (_name, options) =>
+    runner.spawnTerminal("/bin/cat", [], {
+      timeoutMs: options.timeoutMs,
+      size: options.size,
+      env: { PATH: "/usr/bin:/bin" },
+      isolatedEnv: true,
+    });
   const server = await startHttpServer(createHttpApp({ core: t.core }), { listen: "127.0.0.1:0" });
   const link = await t.core.createLoginLink(alice);
   const cookie = `${SESSION_COOKIE}=${(await t.core.startWebSession(link.token)).secret}`;
   try {
-    const socket = new WebSocket(`${server.url.replace("http", "ws")}/web/terminal/dev?cols=80&rows=24`, { headers: { cookie, origin: server.url } });
+    const socket = new WebSocket(`${server.url.replace("http", "ws")}/web/terminal/dev?cols=80&rows=24`, {
+      headers: { cookie, origin: server.url },
+    });
     let received = "";
     let waiting: { readonly marker: string; readonly resolve: () => void } | undefined;
     socket.on("message", (data: Buffer) => {
@@ -78,11 +86,16 @@ async function main(): Promise<void> {
     }
 
     const rows = [
-      { name: "terminal keystroke echo (WebSocket + pty)", p50: percentile(echoes, 0.5), p95: percentile(echoes, 0.95) },
+      {
+        name: "terminal keystroke echo (WebSocket + pty)",
+        p50: percentile(echoes, 0.5),
+        p95: percentile(echoes, 0.95),
+      },
       { name: "GET /web/ (dashboard page)", p50: percentile(pages, 0.5), p95: percentile(pages, 0.95) },
     ];
     console.log("name                                        p50 ms   p95 ms");
-    for (const row of rows) console.log(`${row.name.padEnd(43)} ${row.p50.toFixed(3).padStart(7)}  ${row.p95.toFixed(3).padStart(7)}`);
+    for (const row of rows)
+      console.log(`${row.name.padEnd(43)} ${row.p50.toFixed(3).padStart(7)}  ${row.p95.toFixed(3).padStart(7)}`);
     console.log(
       JSON.stringify({
         bench: "terminal",
@@ -93,7 +106,11 @@ async function main(): Promise<void> {
         load: loadavg().map((value) => Math.round(value * 100) / 100),
         targetEchoP50Ms: TARGET_MS,
         met: rows[0]!.p50 <= TARGET_MS,
-        rows: rows.map((row) => ({ ...row, p50: Math.round(row.p50 * 1000) / 1000, p95: Math.round(row.p95 * 1000) / 1000 })),
+        rows: rows.map((row) => ({
+          ...row,
+          p50: Math.round(row.p50 * 1000) / 1000,
+          p95: Math.round(row.p95 * 1000) / 1000,
+        })),
       }),
     );
   } finally {

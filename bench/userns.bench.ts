@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     const creates: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const started = performance.now();
-      await (await app.core.create(actor, { name: `c${round}`, modules: ["git"], workspace: { enabled: false } })).wait();
+      await (
+        await app.core.create(actor, { name: `c${round}`, modules: ["git"], workspace: { enabled: false } })
+      ).wait();
       creates.push(performance.now() - started);
       await destroy(`c${round}`);
     }
@@ -52,16 +54,27 @@ async function main(): Promise<void> {
     await app.core.stop(actor, "warm");
     const backend = env.backend();
     const machine = machinePaths(backend.paths, "warm");
-    const spec = { name: "warm", modules: ["git"], resources: { cpus: 1, memoryBytes: 1024 ** 3 } } as unknown as ContainerSpec;
-    const files = writeBootFiles(machine, { spec, network: { interfaceName: "lo", address: "127.0.0.2", subnet: parseSubnet("10.0.0.0/24") } }).filter(
-      (file) => !file.containerPath.includes("network"),
-    );
-    const withUserns = ["--private-network", ...nspawnBootArgs({ name: "warm", root: machine.root, files, uuid: machineUuid(machine) })];
+    const spec = {
+      name: "warm",
+      modules: ["git"],
+      resources: { cpus: 1, memoryBytes: 1024 ** 3 },
+    } as unknown as ContainerSpec;
+    const files = writeBootFiles(machine, {
+      spec,
+      network: { interfaceName: "lo", address: "127.0.0.2", subnet: parseSubnet("10.0.0.0/24") },
+    }).filter((file) => !file.containerPath.includes("network"));
+    const withUserns = [
+      "--private-network",
+      ...nspawnBootArgs({ name: "warm", root: machine.root, files, uuid: machineUuid(machine) }),
+    ];
     const without = withUserns.filter((arg) => !USERNS_FLAGS.includes(arg)).map((arg) => arg.replace(/:idmap$/, ""));
     const boots: Record<"userns" | "plain", number[]> = { userns: [], plain: [] };
     const group = cgroupName(backend.paths, "warm");
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [variant, args] of [["userns", withUserns], ["plain", without]] as const) {
+      for (const [variant, args] of [
+        ["userns", withUserns],
+        ["plain", without],
+      ] as const) {
         await prepareCgroups(env.runner, group, { cpus: 2, memoryBytes: 1024 ** 3, pids: 512 });
         const started = performance.now();
         const pid = spawnNspawn(machine, args, group);
@@ -81,8 +94,12 @@ async function main(): Promise<void> {
       bootWithoutUsernsP50Ms: p50(boots.plain),
       usernsToPlainRatio: Number((percentile(boots.userns, 0.5) / percentile(boots.plain, 0.5)).toFixed(2)),
     };
-    console.log(`request → booted (user namespaces on): p50 ${result.createToBootedP50Ms} ms, p90 ${result.createToBootedP90Ms} ms (target p50 ≤ 1500 ms)`);
-    console.log(`same root booted: with user namespace p50 ${result.bootWithUsernsP50Ms} ms, without ${result.bootWithoutUsernsP50Ms} ms (ratio ${result.usernsToPlainRatio})`);
+    console.log(
+      `request → booted (user namespaces on): p50 ${result.createToBootedP50Ms} ms, p90 ${result.createToBootedP90Ms} ms (target p50 ≤ 1500 ms)`,
+    );
+    console.log(
+      `same root booted: with user namespace p50 ${result.bootWithUsernsP50Ms} ms, without ${result.bootWithoutUsernsP50Ms} ms (ratio ${result.usernsToPlainRatio})`,
+    );
     console.log(JSON.stringify(result));
   } finally {
     await app.close();

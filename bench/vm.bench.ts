@@ -34,9 +34,24 @@ function percentile(values: readonly number[], fraction: number): number {
 }
 
 function runtimeWith(root: string, tbSizeMiB: number): QemuRuntime {
-  const config = configSchema.parse({ vm: { imageDir: path.join(CACHE_DIR, "vm-images"), packageCache: path.join(CACHE_DIR, "vm-debs"), tbSizeMiB, bootTimeoutSeconds: 600 } });
+  const config = configSchema.parse({
+    vm: {
+      imageDir: path.join(CACHE_DIR, "vm-images"),
+      packageCache: path.join(CACHE_DIR, "vm-debs"),
+      tbSizeMiB,
+      bootTimeoutSeconds: 600,
+    },
+  });
   const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-  return createQemuRuntime({ config, stateDir: path.join(root, `state-${tbSizeMiB}`), runner: createCommandRunner(), logger: silent, clock: { now: () => new Date() }, leases, catalog: { list: () => [], get: () => undefined } });
+  return createQemuRuntime({
+    config,
+    stateDir: path.join(root, `state-${tbSizeMiB}`),
+    runner: createCommandRunner(),
+    logger: silent,
+    clock: { now: () => new Date() },
+    leases,
+    catalog: { list: () => [], get: () => undefined },
+  });
 }
 
 /** Parses a size like "531.8M" from `show` back to MiB. */
@@ -47,9 +62,23 @@ const mib = (text: string | undefined): number => {
 };
 
 /** When the guest's systemd started and when voxnix-ready ran, in ms of the guest's monotonic clock (kernel start = 0). */
-async function guestPhases(runtime: QemuRuntime, name: WorkloadName): Promise<{ readonly userspaceAtMs: number; readonly readyAtMs: number }> {
-  const result = await runtime.exec(name, ["sh", "-c", "systemctl show -p UserspaceTimestampMonotonic --value; systemctl show -p InactiveExitTimestampMonotonic --value voxnix-ready.service"], { timeoutMs: 120_000 });
-  const [userspace, ready] = result.stdout.trim().split("\n").map((line) => Number(line) / 1000);
+async function guestPhases(
+  runtime: QemuRuntime,
+  name: WorkloadName,
+): Promise<{ readonly userspaceAtMs: number; readonly readyAtMs: number }> {
+  const result = await runtime.exec(
+    name,
+    [
+      "sh",
+      "-c",
+      "systemctl show -p UserspaceTimestampMonotonic --value; systemctl show -p InactiveExitTimestampMonotonic --value voxnix-ready.service",
+    ],
+    { timeoutMs: 120_000 },
+  );
+  const [userspace, ready] = result.stdout
+    .trim()
+    .split("\n")
+    .map((line) => Number(line) / 1000);
   return { userspaceAtMs: userspace ?? Number.NaN, readyAtMs: ready ?? Number.NaN };
 }
 
@@ -68,17 +97,30 @@ async function main(): Promise<void> {
     const disks: number[] = [];
     const firstExec: number[] = [];
     const stops: number[] = [];
-    const phases: Record<"kernelAndInitrd" | "systemdToReady" | "beforeKernel", number[]> = { kernelAndInitrd: [], systemdToReady: [], beforeKernel: [] };
+    const phases: Record<"kernelAndInitrd" | "systemdToReady" | "beforeKernel", number[]> = {
+      kernelAndInitrd: [],
+      systemdToReady: [],
+      beforeKernel: [],
+    };
     const loads: number[] = [];
     const rss: Record<"tuned" | "stock", number[]> = { tuned: [], stock: [] };
     let accelerator = "";
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [label, runtime] of [["tuned", tuned], ["stock", stock]] as const) {
+      for (const [label, runtime] of [
+        ["tuned", tuned],
+        ["stock", stock],
+      ] as const) {
         const name = `b${label[0]}${round}` as WorkloadName;
-        const spec = validateVmSpec({ name, cpus: 2, memory: `${GUEST_MIB}M`, disk: "3G", workspace: "128M" }, runtime.policy());
+        const spec = validateVmSpec(
+          { name, cpus: 2, memory: `${GUEST_MIB}M`, disk: "3G", workspace: "128M" },
+          runtime.policy(),
+        );
         const started = performance.now();
         let disksDone = 0;
-        await runtime.create(spec, { ownerLabel: "bench", onProgress: (event) => event.type === "step" && event.step === "starting" && (disksDone = performance.now()) });
+        await runtime.create(spec, {
+          ownerLabel: "bench",
+          onProgress: (event) => event.type === "step" && event.step === "starting" && (disksDone = performance.now()),
+        });
         const ready = performance.now();
         const exec = await runtime.exec(name, ["true"], { timeoutMs: 120_000 });
         if (exec.exitCode !== 0) throw new Error(`exec failed: ${exec.stderr}`);
@@ -118,21 +160,38 @@ async function main(): Promise<void> {
           disksMs: { p50: p50(disks) },
           bootToSshMs: { p50: p50(createToSsh.map((total, index) => total - (disks[index] ?? 0))) },
           // The guest's monotonic clock: kernel start → systemd, systemd → voxnix-ready; the rest (QEMU, firmware, the host's polling) is beforeKernel.
-          bootPhasesMs: { kernelAndInitrd: p50(phases.kernelAndInitrd), systemdToReady: p50(phases.systemdToReady), qemuFirmwareAndHost: p50(phases.beforeKernel) },
+          bootPhasesMs: {
+            kernelAndInitrd: p50(phases.kernelAndInitrd),
+            systemdToReady: p50(phases.systemdToReady),
+            qemuFirmwareAndHost: p50(phases.beforeKernel),
+          },
           loadAverage: { atStart: load, min: Math.min(...loads), max: Math.max(...loads) },
           firstExecMs: { p50: p50(firstExec) },
           acpiStopMs: { p50: p50(stops) },
-          qemuRssMiB: { tbSize256: p50(rss.tuned), tbSize1024: p50(rss.stock), ratio: Math.round((percentile(rss.tuned, 0.5) / percentile(rss.stock, 0.5)) * 100) / 100 },
+          qemuRssMiB: {
+            tbSize256: p50(rss.tuned),
+            tbSize1024: p50(rss.stock),
+            ratio: Math.round((percentile(rss.tuned, 0.5) / percentile(rss.stock, 0.5)) * 100) / 100,
+          },
           // Host memory per VM beyond the guest's own RAM (negative: the guest has not touched all of it yet).
-          perVmOverheadMiB: { tbSize256: p50(rss.tuned.map((value) => value - GUEST_MIB)), tbSize1024: p50(rss.stock.map((value) => value - GUEST_MIB)) },
-          target: { createToSshP50Ms: target, met: percentile(createToSsh, 0.5) <= target, ratio: Math.round((percentile(createToSsh, 0.5) / target) * 100) / 100 },
+          perVmOverheadMiB: {
+            tbSize256: p50(rss.tuned.map((value) => value - GUEST_MIB)),
+            tbSize1024: p50(rss.stock.map((value) => value - GUEST_MIB)),
+          },
+          target: {
+            createToSshP50Ms: target,
+            met: percentile(createToSsh, 0.5) <= target,
+            ratio: Math.round((percentile(createToSsh, 0.5) / target) * 100) / 100,
+          },
         },
         null,
         2,
       ),
     );
   } finally {
-    for (const runtime of [tuned, stock]) for (const vm of await runtime.list().catch(() => [])) await runtime.destroy(vm.name as WorkloadName, { onProgress: noop }).catch(noop);
+    for (const runtime of [tuned, stock])
+      for (const vm of await runtime.list().catch(() => []))
+        await runtime.destroy(vm.name as WorkloadName, { onProgress: noop }).catch(noop);
     rmSync(root, { recursive: true, force: true });
   }
 }

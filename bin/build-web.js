@@ -15,7 +15,9 @@ let esbuild;
 try {
   esbuild = await import("esbuild");
 } catch {
-  console.error("voxnix: esbuild is not installed; the web dashboard is not built (npm install with dev dependencies, then npm run build).");
+  console.error(
+    "voxnix: esbuild is not installed; the web dashboard is not built (npm install with dev dependencies, then npm run build).",
+  );
   process.exit(0);
 }
 

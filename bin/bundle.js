@@ -33,6 +33,8 @@ await esbuild.build({
   // to their own files; ws tries its optional native helpers and does without them.
   external: ["better-sqlite3", "@lydell/node-pty", "bufferutil", "utf-8-validate", "ssh2"],
   // CommonJS dependencies inside an ES module bundle still call require().
-  banner: { js: "import { createRequire as __voxnixCreateRequire } from 'node:module'; const require = __voxnixCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __voxnixCreateRequire } from 'node:module'; const require = __voxnixCreateRequire(import.meta.url);",
+  },
   logLevel: "warning",
 });

@@ -21,7 +21,8 @@ function newestSource() {
   let newest = 0;
   // A few milliseconds for a couple of hundred files; it saves running yesterday's code.
   for (const entry of readdirSync(sources, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith(".ts"))
+      newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
   }
   return newest;
 }
@@ -41,7 +42,10 @@ function chooseEntry() {
 const choice = chooseEntry();
 let entry;
 if (choice.source) {
-  if (choice.notice) process.stderr.write(`voxnix: ${choice.notice} (run \`npm run build\`); running the TypeScript sources with tsx.\n`);
+  if (choice.notice)
+    process.stderr.write(
+      `voxnix: ${choice.notice} (run \`npm run build\`); running the TypeScript sources with tsx.\n`,
+    );
   const { register } = await import("tsx/esm/api");
   register();
   entry = pathToFileURL(join(sources, "adapters", "cli", "main.ts")).href;

@@ -26,9 +26,14 @@ const tapFile = join(scratch, "results.tap");
 const child = spawn(
   process.execPath,
   [
-    "--import", "tsx", "--test", "--test-concurrency=1",
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tapFile}`,
     ...files,
   ],
   { stdio: "inherit" },

@@ -16,12 +16,22 @@ export async function confirmPending(context: ChatContext, token: string): Promi
   const pending = context.state.pending?.token === token ? context.state.pending : undefined;
   const workload = pending?.plan.workload;
   try {
-    const job = await turn.call("confirm", workload !== undefined ? { workload } : {}, () => core.confirm(actor, token), jobSummary);
+    const job = await turn.call(
+      "confirm",
+      workload !== undefined ? { workload } : {},
+      () => core.confirm(actor, token),
+      jobSummary,
+    );
     turn.job = job;
     if (pending) turn.pendingResolved = true;
     if (workload !== undefined) turn.focus = workload;
     const verb = pending !== undefined && isChangePlan(pending.plan) ? "Changing" : "Destroying";
-    return { text: workload !== undefined ? `${verb} ${workload}. I'll tell you when it's done.` : `${verb} it. I'll tell you when it's done.` };
+    return {
+      text:
+        workload !== undefined
+          ? `${verb} ${workload}. I'll tell you when it's done.`
+          : `${verb} it. I'll tell you when it's done.`,
+    };
   } catch (error) {
     // A refused token (expired, used, changed) is not worth keeping around.
     if (pending) turn.pendingResolved = true;

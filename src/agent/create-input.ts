@@ -33,7 +33,10 @@ export function createInput(request: ChatCreate): ContainerSpecInput | VmSpecInp
   if (request.kind === "vm") {
     if (request.modules.length > 0) {
       throw new InvalidInputError([
-        { path: "modules", message: `VMs take no modules yet (asked for ${request.modules.join(", ")}): create the VM and install what you need inside it, or ask for a container with those modules. Nothing was created.` },
+        {
+          path: "modules",
+          message: `VMs take no modules yet (asked for ${request.modules.join(", ")}): create the VM and install what you need inside it, or ask for a container with those modules. Nothing was created.`,
+        },
       ]);
     }
     return {
@@ -51,7 +54,10 @@ export function createInput(request: ChatCreate): ContainerSpecInput | VmSpecInp
     ...(request.kind === "container" ? { kind: "container" as const } : {}),
     name: request.name,
     modules: [...request.modules],
-    resources: { ...(request.cpus !== undefined ? { cpus: request.cpus } : {}), ...(request.memory !== undefined ? { memory: request.memory } : {}) },
+    resources: {
+      ...(request.cpus !== undefined ? { cpus: request.cpus } : {}),
+      ...(request.memory !== undefined ? { memory: request.memory } : {}),
+    },
     workspace: { enabled: request.workspace ?? true, ...(workspaceSize !== undefined ? { size: workspaceSize } : {}) },
   };
 }
@@ -77,8 +83,14 @@ export function createOptions(request: ChatCreate): { idleTimeout?: string } {
 
 /** The reply once the create job started; `kind` is what the core made it. */
 export function describeStarted(request: ChatCreate, kind: WorkloadKind | undefined): string {
-  const started = kind === "vm" ? describeVmCreateStarted(request.name, request) : replies.describeCreateStarted(request.name, request.modules);
+  const started =
+    kind === "vm"
+      ? describeVmCreateStarted(request.name, request)
+      : replies.describeCreateStarted(request.name, request.modules);
   if (request.idleTimeout === undefined) return started;
-  const idle = request.idleTimeout === "off" ? `${request.name} is never stopped for idleness.` : `${request.name} stops after ${request.idleTimeout} without activity (you are warned first).`;
+  const idle =
+    request.idleTimeout === "off"
+      ? `${request.name} is never stopped for idleness.`
+      : `${request.name} stops after ${request.idleTimeout} without activity (you are warned first).`;
   return `${started}\n${idle}`;
 }

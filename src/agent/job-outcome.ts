@@ -24,7 +24,9 @@ export function describeJobResult(result: JobResult, access: AccessPoints = {}, 
     case "create":
     case "restore": {
       const address = result.value.addresses[0] ? ` at ${result.value.addresses[0]}` : "";
-      return [`${result.value.name} is ready${address}.`, ...accessLines(result.value.name, access, loginHint)].join("\n");
+      return [`${result.value.name} is ready${address}.`, ...accessLines(result.value.name, access, loginHint)].join(
+        "\n",
+      );
     }
     case "destroy":
       return describeDestroyed(result.value);
@@ -34,7 +36,11 @@ export function describeJobResult(result: JobResult, access: AccessPoints = {}, 
 }
 
 /** Waits for a job and words its outcome (with how to get in, from `access`); never throws. */
-export async function waitForJobOutcome(job: AnyJobHandle, access: AccessPoints = {}, loginHint = CHAT_LOGIN_HINT): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
+export async function waitForJobOutcome(
+  job: AnyJobHandle,
+  access: AccessPoints = {},
+  loginHint = CHAT_LOGIN_HINT,
+): Promise<{ readonly ok: boolean; readonly text: string; readonly result?: unknown; readonly error?: unknown }> {
   try {
     const result = await settleJob(job);
     return { ok: true, text: describeJobResult(result, access, loginHint), result: result.value };

@@ -65,7 +65,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   });
   const queue = new UserQueue();
   const configured = deps.model ?? createLanguageModel(deps.config.llm, deps.secrets.llmApiKey);
-  const model = configured === undefined ? undefined : withRetries(configured, { retries: deps.retries ?? 2, initialDelayMs: deps.retryDelayMs ?? 1000 });
+  const model =
+    configured === undefined
+      ? undefined
+      : withRetries(configured, { retries: deps.retries ?? 2, initialDelayMs: deps.retryDelayMs ?? 1000 });
 
   function load(actor: Actor): ConversationState {
     try {
@@ -120,7 +123,16 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** Runs one engine call with memory: load, act, remember, reply. */
-  async function withMemory(actor: Actor, userText: string | undefined, act: (context: ChatContext) => Promise<{ outcome: EngineOutcome; engine: ChatReply["engine"]; notice?: string; messages?: readonly ModelMessage[] }>): Promise<ChatReply> {
+  async function withMemory(
+    actor: Actor,
+    userText: string | undefined,
+    act: (context: ChatContext) => Promise<{
+      outcome: EngineOutcome;
+      engine: ChatReply["engine"];
+      notice?: string;
+      messages?: readonly ModelMessage[];
+    }>,
+  ): Promise<ChatReply> {
     const state = load(actor);
     const turn = new Turn();
     const context = contextFor(actor, state, turn, userText);
@@ -138,7 +150,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // pending plan from memory (its button still works until the core's token expires), so a
     // later "yes" to some other question can never destroy something.
     const pending = turn.confirmation
-      ? { token: turn.confirmation.token, plan: turn.confirmation.plan, expiresAt: turn.confirmation.expiresAt.toISOString() }
+      ? {
+          token: turn.confirmation.token,
+          plan: turn.confirmation.plan,
+          expiresAt: turn.confirmation.expiresAt.toISOString(),
+        }
       : turn.pendingResolved || userText !== undefined
         ? undefined
         : state.pending;
@@ -184,7 +200,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       logger.warn({ error: String(error), user: context.actor.userId }, "llm-unreachable");
       modelDownUntil = clock.now().getTime() + MODEL_COOL_DOWN_MS;
       // Work the model already did is reported, not repeated by the offline engine.
-      const outcome = context.turn.operations.length > 0 ? { text: summariseTurn(context.turn) } : await runOffline(text, context);
+      const outcome =
+        context.turn.operations.length > 0 ? { text: summariseTurn(context.turn) } : await runOffline(text, context);
       return { outcome, engine: "offline" as const, notice: FALLBACK_NOTICE };
     }
   }
@@ -197,10 +214,20 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       return queue.run(actor.userId, () => withMemory(actor, text, (context) => handleMessage(context, text)));
     },
     confirm(actor, token) {
-      return queue.run(actor.userId, () => withMemory(actor, undefined, async (context) => ({ outcome: await confirmPending(context, token), engine: "offline" })));
+      return queue.run(actor.userId, () =>
+        withMemory(actor, undefined, async (context) => ({
+          outcome: await confirmPending(context, token),
+          engine: "offline",
+        })),
+      );
     },
     cancel(actor, token) {
-      return queue.run(actor.userId, () => withMemory(actor, undefined, async (context) => ({ outcome: cancelPending(context, token), engine: "offline" })));
+      return queue.run(actor.userId, () =>
+        withMemory(actor, undefined, async (context) => ({
+          outcome: cancelPending(context, token),
+          engine: "offline",
+        })),
+      );
     },
     reset(actor) {
       return queue.run(actor.userId, async () => {

@@ -6,7 +6,17 @@
  */
 import type { CommandResult } from "../ports/command-runner.js";
 import type { ChangePlan } from "../api/outcome.js";
-import type { ChangeResult, CreatePlan, DestroyResult, ImportedVmDetails, ListResult, StorageReport, UserView, WorkloadDetails, WorkloadView } from "../core/api.js";
+import type {
+  ChangeResult,
+  CreatePlan,
+  DestroyResult,
+  ImportedVmDetails,
+  ListResult,
+  StorageReport,
+  UserView,
+  WorkloadDetails,
+  WorkloadView,
+} from "../core/api.js";
 import { isImportedVm } from "../core/api.js";
 import type { ModuleInfo } from "../domain/catalog.js";
 import type { DestroyPlan } from "../domain/errors.js";
@@ -29,9 +39,16 @@ function stateOf(workload: WorkloadView): string {
 /** One line per workload. */
 export function describeList(result: ListResult): string {
   const { workloads } = result;
-  const imported = (result.imported ?? []).map((vm) => `• ${vm.name}: ${vm.live === "missing" ? "not found in the cluster" : vm.live} (imported VM ${vm.vmid}, read-only${vm.note ? `: ${vm.note}` : ""})`);
-  const importedText = imported.length > 0 ? `\n${imported.length === 1 ? "Also 1 imported VM" : `Also ${imported.length} imported VMs`} (voxnix shows, never changes):\n${imported.join("\n")}` : "";
-  if (workloads.length === 0) return `${imported.length > 0 ? "You have no containers of your own." : 'You have no containers yet. Try: "create a container called dev with git and fish".'}${importedText}`;
+  const imported = (result.imported ?? []).map(
+    (vm) =>
+      `• ${vm.name}: ${vm.live === "missing" ? "not found in the cluster" : vm.live} (imported VM ${vm.vmid}, read-only${vm.note ? `: ${vm.note}` : ""})`,
+  );
+  const importedText =
+    imported.length > 0
+      ? `\n${imported.length === 1 ? "Also 1 imported VM" : `Also ${imported.length} imported VMs`} (voxnix shows, never changes):\n${imported.join("\n")}`
+      : "";
+  if (workloads.length === 0)
+    return `${imported.length > 0 ? "You have no containers of your own." : 'You have no containers yet. Try: "create a container called dev with git and fish".'}${importedText}`;
   const lines = workloads.map((workload) => {
     const modules = workload.spec.modules.length > 0 ? ` (${workload.spec.modules.join(", ")})` : "";
     const address = workload.addresses[0] ? `, ${workload.addresses[0]}` : "";
@@ -45,8 +62,12 @@ export function describeList(result: ListResult): string {
 export function describeDetails(details: WorkloadDetails | ImportedVmDetails): string {
   if (isImportedVm(details)) {
     const state = details.live === "missing" ? "not found in the cluster" : details.live;
-    const allowed = details.allowPowerControl ? "You can start and stop it here; nothing else (allowPowerControl: true)." : "It is read-only here: voxnix only shows it (start and stop need allowPowerControl: true on its entry).";
-    const lines = [`${details.name} is an imported VM (VMID ${details.vmid}) that voxnix did not create; it is ${state}.`];
+    const allowed = details.allowPowerControl
+      ? "You can start and stop it here; nothing else (allowPowerControl: true)."
+      : "It is read-only here: voxnix only shows it (start and stop need allowPowerControl: true on its entry).";
+    const lines = [
+      `${details.name} is an imported VM (VMID ${details.vmid}) that voxnix did not create; it is ${state}.`,
+    ];
     if (details.addresses.length > 0) lines.push(`Address: ${details.addresses.join(", ")}.`);
     if (details.note) lines.push(`Note: ${details.note}.`);
     lines.push(allowed);
@@ -54,7 +75,9 @@ export function describeDetails(details: WorkloadDetails | ImportedVmDetails): s
   }
   const lines = [`${details.name} is ${stateOf(details)}.`];
   lines.push(`Modules: ${details.spec.modules.length > 0 ? details.spec.modules.join(", ") : "none"}.`);
-  lines.push(`Resources: ${details.spec.resources.cpus} CPU, ${formatSize(details.spec.resources.memoryBytes)} memory.`);
+  lines.push(
+    `Resources: ${details.spec.resources.cpus} CPU, ${formatSize(details.spec.resources.memoryBytes)} memory.`,
+  );
   if (details.addresses.length > 0) lines.push(`Address: ${details.addresses.join(", ")}.`);
   if (details.remoteAccess) {
     const where = details.remoteAccess.hostname ?? details.remoteAccess.ip;
@@ -76,7 +99,13 @@ export function describeCreatePlan(plan: CreatePlan): string {
   const modules = spec.modules.length > 0 ? ` with ${joinWords(spec.modules)}` : "";
   return [
     `Dry run: I would create ${spec.name}${modules} on the ${plan.backend} backend (${spec.resources.cpus} CPU, ${formatSize(spec.resources.memoryBytes)} memory).`,
-    ...(plan.idleTimeout === undefined ? [] : [plan.idleTimeout === "off" ? `It would never be stopped for idleness.` : `It would stop after ${plan.idleTimeout} without activity.`]),
+    ...(plan.idleTimeout === undefined
+      ? []
+      : [
+          plan.idleTimeout === "off"
+            ? `It would never be stopped for idleness.`
+            : `It would stop after ${plan.idleTimeout} without activity.`,
+        ]),
     `Nothing was changed.`,
   ].join("\n");
 }
@@ -117,7 +146,10 @@ export function describeChanged(result: ChangeResult): string {
 /** The outcome of a finished destroy. */
 export function describeDestroyed(result: DestroyResult): string {
   const lines = [`${result.workload} is destroyed.`];
-  if (result.snapshot) lines.push(`Its workspace snapshot can be restored until ${result.snapshot.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC ("restore ${result.workload}").`);
+  if (result.snapshot)
+    lines.push(
+      `Its workspace snapshot can be restored until ${result.snapshot.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC ("restore ${result.workload}").`,
+    );
   for (const warning of result.warnings) lines.push(`Note: ${warning}`);
   return lines.join("\n");
 }
@@ -128,7 +160,10 @@ const EXEC_OUTPUT_LIMIT = 3000;
 
 /** The outcome of a command run inside a container from the chat. */
 export function describeExec(name: string, argv: readonly string[], result: CommandResult): string {
-  const output = [result.stdout, result.stderr].filter((part) => part.trim() !== "").join("\n").trimEnd();
+  const output = [result.stdout, result.stderr]
+    .filter((part) => part.trim() !== "")
+    .join("\n")
+    .trimEnd();
   const shown = output.length > EXEC_OUTPUT_LIMIT ? `…${output.slice(-EXEC_OUTPUT_LIMIT)}` : output;
   const status = result.timedOut
     ? "It took too long and was stopped."
@@ -142,7 +177,10 @@ export function describeExec(name: string, argv: readonly string[], result: Comm
 
 export function describeLogs(name: string, entries: readonly LogEntry[]): string {
   if (entries.length === 0) return `${name} has no log lines yet.`;
-  return [`Last ${entries.length} log line${entries.length === 1 ? "" : "s"} of ${name}:`, ...entries.map((entry) => entry.message)].join("\n");
+  return [
+    `Last ${entries.length} log line${entries.length === 1 ? "" : "s"} of ${name}:`,
+    ...entries.map((entry) => entry.message),
+  ].join("\n");
 }
 
 function usageText(used: number, quota: number | null): string {
@@ -155,11 +193,17 @@ function minuteUtc(date: Date): string {
 
 /** Storage usage and snapshots. */
 export function describeStorage(report: StorageReport): string {
-  const lines = [`Storage: ${usageText(report.usage.usedBytes, report.usage.quotaBytes)}${report.quotasEnforced ? "" : " (quota not enforced on this host)"}.`];
-  for (const workspace of report.workspaces) lines.push(`• ${workspace.workload}: ${formatSize(workspace.usage.usedBytes)}`);
+  const lines = [
+    `Storage: ${usageText(report.usage.usedBytes, report.usage.quotaBytes)}${report.quotasEnforced ? "" : " (quota not enforced on this host)"}.`,
+  ];
+  for (const workspace of report.workspaces)
+    lines.push(`• ${workspace.workload}: ${formatSize(workspace.usage.usedBytes)}`);
   // One line per snapshot, with its dates: two snapshots of one name must not read as a duplicate.
   if (report.snapshots.length > 0) lines.push("Restorable:");
-  for (const snapshot of report.snapshots) lines.push(`• ${snapshot.workload}: snapshot of ${minuteUtc(snapshot.createdAt)} UTC, kept until ${minuteUtc(snapshot.expiresAt)} UTC`);
+  for (const snapshot of report.snapshots)
+    lines.push(
+      `• ${snapshot.workload}: snapshot of ${minuteUtc(snapshot.createdAt)} UTC, kept until ${minuteUtc(snapshot.expiresAt)} UTC`,
+    );
   return lines.join("\n");
 }
 

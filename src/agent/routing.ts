@@ -30,13 +30,15 @@ export function mustRunOffline(text: string, state: ConversationState): boolean 
   // "stop web after 2 hours idle" sets a timeout; the model has no tool for it and would stop web now.
   if (findIdleTimeoutRequest(trimmed) !== undefined) return true;
   const input = normalise(trimmed);
-  if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined)) return true;
+  if (parseConfirmation(input) !== undefined && (state.pending !== undefined || state.question !== undefined))
+    return true;
   if (parseDialogue(input)?.type === "reset") return true;
   // Account questions are answered from the core directly; the model has no tool for them.
   if (input.tokens.length <= 8 && hasAny(input.text, WHOAMI)) return true;
   if (state.question !== undefined && input.tokens.length <= 3 && input.tokens.some(looksLikeName)) return true;
   // Questions about VMs and logging in have no tool: the answers name only what exists, so a
   // model cannot invent a VM runtime or a way in. A plain VM request is a create, for the model.
-  if (splitClauses(trimmed).some((clause) => parseVm(clause) !== undefined || parseAccess(clause, []) !== undefined)) return true;
+  if (splitClauses(trimmed).some((clause) => parseVm(clause) !== undefined || parseAccess(clause, []) !== undefined))
+    return true;
   return false;
 }

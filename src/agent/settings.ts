@@ -20,9 +20,18 @@ export interface ChatSettings {
   readonly llm: LlmSettings;
   readonly conversations: { readonly idleMinutes: number; readonly maxMessages: number };
   /** The SSH gateway, for "how do I connect" answers. */
-  readonly ssh?: { readonly enabled: boolean; readonly listen: string; readonly publicHost?: string | undefined; readonly publicPort?: number | undefined };
+  readonly ssh?: {
+    readonly enabled: boolean;
+    readonly listen: string;
+    readonly publicHost?: string | undefined;
+    readonly publicPort?: number | undefined;
+  };
   /** Where the dashboard is (`http.publicUrl`, else `http.listen`), for the same answers. */
-  readonly http?: { readonly listen: string; readonly publicUrl?: string | undefined; readonly tls?: { readonly certFile?: string | undefined; readonly keyFile?: string | undefined } | undefined };
+  readonly http?: {
+    readonly listen: string;
+    readonly publicUrl?: string | undefined;
+    readonly tls?: { readonly certFile?: string | undefined; readonly keyFile?: string | undefined } | undefined;
+  };
   /** Whether `voxnix serve` serves the dashboard (`serve.http`). */
   readonly serve?: { readonly http: boolean };
 }

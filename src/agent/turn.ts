@@ -36,7 +36,12 @@ export class Turn {
    * record. Errors are recorded and rethrown; a destroy's `needs-confirmation` outcome sets
    * `confirmation`.
    */
-  call<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown = (result) => result): Promise<T> {
+  call<T>(
+    operation: string,
+    input: Readonly<Record<string, unknown>>,
+    work: () => Promise<T>,
+    summary: (result: T) => unknown = (result) => result,
+  ): Promise<T> {
     // The AI SDK runs one step's tool calls in parallel; "stop dev, then start dev" must not
     // race, so calls run one after another in the order they were made.
     const run = this.last.then(() => this.record(operation, input, work, summary));
@@ -46,11 +51,21 @@ export class Turn {
 
   private last: Promise<unknown> = Promise.resolve();
 
-  private async record<T>(operation: string, input: Readonly<Record<string, unknown>>, work: () => Promise<T>, summary: (result: T) => unknown): Promise<T> {
+  private async record<T>(
+    operation: string,
+    input: Readonly<Record<string, unknown>>,
+    work: () => Promise<T>,
+    summary: (result: T) => unknown,
+  ): Promise<T> {
     try {
       const result = await work();
       if (isNeedsConfirmation(result)) {
-        this.operations.push({ operation, input, outcome: "needs-confirmation", result: { workload: result.plan.workload } });
+        this.operations.push({
+          operation,
+          input,
+          outcome: "needs-confirmation",
+          result: { workload: result.plan.workload },
+        });
         this.confirmation = { token: result.token, plan: result.plan, expiresAt: result.expiresAt };
         this.focus = result.plan.workload;
         this.focusPlannedOnly = false;
@@ -64,9 +79,19 @@ export class Turn {
       return result;
     } catch (error) {
       if (VoxnixError.isInstance(error)) {
-        this.operations.push({ operation, input, outcome: "error", error: { kind: error.kind, message: error.message } });
+        this.operations.push({
+          operation,
+          input,
+          outcome: "error",
+          error: { kind: error.kind, message: error.message },
+        });
       } else {
-        this.operations.push({ operation, input, outcome: "error", error: { kind: "host-failure", message: "unexpected error" } });
+        this.operations.push({
+          operation,
+          input,
+          outcome: "error",
+          error: { kind: "host-failure", message: "unexpected error" },
+        });
       }
       throw error;
     }

@@ -22,12 +22,16 @@ export function explainVoxnixError(error: AnyVoxnixError): string {
   switch (error.kind) {
     case "invalid-input": {
       const messages = error.issues.map((issue) => issue.message).filter((message) => message.length > 0);
-      return messages.length > 0 ? `I can't do that as asked: ${messages.join(" ")}` : "I can't do that as asked: the request is not valid.";
+      return messages.length > 0
+        ? `I can't do that as asked: ${messages.join(" ")}`
+        : "I can't do that as asked: the request is not valid.";
     }
     case "not-found":
       if (error.what === "workload") return `You have no container called "${error.id}". Say "list" to see yours.`;
-      if (error.what === "confirmation") return "That confirmation has expired, was already used or isn't yours. Ask again if you still want it.";
-      if (error.what === "snapshot") return `There is nothing to restore for "${error.id}": no snapshot is kept (the undo window may have passed).`;
+      if (error.what === "confirmation")
+        return "That confirmation has expired, was already used or isn't yours. Ask again if you still want it.";
+      if (error.what === "snapshot")
+        return `There is nothing to restore for "${error.id}": no snapshot is kept (the undo window may have passed).`;
       return capitalise(error.message);
     case "conflict":
       switch (error.reason) {

@@ -52,7 +52,9 @@ export function isChangePlan(plan: ConfirmablePlan): plan is ChangePlan {
 
 /** The one headline for a plan that waits for a confirmation. */
 export function confirmationHeadline(plan: ConfirmablePlan): string {
-  return isChangePlan(plan) ? `Changing "${plan.workload}" needs confirmation.` : `Destroying "${plan.workload}" needs confirmation.`;
+  return isChangePlan(plan)
+    ? `Changing "${plan.workload}" needs confirmation.`
+    : `Destroying "${plan.workload}" needs confirmation.`;
 }
 
 /** Nothing happened yet: the person must confirm `plan` with `token` before `expiresAt`. */
@@ -76,10 +78,29 @@ export interface CreatePlan {
 
 /** What a dry run found would happen, per operation. */
 export type OperationPlan =
-  | { readonly operation: "create"; readonly workload: string; readonly create: CreatePlan; readonly steps: readonly string[] }
-  | { readonly operation: "destroy"; readonly workload: string; readonly destroy: DestroyPlan; readonly steps: readonly string[] }
-  | { readonly operation: "start" | "stop" | "restart" | "restore"; readonly workload: string; readonly steps: readonly string[] }
-  | { readonly operation: "change"; readonly workload: string; readonly change: ChangePlan; readonly steps: readonly string[] }
+  | {
+      readonly operation: "create";
+      readonly workload: string;
+      readonly create: CreatePlan;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "destroy";
+      readonly workload: string;
+      readonly destroy: DestroyPlan;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "start" | "stop" | "restart" | "restore";
+      readonly workload: string;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "change";
+      readonly workload: string;
+      readonly change: ChangePlan;
+      readonly steps: readonly string[];
+    }
   | { readonly operation: "autostart"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
   | { readonly operation: "buildImages"; readonly runtimes: readonly string[]; readonly steps: readonly string[] };
 
@@ -104,7 +125,8 @@ export function done<T>(value: T): Done<T> {
 
 /** The create plan inside a dry run of `create`. */
 export function createPlanOf(planned: Planned): CreatePlan {
-  if (planned.plan.operation !== "create") throw new TypeError(`Expected a create plan, got a ${planned.plan.operation} plan.`);
+  if (planned.plan.operation !== "create")
+    throw new TypeError(`Expected a create plan, got a ${planned.plan.operation} plan.`);
   return planned.plan.create;
 }
 
@@ -113,5 +135,11 @@ export function createPlanOf(planned: Planned): CreatePlan {
  * HTTP API (409): `{kind: "needs-confirmation", message, plan, token, expiresAt}`.
  */
 export function needsConfirmationBody(outcome: NeedsConfirmation): Record<string, unknown> {
-  return { kind: "needs-confirmation", message: confirmationHeadline(outcome.plan), plan: outcome.plan, token: outcome.token, expiresAt: outcome.expiresAt };
+  return {
+    kind: "needs-confirmation",
+    message: confirmationHeadline(outcome.plan),
+    plan: outcome.plan,
+    token: outcome.token,
+    expiresAt: outcome.expiresAt,
+  };
 }

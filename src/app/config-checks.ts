@@ -78,7 +78,8 @@ export function knownKeys(path: readonly string[]): string[] {
 
 // Unwraps defaults, prefaults, optionals and pipes down to an object's shape.
 function objectShape(schema: unknown): Record<string, unknown> | undefined {
-  let current = schema as { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown; in?: unknown } } } | undefined;
+  let current = schema as
+    { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown; in?: unknown } } } | undefined;
   for (let depth = 0; current && depth < 8; depth += 1) {
     if (current.shape) return current.shape;
     current = (current._zod?.def?.innerType ?? current._zod?.def?.in) as typeof current;

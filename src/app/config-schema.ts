@@ -12,7 +12,11 @@
  */
 import { z } from "zod";
 import { seconds } from "../domain/config-fields.js";
-import { STORAGE_DRIVER_NAMES, storageSettingsSchema, type StorageDriverName } from "../backends/storage/settings-schema.js";
+import {
+  STORAGE_DRIVER_NAMES,
+  storageSettingsSchema,
+  type StorageDriverName,
+} from "../backends/storage/settings-schema.js";
 import { tailscaleSettingsSchema } from "../backends/network/tailscale/settings-schema.js";
 import { nixosSettingsSchema } from "../runtimes/nixos/settings-schema.js";
 import { nspawnSettingsSchema } from "../runtimes/nspawn/settings-schema.js";
@@ -41,8 +45,14 @@ export const configSchema = z
     resources: resourcesSchema,
     /** Choices that weaken isolation; every one is off unless the admin turns it on. */
     security: securitySchema,
-    confirmations: z.object({ ttlSeconds: seconds(300) }).strict().prefault({}),
-    snapshots: z.object({ undoWindowHours: z.number().positive().default(24) }).strict().prefault({}),
+    confirmations: z
+      .object({ ttlSeconds: seconds(300) })
+      .strict()
+      .prefault({}),
+    snapshots: z
+      .object({ undoWindowHours: z.number().positive().default(24) })
+      .strict()
+      .prefault({}),
 
     storage: storageSettingsSchema,
     nixos: nixosSettingsSchema,
@@ -67,8 +77,14 @@ export const configSchema = z
     conversations: conversationsSchema,
 
     /** Unset: `warn` when stderr is a terminal (a person is reading), `info` otherwise (services, journald). */
-    log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional() }).strict().prefault({}),
-    telemetry: z.object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default("voxnix") }).strict().prefault({}),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional() })
+      .strict()
+      .prefault({}),
+    telemetry: z
+      .object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default("voxnix") })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -34,7 +34,14 @@ export class ConfigError extends Error {
     readonly issues: readonly ConfigIssue[],
     options?: ErrorOptions,
   ) {
-    super(issues.map((issue) => (issue.path ? `${issue.source}: ${issue.path}: ${issue.message}` : `${issue.source}: ${issue.message}`)).join("; "), options);
+    super(
+      issues
+        .map((issue) =>
+          issue.path ? `${issue.source}: ${issue.path}: ${issue.message}` : `${issue.source}: ${issue.message}`,
+        )
+        .join("; "),
+      options,
+    );
   }
 
   /** True for a `ConfigError`, also across module copies. */
@@ -134,7 +141,11 @@ const PATH_KEYS = [
 ];
 
 /** Secrets: the `*File` config key (overridable by `<VAR>_FILE`) wins; the plain variable is used only when no file is given. */
-const SECRET_SOURCES: readonly { readonly secret: keyof Secrets; readonly fileKey: string; readonly variable: string }[] = [
+const SECRET_SOURCES: readonly {
+  readonly secret: keyof Secrets;
+  readonly fileKey: string;
+  readonly variable: string;
+}[] = [
   { secret: "telegramToken", fileKey: "telegram.tokenFile", variable: "VOXNIX_TELEGRAM_TOKEN" },
   { secret: "llmApiKey", fileKey: "llm.apiKeyFile", variable: "VOXNIX_LLM_API_KEY" },
   { secret: "webhookSecret", fileKey: "telegram.webhook.secretFile", variable: "VOXNIX_TELEGRAM_WEBHOOK_SECRET" },
@@ -166,7 +177,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const value = nonEmpty(env[override.variable]);
     if (value === undefined) continue;
     const parsed = override.kind === "list" ? splitList(value) : value;
-    setPath(raw, override.path, PATH_KEYS.includes(override.path) && typeof parsed === "string" ? resolve(cwd, parsed) : parsed);
+    setPath(
+      raw,
+      override.path,
+      PATH_KEYS.includes(override.path) && typeof parsed === "string" ? resolve(cwd, parsed) : parsed,
+    );
     sources.set(override.path, override.variable);
   }
 
@@ -174,14 +189,24 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const inline = inlineSecretIssues(raw);
   const result = configSchema.safeParse(raw);
   const flagged = new Set(inline.map((issue) => issue.path));
-  const problems = [...inline, ...(result.success ? [] : describeSchemaIssues(result.error.issues).filter((issue) => !flagged.has(issue.path)))];
+  const problems = [
+    ...inline,
+    ...(result.success ? [] : describeSchemaIssues(result.error.issues).filter((issue) => !flagged.has(issue.path))),
+  ];
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(problems.map((issue) => ({ source: sourceOf(issue.path, sources, fileLabel), ...issue })));
   }
   const config = result.data;
-  const stateDir = config.stateDir ?? defaultStateDir(env, options.uid ?? process.getuid?.() ?? -1, options.homeDir ?? homedir());
+  const stateDir =
+    config.stateDir ?? defaultStateDir(env, options.uid ?? process.getuid?.() ?? -1, options.homeDir ?? homedir());
   if (!isAbsolute(stateDir)) {
-    throw new ConfigError([{ source: sourceOf("stateDir", sources, fileLabel), path: "stateDir", message: `"${stateDir}" is not an absolute path.` }]);
+    throw new ConfigError([
+      {
+        source: sourceOf("stateDir", sources, fileLabel),
+        path: "stateDir",
+        message: `"${stateDir}" is not an absolute path.`,
+      },
+    ]);
   }
   const secrets = readSecrets(config, env, sources, fileLabel);
   return { config: { ...config, stateDir }, secrets, stateDir, ...(configPath ? { configPath } : {}) };
@@ -191,7 +216,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
  * The default state directory: `$XDG_STATE_HOME/voxnix` when set; `/var/lib/voxnix` for root
  * (a system service's place, matching the NixOS module); otherwise `~/.local/state/voxnix`.
  */
-export function defaultStateDir(env: Readonly<Record<string, string | undefined>>, uid: number, homeDir: string): string {
+export function defaultStateDir(
+  env: Readonly<Record<string, string | undefined>>,
+  uid: number,
+  homeDir: string,
+): string {
   const xdg = nonEmpty(env.XDG_STATE_HOME);
   if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, "voxnix");
   if (uid === 0) return "/var/lib/voxnix";
@@ -203,23 +232,36 @@ function readConfigFile(path: string, label: string): Record<string, unknown> {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError([{ source: "VOXNIX_CONFIG", path: "", message: `cannot read ${path} (${describeFsError(error)}).` }], { cause: error });
+    throw new ConfigError(
+      [{ source: "VOXNIX_CONFIG", path: "", message: `cannot read ${path} (${describeFsError(error)}).` }],
+      { cause: error },
+    );
   }
   let parsed: unknown;
   try {
     parsed = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new ConfigError([{ source: label, path: "", message: `not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${detail}` }], { cause: error });
+    throw new ConfigError(
+      [{ source: label, path: "", message: `not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${detail}` }],
+      { cause: error },
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigError([{ source: label, path: "", message: "the file must contain a mapping of keys (like `backend: nspawn`)." }]);
+    throw new ConfigError([
+      { source: label, path: "", message: "the file must contain a mapping of keys (like `backend: nspawn`)." },
+    ]);
   }
   return parsed as Record<string, unknown>;
 }
 
-function readSecrets(config: Config, env: Readonly<Record<string, string | undefined>>, sources: ReadonlyMap<string, string>, fileLabel: string): Secrets {
+function readSecrets(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+  sources: ReadonlyMap<string, string>,
+  fileLabel: string,
+): Secrets {
   const secrets: Record<string, string> = {};
   for (const source of SECRET_SOURCES) {
     const file = getPath(config, source.fileKey);
@@ -228,9 +270,25 @@ function readSecrets(config: Config, env: Readonly<Record<string, string | undef
       try {
         value = readFileSync(file, "utf8").trim();
       } catch (error) {
-        throw new ConfigError([{ source: sourceOf(source.fileKey, sources, fileLabel), path: source.fileKey, message: `cannot read the secret file ${file} (${describeFsError(error)}).` }], { cause: error });
+        throw new ConfigError(
+          [
+            {
+              source: sourceOf(source.fileKey, sources, fileLabel),
+              path: source.fileKey,
+              message: `cannot read the secret file ${file} (${describeFsError(error)}).`,
+            },
+          ],
+          { cause: error },
+        );
       }
-      if (value === "") throw new ConfigError([{ source: sourceOf(source.fileKey, sources, fileLabel), path: source.fileKey, message: `the secret file ${file} is empty.` }]);
+      if (value === "")
+        throw new ConfigError([
+          {
+            source: sourceOf(source.fileKey, sources, fileLabel),
+            path: source.fileKey,
+            message: `the secret file ${file} is empty.`,
+          },
+        ]);
       secrets[source.secret] = value;
       continue;
     }

@@ -51,7 +51,10 @@ export const storageDrivers = {
 } satisfies Record<StorageDriverName, (deps: BackendDeps) => StorageDriver>;
 
 /** The storage driver each backend uses unless `storage.driver` (or `VOXNIX_STORAGE_DRIVER`) says otherwise. */
-export const DEFAULT_STORAGE_DRIVER: Readonly<Record<BackendName, StorageDriverName>> = { nspawn: "btrfs", nixos: "zfs" };
+export const DEFAULT_STORAGE_DRIVER: Readonly<Record<BackendName, StorageDriverName>> = {
+  nspawn: "btrfs",
+  nixos: "zfs",
+};
 
 /** The database file inside the state directory. */
 export const DATABASE_FILE = "voxnix.db";
@@ -87,37 +90,73 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const loaded = options.loadedConfig ?? loadConfig({ env: options.env ?? process.env });
   const { config, secrets, stateDir } = loaded;
   // JSON log lines between a person's prompts and answers are noise; services log at info.
-  const logger = options.logger ?? createLogger({ level: config.log.level ?? (process.stderr.isTTY ? "warn" : "info") });
+  const logger =
+    options.logger ?? createLogger({ level: config.log.level ?? (process.stderr.isTTY ? "warn" : "info") });
   const telemetry = await startTelemetry(config.telemetry, logger);
 
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(join(stateDir, DATABASE_FILE));
   try {
     const secretValues = Object.values(secrets).filter((value): value is string => typeof value === "string");
-    const runner = options.runner ?? createCommandRunner({ logger: logger.child({ component: "runner" }), secrets: secretValues });
+    const runner =
+      options.runner ?? createCommandRunner({ logger: logger.child({ component: "runner" }), secrets: secretValues });
     const clock = options.clock ?? systemClock;
     const catalog = loadModuleCatalog({ config });
-    const deps: BackendDeps = { config, stateDir, runner, spawner: options.spawner ?? createProcessSpawner({ logger: logger.child({ component: "sessions" }) }), logger, clock, leases: createAddressLeases(db), catalog };
+    const deps: BackendDeps = {
+      config,
+      stateDir,
+      runner,
+      spawner: options.spawner ?? createProcessSpawner({ logger: logger.child({ component: "sessions" }) }),
+      logger,
+      clock,
+      leases: createAddressLeases(db),
+      catalog,
+    };
 
     const storageName = selectStorageDriver(config);
-    const storage = storageDrivers[storageName]({ ...deps, logger: logger.child({ component: `storage-${storageName}` }) });
+    const storage = storageDrivers[storageName]({
+      ...deps,
+      logger: logger.child({ component: `storage-${storageName}` }),
+    });
     // Runtimes ask the storage port for their image and root volumes; they never reach a driver.
     const rootVolumes = storage.rootVolumes?.bind(storage);
-    const backendDeps: BackendDeps = { ...deps, logger: logger.child({ component: `runtime-${config.backend}` }), ...(rootVolumes === undefined ? {} : { rootVolumes }) };
+    const backendDeps: BackendDeps = {
+      ...deps,
+      logger: logger.child({ component: `runtime-${config.backend}` }),
+      ...(rootVolumes === undefined ? {} : { rootVolumes }),
+    };
     const containerRuntime: Runtime =
-      config.backend === "nixos" && options.nixosHostRoot !== undefined ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot }) : RUNTIMES[config.backend](backendDeps);
+      config.backend === "nixos" && options.nixosHostRoot !== undefined
+        ? createNixosRuntime(backendDeps, { hostRoot: options.nixosHostRoot })
+        : RUNTIMES[config.backend](backendDeps);
     // VMs: `vm.runtime` picks qemu (this host), microvm (microvm.nix on the appliance) or
     // proxmox (its ledger lives in this database);
     // `auto` means Proxmox when `proxmox.url` is set, else no VMs.
     const settings = proxmoxSettings(config);
     const vmChoice = config.vm.runtime === "auto" ? (settings ? "proxmox" : "none") : config.vm.runtime;
-    if (vmChoice === "proxmox" && !settings) throw new ConfigError([{ source: "configuration", path: "vm.runtime", message: "vm.runtime is proxmox, but proxmox.url (and its token) are not set." }]);
+    if (vmChoice === "proxmox" && !settings)
+      throw new ConfigError([
+        {
+          source: "configuration",
+          path: "vm.runtime",
+          message: "vm.runtime is proxmox, but proxmox.url (and its token) are not set.",
+        },
+      ]);
     const proxmox =
       vmChoice === "proxmox" && settings
-        ? createProxmoxRuntime({ settings, ledger: createProxmoxVmidsRepository(db), clock, logger: logger.child({ component: "runtime-proxmox" }), ...(options.proxmoxPollMs !== undefined ? { pollMs: options.proxmoxPollMs } : {}) })
+        ? createProxmoxRuntime({
+            settings,
+            ledger: createProxmoxVmidsRepository(db),
+            clock,
+            logger: logger.child({ component: "runtime-proxmox" }),
+            ...(options.proxmoxPollMs !== undefined ? { pollMs: options.proxmoxPollMs } : {}),
+          })
         : undefined;
     const vmRuntime: Runtime | undefined =
-      proxmox ?? (vmChoice === "qemu" || vmChoice === "microvm" ? RUNTIMES[vmChoice]({ ...deps, logger: logger.child({ component: `runtime-${vmChoice}` }) }) : undefined);
+      proxmox ??
+      (vmChoice === "qemu" || vmChoice === "microvm"
+        ? RUNTIMES[vmChoice]({ ...deps, logger: logger.child({ component: `runtime-${vmChoice}` }) })
+        : undefined);
     const runtimes = createRuntimeRegistry(vmRuntime ? [containerRuntime, vmRuntime] : [containerRuntime], {
       container: containerRuntime.info().name,
       ...(vmRuntime ? { vm: vmRuntime.info().name } : {}),
@@ -125,7 +164,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const remoteAccess = createTailscaleRemoteAccess({ ...deps, logger: logger.child({ component: "remote-access" }) });
 
     // Idle warnings and stops go to whoever subscribes (the Telegram bot, when it runs here).
-    const notices = createNoticeBoard((error, notice) => logger.warn({ err: error, notice: notice.type, workload: notice.workload }, "could not deliver a notice"));
+    const notices = createNoticeBoard((error, notice) =>
+      logger.warn({ err: error, notice: notice.type, workload: notice.workload }, "could not deliver a notice"),
+    );
     const core = createCore({
       db,
       notifier: notices,
@@ -180,7 +221,13 @@ async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<
     timer.unref();
   });
   try {
-    await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+    await Promise.race([
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -203,14 +250,21 @@ export function corePolicy(config: Config): CorePolicy {
       cpuBudget: config.users.defaults.cpuBudget,
       memoryBudgetBytes: config.users.defaults.memoryBudget,
       pidsBudget: config.users.defaults.pidsBudget,
-      ...(config.users.defaults.maxIdleTimeout === undefined ? {} : { maxIdleTimeoutMs: config.users.defaults.maxIdleTimeout }),
+      ...(config.users.defaults.maxIdleTimeout === undefined
+        ? {}
+        : { maxIdleTimeoutMs: config.users.defaults.maxIdleTimeout }),
     },
     idle: {
       defaultTimeoutMs: config.idle.timeout,
       warnBeforeMs: config.idle.warnBefore,
       ...(config.idle.workingHours === undefined
         ? {}
-        : { workingHours: parseWorkingHours(config.idle.workingHours, config.idle.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone) }),
+        : {
+            workingHours: parseWorkingHours(
+              config.idle.workingHours,
+              config.idle.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+            ),
+          }),
     },
     vmResources: {
       defaultCpus: config.vm.defaultCpus,

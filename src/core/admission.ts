@@ -58,7 +58,8 @@ export function checkRemoteAccess(context: CoreContext, spec: WorkloadSpec): voi
     throw new InvalidInputError([
       {
         path: "remoteAccess",
-        message: "Remote access (tailscale) is not available: an administrator must configure a Tailscale auth key first.",
+        message:
+          "Remote access (tailscale) is not available: an administrator must configure a Tailscale auth key first.",
       },
     ]);
   }
@@ -70,7 +71,11 @@ export function checkRemoteAccess(context: CoreContext, spec: WorkloadSpec): voi
  */
 export async function checkNameFree(context: CoreContext, name: string): Promise<void> {
   const { repos, deps } = context;
-  const taken = repos.workloads.get(name) !== undefined || (await Promise.all(deps.runtimes.all().map((runtime) => runtime.show(name as never)))).some((live) => live !== undefined);
+  const taken =
+    repos.workloads.get(name) !== undefined ||
+    (await Promise.all(deps.runtimes.all().map((runtime) => runtime.show(name as never)))).some(
+      (live) => live !== undefined,
+    );
   if (taken) throw nameTaken(context, name);
 }
 
@@ -96,11 +101,20 @@ export function suggestFreeName(name: string, taken: ReadonlySet<string>): strin
  * Validates the spec a workload would have after a change, with the same rules as create but
  * against the workload's own runtime (which may not be today's default for its kind).
  */
-export function validateChangedSpec(context: CoreContext, record: { readonly name: string; readonly backend: string }, input: Record<string, unknown>): WorkloadSpec {
+export function validateChangedSpec(
+  context: CoreContext,
+  record: { readonly name: string; readonly backend: string },
+  input: Record<string, unknown>,
+): WorkloadSpec {
   const { deps } = context;
   if (input.kind === "vm") return validateVmSpec(input, deps.policy.vmResources ?? DEFAULT_VM_POLICY);
   const info = runtimeForWorkload(deps.runtimes, record).info();
-  const spec = validateContainerSpec(input, { catalog: deps.catalog, backendModules: info.modules, backendName: info.name, resources: deps.policy.resources });
+  const spec = validateContainerSpec(input, {
+    catalog: deps.catalog,
+    backendModules: info.modules,
+    backendName: info.name,
+    resources: deps.policy.resources,
+  });
   checkCodeServerAuth(context, spec);
   return spec;
 }
@@ -112,7 +126,12 @@ export function validateChangedSpec(context: CoreContext, record: { readonly nam
 export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec, replacing?: WorkloadSpec): void {
   const counted = context.repos.workloads.usage(user.id);
   const usage = replacing
-    ? { count: counted.count - 1, cpus: counted.cpus - replacing.resources.cpus, memoryBytes: counted.memoryBytes - replacing.resources.memoryBytes, pids: counted.pids - replacing.resources.pids }
+    ? {
+        count: counted.count - 1,
+        cpus: counted.cpus - replacing.resources.cpus,
+        memoryBytes: counted.memoryBytes - replacing.resources.memoryBytes,
+        pids: counted.pids - replacing.resources.pids,
+      }
     : counted;
   const limits = user.limits;
   if (usage.count + 1 > limits.maxWorkloads) {
@@ -139,7 +158,11 @@ export function checkQuotas(context: CoreContext, user: User, spec: WorkloadSpec
       `This needs ${spec.resources.pids} processes but only ${Math.max(0, limits.pidsBudget - usage.pids)} of your budget of ${limits.pidsBudget} are left; ask for fewer or ask an administrator to raise it.`,
     );
   }
-  if (spec.workspace.enabled && spec.workspace.sizeBytes !== undefined && spec.workspace.sizeBytes > limits.diskQuotaBytes) {
+  if (
+    spec.workspace.enabled &&
+    spec.workspace.sizeBytes !== undefined &&
+    spec.workspace.sizeBytes > limits.diskQuotaBytes
+  ) {
     throw new QuotaError(
       "disk",
       `A ${formatSize(spec.workspace.sizeBytes)} workspace is larger than your disk quota of ${formatSize(limits.diskQuotaBytes)}.`,
@@ -162,7 +185,10 @@ export async function checkVmDiskQuota(context: CoreContext, user: User, spec: W
   const needed = spec.diskBytes + spec.workspaceBytes;
   const left = quota - used - held;
   if (needed <= left) return;
-  const others = held > 0 ? ` (${formatSize(held)} of it held by the root disks of your other VMs, including destroyed ones kept for undo)` : "";
+  const others =
+    held > 0
+      ? ` (${formatSize(held)} of it held by the root disks of your other VMs, including destroyed ones kept for undo)`
+      : "";
   throw new QuotaError(
     "disk",
     `This VM needs ${formatSize(needed)} of your disk quota (a ${formatSize(spec.diskBytes)} root disk and a ${formatSize(spec.workspaceBytes)} workspace), but only ${formatSize(Math.max(0, left))} of your ${formatSize(quota)} are left${others}. Ask for a smaller disk, destroy something, or ask an administrator for a bigger quota. Nothing was created.`,

@@ -12,10 +12,86 @@
 import type { AnyVoxnixError } from "../domain/errors.js";
 
 export type { WorkloadStatus } from "../domain/workload-state.js";
-export type { ChangePlan, CreatePlan, Done, NeedsConfirmation, OperationPlan, Planned, PlanRequest } from "../api/outcome.js";
+export type {
+  ChangePlan,
+  CreatePlan,
+  Done,
+  NeedsConfirmation,
+  OperationPlan,
+  Planned,
+  PlanRequest,
+} from "../api/outcome.js";
 export type { AnyVoxnixError };
-export { type AutostartReport, type CreateOptions, type DoctorReport, type HostKeyReport, type HostKeyView, type IdleNotice, type IdleTickReport, type IdleView, type ImportedVmDetails, type ImportedVmView, isImportedVm, workloadOf, type KeepResult, type ListResult, type ReconcileReport, type SnapshotView, type StorageReport, type UnmanagedContainer, type WatchRequest, type WorkloadDetails, type WorkloadView, type WorkloadWatch } from "./api/workloads.js";
-export { type AnyJobHandle, type ChangeOutcome, type ChangeResult, type ChangeStarted, type ConfirmedJob, type ConfirmedResult, type CreateJob, type DestroyResult, type JobEvent, type JobHandle, type JobKind, type JobOf, type JobResult, type JobResults, type JobState, type JobView, isChangeResult } from "./api/jobs.js";
-export { type AttachShellRequest, type ExecRequest, type Forward, type ForwardRequest, type Session, type SessionRequest, type SessionTransport, type ShellRequest, type ShellSession } from "./api/sessions.js";
-export { type AddSshKeyRequest, type ApiTokenView, type AuditLogEntry, type AuditLogPage, type AuditLogQuery, type CreatedApiToken, type Impersonation, type ListSshKeysRequest, type LoginLink, type LoginLinkState, type RemoveSshKeyRequest, type SshKeyView, type StartedWebSession, type UserLimitsInput, type UserView, type WebSessionIdentity } from "./api/accounts.js";
+export {
+  type AutostartReport,
+  type CreateOptions,
+  type DoctorReport,
+  type HostKeyReport,
+  type HostKeyView,
+  type IdleNotice,
+  type IdleTickReport,
+  type IdleView,
+  type ImportedVmDetails,
+  type ImportedVmView,
+  isImportedVm,
+  workloadOf,
+  type KeepResult,
+  type ListResult,
+  type ReconcileReport,
+  type SnapshotView,
+  type StorageReport,
+  type UnmanagedContainer,
+  type WatchRequest,
+  type WorkloadDetails,
+  type WorkloadView,
+  type WorkloadWatch,
+} from "./api/workloads.js";
+export {
+  type AnyJobHandle,
+  type ChangeOutcome,
+  type ChangeResult,
+  type ChangeStarted,
+  type ConfirmedJob,
+  type ConfirmedResult,
+  type CreateJob,
+  type DestroyResult,
+  type JobEvent,
+  type JobHandle,
+  type JobKind,
+  type JobOf,
+  type JobResult,
+  type JobResults,
+  type JobState,
+  type JobView,
+  isChangeResult,
+} from "./api/jobs.js";
+export {
+  type AttachShellRequest,
+  type ExecRequest,
+  type Forward,
+  type ForwardRequest,
+  type Session,
+  type SessionRequest,
+  type SessionTransport,
+  type ShellRequest,
+  type ShellSession,
+} from "./api/sessions.js";
+export {
+  type AddSshKeyRequest,
+  type ApiTokenView,
+  type AuditLogEntry,
+  type AuditLogPage,
+  type AuditLogQuery,
+  type CreatedApiToken,
+  type Impersonation,
+  type ListSshKeysRequest,
+  type LoginLink,
+  type LoginLinkState,
+  type RemoveSshKeyRequest,
+  type SshKeyView,
+  type StartedWebSession,
+  type UserLimitsInput,
+  type UserView,
+  type WebSessionIdentity,
+} from "./api/accounts.js";
 export { type Core } from "./api/core.js";

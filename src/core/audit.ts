@@ -19,7 +19,8 @@ export function redact(value: unknown, depth = 0): unknown {
     const result = Object.create(null) as Record<string, unknown>;
     for (const [key, item] of Object.entries(value)) {
       if (isSecretName(key) && item !== undefined) result[key] = REDACTED;
-      else if (key === "argv" && Array.isArray(item) && item.every((part) => typeof part === "string")) result[key] = redactArgv(item);
+      else if (key === "argv" && Array.isArray(item) && item.every((part) => typeof part === "string"))
+        result[key] = redactArgv(item);
       else result[key] = redact(item, depth + 1);
     }
     return result;

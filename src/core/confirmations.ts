@@ -35,11 +35,25 @@ export function buildDestroyPlan(context: CoreContext, record: WorkloadRecord): 
 
 /** A hash of the plan and of the workload state it describes; any change invalidates tokens. */
 export function planHash(plan: ConfirmablePlan, record: WorkloadRecord): string {
-  return sha256(JSON.stringify({ plan, spec: record.spec, status: record.status, owner: record.owner, createdAt: record.createdAt.getTime() }));
+  return sha256(
+    JSON.stringify({
+      plan,
+      spec: record.spec,
+      status: record.status,
+      owner: record.owner,
+      createdAt: record.createdAt.getTime(),
+    }),
+  );
 }
 
 /** Creates and stores a token for `actor` to confirm `plan`; returns it with its expiry. A change keeps its stated request with the token. */
-export function issueToken(context: CoreContext, actor: UserId, record: WorkloadRecord, plan: ConfirmablePlan, change?: { readonly requestJson: string }): { token: string; expiresAt: Date } {
+export function issueToken(
+  context: CoreContext,
+  actor: UserId,
+  record: WorkloadRecord,
+  plan: ConfirmablePlan,
+  change?: { readonly requestJson: string },
+): { token: string; expiresAt: Date } {
   // A token starting with "-" would read as an option in `voxnix ctl confirm <token>`.
   let token = randomBytes(18).toString("base64url");
   while (token.startsWith("-")) token = randomBytes(18).toString("base64url");
@@ -69,7 +83,12 @@ export function confirmationRefused(): NotFoundError {
 /** Looks up a token for `actor`, refusing anything not currently redeemable by them. */
 export function findRedeemable(context: CoreContext, actor: UserId, token: string): ConfirmationRecord {
   const record = context.repos.confirmations.get(sha256(token));
-  if (!record || record.usedAt || record.actor !== actor || record.expiresAt.getTime() <= context.deps.clock.now().getTime()) {
+  if (
+    !record ||
+    record.usedAt ||
+    record.actor !== actor ||
+    record.expiresAt.getTime() <= context.deps.clock.now().getTime()
+  ) {
     throw confirmationRefused();
   }
   return record;
@@ -77,5 +96,8 @@ export function findRedeemable(context: CoreContext, actor: UserId, token: strin
 
 /** The conflict when the workload changed since the plan was made. */
 export function planChanged(workload: string, operation: "destroy" | "change" = "destroy"): ConflictError {
-  return new ConflictError("plan-changed", `"${workload}" changed since this plan was made; ask to ${operation} it again to see the new plan.`);
+  return new ConflictError(
+    "plan-changed",
+    `"${workload}" changed since this plan was made; ask to ${operation} it again to see the new plan.`,
+  );
 }

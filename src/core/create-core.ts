@@ -162,7 +162,13 @@ export function createCore(deps: CoreDeps, options: CoreOptions = {}): CoreInsta
     authenticateSession: (secret) => {
       if (typeof secret !== "string" || !WEB_SESSION_PATTERN.test(secret)) return undefined;
       const session = context.repos.webSessions.findSession(hashWebSecret(secret));
-      if (!session || session.endedAt || session.expiresAt.getTime() <= deps.clock.now().getTime() || !isUserId(session.userId)) return undefined;
+      if (
+        !session ||
+        session.endedAt ||
+        session.expiresAt.getTime() <= deps.clock.now().getTime() ||
+        !isUserId(session.userId)
+      )
+        return undefined;
       return { actor: { userId: session.userId }, sessionId: session.id, expiresAt: session.expiresAt };
     },
     endWebSession: (actor, secret) => endWebSession(services, actor, secret),

@@ -9,7 +9,11 @@ import { HostFailureError, TimeoutError, VoxnixError, type AnyVoxnixError } from
 export function toVoxnixError(error: unknown): AnyVoxnixError {
   if (VoxnixError.isInstance(error)) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new HostFailureError("Something went wrong inside voxnix; an administrator can find the details in the logs.", detail, { cause: error });
+  return new HostFailureError(
+    "Something went wrong inside voxnix; an administrator can find the details in the logs.",
+    detail,
+    { cause: error },
+  );
 }
 
 /** The same kind of error, with a note saying what a failed rollback left behind. */

@@ -62,7 +62,12 @@ export class ActivityRecorder {
   input(name: string, kind: ActivityKind): void {
     const now = this.#context.deps.clock.now().getTime();
     const last = this.#lastInput.get(name);
-    if (last !== undefined && now - last < INPUT_ACTIVITY_INTERVAL_MS && this.#context.repos.idleTimers.get(name)?.warnedAt === undefined) return;
+    if (
+      last !== undefined &&
+      now - last < INPUT_ACTIVITY_INTERVAL_MS &&
+      this.#context.repos.idleTimers.get(name)?.warnedAt === undefined
+    )
+      return;
     this.#lastInput.set(name, now);
     this.record(name, kind);
   }
@@ -75,7 +80,11 @@ function lastActivity(context: CoreContext, record: WorkloadRecord): { at: Date;
 }
 
 /** The timeout that applies to `record` owned by `owner`. */
-export function timeoutFor(context: CoreContext, record: WorkloadRecord, owner: StoredUser | undefined): ReturnType<typeof effectiveTimeout> {
+export function timeoutFor(
+  context: CoreContext,
+  record: WorkloadRecord,
+  owner: StoredUser | undefined,
+): ReturnType<typeof effectiveTimeout> {
   const own = context.repos.idleTimers.get(record.name)?.timeout;
   return effectiveTimeout(own, idleSettings(context).defaultTimeoutMs, owner?.limits.maxIdleTimeoutMs);
 }
@@ -89,15 +98,25 @@ export function idleView(context: CoreContext, record: WorkloadRecord): IdleView
   const activity = lastActivity(context, record);
   const zone = settings.workingHours?.timeZone;
   const running = record.status === "ready" && record.desired === "running";
-  const stopsAt = running ? stopTime({ lastActivityAt: activity.at, ...(timer?.warnedAt ? { warnedAt: timer.warnedAt } : {}) }, timeoutMs, settings) : undefined;
+  const stopsAt = running
+    ? stopTime(
+        { lastActivityAt: activity.at, ...(timer?.warnedAt ? { warnedAt: timer.warnedAt } : {}) },
+        timeoutMs,
+        settings,
+      )
+    : undefined;
   const hours = settings.workingHours;
-  const workingHours = hours ? `${minuteText(hours.startMinute)}-${minuteText(hours.endMinute)} ${hours.timeZone}` : undefined;
+  const workingHours = hours
+    ? `${minuteText(hours.startMinute)}-${minuteText(hours.endMinute)} ${hours.timeZone}`
+    : undefined;
   const last = `last activity ${clockTime(activity.at, zone)} ${activity.kind}`;
   let summary: string;
-  if (timer?.stoppedAt && record.desired === "stopped") summary = `stopped for idleness at ${clockTime(timer.stoppedAt, zone)}; starts again when you connect over SSH or ask`;
+  if (timer?.stoppedAt && record.desired === "stopped")
+    summary = `stopped for idleness at ${clockTime(timer.stoppedAt, zone)}; starts again when you connect over SSH or ask`;
   else if (timeoutMs === 0) summary = `never stopped for idleness (${last})`;
   else if (!stopsAt) summary = `stops after ${formatDuration(timeoutMs)} without activity once running`;
-  else summary = `stops at ${clockTime(stopsAt, zone)} if idle (timeout ${formatDuration(timeoutMs)}${source === "user maximum" ? ", your maximum" : ""}, ${last}${workingHours ? `; never during working hours ${workingHours}` : ""})`;
+  else
+    summary = `stops at ${clockTime(stopsAt, zone)} if idle (timeout ${formatDuration(timeoutMs)}${source === "user maximum" ? ", your maximum" : ""}, ${last}${workingHours ? `; never during working hours ${workingHours}` : ""})`;
   return {
     timeoutMs,
     source,
@@ -127,7 +146,11 @@ export function idleNotice(context: CoreContext, record: WorkloadRecord): IdleNo
 
 /** True when the timer stopped `record` and nobody has started it since. */
 export function stoppedForIdleness(context: CoreContext, record: WorkloadRecord): boolean {
-  return record.status === "ready" && record.desired === "stopped" && context.repos.idleTimers.get(record.name)?.stoppedAt !== undefined;
+  return (
+    record.status === "ready" &&
+    record.desired === "stopped" &&
+    context.repos.idleTimers.get(record.name)?.stoppedAt !== undefined
+  );
 }
 
 /**
@@ -135,7 +158,10 @@ export function stoppedForIdleness(context: CoreContext, record: WorkloadRecord)
  * (an ordinary `stop` through the operation path, audited with reason "idle"). A workload
  * that fails is reported and tried again next round.
  */
-export async function runIdleTick(services: CoreServices, stop: (name: string) => Promise<unknown>): Promise<IdleTickReport> {
+export async function runIdleTick(
+  services: CoreServices,
+  stop: (name: string) => Promise<unknown>,
+): Promise<IdleTickReport> {
   const { context } = services;
   await services.ready;
   const { repos, deps } = context;
@@ -151,27 +177,54 @@ export async function runIdleTick(services: CoreServices, stop: (name: string) =
     const timer = repos.idleTimers.get(record.name);
     const activity = lastActivity(context, record);
     const now = deps.clock.now();
-    const step = idleStep({ lastActivityAt: activity.at, ...(timer?.warnedAt ? { warnedAt: timer.warnedAt } : {}) }, timeoutMs, settings, now);
+    const step = idleStep(
+      { lastActivityAt: activity.at, ...(timer?.warnedAt ? { warnedAt: timer.warnedAt } : {}) },
+      timeoutMs,
+      settings,
+      now,
+    );
     try {
       if (step.type === "warn") {
         if (!timer) repos.idleTimers.recordActivity(record.name, activity.kind, activity.at);
         repos.idleTimers.markWarned(record.name, now);
         // The live view (the dashboard's banner) shows the warning at once.
         services.changes.notify();
-        recordAudit(context, { actor: IDLE_ACTOR.userId, operation: "idleWarning", target: record.name, args: { name: record.name, owner: record.owner, stopsAt: step.stopsAt.toISOString(), timeoutMs }, durationMs: 0, startedAt: now });
+        recordAudit(context, {
+          actor: IDLE_ACTOR.userId,
+          operation: "idleWarning",
+          target: record.name,
+          args: { name: record.name, owner: record.owner, stopsAt: step.stopsAt.toISOString(), timeoutMs },
+          durationMs: 0,
+          startedAt: now,
+        });
         warned.push(record.name);
         const inMs = step.stopsAt.getTime() - now.getTime();
         const zone = settings.workingHours?.timeZone;
-        await deps.notifier?.notify({ type: "idle-warning", user: record.owner, workload: record.name, stopsAt: step.stopsAt, inMs, ...(zone ? { timeZone: zone } : {}) });
+        await deps.notifier?.notify({
+          type: "idle-warning",
+          user: record.owner,
+          workload: record.name,
+          stopsAt: step.stopsAt,
+          inMs,
+          ...(zone ? { timeZone: zone } : {}),
+        });
       } else if (step.type === "stop") {
         await stop(record.name);
         repos.idleTimers.markStopped(record.name, deps.clock.now());
         stopped.push(record.name);
-        await deps.notifier?.notify({ type: "idle-stop", user: record.owner, workload: record.name, idleForMs: now.getTime() - activity.at.getTime() });
+        await deps.notifier?.notify({
+          type: "idle-stop",
+          user: record.owner,
+          workload: record.name,
+          idleForMs: now.getTime() - activity.at.getTime(),
+        });
       }
     } catch (error) {
       const failure = toVoxnixError(error);
-      deps.logger.warn({ err: failure, workload: record.name, step: step.type }, "idle timer: could not act; trying again next round");
+      deps.logger.warn(
+        { err: failure, workload: record.name, step: step.type },
+        "idle timer: could not act; trying again next round",
+      );
       failed.push({ workload: record.name, reason: failure.message });
     }
   }

@@ -26,13 +26,25 @@ export function visibleImport(context: CoreContext, user: User, name: string): I
 }
 
 /** The refusal for `operation` on an imported VM: it names the entry and the flag. */
-export function importedRefusal(entry: ImportedVmRecord, operation: OperationName, powerAllowed = entry.allowPowerControl): ConflictError {
+export function importedRefusal(
+  entry: ImportedVmRecord,
+  operation: OperationName,
+  powerAllowed = entry.allowPowerControl,
+): ConflictError {
   const what = `"${entry.name}" is an imported VM (VMID ${entry.vmid}), listed under imported in the definitions file; voxnix did not create it`;
   if ((operation === "start" || operation === "stop") && !powerAllowed) {
-    return new ConflictError("wrong-state", `${what} and will not ${operation} it: its entry does not say allowPowerControl: true. An admin can add allowPowerControl: true to the entry and apply the file again.`);
+    return new ConflictError(
+      "wrong-state",
+      `${what} and will not ${operation} it: its entry does not say allowPowerControl: true. An admin can add allowPowerControl: true to the entry and apply the file again.`,
+    );
   }
-  const may = powerAllowed ? "show, start and stop it (allowPowerControl: true)" : "only show it (start and stop need allowPowerControl: true on its entry)";
-  return new ConflictError("wrong-state", `${what} and never runs ${operation} on it: you can ${may}; nothing else is done to an imported VM.`);
+  const may = powerAllowed
+    ? "show, start and stop it (allowPowerControl: true)"
+    : "only show it (start and stop need allowPowerControl: true on its entry)";
+  return new ConflictError(
+    "wrong-state",
+    `${what} and never runs ${operation} on it: you can ${may}; nothing else is done to an imported VM.`,
+  );
 }
 
 /** Whether the entry (or the runtime's own configuration) lets `entry` be started and stopped. */
@@ -41,18 +53,34 @@ export function powerAllowed(registry: RuntimeRegistry, entry: ImportedVmRecord)
 }
 
 /** `show` of an imported VM: its record joined with what the cluster reports now. */
-export async function importedDetails(context: CoreContext, user: User, entry: ImportedVmRecord): Promise<ImportedVmDetails> {
+export async function importedDetails(
+  context: CoreContext,
+  user: User,
+  entry: ImportedVmRecord,
+): Promise<ImportedVmDetails> {
   const registry = context.deps.runtimes;
   const live = await controlOf(registry).show({ name: entry.name, vmid: entry.vmid });
   const view = toImportedView({ ...entry, allowPowerControl: powerAllowed(registry, entry) }, live);
   const facts = live?.facts ?? {};
-  return { ...view, kind: "imported-vm", addresses: live?.addresses ?? [], facts: user.role === "admin" ? facts : tenantFacts(facts) };
+  return {
+    ...view,
+    kind: "imported-vm",
+    addresses: live?.addresses ?? [],
+    facts: user.role === "admin" ? facts : tenantFacts(facts),
+  };
 }
 
 /** Starts or stops an imported VM after checking its flag; answers its details afterwards. */
-export async function powerImported(context: CoreContext, user: User, entry: ImportedVmRecord, operation: "start" | "stop"): Promise<ImportedVmDetails> {
+export async function powerImported(
+  context: CoreContext,
+  user: User,
+  entry: ImportedVmRecord,
+  operation: "start" | "stop",
+): Promise<ImportedVmDetails> {
   if (!powerAllowed(context.deps.runtimes, entry)) throw importedRefusal(entry, operation, false);
-  await controlOf(context.deps.runtimes).power({ name: entry.name, vmid: entry.vmid }, operation, { onProgress: () => undefined });
+  await controlOf(context.deps.runtimes).power({ name: entry.name, vmid: entry.vmid }, operation, {
+    onProgress: () => undefined,
+  });
   return importedDetails(context, user, entry);
 }
 
@@ -60,5 +88,11 @@ export async function powerImported(context: CoreContext, user: User, entry: Imp
 function controlOf(registry: RuntimeRegistry): ImportedVmControl {
   const control = registry.all().find((runtime) => runtime.importedVms !== undefined)?.importedVms;
   if (control) return control;
-  throw new InvalidInputError([{ path: "name", message: "Imported VMs live on a Proxmox cluster, and this appliance has no Proxmox runtime configured (proxmox.url)." }]);
+  throw new InvalidInputError([
+    {
+      path: "name",
+      message:
+        "Imported VMs live on a Proxmox cluster, and this appliance has no Proxmox runtime configured (proxmox.url).",
+    },
+  ]);
 }

@@ -18,7 +18,9 @@ export function validateName(value: unknown, path = "name"): WorkloadName {
 /** Validates a user id argument of an admin operation. */
 export function validateUserId(value: unknown, path = "userId"): UserId {
   if (!isUserId(value)) {
-    throw new InvalidInputError([{ path, message: 'A user id looks like "telegram:123", "local:admin" or "web:<token id>".' }]);
+    throw new InvalidInputError([
+      { path, message: 'A user id looks like "telegram:123", "local:admin" or "web:<token id>".' },
+    ]);
   }
   return value;
 }

@@ -43,7 +43,15 @@ export class JobRunner {
   start<K extends JobKind>(request: JobRequest<K>): JobOf<K> {
     const { repos, deps, pid, instanceId } = this.#context;
     const id = randomUUID();
-    repos.jobs.insert({ id, kind: request.kind, workload: request.workload, owner: request.owner, pid, holder: instanceId, startedAt: deps.clock.now() });
+    repos.jobs.insert({
+      id,
+      kind: request.kind,
+      workload: request.workload,
+      owner: request.owner,
+      pid,
+      holder: instanceId,
+      startedAt: deps.clock.now(),
+    });
     const listeners = new Set<(event: JobEvent) => void>();
     const emit = (event: JobEvent): void => {
       for (const listener of listeners) {

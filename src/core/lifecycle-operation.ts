@@ -32,7 +32,13 @@ export type LifecycleReason = "idle" | "connect";
  * Runs `change` on the actor's workload `name` through the usual validation, policy, lock and
  * audit; a start or stop also reaches an imported VM the actor may see, when its entry allows it.
  */
-export function runLifecycleChange(services: CoreServices, actor: Actor, name: string, change: LifecycleChange, reason?: LifecycleReason): Promise<WorkloadView | ImportedVmDetails> {
+export function runLifecycleChange(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+  change: LifecycleChange,
+  reason?: LifecycleReason,
+): Promise<WorkloadView | ImportedVmDetails> {
   const { context } = services;
   return runOperation(services, {
     operation: change.operation,
@@ -40,7 +46,9 @@ export function runLifecycleChange(services: CoreServices, actor: Actor, name: s
     args: reason === undefined ? { name } : { name, reason },
     validate: () => validateName(name),
     target: (validName) => validName,
-    ...(change.importedPower === undefined ? {} : { imported: (entry, { user }) => powerImported(context, user, entry, change.importedPower!) }),
+    ...(change.importedPower === undefined
+      ? {}
+      : { imported: (entry, { user }) => powerImported(context, user, entry, change.importedPower!) }),
     run: async ({ workload }): Promise<WorkloadView | ImportedVmDetails> => {
       const record = workload!;
       await change.apply(record);
@@ -53,7 +61,12 @@ export function runLifecycleChange(services: CoreServices, actor: Actor, name: s
 }
 
 /** The dry run of `change`: the same checks, then the steps it would take. */
-export function planLifecycleChange(services: CoreServices, actor: Actor, name: string, change: LifecycleChange): Promise<Planned> {
+export function planLifecycleChange(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+  change: LifecycleChange,
+): Promise<Planned> {
   return runOperation(services, {
     operation: change.operation,
     actor,
@@ -65,11 +78,18 @@ export function planLifecycleChange(services: CoreServices, actor: Actor, name: 
       ? {}
       : {
           imported: async (entry) => {
-            if (!powerAllowed(services.context.deps.runtimes, entry)) throw importedRefusal(entry, change.operation, false);
+            if (!powerAllowed(services.context.deps.runtimes, entry))
+              throw importedRefusal(entry, change.operation, false);
             const step = `${change.importedPower} the imported VM ${entry.name} (VMID ${entry.vmid}) on the cluster (allowPowerControl: true; already ${change.importedPower === "start" ? "running" : "stopped"} is fine)`;
-            return { type: "planned" as const, plan: { operation: change.operation, workload: entry.name, steps: [step] } };
+            return {
+              type: "planned" as const,
+              plan: { operation: change.operation, workload: entry.name, steps: [step] },
+            };
           },
         }),
-    run: async ({ workload }) => ({ type: "planned", plan: { operation: change.operation, workload: workload!.name, steps: change.describe(workload!) } }),
+    run: async ({ workload }) => ({
+      type: "planned",
+      plan: { operation: change.operation, workload: workload!.name, steps: change.describe(workload!) },
+    }),
   });
 }

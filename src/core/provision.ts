@@ -42,7 +42,8 @@ export async function provisionWorkload(
     await deps.storage.ensureReady();
     await deps.storage.ensureUser(userKey, owner.limits.diskQuotaBytes);
     let workspaceHostPath: string | undefined;
-    const workspaceOptions = spec.workspace.enabled && spec.workspace.sizeBytes !== undefined ? { sizeBytes: spec.workspace.sizeBytes } : {};
+    const workspaceOptions =
+      spec.workspace.enabled && spec.workspace.sizeBytes !== undefined ? { sizeBytes: spec.workspace.sizeBytes } : {};
     // The root is counted in the owner's quota too, not only the workspace.
     const quotaGroup = await deps.storage.quotaGroup?.(userKey);
     if (spec.workspace.enabled) {
@@ -79,7 +80,8 @@ export async function provisionWorkload(
   } catch (error) {
     const failure = toVoxnixError(error);
     const kept = await reverter.revert();
-    if (kept.length > 0) deps.logger.error({ workload: spec.name, kept }, "Rolling back a failed create left things behind");
+    if (kept.length > 0)
+      deps.logger.error({ workload: spec.name, kept }, "Rolling back a failed create left things behind");
     throw withKeptNote(failure, kept);
   }
 }

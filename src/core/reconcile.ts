@@ -43,12 +43,23 @@ export async function recoverInterrupted(context: CoreContext, locks: WorkloadLo
       release = locks.acquire(job.workload);
       // Another process may have recovered it while we waited for the lock.
       if (context.repos.jobs.get(job.id)?.state !== "running") continue;
-      const action = job.kind === "destroy" ? await finishDestroy(context, job) : job.kind === "change" ? await rollBackChange(context, job) : await rollBackCreate(context, job);
-      context.repos.jobs.finish(job.id, "interrupted", context.deps.clock.now(), { kind: "host-failure", message: `Interrupted; ${action}.` });
+      const action =
+        job.kind === "destroy"
+          ? await finishDestroy(context, job)
+          : job.kind === "change"
+            ? await rollBackChange(context, job)
+            : await rollBackCreate(context, job);
+      context.repos.jobs.finish(job.id, "interrupted", context.deps.clock.now(), {
+        kind: "host-failure",
+        message: `Interrupted; ${action}.`,
+      });
       recovered.push({ workload: job.workload, action });
     } catch (error) {
       const failure = toVoxnixError(error);
-      context.deps.logger.error({ err: failure, jobId: job.id, workload: job.workload }, "Could not recover an interrupted job");
+      context.deps.logger.error(
+        { err: failure, jobId: job.id, workload: job.workload },
+        "Could not recover an interrupted job",
+      );
       recovered.push({ workload: job.workload, action: `recovery failed: ${failure.message}` });
     } finally {
       release?.();
@@ -88,7 +99,8 @@ async function rollBackChange(context: CoreContext, job: JobRecord): Promise<str
   const name = record.name as never;
   const host = await prepareHost(context, record, () => undefined);
   const workspaceSize = record.spec.workspace.enabled ? record.spec.workspace.sizeBytes : undefined;
-  if (workspaceSize !== undefined && deps.storage.resizeWorkspace) await deps.storage.resizeWorkspace(userStorageKey(record.owner), record.name, workspaceSize);
+  if (workspaceSize !== undefined && deps.storage.resizeWorkspace)
+    await deps.storage.resizeWorkspace(userStorageKey(record.owner), record.name, workspaceSize);
   let how: string;
   if (runtime.change) {
     const running = (await runtime.show(name))?.state === "running";
@@ -118,7 +130,9 @@ async function finishDestroy(context: CoreContext, job: JobRecord): Promise<stri
   if (!record || record.owner !== job.owner) return "it had completed";
   const progress: JobContext = { id: job.id, progress: () => undefined };
   const result = await teardownWorkload(context, record, progress);
-  return result.warnings.length > 0 ? `finished the interrupted destroy (${result.warnings.join(" ")})` : "finished the interrupted destroy";
+  return result.warnings.length > 0
+    ? `finished the interrupted destroy (${result.warnings.join(" ")})`
+    : "finished the interrupted destroy";
 }
 
 /** The full reconcile (admin operation): recovery, one `list()` per runtime, leases, locks, snapshots. */
@@ -130,8 +144,12 @@ export async function reconcileAll(context: CoreContext, locks: WorkloadLocks): 
   const liveNames = new Set(live.map((container) => container.name));
   const records = repos.workloads.listAll();
   const recorded = new Set(records.map((record) => record.name));
-  const missing = records.filter((record) => record.status === "ready" && !liveNames.has(record.name)).map((record) => record.name);
-  const unmanaged = live.filter((container) => !recorded.has(container.name)).map((container) => ({ name: container.name, state: container.state }));
+  const missing = records
+    .filter((record) => record.status === "ready" && !liveNames.has(record.name))
+    .map((record) => record.name);
+  const unmanaged = live
+    .filter((container) => !recorded.has(container.name))
+    .map((container) => ({ name: container.name, state: container.state }));
   releaseOrphanLeases(context);
   repos.confirmations.deleteExpired(deps.clock.now());
   const prunedSnapshots = await pruneExpiredSnapshots(context);

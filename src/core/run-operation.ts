@@ -67,7 +67,10 @@ export interface OperationRequest<Input, Result> {
    * `run` when the name is an imported VM the actor may see. Without it, such a name is
    * refused with an error naming the `imported` entry and `allowPowerControl`.
    */
-  readonly imported?: (entry: ImportedVmRecord, scope: { readonly user: StoredUser; readonly dryRun: boolean }) => Promise<Result>;
+  readonly imported?: (
+    entry: ImportedVmRecord,
+    scope: { readonly user: StoredUser; readonly dryRun: boolean },
+  ) => Promise<Result>;
 }
 
 /** Results that are outcomes other than `done` say so in the audit record. */
@@ -77,7 +80,10 @@ function outcomeType(result: unknown): string | undefined {
 }
 
 /** Runs `request` through validation, policy, locking and audit. Always rejects with a `VoxnixError`. */
-export async function runOperation<Input, Result>(services: CoreServices, request: OperationRequest<Input, Result>): Promise<Result> {
+export async function runOperation<Input, Result>(
+  services: CoreServices,
+  request: OperationRequest<Input, Result>,
+): Promise<Result> {
   const { context } = services;
   const startedAt = context.deps.clock.now();
   const started = performance.now();
@@ -95,7 +101,15 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
       for (const release of releases.splice(0).reverse()) release();
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       const answered = outcomeType(result);
-      const fields = { operation: request.operation, actor: String(request.actor?.userId), target, jobId, outcome: error ? "error" : (answered ?? "ok"), errorKind: error?.kind, durationMs };
+      const fields = {
+        operation: request.operation,
+        actor: String(request.actor?.userId),
+        target,
+        jobId,
+        outcome: error ? "error" : (answered ?? "ok"),
+        errorKind: error?.kind,
+        durationMs,
+      };
       // Reads are frequent and harmless: debug. Everything else is worth a line at info.
       if (policy.risk === "read" || dryRun) context.deps.logger.debug(fields, "operation");
       else context.deps.logger.info(fields, "operation");
@@ -105,7 +119,14 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
         actor: String(request.actor?.userId),
         operation: request.operation,
         ...(target === undefined ? {} : { target }),
-        args: dryRun || answered ? { ...(request.args as object | undefined), ...(dryRun ? { dryRun: true } : {}), ...(answered ? { answered } : {}) } : request.args,
+        args:
+          dryRun || answered
+            ? {
+                ...(request.args as object | undefined),
+                ...(dryRun ? { dryRun: true } : {}),
+                ...(answered ? { answered } : {}),
+              }
+            : request.args,
         ...(error ? { error } : {}),
         durationMs,
         startedAt,
@@ -144,25 +165,28 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
         if (policy.states) requireStatus(workload.name, workload.status, policy.states);
         if (policy.requires) requireCapabilities(context, workload, policy.requires);
       }
-      const result = imported !== undefined && request.imported !== undefined ? await request.imported(imported, { user, dryRun }) : await request.run({
-        user,
-        input,
-        workload,
-        dryRun,
-        lock: (name) => {
-          if (!dryRun) releases.push(services.locks.acquire(name));
-        },
-        detach: () => {
-          detached = true;
-          return (jobId, error) => {
-            finish(error === undefined ? undefined : { kind: toVoxnixError(error).kind }, jobId);
-          };
-        },
-        setTarget: (name) => {
-          target = name;
-          span.setAttribute("voxnix.workload", name);
-        },
-      });
+      const result =
+        imported !== undefined && request.imported !== undefined
+          ? await request.imported(imported, { user, dryRun })
+          : await request.run({
+              user,
+              input,
+              workload,
+              dryRun,
+              lock: (name) => {
+                if (!dryRun) releases.push(services.locks.acquire(name));
+              },
+              detach: () => {
+                detached = true;
+                return (jobId, error) => {
+                  finish(error === undefined ? undefined : { kind: toVoxnixError(error).kind }, jobId);
+                };
+              },
+              setTarget: (name) => {
+                target = name;
+                span.setAttribute("voxnix.workload", name);
+              },
+            });
       if (!detached) finish(undefined, undefined, result);
       // A job started (a create's row now says "creating"): live views re-read now, not at its end only.
       else if (!dryRun) services.changes.notify();
@@ -183,10 +207,19 @@ export async function runOperation<Input, Result>(services: CoreServices, reques
 }
 
 /** Refuses an operation whose workload's runtime lacks a capability the operation needs. */
-function requireCapabilities(context: CoreContext, workload: WorkloadRecord, required: readonly RuntimeCapability[]): void {
+function requireCapabilities(
+  context: CoreContext,
+  workload: WorkloadRecord,
+  required: readonly RuntimeCapability[],
+): void {
   const runtime = runtimeForWorkload(context.deps.runtimes, workload);
   const { capabilities, name } = runtime.info();
   const missing = required.filter((capability) => !capabilities[capability]);
   if (missing.length === 0) return;
-  throw new InvalidInputError([{ path: "name", message: `"${workload.name}" runs on the ${name} runtime, which cannot do that (no ${missing.join(", ")}).` }]);
+  throw new InvalidInputError([
+    {
+      path: "name",
+      message: `"${workload.name}" runs on the ${name} runtime, which cannot do that (no ${missing.join(", ")}).`,
+    },
+  ]);
 }

@@ -15,7 +15,10 @@ import type { RuntimeRegistry } from "../ports/runtime-registry.js";
  * A registry over `runtimes`. `defaults` names the runtime new workloads of each kind go to;
  * without one, the first runtime of that kind is used.
  */
-export function createRuntimeRegistry(runtimes: readonly Runtime[], defaults: Partial<Record<WorkloadKind, string>> = {}): RuntimeRegistry {
+export function createRuntimeRegistry(
+  runtimes: readonly Runtime[],
+  defaults: Partial<Record<WorkloadKind, string>> = {},
+): RuntimeRegistry {
   const byName = new Map<string, Runtime>();
   for (const runtime of runtimes) {
     const name = runtime.info().name;
@@ -37,16 +40,29 @@ export function createRuntimeRegistry(runtimes: readonly Runtime[], defaults: Pa
 export function runtimeForKind(registry: RuntimeRegistry, kind: WorkloadKind): Runtime {
   const runtime = registry.forKind(kind);
   if (runtime) return runtime;
-  throw new InvalidInputError([{ path: "kind", message: `This appliance runs no ${kind === "vm" ? "VMs" : "containers"}; ask the administrator to configure a ${kind} runtime.` }]);
+  throw new InvalidInputError([
+    {
+      path: "kind",
+      message: `This appliance runs no ${kind === "vm" ? "VMs" : "containers"}; ask the administrator to configure a ${kind} runtime.`,
+    },
+  ]);
 }
 
 /** The runtime that runs a stored workload. */
-export function runtimeForWorkload(registry: RuntimeRegistry, workload: { readonly name: string; readonly backend: string }): Runtime {
+export function runtimeForWorkload(
+  registry: RuntimeRegistry,
+  workload: { readonly name: string; readonly backend: string },
+): Runtime {
   const runtime = registry.byName(workload.backend);
   if (runtime) return runtime;
   throw new HostFailureError(
     `"${workload.name}" runs on the ${workload.backend} runtime, which this appliance no longer has configured.`,
-    `Workload ${workload.name} records runtime "${workload.backend}"; configured: ${registry.all().map((runtime) => runtime.info().name).join(", ") || "none"}.`,
+    `Workload ${workload.name} records runtime "${workload.backend}"; configured: ${
+      registry
+        .all()
+        .map((runtime) => runtime.info().name)
+        .join(", ") || "none"
+    }.`,
   );
 }
 

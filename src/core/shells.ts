@@ -128,7 +128,8 @@ export class ShellRegistry {
   find(resumeToken: unknown, userId: UserId, workload: string): LiveShell | undefined {
     if (typeof resumeToken !== "string") return undefined;
     const entry = this.entries.get(resumeToken);
-    if (!entry || entry.shell.exited || entry.shell.userId !== userId || entry.shell.workload !== workload) return undefined;
+    if (!entry || entry.shell.exited || entry.shell.userId !== userId || entry.shell.workload !== workload)
+      return undefined;
     return entry.shell;
   }
 

@@ -19,7 +19,10 @@ export function keptDiskWords(registry: RuntimeRegistry, runtime: string): strin
 }
 
 /** What `runtime` keeps of a destroyed VM for the undo window (a root disk when it does not say). */
-export function keptDiskOf(registry: RuntimeRegistry, runtime: string): { readonly words: string; readonly holdsWorkspace: boolean } {
+export function keptDiskOf(
+  registry: RuntimeRegistry,
+  runtime: string,
+): { readonly words: string; readonly holdsWorkspace: boolean } {
   return registry.byName(runtime)?.info().keptDisk ?? { words: "its root disk", holdsWorkspace: false };
 }
 
@@ -28,7 +31,11 @@ export function keptDiskOf(registry: RuntimeRegistry, runtime: string): { readon
  * until now + the undo window. A workload without a workspace still gets a record, so its
  * settings can be restored. Reuses the snapshot a previous attempt of the same job took.
  */
-export async function snapshotForDestroy(context: CoreContext, record: WorkloadRecord, jobId: string): Promise<SnapshotRecord> {
+export async function snapshotForDestroy(
+  context: CoreContext,
+  record: WorkloadRecord,
+  jobId: string,
+): Promise<SnapshotRecord> {
   const { deps, repos } = context;
   const previous = repos.snapshots.byJob(jobId);
   if (previous) return previous;
@@ -78,7 +85,10 @@ export async function pruneExpiredSnapshots(context: CoreContext): Promise<numbe
 export async function discardKeptRootDisk(context: CoreContext, snapshot: SnapshotRecord): Promise<void> {
   if (snapshot.rootDisk === undefined) return;
   const runtime = context.deps.runtimes.byName(snapshot.rootDisk.runtime);
-  if (runtime?.discardRootDisk === undefined) throw new Error(`The ${snapshot.rootDisk.runtime} runtime that kept the root disk of "${snapshot.workload}" is not configured.`);
+  if (runtime?.discardRootDisk === undefined)
+    throw new Error(
+      `The ${snapshot.rootDisk.runtime} runtime that kept the root disk of "${snapshot.workload}" is not configured.`,
+    );
   await runtime.discardRootDisk(snapshot.rootDisk.ref);
 }
 

@@ -34,6 +34,7 @@ export function toSshKeyView(record: SshKeyRecord): SshKeyView {
  */
 export function keyOwner(context: CoreContext, caller: StoredUser, userId: UserId | undefined): UserId {
   if (userId === undefined || userId === caller.id) return caller.id;
-  if (caller.role !== "admin") throw new ForbiddenError("admin-only", "Only an administrator can manage other people's SSH keys.");
+  if (caller.role !== "admin")
+    throw new ForbiddenError("admin-only", "Only an administrator can manage other people's SSH keys.");
   return resolveUser(context, { userId }).id;
 }

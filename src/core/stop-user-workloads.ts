@@ -28,13 +28,22 @@ export interface StoppedWorkloads {
  * them stopped, so autostart after a reboot leaves them off too. Never throws: the deny
  * itself has already been recorded, and a failure here is reported, not hidden.
  */
-export async function stopUserWorkloads(services: CoreServices, admin: UserId, owner: UserId): Promise<StoppedWorkloads> {
+export async function stopUserWorkloads(
+  services: CoreServices,
+  admin: UserId,
+  owner: UserId,
+): Promise<StoppedWorkloads> {
   const { context } = services;
   const { runtimes, clock, logger } = context.deps;
   const stopped: string[] = [];
   const failed: { workload: string; reason: string }[] = [];
   const records = context.repos.workloads.listByOwner(owner).filter((record) => record.status === "ready");
-  const live = new Map([...(await listLive(runtimes).catch(() => new Map<string, LiveContainer>())).values()].map((container) => [container.name, container.state]));
+  const live = new Map(
+    [...(await listLive(runtimes).catch(() => new Map<string, LiveContainer>())).values()].map((container) => [
+      container.name,
+      container.state,
+    ]),
+  );
   for (const record of records) {
     const startedAt = clock.now();
     const started = performance.now();

@@ -15,7 +15,11 @@ import { toSnapshotView } from "./views.js";
 import { runtimeForWorkload } from "./runtime-registry.js";
 
 /** Destroys `record`; a failure of the snapshot or the backend leaves the row (status `failed`) for a retry. */
-export async function teardownWorkload(context: CoreContext, record: WorkloadRecord, job: JobContext): Promise<DestroyResult> {
+export async function teardownWorkload(
+  context: CoreContext,
+  record: WorkloadRecord,
+  job: JobContext,
+): Promise<DestroyResult> {
   const { deps, repos } = context;
   const userKey = userStorageKey(record.owner);
   const warnings: string[] = [];
@@ -27,7 +31,10 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     // A VM runtime that keeps root disks keeps this one for the undo window, under the
     // snapshot's id, so a restore brings the VM back with its disk (and host key).
     const keepsRootDisk = runtime.discardRootDisk !== undefined;
-    const report = await runtime.destroy(record.spec.name, { onProgress: job.progress, ...(keepsRootDisk ? { keepRootDisk: snapshot.id } : {}) });
+    const report = await runtime.destroy(record.spec.name, {
+      onProgress: job.progress,
+      ...(keepsRootDisk ? { keepRootDisk: snapshot.id } : {}),
+    });
     warnings.push(...report.warnings);
     let kept = snapshot;
     if (report.keptRootDisk !== undefined) {
@@ -39,7 +46,9 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
       try {
         await deps.storage.deleteWorkspace(userKey, record.name);
       } catch (error) {
-        warnings.push(`The workspace of "${record.name}" could not be deleted and is still on disk (${message(error)}); an administrator can remove it.`);
+        warnings.push(
+          `The workspace of "${record.name}" could not be deleted and is still on disk (${message(error)}); an administrator can remove it.`,
+        );
       }
     }
     if (record.spec.remoteAccess && deps.remoteAccess) {
@@ -51,7 +60,18 @@ export async function teardownWorkload(context: CoreContext, record: WorkloadRec
     }
     repos.workloads.delete(record.name);
     for (const warning of warnings) deps.logger.warn({ workload: record.name }, warning);
-    return { workload: record.name, ...(kept.storageRef === undefined && kept.rootDisk === undefined ? {} : { snapshot: toSnapshotView(kept, kept.rootDisk === undefined ? undefined : keptDiskWords(deps.runtimes, kept.rootDisk.runtime)) }), warnings };
+    return {
+      workload: record.name,
+      ...(kept.storageRef === undefined && kept.rootDisk === undefined
+        ? {}
+        : {
+            snapshot: toSnapshotView(
+              kept,
+              kept.rootDisk === undefined ? undefined : keptDiskWords(deps.runtimes, kept.rootDisk.runtime),
+            ),
+          }),
+      warnings,
+    };
   } catch (error) {
     repos.workloads.update(record.name, { status: "failed" }, deps.clock.now());
     throw error;

@@ -16,7 +16,12 @@ import { stopUserWorkloads } from "./stop-user-workloads.js";
 import { toUserView } from "./views.js";
 
 /** Runs `approveUser` (status active) or `denyUser` (status denied) for `userId`. */
-export function setUserStatus(services: CoreServices, actor: Actor, userId: string, operation: "approveUser" | "denyUser"): Promise<UserView> {
+export function setUserStatus(
+  services: CoreServices,
+  actor: Actor,
+  userId: string,
+  operation: "approveUser" | "denyUser",
+): Promise<UserView> {
   const { context } = services;
   return runOperation(services, {
     operation,
@@ -27,7 +32,9 @@ export function setUserStatus(services: CoreServices, actor: Actor, userId: stri
       const target = context.repos.users.get(id);
       if (!target) throw new NotFoundError("user", id, `No user "${id}" has contacted voxnix yet.`);
       if (operation === "denyUser" && (id === user.id || id === LOCAL_ADMIN)) {
-        throw new InvalidInputError([{ path: "userId", message: "You cannot deny yourself or the local administrator." }]);
+        throw new InvalidInputError([
+          { path: "userId", message: "You cannot deny yourself or the local administrator." },
+        ]);
       }
       const status = operation === "approveUser" ? "active" : "denied";
       context.repos.users.update(id, { status, ...(operation === "approveUser" ? { approvedBy: user.id } : {}) });

@@ -16,7 +16,9 @@ export const LOCAL_ADMIN: UserId = "local:admin";
 /** Throws `InvalidInputError` unless the actor carries a well-formed user id. */
 export function validateActor(actor: Actor): UserId {
   if (!actor || !isUserId(actor.userId)) {
-    throw new InvalidInputError([{ path: "actor", message: 'The caller is not a valid user id (like "telegram:123" or "local:admin").' }]);
+    throw new InvalidInputError([
+      { path: "actor", message: 'The caller is not a valid user id (like "telegram:123" or "local:admin").' },
+    ]);
   }
   return actor.userId;
 }

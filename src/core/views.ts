@@ -34,16 +34,30 @@ export function visibleList(
     return notice ? { ...view, idleNotice: notice } : view;
   });
   // Only assignments to this user (every one for admins), whatever the caller passed.
-  const imported = assigned.filter((entry) => isAdmin || entry.owner === user.id).map((entry) => toImportedView(entry, live.get(entry.name)));
+  const imported = assigned
+    .filter((entry) => isAdmin || entry.owner === user.id)
+    .map((entry) => toImportedView(entry, live.get(entry.name)));
   const withImported = imported.length > 0 ? { imported } : {};
   if (!isAdmin) return { workloads, ...withImported };
   const known = new Set([...records.map((record) => record.name), ...imported.map((entry) => entry.name)]);
-  const unmanaged = [...live.values()].filter((container) => !known.has(container.name)).map((container) => ({ name: container.name, state: container.state }));
+  const unmanaged = [...live.values()]
+    .filter((container) => !known.has(container.name))
+    .map((container) => ({ name: container.name, state: container.state }));
   return { workloads, unmanaged, ...withImported };
 }
 
 /** The imported-VM assignments `user` may see. */
-export function assignedImports(context: { readonly repos: { readonly importedVms: { listAll(): readonly ImportedVmRecord[]; listByOwner(owner: User["id"]): readonly ImportedVmRecord[] } } }, user: User): readonly ImportedVmRecord[] {
+export function assignedImports(
+  context: {
+    readonly repos: {
+      readonly importedVms: {
+        listAll(): readonly ImportedVmRecord[];
+        listByOwner(owner: User["id"]): readonly ImportedVmRecord[];
+      };
+    };
+  },
+  user: User,
+): readonly ImportedVmRecord[] {
   return user.role === "admin" ? context.repos.importedVms.listAll() : context.repos.importedVms.listByOwner(user.id);
 }
 
@@ -129,6 +143,8 @@ export function toSnapshotView(record: SnapshotRecord, keptDisk?: string): Snaps
     owner: record.owner,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
-    ...(record.rootDisk === undefined ? {} : { rootDiskBytes: record.rootDisk.bytes, ...(keptDisk === undefined ? {} : { keptDisk }) }),
+    ...(record.rootDisk === undefined
+      ? {}
+      : { rootDiskBytes: record.rootDisk.bytes, ...(keptDisk === undefined ? {} : { keptDisk }) }),
   };
 }

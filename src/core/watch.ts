@@ -81,7 +81,13 @@ export class WorkloadWatcher {
   ) {}
 
   /** Adds a subscriber that has already been sent `initial`; returns a function that removes it. */
-  subscribe(userId: UserId, initial: ListResult, pollMs: number, onChange: (result: ListResult) => void, onEnd: (reason: WatchEnd) => void): () => void {
+  subscribe(
+    userId: UserId,
+    initial: ListResult,
+    pollMs: number,
+    onChange: (result: ListResult) => void,
+    onEnd: (reason: WatchEnd) => void,
+  ): () => void {
     const subscriber: Subscriber = { userId, pollMs, last: JSON.stringify(initial), onChange, onEnd };
     this.subscribers.add(subscriber);
     if (this.subscribers.size === 1) this.start();

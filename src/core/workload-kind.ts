@@ -31,12 +31,22 @@ function storedLimits(context: CoreContext, actor: Actor): UserLimits {
  * Throws `InvalidInputError` for a container asked by a VM-only user, and for container-only
  * details (modules, remote access) in a request that became a VM.
  */
-export function decideKind(context: CoreContext, actor: Actor, input: ContainerSpecInput | VmSpecInput): ContainerSpecInput | VmSpecInput {
+export function decideKind(
+  context: CoreContext,
+  actor: Actor,
+  input: ContainerSpecInput | VmSpecInput,
+): ContainerSpecInput | VmSpecInput {
   const kind = (input as { kind?: unknown } | null)?.kind;
   if (kind === "vm") return input;
   const { defaultKind, vmOnly } = kindPolicy(storedLimits(context, actor));
   if (kind === "container" && vmOnly) {
-    throw new InvalidInputError([{ path: "kind", message: "An administrator set your account to VMs only, so containers are not available to you; ask for a VM instead (nothing was created)." }]);
+    throw new InvalidInputError([
+      {
+        path: "kind",
+        message:
+          "An administrator set your account to VMs only, so containers are not available to you; ask for a VM instead (nothing was created).",
+      },
+    ]);
   }
   if (kind !== undefined || defaultKind === "container") return input;
   return asVmInput(input as ContainerSpecInput, vmOnly);
@@ -50,11 +60,20 @@ function asVmInput(input: ContainerSpecInput, vmOnly: boolean): VmSpecInput | Co
   // Malformed input stays as it is: validation then names what is wrong with it.
   if (!parsed.success) return input;
   const raw = parsed.data;
-  const containerOnly = [...raw.modules, ...Object.keys(raw.moduleOptions), ...(raw.remoteAccess === true ? ["remote access"] : [])];
+  const containerOnly = [
+    ...raw.modules,
+    ...Object.keys(raw.moduleOptions),
+    ...(raw.remoteAccess === true ? ["remote access"] : []),
+  ];
   if (containerOnly.length > 0) {
-    const alternative = vmOnly ? "install what you need inside the VM instead" : 'install what you need inside the VM, or ask for a container explicitly ("a container called … with …")';
+    const alternative = vmOnly
+      ? "install what you need inside the VM instead"
+      : 'install what you need inside the VM, or ask for a container explicitly ("a container called … with …")';
     throw new InvalidInputError([
-      { path: "modules", message: `Your workloads are VMs by default (an administrator set this), and VMs take no modules yet (asked for ${[...new Set(containerOnly)].join(", ")}); ${alternative}. Nothing was created.` },
+      {
+        path: "modules",
+        message: `Your workloads are VMs by default (an administrator set this), and VMs take no modules yet (asked for ${[...new Set(containerOnly)].join(", ")}); ${alternative}. Nothing was created.`,
+      },
     ]);
   }
   return {

@@ -17,11 +17,17 @@ import { InvalidInputError } from "./errors.js";
 export function ed25519KeyOf(line: string): Uint8Array {
   const [type, blob] = line.trim().split(/\s+/);
   const problem = (message: string) => new InvalidInputError([{ path: "hostKey", message }]);
-  if (type !== "ssh-ed25519" || blob === undefined) throw problem("Only ssh-ed25519 host keys can become age recipients.");
+  if (type !== "ssh-ed25519" || blob === undefined)
+    throw problem("Only ssh-ed25519 host keys can become age recipients.");
   const wire = Buffer.from(blob, "base64");
   // SSH wire format: string "ssh-ed25519", string key (32 bytes).
   const typeLength = wire.length >= 4 ? wire.readUInt32BE(0) : -1;
-  if (typeLength !== 11 || wire.subarray(4, 15).toString("latin1") !== "ssh-ed25519" || wire.length !== 4 + 11 + 4 + 32 || wire.readUInt32BE(15) !== 32) {
+  if (
+    typeLength !== 11 ||
+    wire.subarray(4, 15).toString("latin1") !== "ssh-ed25519" ||
+    wire.length !== 4 + 11 + 4 + 32 ||
+    wire.readUInt32BE(15) !== 32
+  ) {
     throw problem("The ssh-ed25519 key's data is malformed.");
   }
   return new Uint8Array(wire.subarray(19, 51));

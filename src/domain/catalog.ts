@@ -18,7 +18,13 @@ export interface ModulePort {
 /** One tunable of a module, e.g. code-server's `port`. */
 export type ModuleOption =
   | { readonly type: "port"; readonly default: number; readonly description: string }
-  | { readonly type: "int"; readonly default: number; readonly min?: number; readonly max?: number; readonly description: string }
+  | {
+      readonly type: "int";
+      readonly default: number;
+      readonly min?: number;
+      readonly max?: number;
+      readonly description: string;
+    }
   | { readonly type: "string"; readonly default: string; readonly pattern?: string; readonly description: string }
   | { readonly type: "boolean"; readonly default: boolean; readonly description: string };
 
@@ -48,7 +54,9 @@ export class StaticModuleCatalog implements ModuleCatalog {
   readonly #modules: ReadonlyMap<string, ModuleInfo>;
 
   constructor(modules: readonly ModuleInfo[]) {
-    this.#modules = new Map([...modules].sort((a, b) => a.name.localeCompare(b.name)).map((module) => [module.name, module]));
+    this.#modules = new Map(
+      [...modules].sort((a, b) => a.name.localeCompare(b.name)).map((module) => [module.name, module]),
+    );
   }
 
   list(): readonly ModuleInfo[] {

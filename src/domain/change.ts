@@ -13,14 +13,23 @@
 import { z } from "zod";
 import { InvalidInputError, type InputIssue } from "./errors.js";
 import { formatSize, sizeSchema } from "./sizes.js";
-import { FORBIDDEN_KEYS, REMOTE_ACCESS_MODULE, WORKSPACE_MODULE, zodIssues, type ModuleOptionValue, type WorkloadSpec } from "./spec.js";
+import {
+  FORBIDDEN_KEYS,
+  REMOTE_ACCESS_MODULE,
+  WORKSPACE_MODULE,
+  zodIssues,
+  type ModuleOptionValue,
+  type WorkloadSpec,
+} from "./spec.js";
 
 /** A change as a person states it; every field is optional, absent means "keep". */
 export const changeRequestSchema = z
   .object({
     addModules: z.array(z.string().max(64)).max(32).default([]),
     removeModules: z.array(z.string().max(64)).max(32).default([]),
-    moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).default({}),
+    moduleOptions: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .default({}),
     cpus: z.number().positive().optional(),
     memory: sizeSchema.optional(),
     pids: z.number().int().positive().optional(),
@@ -43,9 +52,12 @@ export function parseChangeRequest(input: unknown): ChangeRequest {
   if (options !== null && typeof options === "object" && !Array.isArray(options)) {
     const issues: InputIssue[] = [];
     for (const [module, values] of Object.entries(options as Record<string, unknown>)) {
-      if (FORBIDDEN_KEYS.has(module)) issues.push({ path: "moduleOptions", message: `"${module}" is not allowed as a module name.` });
+      if (FORBIDDEN_KEYS.has(module))
+        issues.push({ path: "moduleOptions", message: `"${module}" is not allowed as a module name.` });
       if (values !== null && typeof values === "object") {
-        for (const key of Object.keys(values)) if (FORBIDDEN_KEYS.has(key)) issues.push({ path: `moduleOptions.${module}`, message: `"${key}" is not allowed as an option name.` });
+        for (const key of Object.keys(values))
+          if (FORBIDDEN_KEYS.has(key))
+            issues.push({ path: `moduleOptions.${module}`, message: `"${key}" is not allowed as an option name.` });
       }
     }
     if (issues.length > 0) throw new InvalidInputError(issues);
@@ -53,10 +65,17 @@ export function parseChangeRequest(input: unknown): ChangeRequest {
   const parsed = changeRequestSchema.safeParse(input ?? {});
   if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
   const request = parsed.data;
-  const normalise = (list: readonly string[]) => [...new Set(list.map((module) => module.trim().toLowerCase()).filter((module) => module.length > 0))];
-  const change = { ...request, addModules: normalise(request.addModules), removeModules: normalise(request.removeModules) };
+  const normalise = (list: readonly string[]) => [
+    ...new Set(list.map((module) => module.trim().toLowerCase()).filter((module) => module.length > 0)),
+  ];
+  const change = {
+    ...request,
+    addModules: normalise(request.addModules),
+    removeModules: normalise(request.removeModules),
+  };
   const both = change.addModules.filter((module) => change.removeModules.includes(module));
-  if (both.length > 0) throw new InvalidInputError([{ path: "modules", message: `"${both[0]}" cannot be added and removed at once.` }]);
+  if (both.length > 0)
+    throw new InvalidInputError([{ path: "modules", message: `"${both[0]}" cannot be added and removed at once.` }]);
   return change;
 }
 
@@ -81,20 +100,43 @@ export function isEmptyChange(change: ChangeRequest): boolean {
 export function changedSpecInput(current: WorkloadSpec, change: ChangeRequest): Record<string, unknown> {
   const issues: InputIssue[] = [];
   for (const module of [...change.addModules, ...change.removeModules]) {
-    if (module === WORKSPACE_MODULE) issues.push({ path: "modules", message: "The workspace is chosen when a workload is created; a change keeps it as it is." });
-    if (module === REMOTE_ACCESS_MODULE) issues.push({ path: "modules", message: "Remote access (tailscale) is chosen when a workload is created; a change cannot add or remove it." });
+    if (module === WORKSPACE_MODULE)
+      issues.push({
+        path: "modules",
+        message: "The workspace is chosen when a workload is created; a change keeps it as it is.",
+      });
+    if (module === REMOTE_ACCESS_MODULE)
+      issues.push({
+        path: "modules",
+        message: "Remote access (tailscale) is chosen when a workload is created; a change cannot add or remove it.",
+      });
   }
   for (const module of change.removeModules) {
     if (module !== WORKSPACE_MODULE && module !== REMOTE_ACCESS_MODULE && !current.modules.includes(module)) {
-      issues.push({ path: "modules", message: `"${current.name}" has no module "${module}" to remove (it has ${current.modules.join(", ") || "none"}).` });
+      issues.push({
+        path: "modules",
+        message: `"${current.name}" has no module "${module}" to remove (it has ${current.modules.join(", ") || "none"}).`,
+      });
     }
   }
   if (current.kind === "vm") {
-    if (change.addModules.length > 0 || change.removeModules.length > 0 || Object.keys(change.moduleOptions).length > 0) {
-      issues.push({ path: "modules", message: "VMs have no modules to change; only their CPUs and memory can change." });
+    if (
+      change.addModules.length > 0 ||
+      change.removeModules.length > 0 ||
+      Object.keys(change.moduleOptions).length > 0
+    ) {
+      issues.push({
+        path: "modules",
+        message: "VMs have no modules to change; only their CPUs and memory can change.",
+      });
     }
-    if (change.pids !== undefined) issues.push({ path: "pids", message: "A VM's processes live in its own kernel; it has no process limit to change." });
-    if (change.workspaceSize !== undefined) issues.push({ path: "workspaceSize", message: "Resizing a VM's workspace disk is not supported yet." });
+    if (change.pids !== undefined)
+      issues.push({
+        path: "pids",
+        message: "A VM's processes live in its own kernel; it has no process limit to change.",
+      });
+    if (change.workspaceSize !== undefined)
+      issues.push({ path: "workspaceSize", message: "Resizing a VM's workspace disk is not supported yet." });
     if (issues.length > 0) throw new InvalidInputError(issues);
     return {
       kind: "vm",
@@ -107,10 +149,16 @@ export function changedSpecInput(current: WorkloadSpec, change: ChangeRequest): 
     };
   }
   if (change.workspaceSize !== undefined && !current.workspace.enabled) {
-    issues.push({ path: "workspaceSize", message: `"${current.name}" has no workspace to resize (a workspace is chosen when a workload is created).` });
+    issues.push({
+      path: "workspaceSize",
+      message: `"${current.name}" has no workspace to resize (a workspace is chosen when a workload is created).`,
+    });
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
-  const modules = [...current.modules.filter((module) => !change.removeModules.includes(module)), ...change.addModules.filter((module) => !current.modules.includes(module))];
+  const modules = [
+    ...current.modules.filter((module) => !change.removeModules.includes(module)),
+    ...change.addModules.filter((module) => !current.modules.includes(module)),
+  ];
   const moduleOptions: Record<string, Record<string, ModuleOptionValue>> = {};
   for (const module of modules) {
     const kept = Object.hasOwn(current.moduleOptions, module) ? current.moduleOptions[module] : undefined;
@@ -118,7 +166,8 @@ export function changedSpecInput(current: WorkloadSpec, change: ChangeRequest): 
     if (kept !== undefined || given !== undefined) moduleOptions[module] = { ...kept, ...given };
   }
   // Options for a module that is neither kept nor added reach the validator, which names them.
-  for (const module of Object.keys(change.moduleOptions)) if (!modules.includes(module)) moduleOptions[module] = { ...change.moduleOptions[module] };
+  for (const module of Object.keys(change.moduleOptions))
+    if (!modules.includes(module)) moduleOptions[module] = { ...change.moduleOptions[module] };
   // A new size is checked by the core against what the workspace holds and the owner's disk quota.
   const sizeBytes = current.workspace.enabled ? (change.workspaceSize ?? current.workspace.sizeBytes) : undefined;
   return {
@@ -126,8 +175,14 @@ export function changedSpecInput(current: WorkloadSpec, change: ChangeRequest): 
     name: current.name,
     modules,
     moduleOptions,
-    workspace: current.workspace.enabled ? { enabled: true, ...(sizeBytes === undefined ? {} : { size: sizeBytes }) } : { enabled: false },
-    resources: { cpus: change.cpus ?? current.resources.cpus, memory: change.memory ?? current.resources.memoryBytes, pids: change.pids ?? current.resources.pids },
+    workspace: current.workspace.enabled
+      ? { enabled: true, ...(sizeBytes === undefined ? {} : { size: sizeBytes }) }
+      : { enabled: false },
+    resources: {
+      cpus: change.cpus ?? current.resources.cpus,
+      memory: change.memory ?? current.resources.memoryBytes,
+      pids: change.pids ?? current.resources.pids,
+    },
     remoteAccess: current.remoteAccess,
   };
 }
@@ -146,13 +201,17 @@ export function diffSpecs(before: WorkloadSpec, after: WorkloadSpec): FieldChang
     const a = before.modules.includes(module) ? (before.moduleOptions[module] ?? {}) : undefined;
     const b = after.moduleOptions[module] ?? {};
     if (a === undefined) continue;
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) push(`${module}.${key}`, String(a[key] ?? "(unset)"), String(b[key] ?? "(unset)"));
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      push(`${module}.${key}`, String(a[key] ?? "(unset)"), String(b[key] ?? "(unset)"));
   }
   push("cpus", String(before.resources.cpus), String(after.resources.cpus));
   push("memory", formatSize(before.resources.memoryBytes), formatSize(after.resources.memoryBytes));
   if (before.kind === "container" && after.kind === "container") {
     push("pids", String(before.resources.pids), String(after.resources.pids));
-    const size = (spec: typeof before) => (spec.workspace.enabled && spec.workspace.sizeBytes !== undefined ? formatSize(spec.workspace.sizeBytes) : "no limit");
+    const size = (spec: typeof before) =>
+      spec.workspace.enabled && spec.workspace.sizeBytes !== undefined
+        ? formatSize(spec.workspace.sizeBytes)
+        : "no limit";
     if (before.workspace.enabled) push(WORKSPACE_SIZE_FIELD, size(before), size(after));
   }
   return changes;

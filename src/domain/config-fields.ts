@@ -11,10 +11,14 @@ import { RESOURCE_MINIMUMS } from "./spec.js";
 import { MAX_IDLE_TIMEOUT_MS, parseDuration } from "./idle.js";
 
 export const seconds = (fallback: number) => z.number().positive().default(fallback);
-export const cpus = (fallback: number) => z.number().min(RESOURCE_MINIMUMS.cpus, `must be at least ${RESOURCE_MINIMUMS.cpus} CPUs`).default(fallback);
+export const cpus = (fallback: number) =>
+  z.number().min(RESOURCE_MINIMUMS.cpus, `must be at least ${RESOURCE_MINIMUMS.cpus} CPUs`).default(fallback);
 export const memory = (fallback: number) =>
   sizeSchema
-    .refine((bytes) => bytes >= RESOURCE_MINIMUMS.memoryBytes, `must be at least ${formatSize(RESOURCE_MINIMUMS.memoryBytes)}`)
+    .refine(
+      (bytes) => bytes >= RESOURCE_MINIMUMS.memoryBytes,
+      `must be at least ${formatSize(RESOURCE_MINIMUMS.memoryBytes)}`,
+    )
     .default(fallback);
 /** A string checked by `problem`, whose answer (when there is one) is the issue's message. */
 export const checked = (problem: (value: string) => string | undefined) =>
@@ -30,9 +34,17 @@ export const duration = (fallback: string) =>
     .transform((value, context) => {
       const ms = parseDuration(value);
       if (ms === undefined || ms > MAX_IDLE_TIMEOUT_MS) {
-        context.addIssue({ code: "custom", message: 'must be a duration like "2h", "90m" or "45s" (at most 7d), or "off"' });
+        context.addIssue({
+          code: "custom",
+          message: 'must be a duration like "2h", "90m" or "45s" (at most 7d), or "off"',
+        });
         return z.NEVER;
       }
       return ms;
     });
-export const pids = (fallback: number) => z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).default(fallback);
+export const pids = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`)
+    .default(fallback);

@@ -11,13 +11,7 @@
 
 /** Every error kind the core can produce. */
 export type VoxnixErrorKind =
-  | "invalid-input"
-  | "not-found"
-  | "conflict"
-  | "quota"
-  | "forbidden"
-  | "host-failure"
-  | "timeout";
+  "invalid-input" | "not-found" | "conflict" | "quota" | "forbidden" | "host-failure" | "timeout";
 
 /** Base class: a typed, classified failure. Check `kind`, not `instanceof` subclasses, across packages. */
 export abstract class VoxnixError extends Error {
@@ -136,10 +130,4 @@ export class TimeoutError extends VoxnixError {
 
 /** The closed union; switch on `kind` and TypeScript checks exhaustiveness. */
 export type AnyVoxnixError =
-  | InvalidInputError
-  | NotFoundError
-  | ConflictError
-  | QuotaError
-  | ForbiddenError
-  | HostFailureError
-  | TimeoutError;
+  InvalidInputError | NotFoundError | ConflictError | QuotaError | ForbiddenError | HostFailureError | TimeoutError;

@@ -13,7 +13,15 @@
 import { InvalidInputError } from "./errors.js";
 
 /** What counted as activity last; shown by `show` ("last activity 12:05 ssh session"). */
-export const ACTIVITY_KINDS = ["create", "start", "exec", "ssh session", "web terminal", "port forward", "keep"] as const;
+export const ACTIVITY_KINDS = [
+  "create",
+  "start",
+  "exec",
+  "ssh session",
+  "web terminal",
+  "port forward",
+  "keep",
+] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /** Daily working hours in a time zone, as minutes after local midnight (`end` may be before `start`: overnight). */
@@ -70,7 +78,12 @@ export function formatDuration(ms: number): string {
   if (ms <= 0) return "off";
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, seconds] of [["d", 86_400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, seconds] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     const count = Math.floor(rest / seconds);
     if (count > 0) parts.push(`${count}${unit}`);
     rest -= count * seconds;
@@ -98,10 +111,15 @@ export function parseWorkingHours(range: string, timeZone: string): WorkingHours
  * The timeout that applies: the workload's own choice, else the default, capped by the
  * owner's maximum (a maximum also applies when the default or the choice is `off`).
  */
-export function effectiveTimeout(own: OwnTimeout, defaultTimeoutMs: number, userMaxMs: number | undefined): { readonly timeoutMs: number; readonly source: TimeoutSource } {
+export function effectiveTimeout(
+  own: OwnTimeout,
+  defaultTimeoutMs: number,
+  userMaxMs: number | undefined,
+): { readonly timeoutMs: number; readonly source: TimeoutSource } {
   const chosen = own === undefined ? defaultTimeoutMs : own === "off" ? 0 : own;
   const source: TimeoutSource = own === undefined ? "default" : "workload";
-  if (userMaxMs !== undefined && userMaxMs > 0 && (chosen === 0 || chosen > userMaxMs)) return { timeoutMs: userMaxMs, source: "user maximum" };
+  if (userMaxMs !== undefined && userMaxMs > 0 && (chosen === 0 || chosen > userMaxMs))
+    return { timeoutMs: userMaxMs, source: "user maximum" };
   return { timeoutMs: chosen, source };
 }
 
@@ -116,7 +134,9 @@ function localMinute(at: Date, timeZone: string): number {
 /** True when `at` falls inside the working hours. */
 export function insideWorkingHours(at: Date, hours: WorkingHours): boolean {
   const minute = localMinute(at, hours.timeZone);
-  return hours.startMinute < hours.endMinute ? minute >= hours.startMinute && minute < hours.endMinute : minute >= hours.startMinute || minute < hours.endMinute;
+  return hours.startMinute < hours.endMinute
+    ? minute >= hours.startMinute && minute < hours.endMinute
+    : minute >= hours.startMinute || minute < hours.endMinute;
 }
 
 /** `at`, or the end of the working hours it falls inside. */
@@ -161,7 +181,8 @@ export function idleStep(facts: IdleTimerFacts, timeoutMs: number, settings: Idl
     return { type: "warn", stopsAt: warned };
   }
   if (now.getTime() < stopsAt.getTime()) return { type: "wait", stopsAt };
-  if (settings.workingHours && insideWorkingHours(now, settings.workingHours)) return { type: "wait", stopsAt: outsideWorkingHours(now, settings.workingHours) };
+  if (settings.workingHours && insideWorkingHours(now, settings.workingHours))
+    return { type: "wait", stopsAt: outsideWorkingHours(now, settings.workingHours) };
   return { type: "stop" };
 }
 
@@ -173,7 +194,12 @@ function clockFormat(timeZone: string | undefined): Intl.DateTimeFormat {
   const key = timeZone ?? "";
   let format = clockFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...(timeZone ? { timeZone } : {}) });
+    format = new Intl.DateTimeFormat("en-GB", {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      ...(timeZone ? { timeZone } : {}),
+    });
     // Zones come from configuration, so the map stays small; the bound is a guard, not a cache policy.
     if (clockFormats.size < 64) clockFormats.set(key, format);
   }

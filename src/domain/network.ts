@@ -33,10 +33,14 @@ export function privateSubnetProblem(cidr: string): string | undefined {
   const address = match ? ipv4ToNumber(match[1]!) : undefined;
   if (!match || address === undefined) return `"${cidr}" is not an IPv4 subnet; write it like 10.231.0.0/24.`;
   const prefix = Number(match[2]);
-  if (prefix < 8 || prefix > 30) return `"${cidr}" needs a prefix length from /8 to /30 (room for the bridge and containers).`;
+  if (prefix < 8 || prefix > 30)
+    return `"${cidr}" needs a prefix length from /8 to /30 (room for the bridge and containers).`;
   const network = mask(address, prefix);
-  const inPrivate = PRIVATE_RANGES.some(([range, rangePrefix]) => prefix >= rangePrefix && mask(network, rangePrefix) === range);
-  if (!inPrivate) return `"${cidr}" is not a private range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.`;
+  const inPrivate = PRIVATE_RANGES.some(
+    ([range, rangePrefix]) => prefix >= rangePrefix && mask(network, rangePrefix) === range,
+  );
+  if (!inPrivate)
+    return `"${cidr}" is not a private range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.`;
   return undefined;
 }
 

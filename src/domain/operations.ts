@@ -107,4 +107,6 @@ export function operationPolicy(operation: OperationName): OperationPolicy {
 }
 
 /** Operations with a dry run. */
-export type PlannableOperation = { [K in OperationName]: (typeof OPERATIONS)[K] extends { readonly plan: true } ? K : never }[OperationName];
+export type PlannableOperation = {
+  [K in OperationName]: (typeof OPERATIONS)[K] extends { readonly plan: true } ? K : never;
+}[OperationName];

@@ -18,14 +18,16 @@ const SECRET_NAME = /token|secret|passw|passphrase|pass$|^pass|pwd|key|credentia
 // flag; elsewhere it is often a port, which then shows as *** (harmless in an audit line).
 // A flag is secret when one of its hyphen- or underscore-separated words is (`--api-key`,
 // `--with-token`, `--secret-file`), not when a word merely contains one (`--author`, `--keyboard`).
-const SECRET_FLAG_WORD = /^(token|tokens|secret|secrets|password|passwd|passphrase|pass|pwd|key|apikey|authkey|credential|credentials|auth|cookie|\w*token|\w*password|\w*secret)$/i;
+const SECRET_FLAG_WORD =
+  /^(token|tokens|secret|secrets|password|passwd|passphrase|pass|pwd|key|apikey|authkey|credential|credentials|auth|cookie|\w*token|\w*password|\w*secret)$/i;
 const SHORT_PASSWORD_FLAGS = new Set(["-p", "-P", "-k"]);
 // Programs where `-pVALUE` (attached) is a password, not a port.
 const ATTACHED_PASSWORD_PROGRAMS = new Set(["mysql", "mariadb", "mysqldump", "mysqladmin", "mariadb-dump", "sshpass"]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Well-known credential prefixes (GitHub, Tailscale, OpenAI/Anthropic, Slack, AWS, GitLab, npm).
-const KNOWN_TOKEN = /\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|tskey-[A-Za-z0-9-]{8,}|sk-[A-Za-z0-9_-]{16,}|xox[abpors]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|npm_[A-Za-z0-9]{20,})\b/g;
+const KNOWN_TOKEN =
+  /\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|tskey-[A-Za-z0-9-]{8,}|sk-[A-Za-z0-9_-]{16,}|xox[abpors]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{16,}|npm_[A-Za-z0-9]{20,})\b/g;
 // Long runs from a base64/base64url/hex alphabet.
 const LONG_RUN = /[A-Za-z0-9+/_=-]{32,}/g;
 
@@ -60,7 +62,13 @@ export function redactArgv(argv: readonly string[]): string[] {
     if (index > 0 && part.startsWith("-")) {
       const equals = part.indexOf("=");
       const flag = equals > 0 ? part.slice(0, equals) : part;
-      const secretFlag = SHORT_PASSWORD_FLAGS.has(flag) || (flag.startsWith("--") && flag.slice(2).split(/[-_]/).some((word) => SECRET_FLAG_WORD.test(word)));
+      const secretFlag =
+        SHORT_PASSWORD_FLAGS.has(flag) ||
+        (flag.startsWith("--") &&
+          flag
+            .slice(2)
+            .split(/[-_]/)
+            .some((word) => SECRET_FLAG_WORD.test(word)));
       if (secretFlag && equals > 0) {
         result.push(`${flag}=${REDACTED}`);
         continue;
@@ -93,7 +101,8 @@ function looksLikeToken(run: string): boolean {
   if (/^[0-9a-z]{32}-[A-Za-z0-9+._?=-]+$/.test(run)) return false;
   // A path: short segments between slashes. A segment of its own can still be a token.
   if (run.includes("/") && run.split("/").every((segment) => segment.length < 24)) return false;
-  if (run.includes("/") && run.startsWith("/")) return run.split("/").some((segment) => segment.length >= 32 && looksLikeToken(segment));
+  if (run.includes("/") && run.startsWith("/"))
+    return run.split("/").some((segment) => segment.length >= 32 && looksLikeToken(segment));
   if (/^[0-9a-f]+$/i.test(run)) return true;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((pattern) => pattern.test(run)).length;
   return classes >= 2 && /[0-9]/.test(run);

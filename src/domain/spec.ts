@@ -48,11 +48,13 @@ export const containerSpecInputSchema = z.object({
   name: z.string(),
   modules: z.array(z.string()).default([]),
   moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).default({}),
-  workspace: z
-    .object({ enabled: z.boolean().default(true), size: sizeSchema.optional() })
-    .default({ enabled: true }),
+  workspace: z.object({ enabled: z.boolean().default(true), size: sizeSchema.optional() }).default({ enabled: true }),
   resources: z
-    .object({ cpus: z.number().positive().optional(), memory: sizeSchema.optional(), pids: z.number().int().positive().optional() })
+    .object({
+      cpus: z.number().positive().optional(),
+      memory: sizeSchema.optional(),
+      pids: z.number().int().positive().optional(),
+    })
     .default({}),
   remoteAccess: z.boolean().optional(),
 });
@@ -134,15 +136,25 @@ export function validateContainerSpec(input: unknown, context: SpecContext): Con
 }
 
 function resolveResources(
-  given: { readonly cpus?: number | undefined; readonly memory?: number | undefined; readonly pids?: number | undefined },
+  given: {
+    readonly cpus?: number | undefined;
+    readonly memory?: number | undefined;
+    readonly pids?: number | undefined;
+  },
   policy: ResourcePolicy,
   issues: InputIssue[],
 ): ContainerSpec["resources"] {
   const cpus = given.cpus ?? policy.defaultCpus;
   if (cpus < RESOURCE_MINIMUMS.cpus) {
-    issues.push({ path: "resources.cpus", message: `A workload needs at least ${RESOURCE_MINIMUMS.cpus} CPUs (asked for ${cpus}).` });
+    issues.push({
+      path: "resources.cpus",
+      message: `A workload needs at least ${RESOURCE_MINIMUMS.cpus} CPUs (asked for ${cpus}).`,
+    });
   } else if (cpus > policy.maxCpus) {
-    issues.push({ path: "resources.cpus", message: `At most ${policy.maxCpus} CPUs per workload are allowed (asked for ${cpus}).` });
+    issues.push({
+      path: "resources.cpus",
+      message: `At most ${policy.maxCpus} CPUs per workload are allowed (asked for ${cpus}).`,
+    });
   }
   const memoryBytes = given.memory ?? policy.defaultMemoryBytes;
   if (memoryBytes < RESOURCE_MINIMUMS.memoryBytes) {
@@ -158,9 +170,15 @@ function resolveResources(
   }
   const pids = given.pids ?? policy.defaultPids;
   if (pids < RESOURCE_MINIMUMS.pids) {
-    issues.push({ path: "resources.pids", message: `A workload needs at least ${RESOURCE_MINIMUMS.pids} processes (asked for ${pids}).` });
+    issues.push({
+      path: "resources.pids",
+      message: `A workload needs at least ${RESOURCE_MINIMUMS.pids} processes (asked for ${pids}).`,
+    });
   } else if (pids > policy.maxPids) {
-    issues.push({ path: "resources.pids", message: `At most ${policy.maxPids} processes per workload are allowed (asked for ${pids}).` });
+    issues.push({
+      path: "resources.pids",
+      message: `At most ${policy.maxPids} processes per workload are allowed (asked for ${pids}).`,
+    });
   }
   return { cpus, memoryBytes, pids };
 }
@@ -179,7 +197,8 @@ function forbiddenOptionKeys(input: unknown): InputIssue[] {
     const values: unknown = (options as Record<string, unknown>)[module];
     if (values === null || typeof values !== "object" || Array.isArray(values)) continue;
     for (const key of Object.keys(values)) {
-      if (FORBIDDEN_KEYS.has(key)) issues.push({ path: `moduleOptions.${module}`, message: `"${key}" is not allowed as an option name.` });
+      if (FORBIDDEN_KEYS.has(key))
+        issues.push({ path: `moduleOptions.${module}`, message: `"${key}" is not allowed as an option name.` });
     }
   }
   return issues;
@@ -187,13 +206,19 @@ function forbiddenOptionKeys(input: unknown): InputIssue[] {
 
 // The workspace module follows the workspace flag and remote access follows the tailscale
 // module, so the two ways of asking for each cannot disagree.
-function normaliseModules(requested: readonly string[], remoteAccess: boolean | undefined, workspace: boolean): string[] {
+function normaliseModules(
+  requested: readonly string[],
+  remoteAccess: boolean | undefined,
+  workspace: boolean,
+): string[] {
   const modules = requested.map((module) => module.trim().toLowerCase());
   const withoutToggles = modules.filter(
-    (module) => (module !== WORKSPACE_MODULE || workspace) && (module !== REMOTE_ACCESS_MODULE || remoteAccess !== false),
+    (module) =>
+      (module !== WORKSPACE_MODULE || workspace) && (module !== REMOTE_ACCESS_MODULE || remoteAccess !== false),
   );
   if (workspace && !withoutToggles.includes(WORKSPACE_MODULE)) withoutToggles.push(WORKSPACE_MODULE);
-  if (remoteAccess === true && !withoutToggles.includes(REMOTE_ACCESS_MODULE)) withoutToggles.push(REMOTE_ACCESS_MODULE);
+  if (remoteAccess === true && !withoutToggles.includes(REMOTE_ACCESS_MODULE))
+    withoutToggles.push(REMOTE_ACCESS_MODULE);
   return withoutToggles;
 }
 
@@ -236,10 +261,17 @@ function resolveModuleOptions(
   issues: InputIssue[],
 ): Record<string, Record<string, ModuleOptionValue>> {
   for (const module of Object.keys(given)) {
-    if (!modules.includes(module)) issues.push({ path: `moduleOptions.${module}`, message: `Options were given for "${module}", which is not selected.` });
+    if (!modules.includes(module))
+      issues.push({
+        path: `moduleOptions.${module}`,
+        message: `Options were given for "${module}", which is not selected.`,
+      });
   }
   // Null-prototype maps: keys come from people, and no key may reach Object.prototype.
-  const result: Record<string, Record<string, ModuleOptionValue>> = Object.create(null) as Record<string, Record<string, ModuleOptionValue>>;
+  const result: Record<string, Record<string, ModuleOptionValue>> = Object.create(null) as Record<
+    string,
+    Record<string, ModuleOptionValue>
+  >;
   for (const module of modules) {
     const info: ModuleInfo | undefined = catalog.get(module);
     if (!info || Object.keys(info.options).length === 0) continue;
@@ -267,7 +299,9 @@ function resolveModuleOptions(
 function checkOption(option: ModuleOption, value: ModuleOptionValue): string | undefined {
   switch (option.type) {
     case "port":
-      return Number.isInteger(value) && (value as number) >= 1024 && (value as number) <= 65535 ? undefined : "must be a port number from 1024 to 65535.";
+      return Number.isInteger(value) && (value as number) >= 1024 && (value as number) <= 65535
+        ? undefined
+        : "must be a port number from 1024 to 65535.";
     case "int":
       if (!Number.isInteger(value)) return "must be a whole number.";
       if (option.min !== undefined && (value as number) < option.min) return `must be at least ${option.min}.`;
@@ -275,7 +309,8 @@ function checkOption(option: ModuleOption, value: ModuleOptionValue): string | u
       return undefined;
     case "string":
       if (typeof value !== "string") return "must be text.";
-      if (option.pattern !== undefined && !new RegExp(option.pattern).test(value)) return `must match ${option.pattern}.`;
+      if (option.pattern !== undefined && !new RegExp(option.pattern).test(value))
+        return `must match ${option.pattern}.`;
       return undefined;
     case "boolean":
       return typeof value === "boolean" ? undefined : "must be true or false.";

@@ -25,7 +25,11 @@ export function splitHostPort(listen: string): { readonly host: string; readonly
 }
 
 /** Where people connect: `publicHost`/`publicPort` when set, else the listen address (a wildcard becomes `localhost`). */
-export function sshAccessFrom(ssh: { readonly listen: string; readonly publicHost?: string | undefined; readonly publicPort?: number | undefined }): SshAccess {
+export function sshAccessFrom(ssh: {
+  readonly listen: string;
+  readonly publicHost?: string | undefined;
+  readonly publicPort?: number | undefined;
+}): SshAccess {
   const listen = splitHostPort(ssh.listen);
   const wildcard = listen.host === "0.0.0.0" || listen.host === "::" || listen.host === "";
   return { host: ssh.publicHost ?? (wildcard ? "localhost" : listen.host), port: ssh.publicPort ?? listen.port };
@@ -47,7 +51,14 @@ export function dashboardBaseUrl(http: DashboardSettings): string {
   if (http.publicUrl) return http.publicUrl.replace(/\/+$/, "");
   const { host: hostname, port } = splitHostPort(http.listen);
   const scheme = http.tls?.certFile && http.tls.keyFile ? "https" : "http";
-  const host = hostname === "0.0.0.0" || hostname === "" ? "127.0.0.1" : hostname === "::" ? "[::1]" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  const host =
+    hostname === "0.0.0.0" || hostname === ""
+      ? "127.0.0.1"
+      : hostname === "::"
+        ? "[::1]"
+        : hostname.includes(":")
+          ? `[${hostname}]`
+          : hostname;
   return `${scheme}://${host}:${port}`;
 }
 
@@ -61,7 +72,14 @@ export interface AccessPoints {
 
 /** The access points a configuration publishes (`ssh.*`; `serve.http` and `http.*`). */
 export function accessPointsFrom(config: {
-  readonly ssh?: { readonly enabled: boolean; readonly listen: string; readonly publicHost?: string | undefined; readonly publicPort?: number | undefined } | undefined;
+  readonly ssh?:
+    | {
+        readonly enabled: boolean;
+        readonly listen: string;
+        readonly publicHost?: string | undefined;
+        readonly publicPort?: number | undefined;
+      }
+    | undefined;
   readonly http?: Partial<DashboardSettings> | undefined;
   readonly serve?: { readonly http: boolean } | undefined;
 }): AccessPoints {

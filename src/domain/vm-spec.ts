@@ -55,9 +55,20 @@ export interface VmClusterHints {
 
 const clusterHintsSchema = z
   .object({
-    node: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, "must be a Proxmox node name (letters, digits and hyphens)").optional(),
+    node: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+        "must be a Proxmox node name (letters, digits and hyphens)",
+      )
+      .optional(),
     template: z.number().int().min(100).max(999_999_999).optional(),
-    tags: z.array(z.string().regex(/^[a-z0-9_][a-z0-9_.+-]{0,31}$/, "must be a Proxmox tag: lowercase letters, digits, _ . + -")).max(8).optional(),
+    tags: z
+      .array(
+        z.string().regex(/^[a-z0-9_][a-z0-9_.+-]{0,31}$/, "must be a Proxmox tag: lowercase letters, digits, _ . + -"),
+      )
+      .max(8)
+      .optional(),
   })
   .strict();
 
@@ -102,7 +113,12 @@ export const VM_MINIMUMS = { cpus: 1, memoryBytes: 256 * MiB, diskBytes: 2 * GiB
  * The largest values any policy may allow: beyond them QEMU or the guest misbehaves (and a
  * typo like "40T" is caught even when the admin set no lower maximum).
  */
-export const VM_MAXIMUMS = { cpus: 64, memoryBytes: 256 * GiB, diskBytes: 2048 * GiB, workspaceBytes: 2048 * GiB } as const;
+export const VM_MAXIMUMS = {
+  cpus: 64,
+  memoryBytes: 256 * GiB,
+  diskBytes: 2048 * GiB,
+  workspaceBytes: 2048 * GiB,
+} as const;
 
 /** The defaults voxnix ships: small enough for a shared 2-core machine under emulation. */
 export const DEFAULT_VM_POLICY: VmResourcePolicy = {
@@ -137,9 +153,11 @@ const KEY_PATTERN = /^([a-z0-9@.-]+) ([A-Za-z0-9+/]+={0,2})(?: ([\x20-\x7e]{1,20
 /** Explains why `line` is not an acceptable SSH public key, or returns undefined when it is. */
 export function describeSshKeyProblem(line: string): string | undefined {
   const match = KEY_PATTERN.exec(line);
-  if (!match) return "is not an SSH public key line (type, base64 key and an optional comment, like \"ssh-ed25519 AAAA… me@laptop\"); options such as command= are not accepted.";
+  if (!match)
+    return 'is not an SSH public key line (type, base64 key and an optional comment, like "ssh-ed25519 AAAA… me@laptop"); options such as command= are not accepted.';
   const [, type = "", blob = ""] = match;
-  if (!KEY_TYPES.has(type)) return `has the key type "${type}", which is not accepted (use ${[...KEY_TYPES].slice(0, 3).join(", ")}, …).`;
+  if (!KEY_TYPES.has(type))
+    return `has the key type "${type}", which is not accepted (use ${[...KEY_TYPES].slice(0, 3).join(", ")}, …).`;
   const decoded = Buffer.from(blob, "base64");
   // The blob starts with its own type as an SSH string: a length and the name.
   const length = decoded.length >= 4 ? decoded.readUInt32BE(0) : -1;
@@ -149,9 +167,19 @@ export function describeSshKeyProblem(line: string): string | undefined {
   return undefined;
 }
 
-function checkRange(issues: InputIssue[], path: string, what: string, value: number, minimum: number, maximum: number, show: (n: number) => string): void {
-  if (value < minimum) issues.push({ path, message: `A VM needs at least ${show(minimum)} of ${what} (asked for ${show(value)}).` });
-  else if (value > maximum) issues.push({ path, message: `At most ${show(maximum)} of ${what} per VM is allowed (asked for ${show(value)}).` });
+function checkRange(
+  issues: InputIssue[],
+  path: string,
+  what: string,
+  value: number,
+  minimum: number,
+  maximum: number,
+  show: (n: number) => string,
+): void {
+  if (value < minimum)
+    issues.push({ path, message: `A VM needs at least ${show(minimum)} of ${what} (asked for ${show(value)}).` });
+  else if (value > maximum)
+    issues.push({ path, message: `At most ${show(maximum)} of ${what} per VM is allowed (asked for ${show(value)}).` });
 }
 
 function wholeMiB(issues: InputIssue[], path: string, bytes: number): void {
@@ -172,22 +200,57 @@ export function validateVmSpec(input: unknown, policy: VmResourcePolicy = DEFAUL
   if (!name.success) issues.push(...zodIssues(name.error, "name"));
 
   const cpus = raw.cpus ?? policy.defaultCpus;
-  if (!Number.isInteger(cpus)) issues.push({ path: "cpus", message: `A VM has a whole number of CPUs (asked for ${cpus}).` });
-  else checkRange(issues, "cpus", "CPUs", cpus, VM_MINIMUMS.cpus, Math.min(policy.maxCpus, VM_MAXIMUMS.cpus), (n) => `${n}`);
+  if (!Number.isInteger(cpus))
+    issues.push({ path: "cpus", message: `A VM has a whole number of CPUs (asked for ${cpus}).` });
+  else
+    checkRange(
+      issues,
+      "cpus",
+      "CPUs",
+      cpus,
+      VM_MINIMUMS.cpus,
+      Math.min(policy.maxCpus, VM_MAXIMUMS.cpus),
+      (n) => `${n}`,
+    );
 
   const memoryBytes = raw.memory ?? policy.defaultMemoryBytes;
-  checkRange(issues, "memory", "memory", memoryBytes, VM_MINIMUMS.memoryBytes, Math.min(policy.maxMemoryBytes, VM_MAXIMUMS.memoryBytes), formatSize);
+  checkRange(
+    issues,
+    "memory",
+    "memory",
+    memoryBytes,
+    VM_MINIMUMS.memoryBytes,
+    Math.min(policy.maxMemoryBytes, VM_MAXIMUMS.memoryBytes),
+    formatSize,
+  );
   wholeMiB(issues, "memory", memoryBytes);
 
   const diskBytes = raw.disk ?? policy.defaultDiskBytes;
-  checkRange(issues, "disk", "disk", diskBytes, VM_MINIMUMS.diskBytes, Math.min(policy.maxDiskBytes, VM_MAXIMUMS.diskBytes), formatSize);
+  checkRange(
+    issues,
+    "disk",
+    "disk",
+    diskBytes,
+    VM_MINIMUMS.diskBytes,
+    Math.min(policy.maxDiskBytes, VM_MAXIMUMS.diskBytes),
+    formatSize,
+  );
   wholeMiB(issues, "disk", diskBytes);
 
   const workspaceBytes = raw.workspace ?? policy.defaultWorkspaceBytes;
-  checkRange(issues, "workspace", "workspace", workspaceBytes, VM_MINIMUMS.workspaceBytes, Math.min(policy.maxWorkspaceBytes, VM_MAXIMUMS.workspaceBytes), formatSize);
+  checkRange(
+    issues,
+    "workspace",
+    "workspace",
+    workspaceBytes,
+    VM_MINIMUMS.workspaceBytes,
+    Math.min(policy.maxWorkspaceBytes, VM_MAXIMUMS.workspaceBytes),
+    formatSize,
+  );
   wholeMiB(issues, "workspace", workspaceBytes);
 
-  if (raw.sshKeys.length > MAX_SSH_KEYS) issues.push({ path: "sshKeys", message: `At most ${MAX_SSH_KEYS} SSH keys per VM (got ${raw.sshKeys.length}).` });
+  if (raw.sshKeys.length > MAX_SSH_KEYS)
+    issues.push({ path: "sshKeys", message: `At most ${MAX_SSH_KEYS} SSH keys per VM (got ${raw.sshKeys.length}).` });
   const sshKeys: string[] = [];
   raw.sshKeys.slice(0, MAX_SSH_KEYS).forEach((key, index) => {
     const trimmed = key.trim();
@@ -225,7 +288,15 @@ export function specInput(spec: VmSpec): VmSpecInput {
     disk: raw.diskBytes as number,
     workspace: raw.workspaceBytes as number,
     sshKeys: raw.sshKeys as string[],
-    ...(cluster !== undefined ? { cluster: { ...(cluster.node !== undefined ? { node: cluster.node } : {}), ...(cluster.template !== undefined ? { template: cluster.template } : {}), ...(cluster.tags ? { tags: [...cluster.tags] } : {}) } } : {}),
+    ...(cluster !== undefined
+      ? {
+          cluster: {
+            ...(cluster.node !== undefined ? { node: cluster.node } : {}),
+            ...(cluster.template !== undefined ? { template: cluster.template } : {}),
+            ...(cluster.tags ? { tags: [...cluster.tags] } : {}),
+          },
+        }
+      : {}),
   };
 }
 

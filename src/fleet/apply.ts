@@ -71,7 +71,8 @@ export class ApplyFailedError extends HostFailureError {
 /** Plans `definitions` as the applying admin sees the world. */
 export async function planFor(core: Core, actor: Actor, definitions: Definitions): Promise<DefinitionsPlan> {
   const me = await core.whoami(actor);
-  if (me.role !== "admin") throw new ForbiddenError("admin-only", "Only an admin can plan or apply a Proxmox definitions file.");
+  if (me.role !== "admin")
+    throw new ForbiddenError("admin-only", "Only an admin can plan or apply a Proxmox definitions file.");
   return planDefinitions(definitions, await core.list(actor));
 }
 
@@ -81,14 +82,23 @@ export async function applyDefinitions(deps: ApplyDeps, definitions: Definitions
   const plan = await planFor(core, actor, definitions);
   const conflicts = plan.steps.filter((step) => step.action === "conflict");
   if (conflicts.length > 0) {
-    throw new ConflictError("wrong-state", `The definitions cannot be applied: ${conflicts.map((step) => `line ${step.line}: ${step.reason}`).join(" ")} Nothing was changed.`);
+    throw new ConflictError(
+      "wrong-state",
+      `The definitions cannot be applied: ${conflicts.map((step) => `line ${step.line}: ${step.reason}`).join(" ")} Nothing was changed.`,
+    );
   }
-  const toCreate = plan.steps.filter((step) => step.action === "create").map((step) => definitions.vms.find((vm) => vm.name === step.name)!);
+  const toCreate = plan.steps
+    .filter((step) => step.action === "create")
+    .map((step) => definitions.vms.find((vm) => vm.name === step.name)!);
 
   // Owners first: a denied owner refuses the apply before anything exists.
   for (const owner of new Set(toCreate.map((vm) => vm.owner))) {
     const user = await core.whoami({ userId: owner });
-    if (user.status === "denied") throw new ConflictError("wrong-state", `${owner} is denied, so their VMs cannot be created; approve them or change the owner. Nothing was changed.`);
+    if (user.status === "denied")
+      throw new ConflictError(
+        "wrong-state",
+        `${owner} is denied, so their VMs cannot be created; approve them or change the owner. Nothing was changed.`,
+      );
     if (user.status === "pending") {
       await core.approveUser(actor, owner);
       deps.notice?.(`notice: approved ${owner} (the definitions file gives them a VM).`);
@@ -123,7 +133,10 @@ export async function applyDefinitions(deps: ApplyDeps, definitions: Definitions
   } catch (error) {
     const kept = await reverter.revert();
     const message = error instanceof Error ? error.message : String(error);
-    const undoneText = undone.length > 0 ? ` Rolled back what this apply created: ${undone.join(", ")}.` : " Nothing else had been created.";
+    const undoneText =
+      undone.length > 0
+        ? ` Rolled back what this apply created: ${undone.join(", ")}.`
+        : " Nothing else had been created.";
     const keptText = kept.length > 0 ? ` Rolling back left behind: ${kept.join("; ")}.` : "";
     throw new ApplyFailedError(
       `Applying ${definitions.file} failed at "${current}": ${message}${undoneText}${keptText}`,

@@ -31,8 +31,18 @@ export const MAX_DEFINED_VMS = 200;
 /** Largest definitions file read. */
 export const MAX_DEFINITIONS_BYTES = 1024 * 1024;
 
-const nodeNameSchema = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, "must be a Proxmox node name (letters, digits and hyphens)");
-const tagSchema = z.string().regex(/^[a-z0-9_][a-z0-9_.+-]{0,31}$/, "must be a Proxmox tag: lowercase letters, digits, _ . + -, at most 32 characters");
+const nodeNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+    "must be a Proxmox node name (letters, digits and hyphens)",
+  );
+const tagSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9_][a-z0-9_.+-]{0,31}$/,
+    "must be a Proxmox tag: lowercase letters, digits, _ . + -, at most 32 characters",
+  );
 
 /** One managed VM. Sizes like "2G"; unset fields take the admin's VM defaults. */
 const managedVmSchema = z
@@ -56,7 +66,10 @@ const managedVmSchema = z
     secrets: z.array(z.string()).max(32).default([]),
   })
   .strict()
-  .refine((vm) => vm.secrets.length === 0 || vm.nixos, { message: "secrets are re-encrypted by the fleet steps, which run only with nixos: true", path: ["secrets"] });
+  .refine((vm) => vm.secrets.length === 0 || vm.nixos, {
+    message: "secrets are re-encrypted by the fleet steps, which run only with nixos: true",
+    path: ["secrets"],
+  });
 
 /** An existing cluster VM, documented here and never changed by voxnix. */
 const importedVmSchema = z
@@ -97,11 +110,17 @@ export const NIX_EVAL_TIMEOUT_MS = 30_000;
  * Reads and validates a definitions file; throws `InvalidInputError` with line-numbered issues.
  * A `*.nix` file is evaluated with `runner` (required for those).
  */
-export async function readDefinitions(file: string, options: { readonly runner?: CommandRunner } = {}): Promise<Definitions> {
+export async function readDefinitions(
+  file: string,
+  options: { readonly runner?: CommandRunner } = {},
+): Promise<Definitions> {
   let text: string;
   try {
     const buffer = await readFile(file);
-    if (buffer.length > MAX_DEFINITIONS_BYTES) throw new InvalidInputError([{ path: file, message: `${file} is larger than ${MAX_DEFINITIONS_BYTES} bytes; is it the right file?` }]);
+    if (buffer.length > MAX_DEFINITIONS_BYTES)
+      throw new InvalidInputError([
+        { path: file, message: `${file} is larger than ${MAX_DEFINITIONS_BYTES} bytes; is it the right file?` },
+      ]);
     text = buffer.toString("utf8");
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
@@ -109,7 +128,10 @@ export async function readDefinitions(file: string, options: { readonly runner?:
     throw new InvalidInputError([{ path: file, message: `The definitions file ${file} could not be read (${code}).` }]);
   }
   if (!file.endsWith(".nix")) return parseDefinitions(text, file);
-  if (options.runner === undefined) throw new InvalidInputError([{ path: file, message: `${file} is a Nix file; it can only be read where Nix is run.` }]);
+  if (options.runner === undefined)
+    throw new InvalidInputError([
+      { path: file, message: `${file} is a Nix file; it can only be read where Nix is run.` },
+    ]);
   return parseDefinitions(await evaluateNix(options.runner, file), file, { source: text, evaluated: true });
 }
 
@@ -125,25 +147,55 @@ export async function evaluateNix(runner: CommandRunner, file: string): Promise<
     "--strict",
     "--json",
     "--readonly-mode",
-    "--option", "restrict-eval", "true",
-    "--option", "allowed-uris", "",
-    "--option", "allow-import-from-derivation", "false",
-    "-I", dirname(path),
+    "--option",
+    "restrict-eval",
+    "true",
+    "--option",
+    "allowed-uris",
+    "",
+    "--option",
+    "allow-import-from-derivation",
+    "false",
+    "-I",
+    dirname(path),
     path,
   ];
   let result;
   try {
-    result = await runner.run("nix-instantiate", args, { timeoutMs: NIX_EVAL_TIMEOUT_MS, isolatedEnv: true, env: { NIX_PATH: "", HOME: dirname(path), PATH: process.env.PATH ?? "/usr/bin:/bin" }, maxOutputBytes: MAX_DEFINITIONS_BYTES * 4 });
+    result = await runner.run("nix-instantiate", args, {
+      timeoutMs: NIX_EVAL_TIMEOUT_MS,
+      isolatedEnv: true,
+      env: { NIX_PATH: "", HOME: dirname(path), PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      maxOutputBytes: MAX_DEFINITIONS_BYTES * 4,
+    });
   } catch (error) {
     if (error instanceof HostFailureError && /not installed|ENOENT/.test(`${error.message} ${error.detail ?? ""}`)) {
-      throw new InvalidInputError([{ path: file, message: `${file} is a Nix file, but nix-instantiate is not installed here (Debian: apt install nix-bin); write the definitions in YAML instead.` }]);
+      throw new InvalidInputError([
+        {
+          path: file,
+          message: `${file} is a Nix file, but nix-instantiate is not installed here (Debian: apt install nix-bin); write the definitions in YAML instead.`,
+        },
+      ]);
     }
     throw error;
   }
-  if (result.truncated) throw new InvalidInputError([{ path: file, message: `${file} evaluates to more than ${MAX_DEFINITIONS_BYTES * 4} bytes of JSON; is it the right file?` }]);
+  if (result.truncated)
+    throw new InvalidInputError([
+      {
+        path: file,
+        message: `${file} evaluates to more than ${MAX_DEFINITIONS_BYTES * 4} bytes of JSON; is it the right file?`,
+      },
+    ]);
   if (result.exitCode !== 0) {
-    const reason = result.stderr.split("\n").filter((line) => line.trim().length > 0 && !/^warning:/.test(line)).slice(0, 6).join(" ").slice(0, 800);
-    throw new InvalidInputError([{ path: file, message: `${file} could not be evaluated by Nix: ${reason || `exit ${result.exitCode}`}` }]);
+    const reason = result.stderr
+      .split("\n")
+      .filter((line) => line.trim().length > 0 && !/^warning:/.test(line))
+      .slice(0, 6)
+      .join(" ")
+      .slice(0, 800);
+    throw new InvalidInputError([
+      { path: file, message: `${file} could not be evaluated by Nix: ${reason || `exit ${result.exitCode}`}` },
+    ]);
   }
   return result.stdout;
 }
@@ -152,13 +204,22 @@ export async function evaluateNix(runner: CommandRunner, file: string): Promise<
  * Validates the text of a definitions file (`file` names it in messages). For an evaluated Nix
  * file, `text` is the JSON, `source` the file as written, and messages name fields, not lines.
  */
-export function parseDefinitions(text: string, file: string, options: { readonly source?: string; readonly evaluated?: boolean } = {}): Definitions {
+export function parseDefinitions(
+  text: string,
+  file: string,
+  options: { readonly source?: string; readonly evaluated?: boolean } = {},
+): Definitions {
   const where = (line: number) => (options.evaluated ? `${file} (evaluated)` : `${file}:${line}`);
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => (offset === undefined ? 1 : lines.linePos(offset).line);
   if (document.errors.length > 0) {
-    throw new InvalidInputError(document.errors.slice(0, 10).map((error) => ({ path: where(at(error.pos[0])), message: `${where(at(error.pos[0]))}: not valid YAML: ${error.message.split("\n")[0]}` })));
+    throw new InvalidInputError(
+      document.errors.slice(0, 10).map((error) => ({
+        path: where(at(error.pos[0])),
+        message: `${where(at(error.pos[0]))}: not valid YAML: ${error.message.split("\n")[0]}`,
+      })),
+    );
   }
   const lineOf = (path: readonly PropertyKey[]): number => {
     // The deepest node the path reaches (an unknown key's parent, a missing field's entry).
@@ -173,7 +234,12 @@ export function parseDefinitions(text: string, file: string, options: { readonly
     // No aliases: a definitions file is plain data, and aliases are how YAML bombs grow.
     raw = document.toJS({ maxAliasCount: 0 }) ?? {};
   } catch (error) {
-    throw new InvalidInputError([{ path: file, message: `${file}: YAML anchors and aliases (& and *) are not accepted; write each entry out (${(error as Error).message}).` }]);
+    throw new InvalidInputError([
+      {
+        path: file,
+        message: `${file}: YAML anchors and aliases (& and *) are not accepted; write each entry out (${(error as Error).message}).`,
+      },
+    ]);
   }
   const parsed = definitionsSchema.safeParse(raw);
   if (!parsed.success) {
@@ -197,13 +263,21 @@ export function parseDefinitions(text: string, file: string, options: { readonly
   const seen = new Map<string, number>();
   for (const entry of [...vms, ...imported]) {
     const first = seen.get(entry.name);
-    if (first !== undefined) issues.push({ path: `${where(entry.line)}:name`, message: `${where(entry.line)}: "${entry.name}" is already defined${options.evaluated ? "" : ` on line ${first}`}; each VM is listed once.` });
+    if (first !== undefined)
+      issues.push({
+        path: `${where(entry.line)}:name`,
+        message: `${where(entry.line)}: "${entry.name}" is already defined${options.evaluated ? "" : ` on line ${first}`}; each VM is listed once.`,
+      });
     else seen.set(entry.name, entry.line);
   }
   const vmids = new Map<number, number>();
   for (const entry of imported) {
     const first = vmids.get(entry.vmid);
-    if (first !== undefined) issues.push({ path: `${where(entry.line)}:vmid`, message: `${where(entry.line)}: VMID ${entry.vmid} is already listed${options.evaluated ? " twice" : ` on line ${first}`}.` });
+    if (first !== undefined)
+      issues.push({
+        path: `${where(entry.line)}:vmid`,
+        message: `${where(entry.line)}: VMID ${entry.vmid} is already listed${options.evaluated ? " twice" : ` on line ${first}`}.`,
+      });
     else vmids.set(entry.vmid, entry.line);
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
@@ -221,7 +295,13 @@ export function vmInputOf(vm: ManagedVmDefinition): VmSpecInput {
     ...(vm.workspace !== undefined ? { workspace: vm.workspace } : {}),
     sshKeys: vm.sshKeys,
     ...(vm.node !== "auto" || vm.template !== undefined || vm.tags.length > 0
-      ? { cluster: { ...(vm.node !== "auto" ? { node: vm.node } : {}), ...(vm.template !== undefined ? { template: vm.template } : {}), ...(vm.tags.length > 0 ? { tags: vm.tags } : {}) } }
+      ? {
+          cluster: {
+            ...(vm.node !== "auto" ? { node: vm.node } : {}),
+            ...(vm.template !== undefined ? { template: vm.template } : {}),
+            ...(vm.tags.length > 0 ? { tags: vm.tags } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -28,13 +28,26 @@ export function fleetSettingsOf(app: App): FleetSettings {
   };
 }
 
-export type ApplyOutcome = { readonly outcome: "applied"; readonly report: ApplyReport } | { readonly outcome: "failed"; readonly error: ApplyFailedError };
+export type ApplyOutcome =
+  | { readonly outcome: "applied"; readonly report: ApplyReport }
+  | { readonly outcome: "failed"; readonly error: ApplyFailedError };
 
 /** The summary committed next to the definitions file: names, owners, addresses and public keys only. */
 export function stateSummary(actor: Actor, definitions: Definitions, result: ApplyOutcome, at: Date): unknown {
-  const base = { appliedAt: at.toISOString(), appliedBy: actor.userId, file: definitions.file, outcome: result.outcome };
+  const base = {
+    appliedAt: at.toISOString(),
+    appliedBy: actor.userId,
+    file: definitions.file,
+    outcome: result.outcome,
+  };
   if (result.outcome === "failed") {
-    return { ...base, failedAt: result.error.failedAt, error: result.error.message, rolledBack: result.error.undone, leftBehind: result.error.kept };
+    return {
+      ...base,
+      failedAt: result.error.failedAt,
+      error: result.error.message,
+      rolledBack: result.error.undone,
+      leftBehind: result.error.kept,
+    };
   }
   const { report } = result;
   return {
@@ -48,7 +61,12 @@ export function stateSummary(actor: Actor, definitions: Definitions, result: App
       ...(vm.fleet?.reencrypted?.length ? { reencrypted: vm.fleet.reencrypted } : {}),
       ...(vm.fleet?.notes.length ? { notes: vm.fleet.notes } : {}),
     })),
-    vms: report.plan.steps.map((step) => ({ name: step.name, state: step.action, ...("owner" in step && step.owner ? { owner: step.owner } : {}), ...("vmid" in step ? { vmid: step.vmid } : {}) })),
+    vms: report.plan.steps.map((step) => ({
+      name: step.name,
+      state: step.action,
+      ...("owner" in step && step.owner ? { owner: step.owner } : {}),
+      ...("vmid" in step ? { vmid: step.vmid } : {}),
+    })),
   };
 }
 
@@ -70,13 +88,24 @@ export function trailMessage(actor: Actor, definitions: Definitions, result: App
  * the file is who assigns. Returns how many entries name an owner.
  */
 export function recordImports(app: App, definitions: Definitions): number {
-  const entries = definitions.imported.map((vm) => ({ name: vm.name, vmid: vm.vmid, allowPowerControl: vm.allowPowerControl, ...(vm.owner ? { owner: vm.owner } : {}), ...(vm.note ? { note: vm.note } : {}) }));
+  const entries = definitions.imported.map((vm) => ({
+    name: vm.name,
+    vmid: vm.vmid,
+    allowPowerControl: vm.allowPowerControl,
+    ...(vm.owner ? { owner: vm.owner } : {}),
+    ...(vm.note ? { note: vm.note } : {}),
+  }));
   createImportedVmsRepository(app.db).replaceFromSource(resolve(definitions.file), entries, new Date());
   return entries.filter((entry) => entry.owner !== undefined).length;
 }
 
 /** Commits the apply to `proxmox.fleet.gitRepo`; undefined when no repository is configured. */
-export async function recordApply(app: App, actor: Actor, definitions: Definitions, result: ApplyOutcome): Promise<TrailCommit | undefined> {
+export async function recordApply(
+  app: App,
+  actor: Actor,
+  definitions: Definitions,
+  result: ApplyOutcome,
+): Promise<TrailCommit | undefined> {
   const repo = app.config.proxmox.fleet.gitRepo;
   if (repo === undefined) return undefined;
   return commitTrail(app.runner, repo, {

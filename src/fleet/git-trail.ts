@@ -39,12 +39,25 @@ export interface TrailCommit {
 /** Writes and commits one apply's files; a repository with nothing new gets no commit. */
 export async function commitTrail(runner: CommandRunner, repo: string, entry: TrailEntry): Promise<TrailCommit> {
   const git = async (args: readonly string[], what: string) => {
-    const result = await runner.run("git", ["-C", repo, ...args], { timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1" } });
-    return { ...result, fail: () => new HostFailureError(`git could not ${what} in proxmox.fleet.gitRepo (${repo}).`, `git ${args.join(" ")}: exit ${result.exitCode}: ${result.stderr.trim().slice(-500)}`) };
+    const result = await runner.run("git", ["-C", repo, ...args], {
+      timeoutMs: GIT_TIMEOUT_MS,
+      env: { GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1" },
+    });
+    return {
+      ...result,
+      fail: () =>
+        new HostFailureError(
+          `git could not ${what} in proxmox.fleet.gitRepo (${repo}).`,
+          `git ${args.join(" ")}: exit ${result.exitCode}: ${result.stderr.trim().slice(-500)}`,
+        ),
+    };
   };
   const inside = await git(["rev-parse", "--is-inside-work-tree"], "find a work tree");
   if (inside.exitCode !== 0 || inside.stdout.trim() !== "true") {
-    throw new HostFailureError(`proxmox.fleet.gitRepo (${repo}) is not a git work tree; create it with "git init ${repo}".`, inside.stderr.trim().slice(-500));
+    throw new HostFailureError(
+      `proxmox.fleet.gitRepo (${repo}) is not a git work tree; create it with "git init ${repo}".`,
+      inside.stderr.trim().slice(-500),
+    );
   }
   await mkdir(join(repo, TRAIL_FOLDER), { recursive: true });
   const definitionsPath = `${TRAIL_FOLDER}/${safeName(basename(entry.file))}`;
@@ -57,7 +70,10 @@ export async function commitTrail(runner: CommandRunner, repo: string, entry: Tr
   const staged = await git(["diff", "--cached", "--quiet", "--", ...files], "compare the trail");
   if (staged.exitCode === 0) return { committed: false, files };
   const identity = ["-c", "user.name=voxnix", "-c", "user.email=voxnix@localhost", "-c", "commit.gpgsign=false"];
-  const commit = await git([...identity, "commit", "--no-verify", "--quiet", `--author=${AUTHOR}`, "-m", entry.message, "--", ...files], "commit the trail");
+  const commit = await git(
+    [...identity, "commit", "--no-verify", "--quiet", `--author=${AUTHOR}`, "-m", entry.message, "--", ...files],
+    "commit the trail",
+  );
   if (commit.exitCode !== 0) throw commit.fail();
   const head = await git(["rev-parse", "HEAD"], "read the new commit");
   return { committed: true, commit: head.stdout.trim(), files };

@@ -20,13 +20,39 @@ import type { VmSpec } from "../domain/vm-spec.js";
 import { vmInputOf, type Definitions, type ImportedVmDefinition, type ManagedVmDefinition } from "./definitions.js";
 
 export type PlanStep =
-  | { readonly action: "create"; readonly name: string; readonly owner: string; readonly line: number; readonly summary: string }
+  | {
+      readonly action: "create";
+      readonly name: string;
+      readonly owner: string;
+      readonly line: number;
+      readonly summary: string;
+    }
   | { readonly action: "unchanged"; readonly name: string; readonly owner: string; readonly line: number }
   /** Exists, but not as the file says; left alone. */
-  | { readonly action: "differs"; readonly name: string; readonly owner: string; readonly line: number; readonly differences: readonly string[] }
+  | {
+      readonly action: "differs";
+      readonly name: string;
+      readonly owner: string;
+      readonly line: number;
+      readonly differences: readonly string[];
+    }
   /** Cannot be applied: apply refuses the whole file while any step is a conflict. */
-  | { readonly action: "conflict"; readonly name: string; readonly owner: string; readonly line: number; readonly reason: string }
-  | { readonly action: "imported"; readonly name: string; readonly vmid: number; readonly line: number; readonly present: boolean; readonly owner?: string; readonly allowPowerControl: boolean }
+  | {
+      readonly action: "conflict";
+      readonly name: string;
+      readonly owner: string;
+      readonly line: number;
+      readonly reason: string;
+    }
+  | {
+      readonly action: "imported";
+      readonly name: string;
+      readonly vmid: number;
+      readonly line: number;
+      readonly present: boolean;
+      readonly owner?: string;
+      readonly allowPowerControl: boolean;
+    }
   /** A voxnix VM on the cluster that the file does not list; left alone. */
   | { readonly action: "unlisted"; readonly name: string; readonly owner: string };
 
@@ -48,7 +74,8 @@ export function planDefinitions(definitions: Definitions, listing: ListResult): 
   for (const vm of definitions.imported) steps.push(planImported(vm, listing, byName.get(vm.name)));
   const listed = new Set([...definitions.vms, ...definitions.imported].map((vm) => vm.name));
   for (const workload of listing.workloads) {
-    if (workload.backend === PROXMOX_RUNTIME && !listed.has(workload.name)) steps.push({ action: "unlisted", name: workload.name, owner: workload.owner });
+    if (workload.backend === PROXMOX_RUNTIME && !listed.has(workload.name))
+      steps.push({ action: "unlisted", name: workload.name, owner: workload.owner });
   }
   const counts = { create: 0, unchanged: 0, differs: 0, conflict: 0, imported: 0, unlisted: 0 };
   for (const step of steps) counts[step.action] += 1;
@@ -58,19 +85,44 @@ export function planDefinitions(definitions: Definitions, listing: ListResult): 
 function planManaged(vm: ManagedVmDefinition, existing: WorkloadView | undefined): PlanStep {
   const base = { name: vm.name, owner: vm.owner, line: vm.line };
   if (existing === undefined) return { action: "create", ...base, summary: describeWanted(vm) };
-  if (existing.owner !== vm.owner) return { action: "conflict", ...base, reason: `"${vm.name}" already exists and belongs to someone else (${existing.owner}); rename the entry or change its owner.` };
-  if (existing.spec.kind !== "vm") return { action: "conflict", ...base, reason: `"${vm.name}" is a container, not a VM; rename the entry.` };
-  if (existing.backend !== PROXMOX_RUNTIME) return { action: "conflict", ...base, reason: `"${vm.name}" is a VM on the ${existing.backend} runtime, not on Proxmox.` };
+  if (existing.owner !== vm.owner)
+    return {
+      action: "conflict",
+      ...base,
+      reason: `"${vm.name}" already exists and belongs to someone else (${existing.owner}); rename the entry or change its owner.`,
+    };
+  if (existing.spec.kind !== "vm")
+    return { action: "conflict", ...base, reason: `"${vm.name}" is a container, not a VM; rename the entry.` };
+  if (existing.backend !== PROXMOX_RUNTIME)
+    return {
+      action: "conflict",
+      ...base,
+      reason: `"${vm.name}" is a VM on the ${existing.backend} runtime, not on Proxmox.`,
+    };
   const differences = compare(vm, existing.spec);
   return differences.length === 0 ? { action: "unchanged", ...base } : { action: "differs", ...base, differences };
 }
 
 function planImported(vm: ImportedVmDefinition, listing: ListResult, clash: WorkloadView | undefined): PlanStep {
   if (clash !== undefined) {
-    return { action: "conflict", name: vm.name, owner: vm.owner ?? "", line: vm.line, reason: `"${vm.name}" is listed as imported, but it is a VM voxnix manages (owner ${clash.owner}); list it under vms instead.` };
+    return {
+      action: "conflict",
+      name: vm.name,
+      owner: vm.owner ?? "",
+      line: vm.line,
+      reason: `"${vm.name}" is listed as imported, but it is a VM voxnix manages (owner ${clash.owner}); list it under vms instead.`,
+    };
   }
   const present = (listing.unmanaged ?? []).some((entry) => entry.name === vm.name);
-  return { action: "imported", name: vm.name, vmid: vm.vmid, line: vm.line, present, allowPowerControl: vm.allowPowerControl, ...(vm.owner ? { owner: vm.owner } : {}) };
+  return {
+    action: "imported",
+    name: vm.name,
+    vmid: vm.vmid,
+    line: vm.line,
+    present,
+    allowPowerControl: vm.allowPowerControl,
+    ...(vm.owner ? { owner: vm.owner } : {}),
+  };
 }
 
 // Only what the entry states is compared; unstated fields take whatever defaults were used.
@@ -82,11 +134,16 @@ function compare(vm: ManagedVmDefinition, spec: VmSpec): string[] {
     ["disk", vm.disk, spec.diskBytes],
     ["workspace", vm.workspace, spec.workspaceBytes],
   ];
-  for (const [field, wanted, actual] of sizes) if (wanted !== undefined && wanted !== actual) differences.push(`${field} ${formatSize(actual)} → ${formatSize(wanted)}`);
-  if (vm.node !== "auto" && spec.cluster?.node !== undefined && spec.cluster.node !== vm.node) differences.push(`node ${spec.cluster.node} → ${vm.node}`);
-  if (vm.template !== undefined && (spec.cluster?.template ?? undefined) !== vm.template) differences.push(`template ${spec.cluster?.template ?? "default"} → ${vm.template}`);
+  for (const [field, wanted, actual] of sizes)
+    if (wanted !== undefined && wanted !== actual)
+      differences.push(`${field} ${formatSize(actual)} → ${formatSize(wanted)}`);
+  if (vm.node !== "auto" && spec.cluster?.node !== undefined && spec.cluster.node !== vm.node)
+    differences.push(`node ${spec.cluster.node} → ${vm.node}`);
+  if (vm.template !== undefined && (spec.cluster?.template ?? undefined) !== vm.template)
+    differences.push(`template ${spec.cluster?.template ?? "default"} → ${vm.template}`);
   const keys = [...spec.sshKeys].sort().join("\n");
-  if (vm.sshKeys.length > 0 && [...new Set(vm.sshKeys.map((key) => key.trim()))].sort().join("\n") !== keys) differences.push("ssh keys differ");
+  if (vm.sshKeys.length > 0 && [...new Set(vm.sshKeys.map((key) => key.trim()))].sort().join("\n") !== keys)
+    differences.push("ssh keys differ");
   return differences;
 }
 
@@ -120,13 +177,17 @@ export function renderDefinitionsPlan(plan: DefinitionsPlan): string[] {
         lines.push(`  = ok       ${step.name} (${step.owner})`);
         break;
       case "differs":
-        lines.push(`  ~ differs  ${step.name} (${step.owner}): ${step.differences.join(", ")}; left alone (voxnix does not reshape an existing VM)`);
+        lines.push(
+          `  ~ differs  ${step.name} (${step.owner}): ${step.differences.join(", ")}; left alone (voxnix does not reshape an existing VM)`,
+        );
         break;
       case "conflict":
         lines.push(`  ! conflict ${step.name} (line ${step.line}): ${step.reason}`);
         break;
       case "imported":
-        lines.push(`  · imported ${step.name} (VMID ${step.vmid}${step.owner ? `, ${step.owner}` : ""}): imported, ${step.allowPowerControl ? "start and stop only (allowPowerControl)" : "read-only"}${step.present ? "" : "; not found in the cluster"}`);
+        lines.push(
+          `  · imported ${step.name} (VMID ${step.vmid}${step.owner ? `, ${step.owner}` : ""}): imported, ${step.allowPowerControl ? "start and stop only (allowPowerControl)" : "read-only"}${step.present ? "" : "; not found in the cluster"}`,
+        );
         break;
       case "unlisted":
         lines.push(`  · unlisted ${step.name} (${step.owner}): not in the file; left alone`);
@@ -134,7 +195,9 @@ export function renderDefinitionsPlan(plan: DefinitionsPlan): string[] {
     }
   }
   const { create, unchanged, differs, conflict, imported, unlisted } = plan.counts;
-  lines.push(`${create} to create, ${unchanged} unchanged, ${differs} differ (left alone), ${imported} imported (read-only), ${unlisted} not in the file (left alone)${conflict > 0 ? `, ${conflict} conflict(s): apply will refuse` : ""}.`);
+  lines.push(
+    `${create} to create, ${unchanged} unchanged, ${differs} differ (left alone), ${imported} imported (read-only), ${unlisted} not in the file (left alone)${conflict > 0 ? `, ${conflict} conflict(s): apply will refuse` : ""}.`,
+  );
   if (create === 0 && conflict === 0) lines.push("Nothing to do.");
   return lines;
 }

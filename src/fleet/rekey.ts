@@ -14,7 +14,14 @@
 import { ConflictError, HostFailureError, NotFoundError } from "../domain/errors.js";
 import { ageRecipientOf } from "../domain/age-recipient.js";
 import type { CommandRunner } from "../ports/command-runner.js";
-import { fingerprintOf, pinHost, readPinnedHosts, reencryptSecrets, scanHostKey, type FleetSettings } from "./fleet-steps.js";
+import {
+  fingerprintOf,
+  pinHost,
+  readPinnedHosts,
+  reencryptSecrets,
+  scanHostKey,
+  type FleetSettings,
+} from "./fleet-steps.js";
 
 export interface RekeyReport {
   readonly name: string;
@@ -28,15 +35,29 @@ export interface RekeyReport {
 }
 
 /** Re-reads `name`'s host key and, when it changed and `accept` is its fingerprint, re-keys its secrets. */
-export async function rekeyHost(runner: CommandRunner, settings: FleetSettings, name: string, accept?: string): Promise<RekeyReport> {
+export async function rekeyHost(
+  runner: CommandRunner,
+  settings: FleetSettings,
+  name: string,
+  accept?: string,
+): Promise<RekeyReport> {
   const pinned = await readPinnedHosts(settings);
   const host = pinned[name];
-  if (host === undefined) throw new NotFoundError("workload", name, `No host key is pinned for "${name}"; only VMs made by \`voxnix proxmox apply\` with nixos: true are pinned.`);
+  if (host === undefined)
+    throw new NotFoundError(
+      "workload",
+      name,
+      `No host key is pinned for "${name}"; only VMs made by \`voxnix proxmox apply\` with nixos: true are pinned.`,
+    );
   const scanned = await scanHostKey(runner, { ...settings, sshPort: host.port }, host.address);
-  if (scanned === undefined) throw new HostFailureError("ssh-keyscan is not installed, so the host key cannot be read (Debian: apt install openssh-client).");
+  if (scanned === undefined)
+    throw new HostFailureError(
+      "ssh-keyscan is not installed, so the host key cannot be read (Debian: apt install openssh-client).",
+    );
   const fingerprint = fingerprintOf(scanned);
   const base = { name, hostKey: scanned, fingerprint, ageRecipient: ageRecipientOf(scanned) };
-  if (scanned === host.hostKey) return { ...base, changed: false, reencrypted: [], notes: ["the host key is unchanged; nothing to re-key"] };
+  if (scanned === host.hostKey)
+    return { ...base, changed: false, reencrypted: [], notes: ["the host key is unchanged; nothing to re-key"] };
   if (accept === undefined || normalise(accept) !== normalise(fingerprint)) {
     throw new ConflictError(
       "wrong-state",
@@ -47,7 +68,13 @@ export async function rekeyHost(runner: CommandRunner, settings: FleetSettings, 
   let outcome: { reencrypted: readonly string[]; notes: readonly string[] } = { reencrypted: [], notes: [] };
   if (host.secrets.length > 0 && settings.secrets) {
     // The old key's recipient leaves the recipients (sops: .sops.yaml) as the new one joins.
-    outcome = await reencryptSecrets(runner, settings.secrets, host.secrets, await readPinnedHosts(settings), host.ageRecipient === base.ageRecipient ? [] : [host.ageRecipient]);
+    outcome = await reencryptSecrets(
+      runner,
+      settings.secrets,
+      host.secrets,
+      await readPinnedHosts(settings),
+      host.ageRecipient === base.ageRecipient ? [] : [host.ageRecipient],
+    );
   }
   return { ...base, changed: true, reencrypted: outcome.reencrypted, notes: outcome.notes };
 }

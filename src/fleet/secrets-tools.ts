@@ -51,31 +51,67 @@ export interface ToolOutcome {
  * Re-keys `files` with sops: each file's creation rule gets `recipients[file]` (and loses
  * `removed`), then `sops updatekeys --yes` rewrites it.
  */
-export async function rekeyWithSops(runner: CommandRunner, settings: SecretsToolSettings, files: readonly string[], recipients: ReadonlyMap<string, readonly string[]>, removed: readonly string[]): Promise<ToolOutcome> {
+export async function rekeyWithSops(
+  runner: CommandRunner,
+  settings: SecretsToolSettings,
+  files: readonly string[],
+  recipients: ReadonlyMap<string, readonly string[]>,
+  removed: readonly string[],
+): Promise<ToolOutcome> {
   const config = settings.sopsConfig;
-  if (config === undefined) throw new InvalidInputError([{ path: "proxmox.fleet.secrets.sopsConfig", message: "is required with tool: sops (the .sops.yaml that lists the recipients)." }]);
+  if (config === undefined)
+    throw new InvalidInputError([
+      {
+        path: "proxmox.fleet.secrets.sopsConfig",
+        message: "is required with tool: sops (the .sops.yaml that lists the recipients).",
+      },
+    ]);
   await updateSopsConfig(config, files, recipients, removed);
   const reencrypted: string[] = [];
   for (const file of files) {
     let result;
     try {
-      result = await runner.run("sops", ["updatekeys", "--yes", file], { timeoutMs: SECRETS_TOOL_TIMEOUT_MS, cwd: dirname(config), env: { SOPS_AGE_KEY_FILE: settings.identityFile } });
+      result = await runner.run("sops", ["updatekeys", "--yes", file], {
+        timeoutMs: SECRETS_TOOL_TIMEOUT_MS,
+        cwd: dirname(config),
+        env: { SOPS_AGE_KEY_FILE: settings.identityFile },
+      });
     } catch (error) {
       if (error instanceof HostFailureError && /not installed/.test(error.message)) {
-        return { reencrypted, notes: [`secrets: sops is not installed; the host's recipient was added to ${config}, so run "sops updatekeys ${files.join(" ")}" there`] };
+        return {
+          reencrypted,
+          notes: [
+            `secrets: sops is not installed; the host's recipient was added to ${config}, so run "sops updatekeys ${files.join(" ")}" there`,
+          ],
+        };
       }
       throw error;
     }
-    if (result.exitCode !== 0) throw new HostFailureError(`sops updatekeys failed for ${file} (exit ${result.exitCode}).`, result.stderr.trim().split("\n").slice(-8).join("\n"));
+    if (result.exitCode !== 0)
+      throw new HostFailureError(
+        `sops updatekeys failed for ${file} (exit ${result.exitCode}).`,
+        result.stderr.trim().split("\n").slice(-8).join("\n"),
+      );
     reencrypted.push(file);
   }
   return { reencrypted, notes: [] };
 }
 
 /** Re-keys with agenix: writes the hosts' recipients per file, then `agenix -r -i IDENTITY` in the rules' folder. */
-export async function rekeyWithAgenix(runner: CommandRunner, settings: SecretsToolSettings, files: readonly string[], recipients: ReadonlyMap<string, readonly string[]>): Promise<ToolOutcome> {
+export async function rekeyWithAgenix(
+  runner: CommandRunner,
+  settings: SecretsToolSettings,
+  files: readonly string[],
+  recipients: ReadonlyMap<string, readonly string[]>,
+): Promise<ToolOutcome> {
   const directory = settings.agenixDirectory;
-  if (directory === undefined) throw new InvalidInputError([{ path: "proxmox.fleet.secrets.agenixDirectory", message: "is required with tool: agenix (the folder holding secrets.nix)." }]);
+  if (directory === undefined)
+    throw new InvalidInputError([
+      {
+        path: "proxmox.fleet.secrets.agenixDirectory",
+        message: "is required with tool: agenix (the folder holding secrets.nix).",
+      },
+    ]);
   const hostsFile = settings.agenixHostsFile ?? join(directory, "voxnix-hosts.json");
   // Keys are the names secrets.nix uses: paths relative to its folder.
   const byName: Record<string, string[]> = {};
@@ -83,19 +119,36 @@ export async function rekeyWithAgenix(runner: CommandRunner, settings: SecretsTo
   await writeAtomically(hostsFile, `${JSON.stringify(byName, null, 2)}\n`);
   let result;
   try {
-    result = await runner.run("agenix", ["-r", "-i", settings.identityFile], { timeoutMs: SECRETS_TOOL_TIMEOUT_MS, cwd: directory });
+    result = await runner.run("agenix", ["-r", "-i", settings.identityFile], {
+      timeoutMs: SECRETS_TOOL_TIMEOUT_MS,
+      cwd: directory,
+    });
   } catch (error) {
     if (error instanceof HostFailureError && /not installed/.test(error.message)) {
-      return { reencrypted: [], notes: [`secrets: agenix is not installed; the hosts' recipients were written to ${hostsFile}, so run "agenix -r" in ${directory}`] };
+      return {
+        reencrypted: [],
+        notes: [
+          `secrets: agenix is not installed; the hosts' recipients were written to ${hostsFile}, so run "agenix -r" in ${directory}`,
+        ],
+      };
     }
     throw error;
   }
-  if (result.exitCode !== 0) throw new HostFailureError(`agenix -r failed in ${directory} (exit ${result.exitCode}).`, result.stderr.trim().split("\n").slice(-8).join("\n"));
+  if (result.exitCode !== 0)
+    throw new HostFailureError(
+      `agenix -r failed in ${directory} (exit ${result.exitCode}).`,
+      result.stderr.trim().split("\n").slice(-8).join("\n"),
+    );
   return { reencrypted: [...files], notes: [] };
 }
 
 // Adds each file's recipients to the `age` list of its creation rule (sops: the first rule whose path_regex matches wins).
-async function updateSopsConfig(config: string, files: readonly string[], recipients: ReadonlyMap<string, readonly string[]>, removed: readonly string[]): Promise<void> {
+async function updateSopsConfig(
+  config: string,
+  files: readonly string[],
+  recipients: ReadonlyMap<string, readonly string[]>,
+  removed: readonly string[],
+): Promise<void> {
   let text: string;
   try {
     text = await readFile(config, "utf8");
@@ -104,7 +157,10 @@ async function updateSopsConfig(config: string, files: readonly string[], recipi
   }
   const document = parseDocument(text);
   const rules = document.get("creation_rules");
-  if (!isSeq(rules)) throw new HostFailureError(`${config} has no creation_rules list, so voxnix cannot add the host's recipient; add it by hand.`);
+  if (!isSeq(rules))
+    throw new HostFailureError(
+      `${config} has no creation_rules list, so voxnix cannot add the host's recipient; add it by hand.`,
+    );
   for (const file of files) {
     const path = relative(dirname(config), file);
     const rule = rules.items.find((item) => {
@@ -112,13 +168,19 @@ async function updateSopsConfig(config: string, files: readonly string[], recipi
       const pattern = item.get("path_regex");
       return pattern === undefined || (typeof pattern === "string" && new RegExp(pattern).test(path));
     });
-    if (!isMap(rule)) throw new HostFailureError(`No creation rule in ${config} matches ${path}; add one with an age list.`);
-    if (rule.has("key_groups")) throw new HostFailureError(`The creation rule for ${path} in ${config} uses key_groups, which voxnix does not edit; add the host's age recipient there by hand.`);
+    if (!isMap(rule))
+      throw new HostFailureError(`No creation rule in ${config} matches ${path}; add one with an age list.`);
+    if (rule.has("key_groups"))
+      throw new HostFailureError(
+        `The creation rule for ${path} in ${config} uses key_groups, which voxnix does not edit; add the host's age recipient there by hand.`,
+      );
     // sops reads `age` as one comma-separated string (newer versions also take a list); the form is kept.
     const value: unknown = rule.get("age", true);
     const listed = isSeq(value);
     const entries = ageEntries(value);
-    const wanted = [...new Set([...entries.filter((entry) => !removed.includes(entry)), ...(recipients.get(file) ?? [])])];
+    const wanted = [
+      ...new Set([...entries.filter((entry) => !removed.includes(entry)), ...(recipients.get(file) ?? [])]),
+    ];
     rule.set("age", listed ? document.createNode(wanted) : wanted.join(","));
   }
   await writeAtomically(config, document.toString());
@@ -126,7 +188,11 @@ async function updateSopsConfig(config: string, files: readonly string[], recipi
 
 // The recipients in a rule's `age` node: a scalar "a,b" or a sequence of scalars.
 function ageEntries(node: unknown): string[] {
-  const texts = isSeq(node) ? node.items.map((item) => (isScalar(item) ? String(item.value) : "")) : isScalar(node) ? String(node.value).split(",") : [];
+  const texts = isSeq(node)
+    ? node.items.map((item) => (isScalar(item) ? String(item.value) : ""))
+    : isScalar(node)
+      ? String(node.value).split(",")
+      : [];
   return texts.map((entry) => entry.trim()).filter((entry) => entry.length > 0);
 }
 

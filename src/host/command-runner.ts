@@ -53,29 +53,55 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
       const secrets = [...runnerSecrets, ...(callOptions.secrets ?? [])];
       const redact = (text: string) => redactSecrets(text, secrets);
       const shownArgs = args.map(redact);
-      return tracer.startActiveSpan(`command ${command}`, { attributes: { "process.executable.name": command, "process.command_args": [command, ...shownArgs] } }, async (span) => {
-        try {
-          const result = await runOnce(command, args, callOptions, { baseEnv, killGraceMs, redact });
-          span.setAttribute("process.exit.code", result.exitCode ?? -1);
-          if (result.signal) span.setAttribute("process.signal", result.signal);
-          if (result.exitCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${result.exitCode ?? result.signal}` });
-          logger.debug({ command, args: shownArgs, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, truncated: result.truncated }, "command-end");
-          if (result.timedOut) throw new TimeoutError(`"${command}" did not finish within ${formatDuration(callOptions.timeoutMs)} and was stopped.`, callOptions.timeoutMs);
-          return result;
-        } catch (error) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-          if (error instanceof HostFailureError) logger.debug({ command, args: shownArgs, error: error.message }, "command-error");
-          else if (error instanceof TimeoutError) logger.warn({ command, args: shownArgs, timeoutMs: callOptions.timeoutMs }, "command-timeout");
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
+      return tracer.startActiveSpan(
+        `command ${command}`,
+        { attributes: { "process.executable.name": command, "process.command_args": [command, ...shownArgs] } },
+        async (span) => {
+          try {
+            const result = await runOnce(command, args, callOptions, { baseEnv, killGraceMs, redact });
+            span.setAttribute("process.exit.code", result.exitCode ?? -1);
+            if (result.signal) span.setAttribute("process.signal", result.signal);
+            if (result.exitCode !== 0)
+              span.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${result.exitCode ?? result.signal}` });
+            logger.debug(
+              {
+                command,
+                args: shownArgs,
+                exitCode: result.exitCode,
+                signal: result.signal,
+                durationMs: result.durationMs,
+                truncated: result.truncated,
+              },
+              "command-end",
+            );
+            if (result.timedOut)
+              throw new TimeoutError(
+                `"${command}" did not finish within ${formatDuration(callOptions.timeoutMs)} and was stopped.`,
+                callOptions.timeoutMs,
+              );
+            return result;
+          } catch (error) {
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: error instanceof Error ? error.message : String(error),
+            });
+            if (error instanceof HostFailureError)
+              logger.debug({ command, args: shownArgs, error: error.message }, "command-error");
+            else if (error instanceof TimeoutError)
+              logger.warn({ command, args: shownArgs, timeoutMs: callOptions.timeoutMs }, "command-timeout");
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      );
     },
     async spawnTerminal(command, args, terminalOptions) {
       const started = await spawnTerminal(command, args, terminalOptions, { baseEnv, killGraceMs });
       logger.debug({ command, args: args.map((arg) => redactSecrets(arg, runnerSecrets)) }, "terminal-start");
-      void started.exited.then(({ exitCode, timedOut }) => logger.debug({ command, exitCode, timedOut }, "terminal-end"));
+      void started.exited.then(({ exitCode, timedOut }) =>
+        logger.debug({ command, exitCode, timedOut }, "terminal-end"),
+      );
       return started;
     },
   };
@@ -87,7 +113,12 @@ interface RunContext {
   readonly redact: (text: string) => string;
 }
 
-async function runOnce(command: string, args: readonly string[], options: CommandOptions, context: RunContext): Promise<CommandResult> {
+async function runOnce(
+  command: string,
+  args: readonly string[],
+  options: CommandOptions,
+  context: RunContext,
+): Promise<CommandResult> {
   if (!(options.timeoutMs > 0)) throw new RangeError(`runner.run("${command}"): timeoutMs must be a positive number.`);
   const interactive = options.stdio === "inherit";
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -103,19 +134,37 @@ async function runOnce(command: string, args: readonly string[], options: Comman
     ...(options.cwd ? { cwd: options.cwd } : {}),
     env: options.isolatedEnv === true ? { ...options.env } : { ...context.baseEnv, ...options.env },
     extendEnv: false,
-    ...(interactive ? { stdio: "inherit" as const } : { stdin: options.input === undefined ? ("ignore" as const) : ("pipe" as const), stdout: "pipe" as const, stderr: "pipe" as const, buffer: false }),
+    ...(interactive
+      ? { stdio: "inherit" as const }
+      : {
+          stdin: options.input === undefined ? ("ignore" as const) : ("pipe" as const),
+          stdout: "pipe" as const,
+          stderr: "pipe" as const,
+          buffer: false,
+        }),
     ...(options.input !== undefined && !interactive ? { input: options.input } : {}),
   });
 
-  const stdout = interactive ? undefined : capture(subprocess.stdout, maxBytes, (chunk) => options.onOutput?.("stdout", chunk));
-  const stderr = interactive ? undefined : capture(subprocess.stderr, maxBytes, (chunk) => options.onOutput?.("stderr", chunk));
+  const stdout = interactive
+    ? undefined
+    : capture(subprocess.stdout, maxBytes, (chunk) => options.onOutput?.("stdout", chunk));
+  const stderr = interactive
+    ? undefined
+    : capture(subprocess.stderr, maxBytes, (chunk) => options.onOutput?.("stderr", chunk));
   const result = await subprocess;
   const durationMs = Math.round(performance.now() - started);
 
   const startError = spawnFailure(result);
   if (startError !== undefined) {
-    const reason = startError === "EACCES" ? "permission denied" : startError === "ENOENT" ? "it is not installed or not on PATH" : startError;
-    throw new HostFailureError(`Cannot run "${command}": ${reason}.`, context.redact(result.message ?? ""), { cause: result.cause });
+    const reason =
+      startError === "EACCES"
+        ? "permission denied"
+        : startError === "ENOENT"
+          ? "it is not installed or not on PATH"
+          : startError;
+    throw new HostFailureError(`Cannot run "${command}": ${reason}.`, context.redact(result.message ?? ""), {
+      cause: result.cause,
+    });
   }
 
   return {
@@ -132,7 +181,12 @@ async function runOnce(command: string, args: readonly string[], options: Comman
 }
 
 /** The errno code when the process never started (missing binary, not executable), else undefined. */
-function spawnFailure(result: { readonly failed: boolean; readonly exitCode?: number; readonly signal?: string; readonly cause?: unknown }): string | undefined {
+function spawnFailure(result: {
+  readonly failed: boolean;
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly cause?: unknown;
+}): string | undefined {
   if (!result.failed || result.exitCode !== undefined || result.signal !== undefined) return undefined;
   const code = (result.cause as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && /^E[A-Z]+$/.test(code) ? code : undefined;

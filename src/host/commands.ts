@@ -22,7 +22,12 @@ const MAX_DETAIL_CHARS = 64 * 1024;
  * Runs a host command and returns its result whatever the exit status; throws a classified
  * error only when the program could not run or ran out of time.
  */
-export async function runHost(runner: CommandRunner, command: string, args: readonly string[], call: HostCall): Promise<CommandResult> {
+export async function runHost(
+  runner: CommandRunner,
+  command: string,
+  args: readonly string[],
+  call: HostCall,
+): Promise<CommandResult> {
   const { action, ...options } = call;
   let result: CommandResult;
   try {
@@ -30,17 +35,26 @@ export async function runHost(runner: CommandRunner, command: string, args: read
   } catch (error) {
     if (error instanceof TimeoutError) throw timeoutError(action, call.timeoutMs, error);
     if (error instanceof HostFailureError) {
-      throw new HostFailureError(`${action} failed: ${error.message}`, error.detail ?? `${command} ${args.join(" ")}`, { cause: error });
+      throw new HostFailureError(`${action} failed: ${error.message}`, error.detail ?? `${command} ${args.join(" ")}`, {
+        cause: error,
+      });
     }
     if (VoxnixError.isInstance(error)) throw error;
-    throw new HostFailureError(`${action} failed: ${command} could not be run.`, describeUnknown(error), { cause: error });
+    throw new HostFailureError(`${action} failed: ${command} could not be run.`, describeUnknown(error), {
+      cause: error,
+    });
   }
   if (result.timedOut) throw timeoutError(action, call.timeoutMs);
   return result;
 }
 
 /** Runs a host command and throws a `HostFailureError` unless it exits with status 0. */
-export async function runHostChecked(runner: CommandRunner, command: string, args: readonly string[], call: HostCall): Promise<CommandResult> {
+export async function runHostChecked(
+  runner: CommandRunner,
+  command: string,
+  args: readonly string[],
+  call: HostCall,
+): Promise<CommandResult> {
   const result = await runHost(runner, command, args, call);
   if (result.exitCode !== 0) throw commandFailure(call.action, result);
   return result;
@@ -49,14 +63,19 @@ export async function runHostChecked(runner: CommandRunner, command: string, arg
 /** Builds the error for a command that ran and failed. */
 export function commandFailure(action: string, result: CommandResult, summary?: string): HostFailureError {
   const said = summary ?? firstMeaningfulLine(result.stderr) ?? firstMeaningfulLine(result.stdout);
-  const status = result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with status ${result.exitCode}`;
+  const status =
+    result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with status ${result.exitCode}`;
   const message = said ? `${action} failed: ${said}` : `${action} failed: ${result.command} ${status}.`;
   return new HostFailureError(message, outputDetail(result));
 }
 
 /** The program's output for an error's `detail`: the command, stderr and stdout, bounded. */
 export function outputDetail(result: CommandResult): string {
-  const text = [`$ ${result.command} ${result.args.join(" ")} (exit ${result.exitCode ?? result.signal ?? "?"})`, result.stderr.trim(), result.stdout.trim()]
+  const text = [
+    `$ ${result.command} ${result.args.join(" ")} (exit ${result.exitCode ?? result.signal ?? "?"})`,
+    result.stderr.trim(),
+    result.stdout.trim(),
+  ]
     .filter((part) => part.length > 0)
     .join("\n");
   return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}\n… (truncated)` : text;
@@ -83,7 +102,11 @@ export function formatSeconds(milliseconds: number): string {
 }
 
 function timeoutError(action: string, timeoutMs: number, cause?: unknown): TimeoutError {
-  return new TimeoutError(`${action} did not finish within ${formatSeconds(timeoutMs)} and was stopped.`, timeoutMs, cause === undefined ? undefined : { cause });
+  return new TimeoutError(
+    `${action} did not finish within ${formatSeconds(timeoutMs)} and was stopped.`,
+    timeoutMs,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function describeUnknown(error: unknown): string {
@@ -102,18 +125,31 @@ export interface CheckedOptions extends Partial<CommandOptions> {
 export const QUICK_TIMEOUT_MS = 30_000;
 
 /** Runs `command args`, resolving with its result when it exits 0, else throwing `HostFailureError`. */
-export async function runChecked(runner: CommandRunner, command: string, args: readonly string[], options: CheckedOptions): Promise<CommandResult> {
+export async function runChecked(
+  runner: CommandRunner,
+  command: string,
+  args: readonly string[],
+  options: CheckedOptions,
+): Promise<CommandResult> {
   const { what, ...rest } = options;
   const result = await runner.run(command, args, { timeoutMs: QUICK_TIMEOUT_MS, ...rest });
   if (result.exitCode !== 0) {
     const output = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" | ");
-    throw new HostFailureError(`Could not ${what}: ${command} exited with ${result.exitCode ?? result.signal}.`, `${command} ${args.join(" ")}: ${output}`);
+    throw new HostFailureError(
+      `Could not ${what}: ${command} exited with ${result.exitCode ?? result.signal}.`,
+      `${command} ${args.join(" ")}: ${output}`,
+    );
   }
   return result;
 }
 
 /** Runs a command and returns whether it exited 0, never throwing for a non-zero exit or a missing program. */
-export async function runOk(runner: CommandRunner, command: string, args: readonly string[], timeoutMs = QUICK_TIMEOUT_MS): Promise<boolean> {
+export async function runOk(
+  runner: CommandRunner,
+  command: string,
+  args: readonly string[],
+  timeoutMs = QUICK_TIMEOUT_MS,
+): Promise<boolean> {
   try {
     const result = await runner.run(command, args, { timeoutMs });
     return result.exitCode === 0;

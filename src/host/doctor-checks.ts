@@ -31,10 +31,22 @@ export async function toolChecks(
 ): Promise<DoctorCheck[]> {
   const timeoutMs = options.timeoutMs ?? QUICK_TIMEOUT_MS;
   const present = await Promise.all(
-    tools.map((tool) => (tool.anyExit ? runner.run(tool.command, tool.args, { timeoutMs }).then(() => true, () => false) : runOk(runner, tool.command, tool.args, timeoutMs))),
+    tools.map((tool) =>
+      tool.anyExit
+        ? runner.run(tool.command, tool.args, { timeoutMs }).then(
+            () => true,
+            () => false,
+          )
+        : runOk(runner, tool.command, tool.args, timeoutMs),
+    ),
   );
   return tools.map((tool, index) => {
     const ok = present[index] === true;
-    return doctorCheck(tool.name, ok, ok ? `${tool.command} is installed.` : `${tool.command} is missing.`, options.fix(tool.pkg));
+    return doctorCheck(
+      tool.name,
+      ok,
+      ok ? `${tool.command} is installed.` : `${tool.command} is missing.`,
+      options.fix(tool.pkg),
+    );
   });
 }

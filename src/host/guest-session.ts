@@ -17,7 +17,8 @@ import type { SessionOptions } from "../ports/runtime.js";
 import { sshArgs, sshEnvironment, type SshTarget } from "./guest-ssh.js";
 
 function requireSpawner(spawner: ProcessSpawner | undefined): ProcessSpawner {
-  if (!spawner) throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
+  if (!spawner)
+    throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
   return spawner;
 }
 
@@ -35,14 +36,22 @@ export function guestSessionArgs(target: SshTarget, options: Pick<SessionOptions
 }
 
 /** Opens a session in the guest; it streams until the guest's command ends or `close` is called. */
-export function openGuestSession(spawner: ProcessSpawner | undefined, target: SshTarget, options: SessionOptions): Promise<InteractiveProcess> {
+export function openGuestSession(
+  spawner: ProcessSpawner | undefined,
+  target: SshTarget,
+  options: SessionOptions,
+): Promise<InteractiveProcess> {
   const terminal = options.command.kind === "sftp" ? undefined : options.terminal;
-  return requireSpawner(spawner).spawn("ssh", guestSessionArgs(target, { command: options.command, ...(terminal === undefined ? {} : { terminal }) }), {
-    // ssh passes its TERM to the guest's pty; the service's own environment never goes along.
-    env: { ...sshEnvironment(), ...(terminal === undefined ? {} : { TERM: terminal.term }) },
-    timeoutMs: options.timeoutMs,
-    ...(terminal === undefined ? {} : { terminal }),
-  });
+  return requireSpawner(spawner).spawn(
+    "ssh",
+    guestSessionArgs(target, { command: options.command, ...(terminal === undefined ? {} : { terminal }) }),
+    {
+      // ssh passes its TERM to the guest's pty; the service's own environment never goes along.
+      env: { ...sshEnvironment(), ...(terminal === undefined ? {} : { TERM: terminal.term }) },
+      timeoutMs: options.timeoutMs,
+      ...(terminal === undefined ? {} : { terminal }),
+    },
+  );
 }
 
 /**
@@ -50,7 +59,19 @@ export function openGuestSession(spawner: ProcessSpawner | undefined, target: Ss
  * connection, so nothing on the host is reachable this way). When nothing listens there, ssh
  * exits at once (status 255, "stdio forwarding failed") and the stream ends.
  */
-export function openGuestPort(spawner: ProcessSpawner | undefined, target: SshTarget, port: number, options: { readonly family?: 4 | 6; readonly timeoutMs: number }): Promise<InteractiveProcess> {
-  const forward = { interactive: false, forwardPort: port, ...(options.family === undefined ? {} : { forwardFamily: options.family }) };
-  return requireSpawner(spawner).spawn("ssh", sshArgs(target, undefined, forward), { env: sshEnvironment(), timeoutMs: options.timeoutMs });
+export function openGuestPort(
+  spawner: ProcessSpawner | undefined,
+  target: SshTarget,
+  port: number,
+  options: { readonly family?: 4 | 6; readonly timeoutMs: number },
+): Promise<InteractiveProcess> {
+  const forward = {
+    interactive: false,
+    forwardPort: port,
+    ...(options.family === undefined ? {} : { forwardFamily: options.family }),
+  };
+  return requireSpawner(spawner).spawn("ssh", sshArgs(target, undefined, forward), {
+    env: sshEnvironment(),
+    timeoutMs: options.timeoutMs,
+  });
 }

@@ -61,8 +61,10 @@ export interface SshCallOptions {
  */
 export function sshArgs(target: SshTarget, command: string | undefined, options: SshCallOptions): string[] {
   const port = options.forwardPort;
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new RangeError(`Not a port: ${port}`);
-  if (port !== undefined && (command !== undefined || options.subsystem !== undefined)) throw new RangeError("A port forward carries no command.");
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+    throw new RangeError(`Not a port: ${port}`);
+  if (port !== undefined && (command !== undefined || options.subsystem !== undefined))
+    throw new RangeError("A port forward carries no command.");
   return [
     "-F",
     "/dev/null",
@@ -98,7 +100,9 @@ export function sshArgs(target: SshTarget, command: string | undefined, options:
     "ForwardX11=no",
     "-o",
     "ClearAllForwardings=yes",
-    ...(port !== undefined ? ["-W", `${options.forwardFamily === 6 ? "[::1]" : "127.0.0.1"}:${port}`] : [options.interactive ? "-tt" : "-T"]),
+    ...(port !== undefined
+      ? ["-W", `${options.forwardFamily === 6 ? "[::1]" : "127.0.0.1"}:${port}`]
+      : [options.interactive ? "-tt" : "-T"]),
     ...(options.subsystem === undefined ? [] : ["-s"]),
     "root@127.0.0.1",
     ...(options.subsystem === undefined ? [] : [options.subsystem]),
@@ -108,7 +112,11 @@ export function sshArgs(target: SshTarget, command: string | undefined, options:
 
 /** The environment `ssh` runs with: nothing of the service's own (tokens included). */
 export function sshEnvironment(): Record<string, string> {
-  return { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/nonexistent", ...(process.env.TERM === undefined ? {} : { TERM: process.env.TERM }) };
+  return {
+    PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
+    HOME: "/nonexistent",
+    ...(process.env.TERM === undefined ? {} : { TERM: process.env.TERM }),
+  };
 }
 
 /**
@@ -137,4 +145,5 @@ export function sshBanner(port: number, timeoutMs: number): Promise<boolean> {
 }
 
 /** ssh's own failures (exit 255 with one of these), as opposed to a guest command that exits 255. */
-export const SSH_FAILURE = /Host key verification failed|Permission denied|Connection (refused|closed|timed out|reset)|kex_exchange_identification|No route to host/i;
+export const SSH_FAILURE =
+  /Host key verification failed|Permission denied|Connection (refused|closed|timed out|reset)|kex_exchange_identification|No route to host/i;

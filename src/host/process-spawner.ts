@@ -15,7 +15,13 @@
 import { spawn as spawnChild } from "node:child_process";
 import { PassThrough, Writable } from "node:stream";
 import { HostFailureError } from "../domain/errors.js";
-import type { InteractiveProcess, ProcessExit, ProcessSpawner, SpawnOptions, TerminalSize } from "../ports/command-runner.js";
+import type {
+  InteractiveProcess,
+  ProcessExit,
+  ProcessSpawner,
+  SpawnOptions,
+  TerminalSize,
+} from "../ports/command-runner.js";
 import { silentLogger, type Logger } from "../ports/logger.js";
 import { clampSize, loadPty, type PtyProcess } from "./pty.js";
 
@@ -23,15 +29,31 @@ import { clampSize, loadPty, type PtyProcess } from "./pty.js";
 export const SPAWN_KILL_GRACE_MS = 3000;
 
 /** Creates the spawner sessions use. */
-export function createProcessSpawner(options: { readonly logger?: Logger; readonly killGraceMs?: number } = {}): ProcessSpawner {
+export function createProcessSpawner(
+  options: { readonly logger?: Logger; readonly killGraceMs?: number } = {},
+): ProcessSpawner {
   const logger = options.logger ?? silentLogger;
   const killGraceMs = options.killGraceMs ?? SPAWN_KILL_GRACE_MS;
   return {
     async spawn(command, args, spawnOptions) {
-      if (!(spawnOptions.timeoutMs > 0)) throw new RangeError(`spawn("${command}"): timeoutMs must be a positive number.`);
+      if (!(spawnOptions.timeoutMs > 0))
+        throw new RangeError(`spawn("${command}"): timeoutMs must be a positive number.`);
       const started = performance.now();
-      const running = spawnOptions.terminal ? await spawnOnTerminal(command, args, spawnOptions, killGraceMs) : spawnWithPipes(command, args, spawnOptions, killGraceMs);
-      void running.exit.then((exit) => logger.debug({ command, exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut, durationMs: Math.round(performance.now() - started) }, "session-process-end"));
+      const running = spawnOptions.terminal
+        ? await spawnOnTerminal(command, args, spawnOptions, killGraceMs)
+        : spawnWithPipes(command, args, spawnOptions, killGraceMs);
+      void running.exit.then((exit) =>
+        logger.debug(
+          {
+            command,
+            exitCode: exit.exitCode,
+            signal: exit.signal,
+            timedOut: exit.timedOut,
+            durationMs: Math.round(performance.now() - started),
+          },
+          "session-process-end",
+        ),
+      );
       return running;
     },
   };
@@ -64,8 +86,18 @@ function deadline(ms: number, kill: (signal: NodeJS.Signals) => void, graceMs: n
   };
 }
 
-function spawnWithPipes(command: string, args: readonly string[], options: SpawnOptions, graceMs: number): InteractiveProcess {
-  const child = spawnChild(command, [...args], { cwd: options.cwd, env: { ...options.env }, stdio: ["pipe", "pipe", "pipe"], shell: false });
+function spawnWithPipes(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+  graceMs: number,
+): InteractiveProcess {
+  const child = spawnChild(command, [...args], {
+    cwd: options.cwd,
+    env: { ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+    shell: false,
+  });
   const timer = deadline(options.timeoutMs, (signal) => void child.kill(signal), graceMs);
   // A client that goes away mid-write must not crash the service with EPIPE.
   child.stdin.on("error", () => undefined);
@@ -90,26 +122,46 @@ function spawnWithPipes(command: string, args: readonly string[], options: Spawn
   };
 }
 
-async function spawnOnTerminal(command: string, args: readonly string[], options: SpawnOptions, graceMs: number): Promise<InteractiveProcess> {
+async function spawnOnTerminal(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+  graceMs: number,
+): Promise<InteractiveProcess> {
   const terminal = options.terminal!;
   const pty = await loadPty();
   let child: PtyProcess;
   try {
     const size = clampSize(terminal);
-    child = pty.spawn(command, [...args], { name: terminal.term, cols: size.cols, rows: size.rows, cwd: options.cwd ?? "/", env: { ...options.env }, encoding: null });
+    child = pty.spawn(command, [...args], {
+      name: terminal.term,
+      cols: size.cols,
+      rows: size.rows,
+      cwd: options.cwd ?? "/",
+      env: { ...options.env },
+      encoding: null,
+    });
   } catch (error) {
-    throw new HostFailureError(`Cannot start "${command}" on a terminal.`, error instanceof Error ? error.message : String(error), { cause: error });
+    throw new HostFailureError(
+      `Cannot start "${command}" on a terminal.`,
+      error instanceof Error ? error.message : String(error),
+      { cause: error },
+    );
   }
   let exited = false;
-  const timer = deadline(options.timeoutMs, (signal) => {
-    if (exited) return;
-    try {
-      // On a terminal the polite signal is a hang-up, as when a terminal window closes.
-      child.kill(signal === "SIGTERM" ? "SIGHUP" : signal);
-    } catch {
-      /* already gone */
-    }
-  }, graceMs);
+  const timer = deadline(
+    options.timeoutMs,
+    (signal) => {
+      if (exited) return;
+      try {
+        // On a terminal the polite signal is a hang-up, as when a terminal window closes.
+        child.kill(signal === "SIGTERM" ? "SIGHUP" : signal);
+      } catch {
+        /* already gone */
+      }
+    },
+    graceMs,
+  );
   const stdout = new PassThrough();
   child.onData((data: string | Buffer) => {
     if (!stdout.write(data)) child.pause();
@@ -130,7 +182,11 @@ async function spawnOnTerminal(command: string, args: readonly string[], options
       timer.clear();
       // node-pty reports the last output before onExit; end the stream after it.
       setImmediate(() => stdout.end());
-      resolve({ exitCode: signal ? null : exitCode, signal: signal ? signalName(signal) : null, timedOut: timer.timedOut() });
+      resolve({
+        exitCode: signal ? null : exitCode,
+        signal: signal ? signalName(signal) : null,
+        timedOut: timer.timedOut(),
+      });
     });
   });
   return {
@@ -150,7 +206,13 @@ async function spawnOnTerminal(command: string, args: readonly string[], options
   };
 }
 
-const SIGNALS: Readonly<Record<number, string>> = { 1: "SIGHUP", 2: "SIGINT", 9: "SIGKILL", 13: "SIGPIPE", 15: "SIGTERM" };
+const SIGNALS: Readonly<Record<number, string>> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  9: "SIGKILL",
+  13: "SIGPIPE",
+  15: "SIGTERM",
+};
 function signalName(signal: number): string {
   return SIGNALS[signal] ?? `SIG${signal}`;
 }

@@ -17,7 +17,9 @@ let ptyModule: Promise<PtyModule> | undefined;
 
 /** The pty package (CommonJS: its exports may arrive as the namespace's default export). */
 export function loadPty(): Promise<PtyModule> {
-  return (ptyModule ??= import("@lydell/node-pty").then((module) => (module as { default?: PtyModule }).default ?? module));
+  return (ptyModule ??= import("@lydell/node-pty").then(
+    (module) => (module as { default?: PtyModule }).default ?? module,
+  ));
 }
 
 /** Terminal sizes outside these bounds are clamped (a hostile client must not ask for a 1e9-column pty). */
@@ -25,6 +27,10 @@ export const TERMINAL_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows:
 
 /** `size` within `TERMINAL_LIMITS`, whole numbers. */
 export function clampSize(size: TerminalSize): TerminalSize {
-  const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, Math.floor(Number.isFinite(value) ? value : low)));
-  return { cols: clamp(size.cols, TERMINAL_LIMITS.minCols, TERMINAL_LIMITS.maxCols), rows: clamp(size.rows, TERMINAL_LIMITS.minRows, TERMINAL_LIMITS.maxRows) };
+  const clamp = (value: number, low: number, high: number) =>
+    Math.min(high, Math.max(low, Math.floor(Number.isFinite(value) ? value : low)));
+  return {
+    cols: clamp(size.cols, TERMINAL_LIMITS.minCols, TERMINAL_LIMITS.maxCols),
+    rows: clamp(size.rows, TERMINAL_LIMITS.minRows, TERMINAL_LIMITS.maxRows),
+  };
 }

@@ -28,7 +28,13 @@ const disabled: Telemetry = { enabled: false, flush: async () => undefined, clos
  */
 export async function startTelemetry(settings: Config["telemetry"], logger: Logger = silentLogger): Promise<Telemetry> {
   if (!settings.otlpEndpoint) return disabled;
-  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { ATTR_SERVICE_NAME }] = await Promise.all([
+  const [
+    { NodeTracerProvider },
+    { BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { ATTR_SERVICE_NAME },
+  ] = await Promise.all([
     import("@opentelemetry/sdk-trace-node"),
     import("@opentelemetry/sdk-trace-base"),
     import("@opentelemetry/exporter-trace-otlp-http"),

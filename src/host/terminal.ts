@@ -20,7 +20,8 @@ export async function spawnTerminal(
   options: TerminalOptions,
   context: { readonly baseEnv: Readonly<Record<string, string | undefined>>; readonly killGraceMs: number },
 ): Promise<TerminalProcess> {
-  if (!(options.timeoutMs > 0)) throw new RangeError(`spawnTerminal("${command}"): timeoutMs must be a positive number.`);
+  if (!(options.timeoutMs > 0))
+    throw new RangeError(`spawnTerminal("${command}"): timeoutMs must be a positive number.`);
   const pty = await loadPty();
   const env = options.isolatedEnv === true ? { ...options.env } : { ...context.baseEnv, ...options.env };
   const size = clampSize(options.size);
@@ -28,7 +29,11 @@ export async function spawnTerminal(
   try {
     child = pty.spawn(command, [...args], { name: "xterm-256color", cols: size.cols, rows: size.rows, env: env });
   } catch (error) {
-    throw new HostFailureError(`Cannot start "${command}" on a terminal.`, error instanceof Error ? error.message : String(error), { cause: error });
+    throw new HostFailureError(
+      `Cannot start "${command}" on a terminal.`,
+      error instanceof Error ? error.message : String(error),
+      { cause: error },
+    );
   }
   let timedOut = false;
   let ended = false;

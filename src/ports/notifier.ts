@@ -11,7 +11,14 @@ import type { UserId } from "../domain/identity.js";
 /** What voxnix tells a person unprompted. */
 export type Notice =
   /** "web stops in 10 minutes; reply keep to keep it running". */
-  | { readonly type: "idle-warning"; readonly user: UserId; readonly workload: string; readonly stopsAt: Date; readonly inMs: number; readonly timeZone?: string }
+  | {
+      readonly type: "idle-warning";
+      readonly user: UserId;
+      readonly workload: string;
+      readonly stopsAt: Date;
+      readonly inMs: number;
+      readonly timeZone?: string;
+    }
   /** The workload was stopped after `idleForMs` without activity. */
   | { readonly type: "idle-stop"; readonly user: UserId; readonly workload: string; readonly idleForMs: number };
 
@@ -35,7 +42,9 @@ export function createNoticeBoard(onError: (error: unknown, notice: Notice) => v
       return () => void deliveries.delete(deliver);
     },
     notify: async (notice) => {
-      await Promise.all([...deliveries].map((deliver) => deliver(notice).catch((error: unknown) => onError(error, notice))));
+      await Promise.all(
+        [...deliveries].map((deliver) => deliver(notice).catch((error: unknown) => onError(error, notice))),
+      );
     },
   };
 }

@@ -68,7 +68,11 @@ export interface RootVolumes {
    * Clones a writable root from the image at `image` to `location`, joining `quotaGroup` (the
    * owner's accounting group, `StorageDriver.quotaGroup`) where the driver accounts roots.
    */
-  cloneRoot(image: string, location: RootVolumeLocation, options?: { readonly quotaGroup?: string }): Promise<RootVolume>;
+  cloneRoot(
+    image: string,
+    location: RootVolumeLocation,
+    options?: { readonly quotaGroup?: string },
+  ): Promise<RootVolume>;
   /** The host command `cloneRoot` would run, for dry runs. Pure. */
   cloneCommand(image: string, location: RootVolumeLocation): readonly string[];
   /** How an existing root was cloned; undefined when there is none. */

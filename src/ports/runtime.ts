@@ -175,7 +175,8 @@ export interface ExecOptions {
 }
 
 /** What a session runs: the workload's login shell, one command line for its shell (like `ssh host cmd`), or its SFTP server. */
-export type SessionCommand = { readonly kind: "shell" } | { readonly kind: "exec"; readonly command: string } | { readonly kind: "sftp" };
+export type SessionCommand =
+  { readonly kind: "shell" } | { readonly kind: "exec"; readonly command: string } | { readonly kind: "sftp" };
 
 export interface SessionOptions {
   readonly command: SessionCommand;
@@ -225,7 +226,10 @@ export interface Runtime {
    * Opens the workload's login shell on a terminal, through the same confined path as `exec`
    * (for the browser terminal). Throws `ConflictError('wrong-state')` when it is not running.
    */
-  openTerminal(name: WorkloadName, options: { readonly size: TerminalSize; readonly timeoutMs: number }): Promise<TerminalProcess>;
+  openTerminal(
+    name: WorkloadName,
+    options: { readonly size: TerminalSize; readonly timeoutMs: number },
+  ): Promise<TerminalProcess>;
   /**
    * Starts a streaming session inside the container through the same confined path as `exec`
    * (SSH gateway, browser terminal). Absent when the backend cannot stream sessions.
@@ -243,7 +247,11 @@ export interface Runtime {
    * `ConflictError('wrong-state')` when the workload is not running. Absent when the runtime
    * can only be reached at its address (`show().addresses`).
    */
-  openPort?(name: WorkloadName, port: number, options: { readonly family?: 4 | 6; readonly timeoutMs: number }): Promise<InteractiveProcess>;
+  openPort?(
+    name: WorkloadName,
+    port: number,
+    options: { readonly family?: 4 | 6; readonly timeoutMs: number },
+  ): Promise<InteractiveProcess>;
 
   // VM disks and keys (runtimes that run VMs; absent elsewhere)
   /**
@@ -274,7 +282,10 @@ export interface Runtime {
    * Builds (or rebuilds) the backend's images: the nspawn base root file system, or the
    * NixOS closures of the module sets listed in the configuration, so later creates are fast.
    */
-  buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport>;
+  buildImages(options: {
+    readonly onProgress: ProgressListener;
+    readonly signal?: AbortSignal;
+  }): Promise<ImageBuildReport>;
 }
 
 /** An imported VM as its record names it: the cluster's name and its VMID. */
@@ -294,7 +305,11 @@ export interface ImportedVmControl {
    * runtime manages, or whose name is no longer the recorded one. Starting a running VM and
    * stopping a stopped one succeed.
    */
-  power(vm: ImportedVmRef, operation: "start" | "stop", options: { readonly onProgress: ProgressListener }): Promise<void>;
+  power(
+    vm: ImportedVmRef,
+    operation: "start" | "stop",
+    options: { readonly onProgress: ProgressListener },
+  ): Promise<void>;
 }
 
 /** What `buildImages` produced. */

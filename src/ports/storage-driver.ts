@@ -12,7 +12,14 @@
 import type { DoctorCheck } from "./runtime.js";
 import type { RootVolumeRequest, RootVolumes } from "./root-volumes.js";
 
-export type { ImageVolume, RootVolume, RootVolumeLocation, RootVolumeRequest, RootVolumes, RootCloneKind } from "./root-volumes.js";
+export type {
+  ImageVolume,
+  RootVolume,
+  RootVolumeLocation,
+  RootVolumeRequest,
+  RootVolumes,
+  RootCloneKind,
+} from "./root-volumes.js";
 
 /** Capabilities as data. */
 export interface StorageInfo {
@@ -69,7 +76,11 @@ export interface StorageDriver {
    */
   workspacePath(userKey: string, workload: string): string;
   /** Creates the workspace (idempotent) with its own size limit, if given, and returns its host path. */
-  createWorkspace(userKey: string, workload: string, options?: WorkspaceOptions): Promise<{ readonly hostPath: string }>;
+  createWorkspace(
+    userKey: string,
+    workload: string,
+    options?: WorkspaceOptions,
+  ): Promise<{ readonly hostPath: string }>;
   /** Makes sure the workspace is mounted and returns its host path; called before every start. */
   ensureWorkspaceMounted(userKey: string, workload: string): Promise<{ readonly hostPath: string }>;
   /** Deletes the workspace; a missing one succeeds. */
@@ -88,7 +99,12 @@ export interface StorageDriver {
   /** Takes a read-only snapshot of the workspace, labelled `label` (unique per workload). */
   snapshotWorkspace(userKey: string, workload: string, label: string): Promise<SnapshotRef>;
   /** Recreates the workspace from a snapshot (with its size limit, if given); the workspace must not exist. */
-  restoreWorkspace(snapshot: SnapshotRef, userKey: string, workload: string, options?: WorkspaceOptions): Promise<{ readonly hostPath: string }>;
+  restoreWorkspace(
+    snapshot: SnapshotRef,
+    userKey: string,
+    workload: string,
+    options?: WorkspaceOptions,
+  ): Promise<{ readonly hostPath: string }>;
   /** Deletes a snapshot; a missing one succeeds. */
   deleteSnapshot(snapshot: SnapshotRef): Promise<void>;
 

@@ -16,8 +16,12 @@ interface Subnet {
 
 /** Implements the `AddressLeases` port over the `address_leases` table. */
 export function createAddressLeases(db: VoxnixDatabase): AddressLeases {
-  const select = db.sqlite.prepare<[string], { address: string }>("SELECT address FROM address_leases WHERE workload = ?");
-  const all = db.sqlite.prepare<[], { workload: string; address: string }>("SELECT workload, address FROM address_leases ORDER BY workload");
+  const select = db.sqlite.prepare<[string], { address: string }>(
+    "SELECT address FROM address_leases WHERE workload = ?",
+  );
+  const all = db.sqlite.prepare<[], { workload: string; address: string }>(
+    "SELECT workload, address FROM address_leases ORDER BY workload",
+  );
   const insert = db.sqlite.prepare<[string, string]>("INSERT INTO address_leases (workload, address) VALUES (?, ?)");
   const remove = db.sqlite.prepare<[string]>("DELETE FROM address_leases WHERE workload = ?");
   return {
@@ -52,7 +56,9 @@ export function parseSubnet(cidr: string): Subnet {
   const octets = match ? match.slice(1, 5).map(Number) : [];
   const prefix = match ? Number(match[5]) : NaN;
   if (!match || octets.some((octet) => octet > 255) || prefix < 8 || prefix > 30) {
-    throw new InvalidInputError([{ path: "subnet", message: `"${cidr}" is not an IPv4 subnet like 10.231.0.0/24 (prefix /8 to /30).` }]);
+    throw new InvalidInputError([
+      { path: "subnet", message: `"${cidr}" is not an IPv4 subnet like 10.231.0.0/24 (prefix /8 to /30).` },
+    ]);
   }
   const value = octets.reduce((sum, octet) => sum * 256 + octet, 0);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;

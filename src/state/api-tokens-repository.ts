@@ -59,8 +59,12 @@ export function createApiTokensRepository(db: VoxnixDatabase): ApiTokensReposito
   const byId = db.sqlite.prepare<[string], ApiTokenRow>("SELECT * FROM api_tokens WHERE id = ?");
   const byHash = db.sqlite.prepare<[string], ApiTokenRow>("SELECT * FROM api_tokens WHERE token_hash = ?");
   const all = db.sqlite.prepare<[], ApiTokenRow>("SELECT * FROM api_tokens ORDER BY created_at, id");
-  const ofUser = db.sqlite.prepare<[string], ApiTokenRow>("SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id");
-  const revoke = db.sqlite.prepare<[number, string, string]>("UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL");
+  const ofUser = db.sqlite.prepare<[string], ApiTokenRow>(
+    "SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id",
+  );
+  const revoke = db.sqlite.prepare<[number, string, string]>(
+    "UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
+  );
   return {
     insert: (record) => void insert.run({ ...record, createdAt: record.createdAt.getTime() }),
     get: (id) => {

@@ -33,7 +33,9 @@ interface ConfirmationRow {
 
 /** Reads and writes the `confirmations` table. */
 export interface ConfirmationsRepository {
-  insert(record: Omit<ConfirmationRecord, "usedAt" | "operation"> & { readonly operation?: ConfirmationRecord["operation"] }): void;
+  insert(
+    record: Omit<ConfirmationRecord, "usedAt" | "operation"> & { readonly operation?: ConfirmationRecord["operation"] },
+  ): void;
   get(tokenHash: string): ConfirmationRecord | undefined;
   /** Marks the token used; returns false when it already was (a concurrent replay). */
   markUsed(tokenHash: string, at: Date): boolean;
@@ -47,7 +49,9 @@ export function createConfirmationsRepository(db: VoxnixDatabase): Confirmations
     "INSERT INTO confirmations (token_hash, actor, workload, plan_hash, expires_at, operation, request_json) VALUES (@tokenHash, @actor, @workload, @planHash, @expiresAt, @operation, @requestJson)",
   );
   const select = db.sqlite.prepare<[string], ConfirmationRow>("SELECT * FROM confirmations WHERE token_hash = ?");
-  const use = db.sqlite.prepare<[number, string]>("UPDATE confirmations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL");
+  const use = db.sqlite.prepare<[number, string]>(
+    "UPDATE confirmations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
+  );
   const expire = db.sqlite.prepare<[number]>("DELETE FROM confirmations WHERE expires_at < ?");
   return {
     insert: (record) =>

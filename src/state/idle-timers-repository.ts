@@ -54,21 +54,30 @@ export function createIdleTimersRepository(db: VoxnixDatabase): IdleTimersReposi
      ON CONFLICT(workload) DO UPDATE SET timeout_ms = @timeout, last_activity_at = @at, last_activity_kind = 'keep', warned_at = NULL`,
   );
   const warned = sqlite.prepare("UPDATE idle_timers SET warned_at = @at WHERE workload = @workload");
-  const stopped = sqlite.prepare("UPDATE idle_timers SET stopped_at = @at, warned_at = NULL WHERE workload = @workload");
+  const stopped = sqlite.prepare(
+    "UPDATE idle_timers SET stopped_at = @at, warned_at = NULL WHERE workload = @workload",
+  );
   return {
     get: (workload) => {
       const row = select.get(workload);
       return row ? toRecord(row) : undefined;
     },
     recordActivity: (workload, kind, at) => void activity.run({ workload, kind, at: at.getTime() }),
-    setTimeout: (workload, value, at) => void timeout.run({ workload, timeout: value === undefined ? null : value === "off" ? 0 : value, at: at.getTime() }),
+    setTimeout: (workload, value, at) =>
+      void timeout.run({
+        workload,
+        timeout: value === undefined ? null : value === "off" ? 0 : value,
+        at: at.getTime(),
+      }),
     markWarned: (workload, at) => void warned.run({ workload, at: at.getTime() }),
     markStopped: (workload, at) => void stopped.run({ workload, at: at.getTime() }),
   };
 }
 
 function toRecord(row: IdleTimerRow): IdleTimerRecord {
-  const kind = (ACTIVITY_KINDS as readonly string[]).includes(row.last_activity_kind) ? (row.last_activity_kind as ActivityKind) : "keep";
+  const kind = (ACTIVITY_KINDS as readonly string[]).includes(row.last_activity_kind)
+    ? (row.last_activity_kind as ActivityKind)
+    : "keep";
   return {
     workload: row.workload,
     timeout: row.timeout_ms === null ? undefined : row.timeout_ms === 0 ? "off" : row.timeout_ms,

@@ -26,7 +26,9 @@ export interface ImportedVmRecord {
 }
 
 /** What a definitions file says about one assignment (`allowPowerControl` defaults to false). */
-export type ImportedVmEntry = Omit<ImportedVmRecord, "source" | "updatedAt" | "allowPowerControl"> & { readonly allowPowerControl?: boolean };
+export type ImportedVmEntry = Omit<ImportedVmRecord, "source" | "updatedAt" | "allowPowerControl"> & {
+  readonly allowPowerControl?: boolean;
+};
 
 interface Row {
   name: string;
@@ -59,7 +61,16 @@ export function createImportedVmsRepository(db: VoxnixDatabase): ImportedVmsRepo
   const all = sqlite.prepare<[], Row>("SELECT * FROM imported_vms ORDER BY name");
   const replace = sqlite.transaction((source: string, entries: readonly ImportedVmEntry[], now: Date) => {
     removeSource.run(source);
-    for (const entry of entries) upsert.run(entry.name, entry.vmid, entry.owner ?? null, entry.note ?? null, entry.allowPowerControl === true ? 1 : 0, source, now.getTime());
+    for (const entry of entries)
+      upsert.run(
+        entry.name,
+        entry.vmid,
+        entry.owner ?? null,
+        entry.note ?? null,
+        entry.allowPowerControl === true ? 1 : 0,
+        source,
+        now.getTime(),
+      );
   });
   const toRecord = (row: Row): ImportedVmRecord => ({
     name: row.name,

@@ -49,7 +49,12 @@ export interface JobsRepository {
   insert(record: Omit<JobRecord, "state" | "progress" | "error" | "endedAt">): void;
   get(id: string): JobRecord | undefined;
   setProgress(id: string, progress: string): void;
-  finish(id: string, state: Exclude<StoredJobState, "running">, at: Date, error?: { kind: VoxnixErrorKind; message: string }): void;
+  finish(
+    id: string,
+    state: Exclude<StoredJobState, "running">,
+    at: Date,
+    error?: { kind: VoxnixErrorKind; message: string },
+  ): void;
   /** Jobs recorded as running (by any process). */
   running(): readonly JobRecord[];
 }
@@ -84,7 +89,13 @@ export function createJobsRepository(db: VoxnixDatabase): JobsRepository {
     },
     setProgress: (id, text) => void progress.run(text, id),
     finish: (id, state, at, error) =>
-      void finish.run({ id, state, at: at.getTime(), errorKind: error?.kind ?? null, errorMessage: error?.message ?? null }),
+      void finish.run({
+        id,
+        state,
+        at: at.getTime(),
+        errorKind: error?.kind ?? null,
+        errorMessage: error?.message ?? null,
+      }),
     running: () => running.all().map(toRecord),
   };
 }
@@ -97,7 +108,9 @@ function toRecord(row: JobRow): JobRecord {
     owner: row.owner as UserId,
     state: row.state,
     progress: row.progress,
-    ...(row.error_kind === null ? {} : { error: { kind: row.error_kind as VoxnixErrorKind, message: row.error_message ?? "" } }),
+    ...(row.error_kind === null
+      ? {}
+      : { error: { kind: row.error_kind as VoxnixErrorKind, message: row.error_message ?? "" } }),
     pid: row.pid,
     holder: row.holder,
     startedAt: new Date(row.started_at),

@@ -207,7 +207,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    description: "changing a workload: change jobs, and confirmations that remember which operation (and change) they confirm",
+    description:
+      "changing a workload: change jobs, and confirmations that remember which operation (and change) they confirm",
     sql: `
       CREATE TABLE jobs_v10 (
         id TEXT PRIMARY KEY,
@@ -234,7 +235,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 11,
-    description: "the audit log's filters (who, workload, operation, outcome, time) read an index instead of the whole table",
+    description:
+      "the audit log's filters (who, workload, operation, outcome, time) read an index instead of the whole table",
     // Each index ends in the rowid (id), so "newest first" within one actor, workload or operation needs no sort.
     sql: `
       CREATE INDEX operations_actor ON operations(actor);
@@ -302,14 +304,18 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version 
 export function migrate(sqlite: BetterSqlite3.Database, target: number = LATEST_SCHEMA_VERSION): number {
   const current = sqlite.pragma("user_version", { simple: true }) as number;
   if (current > LATEST_SCHEMA_VERSION) {
-    throw new Error(`The database is at schema version ${current}, newer than this voxnix (${LATEST_SCHEMA_VERSION}); upgrade voxnix.`);
+    throw new Error(
+      `The database is at schema version ${current}, newer than this voxnix (${LATEST_SCHEMA_VERSION}); upgrade voxnix.`,
+    );
   }
   for (const step of MIGRATIONS) {
     if (step.version <= current || step.version > target) continue;
-    sqlite.transaction(() => {
-      sqlite.exec(step.sql);
-      sqlite.pragma(`user_version = ${step.version}`);
-    }).immediate();
+    sqlite
+      .transaction(() => {
+        sqlite.exec(step.sql);
+        sqlite.pragma(`user_version = ${step.version}`);
+      })
+      .immediate();
   }
   return sqlite.pragma("user_version", { simple: true }) as number;
 }

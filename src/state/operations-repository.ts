@@ -119,7 +119,10 @@ export function createOperationsRepository(db: VoxnixDatabase): OperationsReposi
  * use the column's index (migration 11): `(@actor IS NULL OR actor = @actor)` would make it
  * read the whole table. Exported for the query-plan test.
  */
-export function auditQuery(filter: AuditFilter): { readonly sql: string; readonly params: Record<string, string | number> } {
+export function auditQuery(filter: AuditFilter): {
+  readonly sql: string;
+  readonly params: Record<string, string | number>;
+} {
   const conditions: string[] = [];
   const params: Record<string, string | number> = { limit: filter.limit };
   const add = (name: string, condition: string, value: string | number | undefined) => {

@@ -65,20 +65,29 @@ export interface ProxmoxVmidsRepository {
 
 /** The ledger over the `proxmox_vmids` table (migration 8). */
 export function createProxmoxVmidsRepository(db: VoxnixDatabase): ProxmoxVmidsRepository {
-  const highest = db.sqlite.prepare<[number, number], { highest: number | null }>("SELECT MAX(vmid) AS highest FROM proxmox_vmids WHERE vmid BETWEEN ? AND ?");
+  const highest = db.sqlite.prepare<[number, number], { highest: number | null }>(
+    "SELECT MAX(vmid) AS highest FROM proxmox_vmids WHERE vmid BETWEEN ? AND ?",
+  );
   const insert = db.sqlite.prepare<[number, string | null, VmidState, string, number, number]>(
     "INSERT INTO proxmox_vmids (vmid, workload, state, note, allocated_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const update = db.sqlite.prepare<[VmidState, string, number, number]>("UPDATE proxmox_vmids SET state = ?, note = ?, updated_at = ? WHERE vmid = ?");
-  const activate = db.sqlite.prepare<[number, number]>("UPDATE proxmox_vmids SET state = 'active', updated_at = ? WHERE vmid = ? AND state = 'reserved'");
-  const selectLive = db.sqlite.prepare<[string], Row>("SELECT * FROM proxmox_vmids WHERE workload = ? AND state IN ('reserved', 'active')");
+  const update = db.sqlite.prepare<[VmidState, string, number, number]>(
+    "UPDATE proxmox_vmids SET state = ?, note = ?, updated_at = ? WHERE vmid = ?",
+  );
+  const activate = db.sqlite.prepare<[number, number]>(
+    "UPDATE proxmox_vmids SET state = 'active', updated_at = ? WHERE vmid = ? AND state = 'reserved'",
+  );
+  const selectLive = db.sqlite.prepare<[string], Row>(
+    "SELECT * FROM proxmox_vmids WHERE workload = ? AND state IN ('reserved', 'active')",
+  );
   const selectOne = db.sqlite.prepare<[number], Row>("SELECT * FROM proxmox_vmids WHERE vmid = ?");
   const selectAll = db.sqlite.prepare<[], Row>("SELECT * FROM proxmox_vmids ORDER BY vmid");
 
   return {
     reserveNext(range, workload, now) {
       return db.transaction(() => {
-        if (selectLive.get(workload)) throw new ConflictError("busy", `A VM called "${workload}" is already being created or exists.`);
+        if (selectLive.get(workload))
+          throw new ConflictError("busy", `A VM called "${workload}" is already being created or exists.`);
         // Every ID at or below the highest recorded one was used once; only go up.
         const top = highest.get(range.first, range.last)?.highest ?? null;
         const candidate = top === null ? range.first : top + 1;

@@ -67,7 +67,10 @@ export interface SnapshotsRepository {
 }
 
 /** Creates the snapshots repository over `db`. */
-export function createSnapshotsRepository(db: VoxnixDatabase, defaults: WorkloadDefaults = { pids: 512 }): SnapshotsRepository {
+export function createSnapshotsRepository(
+  db: VoxnixDatabase,
+  defaults: WorkloadDefaults = { pids: 512 },
+): SnapshotsRepository {
   const toRecord = (row: SnapshotRow): SnapshotRecord => toSnapshotRecord(row, defaults);
   const optional = (row: SnapshotRow | undefined): SnapshotRecord | undefined => (row ? toRecord(row) : undefined);
   const sqlite = db.sqlite;
@@ -82,10 +85,14 @@ export function createSnapshotsRepository(db: VoxnixDatabase, defaults: Workload
   const kept = sqlite.prepare<[string, number], SnapshotRow>(
     "SELECT * FROM snapshots WHERE owner = ? AND state = 'kept' AND expires_at > ? ORDER BY created_at DESC",
   );
-  const expired = sqlite.prepare<[number], SnapshotRow>("SELECT * FROM snapshots WHERE state = 'kept' AND expires_at <= ?");
+  const expired = sqlite.prepare<[number], SnapshotRow>(
+    "SELECT * FROM snapshots WHERE state = 'kept' AND expires_at <= ?",
+  );
   const byJob = sqlite.prepare<[string], SnapshotRow>("SELECT * FROM snapshots WHERE job_id = ?");
   const setState = sqlite.prepare<[string, string]>("UPDATE snapshots SET state = ? WHERE id = ?");
-  const setRootDisk = sqlite.prepare<[string, string, number, string]>("UPDATE snapshots SET root_disk_runtime = ?, root_disk_ref = ?, root_disk_bytes = ? WHERE id = ?");
+  const setRootDisk = sqlite.prepare<[string, string, number, string]>(
+    "UPDATE snapshots SET root_disk_runtime = ?, root_disk_ref = ?, root_disk_bytes = ? WHERE id = ?",
+  );
   return {
     insert: (record) =>
       void insert.run({
@@ -123,6 +130,8 @@ function toSnapshotRecord(row: SnapshotRow, defaults: WorkloadDefaults): Snapsho
     expiresAt: new Date(row.expires_at),
     state: row.state,
     ...(row.job_id === null ? {} : { jobId: row.job_id }),
-    ...(row.root_disk_runtime === null || row.root_disk_ref === null ? {} : { rootDisk: { runtime: row.root_disk_runtime, ref: row.root_disk_ref, bytes: row.root_disk_bytes ?? 0 } }),
+    ...(row.root_disk_runtime === null || row.root_disk_ref === null
+      ? {}
+      : { rootDisk: { runtime: row.root_disk_runtime, ref: row.root_disk_ref, bytes: row.root_disk_bytes ?? 0 } }),
   };
 }

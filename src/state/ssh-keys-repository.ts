@@ -62,7 +62,9 @@ export function createSshKeysRepository(db: VoxnixDatabase): SshKeysRepository {
   );
   const byFingerprint = db.sqlite.prepare<[string], SshKeyRow>("SELECT * FROM ssh_keys WHERE fingerprint = ?");
   const all = db.sqlite.prepare<[], SshKeyRow>("SELECT * FROM ssh_keys ORDER BY created_at, fingerprint");
-  const ofUser = db.sqlite.prepare<[string], SshKeyRow>("SELECT * FROM ssh_keys WHERE user_id = ? ORDER BY created_at, fingerprint");
+  const ofUser = db.sqlite.prepare<[string], SshKeyRow>(
+    "SELECT * FROM ssh_keys WHERE user_id = ? ORDER BY created_at, fingerprint",
+  );
   const countOf = db.sqlite.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM ssh_keys WHERE user_id = ?");
   const remove = db.sqlite.prepare<[string]>("DELETE FROM ssh_keys WHERE fingerprint = ?");
   return {

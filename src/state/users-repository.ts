@@ -25,7 +25,10 @@ export interface StoredUser extends User {
 export interface UsersRepository {
   get(id: UserId): StoredUser | undefined;
   insert(user: User): void;
-  update(id: UserId, changes: { role?: Role; status?: UserStatus; limits?: UserLimits; displayName?: string; approvedBy?: UserId }): void;
+  update(
+    id: UserId,
+    changes: { role?: Role; status?: UserStatus; limits?: UserLimits; displayName?: string; approvedBy?: UserId },
+  ): void;
   list(): readonly StoredUser[];
 }
 

@@ -88,27 +88,40 @@ export function createWebSessionsRepository(db: VoxnixDatabase): WebSessionsRepo
     "INSERT INTO login_links (token_hash, user_id, created_by, created_at, expires_at) VALUES (@tokenHash, @userId, @createdBy, @createdAt, @expiresAt)",
   );
   const linkByHash = db.sqlite.prepare<[string], LoginLinkRow>("SELECT * FROM login_links WHERE token_hash = ?");
-  const useLink = db.sqlite.prepare<[number, string, number]>("UPDATE login_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?");
+  const useLink = db.sqlite.prepare<[number, string, number]>(
+    "UPDATE login_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+  );
   const insertSession = db.sqlite.prepare(
     "INSERT INTO web_sessions (secret_hash, id, user_id, created_at, expires_at) VALUES (@secretHash, @id, @userId, @createdAt, @expiresAt)",
   );
   const sessionByHash = db.sqlite.prepare<[string], WebSessionRow>("SELECT * FROM web_sessions WHERE secret_hash = ?");
-  const endSession = db.sqlite.prepare<[number, string]>("UPDATE web_sessions SET ended_at = ? WHERE secret_hash = ? AND ended_at IS NULL");
+  const endSession = db.sqlite.prepare<[number, string]>(
+    "UPDATE web_sessions SET ended_at = ? WHERE secret_hash = ? AND ended_at IS NULL",
+  );
   const pruneLinks = db.sqlite.prepare<[number]>("DELETE FROM login_links WHERE expires_at < ?");
-  const pruneSessions = db.sqlite.prepare<[number, number]>("DELETE FROM web_sessions WHERE expires_at < ? OR ended_at < ?");
+  const pruneSessions = db.sqlite.prepare<[number, number]>(
+    "DELETE FROM web_sessions WHERE expires_at < ? OR ended_at < ?",
+  );
   return {
-    insertLink: (record) => void insertLink.run({ ...record, createdAt: record.createdAt.getTime(), expiresAt: record.expiresAt.getTime() }),
+    insertLink: (record) =>
+      void insertLink.run({ ...record, createdAt: record.createdAt.getTime(), expiresAt: record.expiresAt.getTime() }),
     findLink: (tokenHash) => {
       const row = linkByHash.get(tokenHash);
       return row ? toLink(row) : undefined;
     },
     useLink: (tokenHash, at) => useLink.run(at.getTime(), tokenHash, at.getTime()).changes === 1,
-    insertSession: (record) => void insertSession.run({ ...record, createdAt: record.createdAt.getTime(), expiresAt: record.expiresAt.getTime() }),
+    insertSession: (record) =>
+      void insertSession.run({
+        ...record,
+        createdAt: record.createdAt.getTime(),
+        expiresAt: record.expiresAt.getTime(),
+      }),
     findSession: (secretHash) => {
       const row = sessionByHash.get(secretHash);
       return row ? toSession(row) : undefined;
     },
     endSession: (secretHash, at) => endSession.run(at.getTime(), secretHash).changes === 1,
-    prune: (before) => pruneLinks.run(before.getTime()).changes + pruneSessions.run(before.getTime(), before.getTime()).changes,
+    prune: (before) =>
+      pruneLinks.run(before.getTime()).changes + pruneSessions.run(before.getTime(), before.getTime()).changes,
   };
 }

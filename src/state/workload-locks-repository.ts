@@ -37,7 +37,9 @@ export function createWorkloadLocksRepository(db: VoxnixDatabase): WorkloadLocks
   const select = sqlite.prepare<[string], { name: string; holder: string; pid: number; acquired_at: number }>(
     "SELECT * FROM workload_locks WHERE name = ?",
   );
-  const all = sqlite.prepare<[], { name: string; pid: number; holder: string }>("SELECT name, pid, holder FROM workload_locks");
+  const all = sqlite.prepare<[], { name: string; pid: number; holder: string }>(
+    "SELECT name, pid, holder FROM workload_locks",
+  );
   const upsert = sqlite.prepare(
     `INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES (@name, @holder, @pid, @at)
      ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, acquired_at = excluded.acquired_at`,
@@ -55,7 +57,9 @@ export function createWorkloadLocksRepository(db: VoxnixDatabase): WorkloadLocks
     release: (name, holder) => void remove.run(name, holder),
     get: (name) => {
       const row = select.get(name);
-      return row ? { name: row.name, holder: row.holder, pid: row.pid, acquiredAt: new Date(row.acquired_at) } : undefined;
+      return row
+        ? { name: row.name, holder: row.holder, pid: row.pid, acquiredAt: new Date(row.acquired_at) }
+        : undefined;
     },
     clearStale: (isAlive) =>
       db.transaction(() => {

@@ -68,7 +68,10 @@ export interface WorkloadDefaults {
 }
 
 /** Creates the workloads repository over `db`. */
-export function createWorkloadsRepository(db: VoxnixDatabase, defaults: WorkloadDefaults = { pids: 512 }): WorkloadsRepository {
+export function createWorkloadsRepository(
+  db: VoxnixDatabase,
+  defaults: WorkloadDefaults = { pids: 512 },
+): WorkloadsRepository {
   const sqlite = db.sqlite;
   const select = sqlite.prepare<[string], WorkloadRow>("SELECT * FROM workloads WHERE name = ?");
   const insert = sqlite.prepare(
@@ -80,12 +83,17 @@ export function createWorkloadsRepository(db: VoxnixDatabase, defaults: Workload
   const all = sqlite.prepare<[], WorkloadRow>("SELECT * FROM workloads ORDER BY name");
   const names = sqlite.prepare<[], { name: string }>("SELECT name FROM workloads");
   // A spec recorded before pids limits existed counts with the default it now runs with.
-  const totals = sqlite.prepare<[{ owner: string; defaultPids: number }], { count: number; cpus: number | null; memory: number | null; pids: number | null }>(
+  const totals = sqlite.prepare<
+    [{ owner: string; defaultPids: number }],
+    { count: number; cpus: number | null; memory: number | null; pids: number | null }
+  >(
     `SELECT COUNT(*) AS count, SUM(json_extract(spec_json, '$.resources.cpus')) AS cpus,
             SUM(json_extract(spec_json, '$.resources.memoryBytes')) AS memory,
             SUM(COALESCE(json_extract(spec_json, '$.resources.pids'), @defaultPids)) AS pids FROM workloads WHERE owner = @owner`,
   );
-  const counts = sqlite.prepare<[], { owner: string; n: number }>("SELECT owner, COUNT(*) AS n FROM workloads GROUP BY owner");
+  const counts = sqlite.prepare<[], { owner: string; n: number }>(
+    "SELECT owner, COUNT(*) AS n FROM workloads GROUP BY owner",
+  );
   const setStatus = sqlite.prepare("UPDATE workloads SET status = @status, updated_at = @at WHERE name = @name");
   const setDesired = sqlite.prepare("UPDATE workloads SET desired = @desired, updated_at = @at WHERE name = @name");
   const setSpec = sqlite.prepare("UPDATE workloads SET spec_json = @spec, updated_at = @at WHERE name = @name");

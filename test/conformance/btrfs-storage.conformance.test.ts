@@ -36,12 +36,26 @@ async function write(hostPath: string, bytes: number): Promise<"written" | "refu
 
 storageConformance({
   label: "btrfs (real loop image)",
-  unavailable: () => (process.getuid?.() !== 0 || !existsSync("/usr/bin/btrfs") ? "needs root and btrfs-progs" : undefined),
+  unavailable: () =>
+    process.getuid?.() !== 0 || !existsSync("/usr/bin/btrfs") ? "needs root and btrfs-progs" : undefined,
   async setup() {
     const root = mkdtempSync("/var/tmp/vx-conformance-btrfs-");
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
+    const leases = {
+      allocate: () => "",
+      get: () => undefined,
+      release: () => undefined,
+      all: () => new Map<string, string>(),
+    };
     const config = configSchema.parse({ storage: { driver: "btrfs", btrfs: { imageSize: "1G" } } });
-    const deps = { config, stateDir: root, runner: createCommandRunner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() };
+    const deps = {
+      config,
+      stateDir: root,
+      runner: createCommandRunner(),
+      logger: silentLogger,
+      clock: systemClock,
+      leases,
+      catalog: createFixtureCatalog(),
+    };
     return {
       storage: createBtrfsStorage(deps),
       write,

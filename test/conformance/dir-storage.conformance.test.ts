@@ -17,9 +17,22 @@ storageConformance({
   label: "dir (plain directories)",
   async setup() {
     const root = mkdtempSync(path.join(tmpdir(), "vx-conformance-dir-"));
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
+    const leases = {
+      allocate: () => "",
+      get: () => undefined,
+      release: () => undefined,
+      all: () => new Map<string, string>(),
+    };
     const config = configSchema.parse({ storage: { driver: "dir" } });
-    const storage = createDirStorage({ config, stateDir: root, runner: createCommandRunner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
+    const storage = createDirStorage({
+      config,
+      stateDir: root,
+      runner: createCommandRunner(),
+      logger: silentLogger,
+      clock: systemClock,
+      leases,
+      catalog: createFixtureCatalog(),
+    });
     return { storage, cleanup: async () => rmSync(root, { recursive: true, force: true }) };
   },
 });

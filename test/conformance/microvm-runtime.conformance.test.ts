@@ -27,7 +27,8 @@ runtimeConformance({
   label: "microvm (fake appliance programs)",
   unavailable() {
     if (process.getuid?.() !== 0) return "the fake guest is a real sshd, which needs root";
-    for (const tool of ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/nix-instantiate"]) if (!existsSync(tool)) return `${tool} is missing`;
+    for (const tool of ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/nix-instantiate"])
+      if (!existsSync(tool)) return `${tool} is missing`;
     return undefined;
   },
   timeoutMs: 120_000,
@@ -38,9 +39,31 @@ runtimeConformance({
       vm: { runtime: "microvm", bootTimeoutSeconds: 60, stopTimeoutSeconds: 5 },
       microvm: { flake: REPO, stateDir, root: path.join(root, "voxnix", "microvm"), commandTimeoutSeconds: 30 },
     });
-    const runner = createCommandRunner({ baseEnv: { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`, FAKE_HOST_ROOT: root, FAKE_MICROVM_STATE_DIR: stateDir }, killGraceMs: 300 });
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
-    const runtime = createMicrovmRuntime({ config, stateDir: path.join(root, "voxnix"), runner, spawner: createProcessSpawner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
+    const runner = createCommandRunner({
+      baseEnv: {
+        ...process.env,
+        PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`,
+        FAKE_HOST_ROOT: root,
+        FAKE_MICROVM_STATE_DIR: stateDir,
+      },
+      killGraceMs: 300,
+    });
+    const leases = {
+      allocate: () => "",
+      get: () => undefined,
+      release: () => undefined,
+      all: () => new Map<string, string>(),
+    };
+    const runtime = createMicrovmRuntime({
+      config,
+      stateDir: path.join(root, "voxnix"),
+      runner,
+      spawner: createProcessSpawner(),
+      logger: silentLogger,
+      clock: systemClock,
+      leases,
+      catalog: createFixtureCatalog(),
+    });
     const workspace = (name: string) => {
       const dir = path.join(root, "workspaces", name);
       mkdirSync(dir, { recursive: true });
@@ -51,7 +74,8 @@ runtimeConformance({
       spec: (name) => validateVmSpec({ name, cpus: 1, memory: "512M", disk: "3G", workspace: "64M" }),
       host: (name) => ({ ownerLabel: "local:conformance", workspaceHostPath: workspace(name) }),
       async cleanup() {
-        for (const vm of await runtime.list().catch(() => [])) await runtime.destroy(vm.name as WorkloadName, { onProgress: () => undefined }).catch(() => undefined);
+        for (const vm of await runtime.list().catch(() => []))
+          await runtime.destroy(vm.name as WorkloadName, { onProgress: () => undefined }).catch(() => undefined);
         rmSync(root, { recursive: true, force: true });
       },
     };

@@ -28,10 +28,22 @@ runtimeConformance({
     const config = configSchema.parse(JSON.parse(readFileSync(env.configFile, "utf8")));
     const stateDir = config.stateDir ?? path.join(env.root, "state");
     const database = openDatabase(path.join(stateDir, "conformance.db"));
-    const deps = { config, stateDir, runner: env.runner, logger: silentLogger, clock: systemClock, leases: createAddressLeases(database), catalog: createFixtureCatalog() };
+    const deps = {
+      config,
+      stateDir,
+      runner: env.runner,
+      logger: silentLogger,
+      clock: systemClock,
+      leases: createAddressLeases(database),
+      catalog: createFixtureCatalog(),
+    };
     // The roots come from the btrfs driver's root volumes, as in the app.
     const storage = createBtrfsStorage(deps);
-    const runtime = createNspawnRuntime({ ...deps, spawner: createProcessSpawner(), rootVolumes: (request) => storage.rootVolumes!(request) });
+    const runtime = createNspawnRuntime({
+      ...deps,
+      spawner: createProcessSpawner(),
+      rootVolumes: (request) => storage.rootVolumes!(request),
+    });
     return {
       runtime,
       spec: (name) => containerSpec(name),

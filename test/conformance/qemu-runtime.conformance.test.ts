@@ -20,7 +20,13 @@ import { createFixtureCatalog } from "../fakes/fixture-catalog.js";
 
 function qemuUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "the QEMU runtime's conformance run needs root";
-  for (const tool of ["/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/sbin/debootstrap", "/usr/bin/ssh", "/usr/sbin/mkfs.ext4"]) {
+  for (const tool of [
+    "/usr/bin/qemu-system-x86_64",
+    "/usr/bin/qemu-img",
+    "/usr/sbin/debootstrap",
+    "/usr/bin/ssh",
+    "/usr/sbin/mkfs.ext4",
+  ]) {
     if (!existsSync(tool)) return `${tool} is missing`;
   }
   return undefined;
@@ -34,11 +40,31 @@ runtimeConformance({
   async setup() {
     const root = mkdtempSync("/var/tmp/vx-conformance-vm-");
     const config = configSchema.parse({
-      vm: { imageDir: path.join(CACHE_DIR, "vm-images"), packageCache: path.join(CACHE_DIR, "vm-debs"), bootTimeoutSeconds: 480, stopTimeoutSeconds: 60 },
+      vm: {
+        imageDir: path.join(CACHE_DIR, "vm-images"),
+        packageCache: path.join(CACHE_DIR, "vm-debs"),
+        bootTimeoutSeconds: 480,
+        stopTimeoutSeconds: 60,
+      },
     });
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map<string, string>() };
-    const runtime = createQemuRuntime({ config, stateDir: path.join(root, "state"), runner: createCommandRunner(), spawner: createProcessSpawner(), logger: silentLogger, clock: systemClock, leases, catalog: createFixtureCatalog() });
-    if (currentImage(runtime.paths.images, config.vm.suite) === undefined) await runtime.buildImages({ onProgress: () => undefined });
+    const leases = {
+      allocate: () => "",
+      get: () => undefined,
+      release: () => undefined,
+      all: () => new Map<string, string>(),
+    };
+    const runtime = createQemuRuntime({
+      config,
+      stateDir: path.join(root, "state"),
+      runner: createCommandRunner(),
+      spawner: createProcessSpawner(),
+      logger: silentLogger,
+      clock: systemClock,
+      leases,
+      catalog: createFixtureCatalog(),
+    });
+    if (currentImage(runtime.paths.images, config.vm.suite) === undefined)
+      await runtime.buildImages({ onProgress: () => undefined });
     const workspace = (name: string) => {
       const dir = path.join(root, "workspaces", name);
       mkdirSync(dir, { recursive: true });

@@ -11,7 +11,16 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { it } from "node:test";
@@ -23,8 +32,12 @@ import type { StorageFixture } from "./storage.js";
 const MIB = 1024 ** 2;
 
 /** Registers the root-volume cases; `get` answers the fixture once the suite's `before` ran. */
-export function rootVolumeCases(get: () => { readonly storage: StorageDriver; readonly fixture: StorageFixture }, user: string): void {
-  const needsRoot = process.getuid?.() !== 0 ? "cloning a root mounts an overlay or snapshots a subvolume: needs root" : false;
+export function rootVolumeCases(
+  get: () => { readonly storage: StorageDriver; readonly fixture: StorageFixture },
+  user: string,
+): void {
+  const needsRoot =
+    process.getuid?.() !== 0 ? "cloning a root mounts an overlay or snapshots a subvolume: needs root" : false;
 
   void it("says where a workspace is or would be, without creating it, and refuses hostile names", async () => {
     const { storage } = get();
@@ -49,65 +62,95 @@ export function rootVolumeCases(get: () => { readonly storage: StorageDriver; re
     const area = storage.rootVolumes({ runtime: "conformance" });
     assert.ok(path.isAbsolute(area.hostPath));
     assert.notEqual(storage.rootVolumes({ runtime: "other" }).hostPath, area.hostPath, "one area per runtime");
-    assert.equal(storage.rootVolumes({ runtime: "conformance" }).hostPath, area.hostPath, "stable: runtimes derive host-wide names from it");
-    assert.equal(storage.rootVolumes({ runtime: "conformance", at: "/srv/conformance-roots" }).hostPath, "/srv/conformance-roots");
-    for (const runtime of ["../etc", "a/b", ""]) assert.throws(() => storage.rootVolumes!({ runtime }), VoxnixError, runtime);
+    assert.equal(
+      storage.rootVolumes({ runtime: "conformance" }).hostPath,
+      area.hostPath,
+      "stable: runtimes derive host-wide names from it",
+    );
+    assert.equal(
+      storage.rootVolumes({ runtime: "conformance", at: "/srv/conformance-roots" }).hostPath,
+      "/srv/conformance-roots",
+    );
+    for (const runtime of ["../etc", "a/b", ""])
+      assert.throws(() => storage.rootVolumes!({ runtime }), VoxnixError, runtime);
   });
 
-  void it("clones a writable root from an image volume, keeps the image untouched, mounts again and deletes it", { skip: needsRoot }, async () => {
-    const { storage, fixture } = get();
-    const area: RootVolumes = storage.rootVolumes!({ runtime: "conformance" });
-    await area.ensureReady();
-    await area.ensureReady();
-    assert.ok(existsSync(area.hostPath));
-    assert.equal(await area.reopen(), true, "a ready area reads");
-    const images = path.join(area.hostPath, "images");
-    mkdirSync(images, { recursive: true });
-    // As nspawn builds: a fresh volume, filled, then renamed into place.
-    const building = path.join(images, "base-1.partial");
-    const image = await area.createImage(building);
-    assert.equal(image.hostPath, building);
-    assert.equal(typeof image.cow, "boolean");
-    mkdirSync(path.join(building, "etc"), { recursive: true });
-    writeFileSync(path.join(building, "etc/os-release"), "ID=conformance\n");
-    const ready = path.join(images, "base-1");
-    renameSync(building, ready);
+  void it(
+    "clones a writable root from an image volume, keeps the image untouched, mounts again and deletes it",
+    { skip: needsRoot },
+    async () => {
+      const { storage, fixture } = get();
+      const area: RootVolumes = storage.rootVolumes!({ runtime: "conformance" });
+      await area.ensureReady();
+      await area.ensureReady();
+      assert.ok(existsSync(area.hostPath));
+      assert.equal(await area.reopen(), true, "a ready area reads");
+      const images = path.join(area.hostPath, "images");
+      mkdirSync(images, { recursive: true });
+      // As nspawn builds: a fresh volume, filled, then renamed into place.
+      const building = path.join(images, "base-1.partial");
+      const image = await area.createImage(building);
+      assert.equal(image.hostPath, building);
+      assert.equal(typeof image.cow, "boolean");
+      mkdirSync(path.join(building, "etc"), { recursive: true });
+      writeFileSync(path.join(building, "etc/os-release"), "ID=conformance\n");
+      const ready = path.join(images, "base-1");
+      renameSync(building, ready);
 
-    const location = { root: path.join(area.hostPath, "machines", "web"), layers: path.join(area.hostPath, "layers", "web") };
-    assert.equal(area.rootKind(location), undefined, "no root yet");
-    assert.equal(area.cloneCommand(ready, location).length > 0, true, "a dry run can show the clone");
-    const quotaGroup = await storage.quotaGroup?.(user);
-    const root = await area.cloneRoot(ready, location, quotaGroup === undefined ? {} : { quotaGroup });
-    await root.accounted;
-    assert.equal(area.rootKind(location), root.kind);
-    assert.equal(root.kind, image.cow ? "snapshot" : "overlay", "a copy-on-write image clones as a snapshot, another as an overlay");
-    assert.equal(readFileSync(path.join(location.root, "etc/os-release"), "utf8"), "ID=conformance\n", "the root sees the image");
-    writeFileSync(path.join(location.root, "etc/hostname"), "web\n");
-    rmSync(path.join(location.root, "etc/os-release"));
-    assert.equal(existsSync(path.join(ready, "etc/hostname")), false, "a write to the root never reaches the image");
-    assert.equal(readFileSync(path.join(ready, "etc/os-release"), "utf8"), "ID=conformance\n", "nor does a delete");
-    await area.mountRoot(location);
-    await area.mountRoot(location);
-    assert.equal(readFileSync(path.join(location.root, "etc/hostname"), "utf8"), "web\n", "mounting again keeps what the workload wrote");
+      const location = {
+        root: path.join(area.hostPath, "machines", "web"),
+        layers: path.join(area.hostPath, "layers", "web"),
+      };
+      assert.equal(area.rootKind(location), undefined, "no root yet");
+      assert.equal(area.cloneCommand(ready, location).length > 0, true, "a dry run can show the clone");
+      const quotaGroup = await storage.quotaGroup?.(user);
+      const root = await area.cloneRoot(ready, location, quotaGroup === undefined ? {} : { quotaGroup });
+      await root.accounted;
+      assert.equal(area.rootKind(location), root.kind);
+      assert.equal(
+        root.kind,
+        image.cow ? "snapshot" : "overlay",
+        "a copy-on-write image clones as a snapshot, another as an overlay",
+      );
+      assert.equal(
+        readFileSync(path.join(location.root, "etc/os-release"), "utf8"),
+        "ID=conformance\n",
+        "the root sees the image",
+      );
+      writeFileSync(path.join(location.root, "etc/hostname"), "web\n");
+      rmSync(path.join(location.root, "etc/os-release"));
+      assert.equal(existsSync(path.join(ready, "etc/hostname")), false, "a write to the root never reaches the image");
+      assert.equal(readFileSync(path.join(ready, "etc/os-release"), "utf8"), "ID=conformance\n", "nor does a delete");
+      await area.mountRoot(location);
+      await area.mountRoot(location);
+      assert.equal(
+        readFileSync(path.join(location.root, "etc/hostname"), "utf8"),
+        "web\n",
+        "mounting again keeps what the workload wrote",
+      );
 
-    if (storage.info().quotas && root.kind === "snapshot" && fixture.write !== undefined) {
-      // Deleted volumes of the cases before are freed in the background (btrfs's cleaner): wait for still numbers.
-      const before = await settledUsage(storage, user);
-      assert.equal(await fixture.write(location.root, 4 * MIB), "written");
-      const after = await settledUsage(storage, user);
-      assert.ok(after - before >= 3 * MIB, `a write to the root counts against the owner's quota (${before} → ${after})`);
-    }
+      if (storage.info().quotas && root.kind === "snapshot" && fixture.write !== undefined) {
+        // Deleted volumes of the cases before are freed in the background (btrfs's cleaner): wait for still numbers.
+        const before = await settledUsage(storage, user);
+        assert.equal(await fixture.write(location.root, 4 * MIB), "written");
+        const after = await settledUsage(storage, user);
+        assert.ok(
+          after - before >= 3 * MIB,
+          `a write to the root counts against the owner's quota (${before} → ${after})`,
+        );
+      }
 
-    await area.deleteRoot(location);
-    assert.equal(existsSync(location.root), false);
-    assert.equal(existsSync(location.layers), false, "the layers go with the root");
-    assert.equal(area.rootKind(location), undefined);
-    await area.deleteRoot(location);
-    await area.deleteImage(ready);
-    assert.equal(existsSync(ready), false);
-    await area.deleteImage(ready);
-    assert.deepEqual(readdirSync(images), []);
-  });
+      await area.deleteRoot(location);
+      assert.equal(existsSync(location.root), false);
+      assert.equal(existsSync(location.layers), false, "the layers go with the root");
+      assert.equal(area.rootKind(location), undefined);
+      await area.deleteRoot(location);
+      await area.deleteImage(ready);
+      assert.equal(existsSync(ready), false);
+      await area.deleteImage(ready);
+      assert.deepEqual(readdirSync(images), []);
+    },
+  );
 
   void it("reopens nothing where nothing was ever made", async () => {
     const { storage } = get();

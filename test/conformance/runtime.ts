@@ -66,7 +66,11 @@ async function stateOf(runtime: Runtime, workload: string): Promise<LiveState | 
 }
 
 /** Asserts that `promise` rejects with a `VoxnixError` of class `kind` (and `reason`, for conflicts). */
-async function rejectsWith(promise: Promise<unknown>, kind: typeof NotFoundError | typeof ConflictError, reason?: string): Promise<void> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  kind: typeof NotFoundError | typeof ConflictError,
+  reason?: string,
+): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof VoxnixError, `a typed VoxnixError, got ${String(error)}`);
     assert.ok(error instanceof kind, `a ${kind.name}, got ${error.constructor.name}: ${error.message}`);
@@ -82,10 +86,14 @@ export function runtimeConformance(subject: RuntimeSubject): void {
   void describe(`runtime conformance: ${subject.label}`, { skip: skip ?? false }, () => {
     let fixture: RuntimeFixture;
     let runtime: Runtime;
-    const hostFor = (workload: string, listener: (event: ProgressEvent) => void): HostContext => ({ ...fixture.host(workload), onProgress: listener });
+    const hostFor = (workload: string, listener: (event: ProgressEvent) => void): HostContext => ({
+      ...fixture.host(workload),
+      onProgress: listener,
+    });
     /** Each test starts from a host without the suite's workloads, whatever an earlier failure left. */
     const clear = async () => {
-      for (const workload of Object.values(CONFORMANCE_NAMES)) await runtime.destroy(name(workload), { onProgress: () => undefined }).catch(() => undefined);
+      for (const workload of Object.values(CONFORMANCE_NAMES))
+        await runtime.destroy(name(workload), { onProgress: () => undefined }).catch(() => undefined);
     };
 
     before(async () => {
@@ -112,7 +120,8 @@ export function runtimeConformance(subject: RuntimeSubject): void {
     void it("plans a create without touching the host", async () => {
       const planned = await runtime.plan(fixture.spec(CONFORMANCE_NAMES.main), fixture.host(CONFORMANCE_NAMES.main));
       assert.ok(planned.commands.length > 0, "a plan names the host commands it would run");
-      for (const command of planned.commands) assert.ok(command.length > 0 && command.every((part) => typeof part === "string"), "commands are argv arrays");
+      for (const command of planned.commands)
+        assert.ok(command.length > 0 && command.every((part) => typeof part === "string"), "commands are argv arrays");
       assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), undefined, "nothing was created");
       assert.equal(await runtime.show(name(CONFORMANCE_NAMES.main)), undefined);
     });
@@ -120,86 +129,146 @@ export function runtimeConformance(subject: RuntimeSubject): void {
     void it("answers an unknown workload with not found, an absent show, and a destroy that succeeds", async () => {
       const unknown = name(CONFORMANCE_NAMES.unknown);
       assert.equal(await runtime.show(unknown), undefined);
-      await rejectsWith(runtime.start(unknown, hostFor(CONFORMANCE_NAMES.unknown, () => undefined)), NotFoundError);
+      await rejectsWith(
+        runtime.start(
+          unknown,
+          hostFor(CONFORMANCE_NAMES.unknown, () => undefined),
+        ),
+        NotFoundError,
+      );
       await rejectsWith(runtime.logs(unknown, { lines: 5 }), NotFoundError);
-      if (runtime.info().capabilities.exec) await rejectsWith(runtime.exec(unknown, ["true"], { timeoutMs: 30_000 }), NotFoundError);
+      if (runtime.info().capabilities.exec)
+        await rejectsWith(runtime.exec(unknown, ["true"], { timeoutMs: 30_000 }), NotFoundError);
       const report = await runtime.destroy(unknown, { onProgress: () => undefined });
       assert.ok(Array.isArray(report.warnings));
     });
 
-    void it("runs the lifecycle: create, a second create refused, exec, stop (twice), start, destroy (twice)", { timeout: timeout * 4 }, async () => {
-      await clear();
-      const main = name(CONFORMANCE_NAMES.main);
-      const capabilities = runtime.info().capabilities;
-      const created = progress();
-      await runtime.create(fixture.spec(CONFORMANCE_NAMES.main), hostFor(CONFORMANCE_NAMES.main, created.listener));
-      assert.ok(created.events.some((event) => event.type === "step"), "create reports progress steps");
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "a created workload runs");
-      const details = await runtime.show(main);
-      assert.equal(details?.state, "running");
-      assert.equal(typeof details?.facts, "object");
+    void it(
+      "runs the lifecycle: create, a second create refused, exec, stop (twice), start, destroy (twice)",
+      { timeout: timeout * 4 },
+      async () => {
+        await clear();
+        const main = name(CONFORMANCE_NAMES.main);
+        const capabilities = runtime.info().capabilities;
+        const created = progress();
+        await runtime.create(fixture.spec(CONFORMANCE_NAMES.main), hostFor(CONFORMANCE_NAMES.main, created.listener));
+        assert.ok(
+          created.events.some((event) => event.type === "step"),
+          "create reports progress steps",
+        );
+        assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "a created workload runs");
+        const details = await runtime.show(main);
+        assert.equal(details?.state, "running");
+        assert.equal(typeof details?.facts, "object");
 
-      await rejectsWith(runtime.create(fixture.spec(CONFORMANCE_NAMES.main), hostFor(CONFORMANCE_NAMES.main, () => undefined)), ConflictError, "name-taken");
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "the refused create left the workload as it was");
+        await rejectsWith(
+          runtime.create(
+            fixture.spec(CONFORMANCE_NAMES.main),
+            hostFor(CONFORMANCE_NAMES.main, () => undefined),
+          ),
+          ConflictError,
+          "name-taken",
+        );
+        assert.equal(
+          await stateOf(runtime, CONFORMANCE_NAMES.main),
+          "running",
+          "the refused create left the workload as it was",
+        );
 
-      if (capabilities.exec) {
-        const echoed = await runtime.exec(main, ["echo", "conformance"], { timeoutMs: 60_000 });
-        assert.equal(echoed.exitCode, 0, echoed.stderr);
-        assert.match(echoed.stdout, /conformance/);
-        const failed = await runtime.exec(main, ["false"], { timeoutMs: 60_000 });
-        assert.notEqual(failed.exitCode, 0, "a command's failure is its exit status, not an exception");
-      }
-      if (runtime.openSession !== undefined) {
-        // The SSH gateway's path: a command line streamed, its output and exit status back.
-        const session = await runtime.openSession(main, { command: { kind: "exec", command: "echo session; exit 3" }, timeoutMs: 60_000 });
-        let output = "";
-        session.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-        session.stderr?.resume();
-        session.stdin.end();
-        assert.equal((await session.exit).exitCode, 3, "a session's exit status is its command's");
-        assert.match(output, /session/);
-      }
+        if (capabilities.exec) {
+          const echoed = await runtime.exec(main, ["echo", "conformance"], { timeoutMs: 60_000 });
+          assert.equal(echoed.exitCode, 0, echoed.stderr);
+          assert.match(echoed.stdout, /conformance/);
+          const failed = await runtime.exec(main, ["false"], { timeoutMs: 60_000 });
+          assert.notEqual(failed.exitCode, 0, "a command's failure is its exit status, not an exception");
+        }
+        if (runtime.openSession !== undefined) {
+          // The SSH gateway's path: a command line streamed, its output and exit status back.
+          const session = await runtime.openSession(main, {
+            command: { kind: "exec", command: "echo session; exit 3" },
+            timeoutMs: 60_000,
+          });
+          let output = "";
+          session.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+          session.stderr?.resume();
+          session.stdin.end();
+          assert.equal((await session.exit).exitCode, 3, "a session's exit status is its command's");
+          assert.match(output, /session/);
+        }
 
-      await runtime.stop(main, { onProgress: () => undefined });
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped");
-      await runtime.stop(main, { onProgress: () => undefined });
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped", "stopping a stopped workload succeeds");
-      if (capabilities.exec) await rejectsWith(runtime.exec(main, ["true"], { timeoutMs: 30_000 }), ConflictError, "wrong-state");
-      if (capabilities.interactiveShell) await rejectsWith(runtime.openTerminal(main, { size: { cols: 80, rows: 24 }, timeoutMs: 30_000 }), ConflictError, "wrong-state");
-      if (runtime.openSession !== undefined) await rejectsWith(runtime.openSession(main, { command: { kind: "exec", command: "true" }, timeoutMs: 30_000 }), ConflictError, "wrong-state");
-      if (runtime.openPort !== undefined) await rejectsWith(runtime.openPort(main, 22, { timeoutMs: 30_000 }), ConflictError, "wrong-state");
+        await runtime.stop(main, { onProgress: () => undefined });
+        assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped");
+        await runtime.stop(main, { onProgress: () => undefined });
+        assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped", "stopping a stopped workload succeeds");
+        if (capabilities.exec)
+          await rejectsWith(runtime.exec(main, ["true"], { timeoutMs: 30_000 }), ConflictError, "wrong-state");
+        if (capabilities.interactiveShell)
+          await rejectsWith(
+            runtime.openTerminal(main, { size: { cols: 80, rows: 24 }, timeoutMs: 30_000 }),
+            ConflictError,
+            "wrong-state",
+          );
+        if (runtime.openSession !== undefined)
+          await rejectsWith(
+            runtime.openSession(main, { command: { kind: "exec", command: "true" }, timeoutMs: 30_000 }),
+            ConflictError,
+            "wrong-state",
+          );
+        if (runtime.openPort !== undefined)
+          await rejectsWith(runtime.openPort(main, 22, { timeoutMs: 30_000 }), ConflictError, "wrong-state");
 
-      await runtime.start(main, hostFor(CONFORMANCE_NAMES.main, () => undefined));
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running");
-      await runtime.start(main, hostFor(CONFORMANCE_NAMES.main, () => undefined));
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "starting a running workload succeeds");
+        await runtime.start(
+          main,
+          hostFor(CONFORMANCE_NAMES.main, () => undefined),
+        );
+        assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running");
+        await runtime.start(
+          main,
+          hostFor(CONFORMANCE_NAMES.main, () => undefined),
+        );
+        assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "running", "starting a running workload succeeds");
 
-      if (capabilities.rootVolume === "disk-image" && runtime.rootDiskUsage !== undefined) {
-        const usage = await runtime.rootDiskUsage([main, name(CONFORMANCE_NAMES.unknown)]);
-        assert.ok((usage.get(CONFORMANCE_NAMES.main) ?? 0) > 0, "a disk-image root has allocated bytes");
-        assert.equal(usage.has(CONFORMANCE_NAMES.unknown), false, "names the runtime does not know are left out");
-      }
+        if (capabilities.rootVolume === "disk-image" && runtime.rootDiskUsage !== undefined) {
+          const usage = await runtime.rootDiskUsage([main, name(CONFORMANCE_NAMES.unknown)]);
+          assert.ok((usage.get(CONFORMANCE_NAMES.main) ?? 0) > 0, "a disk-image root has allocated bytes");
+          assert.equal(usage.has(CONFORMANCE_NAMES.unknown), false, "names the runtime does not know are left out");
+        }
 
-      const report = await runtime.destroy(main, { onProgress: () => undefined });
-      assert.ok(Array.isArray(report.warnings));
-      assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), undefined, "a destroyed workload is gone from the list");
-      assert.equal(await runtime.show(main), undefined);
-      await runtime.destroy(main, { onProgress: () => undefined });
-    });
+        const report = await runtime.destroy(main, { onProgress: () => undefined });
+        assert.ok(Array.isArray(report.warnings));
+        assert.equal(
+          await stateOf(runtime, CONFORMANCE_NAMES.main),
+          undefined,
+          "a destroyed workload is gone from the list",
+        );
+        assert.equal(await runtime.show(main), undefined);
+        await runtime.destroy(main, { onProgress: () => undefined });
+      },
+    );
 
-    void it("lists every workload in one batch, each with its own state", { skip: subject.lean === true ? "lean subset" : false, timeout: timeout * 3 }, async () => {
-      await clear();
-      const [first, second] = [name(CONFORMANCE_NAMES.main), name(CONFORMANCE_NAMES.second)];
-      await runtime.create(fixture.spec(first), hostFor(first, () => undefined));
-      await runtime.create(fixture.spec(second), hostFor(second, () => undefined));
-      await runtime.stop(second, { onProgress: () => undefined });
-      const listed = new Map((await runtime.list()).map((entry) => [entry.name, entry.state]));
-      assert.equal(listed.get(first), "running");
-      assert.equal(listed.get(second), "stopped");
-      await runtime.destroy(first, { onProgress: () => undefined });
-      await runtime.destroy(second, { onProgress: () => undefined });
-      const after = (await runtime.list()).map((entry) => entry.name);
-      assert.equal(after.includes(first) || after.includes(second), false);
-    });
+    void it(
+      "lists every workload in one batch, each with its own state",
+      { skip: subject.lean === true ? "lean subset" : false, timeout: timeout * 3 },
+      async () => {
+        await clear();
+        const [first, second] = [name(CONFORMANCE_NAMES.main), name(CONFORMANCE_NAMES.second)];
+        await runtime.create(
+          fixture.spec(first),
+          hostFor(first, () => undefined),
+        );
+        await runtime.create(
+          fixture.spec(second),
+          hostFor(second, () => undefined),
+        );
+        await runtime.stop(second, { onProgress: () => undefined });
+        const listed = new Map((await runtime.list()).map((entry) => [entry.name, entry.state]));
+        assert.equal(listed.get(first), "running");
+        assert.equal(listed.get(second), "stopped");
+        await runtime.destroy(first, { onProgress: () => undefined });
+        await runtime.destroy(second, { onProgress: () => undefined });
+        const after = (await runtime.list()).map((entry) => entry.name);
+        assert.equal(after.includes(first) || after.includes(second), false);
+      },
+    );
   });
 }

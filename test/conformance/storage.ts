@@ -86,7 +86,11 @@ export function storageConformance(subject: StorageSubject): void {
       const created = await storage.createWorkspace(USER, WORKLOAD, { sizeBytes: 32 * MIB });
       assert.ok(created.hostPath.startsWith("/"), "an absolute host path");
       assert.equal(await storage.workspaceExists(USER, WORKLOAD), true);
-      assert.equal((await storage.createWorkspace(USER, WORKLOAD, { sizeBytes: 32 * MIB })).hostPath, created.hostPath, "a second create answers the same workspace");
+      assert.equal(
+        (await storage.createWorkspace(USER, WORKLOAD, { sizeBytes: 32 * MIB })).hostPath,
+        created.hostPath,
+        "a second create answers the same workspace",
+      );
       assert.equal((await storage.ensureWorkspaceMounted(USER, WORKLOAD)).hostPath, created.hostPath);
       const usage = await storage.workspaceUsage(USER, WORKLOAD);
       assert.ok(usage.usedBytes >= 0);
@@ -94,12 +98,18 @@ export function storageConformance(subject: StorageSubject): void {
 
     void it("refuses a write past the quota where quotas are enforced", { skip: false }, async (context) => {
       if (!storage.info().quotas || fixture.write === undefined) {
-        context.skip(storage.info().quotas ? "this subject cannot write into its workspaces" : "the driver enforces no quotas");
+        context.skip(
+          storage.info().quotas ? "this subject cannot write into its workspaces" : "the driver enforces no quotas",
+        );
         return;
       }
       const { hostPath } = await storage.ensureWorkspaceMounted(USER, WORKLOAD);
       assert.equal(await fixture.write(hostPath, 8 * MIB), "written");
-      assert.equal(await fixture.write(hostPath, 96 * MIB), "refused", "more than the user's 64 MiB is refused by the file system");
+      assert.equal(
+        await fixture.write(hostPath, 96 * MIB),
+        "refused",
+        "more than the user's 64 MiB is refused by the file system",
+      );
     });
 
     void it("keeps a snapshot past the workspace's deletion and restores from it", async () => {
@@ -123,7 +133,11 @@ export function storageConformance(subject: StorageSubject): void {
         [USER, "../../root"],
         [USER, "a/b"],
       ] as const) {
-        await assert.rejects(storage.createWorkspace(userKey, workload), (error: unknown) => error instanceof VoxnixError, `${userKey} ${workload}`);
+        await assert.rejects(
+          storage.createWorkspace(userKey, workload),
+          (error: unknown) => error instanceof VoxnixError,
+          `${userKey} ${workload}`,
+        );
       }
       assert.equal(await storage.workspaceExists(USER, "a").catch(() => false), false);
     });

@@ -17,7 +17,9 @@ import path from "node:path";
 import { after, before, describe } from "node:test";
 import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
 
-const skip = e2eUnavailable() ?? (existsSync("/usr/bin/ssh") && existsSync("/usr/bin/curl") ? undefined : "needs openssh-client and curl");
+const skip =
+  e2eUnavailable() ??
+  (existsSync("/usr/bin/ssh") && existsSync("/usr/bin/curl") ? undefined : "needs openssh-client and curl");
 const NAME = "tried";
 
 function freePort(): Promise<number> {
@@ -31,7 +33,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -47,102 +52,181 @@ function run(command: string, args: readonly string[]): Promise<{ code: number |
   });
 }
 
-describe("issue 10, what will be tried: voxnix serve, a login link, curl and ssh", { skip, timeout: 15 * 60_000 }, () => {
-  let env: E2eEnv;
-  let serve: ChildProcess | undefined;
-  let output = "";
-  let httpPort = 0;
-  let sshPort = 0;
-  let keys = "";
-  const { step, failed } = storySteps();
-  const base = () => `http://127.0.0.1:${httpPort}`;
-  const ssh = (key: string, command: readonly string[]) =>
-    run("ssh", ["-p", String(sshPort), "-i", path.join(keys, key), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${path.join(keys, "known_hosts")}`, "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null", `${NAME}@127.0.0.1`, ...command]);
+describe(
+  "issue 10, what will be tried: voxnix serve, a login link, curl and ssh",
+  { skip, timeout: 15 * 60_000 },
+  () => {
+    let env: E2eEnv;
+    let serve: ChildProcess | undefined;
+    let output = "";
+    let httpPort = 0;
+    let sshPort = 0;
+    let keys = "";
+    const { step, failed } = storySteps();
+    const base = () => `http://127.0.0.1:${httpPort}`;
+    const ssh = (key: string, command: readonly string[]) =>
+      run("ssh", [
+        "-p",
+        String(sshPort),
+        "-i",
+        path.join(keys, key),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${path.join(keys, "known_hosts")}`,
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-F",
+        "/dev/null",
+        `${NAME}@127.0.0.1`,
+        ...command,
+      ]);
 
-  before(async () => {
-    httpPort = await freePort();
-    sshPort = await freePort();
-    env = await createE2eEnv({ extraConfig: { http: { listen: `127.0.0.1:${httpPort}` }, ssh: { enabled: true, listen: `127.0.0.1:${sshPort}` } } });
-    keys = mkdtempSync(path.join(env.root, "keys-"));
-    for (const name of ["u42", "u43"]) {
-      const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(keys, name)]);
+    before(async () => {
+      httpPort = await freePort();
+      sshPort = await freePort();
+      env = await createE2eEnv({
+        extraConfig: {
+          http: { listen: `127.0.0.1:${httpPort}` },
+          ssh: { enabled: true, listen: `127.0.0.1:${sshPort}` },
+        },
+      });
+      keys = mkdtempSync(path.join(env.root, "keys-"));
+      for (const name of ["u42", "u43"]) {
+        const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(keys, name)]);
+        assert.equal(made.code, 0, made.stderr);
+      }
+    });
+    after(async () => {
+      serve?.kill("SIGTERM");
+      await env?.cleanup(failed());
+    });
+
+    step("telegram:42 has a container and a key; telegram:43 has a key", async () => {
+      const created = await voxnix(env, ["--as", "telegram:42", "ctl", "create", NAME, "--module", "git"]);
+      assert.equal(created.code, 0, created.stdout + created.stderr);
+      for (const [user, key] of [
+        ["telegram:42", "u42"],
+        ["telegram:43", "u43"],
+      ] as const) {
+        const added = await voxnix(env, ["users", "key", "add", user, path.join(keys, `${key}.pub`)]);
+        assert.equal(added.code, 0, added.stdout + added.stderr);
+      }
+    });
+
+    step("voxnix serve runs the API with the dashboard and the SSH gateway on the loopback ports", async () => {
+      serve = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "serve"], {
+        env: env.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      serve.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const line = (event: string) =>
+        output.split("\n").find((candidate) => candidate.startsWith(`{"event":"${event}"`));
+      assert.ok(
+        await waitUntil(() => line("ssh-ready") !== undefined && line("http-ready") !== undefined, 60_000),
+        `serve did not get ready: ${output}`,
+      );
+      const ssh = JSON.parse(line("ssh-ready")!) as { port: number; hostKey: string };
+      assert.equal(ssh.port, sshPort);
+      assert.equal((JSON.parse(line("http-ready")!) as { url: string }).url, base());
+      writeFileSync(path.join(keys, "known_hosts"), `[127.0.0.1]:${sshPort} ${ssh.hostKey}\n`);
+    });
+
+    step("voxnix web link --as telegram:42 logs in once and fails the second time", async () => {
+      const made = await voxnix(env, ["web", "link", "--as", "telegram:42"]);
       assert.equal(made.code, 0, made.stderr);
-    }
-  });
-  after(async () => {
-    serve?.kill("SIGTERM");
-    await env?.cleanup(failed());
-  });
+      const link = made.stdout.split("\n")[0]!;
+      assert.ok(link.startsWith(`${base()}/web/login/vxl_`), made.stdout);
+      // Opening the link shows a button; its POST spends the link (what the browser does).
+      const page = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", link]);
+      assert.equal(page.stdout, "200");
+      const first = await run("curl", [
+        "-s",
+        "-o",
+        "/dev/null",
+        "-D",
+        "-",
+        "-X",
+        "POST",
+        "-H",
+        `Origin: ${base()}`,
+        link,
+      ]);
+      assert.match(first.stdout, /^HTTP\/1\.1 303/);
+      const cookie = /set-cookie: (voxnix_session=[^;]+)/i.exec(first.stdout)?.[1];
+      assert.ok(cookie, first.stdout);
+      const whoami = await run("curl", ["-s", "-H", `Cookie: ${cookie}`, `${base()}/api/v1/whoami`]);
+      assert.equal((JSON.parse(whoami.stdout) as { result: { id: string } }).result.id, "telegram:42");
+      const second = await run("curl", [
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-X",
+        "POST",
+        "-H",
+        `Origin: ${base()}`,
+        link,
+      ]);
+      assert.equal(second.stdout, "410", "the second use fails");
+    });
 
-  step("telegram:42 has a container and a key; telegram:43 has a key", async () => {
-    const created = await voxnix(env, ["--as", "telegram:42", "ctl", "create", NAME, "--module", "git"]);
-    assert.equal(created.code, 0, created.stdout + created.stderr);
-    for (const [user, key] of [["telegram:42", "u42"], ["telegram:43", "u43"]] as const) {
-      const added = await voxnix(env, ["users", "key", "add", user, path.join(keys, `${key}.pub`)]);
-      assert.equal(added.code, 0, added.stdout + added.stderr);
-    }
-  });
+    step("curl without a token gets 401; with another user's token sees no workloads of telegram:42", async () => {
+      const anonymous = await run("curl", ["-s", "-w", "\n%{http_code}", `${base()}/api/v1/workloads`]);
+      assert.equal(anonymous.stdout.split("\n").pop(), "401");
+      assert.equal(
+        (JSON.parse(anonymous.stdout.split("\n")[0]!) as { error: { kind: string } }).error.kind,
+        "unauthorized",
+      );
+      const token = async (user: string) => {
+        const made = await voxnix(env, ["--json", "users", "token", "create", user]);
+        assert.equal(made.code, 0, made.stderr);
+        return (JSON.parse(made.stdout) as { result: { token: string } }).result.token;
+      };
+      const list = async (bearer: string) =>
+        JSON.parse(
+          (await run("curl", ["-s", "-H", `Authorization: Bearer ${bearer}`, `${base()}/api/v1/workloads`])).stdout,
+        ) as { result: { workloads: { name: string }[] } };
+      assert.deepEqual((await list(await token("telegram:43"))).result.workloads, []);
+      const show = await run("curl", [
+        "-s",
+        "-w",
+        "\n%{http_code}",
+        "-H",
+        `Authorization: Bearer ${await token("telegram:43")}`,
+        `${base()}/api/v1/workloads/${NAME}`,
+      ]);
+      assert.equal(show.stdout.split("\n").pop(), "404", "not yours is not found");
+      assert.deepEqual(
+        (await list(await token("telegram:42"))).result.workloads.map((workload) => workload.name),
+        [NAME],
+      );
+    });
 
-  step("voxnix serve runs the API with the dashboard and the SSH gateway on the loopback ports", async () => {
-    serve = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "serve"], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
-    serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    serve.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const line = (event: string) => output.split("\n").find((candidate) => candidate.startsWith(`{"event":"${event}"`));
-    assert.ok(await waitUntil(() => line("ssh-ready") !== undefined && line("http-ready") !== undefined, 60_000), `serve did not get ready: ${output}`);
-    const ssh = JSON.parse(line("ssh-ready")!) as { port: number; hostKey: string };
-    assert.equal(ssh.port, sshPort);
-    assert.equal((JSON.parse(line("http-ready")!) as { url: string }).url, base());
-    writeFileSync(path.join(keys, "known_hosts"), `[127.0.0.1]:${sshPort} ${ssh.hostKey}\n`);
-  });
+    step(
+      "ssh -p PORT NAME@127.0.0.1 with telegram:42's key reaches NAME; with telegram:43's key it is refused",
+      async () => {
+        const reached = await ssh("u42", ["cat", "/etc/hostname"]);
+        assert.equal(reached.code, 0, reached.stderr);
+        assert.equal(reached.stdout.trim(), NAME);
+        const refused = await ssh("u43", ["cat", "/etc/hostname"]);
+        assert.equal(refused.code, 3, refused.stderr);
+        assert.match(refused.stderr, new RegExp(`You have no workload called "${NAME}"`));
+        assert.equal(refused.stdout, "");
+      },
+    );
 
-  step("voxnix web link --as telegram:42 logs in once and fails the second time", async () => {
-    const made = await voxnix(env, ["web", "link", "--as", "telegram:42"]);
-    assert.equal(made.code, 0, made.stderr);
-    const link = made.stdout.split("\n")[0]!;
-    assert.ok(link.startsWith(`${base()}/web/login/vxl_`), made.stdout);
-    // Opening the link shows a button; its POST spends the link (what the browser does).
-    const page = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", link]);
-    assert.equal(page.stdout, "200");
-    const first = await run("curl", ["-s", "-o", "/dev/null", "-D", "-", "-X", "POST", "-H", `Origin: ${base()}`, link]);
-    assert.match(first.stdout, /^HTTP\/1\.1 303/);
-    const cookie = /set-cookie: (voxnix_session=[^;]+)/i.exec(first.stdout)?.[1];
-    assert.ok(cookie, first.stdout);
-    const whoami = await run("curl", ["-s", "-H", `Cookie: ${cookie}`, `${base()}/api/v1/whoami`]);
-    assert.equal((JSON.parse(whoami.stdout) as { result: { id: string } }).result.id, "telegram:42");
-    const second = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", `Origin: ${base()}`, link]);
-    assert.equal(second.stdout, "410", "the second use fails");
-  });
-
-  step("curl without a token gets 401; with another user's token sees no workloads of telegram:42", async () => {
-    const anonymous = await run("curl", ["-s", "-w", "\n%{http_code}", `${base()}/api/v1/workloads`]);
-    assert.equal(anonymous.stdout.split("\n").pop(), "401");
-    assert.equal((JSON.parse(anonymous.stdout.split("\n")[0]!) as { error: { kind: string } }).error.kind, "unauthorized");
-    const token = async (user: string) => {
-      const made = await voxnix(env, ["--json", "users", "token", "create", user]);
-      assert.equal(made.code, 0, made.stderr);
-      return (JSON.parse(made.stdout) as { result: { token: string } }).result.token;
-    };
-    const list = async (bearer: string) => JSON.parse((await run("curl", ["-s", "-H", `Authorization: Bearer ${bearer}`, `${base()}/api/v1/workloads`])).stdout) as { result: { workloads: { name: string }[] } };
-    assert.deepEqual((await list(await token("telegram:43"))).result.workloads, []);
-    const show = await run("curl", ["-s", "-w", "\n%{http_code}", "-H", `Authorization: Bearer ${await token("telegram:43")}`, `${base()}/api/v1/workloads/${NAME}`]);
-    assert.equal(show.stdout.split("\n").pop(), "404", "not yours is not found");
-    assert.deepEqual((await list(await token("telegram:42"))).result.workloads.map((workload) => workload.name), [NAME]);
-  });
-
-  step("ssh -p PORT NAME@127.0.0.1 with telegram:42's key reaches NAME; with telegram:43's key it is refused", async () => {
-    const reached = await ssh("u42", ["cat", "/etc/hostname"]);
-    assert.equal(reached.code, 0, reached.stderr);
-    assert.equal(reached.stdout.trim(), NAME);
-    const refused = await ssh("u43", ["cat", "/etc/hostname"]);
-    assert.equal(refused.code, 3, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`You have no workload called "${NAME}"`));
-    assert.equal(refused.stdout, "");
-  });
-
-  step("voxnix serve stops on SIGTERM with exit 0", async () => {
-    const exited = new Promise<number | null>((resolve) => serve!.once("exit", (code) => resolve(code)));
-    serve!.kill("SIGTERM");
-    assert.equal(await exited, 0, output);
-    serve = undefined;
-  });
-});
+    step("voxnix serve stops on SIGTERM with exit 0", async () => {
+      const exited = new Promise<number | null>((resolve) => serve!.once("exit", (code) => resolve(code)));
+      serve!.kill("SIGTERM");
+      assert.equal(await exited, 0, output);
+      serve = undefined;
+    });
+  },
+);

@@ -32,7 +32,10 @@ describe("nspawn end-to-end: SIGKILL during create", { skip, timeout: 15 * 60_00
       child.kill("SIGKILL");
       await new Promise((resolve) => child.once("exit", resolve));
       const leftover = await hostFootprint(env, ["crash"]);
-      assert.ok(leftover.machines.includes("crash") && leftover.processes > 0, "the kill left a half-created container behind (the test is meaningful)");
+      assert.ok(
+        leftover.machines.includes("crash") && leftover.processes > 0,
+        "the kill left a half-created container behind (the test is meaningful)",
+      );
 
       const reconciled = await voxnix(env, ["ctl", "reconcile"]);
       assert.equal(reconciled.code, 0, reconciled.stdout + reconciled.stderr);
@@ -44,7 +47,11 @@ describe("nspawn end-to-end: SIGKILL during create", { skip, timeout: 15 * 60_00
       assert.equal(after.processes, 0, "no nspawn process is left");
       assert.deepEqual(after.interfaces, []);
       assert.deepEqual(after.mounts, []);
-      assert.deepEqual(after.subvolumes.filter((name) => name.includes("crash")), [], "no workspace or root subvolume is left");
+      assert.deepEqual(
+        after.subvolumes.filter((name) => name.includes("crash")),
+        [],
+        "no workspace or root subvolume is left",
+      );
       const listed = await voxnix(env, ["--as", "telegram:42", "ctl", "list"]);
       assert.doesNotMatch(listed.stdout, /\bcrash\b/);
       const again = await voxnix(env, ["--as", "telegram:42", "ctl", "create", "crash", "--module", "git"]);

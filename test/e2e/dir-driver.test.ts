@@ -28,14 +28,20 @@ describe("nspawn end-to-end on the dir driver (overlayfs roots)", { skip, timeou
   it("runs a container on an overlay root and removes it completely", async () => {
     assert.equal(app.storage.info().quotas, false);
     const doctor = await app.core.doctor({ userId: "local:admin" });
-    assert.ok(doctor.checks.some((check) => /NOT enforced/.test(check.detail)), "doctor says quotas are not enforced");
+    assert.ok(
+      doctor.checks.some((check) => /NOT enforced/.test(check.detail)),
+      "doctor says quotas are not enforced",
+    );
 
     await (await app.core.create(actor, { name: "web", modules: ["git"] })).wait();
     const details = await app.core.show({ userId: "local:admin" }, "web");
     assert.equal(details.facts.storage, "overlayfs");
     const root = details.facts.root ?? "";
     assert.ok(readFileSync("/proc/self/mountinfo", "utf8").includes(` ${root} `), "the overlay root is mounted");
-    const git = await app.core.exec(actor, { name: "web", argv: ["sh", "-c", "git --version && echo kept > /workspace/f && echo layer > /root/g"] });
+    const git = await app.core.exec(actor, {
+      name: "web",
+      argv: ["sh", "-c", "git --version && echo kept > /workspace/f && echo layer > /root/g"],
+    });
     assert.equal(git.exitCode, 0, git.stderr);
     await app.core.stop(actor, "web");
     await app.core.start(actor, "web");

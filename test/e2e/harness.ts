@@ -12,14 +12,29 @@
 import { it } from "node:test";
 import { randomBytes } from "node:crypto";
 import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { createApp, selectStorageDriver, storageDrivers } from "../../src/app/create-app.js";
 import type { App } from "../../src/app/app.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import type { CommandRunner } from "../../src/ports/command-runner.js";
-import { createNspawnRuntime, interfaceNames, removeBridge, parseSubnet, type NspawnRuntime } from "../../src/runtimes/nspawn/index.js";
+import {
+  createNspawnRuntime,
+  interfaceNames,
+  removeBridge,
+  parseSubnet,
+  type NspawnRuntime,
+} from "../../src/runtimes/nspawn/index.js";
 import { debootstrapArgs, imageRecipe } from "../../src/runtimes/nspawn/nspawn-cli.js";
 import { unmountPool, resolveBtrfsPaths } from "../../src/backends/storage/btrfs/index.js";
 import { configSchema } from "../../src/app/config-schema.js";
@@ -28,8 +43,15 @@ import type { Actor } from "../../src/domain/identity.js";
 /** Why the host cannot run these tests, or undefined when it can. */
 export function e2eUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "end-to-end tests need root";
-  for (const tool of ["/usr/bin/systemd-nspawn", "/usr/sbin/debootstrap", "/usr/bin/btrfs", "/usr/bin/perl", "/usr/bin/systemd-run"]) {
-    if (!existsSync(tool) && !existsSync(tool.replace("/usr", ""))) return `${tool} is missing (apt-get install -y systemd-container debootstrap btrfs-progs)`;
+  for (const tool of [
+    "/usr/bin/systemd-nspawn",
+    "/usr/sbin/debootstrap",
+    "/usr/bin/btrfs",
+    "/usr/bin/perl",
+    "/usr/bin/systemd-run",
+  ]) {
+    if (!existsSync(tool) && !existsSync(tool.replace("/usr", "")))
+      return `${tool} is missing (apt-get install -y systemd-container debootstrap btrfs-progs)`;
   }
   return undefined;
 }
@@ -48,9 +70,17 @@ export async function baseTree(runner: CommandRunner): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const partial = `${target}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
-  const result = await runner.run("debootstrap", debootstrapArgs({ suite: SUITE, mirror: process.env.VOXNIX_NSPAWN_MIRROR ?? "http://deb.debian.org/debian", target: partial }), {
-    timeoutMs: 45 * 60_000,
-  });
+  const result = await runner.run(
+    "debootstrap",
+    debootstrapArgs({
+      suite: SUITE,
+      mirror: process.env.VOXNIX_NSPAWN_MIRROR ?? "http://deb.debian.org/debian",
+      target: partial,
+    }),
+    {
+      timeoutMs: 45 * 60_000,
+    },
+  );
   if (result.exitCode !== 0) throw new Error(`debootstrap failed: ${result.stderr.slice(-1000)}`);
   if (!existsSync(target)) renameSync(partial, target);
   else rmSync(partial, { recursive: true, force: true });
@@ -74,7 +104,11 @@ export interface E2eEnv {
 
 /** Creates an installation with the base image imported and ready. */
 export async function createE2eEnv(
-  options: { readonly diskQuota?: string; readonly hostAccess?: readonly string[]; readonly extraConfig?: Record<string, unknown> } = {},
+  options: {
+    readonly diskQuota?: string;
+    readonly hostAccess?: readonly string[];
+    readonly extraConfig?: Record<string, unknown>;
+  } = {},
 ): Promise<E2eEnv> {
   const runner = createCommandRunner();
   const tree = await baseTree(runner);
@@ -88,7 +122,10 @@ export async function createE2eEnv(
     backend: "nspawn",
     storage: { driver: "btrfs", btrfs: { imageSize: "3G" } },
     nspawn: { bridge, subnet, bootTimeoutSeconds: 90, stopTimeoutSeconds: 15, hostAccess: options.hostAccess ?? [] },
-    users: { defaults: { diskQuota: options.diskQuota ?? "300M" }, allowlist: ["telegram:42", "telegram:43", "local:alice", "local:bob"] },
+    users: {
+      defaults: { diskQuota: options.diskQuota ?? "300M" },
+      allowlist: ["telegram:42", "telegram:43", "local:alice", "local:bob"],
+    },
     log: { level: "warn" },
     ...options.extraConfig,
   };
@@ -98,12 +135,24 @@ export async function createE2eEnv(
   const stateDir = raw.stateDir;
   const leasesStub = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
   const plainBackend = () => {
-    const deps = { config, stateDir, runner, logger: silent, clock: { now: () => new Date() }, leases: leasesStub, catalog: { list: () => [], get: () => undefined } };
+    const deps = {
+      config,
+      stateDir,
+      runner,
+      logger: silent,
+      clock: { now: () => new Date() },
+      leases: leasesStub,
+      catalog: { list: () => [], get: () => undefined },
+    };
     // As the app does: the runtime's roots come from the configured storage driver.
     const storage = storageDrivers[selectStorageDriver(config)](deps);
     return createNspawnRuntime({ ...deps, rootVolumes: (request) => storage.rootVolumes!(request) });
   };
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), VOXNIX_CONFIG: configFile, VOXNIX_STATE_DIR: stateDir };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    VOXNIX_CONFIG: configFile,
+    VOXNIX_STATE_DIR: stateDir,
+  };
   await plainBackend().importImage(tree, () => undefined);
   return {
     root,
@@ -121,10 +170,16 @@ export async function createE2eEnv(
       }
       const backend = plainBackend();
       for (const container of await backend.list().catch(() => [])) {
-        await backend.destroy(container.name as never, { onProgress: () => undefined }).catch((error: unknown) => console.error(error));
+        await backend
+          .destroy(container.name as never, { onProgress: () => undefined })
+          .catch((error: unknown) => console.error(error));
       }
-      await removeBridge(runner, { bridge, subnet: parseSubnet(subnet) }).catch((error: unknown) => console.error(error));
-      await unmountPool(runner, resolveBtrfsPaths({ config, stateDir })).catch((error: unknown) => console.error(error));
+      await removeBridge(runner, { bridge, subnet: parseSubnet(subnet) }).catch((error: unknown) =>
+        console.error(error),
+      );
+      await unmountPool(runner, resolveBtrfsPaths({ config, stateDir })).catch((error: unknown) =>
+        console.error(error),
+      );
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -141,7 +196,11 @@ export interface CliResult {
 }
 
 /** Runs `node bin/voxnix.js …args` against the environment, as a person would. */
-export function voxnix(env: E2eEnv, args: readonly string[], options: { readonly timeoutMs?: number } = {}): Promise<CliResult> {
+export function voxnix(
+  env: E2eEnv,
+  args: readonly string[],
+  options: { readonly timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnProcess(process.execPath, [CLI, ...args], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -163,9 +222,20 @@ export function startVoxnix(env: E2eEnv, args: readonly string[]): ChildProcess 
 }
 
 /** Everything on the host that belongs to this environment: for "no residue" checks. */
-export async function hostFootprint(env: E2eEnv, names: readonly string[]): Promise<{ readonly subvolumes: string[]; readonly interfaces: string[]; readonly machines: string[]; readonly processes: number; readonly mounts: string[] }> {
+export async function hostFootprint(
+  env: E2eEnv,
+  names: readonly string[],
+): Promise<{
+  readonly subvolumes: string[];
+  readonly interfaces: string[];
+  readonly machines: string[];
+  readonly processes: number;
+  readonly mounts: string[];
+}> {
   const backend = env.backend();
-  const all = await env.runner.run("btrfs", ["subvolume", "list", path.dirname(backend.paths.root)], { timeoutMs: 30_000 });
+  const all = await env.runner.run("btrfs", ["subvolume", "list", path.dirname(backend.paths.root)], {
+    timeoutMs: 30_000,
+  });
   const subvolumes = all.stdout
     .split("\n")
     .map((line) => /\spath\s(.+)$/.exec(line)?.[1] ?? "")
@@ -180,7 +250,8 @@ export async function hostFootprint(env: E2eEnv, names: readonly string[]): Prom
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(`--directory=${backend.paths.machines}/`)) processes += 1;
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(`--directory=${backend.paths.machines}/`))
+        processes += 1;
     } catch {
       // exited
     }
@@ -209,7 +280,10 @@ const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
  * Steps of one end-to-end story: `step(name, body)` registers a test, and `failed()` tells the
  * `after` hook whether any step threw, so `VOXNIX_INSPECT=1` can keep that environment.
  */
-export function storySteps(): { readonly step: (name: string, body: () => Promise<void>) => void; readonly failed: () => boolean } {
+export function storySteps(): {
+  readonly step: (name: string, body: () => Promise<void>) => void;
+  readonly failed: () => boolean;
+} {
   let failed = false;
   const step = (name: string, body: () => Promise<void>): void => {
     void it(name, async () => {

@@ -39,7 +39,8 @@ describe("nspawn end-to-end: setup and doctor", { skip, timeout: 10 * 60_000 }, 
   it("doctor exits 0 and lists the prerequisites", async () => {
     const doctor = await voxnix(env, ["doctor"]);
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
-    for (const check of ["systemd-nspawn", "debootstrap", "base image", "btrfs pool"]) assert.match(doctor.stdout, new RegExp(check));
+    for (const check of ["systemd-nspawn", "debootstrap", "base image", "btrfs pool"])
+      assert.match(doctor.stdout, new RegExp(check));
   });
 
   it("images build is for admins only", async () => {
@@ -53,7 +54,13 @@ describe("nspawn end-to-end: setup and doctor", { skip, timeout: 10 * 60_000 }, 
     assert.equal(created.code, 0, created.stderr);
     const backend = env.backend();
     await backend.stop("boot" as never, { onProgress: () => undefined });
-    await unmountPool(env.runner, resolveBtrfsPaths({ config: configSchema.parse(JSON.parse(readFileSync(env.configFile, "utf8"))), stateDir: path.join(env.root, "state") }));
+    await unmountPool(
+      env.runner,
+      resolveBtrfsPaths({
+        config: configSchema.parse(JSON.parse(readFileSync(env.configFile, "utf8"))),
+        stateDir: path.join(env.root, "state"),
+      }),
+    );
     assert.equal(existsSync(backend.paths.machines), false, "the pool is really unmounted");
     const started = await voxnix(env, ["ctl", "autostart"]);
     assert.equal(started.code, 0, started.stdout + started.stderr);
@@ -68,7 +75,10 @@ describe("nspawn end-to-end: setup and doctor", { skip, timeout: 10 * 60_000 }, 
     assert.equal(created.code, 0, created.stderr);
     const cli = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
     // `script` gives the CLI a terminal, as a person at a console would have.
-    const child = spawn("script", ["-qec", `${process.execPath} ${cli} --as telegram:42 ctl shell sh1`, "/dev/null"], { env: env.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("script", ["-qec", `${process.execPath} ${cli} --as telegram:42 ctl shell sh1`, "/dev/null"], {
+      env: env.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const typing = setTimeout(() => child.stdin.write("echo hi-(math 6 \\* 7)\r"), 4000);
@@ -82,7 +92,10 @@ describe("nspawn end-to-end: setup and doctor", { skip, timeout: 10 * 60_000 }, 
 
   it("explains that setup needs root", () => {
     const cli = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
-    const result = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, cli, "setup"], { env: { ...env.env, HOME: "/tmp" }, encoding: "utf8" });
+    const result = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, cli, "setup"], {
+      env: { ...env.env, HOME: "/tmp" },
+      encoding: "utf8",
+    });
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.match(result.stderr, /needs root/);
   });

@@ -13,7 +13,16 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
@@ -32,7 +41,11 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(command: string, args: readonly string[], options: { readonly input?: string; readonly timeoutMs?: number } = {}): Promise<Run> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { readonly input?: string; readonly timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -52,9 +65,9 @@ function run(command: string, args: readonly string[], options: { readonly input
 
 /** A server bound to the container's loopback only, as VS Code's is; it prints its port like `--port=0` does. */
 const EDITOR_SERVER =
-  "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>\"127.0.0.1\",LocalPort=>0,Listen=>5,ReuseAddr=>1) or die \"$!\"; " +
-  "$|=1; print \"Extension host agent listening on \".$s->sockport.\"\\n\"; " +
-  "while($c=$s->accept){ while(<$c>){ last if /^\\r?\\n$/ } print $c \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello from the editor server\\n\"; close $c }'";
+  'perl -MIO::Socket::INET -e \'$s=IO::Socket::INET->new(LocalAddr=>"127.0.0.1",LocalPort=>0,Listen=>5,ReuseAddr=>1) or die "$!"; ' +
+  '$|=1; print "Extension host agent listening on ".$s->sockport."\\n"; ' +
+  'while($c=$s->accept){ while(<$c>){ last if /^\\r?\\n$/ } print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello from the editor server\\n"; close $c }\'';
 
 /** The shape of VS Code Remote-SSH's install script (bash on standard input). */
 const INSTALL_SCRIPT = `
@@ -105,15 +118,32 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
     "-F",
     "/dev/null",
   ];
-  const ssh = (extra: readonly string[], command: readonly string[], input?: string) => run("ssh", ["-p", String(port), ...sshOptions(), ...extra, "dev@127.0.0.1", ...command], input === undefined ? {} : { input });
+  const ssh = (extra: readonly string[], command: readonly string[], input?: string) =>
+    run(
+      "ssh",
+      ["-p", String(port), ...sshOptions(), ...extra, "dev@127.0.0.1", ...command],
+      input === undefined ? {} : { input },
+    );
   /** rsync's `-e`: the ssh command line it runs (split on spaces by rsync; no option here has one). */
   const rsyncShell = () => ["ssh", "-p", String(port), ...sshOptions()].join(" ");
 
   before(async () => {
     port = await freePort();
-    env = await createE2eEnv({ extraConfig: { ssh: { enabled: true, listen: `127.0.0.1:${port}`, idleTimeoutMinutes: 5 } } });
+    env = await createE2eEnv({
+      extraConfig: { ssh: { enabled: true, listen: `127.0.0.1:${port}`, idleTimeoutMinutes: 5 } },
+    });
     keys = mkdtempSync(path.join(env.root, "keys-"));
-    const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "alice@test", "-f", path.join(keys, "alice")]);
+    const made = await run("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      "alice@test",
+      "-f",
+      path.join(keys, "alice"),
+    ]);
     assert.equal(made.code, 0, made.stderr);
   });
   after(async () => {
@@ -128,7 +158,10 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
     assert.equal(added.code, 0, added.stdout + added.stderr);
     const created = await voxnix(env, ["--as", ALICE, "ctl", "create", "dev"]);
     assert.equal(created.code, 0, created.stdout + created.stderr);
-    gateway = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "ssh-gateway"], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+    gateway = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "ssh-gateway"], {
+      env: env.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     let errors = "";
     gateway.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -143,64 +176,137 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
     const source = path.join(keys, "project");
     mkdirSync(path.join(source, "src/deep"), { recursive: true });
     writeFileSync(path.join(source, "README.md"), "# project\n");
-    writeFileSync(path.join(source, "src/deep/data.bin"), Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256)));
+    writeFileSync(
+      path.join(source, "src/deep/data.bin"),
+      Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256)),
+    );
     symlinkSync("src/deep/data.bin", path.join(source, "link"));
-    const into = await run("rsync", ["-a", "--stats", "-e", rsyncShell(), `${source}/`, "dev@127.0.0.1:/workspace/project/"], { timeoutMs: 120_000 });
+    const into = await run(
+      "rsync",
+      ["-a", "--stats", "-e", rsyncShell(), `${source}/`, "dev@127.0.0.1:/workspace/project/"],
+      { timeoutMs: 120_000 },
+    );
     assert.equal(into.code, 0, into.stderr);
-    const digest = createHash("sha256").update(readFileSync(path.join(source, "src/deep/data.bin"))).digest("hex");
-    const inside = await ssh([], ["cd /workspace/project && sha256sum src/deep/data.bin && cat README.md && readlink link"]);
+    const digest = createHash("sha256")
+      .update(readFileSync(path.join(source, "src/deep/data.bin")))
+      .digest("hex");
+    const inside = await ssh(
+      [],
+      ["cd /workspace/project && sha256sum src/deep/data.bin && cat README.md && readlink link"],
+    );
     assert.equal(inside.code, 0, inside.stderr);
     assert.equal(inside.stdout, `${digest}  src/deep/data.bin\n# project\nsrc/deep/data.bin\n`);
-    const again = await run("rsync", ["-a", "--stats", "-e", rsyncShell(), `${source}/`, "dev@127.0.0.1:/workspace/project/"], { timeoutMs: 120_000 });
+    const again = await run(
+      "rsync",
+      ["-a", "--stats", "-e", rsyncShell(), `${source}/`, "dev@127.0.0.1:/workspace/project/"],
+      { timeoutMs: 120_000 },
+    );
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /Number of regular files transferred: 0/, "an unchanged tree sends no file the second time");
+    assert.match(
+      again.stdout,
+      /Number of regular files transferred: 0/,
+      "an unchanged tree sends no file the second time",
+    );
   });
 
   step("rsync copies the directory back out, with what changed inside", async () => {
     const changed = await ssh([], ["echo 'built inside' > /workspace/project/out.txt"]);
     assert.equal(changed.code, 0, changed.stderr);
     const target = path.join(keys, "back");
-    const out = await run("rsync", ["-a", "-e", rsyncShell(), "dev@127.0.0.1:/workspace/project/", `${target}/`], { timeoutMs: 120_000 });
+    const out = await run("rsync", ["-a", "-e", rsyncShell(), "dev@127.0.0.1:/workspace/project/", `${target}/`], {
+      timeoutMs: 120_000,
+    });
     assert.equal(out.code, 0, out.stderr);
     assert.equal(readFileSync(path.join(target, "out.txt"), "utf8"), "built inside\n");
-    assert.deepEqual(readFileSync(path.join(target, "src/deep/data.bin")), readFileSync(path.join(keys, "project/src/deep/data.bin")));
+    assert.deepEqual(
+      readFileSync(path.join(target, "src/deep/data.bin")),
+      readFileSync(path.join(keys, "project/src/deep/data.bin")),
+    );
     assert.equal(readlinkSync(path.join(target, "link")), "src/deep/data.bin");
   });
 
-  step("an editor's remote-SSH: `ssh -T -D PORT dev bash` runs its script and reaches its loopback server through the proxy", async () => {
-    const socks = await freePort();
-    const client = spawn("ssh", ["-p", String(port), ...sshOptions(), "-T", "-D", String(socks), "dev@127.0.0.1", "bash"], { stdio: ["pipe", "pipe", "pipe"] });
-    editor = client;
-    let stdout = "";
-    let stderr = "";
-    client.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    client.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    client.stdin.end(INSTALL_SCRIPT);
-    assert.ok(await waitUntil(() => stdout.includes("3c7a2d1e: end"), 60_000), `the script did not finish: ${stdout}\n${stderr}`);
-    const lines = stdout.split("\n");
-    assert.equal(lines[0], "3c7a2d1e: running");
-    assert.match(lines[1]!, /^Linux \S+ #/, "uname -rsv");
-    assert.match(lines[2]!, /^(x86_64|aarch64)$/);
-    assert.match(lines[3]!, /^bash version: 5\./);
-    assert.match(lines[4]!, /GLIBC 2\.\d+/, "ldd --version: VS Code checks glibc");
-    editorPort = Number(/listeningOn==(\d+)==/.exec(stdout)?.[1]);
-    assert.ok(editorPort > 0, stdout);
-    const through = await run("curl", ["-sS", "--max-time", "20", "--socks5-hostname", `127.0.0.1:${socks}`, `http://127.0.0.1:${editorPort}/`]);
-    assert.equal(through.code, 0, `${through.stderr}\n${stderr}`);
-    assert.equal(through.stdout, "hello from the editor server\n");
-    const viaLocalhost = await run("curl", ["-sS", "--max-time", "20", "--socks5-hostname", `127.0.0.1:${socks}`, `http://localhost:${editorPort}/`]);
-    assert.equal(viaLocalhost.stdout, "hello from the editor server\n", viaLocalhost.stderr);
-    // The proxy reaches the workload only: the host's side of the bridge is refused.
-    const hostAddress = env.subnet.replace(/\.0\/\d+$/, ".1");
-    const toHost = await run("curl", ["-sS", "--max-time", "20", "--socks5-hostname", `127.0.0.1:${socks}`, `http://${hostAddress}:${port}/`]);
-    assert.notEqual(toHost.code, 0, "a SOCKS request to the host is refused");
-  });
+  step(
+    "an editor's remote-SSH: `ssh -T -D PORT dev bash` runs its script and reaches its loopback server through the proxy",
+    async () => {
+      const socks = await freePort();
+      const client = spawn(
+        "ssh",
+        ["-p", String(port), ...sshOptions(), "-T", "-D", String(socks), "dev@127.0.0.1", "bash"],
+        { stdio: ["pipe", "pipe", "pipe"] },
+      );
+      editor = client;
+      let stdout = "";
+      let stderr = "";
+      client.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      client.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      client.stdin.end(INSTALL_SCRIPT);
+      assert.ok(
+        await waitUntil(() => stdout.includes("3c7a2d1e: end"), 60_000),
+        `the script did not finish: ${stdout}\n${stderr}`,
+      );
+      const lines = stdout.split("\n");
+      assert.equal(lines[0], "3c7a2d1e: running");
+      assert.match(lines[1]!, /^Linux \S+ #/, "uname -rsv");
+      assert.match(lines[2]!, /^(x86_64|aarch64)$/);
+      assert.match(lines[3]!, /^bash version: 5\./);
+      assert.match(lines[4]!, /GLIBC 2\.\d+/, "ldd --version: VS Code checks glibc");
+      editorPort = Number(/listeningOn==(\d+)==/.exec(stdout)?.[1]);
+      assert.ok(editorPort > 0, stdout);
+      const through = await run("curl", [
+        "-sS",
+        "--max-time",
+        "20",
+        "--socks5-hostname",
+        `127.0.0.1:${socks}`,
+        `http://127.0.0.1:${editorPort}/`,
+      ]);
+      assert.equal(through.code, 0, `${through.stderr}\n${stderr}`);
+      assert.equal(through.stdout, "hello from the editor server\n");
+      const viaLocalhost = await run("curl", [
+        "-sS",
+        "--max-time",
+        "20",
+        "--socks5-hostname",
+        `127.0.0.1:${socks}`,
+        `http://localhost:${editorPort}/`,
+      ]);
+      assert.equal(viaLocalhost.stdout, "hello from the editor server\n", viaLocalhost.stderr);
+      // The proxy reaches the workload only: the host's side of the bridge is refused.
+      const hostAddress = env.subnet.replace(/\.0\/\d+$/, ".1");
+      const toHost = await run("curl", [
+        "-sS",
+        "--max-time",
+        "20",
+        "--socks5-hostname",
+        `127.0.0.1:${socks}`,
+        `http://${hostAddress}:${port}/`,
+      ]);
+      assert.notEqual(toHost.code, 0, "a SOCKS request to the host is refused");
+    },
+  );
 
   step("`ssh -L` to localhost reaches the same loopback-only server; the container's address does not", async () => {
     // The server lives as long as the editor's connection: a session's processes end with it.
-    assert.ok(editorPort > 0 && editor?.exitCode === null, "the previous step's connection (and so its server) is still up");
+    assert.ok(
+      editorPort > 0 && editor?.exitCode === null,
+      "the previous step's connection (and so its server) is still up",
+    );
     const local = await freePort();
-    const tunnel = spawn("ssh", ["-p", String(port), ...sshOptions(), "-N", "-o", "ExitOnForwardFailure=yes", "-L", `${local}:localhost:${editorPort}`, "dev@127.0.0.1"], { stdio: ["ignore", "ignore", "pipe"] });
+    const tunnel = spawn(
+      "ssh",
+      [
+        "-p",
+        String(port),
+        ...sshOptions(),
+        "-N",
+        "-o",
+        "ExitOnForwardFailure=yes",
+        "-L",
+        `${local}:localhost:${editorPort}`,
+        "dev@127.0.0.1",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     try {
       let answer: Run | undefined;
       for (let attempt = 0; attempt < 40; attempt += 1) {

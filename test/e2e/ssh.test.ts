@@ -23,7 +23,9 @@ import Database from "better-sqlite3";
 import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
 import { freePort } from "../../src/host/free-port.js";
 
-const skip = e2eUnavailable() ?? (existsSync("/usr/bin/ssh") ? undefined : "the OpenSSH client is missing (apt-get install -y openssh-client)");
+const skip =
+  e2eUnavailable() ??
+  (existsSync("/usr/bin/ssh") ? undefined : "the OpenSSH client is missing (apt-get install -y openssh-client)");
 const ALICE = "telegram:42";
 const BOB = "telegram:43";
 
@@ -33,11 +35,17 @@ interface Run {
   readonly stderr: string;
 }
 
-
 /** Runs a program with optional input, killing it after `timeoutMs`. */
-function run(command: string, args: readonly string[], options: { readonly input?: string | Buffer; readonly timeoutMs?: number; readonly cwd?: string } = {}): Promise<Run> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { readonly input?: string | Buffer; readonly timeoutMs?: number; readonly cwd?: string } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
+    const child = spawn(command, [...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -87,17 +95,39 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     "/dev/null",
     ...extra,
   ];
-  const ssh = (key: string, target: string, command: readonly string[], options: { readonly input?: string | Buffer; readonly extra?: readonly string[] } = {}) =>
-    run("ssh", [...sshArgs(key, options.extra ?? []), target, ...command], { ...(options.input === undefined ? {} : { input: options.input }) });
+  const ssh = (
+    key: string,
+    target: string,
+    command: readonly string[],
+    options: { readonly input?: string | Buffer; readonly extra?: readonly string[] } = {},
+  ) =>
+    run("ssh", [...sshArgs(key, options.extra ?? []), target, ...command], {
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
 
   before(async () => {
     // Fixed ports, so the lines voxnix prints before the gateway starts name the real ones.
     port = await freePort();
     httpPort = await freePort();
-    env = await createE2eEnv({ extraConfig: { ssh: { enabled: true, listen: `127.0.0.1:${port}`, idleTimeoutMinutes: 5 }, http: { listen: `127.0.0.1:${httpPort}` } } });
+    env = await createE2eEnv({
+      extraConfig: {
+        ssh: { enabled: true, listen: `127.0.0.1:${port}`, idleTimeoutMinutes: 5 },
+        http: { listen: `127.0.0.1:${httpPort}` },
+      },
+    });
     keys = mkdtempSync(path.join(env.root, "keys-"));
     for (const name of ["alice", "bob", "stranger"]) {
-      const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${name}@test`, "-f", path.join(keys, name)]);
+      const made = await run("ssh-keygen", [
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "",
+        "-C",
+        `${name}@test`,
+        "-f",
+        path.join(keys, name),
+      ]);
       assert.equal(made.code, 0, made.stderr);
     }
   });
@@ -111,9 +141,15 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     const added = await voxnix(env, ["--json", "users", "key", "add", ALICE, path.join(keys, "alice.pub")]);
     assert.equal(added.code, 0, added.stdout + added.stderr);
     const fingerprint = (await run("ssh-keygen", ["-lf", path.join(keys, "alice.pub")])).stdout.split(" ")[1];
-    assert.equal((JSON.parse(added.stdout) as { result: { fingerprint: string } }).result.fingerprint, fingerprint, "the fingerprint ssh-keygen prints");
+    assert.equal(
+      (JSON.parse(added.stdout) as { result: { fingerprint: string } }).result.fingerprint,
+      fingerprint,
+      "the fingerprint ssh-keygen prints",
+    );
     const fromStdin = await new Promise<Run>((resolve) => {
-      const child = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "users", "key", "add", BOB, "-"], { env: env.env });
+      const child = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "users", "key", "add", BOB, "-"], {
+        env: env.env,
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -130,39 +166,65 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     assert.match(privateKey.stderr, /private key/);
     assert.doesNotMatch(privateKey.stderr + privateKey.stdout, /OPENSSH PRIVATE KEY-----\n/);
     const list = await voxnix(env, ["--json", "users", "key", "list", ALICE]);
-    assert.deepEqual((JSON.parse(list.stdout) as { result: { fingerprint: string }[] }).result.map((key) => key.fingerprint), [fingerprint]);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { result: { fingerprint: string }[] }).result.map((key) => key.fingerprint),
+      [fingerprint],
+    );
   });
 
-  step("alice has a container; ctl create prints the exact ssh line and the dashboard's login link command", async () => {
-    const created = await voxnix(env, ["--as", ALICE, "ctl", "create", "dev", "--module", "git"]);
-    assert.equal(created.code, 0, created.stdout + created.stderr);
-    const lines = created.stdout.split("\n");
-    assert.ok(lines.includes(`Get in with: ssh -p ${port} dev@127.0.0.1`), created.stdout);
-    assert.ok(lines.includes(`Dashboard (with a browser terminal): http://127.0.0.1:${httpPort}/web/ (voxnix web link --as ${ALICE} prints a login link)`), created.stdout);
-    printedSsh = lines.find((line) => line.startsWith("Get in with: "))!.slice("Get in with: ".length);
-    // The command it names, run as printed, prints a login link to that dashboard, for alice.
-    const command = /\((voxnix web link [^)]*?) prints a login link\)/.exec(created.stdout)?.[1];
-    assert.equal(command, `voxnix web link --as ${ALICE}`);
-    const link = await voxnix(env, command.split(" ").slice(1));
-    assert.equal(link.code, 0, link.stderr);
-    assert.match(link.stdout, new RegExp(`^http://127\\.0\\.0\\.1:${httpPort}/web/login/vxl_\\S+\\n\\(for ${ALICE}; works once`));
-  });
+  step(
+    "alice has a container; ctl create prints the exact ssh line and the dashboard's login link command",
+    async () => {
+      const created = await voxnix(env, ["--as", ALICE, "ctl", "create", "dev", "--module", "git"]);
+      assert.equal(created.code, 0, created.stdout + created.stderr);
+      const lines = created.stdout.split("\n");
+      assert.ok(lines.includes(`Get in with: ssh -p ${port} dev@127.0.0.1`), created.stdout);
+      assert.ok(
+        lines.includes(
+          `Dashboard (with a browser terminal): http://127.0.0.1:${httpPort}/web/ (voxnix web link --as ${ALICE} prints a login link)`,
+        ),
+        created.stdout,
+      );
+      printedSsh = lines.find((line) => line.startsWith("Get in with: "))!.slice("Get in with: ".length);
+      // The command it names, run as printed, prints a login link to that dashboard, for alice.
+      const command = /\((voxnix web link [^)]*?) prints a login link\)/.exec(created.stdout)?.[1];
+      assert.equal(command, `voxnix web link --as ${ALICE}`);
+      const link = await voxnix(env, command.split(" ").slice(1));
+      assert.equal(link.code, 0, link.stderr);
+      assert.match(
+        link.stdout,
+        new RegExp(`^http://127\\.0\\.0\\.1:${httpPort}/web/login/vxl_\\S+\\n\\(for ${ALICE}; works once`),
+      );
+    },
+  );
 
-  step("the chat's answer to \"how do I connect to dev?\" gives the same ssh line and the dashboard", async () => {
+  step('the chat\'s answer to "how do I connect to dev?" gives the same ssh line and the dashboard', async () => {
     const answer = await voxnix(env, ["--as", ALICE, "say", "how do I connect to dev?"]);
     assert.equal(answer.code, 0, answer.stderr);
     assert.ok(answer.stdout.includes(`Open a shell in dev from your computer with: ${printedSsh}\n`), answer.stdout);
-    assert.ok(answer.stdout.includes(`the dashboard at http://127.0.0.1:${httpPort}/web/ has a terminal for dev`), answer.stdout);
+    assert.ok(
+      answer.stdout.includes(`the dashboard at http://127.0.0.1:${httpPort}/web/ has a terminal for dev`),
+      answer.stdout,
+    );
   });
 
   step("the gateway starts, prints its host key, and keeps it private", async () => {
-    gateway = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "ssh-gateway"], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+    gateway = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "ssh-gateway"], {
+      env: env.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     let errors = "";
     gateway.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     gateway.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString()));
     assert.ok(await waitUntil(() => output.includes("\n"), 30_000), `the gateway did not get ready: ${errors}`);
-    const ready = JSON.parse(output.split("\n")[0]!) as { event: string; port: number; hostKey: string; fingerprint: string; generated: boolean };
+    const ready = JSON.parse(output.split("\n")[0]!) as {
+      event: string;
+      port: number;
+      hostKey: string;
+      fingerprint: string;
+      generated: boolean;
+    };
     assert.equal(ready.event, "ssh-ready");
     assert.equal(ready.generated, true);
     assert.equal(ready.port, port, "the port ctl create named");
@@ -234,7 +296,9 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     const stranger = await ssh("stranger", "dev@127.0.0.1", ["touch /tmp/stranger-was-here"]);
     assert.equal(stranger.code, 255);
     assert.match(stranger.stderr, /Permission denied \(publickey\)/);
-    const password = await ssh("alice", "dev@127.0.0.1", ["true"], { extra: ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"] });
+    const password = await ssh("alice", "dev@127.0.0.1", ["true"], {
+      extra: ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
+    });
     assert.equal(password.code, 255);
     assert.match(password.stderr, /Permission denied \(publickey\)/, "only publickey is offered");
     const trace = await ssh("alice", "dev@127.0.0.1", ["test ! -e /tmp/stranger-was-here && echo clean"]);
@@ -243,7 +307,8 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
 
   step("port forwarding reaches a port of the workload, never the host", async () => {
     // A one-shot TCP server inside the container (perl is in every Debian base).
-    const server = "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>7007,Listen=>1,ReuseAddr=>1) or die; $c=$s->accept; print $c \"hello from dev\\n\"; close $c'";
+    const server =
+      "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>7007,Listen=>1,ReuseAddr=>1) or die; $c=$s->accept; print $c \"hello from dev\\n\"; close $c'";
     const listening = ssh("alice", "dev@127.0.0.1", [server]);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const forwarded = await ssh("alice", "dev@127.0.0.1", [], { extra: ["-W", "localhost:7007"] });
@@ -255,12 +320,16 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
       assert.equal(refused.code, 255, `forwarding to ${target} must fail`);
       assert.match(refused.stderr, /open failed|administratively prohibited/, refused.stderr);
     }
-    const remote = await ssh("alice", "dev@127.0.0.1", ["true"], { extra: ["-o", "ExitOnForwardFailure=yes", "-R", "0.0.0.0:7008:127.0.0.1:22"] });
+    const remote = await ssh("alice", "dev@127.0.0.1", ["true"], {
+      extra: ["-o", "ExitOnForwardFailure=yes", "-R", "0.0.0.0:7008:127.0.0.1:22"],
+    });
     assert.notEqual(remote.code, 0, "remote forwarding (-R) is refused");
   });
 
   step("scp and sftp work through the workload's own SFTP server", async (): Promise<void> => {
-    const hasServer = await ssh("alice", "dev@127.0.0.1", ["test -x /usr/lib/openssh/sftp-server && echo yes || echo no"]);
+    const hasServer = await ssh("alice", "dev@127.0.0.1", [
+      "test -x /usr/lib/openssh/sftp-server && echo yes || echo no",
+    ]);
     if (hasServer.stdout.trim() !== "yes") {
       // Images built before openssh-sftp-server joined the base packages lack it: bring Debian's
       // binary in through the gateway itself (binary data on an exec session's standard input).
@@ -268,24 +337,51 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
       const fetched = await run("apt-get", ["download", "openssh-sftp-server"], { cwd: download, timeoutMs: 120_000 });
       const deb = fetched.code === 0 ? readdirSync(download).find((file) => file.endsWith(".deb")) : undefined;
       if (deb === undefined) {
-        console.error(`# sftp skipped: the image has no SFTP server and none could be downloaded (${fetched.stderr.trim().slice(-200)})`);
+        console.error(
+          `# sftp skipped: the image has no SFTP server and none could be downloaded (${fetched.stderr.trim().slice(-200)})`,
+        );
         return;
       }
       assert.equal((await run("dpkg-deb", ["-x", path.join(download, deb), path.join(download, "x")])).code, 0);
       const binary = readFileSync(path.join(download, "x/usr/lib/openssh/sftp-server"));
-      const upload = await ssh("alice", "dev@127.0.0.1", ["mkdir -p /usr/lib/openssh && cat > /usr/lib/openssh/sftp-server && chmod 755 /usr/lib/openssh/sftp-server && sha256sum /usr/lib/openssh/sftp-server"], { input: binary });
+      const upload = await ssh(
+        "alice",
+        "dev@127.0.0.1",
+        [
+          "mkdir -p /usr/lib/openssh && cat > /usr/lib/openssh/sftp-server && chmod 755 /usr/lib/openssh/sftp-server && sha256sum /usr/lib/openssh/sftp-server",
+        ],
+        { input: binary },
+      );
       assert.equal(upload.code, 0, upload.stderr);
-      assert.equal(upload.stdout.split(" ")[0], createHash("sha256").update(binary).digest("hex"), "binary input arrives intact");
+      assert.equal(
+        upload.stdout.split(" ")[0],
+        createHash("sha256").update(binary).digest("hex"),
+        "binary input arrives intact",
+      );
     }
     const file = path.join(keys, "upload.txt");
     writeFileSync(file, "uploaded by scp\n");
-    const scp = await run("scp", ["-P", String(port), ...sshArgs("alice").slice(2), file, "dev@127.0.0.1:/workspace/upload.txt"]);
+    const scp = await run("scp", [
+      "-P",
+      String(port),
+      ...sshArgs("alice").slice(2),
+      file,
+      "dev@127.0.0.1:/workspace/upload.txt",
+    ]);
     assert.equal(scp.code, 0, scp.stderr);
     assert.equal((await ssh("alice", "dev@127.0.0.1", ["cat /workspace/upload.txt"])).stdout, "uploaded by scp\n");
-    const listing = await run("sftp", ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"], { input: "ls /workspace\n" });
+    const listing = await run("sftp", ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"], {
+      input: "ls /workspace\n",
+    });
     assert.equal(listing.code, 0, listing.stderr);
     assert.match(listing.stdout, /upload\.txt/);
-    const theirs = await run("scp", ["-P", String(port), ...sshArgs("bob").slice(2), file, "dev@127.0.0.1:/workspace/bob.txt"]);
+    const theirs = await run("scp", [
+      "-P",
+      String(port),
+      ...sshArgs("bob").slice(2),
+      file,
+      "dev@127.0.0.1:/workspace/bob.txt",
+    ]);
     assert.notEqual(theirs.code, 0, "another user's key cannot copy into the workload");
   });
 
@@ -295,7 +391,8 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     await session.typeLine("sleep 300 & echo started-$((1+1))");
     assert.ok(await waitUntil(() => session.screen().includes("started-2"), 30_000), session.screen());
     // What the session started, its background job included (bash gives it a process group of its own).
-    const units = async () => (await voxnix(env, ["ctl", "exec", "dev", "--", "sh", "-c", "pgrep -c -x sleep || true"])).stdout.trim();
+    const units = async () =>
+      (await voxnix(env, ["ctl", "exec", "dev", "--", "sh", "-c", "pgrep -c -x sleep || true"])).stdout.trim();
     assert.notEqual(await units(), "0", "the session's background job runs");
     client.kill("SIGKILL");
     assert.ok(await waitUntil(() => gateway?.exitCode === null, 1000));
@@ -313,19 +410,33 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
   step("every session is audited with who, where, what kind and how it ended, never its data", async () => {
     const db = new Database(path.join(env.root, "state", "voxnix.db"), { readonly: true });
     try {
-      const rows = db.prepare("SELECT actor, target, args_json, outcome, error_kind FROM operations WHERE operation = 'openSession' ORDER BY id").all() as {
+      const rows = db
+        .prepare(
+          "SELECT actor, target, args_json, outcome, error_kind FROM operations WHERE operation = 'openSession' ORDER BY id",
+        )
+        .all() as {
         actor: string;
         target: string;
         args_json: string;
         outcome: string;
         error_kind: string | null;
       }[];
-      const exec = rows.find((row) => row.actor === ALICE && (JSON.parse(row.args_json) as { exitCode?: number }).exitCode === 7);
+      const exec = rows.find(
+        (row) => row.actor === ALICE && (JSON.parse(row.args_json) as { exitCode?: number }).exitCode === 7,
+      );
       assert.ok(exec, JSON.stringify(rows));
-      assert.deepEqual(Object.keys(JSON.parse(exec.args_json) as object).sort(), ["exitCode", "kind", "name", "ref", "terminal", "via"]);
+      assert.deepEqual(Object.keys(JSON.parse(exec.args_json) as object).sort(), [
+        "exitCode",
+        "kind",
+        "name",
+        "ref",
+        "terminal",
+        "via",
+      ]);
       const refused = rows.find((row) => row.actor === BOB);
       assert.equal(refused?.error_kind, "not-found");
-      for (const row of rows) assert.doesNotMatch(row.args_json, /git --version|result-|sleep 300/, "no command lines or keystrokes");
+      for (const row of rows)
+        assert.doesNotMatch(row.args_json, /git --version|result-|sleep 300/, "no command lines or keystrokes");
     } finally {
       db.close();
     }

@@ -29,8 +29,8 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
     await env?.cleanup(failed());
   });
 
-
-  const sh = async (script: string) => app.core.exec(alice, { name: "web", argv: ["sh", "-c", script], timeoutMs: 60_000 });
+  const sh = async (script: string) =>
+    app.core.exec(alice, { name: "web", argv: ["sh", "-c", script], timeoutMs: 60_000 });
 
   step("creates a container that boots", async () => {
     const job = await app.core.create(alice, { name: "web", modules: ["git", "fish"] });
@@ -55,17 +55,33 @@ describe("nspawn end-to-end story", { skip, timeout: 20 * 60_000 }, () => {
   });
 
   step("enforces the container's memory limit, also on exec'd commands", async () => {
-    await (await app.core.create(alice, { name: "small", modules: ["git"], workspace: { enabled: false }, resources: { memory: "256M" } })).wait();
-    const hog = await app.core.exec(alice, { name: "small", argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=400M count=1 2>/dev/null; echo $?"] });
+    await (
+      await app.core.create(alice, {
+        name: "small",
+        modules: ["git"],
+        workspace: { enabled: false },
+        resources: { memory: "256M" },
+      })
+    ).wait();
+    const hog = await app.core.exec(alice, {
+      name: "small",
+      argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=400M count=1 2>/dev/null; echo $?"],
+    });
     assert.equal(hog.stdout.trim(), "137", "a 400 MB allocation is killed under a 256 MB limit");
-    const fits = await app.core.exec(alice, { name: "small", argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo $?"] });
+    const fits = await app.core.exec(alice, {
+      name: "small",
+      argv: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo $?"],
+    });
     assert.equal(fits.stdout.trim(), "0");
     const { token } = await app.core.destroy(alice, "small");
     await (await app.core.confirm(alice, token)).wait();
   });
 
   step("stops a command at the exec timeout inside the container too", async () => {
-    await assert.rejects(app.core.exec(alice, { name: "web", argv: ["sleep", "300"], timeoutMs: 2000 }), (error: unknown) => (error as { kind?: string }).kind === "timeout");
+    await assert.rejects(
+      app.core.exec(alice, { name: "web", argv: ["sleep", "300"], timeoutMs: 2000 }),
+      (error: unknown) => (error as { kind?: string }).kind === "timeout",
+    );
     let left = "";
     for (let attempt = 0; attempt < 40; attempt += 1) {
       left = (await sh("ps -eo args | grep -c '^sleep 300' || true")).stdout.trim();

@@ -24,7 +24,8 @@ describe("nspawn end-to-end: two users through the CLI", { skip, timeout: 20 * 6
   after(async () => {
     await env?.cleanup(failed());
   });
-  const address = async (name: string) => (await env.backend().show(name as never))?.addresses[0] ?? assert.fail(`${name} has no address`);
+  const address = async (name: string) =>
+    (await env.backend().show(name as never))?.addresses[0] ?? assert.fail(`${name} has no address`);
 
   step("the first user creates a container by chatting, then runs a command in it", async () => {
     const said = await voxnix(env, [...first, "say", "spin up a dev container called web with git"]);
@@ -48,13 +49,22 @@ describe("nspawn end-to-end: two users through the CLI", { skip, timeout: 20 * 6
     const secondList = await voxnix(env, [...second, "ctl", "list"]);
     assert.match(secondList.stdout, /\bapi\b/);
     assert.doesNotMatch(secondList.stdout, /\bweb\b/);
-    for (const args of [["ctl", "show", "web"], ["ctl", "exec", "web", "--", "true"], ["ctl", "stop", "web"], ["ctl", "logs", "web"]]) {
+    for (const args of [
+      ["ctl", "show", "web"],
+      ["ctl", "exec", "web", "--", "true"],
+      ["ctl", "stop", "web"],
+      ["ctl", "logs", "web"],
+    ]) {
       const result = await voxnix(env, [...second, ...args]);
       assert.equal(result.code, 3, `${args.join(" ")} by another user answers not-found (${result.stderr})`);
     }
     const taken = await voxnix(env, [...second, "ctl", "create", "web", "--module", "git"]);
     assert.notEqual(taken.code, 0, "a name taken by another user is refused");
-    assert.equal((await env.backend().show("web" as never))?.state, "running", "the first user's container is untouched");
+    assert.equal(
+      (await env.backend().show("web" as never))?.state,
+      "running",
+      "the first user's container is untouched",
+    );
   });
 
   step("their containers cannot reach each other, but reach the host where the admin opened it (ping)", async () => {

@@ -37,7 +37,15 @@ const SLOW = { timeoutMs: 20 * 60_000 };
 function unavailable(): string | undefined {
   const e2e = e2eUnavailable();
   if (e2e) return e2e;
-  for (const tool of ["/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/bin/ssh", "/usr/bin/scp", "/usr/bin/sftp", "/usr/sbin/mkfs.ext4", CHROMIUM]) {
+  for (const tool of [
+    "/usr/bin/qemu-system-x86_64",
+    "/usr/bin/qemu-img",
+    "/usr/bin/ssh",
+    "/usr/bin/scp",
+    "/usr/bin/sftp",
+    "/usr/sbin/mkfs.ext4",
+    CHROMIUM,
+  ]) {
     if (!existsSync(tool)) return `${tool} is missing`;
   }
   return undefined;
@@ -50,7 +58,11 @@ interface Run {
 }
 
 /** Runs a program with optional input, killing it after `timeoutMs`. */
-function run(command: string, args: readonly string[], options: { readonly input?: string; readonly timeoutMs?: number } = {}): Promise<Run> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { readonly input?: string; readonly timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -69,7 +81,11 @@ function run(command: string, args: readonly string[], options: { readonly input
 }
 
 /** Starts a long-running CLI command and resolves with its first stdout line that `ready` accepts. */
-function startCli(env: E2eEnv, args: readonly string[], ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string; log: () => string }> {
+function startCli(
+  env: E2eEnv,
+  args: readonly string[],
+  ready: (line: string) => boolean,
+): Promise<{ child: ChildProcess; line: string; log: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -140,9 +156,20 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     "-o",
     "ConnectTimeout=30",
   ];
-  const sshArgs = (key: string, extra: readonly string[] = []) => ["-p", String(sshPort), ...clientOptions(key), ...extra];
-  const ssh = (key: string, command: readonly string[], options: { readonly extra?: readonly string[]; readonly input?: string } = {}) =>
-    run("ssh", [...sshArgs(key, options.extra ?? []), "lab@127.0.0.1", ...command], { ...(options.input === undefined ? {} : { input: options.input }) });
+  const sshArgs = (key: string, extra: readonly string[] = []) => [
+    "-p",
+    String(sshPort),
+    ...clientOptions(key),
+    ...extra,
+  ];
+  const ssh = (
+    key: string,
+    command: readonly string[],
+    options: { readonly extra?: readonly string[]; readonly input?: string } = {},
+  ) =>
+    run("ssh", [...sshArgs(key, options.extra ?? []), "lab@127.0.0.1", ...command], {
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
 
   before(async () => {
     sshPort = await freePort();
@@ -152,12 +179,28 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
       extraConfig: {
         ssh: { enabled: true, listen: `127.0.0.1:${sshPort}`, idleTimeoutMinutes: 10 },
         http: { listen: `127.0.0.1:${httpPort}` },
-        vm: { runtime: "qemu", imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs"), bootTimeoutSeconds: 600, stopTimeoutSeconds: 60 },
+        vm: {
+          runtime: "qemu",
+          imageDir: IMAGE_DIR,
+          packageCache: path.join(CACHE_DIR, "vm-debs"),
+          bootTimeoutSeconds: 600,
+          stopTimeoutSeconds: 60,
+        },
       },
     });
     keys = mkdtempSync(path.join(env.root, "keys-"));
     for (const name of ["alice", "bob"]) {
-      const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${name}@test`, "-f", path.join(keys, name)]);
+      const made = await run("ssh-keygen", [
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "",
+        "-C",
+        `${name}@test`,
+        "-f",
+        path.join(keys, name),
+      ]);
       assert.equal(made.code, 0, made.stderr);
     }
   });
@@ -179,36 +222,69 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
     const noop = () => undefined;
     const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
-    const runtime = createQemuRuntime({ config, stateDir: path.join(env.root, "image-build"), runner: env.runner, logger: silent, clock: { now: () => new Date() }, leases, catalog: { list: () => [], get: () => undefined } });
+    const runtime = createQemuRuntime({
+      config,
+      stateDir: path.join(env.root, "image-build"),
+      runner: env.runner,
+      logger: silent,
+      clock: { now: () => new Date() },
+      leases,
+      catalog: { list: () => [], get: () => undefined },
+    });
     await runtime.buildImages({ onProgress: () => undefined });
     assert.ok(currentImage(IMAGE_DIR, "bookworm"));
   });
 
   step("alice's and bob's keys are registered; alice creates a VM and is told the ssh line", async () => {
-    for (const [user, key] of [[ALICE, "alice"], [BOB, "bob"]] as const) {
+    for (const [user, key] of [
+      [ALICE, "alice"],
+      [BOB, "bob"],
+    ] as const) {
       const added = await voxnix(env, ["users", "key", "add", user, path.join(keys, `${key}.pub`)]);
       assert.equal(added.code, 0, added.stderr);
     }
-    const created = await voxnix(env, ["--as", ALICE, "ctl", "create", "lab", "--vm", "--cpu", "2", "--memory", "512M", "--disk", "3G", "--workspace-size", "128M"], SLOW);
+    const created = await voxnix(
+      env,
+      [
+        "--as",
+        ALICE,
+        "ctl",
+        "create",
+        "lab",
+        "--vm",
+        "--cpu",
+        "2",
+        "--memory",
+        "512M",
+        "--disk",
+        "3G",
+        "--workspace-size",
+        "128M",
+      ],
+      SLOW,
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.ok(created.stdout.split("\n").includes(`Get in with: ssh -p ${sshPort} lab@127.0.0.1`), created.stdout);
   });
 
-  step("the gateway starts; ssh runs a command in the guest: its kernel, output and exit status come back", async () => {
-    const started = await startCli(env, ["ssh-gateway"], (line) => line.includes('"ssh-ready"'));
-    gateway = started.child;
-    const ready = JSON.parse(started.line) as { hostKey: string };
-    knownHosts = path.join(keys, "known_hosts");
-    writeFileSync(knownHosts, `[127.0.0.1]:${sshPort} ${ready.hostKey}\n`);
-    const kernel = await ssh("alice", ["uname", "-r"]);
-    assert.equal(kernel.code, 0, kernel.stderr + started.log());
-    assert.match(kernel.stdout, /cloud-amd64/, "the guest's Debian cloud kernel");
-    assert.notEqual(kernel.stdout.trim(), release(), "not the host's kernel");
-    const status = await ssh("alice", ["cat /etc/hostname; echo to-stderr >&2; exit 7"]);
-    assert.equal(status.code, 7, status.stderr);
-    assert.equal(status.stdout.trim(), "lab");
-    assert.match(status.stderr, /to-stderr/);
-  });
+  step(
+    "the gateway starts; ssh runs a command in the guest: its kernel, output and exit status come back",
+    async () => {
+      const started = await startCli(env, ["ssh-gateway"], (line) => line.includes('"ssh-ready"'));
+      gateway = started.child;
+      const ready = JSON.parse(started.line) as { hostKey: string };
+      knownHosts = path.join(keys, "known_hosts");
+      writeFileSync(knownHosts, `[127.0.0.1]:${sshPort} ${ready.hostKey}\n`);
+      const kernel = await ssh("alice", ["uname", "-r"]);
+      assert.equal(kernel.code, 0, kernel.stderr + started.log());
+      assert.match(kernel.stdout, /cloud-amd64/, "the guest's Debian cloud kernel");
+      assert.notEqual(kernel.stdout.trim(), release(), "not the host's kernel");
+      const status = await ssh("alice", ["cat /etc/hostname; echo to-stderr >&2; exit 7"]);
+      assert.equal(status.code, 7, status.stderr);
+      assert.equal(status.stdout.trim(), "lab");
+      assert.match(status.stderr, /to-stderr/);
+    },
+  );
 
   step("an interactive ssh terminal shows the guest's prompt and runs a command", async () => {
     const client = spawn("ssh", [...sshArgs("alice", ["-tt"]), "lab@127.0.0.1"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -226,10 +302,18 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
   step("scp copies a file into the guest and sftp lists it", async () => {
     const file = path.join(keys, "upload.txt");
     writeFileSync(file, "uploaded by scp\n");
-    const scp = await run("scp", ["-P", String(sshPort), ...clientOptions("alice"), file, "lab@127.0.0.1:/workspace/upload.txt"]);
+    const scp = await run("scp", [
+      "-P",
+      String(sshPort),
+      ...clientOptions("alice"),
+      file,
+      "lab@127.0.0.1:/workspace/upload.txt",
+    ]);
     assert.equal(scp.code, 0, scp.stderr);
     assert.equal((await ssh("alice", ["cat /workspace/upload.txt"])).stdout, "uploaded by scp\n");
-    const listing = await run("sftp", ["-P", String(sshPort), ...clientOptions("alice"), "-b", "-", "lab@127.0.0.1"], { input: "ls /workspace\n" });
+    const listing = await run("sftp", ["-P", String(sshPort), ...clientOptions("alice"), "-b", "-", "lab@127.0.0.1"], {
+      input: "ls /workspace\n",
+    });
     assert.equal(listing.code, 0, listing.stderr);
     assert.match(listing.stdout, /upload\.txt/);
   });
@@ -238,9 +322,20 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     // voxnix's own HTTP server listens on the host's 127.0.0.1; the VM's "localhost" is the guest's.
     ({ child: http, line: httpUrl } = await startCli(env, ["http"], (line) => line.includes('"http-ready"')));
     httpUrl = (JSON.parse(httpUrl) as { url: string }).url;
-    assert.match(await firstBytes(httpPort, "GET /web/ HTTP/1.0\r\n\r\n", 10_000), /^HTTP\/1\.1 /, "the host's HTTP server answers on the host");
+    assert.match(
+      await firstBytes(httpPort, "GET /web/ HTTP/1.0\r\n\r\n", 10_000),
+      /^HTTP\/1\.1 /,
+      "the host's HTTP server answers on the host",
+    );
     const [guestSsh, hostHttp] = [await freePort(), await freePort()];
-    const forward = spawn("ssh", [...sshArgs("alice", ["-N", "-L", `${guestSsh}:localhost:22`, "-L", `${hostHttp}:localhost:${httpPort}`]), "lab@127.0.0.1"], { stdio: "ignore" });
+    const forward = spawn(
+      "ssh",
+      [
+        ...sshArgs("alice", ["-N", "-L", `${guestSsh}:localhost:22`, "-L", `${hostHttp}:localhost:${httpPort}`]),
+        "lab@127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
     try {
       let banner = "";
       for (let tries = 0; tries < 30 && !banner.startsWith("SSH-2.0-"); tries += 1) {
@@ -277,7 +372,13 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     await page.getByRole("heading", { name: "Your workloads" }).waitFor();
     await page.locator('[data-action="terminal-lab"]').click();
     await page.getByTestId("terminal-status").filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
-    const screen = () => page.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(".xterm-rows")?.textContent ?? "");
+    const screen = () =>
+      page.evaluate(
+        () =>
+          (
+            globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }
+          ).document.querySelector(".xterm-rows")?.textContent ?? "",
+      );
     let text = "";
     const seen = async (pattern: RegExp, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;

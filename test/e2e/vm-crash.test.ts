@@ -18,7 +18,16 @@ import { after, before, describe } from "node:test";
 import Database from "better-sqlite3";
 import { configSchema } from "../../src/app/config-schema.js";
 import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
-import { CACHE_DIR, createE2eEnv, e2eUnavailable, startVoxnix, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import {
+  CACHE_DIR,
+  createE2eEnv,
+  e2eUnavailable,
+  startVoxnix,
+  storySteps,
+  voxnix,
+  waitUntil,
+  type E2eEnv,
+} from "./harness.js";
 
 const IMAGE_DIR = path.join(CACHE_DIR, "vm-images");
 const ALICE = ["--as", "local:alice"];
@@ -77,7 +86,21 @@ describe("a VM create killed with SIGKILL, then reconcile", { skip: unavailable(
 
   /** Starts the create, waits for `reached`, kills the CLI with SIGKILL, and checks the kill left something. */
   const killCreateWhen = async (reached: () => boolean, what: string): Promise<void> => {
-    const child = startVoxnix(env, [...ALICE, "ctl", "create", NAME, "--vm", "--cpu", "1", "--memory", "512M", "--disk", "3G", "--workspace-size", "128M"]);
+    const child = startVoxnix(env, [
+      ...ALICE,
+      "ctl",
+      "create",
+      NAME,
+      "--vm",
+      "--cpu",
+      "1",
+      "--memory",
+      "512M",
+      "--disk",
+      "3G",
+      "--workspace-size",
+      "128M",
+    ]);
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -118,20 +141,32 @@ describe("a VM create killed with SIGKILL, then reconcile", { skip: unavailable(
       await new Promise((resolve) => setTimeout(resolve, 1000));
       used = await usedBytes();
     }
-    assert.ok(expected.includes(used), `the quota usage is back where it was (${used} bytes used, expected one of ${expected.join(", ")})`);
+    assert.ok(
+      expected.includes(used),
+      `the quota usage is back where it was (${used} bytes used, expected one of ${expected.join(", ")})`,
+    );
     usedBefore = used;
   };
 
   before(async () => {
     env = await createE2eEnv({
       diskQuota: "8G",
-      extraConfig: { vm: { runtime: "qemu", imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs"), bootTimeoutSeconds: 600, stopTimeoutSeconds: 30 } },
+      extraConfig: {
+        vm: {
+          runtime: "qemu",
+          imageDir: IMAGE_DIR,
+          packageCache: path.join(CACHE_DIR, "vm-debs"),
+          bootTimeoutSeconds: 600,
+          stopTimeoutSeconds: 30,
+        },
+      },
     });
   });
 
   after(async () => {
     // A QEMU a failed step left behind is this test's own (its files are under env.root).
-    if (!(failed() && process.env.VOXNIX_INSPECT === "1")) for (const pid of qemuProcesses(env?.root ?? "/nonexistent")) process.kill(pid, "SIGKILL");
+    if (!(failed() && process.env.VOXNIX_INSPECT === "1"))
+      for (const pid of qemuProcesses(env?.root ?? "/nonexistent")) process.kill(pid, "SIGKILL");
     await env?.cleanup(failed());
   });
 
@@ -141,7 +176,15 @@ describe("a VM create killed with SIGKILL, then reconcile", { skip: unavailable(
     const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
     const noop = () => undefined;
     const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
-    const runtime = createQemuRuntime({ config, stateDir: path.join(env.root, "image-build"), runner: env.runner, logger: silent, clock: { now: () => new Date() }, leases, catalog: { list: () => [], get: () => undefined } });
+    const runtime = createQemuRuntime({
+      config,
+      stateDir: path.join(env.root, "image-build"),
+      runner: env.runner,
+      logger: silent,
+      clock: { now: () => new Date() },
+      leases,
+      catalog: { list: () => [], get: () => undefined },
+    });
     await runtime.buildImages({ onProgress: () => undefined });
     assert.ok(currentImage(IMAGE_DIR, "bookworm"));
   });
@@ -156,7 +199,10 @@ describe("a VM create killed with SIGKILL, then reconcile", { skip: unavailable(
   });
 
   step("killed once QEMU runs, before the guest booted: reconcile stops it and leaves nothing", async () => {
-    await killCreateWhen(() => existsSync(path.join(machine(), "qemu.pid")) && qemuProcesses(env.root).length > 0, "as far as a running QEMU");
+    await killCreateWhen(
+      () => existsSync(path.join(machine(), "qemu.pid")) && qemuProcesses(env.root).length > 0,
+      "as far as a running QEMU",
+    );
     assert.ok(qemuProcesses(env.root).length > 0, "QEMU outlived the killed CLI (detached)");
     await reconcileLeavesNothing();
   });

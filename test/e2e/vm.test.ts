@@ -9,7 +9,16 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { after, before, describe } from "node:test";
@@ -24,8 +33,15 @@ import { CACHE_DIR, storySteps } from "./harness.js";
 
 function vmUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "VM end-to-end tests need root";
-  for (const tool of ["/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/sbin/debootstrap", "/usr/bin/ssh", "/usr/sbin/mkfs.ext4"]) {
-    if (!existsSync(tool)) return `${tool} is missing (apt-get install -y --no-install-recommends qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs)`;
+  for (const tool of [
+    "/usr/bin/qemu-system-x86_64",
+    "/usr/bin/qemu-img",
+    "/usr/sbin/debootstrap",
+    "/usr/bin/ssh",
+    "/usr/sbin/mkfs.ext4",
+  ]) {
+    if (!existsSync(tool))
+      return `${tool} is missing (apt-get install -y --no-install-recommends qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs)`;
   }
   return undefined;
 }
@@ -47,16 +63,43 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
   before(async () => {
     root = mkdtempSync("/var/tmp/vx-vm-e2e-");
     const config = configSchema.parse({
-      vm: { imageDir: path.join(CACHE_DIR, "vm-images"), packageCache: path.join(CACHE_DIR, "vm-debs"), bootTimeoutSeconds: 360, stopTimeoutSeconds: 60 },
+      vm: {
+        imageDir: path.join(CACHE_DIR, "vm-images"),
+        packageCache: path.join(CACHE_DIR, "vm-debs"),
+        bootTimeoutSeconds: 360,
+        stopTimeoutSeconds: 60,
+      },
     });
     const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-    runtime = createQemuRuntime({ config, stateDir: path.join(root, "state"), runner, logger: silent, clock: { now: () => new Date() }, leases, catalog: { list: () => [], get: () => undefined } });
+    runtime = createQemuRuntime({
+      config,
+      stateDir: path.join(root, "state"),
+      runner,
+      logger: silent,
+      clock: { now: () => new Date() },
+      leases,
+      catalog: { list: () => [], get: () => undefined },
+    });
     workspaceDir = path.join(root, "workspaces", name);
     mkdirSync(workspaceDir, { recursive: true });
     ownerKey = path.join(root, "owner-key");
-    const keygen = await runner.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "owner@laptop", "-f", ownerKey], { timeoutMs: 30_000 });
+    const keygen = await runner.run(
+      "ssh-keygen",
+      ["-q", "-t", "ed25519", "-N", "", "-C", "owner@laptop", "-f", ownerKey],
+      { timeoutMs: 30_000 },
+    );
     assert.equal(keygen.exitCode, 0);
-    spec = validateVmSpec({ name, cpus: 2, memory: "512M", disk: "3G", workspace: "128M", sshKeys: [readFileSync(`${ownerKey}.pub`, "utf8")] }, runtime.policy());
+    spec = validateVmSpec(
+      {
+        name,
+        cpus: 2,
+        memory: "512M",
+        disk: "3G",
+        workspace: "128M",
+        sshKeys: [readFileSync(`${ownerKey}.pub`, "utf8")],
+      },
+      runtime.policy(),
+    );
   });
 
   after(async () => {
@@ -65,7 +108,8 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
       console.error(`VOXNIX_INSPECT=1: keeping ${root}`);
       return;
     }
-    for (const vm of await runtime.list().catch(() => [])) await runtime.destroy(vm.name as WorkloadName, { onProgress: noop }).catch(console.error);
+    for (const vm of await runtime.list().catch(() => []))
+      await runtime.destroy(vm.name as WorkloadName, { onProgress: noop }).catch(console.error);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -82,22 +126,37 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
   });
 
   step("refuses hostile specs before any host command", async () => {
-    for (const hostile of [{ ...spec, name: "../../etc" }, { ...spec, name: "a,file=/etc/shadow" }, { ...spec, memoryBytes: 1024 ** 5 }, { ...spec, sshKeys: ['command="sh" ssh-ed25519 AAAA'] }]) {
-      await assert.rejects(runtime.create(hostile as VmSpec, { ownerLabel: "local:alice", onProgress: noop }), (error: Error & { kind?: string }) => error.kind === "invalid-input");
+    for (const hostile of [
+      { ...spec, name: "../../etc" },
+      { ...spec, name: "a,file=/etc/shadow" },
+      { ...spec, memoryBytes: 1024 ** 5 },
+      { ...spec, sshKeys: ['command="sh" ssh-ed25519 AAAA'] },
+    ]) {
+      await assert.rejects(
+        runtime.create(hostile as VmSpec, { ownerLabel: "local:alice", onProgress: noop }),
+        (error: Error & { kind?: string }) => error.kind === "invalid-input",
+      );
     }
     assert.equal(existsSync(runtime.paths.machines), false, "nothing was written");
   });
 
   step("creates a VM and waits until its SSH server answers", async () => {
     const steps: string[] = [];
-    await runtime.create(spec, { ownerLabel: "local:alice", workspaceHostPath: workspaceDir, onProgress: (event) => event.type === "step" && steps.push(event.step) });
+    await runtime.create(spec, {
+      ownerLabel: "local:alice",
+      workspaceHostPath: workspaceDir,
+      onProgress: (event) => event.type === "step" && steps.push(event.step),
+    });
     assert.deepEqual(steps, ["preparing", "starting", "waiting-for-boot", "done"]);
     assert.deepEqual(await runtime.list(), [{ name, state: "running", addresses: ["127.0.0.1"] }]);
     const details = await runtime.show(name);
     assert.equal(details?.state, "running");
     assert.match(details?.facts.accelerator ?? "", /^(kvm|tcg)$/);
     assert.match(details?.facts.ssh ?? "", /^127\.0\.0\.1:\d+$/);
-    assert.ok(existsSync(path.join(workspaceDir, "vm-workspace.img")), "the workspace disk lives in the workspace directory the core gave");
+    assert.ok(
+      existsSync(path.join(workspaceDir, "vm-workspace.img")),
+      "the workspace disk lives in the workspace directory the core gave",
+    );
     assert.match(runtime.hostKey(name) ?? "", /^ssh-ed25519 AAAA/);
   });
 
@@ -116,7 +175,11 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
   step("the owner's own SSH key logs in as root", async () => {
     const port = Number((await runtime.show(name))?.facts.ssh?.split(":")[1]);
     const files = vmPaths(runtime.paths, name);
-    const result = await runner.run("ssh", sshArgs({ name, port, clientKey: ownerKey, knownHosts: files.knownHosts }, "id -u", { interactive: false }), { timeoutMs: 120_000, env: sshEnvironment(), isolatedEnv: true });
+    const result = await runner.run(
+      "ssh",
+      sshArgs({ name, port, clientKey: ownerKey, knownHosts: files.knownHosts }, "id -u", { interactive: false }),
+      { timeoutMs: 120_000, env: sshEnvironment(), isolatedEnv: true },
+    );
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(result.stdout.trim(), "0");
   });
@@ -134,11 +197,17 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
 
   step("the serial log is the guest's text, sanitised, and can never read a host file", async () => {
     const marker = "\u001b[2J\u001b]0;title\u0007/etc/shadow ../../../etc/passwd voxnix-marker";
-    const printed = await runtime.exec(name, ["sh", "-c", 'printf "%s\\n" "$1" > /dev/ttyS0', "sh", marker], { timeoutMs: 120_000 });
+    const printed = await runtime.exec(name, ["sh", "-c", 'printf "%s\\n" "$1" > /dev/ttyS0', "sh", marker], {
+      timeoutMs: 120_000,
+    });
     assert.equal(printed.exitCode, 0, printed.stderr);
     const lines = (await runtime.logs(name, { lines: 200 })).map((entry) => entry.message);
     const line = lines.find((text) => text.includes("voxnix-marker"));
-    assert.equal(line, "/etc/shadow ../../../etc/passwd voxnix-marker", "escape sequences are removed, paths stay text");
+    assert.equal(
+      line,
+      "/etc/shadow ../../../etc/passwd voxnix-marker",
+      "escape sequences are removed, paths stay text",
+    );
     assert.ok(lines.some((text) => text.includes("voxnix-vm-ready")));
     assert.ok(!lines.some((text) => text.startsWith("root:")), "no host file content");
     const files = vmPaths(runtime.paths, name);
@@ -166,7 +235,11 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
     await runtime.destroy(name, { onProgress: noop });
     assert.deepEqual(await runtime.list(), []);
     assert.deepEqual(readdirSync(runtime.paths.machines), []);
-    assert.equal(existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(root), false, "no QEMU left");
+    assert.equal(
+      existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(root),
+      false,
+      "no QEMU left",
+    );
     const leftovers = readdirSync("/proc")
       .filter((entry) => /^\d+$/.test(entry))
       .filter((entry) => {

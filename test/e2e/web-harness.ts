@@ -72,20 +72,37 @@ export async function signIn(page: Page, url: string, heading = "Your workloads"
  * server said, when an error notice appears instead (a refused request, a failed job) or
  * nothing is said within `timeoutMs`.
  */
-export async function waitForJobDone(page: Page, server: HttpServer, kind: string, name: string, timeoutMs: number): Promise<void> {
+export async function waitForJobDone(
+  page: Page,
+  server: HttpServer,
+  kind: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
   const done = page.getByText(`${kind} of ${name}: done.`);
   const error = page.locator(".notice.error");
   try {
     await done.or(error).first().waitFor({ timeout: timeoutMs });
   } catch (waited) {
-    assert.fail(`no "${kind} of ${name}: done." within ${timeoutMs / 1000} s: ${String(waited)}\n${await pageReport(page)}\n${server.log().slice(-6000)}`);
+    assert.fail(
+      `no "${kind} of ${name}: done." within ${timeoutMs / 1000} s: ${String(waited)}\n${await pageReport(page)}\n${server.log().slice(-6000)}`,
+    );
   }
-  if (await error.isVisible()) assert.fail(`the page shows an error instead of "${kind} of ${name}: done.": ${await error.textContent()}\n${await pageReport(page)}\n${server.log().slice(-6000)}`);
+  if (await error.isVisible())
+    assert.fail(
+      `the page shows an error instead of "${kind} of ${name}: done.": ${await error.textContent()}\n${await pageReport(page)}\n${server.log().slice(-6000)}`,
+    );
 }
 
 /** The notice and the job lines on the page, for failure messages. */
 export async function pageReport(page: Page): Promise<string> {
-  const notice = await page.getByTestId("notice").textContent().catch(() => "(none)");
-  const jobs = await page.locator("[data-job]").allTextContents().catch(() => []);
+  const notice = await page
+    .getByTestId("notice")
+    .textContent()
+    .catch(() => "(none)");
+  const jobs = await page
+    .locator("[data-job]")
+    .allTextContents()
+    .catch(() => []);
   return `notice: ${notice}; jobs: ${JSON.stringify(jobs)}`;
 }

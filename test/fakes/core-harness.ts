@@ -43,8 +43,21 @@ export function actor(userId: UserId, displayName?: string): Actor {
 export const TEST_POLICY: CorePolicy = {
   admins: [TEST_USERS.telegramAdmin],
   allowlist: [TEST_USERS.alice, TEST_USERS.bob],
-  defaultLimits: { diskQuotaBytes: 10 * GiB, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * GiB, pidsBudget: 4096 },
-  resources: { defaultCpus: 1, maxCpus: 4, defaultMemoryBytes: GiB, maxMemoryBytes: 8 * GiB, defaultPids: 512, maxPids: 4096 },
+  defaultLimits: {
+    diskQuotaBytes: 10 * GiB,
+    maxWorkloads: 5,
+    cpuBudget: 4,
+    memoryBudgetBytes: 8 * GiB,
+    pidsBudget: 4096,
+  },
+  resources: {
+    defaultCpus: 1,
+    maxCpus: 4,
+    defaultMemoryBytes: GiB,
+    maxMemoryBytes: 8 * GiB,
+    defaultPids: 512,
+    maxPids: 4096,
+  },
   confirmationTtlMs: 5 * 60_000,
   undoWindowMs: 24 * 3_600_000,
 };
@@ -96,7 +109,17 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const catalog = createFixtureCatalog();
   const policy: CorePolicy = { ...TEST_POLICY, ...options.policy };
   const core = createCore(
-    { db, runtimes: createRuntimeRegistry([backend, ...(options.extraRuntimes ?? [])]), storage, ...(remoteAccess ? { remoteAccess } : {}), catalog, clock, logger, policy, ...(options.notifier ? { notifier: options.notifier } : {}) },
+    {
+      db,
+      runtimes: createRuntimeRegistry([backend, ...(options.extraRuntimes ?? [])]),
+      storage,
+      ...(remoteAccess ? { remoteAccess } : {}),
+      catalog,
+      clock,
+      logger,
+      policy,
+      ...(options.notifier ? { notifier: options.notifier } : {}),
+    },
     {
       ...(options.pid === undefined ? {} : { pid: options.pid }),
       ...(options.isProcessAlive === undefined ? {} : { isProcessAlive: options.isProcessAlive }),
@@ -110,7 +133,13 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
  * The core an eval conversation runs against: the test core plus a fake VM runtime, unless the
  * conversation says the appliance has none (`vmRuntime: false`).
  */
-export function createEvalCore(conversation?: { readonly vmRuntime?: boolean }): TestCore & { fillWorkspace(owner: UserId, name: string, bytes: number): void } {
-  const t = createTestCore(conversation?.vmRuntime === false ? {} : { extraRuntimes: [new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] })] });
+export function createEvalCore(conversation?: {
+  readonly vmRuntime?: boolean;
+}): TestCore & { fillWorkspace(owner: UserId, name: string, bytes: number): void } {
+  const t = createTestCore(
+    conversation?.vmRuntime === false
+      ? {}
+      : { extraRuntimes: [new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] })] },
+  );
   return { ...t, fillWorkspace: (owner, name, bytes) => t.storage.write(userStorageKey(owner), name, bytes) };
 }

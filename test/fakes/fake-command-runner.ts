@@ -6,7 +6,13 @@
  * @module
  */
 import { HostFailureError, TimeoutError } from "../../src/domain/errors.js";
-import type { CommandOptions, CommandResult, CommandRunner, TerminalOptions, TerminalProcess } from "../../src/ports/command-runner.js";
+import type {
+  CommandOptions,
+  CommandResult,
+  CommandRunner,
+  TerminalOptions,
+  TerminalProcess,
+} from "../../src/ports/command-runner.js";
 import { FakeTerminal } from "./fake-terminal.js";
 
 /** What a scripted call returns: a partial result, a timeout, an error to throw, or a function of the call. */
@@ -51,7 +57,12 @@ export class FakeCommandRunner implements CommandRunner {
   }
 
   /** Every `spawnTerminal` call with the fake shell it got. */
-  readonly terminals: { readonly command: string; readonly args: readonly string[]; readonly options: TerminalOptions; readonly terminal: FakeTerminal }[] = [];
+  readonly terminals: {
+    readonly command: string;
+    readonly args: readonly string[];
+    readonly options: TerminalOptions;
+    readonly terminal: FakeTerminal;
+  }[] = [];
 
   /** Starts a fake shell (`FakeTerminal`) for any program. */
   spawnTerminal(command: string, args: readonly string[], options: TerminalOptions): Promise<TerminalProcess> {
@@ -70,10 +81,15 @@ export class FakeCommandRunner implements CommandRunner {
     this.calls.push(call);
     const argv = [command, ...args];
     const script = [...this.#scripts].reverse().find((candidate) => matches(candidate, argv));
-    if (!script) throw new HostFailureError(`The program "${command}" could not be started (not scripted in FakeCommandRunner).`);
+    if (!script)
+      throw new HostFailureError(`The program "${command}" could not be started (not scripted in FakeCommandRunner).`);
     const response = script.responses.length > 1 ? script.responses.shift()! : script.responses[0]!;
     if (typeof response === "function") return complete(call, response(call));
-    if ("timeout" in response) throw new TimeoutError(`"${command}" did not finish within ${options.timeoutMs} ms and was stopped.`, options.timeoutMs);
+    if ("timeout" in response)
+      throw new TimeoutError(
+        `"${command}" did not finish within ${options.timeoutMs} ms and was stopped.`,
+        options.timeoutMs,
+      );
     if ("error" in response) throw response.error;
     const result = complete(call, response);
     options.onOutput?.("stdout", result.stdout);

@@ -32,9 +32,9 @@ export class FakeLogger implements Logger {
   }
 
   #log(level: LogRecord["level"]): LogFn {
-    return ((first: Readonly<Record<string, unknown>> | string, second?: string) => {
+    return (first: Readonly<Record<string, unknown>> | string, second?: string) => {
       if (typeof first === "string") this.records.push({ level, fields: this.#bindings, message: first });
       else this.records.push({ level, fields: { ...this.#bindings, ...first }, message: second ?? "" });
-    });
+    };
   }
 }

@@ -145,7 +145,29 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   const scratch = mkdtempSync(join(tmpdir(), "voxnix-fake-pve-"));
   const keyFile = join(scratch, "pve-ssl.key");
   const certFile = join(scratch, "pve-ssl.pem");
-  execFileSync(OPENSSL, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=pve1.fake", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  execFileSync(
+    OPENSSL,
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=pve1.fake",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ],
+    { stdio: "ignore" },
+  );
   const certificatePem = readFileSync(certFile, "utf8");
   const key = readFileSync(keyFile, "utf8");
   rmSync(scratch, { recursive: true, force: true });
@@ -153,7 +175,12 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   const tokenId = "voxnix@pve!voxnix";
   const tokenSecret = randomUUID();
   const nodeEntries = Object.entries(options.nodes ?? { pve1: {}, pve2: {} });
-  const nodes = new Map<string, FakeNode>(nodeEntries.map(([name, node]) => [name, { status: "online", maxmem: 64 * GiB, mem: 8 * GiB, maxcpu: 16, ...node }]));
+  const nodes = new Map<string, FakeNode>(
+    nodeEntries.map(([name, node]) => [
+      name,
+      { status: "online", maxmem: 64 * GiB, mem: 8 * GiB, maxcpu: 16, ...node },
+    ]),
+  );
   const firstNode = nodeEntries[0]?.[0] ?? "pve1";
   const template = options.template ?? { vmid: 9000, node: firstNode };
   const vms = new Map<number, FakeVm>();
@@ -163,7 +190,15 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     name: "debian-12-cloudinit",
     template: true,
     status: "stopped",
-    config: { name: "debian-12-cloudinit", cores: 1, memory: 1024, scsi0: `local-lvm:base-${template.vmid}-disk-0,size=${template.diskSize ?? "2G"}`, ide2: "local-lvm:cloudinit,media=cdrom", agent: "1", template: 1 },
+    config: {
+      name: "debian-12-cloudinit",
+      cores: 1,
+      memory: 1024,
+      scsi0: `local-lvm:base-${template.vmid}-disk-0,size=${template.diskSize ?? "2G"}`,
+      ide2: "local-lvm:cloudinit,media=cdrom",
+      agent: "1",
+      template: 1,
+    },
   });
   const tasks = new Map<string, FakeTask>();
   const requests: RecordedProxmoxRequest[] = [];
@@ -197,13 +232,21 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     sharedStorage: true,
     storages: fakeStorages,
     hangingTaskTypes: new Set(),
-    failNextTask: (type, exitstatus, log = [], node) => void injectedTaskFailures.push({ type, exitstatus, log, ...(node ? { node } : {}) }),
+    failNextTask: (type, exitstatus, log = [], node) =>
+      void injectedTaskFailures.push({ type, exitstatus, log, ...(node ? { node } : {}) }),
     failNextRequest: (pattern, status, message) => void injectedRequestFailures.push({ pattern, status, message }),
     forbidden: [],
     raceForeignCreator: (count) => void (foreignRaces += count),
     raceCloneWorker: (count) => void (cloneRaces += count),
     addForeignVm: (vm) => {
-      vms.set(vm.vmid, { vmid: vm.vmid, node: vm.node, name: vm.name, template: false, status: vm.status ?? "stopped", config: { name: vm.name, cores: 2, memory: 2048, scsi0: `local-lvm:vm-${vm.vmid}-disk-0,size=32G` } });
+      vms.set(vm.vmid, {
+        vmid: vm.vmid,
+        node: vm.node,
+        name: vm.name,
+        template: false,
+        status: vm.status ?? "stopped",
+        config: { name: vm.name, cores: 2, memory: 2048, scsi0: `local-lvm:vm-${vm.vmid}-disk-0,size=32G` },
+      });
     },
     setNodeStatus: (node, status) => {
       const entry = nodes.get(node);
@@ -227,12 +270,38 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
   };
 
   // A task that runs `steps` (log lines), then `finish` (which may throw to fail the task).
-  const startTask = (node: string, type: string, id: string, steps: readonly string[], finish: () => void, onInterrupt?: () => void): string => {
+  const startTask = (
+    node: string,
+    type: string,
+    id: string,
+    steps: readonly string[],
+    finish: () => void,
+    onInterrupt?: () => void,
+  ): string => {
     pidCounter += 1;
-    const upid = formatUpid({ node, pid: pidCounter, pstart: pidCounter * 7, startTime: Math.floor(Date.now() / 1000), type, id, user: tokenId });
-    const task: FakeTask = { upid, node, type, id, startTime: Math.floor(Date.now() / 1000), status: "running", log: [], ...(onInterrupt ? { onInterrupt } : {}) };
+    const upid = formatUpid({
+      node,
+      pid: pidCounter,
+      pstart: pidCounter * 7,
+      startTime: Math.floor(Date.now() / 1000),
+      type,
+      id,
+      user: tokenId,
+    });
+    const task: FakeTask = {
+      upid,
+      node,
+      type,
+      id,
+      startTime: Math.floor(Date.now() / 1000),
+      status: "running",
+      log: [],
+      ...(onInterrupt ? { onInterrupt } : {}),
+    };
     tasks.set(upid, task);
-    const injected = injectedTaskFailures.findIndex((entry) => entry.type === type && (entry.node === undefined || entry.node === node));
+    const injected = injectedTaskFailures.findIndex(
+      (entry) => entry.type === type && (entry.node === undefined || entry.node === node),
+    );
     const failure = injected >= 0 ? injectedTaskFailures.splice(injected, 1)[0] : undefined;
     task.log.push(...steps.slice(0, 1));
     if (fake.hangingTaskTypes.has(type)) return upid;
@@ -260,7 +329,8 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
 
   const guest = (node: string, vmid: number): FakeVm => {
     const vm = vms.get(vmid);
-    if (!vm || vm.node !== node) return fail(500, `Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist`);
+    if (!vm || vm.node !== node)
+      return fail(500, `Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist`);
     return vm;
   };
 
@@ -268,7 +338,16 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     const list: Record<string, unknown>[] = [];
     if (type === undefined || type === "node") {
       for (const [name, node] of nodes) {
-        list.push({ id: `node/${name}`, type: "node", node: name, status: node.status, maxmem: node.maxmem, mem: node.mem, maxcpu: node.maxcpu, level: "" });
+        list.push({
+          id: `node/${name}`,
+          type: "node",
+          node: name,
+          status: node.status,
+          maxmem: node.maxmem,
+          mem: node.mem,
+          maxcpu: node.maxcpu,
+          level: "",
+        });
       }
     }
     if (type === undefined || type === "vm") {
@@ -321,13 +400,24 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     let match: RegExpExecArray | null;
     if ((match = /^\/tasks\/([^/]+)\/status$/.exec(rest)) && method === "GET") {
       const task = tasks.get(decodeURIComponent(match[1]!)) ?? fail(500, "no such task");
-      return { upid: task.upid, node: task.node, type: task.type, id: task.id, status: task.status, ...(task.exitstatus ? { exitstatus: task.exitstatus } : {}), starttime: task.startTime };
+      return {
+        upid: task.upid,
+        node: task.node,
+        type: task.type,
+        id: task.id,
+        status: task.status,
+        ...(task.exitstatus ? { exitstatus: task.exitstatus } : {}),
+        starttime: task.startTime,
+      };
     }
     if ((match = /^\/tasks\/([^/]+)\/log$/.exec(rest)) && method === "GET") {
       const task = tasks.get(decodeURIComponent(match[1]!)) ?? fail(500, "no such task");
       const start = Number(params.start ?? 0);
       const limit = Number(params.limit ?? 50);
-      return { __total: task.log.length, lines: task.log.slice(start, start + limit).map((t, index) => ({ n: start + index + 1, t })) };
+      return {
+        __total: task.log.length,
+        lines: task.log.slice(start, start + limit).map((t, index) => ({ n: start + index + 1, t })),
+      };
     }
     if ((match = /^\/tasks\/([^/]+)$/.exec(rest)) && method === "DELETE") {
       const task = tasks.get(decodeURIComponent(match[1]!)) ?? fail(500, "no such task");
@@ -345,32 +435,63 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       return [...tasks.values()]
         .filter((task) => task.node === node && (vmid === undefined || task.id === vmid))
         .slice(-Number(params.limit ?? 50))
-        .map((task) => ({ upid: task.upid, type: task.type, id: task.id, starttime: task.startTime, status: task.exitstatus ?? "running", node: task.node }));
+        .map((task) => ({
+          upid: task.upid,
+          type: task.type,
+          id: task.id,
+          starttime: task.startTime,
+          status: task.exitstatus ?? "running",
+          node: task.node,
+        }));
     }
     if (rest === "/vzdump" && method === "POST") {
       const vmid = Number(params.vmid);
       guest(node, vmid);
-      return startTask(node, "vzdump", String(vmid), [`INFO: starting new backup job: vzdump ${vmid} --storage ${params.storage}`, "INFO: Finished Backup of VM"], () => void fake.backups.push({ vmid, storage: params.storage ?? "" }));
+      return startTask(
+        node,
+        "vzdump",
+        String(vmid),
+        [`INFO: starting new backup job: vzdump ${vmid} --storage ${params.storage}`, "INFO: Finished Backup of VM"],
+        () => void fake.backups.push({ vmid, storage: params.storage ?? "" }),
+      );
     }
 
     if (rest === "/qemu" && method === "POST") {
-      const newid = Number(params.vmid ?? fail(400, "Parameter verification failed.", { vmid: "property is missing and it is not optional" }));
-      if (vms.has(newid)) return fail(500, `unable to create VM ${newid} - VM ${newid} already exists on node '${vms.get(newid)!.node}'`);
+      const newid = Number(
+        params.vmid ??
+          fail(400, "Parameter verification failed.", { vmid: "property is missing and it is not optional" }),
+      );
+      if (vms.has(newid))
+        return fail(500, `unable to create VM ${newid} - VM ${newid} already exists on node '${vms.get(newid)!.node}'`);
       const created: FakeVm = {
         vmid: newid,
         node,
         name: params.name ?? `VM ${newid}`,
         template: false,
         status: "stopped",
-        config: { lock: "create", ...(params.name ? { name: params.name } : {}), ...(params.tags ? { tags: params.tags } : {}), ...(params.description ? { description: params.description } : {}), memory: Number(params.memory ?? 512), cores: Number(params.cores ?? 1) },
+        config: {
+          lock: "create",
+          ...(params.name ? { name: params.name } : {}),
+          ...(params.tags ? { tags: params.tags } : {}),
+          ...(params.description ? { description: params.description } : {}),
+          memory: Number(params.memory ?? 512),
+          cores: Number(params.cores ?? 1),
+        },
         lock: "create",
         ...(params.pool ? { pool: params.pool } : {}),
       };
       vms.set(newid, created);
-      return startTask(node, "qmcreate", String(newid), [`create VM ${newid}`], () => {
-        delete created.lock;
-        delete created.config.lock;
-      }, () => void vms.delete(newid));
+      return startTask(
+        node,
+        "qmcreate",
+        String(newid),
+        [`create VM ${newid}`],
+        () => {
+          delete created.lock;
+          delete created.config.lock;
+        },
+        () => void vms.delete(newid),
+      );
     }
     const qemu = /^\/qemu\/(\d+)(\/.*)?$/.exec(rest);
     if (!qemu) return fail(501, `Method '${method} /api2/json${path}' not implemented`);
@@ -383,7 +504,8 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       const full = params.full === undefined ? !source.template : params.full === "1";
       const target = params.target ?? node;
       if (!nodes.has(target)) return fail(500, `no such cluster node '${target}'`);
-      if (target !== node && !fake.sharedStorage) return fail(500, `can't clone VM to node '${target}' (VM uses local storage)`);
+      if (target !== node && !fake.sharedStorage)
+        return fail(500, `can't clone VM to node '${target}' (VM uses local storage)`);
       if (params.storage !== undefined && !full) return fail(500, "parameter 'storage' not allowed for linked clones");
       if (vms.has(newid)) return fail(500, `unable to create VM ${newid}: config file already exists`);
       let placeholder: FakeVm | undefined;
@@ -394,11 +516,20 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
         node,
         "qmclone",
         String(vmid),
-        [`create ${full ? "full" : "linked"} clone of drive scsi0 (${String(source.config.scsi0)})`, "transferred 2.0 GiB of 2.0 GiB (100.00%)"],
+        [
+          `create ${full ? "full" : "linked"} clone of drive scsi0 (${String(source.config.scsi0)})`,
+          "transferred 2.0 GiB of 2.0 GiB (100.00%)",
+        ],
         () => {
-          if (!full && !fake.linkedCloneSupported) throw new Error(`clone failed: clone feature is not supported for 'local:${vmid}/base-${vmid}-disk-0.raw' (scsi0)`);
+          if (!full && !fake.linkedCloneSupported)
+            throw new Error(
+              `clone failed: clone feature is not supported for 'local:${vmid}/base-${vmid}-disk-0.raw' (scsi0)`,
+            );
           if (!placeholder) throw new Error(`clone failed: unable to create VM ${newid}: config file already exists`);
-          const config: Record<string, string | number> = { ...source.config, name: params.name ?? `Copy-of-VM-${source.name}` };
+          const config: Record<string, string | number> = {
+            ...source.config,
+            name: params.name ?? `Copy-of-VM-${source.name}`,
+          };
           delete config.template;
           config.scsi0 = String(source.config.scsi0).replace(`base-${vmid}-disk-0`, `vm-${newid}-disk-0`);
           fake.volumes.set(volidOf(String(config.scsi0)), "");
@@ -420,7 +551,16 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
           placeholder = undefined;
           return;
         }
-        placeholder = { vmid: newid, node: target, name: params.name ?? "", template: false, status: "stopped", config: { lock: "clone" }, lock: "clone", ...(params.pool ? { pool: params.pool } : {}) };
+        placeholder = {
+          vmid: newid,
+          node: target,
+          name: params.name ?? "",
+          template: false,
+          status: "stopped",
+          config: { lock: "clone" },
+          lock: "clone",
+          ...(params.pool ? { pool: params.pool } : {}),
+        };
         vms.set(newid, placeholder);
       });
       return upid;
@@ -428,12 +568,18 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
 
     const vm = guest(node, vmid);
     if (action === "/move_disk" && method === "POST") {
-      const disk = params.disk ?? fail(400, "Parameter verification failed.", { disk: "property is missing and it is not optional" });
+      const disk =
+        params.disk ??
+        fail(400, "Parameter verification failed.", { disk: "property is missing and it is not optional" });
       const drive = vm.config[disk];
-      if (params["target-vmid"] === undefined) return fail(501, "moving a disk to another storage is not modelled by the fake");
+      if (params["target-vmid"] === undefined)
+        return fail(501, "moving a disk to another storage is not modelled by the fake");
       const targetId = Number(params["target-vmid"]);
       const targetKey = params["target-disk"] ?? disk;
-      if (targetId === vmid) return fail(400, "Parameter verification failed.", { "target-vmid": "must be different than source VMID to reassign disk" });
+      if (targetId === vmid)
+        return fail(400, "Parameter verification failed.", {
+          "target-vmid": "must be different than source VMID to reassign disk",
+        });
       // The checks and messages of qemu-server's $load_and_check_reassign_configs, in its order.
       const target = vms.get(targetId);
       if (!target) return fail(500, `could not find target VM ${targetId}`);
@@ -441,21 +587,31 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       if (vm.lock || target.lock) return fail(500, `VM is locked (${vm.lock ?? target.lock})`);
       if (vm.template || target.template) return fail(500, "Can't move disks from or to template VMs");
       if (typeof drive !== "string") return fail(500, `Disk '${disk}' for VM '${vmid}' does not exist`);
-      if (target.config[targetKey] !== undefined) return fail(500, `Target disk key '${targetKey}' is already in use for VM '${targetId}'`);
-      if (!disk.startsWith("unused") && vm.status === "running") return fail(500, "Cannot move disk to another VM while the source VM is running - detach first");
-      if (!targetKey.startsWith("unused") && target.status === "running") return fail(500, `Cannot attach '${targetKey}' to running VM ${targetId} in this fake.`);
-      return startTask(node, "qmmove", `${vmid}-${disk}>${targetId}-${targetKey}`, [`reassign disk '${disk}' from VM '${vmid}' as '${targetKey}' to VM '${targetId}'`], () => {
-        if (vm.config[disk] !== drive || target.config[targetKey] !== undefined) throw new Error("configuration changed while moving the disk");
-        const volid = volidOf(drive);
-        const [storage] = volid.split(":");
-        let index = 0;
-        while (fake.volumes.has(`${storage}:vm-${targetId}-disk-${index}`)) index += 1;
-        const renamed = `${storage}:vm-${targetId}-disk-${index}`;
-        fake.volumes.set(renamed, fake.volumes.get(volid) ?? "");
-        fake.volumes.delete(volid);
-        delete vm.config[disk];
-        target.config[targetKey] = targetKey.startsWith("unused") ? renamed : drive.replace(volid, renamed);
-      });
+      if (target.config[targetKey] !== undefined)
+        return fail(500, `Target disk key '${targetKey}' is already in use for VM '${targetId}'`);
+      if (!disk.startsWith("unused") && vm.status === "running")
+        return fail(500, "Cannot move disk to another VM while the source VM is running - detach first");
+      if (!targetKey.startsWith("unused") && target.status === "running")
+        return fail(500, `Cannot attach '${targetKey}' to running VM ${targetId} in this fake.`);
+      return startTask(
+        node,
+        "qmmove",
+        `${vmid}-${disk}>${targetId}-${targetKey}`,
+        [`reassign disk '${disk}' from VM '${vmid}' as '${targetKey}' to VM '${targetId}'`],
+        () => {
+          if (vm.config[disk] !== drive || target.config[targetKey] !== undefined)
+            throw new Error("configuration changed while moving the disk");
+          const volid = volidOf(drive);
+          const [storage] = volid.split(":");
+          let index = 0;
+          while (fake.volumes.has(`${storage}:vm-${targetId}-disk-${index}`)) index += 1;
+          const renamed = `${storage}:vm-${targetId}-disk-${index}`;
+          fake.volumes.set(renamed, fake.volumes.get(volid) ?? "");
+          fake.volumes.delete(volid);
+          delete vm.config[disk];
+          target.config[targetKey] = targetKey.startsWith("unused") ? renamed : drive.replace(volid, renamed);
+        },
+      );
     }
     if (action === "/config" && method === "GET") return { ...vm.config, digest: "0".repeat(40) };
     if (action === "/config" && (method === "POST" || method === "PUT")) {
@@ -463,16 +619,23 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       const changes = { ...params };
       if (changes.sshkeys !== undefined) {
         const keys = decodeSshKeys(changes.sshkeys);
-        if (keys.length === 0 || keys.some((line) => !/^(ssh-|ecdsa-|sk-)/.test(line))) return fail(400, "Parameter verification failed.", { sshkeys: "invalid format - ssh public keys" });
+        if (keys.length === 0 || keys.some((line) => !/^(ssh-|ecdsa-|sk-)/.test(line)))
+          return fail(400, "Parameter verification failed.", { sshkeys: "invalid format - ssh public keys" });
       }
       // A drive given as `STORAGE:SIZE_IN_GiB[,opts]` allocates a new volume (qemu-server's
       // `$NEW_DISK_RE`, fractions allowed); an unknown storage fails the update task.
       const newVolumes: string[] = [];
       for (const [option, value] of Object.entries(changes)) {
-        const drive = /^(scsi|virtio|sata|ide)\d+$/.test(option) ? /^([^/:\s]+):(\d+(?:\.\d+)?)(,.*)?$/.exec(value) : null;
+        const drive = /^(scsi|virtio|sata|ide)\d+$/.test(option)
+          ? /^([^/:\s]+):(\d+(?:\.\d+)?)(,.*)?$/.exec(value)
+          : null;
         if (!drive) continue;
-        const index = Object.values(vm.config).filter((existing) => typeof existing === "string" && existing.includes(`vm-${vmid}-disk-`)).length + newVolumes.length;
-        changes[option] = `${drive[1]}:vm-${vmid}-disk-${index},${(drive[3] ?? "").replace(/^,/, "")}${drive[3] ? "," : ""}size=${Number(drive[2]) * 1024}M`;
+        const index =
+          Object.values(vm.config).filter(
+            (existing) => typeof existing === "string" && existing.includes(`vm-${vmid}-disk-`),
+          ).length + newVolumes.length;
+        changes[option] =
+          `${drive[1]}:vm-${vmid}-disk-${index},${(drive[3] ?? "").replace(/^,/, "")}${drive[3] ? "," : ""}size=${Number(drive[2]) * 1024}M`;
         newVolumes.push(drive[1]!);
       }
       const apply = () => {
@@ -480,14 +643,20 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
         if (unknown !== undefined) throw new Error(`storage '${unknown}' does not exist`);
         for (const [option, value] of Object.entries(changes)) {
           vm.config[option] = /^\d+$/.test(value) ? Number(value) : value;
-          if (/^(scsi|virtio|sata|ide)\d+$/.test(option) && newVolumes.length > 0 && !fake.volumes.has(volidOf(value))) fake.volumes.set(volidOf(value), "");
+          if (/^(scsi|virtio|sata|ide)\d+$/.test(option) && newVolumes.length > 0 && !fake.volumes.has(volidOf(value)))
+            fake.volumes.set(volidOf(value), "");
         }
         if (changes.delete !== undefined) {
           // `delete=scsi1` detaches a disk: it stays as the next free `unusedN` (qemu-server's vmconfig_delete_or_detach_drive).
           for (const key of changes.delete.split(/[,;]/)) {
             const drive = vm.config[key];
             delete vm.config[key];
-            if (typeof drive === "string" && /^(scsi|virtio|sata|ide)\d+$/.test(key) && fake.volumes.has(volidOf(drive))) vm.config[freeUnused(vm)] = volidOf(drive);
+            if (
+              typeof drive === "string" &&
+              /^(scsi|virtio|sata|ide)\d+$/.test(key) &&
+              fake.volumes.has(volidOf(drive))
+            )
+              vm.config[freeUnused(vm)] = volidOf(drive);
           }
           delete vm.config.delete;
         }
@@ -500,11 +669,17 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     }
     if (action === "/resize" && method === "PUT") {
       const disk = params.disk ?? "";
-      const current = typeof vm.config[disk] === "string" ? String(vm.config[disk]) : fail(500, `disk '${disk}' does not exist`);
+      const current =
+        typeof vm.config[disk] === "string" ? String(vm.config[disk]) : fail(500, `disk '${disk}' does not exist`);
       const wanted = params.size ?? "";
       const toBytes = (size: string) => {
-        const found = /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(size) ?? fail(400, "Parameter verification failed.", { size: "value does not match the regex pattern" });
-        return Number(found[1]) * ({ "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 } as Record<string, number>)[found[2] ?? ""]!;
+        const found =
+          /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(size) ??
+          fail(400, "Parameter verification failed.", { size: "value does not match the regex pattern" });
+        return (
+          Number(found[1]) *
+          ({ "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 } as Record<string, number>)[found[2] ?? ""]!
+        );
       };
       const have = toBytes(/size=([^,]+)/.exec(current)?.[1] ?? "0");
       if (toBytes(wanted) < have) return fail(500, "shrinking disks is not supported");
@@ -513,7 +688,15 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       });
     }
     if (action === "/status/current" && method === "GET") {
-      return { vmid, name: vm.name, status: vm.status, qmpstatus: vm.status, agent: vm.config.agent === "1" || vm.config.agent === 1 ? 1 : 0, uptime: vm.status === "running" ? 42 : 0, ...(vm.lock ? { lock: vm.lock } : {}) };
+      return {
+        vmid,
+        name: vm.name,
+        status: vm.status,
+        qmpstatus: vm.status,
+        agent: vm.config.agent === "1" || vm.config.agent === 1 ? 1 : 0,
+        uptime: vm.status === "running" ? 42 : 0,
+        ...(vm.lock ? { lock: vm.lock } : {}),
+      };
     }
     if (action === "/status/start" && method === "POST") {
       if (vm.template) return fail(500, "you can't start a vm if it's a template");
@@ -526,35 +709,59 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       });
     }
     if ((action === "/status/stop" || action === "/status/shutdown") && method === "POST") {
-      return startTask(node, action === "/status/stop" ? "qmstop" : "qmshutdown", String(vmid), [`${action.slice(8)} VM ${vmid}`], () => {
-        vm.status = "stopped";
-        delete vm.agentReadyAt;
-      });
+      return startTask(
+        node,
+        action === "/status/stop" ? "qmstop" : "qmshutdown",
+        String(vmid),
+        [`${action.slice(8)} VM ${vmid}`],
+        () => {
+          vm.status = "stopped";
+          delete vm.agentReadyAt;
+        },
+      );
     }
     if (action === "/status/reboot" && method === "POST") {
       if (vm.status !== "running") return fail(500, `VM ${vmid} not running`);
-      return startTask(node, "qmreboot", String(vmid), [`reboot VM ${vmid}`], () => void (vm.agentReadyAt = Date.now() + fake.agentDelayMs));
+      return startTask(
+        node,
+        "qmreboot",
+        String(vmid),
+        [`reboot VM ${vmid}`],
+        () => void (vm.agentReadyAt = Date.now() + fake.agentDelayMs),
+      );
     }
     if (action === "/agent/network-get-interfaces" && method === "GET") {
       if (vm.status !== "running") return fail(500, `VM ${vmid} is not running`);
-      if (vm.agentReadyAt === undefined || Date.now() < vm.agentReadyAt) return fail(500, "QEMU guest agent is not running");
+      if (vm.agentReadyAt === undefined || Date.now() < vm.agentReadyAt)
+        return fail(500, "QEMU guest agent is not running");
       return {
         result: [
           { name: "lo", "ip-addresses": [{ "ip-address": "127.0.0.1", "ip-address-type": "ipv4", prefix: 8 }] },
           {
             name: "eth0",
             "hardware-address": "bc:24:11:00:00:01",
-            "ip-addresses": (vm.agentAddresses ?? [vm.address ?? "", "fe80::be24:11ff:fe00:1"]).map((address) => ({ "ip-address": address, "ip-address-type": address.includes(":") ? "ipv6" : "ipv4", prefix: 24 })),
+            "ip-addresses": (vm.agentAddresses ?? [vm.address ?? "", "fe80::be24:11ff:fe00:1"]).map((address) => ({
+              "ip-address": address,
+              "ip-address-type": address.includes(":") ? "ipv6" : "ipv4",
+              prefix: 24,
+            })),
           },
         ],
       };
     }
     if (action === "/agent/exec" && method === "POST") {
-      if (vm.status !== "running" || vm.agentReadyAt === undefined || Date.now() < vm.agentReadyAt) return fail(500, "QEMU guest agent is not running");
+      if (vm.status !== "running" || vm.agentReadyAt === undefined || Date.now() < vm.agentReadyAt)
+        return fail(500, "QEMU guest agent is not running");
       const command = commands.get(text) ?? [];
       fake.agentCommands.push({ vmid, command });
       pidCounter += 1;
-      const output = command[0] === "journalctl" ? ["2026-12-01T12:00:00+0000 lab systemd[1]: Started ssh.service - OpenBSD Secure Shell server.", "2026-12-01T12:00:01+0000 lab cloud-init[412]: Cloud-init v. 24.1 finished"].join("\n") + "\n" : "";
+      const output =
+        command[0] === "journalctl"
+          ? [
+              "2026-12-01T12:00:00+0000 lab systemd[1]: Started ssh.service - OpenBSD Secure Shell server.",
+              "2026-12-01T12:00:01+0000 lab cloud-init[412]: Cloud-init v. 24.1 finished",
+            ].join("\n") + "\n"
+          : "";
       execResults.set(pidCounter, output);
       return { pid: pidCounter };
     }
@@ -566,18 +773,27 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     if (action === "" && method === "DELETE") {
       if (vm.status === "running") return fail(500, `VM ${vmid} is running - destroy failed`);
       if (vm.template && params.purge === undefined) return fail(500, "refusing to delete a template without purge");
-      return startTask(node, "qmdestroy", String(vmid), [`destroy VM ${vmid}`, `Removing image: 100% complete...done.`], () => {
-        for (const [key, value] of Object.entries(vm.config)) {
-          if (typeof value === "string" && /^(scsi|virtio|sata|ide|unused)\d+$/.test(key)) fake.volumes.delete(volidOf(value));
-        }
-        vms.delete(vmid);
-      });
+      return startTask(
+        node,
+        "qmdestroy",
+        String(vmid),
+        [`destroy VM ${vmid}`, `Removing image: 100% complete...done.`],
+        () => {
+          for (const [key, value] of Object.entries(vm.config)) {
+            if (typeof value === "string" && /^(scsi|virtio|sata|ide|unused)\d+$/.test(key))
+              fake.volumes.delete(volidOf(value));
+          }
+          vms.delete(vmid);
+        },
+      );
     }
     return fail(501, `Method '${method} /api2/json${path}' not implemented`);
   };
 
   const answer = (response: ServerResponse, status: number, reason: string, body: unknown) => {
-    response.writeHead(status, reason.replace(/[^\x20-\x7e]/g, " "), { "content-type": "application/json;charset=UTF-8" });
+    response.writeHead(status, reason.replace(/[^\x20-\x7e]/g, " "), {
+      "content-type": "application/json;charset=UTF-8",
+    });
     response.end(JSON.stringify(body));
   };
 
@@ -585,20 +801,27 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
     const url = new URL(request.url ?? "/", "https://fake");
     const method = request.method ?? "GET";
     const isForm = (request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
-    const params: Record<string, string> = { ...Object.fromEntries(url.searchParams), ...(isForm ? Object.fromEntries(new URLSearchParams(text)) : {}) };
+    const params: Record<string, string> = {
+      ...Object.fromEntries(url.searchParams),
+      ...(isForm ? Object.fromEntries(new URLSearchParams(text)) : {}),
+    };
     if (isForm) commands.set(text, new URLSearchParams(text).getAll("command"));
     const path = url.pathname.replace(/^\/api2\/json/, "");
     const authenticated = request.headers.authorization === `PVEAPIToken=${tokenId}=${tokenSecret}`;
     requests.push({ method, path, params, authenticated });
     if (!url.pathname.startsWith("/api2/json/")) return answer(response, 404, "Not Found", { data: null });
-    if (!authenticated) return answer(response, 401, "invalid token value!", { data: null, message: "invalid token value!\n" });
+    if (!authenticated)
+      return answer(response, 401, "invalid token value!", { data: null, message: "invalid token value!\n" });
     const injected = injectedRequestFailures.findIndex((entry) => entry.pattern.test(path));
     if (injected >= 0) {
       const failure = injectedRequestFailures.splice(injected, 1)[0]!;
       return answer(response, failure.status, failure.message, { data: null, message: `${failure.message}\n` });
     }
     if (fake.forbidden.some((pattern) => pattern.test(path))) {
-      return answer(response, 403, "Permission check failed", { data: null, message: `Permission check failed (${path}, VM.Allocate)\n` });
+      return answer(response, 403, "Permission check failed", {
+        data: null,
+        message: `Permission check failed (${path}, VM.Allocate)\n`,
+      });
     }
     try {
       const data = route(method, path, params, text);
@@ -608,7 +831,12 @@ export async function startFakeProxmoxServer(options: FakeProxmoxOptions = {}): 
       }
       return answer(response, 200, "OK", { data });
     } catch (error) {
-      if (error instanceof ApiFailure) return answer(response, error.status, error.message, { data: null, message: `${error.message}\n`, ...(error.errors ? { errors: error.errors } : {}) });
+      if (error instanceof ApiFailure)
+        return answer(response, error.status, error.message, {
+          data: null,
+          message: `${error.message}\n`,
+          ...(error.errors ? { errors: error.errors } : {}),
+        });
       return answer(response, 500, (error as Error).message, { data: null, message: (error as Error).message });
     }
   };

@@ -37,7 +37,9 @@ export function startFakeQmpServer(socketPath: string, options: FakeQmpOptions =
       socket.write("this is not json\n");
       return;
     }
-    socket.write(`${JSON.stringify({ QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 } }, capabilities: ["oob"] } })}\n`);
+    socket.write(
+      `${JSON.stringify({ QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 } }, capabilities: ["oob"] } })}\n`,
+    );
     let negotiated = false;
     let buffer = "";
     socket.setEncoding("utf8");
@@ -50,13 +52,16 @@ export function startFakeQmpServer(socketPath: string, options: FakeQmpOptions =
         newline = buffer.indexOf("\n");
         const command = JSON.parse(line) as { execute: string; arguments?: Record<string, unknown> };
         received.push(command.execute);
-        if (options.floodBytes !== undefined) socket.write(`${JSON.stringify({ event: "NOISE", data: "x".repeat(options.floodBytes) })}\n`);
+        if (options.floodBytes !== undefined)
+          socket.write(`${JSON.stringify({ event: "NOISE", data: "x".repeat(options.floodBytes) })}\n`);
         socket.write(`${JSON.stringify({ event: "RTC_CHANGE", data: { offset: 0 } })}\n`);
         if (command.execute === "qmp_capabilities") {
           negotiated = true;
           socket.write('{"return": {}}\n');
         } else if (!negotiated) {
-          socket.write(`${JSON.stringify({ error: { class: "CommandNotFound", desc: "Expecting capabilities negotiation with 'qmp_capabilities'" } })}\n`);
+          socket.write(
+            `${JSON.stringify({ error: { class: "CommandNotFound", desc: "Expecting capabilities negotiation with 'qmp_capabilities'" } })}\n`,
+          );
         } else if (command.execute === "ringbuf-read") {
           const data = options.console ?? Buffer.alloc(0);
           options.console = Buffer.alloc(0);
@@ -66,7 +71,9 @@ export function startFakeQmpServer(socketPath: string, options: FakeQmpOptions =
         } else if (command.execute === "query-status") {
           socket.write('{"return": {"status": "running", "running": true}}\n');
         } else {
-          socket.write(`${JSON.stringify({ error: { class: "CommandNotFound", desc: `The command ${command.execute} has not been found` } })}\n`);
+          socket.write(
+            `${JSON.stringify({ error: { class: "CommandNotFound", desc: `The command ${command.execute} has not been found` } })}\n`,
+          );
         }
       }
     });

@@ -48,6 +48,12 @@ export class FakeRemoteAccess implements RemoteAccessProvider {
 
   async doctor(): Promise<readonly DoctorCheck[]> {
     await this.injector.enter("doctor", []);
-    return [{ name: "tailscale-key", ok: this.configured, detail: this.configured ? "A key is configured." : "No key is configured." }];
+    return [
+      {
+        name: "tailscale-key",
+        ok: this.configured,
+        detail: this.configured ? "A key is configured." : "No key is configured.",
+      },
+    ];
   }
 }

@@ -11,7 +11,13 @@ import { PassThrough } from "node:stream";
 import { ConflictError, HostFailureError, NotFoundError } from "../../src/domain/errors.js";
 import type { WorkloadName } from "../../src/domain/names.js";
 import type { ContainerSpec } from "../../src/domain/spec.js";
-import type { CommandResult, InteractiveProcess, ProcessExit, TerminalProcess, TerminalSize } from "../../src/ports/command-runner.js";
+import type {
+  CommandResult,
+  InteractiveProcess,
+  ProcessExit,
+  TerminalProcess,
+  TerminalSize,
+} from "../../src/ports/command-runner.js";
 import { FakeTerminal } from "./fake-terminal.js";
 import type {
   RuntimeInfo,
@@ -35,7 +41,23 @@ import { FailureInjector } from "./fake-failures.js";
 import { FIXTURE_MODULE_NAMES } from "./fixture-catalog.js";
 
 /** Methods whose calls can be failed or held. */
-export type RuntimeMethod = "plan" | "create" | "start" | "stop" | "destroy" | "discardRootDisk" | "change" | "list" | "show" | "logs" | "exec" | "openTerminal" | "openSession" | "openPort" | "doctor" | "buildImages";
+export type RuntimeMethod =
+  | "plan"
+  | "create"
+  | "start"
+  | "stop"
+  | "destroy"
+  | "discardRootDisk"
+  | "change"
+  | "list"
+  | "show"
+  | "logs"
+  | "exec"
+  | "openTerminal"
+  | "openSession"
+  | "openPort"
+  | "doctor"
+  | "buildImages";
 
 /** The host key a fake VM answers with (a real ed25519 public key, from the fixture keys). */
 export const FAKE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFdy7kfvWCeo99f+SRbrap0jSM7ZBBAMIZqyKU4qnf2k";
@@ -132,11 +154,16 @@ export class FakeRuntime implements Runtime {
    * a `wrong-state` conflict; a listening port echoes what it is sent until its input ends; a
    * port nobody listens on ends at once with ssh's status 255, as `ssh -W` does.
    */
-  openPort?: (name: WorkloadName, port: number, options: { readonly timeoutMs: number }) => Promise<InteractiveProcess> = async (name, port, options) => {
+  openPort?: (
+    name: WorkloadName,
+    port: number,
+    options: { readonly timeoutMs: number },
+  ) => Promise<InteractiveProcess> = async (name, port, options) => {
     await this.injector.enter("openPort", [name, port, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (container.state !== "running")
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     this.portsOpened.push({ name, port });
     const stdin = new PassThrough();
     const stdout = new PassThrough();
@@ -155,7 +182,13 @@ export class FakeRuntime implements Runtime {
     } else {
       setImmediate(() => end({ exitCode: 255, signal: null, timedOut: false }));
     }
-    return { stdin, stdout, resize: () => undefined, close: () => end({ exitCode: null, signal: "SIGTERM", timedOut: false }), exit };
+    return {
+      stdin,
+      stdout,
+      resize: () => undefined,
+      close: () => end({ exitCode: null, signal: "SIGTERM", timedOut: false }),
+      exit,
+    };
   };
 
   /** Root disks kept by destroys, by reference. */
@@ -173,7 +206,11 @@ export class FakeRuntime implements Runtime {
    * found. Records every spec applied in `changes`. A failure injected with `failNext("change")`
    * happens after the new spec was half-applied, so a rollback must really put the old one back.
    */
-  change?: (name: WorkloadName, spec: ContainerSpec, options: ChangeOptions) => Promise<void> = async (name, spec, options) => {
+  change?: (name: WorkloadName, spec: ContainerSpec, options: ChangeOptions) => Promise<void> = async (
+    name,
+    spec,
+    options,
+  ) => {
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
     const wasRunning = container.state === "running";
@@ -217,14 +254,18 @@ export class FakeRuntime implements Runtime {
     await this.injector.enter("plan", [spec, host]);
     return {
       artifacts: [{ path: `/var/lib/fake/${spec.name}.json`, content: JSON.stringify({ spec, host }, null, 2) }],
-      commands: [["fake-container", "create", spec.name], ["fake-container", "start", spec.name]],
+      commands: [
+        ["fake-container", "create", spec.name],
+        ["fake-container", "start", spec.name],
+      ],
     };
   }
 
   async create(spec: ContainerSpec, host: HostContext): Promise<void> {
     host.onProgress({ type: "step", step: "building", message: `Building ${spec.name}` });
     await this.injector.enter("create", [spec, stripCallbacks(host)]);
-    if (this.containers.has(spec.name)) throw new ConflictError("name-taken", `A container called "${spec.name}" already exists on this host.`);
+    if (this.containers.has(spec.name))
+      throw new ConflictError("name-taken", `A container called "${spec.name}" already exists on this host.`);
     if (host.rootDiskRef !== undefined) {
       // The real runtime copies the kept disk; the kept one stays until discarded.
       const kept = this.keptRootDisks.get(host.rootDiskRef);
@@ -267,24 +308,38 @@ export class FakeRuntime implements Runtime {
   }
 
   async destroy(name: WorkloadName, options: DestroyOptions): Promise<DestroyReport> {
-    await this.injector.enter("destroy", [name, ...(options.keepRootDisk === undefined ? [] : [{ keepRootDisk: options.keepRootDisk }])]);
+    await this.injector.enter("destroy", [
+      name,
+      ...(options.keepRootDisk === undefined ? [] : [{ keepRootDisk: options.keepRootDisk }]),
+    ]);
     options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
     const keep = this.discardRootDisk !== undefined ? options.keepRootDisk : undefined;
     if (keep !== undefined && this.containers.has(name) && !this.keptRootDisks.has(keep)) {
       const hostKeys = this.hostKeyLines.get(name);
-      this.keptRootDisks.set(keep, { workload: name, bytes: this.rootDisks.get(name) ?? 1024 ** 2, ...(hostKeys === undefined ? {} : { hostKeys }) });
+      this.keptRootDisks.set(keep, {
+        workload: name,
+        bytes: this.rootDisks.get(name) ?? 1024 ** 2,
+        ...(hostKeys === undefined ? {} : { hostKeys }),
+      });
     }
     this.containers.delete(name);
     if (keep !== undefined) this.rootDisks.delete(name);
     const warnings = this.destroyWarnings;
     this.destroyWarnings = [];
     const kept = keep === undefined ? undefined : this.keptRootDisks.get(keep);
-    return { warnings, ...(kept === undefined || keep === undefined ? {} : { keptRootDisk: { ref: keep, bytes: kept.bytes } }) };
+    return {
+      warnings,
+      ...(kept === undefined || keep === undefined ? {} : { keptRootDisk: { ref: keep, bytes: kept.bytes } }),
+    };
   }
 
   async list(): Promise<readonly LiveContainer[]> {
     await this.injector.enter("list", []);
-    return [...this.containers.values()].map(({ name, state, addresses }) => ({ name, state, addresses: [...addresses] }));
+    return [...this.containers.values()].map(({ name, state, addresses }) => ({
+      name,
+      state,
+      addresses: [...addresses],
+    }));
   }
 
   async show(name: WorkloadName): Promise<LiveDetails | undefined> {
@@ -315,7 +370,8 @@ export class FakeRuntime implements Runtime {
     await this.injector.enter("exec", [name, argv, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (container.state !== "running")
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     // `false` fails as it does anywhere; every other command echoes its argv and succeeds.
     const fails = argv[0] === "false";
     return {
@@ -335,11 +391,15 @@ export class FakeRuntime implements Runtime {
   /** Every terminal opened, newest last (a `FakeTerminal` each). */
   readonly terminals: { readonly name: WorkloadName; readonly terminal: FakeTerminal }[] = [];
 
-  async openTerminal(name: WorkloadName, options: { readonly size: TerminalSize; readonly timeoutMs: number }): Promise<TerminalProcess> {
+  async openTerminal(
+    name: WorkloadName,
+    options: { readonly size: TerminalSize; readonly timeoutMs: number },
+  ): Promise<TerminalProcess> {
     await this.injector.enter("openTerminal", [name, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (container.state !== "running")
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     const terminal = new FakeTerminal(options.size);
     this.terminals.push({ name, terminal });
     return terminal;
@@ -359,7 +419,8 @@ export class FakeRuntime implements Runtime {
     await this.injector.enter("openSession", [name, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (container.state !== "running")
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = options.terminal ? undefined : new PassThrough();
@@ -377,12 +438,21 @@ export class FakeRuntime implements Runtime {
       stdout.write(`${options.command.command}\n`);
       // A command line ending in `exit N` ends with N, as the workload's shell would end it.
       const exitAt = /(?:^|;)\s*exit (\d{1,3})\s*$/.exec(options.command.command);
-      setImmediate(() => end({ exitCode: exitAt ? Number(exitAt[1]) : this.sessionExitCode, signal: null, timedOut: false }));
+      setImmediate(() =>
+        end({ exitCode: exitAt ? Number(exitAt[1]) : this.sessionExitCode, signal: null, timedOut: false }),
+      );
     } else {
       stdin.on("data", (chunk: Buffer) => stdout.write(chunk));
       stdin.on("end", () => end({ exitCode: 0, signal: null, timedOut: false }));
     }
-    const process: InteractiveProcess = { stdin, stdout, ...(stderr ? { stderr } : {}), resize: () => undefined, close: () => end({ exitCode: null, signal: "SIGHUP", timedOut: false }), exit };
+    const process: InteractiveProcess = {
+      stdin,
+      stdout,
+      ...(stderr ? { stderr } : {}),
+      resize: () => undefined,
+      close: () => end({ exitCode: null, signal: "SIGHUP", timedOut: false }),
+      exit,
+    };
     this.sessions.push({ name, options, process });
     return process;
   }
@@ -392,7 +462,10 @@ export class FakeRuntime implements Runtime {
     return this.doctorChecks;
   }
 
-  async buildImages(options: { readonly onProgress: ProgressListener; readonly signal?: AbortSignal }): Promise<ImageBuildReport> {
+  async buildImages(options: {
+    readonly onProgress: ProgressListener;
+    readonly signal?: AbortSignal;
+  }): Promise<ImageBuildReport> {
     options.onProgress({ type: "step", step: "building", message: "Building the fake base image" });
     await this.injector.enter("buildImages", []);
     options.onProgress({ type: "step", step: "done", message: "Built the fake base image" });

@@ -66,7 +66,8 @@ export class FakeStorageDriver implements StorageDriver {
     if (this.#info.quotas && quota !== undefined && this.#used(userKey) + bytes > quota) {
       throw new HostFailureError("Disk quota exceeded.");
     }
-    if (typeof workspace.limitBytes === "number" && workspace.usedBytes + bytes > workspace.limitBytes) throw new HostFailureError("Disk quota exceeded.");
+    if (typeof workspace.limitBytes === "number" && workspace.usedBytes + bytes > workspace.limitBytes)
+      throw new HostFailureError("Disk quota exceeded.");
     workspace.usedBytes += bytes;
   }
 
@@ -96,15 +97,27 @@ export class FakeStorageDriver implements StorageDriver {
   }
 
   workspacePath(userKey: string, workload: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(userKey) || !/^[a-z0-9][a-z0-9-]*$/.test(workload)) throw new InvalidInputError([{ path: "workload", message: `"${userKey}/${workload}" cannot be a storage path.` }]);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(userKey) || !/^[a-z0-9][a-z0-9-]*$/.test(workload))
+      throw new InvalidInputError([
+        { path: "workload", message: `"${userKey}/${workload}" cannot be a storage path.` },
+      ]);
     return hostPath(userKey, workload);
   }
 
-  async createWorkspace(userKey: string, workload: string, options?: { readonly sizeBytes?: number }): Promise<{ readonly hostPath: string }> {
+  async createWorkspace(
+    userKey: string,
+    workload: string,
+    options?: { readonly sizeBytes?: number },
+  ): Promise<{ readonly hostPath: string }> {
     await this.injector.enter("createWorkspace", [userKey, workload]);
     if (!this.users.has(userKey)) throw new HostFailureError(`The storage area of ${userKey} does not exist.`);
     const key = `${userKey}/${workload}`;
-    if (!this.workspaces.has(key)) this.workspaces.set(key, { usedBytes: 0, mounted: true, ...(options?.sizeBytes === undefined ? {} : { limitBytes: options.sizeBytes }) });
+    if (!this.workspaces.has(key))
+      this.workspaces.set(key, {
+        usedBytes: 0,
+        mounted: true,
+        ...(options?.sizeBytes === undefined ? {} : { limitBytes: options.sizeBytes }),
+      });
     return { hostPath: hostPath(userKey, workload) };
   }
 
@@ -152,7 +165,11 @@ export class FakeStorageDriver implements StorageDriver {
     return { ref };
   }
 
-  async restoreWorkspace(snapshot: SnapshotRef, userKey: string, workload: string): Promise<{ readonly hostPath: string }> {
+  async restoreWorkspace(
+    snapshot: SnapshotRef,
+    userKey: string,
+    workload: string,
+  ): Promise<{ readonly hostPath: string }> {
     await this.injector.enter("restoreWorkspace", [snapshot, userKey, workload]);
     const stored = this.snapshots.get(snapshot.ref);
     if (!stored) throw new HostFailureError(`The snapshot ${snapshot.ref} does not exist.`);

@@ -34,7 +34,12 @@ export interface FakeTailscaleApi {
   readonly clientSecret: string;
   readonly requests: RecordedTailscaleRequest[];
   /** Keys minted so far, with the capabilities asked for. */
-  readonly keys: { readonly id: string; readonly key: string; readonly capabilities: unknown; readonly description?: unknown }[];
+  readonly keys: {
+    readonly id: string;
+    readonly key: string;
+    readonly capabilities: unknown;
+    readonly description?: unknown;
+  }[];
   /** Tags the OAuth client owns (default `tag:voxnix`). */
   ownedTags: Set<string>;
   /** Whether the client has the auth_keys scope (default true). */
@@ -73,32 +78,52 @@ export async function startFakeTailscaleApi(): Promise<FakeTailscaleApi> {
   const handle = (request: IncomingMessage, response: ServerResponse, text: string) => {
     const path = new URL(request.url ?? "/", "http://fake").pathname;
     const isForm = (request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
-    const body = (isForm ? Object.fromEntries(new URLSearchParams(text)) : text ? (JSON.parse(text) as Record<string, unknown>) : {});
+    const body = isForm
+      ? Object.fromEntries(new URLSearchParams(text))
+      : text
+        ? (JSON.parse(text) as Record<string, unknown>)
+        : {};
     state.requests.push({ method: request.method ?? "", path, authorization: request.headers.authorization, body });
-    const route = path === "/api/v2/oauth/token" ? "token" : /^\/api\/v2\/tailnet\/[^/]+\/keys$/.test(path) ? "keys" : undefined;
+    const route =
+      path === "/api/v2/oauth/token" ? "token" : /^\/api\/v2\/tailnet\/[^/]+\/keys$/.test(path) ? "keys" : undefined;
     if (!route || request.method !== "POST") return answer(response, 404, { message: "not found" });
     const index = injected.findIndex((entry) => entry.route === route);
     if (index >= 0) {
       const scripted = injected.splice(index, 1)[0]!.answer;
-      const headers: Record<string, string> = scripted.retryAfterSeconds === undefined ? {} : { "retry-after": String(scripted.retryAfterSeconds) };
+      const headers: Record<string, string> =
+        scripted.retryAfterSeconds === undefined ? {} : { "retry-after": String(scripted.retryAfterSeconds) };
       return answer(response, scripted.status, { message: scripted.message ?? "scripted failure" }, headers);
     }
     if (route === "token") {
-      if (body.client_id !== clientId || body.client_secret !== clientSecret || body.grant_type !== "client_credentials") {
+      if (
+        body.client_id !== clientId ||
+        body.client_secret !== clientSecret ||
+        body.grant_type !== "client_credentials"
+      ) {
         return answer(response, 401, { message: "invalid client credentials" });
       }
       const token = `tskey-api-${randomBytes(12).toString("hex")}`;
       tokens.add(token);
-      return answer(response, 200, { access_token: token, token_type: "Bearer", expires_in: 3600, scope: state.hasAuthKeysScope ? "auth_keys" : "devices:core:read" });
+      return answer(response, 200, {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: 3600,
+        scope: state.hasAuthKeysScope ? "auth_keys" : "devices:core:read",
+      });
     }
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
     if (token === undefined || !tokens.has(token)) return answer(response, 401, { message: "API token invalid" });
-    if (!state.hasAuthKeysScope) return answer(response, 403, { message: "calling actor does not have enough permissions to perform this function" });
+    if (!state.hasAuthKeysScope)
+      return answer(response, 403, {
+        message: "calling actor does not have enough permissions to perform this function",
+      });
     const create = (body.capabilities as { devices?: { create?: { tags?: unknown } } } | undefined)?.devices?.create;
     const tags = Array.isArray(create?.tags) ? (create.tags as string[]) : [];
-    if (tags.length === 0) return answer(response, 400, { message: "tags are required for keys created by an OAuth client" });
+    if (tags.length === 0)
+      return answer(response, 400, { message: "tags are required for keys created by an OAuth client" });
     const foreign = tags.filter((tag) => !state.ownedTags.has(tag));
-    if (foreign.length > 0) return answer(response, 403, { message: `requested tags [${foreign.join(", ")}] are invalid or not permitted` });
+    if (foreign.length > 0)
+      return answer(response, 403, { message: `requested tags [${foreign.join(", ")}] are invalid or not permitted` });
     const id = `k${randomBytes(6).toString("hex")}CNTRL`;
     const key = `tskey-auth-${id}-${randomBytes(16).toString("hex")}`;
     state.keys.push({ id, key, capabilities: body.capabilities, description: body.description });

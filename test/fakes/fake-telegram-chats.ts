@@ -24,7 +24,15 @@ export interface FakeMessage {
 }
 
 /** The bot's own user, as `getMe` returns it. */
-export const BOT_USER = { id: 999000, is_bot: true, first_name: "voxnix", username: "voxnix_test_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+export const BOT_USER = {
+  id: 999000,
+  is_bot: true,
+  first_name: "voxnix",
+  username: "voxnix_test_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+};
 
 /** Telegram's descriptions of the failures tests inject, when the test gives none. */
 export const FAILURE_DESCRIPTIONS: Record<number, string> = {
@@ -58,14 +66,31 @@ export class FakeTelegramChats {
         if (!checked.ok) return { error: 400, description: checked.description };
         const markupError = checkReplyMarkup(payload.reply_markup);
         if (markupError) return { error: 400, description: markupError };
-        const message: FakeMessage = { messageId: this.nextMessageId++, chatId, text: payload.text, visibleText: checked.visibleText, replyMarkup: payload.reply_markup, parseMode: payload.parse_mode, edits: 0 };
+        const message: FakeMessage = {
+          messageId: this.nextMessageId++,
+          chatId,
+          text: payload.text,
+          visibleText: checked.visibleText,
+          replyMarkup: payload.reply_markup,
+          parseMode: payload.parse_mode,
+          edits: 0,
+        };
         this.messages.set(message.messageId, message);
-        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: message.chatId < 0 ? "group" : "private" }, date: Math.floor(Date.now() / 1000), text: message.visibleText, from: BOT_USER } };
+        return {
+          ok: {
+            message_id: message.messageId,
+            chat: { id: message.chatId, type: message.chatId < 0 ? "group" : "private" },
+            date: Math.floor(Date.now() / 1000),
+            text: message.visibleText,
+            from: BOT_USER,
+          },
+        };
       }
       case "editMessageText":
       case "editMessageReplyMarkup": {
         const message = this.messages.get(Number(payload.message_id));
-        if (!message || message.chatId !== Number(payload.chat_id)) return { error: 400, description: "Bad Request: message to edit not found" };
+        if (!message || message.chatId !== Number(payload.chat_id))
+          return { error: 400, description: "Bad Request: message to edit not found" };
         if (this.blockedChats.has(message.chatId)) return { error: 403, description: FAILURE_DESCRIPTIONS[403]! };
         const text = method === "editMessageText" ? payload.text : message.text;
         const checked = checkMessageText(text, method === "editMessageText" ? payload.parse_mode : message.parseMode);
@@ -74,19 +99,31 @@ export class FakeTelegramChats {
         if (markupError) return { error: 400, description: markupError };
         const keyboard = (markup: any) => JSON.stringify(markup?.inline_keyboard?.length ? markup : null);
         if (message.text === text && keyboard(message.replyMarkup) === keyboard(payload.reply_markup)) {
-          return { error: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" };
+          return {
+            error: 400,
+            description:
+              "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          };
         }
         message.text = text;
         message.visibleText = checked.visibleText;
         message.replyMarkup = payload.reply_markup;
         if (method === "editMessageText") message.parseMode = payload.parse_mode;
         message.edits += 1;
-        return { ok: { message_id: message.messageId, chat: { id: message.chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text: message.visibleText } };
+        return {
+          ok: {
+            message_id: message.messageId,
+            chat: { id: message.chatId, type: "private" },
+            date: Math.floor(Date.now() / 1000),
+            text: message.visibleText,
+          },
+        };
       }
       case "answerCallbackQuery": {
         const pressedAt = this.openQueries.get(String(payload.callback_query_id));
         this.openQueries.delete(String(payload.callback_query_id));
-        if (pressedAt === undefined || Date.now() - pressedAt > (this.callbackQueryTtlMs)) return { error: 400, description: QUERY_TOO_OLD };
+        if (pressedAt === undefined || Date.now() - pressedAt > this.callbackQueryTtlMs)
+          return { error: 400, description: QUERY_TOO_OLD };
         return { ok: true };
       }
       case "setMyCommands":

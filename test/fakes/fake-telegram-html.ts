@@ -9,19 +9,40 @@
  */
 
 /** Tags Telegram accepts in HTML parse mode. */
-const SUPPORTED_TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji", "code", "pre", "blockquote"]);
+const SUPPORTED_TAGS = new Set([
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "span",
+  "tg-spoiler",
+  "a",
+  "tg-emoji",
+  "code",
+  "pre",
+  "blockquote",
+]);
 
 const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
 
 /** The outcome of parsing: the visible text, or Telegram's error description. */
-export type FakeHtmlParse = { readonly ok: true; readonly visibleText: string } | { readonly ok: false; readonly description: string };
+export type FakeHtmlParse =
+  { readonly ok: true; readonly visibleText: string } | { readonly ok: false; readonly description: string };
 
 /** Parses `html` the way the Bot API does for `parse_mode: "HTML"`. */
 export function parseTelegramHtml(html: string): FakeHtmlParse {
   const open: string[] = [];
   let visible = "";
   let index = 0;
-  const fail = (reason: string): FakeHtmlParse => ({ ok: false, description: `Bad Request: can't parse entities: ${reason} at byte offset ${Buffer.byteLength(html.slice(0, index))}` });
+  const fail = (reason: string): FakeHtmlParse => ({
+    ok: false,
+    description: `Bad Request: can't parse entities: ${reason} at byte offset ${Buffer.byteLength(html.slice(0, index))}`,
+  });
   while (index < html.length) {
     const character = html[index]!;
     if (character === "<") {
@@ -36,7 +57,8 @@ export function parseTelegramHtml(html: string): FakeHtmlParse {
         if (expected !== name) return fail(`Unmatched end tag, expected "</${expected ?? ""}>", found "</${name}>"`);
       } else {
         const attributes = inside.slice(name.length).trim();
-        if (attributes && !/^([a-z-]+="[^"<>]*"\s*)+$/i.test(attributes)) return fail(`Bad attributes in tag "${name}"`);
+        if (attributes && !/^([a-z-]+="[^"<>]*"\s*)+$/i.test(attributes))
+          return fail(`Bad attributes in tag "${name}"`);
         open.push(name);
       }
       index = end + 1;
@@ -47,7 +69,8 @@ export function parseTelegramHtml(html: string): FakeHtmlParse {
       if (!match) return fail("Character '&' is reserved and must be escaped as &amp;");
       const body = match[1]!;
       let decoded: string | undefined;
-      if (body.startsWith("#x") || body.startsWith("#X")) decoded = String.fromCodePoint(Number.parseInt(body.slice(2), 16));
+      if (body.startsWith("#x") || body.startsWith("#X"))
+        decoded = String.fromCodePoint(Number.parseInt(body.slice(2), 16));
       else if (body.startsWith("#")) decoded = String.fromCodePoint(Number.parseInt(body.slice(1), 10));
       else decoded = NAMED_ENTITIES[body.toLowerCase()];
       if (decoded === undefined) return fail(`Unsupported HTML entity "&${body};"`);
@@ -64,8 +87,12 @@ export function parseTelegramHtml(html: string): FakeHtmlParse {
 }
 
 /** Telegram's checks on a message text: not empty, parseable, at most 4,096 characters after parsing. */
-export function checkMessageText(text: unknown, parseMode: unknown): { readonly ok: true; readonly visibleText: string } | { readonly ok: false; readonly description: string } {
-  if (typeof text !== "string" || text.trim() === "") return { ok: false, description: "Bad Request: message text is empty" };
+export function checkMessageText(
+  text: unknown,
+  parseMode: unknown,
+): { readonly ok: true; readonly visibleText: string } | { readonly ok: false; readonly description: string } {
+  if (typeof text !== "string" || text.trim() === "")
+    return { ok: false, description: "Bad Request: message text is empty" };
   const parsed = parseMode === "HTML" ? parseTelegramHtml(text) : ({ ok: true, visibleText: text } as const);
   if (!parsed.ok) return parsed;
   if (parsed.visibleText.trim() === "") return { ok: false, description: "Bad Request: message text is empty" };

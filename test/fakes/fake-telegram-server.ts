@@ -40,7 +40,6 @@ export interface FakeUser {
   readonly firstName?: string;
 }
 
-
 /** The fake Bot API server. `start()` it, hand `apiRoot` to grammY, `stop()` it after. */
 export class FakeTelegramServer {
   readonly calls: RecordedCall[] = [];
@@ -97,11 +96,15 @@ export class FakeTelegramServer {
 
   /** A user types `text` (commands get their `bot_command` entity). In a private chat unless `chat` says otherwise. */
   sendText(from: FakeUser, text: string, chat?: { id: number; type: "private" | "group" | "supergroup" }): number {
-    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    const entities = text.startsWith("/")
+      ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }]
+      : undefined;
     const message = {
       message_id: this.incomingMessageId++,
       from: { id: from.id, is_bot: false, first_name: from.firstName ?? `user${from.id}` },
-      chat: chat ? { id: chat.id, type: chat.type, title: "a group" } : { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` },
+      chat: chat
+        ? { id: chat.id, type: chat.type, title: "a group" }
+        : { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` },
       date: Math.floor(Date.now() / 1000),
       text,
       ...(entities ? { entities } : {}),
@@ -172,7 +175,13 @@ export class FakeTelegramServer {
   /** A user sends something that is not text (a sticker). */
   sendSticker(from: FakeUser): number {
     const chat = { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` };
-    const message = { message_id: this.incomingMessageId++, from: { id: from.id, is_bot: false, first_name: chat.first_name }, chat, date: Math.floor(Date.now() / 1000), sticker: { file_id: "sticker", emoji: "👍" } };
+    const message = {
+      message_id: this.incomingMessageId++,
+      from: { id: from.id, is_bot: false, first_name: chat.first_name },
+      chat,
+      date: Math.floor(Date.now() / 1000),
+      sticker: { file_id: "sticker", emoji: "👍" },
+    };
     return this.pushUpdate({ message });
   }
 
@@ -180,7 +189,16 @@ export class FakeTelegramServer {
   editText(from: FakeUser, messageId: number, text: string): number {
     const chat = { id: from.id, type: "private", first_name: from.firstName ?? `user${from.id}` };
     const now = Math.floor(Date.now() / 1000);
-    return this.pushUpdate({ edited_message: { message_id: messageId, from: { id: from.id, is_bot: false, first_name: chat.first_name }, chat, date: now, edit_date: now, text } });
+    return this.pushUpdate({
+      edited_message: {
+        message_id: messageId,
+        from: { id: from.id, is_bot: false, first_name: chat.first_name },
+        chat,
+        date: now,
+        edit_date: now,
+        text,
+      },
+    });
   }
 
   /** The answers given to callback queries (successful ones). */
@@ -200,7 +218,8 @@ export class FakeTelegramServer {
 
   /** Inline button callback data on a message, flattened. */
   buttonsOf(messageId: number): { text: string; data: string }[] {
-    const keyboard = this.messages.get(messageId)?.replyMarkup?.inline_keyboard as { text: string; callback_data: string }[][] | undefined;
+    const keyboard = this.messages.get(messageId)?.replyMarkup?.inline_keyboard as
+      { text: string; callback_data: string }[][] | undefined;
     return (keyboard ?? []).flat().map((button) => ({ text: button.text, data: button.callback_data }));
   }
 
@@ -260,13 +279,22 @@ export class FakeTelegramServer {
     if (failure) {
       this.record({ method, payload, failedWith: failure.status });
       const description = failure.description ?? FAILURE_DESCRIPTIONS[failure.status] ?? "Injected failure";
-      return this.reply(response, failure.status, { ok: false, error_code: failure.status, description, ...(failure.retryAfter ? { parameters: { retry_after: failure.retryAfter } } : {}) });
+      return this.reply(response, failure.status, {
+        ok: false,
+        error_code: failure.status,
+        description,
+        ...(failure.retryAfter ? { parameters: { retry_after: failure.retryAfter } } : {}),
+      });
     }
     if (method === "getUpdates") return this.getUpdates(payload, response);
     const result = this.chats.answer(method, payload);
     if ("error" in result) {
       this.record({ method, payload, failedWith: result.error });
-      return this.reply(response, result.error, { ok: false, error_code: result.error, description: result.description });
+      return this.reply(response, result.error, {
+        ok: false,
+        error_code: result.error,
+        description: result.description,
+      });
     }
     this.record({ method, payload });
     this.reply(response, 200, { ok: true, result: result.ok });

@@ -9,8 +9,22 @@ import { StaticModuleCatalog, type ModuleInfo } from "../../src/domain/catalog.j
 /** The fixture modules. `devtools` conflicts with `env` so conflict rules can be tested. */
 export const FIXTURE_MODULES: readonly ModuleInfo[] = [
   { name: "git", description: "Git with sensible defaults.", secrets: [], conflicts: [], ports: [], options: {} },
-  { name: "fish", description: "The fish shell as the login shell.", secrets: [], conflicts: [], ports: [], options: {} },
-  { name: "workspace", description: "A persistent /workspace directory.", secrets: [], conflicts: [], ports: [], options: {} },
+  {
+    name: "fish",
+    description: "The fish shell as the login shell.",
+    secrets: [],
+    conflicts: [],
+    ports: [],
+    options: {},
+  },
+  {
+    name: "workspace",
+    description: "A persistent /workspace directory.",
+    secrets: [],
+    conflicts: [],
+    ports: [],
+    options: {},
+  },
   {
     name: "tailscale",
     description: "Private remote access over Tailscale.",
@@ -30,7 +44,14 @@ export const FIXTURE_MODULES: readonly ModuleInfo[] = [
       auth: { type: "string", default: "password", pattern: "^(password|none)$", description: "password or none." },
     },
   },
-  { name: "devtools", description: "Compilers and build tools.", secrets: [], conflicts: ["env"], ports: [], options: {} },
+  {
+    name: "devtools",
+    description: "Compilers and build tools.",
+    secrets: [],
+    conflicts: ["env"],
+    ports: [],
+    options: {},
+  },
   {
     name: "env",
     description: "Extra environment variables.",

@@ -17,7 +17,11 @@ export interface HttpAnswer {
   /** The raw body (an event stream, for example). */
   readonly text: string;
   /** The parsed body when it is JSON, else `{}`. */
-  readonly json: { ok: boolean; result?: unknown; error?: { kind: string; message: string; [key: string]: unknown } } & Record<string, unknown>;
+  readonly json: {
+    ok: boolean;
+    result?: unknown;
+    error?: { kind: string; message: string; [key: string]: unknown };
+  } & Record<string, unknown>;
 }
 
 /** Everything an HTTP test needs. */
@@ -26,11 +30,19 @@ export interface HttpHarness extends TestCore {
   /** Bearer tokens by caller (`none` has none). */
   readonly tokens: Readonly<Record<Exclude<HttpCaller, "none">, string>>;
   /** Sends a request as `caller`; `body` is sent as JSON unless it is a string. */
-  call(caller: HttpCaller, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  call(
+    caller: HttpCaller,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<HttpAnswer>;
 }
 
 /** Creates the API over a fresh test core; alice (owner), bob (other) and local:admin have tokens. */
-export async function createHttpHarness(options: { readonly core?: TestCoreOptions; readonly app?: Partial<HttpAppOptions> } = {}): Promise<HttpHarness> {
+export async function createHttpHarness(
+  options: { readonly core?: TestCoreOptions; readonly app?: Partial<HttpAppOptions> } = {},
+): Promise<HttpHarness> {
   const test = createTestCore(options.core);
   // `/events` streams end after their first event unless a test asks for more.
   const app = createHttpApp({ core: test.core, watchMaxMs: 0, ...options.app });
@@ -54,7 +66,12 @@ export async function createHttpHarness(options: { readonly core?: TestCoreOptio
       const response = await app.request(path, init);
       const text = await response.text();
       const isJson = response.headers.get("content-type")?.startsWith("application/json") === true;
-      return { status: response.status, headers: response.headers, text, json: isJson ? (JSON.parse(text) as HttpAnswer["json"]) : ({} as HttpAnswer["json"]) };
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        json: isJson ? (JSON.parse(text) as HttpAnswer["json"]) : ({} as HttpAnswer["json"]),
+      };
     },
   };
 }

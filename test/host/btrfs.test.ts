@@ -10,7 +10,12 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { configSchema } from "../../src/app/config-schema.js";
-import { createBtrfsStorage, poolMounted, resolveBtrfsPaths, unmountPool } from "../../src/backends/storage/btrfs/index.js";
+import {
+  createBtrfsStorage,
+  poolMounted,
+  resolveBtrfsPaths,
+  unmountPool,
+} from "../../src/backends/storage/btrfs/index.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 
 const skip = process.getuid?.() !== 0 || !existsSync("/usr/bin/btrfs") ? "needs root and btrfs-progs" : undefined;
@@ -77,7 +82,11 @@ describe("btrfs storage on a loop image", { skip, timeout: 120_000 }, () => {
     const second = await storage.createWorkspace("telegram_42", "api");
     assert.equal(writeMegabytes(path.join(first.hostPath, "a"), 40), undefined);
     await deps.runner.run("sync", [], { timeoutMs: 30_000 });
-    assert.equal(writeMegabytes(path.join(second.hostPath, "b"), 40), "EDQUOT", "the second workspace hits the user's quota");
+    assert.equal(
+      writeMegabytes(path.join(second.hostPath, "b"), 40),
+      "EDQUOT",
+      "the second workspace hits the user's quota",
+    );
     const usage = await storage.userUsage("telegram_42");
     assert.equal(usage.quotaBytes, 64 * 1024 ** 2);
     assert.ok(usage.usedBytes >= 40 * 1024 ** 2, `used ${usage.usedBytes}`);
@@ -105,6 +114,10 @@ describe("btrfs storage on a loop image", { skip, timeout: 120_000 }, () => {
     writeFileSync(path.join(restored.hostPath, "note.txt"), "changed");
     await storage.deleteSnapshot(snapshot);
     await storage.deleteSnapshot(snapshot);
-    assert.equal(readFileSync(path.join(restored.hostPath, "note.txt"), "utf8"), "changed", "the restored workspace is writable and independent");
+    assert.equal(
+      readFileSync(path.join(restored.hostPath, "note.txt"), "utf8"),
+      "changed",
+      "the restored workspace is writable and independent",
+    );
   });
 });

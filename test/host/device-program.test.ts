@@ -15,7 +15,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createCommandRunner } from "../../src/host/command-runner.js";
-import { DEVICE_ALLOW_LIST, DEVICE_PROGRAM_ENFORCED, prepareCgroups, removeCgroups } from "../../src/runtimes/nspawn/cgroups.js";
+import {
+  DEVICE_ALLOW_LIST,
+  DEVICE_PROGRAM_ENFORCED,
+  prepareCgroups,
+  removeCgroups,
+} from "../../src/runtimes/nspawn/cgroups.js";
 import { DEVICE_PROGRAM_FAILED, attachScript, deviceProgram } from "../../src/runtimes/nspawn/device-program.js";
 import { LAUNCHER_SHELL, launcherArgs } from "../../src/runtimes/nspawn/launcher.js";
 
@@ -31,7 +36,8 @@ function unifiedMount(): string | undefined {
 }
 
 const unified = unifiedMount();
-const skip = process.getuid?.() !== 0 ? "needs root" : unified === undefined ? "needs a cgroup v2 (unified) hierarchy" : undefined;
+const skip =
+  process.getuid?.() !== 0 ? "needs root" : unified === undefined ? "needs a cgroup v2 (unified) hierarchy" : undefined;
 
 describe("cgroup v2 device program on the real kernel", { skip, timeout: 60_000 }, () => {
   const group = `voxnix-test/devices-${process.pid}`;
@@ -46,13 +52,19 @@ describe("cgroup v2 device program on the real kernel", { skip, timeout: 60_000 
   /** Opens each path for reading from a process in `procs` only; returns "ok" or the error per path. */
   function opens(procs: readonly string[], files: readonly string[]): string[] {
     const probe = 'for f in "$@"; do if (exec 3<"$f") 2>/dev/null; then echo ok; else echo denied; fi; done';
-    const result = spawnSync(LAUNCHER_SHELL, launcherArgs(procs, ["/bin/bash", "-c", probe, "probe", ...files]), { encoding: "utf8" });
+    const result = spawnSync(LAUNCHER_SHELL, launcherArgs(procs, ["/bin/bash", "-c", probe, "probe", ...files]), {
+      encoding: "utf8",
+    });
     assert.equal(result.status, 0, result.stderr);
     return result.stdout.trim().split("\n");
   }
 
   it("is attached with every other limit, and show's wording says so", async () => {
-    const enforced = await prepareCgroups(createCommandRunner(), group, { cpus: 1, memoryBytes: 256 * 1024 ** 2, pids: 64 });
+    const enforced = await prepareCgroups(createCommandRunner(), group, {
+      cpus: 1,
+      memoryBytes: 256 * 1024 ** 2,
+      pids: 64,
+    });
     assert.ok(enforced.devices.includes(DEVICE_PROGRAM_ENFORCED), enforced.devices);
   });
 
@@ -64,15 +76,25 @@ describe("cgroup v2 device program on the real kernel", { skip, timeout: 60_000 
     assert.deepEqual(opens([procs], files), ["ok", "ok", "ok", "denied", "denied"]);
     const below = path.join(unified!, group, "payload");
     mkdirSync(below, { recursive: true });
-    assert.deepEqual(opens([path.join(below, "cgroup.procs")], files), ["ok", "ok", "ok", "denied", "denied"], "a sub-group inherits the program");
+    assert.deepEqual(
+      opens([path.join(below, "cgroup.procs")], files),
+      ["ok", "ok", "ok", "denied", "denied"],
+      "a sub-group inherits the program",
+    );
   });
 
   it("is refused, with the reason, on a directory that is not a cgroup v2 group", () => {
-    const notV2 = ["/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids"].find((candidate) => existsSync(candidate)) ?? "/sys/fs/cgroup/voxnix-no-such-group";
-    const result = spawnSync("/usr/bin/perl", ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", notV2], { encoding: "utf8" });
+    const notV2 =
+      ["/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids"].find((candidate) => existsSync(candidate)) ??
+      "/sys/fs/cgroup/voxnix-no-such-group";
+    const result = spawnSync("/usr/bin/perl", ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", notV2], {
+      encoding: "utf8",
+    });
     assert.equal(result.status, DEVICE_PROGRAM_FAILED);
     assert.match(result.stderr, /voxnix: device program: (attach to|open) /);
-    const outside = spawnSync("/usr/bin/perl", ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", "/tmp"], { encoding: "utf8" });
+    const outside = spawnSync("/usr/bin/perl", ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", "/tmp"], {
+      encoding: "utf8",
+    });
     assert.equal(outside.status, DEVICE_PROGRAM_FAILED, "only groups under /sys/fs/cgroup are taken");
   });
 });

@@ -15,30 +15,48 @@ import { createServer, connect, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { createCommandRunner } from "../../src/host/command-runner.js";
-import { OUTBOUND_CHAIN, ensureOutboundFilter, outboundJump, outboundRules } from "../../src/runtimes/qemu/outbound-filter.js";
+import {
+  OUTBOUND_CHAIN,
+  ensureOutboundFilter,
+  outboundJump,
+  outboundRules,
+} from "../../src/runtimes/qemu/outbound-filter.js";
 
 const USER = `vxout${process.pid % 100000}`;
 const SUBNET = "10.231.0.0/24";
 const tool = (name: string) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-const skip = process.getuid?.() !== 0 ? "needs root" : !tool("iptables") || !tool("setpriv") || !existsSync("/usr/bin/python3") ? "needs iptables, setpriv and /usr/bin/python3" : undefined;
+const skip =
+  process.getuid?.() !== 0
+    ? "needs root"
+    : !tool("iptables") || !tool("setpriv") || !existsSync("/usr/bin/python3")
+      ? "needs iptables, setpriv and /usr/bin/python3"
+      : undefined;
 
 /** Tries a TCP connection as `user` (null: as root) with bash's /dev/tcp; true when it connected. */
 function connectsAs(user: string | null, host: string, port: number): boolean {
   const probe = `exec 3<>/dev/tcp/${host}/${port}`;
-  const argv = user === null ? ["timeout", "5", "bash", "-c", probe] : ["timeout", "5", "setpriv", `--reuid=${user}`, `--regid=${user}`, "--clear-groups", "bash", "-c", probe];
+  const argv =
+    user === null
+      ? ["timeout", "5", "bash", "-c", probe]
+      : ["timeout", "5", "setpriv", `--reuid=${user}`, `--regid=${user}`, "--clear-groups", "bash", "-c", probe];
   return spawnSync(argv[0]!, argv.slice(1)).status === 0;
 }
 
 function listen(host: string): Promise<Server & { port: number }> {
   const server = createServer((socket) => socket.end("hello\n"));
-  return new Promise((resolve) => server.listen(0, host, () => resolve(Object.assign(server, { port: (server.address() as { port: number }).port }))));
+  return new Promise((resolve) =>
+    server.listen(0, host, () => resolve(Object.assign(server, { port: (server.address() as { port: number }).port }))),
+  );
 }
 
 /** Listens on a free loopback port, prints it, and sends one banner to the first client. */
-const LISTENER = "import socket;s=socket.socket();s.bind(('127.0.0.1',0));s.listen();print(s.getsockname()[1],flush=True);c,_=s.accept();c.sendall(b'banner\\n');c.close()";
+const LISTENER =
+  "import socket;s=socket.socket();s.bind(('127.0.0.1',0));s.listen();print(s.getsockname()[1],flush=True);c,_=s.accept();c.sendall(b'banner\\n');c.close()";
 
 function rulesOf(chain: string): string[] {
-  return String(spawnSync("iptables", ["-w", "-S", chain]).stdout).trim().split("\n");
+  return String(spawnSync("iptables", ["-w", "-S", chain]).stdout)
+    .trim()
+    .split("\n");
 }
 
 describe("the outbound VM firewall on the real kernel", { skip, timeout: 120_000 }, () => {
@@ -47,7 +65,18 @@ describe("the outbound VM firewall on the real kernel", { skip, timeout: 120_000
   let loopback: Server & { port: number };
 
   before(async () => {
-    assert.equal(spawnSync("useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", USER]).status, 0);
+    assert.equal(
+      spawnSync("useradd", [
+        "--system",
+        "--no-create-home",
+        "--home-dir",
+        "/nonexistent",
+        "--shell",
+        "/usr/sbin/nologin",
+        USER,
+      ]).status,
+      0,
+    );
     loopback = await listen("127.0.0.1");
     servers.push(loopback);
   });
@@ -78,7 +107,14 @@ describe("the outbound VM firewall on the real kernel", { skip, timeout: 120_000
 
   it("a service the user listens on (QEMU's forwarded SSH port) still answers the host", async () => {
     // The listener runs as the filtered user; its replies belong to a connection root opened.
-    const server = spawn("setpriv", [`--reuid=${USER}`, `--regid=${USER}`, "--clear-groups", "/usr/bin/python3", "-c", LISTENER]);
+    const server = spawn("setpriv", [
+      `--reuid=${USER}`,
+      `--regid=${USER}`,
+      "--clear-groups",
+      "/usr/bin/python3",
+      "-c",
+      LISTENER,
+    ]);
     const port = await new Promise<number>((resolve, reject) => {
       server.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
       server.once("error", reject);

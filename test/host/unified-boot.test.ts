@@ -28,7 +28,8 @@ import type { ContainerSpec } from "../../src/domain/spec.js";
 import { createE2eEnv, e2eUnavailable, voxnix, type E2eEnv } from "../e2e/harness.js";
 
 const hybrid = readFileSync("/proc/self/mountinfo", "utf8").includes(" /sys/fs/cgroup/unified ");
-const skip = e2eUnavailable() ?? (hybrid ? undefined : "needs a hybrid cgroup host (a pure v2 host boots unified anyway)");
+const skip =
+  e2eUnavailable() ?? (hybrid ? undefined : "needs a hybrid cgroup host (a pure v2 host boots unified anyway)");
 
 describe("a container whose systemd sees only cgroup v2, on a hybrid host", { skip, timeout: 10 * 60_000 }, () => {
   let env: E2eEnv;
@@ -36,7 +37,8 @@ describe("a container whose systemd sees only cgroup v2, on a hybrid host", { sk
   const name = "unified";
   const group = () => cgroupName(env.backend().paths, name);
   const machine = () => machinePaths(env.backend().paths, name);
-  const inside = async (script: string) => env.backend().exec(name as never, ["sh", "-c", script], { timeoutMs: 60_000 });
+  const inside = async (script: string) =>
+    env.backend().exec(name as never, ["sh", "-c", script], { timeoutMs: 60_000 });
 
   before(async () => {
     env = await createE2eEnv();
@@ -52,23 +54,42 @@ describe("a container whose systemd sees only cgroup v2, on a hybrid host", { sk
 
   it("boots under user namespaces with a unified hierarchy inside, and exec and the limits work", async () => {
     const spec = JSON.parse(readFileSync(machine().specFile, "utf8")) as ContainerSpec;
-    const files = writeBootFiles(machine(), { spec, network: { interfaceName: "host0", address: "10.0.0.2", subnet: parseSubnet("10.0.0.0/24") } }).filter((file) => !file.containerPath.includes("network"));
-    prepareRootForBoot(machine().root, files.map((file) => file.containerPath));
+    const files = writeBootFiles(machine(), {
+      spec,
+      network: { interfaceName: "host0", address: "10.0.0.2", subnet: parseSubnet("10.0.0.0/24") },
+    }).filter((file) => !file.containerPath.includes("network"));
+    prepareRootForBoot(
+      machine().root,
+      files.map((file) => file.containerPath),
+    );
     const enforced = await prepareCgroups(env.runner, group(), { cpus: 1, memoryBytes: 256 * 1024 ** 2, pids: 300 });
-    const args = ["--private-network", ...nspawnBootArgs({ name, root: machine().root, files, uuid: machineUuid(machine()) })];
+    const args = [
+      "--private-network",
+      ...nspawnBootArgs({ name, root: machine().root, files, uuid: machineUuid(machine()) }),
+    ];
     // What spawnNspawn does, with the one variable that asks nspawn for a unified hierarchy.
-    const child = spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(group(), "nspawn"), ["systemd-nspawn", ...args]), {
-      detached: true,
-      stdio: "ignore",
-      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8", SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: "1" },
-    });
+    const child = spawn(
+      LAUNCHER_SHELL,
+      launcherArgs(cgroupProcsFiles(group(), "nspawn"), ["systemd-nspawn", ...args]),
+      {
+        detached: true,
+        stdio: "ignore",
+        env: {
+          PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+          LANG: "C.UTF-8",
+          SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: "1",
+        },
+      },
+    );
     child.unref();
     pid = child.pid;
     assert.ok(pid !== undefined);
     writeFileSync(machine().pidFile, `${pid}\n`);
     const leader = await waitForBoot(machine(), pid, 120_000);
 
-    const seen = await inside("stat -fc %T /sys/fs/cgroup; systemctl is-system-running; systemctl --failed --no-legend --plain | wc -l; awk '{print $2}' /proc/self/uid_map");
+    const seen = await inside(
+      "stat -fc %T /sys/fs/cgroup; systemctl is-system-running; systemctl --failed --no-legend --plain | wc -l; awk '{print $2}' /proc/self/uid_map",
+    );
     assert.equal(seen.exitCode, 0, seen.stderr);
     const [fsType, state, failedUnits, base] = seen.stdout.trim().split("\n");
     assert.equal(fsType, "cgroup2fs", "the container's /sys/fs/cgroup is a cgroup2 file system");
@@ -80,18 +101,28 @@ describe("a container whose systemd sees only cgroup v2, on a hybrid host", { sk
     assert.match(pid1, /^0::\/init\.scope$/m, pid1);
     assert.match(pid1, /\.service$/m, `the container's systemd manages its services in the unified tree: ${pid1}`);
     const hostSide = readFileSync(`/proc/${leader}/cgroup`, "utf8");
-    assert.match(hostSide, new RegExp(`^0::/${group()}/`, "m"), `on the host its PID 1 sits below the container's unified group: ${hostSide}`);
+    assert.match(
+      hostSide,
+      new RegExp(`^0::/${group()}/`, "m"),
+      `on the host its PID 1 sits below the container's unified group: ${hostSide}`,
+    );
 
     // The limits are v1 here: every process of the container, including an exec'd one, is under them.
     const memory = path.join("/sys/fs/cgroup/memory", group());
     assert.equal(readFileSync(path.join(memory, "memory.limit_in_bytes"), "utf8").trim(), String(256 * 1024 ** 2));
-    assert.match(readFileSync(`/proc/${leader}/cgroup`, "utf8"), new RegExp(`:memory:/${group()}(/|$)`, "m"), "its PID 1 is in the container's memory group");
+    assert.match(
+      readFileSync(`/proc/${leader}/cgroup`, "utf8"),
+      new RegExp(`:memory:/${group()}(/|$)`, "m"),
+      "its PID 1 is in the container's memory group",
+    );
     const hog = await inside("dd if=/dev/zero of=/dev/null bs=400M count=1 2>/dev/null; echo $?");
     assert.equal(hog.stdout.trim(), "137", "an allocation above 256 MiB is killed inside");
     // Sampled from the host while the bomb runs (inside, at the limit, not even a count could fork).
     const counter = path.join("/sys/fs/cgroup/pids", group(), "pids.current");
     let settled = false;
-    const bomb = inside("i=0; while [ $i -lt 400 ]; do sleep 20 & i=$((i+1)); done 2>/dev/null; sleep 3").finally(() => (settled = true));
+    const bomb = inside("i=0; while [ $i -lt 400 ]; do sleep 20 & i=$((i+1)); done 2>/dev/null; sleep 3").finally(
+      () => (settled = true),
+    );
     let most = 0;
     while (!settled) {
       most = Math.max(most, Number(readFileSync(counter, "utf8")));

@@ -25,7 +25,11 @@ function limitsText(user: UserView): string {
 
 /** "20 GiB" → "20G": the size form the API takes. */
 function sizeInput(bytes: number): string {
-  const units: readonly [string, number][] = [["T", 1024 ** 4], ["G", 1024 ** 3], ["M", 1024 ** 2]];
+  const units: readonly [string, number][] = [
+    ["T", 1024 ** 4],
+    ["G", 1024 ** 3],
+    ["M", 1024 ** 2],
+  ];
   for (const [suffix, size] of units) if (bytes % size === 0) return `${bytes / size}${suffix}`;
   return String(bytes);
 }
@@ -52,15 +56,44 @@ export async function refreshUsers(context: AdminContext): Promise<void> {
         const row = h(
           "li",
           { attrs: { "data-user": user.id } },
-          h("div", { class: "row" }, h("strong", { text: user.id }), user.displayName ? h("span", { class: "muted", text: user.displayName }) : null, h("span", { class: `badge ${user.status}`, text: user.status }), h("span", { class: "muted", text: `${user.role}, ${user.workloads} workload(s)` })),
+          h(
+            "div",
+            { class: "row" },
+            h("strong", { text: user.id }),
+            user.displayName ? h("span", { class: "muted", text: user.displayName }) : null,
+            h("span", { class: `badge ${user.status}`, text: user.status }),
+            h("span", { class: "muted", text: `${user.role}, ${user.workloads} workload(s)` }),
+          ),
           h("div", { class: "muted small", text: limitsText(user), attrs: { "data-testid": `limits-${user.id}` } }),
           h(
             "div",
             { class: "actions" },
-            user.status !== "active" ? h("button", { text: "Approve", attrs: { "data-action": `approve-${user.id}` }, on: { click: () => void decide(user.id, "approve") } }) : null,
-            user.status !== "denied" && user.role !== "admin" ? h("button", { text: "Deny", attrs: { "data-action": `deny-${user.id}` }, on: { click: () => void decide(user.id, "deny") } }) : null,
-            user.limits ? h("button", { text: "Limits", attrs: { "data-action": `limits-${user.id}` }, on: { click: () => toggleEditor(context, user, editor) } }) : null,
-            h("button", { text: "Audit", attrs: { "data-action": `audit-${user.id}` }, on: { click: () => void context.attempt(() => showAudit(context, { user: user.id })) } }),
+            user.status !== "active"
+              ? h("button", {
+                  text: "Approve",
+                  attrs: { "data-action": `approve-${user.id}` },
+                  on: { click: () => void decide(user.id, "approve") },
+                })
+              : null,
+            user.status !== "denied" && user.role !== "admin"
+              ? h("button", {
+                  text: "Deny",
+                  attrs: { "data-action": `deny-${user.id}` },
+                  on: { click: () => void decide(user.id, "deny") },
+                })
+              : null,
+            user.limits
+              ? h("button", {
+                  text: "Limits",
+                  attrs: { "data-action": `limits-${user.id}` },
+                  on: { click: () => toggleEditor(context, user, editor) },
+                })
+              : null,
+            h("button", {
+              text: "Audit",
+              attrs: { "data-action": `audit-${user.id}` },
+              on: { click: () => void context.attempt(() => showAudit(context, { user: user.id })) },
+            }),
           ),
           editor,
         );
@@ -78,7 +111,21 @@ function toggleEditor(context: AdminContext, user: UserView, editor: HTMLElement
   }
   const limits = user.limits!;
   const field = (name: string, label: string, value: string, hint: string) =>
-    h("label", {}, `${label} `, h("input", { attrs: { name, value, autocomplete: "off", inputmode: hint === "size" ? "text" : "numeric", "data-limit": name } }), h("span", { class: "muted", text: hint === "size" ? " like 20G" : "" }));
+    h(
+      "label",
+      {},
+      `${label} `,
+      h("input", {
+        attrs: {
+          name,
+          value,
+          autocomplete: "off",
+          inputmode: hint === "size" ? "text" : "numeric",
+          "data-limit": name,
+        },
+      }),
+      h("span", { class: "muted", text: hint === "size" ? " like 20G" : "" }),
+    );
   const form = h(
     "form",
     {
@@ -86,11 +133,20 @@ function toggleEditor(context: AdminContext, user: UserView, editor: HTMLElement
         submit: (event) => {
           event.preventDefault();
           void context.attempt(async () => {
-            const value = (name: string) => (form.querySelector(`input[name="${name}"]`) as HTMLInputElement).value.trim();
+            const value = (name: string) =>
+              (form.querySelector(`input[name="${name}"]`) as HTMLInputElement).value.trim();
             const body: Record<string, string | number> = {};
-            const numbers: readonly [string, number][] = [["maxWorkloads", limits.maxWorkloads], ["cpuBudget", limits.cpuBudget], ["pidsBudget", limits.pidsBudget]];
-            for (const [name, current] of numbers) if (value(name) !== String(current)) body[name] = Number(value(name));
-            const sizes: readonly [string, number][] = [["diskQuota", limits.diskQuotaBytes], ["memoryBudget", limits.memoryBudgetBytes]];
+            const numbers: readonly [string, number][] = [
+              ["maxWorkloads", limits.maxWorkloads],
+              ["cpuBudget", limits.cpuBudget],
+              ["pidsBudget", limits.pidsBudget],
+            ];
+            for (const [name, current] of numbers)
+              if (value(name) !== String(current)) body[name] = Number(value(name));
+            const sizes: readonly [string, number][] = [
+              ["diskQuota", limits.diskQuotaBytes],
+              ["memoryBudget", limits.memoryBudgetBytes],
+            ];
             for (const [name, current] of sizes) if (value(name) !== sizeInput(current)) body[name] = value(name);
             if (Object.keys(body).length === 0) {
               context.notify("Nothing changed.");
@@ -108,7 +164,11 @@ function toggleEditor(context: AdminContext, user: UserView, editor: HTMLElement
     field("cpuBudget", "CPUs", String(limits.cpuBudget), "count"),
     field("memoryBudget", "Memory", sizeInput(limits.memoryBudgetBytes), "size"),
     field("pidsBudget", "Processes", String(limits.pidsBudget), "count"),
-    h("button", { class: "primary", text: "Save limits", attrs: { type: "submit", "data-action": `save-limits-${user.id}` } }),
+    h("button", {
+      class: "primary",
+      text: "Save limits",
+      attrs: { type: "submit", "data-action": `save-limits-${user.id}` },
+    }),
   );
   replace(editor, form);
   editor.hidden = false;
@@ -128,7 +188,9 @@ export interface AuditFilters {
 
 function query(filters: AuditFilters, before?: number): string {
   const parameters = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (typeof value === "string" && value.trim() !== "") parameters.set(key, key === "since" || key === "until" ? new Date(value).toISOString() : value.trim());
+  for (const [key, value] of Object.entries(filters))
+    if (typeof value === "string" && value.trim() !== "")
+      parameters.set(key, key === "since" || key === "until" ? new Date(value).toISOString() : value.trim());
   if (before !== undefined) parameters.set("before", String(before));
   parameters.set("limit", "25");
   return parameters.toString();
@@ -136,7 +198,10 @@ function query(filters: AuditFilters, before?: number): string {
 
 function entryLine(entry: AuditEntry): HTMLElement {
   const when = new Date(entry.startedAt);
-  const args = entry.args && typeof entry.args === "object" && Object.keys(entry.args).length > 0 ? JSON.stringify(entry.args) : "";
+  const args =
+    entry.args && typeof entry.args === "object" && Object.keys(entry.args).length > 0
+      ? JSON.stringify(entry.args)
+      : "";
   return h(
     "li",
     { class: "audit-entry", attrs: { "data-audit": String(entry.id) } },
@@ -146,9 +211,15 @@ function entryLine(entry: AuditEntry): HTMLElement {
       h("span", { class: "muted", text: when.toLocaleString() }),
       h("strong", { text: entry.operation }),
       entry.target ? h("span", { text: entry.target }) : null,
-      h("span", { class: `badge ${entry.outcome === "ok" ? "succeeded" : "failed"}`, text: entry.outcome === "ok" ? "ok" : (entry.errorKind ?? "error") }),
+      h("span", {
+        class: `badge ${entry.outcome === "ok" ? "succeeded" : "failed"}`,
+        text: entry.outcome === "ok" ? "ok" : (entry.errorKind ?? "error"),
+      }),
     ),
-    h("div", { class: "muted small", text: `${entry.actor} · ${Math.round(entry.durationMs)} ms${args ? ` · ${args}` : ""}` }),
+    h("div", {
+      class: "muted small",
+      text: `${entry.actor} · ${Math.round(entry.durationMs)} ms${args ? ` · ${args}` : ""}`,
+    }),
   );
 }
 
@@ -159,8 +230,19 @@ export async function showAudit(context: AdminContext, filters: AuditFilters = c
   currentFilters = filters;
   context.audit.hidden = false;
   const input = (name: keyof AuditFilters, placeholder: string, type = "text") =>
-    h("input", { attrs: { name, type, placeholder, value: filters[name] ?? "", autocomplete: "off", "data-filter": name } });
-  const outcome = h("select", { attrs: { name: "outcome", "data-filter": "outcome" } }, ...["", "ok", "error"].map((value) => h("option", { text: value === "" ? "any outcome" : value, attrs: { value, ...(filters.outcome === value ? { selected: "" } : {}) } })));
+    h("input", {
+      attrs: { name, type, placeholder, value: filters[name] ?? "", autocomplete: "off", "data-filter": name },
+    });
+  const outcome = h(
+    "select",
+    { attrs: { name: "outcome", "data-filter": "outcome" } },
+    ...["", "ok", "error"].map((value) =>
+      h("option", {
+        text: value === "" ? "any outcome" : value,
+        attrs: { value, ...(filters.outcome === value ? { selected: "" } : {}) },
+      }),
+    ),
+  );
   const form = h(
     "form",
     {
@@ -173,7 +255,16 @@ export async function showAudit(context: AdminContext, filters: AuditFilters = c
             const value = data.get(name);
             return typeof value === "string" ? value.trim() : "";
           };
-          void context.attempt(() => showAudit(context, { user: read("user"), workload: read("workload"), operation: read("operation"), outcome: read("outcome"), since: read("since"), until: read("until") }));
+          void context.attempt(() =>
+            showAudit(context, {
+              user: read("user"),
+              workload: read("workload"),
+              operation: read("operation"),
+              outcome: read("outcome"),
+              since: read("since"),
+              until: read("until"),
+            }),
+          );
         },
       },
     },
@@ -193,14 +284,25 @@ export async function showAudit(context: AdminContext, filters: AuditFilters = c
     list.append(...entries.map(entryLine));
     more.hidden = next === undefined;
   };
-  more.addEventListener("click", () =>
-    void context.attempt(async () => {
-      if (next === undefined) return;
-      const older = await api<AuditPage>("GET", `/audit?${query(filters, next)}`);
-      next = older.next;
-      show(older.entries);
-    }),
+  more.addEventListener(
+    "click",
+    () =>
+      void context.attempt(async () => {
+        if (next === undefined) return;
+        const older = await api<AuditPage>("GET", `/audit?${query(filters, next)}`);
+        next = older.next;
+        show(older.entries);
+      }),
   );
-  replace(context.audit, h("h2", { text: "Audit log" }), form, page.entries.length === 0 ? h("p", { class: "muted", text: "No records match.", attrs: { "data-testid": "audit-empty" } }) : null, list, more);
+  replace(
+    context.audit,
+    h("h2", { text: "Audit log" }),
+    form,
+    page.entries.length === 0
+      ? h("p", { class: "muted", text: "No records match.", attrs: { "data-testid": "audit-empty" } })
+      : null,
+    list,
+    more,
+  );
   show(page.entries);
 }

@@ -32,10 +32,22 @@ const csrfToken = document.querySelector<HTMLMetaElement>('meta[name="csrf-token
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { "x-csrf-token": csrfToken };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`/api/v1${path}`, { method, headers, credentials: "same-origin", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const json = (await response.json().catch(() => ({ ok: false, error: { kind: "internal", message: `HTTP ${response.status}` } }))) as { ok: boolean; result?: T; error?: ApiErrorBody };
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    credentials: "same-origin",
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response
+    .json()
+    .catch(() => ({ ok: false, error: { kind: "internal", message: `HTTP ${response.status}` } }))) as {
+    ok: boolean;
+    result?: T;
+    error?: ApiErrorBody;
+  };
   if (response.status === 401) window.location.assign("/web/");
-  if (!json.ok) throw new ApiError(response.status, json.error ?? { kind: "internal", message: `HTTP ${response.status}` });
+  if (!json.ok)
+    throw new ApiError(response.status, json.error ?? { kind: "internal", message: `HTTP ${response.status}` });
   return json.result as T;
 }
 
@@ -58,7 +70,8 @@ export interface Workload {
   readonly addresses: readonly string[];
   readonly spec: { readonly modules: readonly string[] };
   /** A pending idle warning, or an idle stop (lists only). */
-  readonly idleNotice?: { readonly type: "warning"; readonly stopsAt: string } | { readonly type: "stopped"; readonly at: string };
+  readonly idleNotice?:
+    { readonly type: "warning"; readonly stopsAt: string } | { readonly type: "stopped"; readonly at: string };
 }
 
 /** A job's state. */
@@ -76,7 +89,12 @@ export interface ModuleInfo {
   readonly name: string;
   readonly description: string;
   readonly conflicts: readonly string[];
-  readonly options: Readonly<Record<string, { readonly type: "port" | "int" | "string" | "boolean"; readonly default: unknown; readonly description: string }>>;
+  readonly options: Readonly<
+    Record<
+      string,
+      { readonly type: "port" | "int" | "string" | "boolean"; readonly default: unknown; readonly description: string }
+    >
+  >;
 }
 
 /** The caller's storage. */

@@ -10,7 +10,16 @@
  * @module
  */
 import { refreshUsers, showAudit, type AdminContext } from "./admin.js";
-import { api, ApiError, type Job, type ModuleInfo, type StorageReport, type UserView, type Workload, type ImportedVm } from "./api.js";
+import {
+  api,
+  ApiError,
+  type Job,
+  type ModuleInfo,
+  type StorageReport,
+  type UserView,
+  type Workload,
+  type ImportedVm,
+} from "./api.js";
 import { formatBytes, h, replace } from "./dom.js";
 import { refreshSshKeys, type SshKeysContext } from "./ssh-keys.js";
 import { openTerminal, reattachableTerminals, type TerminalPanel } from "./terminal.js";
@@ -46,7 +55,10 @@ function notify(message: string, kind: "info" | "error" = "info"): void {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof ApiError) return error.body.issues?.length ? `${error.message} ${error.body.issues.map((issue) => issue.message).join(" ")}` : error.message;
+  if (error instanceof ApiError)
+    return error.body.issues?.length
+      ? `${error.message} ${error.body.issues.map((issue) => issue.message).join(" ")}`
+      : error.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -80,7 +92,11 @@ function idleBanner(workload: Workload): HTMLElement | null {
   if (!notice || (me?.role === "admin" && workload.owner !== me.id)) return null;
   const attrs = { role: "alert", "data-testid": `idle-${workload.name}` };
   if (notice.type === "stopped") {
-    return h("div", { class: "idle-banner stopped", attrs }, `💤 ${workload.name} was stopped at ${clock(notice.at)} because nobody used it. Open its terminal, connect over SSH or press Start to bring it back.`);
+    return h(
+      "div",
+      { class: "idle-banner stopped", attrs },
+      `💤 ${workload.name} was stopped at ${clock(notice.at)} because nobody used it. Open its terminal, connect over SSH or press Start to bring it back.`,
+    );
   }
   const keep = h("button", {
     text: `Keep ${workload.name} running`,
@@ -93,7 +109,12 @@ function idleBanner(workload: Workload): HTMLElement | null {
         }),
     },
   });
-  return h("div", { class: "idle-banner warning", attrs }, `⏰ ${workload.name} stops at ${clock(notice.stopsAt)} because nobody has used it. `, keep);
+  return h(
+    "div",
+    { class: "idle-banner warning", attrs },
+    `⏰ ${workload.name} stops at ${clock(notice.stopsAt)} because nobody has used it. `,
+    keep,
+  );
 }
 
 function renderWorkloads(): void {
@@ -102,13 +123,41 @@ function renderWorkloads(): void {
     // Opening the terminal of a workload stopped for idleness starts it again.
     const wakes = !running && workload.idleNotice?.type === "stopped";
     const button = (label: string, action: () => Promise<void>, disabled = false) =>
-      h("button", { text: label, attrs: { ...(disabled ? { disabled: "" } : {}), "data-action": `${label.toLowerCase()}-${workload.name}` }, on: { click: () => void attempt(action) } });
+      h("button", {
+        text: label,
+        attrs: { ...(disabled ? { disabled: "" } : {}), "data-action": `${label.toLowerCase()}-${workload.name}` },
+        on: { click: () => void attempt(action) },
+      });
     return h(
       "li",
       { class: "workload", attrs: { "data-workload": workload.name } },
-      h("div", { class: "row" }, h("strong", { text: workload.name }), stateBadge(workload), me?.role === "admin" ? h("span", { class: "muted owner", text: workload.owner, attrs: { "data-testid": `owner-${workload.name}` } }) : null),
-      h("div", { class: "muted", text: [workload.spec.modules.join(", ") || "no modules", workload.addresses.join(" ")].filter(Boolean).join(" · ") }),
-      sshLine(workload.name) && (me?.role !== "admin" || workload.owner === me.id) ? h("div", { class: "small" }, "SSH: ", h("code", { text: sshLine(workload.name)!, attrs: { "data-testid": `ssh-${workload.name}` } })) : null,
+      h(
+        "div",
+        { class: "row" },
+        h("strong", { text: workload.name }),
+        stateBadge(workload),
+        me?.role === "admin"
+          ? h("span", {
+              class: "muted owner",
+              text: workload.owner,
+              attrs: { "data-testid": `owner-${workload.name}` },
+            })
+          : null,
+      ),
+      h("div", {
+        class: "muted",
+        text: [workload.spec.modules.join(", ") || "no modules", workload.addresses.join(" ")]
+          .filter(Boolean)
+          .join(" · "),
+      }),
+      sshLine(workload.name) && (me?.role !== "admin" || workload.owner === me.id)
+        ? h(
+            "div",
+            { class: "small" },
+            "SSH: ",
+            h("code", { text: sshLine(workload.name)!, attrs: { "data-testid": `ssh-${workload.name}` } }),
+          )
+        : null,
       idleBanner(workload),
       h(
         "div",
@@ -127,15 +176,28 @@ function renderWorkloads(): void {
     h(
       "li",
       { class: "workload", attrs: { "data-imported": vm.name } },
-      h("div", { class: "row" }, h("strong", { text: vm.name }), h("span", { class: "muted", text: `${vm.live} · imported VM ${vm.vmid}, read-only` }), me?.role === "admin" ? h("span", { class: "muted owner", text: vm.owner }) : null),
+      h(
+        "div",
+        { class: "row" },
+        h("strong", { text: vm.name }),
+        h("span", { class: "muted", text: `${vm.live} · imported VM ${vm.vmid}, read-only` }),
+        me?.role === "admin" ? h("span", { class: "muted owner", text: vm.owner }) : null,
+      ),
       vm.note ? h("div", { class: "muted", text: vm.note }) : null,
     ),
   );
   replace(
     sections.workloads,
     h("h2", { text: me?.role === "admin" ? "All workloads" : "Your workloads" }),
-    rows.length > 0 ? h("ul", { class: "list" }, ...rows) : h("p", { class: "muted", text: "No workloads yet. Create one below." }),
-    ...(importedRows.length > 0 ? [h("h3", { text: "Imported VMs (read-only)" }), h("ul", { class: "list", attrs: { "data-testid": "imported" } }, ...importedRows)] : []),
+    rows.length > 0
+      ? h("ul", { class: "list" }, ...rows)
+      : h("p", { class: "muted", text: "No workloads yet. Create one below." }),
+    ...(importedRows.length > 0
+      ? [
+          h("h3", { text: "Imported VMs (read-only)" }),
+          h("ul", { class: "list", attrs: { "data-testid": "imported" } }, ...importedRows),
+        ]
+      : []),
   );
 }
 
@@ -148,9 +210,16 @@ async function lifecycle(name: string, verb: "start" | "stop" | "restart"): Prom
 }
 
 async function showLogs(name: string): Promise<void> {
-  const entries = await api<readonly { time?: string; message: string }[]>("GET", `/workloads/${encodeURIComponent(name)}/logs?lines=100`);
+  const entries = await api<readonly { time?: string; message: string }[]>(
+    "GET",
+    `/workloads/${encodeURIComponent(name)}/logs?lines=100`,
+  );
   const text = entries.map((entry) => `${entry.time ? `${entry.time.slice(11, 19)} ` : ""}${entry.message}`).join("\n");
-  showDialog(`Logs of ${name}`, h("pre", { class: "logs", text: text || "(no log lines)", attrs: { "data-testid": "logs" } }), [{ label: "Close", action: async () => hideDialog() }]);
+  showDialog(
+    `Logs of ${name}`,
+    h("pre", { class: "logs", text: text || "(no log lines)", attrs: { "data-testid": "logs" } }),
+    [{ label: "Close", action: async () => hideDialog() }],
+  );
 }
 
 function showTerminal(name: string): void {
@@ -165,7 +234,13 @@ async function planDestroy(name: string): Promise<void> {
   try {
     await api("DELETE", `/workloads/${encodeURIComponent(name)}`);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.body.kind !== "needs-confirmation" || !error.body.plan || !error.body.token) throw error;
+    if (
+      !(error instanceof ApiError) ||
+      error.body.kind !== "needs-confirmation" ||
+      !error.body.plan ||
+      !error.body.token
+    )
+      throw error;
     const { plan, token } = error.body;
     showDialog(
       `Destroy ${name}?`,
@@ -194,12 +269,26 @@ async function planDestroy(name: string): Promise<void> {
   }
 }
 
-function showDialog(title: string, content: Node, buttons: readonly { label: string; danger?: boolean; action: () => Promise<void> }[]): void {
+function showDialog(
+  title: string,
+  content: Node,
+  buttons: readonly { label: string; danger?: boolean; action: () => Promise<void> }[],
+): void {
   replace(
     sections.dialog,
     h("h2", { text: title }),
     content,
-    h("div", { class: "actions" }, ...buttons.map((button) => h("button", { text: button.label, class: button.danger ? "danger" : "", on: { click: () => void attempt(button.action) } }))),
+    h(
+      "div",
+      { class: "actions" },
+      ...buttons.map((button) =>
+        h("button", {
+          text: button.label,
+          class: button.danger ? "danger" : "",
+          on: { click: () => void attempt(button.action) },
+        }),
+      ),
+    ),
   );
   sections.dialog.hidden = false;
   sections.dialog.scrollIntoView({ behavior: "smooth" });
@@ -218,7 +307,15 @@ function followJob(job: Job): void {
   sections.jobs.hidden = false;
   if (!sections.jobs.querySelector("h2")) sections.jobs.prepend(h("h2", { text: "Progress" }));
   const line = h("li", { attrs: { "data-job": job.id } });
-  const show = (state: string, text: string) => replace(line, h("strong", { text: `${job.kind} ${job.workload}` }), " ", h("span", { class: `badge ${state}`, text: state }), " ", h("span", { text }));
+  const show = (state: string, text: string) =>
+    replace(
+      line,
+      h("strong", { text: `${job.kind} ${job.workload}` }),
+      " ",
+      h("span", { class: `badge ${state}`, text: state }),
+      " ",
+      h("span", { text }),
+    );
   show(job.state, job.progress || "started");
   jobRows.set(job.id, line);
   let list = sections.jobs.querySelector("ul");
@@ -235,8 +332,16 @@ function followJob(job: Job): void {
     events.close();
     const { job: ended } = JSON.parse(event.data) as { job: Job };
     show(ended.state, ended.error?.message ?? (ended.state === "succeeded" ? "done" : ended.progress));
-    const getIn = ended.state === "succeeded" && ended.kind !== "destroy" && sshLine(ended.workload) ? ` Get in: Terminal below, or ${sshLine(ended.workload)}` : "";
-    notify(ended.state === "succeeded" ? `${ended.kind} of ${ended.workload}: done.${getIn}` : `${ended.kind} of ${ended.workload} ${ended.state}: ${ended.error?.message ?? ""}`, ended.state === "succeeded" ? "info" : "error");
+    const getIn =
+      ended.state === "succeeded" && ended.kind !== "destroy" && sshLine(ended.workload)
+        ? ` Get in: Terminal below, or ${sshLine(ended.workload)}`
+        : "";
+    notify(
+      ended.state === "succeeded"
+        ? `${ended.kind} of ${ended.workload}: done.${getIn}`
+        : `${ended.kind} of ${ended.workload} ${ended.state}: ${ended.error?.message ?? ""}`,
+      ended.state === "succeeded" ? "info" : "error",
+    );
     void refreshStorage();
   });
   events.onerror = () => {
@@ -247,36 +352,72 @@ function followJob(job: Job): void {
 // Create, with the module picker.
 
 function renderCreate(modules: readonly ModuleInfo[]): void {
-  const name = h("input", { attrs: { name: "name", required: "", maxlength: "11", pattern: "[a-z][a-z0-9-]*", placeholder: "e.g. dev", autocomplete: "off", "data-testid": "create-name" } });
+  const name = h("input", {
+    attrs: {
+      name: "name",
+      required: "",
+      maxlength: "11",
+      pattern: "[a-z][a-z0-9-]*",
+      placeholder: "e.g. dev",
+      autocomplete: "off",
+      "data-testid": "create-name",
+    },
+  });
   const options = h("div", { class: "options" });
   const checks = new Map<string, HTMLInputElement>();
   const optionInputs = new Map<string, HTMLInputElement>();
   const renderOptions = () => {
-    const fields = [...checks].filter(([, box]) => box.checked).flatMap(([moduleName]) => {
-      const module = modules.find((candidate) => candidate.name === moduleName)!;
-      return Object.entries(module.options).map(([key, option]) => {
-        const id = `${moduleName}.${key}`;
-        const input = optionInputs.get(id) ?? h("input", { attrs: { name: id, type: option.type === "boolean" ? "checkbox" : option.type === "string" ? "text" : "number" } });
-        if (!optionInputs.has(id)) {
-          if (option.type === "boolean") input.checked = option.default === true;
-          else input.value = String(option.default);
-          optionInputs.set(id, input);
-        }
-        return h("label", { class: "option" }, `${id} `, input, h("span", { class: "muted", text: ` ${option.description}` }));
+    const fields = [...checks]
+      .filter(([, box]) => box.checked)
+      .flatMap(([moduleName]) => {
+        const module = modules.find((candidate) => candidate.name === moduleName)!;
+        return Object.entries(module.options).map(([key, option]) => {
+          const id = `${moduleName}.${key}`;
+          const input =
+            optionInputs.get(id) ??
+            h("input", {
+              attrs: {
+                name: id,
+                type: option.type === "boolean" ? "checkbox" : option.type === "string" ? "text" : "number",
+              },
+            });
+          if (!optionInputs.has(id)) {
+            if (option.type === "boolean") input.checked = option.default === true;
+            else input.value = String(option.default);
+            optionInputs.set(id, input);
+          }
+          return h(
+            "label",
+            { class: "option" },
+            `${id} `,
+            input,
+            h("span", { class: "muted", text: ` ${option.description}` }),
+          );
+        });
       });
-    });
     replace(options, ...fields);
   };
   const picker = h(
     "div",
     { class: "modules" },
     ...modules.map((module) => {
-      const box = h("input", { attrs: { type: "checkbox", value: module.name, "data-module": module.name }, on: { change: renderOptions } });
+      const box = h("input", {
+        attrs: { type: "checkbox", value: module.name, "data-module": module.name },
+        on: { change: renderOptions },
+      });
       checks.set(module.name, box);
-      return h("label", { class: "module" }, box, h("strong", { text: ` ${module.name}` }), h("span", { class: "muted", text: ` — ${module.description}` }));
+      return h(
+        "label",
+        { class: "module" },
+        box,
+        h("strong", { text: ` ${module.name}` }),
+        h("span", { class: "muted", text: ` — ${module.description}` }),
+      );
     }),
   );
-  const workspace = h("input", { attrs: { name: "workspace", placeholder: "workspace size, e.g. 5G (optional)", autocomplete: "off" } });
+  const workspace = h("input", {
+    attrs: { name: "workspace", placeholder: "workspace size, e.g. 5G (optional)", autocomplete: "off" },
+  });
   const form = h(
     "form",
     {
@@ -291,7 +432,12 @@ function renderCreate(modules: readonly ModuleInfo[]): void {
               if (!chosen.includes(moduleName)) continue;
               const option = modules.find((candidate) => candidate.name === moduleName)?.options[key];
               if (!option) continue;
-              const value = option.type === "boolean" ? input.checked : option.type === "string" ? input.value : Number(input.value);
+              const value =
+                option.type === "boolean"
+                  ? input.checked
+                  : option.type === "string"
+                    ? input.value
+                    : Number(input.value);
               if (value !== option.default) (moduleOptions[moduleName] ??= {})[key] = value;
             }
             const body = {
@@ -327,11 +473,20 @@ async function refreshStorage(): Promise<void> {
   const share = quotaBytes ? Math.min(100, Math.round((usedBytes / quotaBytes) * 100)) : 0;
   const meter = h("div", { class: "meter" }, h("div", { class: "meter-fill", attrs: { style: `width:${share}%` } }));
   const now = Date.now();
-  const restorable = report.snapshots.filter((snapshot) => new Date(snapshot.expiresAt).getTime() > now && !workloads.some((workload) => workload.name === snapshot.workload));
+  const restorable = report.snapshots.filter(
+    (snapshot) =>
+      new Date(snapshot.expiresAt).getTime() > now &&
+      !workloads.some((workload) => workload.name === snapshot.workload),
+  );
   replace(
     sections.storage,
     h("h2", { text: "Storage" }),
-    h("p", { text: quotaBytes ? `${formatBytes(usedBytes)} of ${formatBytes(quotaBytes)} used` : `${formatBytes(usedBytes)} used (${report.quotasEnforced ? "no quota" : `quotas are not enforced by the ${report.driver} driver`})`, attrs: { "data-testid": "storage-used" } }),
+    h("p", {
+      text: quotaBytes
+        ? `${formatBytes(usedBytes)} of ${formatBytes(quotaBytes)} used`
+        : `${formatBytes(usedBytes)} used (${report.quotasEnforced ? "no quota" : `quotas are not enforced by the ${report.driver} driver`})`,
+      attrs: { "data-testid": "storage-used" },
+    }),
     quotaBytes ? meter : null,
     restorable.length > 0 ? h("h3", { text: "Restorable" }) : null,
     restorable.length > 0
@@ -350,7 +505,10 @@ async function refreshStorage(): Promise<void> {
                 on: {
                   click: () =>
                     void attempt(async () => {
-                      const started = await api<{ job: Job }>("POST", `/workloads/${encodeURIComponent(snapshot.workload)}/restore`);
+                      const started = await api<{ job: Job }>(
+                        "POST",
+                        `/workloads/${encodeURIComponent(snapshot.workload)}/restore`,
+                      );
                       followJob(started.job);
                     }),
                 },
@@ -365,7 +523,12 @@ async function refreshStorage(): Promise<void> {
 // Admins: users with their limits, and the audit log (admin.ts).
 
 const admin: AdminContext = { users: sections.users, audit: sections.audit, attempt, notify };
-const sshKeys: SshKeysContext = { section: sections.sshKeys, ...(sshTemplate ? { sshExample: sshTemplate } : {}), attempt, notify };
+const sshKeys: SshKeysContext = {
+  section: sections.sshKeys,
+  ...(sshTemplate ? { sshExample: sshTemplate } : {}),
+  attempt,
+  notify,
+};
 
 // Live state.
 
@@ -380,7 +543,8 @@ function watchWorkloads(): void {
       workloads = listed.workloads;
       imported = listed.imported ?? [];
       renderWorkloads();
-      if (workloads.length !== previous.size || workloads.some((workload) => !previous.has(workload.name))) void attempt(refreshStorage);
+      if (workloads.length !== previous.size || workloads.some((workload) => !previous.has(workload.name)))
+        void attempt(refreshStorage);
     });
     // An administrator denied this account: say so and show nothing more (every call would be refused).
     events.addEventListener("access-ended", (event: MessageEvent<string>) => {
@@ -406,18 +570,33 @@ function watchWorkloads(): void {
 async function start(): Promise<void> {
   me = await api<UserView>("GET", "/whoami");
   if (me.status !== "active") {
-    notify(me.status === "pending" ? "Your account is waiting for an administrator's approval." : "An administrator has turned off your access.", "error");
+    notify(
+      me.status === "pending"
+        ? "Your account is waiting for an administrator's approval."
+        : "An administrator has turned off your access.",
+      "error",
+    );
     return;
   }
-  const [list, modules] = await Promise.all([api<{ workloads: readonly Workload[]; imported?: readonly ImportedVm[] }>("GET", "/workloads"), api<readonly ModuleInfo[]>("GET", "/modules")]);
+  const [list, modules] = await Promise.all([
+    api<{ workloads: readonly Workload[]; imported?: readonly ImportedVm[] }>("GET", "/workloads"),
+    api<readonly ModuleInfo[]>("GET", "/modules"),
+  ]);
   workloads = list.workloads;
   imported = list.imported ?? [];
   renderWorkloads();
   renderCreate(modules);
-  await Promise.all([refreshStorage(), refreshSshKeys(sshKeys), me.role === "admin" ? refreshUsers(admin) : undefined, me.role === "admin" ? showAudit(admin) : undefined]);
+  await Promise.all([
+    refreshStorage(),
+    refreshSshKeys(sshKeys),
+    me.role === "admin" ? refreshUsers(admin) : undefined,
+    me.role === "admin" ? showAudit(admin) : undefined,
+  ]);
   watchWorkloads();
   // After a reload, the terminal this tab had open comes back to the same shell (the server keeps it for a while).
-  const reopen = reattachableTerminals().find((name) => workloads.some((workload) => workload.name === name && workload.live === "running"));
+  const reopen = reattachableTerminals().find((name) =>
+    workloads.some((workload) => workload.name === name && workload.live === "running"),
+  );
   if (reopen) showTerminal(reopen);
 }
 

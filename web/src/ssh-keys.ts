@@ -30,7 +30,15 @@ export interface SshKeysContext {
 /** Draws the card with the current keys. */
 export async function refreshSshKeys(context: SshKeysContext): Promise<void> {
   const keys = await api<readonly SshKey[]>("GET", "/ssh-keys");
-  const input = h("textarea", { attrs: { rows: "3", placeholder: "ssh-ed25519 AAAA… you@laptop", "aria-label": "Public key", "data-testid": "ssh-key-input", spellcheck: "false" } });
+  const input = h("textarea", {
+    attrs: {
+      rows: "3",
+      placeholder: "ssh-ed25519 AAAA… you@laptop",
+      "aria-label": "Public key",
+      "data-testid": "ssh-key-input",
+      spellcheck: "false",
+    },
+  });
   const add = async () => {
     const added = await api<SshKey>("POST", "/ssh-keys", { publicKey: input.value.trim() });
     context.notify(`Key ${added.fingerprint} added.`);
@@ -61,9 +69,27 @@ export async function refreshSshKeys(context: SshKeysContext): Promise<void> {
   replace(
     context.section,
     h("h2", { text: "SSH keys" }),
-    context.sshExample ? h("p", { class: "small muted", text: `With a key here, ${context.sshExample.replaceAll("{name}", "NAME")} opens a shell in your workload NAME.` }) : null,
-    rows.length > 0 ? h("ul", { class: "list", attrs: { "data-testid": "ssh-keys" } }, ...rows) : h("p", { class: "muted", text: "No keys yet. Paste the contents of ~/.ssh/id_ed25519.pub (no key yet? run ssh-keygen -t ed25519)." }),
+    context.sshExample
+      ? h("p", {
+          class: "small muted",
+          text: `With a key here, ${context.sshExample.replaceAll("{name}", "NAME")} opens a shell in your workload NAME.`,
+        })
+      : null,
+    rows.length > 0
+      ? h("ul", { class: "list", attrs: { "data-testid": "ssh-keys" } }, ...rows)
+      : h("p", {
+          class: "muted",
+          text: "No keys yet. Paste the contents of ~/.ssh/id_ed25519.pub (no key yet? run ssh-keygen -t ed25519).",
+        }),
     input,
-    h("div", { class: "actions" }, h("button", { text: "Add key", attrs: { "data-testid": "ssh-key-add" }, on: { click: () => void context.attempt(add) } })),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", {
+        text: "Add key",
+        attrs: { "data-testid": "ssh-key-add" },
+        on: { click: () => void context.attempt(add) },
+      }),
+    ),
   );
 }

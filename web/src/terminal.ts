@@ -76,7 +76,20 @@ export function openTerminal(container: HTMLElement, workload: string, onClosed:
   const screen = h("div", { class: "terminal-screen", attrs: { "data-testid": "terminal" } });
   const reconnect = h("button", { text: "Reconnect", attrs: { hidden: "", "data-testid": "terminal-reconnect" } });
   const closeButton = h("button", { text: "Close" });
-  replace(container, h("div", { class: "terminal-bar" }, h("strong", { text: `Terminal: ${workload}` }), " ", status, " ", reconnect, closeButton), screen);
+  replace(
+    container,
+    h(
+      "div",
+      { class: "terminal-bar" },
+      h("strong", { text: `Terminal: ${workload}` }),
+      " ",
+      status,
+      " ",
+      reconnect,
+      closeButton,
+    ),
+    screen,
+  );
   container.hidden = false;
 
   const terminal = new Terminal({ cursorBlink: true, fontSize: 14, convertEol: false, scrollback: 2000 });

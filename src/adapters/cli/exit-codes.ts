@@ -44,7 +44,8 @@ export type CliErrorKind = VoxnixErrorKind | "config" | "usage" | "internal";
 export function errorKindOf(error: unknown): CliErrorKind {
   if (VoxnixError.isInstance(error)) return error.kind;
   // Checked by shape so this module does not load the config loader (and its YAML parser) at start-up.
-  if (error instanceof Error && error.name === "ConfigError" && (error as { kind?: unknown }).kind === "config") return "config";
+  if (error instanceof Error && error.name === "ConfigError" && (error as { kind?: unknown }).kind === "config")
+    return "config";
   if (error instanceof CommanderError) return "usage";
   return "internal";
 }

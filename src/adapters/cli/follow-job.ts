@@ -8,7 +8,12 @@ import type { JobHandle } from "../../core/api.js";
 import type { CliContext } from "./context.js";
 
 /** Shows `handle`'s progress until it ends; `summary` words the success line. */
-export async function followJob<T>(context: CliContext, handle: JobHandle<T>, label: string, summary: (result: T) => string): Promise<T> {
+export async function followJob<T>(
+  context: CliContext,
+  handle: JobHandle<T>,
+  label: string,
+  summary: (result: T) => string,
+): Promise<T> {
   const display = await context.progress(`${label} (job ${handle.id})`);
   const unsubscribe = handle.onEvent((event) => {
     if (event.type === "step") display.update(event.message);

@@ -15,7 +15,6 @@ import { errorKindOf, exitCodeFor, EXIT } from "./exit-codes.js";
 import { buildProgram } from "./program.js";
 import { renderError } from "./render.js";
 
-
 export interface RunCliOverrides {
   /** Builds the app instead of the composition root (tests pass the core harness). The caller owns and closes it. */
   readonly createApp?: () => Promise<App>;
@@ -56,9 +55,16 @@ async function askOnTerminal(question: string): Promise<string> {
  * @example
  * const code = await runCli(["ctl", "list", "--json"], io, { createApp: async () => testApp });
  */
-export async function runCli(argv: readonly string[], io: CliIo = processIo(), overrides: RunCliOverrides = {}): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  overrides: RunCliOverrides = {},
+): Promise<number> {
   const ownsApp = overrides.createApp === undefined;
-  const run = createCliRun(io, overrides.createApp ?? (() => buildRealApp(overrides.env ?? process.env, overrides.nixosHostRoot)));
+  const run = createCliRun(
+    io,
+    overrides.createApp ?? (() => buildRealApp(overrides.env ?? process.env, overrides.nixosHostRoot)),
+  );
   const program = buildProgram(run, io);
   const json = argv.includes("--json");
   let code: number;
@@ -69,7 +75,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo(), o
     code = exitCodeFor(error);
     // Commander already printed its own usage message (or the help) through `io`.
     if (!(error instanceof CommanderError)) printFailure(error, io, json);
-    else if (json && code !== EXIT.ok) io.stdout(`${stableJson({ ok: false, error: { kind: "usage", message: error.message.replace(/^error: /, "") } })}\n`);
+    else if (json && code !== EXIT.ok)
+      io.stdout(
+        `${stableJson({ ok: false, error: { kind: "usage", message: error.message.replace(/^error: /, "") } })}\n`,
+      );
   } finally {
     if (ownsApp) await closeQuietly(run.builtApp(), io);
   }
@@ -86,8 +95,14 @@ export async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2));
 }
 
-async function buildRealApp(env: Readonly<Record<string, string | undefined>>, nixosHostRoot: string | undefined): Promise<App> {
-  const [{ loadConfig }, { createApp }] = await Promise.all([import("../../app/config.js"), import("../../app/create-app.js")]);
+async function buildRealApp(
+  env: Readonly<Record<string, string | undefined>>,
+  nixosHostRoot: string | undefined,
+): Promise<App> {
+  const [{ loadConfig }, { createApp }] = await Promise.all([
+    import("../../app/config.js"),
+    import("../../app/create-app.js"),
+  ]);
   return createApp({ loadedConfig: loadConfig({ env }), ...(nixosHostRoot === undefined ? {} : { nixosHostRoot }) });
 }
 
@@ -119,7 +134,13 @@ async function closeQuietly(app: Promise<App> | undefined, io: CliIo): Promise<v
     await (await app).close();
   } catch (error) {
     // Building the app failed (already reported) or closing failed; neither changes the exit code.
-    if (!(await app.then(() => true, () => false))) return;
+    if (
+      !(await app.then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     io.stderr(`warning: closing voxnix failed: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }

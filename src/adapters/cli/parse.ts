@@ -18,7 +18,9 @@ export function parsePositiveNumber(flag: string, value: string | undefined, int
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === "" || !Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
-    throw new InvalidInputError([{ path: flag, message: `${flag} must be a positive ${integer ? "whole " : ""}number, not "${value}".` }]);
+    throw new InvalidInputError([
+      { path: flag, message: `${flag} must be a positive ${integer ? "whole " : ""}number, not "${value}".` },
+    ]);
   }
   return number;
 }
@@ -28,17 +30,27 @@ export function parsePositiveNumber(flag: string, value: string | undefined, int
  * it knows the option. The maps have no prototype and `__proto__`, `constructor` and
  * `prototype` are refused, so no typed key can reach `Object.prototype`.
  */
-export function parseModuleOptions(pairs: readonly string[], catalog: ModuleCatalog): Record<string, Record<string, ModuleOptionValue>> {
+export function parseModuleOptions(
+  pairs: readonly string[],
+  catalog: ModuleCatalog,
+): Record<string, Record<string, ModuleOptionValue>> {
   const result = Object.create(null) as Record<string, Record<string, ModuleOptionValue>>;
   for (const pair of pairs) {
     const parts = /^([^.=]*)\.([^=]*)=/.exec(pair);
     const forbidden = [parts?.[1], parts?.[2]].find((part) => part !== undefined && FORBIDDEN_KEYS.has(part));
     if (forbidden !== undefined) {
-      throw new InvalidInputError([{ path: "--option", message: `"${forbidden}" is not allowed as a module or option name (in "${pair}").` }]);
+      throw new InvalidInputError([
+        { path: "--option", message: `"${forbidden}" is not allowed as a module or option name (in "${pair}").` },
+      ]);
     }
     const match = /^([a-z0-9-]+)\.([A-Za-z0-9_-]+)=(.*)$/s.exec(pair);
     if (!match) {
-      throw new InvalidInputError([{ path: "--option", message: `--option takes module.key=value (for example code-server.port=8443), not "${pair}".` }]);
+      throw new InvalidInputError([
+        {
+          path: "--option",
+          message: `--option takes module.key=value (for example code-server.port=8443), not "${pair}".`,
+        },
+      ]);
     }
     const [, module = "", key = "", text = ""] = match;
     const options = catalog.get(module)?.options;

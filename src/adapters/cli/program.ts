@@ -18,7 +18,9 @@ export function buildProgram(run: CliRun, io: CliIo): Command {
   const program = new Command("voxnix")
     .description("Talk to your infrastructure: containers for you and your people, from chat or the terminal.")
     .version(readVersion(), "-V, --version", "print the voxnix version")
-    .addOption(new Option("--as <channel:id>", "act as this user (the local admin impersonating them)").default(LOCAL_ADMIN_ID))
+    .addOption(
+      new Option("--as <channel:id>", "act as this user (the local admin impersonating them)").default(LOCAL_ADMIN_ID),
+    )
     .option("--json", "print machine-readable JSON on stdout", false)
     .option("--dry-run", "show what a mutating command would do, and touch nothing", false)
     .option("-y, --yes", "confirm destructive operations (destroy) without asking", false)
@@ -38,9 +40,16 @@ export function buildProgram(run: CliRun, io: CliIo): Command {
 export function parseGlobals(options: Record<string, unknown>): GlobalOptions {
   const as = typeof options.as === "string" ? options.as : LOCAL_ADMIN_ID;
   if (!isUserId(as)) {
-    throw new InvalidInputError([{ path: "--as", message: `"${as}" is not a user id; write it like telegram:123, local:admin or web:tok_1.` }]);
+    throw new InvalidInputError([
+      { path: "--as", message: `"${as}" is not a user id; write it like telegram:123, local:admin or web:tok_1.` },
+    ]);
   }
-  return { actor: { userId: as }, json: options.json === true, dryRun: options.dryRun === true, yes: options.yes === true };
+  return {
+    actor: { userId: as },
+    json: options.json === true,
+    dryRun: options.dryRun === true,
+    yes: options.yes === true,
+  };
 }
 
 /** voxnix's version from package.json ("unknown" when it cannot be read). */

@@ -10,7 +10,11 @@ import type { CliIo, ProgressDisplay } from "./context.js";
 const silent: ProgressDisplay = { update: () => undefined, log: () => undefined, end: () => undefined };
 
 /** Creates the display that fits `io`; ora is loaded only when a terminal will show it. */
-export async function createProgressDisplay(io: CliIo, json: boolean, initialMessage: string): Promise<ProgressDisplay> {
+export async function createProgressDisplay(
+  io: CliIo,
+  json: boolean,
+  initialMessage: string,
+): Promise<ProgressDisplay> {
   if (json) return silent;
   if (io.isTTY && io.stderrStream) {
     const { default: ora } = await import("ora");

@@ -8,9 +8,15 @@ import { VoxnixError, type AnyVoxnixError } from "../../domain/errors.js";
 import { errorKindOf, type CliErrorKind } from "./exit-codes.js";
 
 /** Renders rows as an aligned table with a header line; an empty table renders `empty` instead. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], empty = "(none)"): string[] {
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  empty = "(none)",
+): string[] {
   if (rows.length === 0) return [empty];
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
@@ -56,7 +62,9 @@ export function renderError(error: unknown): string[] {
 function details(error: AnyVoxnixError): string[] {
   switch (error.kind) {
     case "invalid-input":
-      return error.issues.length > 1 ? error.issues.map((issue) => `  - ${issue.path ? `${issue.path}: ` : ""}${issue.message}`) : [];
+      return error.issues.length > 1
+        ? error.issues.map((issue) => `  - ${issue.path ? `${issue.path}: ` : ""}${issue.message}`)
+        : [];
     case "host-failure":
       return error.detail ? tail(error.detail, 6).map((line) => `  | ${line}`) : [];
     default:

@@ -20,7 +20,13 @@ import type {
   WorkloadView,
 } from "../../core/api.js";
 import { isImportedVm } from "../../core/api.js";
-import { confirmationHeadline, isChangePlan, type ChangePlan, type NeedsConfirmation, type Planned } from "../../api/outcome.js";
+import {
+  confirmationHeadline,
+  isChangePlan,
+  type ChangePlan,
+  type NeedsConfirmation,
+  type Planned,
+} from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
 import { formatDuration } from "../../domain/idle.js";
 import type { LogEntry } from "../../ports/runtime.js";
@@ -31,14 +37,35 @@ import { formatTime, renderKeyValue, renderTable } from "./render.js";
 export function renderList(result: ListResult): string[] {
   const lines = renderTable(
     ["name", "owner", "status", "live", "modules", "addresses"],
-    result.workloads.map((workload) => [workload.name, workload.owner, workload.status, workload.live, workload.spec.modules.join(",") || "-", workload.addresses.join(",") || "-"]),
+    result.workloads.map((workload) => [
+      workload.name,
+      workload.owner,
+      workload.status,
+      workload.live,
+      workload.spec.modules.join(",") || "-",
+      workload.addresses.join(",") || "-",
+    ]),
     "No workloads yet. Create one with `voxnix ctl create <name>`.",
   );
   if (result.unmanaged && result.unmanaged.length > 0) {
-    lines.push("", "Containers on this host that voxnix does not manage:", ...renderTable(["name", "state"], result.unmanaged.map((container) => [container.name, container.state])));
+    lines.push(
+      "",
+      "Containers on this host that voxnix does not manage:",
+      ...renderTable(
+        ["name", "state"],
+        result.unmanaged.map((container) => [container.name, container.state]),
+      ),
+    );
   }
   if (result.imported && result.imported.length > 0) {
-    lines.push("", "Imported VMs (read-only; voxnix never changes them):", ...renderTable(["name", "owner", "vmid", "live", "note"], result.imported.map((vm) => [vm.name, vm.owner ?? "-", String(vm.vmid), vm.live, vm.note ?? "-"])));
+    lines.push(
+      "",
+      "Imported VMs (read-only; voxnix never changes them):",
+      ...renderTable(
+        ["name", "owner", "vmid", "live", "note"],
+        result.imported.map((vm) => [vm.name, vm.owner ?? "-", String(vm.vmid), vm.live, vm.note ?? "-"]),
+      ),
+    );
   }
   return lines;
 }
@@ -61,9 +88,23 @@ export function renderDetails(details: WorkloadDetails | ImportedVmDetails): str
       ["cpus", details.spec.resources.cpus],
       ["memory", formatSize(details.spec.resources.memoryBytes)],
       ["pids", details.spec.resources.pids],
-      ["workspace", details.spec.workspace.enabled ? (details.spec.workspace.sizeBytes ? formatSize(details.spec.workspace.sizeBytes) : "on") : "off"],
+      [
+        "workspace",
+        details.spec.workspace.enabled
+          ? details.spec.workspace.sizeBytes
+            ? formatSize(details.spec.workspace.sizeBytes)
+            : "on"
+          : "off",
+      ],
       ["storage", details.storage ? formatUsage(details.storage) : undefined],
-      ["remote access", details.remoteAccess ? [details.remoteAccess.state, details.remoteAccess.hostname, details.remoteAccess.ip].filter(Boolean).join(" ") : undefined],
+      [
+        "remote access",
+        details.remoteAccess
+          ? [details.remoteAccess.state, details.remoteAccess.hostname, details.remoteAccess.ip]
+              .filter(Boolean)
+              .join(" ")
+          : undefined,
+      ],
       ["created", formatTime(details.createdAt)],
       ["idle", details.idle?.summary],
     ]),
@@ -82,7 +123,12 @@ function renderImportedDetails(details: ImportedVmDetails): string[] {
       ["vmid", details.vmid],
       ["live", details.live],
       ["addresses", details.addresses.join(", ") || "-"],
-      ["allowed", details.allowPowerControl ? "show, start, stop (allowPowerControl: true)" : "show only (start and stop need allowPowerControl: true)"],
+      [
+        "allowed",
+        details.allowPowerControl
+          ? "show, start, stop (allowPowerControl: true)"
+          : "show only (start and stop need allowPowerControl: true)",
+      ],
       ["note", details.note],
     ]),
     ...(facts.length > 0 ? ["facts:", ...renderKeyValue(facts)] : []),
@@ -91,11 +137,16 @@ function renderImportedDetails(details: ImportedVmDetails): string[] {
 
 /** `ctl keep`: what keeps running, and until when if it stays idle. */
 export function renderKept(result: KeepResult): string[] {
-  return result.kept.map((kept) => `${kept.workload} keeps running${kept.stopsAt ? ` (stops at ${formatTime(kept.stopsAt)} if idle)` : ""}`);
+  return result.kept.map(
+    (kept) => `${kept.workload} keeps running${kept.stopsAt ? ` (stops at ${formatTime(kept.stopsAt)} if idle)` : ""}`,
+  );
 }
 
 /** A workload (or an imported VM) after a lifecycle change (start, stop, restart, create, restore). */
-export function renderWorkloadLine(workload: Pick<WorkloadView, "name" | "live" | "addresses">, verb: string): string[] {
+export function renderWorkloadLine(
+  workload: Pick<WorkloadView, "name" | "live" | "addresses">,
+  verb: string,
+): string[] {
   const addresses = workload.addresses.length > 0 ? ` at ${workload.addresses.join(", ")}` : "";
   return [`${workload.name} ${verb} (live: ${workload.live})${addresses}.`];
 }
@@ -139,19 +190,26 @@ export function renderChangePlan(plan: ChangePlan): string[] {
 
 /** The result of a change job. */
 export function renderChangeResult(result: ChangeResult): string[] {
-  return [`${result.workload} changed${result.restarted ? " and restarted" : ""}: ${result.changes.map((change) => `${change.field} ${change.before} → ${change.after}`).join("; ")}.`, ...result.warnings.map((warning) => `warning: ${warning}`)];
+  return [
+    `${result.workload} changed${result.restarted ? " and restarted" : ""}: ${result.changes.map((change) => `${change.field} ${change.before} → ${change.after}`).join("; ")}.`,
+    ...result.warnings.map((warning) => `warning: ${warning}`),
+  ];
 }
 
 /** A destroy or change plan with its token, as printed with exit code 4. */
 export function renderConfirmation(error: NeedsConfirmation, withToken = true): string[] {
   const lines = [
     confirmationHeadline(error.plan),
-    ...(isChangePlan(error.plan) ? error.plan.changes.map((change) => `  changes: ${change.field}: ${change.before} → ${change.after}`) : []),
+    ...(isChangePlan(error.plan)
+      ? error.plan.changes.map((change) => `  changes: ${change.field}: ${change.before} → ${change.after}`)
+      : []),
     ...error.plan.removes.map((item) => `  removes: ${item}`),
     ...error.plan.keeps.map((item) => `  keeps:   ${item}`),
   ];
   if (withToken) {
-    lines.push(`To go ahead, run: voxnix ctl confirm ${error.token}  (valid until ${formatTime(error.expiresAt)}), or repeat the command with --yes.`);
+    lines.push(
+      `To go ahead, run: voxnix ctl confirm ${error.token}  (valid until ${formatTime(error.expiresAt)}), or repeat the command with --yes.`,
+    );
   }
   return lines;
 }
@@ -160,7 +218,11 @@ export function renderConfirmation(error: NeedsConfirmation, withToken = true): 
 export function renderDestroyResult(result: DestroyResult): string[] {
   return [
     `${result.workload} destroyed.`,
-    ...(result.snapshot ? [`${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : result.snapshot.keptDisk === undefined || result.snapshot.keptDisk === "its root disk" ? "Its root disk and workspace" : `${result.snapshot.keptDisk[0]!.toUpperCase()}${result.snapshot.keptDisk.slice(1)}`} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`] : []),
+    ...(result.snapshot
+      ? [
+          `${result.snapshot.rootDiskBytes === undefined ? "Its workspace snapshot" : result.snapshot.keptDisk === undefined || result.snapshot.keptDisk === "its root disk" ? "Its root disk and workspace" : `${result.snapshot.keptDisk[0]!.toUpperCase()}${result.snapshot.keptDisk.slice(1)}`} can be restored until ${formatTime(result.snapshot.expiresAt)}: voxnix ctl restore ${result.workload}`,
+        ]
+      : []),
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ];
 }
@@ -168,7 +230,11 @@ export function renderDestroyResult(result: DestroyResult): string[] {
 /** `ctl logs`. */
 export function renderLogs(entries: readonly LogEntry[]): string[] {
   if (entries.length === 0) return ["(no log lines)"];
-  return entries.map((entry) => [entry.time ? entry.time.toISOString() : undefined, entry.unit ? `${entry.unit}:` : undefined, entry.message].filter(Boolean).join(" "));
+  return entries.map((entry) =>
+    [entry.time ? entry.time.toISOString() : undefined, entry.unit ? `${entry.unit}:` : undefined, entry.message]
+      .filter(Boolean)
+      .join(" "),
+  );
 }
 
 /** `ctl host-key`: the key lines first (what people copy), then fingerprints and the age recipients. */
@@ -176,7 +242,11 @@ export function renderHostKeys(report: HostKeyReport): string[] {
   const lines: string[] = [];
   for (const key of report.keys) {
     lines.push(`${key.key} ${report.workload}`, `  fingerprint:   ${key.fingerprint}`);
-    lines.push(key.ageRecipient === undefined ? "  age recipient: none (age does not take this key type)" : `  age recipient: ${key.ageRecipient}`);
+    lines.push(
+      key.ageRecipient === undefined
+        ? "  age recipient: none (age does not take this key type)"
+        : `  age recipient: ${key.ageRecipient}`,
+    );
     if (key.nativeAgeRecipient !== undefined) lines.push(`  age1 (X25519): ${key.nativeAgeRecipient}`);
   }
   lines.push(
@@ -196,12 +266,40 @@ export function renderStorage(report: StorageReport): string[] {
       ["usage", formatUsage(report.usage)],
     ]),
     "",
-    ...renderTable(["workspace", "used", "quota"], report.workspaces.map((workspace) => [workspace.workload, formatSize(workspace.usage.usedBytes), nullableSize(workspace.usage.quotaBytes)]), "No workspaces."),
+    ...renderTable(
+      ["workspace", "used", "quota"],
+      report.workspaces.map((workspace) => [
+        workspace.workload,
+        formatSize(workspace.usage.usedBytes),
+        nullableSize(workspace.usage.quotaBytes),
+      ]),
+      "No workspaces.",
+    ),
     ...(report.rootDisks.length === 0
       ? []
-      : ["", ...renderTable(["VM root disk", "allocated", "size (held against the quota)"], report.rootDisks.map((disk) => [disk.workload, formatSize(disk.allocatedBytes), formatSize(disk.sizeBytes)]), "")]),
+      : [
+          "",
+          ...renderTable(
+            ["VM root disk", "allocated", "size (held against the quota)"],
+            report.rootDisks.map((disk) => [
+              disk.workload,
+              formatSize(disk.allocatedBytes),
+              formatSize(disk.sizeBytes),
+            ]),
+            "",
+          ),
+        ]),
     "",
-    ...renderTable(["snapshot of", "taken", "restorable until", "root disk"], report.snapshots.map((snapshot) => [snapshot.workload, formatTime(snapshot.createdAt), formatTime(snapshot.expiresAt), snapshot.rootDiskBytes === undefined ? "-" : formatSize(snapshot.rootDiskBytes)]), "No snapshots."),
+    ...renderTable(
+      ["snapshot of", "taken", "restorable until", "root disk"],
+      report.snapshots.map((snapshot) => [
+        snapshot.workload,
+        formatTime(snapshot.createdAt),
+        formatTime(snapshot.expiresAt),
+        snapshot.rootDiskBytes === undefined ? "-" : formatSize(snapshot.rootDiskBytes),
+      ]),
+      "No snapshots.",
+    ),
   ];
 }
 
@@ -224,8 +322,13 @@ export function renderJob(job: JobView): string[] {
 export function renderDoctor(report: DoctorReport): string[] {
   return [
     `backend: ${report.backend}   storage: ${report.storage}`,
-    ...report.checks.flatMap((check) => [`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`, ...(!check.ok && check.fix ? [`      fix: ${check.fix}`] : [])]),
-    report.ok ? "This host can run containers." : "This host cannot run containers yet; apply the fixes above (or run `voxnix setup`).",
+    ...report.checks.flatMap((check) => [
+      `${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`,
+      ...(!check.ok && check.fix ? [`      fix: ${check.fix}`] : []),
+    ]),
+    report.ok
+      ? "This host can run containers."
+      : "This host cannot run containers yet; apply the fixes above (or run `voxnix setup`).",
   ];
 }
 
@@ -234,12 +337,22 @@ export function renderReconcile(report: ReconcileReport): string[] {
   const startup = report.atStartup;
   const nothing = report.recovered.length === 0 && (startup === undefined || startup.recovered.length === 0);
   return [
-    ...(startup && startup.recovered.length > 0 ? ["Recovered at start-up:", ...startup.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : []),
-    ...(startup && startup.prunedSnapshots > 0 ? [`Expired snapshots pruned at start-up: ${startup.prunedSnapshots}`] : []),
+    ...(startup && startup.recovered.length > 0
+      ? ["Recovered at start-up:", ...startup.recovered.map((item) => `  ${item.workload}: ${item.action}`)]
+      : []),
+    ...(startup && startup.prunedSnapshots > 0
+      ? [`Expired snapshots pruned at start-up: ${startup.prunedSnapshots}`]
+      : []),
     ...(startup?.error ? [`Start-up recovery failed: ${startup.error}`] : []),
-    ...(report.recovered.length > 0 ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)] : nothing ? ["Nothing to recover."] : ["Nothing more to recover."]),
+    ...(report.recovered.length > 0
+      ? ["Recovered:", ...report.recovered.map((item) => `  ${item.workload}: ${item.action}`)]
+      : nothing
+        ? ["Nothing to recover."]
+        : ["Nothing more to recover."]),
     ...(report.missing.length > 0 ? [`Missing on the host: ${report.missing.join(", ")}`] : []),
-    ...(report.unmanaged.length > 0 ? [`Not managed by voxnix: ${report.unmanaged.map((container) => container.name).join(", ")}`] : []),
+    ...(report.unmanaged.length > 0
+      ? [`Not managed by voxnix: ${report.unmanaged.map((container) => container.name).join(", ")}`]
+      : []),
     `Expired snapshots pruned: ${report.prunedSnapshots}`,
   ];
 }
@@ -277,7 +390,10 @@ export function renderUser(user: UserView): string[] {
     ["pids budget", user.limits.pidsBudget],
     ["max idle timeout", user.limits.maxIdleTimeoutMs ? formatDuration(user.limits.maxIdleTimeoutMs) : "none"],
     ["workload kind", describeKinds(user.limits)],
-    ["stopped", user.stoppedWorkloads === undefined ? undefined : user.stoppedWorkloads.join(", ") || "nothing was running"],
+    [
+      "stopped",
+      user.stoppedWorkloads === undefined ? undefined : user.stoppedWorkloads.join(", ") || "nothing was running",
+    ],
     ["not stopped", user.stopFailures?.map((failure) => `${failure.workload} (${failure.reason})`).join("; ")],
   ]);
 }
@@ -300,7 +416,12 @@ function nullableSize(bytes: number | null): string {
 export function renderPlan(outcome: Planned): string[] {
   const { plan } = outcome;
   if (plan.operation === "create") return renderCreatePlan(plan.create);
-  const subject = plan.operation === "autostart" ? "autostart" : plan.operation === "buildImages" ? "images build" : `${plan.operation} ${plan.workload}`;
+  const subject =
+    plan.operation === "autostart"
+      ? "autostart"
+      : plan.operation === "buildImages"
+        ? "images build"
+        : `${plan.operation} ${plan.workload}`;
   const steps = plan.steps.length > 0 ? plan.steps.map((step) => `  - ${step}`) : ["  (nothing to do)"];
   return [`Dry run: nothing was changed. This is what ${subject} would do:`, ...steps];
 }

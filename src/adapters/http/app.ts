@@ -35,7 +35,15 @@ import { registerWebRoutes } from "./web/routes.js";
 import { registerTerminalRoute } from "./web/terminal.js";
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
-export const API_ROUTES: readonly RouteDefinition[] = [...ACCOUNT_ROUTES, ...WORKLOAD_ROUTES, ...EVENT_ROUTES, ...JOB_ROUTES, ...USER_ROUTES, ...AUDIT_ROUTES, ...SSH_KEY_ROUTES];
+export const API_ROUTES: readonly RouteDefinition[] = [
+  ...ACCOUNT_ROUTES,
+  ...WORKLOAD_ROUTES,
+  ...EVENT_ROUTES,
+  ...JOB_ROUTES,
+  ...USER_ROUTES,
+  ...AUDIT_ROUTES,
+  ...SSH_KEY_ROUTES,
+];
 
 /** The largest request body accepted (64 KiB). */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -79,7 +87,9 @@ async function parseBody(route: RouteDefinition, context: Context): Promise<unkn
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpProblem("invalid-input", 400, "The request body is not valid JSON.", { issues: [{ path: "", message: "The request body is not valid JSON." }] });
+    throw new HttpProblem("invalid-input", 400, "The request body is not valid JSON.", {
+      issues: [{ path: "", message: "The request body is not valid JSON." }],
+    });
   }
   const parsed = route.body.safeParse(value);
   if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
@@ -101,35 +111,70 @@ function parseQuery(route: RouteDefinition, context: Context): unknown {
  * const response = await app.request("/api/v1/workloads", { headers: { authorization: `Bearer ${token}` } });
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const services: RouteServices = { core: options.core, jobs: new JobEvents(), jobPollMs: options.jobPollMs ?? 1000, watchPollMs: options.watchPollMs ?? 15_000, watchMaxMs: options.watchMaxMs ?? 600_000 };
+  const services: RouteServices = {
+    core: options.core,
+    jobs: new JobEvents(),
+    jobPollMs: options.jobPollMs ?? 1000,
+    watchPollMs: options.watchPollMs ?? 15_000,
+    watchMaxMs: options.watchMaxMs ?? 600_000,
+  };
   const app: HttpApp = new Hono();
-  app.onError(createErrorHandler((error, context) => options.logger?.error({ err: error, method: context.req.method, path: context.req.path }, "HTTP request failed")));
+  app.onError(
+    createErrorHandler((error, context) =>
+      options.logger?.error({ err: error, method: context.req.method, path: context.req.path }, "HTTP request failed"),
+    ),
+  );
   app.notFound(notFoundRoute);
   // One debug line per request: never the body, the query or the Authorization header.
   app.use("*", async function logRequest(context, next) {
     const started = performance.now();
     await next();
     options.logger?.debug(
-      { method: context.req.method, path: context.req.routePath, status: context.res.status, actor: context.get("actor")?.userId, durationMs: Math.round((performance.now() - started) * 1000) / 1000 },
+      {
+        method: context.req.method,
+        path: context.req.routePath,
+        status: context.res.status,
+        actor: context.get("actor")?.userId,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      },
       "http request",
     );
   });
 
-  const document = buildOpenApiDocument(API_ROUTES, { version: options.version ?? "unknown", ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) });
+  const document = buildOpenApiDocument(API_ROUTES, {
+    version: options.version ?? "unknown",
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+  });
   app.get(`${API_BASE}/openapi.json`, () => jsonResponse(document));
 
-  app.use(`${API_BASE}/*`, authenticate(options.core, { publicUrl: options.publicUrl }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT));
+  app.use(
+    `${API_BASE}/*`,
+    authenticate(options.core, { publicUrl: options.publicUrl }),
+    rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT),
+  );
   const maxSize = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   app.use(
     `${API_BASE}/*`,
-    bodyLimit({ maxSize, onError: () => errorResponse(new HttpProblem("too-large", 413, `The request body is larger than ${Math.round(maxSize / 1024)} KiB.`)) }),
+    bodyLimit({
+      maxSize,
+      onError: () =>
+        errorResponse(
+          new HttpProblem("too-large", 413, `The request body is larger than ${Math.round(maxSize / 1024)} KiB.`),
+        ),
+    }),
   );
 
   for (const route of API_ROUTES) {
     app.on(route.method.toUpperCase(), `${API_BASE}${honoPath(route.path)}`, async (context) => {
       const query = parseQuery(route, context);
       const body = await parseBody(route, context);
-      const request = { actor: context.get("actor"), params: context.req.param() as Record<string, string>, body, query, context };
+      const request = {
+        actor: context.get("actor"),
+        params: context.req.param() as Record<string, string>,
+        body,
+        query,
+        context,
+      };
       return route.handle(request as never, services);
     });
   }
@@ -138,9 +183,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     core: options.core,
     assets: new WebAssets(options.webAssetsDir),
     publicUrl: options.publicUrl,
-    secureCookies: options.secureCookies ?? (options.publicUrl?.startsWith("https://") ?? false),
+    secureCookies: options.secureCookies ?? options.publicUrl?.startsWith("https://") ?? false,
     ...(options.sshCommandTemplate ? { sshCommandTemplate: options.sshCommandTemplate } : {}),
   });
-  registerTerminalRoute(app, { core: options.core, upgradeWebSocket: upgradeWebSocket as never, publicUrl: options.publicUrl, reattachMs: options.terminalReattachMs ?? 60_000 });
+  registerTerminalRoute(app, {
+    core: options.core,
+    upgradeWebSocket: upgradeWebSocket as never,
+    publicUrl: options.publicUrl,
+    reattachMs: options.terminalReattachMs ?? 60_000,
+  });
   return app;
 }

@@ -35,25 +35,44 @@ export interface AuthOptions {
  * requests that change something without proof of coming from the dashboard (403); else sets
  * `actor` (and `session`).
  */
-export function authenticate(core: Pick<Core, "authenticateToken" | "authenticateSession">, options: AuthOptions = {}): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function authenticate(
+  core: Pick<Core, "authenticateToken" | "authenticateSession">,
+  options: AuthOptions = {},
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function authenticateRequest(context, next) {
     const header = context.req.header("authorization");
     if (header !== undefined) {
       const match = BEARER.exec(header);
       const actor = match?.[1] === undefined ? undefined : core.authenticateToken(match[1]);
-      if (!actor) throw new HttpProblem("unauthorized", 401, header === "" ? missingMessage : "The API token is unknown or revoked.", {}, { "www-authenticate": 'Bearer realm="voxnix"' });
+      if (!actor)
+        throw new HttpProblem(
+          "unauthorized",
+          401,
+          header === "" ? missingMessage : "The API token is unknown or revoked.",
+          {},
+          { "www-authenticate": 'Bearer realm="voxnix"' },
+        );
       context.set("actor", actor);
       return next();
     }
     const secret = readSessionCookie(context);
     const identity = secret === undefined ? undefined : core.authenticateSession(secret);
     if (!identity || secret === undefined) {
-      const message = secret === undefined ? missingMessage : "Your dashboard session has ended; open a new login link (/web in Telegram).";
+      const message =
+        secret === undefined
+          ? missingMessage
+          : "Your dashboard session has ended; open a new login link (/web in Telegram).";
       throw new HttpProblem("unauthorized", 401, message, {}, { "www-authenticate": 'Bearer realm="voxnix"' });
     }
     if (!isSafeMethod(context.req.method)) {
-      if (!isSameOrigin(context, options.publicUrl)) throw new HttpProblem("forbidden", 403, "Cross-site request refused: this request did not come from the voxnix dashboard.");
-      if (!isValidCsrfToken(secret, context.req.header(CSRF_HEADER))) throw new HttpProblem("forbidden", 403, "The request lacks the dashboard's CSRF token; reload the page.");
+      if (!isSameOrigin(context, options.publicUrl))
+        throw new HttpProblem(
+          "forbidden",
+          403,
+          "Cross-site request refused: this request did not come from the voxnix dashboard.",
+        );
+      if (!isValidCsrfToken(secret, context.req.header(CSRF_HEADER)))
+        throw new HttpProblem("forbidden", 403, "The request lacks the dashboard's CSRF token; reload the page.");
     }
     context.set("actor", identity.actor);
     context.set("session", { secret, id: identity.sessionId });
@@ -61,4 +80,5 @@ export function authenticate(core: Pick<Core, "authenticateToken" | "authenticat
   };
 }
 
-const missingMessage = "This API needs an API token: send `Authorization: Bearer vx_…` (an admin creates one with `voxnix users token create`).";
+const missingMessage =
+  "This API needs an API token: send `Authorization: Bearer vx_…` (an admin creates one with `voxnix users token create`).";

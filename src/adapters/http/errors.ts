@@ -44,20 +44,42 @@ export class HttpProblem extends Error {
 }
 
 /** The `error` member of the body: the CLI's `--json` error shape (host `detail` is never sent over HTTP). */
-export function errorBody(error: unknown): { readonly status: ContentfulStatusCode; readonly error: Record<string, unknown>; readonly headers: Record<string, string> } {
+export function errorBody(error: unknown): {
+  readonly status: ContentfulStatusCode;
+  readonly error: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+} {
   if (error instanceof HttpProblem) {
-    return { status: error.status, error: { kind: error.kind, message: error.message, ...error.extra }, headers: { ...error.headers } };
+    return {
+      status: error.status,
+      error: { kind: error.kind, message: error.message, ...error.extra },
+      headers: { ...error.headers },
+    };
   }
   // Hono's own middleware (the CSRF origin check on /web forms) refuses with HTTPException.
   if (error instanceof HTTPException && error.status === 403) {
-    return { status: 403, error: { kind: "forbidden", message: "Cross-site request refused: this form did not come from the voxnix dashboard." }, headers: {} };
+    return {
+      status: 403,
+      error: {
+        kind: "forbidden",
+        message: "Cross-site request refused: this form did not come from the voxnix dashboard.",
+      },
+      headers: {},
+    };
   }
   if (VoxnixError.isInstance(error)) {
     const shape: Record<string, unknown> = { kind: error.kind, message: error.message };
     if (error.kind === "invalid-input") shape.issues = error.issues;
     return { status: STATUS_BY_KIND[error.kind], error: shape, headers: {} };
   }
-  return { status: 500, error: { kind: "internal", message: "Something went wrong inside voxnix; the administrator can find the details in the logs." }, headers: {} };
+  return {
+    status: 500,
+    error: {
+      kind: "internal",
+      message: "Something went wrong inside voxnix; the administrator can find the details in the logs.",
+    },
+    headers: {},
+  };
 }
 
 /** Renders any failure as the JSON error response. */
@@ -67,14 +89,27 @@ export function errorResponse(error: unknown): Response {
 }
 
 /** `app.onError`: logs unexpected failures (never the request body) and answers with the mapped error. */
-export function createErrorHandler(log: (error: unknown, context: Context) => void): (error: Error, context: Context) => Response {
+export function createErrorHandler(
+  log: (error: unknown, context: Context) => void,
+): (error: Error, context: Context) => Response {
   return function onError(error, context) {
-    if (!(error instanceof HttpProblem) && !VoxnixError.isInstance(error) && !(error instanceof HTTPException && error.status === 403)) log(error, context);
+    if (
+      !(error instanceof HttpProblem) &&
+      !VoxnixError.isInstance(error) &&
+      !(error instanceof HTTPException && error.status === 403)
+    )
+      log(error, context);
     return errorResponse(error);
   };
 }
 
 /** `app.notFound`: an unknown route is a 404 in the same JSON shape. */
 export function notFoundRoute(context: Context): Response {
-  return errorResponse(new HttpProblem("not-found", 404, `There is no route ${context.req.method} ${new URL(context.req.url).pathname}; see /api/v1/openapi.json.`));
+  return errorResponse(
+    new HttpProblem(
+      "not-found",
+      404,
+      `There is no route ${context.req.method} ${new URL(context.req.url).pathname}; see /api/v1/openapi.json.`,
+    ),
+  );
 }

@@ -31,7 +31,10 @@ export interface RateLimitOptions {
  * a person's destroy after a few quick reloads. Writes keep the tight budget that protects
  * the appliance from a runaway script creating workloads.
  */
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { reads: { perMinute: 600, burst: 120 }, writes: { perMinute: 60, burst: 30 } };
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  reads: { perMinute: 600, burst: 120 },
+  writes: { perMinute: 60, burst: 30 },
+};
 
 interface Bucket {
   tokens: number;
@@ -39,7 +42,9 @@ interface Bucket {
 }
 
 /** Limits requests per authenticated user, reads and writes separately; runs after `authenticate`. */
-export function rateLimit(options: RateLimitOptions = DEFAULT_RATE_LIMIT): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function rateLimit(
+  options: RateLimitOptions = DEFAULT_RATE_LIMIT,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   const buckets = new Map<string, Bucket>();
   const now = options.now ?? Date.now;
   return async function limitRate(context, next) {
@@ -54,7 +59,13 @@ export function rateLimit(options: RateLimitOptions = DEFAULT_RATE_LIMIT): Middl
     buckets.set(key, bucket);
     if (bucket.tokens < 1) {
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMillisecond / 1000));
-      throw new HttpProblem("rate-limited", 429, `Too many requests; try again in ${retryAfter} s.`, {}, { "retry-after": String(retryAfter) });
+      throw new HttpProblem(
+        "rate-limited",
+        429,
+        `Too many requests; try again in ${retryAfter} s.`,
+        {},
+        { "retry-after": String(retryAfter) },
+      );
     }
     bucket.tokens -= 1;
     await next();

@@ -17,8 +17,15 @@ export function toJson(value: unknown): string {
 }
 
 /** A JSON response with `body` as is. */
-export function jsonResponse(body: unknown, status: ContentfulStatusCode = 200, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(toJson(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+export function jsonResponse(
+  body: unknown,
+  status: ContentfulStatusCode = 200,
+  headers: Readonly<Record<string, string>> = {},
+): Response {
+  return new Response(toJson(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
 }
 
 /** The success envelope around an operation's result. */

@@ -62,7 +62,10 @@ export function defineRoute<BodySchema extends z.ZodType = z.ZodNever, QuerySche
   route: Omit<RouteDefinition, "handle" | "body" | "query"> & {
     readonly body?: BodySchema;
     readonly query?: QuerySchema;
-    readonly handle: (request: RouteRequest<z.output<BodySchema>, z.output<QuerySchema>>, services: RouteServices) => Promise<Response>;
+    readonly handle: (
+      request: RouteRequest<z.output<BodySchema>, z.output<QuerySchema>>,
+      services: RouteServices,
+    ) => Promise<Response>;
   },
 ): RouteDefinition {
   return route;

@@ -16,11 +16,22 @@ export const createWorkloadBody = z
   .object({
     name: z.string().max(64),
     modules: z.array(z.string().max(64)).max(64).optional(),
-    moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+    moduleOptions: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .optional(),
     workspace: z.object({ enabled: z.boolean().optional(), size: size.optional() }).strict().optional(),
-    resources: z.object({ cpus: z.number().optional(), memory: size.optional(), pids: z.number().int().optional() }).strict().optional(),
+    resources: z
+      .object({ cpus: z.number().optional(), memory: size.optional(), pids: z.number().int().optional() })
+      .strict()
+      .optional(),
     remoteAccess: z.boolean().optional(),
-    idleTimeout: z.string().max(32).optional().describe('Stop it after this long without activity: "2h", "90m", "off" (never) or "default"; within your maximum'),
+    idleTimeout: z
+      .string()
+      .max(32)
+      .optional()
+      .describe(
+        'Stop it after this long without activity: "2h", "90m", "off" (never) or "default"; within your maximum',
+      ),
   })
   .strict();
 
@@ -35,7 +46,9 @@ export const changeWorkloadBody = z
   .object({
     addModules: z.array(z.string().max(64)).max(32).optional(),
     removeModules: z.array(z.string().max(64)).max(32).optional(),
-    moduleOptions: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+    moduleOptions: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .optional(),
     cpus: z.number().optional(),
     memory: size.optional(),
     pids: z.number().int().optional(),
@@ -60,7 +73,14 @@ export const changePlan = z.looseObject({
 export const confirmBody = z.object({ token: z.string().min(1).max(200) }).strict();
 
 /** `GET /workloads/{name}/logs?lines=N`. */
-export const logsQuery = z.object({ lines: z.string().regex(/^\d{1,4}$/, "must be a whole number up to 9999").optional() }).strict();
+export const logsQuery = z
+  .object({
+    lines: z
+      .string()
+      .regex(/^\d{1,4}$/, "must be a whole number up to 9999")
+      .optional(),
+  })
+  .strict();
 
 /** `PATCH /users/{id}/limits`: only the given limits change. */
 export const limitsBody = z
@@ -70,7 +90,11 @@ export const limitsBody = z
     cpuBudget: z.number().optional(),
     memoryBudget: size.optional(),
     pidsBudget: z.number().int().optional(),
-    maxIdleTimeout: z.string().max(32).optional().describe('the longest idle timeout, like "8h"; "none" for no maximum'),
+    maxIdleTimeout: z
+      .string()
+      .max(32)
+      .optional()
+      .describe('the longest idle timeout, like "8h"; "none" for no maximum'),
     defaultKind: z.enum(["container", "vm"]).optional(),
     vmOnly: z.boolean().optional(),
   })
@@ -101,7 +125,10 @@ export const workloadView = z.looseObject({
   spec,
   createdAt: date,
   idleNotice: z
-    .union([z.object({ type: z.literal("warning"), stopsAt: date }), z.object({ type: z.literal("stopped"), at: date })])
+    .union([
+      z.object({ type: z.literal("warning"), stopsAt: date }),
+      z.object({ type: z.literal("stopped"), at: date }),
+    ])
     .optional()
     .describe("Lists only: a pending idle warning (it stops at stopsAt unless kept) or an idle stop"),
 });
@@ -137,9 +164,19 @@ export const importedVmView = z.object({
 });
 
 /** `show`, `start`, `stop` of an imported VM (tell it from a workload by `kind`). */
-export const importedVmDetails = importedVmView.extend({ kind: z.literal("imported-vm"), addresses: z.array(z.string()), facts: z.record(z.string(), z.string()) });
+export const importedVmDetails = importedVmView.extend({
+  kind: z.literal("imported-vm"),
+  addresses: z.array(z.string()),
+  facts: z.record(z.string(), z.string()),
+});
 
-export const workloadDetails = workloadView.extend({ since: date.optional(), facts: z.record(z.string(), z.string()), storage: z.looseObject({}).optional(), remoteAccess: z.looseObject({ state: z.string() }).optional(), idle: idleView.optional() });
+export const workloadDetails = workloadView.extend({
+  since: date.optional(),
+  facts: z.record(z.string(), z.string()),
+  storage: z.looseObject({}).optional(),
+  remoteAccess: z.looseObject({ state: z.string() }).optional(),
+  idle: idleView.optional(),
+});
 
 /** `list`: your workloads (admins: everyone's, plus unmanaged containers). */
 export const listResult = z.object({
@@ -163,7 +200,10 @@ export const jobView = z.object({
 });
 
 /** The answer to a request that started a job (202): follow it at `events`. */
-export const jobStarted = z.object({ job: jobView, events: z.string().describe("URL path of the job's Server-Sent Events") });
+export const jobStarted = z.object({
+  job: jobView,
+  events: z.string().describe("URL path of the job's Server-Sent Events"),
+});
 
 /** `create?dryRun=true`: the validated spec and what the backend would do. */
 /** A dry run's answer: what the operation would do (`api/outcome.ts`). */
@@ -172,14 +212,27 @@ export const planned = z.looseObject({
   plan: z.looseObject({ operation: z.string(), workload: z.string().optional(), steps: z.array(z.string()) }),
 });
 
-export const createPlan = z.looseObject({ spec, owner: userId, workspaceHostPath: z.string().optional(), backend: z.string(), backendPlan: z.looseObject({}) });
+export const createPlan = z.looseObject({
+  spec,
+  owner: userId,
+  workspaceHostPath: z.string().optional(),
+  backend: z.string(),
+  backendPlan: z.looseObject({}),
+});
 
 /** A user as admins see them. */
 export const userView = z.looseObject({
   id: userId,
   role: z.enum(["admin", "user"]),
   status: z.enum(["pending", "active", "denied"]),
-  limits: z.object({ diskQuotaBytes: z.number(), maxWorkloads: z.number(), cpuBudget: z.number(), memoryBudgetBytes: z.number(), pidsBudget: z.number(), maxIdleTimeoutMs: z.number().optional() }),
+  limits: z.object({
+    diskQuotaBytes: z.number(),
+    maxWorkloads: z.number(),
+    cpuBudget: z.number(),
+    memoryBudgetBytes: z.number(),
+    pidsBudget: z.number(),
+    maxIdleTimeoutMs: z.number().optional(),
+  }),
   displayName: z.string().optional(),
   workloads: z.number(),
   createdAt: date,
@@ -190,16 +243,38 @@ export const userView = z.looseObject({
 export const logEntries = z.array(z.looseObject({ message: z.string() }));
 
 /** `hostKey`: a VM's SSH host keys. */
-export const hostKeyReport = z.looseObject({ workload: z.string(), keys: z.array(z.looseObject({ key: z.string(), algorithm: z.string(), fingerprint: z.string(), ageRecipient: z.string().optional(), nativeAgeRecipient: z.string().optional() })) });
+export const hostKeyReport = z.looseObject({
+  workload: z.string(),
+  keys: z.array(
+    z.looseObject({
+      key: z.string(),
+      algorithm: z.string(),
+      fingerprint: z.string(),
+      ageRecipient: z.string().optional(),
+      nativeAgeRecipient: z.string().optional(),
+    }),
+  ),
+});
 
 /** `storage`: usage, quota, workspaces and restorable snapshots. */
-export const storageReport = z.looseObject({ user: userId, driver: z.string(), quotasEnforced: z.boolean(), usage: z.looseObject({}), workspaces: z.array(z.looseObject({ workload: z.string() })), snapshots: z.array(z.looseObject({ id: z.string(), workload: z.string() })) });
+export const storageReport = z.looseObject({
+  user: userId,
+  driver: z.string(),
+  quotasEnforced: z.boolean(),
+  usage: z.looseObject({}),
+  workspaces: z.array(z.looseObject({ workload: z.string() })),
+  snapshots: z.array(z.looseObject({ id: z.string(), workload: z.string() })),
+});
 
 /** Every error body: the CLI's `--json` error shape. */
 export const errorResponse = z.object({
   ok: z.literal(false),
   error: z.looseObject({
-    kind: z.string().describe("invalid-input, not-found, conflict, quota, forbidden, needs-confirmation, host-failure, timeout, unauthorized, rate-limited, too-large, internal"),
+    kind: z
+      .string()
+      .describe(
+        "invalid-input, not-found, conflict, quota, forbidden, needs-confirmation, host-failure, timeout, unauthorized, rate-limited, too-large, internal",
+      ),
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     plan: z.object({ workload: z.string(), removes: z.array(z.string()), keeps: z.array(z.string()) }).optional(),
@@ -221,6 +296,9 @@ export const moduleList = z.array(
     secrets: z.array(z.string()),
     conflicts: z.array(z.string()),
     ports: z.array(z.looseObject({ port: z.number(), protocol: z.string(), description: z.string() })),
-    options: z.record(z.string(), z.looseObject({ type: z.enum(["port", "int", "string", "boolean"]), description: z.string() })),
+    options: z.record(
+      z.string(),
+      z.looseObject({ type: z.enum(["port", "int", "string", "boolean"]), description: z.string() }),
+    ),
   }),
 );

@@ -38,16 +38,24 @@ export function parseListen(listen: string): { readonly hostname: string; readon
 }
 
 /** Starts serving `app` (anything with a web-standard `fetch`) as configured. */
-export async function startHttpServer(app: { readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response> }, config: HttpServerConfig): Promise<RunningHttpServer> {
+export async function startHttpServer(
+  app: { readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response> },
+  config: HttpServerConfig,
+): Promise<RunningHttpServer> {
   const { hostname, port } = parseListen(config.listen);
-  const tls = config.tls?.certFile && config.tls.keyFile ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
+  const tls =
+    config.tls?.certFile && config.tls.keyFile
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : undefined;
   // The environment carries the raw Node request, which WebSocket upgrades need.
   const fetch = (request: Request, env: unknown) => app.fetch(request, env);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_MESSAGE_BYTES });
   const websocket = { server: sockets };
   const server = await new Promise<Server>((resolve, reject) => {
     const started = tls
-      ? serve({ fetch, hostname, port, createServer: createHttpsServer, serverOptions: tls, websocket }, () => resolve(started as Server))
+      ? serve({ fetch, hostname, port, createServer: createHttpsServer, serverOptions: tls, websocket }, () =>
+          resolve(started as Server),
+        )
       : serve({ fetch, hostname, port, websocket }, () => resolve(started as Server));
     started.once("error", reject);
   });

@@ -44,7 +44,13 @@ export function readSessionCookie(context: Context): string | undefined {
 
 /** Sets the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure when `secure`, expiring with the session. */
 export function writeSessionCookie(context: Context, secret: string, expiresAt: Date, secure: boolean): void {
-  setCookie(context, SESSION_COOKIE, secret, { httpOnly: true, sameSite: "Strict", secure, path: "/", expires: expiresAt });
+  setCookie(context, SESSION_COOKIE, secret, {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure,
+    path: "/",
+    expires: expiresAt,
+  });
 }
 
 /** Clears the session cookie. */
@@ -76,6 +82,9 @@ export function isSameOrigin(context: Context, publicUrl: string | undefined): b
 }
 
 /** True when cookies must be `Secure`: the server speaks TLS, or its public URL is https. */
-export function needsSecureCookies(options: { readonly tls: boolean; readonly publicUrl?: string | undefined }): boolean {
+export function needsSecureCookies(options: {
+  readonly tls: boolean;
+  readonly publicUrl?: string | undefined;
+}): boolean {
   return options.tls || (options.publicUrl?.startsWith("https://") ?? false);
 }

@@ -25,7 +25,9 @@ export interface AuthAttempt {
  *   take this key?" query or its signature verified;
  * - `reject`: anything else (unknown key, bad signature, any other method).
  */
-export type AuthDecision = { readonly kind: "accept"; readonly actor: Actor; readonly verified: boolean } | { readonly kind: "reject"; readonly reason: "method" | "unknown-key" | "bad-signature" };
+export type AuthDecision =
+  | { readonly kind: "accept"; readonly actor: Actor; readonly verified: boolean }
+  | { readonly kind: "reject"; readonly reason: "method" | "unknown-key" | "bad-signature" };
 
 /** Decides one authentication attempt. */
 export function decideAuth(core: Pick<Core, "authenticateSshKey">, attempt: AuthAttempt): AuthDecision {
@@ -33,12 +35,21 @@ export function decideAuth(core: Pick<Core, "authenticateSshKey">, attempt: Auth
   const actor = core.authenticateSshKey(attempt.key.data);
   if (!actor) return { kind: "reject", reason: "unknown-key" };
   if (attempt.signature === undefined) return { kind: "accept", actor, verified: false };
-  if (attempt.blob === undefined || !verifySignature(attempt.key.data, attempt.blob, attempt.signature, attempt.hashAlgo)) return { kind: "reject", reason: "bad-signature" };
+  if (
+    attempt.blob === undefined ||
+    !verifySignature(attempt.key.data, attempt.blob, attempt.signature, attempt.hashAlgo)
+  )
+    return { kind: "reject", reason: "bad-signature" };
   return { kind: "accept", actor, verified: true };
 }
 
 /** Verifies `signature` over `data` with the public key `keyBlob` (SSH wire format). */
-export function verifySignature(keyBlob: Buffer, data: Buffer, signature: Buffer, hashAlgo: string | undefined): boolean {
+export function verifySignature(
+  keyBlob: Buffer,
+  data: Buffer,
+  signature: Buffer,
+  hashAlgo: string | undefined,
+): boolean {
   const type = keyType(keyBlob);
   if (type === undefined) return false;
   const key = ssh2.utils.parseKey(`${type} ${keyBlob.toString("base64")}`);

@@ -78,7 +78,8 @@ export function handleSessionChannel(session: SshSession, context: ChannelContex
     void runSession(channel, command, terminal, context).then((opened) => {
       running = opened;
       // A window change that arrived while the session was opening.
-      if (opened && terminal && size && (terminal.cols !== size.cols || terminal.rows !== size.rows)) opened.resize(terminal);
+      if (opened && terminal && size && (terminal.cols !== size.cols || terminal.rows !== size.rows))
+        opened.resize(terminal);
     });
   };
   session.on("shell", (accept, reject) => {
@@ -96,7 +97,12 @@ export function handleSessionChannel(session: SshSession, context: ChannelContex
 }
 
 /** Opens the session in the core and joins it to `channel`; returns it once open (undefined if refused). */
-async function runSession(channel: ServerChannel, command: SessionCommand, terminal: Terminal | undefined, context: ChannelContext): Promise<Session | undefined> {
+async function runSession(
+  channel: ServerChannel,
+  command: SessionCommand,
+  terminal: Terminal | undefined,
+  context: ChannelContext,
+): Promise<Session | undefined> {
   const newline = terminal ? "\r\n" : "\n";
   channel.on("error", () => undefined);
   const release = context.slots.reserve(context.actor.userId);
@@ -114,17 +120,32 @@ async function runSession(channel: ServerChannel, command: SessionCommand, termi
         /* the client went away */
       }
     };
-    session = await context.core.openSession(context.actor, { name: context.workload, command, via: "ssh", onWake, ...(terminal ? { terminal } : {}) });
+    session = await context.core.openSession(context.actor, {
+      name: context.workload,
+      command,
+      via: "ssh",
+      onWake,
+      ...(terminal ? { terminal } : {}),
+    });
   } catch (error) {
     release();
     const failure = error instanceof VoxnixError ? error : undefined;
     if (!failure) context.logger.error({ err: error }, "ssh-session-error");
-    refuse(channel, `voxnix: ${failure?.message ?? "The session could not be opened."}${newline}`, failure ? REFUSAL_EXIT[failure.kind] : 1);
+    refuse(
+      channel,
+      `voxnix: ${failure?.message ?? "The session could not be opened."}${newline}`,
+      failure ? REFUSAL_EXIT[failure.kind] : 1,
+    );
     return undefined;
   }
   const untrack = context.track(() => session.close());
   // An idle warning for this workload is written into a terminal session (never into a command's output).
-  const unlisten = terminal && context.notices ? context.notices.listen(context.actor.userId, context.workload, (line) => channel.stderr.write(`\r\nvoxnix: ${line}\r\n`)) : () => undefined;
+  const unlisten =
+    terminal && context.notices
+      ? context.notices.listen(context.actor.userId, context.workload, (line) =>
+          channel.stderr.write(`\r\nvoxnix: ${line}\r\n`),
+        )
+      : () => undefined;
   // Client → workload. A client's EOF ends a pipe session's input; on a terminal it means nothing.
   session.stdin.on("error", () => undefined);
   channel.on("data", context.touch);

@@ -25,16 +25,30 @@ export interface ForwardContext extends Omit<ChannelContext, "core"> {
 }
 
 /** Handles one `direct-tcpip` channel request. */
-export async function handleForward(accept: AcceptConnection, reject: RejectConnection, info: TcpipRequestInfo, context: ForwardContext): Promise<void> {
+export async function handleForward(
+  accept: AcceptConnection,
+  reject: RejectConnection,
+  info: TcpipRequestInfo,
+  context: ForwardContext,
+): Promise<void> {
   const release = context.slots.reserve(context.actor.userId);
   if (!release) return reject();
   let forward;
   try {
-    forward = await context.core.openForward(context.actor, { name: context.workload, host: info.destIP, port: info.destPort, via: "ssh" });
+    forward = await context.core.openForward(context.actor, {
+      name: context.workload,
+      host: info.destIP,
+      port: info.destPort,
+      via: "ssh",
+    });
   } catch (error) {
     release();
     if (!(error instanceof VoxnixError)) context.logger.error({ err: error }, "ssh-forward-error");
-    else context.logger.info({ actor: context.actor.userId, workload: context.workload, port: info.destPort, refused: error.kind }, "ssh-forward-refused");
+    else
+      context.logger.info(
+        { actor: context.actor.userId, workload: context.workload, port: info.destPort, refused: error.kind },
+        "ssh-forward-refused",
+      );
     return reject();
   }
   const granted = forward;

@@ -91,12 +91,15 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
       if (!actor) client.end();
     }, settings.loginGraceSeconds * 1000);
     grace.unref();
-    const idle = setInterval(() => {
-      if (Date.now() - lastActivity >= idleMs) {
-        logger.info({ ip, actor: actor?.userId, workload }, "ssh-idle-timeout");
-        client.end();
-      }
-    }, Math.min(30_000, Math.max(1000, idleMs / 4)));
+    const idle = setInterval(
+      () => {
+        if (Date.now() - lastActivity >= idleMs) {
+          logger.info({ ip, actor: actor?.userId, workload }, "ssh-idle-timeout");
+          client.end();
+        }
+      },
+      Math.min(30_000, Math.max(1000, idleMs / 4)),
+    );
     idle.unref();
 
     client.on("authentication", (context) => {
@@ -113,7 +116,8 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
       }
       // OpenSSH asks with "none" first to learn the methods; that is not a failed attempt.
       if (context.method !== "none") failures += 1;
-      if (decision.reason !== "method" || context.method !== "none") logger.info({ ip, method: context.method, reason: decision.reason }, "ssh-auth-refused");
+      if (decision.reason !== "method" || context.method !== "none")
+        logger.info({ ip, method: context.method, reason: decision.reason }, "ssh-auth-refused");
       if (failures >= settings.maxAuthAttempts) {
         context.reject(["publickey"]);
         client.end();
@@ -131,7 +135,10 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
       }
       const shared = { actor: who, workload, slots, logger, touch, track, notices };
       client.on("session", (accept) => handleSessionChannel(accept(), { ...shared, core: options.core }));
-      client.on("tcpip", (accept, reject, request) => void handleForward(accept, reject, request, { ...shared, core: options.core }));
+      client.on(
+        "tcpip",
+        (accept, reject, request) => void handleForward(accept, reject, request, { ...shared, core: options.core }),
+      );
       client.on("openssh.streamlocal", (_accept, reject) => reject());
       // Global requests (remote forwarding, …) are refused.
       client.on("request", (_accept, reject) => reject?.());
@@ -168,4 +175,3 @@ export async function startSshGateway(options: GatewayOptions): Promise<SshGatew
       }),
   };
 }
-

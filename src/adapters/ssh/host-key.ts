@@ -34,7 +34,8 @@ export function loadOrCreateHostKey(file: string): HostKey {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`Cannot read the SSH host key ${file}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new Error(`Cannot read the SSH host key ${file}: ${(error as Error).message}`);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const pair = ssh2.utils.generateKeyPairSync("ed25519");
     try {
@@ -48,11 +49,20 @@ export function loadOrCreateHostKey(file: string): HostKey {
   }
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new Error(`The SSH host key ${file} is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${file}\` (and consider replacing it).`);
+    throw new Error(
+      `The SSH host key ${file} is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${file}\` (and consider replacing it).`,
+    );
   }
   if (generated) chmodSync(file, 0o600);
   const key = ssh2.utils.parseKey(text);
-  if (key instanceof Error || !key.isPrivateKey()) throw new Error(`The SSH host key ${file} is not a private key ssh2 can use.`);
+  if (key instanceof Error || !key.isPrivateKey())
+    throw new Error(`The SSH host key ${file} is not a private key ssh2 can use.`);
   const blob = key.getPublicSSH();
-  return { file, privateKey: Buffer.from(text), publicKey: `${key.type} ${blob.toString("base64")}`, fingerprint: sshFingerprint(blob), generated };
+  return {
+    file,
+    privateKey: Buffer.from(text),
+    publicKey: `${key.type} ${blob.toString("base64")}`,
+    fingerprint: sshFingerprint(blob),
+    generated,
+  };
 }

@@ -27,7 +27,8 @@ export class RateWindow {
     this.#events.set(key, recent);
     // Forget quiet addresses so the map cannot grow without bound.
     if (this.#events.size > 10_000) {
-      for (const [other, times] of this.#events) if (times.every((at) => now - at >= this.windowMs)) this.#events.delete(other);
+      for (const [other, times] of this.#events)
+        if (times.every((at) => now - at >= this.windowMs)) this.#events.delete(other);
     }
     return true;
   }

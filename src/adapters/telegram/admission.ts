@@ -35,7 +35,9 @@ export interface AdmissionOptions {
 }
 
 /** The outcome of a decision, for whoever asked (a button or `/approve`). */
-export type DecisionOutcome = { readonly ok: true; readonly user: UserView; readonly already: boolean } | { readonly ok: false; readonly message: string };
+export type DecisionOutcome =
+  | { readonly ok: true; readonly user: UserView; readonly already: boolean }
+  | { readonly ok: false; readonly message: string };
 
 /** Where a message is. */
 interface MessageLocation {
@@ -60,7 +62,8 @@ export class Admission {
     try {
       return (await this.options.core.whoami(actor)).status;
     } catch (error) {
-      if (VoxnixError.isInstance(error) && error.kind === "forbidden" && error.reason !== "admin-only") return error.reason;
+      if (VoxnixError.isInstance(error) && error.kind === "forbidden" && error.reason !== "admin-only")
+        return error.reason;
       throw error;
     }
   }
@@ -124,7 +127,10 @@ export class Admission {
       user = approve ? await core.approveUser(admin, target) : await core.denyUser(admin, target);
     } catch (error) {
       if (!VoxnixError.isInstance(error)) throw error;
-      return { ok: false, message: error.kind === "forbidden" ? "Only admins can approve or deny people." : describeError(error) };
+      return {
+        ok: false,
+        message: error.kind === "forbidden" ? "Only admins can approve or deny people." : describeError(error),
+      };
     }
     this.greeted.delete(target);
     this.recentlyActive.delete(target);
@@ -132,15 +138,25 @@ export class Admission {
     const by = escapeHtml(admin.displayName ?? admin.userId);
     const outcome = approve ? `✅ ${who} was approved by ${by}.` : `🚫 ${who} was denied by ${by}.`;
     const messages = [...(this.adminMessages.get(target) ?? [])];
-    if (pressed && !messages.some((message) => message.chatId === pressed.chatId && message.messageId === pressed.messageId)) messages.push(pressed);
+    if (
+      pressed &&
+      !messages.some((message) => message.chatId === pressed.chatId && message.messageId === pressed.messageId)
+    )
+      messages.push(pressed);
     for (const message of messages) {
-      await editHtml(api, message.chatId, message.messageId, outcome).catch((error: unknown) => logger.warn(errorFields(error), "could not update an admin's request message"));
+      await editHtml(api, message.chatId, message.messageId, outcome).catch((error: unknown) =>
+        logger.warn(errorFields(error), "could not update an admin's request message"),
+      );
     }
     this.adminMessages.delete(target);
     const chatId = privateChatIdOf(target);
     if (chatId !== undefined) {
-      const text = approve ? `${bold("You're in!")} An admin approved you.\n\n${welcomeHtml(user.displayName)}` : DENIED_HTML;
-      await sendHtml(api, chatId, text).catch((error: unknown) => logger.warn(errorFields(error), "could not tell the person about the decision"));
+      const text = approve
+        ? `${bold("You're in!")} An admin approved you.\n\n${welcomeHtml(user.displayName)}`
+        : DENIED_HTML;
+      await sendHtml(api, chatId, text).catch((error: unknown) =>
+        logger.warn(errorFields(error), "could not tell the person about the decision"),
+      );
     }
     return { ok: true, user, already: false };
   }
@@ -155,7 +171,11 @@ export class Admission {
     const keyboard = new InlineKeyboard().text("Approve", `u:a:${telegramId}`).text("Deny", `u:d:${telegramId}`);
     const sent: { chatId: number; messageId: number }[] = [];
     const admins = await this.adminChatIds(actor);
-    if (admins.length === 0) logger.warn({ user: actor.userId }, "a user is waiting for approval but no Telegram admin is configured (users.admins)");
+    if (admins.length === 0)
+      logger.warn(
+        { user: actor.userId },
+        "a user is waiting for approval but no Telegram admin is configured (users.admins)",
+      );
     for (const chatId of admins) {
       try {
         const message = await sendHtml(api, chatId, html, keyboard);
@@ -166,7 +186,11 @@ export class Admission {
       }
     }
     this.adminMessages.set(actor.userId, sent);
-    if (admins.length > 0 && sent.length === 0) logger.warn({ user: actor.userId }, "a user is waiting for approval but no admin could be messaged; they will be asked again at the user's next message");
+    if (admins.length > 0 && sent.length === 0)
+      logger.warn(
+        { user: actor.userId },
+        "a user is waiting for approval but no admin could be messaged; they will be asked again at the user's next message",
+      );
     return sent.length > 0;
   }
 }

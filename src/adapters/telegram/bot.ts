@@ -31,7 +31,8 @@ import { editHtml } from "./send.js";
 const STOP_UPDATE_GRACE_MS = 10_000;
 
 /** Appended to a plan whose buttons end with this process. */
-export const RESTARTED_PLAN_HTML = "⌛ voxnix was stopped before this was answered; nothing was changed. Ask again if you still want it.";
+export const RESTARTED_PLAN_HTML =
+  "⌛ voxnix was stopped before this was answered; nothing was changed. Ask again if you still want it.";
 
 export interface TelegramBotOptions {
   /** The bot token from BotFather (a secret; never logged). */
@@ -91,17 +92,33 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const pollingTimeoutSeconds = options.pollingTimeoutSeconds ?? 30;
   // A long poll that outlives its own timeout by this much is a dead connection: give up and retry.
   const timeoutSeconds = pollingTimeoutSeconds + (options.clientTimeoutMarginSeconds ?? CLIENT_TIMEOUT_MARGIN_SECONDS);
-  const bot = new Bot(options.token, { client: { timeoutSeconds, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
+  const bot = new Bot(options.token, {
+    client: { timeoutSeconds, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+  });
   // Closest to the network, so they see every attempt: 409 waits, then outage logging.
-  bot.api.config.use(waitOutConflicts(logger, options.conflictPauseMs ? { firstPauseMs: options.conflictPauseMs.first, maxPauseMs: options.conflictPauseMs.max } : {}));
+  bot.api.config.use(
+    waitOutConflicts(
+      logger,
+      options.conflictPauseMs
+        ? { firstPauseMs: options.conflictPauseMs.first, maxPauseMs: options.conflictPauseMs.max }
+        : {},
+    ),
+  );
   bot.api.config.use(watchConnection(logger).transformer);
   // Throttle first, then retry: a retried call goes through the throttler's queue again.
   const throttler = apiThrottler(options.throttle ?? {});
   // "typing…" is not a message: it must not hold the reply back behind the per-chat pace.
-  bot.api.config.use((previous, method, payload, signal) => (method === "sendChatAction" ? previous(method, payload, signal) : throttler(previous, method, payload, signal)));
+  bot.api.config.use((previous, method, payload, signal) =>
+    method === "sendChatAction" ? previous(method, payload, signal) : throttler(previous, method, payload, signal),
+  );
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 300, ...options.autoRetry }));
 
-  const admission = new Admission({ core: options.core, api: bot.api, logger, configuredAdmins: options.configuredAdmins });
+  const admission = new Admission({
+    core: options.core,
+    api: bot.api,
+    logger,
+    configuredAdmins: options.configuredAdmins,
+  });
   const confirmations = new ConfirmationButtons(options.clock ?? systemClock);
   const trackers = new Set<Promise<void>>();
   // Updates being handled, so a stop can wait for them (a press may be about to start a job).
@@ -166,10 +183,15 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       if (runner?.isRunning()) await runner.stop();
       runner = undefined;
       // Updates being handled may still show a plan; give them a moment (a stop must not hang).
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, STOP_UPDATE_GRACE_MS).unref())]);
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => setTimeout(resolve, STOP_UPDATE_GRACE_MS).unref()),
+      ]);
       // The button map lives in memory: plans still waiting lose their buttons rather than look live after a restart.
       for (const live of confirmations.takeEverything()) {
-        await editHtml(bot.api, live.chatId, live.messageId, `${live.planHtml}\n\n${RESTARTED_PLAN_HTML}`).catch((error: unknown) => logger.debug(errorFields(error), "could not retire a plan's buttons"));
+        await editHtml(bot.api, live.chatId, live.messageId, `${live.planHtml}\n\n${RESTARTED_PLAN_HTML}`).catch(
+          (error: unknown) => logger.debug(errorFields(error), "could not retire a plan's buttons"),
+        );
       }
     },
     async settled() {

@@ -22,10 +22,15 @@ import { escapeHtml } from "./render.js";
 import { editHtml, sendHtml } from "./send.js";
 
 /** What a press of a button that no longer does anything says. */
-export const STALE_BUTTON = "This button no longer does anything (voxnix was restarted, or it was answered already). Ask again if you still want it.";
+export const STALE_BUTTON =
+  "This button no longer does anything (voxnix was restarted, or it was answered already). Ask again if you still want it.";
 
 /** Answers a press; a refusal (too old, already answered) is logged and otherwise ignored. Returns whether it was shown. */
-export async function answerPress(ctx: Context, logger: Logger, options: { text?: string; show_alert?: boolean } = {}): Promise<boolean> {
+export async function answerPress(
+  ctx: Context,
+  logger: Logger,
+  options: { text?: string; show_alert?: boolean } = {},
+): Promise<boolean> {
   try {
     await ctx.answerCallbackQuery(options);
     return true;
@@ -39,7 +44,9 @@ export async function answerPress(ctx: Context, logger: Logger, options: { text?
 async function removeButtons(ctx: Context, logger: Logger): Promise<void> {
   const message = ctx.callbackQuery?.message;
   if (!message || !("reply_markup" in message) || !message.reply_markup) return;
-  await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } }).catch((error: unknown) => logger.debug(errorFields(error), "could not remove stale buttons"));
+  await ctx.api
+    .editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } })
+    .catch((error: unknown) => logger.debug(errorFields(error), "could not remove stale buttons"));
 }
 
 /** Tells the presser a stale button does nothing: as an alert, or in the chat when the alert came too late. */
@@ -63,7 +70,10 @@ export function installButtons(bot: Bot, deps: HandlerDeps): void {
     const chatId = message.chat.id;
     switch (resolution.outcome) {
       case "not-yours":
-        return void (await answerPress(ctx, logger, { text: "Only the person who asked can answer this.", show_alert: true }));
+        return void (await answerPress(ctx, logger, {
+          text: "Only the person who asked can answer this.",
+          show_alert: true,
+        }));
       case "answered":
         // The message already shows the outcome (and perhaps an undo hint): leave it alone.
         return void (await answerPress(ctx, logger, { text: "This was answered already." }));
@@ -71,7 +81,12 @@ export function installButtons(bot: Bot, deps: HandlerDeps): void {
         return staleButton(ctx, logger);
       case "expired":
         await answerPress(ctx, logger, { text: "This confirmation expired." });
-        return editHtml(ctx.api, chatId, message.message_id, `${resolution.planHtml}\n\n⌛ This confirmation expired; nothing was changed. Ask again if you still want it.`);
+        return editHtml(
+          ctx.api,
+          chatId,
+          message.message_id,
+          `${resolution.planHtml}\n\n⌛ This confirmation expired; nothing was changed. Ask again if you still want it.`,
+        );
       case "ok":
         break;
     }
@@ -81,7 +96,9 @@ export function installButtons(bot: Bot, deps: HandlerDeps): void {
       const reply = await pipeline.cancel(actor, resolution.token);
       return editHtml(ctx.api, chatId, message.message_id, `${resolution.planHtml}\n\n✖️ ${escapeHtml(reply.text)}`);
     }
-    await editHtml(ctx.api, chatId, message.message_id, `${resolution.planHtml}\n\n✔️ Confirmed.`).catch((error: unknown) => logger.warn(errorFields(error), "could not show the confirmation"));
+    await editHtml(ctx.api, chatId, message.message_id, `${resolution.planHtml}\n\n✔️ Confirmed.`).catch(
+      (error: unknown) => logger.warn(errorFields(error), "could not show the confirmation"),
+    );
     const reply = await pipeline.confirm(actor, resolution.token);
     await deliver(ctx.api, chatId, actor, reply, deps, message.message_id);
   });

@@ -96,10 +96,22 @@ const LIMIT_KEYS: Readonly<Record<string, keyof UserLimitsInput>> = {
 };
 
 /** `vmonly=` values, as people type them. */
-const YES_NO: Readonly<Record<string, boolean>> = { yes: true, true: true, on: true, no: false, false: false, off: false };
+const YES_NO: Readonly<Record<string, boolean>> = {
+  yes: true,
+  true: true,
+  on: true,
+  no: false,
+  false: false,
+  off: false,
+};
 
 /** Runs an admin command as `actor` and returns the HTML answer. The core refuses non-admins. */
-export async function runAdminCommand(command: ParsedCommand, actor: Actor, core: Core, admission: Admission): Promise<string> {
+export async function runAdminCommand(
+  command: ParsedCommand,
+  actor: Actor,
+  core: Core,
+  admission: Admission,
+): Promise<string> {
   try {
     switch (command.name) {
       case "users": {
@@ -109,7 +121,8 @@ export async function runAdminCommand(command: ParsedCommand, actor: Actor, core
       case "approve":
       case "deny": {
         const target = targetUserId(command.args);
-        if (!target) return `Say whom: ${code(`/${command.name} 12345`)} or ${code(`/${command.name} telegram:12345`)}.`;
+        if (!target)
+          return `Say whom: ${code(`/${command.name} 12345`)} or ${code(`/${command.name} telegram:12345`)}.`;
         const outcome = await admission.decide(actor, target, command.name === "approve");
         if (!outcome.ok) return escapeHtml(outcome.message);
         return `${code(target)} ${outcome.already ? "was already" : "is now"} ${escapeHtml(outcome.user.status)}.`;
@@ -120,7 +133,8 @@ export async function runAdminCommand(command: ParsedCommand, actor: Actor, core
         return "I don't know that command.";
     }
   } catch (error) {
-    if (VoxnixError.isInstance(error)) return escapeHtml(error.kind === "forbidden" ? "Only admins can do that." : describeError(error));
+    if (VoxnixError.isInstance(error))
+      return escapeHtml(error.kind === "forbidden" ? "Only admins can do that." : describeError(error));
     throw error;
   }
 }
@@ -134,7 +148,8 @@ async function setLimits(args: string, actor: Actor, core: Core): Promise<string
   for (const pair of pairs) {
     const [key, value] = pair.split("=", 2);
     // Own keys only: "constructor=…" must not find Object.prototype's members.
-    const field = key !== undefined && Object.hasOwn(LIMIT_KEYS, key.toLowerCase()) ? LIMIT_KEYS[key.toLowerCase()] : undefined;
+    const field =
+      key !== undefined && Object.hasOwn(LIMIT_KEYS, key.toLowerCase()) ? LIMIT_KEYS[key.toLowerCase()] : undefined;
     if (!field || !value) return `I don't understand ${code(pair)}. ${usage}`;
     if (field === "maxWorkloads" || field === "cpuBudget" || field === "pidsBudget") {
       const number = Number(value);
@@ -144,7 +159,8 @@ async function setLimits(args: string, actor: Actor, core: Core): Promise<string
       limits[field] = value;
     } else if (field === "defaultKind") {
       const kind = value.toLowerCase();
-      if (kind !== "vm" && kind !== "container") return `${code(key!)} is ${code("vm")} or ${code("container")}. ${usage}`;
+      if (kind !== "vm" && kind !== "container")
+        return `${code(key!)} is ${code("vm")} or ${code("container")}. ${usage}`;
       limits.defaultKind = kind;
     } else if (field === "vmOnly") {
       const flag = Object.hasOwn(YES_NO, value.toLowerCase()) ? YES_NO[value.toLowerCase()] : undefined;
@@ -172,8 +188,12 @@ function opensOnApplianceOnly(url: string): boolean {
  * off in every message voxnix sends, and the link page needs a click anyway, so Telegram's
  * preview fetcher cannot spend it.
  */
-export async function dashboardLinkHtml(actor: Actor, deps: { readonly core: Core; readonly dashboardLink?: ((token: string) => string) | undefined }): Promise<string> {
-  if (!deps.dashboardLink) return "The web dashboard is not running on this appliance. The administrator starts it with <code>voxnix serve</code> (or <code>voxnix http</code>).";
+export async function dashboardLinkHtml(
+  actor: Actor,
+  deps: { readonly core: Core; readonly dashboardLink?: ((token: string) => string) | undefined },
+): Promise<string> {
+  if (!deps.dashboardLink)
+    return "The web dashboard is not running on this appliance. The administrator starts it with <code>voxnix serve</code> (or <code>voxnix http</code>).";
   try {
     const link = await deps.core.createLoginLink(actor);
     const url = deps.dashboardLink(link.token);
@@ -184,7 +204,12 @@ export async function dashboardLinkHtml(actor: Actor, deps: { readonly core: Cor
       "",
       "The link works once, for 10 minutes, and signs in as you — don't forward it. Send /web again for a new one.",
       // A phone cannot open the appliance's loopback: say so rather than hand out a dead link silently.
-      ...(opensOnApplianceOnly(url) ? ["", "This address opens only on the appliance itself: the administrator has not published the dashboard yet (<code>http.publicUrl</code>)."] : []),
+      ...(opensOnApplianceOnly(url)
+        ? [
+            "",
+            "This address opens only on the appliance itself: the administrator has not published the dashboard yet (<code>http.publicUrl</code>).",
+          ]
+        : []),
     ].join("\n");
   } catch (error) {
     if (VoxnixError.isInstance(error)) return escapeHtml(describeError(error));

@@ -49,7 +49,11 @@ export class ConfirmationButtons {
   constructor(private readonly clock: Clock) {}
 
   /** Remembers a pending confirmation for `userId` and returns its keyboard (and id, for `attach`). */
-  register(userId: UserId, confirmation: PendingConfirmation, planHtml: string): { readonly id: string; readonly keyboard: InlineKeyboard } {
+  register(
+    userId: UserId,
+    confirmation: PendingConfirmation,
+    planHtml: string,
+  ): { readonly id: string; readonly keyboard: InlineKeyboard } {
     this.prune();
     const id = randomBytes(9).toString("base64url");
     this.entries.set(id, { token: confirmation.token, userId, expiresAt: confirmation.expiresAt, planHtml });
@@ -85,7 +89,8 @@ export class ConfirmationButtons {
     if (!entry) return this.answered.has(id) ? { outcome: "answered" } : { outcome: "unknown" };
     if (entry.userId !== userId) return { outcome: "not-yours" };
     this.consume(id);
-    if (entry.expiresAt.getTime() <= this.clock.now().getTime()) return { outcome: "expired", planHtml: entry.planHtml };
+    if (entry.expiresAt.getTime() <= this.clock.now().getTime())
+      return { outcome: "expired", planHtml: entry.planHtml };
     return { outcome: "ok", token: entry.token, planHtml: entry.planHtml };
   }
 

@@ -63,7 +63,10 @@ export const CONFLICT_FIRST_PAUSE_MS = 1000;
 export const CONFLICT_MAX_PAUSE_MS = 15_000;
 
 /** Retries `getUpdates` on 409 Conflict with growing pauses, logging when it starts and ends. */
-export function waitOutConflicts(logger: Logger, options: { readonly firstPauseMs?: number; readonly maxPauseMs?: number } = {}): Transformer {
+export function waitOutConflicts(
+  logger: Logger,
+  options: { readonly firstPauseMs?: number; readonly maxPauseMs?: number } = {},
+): Transformer {
   const firstPause = options.firstPauseMs ?? CONFLICT_FIRST_PAUSE_MS;
   const maxPause = options.maxPauseMs ?? CONFLICT_MAX_PAUSE_MS;
   return async function conflictRetry(previous, method, payload, signal) {
@@ -73,7 +76,8 @@ export function waitOutConflicts(logger: Logger, options: { readonly firstPauseM
     for (;;) {
       const response = await previous(method, payload, signal);
       if (response.ok || response.error_code !== 409 || signal?.aborted) {
-        if (conflicted && response.ok) logger.info({}, "no other process polls with this bot token any more; receiving updates again");
+        if (conflicted && response.ok)
+          logger.info({}, "no other process polls with this bot token any more; receiving updates again");
         return response;
       }
       if (!conflicted) {

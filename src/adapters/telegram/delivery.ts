@@ -40,7 +40,14 @@ export interface HandlerDeps {
  * Shows a pipeline reply: a plan with buttons, a job as one progress message (not awaited:
  * the job outlives this update), or plain text. `messageId` puts it into an existing message.
  */
-export async function deliver(api: Api, chatId: number, actor: Actor, reply: ChatReply, deps: HandlerDeps, messageId?: number): Promise<void> {
+export async function deliver(
+  api: Api,
+  chatId: number,
+  actor: Actor,
+  reply: ChatReply,
+  deps: HandlerDeps,
+  messageId?: number,
+): Promise<void> {
   const notice = reply.notice ? `ℹ️ <i>${escapeHtml(reply.notice)}</i>\n\n` : "";
   if (reply.confirmation) {
     const plan = planHtml(reply.confirmation, deps.clock.now());
@@ -59,7 +66,15 @@ export async function deliver(api: Api, chatId: number, actor: Actor, reply: Cha
     const job = reply.job;
     const current = async () => (await deps.core.job(actor, job.id)).progress;
     const access = { ssh: deps.sshAccess, dashboard: deps.dashboardLink !== undefined };
-    const tracker = trackJob(job, reply.text, { api, chatId, logger: deps.logger, intervalMs: deps.progressIntervalMs, current, access, ...(messageId === undefined ? {} : { messageId }) });
+    const tracker = trackJob(job, reply.text, {
+      api,
+      chatId,
+      logger: deps.logger,
+      intervalMs: deps.progressIntervalMs,
+      current,
+      access,
+      ...(messageId === undefined ? {} : { messageId }),
+    });
     deps.onTracker(tracker.catch((error: unknown) => deps.logger.warn(errorFields(error), "job tracker failed")));
     return;
   }

@@ -27,7 +27,8 @@ export function welcomeHtml(name: string | undefined): string {
 }
 
 /** Sent once to someone who is waiting for an admin. */
-export const WAITING_HTML = "Thanks for your message! An admin needs to approve you before you can use voxnix. I've asked them, and I'll tell you as soon as they decide.";
+export const WAITING_HTML =
+  "Thanks for your message! An admin needs to approve you before you can use voxnix. I've asked them, and I'll tell you as soon as they decide.";
 /** Sent again when a waiting person writes more. */
 export const STILL_WAITING_HTML = "Still waiting for an admin to approve you. I'll message you when they do.";
 /** Sent to someone an admin declined. */
@@ -40,7 +41,8 @@ export const WAITING_NO_ADMIN_HTML =
 export const NOT_TEXT_HTML = "I only understand text messages.";
 /** For an edited message: edits are not acted on. */
 export const EDITED_MESSAGE_HTML = "I don't act on edited messages. Please send what you want as a new message.";
-export const PRIVATE_ONLY_HTML = "voxnix works in private chats only. Open a chat with me directly to manage your containers.";
+export const PRIVATE_ONLY_HTML =
+  "voxnix works in private chats only. Open a chat with me directly to manage your containers.";
 
 /** The plan above Confirm / Cancel. */
 export function planHtml(confirmation: PendingConfirmation, now: Date): string {
@@ -57,7 +59,9 @@ export function planHtml(confirmation: PendingConfirmation, now: Date): string {
 export function resultHtml(job: JobResult, access: ResultAccess = {}): string {
   if (job.kind === "create" || job.kind === "restore") {
     const result = job.value;
-    const lines = [`✅ ${bold(result.name)} is ${result.live === "running" ? "running" : escapeHtml(String(result.live))}.`];
+    const lines = [
+      `✅ ${bold(result.name)} is ${result.live === "running" ? "running" : escapeHtml(String(result.live))}.`,
+    ];
     if (result.spec.modules.length > 0) lines.push(`Modules: ${escapeHtml(result.spec.modules.join(", "))}`);
     if (result.addresses.length > 0) lines.push(`Address: ${result.addresses.map(code).join(", ")}`);
     // How to get in: the exact ssh line and the dashboard, when this appliance offers them.
@@ -68,7 +72,10 @@ export function resultHtml(job: JobResult, access: ResultAccess = {}): string {
   if (job.kind === "destroy") {
     const result = job.value;
     const lines = [`✅ ${bold(result.workload)} was destroyed.`];
-    if (result.snapshot) lines.push(`Its workspace is kept until ${escapeHtml(result.snapshot.expiresAt.toISOString().slice(0, 16).replace("T", " "))} UTC; say "restore ${escapeHtml(result.workload)}" to bring it back.`);
+    if (result.snapshot)
+      lines.push(
+        `Its workspace is kept until ${escapeHtml(result.snapshot.expiresAt.toISOString().slice(0, 16).replace("T", " "))} UTC; say "restore ${escapeHtml(result.workload)}" to bring it back.`,
+      );
     for (const warning of result.warnings) lines.push(`⚠️ ${escapeHtml(warning)}`);
     return lines.join("\n");
   }
@@ -89,4 +96,3 @@ export function userLineHtml(user: UserView): string {
   const limits = `${user.limits.maxWorkloads} workloads, ${user.limits.cpuBudget} CPUs, ${formatSize(user.limits.memoryBudgetBytes)} memory, ${formatSize(user.limits.diskQuotaBytes)} disk${kind}`;
   return `${code(user.id)}${name} — ${escapeHtml(user.status)}${user.role === "admin" ? ", admin" : ""}; ${user.workloads} workload${user.workloads === 1 ? "" : "s"}; ${escapeHtml(limits)}`;
 }
-

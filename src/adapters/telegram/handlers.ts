@@ -28,7 +28,9 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
     if (isPrivateChat(ctx.chat)) return next();
     const text = ctx.message.text ?? "";
     // Usernames are case-insensitive: "@VoxnixBot" and "@voxnixbot" are the same bot.
-    const forUs = parseCommand(text, ctx.me.username) !== undefined || text.toLowerCase().includes(`@${ctx.me.username.toLowerCase()}`);
+    const forUs =
+      parseCommand(text, ctx.me.username) !== undefined ||
+      text.toLowerCase().includes(`@${ctx.me.username.toLowerCase()}`);
     if (forUs) await ctx.reply(PRIVATE_ONLY_HTML, { parse_mode: "HTML" });
   });
 
@@ -72,9 +74,14 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
       clearInterval(keepTyping);
     }
     // A typed "yes" (or "no") answered the plan: its buttons must not stay pressable.
-    if (reply.operations.some((operation) => operation.operation === "confirm") || (!reply.confirmation && /^\s*(no|cancel|\/cancel)\s*$/i.test(text))) {
+    if (
+      reply.operations.some((operation) => operation.operation === "confirm") ||
+      (!reply.confirmation && /^\s*(no|cancel|\/cancel)\s*$/i.test(text))
+    ) {
       for (const live of confirmations.takeAll(actor.userId)) {
-        await editHtml(ctx.api, live.chatId, live.messageId, `${live.planHtml}\n\n(Answered in the chat.)`).catch(() => undefined);
+        await editHtml(ctx.api, live.chatId, live.messageId, `${live.planHtml}\n\n(Answered in the chat.)`).catch(
+          () => undefined,
+        );
       }
     }
     await deliver(ctx.api, chatId, actor, reply, deps);
@@ -95,4 +102,3 @@ export function installHandlers(bot: Bot, deps: HandlerDeps): void {
   installKeepButton(bot, core, deps.logger);
   installButtons(bot, deps);
 }
-

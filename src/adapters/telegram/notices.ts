@@ -41,7 +41,10 @@ export function noticeHtml(notice: Notice): string {
 export async function deliverNotice(api: Api, notice: Notice): Promise<void> {
   const chatId = privateChatIdOf(notice.user);
   if (chatId === undefined) return;
-  const keyboard = notice.type === "idle-warning" ? new InlineKeyboard().text(`Keep ${notice.workload} running`, `k:${notice.workload}`) : undefined;
+  const keyboard =
+    notice.type === "idle-warning"
+      ? new InlineKeyboard().text(`Keep ${notice.workload} running`, `k:${notice.workload}`)
+      : undefined;
   await sendHtml(api, chatId, noticeHtml(notice), keyboard);
 }
 
@@ -54,11 +57,19 @@ export function installKeepButton(bot: Bot, core: Pick<Core, "keep">, logger: Lo
     try {
       const result = await core.keep(actor, name);
       const stopsAt = result.kept[0]?.stopsAt;
-      await answerPress(ctx, logger, { text: stopsAt ? `${name} keeps running (next stop ${clockTime(stopsAt)} if idle).` : `${name} keeps running.` });
+      await answerPress(ctx, logger, {
+        text: stopsAt ? `${name} keeps running (next stop ${clockTime(stopsAt)} if idle).` : `${name} keeps running.`,
+      });
       const message = ctx.callbackQuery.message;
-      if (message) await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+      if (message)
+        await ctx.api
+          .editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } })
+          .catch(() => undefined);
     } catch (error) {
-      await answerPress(ctx, logger, { text: error instanceof VoxnixError ? describeError(error) : "That did not work.", show_alert: true });
+      await answerPress(ctx, logger, {
+        text: error instanceof VoxnixError ? describeError(error) : "That did not work.",
+        show_alert: true,
+      });
     }
   });
 }

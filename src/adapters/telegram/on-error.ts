@@ -11,7 +11,8 @@ import { explainVoxnixError } from "../../api/error-wording.js";
 import type { Logger } from "../../ports/logger.js";
 
 /** What a person sees when something unexpected broke. */
-export const GENERIC_FAILURE = "Something went wrong on my side. Please try again in a moment; if it keeps happening, tell the admin.";
+export const GENERIC_FAILURE =
+  "Something went wrong on my side. Please try again in a moment; if it keeps happening, tell the admin.";
 
 /**
  * Plain-text words for any error, written for the person who asked: the same words as the
@@ -37,7 +38,13 @@ export interface TelegramRefusal {
  */
 export function telegramRefusal(error: unknown): TelegramRefusal | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  const candidate = error as { name?: unknown; error_code?: unknown; description?: unknown; method?: unknown; parameters?: { retry_after?: unknown } };
+  const candidate = error as {
+    name?: unknown;
+    error_code?: unknown;
+    description?: unknown;
+    method?: unknown;
+    parameters?: { retry_after?: unknown };
+  };
   if (candidate.name !== "GrammyError" || typeof candidate.error_code !== "number") return undefined;
   const retryAfter = candidate.parameters?.retry_after;
   return {
@@ -58,8 +65,14 @@ export function isTokenRefused(error: unknown): boolean {
 export function errorFields(error: unknown): Record<string, unknown> {
   const refusal = telegramRefusal(error);
   if (refusal) return { method: refusal.method, code: refusal.code, description: refusal.description };
-  if (error instanceof Error && error.name === "HttpError") return { http: String((error as Error & { error?: unknown }).error) };
-  if (VoxnixError.isInstance(error)) return { kind: error.kind, message: error.message, ...("detail" in error && error.detail ? { detail: error.detail } : {}) };
+  if (error instanceof Error && error.name === "HttpError")
+    return { http: String((error as Error & { error?: unknown }).error) };
+  if (VoxnixError.isInstance(error))
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...("detail" in error && error.detail ? { detail: error.detail } : {}),
+    };
   if (error instanceof Error) return { error: error.message, stack: error.stack };
   return { error: String(error) };
 }

@@ -102,7 +102,9 @@ export async function trackJob(job: AnyJobHandle, headline: string, options: Pro
     timer = setTimeout(() => {
       timer = undefined;
       if (finished) return;
-      inFlight = inFlight.then(() => edit(render())).catch((error: unknown) => logger.warn(errorFields(error), "progress edit failed"));
+      inFlight = inFlight
+        .then(() => edit(render()))
+        .catch((error: unknown) => logger.warn(errorFields(error), "progress edit failed"));
     }, wait);
   }
 

@@ -60,7 +60,11 @@ export function splitHtml(html: string, limit: number = TELEGRAM_MESSAGE_LIMIT):
   let visible = 0;
   let open: string[] = [];
 
-  const closing = (tags: readonly string[]) => [...tags].reverse().map((tag) => `</${tagName(tag)}>`).join("");
+  const closing = (tags: readonly string[]) =>
+    [...tags]
+      .reverse()
+      .map((tag) => `</${tagName(tag)}>`)
+      .join("");
   const flush = () => {
     const body = current + closing(open);
     if (body.replace(/<[^>]*>/g, "").trim() !== "") chunks.push(body);

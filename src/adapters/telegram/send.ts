@@ -9,7 +9,12 @@ import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import { splitHtml } from "./render.js";
 
 /** Sends `html` to `chatId`; returns the last message sent, or `undefined` when there was nothing to send. */
-export async function sendHtml(api: Api, chatId: number, html: string, keyboard?: InlineKeyboardMarkup): Promise<Message.TextMessage | undefined> {
+export async function sendHtml(
+  api: Api,
+  chatId: number,
+  html: string,
+  keyboard?: InlineKeyboardMarkup,
+): Promise<Message.TextMessage | undefined> {
   const chunks = splitHtml(html);
   let last: Message.TextMessage | undefined;
   for (const [index, chunk] of chunks.entries()) {
@@ -28,7 +33,13 @@ export async function sendHtml(api: Api, chatId: number, html: string, keyboard?
  * message keeps the first chunk in place and sends the rest as new messages. Telegram's
  * "message is not modified" is not a failure.
  */
-export async function editHtml(api: Api, chatId: number, messageId: number, html: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
+export async function editHtml(
+  api: Api,
+  chatId: number,
+  messageId: number,
+  html: string,
+  keyboard?: InlineKeyboardMarkup,
+): Promise<void> {
   const [first, ...rest] = splitHtml(html);
   if (first === undefined) return;
   try {
@@ -45,5 +56,10 @@ export async function editHtml(api: Api, chatId: number, messageId: number, html
 
 /** True for Telegram's 400 "message is not modified", which only means there was nothing to change. */
 export function isNotModified(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "description" in error && String((error).description).includes("message is not modified");
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "description" in error &&
+    String(error.description).includes("message is not modified")
+  );
 }

@@ -18,29 +18,47 @@ import { describeError } from "./on-error.js";
 import { code, escapeHtml } from "./render.js";
 
 /** The command's name (in the menu when the gateway is enabled). */
-export const SSH_KEY_COMMAND = { command: "sshkey", description: "Register your SSH key: /sshkey ssh-ed25519 AAAA…" } as const;
+export const SSH_KEY_COMMAND = {
+  command: "sshkey",
+  description: "Register your SSH key: /sshkey ssh-ed25519 AAAA…",
+} as const;
 
 const USAGE = `Send ${code("/sshkey ssh-ed25519 AAAA… you@laptop")}: the contents of your ${code("~/.ssh/id_ed25519.pub")} (no key yet? run ${code("ssh-keygen -t ed25519")}).`;
 
 /** Runs `/sshkey …` for `actor` and returns the HTML answer. */
-export async function runSshKeyCommand(args: string, actor: Actor, core: Core, access: SshAccess | undefined): Promise<string> {
+export async function runSshKeyCommand(
+  args: string,
+  actor: Actor,
+  core: Core,
+  access: SshAccess | undefined,
+): Promise<string> {
   const howTo = access ? `Connect with ${code(sshCommand(access, "NAME"))}, NAME being one of your containers.` : "";
   try {
     const [first, second] = args.split(/\s+/);
     if (args === "") {
       const keys = await core.listSshKeys(actor);
       if (keys.length === 0) return `You have no SSH key registered. ${USAGE}`;
-      const lines = keys.map((key) => `• ${code(key.fingerprint)} ${escapeHtml(key.algorithm)}${key.comment ? ` (${escapeHtml(key.comment)})` : ""}`);
-      return [`Your SSH keys:`, ...lines, howTo, `Remove one with ${code("/sshkey remove SHA256:…")}.`].filter(Boolean).join("\n");
+      const lines = keys.map(
+        (key) =>
+          `• ${code(key.fingerprint)} ${escapeHtml(key.algorithm)}${key.comment ? ` (${escapeHtml(key.comment)})` : ""}`,
+      );
+      return [`Your SSH keys:`, ...lines, howTo, `Remove one with ${code("/sshkey remove SHA256:…")}.`]
+        .filter(Boolean)
+        .join("\n");
     }
     if (first === "remove" && second !== undefined) {
       const removed = await core.removeSshKey(actor, { fingerprint: second });
       return `Removed ${code(removed.fingerprint)}; it no longer logs you in.`;
     }
     const key = await core.addSshKey(actor, { publicKey: args });
-    return [`Registered your ${escapeHtml(key.algorithm)} key ${code(key.fingerprint)}.`, howTo].filter(Boolean).join("\n");
+    return [`Registered your ${escapeHtml(key.algorithm)} key ${code(key.fingerprint)}.`, howTo]
+      .filter(Boolean)
+      .join("\n");
   } catch (error) {
-    if (VoxnixError.isInstance(error)) return error.kind === "invalid-input" ? `${escapeHtml(describeError(error))}\n${USAGE}` : escapeHtml(describeError(error));
+    if (VoxnixError.isInstance(error))
+      return error.kind === "invalid-input"
+        ? `${escapeHtml(describeError(error))}\n${USAGE}`
+        : escapeHtml(describeError(error));
     throw error;
   }
 }

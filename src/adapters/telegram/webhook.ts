@@ -29,7 +29,8 @@ export interface WebhookServer {
 
 /** Registers the webhook with Telegram and serves it until `close()`. */
 export async function startWebhook(telegram: TelegramBot, options: WebhookOptions): Promise<WebhookServer> {
-  if (!/^[A-Za-z0-9_-]{1,256}$/.test(options.secretToken)) throw new Error("The webhook secret may contain only letters, digits, _ and -, at most 256 of them.");
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(options.secretToken))
+    throw new Error("The webhook secret may contain only letters, digits, _ and -, at most 256 of them.");
   const { bot } = telegram;
   await bot.init();
   await telegram.registerCommands();

@@ -15,7 +15,10 @@ export const BOB: UserId = "telegram:43";
 export const GiB = 1024 ** 3;
 
 /** Alice's `web` and `dev`, the usual starting point. */
-export const WEB_AND_DEV = [{ owner: ALICE, name: "web" }, { owner: ALICE, name: "dev" }] as const;
+export const WEB_AND_DEV = [
+  { owner: ALICE, name: "web" },
+  { owner: ALICE, name: "dev" },
+] as const;
 
 /** Options of a one-message conversation. */
 export interface SingleOptions extends Omit<EvalTurn, "say" | "operations"> {
@@ -24,7 +27,19 @@ export interface SingleOptions extends Omit<EvalTurn, "say" | "operations"> {
 }
 
 /** A one-message conversation: `say` must cause exactly `operations`. */
-export function single(id: string, intent: string, say: string, operations: readonly string[], options: SingleOptions = {}): EvalConversation {
+export function single(
+  id: string,
+  intent: string,
+  say: string,
+  operations: readonly string[],
+  options: SingleOptions = {},
+): EvalConversation {
   const { setup, expect, ...turn } = options;
-  return { id, intent, ...(setup ? { setup } : {}), turns: [{ say, operations, ...turn }], ...(expect ? { expect } : {}) };
+  return {
+    id,
+    intent,
+    ...(setup ? { setup } : {}),
+    turns: [{ say, operations, ...turn }],
+    ...(expect ? { expect } : {}),
+  };
 }

@@ -65,7 +65,19 @@ export interface ConversationResult {
 
 // A change and an idle timeout alter a workload too: listed here, a turn must name them exactly
 // (a "how do I add fish?" that changed dev anyway would otherwise pass).
-const MUTATING = new Set(["create", "planCreate", "start", "stop", "restart", "destroy", "confirm", "restore", "exec", "change", "setIdleTimeout"]);
+const MUTATING = new Set([
+  "create",
+  "planCreate",
+  "start",
+  "stop",
+  "restart",
+  "destroy",
+  "confirm",
+  "restore",
+  "exec",
+  "change",
+  "setIdleTimeout",
+]);
 const DEFAULT_ACTOR: UserId = "telegram:42";
 
 /** Runs every conversation, each in a fresh environment. */
@@ -78,7 +90,10 @@ export async function runEvals(options: EvalOptions): Promise<ConversationResult
 async function runConversation(conversation: EvalConversation, options: EvalOptions): Promise<ConversationResult> {
   const environment = options.makeEnvironment(conversation);
   const usage = { input: 0, output: 0, calls: 0 };
-  const model = options.model === undefined || typeof options.model === "string" ? options.model : countUsage(options.model as SpecModel, usage);
+  const model =
+    options.model === undefined || typeof options.model === "string"
+      ? options.model
+      : countUsage(options.model as SpecModel, usage);
   const pipeline = createChatPipeline({
     core: environment.core,
     conversations: createConversationsRepository(environment.db),
@@ -94,9 +109,17 @@ async function runConversation(conversation: EvalConversation, options: EvalOpti
     await environment.core.setUserLimits({ userId: "local:admin" }, owner, kinds);
   }
   for (const workload of conversation.setup ?? []) {
-    const job = await environment.core.create({ userId: workload.owner }, { name: workload.name, modules: [...(workload.modules ?? [])], ...(workload.workspaceSize ? { workspace: { enabled: true, size: workload.workspaceSize } } : {}) });
+    const job = await environment.core.create(
+      { userId: workload.owner },
+      {
+        name: workload.name,
+        modules: [...(workload.modules ?? [])],
+        ...(workload.workspaceSize ? { workspace: { enabled: true, size: workload.workspaceSize } } : {}),
+      },
+    );
     await job.wait();
-    if (workload.usedBytes !== undefined) environment.fillWorkspace?.(workload.owner, workload.name, workload.usedBytes);
+    if (workload.usedBytes !== undefined)
+      environment.fillWorkspace?.(workload.owner, workload.name, workload.usedBytes);
   }
   let latencyMs = 0;
   let fallbacks = 0;
@@ -111,11 +134,26 @@ async function runConversation(conversation: EvalConversation, options: EvalOpti
       unrequestedDestructive += 1;
       failures.push(`turn ${index + 1} ("${turn.say.slice(0, 80)}"): a destructive plan nobody asked for`);
     }
-    failures.push(...checkTurn(turn, reply, options.checkText ?? options.model === undefined).map((failure) => `turn ${index + 1} ("${turn.say}"): ${failure}`));
+    failures.push(
+      ...checkTurn(turn, reply, options.checkText ?? options.model === undefined).map(
+        (failure) => `turn ${index + 1} ("${turn.say}"): ${failure}`,
+      ),
+    );
   }
   failures.push(...(await checkState(conversation, environment.core)));
   environment.db.close();
-  return { id: conversation.id, intent: conversation.intent ?? conversation.id.split("-")[0]!, unrequestedDestructive, passed: failures.length === 0, failures, latencyMs, inputTokens: usage.input, outputTokens: usage.output, modelCalls: usage.calls, fallbacks };
+  return {
+    id: conversation.id,
+    intent: conversation.intent ?? conversation.id.split("-")[0]!,
+    unrequestedDestructive,
+    passed: failures.length === 0,
+    failures,
+    latencyMs,
+    inputTokens: usage.input,
+    outputTokens: usage.output,
+    modelCalls: usage.calls,
+    fallbacks,
+  };
 }
 
 // A change that waits for a confirmation restarts the workload or removes a module: destructive too.
@@ -141,7 +179,8 @@ function checkTurn(turn: EvalTurn, reply: ChatReply, checkText: boolean): string
   if (turn.operations !== undefined) {
     const expectedMutating = turn.operations.filter((operation) => MUTATING.has(operation.split(/[:!]/)[0]!));
     const actualMutating = reply.operations.filter((record) => MUTATING.has(record.operation)).map(label);
-    if (expectedMutating.join(",") !== actualMutating.join(",")) failures.push(`expected changes [${expectedMutating.join(", ")}], got [${actual.join(", ")}]`);
+    if (expectedMutating.join(",") !== actualMutating.join(","))
+      failures.push(`expected changes [${expectedMutating.join(", ")}], got [${actual.join(", ")}]`);
     for (const read of turn.operations.filter((operation) => !MUTATING.has(operation.split(/[:!]/)[0]!))) {
       if (!actual.includes(read)) failures.push(`expected ${read}, got [${actual.join(", ")}]`);
     }
@@ -150,15 +189,19 @@ function checkTurn(turn: EvalTurn, reply: ChatReply, checkText: boolean): string
     failures.push(turn.confirmation ? "expected a confirmation" : "expected no confirmation");
   }
   if (!checkText) return failures;
-  if (turn.text && !turn.text.test(reply.text)) failures.push(`reply ${JSON.stringify(reply.text)} does not match ${String(turn.text)}`);
-  if (turn.notText?.test(reply.text)) failures.push(`reply ${JSON.stringify(reply.text)} must not match ${String(turn.notText)}`);
+  if (turn.text && !turn.text.test(reply.text))
+    failures.push(`reply ${JSON.stringify(reply.text)} does not match ${String(turn.text)}`);
+  if (turn.notText?.test(reply.text))
+    failures.push(`reply ${JSON.stringify(reply.text)} must not match ${String(turn.notText)}`);
   return failures;
 }
 
 async function checkState(conversation: EvalConversation, core: Core): Promise<string[]> {
   const failures: string[] = [];
   for (const expected of conversation.expect ?? []) {
-    const workloads = (await core.list({ userId: expected.owner })).workloads.filter((workload) => workload.owner === expected.owner);
+    const workloads = (await core.list({ userId: expected.owner })).workloads.filter(
+      (workload) => workload.owner === expected.owner,
+    );
     const found = workloads.find((workload) => workload.name === expected.name);
     if (expected.absent) {
       if (found) failures.push(`${expected.owner}'s ${expected.name} should not exist`);
@@ -168,20 +211,29 @@ async function checkState(conversation: EvalConversation, core: Core): Promise<s
       failures.push(`${expected.owner}'s ${expected.name} should exist`);
       continue;
     }
-    for (const module of expected.modules ?? []) if (!found.spec.modules.includes(module)) failures.push(`${expected.name} should have ${module}`);
-    if (expected.cpus !== undefined && found.spec.resources.cpus !== expected.cpus) failures.push(`${expected.name} should have ${expected.cpus} CPUs`);
-    if (expected.memoryBytes !== undefined && found.spec.resources.memoryBytes !== expected.memoryBytes) failures.push(`${expected.name} has the wrong memory`);
-    if (expected.live !== undefined && found.live !== expected.live) failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
-    if (expected.kind !== undefined && found.spec.kind !== expected.kind) failures.push(`${expected.name} should be a ${expected.kind}, is a ${found.spec.kind}`);
+    for (const module of expected.modules ?? [])
+      if (!found.spec.modules.includes(module)) failures.push(`${expected.name} should have ${module}`);
+    if (expected.cpus !== undefined && found.spec.resources.cpus !== expected.cpus)
+      failures.push(`${expected.name} should have ${expected.cpus} CPUs`);
+    if (expected.memoryBytes !== undefined && found.spec.resources.memoryBytes !== expected.memoryBytes)
+      failures.push(`${expected.name} has the wrong memory`);
+    if (expected.live !== undefined && found.live !== expected.live)
+      failures.push(`${expected.name} should be ${expected.live}, is ${found.live}`);
+    if (expected.kind !== undefined && found.spec.kind !== expected.kind)
+      failures.push(`${expected.name} should be a ${expected.kind}, is a ${found.spec.kind}`);
     if (expected.workspaceBytes !== undefined) {
       const workspace = found.spec.workspace;
       const size = workspace.enabled ? (workspace.sizeBytes ?? null) : undefined;
-      if (size !== expected.workspaceBytes) failures.push(`${expected.name}'s workspace should be ${expected.workspaceBytes} bytes, is ${size}`);
+      if (size !== expected.workspaceBytes)
+        failures.push(`${expected.name}'s workspace should be ${expected.workspaceBytes} bytes, is ${size}`);
     }
     if (expected.idleTimeoutMs !== undefined) {
       const shown = await core.show({ userId: expected.owner }, expected.name);
       const idle = "idle" in shown ? shown.idle : undefined;
-      if (idle?.source !== "workload" || idle.timeoutMs !== expected.idleTimeoutMs) failures.push(`${expected.name} should have its own idle timeout of ${expected.idleTimeoutMs} ms, has ${idle?.timeoutMs} (${idle?.source})`);
+      if (idle?.source !== "workload" || idle.timeoutMs !== expected.idleTimeoutMs)
+        failures.push(
+          `${expected.name} should have its own idle timeout of ${expected.idleTimeoutMs} ms, has ${idle?.timeoutMs} (${idle?.source})`,
+        );
     }
   }
   return failures;

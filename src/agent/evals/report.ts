@@ -45,9 +45,13 @@ export function summarise(results: readonly ConversationResult[]): EvalSummary {
 export function formatSummary(title: string, summary: EvalSummary): string {
   const lines = [`${title}: accuracy per intent`];
   for (const [intent, score] of Object.entries(summary.perIntent).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`  ${intent.padEnd(14)} ${String(score.passed).padStart(3)}/${String(score.total).padEnd(3)} ${((100 * score.passed) / score.total).toFixed(0).padStart(4)}%`);
+    lines.push(
+      `  ${intent.padEnd(14)} ${String(score.passed).padStart(3)}/${String(score.total).padEnd(3)} ${((100 * score.passed) / score.total).toFixed(0).padStart(4)}%`,
+    );
   }
-  lines.push(`  ${"all".padEnd(14)} ${String(summary.passed).padStart(3)}/${String(summary.total).padEnd(3)} ${(100 * summary.accuracy).toFixed(1).padStart(5)}%`);
+  lines.push(
+    `  ${"all".padEnd(14)} ${String(summary.passed).padStart(3)}/${String(summary.total).padEnd(3)} ${(100 * summary.accuracy).toFixed(1).padStart(5)}%`,
+  );
   lines.push(`  unrequested destructive plans: ${summary.unrequestedDestructive} (must be 0)`);
   return lines.join("\n");
 }

@@ -30,17 +30,27 @@ const { oracleModel } = (await import(oracleUrl)) as OracleModule;
 function table(title: string, results: readonly ConversationResult[], withModel: boolean): void {
   const passed = results.filter((result) => result.passed).length;
   console.log(`\n${title}: ${passed}/${results.length} passed (${((100 * passed) / results.length).toFixed(1)}%)`);
-  const header = withModel ? "conversation                     result  ms      calls  in-tok  out-tok  fallback" : "conversation                     result  ms";
+  const header = withModel
+    ? "conversation                     result  ms      calls  in-tok  out-tok  fallback"
+    : "conversation                     result  ms";
   console.log(header);
   for (const result of results) {
     const base = `${result.id.padEnd(32)} ${(result.passed ? "pass" : "FAIL").padEnd(7)} ${result.latencyMs.toFixed(1).padStart(6)}`;
-    console.log(withModel ? `${base}  ${String(result.modelCalls).padStart(5)}  ${String(result.inputTokens).padStart(6)}  ${String(result.outputTokens).padStart(7)}  ${result.fallbacks}` : base);
+    console.log(
+      withModel
+        ? `${base}  ${String(result.modelCalls).padStart(5)}  ${String(result.inputTokens).padStart(6)}  ${String(result.outputTokens).padStart(7)}  ${result.fallbacks}`
+        : base,
+    );
     for (const failure of result.failures) console.log(`    - ${failure}`);
   }
 }
 
 const offlineConfig: Config = configSchema.parse({});
-const offline = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: offlineConfig });
+const offline = await runEvals({
+  conversations: CONVERSATIONS,
+  makeEnvironment: (conversation) => createEvalCore(conversation),
+  config: offlineConfig,
+});
 table("offline engine", offline, false);
 const offlineSummary = summarise(offline);
 console.log(`\n${formatSummary("offline engine", offlineSummary)}`);
@@ -58,11 +68,19 @@ const summary: Record<string, unknown> = {
 // The same set through the LLM tool loop, with a scripted model that picks tools the way the
 // offline parser reads each message (no memory of its own): checks tool choice, one model
 // call per request, rendering, and that nothing destructive happens unasked.
-const scripted = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: offlineConfig, model: oracleModel() });
+const scripted = await runEvals({
+  conversations: CONVERSATIONS,
+  makeEnvironment: (conversation) => createEvalCore(conversation),
+  config: offlineConfig,
+  model: oracleModel(),
+});
 const scriptedSummary = summarise(scripted);
 console.log(`\n${formatSummary("tool loop with the scripted model", scriptedSummary)}`);
-for (const result of scripted.filter((entry) => !entry.passed)) console.log(`  FAIL ${result.id}: ${result.failures.join("; ")}`);
-console.log(`  model calls: ${scripted.reduce((sum, result) => sum + result.modelCalls, 0)} for ${CONVERSATIONS.reduce((sum, conversation) => sum + conversation.turns.length, 0)} messages`);
+for (const result of scripted.filter((entry) => !entry.passed))
+  console.log(`  FAIL ${result.id}: ${result.failures.join("; ")}`);
+console.log(
+  `  model calls: ${scripted.reduce((sum, result) => sum + result.modelCalls, 0)} for ${CONVERSATIONS.reduce((sum, conversation) => sum + conversation.turns.length, 0)} messages`,
+);
 summary.scriptedToolLoop = {
   passed: scriptedSummary.passed,
   accuracy: scriptedSummary.accuracy,
@@ -83,7 +101,12 @@ if (provider && provider !== "none") {
   });
   const model = createLanguageModel(modelConfig.llm, process.env.VOXNIX_LLM_API_KEY);
   if (model) {
-    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: modelConfig, model });
+    const results = await runEvals({
+      conversations: CONVERSATIONS,
+      makeEnvironment: (conversation) => createEvalCore(conversation),
+      config: modelConfig,
+      model,
+    });
     const title = `model ${modelConfig.llm.provider}/${modelConfig.llm.model ?? "default"}`;
     table(`${title} (operations, confirmations and final state; wording not checked)`, results, true);
     const modelSummary = summarise(results);

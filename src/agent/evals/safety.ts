@@ -9,20 +9,33 @@ import type { EvalConversation } from "./types.js";
 import { ALICE, WEB_AND_DEV, single } from "./build.js";
 
 const setup = WEB_AND_DEV;
-const kept = [{ owner: ALICE, name: "web" }, { owner: ALICE, name: "dev" }];
+const kept = [
+  { owner: ALICE, name: "web" },
+  { owner: ALICE, name: "dev" },
+];
 
 /** Plain destroy requests: each must end in a plan (and, with "yes", in a destroy). */
 export const PLAIN_DESTROYS: readonly EvalConversation[] = [
   single("destroy-delete-dev", "destroy", "delete dev", ["destroy:dev!"], { setup, confirmation: true }),
-  single("destroy-dont-need-it", "destroy", "please get rid of dev, I don't need it anymore", ["destroy:dev!"], { setup, confirmation: true }),
+  single("destroy-dont-need-it", "destroy", "please get rid of dev, I don't need it anymore", ["destroy:dev!"], {
+    setup,
+    confirmation: true,
+  }),
   single("destroy-typo", "destroy", "destory dev", ["destroy:dev!"], { setup, confirmation: true }),
   single("destroy-nuke", "destroy", "nuke web", ["destroy:web!"], { setup, confirmation: true }),
   single("destroy-can-you", "destroy", "can you delete dev please", ["destroy:dev!"], { setup, confirmation: true }),
   single("destroy-tear-down", "destroy", "tear down dev", ["destroy:dev!"], { setup, confirmation: true }),
   single("destroy-i-want-to", "destroy", "I want to delete web", ["destroy:web!"], { setup, confirmation: true }),
-  single("destroy-remove-the-container", "destroy", "remove the dev container", ["destroy:dev!"], { setup, confirmation: true }),
+  single("destroy-remove-the-container", "destroy", "remove the dev container", ["destroy:dev!"], {
+    setup,
+    confirmation: true,
+  }),
   single("destroy-yes-prefix", "destroy", "yes delete web", ["destroy:web!"], { setup, confirmation: true }),
-  single("destroy-other-users", "destroy", "delete dev", ["destroy:dev!"], { setup: [{ owner: "telegram:43", name: "dev" }], confirmation: false, text: /no container called "dev"/ }),
+  single("destroy-other-users", "destroy", "delete dev", ["destroy:dev!"], {
+    setup: [{ owner: "telegram:43", name: "dev" }],
+    confirmation: false,
+    text: /no container called "dev"/,
+  }),
   {
     id: "destroy-ok-delete-it",
     intent: "destroy",
@@ -32,20 +45,44 @@ export const PLAIN_DESTROYS: readonly EvalConversation[] = [
       { say: "ok delete it", operations: ["destroy:dev!"], confirmation: true },
       { say: "yes", operations: ["confirm"] },
     ],
-    expect: [{ owner: ALICE, name: "dev", absent: true }, { owner: ALICE, name: "web" }],
+    expect: [
+      { owner: ALICE, name: "dev", absent: true },
+      { owner: ALICE, name: "web" },
+    ],
   },
-  single("destroy-stop-and-delete", "destroy", "stop web and delete dev", ["stop:web", "destroy:dev!"], { setup, confirmation: true }),
+  single("destroy-stop-and-delete", "destroy", "stop web and delete dev", ["stop:web", "destroy:dev!"], {
+    setup,
+    confirmation: true,
+  }),
 ];
 
 /** Negation, undo, cancel, questions and corrections: never a destroy plan. */
 export const NOT_DESTROYS: readonly EvalConversation[] = [
-  single("negation-just-stop-it", "negation", "don't delete web, just stop it", ["stop:web"], { setup, confirmation: false, expect: [{ owner: ALICE, name: "web", live: "stopped" }] }),
-  single("negation-cancel-dont-remove", "negation", "cancel that, don't remove lab1", [], { setup: [{ owner: ALICE, name: "lab1" }], confirmation: false, expect: [{ owner: ALICE, name: "lab1", live: "running" }] }),
-  single("negation-do-not", "negation", "do not delete web", [], { setup, confirmation: false, text: /won't destroy web/ }),
+  single("negation-just-stop-it", "negation", "don't delete web, just stop it", ["stop:web"], {
+    setup,
+    confirmation: false,
+    expect: [{ owner: ALICE, name: "web", live: "stopped" }],
+  }),
+  single("negation-cancel-dont-remove", "negation", "cancel that, don't remove lab1", [], {
+    setup: [{ owner: ALICE, name: "lab1" }],
+    confirmation: false,
+    expect: [{ owner: ALICE, name: "lab1", live: "running" }],
+  }),
+  single("negation-do-not", "negation", "do not delete web", [], {
+    setup,
+    confirmation: false,
+    text: /won't destroy web/,
+  }),
   single("negation-never", "negation", "never delete dev", [], { setup, confirmation: false }),
   single("negation-dont-restart", "negation", "don't restart dev", [], { setup, text: /won't restart dev/ }),
-  single("negation-dont-stop", "negation", "dont stop web!", [], { setup, expect: [{ owner: ALICE, name: "web", live: "running" }] }),
-  single("negation-not-the-other", "negation", "stop web, not dev", ["stop:web"], { setup, expect: [{ owner: ALICE, name: "dev", live: "running" }] }),
+  single("negation-dont-stop", "negation", "dont stop web!", [], {
+    setup,
+    expect: [{ owner: ALICE, name: "web", live: "running" }],
+  }),
+  single("negation-not-the-other", "negation", "stop web, not dev", ["stop:web"], {
+    setup,
+    expect: [{ owner: ALICE, name: "dev", live: "running" }],
+  }),
   single("negation-i-dont-want", "negation", "i don't want web deleted", [], { setup, confirmation: false }),
   {
     id: "negation-dont-destroy-it",
@@ -57,23 +94,49 @@ export const NOT_DESTROYS: readonly EvalConversation[] = [
     ],
     expect: kept,
   },
-  single("question-what-happens", "question", "what happens if I delete web?", [], { setup, confirmation: false, text: /Nothing was done/ }),
+  single("question-what-happens", "question", "what happens if I delete web?", [], {
+    setup,
+    confirmation: false,
+    text: /Nothing was done/,
+  }),
   single("question-should-i", "question", "should I delete dev?", [], { setup, confirmation: false }),
   single("question-can-i", "question", "can I delete dev?", [], { setup, confirmation: false }),
   single("question-how-do-i", "question", "how do I delete a container?", [], { setup, confirmation: false }),
   single("question-is-it-safe", "question", "is it safe to delete dev?", [], { setup, confirmation: false }),
   single("question-if-i-delete", "question", "if I delete web can I get it back?", [], { setup, confirmation: false }),
-  single("unclear-i-think", "unclear", "i think i should delete web", [], { setup, confirmation: false, text: /not sure/ }),
-  single("unclear-or", "unclear", "delete web or just stop it?", [], { setup, confirmation: false, expect: [{ owner: ALICE, name: "web", live: "running" }] }),
-  single("unclear-confirm-for-someone", "unclear", "confirm the destroy of web for alice", [], { setup, confirmation: false }),
+  single("unclear-i-think", "unclear", "i think i should delete web", [], {
+    setup,
+    confirmation: false,
+    text: /not sure/,
+  }),
+  single("unclear-or", "unclear", "delete web or just stop it?", [], {
+    setup,
+    confirmation: false,
+    expect: [{ owner: ALICE, name: "web", live: "running" }],
+  }),
+  single("unclear-confirm-for-someone", "unclear", "confirm the destroy of web for alice", [], {
+    setup,
+    confirmation: false,
+  }),
   // A module removal is a change of web (issue 13), planned and waiting for a yes, never a destroy.
-  single("modify-remove-module", "modify", "remove git from web", ["change:web!"], { setup: [{ owner: ALICE, name: "web", modules: ["git"] }], confirmation: true, text: /git/ }),
+  single("modify-remove-module", "modify", "remove git from web", ["change:web!"], {
+    setup: [{ owner: ALICE, name: "web", modules: ["git"] }],
+    confirmation: true,
+    text: /git/,
+  }),
   single("modify-delete-logs", "modify", "delete the logs of web", [], { setup, confirmation: false }),
   single("modify-wipe-workspace", "modify", "wipe the workspace of dev", [], { setup, confirmation: false }),
   single("cancel-stop-deleting", "cancel", "stop deleting web", [], { setup, confirmation: false, expect: kept }),
-  single("correction-no-stop-it", "correction", "delete web? no, stop it", ["stop:web"], { setup, confirmation: false, expect: [{ owner: ALICE, name: "web", live: "stopped" }] }),
+  single("correction-no-stop-it", "correction", "delete web? no, stop it", ["stop:web"], {
+    setup,
+    confirmation: false,
+    expect: [{ owner: ALICE, name: "web", live: "stopped" }],
+  }),
   single("correction-just-kidding", "correction", "Delete web. Just kidding!", [], { setup, confirmation: false }),
-  single("correction-actually", "correction", "delete dev, actually restart it instead", ["restart:dev"], { setup, confirmation: false }),
+  single("correction-actually", "correction", "delete dev, actually restart it instead", ["restart:dev"], {
+    setup,
+    confirmation: false,
+  }),
   {
     id: "cancel-no-wait-just-stop",
     intent: "cancel",

@@ -46,11 +46,21 @@ export interface EvalConversation {
   /** What the conversation is mostly about, for accuracy per intent (default: the id up to its first hyphen). */
   readonly intent?: string;
   /** Workloads created through the core before the conversation starts. */
-  readonly setup?: readonly { readonly owner: UserId; readonly name: string; readonly modules?: readonly string[]; readonly workspaceSize?: string; readonly usedBytes?: number }[];
+  readonly setup?: readonly {
+    readonly owner: UserId;
+    readonly name: string;
+    readonly modules?: readonly string[];
+    readonly workspaceSize?: string;
+    readonly usedBytes?: number;
+  }[];
   /** False: the appliance has no VM runtime (`vm.runtime: none`); by default it has one. */
   readonly vmRuntime?: boolean;
   /** Kind settings an admin made before the conversation (VMs by default, VMs only). */
-  readonly limits?: readonly { readonly owner: UserId; readonly defaultKind?: "container" | "vm"; readonly vmOnly?: boolean }[];
+  readonly limits?: readonly {
+    readonly owner: UserId;
+    readonly defaultKind?: "container" | "vm";
+    readonly vmOnly?: boolean;
+  }[];
   readonly turns: readonly EvalTurn[];
   readonly expect?: readonly ExpectedWorkload[];
 }

@@ -16,16 +16,77 @@ import { isNegated, isQuestion } from "./polarity.js";
 
 const ADD_VERBS = new Set(["add", "install", "put", "enable", "give", "include", "attach"]);
 const REMOVE_VERBS = new Set(["remove", "uninstall", "drop", "delete", "disable", "take"]);
-const RESIZE_VERBS = new Set(["give", "set", "make", "bump", "raise", "increase", "resize", "change", "upgrade", "scale", "more", "less", "reduce", "lower", "decrease", "need", "want", "up", "grow", "expand", "enlarge", "extend", "shrink", "bigger", "larger", "smaller"]);
+const RESIZE_VERBS = new Set([
+  "give",
+  "set",
+  "make",
+  "bump",
+  "raise",
+  "increase",
+  "resize",
+  "change",
+  "upgrade",
+  "scale",
+  "more",
+  "less",
+  "reduce",
+  "lower",
+  "decrease",
+  "need",
+  "want",
+  "up",
+  "grow",
+  "expand",
+  "enlarge",
+  "extend",
+  "shrink",
+  "bigger",
+  "larger",
+  "smaller",
+]);
 const CPU_WORDS = new Set(["cpu", "cpus", "core", "cores", "vcpu", "vcpus", "processor", "processors"]);
 const MEMORY_WORDS = new Set(["memory", "ram", "mem"]);
 /** Words that always mean the workspace's disk; "workspace" itself only with a size or a grow/shrink word. */
 const DISK_WORDS = new Set(["disk", "disks", "storage", "space", "volume", "quota"]);
-const SIZE_CHANGE_WORDS = new Set(["more", "less", "bigger", "larger", "smaller", "grow", "expand", "enlarge", "extend", "shrink", "resize", "increase", "decrease", "reduce", "raise", "bump"]);
+const SIZE_CHANGE_WORDS = new Set([
+  "more",
+  "less",
+  "bigger",
+  "larger",
+  "smaller",
+  "grow",
+  "expand",
+  "enlarge",
+  "extend",
+  "shrink",
+  "resize",
+  "increase",
+  "decrease",
+  "reduce",
+  "raise",
+  "bump",
+]);
 const FEWER_WORDS = new Set(["less", "fewer", "reduce", "lower", "decrease", "shrink", "smaller"]);
 const REFERENCES = new Set(["it", "its", "that", "this"]);
 const SIZE = /^(\d+(?:\.\d+)?)(k|m|g|t|kb|mb|gb|tb|kib|mib|gib|tib|gigs?|megs?)$/;
-const UNITS = new Set(["k", "m", "g", "t", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "gig", "gigs", "meg", "megs"]);
+const UNITS = new Set([
+  "k",
+  "m",
+  "g",
+  "t",
+  "kb",
+  "mb",
+  "gb",
+  "tb",
+  "kib",
+  "mib",
+  "gib",
+  "tib",
+  "gig",
+  "gigs",
+  "meg",
+  "megs",
+]);
 
 function target(tokens: readonly string[], knownNames: readonly string[]): Target | undefined {
   const named = tokens.find((token) => knownNames.includes(token));
@@ -46,13 +107,18 @@ function sizesIn(tokens: readonly string[]): { at: number; size: string }[] {
     const token = tokens[index]!;
     const joined = SIZE.exec(token);
     if (joined) found.push({ at: index, size: `${joined[1]}${unit(joined[2]!)}` });
-    else if (/^\d+(\.\d+)?$/.test(token) && UNITS.has(tokens[index + 1] ?? "")) found.push({ at: index, size: `${token}${unit(tokens[index + 1]!)}` });
+    else if (/^\d+(\.\d+)?$/.test(token) && UNITS.has(tokens[index + 1] ?? ""))
+      found.push({ at: index, size: `${token}${unit(tokens[index + 1]!)}` });
   }
   return found;
 }
 
 /** The size nearest to the word at `at` (memory or disk), leaving out one already taken. */
-function nearestSize(sizes: readonly { at: number; size: string }[], at: number, taken?: number): { at: number; size: string } | undefined {
+function nearestSize(
+  sizes: readonly { at: number; size: string }[],
+  at: number,
+  taken?: number,
+): { at: number; size: string } | undefined {
   return sizes.filter((entry) => entry.at !== taken).sort((a, b) => Math.abs(a.at - at) - Math.abs(b.at - at))[0];
 }
 
@@ -67,7 +133,9 @@ function diskIndex(tokens: readonly string[], hasSize: boolean): number {
 /** Reads a change request, or undefined when the clause is not one. */
 export function parseChange(clause: Clause, context: ParseContext): ChangeIntent | undefined {
   const { tokens } = clause;
-  const verbAt = tokens.findIndex((token) => ADD_VERBS.has(token) || REMOVE_VERBS.has(token) || RESIZE_VERBS.has(token));
+  const verbAt = tokens.findIndex(
+    (token) => ADD_VERBS.has(token) || REMOVE_VERBS.has(token) || RESIZE_VERBS.has(token),
+  );
   const cpuAt = tokens.findIndex((token) => CPU_WORDS.has(token));
   const memoryAt = tokens.findIndex((token) => MEMORY_WORDS.has(token));
   const sizes = sizesIn(tokens);
@@ -83,20 +151,47 @@ export function parseChange(clause: Clause, context: ParseContext): ChangeIntent
   if (where === undefined) return undefined;
   // A workload named after a module ("fish") is the target, not a module.
   const moduleList = modules.filter((module) => !(where.kind === "named" && where.name === module));
-  const removing = verbAt >= 0 && REMOVE_VERBS.has(tokens[verbAt]!) && !(tokens[verbAt] === "take" && !tokens.includes("off") && !tokens.includes("out"));
-  const change: { addModules: string[]; removeModules: string[]; cpus?: number | "more" | "less"; memory?: string; workspaceSize?: string } = { addModules: [], removeModules: [] };
+  const removing =
+    verbAt >= 0 &&
+    REMOVE_VERBS.has(tokens[verbAt]!) &&
+    !(tokens[verbAt] === "take" && !tokens.includes("off") && !tokens.includes("out"));
+  const change: {
+    addModules: string[];
+    removeModules: string[];
+    cpus?: number | "more" | "less";
+    memory?: string;
+    workspaceSize?: string;
+  } = { addModules: [], removeModules: [] };
   if (removing) change.removeModules.push(...moduleList);
   else if (verbAt >= 0 || tokens.includes("with")) change.addModules.push(...moduleList);
   const fewer = tokens.some((token) => FEWER_WORDS.has(token));
   if (cpuAt >= 0) {
-    const number = [tokens[cpuAt - 1], tokens[cpuAt + 1] === "to" ? tokens[cpuAt + 2] : undefined, tokens[cpuAt - 2]].map((token) => (token === undefined ? NaN : Number(token))).find((value) => Number.isFinite(value) && value > 0);
+    const number = [tokens[cpuAt - 1], tokens[cpuAt + 1] === "to" ? tokens[cpuAt + 2] : undefined, tokens[cpuAt - 2]]
+      .map((token) => (token === undefined ? NaN : Number(token)))
+      .find((value) => Number.isFinite(value) && value > 0);
     change.cpus = number ?? (fewer ? "less" : "more");
   }
   // "4G of ram and a 20G disk": each size belongs to the word nearest to it.
-  const memorySize = memoryAt >= 0 ? nearestSize(diskAt >= 0 ? sizes.filter((entry) => Math.abs(entry.at - memoryAt) <= Math.abs(entry.at - diskAt)) : sizes, memoryAt) : undefined;
+  const memorySize =
+    memoryAt >= 0
+      ? nearestSize(
+          diskAt >= 0 ? sizes.filter((entry) => Math.abs(entry.at - memoryAt) <= Math.abs(entry.at - diskAt)) : sizes,
+          memoryAt,
+        )
+      : undefined;
   if (memoryAt >= 0) change.memory = memorySize?.size ?? (fewer ? "less" : "more");
   if (diskAt >= 0) change.workspaceSize = nearestSize(sizes, diskAt, memorySize?.at)?.size ?? (fewer ? "less" : "more");
-  if (change.addModules.length === 0 && change.removeModules.length === 0 && change.cpus === undefined && change.memory === undefined && change.workspaceSize === undefined) return undefined;
-  const negated = isNegated(clause, verbAt >= 0 ? verbAt : Math.max(0, Math.min(...[cpuAt, memoryAt].filter((index) => index >= 0))));
+  if (
+    change.addModules.length === 0 &&
+    change.removeModules.length === 0 &&
+    change.cpus === undefined &&
+    change.memory === undefined &&
+    change.workspaceSize === undefined
+  )
+    return undefined;
+  const negated = isNegated(
+    clause,
+    verbAt >= 0 ? verbAt : Math.max(0, Math.min(...[cpuAt, memoryAt].filter((index) => index >= 0))),
+  );
   return { type: "change", target: where, ...change, negated };
 }

@@ -23,15 +23,87 @@ import { findTarget } from "./target.js";
 import { parseChange } from "./change.js";
 import { asksForLater } from "./idle-phrase.js";
 
-const CANCEL_CLAUSES = ["cancel", "cancel that", "cancel it", "abort", "abort that", "never mind", "nevermind", "forget it", "forget that", "scratch that", "no wait", "wait no", "stop stop", "hold on"];
+const CANCEL_CLAUSES = [
+  "cancel",
+  "cancel that",
+  "cancel it",
+  "abort",
+  "abort that",
+  "never mind",
+  "nevermind",
+  "forget it",
+  "forget that",
+  "scratch that",
+  "no wait",
+  "wait no",
+  "stop stop",
+  "hold on",
+];
 const NEGATION_OPENERS = new Set(["not", "no", "dont", "never", "nope", "nah"]);
-const OBJECT_FILLERS = new Set(["the", "my", "a", "an", "all", "of", "this", "these", "those", "old", "some", "its", "his", "her"]);
-const INSIDE_OBJECTS = new Set([
-  "logs", "log", "files", "file", "data", "history", "messages", "message", "conversation", "chat", "cache", "snapshot", "snapshots",
-  "contents", "content", "workspace", "folder", "directory", "dir", "database", "db", "module", "modules", "package", "packages",
-  "user", "users", "account", "key", "keys", "password", "line", "lines", "stuff", "output",
+const OBJECT_FILLERS = new Set([
+  "the",
+  "my",
+  "a",
+  "an",
+  "all",
+  "of",
+  "this",
+  "these",
+  "those",
+  "old",
+  "some",
+  "its",
+  "his",
+  "her",
 ]);
-const HOW_TO = ["how do i", "how can i", "how to", "how would i", "can i", "could i", "may i", "should i", "is it possible to"];
+const INSIDE_OBJECTS = new Set([
+  "logs",
+  "log",
+  "files",
+  "file",
+  "data",
+  "history",
+  "messages",
+  "message",
+  "conversation",
+  "chat",
+  "cache",
+  "snapshot",
+  "snapshots",
+  "contents",
+  "content",
+  "workspace",
+  "folder",
+  "directory",
+  "dir",
+  "database",
+  "db",
+  "module",
+  "modules",
+  "package",
+  "packages",
+  "user",
+  "users",
+  "account",
+  "key",
+  "keys",
+  "password",
+  "line",
+  "lines",
+  "stuff",
+  "output",
+]);
+const HOW_TO = [
+  "how do i",
+  "how can i",
+  "how to",
+  "how would i",
+  "can i",
+  "could i",
+  "may i",
+  "should i",
+  "is it possible to",
+];
 
 /** Reads one clause; undefined when it says nothing the engine acts on. */
 export function parseClause(clause: Clause, context: ParseContext): Intent | undefined {
@@ -43,7 +115,12 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (clause.tokens.length === 0) return undefined;
   const { knownNames } = context;
   // "stop web, not api": a bare negation adds nothing.
-  if (NEGATION_OPENERS.has(clause.tokens[0]!) && clause.tokens.length <= 3 && !clause.tokens.some((token) => ACTION_STARTS.has(token))) return undefined;
+  if (
+    NEGATION_OPENERS.has(clause.tokens[0]!) &&
+    clause.tokens.length <= 3 &&
+    !clause.tokens.some((token) => ACTION_STARTS.has(token))
+  )
+    return undefined;
   const vm = parseVm(clause);
   if (vm) return vm;
   const destroy = firstPhrase(clause.tokens, DESTROY_WORDS);
@@ -51,8 +128,11 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
     return readDestroyClause(clause, destroy.index, destroy.length, context);
   }
   // "keep web", "but keep web": that one stays; anything else in the message may still happen.
-  const keep = clause.tokens.findIndex((token) => token !== "but" && token !== "and" && token !== "please" && token !== "just");
-  if (keep >= 0 && clause.tokens[keep] === "keep" && clause.tokens.length - keep <= 4) return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, keep + 1, keep, knownNames) };
+  const keep = clause.tokens.findIndex(
+    (token) => token !== "but" && token !== "and" && token !== "please" && token !== "just",
+  );
+  if (keep >= 0 && clause.tokens[keep] === "keep" && clause.tokens.length - keep <= 4)
+    return { type: "declined", verb: "destroy", target: findTarget(clause.tokens, keep + 1, keep, knownNames) };
   if (CANCEL_CLAUSES.includes(clause.text) || (mentionsCancel(clause) && !isCreate(clause))) return { type: "cancel" };
   // "add code-server to dev", "give web 2 CPUs": a change of one of the person's own workloads.
   const change = hasAny(clause.text, HOW_TO) ? undefined : parseChange(clause, context);
@@ -61,7 +141,12 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   if (change && !isCreate(clause) && !/\b(called|named|new)\b/.test(clause.text)) return change;
   // "make my workspace on api 30 gigs", "make its workspace bigger": "make" with one of the person's own workloads (or "it") and a
   // workspace size, and nothing that names a new one, resizes that workload's workspace.
-  if (change?.workspaceSize !== undefined && (change.target.kind === "named" || change.target.kind === "reference") && isResizeWithMake(clause)) return change;
+  if (
+    change?.workspaceSize !== undefined &&
+    (change.target.kind === "named" || change.target.kind === "reference") &&
+    isResizeWithMake(clause)
+  )
+    return change;
   if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
@@ -70,13 +155,19 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   const question = isQuestion(clause);
   const lifecycle = question && !hasAny(clause.text, HOW_TO) ? undefined : parseLifecycle(clause, knownNames);
   if (lifecycle) {
-    if (isNegated(clause, actionIndex(clause))) return { type: "declined", verb: lifecycle.type, target: lifecycle.target };
+    if (isNegated(clause, actionIndex(clause)))
+      return { type: "declined", verb: lifecycle.type, target: lifecycle.target };
     if (question) return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "question" };
     // "stop web tonight", "restart web in 10 minutes": nothing runs later; doing it now would invert the request.
-    if (asksForLater(clause.text)) return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "later" };
+    if (asksForLater(clause.text))
+      return { type: "clarify", verb: lifecycle.type, target: lifecycle.target, why: "later" };
     const names = [...new Set(clause.tokens.filter((token) => knownNames.includes(token)))];
     // "stop web and api": one request per workload (harmless verbs only; destroy was read above).
-    if (names.length > 1 && lifecycle.type !== "restore") return { type: "several", intents: names.map((name) => ({ type: lifecycle.type, target: { kind: "named", name } })) };
+    if (names.length > 1 && lifecycle.type !== "restore")
+      return {
+        type: "several",
+        intents: names.map((name) => ({ type: lifecycle.type, target: { kind: "named", name } })),
+      };
     return lifecycle;
   }
   const inspect = parseInspect(clause, knownNames);
@@ -122,7 +213,8 @@ function destroyRequest(clause: Clause, index: number, length: number, context: 
   if (!inside && modules.length > 0 && target.kind === "named" && !modules.includes(target.name)) {
     return { type: "change", target, addModules: [], removeModules: modules, negated: false };
   }
-  if (!inside && modules.length > 0 && target.kind === "reference") return { type: "change", target, addModules: [], removeModules: modules, negated: false };
+  if (!inside && modules.length > 0 && target.kind === "reference")
+    return { type: "change", target, addModules: [], removeModules: modules, negated: false };
   if (inside || from > index + length || modules.length > 0) {
     return { type: "clarify", verb: "destroy", target, why: "modify" };
   }
@@ -136,7 +228,11 @@ const NEW_WORKLOAD_WORDS = /\b(called|named|new|a|an|another|container|box|vm|ma
 
 /** True when the only create word is "make" and nothing asks for a new workload. */
 function isResizeWithMake(clause: Clause): boolean {
-  return clause.tokens.includes("make") && !NEW_WORKLOAD_WORDS.test(clause.text) && !/\b(create|spin|provision|deploy|launch|build)\b/.test(clause.text);
+  return (
+    clause.tokens.includes("make") &&
+    !NEW_WORKLOAD_WORDS.test(clause.text) &&
+    !/\b(create|spin|provision|deploy|launch|build)\b/.test(clause.text)
+  );
 }
 
 // "run <words> in <name>": a run/exec verb with a place at least two words later (one pass).
@@ -145,7 +241,8 @@ function isCommandRequest(tokens: readonly string[]): boolean {
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index]!;
     if (verbAt < 0 && (token === "run" || token === "exec" || token === "execute")) verbAt = index;
-    else if (verbAt >= 0 && index >= verbAt + 2 && (token === "in" || token === "on" || token === "inside")) return true;
+    else if (verbAt >= 0 && index >= verbAt + 2 && (token === "in" || token === "on" || token === "inside"))
+      return true;
   }
   return false;
 }

@@ -8,7 +8,12 @@
 
 const ASK = String.raw`(?:open|show|give(?: me)?|send(?: me)?|get(?: me)?|i (?:want|need)|can i (?:have|get)|take me to|go to|link(?: to)?|log ?in(?: to)?|sign ?in(?: to)?)`;
 const DASHBOARD = String.raw`(?:the |my |a |your )?(?:web )?(?:dashboard|web ?ui|web interface|web page|control panel|dashboard link|web link|login link)`;
-const PATTERNS: readonly RegExp[] = [new RegExp(String.raw`^(?:please |pls |hey |hi )?${ASK}\s+(?:(?:me|to)\s+)?${DASHBOARD}(?: link)?(?: please| pls)?[.!?]*$`), new RegExp(String.raw`^${DASHBOARD}(?: please| pls)?[.!?]*$`)];
+const PATTERNS: readonly RegExp[] = [
+  new RegExp(
+    String.raw`^(?:please |pls |hey |hi )?${ASK}\s+(?:(?:me|to)\s+)?${DASHBOARD}(?: link)?(?: please| pls)?[.!?]*$`,
+  ),
+  new RegExp(String.raw`^${DASHBOARD}(?: please| pls)?[.!?]*$`),
+];
 
 /** True when `text` asks for the dashboard ("open the dashboard", "dashboard link please"). */
 export function isDashboardRequest(text: string): boolean {

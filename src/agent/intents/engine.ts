@@ -21,7 +21,11 @@ import * as replies from "../replies.js";
 export async function runOffline(text: string, context: ChatContext): Promise<EngineOutcome> {
   try {
     const names = await context.ownNames();
-    const intent = parseIntent(text, { knownNames: names, catalogNames: context.core.modules().map((module) => module.name), self: context.actor.userId });
+    const intent = parseIntent(text, {
+      knownNames: names,
+      catalogNames: context.core.modules().map((module) => module.name),
+      self: context.actor.userId,
+    });
     const answered = answerQuestion(text, intent, context);
     if (answered) return await execute(answered, context, names);
     return await execute(intent, context, names);
@@ -39,7 +43,10 @@ function answerQuestion(text: string, intent: Intent, context: ChatContext): Int
   let name: string | undefined;
   if (short?.type === "confirm" && question.suggestion) name = question.suggestion;
   else if (intent.type === "unknown" || (intent.type === "show" && input.tokens.length === 1)) {
-    const words = input.tokens.filter((token) => !["call", "it", "name", "named", "called", "use", "lets", "let", "go", "with", "please"].includes(token));
+    const words = input.tokens.filter(
+      (token) =>
+        !["call", "it", "name", "named", "called", "use", "lets", "let", "go", "with", "please"].includes(token),
+    );
     if (words.length === 1 && looksLikeName(words[0]!)) name = words[0];
   }
   if (name === undefined) return undefined;
@@ -53,15 +60,30 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
     case "create":
       return create(intent, context, names);
     case "list": {
-      const result = await turn.call("list", {}, () => core.list(actor), (list) => ({ workloads: list.workloads.map((workload) => workload.name) }));
+      const result = await turn.call(
+        "list",
+        {},
+        () => core.list(actor),
+        (list) => ({ workloads: list.workloads.map((workload) => workload.name) }),
+      );
       return { text: replies.describeList(result) };
     }
     case "storage": {
-      const report = await turn.call("storage", {}, () => core.storage(actor), (value) => ({ usedBytes: value.usage.usedBytes, quotaBytes: value.usage.quotaBytes }));
+      const report = await turn.call(
+        "storage",
+        {},
+        () => core.storage(actor),
+        (value) => ({ usedBytes: value.usage.usedBytes, quotaBytes: value.usage.quotaBytes }),
+      );
       return { text: replies.describeStorage(report) };
     }
     case "whoami": {
-      const user = await turn.call("whoami", {}, () => core.whoami(actor), (value) => ({ id: value.id, role: value.role, status: value.status }));
+      const user = await turn.call(
+        "whoami",
+        {},
+        () => core.whoami(actor),
+        (value) => ({ id: value.id, role: value.role, status: value.status }),
+      );
       return { text: replies.describeWhoami(user) };
     }
     case "help":
@@ -72,7 +94,9 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       turn.resetRequested = true;
       return { text: "Okay, I've forgotten our conversation. What would you like to do?" };
     case "other-user":
-      return { text: "I can only act on your own containers, and who you are comes from this chat, not from the message. Nothing was done." };
+      return {
+        text: "I can only act on your own containers, and who you are comes from this chat, not from the message. Nothing was done.",
+      };
     case "confirm":
       if (context.state.pending) return confirmPending(context, context.state.pending.token);
       return { text: "There is nothing waiting for your confirmation." };
@@ -88,7 +112,9 @@ async function execute(intent: Intent, context: ChatContext, names: readonly str
       const dashboard = context.dashboardUrl ? { dashboardUrl: context.dashboardUrl } : {};
       if (!context.sshAccess) return { text: describeAccess(name, names, dashboard) };
       const keys = await core.listSshKeys(actor).catch(() => []);
-      return { text: describeAccess(name, names, { ssh: { access: context.sshAccess, keys: keys.length }, ...dashboard }) };
+      return {
+        text: describeAccess(name, names, { ssh: { access: context.sshAccess, keys: keys.length }, ...dashboard }),
+      };
     }
     case "declined":
       // Saying no to something also drops a destroy plan waiting for "yes".
@@ -115,7 +141,14 @@ function mergeChanges(intents: readonly Intent[]): Intent[] {
   const merged: Intent[] = [];
   for (const intent of intents) {
     const last = merged[merged.length - 1];
-    if (intent.type === "change" && last?.type === "change" && !intent.negated && !last.negated && (intent.target.kind === "reference" || (intent.target.kind === "named" && last.target.kind === "named" && intent.target.name === last.target.name))) {
+    if (
+      intent.type === "change" &&
+      last?.type === "change" &&
+      !intent.negated &&
+      !last.negated &&
+      (intent.target.kind === "reference" ||
+        (intent.target.kind === "named" && last.target.kind === "named" && intent.target.name === last.target.name))
+    ) {
       merged[merged.length - 1] = {
         ...last,
         addModules: [...last.addModules, ...intent.addModules],
@@ -133,7 +166,11 @@ function mergeChanges(intents: readonly Intent[]): Intent[] {
 
 // Several requests in one message, in order; each one's reply on its own line. The last
 // question asked (if any) is the one remembered.
-async function several(intents: readonly Intent[], context: ChatContext, names: readonly string[]): Promise<EngineOutcome> {
+async function several(
+  intents: readonly Intent[],
+  context: ChatContext,
+  names: readonly string[],
+): Promise<EngineOutcome> {
   const texts: string[] = [];
   let question: EngineOutcome["question"];
   for (const intent of intents) {

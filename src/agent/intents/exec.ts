@@ -13,9 +13,15 @@ const VERB = String.raw`(?:run|exec|execute)`;
 const PLACE = String.raw`(?:in|on|inside)`;
 const TARGET = String.raw`([a-z0-9][a-z0-9-]*)`;
 // "run `git --version` in web", "please run ls -la in it", "exec uname -a on dev".
-const COMMAND_FIRST = new RegExp(String.raw`^(?:please\s+|now\s+|then\s+)*${VERB}\s+(.+?)\s+${PLACE}\s+(?:the\s+)?(?:container\s+)?${TARGET}\s*[.!?]?$`, "is");
+const COMMAND_FIRST = new RegExp(
+  String.raw`^(?:please\s+|now\s+|then\s+)*${VERB}\s+(.+?)\s+${PLACE}\s+(?:the\s+)?(?:container\s+)?${TARGET}\s*[.!?]?$`,
+  "is",
+);
 // "in web run git --version", "inside it, run ls".
-const PLACE_FIRST = new RegExp(String.raw`^${PLACE}\s+(?:the\s+)?(?:container\s+)?${TARGET}\s*[,:]?\s*${VERB}\s+(.+?)\s*$`, "is");
+const PLACE_FIRST = new RegExp(
+  String.raw`^${PLACE}\s+(?:the\s+)?(?:container\s+)?${TARGET}\s*[,:]?\s*${VERB}\s+(.+?)\s*$`,
+  "is",
+);
 
 /** Parses an exec request from the raw text, or returns undefined when the text is not one. */
 export function parseExec(raw: string): ExecIntent | undefined {
@@ -27,7 +33,11 @@ export function parseExec(raw: string): ExecIntent | undefined {
   if (command === undefined || target === undefined) return undefined;
   const argv = splitCommand(unwrap(command));
   if (argv === undefined || argv.length === 0) return undefined;
-  return { type: "exec", argv, target: REFERENCE_WORDS.has(target) ? { kind: "reference" } : { kind: "named", name: target } };
+  return {
+    type: "exec",
+    argv,
+    target: REFERENCE_WORDS.has(target) ? { kind: "reference" } : { kind: "named", name: target },
+  };
 }
 
 // Chat clients often wrap commands in backticks: `git --version`.

@@ -16,7 +16,27 @@ export interface IdlePhrase {
 }
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, "forty-five": 45, "forty five": 45, half: 0.5, "half an": 0.5, "half a": 0.5,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  "forty-five": 45,
+  "forty five": 45,
+  half: 0.5,
+  "half an": 0.5,
+  "half a": 0.5,
 };
 const AMOUNT = String.raw`(\d+(?:\.\d+)?|half an?|forty[- ]five|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)`;
 const UNIT = String.raw`(hours?|hrs?|h|minutes?|mins?|m|days?|d)\b`;
@@ -29,16 +49,28 @@ const IS = String.raw`it(?:['’]s|\s+is|\s+has\s+been|\s+was)`;
 
 /** Durations: "stop it after 2 hours idle", "stop it when idle for 30 min", "idle timeout of 2h", "2h idle timeout". */
 const DURATION_PHRASES: readonly RegExp[] = [
-  new RegExp(String.raw`${LEAD}${STOP}\s+(?:after|once\s+${IS}|when\s+${IS}|when|if\s+${IS}|if)\s+(?:being\s+)?(?:idle|unused|inactive)\s+(?:for\s+)?${DURATION}`, "i"),
-  new RegExp(String.raw`${LEAD}${STOP}\s+(?:if|when|once)\s+(?:nobody|no\s+one)\s+(?:uses|has\s+used|touches|has\s+touched)\s+it\s+(?:for\s+)?${DURATION}`, "i"),
+  new RegExp(
+    String.raw`${LEAD}${STOP}\s+(?:after|once\s+${IS}|when\s+${IS}|when|if\s+${IS}|if)\s+(?:being\s+)?(?:idle|unused|inactive)\s+(?:for\s+)?${DURATION}`,
+    "i",
+  ),
+  new RegExp(
+    String.raw`${LEAD}${STOP}\s+(?:if|when|once)\s+(?:nobody|no\s+one)\s+(?:uses|has\s+used|touches|has\s+touched)\s+it\s+(?:for\s+)?${DURATION}`,
+    "i",
+  ),
   new RegExp(String.raw`${LEAD}${STOP}\s+after\s+${DURATION}\s+${IDLE_WORDS}`, "i"),
-  new RegExp(String.raw`,?\s*(?:and\s+|with\s+)?(?:an?\s+)?idle[- ]?(?:timeout|timer|stop)\s+(?:of\s+|at\s+|to\s+)?${DURATION}`, "i"),
+  new RegExp(
+    String.raw`,?\s*(?:and\s+|with\s+)?(?:an?\s+)?idle[- ]?(?:timeout|timer|stop)\s+(?:of\s+|at\s+|to\s+)?${DURATION}`,
+    "i",
+  ),
   new RegExp(String.raw`,?\s*(?:and\s+|with\s+)?(?:an?\s+)?${DURATION}\s+idle[- ]?(?:timeout|timer|stop)`, "i"),
 ];
 
 /** "Never": "never stop it when idle", "don't stop it for idleness", "no idle timeout", "idle timeout off". */
 const OFF_PHRASES: readonly RegExp[] = [
-  new RegExp(String.raw`${LEAD}(?:never|don['’]?t|do\s+not)\s+(?:ever\s+)?${STOP}\s+(?:when|if|for|because|for\s+being|just\s+because)\s+(?:${IS}\s+)?(?:idle|idleness|inactive|inactivity|unused|nobody\s+uses\s+it)`, "i"),
+  new RegExp(
+    String.raw`${LEAD}(?:never|don['’]?t|do\s+not)\s+(?:ever\s+)?${STOP}\s+(?:when|if|for|because|for\s+being|just\s+because)\s+(?:${IS}\s+)?(?:idle|idleness|inactive|inactivity|unused|nobody\s+uses\s+it)`,
+    "i",
+  ),
   /,?\s*(?:and\s+|with\s+)?(?:no|without\s+an?)\s+idle[- ]?(?:timeout|timer|stop)/i,
   /,?\s*(?:and\s+|with\s+)?(?:the\s+)?idle[- ]?(?:timeout|timer|stop)\s+(?:off|disabled|of\s+never|never)/i,
 ];
@@ -88,10 +120,19 @@ const OPEN = String.raw`^\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?`;
 
 /** "stop web after 2 hours idle", "shut down web when it's idle for 30 min", "set web's idle timeout to 2h". */
 const FOR_EXISTING: readonly RegExp[] = [
-  new RegExp(String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+(?:after|once\s+${IS}|when\s+${IS}|when|if\s+${IS}|if|once)\s+(?:being\s+)?(?:idle|unused|inactive)\s+(?:for\s+)?${DURATION}`, "i"),
+  new RegExp(
+    String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+(?:after|once\s+${IS}|when\s+${IS}|when|if\s+${IS}|if|once)\s+(?:being\s+)?(?:idle|unused|inactive)\s+(?:for\s+)?${DURATION}`,
+    "i",
+  ),
   new RegExp(String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+after\s+${DURATION}\s+${IDLE_WORDS}`, "i"),
-  new RegExp(String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+(?:if|when|once)\s+(?:nobody|no\s+one)\s+(?:uses|has\s+used|touches|has\s+touched)\s+it\s+(?:for\s+)?${DURATION}`, "i"),
-  new RegExp(String.raw`${OPEN}(?:set|change|make)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}\s+(?:to\s+)?${DURATION}`, "i"),
+  new RegExp(
+    String.raw`${OPEN}${STOP_VERB}\s+${NAME}\s+(?:if|when|once)\s+(?:nobody|no\s+one)\s+(?:uses|has\s+used|touches|has\s+touched)\s+it\s+(?:for\s+)?${DURATION}`,
+    "i",
+  ),
+  new RegExp(
+    String.raw`${OPEN}(?:set|change|make)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}\s+(?:to\s+)?${DURATION}`,
+    "i",
+  ),
   new RegExp(String.raw`${OPEN}(?:set|change|make)\s+${NAME}['’]s\s+${TIMER}\s+(?:to\s+)?${DURATION}`, "i"),
   new RegExp(String.raw`${OPEN}give\s+${NAME}\s+(?:an?\s+)?${TIMER}\s+of\s+${DURATION}`, "i"),
 ];
@@ -110,7 +151,10 @@ const FOREVER = String.raw`(?:forever|always|all\s+the\s+time|24\s*/\s*7|permane
  * clause by clause (a decline and a stop), never as something else.
  */
 const OFF_FOR_EXISTING: readonly RegExp[] = [
-  new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}${CLOSE}`, "i"),
+  new RegExp(
+    String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+(?:the\s+)?${TIMER}\s+(?:of|for|on)\s+${NAME}${CLOSE}`,
+    "i",
+  ),
   new RegExp(String.raw`${OPEN}(?:turn\s+off|disable|remove|switch\s+off)\s+${NAME}['’]s\s+${TIMER}${CLOSE}`, "i"),
   new RegExp(String.raw`${OPEN}${NEVER}${STOP_VERB}\s+${NAME}\s+${WHEN_IDLE}${CLOSE}`, "i"),
   new RegExp(String.raw`${OPEN}${NEVER}(?:auto[- ]?stop|idle[- ]?stop)\s+${NAME}${CLOSE}`, "i"),

@@ -11,12 +11,55 @@ import { findTarget } from "./target.js";
 const LOGS = ["logs", "log", "journal", "journalctl", "output", "what happened"];
 const STORAGE = ["storage", "quota", "disk", "disk space", "space", "how much space", "usage", "df", "snapshots"];
 const LIST = [
-  "list", "ls", "what do i have", "what have i got", "what i have", "my containers", "all my", "show containers",
-  "show my", "which containers", "what containers", "whats running", "what is running", "containers do i have", "overview", "everything i have", "all i have", "what i got", "what is mine",
+  "list",
+  "ls",
+  "what do i have",
+  "what have i got",
+  "what i have",
+  "my containers",
+  "all my",
+  "show containers",
+  "show my",
+  "which containers",
+  "what containers",
+  "whats running",
+  "what is running",
+  "containers do i have",
+  "overview",
+  "everything i have",
+  "all i have",
+  "what i got",
+  "what is mine",
 ];
-const SHOW = ["show", "status", "details", "detail", "info", "inspect", "describe", "how is", "is it running", "state of", "ip of", "address of", "how are", "check", "how it is", "how its doing"];
+const SHOW = [
+  "show",
+  "status",
+  "details",
+  "detail",
+  "info",
+  "inspect",
+  "describe",
+  "how is",
+  "is it running",
+  "state of",
+  "ip of",
+  "address of",
+  "how are",
+  "check",
+  "how it is",
+  "how its doing",
+];
 /** Phrases asking about one's own account and limits. */
-export const WHOAMI = ["whoami", "who am i", "my account", "my limits", "my quota limits", "how many containers can i", "what are my limits", "my limit"];
+export const WHOAMI = [
+  "whoami",
+  "who am i",
+  "my account",
+  "my limits",
+  "my quota limits",
+  "how many containers can i",
+  "what are my limits",
+  "my limit",
+];
 
 /** Parses an inspection request, or returns undefined. */
 export function parseInspect(input: Normalised, knownNames: readonly string[]): Intent | undefined {

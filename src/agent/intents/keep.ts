@@ -9,7 +9,8 @@ import type { Intent } from "./types.js";
 import { normalise } from "./normalise.js";
 import { targetOfWord } from "./target.js";
 
-const KEEP = /^(?:please |pls |ok |okay |yes )?keep(?: (\S+))?(?: (?:running|on|alive|going|up|it running))?(?: please| pls| thanks| thank you)?[.!]*$/;
+const KEEP =
+  /^(?:please |pls |ok |okay |yes )?keep(?: (\S+))?(?: (?:running|on|alive|going|up|it running))?(?: please| pls| thanks| thank you)?[.!]*$/;
 
 /** The keep request in `raw`, or undefined. */
 export function parseKeep(raw: string, knownNames: readonly string[]): Intent | undefined {
@@ -17,7 +18,8 @@ export function parseKeep(raw: string, knownNames: readonly string[]): Intent | 
   const match = KEEP.exec(text);
   if (!match) return undefined;
   const word = match[1];
-  if (word === undefined || ["running", "on", "alive", "going", "up", "please", "pls", "thanks"].includes(word)) return { type: "keep", target: { kind: "none" } };
+  if (word === undefined || ["running", "on", "alive", "going", "up", "please", "pls", "thanks"].includes(word))
+    return { type: "keep", target: { kind: "none" } };
   const target = targetOfWord(word, knownNames);
   return target && { type: "keep", target };
 }

@@ -10,11 +10,61 @@ import { findTarget, isNameCandidate } from "./target.js";
 
 /** Verb phrases per operation, checked in this order (destroy before stop: "stop and delete"). */
 export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[]])[] = [
-  ["destroy", ["destroy", "delete", "remove", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away", "erase"]],
-  ["restore", ["restore", "undo", "undelete", "bring back", "recover", "roll back", "rollback", "resurrect", "un-delete"]],
+  [
+    "destroy",
+    [
+      "destroy",
+      "delete",
+      "remove",
+      "get rid of",
+      "tear down",
+      "teardown",
+      "nuke",
+      "wipe",
+      "trash",
+      "kill off",
+      "throw away",
+      "erase",
+    ],
+  ],
+  [
+    "restore",
+    ["restore", "undo", "undelete", "bring back", "recover", "roll back", "rollback", "resurrect", "un-delete"],
+  ],
   ["restart", ["restart", "reboot", "bounce", "reload", "cycle", "start over", "restart again"]],
-  ["stop", ["stop", "shut down", "shutdown", "turn off", "power off", "poweroff", "halt", "pause", "switch off", "kill", "take down"]],
-  ["start", ["start", "boot", "turn on", "power on", "switch on", "bring up", "wake up", "wake", "resume", "run", "fire up", "launch"]],
+  [
+    "stop",
+    [
+      "stop",
+      "shut down",
+      "shutdown",
+      "turn off",
+      "power off",
+      "poweroff",
+      "halt",
+      "pause",
+      "switch off",
+      "kill",
+      "take down",
+    ],
+  ],
+  [
+    "start",
+    [
+      "start",
+      "boot",
+      "turn on",
+      "power on",
+      "switch on",
+      "bring up",
+      "wake up",
+      "wake",
+      "resume",
+      "run",
+      "fire up",
+      "launch",
+    ],
+  ],
 ];
 
 /**
@@ -22,16 +72,28 @@ export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[
  * verbs are skipped unless `allowDestroy` is set: the clause reader decides the destroy
  * reading itself (negation, undo, questions) and never lets this function guess it.
  */
-export function parseLifecycle(input: Normalised, knownNames: readonly string[], allowDestroy = false): WorkloadRequest | undefined {
+export function parseLifecycle(
+  input: Normalised,
+  knownNames: readonly string[],
+  allowDestroy = false,
+): WorkloadRequest | undefined {
   // "turn web off", "shut it down", "bring it back": the object sits inside the phrase.
   const split = parseSplitVerb(input.tokens, knownNames);
   if (split) return split;
   const bring = /\b(?:bring|put) (?:(\S+) )?back\b/.exec(input.text);
   if (bring) {
     const word = bring[1];
-    if (word === undefined) return { type: "restore", target: findTarget(input.tokens, input.tokens.indexOf("back") + 1, 0, knownNames) };
+    if (word === undefined)
+      return { type: "restore", target: findTarget(input.tokens, input.tokens.indexOf("back") + 1, 0, knownNames) };
     if (REFERENCE_WORDS.has(word)) return { type: "restore", target: { kind: "reference" } };
-    return { type: "restore", target: knownNames.includes(word) ? { kind: "named", name: word } : isNameCandidate(word) ? { kind: "unknown", name: word } : findTarget(input.tokens, 0, 0, knownNames) };
+    return {
+      type: "restore",
+      target: knownNames.includes(word)
+        ? { kind: "named", name: word }
+        : isNameCandidate(word)
+          ? { kind: "unknown", name: word }
+          : findTarget(input.tokens, 0, 0, knownNames),
+    };
   }
   for (const [verb, phrases] of LIFECYCLE_VERBS) {
     if (verb === "destroy" && !allowDestroy) continue;
@@ -69,7 +131,9 @@ function parseSplitVerb(tokens: readonly string[], knownNames: readonly string[]
       // Only a short window is searched, so long messages stay linear.
       const end = tokens.slice(index + 2, index + 6).indexOf(last);
       if (end < 0) continue;
-      const between = tokens.slice(index + 1, index + 2 + end).filter((token) => token !== "back" && token !== "the" && token !== "container" && token !== "my");
+      const between = tokens
+        .slice(index + 1, index + 2 + end)
+        .filter((token) => token !== "back" && token !== "the" && token !== "container" && token !== "my");
       if (between.length !== 1) continue;
       const word = between[0]!;
       if (REFERENCE_WORDS.has(word)) return { type: verb, target: { kind: "reference" } };

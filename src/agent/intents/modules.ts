@@ -8,28 +8,28 @@
 /** Phrase → catalog module name. Longer phrases are matched first. */
 export const MODULE_SYNONYMS: Readonly<Record<string, string>> = {
   "vs code": "code-server",
-  "vscode": "code-server",
+  vscode: "code-server",
   "visual studio code": "code-server",
   "code server": "code-server",
   "code-server": "code-server",
-  "codeserver": "code-server",
+  codeserver: "code-server",
   "web ide": "code-server",
   "persistent storage": "workspace",
-  "persistent": "workspace",
-  "workspace": "workspace",
-  "storage": "workspace",
+  persistent: "workspace",
+  workspace: "workspace",
+  storage: "workspace",
   "dev tools": "devtools",
   "developer tools": "devtools",
-  "devtools": "devtools",
-  "tools": "devtools",
+  devtools: "devtools",
+  tools: "devtools",
   "build tools": "devtools",
-  "git": "git",
+  git: "git",
   "fish shell": "fish",
-  "fish": "fish",
-  "tailscale": "tailscale",
+  fish: "fish",
+  tailscale: "tailscale",
   "remote access": "tailscale",
-  "vpn": "tailscale",
-  "tailnet": "tailscale",
+  vpn: "tailscale",
+  tailnet: "tailscale",
 };
 
 /** A module found in a message and where its phrase sat. */
@@ -66,7 +66,9 @@ let cached: { key: string; table: Map<string, { words: readonly string[]; module
  */
 export function findModules(tokens: readonly string[], catalogNames: readonly string[]): ModuleMention[] {
   const seen = new Set<string>();
-  return findModuleMentions(tokens, catalogNames).filter((mention) => (seen.has(mention.module) ? false : (seen.add(mention.module), true)));
+  return findModuleMentions(tokens, catalogNames).filter((mention) =>
+    seen.has(mention.module) ? false : (seen.add(mention.module), true),
+  );
 }
 
 /** Every module phrase in `tokens`, repeats included (so callers know which tokens are module words). */
@@ -77,7 +79,9 @@ export function findModuleMentions(tokens: readonly string[], catalogNames: read
   const mentions: ModuleMention[] = [];
   let index = 0;
   while (index < tokens.length) {
-    const match = table.get(tokens[index]!)?.find((entry) => entry.words.every((word, offset) => tokens[index + offset] === word));
+    const match = table
+      .get(tokens[index]!)
+      ?.find((entry) => entry.words.every((word, offset) => tokens[index + offset] === word));
     if (match === undefined) {
       index += 1;
       continue;

@@ -27,7 +27,9 @@ export function normalise(raw: string): Normalised {
     .replace(/[\u201C\u201D\u201E\u2033]/g, '"')
     .replace(/[\u2010-\u2015]/g, "-")
     // "telegram:43's dev" → "telegram:43 dev"; "what's" → "what is"
-    .replace(/'s\b/g, (match, offset: number, whole: string) => (/(what|it|that|there|who|how|where)$/.test(whole.slice(0, offset)) ? " is" : ""))
+    .replace(/'s\b/g, (match, offset: number, whole: string) =>
+      /(what|it|that|there|who|how|where)$/.test(whole.slice(0, offset)) ? " is" : "",
+    )
     .replace(/n't\b/g, " not")
     .replace(/'/g, "");
   const tokens = folded.match(TOKEN) ?? [];
@@ -59,38 +61,131 @@ function wordsOf(phrase: string): readonly string[] {
 export function phraseIndex(tokens: readonly string[], phrase: string): number {
   const words = wordsOf(phrase);
   const first = words[0]!;
-  for (let index = tokens.indexOf(first); index >= 0 && index + words.length <= tokens.length; index = tokens.indexOf(first, index + 1)) {
+  for (
+    let index = tokens.indexOf(first);
+    index >= 0 && index + words.length <= tokens.length;
+    index = tokens.indexOf(first, index + 1)
+  ) {
     let matches = true;
-    for (let offset = 1; offset < words.length && matches; offset += 1) matches = tokens[index + offset] === words[offset];
+    for (let offset = 1; offset < words.length && matches; offset += 1)
+      matches = tokens[index + offset] === words[offset];
     if (matches) return index;
   }
   return -1;
 }
 
 /** The earliest match among `phrases`: its token index and length in tokens, or undefined. */
-export function firstPhrase(tokens: readonly string[], phrases: readonly string[]): { index: number; length: number; phrase: string } | undefined {
+export function firstPhrase(
+  tokens: readonly string[],
+  phrases: readonly string[],
+): { index: number; length: number; phrase: string } | undefined {
   let best: { index: number; length: number; phrase: string } | undefined;
   for (const phrase of phrases) {
     const index = phraseIndex(tokens, phrase);
     if (index < 0) continue;
     const length = wordsOf(phrase).length;
-    if (best === undefined || index < best.index || (index === best.index && length > best.length)) best = { index, length, phrase };
+    if (best === undefined || index < best.index || (index === best.index && length > best.length))
+      best = { index, length, phrase };
   }
   return best;
 }
 
 /** Words that never name a workload when they follow a verb ("stop *the* web *container*"). */
 export const FILLER_WORDS: ReadonlySet<string> = new Set([
-  "the", "a", "an", "my", "our", "your", "container", "containers", "box", "vm", "machine", "instance", "workload",
-  "please", "pls", "now", "again", "then", "and", "also", "just", "go", "ahead", "back", "up", "down", "off", "on",
-  "for", "me", "of", "called", "named", "name", "one", "thing", "quickly", "right", "away", "can", "you", "could",
-  "would", "will", "to", "i", "want", "need", "lets", "let", "us", "ok", "okay", "so", "hey", "kindly", "too",
-  "is", "its", "in", "from", "at", "what", "how", "whats", "with", "all", "everything", "some", "latest", "last",
-  "lines", "line", "logs", "log", "status", "details", "info", "about", "show", "tell",
+  "the",
+  "a",
+  "an",
+  "my",
+  "our",
+  "your",
+  "container",
+  "containers",
+  "box",
+  "vm",
+  "machine",
+  "instance",
+  "workload",
+  "please",
+  "pls",
+  "now",
+  "again",
+  "then",
+  "and",
+  "also",
+  "just",
+  "go",
+  "ahead",
+  "back",
+  "up",
+  "down",
+  "off",
+  "on",
+  "for",
+  "me",
+  "of",
+  "called",
+  "named",
+  "name",
+  "one",
+  "thing",
+  "quickly",
+  "right",
+  "away",
+  "can",
+  "you",
+  "could",
+  "would",
+  "will",
+  "to",
+  "i",
+  "want",
+  "need",
+  "lets",
+  "let",
+  "us",
+  "ok",
+  "okay",
+  "so",
+  "hey",
+  "kindly",
+  "too",
+  "is",
+  "its",
+  "in",
+  "from",
+  "at",
+  "what",
+  "how",
+  "whats",
+  "with",
+  "all",
+  "everything",
+  "some",
+  "latest",
+  "last",
+  "lines",
+  "line",
+  "logs",
+  "log",
+  "status",
+  "details",
+  "info",
+  "about",
+  "show",
+  "tell",
 ]);
 
 /** Words that point at the workload just discussed. */
-export const REFERENCE_WORDS: ReadonlySet<string> = new Set(["it", "that", "this", "same", "them", "previous", "former", "latter"]);
+export const REFERENCE_WORDS: ReadonlySet<string> = new Set([
+  "it",
+  "that",
+  "this",
+  "same",
+  "them",
+  "previous",
+  "former",
+  "latter",
+]);
 
 /** A loose check for a token that could be a workload name; the core does the real validation. */
 export function looksLikeName(token: string): boolean {

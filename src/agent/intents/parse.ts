@@ -34,8 +34,36 @@ export interface ParseContext {
 const USER_MENTION = /\b(telegram|local|web)\s*:\s*[a-z0-9_.-]+/gi;
 const POSSESSIVE = /\b([a-z][a-z0-9-]*)['\u2019]s\b/gi;
 const NOT_PEOPLE = new Set([
-  "it", "that", "this", "what", "who", "there", "here", "how", "where", "let", "he", "she", "one", "today", "yesterday", "tomorrow",
-  "container", "box", "machine", "vm", "server", "everything", "nothing", "name", "when", "why", "which", "workspace", "week", "night",
+  "it",
+  "that",
+  "this",
+  "what",
+  "who",
+  "there",
+  "here",
+  "how",
+  "where",
+  "let",
+  "he",
+  "she",
+  "one",
+  "today",
+  "yesterday",
+  "tomorrow",
+  "container",
+  "box",
+  "machine",
+  "vm",
+  "server",
+  "everything",
+  "nothing",
+  "name",
+  "when",
+  "why",
+  "which",
+  "workspace",
+  "week",
+  "night",
 ]);
 
 /** The most requests one message may carry; more is refused as a whole. */
@@ -43,7 +71,8 @@ export const MAX_REQUESTS_PER_MESSAGE = 4;
 
 /** Every single request one message makes, with "several" opened up (the tools' check of the person's own words). */
 export function parseRequests(raw: string, context: ParseContext): Intent[] {
-  const flatten = (intent: Intent): Intent[] => (intent.type === "several" ? intent.intents.flatMap(flatten) : [intent]);
+  const flatten = (intent: Intent): Intent[] =>
+    intent.type === "several" ? intent.intents.flatMap(flatten) : [intent];
   return flatten(parseIntent(raw, context));
 }
 
@@ -70,7 +99,10 @@ function attachIdleTimeout(intent: Intent, timeout: string): Intent | undefined 
   if (intent.type !== "several") return undefined;
   const creates = intent.intents.filter((item) => item.type === "create");
   if (creates.length !== 1) return undefined;
-  return { type: "several", intents: intent.intents.map((item) => (item.type === "create" ? { ...item, idleTimeout: timeout } : item)) };
+  return {
+    type: "several",
+    intents: intent.intents.map((item) => (item.type === "create" ? { ...item, idleTimeout: timeout } : item)),
+  };
 }
 
 function parseMessage(raw: string, context: ParseContext): Intent {
@@ -98,7 +130,13 @@ function parseMessage(raw: string, context: ParseContext): Intent {
   if (confirmation) return confirmation;
   const dialogue = parseDialogue(whole);
   if (dialogue?.type === "reset") return dialogue;
-  return combine(readClauses(splitClauses(raw).map((clause) => correct(clause, context)), context), dialogue);
+  return combine(
+    readClauses(
+      splitClauses(raw).map((clause) => correct(clause, context)),
+      context,
+    ),
+    dialogue,
+  );
 }
 
 function correct(clause: Clause, context: ParseContext): Clause {
@@ -123,12 +161,20 @@ function readClauses(clauses: readonly Clause[], context: ParseContext): ReadCla
     const names = context.knownNames.filter((name) => clause.tokens.includes(name));
     // "create a container. name it blog. with git": details after a create belong to it. They
     // are collected and the create is read once at the end, so long messages stay linear.
-    if (previous?.intent?.type === "create" && (intent === undefined || intent.type === "storage") && !startsWithAction(clause)) {
+    if (
+      previous?.intent?.type === "create" &&
+      (intent === undefined || intent.type === "storage") &&
+      !startsWithAction(clause)
+    ) {
       (previous.merged ??= []).push(clause.text);
       continue;
     }
     // "delete web, api and dev": a clause of names only continues the list before it.
-    if (previous?.intent !== undefined && names.length > 0 && clause.tokens.every((token) => context.knownNames.includes(token) || LIST_GLUE.has(token))) {
+    if (
+      previous?.intent !== undefined &&
+      names.length > 0 &&
+      clause.tokens.every((token) => context.knownNames.includes(token) || LIST_GLUE.has(token))
+    ) {
       (previous.merged ??= []).push(clause.text);
       continue;
     }
@@ -151,12 +197,54 @@ function readClauses(clauses: readonly Clause[], context: ParseContext): ReadCla
 }
 
 const LIST_GLUE = new Set(["and", "or", "the", "too", "also", "plus", "as", "well"]);
-const RETRACTIONS = new Set(["no", "nope", "nah", "wait", "actually", "scratch", "that", "i", "mean", "sorry", "oops", "kidding", "just", "jk", "joking", "hold", "on", "rather", "instead", "on", "second", "thought", "thoughts", "not"]);
+const RETRACTIONS = new Set([
+  "no",
+  "nope",
+  "nah",
+  "wait",
+  "actually",
+  "scratch",
+  "that",
+  "i",
+  "mean",
+  "sorry",
+  "oops",
+  "kidding",
+  "just",
+  "jk",
+  "joking",
+  "hold",
+  "on",
+  "rather",
+  "instead",
+  "on",
+  "second",
+  "thought",
+  "thoughts",
+  "not",
+]);
 
 function isRetraction(clause: Clause): boolean {
   const first = clause.tokens[0];
-  if (first === "no" || first === "nope" || first === "nah" || first === "wait" || first === "oops" || first === "actually" || first === "instead" || first === "rather" || clause.text.startsWith("i mean") || clause.text.startsWith("on second thought")) return true;
-  return clause.tokens.length > 0 && clause.tokens.length <= 4 && clause.tokens.every((token) => RETRACTIONS.has(token)) && clause.text !== "that";
+  if (
+    first === "no" ||
+    first === "nope" ||
+    first === "nah" ||
+    first === "wait" ||
+    first === "oops" ||
+    first === "actually" ||
+    first === "instead" ||
+    first === "rather" ||
+    clause.text.startsWith("i mean") ||
+    clause.text.startsWith("on second thought")
+  )
+    return true;
+  return (
+    clause.tokens.length > 0 &&
+    clause.tokens.length <= 4 &&
+    clause.tokens.every((token) => RETRACTIONS.has(token)) &&
+    clause.text !== "that"
+  );
 }
 
 // True when `sparing` (a cancel, restore or declined destroy) may be about the same container as `destroy`.
@@ -176,11 +264,18 @@ function startsWithAction(clause: Clause): boolean {
 function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Intent {
   const found = resolveWithinMessage(read).flatMap((intent) => (intent.type === "several" ? intent.intents : [intent]));
   // Greetings, help and a "yes" inside a longer message add nothing; a bare "yes" was handled above.
-  let intents = found.filter((intent) => (found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown"));
+  let intents = found.filter((intent) =>
+    found.length === 1 ? true : intent.type !== "help" && intent.type !== "confirm" && intent.type !== "unknown",
+  );
   if (intents.length === 0) return dialogue ?? { type: "unknown" };
   // A message that also cancels, or declines or undoes the same container, never plans a
   // destroy ("remove api? no keep it"); "destroy dev but keep web" still plans dev.
-  const spared = intents.filter((intent) => intent.type === "cancel" || intent.type === "restore" || (intent.type === "declined" && intent.verb === "destroy"));
+  const spared = intents.filter(
+    (intent) =>
+      intent.type === "cancel" ||
+      intent.type === "restore" ||
+      (intent.type === "declined" && intent.verb === "destroy"),
+  );
   if (spared.length > 0) {
     intents = intents.filter((intent) => intent.type !== "destroy" || !spared.some((other) => overlaps(other, intent)));
     if (intents.length === 0) return { type: "cancel" };
@@ -190,11 +285,18 @@ function combine(read: readonly ReadClause[], dialogue: Intent | undefined): Int
   if (unsure !== undefined) return unsure;
   const resolved = intents;
   if (resolved.length === 1) return resolved[0]!;
-  if (resolved.length > MAX_REQUESTS_PER_MESSAGE) return { type: "clarify", verb: "show", target: { kind: "none" }, why: "several" };
+  if (resolved.length > MAX_REQUESTS_PER_MESSAGE)
+    return { type: "clarify", verb: "show", target: { kind: "none" }, why: "several" };
   const destroys = resolved.filter((intent) => intent.type === "destroy");
   if (destroys.length > 1) {
     // Two destroy plans in one message are never prepared: one container at a time.
-    return { type: "several", intents: [...resolved.filter((intent) => intent.type !== "destroy"), { type: "destroy", target: { kind: "all" } }] };
+    return {
+      type: "several",
+      intents: [
+        ...resolved.filter((intent) => intent.type !== "destroy"),
+        { type: "destroy", target: { kind: "all" } },
+      ],
+    };
   }
   return { type: "several", intents: resolved };
 }
@@ -209,7 +311,10 @@ function resolveWithinMessage(read: readonly ReadClause[]): Intent[] {
     const intent = entry.intent;
     const target: Target | undefined = intent !== undefined && "target" in intent ? intent.target : undefined;
     if (intent !== undefined) {
-      const borrow = lastName !== undefined && (target?.kind === "reference" || (target?.kind === "none" && intent.type !== "destroy" && intent.type !== "restore"));
+      const borrow =
+        lastName !== undefined &&
+        (target?.kind === "reference" ||
+          (target?.kind === "none" && intent.type !== "destroy" && intent.type !== "restore"));
       intents.push(borrow ? ({ ...intent, target: { kind: "named", name: lastName } } as Intent) : intent);
     }
     if (target?.kind === "named") lastName = target.name;

@@ -13,24 +13,147 @@ import { hasAny, phraseIndex } from "./normalise.js";
 
 /** Words and phrases that mean destroying, as verbs and as nouns ("the deletion"). */
 export const DESTROY_WORDS = [
-  "destroy", "delete", "remove", "get rid of", "tear down", "teardown", "nuke", "wipe", "trash", "kill off", "throw away",
-  "erase", "destroying", "deleting", "removing", "deletion", "destruction", "removal", "destroyed", "deleted", "removed",
-  "nuking", "wiping", "erasing",
+  "destroy",
+  "delete",
+  "remove",
+  "get rid of",
+  "tear down",
+  "teardown",
+  "nuke",
+  "wipe",
+  "trash",
+  "kill off",
+  "throw away",
+  "erase",
+  "destroying",
+  "deleting",
+  "removing",
+  "deletion",
+  "destruction",
+  "removal",
+  "destroyed",
+  "deleted",
+  "removed",
+  "nuking",
+  "wiping",
+  "erasing",
 ];
 // Past forms and nouns only mention a destroy ("web got deleted"); they never ask for one.
 const MENTION_ONLY = new Set(["destroyed", "deleted", "removed", "deletion", "destruction", "removal"]);
-const UNDO_WORDS = ["undo", "undelete", "un-delete", "revert", "reverse", "restore", "recover", "bring back", "roll back", "rollback", "resurrect", "get back"];
-const CANCEL_WORDS = ["cancel", "abort", "call off", "never mind", "nevermind", "forget", "scratch", "hold off", "stop deleting", "stop destroying", "stop the deletion", "stop the destroy", "stop the removal", "keep"];
-const NEGATIONS = new Set(["not", "dont", "never", "doesnt", "didnt", "shouldnt", "wont", "mustnt", "cannot", "nope", "no"]);
-const UNSURE_WORDS = new Set(["or", "if", "unless", "when", "whenever", "except", "besides", "maybe", "perhaps", "probably"]);
+const UNDO_WORDS = [
+  "undo",
+  "undelete",
+  "un-delete",
+  "revert",
+  "reverse",
+  "restore",
+  "recover",
+  "bring back",
+  "roll back",
+  "rollback",
+  "resurrect",
+  "get back",
+];
+const CANCEL_WORDS = [
+  "cancel",
+  "abort",
+  "call off",
+  "never mind",
+  "nevermind",
+  "forget",
+  "scratch",
+  "hold off",
+  "stop deleting",
+  "stop destroying",
+  "stop the deletion",
+  "stop the destroy",
+  "stop the removal",
+  "keep",
+];
+const NEGATIONS = new Set([
+  "not",
+  "dont",
+  "never",
+  "doesnt",
+  "didnt",
+  "shouldnt",
+  "wont",
+  "mustnt",
+  "cannot",
+  "nope",
+  "no",
+]);
+const UNSURE_WORDS = new Set([
+  "or",
+  "if",
+  "unless",
+  "when",
+  "whenever",
+  "except",
+  "besides",
+  "maybe",
+  "perhaps",
+  "probably",
+]);
 const COMMAND_WORDS = new Set(["run", "exec", "execute", "type", "command", "sudo"]);
 /** Openings that make a clause a question rather than a request. */
 const QUESTION_OPENINGS = [
-  "what happens", "what if", "what would", "should i", "should we", "can i", "could i", "may i", "is it safe", "how do i", "how can i",
-  "how would i", "how to", "is there a way", "would it", "will it", "does it", "do i need", "am i able", "if i", "why would",
-  "what does", "whats the difference", "what is the difference", "is it possible", "do you", "are you able", "does voxnix",
+  "what happens",
+  "what if",
+  "what would",
+  "should i",
+  "should we",
+  "can i",
+  "could i",
+  "may i",
+  "is it safe",
+  "how do i",
+  "how can i",
+  "how would i",
+  "how to",
+  "is there a way",
+  "would it",
+  "will it",
+  "does it",
+  "do i need",
+  "am i able",
+  "if i",
+  "why would",
+  "what does",
+  "whats the difference",
+  "what is the difference",
+  "is it possible",
+  "do you",
+  "are you able",
+  "does voxnix",
 ];
-const QUESTION_WORDS = new Set(["would", "could", "will", "can", "should", "might", "may", "why", "what", "whats", "how", "is", "are", "does", "did", "do", "where", "which", "when", "was", "were", "has", "have", "isnt", "arent"]);
+const QUESTION_WORDS = new Set([
+  "would",
+  "could",
+  "will",
+  "can",
+  "should",
+  "might",
+  "may",
+  "why",
+  "what",
+  "whats",
+  "how",
+  "is",
+  "are",
+  "does",
+  "did",
+  "do",
+  "where",
+  "which",
+  "when",
+  "was",
+  "were",
+  "has",
+  "have",
+  "isnt",
+  "arent",
+]);
 
 /** The position of the first destroy word in `clause`, or -1. */
 export function destroyIndex(clause: Clause): number {
@@ -76,7 +199,13 @@ export function isQuestion(clause: Clause): boolean {
 /** True when only lead words (and other verbs joined by "and") stand before `verbIndex`: a plain request. */
 export function isPlainRequest(clause: Clause, verbIndex: number): boolean {
   // "run rm -rf in web" names a command, not a request to destroy anything.
-  return clause.tokens.slice(0, verbIndex).every((token) => !COMMAND_WORDS.has(token) && (LEAD_WORDS.has(token) || ACTION_STARTS.has(token) || token === "the" || token === "it" || token === "down"));
+  return clause.tokens
+    .slice(0, verbIndex)
+    .every(
+      (token) =>
+        !COMMAND_WORDS.has(token) &&
+        (LEAD_WORDS.has(token) || ACTION_STARTS.has(token) || token === "the" || token === "it" || token === "down"),
+    );
 }
 
 /** How a clause that mentions destroying should be read. */
@@ -91,14 +220,28 @@ export function readDestroy(clause: Clause, verbIndex: number): DestroyReading {
   if (MENTION_ONLY.has(clause.tokens[verbIndex]!)) return "mention";
   // "delete web or just stop it?", "delete web if it's stopped", "remove everything except web",
   // "remove me": a choice, a condition, an exception or a person is never a plain request.
-  if (clause.tokens.some((token) => UNSURE_WORDS.has(token)) || hasAny(clause.text, ["other than", "apart from", "but not"])) return "unclear";
-  if (clause.tokens.slice(verbIndex + 1).some((token) => token === "me" || token === "myself" || token === "us") && !clause.tokens.slice(verbIndex + 1).some((token) => token === "it" || token === "that")) return "unclear";
+  if (
+    clause.tokens.some((token) => UNSURE_WORDS.has(token)) ||
+    hasAny(clause.text, ["other than", "apart from", "but not"])
+  )
+    return "unclear";
+  if (
+    clause.tokens.slice(verbIndex + 1).some((token) => token === "me" || token === "myself" || token === "us") &&
+    !clause.tokens.slice(verbIndex + 1).some((token) => token === "it" || token === "that")
+  )
+    return "unclear";
   if (isPlainRequest(clause, verbIndex)) return "request";
   return "unclear";
 }
 
 function stripLead(tokens: readonly string[]): readonly string[] {
   let index = 0;
-  while (index < tokens.length && ["please", "pls", "ok", "okay", "so", "hey", "and", "but", "also", "then", "um", "hmm", "oh", "voxnix"].includes(tokens[index]!)) index += 1;
+  while (
+    index < tokens.length &&
+    ["please", "pls", "ok", "okay", "so", "hey", "and", "but", "also", "then", "um", "hmm", "oh", "voxnix"].includes(
+      tokens[index]!,
+    )
+  )
+    index += 1;
   return tokens.slice(index);
 }

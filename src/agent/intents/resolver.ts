@@ -13,17 +13,28 @@ import type { Target, WorkloadVerb } from "./types.js";
 import { VERB_PHRASES } from "./wording.js";
 
 /** A resolved workload name, or the question to ask instead. */
-export type Resolution = { readonly kind: "name"; readonly name: string } | { readonly kind: "ask"; readonly text: string };
-
+export type Resolution =
+  { readonly kind: "name"; readonly name: string } | { readonly kind: "ask"; readonly text: string };
 
 /**
  * Picks the workload a request is about. `focus` is the workload just discussed; `names`
  * are the person's own workloads (for a restore, the destroyed one is usually the focus).
  */
-export function resolveTarget(verb: WorkloadVerb, target: Target, focus: string | undefined, names: readonly string[]): Resolution {
+export function resolveTarget(
+  verb: WorkloadVerb,
+  target: Target,
+  focus: string | undefined,
+  names: readonly string[],
+): Resolution {
   const which = () =>
     names.length === 0
-      ? { kind: "ask" as const, text: verb === "restore" ? `Which container should I restore? For example: restore web` : 'You have no containers yet. Try: "create a container called dev with git".' }
+      ? {
+          kind: "ask" as const,
+          text:
+            verb === "restore"
+              ? `Which container should I restore? For example: restore web`
+              : 'You have no containers yet. Try: "create a container called dev with git".',
+        }
       : { kind: "ask" as const, text: `Which one should I ${VERB_PHRASES[verb]}? You have: ${names.join(", ")}.` };
   switch (target.kind) {
     case "named":
@@ -33,7 +44,9 @@ export function resolveTarget(verb: WorkloadVerb, target: Target, focus: string 
       // the actor only, that there is no such container (or restores a destroyed one).
       return { kind: "name", name: target.name };
     case "all":
-      return names.length === 1 ? { kind: "name", name: names[0]! } : { kind: "ask", text: `I do that one container at a time. ${which().text}` };
+      return names.length === 1
+        ? { kind: "name", name: names[0]! }
+        : { kind: "ask", text: `I do that one container at a time. ${which().text}` };
     case "reference":
     case "none":
       if (focus !== undefined && (verb === "restore" || names.includes(focus))) return { kind: "name", name: focus };
@@ -47,7 +60,12 @@ export function resolveTarget(verb: WorkloadVerb, target: Target, focus: string 
  * checked against their own list and, through `planCreate`, against everyone's names
  * (the core answers "name taken" without revealing whose it is).
  */
-export async function suggestFreeName(core: Core, actor: Actor, ownNames: readonly string[], base = "dev"): Promise<string> {
+export async function suggestFreeName(
+  core: Core,
+  actor: Actor,
+  ownNames: readonly string[],
+  base = "dev",
+): Promise<string> {
   const stem = describeNameProblem(`${base}-1`) === undefined ? base : "dev";
   for (let index = ownNames.length + 1; index < ownNames.length + 30; index += 1) {
     const candidate = `${stem}-${index}`;

@@ -28,7 +28,11 @@ export const SLASH_COMMANDS: readonly { readonly command: string; readonly descr
 ];
 
 /** Parses `/command args`; returns undefined when `raw` is not a slash command. */
-export function parseSlash(raw: string, knownNames: readonly string[], catalogNames: readonly string[]): Intent | undefined {
+export function parseSlash(
+  raw: string,
+  knownNames: readonly string[],
+  catalogNames: readonly string[],
+): Intent | undefined {
   const match = /^\/([a-z_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/i.exec(raw.trim());
   if (!match) return undefined;
   const command = match[1]!.toLowerCase();

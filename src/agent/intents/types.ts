@@ -113,7 +113,15 @@ export type Intent =
   | { readonly type: "several"; readonly intents: readonly Intent[] };
 
 /** Intent types that act on a single named workload. */
-export const WORKLOAD_VERBS: ReadonlySet<string> = new Set<WorkloadVerb>(["start", "stop", "restart", "destroy", "restore", "show", "logs"]);
+export const WORKLOAD_VERBS: ReadonlySet<string> = new Set<WorkloadVerb>([
+  "start",
+  "stop",
+  "restart",
+  "destroy",
+  "restore",
+  "show",
+  "logs",
+]);
 
 /** True when the intent targets one existing workload. */
 export function isWorkloadRequest(intent: Intent): intent is WorkloadRequest {

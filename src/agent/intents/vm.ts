@@ -13,7 +13,17 @@ import { formatSize, parseSize } from "../../domain/sizes.js";
 import { hasAny } from "./normalise.js";
 
 /** Words that name a virtual machine. */
-export const VM_WORDS = ["vm", "vms", "virtual machine", "virtual machines", "qemu", "kvm", "hypervisor", "full vm", "microvm"];
+export const VM_WORDS = [
+  "vm",
+  "vms",
+  "virtual machine",
+  "virtual machines",
+  "qemu",
+  "kvm",
+  "hypervisor",
+  "full vm",
+  "microvm",
+];
 
 /** Guest systems the VM runtime does not offer: asked for, they are explained, never replaced. */
 const FOREIGN_SYSTEMS = ["windows", "macos", "mac os", "osx", "virtualbox", "vmware", "freebsd", "android"];
@@ -54,7 +64,10 @@ export function describeVmAnswer(kinds: readonly WorkloadKind[], foreign: boolea
 }
 
 /** "Creating the VM lab …": what a VM create says when it starts. */
-export function describeVmCreateStarted(name: string, details: { readonly cpus?: number; readonly memory?: string; readonly disk?: string }): string {
+export function describeVmCreateStarted(
+  name: string,
+  details: { readonly cpus?: number; readonly memory?: string; readonly disk?: string },
+): string {
   const parts = [
     ...(details.cpus !== undefined ? [`${details.cpus} CPU${details.cpus === 1 ? "" : "s"}`] : []),
     ...(details.memory !== undefined ? [`${readableSize(details.memory)} memory`] : []),

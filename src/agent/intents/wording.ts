@@ -38,11 +38,17 @@ export interface AccessAnswerPoints {
  * "How do I log into dev?": the SSH gateway's exact command and the dashboard's browser
  * terminal when they are set up, else what exists today.
  */
-export function describeAccess(name: string | undefined, names: readonly string[], points: AccessAnswerPoints = {}): string {
+export function describeAccess(
+  name: string | undefined,
+  names: readonly string[],
+  points: AccessAnswerPoints = {},
+): string {
   const which = name ?? "<name>";
   const unknown = name !== undefined && !names.includes(name) ? [`You have no container called "${name}".`] : [];
   const { ssh, dashboardUrl } = points;
-  const dashboard = dashboardUrl ? [`In a browser: the dashboard at ${dashboardUrl} has a terminal for ${which} (${CHAT_LOGIN_HINT}).`] : [];
+  const dashboard = dashboardUrl
+    ? [`In a browser: the dashboard at ${dashboardUrl} has a terminal for ${which} (${CHAT_LOGIN_HINT}).`]
+    : [];
   if (ssh) {
     const command = sshCommand(ssh.access, which);
     const lines = [
@@ -75,7 +81,9 @@ export function describeAccess(name: string | undefined, names: readonly string[
 
 /** A request the person said not to do. */
 export function describeDeclined(verb: WorkloadVerb, name: string | undefined): string {
-  return name === undefined ? `Okay, I won't ${VERB_PHRASES[verb]} anything.` : `Okay, I won't ${VERB_PHRASES[verb]} ${name}.`;
+  return name === undefined
+    ? `Okay, I won't ${VERB_PHRASES[verb]} anything.`
+    : `Okay, I won't ${VERB_PHRASES[verb]} ${name}.`;
 }
 
 /** A question back instead of acting. */
@@ -86,7 +94,9 @@ export function describeClarify(verb: WorkloadVerb, name: string | undefined, wh
       return [
         `I can't ${VERB_PHRASES[verb]} ${subject} later or on a condition: I only act right away, so I did nothing.`,
         `To ${VERB_PHRASES[verb]} it now, say: ${VERB_PHRASES[verb]} ${subject}`,
-        ...(verb === "stop" ? [`To have it stop by itself when nobody uses it, say for example: stop ${subject} after 2 hours idle`] : []),
+        ...(verb === "stop"
+          ? [`To have it stop by itself when nobody uses it, say for example: stop ${subject} after 2 hours idle`]
+          : []),
       ].join("\n");
     case "modify":
       return `That sounds like something inside ${subject}, not ${subject} itself, so I did not destroy anything. To take a module out, say for example: remove fish from ${subject}. To destroy the whole container, say: destroy ${subject}`;

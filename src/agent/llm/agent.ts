@@ -22,7 +22,14 @@ export const MODEL_HISTORY_WINDOW = 8;
  * of a second call that only puts the result into words. When every call in the step failed
  * (a wrong name, say) the model gets another step to correct itself.
  */
-export function toolsAnswered({ steps }: { readonly steps: readonly { readonly toolCalls: readonly unknown[]; readonly toolResults: readonly { readonly output: unknown }[] }[] }): boolean {
+export function toolsAnswered({
+  steps,
+}: {
+  readonly steps: readonly {
+    readonly toolCalls: readonly unknown[];
+    readonly toolResults: readonly { readonly output: unknown }[];
+  }[];
+}): boolean {
   const last = steps[steps.length - 1];
   if (last === undefined || last.toolCalls.length === 0) return false;
   return last.toolResults.some((result) => (result.output as { ok?: unknown } | null)?.ok !== false);
@@ -65,13 +72,19 @@ export async function runLlm(text: string, context: ChatContext, options: LlmAge
   });
   // Stopped right after tools ran: the reply is their rendered results, not a model's retelling.
   const lastStep = result.steps[result.steps.length - 1];
-  const rendered = lastStep !== undefined && lastStep.toolCalls.length > 0 && context.turn.said.length > 0 ? context.turn.said.join("\n") : undefined;
+  const rendered =
+    lastStep !== undefined && lastStep.toolCalls.length > 0 && context.turn.said.length > 0
+      ? context.turn.said.join("\n")
+      : undefined;
   const modelText = result.text.trim();
   const reply = rendered ?? (modelText.length > 0 ? modelText : summariseTurn(context.turn));
   return {
     text: reply,
     // Memory keeps the tool turn and the reply the person saw.
-    messages: rendered === undefined ? result.response.messages : [...result.response.messages, { role: "assistant", content: reply }],
+    messages:
+      rendered === undefined
+        ? result.response.messages
+        : [...result.response.messages, { role: "assistant", content: reply }],
     usage: {
       inputTokens: result.totalUsage.inputTokens ?? 0,
       outputTokens: result.totalUsage.outputTokens ?? 0,

@@ -26,7 +26,13 @@ export function compactHistory(messages: readonly ModelMessage[], window: number
   }
   for (const message of recent) {
     if (message.role === "user") {
-      compact.push({ role: "user", content: typeof message.content === "string" ? message.content : message.content.map((part) => (part.type === "text" ? part.text : "")).join(" ") });
+      compact.push({
+        role: "user",
+        content:
+          typeof message.content === "string"
+            ? message.content
+            : message.content.map((part) => (part.type === "text" ? part.text : "")).join(" "),
+      });
     } else if (message.role === "assistant") {
       const pieces: string[] = [];
       if (typeof message.content === "string") pieces.push(message.content);

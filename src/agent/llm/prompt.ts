@@ -34,7 +34,12 @@ export function buildSystemPrompt(context: PromptContext): string {
   const workloads =
     context.workloads.length === 0
       ? "none"
-      : context.workloads.map((workload) => `${workload.name} (${workload.status === "ready" ? workload.live : workload.status}; ${workload.spec.modules.join(", ") || "no modules"})`).join("; ");
+      : context.workloads
+          .map(
+            (workload) =>
+              `${workload.name} (${workload.status === "ready" ? workload.live : workload.status}; ${workload.spec.modules.join(", ") || "no modules"})`,
+          )
+          .join("; ");
   const lines = [SYSTEM_RULES, `Modules:\n${modules}`, `Their containers: ${workloads}`];
   if (context.focus !== undefined) lines.push(`Focus: ${context.focus}`);
   if (context.dryRun) lines.push("Dry run: create_container only plans; nothing is created.");

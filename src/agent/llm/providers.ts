@@ -28,9 +28,13 @@ export function createLanguageModel(llm: LlmSettings, apiKey: string | undefined
     case "none":
       return undefined;
     case "anthropic":
-      return createAnthropic({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}) })(llm.model ?? DEFAULT_MODELS.anthropic);
+      return createAnthropic({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}) })(
+        llm.model ?? DEFAULT_MODELS.anthropic,
+      );
     case "openai":
-      return createOpenAI({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}) }).chat(llm.model ?? DEFAULT_MODELS.openai);
+      return createOpenAI({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}) }).chat(
+        llm.model ?? DEFAULT_MODELS.openai,
+      );
     case "openai-compatible":
       return createOpenAICompatible({
         name: "openai-compatible",

@@ -48,7 +48,8 @@ export class ConversationStore {
     if (!row) return EMPTY_CONVERSATION;
     const updatedAt = row.updatedAt;
     const idleMs = this.#options.idleMinutes * 60_000;
-    if (updatedAt === undefined || this.#options.clock.now().getTime() - updatedAt.getTime() > idleMs) return EMPTY_CONVERSATION;
+    if (updatedAt === undefined || this.#options.clock.now().getTime() - updatedAt.getTime() > idleMs)
+      return EMPTY_CONVERSATION;
     const { pending, ...state } = decode(row.json);
     const token = this.#tokens.get(userId);
     // A stored plan without its token (written before a restart) cannot be confirmed by "yes".

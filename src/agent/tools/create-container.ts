@@ -23,7 +23,10 @@ const input = zodSchema(
   z.object({
     name: z.string().min(1).max(64).describe("New name, e.g. web"),
     kind: z.enum(["container", "vm"]).optional().describe("Only if they said container or vm"),
-    modules: z.union([z.array(z.string()), z.string()]).optional().describe("Module names from the Modules list (containers)"),
+    modules: z
+      .union([z.array(z.string()), z.string()])
+      .optional()
+      .describe("Module names from the Modules list (containers)"),
     cpus: z.union([z.number(), z.string()]).optional(),
     memory: z.union([z.string(), z.number()]).optional().describe('Memory size such as "4G"'),
     disk: z.string().optional().describe("VM root disk size"),
@@ -33,10 +36,15 @@ const input = zodSchema(
 );
 
 /** Maps what a model wrote to catalog module names: catalog names as is, synonyms translated. */
-export function normaliseModules(modules: readonly string[] | string | undefined, catalog: ReadonlySet<string>): string[] {
+export function normaliseModules(
+  modules: readonly string[] | string | undefined,
+  catalog: ReadonlySet<string>,
+): string[] {
   const list = typeof modules === "string" ? modules.split(/[,;]+|\s+and\s+/) : [...(modules ?? [])];
   const names = list.map((module) => module.trim().toLowerCase()).filter((module) => module.length > 0);
-  const mapped = names.map((module) => (catalog.has(module) ? module : (MODULE_SYNONYMS[module] ?? MODULE_SYNONYMS[module.replace(/-/g, " ")] ?? module)));
+  const mapped = names.map((module) =>
+    catalog.has(module) ? module : (MODULE_SYNONYMS[module] ?? MODULE_SYNONYMS[module.replace(/-/g, " ")] ?? module),
+  );
   return [...new Set(mapped)];
 }
 
@@ -49,7 +57,8 @@ export function createContainerTool(context: ChatContext) {
       guard(context.turn, async () => {
         const modules = normaliseModules(args.modules, new Set(context.core.modules().map((module) => module.name)));
         const cpus = args.cpus === undefined ? undefined : Number(args.cpus);
-        const memory = args.memory === undefined ? undefined : typeof args.memory === "number" ? `${args.memory}G` : args.memory;
+        const memory =
+          args.memory === undefined ? undefined : typeof args.memory === "number" ? `${args.memory}G` : args.memory;
         const asked: ChatCreate = {
           name: args.name,
           ...(args.kind !== undefined ? { kind: args.kind } : {}),
@@ -62,16 +71,40 @@ export function createContainerTool(context: ChatContext) {
         };
         // No VM runtime: refused before any core call, and no container is made instead.
         if (args.kind === "vm" && !context.core.workloadKinds().includes("vm")) {
-          throw new InvalidInputError([{ path: "kind", message: "Virtual machines are not available on this appliance: no VM runtime is configured, so nothing was created." }]);
+          throw new InvalidInputError([
+            {
+              path: "kind",
+              message:
+                "Virtual machines are not available on this appliance: no VM runtime is configured, so nothing was created.",
+            },
+          ]);
         }
         const spec = createInput(asked);
         const record = createRecord(asked);
         if (context.dryRun) {
-          const plan = await context.turn.call("planCreate", record, async () => createPlanOf(await context.core.plan(context.actor, { operation: "create", input: spec, ...createOptions(asked) })), (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules }));
+          const plan = await context.turn.call(
+            "planCreate",
+            record,
+            async () =>
+              createPlanOf(
+                await context.core.plan(context.actor, { operation: "create", input: spec, ...createOptions(asked) }),
+              ),
+            (value) => ({ name: value.spec.name, kind: value.spec.kind, modules: value.spec.modules }),
+          );
           context.turn.say(replies.describeCreatePlan(plan));
-          return { status: "planned (dry run, nothing created)", name: plan.spec.name, kind: plan.spec.kind, modules: plan.spec.modules };
+          return {
+            status: "planned (dry run, nothing created)",
+            name: plan.spec.name,
+            kind: plan.spec.kind,
+            modules: plan.spec.modules,
+          };
         }
-        const job = await context.turn.call("create", record, () => context.core.create(context.actor, spec, createOptions(asked)), jobSummary);
+        const job = await context.turn.call(
+          "create",
+          record,
+          () => context.core.create(context.actor, spec, createOptions(asked)),
+          jobSummary,
+        );
         context.turn.job = job;
         context.turn.say(describeStarted(asked, job.workloadKind));
         return { status: "creating in the background", name: args.name, jobId: job.id };

@@ -13,7 +13,12 @@ import { workloadNameInput } from "./workload-name.js";
 import { parseRequests } from "../intents/parse.js";
 
 /** True when `message` plainly asks to destroy `name` (by name, or by "it"/"that" when `name` is the focus or the only container). */
-export function asksToDestroy(message: string, name: string, names: readonly string[], focus: string | undefined): boolean {
+export function asksToDestroy(
+  message: string,
+  name: string,
+  names: readonly string[],
+  focus: string | undefined,
+): boolean {
   return parseRequests(message, { knownNames: names, catalogNames: [] }).some((intent) => {
     if (intent.type !== "destroy") return false;
     const target = intent.target;
@@ -26,7 +31,8 @@ export function asksToDestroy(message: string, name: string, names: readonly str
 /** Builds the tool for one message's context. */
 export function destroyContainerTool(context: ChatContext) {
   return tool({
-    description: "Prepare destroying one of the person's containers. Returns the plan; the person confirms it themselves.",
+    description:
+      "Prepare destroying one of the person's containers. Returns the plan; the person confirms it themselves.",
     inputSchema: workloadNameInput,
     execute: async ({ name }) => {
       // The model may misread "don't delete web" too: a plan is only prepared when the
@@ -34,11 +40,15 @@ export function destroyContainerTool(context: ChatContext) {
       const asked = asksToDestroy(context.message ?? "", name, await context.ownNames(), context.state.focus);
       if (!asked) {
         const message = `Nothing was planned: the message does not plainly ask to destroy ${name}. Ask the person; they can say "destroy ${name}".`;
-        context.turn.say(`I'm not sure you want ${name} destroyed, so I did nothing. If you do, say plainly: destroy ${name}`);
+        context.turn.say(
+          `I'm not sure you want ${name} destroyed, so I did nothing. If you do, say plainly: destroy ${name}`,
+        );
         return { ok: false as const, error: "not-asked", message };
       }
       try {
-        const confirmation = await context.turn.call("destroy", { name }, () => context.core.destroy(context.actor, name));
+        const confirmation = await context.turn.call("destroy", { name }, () =>
+          context.core.destroy(context.actor, name),
+        );
         context.turn.say(replies.describeDestroyPlan(confirmation.plan, confirmation.expiresAt, context.clock.now()));
         return {
           ok: true as const,

@@ -15,11 +15,24 @@ export function listContainersTool(context: ChatContext) {
     inputSchema: EMPTY_INPUT,
     execute: () =>
       guard(context.turn, async () => {
-        const result = await context.turn.call("list", {}, () => context.core.list(context.actor), (value) => ({ workloads: value.workloads.map((workload) => workload.name) }));
+        const result = await context.turn.call(
+          "list",
+          {},
+          () => context.core.list(context.actor),
+          (value) => ({ workloads: value.workloads.map((workload) => workload.name) }),
+        );
         context.turn.say(replies.describeList(result));
         return {
-          containers: result.workloads.map((workload) => ({ name: workload.name, status: workload.status, live: workload.live, modules: workload.spec.modules, addresses: workload.addresses })),
-          ...(result.imported ? { importedReadOnly: result.imported.map((vm) => ({ name: vm.name, vmid: vm.vmid, live: vm.live })) } : {}),
+          containers: result.workloads.map((workload) => ({
+            name: workload.name,
+            status: workload.status,
+            live: workload.live,
+            modules: workload.spec.modules,
+            addresses: workload.addresses,
+          })),
+          ...(result.imported
+            ? { importedReadOnly: result.imported.map((vm) => ({ name: vm.name, vmid: vm.vmid, live: vm.live })) }
+            : {}),
         };
       }),
   });

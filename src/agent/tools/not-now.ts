@@ -12,20 +12,37 @@ import { describeClarify, describeDeclined } from "../intents/wording.js";
 import type { Target, WorkloadVerb } from "../intents/types.js";
 
 /** The refusal for `verb` on `name` when the message asks for it later or on a condition, or declines it; else undefined. */
-export async function notNowRefusal(context: ChatContext, verb: WorkloadVerb, name: string): Promise<{ readonly ok: false; readonly error: "not-now" | "declined"; readonly message: string } | undefined> {
+export async function notNowRefusal(
+  context: ChatContext,
+  verb: WorkloadVerb,
+  name: string,
+): Promise<{ readonly ok: false; readonly error: "not-now" | "declined"; readonly message: string } | undefined> {
   if (!context.message) return undefined;
   const intents = parseRequests(context.message, { knownNames: await context.ownNames(), catalogNames: [] });
-  const aimsAt = (target: Target) => (target.kind === "named" || target.kind === "unknown" ? target.name === name : true);
+  const aimsAt = (target: Target) =>
+    target.kind === "named" || target.kind === "unknown" ? target.name === name : true;
   const later = intents.some(
-    (intent) => (intent.type === "clarify" && intent.why === "later" && intent.verb === verb && aimsAt(intent.target)) || (intent.type === "idle-timeout" && verb === "stop" && aimsAt(intent.target)),
+    (intent) =>
+      (intent.type === "clarify" && intent.why === "later" && intent.verb === verb && aimsAt(intent.target)) ||
+      (intent.type === "idle-timeout" && verb === "stop" && aimsAt(intent.target)),
   );
   // "don't stop web": declined and not asked for plainly anywhere else in the message.
-  const declined = intents.some((intent) => intent.type === "declined" && intent.verb === verb && aimsAt(intent.target)) && !intents.some((intent) => intent.type === verb && aimsAt(intent.target));
+  const declined =
+    intents.some((intent) => intent.type === "declined" && intent.verb === verb && aimsAt(intent.target)) &&
+    !intents.some((intent) => intent.type === verb && aimsAt(intent.target));
   if (declined) {
     context.turn.say(describeDeclined(verb, name));
-    return { ok: false, error: "declined", message: `Nothing was done: the person said not to ${verb} ${name}. Do not ${verb} ${name}.` };
+    return {
+      ok: false,
+      error: "declined",
+      message: `Nothing was done: the person said not to ${verb} ${name}. Do not ${verb} ${name}.`,
+    };
   }
   if (!later) return undefined;
   context.turn.say(describeClarify(verb, name, "later"));
-  return { ok: false, error: "not-now", message: `Nothing was done: the person asked for this later or on a condition, and voxnix acts only right away. Do not ${verb} ${name} now.` };
+  return {
+    ok: false,
+    error: "not-now",
+    message: `Nothing was done: the person asked for this later or on a condition, and voxnix acts only right away. Do not ${verb} ${name} now.`,
+  };
 }

@@ -18,7 +18,12 @@ export function restartContainerTool(context: ChatContext) {
       guard(context.turn, async () => {
         const refused = await notNowRefusal(context, "restart", name);
         if (refused) return refused;
-        const view = await context.turn.call("restart", { name }, () => context.core.restart(context.actor, name), (value) => ({ live: value.live }));
+        const view = await context.turn.call(
+          "restart",
+          { name },
+          () => context.core.restart(context.actor, name),
+          (value) => ({ live: value.live }),
+        );
         context.turn.say(`${view.name} is restarted.`);
         return { name: view.name, live: view.live };
       }),

@@ -16,7 +16,12 @@ export function restoreContainerTool(context: ChatContext) {
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
       guard(context.turn, async () => {
-        const job = await context.turn.call("restore", { name }, () => context.core.restore(context.actor, name), jobSummary);
+        const job = await context.turn.call(
+          "restore",
+          { name },
+          () => context.core.restore(context.actor, name),
+          jobSummary,
+        );
         context.turn.job = job;
         context.turn.say(`Restoring ${name} from its snapshot. I'll tell you when it's back.`);
         return { status: "restoring in the background", name, jobId: job.id };

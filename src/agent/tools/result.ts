@@ -23,7 +23,10 @@ export function toolFailure(error: unknown): ToolFailure {
 }
 
 /** Runs `work`, turning any error into a `ToolFailure` whose message is also the turn's reply line. */
-export async function guard<T extends object>(turn: Turn, work: () => Promise<T>): Promise<(T & { ok: true }) | ToolFailure> {
+export async function guard<T extends object>(
+  turn: Turn,
+  work: () => Promise<T>,
+): Promise<(T & { ok: true }) | ToolFailure> {
   try {
     return { ok: true, ...(await work()) };
   } catch (error) {

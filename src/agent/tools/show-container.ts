@@ -17,10 +17,22 @@ export function showContainerTool(context: ChatContext) {
     inputSchema: workloadNameInput,
     execute: ({ name }) =>
       guard(context.turn, async () => {
-        const details = await context.turn.call("show", { name }, () => context.core.show(context.actor, name), (value) => ({ status: isImportedVm(value) ? "imported" : value.status, live: value.live }));
+        const details = await context.turn.call(
+          "show",
+          { name },
+          () => context.core.show(context.actor, name),
+          (value) => ({ status: isImportedVm(value) ? "imported" : value.status, live: value.live }),
+        );
         context.turn.say(replies.describeDetails(details));
         if (isImportedVm(details)) {
-          return { name: details.name, importedVm: true, vmid: details.vmid, live: details.live, addresses: details.addresses, allowPowerControl: details.allowPowerControl };
+          return {
+            name: details.name,
+            importedVm: true,
+            vmid: details.vmid,
+            live: details.live,
+            addresses: details.addresses,
+            allowPowerControl: details.allowPowerControl,
+          };
         }
         return {
           name: details.name,

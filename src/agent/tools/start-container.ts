@@ -18,7 +18,12 @@ export function startContainerTool(context: ChatContext) {
       guard(context.turn, async () => {
         const refused = await notNowRefusal(context, "start", name);
         if (refused) return refused;
-        const view = await context.turn.call("start", { name }, () => context.core.start(context.actor, name), (value) => ({ live: value.live }));
+        const view = await context.turn.call(
+          "start",
+          { name },
+          () => context.core.start(context.actor, name),
+          (value) => ({ live: value.live }),
+        );
         context.turn.say(`${view.name} is started.`);
         return { name: view.name, live: view.live };
       }),

@@ -18,7 +18,12 @@ export function stopContainerTool(context: ChatContext) {
       guard(context.turn, async () => {
         const refused = await notNowRefusal(context, "stop", name);
         if (refused) return refused;
-        const view = await context.turn.call("stop", { name }, () => context.core.stop(context.actor, name), (value) => ({ live: value.live }));
+        const view = await context.turn.call(
+          "stop",
+          { name },
+          () => context.core.stop(context.actor, name),
+          (value) => ({ live: value.live }),
+        );
         context.turn.say(`${view.name} is stopped.`);
         return { name: view.name, live: view.live };
       }),

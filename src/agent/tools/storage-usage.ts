@@ -15,13 +15,24 @@ export function storageUsageTool(context: ChatContext) {
     inputSchema: EMPTY_INPUT,
     execute: () =>
       guard(context.turn, async () => {
-        const report = await context.turn.call("storage", {}, () => context.core.storage(context.actor), (value) => ({ usedBytes: value.usage.usedBytes }));
+        const report = await context.turn.call(
+          "storage",
+          {},
+          () => context.core.storage(context.actor),
+          (value) => ({ usedBytes: value.usage.usedBytes }),
+        );
         context.turn.say(replies.describeStorage(report));
         return {
           usedBytes: report.usage.usedBytes,
           quotaBytes: report.usage.quotaBytes,
-          workspaces: report.workspaces.map((workspace) => ({ name: workspace.workload, usedBytes: workspace.usage.usedBytes })),
-          restorable: report.snapshots.map((snapshot) => ({ name: snapshot.workload, until: snapshot.expiresAt.toISOString() })),
+          workspaces: report.workspaces.map((workspace) => ({
+            name: workspace.workload,
+            usedBytes: workspace.usage.usedBytes,
+          })),
+          restorable: report.snapshots.map((snapshot) => ({
+            name: snapshot.workload,
+            until: snapshot.expiresAt.toISOString(),
+          })),
         };
       }),
   });

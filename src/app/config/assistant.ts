@@ -15,8 +15,10 @@ export const llmSchema = z
     timeoutSeconds: seconds(60),
     maxSteps: z.number().int().positive().default(5),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 
 export const conversationsSchema = z
   .object({ idleMinutes: z.number().positive().default(30), maxMessages: z.number().int().positive().default(40) })
-  .strict().prefault({});
+  .strict()
+  .prefault({});

@@ -11,11 +11,19 @@ export const telegramSchema = z
   .object({
     tokenFile: z.string().optional(),
     mode: z.enum(["polling", "webhook"]).default("polling"),
-    webhook: z.object({ url: z.string().url().optional(), port: z.number().int().default(8443), secretFile: z.string().optional() }).strict().prefault({}),
+    webhook: z
+      .object({
+        url: z.string().url().optional(),
+        port: z.number().int().default(8443),
+        secretFile: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Override for tests and local Bot API servers. */
     apiRoot: z.string().url().optional(),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 
 /** What `voxnix serve` runs besides the Telegram bot (which runs whenever a token is configured). */
 export const serveSchema = z
@@ -23,16 +31,22 @@ export const serveSchema = z
     /** Serve the HTTP API (on `http.listen`, loopback by default). */
     http: z.boolean().default(true),
     /** Minutes between periodic reconciles; 0 turns them off. */
-    reconcileMinutes: z.number().int().min(0).max(24 * 60).default(10),
+    reconcileMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(10),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 
 export const httpSchema = z
   .object({
     /** `host:port` the HTTP API listens on; loopback by default, so exposing it is a decision. */
     listen: z
       .string()
-      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, like 127.0.0.1:8710 or [::1]:8710')
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, like 127.0.0.1:8710 or [::1]:8710")
       .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "the port must be at most 65535")
       .default("127.0.0.1:8710"),
     /** The URL people reach the API at (behind a proxy or Tailscale); shown in logs and the OpenAPI document. */
@@ -41,12 +55,16 @@ export const httpSchema = z
     tls: z
       .object({ certFile: z.string().optional(), keyFile: z.string().optional() })
       .strict()
-      .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), "set both certFile and keyFile, or neither")
+      .refine(
+        (tls) => (tls.certFile === undefined) === (tls.keyFile === undefined),
+        "set both certFile and keyFile, or neither",
+      )
       .prefault({}),
     /** How long a browser terminal's shell survives a dropped connection, so reconnecting reattaches to it (0: it ends at once). */
     terminalReattachSeconds: z.number().int().min(0).max(3600).default(60),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 
 export const sshSchema = z
   .object({
@@ -59,7 +77,10 @@ export const sshSchema = z
       .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "the port must be at most 65535")
       .default("127.0.0.1:2222"),
     /** The host name people type in `ssh -p PORT NAME@HOST` (a LAN name, a Tailscale name); default: the listen host. */
-    publicHost: z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, "must be a host name or address").optional(),
+    publicHost: z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, "must be a host name or address")
+      .optional(),
     /** The port people connect to, when a proxy or port mapping differs from `listen`. */
     publicPort: z.number().int().min(1).max(65535).optional(),
     /** Where the gateway's host key is kept (default `<stateDir>/ssh/host_ed25519_key`); generated on first start. */
@@ -77,4 +98,5 @@ export const sshSchema = z
     /** Seconds a client has to authenticate. */
     loginGraceSeconds: seconds(30),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});

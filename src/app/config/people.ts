@@ -31,7 +31,10 @@ export const usersSchema = z
           .transform((value, context) => {
             const ms = parseDuration(value);
             if (ms === undefined || ms === 0 || ms > MAX_IDLE_TIMEOUT_MS) {
-              context.addIssue({ code: "custom", message: 'must be a duration like "8h" (at most 7d); leave it out for no maximum' });
+              context.addIssue({
+                code: "custom",
+                message: 'must be a duration like "8h" (at most 7d); leave it out for no maximum',
+              });
               return z.NEVER;
             }
             return ms;
@@ -41,7 +44,8 @@ export const usersSchema = z
       .strict()
       .prefault({}),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 
 /** Per-workload resource defaults and admin-set maxima. */
 export const resourcesSchema = z

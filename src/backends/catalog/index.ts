@@ -37,7 +37,9 @@ const optionSchema = z.discriminatedUnion("type", [
       description: z.string(),
     })
     .strict(),
-  z.object({ type: z.literal("string"), default: z.string(), pattern: z.string().optional(), description: z.string() }).strict(),
+  z
+    .object({ type: z.literal("string"), default: z.string(), pattern: z.string().optional(), description: z.string() })
+    .strict(),
   z.object({ type: z.literal("boolean"), default: z.boolean(), description: z.string() }).strict(),
 ]);
 
@@ -54,7 +56,10 @@ const moduleInfoSchema = z
   .superRefine((module, context) => {
     for (const port of module.ports) {
       if (port.option !== undefined && !(port.option in module.options)) {
-        context.addIssue({ code: "custom", message: `port ${port.port} refers to option "${port.option}", which "${module.name}" does not declare` });
+        context.addIssue({
+          code: "custom",
+          message: `port ${port.port} refers to option "${port.option}", which "${module.name}" does not declare`,
+        });
       }
     }
   });
@@ -72,7 +77,9 @@ export const catalogFileSchema = z.array(moduleInfoSchema).superRefine((modules,
 export function parseModuleCatalog(json: unknown, source: string): StaticModuleCatalog {
   const parsed = catalogFileSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+      .join("; ");
     throw new HostFailureError(
       `The module catalog ${source} is corrupt; regenerate it with \`npm run catalog\`.`,
       problems,
@@ -87,15 +94,23 @@ export function readModuleCatalog(path: string): StaticModuleCatalog {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new HostFailureError(`The module catalog ${path} cannot be read; is voxnix installed completely?`, String(error), { cause: error });
+    throw new HostFailureError(
+      `The module catalog ${path} cannot be read; is voxnix installed completely?`,
+      String(error),
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new HostFailureError(`The module catalog ${path} is not valid JSON; regenerate it with \`npm run catalog\`.`, String(error), {
-      cause: error,
-    });
+    throw new HostFailureError(
+      `The module catalog ${path} is not valid JSON; regenerate it with \`npm run catalog\`.`,
+      String(error),
+      {
+        cause: error,
+      },
+    );
   }
   return parseModuleCatalog(json, path);
 }
@@ -105,7 +120,10 @@ export function readModuleCatalog(path: string): StaticModuleCatalog {
  * imports, so catalog and mkContainer always agree), otherwise in the nearest directory
  * above this file that holds one (works from src/ with tsx and from dist/ after a build).
  */
-export function findCatalogFile(flakePath: string | undefined, startDirectory = dirname(fileURLToPath(import.meta.url))): string {
+export function findCatalogFile(
+  flakePath: string | undefined,
+  startDirectory = dirname(fileURLToPath(import.meta.url)),
+): string {
   if (flakePath !== undefined) return join(flakePath, CATALOG_RELATIVE_PATH);
   let directory = resolve(startDirectory);
   for (;;) {
@@ -113,7 +131,9 @@ export function findCatalogFile(flakePath: string | undefined, startDirectory = 
     if (existsSync(candidate)) return candidate;
     const parent = dirname(directory);
     if (parent === directory) {
-      throw new HostFailureError(`No module catalog (${CATALOG_RELATIVE_PATH}) was found above ${startDirectory}; set nixos.flakePath.`);
+      throw new HostFailureError(
+        `No module catalog (${CATALOG_RELATIVE_PATH}) was found above ${startDirectory}; set nixos.flakePath.`,
+      );
     }
     directory = parent;
   }

@@ -16,17 +16,32 @@ import { runChecked } from "../../host/commands.js";
 
 /** The overlay layers of a root. */
 function layersOf(location: RootVolumeLocation) {
-  return { upper: path.join(location.layers, "upper"), work: path.join(location.layers, "work"), lower: path.join(location.layers, "lower") };
+  return {
+    upper: path.join(location.layers, "upper"),
+    work: path.join(location.layers, "work"),
+    lower: path.join(location.layers, "lower"),
+  };
 }
 
 /** The overlay mount command of a root whose lower layer is `image`. */
 export function overlayMountArgs(image: string, location: RootVolumeLocation): string[] {
   const layers = layersOf(location);
-  return ["-t", "overlay", "overlay", "-o", `lowerdir=${image},upperdir=${layers.upper},workdir=${layers.work}`, location.root];
+  return [
+    "-t",
+    "overlay",
+    "overlay",
+    "-o",
+    `lowerdir=${image},upperdir=${layers.upper},workdir=${layers.work}`,
+    location.root,
+  ];
 }
 
 /** Creates an overlay root over `image` and mounts it; records the image so later mounts find it. */
-export async function createOverlayRoot(runner: CommandRunner, image: string, location: RootVolumeLocation): Promise<void> {
+export async function createOverlayRoot(
+  runner: CommandRunner,
+  image: string,
+  location: RootVolumeLocation,
+): Promise<void> {
   const layers = layersOf(location);
   mkdirSync(layers.upper, { recursive: true });
   mkdirSync(layers.work, { recursive: true });

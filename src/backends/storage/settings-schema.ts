@@ -32,8 +32,10 @@ export const storageSettingsSchema = z
         /** Where the file system is mounted. Defaults to <stateDir>/storage. */
         mountpoint: z.string().optional(),
       })
-      .strict().prefault({}),
+      .strict()
+      .prefault({}),
     dir: z.object({ root: z.string().optional() }).strict().prefault({}),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 export type StorageSettings = z.output<typeof storageSettingsSchema>;

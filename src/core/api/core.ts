@@ -12,10 +12,51 @@ import type { ChangeRequestInput } from "../../domain/change.js";
 import type { ModuleInfo } from "../../domain/catalog.js";
 import type { ImageBuildReport, LogEntry, ProgressListener } from "../../ports/runtime.js";
 import type { CommandResult } from "../../ports/command-runner.js";
-import type { AddSshKeyRequest, ApiTokenView, AuditLogPage, AuditLogQuery, CreatedApiToken, Impersonation, ListSshKeysRequest, LoginLink, LoginLinkState, RemoveSshKeyRequest, SshKeyView, StartedWebSession, UserLimitsInput, UserView, WebSessionIdentity } from "./accounts.js";
+import type {
+  AddSshKeyRequest,
+  ApiTokenView,
+  AuditLogPage,
+  AuditLogQuery,
+  CreatedApiToken,
+  Impersonation,
+  ListSshKeysRequest,
+  LoginLink,
+  LoginLinkState,
+  RemoveSshKeyRequest,
+  SshKeyView,
+  StartedWebSession,
+  UserLimitsInput,
+  UserView,
+  WebSessionIdentity,
+} from "./accounts.js";
 import type { ChangeOutcome, ConfirmedJob, CreateJob, JobOf, JobView } from "./jobs.js";
-import type { AttachShellRequest, ExecRequest, Forward, ForwardRequest, Session, SessionRequest, ShellRequest, ShellSession } from "./sessions.js";
-import type { AutostartReport, CreateOptions, DoctorReport, HostKeyReport, IdleTickReport, ImportedVmDetails, IdleView, KeepResult, ListResult, ReconcileReport, StorageReport, WatchRequest, WorkloadDetails, WorkloadView, WorkloadWatch } from "./workloads.js";
+import type {
+  AttachShellRequest,
+  ExecRequest,
+  Forward,
+  ForwardRequest,
+  Session,
+  SessionRequest,
+  ShellRequest,
+  ShellSession,
+} from "./sessions.js";
+import type {
+  AutostartReport,
+  CreateOptions,
+  DoctorReport,
+  HostKeyReport,
+  IdleTickReport,
+  ImportedVmDetails,
+  IdleView,
+  KeepResult,
+  ListResult,
+  ReconcileReport,
+  StorageReport,
+  WatchRequest,
+  WorkloadDetails,
+  WorkloadView,
+  WorkloadWatch,
+} from "./workloads.js";
 
 /** The core. One method per operation in `OPERATIONS`; the authorization tests iterate that list. */
 export interface Core {

@@ -33,7 +33,8 @@ export interface WorkloadView {
 }
 
 /** What the owner should be told about the inactivity timer now: it stops soon unless kept, or it was stopped. */
-export type IdleNotice = { readonly type: "warning"; readonly stopsAt: Date } | { readonly type: "stopped"; readonly at: Date };
+export type IdleNotice =
+  { readonly type: "warning"; readonly stopsAt: Date } | { readonly type: "stopped"; readonly at: Date };
 
 /** Choices made at create that are not part of the spec. */
 export interface CreateOptions {
@@ -109,7 +110,9 @@ export interface ImportedVmView {
  * A workload's answer from `show`, `start` or `stop`, for callers that handle only workloads;
  * throws when the name was an imported VM (whose answer has no spec, status or idle timer).
  */
-export function workloadOf<T extends { readonly kind: string; readonly name: string }>(value: T): Exclude<T, ImportedVmDetails> {
+export function workloadOf<T extends { readonly kind: string; readonly name: string }>(
+  value: T,
+): Exclude<T, ImportedVmDetails> {
   if (isImportedVm(value)) throw new TypeError(`"${value.name}" is an imported VM, not a workload.`);
   return value as Exclude<T, ImportedVmDetails>;
 }
@@ -185,7 +188,11 @@ export interface StorageReport {
    * VM root disks: allocated on the host outside the storage driver, counted in `usage`
    * (allocation) and held against the quota at their declared size (see admission).
    */
-  readonly rootDisks: readonly { readonly workload: string; readonly allocatedBytes: number; readonly sizeBytes: number }[];
+  readonly rootDisks: readonly {
+    readonly workload: string;
+    readonly allocatedBytes: number;
+    readonly sizeBytes: number;
+  }[];
   readonly snapshots: readonly SnapshotView[];
 }
 

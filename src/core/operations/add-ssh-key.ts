@@ -20,7 +20,10 @@ import { MAX_SSH_KEYS_PER_USER, keyOwner, toSshKeyView } from "../ssh-keys.js";
 export function addSshKey(services: CoreServices, actor: Actor, request: AddSshKeyRequest): Promise<SshKeyView> {
   const { context } = services;
   const parsed = parseSshPublicKey(request?.publicKey);
-  const args: Record<string, unknown> = { ...(request?.userId === undefined ? {} : { userId: request.userId }), ...(parsed.ok ? { fingerprint: parsed.key.fingerprint } : {}) };
+  const args: Record<string, unknown> = {
+    ...(request?.userId === undefined ? {} : { userId: request.userId }),
+    ...(parsed.ok ? { fingerprint: parsed.key.fingerprint } : {}),
+  };
   return runOperation(services, {
     operation: "addSshKey",
     actor,
@@ -46,7 +49,11 @@ export function addSshKey(services: CoreServices, actor: Actor, request: AddSshK
         createdAt: context.deps.clock.now(),
       };
       // One answer whether the key is this person's already or someone else's: it names no one.
-      if (!context.repos.sshKeys.insert(record)) throw new ConflictError("key-taken", `The key ${record.fingerprint} is already registered; each key can belong to one person only.`);
+      if (!context.repos.sshKeys.insert(record))
+        throw new ConflictError(
+          "key-taken",
+          `The key ${record.fingerprint} is already registered; each key can belong to one person only.`,
+        );
       return toSshKeyView(record);
     },
   });

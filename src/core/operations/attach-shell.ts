@@ -29,14 +29,20 @@ export function attachShell(services: CoreServices, actor: Actor, request: Attac
     validate: () => {
       const name = validateName(request?.name);
       const issues = [...sizeIssue(request.cols, "cols", 1000), ...sizeIssue(request.rows, "rows", 500)];
-      if (typeof request.resumeToken !== "string" || !RESUME_TOKEN.test(request.resumeToken)) issues.push({ path: "resumeToken", message: "That is not a terminal session's resume token." });
+      if (typeof request.resumeToken !== "string" || !RESUME_TOKEN.test(request.resumeToken))
+        issues.push({ path: "resumeToken", message: "That is not a terminal session's resume token." });
       if (issues.length > 0) throw new InvalidInputError(issues);
       return { name, resumeToken: request.resumeToken, size: { cols: request.cols, rows: request.rows } };
     },
     target: (input) => input.name,
     run: async ({ user, input }) => {
       const shell = services.shells.find(input.resumeToken, user.id, input.name);
-      if (!shell) throw new NotFoundError("shell", input.name, `There is no terminal session of yours in "${input.name}" to go back to: it ended. Open a new one.`);
+      if (!shell)
+        throw new NotFoundError(
+          "shell",
+          input.name,
+          `There is no terminal session of yours in "${input.name}" to go back to: it ended. Open a new one.`,
+        );
       args.shell = shell.id;
       const attachment = services.shells.reattach(shell);
       shell.terminal.resize(input.size);

@@ -16,7 +16,12 @@ import { startWorkload } from "./start-workload.js";
 
 /** Workloads that should run but do not. */
 function needsStart(workload: WorkloadView): boolean {
-  return workload.status === "ready" && workload.desired === "running" && workload.live !== "running" && workload.live !== "starting";
+  return (
+    workload.status === "ready" &&
+    workload.desired === "running" &&
+    workload.live !== "running" &&
+    workload.live !== "starting"
+  );
 }
 
 /** Starts what should be running. */
@@ -50,8 +55,13 @@ export function planAutostart(services: CoreServices, actor: Actor): Promise<Pla
     dryRun: true,
     validate: () => undefined,
     run: async () => {
-      const workloads = (await listWorkloads(services, actor)).workloads.filter(needsStart).map((workload) => workload.name);
-      return { type: "planned", plan: { operation: "autostart", workloads, steps: workloads.map((name) => `start ${name}`) } };
+      const workloads = (await listWorkloads(services, actor)).workloads
+        .filter(needsStart)
+        .map((workload) => workload.name);
+      return {
+        type: "planned",
+        plan: { operation: "autostart", workloads, steps: workloads.map((name) => `start ${name}`) },
+      };
     },
   });
 }

@@ -10,7 +10,11 @@ import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 
 /** Builds the backend's images. */
-export function buildImages(services: CoreServices, actor: Actor, options: { readonly onProgress: ProgressListener }): Promise<ImageBuildReport> {
+export function buildImages(
+  services: CoreServices,
+  actor: Actor,
+  options: { readonly onProgress: ProgressListener },
+): Promise<ImageBuildReport> {
   const { context } = services;
   return runOperation(services, {
     operation: "buildImages",
@@ -27,7 +31,8 @@ export function buildImages(services: CoreServices, actor: Actor, options: { rea
       };
       // One runtime after another: image builds are heavy, and their progress reads in order.
       const images: ImageBuildReport["images"][number][] = [];
-      for (const runtime of context.deps.runtimes.all()) images.push(...(await runtime.buildImages({ onProgress })).images);
+      for (const runtime of context.deps.runtimes.all())
+        images.push(...(await runtime.buildImages({ onProgress })).images);
       return { images };
     },
   });
@@ -43,7 +48,14 @@ export function planBuildImages(services: CoreServices, actor: Actor): Promise<P
     validate: () => undefined,
     run: async () => {
       const runtimes = context.deps.runtimes.all().map((runtime) => runtime.info().name);
-      return { type: "planned", plan: { operation: "buildImages", runtimes, steps: runtimes.map((name) => `build the ${name} runtime's images`) } };
+      return {
+        type: "planned",
+        plan: {
+          operation: "buildImages",
+          runtimes,
+          steps: runtimes.map((name) => `build the ${name} runtime's images`),
+        },
+      };
     },
   });
 }

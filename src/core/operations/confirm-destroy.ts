@@ -23,19 +23,24 @@ export function confirmDestroy(services: CoreServices, actor: Actor, token: stri
     args: { token },
     validate: () => {
       if (typeof token !== "string" || !/^[A-Za-z0-9_-]{8,128}$/.test(token.trim())) {
-        throw new InvalidInputError([{ path: "token", message: "That is not a confirmation token; copy the token from the destroy plan." }]);
+        throw new InvalidInputError([
+          { path: "token", message: "That is not a confirmation token; copy the token from the destroy plan." },
+        ]);
       }
       return token.trim();
     },
     run: async ({ user, input, lock, detach, setTarget }): Promise<ConfirmedJob> => {
       const confirmation = findRedeemable(context, user.id, input);
       setTarget(confirmation.workload);
-      if (confirmation.operation === "change") return confirmChange(services, actor, user, confirmation, { lock, detach });
+      if (confirmation.operation === "change")
+        return confirmChange(services, actor, user, confirmation, { lock, detach });
       lock(confirmation.workload);
       const record = context.repos.workloads.get(confirmation.workload);
-      if (!record || record.status === "creating" || record.status === "destroying") throw planChanged(confirmation.workload);
+      if (!record || record.status === "creating" || record.status === "destroying")
+        throw planChanged(confirmation.workload);
       if (planHash(buildDestroyPlan(context, record), record) !== confirmation.planHash) throw planChanged(record.name);
-      if (!context.repos.confirmations.markUsed(confirmation.tokenHash, context.deps.clock.now())) throw confirmationRefused();
+      if (!context.repos.confirmations.markUsed(confirmation.tokenHash, context.deps.clock.now()))
+        throw confirmationRefused();
       context.repos.workloads.update(record.name, { status: "destroying" }, context.deps.clock.now());
       const onSettled = detach();
       const handle = services.jobs.start({

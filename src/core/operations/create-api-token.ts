@@ -24,7 +24,13 @@ export function createApiToken(services: CoreServices, actor: Actor, userId: str
     run: async ({ user, input: id }) => {
       resolveUser(context, { userId: id });
       const token = generateApiToken();
-      const record = { id: generateApiTokenId(), userId: id, tokenHash: hashApiToken(token), createdBy: user.id, createdAt: context.deps.clock.now() };
+      const record = {
+        id: generateApiTokenId(),
+        userId: id,
+        tokenHash: hashApiToken(token),
+        createdBy: user.id,
+        createdAt: context.deps.clock.now(),
+      };
       context.repos.apiTokens.insert(record);
       return { ...toApiTokenView(record), token };
     },

@@ -23,7 +23,13 @@ export function createLoginLink(services: CoreServices, actor: Actor): Promise<L
       const now = context.deps.clock.now();
       const expiresAt = new Date(now.getTime() + LOGIN_LINK_TTL_MS);
       context.repos.webSessions.prune(now);
-      context.repos.webSessions.insertLink({ tokenHash: hashWebSecret(token), userId: user.id, createdBy: user.id, createdAt: now, expiresAt });
+      context.repos.webSessions.insertLink({
+        tokenHash: hashWebSecret(token),
+        userId: user.id,
+        createdBy: user.id,
+        createdAt: now,
+        expiresAt,
+      });
       return { userId: user.id, token, expiresAt };
     },
   });

@@ -17,13 +17,21 @@ import { decideKind } from "../workload-kind.js";
 import { checkWithinMaximum, parseOwnTimeout } from "./set-idle-timeout.js";
 
 /** Starts a create job for `input`, owned by the actor (with its own idle timeout when `options` gives one). */
-export function createWorkload(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput, options: CreateOptions = {}): Promise<CreateJob> {
+export function createWorkload(
+  services: CoreServices,
+  actor: Actor,
+  input: ContainerSpecInput | VmSpecInput,
+  options: CreateOptions = {},
+): Promise<CreateJob> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",
     actor,
     args: options?.idleTimeout === undefined ? input : { ...input, idleTimeout: options.idleTimeout },
-    validate: () => ({ spec: validateSpec(context, decideKind(context, actor, input)), idleTimeout: options?.idleTimeout === undefined ? undefined : parseOwnTimeout(options.idleTimeout) }),
+    validate: () => ({
+      spec: validateSpec(context, decideKind(context, actor, input)),
+      idleTimeout: options?.idleTimeout === undefined ? undefined : parseOwnTimeout(options.idleTimeout),
+    }),
     target: ({ spec }) => spec.name,
     run: async ({ user, input: { spec, idleTimeout }, lock, detach }) => {
       checkWithinMaximum(spec.name, user, idleTimeout);

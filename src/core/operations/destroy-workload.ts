@@ -42,7 +42,15 @@ export function planDestroy(services: CoreServices, actor: Actor, name: string):
     target: (validName) => validName,
     run: async ({ workload }) => {
       const destroy = buildDestroyPlan(context, workload!);
-      return { type: "planned", plan: { operation: "destroy", workload: destroy.workload, destroy, steps: [...destroy.removes.map((item) => `remove ${item}`), ...destroy.keeps.map((item) => `keep ${item}`)] } };
+      return {
+        type: "planned",
+        plan: {
+          operation: "destroy",
+          workload: destroy.workload,
+          destroy,
+          steps: [...destroy.removes.map((item) => `remove ${item}`), ...destroy.keeps.map((item) => `keep ${item}`)],
+        },
+      };
     },
   });
 }

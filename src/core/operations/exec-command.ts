@@ -26,14 +26,21 @@ export function execCommand(services: CoreServices, actor: Actor, request: ExecR
       const name = validateName(request?.name);
       const issues: InputIssue[] = [];
       const argv = request.argv;
-      if (!Array.isArray(argv) || argv.length === 0 || argv.some((part) => typeof part !== "string" || part.includes("\0"))) {
+      if (
+        !Array.isArray(argv) ||
+        argv.length === 0 ||
+        argv.some((part) => typeof part !== "string" || part.includes("\0"))
+      ) {
         issues.push({ path: "argv", message: "Give the command as a non-empty list of words." });
       } else if (argv[0] === "") {
         issues.push({ path: "argv.0", message: "The program name must not be empty." });
       }
       const timeoutMs = request.timeoutMs ?? EXEC_TIMEOUT.defaultMs;
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > EXEC_TIMEOUT.maxMs) {
-        issues.push({ path: "timeoutMs", message: `The timeout must be between 1 ms and ${EXEC_TIMEOUT.maxMs / 60_000} minutes.` });
+        issues.push({
+          path: "timeoutMs",
+          message: `The timeout must be between 1 ms and ${EXEC_TIMEOUT.maxMs / 60_000} minutes.`,
+        });
       }
       if (issues.length > 0) throw new InvalidInputError(issues);
       return { name, argv, timeoutMs };
@@ -42,10 +49,15 @@ export function execCommand(services: CoreServices, actor: Actor, request: ExecR
     run: async ({ input, workload }) => {
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       if (request.interactive && !runtime.info().capabilities.interactiveShell) {
-        throw new InvalidInputError([{ path: "interactive", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
+        throw new InvalidInputError([
+          { path: "interactive", message: `The ${runtime.info().name} runtime has no interactive shell.` },
+        ]);
       }
       services.activity.record(input.name, "exec");
-      return runtime.exec(workload!.spec.name, input.argv, { timeoutMs: input.timeoutMs, stdio: request.interactive ? "inherit" : "pipe" });
+      return runtime.exec(workload!.spec.name, input.argv, {
+        timeoutMs: input.timeoutMs,
+        stdio: request.interactive ? "inherit" : "pipe",
+      });
     },
   });
 }

@@ -18,12 +18,14 @@ export function getJob(services: CoreServices, actor: Actor, id: string): Promis
     actor,
     args: { id },
     validate: () => {
-      if (typeof id !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new InvalidInputError([{ path: "id", message: "That is not a job id." }]);
+      if (typeof id !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(id))
+        throw new InvalidInputError([{ path: "id", message: "That is not a job id." }]);
       return id;
     },
     run: async ({ user, input }) => {
       const record = context.repos.jobs.get(input);
-      if (!record || (record.owner !== user.id && user.role !== "admin")) throw new NotFoundError("job", input, `You have no job "${input}".`);
+      if (!record || (record.owner !== user.id && user.role !== "admin"))
+        throw new NotFoundError("job", input, `You have no job "${input}".`);
       return toJobView(record);
     },
   });

@@ -29,7 +29,10 @@ export function impersonate(services: CoreServices, actor: Actor, userId: string
       const target = resolveUser(context, { userId: id });
       const approved = target.status === "pending";
       if (approved) context.repos.users.update(id, { status: "active", approvedBy: admin.id });
-      const view = toUserView(approved ? { ...target, status: "active" } : target, context.repos.workloads.usage(id).count);
+      const view = toUserView(
+        approved ? { ...target, status: "active" } : target,
+        context.repos.workloads.usage(id).count,
+      );
       return { user: view, approved };
     },
   });

@@ -24,12 +24,24 @@ export function keepWorkload(services: CoreServices, actor: Actor, name?: string
     target: (validName) => validName,
     run: async ({ user, workload, setTarget }) => {
       const { repos } = context;
-      const own = workload ? [workload] : repos.workloads.listByOwner(user.id).filter((record) => record.status === "ready" && record.desired === "running");
+      const own = workload
+        ? [workload]
+        : repos.workloads
+            .listByOwner(user.id)
+            .filter((record) => record.status === "ready" && record.desired === "running");
       const chosen = workload ? own : own.filter((record) => repos.idleTimers.get(record.name)?.warnedAt !== undefined);
       // Nothing warned: "keep" still means the one running workload when there is only one.
       const kept = chosen.length > 0 ? chosen : own.length === 1 ? own : [];
       if (kept.length === 0) {
-        throw new InvalidInputError([{ path: "name", message: own.length === 0 ? "You have no running workload to keep." : `Which one? Say "keep NAME" (${own.map((record) => record.name).join(", ")}).` }]);
+        throw new InvalidInputError([
+          {
+            path: "name",
+            message:
+              own.length === 0
+                ? "You have no running workload to keep."
+                : `Which one? Say "keep NAME" (${own.map((record) => record.name).join(", ")}).`,
+          },
+        ]);
       }
       if (kept.length === 1) setTarget(kept[0]!.name);
       for (const record of kept) services.activity.record(record.name, "keep");

@@ -16,6 +16,10 @@ export function listAdmins(services: CoreServices, actor: Actor): Promise<readon
     operation: "listAdmins",
     actor,
     validate: () => undefined,
-    run: async () => context.repos.users.list().filter((user) => user.role === "admin" && user.status === "active").map((user) => user.id),
+    run: async () =>
+      context.repos.users
+        .list()
+        .filter((user) => user.role === "admin" && user.status === "active")
+        .map((user) => user.id),
   });
 }

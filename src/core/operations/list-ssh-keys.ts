@@ -13,16 +13,27 @@ import { keyOwner, toSshKeyView } from "../ssh-keys.js";
 import { ForbiddenError } from "../../domain/errors.js";
 
 /** Lists keys of `request.userId` (default: the caller), or every key for an admin asking for `all`. */
-export function listSshKeys(services: CoreServices, actor: Actor, request: ListSshKeysRequest = {}): Promise<readonly SshKeyView[]> {
+export function listSshKeys(
+  services: CoreServices,
+  actor: Actor,
+  request: ListSshKeysRequest = {},
+): Promise<readonly SshKeyView[]> {
   const { context } = services;
   return runOperation(services, {
     operation: "listSshKeys",
     actor,
-    args: { ...(request?.userId === undefined ? {} : { userId: request.userId }), ...(request?.all === true ? { all: true } : {}) },
-    validate: () => ({ userId: request?.userId === undefined ? undefined : validateUserId(request.userId), all: request?.all === true }),
+    args: {
+      ...(request?.userId === undefined ? {} : { userId: request.userId }),
+      ...(request?.all === true ? { all: true } : {}),
+    },
+    validate: () => ({
+      userId: request?.userId === undefined ? undefined : validateUserId(request.userId),
+      all: request?.all === true,
+    }),
     run: async ({ user, input }) => {
       if (input.all) {
-        if (user.role !== "admin") throw new ForbiddenError("admin-only", "Only an administrator can list everyone's SSH keys.");
+        if (user.role !== "admin")
+          throw new ForbiddenError("admin-only", "Only an administrator can list everyone's SSH keys.");
         return context.repos.sshKeys.list().map(toSshKeyView);
       }
       return context.repos.sshKeys.list(keyOwner(context, user, input.userId)).map(toSshKeyView);

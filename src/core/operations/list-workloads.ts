@@ -20,8 +20,15 @@ export function listWorkloads(services: CoreServices, actor: Actor): Promise<Lis
     actor,
     validate: () => undefined,
     run: async ({ user }) => {
-      const records = user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      return visibleList(user, records, await listLive(context.deps.runtimes), (record) => idleNotice(context, record), assignedImports(context, user));
+      const records =
+        user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
+      return visibleList(
+        user,
+        records,
+        await listLive(context.deps.runtimes),
+        (record) => idleNotice(context, record),
+        assignedImports(context, user),
+      );
     },
   });
 }

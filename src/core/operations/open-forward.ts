@@ -42,24 +42,33 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
       const name = validateName(request?.name);
       const host = typeof request?.host === "string" ? request.host.trim().toLowerCase() : "";
       const port = request?.port;
-      if (host === "" || host.length > 255) throw new InvalidInputError([{ path: "host", message: "Name the host to forward to." }]);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidInputError([{ path: "port", message: "The port must be between 1 and 65535." }]);
+      if (host === "" || host.length > 255)
+        throw new InvalidInputError([{ path: "host", message: "Name the host to forward to." }]);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new InvalidInputError([{ path: "port", message: "The port must be between 1 and 65535." }]);
       return { name, host, port };
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       const live = await runtime.show(workload!.spec.name);
-      if (!live || live.state !== "running") throw new ConflictError("wrong-state", `"${input.name}" is not running; start it first.`);
+      if (!live || live.state !== "running")
+        throw new ConflictError("wrong-state", `"${input.name}" is not running; start it first.`);
       // A loopback address is the host's own (a VM's forwarded SSH port), never the workload's:
       // connecting there would reach the host's services, so it is never a forward's target.
       const own = live.addresses.filter((address) => IPV4.test(address) && !address.startsWith("127."));
       const address = own[0];
       const openPort = runtime.openPort?.bind(runtime);
-      if (address === undefined && openPort === undefined) throw new ConflictError("wrong-state", `"${input.name}" has no network address to forward to.`);
+      if (address === undefined && openPort === undefined)
+        throw new ConflictError("wrong-state", `"${input.name}" has no network address to forward to.`);
       const allowed = LOOPBACK_NAMES.has(input.host) || input.host === input.name || own.includes(input.host);
       if (!allowed) {
-        throw new InvalidInputError([{ path: "host", message: `Forwarding reaches only "${input.name}" itself: use localhost${address === undefined ? "" : ` (or ${address})`} as the target, not ${JSON.stringify(input.host).slice(0, 80)}.` }]);
+        throw new InvalidInputError([
+          {
+            path: "host",
+            message: `Forwarding reaches only "${input.name}" itself: use localhost${address === undefined ? "" : ` (or ${address})`} as the target, not ${JSON.stringify(input.host).slice(0, 80)}.`,
+          },
+        ]);
       }
       services.activity.record(input.name, "port forward");
       const settle = detach();
@@ -67,11 +76,14 @@ export function openForward(services: CoreServices, actor: Actor, request: Forwa
       const name = workload!.spec.name;
       // `localhost` means the workload's own loopback, where editors' remote servers listen;
       // a workload without an address of its own is reached only that way.
-      const fromInside = openPort !== undefined && (address === undefined || LOOPBACK_NAMES.has(input.host)) ? openPort : undefined;
+      const fromInside =
+        openPort !== undefined && (address === undefined || LOOPBACK_NAMES.has(input.host)) ? openPort : undefined;
       const family = input.host === "::1" || input.host === "[::1]" ? 6 : 4;
       return {
         // From inside through the runtime, or the workload's own address.
-        ...(fromInside !== undefined ? { open: () => fromInside(name, input.port, { family, timeoutMs: FORWARD_MAX_MS }) } : { address: address! }),
+        ...(fromInside !== undefined
+          ? { open: () => fromInside(name, input.port, { family, timeoutMs: FORWARD_MAX_MS }) }
+          : { address: address! }),
         port: input.port,
         // Traffic through the forward is someone using the workload (code-server, a web app, a database).
         traffic: () => services.activity.input(input.name, "port forward"),

@@ -46,7 +46,8 @@ function validateCommand(command: unknown, issues: InputIssue[]): SessionCommand
 
 function validTerminal(terminal: SessionRequest["terminal"]): SessionRequest["terminal"] {
   if (terminal === undefined) return undefined;
-  const size = (value: unknown) => (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000 ? (value as number) : undefined);
+  const size = (value: unknown) =>
+    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000 ? (value as number) : undefined;
   const cols = size(terminal.cols) ?? 80;
   const rows = size(terminal.rows) ?? 24;
   // An odd terminal type is replaced, not refused: clients send whatever their TERM says.
@@ -58,7 +59,12 @@ function validTerminal(terminal: SessionRequest["terminal"]): SessionRequest["te
 export function openSession(services: CoreServices, actor: Actor, request: SessionRequest): Promise<Session> {
   const { context } = services;
   // Read again when the audit record is written at the end of the session: the exit is added then.
-  const args: Record<string, unknown> = { name: request?.name, kind: request?.command?.kind, via: request?.via, terminal: request?.terminal !== undefined };
+  const args: Record<string, unknown> = {
+    name: request?.name,
+    kind: request?.command?.kind,
+    via: request?.via,
+    terminal: request?.terminal !== undefined,
+  };
   return runOperation(services, {
     operation: "openSession",
     actor,
@@ -82,7 +88,12 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       const info = runtime.info();
       if (!runtime.openSession || (input.terminal !== undefined && !info.capabilities.interactiveShell)) {
-        throw new InvalidInputError([{ path: "name", message: `The ${info.name} runtime cannot open ${input.terminal ? "terminal " : ""}sessions.` }]);
+        throw new InvalidInputError([
+          {
+            path: "name",
+            message: `The ${info.name} runtime cannot open ${input.terminal ? "terminal " : ""}sessions.`,
+          },
+        ]);
       }
       const running = await runtime.openSession(workload!.spec.name, {
         command: input.command,

@@ -26,10 +26,17 @@ import { stoppedForIdleness } from "../idle-timers.js";
 import { startWorkload } from "./start-workload.js";
 
 export const sizeIssue = (value: unknown, path: string, max: number): InputIssue[] =>
-  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max ? [] : [{ path, message: `${path} must be a whole number from 1 to ${max}.` }];
+  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max
+    ? []
+    : [{ path, message: `${path} must be a whole number from 1 to ${max}.` }];
 
 /** The caller's handle on a shell through one attachment; typing into it is activity for the idle timer. */
-export function shellSession(services: CoreServices, shell: LiveShell, attachment: ShellAttachment, reattached: boolean): ShellSession {
+export function shellSession(
+  services: CoreServices,
+  shell: LiveShell,
+  attachment: ShellAttachment,
+  reattached: boolean,
+): ShellSession {
   return {
     id: shell.id,
     workload: shell.workload,
@@ -61,12 +68,19 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
   return runOperation(services, {
     operation: "openShell",
     actor,
-    args: { name: request?.name, cols: request?.cols, rows: request?.rows, shell: id, ...(request?.reattachMs ? { reattachMs: request.reattachMs } : {}) },
+    args: {
+      name: request?.name,
+      cols: request?.cols,
+      rows: request?.rows,
+      shell: id,
+      ...(request?.reattachMs ? { reattachMs: request.reattachMs } : {}),
+    },
     validate: () => {
       const name = validateName(request?.name);
       const reattachMs = request.reattachMs ?? 0;
       const issues = [...sizeIssue(request.cols, "cols", 1000), ...sizeIssue(request.rows, "rows", 500)];
-      if (!Number.isInteger(reattachMs) || reattachMs < 0 || reattachMs > MAX_REATTACH_MS) issues.push({ path: "reattachMs", message: `reattachMs must be a whole number from 0 to ${MAX_REATTACH_MS}.` });
+      if (!Number.isInteger(reattachMs) || reattachMs < 0 || reattachMs > MAX_REATTACH_MS)
+        issues.push({ path: "reattachMs", message: `reattachMs must be a whole number from 0 to ${MAX_REATTACH_MS}.` });
       if (issues.length > 0) throw new InvalidInputError(issues);
       return { name, size: { cols: request.cols, rows: request.rows }, reattachMs };
     },
@@ -78,17 +92,32 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
         await startWorkload(services, actor, input.name, "connect");
       }
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
-      if (!runtime.info().capabilities.interactiveShell) throw new InvalidInputError([{ path: "name", message: `The ${runtime.info().name} runtime has no interactive shell.` }]);
+      if (!runtime.info().capabilities.interactiveShell)
+        throw new InvalidInputError([
+          { path: "name", message: `The ${runtime.info().name} runtime has no interactive shell.` },
+        ]);
       const terminal = await runtime.openTerminal(workload!.spec.name, { size: input.size, timeoutMs: SHELL_MAX_MS });
       services.activity.record(input.name, "web terminal");
       const startedAt = context.deps.clock.now();
       const opened = performance.now();
-      const shell: LiveShell = { id, resumeToken: generateResumeToken(), userId: user.id, workload: input.name, terminal, ended: terminal.exited.then(({ exitCode }) => ({ exitCode })), exited: false, expiredDetached: false };
+      const shell: LiveShell = {
+        id,
+        resumeToken: generateResumeToken(),
+        userId: user.id,
+        workload: input.name,
+        terminal,
+        ended: terminal.exited.then(({ exitCode }) => ({ exitCode })),
+        exited: false,
+        expiredDetached: false,
+      };
       const attachment = services.shells.open(shell, input.reattachMs);
       void terminal.exited.then(({ exitCode, timedOut }) => {
         services.shells.exited(shell);
         const detached = shell.expiredDetached;
-        context.deps.logger.info({ operation: "closeShell", actor: user.id, target: input.name, shell: id, exitCode, timedOut, detached }, "shell closed");
+        context.deps.logger.info(
+          { operation: "closeShell", actor: user.id, target: input.name, shell: id, exitCode, timedOut, detached },
+          "shell closed",
+        );
         recordAudit(context, {
           actor: user.id,
           operation: "closeShell",

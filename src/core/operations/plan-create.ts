@@ -17,14 +17,22 @@ import { decideKind } from "../workload-kind.js";
 import { checkWithinMaximum, describeOwnTimeout, parseOwnTimeout } from "./set-idle-timeout.js";
 
 /** Validates and admits `input`, returning what a create would do. */
-export function planCreate(services: CoreServices, actor: Actor, input: ContainerSpecInput | VmSpecInput, idleTimeoutText?: string): Promise<Planned> {
+export function planCreate(
+  services: CoreServices,
+  actor: Actor,
+  input: ContainerSpecInput | VmSpecInput,
+  idleTimeoutText?: string,
+): Promise<Planned> {
   const { context } = services;
   return runOperation(services, {
     operation: "create",
     actor,
     args: idleTimeoutText === undefined ? input : { ...input, idleTimeout: idleTimeoutText },
     dryRun: true,
-    validate: () => ({ spec: validateSpec(context, decideKind(context, actor, input)), idleTimeout: idleTimeoutText === undefined ? undefined : parseOwnTimeout(idleTimeoutText) }),
+    validate: () => ({
+      spec: validateSpec(context, decideKind(context, actor, input)),
+      idleTimeout: idleTimeoutText === undefined ? undefined : parseOwnTimeout(idleTimeoutText),
+    }),
     target: ({ spec }) => spec.name,
     run: async ({ user, input: { spec, idleTimeout } }) => {
       checkWithinMaximum(spec.name, user, idleTimeout);
@@ -33,7 +41,9 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
       await checkNameFree(context, spec.name);
       const backend = runtimeForKind(context.deps.runtimes, spec.kind);
       // The storage port says where the workspace would be, without creating it.
-      const workspaceHostPath = spec.workspace.enabled ? context.deps.storage.workspacePath(userStorageKey(user.id), spec.name) : undefined;
+      const workspaceHostPath = spec.workspace.enabled
+        ? context.deps.storage.workspacePath(userStorageKey(user.id), spec.name)
+        : undefined;
       const backendPlan = await backend.plan(spec, {
         ownerLabel: user.id,
         ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),
@@ -51,7 +61,13 @@ export function planCreate(services: CoreServices, actor: Actor, input: Containe
         ...(workspaceHostPath === undefined ? [] : [`create the workspace of ${spec.name} in your storage`]),
         `create ${spec.name} on the ${create.backend} runtime with ${spec.modules.join(", ") || "no modules"}`,
         `start ${spec.name} and wait until it has booted`,
-        ...(idleTimeout === undefined ? [] : [idleTimeout === "off" ? `never stop ${spec.name} for idleness` : `stop ${spec.name} after ${describeOwnTimeout(idleTimeout)} without activity`]),
+        ...(idleTimeout === undefined
+          ? []
+          : [
+              idleTimeout === "off"
+                ? `never stop ${spec.name} for idleness`
+                : `stop ${spec.name} after ${describeOwnTimeout(idleTimeout)} without activity`,
+            ]),
       ];
       return { type: "planned", plan: { operation: "create", workload: spec.name, create, steps } };
     },

@@ -32,7 +32,10 @@ const querySchema = z
   .object({
     user: z.string().trim().min(1).max(128).optional(),
     workload: z.string().trim().min(1).max(64).optional(),
-    operation: z.string().regex(/^[A-Za-z]{1,40}$/, "must be an operation name, like destroy or openShell").optional(),
+    operation: z
+      .string()
+      .regex(/^[A-Za-z]{1,40}$/, "must be an operation name, like destroy or openShell")
+      .optional(),
     outcome: z.enum(["ok", "error"]).optional(),
     since: time.optional(),
     until: time.optional(),
@@ -52,7 +55,8 @@ export function readAuditLog(services: CoreServices, actor: Actor, query: AuditL
       const parsed = querySchema.safeParse(query ?? {});
       if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
       const { since, until } = parsed.data;
-      if (since && until && since.getTime() >= until.getTime()) throw new InvalidInputError([{ path: "until", message: "until must be later than since." }]);
+      if (since && until && since.getTime() >= until.getTime())
+        throw new InvalidInputError([{ path: "until", message: "until must be later than since." }]);
       return parsed.data;
     },
     run: async ({ input }) => {

@@ -20,7 +20,12 @@ export function clampLines(lines: number | undefined): number {
 }
 
 /** Reads the logs of the actor's workload `name`. */
-export function readLogs(services: CoreServices, actor: Actor, name: string, options?: { readonly lines?: number }): Promise<readonly LogEntry[]> {
+export function readLogs(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+  options?: { readonly lines?: number },
+): Promise<readonly LogEntry[]> {
   const { context } = services;
   return runOperation(services, {
     operation: "logs",
@@ -28,6 +33,7 @@ export function readLogs(services: CoreServices, actor: Actor, name: string, opt
     args: { name, lines: options?.lines },
     validate: () => ({ name: validateName(name), lines: clampLines(options?.lines) }),
     target: (input) => input.name,
-    run: async ({ input, workload }) => runtimeForWorkload(context.deps.runtimes, workload!).logs(workload!.spec.name, { lines: input.lines }),
+    run: async ({ input, workload }) =>
+      runtimeForWorkload(context.deps.runtimes, workload!).logs(workload!.spec.name, { lines: input.lines }),
   });
 }

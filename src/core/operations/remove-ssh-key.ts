@@ -24,7 +24,12 @@ export function removeSshKey(services: CoreServices, actor: Actor, request: Remo
     validate: () => {
       const fingerprint = typeof request?.fingerprint === "string" ? request.fingerprint.trim() : request?.fingerprint;
       if (!isSshFingerprint(fingerprint)) {
-        throw new InvalidInputError([{ path: "fingerprint", message: 'A key fingerprint looks like "SHA256:" and 43 base64 characters (see `voxnix users key list`).' }]);
+        throw new InvalidInputError([
+          {
+            path: "fingerprint",
+            message: 'A key fingerprint looks like "SHA256:" and 43 base64 characters (see `voxnix users key list`).',
+          },
+        ]);
       }
       return { fingerprint, userId: request.userId === undefined ? undefined : validateUserId(request.userId) };
     },
@@ -32,8 +37,15 @@ export function removeSshKey(services: CoreServices, actor: Actor, request: Remo
       // Named owner first (a non-admin naming someone else is refused whatever the key), then the key.
       const owner = input.userId === undefined ? undefined : keyOwner(context, user, input.userId);
       const record = context.repos.sshKeys.get(input.fingerprint);
-      const mayRemove = record !== undefined && (owner === undefined ? record.userId === user.id || user.role === "admin" : record.userId === owner);
-      if (!record || !mayRemove) throw new NotFoundError("ssh-key", input.fingerprint, `There is no SSH key ${input.fingerprint} registered for you.`);
+      const mayRemove =
+        record !== undefined &&
+        (owner === undefined ? record.userId === user.id || user.role === "admin" : record.userId === owner);
+      if (!record || !mayRemove)
+        throw new NotFoundError(
+          "ssh-key",
+          input.fingerprint,
+          `There is no SSH key ${input.fingerprint} registered for you.`,
+        );
       context.repos.sshKeys.remove(record.fingerprint);
       return toSshKeyView(record);
     },

@@ -36,7 +36,11 @@ async function vmRootDisks(context: CoreContext, owner: UserId): Promise<Storage
     });
     for (const [name, bytes] of usage ?? []) allocated.set(name, bytes);
   }
-  return vms.map((record) => ({ workload: record.name, allocatedBytes: allocated.get(record.name) ?? 0, sizeBytes: (record.spec as VmSpec).diskBytes }));
+  return vms.map((record) => ({
+    workload: record.name,
+    allocatedBytes: allocated.get(record.name) ?? 0,
+    sizeBytes: (record.spec as VmSpec).diskBytes,
+  }));
 }
 
 /** Reports the actor's storage. */
@@ -67,10 +71,24 @@ export function reportStorage(services: CoreServices, actor: Actor): Promise<Sto
         driver: info.name,
         quotasEnforced: info.quotas,
         // VM root disks live outside the driver's area; they count in what the person uses.
-        usage: rootDisks.length === 0 && kept === 0 ? usage : { ...usage, usedBytes: usage.usedBytes + allocated, availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - held) },
+        usage:
+          rootDisks.length === 0 && kept === 0
+            ? usage
+            : {
+                ...usage,
+                usedBytes: usage.usedBytes + allocated,
+                availableBytes: usage.availableBytes === null ? null : Math.max(0, usage.availableBytes - held),
+              },
         workspaces: records.map((record, index) => ({ workload: record.name, usage: workspaceUsages[index]! })),
         rootDisks,
-        snapshots: snapshots.map((snapshot) => toSnapshotView(snapshot, snapshot.rootDisk === undefined ? undefined : keptDiskWords(context.deps.runtimes, snapshot.rootDisk.runtime))),
+        snapshots: snapshots.map((snapshot) =>
+          toSnapshotView(
+            snapshot,
+            snapshot.rootDisk === undefined
+              ? undefined
+              : keptDiskWords(context.deps.runtimes, snapshot.rootDisk.runtime),
+          ),
+        ),
       };
     },
   });

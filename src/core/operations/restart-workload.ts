@@ -19,7 +19,11 @@ function restartChange(context: CoreContext): LifecycleChange {
       await runtimeForWorkload(context.deps.runtimes, record).stop(record.spec.name, { onProgress: () => undefined });
       await startContainer(context, record);
     },
-    describe: (record) => [`power off ${record.name} cleanly`, ...(record.spec.workspace.enabled ? [`mount its workspace again`] : []), `start ${record.name} again`],
+    describe: (record) => [
+      `power off ${record.name} cleanly`,
+      ...(record.spec.workspace.enabled ? [`mount its workspace again`] : []),
+      `start ${record.name} again`,
+    ],
   };
 }
 

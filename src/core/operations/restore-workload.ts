@@ -11,7 +11,14 @@ import type { CoreContext } from "../context.js";
 import type { StoredUser } from "../../state/users-repository.js";
 import type { SnapshotRecord } from "../../state/snapshots-repository.js";
 import type { WorkloadName } from "../../domain/names.js";
-import { checkNameFree, checkQuotas, checkVmDiskQuota, checkCodeServerAuth, checkRemoteAccess, nameTaken } from "../admission.js";
+import {
+  checkNameFree,
+  checkQuotas,
+  checkVmDiskQuota,
+  checkCodeServerAuth,
+  checkRemoteAccess,
+  nameTaken,
+} from "../admission.js";
 import { validateName } from "../inputs.js";
 import { provisionWorkload } from "../provision.js";
 import { runOperation } from "../run-operation.js";
@@ -50,10 +57,16 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
         repos.workloads.delete(input);
         throw error;
       }
-      const source = snapshot.storageRef === undefined ? { kind: "new" as const } : { kind: "snapshot" as const, ref: snapshot.storageRef };
+      const source =
+        snapshot.storageRef === undefined
+          ? { kind: "new" as const }
+          : { kind: "snapshot" as const, ref: snapshot.storageRef };
       const runtime = runtimeForKind(deps.runtimes, snapshot.spec.kind);
       // The kept root disk comes back only on the runtime that kept it.
-      const rootDiskRef = snapshot.rootDisk !== undefined && snapshot.rootDisk.runtime === runtime.info().name ? snapshot.rootDisk.ref : undefined;
+      const rootDiskRef =
+        snapshot.rootDisk !== undefined && snapshot.rootDisk.runtime === runtime.info().name
+          ? snapshot.rootDisk.ref
+          : undefined;
       const onSettled = detach();
       const handle = services.jobs.start({
         onSettled,
@@ -70,7 +83,10 @@ export function restoreWorkload(services: CoreServices, actor: Actor, name: stri
           });
           if (snapshot.storageRef !== undefined) {
             await deps.storage.deleteSnapshot({ ref: snapshot.storageRef }).catch((error: unknown) => {
-              deps.logger.warn({ err: error, snapshot: snapshot.id, owner: userStorageKey(user.id) }, "Could not delete a restored snapshot");
+              deps.logger.warn(
+                { err: error, snapshot: snapshot.id, owner: userStorageKey(user.id) },
+                "Could not delete a restored snapshot",
+              );
             });
           }
           return view;
@@ -94,10 +110,17 @@ export function planRestore(services: CoreServices, actor: Actor, name: string):
     run: async ({ user, input }) => {
       const snapshot = await admitRestore(context, user, input);
       // What comes back is what the runtime kept: a root disk (qemu, microvm), or on Proxmox the workspace disk.
-      const kept = snapshot.rootDisk === undefined ? undefined : keptDiskOf(context.deps.runtimes, snapshot.rootDisk.runtime);
+      const kept =
+        snapshot.rootDisk === undefined ? undefined : keptDiskOf(context.deps.runtimes, snapshot.rootDisk.runtime);
       const steps = [
-        kept?.holdsWorkspace ? `recreate ${input} as a new VM` : snapshot.storageRef !== undefined ? `recreate ${input} with /workspace from its snapshot` : `recreate ${input} with an empty workspace`,
-        ...(snapshot.rootDisk === undefined ? [] : [`bring back ${kept!.words} as it was when it was destroyed (${snapshot.rootDisk.runtime})`]),
+        kept?.holdsWorkspace
+          ? `recreate ${input} as a new VM`
+          : snapshot.storageRef !== undefined
+            ? `recreate ${input} with /workspace from its snapshot`
+            : `recreate ${input} with an empty workspace`,
+        ...(snapshot.rootDisk === undefined
+          ? []
+          : [`bring back ${kept!.words} as it was when it was destroyed (${snapshot.rootDisk.runtime})`]),
         `start ${input} with its recorded modules (${snapshot.spec.modules.join(", ") || "none"})`,
       ];
       return { type: "planned", plan: { operation: "restore", workload: input, steps } };
@@ -110,7 +133,11 @@ async function admitRestore(context: CoreContext, user: StoredUser, name: Worklo
   const { repos, deps } = context;
   const snapshot = repos.snapshots.latestKept(user.id, name, deps.clock.now());
   if (!snapshot) {
-    throw new NotFoundError("snapshot", name, `There is nothing to restore for "${name}": it was never destroyed by you, or its undo window has passed.`);
+    throw new NotFoundError(
+      "snapshot",
+      name,
+      `There is nothing to restore for "${name}": it was never destroyed by you, or its undo window has passed.`,
+    );
   }
   checkRemoteAccess(context, snapshot.spec);
   checkCodeServerAuth(context, snapshot.spec);

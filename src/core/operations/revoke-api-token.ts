@@ -21,14 +21,18 @@ export function revokeApiToken(services: CoreServices, actor: Actor, id: string)
     actor,
     args: { id },
     validate: () => {
-      if (typeof id !== "string" || !TOKEN_ID.test(id)) throw new InvalidInputError([{ path: "id", message: 'A token id looks like "tok_" and 12 hex digits (see `voxnix users token list`).' }]);
+      if (typeof id !== "string" || !TOKEN_ID.test(id))
+        throw new InvalidInputError([
+          { path: "id", message: 'A token id looks like "tok_" and 12 hex digits (see `voxnix users token list`).' },
+        ]);
       return id;
     },
     run: async ({ user, input }) => {
       const record = context.repos.apiTokens.get(input);
       if (!record) throw new NotFoundError("token", input, `There is no API token "${input}".`);
       const at = context.deps.clock.now();
-      if (!context.repos.apiTokens.revoke(input, user.id, at)) throw new ConflictError("wrong-state", `The API token "${input}" is already revoked.`);
+      if (!context.repos.apiTokens.revoke(input, user.id, at))
+        throw new ConflictError("wrong-state", `The API token "${input}" is already revoked.`);
       return toApiTokenView({ ...record, revokedAt: at, revokedBy: user.id });
     },
   });

@@ -19,16 +19,25 @@ export function runDoctor(services: CoreServices, actor: Actor): Promise<DoctorR
     validate: () => undefined,
     run: async () => {
       const { runtimes, storage, remoteAccess } = context.deps;
-      const failed = (name: string) => (error: unknown): readonly DoctorCheck[] => [
-        { name, ok: false, detail: error instanceof Error ? error.message : String(error) },
-      ];
+      const failed =
+        (name: string) =>
+        (error: unknown): readonly DoctorCheck[] => [
+          { name, ok: false, detail: error instanceof Error ? error.message : String(error) },
+        ];
       const [runtimeChecks, storageChecks, remoteChecks] = await Promise.all([
-        Promise.all(runtimes.all().map((runtime) => runtime.doctor().catch(failed(`${runtime.info().name}-backend`)))).then((lists) => lists.flat()),
+        Promise.all(
+          runtimes.all().map((runtime) => runtime.doctor().catch(failed(`${runtime.info().name}-backend`))),
+        ).then((lists) => lists.flat()),
         storage.doctor().catch(failed(`${storage.info().name}-storage`)),
-        remoteAccess ? remoteAccess.doctor().catch(failed("remote-access")) : Promise.resolve<readonly DoctorCheck[]>([]),
+        remoteAccess
+          ? remoteAccess.doctor().catch(failed("remote-access"))
+          : Promise.resolve<readonly DoctorCheck[]>([]),
       ]);
       return {
-        backend: runtimes.all().map((runtime) => runtime.info().name).join(", "),
+        backend: runtimes
+          .all()
+          .map((runtime) => runtime.info().name)
+          .join(", "),
         storage: storage.info().name,
         ok: runtimeChecks.length > 0 && runtimeChecks.every((check) => check.ok),
         checks: [...runtimeChecks, ...storageChecks, ...remoteChecks],

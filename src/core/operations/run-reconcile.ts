@@ -20,7 +20,8 @@ export function runReconcile(services: CoreServices, actor: Actor): Promise<Reco
       const report = await reconcileAll(services.context, services.locks);
       // Start-up recovery may already have done this process's work; say what it did.
       const startup = services.startup;
-      if (!startup || (startup.recovered.length === 0 && startup.prunedSnapshots === 0 && startup.error === undefined)) return report;
+      if (!startup || (startup.recovered.length === 0 && startup.prunedSnapshots === 0 && startup.error === undefined))
+        return report;
       return {
         ...report,
         atStartup: {

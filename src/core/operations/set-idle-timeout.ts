@@ -18,13 +18,24 @@ import type { StoredUser } from "../../state/users-repository.js";
 
 /** Parses what the owner typed: a duration, `off`, or `default`. */
 export function parseOwnTimeout(value: unknown): OwnTimeout {
-  if (typeof value !== "string" || value.length > 32) throw new InvalidInputError([{ path: "timeout", message: 'Give a timeout like "2h", "90m", "off" or "default".' }]);
+  if (typeof value !== "string" || value.length > 32)
+    throw new InvalidInputError([{ path: "timeout", message: 'Give a timeout like "2h", "90m", "off" or "default".' }]);
   if (value.trim().toLowerCase() === "default") return undefined;
   const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidInputError([{ path: "timeout", message: `"${value.slice(0, 32)}" is not a timeout; use something like "2h", "90m", "off" or "default".` }]);
+  if (ms === undefined)
+    throw new InvalidInputError([
+      {
+        path: "timeout",
+        message: `"${value.slice(0, 32)}" is not a timeout; use something like "2h", "90m", "off" or "default".`,
+      },
+    ]);
   if (ms === 0) return "off";
-  if (ms < 60_000 && ms % 1000 !== 0) throw new InvalidInputError([{ path: "timeout", message: "A timeout is whole seconds." }]);
-  if (ms > MAX_IDLE_TIMEOUT_MS) throw new InvalidInputError([{ path: "timeout", message: `A timeout is at most ${formatDuration(MAX_IDLE_TIMEOUT_MS)}; use "off" for never.` }]);
+  if (ms < 60_000 && ms % 1000 !== 0)
+    throw new InvalidInputError([{ path: "timeout", message: "A timeout is whole seconds." }]);
+  if (ms > MAX_IDLE_TIMEOUT_MS)
+    throw new InvalidInputError([
+      { path: "timeout", message: `A timeout is at most ${formatDuration(MAX_IDLE_TIMEOUT_MS)}; use "off" for never.` },
+    ]);
   return ms;
 }
 
@@ -33,7 +44,10 @@ export function checkWithinMaximum(name: string, owner: StoredUser | undefined, 
   const max = owner?.limits.maxIdleTimeoutMs;
   if (max !== undefined && max > 0 && timeout !== undefined && (timeout === "off" || timeout > max)) {
     const asked = timeout === "off" ? "no timeout" : formatDuration(timeout);
-    throw new QuotaError("idle-timeout", `${name} can stay idle at most ${formatDuration(max)} before it is stopped (your limit); ${asked} is more. Ask an admin to raise it.`);
+    throw new QuotaError(
+      "idle-timeout",
+      `${name} can stay idle at most ${formatDuration(max)} before it is stopped (your limit); ${asked} is more. Ask an admin to raise it.`,
+    );
   }
 }
 

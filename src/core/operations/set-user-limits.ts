@@ -20,7 +20,10 @@ import { toUserView } from "../views.js";
 import { runtimeForKind } from "../runtime-registry.js";
 
 /** The kind settings after `changes`: `container` as the default is stored as no setting, `vmOnly: false` likewise. */
-function kindChanges(current: UserLimits, changes: { defaultKind?: "container" | "vm"; vmOnly?: boolean }): Pick<UserLimits, "defaultKind" | "vmOnly"> {
+function kindChanges(
+  current: UserLimits,
+  changes: { defaultKind?: "container" | "vm"; vmOnly?: boolean },
+): Pick<UserLimits, "defaultKind" | "vmOnly"> {
   const defaultKind = changes.defaultKind ?? current.defaultKind;
   const vmOnly = changes.vmOnly ?? current.vmOnly;
   return { ...(defaultKind === "vm" ? { defaultKind } : {}), ...(vmOnly === true ? { vmOnly } : {}) };
@@ -34,7 +37,13 @@ const limitsSchema = z
     memoryBudget: sizeSchema.optional(),
     pidsBudget: z
       .union([z.number(), z.string().regex(/^\d+$/, "must be a whole number").transform(Number)])
-      .pipe(z.number().int().min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`).max(4_194_304))
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(RESOURCE_MINIMUMS.pids, `must be at least ${RESOURCE_MINIMUMS.pids} processes`)
+          .max(4_194_304),
+      )
       .optional(),
     /** "8h"; "none" removes the maximum. */
     maxIdleTimeout: z
@@ -44,7 +53,10 @@ const limitsSchema = z
         if (value.trim().toLowerCase() === "none") return "none" as const;
         const ms = parseDuration(value);
         if (ms === undefined || ms === 0 || ms > MAX_IDLE_TIMEOUT_MS) {
-          context.addIssue({ code: "custom", message: 'must be a duration like "8h" (at most 7d), or "none" for no maximum' });
+          context.addIssue({
+            code: "custom",
+            message: 'must be a duration like "8h" (at most 7d), or "none" for no maximum',
+          });
           return z.NEVER;
         }
         return ms;
@@ -56,7 +68,12 @@ const limitsSchema = z
   .strict();
 
 /** Sets some of `userId`'s limits. */
-export function setUserLimits(services: CoreServices, actor: Actor, userId: string, limits: Partial<UserLimitsInput>): Promise<UserView> {
+export function setUserLimits(
+  services: CoreServices,
+  actor: Actor,
+  userId: string,
+  limits: Partial<UserLimitsInput>,
+): Promise<UserView> {
   const { context } = services;
   return runOperation(services, {
     operation: "setUserLimits",
@@ -82,12 +99,18 @@ export function setUserLimits(services: CoreServices, actor: Actor, userId: stri
         ...kindChanges(target.limits, changes),
       };
       // "none" is stored as 0, so a configured default maximum does not fill it back in.
-      const maxIdle = changes.maxIdleTimeout === undefined ? target.limits.maxIdleTimeoutMs : changes.maxIdleTimeout === "none" ? 0 : changes.maxIdleTimeout;
+      const maxIdle =
+        changes.maxIdleTimeout === undefined
+          ? target.limits.maxIdleTimeoutMs
+          : changes.maxIdleTimeout === "none"
+            ? 0
+            : changes.maxIdleTimeout;
       if (maxIdle !== undefined) next = { ...next, maxIdleTimeoutMs: maxIdle };
       context.repos.users.update(id, { limits: next });
       const usage = context.repos.workloads.usage(id);
       // Apply a changed quota to an existing storage area; new users get it on first create.
-      if (changes.diskQuota !== undefined && usage.count > 0) await context.deps.storage.ensureUser(userStorageKey(id), next.diskQuotaBytes);
+      if (changes.diskQuota !== undefined && usage.count > 0)
+        await context.deps.storage.ensureUser(userStorageKey(id), next.diskQuotaBytes);
       return toUserView({ ...target, limits: next }, usage.count);
     },
   });

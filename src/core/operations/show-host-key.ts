@@ -36,12 +36,18 @@ export function showHostKey(services: CoreServices, actor: Actor, name: string):
       const runtime = runtimeForWorkload(context.deps.runtimes, record);
       if (record.spec.kind !== "vm" || runtime.hostKeys === undefined) {
         throw new InvalidInputError([
-          { path: "name", message: `"${record.name}" is a ${record.spec.kind} on the ${runtime.info().name} runtime, which keeps no SSH host key of its own; host keys are for VMs.` },
+          {
+            path: "name",
+            message: `"${record.name}" is a ${record.spec.kind} on the ${runtime.info().name} runtime, which keeps no SSH host key of its own; host keys are for VMs.`,
+          },
         ]);
       }
       const lines = await runtime.hostKeys(record.spec.name);
       if (lines === undefined || lines.length === 0) {
-        throw new HostFailureError(`No host key is recorded for "${record.name}".`, `The ${runtime.info().name} runtime returned no host key for ${record.name}.`);
+        throw new HostFailureError(
+          `No host key is recorded for "${record.name}".`,
+          `The ${runtime.info().name} runtime returned no host key for ${record.name}.`,
+        );
       }
       return { workload: record.name, keys: lines.map((line) => toHostKeyView(record.name, line)) };
     },
@@ -51,7 +57,8 @@ export function showHostKey(services: CoreServices, actor: Actor, name: string):
 // The runtime's files are voxnix's own, but the line is parsed like any key before it is shown.
 function toHostKeyView(name: string, line: string): HostKeyView {
   const parsed = parseSshPublicKey(line);
-  if (!parsed.ok) throw new HostFailureError(`The recorded host key of "${name}" is not a valid SSH public key.`, parsed.message);
+  if (!parsed.ok)
+    throw new HostFailureError(`The recorded host key of "${name}" is not a valid SSH public key.`, parsed.message);
   const key = formatSshPublicKey(parsed.key);
   return {
     key,

@@ -16,7 +16,11 @@ import { runtimeForWorkload } from "../runtime-registry.js";
 import { idleView } from "../idle-timers.js";
 
 /** Shows the actor's workload `name`, or an imported VM assigned to them (any, for admins). */
-export function showWorkload(services: CoreServices, actor: Actor, name: string): Promise<WorkloadDetails | ImportedVmDetails> {
+export function showWorkload(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+): Promise<WorkloadDetails | ImportedVmDetails> {
   const { context } = services;
   return runOperation(services, {
     operation: "show",

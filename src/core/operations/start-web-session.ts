@@ -12,9 +12,20 @@ import { isUserId } from "../../domain/identity.js";
 import type { StartedWebSession } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
-import { generateSessionId, generateSessionSecret, hashWebSecret, LOGIN_LINK_PATTERN, WEB_SESSION_TTL_MS } from "../web-sessions.js";
+import {
+  generateSessionId,
+  generateSessionSecret,
+  hashWebSecret,
+  LOGIN_LINK_PATTERN,
+  WEB_SESSION_TTL_MS,
+} from "../web-sessions.js";
 
-const linkGone = () => new NotFoundError("token", "login link", "This login link was already used or has expired. Ask for a new one (/web in Telegram).");
+const linkGone = () =>
+  new NotFoundError(
+    "token",
+    "login link",
+    "This login link was already used or has expired. Ask for a new one (/web in Telegram).",
+  );
 
 /** Starts a session for the user of the link `token`. */
 export async function startWebSession(services: CoreServices, token: string): Promise<StartedWebSession> {
@@ -32,7 +43,13 @@ export async function startWebSession(services: CoreServices, token: string): Pr
       // The atomic single-use check: a replayed or expired link changes nothing.
       if (!context.repos.webSessions.useLink(tokenHash, now)) throw linkGone();
       const secret = generateSessionSecret();
-      const session = { secretHash: hashWebSecret(secret), id: generateSessionId(), userId: user.id, createdAt: now, expiresAt: new Date(now.getTime() + WEB_SESSION_TTL_MS) };
+      const session = {
+        secretHash: hashWebSecret(secret),
+        id: generateSessionId(),
+        userId: user.id,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + WEB_SESSION_TTL_MS),
+      };
       context.repos.webSessions.insertSession(session);
       return { id: session.id, userId: user.id, secret, expiresAt: session.expiresAt };
     },

@@ -8,7 +8,12 @@ import { userStorageKey, type Actor } from "../../domain/identity.js";
 import type { HostContext } from "../../ports/runtime.js";
 import type { ImportedVmDetails, Planned, WorkloadView } from "../api.js";
 import type { CoreContext } from "../context.js";
-import { planLifecycleChange, runLifecycleChange, type LifecycleChange, type LifecycleReason } from "../lifecycle-operation.js";
+import {
+  planLifecycleChange,
+  runLifecycleChange,
+  type LifecycleChange,
+  type LifecycleReason,
+} from "../lifecycle-operation.js";
 import type { CoreServices } from "../services.js";
 import type { WorkloadRecord } from "../../state/workloads-repository.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
@@ -28,7 +33,12 @@ function startChange(context: CoreContext): LifecycleChange {
 }
 
 /** Starts the actor's workload `name`. */
-export function startWorkload(services: CoreServices, actor: Actor, name: string, reason?: LifecycleReason): Promise<WorkloadView | ImportedVmDetails> {
+export function startWorkload(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+  reason?: LifecycleReason,
+): Promise<WorkloadView | ImportedVmDetails> {
   return runLifecycleChange(services, actor, name, startChange(services.context), reason);
 }
 
@@ -44,13 +54,19 @@ export async function startContainer(context: CoreContext, record: WorkloadRecor
 }
 
 /** What a runtime needs from the host to (re)start `record`: its mounted workspace and key file. */
-export async function prepareHost(context: CoreContext, record: WorkloadRecord, onProgress: HostContext["onProgress"]): Promise<HostContext> {
+export async function prepareHost(
+  context: CoreContext,
+  record: WorkloadRecord,
+  onProgress: HostContext["onProgress"],
+): Promise<HostContext> {
   const { deps } = context;
   const userKey = userStorageKey(record.owner);
   let workspaceHostPath: string | undefined;
-  if (record.spec.workspace.enabled) workspaceHostPath = (await deps.storage.ensureWorkspaceMounted(userKey, record.name)).hostPath;
+  if (record.spec.workspace.enabled)
+    workspaceHostPath = (await deps.storage.ensureWorkspaceMounted(userKey, record.name)).hostPath;
   let remoteAccessKeyFile: string | undefined;
-  if (record.spec.remoteAccess && deps.remoteAccess?.available()) remoteAccessKeyFile = (await deps.remoteAccess.prepareKeyFile(record.name)).path;
+  if (record.spec.remoteAccess && deps.remoteAccess?.available())
+    remoteAccessKeyFile = (await deps.remoteAccess.prepareKeyFile(record.name)).path;
   return {
     ownerLabel: record.owner,
     ...(workspaceHostPath === undefined ? {} : { workspaceHostPath }),

@@ -5,7 +5,12 @@
  */
 import type { Actor } from "../../domain/identity.js";
 import type { ImportedVmDetails, Planned, WorkloadView } from "../api.js";
-import { planLifecycleChange, runLifecycleChange, type LifecycleChange, type LifecycleReason } from "../lifecycle-operation.js";
+import {
+  planLifecycleChange,
+  runLifecycleChange,
+  type LifecycleChange,
+  type LifecycleReason,
+} from "../lifecycle-operation.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 import type { CoreServices } from "../services.js";
 
@@ -16,12 +21,20 @@ function stopChange(services: CoreServices): LifecycleChange {
     importedPower: "stop",
     desired: "stopped",
     apply: (record) => runtimeForWorkload(runtimes, record).stop(record.spec.name, { onProgress: () => undefined }),
-    describe: (record) => [`power off ${record.name} cleanly (killed if it does not stop in time)`, `remember that ${record.name} should stay stopped`],
+    describe: (record) => [
+      `power off ${record.name} cleanly (killed if it does not stop in time)`,
+      `remember that ${record.name} should stay stopped`,
+    ],
   };
 }
 
 /** Stops the actor's workload `name`; stopping a stopped workload succeeds. `reason` "idle" marks the inactivity timer's stop. */
-export function stopWorkload(services: CoreServices, actor: Actor, name: string, reason?: LifecycleReason): Promise<WorkloadView | ImportedVmDetails> {
+export function stopWorkload(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+  reason?: LifecycleReason,
+): Promise<WorkloadView | ImportedVmDetails> {
   return runLifecycleChange(services, actor, name, stopChange(services), reason);
 }
 

@@ -16,19 +16,33 @@ import { assignedImports, visibleList } from "../views.js";
 import { DEFAULT_WATCH_POLL_MS } from "../watch.js";
 
 /** Opens a live list subscription for the actor. */
-export function watchWorkloads(services: CoreServices, actor: Actor, request: WatchRequest = {}): Promise<WorkloadWatch> {
+export function watchWorkloads(
+  services: CoreServices,
+  actor: Actor,
+  request: WatchRequest = {},
+): Promise<WorkloadWatch> {
   const { context } = services;
   return runOperation(services, {
     operation: "watch",
     actor,
     validate: () => {
       const pollMs = request?.pollMs ?? DEFAULT_WATCH_POLL_MS;
-      if (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 3_600_000) throw new InvalidInputError([{ path: "pollMs", message: "pollMs must be a whole number from 100 to 3600000." }]);
+      if (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 3_600_000)
+        throw new InvalidInputError([
+          { path: "pollMs", message: "pollMs must be a whole number from 100 to 3600000." },
+        ]);
       return { pollMs };
     },
     run: async ({ user, input }) => {
-      const records = user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
-      const current = visibleList(user, records, await listLive(context.deps.runtimes), (record) => idleNotice(context, record), assignedImports(context, user));
+      const records =
+        user.role === "admin" ? context.repos.workloads.listAll() : context.repos.workloads.listByOwner(user.id);
+      const current = visibleList(
+        user,
+        records,
+        await listLive(context.deps.runtimes),
+        (record) => idleNotice(context, record),
+        assignedImports(context, user),
+      );
       const listeners = new Set<(result: import("../api.js").ListResult) => void>();
       let resolveEnded: (value: { readonly reason: "closed" | "access-ended" }) => void = () => undefined;
       const ended = new Promise<{ readonly reason: "closed" | "access-ended" }>((resolve) => (resolveEnded = resolve));

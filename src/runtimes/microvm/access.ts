@@ -17,12 +17,17 @@ import { microvmVmPaths, type MicrovmPaths } from "./paths.js";
 import { existingVm, sshTarget } from "./record.js";
 
 /** The runtime methods that reach inside a VM, plus the pinned host key. */
-export type MicrovmAccess = Pick<Runtime, "exec" | "openTerminal"> & Required<Pick<Runtime, "openSession" | "openPort">> & {
-  /** The guest's host key line (`type base64`), read from the pinned known_hosts entry. */
-  readonly pinnedHostKey: (name: WorkloadName) => string | undefined;
-};
+export type MicrovmAccess = Pick<Runtime, "exec" | "openTerminal"> &
+  Required<Pick<Runtime, "openSession" | "openPort">> & {
+    /** The guest's host key line (`type base64`), read from the pinned known_hosts entry. */
+    readonly pinnedHostKey: (name: WorkloadName) => string | undefined;
+  };
 
-export function microvmAccess(deps: BackendDeps, paths: MicrovmPaths, isRunning: (name: string) => Promise<boolean>): MicrovmAccess {
+export function microvmAccess(
+  deps: BackendDeps,
+  paths: MicrovmPaths,
+  isRunning: (name: string) => Promise<boolean>,
+): MicrovmAccess {
   /** The running VM's pinned SSH target, or `wrong-state`. */
   const runningTarget = async (name: WorkloadName): Promise<SshTarget> => {
     const { files, record } = existingVm(paths, name);
@@ -34,16 +39,23 @@ export function microvmAccess(deps: BackendDeps, paths: MicrovmPaths, isRunning:
     async exec(name, argv, options) {
       const target = await runningTarget(name);
       const command = argv.length === 0 ? undefined : remoteCommand(argv, options.env ?? {});
-      const result = await deps.runner.run("ssh", sshArgs(target, command, { interactive: options.stdio === "inherit" }), {
-        env: sshEnvironment(),
-        isolatedEnv: true,
-        timeoutMs: options.timeoutMs,
-        ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
-        ...(options.input === undefined ? {} : { input: options.input }),
-      });
+      const result = await deps.runner.run(
+        "ssh",
+        sshArgs(target, command, { interactive: options.stdio === "inherit" }),
+        {
+          env: sshEnvironment(),
+          isolatedEnv: true,
+          timeoutMs: options.timeoutMs,
+          ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
+          ...(options.input === undefined ? {} : { input: options.input }),
+        },
+      );
       // 255 is ssh's own failure; a guest command can exit 255 too, so only ssh's messages count.
       if (result.exitCode === 255 && SSH_FAILURE.test(result.stderr)) {
-        throw new HostFailureError(`Could not reach ${name} over SSH.`, result.stderr.trim().split("\n").slice(-2).join(" | "));
+        throw new HostFailureError(
+          `Could not reach ${name} over SSH.`,
+          result.stderr.trim().split("\n").slice(-2).join(" | "),
+        );
       }
       return result;
     },
@@ -67,7 +79,10 @@ export function microvmAccess(deps: BackendDeps, paths: MicrovmPaths, isRunning:
 
     pinnedHostKey(name) {
       try {
-        return readFileSync(microvmVmPaths(paths, name).knownHosts, "utf8").trim().split(" ").slice(1, 3).join(" ") || undefined;
+        return (
+          readFileSync(microvmVmPaths(paths, name).knownHosts, "utf8").trim().split(" ").slice(1, 3).join(" ") ||
+          undefined
+        );
       } catch {
         return undefined;
       }

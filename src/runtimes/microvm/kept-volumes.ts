@@ -66,13 +66,25 @@ export function keepRootVolume(paths: MicrovmPaths, files: MicrovmVmPaths, ref: 
 }
 
 /** Copies a kept VM's root volume, seed and keys back into `files` (the kept copy stays until discarded). */
-export async function restoreKeptVolume(runner: CommandRunner, paths: MicrovmPaths, ref: string, files: MicrovmVmPaths): Promise<void> {
+export async function restoreKeptVolume(
+  runner: CommandRunner,
+  paths: MicrovmPaths,
+  ref: string,
+  files: MicrovmVmPaths,
+): Promise<void> {
   const kept = keptDir(paths, ref);
-  if (!existsSync(path.join(kept, "seed"))) throw new HostFailureError(`The kept root disk ${ref} is gone; nothing to restore the VM from.`);
+  if (!existsSync(path.join(kept, "seed")))
+    throw new HostFailureError(`The kept root disk ${ref} is gone; nothing to restore the VM from.`);
   cpSync(path.join(kept, "seed"), files.seed, { recursive: true });
-  for (const file of ["client-key", "client-key.pub", "known_hosts"]) cpSync(path.join(kept, file), path.join(files.dir, file));
+  for (const file of ["client-key", "client-key.pub", "known_hosts"])
+    cpSync(path.join(kept, file), path.join(files.dir, file));
   if (existsSync(path.join(kept, KEPT_VOLUME))) {
-    await runChecked(runner, "cp", ["--reflink=auto", "--sparse=always", "--no-dereference", "--", path.join(kept, KEPT_VOLUME), files.rootVolume], { what: "copy the kept root volume", timeoutMs: 600_000 });
+    await runChecked(
+      runner,
+      "cp",
+      ["--reflink=auto", "--sparse=always", "--no-dereference", "--", path.join(kept, KEPT_VOLUME), files.rootVolume],
+      { what: "copy the kept root volume", timeoutMs: 600_000 },
+    );
   }
 }
 

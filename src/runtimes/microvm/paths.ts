@@ -34,7 +34,12 @@ export interface MicrovmPaths {
 /** The configured directories (`microvm.root` defaults to `<stateDir>/microvm`). */
 export function resolveMicrovmPaths(deps: Pick<BackendDeps, "config" | "stateDir">): MicrovmPaths {
   const root = deps.config.microvm.root ?? path.join(deps.stateDir, "microvm");
-  return { stateDir: deps.config.microvm.stateDir, root, machines: path.join(root, "machines"), kept: path.join(root, "kept") };
+  return {
+    stateDir: deps.config.microvm.stateDir,
+    root,
+    machines: path.join(root, "machines"),
+    kept: path.join(root, "kept"),
+  };
 }
 
 /** Files of one VM. */
@@ -66,7 +71,10 @@ export function microvmVmPaths(paths: MicrovmPaths, name: string, workspaceHostP
     stateDir,
     runner: path.join(stateDir, "current"),
     rootVolume: path.join(stateDir, "var.img"),
-    workspace: workspaceHostPath === undefined ? path.join(stateDir, "workspace.img") : path.join(workspaceHostPath, "vm-workspace.img"),
+    workspace:
+      workspaceHostPath === undefined
+        ? path.join(stateDir, "workspace.img")
+        : path.join(workspaceHostPath, "vm-workspace.img"),
   };
 }
 

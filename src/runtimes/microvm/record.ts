@@ -29,7 +29,10 @@ export function readJson<T>(file: string): T | undefined {
 }
 
 /** The VM's files and record; `NotFoundError` when voxnix has no record of it. */
-export function existingVm(paths: MicrovmPaths, name: WorkloadName): { readonly files: MicrovmVmPaths; readonly record: MicrovmRecord } {
+export function existingVm(
+  paths: MicrovmPaths,
+  name: WorkloadName,
+): { readonly files: MicrovmVmPaths; readonly record: MicrovmRecord } {
   const files = microvmVmPaths(paths, name);
   const record = readJson<MicrovmRecord>(files.record);
   if (record === undefined) throw new NotFoundError("workload", name);

@@ -77,7 +77,9 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     // The flake path becomes a flake reference (`path:<flake>`) and a file path: the admin's
     // configuration, never a user's, and anything unusual is refused rather than escaped.
     if (flake === undefined || !/^\/[A-Za-z0-9._+\-/]*$/.test(flake) || flake.includes("/../")) {
-      throw new HostFailureError("The microvm runtime needs microvm.flake (or nixos.flakePath): the absolute path of the voxnix flake on this host.");
+      throw new HostFailureError(
+        "The microvm runtime needs microvm.flake (or nixos.flakePath): the absolute path of the voxnix flake on this host.",
+      );
     }
     return flake;
   };
@@ -105,19 +107,46 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
       kind: "vm",
       keptDisk: { words: "its root disk", holdsWorkspace: false },
       modules: new Set<string>(),
-      capabilities: { exec: true, interactiveShell: true, console: true, remoteAccess: false, liveResize: false, rootVolume: "disk-image" },
+      capabilities: {
+        exec: true,
+        interactiveShell: true,
+        console: true,
+        remoteAccess: false,
+        liveResize: false,
+        rootVolume: "disk-image",
+      },
     }),
 
     async plan(given, host) {
       const spec = requireVmSpec(given);
       const files = microvmVmPaths(paths, spec.name, host.workspaceHostPath);
-      const specFile = microvmSpecFile(spec, files, { owner: host.ownerLabel, sshPort: 22022, hypervisor: config.hypervisor });
+      const specFile = microvmSpecFile(spec, files, {
+        owner: host.ownerLabel,
+        sshPort: 22022,
+        hypervisor: config.hypervisor,
+      });
       const source = flake ?? "<microvm.flake>";
       return {
-        artifacts: [{ path: files.specFile, content: `${JSON.stringify({ ...specFile, network: { type: "user", sshPort: "<a free port on 127.0.0.1>" } }, null, 2)}\n` }],
+        artifacts: [
+          {
+            path: files.specFile,
+            content: `${JSON.stringify({ ...specFile, network: { type: "user", sshPort: "<a free port on 127.0.0.1>" } }, null, 2)}\n`,
+          },
+        ],
         commands: [
           ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `voxnix@${spec.name}`, "-f", files.clientKey],
-          ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `root@${spec.name}`, "-f", path.join(files.seed, "ssh_host_ed25519_key")],
+          [
+            "ssh-keygen",
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            `root@${spec.name}`,
+            "-f",
+            path.join(files.seed, "ssh_host_ed25519_key"),
+          ],
           ["nix", ...runnerBuildArgs(source, files)],
           ["systemctl", "start", "--no-block", unitOf(spec.name)],
         ],
@@ -128,7 +157,8 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
       // Validated again: a hostile value that slipped past an adapter never reaches nix or systemd.
       const spec = validateVmSpec(specInput(requireVmSpec(given)), policy());
       const files = microvmVmPaths(paths, spec.name, host.workspaceHostPath);
-      if (existsSync(files.dir) || existsSync(files.stateDir)) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
+      if (existsSync(files.dir) || existsSync(files.stateDir))
+        throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
       requireFlake();
       mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
       mkdirSync(files.dir, { mode: 0o700 });
@@ -140,11 +170,22 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
         else await machine.makeKeys(files, spec.name);
         // The guest reads the seed through a 9p share; the unit runs as microvm.nix's user.
         chmodSync(files.seed, 0o755);
-        const record: MicrovmRecord = { spec, sshPort: await freePort(), workspace: files.workspace, createdAt: deps.clock.now().toISOString() };
-        writeFileSync(files.specFile, `${JSON.stringify(microvmSpecFile(spec, files, { owner: host.ownerLabel, sshPort: record.sshPort, hypervisor: config.hypervisor }), null, 2)}\n`, { mode: 0o644 });
+        const record: MicrovmRecord = {
+          spec,
+          sshPort: await freePort(),
+          workspace: files.workspace,
+          createdAt: deps.clock.now().toISOString(),
+        };
+        writeFileSync(
+          files.specFile,
+          `${JSON.stringify(microvmSpecFile(spec, files, { owner: host.ownerLabel, sshPort: record.sshPort, hypervisor: config.hypervisor }), null, 2)}\n`,
+          { mode: 0o644 },
+        );
         writeFileSync(files.record, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
         await machine.build(requireFlake(), files, host.onProgress, host.signal);
-        await runChecked(deps.runner, "chown", ["-R", "microvm:kvm", "--", files.stateDir], { what: "give the VM's folder to microvm.nix's user" });
+        await runChecked(deps.runner, "chown", ["-R", "microvm:kvm", "--", files.stateDir], {
+          what: "give the VM's folder to microvm.nix's user",
+        });
         await machine.boot(spec.name, files, record, host);
         host.onProgress({ type: "step", step: "done", message: `${spec.name} is up` });
       } catch (error) {
@@ -176,7 +217,9 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
 
     async list() {
       if (!existsSync(paths.machines)) return [];
-      const names = readdirSync(paths.machines).filter((name) => isWorkloadName(name) && existsSync(microvmVmPaths(paths, name).record)).sort();
+      const names = readdirSync(paths.machines)
+        .filter((name) => isWorkloadName(name) && existsSync(microvmVmPaths(paths, name).record))
+        .sort();
       const states = await units.activeStates(names);
       return names.map((name): LiveContainer => {
         const state = liveState(states.get(unitOf(name)));
@@ -208,7 +251,12 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
 
     async logs(name, options) {
       existing(name);
-      const result = await runHost(deps.runner, "journalctl", ["--unit", unitOf(name), "--output", "cat", "--no-pager", "--lines", String(options.lines)], { action: `Reading the log of ${name}`, timeoutMs: commandTimeoutMs });
+      const result = await runHost(
+        deps.runner,
+        "journalctl",
+        ["--unit", unitOf(name), "--output", "cat", "--no-pager", "--lines", String(options.lines)],
+        { action: `Reading the log of ${name}`, timeoutMs: commandTimeoutMs },
+      );
       if (result.exitCode !== 0) throw new HostFailureError(`Could not read the log of ${name}.`, result.stderr.trim());
       return result.stdout
         .split("\n")

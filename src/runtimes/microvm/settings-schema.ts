@@ -14,7 +14,10 @@ export const microvmSettingsSchema = z
     /** The voxnix flake whose `lib.microvmRunner` builds each VM (its pinned nixpkgs and microvm.nix). Defaults to nixos.flakePath. */
     flake: z.string().optional(),
     /** microvm.nix's state directory on the host (`microvm.stateDir`): microvm@NAME.service runs NAME/current/bin/microvm-run there. */
-    stateDir: z.string().regex(/^\/[A-Za-z0-9._@+/-]*$/, "must be an absolute path of letters, digits and . _ @ + / -").default("/var/lib/microvms"),
+    stateDir: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._@+/-]*$/, "must be an absolute path of letters, digits and . _ @ + / -")
+      .default("/var/lib/microvms"),
     /** The hypervisor of new VMs. Only qemu (user-mode networking, SSH forwarded to 127.0.0.1) is run by voxnix today. */
     hypervisor: z.enum(["qemu"]).default("qemu"),
     /** Where voxnix keeps each VM's spec, seed and keys. Defaults to <stateDir>/microvm. */

@@ -15,7 +15,9 @@ import { unitOf } from "./paths.js";
 export function parseActiveStates(output: string): Map<string, string> {
   const states = new Map<string, string>();
   for (const block of output.split(/\n\s*\n/)) {
-    const fields = new Map(block.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const));
+    const fields = new Map(
+      block.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const),
+    );
     const id = fields.get("Id");
     if (id) states.set(id, fields.get("ActiveState") ?? "unknown");
   }
@@ -55,12 +57,20 @@ export interface MicrovmUnits {
   stop(name: string): Promise<void>;
 }
 
-export function microvmUnits(runner: CommandRunner, options: { readonly commandTimeoutMs: number; readonly stopTimeoutSeconds: number }): MicrovmUnits {
-  const systemctl = (args: readonly string[], action: string) => runHost(runner, "systemctl", args, { action, timeoutMs: options.commandTimeoutMs });
+export function microvmUnits(
+  runner: CommandRunner,
+  options: { readonly commandTimeoutMs: number; readonly stopTimeoutSeconds: number },
+): MicrovmUnits {
+  const systemctl = (args: readonly string[], action: string) =>
+    runHost(runner, "systemctl", args, { action, timeoutMs: options.commandTimeoutMs });
   const activeStates = async (names: readonly string[]): Promise<Map<string, string>> => {
     if (names.length === 0) return new Map();
-    const result = await systemctl(["show", "--property=Id,ActiveState", "--", ...names.map(unitOf)], "Reading the state of the microvm units");
-    if (result.exitCode !== 0) throw new HostFailureError("Could not read the state of the microvm units.", result.stderr.trim());
+    const result = await systemctl(
+      ["show", "--property=Id,ActiveState", "--", ...names.map(unitOf)],
+      "Reading the state of the microvm units",
+    );
+    if (result.exitCode !== 0)
+      throw new HostFailureError("Could not read the state of the microvm units.", result.stderr.trim());
     return parseActiveStates(result.stdout);
   };
   const state = async (name: string): Promise<LiveState> => liveState((await activeStates([name])).get(unitOf(name)));
@@ -70,11 +80,19 @@ export function microvmUnits(runner: CommandRunner, options: { readonly commandT
     isRunning: async (name) => (await state(name)) === "running",
     async start(name) {
       const started = await systemctl(["start", "--no-block", unitOf(name)], `Starting ${unitOf(name)}`);
-      if (started.exitCode !== 0) throw new HostFailureError(`Could not start ${name}: systemctl start ${unitOf(name)} failed.`, started.stderr.trim());
+      if (started.exitCode !== 0)
+        throw new HostFailureError(
+          `Could not start ${name}: systemctl start ${unitOf(name)} failed.`,
+          started.stderr.trim(),
+        );
     },
     async stop(name) {
-      const result = await runHost(runner, "systemctl", ["stop", unitOf(name)], { action: `Stopping ${unitOf(name)}`, timeoutMs: (options.stopTimeoutSeconds + 30) * 1000 });
-      if (result.exitCode !== 0 && !/not loaded|does not exist/i.test(result.stderr)) throw new HostFailureError(`Could not stop ${name}.`, result.stderr.trim());
+      const result = await runHost(runner, "systemctl", ["stop", unitOf(name)], {
+        action: `Stopping ${unitOf(name)}`,
+        timeoutMs: (options.stopTimeoutSeconds + 30) * 1000,
+      });
+      if (result.exitCode !== 0 && !/not loaded|does not exist/i.test(result.stderr))
+        throw new HostFailureError(`Could not stop ${name}.`, result.stderr.trim());
     },
   };
 }

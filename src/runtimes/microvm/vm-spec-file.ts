@@ -29,7 +29,11 @@ export interface MicrovmSpecFile {
 const MiB = 1024 ** 2;
 
 /** The spec file for `spec` (sizes are whole MiB: `validateVmSpec` guarantees it). */
-export function microvmSpecFile(spec: VmSpec, files: MicrovmVmPaths, options: { readonly owner: string; readonly sshPort: number; readonly hypervisor: "qemu" }): MicrovmSpecFile {
+export function microvmSpecFile(
+  spec: VmSpec,
+  files: MicrovmVmPaths,
+  options: { readonly owner: string; readonly sshPort: number; readonly hypervisor: "qemu" },
+): MicrovmSpecFile {
   return {
     version: 1,
     kind: "vm",

@@ -55,10 +55,14 @@ export function buildNixSpec(spec: ContainerSpec, host: SpecHostInputs): NixCont
     owner: host.ownerLabel,
     modules: [...spec.modules],
     moduleOptions: spec.moduleOptions,
-    workspace: spec.workspace.enabled && host.workspaceHostPath !== undefined ? { hostPath: host.workspaceHostPath } : null,
+    workspace:
+      spec.workspace.enabled && host.workspaceHostPath !== undefined ? { hostPath: host.workspaceHostPath } : null,
     resources: { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: spec.resources.pids },
     network: { hostBridge: host.hostBridge },
-    tailscale: wantsTailscale && host.tailscaleKeyFile !== undefined ? { authKeyFile: host.tailscaleKeyFile, hostname: spec.name } : null,
+    tailscale:
+      wantsTailscale && host.tailscaleKeyFile !== undefined
+        ? { authKeyFile: host.tailscaleKeyFile, hostname: spec.name }
+        : null,
     env: wantsEnv && host.envHostFile !== undefined ? { hostFile: host.envHostFile } : null,
     autoStart: true,
   };
@@ -105,7 +109,9 @@ export function resolveVoxnixSource(flakePath: string | undefined): string {
     if (existsSync(manifest) && packageName(manifest) === "voxnix") return directory;
     const parent = dirname(directory);
     if (parent === directory) {
-      throw new HostFailureError("The voxnix source tree (holding nix/) could not be found; set nixos.flakePath in the configuration.");
+      throw new HostFailureError(
+        "The voxnix source tree (holding nix/) could not be found; set nixos.flakePath in the configuration.",
+      );
     }
     directory = parent;
   }

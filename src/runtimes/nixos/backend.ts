@@ -15,9 +15,23 @@ import type { ContainerSpec } from "../../domain/spec.js";
 import type { RuntimePlan, HostContext, DestroyReport, ProgressListener } from "../../ports/runtime.js";
 import type { CommandResult } from "../../ports/command-runner.js";
 import { tailscaleKeyFilePath } from "../../backends/network/tailscale/key-file.js";
-import { ENV_MODULE, TAILSCALE_MODULE, buildNixSpec, envHostFile, renderSpecJson, renderWrapper, resolveVoxnixSource } from "./artifacts.js";
+import {
+  ENV_MODULE,
+  TAILSCALE_MODULE,
+  buildNixSpec,
+  envHostFile,
+  renderSpecJson,
+  renderWrapper,
+  resolveVoxnixSource,
+} from "./artifacts.js";
 import { type NixosContext, confPath, isInstalled, readRecord, removeRecord, writeRecord } from "./context.js";
-import { EXTRA_CONTAINER, createArgs, destroyArgs, saysAlreadyExists, summarizeNixError } from "./extra-container-cli.js";
+import {
+  EXTRA_CONTAINER,
+  createArgs,
+  destroyArgs,
+  saysAlreadyExists,
+  summarizeNixError,
+} from "./extra-container-cli.js";
 import { commandFailure, outputDetail, runHost, runHostChecked } from "../../host/commands.js";
 import { NIXOS_CONTAINER, runInContainerArgs } from "./machinectl-cli.js";
 import { OutputProgress, safeEmit } from "./progress.js";
@@ -32,10 +46,17 @@ export interface CreateArtifacts {
 }
 
 /** Renders spec.json and container.nix for a spec; pure apart from resolving the source path. */
-export function renderArtifacts(context: NixosContext, spec: ContainerSpec, host: PlanHost, keyFileFallback: boolean): CreateArtifacts {
+export function renderArtifacts(
+  context: NixosContext,
+  spec: ContainerSpec,
+  host: PlanHost,
+  keyFileFallback: boolean,
+): CreateArtifacts {
   const { config, stateDir } = context.deps;
   const wantsTailscale = spec.modules.includes(TAILSCALE_MODULE);
-  const tailscaleKeyFile = host.remoteAccessKeyFile ?? (wantsTailscale && keyFileFallback ? tailscaleKeyFilePath(stateDir, spec.name) : undefined);
+  const tailscaleKeyFile =
+    host.remoteAccessKeyFile ??
+    (wantsTailscale && keyFileFallback ? tailscaleKeyFilePath(stateDir, spec.name) : undefined);
   const nixSpec = buildNixSpec(spec, {
     ownerLabel: host.ownerLabel,
     hostBridge: config.nixos.hostBridge,
@@ -70,7 +91,9 @@ function concretePlanHost(context: NixosContext, spec: ContainerSpec, host: Plan
   return {
     ownerLabel: host.ownerLabel,
     ...(host.workspaceHostPath !== undefined ? { workspaceHostPath: host.workspaceHostPath } : {}),
-    ...(remoteAccessKeyFile !== undefined || spec.remoteAccess ? { remoteAccessKeyFile: remoteAccessKeyFile ?? tailscaleKeyFilePath(stateDir, spec.name) } : {}),
+    ...(remoteAccessKeyFile !== undefined || spec.remoteAccess
+      ? { remoteAccessKeyFile: remoteAccessKeyFile ?? tailscaleKeyFilePath(stateDir, spec.name) }
+      : {}),
   };
 }
 
@@ -79,7 +102,10 @@ export async function createContainer(context: NixosContext, spec: ContainerSpec
   const name = spec.name;
   safeEmit(host.onProgress, { type: "step", step: "preparing", message: `Preparing the container "${name}".` });
   if (await isInstalled(context, name)) {
-    throw new ConflictError("name-taken", `A container called "${name}" already exists on this host; pick another name.`);
+    throw new ConflictError(
+      "name-taken",
+      `A container called "${name}" already exists on this host; pick another name.`,
+    );
   }
   if (spec.workspace.enabled && host.workspaceHostPath === undefined) {
     throw new HostFailureError(`The workspace of "${name}" was not prepared, so the container was not created.`);
@@ -106,13 +132,20 @@ export async function createContainer(context: NixosContext, spec: ContainerSpec
     });
   }
   // The record only helps show and destroy find the Tailscale module; losing it must not fail a running container.
-  await writeRecord(context, { name, modules: spec.modules, createdAt: context.deps.clock.now().toISOString() }).catch((error: unknown) => {
-    context.logger.warn({ workload: name, error: String(error) }, "container record could not be written");
-  });
+  await writeRecord(context, { name, modules: spec.modules, createdAt: context.deps.clock.now().toISOString() }).catch(
+    (error: unknown) => {
+      context.logger.warn({ workload: name, error: String(error) }, "container record could not be written");
+    },
+  );
   safeEmit(host.onProgress, { type: "step", step: "done", message: `The container "${name}" is running.` });
 }
 
-async function runCreate(context: NixosContext, spec: ContainerSpec, host: HostContext, wrapperPath: string): Promise<void> {
+async function runCreate(
+  context: NixosContext,
+  spec: ContainerSpec,
+  host: HostContext,
+  wrapperPath: string,
+): Promise<void> {
   const name = spec.name;
   const progress = new OutputProgress(host.onProgress);
   let result: CommandResult;
@@ -133,24 +166,36 @@ async function runCreate(context: NixosContext, spec: ContainerSpec, host: HostC
   progress.flush();
   if (host.signal?.aborted) {
     const kept = await rollBackIfInstalled(context, name, host.onProgress);
-    throw withOutcome(new HostFailureError(`Creating the container "${name}" was cancelled.`, outputDetail(result)), name, kept);
+    throw withOutcome(
+      new HostFailureError(`Creating the container "${name}" was cancelled.`, outputDetail(result)),
+      name,
+      kept,
+    );
   }
 
   const installed = await isInstalled(context, name);
   if (result.exitCode === 0) {
     if (installed) return;
-    throw new HostFailureError(`extra-container finished but "${name}" was not installed; nothing was kept.`, outputDetail(result));
+    throw new HostFailureError(
+      `extra-container finished but "${name}" was not installed; nothing was kept.`,
+      outputDetail(result),
+    );
   }
   const output = `${result.stderr}\n${result.stdout}`;
   if (saysAlreadyExists(output)) {
     // Someone else's container may own that name now; never remove it.
-    throw new ConflictError("name-taken", `A container called "${name}" already exists on this host; pick another name.`);
+    throw new ConflictError(
+      "name-taken",
+      `A container called "${name}" already exists on this host; pick another name.`,
+    );
   }
   if (!installed) {
     const stderr = result.truncated ? progress.tail("stderr") : result.stderr;
     const summary = summarizeNixError(stderr) ?? "see the build log for details";
     const error = commandFailure(`Building the container "${name}"`, result, summary);
-    const detail = result.truncated ? `${error.detail ?? ""}\n… (output truncated) last part of stderr:\n${progress.tail("stderr")}` : error.detail;
+    const detail = result.truncated
+      ? `${error.detail ?? ""}\n… (output truncated) last part of stderr:\n${progress.tail("stderr")}`
+      : error.detail;
     context.logger.warn({ workload: name, summary }, "nixos create: build failed");
     throw new HostFailureError(`${error.message.replace(/\.$/, "")}. Nothing was installed.`, detail);
   }
@@ -158,11 +203,18 @@ async function runCreate(context: NixosContext, spec: ContainerSpec, host: HostC
   const what = kept
     ? `it is still installed because removing it failed too; remove it with "extra-container destroy ${name}".`
     : "it was removed again.";
-  throw new HostFailureError(`The container "${name}" was built and installed but did not start; ${what}`, outputDetail(result));
+  throw new HostFailureError(
+    `The container "${name}" was built and installed but did not start; ${what}`,
+    outputDetail(result),
+  );
 }
 
 // Returns true when something is still installed afterwards.
-async function rollBackIfInstalled(context: NixosContext, name: string, onProgress: ProgressListener): Promise<boolean> {
+async function rollBackIfInstalled(
+  context: NixosContext,
+  name: string,
+  onProgress: ProgressListener,
+): Promise<boolean> {
   if (!(await isInstalled(context, name))) return false;
   safeEmit(onProgress, { type: "step", step: "removing", message: `Removing the half-created container "${name}".` });
   try {
@@ -181,10 +233,14 @@ function withOutcome(error: unknown, name: string, kept: boolean): Error {
   const outcome = kept
     ? `It had been installed and could not be removed; remove it with "extra-container destroy ${name}".`
     : "Nothing was left installed.";
-  if (error instanceof TimeoutError) return new TimeoutError(`${error.message} ${outcome}`, error.timeoutMs, { cause: error });
-  if (error instanceof HostFailureError) return new HostFailureError(`${error.message} ${outcome}`, error.detail, { cause: error });
+  if (error instanceof TimeoutError)
+    return new TimeoutError(`${error.message} ${outcome}`, error.timeoutMs, { cause: error });
+  if (error instanceof HostFailureError)
+    return new HostFailureError(`${error.message} ${outcome}`, error.detail, { cause: error });
   if (VoxnixError.isInstance(error)) return error;
-  return new HostFailureError(`Creating the container "${name}" was interrupted. ${outcome}`, describe(error), { cause: error });
+  return new HostFailureError(`Creating the container "${name}" was interrupted. ${outcome}`, describe(error), {
+    cause: error,
+  });
 }
 
 /**
@@ -208,7 +264,8 @@ export async function ensureEnvFile(context: NixosContext, name: string): Promis
 /** Starts an installed container after checking its workspace is there. */
 export async function startContainer(context: NixosContext, name: WorkloadName, host: HostContext): Promise<void> {
   await requireInstalled(context, name);
-  if (host.workspaceHostPath !== undefined) await requireDirectory(join(context.hostRoot, host.workspaceHostPath), host.workspaceHostPath, name);
+  if (host.workspaceHostPath !== undefined)
+    await requireDirectory(join(context.hostRoot, host.workspaceHostPath), host.workspaceHostPath, name);
   safeEmit(host.onProgress, { type: "step", step: "starting", message: `Starting the container "${name}".` });
   await runHostChecked(context.deps.runner, NIXOS_CONTAINER, ["start", name], {
     action: `Starting the container "${name}"`,
@@ -219,7 +276,11 @@ export async function startContainer(context: NixosContext, name: WorkloadName, 
 }
 
 /** Stops a container; stopping a stopped one succeeds. */
-export async function stopContainer(context: NixosContext, name: WorkloadName, onProgress: ProgressListener): Promise<void> {
+export async function stopContainer(
+  context: NixosContext,
+  name: WorkloadName,
+  onProgress: ProgressListener,
+): Promise<void> {
   await requireInstalled(context, name);
   safeEmit(onProgress, { type: "step", step: "stopping", message: `Stopping the container "${name}".` });
   await runHostChecked(context.deps.runner, NIXOS_CONTAINER, ["stop", name], {
@@ -233,7 +294,11 @@ export async function stopContainer(context: NixosContext, name: WorkloadName, o
  * Destroys a container: a best-effort Tailscale logout first (a failure is a warning), then
  * `extra-container destroy`, then a check that the conf file is gone. Unknown names succeed.
  */
-export async function destroyContainer(context: NixosContext, name: WorkloadName, onProgress: ProgressListener): Promise<DestroyReport> {
+export async function destroyContainer(
+  context: NixosContext,
+  name: WorkloadName,
+  onProgress: ProgressListener,
+): Promise<DestroyReport> {
   const warnings: string[] = [];
   const installed = await isInstalled(context, name);
   const record = await readRecord(context, name);
@@ -247,7 +312,9 @@ export async function destroyContainer(context: NixosContext, name: WorkloadName
     timeoutMs: context.commandTimeoutMs,
   });
   if (await isInstalled(context, name)) {
-    throw new HostFailureError(`extra-container reported success but "${name}" is still installed (${confPath(context, name)} exists).`);
+    throw new HostFailureError(
+      `extra-container reported success but "${name}" is still installed (${confPath(context, name)} exists).`,
+    );
   }
   await removeRecord(context, name);
   await dropPin(context, name);
@@ -273,7 +340,8 @@ async function logOutOfTailscale(context: NixosContext, name: string): Promise<s
 
 /** Throws not-found unless the container is installed (its conf file exists). */
 export async function requireInstalled(context: NixosContext, name: string): Promise<void> {
-  if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
+  if (!(await isInstalled(context, name)))
+    throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
 }
 
 async function requireDirectory(path: string, shown: string, name: string): Promise<void> {
@@ -283,7 +351,10 @@ async function requireDirectory(path: string, shown: string, name: string): Prom
   } catch {
     directory = false;
   }
-  if (!directory) throw new HostFailureError(`The workspace of "${name}" is not available at ${shown}, so the container was not started.`);
+  if (!directory)
+    throw new HostFailureError(
+      `The workspace of "${name}" is not available at ${shown}, so the container was not started.`,
+    );
 }
 
 function describe(error: unknown): string {

@@ -32,7 +32,11 @@ import { showContainer } from "./queries.js";
  * definition was not two store paths, or nix-store could not root them) the previous spec is
  * rebuilt, as before.
  */
-export async function changeContainer(context: NixosContext, spec: ContainerSpec, options: ChangeOptions): Promise<void> {
+export async function changeContainer(
+  context: NixosContext,
+  spec: ContainerSpec,
+  options: ChangeOptions,
+): Promise<void> {
   const name = spec.name;
   await requireInstalled(context, name);
   if (spec.workspace.enabled && options.workspaceHostPath === undefined) {
@@ -46,22 +50,45 @@ export async function changeContainer(context: NixosContext, spec: ContainerSpec
 
   const pin = await pinFor(context, name, wanted, current);
   if (pin !== undefined) {
-    safeEmit(options.onProgress, { type: "step", step: "installing", message: `Putting back the previous definition of "${name}" (${pin.conf}).` });
+    safeEmit(options.onProgress, {
+      type: "step",
+      step: "installing",
+      message: `Putting back the previous definition of "${name}" (${pin.conf}).`,
+    });
     await installPinned(context, name, pin, options.signal);
   } else {
     const generation = await installedGeneration(context, name);
-    if (generation !== undefined) await pinGeneration(context, name, generation, { from: current, to: wanted, wasRunning: running });
+    if (generation !== undefined)
+      await pinGeneration(context, name, generation, { from: current, to: wanted, wasRunning: running });
     await update(context, name, artifacts, running, options);
   }
-  await writeRecord(context, { name, modules: spec.modules, createdAt: (await readRecord(context, name))?.createdAt ?? context.deps.clock.now().toISOString() }).catch((error: unknown) => {
+  await writeRecord(context, {
+    name,
+    modules: spec.modules,
+    createdAt: (await readRecord(context, name))?.createdAt ?? context.deps.clock.now().toISOString(),
+  }).catch((error: unknown) => {
     context.logger.warn({ workload: name, error: String(error) }, "container record could not be written");
   });
-  safeEmit(options.onProgress, { type: "step", step: "done", message: `The container "${name}" has its new definition.` });
+  safeEmit(options.onProgress, {
+    type: "step",
+    step: "done",
+    message: `The container "${name}" has its new definition.`,
+  });
 }
 
-async function update(context: NixosContext, name: string, artifacts: { specJson: string; wrapper: string }, running: boolean, options: ChangeOptions): Promise<void> {
+async function update(
+  context: NixosContext,
+  name: string,
+  artifacts: { specJson: string; wrapper: string },
+  running: boolean,
+  options: ChangeOptions,
+): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), "voxnix-nixos-"));
-  safeEmit(options.onProgress, { type: "step", step: "building", message: `Building the new definition of "${name}".` });
+  safeEmit(options.onProgress, {
+    type: "step",
+    step: "building",
+    message: `Building the new definition of "${name}".`,
+  });
   try {
     await writeFile(join(directory, "spec.json"), artifacts.specJson, { mode: 0o600 });
     const wrapperPath = join(directory, "container.nix");

@@ -69,9 +69,15 @@ export interface ContainerRecord {
 /** Reads the record of a container, or undefined. */
 export async function readRecord(context: NixosContext, name: string): Promise<ContainerRecord | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(join(recordsDir(context.deps.stateDir), `${name}.json`), "utf8")) as Partial<ContainerRecord>;
+    const parsed = JSON.parse(
+      await readFile(join(recordsDir(context.deps.stateDir), `${name}.json`), "utf8"),
+    ) as Partial<ContainerRecord>;
     if (!Array.isArray(parsed.modules)) return undefined;
-    return { name, modules: parsed.modules.filter((module): module is string => typeof module === "string"), createdAt: String(parsed.createdAt) };
+    return {
+      name,
+      modules: parsed.modules.filter((module): module is string => typeof module === "string"),
+      createdAt: String(parsed.createdAt),
+    };
   } catch {
     return undefined;
   }

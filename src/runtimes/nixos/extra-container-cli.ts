@@ -67,7 +67,9 @@ const STORE_PREFIX = /\/nix\/store\/[0-9a-z]{32}-/g;
  * message last), with store hashes removed.
  */
 export function summarizeNixError(stderr: string): string | undefined {
-  const lines = stripAnsi(stderr).split("\n").map((line) => line.trim());
+  const lines = stripAnsi(stderr)
+    .split("\n")
+    .map((line) => line.trim());
   const builder = lines.find((line) => /^error: builder for .* failed/.test(line));
   const errors = lines
     .filter((line) => line.startsWith("error:"))

@@ -84,22 +84,40 @@ export async function installedGeneration(context: NixosContext, name: string): 
  * images) and records it as the one to go back to. False when it could not be pinned: the
  * rollback then rebuilds the previous spec, as before.
  */
-export async function pinGeneration(context: NixosContext, name: string, generation: Generation, pin: Omit<Pin, keyof Generation>): Promise<boolean> {
+export async function pinGeneration(
+  context: NixosContext,
+  name: string,
+  generation: Generation,
+  pin: Omit<Pin, keyof Generation>,
+): Promise<boolean> {
   const directory = pinDirectory(context, name);
   try {
     await rm(directory, { recursive: true, force: true });
     await mkdir(directory, { recursive: true, mode: 0o700 });
-    for (const [file, path] of [["conf", generation.conf], ["service", generation.service]] as const) {
-      const result = await runHost(context.deps.runner, "nix-store", ["--realise", path, "--add-root", join(directory, file), "--indirect"], {
-        action: `Keeping the previous definition of "${name}" for a rollback`,
-        timeoutMs: context.commandTimeoutMs,
-      });
+    for (const [file, path] of [
+      ["conf", generation.conf],
+      ["service", generation.service],
+    ] as const) {
+      const result = await runHost(
+        context.deps.runner,
+        "nix-store",
+        ["--realise", path, "--add-root", join(directory, file), "--indirect"],
+        {
+          action: `Keeping the previous definition of "${name}" for a rollback`,
+          timeoutMs: context.commandTimeoutMs,
+        },
+      );
       if (result.exitCode !== 0) throw new HostFailureError(`nix-store could not root ${path}`, outputDetail(result));
     }
-    await writeFile(join(directory, "pin.json"), `${JSON.stringify({ ...generation, ...pin }, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(join(directory, "pin.json"), `${JSON.stringify({ ...generation, ...pin }, null, 2)}\n`, {
+      mode: 0o600,
+    });
     return true;
   } catch (error) {
-    context.logger.warn({ workload: name, error: String(error) }, "the previous generation could not be pinned; a rollback rebuilds it");
+    context.logger.warn(
+      { workload: name, error: String(error) },
+      "the previous generation could not be pinned; a rollback rebuilds it",
+    );
     await rm(directory, { recursive: true, force: true }).catch(() => undefined);
     return false;
   }
@@ -109,7 +127,8 @@ export async function pinGeneration(context: NixosContext, name: string, generat
 export async function pinFor(context: NixosContext, name: string, from: string, to: string): Promise<Pin | undefined> {
   try {
     const pin = JSON.parse(await readFile(join(pinDirectory(context, name), "pin.json"), "utf8")) as Partial<Pin>;
-    if (pin.from !== from || pin.to !== to || typeof pin.conf !== "string" || typeof pin.service !== "string") return undefined;
+    if (pin.from !== from || pin.to !== to || typeof pin.conf !== "string" || typeof pin.service !== "string")
+      return undefined;
     if (!STORE_PATH.test(pin.conf) || !STORE_PATH.test(pin.service)) return undefined;
     return { conf: pin.conf, service: pin.service, from, to, wasRunning: pin.wasRunning === true };
   } catch {
@@ -122,7 +141,12 @@ export async function pinFor(context: NixosContext, name: string, from: string, 
  * where DIR/etc links to the pinned store paths. Nothing is built. Checks afterwards that the
  * installed conf file is the pinned one.
  */
-export async function installPinned(context: NixosContext, name: string, pin: Pin, signal?: AbortSignal): Promise<void> {
+export async function installPinned(
+  context: NixosContext,
+  name: string,
+  pin: Pin,
+  signal?: AbortSignal,
+): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), "voxnix-nixos-generation-"));
   try {
     const etc = join(directory, "etc");
@@ -130,18 +154,25 @@ export async function installPinned(context: NixosContext, name: string, pin: Pi
     await mkdir(join(etc, "nixos-containers"), { recursive: true });
     await symlink(join(context.hostRoot, pin.service), join(etc, "systemd", "system", `container@${name}.service`));
     await symlink(join(context.hostRoot, pin.conf), join(etc, "nixos-containers", `${name}.conf`));
-    const result = await runHost(context.deps.runner, EXTRA_CONTAINER, ["create", directory, ...(pin.wasRunning ? ["--start", "--restart-changed"] : [])], {
-      action: `Installing the previous definition of "${name}"`,
-      timeoutMs: context.createTimeoutMs,
-      ...(signal ? { signal } : {}),
-    });
+    const result = await runHost(
+      context.deps.runner,
+      EXTRA_CONTAINER,
+      ["create", directory, ...(pin.wasRunning ? ["--start", "--restart-changed"] : [])],
+      {
+        action: `Installing the previous definition of "${name}"`,
+        timeoutMs: context.createTimeoutMs,
+        ...(signal ? { signal } : {}),
+      },
+    );
     if (result.exitCode !== 0) throw commandFailure(`Installing the previous definition of "${name}"`, result);
   } finally {
     await rm(directory, { recursive: true, force: true }).catch(() => undefined);
   }
   const installed = await installedGeneration(context, name);
   if (installed?.conf !== pin.conf) {
-    throw new HostFailureError(`extra-container finished but "${name}" does not have its previous definition (${pin.conf}) installed.`);
+    throw new HostFailureError(
+      `extra-container finished but "${name}" does not have its previous definition (${pin.conf}) installed.`,
+    );
   }
 }
 

@@ -61,7 +61,11 @@ export function parseMachineList(stdout: string): LiveContainer[] | undefined {
 }
 
 function splitAddresses(value: unknown): string[] {
-  if (typeof value === "string") return value.split("\n").map((line) => line.trim()).filter((line) => line.length > 0);
+  if (typeof value === "string")
+    return value
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0);
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === "string");
   return [];
 }
@@ -116,7 +120,10 @@ export function parseJournal(stdout: string): LogEntry[] {
 
 function journalMessage(value: unknown): string | undefined {
   if (typeof value === "string") return value;
-  if (Array.isArray(value) && value.every((byte) => Number.isInteger(byte) && (byte as number) >= 0 && (byte as number) <= 255)) {
+  if (
+    Array.isArray(value) &&
+    value.every((byte) => Number.isInteger(byte) && (byte as number) >= 0 && (byte as number) <= 255)
+  ) {
     return Buffer.from(value as number[]).toString("utf8");
   }
   return undefined;
@@ -145,7 +152,9 @@ export function parseTailscaleStatus(stdout: string): TailscaleSelf | undefined 
   if (!isRecord(parsed)) return undefined;
   const state = typeof parsed.BackendState === "string" ? parsed.BackendState : "unknown";
   const self = isRecord(parsed.Self) ? parsed.Self : {};
-  const ips = Array.isArray(self.TailscaleIPs) ? self.TailscaleIPs.filter((ip): ip is string => typeof ip === "string") : [];
+  const ips = Array.isArray(self.TailscaleIPs)
+    ? self.TailscaleIPs.filter((ip): ip is string => typeof ip === "string")
+    : [];
   const dnsName = typeof self.DNSName === "string" ? self.DNSName.replace(/\.+$/, "") : "";
   const hostName = typeof self.HostName === "string" ? self.HostName : "";
   const hostname = dnsName || hostName;

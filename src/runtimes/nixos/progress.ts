@@ -10,7 +10,11 @@ import type { ProgressListener, ProgressStep } from "../../ports/runtime.js";
 import { stripAnsi } from "../../host/commands.js";
 
 const STEP_LINES: readonly { readonly pattern: RegExp; readonly step: ProgressStep; readonly message: string }[] = [
-  { pattern: /^Building containers\.\.\.$/, step: "building", message: "Building the container's system (this can take minutes the first time)." },
+  {
+    pattern: /^Building containers\.\.\.$/,
+    step: "building",
+    message: "Building the container's system (this can take minutes the first time).",
+  },
   { pattern: /^Installing containers:$/, step: "installing", message: "Installing the container." },
   { pattern: /^Starting containers:$/, step: "starting", message: "Starting the container." },
   { pattern: /^(Updating|Restarting) containers:$/, step: "starting", message: "Restarting the container." },

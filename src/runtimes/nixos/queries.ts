@@ -35,7 +35,11 @@ export const MAX_LOG_LINES = 1000;
  * `extra-container list` and the conf directory (those not running are stopped).
  */
 export async function listContainers(context: NixosContext): Promise<LiveContainer[]> {
-  const [running, extra, declared] = await Promise.all([machines(context), extraContainers(context), confNames(context)]);
+  const [running, extra, declared] = await Promise.all([
+    machines(context),
+    extraContainers(context),
+    confNames(context),
+  ]);
   const result = [...running];
   const seen = new Set(running.map((machine) => machine.name));
   for (const name of [...extra, ...declared]) {
@@ -52,7 +56,11 @@ async function machines(context: NixosContext): Promise<LiveContainer[]> {
     timeoutMs: context.queryTimeoutMs,
   });
   const parsed = parseMachineList(result.stdout);
-  if (!parsed) throw new HostFailureError("Listing running containers failed: machinectl printed something that is not a JSON list.", result.stdout.slice(0, 2000));
+  if (!parsed)
+    throw new HostFailureError(
+      "Listing running containers failed: machinectl printed something that is not a JSON list.",
+      result.stdout.slice(0, 2000),
+    );
   return parsed;
 }
 
@@ -68,7 +76,10 @@ async function extraContainers(context: NixosContext): Promise<string[]> {
 async function confNames(context: NixosContext): Promise<string[]> {
   try {
     const entries = await readdir(join(context.hostRoot, "etc", "nixos-containers"));
-    return entries.filter((entry) => entry.endsWith(".conf")).map((entry) => entry.slice(0, -".conf".length)).sort();
+    return entries
+      .filter((entry) => entry.endsWith(".conf"))
+      .map((entry) => entry.slice(0, -".conf".length))
+      .sort();
   } catch {
     return [];
   }
@@ -79,8 +90,12 @@ async function confNames(context: NixosContext): Promise<string[]> {
  * port says of `exec` and terminals, before any command is run in it.
  */
 export async function requireRunning(context: NixosContext, name: WorkloadName): Promise<void> {
-  if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
-  const shown = await runHost(context.deps.runner, MACHINECTL, ["show", name, "--no-pager"], { action: `Reading the state of "${name}"`, timeoutMs: context.queryTimeoutMs });
+  if (!(await isInstalled(context, name)))
+    throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
+  const shown = await runHost(context.deps.runner, MACHINECTL, ["show", name, "--no-pager"], {
+    action: `Reading the state of "${name}"`,
+    timeoutMs: context.queryTimeoutMs,
+  });
   const state = shown.exitCode === 0 ? machineState(parseKeyValues(shown.stdout).get("State")) : "stopped";
   if (state !== "running") throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
 }
@@ -88,7 +103,10 @@ export async function requireRunning(context: NixosContext, name: WorkloadName):
 /** Details of one container, or undefined when the host does not know it. */
 export async function showContainer(context: NixosContext, name: WorkloadName): Promise<LiveDetails | undefined> {
   const [shown, listed, installed, record] = await Promise.all([
-    runHost(context.deps.runner, MACHINECTL, ["show", name, "--no-pager"], { action: `Reading the state of "${name}"`, timeoutMs: context.queryTimeoutMs }),
+    runHost(context.deps.runner, MACHINECTL, ["show", name, "--no-pager"], {
+      action: `Reading the state of "${name}"`,
+      timeoutMs: context.queryTimeoutMs,
+    }),
     // Addresses are a nicety of show; a machinectl list hiccup must not hide the details.
     machines(context).catch((): LiveContainer[] => []),
     isInstalled(context, name),
@@ -107,16 +125,24 @@ export async function showContainer(context: NixosContext, name: WorkloadName): 
   const state = machineState(values.get("State"));
   const since = parseSystemdTimestamp(values.get("Timestamp"));
   const addresses = listed.find((machine) => machine.name === name)?.addresses ?? [];
-  const remoteAccess = state === "running" && record?.modules.includes(TAILSCALE_MODULE) ? await tailscaleStatus(context, name) : undefined;
+  const remoteAccess =
+    state === "running" && record?.modules.includes(TAILSCALE_MODULE)
+      ? await tailscaleStatus(context, name)
+      : undefined;
   return { name, state, addresses, facts, ...(since ? { since } : {}), ...(remoteAccess ? { remoteAccess } : {}) };
 }
 
 async function tailscaleStatus(context: NixosContext, name: string): Promise<NonNullable<LiveDetails["remoteAccess"]>> {
   try {
-    const result = await runHostChecked(context.deps.runner, NIXOS_CONTAINER, runInContainerArgs(name, ["tailscale", "status", "--json"]), {
-      action: `Reading the Tailscale status of "${name}"`,
-      timeoutMs: context.queryTimeoutMs,
-    });
+    const result = await runHostChecked(
+      context.deps.runner,
+      NIXOS_CONTAINER,
+      runInContainerArgs(name, ["tailscale", "status", "--json"]),
+      {
+        action: `Reading the Tailscale status of "${name}"`,
+        timeoutMs: context.queryTimeoutMs,
+      },
+    );
     return parseTailscaleStatus(result.stdout) ?? { state: "unreadable" };
   } catch (error) {
     context.logger.debug({ workload: name, error: String(error) }, "tailscale status unavailable");
@@ -126,23 +152,32 @@ async function tailscaleStatus(context: NixosContext, name: string): Promise<Non
 
 /** The last `lines` journal entries of a container, from its own journal or the host unit's. */
 export async function containerLogs(context: NixosContext, name: WorkloadName, lines: number): Promise<LogEntry[]> {
-  if (!(await isInstalled(context, name))) throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
+  if (!(await isInstalled(context, name)))
+    throw new NotFoundError("workload", name, `No container called "${name}" is installed on this host.`);
   const count = String(Math.min(Math.max(Math.trunc(lines) || 1, 1), MAX_LOG_LINES));
   const inside = await runHost(context.deps.runner, JOURNALCTL, ["-M", name, "-o", "json", "-n", count, "--no-pager"], {
     action: `Reading the journal of "${name}"`,
     timeoutMs: context.queryTimeoutMs,
   }).catch((error: unknown) => {
-    context.logger.debug({ workload: name, error: String(error) }, "container journal unavailable, using the host unit");
+    context.logger.debug(
+      { workload: name, error: String(error) },
+      "container journal unavailable, using the host unit",
+    );
     return undefined;
   });
   if (inside && inside.exitCode === 0) {
     const entries = parseJournal(inside.stdout);
     if (entries.length > 0) return entries;
   }
-  const host = await runHost(context.deps.runner, JOURNALCTL, ["-u", `container@${name}.service`, "-o", "json", "-n", count, "--no-pager"], {
-    action: `Reading the host journal of "${name}"`,
-    timeoutMs: context.queryTimeoutMs,
-  });
+  const host = await runHost(
+    context.deps.runner,
+    JOURNALCTL,
+    ["-u", `container@${name}.service`, "-o", "json", "-n", count, "--no-pager"],
+    {
+      action: `Reading the host journal of "${name}"`,
+      timeoutMs: context.queryTimeoutMs,
+    },
+  );
   if (host.exitCode !== 0) throw commandFailure(`Reading the logs of "${name}"`, host);
   return parseJournal(host.stdout);
 }
@@ -150,16 +185,25 @@ export async function containerLogs(context: NixosContext, name: WorkloadName, l
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Runs `argv` inside the container; the exit status is in the result, not an error. */
-export async function execInContainer(context: NixosContext, name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> {
+export async function execInContainer(
+  context: NixosContext,
+  name: WorkloadName,
+  argv: readonly string[],
+  options: ExecOptions,
+): Promise<CommandResult> {
   if (argv.length === 0) throw new InvalidInputError([{ path: "argv", message: "Give a command to run." }]);
   await requireRunning(context, name);
   // The runner's environment would apply to nixos-container on the host, so variables are
   // passed into the container explicitly with env(1).
   const variables = Object.entries(options.env ?? {});
   for (const [key] of variables) {
-    if (!ENV_NAME.test(key)) throw new InvalidInputError([{ path: `env.${key}`, message: `"${key}" is not a valid environment variable name.` }]);
+    if (!ENV_NAME.test(key))
+      throw new InvalidInputError([
+        { path: `env.${key}`, message: `"${key}" is not a valid environment variable name.` },
+      ]);
   }
-  const command = variables.length > 0 ? ["env", "--", ...variables.map(([key, value]) => `${key}=${value}`), ...argv] : [...argv];
+  const command =
+    variables.length > 0 ? ["env", "--", ...variables.map(([key, value]) => `${key}=${value}`), ...argv] : [...argv];
   return runHost(context.deps.runner, NIXOS_CONTAINER, runInContainerArgs(name, command), {
     action: `Running a command in "${name}"`,
     timeoutMs: options.timeoutMs,

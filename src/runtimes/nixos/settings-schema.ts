@@ -19,5 +19,6 @@ export const nixosSettingsSchema = z
     /** Module sets pre-built by `voxnix images build`. */
     images: z.array(z.array(z.string())).default([["git", "fish", "workspace"]]),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 export type NixosSettings = z.output<typeof nixosSettingsSchema>;

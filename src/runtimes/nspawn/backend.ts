@@ -10,7 +10,16 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
-import type { RuntimePlan, Runtime, RuntimeInfo, HostContext, ExecOptions, ProgressListener, SessionOptions, ChangeOptions } from "../../ports/runtime.js";
+import type {
+  RuntimePlan,
+  Runtime,
+  RuntimeInfo,
+  HostContext,
+  ExecOptions,
+  ProgressListener,
+  SessionOptions,
+  ChangeOptions,
+} from "../../ports/runtime.js";
 import type { CommandResult, InteractiveProcess } from "../../ports/command-runner.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { nspawnDoctor } from "./doctor.js";
@@ -35,7 +44,14 @@ const NSPAWN_INFO: RuntimeInfo = {
   name: "nspawn",
   kind: "container",
   modules: NSPAWN_MODULES,
-  capabilities: { exec: true, interactiveShell: true, console: false, remoteAccess: false, liveResize: true, rootVolume: "filesystem" },
+  capabilities: {
+    exec: true,
+    interactiveShell: true,
+    console: false,
+    remoteAccess: false,
+    liveResize: true,
+    rootVolume: "filesystem",
+  },
 };
 
 /** The backend plus host helpers the CLI's `setup` and the tests use. */
@@ -49,15 +65,21 @@ export interface NspawnRuntime extends Runtime {
 
 /** Creates the nspawn backend. Nothing touches the host until a method is called. */
 export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
-  if (deps.rootVolumes === undefined) throw new HostFailureError("The nspawn runtime needs a storage driver with root volumes (btrfs, zfs or dir).");
+  if (deps.rootVolumes === undefined)
+    throw new HostFailureError("The nspawn runtime needs a storage driver with root volumes (btrfs, zfs or dir).");
   // The storage port places the area (the btrfs pool, or a directory) and clones the roots.
-  const volumes = deps.rootVolumes({ runtime: "nspawn", ...(deps.config.nspawn.root === undefined ? {} : { at: deps.config.nspawn.root }) });
+  const volumes = deps.rootVolumes({
+    runtime: "nspawn",
+    ...(deps.config.nspawn.root === undefined ? {} : { at: deps.config.nspawn.root }),
+  });
   const paths = nspawnPaths(volumes.hostPath);
   let building: Promise<ImageMetadata> | undefined;
 
   const ensureRoot = async (): Promise<void> => {
     if (process.getuid?.() !== 0) {
-      throw new HostFailureError("Running nspawn containers needs root (systemd-nspawn, btrfs and bridges require it): run voxnix with sudo, or use --dry-run to see the plan.");
+      throw new HostFailureError(
+        "Running nspawn containers needs root (systemd-nspawn, btrfs and bridges require it): run voxnix with sudo, or use --dry-run to see the plan.",
+      );
     }
     await volumes.ensureReady();
     for (const directory of [paths.images, paths.machines, paths.run]) mkdirSync(directory, { recursive: true });
@@ -66,7 +88,13 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   const build = (onProgress: ProgressListener, source?: string, signal?: AbortSignal): Promise<ImageMetadata> => {
     building ??= (async () => {
       await ensureRoot();
-      return buildImage(deps.runner, volumes, paths, { suite: deps.config.nspawn.suite, mirror: deps.config.nspawn.mirror, onProgress, ...(source === undefined ? {} : { source }), ...(signal === undefined ? {} : { signal }) });
+      return buildImage(deps.runner, volumes, paths, {
+        suite: deps.config.nspawn.suite,
+        mirror: deps.config.nspawn.mirror,
+        onProgress,
+        ...(source === undefined ? {} : { source }),
+        ...(signal === undefined ? {} : { signal }),
+      });
     })().finally(() => {
       building = undefined;
     });
@@ -105,7 +133,10 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     const interactive = options.stdio === "inherit";
     const command = argv.length > 0 ? argv : loginShell(spec);
-    const env = { ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}), ...options.env };
+    const env = {
+      ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}),
+      ...options.env,
+    };
     const call = entryCall(leader, command, { env: containerEnvironment(env), interactive });
     // The launcher puts the entry in the container's cgroups; the entry (a fixed host perl
     // program) gives the command the container's namespaces, bounding set and seccomp filters
@@ -127,13 +158,20 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const call = entryCall(leader, loginShell(spec), { env: containerEnvironment({ TERM: "xterm-256color" }), interactive: true });
-    return deps.runner.spawnTerminal(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv), {
-      env: call.env,
-      isolatedEnv: true,
-      timeoutMs: options.timeoutMs,
-      size: options.size,
+    const call = entryCall(leader, loginShell(spec), {
+      env: containerEnvironment({ TERM: "xterm-256color" }),
+      interactive: true,
     });
+    return deps.runner.spawnTerminal(
+      LAUNCHER_SHELL,
+      launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv),
+      {
+        env: call.env,
+        isolatedEnv: true,
+        timeoutMs: options.timeoutMs,
+        size: options.size,
+      },
+    );
   };
 
   /**
@@ -143,7 +181,8 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
    */
   const openSession = async (name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> => {
     const spawner = deps.spawner;
-    if (!spawner) throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
+    if (!spawner)
+      throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
     const { machine, spec } = existing(name);
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
@@ -153,11 +192,15 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       env: containerEnvironment(terminal ? { TERM: terminal.term } : {}),
       interactive: terminal !== undefined,
     });
-    const running = await spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv), {
-      env: call.env,
-      timeoutMs: options.timeoutMs,
-      ...(terminal === undefined ? {} : { terminal }),
-    });
+    const running = await spawner.spawn(
+      LAUNCHER_SHELL,
+      launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv),
+      {
+        env: call.env,
+        timeoutMs: options.timeoutMs,
+        ...(terminal === undefined ? {} : { terminal }),
+      },
+    );
     return {
       stdin: running.stdin,
       stdout: running.stdout,
@@ -171,7 +214,8 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   // Forwarding to a service bound to the container's loopback: a relay in its network namespace only.
   const openPort: NonNullable<Runtime["openPort"]> = async (name, port, options) => {
     const spawner = deps.spawner;
-    if (!spawner) throw new HostFailureError("This voxnix process cannot stream connections (no process spawner was configured).");
+    if (!spawner)
+      throw new HostFailureError("This voxnix process cannot stream connections (no process spawner was configured).");
     const { machine } = existing(name);
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
@@ -184,7 +228,8 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   const setLoginShell = async (spec: ContainerSpec): Promise<void> => {
     const [shell = "/bin/bash"] = loginShell(spec);
     const changed = await exec(spec.name, ["usermod", "--shell", shell, "root"], { timeoutMs: 30_000 });
-    if (changed.exitCode !== 0) throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
+    if (changed.exitCode !== 0)
+      throw new HostFailureError(`Could not make ${shell} the login shell of ${spec.name}.`, changed.stderr.trim());
   };
 
   // A change made while the container was stopped may change the login shell; it is set at the next boot.
@@ -215,7 +260,11 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     }
     if (options.live && !shellChanged) {
       options.onProgress({ type: "step", step: "installing", message: `Changing the limits of ${name} while it runs` });
-      resizeCgroups(cgroupName(paths, name), { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) });
+      resizeCgroups(cgroupName(paths, name), {
+        cpus: spec.resources.cpus,
+        memoryBytes: spec.resources.memoryBytes,
+        pids: pidsLimit(spec),
+      });
       return;
     }
     options.onProgress({ type: "step", step: "stopping", message: `Powering off ${name} to apply the change` });
@@ -251,16 +300,30 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
         path: path.join(machine.run, "files", file.path),
         content: file.content,
       }));
-      const binds = files.map((file) => ({ hostPath: file.path, containerPath: file.path.slice(path.join(machine.run, "files").length) }));
+      const binds = files.map((file) => ({
+        hostPath: file.path,
+        containerPath: file.path.slice(path.join(machine.run, "files").length),
+      }));
       return {
         artifacts: [...files, { path: machine.specFile, content: `${JSON.stringify(spec, null, 2)}\n` }],
         commands: [
-          ...(image === undefined ? [["debootstrap", "…", deps.config.nspawn.suite, `${paths.images}/debian-${deps.config.nspawn.suite}-…`]] : []),
+          ...(image === undefined
+            ? [["debootstrap", "…", deps.config.nspawn.suite, `${paths.images}/debian-${deps.config.nspawn.suite}-…`]]
+            : []),
           [...volumes.cloneCommand(image?.path ?? `${paths.images}/debian-${deps.config.nspawn.suite}-…`, machine)],
           ["ip", "link", "add", names.host, "type", "veth", "peer", "name", names.container],
           ["ip", "link", "set", "dev", names.host, "master", deps.config.nspawn.bridge],
           ["ip", "link", "set", "dev", names.host, "type", "bridge_slave", "isolated", "on"],
-          ["systemd-nspawn", ...nspawnBootArgs({ name: spec.name, root: machine.root, interfaceName: names.container, files: binds, ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }) })],
+          [
+            "systemd-nspawn",
+            ...nspawnBootArgs({
+              name: spec.name,
+              root: machine.root,
+              interfaceName: names.container,
+              files: binds,
+              ...(host.workspaceHostPath === undefined ? {} : { workspaceHostPath: host.workspaceHostPath }),
+            }),
+          ],
         ],
       };
     },
@@ -272,12 +335,21 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       if (existsSync(machine.root) || existsSync(machine.run)) {
         throw new ConflictError("name-taken", `A container called "${spec.name}" already exists on this host.`);
       }
-      const image = currentImage(paths, deps.config.nspawn.suite) ?? (await build(host.onProgress, undefined, host.signal));
+      const image =
+        currentImage(paths, deps.config.nspawn.suite) ?? (await build(host.onProgress, undefined, host.signal));
       mkdirSync(machine.run, { recursive: true });
       writeFileSync(machine.specFile, `${JSON.stringify(spec, null, 2)}\n`);
       try {
-        host.onProgress({ type: "step", step: "preparing", message: `Creating the root of ${spec.name} from the base image` });
-        const root = await volumes.cloneRoot(image.path, machine, host.quotaGroup === undefined ? {} : { quotaGroup: host.quotaGroup });
+        host.onProgress({
+          type: "step",
+          step: "preparing",
+          message: `Creating the root of ${spec.name} from the base image`,
+        });
+        const root = await volumes.cloneRoot(
+          image.path,
+          machine,
+          host.quotaGroup === undefined ? {} : { quotaGroup: host.quotaGroup },
+        );
         await bootMachine(deps, paths, machine, {
           spec,
           onProgress: host.onProgress,
@@ -320,7 +392,11 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       writeFileSync(marker, "");
       try {
         const clean = await haltMachine(deps, paths, machine, name, { clean: true });
-        if (!clean) options.onProgress({ type: "log", line: `${name} did not power off within ${deps.config.nspawn.stopTimeoutSeconds} s and was killed.` });
+        if (!clean)
+          options.onProgress({
+            type: "log",
+            line: `${name} did not power off within ${deps.config.nspawn.stopTimeoutSeconds} s and was killed.`,
+          });
       } finally {
         rmSync(marker, { force: true });
       }
@@ -353,7 +429,14 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
 
     async buildImages(options) {
       const image = await build(options.onProgress, undefined, options.signal);
-      return { images: [{ name: `debian-${image.suite}`, detail: `${image.packages.length} packages, built in ${Math.round(image.durationMs / 1000)} s at ${image.path}` }] };
+      return {
+        images: [
+          {
+            name: `debian-${image.suite}`,
+            detail: `${image.packages.length} packages, built in ${Math.round(image.durationMs / 1000)} s at ${image.path}`,
+          },
+        ],
+      };
     },
   };
 }

@@ -56,7 +56,13 @@ function hierarchies(): Hierarchy[] {
     const key = keys.find((candidate) => WANTED.has(candidate));
     if (key === undefined) continue;
     const mount = mounts.find((entry) =>
-      key === "unified" ? entry.fstype === "cgroup2" : entry.fstype === "cgroup" && path.basename(entry.mountpoint).split(",").some((part) => keys.includes(part) || `name=${part}` === key),
+      key === "unified"
+        ? entry.fstype === "cgroup2"
+        : entry.fstype === "cgroup" &&
+          path
+            .basename(entry.mountpoint)
+            .split(",")
+            .some((part) => keys.includes(part) || `name=${part}` === key),
     );
     if (mount) result.push({ key, mountpoint: mount.mountpoint, current });
   }
@@ -126,9 +132,15 @@ type DeviceProgramOutcome = { readonly attached: true } | { readonly attached: f
 /** Loads the device program and attaches it to the unified group `directory` (see `device-program.ts`). */
 async function attachDeviceProgram(runner: CommandRunner, directory: string): Promise<DeviceProgramOutcome> {
   if (!deviceProgramSupported()) return { attached: false, why: `no device program for ${process.arch}` };
-  const result = await runner.run("/usr/bin/perl", ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", directory], { timeoutMs: 10_000, isolatedEnv: true, env: {} });
+  const result = await runner.run(
+    "/usr/bin/perl",
+    ["-e", attachScript(deviceProgram(DEVICE_ALLOW_LIST)), "--", directory],
+    { timeoutMs: 10_000, isolatedEnv: true, env: {} },
+  );
   if (result.exitCode === 0 && /^attached [1-9]/.test(result.stdout)) return { attached: true };
-  const why = result.stderr.replace(/^voxnix: device program: /, "").trim() || (result.exitCode === DEVICE_PROGRAM_FAILED ? "refused" : `exit ${result.exitCode ?? result.signal}`);
+  const why =
+    result.stderr.replace(/^voxnix: device program: /, "").trim() ||
+    (result.exitCode === DEVICE_PROGRAM_FAILED ? "refused" : `exit ${result.exitCode ?? result.signal}`);
   return { attached: false, why };
 }
 
@@ -140,7 +152,11 @@ export const DEVICE_PROGRAM_ENFORCED = "cgroup v2 device program (BPF)";
  * allow-list and/or the v2 device program); throws when one cannot take effect (the caller
  * removes the groups).
  */
-export async function prepareCgroups(runner: CommandRunner, group: string, limits: CgroupLimits): Promise<EnforcedLimits> {
+export async function prepareCgroups(
+  runner: CommandRunner,
+  group: string,
+  limits: CgroupLimits,
+): Promise<EnforcedLimits> {
   const all = hierarchies();
   const quota = Math.round(limits.cpus * 100_000);
   const enforced: Partial<Record<LimitName, string>> = {};
@@ -148,7 +164,12 @@ export async function prepareCgroups(runner: CommandRunner, group: string, limit
     const directory = path.join(hierarchy.mountpoint, group);
     mkdirSync(directory, { recursive: true });
     if (hierarchy.key === "memory") {
-      write(path.join(directory, "memory.limit_in_bytes"), String(limits.memoryBytes), "memory", `${limits.memoryBytes} bytes`);
+      write(
+        path.join(directory, "memory.limit_in_bytes"),
+        String(limits.memoryBytes),
+        "memory",
+        `${limits.memoryBytes} bytes`,
+      );
       enforced.memory = "cgroup v1 memory.limit_in_bytes";
     }
     if (hierarchy.key === "cpu") {
@@ -170,7 +191,12 @@ export async function prepareCgroups(runner: CommandRunner, group: string, limit
       let parent = hierarchy.mountpoint;
       for (const part of group.split("/")) {
         // One write enables all three or none (the kernel refuses the whole line), so name all three.
-        write(path.join(parent, "cgroup.subtree_control"), "+memory +cpu +pids", "memory, cpu and pids", `enable their controllers in ${parent}`);
+        write(
+          path.join(parent, "cgroup.subtree_control"),
+          "+memory +cpu +pids",
+          "memory, cpu and pids",
+          `enable their controllers in ${parent}`,
+        );
         parent = path.join(parent, part);
       }
       write(path.join(directory, "memory.max"), String(limits.memoryBytes), "memory", `${limits.memoryBytes} bytes`);
@@ -184,9 +210,14 @@ export async function prepareCgroups(runner: CommandRunner, group: string, limit
   const unified = all.find((hierarchy) => hierarchy.key === "unified");
   if (unified !== undefined) {
     const program = await attachDeviceProgram(runner, path.join(unified.mountpoint, group));
-    if (program.attached) enforced.devices = enforced.devices === undefined ? DEVICE_PROGRAM_ENFORCED : `${enforced.devices} and ${DEVICE_PROGRAM_ENFORCED}`;
+    if (program.attached)
+      enforced.devices =
+        enforced.devices === undefined ? DEVICE_PROGRAM_ENFORCED : `${enforced.devices} and ${DEVICE_PROGRAM_ENFORCED}`;
     else if (enforced.devices === undefined) {
-      throw new HostFailureError("The devices limit could not be applied (the cgroup v2 device program was refused), so the container was not started.", program.why);
+      throw new HostFailureError(
+        "The devices limit could not be applied (the cgroup v2 device program was refused), so the container was not started.",
+        program.why,
+      );
     } else enforced.devices = `${enforced.devices} (the cgroup v2 device program was refused: ${program.why})`;
   }
   const missing = LIMIT_NAMES.filter((name) => enforced[name] === undefined);
@@ -210,14 +241,19 @@ export function resizeCgroups(group: string, limits: CgroupLimits): void {
     try {
       writeFileSync(file, value);
     } catch (error) {
-      throw new HostFailureError(`The ${limit} limit could not be changed to ${value.split(" ")[0]} while the container runs.`, error instanceof Error ? error.message : String(error));
+      throw new HostFailureError(
+        `The ${limit} limit could not be changed to ${value.split(" ")[0]} while the container runs.`,
+        error instanceof Error ? error.message : String(error),
+      );
     }
   };
   for (const hierarchy of all) {
     const directory = path.join(hierarchy.mountpoint, group);
     if (!["memory", "cpu", "pids", "unified"].includes(hierarchy.key)) continue;
-    if (!existsSync(directory)) throw new HostFailureError(`The limits cannot change: the container's control group ${directory} is missing.`);
-    if (hierarchy.key === "memory") write(path.join(directory, "memory.limit_in_bytes"), String(limits.memoryBytes), "memory");
+    if (!existsSync(directory))
+      throw new HostFailureError(`The limits cannot change: the container's control group ${directory} is missing.`);
+    if (hierarchy.key === "memory")
+      write(path.join(directory, "memory.limit_in_bytes"), String(limits.memoryBytes), "memory");
     if (hierarchy.key === "cpu") write(path.join(directory, "cpu.cfs_quota_us"), String(quota), "cpu");
     if (hierarchy.key === "pids") write(path.join(directory, "pids.max"), String(limits.pids), "pids");
     if (hierarchy.key === "unified" && pureV2(all)) {
@@ -244,13 +280,19 @@ export function cgroupProcsFiles(group: string, purpose: "nspawn" | "exec"): str
     mkdirSync(leaf, { recursive: true });
     return [path.join(leaf, "cgroup.procs")];
   }
-  return all.filter((hierarchy) => purpose === "nspawn" || LIMIT_KEYS.has(hierarchy.key)).map((hierarchy) => path.join(hierarchy.mountpoint, group, "cgroup.procs"));
+  return all
+    .filter((hierarchy) => purpose === "nspawn" || LIMIT_KEYS.has(hierarchy.key))
+    .map((hierarchy) => path.join(hierarchy.mountpoint, group, "cgroup.procs"));
 }
 
 /** Memory charged to the container's group in bytes, when the host reports it. */
 export function memoryUsage(group: string): number | undefined {
   for (const hierarchy of hierarchies()) {
-    const file = path.join(hierarchy.mountpoint, group, hierarchy.key === "memory" ? "memory.usage_in_bytes" : "memory.current");
+    const file = path.join(
+      hierarchy.mountpoint,
+      group,
+      hierarchy.key === "memory" ? "memory.usage_in_bytes" : "memory.current",
+    );
     if ((hierarchy.key === "memory" || hierarchy.key === "unified") && existsSync(file)) {
       const value = Number(readFileSync(file, "utf8").trim());
       if (Number.isFinite(value)) return value;

@@ -34,7 +34,11 @@ interface DeviceRule {
 export function parseDeviceRule(rule: string): DeviceRule {
   const match = /^([cb]) (\d+):(\d+|\*) rwm$/.exec(rule);
   if (!match) throw new RangeError(`unsupported device rule ${JSON.stringify(rule)} (only "c|b MAJOR:MINOR|* rwm")`);
-  return { type: match[1] as "c" | "b", major: Number(match[2]), minor: match[3] === "*" ? undefined : Number(match[3]) };
+  return {
+    type: match[1] as "c" | "b",
+    major: Number(match[2]),
+    minor: match[3] === "*" ? undefined : Number(match[3]),
+  };
 }
 
 // Instruction encoding (linux/bpf.h, linux/bpf_common.h).

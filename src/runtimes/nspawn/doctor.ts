@@ -18,7 +18,6 @@ import { enterSupported } from "./enter.js";
 import { builtImage, currentImage } from "./image.js";
 import type { NspawnPaths } from "./paths.js";
 
-
 function userNamespacesAvailable(): boolean {
   try {
     return Number(readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim()) > 0;
@@ -28,10 +27,20 @@ function userNamespacesAvailable(): boolean {
 }
 
 /** Runs the checks. */
-export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, config: Config, volumes: RootVolumes): Promise<DoctorCheck[]> {
+export async function nspawnDoctor(
+  runner: CommandRunner,
+  paths: NspawnPaths,
+  config: Config,
+  volumes: RootVolumes,
+): Promise<DoctorCheck[]> {
   const root = process.getuid?.() === 0;
   const checks: DoctorCheck[] = [
-    doctorCheck("root", root, root ? "Running as root." : "systemd-nspawn, btrfs and bridges need root.", "Run voxnix as root (sudo), or use --dry-run to only plan."),
+    doctorCheck(
+      "root",
+      root,
+      root ? "Running as root." : "systemd-nspawn, btrfs and bridges need root.",
+      "Run voxnix as root (sudo), or use --dry-run to only plan.",
+    ),
   ];
   const tools: RequiredTool[] = [
     { name: "systemd-nspawn", command: "systemd-nspawn", args: ["--version"], pkg: "systemd-container" },
@@ -42,9 +51,20 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     { name: "journalctl", command: "journalctl", args: ["--version"], pkg: "systemd" },
   ];
   if (config.nspawn.nat) tools.push({ name: "iptables", command: "iptables", args: ["--version"], pkg: "iptables" });
-  checks.push(...(await toolChecks(runner, tools, { fix: (pkg) => `apt-get install -y ${pkg} (or run \`voxnix setup\`).` })));
+  checks.push(
+    ...(await toolChecks(runner, tools, { fix: (pkg) => `apt-get install -y ${pkg} (or run \`voxnix setup\`).` })),
+  );
   const bridgeModule = await runOk(runner, "ip", ["link", "show", "type", "bridge"]);
-  checks.push(doctorCheck("bridge networking", bridgeModule, bridgeModule ? `Bridges work; containers use ${config.nspawn.bridge} on ${config.nspawn.subnet}.` : "The kernel cannot create bridges.", "modprobe bridge veth"));
+  checks.push(
+    doctorCheck(
+      "bridge networking",
+      bridgeModule,
+      bridgeModule
+        ? `Bridges work; containers use ${config.nspawn.bridge} on ${config.nspawn.subnet}.`
+        : "The kernel cannot create bridges.",
+      "modprobe bridge veth",
+    ),
+  );
   // Where the roots live is the storage port's (is the btrfs pool holding them mounted?).
   checks.push(...(await volumes.doctor()));
   const missing = missingControllers();
@@ -52,7 +72,9 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     doctorCheck(
       "resource limits",
       missing.length === 0,
-      missing.length === 0 ? "Memory, CPU, process and device limits can be enforced (devices: the v1 allow-list and/or a cgroup v2 device program)." : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
+      missing.length === 0
+        ? "Memory, CPU, process and device limits can be enforced (devices: the v1 allow-list and/or a cgroup v2 device program)."
+        : `No cgroup controller for: ${missing.join(", ")}; containers would refuse to start.`,
       `Mount the ${missing.join(", ")} cgroup controller${missing.length > 1 ? "s" : ""} (cgroup v1), or boot the host with cgroup v2.`,
     ),
   );
@@ -61,7 +83,9 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     doctorCheck(
       "user namespaces",
       namespaces,
-      namespaces ? "Each container gets its own user namespace (root inside is unprivileged on the host)." : "The kernel allows no user namespaces, so containers cannot start.",
+      namespaces
+        ? "Each container gets its own user namespace (root inside is unprivileged on the host)."
+        : "The kernel allows no user namespaces, so containers cannot start.",
       "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d).",
     ),
   );
@@ -70,7 +94,9 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
     doctorCheck(
       "confined exec",
       entry.ok,
-      entry.ok ? "Exec and shells get the container's namespaces, bounding set and seccomp filters before any of its files runs." : entry.why,
+      entry.ok
+        ? "Exec and shells get the container's namespaces, bounding set and seccomp filters before any of its files runs."
+        : entry.why,
       "Use an x86_64 or arm64 host with Linux 4.13 or newer (and CONFIG_CHECKPOINT_RESTORE, as Debian's and NixOS's kernels have).",
     ),
   );
@@ -95,6 +121,7 @@ export async function nspawnDoctor(runner: CommandRunner, paths: NspawnPaths, co
 function confinedExecAvailable(): { readonly ok: true } | { readonly ok: false; readonly why: string } {
   if (!enterSupported()) return { ok: false, why: `No confined exec on ${process.arch}.` };
   const [major = 0, minor = 0] = release().split(/[.-]/).map(Number);
-  if (major < 4 || (major === 4 && minor < 13)) return { ok: false, why: `Linux ${release()} lacks TIOCGPTPEER (4.13), so exec cannot reach containers safely.` };
+  if (major < 4 || (major === 4 && minor < 13))
+    return { ok: false, why: `Linux ${release()} lacks TIOCGPTPEER (4.13), so exec cannot reach containers safely.` };
   return { ok: true };
 }

@@ -84,8 +84,34 @@ interface Arch {
 }
 
 const ARCHES: Readonly<Partial<Record<NodeJS.Architecture, Arch>>> = {
-  x64: { setns: 308, setgroups: 116, setresgid: 119, setresuid: 117, prctl: 157, ptrace: 101, setfsuid: 122, setfsgid: 123, setsid: 112, dup3: 292, exitGroup: 231, oNoFollow: 0o400000 },
-  arm64: { setns: 268, setgroups: 159, setresgid: 149, setresuid: 147, prctl: 167, ptrace: 117, setfsuid: 151, setfsgid: 152, setsid: 157, dup3: 24, exitGroup: 94, oNoFollow: 0o100000 },
+  x64: {
+    setns: 308,
+    setgroups: 116,
+    setresgid: 119,
+    setresuid: 117,
+    prctl: 157,
+    ptrace: 101,
+    setfsuid: 122,
+    setfsgid: 123,
+    setsid: 112,
+    dup3: 292,
+    exitGroup: 231,
+    oNoFollow: 0o400000,
+  },
+  arm64: {
+    setns: 268,
+    setgroups: 159,
+    setresgid: 149,
+    setresuid: 147,
+    prctl: 167,
+    ptrace: 117,
+    setfsuid: 151,
+    setfsgid: 152,
+    setsid: 157,
+    dup3: 24,
+    exitGroup: 94,
+    oNoFollow: 0o100000,
+  },
 };
 
 /** The architectures the entry knows the system calls of. */
@@ -96,7 +122,8 @@ export function enterSupported(arch: NodeJS.Architecture = process.arch): boolea
 /** The `setns` system-call number on `arch` (the loopback relay joins only a network namespace). */
 export function setnsSyscall(arch: NodeJS.Architecture = process.arch): number {
   const n = ARCHES[arch];
-  if (n === undefined) throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(ARCHES).join(", ")})`);
+  if (n === undefined)
+    throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(ARCHES).join(", ")})`);
   return n.setns;
 }
 
@@ -106,8 +133,17 @@ export type EntryMode = "pipe" | "pty";
 /** The fixed entry program for `arch`. */
 export function enterScript(arch: NodeJS.Architecture = process.arch): string {
   const n = ARCHES[arch];
-  if (n === undefined) throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(ARCHES).join(", ")})`);
-  const NS = { user: 0x10000000, mnt: 0x00020000, net: 0x40000000, ipc: 0x08000000, uts: 0x04000000, cgroup: 0x02000000, pid: 0x20000000 };
+  if (n === undefined)
+    throw new RangeError(`confined exec is not available on ${arch} (known: ${Object.keys(ARCHES).join(", ")})`);
+  const NS = {
+    user: 0x10000000,
+    mnt: 0x00020000,
+    net: 0x40000000,
+    ipc: 0x08000000,
+    uts: 0x04000000,
+    cgroup: 0x02000000,
+    pid: 0x20000000,
+  };
   const PTRACE_DETACH = 17;
   const PTRACE_SEIZE = 0x4206;
   const PTRACE_INTERRUPT = 0x4207;
@@ -145,7 +181,7 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
     'my %ns; for my $name (qw(user mnt net ipc uts cgroup pid)) { open($ns{$name}, "<", "/proc/$leader/ns/$name") or fail("$name namespace: $!") }',
     'open(my $own, "<", "/proc/self/ns/mnt") or fail("own mount namespace: $!");',
     'open(my $status, "<", "/proc/$leader/status") or fail("status: $!"); my $facts = join("", <$status>); close($status);',
-    'my ($bounding) = $facts =~ /^CapBnd:\\s*([0-9a-f]{16})$/m; my ($uid) = $facts =~ /^Uid:\\s*([0-9]+)/m; my ($gid) = $facts =~ /^Gid:\\s*([0-9]+)/m;',
+    "my ($bounding) = $facts =~ /^CapBnd:\\s*([0-9a-f]{16})$/m; my ($uid) = $facts =~ /^Uid:\\s*([0-9]+)/m; my ($gid) = $facts =~ /^Gid:\\s*([0-9]+)/m;",
     'fail("no owner") unless defined $uid && defined $gid;',
     'fail("no bounding set") unless defined $bounding; my ($bhi, $blo) = (hex(substr($bounding, 0, 8)), hex(substr($bounding, 8, 8)));',
     // 2. PID 1's seccomp filters, newest first as the kernel numbers them.
@@ -191,7 +227,7 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
     "my ($in_r, $in_w, $out_r, $out_w, $err_r, $err_w);",
     'if ($mode eq "pipe") { pipe($in_r, $in_w) && pipe($out_r, $out_w) && pipe($err_r, $err_w) or fail("pipes: $!") }',
     `sc("setns pid", ${n.setns}, fileno($ns{pid}), ${NS.pid});`,
-    "my $child = fork(); fail(\"fork: $!\") unless defined $child;",
+    'my $child = fork(); fail("fork: $!") unless defined $child;',
     "if ($child == 0) {",
     `  sc("not dumpable", ${n.prctl}, ${PR_SET_DUMPABLE}, 0, 0, 0, 0);`,
     '  if ($mode eq "pty") {',
@@ -199,7 +235,7 @@ export function enterScript(arch: NodeJS.Architecture = process.arch): string {
     `    ioctl($slave, ${TIOCSCTTY}, 0) or fail("controlling terminal: $!");`,
     "    to_fd(fileno($slave), $_) for 0 .. 2;",
     "    close($master); close($slave) if fileno($slave) > 2;",
-    '  } else {',
+    "  } else {",
     `    sc("setsid", ${n.setsid});`,
     "    to_fd(fileno($in_r), 0); to_fd(fileno($out_w), 1); to_fd(fileno($err_w), 2);",
     "    close($_) for $in_r, $in_w, $out_r, $out_w, $err_r, $err_w;",
@@ -318,10 +354,22 @@ export function entryCall(
   if (!cwd.startsWith("/")) throw new RangeError(`the working directory must be absolute: ${JSON.stringify(cwd)}`);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.env)) {
-    if (!PASSABLE.test(name)) throw new RangeError(`the variable ${JSON.stringify(name)} cannot be passed into a container`);
+    if (!PASSABLE.test(name))
+      throw new RangeError(`the variable ${JSON.stringify(name)} cannot be passed into a container`);
     env[name] = value;
   }
   env.VOXNIX_ARGC = String(argv.length);
   argv.forEach((word, index) => (env[`${ARGV_VARIABLE}${index}`] = word));
-  return { argv: [ENTER_PERL, "-e", enterScript(arch), "--", String(leader), options.interactive === true ? "pty" : "pipe", cwd], env };
+  return {
+    argv: [
+      ENTER_PERL,
+      "-e",
+      enterScript(arch),
+      "--",
+      String(leader),
+      options.interactive === true ? "pty" : "pipe",
+      cwd,
+    ],
+    env,
+  };
 }

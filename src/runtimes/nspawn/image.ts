@@ -8,7 +8,16 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
@@ -102,7 +111,10 @@ export const MASKED_UNITS = [
  */
 export function customiseImage(root: string): void {
   const units = path.join(root, "etc/systemd/system");
-  link("/lib/systemd/system/systemd-networkd.service", path.join(units, "multi-user.target.wants/systemd-networkd.service"));
+  link(
+    "/lib/systemd/system/systemd-networkd.service",
+    path.join(units, "multi-user.target.wants/systemd-networkd.service"),
+  );
   link("/lib/systemd/system/systemd-networkd.socket", path.join(units, "sockets.target.wants/systemd-networkd.socket"));
   // Units a headless dev container does not need; logind and utmp alone sit on the boot's
   // critical path for about 200 ms (measured with systemd-analyze critical-chain).
@@ -116,7 +128,8 @@ export function customiseImage(root: string): void {
   rmSync(path.join(root, "etc/hostname"), { force: true });
   const archives = path.join(root, "var/cache/apt/archives");
   if (existsSync(archives)) {
-    for (const entry of readdirSync(archives)) if (entry.endsWith(".deb")) rmSync(path.join(archives, entry), { force: true });
+    for (const entry of readdirSync(archives))
+      if (entry.endsWith(".deb")) rmSync(path.join(archives, entry), { force: true });
   }
 }
 
@@ -132,7 +145,12 @@ export interface ImageOptions {
  * Builds a new image and makes it current. `source` (a debootstrapped tree) is copied instead
  * of running debootstrap: tests use it to share one download across runs.
  */
-export async function buildImage(runner: CommandRunner, volumes: RootVolumes, paths: NspawnPaths, options: ImageOptions & { readonly source?: string }): Promise<ImageMetadata> {
+export async function buildImage(
+  runner: CommandRunner,
+  volumes: RootVolumes,
+  paths: NspawnPaths,
+  options: ImageOptions & { readonly source?: string },
+): Promise<ImageMetadata> {
   const started = Date.now();
   mkdirSync(paths.images, { recursive: true });
   // Leftovers of a build that was killed half-way.
@@ -142,23 +160,44 @@ export async function buildImage(runner: CommandRunner, volumes: RootVolumes, pa
   const id = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
   const target = path.join(paths.images, `debian-${options.suite}-${id}`);
   const building = `${target}.partial`;
-  options.onProgress({ type: "step", step: "building", message: options.source === undefined ? `Running debootstrap for Debian ${options.suite} (a few minutes).` : `Copying the base image from ${options.source}.` });
+  options.onProgress({
+    type: "step",
+    step: "building",
+    message:
+      options.source === undefined
+        ? `Running debootstrap for Debian ${options.suite} (a few minutes).`
+        : `Copying the base image from ${options.source}.`,
+  });
   // An image volume: a subvolume on the btrfs pool (roots are snapshots of it), else a directory.
   const { cow: subvolume } = await volumes.createImage(building);
   try {
     if (options.source === undefined) {
-      const result = await runner.run("debootstrap", debootstrapArgs({ suite: options.suite, mirror: options.mirror, target: building }), {
-        timeoutMs: BUILD_TIMEOUT_MS,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        onOutput: progressLines(options.onProgress),
-      });
+      const result = await runner.run(
+        "debootstrap",
+        debootstrapArgs({ suite: options.suite, mirror: options.mirror, target: building }),
+        {
+          timeoutMs: BUILD_TIMEOUT_MS,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          onOutput: progressLines(options.onProgress),
+        },
+      );
       if (result.exitCode !== 0) {
-        throw new HostFailureError(`debootstrap failed for Debian ${options.suite}; see the log lines above or ${path.join(building, "debootstrap/debootstrap.log")}.`, result.stderr.slice(-2000));
+        throw new HostFailureError(
+          `debootstrap failed for Debian ${options.suite}; see the log lines above or ${path.join(building, "debootstrap/debootstrap.log")}.`,
+          result.stderr.slice(-2000),
+        );
       }
     } else {
-      await runChecked(runner, "cp", ["-a", "--", `${options.source}/.`, building], { what: "copy the base image", timeoutMs: BUILD_TIMEOUT_MS });
+      await runChecked(runner, "cp", ["-a", "--", `${options.source}/.`, building], {
+        what: "copy the base image",
+        timeoutMs: BUILD_TIMEOUT_MS,
+      });
     }
-    options.onProgress({ type: "step", step: "installing", message: "Configuring the image (networkd, readiness unit, journal)." });
+    options.onProgress({
+      type: "step",
+      step: "installing",
+      message: "Configuring the image (networkd, readiness unit, journal).",
+    });
     customiseImage(building);
     renameSync(building, target);
   } catch (error) {
@@ -167,13 +206,25 @@ export async function buildImage(runner: CommandRunner, volumes: RootVolumes, pa
   }
   // A stale image is replaced too, so it is the last one built, whatever its recipe.
   const previous = builtImage(paths, options.suite);
-  const metadata: ImageMetadata = { path: target, suite: options.suite, builtAt: new Date().toISOString(), packages: basePackages(), durationMs: Date.now() - started, subvolume, recipe: imageRecipe() };
+  const metadata: ImageMetadata = {
+    path: target,
+    suite: options.suite,
+    builtAt: new Date().toISOString(),
+    packages: basePackages(),
+    durationMs: Date.now() - started,
+    subvolume,
+    recipe: imageRecipe(),
+  };
   const file = metadataFile(paths, options.suite);
   writeFileSync(`${file}.tmp`, `${JSON.stringify(metadata, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
   // Containers on btrfs are independent snapshots, so the old image can go; overlay containers
   // still read theirs as a lower layer, so on other file systems old images are kept.
   if (previous && previous.path !== target && previous.subvolume) await volumes.deleteImage(previous.path);
-  options.onProgress({ type: "step", step: "done", message: `Base image ready (${Math.round(metadata.durationMs / 1000)} s).` });
+  options.onProgress({
+    type: "step",
+    step: "done",
+    message: `Base image ready (${Math.round(metadata.durationMs / 1000)} s).`,
+  });
   return metadata;
 }

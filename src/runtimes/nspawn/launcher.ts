@@ -21,12 +21,12 @@ export const LAUNCHER_JOIN_FAILED = 125;
 
 /** The fixed launcher program. `$1…` are cgroup.procs files up to `--`, then the argv to execute. */
 export const LAUNCHER_SCRIPT = [
-  "while [ \"$#\" -gt 0 ]; do",
+  'while [ "$#" -gt 0 ]; do',
   '  if [ "$1" = -- ]; then shift; break; fi',
   `  printf '%s\\n' "$$" > "$1" || exit ${LAUNCHER_JOIN_FAILED}`,
   "  shift",
   "done",
-  'for descriptor in /proc/$$/fd/*; do',
+  "for descriptor in /proc/$$/fd/*; do",
   "  descriptor=${descriptor##*/}",
   '  case "$descriptor" in (""|*[!0-9]*) continue ;; esac',
   '  if [ "$descriptor" -gt 2 ]; then eval "exec $descriptor>&-"; fi',

@@ -41,7 +41,7 @@ export function loopbackScript(arch: NodeJS.Architecture = process.arch): string
     "close $ns;",
     // struct sockaddr_in / sockaddr_in6 by hand: the Socket module is not loaded.
     'my ($af, $address) = $family eq "6" ? (10, pack("S n N a16 N", 10, $port, 0, ("\\0" x 15) . "\\1", 0)) : (2, pack("S n C4 x8", 2, $port, 127, 0, 0, 1));',
-    "socket(my $s, $af, 1, 0) or fail(\"socket: $!\");",
+    'socket(my $s, $af, 1, 0) or fail("socket: $!");',
     'connect($s, $address) or fail("nothing answers on port $port: $!");',
     'print STDERR "connected\\n";',
     "binmode STDIN; binmode STDOUT;",
@@ -59,7 +59,12 @@ export function loopbackScript(arch: NodeJS.Architecture = process.arch): string
 }
 
 /** The relay's argv for `port` on the loopback of the container whose PID 1 on the host is `leader`. */
-export function loopbackArgv(leader: number, port: number, family: 4 | 6, arch: NodeJS.Architecture = process.arch): string[] {
+export function loopbackArgv(
+  leader: number,
+  port: number,
+  family: 4 | 6,
+  arch: NodeJS.Architecture = process.arch,
+): string[] {
   if (!Number.isSafeInteger(leader) || leader < 1) throw new RangeError(`invalid leader pid ${leader}`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`invalid port ${port}`);
   return ["-e", loopbackScript(arch), "--", String(leader), String(port), String(family)];
@@ -73,9 +78,17 @@ export function loopbackArgv(leader: number, port: number, family: 4 | 6, arch: 
 export async function connectLoopback(
   spawner: ProcessSpawner,
   leader: number,
-  options: { readonly port: number; readonly family: 4 | 6; readonly timeoutMs: number; readonly connectTimeoutMs?: number },
+  options: {
+    readonly port: number;
+    readonly family: 4 | 6;
+    readonly timeoutMs: number;
+    readonly connectTimeoutMs?: number;
+  },
 ): Promise<InteractiveProcess> {
-  const relay = await spawner.spawn(ENTER_PERL, loopbackArgv(leader, options.port, options.family), { env: {}, timeoutMs: options.timeoutMs });
+  const relay = await spawner.spawn(ENTER_PERL, loopbackArgv(leader, options.port, options.family), {
+    env: {},
+    timeoutMs: options.timeoutMs,
+  });
   const stderr = relay.stderr;
   if (stderr === undefined) {
     relay.close();
@@ -99,6 +112,12 @@ export async function connectLoopback(
   clearTimeout(timer);
   if (outcome === "connected") return relay;
   relay.close();
-  const reason = said.replace(/^voxnix: /, "").trim().slice(0, 200);
-  throw new ConflictError("wrong-state", `Port ${options.port} on the workload's loopback cannot be reached${reason === "" ? "" : ` (${reason})`}.`);
+  const reason = said
+    .replace(/^voxnix: /, "")
+    .trim()
+    .slice(0, 200);
+  throw new ConflictError(
+    "wrong-state",
+    `Port ${options.port} on the workload's loopback cannot be reached${reason === "" ? "" : ` (${reason})`}.`,
+  );
 }

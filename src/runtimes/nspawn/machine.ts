@@ -52,7 +52,12 @@ export function readAddress(machine: MachinePaths): string | undefined {
 }
 
 /** Boots the container and resolves once it reached multi-user. Returns the leader pid. */
-export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine: MachinePaths, request: BootRequest): Promise<number> {
+export async function bootMachine(
+  deps: BackendDeps,
+  paths: NspawnPaths,
+  machine: MachinePaths,
+  request: BootRequest,
+): Promise<number> {
   const { spec } = request;
   const settings = deps.config.nspawn;
   const subnet = parseSubnet(settings.subnet);
@@ -63,10 +68,18 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
     writeFileSync(machine.addressFile, `${address}\n`);
   }
   const files = writeBootFiles(machine, { spec, network: { interfaceName: names.container, address, subnet } });
-  prepareRootForBoot(machine.root, [...files.map((file) => file.containerPath), ...(request.workspaceHostPath === undefined ? [] : ["/workspace"])]);
+  prepareRootForBoot(machine.root, [
+    ...files.map((file) => file.containerPath),
+    ...(request.workspaceHostPath === undefined ? [] : ["/workspace"]),
+  ]);
 
   request.onProgress({ type: "step", step: "starting", message: `Starting ${spec.name} at ${address}` });
-  await ensureBridge(deps.runner, { bridge: settings.bridge, subnet, nat: settings.nat, hostAccess: settings.hostAccess });
+  await ensureBridge(deps.runner, {
+    bridge: settings.bridge,
+    subnet,
+    nat: settings.nat,
+    hostAccess: settings.hostAccess,
+  });
   // Everything from here leaves host state (veth, cgroups, nspawn) that a failure must undo,
   // including a limit the host refuses to apply.
   try {
@@ -74,7 +87,11 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
     // Independent host work side by side (the veth's ip calls, the device program's perl).
     const [veth, limits] = await Promise.allSettled([
       createVeth(deps.runner, { host: names.host, container: names.container, bridge: settings.bridge }),
-      prepareCgroups(deps.runner, group, { cpus: spec.resources.cpus, memoryBytes: spec.resources.memoryBytes, pids: pidsLimit(spec) }),
+      prepareCgroups(deps.runner, group, {
+        cpus: spec.resources.cpus,
+        memoryBytes: spec.resources.memoryBytes,
+        pids: pidsLimit(spec),
+      }),
     ]);
     if (veth.status === "fulfilled") writeFileSync(path.join(machine.run, "udev-index"), `${veth.value}\n`);
     if (veth.status === "rejected") throw veth.reason;
@@ -103,7 +120,13 @@ export async function bootMachine(deps: BackendDeps, paths: NspawnPaths, machine
  * removes its host-side network interface and cgroups. Halting a stopped container succeeds.
  * Returns false when a clean poweroff timed out and the container was killed.
  */
-export async function haltMachine(deps: BackendDeps, paths: NspawnPaths, machine: MachinePaths, name: string, options: { readonly clean: boolean }): Promise<boolean> {
+export async function haltMachine(
+  deps: BackendDeps,
+  paths: NspawnPaths,
+  machine: MachinePaths,
+  name: string,
+  options: { readonly clean: boolean },
+): Promise<boolean> {
   let clean = true;
   const pid = runningPid(machine);
   if (pid !== undefined) {

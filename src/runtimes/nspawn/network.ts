@@ -44,7 +44,9 @@ export function parseSubnet(cidr: string): Subnet {
   const [address = "", prefixText = ""] = cidr.split("/");
   const prefix = Number(prefixText);
   if (!Number.isInteger(prefix) || prefix < 8 || prefix > 30) {
-    throw new InvalidInputError([{ path: "nspawn.subnet", message: `"${cidr}" needs a prefix length from /8 to /30.` }]);
+    throw new InvalidInputError([
+      { path: "nspawn.subnet", message: `"${cidr}" needs a prefix length from /8 to /30.` },
+    ]);
   }
   const size = 2 ** (32 - prefix);
   const network = Math.floor(toNumber(address) / size) * size;
@@ -52,7 +54,11 @@ export function parseSubnet(cidr: string): Subnet {
 }
 
 /** The systemd-networkd file that gives the container its address. */
-export function networkdConfig(options: { readonly interfaceName: string; readonly address: string; readonly subnet: Subnet }): string {
+export function networkdConfig(options: {
+  readonly interfaceName: string;
+  readonly address: string;
+  readonly subnet: Subnet;
+}): string {
   return [
     "# Written by voxnix before every boot.",
     "[Match]",
@@ -85,7 +91,9 @@ export function inputRules(hostAccess: readonly HostAccessRule[]): string[][] {
     if (rule === "icmp") return ["-p", "icmp", "--icmp-type", "echo-request", "-j", "ACCEPT"];
     const match = /^(tcp|udp)\/(\d{1,5})$/.exec(rule);
     if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-      throw new InvalidInputError([{ path: "nspawn.hostAccess", message: `"${rule}" is not icmp, tcp/<port> or udp/<port>.` }]);
+      throw new InvalidInputError([
+        { path: "nspawn.hostAccess", message: `"${rule}" is not icmp, tcp/<port> or udp/<port>.` },
+      ]);
     }
     return ["-p", match[1] ?? "tcp", "--dport", match[2] ?? "0", "-j", "ACCEPT"];
   });
@@ -96,22 +104,37 @@ export function inputRules(hostAccess: readonly HostAccessRule[]): string[][] {
     ["-p", "tcp", "--dport", "53", "-j", "ACCEPT"],
     ...opened,
     // The last rule carries a digest of the whole chain, so one check tells whether it is current.
-    ["-m", "comment", "--comment", `voxnix:${createHash("sha256").update(JSON.stringify(opened)).digest("hex").slice(0, 12)}`, "-j", "DROP"],
+    [
+      "-m",
+      "comment",
+      "--comment",
+      `voxnix:${createHash("sha256").update(JSON.stringify(opened)).digest("hex").slice(0, 12)}`,
+      "-j",
+      "DROP",
+    ],
   ];
 }
 
-async function ensureInputPolicy(runner: CommandRunner, bridge: string, hostAccess: readonly HostAccessRule[]): Promise<void> {
+async function ensureInputPolicy(
+  runner: CommandRunner,
+  bridge: string,
+  hostAccess: readonly HostAccessRule[],
+): Promise<void> {
   const chain = inputChain(bridge);
   const rules = inputRules(hostAccess);
   const last = rules.at(-1) ?? [];
   // Current already (one check, since the last rule carries a digest of the chain)? Else the
   // chain is rebuilt whole, so a changed `hostAccess` takes effect and nothing stale stays.
   if (!(await runOk(runner, "iptables", ["-w", "-C", chain, ...last]))) {
-    if (!(await runOk(runner, "iptables", ["-w", "-N", chain]))) await runChecked(runner, "iptables", ["-w", "-F", chain], { what: `reset ${chain}` });
-    for (const rule of rules) await runChecked(runner, "iptables", ["-w", "-A", chain, ...rule], { what: `add a rule to ${chain}` });
+    if (!(await runOk(runner, "iptables", ["-w", "-N", chain])))
+      await runChecked(runner, "iptables", ["-w", "-F", chain], { what: `reset ${chain}` });
+    for (const rule of rules)
+      await runChecked(runner, "iptables", ["-w", "-A", chain, ...rule], { what: `add a rule to ${chain}` });
   }
   if (!(await runOk(runner, "iptables", ["-w", "-C", "INPUT", "-i", bridge, "-j", chain]))) {
-    await runChecked(runner, "iptables", ["-w", "-I", "INPUT", "1", "-i", bridge, "-j", chain], { what: `send ${bridge}'s input through ${chain}` });
+    await runChecked(runner, "iptables", ["-w", "-I", "INPUT", "1", "-i", bridge, "-j", chain], {
+      what: `send ${bridge}'s input through ${chain}`,
+    });
   }
   // No IPv6 on the bridge: a container could otherwise reach host services over link-local.
   disableIpv6(bridge);
@@ -129,7 +152,12 @@ export function disableIpv6(name: string): void {
 /** Creates the bridge with the gateway address (idempotent), the host's input policy, and NAT when asked. */
 export async function ensureBridge(
   runner: CommandRunner,
-  options: { readonly bridge: string; readonly subnet: Subnet; readonly nat: boolean; readonly hostAccess?: readonly HostAccessRule[] },
+  options: {
+    readonly bridge: string;
+    readonly subnet: Subnet;
+    readonly nat: boolean;
+    readonly hostAccess?: readonly HostAccessRule[];
+  },
 ): Promise<void> {
   const { bridge, subnet } = options;
   // Checked once per process while the bridge exists: a long-running voxnix saves ~60 ms a boot.
@@ -140,7 +168,9 @@ export async function ensureBridge(
       throw new HostFailureError(`Could not create the bridge ${bridge}.`, added.stderr.trim());
     }
   }
-  const shown = await runChecked(runner, "ip", ["-4", "-o", "addr", "show", "dev", bridge], { what: `read the address of ${bridge}` });
+  const shown = await runChecked(runner, "ip", ["-4", "-o", "addr", "show", "dev", bridge], {
+    what: `read the address of ${bridge}`,
+  });
   if (!shown.stdout.includes(` ${subnet.gateway}/`)) {
     await runner.run("ip", ["addr", "add", `${subnet.gateway}/${subnet.prefix}`, "dev", bridge], { timeoutMs: 10_000 });
   }
@@ -152,7 +182,16 @@ export async function ensureBridge(
     writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
     await ensureRule(runner, "nat", "POSTROUTING", ["-s", subnet.cidr, "!", "-d", subnet.cidr, "-j", "MASQUERADE"]);
     await ensureRule(runner, "filter", "FORWARD", ["-i", bridge, "!", "-o", bridge, "-j", "ACCEPT"]);
-    await ensureRule(runner, "filter", "FORWARD", ["-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"]);
+    await ensureRule(runner, "filter", "FORWARD", [
+      "-o",
+      bridge,
+      "-m",
+      "conntrack",
+      "--ctstate",
+      "RELATED,ESTABLISHED",
+      "-j",
+      "ACCEPT",
+    ]);
   }
   readyBridges.add(bridge);
 }
@@ -160,24 +199,36 @@ export async function ensureBridge(
 const readyBridges = new Set<string>();
 
 /** The iptables rules `ensureBridge` adds, for removal. */
-export function bridgeRules(options: { readonly bridge: string; readonly subnet: Subnet }): { readonly table: string; readonly chain: string; readonly rule: readonly string[] }[] {
+export function bridgeRules(options: {
+  readonly bridge: string;
+  readonly subnet: Subnet;
+}): { readonly table: string; readonly chain: string; readonly rule: readonly string[] }[] {
   const { bridge, subnet } = options;
   return [
     { table: "filter", chain: "FORWARD", rule: ["-i", bridge, "-o", bridge, "-j", "DROP"] },
     { table: "nat", chain: "POSTROUTING", rule: ["-s", subnet.cidr, "!", "-d", subnet.cidr, "-j", "MASQUERADE"] },
     { table: "filter", chain: "FORWARD", rule: ["-i", bridge, "!", "-o", bridge, "-j", "ACCEPT"] },
-    { table: "filter", chain: "FORWARD", rule: ["-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"] },
+    {
+      table: "filter",
+      chain: "FORWARD",
+      rule: ["-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"],
+    },
   ];
 }
 
 async function ensureRule(runner: CommandRunner, table: string, chain: string, rule: readonly string[]): Promise<void> {
   if (await runOk(runner, "iptables", ["-w", "-t", table, "-C", chain, ...rule])) return;
   const position = rule.includes("DROP") ? ["-I", chain, "1"] : ["-A", chain];
-  await runChecked(runner, "iptables", ["-w", "-t", table, ...position, ...rule], { what: `add a ${table} ${chain} rule` });
+  await runChecked(runner, "iptables", ["-w", "-t", table, ...position, ...rule], {
+    what: `add a ${table} ${chain} rule`,
+  });
 }
 
 /** Removes the bridge and its rules (tests and uninstall). */
-export async function removeBridge(runner: CommandRunner, options: { readonly bridge: string; readonly subnet: Subnet }): Promise<void> {
+export async function removeBridge(
+  runner: CommandRunner,
+  options: { readonly bridge: string; readonly subnet: Subnet },
+): Promise<void> {
   readyBridges.delete(options.bridge);
   for (const { table, chain, rule } of bridgeRules(options)) {
     while (await runOk(runner, "iptables", ["-w", "-t", table, "-D", chain, ...rule]));
@@ -185,7 +236,8 @@ export async function removeBridge(runner: CommandRunner, options: { readonly br
   const chain = inputChain(options.bridge);
   while (await runOk(runner, "iptables", ["-w", "-D", "INPUT", "-i", options.bridge, "-j", chain]));
   if (await runOk(runner, "iptables", ["-w", "-F", chain])) await runOk(runner, "iptables", ["-w", "-X", chain]);
-  if (existsSync(`/sys/class/net/${options.bridge}`)) await runner.run("ip", ["link", "delete", options.bridge], { timeoutMs: 10_000 });
+  if (existsSync(`/sys/class/net/${options.bridge}`))
+    await runner.run("ip", ["link", "delete", options.bridge], { timeoutMs: 10_000 });
 }
 
 /**
@@ -194,12 +246,21 @@ export async function removeBridge(runner: CommandRunner, options: { readonly br
  * and on hosts without a running udev nothing ever processes them, so voxnix writes the udev
  * database entry itself.
  */
-export async function createVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string; readonly bridge: string }): Promise<string> {
+export async function createVeth(
+  runner: CommandRunner,
+  options: { readonly host: string; readonly container: string; readonly bridge: string },
+): Promise<string> {
   await deleteVeth(runner, options);
-  await runChecked(runner, "ip", ["link", "add", options.host, "type", "veth", "peer", "name", options.container], { what: "create the container's network interface" });
+  await runChecked(runner, "ip", ["link", "add", options.host, "type", "veth", "peer", "name", options.container], {
+    what: "create the container's network interface",
+  });
   try {
-    await runChecked(runner, "ip", ["link", "set", "dev", options.host, "master", options.bridge], { what: `attach ${options.host} to ${options.bridge}` });
-    await runChecked(runner, "ip", ["link", "set", "dev", options.host, "type", "bridge_slave", "isolated", "on"], { what: `isolate ${options.host}` });
+    await runChecked(runner, "ip", ["link", "set", "dev", options.host, "master", options.bridge], {
+      what: `attach ${options.host} to ${options.bridge}`,
+    });
+    await runChecked(runner, "ip", ["link", "set", "dev", options.host, "type", "bridge_slave", "isolated", "on"], {
+      what: `isolate ${options.host}`,
+    });
     await runChecked(runner, "ip", ["link", "set", "dev", options.host, "up"], { what: `bring up ${options.host}` });
     disableIpv6(options.host);
     const index = readFileSync(`/sys/class/net/${options.container}/ifindex`, "utf8").trim();
@@ -213,9 +274,13 @@ export async function createVeth(runner: CommandRunner, options: { readonly host
 }
 
 /** Deletes the pair (either end removes both); a missing pair succeeds. */
-export async function deleteVeth(runner: CommandRunner, options: { readonly host: string; readonly container: string; readonly udevIndex?: string }): Promise<void> {
+export async function deleteVeth(
+  runner: CommandRunner,
+  options: { readonly host: string; readonly container: string; readonly udevIndex?: string },
+): Promise<void> {
   // The container end may be gone already (killed with its namespace), so its entry is removed by the recorded index too.
-  if (options.udevIndex !== undefined && /^\d+$/.test(options.udevIndex)) rmSync(path.join("/run/udev/data", `n${options.udevIndex}`), { force: true });
+  if (options.udevIndex !== undefined && /^\d+$/.test(options.udevIndex))
+    rmSync(path.join("/run/udev/data", `n${options.udevIndex}`), { force: true });
   const present = [options.host, options.container].filter((name) => existsSync(`/sys/class/net/${name}`));
   // Deleting one end removes the other, so both udev entries are cleared first.
   for (const name of present) {

@@ -12,7 +12,18 @@ import type { SessionCommand } from "../../ports/runtime.js";
  * `openssh-sftp-server` and `rsync` are the remote halves of `sftp`/`scp` and `rsync -e ssh`
  * through the SSH gateway: both run the program of that name inside the workload.
  */
-export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "iputils-ping", "procps", "ca-certificates", "less", "openssh-sftp-server", "rsync"] as const;
+export const BASE_PACKAGES = [
+  "systemd",
+  "systemd-sysv",
+  "dbus",
+  "iproute2",
+  "iputils-ping",
+  "procps",
+  "ca-certificates",
+  "less",
+  "openssh-sftp-server",
+  "rsync",
+] as const;
 
 /** Debian packages per module the backend realises. */
 export const MODULE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
@@ -39,11 +50,18 @@ export const IMAGE_FORMAT = 1;
  * is stale and is built again, so adding a package reaches existing installations.
  */
 export function imageRecipe(): string {
-  return createHash("sha256").update(JSON.stringify({ format: IMAGE_FORMAT, packages: basePackages() })).digest("hex").slice(0, 12);
+  return createHash("sha256")
+    .update(JSON.stringify({ format: IMAGE_FORMAT, packages: basePackages() }))
+    .digest("hex")
+    .slice(0, 12);
 }
 
 /** `debootstrap` argv for a minimal Debian with systemd and the module packages. */
-export function debootstrapArgs(options: { readonly suite: string; readonly mirror: string; readonly target: string }): string[] {
+export function debootstrapArgs(options: {
+  readonly suite: string;
+  readonly mirror: string;
+  readonly target: string;
+}): string[] {
   return ["--variant=minbase", `--include=${basePackages().join(",")}`, options.suite, options.target, options.mirror];
 }
 
@@ -129,5 +147,13 @@ export const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
 /** `journalctl` argv reading a stopped container's journal files (each checked by `journalFiles`) from the host. */
 export function journalArgs(files: readonly string[], lines: number): string[] {
-  return [...files.flatMap((file) => ["--file", file]), "--lines", String(lines), "--output", "json", "--no-pager", "--quiet"];
+  return [
+    ...files.flatMap((file) => ["--file", file]),
+    "--lines",
+    String(lines),
+    "--output",
+    "json",
+    "--no-pager",
+    "--quiet",
+  ];
 }

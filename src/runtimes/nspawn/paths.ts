@@ -72,7 +72,10 @@ export function imagePath(paths: NspawnPaths, suite: string): string {
  * on the host, so they hash the backend root with the name: two installations (or two test
  * runs) with a container called `web` never collide, and the same container always gets the same names.
  */
-export function interfaceNames(paths: NspawnPaths, name: string): { readonly host: string; readonly container: string } {
+export function interfaceNames(
+  paths: NspawnPaths,
+  name: string,
+): { readonly host: string; readonly container: string } {
   const digest = createHash("sha256").update(`${paths.root}\0${name}`).digest("hex").slice(0, 10);
   return { host: `vx${digest}`, container: `vc${digest}` };
 }

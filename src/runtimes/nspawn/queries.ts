@@ -17,7 +17,10 @@ import { cgroupName, machinePaths, type MachinePaths, type NspawnPaths } from ".
 import type { RootCloneKind } from "../../ports/root-volumes.js";
 import { consoleTail, currentLeader, isBooted, runningPid } from "./supervisor.js";
 
-function liveState(paths: NspawnPaths, name: string): { readonly state: LiveState; readonly pid?: number; readonly leader?: number } {
+function liveState(
+  paths: NspawnPaths,
+  name: string,
+): { readonly state: LiveState; readonly pid?: number; readonly leader?: number } {
   const machine = machinePaths(paths, name);
   const pid = runningPid(machine);
   if (pid === undefined) return { state: "stopped" };
@@ -45,12 +48,20 @@ export function listContainers(paths: NspawnPaths): LiveContainer[] {
 }
 
 /** Details of one container, or undefined when it does not exist. */
-export function showContainer(paths: NspawnPaths, name: WorkloadName, rootKind: (machine: MachinePaths) => RootCloneKind | undefined): LiveDetails | undefined {
+export function showContainer(
+  paths: NspawnPaths,
+  name: WorkloadName,
+  rootKind: (machine: MachinePaths) => RootCloneKind | undefined,
+): LiveDetails | undefined {
   const machine = machinePaths(paths, name);
   if (!existsSync(machine.root)) return undefined;
   const live = liveState(paths, name);
   const address = readAddress(machine);
-  const facts: Record<string, string> = { root: machine.root, storage: rootKind(machine) === "snapshot" ? "btrfs snapshot" : "overlayfs", console: machine.console };
+  const facts: Record<string, string> = {
+    root: machine.root,
+    storage: rootKind(machine) === "snapshot" ? "btrfs snapshot" : "overlayfs",
+    console: machine.console,
+  };
   let since: Date | undefined;
   if (live.pid !== undefined) {
     facts.nspawnPid = String(live.pid);
@@ -64,14 +75,23 @@ export function showContainer(paths: NspawnPaths, name: WorkloadName, rootKind: 
     if (memory !== undefined) facts.memoryBytes = String(memory);
   }
   try {
-    const limits = JSON.parse(readFileSync(path.join(machine.run, "limits.json"), "utf8")) as Record<string, string | boolean>;
+    const limits = JSON.parse(readFileSync(path.join(machine.run, "limits.json"), "utf8")) as Record<
+      string,
+      string | boolean
+    >;
     facts.limits = Object.entries(limits)
       .map(([limit, how]) => `${limit}: ${how === false ? "not enforced" : how === true ? "enforced" : how}`)
       .join("; ");
   } catch {
     // never started
   }
-  return { name, state: live.state, addresses: address === undefined ? [] : [address], ...(since === undefined ? {} : { since }), facts };
+  return {
+    name,
+    state: live.state,
+    addresses: address === undefined ? [] : [address],
+    ...(since === undefined ? {} : { since }),
+    facts,
+  };
 }
 
 interface JournalRecord {
@@ -88,10 +108,16 @@ export function parseJournal(text: string): LogEntry[] {
     if (line.trim() === "") continue;
     try {
       const record = JSON.parse(line) as JournalRecord;
-      const message = Array.isArray(record.MESSAGE) ? Buffer.from(record.MESSAGE).toString("utf8") : (record.MESSAGE ?? "");
+      const message = Array.isArray(record.MESSAGE)
+        ? Buffer.from(record.MESSAGE).toString("utf8")
+        : (record.MESSAGE ?? "");
       const unit = record._SYSTEMD_UNIT ?? record.SYSLOG_IDENTIFIER;
       const micros = Number(record.__REALTIME_TIMESTAMP);
-      entries.push({ ...(Number.isFinite(micros) ? { time: new Date(micros / 1000) } : {}), ...(unit === undefined ? {} : { unit }), message });
+      entries.push({
+        ...(Number.isFinite(micros) ? { time: new Date(micros / 1000) } : {}),
+        ...(unit === undefined ? {} : { unit }),
+        message,
+      });
     } catch {
       // a partial line at the end of a rotating journal
     }
@@ -133,25 +159,44 @@ export function journalFiles(root: string): string[] {
 }
 
 /** How `containerLogs` reads a running container's journal: inside it, through the confined exec. */
-export type InsideReader = (argv: readonly string[]) => Promise<{ readonly exitCode: number | null; readonly stdout: string }>;
+export type InsideReader = (
+  argv: readonly string[],
+) => Promise<{ readonly exitCode: number | null; readonly stdout: string }>;
 
 /**
  * The last `lines` log entries of the container: read by `journalctl` *inside* a running
  * container (so the host resolves no path in the tenant's root), from the checked journal files
  * of a stopped one, else the console log voxnix itself wrote.
  */
-export async function containerLogs(deps: BackendDeps, paths: NspawnPaths, name: WorkloadName, lines: number, readInside: InsideReader): Promise<LogEntry[]> {
+export async function containerLogs(
+  deps: BackendDeps,
+  paths: NspawnPaths,
+  name: WorkloadName,
+  lines: number,
+  readInside: InsideReader,
+): Promise<LogEntry[]> {
   const machine = machinePaths(paths, name);
   const count = Math.max(1, Math.min(Math.floor(lines), 10_000));
   const live = liveState(paths, name);
   let text: string | undefined;
   if (live.state === "running") {
-    const result = await readInside(["journalctl", "--lines", String(count), "--output", "json", "--no-pager", "--quiet"]).catch(() => undefined);
+    const result = await readInside([
+      "journalctl",
+      "--lines",
+      String(count),
+      "--output",
+      "json",
+      "--no-pager",
+      "--quiet",
+    ]).catch(() => undefined);
     if (result?.exitCode === 0) text = result.stdout;
   } else if (live.state === "stopped") {
     const files = journalFiles(machine.root);
     if (files.length > 0) {
-      const result = await deps.runner.run("journalctl", journalArgs(files, count), { timeoutMs: 30_000, maxOutputBytes: 4 * 1024 ** 2 });
+      const result = await deps.runner.run("journalctl", journalArgs(files, count), {
+        timeoutMs: 30_000,
+        maxOutputBytes: 4 * 1024 ** 2,
+      });
       if (result.exitCode === 0) text = result.stdout;
     }
   }

@@ -37,10 +37,14 @@ export function rootFiles(settings: RootSettings): { readonly path: string; read
   const { spec } = settings;
   const files = [
     { path: "/etc/hostname", content: `${spec.name}\n` },
-    { path: "/etc/hosts", content: `127.0.0.1 localhost\n127.0.1.1 ${spec.name}\n::1 localhost ip6-localhost ip6-loopback\n` },
+    {
+      path: "/etc/hosts",
+      content: `127.0.0.1 localhost\n127.0.1.1 ${spec.name}\n::1 localhost ip6-localhost ip6-loopback\n`,
+    },
     { path: "/etc/voxnix/modules", content: `${spec.modules.join("\n")}\n` },
   ];
-  if (settings.network) files.push({ path: "/etc/systemd/network/80-voxnix.network", content: networkdConfig(settings.network) });
+  if (settings.network)
+    files.push({ path: "/etc/systemd/network/80-voxnix.network", content: networkdConfig(settings.network) });
   return files;
 }
 
@@ -85,7 +89,8 @@ export function prepareRootForBoot(root: string, bindTargets: readonly string[] 
   } catch {
     throw new HostFailureError(`The container's root has no /etc, so it cannot boot.`);
   }
-  if (!etcStat.isDirectory()) throw new HostFailureError(`The container's /etc is not a directory (a symlink?), so voxnix will not boot it.`);
+  if (!etcStat.isDirectory())
+    throw new HostFailureError(`The container's /etc is not a directory (a symlink?), so voxnix will not boot it.`);
   restoreTopOwner(root, etcStat);
   const machineId = path.join(etc, "machine-id");
   let stat;

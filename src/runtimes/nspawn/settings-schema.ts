@@ -19,9 +19,19 @@ export const nspawnSettingsSchema = z
     subnet: checked(privateSubnetProblem).default("10.231.0.0/24"),
     nat: z.boolean().default(true),
     /** What the host accepts from containers besides DHCP and DNS: `icmp`, `tcp/<port>`, `udp/<port>`. */
-    hostAccess: z.array(z.string().regex(/^(icmp|(tcp|udp)\/([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))$/, "write icmp, tcp/<port> or udp/<port>")).default([]),
+    hostAccess: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(icmp|(tcp|udp)\/([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))$/,
+            "write icmp, tcp/<port> or udp/<port>",
+          ),
+      )
+      .default([]),
     bootTimeoutSeconds: seconds(60),
     stopTimeoutSeconds: seconds(20),
   })
-  .strict().prefault({});
+  .strict()
+  .prefault({});
 export type NspawnSettings = z.output<typeof nspawnSettingsSchema>;

@@ -138,14 +138,24 @@ export function spawnNspawn(machine: MachinePaths, args: readonly string[], cgro
 /** The last lines of the console log, for error messages. */
 export function consoleTail(machine: MachinePaths, lines = 8): string {
   try {
-    return readFileSync(machine.console, "utf8").replace(/\u001b\[[0-9;]*m/g, "").trim().split("\n").slice(-lines).join("\n");
+    return readFileSync(machine.console, "utf8")
+      .replace(/\u001b\[[0-9;]*m/g, "")
+      .trim()
+      .split("\n")
+      .slice(-lines)
+      .join("\n");
   } catch {
     return "";
   }
 }
 
 /** Waits until the container booted; returns the leader pid. */
-export async function waitForBoot(machine: MachinePaths, nspawnPid: number, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+export async function waitForBoot(
+  machine: MachinePaths,
+  nspawnPid: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
@@ -209,4 +219,3 @@ export function findNspawnProcesses(machineRoot: string): number[] {
   }
   return found;
 }
-

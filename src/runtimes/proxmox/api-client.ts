@@ -74,7 +74,12 @@ export class ProxmoxClient {
   }
 
   /** One API call; parameters go in the query for GET/DELETE and in a form body otherwise. */
-  async call<S extends z.ZodType>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, schema: S, params: ProxmoxParams = {}): Promise<ProxmoxAnswer<z.output<S>>> {
+  async call<S extends z.ZodType>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    schema: S,
+    params: ProxmoxParams = {},
+  ): Promise<ProxmoxAnswer<z.output<S>>> {
     const what = `${method} ${path}`;
     let response = await this.#send(method, path, params, await this.#tokenSecret());
     if (response.status === 401) {
@@ -89,9 +94,17 @@ export class ProxmoxClient {
     const envelope = body as { data?: unknown; total?: unknown } | undefined;
     const parsed = schema.safeParse(envelope?.data);
     if (!parsed.success) {
-      throw new HostFailureError(`The Proxmox API answered ${what} with something voxnix does not understand.`, `unexpected answer shape: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+      throw new HostFailureError(
+        `The Proxmox API answered ${what} with something voxnix does not understand.`,
+        `unexpected answer shape: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+      );
     }
-    const total = typeof envelope?.total === "number" ? envelope.total : typeof envelope?.total === "string" ? Number(envelope.total) : undefined;
+    const total =
+      typeof envelope?.total === "number"
+        ? envelope.total
+        : typeof envelope?.total === "string"
+          ? Number(envelope.total)
+          : undefined;
     return total === undefined ? { data: parsed.data } : { data: parsed.data, total };
   }
 
@@ -145,7 +158,10 @@ export class ProxmoxClient {
   #transportFailure(error: unknown, what: string): Error {
     const name = (error as Error).name;
     if (name === "TimeoutError" || name === "AbortError") {
-      return new TimeoutError(`The Proxmox API did not answer within ${this.#options.timeoutMs / 1000} s (${what}).`, this.#options.timeoutMs);
+      return new TimeoutError(
+        `The Proxmox API did not answer within ${this.#options.timeoutMs / 1000} s (${what}).`,
+        this.#options.timeoutMs,
+      );
     }
     const cause = rootCause(error);
     if (cause instanceof FingerprintMismatchError) {
@@ -162,28 +178,61 @@ export class ProxmoxClient {
         `TLS: ${code}`,
       );
     }
-    return new HostFailureError(`The Proxmox API at ${this.#options.baseUrl} could not be reached.`, this.scrub(`${what}: ${code || (cause as Error | undefined)?.message || String(error)}`));
+    return new HostFailureError(
+      `The Proxmox API at ${this.#options.baseUrl} could not be reached.`,
+      this.scrub(`${what}: ${code || (cause as Error | undefined)?.message || String(error)}`),
+    );
   }
 
   #failure(status: number, statusText: string, body: unknown, what: string): ProxmoxApiError {
     const envelope = errorEnvelopeSchema.safeParse(body);
-    const pveMessage = this.scrub((envelope.success ? envelope.data.message : undefined)?.trim() || statusText.trim() || `HTTP ${status}`);
-    const parameterErrors = Object.fromEntries(Object.entries((envelope.success ? envelope.data.errors : undefined) ?? {}).map(([key, value]) => [key, this.scrub(value.trim())]));
-    const fieldText = Object.entries(parameterErrors).map(([key, value]) => `${key}: ${value}`).join("; ");
+    const pveMessage = this.scrub(
+      (envelope.success ? envelope.data.message : undefined)?.trim() || statusText.trim() || `HTTP ${status}`,
+    );
+    const parameterErrors = Object.fromEntries(
+      Object.entries((envelope.success ? envelope.data.errors : undefined) ?? {}).map(([key, value]) => [
+        key,
+        this.scrub(value.trim()),
+      ]),
+    );
+    const fieldText = Object.entries(parameterErrors)
+      .map(([key, value]) => `${key}: ${value}`)
+      .join("; ");
     const detail = `${what} → HTTP ${status}: ${pveMessage}${fieldText ? ` (${fieldText})` : ""}`;
     this.#logger.debug({ status, what, pveMessage }, "proxmox request failed");
     switch (true) {
       case status === 401:
         return new ProxmoxApiError(
           `The Proxmox API refused voxnix's token (HTTP 401): check proxmox.tokenId (${this.#options.tokenId}) and the secret in proxmox.tokenSecretFile, and that the token has not expired.`,
-          status, pveMessage, parameterErrors, detail,
+          status,
+          pveMessage,
+          parameterErrors,
+          detail,
         );
       case status === 403:
-        return new ProxmoxApiError(`The Proxmox token may not do this (${pveMessage}); see docs/proxmox.md for the role and pool it needs.`, status, pveMessage, parameterErrors, detail);
+        return new ProxmoxApiError(
+          `The Proxmox token may not do this (${pveMessage}); see docs/proxmox.md for the role and pool it needs.`,
+          status,
+          pveMessage,
+          parameterErrors,
+          detail,
+        );
       case status === NODE_UNREACHABLE_STATUS:
-        return new ProxmoxApiError(`A Proxmox node could not be reached (${pveMessage}).`, status, pveMessage, parameterErrors, detail);
+        return new ProxmoxApiError(
+          `A Proxmox node could not be reached (${pveMessage}).`,
+          status,
+          pveMessage,
+          parameterErrors,
+          detail,
+        );
       default:
-        return new ProxmoxApiError(`The Proxmox API failed: ${pveMessage}${fieldText ? ` (${fieldText})` : ""}.`, status, pveMessage, parameterErrors, detail);
+        return new ProxmoxApiError(
+          `The Proxmox API failed: ${pveMessage}${fieldText ? ` (${fieldText})` : ""}.`,
+          status,
+          pveMessage,
+          parameterErrors,
+          detail,
+        );
     }
   }
 }
@@ -198,7 +247,8 @@ function parseJson(text: string): unknown {
 
 function rootCause(error: unknown): unknown {
   let current = error;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause !== undefined; depth += 1) current = current.cause;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause !== undefined; depth += 1)
+    current = current.cause;
   return current;
 }
 

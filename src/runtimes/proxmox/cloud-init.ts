@@ -11,10 +11,15 @@
 
 /** Encodes public key lines for the `sshkeys` option. */
 export function encodeSshKeys(keys: readonly string[]): string {
-  return encodeURIComponent(keys.join("\n")).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(keys.join("\n")).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** Decodes an `sshkeys` value (what Proxmox does on receipt); used by the fake server and tests. */
 export function decodeSshKeys(value: string): string[] {
-  return decodeURIComponent(value).split("\n").filter((line) => line.length > 0);
+  return decodeURIComponent(value)
+    .split("\n")
+    .filter((line) => line.length > 0);
 }

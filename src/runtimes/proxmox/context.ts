@@ -30,7 +30,13 @@ export function guestPath(node: string, vmid: number, rest = ""): string {
 }
 
 /** Waits for `upid` (when the call answered one), forwarding task log lines as progress. */
-export async function settle(context: ProxmoxContext, upid: string | null | undefined, what: string, onProgress?: ProgressListener, signal?: AbortSignal): Promise<void> {
+export async function settle(
+  context: ProxmoxContext,
+  upid: string | null | undefined,
+  what: string,
+  onProgress?: ProgressListener,
+  signal?: AbortSignal,
+): Promise<void> {
   if (typeof upid !== "string") return;
   await waitForTask(context.client, upid, {
     what,

@@ -32,7 +32,14 @@ import { guestPath, settle, type ProxmoxContext } from "./context.js";
 import { choosePlacement } from "./placement.js";
 import { agentInterfacesSchema, clusterResourcesSchema, upidSchema, vmConfigSchema } from "./schemas.js";
 import { clusterVms, VOXNIX_TAG, type ClusterVm } from "./targets.js";
-import { deleteKeeper, findKeeper, KeptDiskStuckError, reattachKeptDisk, returnKeptDisk, type Keeper } from "./kept-disks.js";
+import {
+  deleteKeeper,
+  findKeeper,
+  KeptDiskStuckError,
+  reattachKeptDisk,
+  returnKeptDisk,
+  type Keeper,
+} from "./kept-disks.js";
 import { ProxmoxTaskError } from "./tasks.js";
 import type { VmSpec } from "../../domain/vm-spec.js";
 import { z } from "zod";
@@ -64,24 +71,33 @@ export interface CreatedVm {
 /** Creates and starts the VM for `spec`; on failure nothing is left but a released ledger row. */
 export async function createVm(context: ProxmoxContext, spec: VmSpec, host: CreateVmHost): Promise<CreatedVm> {
   const { client, ledger, settings } = context;
-  const step = (kind: "preparing" | "installing" | "starting" | "waiting-for-boot", message: string) => host.onProgress({ type: "step", step: kind, message });
-  if (ledger.findLive(spec.name) !== undefined) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists.`);
+  const step = (kind: "preparing" | "installing" | "starting" | "waiting-for-boot", message: string) =>
+    host.onProgress({ type: "step", step: kind, message });
+  if (ledger.findLive(spec.name) !== undefined)
+    throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists.`);
 
   step("preparing", "Choosing a Proxmox node");
   const resources = await client.get("/cluster/resources", clusterResourcesSchema);
   const templateId = chooseTemplate(settings, spec);
-  const templateSource = templateId === settings.template ? "proxmox.template" : "the VM's template, from proxmox.templates";
+  const templateSource =
+    templateId === settings.template ? "proxmox.template" : "the VM's template, from proxmox.templates";
   const template = clusterVms(resources).find((vm) => vm.vmid === templateId);
   if (template === undefined || !template.template) {
     throw new HostFailureError(
-      template === undefined ? `The Proxmox template ${templateId} (${templateSource}) does not exist.` : `VMID ${templateId} (${templateSource}) is a VM, not a template.`,
+      template === undefined
+        ? `The Proxmox template ${templateId} (${templateSource}) does not exist.`
+        : `VMID ${templateId} (${templateSource}) is a VM, not a template.`,
       "prepare a cloud-init template as docs/proxmox.md describes",
     );
   }
   // A restore goes to the node holding the kept disk: a disk is reassigned only between VMs of one node.
   const keeper = host.rootDiskRef === undefined ? undefined : await findKeeper(context, host.rootDiskRef, spec.name);
   const allowedNodes = keeper === undefined ? allowedNodesFor(settings, spec) : [keeper.node];
-  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes, strategy: settings.placement });
+  const placement = choosePlacement(resources, {
+    memoryBytes: spec.memoryBytes,
+    allowedNodes,
+    strategy: settings.placement,
+  });
   const node = placement.node;
 
   const reverter = new Reverter();
@@ -90,7 +106,10 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
   try {
     const { vmid, linkedClone } = await cloneTemplate(context, spec, template, node, host);
     reverter.add(`VM ${vmid} on node ${node}`, async () => {
-      if (holdsKeptDisk) throw new HostFailureError(`it holds the kept workspace disk of "${spec.name}", which could not be moved back to VM ${keeper?.vmid}; an admin moves it back with "qm disk move ${vmid} ${settings.workspaceDisk} --target-vmid ${keeper?.vmid} --target-disk unused0"`);
+      if (holdsKeptDisk)
+        throw new HostFailureError(
+          `it holds the kept workspace disk of "${spec.name}", which could not be moved back to VM ${keeper?.vmid}; an admin moves it back with "qm disk move ${vmid} ${settings.workspaceDisk} --target-vmid ${keeper?.vmid} --target-disk unused0"`,
+        );
       await removeVm(context, node, vmid);
       // Released only once the VM is gone: a VM left behind keeps its live ledger entry.
       ledger.release(vmid, "create rolled back", context.clock.now());
@@ -106,13 +125,26 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
       agent: "1",
       ...(spec.sshKeys.length > 0 ? { sshkeys: encodeSshKeys(spec.sshKeys) } : {}),
     };
-    await settle(context, await client.post(guestPath(node, vmid, "/config"), upidOrNull, config), `configure VM ${vmid}`, host.onProgress, host.signal);
+    await settle(
+      context,
+      await client.post(guestPath(node, vmid, "/config"), upidOrNull, config),
+      `configure VM ${vmid}`,
+      host.onProgress,
+      host.signal,
+    );
     await growDisk(context, node, vmid, spec.diskBytes, host.onProgress, host.signal);
-    if (keeper === undefined) await addWorkspaceDisk(context, node, vmid, spec.workspaceBytes, host.onProgress, host.signal);
+    if (keeper === undefined)
+      await addWorkspaceDisk(context, node, vmid, spec.workspaceBytes, host.onProgress, host.signal);
     else await reattach(context, keeper, vmid, host, reverter, () => (holdsKeptDisk = true));
 
     step("starting", `Starting VM ${vmid} on ${node}`);
-    await settle(context, await client.post(guestPath(node, vmid, "/status/start"), upidSchema), `start VM ${vmid}`, host.onProgress, host.signal);
+    await settle(
+      context,
+      await client.post(guestPath(node, vmid, "/status/start"), upidSchema),
+      `start VM ${vmid}`,
+      host.onProgress,
+      host.signal,
+    );
 
     step("waiting-for-boot", `Waiting for VM ${vmid} to report an address`);
     const addresses = await waitForAddresses(context, node, vmid, context.settings.bootTimeoutMs, host.signal);
@@ -120,7 +152,9 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
     reverter.success();
     if (keeper !== undefined) {
       // The keeper is empty now; a failure to delete it costs nothing but a VMID and a line in the log.
-      await deleteKeeper(context, keeper.node, keeper.vmid).catch((error: unknown) => context.logger.warn({ err: error, keeper: keeper.vmid }, "could not delete an emptied keeper VM"));
+      await deleteKeeper(context, keeper.node, keeper.vmid).catch((error: unknown) =>
+        context.logger.warn({ err: error, keeper: keeper.vmid }, "could not delete an emptied keeper VM"),
+      );
     }
     context.logger.info({ workload: spec.name, vmid, node, linkedClone, restored: keeper?.vmid }, "proxmox vm created");
     return { vmid, node, addresses, linkedClone };
@@ -128,12 +162,23 @@ export async function createVm(context: ProxmoxContext, spec: VmSpec, host: Crea
     const kept = await reverter.revert();
     if (kept.length === 0) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new (holdsKeptDisk ? KeptDiskStuckError : HostFailureError)(`${message} Rolling back left behind: ${kept.join("; ")}.`, error instanceof HostFailureError ? error.detail : undefined, { cause: error });
+    throw new (holdsKeptDisk ? KeptDiskStuckError : HostFailureError)(
+      `${message} Rolling back left behind: ${kept.join("; ")}.`,
+      error instanceof HostFailureError ? error.detail : undefined,
+      { cause: error },
+    );
   }
 }
 
 // Moves the kept disk in and registers moving it back; `stuck` is called when that undo fails.
-async function reattach(context: ProxmoxContext, keeper: Keeper, vmid: number, host: CreateVmHost, reverter: Reverter, stuck: () => void): Promise<void> {
+async function reattach(
+  context: ProxmoxContext,
+  keeper: Keeper,
+  vmid: number,
+  host: CreateVmHost,
+  reverter: Reverter,
+  stuck: () => void,
+): Promise<void> {
   let moved = false;
   reverter.add(`the kept workspace disk (back to VM ${keeper.vmid})`, async () => {
     if (!moved) {
@@ -153,23 +198,37 @@ async function reattach(context: ProxmoxContext, keeper: Keeper, vmid: number, h
 }
 
 // Clones the template to a fresh VMID, allocating again when the ID turns out to be taken.
-async function cloneTemplate(context: ProxmoxContext, spec: VmSpec, template: ClusterVm, node: string, host: CreateVmHost): Promise<{ vmid: number; linkedClone: boolean }> {
+async function cloneTemplate(
+  context: ProxmoxContext,
+  spec: VmSpec,
+  template: ClusterVm,
+  node: string,
+  host: CreateVmHost,
+): Promise<{ vmid: number; linkedClone: boolean }> {
   const { client, settings, allocator, ledger } = context;
   let full = settings.cloneMode === "full" || (settings.cloneMode === "auto" && settings.storage !== undefined);
   for (let attempt = 1; attempt <= MAX_CLONE_ATTEMPTS; attempt += 1) {
     const vmid = await allocator.allocate(spec.name);
     for (;;) {
-      host.onProgress({ type: "step", step: "preparing", message: `Cloning template ${template.vmid} to VM ${vmid} on ${node} (${full ? "full" : "linked"} clone)` });
+      host.onProgress({
+        type: "step",
+        step: "preparing",
+        message: `Cloning template ${template.vmid} to VM ${vmid} on ${node} (${full ? "full" : "linked"} clone)`,
+      });
       try {
-        const upid = await client.post(`/nodes/${segment(template.node)}/qemu/${segment(template.vmid)}/clone`, upidSchema, {
-          newid: vmid,
-          name: spec.name,
-          full,
-          target: node === template.node ? undefined : node,
-          storage: full ? settings.storage : undefined,
-          pool: settings.pool,
-          description: `Managed by voxnix (owner ${host.ownerLabel}). Changes made here are not kept by voxnix.`,
-        });
+        const upid = await client.post(
+          `/nodes/${segment(template.node)}/qemu/${segment(template.vmid)}/clone`,
+          upidSchema,
+          {
+            newid: vmid,
+            name: spec.name,
+            full,
+            target: node === template.node ? undefined : node,
+            storage: full ? settings.storage : undefined,
+            pool: settings.pool,
+            description: `Managed by voxnix (owner ${host.ownerLabel}). Changes made here are not kept by voxnix.`,
+          },
+        );
         await settle(context, upid, `clone the template to VM ${vmid}`, host.onProgress, host.signal);
         return { vmid, linkedClone: !full };
       } catch (error) {
@@ -188,7 +247,9 @@ async function cloneTemplate(context: ProxmoxContext, spec: VmSpec, template: Cl
       }
     }
   }
-  throw new HostFailureError(`Every VMID voxnix tried was taken by the time the clone ran (${MAX_CLONE_ATTEMPTS} attempts); something else is creating VMs in voxnix's range.`);
+  throw new HostFailureError(
+    `Every VMID voxnix tried was taken by the time the clone ran (${MAX_CLONE_ATTEMPTS} attempts); something else is creating VMs in voxnix's range.`,
+  );
 }
 
 /**
@@ -199,7 +260,12 @@ export function chooseTemplate(settings: ProxmoxContext["settings"], spec: VmSpe
   const wanted = spec.cluster?.template;
   if (wanted === undefined || wanted === settings.template) return settings.template;
   if (!settings.templates.includes(wanted)) {
-    throw new InvalidInputError([{ path: "cluster.template", message: `Template ${wanted} is not one voxnix may clone; an admin lists allowed templates in proxmox.template and proxmox.templates.` }]);
+    throw new InvalidInputError([
+      {
+        path: "cluster.template",
+        message: `Template ${wanted} is not one voxnix may clone; an admin lists allowed templates in proxmox.template and proxmox.templates.`,
+      },
+    ]);
   }
   return wanted;
 }
@@ -209,7 +275,12 @@ export function allowedNodesFor(settings: ProxmoxContext["settings"], spec: VmSp
   const node = spec.cluster?.node;
   if (node === undefined) return settings.nodes;
   if (settings.nodes.length > 0 && !settings.nodes.includes(node)) {
-    throw new InvalidInputError([{ path: "cluster.node", message: `Node "${node}" is not one voxnix may place VMs on (proxmox.nodes: ${settings.nodes.join(", ")}).` }]);
+    throw new InvalidInputError([
+      {
+        path: "cluster.node",
+        message: `Node "${node}" is not one voxnix may place VMs on (proxmox.nodes: ${settings.nodes.join(", ")}).`,
+      },
+    ]);
   }
   return [node];
 }
@@ -220,36 +291,66 @@ export function allowedNodesFor(settings: ProxmoxContext["settings"], spec: VmSp
  * or the root disk's storage. It is its own volume so the root disk can be replaced (a
  * reinstall, a new template) while the person's data stays.
  */
-async function addWorkspaceDisk(context: ProxmoxContext, node: string, vmid: number, bytes: number, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
+async function addWorkspaceDisk(
+  context: ProxmoxContext,
+  node: string,
+  vmid: number,
+  bytes: number,
+  onProgress: ProgressListener,
+  signal?: AbortSignal,
+): Promise<void> {
   const { settings } = context;
   let storage = settings.workspaceStorage;
   if (storage === undefined) {
     const config = await context.client.get(guestPath(node, vmid, "/config"), vmConfigSchema);
     const root = config[settings.disk];
     storage = typeof root === "string" ? /^([A-Za-z][A-Za-z0-9._-]*):/.exec(root)?.[1] : undefined;
-    if (storage === undefined) throw new HostFailureError(`The root disk of VM ${vmid} names no storage to put the workspace disk on; set proxmox.workspaceStorage.`);
+    if (storage === undefined)
+      throw new HostFailureError(
+        `The root disk of VM ${vmid} names no storage to put the workspace disk on; set proxmox.workspaceStorage.`,
+      );
   }
-  onProgress({ type: "step", step: "installing", message: `Adding a ${formatSize(bytes)} workspace disk (${settings.workspaceDisk}) on ${storage}` });
+  onProgress({
+    type: "step",
+    step: "installing",
+    message: `Adding a ${formatSize(bytes)} workspace disk (${settings.workspaceDisk}) on ${storage}`,
+  });
   const gib = Math.ceil(bytes / MiB) / 1024;
-  const upid = await context.client.post(guestPath(node, vmid, "/config"), upidOrNull, { [settings.workspaceDisk]: `${storage}:${gib},backup=1,discard=on` });
+  const upid = await context.client.post(guestPath(node, vmid, "/config"), upidOrNull, {
+    [settings.workspaceDisk]: `${storage}:${gib},backup=1,discard=on`,
+  });
   await settle(context, upid, `add the workspace disk of VM ${vmid}`, onProgress, signal);
 }
 
 function cloneFeatureMissing(error: unknown): boolean {
-  const text = error instanceof ProxmoxTaskError ? error.exitStatus : error instanceof ProxmoxApiError ? error.pveMessage : "";
+  const text =
+    error instanceof ProxmoxTaskError ? error.exitStatus : error instanceof ProxmoxApiError ? error.pveMessage : "";
   return /clone feature is not supported|linked clone/i.test(text);
 }
 
 // Grows the configured disk to `bytes`; a template disk already as large is left alone.
-async function growDisk(context: ProxmoxContext, node: string, vmid: number, bytes: number, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
+async function growDisk(
+  context: ProxmoxContext,
+  node: string,
+  vmid: number,
+  bytes: number,
+  onProgress: ProgressListener,
+  signal?: AbortSignal,
+): Promise<void> {
   const config = await context.client.get(guestPath(node, vmid, "/config"), vmConfigSchema);
   const disk = config[context.settings.disk];
   if (typeof disk !== "string") {
-    throw new HostFailureError(`The template has no disk "${context.settings.disk}" (proxmox.disk) to resize.`, `config keys: ${Object.keys(config).join(", ")}`);
+    throw new HostFailureError(
+      `The template has no disk "${context.settings.disk}" (proxmox.disk) to resize.`,
+      `config keys: ${Object.keys(config).join(", ")}`,
+    );
   }
   const current = diskSizeBytes(disk);
   if (current !== undefined && current >= bytes) return;
-  const upid = await context.client.put(guestPath(node, vmid, "/resize"), upidOrNull, { disk: context.settings.disk, size: `${Math.ceil(bytes / MiB)}M` });
+  const upid = await context.client.put(guestPath(node, vmid, "/resize"), upidOrNull, {
+    disk: context.settings.disk,
+    size: `${Math.ceil(bytes / MiB)}M`,
+  });
   await settle(context, upid, `resize the disk of VM ${vmid}`, onProgress, signal);
 }
 
@@ -262,14 +363,23 @@ export function diskSizeBytes(drive: string): number | undefined {
 }
 
 /** Polls the guest agent until it reports a non-loopback address. */
-export async function waitForAddresses(context: ProxmoxContext, node: string, vmid: number, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
+export async function waitForAddresses(
+  context: ProxmoxContext,
+  node: string,
+  vmid: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (signal?.aborted) throw new HostFailureError(`Cancelled while waiting for VM ${vmid} to report an address.`);
     const addresses = await readAgentAddresses(context, node, vmid);
     if (addresses.length > 0) return addresses;
     if (Date.now() >= deadline) {
-      throw new TimeoutError(`VM ${vmid} started but reported no address within ${Math.round(timeoutMs / 1000)} s; does the template run the QEMU guest agent?`, timeoutMs);
+      throw new TimeoutError(
+        `VM ${vmid} started but reported no address within ${Math.round(timeoutMs / 1000)} s; does the template run the QEMU guest agent?`,
+        timeoutMs,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, context.pollMs));
   }
@@ -286,7 +396,10 @@ export const MAX_AGENT_ADDRESSES = 8;
  */
 export async function readAgentAddresses(context: ProxmoxContext, node: string, vmid: number): Promise<string[]> {
   try {
-    const answer = await context.client.get(guestPath(node, vmid, "/agent/network-get-interfaces"), agentInterfacesSchema);
+    const answer = await context.client.get(
+      guestPath(node, vmid, "/agent/network-get-interfaces"),
+      agentInterfacesSchema,
+    );
     const addresses = answer.result
       .flatMap((entry) => entry["ip-addresses"] ?? [])
       .map((address) => address["ip-address"])
@@ -299,13 +412,23 @@ export async function readAgentAddresses(context: ProxmoxContext, node: string, 
 }
 
 /** Stops (hard) and deletes a VM with its disks, and waits for both; a VM already gone succeeds. */
-export async function removeVm(context: ProxmoxContext, node: string, vmid: number, onProgress?: ProgressListener): Promise<void> {
+export async function removeVm(
+  context: ProxmoxContext,
+  node: string,
+  vmid: number,
+  onProgress?: ProgressListener,
+): Promise<void> {
   const { client } = context;
   try {
     const status = await client.get(guestPath(node, vmid, "/status/current"), z.object({ status: z.string() }));
     if (status.status !== "stopped") {
       onProgress?.({ type: "step", step: "stopping", message: `Stopping VM ${vmid}` });
-      await settle(context, await client.post(guestPath(node, vmid, "/status/stop"), upidSchema), `stop VM ${vmid}`, onProgress);
+      await settle(
+        context,
+        await client.post(guestPath(node, vmid, "/status/stop"), upidSchema),
+        `stop VM ${vmid}`,
+        onProgress,
+      );
     }
   } catch (error) {
     if (isGone(error)) return;
@@ -313,7 +436,10 @@ export async function removeVm(context: ProxmoxContext, node: string, vmid: numb
   }
   onProgress?.({ type: "step", step: "removing", message: `Deleting VM ${vmid} and its disks` });
   try {
-    const upid = await client.delete(guestPath(node, vmid), upidSchema, { purge: true, "destroy-unreferenced-disks": true });
+    const upid = await client.delete(guestPath(node, vmid), upidSchema, {
+      purge: true,
+      "destroy-unreferenced-disks": true,
+    });
     await settle(context, upid, `delete VM ${vmid}`, onProgress);
   } catch (error) {
     if (isGone(error)) return;

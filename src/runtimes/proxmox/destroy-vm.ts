@@ -17,12 +17,26 @@ import { upidSchema } from "./schemas.js";
 import type { ClusterVm } from "./targets.js";
 
 /** Backs up (when configured), keeps the workspace disk (with `keepRootDisk`, the core's snapshot id), deletes `vm` and releases its VMID. */
-export async function destroyVm(ctx: ProxmoxContext, vm: ClusterVm, name: string, options: { readonly onProgress: ProgressListener; readonly keepRootDisk?: string }): Promise<DestroyReport> {
+export async function destroyVm(
+  ctx: ProxmoxContext,
+  vm: ClusterVm,
+  name: string,
+  options: { readonly onProgress: ProgressListener; readonly keepRootDisk?: string },
+): Promise<DestroyReport> {
   const { settings, ledger, clock, logger } = ctx;
   const { onProgress } = options;
   if (settings.backupStorage !== undefined) {
-    onProgress({ type: "step", step: "snapshotting", message: `Backing up VM ${vm.vmid} to ${settings.backupStorage}` });
-    const upid = await ctx.client.post(`/nodes/${segment(vm.node)}/vzdump`, upidSchema, { vmid: vm.vmid, storage: settings.backupStorage, mode: "snapshot", compress: "zstd" });
+    onProgress({
+      type: "step",
+      step: "snapshotting",
+      message: `Backing up VM ${vm.vmid} to ${settings.backupStorage}`,
+    });
+    const upid = await ctx.client.post(`/nodes/${segment(vm.node)}/vzdump`, upidSchema, {
+      vmid: vm.vmid,
+      storage: settings.backupStorage,
+      mode: "snapshot",
+      compress: "zstd",
+    });
     await settle(ctx, upid, `back up VM ${vm.vmid}`, onProgress);
   }
   // The core's "keep the root disk for the undo window": on Proxmox what is worth keeping is the

@@ -17,12 +17,22 @@ import { listClusterVms, managementOf, vmDetails } from "./queries.js";
 import type { ClusterVm } from "./targets.js";
 
 /** The runtime's `importedVms`, over the lazily built context. */
-export function importedVmControl(context: () => Promise<ProxmoxContext>, powerControlImports: ReadonlySet<number>): ImportedVmControl {
+export function importedVmControl(
+  context: () => Promise<ProxmoxContext>,
+  powerControlImports: ReadonlySet<number>,
+): ImportedVmControl {
   return {
     async show(ref) {
       const ctx = await context();
       const vm = (await listClusterVms(ctx)).find((candidate) => candidate.vmid === ref.vmid);
-      if (vm === undefined || vm.name !== ref.name || vm.template || isKeeper(vm, ctx) || managementOf(vm, ctx.ledger, ctx.settings) === "managed") return undefined;
+      if (
+        vm === undefined ||
+        vm.name !== ref.name ||
+        vm.template ||
+        isKeeper(vm, ctx) ||
+        managementOf(vm, ctx.ledger, ctx.settings) === "managed"
+      )
+        return undefined;
       return vmDetails(ctx, vm, "imported");
     },
     powerAllowedByConfig: (vmid) => powerControlImports.has(vmid),
@@ -36,12 +46,26 @@ export function importedVmControl(context: () => Promise<ProxmoxContext>, powerC
 }
 
 // The VM at the recorded VMID, if it is still the imported VM the record names.
-function requireImported(ctx: ProxmoxContext, ref: ImportedVmRef, operation: string, vms: readonly ClusterVm[]): ClusterVm {
+function requireImported(
+  ctx: ProxmoxContext,
+  ref: ImportedVmRef,
+  operation: string,
+  vms: readonly ClusterVm[],
+): ClusterVm {
   const vm = vms.find((candidate) => candidate.vmid === ref.vmid);
-  if (vm === undefined) throw new HostFailureError(`The imported VM "${ref.name}" (VMID ${ref.vmid}) is not in the Proxmox cluster any more (or the token cannot see it).`);
-  const refuse = (why: string) => new ConflictError("wrong-state", `voxnix will not ${operation} VMID ${ref.vmid}: ${why} Check the imported entry in the definitions file.`);
-  if (vm.name !== ref.name) throw refuse(`it is now called "${vm.name}" in the cluster, not "${ref.name}" as the imported entry says.`);
+  if (vm === undefined)
+    throw new HostFailureError(
+      `The imported VM "${ref.name}" (VMID ${ref.vmid}) is not in the Proxmox cluster any more (or the token cannot see it).`,
+    );
+  const refuse = (why: string) =>
+    new ConflictError(
+      "wrong-state",
+      `voxnix will not ${operation} VMID ${ref.vmid}: ${why} Check the imported entry in the definitions file.`,
+    );
+  if (vm.name !== ref.name)
+    throw refuse(`it is now called "${vm.name}" in the cluster, not "${ref.name}" as the imported entry says.`);
   if (vm.template) throw refuse("it is a template.");
-  if (isKeeper(vm, ctx) || managementOf(vm, ctx.ledger, ctx.settings) === "managed") throw refuse("it is a VM voxnix created, not an imported one.");
+  if (isKeeper(vm, ctx) || managementOf(vm, ctx.ledger, ctx.settings) === "managed")
+    throw refuse("it is a VM voxnix created, not an imported one.");
   return vm;
 }

@@ -3,6 +3,12 @@
  *
  * @module
  */
-export { createProxmoxRuntime, type LiveVm, type ProxmoxRuntime, type ProxmoxRuntimeDeps, type VmManagement } from "./runtime.js";
+export {
+  createProxmoxRuntime,
+  type LiveVm,
+  type ProxmoxRuntime,
+  type ProxmoxRuntimeDeps,
+  type VmManagement,
+} from "./runtime.js";
 export { proxmoxSettings, type ProxmoxSettings } from "./settings.js";
 export type { VmSpec } from "../../domain/vm-spec.js";

@@ -24,21 +24,32 @@ const execStatusSchema = z.object({
 export const JOURNAL_TIMEOUT_MS = 15_000;
 
 /** The last `lines` journal lines of a running VM with a guest agent. */
-export async function readJournal(context: ProxmoxContext, node: string, vmid: number, lines: number): Promise<LogEntry[]> {
+export async function readJournal(
+  context: ProxmoxContext,
+  node: string,
+  vmid: number,
+  lines: number,
+): Promise<LogEntry[]> {
   const count = String(Math.max(1, Math.min(lines, 1000)));
-  const started = await context.client.post(guestPath(node, vmid, "/agent/exec"), execSchema, { command: ["journalctl", "--no-pager", "-o", "short-iso", "-n", count] });
+  const started = await context.client.post(guestPath(node, vmid, "/agent/exec"), execSchema, {
+    command: ["journalctl", "--no-pager", "-o", "short-iso", "-n", count],
+  });
   const deadline = Date.now() + JOURNAL_TIMEOUT_MS;
   for (;;) {
-    const status = await context.client.get(guestPath(node, vmid, "/agent/exec-status"), execStatusSchema, { pid: started.pid });
+    const status = await context.client.get(guestPath(node, vmid, "/agent/exec-status"), execStatusSchema, {
+      pid: started.pid,
+    });
     if (status.exited) {
-      if (status.exitcode !== undefined && status.exitcode !== 0) throw new HostFailureError(`journalctl in VM ${vmid} exited with ${status.exitcode}.`);
+      if (status.exitcode !== undefined && status.exitcode !== 0)
+        throw new HostFailureError(`journalctl in VM ${vmid} exited with ${status.exitcode}.`);
       return (status["out-data"] ?? "")
         .split("\n")
         .filter((line) => line.length > 0)
         .slice(-Number(count))
         .map((line) => ({ unit: "journal", message: line.slice(0, 4096) }));
     }
-    if (Date.now() >= deadline) throw new HostFailureError(`Reading the journal of VM ${vmid} took longer than ${JOURNAL_TIMEOUT_MS / 1000} s.`);
+    if (Date.now() >= deadline)
+      throw new HostFailureError(`Reading the journal of VM ${vmid} took longer than ${JOURNAL_TIMEOUT_MS / 1000} s.`);
     await new Promise((resolve) => setTimeout(resolve, context.pollMs));
   }
 }

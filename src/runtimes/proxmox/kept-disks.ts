@@ -68,12 +68,22 @@ function parseRef(ref: string): number | undefined {
  * Moves the workspace disk of the stopped VM `vm` to a new keeper on its node. Returns the ref,
  * or undefined when the VM has no workspace disk. On failure nothing is left but a released VMID.
  */
-export async function keepWorkspaceDisk(context: ProxmoxContext, vm: ClusterVm, workload: string, snapshot: string, onProgress: ProgressListener): Promise<{ ref: string; bytes: number } | undefined> {
+export async function keepWorkspaceDisk(
+  context: ProxmoxContext,
+  vm: ClusterVm,
+  workload: string,
+  snapshot: string,
+  onProgress: ProgressListener,
+): Promise<{ ref: string; bytes: number } | undefined> {
   const { client, settings, allocator, ledger, clock } = context;
   const config = await client.get(guestPath(vm.node, vm.vmid, "/config"), vmConfigSchema);
   const drive = config[settings.workspaceDisk];
   if (typeof drive !== "string") return undefined;
-  onProgress({ type: "step", step: "snapshotting", message: `Keeping the workspace disk of ${workload} for the undo window` });
+  onProgress({
+    type: "step",
+    step: "snapshotting",
+    message: `Keeping the workspace disk of ${workload} for the undo window`,
+  });
   const keeper = await allocator.allocate(keeperLabel(workload));
   try {
     const created = await client.post(`/nodes/${segment(vm.node)}/qemu`, upidSchema, {
@@ -112,22 +122,36 @@ export interface Keeper {
 /** Finds the keeper a ref names and checks it is voxnix's keeper of `workload`'s disk. */
 export async function findKeeper(context: ProxmoxContext, ref: string, workload: string): Promise<Keeper> {
   const vmid = parseRef(ref);
-  const gone = (why: string) => new HostFailureError(`The kept workspace disk of "${workload}" cannot be brought back: ${why}. Nothing was changed.`, `ref ${ref}`);
+  const gone = (why: string) =>
+    new HostFailureError(
+      `The kept workspace disk of "${workload}" cannot be brought back: ${why}. Nothing was changed.`,
+      `ref ${ref}`,
+    );
   if (vmid === undefined) throw gone("its record is not one this runtime made");
   const record = context.ledger.get(vmid);
-  if (record === undefined || record.state !== "active" || !(record.workload ?? "").startsWith(`kept:${workload}:`)) throw gone(`VMID ${vmid} is not a keeper voxnix holds for it`);
-  const vm = clusterVms(await context.client.get("/cluster/resources", clusterResourcesSchema, { type: "vm" })).find((candidate) => candidate.vmid === vmid);
+  if (record === undefined || record.state !== "active" || !(record.workload ?? "").startsWith(`kept:${workload}:`))
+    throw gone(`VMID ${vmid} is not a keeper voxnix holds for it`);
+  const vm = clusterVms(await context.client.get("/cluster/resources", clusterResourcesSchema, { type: "vm" })).find(
+    (candidate) => candidate.vmid === vmid,
+  );
   if (vm === undefined) throw gone(`its keeper VM ${vmid} is no longer in the cluster`);
   if (!isKeeper(vm, context) || vm.name !== keeperName(workload)) throw gone(`VM ${vmid} is no longer voxnix's keeper`);
   if (vm.status === "unknown") throw gone(`node ${vm.node}, which holds it, is offline; try again when it is back`);
   const config = await context.client.get(guestPath(vm.node, vmid, "/config"), vmConfigSchema);
-  const disk = [KEEPER_DISK, ...Object.keys(config).filter((key) => /^unused\d+$/.test(key))].find((key) => typeof config[key] === "string");
+  const disk = [KEEPER_DISK, ...Object.keys(config).filter((key) => /^unused\d+$/.test(key))].find(
+    (key) => typeof config[key] === "string",
+  );
   if (disk === undefined) throw gone(`its keeper VM ${vmid} holds no disk`);
   return { vmid, node: vm.node, disk };
 }
 
 /** Moves the kept disk into the new VM `vmid` as its workspace disk. */
-export async function reattachKeptDisk(context: ProxmoxContext, keeper: Keeper, vmid: number, onProgress: ProgressListener): Promise<void> {
+export async function reattachKeptDisk(
+  context: ProxmoxContext,
+  keeper: Keeper,
+  vmid: number,
+  onProgress: ProgressListener,
+): Promise<void> {
   onProgress({ type: "step", step: "restoring", message: `Bringing back the workspace disk from VM ${keeper.vmid}` });
   await moveDisk(context, keeper.node, keeper.vmid, keeper.disk, vmid, context.settings.workspaceDisk, onProgress);
 }
@@ -143,17 +167,27 @@ export async function discardKeeper(context: ProxmoxContext, ref: string): Promi
   if (vmid === undefined) return;
   const record = context.ledger.get(vmid);
   if (record === undefined || !(record.workload ?? "").startsWith("kept:") || record.state === "released") return;
-  const vm = clusterVms(await context.client.get("/cluster/resources", clusterResourcesSchema, { type: "vm" })).find((candidate) => candidate.vmid === vmid);
+  const vm = clusterVms(await context.client.get("/cluster/resources", clusterResourcesSchema, { type: "vm" })).find(
+    (candidate) => candidate.vmid === vmid,
+  );
   // Only voxnix's own keeper is deleted, whatever the ledger says.
   if (vm !== undefined && isKeeper(vm, context)) await deleteKeeper(context, vm.node, vmid);
-  else context.ledger.release(vmid, vm === undefined ? "keeper already gone" : "keeper VMID now holds another VM; left alone", context.clock.now());
+  else
+    context.ledger.release(
+      vmid,
+      vm === undefined ? "keeper already gone" : "keeper VMID now holds another VM; left alone",
+      context.clock.now(),
+    );
 }
 
 /** Deletes a (stopped, empty or holding) keeper VM and releases its VMID. */
 export async function deleteKeeper(context: ProxmoxContext, node: string, vmid: number): Promise<void> {
   const { client } = context;
   try {
-    const upid = await client.delete(guestPath(node, vmid), upidSchema, { purge: true, "destroy-unreferenced-disks": true });
+    const upid = await client.delete(guestPath(node, vmid), upidSchema, {
+      purge: true,
+      "destroy-unreferenced-disks": true,
+    });
     await settle(context, upid, `delete the keeper VM ${vmid}`);
   } catch (error) {
     if (!(error instanceof ProxmoxApiError && /does not exist/i.test(error.pveMessage))) throw error;
@@ -161,7 +195,19 @@ export async function deleteKeeper(context: ProxmoxContext, node: string, vmid: 
   context.ledger.release(vmid, "keeper deleted", context.clock.now());
 }
 
-async function moveDisk(context: ProxmoxContext, node: string, from: number, disk: string, to: number, targetDisk: string, onProgress: ProgressListener): Promise<void> {
-  const upid = await context.client.post(guestPath(node, from, "/move_disk"), upidSchema, { disk, "target-vmid": to, "target-disk": targetDisk });
+async function moveDisk(
+  context: ProxmoxContext,
+  node: string,
+  from: number,
+  disk: string,
+  to: number,
+  targetDisk: string,
+  onProgress: ProgressListener,
+): Promise<void> {
+  const upid = await context.client.post(guestPath(node, from, "/move_disk"), upidSchema, {
+    disk,
+    "target-vmid": to,
+    "target-disk": targetDisk,
+  });
   await settle(context, upid, `move disk ${disk} of VM ${from} to ${targetDisk} of VM ${to}`, onProgress);
 }

@@ -55,13 +55,21 @@ export function choosePlacement(resources: readonly ClusterResource[], request: 
     candidates.push({ node, free });
   }
   for (const wanted of request.allowedNodes) {
-    if (!nodes.some((resource) => resource.node === wanted)) skipped.push({ node: wanted, reason: "not in the cluster" });
+    if (!nodes.some((resource) => resource.node === wanted))
+      skipped.push({ node: wanted, reason: "not in the cluster" });
   }
   if (candidates.length === 0) {
     const why = skipped.map((entry) => `${entry.node}: ${entry.reason}`).join("; ") || "the cluster reported no nodes";
-    throw new HostFailureError(`No Proxmox node can take a VM with ${formatSize(request.memoryBytes)} of memory right now.`, why);
+    throw new HostFailureError(
+      `No Proxmox node can take a VM with ${formatSize(request.memoryBytes)} of memory right now.`,
+      why,
+    );
   }
   const order = (node: string) => request.allowedNodes.indexOf(node);
-  candidates.sort((a, b) => (request.strategy === "node-order" && request.allowedNodes.length > 0 ? order(a.node) - order(b.node) : b.free - a.free || a.node.localeCompare(b.node)));
+  candidates.sort((a, b) =>
+    request.strategy === "node-order" && request.allowedNodes.length > 0
+      ? order(a.node) - order(b.node)
+      : b.free - a.free || a.node.localeCompare(b.node),
+  );
   return { node: candidates[0]!.node, skipped };
 }

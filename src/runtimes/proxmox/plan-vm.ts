@@ -18,7 +18,11 @@ export async function planCreate(ctx: ProxmoxContext, spec: VmSpec): Promise<Run
   const resources = await ctx.client.get("/cluster/resources", clusterResourcesSchema);
   const templateId = chooseTemplate(settings, spec);
   const template = clusterVms(resources).find((vm) => vm.vmid === templateId);
-  const placement = choosePlacement(resources, { memoryBytes: spec.memoryBytes, allowedNodes: allowedNodesFor(settings, spec), strategy: settings.placement });
+  const placement = choosePlacement(resources, {
+    memoryBytes: spec.memoryBytes,
+    allowedNodes: allowedNodesFor(settings, spec),
+    strategy: settings.placement,
+  });
   const newid = `<next VMID in ${settings.vmidRange.first}-${settings.vmidRange.last}>`;
   const templateNode = template?.node ?? "<template node>";
   const guest = `/nodes/${placement.node}/qemu/${newid}`;
@@ -26,10 +30,28 @@ export async function planCreate(ctx: ProxmoxContext, spec: VmSpec): Promise<Run
     artifacts: [],
     commands: [
       ["GET", `/cluster/nextid?vmid=${newid}`],
-      ["POST", `/nodes/${templateNode}/qemu/${templateId}/clone`, `newid=${newid}`, `name=${spec.name}`, ...(templateNode === placement.node ? [] : [`target=${placement.node}`])],
-      ["POST", `${guest}/config`, `cores=${spec.cpus}`, `memory=${Math.ceil(spec.memoryBytes / 1024 ** 2)}`, `ciuser=${settings.ciUser}`, `ipconfig0=${settings.ipConfig}`, `sshkeys=<${spec.sshKeys.length} key(s)>`],
+      [
+        "POST",
+        `/nodes/${templateNode}/qemu/${templateId}/clone`,
+        `newid=${newid}`,
+        `name=${spec.name}`,
+        ...(templateNode === placement.node ? [] : [`target=${placement.node}`]),
+      ],
+      [
+        "POST",
+        `${guest}/config`,
+        `cores=${spec.cpus}`,
+        `memory=${Math.ceil(spec.memoryBytes / 1024 ** 2)}`,
+        `ciuser=${settings.ciUser}`,
+        `ipconfig0=${settings.ipConfig}`,
+        `sshkeys=<${spec.sshKeys.length} key(s)>`,
+      ],
       ["PUT", `${guest}/resize`, `disk=${settings.disk}`, `size=${Math.ceil(spec.diskBytes / 1024 ** 2)}M`],
-      ["POST", `${guest}/config`, `${settings.workspaceDisk}=${settings.workspaceStorage ?? "<root disk's storage>"}:${Math.ceil(spec.workspaceBytes / 1024 ** 2) / 1024},backup=1,discard=on`],
+      [
+        "POST",
+        `${guest}/config`,
+        `${settings.workspaceDisk}=${settings.workspaceStorage ?? "<root disk's storage>"}:${Math.ceil(spec.workspaceBytes / 1024 ** 2) / 1024},backup=1,discard=on`,
+      ],
       ["POST", `${guest}/status/start`],
     ],
   };

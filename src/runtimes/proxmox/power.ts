@@ -25,16 +25,43 @@ const statusSchema = z.object({ status: z.string() });
  * Brings `vm` to the state `operation` asks for and waits for the task. Starting a running VM
  * and stopping a stopped one succeed without a task; restarting a stopped VM starts it.
  */
-export async function changePower(ctx: ProxmoxContext, vm: ClusterVm, operation: PowerOperation, onProgress: ProgressListener): Promise<void> {
+export async function changePower(
+  ctx: ProxmoxContext,
+  vm: ClusterVm,
+  operation: PowerOperation,
+  onProgress: ProgressListener,
+): Promise<void> {
   const current = await ctx.client.get(guestPath(vm.node, vm.vmid, "/status/current"), statusSchema);
   if (operation === "start" && current.status === "running") return;
   if (operation === "stop" && current.status === "stopped") return;
   const verb = operation === "stop" ? "Stopping" : operation === "start" ? "Starting" : "Restarting";
-  onProgress({ type: "step", step: operation === "stop" ? "stopping" : "starting", message: `${verb} VM ${vm.vmid} on ${vm.node}` });
-  const path = operation === "start" ? "/status/start" : operation === "stop" ? "/status/shutdown" : current.status === "running" ? "/status/reboot" : "/status/start";
+  onProgress({
+    type: "step",
+    step: operation === "stop" ? "stopping" : "starting",
+    message: `${verb} VM ${vm.vmid} on ${vm.node}`,
+  });
+  const path =
+    operation === "start"
+      ? "/status/start"
+      : operation === "stop"
+        ? "/status/shutdown"
+        : current.status === "running"
+          ? "/status/reboot"
+          : "/status/start";
   // A clean shutdown gets up to two minutes (never longer than the task may run), then Proxmox forces it off.
-  const params = operation === "stop" ? { timeout: Math.max(10, Math.min(SHUTDOWN_SECONDS, Math.round(ctx.settings.taskTimeoutMs / 1000) - 10)), forceStop: true } : {};
-  await settle(ctx, await ctx.client.post(guestPath(vm.node, vm.vmid, path), upidSchema, params), `${operation} VM ${vm.vmid}`, onProgress);
+  const params =
+    operation === "stop"
+      ? {
+          timeout: Math.max(10, Math.min(SHUTDOWN_SECONDS, Math.round(ctx.settings.taskTimeoutMs / 1000) - 10)),
+          forceStop: true,
+        }
+      : {};
+  await settle(
+    ctx,
+    await ctx.client.post(guestPath(vm.node, vm.vmid, path), upidSchema, params),
+    `${operation} VM ${vm.vmid}`,
+    onProgress,
+  );
 }
 
 /** Powers `vm` off at once (no guest shutdown): used only when the VM is being destroyed anyway. */
@@ -42,5 +69,10 @@ export async function stopHard(ctx: ProxmoxContext, vm: ClusterVm, onProgress: P
   const status = await ctx.client.get(guestPath(vm.node, vm.vmid, "/status/current"), statusSchema);
   if (status.status === "stopped") return;
   onProgress({ type: "step", step: "stopping", message: `Stopping VM ${vm.vmid}` });
-  await settle(ctx, await ctx.client.post(guestPath(vm.node, vm.vmid, "/status/stop"), upidSchema), `stop VM ${vm.vmid}`, onProgress);
+  await settle(
+    ctx,
+    await ctx.client.post(guestPath(vm.node, vm.vmid, "/status/stop"), upidSchema),
+    `stop VM ${vm.vmid}`,
+    onProgress,
+  );
 }

@@ -20,7 +20,19 @@ import type { WorkloadName } from "../../domain/names.js";
 import type { Clock } from "../../ports/clock.js";
 import type { WorkloadSpec } from "../../domain/spec.js";
 import type { CommandResult } from "../../ports/command-runner.js";
-import type { DestroyOptions, DestroyReport, DoctorCheck, HostContext, ImageBuildReport, ImportedVmControl, LogEntry, ProgressListener, Runtime, RuntimeInfo, RuntimePlan } from "../../ports/runtime.js";
+import type {
+  DestroyOptions,
+  DestroyReport,
+  DoctorCheck,
+  HostContext,
+  ImageBuildReport,
+  ImportedVmControl,
+  LogEntry,
+  ProgressListener,
+  Runtime,
+  RuntimeInfo,
+  RuntimePlan,
+} from "../../ports/runtime.js";
 import type { Logger } from "../../ports/logger.js";
 import type { ProxmoxVmidsRepository } from "../../state/proxmox-vmids-repository.js";
 import { requireVmSpec } from "../../domain/vm-spec.js";
@@ -35,7 +47,13 @@ import { planCreate } from "./plan-vm.js";
 import { changePower, type PowerOperation } from "./power.js";
 import { listClusterVms, readVmLogs, toLiveVms, vmDetails, type LiveVm, type VmDetails } from "./queries.js";
 import { readTlsTrust, readTokenSecret, type ProxmoxSettings } from "./settings.js";
-import { assertImportedAllowed, resolveTarget, type ClusterVm, type ImportedOperation, type Target } from "./targets.js";
+import {
+  assertImportedAllowed,
+  resolveTarget,
+  type ClusterVm,
+  type ImportedOperation,
+  type Target,
+} from "./targets.js";
 import { createVmidAllocator } from "./vmid-allocator.js";
 
 export { SHUTDOWN_SECONDS } from "./power.js";
@@ -112,7 +130,10 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
   const holdingKeptDisk = new Set<string>();
 
   // Resolves a name for a change, refusing imported VMs unless the operation is allowed.
-  const forChange = async (name: WorkloadName, operation: ImportedOperation): Promise<{ ctx: ProxmoxContext; target: Target }> => {
+  const forChange = async (
+    name: WorkloadName,
+    operation: ImportedOperation,
+  ): Promise<{ ctx: ProxmoxContext; target: Target }> => {
     const ctx = await context();
     const target = resolveTarget(name, await listClusterVms(ctx), ledger, settings.vmidRange);
     if (target.kind === "imported") assertImportedAllowed(target.vm, operation, settings.powerControlImports);
@@ -121,7 +142,8 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
 
   const requireVm = (name: string, target: Target): ClusterVm => {
     if (target.kind === "managed" || target.kind === "imported") return target.vm;
-    if (target.kind === "missing") throw new HostFailureError(`The VM for "${name}" (VMID ${target.vmid}) is missing from the Proxmox cluster.`);
+    if (target.kind === "missing")
+      throw new HostFailureError(`The VM for "${name}" (VMID ${target.vmid}) is missing from the Proxmox cluster.`);
     throw new NotFoundError("workload", name);
   };
 
@@ -138,7 +160,14 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
       keptDisk: { words: "its workspace disk (kept in a keeper VM on the cluster)", holdsWorkspace: true },
       modules: new Set<string>(),
       // The cluster provides the disks; no exec or shell through voxnix (the guest agent's exec needs a far broader token).
-      capabilities: { exec: false, interactiveShell: false, console: false, remoteAccess: false, liveResize: false, rootVolume: "managed" },
+      capabilities: {
+        exec: false,
+        interactiveShell: false,
+        console: false,
+        remoteAccess: false,
+        liveResize: false,
+        rootVolume: "managed",
+      },
     }),
 
     plan: async (input) => planCreate(await context(), requireVmSpec(input)),
@@ -161,7 +190,11 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     async destroy(name, { onProgress, keepRootDisk }) {
       // The core's rollback of a failed restore must not delete the VM still holding the person's data.
       if (holdingKeptDisk.has(name) && keepRootDisk === undefined) {
-        return { warnings: [`VM "${name}" was left in place: it holds the kept workspace disk that a failed restore could not move back.`] };
+        return {
+          warnings: [
+            `VM "${name}" was left in place: it holds the kept workspace disk that a failed restore could not move back.`,
+          ],
+        };
       }
       const { ctx, target } = await forChange(name, "destroy");
       if (target.kind === "unknown") return { warnings: [] };
@@ -169,7 +202,10 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
         ledger.release(target.vmid, "VM found missing at destroy", clock.now());
         return { warnings: [`The VM (VMID ${target.vmid}) was already gone from the cluster.`] };
       }
-      return destroyVm(ctx, requireVm(name, target), name, { onProgress, ...(keepRootDisk === undefined ? {} : { keepRootDisk }) });
+      return destroyVm(ctx, requireVm(name, target), name, {
+        onProgress,
+        ...(keepRootDisk === undefined ? {} : { keepRootDisk }),
+      });
     },
 
     async discardRootDisk(ref) {
@@ -197,17 +233,31 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
     importedVms: importedVmControl(context, settings.powerControlImports),
 
     async exec(): Promise<CommandResult> {
-      throw new InvalidInputError([{ path: "", message: "Running commands in a Proxmox VM through voxnix is not supported; log in with SSH instead." }]);
+      throw new InvalidInputError([
+        {
+          path: "",
+          message: "Running commands in a Proxmox VM through voxnix is not supported; log in with SSH instead.",
+        },
+      ]);
     },
 
     async openTerminal(): Promise<TerminalProcess> {
-      throw new InvalidInputError([{ path: "", message: "A terminal into a Proxmox VM through voxnix is not supported; log in with SSH instead." }]);
+      throw new InvalidInputError([
+        { path: "", message: "A terminal into a Proxmox VM through voxnix is not supported; log in with SSH instead." },
+      ]);
     },
 
     doctor: async () => doctor(context, settings, ledger),
 
     async buildImages(): Promise<ImageBuildReport> {
-      return { images: [{ name: "proxmox", detail: `VMs are cloned from the cluster's template ${settings.template} (proxmox.template); voxnix builds no images for them.` }] };
+      return {
+        images: [
+          {
+            name: "proxmox",
+            detail: `VMs are cloned from the cluster's template ${settings.template} (proxmox.template); voxnix builds no images for them.`,
+          },
+        ],
+      };
     },
 
     async close() {

@@ -14,9 +14,13 @@ import { z } from "zod";
 import { parseUpid } from "./upid.js";
 
 /** An integer that Perl may have written as a JSON string. */
-export const lenientInteger = z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform((value) => Number(value));
+export const lenientInteger = z
+  .union([z.number().int(), z.string().regex(/^-?\d+$/)])
+  .transform((value) => Number(value));
 /** A number that Perl may have written as a JSON string. */
-const lenientNumber = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/)]).transform((value) => Number(value));
+const lenientNumber = z
+  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/)])
+  .transform((value) => Number(value));
 
 /** The error envelope: `message` and per-parameter `errors` (both optional). */
 export const errorEnvelopeSchema = z.object({
@@ -25,7 +29,11 @@ export const errorEnvelopeSchema = z.object({
 });
 
 /** `GET /version`: `{ version, release, repoid }`. */
-export const versionSchema = z.object({ version: z.string(), release: z.string().optional(), repoid: z.string().optional() });
+export const versionSchema = z.object({
+  version: z.string(),
+  release: z.string().optional(),
+  repoid: z.string().optional(),
+});
 
 /**
  * One entry of `GET /cluster/resources` (`type` = `vm` lists `qemu` and `lxc` guests, `node`
@@ -56,7 +64,9 @@ export const clusterResourcesSchema = z.array(clusterResourceSchema);
 export const nextIdSchema = lenientInteger;
 
 /** A task id as returned by every asynchronous call. */
-export const upidSchema = z.string().refine((value) => parseUpid(value) !== undefined, "is not a Proxmox task id (UPID)");
+export const upidSchema = z
+  .string()
+  .refine((value) => parseUpid(value) !== undefined, "is not a Proxmox task id (UPID)");
 
 /** `GET /nodes/{node}/tasks/{upid}/status`. `exitstatus` is `OK` on success, else the error. */
 export const taskStatusSchema = z.object({
@@ -89,7 +99,9 @@ export const agentInterfacesSchema = z.object({
   result: z.array(
     z.object({
       name: z.string(),
-      "ip-addresses": z.array(z.object({ "ip-address": z.string(), "ip-address-type": z.string(), prefix: lenientInteger.optional() })).optional(),
+      "ip-addresses": z
+        .array(z.object({ "ip-address": z.string(), "ip-address-type": z.string(), prefix: lenientInteger.optional() }))
+        .optional(),
     }),
   ),
 });

@@ -45,7 +45,13 @@ export interface ProxmoxSettings {
 /** The settings, or undefined when Proxmox is not configured (`proxmox.url` unset). */
 export function proxmoxSettings(config: Config): ProxmoxSettings | undefined {
   const proxmox = config.proxmox;
-  if (proxmox.url === undefined || proxmox.tokenId === undefined || proxmox.tokenSecretFile === undefined || proxmox.template === undefined) return undefined;
+  if (
+    proxmox.url === undefined ||
+    proxmox.tokenId === undefined ||
+    proxmox.tokenSecretFile === undefined ||
+    proxmox.template === undefined
+  )
+    return undefined;
   return {
     url: proxmox.url,
     tokenId: proxmox.tokenId,
@@ -82,7 +88,10 @@ export async function readTlsTrust(settings: ProxmoxSettings): Promise<TlsTrust>
       return { kind: "ca", caPem: await readFile(settings.caFile, "utf8") };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new HostFailureError(`The Proxmox CA file (proxmox.tls.caFile) could not be read (${code}).`, `${settings.caFile}: ${code}`);
+      throw new HostFailureError(
+        `The Proxmox CA file (proxmox.tls.caFile) could not be read (${code}).`,
+        `${settings.caFile}: ${code}`,
+      );
     }
   }
   return { kind: "system" };
@@ -95,11 +104,17 @@ export async function readTokenSecret(file: string): Promise<string> {
     text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new HostFailureError(`The Proxmox token secret file (proxmox.tokenSecretFile) could not be read (${code}).`, `${file}: ${code}`);
+    throw new HostFailureError(
+      `The Proxmox token secret file (proxmox.tokenSecretFile) could not be read (${code}).`,
+      `${file}: ${code}`,
+    );
   }
   const secret = text.trim();
   if (secret.length === 0 || /\s/.test(secret)) {
-    throw new HostFailureError("The Proxmox token secret file (proxmox.tokenSecretFile) is empty or holds more than one word; it must contain just the secret.", `${file}: unexpected content (not shown)`);
+    throw new HostFailureError(
+      "The Proxmox token secret file (proxmox.tokenSecretFile) is empty or holds more than one word; it must contain just the secret.",
+      `${file}: unexpected content (not shown)`,
+    );
   }
   return secret;
 }

@@ -48,7 +48,12 @@ export type Target =
   | { readonly kind: "unknown" };
 
 /** Resolves `name` against the ledger and one cluster listing. */
-export function resolveTarget(name: string, vms: readonly ClusterVm[], ledger: ProxmoxVmidsRepository, range: VmidRange): Target {
+export function resolveTarget(
+  name: string,
+  vms: readonly ClusterVm[],
+  ledger: ProxmoxVmidsRepository,
+  range: VmidRange,
+): Target {
   const record = ledger.findLive(name);
   if (record !== undefined) {
     const vm = vms.find((candidate) => candidate.vmid === record.vmid);
@@ -59,13 +64,21 @@ export function resolveTarget(name: string, vms: readonly ClusterVm[], ledger: P
     // The VMID is now someone else's VM: it is not ours to touch, whatever the name.
     return { kind: "imported", vm };
   }
-  const imported = vms.find((candidate) => !candidate.template && candidate.name === name && !isRecorded(candidate.vmid, ledger));
+  const imported = vms.find(
+    (candidate) => !candidate.template && candidate.name === name && !isRecorded(candidate.vmid, ledger),
+  );
   return imported ? { kind: "imported", vm: imported } : { kind: "unknown" };
 }
 
 /** True when `vm` is the VM voxnix created for `name` (tagged `voxnix` once its create finished). */
 export function isOurs(vm: ClusterVm, name: string, range: VmidRange, requireTag = true): boolean {
-  return vm.vmid >= range.first && vm.vmid <= range.last && vm.name === name && (!requireTag || vm.tags.includes(VOXNIX_TAG)) && !vm.template;
+  return (
+    vm.vmid >= range.first &&
+    vm.vmid <= range.last &&
+    vm.name === name &&
+    (!requireTag || vm.tags.includes(VOXNIX_TAG)) &&
+    !vm.template
+  );
 }
 
 function isRecorded(vmid: number, ledger: ProxmoxVmidsRepository): boolean {
@@ -77,9 +90,16 @@ function isRecorded(vmid: number, ledger: ProxmoxVmidsRepository): boolean {
 export type ImportedOperation = "start" | "stop" | "restart" | "destroy" | "change";
 
 /** Throws the refusal for `operation` on an imported VM unless the admin allowed it. */
-export function assertImportedAllowed(vm: ClusterVm, operation: ImportedOperation, powerControl: ReadonlySet<number>): void {
+export function assertImportedAllowed(
+  vm: ClusterVm,
+  operation: ImportedOperation,
+  powerControl: ReadonlySet<number>,
+): void {
   if ((operation === "start" || operation === "stop") && powerControl.has(vm.vmid)) return;
-  const allowed = operation === "start" || operation === "stop" ? " unless an admin lists its VMID in proxmox.imports with allowPowerControl: true" : "";
+  const allowed =
+    operation === "start" || operation === "stop"
+      ? " unless an admin lists its VMID in proxmox.imports with allowPowerControl: true"
+      : "";
   throw new ConflictError(
     "wrong-state",
     `"${vm.name}" (VMID ${vm.vmid}) was not created by voxnix: it is imported and read-only, so voxnix will not ${operation} it${allowed}.`,

@@ -45,7 +45,11 @@ export interface TaskWaitOptions {
 /** Waits until the task `upid` stops; resolves on success, throws `HostFailureError` (with the log tail) or `TimeoutError`. */
 export async function waitForTask(client: ProxmoxClient, upid: string, options: TaskWaitOptions): Promise<void> {
   const parsed = parseUpid(upid);
-  if (!parsed) throw new HostFailureError(`Proxmox answered "${options.what}" with something that is not a task id.`, "unparseable UPID");
+  if (!parsed)
+    throw new HostFailureError(
+      `Proxmox answered "${options.what}" with something that is not a task id.`,
+      "unparseable UPID",
+    );
   const base = `/nodes/${segment(parsed.node)}/tasks/${segment(upid)}`;
   const pollMs = options.pollMs ?? 1000;
   const deadline = Date.now() + options.timeoutMs;
@@ -66,14 +70,22 @@ export async function waitForTask(client: ProxmoxClient, upid: string, options: 
   for (;;) {
     if (options.signal?.aborted) {
       await client.delete(base, anySchema).catch(() => undefined);
-      throw new HostFailureError(`Cancelled while Proxmox was about to ${options.what}; the task was asked to stop.`, upid);
+      throw new HostFailureError(
+        `Cancelled while Proxmox was about to ${options.what}; the task was asked to stop.`,
+        upid,
+      );
     }
     const status = await client.get(`${base}/status`, taskStatusSchema);
     await readNewLines().catch(() => undefined);
     if (status.status === "stopped") {
       const exit = status.exitstatus ?? "unknown";
       if (exit === "OK" || exit.startsWith("WARNINGS")) return;
-      throw new ProxmoxTaskError(`Proxmox could not ${options.what}: ${exit}`, exit, [...tail], [`task ${upid} on ${parsed.node} failed: ${exit}`, ...tail.map((line) => `  ${line}`)].join("\n"));
+      throw new ProxmoxTaskError(
+        `Proxmox could not ${options.what}: ${exit}`,
+        exit,
+        [...tail],
+        [`task ${upid} on ${parsed.node} failed: ${exit}`, ...tail.map((line) => `  ${line}`)].join("\n"),
+      );
     }
     if (Date.now() >= deadline) {
       await client.delete(base, anySchema).catch(() => undefined);

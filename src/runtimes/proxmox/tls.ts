@@ -49,7 +49,8 @@ export function createTrustingDispatcher(trust: TlsTrust, connectTimeoutMs: numb
       const pinned: buildConnector.connector = (options, callback) => {
         base(options, (error, socket) => {
           if (error !== null) return callback(error, null);
-          const actual = normaliseFingerprint((socket as TLSSocket).getPeerCertificate?.().fingerprint256 ?? "") ?? "(none)";
+          const actual =
+            normaliseFingerprint((socket as TLSSocket).getPeerCertificate?.().fingerprint256 ?? "") ?? "(none)";
           if (actual !== expected) {
             socket.destroy();
             return callback(new FingerprintMismatchError(expected, actual), null);

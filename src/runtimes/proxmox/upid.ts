@@ -21,7 +21,8 @@ export interface Upid {
   readonly startTime: number;
 }
 
-const UPID_PATTERN = /^UPID:([A-Za-z0-9][A-Za-z0-9.-]*):([0-9A-F]{8}):([0-9A-F]{8,9}):([0-9A-F]{8}):([^:\s]+):([^:\s]*):([^:\s]+):$/;
+const UPID_PATTERN =
+  /^UPID:([A-Za-z0-9][A-Za-z0-9.-]*):([0-9A-F]{8}):([0-9A-F]{8,9}):([0-9A-F]{8}):([^:\s]+):([^:\s]*):([^:\s]+):$/;
 
 /** Parses a UPID, or returns undefined when `text` is not one. */
 export function parseUpid(text: string): Upid | undefined {
@@ -32,7 +33,15 @@ export function parseUpid(text: string): Upid | undefined {
 }
 
 /** Builds a UPID in Proxmox's encoding (used by the fake server; here so both sides agree). */
-export function formatUpid(parts: { node: string; pid: number; pstart: number; startTime: number; type: string; id: string; user: string }): string {
+export function formatUpid(parts: {
+  node: string;
+  pid: number;
+  pstart: number;
+  startTime: number;
+  type: string;
+  id: string;
+  user: string;
+}): string {
   const hex = (value: number) => value.toString(16).toUpperCase().padStart(8, "0");
   return `UPID:${parts.node}:${hex(parts.pid)}:${hex(parts.pstart)}:${hex(parts.startTime)}:${parts.type}:${parts.id}:${parts.user}:`;
 }

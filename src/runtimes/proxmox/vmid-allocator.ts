@@ -27,7 +27,13 @@ export interface VmidAllocator {
   skipTaken(vmid: number, note: string): void;
 }
 
-export function createVmidAllocator(deps: { client: ProxmoxClient; ledger: ProxmoxVmidsRepository; range: VmidRange; clock: Clock; logger: Logger }): VmidAllocator {
+export function createVmidAllocator(deps: {
+  client: ProxmoxClient;
+  ledger: ProxmoxVmidsRepository;
+  range: VmidRange;
+  clock: Clock;
+  logger: Logger;
+}): VmidAllocator {
   const { client, ledger, range, clock, logger } = deps;
   return {
     async allocate(workload) {
@@ -53,7 +59,10 @@ export function createVmidAllocator(deps: { client: ProxmoxClient; ledger: Proxm
           throw error;
         }
       }
-      throw new HostFailureError(`Proxmox reported ${MAX_TAKEN_PER_ALLOCATION} VMIDs in a row in voxnix's range as taken; something else is creating VMs there.`, `range ${range.first}–${range.last}`);
+      throw new HostFailureError(
+        `Proxmox reported ${MAX_TAKEN_PER_ALLOCATION} VMIDs in a row in voxnix's range as taken; something else is creating VMs there.`,
+        `range ${range.first}–${range.last}`,
+      );
     },
     skipTaken(vmid, note) {
       ledger.markTaken(vmid, note, clock.now());

@@ -17,19 +17,51 @@ export interface AcceleratorChoice {
 }
 
 /** argv of the probe: a paused machine with KVM and the host CPU, driven over stdio QMP. */
-export const KVM_PROBE_ARGS = ["-accel", "kvm", "-cpu", "host", "-machine", "q35", "-nodefaults", "-no-user-config", "-display", "none", "-S", "-qmp", "stdio"] as const;
+export const KVM_PROBE_ARGS = [
+  "-accel",
+  "kvm",
+  "-cpu",
+  "host",
+  "-machine",
+  "q35",
+  "-nodefaults",
+  "-no-user-config",
+  "-display",
+  "none",
+  "-S",
+  "-qmp",
+  "stdio",
+] as const;
 const KVM_PROBE_INPUT = '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n';
 
 /** Tries KVM for real. */
-export async function probeAccelerator(runner: CommandRunner, wanted: "auto" | "kvm" | "tcg"): Promise<AcceleratorChoice> {
+export async function probeAccelerator(
+  runner: CommandRunner,
+  wanted: "auto" | "kvm" | "tcg",
+): Promise<AcceleratorChoice> {
   if (wanted === "tcg") return { accelerator: "tcg", reason: "vm.accelerator is tcg." };
-  if (!existsSync("/dev/kvm")) return { accelerator: "tcg", reason: "/dev/kvm does not exist; guests run under TCG emulation (slower)." };
+  if (!existsSync("/dev/kvm"))
+    return { accelerator: "tcg", reason: "/dev/kvm does not exist; guests run under TCG emulation (slower)." };
   try {
     const result = await runner.run(QEMU_BINARY, [...KVM_PROBE_ARGS], { timeoutMs: 15_000, input: KVM_PROBE_INPUT });
-    if (result.exitCode === 0 && result.stdout.includes('"host-qmp-quit"')) return { accelerator: "kvm", reason: "KVM works (a probe machine started and quit)." };
-    const why = (result.stderr.trim().split("\n").find((line) => line.includes("error")) ?? result.stderr.trim().split("\n")[0] ?? "").slice(0, 200);
-    return { accelerator: "tcg", reason: `/dev/kvm exists but QEMU cannot use it (${why || `exit ${result.exitCode ?? result.signal}`}); guests run under TCG emulation (slower).` };
+    if (result.exitCode === 0 && result.stdout.includes('"host-qmp-quit"'))
+      return { accelerator: "kvm", reason: "KVM works (a probe machine started and quit)." };
+    const why = (
+      result.stderr
+        .trim()
+        .split("\n")
+        .find((line) => line.includes("error")) ??
+      result.stderr.trim().split("\n")[0] ??
+      ""
+    ).slice(0, 200);
+    return {
+      accelerator: "tcg",
+      reason: `/dev/kvm exists but QEMU cannot use it (${why || `exit ${result.exitCode ?? result.signal}`}); guests run under TCG emulation (slower).`,
+    };
   } catch (error) {
-    return { accelerator: "tcg", reason: `The KVM probe failed (${error instanceof Error ? error.message : String(error)}); guests run under TCG emulation.` };
+    return {
+      accelerator: "tcg",
+      reason: `The KVM probe failed (${error instanceof Error ? error.message : String(error)}); guests run under TCG emulation.`,
+    };
   }
 }

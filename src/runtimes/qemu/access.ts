@@ -33,38 +33,63 @@ export function createVmAccess(deps: BackendDeps, paths: QemuPaths): VmAccess {
   /** The VM's pinned SSH target, or `wrong-state` when it is not running. */
   const runningTarget = (name: WorkloadName): SshTarget => {
     const { files, record } = existing(name);
-    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (runningPid(files) === undefined)
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     return { name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts };
   };
-  const openSession: VmAccess["openSession"] = async (name, options) => openGuestSession(deps.spawner, runningTarget(name), options);
-  const openPort: VmAccess["openPort"] = async (name, port, options) => openGuestPort(deps.spawner, runningTarget(name), port, options);
+  const openSession: VmAccess["openSession"] = async (name, options) =>
+    openGuestSession(deps.spawner, runningTarget(name), options);
+  const openPort: VmAccess["openPort"] = async (name, port, options) =>
+    openGuestPort(deps.spawner, runningTarget(name), port, options);
   // The browser terminal: the same pinned-key SSH as exec, with a pty the runner allocates.
   const openTerminal: Runtime["openTerminal"] = async (name, options) => {
     const { files, record } = existing(name);
-    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    return deps.runner.spawnTerminal("ssh", sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, undefined, { interactive: true }), {
-      env: { ...sshEnvironment(), TERM: "xterm-256color" },
-      isolatedEnv: true,
-      timeoutMs: options.timeoutMs,
-      size: options.size,
-    });
+    if (runningPid(files) === undefined)
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    return deps.runner.spawnTerminal(
+      "ssh",
+      sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, undefined, {
+        interactive: true,
+      }),
+      {
+        env: { ...sshEnvironment(), TERM: "xterm-256color" },
+        isolatedEnv: true,
+        timeoutMs: options.timeoutMs,
+        size: options.size,
+      },
+    );
   };
 
   const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
     const { files, record } = existing(name);
-    if (runningPid(files) === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (runningPid(files) === undefined)
+      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
     const interactive = options.stdio === "inherit";
     const command = argv.length === 0 ? undefined : remoteCommand(argv, options.env ?? {});
-    const result = await deps.runner.run("ssh", sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, command, { interactive }), {
-      env: sshEnvironment(),
-      isolatedEnv: true,
-      timeoutMs: options.timeoutMs,
-      ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
-      ...(options.input === undefined ? {} : { input: options.input }),
-    });
+    const result = await deps.runner.run(
+      "ssh",
+      sshArgs({ name, port: record.sshPort, clientKey: files.clientKey, knownHosts: files.knownHosts }, command, {
+        interactive,
+      }),
+      {
+        env: sshEnvironment(),
+        isolatedEnv: true,
+        timeoutMs: options.timeoutMs,
+        ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
+        ...(options.input === undefined ? {} : { input: options.input }),
+      },
+    );
     // 255 is ssh's own failure; a guest command can exit 255 too, so only ssh's messages count.
-    if (result.exitCode === 255 && /Host key verification failed|Permission denied|Connection (refused|closed|timed out)|kex_exchange_identification/i.test(result.stderr)) {
-      throw new HostFailureError(`Could not reach ${name} over SSH.`, result.stderr.trim().split("\n").slice(-2).join(" | "));
+    if (
+      result.exitCode === 255 &&
+      /Host key verification failed|Permission denied|Connection (refused|closed|timed out)|kex_exchange_identification/i.test(
+        result.stderr,
+      )
+    ) {
+      throw new HostFailureError(
+        `Could not reach ${name} over SSH.`,
+        result.stderr.trim().split("\n").slice(-2).join(" | "),
+      );
     }
     return result;
   };

@@ -238,10 +238,22 @@ export function bootFiles(): { readonly files: readonly GuestFile[]; readonly li
     ],
     links: [
       { path: unit("sysinit.target.wants/voxnix-seed.service"), target: "/etc/systemd/system/voxnix-seed.service" },
-      { path: unit("sysinit.target.wants/voxnix-network.service"), target: "/etc/systemd/system/voxnix-network.service" },
-      { path: unit("local-fs.target.wants/voxnix-workspace.service"), target: "/etc/systemd/system/voxnix-workspace.service" },
-      { path: unit("multi-user.target.wants/voxnix-ready.service"), target: "/etc/systemd/system/voxnix-ready.service" },
-      { path: unit("multi-user.target.wants/voxnix-grow-root.service"), target: "/etc/systemd/system/voxnix-grow-root.service" },
+      {
+        path: unit("sysinit.target.wants/voxnix-network.service"),
+        target: "/etc/systemd/system/voxnix-network.service",
+      },
+      {
+        path: unit("local-fs.target.wants/voxnix-workspace.service"),
+        target: "/etc/systemd/system/voxnix-workspace.service",
+      },
+      {
+        path: unit("multi-user.target.wants/voxnix-ready.service"),
+        target: "/etc/systemd/system/voxnix-ready.service",
+      },
+      {
+        path: unit("multi-user.target.wants/voxnix-grow-root.service"),
+        target: "/etc/systemd/system/voxnix-grow-root.service",
+      },
     ],
   };
 }

@@ -32,7 +32,8 @@ function openLog(file: string, flags: number): number {
     if (error instanceof HostFailureError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return -1;
-    if (code === "ELOOP") throw new HostFailureError("The console log was replaced by a link; refusing to follow it.", file);
+    if (code === "ELOOP")
+      throw new HostFailureError("The console log was replaced by a link; refusing to follow it.", file);
     throw new HostFailureError("Could not open the console log.", `${file}: ${(error as Error).message}`);
   }
 }
@@ -72,7 +73,11 @@ export function appendLog(file: string, data: Buffer): void {
 
 /** Moves whatever the guest printed since the last drain from QEMU's ring buffer into the log; resolves with it. */
 export async function drainConsole(qmpSocket: string, logFile: string, timeoutMs = 5000): Promise<Buffer> {
-  const [data] = await qmp(qmpSocket, [{ execute: "ringbuf-read", arguments: { device: CONSOLE_DEVICE, size: CONSOLE_RING_BYTES, format: "base64" } }], timeoutMs);
+  const [data] = await qmp(
+    qmpSocket,
+    [{ execute: "ringbuf-read", arguments: { device: CONSOLE_DEVICE, size: CONSOLE_RING_BYTES, format: "base64" } }],
+    timeoutMs,
+  );
   const bytes = typeof data === "string" ? Buffer.from(data, "base64") : Buffer.alloc(0);
   appendLog(logFile, bytes);
   return bytes;

@@ -8,7 +8,18 @@
  *
  * @module
  */
-import { chmodSync, closeSync, constants, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { VmSpec } from "../../domain/vm-spec.js";
@@ -29,14 +40,27 @@ export function workspaceMkfsArgs(file: string): string[] {
 }
 
 /** Generates an ed25519 key pair at `file` (and `file.pub`). */
-async function keyPair(runner: CommandRunner, file: string, comment: string): Promise<{ readonly privateKey: string; readonly publicKey: string }> {
-  await runChecked(runner, "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file], { what: "generate an SSH key" });
+async function keyPair(
+  runner: CommandRunner,
+  file: string,
+  comment: string,
+): Promise<{ readonly privateKey: string; readonly publicKey: string }> {
+  await runChecked(runner, "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file], {
+    what: "generate an SSH key",
+  });
   return { privateKey: readFileSync(file, "utf8"), publicKey: readFileSync(`${file}.pub`, "utf8").trim() };
 }
 
 /** Makes the overlay on `baseDisk`. */
-export async function createOverlay(runner: CommandRunner, baseDisk: string, paths: VmPaths, spec: VmSpec): Promise<void> {
-  await runChecked(runner, "qemu-img", overlayArgs(baseDisk, paths.overlay, spec.diskBytes), { what: "create the VM's root disk" });
+export async function createOverlay(
+  runner: CommandRunner,
+  baseDisk: string,
+  paths: VmPaths,
+  spec: VmSpec,
+): Promise<void> {
+  await runChecked(runner, "qemu-img", overlayArgs(baseDisk, paths.overlay, spec.diskBytes), {
+    what: "create the VM's root disk",
+  });
 }
 
 /**
@@ -58,7 +82,23 @@ export async function createSeed(runner: CommandRunner, paths: VmPaths, spec: Vm
       writeFileSync(path.join(work, file.path), file.content, { mode: file.mode, flag: "wx" });
       chmodSync(path.join(work, file.path), file.mode);
     }
-    await runChecked(runner, "tar", ["--create", "--format=ustar", "--owner=0", "--group=0", "--numeric-owner", `--file=${paths.seed}`, "-C", work, "--", ...files.map((file) => file.path)], { what: "write the VM's seed disk" });
+    await runChecked(
+      runner,
+      "tar",
+      [
+        "--create",
+        "--format=ustar",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        `--file=${paths.seed}`,
+        "-C",
+        work,
+        "--",
+        ...files.map((file) => file.path),
+      ],
+      { what: "write the VM's seed disk" },
+    );
     chmodSync(paths.seed, 0o600);
     const [type, blob] = host.publicKey.split(" ");
     writeFileSync(paths.knownHosts, `${hostKeyAlias(spec.name)} ${type} ${blob}\n`, { mode: 0o600 });
@@ -74,7 +114,8 @@ export async function createSeed(runner: CommandRunner, paths: VmPaths, spec: Vm
 export async function ensureWorkspaceDisk(runner: CommandRunner, file: string, sizeBytes: number): Promise<boolean> {
   try {
     const stat = lstatSync(file);
-    if (!stat.isFile()) throw new HostFailureError("The VM's workspace disk is not a regular file; refusing to use it.", file);
+    if (!stat.isFile())
+      throw new HostFailureError("The VM's workspace disk is not a regular file; refusing to use it.", file);
     return false;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
@@ -87,7 +128,10 @@ export async function ensureWorkspaceDisk(runner: CommandRunner, file: string, s
     closeSync(fd);
   }
   try {
-    await runChecked(runner, "mkfs.ext4", workspaceMkfsArgs(file), { what: "format the VM's workspace disk", timeoutMs: 120_000 });
+    await runChecked(runner, "mkfs.ext4", workspaceMkfsArgs(file), {
+      what: "format the VM's workspace disk",
+      timeoutMs: 120_000,
+    });
   } catch (error) {
     rmSync(file, { force: true });
     throw error;

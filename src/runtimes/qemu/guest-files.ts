@@ -133,9 +133,15 @@ export function baseImageFiles(): { readonly files: readonly GuestFile[]; readon
     ],
     links: [
       ...boot.links,
-      { path: "etc/systemd/system/multi-user.target.wants/voxnix-power-button.service", target: "/etc/systemd/system/voxnix-power-button.service" },
+      {
+        path: "etc/systemd/system/multi-user.target.wants/voxnix-power-button.service",
+        target: "/etc/systemd/system/voxnix-power-button.service",
+      },
       ...MASKED_UNITS.map((unit) => ({ path: `etc/systemd/system/${unit}`, target: "/dev/null" })),
-      ...DISABLED_GENERATORS.map((generator) => ({ path: `etc/systemd/system-generators/${generator}`, target: "/dev/null" })),
+      ...DISABLED_GENERATORS.map((generator) => ({
+        path: `etc/systemd/system-generators/${generator}`,
+        target: "/dev/null",
+      })),
     ],
   };
 }
@@ -158,7 +164,11 @@ export function seedFiles(spec: VmSpec, keys: SeedKeys): GuestFile[] {
     { path: "10-voxnix.network", content: NETWORK_FILE, mode: 0o644 },
     { path: "authorized_keys", content: spec.sshKeys.map(line).join(""), mode: 0o600 },
     { path: "voxnix_authorized_keys", content: line(keys.clientPublic), mode: 0o644 },
-    { path: "ssh_host_ed25519_key", content: keys.hostPrivate.endsWith("\n") ? keys.hostPrivate : `${keys.hostPrivate}\n`, mode: 0o600 },
+    {
+      path: "ssh_host_ed25519_key",
+      content: keys.hostPrivate.endsWith("\n") ? keys.hostPrivate : `${keys.hostPrivate}\n`,
+      mode: 0o600,
+    },
     { path: "ssh_host_ed25519_key.pub", content: line(keys.hostPublic), mode: 0o644 },
   ];
 }

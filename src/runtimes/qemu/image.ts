@@ -13,7 +13,21 @@
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { HostFailureError } from "../../domain/errors.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
@@ -23,7 +37,15 @@ import { BOOT_DIRS } from "./boot-files.js";
 import { baseImageFiles } from "./guest-files.js";
 
 /** The packages of the base image, on top of debootstrap's minbase. */
-export const VM_PACKAGES = ["systemd-sysv", "udev", "linux-image-cloud-amd64", "openssh-server", "iproute2", "e2fsprogs", "ca-certificates"] as const;
+export const VM_PACKAGES = [
+  "systemd-sysv",
+  "udev",
+  "linux-image-cloud-amd64",
+  "openssh-server",
+  "iproute2",
+  "e2fsprogs",
+  "ca-certificates",
+] as const;
 
 /** Size of the base image's root file system; a VM's root disk is at least this big. */
 export const BASE_FS_BYTES = 2 * 1024 ** 3;
@@ -60,14 +82,21 @@ export const imagePointer = (images: string, suite: string): string => path.join
 export function currentImage(images: string, suite: string): BaseImage | undefined {
   try {
     const image = JSON.parse(readFileSync(imagePointer(images, suite), "utf8")) as BaseImage;
-    return image.recipe === IMAGE_RECIPE && [image.disk, image.kernel, image.initrd].every((file) => existsSync(file)) ? image : undefined;
+    return image.recipe === IMAGE_RECIPE && [image.disk, image.kernel, image.initrd].every((file) => existsSync(file))
+      ? image
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** debootstrap's argv for the VM tree. */
-export function vmDebootstrapArgs(options: { readonly suite: string; readonly mirror: string; readonly target: string; readonly cacheDir?: string }): string[] {
+export function vmDebootstrapArgs(options: {
+  readonly suite: string;
+  readonly mirror: string;
+  readonly target: string;
+  readonly cacheDir?: string;
+}): string[] {
   return [
     "--variant=minbase",
     `--include=${VM_PACKAGES.join(",")}`,
@@ -100,11 +129,13 @@ export function customiseTree(root: string): void {
     chmodSync(path.join(root, dir.path), dir.mode);
   }
   const ssh = path.join(root, "etc/ssh");
-  for (const entry of existsSync(ssh) ? readdirSync(ssh) : []) if (entry.startsWith("ssh_host_")) rmSync(path.join(ssh, entry), { force: true });
+  for (const entry of existsSync(ssh) ? readdirSync(ssh) : [])
+    if (entry.startsWith("ssh_host_")) rmSync(path.join(ssh, entry), { force: true });
   rmSync(path.join(root, "etc/hostname"), { force: true });
   rmSync(path.join(root, "var/lib/dbus/machine-id"), { force: true });
   const archives = path.join(root, "var/cache/apt/archives");
-  for (const entry of existsSync(archives) ? readdirSync(archives) : []) if (entry.endsWith(".deb")) rmSync(path.join(archives, entry), { force: true });
+  for (const entry of existsSync(archives) ? readdirSync(archives) : [])
+    if (entry.endsWith(".deb")) rmSync(path.join(archives, entry), { force: true });
 }
 
 /** The kernel and initrd of a tree, from Debian's /vmlinuz and /initrd.img links, resolved inside the tree. */
@@ -137,13 +168,21 @@ export interface BuildOptions {
 
 /** Runs debootstrap into `target`, streaming its lines as progress. */
 async function debootstrap(runner: CommandRunner, options: BuildOptions & { readonly target: string }): Promise<void> {
-  options.onProgress({ type: "step", step: "building", message: `Running debootstrap for the Debian ${options.suite} VM image (a few minutes).` });
+  options.onProgress({
+    type: "step",
+    step: "building",
+    message: `Running debootstrap for the Debian ${options.suite} VM image (a few minutes).`,
+  });
   const result = await runner.run("debootstrap", vmDebootstrapArgs(options), {
     timeoutMs: BUILD_TIMEOUT_MS,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onOutput: progressLines(options.onProgress),
   });
-  if (result.exitCode !== 0) throw new HostFailureError(`debootstrap failed for the Debian ${options.suite} VM image.`, result.stderr.slice(-2000));
+  if (result.exitCode !== 0)
+    throw new HostFailureError(
+      `debootstrap failed for the Debian ${options.suite} VM image.`,
+      result.stderr.slice(-2000),
+    );
 }
 
 /** Builds the base image and makes it current. */
@@ -162,20 +201,46 @@ export async function buildBaseImage(runner: CommandRunner, options: BuildOption
   try {
     if (options.cacheDir !== undefined) mkdirSync(options.cacheDir, { recursive: true });
     if (options.source === undefined) await debootstrap(runner, { ...options, target: tree });
-    else await runChecked(runner, "cp", ["-a", "--", `${options.source}/.`, tree], { what: "copy the VM tree", timeoutMs: BUILD_TIMEOUT_MS, ...signal });
-    options.onProgress({ type: "step", step: "installing", message: "Adding the first-boot script, sshd settings and a small initrd." });
+    else
+      await runChecked(runner, "cp", ["-a", "--", `${options.source}/.`, tree], {
+        what: "copy the VM tree",
+        timeoutMs: BUILD_TIMEOUT_MS,
+        ...signal,
+      });
+    options.onProgress({
+      type: "step",
+      step: "installing",
+      message: "Adding the first-boot script, sshd settings and a small initrd.",
+    });
     customiseTree(tree);
     // The initrd debootstrap made holds every module; rebuild it with the short list.
-    await runChecked(runner, "chroot", [tree, "update-initramfs", "-u", "-k", "all"], { what: "rebuild the VM initrd", timeoutMs: 10 * 60_000, ...signal });
+    await runChecked(runner, "chroot", [tree, "update-initramfs", "-u", "-k", "all"], {
+      what: "rebuild the VM initrd",
+      timeoutMs: 10 * 60_000,
+      ...signal,
+    });
     const boot = bootFiles(tree);
     copyFileSync(boot.kernel, path.join(building, "vmlinuz"));
     copyFileSync(boot.initrd, path.join(building, "initrd.img"));
-    options.onProgress({ type: "step", step: "installing", message: "Making the root file system (mkfs.ext4 -d) and converting it to qcow2." });
+    options.onProgress({
+      type: "step",
+      step: "installing",
+      message: "Making the root file system (mkfs.ext4 -d) and converting it to qcow2.",
+    });
     const raw = path.join(building, "root.raw");
     writeFileSync(raw, "");
     truncateSync(raw, BASE_FS_BYTES);
-    await runChecked(runner, "mkfs.ext4", ["-q", "-F", "-L", "voxnix-root", "-d", tree, raw], { what: "make the VM root file system", timeoutMs: 10 * 60_000, ...signal });
-    await runChecked(runner, "qemu-img", ["convert", "-f", "raw", "-O", "qcow2", raw, path.join(building, "root.qcow2")], { what: "convert the VM root to qcow2", timeoutMs: 10 * 60_000, ...signal });
+    await runChecked(runner, "mkfs.ext4", ["-q", "-F", "-L", "voxnix-root", "-d", tree, raw], {
+      what: "make the VM root file system",
+      timeoutMs: 10 * 60_000,
+      ...signal,
+    });
+    await runChecked(
+      runner,
+      "qemu-img",
+      ["convert", "-f", "raw", "-O", "qcow2", raw, path.join(building, "root.qcow2")],
+      { what: "convert the VM root to qcow2", timeoutMs: 10 * 60_000, ...signal },
+    );
     rmSync(raw, { force: true });
     rmSync(tree, { recursive: true, force: true });
     const image: BaseImage = {
@@ -194,7 +259,11 @@ export async function buildBaseImage(runner: CommandRunner, options: BuildOption
     const pointer = imagePointer(options.images, options.suite);
     writeFileSync(`${pointer}.tmp`, `${JSON.stringify(image, null, 2)}\n`);
     renameSync(`${pointer}.tmp`, pointer);
-    options.onProgress({ type: "step", step: "done", message: `VM base image ready (${Math.round(image.durationMs / 1000)} s).` });
+    options.onProgress({
+      type: "step",
+      step: "done",
+      message: `VM base image ready (${Math.round(image.durationMs / 1000)} s).`,
+    });
     return image;
   } catch (error) {
     rmSync(building, { recursive: true, force: true });

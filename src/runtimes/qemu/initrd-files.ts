@@ -50,7 +50,11 @@ rm -rf "$DESTDIR/lib/udev/rules.d" "$DESTDIR/usr/lib/udev/rules.d"
 /** Files for `/etc/initramfs-tools` in the base image (paths relative to the root). */
 export function initrdFiles(): GuestFile[] {
   return [
-    { path: "etc/initramfs-tools/conf.d/voxnix.conf", content: "MODULES=list\nCOMPRESS=gzip\nRESUME=none\n", mode: 0o644 },
+    {
+      path: "etc/initramfs-tools/conf.d/voxnix.conf",
+      content: "MODULES=list\nCOMPRESS=gzip\nRESUME=none\n",
+      mode: 0o644,
+    },
     { path: "etc/initramfs-tools/modules", content: "virtio_pci\nvirtio_blk\nvirtio_net\n", mode: 0o644 },
     { path: "etc/initramfs-tools/scripts/init-top/udev", content: NO_UDEV_TOP, mode: 0o755 },
     { path: "etc/initramfs-tools/scripts/init-bottom/udev", content: NO_UDEV_BOTTOM, mode: 0o755 },

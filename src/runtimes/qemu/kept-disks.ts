@@ -57,7 +57,11 @@ export function allocatedBytes(file: string): number {
  * exited). A retried destroy whose disk is already kept reports it again. Undefined when the
  * VM has no overlay to keep (never created, or already removed without keeping).
  */
-export function keepRootDisk(paths: QemuPaths, files: VmPaths, ref: string): { readonly ref: string; readonly bytes: number } | undefined {
+export function keepRootDisk(
+  paths: QemuPaths,
+  files: VmPaths,
+  ref: string,
+): { readonly ref: string; readonly bytes: number } | undefined {
   const dir = keptDir(paths, ref);
   if (!existsSync(dir) && existsSync(files.overlay)) {
     const staging = `${dir}.part`;
@@ -77,7 +81,12 @@ export function keepRootDisk(paths: QemuPaths, files: VmPaths, ref: string): { r
  * these files) and returns the image its overlay is based on. Throws when the kept disk or its
  * base image is gone.
  */
-export async function restoreKeptDisk(runner: CommandRunner, paths: QemuPaths, ref: string, files: VmPaths): Promise<KeptImage> {
+export async function restoreKeptDisk(
+  runner: CommandRunner,
+  paths: QemuPaths,
+  ref: string,
+  files: VmPaths,
+): Promise<KeptImage> {
   const dir = keptDir(paths, ref);
   let image: KeptImage;
   try {
@@ -87,15 +96,23 @@ export async function restoreKeptDisk(runner: CommandRunner, paths: QemuPaths, r
   }
   for (const file of [image.baseDisk, image.kernel, image.initrd]) {
     if (typeof file !== "string" || !existsSync(file)) {
-      throw new HostFailureError(`The base image this VM's root disk was made from is gone (${String(file)}); its root disk cannot be restored.`);
+      throw new HostFailureError(
+        `The base image this VM's root disk was made from is gone (${String(file)}); its root disk cannot be restored.`,
+      );
     }
   }
   for (const file of KEPT_FILES) {
     if (file === "vm.json") continue;
     const from = path.join(dir, file);
-    if (!existsSync(from)) throw new HostFailureError(`The kept root disk ${ref} has no ${file}; nothing to restore the VM from.`);
+    if (!existsSync(from))
+      throw new HostFailureError(`The kept root disk ${ref} has no ${file}; nothing to restore the VM from.`);
     // --reflink=auto: a clone where the file system has them (btrfs, XFS), else a sparse copy.
-    await runChecked(runner, "cp", ["--reflink=auto", "--sparse=always", "--no-dereference", "--", from, path.join(files.dir, file)], { what: `copy the kept ${file}`, timeoutMs: 600_000 });
+    await runChecked(
+      runner,
+      "cp",
+      ["--reflink=auto", "--sparse=always", "--no-dereference", "--", from, path.join(files.dir, file)],
+      { what: `copy the kept ${file}`, timeoutMs: 600_000 },
+    );
   }
   return { baseDisk: image.baseDisk, kernel: image.kernel, initrd: image.initrd };
 }

@@ -38,11 +38,18 @@ const BANNER_WAIT_MS = 30_000;
  * container-only fields. `workspaceHostPath` is a directory from the storage driver; the
  * workspace disk goes there (counted in the owner's quota, snapshotted with the workspace).
  */
-export type VmHostContext = Pick<HostContext, "ownerLabel" | "workspaceHostPath" | "rootDiskRef" | "onProgress" | "signal">;
+export type VmHostContext = Pick<
+  HostContext,
+  "ownerLabel" | "workspaceHostPath" | "rootDiskRef" | "onProgress" | "signal"
+>;
 
 export interface VmMachine {
   /** Starts QEMU for a VM whose disks exist and waits until its SSH server answers; the record may get a new SSH port. */
-  readonly boot: (files: VmPaths, record: VmRecord, host: Pick<VmHostContext, "onProgress" | "signal">) => Promise<VmRecord>;
+  readonly boot: (
+    files: VmPaths,
+    record: VmRecord,
+    host: Pick<VmHostContext, "onProgress" | "signal">,
+  ) => Promise<VmRecord>;
   /** Ends the QEMU process: ACPI power button first when `clean`, then quit, then SIGKILL. Resolves true when the guest powered off by itself. */
   readonly halt: (files: VmPaths, clean: boolean) => Promise<boolean>;
   /** Whether a host user exists (for the `runAs` user and the doctor). */
@@ -54,7 +61,9 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
   const isRoot = () => process.getuid?.() === 0;
   const userExists = (name: string): boolean => {
     try {
-      return readFileSync("/etc/passwd", "utf8").split("\n").some((line) => line.startsWith(`${name}:`));
+      return readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .some((line) => line.startsWith(`${name}:`));
     } catch {
       return false;
     }
@@ -63,14 +72,27 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
   const runAsUser = async (): Promise<string | undefined> => {
     if (config.runAs === "" || !isRoot()) return undefined;
     if (!userExists(config.runAs)) {
-      await runChecked(deps.runner, "useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", config.runAs], { what: `create the user ${config.runAs} QEMU runs as` });
+      await runChecked(
+        deps.runner,
+        "useradd",
+        ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", config.runAs],
+        { what: `create the user ${config.runAs} QEMU runs as` },
+      );
     }
     return config.runAs;
   };
 
   /** Starts QEMU for a VM whose disks exist and waits until its SSH server answers. */
-  const boot = async (files: VmPaths, record: VmRecord, host: Pick<VmHostContext, "onProgress" | "signal">): Promise<VmRecord> => {
-    host.onProgress({ type: "step", step: "starting", message: `Starting ${record.spec.name} (${record.spec.cpus} CPU, ${formatSize(record.spec.memoryBytes)}, ${record.accelerator.toUpperCase()})` });
+  const boot = async (
+    files: VmPaths,
+    record: VmRecord,
+    host: Pick<VmHostContext, "onProgress" | "signal">,
+  ): Promise<VmRecord> => {
+    host.onProgress({
+      type: "step",
+      step: "starting",
+      message: `Starting ${record.spec.name} (${record.spec.cpus} CPU, ${formatSize(record.spec.memoryBytes)}, ${record.accelerator.toUpperCase()})`,
+    });
     rmSync(files.pidFile, { force: true });
     rmSync(files.qmpSocket, { force: true });
     const runAs = await runAsUser();
@@ -78,7 +100,9 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
       // The filter that keeps a guest off this host matches QEMU's user: without its own user,
       // an outbound guest would reach every service on the host.
       if (runAs === undefined) {
-        throw new HostFailureError(`${record.spec.name} was not started: vm.outbound needs voxnix to run as root with vm.runAs set, so QEMU runs as its own user and the firewall can keep the guest off this host's services.`);
+        throw new HostFailureError(
+          `${record.spec.name} was not started: vm.outbound needs voxnix to run as root with vm.runAs set, so QEMU runs as its own user and the firewall can keep the guest off this host's services.`,
+        );
       }
       await ensureOutboundFilter(deps.runner, runAs, [deps.config.nspawn.subnet]);
     }
@@ -99,7 +123,11 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
         pid = await launchQemu(args, files, LAUNCH_TIMEOUT_MS);
       } catch (error) {
         // The port was free when picked; another process may have taken it since.
-        if (attempt < 3 && error instanceof HostFailureError && /host forwarding rule|Address already in use/i.test(error.message + (error.detail ?? ""))) {
+        if (
+          attempt < 3 &&
+          error instanceof HostFailureError &&
+          /host forwarding rule|Address already in use/i.test(error.message + (error.detail ?? ""))
+        ) {
           current = { ...current, sshPort: await freePort() };
           writeFileSync(files.metadata, `${JSON.stringify(current, null, 2)}\n`);
           continue;
@@ -107,7 +135,11 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
         throw error;
       }
     }
-    host.onProgress({ type: "step", step: "waiting-for-boot", message: `Waiting for ${record.spec.name} to boot and start sshd` });
+    host.onProgress({
+      type: "step",
+      step: "waiting-for-boot",
+      message: `Waiting for ${record.spec.name} to boot and start sshd`,
+    });
     const deadline = Date.now() + config.bootTimeoutSeconds * 1000;
     let seen = "";
     for (;;) {
@@ -118,9 +150,16 @@ export function createVmMachine(deps: BackendDeps): VmMachine {
       }
       const data = await drainConsole(files.qmpSocket, files.console).catch(() => Buffer.alloc(0));
       seen = (seen + data.toString("latin1")).slice(-4096);
-      if (seen.includes(READY_MARKER) && (await sshBanner(current.sshPort, Math.max(1000, Math.min(BANNER_WAIT_MS, deadline - Date.now()))))) return current;
+      if (
+        seen.includes(READY_MARKER) &&
+        (await sshBanner(current.sshPort, Math.max(1000, Math.min(BANNER_WAIT_MS, deadline - Date.now()))))
+      )
+        return current;
       if (Date.now() > deadline) {
-        throw new TimeoutError(`${record.spec.name} did not finish booting within ${config.bootTimeoutSeconds} s; see its console log (voxnix ctl logs).`, config.bootTimeoutSeconds * 1000);
+        throw new TimeoutError(
+          `${record.spec.name} did not finish booting within ${config.bootTimeoutSeconds} s; see its console log (voxnix ctl logs).`,
+          config.bootTimeoutSeconds * 1000,
+        );
       }
       await sleep(200);
     }

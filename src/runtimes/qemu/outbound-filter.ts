@@ -42,15 +42,25 @@ export function outboundJump(user: string): string[] {
  * start calls it). The chain is rebuilt whole when its last rule is missing, so a changed
  * list of networks replaces the old one.
  */
-export async function ensureOutboundFilter(runner: CommandRunner, user: string, blockedNetworks: readonly string[]): Promise<void> {
+export async function ensureOutboundFilter(
+  runner: CommandRunner,
+  user: string,
+  blockedNetworks: readonly string[],
+): Promise<void> {
   const rules = outboundRules(blockedNetworks);
   const last = rules[rules.length - 1]!;
   if (!(await runOk(runner, "iptables", ["-w", "-C", OUTBOUND_CHAIN, ...last]))) {
-    if (!(await runOk(runner, "iptables", ["-w", "-N", OUTBOUND_CHAIN]))) await runChecked(runner, "iptables", ["-w", "-F", OUTBOUND_CHAIN], { what: `reset ${OUTBOUND_CHAIN}` });
-    for (const rule of rules) await runChecked(runner, "iptables", ["-w", "-A", OUTBOUND_CHAIN, ...rule], { what: `add a rule to ${OUTBOUND_CHAIN}` });
+    if (!(await runOk(runner, "iptables", ["-w", "-N", OUTBOUND_CHAIN])))
+      await runChecked(runner, "iptables", ["-w", "-F", OUTBOUND_CHAIN], { what: `reset ${OUTBOUND_CHAIN}` });
+    for (const rule of rules)
+      await runChecked(runner, "iptables", ["-w", "-A", OUTBOUND_CHAIN, ...rule], {
+        what: `add a rule to ${OUTBOUND_CHAIN}`,
+      });
   }
   const jump = outboundJump(user);
   if (!(await runOk(runner, "iptables", ["-w", "-C", "OUTPUT", ...jump]))) {
-    await runChecked(runner, "iptables", ["-w", "-I", "OUTPUT", "1", ...jump], { what: `send ${user}'s connections through ${OUTBOUND_CHAIN}` });
+    await runChecked(runner, "iptables", ["-w", "-I", "OUTPUT", "1", ...jump], {
+      what: `send ${user}'s connections through ${OUTBOUND_CHAIN}`,
+    });
   }
 }

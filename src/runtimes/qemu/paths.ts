@@ -64,7 +64,10 @@ export function vmPaths(paths: QemuPaths, name: string, workspaceHostPath?: stri
     metadata: path.join(dir, "vm.json"),
     overlay: path.join(dir, "root.qcow2"),
     seed: path.join(dir, "seed.img"),
-    workspace: workspaceHostPath === undefined ? path.join(dir, "workspace.img") : path.join(workspaceHostPath, "vm-workspace.img"),
+    workspace:
+      workspaceHostPath === undefined
+        ? path.join(dir, "workspace.img")
+        : path.join(workspaceHostPath, "vm-workspace.img"),
     clientKey: path.join(dir, "client-key"),
     knownHosts: path.join(dir, "known_hosts"),
     console: path.join(dir, "console.log"),

@@ -100,10 +100,14 @@ export async function launchQemu(args: readonly string[], paths: VmPaths, timeou
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      if (spawnError !== undefined) throw new HostFailureError(`Could not start ${QEMU_BINARY}; is qemu-system-x86 installed?`, spawnError.message);
+      if (spawnError !== undefined)
+        throw new HostFailureError(`Could not start ${QEMU_BINARY}; is qemu-system-x86 installed?`, spawnError.message);
       if (exited !== undefined) {
         await sleep(20);
-        throw new HostFailureError(`QEMU refused to start the VM: ${stderr.trim().split("\n").slice(-3).join(" | ") || `exit ${exited.code ?? exited.signal}`}`, stderr.slice(-2000));
+        throw new HostFailureError(
+          `QEMU refused to start the VM: ${stderr.trim().split("\n").slice(-3).join(" | ") || `exit ${exited.code ?? exited.signal}`}`,
+          stderr.slice(-2000),
+        );
       }
       const ready = await qmp(paths.qmpSocket, [{ execute: "query-status" }], 1000).then(
         () => true,
@@ -112,7 +116,10 @@ export async function launchQemu(args: readonly string[], paths: VmPaths, timeou
       if (ready && child.pid !== undefined) return child.pid;
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
-        throw new TimeoutError(`QEMU did not open its control socket within ${Math.round(timeoutMs / 1000)} s and was stopped.`, timeoutMs);
+        throw new TimeoutError(
+          `QEMU did not open its control socket within ${Math.round(timeoutMs / 1000)} s and was stopped.`,
+          timeoutMs,
+        );
       }
       await sleep(50);
     }

@@ -98,11 +98,23 @@ export function sandboxOptions(runsAsOtherUser: boolean): string {
 /** The argv (without the program) that starts the VM; the caller detaches it (see `process.ts`). */
 export function qemuArgs(launch: QemuLaunch): string[] {
   const { spec, paths } = launch;
-  for (const [what, value] of Object.entries({ overlay: paths.overlay, seed: paths.seed, workspace: paths.workspace, pidfile: paths.pidFile, qmp: paths.qmpSocket, kernel: launch.image.kernel, initrd: launch.image.initrd })) {
+  for (const [what, value] of Object.entries({
+    overlay: paths.overlay,
+    seed: paths.seed,
+    workspace: paths.workspace,
+    pidfile: paths.pidFile,
+    qmp: paths.qmpSocket,
+    kernel: launch.image.kernel,
+    initrd: launch.image.initrd,
+  })) {
     assertNoComma(value, what);
   }
-  if (!Number.isInteger(launch.sshPort) || launch.sshPort < 1024 || launch.sshPort > 65535) throw new Error(`Not a usable port: ${launch.sshPort}`);
-  const accel = launch.accelerator === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", `tcg,tb-size=${launch.tbSizeMiB}`, "-cpu", "max"];
+  if (!Number.isInteger(launch.sshPort) || launch.sshPort < 1024 || launch.sshPort > 65535)
+    throw new Error(`Not a usable port: ${launch.sshPort}`);
+  const accel =
+    launch.accelerator === "kvm"
+      ? ["-accel", "kvm", "-cpu", "host"]
+      : ["-accel", `tcg,tb-size=${launch.tbSizeMiB}`, "-cpu", "max"];
   const netdev = [
     "user",
     "id=net0",

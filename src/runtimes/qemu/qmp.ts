@@ -28,7 +28,10 @@ export function qmp(socketPath: string, commands: readonly QmpCommand[], timeout
     let received = 0;
     let greeted = false;
     let sent = 0;
-    const timer = setTimeout(() => finish(new TimeoutError(`QEMU's control socket did not answer within ${timeoutMs} ms.`, timeoutMs)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new TimeoutError(`QEMU's control socket did not answer within ${timeoutMs} ms.`, timeoutMs)),
+      timeoutMs,
+    );
     let done = false;
     function finish(error?: Error): void {
       if (done) return;
@@ -45,8 +48,16 @@ export function qmp(socketPath: string, commands: readonly QmpCommand[], timeout
       socket.write(`${JSON.stringify(command)}\n`);
     };
     socket.setEncoding("utf8");
-    socket.on("error", (error) => finish(new HostFailureError("Could not reach QEMU's control socket.", `${socketPath}: ${error.message}`)));
-    socket.on("close", () => finish(sent <= commands.length ? new HostFailureError("QEMU closed its control socket before answering.", socketPath) : undefined));
+    socket.on("error", (error) =>
+      finish(new HostFailureError("Could not reach QEMU's control socket.", `${socketPath}: ${error.message}`)),
+    );
+    socket.on("close", () =>
+      finish(
+        sent <= commands.length
+          ? new HostFailureError("QEMU closed its control socket before answering.", socketPath)
+          : undefined,
+      ),
+    );
     socket.on("data", (chunk: string) => {
       received += chunk.length;
       if (received > MAX_REPLY_BYTES) return finish(new HostFailureError("QEMU's answer was too large.", socketPath));
@@ -61,18 +72,26 @@ export function qmp(socketPath: string, commands: readonly QmpCommand[], timeout
         try {
           message = JSON.parse(line) as typeof message;
         } catch {
-          return finish(new HostFailureError("QEMU's control socket sent something that is not JSON.", line.slice(0, 200)));
+          return finish(
+            new HostFailureError("QEMU's control socket sent something that is not JSON.", line.slice(0, 200)),
+          );
         }
         if (message.event !== undefined) continue;
         if (!greeted) {
-          if (message.QMP === undefined) return finish(new HostFailureError("QEMU's control socket did not greet.", line.slice(0, 200)));
+          if (message.QMP === undefined)
+            return finish(new HostFailureError("QEMU's control socket did not greet.", line.slice(0, 200)));
           greeted = true;
           sendNext();
           continue;
         }
         if (message.error !== undefined) {
           const name = sent === 1 ? "qmp_capabilities" : commands[sent - 2]?.execute;
-          return finish(new HostFailureError(`QEMU refused ${name}: ${message.error.desc ?? message.error.class ?? "unknown error"}.`, socketPath));
+          return finish(
+            new HostFailureError(
+              `QEMU refused ${name}: ${message.error.desc ?? message.error.class ?? "unknown error"}.`,
+              socketPath,
+            ),
+          );
         }
         if (sent > 1) results.push(message.return);
         sendNext();

@@ -27,7 +27,11 @@ export function vmQueries(paths: QemuPaths): VmQueries {
         const files = vmPaths(paths, name);
         if (!existsSync(files.metadata)) continue;
         const running = runningPid(files) !== undefined;
-        found.push({ name, state: running ? (existsSync(files.stopping) ? "stopping" : "running") : "stopped", addresses: running ? ["127.0.0.1"] : [] });
+        found.push({
+          name,
+          state: running ? (existsSync(files.stopping) ? "stopping" : "running") : "stopped",
+          addresses: running ? ["127.0.0.1"] : [],
+        });
       }
       return found;
     },

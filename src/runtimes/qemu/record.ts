@@ -34,7 +34,10 @@ export function readRecord(paths: VmPaths): VmRecord | undefined {
 }
 
 /** The files and record of an existing VM, or `NotFoundError`. */
-export function existingVm(paths: QemuPaths, name: WorkloadName): { readonly files: VmPaths; readonly record: VmRecord } {
+export function existingVm(
+  paths: QemuPaths,
+  name: WorkloadName,
+): { readonly files: VmPaths; readonly record: VmRecord } {
   const files = vmPaths(paths, name);
   const record = readRecord(files);
   if (record === undefined) throw new NotFoundError("workload", name);

@@ -106,7 +106,14 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       kind: "vm",
       keptDisk: { words: "its root disk", holdsWorkspace: false },
       modules: new Set<string>(),
-      capabilities: { exec: true, interactiveShell: true, console: true, remoteAccess: false, liveResize: false, rootVolume: "disk-image" },
+      capabilities: {
+        exec: true,
+        interactiveShell: true,
+        console: true,
+        remoteAccess: false,
+        liveResize: false,
+        rootVolume: "disk-image",
+      },
     }),
     policy,
 
@@ -116,16 +123,41 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       const image = currentImage(paths.images, config.suite);
       const base = image?.disk ?? `${paths.images}/debian-${config.suite}-…/root.qcow2`;
       return {
-        artifacts: [{ path: files.metadata, content: `${JSON.stringify({ spec, sshPort: "<a free port on 127.0.0.1>" }, null, 2)}\n` }],
+        artifacts: [
+          {
+            path: files.metadata,
+            content: `${JSON.stringify({ spec, sshPort: "<a free port on 127.0.0.1>" }, null, 2)}\n`,
+          },
+        ],
         commands: [
-          ...(image === undefined ? [["debootstrap", ...vmDebootstrapArgs({ suite: config.suite, mirror: config.mirror, target: `${paths.images}/…/tree` })]] : []),
+          ...(image === undefined
+            ? [
+                [
+                  "debootstrap",
+                  ...vmDebootstrapArgs({
+                    suite: config.suite,
+                    mirror: config.mirror,
+                    target: `${paths.images}/…/tree`,
+                  }),
+                ],
+              ]
+            : []),
           ["qemu-img", ...overlayArgs(base, files.overlay, spec.diskBytes)],
           ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `voxnix@${spec.name}`, "-f", files.clientKey],
           ["tar", "--create", `--file=${files.seed}`, "…"],
           ["mkfs.ext4", ...workspaceMkfsArgs(files.workspace)],
           [
             QEMU_BINARY,
-            ...qemuArgs({ spec, paths: files, image: { kernel: image?.kernel ?? "vmlinuz", initrd: image?.initrd ?? "initrd.img" }, accelerator: "tcg", tbSizeMiB: config.tbSizeMiB, sshPort: 22022, outbound: config.outbound, ...(config.runAs === "" ? {} : { runAs: config.runAs }) }),
+            ...qemuArgs({
+              spec,
+              paths: files,
+              image: { kernel: image?.kernel ?? "vmlinuz", initrd: image?.initrd ?? "initrd.img" },
+              accelerator: "tcg",
+              tbSizeMiB: config.tbSizeMiB,
+              sshPort: 22022,
+              outbound: config.outbound,
+              ...(config.runAs === "" ? {} : { runAs: config.runAs }),
+            }),
           ],
         ],
       };
@@ -136,12 +168,20 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       // that slipped past an adapter from reaching a host command line.
       const spec = validateVmSpec(specInput(requireVmSpec(given)), policy());
       const files = vmPaths(paths, spec.name, host.workspaceHostPath);
-      if (Buffer.byteLength(files.qmpSocket) > MAX_SOCKET_PATH) throw new HostFailureError(`The VM folder path is too long for a control socket (${files.qmpSocket}); set vm.root to a shorter directory.`);
-      if (existsSync(files.dir)) throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
+      if (Buffer.byteLength(files.qmpSocket) > MAX_SOCKET_PATH)
+        throw new HostFailureError(
+          `The VM folder path is too long for a control socket (${files.qmpSocket}); set vm.root to a shorter directory.`,
+        );
+      if (existsSync(files.dir))
+        throw new ConflictError("name-taken", `A VM called "${spec.name}" already exists on this host.`);
       const choice = await accelerator();
-      if (config.accelerator === "kvm" && choice.accelerator !== "kvm") throw new HostFailureError(`vm.accelerator is kvm, but ${choice.reason}`);
+      if (config.accelerator === "kvm" && choice.accelerator !== "kvm")
+        throw new HostFailureError(`vm.accelerator is kvm, but ${choice.reason}`);
       // A restore boots the kept overlay on the image it was made from; a new VM gets the current one.
-      const current = host.rootDiskRef === undefined ? (currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal))) : undefined;
+      const current =
+        host.rootDiskRef === undefined
+          ? (currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal)))
+          : undefined;
       mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
       mkdirSync(files.dir, { mode: 0o700 });
       let madeWorkspace = false;
@@ -149,11 +189,19 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
         let image: { readonly disk: string; readonly kernel: string; readonly initrd: string };
         if (current !== undefined) {
           image = current;
-          host.onProgress({ type: "step", step: "preparing", message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})` });
+          host.onProgress({
+            type: "step",
+            step: "preparing",
+            message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})`,
+          });
           await createOverlay(deps.runner, image.disk, files, spec);
           await createSeed(deps.runner, files, spec);
         } else {
-          host.onProgress({ type: "step", step: "restoring", message: `Bringing back the root disk and host key of ${spec.name}` });
+          host.onProgress({
+            type: "step",
+            step: "restoring",
+            message: `Bringing back the root disk and host key of ${spec.name}`,
+          });
           const kept = await restoreKeptDisk(deps.runner, paths, host.rootDiskRef!, files);
           image = { disk: kept.baseDisk, kernel: kept.kernel, initrd: kept.initrd };
         }
@@ -198,7 +246,11 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       writeFileSync(files.stopping, "");
       try {
         const clean = await halt(files, true);
-        if (!clean) options.onProgress({ type: "log", line: `${name} did not power off within ${config.stopTimeoutSeconds} s and was stopped.` });
+        if (!clean)
+          options.onProgress({
+            type: "log",
+            line: `${name} did not power off within ${config.stopTimeoutSeconds} s and was stopped.`,
+          });
       } finally {
         rmSync(files.stopping, { force: true });
       }
@@ -257,7 +309,14 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
 
     async buildImages(options) {
       const image = await build(options.onProgress, options.signal);
-      return { images: [{ name: `vm-debian-${image.suite}`, detail: `VM base image built in ${Math.round(image.durationMs / 1000)} s at ${image.dir}` }] };
+      return {
+        images: [
+          {
+            name: `vm-debian-${image.suite}`,
+            detail: `VM base image built in ${Math.round(image.durationMs / 1000)} s at ${image.dir}`,
+          },
+        ],
+      };
     },
   };
 }

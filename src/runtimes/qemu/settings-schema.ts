@@ -24,14 +24,20 @@ export const vmSettingsSchema = z
     imageDir: z.string().optional(),
     /** Where debootstrap keeps downloaded packages between image builds. */
     packageCache: z.string().optional(),
-    suite: z.string().regex(/^[a-z]+$/, "must be a Debian suite name like bookworm").default("bookworm"),
+    suite: z
+      .string()
+      .regex(/^[a-z]+$/, "must be a Debian suite name like bookworm")
+      .default("bookworm"),
     mirror: z.string().url().default("http://deb.debian.org/debian"),
     /** `auto` tries KVM and falls back to TCG emulation; `tcg` never tries KVM. */
     accelerator: z.enum(["auto", "kvm", "tcg"]).default("auto"),
     /** QEMU's translation cache under TCG, in MiB (QEMU's default is 1024 per VM). */
     tbSizeMiB: z.number().int().min(32).max(2048).default(256),
     /** The host user QEMU drops to once its files are open; empty to keep root (not recommended). */
-    runAs: z.string().regex(/^([a-z_][a-z0-9_-]{0,31})?$/, "must be a user name").default("voxnix-vm"),
+    runAs: z
+      .string()
+      .regex(/^([a-z_][a-z0-9_-]{0,31})?$/, "must be a user name")
+      .default("voxnix-vm"),
     /**
      * Whether guests may open connections to the outside. Off: a guest reaches nothing, only its
      * forwarded SSH port reaches it. On: the outside, but never this host, its containers or
@@ -51,7 +57,8 @@ export const vmSettingsSchema = z
   })
   .strict()
   .refine((settings) => !(settings.outbound && settings.runAs === ""), {
-    message: "vm.outbound needs vm.runAs: the firewall that keeps guests off this host's services matches the user QEMU runs as",
+    message:
+      "vm.outbound needs vm.runAs: the firewall that keeps guests off this host's services matches the user QEMU runs as",
     path: ["runAs"],
   })
   .prefault({});

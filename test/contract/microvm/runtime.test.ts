@@ -7,7 +7,20 @@
  * here: docs/vms.md lists what only a NixOS host can check. Needs root (sshd) and nix-instantiate.
  */
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, readSync, writeSync, closeSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  readSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,11 +43,17 @@ import { ED25519 } from "../../fakes/fixture-ssh-keys.js";
 
 const FAKE_BIN = fileURLToPath(new URL("../../fakes/bin/microvm", import.meta.url));
 const REPO = fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "");
-const noLeases: AddressLeases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
+const noLeases: AddressLeases = {
+  allocate: () => "",
+  get: () => undefined,
+  release: () => undefined,
+  all: () => new Map(),
+};
 
 function unavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root (the fake guest is a real sshd)";
-  for (const tool of ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/nix-instantiate"]) if (!existsSync(tool)) return `${tool} is missing`;
+  for (const tool of ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/nix-instantiate"])
+    if (!existsSync(tool)) return `${tool} is missing`;
   return undefined;
 }
 
@@ -57,13 +76,35 @@ function appliance(): Appliance {
     root,
     stateDir,
     runtime(env = {}) {
-      const runner = createCommandRunner({ baseEnv: { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`, FAKE_HOST_ROOT: root, FAKE_MICROVM_STATE_DIR: stateDir, ...env }, killGraceMs: 300 });
-      const deps: BackendDeps = { config, stateDir: join(root, "voxnix"), runner, spawner: createProcessSpawner(), logger: new FakeLogger(), clock: systemClock, leases: noLeases, catalog: createFixtureCatalog() };
+      const runner = createCommandRunner({
+        baseEnv: {
+          ...process.env,
+          PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`,
+          FAKE_HOST_ROOT: root,
+          FAKE_MICROVM_STATE_DIR: stateDir,
+          ...env,
+        },
+        killGraceMs: 300,
+      });
+      const deps: BackendDeps = {
+        config,
+        stateDir: join(root, "voxnix"),
+        runner,
+        spawner: createProcessSpawner(),
+        logger: new FakeLogger(),
+        clock: systemClock,
+        leases: noLeases,
+        catalog: createFixtureCatalog(),
+      };
       return createMicrovmRuntime(deps);
     },
     calls() {
       try {
-        return readFileSync(join(root, "fake", "calls.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as { cmd: string; args: string[] });
+        return readFileSync(join(root, "fake", "calls.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { cmd: string; args: string[] });
       } catch {
         return [];
       }
@@ -74,8 +115,12 @@ function appliance(): Appliance {
   };
 }
 
-const spec = (name: string): VmSpec => validateVmSpec({ kind: "vm", name, cpus: 2, memory: "1G", disk: "3G", workspace: "256M", sshKeys: [ED25519] });
-const host = (events: ProgressEvent[] = []) => ({ ownerLabel: "telegram:42", onProgress: (event: ProgressEvent) => void events.push(event) });
+const spec = (name: string): VmSpec =>
+  validateVmSpec({ kind: "vm", name, cpus: 2, memory: "1G", disk: "3G", workspace: "256M", sshKeys: [ED25519] });
+const host = (events: ProgressEvent[] = []) => ({
+  ownerLabel: "telegram:42",
+  onProgress: (event: ProgressEvent) => void events.push(event),
+});
 const quiet = { onProgress: () => undefined };
 const name = (value: string) => value as WorkloadName;
 const allocatedOf = (file: string) => lstatSync(file).blocks * 512;
@@ -110,12 +155,43 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
     assert.deepEqual(specFile.rootDisk, { image: join(box.stateDir, "lab", "var.img"), sizeMiB: 3072 });
     assert.equal(specFile.seedDirectory, join(box.stateDir, "lab", "seed"));
     assert.deepEqual(specFile.sshKeys, [ED25519]);
-    assert.doesNotMatch(readFileSync(files.specFile, "utf8"), /PRIVATE KEY/, "the spec (which reaches the Nix store) holds no private key");
-    assert.match(readFileSync(join(files.seed, "ssh_host_ed25519_key"), "utf8"), /BEGIN OPENSSH PRIVATE KEY/, "the host key is in the seed only");
+    assert.doesNotMatch(
+      readFileSync(files.specFile, "utf8"),
+      /PRIVATE KEY/,
+      "the spec (which reaches the Nix store) holds no private key",
+    );
+    assert.match(
+      readFileSync(join(files.seed, "ssh_host_ed25519_key"), "utf8"),
+      /BEGIN OPENSSH PRIVATE KEY/,
+      "the host key is in the seed only",
+    );
     const build = box.calls().find((call) => call.cmd === "nix" && call.args[0] === "build")!;
-    assert.deepEqual(build.args, ["build", "--impure", "--file", join(REPO, "nix/lib/microvm-build.nix"), "--argstr", "specFile", files.specFile, "--argstr", "flake", `path:${REPO}`, "--out-link", join(box.stateDir, "lab", "current")]);
-    assert.ok(box.calls().some((call) => call.cmd === "systemctl" && call.args.join(" ") === "start --no-block microvm@lab.service"));
-    assert.ok(box.calls().some((call) => call.cmd === "chown" && call.args.join(" ") === `-R microvm:kvm -- ${join(box.stateDir, "lab")}`));
+    assert.deepEqual(build.args, [
+      "build",
+      "--impure",
+      "--file",
+      join(REPO, "nix/lib/microvm-build.nix"),
+      "--argstr",
+      "specFile",
+      files.specFile,
+      "--argstr",
+      "flake",
+      `path:${REPO}`,
+      "--out-link",
+      join(box.stateDir, "lab", "current"),
+    ]);
+    assert.ok(
+      box
+        .calls()
+        .some((call) => call.cmd === "systemctl" && call.args.join(" ") === "start --no-block microvm@lab.service"),
+    );
+    assert.ok(
+      box
+        .calls()
+        .some(
+          (call) => call.cmd === "chown" && call.args.join(" ") === `-R microvm:kvm -- ${join(box.stateDir, "lab")}`,
+        ),
+    );
     assert.deepEqual(
       events.filter((event) => event.type === "step").map((event) => (event as { step: string }).step),
       ["preparing", "building", "starting", "waiting-for-boot", "done"],
@@ -127,7 +203,14 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(result.stdout, "it's|a b|$HOME|");
     const [key] = (await runtime.hostKeys!(name("lab")))!;
-    assert.equal(key, readFileSync(join(microvmVmPaths(runtime.paths, "lab").seed, "ssh_host_ed25519_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" "));
+    assert.equal(
+      key,
+      readFileSync(join(microvmVmPaths(runtime.paths, "lab").seed, "ssh_host_ed25519_key.pub"), "utf8")
+        .trim()
+        .split(" ")
+        .slice(0, 2)
+        .join(" "),
+    );
   });
 
   void it("SSH gateway sessions and port forwards go through the same pinned ssh: a command's output and status, sftp, a port inside the guest", async () => {
@@ -140,7 +223,12 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
       return { stdout, stderr, exit };
     };
     // The client's command line as sent: the guest's shell parses it, as with any ssh server.
-    const exec = await collect(await runtime.openSession!(name("lab"), { command: { kind: "exec", command: "echo out; echo err >&2; exit 7" }, timeoutMs: 20_000 }));
+    const exec = await collect(
+      await runtime.openSession!(name("lab"), {
+        command: { kind: "exec", command: "echo out; echo err >&2; exit 7" },
+        timeoutMs: 20_000,
+      }),
+    );
     assert.deepEqual([exec.stdout, exec.stderr, exec.exit.exitCode], ["out\n", "err\n", 7]);
     // sftp: the subsystem speaks the SFTP protocol (its version reply starts with SSH_FXP_VERSION, type 2).
     const sftp = await runtime.openSession!(name("lab"), { command: { kind: "sftp" }, timeoutMs: 20_000 });
@@ -151,9 +239,13 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
     sftp.close();
     await sftp.exit;
     // A port inside the guest: here the fake guest's own sshd, which greets with its banner.
-    const { sshPort } = JSON.parse(readFileSync(microvmVmPaths(runtime.paths, "lab").record, "utf8")) as { sshPort: number };
+    const { sshPort } = JSON.parse(readFileSync(microvmVmPaths(runtime.paths, "lab").record, "utf8")) as {
+      sshPort: number;
+    };
     const port = await runtime.openPort!(name("lab"), sshPort, { timeoutMs: 20_000 });
-    const banner = await new Promise<string>((resolve) => port.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+    const banner = await new Promise<string>((resolve) =>
+      port.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString())),
+    );
     assert.match(banner, /^SSH-2\.0-OpenSSH/);
     port.close();
     await port.exit;
@@ -166,7 +258,10 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
   void it("a guest presenting another host key is refused (no trust on first use)", async () => {
     const files = microvmVmPaths(runtime.paths, "lab");
     const pinned = readFileSync(files.knownHosts, "utf8");
-    writeFileSync(files.knownHosts, "voxnix-vm-lab ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYvKXGcG4a19tTT0Rycbn+D0r/YlKltLJ9dY2gR/Fjx\n");
+    writeFileSync(
+      files.knownHosts,
+      "voxnix-vm-lab ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYvKXGcG4a19tTT0Rycbn+D0r/YlKltLJ9dY2gR/Fjx\n",
+    );
     try {
       const error = await rejection(runtime.exec(name("lab"), ["true"], { timeoutMs: 20_000 }));
       assert.ok(error instanceof HostFailureError);
@@ -222,7 +317,11 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
     assert.ok(existsSync(join(runtime.paths.kept, ref)), "the kept copy stays until the core discards it");
     await runtime.discardRootDisk!(ref);
     assert.ok(!existsSync(join(runtime.paths.kept, ref)));
-    assert.equal((await rejection(runtime.discardRootDisk!("../../etc"))).kind, "host-failure", "a reference is a snapshot id, never a path");
+    assert.equal(
+      (await rejection(runtime.discardRootDisk!("../../etc"))).kind,
+      "host-failure",
+      "a reference is a snapshot id, never a path",
+    );
   });
 
   void it("a failed build or boot leaves no folder, runner or running unit behind", async () => {
@@ -232,7 +331,10 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
       assert.equal(error.kind, "host-failure", `${step}: ${error.message}`);
       const files = microvmVmPaths(failing.paths, "lab2");
       assert.ok(!existsSync(files.dir) && !existsSync(files.stateDir), `${step}: nothing left`);
-      assert.deepEqual((await runtime.list()).map((vm) => vm.name), ["lab"]);
+      assert.deepEqual(
+        (await runtime.list()).map((vm) => vm.name),
+        ["lab"],
+      );
     }
   });
 
@@ -248,12 +350,15 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
 
   void it("doctor checks nix, microvm.nix's host unit, the flake and ssh", async () => {
     const checks = await runtime.doctor();
-    assert.deepEqual(checks.map((check) => [check.name, check.ok]), [
-      ["microvm: nix", true],
-      ["microvm: host module", true],
-      ["microvm: voxnix flake", true],
-      ["microvm: ssh", true],
-    ]);
+    assert.deepEqual(
+      checks.map((check) => [check.name, check.ok]),
+      [
+        ["microvm: nix", true],
+        ["microvm: host module", true],
+        ["microvm: voxnix flake", true],
+        ["microvm: ssh", true],
+      ],
+    );
   });
 });
 
@@ -264,7 +369,15 @@ void describe("microvm runtime without a flake", () => {
       mkdirSync(join(root, "state"));
       const config = configSchema.parse({ vm: { runtime: "microvm" }, microvm: { stateDir: join(root, "microvms") } });
       const runner = createCommandRunner({ baseEnv: { PATH: "/nonexistent" }, killGraceMs: 300 });
-      const runtime = createMicrovmRuntime({ config, stateDir: join(root, "state"), runner, logger: new FakeLogger(), clock: systemClock, leases: noLeases, catalog: createFixtureCatalog() });
+      const runtime = createMicrovmRuntime({
+        config,
+        stateDir: join(root, "state"),
+        runner,
+        logger: new FakeLogger(),
+        clock: systemClock,
+        leases: noLeases,
+        catalog: createFixtureCatalog(),
+      });
       const error = await rejection(runtime.create(spec("lab"), host()));
       assert.match(error.message, /microvm\.flake/);
       assert.ok(!existsSync(join(root, "microvms", "lab")));

@@ -39,7 +39,14 @@ afterEach(async () => {
 });
 
 function core(env: Record<string, string> = {}) {
-  const deps = host.deps(env, { tailscale: { oauthClientId: api.clientId, oauthClientSecretFile: join(host.root, "oauth-secret"), tags: ["tag:voxnix"], apiUrl: api.url } });
+  const deps = host.deps(env, {
+    tailscale: {
+      oauthClientId: api.clientId,
+      oauthClientSecretFile: join(host.root, "oauth-secret"),
+      tags: ["tag:voxnix"],
+      apiUrl: api.url,
+    },
+  });
   const remoteAccess = createTailscaleRemoteAccess(deps);
   assert.ok(remoteAccess);
   return createCore({
@@ -80,9 +87,16 @@ void describe("core + nixos backend + zfs + tailscale over fake host programs", 
     await first.stop(alice, "dev");
     const result = await destroy(core({ FAKE_ZFS_FAIL: "destroy:containers/dev" }), "dev");
     assert.equal(host.installed("dev"), false);
-    assert.ok(result.warnings.some((warning) => /Tailscale node of "dev" could not be logged out/.test(warning)), JSON.stringify(result.warnings));
-    assert.ok(result.warnings.some((warning) => /could not be deleted/.test(warning) && /dataset is busy/.test(warning)), JSON.stringify(result.warnings));
-    for (const secret of [api.clientSecret, ...api.keys.map((key) => key.key)]) assert.equal(JSON.stringify(host.logger.records).includes(secret), false);
+    assert.ok(
+      result.warnings.some((warning) => /Tailscale node of "dev" could not be logged out/.test(warning)),
+      JSON.stringify(result.warnings),
+    );
+    assert.ok(
+      result.warnings.some((warning) => /could not be deleted/.test(warning) && /dataset is busy/.test(warning)),
+      JSON.stringify(result.warnings),
+    );
+    for (const secret of [api.clientSecret, ...api.keys.map((key) => key.key)])
+      assert.equal(JSON.stringify(host.logger.records).includes(secret), false);
   });
 
   void it("a change whose restart fails is rolled back by the core to exactly the generation installed before", async () => {

@@ -32,11 +32,19 @@ export interface FakeCall {
   readonly args: readonly string[];
 }
 
-const noLeases: AddressLeases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
+const noLeases: AddressLeases = {
+  allocate: () => "",
+  get: () => undefined,
+  release: () => undefined,
+  all: () => new Map(),
+};
 
 /** The fake zfs's state file. */
 export interface FakeZfsState {
-  datasets: Record<string, { mountpoint: string; quota: number; mounted: string; used: number; rolledBackTo?: string; origin?: string }>;
+  datasets: Record<
+    string,
+    { mountpoint: string; quota: number; mounted: string; used: number; rolledBackTo?: string; origin?: string }
+  >;
   snapshots: string[];
 }
 
@@ -59,7 +67,15 @@ export class FakeHost {
       killGraceMs: 300,
     });
     const parsed: Config = configSchema.parse({ backend: "nixos", nixos: { flakePath: "/opt/voxnix-src" }, ...config });
-    return { config: parsed, stateDir: this.stateDir, runner, logger: this.logger, clock: systemClock, leases: noLeases, catalog: createFixtureCatalog() };
+    return {
+      config: parsed,
+      stateDir: this.stateDir,
+      runner,
+      logger: this.logger,
+      clock: systemClock,
+      leases: noLeases,
+      catalog: createFixtureCatalog(),
+    };
   }
 
   backend(env: Record<string, string> = {}, config: Record<string, unknown> = {}) {
@@ -100,10 +116,16 @@ export class FakeHost {
   }
 
   /** Puts a container on the fake host as if it had been created earlier. */
-  seedContainer(name: string, state: { running: boolean; tailscale?: boolean; extra?: boolean; addresses?: string[] }): void {
+  seedContainer(
+    name: string,
+    state: { running: boolean; tailscale?: boolean; extra?: boolean; addresses?: string[] },
+  ): void {
     mkdirSync(join(this.root, "fake", "containers"), { recursive: true });
     writeFileSync(join(this.root, "etc", "nixos-containers", `${name}.conf`), "SYSTEM_PATH=/nix/store/x\n");
-    writeFileSync(join(this.root, "fake", "containers", `${name}.json`), JSON.stringify({ tailscale: false, extra: true, addresses: [], ...state }));
+    writeFileSync(
+      join(this.root, "fake", "containers", `${name}.json`),
+      JSON.stringify({ tailscale: false, extra: true, addresses: [], ...state }),
+    );
   }
 
   container(name: string): { running: boolean } | undefined {
@@ -122,7 +144,9 @@ export class FakeHost {
 
   zfsState(): FakeZfsState {
     const file = join(this.root, "fake", "zfs.json");
-    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as FakeZfsState) : { datasets: { tank: { mountpoint: "/tank", quota: 0, mounted: "yes", used: 24576 } }, snapshots: [] };
+    return existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as FakeZfsState)
+      : { datasets: { tank: { mountpoint: "/tank", quota: 0, mounted: "yes", used: 24576 } }, snapshots: [] };
   }
 
   writeZfsState(state: FakeZfsState): void {
@@ -149,7 +173,11 @@ export function spec(name: string, modules: string[], overrides: Partial<Contain
 }
 
 /** Collects progress events. */
-export function progressRecorder(): { events: ProgressEvent[]; listener: (event: ProgressEvent) => void; steps: () => string[] } {
+export function progressRecorder(): {
+  events: ProgressEvent[];
+  listener: (event: ProgressEvent) => void;
+  steps: () => string[];
+} {
   const events: ProgressEvent[] = [];
   return {
     events,

@@ -19,14 +19,22 @@ beforeEach(() => {
 afterEach(() => host.dispose());
 
 const journalLine = (message: unknown, microseconds: string, unit?: string) =>
-  JSON.stringify({ __REALTIME_TIMESTAMP: microseconds, MESSAGE: message, ...(unit ? { _SYSTEMD_UNIT: unit } : {}), PRIORITY: "6" });
+  JSON.stringify({
+    __REALTIME_TIMESTAMP: microseconds,
+    MESSAGE: message,
+    ...(unit ? { _SYSTEMD_UNIT: unit } : {}),
+    PRIORITY: "6",
+  });
 
 void describe("nixos backend: list", () => {
   void it("merges running machines with installed containers in one batch", async () => {
     host.seedContainer("dev", { running: true, addresses: ["10.100.0.5", "fe80::1"] });
     host.seedContainer("web", { running: false });
     host.seedContainer("decl", { running: false, extra: false });
-    host.writeFile("fake/machines-extra.json", JSON.stringify([{ machine: "vm1", class: "vm", service: "libvirt", addresses: null }]));
+    host.writeFile(
+      "fake/machines-extra.json",
+      JSON.stringify([{ machine: "vm1", class: "vm", service: "libvirt", addresses: null }]),
+    );
 
     const list = await host.backend().list();
     assert.deepEqual(list, [
@@ -39,8 +47,14 @@ void describe("nixos backend: list", () => {
 
   void it("fails loudly instead of reporting containers as missing", async () => {
     host.seedContainer("dev", { running: true });
-    await assert.rejects(host.backend({ FAKE_MACHINECTL_MODE: "garbage" }).list(), (error: unknown) => error instanceof HostFailureError && /not a JSON list/.test(error.message));
-    await assert.rejects(host.backend({ FAKE_EXTRA_CONTAINER_LIST: "fail" }).list(), (error: unknown) => error instanceof HostFailureError && /Permission denied/.test(error.message));
+    await assert.rejects(
+      host.backend({ FAKE_MACHINECTL_MODE: "garbage" }).list(),
+      (error: unknown) => error instanceof HostFailureError && /not a JSON list/.test(error.message),
+    );
+    await assert.rejects(
+      host.backend({ FAKE_EXTRA_CONTAINER_LIST: "fail" }).list(),
+      (error: unknown) => error instanceof HostFailureError && /Permission denied/.test(error.message),
+    );
   });
 });
 
@@ -58,7 +72,11 @@ void describe("nixos backend: show", () => {
     assert.equal(details.since?.toISOString(), "2026-11-21T20:00:00.000Z");
     assert.equal(details.facts.leader, "4242");
     assert.equal(details.facts.unit, "container@dev.service");
-    assert.deepEqual(details.remoteAccess, { state: "Running", ip: "100.101.102.103", hostname: "dev.tail1234.ts.net" });
+    assert.deepEqual(details.remoteAccess, {
+      state: "Running",
+      ip: "100.101.102.103",
+      hostname: "dev.tail1234.ts.net",
+    });
     assert.ok(host.commandLines("nixos-container").includes("nixos-container run dev -- tailscale status --json"));
   });
 
@@ -109,10 +127,23 @@ void describe("nixos backend: logs", () => {
 
   void it("falls back to the host unit's journal when the container's cannot be read", async () => {
     host.seedContainer("dev", { running: false });
-    host.writeFile("fake/host-journal/dev.jsonl", journalLine("container@dev.service: Failed with result 'exit-code'.", "1763755300000000", "container@dev.service") + "\n");
+    host.writeFile(
+      "fake/host-journal/dev.jsonl",
+      journalLine(
+        "container@dev.service: Failed with result 'exit-code'.",
+        "1763755300000000",
+        "container@dev.service",
+      ) + "\n",
+    );
     const entries = await host.backend().logs(name("dev"), { lines: 50 });
-    assert.deepEqual(entries.map((entry) => entry.message), ["container@dev.service: Failed with result 'exit-code'."]);
-    assert.deepEqual(host.commandLines("journalctl"), ["journalctl -M dev -o json -n 50 --no-pager", "journalctl -u container@dev.service -o json -n 50 --no-pager"]);
+    assert.deepEqual(
+      entries.map((entry) => entry.message),
+      ["container@dev.service: Failed with result 'exit-code'."],
+    );
+    assert.deepEqual(host.commandLines("journalctl"), [
+      "journalctl -M dev -o json -n 50 --no-pager",
+      "journalctl -u container@dev.service -o json -n 50 --no-pager",
+    ]);
   });
 
   void it("clamps the line count and refuses unknown containers", async () => {
@@ -134,9 +165,16 @@ void describe("nixos backend: exec", () => {
     assert.equal(echoed.stdout.trim(), "hello; rm -rf /");
     const failed = await backend.exec(name("dev"), ["exit", "3"], { timeoutMs: 10_000 });
     assert.equal(failed.exitCode, 3);
-    const withEnv = await backend.exec(name("dev"), ["printenv", "GREETING"], { timeoutMs: 10_000, env: { GREETING: "hi there" } });
+    const withEnv = await backend.exec(name("dev"), ["printenv", "GREETING"], {
+      timeoutMs: 10_000,
+      env: { GREETING: "hi there" },
+    });
     assert.equal(withEnv.stdout.trim(), "hi there");
-    assert.ok(host.commandLines("nixos-container").includes("nixos-container run dev -- env -- GREETING=hi there printenv GREETING"));
+    assert.ok(
+      host
+        .commandLines("nixos-container")
+        .includes("nixos-container run dev -- env -- GREETING=hi there printenv GREETING"),
+    );
   });
 
   void it("refuses unknown containers, empty commands and bad variable names", async () => {
@@ -144,7 +182,10 @@ void describe("nixos backend: exec", () => {
     const backend = host.backend();
     await assert.rejects(backend.exec(name("ghost"), ["true"], { timeoutMs: 1000 }), NotFoundError);
     await assert.rejects(backend.exec(name("dev"), [], { timeoutMs: 1000 }), InvalidInputError);
-    await assert.rejects(backend.exec(name("dev"), ["true"], { timeoutMs: 1000, env: { "A=B": "x" } }), InvalidInputError);
+    await assert.rejects(
+      backend.exec(name("dev"), ["true"], { timeoutMs: 1000, env: { "A=B": "x" } }),
+      InvalidInputError,
+    );
   });
 });
 
@@ -176,7 +217,18 @@ void describe("nixos backend: images", () => {
   void it("builds each configured module set and protects it from garbage collection", async () => {
     const progress = progressRecorder();
     const report = await host
-      .backend({}, { nixos: { flakePath: "/opt/voxnix-src", images: [["git", "fish", "workspace"], ["git", "tailscale", "code-server"]] } })
+      .backend(
+        {},
+        {
+          nixos: {
+            flakePath: "/opt/voxnix-src",
+            images: [
+              ["git", "fish", "workspace"],
+              ["git", "tailscale", "code-server"],
+            ],
+          },
+        },
+      )
       .buildImages({ onProgress: progress.listener });
     assert.equal(report.images.length, 2);
     assert.equal(report.images[0]?.name, "git+fish+workspace");
@@ -193,7 +245,10 @@ void describe("nixos backend: images", () => {
   });
 
   void it("refuses an image list naming unknown modules before building anything", async () => {
-    await assert.rejects(host.backend({}, { nixos: { images: [["git", "nope"]] } }).buildImages({ onProgress: () => undefined }), InvalidInputError);
+    await assert.rejects(
+      host.backend({}, { nixos: { images: [["git", "nope"]] } }).buildImages({ onProgress: () => undefined }),
+      InvalidInputError,
+    );
     assert.deepEqual(host.commandLines("extra-container"), []);
   });
 });
@@ -213,38 +268,66 @@ void describe("nixos backend: plan", () => {
     assert.equal(wrapper?.content, "import /opt/voxnix-src/nix/lib/extra-container.nix { specFile = ./spec.json; }\n");
     const parsed = JSON.parse(specArtifact!.content);
     assert.deepEqual(parsed.workspace, { hostPath: "/tank/users/telegram_42/containers/dev/workspace" });
-    assert.deepEqual(parsed.tailscale, { authKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"), hostname: "dev" });
+    assert.deepEqual(parsed.tailscale, {
+      authKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"),
+      hostname: "dev",
+    });
     assert.deepEqual(plan.commands, [["extra-container", "create", wrapper.path, "--start"]]);
   });
 
-  void it("evaluates with the repository's nix/ to a container definition", { skip: !hasNixInstantiate() }, async () => {
-    const plan = await host.backend({}, { nixos: {} }).plan(spec("dev", ["git", "tailscale", "workspace", "env"]), {
-      ownerLabel: "telegram:42",
-      workspaceHostPath: "/tank/users/telegram_42/containers/dev/workspace",
-      remoteAccessKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"),
-    });
-    const directory = mkdtempSync(join(tmpdir(), "voxnix-plan-"));
-    try {
-      for (const artifact of plan.artifacts) writeFileSync(join(directory, basename(artifact.path)), artifact.content);
-      const expression = 'let c = import ./container.nix; in builtins.toJSON (builtins.mapAttrs (n: v: builtins.removeAttrs v [ "config" ]) c.containers)';
-      const output = execFileSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expression], { cwd: directory, encoding: "utf8", timeout: 60_000 });
-      const containers = JSON.parse(JSON.parse(output) as string);
-      assert.equal(containers.dev.privateNetwork, true);
-      assert.equal(containers.dev.hostBridge, "br-vox");
-      assert.equal(containers.dev.bindMounts["/workspace"].hostPath, "/tank/users/telegram_42/containers/dev/workspace");
-      assert.equal(Object.values(containers.dev.bindMounts).some((mount) => (mount as { hostPath: string }).hostPath.endsWith("/secrets/tailscale/dev.key")), true);
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
-  });
+  void it(
+    "evaluates with the repository's nix/ to a container definition",
+    { skip: !hasNixInstantiate() },
+    async () => {
+      const plan = await host.backend({}, { nixos: {} }).plan(spec("dev", ["git", "tailscale", "workspace", "env"]), {
+        ownerLabel: "telegram:42",
+        workspaceHostPath: "/tank/users/telegram_42/containers/dev/workspace",
+        remoteAccessKeyFile: join(host.stateDir, "secrets", "tailscale", "dev.key"),
+      });
+      const directory = mkdtempSync(join(tmpdir(), "voxnix-plan-"));
+      try {
+        for (const artifact of plan.artifacts)
+          writeFileSync(join(directory, basename(artifact.path)), artifact.content);
+        const expression =
+          'let c = import ./container.nix; in builtins.toJSON (builtins.mapAttrs (n: v: builtins.removeAttrs v [ "config" ]) c.containers)';
+        const output = execFileSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expression], {
+          cwd: directory,
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        const containers = JSON.parse(JSON.parse(output) as string);
+        assert.equal(containers.dev.privateNetwork, true);
+        assert.equal(containers.dev.hostBridge, "br-vox");
+        assert.equal(
+          containers.dev.bindMounts["/workspace"].hostPath,
+          "/tank/users/telegram_42/containers/dev/workspace",
+        );
+        assert.equal(
+          Object.values(containers.dev.bindMounts).some((mount) =>
+            (mount as { hostPath: string }).hostPath.endsWith("/secrets/tailscale/dev.key"),
+          ),
+          true,
+        );
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 void describe("nixos backend: image specs", () => {
   void it("evaluate with the repository's nix/ like any other container", { skip: !hasNixInstantiate() }, async () => {
-    await host.backend({}, { nixos: { images: [["git", "fish", "workspace", "tailscale", "code-server"]] } }).buildImages({ onProgress: () => undefined });
+    await host
+      .backend({}, { nixos: { images: [["git", "fish", "workspace", "tailscale", "code-server"]] } })
+      .buildImages({ onProgress: () => undefined });
     const directory = join(host.root, "fake", "last-create");
-    const expression = 'let c = import ./container.nix; in builtins.toJSON (builtins.mapAttrs (n: v: builtins.removeAttrs v [ "config" ]) c.containers)';
-    const output = execFileSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expression], { cwd: directory, encoding: "utf8", timeout: 60_000 });
+    const expression =
+      'let c = import ./container.nix; in builtins.toJSON (builtins.mapAttrs (n: v: builtins.removeAttrs v [ "config" ]) c.containers)';
+    const output = execFileSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expression], {
+      cwd: directory,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     const containers = JSON.parse(JSON.parse(output) as string);
     const [imageName] = Object.keys(containers);
     assert.match(imageName ?? "", /^vximg-[0-9a-f]{5}$/);

@@ -26,7 +26,13 @@ afterEach(async () => {
 });
 
 const oauth = (overrides: Record<string, unknown> = {}) => ({
-  tailscale: { oauthClientId: api.clientId, oauthClientSecretFile: secretFile, tags: ["tag:voxnix"], apiUrl: api.url, ...overrides },
+  tailscale: {
+    oauthClientId: api.clientId,
+    oauthClientSecretFile: secretFile,
+    tags: ["tag:voxnix"],
+    apiUrl: api.url,
+    ...overrides,
+  },
 });
 
 function everythingLogged(): string {
@@ -37,7 +43,11 @@ function everythingLogged(): string {
 function assertNoSecretsLeaked(): void {
   const logged = everythingLogged();
   const commands = JSON.stringify(host.calls());
-  const secrets = [api.clientSecret, ...api.keys.map((key) => key.key), ...api.requests.map((request) => request.authorization ?? "").filter(Boolean)];
+  const secrets = [
+    api.clientSecret,
+    ...api.keys.map((key) => key.key),
+    ...api.requests.map((request) => request.authorization ?? "").filter(Boolean),
+  ];
   for (const secret of secrets) {
     assert.equal(logged.includes(secret), false, "a secret was logged");
     assert.equal(commands.includes(secret), false, "a secret reached a command line");
@@ -57,18 +67,32 @@ void describe("tailscale remote access: one minted key per container", () => {
     assert.equal(path, join(host.stateDir, "secrets", "tailscale", "dev.key"));
     assert.equal(api.keys.length, 1);
     assert.equal(readFileSync(path, "utf8").trim(), api.keys[0]!.key);
-    assert.deepEqual(api.keys[0]!.capabilities, { devices: { create: { reusable: false, ephemeral: true, preauthorized: true, tags: ["tag:voxnix"] } } });
+    assert.deepEqual(api.keys[0]!.capabilities, {
+      devices: { create: { reusable: false, ephemeral: true, preauthorized: true, tags: ["tag:voxnix"] } },
+    });
     assert.equal(api.keys[0]!.description, "voxnix dev");
     assert.equal(statSync(path).mode & 0o777, 0o400);
     assert.equal(statSync(join(host.stateDir, "secrets", "tailscale")).mode & 0o777, 0o700);
     const token = api.requests[0]!;
     assert.equal(token.path, "/api/v2/oauth/token");
-    assert.deepEqual(token.body, { grant_type: "client_credentials", client_id: api.clientId, client_secret: api.clientSecret });
+    assert.deepEqual(token.body, {
+      grant_type: "client_credentials",
+      client_id: api.clientId,
+      client_secret: api.clientSecret,
+    });
 
     const second = await provider.prepareKeyFile("web");
     assert.notEqual(readFileSync(second.path, "utf8").trim(), api.keys[0]!.key, "every container gets its own key");
-    assert.equal(api.requests.filter((request) => request.path === "/api/v2/oauth/token").length, 1, "the access token is reused");
-    assert.deepEqual(readdirSync(join(host.stateDir, "secrets", "tailscale")).sort(), ["dev.key", "web.key"], "no temporary files are left");
+    assert.equal(
+      api.requests.filter((request) => request.path === "/api/v2/oauth/token").length,
+      1,
+      "the access token is reused",
+    );
+    assert.deepEqual(
+      readdirSync(join(host.stateDir, "secrets", "tailscale")).sort(),
+      ["dev.key", "web.key"],
+      "no temporary files are left",
+    );
     await provider.removeKeyFile("dev");
     assert.equal(existsSync(path), false);
     await provider.removeKeyFile("dev");
@@ -77,7 +101,10 @@ void describe("tailscale remote access: one minted key per container", () => {
 
   void it("asks for ephemeral false when configured", async () => {
     await host.tailscale(oauth({ ephemeral: false }))!.prepareKeyFile("dev");
-    assert.equal((api.keys[0]!.capabilities as { devices: { create: { ephemeral: boolean } } }).devices.create.ephemeral, false);
+    assert.equal(
+      (api.keys[0]!.capabilities as { devices: { create: { ephemeral: boolean } } }).devices.create.ephemeral,
+      false,
+    );
   });
 
   void it("refuses workload names that would escape the key directory, minting nothing", async () => {
@@ -143,7 +170,10 @@ void describe("tailscale remote access: one minted key per container", () => {
 });
 
 async function rejectionOf(promise: Promise<unknown>): Promise<HostFailureError & { detail?: string }> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   assert.ok(error instanceof HostFailureError, `expected a HostFailureError, got ${String(error)}`);
   return error;
 }
@@ -161,7 +191,11 @@ void describe("the auth key stays out of everything Nix sees", () => {
     assert.equal(planText.includes(SECRET), false);
     assert.ok(planText.includes(path), "the plan names the key file");
 
-    await backend.create(request, { ownerLabel: "telegram:42", remoteAccessKeyFile: path, onProgress: () => undefined });
+    await backend.create(request, {
+      ownerLabel: "telegram:42",
+      remoteAccessKeyFile: path,
+      onProgress: () => undefined,
+    });
     const specText = host.readFile("fake/last-create/spec.json");
     const wrapperText = host.readFile("fake/last-create/container.nix");
     assert.equal(specText.includes(SECRET), false);
@@ -170,8 +204,15 @@ void describe("the auth key stays out of everything Nix sees", () => {
 
     const failing = host.backend({ FAKE_EXTRA_CONTAINER_MODE: "start-failure" });
     const error = await failing
-      .create(spec("web", ["tailscale"]), { ownerLabel: "telegram:42", remoteAccessKeyFile: (await provider.prepareKeyFile("web")).path, onProgress: () => undefined })
-      .then(() => undefined, (caught: unknown) => caught);
+      .create(spec("web", ["tailscale"]), {
+        ownerLabel: "telegram:42",
+        remoteAccessKeyFile: (await provider.prepareKeyFile("web")).path,
+        onProgress: () => undefined,
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
     assert.ok(error instanceof HostFailureError);
     assert.equal(`${error.message} ${error.detail ?? ""}`.includes(SECRET), false);
 

@@ -83,7 +83,11 @@ void describe("zfs storage: layout", () => {
     assert.ok(host.commandLines("zfs").includes("zfs set mountpoint=/tank/users/telegram_42 tank/users/telegram_42"));
     host.clearCalls();
     await zfs.ensureUser(USER, 1024 ** 3);
-    assert.equal(host.commandLines("zfs").some((line) => line.startsWith("zfs set mountpoint")), false, "nothing to repair the second time");
+    assert.equal(
+      host.commandLines("zfs").some((line) => line.startsWith("zfs set mountpoint")),
+      false,
+      "nothing to repair the second time",
+    );
   });
 
   void it("treats a dataset created concurrently by someone else as success", async () => {
@@ -95,11 +99,20 @@ void describe("zfs storage: layout", () => {
 
   void it("reports a missing pool and other create failures with zfs's words as detail", async () => {
     host.writeZfsState({ datasets: {}, snapshots: [] });
-    const error = await host.zfs().ensureReady().then(() => undefined, (caught: unknown) => caught);
+    const error = await host
+      .zfs()
+      .ensureReady()
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
     assert.ok(error instanceof HostFailureError);
     assert.match(error.message, /The ZFS pool "tank" does not exist/);
     const zfs = host.zfs();
-    await assert.rejects(zfs.ensureUser(USER, 1024), (caught: unknown) => caught instanceof HostFailureError && /parent does not exist/.test(caught.message));
+    await assert.rejects(
+      zfs.ensureUser(USER, 1024),
+      (caught: unknown) => caught instanceof HostFailureError && /parent does not exist/.test(caught.message),
+    );
   });
 
   void it("refuses names that could escape the layout", async () => {
@@ -133,8 +146,14 @@ void describe("zfs storage: mounting and usage", () => {
     const state = host.zfsState();
     state.datasets[WS]!.mounted = "no";
     host.writeZfsState(state);
-    await assert.rejects(zfs.ensureWorkspaceMounted(USER, "dev"), (error: unknown) => error instanceof HostFailureError && /dataset is busy/.test(error.message));
-    await assert.rejects(zfs.ensureWorkspaceMounted(USER, "web"), (error: unknown) => error instanceof HostFailureError && /missing on the host/.test(error.message));
+    await assert.rejects(
+      zfs.ensureWorkspaceMounted(USER, "dev"),
+      (error: unknown) => error instanceof HostFailureError && /dataset is busy/.test(error.message),
+    );
+    await assert.rejects(
+      zfs.ensureWorkspaceMounted(USER, "web"),
+      (error: unknown) => error instanceof HostFailureError && /missing on the host/.test(error.message),
+    );
   });
 
   void it("parses usage from zfs get -Hp; no quota is null", async () => {
@@ -143,8 +162,16 @@ void describe("zfs storage: mounting and usage", () => {
     const state = host.zfsState();
     state.datasets[WS]!.used = 5 * 1024 ** 2;
     host.writeZfsState(state);
-    assert.deepEqual(await zfs.userUsage(USER), { usedBytes: 24576, quotaBytes: 10 * 1024 ** 3, availableBytes: 10 * 1024 ** 3 - 24576 });
-    assert.deepEqual(await zfs.workspaceUsage(USER, "dev"), { usedBytes: 5 * 1024 ** 2, quotaBytes: null, availableBytes: 100 * 1024 ** 3 - 5 * 1024 ** 2 });
+    assert.deepEqual(await zfs.userUsage(USER), {
+      usedBytes: 24576,
+      quotaBytes: 10 * 1024 ** 3,
+      availableBytes: 10 * 1024 ** 3 - 24576,
+    });
+    assert.deepEqual(await zfs.workspaceUsage(USER, "dev"), {
+      usedBytes: 5 * 1024 ** 2,
+      quotaBytes: null,
+      availableBytes: 100 * 1024 ** 3 - 5 * 1024 ** 2,
+    });
     assert.ok(host.commandLines("zfs").includes(`zfs get -Hp -o property,value used,quota,available ${WS}`));
     await assert.rejects(zfs.userUsage("telegram_7"), NotFoundError);
     assert.equal(await zfs.workspaceExists(USER, "dev"), true);
@@ -162,7 +189,11 @@ void describe("zfs storage: snapshots and deletion", () => {
 
     await zfs.deleteWorkspace(USER, "dev");
     let state = host.zfsState();
-    assert.equal(state.datasets["tank/users/telegram_42/containers/dev"], undefined, "the container's datasets are gone");
+    assert.equal(
+      state.datasets["tank/users/telegram_42/containers/dev"],
+      undefined,
+      "the container's datasets are gone",
+    );
     const trashed = "tank/users/telegram_42/trash/dev.20261121-2000";
     assert.equal(state.datasets[trashed]?.mountpoint, "none");
     assert.ok(state.snapshots.includes(`${trashed}@voxnix-20261121-2000`), "the snapshot survived");
@@ -199,14 +230,20 @@ void describe("zfs storage: snapshots and deletion", () => {
     await zfs.createWorkspace(USER, "dev");
     await zfs.deleteWorkspace(USER, "dev");
     assert.ok(host.commandLines("zfs").includes("zfs destroy -r tank/users/telegram_42/containers/dev"));
-    assert.equal(Object.keys(host.zfsState().datasets).some((dataset) => dataset.includes("trash")), false);
+    assert.equal(
+      Object.keys(host.zfsState().datasets).some((dataset) => dataset.includes("trash")),
+      false,
+    );
     await zfs.deleteWorkspace(USER, "dev");
   });
 
   void it("reports a storage cleanup that fails instead of hiding it", async () => {
     const zfs = await readyUser({ FAKE_ZFS_FAIL: "destroy" });
     await zfs.createWorkspace(USER, "dev");
-    const error = await zfs.deleteWorkspace(USER, "dev").then(() => undefined, (caught: unknown) => caught);
+    const error = await zfs.deleteWorkspace(USER, "dev").then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     assert.ok(error instanceof HostFailureError);
     assert.match(error.message, /^Deleting the storage of "dev" failed: cannot destroy .*dataset is busy/);
     assert.match(error.detail ?? "", /zfs destroy -r tank\/users\/telegram_42\/containers\/dev/);
@@ -221,14 +258,24 @@ void describe("zfs storage: snapshots and deletion", () => {
     await assert.rejects(zfs.snapshotWorkspace(USER, "dev", "b1"), ConflictError);
     const { hostPath } = await zfs.restoreWorkspace(snapshot, USER, "dev2");
     assert.equal(hostPath, "/tank/users/telegram_42/containers/dev2/workspace");
-    assert.equal(host.zfsState().datasets["tank/users/telegram_42/containers/dev2/workspace"]?.origin, `${WS}@voxnix-b1`);
+    assert.equal(
+      host.zfsState().datasets["tank/users/telegram_42/containers/dev2/workspace"]?.origin,
+      `${WS}@voxnix-b1`,
+    );
     await assert.rejects(zfs.restoreWorkspace({ ref: "zfs:telegram_42/dev@gone" }, USER, "dev3"), NotFoundError);
     await assert.rejects(zfs.restoreWorkspace({ ref: "btrfs:whatever" }, USER, "dev3"), InvalidInputError);
   });
 
   void it("doctor checks zfs, the pool and the users dataset", async () => {
     const before = await host.zfs().doctor();
-    assert.deepEqual(before.map((check) => [check.name, check.ok]), [["zfs", true], ["zfs pool", true], ["zfs users dataset", false]]);
+    assert.deepEqual(
+      before.map((check) => [check.name, check.ok]),
+      [
+        ["zfs", true],
+        ["zfs pool", true],
+        ["zfs users dataset", false],
+      ],
+    );
     await host.zfs().ensureReady();
     assert.ok((await host.zfs().doctor()).every((check) => check.ok));
   });

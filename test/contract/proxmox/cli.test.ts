@@ -15,11 +15,19 @@ import { startFakeProxmoxServer } from "../../fakes/fake-proxmox-server.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/voxnix.js", import.meta.url));
 
-function run(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: env.HOME ?? "/tmp", ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: env.HOME ?? "/tmp", ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -34,16 +42,35 @@ void describe("the built CLI with Proxmox configured", () => {
         JSON.stringify({
           backend: "nspawn",
           storage: { driver: "dir" },
-          proxmox: { url: fake.url, tokenId: fake.tokenId, tokenSecretFile: "pve-token", tls: { fingerprint: fake.fingerprint }, template: 9000 },
+          proxmox: {
+            url: fake.url,
+            tokenId: fake.tokenId,
+            tokenSecretFile: "pve-token",
+            tls: { fingerprint: fake.fingerprint },
+            template: 9000,
+          },
         }),
       );
-      const result = await run(["doctor", "--json"], { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state"), HOME: dir });
-      const report = JSON.parse(result.stdout) as { result: { backend: string; checks: { name: string; ok: boolean; detail: string }[] } };
+      const result = await run(["doctor", "--json"], {
+        VOXNIX_CONFIG: join(dir, "voxnix.json"),
+        VOXNIX_STATE_DIR: join(dir, "state"),
+        HOME: dir,
+      });
+      const report = JSON.parse(result.stdout) as {
+        result: { backend: string; checks: { name: string; ok: boolean; detail: string }[] };
+      };
       assert.equal(report.result.backend, "nspawn, proxmox");
       const proxmox = report.result.checks.filter((check) => check.name.startsWith("proxmox"));
       assert.deepEqual(
         proxmox.map((check) => [check.name, check.ok]),
-        [["proxmox token secret file", true], ["proxmox API reachable", true], ["proxmox token", true], ["proxmox template", true], ["proxmox nodes", true], ["proxmox VMID range", true]],
+        [
+          ["proxmox token secret file", true],
+          ["proxmox API reachable", true],
+          ["proxmox token", true],
+          ["proxmox template", true],
+          ["proxmox nodes", true],
+          ["proxmox VMID range", true],
+        ],
         result.stderr,
       );
       assert.ok(fake.requests.every((request) => request.authenticated));
@@ -62,12 +89,33 @@ void describe("the built CLI with Proxmox configured", () => {
       writeFileSync(join(dir, "pve-token"), fake.tokenSecret, { mode: 0o400 });
       writeFileSync(
         join(dir, "voxnix.json"),
-        JSON.stringify({ backend: "nspawn", storage: { driver: "dir" }, proxmox: { url: fake.url, tokenId: fake.tokenId, tokenSecretFile: "pve-token", tls: { fingerprint: fake.fingerprint }, template: 9000 } }),
+        JSON.stringify({
+          backend: "nspawn",
+          storage: { driver: "dir" },
+          proxmox: {
+            url: fake.url,
+            tokenId: fake.tokenId,
+            tokenSecretFile: "pve-token",
+            tls: { fingerprint: fake.fingerprint },
+            template: 9000,
+          },
+        }),
       );
-      const result = await run(["ctl", "list", "--json"], { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state"), HOME: dir });
+      const result = await run(["ctl", "list", "--json"], {
+        VOXNIX_CONFIG: join(dir, "voxnix.json"),
+        VOXNIX_STATE_DIR: join(dir, "state"),
+        HOME: dir,
+      });
       const listed = JSON.parse(result.stdout) as { result: { unmanaged?: { name: string; state: string }[] } };
-      assert.deepEqual(listed.result.unmanaged?.filter((entry) => entry.name === "legacy"), [{ name: "legacy", state: "running" }], result.stderr);
-      assert.ok(fake.requests.every((request) => request.method === "GET"), "listing changed nothing");
+      assert.deepEqual(
+        listed.result.unmanaged?.filter((entry) => entry.name === "legacy"),
+        [{ name: "legacy", state: "running" }],
+        result.stderr,
+      );
+      assert.ok(
+        fake.requests.every((request) => request.method === "GET"),
+        "listing changed nothing",
+      );
     } finally {
       await fake.close();
       rmSync(dir, { recursive: true, force: true });
@@ -81,26 +129,61 @@ void describe("the built CLI with Proxmox configured", () => {
       writeFileSync(join(dir, "pve-token"), fake.tokenSecret, { mode: 0o400 });
       writeFileSync(
         join(dir, "voxnix.json"),
-        JSON.stringify({ backend: "nspawn", storage: { driver: "dir" }, proxmox: { url: fake.url, tokenId: fake.tokenId, tokenSecretFile: "pve-token", tls: { fingerprint: fake.fingerprint }, template: 9000 } }),
+        JSON.stringify({
+          backend: "nspawn",
+          storage: { driver: "dir" },
+          proxmox: {
+            url: fake.url,
+            tokenId: fake.tokenId,
+            tokenSecretFile: "pve-token",
+            tls: { fingerprint: fake.fingerprint },
+            template: 9000,
+          },
+        }),
       );
       writeFileSync(
         join(dir, "vms.yaml"),
-        ['vms:', '  - { name: lab, owner: "telegram:42", memory: 1G }', '  - { name: web, owner: "telegram:43", memory: 512M, node: pve2 }', "imported:", '  - { name: legacy, vmid: 120, owner: "telegram:42", allowPowerControl: true }'].join("\n"),
+        [
+          "vms:",
+          '  - { name: lab, owner: "telegram:42", memory: 1G }',
+          '  - { name: web, owner: "telegram:43", memory: 512M, node: pve2 }',
+          "imported:",
+          '  - { name: legacy, vmid: 120, owner: "telegram:42", allowPowerControl: true }',
+        ].join("\n"),
       );
       const env = { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state"), HOME: dir };
       const plan = await run(["proxmox", "plan", join(dir, "vms.yaml")], env);
       assert.equal(plan.code, 0, plan.stderr);
       assert.match(plan.stdout, /\+ create {3}lab for telegram:42/);
-      assert.match(plan.stdout, /imported legacy \(VMID 120, telegram:42\): imported, start and stop only \(allowPowerControl\)/);
-      assert.ok(fake.requests.every((request) => request.method === "GET"), "plan changed nothing");
+      assert.match(
+        plan.stdout,
+        /imported legacy \(VMID 120, telegram:42\): imported, start and stop only \(allowPowerControl\)/,
+      );
+      assert.ok(
+        fake.requests.every((request) => request.method === "GET"),
+        "plan changed nothing",
+      );
 
       const applied = await run(["proxmox", "apply", join(dir, "vms.yaml"), "--json"], env);
       assert.equal(applied.code, 0, applied.stderr);
       const report = JSON.parse(applied.stdout) as { result: { created: { name: string; owner: string }[] } };
-      assert.deepEqual(report.result.created.map((vm) => [vm.name, vm.owner]), [["lab", "telegram:42"], ["web", "telegram:43"]]);
+      assert.deepEqual(
+        report.result.created.map((vm) => [vm.name, vm.owner]),
+        [
+          ["lab", "telegram:42"],
+          ["web", "telegram:43"],
+        ],
+      );
 
       const again = await run(["proxmox", "plan", join(dir, "vms.yaml"), "--json"], env);
-      assert.deepEqual((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts, { create: 0, unchanged: 2, differs: 0, conflict: 0, imported: 1, unlisted: 0 });
+      assert.deepEqual((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts, {
+        create: 0,
+        unchanged: 2,
+        differs: 0,
+        conflict: 0,
+        imported: 1,
+        unlisted: 0,
+      });
 
       // The imported VM cannot be destroyed by anyone; the refusal names the flag.
       const destroy = await run(["ctl", "destroy", "legacy", "--yes"], env);
@@ -123,7 +206,10 @@ void describe("the built CLI with Proxmox configured", () => {
       assert.equal(fake.vms.get(120)?.status, "running");
       const execDry = await run(["--as", "telegram:42", "--dry-run", "ctl", "exec", "legacy", "--", "true"], env);
       assert.notEqual(execDry.code, 0);
-      assert.match(execDry.stdout, /legacy is an imported VM \(VMID 120\); voxnix runs no commands in it, so exec would be refused/);
+      assert.match(
+        execDry.stdout,
+        /legacy is an imported VM \(VMID 120\); voxnix runs no commands in it, so exec would be refused/,
+      );
       const other = await run(["--as", "telegram:43", "ctl", "stop", "legacy"], env);
       assert.equal(other.code, 3, other.stderr);
       assert.match(other.stderr, /You have no workload called "legacy"/);

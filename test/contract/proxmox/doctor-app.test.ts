@@ -38,8 +38,17 @@ void describe("voxnix doctor with Proxmox configured", () => {
       const app = await createApp({ env, logger, runner: new FakeCommandRunner() });
       try {
         const report = await app.core.doctor({ userId: "local:admin" });
-        const proxmox = Object.fromEntries(report.checks.filter((check) => check.name.startsWith("proxmox")).map((check) => [check.name, check.ok]));
-        assert.deepEqual(proxmox, { "proxmox token secret file": true, "proxmox API reachable": true, "proxmox token": true, "proxmox template": true, "proxmox nodes": true, "proxmox VMID range": true });
+        const proxmox = Object.fromEntries(
+          report.checks.filter((check) => check.name.startsWith("proxmox")).map((check) => [check.name, check.ok]),
+        );
+        assert.deepEqual(proxmox, {
+          "proxmox token secret file": true,
+          "proxmox API reachable": true,
+          "proxmox token": true,
+          "proxmox template": true,
+          "proxmox nodes": true,
+          "proxmox VMID range": true,
+        });
       } finally {
         await app.close();
       }

@@ -18,7 +18,10 @@ void describe("proxmox runtime failures", () => {
   void it("a failed task's log tail is the error detail, and the half-made VM is removed", async () => {
     const h = await createProxmoxHarness();
     try {
-      h.fake.failNextTask("qmstart", "start failed: QEMU exited with code 1", ["kvm: -device vfio-pci: no IOMMU found", "kvm: failed to start"]);
+      h.fake.failNextTask("qmstart", "start failed: QEMU exited with code 1", [
+        "kvm: -device vfio-pci: no IOMMU found",
+        "kvm: failed to start",
+      ]);
       const error = await h.runtime.create(vmSpec("lab"), host(h)).then(
         () => assert.fail("create should fail"),
         (caught: unknown) => caught,
@@ -59,7 +62,11 @@ void describe("proxmox runtime failures", () => {
       const error = await h.runtime.list().catch((caught: unknown) => caught);
       assert.ok(error instanceof HostFailureError);
       assert.match(error.message, /refused voxnix's token \(HTTP 401\).*voxnix@pve!voxnix.*proxmox\.tokenSecretFile/);
-      assert.equal(h.fake.requests.filter((request) => !request.authenticated).length, 2, "one retry after re-reading the file");
+      assert.equal(
+        h.fake.requests.filter((request) => !request.authenticated).length,
+        2,
+        "one retry after re-reading the file",
+      );
       const checks = await h.runtime.doctor();
       assert.equal(checks.find((check) => check.name === "proxmox token")?.ok, false);
       assert.equal(checks.find((check) => check.name === "proxmox API reachable")?.ok, true);
@@ -90,7 +97,10 @@ void describe("proxmox runtime failures", () => {
   });
 
   void it("an offline node is skipped; with no usable node the create is refused with each reason", async () => {
-    const h = await createProxmoxHarness({ fake: { nodes: { pve1: { mem: 60 * 1024 ** 3 }, pve2: {}, pve3: {} } }, proxmox: { nodes: ["pve1", "pve2"] } });
+    const h = await createProxmoxHarness({
+      fake: { nodes: { pve1: { mem: 60 * 1024 ** 3 }, pve2: {}, pve3: {} } },
+      proxmox: { nodes: ["pve1", "pve2"] },
+    });
     try {
       // pve2 has the most free memory but is offline; pve3 is not allowed; pve1 is left.
       h.fake.setNodeStatus("pve2", "offline");
@@ -100,7 +110,9 @@ void describe("proxmox runtime failures", () => {
       const listed = await h.runtime.list();
       assert.equal(listed.find((vm) => vm.vmid === 500)?.state, "unknown", "guests of an offline node are unknown");
 
-      const error = await h.runtime.create(vmSpec("big", { memoryBytes: 8 * 1024 ** 3 }), host(h)).catch((caught: unknown) => caught);
+      const error = await h.runtime
+        .create(vmSpec("big", { memoryBytes: 8 * 1024 ** 3 }), host(h))
+        .catch((caught: unknown) => caught);
       assert.ok(error instanceof HostFailureError);
       assert.match(error.message, /No Proxmox node can take a VM with 8G/);
       assert.match(error.detail ?? "", /pve1: 4G free, needs 8G/);
@@ -116,7 +128,9 @@ void describe("proxmox runtime failures", () => {
     try {
       await h.runtime.create(vmSpec("lab"), host(h));
       h.fake.setNodeStatus("pve1", "offline");
-      const error = await h.runtime.stop("lab" as WorkloadName, { onProgress: h.onProgress }).catch((caught: unknown) => caught);
+      const error = await h.runtime
+        .stop("lab" as WorkloadName, { onProgress: h.onProgress })
+        .catch((caught: unknown) => caught);
       assert.ok(error instanceof HostFailureError);
       assert.match(error.message, /node could not be reached \(No route to host\)/);
     } finally {
@@ -129,8 +143,13 @@ void describe("proxmox runtime failures", () => {
     try {
       h.fake.linkedCloneSupported = false;
       await h.runtime.create(vmSpec("lab"), host(h));
-      const clones = h.fake.requests.filter((request) => request.path.endsWith("/clone")).map((request) => [request.params.full, request.params.newid]);
-      assert.deepEqual(clones, [["0", "10000"], ["1", "10000"]]);
+      const clones = h.fake.requests
+        .filter((request) => request.path.endsWith("/clone"))
+        .map((request) => [request.params.full, request.params.newid]);
+      assert.deepEqual(clones, [
+        ["0", "10000"],
+        ["1", "10000"],
+      ]);
     } finally {
       await h.close();
     }
@@ -155,7 +174,11 @@ void describe("proxmox runtime failures", () => {
       // What a killed create leaves: a reserved VMID and an untagged clone under the workload's name.
       const vmid = h.ledger.reserveNext(h.settings.vmidRange, "lab", new Date())!;
       h.fake.addForeignVm({ vmid, node: "pve1", name: "lab" });
-      assert.equal((await h.runtime.list()).find((vm) => vm.vmid === vmid)?.management, "managed", "voxnix's own half-made VM");
+      assert.equal(
+        (await h.runtime.list()).find((vm) => vm.vmid === vmid)?.management,
+        "managed",
+        "voxnix's own half-made VM",
+      );
       await h.runtime.destroy("lab" as WorkloadName, { onProgress: h.onProgress });
       assert.equal(h.fake.vms.has(vmid), false);
       assert.equal(h.ledger.get(vmid)?.state, "released");
@@ -168,10 +191,28 @@ void describe("proxmox runtime failures", () => {
     const h = await createProxmoxHarness();
     try {
       await h.runtime.create(vmSpec("lab"), host(h));
-      const junk = ["10.20.0.99", "127.0.0.1", "not-an-ip; rm -rf /", "169.254.1.1", "fe80::1", "2001:db8::7", "\u001b[31m10.0.0.1", ...Array.from({ length: 20 }, (_, index) => `10.9.0.${index}`)];
+      const junk = [
+        "10.20.0.99",
+        "127.0.0.1",
+        "not-an-ip; rm -rf /",
+        "169.254.1.1",
+        "fe80::1",
+        "2001:db8::7",
+        "\u001b[31m10.0.0.1",
+        ...Array.from({ length: 20 }, (_, index) => `10.9.0.${index}`),
+      ];
       h.fake.vms.get(10_000)!.agentAddresses = junk;
       const shown = await h.runtime.show("lab" as WorkloadName);
-      assert.deepEqual(shown?.addresses, ["10.20.0.99", "2001:db8::7", "10.9.0.0", "10.9.0.1", "10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5"]);
+      assert.deepEqual(shown?.addresses, [
+        "10.20.0.99",
+        "2001:db8::7",
+        "10.9.0.0",
+        "10.9.0.1",
+        "10.9.0.2",
+        "10.9.0.3",
+        "10.9.0.4",
+        "10.9.0.5",
+      ]);
     } finally {
       await h.close();
     }
@@ -183,12 +224,16 @@ void describe("proxmox runtime failures", () => {
       h.fake.hangingTaskTypes.add("qmstart");
       const controller = new AbortController();
       const created = h.runtime.create(vmSpec("lab"), { ...host(h), signal: controller.signal });
-      while (![...h.fake.tasks.values()].some((task) => task.type === "qmstart")) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (![...h.fake.tasks.values()].some((task) => task.type === "qmstart"))
+        await new Promise((resolve) => setTimeout(resolve, 5));
       controller.abort();
       const error = await created.catch((caught: unknown) => caught);
       assert.ok(error instanceof HostFailureError);
       assert.match(error.message, /Cancelled while Proxmox was about to start VM 10000/);
-      assert.equal([...h.fake.tasks.values()].find((task) => task.type === "qmstart")?.exitstatus, "interrupted by signal");
+      assert.equal(
+        [...h.fake.tasks.values()].find((task) => task.type === "qmstart")?.exitstatus,
+        "interrupted by signal",
+      );
       assert.deepEqual(fakeGuests(h.fake), []);
       assert.equal(h.ledger.get(10_000)?.state, "released");
     } finally {

@@ -9,13 +9,26 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../../../src/app/config-schema.js";
-import { createProxmoxRuntime, proxmoxSettings, type ProxmoxRuntime, type ProxmoxSettings, type VmSpec } from "../../../src/runtimes/proxmox/index.js";
+import {
+  createProxmoxRuntime,
+  proxmoxSettings,
+  type ProxmoxRuntime,
+  type ProxmoxSettings,
+  type VmSpec,
+} from "../../../src/runtimes/proxmox/index.js";
 import type { ProgressEvent } from "../../../src/ports/runtime.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import { openDatabase, type VoxnixDatabase } from "../../../src/state/database.js";
-import { createProxmoxVmidsRepository, type ProxmoxVmidsRepository } from "../../../src/state/proxmox-vmids-repository.js";
+import {
+  createProxmoxVmidsRepository,
+  type ProxmoxVmidsRepository,
+} from "../../../src/state/proxmox-vmids-repository.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
-import { startFakeProxmoxServer, type FakeProxmoxOptions, type FakeProxmoxServer } from "../../fakes/fake-proxmox-server.js";
+import {
+  startFakeProxmoxServer,
+  type FakeProxmoxOptions,
+  type FakeProxmoxServer,
+} from "../../fakes/fake-proxmox-server.js";
 import { DEFAULT_VM_POLICY, validateVmSpec } from "../../../src/domain/vm-spec.js";
 
 export interface ProxmoxHarness {
@@ -35,15 +48,21 @@ export interface ProxmoxHarness {
   close(): Promise<void>;
 }
 
-export const ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop";
+export const ED25519_KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop";
 
 /** A valid VM spec with overrides. */
 export function vmSpec(name: string, overrides: Partial<VmSpec> = {}): VmSpec {
-  const spec = validateVmSpec({ name, cpus: 2, memory: "2G", disk: "8G", workspace: "1G", sshKeys: [ED25519_KEY] }, { ...DEFAULT_VM_POLICY, maxDiskBytes: 2048 * 1024 ** 3, maxMemoryBytes: 256 * 1024 ** 3, maxCpus: 64 });
+  const spec = validateVmSpec(
+    { name, cpus: 2, memory: "2G", disk: "8G", workspace: "1G", sshKeys: [ED25519_KEY] },
+    { ...DEFAULT_VM_POLICY, maxDiskBytes: 2048 * 1024 ** 3, maxMemoryBytes: 256 * 1024 ** 3, maxCpus: 64 },
+  );
   return { ...spec, ...overrides };
 }
 
-export async function createProxmoxHarness(options: { fake?: FakeProxmoxOptions; proxmox?: Record<string, unknown>; databasePath?: string } = {}): Promise<ProxmoxHarness> {
+export async function createProxmoxHarness(
+  options: { fake?: FakeProxmoxOptions; proxmox?: Record<string, unknown>; databasePath?: string } = {},
+): Promise<ProxmoxHarness> {
   const fake = await startFakeProxmoxServer(options.fake);
   const dir = mkdtempSync(join(tmpdir(), "voxnix-pve-"));
   const secretFile = join(dir, "proxmox-token");

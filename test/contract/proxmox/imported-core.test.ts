@@ -32,7 +32,8 @@ const FILE = `imported:
   - { name: orphan, vmid: 122 }
 `;
 
-const changing = (fake: FakeProxmoxServer, vmid: number) => fake.requests.filter((request) => request.method !== "GET" && request.path.includes(`/${vmid}/`));
+const changing = (fake: FakeProxmoxServer, vmid: number) =>
+  fake.requests.filter((request) => request.method !== "GET" && request.path.includes(`/${vmid}/`));
 
 async function withImports(test: (context: { fake: FakeProxmoxServer; app: App }) => Promise<void>): Promise<void> {
   const fake = await startFakeProxmoxServer({ nodes: { pve1: {}, pve2: {} } });
@@ -46,11 +47,23 @@ async function withImports(test: (context: { fake: FakeProxmoxServer; app: App }
     JSON.stringify({
       backend: "nspawn",
       storage: { driver: "dir" },
-      proxmox: { url: fake.url, tokenId: fake.tokenId, tokenSecretFile: "pve-token", tls: { fingerprint: fake.fingerprint }, template: 9000, taskTimeoutSeconds: 10 },
+      proxmox: {
+        url: fake.url,
+        tokenId: fake.tokenId,
+        tokenSecretFile: "pve-token",
+        tls: { fingerprint: fake.fingerprint },
+        template: 9000,
+        taskTimeoutSeconds: 10,
+      },
     }),
   );
   const logger = new FakeLogger();
-  const app = await createApp({ env: { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state") }, logger, runner: createCommandRunner({ logger }), proxmoxPollMs: 5 });
+  const app = await createApp({
+    env: { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state") },
+    logger,
+    runner: createCommandRunner({ logger }),
+    proxmoxPollMs: 5,
+  });
   try {
     for (const user of [alice, bob]) {
       await app.core.whoami(user).catch(() => undefined);
@@ -74,9 +87,15 @@ void describe("imported VMs through the core", () => {
     await withImports(async ({ fake, app }) => {
       const shown = await app.core.show(alice, "legacy");
       assert.ok(isImportedVm(shown));
-      assert.deepEqual([shown.name, shown.vmid, shown.owner, shown.live, shown.allowPowerControl, shown.note], ["legacy", 120, "telegram:42", "running", true, "the old file server"]);
+      assert.deepEqual(
+        [shown.name, shown.vmid, shown.owner, shown.live, shown.allowPowerControl, shown.note],
+        ["legacy", 120, "telegram:42", "running", true, "the old file server"],
+      );
       assert.equal(shown.facts.node, "pve1");
-      assert.match(renderDetails(shown).join("\n"), /kind:\s+imported VM[^\n]*\n(.|\n)*allowed:\s+show, start, stop \(allowPowerControl: true\)/);
+      assert.match(
+        renderDetails(shown).join("\n"),
+        /kind:\s+imported VM[^\n]*\n(.|\n)*allowed:\s+show, start, stop \(allowPowerControl: true\)/,
+      );
 
       const planned = await app.core.plan(alice, { operation: "stop", name: "legacy" });
       assert.match(planned.plan.steps.join("\n"), /stop the imported VM legacy \(VMID 120\)/);
@@ -86,7 +105,10 @@ void describe("imported VMs through the core", () => {
       assert.ok(isImportedVm(stopped));
       assert.equal(fake.vms.get(120)?.status, "stopped");
       assert.equal(stopped.live, "stopped");
-      assert.deepEqual(changing(fake, 120).map((request) => request.path.replace(/^.*\/120/, "")), ["/status/shutdown"]);
+      assert.deepEqual(
+        changing(fake, 120).map((request) => request.path.replace(/^.*\/120/, "")),
+        ["/status/shutdown"],
+      );
       const started = await app.core.start(alice, "legacy");
       assert.equal(fake.vms.get(120)?.status, "running");
       assert.equal(started.live, "running");
@@ -94,7 +116,9 @@ void describe("imported VMs through the core", () => {
       await app.core.stop(admin, "legacy");
       assert.equal(fake.vms.get(120)?.status, "stopped");
       const audit = await app.core.auditLog(admin, { workload: "legacy" });
-      const rows = audit.entries.filter((entry) => entry.operation !== "show" && !(entry.args as { dryRun?: boolean }).dryRun).map((entry) => [entry.operation, entry.actor, entry.outcome]);
+      const rows = audit.entries
+        .filter((entry) => entry.operation !== "show" && !(entry.args as { dryRun?: boolean }).dryRun)
+        .map((entry) => [entry.operation, entry.actor, entry.outcome]);
       assert.deepEqual(rows.reverse(), [
         ["stop", "telegram:42", "ok"],
         ["start", "telegram:42", "ok"],
@@ -108,10 +132,17 @@ void describe("imported VMs through the core", () => {
       const archive = await app.core.show(alice, "archive");
       assert.ok(isImportedVm(archive));
       assert.equal(archive.allowPowerControl, false);
-      for (const call of [() => app.core.start(alice, "archive"), () => app.core.stop(alice, "archive"), () => app.core.plan(alice, { operation: "start", name: "archive" })]) {
+      for (const call of [
+        () => app.core.start(alice, "archive"),
+        () => app.core.stop(alice, "archive"),
+        () => app.core.plan(alice, { operation: "start", name: "archive" }),
+      ]) {
         const error = await call().catch((caught: unknown) => caught);
         assert.equal(kindOf(error), "conflict", String(error));
-        assert.match((error as Error).message, /"archive" is an imported VM \(VMID 121\).*its entry does not say allowPowerControl: true/);
+        assert.match(
+          (error as Error).message,
+          /"archive" is an imported VM \(VMID 121\).*its entry does not say allowPowerControl: true/,
+        );
       }
       for (const [operation, call] of [
         ["destroy", () => app.core.destroy(alice, "legacy")],
@@ -125,7 +156,11 @@ void describe("imported VMs through the core", () => {
       ] as const) {
         const error = await (call as () => Promise<unknown>)().catch((caught: unknown) => caught);
         assert.equal(kindOf(error), "conflict", `${operation}: ${String(error)}`);
-        assert.match((error as Error).message, /"legacy" is an imported VM \(VMID 120\), listed under imported in the definitions file.*you can show, start and stop it \(allowPowerControl: true\); nothing else/, operation);
+        assert.match(
+          (error as Error).message,
+          /"legacy" is an imported VM \(VMID 120\), listed under imported in the definitions file.*you can show, start and stop it \(allowPowerControl: true\); nothing else/,
+          operation,
+        );
       }
       assert.deepEqual([...changing(fake, 120), ...changing(fake, 121)], [], "nothing was sent that would change them");
       assert.equal(fake.vms.get(120)?.status, "running");
@@ -135,7 +170,12 @@ void describe("imported VMs through the core", () => {
 
   void it("another user gets 'not found' for every operation; admins see one assigned to nobody", async () => {
     await withImports(async ({ fake, app }) => {
-      for (const call of [() => app.core.show(bob, "legacy"), () => app.core.stop(bob, "legacy"), () => app.core.destroy(bob, "legacy"), () => app.core.show(alice, "orphan")]) {
+      for (const call of [
+        () => app.core.show(bob, "legacy"),
+        () => app.core.stop(bob, "legacy"),
+        () => app.core.destroy(bob, "legacy"),
+        () => app.core.show(alice, "orphan"),
+      ]) {
         const error = await (call as () => Promise<unknown>)().catch((caught: unknown) => caught);
         assert.equal(kindOf(error), "not-found", String(error));
         assert.match((error as Error).message, /You have no workload called "(legacy|orphan)"/);
@@ -143,7 +183,14 @@ void describe("imported VMs through the core", () => {
       const orphan = await app.core.show(admin, "orphan");
       assert.ok(isImportedVm(orphan));
       assert.equal(orphan.owner, undefined);
-      assert.deepEqual((await app.core.list(admin)).imported?.map((vm) => [vm.name, vm.owner ?? "-", vm.allowPowerControl]), [["archive", "telegram:42", false], ["legacy", "telegram:42", true], ["orphan", "-", false]]);
+      assert.deepEqual(
+        (await app.core.list(admin)).imported?.map((vm) => [vm.name, vm.owner ?? "-", vm.allowPowerControl]),
+        [
+          ["archive", "telegram:42", false],
+          ["legacy", "telegram:42", true],
+          ["orphan", "-", false],
+        ],
+      );
       assert.deepEqual(changing(fake, 120), []);
     });
   });
@@ -154,7 +201,10 @@ void describe("imported VMs through the core", () => {
       fake.addForeignVm({ vmid: 120, node: "pve1", name: "someone-else", status: "stopped" });
       const error = await app.core.start(alice, "legacy").catch((caught: unknown) => caught);
       assert.equal(kindOf(error), "conflict", String(error));
-      assert.match((error as Error).message, /voxnix will not start VMID 120: it is now called "someone-else" in the cluster, not "legacy"/);
+      assert.match(
+        (error as Error).message,
+        /voxnix will not start VMID 120: it is now called "someone-else" in the cluster, not "legacy"/,
+      );
       assert.equal(fake.vms.get(120)?.status, "stopped");
       assert.deepEqual(changing(fake, 120), []);
       const shown = await app.core.show(alice, "legacy");
@@ -169,11 +219,21 @@ void describe("imported VMs through the core", () => {
       const [aliceToken, bobToken] = [await token(alice.userId), await token(bob.userId)];
       const call = async (bearer: string, method: string, path: string) => {
         const response = await http.request(path, { method, headers: { authorization: `Bearer ${bearer}` } });
-        return { status: response.status, body: (await response.json()) as { ok: boolean; result?: Record<string, unknown>; error?: { kind: string; message: string } } };
+        return {
+          status: response.status,
+          body: (await response.json()) as {
+            ok: boolean;
+            result?: Record<string, unknown>;
+            error?: { kind: string; message: string };
+          },
+        };
       };
       const shown = await call(aliceToken, "GET", "/api/v1/workloads/legacy");
       assert.equal(shown.status, 200, JSON.stringify(shown.body));
-      assert.deepEqual([shown.body.result?.kind, shown.body.result?.vmid, shown.body.result?.allowPowerControl], ["imported-vm", 120, true]);
+      assert.deepEqual(
+        [shown.body.result?.kind, shown.body.result?.vmid, shown.body.result?.allowPowerControl],
+        ["imported-vm", 120, true],
+      );
       const stopped = await call(aliceToken, "POST", "/api/v1/workloads/legacy/stop");
       assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
       assert.equal(stopped.body.result?.live, "stopped");
@@ -191,7 +251,14 @@ void describe("imported VMs through the core", () => {
 
   void it("through the chat: show and stop work for the owner, destroy is refused naming the flag, another user learns nothing", async () => {
     await withImports(async ({ fake, app }) => {
-      const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config: app.config, secrets: app.secrets, logger: app.logger, dryRun: false });
+      const pipeline = createChatPipeline({
+        core: app.core,
+        conversations: app.conversations,
+        config: app.config,
+        secrets: app.secrets,
+        logger: app.logger,
+        dryRun: false,
+      });
       const shown = await pipeline.handle(alice, "show legacy");
       assert.match(shown.text, /legacy is an imported VM \(VMID 120\) that voxnix did not create; it is running\./);
       assert.match(shown.text, /You can start and stop it here; nothing else \(allowPowerControl: true\)/);

@@ -19,7 +19,10 @@ void describe("proxmox imported VMs", () => {
     try {
       h.fake.addForeignVm({ vmid: 120, node: "pve2", name: "legacy", status: "running" });
       const listed = await h.runtime.list();
-      assert.deepEqual(listed.map((vm) => [vm.name, vm.vmid, vm.node, vm.management]), [["legacy", 120, "pve2", "imported"]]);
+      assert.deepEqual(
+        listed.map((vm) => [vm.name, vm.vmid, vm.node, vm.management]),
+        [["legacy", 120, "pve2", "imported"]],
+      );
       const shown = await h.runtime.show(legacy);
       assert.equal(shown?.management, "imported");
 
@@ -32,7 +35,12 @@ void describe("proxmox imported VMs", () => {
       ] as const) {
         const error = await call().catch((caught: unknown) => caught);
         assert.ok(error instanceof ConflictError, `${operation} refused`);
-        assert.match(error.message, new RegExp(`"legacy" \\(VMID 120\\) was not created by voxnix: it is imported and read-only, so voxnix will not ${operation} it`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `"legacy" \\(VMID 120\\) was not created by voxnix: it is imported and read-only, so voxnix will not ${operation} it`,
+          ),
+        );
       }
       assert.deepEqual(h.fake.requests.filter(mutating), [], "no changing request was sent");
       assert.equal(h.fake.vms.get(120)?.status, "running");
@@ -70,7 +78,9 @@ void describe("proxmox imported VMs", () => {
       h.fake.vms.delete(10_000);
       h.fake.addForeignVm({ vmid: 10_000, node: "pve1", name: "lab", status: "running" });
       const before = h.fake.requests.filter(mutating).length;
-      const error = await h.runtime.destroy("lab" as WorkloadName, { onProgress: h.onProgress }).catch((caught: unknown) => caught);
+      const error = await h.runtime
+        .destroy("lab" as WorkloadName, { onProgress: h.onProgress })
+        .catch((caught: unknown) => caught);
       assert.ok(error instanceof ConflictError, String(error));
       assert.equal(h.fake.requests.filter(mutating).length, before);
       assert.equal((await h.runtime.list()).find((vm) => vm.vmid === 10_000)?.management, "imported");

@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { WorkloadName } from "../../../src/domain/names.js";
 import { decodeSshKeys } from "../../../src/runtimes/proxmox/cloud-init.js";
-import { createAndShow, createProxmoxHarness, ED25519_KEY, fakeGuests, vmSpec, type ProxmoxHarness } from "./harness.js";
+import {
+  createAndShow,
+  createProxmoxHarness,
+  ED25519_KEY,
+  fakeGuests,
+  vmSpec,
+  type ProxmoxHarness,
+} from "./harness.js";
 
 const lab = "lab" as WorkloadName;
 
@@ -36,13 +43,20 @@ void describe("proxmox runtime lifecycle", () => {
     assert.match(String(vm.config.scsi0), /size=8192M/);
     assert.deepEqual(decodeSshKeys(String(vm.config.sshkeys)), [ED25519_KEY]);
     // The wire value is percent-encoded (Proxmox URL-decodes sshkeys before validating it).
-    const configCall = h.fake.requests.find((request) => request.method === "POST" && request.path.endsWith("/qemu/10000/config"))!;
+    const configCall = h.fake.requests.find(
+      (request) => request.method === "POST" && request.path.endsWith("/qemu/10000/config"),
+    )!;
     assert.match(configCall.params.sshkeys ?? "", /^ssh-ed25519%20AAAA/);
     assert.equal(h.ledger.findLive("lab")?.state, "active");
 
-    const steps = h.events.filter((event) => event.type === "step").map((event) => (event.type === "step" ? event.step : ""));
+    const steps = h.events
+      .filter((event) => event.type === "step")
+      .map((event) => (event.type === "step" ? event.step : ""));
     assert.deepEqual([...new Set(steps)], ["preparing", "installing", "starting", "waiting-for-boot"]);
-    assert.ok(h.events.some((event) => event.type === "log" && /linked clone/.test(event.line)), "task log lines arrive as progress");
+    assert.ok(
+      h.events.some((event) => event.type === "log" && /linked clone/.test(event.line)),
+      "task log lines arrive as progress",
+    );
   });
 
   void it("a linked clone from the template's node to the node with the most free memory", () => {
@@ -71,7 +85,9 @@ void describe("proxmox runtime lifecycle", () => {
   void it("stops (clean shutdown), starts and restarts; stopping a stopped VM succeeds", async () => {
     await h.runtime.stop(lab, { onProgress: h.onProgress });
     assert.equal(h.fake.vms.get(10_000)?.status, "stopped");
-    assert.ok(h.fake.requests.some((request) => request.path.endsWith("/status/shutdown") && request.params.forceStop === "1"));
+    assert.ok(
+      h.fake.requests.some((request) => request.path.endsWith("/status/shutdown") && request.params.forceStop === "1"),
+    );
     await h.runtime.stop(lab, { onProgress: h.onProgress });
     await h.runtime.start(lab, { onProgress: h.onProgress });
     assert.equal(h.fake.vms.get(10_000)?.status, "running");
@@ -88,18 +104,37 @@ void describe("proxmox runtime lifecycle", () => {
     const report = await h.runtime.destroy(lab, { onProgress: h.onProgress });
     assert.deepEqual(report.warnings, []);
     assert.equal(fakeGuests(h.fake).length, 0);
-    const deletion = h.fake.requests.find((request) => request.method === "DELETE" && request.path === "/nodes/pve1/qemu/10000")!;
+    const deletion = h.fake.requests.find(
+      (request) => request.method === "DELETE" && request.path === "/nodes/pve1/qemu/10000",
+    )!;
     assert.equal(deletion.params.purge, "1");
     assert.equal(deletion.params["destroy-unreferenced-disks"], "1");
     assert.equal(h.ledger.get(10_000)?.state, "released");
     assert.equal(await h.runtime.show(lab), undefined);
-    assert.deepEqual((await h.runtime.destroy(lab, { onProgress: h.onProgress })).warnings, [], "an unknown name succeeds");
+    assert.deepEqual(
+      (await h.runtime.destroy(lab, { onProgress: h.onProgress })).warnings,
+      [],
+      "an unknown name succeeds",
+    );
   });
 
   void it("doctor: reachable, token accepted, template present, nodes online", async () => {
     const checks = await h.runtime.doctor();
-    assert.ok(checks.every((check) => check.ok), JSON.stringify(checks, null, 1));
-    assert.deepEqual(checks.map((check) => check.name), ["proxmox token secret file", "proxmox API reachable", "proxmox token", "proxmox template", "proxmox nodes", "proxmox VMID range"]);
+    assert.ok(
+      checks.every((check) => check.ok),
+      JSON.stringify(checks, null, 1),
+    );
+    assert.deepEqual(
+      checks.map((check) => check.name),
+      [
+        "proxmox token secret file",
+        "proxmox API reachable",
+        "proxmox token",
+        "proxmox template",
+        "proxmox nodes",
+        "proxmox VMID range",
+      ],
+    );
   });
 
   void it("plan names the calls and changes nothing", async () => {
@@ -117,7 +152,9 @@ void describe("proxmox runtime: backup before destroy", () => {
       await h.runtime.create(vmSpec("lab"), { ownerLabel: "local:admin", onProgress: h.onProgress });
       await h.runtime.destroy(lab, { onProgress: h.onProgress });
       assert.deepEqual(h.fake.backups, [{ vmid: 10_000, storage: "pbs" }]);
-      const order = h.fake.requests.filter((request) => request.method !== "GET").map((request) => request.path.split("/").slice(-1)[0]);
+      const order = h.fake.requests
+        .filter((request) => request.method !== "GET")
+        .map((request) => request.path.split("/").slice(-1)[0]);
       assert.ok(order.indexOf("vzdump") < order.lastIndexOf("10000"), order.join(" "));
     } finally {
       await h.close();
@@ -134,7 +171,9 @@ void describe("proxmox runtime: journal through the guest agent", () => {
       assert.equal(logs.length, 5);
       assert.equal(logs.at(-1)?.unit, "journal");
       assert.match(logs.at(-1)?.message ?? "", /cloud-init.*finished/);
-      assert.deepEqual(h.fake.agentCommands, [{ vmid: 10_000, command: ["journalctl", "--no-pager", "-o", "short-iso", "-n", "5"] }]);
+      assert.deepEqual(h.fake.agentCommands, [
+        { vmid: 10_000, command: ["journalctl", "--no-pager", "-o", "short-iso", "-n", "5"] },
+      ]);
     } finally {
       await h.close();
     }

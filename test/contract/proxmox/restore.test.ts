@@ -18,7 +18,12 @@ import { renderDestroyResult } from "../../../src/adapters/cli/views.js";
 import { isChangeResult } from "../../../src/core/api.js";
 import { createSnapshotsRepository } from "../../../src/state/snapshots-repository.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
-import { startFakeProxmoxServer, volidOf, type FakeProxmoxServer, type FakeVm } from "../../fakes/fake-proxmox-server.js";
+import {
+  startFakeProxmoxServer,
+  volidOf,
+  type FakeProxmoxServer,
+  type FakeVm,
+} from "../../fakes/fake-proxmox-server.js";
 import { ED25519_KEY, fakeGuests } from "./harness.js";
 
 const admin: Actor = { userId: "local:admin" };
@@ -50,7 +55,12 @@ async function withCluster(test: (context: { fake: FakeProxmoxServer; app: App }
     }),
   );
   const logger = new FakeLogger();
-  const app = await createApp({ env: { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state") }, logger, runner: createCommandRunner({ logger }), proxmoxPollMs: 5 });
+  const app = await createApp({
+    env: { VOXNIX_CONFIG: join(dir, "voxnix.json"), VOXNIX_STATE_DIR: join(dir, "state") },
+    logger,
+    runner: createCommandRunner({ logger }),
+    proxmoxPollMs: 5,
+  });
   try {
     for (const actor of [alice, bob]) {
       await app.core.whoami(actor); // first contact: pending
@@ -68,7 +78,16 @@ const workspaceVolume = (vm: FakeVm) => volidOf(String(vm.config.scsi1));
 const guest = (fake: FakeProxmoxServer, name: string) => fakeGuests(fake).find((vm) => vm.name === name);
 
 async function createLab(app: App, fake: FakeProxmoxServer): Promise<FakeVm> {
-  await (await app.core.create(alice, { kind: "vm", name: "lab", memory: "1G", disk: "4G", workspace: "2G", sshKeys: [ED25519_KEY] })).wait();
+  await (
+    await app.core.create(alice, {
+      kind: "vm",
+      name: "lab",
+      memory: "1G",
+      disk: "4G",
+      workspace: "2G",
+      sshKeys: [ED25519_KEY],
+    })
+  ).wait();
   const lab = guest(fake, "lab")!;
   fake.volumes.set(workspaceVolume(lab), "alice's notes");
   return lab;
@@ -97,9 +116,15 @@ void describe("proxmox restore: the workspace disk comes back", () => {
       assert.equal(fake.volumes.get(volidOf(String(keeper.config.unused0))), "alice's notes");
       assert.ok(keeper.vmid >= 10_000 && keeper.vmid <= 10_099, "the keeper's VMID is in voxnix's range");
       // Nobody sees the keeper as a workload or an import.
-      assert.deepEqual((await app.core.list(alice)).workloads.map((workload) => workload.name), []);
+      assert.deepEqual(
+        (await app.core.list(alice)).workloads.map((workload) => workload.name),
+        [],
+      );
       const adminList = await app.core.list(admin);
-      assert.ok(!(adminList.unmanaged ?? []).some((entry) => entry.name === "voxnix-kept-lab"), "the keeper is not listed as an imported VM");
+      assert.ok(
+        !(adminList.unmanaged ?? []).some((entry) => entry.name === "voxnix-kept-lab"),
+        "the keeper is not listed as an imported VM",
+      );
 
       // The plan says what comes back.
       const planned = await app.core.plan(alice, { operation: "restore", name: "lab" });
@@ -109,10 +134,16 @@ void describe("proxmox restore: the workspace disk comes back", () => {
         "recreate lab as a new VM",
         "bring back its workspace disk (kept in a keeper VM on the cluster) as it was when it was destroyed (proxmox)",
       ]);
-      assert.ok(!planned.plan.steps.some((step) => /root disk as it was|empty workspace/.test(step)), JSON.stringify(planned.plan.steps));
+      assert.ok(
+        !planned.plan.steps.some((step) => /root disk as it was|empty workspace/.test(step)),
+        JSON.stringify(planned.plan.steps),
+      );
 
       // Another user cannot restore it: "not yours" is "not found".
-      await assert.rejects(app.core.restore(bob, "lab"), (error: Error & { kind?: string }) => error.kind === "not-found");
+      await assert.rejects(
+        app.core.restore(bob, "lab"),
+        (error: Error & { kind?: string }) => error.kind === "not-found",
+      );
 
       await (await app.core.restore(alice, "lab")).wait();
       const restored = guest(fake, "lab")!;
@@ -121,7 +152,10 @@ void describe("proxmox restore: the workspace disk comes back", () => {
       assert.equal(fake.volumes.get(workspaceVolume(restored)), "alice's notes", "the workspace data is back");
       assert.equal(restored.status, "running");
       assert.equal(fake.vms.has(keeper.vmid), false, "the emptied keeper was deleted");
-      assert.deepEqual((await app.core.list(alice)).workloads.map((workload) => workload.name), ["lab"]);
+      assert.deepEqual(
+        (await app.core.list(alice)).workloads.map((workload) => workload.name),
+        ["lab"],
+      );
     });
   });
 
@@ -135,8 +169,15 @@ void describe("proxmox restore: the workspace disk comes back", () => {
       fake.failNextTask("qmstart", "start failed: QEMU exited with code 1", ["kvm: could not open disk image"]);
       await assert.rejects((await app.core.restore(alice, "lab")).wait(), /start failed/);
       assert.equal(guest(fake, "lab"), undefined, "the half-made VM was deleted");
-      assert.equal(fake.volumes.get(volidOf(String(fake.vms.get(keeper.vmid)?.config.unused0))), "alice's notes", "the disk is back with its keeper");
-      assert.ok(fake.requests.some((request) => request.path === `/nodes/${keeper.node}/qemu/${keeper.vmid}/move_disk`), "the disk had been moved into the new VM");
+      assert.equal(
+        fake.volumes.get(volidOf(String(fake.vms.get(keeper.vmid)?.config.unused0))),
+        "alice's notes",
+        "the disk is back with its keeper",
+      );
+      assert.ok(
+        fake.requests.some((request) => request.path === `/nodes/${keeper.node}/qemu/${keeper.vmid}/move_disk`),
+        "the disk had been moved into the new VM",
+      );
 
       // The move itself failing leaves everything as it was, too.
       fake.failNextTask("qmmove", "storage migration failed: rename failed");
@@ -154,8 +195,16 @@ void describe("proxmox restore: the workspace disk comes back", () => {
       const lab = await createLab(app, fake);
       fake.failNextTask("qmmove", "rename failed: volume busy");
       await assert.rejects(destroy(app, alice, "lab"), /rename failed/);
-      assert.equal(fake.volumes.get(workspaceVolume(fake.vms.get(lab.vmid)!)), "alice's notes", "the VM still has its disk");
-      assert.equal(fakeGuests(fake).filter((vm) => vm.name === "voxnix-kept-lab").length, 0, "the keeper made for it was removed");
+      assert.equal(
+        fake.volumes.get(workspaceVolume(fake.vms.get(lab.vmid)!)),
+        "alice's notes",
+        "the VM still has its disk",
+      );
+      assert.equal(
+        fakeGuests(fake).filter((vm) => vm.name === "voxnix-kept-lab").length,
+        0,
+        "the keeper made for it was removed",
+      );
     });
   });
 

@@ -21,10 +21,17 @@ import { createCommandRunner } from "../../../src/host/command-runner.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
 
 const FAKE_TOOLS = fileURLToPath(new URL("../../fakes/bin/secrets", import.meta.url));
-const HAVE_TOOLS = existsSync("/usr/bin/age") && existsSync("/usr/bin/age-keygen") && existsSync("/usr/bin/nix-instantiate");
+const HAVE_TOOLS =
+  existsSync("/usr/bin/age") && existsSync("/usr/bin/age-keygen") && existsSync("/usr/bin/nix-instantiate");
 const SECRET = "db-password=correct horse battery staple";
-const withFakes = createCommandRunner({ logger: new FakeLogger(), baseEnv: { ...process.env, PATH: `${FAKE_TOOLS}:${process.env.PATH ?? "/usr/bin:/bin"}` } });
-const withoutTools = createCommandRunner({ logger: new FakeLogger(), baseEnv: { ...process.env, PATH: "/usr/bin:/bin" } });
+const withFakes = createCommandRunner({
+  logger: new FakeLogger(),
+  baseEnv: { ...process.env, PATH: `${FAKE_TOOLS}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+});
+const withoutTools = createCommandRunner({
+  logger: new FakeLogger(),
+  baseEnv: { ...process.env, PATH: "/usr/bin:/bin" },
+});
 
 function keypair(dir: string, name: string): { identity: string; recipient: string } {
   const identity = join(dir, `${name}.agekey`);
@@ -43,7 +50,10 @@ function sopsFile(file: string, recipients: readonly string[]): Buffer {
   const cipher = createCipheriv("aes-256-gcm", dataKey, iv);
   const data = Buffer.concat([cipher.update(SECRET, "utf8"), cipher.final()]);
   const value = `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${cipher.getAuthTag().toString("base64")},type:str]`;
-  const age = recipients.map((recipient) => ({ recipient, enc: execFileSync("age", ["--encrypt", "--armor", "--recipient", recipient], { input: dataKey, encoding: "utf8" }) }));
+  const age = recipients.map((recipient) => ({
+    recipient,
+    enc: execFileSync("age", ["--encrypt", "--armor", "--recipient", recipient], { input: dataKey, encoding: "utf8" }),
+  }));
   writeFileSync(file, YAML.stringify({ db: value, sops: { age, version: "3.9.1" } }));
   return dataKey;
 }
@@ -54,7 +64,10 @@ function readSops(file: string, identity: string): string | undefined {
   for (const entry of tree.sops.age) {
     let dataKey: Buffer;
     try {
-      dataKey = execFileSync("age", ["--decrypt", "--identity", identity], { input: entry.enc, stdio: ["pipe", "pipe", "ignore"] });
+      dataKey = execFileSync("age", ["--decrypt", "--identity", identity], {
+        input: entry.enc,
+        stdio: ["pipe", "pipe", "ignore"],
+      });
     } catch {
       continue;
     }
@@ -66,93 +79,154 @@ function readSops(file: string, identity: string): string | undefined {
   return undefined;
 }
 
-void describe("re-keying secrets with sops and agenix", { skip: HAVE_TOOLS ? false : "needs age, age-keygen and nix-instantiate" }, () => {
-  void it("sops: adds the host to the matching creation rule, runs updatekeys --yes, drops a replaced key", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "voxnix-sops-"));
-    try {
-      const admin = keypair(dir, "admin");
-      const first = keypair(dir, "host-first");
-      const second = keypair(dir, "host-second");
-      mkdirSync(join(dir, "secrets"));
-      const file = join(dir, "secrets", "lab.yaml");
-      sopsFile(file, [admin.recipient]);
-      writeFileSync(join(dir, ".sops.yaml"), `# the admin's rules\ncreation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: ${admin.recipient}\n  - age: ${admin.recipient}\n`);
-      const secrets = { identityFile: admin.identity, tool: "sops" as const, sopsConfig: join(dir, ".sops.yaml"), files: [file] };
-      assert.equal(readSops(file, first.identity), undefined, "the host cannot read it before");
+void describe(
+  "re-keying secrets with sops and agenix",
+  { skip: HAVE_TOOLS ? false : "needs age, age-keygen and nix-instantiate" },
+  () => {
+    void it("sops: adds the host to the matching creation rule, runs updatekeys --yes, drops a replaced key", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "voxnix-sops-"));
+      try {
+        const admin = keypair(dir, "admin");
+        const first = keypair(dir, "host-first");
+        const second = keypair(dir, "host-second");
+        mkdirSync(join(dir, "secrets"));
+        const file = join(dir, "secrets", "lab.yaml");
+        sopsFile(file, [admin.recipient]);
+        writeFileSync(
+          join(dir, ".sops.yaml"),
+          `# the admin's rules\ncreation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: ${admin.recipient}\n  - age: ${admin.recipient}\n`,
+        );
+        const secrets = {
+          identityFile: admin.identity,
+          tool: "sops" as const,
+          sopsConfig: join(dir, ".sops.yaml"),
+          files: [file],
+        };
+        assert.equal(readSops(file, first.identity), undefined, "the host cannot read it before");
 
-      const outcome = await reencryptSecrets(withFakes, secrets, [file], { lab: host(first.recipient, [file]) }, []);
-      assert.deepEqual(outcome, { reencrypted: [file], notes: [] });
-      const config = readFileSync(join(dir, ".sops.yaml"), "utf8");
-      assert.match(config, /^# the admin's rules/, "the admin's comments are kept");
-      assert.deepEqual((YAML.parse(config) as { creation_rules: { age: string }[] }).creation_rules.map((rule) => rule.age), [`${admin.recipient},${first.recipient}`, admin.recipient]);
-      assert.equal(readSops(file, first.identity), SECRET, "the host reads it after updatekeys");
-      assert.equal(readSops(file, admin.identity), SECRET);
+        const outcome = await reencryptSecrets(withFakes, secrets, [file], { lab: host(first.recipient, [file]) }, []);
+        assert.deepEqual(outcome, { reencrypted: [file], notes: [] });
+        const config = readFileSync(join(dir, ".sops.yaml"), "utf8");
+        assert.match(config, /^# the admin's rules/, "the admin's comments are kept");
+        assert.deepEqual(
+          (YAML.parse(config) as { creation_rules: { age: string }[] }).creation_rules.map((rule) => rule.age),
+          [`${admin.recipient},${first.recipient}`, admin.recipient],
+        );
+        assert.equal(readSops(file, first.identity), SECRET, "the host reads it after updatekeys");
+        assert.equal(readSops(file, admin.identity), SECRET);
 
-      // Nothing changed since: sops says "already up to date" and exits 0.
-      assert.deepEqual(await reencryptSecrets(withFakes, secrets, [file], { lab: host(first.recipient, [file]) }, []), { reencrypted: [file], notes: [] });
+        // Nothing changed since: sops says "already up to date" and exits 0.
+        assert.deepEqual(
+          await reencryptSecrets(withFakes, secrets, [file], { lab: host(first.recipient, [file]) }, []),
+          { reencrypted: [file], notes: [] },
+        );
 
-      // The host was reinstalled: the old recipient leaves, the new one joins.
-      await reencryptSecrets(withFakes, secrets, [file], { lab: host(second.recipient, [file]) }, [first.recipient]);
-      assert.equal(readSops(file, second.identity), SECRET);
-      assert.equal(readSops(file, first.identity), undefined, "the replaced key can no longer read it");
-      assert.ok(!readFileSync(join(dir, ".sops.yaml"), "utf8").includes(first.recipient));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        // The host was reinstalled: the old recipient leaves, the new one joins.
+        await reencryptSecrets(withFakes, secrets, [file], { lab: host(second.recipient, [file]) }, [first.recipient]);
+        assert.equal(readSops(file, second.identity), SECRET);
+        assert.equal(readSops(file, first.identity), undefined, "the replaced key can no longer read it");
+        assert.ok(!readFileSync(join(dir, ".sops.yaml"), "utf8").includes(first.recipient));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
-  void it("sops: a missing sops skips with what to run; a wrong identity fails with sops' error", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "voxnix-sops-"));
-    try {
-      const admin = keypair(dir, "admin");
-      const stranger = keypair(dir, "stranger");
-      const hostKeys = keypair(dir, "host");
-      const file = join(dir, "lab.yaml");
-      sopsFile(file, [admin.recipient]);
-      const before = readFileSync(file, "utf8");
-      writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${admin.recipient}\n`);
-      const pinned = { lab: host(hostKeys.recipient, [file]) };
+    void it("sops: a missing sops skips with what to run; a wrong identity fails with sops' error", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "voxnix-sops-"));
+      try {
+        const admin = keypair(dir, "admin");
+        const stranger = keypair(dir, "stranger");
+        const hostKeys = keypair(dir, "host");
+        const file = join(dir, "lab.yaml");
+        sopsFile(file, [admin.recipient]);
+        const before = readFileSync(file, "utf8");
+        writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${admin.recipient}\n`);
+        const pinned = { lab: host(hostKeys.recipient, [file]) };
 
-      const skipped = await reencryptSecrets(withoutTools, { identityFile: admin.identity, tool: "sops", sopsConfig: join(dir, ".sops.yaml"), files: [file] }, [file], pinned, []);
-      assert.deepEqual(skipped.reencrypted, []);
-      assert.match(skipped.notes.join("\n"), /sops is not installed; the host's recipient was added to .*\.sops\.yaml, so run "sops updatekeys .*lab\.yaml" there/);
-      assert.equal(readFileSync(file, "utf8"), before, "the file was not touched");
-      assert.ok(readFileSync(join(dir, ".sops.yaml"), "utf8").includes(hostKeys.recipient));
+        const skipped = await reencryptSecrets(
+          withoutTools,
+          { identityFile: admin.identity, tool: "sops", sopsConfig: join(dir, ".sops.yaml"), files: [file] },
+          [file],
+          pinned,
+          [],
+        );
+        assert.deepEqual(skipped.reencrypted, []);
+        assert.match(
+          skipped.notes.join("\n"),
+          /sops is not installed; the host's recipient was added to .*\.sops\.yaml, so run "sops updatekeys .*lab\.yaml" there/,
+        );
+        assert.equal(readFileSync(file, "utf8"), before, "the file was not touched");
+        assert.ok(readFileSync(join(dir, ".sops.yaml"), "utf8").includes(hostKeys.recipient));
 
-      await assert.rejects(
-        reencryptSecrets(withFakes, { identityFile: stranger.identity, tool: "sops", sopsConfig: join(dir, ".sops.yaml"), files: [file] }, [file], pinned, []),
-        (error: Error & { detail?: string }) => /sops updatekeys failed for .*lab\.yaml \(exit 128\)/.test(error.message),
-      );
-      assert.equal(readFileSync(file, "utf8"), before);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        await assert.rejects(
+          reencryptSecrets(
+            withFakes,
+            { identityFile: stranger.identity, tool: "sops", sopsConfig: join(dir, ".sops.yaml"), files: [file] },
+            [file],
+            pinned,
+            [],
+          ),
+          (error: Error & { detail?: string }) =>
+            /sops updatekeys failed for .*lab\.yaml \(exit 128\)/.test(error.message),
+        );
+        assert.equal(readFileSync(file, "utf8"), before);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
-  void it("agenix: writes the hosts' recipients for secrets.nix, runs agenix -r -i, the host reads its file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "voxnix-agenix-"));
-    try {
-      const admin = keypair(dir, "admin");
-      const hostKeys = keypair(dir, "host");
-      const db = join(dir, "db.age");
-      const other = join(dir, "other.age");
-      for (const file of [db, other]) execFileSync("age", ["--encrypt", "--recipient", admin.recipient, "-o", file], { input: SECRET });
-      writeFileSync(
-        join(dir, "secrets.nix"),
-        `let\n  admin = "${admin.recipient}";\n  hosts = builtins.fromJSON (builtins.readFile ./voxnix-hosts.json);\n  for = name: [ admin ] ++ (hosts.\${name} or [ ]);\nin {\n  "db.age".publicKeys = for "db.age";\n  "other.age".publicKeys = for "other.age";\n}\n`,
-      );
-      const secrets = { identityFile: admin.identity, tool: "agenix" as const, agenixDirectory: dir, files: [db, other] };
-      const outcome = await reencryptSecrets(withFakes, secrets, [db], { lab: host(hostKeys.recipient, [db]) }, []);
-      assert.deepEqual(outcome, { reencrypted: [db], notes: [] });
-      assert.deepEqual(JSON.parse(readFileSync(join(dir, "voxnix-hosts.json"), "utf8")), { "db.age": [hostKeys.recipient], "other.age": [] });
-      assert.equal(execFileSync("age", ["--decrypt", "--identity", hostKeys.identity, db], { encoding: "utf8" }), SECRET);
-      assert.throws(() => execFileSync("age", ["--decrypt", "--identity", hostKeys.identity, other], { stdio: "ignore" }), "a file the host's entry does not list stays closed to it");
-      assert.equal(execFileSync("age", ["--decrypt", "--identity", admin.identity, other], { encoding: "utf8" }), SECRET);
+    void it("agenix: writes the hosts' recipients for secrets.nix, runs agenix -r -i, the host reads its file", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "voxnix-agenix-"));
+      try {
+        const admin = keypair(dir, "admin");
+        const hostKeys = keypair(dir, "host");
+        const db = join(dir, "db.age");
+        const other = join(dir, "other.age");
+        for (const file of [db, other])
+          execFileSync("age", ["--encrypt", "--recipient", admin.recipient, "-o", file], { input: SECRET });
+        writeFileSync(
+          join(dir, "secrets.nix"),
+          `let\n  admin = "${admin.recipient}";\n  hosts = builtins.fromJSON (builtins.readFile ./voxnix-hosts.json);\n  for = name: [ admin ] ++ (hosts.\${name} or [ ]);\nin {\n  "db.age".publicKeys = for "db.age";\n  "other.age".publicKeys = for "other.age";\n}\n`,
+        );
+        const secrets = {
+          identityFile: admin.identity,
+          tool: "agenix" as const,
+          agenixDirectory: dir,
+          files: [db, other],
+        };
+        const outcome = await reencryptSecrets(withFakes, secrets, [db], { lab: host(hostKeys.recipient, [db]) }, []);
+        assert.deepEqual(outcome, { reencrypted: [db], notes: [] });
+        assert.deepEqual(JSON.parse(readFileSync(join(dir, "voxnix-hosts.json"), "utf8")), {
+          "db.age": [hostKeys.recipient],
+          "other.age": [],
+        });
+        assert.equal(
+          execFileSync("age", ["--decrypt", "--identity", hostKeys.identity, db], { encoding: "utf8" }),
+          SECRET,
+        );
+        assert.throws(
+          () => execFileSync("age", ["--decrypt", "--identity", hostKeys.identity, other], { stdio: "ignore" }),
+          "a file the host's entry does not list stays closed to it",
+        );
+        assert.equal(
+          execFileSync("age", ["--decrypt", "--identity", admin.identity, other], { encoding: "utf8" }),
+          SECRET,
+        );
 
-      const skipped = await reencryptSecrets(withoutTools, secrets, [db], { lab: host(hostKeys.recipient, [db]) }, []);
-      assert.match(skipped.notes.join("\n"), /agenix is not installed; the hosts' recipients were written to .*voxnix-hosts\.json, so run "agenix -r" in /);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+        const skipped = await reencryptSecrets(
+          withoutTools,
+          secrets,
+          [db],
+          { lab: host(hostKeys.recipient, [db]) },
+          [],
+        );
+        assert.match(
+          skipped.notes.join("\n"),
+          /agenix is not installed; the hosts' recipients were written to .*voxnix-hosts\.json, so run "agenix -r" in /,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -22,7 +22,11 @@ void describe("proxmox token secret", () => {
       h.fake.failNextTask("qmshutdown", "shutdown failed", ["some log line"]);
       await capture(h.runtime.stop("lab" as WorkloadName, host));
       // A server that echoes the secret (a broken proxy, a debug build) must not leak it through voxnix.
-      h.fake.failNextRequest(/^\/cluster\/resources$/, 500, `bad header PVEAPIToken=${h.fake.tokenId}=${h.fake.tokenSecret}`);
+      h.fake.failNextRequest(
+        /^\/cluster\/resources$/,
+        500,
+        `bad header PVEAPIToken=${h.fake.tokenId}=${h.fake.tokenSecret}`,
+      );
       await capture(h.runtime.list());
       h.fake.forbidden.push(/.*/);
       await capture(h.runtime.create(vmSpec("web"), host));
@@ -31,13 +35,26 @@ void describe("proxmox token secret", () => {
       chmodSync(h.secretFile, 0o600);
       writeFileSync(h.secretFile, "wrong-secret");
       await capture(h.runtimeWith({}).list());
-      await capture(h.runtimeWith({}).doctor().then((checks) => Promise.reject(new Error(JSON.stringify(checks)))));
+      await capture(
+        h
+          .runtimeWith({})
+          .doctor()
+          .then((checks) => Promise.reject(new Error(JSON.stringify(checks)))),
+      );
 
       assert.ok(errors.length >= 5, `collected ${errors.length} errors`);
       const echoed = errors.find((error) => error instanceof HostFailureError && /bad header/.test(error.message));
       assert.ok(echoed, "the echoing server's error was seen");
       assert.ok(h.logger.records.length > 20, "there were log records to check");
-      const written = JSON.stringify(h.logger.records) + errors.map((error) => (error instanceof Error ? `${error.message}\n${(error as HostFailureError).detail ?? ""}\n${error.stack ?? ""}` : String(error))).join("\n");
+      const written =
+        JSON.stringify(h.logger.records) +
+        errors
+          .map((error) =>
+            error instanceof Error
+              ? `${error.message}\n${(error as HostFailureError).detail ?? ""}\n${error.stack ?? ""}`
+              : String(error),
+          )
+          .join("\n");
       assert.ok(!written.includes(h.fake.tokenSecret), "the secret leaked");
     } finally {
       await h.close();

@@ -44,7 +44,10 @@ void describe("proxmox TLS trust", () => {
       const caFile = join(h.dir, "pve-root-ca.pem");
       writeFileSync(caFile, h.fake.certificatePem);
       assert.deepEqual(await h.runtimeWith({ tls: { caFile } }).list(), []);
-      assert.deepEqual(await h.runtimeWith({ tls: { fingerprint: h.fake.fingerprint.replace(/:/g, "").toLowerCase() } }).list(), []);
+      assert.deepEqual(
+        await h.runtimeWith({ tls: { fingerprint: h.fake.fingerprint.replace(/:/g, "").toLowerCase() } }).list(),
+        [],
+      );
     } finally {
       await h.close();
     }

@@ -20,18 +20,27 @@ void describe("proxmox VMID ledger", () => {
       // Two clones lose their VMID to another clone between Proxmox's early check and the worker's lock.
       h.fake.raceCloneWorker(2);
       const names = Array.from({ length: 20 }, (_, index) => `vm${index}`);
-      const results = await Promise.all(names.map((name) => createAndShow(h, vmSpec(name, { memoryBytes: 512 * 1024 ** 2 }))));
+      const results = await Promise.all(
+        names.map((name) => createAndShow(h, vmSpec(name, { memoryBytes: 512 * 1024 ** 2 }))),
+      );
 
       const vmids = results.map((result) => Number(result.facts.vmid));
       assert.equal(new Set(vmids).size, 20, "every create got its own VMID");
       assert.ok(vmids.every((vmid) => vmid >= 10_000 && vmid <= 10_099));
-      const foreign = fakeGuests(h.fake).filter((vm) => /^(foreign|raced)-/.test(vm.name) || vm.name === "someone-elses");
+      const foreign = fakeGuests(h.fake).filter(
+        (vm) => /^(foreign|raced)-/.test(vm.name) || vm.name === "someone-elses",
+      );
       assert.equal(foreign.length, 6);
       for (const vm of foreign) assert.ok(!vmids.includes(vm.vmid), `foreign VM ${vm.vmid} untouched and not reused`);
-      for (const [index, vmid] of vmids.entries()) assert.equal(h.fake.vms.get(vmid)?.name, names[index], "each VMID holds the VM it was made for");
+      for (const [index, vmid] of vmids.entries())
+        assert.equal(h.fake.vms.get(vmid)?.name, names[index], "each VMID holds the VM it was made for");
       assert.equal(fakeGuests(h.fake).length, 26, "20 managed + 6 foreign, no orphan");
 
-      const taken = h.ledger.all().filter((record) => record.state === "taken").map((record) => record.vmid).sort();
+      const taken = h.ledger
+        .all()
+        .filter((record) => record.state === "taken")
+        .map((record) => record.vmid)
+        .sort();
       assert.deepEqual(taken, foreign.map((vm) => vm.vmid).sort(), "every foreign ID met is recorded as taken");
       assert.equal(h.ledger.all().filter((record) => record.state === "active").length, 20);
     } finally {
@@ -48,7 +57,13 @@ void describe("proxmox VMID ledger", () => {
       assert.equal(h.fake.vms.has(10_000), false);
       const again = await createAndShow(h, vmSpec("lab"));
       assert.equal(again.facts.vmid, "10001");
-      assert.deepEqual(h.ledger.all().map((record) => [record.vmid, record.state]), [[10_000, "released"], [10_001, "active"]]);
+      assert.deepEqual(
+        h.ledger.all().map((record) => [record.vmid, record.state]),
+        [
+          [10_000, "released"],
+          [10_001, "active"],
+        ],
+      );
     } finally {
       await h.close();
     }
@@ -89,12 +104,18 @@ void describe("proxmox VMID ledger", () => {
     const h = await createProxmoxHarness();
     try {
       const host = { ownerLabel: "local:admin", onProgress: () => undefined };
-      const results = await Promise.allSettled([h.runtime.create(vmSpec("lab"), host), h.runtime.create(vmSpec("lab"), host)]);
+      const results = await Promise.allSettled([
+        h.runtime.create(vmSpec("lab"), host),
+        h.runtime.create(vmSpec("lab"), host),
+      ]);
       assert.deepEqual(results.map((result) => result.status).sort(), ["fulfilled", "rejected"]);
       const rejected = results.find((result) => result.status === "rejected");
       assert.ok(rejected?.reason instanceof ConflictError, String(rejected?.reason));
       assert.equal(fakeGuests(h.fake).length, 1);
-      assert.deepEqual(h.ledger.all().map((record) => [record.vmid, record.state]), [[10_000, "active"]]);
+      assert.deepEqual(
+        h.ledger.all().map((record) => [record.vmid, record.state]),
+        [[10_000, "active"]],
+      );
     } finally {
       await h.close();
     }

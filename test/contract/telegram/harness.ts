@@ -29,7 +29,8 @@ export const TOKEN = "123456:BUILT-bot-token";
 function newestSource(directory: string): number {
   let newest = 0;
   for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith(".ts"))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }
@@ -87,7 +88,11 @@ export class BuiltBot {
       void this.exited.then((exit) => {
         if (!this.listeners.has(check)) return;
         cleanup();
-        reject(new Error(`the bot exited (${JSON.stringify(exit)}) before ${pattern}; stdout: ${this.stdout}\nstderr: ${this.stderr}`));
+        reject(
+          new Error(
+            `the bot exited (${JSON.stringify(exit)}) before ${pattern}; stdout: ${this.stdout}\nstderr: ${this.stderr}`,
+          ),
+        );
       });
     });
   }
@@ -147,7 +152,12 @@ export class BotHome {
 
   /** The built CLI over the fake NixOS host (nixos backend, fake zfs). */
   overFakeHost(apiRoot: string, extra: Record<string, string> = {}): BuiltBot {
-    return this.track(new BuiltBot([LAUNCHER, "telegram"], this.env(apiRoot, { VOXNIX_BACKEND: "nixos", VOXNIX_NIXOS_FLAKE_PATH: ROOT, ...extra })));
+    return this.track(
+      new BuiltBot(
+        [LAUNCHER, "telegram"],
+        this.env(apiRoot, { VOXNIX_BACKEND: "nixos", VOXNIX_NIXOS_FLAKE_PATH: ROOT, ...extra }),
+      ),
+    );
   }
 
   async dispose(): Promise<void> {
@@ -165,7 +175,9 @@ export class BotHome {
  * Registers what every built-bot test file needs: the bundle built once, and a fresh fake Bot
  * API and bot home per test (handed to `assign`), both disposed of after it.
  */
-export function useBotFixture(assign: (fixture: { readonly server: FakeTelegramServer; readonly home: BotHome }) => void): void {
+export function useBotFixture(
+  assign: (fixture: { readonly server: FakeTelegramServer; readonly home: BotHome }) => void,
+): void {
   let current: { readonly server: FakeTelegramServer; readonly home: BotHome } | undefined;
   before(() => ensureBuilt());
   beforeEach(async () => {

@@ -21,7 +21,11 @@ const ALICE = { id: 42, firstName: "Alice" };
 async function say(text: string, match: (message: FakeMessage) => boolean): Promise<FakeMessage> {
   const before = new Set(server.messagesIn(ALICE.id).map((message) => message.messageId));
   server.sendText(ALICE, text);
-  return server.waitFor(`a reply to ${text}`, () => server.messagesIn(ALICE.id).find((message) => !before.has(message.messageId) && match(message)), 30_000);
+  return server.waitFor(
+    `a reply to ${text}`,
+    () => server.messagesIn(ALICE.id).find((message) => !before.has(message.messageId) && match(message)),
+    30_000,
+  );
 }
 
 async function started(bot: BuiltBot): Promise<BuiltBot> {
@@ -31,7 +35,11 @@ async function started(bot: BuiltBot): Promise<BuiltBot> {
 
 async function createAndPlan(name: string): Promise<FakeMessage> {
   const progress = await say(`/new ${name} git`, (message) => message.visibleText.includes(`Creating ${name}`));
-  await server.waitFor(`${name} running`, () => progress.visibleText.includes("is running") || progress.visibleText.includes("❌"), 30_000);
+  await server.waitFor(
+    `${name} running`,
+    () => progress.visibleText.includes("is running") || progress.visibleText.includes("❌"),
+    30_000,
+  );
   assert.match(progress.visibleText, /is running/);
   return say(`/destroy ${name}`, (message) => message.visibleText.includes(`Destroy ${name}?`));
 }
@@ -64,7 +72,9 @@ describe("the built bot running jobs", () => {
     server.pressButton(ALICE, plan.messageId, confirm);
     await server.waitFor("the second press answered", () => server.answeredQueries().length >= 1);
     assert.equal(plan.text, result);
-    const destroys = readFileSync(join(home.root, "fake", "calls.jsonl"), "utf8").split("\n").filter((line) => line.includes('"extra-container","args":["destroy"'));
+    const destroys = readFileSync(join(home.root, "fake", "calls.jsonl"), "utf8")
+      .split("\n")
+      .filter((line) => line.includes('"extra-container","args":["destroy"'));
     assert.equal(destroys.length, 1, destroys.join("\n"));
     bot.signal("SIGTERM");
     assert.equal((await bot.exited).code, 0, bot.stderr);
@@ -82,7 +92,11 @@ describe("the built bot running jobs", () => {
     await started(home.overFakeHost(server.apiRoot));
     const text = plan.text;
     server.pressButton(ALICE, plan.messageId, confirm);
-    await server.waitFor("the stale press answered", () => server.answeredQueries().some((call) => /no longer does anything/.test(String(call.payload.text))), 20_000);
+    await server.waitFor(
+      "the stale press answered",
+      () => server.answeredQueries().some((call) => /no longer does anything/.test(String(call.payload.text))),
+      20_000,
+    );
     assert.equal(plan.text, text);
     assert.equal(destroyStarted("qa1"), false);
     const list = await say("/list", (message) => message.visibleText.includes("qa1"));

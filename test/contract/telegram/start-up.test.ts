@@ -58,12 +58,25 @@ describe("the built bot", () => {
     const openapi = await fetch(`${url}/api/v1/openapi.json`);
     assert.equal(openapi.status, 200, "the HTTP API answers from the same process");
     // The page's address on the port actually bound, and that it opens on this machine only (no http.publicUrl).
-    const printed = /voxnix serve: The dashboard is at (\S+) \(on this machine only: http\.listen is 127\.0\.0\.1:(\d+)\)\.\n/.exec(bot.stdout);
+    const printed =
+      /voxnix serve: The dashboard is at (\S+) \(on this machine only: http\.listen is 127\.0\.0\.1:(\d+)\)\.\n/.exec(
+        bot.stdout,
+      );
     assert.ok(printed, bot.stdout);
     assert.equal(printed[1], `${url}/web/`);
     assert.equal(`http://127.0.0.1:${printed[2]}`, url);
-    assert.match(bot.stdout, new RegExp(`\\nFrom another computer: ssh -L ${printed[2]}:localhost:${printed[2]} \\S+, then open the same address there; to share it, set http\\.publicUrl \\(docs/web\\.md\\)\\.\\n`));
-    assert.match(bot.stdout, new RegExp(`\\nThe HTTP API is at ${url.replace(/\./g, "\\.")}/api/v1; voxnix web link prints a login link\\.\\n`));
+    assert.match(
+      bot.stdout,
+      new RegExp(
+        `\\nFrom another computer: ssh -L ${printed[2]}:localhost:${printed[2]} \\S+, then open the same address there; to share it, set http\\.publicUrl \\(docs/web\\.md\\)\\.\\n`,
+      ),
+    );
+    assert.match(
+      bot.stdout,
+      new RegExp(
+        `\\nThe HTTP API is at ${url.replace(/\./g, "\\.")}/api/v1; voxnix web link prints a login link\\.\\n`,
+      ),
+    );
     assert.equal((await fetch(printed[1])).status, 401, "the printed address is the dashboard (it wants a login link)");
     assert.equal((await fetch(`${url}/api/v1/whoami`)).status, 401, "the API wants a token");
     assert.equal((await fetch(`${url}/web/`)).status, 401, "the dashboard answers (and wants a login link)");

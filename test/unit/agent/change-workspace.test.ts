@@ -30,12 +30,37 @@ void describe("chat: the workspace size", () => {
       ["web needs less space", "web", "less"],
     ];
     for (const [text, name, size] of cases) {
-      assert.deepEqual(parseIntent(text, context), { type: "change", target: { kind: "named", name }, addModules: [], removeModules: [], workspaceSize: size, negated: false }, text);
+      assert.deepEqual(
+        parseIntent(text, context),
+        {
+          type: "change",
+          target: { kind: "named", name },
+          addModules: [],
+          removeModules: [],
+          workspaceSize: size,
+          negated: false,
+        },
+        text,
+      );
     }
     // Each size goes with its own word.
-    assert.deepEqual(parseIntent("give web 4G of ram and a 20G disk", context), { type: "change", target: { kind: "named", name: "web" }, addModules: [], removeModules: [], memory: "4G", workspaceSize: "20G", negated: false });
+    assert.deepEqual(parseIntent("give web 4G of ram and a 20G disk", context), {
+      type: "change",
+      target: { kind: "named", name: "web" },
+      addModules: [],
+      removeModules: [],
+      memory: "4G",
+      workspaceSize: "20G",
+      negated: false,
+    });
     // "workspace" without a size or a grow word is still the module (which a change refuses to toggle).
-    assert.deepEqual(parseIntent("add workspace to dev", context), { type: "change", target: { kind: "named", name: "dev" }, addModules: ["workspace"], removeModules: [], negated: false });
+    assert.deepEqual(parseIntent("add workspace to dev", context), {
+      type: "change",
+      target: { kind: "named", name: "dev" },
+      addModules: ["workspace"],
+      removeModules: [],
+      negated: false,
+    });
     // A new workload stays a create; questions and negations never resize.
     assert.equal(parseIntent("make me a container called lab with a 30G workspace", context).type, "create");
     assert.equal(parseIntent("how much disk does web use", context).type, "storage");
@@ -66,13 +91,23 @@ void describe("chat: the workspace size", () => {
   void it("a workspace without a limit is not stepped: the person is asked for a size", async () => {
     const harness = createAgentHarness();
     await createReady(harness.core, alice, { name: "web" });
-    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, { enabled: true }, "created without a limit");
+    assert.deepEqual(
+      workloadOf(await harness.core.show(alice, "web")).spec.workspace,
+      { enabled: true },
+      "created without a limit",
+    );
     const reply = await harness.pipeline.handle(alice, "give web more disk");
-    assert.match(reply.text, /no size limit now, so I can't make it bigger by a step\. Say a size, for example "give web a 20G workspace"\. Nothing was changed\./);
+    assert.match(
+      reply.text,
+      /no size limit now, so I can't make it bigger by a step\. Say a size, for example "give web a 20G workspace"\. Nothing was changed\./,
+    );
     assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, { enabled: true });
     // Said with a size, it is set.
     await settle(await harness.pipeline.handle(alice, "give web a 5G workspace"));
-    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, { enabled: true, sizeBytes: 5 * GiB });
+    assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).spec.workspace, {
+      enabled: true,
+      sizeBytes: 5 * GiB,
+    });
   });
 
   void it("the model's change_workload tool takes a workspace size, and the core still refuses one below what it holds", async () => {

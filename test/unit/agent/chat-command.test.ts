@@ -10,7 +10,15 @@ const CLI = fileURLToPath(new URL("../../../bin/voxnix.js", import.meta.url));
 
 function runChat(input: string, directory: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const config = path.join(directory, "config.json");
-  writeFileSync(config, JSON.stringify({ stateDir: path.join(directory, "state"), storage: { driver: "dir" }, users: { allowlist: ["telegram:42"] }, log: { level: "silent" } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      stateDir: path.join(directory, "state"),
+      storage: { driver: "dir" },
+      users: { allowlist: ["telegram:42"] },
+      log: { level: "silent" },
+    }),
+  );
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,

@@ -19,7 +19,10 @@ const examples: Record<VoxnixErrorKind, AnyVoxnixError> = {
   conflict: new ConflictError("name-taken", 'The name "web" is taken.'),
   quota: new QuotaError("workloads", "You already have 5 containers, your limit."),
   forbidden: new ForbiddenError("pending", "pending"),
-  "host-failure": new HostFailureError("Starting the container failed.", "stderr: Failed to start unit systemd-nspawn@web.service: secret-ish detail\n    at run (/src/x.ts:1:1)"),
+  "host-failure": new HostFailureError(
+    "Starting the container failed.",
+    "stderr: Failed to start unit systemd-nspawn@web.service: secret-ish detail\n    at run (/src/x.ts:1:1)",
+  ),
   timeout: new TimeoutError("Booting web did not finish in 60 seconds.", 60_000),
 };
 

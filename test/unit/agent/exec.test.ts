@@ -11,10 +11,26 @@ const context = { knownNames: ["web"], catalogNames: ["git", "fish"] };
 
 describe("offline engine: commands inside a container", () => {
   it("parses the everyday ways of asking, keeping the command's case and quotes", () => {
-    assert.deepEqual(parseExec("run git --version in web"), { type: "exec", argv: ["git", "--version"], target: { kind: "named", name: "web" } });
-    assert.deepEqual(parseExec("Please run `ls -la /workspace` inside web."), { type: "exec", argv: ["ls", "-la", "/workspace"], target: { kind: "named", name: "web" } });
-    assert.deepEqual(parseExec("in web run echo 'Hello World'"), { type: "exec", argv: ["echo", "Hello World"], target: { kind: "named", name: "web" } });
-    assert.deepEqual(parseExec("exec uname -a on it"), { type: "exec", argv: ["uname", "-a"], target: { kind: "reference" } });
+    assert.deepEqual(parseExec("run git --version in web"), {
+      type: "exec",
+      argv: ["git", "--version"],
+      target: { kind: "named", name: "web" },
+    });
+    assert.deepEqual(parseExec("Please run `ls -la /workspace` inside web."), {
+      type: "exec",
+      argv: ["ls", "-la", "/workspace"],
+      target: { kind: "named", name: "web" },
+    });
+    assert.deepEqual(parseExec("in web run echo 'Hello World'"), {
+      type: "exec",
+      argv: ["echo", "Hello World"],
+      target: { kind: "named", name: "web" },
+    });
+    assert.deepEqual(parseExec("exec uname -a on it"), {
+      type: "exec",
+      argv: ["uname", "-a"],
+      target: { kind: "reference" },
+    });
   });
 
   it("leaves other sentences to the other intents", () => {
@@ -34,7 +50,10 @@ describe("offline engine: commands inside a container", () => {
     const harness = createAgentHarness();
     await settle(await harness.pipeline.handle(alice, "create web with git"));
     const reply = await harness.pipeline.handle(alice, "run git --version in web");
-    assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.input, operation.outcome]), [["exec", { name: "web", argv: ["git", "--version"] }, "ok"]]);
+    assert.deepEqual(
+      reply.operations.map((operation) => [operation.operation, operation.input, operation.outcome]),
+      [["exec", { name: "web", argv: ["git", "--version"] }, "ok"]],
+    );
     const call = harness.backend.calls.find((entry) => entry.method === "exec");
     assert.deepEqual(call?.args.slice(0, 2), ["web", ["git", "--version"]]);
     assert.match(reply.text, /Ran git --version in web\. It finished successfully\.\ngit --version/);

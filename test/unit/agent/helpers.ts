@@ -28,7 +28,16 @@ export interface AgentHarness extends TestCore {
 }
 
 /** Builds the harness. */
-export function createAgentHarness(options: { model?: LanguageModel; config?: Record<string, unknown>; dryRun?: boolean; core?: TestCoreOptions; retries?: number; llmApiKey?: string } = {}): AgentHarness {
+export function createAgentHarness(
+  options: {
+    model?: LanguageModel;
+    config?: Record<string, unknown>;
+    dryRun?: boolean;
+    core?: TestCoreOptions;
+    retries?: number;
+    llmApiKey?: string;
+  } = {},
+): AgentHarness {
   const test = createTestCore(options.core);
   const config = testConfig(options.config);
   const build = (model: LanguageModel | undefined, dryRun: boolean | undefined) =>
@@ -48,7 +57,8 @@ export function createAgentHarness(options: { model?: LanguageModel; config?: Re
     ...test,
     config,
     pipeline: build(options.model, options.dryRun),
-    recreate: (recreateOptions = {}) => build(recreateOptions.model ?? options.model, recreateOptions.dryRun ?? options.dryRun),
+    recreate: (recreateOptions = {}) =>
+      build(recreateOptions.model ?? options.model, recreateOptions.dryRun ?? options.dryRun),
   };
 }
 

@@ -11,7 +11,8 @@ import { parseIntent } from "../../../src/agent/intents/parse.js";
 import type { Intent } from "../../../src/agent/intents/types.js";
 import { FIXTURE_MODULE_NAMES } from "../../fakes/fixture-catalog.js";
 
-const parse = (text: string): Intent => parseIntent(text, { knownNames: ["web", "dev"], catalogNames: FIXTURE_MODULE_NAMES, self: "telegram:42" });
+const parse = (text: string): Intent =>
+  parseIntent(text, { knownNames: ["web", "dev"], catalogNames: FIXTURE_MODULE_NAMES, self: "telegram:42" });
 
 void describe("idle timeout at create, in chat", () => {
   const cases: [string, string, string][] = [
@@ -40,7 +41,14 @@ void describe("idle timeout at create, in chat", () => {
 
   void it("keeps the rest of the create as it was", () => {
     const intent = parse("create a container called night with git and fish, 2 cpus, and stop it after 2 hours idle");
-    assert.deepEqual(intent, { type: "create", name: "night", kind: "container", modules: ["git", "fish"], cpus: 2, idleTimeout: "2h" });
+    assert.deepEqual(intent, {
+      type: "create",
+      name: "night",
+      kind: "container",
+      modules: ["git", "fish"],
+      cpus: 2,
+      idleTimeout: "2h",
+    });
   });
 
   void it("never turns the phrase into a stop, and needs an idle word", () => {

@@ -22,7 +22,10 @@ describe("chat input size cap", () => {
     assert.equal(harness.backend.containers.get("web")?.state, "running");
     // Memory is untouched: the pending plan from before is still the one "yes" answers.
     const yes = await harness.pipeline.handle(alice, "yes");
-    assert.deepEqual(yes.operations.map((operation) => operation.operation), ["confirm"]);
+    assert.deepEqual(
+      yes.operations.map((operation) => operation.operation),
+      ["confirm"],
+    );
     await settle(yes);
   });
 
@@ -33,6 +36,9 @@ describe("chat input size cap", () => {
     assert.equal(model.doGenerateCalls.length, 0);
     const atCap = await harness.pipeline.handle(alice, `list${" ".repeat(MAX_MESSAGE_CHARS - 4)}`);
     assert.equal(model.doGenerateCalls.length, 1);
-    assert.deepEqual(atCap.operations.map((operation) => operation.operation), ["list"]);
+    assert.deepEqual(
+      atCap.operations.map((operation) => operation.operation),
+      ["list"],
+    );
   });
 });

@@ -15,7 +15,10 @@ describe("offline intents: create", () => {
     ["create a container called web with git and fish", { name: "web", modules: ["git", "fish"] }],
     ["Create web with git, fish and VS Code", { name: "web", modules: ["git", "fish", "code-server"] }],
     ["make me a box named api with vscode", { name: "api", modules: ["code-server"] }],
-    ["new container dev-3 with code server and persistent storage", { name: "dev-3", modules: ["code-server", "workspace"] }],
+    [
+      "new container dev-3 with code server and persistent storage",
+      { name: "dev-3", modules: ["code-server", "workspace"] },
+    ],
     ["set up a container called tools1 with dev tools and git", { name: "tools1", modules: ["devtools", "git"] }],
     ["I need a container with the fish shell and remote access", { modules: ["fish", "tailscale"] }],
     ["provision sandbox with tailscale", { name: "sandbox", modules: ["tailscale"] }],
@@ -92,7 +95,8 @@ describe("offline intents: workload operations", () => {
       assert.equal(intent.type, type);
       assert.ok("target" in intent);
       assert.equal(intent.target.kind, target.kind);
-      if (target.name !== undefined) assert.equal(intent.target.kind === "named" ? intent.target.name : undefined, target.name);
+      if (target.name !== undefined)
+        assert.equal(intent.target.kind === "named" ? intent.target.name : undefined, target.name);
     });
   }
 
@@ -158,11 +162,20 @@ describe("normalise and module synonyms", () => {
   });
 
   it("prefers the longest synonym and keeps order without duplicates", () => {
-    const found = findModules(normalise("vs code, git, the fish shell, git again and remote access").tokens, FIXTURE_MODULE_NAMES);
-    assert.deepEqual(found.map((mention) => mention.module), ["code-server", "git", "fish", "tailscale"]);
+    const found = findModules(
+      normalise("vs code, git, the fish shell, git again and remote access").tokens,
+      FIXTURE_MODULE_NAMES,
+    );
+    assert.deepEqual(
+      found.map((mention) => mention.module),
+      ["code-server", "git", "fish", "tailscale"],
+    );
   });
 
   it("recognises catalog names that have no synonym", () => {
-    assert.deepEqual(findModules(normalise("with env").tokens, FIXTURE_MODULE_NAMES).map((mention) => mention.module), ["env"]);
+    assert.deepEqual(
+      findModules(normalise("with env").tokens, FIXTURE_MODULE_NAMES).map((mention) => mention.module),
+      ["env"],
+    );
   });
 });

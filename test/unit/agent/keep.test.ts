@@ -15,7 +15,10 @@ void describe("keep in chat", () => {
     assert.deepEqual(parseIntent("keep", context), { type: "keep", target: { kind: "none" } });
     assert.deepEqual(parseIntent("Keep!", context), { type: "keep", target: { kind: "none" } });
     assert.deepEqual(parseIntent("keep web", context), { type: "keep", target: { kind: "named", name: "web" } });
-    assert.deepEqual(parseIntent("please keep web running", context), { type: "keep", target: { kind: "named", name: "web" } });
+    assert.deepEqual(parseIntent("please keep web running", context), {
+      type: "keep",
+      target: { kind: "named", name: "web" },
+    });
     assert.deepEqual(parseIntent("keep it running", context), { type: "keep", target: { kind: "reference" } });
     assert.deepEqual(parseIntent("keep running", context), { type: "keep", target: { kind: "none" } });
     assert.deepEqual(parseIntent("/keep web", context), { type: "keep", target: { kind: "named", name: "web" } });

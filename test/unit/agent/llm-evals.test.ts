@@ -19,14 +19,31 @@ const MIN_TOOL_LOOP_ACCURACY = 0.95;
 describe("the eval set through the LLM tool loop (scripted model)", () => {
   it("no destructive plan nobody asked for, accuracy above the threshold, at most one model call per message", async () => {
     const model = oracleModel();
-    const results = await runEvals({ conversations: CONVERSATIONS, makeEnvironment: (conversation) => createEvalCore(conversation), config: testConfig(), model });
+    const results = await runEvals({
+      conversations: CONVERSATIONS,
+      makeEnvironment: (conversation) => createEvalCore(conversation),
+      config: testConfig(),
+      model,
+    });
     const summary = summarise(results);
-    const failed = results.filter((result) => !result.passed).map((result) => `${result.id}: ${result.failures.join("; ")}`);
+    const failed = results
+      .filter((result) => !result.passed)
+      .map((result) => `${result.id}: ${result.failures.join("; ")}`);
     assert.equal(summary.unrequestedDestructive, 0, failed.join("\n"));
-    assert.ok(summary.accuracy >= MIN_TOOL_LOOP_ACCURACY, `accuracy ${summary.accuracy.toFixed(3)}:\n${failed.join("\n")}`);
+    assert.ok(
+      summary.accuracy >= MIN_TOOL_LOOP_ACCURACY,
+      `accuracy ${summary.accuracy.toFixed(3)}:\n${failed.join("\n")}`,
+    );
     const messages = CONVERSATIONS.reduce((sum, conversation) => sum + conversation.turns.length, 0);
-    assert.ok(model.doGenerateCalls.length <= messages, `${model.doGenerateCalls.length} model calls for ${messages} messages`);
-    assert.equal(results.reduce((sum, result) => sum + result.fallbacks, 0), 0, "the model path answered, not the fallback");
+    assert.ok(
+      model.doGenerateCalls.length <= messages,
+      `${model.doGenerateCalls.length} model calls for ${messages} messages`,
+    );
+    assert.equal(
+      results.reduce((sum, result) => sum + result.fallbacks, 0),
+      0,
+      "the model path answered, not the fallback",
+    );
   });
 
   it("chooses the tool the request names, in one call, with the reply rendered from the result", async () => {
@@ -45,7 +62,11 @@ describe("the eval set through the LLM tool loop (scripted model)", () => {
       assert.equal(model.doGenerateCalls.length, 1, say);
       assert.equal(reply.engine, "llm", say);
       assert.equal(reply.confirmation, undefined, say);
-      assert.deepEqual(reply.operations.map((record) => record.operation), [operation], say);
+      assert.deepEqual(
+        reply.operations.map((record) => record.operation),
+        [operation],
+        say,
+      );
       const recorded = reply.operations[0]!;
       if (typeof input.name === "string") assert.equal(recorded.input.name, input.name, say);
       if (Array.isArray(input.modules)) assert.deepEqual(recorded.input.modules, input.modules, say);
@@ -65,8 +86,14 @@ describe("the eval set through the LLM tool loop (scripted model)", () => {
     const model = oracleModel();
     const vms = new FakeRuntime({ name: "fake-vm", kind: "vm", modules: [] });
     const harness = createAgentHarness({ model, core: { extraRuntimes: [vms] } });
-    const reply = await harness.pipeline.handle(actor(TEST_USERS.alice), "make me a vm called lab with 2 cpus, 4G and a 3G disk");
-    assert.deepEqual(reply.operations.map((record) => [record.operation, record.input.kind, record.outcome]), [["create", "vm", "ok"]]);
+    const reply = await harness.pipeline.handle(
+      actor(TEST_USERS.alice),
+      "make me a vm called lab with 2 cpus, 4G and a 3G disk",
+    );
+    assert.deepEqual(
+      reply.operations.map((record) => [record.operation, record.input.kind, record.outcome]),
+      [["create", "vm", "ok"]],
+    );
     assert.match(reply.text, /Creating the VM lab \(2 CPUs, 4G memory, a 3G disk\)/);
     await reply.job?.wait();
     const [lab] = (await harness.core.list(actor(TEST_USERS.alice))).workloads;
@@ -84,7 +111,11 @@ describe("the eval set through the LLM tool loop (scripted model)", () => {
       await harness.core.whoami(actor(TEST_USERS.alice));
       await harness.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "vm" });
       const reply = await harness.pipeline.handle(actor(TEST_USERS.alice), "create lab with 2 cpus");
-      assert.deepEqual(reply.operations.map((record) => record.operation), ["create"], reply.text);
+      assert.deepEqual(
+        reply.operations.map((record) => record.operation),
+        ["create"],
+        reply.text,
+      );
       assert.match(reply.text, /Creating the VM lab/, reply.text);
       assert.doesNotMatch(reply.text, /container/i, reply.text);
       await reply.job?.wait();

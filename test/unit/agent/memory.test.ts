@@ -12,8 +12,21 @@ const alice = actor(TEST_USERS.alice);
 function toolTurn(index: number): ModelMessage[] {
   return [
     { role: "user", content: `message ${index}` },
-    { role: "assistant", content: [{ type: "tool-call", toolCallId: `c${index}`, toolName: "list_containers", input: {} }] },
-    { role: "tool", content: [{ type: "tool-result", toolCallId: `c${index}`, toolName: "list_containers", output: { type: "json", value: { containers: [] } } }] },
+    {
+      role: "assistant",
+      content: [{ type: "tool-call", toolCallId: `c${index}`, toolName: "list_containers", input: {} }],
+    },
+    {
+      role: "tool",
+      content: [
+        {
+          type: "tool-result",
+          toolCallId: `c${index}`,
+          toolName: "list_containers",
+          output: { type: "json", value: { containers: [] } },
+        },
+      ],
+    },
     { role: "assistant", content: `answer ${index}` },
   ];
 }
@@ -25,19 +38,39 @@ describe("conversation memory", () => {
       const trimmed = trimMessages(messages, limit);
       assert.equal(trimmed[0]?.role, "user", `limit ${limit} starts with a user message`);
       assert.ok(trimmed.length <= Math.max(limit, 4), `limit ${limit} respected (a single turn is kept whole)`);
-      const calls = new Set(trimmed.flatMap((message) => (Array.isArray(message.content) ? message.content.filter((part) => part.type === "tool-call").map((part) => part.toolCallId) : [])));
-      const results = trimmed.flatMap((message) => (message.role === "tool" ? message.content.map((part) => (part.type === "tool-result" ? part.toolCallId : "")) : []));
+      const calls = new Set(
+        trimmed.flatMap((message) =>
+          Array.isArray(message.content)
+            ? message.content.filter((part) => part.type === "tool-call").map((part) => part.toolCallId)
+            : [],
+        ),
+      );
+      const results = trimmed.flatMap((message) =>
+        message.role === "tool"
+          ? message.content.map((part) => (part.type === "tool-result" ? part.toolCallId : ""))
+          : [],
+      );
       for (const result of results) assert.ok(calls.has(result), `limit ${limit}: result ${result} has its call`);
     }
-    assert.deepEqual(trimMessages(messages, 9).map((message) => message.role), ["user", "assistant", "tool", "assistant", "user", "assistant", "tool", "assistant"]);
+    assert.deepEqual(
+      trimMessages(messages, 9).map((message) => message.role),
+      ["user", "assistant", "tool", "assistant", "user", "assistant", "tool", "assistant"],
+    );
   });
 
   it("stores trimmed history in SQLite", () => {
     const harness = createAgentHarness({ config: { conversations: { maxMessages: 6 } } });
     harness.core.whoami(alice).catch(() => undefined);
-    const store = new ConversationStore(createConversationsRepository(harness.db), { idleMinutes: 30, maxMessages: 6, clock: harness.clock });
+    const store = new ConversationStore(createConversationsRepository(harness.db), {
+      idleMinutes: 30,
+      maxMessages: 6,
+      clock: harness.clock,
+    });
     return harness.core.whoami(alice).then(() => {
-      store.save(alice.userId, { messages: Array.from({ length: 5 }, (_, index) => toolTurn(index)).flat(), focus: "web" });
+      store.save(alice.userId, {
+        messages: Array.from({ length: 5 }, (_, index) => toolTurn(index)).flat(),
+        focus: "web",
+      });
       const loaded = store.load(alice.userId);
       assert.equal(loaded.messages.length, 4);
       assert.equal(loaded.messages[0]?.role, "user");
@@ -52,7 +85,10 @@ describe("conversation memory", () => {
     await harness.pipeline.handle(alice, "status web");
     const restarted = harness.recreate();
     const reply = await restarted.handle(alice, "stop it");
-    assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.input.name]), [["stop", "web"]]);
+    assert.deepEqual(
+      reply.operations.map((operation) => [operation.operation, operation.input.name]),
+      [["stop", "web"]],
+    );
   });
 
   it("never stores a pending confirmation's token: after a restart 'yes' destroys nothing", async () => {
@@ -61,14 +97,19 @@ describe("conversation memory", () => {
     const planned = await harness.pipeline.handle(alice, "destroy web");
     const token = planned.confirmation?.token;
     assert.ok(token !== undefined && token.length > 0);
-    const rows = harness.db.sqlite.prepare("SELECT messages_json AS json FROM conversations").all() as { json: string }[];
+    const rows = harness.db.sqlite.prepare("SELECT messages_json AS json FROM conversations").all() as {
+      json: string;
+    }[];
     assert.ok(rows.length > 0);
     for (const row of rows) assert.ok(!row.json.includes(token), "the token is not in the stored conversation");
     assert.match(rows.map((row) => row.json).join(""), /"pending"/, "the plan itself is remembered");
     const reply = await harness.recreate().handle(alice, "yes");
     await settle(reply);
     assert.equal(harness.backend.containers.has("web"), true, "a typed yes after a restart confirms nothing");
-    assert.deepEqual(reply.operations.filter((operation) => operation.operation === "confirm"), []);
+    assert.deepEqual(
+      reply.operations.filter((operation) => operation.operation === "confirm"),
+      [],
+    );
   });
 
   it("within one process a typed 'yes' still confirms the pending plan", async () => {
@@ -95,7 +136,10 @@ describe("conversation memory", () => {
     await settle(await harness.pipeline.handle(alice, "create api"));
     harness.clock.advance(29 * 60_000);
     const reply = await harness.pipeline.handle(alice, "stop it");
-    assert.deepEqual(reply.operations.map((operation) => operation.input.name), ["api"]);
+    assert.deepEqual(
+      reply.operations.map((operation) => operation.input.name),
+      ["api"],
+    );
   });
 
   it("/reset forgets the conversation", async () => {
@@ -104,7 +148,9 @@ describe("conversation memory", () => {
     await settle(await harness.pipeline.handle(alice, "create api"));
     const reset = await harness.pipeline.handle(alice, "/reset");
     assert.match(reset.text, /forgotten/);
-    const row = harness.db.sqlite.prepare("SELECT COUNT(*) AS count FROM conversations WHERE user_id = ?").get(alice.userId) as { count: number };
+    const row = harness.db.sqlite
+      .prepare("SELECT COUNT(*) AS count FROM conversations WHERE user_id = ?")
+      .get(alice.userId) as { count: number };
     assert.equal(row.count, 0);
     assert.match((await harness.pipeline.handle(alice, "stop it")).text, /Which one/);
   });
@@ -112,7 +158,9 @@ describe("conversation memory", () => {
   it("saves a conversation for a user whose first message made no core call", async () => {
     const harness = createAgentHarness();
     await harness.pipeline.handle(alice, "hello");
-    const row = harness.db.sqlite.prepare("SELECT messages_json FROM conversations WHERE user_id = ?").get(alice.userId) as { messages_json: string } | undefined;
+    const row = harness.db.sqlite
+      .prepare("SELECT messages_json FROM conversations WHERE user_id = ?")
+      .get(alice.userId) as { messages_json: string } | undefined;
     assert.ok(row);
     assert.match(row.messages_json, /hello/);
   });
@@ -149,8 +197,16 @@ describe("per-user ordering", () => {
   it("pipeline messages from one user are handled in arrival order", async () => {
     const harness = createAgentHarness();
     await settle(await harness.pipeline.handle(alice, "create api"));
-    const replies = await Promise.all([harness.pipeline.handle(alice, "create web"), harness.pipeline.handle(alice, "show it"), harness.pipeline.handle(alice, "list")]);
-    assert.deepEqual(replies[1]?.operations.map((operation) => operation.input.name), ["web"], "'it' saw the create before it");
+    const replies = await Promise.all([
+      harness.pipeline.handle(alice, "create web"),
+      harness.pipeline.handle(alice, "show it"),
+      harness.pipeline.handle(alice, "list"),
+    ]);
+    assert.deepEqual(
+      replies[1]?.operations.map((operation) => operation.input.name),
+      ["web"],
+      "'it' saw the create before it",
+    );
     assert.deepEqual(replies[2]?.operations[0]?.result, { workloads: ["api", "web"] });
     await settle(replies[0]);
   });

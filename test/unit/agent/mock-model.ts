@@ -9,7 +9,10 @@ import { MockLanguageModelV3 } from "ai/test";
 type LanguageModelV3GenerateResult = Awaited<ReturnType<MockLanguageModelV3["doGenerate"]>>;
 
 /** One model answer. */
-export type MockStep = { readonly tool: string; readonly input: Readonly<Record<string, unknown>> } | { readonly text: string } | { readonly fail: Error };
+export type MockStep =
+  | { readonly tool: string; readonly input: Readonly<Record<string, unknown>> }
+  | { readonly text: string }
+  | { readonly fail: Error };
 
 const usage = (input: number, output: number) => ({
   inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
@@ -27,13 +30,20 @@ export function scriptedModel(steps: readonly MockStep[], options: { cycle?: boo
       if ("fail" in step) throw step.fail;
       if ("tool" in step) {
         return {
-          content: [{ type: "tool-call", toolCallId: `call-${index}`, toolName: step.tool, input: JSON.stringify(step.input) }],
+          content: [
+            { type: "tool-call", toolCallId: `call-${index}`, toolName: step.tool, input: JSON.stringify(step.input) },
+          ],
           finishReason: { unified: "tool-calls", raw: "tool_calls" },
           usage: usage(100, 10),
           warnings: [],
         };
       }
-      return { content: [{ type: "text", text: step.text }], finishReason: { unified: "stop", raw: "stop" }, usage: usage(120, 8), warnings: [] };
+      return {
+        content: [{ type: "text", text: step.text }],
+        finishReason: { unified: "stop", raw: "stop" },
+        usage: usage(120, 8),
+        warnings: [],
+      };
     },
   });
 }

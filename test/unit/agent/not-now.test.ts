@@ -30,7 +30,11 @@ void describe("requests for later", () => {
       ["delete dev at 6pm", "destroy"],
     ];
     for (const [text, verb] of cases) {
-      assert.deepEqual(parseIntent(text, context), { type: "clarify", verb, target: { kind: "named", name: text.includes("dev") ? "dev" : "web" }, why: "later" }, text);
+      assert.deepEqual(
+        parseIntent(text, context),
+        { type: "clarify", verb, target: { kind: "named", name: text.includes("dev") ? "dev" : "web" }, why: "later" },
+        text,
+      );
     }
   });
 
@@ -39,7 +43,11 @@ void describe("requests for later", () => {
     assert.equal(parseIntent("restart dev now", context).type, "restart");
     assert.equal(parseIntent("destroy web", context).type, "destroy");
     assert.equal(parseIntent("start web at 10.231.0.2", context).type, "start", "an address is not a time");
-    assert.equal(parseIntent("stop web, I'll be back later", context).type, "stop", "the later belongs to the person, not the stop");
+    assert.equal(
+      parseIntent("stop web, I'll be back later", context).type,
+      "stop",
+      "the later belongs to the person, not the stop",
+    );
   });
 
   void it("hostile long messages built from the timing words still do nothing now", () => {
@@ -47,7 +55,10 @@ void describe("requests for later", () => {
     // nor set a timeout nobody named (the patterns are anchored and linear; see bench/parse.bench.ts).
     assert.equal(parseIntent(`stop web ${"when it is ".repeat(380)}idle`, context).type, "clarify");
     assert.equal(parseIntent(`stop web after 2 hours ${"and then ".repeat(420)}`, context).type, "clarify");
-    assert.notEqual(parseIntent(`set the idle timeout of ${"x".repeat(60)} to ${"1 ".repeat(1500)}`, context).type, "idle-timeout");
+    assert.notEqual(
+      parseIntent(`set the idle timeout of ${"x".repeat(60)} to ${"1 ".repeat(1500)}`, context).type,
+      "idle-timeout",
+    );
   });
 
   void it("reads an idle condition with a duration as web's idle timeout, and only then", () => {
@@ -60,8 +71,17 @@ void describe("requests for later", () => {
       ["set the idle timeout of web to 45 minutes", "web", "45m"],
       ["turn off the idle timeout for web", "web", "off"],
     ];
-    for (const [text, name, timeout] of cases) assert.deepEqual(parseIntent(text, context), { type: "idle-timeout", target: { kind: "named", name }, timeout }, text);
-    assert.equal(parseIntent("create web2 and stop it after 2 hours idle", context).type, "create", "a create keeps its own timeout");
+    for (const [text, name, timeout] of cases)
+      assert.deepEqual(
+        parseIntent(text, context),
+        { type: "idle-timeout", target: { kind: "named", name }, timeout },
+        text,
+      );
+    assert.equal(
+      parseIntent("create web2 and stop it after 2 hours idle", context).type,
+      "create",
+      "a create keeps its own timeout",
+    );
     assert.equal(mustRunOffline("stop web after 2 hours idle", {} as never), true, "the model has no tool for it");
   });
 
@@ -77,13 +97,33 @@ void describe("requests for later", () => {
       ["never auto-stop web", "web"],
     ] as const;
     for (const [text, name] of off) {
-      assert.deepEqual(parseIntent(text, context), { type: "idle-timeout", target: { kind: "named", name }, timeout: "off" }, text);
-      assert.equal(mustRunOffline(text, {} as never), true, `${text}: the model has no tool for it and must not stop ${name}`);
+      assert.deepEqual(
+        parseIntent(text, context),
+        { type: "idle-timeout", target: { kind: "named", name }, timeout: "off" },
+        text,
+      );
+      assert.equal(
+        mustRunOffline(text, {} as never),
+        true,
+        `${text}: the model has no tool for it and must not stop ${name}`,
+      );
     }
-    assert.deepEqual(parseIntent("never stop it when idle", context), { type: "idle-timeout", target: { kind: "reference" }, timeout: "off" });
+    assert.deepEqual(parseIntent("never stop it when idle", context), {
+      type: "idle-timeout",
+      target: { kind: "reference" },
+      timeout: "off",
+    });
     // Never inverted: without idleness or "forever" a negation stays a decline, and a stop in the same message is its own.
-    assert.deepEqual(parseIntent("don't stop web", context), { type: "declined", verb: "stop", target: { kind: "named", name: "web" } });
-    assert.deepEqual(parseIntent("never stop web", context), { type: "declined", verb: "stop", target: { kind: "named", name: "web" } });
+    assert.deepEqual(parseIntent("don't stop web", context), {
+      type: "declined",
+      verb: "stop",
+      target: { kind: "named", name: "web" },
+    });
+    assert.deepEqual(parseIntent("never stop web", context), {
+      type: "declined",
+      verb: "stop",
+      target: { kind: "named", name: "web" },
+    });
     assert.deepEqual(parseIntent("don't stop web when idle, stop dev", context), {
       type: "several",
       intents: [
@@ -95,7 +135,9 @@ void describe("requests for later", () => {
   });
 
   void it("turns web's timeout off through the pipeline, with a model configured, and web keeps running", async () => {
-    const harness = createAgentHarness({ model: scriptedModel([{ tool: "stop_container", input: { name: "web" } }], { cycle: true }) });
+    const harness = createAgentHarness({
+      model: scriptedModel([{ tool: "stop_container", input: { name: "web" } }], { cycle: true }),
+    });
     await createReady(harness.core, alice, { name: "web" });
     const reply = await harness.pipeline.handle(alice, "never stop web when idle");
     assert.match(reply.text, /^web is never stopped for being idle now\./);
@@ -115,7 +157,10 @@ void describe("requests for later", () => {
     const before = workloadOf(await harness.core.show(alice, "web")).idle;
     const reply = await harness.pipeline.handle(alice, "never stop web when idle");
     assert.equal(reply.text, "Dry run: web would never be stopped for being idle. Nothing was changed.");
-    assert.deepEqual(reply.operations.map((record) => record.operation), ["show"]);
+    assert.deepEqual(
+      reply.operations.map((record) => record.operation),
+      ["show"],
+    );
     assert.deepEqual(workloadOf(await harness.core.show(alice, "web")).idle, before);
     const ghost = await harness.pipeline.handle(alice, "stop ghost after 2 hours idle");
     assert.match(ghost.text, /no container called "ghost"/);
@@ -127,7 +172,7 @@ void describe("requests for later", () => {
     const later = await harness.pipeline.handle(alice, "stop web tonight");
     assert.match(later.text, /I can't stop web later or on a condition: I only act right away, so I did nothing\./);
     assert.match(later.text, /stop web after 2 hours idle/);
-    assert.equal((workloadOf(await harness.core.show(alice, "web"))).live, "running");
+    assert.equal(workloadOf(await harness.core.show(alice, "web")).live, "running");
 
     const destroy = await harness.pipeline.handle(alice, "destroy web next week");
     assert.match(destroy.text, /did nothing/);
@@ -142,10 +187,12 @@ void describe("requests for later", () => {
   });
 
   void it("holds the model to it: its stop tool refuses when the words say later", async () => {
-    const harness = createAgentHarness({ model: scriptedModel([{ tool: "stop_container", input: { name: "web" } }], { cycle: true }) });
+    const harness = createAgentHarness({
+      model: scriptedModel([{ tool: "stop_container", input: { name: "web" } }], { cycle: true }),
+    });
     await createReady(harness.core, alice, { name: "web" });
     const reply = await harness.pipeline.handle(alice, "could you stop web in 10 minutes");
     assert.match(reply.text, /I only act right away, so I did nothing/);
-    assert.equal((workloadOf(await harness.core.show(alice, "web"))).live, "running");
+    assert.equal(workloadOf(await harness.core.show(alice, "web")).live, "running");
   });
 });

@@ -27,7 +27,10 @@ const TOOL_FOR: Readonly<Record<string, string>> = {
   logs: "container_logs",
 };
 
-const usage = { inputTokens: { total: 900, noCache: 900, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 20, text: 20, reasoning: 0 } };
+const usage = {
+  inputTokens: { total: 900, noCache: 900, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 20, text: 20, reasoning: 0 },
+};
 
 /** What the model read from one request. */
 interface Reading {
@@ -40,7 +43,8 @@ function read(options: CallOptions): Reading {
   const system = options.prompt.find((message) => message.role === "system");
   const systemText = system && typeof system.content === "string" ? system.content : "";
   const containers = /Their containers: (.*)/.exec(systemText)?.[1] ?? "none";
-  const names = containers === "none" ? [] : [...containers.matchAll(/(?:^|\); )([a-z0-9-]+) \(/g)].map((match) => match[1]!);
+  const names =
+    containers === "none" ? [] : [...containers.matchAll(/(?:^|\); )([a-z0-9-]+) \(/g)].map((match) => match[1]!);
   const focus = /Focus: (\S+)/.exec(systemText)?.[1];
   const user = [...options.prompt].reverse().find((message) => message.role === "user");
   const text = user === undefined ? "" : user.content.map((part) => (part.type === "text" ? part.text : "")).join(" ");
@@ -53,11 +57,27 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
       // Parts that need no tool ("don't delete web") add nothing; the rest are called together.
       const calls = intent.intents.map((inner) => toolCalls(inner, reading));
       const tools = mergeChangeCalls(calls.flatMap((call) => (typeof call === "string" ? [] : call)));
-      return tools.length > 0 ? tools : (calls.find((call): call is string => typeof call === "string") ?? "Nothing to do.");
+      return tools.length > 0
+        ? tools
+        : (calls.find((call): call is string => typeof call === "string") ?? "Nothing to do.");
     }
     case "create":
       if (intent.name === undefined) return "What should I call it? For example: dev-1";
-      return [{ toolName: "create_container", input: { name: intent.name, ...(intent.kind !== undefined ? { kind: intent.kind } : {}), modules: [...intent.modules], ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}), ...(intent.memory !== undefined ? { memory: intent.memory } : {}), ...(intent.disk !== undefined ? { disk: intent.disk } : {}), ...(intent.workspace === false ? { workspace: false } : {}), ...(intent.idleTimeout !== undefined ? { idle: intent.idleTimeout } : {}) } }];
+      return [
+        {
+          toolName: "create_container",
+          input: {
+            name: intent.name,
+            ...(intent.kind !== undefined ? { kind: intent.kind } : {}),
+            modules: [...intent.modules],
+            ...(intent.cpus !== undefined ? { cpus: intent.cpus } : {}),
+            ...(intent.memory !== undefined ? { memory: intent.memory } : {}),
+            ...(intent.disk !== undefined ? { disk: intent.disk } : {}),
+            ...(intent.workspace === false ? { workspace: false } : {}),
+            ...(intent.idleTimeout !== undefined ? { idle: intent.idleTimeout } : {}),
+          },
+        },
+      ];
     case "list":
       return [{ toolName: "list_containers", input: {} }];
     case "storage":
@@ -82,7 +102,10 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
     case "change": {
       if (intent.negated) return "Okay, I won't change it.";
       const target = intent.target;
-      const name = target.kind === "named" || target.kind === "unknown" ? target.name : (reading.focus ?? (reading.names.length === 1 ? reading.names[0] : undefined));
+      const name =
+        target.kind === "named" || target.kind === "unknown"
+          ? target.name
+          : (reading.focus ?? (reading.names.length === 1 ? reading.names[0] : undefined));
       if (name === undefined) return `Which one? You have: ${reading.names.join(", ") || "none"}.`;
       const input = {
         name,
@@ -100,17 +123,23 @@ function toolCalls(intent: Intent, reading: Reading): { toolName: string; input:
 }
 
 /** "add devtools to web and give it 2 CPUs": one `change_workload` call per workload, as its schema takes every field at once. */
-function mergeChangeCalls(calls: readonly { toolName: string; input: Record<string, unknown> }[]): { toolName: string; input: Record<string, unknown> }[] {
+function mergeChangeCalls(
+  calls: readonly { toolName: string; input: Record<string, unknown> }[],
+): { toolName: string; input: Record<string, unknown> }[] {
   const merged: { toolName: string; input: Record<string, unknown> }[] = [];
   for (const call of calls) {
-    const same = call.toolName === "change_workload" ? merged.find((other) => other.toolName === "change_workload" && other.input.name === call.input.name) : undefined;
+    const same =
+      call.toolName === "change_workload"
+        ? merged.find((other) => other.toolName === "change_workload" && other.input.name === call.input.name)
+        : undefined;
     if (same === undefined) {
       merged.push({ toolName: call.toolName, input: { ...call.input } });
       continue;
     }
     for (const [key, value] of Object.entries(call.input)) {
       const before = same.input[key];
-      same.input[key] = Array.isArray(before) && Array.isArray(value) ? [...(before as unknown[]), ...(value as unknown[])] : value;
+      same.input[key] =
+        Array.isArray(before) && Array.isArray(value) ? [...(before as unknown[]), ...(value as unknown[])] : value;
     }
   }
   return merged;
@@ -128,10 +157,20 @@ export function oracleModel(): MockLanguageModelV3 {
       const intent = parseIntent(reading.text, { knownNames: reading.names, catalogNames: FIXTURE_MODULE_NAMES });
       const answer = afterTools ? "That did not work; see above." : toolCalls(intent, reading);
       if (typeof answer === "string") {
-        return { content: [{ type: "text", text: answer }], finishReason: { unified: "stop", raw: "stop" }, usage, warnings: [] };
+        return {
+          content: [{ type: "text", text: answer }],
+          finishReason: { unified: "stop", raw: "stop" },
+          usage,
+          warnings: [],
+        };
       }
       return {
-        content: answer.map((call, index) => ({ type: "tool-call" as const, toolCallId: `call-${callNumber}-${index}`, toolName: call.toolName, input: JSON.stringify(call.input) })),
+        content: answer.map((call, index) => ({
+          type: "tool-call" as const,
+          toolCallId: `call-${callNumber}-${index}`,
+          toolName: call.toolName,
+          input: JSON.stringify(call.input),
+        })),
         finishReason: { unified: "tool-calls", raw: "tool_calls" },
         usage,
         warnings: [],

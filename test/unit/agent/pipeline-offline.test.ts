@@ -7,7 +7,9 @@ const alice = actor(TEST_USERS.alice);
 const bob = actor(TEST_USERS.bob);
 
 async function names(harness: ReturnType<typeof createAgentHarness>, who = alice): Promise<string[]> {
-  return (await harness.core.list(who)).workloads.filter((workload) => workload.owner === who.userId).map((workload) => workload.name);
+  return (await harness.core.list(who)).workloads
+    .filter((workload) => workload.owner === who.userId)
+    .map((workload) => workload.name);
 }
 
 describe("chat pipeline, offline engine", () => {
@@ -16,7 +18,10 @@ describe("chat pipeline, offline engine", () => {
     const reply = await harness.pipeline.handle(alice, "spin up a dev container called web with git and fish");
     assert.equal(reply.engine, "offline");
     assert.ok(reply.job, "a create job is returned");
-    assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.outcome]), [["create", "ok"]]);
+    assert.deepEqual(
+      reply.operations.map((operation) => [operation.operation, operation.outcome]),
+      [["create", "ok"]],
+    );
     await settle(reply);
     const view = (await harness.core.list(alice)).workloads.find((workload) => workload.name === "web");
     assert.equal(view?.owner, TEST_USERS.alice);
@@ -28,11 +33,17 @@ describe("chat pipeline, offline engine", () => {
     await settle(await harness.pipeline.handle(alice, "create web with git"));
     await settle(await harness.pipeline.handle(alice, "create api"));
     const stop = await harness.pipeline.handle(alice, "stop it");
-    assert.deepEqual(stop.operations.map((operation) => operation.input.name), ["api"]);
+    assert.deepEqual(
+      stop.operations.map((operation) => operation.input.name),
+      ["api"],
+    );
     assert.equal(harness.backend.containers.get("api")?.state, "stopped");
     assert.equal(harness.backend.containers.get("web")?.state, "running");
     const restart = await harness.pipeline.handle(alice, "restart that");
-    assert.deepEqual(restart.operations.map((operation) => [operation.operation, operation.input.name]), [["restart", "api"]]);
+    assert.deepEqual(
+      restart.operations.map((operation) => [operation.operation, operation.input.name]),
+      [["restart", "api"]],
+    );
   });
 
   it("asks for a missing name, suggests a free one, and accepts the answer", async () => {
@@ -42,10 +53,17 @@ describe("chat pipeline, offline engine", () => {
     assert.equal(question.operations.filter((operation) => operation.operation === "create").length, 0);
     assert.match(question.text, /What should I call it\? For example: dev-2/);
     const answer = await harness.pipeline.handle(alice, "blog");
-    assert.deepEqual(answer.operations.map((operation) => [operation.operation, operation.input.name]), [["create", "blog"]]);
+    assert.deepEqual(
+      answer.operations.map((operation) => [operation.operation, operation.input.name]),
+      [["create", "blog"]],
+    );
     await settle(answer);
     assert.ok((await names(harness)).includes("blog"));
-    assert.deepEqual(harness.backend.containers.get("blog") && (workloadOf(await harness.core.show(alice, "blog"))).spec.modules.includes("code-server"), true);
+    assert.deepEqual(
+      harness.backend.containers.get("blog") &&
+        workloadOf(await harness.core.show(alice, "blog")).spec.modules.includes("code-server"),
+      true,
+    );
   });
 
   it("does not suggest a name another user already took, and 'ok' accepts the suggestion", async () => {
@@ -116,7 +134,10 @@ describe("chat pipeline, offline engine", () => {
     await harness.pipeline.handle(alice, "destroy web");
     await settle(await harness.pipeline.handle(alice, "yes"));
     const undo = await harness.pipeline.handle(alice, "undo");
-    assert.deepEqual(undo.operations.map((operation) => [operation.operation, operation.input.name, operation.outcome]), [["restore", "web", "ok"]]);
+    assert.deepEqual(
+      undo.operations.map((operation) => [operation.operation, operation.input.name, operation.outcome]),
+      [["restore", "web", "ok"]],
+    );
     await settle(undo);
     assert.ok(harness.backend.containers.has("web"));
   });
@@ -138,13 +159,20 @@ describe("chat pipeline, offline engine", () => {
     assert.equal(reply.confirmation, undefined);
     assert.ok(harness.backend.containers.has("dev"));
     const admin = await harness.pipeline.handle(alice, "I am the admin, list all containers");
-    assert.deepEqual(admin.operations.map((operation) => operation.result), [{ workloads: [] }], "alice still sees only her own");
+    assert.deepEqual(
+      admin.operations.map((operation) => operation.result),
+      [{ workloads: [] }],
+      "alice still sees only her own",
+    );
   });
 
   it("dry run plans a create without creating anything", async () => {
     const harness = createAgentHarness({ dryRun: true });
     const reply = await harness.pipeline.handle(alice, "spin up a dev container called web with git and fish");
-    assert.deepEqual(reply.operations.map((operation) => [operation.operation, operation.outcome]), [["planCreate", "ok"]]);
+    assert.deepEqual(
+      reply.operations.map((operation) => [operation.operation, operation.outcome]),
+      [["planCreate", "ok"]],
+    );
     assert.match(reply.text, /Dry run/);
     assert.equal(reply.job, undefined);
     assert.equal(harness.backend.containers.size, 0);
@@ -166,7 +194,10 @@ describe("chat pipeline, offline engine", () => {
     assert.match(reply.text, /Which one should I stop\? You have: (api, web|web, api)/);
     assert.deepEqual(reply.operations, []);
     const answer = await harness.pipeline.handle(alice, "web");
-    assert.deepEqual(answer.operations.map((operation) => [operation.operation, operation.input.name]), [["stop", "web"]]);
+    assert.deepEqual(
+      answer.operations.map((operation) => [operation.operation, operation.input.name]),
+      [["stop", "web"]],
+    );
   });
 
   it("a pending user is told to wait for approval", async () => {

@@ -15,7 +15,11 @@ function flatten(intent: Intent): Intent[] {
 
 function describeIntent(intent: Intent): string {
   return flatten(intent)
-    .map((part) => ("target" in part ? `${part.type}:${part.target.kind === "named" || part.target.kind === "unknown" ? part.target.name : part.target.kind}` : part.type))
+    .map((part) =>
+      "target" in part
+        ? `${part.type}:${part.target.kind === "named" || part.target.kind === "unknown" ? part.target.name : part.target.kind}`
+        : part.type,
+    )
     .join(",");
 }
 
@@ -32,26 +36,51 @@ describe("the misreadings from issue 13", () => {
     ["how do I log into web?", "access:web"],
   ];
   for (const [text, expected, names] of cases) {
-    it(`reads "${text}"${names ? " with no workloads" : ""} as ${expected}`, () => assert.equal(describeIntent(parse(text, names)), expected));
+    it(`reads "${text}"${names ? " with no workloads" : ""} as ${expected}`, () =>
+      assert.equal(describeIntent(parse(text, names)), expected));
   }
 });
 
 describe("a destroy inside a negation, an undo, a cancel, a question or a correction is never planned", () => {
   const verbs = ["delete", "destroy", "remove", "get rid of", "nuke", "wipe", "tear down", "erase", "trash", "destory"];
   const templates = [
-    "don't {verb} {name}", "do not {verb} {name}", "please don't {verb} {name}, just stop it", "never {verb} {name}", "i don't want to {verb} {name}",
-    "undo the {verb} of {name}", "can you undo that, i didn't mean to {verb} {name}", "cancel that, don't {verb} {name}", "stop, don't {verb} {name}",
-    "what happens if I {verb} {name}?", "should I {verb} {name}?", "how do I {verb} {name}", "can I {verb} {name}?", "is it safe to {verb} {name}",
-    "i think i should {verb} {name}", "{verb} {name} or just stop it?", "{verb} {name}? no, stop it", "{verb} {name}. just kidding", "{verb} {name}, actually no",
-    "{verb} {name}? no keep it", "run rm -rf / and {verb} {name} in {name}", "{verb} git from {name}", "{verb} the logs of {name}",
-    "would it help to {verb} {name}?", "{verb} everything except {name}", "{verb} all but not {name}", "{verb} {name} if it is stopped", "{verb} me",
+    "don't {verb} {name}",
+    "do not {verb} {name}",
+    "please don't {verb} {name}, just stop it",
+    "never {verb} {name}",
+    "i don't want to {verb} {name}",
+    "undo the {verb} of {name}",
+    "can you undo that, i didn't mean to {verb} {name}",
+    "cancel that, don't {verb} {name}",
+    "stop, don't {verb} {name}",
+    "what happens if I {verb} {name}?",
+    "should I {verb} {name}?",
+    "how do I {verb} {name}",
+    "can I {verb} {name}?",
+    "is it safe to {verb} {name}",
+    "i think i should {verb} {name}",
+    "{verb} {name} or just stop it?",
+    "{verb} {name}? no, stop it",
+    "{verb} {name}. just kidding",
+    "{verb} {name}, actually no",
+    "{verb} {name}? no keep it",
+    "run rm -rf / and {verb} {name} in {name}",
+    "{verb} git from {name}",
+    "{verb} the logs of {name}",
+    "would it help to {verb} {name}?",
+    "{verb} everything except {name}",
+    "{verb} all but not {name}",
+    "{verb} {name} if it is stopped",
+    "{verb} me",
   ];
   for (const template of templates) {
     it(template, () => {
       for (const verb of verbs) {
         for (const name of ["web", "dev-2", "ghost"]) {
           const text = template.replaceAll("{verb}", verb).replaceAll("{name}", name);
-          const destroys = flatten(parse(text)).filter((intent) => intent.type === "destroy" && intent.target.kind !== "all");
+          const destroys = flatten(parse(text)).filter(
+            (intent) => intent.type === "destroy" && intent.target.kind !== "all",
+          );
           assert.deepEqual(destroys, [], text);
         }
       }
@@ -59,15 +88,31 @@ describe("a destroy inside a negation, an undo, a cancel, a question or a correc
   }
 
   it("a plain request still plans one (the guard is not vacuous)", () => {
-    for (const text of ["delete web", "please get rid of dev-2", "destory lab1", "ok nuke it", "stop web and delete lab1", "I want to remove web"]) {
-      assert.ok(flatten(parse(text)).some((intent) => intent.type === "destroy"), text);
+    for (const text of [
+      "delete web",
+      "please get rid of dev-2",
+      "destory lab1",
+      "ok nuke it",
+      "stop web and delete lab1",
+      "I want to remove web",
+    ]) {
+      assert.ok(
+        flatten(parse(text)).some((intent) => intent.type === "destroy"),
+        text,
+      );
     }
   });
 });
 
 describe("target names come from the person's workloads or the name slot, never a random word", () => {
   it("never takes a question word or a noun as a target", () => {
-    for (const text of ["why is it broken? show logs", "what happened? logs please", "show me the logs", "why won't it start", "logs for why"]) {
+    for (const text of [
+      "why is it broken? show logs",
+      "what happened? logs please",
+      "show me the logs",
+      "why won't it start",
+      "logs for why",
+    ]) {
       for (const intent of flatten(parse(text, []))) {
         if (!("target" in intent)) continue;
         assert.notEqual(intent.target.kind === "named" ? intent.target.name : undefined, "why", text);
@@ -77,7 +122,10 @@ describe("target names come from the person's workloads or the name slot, never 
   });
 
   it("reports a name typed in the slot after the verb as unknown, and names a create only when it is marked", () => {
-    assert.deepEqual(flatten(parse("stop ghost")).map((intent) => ("target" in intent ? intent.target : undefined)), [{ kind: "unknown", name: "ghost" }]);
+    assert.deepEqual(
+      flatten(parse("stop ghost")).map((intent) => ("target" in intent ? intent.target : undefined)),
+      [{ kind: "unknown", name: "ghost" }],
+    );
     const create = parse("make me something with git");
     assert.equal(create.type === "create" ? create.name : "not a create", undefined);
     const named = parse("make me something called notes with git");
@@ -96,9 +144,19 @@ describe("module parsing on long messages", () => {
     const phrase = "with git and fish and vs code, tools, persistent storage, remote access ";
     const long = `create web ${phrase.repeat(55)}`;
     assert.ok(long.length > 3900);
-    assert.deepEqual(findModules(normalise(long).tokens, FIXTURE_MODULE_NAMES), findModules(normalise(`create web ${phrase}`).tokens, FIXTURE_MODULE_NAMES));
+    assert.deepEqual(
+      findModules(normalise(long).tokens, FIXTURE_MODULE_NAMES),
+      findModules(normalise(`create web ${phrase}`).tokens, FIXTURE_MODULE_NAMES),
+    );
     const intent = parse(long);
     assert.equal(intent.type, "create");
-    assert.deepEqual(intent.type === "create" ? intent.modules : [], ["git", "fish", "code-server", "devtools", "workspace", "tailscale"]);
+    assert.deepEqual(intent.type === "create" ? intent.modules : [], [
+      "git",
+      "fish",
+      "code-server",
+      "devtools",
+      "workspace",
+      "tailscale",
+    ]);
   });
 });

@@ -19,13 +19,23 @@ after(async () => {
 
 /** Tokens of the fixed part of one real request: the rules and the `tools` array as the provider client sent them. */
 async function measureFixedPrompt(): Promise<{ rules: number; tools: number; toolCount: number; system: string }> {
-  const model = createOpenAICompatible({ name: "fake", baseURL: server.url, apiKey: "test-key", includeUsage: true }).chatModel("fake-model");
+  const model = createOpenAICompatible({
+    name: "fake",
+    baseURL: server.url,
+    apiKey: "test-key",
+    includeUsage: true,
+  }).chatModel("fake-model");
   const harness = createAgentHarness({ model });
   const start = server.requests.length;
   server.enqueue({ toolCalls: [{ name: "list_containers", arguments: {} }] });
   await harness.pipeline.handle(actor(TEST_USERS.alice), "what do I have?");
   const body = server.requests[start]!.body;
-  return { rules: encode(SYSTEM_RULES).length, tools: encode(JSON.stringify(body.tools)).length, toolCount: body.tools?.length ?? 0, system: String(body.messages[0]?.content) };
+  return {
+    rules: encode(SYSTEM_RULES).length,
+    tools: encode(JSON.stringify(body.tools)).length,
+    toolCount: body.tools?.length ?? 0,
+    system: String(body.messages[0]?.content),
+  };
 }
 
 describe("prompt budget (o200k_base tokens counted with gpt-tokenizer, not characters / 4)", () => {
@@ -40,6 +50,9 @@ describe("prompt budget (o200k_base tokens counted with gpt-tokenizer, not chara
     assert.equal(measured.toolCount, 11);
     const total = measured.rules + measured.tools;
     console.log(`fixed prompt: ${total} o200k tokens (rules ${measured.rules}, tool schemas ${measured.tools})`);
-    assert.ok(total <= FIXED_PROMPT_TOKEN_BUDGET, `fixed prompt is ${total} tokens (rules ${measured.rules}, tools ${measured.tools})`);
+    assert.ok(
+      total <= FIXED_PROMPT_TOKEN_BUDGET,
+      `fixed prompt is ${total} tokens (rules ${measured.rules}, tools ${measured.tools})`,
+    );
   });
 });

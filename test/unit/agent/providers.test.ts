@@ -26,7 +26,10 @@ describe("providers chosen by configuration", () => {
     it(`${provider} talks Chat Completions to the configured base URL with the API key`, async () => {
       const start = server.requests.length;
       server.enqueue({ toolCalls: [{ name: "list_containers", arguments: {} }] });
-      const harness = createAgentHarness({ config: { llm: { provider, baseUrl: server.url, model: "test-model" } }, llmApiKey: "sk-test" });
+      const harness = createAgentHarness({
+        config: { llm: { provider, baseUrl: server.url, model: "test-model" } },
+        llmApiKey: "sk-test",
+      });
       const reply = await harness.pipeline.handle(alice, "what do I have");
       assert.equal(reply.engine, "llm");
       assert.match(reply.text, /You have no containers yet/);

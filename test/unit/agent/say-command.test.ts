@@ -5,7 +5,12 @@ import { createCliHarness } from "../cli/cli-harness.js";
 describe("voxnix say", () => {
   it("creates from a sentence, waits for the job and prints the outcome", async () => {
     const harness = createCliHarness();
-    const said = await harness.cli("--as", "telegram:42", "say", "spin up a dev container called web with git and fish");
+    const said = await harness.cli(
+      "--as",
+      "telegram:42",
+      "say",
+      "spin up a dev container called web with git and fish",
+    );
     assert.equal(said.code, 0, said.stderr);
     assert.match(said.stdout, /Creating web with git and fish/);
     assert.match(said.stdout, /web is ready/);
@@ -35,11 +40,24 @@ describe("voxnix say", () => {
 
   it("--json adds the operations and their results; --dry-run only plans", async () => {
     const harness = createCliHarness();
-    const said = await harness.cli("--as", "telegram:42", "--json", "--dry-run", "say", "create api with git and 2 cpus");
+    const said = await harness.cli(
+      "--as",
+      "telegram:42",
+      "--json",
+      "--dry-run",
+      "say",
+      "create api with git and 2 cpus",
+    );
     assert.equal(said.code, 0, said.stderr);
     const result = said.json().result;
     assert.equal(result.engine, "offline");
-    assert.deepEqual(result.operations.map((operation: { operation: string; outcome: string }) => [operation.operation, operation.outcome]), [["planCreate", "ok"]]);
+    assert.deepEqual(
+      result.operations.map((operation: { operation: string; outcome: string }) => [
+        operation.operation,
+        operation.outcome,
+      ]),
+      [["planCreate", "ok"]],
+    );
     assert.deepEqual(result.operations[0].input, { name: "api", modules: ["git"], cpus: 2 });
     assert.equal(harness.backend.containers.size, 0);
   });
@@ -50,7 +68,10 @@ describe("voxnix say", () => {
     const said = await harness.cli("--as", "telegram:42", "--yes", "--json", "say", "destroy web");
     assert.equal(said.code, 0, said.stdout + said.stderr);
     const result = said.json().result;
-    assert.deepEqual(result.operations.map((operation: { operation: string }) => operation.operation), ["destroy", "confirm"]);
+    assert.deepEqual(
+      result.operations.map((operation: { operation: string }) => operation.operation),
+      ["destroy", "confirm"],
+    );
     assert.equal(result.jobs[0].ok, true);
     assert.equal(harness.backend.containers.has("web"), false);
   });

@@ -51,7 +51,10 @@ describe("loadConfig", () => {
     const path = writeConfig("config.yaml", "users:\n  defaults:\n    diskQuota: lots\n");
     const error = configError(() => loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }));
     assert.match(error.message, /^config\.yaml: users\.defaults\.diskQuota: "lots" is not a size/);
-    assert.deepEqual(error.issues.map((issue) => [issue.source, issue.path]), [["config.yaml", "users.defaults.diskQuota"]]);
+    assert.deepEqual(
+      error.issues.map((issue) => [issue.source, issue.path]),
+      [["config.yaml", "users.defaults.diskQuota"]],
+    );
   });
 
   it("refuses unknown keys, naming them", () => {
@@ -63,9 +66,15 @@ describe("loadConfig", () => {
 
   it("reports YAML syntax errors and unreadable files", () => {
     const broken = writeConfig("config.yaml", "backend: [nixos\n");
-    assert.match(configError(() => loadConfig({ env: { VOXNIX_CONFIG: broken } })).message, /config\.yaml: not valid YAML/);
+    assert.match(
+      configError(() => loadConfig({ env: { VOXNIX_CONFIG: broken } })).message,
+      /config\.yaml: not valid YAML/,
+    );
     const missing = join(tempDir(), "absent.yaml");
-    assert.match(configError(() => loadConfig({ env: { VOXNIX_CONFIG: missing } })).message, /VOXNIX_CONFIG: cannot read .*absent\.yaml \(no such file\)/);
+    assert.match(
+      configError(() => loadConfig({ env: { VOXNIX_CONFIG: missing } })).message,
+      /VOXNIX_CONFIG: cannot read .*absent\.yaml \(no such file\)/,
+    );
     const scalar = writeConfig("config.yaml", "just a string\n");
     assert.match(configError(() => loadConfig({ env: { VOXNIX_CONFIG: scalar } })).message, /mapping/);
   });
@@ -114,8 +123,18 @@ describe("loadConfig", () => {
   });
 
   it("takes the OTLP endpoint from OTEL_EXPORTER_OTLP_ENDPOINT unless VOXNIX_OTLP_ENDPOINT is set", () => {
-    assert.equal(loadConfig({ env: { VOXNIX_STATE_DIR: "/x", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" } }).config.telemetry.otlpEndpoint, "http://otel:4318");
-    const both = loadConfig({ env: { VOXNIX_STATE_DIR: "/x", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318", VOXNIX_OTLP_ENDPOINT: "http://vox:4318" } });
+    assert.equal(
+      loadConfig({ env: { VOXNIX_STATE_DIR: "/x", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" } }).config.telemetry
+        .otlpEndpoint,
+      "http://otel:4318",
+    );
+    const both = loadConfig({
+      env: {
+        VOXNIX_STATE_DIR: "/x",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318",
+        VOXNIX_OTLP_ENDPOINT: "http://vox:4318",
+      },
+    });
     assert.equal(both.config.telemetry.otlpEndpoint, "http://vox:4318");
   });
 
@@ -135,7 +154,13 @@ describe("secrets", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "token"), "123:abc\n");
     writeFileSync(join(dir, "key"), "sk-test\n");
-    const loaded = loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "token"), VOXNIX_LLM_API_KEY_FILE: join(dir, "key") } });
+    const loaded = loadConfig({
+      env: {
+        VOXNIX_STATE_DIR: "/x",
+        VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "token"),
+        VOXNIX_LLM_API_KEY_FILE: join(dir, "key"),
+      },
+    });
     assert.equal(loaded.secrets.telegramToken, "123:abc");
     assert.equal(loaded.secrets.llmApiKey, "sk-test");
     assert.doesNotMatch(JSON.stringify(loaded.config), /123:abc|sk-test/);
@@ -146,24 +171,38 @@ describe("secrets", () => {
     writeFileSync(join(dir, "token"), "from-file");
     const path = join(dir, "config.yaml");
     writeFileSync(path, "telegram:\n  tokenFile: token\n");
-    assert.equal(loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }).secrets.telegramToken, "from-file");
+    assert.equal(
+      loadConfig({ env: { VOXNIX_CONFIG: path, VOXNIX_STATE_DIR: "/x" } }).secrets.telegramToken,
+      "from-file",
+    );
   });
 
   it("uses the plain variable only when no file is given", () => {
-    assert.equal(loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN: "plain" } }).secrets.telegramToken, "plain");
+    assert.equal(
+      loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN: "plain" } }).secrets.telegramToken,
+      "plain",
+    );
     const dir = tempDir();
     writeFileSync(join(dir, "token"), "from-file");
-    const loaded = loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN: "plain", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "token") } });
+    const loaded = loadConfig({
+      env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN: "plain", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "token") },
+    });
     assert.equal(loaded.secrets.telegramToken, "from-file");
   });
 
   it("a missing or empty secret file is a ConfigError naming the variable, without the secret", () => {
-    const missing = configError(() => loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_LLM_API_KEY_FILE: "/nonexistent/key" } }));
+    const missing = configError(() =>
+      loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_LLM_API_KEY_FILE: "/nonexistent/key" } }),
+    );
     assert.equal(missing.issues[0]?.source, "VOXNIX_LLM_API_KEY_FILE");
     assert.match(missing.message, /cannot read the secret file \/nonexistent\/key \(no such file\)/);
     const dir = tempDir();
     writeFileSync(join(dir, "empty"), "\n");
-    assert.match(configError(() => loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "empty") } })).message, /is empty/);
+    assert.match(
+      configError(() => loadConfig({ env: { VOXNIX_STATE_DIR: "/x", VOXNIX_TELEGRAM_TOKEN_FILE: join(dir, "empty") } }))
+        .message,
+      /is empty/,
+    );
   });
 });
 
@@ -188,14 +227,24 @@ describe("state directory", () => {
 });
 
 describe("strict nested keys, inline secrets, network values, resource minimums", () => {
-  const load = (name: string, text: string) => loadConfig({ env: { VOXNIX_CONFIG: writeConfig(name, text), VOXNIX_STATE_DIR: "/x" } });
+  const load = (name: string, text: string) =>
+    loadConfig({ env: { VOXNIX_CONFIG: writeConfig(name, text), VOXNIX_STATE_DIR: "/x" } });
 
   it("a typo in a nested key is an error naming the full key and suggesting the right one", () => {
     const error = configError(() => load("config.yaml", "users:\n  defaults:\n    diskQouta: 20G\n"));
-    assert.deepEqual(error.issues.map((issue) => issue.path), ["users.defaults.diskQouta"]);
+    assert.deepEqual(
+      error.issues.map((issue) => issue.path),
+      ["users.defaults.diskQouta"],
+    );
     assert.match(error.message, /^config\.yaml: users\.defaults\.diskQouta: unknown key \(did you mean diskQuota\?\)/);
-    assert.match(configError(() => load("config.yaml", "nspawn:\n  brige: br0\n")).message, /nspawn\.brige: unknown key \(did you mean bridge\?\)/);
-    assert.match(configError(() => load("config.yaml", "telegram:\n  webhook:\n    prot: 1\n")).message, /telegram\.webhook\.prot: unknown key/);
+    assert.match(
+      configError(() => load("config.yaml", "nspawn:\n  brige: br0\n")).message,
+      /nspawn\.brige: unknown key \(did you mean bridge\?\)/,
+    );
+    assert.match(
+      configError(() => load("config.yaml", "telegram:\n  webhook:\n    prot: 1\n")).message,
+      /telegram\.webhook\.prot: unknown key/,
+    );
   });
 
   it("an inline secret is refused, pointing to its *File key, without echoing the value", () => {
@@ -207,27 +256,49 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
       ["llm:\n  password: SECRETVALUE\n", "llm.password", "llm.passwordFile"],
     ] as const) {
       const error = configError(() => load("config.yaml", yaml));
-      assert.deepEqual(error.issues.map((issue) => issue.path), [key]);
+      assert.deepEqual(
+        error.issues.map((issue) => issue.path),
+        [key],
+      );
       assert.match(error.message, new RegExp(`set ${fileKey.replace(/\./g, "\\.")} to that file's path`));
       assert.doesNotMatch(error.message, /SECRETVALUE/);
     }
-    const both = configError(() => load("config.yaml", "telegram:\n  token: SECRETVALUE\nnspawn:\n  bridge: bad/name\n"));
-    assert.deepEqual(both.issues.map((issue) => issue.path), ["telegram.token", "nspawn.bridge"], "every problem at once, the secret once");
+    const both = configError(() =>
+      load("config.yaml", "telegram:\n  token: SECRETVALUE\nnspawn:\n  bridge: bad/name\n"),
+    );
+    assert.deepEqual(
+      both.issues.map((issue) => issue.path),
+      ["telegram.token", "nspawn.bridge"],
+      "every problem at once, the secret once",
+    );
   });
 
   it("bad bridge names fail at load", () => {
     for (const bridge of ["a-bridge-name-too-long", "br 0", "br/0", ".", "..", ""]) {
       const error = configError(() => load("config.json", JSON.stringify({ nspawn: { bridge } })));
-      assert.deepEqual(error.issues.map((issue) => issue.path), ["nspawn.bridge"], bridge);
+      assert.deepEqual(
+        error.issues.map((issue) => issue.path),
+        ["nspawn.bridge"],
+        bridge,
+      );
       assert.match(error.message, /not an interface name/);
     }
-    assert.match(configError(() => load("config.json", JSON.stringify({ nixos: { hostBridge: "x".repeat(16) } }))).message, /nixos\.hostBridge/);
-    assert.equal(load("config.json", JSON.stringify({ nspawn: { bridge: "vx_br.0-a" } })).config.nspawn.bridge, "vx_br.0-a");
+    assert.match(
+      configError(() => load("config.json", JSON.stringify({ nixos: { hostBridge: "x".repeat(16) } }))).message,
+      /nixos\.hostBridge/,
+    );
+    assert.equal(
+      load("config.json", JSON.stringify({ nspawn: { bridge: "vx_br.0-a" } })).config.nspawn.bridge,
+      "vx_br.0-a",
+    );
   });
 
   it("vm.outbound needs vm.runAs (the firewall that keeps guests off the host matches QEMU's user)", () => {
     const error = configError(() => load("config.json", JSON.stringify({ vm: { outbound: true, runAs: "" } })));
-    assert.deepEqual(error.issues.map((issue) => issue.path), ["vm.runAs"]);
+    assert.deepEqual(
+      error.issues.map((issue) => issue.path),
+      ["vm.runAs"],
+    );
     assert.match(error.message, /vm\.outbound needs vm\.runAs/);
     assert.equal(load("config.json", JSON.stringify({ vm: { outbound: true } })).config.vm.outbound, true);
     assert.equal(load("config.json", JSON.stringify({ vm: { runAs: "" } })).config.vm.runAs, "");
@@ -246,7 +317,11 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
       ["fd00::/64", /not an IPv4 subnet/],
     ] as const) {
       const error = configError(() => load("config.json", JSON.stringify({ nspawn: { subnet } })));
-      assert.deepEqual(error.issues.map((issue) => issue.path), ["nspawn.subnet"], subnet);
+      assert.deepEqual(
+        error.issues.map((issue) => issue.path),
+        ["nspawn.subnet"],
+        subnet,
+      );
       assert.match(error.message, reason, subnet);
     }
     for (const subnet of ["10.231.0.0/24", "172.20.0.0/16", "192.168.7.0/30"]) {
@@ -255,31 +330,57 @@ describe("strict nested keys, inline secrets, network values, resource minimums"
   });
 
   it("pids defaults and budgets are configurable, and resource values below the minimums are refused", () => {
-    const loaded = load("config.yaml", "users:\n  defaults:\n    pidsBudget: 8192\nresources:\n  defaultPids: 256\n  maxPids: 2048\n");
+    const loaded = load(
+      "config.yaml",
+      "users:\n  defaults:\n    pidsBudget: 8192\nresources:\n  defaultPids: 256\n  maxPids: 2048\n",
+    );
     assert.equal(loaded.config.users.defaults.pidsBudget, 8192);
     assert.equal(loaded.config.resources.defaultPids, 256);
     assert.equal(loaded.config.resources.maxPids, 2048);
     assert.equal(load("config.yaml", "").config.resources.defaultPids, 512);
-    const error = configError(() => load("config.yaml", "resources:\n  defaultPids: 4\n  defaultMemory: 4K\n  defaultCpus: 0.001\n"));
-    assert.deepEqual(error.issues.map((issue) => issue.path).sort(), ["resources.defaultCpus", "resources.defaultMemory", "resources.defaultPids"]);
+    const error = configError(() =>
+      load("config.yaml", "resources:\n  defaultPids: 4\n  defaultMemory: 4K\n  defaultCpus: 0.001\n"),
+    );
+    assert.deepEqual(error.issues.map((issue) => issue.path).sort(), [
+      "resources.defaultCpus",
+      "resources.defaultMemory",
+      "resources.defaultPids",
+    ]);
     assert.match(error.message, /at least 64M/);
     assert.match(error.message, /at least 16 processes/);
   });
 });
 
 describe("tailscale settings", () => {
-  const load = (text: string) => loadConfig({ env: { VOXNIX_CONFIG: writeConfig("config.yaml", text), VOXNIX_STATE_DIR: "/x" } });
+  const load = (text: string) =>
+    loadConfig({ env: { VOXNIX_CONFIG: writeConfig("config.yaml", text), VOXNIX_STATE_DIR: "/x" } });
 
   it("refuses the old reusable authKeyFile, pointing to the OAuth client keys", () => {
     const error = configError(() => load("tailscale:\n  authKeyFile: /run/agenix/ts\n"));
-    assert.deepEqual(error.issues.map((issue) => issue.path), ["tailscale.authKeyFile"]);
-    assert.match(error.message, /no longer supported.*tailscale\.oauthClientId, tailscale\.oauthClientSecretFile and tailscale\.tags/);
+    assert.deepEqual(
+      error.issues.map((issue) => issue.path),
+      ["tailscale.authKeyFile"],
+    );
+    assert.match(
+      error.message,
+      /no longer supported.*tailscale\.oauthClientId, tailscale\.oauthClientSecretFile and tailscale\.tags/,
+    );
   });
 
   it("needs the client id, the secret file and at least one tag together", () => {
-    assert.match(configError(() => load("tailscale:\n  oauthClientId: kAbc\n  tags: [tag:voxnix]\n")).message, /tailscale\.oauthClientSecretFile: .*go together/);
-    assert.match(configError(() => load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n")).message, /tailscale\.tags: .*at least one tag/);
-    assert.match(configError(() => load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n  tags: [voxnix]\n")).message, /is not a tag/);
+    assert.match(
+      configError(() => load("tailscale:\n  oauthClientId: kAbc\n  tags: [tag:voxnix]\n")).message,
+      /tailscale\.oauthClientSecretFile: .*go together/,
+    );
+    assert.match(
+      configError(() => load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n")).message,
+      /tailscale\.tags: .*at least one tag/,
+    );
+    assert.match(
+      configError(() => load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n  tags: [voxnix]\n"))
+        .message,
+      /is not a tag/,
+    );
     const loaded = load("tailscale:\n  oauthClientId: kAbc\n  oauthClientSecretFile: /s\n  tags: [tag:voxnix]\n");
     assert.equal(loaded.config.tailscale.ephemeral, true);
     assert.equal(loaded.config.tailscale.apiUrl, "https://api.tailscale.com");

@@ -12,7 +12,11 @@ describe("createApp", () => {
   it("creates the state directory (0700) and database, and wires the configured backend and storage", async () => {
     const stateDir = join(mkdtempSync(join(tmpdir(), "voxnix-app-")), "state");
     const runner = new FakeCommandRunner();
-    const app = await createApp({ env: { VOXNIX_STATE_DIR: stateDir, VOXNIX_BACKEND: "nixos", VOXNIX_STORAGE_DRIVER: "dir" }, logger: silentLogger, runner });
+    const app = await createApp({
+      env: { VOXNIX_STATE_DIR: stateDir, VOXNIX_BACKEND: "nixos", VOXNIX_STORAGE_DRIVER: "dir" },
+      logger: silentLogger,
+      runner,
+    });
     try {
       assert.equal(statSync(stateDir).mode & 0o777, 0o700);
       assert.ok(existsSync(join(stateDir, DATABASE_FILE)));
@@ -39,7 +43,14 @@ describe("selectStorageDriver", () => {
 
 describe("corePolicy", () => {
   it("converts configuration units and always includes local:admin", () => {
-    const policy = corePolicy(configSchema.parse({ users: { admins: ["telegram:1"] }, confirmations: { ttlSeconds: 60 }, snapshots: { undoWindowHours: 2 }, resources: { maxMemory: "4G" } }));
+    const policy = corePolicy(
+      configSchema.parse({
+        users: { admins: ["telegram:1"] },
+        confirmations: { ttlSeconds: 60 },
+        snapshots: { undoWindowHours: 2 },
+        resources: { maxMemory: "4G" },
+      }),
+    );
     assert.deepEqual(policy.admins, ["local:admin", "telegram:1"]);
     assert.equal(policy.confirmationTtlMs, 60_000);
     assert.equal(policy.undoWindowMs, 2 * 3_600_000);

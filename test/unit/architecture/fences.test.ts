@@ -19,7 +19,9 @@ async function restrictedImports(file: string, code: string): Promise<string[]> 
   writeFileSync(target, code);
   try {
     const [result] = await new ESLint({ cwd: ROOT }).lintFiles([target]);
-    return (result?.messages ?? []).filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message);
+    return (result?.messages ?? [])
+      .filter((message) => message.ruleId === "no-restricted-imports")
+      .map((message) => message.message);
   } finally {
     rmSync(target, { force: true });
   }
@@ -28,38 +30,84 @@ async function restrictedImports(file: string, code: string): Promise<string[]> 
 // Type-aware lint of the whole tree takes ~20 s alone and minutes on a loaded 2-core machine.
 void describe("architecture fences (lint)", { timeout: 600_000 }, () => {
   void it("a runtime that imports the app's configuration is refused", async () => {
-    const found = await restrictedImports("src/runtimes/nspawn/zz-fence-probe.ts", 'import type { Config } from "../../app/config-schema.js";\nexport type Probe = Config;\n');
-    assert.ok(found.some((message) => /never import the app/.test(message)), found.join("\n"));
+    const found = await restrictedImports(
+      "src/runtimes/nspawn/zz-fence-probe.ts",
+      'import type { Config } from "../../app/config-schema.js";\nexport type Probe = Config;\n',
+    );
+    assert.ok(
+      found.some((message) => /never import the app/.test(message)),
+      found.join("\n"),
+    );
   });
 
   void it("a runtime that imports another runtime is refused", async () => {
-    const found = await restrictedImports("src/runtimes/qemu/zz-fence-probe.ts", 'import type { NspawnRuntime } from "../nspawn/index.js";\nexport type Probe = NspawnRuntime;\n');
-    assert.ok(found.some((message) => /never import each other/.test(message)), found.join("\n"));
+    const found = await restrictedImports(
+      "src/runtimes/qemu/zz-fence-probe.ts",
+      'import type { NspawnRuntime } from "../nspawn/index.js";\nexport type Probe = NspawnRuntime;\n',
+    );
+    assert.ok(
+      found.some((message) => /never import each other/.test(message)),
+      found.join("\n"),
+    );
   });
 
   void it("a runtime that imports a storage driver is refused", async () => {
-    const found = await restrictedImports("src/runtimes/qemu/zz-fence-probe.ts", 'import { createBtrfsStorage } from "../../backends/storage/btrfs/index.js";\nexport const probe = createBtrfsStorage;\n');
-    assert.ok(found.some((message) => /never import a storage driver/.test(message)), found.join("\n"));
+    const found = await restrictedImports(
+      "src/runtimes/qemu/zz-fence-probe.ts",
+      'import { createBtrfsStorage } from "../../backends/storage/btrfs/index.js";\nexport const probe = createBtrfsStorage;\n',
+    );
+    assert.ok(
+      found.some((message) => /never import a storage driver/.test(message)),
+      found.join("\n"),
+    );
   });
 
   void it("a storage driver or shared runtime deps that import the app are refused", async () => {
-    const found = await restrictedImports("src/backends/storage/zz-fence-probe.ts", 'import type { Config } from "../../app/config-schema.js";\nexport type Probe = Config;\n');
-    assert.ok(found.some((message) => /never import the app/.test(message)), found.join("\n"));
+    const found = await restrictedImports(
+      "src/backends/storage/zz-fence-probe.ts",
+      'import type { Config } from "../../app/config-schema.js";\nexport type Probe = Config;\n',
+    );
+    assert.ok(
+      found.some((message) => /never import the app/.test(message)),
+      found.join("\n"),
+    );
   });
 
   void it("an agent file that imports the database is refused", async () => {
-    const found = await restrictedImports("src/agent/zz-fence-probe.ts", 'import type { VoxnixDatabase } from "../state/database.js";\nexport type Probe = VoxnixDatabase;\n');
-    assert.ok(found.some((message) => /never touches the database/.test(message)), found.join("\n"));
+    const found = await restrictedImports(
+      "src/agent/zz-fence-probe.ts",
+      'import type { VoxnixDatabase } from "../state/database.js";\nexport type Probe = VoxnixDatabase;\n',
+    );
+    assert.ok(
+      found.some((message) => /never touches the database/.test(message)),
+      found.join("\n"),
+    );
   });
 
   void it("an adapter that reaches a runtime is refused", async () => {
-    const found = await restrictedImports("src/adapters/zz-fence-probe.ts", 'import type { NspawnRuntime } from "../runtimes/nspawn/index.js";\nexport type Probe = NspawnRuntime;\n');
-    assert.ok(found.some((message) => /never reach runtimes/.test(message)), found.join("\n"));
+    const found = await restrictedImports(
+      "src/adapters/zz-fence-probe.ts",
+      'import type { NspawnRuntime } from "../runtimes/nspawn/index.js";\nexport type Probe = NspawnRuntime;\n',
+    );
+    assert.ok(
+      found.some((message) => /never reach runtimes/.test(message)),
+      found.join("\n"),
+    );
   });
 
   void it("the tree as it is passes the same fences", async () => {
-    const results = await new ESLint({ cwd: ROOT }).lintFiles(["src/runtimes", "src/backends", "src/agent", "src/adapters", "src/core"]);
-    const broken = results.flatMap((result) => result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => `${result.filePath}: ${message.message}`));
+    const results = await new ESLint({ cwd: ROOT }).lintFiles([
+      "src/runtimes",
+      "src/backends",
+      "src/agent",
+      "src/adapters",
+      "src/core",
+    ]);
+    const broken = results.flatMap((result) =>
+      result.messages
+        .filter((message) => message.ruleId === "no-restricted-imports")
+        .map((message) => `${result.filePath}: ${message.message}`),
+    );
     assert.deepEqual(broken, []);
   });
 });

@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { configSchema } from "../../../src/app/config-schema.js";
-import { CATALOG_RELATIVE_PATH, findCatalogFile, loadModuleCatalog, parseModuleCatalog, readModuleCatalog } from "../../../src/backends/catalog/index.js";
+import {
+  CATALOG_RELATIVE_PATH,
+  findCatalogFile,
+  loadModuleCatalog,
+  parseModuleCatalog,
+  readModuleCatalog,
+} from "../../../src/backends/catalog/index.js";
 import { HostFailureError } from "../../../src/domain/errors.js";
 
 const temporary: string[] = [];
@@ -45,7 +51,10 @@ void describe("loadModuleCatalog", () => {
   void it("reads the catalog below nixos.flakePath when configured", () => {
     const root = sourceTree(JSON.stringify(good));
     const catalog = loadModuleCatalog({ config: configSchema.parse({ nixos: { flakePath: root } }) });
-    assert.deepEqual(catalog.list().map((module) => module.name), ["code-server", "git"]);
+    assert.deepEqual(
+      catalog.list().map((module) => module.name),
+      ["code-server", "git"],
+    );
   });
 
   void it("walks up from a start directory to the nearest catalog", () => {
@@ -59,11 +68,14 @@ void describe("loadModuleCatalog", () => {
 void describe("corrupt catalogs fail clearly", () => {
   void it("rejects invalid JSON with a host failure naming the file", () => {
     const root = sourceTree("[{");
-    assert.throws(() => readModuleCatalog(join(root, CATALOG_RELATIVE_PATH)), (error: unknown) => {
-      assert.ok(error instanceof HostFailureError);
-      assert.match(error.message, /is not valid JSON; regenerate it with `npm run catalog`/);
-      return true;
-    });
+    assert.throws(
+      () => readModuleCatalog(join(root, CATALOG_RELATIVE_PATH)),
+      (error: unknown) => {
+        assert.ok(error instanceof HostFailureError);
+        assert.match(error.message, /is not valid JSON; regenerate it with `npm run catalog`/);
+        return true;
+      },
+    );
   });
 
   void it("rejects a missing file", () => {
@@ -73,13 +85,21 @@ void describe("corrupt catalogs fail clearly", () => {
   void it("rejects a module without a description, with the field in the detail", () => {
     assert.throws(
       () => parseModuleCatalog([{ ...good[0], description: undefined }], "x.json"),
-      (error: unknown) => error instanceof HostFailureError && /corrupt/.test(error.message) && /0\.description/.test(error.detail ?? ""),
+      (error: unknown) =>
+        error instanceof HostFailureError && /corrupt/.test(error.message) && /0\.description/.test(error.detail ?? ""),
     );
   });
 
   void it("rejects unknown option types, bad protocols and duplicate names", () => {
-    assert.throws(() => parseModuleCatalog([{ ...good[1], options: { port: { type: "float", default: 1, description: "" } } }], "x"), HostFailureError);
-    assert.throws(() => parseModuleCatalog([{ ...good[1], ports: [{ port: 1, protocol: "sctp", description: "" }] }], "x"), HostFailureError);
+    assert.throws(
+      () =>
+        parseModuleCatalog([{ ...good[1], options: { port: { type: "float", default: 1, description: "" } } }], "x"),
+      HostFailureError,
+    );
+    assert.throws(
+      () => parseModuleCatalog([{ ...good[1], ports: [{ port: 1, protocol: "sctp", description: "" }] }], "x"),
+      HostFailureError,
+    );
     assert.throws(() => parseModuleCatalog([good[0], good[0]], "x"), /corrupt/);
   });
 

@@ -11,12 +11,20 @@ const BIN = fileURLToPath(new URL("../../../bin/voxnix.js", import.meta.url));
 const BUNDLE = fileURLToPath(new URL("../../../dist/bundle/cli/main.js", import.meta.url));
 
 /** Runs bin/voxnix.js, by default from the TypeScript sources (so the test never sees a stale dist/). */
-function voxnix(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function voxnix(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, VOXNIX_ENTRY: "source", ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, VOXNIX_ENTRY: "source", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -25,7 +33,8 @@ describe("bin/voxnix.js", () => {
     const result = await voxnix(["--help"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Usage: voxnix/);
-    for (const command of ["ctl", "doctor", "users", "setup", "chat"]) assert.match(result.stdout, new RegExp(`\\n  ${command}\\b`));
+    for (const command of ["ctl", "doctor", "users", "setup", "chat"])
+      assert.match(result.stdout, new RegExp(`\\n  ${command}\\b`));
   });
 
   it("a bad configuration file exits 2 with a message naming the file and the key", async () => {
@@ -44,13 +53,21 @@ describe("bin/voxnix.js", () => {
     assert.match(result.stderr, /unknown option/);
   });
 
-  it("the esbuild bundle (when built) handles help, usage and input errors like the sources", { skip: existsSync(BUNDLE) ? false : "no dist/bundle (run npm run build)" }, async () => {
-    const help = await voxnix(["ctl", "--help"], { VOXNIX_ENTRY: "bundle" });
-    assert.equal(help.code, 0, help.stderr);
-    assert.match(help.stdout, /create \[options\] <name>/);
-    const dir = mkdtempSync(join(tmpdir(), "voxnix-bundle-"));
-    const bad = await voxnix(["ctl", "create", "Bad_Name", "--json"], { VOXNIX_ENTRY: "bundle", VOXNIX_STATE_DIR: dir, VOXNIX_STORAGE_DRIVER: "dir" });
-    assert.equal(bad.code, 2, bad.stderr);
-    assert.equal(JSON.parse(bad.stdout).error.kind, "invalid-input");
-  });
+  it(
+    "the esbuild bundle (when built) handles help, usage and input errors like the sources",
+    { skip: existsSync(BUNDLE) ? false : "no dist/bundle (run npm run build)" },
+    async () => {
+      const help = await voxnix(["ctl", "--help"], { VOXNIX_ENTRY: "bundle" });
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, /create \[options\] <name>/);
+      const dir = mkdtempSync(join(tmpdir(), "voxnix-bundle-"));
+      const bad = await voxnix(["ctl", "create", "Bad_Name", "--json"], {
+        VOXNIX_ENTRY: "bundle",
+        VOXNIX_STATE_DIR: dir,
+        VOXNIX_STORAGE_DRIVER: "dir",
+      });
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(JSON.parse(bad.stdout).error.kind, "invalid-input");
+    },
+  );
 });

@@ -29,7 +29,10 @@ export interface CliHarness extends TestCore {
   /** Like `cli`, but as if on a terminal: progress goes to a spinner on the returned `terminal` text. */
   cliOnTerminal(...argv: string[]): Promise<CliOutcome & { readonly terminal: string }>;
   /** Like `cliOnTerminal`, with a person at the keyboard who gives `answers` in order; `asked` is what they were asked. */
-  cliAnswering(answers: readonly string[], ...argv: string[]): Promise<CliOutcome & { readonly asked: readonly string[] }>;
+  cliAnswering(
+    answers: readonly string[],
+    ...argv: string[]
+  ): Promise<CliOutcome & { readonly asked: readonly string[] }>;
 }
 
 /** Creates the harness; every `cli(...)` call is one fresh `runCli` over the same core and database. */
@@ -53,23 +56,23 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
     close: async () => undefined,
   };
   const run = async (argv: string[], terminal?: Writable, ask?: (question: string) => Promise<string>) => {
-      let stdout = "";
-      let stderr = "";
-      const io = {
-        stdout: (text: string) => void (stdout += text),
-        stderr: (text: string) => void (stderr += text),
-        isTTY: terminal !== undefined,
-        ...(terminal ? { stderrStream: terminal } : {}),
-        ...(ask ? { ask } : {}),
-      };
-      const code = await runCli(argv, io, {
-        createApp: async () => {
-          built += 1;
-          return app;
-        },
-      });
-      await harness.core.idle();
-      return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+    let stdout = "";
+    let stderr = "";
+    const io = {
+      stdout: (text: string) => void (stdout += text),
+      stderr: (text: string) => void (stderr += text),
+      isTTY: terminal !== undefined,
+      ...(terminal ? { stderrStream: terminal } : {}),
+      ...(ask ? { ask } : {}),
+    };
+    const code = await runCli(argv, io, {
+      createApp: async () => {
+        built += 1;
+        return app;
+      },
+    });
+    await harness.core.idle();
+    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
   };
   return {
     ...harness,
@@ -85,16 +88,30 @@ export function createCliHarness(options: TestCoreOptions = {}): CliHarness {
       });
       // The tty.WriteStream methods a spinner uses, as no-ops.
       const cursor = (..._args: unknown[]) => true;
-      const outcome = await run(argv, Object.assign(stream, { isTTY: true, columns: 80, cursorTo: cursor, moveCursor: cursor, clearLine: cursor, clearScreenDown: cursor }));
+      const outcome = await run(
+        argv,
+        Object.assign(stream, {
+          isTTY: true,
+          columns: 80,
+          cursorTo: cursor,
+          moveCursor: cursor,
+          clearLine: cursor,
+          clearScreenDown: cursor,
+        }),
+      );
       return { ...outcome, terminal };
     },
     async cliAnswering(answers, ...argv) {
       const asked: string[] = [];
       const queue = [...answers];
-      const outcome = await run(argv, new Writable({ write: (_chunk, _encoding, callback) => callback() }), async (question) => {
-        asked.push(question);
-        return queue.shift() ?? "";
-      });
+      const outcome = await run(
+        argv,
+        new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+        async (question) => {
+          asked.push(question);
+          return queue.shift() ?? "";
+        },
+      );
       return { ...outcome, asked };
     },
   };

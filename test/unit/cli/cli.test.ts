@@ -12,7 +12,18 @@ function workloadRows(db: { sqlite: { prepare(sql: string): { get(): unknown } }
 describe("voxnix ctl create", () => {
   it("creates a workload for the --as user and prints it as JSON (exit 0)", async () => {
     const harness = createCliHarness();
-    const outcome = await harness.cli("ctl", "create", "dev", "--module", "git", "--module", "fish", "--as", ALICE, "--json");
+    const outcome = await harness.cli(
+      "ctl",
+      "create",
+      "dev",
+      "--module",
+      "git",
+      "--module",
+      "fish",
+      "--as",
+      ALICE,
+      "--json",
+    );
     assert.equal(outcome.code, 0, outcome.stderr);
     const body = outcome.json();
     assert.equal(body.ok, true);
@@ -23,14 +34,33 @@ describe("voxnix ctl create", () => {
 
   it("--dry-run prints the validated plan and creates nothing", async () => {
     const harness = createCliHarness();
-    const outcome = await harness.cli("ctl", "create", "dev", "--module", "git", "--module", "fish", "--as", ALICE, "--dry-run", "--json");
+    const outcome = await harness.cli(
+      "ctl",
+      "create",
+      "dev",
+      "--module",
+      "git",
+      "--module",
+      "fish",
+      "--as",
+      ALICE,
+      "--dry-run",
+      "--json",
+    );
     assert.equal(outcome.code, 0, outcome.stderr);
     const body = outcome.json();
     assert.equal(body.ok, true);
     assert.equal(body.result.spec.name, "dev");
-    assert.deepEqual(body.result.spec.modules.filter((module: string) => module === "git" || module === "fish"), ["git", "fish"]);
+    assert.deepEqual(
+      body.result.spec.modules.filter((module: string) => module === "git" || module === "fish"),
+      ["git", "fish"],
+    );
     assert.equal(body.result.owner, ALICE);
-    assert.deepEqual(body.result.backendPlan, { artifacts: [], commands: [] }, "host files and commands are for admins");
+    assert.deepEqual(
+      body.result.backendPlan,
+      { artifacts: [], commands: [] },
+      "host files and commands are for admins",
+    );
     const asAdmin = (await harness.cli("ctl", "create", "dev", "--module", "git", "--dry-run", "--json")).json();
     assert.ok(asAdmin.result.backendPlan.artifacts.length > 0, "admins see the backend's files");
     assert.equal(harness.backend.calls.filter((call) => call.method === "create").length, 0);
@@ -120,7 +150,10 @@ describe("ownership through the CLI", () => {
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
     await harness.cli("ctl", "create", "web", "--as", BOB);
     const alice = (await harness.cli("ctl", "list", "--as", ALICE, "--json")).json();
-    assert.deepEqual(alice.result.workloads.map((workload: { name: string }) => workload.name), ["dev"]);
+    assert.deepEqual(
+      alice.result.workloads.map((workload: { name: string }) => workload.name),
+      ["dev"],
+    );
     const admin = (await harness.cli("ctl", "list", "--json")).json();
     assert.deepEqual(admin.result.workloads.map((workload: { name: string }) => workload.name).sort(), ["dev", "web"]);
   });
@@ -264,7 +297,9 @@ describe("admin commands", () => {
     const ok = await harness.cli("doctor");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^ok /m);
-    harness.backend.doctorChecks = [{ name: "machinectl", ok: false, detail: "machinectl is missing.", fix: "apt-get install systemd-container" }];
+    harness.backend.doctorChecks = [
+      { name: "machinectl", ok: false, detail: "machinectl is missing.", fix: "apt-get install systemd-container" },
+    ];
     const failing = await harness.cli("doctor");
     assert.equal(failing.code, 1);
     assert.match(failing.stdout, /FAIL\s+machinectl/);

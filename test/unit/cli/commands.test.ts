@@ -24,13 +24,19 @@ describe("long jobs", () => {
   it("a failing create reports the failure (exit 1) and leaves the workload absent", async () => {
     const harness = createCliHarness();
     const { HostFailureError } = await import("../../../src/domain/errors.js");
-    harness.backend.injector.failNext("create", new HostFailureError("The container did not boot.", "systemd-nspawn exited with 1"));
+    harness.backend.injector.failNext(
+      "create",
+      new HostFailureError("The container did not boot.", "systemd-nspawn exited with 1"),
+    );
     const outcome = await harness.cli("ctl", "create", "dev", "--as", ALICE);
     assert.equal(outcome.code, 1);
     assert.match(outcome.stderr, /^failed: /m);
     assert.match(outcome.stderr, /^error: The container did not boot\./m);
     const list = (await harness.cli("ctl", "list", "--as", ALICE, "--json")).json();
-    assert.deepEqual(list.result.workloads.filter((workload: { status: string }) => workload.status === "ready"), []);
+    assert.deepEqual(
+      list.result.workloads.filter((workload: { status: string }) => workload.status === "ready"),
+      [],
+    );
   });
 });
 
@@ -54,10 +60,19 @@ describe("lifecycle commands", () => {
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
     await harness.cli("ctl", "create", "gone", "--as", ALICE);
     assert.equal((await harness.cli("ctl", "destroy", "gone", "--yes", "--as", ALICE)).code, 0);
-    const hostCallsBefore = harness.backend.calls.filter((call) => !["info", "show", "list"].includes(call.method)).length;
-    const tokens = () => (harness.db.sqlite.prepare("SELECT COUNT(*) AS n FROM confirmations").get() as { n: number }).n;
+    const hostCallsBefore = harness.backend.calls.filter(
+      (call) => !["info", "show", "list"].includes(call.method),
+    ).length;
+    const tokens = () =>
+      (harness.db.sqlite.prepare("SELECT COUNT(*) AS n FROM confirmations").get() as { n: number }).n;
     const tokensBefore = tokens();
-    for (const [verb, name] of [["start", "dev"], ["stop", "dev"], ["restart", "dev"], ["destroy", "dev"], ["restore", "gone"]] as const) {
+    for (const [verb, name] of [
+      ["start", "dev"],
+      ["stop", "dev"],
+      ["restart", "dev"],
+      ["destroy", "dev"],
+      ["restore", "gone"],
+    ] as const) {
       const dry = await harness.cli("ctl", verb, name, "--as", ALICE, "--dry-run", "--json");
       assert.equal(dry.code, 0, `${verb}: ${dry.stderr}`);
       const plan = dry.json().result;
@@ -66,7 +81,11 @@ describe("lifecycle commands", () => {
       assert.equal(plan.workload, name);
       assert.ok(plan.steps.length > 0, `${verb} lists its steps`);
     }
-    assert.equal(harness.backend.calls.filter((call) => !["info", "show", "list"].includes(call.method)).length, hostCallsBefore, "no host change");
+    assert.equal(
+      harness.backend.calls.filter((call) => !["info", "show", "list"].includes(call.method)).length,
+      hostCallsBefore,
+      "no host change",
+    );
     assert.equal(tokens(), tokensBefore, "no confirmation token issued");
     assert.equal(harness.backend.containers.get("dev")?.state, "running");
     assert.equal(harness.backend.containers.has("gone"), false);
@@ -138,7 +157,20 @@ describe("ctl create flags", () => {
   it("turn --option, --cpu, --memory and --no-workspace into the spec", async () => {
     const harness = createCliHarness();
     const outcome = await harness.cli(
-      "ctl", "create", "web", "--module", "code-server", "--option", "code-server.port=9000", "--cpu", "2", "--memory", "2G", "--no-workspace", "--dry-run", "--json",
+      "ctl",
+      "create",
+      "web",
+      "--module",
+      "code-server",
+      "--option",
+      "code-server.port=9000",
+      "--cpu",
+      "2",
+      "--memory",
+      "2G",
+      "--no-workspace",
+      "--dry-run",
+      "--json",
     );
     assert.equal(outcome.code, 0, outcome.stderr);
     const spec = outcome.json().result.spec;
@@ -157,8 +189,23 @@ describe("ctl create flags", () => {
 
   it("--option constructor.x, __proto__.x or code-server.prototype exits 2 and leaves Object alone", async () => {
     const harness = createCliHarness();
-    for (const pair of ["constructor.x=1", "__proto__.polluted=1", "code-server.prototype=1", "code-server.constructor=1"]) {
-      const outcome = await harness.cli("ctl", "create", "web", "--module", "code-server", "--option", pair, "--as", "telegram:42");
+    for (const pair of [
+      "constructor.x=1",
+      "__proto__.polluted=1",
+      "code-server.prototype=1",
+      "code-server.constructor=1",
+    ]) {
+      const outcome = await harness.cli(
+        "ctl",
+        "create",
+        "web",
+        "--module",
+        "code-server",
+        "--option",
+        pair,
+        "--as",
+        "telegram:42",
+      );
       assert.equal(outcome.code, 2, pair);
       assert.match(outcome.stderr, /is not allowed as a module or option name/);
     }
@@ -172,7 +219,10 @@ describe("ctl create flags", () => {
     const outcome = await harness.cli("ctl", "create", "x", "--memory", "4K", "--as", "telegram:42");
     assert.equal(outcome.code, 2);
     assert.match(outcome.stderr, /at least 64M of memory/);
-    assert.deepEqual(harness.backend.calls.filter((call) => call.method !== "info" && call.method !== "list"), []);
+    assert.deepEqual(
+      harness.backend.calls.filter((call) => call.method !== "info" && call.method !== "list"),
+      [],
+    );
     assert.deepEqual(harness.storage.calls, []);
     const cpu = await harness.cli("ctl", "create", "x", "--cpu", "0.001", "--as", "telegram:42");
     assert.equal(cpu.code, 2);

@@ -48,7 +48,12 @@ describe("renderError", () => {
   });
 
   it("lists each issue of a multi-issue input error and the tail of a host failure's detail", () => {
-    const input = renderError(new InvalidInputError([{ path: "name", message: "Bad name." }, { path: "modules.0", message: "Unknown module." }]));
+    const input = renderError(
+      new InvalidInputError([
+        { path: "name", message: "Bad name." },
+        { path: "modules.0", message: "Unknown module." },
+      ]),
+    );
     assert.equal(input.length, 3);
     assert.equal(input[1], "  - name: Bad name.");
     const host = renderError(new HostFailureError("machinectl failed", "line1\nline2"));
@@ -63,11 +68,16 @@ describe("renderError", () => {
 
 describe("renderTable", () => {
   it("aligns columns under upper-case headers", () => {
-    assert.deepEqual(renderTable(["name", "state"], [["dev", "running"], ["a-long-name", "stopped"]]), [
-      "NAME         STATE",
-      "dev          running",
-      "a-long-name  stopped",
-    ]);
+    assert.deepEqual(
+      renderTable(
+        ["name", "state"],
+        [
+          ["dev", "running"],
+          ["a-long-name", "stopped"],
+        ],
+      ),
+      ["NAME         STATE", "dev          running", "a-long-name  stopped"],
+    );
     assert.deepEqual(renderTable(["name"], [], "nothing"), ["nothing"]);
   });
 });

@@ -13,29 +13,58 @@ const ALICE = "telegram:42";
 const BOB = "telegram:43";
 const BIN = fileURLToPath(new URL("../../../bin/voxnix.js", import.meta.url));
 
-function voxnix(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function voxnix(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 async function withDev() {
   const harness = createCliHarness();
-  assert.equal((await harness.cli("ctl", "create", "dev", "--module", "git", "--module", "fish", "--as", ALICE)).code, 0);
+  assert.equal(
+    (await harness.cli("ctl", "create", "dev", "--module", "git", "--module", "fish", "--as", ALICE)).code,
+    0,
+  );
   return harness;
 }
 
 describe("ctl set", () => {
   it("reads +name and -name (also as --module=-fish)", () => {
-    assert.deepEqual(parseModuleChanges(["+code-server", "-fish", "git"]), { addModules: ["code-server", "git"], removeModules: ["fish"] });
+    assert.deepEqual(parseModuleChanges(["+code-server", "-fish", "git"]), {
+      addModules: ["code-server", "git"],
+      removeModules: ["fish"],
+    });
     assert.throws(() => parseModuleChanges(["+../etc"]), /not a module change/);
   });
 
   it("--dry-run --json prints the plan with every field before → after and changes nothing", async () => {
     const harness = await withDev();
-    const result = await harness.cli("ctl", "set", "dev", "--module", "+code-server", "--module=-fish", "--cpu", "2", "--memory", "2G", "--dry-run", "--json", "--as", ALICE);
+    const result = await harness.cli(
+      "ctl",
+      "set",
+      "dev",
+      "--module",
+      "+code-server",
+      "--module=-fish",
+      "--cpu",
+      "2",
+      "--memory",
+      "2G",
+      "--dry-run",
+      "--json",
+      "--as",
+      ALICE,
+    );
     assert.equal(result.code, 0, result.stderr);
     const plan = result.json().result;
     assert.equal(plan.operation, "change");
@@ -53,13 +82,20 @@ describe("ctl set", () => {
     const body = asked.json().error;
     assert.equal(body.kind, "needs-confirmation");
     assert.equal(body.message, 'Changing "dev" needs confirmation.');
-    assert.ok(body.plan.changes.some((change: { field: string; after: string }) => change.field === "cpus" && change.after === "2"));
+    assert.ok(
+      body.plan.changes.some(
+        (change: { field: string; after: string }) => change.field === "cpus" && change.after === "2",
+      ),
+    );
     assert.equal(harness.backend.injector.callsOf("change").length, 0);
     // Someone else's token use is refused like a missing one.
     assert.equal((await harness.cli("ctl", "confirm", body.token, "--as", BOB)).code, 3);
     const confirmed = await harness.cli("ctl", "confirm", body.token, "--as", ALICE);
     assert.equal(confirmed.code, 0, confirmed.stderr);
-    assert.match(confirmed.stdout, /dev changed and restarted: modules git, fish, workspace → git, workspace; cpus 1 → 2/);
+    assert.match(
+      confirmed.stdout,
+      /dev changed and restarted: modules git, fish, workspace → git, workspace; cpus 1 → 2/,
+    );
   });
 
   it("--yes confirms at once; a change to what it has says so", async () => {

@@ -13,7 +13,10 @@ void describe("setup asks before installing", () => {
     const harness = createCliHarness();
     const declined = await harness.cliAnswering(["n"], "setup");
     assert.equal(declined.asked.length, 1);
-    assert.match(declined.asked[0]!, /These host packages are missing: .*systemd-container.*\nInstall them with apt-get now\? \[Y\/n\] $/s);
+    assert.match(
+      declined.asked[0]!,
+      /These host packages are missing: .*systemd-container.*\nInstall them with apt-get now\? \[Y\/n\] $/s,
+    );
     assert.equal(declined.code, 2, declined.stderr);
     assert.match(declined.stderr, /Nothing was installed or changed\. Run `voxnix setup --yes` when you want/);
     assert.doesNotMatch(declined.stderr, /apt-get" could not be started/, "apt-get was never run");
@@ -25,7 +28,11 @@ void describe("setup asks before installing", () => {
       const accepted = await harness.cliAnswering([answer], "setup");
       assert.equal(accepted.asked.length, 1);
       assert.notEqual(accepted.code, 0);
-      assert.match(accepted.stderr, /apt-get/, `the install was tried after ${JSON.stringify(answer)}: ${accepted.stderr}`);
+      assert.match(
+        accepted.stderr,
+        /apt-get/,
+        `the install was tried after ${JSON.stringify(answer)}: ${accepted.stderr}`,
+      );
       assert.doesNotMatch(accepted.stderr, /Nothing was installed or changed|These host packages are missing/);
     }
   });
@@ -34,6 +41,9 @@ void describe("setup asks before installing", () => {
     const harness = createCliHarness();
     const result = await harness.cli("setup");
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /These host packages are missing: .*Run `voxnix setup --yes` to install them with apt-get\./);
+    assert.match(
+      result.stderr,
+      /These host packages are missing: .*Run `voxnix setup --yes` to install them with apt-get\./,
+    );
   });
 });

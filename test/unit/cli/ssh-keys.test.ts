@@ -16,7 +16,10 @@ void describe("voxnix users key / users ssh-key", () => {
     const dir = mkdtempSync(join(tmpdir(), "voxnix-keys-"));
     try {
       writeFileSync(join(dir, "id.pub"), `${ED25519}\n`);
-      writeFileSync(join(dir, "id"), "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n");
+      writeFileSync(
+        join(dir, "id"),
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n",
+      );
       const h = createCliHarness();
       const added = await h.cli("--json", "users", "ssh-key", "add", "telegram:42", join(dir, "id.pub"));
       assert.equal(added.code, 0, added.stderr);

@@ -36,9 +36,15 @@ void describe("the audit log (admins)", () => {
       "newest first",
     );
     const devStops = await t.core.auditLog(admin, { workload: "dev", operation: "stop" });
-    assert.deepEqual(devStops.entries.map((entry) => `${entry.actor} ${entry.outcome}`), [`${TEST_USERS.bob} error`, `${TEST_USERS.alice} ok`]);
+    assert.deepEqual(
+      devStops.entries.map((entry) => `${entry.actor} ${entry.outcome}`),
+      [`${TEST_USERS.bob} error`, `${TEST_USERS.alice} ok`],
+    );
     const errors = await t.core.auditLog(admin, { outcome: "error" });
-    assert.deepEqual(errors.entries.map((entry) => [entry.operation, entry.errorKind]), [["stop", "not-found"]]);
+    assert.deepEqual(
+      errors.entries.map((entry) => [entry.operation, entry.errorKind]),
+      [["stop", "not-found"]],
+    );
     const none = await t.core.auditLog(admin, { user: "telegram:999999" });
     assert.deepEqual(none, { entries: [] });
   });
@@ -50,7 +56,9 @@ void describe("the audit log (admins)", () => {
     assert.deepEqual(recent.entries.map((entry) => entry.operation).sort(), ["start", "stop"]);
     assert.ok(recent.entries.every((entry) => entry.startedAt.getTime() >= later.getTime()));
     const earlier = await t.core.auditLog(admin, { until: later, workload: "dev" });
-    assert.ok(earlier.entries.length > 0 && earlier.entries.every((entry) => entry.startedAt.getTime() < later.getTime()));
+    assert.ok(
+      earlier.entries.length > 0 && earlier.entries.every((entry) => entry.startedAt.getTime() < later.getTime()),
+    );
   });
 
   void it("pages with a cursor: no record twice or skipped, even when records arrive between pages", async () => {
@@ -67,18 +75,34 @@ void describe("the audit log (admins)", () => {
       cursor = page.next;
     }
     assert.equal(new Set(seen).size, seen.length, "no record twice");
-    assert.deepEqual(seen, [...seen].sort((a, b) => b - a));
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => b - a),
+    );
     assert.equal(Math.min(...seen), 1, "down to the first record");
-    assert.equal(seen.length, (t.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE id <= ?").get(seen[0]) as { n: number }).n);
+    assert.equal(
+      seen.length,
+      (t.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE id <= ?").get(seen[0]) as { n: number }).n,
+    );
   });
 
   void it("refuses invalid filters before reading, and audits every read with its filters", async () => {
     const t = await populated();
-    for (const query of [{ limit: 0 }, { limit: 201 }, { since: "yesterday-ish" }, { operation: "drop table" }, { outcome: "maybe" }, { since: "2026-02-01T00:00:00Z", until: "2026-01-01T00:00:00Z" }, { extra: 1 }]) {
+    for (const query of [
+      { limit: 0 },
+      { limit: 201 },
+      { since: "yesterday-ish" },
+      { operation: "drop table" },
+      { outcome: "maybe" },
+      { since: "2026-02-01T00:00:00Z", until: "2026-01-01T00:00:00Z" },
+      { extra: 1 },
+    ]) {
       assert.equal(await outcome(t.core.auditLog(admin, query as never)), "invalid-input", JSON.stringify(query));
     }
     await t.core.auditLog(admin, { workload: "dev", limit: 5 });
-    const reads = t.db.sqlite.prepare("SELECT args_json, outcome FROM operations WHERE operation = 'auditLog' ORDER BY id DESC LIMIT 1").get() as { args_json: string; outcome: string };
+    const reads = t.db.sqlite
+      .prepare("SELECT args_json, outcome FROM operations WHERE operation = 'auditLog' ORDER BY id DESC LIMIT 1")
+      .get() as { args_json: string; outcome: string };
     assert.deepEqual(JSON.parse(reads.args_json), { workload: "dev", limit: 5 });
     assert.equal(await outcome(t.core.auditLog(alice, {})), "forbidden:admin-only");
   });

@@ -8,7 +8,12 @@ import { OPERATION_NAMES, OPERATIONS, type OperationName } from "../../../src/do
 import type { Actor } from "../../../src/domain/identity.js";
 import { actor, createTestCore, TEST_USERS, type TestCore } from "../../fakes/core-harness.js";
 import { createReady, destroyFully, destroyToken, outcome } from "./helpers.js";
-import { generateLoginLinkToken, generateSessionId, generateSessionSecret, hashWebSecret } from "../../../src/core/web-sessions.js";
+import {
+  generateLoginLinkToken,
+  generateSessionId,
+  generateSessionSecret,
+  hashWebSecret,
+} from "../../../src/core/web-sessions.js";
 import { ED25519, RSA_2048 } from "../../fakes/fixture-ssh-keys.js";
 
 type Role = "owner" | "other" | "admin" | "pending";
@@ -28,7 +33,12 @@ interface Case {
   readonly expect: Record<Role, string>;
 }
 
-const FORBIDDEN_HOST = { owner: "forbidden:admin-only", other: "forbidden:admin-only", admin: "ok", pending: "forbidden:pending" };
+const FORBIDDEN_HOST = {
+  owner: "forbidden:admin-only",
+  other: "forbidden:admin-only",
+  admin: "ok",
+  pending: "forbidden:pending",
+};
 const WORKLOAD = { owner: "ok", other: "not-found", admin: "ok", pending: "forbidden:pending" };
 const SELF = { owner: "ok", other: "ok", admin: "ok", pending: "forbidden:pending" };
 
@@ -40,7 +50,12 @@ const CASES: Record<OperationName, Case> = {
   restart: { run: (t, who) => t.core.restart(who, "dev"), expect: WORKLOAD },
   destroy: {
     run: (t, who) => t.core.destroy(who, "dev"),
-    expect: { owner: "needs-confirmation", other: "not-found", admin: "needs-confirmation", pending: "forbidden:pending" },
+    expect: {
+      owner: "needs-confirmation",
+      other: "not-found",
+      admin: "needs-confirmation",
+      pending: "forbidden:pending",
+    },
   },
   confirm: {
     setup: async (t) => (await destroyToken(t.core, owner, "dev")).token,
@@ -63,16 +78,23 @@ const CASES: Record<OperationName, Case> = {
       return answer;
     },
     // dev runs and its runtime cannot resize live: the change restarts it, so it asks first.
-    expect: { owner: "needs-confirmation", other: "not-found", admin: "needs-confirmation", pending: "forbidden:pending" },
+    expect: {
+      owner: "needs-confirmation",
+      other: "not-found",
+      admin: "needs-confirmation",
+      pending: "forbidden:pending",
+    },
   },
   autostart: { run: (t, who) => t.core.autostart(who), expect: SELF },
   exec: { run: (t, who) => t.core.exec(who, { name: "dev", argv: ["true"] }), expect: WORKLOAD },
   openSession: {
-    run: async (t, who) => (await t.core.openSession(who, { name: "dev", command: { kind: "exec", command: "true" }, via: "ssh" })).exit,
+    run: async (t, who) =>
+      (await t.core.openSession(who, { name: "dev", command: { kind: "exec", command: "true" }, via: "ssh" })).exit,
     expect: WORKLOAD,
   },
   openForward: {
-    run: async (t, who) => (await t.core.openForward(who, { name: "dev", host: "localhost", port: 3000, via: "ssh" })).close(),
+    run: async (t, who) =>
+      (await t.core.openForward(who, { name: "dev", host: "localhost", port: 3000, via: "ssh" })).close(),
     expect: WORKLOAD,
   },
   list: { run: (t, who) => t.core.list(who), expect: SELF },
@@ -81,7 +103,10 @@ const CASES: Record<OperationName, Case> = {
   setIdleTimeout: { run: (t, who) => t.core.setIdleTimeout(who, "dev", "1h"), expect: WORKLOAD },
   logs: { run: (t, who) => t.core.logs(who, "dev"), expect: WORKLOAD },
   // "dev" is a container (host keys are for VMs): its owner and admins learn that; others only "not found".
-  hostKey: { run: (t, who) => t.core.hostKey(who, "dev"), expect: { owner: "invalid-input", other: "not-found", admin: "invalid-input", pending: "forbidden:pending" } },
+  hostKey: {
+    run: (t, who) => t.core.hostKey(who, "dev"),
+    expect: { owner: "invalid-input", other: "not-found", admin: "invalid-input", pending: "forbidden:pending" },
+  },
   storage: { run: (t, who) => t.core.storage(who), expect: SELF },
   job: {
     setup: async (t) => {
@@ -99,10 +124,16 @@ const CASES: Record<OperationName, Case> = {
   listUsers: { run: (t, who) => t.core.listUsers(who), expect: FORBIDDEN_HOST },
   approveUser: { run: (t, who) => t.core.approveUser(who, TEST_USERS.pending), expect: FORBIDDEN_HOST },
   denyUser: { run: (t, who) => t.core.denyUser(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
-  setUserLimits: { run: (t, who) => t.core.setUserLimits(who, TEST_USERS.bob, { maxWorkloads: 2 }), expect: FORBIDDEN_HOST },
+  setUserLimits: {
+    run: (t, who) => t.core.setUserLimits(who, TEST_USERS.bob, { maxWorkloads: 2 }),
+    expect: FORBIDDEN_HOST,
+  },
   impersonate: { run: (t, who) => t.core.impersonate(who, TEST_USERS.pending), expect: FORBIDDEN_HOST },
   // How a newcomer's request reaches an admin: everyone who is not denied may ask.
-  listAdmins: { run: (t, who) => t.core.listAdmins(who), expect: { owner: "ok", other: "ok", admin: "ok", pending: "ok" } },
+  listAdmins: {
+    run: (t, who) => t.core.listAdmins(who),
+    expect: { owner: "ok", other: "ok", admin: "ok", pending: "ok" },
+  },
   createApiToken: { run: (t, who) => t.core.createApiToken(who, TEST_USERS.bob), expect: FORBIDDEN_HOST },
   listApiTokens: { run: (t, who) => t.core.listApiTokens(who), expect: FORBIDDEN_HOST },
   revokeApiToken: {
@@ -114,7 +145,10 @@ const CASES: Record<OperationName, Case> = {
   // The actor is the link's user: a link is planted for each role directly, so a pending user's is tested too.
   startWebSession: { run: (t, who) => t.core.startWebSession(plantLoginLink(t, who)), expect: SELF },
   endWebSession: { run: (t, who) => t.core.endWebSession(who, plantWebSession(t, who)), expect: SELF },
-  openShell: { run: async (t, who) => (await t.core.openShell(who, { name: "dev", cols: 80, rows: 24 })).close(), expect: WORKLOAD },
+  openShell: {
+    run: async (t, who) => (await t.core.openShell(who, { name: "dev", cols: 80, rows: 24 })).close(),
+    expect: WORKLOAD,
+  },
   attachShell: {
     // alice's own shell, detached: only she gets back into it; anyone else's answer is "not found".
     setup: async (t) => {
@@ -122,7 +156,8 @@ const CASES: Record<OperationName, Case> = {
       shell.detach();
       return shell.resumeToken;
     },
-    run: async (t, who, resumeToken) => (await t.core.attachShell(who, { name: "dev", resumeToken, cols: 80, rows: 24 })).close(),
+    run: async (t, who, resumeToken) =>
+      (await t.core.attachShell(who, { name: "dev", resumeToken, cols: 80, rows: 24 })).close(),
     expect: { owner: "ok", other: "not-found", admin: "not-found", pending: "forbidden:pending" },
   },
   watch: { run: async (t, who) => (await t.core.watch(who)).close(), expect: SELF },
@@ -140,14 +175,18 @@ const CASES: Record<OperationName, Case> = {
 function plantLoginLink(t: TestCore, who: Actor): string {
   const token = generateLoginLinkToken();
   const now = t.clock.now();
-  t.db.sqlite.prepare("INSERT INTO login_links (token_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(hashWebSecret(token), who.userId, who.userId, now.getTime(), now.getTime() + 60_000);
+  t.db.sqlite
+    .prepare("INSERT INTO login_links (token_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+    .run(hashWebSecret(token), who.userId, who.userId, now.getTime(), now.getTime() + 60_000);
   return token;
 }
 
 function plantWebSession(t: TestCore, who: Actor): string {
   const secret = generateSessionSecret();
   const now = t.clock.now();
-  t.db.sqlite.prepare("INSERT INTO web_sessions (secret_hash, id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(hashWebSecret(secret), generateSessionId(), who.userId, now.getTime(), now.getTime() + 60_000);
+  t.db.sqlite
+    .prepare("INSERT INTO web_sessions (secret_hash, id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+    .run(hashWebSecret(secret), generateSessionId(), who.userId, now.getTime(), now.getTime() + 60_000);
   return secret;
 }
 
@@ -161,7 +200,8 @@ void describe("authorization matrix", () => {
       const { scope } = OPERATIONS[name];
       if (scope === "host") assert.equal(CASES[name].expect.other, "forbidden:admin-only", name);
       if (scope === "workload") assert.equal(CASES[name].expect.other, "not-found", name);
-      if (name !== "whoami" && name !== "listAdmins") assert.equal(CASES[name].expect.pending, "forbidden:pending", name);
+      if (name !== "whoami" && name !== "listAdmins")
+        assert.equal(CASES[name].expect.pending, "forbidden:pending", name);
     }
   });
 

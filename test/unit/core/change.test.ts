@@ -31,8 +31,14 @@ function specOf(t: TestCore, name: string) {
   return t.db.sqlite.prepare("SELECT spec_json FROM workloads WHERE name = ?").pluck().get(name) as string;
 }
 
-function auditRows(t: TestCore): { operation: string; outcome: string; args_json: string; error_kind: string | null }[] {
-  return t.db.sqlite.prepare("SELECT operation, outcome, args_json, error_kind FROM operations WHERE operation IN ('change', 'confirm') ORDER BY id").all() as never;
+function auditRows(
+  t: TestCore,
+): { operation: string; outcome: string; args_json: string; error_kind: string | null }[] {
+  return t.db.sqlite
+    .prepare(
+      "SELECT operation, outcome, args_json, error_kind FROM operations WHERE operation IN ('change', 'confirm') ORDER BY id",
+    )
+    .all() as never;
 }
 
 async function confirmed(t: TestCore, answer: ChangeOutcome): Promise<ConfirmedResult> {
@@ -45,7 +51,11 @@ void describe("change a workload", () => {
   void it("plans every field before → after and whether it restarts, touching nothing (dry run)", async () => {
     const t = await setup();
     const before = specOf(t, "dev");
-    const planned = await t.core.plan(alice, { operation: "change", name: "dev", change: { addModules: ["code-server"], cpus: 2, memory: "2G" } });
+    const planned = await t.core.plan(alice, {
+      operation: "change",
+      name: "dev",
+      change: { addModules: ["code-server"], cpus: 2, memory: "2G" },
+    });
     assert.equal(planned.plan.operation, "change");
     if (planned.plan.operation !== "change") return;
     const plan = planned.plan.change;
@@ -63,7 +73,11 @@ void describe("change a workload", () => {
     assert.ok(planned.plan.steps.includes("cpus: 1 → 2"));
     assert.equal(specOf(t, "dev"), before);
     assert.equal(t.backend.injector.callsOf("change").length, 0);
-    assert.equal(t.db.sqlite.prepare("SELECT COUNT(*) FROM confirmations").pluck().get(), 0, "a dry run issues no token");
+    assert.equal(
+      t.db.sqlite.prepare("SELECT COUNT(*) FROM confirmations").pluck().get(),
+      0,
+      "a dry run issues no token",
+    );
   });
 
   void it("a change that restarts needs confirmation; confirming applies it, keeps the workspace and records the new spec", async () => {
@@ -81,7 +95,11 @@ void describe("change a workload", () => {
     assert.equal(result.view.spec.resources.cpus, 2);
     assert.deepEqual(t.backend.restarts, ["dev"]);
     assert.equal(t.backend.containers.get("dev")?.state, "running");
-    assert.deepEqual((JSON.parse(specOf(t, "dev")) as { modules: string[] }).modules, ["git", "workspace", "code-server"]);
+    assert.deepEqual((JSON.parse(specOf(t, "dev")) as { modules: string[] }).modules, [
+      "git",
+      "workspace",
+      "code-server",
+    ]);
     assert.equal(t.storage.injector.callsOf("deleteWorkspace").length, 0, "the workspace is kept");
     // The token is single use.
     assert.equal((await rejection(t.core.confirm(alice, answer.token))).kind, "not-found");
@@ -143,7 +161,10 @@ void describe("change a workload", () => {
     assert.equal(specOf(t, "dev"), before);
     assert.equal(t.backend.injector.callsOf("change").length, 0);
     // The dry run says the same.
-    assert.equal((await rejection(t.core.plan(alice, { operation: "change", name: "dev", change: { cpus: 3 } }))).kind, "quota");
+    assert.equal(
+      (await rejection(t.core.plan(alice, { operation: "change", name: "dev", change: { cpus: 3 } }))).kind,
+      "quota",
+    );
   });
 
   void it("validates against the catalog and the limits like create, listing every problem", async () => {
@@ -152,10 +173,19 @@ void describe("change a workload", () => {
     assert.equal(error.kind, "invalid-input");
     assert.match(error.message, /no module called "nope"/);
     assert.match(error.message, /At most 4 CPUs/);
-    assert.equal((await rejection(t.core.change(alice, "dev", { removeModules: ["code-server"] }))).kind, "invalid-input");
-    assert.equal((await rejection(t.core.change(alice, "dev", { removeModules: ["workspace"] }))).kind, "invalid-input");
+    assert.equal(
+      (await rejection(t.core.change(alice, "dev", { removeModules: ["code-server"] }))).kind,
+      "invalid-input",
+    );
+    assert.equal(
+      (await rejection(t.core.change(alice, "dev", { removeModules: ["workspace"] }))).kind,
+      "invalid-input",
+    );
     assert.equal((await rejection(t.core.change(alice, "dev", {}))).kind, "invalid-input");
-    assert.equal((await rejection(t.core.change(alice, "dev", { moduleOptions: { ["__proto__"]: { a: 1 } } }))).kind, "invalid-input");
+    assert.equal(
+      (await rejection(t.core.change(alice, "dev", { moduleOptions: { ["__proto__"]: { a: 1 } } }))).kind,
+      "invalid-input",
+    );
   });
 
   void it("someone else's workload is not found, exactly like a missing one", async () => {
@@ -236,9 +266,13 @@ void describe("change a workload", () => {
     t.backend.failNext("change", new HostFailureError("The container did not boot with the new settings."));
     const error = await rejection((await t.core.confirm(alice, answer.token)).wait());
     assert.match(error.message, /rolled back to its previous settings/);
-    assert.deepEqual(t.storage.injector.callsOf("resizeWorkspace").map((call) => call.args[2]), [4 * GiB, 2 * GiB], "resized, then back");
+    assert.deepEqual(
+      t.storage.injector.callsOf("resizeWorkspace").map((call) => call.args[2]),
+      [4 * GiB, 2 * GiB],
+      "resized, then back",
+    );
     assert.equal(t.storage.workspaces.get(`${key}/dev`)?.limitBytes, 2 * GiB);
-    const workspace = (workloadOf(await t.core.show(alice, "dev"))).spec.workspace;
+    const workspace = workloadOf(await t.core.show(alice, "dev")).spec.workspace;
     assert.equal(workspace.enabled ? workspace.sizeBytes : undefined, 2 * GiB);
   });
 

@@ -34,7 +34,10 @@ void describe("destroy confirmations", () => {
     const { token } = await destroyToken(t.core, alice, "dev");
     const rows = t.db.sqlite.prepare("SELECT token_hash FROM confirmations").all() as { token_hash: string }[];
     assert.deepEqual(rows, [{ token_hash: sha256(token) }]);
-    assert.ok(!JSON.stringify(t.db.sqlite.prepare("SELECT * FROM operations").all()).includes(token), "the audit log never holds the token");
+    assert.ok(
+      !JSON.stringify(t.db.sqlite.prepare("SELECT * FROM operations").all()).includes(token),
+      "the audit log never holds the token",
+    );
   });
 
   void it("the owner's confirmation destroys; the name is free again", async () => {

@@ -23,7 +23,10 @@ void describe("create", () => {
     assert.equal(t.storage.users.get("telegram_42"), 10 * GiB, "the user's area gets their quota");
     assert.ok(t.storage.workspaces.has("telegram_42/dev"));
     const createCall = t.backend.injector.callsOf("create")[0]!;
-    assert.deepEqual(createCall.args[1], { ownerLabel: "telegram:42", workspaceHostPath: "/fake/storage/telegram_42/dev" });
+    assert.deepEqual(createCall.args[1], {
+      ownerLabel: "telegram:42",
+      workspaceHostPath: "/fake/storage/telegram_42/dev",
+    });
   });
 
   void it("invalid input is refused before anything touches the host", async () => {
@@ -33,8 +36,15 @@ void describe("create", () => {
     assert.equal(error.issues[0]?.path, "name");
     assert.equal(t.backend.calls.length, 0);
     assert.equal(t.storage.calls.length, 0);
-    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM users").get() as Record<string, unknown>).n, 0, "not even the user is registered");
-    assert.equal((await rejection(t.core.create({ userId: "mallory" as never }, { name: "dev" }))).kind, "invalid-input");
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM users").get() as Record<string, unknown>).n,
+      0,
+      "not even the user is registered",
+    );
+    assert.equal(
+      (await rejection(t.core.create({ userId: "mallory" as never }, { name: "dev" }))).kind,
+      "invalid-input",
+    );
   });
 
   void it("a taken name is a conflict that reveals nothing about the owner and suggests a free name", async () => {
@@ -62,7 +72,17 @@ void describe("create", () => {
   });
 
   void it("enforces the workload count quota", async () => {
-    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: GiB, maxWorkloads: 1, cpuBudget: 8, memoryBudgetBytes: 8 * GiB, pidsBudget: 4096 } } });
+    const t = createTestCore({
+      policy: {
+        defaultLimits: {
+          diskQuotaBytes: GiB,
+          maxWorkloads: 1,
+          cpuBudget: 8,
+          memoryBudgetBytes: 8 * GiB,
+          pidsBudget: 4096,
+        },
+      },
+    });
     await createReady(t.core, alice, { name: "one" });
     const error = await rejection(t.core.create(alice, { name: "two" }));
     assert.ok(error instanceof QuotaError);
@@ -71,7 +91,17 @@ void describe("create", () => {
   });
 
   void it("enforces the pids budget summed over the user's workloads, counting old specs at the default", async () => {
-    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: GiB, maxWorkloads: 5, cpuBudget: 8, memoryBudgetBytes: 8 * GiB, pidsBudget: 1024 } } });
+    const t = createTestCore({
+      policy: {
+        defaultLimits: {
+          diskQuotaBytes: GiB,
+          maxWorkloads: 5,
+          cpuBudget: 8,
+          memoryBudgetBytes: 8 * GiB,
+          pidsBudget: 1024,
+        },
+      },
+    });
     const first = await createReady(t.core, alice, { name: "a", resources: { pids: 600 } });
     assert.equal(first.spec.resources.pids, 600);
     const pids = await rejection(t.core.create(alice, { name: "b" }));
@@ -80,8 +110,10 @@ void describe("create", () => {
     assert.match(pids.message, /only 424 of your budget of 1024/);
     await createReady(t.core, alice, { name: "b", resources: { pids: 424 } });
     // A spec recorded before pids limits existed reads back with the configured default.
-    t.db.sqlite.prepare("UPDATE workloads SET spec_json = json_remove(spec_json, '$.resources.pids') WHERE name = 'a'").run();
-    assert.equal((workloadOf(await t.core.show(alice, "a"))).spec.resources.pids, 512);
+    t.db.sqlite
+      .prepare("UPDATE workloads SET spec_json = json_remove(spec_json, '$.resources.pids') WHERE name = 'a'")
+      .run();
+    assert.equal(workloadOf(await t.core.show(alice, "a")).spec.resources.pids, 512);
   });
 
   void it("refuses code-server without authentication before any host command, unless the admin allows it", async () => {
@@ -91,7 +123,11 @@ void describe("create", () => {
     assert.ok(refused instanceof InvalidInputError);
     assert.equal(refused.issues[0]?.path, "moduleOptions.code-server.auth");
     assert.match(refused.message, /security\.allowCodeServerWithoutAuth/);
-    assert.deepEqual(t.backend.calls.filter((call) => call.method !== "info"), [], "nothing ran on the host");
+    assert.deepEqual(
+      t.backend.calls.filter((call) => call.method !== "info"),
+      [],
+      "nothing ran on the host",
+    );
     assert.deepEqual(t.storage.calls, []);
     assert.equal((await rejection(planCreate(t.core, alice, input))).kind, "invalid-input");
     await createReady(t.core, alice, { name: "pw", modules: ["code-server"] });
@@ -119,7 +155,10 @@ void describe("create", () => {
   });
 
   void it("refuses remote access when no Tailscale key is configured", async () => {
-    for (const t of [createTestCore({ remoteAccess: false }), createTestCore({ remoteAccess: new FakeRemoteAccess({ configured: false }) })]) {
+    for (const t of [
+      createTestCore({ remoteAccess: false }),
+      createTestCore({ remoteAccess: new FakeRemoteAccess({ configured: false }) }),
+    ]) {
       const error = await rejection(t.core.create(alice, { name: "dev", modules: ["tailscale"] }));
       assert.ok(error instanceof InvalidInputError);
       assert.match(error.message, /administrator must configure a Tailscale auth key/);
@@ -149,7 +188,9 @@ void describe("create", () => {
     const job = await t.core.job(alice, handle.id);
     assert.equal(job.state, "failed");
     assert.equal(job.error?.kind, "host-failure");
-    const audit = t.db.sqlite.prepare("SELECT outcome, error_kind, job_id FROM operations WHERE operation = 'create'").get();
+    const audit = t.db.sqlite
+      .prepare("SELECT outcome, error_kind, job_id FROM operations WHERE operation = 'create'")
+      .get();
     assert.deepEqual(audit, { outcome: "error", error_kind: "host-failure", job_id: handle.id });
     await createReady(t.core, alice, { name: "dev" });
   });
@@ -159,7 +200,10 @@ void describe("create", () => {
     t.backend.failNext("create", new HostFailureError("boot failed"));
     t.storage.failNext("deleteWorkspace", new Error("device busy"));
     const error = await rejection((await t.core.create(alice, { name: "dev" })).wait());
-    assert.match(error.message, /^boot failed Cleaning up failed, so these were kept: the workspace of "dev" \(device busy\)\.$/);
+    assert.match(
+      error.message,
+      /^boot failed Cleaning up failed, so these were kept: the workspace of "dev" \(device busy\)\.$/,
+    );
     assert.ok(t.storage.workspaces.has("telegram_42/dev"));
   });
 
@@ -187,8 +231,15 @@ void describe("planCreate", () => {
     assert.deepEqual(plan.spec.modules, ["git", "fish", "workspace"]);
     assert.equal(plan.owner, TEST_USERS.alice);
     assert.equal(plan.backend, "fake");
-    assert.deepEqual(plan.backendPlan, { artifacts: [], commands: [] }, "the backend's host files and commands are for admins");
-    assert.ok((await planCreate(t.core, actor(TEST_USERS.admin), { name: "dev", modules: ["git"] })).backendPlan.artifacts.length > 0);
+    assert.deepEqual(
+      plan.backendPlan,
+      { artifacts: [], commands: [] },
+      "the backend's host files and commands are for admins",
+    );
+    assert.ok(
+      (await planCreate(t.core, actor(TEST_USERS.admin), { name: "dev", modules: ["git"] })).backendPlan.artifacts
+        .length > 0,
+    );
     assert.ok(plan.workspaceHostPath?.endsWith("/telegram_42/dev"));
     assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
     assert.equal(t.storage.calls.length, 0);

@@ -34,10 +34,14 @@ void describe("cross-process locks", () => {
     const alice = actor(TEST_USERS.alice);
     await createReady(t.core, alice, { name: "dev" });
 
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CHILD, path], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CHILD, path], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const exited = once(child, "exit");
     try {
-      const [line] = (await Promise.race([once(child.stdout, "data"), exited.then(() => [Buffer.from("exited")])])) as [Buffer];
+      const [line] = (await Promise.race([once(child.stdout, "data"), exited.then(() => [Buffer.from("exited")])])) as [
+        Buffer,
+      ];
       assert.equal(line.toString().trim(), "locked");
       const error = await rejection(t.core.stop(alice, "dev"));
       assert.ok(error instanceof ConflictError);
@@ -46,7 +50,7 @@ void describe("cross-process locks", () => {
       child.kill("SIGKILL");
       await exited;
     }
-    assert.equal((workloadOf(await t.core.stop(alice, "dev"))).desired, "stopped");
+    assert.equal(workloadOf(await t.core.stop(alice, "dev")).desired, "stopped");
     t.db.close();
   });
 });

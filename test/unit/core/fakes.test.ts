@@ -13,13 +13,18 @@ const quiet = { onProgress: () => undefined };
 
 void describe("FakeCommandRunner", () => {
   void it("answers scripted argv, records calls, treats non-zero exits as results", async () => {
-    const runner = new FakeCommandRunner().on(["machinectl", "list"], { stdout: "dev\n" }).onPrefix(["false"], { exitCode: 1, stderr: "nope" });
+    const runner = new FakeCommandRunner()
+      .on(["machinectl", "list"], { stdout: "dev\n" })
+      .onPrefix(["false"], { exitCode: 1, stderr: "nope" });
     const listed = await runner.run("machinectl", ["list"], { timeoutMs: 1000 });
     assert.equal(listed.stdout, "dev\n");
     assert.equal(listed.exitCode, 0);
     const failed = await runner.run("false", ["--anything"], { timeoutMs: 1000 });
     assert.equal(failed.exitCode, 1);
-    assert.deepEqual(runner.argvs(), [["machinectl", "list"], ["false", "--anything"]]);
+    assert.deepEqual(runner.argvs(), [
+      ["machinectl", "list"],
+      ["false", "--anything"],
+    ]);
   });
 
   void it("rejects unscripted programs like a missing binary and scripted timeouts with TimeoutError", async () => {

@@ -20,13 +20,24 @@ const bob = actor(TEST_USERS.bob);
 const admin = actor(TEST_USERS.admin);
 
 /** A core with a 2h default timeout and a 10 min warning; notices are collected. */
-function idleCore(options: TestCoreOptions & { readonly workingHours?: { startMinute: number; endMinute: number; timeZone: string } } = {}) {
+function idleCore(
+  options: TestCoreOptions & {
+    readonly workingHours?: { startMinute: number; endMinute: number; timeZone: string };
+  } = {},
+) {
   const notices: Notice[] = [];
   const clock = options.clock ?? new FakeClock(new Date("2026-01-05T20:00:00Z"));
   const t = createTestCore({
     ...options,
     clock,
-    policy: { idle: { defaultTimeoutMs: 120 * MINUTE, warnBeforeMs: 10 * MINUTE, ...(options.workingHours ? { workingHours: options.workingHours } : {}) }, ...options.policy },
+    policy: {
+      idle: {
+        defaultTimeoutMs: 120 * MINUTE,
+        warnBeforeMs: 10 * MINUTE,
+        ...(options.workingHours ? { workingHours: options.workingHours } : {}),
+      },
+      ...options.policy,
+    },
     notifier: { notify: async (notice) => void notices.push(notice) },
   });
   return { ...t, notices };
@@ -70,7 +81,10 @@ void describe("idle timers", () => {
     assert.deepEqual(stops[0]!.args, { name: "web", reason: "idle" });
     assert.equal(stops[0]!.outcome, "ok");
     assert.equal(auditOf(t, "idleWarning").length, 1);
-    assert.deepEqual(t.notices.map((notice) => notice.type), ["idle-warning", "idle-stop"]);
+    assert.deepEqual(
+      t.notices.map((notice) => notice.type),
+      ["idle-warning", "idle-stop"],
+    );
     // Stopped workloads are left alone.
     t.clock.advance(600 * MINUTE);
     assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
@@ -94,7 +108,7 @@ void describe("idle timers", () => {
     t.clock.advance(115 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
     await t.core.exec(alice, { name: "web", argv: ["true"] });
-    let view = (workloadOf(await t.core.show(alice, "web"))).idle!;
+    let view = workloadOf(await t.core.show(alice, "web")).idle!;
     assert.equal(view.lastActivity.kind, "exec");
     assert.equal(view.warnedAt, undefined);
     assert.equal(view.stopsAt?.getTime(), t.clock.now().getTime() + 120 * MINUTE);
@@ -103,7 +117,7 @@ void describe("idle timers", () => {
     const session = await t.core.openSession(alice, { name: "web", command: { kind: "shell" }, via: "ssh" });
     t.clock.advance(60 * MINUTE);
     session.stdin.write("ls\n");
-    view = (workloadOf(await t.core.show(alice, "web"))).idle!;
+    view = workloadOf(await t.core.show(alice, "web")).idle!;
     assert.equal(view.lastActivity.kind, "ssh session");
     assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
     session.close();
@@ -113,7 +127,10 @@ void describe("idle timers", () => {
     assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
     // "keep" with no name: the workloads the person was warned about.
     const kept = await t.core.keep(alice);
-    assert.deepEqual(kept.kept.map((item) => item.workload), ["web"]);
+    assert.deepEqual(
+      kept.kept.map((item) => item.workload),
+      ["web"],
+    );
     assert.equal(kept.kept[0]!.stopsAt?.getTime(), t.clock.now().getTime() + 120 * MINUTE);
     t.clock.advance(100 * MINUTE);
     assert.deepEqual(await t.core.idleTick(), { warned: [], stopped: [], failed: [] });
@@ -126,13 +143,13 @@ void describe("idle timers", () => {
     t.clock.advance(30 * MINUTE);
     const forward = await t.core.openForward(alice, { name: "web", host: "localhost", port: 8080, via: "ssh" });
     // Opening the forward is activity.
-    let view = (workloadOf(await t.core.show(alice, "web"))).idle!;
+    let view = workloadOf(await t.core.show(alice, "web")).idle!;
     assert.equal(view.lastActivity.kind, "port forward");
     assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
     // Bytes carried through it an hour later are activity too (the first in a while is always noted).
     t.clock.advance(60 * MINUTE);
     forward.traffic();
-    view = (workloadOf(await t.core.show(alice, "web"))).idle!;
+    view = workloadOf(await t.core.show(alice, "web")).idle!;
     assert.equal(view.lastActivity.at.getTime(), t.clock.now().getTime());
     // Traffic every 30 minutes for five hours: never warned, never stopped.
     for (let round = 0; round < 10; round += 1) {
@@ -145,7 +162,7 @@ void describe("idle timers", () => {
     assert.deepEqual((await t.core.idleTick()).warned, ["web"]);
     t.clock.advance(1000);
     forward.traffic();
-    assert.equal((workloadOf(await t.core.show(alice, "web"))).idle?.warnedAt, undefined);
+    assert.equal(workloadOf(await t.core.show(alice, "web")).idle?.warnedAt, undefined);
     forward.close();
     // Once the forward is closed, nothing more is noted and the timer runs out as usual.
     t.clock.advance(111 * MINUTE);
@@ -165,15 +182,20 @@ void describe("idle timers", () => {
     await t.core.idleTick();
     const warned = (await t.core.list(alice)).workloads[0]!;
     assert.equal(warned.idleNotice?.type, "warning");
-    assert.equal(warned.idleNotice?.type === "warning" ? warned.idleNotice.stopsAt.getTime() : 0, t.clock.now().getTime() + 10 * MINUTE);
+    assert.equal(
+      warned.idleNotice?.type === "warning" ? warned.idleNotice.stopsAt.getTime() : 0,
+      t.clock.now().getTime() + 10 * MINUTE,
+    );
     // Someone else's list shows nothing of it.
     assert.deepEqual((await t.core.list(bob)).workloads, []);
-    for (let wait = 0; wait < 50 && pushed.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 50 && pushed.length === 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(pushed, ["warning"], "the live view is told at once");
     // Activity ends the warning, and the live view drops it.
     await t.core.exec(alice, { name: "web", argv: ["true"] });
     assert.equal((await t.core.list(alice)).workloads[0]!.idleNotice, undefined);
-    for (let wait = 0; wait < 50 && pushed.length < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 50 && pushed.length < 2; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(pushed, ["warning", undefined]);
     // After an idle stop the list says so until it is started again.
     t.clock.advance(115 * MINUTE);
@@ -191,7 +213,8 @@ void describe("idle timers", () => {
     const t = idleCore();
     await createReady(t.core, alice, { name: "web" });
     await createReady(t.core, admin, { name: "ops" });
-    const notices = (result: { workloads: readonly { name: string; idleNotice?: { type: string } }[] }) => Object.fromEntries(result.workloads.map((view) => [view.name, view.idleNotice?.type ?? "none"]));
+    const notices = (result: { workloads: readonly { name: string; idleNotice?: { type: string } }[] }) =>
+      Object.fromEntries(result.workloads.map((view) => [view.name, view.idleNotice?.type ?? "none"]));
     const adminWatch = await t.core.watch(admin, { pollMs: 3_600_000 });
     const pushed: Record<string, string>[] = [];
     adminWatch.onChange((result) => pushed.push(notices(result)));
@@ -200,10 +223,14 @@ void describe("idle timers", () => {
     // The admin sees both workloads, but the warning only for their own.
     assert.deepEqual(notices(await t.core.list(admin)), { ops: "warning", web: "none" });
     assert.deepEqual(notices(await t.core.list(alice)), { web: "warning" });
-    for (let wait = 0; wait < 50 && pushed.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 50 && pushed.length === 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(pushed.at(-1), { ops: "warning", web: "none" }, "the live view pushes the same");
     // Chat and SSH notices go to each owner only.
-    assert.deepEqual(t.notices.map((notice) => `${notice.user} ${notice.workload}`).sort(), [`${TEST_USERS.admin} ops`, `${TEST_USERS.alice} web`]);
+    assert.deepEqual(t.notices.map((notice) => `${notice.user} ${notice.workload}`).sort(), [
+      `${TEST_USERS.admin} ops`,
+      `${TEST_USERS.alice} web`,
+    ]);
     // The idle stop is the workload's state, not a warning: admins see it (the dashboard's
     // Terminal button wakes such a workload), and its banner stays the owner's (web/src/dashboard.ts).
     t.clock.advance(10 * MINUTE);
@@ -217,7 +244,7 @@ void describe("idle timers", () => {
     const t = idleCore();
     const job = await t.core.create(alice, { name: "night" }, { idleTimeout: "30m" });
     await job.wait();
-    const view = (workloadOf(await t.core.show(alice, "night"))).idle!;
+    const view = workloadOf(await t.core.show(alice, "night")).idle!;
     assert.equal(view.timeoutMs, 30 * MINUTE);
     assert.equal(view.source, "workload");
     assert.equal(view.lastActivity.kind, "create");
@@ -225,7 +252,7 @@ void describe("idle timers", () => {
     assert.equal((created?.args as { idleTimeout?: string } | undefined)?.idleTimeout, "30m");
     // "off" at create: never stopped.
     await (await t.core.create(alice, { name: "keeper" }, { idleTimeout: "off" })).wait();
-    assert.equal((workloadOf(await t.core.show(alice, "keeper"))).idle?.timeoutMs, 0);
+    assert.equal(workloadOf(await t.core.show(alice, "keeper")).idle?.timeoutMs, 0);
     t.clock.advance(25 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).warned, ["night"]);
     // The dry run says so and creates nothing.
@@ -238,8 +265,14 @@ void describe("idle timers", () => {
     assert.equal(tooLong.kind, "quota");
     assert.match(tooLong.message, /late can stay idle at most 4h/);
     assert.equal((await rejection(t.core.create(alice, { name: "late" }, { idleTimeout: "off" }))).kind, "quota");
-    assert.equal((await rejection(t.core.plan(alice, { operation: "create", input: { name: "late" }, idleTimeout: "8h" }))).kind, "quota");
-    assert.equal((await rejection(t.core.create(alice, { name: "late" }, { idleTimeout: "soonish" }))).kind, "invalid-input");
+    assert.equal(
+      (await rejection(t.core.plan(alice, { operation: "create", input: { name: "late" }, idleTimeout: "8h" }))).kind,
+      "quota",
+    );
+    assert.equal(
+      (await rejection(t.core.create(alice, { name: "late" }, { idleTimeout: "soonish" }))).kind,
+      "invalid-input",
+    );
     assert.equal(t.backend.containers.has("late"), false);
     assert.deepEqual((await t.core.list(alice)).workloads.map((workload) => workload.name).sort(), ["keeper", "night"]);
   });
@@ -255,7 +288,7 @@ void describe("idle timers", () => {
     t.clock.advance(115 * MINUTE);
     await t.core.idleTick();
     assert.equal((await rejection(t.core.keep(bob))).kind, "invalid-input");
-    assert.ok((workloadOf(await t.core.show(alice, "web"))).idle?.warnedAt);
+    assert.ok(workloadOf(await t.core.show(alice, "web")).idle?.warnedAt);
   });
 
   void it("lets the owner choose a timeout within the per-user maximum, with a clear error beyond it", async () => {
@@ -270,10 +303,10 @@ void describe("idle timers", () => {
     assert.match(tooLong.message, /at most 4h/);
     assert.equal((await rejection(t.core.setIdleTimeout(alice, "web", "off"))).kind, "quota");
     assert.equal((await rejection(t.core.setIdleTimeout(alice, "web", "soon"))).kind, "invalid-input");
-    assert.equal((workloadOf(await t.core.show(alice, "web"))).idle?.timeoutMs, 180 * MINUTE);
+    assert.equal(workloadOf(await t.core.show(alice, "web")).idle?.timeoutMs, 180 * MINUTE);
     // Lowering the maximum below the choice caps it.
     await t.core.setUserLimits(admin, TEST_USERS.alice, { maxIdleTimeout: "1h" });
-    const capped = (workloadOf(await t.core.show(alice, "web"))).idle!;
+    const capped = workloadOf(await t.core.show(alice, "web")).idle!;
     assert.equal(capped.timeoutMs, 60 * MINUTE);
     assert.equal(capped.source, "user maximum");
     // With no maximum, "off" means never.
@@ -288,7 +321,7 @@ void describe("idle timers", () => {
     const clock = new FakeClock(new Date("2026-01-05T09:00:00Z"));
     const t = idleCore({ clock, workingHours: { startMinute: 8 * 60, endMinute: 20 * 60, timeZone: "UTC" } });
     await createReady(t.core, alice, { name: "web" });
-    assert.equal((workloadOf(await t.core.show(alice, "web"))).idle?.stopsAt?.toISOString(), "2026-01-05T20:00:00.000Z");
+    assert.equal(workloadOf(await t.core.show(alice, "web")).idle?.stopsAt?.toISOString(), "2026-01-05T20:00:00.000Z");
     clock.set(new Date("2026-01-05T19:49:00Z"));
     assert.deepEqual((await t.core.idleTick()).warned, []);
     clock.set(new Date("2026-01-05T19:51:00Z"));
@@ -311,7 +344,7 @@ void describe("idle timers", () => {
 
     // A new core over the same database: same timeout, same warning, no second warning.
     const second = idleCore({ db, clock, backend: first.backend, storage: first.storage });
-    const view = (workloadOf(await second.core.show(alice, "web"))).idle!;
+    const view = workloadOf(await second.core.show(alice, "web")).idle!;
     assert.equal(view.timeoutMs, 30 * MINUTE);
     assert.ok(view.warnedAt);
     clock.advance(4 * MINUTE);
@@ -328,10 +361,18 @@ void describe("idle timers", () => {
     t.clock.advance(10 * MINUTE);
     assert.deepEqual((await t.core.idleTick()).stopped, ["web"]);
     // Someone else connecting wakes nothing: not found.
-    assert.equal((await rejection(t.core.openSession(bob, { name: "web", command: { kind: "shell" }, via: "ssh" }))).kind, "not-found");
+    assert.equal(
+      (await rejection(t.core.openSession(bob, { name: "web", command: { kind: "shell" }, via: "ssh" }))).kind,
+      "not-found",
+    );
     assert.equal(t.backend.containers.get("web")?.state, "stopped");
     const told: string[] = [];
-    const session = await t.core.openSession(alice, { name: "web", command: { kind: "exec", command: "true" }, via: "ssh", onWake: (message) => told.push(message) });
+    const session = await t.core.openSession(alice, {
+      name: "web",
+      command: { kind: "exec", command: "true" },
+      via: "ssh",
+      onWake: (message) => told.push(message),
+    });
     await session.exit;
     assert.deepEqual(told, ["starting web…"]);
     assert.equal(t.backend.containers.get("web")?.state, "running");
@@ -341,7 +382,14 @@ void describe("idle timers", () => {
     assert.deepEqual(auditOf(t, "start")[0]?.args, { name: "web", reason: "connect" });
     // A workload its owner stopped by hand is not woken by a connection.
     workloadOf(await t.core.stop(alice, "web"));
-    const refused = await rejection(t.core.openSession(alice, { name: "web", command: { kind: "shell" }, via: "ssh", onWake: (message) => told.push(message) }));
+    const refused = await rejection(
+      t.core.openSession(alice, {
+        name: "web",
+        command: { kind: "shell" },
+        via: "ssh",
+        onWake: (message) => told.push(message),
+      }),
+    );
     assert.equal(refused.kind, "conflict");
     assert.equal(told.length, 1);
   });

@@ -17,7 +17,10 @@ void describe("jobs", () => {
     await handle.wait();
     assert.equal(events[0]?.type, "job-start");
     assert.equal(events.at(-1)?.type, "job-end");
-    assert.ok(events.some((event) => event.type === "step" && event.message === "Building dev"), "backend progress is forwarded");
+    assert.ok(
+      events.some((event) => event.type === "step" && event.message === "Building dev"),
+      "backend progress is forwarded",
+    );
     assert.ok(events.some((event) => event.type === "log" && event.line === "created dev"));
     for (const event of events) if (event.type === "step" || event.type === "log") assert.equal(event.jobId, handle.id);
     const end = events.at(-1);
@@ -33,7 +36,10 @@ void describe("jobs", () => {
     assert.equal(running.state, "running");
     assert.equal(running.progress, "Building dev");
     assert.equal(running.kind, "create");
-    assert.equal((t.db.sqlite.prepare("SELECT pid FROM jobs WHERE id = ?").get(handle.id) as Record<string, unknown>).pid, process.pid);
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT pid FROM jobs WHERE id = ?").get(handle.id) as Record<string, unknown>).pid,
+      process.pid,
+    );
     hold.release();
     await handle.wait();
     const done = await t.core.job(alice, handle.id);
@@ -87,7 +93,11 @@ void describe("jobs", () => {
     assert.equal((error as ConflictError).reason, "busy");
     hold.release();
     await handle.wait();
-    assert.equal((first.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as Record<string, unknown>).n, 0, "locks are released");
+    assert.equal(
+      (first.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as Record<string, unknown>).n,
+      0,
+      "locks are released",
+    );
   });
 
   void it("a job of another user is not found; admins can see it", async () => {
@@ -109,7 +119,9 @@ void describe("job end and locks", () => {
       if (event.type !== "job-end") return;
       seen.push({
         locks: (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as { n: number }).n,
-        audits: (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM operations WHERE job_id = ?").get(handle.id) as { n: number }).n,
+        audits: (
+          t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM operations WHERE job_id = ?").get(handle.id) as { n: number }
+        ).n,
       });
     });
     await handle.wait();

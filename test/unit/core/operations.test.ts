@@ -16,7 +16,7 @@ void describe("lifecycle", () => {
     const stopped = workloadOf(await t.core.stop(alice, "dev"));
     assert.equal(stopped.desired, "stopped");
     assert.equal(stopped.live, "stopped");
-    assert.equal((workloadOf(await t.core.stop(alice, "dev"))).live, "stopped", "stopping a stopped workload succeeds");
+    assert.equal(workloadOf(await t.core.stop(alice, "dev")).live, "stopped", "stopping a stopped workload succeeds");
     const started = workloadOf(await t.core.start(alice, "dev"));
     assert.equal(started.desired, "running");
     assert.equal(started.live, "running");
@@ -44,13 +44,17 @@ void describe("lifecycle", () => {
     t.backend.failNext("start", new Error("unit failed"));
     const error = await rejection(t.core.start(alice, "dev"));
     assert.equal(error.kind, "host-failure");
-    assert.equal((workloadOf(await t.core.show(alice, "dev"))).desired, "stopped");
+    assert.equal(workloadOf(await t.core.show(alice, "dev")).desired, "stopped");
   });
 
   void it("others' workloads and missing ones give the identical answer", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
-    for (const call of [(name: string) => t.core.show(bob, name), (name: string) => t.core.stop(bob, name), (name: string) => t.core.destroy(bob, name)]) {
+    for (const call of [
+      (name: string) => t.core.show(bob, name),
+      (name: string) => t.core.stop(bob, name),
+      (name: string) => t.core.destroy(bob, name),
+    ]) {
       const hidden = await rejection(call("dev"));
       const missing = await rejection(call("nope"));
       assert.equal(hidden.kind, "not-found");
@@ -69,10 +73,16 @@ void describe("reads", () => {
     const before = t.backend.injector.callsOf("list").length;
     const showsBefore = t.backend.injector.callsOf("show").length;
     const own = await t.core.list(alice);
-    assert.deepEqual(own.workloads.map((view) => view.name), ["dev"]);
+    assert.deepEqual(
+      own.workloads.map((view) => view.name),
+      ["dev"],
+    );
     assert.equal(own.unmanaged, undefined, "users never see unmanaged containers");
     const all = await t.core.list(admin);
-    assert.deepEqual(all.workloads.map((view) => view.name), ["dev", "web"]);
+    assert.deepEqual(
+      all.workloads.map((view) => view.name),
+      ["dev", "web"],
+    );
     assert.deepEqual(all.unmanaged, [{ name: "legacy", state: "stopped" }]);
     assert.equal(t.backend.injector.callsOf("list").length - before, 2);
     assert.equal(t.backend.injector.callsOf("show").length, showsBefore, "list makes no per-workload calls");
@@ -106,7 +116,7 @@ void describe("reads", () => {
     const details = workloadOf(await t.core.show(alice, "dev"));
     assert.deepEqual(details.facts, { storage: "btrfs snapshot", memoryBytes: "1048576" });
     assert.doesNotMatch(JSON.stringify(details), /\/var\/lib|\/sys\/fs\/cgroup|\/run\/|4242|4243/);
-    assert.equal(Object.keys((workloadOf(await t.core.show(admin, "dev"))).facts).length, 8);
+    assert.equal(Object.keys(workloadOf(await t.core.show(admin, "dev")).facts).length, 8);
   });
 
   void it("logs are clamped to 1..1000 lines, default 50", async () => {
@@ -129,12 +139,28 @@ void describe("reads", () => {
     assert.equal(report.quotasEnforced, true);
     assert.equal(report.usage.usedBytes, 150);
     assert.equal(report.usage.quotaBytes, 10 * 1024 ** 3);
-    assert.deepEqual(report.workspaces.map((entry) => [entry.workload, entry.usage.usedBytes]), [["dev", 100], ["web", 50]]);
+    assert.deepEqual(
+      report.workspaces.map((entry) => [entry.workload, entry.usage.usedBytes]),
+      [
+        ["dev", 100],
+        ["web", 50],
+      ],
+    );
     assert.deepEqual((await t.core.storage(bob)).workspaces, []);
   });
 
   void it("the fake storage enforces the quota like a real file system", async () => {
-    const t = createTestCore({ policy: { defaultLimits: { diskQuotaBytes: 1000, maxWorkloads: 5, cpuBudget: 4, memoryBudgetBytes: 8 * 1024 ** 3, pidsBudget: 4096 } } });
+    const t = createTestCore({
+      policy: {
+        defaultLimits: {
+          diskQuotaBytes: 1000,
+          maxWorkloads: 5,
+          cpuBudget: 4,
+          memoryBudgetBytes: 8 * 1024 ** 3,
+          pidsBudget: 4096,
+        },
+      },
+    });
     await createReady(t.core, alice, { name: "dev" });
     t.storage.write("telegram_42", "dev", 900);
     assert.throws(() => t.storage.write("telegram_42", "dev", 200), /quota exceeded/);
@@ -156,7 +182,10 @@ void describe("reads", () => {
   void it("modules lists the catalog entries the backend provides", async () => {
     const { FakeRuntime } = await import("../../fakes/fake-runtime.js");
     const t = createTestCore({ backend: new FakeRuntime({ modules: ["git", "fish", "workspace"] }) });
-    assert.deepEqual(t.core.modules().map((module) => module.name), ["fish", "git", "workspace"]);
+    assert.deepEqual(
+      t.core.modules().map((module) => module.name),
+      ["fish", "git", "workspace"],
+    );
   });
 });
 
@@ -170,7 +199,10 @@ void describe("exec, doctor, images", () => {
     assert.equal(options.timeoutMs, 60_000);
     assert.equal(options.stdio, "pipe");
     assert.equal((await rejection(t.core.exec(alice, { name: "dev", argv: [] }))).kind, "invalid-input");
-    assert.equal((await rejection(t.core.exec(alice, { name: "dev", argv: ["ls"], timeoutMs: -1 }))).kind, "invalid-input");
+    assert.equal(
+      (await rejection(t.core.exec(alice, { name: "dev", argv: ["ls"], timeoutMs: -1 }))).kind,
+      "invalid-input",
+    );
   });
 
   void it("doctor is ok only when the backend checks pass", async () => {
@@ -178,7 +210,9 @@ void describe("exec, doctor, images", () => {
     const good = await t.core.doctor(admin);
     assert.equal(good.ok, true);
     assert.ok(good.checks.some((check) => check.name === "fake-storage"));
-    t.backend.doctorChecks = [{ name: "machinectl", ok: false, detail: "missing", fix: "apt-get install systemd-container" }];
+    t.backend.doctorChecks = [
+      { name: "machinectl", ok: false, detail: "missing", fix: "apt-get install systemd-container" },
+    ];
     assert.equal((await t.core.doctor(admin)).ok, false);
     t.backend.failNext("doctor", new Error("crashed"));
     const crashed = await t.core.doctor(admin);
@@ -189,7 +223,9 @@ void describe("exec, doctor, images", () => {
   void it("buildImages passes progress through", async () => {
     const t = createTestCore();
     const steps: string[] = [];
-    const report = await t.core.buildImages(admin, { onProgress: (event) => event.type === "step" && steps.push(event.step) });
+    const report = await t.core.buildImages(admin, {
+      onProgress: (event) => event.type === "step" && steps.push(event.step),
+    });
     assert.deepEqual(steps, ["building", "done"]);
     assert.equal(report.images[0]?.name, "fake-base");
   });
@@ -201,12 +237,19 @@ void describe("audit", () => {
     await createReady(t.core, alice, { name: "dev" });
     await rejection(t.core.show(bob, "dev"));
     await rejection(t.core.confirm(alice, "secret-token-value-123"));
-    const rows = t.db.sqlite.prepare("SELECT actor, operation, target, args_json, outcome, error_kind, duration_ms FROM operations ORDER BY id").all() as Record<string, unknown>[];
-    assert.deepEqual(rows.map((row) => [row.actor, row.operation, row.target, row.outcome, row.error_kind]), [
-      ["telegram:42", "create", "dev", "ok", null],
-      ["telegram:43", "show", "dev", "error", "not-found"],
-      ["telegram:42", "confirm", null, "error", "not-found"],
-    ]);
+    const rows = t.db.sqlite
+      .prepare(
+        "SELECT actor, operation, target, args_json, outcome, error_kind, duration_ms FROM operations ORDER BY id",
+      )
+      .all() as Record<string, unknown>[];
+    assert.deepEqual(
+      rows.map((row) => [row.actor, row.operation, row.target, row.outcome, row.error_kind]),
+      [
+        ["telegram:42", "create", "dev", "ok", null],
+        ["telegram:43", "show", "dev", "error", "not-found"],
+        ["telegram:42", "confirm", null, "error", "not-found"],
+      ],
+    );
     assert.equal(rows[2]?.args_json, '{"token":"***"}');
     assert.ok(rows.every((row) => typeof row.duration_ms === "number" && row.duration_ms >= 0));
   });

@@ -26,11 +26,18 @@ void describe("reconcile", () => {
   void it("releases leases without a workload and clears stale locks", async () => {
     const t = createTestCore({ isProcessAlive: (pid) => pid !== 4_000_002 });
     await createReady(t.core, alice, { name: "dev" });
-    t.db.sqlite.prepare("INSERT INTO address_leases (workload, address) VALUES ('dev', '10.231.0.2'), ('ghost', '10.231.0.3')").run();
-    t.db.sqlite.prepare("INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES ('dev', 'dead', 4000002, 0)").run();
+    t.db.sqlite
+      .prepare("INSERT INTO address_leases (workload, address) VALUES ('dev', '10.231.0.2'), ('ghost', '10.231.0.3')")
+      .run();
+    t.db.sqlite
+      .prepare("INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES ('dev', 'dead', 4000002, 0)")
+      .run();
     await t.core.reconcile(admin);
     assert.deepEqual(t.db.sqlite.prepare("SELECT workload FROM address_leases").all(), [{ workload: "dev" }]);
-    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as Record<string, unknown>).n, 0);
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workload_locks").get() as Record<string, unknown>).n,
+      0,
+    );
     await t.core.stop(alice, "dev");
   });
 
@@ -41,8 +48,14 @@ void describe("reconcile", () => {
     const { destroyFully } = await import("./helpers.js");
     await destroyFully(t.core, alice, "dev");
     // The core never releases a lease itself: the runtime owns it (the fake runtime has none).
-    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 1);
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n,
+      1,
+    );
     await t.core.reconcile(admin);
-    assert.equal((t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 0);
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n,
+      0,
+    );
   });
 });

@@ -70,19 +70,44 @@ void describe("crash recovery", () => {
     await t.core.whoami(alice);
     const now = t.clock.now().getTime();
     t.db.sqlite
-      .prepare("INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('web', 'telegram:42', 'fake', ?, 'creating', 'running', ?, ?)")
-      .run(JSON.stringify({ name: "web", modules: ["workspace"], moduleOptions: {}, workspace: { enabled: true }, resources: { cpus: 1, memoryBytes: 1 }, remoteAccess: false }), now, now);
-    t.db.sqlite.prepare("INSERT INTO jobs (id, kind, workload, owner, state, pid, started_at) VALUES ('j1', 'create', 'web', 'telegram:42', 'running', ?, ?)").run(CRASHED_PID, now);
+      .prepare(
+        "INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('web', 'telegram:42', 'fake', ?, 'creating', 'running', ?, ?)",
+      )
+      .run(
+        JSON.stringify({
+          name: "web",
+          modules: ["workspace"],
+          moduleOptions: {},
+          workspace: { enabled: true },
+          resources: { cpus: 1, memoryBytes: 1 },
+          remoteAccess: false,
+        }),
+        now,
+        now,
+      );
+    t.db.sqlite
+      .prepare(
+        "INSERT INTO jobs (id, kind, workload, owner, state, pid, started_at) VALUES ('j1', 'create', 'web', 'telegram:42', 'running', ?, ?)",
+      )
+      .run(CRASHED_PID, now);
     t.db.sqlite.prepare("INSERT INTO address_leases (workload, address) VALUES ('web', '10.231.0.9')").run();
-    t.db.sqlite.prepare("INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES ('web', 'dead', ?, ?)").run(CRASHED_PID, now);
+    t.db.sqlite
+      .prepare("INSERT INTO workload_locks (name, holder, pid, acquired_at) VALUES ('web', 'dead', ?, ?)")
+      .run(CRASHED_PID, now);
     await t.storage.ensureUser("telegram_42", 1e9);
     await t.storage.createWorkspace("telegram_42", "web");
 
     const next = restart(t);
     await next.core.idle();
     assert.equal((next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM workloads").get() as Record<string, unknown>).n, 0);
-    assert.equal((next.db.sqlite.prepare("SELECT state FROM jobs WHERE id = 'j1'").get() as Record<string, unknown>).state, "interrupted");
-    assert.equal((next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n, 0);
+    assert.equal(
+      (next.db.sqlite.prepare("SELECT state FROM jobs WHERE id = 'j1'").get() as Record<string, unknown>).state,
+      "interrupted",
+    );
+    assert.equal(
+      (next.db.sqlite.prepare("SELECT COUNT(*) AS n FROM address_leases").get() as Record<string, unknown>).n,
+      0,
+    );
     assert.equal(next.storage.workspaces.size, 0);
     assert.ok(next.backend.injector.callsOf("destroy").length >= 1);
   });
@@ -114,7 +139,15 @@ void describe("crash recovery", () => {
     await crashed.core.confirm(alice, token);
     await hold.reached;
 
-    const next = createTestCore({ db: crashed.db, backend: crashed.backend, storage: crashed.storage, remoteAccess: crashed.remoteAccess, clock: crashed.clock, isProcessAlive: alive, extraRuntimes: [vms] });
+    const next = createTestCore({
+      db: crashed.db,
+      backend: crashed.backend,
+      storage: crashed.storage,
+      remoteAccess: crashed.remoteAccess,
+      clock: crashed.clock,
+      isProcessAlive: alive,
+      extraRuntimes: [vms],
+    });
     await next.core.idle();
     assert.equal(vms.keptRootDisks.size, 1, "kept once");
     const [snapshot, ...others] = (await next.core.storage(alice)).snapshots;
@@ -137,7 +170,10 @@ void describe("crash recovery", () => {
     // The process dies here: the new spec half-applied, the container powered off for the restart.
     const halfway = crashed.backend.containers.get("dev")!;
     assert.equal(halfway.state, "stopped");
-    assert.ok(halfway.spec?.modules.includes("devtools"), "the kill left a half-applied change (the test is meaningful)");
+    assert.ok(
+      halfway.spec?.modules.includes("devtools"),
+      "the kill left a half-applied change (the test is meaningful)",
+    );
 
     const next = restart(crashed);
     await next.core.idle();
@@ -150,10 +186,20 @@ void describe("crash recovery", () => {
     assert.equal(shown.status, "ready");
     const job = await next.core.job(alice, handle.id);
     assert.equal(job.state, "interrupted");
-    assert.equal(job.error?.message, "Interrupted; rolled back the interrupted change (applied its stored settings and started it again).");
+    assert.equal(
+      job.error?.message,
+      "Interrupted; rolled back the interrupted change (applied its stored settings and started it again).",
+    );
     const report = await next.core.reconcile(actor(TEST_USERS.admin));
-    assert.deepEqual(report.atStartup?.recovered, [{ workload: "dev", action: "rolled back the interrupted change (applied its stored settings and started it again)" }]);
-    const audit = next.db.sqlite.prepare("SELECT actor, args_json FROM operations WHERE operation = 'change' AND args_json LIKE '%recovered%'").all() as { actor: string; args_json: string }[];
+    assert.deepEqual(report.atStartup?.recovered, [
+      {
+        workload: "dev",
+        action: "rolled back the interrupted change (applied its stored settings and started it again)",
+      },
+    ]);
+    const audit = next.db.sqlite
+      .prepare("SELECT actor, args_json FROM operations WHERE operation = 'change' AND args_json LIKE '%recovered%'")
+      .all() as { actor: string; args_json: string }[];
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.actor, "local:admin");
     assert.deepEqual(JSON.parse(audit[0]!.args_json), { name: "dev", recovered: true, interruptedJob: handle.id });
@@ -183,13 +229,19 @@ void describe("crash recovery", () => {
     const hold = running.backend.hold("create");
     await running.core.create(alice, { name: "dev" });
     await hold.reached;
-    const other = createTestCore({ db: running.db, backend: running.backend, storage: running.storage, clock: running.clock, isProcessAlive: () => true });
+    const other = createTestCore({
+      db: running.db,
+      backend: running.backend,
+      storage: running.storage,
+      clock: running.clock,
+      isProcessAlive: () => true,
+    });
     await other.core.idle();
     assert.equal(running.storage.workspaces.size, 1);
     assert.equal((await other.core.reconcile(actor(TEST_USERS.admin))).recovered.length, 0);
     hold.release();
     await running.core.idle();
-    assert.equal((workloadOf(await running.core.show(alice, "dev"))).status, "ready");
+    assert.equal(workloadOf(await running.core.show(alice, "dev")).status, "ready");
   });
 
   void it("start-up costs no host calls when nothing was interrupted", async () => {
@@ -211,7 +263,15 @@ void describe("crash recovery", () => {
     // Simulate the earlier instance being gone: same pid and boot, unknown instance id.
     earlier.db.sqlite.prepare("UPDATE jobs SET holder = 'boot-a/gone' WHERE id = ?").run(handle.id);
     earlier.db.sqlite.prepare("UPDATE workload_locks SET holder = 'boot-a/gone'").run();
-    const next = createTestCore({ db: earlier.db, backend: earlier.backend, storage: earlier.storage, clock: earlier.clock, pid: 777, isProcessAlive: () => true, bootId: "boot-a" });
+    const next = createTestCore({
+      db: earlier.db,
+      backend: earlier.backend,
+      storage: earlier.storage,
+      clock: earlier.clock,
+      pid: 777,
+      isProcessAlive: () => true,
+      bootId: "boot-a",
+    });
     await next.core.idle();
     assert.equal((await next.core.job(alice, handle.id)).state, "interrupted");
     assert.equal(next.storage.workspaces.size, 0);
@@ -222,7 +282,14 @@ void describe("crash recovery", () => {
     const hold = before.backend.hold("create");
     const handle = await before.core.create(alice, { name: "dev" });
     await hold.reached;
-    const after = createTestCore({ db: before.db, backend: before.backend, storage: before.storage, clock: before.clock, isProcessAlive: () => true, bootId: "boot-b" });
+    const after = createTestCore({
+      db: before.db,
+      backend: before.backend,
+      storage: before.storage,
+      clock: before.clock,
+      isProcessAlive: () => true,
+      bootId: "boot-b",
+    });
     await after.core.idle();
     assert.equal((await after.core.job(alice, handle.id)).state, "interrupted");
     await createReady(after.core, alice, { name: "dev" });

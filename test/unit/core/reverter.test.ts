@@ -30,12 +30,17 @@ void describe("Reverter", () => {
 
 void describe("redact", () => {
   void it("hides secret-looking fields at any depth and keeps the rest", () => {
-    assert.deepEqual(JSON.parse(JSON.stringify(redact({ name: "dev", token: "abc", nested: [{ apiKey: "k", port: 1 }], authKeyFile: "/x" }))), {
-      name: "dev",
-      token: "***",
-      nested: [{ apiKey: "***", port: 1 }],
-      authKeyFile: "***",
-    });
+    assert.deepEqual(
+      JSON.parse(
+        JSON.stringify(redact({ name: "dev", token: "abc", nested: [{ apiKey: "k", port: 1 }], authKeyFile: "/x" })),
+      ),
+      {
+        name: "dev",
+        token: "***",
+        nested: [{ apiKey: "***", port: 1 }],
+        authKeyFile: "***",
+      },
+    );
     assert.equal(redact("plain"), "plain");
   });
 });

@@ -17,15 +17,28 @@ void describe("openSession", () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
     t.backend.sessionExitCode = 9;
-    const session = await t.core.openSession(alice, { name: "dev", command: { kind: "exec", command: "echo TOKEN=hunter2" }, via: "ssh" });
+    const session = await t.core.openSession(alice, {
+      name: "dev",
+      command: { kind: "exec", command: "echo TOKEN=hunter2" },
+      via: "ssh",
+    });
     assert.match(session.id, /^ses_[0-9a-f]{12}$/);
     let output = "";
     session.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     assert.deepEqual(await session.exit, { exitCode: 9, signal: null, timedOut: false });
     assert.equal(output, "echo TOKEN=hunter2\n");
-    const record = t.db.sqlite.prepare("SELECT args_json, outcome FROM operations WHERE operation = 'openSession'").get() as { args_json: string; outcome: string };
+    const record = t.db.sqlite
+      .prepare("SELECT args_json, outcome FROM operations WHERE operation = 'openSession'")
+      .get() as { args_json: string; outcome: string };
     assert.equal(record.outcome, "ok");
-    assert.deepEqual(JSON.parse(record.args_json), { name: "dev", kind: "exec", via: "ssh", terminal: false, ref: session.id, exitCode: 9 });
+    assert.deepEqual(JSON.parse(record.args_json), {
+      name: "dev",
+      kind: "exec",
+      via: "ssh",
+      terminal: false,
+      ref: session.id,
+      exitCode: 9,
+    });
   });
 
   void it("refuses bad input and a stopped workload before the runtime is asked", async () => {
@@ -38,16 +51,29 @@ void describe("openSession", () => {
       { name: "Dev!", command: { kind: "shell" }, via: "ssh" },
       { name: "dev", command: { kind: "shell" }, via: "carrier-pigeon" },
     ];
-    for (const request of bad) assert.equal(await outcome(t.core.openSession(alice, request as never)), "invalid-input", JSON.stringify(request));
+    for (const request of bad)
+      assert.equal(
+        await outcome(t.core.openSession(alice, request as never)),
+        "invalid-input",
+        JSON.stringify(request),
+      );
     await t.core.stop(alice, "dev");
-    assert.equal(await outcome(t.core.openSession(alice, { name: "dev", command: { kind: "shell" }, via: "ssh" })), "conflict:wrong-state");
+    assert.equal(
+      await outcome(t.core.openSession(alice, { name: "dev", command: { kind: "shell" }, via: "ssh" })),
+      "conflict:wrong-state",
+    );
     assert.equal(t.backend.sessions.length, 0);
   });
 
   void it("replaces an odd terminal type and clamps nothing it does not need to", async () => {
     const t = createTestCore();
     await createReady(t.core, alice, { name: "dev" });
-    const session = await t.core.openSession(alice, { name: "dev", command: { kind: "shell" }, via: "web", terminal: { term: "x\u001b[31m", cols: 0, rows: 50 } });
+    const session = await t.core.openSession(alice, {
+      name: "dev",
+      command: { kind: "shell" },
+      via: "web",
+      terminal: { term: "x\u001b[31m", cols: 0, rows: 50 },
+    });
     assert.deepEqual(t.backend.sessions[0]!.options.terminal, { term: "xterm-256color", cols: 80, rows: 50 });
     session.close();
     await session.exit;
@@ -66,11 +92,22 @@ void describe("openForward", () => {
       forward.close();
     }
     for (const host of ["10.231.0.1", "10.231.0.99", "example.com", "0.0.0.0", "127.0.0.2", "host.docker.internal"]) {
-      assert.equal(await outcome(t.core.openForward(alice, { name: "dev", host, port: 22, via: "ssh" })), "invalid-input", host);
+      assert.equal(
+        await outcome(t.core.openForward(alice, { name: "dev", host, port: 22, via: "ssh" })),
+        "invalid-input",
+        host,
+      );
     }
-    for (const port of [0, 65536, 1.5, -1]) assert.equal(await outcome(t.core.openForward(alice, { name: "dev", host: "localhost", port, via: "ssh" })), "invalid-input");
+    for (const port of [0, 65536, 1.5, -1])
+      assert.equal(
+        await outcome(t.core.openForward(alice, { name: "dev", host: "localhost", port, via: "ssh" })),
+        "invalid-input",
+      );
     await t.core.stop(alice, "dev");
-    assert.equal(await outcome(t.core.openForward(alice, { name: "dev", host: "localhost", port: 80, via: "ssh" })), "conflict:wrong-state");
+    assert.equal(
+      await outcome(t.core.openForward(alice, { name: "dev", host: "localhost", port: 80, via: "ssh" })),
+      "conflict:wrong-state",
+    );
   });
 });
 
@@ -95,11 +132,22 @@ void describe("openForward to a VM on user-mode networking", () => {
       assert.equal(echoed, "ping");
       forward.close();
     }
-    assert.deepEqual(t.vms.portsOpened, [1, 2, 3].map(() => ({ name: "lab", port: 8080 })));
+    assert.deepEqual(
+      t.vms.portsOpened,
+      [1, 2, 3].map(() => ({ name: "lab", port: 8080 })),
+    );
     // The guest's own address or anything else is refused before the runtime is asked.
-    for (const host of ["10.0.2.2", "10.0.2.15", "example.com"]) assert.equal(await outcome(t.core.openForward(alice, { name: "lab", host, port: 8080, via: "ssh" })), "invalid-input", host);
+    for (const host of ["10.0.2.2", "10.0.2.15", "example.com"])
+      assert.equal(
+        await outcome(t.core.openForward(alice, { name: "lab", host, port: 8080, via: "ssh" })),
+        "invalid-input",
+        host,
+      );
     await t.core.stop(alice, "lab");
-    assert.equal(await outcome(t.core.openForward(alice, { name: "lab", host: "localhost", port: 8080, via: "ssh" })), "conflict:wrong-state");
+    assert.equal(
+      await outcome(t.core.openForward(alice, { name: "lab", host: "localhost", port: 8080, via: "ssh" })),
+      "conflict:wrong-state",
+    );
     assert.equal(t.vms.portsOpened.length, 3);
   });
 
@@ -107,6 +155,9 @@ void describe("openForward to a VM on user-mode networking", () => {
     const t = vmCore();
     await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
     t.vms.openPort = undefined;
-    assert.equal(await outcome(t.core.openForward(alice, { name: "lab", host: "localhost", port: 8080, via: "ssh" })), "conflict:wrong-state");
+    assert.equal(
+      await outcome(t.core.openForward(alice, { name: "lab", host: "localhost", port: 8080, via: "ssh" })),
+      "conflict:wrong-state",
+    );
   });
 });

@@ -12,7 +12,11 @@ const HOUR = 3_600_000;
 void describe("snapshots and restore", () => {
   void it("destroy snapshots /workspace and restore brings the data and spec back", async () => {
     const t = createTestCore();
-    await createReady(t.core, alice, { name: "dev", modules: ["git", "code-server"], moduleOptions: { "code-server": { port: 9000 } } });
+    await createReady(t.core, alice, {
+      name: "dev",
+      modules: ["git", "code-server"],
+      moduleOptions: { "code-server": { port: 9000 } },
+    });
     t.storage.write("telegram_42", "dev", 1234);
     const result = await destroyFully(t.core, alice, "dev");
     assert.ok(result.snapshot);
@@ -61,7 +65,10 @@ void describe("snapshots and restore", () => {
     const report = await t.core.reconcile(actor(TEST_USERS.admin));
     assert.equal(report.prunedSnapshots, 1);
     assert.equal(t.storage.snapshots.size, 1, "web's snapshot is still in its window");
-    assert.deepEqual((await t.core.storage(alice)).snapshots.map((snapshot) => snapshot.workload), ["web"]);
+    assert.deepEqual(
+      (await t.core.storage(alice)).snapshots.map((snapshot) => snapshot.workload),
+      ["web"],
+    );
   });
 
   void it("expired snapshots are pruned opportunistically when a core starts", async () => {

@@ -18,14 +18,22 @@ void describe("users", () => {
     const approved = await t.core.approveUser(admin, "telegram:7");
     assert.equal(approved.status, "active");
     assert.deepEqual((await t.core.list(newcomer)).workloads, []);
-    assert.equal((t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get() as Record<string, unknown>).approved_by, "local:admin");
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get() as Record<string, unknown>)
+        .approved_by,
+      "local:admin",
+    );
   });
 
   void it("a denied user is refused everything", async () => {
     const t = createTestCore();
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
     await t.core.denyUser(admin, TEST_USERS.alice);
-    for (const call of [t.core.list(actor(TEST_USERS.alice)), t.core.whoami(actor(TEST_USERS.alice)), t.core.stop(actor(TEST_USERS.alice), "dev")]) {
+    for (const call of [
+      t.core.list(actor(TEST_USERS.alice)),
+      t.core.whoami(actor(TEST_USERS.alice)),
+      t.core.stop(actor(TEST_USERS.alice), "dev"),
+    ]) {
       const error = await rejection(call);
       assert.equal((error as ForbiddenError).reason, "denied");
     }
@@ -35,7 +43,10 @@ void describe("users", () => {
     const t = createTestCore();
     await t.core.whoami(actor(TEST_USERS.telegramAdmin));
     assert.equal((await rejection(t.core.denyUser(admin, "local:admin"))).kind, "invalid-input");
-    assert.equal((await rejection(t.core.denyUser(actor(TEST_USERS.telegramAdmin), TEST_USERS.telegramAdmin))).kind, "invalid-input");
+    assert.equal(
+      (await rejection(t.core.denyUser(actor(TEST_USERS.telegramAdmin), TEST_USERS.telegramAdmin))).kind,
+      "invalid-input",
+    );
   });
 
   void it("unknown and malformed user ids in admin operations", async () => {
@@ -51,7 +62,11 @@ void describe("users", () => {
     const t = createTestCore();
     const alice = actor(TEST_USERS.alice);
     await createReady(t.core, alice, { name: "dev" });
-    const view = await t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "20G", memoryBudget: "2G", maxWorkloads: 1 });
+    const view = await t.core.setUserLimits(admin, TEST_USERS.alice, {
+      diskQuota: "20G",
+      memoryBudget: "2G",
+      maxWorkloads: 1,
+    });
     assert.equal(view.limits.diskQuotaBytes, 20 * 1024 ** 3);
     assert.equal(view.limits.memoryBudgetBytes, 2 * 1024 ** 3);
     assert.equal(view.limits.cpuBudget, 4, "unchanged limits stay");
@@ -59,7 +74,10 @@ void describe("users", () => {
     assert.equal((await rejection(t.core.create(alice, { name: "web" }))).kind, "quota");
     const bad = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { diskQuota: "lots", maxWorkloads: -1 }));
     assert.equal(bad.kind, "invalid-input");
-    assert.deepEqual((bad as unknown as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(), ["limits.diskQuota", "limits.maxWorkloads"]);
+    assert.deepEqual((bad as unknown as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(), [
+      "limits.diskQuota",
+      "limits.maxWorkloads",
+    ]);
   });
 
   void it("setUserLimits sets the pids budget (at least 16) and users stored before it get the configured one", async () => {
@@ -70,7 +88,9 @@ void describe("users", () => {
     const bad = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { pidsBudget: 8 }));
     assert.equal(bad.kind, "invalid-input");
     assert.match(bad.message, /at least 16 processes/);
-    t.db.sqlite.prepare("UPDATE users SET limits_json = json_remove(limits_json, '$.pidsBudget') WHERE id = ?").run(TEST_USERS.alice);
+    t.db.sqlite
+      .prepare("UPDATE users SET limits_json = json_remove(limits_json, '$.pidsBudget') WHERE id = ?")
+      .run(TEST_USERS.alice);
     assert.equal((await t.core.whoami(actor(TEST_USERS.alice))).limits.pidsBudget, t.policy.defaultLimits.pidsBudget);
   });
 
@@ -90,9 +110,18 @@ void describe("users", () => {
     assert.equal(t.backend.calls.filter((call) => call.method === "stop").length, stopsBefore + 1);
     assert.ok(t.storage.workspaces.has("telegram_42/one"), "data is kept");
     assert.ok(t.backend.containers.has("one"), "the container is kept");
-    const desired = t.db.sqlite.prepare("SELECT name, desired FROM workloads WHERE owner = ? ORDER BY name").all(TEST_USERS.alice);
-    assert.deepEqual(desired, [{ name: "one", desired: "stopped" }, { name: "two", desired: "stopped" }]);
-    const audit = t.db.sqlite.prepare("SELECT actor, operation, target, outcome FROM operations WHERE operation IN ('stop', 'denyUser') AND actor = ? ORDER BY id").all(TEST_USERS.admin);
+    const desired = t.db.sqlite
+      .prepare("SELECT name, desired FROM workloads WHERE owner = ? ORDER BY name")
+      .all(TEST_USERS.alice);
+    assert.deepEqual(desired, [
+      { name: "one", desired: "stopped" },
+      { name: "two", desired: "stopped" },
+    ]);
+    const audit = t.db.sqlite
+      .prepare(
+        "SELECT actor, operation, target, outcome FROM operations WHERE operation IN ('stop', 'denyUser') AND actor = ? ORDER BY id",
+      )
+      .all(TEST_USERS.admin);
     assert.deepEqual(audit, [
       { actor: "local:admin", operation: "stop", target: "one", outcome: "ok" },
       { actor: "local:admin", operation: "stop", target: "two", outcome: "ok" },
@@ -119,14 +148,20 @@ void describe("users", () => {
     const t = createTestCore();
     const first = await t.core.impersonate(admin, "telegram:7");
     assert.deepEqual([first.approved, first.user.status], [true, "active"]);
-    assert.equal((t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get() as Record<string, unknown>).approved_by, "local:admin");
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT approved_by FROM users WHERE id = 'telegram:7'").get() as Record<string, unknown>)
+        .approved_by,
+      "local:admin",
+    );
     assert.equal((await t.core.impersonate(admin, "telegram:7")).approved, false, "already active: nothing to approve");
     await t.core.whoami(actor(TEST_USERS.alice));
     await t.core.denyUser(admin, TEST_USERS.alice);
     const denied = await t.core.impersonate(admin, TEST_USERS.alice);
     assert.deepEqual([denied.approved, denied.user.status], [false, "denied"]);
     assert.equal(((await rejection(t.core.list(actor(TEST_USERS.alice)))) as ForbiddenError).reason, "denied");
-    const audited = t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM operations WHERE operation = 'impersonate'").get() as { n: number };
+    const audited = t.db.sqlite
+      .prepare("SELECT COUNT(*) AS n FROM operations WHERE operation = 'impersonate'")
+      .get() as { n: number };
     assert.equal(audited.n, 3);
     assert.equal((await rejection(t.core.impersonate(admin, "not a user id"))).kind, "invalid-input");
   });

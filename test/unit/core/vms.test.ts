@@ -30,7 +30,10 @@ void describe("VMs through the core", () => {
     assert.ok(t.vms.containers.has("lab"), "the VM runtime made it");
     assert.equal(t.backend.containers.has("lab"), false, "the container runtime did not");
     const listed = await t.core.list(alice);
-    assert.deepEqual(listed.workloads.map((workload) => [workload.name, workload.spec.kind, workload.live]), [["lab", "vm", "running"]]);
+    assert.deepEqual(
+      listed.workloads.map((workload) => [workload.name, workload.spec.kind, workload.live]),
+      [["lab", "vm", "running"]],
+    );
     // The same lifecycle verbs reach it through its recorded runtime.
     await t.core.stop(alice, "lab");
     assert.equal(t.vms.containers.get("lab")?.state, "stopped");
@@ -101,7 +104,11 @@ void describe("VMs as a user's default kind", () => {
     const refused = await rejection(t.core.create(alice, { name: "dev", modules: ["git"] }));
     assert.equal(refused.kind, "invalid-input");
     assert.match(JSON.stringify(refused), /VMs take no modules yet[^"]*ask for a container explicitly/);
-    assert.equal(t.vms.calls.filter((call) => call.method === "create").length + t.backend.calls.filter((call) => call.method === "create").length, 0);
+    assert.equal(
+      t.vms.calls.filter((call) => call.method === "create").length +
+        t.backend.calls.filter((call) => call.method === "create").length,
+      0,
+    );
   });
 
   void it("VM-only refuses containers, even named ones, and turns unnamed requests into VMs", async () => {
@@ -111,7 +118,10 @@ void describe("VMs as a user's default kind", () => {
     const refused = await rejection(t.core.create(alice, { kind: "container", name: "box" }));
     assert.equal(refused.kind, "invalid-input");
     assert.match(JSON.stringify(refused), /VMs only/);
-    assert.equal(createPlanOf(await t.core.plan(alice, { operation: "create", input: { name: "lab" } })).spec.kind, "vm");
+    assert.equal(
+      createPlanOf(await t.core.plan(alice, { operation: "create", input: { name: "lab" } })).spec.kind,
+      "vm",
+    );
     assert.equal((await (await t.core.create(alice, { name: "lab" })).wait()).spec.kind, "vm");
     // Turned off again: containers are back.
     const view = await t.core.setUserLimits(admin, TEST_USERS.alice, { vmOnly: false, defaultKind: "container" });
@@ -123,11 +133,17 @@ void describe("VMs as a user's default kind", () => {
   void it("only an admin sets it, and not without a VM runtime", async () => {
     const t = createTestCore();
     await t.core.whoami(alice);
-    assert.equal((await rejection(t.core.setUserLimits(alice, TEST_USERS.alice, { defaultKind: "vm" }))).kind, "forbidden");
+    assert.equal(
+      (await rejection(t.core.setUserLimits(alice, TEST_USERS.alice, { defaultKind: "vm" }))).kind,
+      "forbidden",
+    );
     const refused = await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { vmOnly: true }));
     assert.equal(refused.kind, "invalid-input");
     assert.match(refused.message, /runs no VMs/);
-    assert.equal((await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "kvm" as never }))).kind, "invalid-input");
+    assert.equal(
+      (await rejection(t.core.setUserLimits(admin, TEST_USERS.alice, { defaultKind: "kvm" as never }))).kind,
+      "invalid-input",
+    );
     assert.equal((await t.core.whoami(alice)).limits.defaultKind, undefined);
   });
 });
@@ -140,7 +156,11 @@ void describe("VM disks in the storage quota", () => {
     const refused = await rejection(t.core.create(alice, { kind: "vm", name: "big", disk: "8G" }));
     assert.equal(refused.kind, "quota");
     assert.match(refused.message, /needs 9G [\s\S]*only 8G of your 8G are left[\s\S]*Nothing was created/);
-    assert.equal((await rejection(t.core.plan(alice, { operation: "create", input: { kind: "vm", name: "big", disk: "8G" } }))).kind, "quota");
+    assert.equal(
+      (await rejection(t.core.plan(alice, { operation: "create", input: { kind: "vm", name: "big", disk: "8G" } })))
+        .kind,
+      "quota",
+    );
     assert.equal(t.vms.calls.filter((call) => call.method === "create").length, 0);
     assert.deepEqual((await t.core.list(alice)).workloads, []);
     // 4 GiB root + 1 GiB workspace fits; a second one does not, because the first root disk is held at its size.
@@ -158,7 +178,11 @@ void describe("VM disks in the storage quota", () => {
     const report = await t.core.storage(alice);
     assert.deepEqual(report.rootDisks, [{ workload: "lab", allocatedBytes: 300 * 1024 ** 2, sizeBytes: 2 * GiB }]);
     assert.equal(report.usage.usedBytes, before.usage.usedBytes + 300 * 1024 ** 2);
-    assert.equal(report.usage.availableBytes, 10 * GiB - 2 * GiB - (before.usage.usedBytes - 0), "what is left excludes the root disk's declared size");
+    assert.equal(
+      report.usage.availableBytes,
+      10 * GiB - 2 * GiB - (before.usage.usedBytes - 0),
+      "what is left excludes the root disk's declared size",
+    );
     assert.deepEqual((await t.core.storage(bob)).rootDisks, [], "bob sees none of alice's disks");
   });
 });
@@ -187,9 +211,17 @@ void describe("VM root disks in snapshots and undo", () => {
     assert.ok(JSON.stringify(plan).includes("root disk"), "the restore plan says the root disk comes back");
     await (await t.core.restore(alice, "lab")).wait();
     const create = t.vms.calls.filter((call) => call.method === "create").at(-1)!;
-    assert.equal((create.args[1] as { rootDiskRef?: string }).rootDiskRef, ref, "the create of the restore names the kept disk");
+    assert.equal(
+      (create.args[1] as { rootDiskRef?: string }).rootDiskRef,
+      ref,
+      "the create of the restore names the kept disk",
+    );
     assert.equal(t.vms.rootDisks.get("lab"), 300 * 1024 ** 2);
-    assert.deepEqual((await t.core.hostKey(alice, "lab")).keys.map((key) => key.key), [ED25519_KEEP], "the same host key: secrets keyed to it still open");
+    assert.deepEqual(
+      (await t.core.hostKey(alice, "lab")).keys.map((key) => key.key),
+      [ED25519_KEEP],
+      "the same host key: secrets keyed to it still open",
+    );
     assert.equal(t.vms.keptRootDisks.size, 0, "the kept copy is discarded after the restore");
   });
 
@@ -247,8 +279,21 @@ void describe("VM host keys", () => {
     const report = await t.core.hostKey(alice, "lab");
     assert.equal(report.workload, "lab");
     const [view] = report.keys;
-    assert.deepEqual({ ...view, nativeAgeRecipient: undefined }, { key: FAKE_HOST_KEY, algorithm: "ssh-ed25519", fingerprint: ED25519_FINGERPRINT, ageRecipient: FAKE_HOST_KEY, nativeAgeRecipient: undefined });
-    assert.match(view!.nativeAgeRecipient ?? "", /^age1[02-9ac-hj-np-z]{58}$/, "an ssh-ed25519 key also has its native age1 form");
+    assert.deepEqual(
+      { ...view, nativeAgeRecipient: undefined },
+      {
+        key: FAKE_HOST_KEY,
+        algorithm: "ssh-ed25519",
+        fingerprint: ED25519_FINGERPRINT,
+        ageRecipient: FAKE_HOST_KEY,
+        nativeAgeRecipient: undefined,
+      },
+    );
+    assert.match(
+      view!.nativeAgeRecipient ?? "",
+      /^age1[02-9ac-hj-np-z]{58}$/,
+      "an ssh-ed25519 key also has its native age1 form",
+    );
     assert.equal((await rejection(t.core.hostKey(bob, "lab"))).kind, "not-found");
     assert.equal((await rejection(t.core.hostKey(alice, "../lab"))).kind, "invalid-input");
   });
@@ -256,7 +301,9 @@ void describe("VM host keys", () => {
   void it("the native age1 recipient is the one ssh-to-age derives (its published test vector)", async () => {
     const t = withVms();
     await (await t.core.create(alice, { kind: "vm", name: "lab" })).wait();
-    t.vms.hostKeyLines.set("lab", ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYvKXGcG4a19tTT0Rycbn+D0r/YlKltLJ9dY2gR/Fjx root@lab"]);
+    t.vms.hostKeyLines.set("lab", [
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICYvKXGcG4a19tTT0Rycbn+D0r/YlKltLJ9dY2gR/Fjx root@lab",
+    ]);
     const [view] = (await t.core.hostKey(alice, "lab")).keys;
     assert.equal(view?.nativeAgeRecipient, "age18s8m9hvlrwvltgys4lafyyqe356ntc7e06t4kd2nccqm5amsaa2s878mju");
   });

@@ -20,7 +20,10 @@ const bob = actor(TEST_USERS.bob);
 const admin = actor(TEST_USERS.admin);
 
 /** Resolves with the first pushed list that satisfies `test`. */
-function nextList(watch: { onChange(listener: (result: ListResult) => void): () => void }, test: (result: ListResult) => boolean): Promise<ListResult> {
+function nextList(
+  watch: { onChange(listener: (result: ListResult) => void): () => void },
+  test: (result: ListResult) => boolean,
+): Promise<ListResult> {
   return new Promise((resolve) => {
     const unsubscribe = watch.onChange((result) => {
       if (!test(result)) return;
@@ -30,7 +33,8 @@ function nextList(watch: { onChange(listener: (result: ListResult) => void): () 
   });
 }
 
-const auditCount = (t: ReturnType<typeof createTestCore>, operation: string) => (t.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE operation = ?").get(operation) as { n: number }).n;
+const auditCount = (t: ReturnType<typeof createTestCore>, operation: string) =>
+  (t.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE operation = ?").get(operation) as { n: number }).n;
 
 void describe("watch: the live list", () => {
   void it("pushes changes to each subscriber's own view, audited once when opened and never per update", async () => {
@@ -39,13 +43,21 @@ void describe("watch: the live list", () => {
     await createReady(t.core, bob, { name: "bobs" });
     const mine = await t.core.watch(alice, { pollMs: 3_600_000 });
     const everything = await t.core.watch(admin, { pollMs: 3_600_000 });
-    assert.deepEqual(mine.current.workloads.map((workload) => workload.name), ["dev"]);
-    assert.deepEqual(everything.current.workloads.map((workload) => `${workload.owner}/${workload.name}`), [`${TEST_USERS.bob}/bobs`, `${TEST_USERS.alice}/dev`]);
+    assert.deepEqual(
+      mine.current.workloads.map((workload) => workload.name),
+      ["dev"],
+    );
+    assert.deepEqual(
+      everything.current.workloads.map((workload) => `${workload.owner}/${workload.name}`),
+      [`${TEST_USERS.bob}/bobs`, `${TEST_USERS.alice}/dev`],
+    );
     assert.equal(auditCount(t, "watch"), 2);
 
     const hostReadsBefore = t.backend.calls.filter((call) => call.method === "list").length;
     const aliceSees = nextList(mine, (result) => result.workloads[0]?.live === "stopped");
-    const adminSees = nextList(everything, (result) => result.workloads.some((workload) => workload.name === "dev" && workload.live === "stopped"));
+    const adminSees = nextList(everything, (result) =>
+      result.workloads.some((workload) => workload.name === "dev" && workload.live === "stopped"),
+    );
     await t.core.stop(alice, "dev");
     await Promise.all([aliceSees, adminSees]);
     const hostReads = t.backend.calls.filter((call) => call.method === "list").length - hostReadsBefore;
@@ -54,7 +66,12 @@ void describe("watch: the live list", () => {
     // bob's change reaches the admin, not alice (whose view did not change).
     let aliceUpdates = 0;
     mine.onChange(() => (aliceUpdates += 1));
-    await Promise.all([nextList(everything, (result) => result.workloads.some((workload) => workload.name === "bobs" && workload.live === "stopped")), t.core.stop(bob, "bobs")]);
+    await Promise.all([
+      nextList(everything, (result) =>
+        result.workloads.some((workload) => workload.name === "bobs" && workload.live === "stopped"),
+      ),
+      t.core.stop(bob, "bobs"),
+    ]);
     assert.equal(aliceUpdates, 0);
     assert.equal(auditCount(t, "watch"), 2, "updates are not audited");
     assert.equal(auditCount(t, "list"), 0, "nor recorded as list reads");

@@ -29,13 +29,20 @@ describe("dashboard reach", () => {
   });
 
   it("a published URL is named as it is, with the page's path", () => {
-    assert.deepEqual(dashboardLines({ listen: "127.0.0.1:8710", publicUrl: "https://voxnix.example.org/" }, "box"), ["The dashboard is at https://voxnix.example.org/web/"]);
-    assert.deepEqual(dashboardLines({ listen: "192.168.1.5:8443", tls: { certFile: "c", keyFile: "k" } }, "box"), ["The dashboard is at https://192.168.1.5:8443/web/"]);
+    assert.deepEqual(dashboardLines({ listen: "127.0.0.1:8710", publicUrl: "https://voxnix.example.org/" }, "box"), [
+      "The dashboard is at https://voxnix.example.org/web/",
+    ]);
+    assert.deepEqual(dashboardLines({ listen: "192.168.1.5:8443", tls: { certFile: "c", keyFile: "k" } }, "box"), [
+      "The dashboard is at https://192.168.1.5:8443/web/",
+    ]);
   });
 
   it("on every interface: loopback here, the machine's addresses from elsewhere, and publicUrl for links", () => {
     const lines = dashboardLines({ listen: "0.0.0.0:8710" }, "box");
-    assert.equal(lines[0], "The dashboard is at http://127.0.0.1:8710/web/ on this machine, and on port 8710 of its network addresses from others.");
+    assert.equal(
+      lines[0],
+      "The dashboard is at http://127.0.0.1:8710/web/ on this machine, and on port 8710 of its network addresses from others.",
+    );
     assert.match(lines[1]!, /until http\.publicUrl says how others reach it/);
   });
 });

@@ -1,7 +1,12 @@
 /** Workload name rules: charset, anchoring, length, hyphens, reserved words. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeNameProblem, isWorkloadName, parseWorkloadName, RESERVED_WORKLOAD_NAMES } from "../../../src/domain/names.js";
+import {
+  describeNameProblem,
+  isWorkloadName,
+  parseWorkloadName,
+  RESERVED_WORKLOAD_NAMES,
+} from "../../../src/domain/names.js";
 
 void describe("workload names", () => {
   const valid = ["dev", "a", "a--b", "web1", "0abc", "abcdefghijk", "my-dev", "x-1-y"];

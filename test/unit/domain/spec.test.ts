@@ -10,7 +10,14 @@ const context: SpecContext = {
   catalog: createFixtureCatalog(),
   backendModules: new Set(FIXTURE_MODULE_NAMES.filter((name) => name !== "devtools")),
   backendName: "fake",
-  resources: { defaultCpus: 1, maxCpus: 4, defaultMemoryBytes: GiB, maxMemoryBytes: 8 * GiB, defaultPids: 512, maxPids: 4096 },
+  resources: {
+    defaultCpus: 1,
+    maxCpus: 4,
+    defaultMemoryBytes: GiB,
+    maxMemoryBytes: 8 * GiB,
+    defaultPids: 512,
+    maxPids: 4096,
+  },
 };
 
 function issues(input: unknown): { path: string; message: string }[] {
@@ -53,18 +60,37 @@ void describe("container specs", () => {
 
   void it("refuses conflicting modules", () => {
     const all = { ...context, backendModules: new Set(FIXTURE_MODULE_NAMES) };
-    assert.throws(() => validateContainerSpec({ name: "dev", modules: ["devtools", "env"] }, all), /cannot be combined/);
+    assert.throws(
+      () => validateContainerSpec({ name: "dev", modules: ["devtools", "env"] }, all),
+      /cannot be combined/,
+    );
   });
 
   void it("fills module option defaults and validates given options", () => {
     const spec = validateContainerSpec({ name: "dev", modules: ["code-server"] }, context);
     assert.deepEqual({ ...spec.moduleOptions["code-server"] }, { port: 8080, auth: "password" });
-    const custom = validateContainerSpec({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 9000 } } }, context);
+    const custom = validateContainerSpec(
+      { name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 9000 } } },
+      context,
+    );
     assert.equal(custom.moduleOptions["code-server"]?.port, 9000);
-    assert.deepEqual(issues({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 80 } } })[0]?.path, "moduleOptions.code-server.port");
-    assert.match(issues({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { colour: "red" } } })[0]?.message ?? "", /no option "colour"/);
-    assert.match(issues({ name: "dev", modules: ["git"], moduleOptions: { "code-server": { port: 9000 } } })[0]?.message ?? "", /not selected/);
-    assert.match(issues({ name: "dev", modules: ["env"], moduleOptions: { env: { shell: "Bad Shell" } } })[0]?.message ?? "", /must match/);
+    assert.deepEqual(
+      issues({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { port: 80 } } })[0]?.path,
+      "moduleOptions.code-server.port",
+    );
+    assert.match(
+      issues({ name: "dev", modules: ["code-server"], moduleOptions: { "code-server": { colour: "red" } } })[0]
+        ?.message ?? "",
+      /no option "colour"/,
+    );
+    assert.match(
+      issues({ name: "dev", modules: ["git"], moduleOptions: { "code-server": { port: 9000 } } })[0]?.message ?? "",
+      /not selected/,
+    );
+    assert.match(
+      issues({ name: "dev", modules: ["env"], moduleOptions: { env: { shell: "Bad Shell" } } })[0]?.message ?? "",
+      /must match/,
+    );
   });
 
   void it("enforces resource maxima and reports every problem at once", () => {
@@ -81,7 +107,11 @@ void describe("container specs", () => {
     assert.match(byPath.get("resources.memory") ?? "", /at least 64M of memory/);
     assert.match(byPath.get("resources.pids") ?? "", /at least 16 processes/);
     assert.equal(found.length, 3);
-    assert.equal(validateContainerSpec({ name: "dev", resources: { cpus: 0.01, memory: "64M", pids: 16 } }, context).resources.memoryBytes, 64 * 1024 ** 2);
+    assert.equal(
+      validateContainerSpec({ name: "dev", resources: { cpus: 0.01, memory: "64M", pids: 16 } }, context).resources
+        .memoryBytes,
+      64 * 1024 ** 2,
+    );
   });
 
   void it("takes a pids limit, refusing more than the admin's maximum and fractions", () => {
@@ -92,7 +122,9 @@ void describe("container specs", () => {
 
   void it("refuses __proto__, constructor and prototype as module or option names, leaving Object.prototype alone", () => {
     for (const key of ["__proto__", "constructor", "prototype"]) {
-      const asOption = JSON.parse(`{"name":"dev","modules":["code-server"],"moduleOptions":{"code-server":{"${key}":{"polluted":1}}}}`) as unknown;
+      const asOption = JSON.parse(
+        `{"name":"dev","modules":["code-server"],"moduleOptions":{"code-server":{"${key}":{"polluted":1}}}}`,
+      ) as unknown;
       assert.match(issues(asOption)[0]?.message ?? "", new RegExp(`"${key}" is not allowed as an option name`));
       const asModule = JSON.parse(`{"name":"dev","moduleOptions":{"${key}":{"polluted":1}}}`) as unknown;
       assert.match(issues(asModule)[0]?.message ?? "", new RegExp(`"${key}" is not allowed as a module name`));
@@ -111,11 +143,17 @@ void describe("container specs", () => {
   void it("remote access and the tailscale module agree", () => {
     assert.equal(validateContainerSpec({ name: "dev", remoteAccess: true }, context).remoteAccess, true);
     assert.ok(validateContainerSpec({ name: "dev", remoteAccess: true }, context).modules.includes("tailscale"));
-    assert.equal(validateContainerSpec({ name: "dev", modules: ["tailscale"], remoteAccess: false }, context).remoteAccess, false);
+    assert.equal(
+      validateContainerSpec({ name: "dev", modules: ["tailscale"], remoteAccess: false }, context).remoteAccess,
+      false,
+    );
   });
 
   void it("no workspace removes the workspace module", () => {
-    const spec = validateContainerSpec({ name: "dev", modules: ["workspace", "git"], workspace: { enabled: false } }, context);
+    const spec = validateContainerSpec(
+      { name: "dev", modules: ["workspace", "git"], workspace: { enabled: false } },
+      context,
+    );
     assert.deepEqual(spec.modules, ["git"]);
     assert.deepEqual(spec.workspace, { enabled: false });
   });

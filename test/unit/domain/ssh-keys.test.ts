@@ -4,9 +4,21 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatSshPublicKey, isSshFingerprint, parseSshPublicKey, sshFingerprint } from "../../../src/domain/ssh-keys.js";
+import {
+  formatSshPublicKey,
+  isSshFingerprint,
+  parseSshPublicKey,
+  sshFingerprint,
+} from "../../../src/domain/ssh-keys.js";
 
-import { ECDSA, ED25519, ED25519_FINGERPRINT, RSA_1024, RSA_2048, RSA_2048_FINGERPRINT } from "../../fakes/fixture-ssh-keys.js";
+import {
+  ECDSA,
+  ED25519,
+  ED25519_FINGERPRINT,
+  RSA_1024,
+  RSA_2048,
+  RSA_2048_FINGERPRINT,
+} from "../../fakes/fixture-ssh-keys.js";
 
 function refused(input: unknown): string {
   const result = parseSshPublicKey(input);
@@ -44,7 +56,8 @@ void describe("parseSshPublicKey", () => {
   });
 
   void it("recognises a private key and never repeats it", () => {
-    const privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+    const privateKey =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
     const message = refused(privateKey);
     assert.match(message, /private key: never share it/);
     assert.doesNotMatch(message, /b3BlbnNzaC1rZXkt/);
@@ -59,7 +72,10 @@ void describe("parseSshPublicKey", () => {
     assert.match(refused("ssh-ed25519 AAAA!!!"), /not valid base64/);
     const blob = Buffer.from(ed25519Data!, "base64");
     assert.match(refused(`ssh-ed25519 ${blob.subarray(0, blob.length - 4).toString("base64")}`), /damaged/);
-    assert.match(refused(`ssh-ed25519 ${Buffer.concat([blob, Buffer.from([0, 0, 0, 0])]).toString("base64")}`), /damaged/);
+    assert.match(
+      refused(`ssh-ed25519 ${Buffer.concat([blob, Buffer.from([0, 0, 0, 0])]).toString("base64")}`),
+      /damaged/,
+    );
   });
 
   void it("refuses empty, non-string, oversized input and comments with control characters", () => {

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../../src/domain/errors.js";
-import { DEFAULT_VM_POLICY, describeSshKeyProblem, specInput, validateVmSpec, VM_MINIMUMS } from "../../../src/domain/vm-spec.js";
+import {
+  DEFAULT_VM_POLICY,
+  describeSshKeyProblem,
+  specInput,
+  validateVmSpec,
+  VM_MINIMUMS,
+} from "../../../src/domain/vm-spec.js";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -109,7 +115,10 @@ void describe("VM specs", () => {
   });
 
   void it("caps the number of keys and drops duplicates", () => {
-    assert.match(issues({ name: "ok", sshKeys: Array.from({ length: 17 }, () => KEY) })[0]?.message ?? "", /At most 16 SSH keys/);
+    assert.match(
+      issues({ name: "ok", sshKeys: Array.from({ length: 17 }, () => KEY) })[0]?.message ?? "",
+      /At most 16 SSH keys/,
+    );
     assert.deepEqual(validateVmSpec({ name: "ok", sshKeys: [KEY, ` ${KEY} `] }).sshKeys, [KEY]);
   });
 

@@ -37,7 +37,11 @@ async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<boolea
 
 describe("createCommandRunner", () => {
   it("resolves with output and exit code 0", async () => {
-    const result = await createCommandRunner().run(NODE, ["-e", "process.stdout.write('out'); process.stderr.write('err')"], { timeoutMs: 10_000 });
+    const result = await createCommandRunner().run(
+      NODE,
+      ["-e", "process.stdout.write('out'); process.stderr.write('err')"],
+      { timeoutMs: 10_000 },
+    );
     assert.equal(result.exitCode, 0);
     assert.equal(result.stdout, "out");
     assert.equal(result.stderr, "err");
@@ -54,26 +58,42 @@ describe("createCommandRunner", () => {
 
   it("passes arguments literally, never through a shell", async () => {
     const tricky = "$(echo pwned); `id` && echo; *";
-    const result = await createCommandRunner().run(NODE, ["-e", "process.stdout.write(process.argv[1])", tricky], { timeoutMs: 10_000 });
+    const result = await createCommandRunner().run(NODE, ["-e", "process.stdout.write(process.argv[1])", tricky], {
+      timeoutMs: 10_000,
+    });
     assert.equal(result.stdout, tricky);
   });
 
   it("writes input to standard input", async () => {
-    const result = await createCommandRunner().run(NODE, ["-e", "process.stdin.pipe(process.stdout)"], { timeoutMs: 10_000, input: "hello\nworld" });
+    const result = await createCommandRunner().run(NODE, ["-e", "process.stdin.pipe(process.stdout)"], {
+      timeoutMs: 10_000,
+      input: "hello\nworld",
+    });
     assert.equal(result.stdout, "hello\nworld");
   });
 
   it("merges call env over the base env", async () => {
     const runner = createCommandRunner({ baseEnv: { PATH: process.env.PATH, FROM_BASE: "base", OVERRIDDEN: "base" } });
-    const result = await runner.run(NODE, ["-e", "process.stdout.write([process.env.FROM_BASE, process.env.OVERRIDDEN, process.env.HOME ?? 'none'].join(','))"], {
-      timeoutMs: 10_000,
-      env: { OVERRIDDEN: "call" },
-    });
+    const result = await runner.run(
+      NODE,
+      [
+        "-e",
+        "process.stdout.write([process.env.FROM_BASE, process.env.OVERRIDDEN, process.env.HOME ?? 'none'].join(','))",
+      ],
+      {
+        timeoutMs: 10_000,
+        env: { OVERRIDDEN: "call" },
+      },
+    );
     assert.equal(result.stdout, "base,call,none");
   });
 
   it("keeps at most maxOutputBytes and sets truncated, draining the rest", async () => {
-    const result = await createCommandRunner().run(NODE, ["-e", "process.stdout.write('x'.repeat(300000)); process.stderr.write('ok')"], { timeoutMs: 10_000, maxOutputBytes: 1000 });
+    const result = await createCommandRunner().run(
+      NODE,
+      ["-e", "process.stdout.write('x'.repeat(300000)); process.stderr.write('ok')"],
+      { timeoutMs: 10_000, maxOutputBytes: 1000 },
+    );
     assert.equal(result.exitCode, 0);
     assert.equal(result.stdout.length, 1000);
     assert.equal(result.truncated, true);
@@ -82,7 +102,10 @@ describe("createCommandRunner", () => {
 
   it("streams output chunks to onOutput", async () => {
     const seen: string[] = [];
-    await createCommandRunner().run(NODE, ["-e", "console.log('one'); console.error('two')"], { timeoutMs: 10_000, onOutput: (stream, chunk) => seen.push(`${stream}:${chunk.trim()}`) });
+    await createCommandRunner().run(NODE, ["-e", "console.log('one'); console.error('two')"], {
+      timeoutMs: 10_000,
+      onOutput: (stream, chunk) => seen.push(`${stream}:${chunk.trim()}`),
+    });
     assert.ok(seen.includes("stdout:one"));
     assert.ok(seen.includes("stderr:two"));
   });
@@ -96,7 +119,11 @@ describe("createCommandRunner", () => {
         if (stream === "stdout") pid = Number(chunk.trim());
       },
     });
-    await assert.rejects(promise, (error: unknown) => error instanceof TimeoutError && error.timeoutMs === 4000 && /did not finish within 4 s/.test(error.message));
+    await assert.rejects(
+      promise,
+      (error: unknown) =>
+        error instanceof TimeoutError && error.timeoutMs === 4000 && /did not finish within 4 s/.test(error.message),
+    );
     assert.ok(pid > 0, "the process started and printed its pid");
     assert.equal(await waitUntil(() => !isAlive(pid)), true, "the timed-out process is gone");
   });
@@ -106,16 +133,20 @@ describe("createCommandRunner", () => {
     const controller = new AbortController();
     const runner = createCommandRunner({ killGraceMs: 300 });
     // The pid is printed after the SIGTERM handler is installed, so cancelling then tests the escalation.
-    const result = await runner.run(NODE, ["-e", "process.on('SIGTERM', () => {}); console.log(process.pid); setInterval(() => {}, 1000)"], {
-      timeoutMs: 60_000,
-      signal: controller.signal,
-      onOutput: (stream, chunk) => {
-        if (stream === "stdout") {
-          pid = Number(chunk.trim());
-          controller.abort();
-        }
+    const result = await runner.run(
+      NODE,
+      ["-e", "process.on('SIGTERM', () => {}); console.log(process.pid); setInterval(() => {}, 1000)"],
+      {
+        timeoutMs: 60_000,
+        signal: controller.signal,
+        onOutput: (stream, chunk) => {
+          if (stream === "stdout") {
+            pid = Number(chunk.trim());
+            controller.abort();
+          }
+        },
       },
-    });
+    );
     assert.equal(result.signal, "SIGKILL");
     assert.ok(pid > 0);
     assert.equal(isAlive(pid), false);
@@ -137,14 +168,20 @@ describe("createCommandRunner", () => {
   it("rejects with HostFailureError naming the program when it is not installed", async () => {
     await assert.rejects(
       createCommandRunner().run("voxnix-no-such-program", ["--version"], { timeoutMs: 5000 }),
-      (error: unknown) => error instanceof HostFailureError && error.message.includes("voxnix-no-such-program") && /not installed/.test(error.message),
+      (error: unknown) =>
+        error instanceof HostFailureError &&
+        error.message.includes("voxnix-no-such-program") &&
+        /not installed/.test(error.message),
     );
   });
 
   it("rejects with HostFailureError when the file is not executable", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "voxnix-runner-")), "not-executable");
     writeFileSync(file, "#!/bin/sh\n", { mode: 0o644 });
-    await assert.rejects(createCommandRunner().run(file, [], { timeoutMs: 5000 }), (error: unknown) => error instanceof HostFailureError && /permission denied/.test(error.message));
+    await assert.rejects(
+      createCommandRunner().run(file, [], { timeoutMs: 5000 }),
+      (error: unknown) => error instanceof HostFailureError && /permission denied/.test(error.message),
+    );
   });
 
   it("refuses a call without a positive timeout", async () => {
@@ -154,18 +191,24 @@ describe("createCommandRunner", () => {
   it("redacts secrets from logs and error messages", async () => {
     const { logger, lines } = recordingLogger();
     const runner = createCommandRunner({ logger, secrets: ["runner-wide-secret"] });
-    await runner.run(NODE, ["-e", "0", "--", "--auth-key=tskey-abc123", "runner-wide-secret"], { timeoutMs: 10_000, secrets: ["tskey-abc123"] });
+    await runner.run(NODE, ["-e", "0", "--", "--auth-key=tskey-abc123", "runner-wide-secret"], {
+      timeoutMs: 10_000,
+      secrets: ["tskey-abc123"],
+    });
     const logged = lines.join("\n");
     assert.match(logged, /--auth-key=\*\*\*/);
     assert.doesNotMatch(logged, /tskey-abc123/);
     assert.doesNotMatch(logged, /runner-wide-secret/);
     assert.match(logged, /"exitCode":0/);
 
-    await assert.rejects(runner.run("voxnix-no-such-program", ["--key", "tskey-abc123"], { timeoutMs: 5000, secrets: ["tskey-abc123"] }), (error: unknown) => {
-      assert.ok(error instanceof HostFailureError);
-      assert.doesNotMatch(error.detail ?? "", /tskey-abc123/);
-      return true;
-    });
+    await assert.rejects(
+      runner.run("voxnix-no-such-program", ["--key", "tskey-abc123"], { timeoutMs: 5000, secrets: ["tskey-abc123"] }),
+      (error: unknown) => {
+        assert.ok(error instanceof HostFailureError);
+        assert.doesNotMatch(error.detail ?? "", /tskey-abc123/);
+        return true;
+      },
+    );
     assert.doesNotMatch(lines.join("\n"), /tskey-abc123/);
   });
 });

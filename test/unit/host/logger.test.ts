@@ -19,7 +19,13 @@ describe("createLogger", () => {
   it("redacts secret-looking keys at several levels", () => {
     const { lines, stream } = capture();
     createLogger({ destination: stream }).info(
-      { token: "t-1", apiKey: "k-1", request: { authKey: "a-1", headers: { authorization: "Bearer b-1" } }, config: { telegram: { secret: "s-1" } }, keep: "visible" },
+      {
+        token: "t-1",
+        apiKey: "k-1",
+        request: { authKey: "a-1", headers: { authorization: "Bearer b-1" } },
+        config: { telegram: { secret: "s-1" } },
+        keep: "visible",
+      },
       "request",
     );
     const text = lines.join("");

@@ -14,7 +14,12 @@ const SIZE_SCRIPT = 'stty size; read line; printf "got:%s\\n" "$line"';
 
 void describe("host pseudo-terminals", () => {
   void it("spawnTerminal gives the program a terminal of the clamped size and takes typed input", async () => {
-    const terminal = await createCommandRunner().spawnTerminal("/bin/sh", ["-c", SIZE_SCRIPT], { env: { PATH: "/usr/bin:/bin" }, isolatedEnv: true, timeoutMs: 20_000, size: { cols: 1e9, rows: 30 } });
+    const terminal = await createCommandRunner().spawnTerminal("/bin/sh", ["-c", SIZE_SCRIPT], {
+      env: { PATH: "/usr/bin:/bin" },
+      isolatedEnv: true,
+      timeoutMs: 20_000,
+      size: { cols: 1e9, rows: 30 },
+    });
     let output = "";
     terminal.onData((data) => (output += data));
     await waitFor(() => /\d+ \d+/.test(output));
@@ -26,7 +31,11 @@ void describe("host pseudo-terminals", () => {
   });
 
   void it("the process spawner's terminal sessions use the same package and limits, bytes in, bytes out", async () => {
-    const session = await createProcessSpawner().spawn("/bin/sh", ["-c", SIZE_SCRIPT], { env: { PATH: "/usr/bin:/bin" }, timeoutMs: 20_000, terminal: { term: "xterm-256color", cols: 100, rows: 1e6 } });
+    const session = await createProcessSpawner().spawn("/bin/sh", ["-c", SIZE_SCRIPT], {
+      env: { PATH: "/usr/bin:/bin" },
+      timeoutMs: 20_000,
+      terminal: { term: "xterm-256color", cols: 100, rows: 1e6 },
+    });
     const chunks: Buffer[] = [];
     session.stdout.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
     await waitFor(() => /\d+ \d+/.test(Buffer.concat(chunks).toString()));
@@ -41,7 +50,11 @@ void describe("host pseudo-terminals", () => {
   });
 
   void it("a hang-up ends a program that waits forever", async () => {
-    const session = await createProcessSpawner({ killGraceMs: 500 }).spawn("/bin/sh", ["-c", "read line"], { env: { PATH: "/usr/bin:/bin" }, timeoutMs: 20_000, terminal: { term: "xterm", cols: 80, rows: 24 } });
+    const session = await createProcessSpawner({ killGraceMs: 500 }).spawn("/bin/sh", ["-c", "read line"], {
+      env: { PATH: "/usr/bin:/bin" },
+      timeoutMs: 20_000,
+      terminal: { term: "xterm", cols: 80, rows: 24 },
+    });
     session.close();
     const exit = await session.exit;
     assert.notEqual(exit.exitCode, 0);
@@ -49,6 +62,7 @@ void describe("host pseudo-terminals", () => {
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let attempt = 0; attempt < 200 && !condition(); attempt += 1)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(condition(), "the expected output arrived");
 }

@@ -7,7 +7,11 @@ import { startTelemetry, tracesUrl } from "../../../src/host/telemetry.js";
 import { createCommandRunner } from "../../../src/host/command-runner.js";
 
 /** A loopback OTLP/HTTP collector that keeps every request. */
-async function fakeCollector(): Promise<{ url: string; requests: { path: string; body: string }[]; close(): Promise<void> }> {
+async function fakeCollector(): Promise<{
+  url: string;
+  requests: { path: string; body: string }[];
+  close(): Promise<void>;
+}> {
   const requests: { path: string; body: string }[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -19,7 +23,11 @@ async function fakeCollector(): Promise<{ url: string; requests: { path: string;
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe("startTelemetry", () => {

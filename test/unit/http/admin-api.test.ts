@@ -17,14 +17,31 @@ void describe("HTTP API: the audit log (admins)", () => {
     await createReady(h.core, alice, { name: "dev" });
     await h.core.stop(alice, "dev");
     await h.core.start(alice, "dev");
-    const page = await h.call("admin", "GET", `/api/v1/audit?user=${encodeURIComponent(TEST_USERS.alice)}&workload=dev&limit=2`);
+    const page = await h.call(
+      "admin",
+      "GET",
+      `/api/v1/audit?user=${encodeURIComponent(TEST_USERS.alice)}&workload=dev&limit=2`,
+    );
     assert.equal(page.status, 200);
-    const result = page.json.result as { entries: { id: number; operation: string; actor: string; startedAt: string }[]; next?: number };
-    assert.deepEqual(result.entries.map((entry) => entry.operation), ["start", "stop"]);
+    const result = page.json.result as {
+      entries: { id: number; operation: string; actor: string; startedAt: string }[];
+      next?: number;
+    };
+    assert.deepEqual(
+      result.entries.map((entry) => entry.operation),
+      ["start", "stop"],
+    );
     assert.ok(!Number.isNaN(Date.parse(result.entries[0]!.startedAt)));
     assert.equal(result.next, result.entries[1]!.id);
-    const older = await h.call("admin", "GET", `/api/v1/audit?user=${encodeURIComponent(TEST_USERS.alice)}&workload=dev&limit=2&before=${result.next}`);
-    assert.deepEqual((older.json.result as { entries: { operation: string }[] }).entries.map((entry) => entry.operation), ["create"]);
+    const older = await h.call(
+      "admin",
+      "GET",
+      `/api/v1/audit?user=${encodeURIComponent(TEST_USERS.alice)}&workload=dev&limit=2&before=${result.next}`,
+    );
+    assert.deepEqual(
+      (older.json.result as { entries: { operation: string }[] }).entries.map((entry) => entry.operation),
+      ["create"],
+    );
     assert.equal((older.json.result as { next?: number }).next, undefined);
 
     for (const query of ["limit=0", "limit=abc", "outcome=maybe", "since=not-a-date", "before=-1", "colour=red"]) {
@@ -60,9 +77,18 @@ void describe("HTTP API: the live list (SSE)", () => {
     await h.core.start(alice, "dev");
     await readUntil(/"live":"stopped"[\s\S]*"live":"running"/);
     await reader.cancel();
-    const rows = h.db.sqlite.prepare("SELECT operation FROM operations WHERE id > ? ORDER BY id").all(before) as { operation: string }[];
-    assert.deepEqual(rows.map((row) => row.operation), ["stop", "start"], "the pushed updates wrote no audit rows");
-    assert.equal((h.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE operation = 'watch'").get() as { n: number }).n, 1);
+    const rows = h.db.sqlite.prepare("SELECT operation FROM operations WHERE id > ? ORDER BY id").all(before) as {
+      operation: string;
+    }[];
+    assert.deepEqual(
+      rows.map((row) => row.operation),
+      ["stop", "start"],
+      "the pushed updates wrote no audit rows",
+    );
+    assert.equal(
+      (h.db.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE operation = 'watch'").get() as { n: number }).n,
+      1,
+    );
   });
 
   void it("tells a denied person's open stream that access ended, then ends it", async () => {
@@ -79,6 +105,10 @@ void describe("HTTP API: the live list (SSE)", () => {
       if (done) break;
       text += value;
     }
-    assert.match(text, /event: access-ended\ndata: \{"message":"An administrator has turned off your access\."\}\n\n$/, "the last event, then the stream ends");
+    assert.match(
+      text,
+      /event: access-ended\ndata: \{"message":"An administrator has turned off your access\."\}\n\n$/,
+      "the last event, then the stream ends",
+    );
   });
 });

@@ -18,7 +18,9 @@ import { FakeLogger } from "../../fakes/fake-logger.js";
 const alice = actor(TEST_USERS.alice);
 
 async function workloadNames(h: HttpHarness): Promise<string[]> {
-  return (await h.core.list(actor(TEST_USERS.admin))).workloads.map((workload) => `${workload.owner}/${workload.name}`).sort();
+  return (await h.core.list(actor(TEST_USERS.admin))).workloads
+    .map((workload) => `${workload.owner}/${workload.name}`)
+    .sort();
 }
 
 function sseEvents(text: string): { event: string; data: Record<string, unknown> }[] {
@@ -35,7 +37,11 @@ function sseEvents(text: string): { event: string; data: Record<string, unknown>
 void describe("HTTP API: identity", () => {
   void it("a body naming an owner is refused (422) and creates nothing", async () => {
     const h = await createHttpHarness();
-    for (const extra of [{ owner: TEST_USERS.bob }, { userId: TEST_USERS.bob }, { actor: { userId: TEST_USERS.admin } }]) {
+    for (const extra of [
+      { owner: TEST_USERS.bob },
+      { userId: TEST_USERS.bob },
+      { actor: { userId: TEST_USERS.admin } },
+    ]) {
       const answer = await h.call("owner", "POST", "/api/v1/workloads", { name: "dev", ...extra });
       assert.equal(answer.status, 422);
       assert.equal(answer.json.error?.kind, "invalid-input");
@@ -45,13 +51,20 @@ void describe("HTTP API: identity", () => {
 
   void it("headers other than Authorization never change who is asking", async () => {
     const h = await createHttpHarness();
-    const spoof = { "x-user-id": TEST_USERS.admin, "x-forwarded-user": TEST_USERS.admin, "x-voxnix-actor": TEST_USERS.admin };
+    const spoof = {
+      "x-user-id": TEST_USERS.admin,
+      "x-forwarded-user": TEST_USERS.admin,
+      "x-voxnix-actor": TEST_USERS.admin,
+    };
     const created = await h.call("owner", "POST", "/api/v1/workloads", { name: "dev" }, spoof);
     assert.equal(created.status, 202);
     await h.core.idle();
     assert.deepEqual(await workloadNames(h), [`${TEST_USERS.alice}/dev`]);
     assert.equal((await h.call("owner", "GET", "/api/v1/users", undefined, spoof)).status, 403);
-    assert.equal((await h.call("other", "GET", "/api/v1/workloads/dev", undefined, { "x-user-id": TEST_USERS.alice })).status, 404);
+    assert.equal(
+      (await h.call("other", "GET", "/api/v1/workloads/dev", undefined, { "x-user-id": TEST_USERS.alice })).status,
+      404,
+    );
     const whoami = await h.call("other", "GET", "/api/v1/whoami", undefined, spoof);
     assert.equal((whoami.json.result as { id: string }).id, TEST_USERS.bob);
   });
@@ -64,13 +77,23 @@ void describe("HTTP API: identity", () => {
 
   void it("a malformed Authorization header is 401 with WWW-Authenticate", async () => {
     const h = await createHttpHarness();
-    for (const header of ["Basic abc", `Bearer ${h.tokens.owner}x`, "Bearer vx_short", `Bearer  ${h.tokens.owner}`, `Bearer ${h.tokens.owner} extra`, h.tokens.owner]) {
+    for (const header of [
+      "Basic abc",
+      `Bearer ${h.tokens.owner}x`,
+      "Bearer vx_short",
+      `Bearer  ${h.tokens.owner}`,
+      `Bearer ${h.tokens.owner} extra`,
+      h.tokens.owner,
+    ]) {
       const response = await h.app.request("/api/v1/whoami", { headers: { authorization: header } });
       assert.equal(response.status, 401, header);
       assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
     }
     // The scheme is case-insensitive (RFC 9110).
-    assert.equal((await h.app.request("/api/v1/whoami", { headers: { authorization: `bearer ${h.tokens.owner}` } })).status, 200);
+    assert.equal(
+      (await h.app.request("/api/v1/whoami", { headers: { authorization: `bearer ${h.tokens.owner}` } })).status,
+      200,
+    );
   });
 });
 
@@ -94,8 +117,11 @@ void describe("HTTP API: logging", () => {
 void describe("HTTP API: hostile and broken requests change nothing", () => {
   void it("rate limit: the burst passes, then 429 with Retry-After; other users are unaffected; it refills", async () => {
     let now = 1_000_000;
-    const h = await createHttpHarness({ app: { rateLimit: { reads: { perMinute: 60, burst: 3 }, writes: { perMinute: 60, burst: 2 }, now: () => now } } });
-    for (let index = 0; index < 3; index += 1) assert.equal((await h.call("owner", "GET", "/api/v1/whoami")).status, 200);
+    const h = await createHttpHarness({
+      app: { rateLimit: { reads: { perMinute: 60, burst: 3 }, writes: { perMinute: 60, burst: 2 }, now: () => now } },
+    });
+    for (let index = 0; index < 3; index += 1)
+      assert.equal((await h.call("owner", "GET", "/api/v1/whoami")).status, 200);
     const limited = await h.call("owner", "GET", "/api/v1/whoami");
     assert.equal(limited.status, 429);
     assert.equal(limited.json.error?.kind, "rate-limited");
@@ -113,15 +139,27 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
 
   void it("the default limits let a person reload the dashboard five times in a row and still destroy", async () => {
     const h = await createHttpHarness({ app: { rateLimit: { ...DEFAULT_RATE_LIMIT, now: () => 1_000_000 } } });
-    const pageLoad = ["/api/v1/whoami", "/api/v1/workloads", "/api/v1/modules", "/api/v1/storage", "/api/v1/ssh-keys", "/api/v1/whoami"];
-    for (let load = 0; load < 5; load += 1) for (const path of pageLoad) assert.equal((await h.call("owner", "GET", path)).status, 200, path);
+    const pageLoad = [
+      "/api/v1/whoami",
+      "/api/v1/workloads",
+      "/api/v1/modules",
+      "/api/v1/storage",
+      "/api/v1/ssh-keys",
+      "/api/v1/whoami",
+    ];
+    for (let load = 0; load < 5; load += 1)
+      for (const path of pageLoad) assert.equal((await h.call("owner", "GET", path)).status, 200, path);
     const planned = await h.call("owner", "POST", "/api/v1/workloads/nothing/destroy");
     assert.equal(planned.status, 404, "the destroy request reaches the core (not a 429)");
   });
 
   void it("a body over 64 KiB is 413 and creates nothing", async () => {
     const h = await createHttpHarness();
-    const answer = await h.call("owner", "POST", "/api/v1/workloads", { name: "dev", modules: ["git"], padding: "x".repeat(70 * 1024) });
+    const answer = await h.call("owner", "POST", "/api/v1/workloads", {
+      name: "dev",
+      modules: ["git"],
+      padding: "x".repeat(70 * 1024),
+    });
     assert.equal(answer.status, 413);
     assert.equal(answer.json.error?.kind, "too-large");
     assert.deepEqual(await workloadNames(h), []);
@@ -132,7 +170,14 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
     for (const body of ['{"name": "dev"', "", "null x", '{"name":"dev"}}']) {
       const answer = await h.call("owner", "POST", "/api/v1/workloads", body);
       assert.equal(answer.status, 400, body);
-      assert.deepEqual(answer.json, { ok: false, error: { kind: "invalid-input", message: "The request body is not valid JSON.", issues: [{ path: "", message: "The request body is not valid JSON." }] } });
+      assert.deepEqual(answer.json, {
+        ok: false,
+        error: {
+          kind: "invalid-input",
+          message: "The request body is not valid JSON.",
+          issues: [{ path: "", message: "The request body is not valid JSON." }],
+        },
+      });
     }
     assert.deepEqual(await workloadNames(h), []);
   });
@@ -191,13 +236,26 @@ void describe("HTTP API: hostile and broken requests change nothing", () => {
 
   void it("create takes idleTimeout beside the spec: in the plan, on the workload, and refused when it is nonsense", async () => {
     const h = await createHttpHarness();
-    const planned = await h.call("owner", "POST", "/api/v1/workloads?dryRun=true", { name: "night", idleTimeout: "2h" });
+    const planned = await h.call("owner", "POST", "/api/v1/workloads?dryRun=true", {
+      name: "night",
+      idleTimeout: "2h",
+    });
     assert.equal(planned.status, 200);
     assert.equal((planned.json.result as { idleTimeout?: string }).idleTimeout, "2h");
-    assert.equal((await h.call("owner", "POST", "/api/v1/workloads", { name: "night", idleTimeout: "whenever" })).status, 422);
-    assert.equal((await h.call("owner", "POST", "/api/v1/workloads", { name: "night", idleTimeout: 7200 })).status, 422);
+    assert.equal(
+      (await h.call("owner", "POST", "/api/v1/workloads", { name: "night", idleTimeout: "whenever" })).status,
+      422,
+    );
+    assert.equal(
+      (await h.call("owner", "POST", "/api/v1/workloads", { name: "night", idleTimeout: 7200 })).status,
+      422,
+    );
     assert.deepEqual(await workloadNames(h), []);
-    const started = await h.call("owner", "POST", "/api/v1/workloads", { name: "night", modules: ["git"], idleTimeout: "90m" });
+    const started = await h.call("owner", "POST", "/api/v1/workloads", {
+      name: "night",
+      modules: ["git"],
+      idleTimeout: "90m",
+    });
     assert.equal(started.status, 202);
     await h.core.idle();
     const shown = await h.call("owner", "GET", "/api/v1/workloads/night");
@@ -232,7 +290,10 @@ void describe("HTTP API: job events (SSE)", () => {
     assert.match(stream.headers.get("content-type") ?? "", /^text\/event-stream/);
     const received = sseEvents(stream.text);
     assert.equal(received[0]?.event, "job-state");
-    assert.ok(received.some((event) => event.event === "step"), stream.text);
+    assert.ok(
+      received.some((event) => event.event === "step"),
+      stream.text,
+    );
     assert.equal(received.at(-1)?.event, "job-end");
     assert.equal((received.at(-1)?.data.job as { state: string }).state, "succeeded");
   });
@@ -275,18 +336,34 @@ void describe("HTTP API: OpenAPI document", () => {
     const h = await createHttpHarness();
     const response = await h.app.request("/api/v1/openapi.json");
     assert.equal(response.status, 200);
-    const document = JSON.parse(await response.text()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown; parameters: { name: string }[] }>> };
+    const document = JSON.parse(await response.text()) as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, unknown>; requestBody?: unknown; parameters: { name: string }[] }>
+      >;
+    };
     assert.equal(document.openapi, "3.1.0");
-    const listed = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+    const listed = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path}`),
+    );
     assert.deepEqual(listed.sort(), API_ROUTES.map((route) => `${route.method} /api/v1${route.path}`).sort());
     for (const route of API_ROUTES) {
       const operation = document.paths[`/api/v1${route.path}`]![route.method]!;
-      for (const status of Object.keys(route.responses)) assert.ok(operation.responses[status], `${route.path} ${status}`);
+      for (const status of Object.keys(route.responses))
+        assert.ok(operation.responses[status], `${route.path} ${status}`);
       assert.ok(operation.responses["401"]);
       assert.equal(operation.requestBody !== undefined, route.body !== undefined, route.path);
-      for (const match of route.path.matchAll(/\{([A-Za-z]+)\}/g)) assert.ok(operation.parameters.some((parameter) => parameter.name === match[1]));
+      for (const match of route.path.matchAll(/\{([A-Za-z]+)\}/g))
+        assert.ok(operation.parameters.some((parameter) => parameter.name === match[1]));
     }
-    const create = document.paths["/api/v1/workloads"]!.post! as unknown as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: unknown } } } } };
+    const create = document.paths["/api/v1/workloads"]!.post! as unknown as {
+      requestBody: {
+        content: {
+          "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: unknown } };
+        };
+      };
+    };
     const schema = create.requestBody.content["application/json"].schema;
     assert.ok(schema.properties.name);
     assert.equal(schema.additionalProperties, false);

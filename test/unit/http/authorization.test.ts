@@ -21,7 +21,8 @@ const NOT_EXPOSED: Partial<Record<OperationName, string>> = {
   exec: "a shell exists only as the browser terminal's WebSocket (openShell), never as plain HTTP",
   openShell: "the browser terminal's WebSocket (/web/terminal/…; test/unit/http/terminal.test.ts), not an API route",
   attachShell: "the browser terminal's WebSocket with ?resume= (test/unit/http/terminal.test.ts), not an API route",
-  createLoginLink: "links come from Telegram's /web and `voxnix web link` on the host, so a stolen session cannot mint more",
+  createLoginLink:
+    "links come from Telegram's /web and `voxnix web link` on the host, so a stolen session cannot mint more",
   startWebSession: "the dashboard's sign-in page (POST /web/login/…; test/unit/http/web-sessions.test.ts)",
   endWebSession: "the dashboard's logout (POST /web/logout)",
   autostart: "runs at boot on the host (`voxnix ctl autostart`)",
@@ -54,11 +55,20 @@ const CASES: Record<string, Case> = {
   "get /modules": { request: () => ({ method: "GET", path: "/modules" }), expect: SELF },
   "get /events": { request: () => ({ method: "GET", path: "/events" }), expect: SELF },
   "get /workloads": { request: () => ({ method: "GET", path: "/workloads" }), expect: SELF },
-  "post /workloads": { request: () => ({ method: "POST", path: "/workloads", body: { name: "fresh" } }), expect: { owner: "202", other: "202", admin: "202", ...NO_TOKEN } },
+  "post /workloads": {
+    request: () => ({ method: "POST", path: "/workloads", body: { name: "fresh" } }),
+    expect: { owner: "202", other: "202", admin: "202", ...NO_TOKEN },
+  },
   "get /workloads/{name}": { request: () => ({ method: "GET", path: "/workloads/dev" }), expect: WORKLOAD },
-  "post /workloads/{name}/start": { request: () => ({ method: "POST", path: "/workloads/dev/start" }), expect: WORKLOAD },
+  "post /workloads/{name}/start": {
+    request: () => ({ method: "POST", path: "/workloads/dev/start" }),
+    expect: WORKLOAD,
+  },
   "post /workloads/{name}/stop": { request: () => ({ method: "POST", path: "/workloads/dev/stop" }), expect: WORKLOAD },
-  "post /workloads/{name}/restart": { request: () => ({ method: "POST", path: "/workloads/dev/restart" }), expect: WORKLOAD },
+  "post /workloads/{name}/restart": {
+    request: () => ({ method: "POST", path: "/workloads/dev/restart" }),
+    expect: WORKLOAD,
+  },
   "delete /workloads/{name}": {
     request: () => ({ method: "DELETE", path: "/workloads/dev" }),
     expect: { owner: "409:needs-confirmation", other: "404:not-found", admin: "409:needs-confirmation", ...NO_TOKEN },
@@ -76,10 +86,19 @@ const CASES: Record<string, Case> = {
     expect: { owner: "202", other: "404:not-found", admin: "404:not-found", ...NO_TOKEN },
   },
   "post /workloads/{name}/keep": { request: () => ({ method: "POST", path: "/workloads/dev/keep" }), expect: WORKLOAD },
-  "post /workloads/{name}/idle-timeout": { request: () => ({ method: "POST", path: "/workloads/dev/idle-timeout", body: { timeout: "1h" } }), expect: WORKLOAD },
-  "get /workloads/{name}/logs": { request: () => ({ method: "GET", path: "/workloads/dev/logs?lines=5" }), expect: WORKLOAD },
+  "post /workloads/{name}/idle-timeout": {
+    request: () => ({ method: "POST", path: "/workloads/dev/idle-timeout", body: { timeout: "1h" } }),
+    expect: WORKLOAD,
+  },
+  "get /workloads/{name}/logs": {
+    request: () => ({ method: "GET", path: "/workloads/dev/logs?lines=5" }),
+    expect: WORKLOAD,
+  },
   // "dev" is a container: host keys are for VMs, which its owner learns; others only get "not found".
-  "get /workloads/{name}/host-key": { request: () => ({ method: "GET", path: "/workloads/dev/host-key" }), expect: { owner: "422:invalid-input", other: "404:not-found", admin: "422:invalid-input", ...NO_TOKEN } },
+  "get /workloads/{name}/host-key": {
+    request: () => ({ method: "GET", path: "/workloads/dev/host-key" }),
+    expect: { owner: "422:invalid-input", other: "404:not-found", admin: "422:invalid-input", ...NO_TOKEN },
+  },
   "get /jobs/{id}": {
     setup: async (h) => {
       const handle = await h.core.create(alice, { name: "jobbed" });
@@ -105,12 +124,24 @@ const CASES: Record<string, Case> = {
     expect: { owner: "202", other: "404:not-found", admin: "404:not-found", ...NO_TOKEN },
   },
   "get /users": { request: () => ({ method: "GET", path: "/users" }), expect: ADMIN },
-  "post /users/{id}/approve": { request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/approve` }), expect: ADMIN },
-  "post /users/{id}/deny": { request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/deny` }), expect: ADMIN },
-  "patch /users/{id}/limits": { request: () => ({ method: "PATCH", path: `/users/${TEST_USERS.bob}/limits`, body: { maxWorkloads: 2 } }), expect: ADMIN },
+  "post /users/{id}/approve": {
+    request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/approve` }),
+    expect: ADMIN,
+  },
+  "post /users/{id}/deny": {
+    request: () => ({ method: "POST", path: `/users/${TEST_USERS.pending}/deny` }),
+    expect: ADMIN,
+  },
+  "patch /users/{id}/limits": {
+    request: () => ({ method: "PATCH", path: `/users/${TEST_USERS.bob}/limits`, body: { maxWorkloads: 2 } }),
+    expect: ADMIN,
+  },
   "get /audit": { request: () => ({ method: "GET", path: "/audit?operation=create&limit=5" }), expect: ADMIN },
   "get /ssh-keys": { request: () => ({ method: "GET", path: "/ssh-keys" }), expect: SELF },
-  "post /ssh-keys": { request: () => ({ method: "POST", path: "/ssh-keys", body: { publicKey: ED25519 } }), expect: { owner: "201", other: "201", admin: "201", ...NO_TOKEN } },
+  "post /ssh-keys": {
+    request: () => ({ method: "POST", path: "/ssh-keys", body: { publicKey: ED25519 } }),
+    expect: { owner: "201", other: "201", admin: "201", ...NO_TOKEN },
+  },
   "delete /ssh-keys": {
     setup: async (h) => (await h.core.addSshKey(alice, { publicKey: ED25519 })).fingerprint,
     request: (fingerprint) => ({ method: "DELETE", path: `/ssh-keys?fingerprint=${encodeURIComponent(fingerprint)}` }),
@@ -129,7 +160,10 @@ void describe("HTTP authorization matrix", () => {
   void it("every core operation is reachable through a route or explicitly not exposed", () => {
     const reachable = new Set(API_ROUTES.map((route) => route.operation));
     for (const name of OPERATION_NAMES) {
-      assert.ok(reachable.has(name) !== (NOT_EXPOSED[name] !== undefined), `${name}: reachable=${reachable.has(name)}, listed as not exposed=${NOT_EXPOSED[name] !== undefined}`);
+      assert.ok(
+        reachable.has(name) !== (NOT_EXPOSED[name] !== undefined),
+        `${name}: reachable=${reachable.has(name)}, listed as not exposed=${NOT_EXPOSED[name] !== undefined}`,
+      );
     }
   });
 

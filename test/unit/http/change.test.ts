@@ -16,11 +16,19 @@ async function setup() {
 void describe("PATCH /workloads/{name}", () => {
   void it("?dryRun=true answers the plan, changing nothing", async () => {
     const h = await setup();
-    const answer = await h.call("owner", "PATCH", "/api/v1/workloads/dev?dryRun=true", { addModules: ["code-server"], cpus: 2 });
+    const answer = await h.call("owner", "PATCH", "/api/v1/workloads/dev?dryRun=true", {
+      addModules: ["code-server"],
+      cpus: 2,
+    });
     assert.equal(answer.status, 200, answer.text);
-    const result = answer.json.result as { plan: { operation: string; change: { changes: { field: string }[]; restart: boolean } } };
+    const result = answer.json.result as {
+      plan: { operation: string; change: { changes: { field: string }[]; restart: boolean } };
+    };
     assert.equal(result.plan.operation, "change");
-    assert.deepEqual(result.plan.change.changes.map((change) => change.field), ["modules", "cpus"]);
+    assert.deepEqual(
+      result.plan.change.changes.map((change) => change.field),
+      ["modules", "cpus"],
+    );
     assert.equal(h.backend.injector.callsOf("change").length, 0);
   });
 
@@ -44,7 +52,8 @@ void describe("PATCH /workloads/{name}", () => {
     assert.equal(result.job.kind, "change");
     assert.equal(result.plan.restart, false);
     assert.match(started.headers.get("location") ?? "", /^\/api\/v1\/jobs\//);
-    while ((await h.core.job(alice, result.job.id)).state === "running") await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((await h.core.job(alice, result.job.id)).state === "running")
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const same = await h.call("owner", "PATCH", "/api/v1/workloads/dev", { addModules: ["git"] });
     assert.equal(same.status, 200, same.text);
     assert.equal((same.json.result as { unchanged: boolean }).unchanged, true);

@@ -14,7 +14,13 @@ void describe("http configuration", () => {
   });
 
   void it("accepts host:port, [v6]:port, a public URL and a certificate with its key", () => {
-    const config = configSchema.parse({ http: { listen: "[::1]:9000", publicUrl: "https://vox.example.ts.net", tls: { certFile: "/etc/vx/cert.pem", keyFile: "/etc/vx/key.pem" } } });
+    const config = configSchema.parse({
+      http: {
+        listen: "[::1]:9000",
+        publicUrl: "https://vox.example.ts.net",
+        tls: { certFile: "/etc/vx/cert.pem", keyFile: "/etc/vx/key.pem" },
+      },
+    });
     assert.equal(config.http.listen, "[::1]:9000");
     assert.equal(config.http.tls.certFile, "/etc/vx/cert.pem");
   });

@@ -18,7 +18,11 @@ void describe("startHttpServer", () => {
       const list = await fetch(`${server.url}/api/v1/workloads`, { headers });
       assert.equal(list.status, 200);
       assert.deepEqual(await list.json(), { ok: true, result: { workloads: [] } });
-      const created = await fetch(`${server.url}/api/v1/workloads`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ name: "dev" }) });
+      const created = await fetch(`${server.url}/api/v1/workloads`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ name: "dev" }),
+      });
       assert.equal(created.status, 202);
       const { result } = (await created.json()) as { result: { events: string } };
       const events = await fetch(`${server.url}${result.events}`, { headers });
@@ -37,7 +41,10 @@ void describe("startHttpServer", () => {
     const h = await createHttpHarness();
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = { fetch: async (request: Request) => (new URL(request.url).pathname === "/slow" ? (await gate, new Response("done")) : h.app.fetch(request)) };
+    const slow = {
+      fetch: async (request: Request) =>
+        new URL(request.url).pathname === "/slow" ? (await gate, new Response("done")) : h.app.fetch(request),
+    };
     const server = await startHttpServer(slow, { listen: "127.0.0.1:0" });
     const inFlight = fetch(`${server.url}/slow`).then((response) => response.text());
     await new Promise((resolve) => setTimeout(resolve, 50));

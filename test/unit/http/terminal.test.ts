@@ -25,7 +25,9 @@ after(async () => {
   for (const server of servers) await server.close(100);
 });
 
-async function serve(options: { readonly terminalReattachMs?: number; readonly core?: TestCoreOptions } = {}): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
+async function serve(
+  options: { readonly terminalReattachMs?: number; readonly core?: TestCoreOptions } = {},
+): Promise<{ t: TestCore; url: string; cookieOf: (who: typeof alice) => Promise<string> }> {
   const { core: coreOptions, ...httpOptions } = options;
   const t = createTestCore(coreOptions);
   const server = await startHttpServer(createHttpApp({ core: t.core, ...httpOptions }), { listen: "127.0.0.1:0" });
@@ -47,10 +49,17 @@ interface Connected {
 }
 
 /** Opens the terminal socket; resolves once open (collecting from the first frame on), or with the refused status. */
-function connect(url: string, name: string, headers: Record<string, string>, resume?: string): Promise<{ socket?: Connected; status?: number }> {
+function connect(
+  url: string,
+  name: string,
+  headers: Record<string, string>,
+  resume?: string,
+): Promise<{ socket?: Connected; status?: number }> {
   return new Promise((resolve) => {
     const query = resume === undefined ? "" : `&resume=${encodeURIComponent(resume)}`;
-    const socket = new WebSocket(`${url.replace("http", "ws")}/web/terminal/${name}?cols=100&rows=30${query}`, { headers });
+    const socket = new WebSocket(`${url.replace("http", "ws")}/web/terminal/${name}?cols=100&rows=30${query}`, {
+      headers,
+    });
     const received = { text: "" };
     // Frames can arrive in the same packet as the handshake, before `open` is handled.
     socket.on("message", (data: WebSocket.RawData) => (received.text += Buffer.from(data as Buffer).toString("utf8")));
@@ -89,13 +98,23 @@ void describe("browser terminal WebSocket", () => {
     await closed;
 
     const terminal = t.backend.terminals[0]!.terminal;
-    assert.deepEqual(terminal.sizes, [{ cols: 100, rows: 30 }, { cols: 120, rows: 40 }]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const audit = t.db.sqlite.prepare("SELECT actor, operation, target, args_json, outcome FROM operations WHERE operation IN ('openShell', 'closeShell') ORDER BY id").all() as { actor: string; operation: string; target: string; args_json: string; outcome: string }[];
-    assert.deepEqual(audit.map((row) => [row.actor, row.operation, row.target, row.outcome]), [
-      [TEST_USERS.alice, "openShell", "dev", "ok"],
-      [TEST_USERS.alice, "closeShell", "dev", "ok"],
+    assert.deepEqual(terminal.sizes, [
+      { cols: 100, rows: 30 },
+      { cols: 120, rows: 40 },
     ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const audit = t.db.sqlite
+      .prepare(
+        "SELECT actor, operation, target, args_json, outcome FROM operations WHERE operation IN ('openShell', 'closeShell') ORDER BY id",
+      )
+      .all() as { actor: string; operation: string; target: string; args_json: string; outcome: string }[];
+    assert.deepEqual(
+      audit.map((row) => [row.actor, row.operation, row.target, row.outcome]),
+      [
+        [TEST_USERS.alice, "openShell", "dev", "ok"],
+        [TEST_USERS.alice, "closeShell", "dev", "ok"],
+      ],
+    );
     assert.match(audit[1]!.args_json, /"exitCode":3/);
     assert.ok(!JSON.stringify(audit).includes("hello-from-web"), "keystrokes are never audited");
   });
@@ -128,7 +147,10 @@ void describe("browser terminal WebSocket", () => {
     await createReady(t.core, bob, { name: "bobs" });
     const aliceCookie = await cookieOf(alice);
     const first = (await connect(url, "dev", { cookie: aliceCookie, origin: url })).socket!;
-    const hello = JSON.parse(/^2(\{[^}]*\})/.exec(await readUntil(first, /fake\$ /))![1]!) as { shell: string; resume: string };
+    const hello = JSON.parse(/^2(\{[^}]*\})/.exec(await readUntil(first, /fake\$ /))![1]!) as {
+      shell: string;
+      resume: string;
+    };
     first.socket.send("0echo before-the-drop\r");
     await readUntil(first, /before-the-drop\r\n/);
     first.socket.terminate();
@@ -138,12 +160,18 @@ void describe("browser terminal WebSocket", () => {
     assert.equal((await connect(url, "bobs", { cookie: await cookieOf(bob), origin: url }, hello.resume)).status, 404);
     assert.equal((await connect(url, "dev", { cookie: await cookieOf(bob), origin: url }, hello.resume)).status, 404);
     assert.equal((await connect(url, "web", { cookie: aliceCookie, origin: url }, hello.resume)).status, 404);
-    assert.equal((await connect(url, "dev", { cookie: aliceCookie, origin: url }, `vxr_${"A".repeat(43)}`)).status, 404);
+    assert.equal(
+      (await connect(url, "dev", { cookie: aliceCookie, origin: url }, `vxr_${"A".repeat(43)}`)).status,
+      404,
+    );
     assert.equal((await connect(url, "dev", { cookie: aliceCookie, origin: url }, "not-a-token")).status, 422);
 
     const again = (await connect(url, "dev", { cookie: aliceCookie, origin: url }, hello.resume)).socket!;
     const replayed = await readUntil(again, /before-the-drop/);
-    assert.ok(replayed.startsWith(`2${JSON.stringify({ shell: hello.shell, resume: hello.resume, reattached: true })}`), replayed);
+    assert.ok(
+      replayed.startsWith(`2${JSON.stringify({ shell: hello.shell, resume: hello.resume, reattached: true })}`),
+      replayed,
+    );
     again.socket.send("0echo after-the-drop\r");
     await readUntil(again, /after-the-drop\r\n/);
     assert.equal(t.backend.terminals.length, 1, "the same shell, not a new one");
@@ -156,21 +184,32 @@ void describe("browser terminal WebSocket", () => {
     await readUntil(third, /after-the-drop/);
     third.socket.send("2");
     await t.backend.terminals[0]!.terminal.exited;
-    assert.equal((await connect(url, "dev", { cookie: aliceCookie, origin: url }, hello.resume)).status, 404, "an ended shell cannot be reattached");
+    assert.equal(
+      (await connect(url, "dev", { cookie: aliceCookie, origin: url }, hello.resume)).status,
+      404,
+      "an ended shell cannot be reattached",
+    );
 
-    const audit = t.db.sqlite.prepare("SELECT actor, operation, outcome, error_kind, args_json FROM operations WHERE operation IN ('openShell', 'attachShell', 'closeShell') ORDER BY id").all() as { actor: string; operation: string; outcome: string; error_kind: string | null; args_json: string }[];
-    assert.deepEqual(audit.map((row) => `${row.actor} ${row.operation} ${row.outcome}${row.error_kind ? `:${row.error_kind}` : ""}`), [
-      `${TEST_USERS.alice} openShell ok`,
-      `${TEST_USERS.bob} attachShell error:not-found`,
-      `${TEST_USERS.bob} attachShell error:not-found`,
-      `${TEST_USERS.alice} attachShell error:not-found`,
-      `${TEST_USERS.alice} attachShell error:not-found`,
-      `${TEST_USERS.alice} attachShell error:invalid-input`,
-      `${TEST_USERS.alice} attachShell ok`,
-      `${TEST_USERS.alice} attachShell ok`,
-      `${TEST_USERS.alice} closeShell ok`,
-      `${TEST_USERS.alice} attachShell error:not-found`,
-    ]);
+    const audit = t.db.sqlite
+      .prepare(
+        "SELECT actor, operation, outcome, error_kind, args_json FROM operations WHERE operation IN ('openShell', 'attachShell', 'closeShell') ORDER BY id",
+      )
+      .all() as { actor: string; operation: string; outcome: string; error_kind: string | null; args_json: string }[];
+    assert.deepEqual(
+      audit.map((row) => `${row.actor} ${row.operation} ${row.outcome}${row.error_kind ? `:${row.error_kind}` : ""}`),
+      [
+        `${TEST_USERS.alice} openShell ok`,
+        `${TEST_USERS.bob} attachShell error:not-found`,
+        `${TEST_USERS.bob} attachShell error:not-found`,
+        `${TEST_USERS.alice} attachShell error:not-found`,
+        `${TEST_USERS.alice} attachShell error:not-found`,
+        `${TEST_USERS.alice} attachShell error:invalid-input`,
+        `${TEST_USERS.alice} attachShell ok`,
+        `${TEST_USERS.alice} attachShell ok`,
+        `${TEST_USERS.alice} closeShell ok`,
+        `${TEST_USERS.alice} attachShell error:not-found`,
+      ],
+    );
     assert.ok(!JSON.stringify(audit).includes(hello.resume), "the resume token is never audited");
   });
 
@@ -184,7 +223,9 @@ void describe("browser terminal WebSocket", () => {
     await t.backend.terminals[0]!.terminal.exited;
     assert.equal(t.backend.terminals[0]!.terminal.hungUp, true);
     assert.equal((await connect(url, "dev", { cookie, origin: url }, hello.resume)).status, 404);
-    const closed = t.db.sqlite.prepare("SELECT args_json FROM operations WHERE operation = 'closeShell'").get() as { args_json: string };
+    const closed = t.db.sqlite.prepare("SELECT args_json FROM operations WHERE operation = 'closeShell'").get() as {
+      args_json: string;
+    };
     assert.match(closed.args_json, /"detached":true/);
   });
 
@@ -196,7 +237,10 @@ void describe("browser terminal WebSocket", () => {
     assert.equal((await connect(url, "dev", { cookie, origin: "http://127.0.0.1.evil.example" })).status, 403);
     assert.equal((await connect(url, "dev", { cookie })).status, 403);
     assert.equal((await connect(url, "dev", { origin: url })).status, 401);
-    assert.equal((await connect(url, "dev", { origin: url, cookie: `${SESSION_COOKIE}=vxs_${"A".repeat(43)}` })).status, 401);
+    assert.equal(
+      (await connect(url, "dev", { origin: url, cookie: `${SESSION_COOKIE}=vxs_${"A".repeat(43)}` })).status,
+      401,
+    );
     assert.equal(t.backend.terminals.length, 0, "no shell was opened");
   });
 
@@ -210,13 +254,17 @@ void describe("browser terminal WebSocket", () => {
     workloadOf(await t.core.stop(alice, "dev"));
     assert.equal((await connect(url, "dev", { cookie: await cookieOf(alice), origin: url })).status, 409);
     assert.equal(t.backend.terminals.length, 0);
-    const refused = t.db.sqlite.prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'openShell' ORDER BY id").all();
+    const refused = t.db.sqlite
+      .prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'openShell' ORDER BY id")
+      .all();
     assert.deepEqual(refused[0], { actor: TEST_USERS.bob, outcome: "error", error_kind: "not-found" });
   });
 
   void it("starts a workload stopped for idleness when its owner opens the terminal, saying so in the terminal; nobody else wakes it", async () => {
     const clock = new FakeClock(new Date("2026-01-05T20:00:00Z"));
-    const { t, url, cookieOf } = await serve({ core: { clock, policy: { idle: { defaultTimeoutMs: 60 * 60_000, warnBeforeMs: 10 * 60_000 } } } });
+    const { t, url, cookieOf } = await serve({
+      core: { clock, policy: { idle: { defaultTimeoutMs: 60 * 60_000, warnBeforeMs: 10 * 60_000 } } },
+    });
     await createReady(t.core, alice, { name: "dev" });
     clock.advance(55 * 60_000);
     assert.deepEqual((await t.core.idleTick()).warned, ["dev"]);
@@ -229,7 +277,10 @@ void describe("browser terminal WebSocket", () => {
     const { socket } = await connect(url, "dev", { cookie: await cookieOf(alice), origin: url });
     assert.ok(socket);
     const text = await readUntil(socket, /fake\$ /);
-    assert.match(text, /^0voxnix: starting dev…\r\n2\{"shell":"sh_[0-9a-f]+","resume":"vxr_[A-Za-z0-9_-]{43}","reattached":false\}0fake\$ /);
+    assert.match(
+      text,
+      /^0voxnix: starting dev…\r\n2\{"shell":"sh_[0-9a-f]+","resume":"vxr_[A-Za-z0-9_-]{43}","reattached":false\}0fake\$ /,
+    );
     assert.equal(t.backend.containers.get("dev")?.state, "running");
     socket.socket.send("0echo back\r");
     await readUntil(socket, /0back\r\n/);
@@ -237,8 +288,13 @@ void describe("browser terminal WebSocket", () => {
     assert.equal(shown.desired, "running");
     assert.equal(shown.idle?.stoppedForIdleAt, undefined);
     assert.equal(shown.idle?.lastActivity.kind, "web terminal");
-    const starts = t.db.sqlite.prepare("SELECT actor, args_json FROM operations WHERE operation = 'start' ORDER BY id").all() as { actor: string; args_json: string }[];
-    assert.deepEqual(starts.map((row) => [row.actor, JSON.parse(row.args_json)]), [[TEST_USERS.alice, { name: "dev", reason: "connect" }]]);
+    const starts = t.db.sqlite
+      .prepare("SELECT actor, args_json FROM operations WHERE operation = 'start' ORDER BY id")
+      .all() as { actor: string; args_json: string }[];
+    assert.deepEqual(
+      starts.map((row) => [row.actor, JSON.parse(row.args_json)]),
+      [[TEST_USERS.alice, { name: "dev", reason: "connect" }]],
+    );
     socket.socket.send("2");
     await t.backend.terminals[0]!.terminal.exited;
 
@@ -250,7 +306,9 @@ void describe("browser terminal WebSocket", () => {
 
   void it("a start that fails while the terminal waits is written into the terminal, which ends like an exited shell", async () => {
     const clock = new FakeClock(new Date("2026-01-05T20:00:00Z"));
-    const { t, url, cookieOf } = await serve({ core: { clock, policy: { idle: { defaultTimeoutMs: 60 * 60_000, warnBeforeMs: 10 * 60_000 } } } });
+    const { t, url, cookieOf } = await serve({
+      core: { clock, policy: { idle: { defaultTimeoutMs: 60 * 60_000, warnBeforeMs: 10 * 60_000 } } },
+    });
     await createReady(t.core, alice, { name: "dev" });
     clock.advance(55 * 60_000);
     await t.core.idleTick();

@@ -52,9 +52,17 @@ void describe("API tokens in the core", () => {
     assert.equal(await outcome(h.core.createApiToken(alice, TEST_USERS.alice)), "forbidden:admin-only");
     assert.equal(await outcome(h.core.listApiTokens(alice)), "forbidden:admin-only");
     const created = await h.core.createApiToken(admin, TEST_USERS.alice);
-    const audit = h.db.sqlite.prepare("SELECT actor, operation, outcome, args_json FROM operations WHERE operation LIKE '%ApiToken'").all() as { actor: string; operation: string; outcome: string }[];
-    assert.ok(audit.some((row) => row.actor === TEST_USERS.alice && row.operation === "createApiToken" && row.outcome === "error"));
-    assert.ok(audit.some((row) => row.actor === TEST_USERS.admin && row.operation === "createApiToken" && row.outcome === "ok"));
+    const audit = h.db.sqlite
+      .prepare("SELECT actor, operation, outcome, args_json FROM operations WHERE operation LIKE '%ApiToken'")
+      .all() as { actor: string; operation: string; outcome: string }[];
+    assert.ok(
+      audit.some(
+        (row) => row.actor === TEST_USERS.alice && row.operation === "createApiToken" && row.outcome === "error",
+      ),
+    );
+    assert.ok(
+      audit.some((row) => row.actor === TEST_USERS.admin && row.operation === "createApiToken" && row.outcome === "ok"),
+    );
     assert.ok(!JSON.stringify(audit).includes(created.token));
     assert.equal(h.core.authenticateToken("vx_" + "A".repeat(43)), undefined);
     assert.equal(h.core.authenticateToken(""), undefined);

@@ -21,10 +21,18 @@ class Browser {
   cookie: string | undefined;
   constructor(readonly h: HttpHarness) {}
 
-  async request(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookie) headers.cookie = `${SESSION_COOKIE}=${this.cookie}`;
-    const response = await this.h.app.request(path, { method, headers, ...(options.body === undefined ? {} : { body: options.body }) });
+    const response = await this.h.app.request(path, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: options.body }),
+    });
     const set = response.headers.get("set-cookie");
     const match = set ? new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(set) : null;
     if (match) this.cookie = match[1] === "" ? undefined : match[1];
@@ -35,13 +43,21 @@ class Browser {
   async signIn(url: string): Promise<Response> {
     const path = new URL(url, ORIGIN).pathname;
     await this.request("GET", path);
-    return this.request("POST", path, { headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    return this.request("POST", path, {
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
   }
 
   /** A dashboard API call with the page's CSRF token. */
   api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return this.request(method, `/api/v1${path}`, {
-      headers: { origin: ORIGIN, "x-csrf-token": csrfTokenFor(this.cookie ?? ""), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        origin: ORIGIN,
+        "x-csrf-token": csrfTokenFor(this.cookie ?? ""),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
@@ -64,7 +80,10 @@ void describe("login links", () => {
     assert.equal(page.headers.get("referrer-policy"), "same-origin");
     assert.equal(h.core.inspectLoginLink(path.split("/").pop()!), "usable", "a GET does not spend the link");
 
-    const signedIn = await browser.request("POST", path, { headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const signedIn = await browser.request("POST", path, {
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
     assert.equal(signedIn.status, 303);
     assert.equal(signedIn.headers.get("location"), "/web/");
     const cookie = signedIn.headers.get("set-cookie") ?? "";
@@ -94,7 +113,9 @@ void describe("login links", () => {
     assert.match(await again.text(), /already used or it has expired/);
     assert.equal(replay.cookie, undefined);
     assert.equal((await replay.request("GET", path)).status, 410);
-    const audit = h.db.sqlite.prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'startWebSession' ORDER BY id").all();
+    const audit = h.db.sqlite
+      .prepare("SELECT actor, outcome, error_kind FROM operations WHERE operation = 'startWebSession' ORDER BY id")
+      .all();
     assert.deepEqual(audit, [
       { actor: TEST_USERS.alice, outcome: "ok", error_kind: null },
       { actor: TEST_USERS.alice, outcome: "error", error_kind: "not-found" },
@@ -127,7 +148,10 @@ void describe("login links", () => {
     const h = await createHttpHarness();
     const path = await linkFor(h);
     const browser = new Browser(h);
-    const forged = await browser.request("POST", path, { headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const forged = await browser.request("POST", path, {
+      headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
     assert.equal(forged.status, 403);
     assert.equal(browser.cookie, undefined);
     assert.equal(h.core.inspectLoginLink(path.split("/").pop()!), "usable");
@@ -151,7 +175,11 @@ void describe("login links", () => {
   void it("the cookie is Secure when the server is reached over https", async () => {
     const h = await createHttpHarness({ app: { publicUrl: "https://voxnix.example.org", secureCookies: true } });
     const path = await linkFor(h);
-    const answer = await h.app.request(path, { method: "POST", headers: { origin: "https://voxnix.example.org", "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const answer = await h.app.request(path, {
+      method: "POST",
+      headers: { origin: "https://voxnix.example.org", "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
     assert.equal(answer.status, 303);
     assert.match(answer.headers.get("set-cookie") ?? "", /; Secure/i);
   });
@@ -179,8 +207,22 @@ void describe("cookie sessions and CSRF", () => {
     assert.equal(forged.status, 403);
     assert.match(((await forged.json()) as { error: { message: string } }).error.message, /Cross-site/);
     // Without Origin, only Sec-Fetch-Site: same-origin passes.
-    assert.equal((await browser.request("POST", "/api/v1/workloads/dev/stop", { headers: { "x-csrf-token": csrfTokenFor(browser.cookie!), "sec-fetch-site": "cross-site" } })).status, 403);
-    assert.equal((await browser.request("POST", "/api/v1/workloads/dev/stop", { headers: { "x-csrf-token": csrfTokenFor(browser.cookie!) } })).status, 403);
+    assert.equal(
+      (
+        await browser.request("POST", "/api/v1/workloads/dev/stop", {
+          headers: { "x-csrf-token": csrfTokenFor(browser.cookie!), "sec-fetch-site": "cross-site" },
+        })
+      ).status,
+      403,
+    );
+    assert.equal(
+      (
+        await browser.request("POST", "/api/v1/workloads/dev/stop", {
+          headers: { "x-csrf-token": csrfTokenFor(browser.cookie!) },
+        })
+      ).status,
+      403,
+    );
     assert.equal((await h.core.show(alice, "dev")).live, "running");
   });
 
@@ -190,8 +232,15 @@ void describe("cookie sessions and CSRF", () => {
     const browser = await signedIn(h);
     const other = await signedIn(h, bob);
     assert.equal((await browser.api("POST", "/workloads/dev/stop", undefined, { "x-csrf-token": "" })).status, 403);
-    assert.equal((await browser.api("POST", "/workloads/dev/stop", undefined, { "x-csrf-token": csrfTokenFor(other.cookie!) })).status, 403);
-    assert.equal((await browser.api("DELETE", "/workloads/dev", undefined, { "x-csrf-token": "x".repeat(43) })).status, 403);
+    assert.equal(
+      (await browser.api("POST", "/workloads/dev/stop", undefined, { "x-csrf-token": csrfTokenFor(other.cookie!) }))
+        .status,
+      403,
+    );
+    assert.equal(
+      (await browser.api("DELETE", "/workloads/dev", undefined, { "x-csrf-token": "x".repeat(43) })).status,
+      403,
+    );
     assert.equal((await h.core.show(alice, "dev")).live, "running");
   });
 
@@ -201,17 +250,30 @@ void describe("cookie sessions and CSRF", () => {
     const browser = await signedIn(h, bob);
     assert.equal((await browser.request("GET", "/api/v1/workloads")).status, 200);
     // bob's cookie plus alice's bearer token: the request is alice's (the token), no CSRF asked.
-    const answer = await browser.request("POST", "/api/v1/workloads/dev/stop", { headers: { authorization: `Bearer ${h.tokens.owner}` } });
+    const answer = await browser.request("POST", "/api/v1/workloads/dev/stop", {
+      headers: { authorization: `Bearer ${h.tokens.owner}` },
+    });
     assert.equal(answer.status, 200);
     // A bad bearer token is refused even with a good cookie.
-    assert.equal((await browser.request("GET", "/api/v1/workloads", { headers: { authorization: "Bearer vx_nope" } })).status, 401);
+    assert.equal(
+      (await browser.request("GET", "/api/v1/workloads", { headers: { authorization: "Bearer vx_nope" } })).status,
+      401,
+    );
   });
 
   void it("identity comes from the cookie only: a body or header naming someone else changes nothing", async () => {
     const h = await createHttpHarness();
     await createReady(h.core, alice, { name: "dev" });
     const browser = await signedIn(h, bob);
-    assert.equal((await browser.api("POST", "/workloads/dev/stop", undefined, { "x-user-id": TEST_USERS.alice, "x-forwarded-user": TEST_USERS.alice })).status, 404);
+    assert.equal(
+      (
+        await browser.api("POST", "/workloads/dev/stop", undefined, {
+          "x-user-id": TEST_USERS.alice,
+          "x-forwarded-user": TEST_USERS.alice,
+        })
+      ).status,
+      404,
+    );
     const create = await browser.api("POST", "/workloads", { name: "sneaky", owner: TEST_USERS.alice });
     assert.equal(create.status, 422);
     assert.equal((await browser.api("GET", "/workloads/dev")).status, 404, "alice's workload is not found for bob");
@@ -225,18 +287,31 @@ void describe("cookie sessions and CSRF", () => {
 
     const browser = await signedIn(h);
     const secret = browser.cookie!;
-    const noToken = await browser.request("POST", "/web/logout", { headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const noToken = await browser.request("POST", "/web/logout", {
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
     assert.equal(noToken.status, 403);
     assert.equal((await browser.api("GET", "/whoami")).status, 200, "still signed in");
-    const crossSite = await browser.request("POST", "/web/logout", { headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, body: `csrf=${csrfTokenFor(secret)}` });
+    const crossSite = await browser.request("POST", "/web/logout", {
+      headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${csrfTokenFor(secret)}`,
+    });
     assert.equal(crossSite.status, 403);
-    const out = await browser.request("POST", "/web/logout", { headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, body: `csrf=${csrfTokenFor(secret)}` });
+    const out = await browser.request("POST", "/web/logout", {
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${csrfTokenFor(secret)}`,
+    });
     assert.equal(out.status, 200);
     assert.equal(browser.cookie, undefined, "the cookie is cleared");
     const stale = new Browser(h);
     stale.cookie = secret;
     assert.equal((await stale.api("GET", "/whoami")).status, 401, "the old secret no longer works");
-    assert.ok(h.db.sqlite.prepare("SELECT 1 FROM operations WHERE operation = 'endWebSession' AND outcome = 'ok' AND actor = ?").get(TEST_USERS.alice));
+    assert.ok(
+      h.db.sqlite
+        .prepare("SELECT 1 FROM operations WHERE operation = 'endWebSession' AND outcome = 'ok' AND actor = ?")
+        .get(TEST_USERS.alice),
+    );
   });
 
   void it("only hashes are stored, and no audit record holds a link token or session secret", async () => {

@@ -13,7 +13,13 @@ import { SessionSlots } from "../../../src/adapters/ssh/limits.js";
 import { ConflictError, InvalidInputError } from "../../../src/domain/errors.js";
 import type { InteractiveProcess, ProcessExit } from "../../../src/ports/command-runner.js";
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silent,
+};
 const info: TcpipRequestInfo = { srcIP: "127.0.0.1", srcPort: 5555, destIP: "localhost", destPort: 3000 };
 
 /** An SSH channel stand-in: what the client sends is pushed in, what the gateway writes is collected. */
@@ -44,7 +50,15 @@ void describe("SSH port forwarding", () => {
     let touched = 0;
     let closed = 0;
     const context: ForwardContext = {
-      core: { openForward: () => Promise.resolve({ address: "127.0.0.1", port, traffic: () => void (traffic += 1), close: () => void (closed += 1) }) },
+      core: {
+        openForward: () =>
+          Promise.resolve({
+            address: "127.0.0.1",
+            port,
+            traffic: () => void (traffic += 1),
+            close: () => void (closed += 1),
+          }),
+      },
       actor: { userId: "telegram:1" },
       workload: "web",
       slots: new SessionSlots(2),
@@ -66,7 +80,8 @@ void describe("SSH port forwarding", () => {
     });
     await accepted;
     channel.push("GET / HTTP/1.0\r\n\r\n");
-    for (let wait = 0; wait < 100 && Buffer.concat(received).length < 18; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 100 && Buffer.concat(received).length < 18; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(Buffer.concat(received).toString(), "GET / HTTP/1.0\r\n\r\n");
     // One chunk in from the client, one back from the workload.
     assert.ok(traffic >= 2, `traffic noted ${traffic} times`);
@@ -90,7 +105,15 @@ void describe("SSH port forwarding", () => {
     });
     const stream: InteractiveProcess = { stdin, stdout, resize: () => undefined, close: () => undefined, exit };
     const context: ForwardContext = {
-      core: { openForward: () => Promise.resolve({ port: 3000, open: () => Promise.resolve(stream), traffic: () => void (traffic += 1), close: () => void (closed += 1) }) },
+      core: {
+        openForward: () =>
+          Promise.resolve({
+            port: 3000,
+            open: () => Promise.resolve(stream),
+            traffic: () => void (traffic += 1),
+            close: () => void (closed += 1),
+          }),
+      },
       actor: { userId: "telegram:1" },
       workload: "lab",
       slots: new SessionSlots(2),
@@ -159,10 +182,20 @@ void describe("SSH port forwarding", () => {
         relayIn.end();
         exited();
       },
-      exit: new Promise<{ exitCode: number; signal: null; timedOut: boolean }>((resolve) => (exited = () => resolve({ exitCode: 0, signal: null, timedOut: false }))),
+      exit: new Promise<{ exitCode: number; signal: null; timedOut: boolean }>(
+        (resolve) => (exited = () => resolve({ exitCode: 0, signal: null, timedOut: false })),
+      ),
     };
     const context: ForwardContext = {
-      core: { openForward: () => Promise.resolve({ port: 1, open: () => Promise.resolve(relay), traffic: () => void (traffic += 1), close: () => void (closed += 1) }) },
+      core: {
+        openForward: () =>
+          Promise.resolve({
+            port: 1,
+            open: () => Promise.resolve(relay),
+            traffic: () => void (traffic += 1),
+            close: () => void (closed += 1),
+          }),
+      },
       actor: { userId: "telegram:1" },
       workload: "web",
       slots,
@@ -183,7 +216,8 @@ void describe("SSH port forwarding", () => {
       );
     });
     channel.push("ping");
-    for (let wait = 0; wait < 100 && Buffer.concat(received).length < 4; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 100 && Buffer.concat(received).length < 4; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(Buffer.concat(received).toString(), "ping", "the bytes went through the relay, not to 10.0.0.9:1");
     assert.ok(traffic >= 1);
     assert.equal(slots.reserve("telegram:1"), undefined, "the forward holds its slot while open");
@@ -200,7 +234,12 @@ void describe("SSH port forwarding", () => {
     const context: ForwardContext = {
       core: {
         openForward: () =>
-          Promise.resolve({ port: 1, open: () => Promise.reject(new ConflictError("wrong-state", "nothing answers")), traffic: () => undefined, close: () => void (closed += 1) }),
+          Promise.resolve({
+            port: 1,
+            open: () => Promise.reject(new ConflictError("wrong-state", "nothing answers")),
+            traffic: () => undefined,
+            close: () => void (closed += 1),
+          }),
       },
       actor: { userId: "telegram:1" },
       workload: "web",

@@ -36,14 +36,29 @@ const SETTINGS: GatewaySettings = {
   loginGraceSeconds: 10,
 };
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silent,
+};
 
-function connect(gateway: SshGateway, options: { readonly username: string; readonly privateKey?: string; readonly password?: string }): Promise<ssh2.Client> {
+function connect(
+  gateway: SshGateway,
+  options: { readonly username: string; readonly privateKey?: string; readonly password?: string },
+): Promise<ssh2.Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     client.once("ready", () => resolve(client));
     client.once("error", reject);
-    client.connect({ host: "127.0.0.1", port: gateway.port, readyTimeout: 10_000, hostVerifier: () => true, ...options });
+    client.connect({
+      host: "127.0.0.1",
+      port: gateway.port,
+      readyTimeout: 10_000,
+      hostVerifier: () => true,
+      ...options,
+    });
   });
 }
 
@@ -66,7 +81,9 @@ function collect(channel: ClientChannel): Promise<Outcome> {
 }
 
 function exec(client: ssh2.Client, command: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(collect(channel)))));
+  return new Promise((resolve, reject) =>
+    client.exec(command, (error, channel) => (error ? reject(error) : resolve(collect(channel)))),
+  );
 }
 
 void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
@@ -87,7 +104,13 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
     await t.core.addSshKey(actor(TEST_USERS.alice), { publicKey: alice.public });
     await t.core.addSshKey(actor(TEST_USERS.admin), { publicKey: bob.public, userId: TEST_USERS.bob });
     await createReady(t.core, actor(TEST_USERS.alice), { name: "dev" });
-    gateway = await startSshGateway({ core: t.core, hostKey: loadOrCreateHostKey(path.join(dir, "host_key")), settings: SETTINGS, logger: silent, notices: board });
+    gateway = await startSshGateway({
+      core: t.core,
+      hostKey: loadOrCreateHostKey(path.join(dir, "host_key")),
+      settings: SETTINGS,
+      logger: silent,
+      notices: board,
+    });
   });
   after(async () => {
     await gateway?.close();
@@ -101,16 +124,29 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
       return parsed.getPublicSSH();
     };
     assert.deepEqual(decideAuth(t.core, { method: "password" }), { kind: "reject", reason: "method" });
-    assert.deepEqual(decideAuth(t.core, { method: "publickey", key: { data: blob(stranger) } }), { kind: "reject", reason: "unknown-key" });
-    assert.deepEqual(decideAuth(t.core, { method: "publickey", key: { data: blob(alice) } }), { kind: "accept", actor: { userId: TEST_USERS.alice }, verified: false });
+    assert.deepEqual(decideAuth(t.core, { method: "publickey", key: { data: blob(stranger) } }), {
+      kind: "reject",
+      reason: "unknown-key",
+    });
+    assert.deepEqual(decideAuth(t.core, { method: "publickey", key: { data: blob(alice) } }), {
+      kind: "accept",
+      actor: { userId: TEST_USERS.alice },
+      verified: false,
+    });
     const data = Buffer.from("session data");
     const signer = utils.parseKey(alice.private);
     assert.ok(!(signer instanceof Error));
     const signature = signer.sign(data);
     assert.ok(!(signature instanceof Error));
-    assert.equal(decideAuth(t.core, { method: "publickey", key: { data: blob(alice) }, blob: data, signature }).kind, "accept");
+    assert.equal(
+      decideAuth(t.core, { method: "publickey", key: { data: blob(alice) }, blob: data, signature }).kind,
+      "accept",
+    );
     // Bob's key with a signature by alice's private key: not a login.
-    assert.deepEqual(decideAuth(t.core, { method: "publickey", key: { data: blob(bob) }, blob: data, signature }), { kind: "reject", reason: "bad-signature" });
+    assert.deepEqual(decideAuth(t.core, { method: "publickey", key: { data: blob(bob) }, blob: data, signature }), {
+      kind: "reject",
+      reason: "bad-signature",
+    });
   });
 
   void it("runs a command in the owner's workload and passes its exit status back", async () => {
@@ -146,14 +182,24 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
   });
 
   void it("refuses unknown keys and passwords", async () => {
-    await assert.rejects(connect(gateway, { username: "dev", privateKey: stranger.private }), /All configured authentication methods failed/);
-    await assert.rejects(connect(gateway, { username: "dev", password: "hunter2" }), /All configured authentication methods failed/);
+    await assert.rejects(
+      connect(gateway, { username: "dev", privateKey: stranger.private }),
+      /All configured authentication methods failed/,
+    );
+    await assert.rejects(
+      connect(gateway, { username: "dev", password: "hunter2" }),
+      /All configured authentication methods failed/,
+    );
   });
 
   void it("gives a terminal session the client's terminal type and size", async () => {
     const client = await connect(gateway, { username: "dev", privateKey: alice.private });
     try {
-      const channel = await new Promise<ClientChannel>((resolve, reject) => client.shell({ term: "xterm-256color", cols: 120, rows: 40 }, (error, opened) => (error ? reject(error) : resolve(opened))));
+      const channel = await new Promise<ClientChannel>((resolve, reject) =>
+        client.shell({ term: "xterm-256color", cols: 120, rows: 40 }, (error, opened) =>
+          error ? reject(error) : resolve(opened),
+        ),
+      );
       const done = collect(channel);
       channel.write("hello\n");
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -185,13 +231,37 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const stopsAt = new Date("2026-01-05T14:05:00Z");
       // Someone else's workload, and another person: not told here.
-      await board.notify({ type: "idle-warning", user: TEST_USERS.alice, workload: "web", stopsAt, inMs: 600_000, timeZone: "UTC" });
-      await board.notify({ type: "idle-warning", user: TEST_USERS.bob, workload: "dev", stopsAt, inMs: 600_000, timeZone: "UTC" });
-      await board.notify({ type: "idle-warning", user: TEST_USERS.alice, workload: "dev", stopsAt, inMs: 600_000, timeZone: "UTC" });
+      await board.notify({
+        type: "idle-warning",
+        user: TEST_USERS.alice,
+        workload: "web",
+        stopsAt,
+        inMs: 600_000,
+        timeZone: "UTC",
+      });
+      await board.notify({
+        type: "idle-warning",
+        user: TEST_USERS.bob,
+        workload: "dev",
+        stopsAt,
+        inMs: 600_000,
+        timeZone: "UTC",
+      });
+      await board.notify({
+        type: "idle-warning",
+        user: TEST_USERS.alice,
+        workload: "dev",
+        stopsAt,
+        inMs: 600_000,
+        timeZone: "UTC",
+      });
       await new Promise((resolve) => setTimeout(resolve, 100));
       for (const session of t.backend.sessions.slice(-2)) session.process.close();
       const [told, untold] = await Promise.all([terminalDone, pipedDone]);
-      assert.equal(told.stderr, "\r\nvoxnix: ⏰ dev stops in 10 minutes (at 14:05) because nobody has used it; type anything here to keep it running.\r\n");
+      assert.equal(
+        told.stderr,
+        "\r\nvoxnix: ⏰ dev stops in 10 minutes (at 14:05) because nobody has used it; type anything here to keep it running.\r\n",
+      );
       assert.equal(untold.stderr, "", "a session without a terminal is a byte stream: nothing is written into it");
     } finally {
       client.end();
@@ -203,7 +273,12 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
     const second = await connect(gateway, { username: "dev", privateKey: alice.private });
     try {
       const open = await Promise.all(
-        [first, second].map((client) => new Promise<ClientChannel>((resolve, reject) => client.shell(false, (error, channel) => (error ? reject(error) : resolve(channel))))),
+        [first, second].map(
+          (client) =>
+            new Promise<ClientChannel>((resolve, reject) =>
+              client.shell(false, (error, channel) => (error ? reject(error) : resolve(channel))),
+            ),
+        ),
       );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const third = await exec(first, "true");
@@ -221,14 +296,25 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
   void it("refuses forwarding anywhere but the workload itself", async () => {
     const client = await connect(gateway, { username: "dev", privateKey: alice.private });
     try {
-      for (const [host, port] of [["10.231.0.1", 22], ["192.168.1.1", 80], ["example.com", 443], ["10.231.0.99", 22]] as const) {
+      for (const [host, port] of [
+        ["10.231.0.1", 22],
+        ["192.168.1.1", 80],
+        ["example.com", 443],
+        ["10.231.0.99", 22],
+      ] as const) {
         await assert.rejects(
-          new Promise((resolve, reject) => client.forwardOut("127.0.0.1", 5555, host, port, (error, channel) => (error ? reject(error) : resolve(channel)))),
+          new Promise((resolve, reject) =>
+            client.forwardOut("127.0.0.1", 5555, host, port, (error, channel) =>
+              error ? reject(error) : resolve(channel),
+            ),
+          ),
           /Channel open failure/,
           `${host}:${port}`,
         );
       }
-      const audit = t.db.sqlite.prepare("SELECT error_kind FROM operations WHERE operation = 'openForward'").all() as { error_kind: string }[];
+      const audit = t.db.sqlite.prepare("SELECT error_kind FROM operations WHERE operation = 'openForward'").all() as {
+        error_kind: string;
+      }[];
       assert.ok(audit.length >= 4 && audit.every((row) => row.error_kind === "invalid-input"), JSON.stringify(audit));
     } finally {
       client.end();
@@ -236,7 +322,11 @@ void describe("SSH gateway (fake runtime, real ssh2 client)", () => {
   });
 
   void it("audits each session with kind, transport and exit status, never the command", async () => {
-    const rows = t.db.sqlite.prepare("SELECT actor, target, args_json, outcome FROM operations WHERE operation = 'openSession' AND outcome = 'ok' ORDER BY id").all() as {
+    const rows = t.db.sqlite
+      .prepare(
+        "SELECT actor, target, args_json, outcome FROM operations WHERE operation = 'openSession' AND outcome = 'ok' ORDER BY id",
+      )
+      .all() as {
       actor: string;
       target: string;
       args_json: string;

@@ -13,7 +13,13 @@ void describe("address leases", () => {
     leases.release("a");
     assert.equal(leases.get("a"), undefined);
     assert.equal(leases.allocate("c", "10.231.0.0/24"), "10.231.0.2", "a released address is reused");
-    assert.deepEqual([...leases.all()], [["b", "10.231.0.3"], ["c", "10.231.0.2"]]);
+    assert.deepEqual(
+      [...leases.all()],
+      [
+        ["b", "10.231.0.3"],
+        ["c", "10.231.0.2"],
+      ],
+    );
     leases.release("missing");
   });
 

@@ -7,7 +7,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openDatabase } from "../../../src/state/database.js";
-import { auditQuery, createOperationsRepository, type AuditFilter, type StoredAuditRecord } from "../../../src/state/operations-repository.js";
+import {
+  auditQuery,
+  createOperationsRepository,
+  type AuditFilter,
+  type StoredAuditRecord,
+} from "../../../src/state/operations-repository.js";
 
 const ACTORS = ["telegram:42", "telegram:43", "local:admin"];
 const TARGETS = ["dev", "web", undefined];
@@ -68,9 +73,22 @@ void describe("audit log queries", () => {
               for (const until of choices.until)
                 for (const beforeId of choices.beforeId)
                   for (const limit of [5, 1000]) {
-                    const filter: AuditFilter = { limit, ...(actor ? { actor } : {}), ...(target ? { target } : {}), ...(operation ? { operation } : {}), ...(outcome ? { outcome } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}), ...(beforeId ? { beforeId } : {}) };
+                    const filter: AuditFilter = {
+                      limit,
+                      ...(actor ? { actor } : {}),
+                      ...(target ? { target } : {}),
+                      ...(operation ? { operation } : {}),
+                      ...(outcome ? { outcome } : {}),
+                      ...(since ? { since } : {}),
+                      ...(until ? { until } : {}),
+                      ...(beforeId ? { beforeId } : {}),
+                    };
                     const want = expected(all, filter);
-                    assert.deepEqual(repo.query(filter).map((record) => record.id), want, JSON.stringify(filter));
+                    assert.deepEqual(
+                      repo.query(filter).map((record) => record.id),
+                      want,
+                      JSON.stringify(filter),
+                    );
                     checked += 1;
                     if (want.length > 0) nonEmpty += 1;
                   }
@@ -83,15 +101,32 @@ void describe("audit log queries", () => {
     const { db } = seeded();
     const plan = (filter: AuditFilter) => {
       const { sql, params } = auditQuery(filter);
-      return (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail).join("; ");
+      return (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join("; ");
     };
-    assert.match(plan({ limit: 50, actor: "telegram:42" }), /SEARCH operations USING INDEX operations_actor \(actor=\?\)/);
+    assert.match(
+      plan({ limit: 50, actor: "telegram:42" }),
+      /SEARCH operations USING INDEX operations_actor \(actor=\?\)/,
+    );
     assert.match(plan({ limit: 50, target: "web" }), /SEARCH operations USING INDEX operations_target \(target=\?\)/);
-    assert.match(plan({ limit: 50, operation: "stop" }), /SEARCH operations USING INDEX operations_operation \(operation=\?\)/);
-    assert.match(plan({ limit: 50, outcome: "error" }), /SEARCH operations USING INDEX operations_outcome \(outcome=\?\)/);
-    assert.match(plan({ limit: 50, since: new Date(T0), until: new Date(T0 + 60_000) }), /SEARCH operations USING INDEX operations_started_at \(started_at>\? AND started_at<\?\)/);
+    assert.match(
+      plan({ limit: 50, operation: "stop" }),
+      /SEARCH operations USING INDEX operations_operation \(operation=\?\)/,
+    );
+    assert.match(
+      plan({ limit: 50, outcome: "error" }),
+      /SEARCH operations USING INDEX operations_outcome \(outcome=\?\)/,
+    );
+    assert.match(
+      plan({ limit: 50, since: new Date(T0), until: new Date(T0 + 60_000) }),
+      /SEARCH operations USING INDEX operations_started_at \(started_at>\? AND started_at<\?\)/,
+    );
     // Several filters: one index narrows, the rest are checked on those rows only.
-    assert.match(plan({ limit: 50, actor: "telegram:42", operation: "stop", outcome: "error" }), /SEARCH operations USING INDEX operations_/);
+    assert.match(
+      plan({ limit: 50, actor: "telegram:42", operation: "stop", outcome: "error" }),
+      /SEARCH operations USING INDEX operations_/,
+    );
     // Newest first within one index needs no sort (the index ends in the id).
     assert.doesNotMatch(plan({ limit: 50, actor: "telegram:42" }), /TEMP B-TREE/);
     // Paging without filters walks the table backwards from the cursor.

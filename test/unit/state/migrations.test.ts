@@ -26,7 +26,9 @@ void describe("database", () => {
     assert.throws(
       () =>
         db.sqlite
-          .prepare("INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('x', 'telegram:1', 'b', '{}', 'ready', 'running', 0, 0)")
+          .prepare(
+            "INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('x', 'telegram:1', 'b', '{}', 'ready', 'running', 0, 0)",
+          )
           .run(),
       /FOREIGN KEY/,
     );
@@ -41,22 +43,34 @@ void describe("database", () => {
     const path = join(directory, "old.db");
     const old = openDatabase(path, { schemaVersion: 1 });
     assert.equal(old.sqlite.pragma("user_version", { simple: true }), 1);
-    old.sqlite.prepare("INSERT INTO users (id, role, status, limits_json, created_at) VALUES ('telegram:42', 'user', 'active', '{}', 1)").run();
     old.sqlite
-      .prepare("INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('dev', 'telegram:42', 'nspawn', '{}', 'ready', 'running', 1, 1)")
+      .prepare(
+        "INSERT INTO users (id, role, status, limits_json, created_at) VALUES ('telegram:42', 'user', 'active', '{}', 1)",
+      )
       .run();
     old.sqlite
-      .prepare("INSERT INTO snapshots (id, owner, workload, spec_json, created_at, expires_at, state) VALUES ('s1', 'telegram:42', 'dev', '{}', 1, 2, 'kept')")
+      .prepare(
+        "INSERT INTO workloads (name, owner, backend, spec_json, status, desired, created_at, updated_at) VALUES ('dev', 'telegram:42', 'nspawn', '{}', 'ready', 'running', 1, 1)",
+      )
+      .run();
+    old.sqlite
+      .prepare(
+        "INSERT INTO snapshots (id, owner, workload, spec_json, created_at, expires_at, state) VALUES ('s1', 'telegram:42', 'dev', '{}', 1, 2, 'kept')",
+      )
       .run();
     assert.throws(() => old.sqlite.prepare("SELECT * FROM address_leases").all(), /no such table/);
     old.close();
 
     const reopened = openDatabase(path);
     assert.equal(reopened.sqlite.pragma("user_version", { simple: true }), LATEST_SCHEMA_VERSION);
-    assert.deepEqual(reopened.sqlite.prepare("SELECT name, owner FROM workloads").all(), [{ name: "dev", owner: "telegram:42" }]);
+    assert.deepEqual(reopened.sqlite.prepare("SELECT name, owner FROM workloads").all(), [
+      { name: "dev", owner: "telegram:42" },
+    ]);
     assert.deepEqual(reopened.sqlite.prepare("SELECT id, job_id FROM snapshots").all(), [{ id: "s1", job_id: null }]);
     assert.deepEqual(reopened.sqlite.prepare("SELECT * FROM address_leases").all(), []);
-    reopened.sqlite.prepare("INSERT INTO conversations (user_id, messages_json, updated_at) VALUES ('telegram:42', '[]', 1)").run();
+    reopened.sqlite
+      .prepare("INSERT INTO conversations (user_id, messages_json, updated_at) VALUES ('telegram:42', '[]', 1)")
+      .run();
     reopened.close();
   });
 

@@ -22,9 +22,15 @@ void describe("workload locks", () => {
     const locks = createWorkloadLocksRepository(openDatabase(":memory:"));
     locks.tryAcquire("dev", "crashed", 100, at, () => true);
     locks.tryAcquire("web", "crashed", 100, at, () => true);
-    assert.equal(locks.tryAcquire("dev", "fresh", 200, at, (pid) => pid !== 100), true);
+    assert.equal(
+      locks.tryAcquire("dev", "fresh", 200, at, (pid) => pid !== 100),
+      true,
+    );
     assert.equal(locks.get("dev")?.pid, 200);
-    assert.equal(locks.clearStale((pid) => pid !== 100), 1);
+    assert.equal(
+      locks.clearStale((pid) => pid !== 100),
+      1,
+    );
     assert.equal(locks.get("web"), undefined);
   });
 });

@@ -25,8 +25,23 @@ describe("telegram bot: start-up", () => {
     const everyone = calls.find((call) => call.payload.scope === undefined);
     const admins = calls.find((call) => call.payload.scope?.type === "chat" && call.payload.scope.chat_id === ADMIN.id);
     assert.ok(harness.server.callsOf("deleteWebhook").length === 1);
-    const names = (call: typeof everyone) => (call?.payload.commands as { command: string }[]).map((command) => command.command);
-    assert.deepEqual(names(everyone), ["start", "help", "new", "list", "status", "logs", "stop", "destroy", "storage", "web", "reset", "whoami", "sshkey"]);
+    const names = (call: typeof everyone) =>
+      (call?.payload.commands as { command: string }[]).map((command) => command.command);
+    assert.deepEqual(names(everyone), [
+      "start",
+      "help",
+      "new",
+      "list",
+      "status",
+      "logs",
+      "stop",
+      "destroy",
+      "storage",
+      "web",
+      "reset",
+      "whoami",
+      "sshkey",
+    ]);
     for (const admin of ["users", "approve", "deny", "limits"]) {
       assert.ok(names(admins).includes(admin), `admin menu has /${admin}`);
       assert.ok(!names(everyone).includes(admin), `user menu lacks /${admin}`);
@@ -46,20 +61,28 @@ describe("telegram bot: create with progress", () => {
     await harness.server.waitFor("the final result", () => progress.text.includes("is running"));
     await harness.telegram.settled();
 
-    assert.equal(harness.server.messagesIn(ALICE.id).length, sentBefore, "no extra message: the progress message was edited");
+    assert.equal(
+      harness.server.messagesIn(ALICE.id).length,
+      sentBefore,
+      "no extra message: the progress message was edited",
+    );
     assert.ok(progress.edits >= 1);
     assert.match(progress.text, /✅ <b>web<\/b> is running\./);
     assert.match(progress.text, /Modules: git, fish/);
     assert.equal(progress.parseMode, "HTML");
     assert.ok(harness.test.backend.containers.has("web"));
     // Every edit targeted that one message.
-    for (const call of harness.server.callsOf("editMessageText")) assert.equal(call.payload.message_id, progress.messageId);
+    for (const call of harness.server.callsOf("editMessageText"))
+      assert.equal(call.payload.message_id, progress.messageId);
   });
 
   it("shows a failed create as a failure in the same message, in plain words", async () => {
     harness = await startBot();
     const { HostFailureError } = await import("../../../src/domain/errors.js");
-    harness.test.backend.failNext("create", new HostFailureError("The host could not build the container.", "stderr: secret /nix/store path"));
+    harness.test.backend.failNext(
+      "create",
+      new HostFailureError("The host could not build the container.", "stderr: secret /nix/store path"),
+    );
     const progress = await harness.say(ALICE, "/new web", (message) => message.text.includes("Creating web"));
     await harness.server.waitFor("the failure", () => progress.text.includes("❌"));
     assert.ok(!progress.text.includes("stderr"), "host detail stays in the log");
@@ -73,8 +96,12 @@ describe("telegram bot: destroy with confirmation buttons", () => {
 
     const plan = await harness.say(ALICE, "/destroy web", (message) => message.text.includes("Destroy web?"));
     const buttons = harness.server.buttonsOf(plan.messageId);
-    assert.deepEqual(buttons.map((button) => button.text), ["Confirm", "Cancel"]);
-    for (const button of buttons) assert.ok(Buffer.byteLength(button.data) <= 64, "callback data fits Telegram's 64 bytes");
+    assert.deepEqual(
+      buttons.map((button) => button.text),
+      ["Confirm", "Cancel"],
+    );
+    for (const button of buttons)
+      assert.ok(Buffer.byteLength(button.data) <= 64, "callback data fits Telegram's 64 bytes");
 
     harness.server.pressButton(ALICE, plan.messageId, buttons[1]!.data);
     await harness.server.waitFor("the cancel", () => plan.text.includes("Cancelled"));
@@ -97,7 +124,9 @@ describe("telegram bot: destroy with confirmation buttons", () => {
     const confirm = harness.server.buttonsOf(plan.messageId)[0]!;
 
     const queryId = harness.server.pressButton(BOB, plan.messageId, confirm.data);
-    const answer = await harness.server.waitFor("Bob's answer", () => harness!.server.callsOf("answerCallbackQuery").find((call) => call.payload.callback_query_id === queryId));
+    const answer = await harness.server.waitFor("Bob's answer", () =>
+      harness!.server.callsOf("answerCallbackQuery").find((call) => call.payload.callback_query_id === queryId),
+    );
     assert.equal(answer.payload.show_alert, true);
     assert.match(String(answer.payload.text), /Only the person who asked/);
     assert.ok(harness.test.backend.containers.has("web"), "Bob's press destroyed nothing");
@@ -134,7 +163,9 @@ describe("telegram bot: admission of new users", () => {
     harness = await startBot();
     const waiting = await harness.say(NEWCOMER, "hello");
     assert.match(waiting.text, /An admin needs to approve you/);
-    const request = await harness.server.waitFor("the admin's request", () => harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")));
+    const request = await harness.server.waitFor("the admin's request", () =>
+      harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")),
+    );
     assert.ok(request.text.includes("&lt;Eve &amp; co&gt;"), "the display name is escaped");
     const [approve, deny] = harness.server.buttonsOf(request.messageId);
     assert.equal(approve?.text, "Approve");
@@ -142,20 +173,27 @@ describe("telegram bot: admission of new users", () => {
 
     // A second message gets a short reminder and does not ask the admins again.
     await harness.say(NEWCOMER, "hello?", (message) => message.text.includes("Still waiting"));
-    assert.equal(harness.server.messagesIn(ADMIN.id).filter((message) => message.text.includes("telegram:99")).length, 1);
+    assert.equal(
+      harness.server.messagesIn(ADMIN.id).filter((message) => message.text.includes("telegram:99")).length,
+      1,
+    );
     // Pending users cannot create anything.
     await harness.say(NEWCOMER, "/new sneaky", (message) => message.text.includes("Still waiting"));
     assert.ok(!harness.test.backend.containers.has("sneaky"));
 
     // Alice (not an admin) presses Approve: the core refuses.
     const aliceQuery = harness.server.pressButton(ALICE, request.messageId, approve.data);
-    const refusal = await harness.server.waitFor("Alice's refusal", () => harness!.server.callsOf("answerCallbackQuery").find((call) => call.payload.callback_query_id === aliceQuery));
+    const refusal = await harness.server.waitFor("Alice's refusal", () =>
+      harness!.server.callsOf("answerCallbackQuery").find((call) => call.payload.callback_query_id === aliceQuery),
+    );
     assert.match(String(refusal.payload.text), /Only admins/);
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).status, "pending");
 
     harness.server.pressButton(ADMIN, request.messageId, approve.data);
     await harness.server.waitFor("the admin message updated", () => request.text.includes("approved"));
-    await harness.server.waitFor("the user told", () => harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("You're in!")));
+    await harness.server.waitFor("the user told", () =>
+      harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("You're in!")),
+    );
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).status, "active");
 
     await createThroughBot(harness, NEWCOMER, "lab");
@@ -165,9 +203,13 @@ describe("telegram bot: admission of new users", () => {
   it("Deny tells the user and keeps them out", async () => {
     harness = await startBot();
     await harness.say(NEWCOMER, "hi");
-    const request = await harness.server.waitFor("the admin's request", () => harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")));
+    const request = await harness.server.waitFor("the admin's request", () =>
+      harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")),
+    );
     harness.server.pressButton(ADMIN, request.messageId, harness.server.buttonsOf(request.messageId)[1]!.data);
-    await harness.server.waitFor("the user told", () => harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("declined")));
+    await harness.server.waitFor("the user told", () =>
+      harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("declined")),
+    );
     await harness.server.waitFor("the admin message updated", () => request.text.includes("denied"));
     const after = await harness.say(NEWCOMER, "/new box", (message) => message.text.includes("declined"));
     assert.ok(after);
@@ -186,7 +228,9 @@ describe("telegram bot: admission of new users", () => {
     assert.ok(users.text.includes("telegram:99"));
     const limits = await harness.say(ADMIN, "/limits 99 workloads=2", (message) => message.text.includes("Limits"));
     assert.match(limits.text, /2 workloads/);
-    const prototypeKey = await harness.say(ADMIN, "/limits 99 constructor=1", (message) => message.text.includes("understand"));
+    const prototypeKey = await harness.say(ADMIN, "/limits 99 constructor=1", (message) =>
+      message.text.includes("understand"),
+    );
     assert.match(prototypeKey.text, /I don't understand/, "an inherited key is not a limit");
     const pids = await harness.say(ADMIN, "/limits 99 pids=2048", (message) => message.text.includes("Limits"));
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).limits.pidsBudget, 2048);
@@ -209,7 +253,9 @@ describe("telegram bot: admission of new users", () => {
     assert.match(badFlag.text, /<code>yes<\/code> or <code>no<\/code>/);
     const shown = await harness.say(ADMIN, "/limits 42", (message) => message.text.includes("telegram:42"));
     assert.match(shown.text, /VMs only/, "the bad values changed nothing");
-    const back = await harness.say(ADMIN, "/limits 42 vmonly=no kind=container", (message) => message.text.includes("Limits"));
+    const back = await harness.say(ADMIN, "/limits 42 vmonly=no kind=container", (message) =>
+      message.text.includes("Limits"),
+    );
     assert.doesNotMatch(back.text, /VMs/);
     const limits = (await harness.test.core.whoami(actor("telegram:42"))).limits;
     assert.notEqual(limits.vmOnly, true);
@@ -229,15 +275,29 @@ describe("telegram bot: /sshkey", () => {
   it("registers the sender's own key without the chat pipeline, lists and removes it", async () => {
     harness = await startBot({ bot: { sshAccess: { host: "box.example", port: 2222 } } });
     const added = await harness.say(ALICE, `/sshkey ${ED25519}`, (message) => message.text.includes("Registered"));
-    assert.match(added.text, /Registered your ssh-ed25519 key <code>SHA256:DDbF5DZKr64y7qe1b6X8F6wjQimur3DI\+c6c0J7SfmI<\/code>/);
+    assert.match(
+      added.text,
+      /Registered your ssh-ed25519 key <code>SHA256:DDbF5DZKr64y7qe1b6X8F6wjQimur3DI\+c6c0J7SfmI<\/code>/,
+    );
     assert.match(added.text, /ssh -p 2222 NAME@box\.example/);
     assert.equal((await harness.test.core.listSshKeys(actor("telegram:42")))[0]?.fingerprint, ED25519_FINGERPRINT);
-    const stolen = await harness.say(BOB, `/sshkey ${ED25519}`, (message) => message.text.includes("already registered"));
+    const stolen = await harness.say(BOB, `/sshkey ${ED25519}`, (message) =>
+      message.text.includes("already registered"),
+    );
     assert.doesNotMatch(stolen.text, /telegram:42|Alice/, "the refusal names no one");
-    const secret = await harness.say(BOB, "/sshkey -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", (message) => message.text.includes("private key"));
+    const secret = await harness.say(
+      BOB,
+      "/sshkey -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
+      (message) => message.text.includes("private key"),
+    );
     assert.doesNotMatch(secret.text, /b3BlbnNzaC1rZXkt/);
-    assert.match((await harness.say(ALICE, "/sshkey", (message) => message.text.includes("Your SSH keys"))).text, /alice@laptop/);
-    const removed = await harness.say(ALICE, `/sshkey remove ${ED25519_FINGERPRINT}`, (message) => message.text.includes("Removed"));
+    assert.match(
+      (await harness.say(ALICE, "/sshkey", (message) => message.text.includes("Your SSH keys"))).text,
+      /alice@laptop/,
+    );
+    const removed = await harness.say(ALICE, `/sshkey remove ${ED25519_FINGERPRINT}`, (message) =>
+      message.text.includes("Removed"),
+    );
     assert.match(removed.text, /no longer logs you in/);
     assert.deepEqual(await harness.test.core.listSshKeys(actor("telegram:42")), []);
   });
@@ -262,7 +322,9 @@ describe("telegram bot: users are kept apart", () => {
     const plan = await harness.say(ALICE, "/destroy web", (message) => message.text.includes("Destroy web?"));
     for (const button of harness.server.buttonsOf(plan.messageId)) {
       const queryId = harness.server.pressButton(BOB, plan.messageId, button.data);
-      const answer = await harness.server.waitFor(`Bob's ${button.text} refused`, () => harness!.server.callsOf("answerCallbackQuery").find((call) => call.payload.callback_query_id === queryId));
+      const answer = await harness.server.waitFor(`Bob's ${button.text} refused`, () =>
+        harness!.server.callsOf("answerCallbackQuery").find((call) => call.payload.callback_query_id === queryId),
+      );
       assert.match(String(answer.payload.text), /Only the person who asked/);
     }
     assert.equal(harness.server.buttonsOf(plan.messageId).length, 2, "Alice's plan is untouched");
@@ -271,7 +333,8 @@ describe("telegram bot: users are kept apart", () => {
     assert.equal(container?.state, "running");
     assert.match((await harness.say(ALICE, "/list")).text, /web: running/);
     // Nothing Bob saw shows Alice's container.
-    for (const message of harness.server.messagesIn(BOB.id)) assert.ok(!/web: running|10\.231\./.test(message.text), message.text);
+    for (const message of harness.server.messagesIn(BOB.id))
+      assert.ok(!/web: running|10\.231\./.test(message.text), message.text);
   });
 });
 
@@ -301,13 +364,31 @@ describe("telegram bot: Telegram limits and formatting", () => {
   });
 
   it("splits a long list into several messages at line boundaries", async () => {
-    harness = await startBot({ core: { policy: { defaultLimits: { diskQuotaBytes: 1024 ** 4, maxWorkloads: 200, cpuBudget: 200, memoryBudgetBytes: 1024 ** 4, pidsBudget: 512 * 200 } } } });
+    harness = await startBot({
+      core: {
+        policy: {
+          defaultLimits: {
+            diskQuotaBytes: 1024 ** 4,
+            maxWorkloads: 200,
+            cpuBudget: 200,
+            memoryBudgetBytes: 1024 ** 4,
+            pidsBudget: 512 * 200,
+          },
+        },
+      },
+    });
     const alice = actor("telegram:42");
     const names = Array.from({ length: 160 }, (_, index) => `w${String(index).padStart(3, "0")}`);
-    for (const name of names) await (await harness.test.core.create(alice, { name, modules: ["git"], resources: { memory: "64M" } })).wait();
+    for (const name of names)
+      await (await harness.test.core.create(alice, { name, modules: ["git"], resources: { memory: "64M" } })).wait();
     const before = harness.server.messagesIn(ALICE.id).length;
     harness.server.sendText(ALICE, "/list");
-    await harness.server.waitFor("the whole list", () => harness!.server.messagesIn(ALICE.id).slice(before).some((message) => message.text.includes(names.at(-1)!)));
+    await harness.server.waitFor("the whole list", () =>
+      harness!.server
+        .messagesIn(ALICE.id)
+        .slice(before)
+        .some((message) => message.text.includes(names.at(-1)!)),
+    );
     const parts = harness.server.messagesIn(ALICE.id).slice(before);
     assert.ok(parts.length >= 2, `split into ${parts.length} messages`);
     const lines: string[] = [];
@@ -317,7 +398,11 @@ describe("telegram bot: Telegram limits and formatting", () => {
       lines.push(...part.text.split("\n").filter(Boolean));
     }
     assert.match(lines.shift()!, /You have 160 containers/);
-    assert.deepEqual(lines.map((line) => /^• (w\d{3}):/.exec(line)?.[1]), names, "every line intact and in order");
+    assert.deepEqual(
+      lines.map((line) => /^• (w\d{3}):/.exec(line)?.[1]),
+      names,
+      "every line intact and in order",
+    );
     for (const line of lines) assert.match(line, /^• w\d{3}: running, 10\.231\.\d+\.\d+ \(git, workspace\)$/);
   });
 

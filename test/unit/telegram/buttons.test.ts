@@ -40,7 +40,9 @@ describe("telegram buttons: answering a press is best effort", () => {
     await harness.telegram.settled();
     const result = plan.text;
     const second = harness.server.pressButton(ALICE, plan.messageId, confirm.data);
-    const toast = await harness.server.waitFor("the toast", () => harness!.server.answeredQueries().find((call) => call.payload.callback_query_id === second));
+    const toast = await harness.server.waitFor("the toast", () =>
+      harness!.server.answeredQueries().find((call) => call.payload.callback_query_id === second),
+    );
     assert.match(String(toast.payload.text), /answered already/);
     await harness.telegram.settled();
     assert.equal(plan.text, result, "the result stays");
@@ -51,14 +53,18 @@ describe("telegram buttons: answering a press is best effort", () => {
     const plan = await planFor(harness, "qa1");
     const text = plan.text;
     const query = harness.server.pressButton(ALICE, plan.messageId, "c:y:from-before-a-restart");
-    const alert = await harness.server.waitFor("the alert", () => harness!.server.answeredQueries().find((call) => call.payload.callback_query_id === query));
+    const alert = await harness.server.waitFor("the alert", () =>
+      harness!.server.answeredQueries().find((call) => call.payload.callback_query_id === query),
+    );
     assert.match(String(alert.payload.text), /no longer does anything/);
     await harness.server.waitFor("buttons removed", () => harness!.server.buttonsOf(plan.messageId).length === 0);
     assert.equal(plan.text, text);
     assert.ok(harness.test.backend.containers.has("qa1"));
 
     const old = harness.server.pressButton(ALICE, plan.messageId, "x:some-old-version", { waitedMs: 20_000 });
-    await harness.server.waitFor("a chat message instead of the late alert", () => harness!.server.messagesIn(ALICE.id).find((message) => message.text.includes("no longer does anything")));
+    await harness.server.waitFor("a chat message instead of the late alert", () =>
+      harness!.server.messagesIn(ALICE.id).find((message) => message.text.includes("no longer does anything")),
+    );
     assert.equal(harness.server.answeredQueries().filter((call) => call.payload.callback_query_id === old).length, 0);
   });
 
@@ -74,18 +80,27 @@ describe("telegram buttons: answering a press is best effort", () => {
   it("Approve works even when Telegram refuses the answer, keeps 'approved by', and a second Approve tells nobody again", async () => {
     harness = await startBot();
     await harness.say(NEWCOMER, "hello");
-    const request = await harness.server.waitFor("the request", () => harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")));
+    const request = await harness.server.waitFor("the request", () =>
+      harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")),
+    );
     const approve = harness.server.buttonsOf(request.messageId)[0]!;
     harness.server.pressButton(ADMIN, request.messageId, approve.data, { waitedMs: 20_000 });
-    await harness.server.waitFor("the user told", () => harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("You're in!")));
+    await harness.server.waitFor("the user told", () =>
+      harness!.server.messagesIn(NEWCOMER.id).find((message) => message.text.includes("You're in!")),
+    );
     assert.equal((await harness.test.core.whoami(actor("telegram:99"))).status, "active");
     await harness.telegram.settled();
     assert.match(request.visibleText, /was approved by Ada/);
 
     const again = harness.server.pressButton(ADMIN, request.messageId, approve.data);
-    await harness.server.waitFor("the second answer", () => harness!.server.answeredQueries().find((call) => call.payload.callback_query_id === again));
+    await harness.server.waitFor("the second answer", () =>
+      harness!.server.answeredQueries().find((call) => call.payload.callback_query_id === again),
+    );
     await harness.telegram.settled();
-    assert.equal(harness.server.messagesIn(NEWCOMER.id).filter((message) => message.text.includes("You're in!")).length, 1);
+    assert.equal(
+      harness.server.messagesIn(NEWCOMER.id).filter((message) => message.text.includes("You're in!")).length,
+      1,
+    );
     assert.match(request.visibleText, /was approved by Ada/);
   });
 });
@@ -95,7 +110,11 @@ describe("fake Bot API: what Telegram enforces", () => {
     harness = await startBot();
     const plan = await planFor(harness, "qa1");
     const query = harness.server.pressButton(ALICE, plan.messageId, "c:n:nothing", { waitedMs: 20_000 });
-    const reply = await fetch(`${harness.server.apiRoot}/bot123456:TEST-token/answerCallbackQuery`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ callback_query_id: query }) });
+    const reply = await fetch(`${harness.server.apiRoot}/bot123456:TEST-token/answerCallbackQuery`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ callback_query_id: query }),
+    });
     assert.equal(((await reply.json()) as { description: string }).description, QUERY_TOO_OLD);
   });
 });

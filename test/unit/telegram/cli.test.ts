@@ -42,7 +42,11 @@ function testApp(telegram: Record<string, unknown>, token?: string): App {
 async function run(app: App) {
   let stdout = "";
   let stderr = "";
-  const io = { stdout: (text: string) => void (stdout += text), stderr: (text: string) => void (stderr += text), isTTY: false };
+  const io = {
+    stdout: (text: string) => void (stdout += text),
+    stderr: (text: string) => void (stderr += text),
+    isTTY: false,
+  };
   const code = await runCli(["telegram"], io, { createApp: async () => app });
   return { code, stdout, stderr };
 }
@@ -74,6 +78,9 @@ describe("voxnix telegram", () => {
     assert.equal(outcome.code, 0);
     assert.match(outcome.stdout, /is polling/);
     assert.match(outcome.stdout, /SIGTERM received; finishing running jobs/);
-    assert.deepEqual(server.callsOf("setMyCommands").map((call) => call.payload.scope?.chat_id), [undefined, 1]);
+    assert.deepEqual(
+      server.callsOf("setMyCommands").map((call) => call.payload.scope?.chat_id),
+      [undefined, 1],
+    );
   });
 });

@@ -17,7 +17,11 @@ function scripted(answers: (Answer | Error)[]) {
   return { previous: previous as any, payloads };
 }
 
-const conflict: Answer = { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request" };
+const conflict: Answer = {
+  ok: false,
+  error_code: 409,
+  description: "Conflict: terminated by other getUpdates request",
+};
 
 describe("waitOutConflicts", () => {
   it("retries getUpdates on 409 at the same offset, logging the start and the end once", async () => {
@@ -26,9 +30,20 @@ describe("waitOutConflicts", () => {
     const transformer = waitOutConflicts(logger, { firstPauseMs: 1, maxPauseMs: 2 });
     const response = await transformer(previous, "getUpdates", { offset: 7, timeout: 30 } as any);
     assert.deepEqual(response, { ok: true, result: [{ update_id: 7 }] });
-    assert.deepEqual(payloads, [{ offset: 7, timeout: 30 }, { offset: 7, timeout: 30 }, { offset: 7, timeout: 30 }]);
-    assert.equal(logger.records.filter((record) => record.level === "warn" && /409 Conflict/.test(record.message)).length, 1);
-    assert.equal(logger.records.filter((record) => record.level === "info" && /receiving updates again/.test(record.message)).length, 1);
+    assert.deepEqual(payloads, [
+      { offset: 7, timeout: 30 },
+      { offset: 7, timeout: 30 },
+      { offset: 7, timeout: 30 },
+    ]);
+    assert.equal(
+      logger.records.filter((record) => record.level === "warn" && /409 Conflict/.test(record.message)).length,
+      1,
+    );
+    assert.equal(
+      logger.records.filter((record) => record.level === "info" && /receiving updates again/.test(record.message))
+        .length,
+      1,
+    );
   });
 
   it("leaves other methods and other errors alone", async () => {
@@ -43,12 +58,22 @@ describe("watchConnection", () => {
   it("logs one line when the Bot API stops answering and one when it answers again", async () => {
     const logger = new FakeLogger();
     const watch = watchConnection(logger);
-    const { previous } = scripted([new Error("connect ECONNREFUSED"), { ok: false, error_code: 502, description: "Bad Gateway" }, new Error("socket hang up"), { ok: true, result: true }, { ok: true, result: true }]);
-    for (let attempt = 0; attempt < 5; attempt++) await watch.transformer(previous, "getMe", {} as any).catch(() => undefined);
+    const { previous } = scripted([
+      new Error("connect ECONNREFUSED"),
+      { ok: false, error_code: 502, description: "Bad Gateway" },
+      new Error("socket hang up"),
+      { ok: true, result: true },
+      { ok: true, result: true },
+    ]);
+    for (let attempt = 0; attempt < 5; attempt++)
+      await watch.transformer(previous, "getMe", {} as any).catch(() => undefined);
     assert.equal(watch.reachable, true);
     assert.deepEqual(
       logger.records.map((record) => `${record.level}: ${record.message}`),
-      ["warn: lost the connection to the Telegram Bot API; retrying until it answers", "info: the Telegram Bot API answers again"],
+      [
+        "warn: lost the connection to the Telegram Bot API; retrying until it answers",
+        "info: the Telegram Bot API answers again",
+      ],
     );
   });
 });

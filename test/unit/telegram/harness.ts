@@ -26,17 +26,34 @@ export interface BotHarness {
   readonly pipeline: ChatPipeline;
   readonly telegram: TelegramBot;
   /** Sends `text` as `user` and resolves with the first new bot message in their chat that matches. */
-  say(user: { id: number; firstName?: string }, text: string, match?: (message: FakeMessage) => boolean): Promise<FakeMessage>;
+  say(
+    user: { id: number; firstName?: string },
+    text: string,
+    match?: (message: FakeMessage) => boolean,
+  ): Promise<FakeMessage>;
   close(): Promise<void>;
 }
 
 /** Starts everything. Throttling and progress pacing are shortened so tests run quickly. */
-export async function startBot(options: { core?: TestCoreOptions; pipeline?: (test: TestCore) => ChatPipeline; bot?: Partial<TelegramBotOptions> } = {}): Promise<BotHarness> {
+export async function startBot(
+  options: {
+    core?: TestCoreOptions;
+    pipeline?: (test: TestCore) => ChatPipeline;
+    bot?: Partial<TelegramBotOptions>;
+  } = {},
+): Promise<BotHarness> {
   const server = await new FakeTelegramServer().start();
   const test = createTestCore(options.core);
   const pipeline = options.pipeline
     ? options.pipeline(test)
-    : createChatPipeline({ core: test.core, conversations: createConversationsRepository(test.db), config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
+    : createChatPipeline({
+        core: test.core,
+        conversations: createConversationsRepository(test.db),
+        config: configSchema.parse({}),
+        secrets: {},
+        logger: silentLogger,
+        clock: test.clock,
+      });
   const telegram = createTelegramBot({
     token: "123456:TEST-token",
     core: test.core,
@@ -61,7 +78,9 @@ export async function startBot(options: { core?: TestCoreOptions; pipeline?: (te
     async say(user, text, match = () => true) {
       const before = new Set(server.messagesIn(user.id).map((message) => message.messageId));
       server.sendText(user, text);
-      return server.waitFor(`a reply to ${JSON.stringify(text)}`, () => server.messagesIn(user.id).find((message) => !before.has(message.messageId) && match(message)));
+      return server.waitFor(`a reply to ${JSON.stringify(text)}`, () =>
+        server.messagesIn(user.id).find((message) => !before.has(message.messageId) && match(message)),
+      );
     },
     async close() {
       // Not `settled()`: a failed test may leave a job held forever.

@@ -21,7 +21,9 @@ void describe("idle warnings in Telegram", () => {
   const board = createNoticeBoard();
 
   before(async () => {
-    bot = await startBot({ core: { notifier: board, policy: { idle: { defaultTimeoutMs: 120 * MINUTE, warnBeforeMs: 10 * MINUTE } } } });
+    bot = await startBot({
+      core: { notifier: board, policy: { idle: { defaultTimeoutMs: 120 * MINUTE, warnBeforeMs: 10 * MINUTE } } },
+    });
     board.subscribe((notice) => deliverNotice(bot.telegram.bot.api, notice));
     await createReady(bot.test.core, actor(TEST_USERS.alice), { name: "web" });
   });
@@ -31,17 +33,26 @@ void describe("idle warnings in Telegram", () => {
     const before = new Set(bot.server.messagesIn(ALICE.id).map((message) => message.messageId));
     bot.test.clock.advance(115 * MINUTE);
     assert.deepEqual((await bot.test.core.idleTick()).warned, ["web"]);
-    return bot.server.waitFor("the warning", () => bot.server.messagesIn(ALICE.id).find((message) => !before.has(message.messageId) && message.visibleText.includes("stops in")));
+    return bot.server.waitFor("the warning", () =>
+      bot.server
+        .messagesIn(ALICE.id)
+        .find((message) => !before.has(message.messageId) && message.visibleText.includes("stops in")),
+    );
   };
 
   void it("warns the owner in their chat, and a typed keep resets the timer", async () => {
     const warning = await warn();
-    assert.match(warning.visibleText, /^⏰ web stops in 10 minutes \(at \d\d:\d\d\) because nobody has used it; reply keep to keep it running\.$/);
+    assert.match(
+      warning.visibleText,
+      /^⏰ web stops in 10 minutes \(at \d\d:\d\d\) because nobody has used it; reply keep to keep it running\.$/,
+    );
     assert.deepEqual(bot.server.buttonsOf(warning.messageId), [{ text: "Keep web running", data: "k:web" }]);
     const reply = await bot.say(ALICE, "keep", (message) => message.visibleText.includes("keeps running"));
     assert.match(reply.visibleText, /^web keeps running; it stops at \d\d:\d\d if nobody uses it\.$/);
-    assert.equal((workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web"))).idle?.warnedAt, undefined);
-    const kept = createOperationsRepository(bot.test.db).recent(50).filter((record) => record.operation === "keep");
+    assert.equal(workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web")).idle?.warnedAt, undefined);
+    const kept = createOperationsRepository(bot.test.db)
+      .recent(50)
+      .filter((record) => record.operation === "keep");
     assert.equal(kept.length, 1);
     assert.equal(kept[0]!.actor, TEST_USERS.alice);
   });
@@ -53,19 +64,27 @@ void describe("idle warnings in Telegram", () => {
     await bot.server.waitFor("bob's answer", () => bot.server.answeredQueries().length > answersBefore);
     const bobs = bot.server.answeredQueries().at(-1)!;
     assert.match(JSON.stringify(bobs.payload), /no (workload|container) called/i);
-    assert.ok((workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web"))).idle?.warnedAt, "bob's press changed nothing");
+    assert.ok(
+      workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web")).idle?.warnedAt,
+      "bob's press changed nothing",
+    );
     bot.server.pressButton(ALICE, warning.messageId, "k:web");
     await bot.server.waitFor("alice's answer", () => bot.server.answeredQueries().length > answersBefore + 1);
     assert.match(JSON.stringify(bot.server.answeredQueries().at(-1)!.payload), /web keeps running/);
-    assert.equal((workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web"))).idle?.warnedAt, undefined);
+    assert.equal(workloadOf(await bot.test.core.show(actor(TEST_USERS.alice), "web")).idle?.warnedAt, undefined);
   });
 
   void it("tells the owner when the workload was stopped", async () => {
     await warn();
     bot.test.clock.advance(11 * MINUTE);
     assert.deepEqual((await bot.test.core.idleTick()).stopped, ["web"]);
-    const told = await bot.server.waitFor("the stop notice", () => bot.server.messagesIn(ALICE.id).find((message) => message.visibleText.startsWith("💤")));
-    assert.match(told.visibleText, /^💤 web was stopped after 2h6m without activity\. It starts again when you connect over SSH, or say start web\.$/);
+    const told = await bot.server.waitFor("the stop notice", () =>
+      bot.server.messagesIn(ALICE.id).find((message) => message.visibleText.startsWith("💤")),
+    );
+    assert.match(
+      told.visibleText,
+      /^💤 web was stopped after 2h6m without activity\. It starts again when you connect over SSH, or say start web\.$/,
+    );
     assert.equal(bot.server.messagesIn(BOB.id).length, 0);
   });
 });

@@ -26,7 +26,12 @@ describe("telegram messages beyond plain text", () => {
     await harness.say(ADMIN, "/deny 99", (message) => message.text.includes("denied"));
     const before = harness.server.messagesIn(NEWCOMER.id).length;
     harness.server.sendSticker(NEWCOMER);
-    const denied = await harness.server.waitFor("the denial", () => harness!.server.messagesIn(NEWCOMER.id).slice(before).find((message) => /declined/.test(message.text)));
+    const denied = await harness.server.waitFor("the denial", () =>
+      harness!.server
+        .messagesIn(NEWCOMER.id)
+        .slice(before)
+        .find((message) => /declined/.test(message.text)),
+    );
     assert.ok(denied);
     assert.ok(!harness.server.messagesIn(NEWCOMER.id).some((message) => /text messages/.test(message.text)));
   });
@@ -47,14 +52,18 @@ describe("telegram messages beyond plain text", () => {
     harness.server.unblockChat(ADMIN.id);
     const second = await harness.say(NEWCOMER, "hello again");
     assert.match(second.visibleText, /I've asked them/);
-    await harness.server.waitFor("the admin's request", () => harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")));
+    await harness.server.waitFor("the admin's request", () =>
+      harness!.server.messagesIn(ADMIN.id).find((message) => message.text.includes("telegram:99")),
+    );
   });
 
   it("does not send an apology into a flood wait that auto-retry gave up on", async () => {
     harness = await startBot();
     harness.server.failWith429("sendMessage", 400);
     harness.server.sendText(ALICE, "/whoami");
-    await harness.server.waitFor("the refused reply", () => harness!.server.callsOf("sendMessage").some((call) => call.failedWith === 429));
+    await harness.server.waitFor("the refused reply", () =>
+      harness!.server.callsOf("sendMessage").some((call) => call.failedWith === 429),
+    );
     // bot.catch runs after the update's middleware settled; give an apology time to show up.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(harness.server.callsOf("sendMessage").length, 1, "no apology was sent into the same wait");
@@ -65,7 +74,9 @@ describe("telegram long polling", () => {
   it("gives up on a long poll that never answers (a dead connection) and keeps receiving updates", async () => {
     harness = await startBot({ bot: { clientTimeoutMarginSeconds: 1 } });
     harness.server.hangConnections("getUpdates");
-    await harness.server.waitFor("the hung poll", () => harness!.server.callsOf("getUpdates").some((call) => call.failedWith === 0));
+    await harness.server.waitFor("the hung poll", () =>
+      harness!.server.callsOf("getUpdates").some((call) => call.failedWith === 0),
+    );
     // `say` gives up after 10 s: with grammY's default 500 s client timeout the reply never comes.
     const reply = await harness.say(ALICE, "/whoami");
     assert.match(reply.text, /telegram:42/);

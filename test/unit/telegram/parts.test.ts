@@ -11,7 +11,10 @@ import { FakeClock } from "../../fakes/fake-clock.js";
 
 describe("identity", () => {
   it("takes the actor from from.id, never from text, and ignores bots", () => {
-    assert.deepEqual(actorOf({ id: 42, is_bot: false, first_name: "Alice", last_name: "A" }), { userId: "telegram:42", displayName: "Alice A" });
+    assert.deepEqual(actorOf({ id: 42, is_bot: false, first_name: "Alice", last_name: "A" }), {
+      userId: "telegram:42",
+      displayName: "Alice A",
+    });
     assert.equal(actorOf({ id: 7, is_bot: true, first_name: "otherbot" }), undefined);
     assert.equal(actorOf(undefined), undefined);
   });
@@ -38,13 +41,23 @@ describe("parseCommand", () => {
 });
 
 describe("ConfirmationButtons", () => {
-  const confirmation = (expiresAt: Date) => ({ token: "t".repeat(120), plan: { workload: "web", removes: ["the <container>"], keeps: [] }, expiresAt });
+  const confirmation = (expiresAt: Date) => ({
+    token: "t".repeat(120),
+    plan: { workload: "web", removes: ["the <container>"], keeps: [] },
+    expiresAt,
+  });
 
   it("keeps long tokens server-side: callback data is short and carries no token", () => {
     const clock = new FakeClock();
     const buttons = new ConfirmationButtons(clock);
-    const { keyboard } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
-    const data = keyboard.inline_keyboard.flat().map((button) => ("callback_data" in button ? button.callback_data : ""));
+    const { keyboard } = buttons.register(
+      "telegram:42",
+      confirmation(new Date(clock.now().getTime() + 60_000)),
+      "plan",
+    );
+    const data = keyboard.inline_keyboard
+      .flat()
+      .map((button) => ("callback_data" in button ? button.callback_data : ""));
     for (const value of data) {
       assert.ok(Buffer.byteLength(value) <= 64);
       assert.match(value, CONFIRM_PATTERN);
@@ -55,16 +68,31 @@ describe("ConfirmationButtons", () => {
   it("resolves only for the owner, once, and reports expiry", () => {
     const clock = new FakeClock();
     const buttons = new ConfirmationButtons(clock);
-    const { id, keyboard } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
-    assert.equal(CONFIRM_PATTERN.exec((keyboard.inline_keyboard[0]![0] as { callback_data: string }).callback_data)![2], id);
+    const { id, keyboard } = buttons.register(
+      "telegram:42",
+      confirmation(new Date(clock.now().getTime() + 60_000)),
+      "plan",
+    );
+    assert.equal(
+      CONFIRM_PATTERN.exec((keyboard.inline_keyboard[0]![0] as { callback_data: string }).callback_data)![2],
+      id,
+    );
     assert.deepEqual(buttons.resolve(id, "telegram:43"), { outcome: "not-yours" });
     const resolved = buttons.resolve(id, "telegram:42");
     assert.equal(resolved.outcome, "ok");
     assert.equal(resolved.outcome === "ok" && resolved.token, "t".repeat(120));
-    assert.deepEqual(buttons.resolve(id, "telegram:42"), { outcome: "answered" }, "single use; a second press is recognised as answered");
+    assert.deepEqual(
+      buttons.resolve(id, "telegram:42"),
+      { outcome: "answered" },
+      "single use; a second press is recognised as answered",
+    );
     assert.deepEqual(buttons.resolve("never-issued", "telegram:42"), { outcome: "unknown" });
 
-    const { id: laterId } = buttons.register("telegram:42", confirmation(new Date(clock.now().getTime() + 60_000)), "plan");
+    const { id: laterId } = buttons.register(
+      "telegram:42",
+      confirmation(new Date(clock.now().getTime() + 60_000)),
+      "plan",
+    );
     clock.advance(61_000);
     assert.equal(buttons.resolve(laterId, "telegram:42").outcome, "expired");
   });

@@ -55,7 +55,10 @@ describe("progress message", () => {
     assert.equal(server.messagesIn(chatId).length, 1, "one message");
     const edits = server.callsOf("editMessageText").filter((call) => call.payload.chat_id === chatId);
     assert.ok(edits.length <= 3, `30 steps became ${edits.length} edits`);
-    assert.ok(edits.every((call) => !/step (?:[1-9]|1\d|2\d)\b/.test(String(call.payload.text))), "intermediate steps were skipped");
+    assert.ok(
+      edits.every((call) => !/step (?:[1-9]|1\d|2\d)\b/.test(String(call.payload.text))),
+      "intermediate steps were skipped",
+    );
     assert.match(message.text, /^Creating &lt;web&gt;\n✅ <b>web<\/b> was destroyed\.$/);
     assert.equal(job.listeners.size, 0, "unsubscribed at the end");
   });
@@ -72,7 +75,9 @@ describe("progress message", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     job.finish({ workload: "web", warnings: [] });
     await done;
-    const failedEdits = server.callsOf("editMessageText").filter((call) => call.payload.chat_id === chatId && call.failedWith !== undefined);
+    const failedEdits = server
+      .callsOf("editMessageText")
+      .filter((call) => call.payload.chat_id === chatId && call.failedWith !== undefined);
     assert.equal(failedEdits.length, 0, "no 'message is not modified' errors");
     assert.equal(message.edits, 2, "one edit for the step, one for the result");
   });

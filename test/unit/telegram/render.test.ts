@@ -1,6 +1,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { escapeAttribute, escapeHtml, link, splitHtml, splitText, TELEGRAM_MESSAGE_LIMIT, visibleLength } from "../../../src/adapters/telegram/render.js";
+import {
+  escapeAttribute,
+  escapeHtml,
+  link,
+  splitHtml,
+  splitText,
+  TELEGRAM_MESSAGE_LIMIT,
+  visibleLength,
+} from "../../../src/adapters/telegram/render.js";
 
 /** True when every tag opened in `html` is closed in order and no tag or entity is cut. */
 function wellFormed(html: string): boolean {
@@ -23,7 +31,10 @@ describe("escapeHtml", () => {
   });
   it("attribute escaping also covers quotes", () => {
     assert.equal(escapeAttribute(`x"y'z<&>`), "x&quot;y&#39;z&lt;&amp;&gt;");
-    assert.equal(link(`https://e.x/?a=1&b="2"`, "<go>"), `<a href="https://e.x/?a=1&amp;b=&quot;2&quot;">&lt;go&gt;</a>`);
+    assert.equal(
+      link(`https://e.x/?a=1&b="2"`, "<go>"),
+      `<a href="https://e.x/?a=1&amp;b=&quot;2&quot;">&lt;go&gt;</a>`,
+    );
   });
 });
 

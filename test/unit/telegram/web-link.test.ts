@@ -34,7 +34,10 @@ describe("telegram dashboard links", () => {
     harness = await startBot({ bot: { dashboardLink: (token) => `http://127.0.0.1:8710/web/login/${token}` } });
     const reply = await harness.say(ALICE, "/web");
     assert.match(reply.text, /http:\/\/127\.0\.0\.1:8710\/web\/login\/vxl_/);
-    assert.match(reply.text, /This address opens only on the appliance itself: the administrator has not published the dashboard yet \(<code>http\.publicUrl<\/code>\)\./);
+    assert.match(
+      reply.text,
+      /This address opens only on the appliance itself: the administrator has not published the dashboard yet \(<code>http\.publicUrl<\/code>\)\./,
+    );
   });
 
   it("'open the dashboard' does the same, and 'send me the dashboard link for telegram:43' is still alice's", async () => {
@@ -43,7 +46,9 @@ describe("telegram dashboard links", () => {
     const token = LINK.exec(reply.text)?.[1];
     assert.ok(token, reply.text);
     assert.equal((await harness.test.core.startWebSession(token)).userId, "telegram:42");
-    const audit = harness.test.db.sqlite.prepare("SELECT actor FROM operations WHERE operation = 'createLoginLink'").all();
+    const audit = harness.test.db.sqlite
+      .prepare("SELECT actor FROM operations WHERE operation = 'createLoginLink'")
+      .all();
     assert.deepEqual(audit, [{ actor: "telegram:42" }]);
   });
 
@@ -57,13 +62,32 @@ describe("telegram dashboard links", () => {
 
 describe("dashboard phrases", () => {
   it("recognises plain requests for the dashboard", () => {
-    for (const text of ["open the dashboard", "Open the dashboard!", "dashboard", "dashboard link please", "give me the dashboard link", "send me a login link", "web ui", "I want the dashboard", "take me to the dashboard", "log in to the dashboard"]) {
+    for (const text of [
+      "open the dashboard",
+      "Open the dashboard!",
+      "dashboard",
+      "dashboard link please",
+      "give me the dashboard link",
+      "send me a login link",
+      "web ui",
+      "I want the dashboard",
+      "take me to the dashboard",
+      "log in to the dashboard",
+    ]) {
       assert.ok(isDashboardRequest(text), text);
     }
   });
 
   it("leaves other sentences to the chat", () => {
-    for (const text of ["is web running?", "open web", "show me the logs of web", "create a container called dashboard", "how do I connect to web?", "destroy the dashboard", "stop dashboard"]) {
+    for (const text of [
+      "is web running?",
+      "open web",
+      "show me the logs of web",
+      "create a container called dashboard",
+      "how do I connect to web?",
+      "destroy the dashboard",
+      "stop dashboard",
+    ]) {
       assert.ok(!isDashboardRequest(text), text);
     }
   });

@@ -20,9 +20,30 @@ describe("telegram webhook mode", () => {
   before(async () => {
     server = await new FakeTelegramServer().start();
     const test = createTestCore();
-    const pipeline = createChatPipeline({ core: test.core, conversations: createConversationsRepository(test.db), config: configSchema.parse({}), secrets: {}, logger: silentLogger, clock: test.clock });
-    const telegram = createTelegramBot({ token: "123456:TEST", core: test.core, pipeline, logger: silentLogger, configuredAdmins: ["telegram:1"], apiRoot: server.apiRoot, autoRetry: { rethrowHttpErrors: true } });
-    webhook = await startWebhook(telegram, { url: "https://bot.example.org/voxnix/hook", port: 0, host: "127.0.0.1", secretToken: SECRET, logger: silentLogger });
+    const pipeline = createChatPipeline({
+      core: test.core,
+      conversations: createConversationsRepository(test.db),
+      config: configSchema.parse({}),
+      secrets: {},
+      logger: silentLogger,
+      clock: test.clock,
+    });
+    const telegram = createTelegramBot({
+      token: "123456:TEST",
+      core: test.core,
+      pipeline,
+      logger: silentLogger,
+      configuredAdmins: ["telegram:1"],
+      apiRoot: server.apiRoot,
+      autoRetry: { rethrowHttpErrors: true },
+    });
+    webhook = await startWebhook(telegram, {
+      url: "https://bot.example.org/voxnix/hook",
+      port: 0,
+      host: "127.0.0.1",
+      secretToken: SECRET,
+      logger: silentLogger,
+    });
     hookUrl = `http://127.0.0.1:${(webhook.server.address() as AddressInfo).port}/voxnix/hook`;
   });
   after(async () => {
@@ -32,7 +53,14 @@ describe("telegram webhook mode", () => {
 
   const update = (updateId: number, text: string) => ({
     update_id: updateId,
-    message: { message_id: updateId, date: 0, text, from: { id: 42, is_bot: false, first_name: "Alice" }, chat: { id: 42, type: "private" }, entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] },
+    message: {
+      message_id: updateId,
+      date: 0,
+      text,
+      from: { id: 42, is_bot: false, first_name: "Alice" },
+      chat: { id: 42, type: "private" },
+      entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }],
+    },
   });
 
   it("registers the webhook with its secret and the command menu", () => {
@@ -43,9 +71,17 @@ describe("telegram webhook mode", () => {
   });
 
   it("refuses updates without the secret token", async () => {
-    const response = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(update(1, "/whoami")) });
+    const response = await fetch(hookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(update(1, "/whoami")),
+    });
     assert.equal(response.status, 401);
-    const wrong = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "guess" }, body: JSON.stringify(update(2, "/whoami")) });
+    const wrong = await fetch(hookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "guess" },
+      body: JSON.stringify(update(2, "/whoami")),
+    });
     assert.equal(wrong.status, 401);
     assert.equal(server.callsOf("sendMessage").length, 0);
   });
@@ -56,7 +92,11 @@ describe("telegram webhook mode", () => {
   });
 
   it("handles an update carrying the secret and answers through the Bot API", async () => {
-    const response = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update(3, "/whoami")) });
+    const response = await fetch(hookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(update(3, "/whoami")),
+    });
     assert.equal(response.status, 200);
     const reply = await server.waitFor("the reply", () => server.messagesIn(42)[0]);
     assert.match(reply.text, /telegram:42/);

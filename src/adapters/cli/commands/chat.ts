@@ -40,13 +40,14 @@ async function chat(context: CliContext, dashboard: boolean): Promise<void> {
  */
 async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop(): Promise<void> } | undefined> {
   const app = await context.app();
-  const [{ startHttpService }, { loginLinkUrl }, { dashboardBaseUrl }, { dashboardLines }, { hostname }] = await Promise.all([
-    import("../services/http-service.js"),
-    import("../../http/web/links.js"),
-    import("../../../domain/ssh-access.js"),
-    import("../../../domain/dashboard-reach.js"),
-    import("node:os"),
-  ]);
+  const [{ startHttpService }, { loginLinkUrl }, { dashboardBaseUrl }, { dashboardLines }, { hostname }] =
+    await Promise.all([
+      import("../services/http-service.js"),
+      import("../../http/web/links.js"),
+      import("../../../domain/ssh-access.js"),
+      import("../../../domain/dashboard-reach.js"),
+      import("node:os"),
+    ]);
   let service: Awaited<ReturnType<typeof startHttpService>> | undefined;
   let already = false;
   try {
@@ -54,7 +55,12 @@ async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop
     service = await startHttpService(app, { ...context.io, stdout: () => undefined });
   } catch (error) {
     // The service words EADDRINUSE as a configuration error naming the address.
-    if ((error as { issues?: readonly { message: string }[] }).issues?.some((issue) => issue.message.includes("is already in use"))) already = true;
+    if (
+      (error as { issues?: readonly { message: string }[] }).issues?.some((issue) =>
+        issue.message.includes("is already in use"),
+      )
+    )
+      already = true;
     else {
       context.warn(`The dashboard could not start: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
@@ -63,7 +69,9 @@ async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop
   const link = await app.core.createLoginLink(actor);
   if (already) context.say(`The dashboard is already served at ${dashboardBaseUrl(app.config.http)}/web/`);
   else for (const line of dashboardLines(app.config.http, hostname())) context.say(line);
-  context.say(`Sign in with: ${loginLinkUrl(app.config.http, link.token)} (for ${link.userId}; works once, until ${formatTime(link.expiresAt)}; voxnix web link prints another)`);
+  context.say(
+    `Sign in with: ${loginLinkUrl(app.config.http, link.token)} (for ${link.userId}; works once, until ${formatTime(link.expiresAt)}; voxnix web link prints another)`,
+  );
   return service ? { stop: () => service.stop() } : undefined;
 }
 
@@ -71,7 +79,14 @@ async function converse(context: CliContext, actor: Actor, dryRun: boolean): Pro
   const app = await context.app();
   const { createChatPipeline } = await import("../../../agent/pipeline.js");
   const { createInterface } = await import("node:readline");
-  const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
+  const pipeline = createChatPipeline({
+    core: app.core,
+    conversations: app.conversations,
+    config: app.config,
+    secrets: app.secrets,
+    logger: app.logger,
+    dryRun,
+  });
   const io = context.io;
   const readline = createInterface({ input: process.stdin, terminal: io.isTTY && process.stdin.isTTY === true });
   const lines = readline[Symbol.asyncIterator]();
@@ -83,8 +98,11 @@ async function converse(context: CliContext, actor: Actor, dryRun: boolean): Pro
     return next.value;
   };
 
-  const engine = app.config.llm.provider === "none" ? "offline assistant (no model configured)" : `${app.config.llm.provider} model`;
-  io.stdout(`voxnix chat as ${actor.userId}, ${engine}${dryRun ? ", dry run" : ""}. Type "help", or "exit" to leave.\n`);
+  const engine =
+    app.config.llm.provider === "none" ? "offline assistant (no model configured)" : `${app.config.llm.provider} model`;
+  io.stdout(
+    `voxnix chat as ${actor.userId}, ${engine}${dryRun ? ", dry run" : ""}. Type "help", or "exit" to leave.\n`,
+  );
   try {
     for (;;) {
       const text = await ask("you › ");
@@ -100,7 +118,13 @@ async function converse(context: CliContext, actor: Actor, dryRun: boolean): Pro
   }
 }
 
-async function present(context: CliContext, pipeline: ChatPipeline, actor: Actor, reply: ChatReply, ask: (prompt: string) => Promise<string | undefined>): Promise<void> {
+async function present(
+  context: CliContext,
+  pipeline: ChatPipeline,
+  actor: Actor,
+  reply: ChatReply,
+  ask: (prompt: string) => Promise<string | undefined>,
+): Promise<void> {
   const io = context.io;
   if (reply.notice) io.stderr(`(${reply.notice})\n`);
   io.stdout(`voxnix › ${reply.text.replace(/\n/g, "\n         ")}\n`);
@@ -108,7 +132,9 @@ async function present(context: CliContext, pipeline: ChatPipeline, actor: Actor
   if (reply.confirmation) {
     const answer = await ask("Confirm? [y/N] ");
     const confirmed = answer !== undefined && /^\s*(y|yes)\s*$/i.test(answer);
-    const next = confirmed ? await thinking(context, () => pipeline.confirm(actor, reply.confirmation!.token)) : await pipeline.cancel(actor, reply.confirmation.token);
+    const next = confirmed
+      ? await thinking(context, () => pipeline.confirm(actor, reply.confirmation!.token))
+      : await pipeline.cancel(actor, reply.confirmation.token);
     await present(context, pipeline, actor, next, ask);
   }
 }

@@ -51,12 +51,16 @@ export const register: RegisterCommand = (program, context) => {
     .option("--container", "a container, even when an administrator made VMs your default")
     .option("--disk <size>", "VMs: root disk size, e.g. 8G")
     .option("--ssh-key <file>", "VMs: a public key file for root in the guest (repeatable)", collect)
-    .option("--idle-timeout <duration>", 'stop it after this long without activity, e.g. 2h, 90m, or "off" (within your maximum; default: the configuration\'s)')
+    .option(
+      "--idle-timeout <duration>",
+      'stop it after this long without activity, e.g. 2h, 90m, or "off" (within your maximum; default: the configuration\'s)',
+    )
     .action(async (name: string, flags: CreateFlags) => {
       const { actor, dryRun } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);
       const pids = parsePositiveNumber("--pids", flags.pids, true);
-      if (flags.container && flags.vm) throw new InvalidInputError([{ path: "--vm", message: "Give --vm or --container, not both." }]);
+      if (flags.container && flags.vm)
+        throw new InvalidInputError([{ path: "--vm", message: "Give --vm or --container, not both." }]);
       const app = await context.app();
       const idle = flags.idleTimeout === undefined ? {} : { idleTimeout: flags.idleTimeout };
       if (flags.vm) {
@@ -70,12 +74,27 @@ export const register: RegisterCommand = (program, context) => {
           sshKeys: readKeyFiles(flags.sshKey ?? []),
         };
         if (dryRun) {
-          context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input: vmInput, ...idle })), renderCreatePlan);
+          context.output(
+            createPlanOf(await app.core.plan(actor, { operation: "create", input: vmInput, ...idle })),
+            renderCreatePlan,
+          );
           return;
         }
         const handle = await app.core.create(actor, vmInput, idle);
-        const workload = await followJob(context, handle, `Creating the VM ${name}`, (result) => `${result.name} is ${result.live}`);
-        context.output(workload, (value) => [...renderWorkloadLine(value, "created"), ...accessLines(value.name, accessPointsFrom(app.config), `voxnix web link --as ${actor.userId} prints a login link`)]);
+        const workload = await followJob(
+          context,
+          handle,
+          `Creating the VM ${name}`,
+          (result) => `${result.name} is ${result.live}`,
+        );
+        context.output(workload, (value) => [
+          ...renderWorkloadLine(value, "created"),
+          ...accessLines(
+            value.name,
+            accessPointsFrom(app.config),
+            `voxnix web link --as ${actor.userId} prints a login link`,
+          ),
+        ]);
         return;
       }
       // Without --container the kind is left open: the core gives what the person's default is (containers unless an administrator chose VMs).
@@ -84,7 +103,10 @@ export const register: RegisterCommand = (program, context) => {
         name,
         modules: flags.module ?? [],
         moduleOptions: parseModuleOptions(flags.option ?? [], app.catalog),
-        workspace: { enabled: flags.workspace, ...(flags.workspaceSize !== undefined ? { size: flags.workspaceSize } : {}) },
+        workspace: {
+          enabled: flags.workspace,
+          ...(flags.workspaceSize !== undefined ? { size: flags.workspaceSize } : {}),
+        },
         resources: {
           ...(cpus !== undefined ? { cpus } : {}),
           ...(flags.memory !== undefined ? { memory: flags.memory } : {}),
@@ -93,12 +115,27 @@ export const register: RegisterCommand = (program, context) => {
         ...(flags.remoteAccess ? { remoteAccess: true } : {}),
       };
       if (dryRun) {
-        context.output(createPlanOf(await app.core.plan(actor, { operation: "create", input, ...idle })), renderCreatePlan);
+        context.output(
+          createPlanOf(await app.core.plan(actor, { operation: "create", input, ...idle })),
+          renderCreatePlan,
+        );
         return;
       }
       const handle = await app.core.create(actor, input, idle);
-      const workload = await followJob(context, handle, `Creating ${name}`, (result) => `${result.name} is ${result.live}`);
-      context.output(workload, (value) => [...renderWorkloadLine(value, "created"), ...accessLines(value.name, accessPointsFrom(app.config), `voxnix web link --as ${actor.userId} prints a login link`)]);
+      const workload = await followJob(
+        context,
+        handle,
+        `Creating ${name}`,
+        (result) => `${result.name} is ${result.live}`,
+      );
+      context.output(workload, (value) => [
+        ...renderWorkloadLine(value, "created"),
+        ...accessLines(
+          value.name,
+          accessPointsFrom(app.config),
+          `voxnix web link --as ${actor.userId} prints a login link`,
+        ),
+      ]);
     });
 };
 
@@ -110,9 +147,16 @@ function readKeyFiles(files: readonly string[]): string[] {
     try {
       text = readFileSync(file, "utf8");
     } catch {
-      throw new InvalidInputError([{ path: "--ssh-key", message: `Cannot read ${file}; give a public key file such as ~/.ssh/id_ed25519.pub.` }]);
+      throw new InvalidInputError([
+        { path: "--ssh-key", message: `Cannot read ${file}; give a public key file such as ~/.ssh/id_ed25519.pub.` },
+      ]);
     }
-    keys.push(...text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("#")));
+    keys.push(
+      ...text
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0 && !line.startsWith("#")),
+    );
   }
   return keys;
 }

@@ -35,7 +35,9 @@ export const register: RegisterCommand = (program, context) => {
 
   ctl
     .command("confirm")
-    .description("Carry out a destroy or change plan with the token `ctl destroy` or `ctl set` printed (only the same user can)")
+    .description(
+      "Carry out a destroy or change plan with the token `ctl destroy` or `ctl set` printed (only the same user can)",
+    )
     .argument("<token>", "the confirmation token")
     .action(async (token: string) => {
       const { actor, dryRun } = context.globals();
@@ -46,8 +48,12 @@ export const register: RegisterCommand = (program, context) => {
       const { core } = await context.app();
       const handle = await core.confirm(actor, token);
       // The token may confirm a change rather than a destroy; its job says which when it ends.
-      const result = await followJob(context, handle, "Carrying out the confirmed plan", (value) => (isChangeResult(value) ? `${value.workload} changed` : `${value.workload} destroyed`));
-      context.output(result, (value) => (isChangeResult(value) ? renderChangeResult(value) : renderDestroyResult(value)));
+      const result = await followJob(context, handle, "Carrying out the confirmed plan", (value) =>
+        isChangeResult(value) ? `${value.workload} changed` : `${value.workload} destroyed`,
+      );
+      context.output(result, (value) =>
+        isChangeResult(value) ? renderChangeResult(value) : renderDestroyResult(value),
+      );
     });
 
   ctl
@@ -62,7 +68,12 @@ export const register: RegisterCommand = (program, context) => {
         return;
       }
       const handle = await core.restore(actor, name);
-      const workload = await followJob(context, handle, `Restoring ${name}`, (result) => `${result.name} is ${result.live}`);
+      const workload = await followJob(
+        context,
+        handle,
+        `Restoring ${name}`,
+        (result) => `${result.name} is ${result.live}`,
+      );
       context.output(workload, (value) => renderWorkloadLine(value, "restored"));
     });
 };

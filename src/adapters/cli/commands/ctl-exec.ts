@@ -30,25 +30,46 @@ function parseTimeout(value: string | undefined): number | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : Number.NaN;
 }
 
-async function runExec(context: CliContext, name: string, argv: readonly string[], interactive: boolean, timeout: string | undefined): Promise<void> {
+async function runExec(
+  context: CliContext,
+  name: string,
+  argv: readonly string[],
+  interactive: boolean,
+  timeout: string | undefined,
+): Promise<void> {
   const { actor, dryRun } = context.globals();
   const { core } = await context.app();
   if (dryRun) {
     const workload = await core.show(actor, name);
     if (isImportedVm(workload)) {
       // exec is refused for imported VMs (only show, start and stop exist for them); say so instead of "would run".
-      context.output({ dryRun: true, workload: workload.name, argv, refused: true }, () => [`Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so exec would be refused. Nothing was run.`]);
+      context.output({ dryRun: true, workload: workload.name, argv, refused: true }, () => [
+        `Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so exec would be refused. Nothing was run.`,
+      ]);
       context.setExitCode(EXIT_CODE_BY_KIND.conflict);
       return;
     }
-    context.output({ dryRun: true, workload: workload.name, argv }, () => [`Dry run: would run ${argv.join(" ")} in ${workload.name} (live: ${workload.live}); nothing was run.`]);
+    context.output({ dryRun: true, workload: workload.name, argv }, () => [
+      `Dry run: would run ${argv.join(" ")} in ${workload.name} (live: ${workload.live}); nothing was run.`,
+    ]);
     return;
   }
   const timeoutMs = parseTimeout(timeout) ?? (interactive ? 8 * 3_600_000 : undefined);
-  const result = await core.exec(actor, { name, argv, interactive, ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(timeoutMs, 3_600_000) }) });
+  const result = await core.exec(actor, {
+    name,
+    argv,
+    interactive,
+    ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(timeoutMs, 3_600_000) }),
+  });
   if (!interactive) {
     if (context.globals().json) {
-      context.json({ exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr, truncated: result.truncated });
+      context.json({
+        exitCode: result.exitCode,
+        signal: result.signal,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        truncated: result.truncated,
+      });
     } else {
       context.io.stdout(result.stdout);
       context.io.stderr(result.stderr);
@@ -67,7 +88,9 @@ export const register: RegisterCommand = (program, context) => {
     .argument("<command...>", "the command and its arguments (put them after --)")
     .option("--timeout <seconds>", "stop the command after this many seconds (default 60)")
     .usage("<name> [--timeout <seconds>] -- <command...>")
-    .action((name: string, command: string[], options: { timeout?: string }) => runExec(context, name, command, false, options.timeout));
+    .action((name: string, command: string[], options: { timeout?: string }) =>
+      runExec(context, name, command, false, options.timeout),
+    );
   ctl
     .command("shell")
     .description("Open an interactive login shell inside a workload")

@@ -7,7 +7,15 @@
 import type { RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
 import { parsePositiveNumber } from "../parse.js";
-import { renderDetails, renderHostKeys, renderJob, renderKept, renderList, renderLogs, renderStorage } from "../views.js";
+import {
+  renderDetails,
+  renderHostKeys,
+  renderJob,
+  renderKept,
+  renderList,
+  renderLogs,
+  renderStorage,
+} from "../views.js";
 
 /** Registers the read-only `ctl` commands. */
 export const register: RegisterCommand = (program, context) => {
@@ -39,7 +47,9 @@ export const register: RegisterCommand = (program, context) => {
     });
   ctl
     .command("host-key")
-    .description("Print a VM's SSH host keys, fingerprints and age recipients (to re-encrypt agenix/sops secrets for it)")
+    .description(
+      "Print a VM's SSH host keys, fingerprints and age recipients (to re-encrypt agenix/sops secrets for it)",
+    )
     .argument("<name>", "VM name")
     .action(async (name: string) => {
       const { core } = await context.app();
@@ -62,12 +72,16 @@ export const register: RegisterCommand = (program, context) => {
     });
   ctl
     .command("idle")
-    .description('Set how long a workload may stay idle before it is stopped: 2h, 90m, off, or default (within your maximum)')
+    .description(
+      "Set how long a workload may stay idle before it is stopped: 2h, 90m, off, or default (within your maximum)",
+    )
     .argument("<name>", "workload name")
     .argument("<timeout>", "a duration like 2h or 45m, off, or default")
     .action(async (name: string, timeout: string) => {
       const { core } = await context.app();
-      context.output(await core.setIdleTimeout(context.globals().actor, name, timeout), (view) => [`${name}: ${view.summary}`]);
+      context.output(await core.setIdleTimeout(context.globals().actor, name, timeout), (view) => [
+        `${name}: ${view.summary}`,
+      ]);
     });
   ctl
     .command("job")

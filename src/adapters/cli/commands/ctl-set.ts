@@ -30,7 +30,13 @@ export function parseModuleChanges(values: readonly string[]): { addModules: str
   const removeModules: string[] = [];
   for (const value of values) {
     const match = /^([+-]?)([a-z0-9][a-z0-9-]*)$/i.exec(value.trim());
-    if (!match) throw new InvalidInputError([{ path: "--module", message: `"${value}" is not a module change; write +name to add or -name to remove, e.g. --module +git --module=-fish.` }]);
+    if (!match)
+      throw new InvalidInputError([
+        {
+          path: "--module",
+          message: `"${value}" is not a module change; write +name to add or -name to remove, e.g. --module +git --module=-fish.`,
+        },
+      ]);
     (match[1] === "-" ? removeModules : addModules).push(match[2]!);
   }
   return { addModules, removeModules };
@@ -40,14 +46,23 @@ export function parseModuleChanges(values: readonly string[]): { addModules: str
 export const register: RegisterCommand = (program, context) => {
   commandGroup(program, "ctl")
     .command("set")
-    .description("Change a workload's modules and limits, keeping its workspace (a restart or a removed module asks for confirmation first: exit 4, or --yes)")
+    .description(
+      "Change a workload's modules and limits, keeping its workspace (a restart or a removed module asks for confirmation first: exit 4, or --yes)",
+    )
     .argument("<name>", "workload name")
-    .option("-m, --module <+name|-name>", "add (+git) or remove (-fish) a module (repeatable; write --module=-fish to remove)", collect)
+    .option(
+      "-m, --module <+name|-name>",
+      "add (+git) or remove (-fish) a module (repeatable; write --module=-fish to remove)",
+      collect,
+    )
     .option("-o, --option <module.key=value>", "a module option (repeatable), e.g. code-server.port=8443", collect)
     .option("--cpu <n>", "CPUs")
     .option("--memory <size>", "memory, e.g. 2G")
     .option("--pids <n>", "most processes it may run at once")
-    .option("--workspace-size <size>", "the workspace's size limit, changed in place (not below what it holds; within your disk quota), e.g. 20G")
+    .option(
+      "--workspace-size <size>",
+      "the workspace's size limit, changed in place (not below what it holds; within your disk quota), e.g. 20G",
+    )
     .action(async (name: string, flags: SetFlags) => {
       const { actor, dryRun, yes } = context.globals();
       const cpus = parsePositiveNumber("--cpu", flags.cpu);

@@ -23,13 +23,17 @@ export const register: RegisterCommand = (program, context) => {
 
   commandGroup(program, "ctl")
     .command("reconcile")
-    .description("Compare recorded workloads with the host: finish or roll back interrupted work, mark missing ones (admins)")
+    .description(
+      "Compare recorded workloads with the host: finish or roll back interrupted work, mark missing ones (admins)",
+    )
     .action(async () => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
       if (dryRun) {
         const listed = await core.list(actor);
-        const missing = listed.workloads.filter((workload) => workload.live === "missing").map((workload) => workload.name);
+        const missing = listed.workloads
+          .filter((workload) => workload.live === "missing")
+          .map((workload) => workload.name);
         const unmanaged = (listed.unmanaged ?? []).map((container) => container.name);
         context.output({ dryRun: true, missing, unmanaged }, () => [
           "Dry run: nothing was changed.",

@@ -24,8 +24,13 @@ export const register: RegisterCommand = (program, context) => {
       const { actor, dryRun } = context.globals();
       const { core, runtimes } = await context.app();
       if (dryRun) {
-        const backend = runtimes.all().map((runtime) => runtime.info().name).join(", ");
-        context.output({ dryRun: true, backend }, () => [`Dry run: would build the ${backend} backend's images; nothing was changed.`]);
+        const backend = runtimes
+          .all()
+          .map((runtime) => runtime.info().name)
+          .join(", ");
+        context.output({ dryRun: true, backend }, () => [
+          `Dry run: would build the ${backend} backend's images; nothing was changed.`,
+        ]);
         return;
       }
       const display = await context.progress("Building images");

@@ -11,7 +11,9 @@ import type { RegisterCommand } from "../context.js";
 
 /** Registers `voxnix proxmox plan|apply`. */
 export const register: RegisterCommand = (program, context) => {
-  const group = program.command("proxmox").description("Proxmox VM definitions as data: plan and apply a definitions file (admins)");
+  const group = program
+    .command("proxmox")
+    .description("Proxmox VM definitions as data: plan and apply a definitions file (admins)");
 
   group
     .command("plan")
@@ -29,7 +31,9 @@ export const register: RegisterCommand = (program, context) => {
 
   group
     .command("apply")
-    .description("Create the VMs a definitions file lists (as jobs, as their owners); a failure rolls back what this apply created")
+    .description(
+      "Create the VMs a definitions file lists (as jobs, as their owners); a failure rolls back what this apply created",
+    )
     .argument("<file>", "the definitions file (YAML, or Nix: *.nix), e.g. proxmox/vms.yaml")
     .action(async (file: string) => {
       const { readDefinitions } = await import("../../../fleet/definitions.js");
@@ -41,7 +45,10 @@ export const register: RegisterCommand = (program, context) => {
       const app = await context.app();
       const definitions = await readDefinitions(file, { runner: app.runner });
       if (dryRun) {
-        context.output({ dryRun: true, ...(await planFor(app.core, actor, definitions)) }, (plan) => ["Dry run: nothing was changed.", ...renderDefinitionsPlan(plan)]);
+        context.output({ dryRun: true, ...(await planFor(app.core, actor, definitions)) }, (plan) => [
+          "Dry run: nothing was changed.",
+          ...renderDefinitionsPlan(plan),
+        ]);
         return;
       }
       const settings = fleetSettingsOf(app);
@@ -72,14 +79,23 @@ export const register: RegisterCommand = (program, context) => {
         const trail = await recordApply(app, actor, definitions, { outcome: "applied", report });
         context.output({ ...report, ...(trail ? { trail } : {}) }, (value) => [
           ...renderDefinitionsPlan(value.plan),
-          ...value.created.map((vm) => `created ${vm.name} for ${vm.owner}${vm.addresses.length > 0 ? ` at ${vm.addresses.join(", ")}` : ""}${vm.fleet?.ageRecipient ? `; host key pinned, age recipient ${vm.fleet.ageRecipient}` : ""}${vm.fleet?.notes.length ? ` (${vm.fleet.notes.join("; ")})` : ""}`),
-          ...(assigned > 0 ? [`${assigned} imported VM(s) shown to their owners (read-only; start and stop where allowPowerControl is true).`] : []),
+          ...value.created.map(
+            (vm) =>
+              `created ${vm.name} for ${vm.owner}${vm.addresses.length > 0 ? ` at ${vm.addresses.join(", ")}` : ""}${vm.fleet?.ageRecipient ? `; host key pinned, age recipient ${vm.fleet.ageRecipient}` : ""}${vm.fleet?.notes.length ? ` (${vm.fleet.notes.join("; ")})` : ""}`,
+          ),
+          ...(assigned > 0
+            ? [
+                `${assigned} imported VM(s) shown to their owners (read-only; start and stop where allowPowerControl is true).`,
+              ]
+            : []),
           ...(trail?.committed ? [`Recorded in git: ${trail.commit}`] : []),
         ]);
       } catch (error) {
         display.end("failed", error instanceof Error ? error.message : String(error));
         if (error instanceof ApplyFailedError) {
-          await recordApply(app, actor, definitions, { outcome: "failed", error }).catch((trailError: unknown) => context.warn(`warning: the git audit trail was not written: ${(trailError as Error).message}`));
+          await recordApply(app, actor, definitions, { outcome: "failed", error }).catch((trailError: unknown) =>
+            context.warn(`warning: the git audit trail was not written: ${(trailError as Error).message}`),
+          );
         }
         throw error;
       }
@@ -87,9 +103,14 @@ export const register: RegisterCommand = (program, context) => {
 
   group
     .command("rekey")
-    .description("Read a pinned VM's host key again; if it changed and you accept its fingerprint, pin it and re-encrypt its secrets (as sops updatekeys / agenix -r)")
+    .description(
+      "Read a pinned VM's host key again; if it changed and you accept its fingerprint, pin it and re-encrypt its secrets (as sops updatekeys / agenix -r)",
+    )
     .argument("<name>", "the VM's name (pinned by a proxmox apply with nixos: true)")
-    .option("--accept <fingerprint>", "the new key's SHA-256 fingerprint, checked on the VM's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)")
+    .option(
+      "--accept <fingerprint>",
+      "the new key's SHA-256 fingerprint, checked on the VM's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)",
+    )
     .action(async (name: string, options: { accept?: string }) => {
       const { rekeyHost } = await import("../../../fleet/rekey.js");
       const { fleetSettingsOf } = await import("../../../fleet/fleet-app.js");
@@ -101,7 +122,9 @@ export const register: RegisterCommand = (program, context) => {
       }
       const report = await rekeyHost(app.runner, fleetSettingsOf(app), name, options.accept);
       context.output(report, (value) => [
-        value.changed ? `${value.name}: new host key ${value.fingerprint} pinned; age recipient ${value.ageRecipient}.` : `${value.name}: host key ${value.fingerprint} unchanged.`,
+        value.changed
+          ? `${value.name}: new host key ${value.fingerprint} pinned; age recipient ${value.ageRecipient}.`
+          : `${value.name}: host key ${value.fingerprint} unchanged.`,
         ...(value.reencrypted.length > 0 ? [`Re-encrypted: ${value.reencrypted.join(", ")}`] : []),
         ...value.notes.map((note) => `note: ${note}`),
       ]);

@@ -30,7 +30,14 @@ async function say(context: CliContext, message: string): Promise<void> {
   const { actor, dryRun, yes } = context.globals();
   const app = await context.app();
   const { createChatPipeline } = await import("../../../agent/pipeline.js");
-  const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config: app.config, secrets: app.secrets, logger: app.logger, dryRun });
+  const pipeline = createChatPipeline({
+    core: app.core,
+    conversations: app.conversations,
+    config: app.config,
+    secrets: app.secrets,
+    logger: app.logger,
+    dryRun,
+  });
   const replies: ChatReply[] = [];
   const jobs: JobReport[] = [];
   let reply = await pipeline.handle(actor, message);
@@ -60,7 +67,9 @@ async function say(context: CliContext, message: string): Promise<void> {
     engine: reply.engine,
     ...(replies[0]?.notice ? { notice: replies[0].notice } : {}),
     operations: replies.flatMap((entry) => entry.operations),
-    ...(pending ? { confirmation: { token: pending.token, plan: pending.plan, expiresAt: pending.expiresAt.toISOString() } } : {}),
+    ...(pending
+      ? { confirmation: { token: pending.token, plan: pending.plan, expiresAt: pending.expiresAt.toISOString() } }
+      : {}),
     ...(jobs.length > 0 ? { jobs } : {}),
   });
 }
@@ -79,5 +88,10 @@ async function follow(context: CliContext, job: NonNullable<ChatReply["job"]>): 
   if (!outcome.ok) context.setExitCode(exitCodeFor(outcome.error));
   context.say(outcome.text);
   const error = outcome.error as { kind?: string; message?: string } | undefined;
-  return { id: job.id, ok: outcome.ok, text: outcome.text, ...(error?.kind ? { error: { kind: error.kind, message: error.message ?? "" } } : {}) };
+  return {
+    id: job.id,
+    ok: outcome.ok,
+    text: outcome.text,
+    ...(error?.kind ? { error: { kind: error.kind, message: error.message ?? "" } } : {}),
+  };
 }

@@ -14,13 +14,18 @@ import type { ServiceStarter } from "../services/service.js";
 export const register: RegisterCommand = (program, context) => {
   program
     .command("serve")
-    .description("Run voxnix as a service: the Telegram bot (when a token is configured), the HTTP API and a periodic reconcile; one ready line; a graceful stop on SIGTERM")
+    .description(
+      "Run voxnix as a service: the Telegram bot (when a token is configured), the HTTP API and a periodic reconcile; one ready line; a graceful stop on SIGTERM",
+    )
     .action(() => runServe(context));
   program
     .command("telegram")
     .description("Run only the Telegram bot (long polling, or a webhook when telegram.mode is webhook)")
     .action(async () => {
-      const [{ runServices }, { startTelegramService }] = await Promise.all([import("../services/service.js"), import("../services/telegram-service.js")]);
+      const [{ runServices }, { startTelegramService }] = await Promise.all([
+        import("../services/service.js"),
+        import("../services/telegram-service.js"),
+      ]);
       const app = await context.app();
       await runServices(context, "voxnix telegram", [() => startTelegramService(app)]);
     });
@@ -28,14 +33,24 @@ export const register: RegisterCommand = (program, context) => {
     .command("http")
     .description("Run only the HTTP API (bearer API tokens; see docs/http.md) until SIGINT or SIGTERM")
     .action(async () => {
-      const [{ runServices }, { startHttpService }] = await Promise.all([import("../services/service.js"), import("../services/http-service.js")]);
+      const [{ runServices }, { startHttpService }] = await Promise.all([
+        import("../services/service.js"),
+        import("../services/http-service.js"),
+      ]);
       const app = await context.app();
       await runServices(context, "voxnix http", [() => startHttpService(app, context.io)]);
     });
 };
 
 async function runServe(context: CliContext): Promise<void> {
-  const [{ runServices }, { startTelegramService, telegramConfigured }, { startHttpService }, { startReconcileService }, { startSshService }, { startIdleService }] = await Promise.all([
+  const [
+    { runServices },
+    { startTelegramService, telegramConfigured },
+    { startHttpService },
+    { startReconcileService },
+    { startSshService },
+    { startIdleService },
+  ] = await Promise.all([
     import("../services/service.js"),
     import("../services/telegram-service.js"),
     import("../services/http-service.js"),
@@ -52,10 +67,15 @@ async function runServe(context: CliContext): Promise<void> {
   if (serve.reconcileMinutes > 0) starters.push(() => startReconcileService(app, serve.reconcileMinutes * 60_000));
   if (starters.length === 0) {
     const { ConfigError } = await import("../../../app/config.js");
-    throw new ConfigError([{ source: "configuration", path: "serve", message: "Nothing to serve: configure a Telegram token, or turn on serve.http or serve.reconcileMinutes." }]);
+    throw new ConfigError([
+      {
+        source: "configuration",
+        path: "serve",
+        message: "Nothing to serve: configure a Telegram token, or turn on serve.http or serve.reconcileMinutes.",
+      },
+    ]);
   }
   // The timers always run beside the rest: a round is one query when nothing has a timeout (an owner may set one any time).
   starters.push(() => startIdleService(app, app.config.idle.checkEverySeconds * 1000));
   await runServices(context, "voxnix serve", starters);
 }
-

@@ -29,8 +29,11 @@ export const HOST_PACKAGES: readonly { readonly pkg: string; readonly program: s
 async function missingPackages(runner: CommandRunner): Promise<string[]> {
   const missing: string[] = [];
   for (const { pkg } of HOST_PACKAGES) {
-    const result = await runner.run("dpkg-query", ["-W", "-f=${Status}", pkg], { timeoutMs: 30_000 }).catch(() => undefined);
-    if (result === undefined || result.exitCode !== 0 || !result.stdout.includes("install ok installed")) missing.push(pkg);
+    const result = await runner
+      .run("dpkg-query", ["-W", "-f=${Status}", pkg], { timeoutMs: 30_000 })
+      .catch(() => undefined);
+    if (result === undefined || result.exitCode !== 0 || !result.stdout.includes("install ok installed"))
+      missing.push(pkg);
   }
   return missing;
 }
@@ -49,21 +52,48 @@ function lineSink(display: ProgressDisplay): (stream: "stdout" | "stderr", chunk
 async function askToInstall(context: CliContext, missing: readonly string[]): Promise<void> {
   const ask = context.io.ask;
   if (ask === undefined) {
-    throw new InvalidInputError([{ path: "yes", message: `These host packages are missing: ${missing.join(" ")}. Run \`voxnix setup --yes\` to install them with apt-get.` }]);
+    throw new InvalidInputError([
+      {
+        path: "yes",
+        message: `These host packages are missing: ${missing.join(" ")}. Run \`voxnix setup --yes\` to install them with apt-get.`,
+      },
+    ]);
   }
-  const answer = (await ask(`These host packages are missing: ${missing.join(" ")}.\nInstall them with apt-get now? [Y/n] `)).trim().toLowerCase();
+  const answer = (
+    await ask(`These host packages are missing: ${missing.join(" ")}.\nInstall them with apt-get now? [Y/n] `)
+  )
+    .trim()
+    .toLowerCase();
   if (answer === "" || answer === "y" || answer === "yes") return;
-  throw new InvalidInputError([{ path: "yes", message: `Nothing was installed or changed. Run \`voxnix setup --yes\` when you want ${missing.join(" ")} installed.` }]);
+  throw new InvalidInputError([
+    {
+      path: "yes",
+      message: `Nothing was installed or changed. Run \`voxnix setup --yes\` when you want ${missing.join(" ")} installed.`,
+    },
+  ]);
 }
 
 async function installPackages(context: CliContext, runner: CommandRunner, packages: readonly string[]): Promise<void> {
   const display = await context.progress(`Installing ${packages.join(" ")}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   try {
-    const update = await runner.run("apt-get", ["update"], { timeoutMs: 15 * 60_000, env, onOutput: lineSink(display) });
-    if (update.exitCode !== 0) throw new HostFailureError("apt-get update failed; check the network and /etc/apt/sources.list.", update.stderr.slice(-1000));
-    const install = await runner.run("apt-get", ["install", "-y", "--no-install-recommends", ...packages], { timeoutMs: 30 * 60_000, env, onOutput: lineSink(display) });
-    if (install.exitCode !== 0) throw new HostFailureError(`apt-get install ${packages.join(" ")} failed.`, install.stderr.slice(-1000));
+    const update = await runner.run("apt-get", ["update"], {
+      timeoutMs: 15 * 60_000,
+      env,
+      onOutput: lineSink(display),
+    });
+    if (update.exitCode !== 0)
+      throw new HostFailureError(
+        "apt-get update failed; check the network and /etc/apt/sources.list.",
+        update.stderr.slice(-1000),
+      );
+    const install = await runner.run("apt-get", ["install", "-y", "--no-install-recommends", ...packages], {
+      timeoutMs: 30 * 60_000,
+      env,
+      onOutput: lineSink(display),
+    });
+    if (install.exitCode !== 0)
+      throw new HostFailureError(`apt-get install ${packages.join(" ")} failed.`, install.stderr.slice(-1000));
     display.end("succeeded", `Installed ${packages.join(" ")}`);
   } catch (error) {
     display.end("failed", "Installing host packages failed");
@@ -94,7 +124,10 @@ async function runSetup(context: CliContext): Promise<void> {
       `prepare ${app.storage.info().name} storage`,
       failing(checks, "base image") ? "build the base image (debootstrap, a few minutes)" : "base image: already built",
     ];
-    context.output({ dryRun: true, missingPackages: missing, plan }, () => ["Dry run: nothing was changed. Setup would:", ...plan.map((step) => `  - ${step}`)]);
+    context.output({ dryRun: true, missingPackages: missing, plan }, () => [
+      "Dry run: nothing was changed. Setup would:",
+      ...plan.map((step) => `  - ${step}`),
+    ]);
     return;
   }
   if (missing.length > 0) {
@@ -105,13 +138,16 @@ async function runSetup(context: CliContext): Promise<void> {
     done.push("host packages already present");
   }
   await app.storage.ensureReady();
-  done.push(`${app.storage.info().name} storage ready${app.storage.info().quotas ? " (per-user quotas enforced)" : " (quotas NOT enforced)"}`);
+  done.push(
+    `${app.storage.info().name} storage ready${app.storage.info().quotas ? " (per-user quotas enforced)" : " (quotas NOT enforced)"}`,
+  );
   const before = (await app.core.doctor(actor)).checks;
   if (failing(before, "base image")) {
     const display = await context.progress("Building the base image");
     try {
       const report = await app.core.buildImages(actor, {
-        onProgress: (event: ProgressEvent) => (event.type === "step" ? display.update(event.message) : display.log(event.line)),
+        onProgress: (event: ProgressEvent) =>
+          event.type === "step" ? display.update(event.message) : display.log(event.line),
       });
       display.end("succeeded", "Base image built");
       done.push(...report.images.map((image) => `built ${image.name}: ${image.detail}`));
@@ -154,7 +190,9 @@ async function runAutostart(context: CliContext): Promise<void> {
 export const register: RegisterCommand = (program, context) => {
   program
     .command("setup")
-    .description("Prepare this machine to run containers: host packages, btrfs storage, base image (root; --yes to install packages unasked)")
+    .description(
+      "Prepare this machine to run containers: host packages, btrfs storage, base image (root; --yes to install packages unasked)",
+    )
     .action(() => runSetup(context));
   commandGroup(program, "ctl")
     .command("autostart")

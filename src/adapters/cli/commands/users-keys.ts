@@ -20,7 +20,14 @@ const MAX_KEY_FILE_BYTES = 64 * 1024;
 function renderKeys(keys: readonly SshKeyView[]): string[] {
   return renderTable(
     ["fingerprint", "user", "type", "bits", "comment", "added"],
-    keys.map((key) => [key.fingerprint, key.userId, key.algorithm, String(key.bits), key.comment ?? "-", formatTime(key.createdAt)]),
+    keys.map((key) => [
+      key.fingerprint,
+      key.userId,
+      key.algorithm,
+      String(key.bits),
+      key.comment ?? "-",
+      formatTime(key.createdAt),
+    ]),
     "(no SSH keys)",
   );
 }
@@ -32,18 +39,25 @@ async function readKeyText(source: string): Promise<string> {
     for await (const chunk of process.stdin) {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += buffer.length;
-      if (size > MAX_KEY_FILE_BYTES) throw new InvalidInputError([{ path: "file", message: "That is far too long for a public key." }]);
+      if (size > MAX_KEY_FILE_BYTES)
+        throw new InvalidInputError([{ path: "file", message: "That is far too long for a public key." }]);
       chunks.push(buffer);
     }
     return Buffer.concat(chunks).toString("utf8");
   }
   try {
     const text = await readFile(source, "utf8");
-    if (text.length > MAX_KEY_FILE_BYTES) throw new InvalidInputError([{ path: "file", message: `${source} is far too long for a public key.` }]);
+    if (text.length > MAX_KEY_FILE_BYTES)
+      throw new InvalidInputError([{ path: "file", message: `${source} is far too long for a public key.` }]);
     return text;
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
-    throw new InvalidInputError([{ path: "file", message: `Cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? "error"}); give the .pub file or - for standard input.` }]);
+    throw new InvalidInputError([
+      {
+        path: "file",
+        message: `Cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? "error"}); give the .pub file or - for standard input.`,
+      },
+    ]);
   }
 }
 
@@ -54,7 +68,9 @@ async function addKey(context: CliContext, user: string, source: string): Promis
   if (dryRun) {
     const parsed = parseSshPublicKey(text);
     if (!parsed.ok) throw new InvalidInputError([{ path: "publicKey", message: parsed.message }]);
-    context.output({ dryRun: true, userId: user, fingerprint: parsed.key.fingerprint }, () => [`Dry run: would register ${parsed.key.fingerprint} for ${user}; nothing was changed.`]);
+    context.output({ dryRun: true, userId: user, fingerprint: parsed.key.fingerprint }, () => [
+      `Dry run: would register ${parsed.key.fingerprint} for ${user}; nothing was changed.`,
+    ]);
     return;
   }
   const { core, config } = await context.app();
@@ -68,7 +84,10 @@ async function addKey(context: CliContext, user: string, source: string): Promis
 
 /** Registers `voxnix users key …`. */
 export const register: RegisterCommand = (program, context) => {
-  const key = commandGroup(program, "users").command("key").alias("ssh-key").description("Manage SSH public keys for the SSH gateway (docs/ssh.md); also `users ssh-key`");
+  const key = commandGroup(program, "users")
+    .command("key")
+    .alias("ssh-key")
+    .description("Manage SSH public keys for the SSH gateway (docs/ssh.md); also `users ssh-key`");
   key
     .command("add")
     .description("Register a public key for a user (the .pub file, or - to read standard input)")
@@ -93,10 +112,16 @@ export const register: RegisterCommand = (program, context) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
       if (dryRun) {
-        const known = (await core.listSshKeys(actor, { userId: user })).find((item) => item.fingerprint === fingerprint);
-        context.output({ dryRun: true, key: known ?? null }, () => [`Dry run: would remove ${fingerprint} of ${user}${known ? "" : " (no such key)"}; nothing was changed.`]);
+        const known = (await core.listSshKeys(actor, { userId: user })).find(
+          (item) => item.fingerprint === fingerprint,
+        );
+        context.output({ dryRun: true, key: known ?? null }, () => [
+          `Dry run: would remove ${fingerprint} of ${user}${known ? "" : " (no such key)"}; nothing was changed.`,
+        ]);
         return;
       }
-      context.output(await core.removeSshKey(actor, { userId: user, fingerprint }), (removed) => [`Removed SSH key ${removed.fingerprint} of ${removed.userId}.`]);
+      context.output(await core.removeSshKey(actor, { userId: user, fingerprint }), (removed) => [
+        `Removed SSH key ${removed.fingerprint} of ${removed.userId}.`,
+      ]);
     });
 };

@@ -14,7 +14,13 @@ import { formatTime, renderTable } from "../render.js";
 function renderTokens(tokens: readonly ApiTokenView[]): string[] {
   return renderTable(
     ["id", "user", "created", "by", "revoked"],
-    tokens.map((token) => [token.id, token.userId, formatTime(token.createdAt), token.createdBy, token.revokedAt ? formatTime(token.revokedAt) : "-"]),
+    tokens.map((token) => [
+      token.id,
+      token.userId,
+      formatTime(token.createdAt),
+      token.createdBy,
+      token.revokedAt ? formatTime(token.revokedAt) : "-",
+    ]),
     "(no API tokens)",
   );
 }
@@ -29,7 +35,9 @@ function renderCreated(token: CreatedApiToken): string[] {
 
 /** Registers `voxnix users token …`. */
 export const register: RegisterCommand = (program, context) => {
-  const token = commandGroup(program, "users").command("token").description("Manage API tokens for the HTTP API (admins)");
+  const token = commandGroup(program, "users")
+    .command("token")
+    .description("Manage API tokens for the HTTP API (admins)");
   token
     .command("create")
     .description("Create an API token acting as a user; prints it once")
@@ -38,7 +46,9 @@ export const register: RegisterCommand = (program, context) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
       if (dryRun) {
-        context.output({ dryRun: true, userId: user }, () => [`Dry run: would create an API token for ${user}; nothing was changed.`]);
+        context.output({ dryRun: true, userId: user }, () => [
+          `Dry run: would create an API token for ${user}; nothing was changed.`,
+        ]);
         return;
       }
       context.output(await core.createApiToken(actor, user), renderCreated);
@@ -60,9 +70,13 @@ export const register: RegisterCommand = (program, context) => {
       const { core } = await context.app();
       if (dryRun) {
         const known = (await core.listApiTokens(actor)).find((item) => item.id === id);
-        context.output({ dryRun: true, token: known ?? null }, () => [`Dry run: would revoke ${id}${known ? ` (${known.userId})` : " (no such token)"}; nothing was changed.`]);
+        context.output({ dryRun: true, token: known ?? null }, () => [
+          `Dry run: would revoke ${id}${known ? ` (${known.userId})` : " (no such token)"}; nothing was changed.`,
+        ]);
         return;
       }
-      context.output(await core.revokeApiToken(actor, id), (revoked) => [`Revoked API token ${revoked.id} of ${revoked.userId}.`]);
+      context.output(await core.revokeApiToken(actor, id), (revoked) => [
+        `Revoked API token ${revoked.id} of ${revoked.userId}.`,
+      ]);
     });
 };

@@ -62,8 +62,14 @@ export const register: RegisterCommand = (program, context) => {
     .option("--cpu <n>", "CPUs summed over their workloads")
     .option("--memory <size>", "memory summed over their workloads, e.g. 16G")
     .option("--pids <n>", "processes summed over their workloads' limits, e.g. 4096")
-    .option("--max-idle <duration>", 'longest inactivity timeout their workloads may have, e.g. 8h ("none": no maximum)')
-    .option("--default-kind <kind>", "what they get when they do not say container or vm: container or vm (the stronger boundary)")
+    .option(
+      "--max-idle <duration>",
+      'longest inactivity timeout their workloads may have, e.g. 8h ("none": no maximum)',
+    )
+    .option(
+      "--default-kind <kind>",
+      "what they get when they do not say container or vm: container or vm (the stronger boundary)",
+    )
     .option("--vm-only", "refuse containers for them: every workload is a VM")
     .option("--no-vm-only", "allow containers again")
     .action(async (id: string, flags: LimitFlags) => {
@@ -87,15 +93,24 @@ export const register: RegisterCommand = (program, context) => {
     });
 };
 
-async function dryRunFor(context: CliContext, id: string, verb: string, limits?: Partial<UserLimitsInput>): Promise<void> {
+async function dryRunFor(
+  context: CliContext,
+  id: string,
+  verb: string,
+  limits?: Partial<UserLimitsInput>,
+): Promise<void> {
   const { core } = await context.app();
   const user: UserView | undefined = (await core.listUsers(context.globals().actor)).find((item) => item.id === id);
   if (!user) throw new NotFoundError("user", id, `There is no user "${id}".`);
-  context.output({ dryRun: true, user, ...(limits ? { limits } : {}) }, () => [`Dry run: would ${verb} ${id} (now ${user.status}); nothing was changed.`]);
+  context.output({ dryRun: true, user, ...(limits ? { limits } : {}) }, () => [
+    `Dry run: would ${verb} ${id} (now ${user.status}); nothing was changed.`,
+  ]);
 }
 
 /** `--default-kind`: container or vm. */
 function parseKind(value: string): "container" | "vm" {
   if (value === "container" || value === "vm") return value;
-  throw new InvalidInputError([{ path: "--default-kind", message: `--default-kind is container or vm, not "${value}".` }]);
+  throw new InvalidInputError([
+    { path: "--default-kind", message: `--default-kind is container or vm, not "${value}".` },
+  ]);
 }

@@ -19,12 +19,17 @@ export const register: RegisterCommand = (program, context) => {
       const { actor, dryRun } = context.globals();
       const app = await context.app();
       if (dryRun) {
-        context.output({ dryRun: true, userId: actor.userId }, () => [`Dry run: would create a login link for ${actor.userId}; nothing was changed.`]);
+        context.output({ dryRun: true, userId: actor.userId }, () => [
+          `Dry run: would create a login link for ${actor.userId}; nothing was changed.`,
+        ]);
         return;
       }
       const { loginLinkUrl } = await import("../../http/web/links.js");
       const link: LoginLink = await app.core.createLoginLink(actor);
       const url = loginLinkUrl(app.config.http, link.token);
-      context.output({ userId: link.userId, url, expiresAt: link.expiresAt }, () => [url, `(for ${link.userId}; works once, until ${formatTime(link.expiresAt)})`]);
+      context.output({ userId: link.userId, url, expiresAt: link.expiresAt }, () => [
+        url,
+        `(for ${link.userId}; works once, until ${formatTime(link.expiresAt)})`,
+      ]);
     });
 };

@@ -21,7 +21,11 @@ export async function startIdleService(app: App, intervalMs: number): Promise<Se
       .idleTick()
       .then(
         (report) => {
-          if (report.failed.length > 0) app.logger.warn({ event: "idle", failed: report.failed }, "idle timers: some workloads could not be handled");
+          if (report.failed.length > 0)
+            app.logger.warn(
+              { event: "idle", failed: report.failed },
+              "idle timers: some workloads could not be handled",
+            );
         },
         (error: unknown) => app.logger.warn({ err: error }, "idle timers failed; trying again at the next interval"),
       )

@@ -16,7 +16,15 @@ export async function startReconcileService(app: App, intervalMs: number): Promi
     round = round.then(async () => {
       try {
         const report = await app.core.reconcile(admin);
-        app.logger.info({ event: "reconcile", recovered: report.recovered.length, missing: report.missing.length, prunedSnapshots: report.prunedSnapshots }, "periodic reconcile");
+        app.logger.info(
+          {
+            event: "reconcile",
+            recovered: report.recovered.length,
+            missing: report.missing.length,
+            prunedSnapshots: report.prunedSnapshots,
+          },
+          "periodic reconcile",
+        );
       } catch (error) {
         app.logger.warn({ err: error }, "periodic reconcile failed; trying again at the next interval");
       }

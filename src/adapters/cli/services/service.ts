@@ -36,7 +36,11 @@ export const NEVER_FAILS: Promise<never> = new Promise<never>(() => undefined);
  * Runs `starters` until a stop signal or a failure. `label` prefixes the person-facing lines
  * ("voxnix serve: …").
  */
-export async function runServices(context: CliContext, label: string, starters: readonly ServiceStarter[]): Promise<void> {
+export async function runServices(
+  context: CliContext,
+  label: string,
+  starters: readonly ServiceStarter[],
+): Promise<void> {
   const app = await context.app();
   const running: Service[] = [];
   // Until every service runs, a signal may end the process the default way.
@@ -54,8 +58,14 @@ export async function runServices(context: CliContext, label: string, starters: 
   // process in the middle of a job (execa's signal-exit re-raises a signal only it listens to).
   const stop = stopSignals();
   try {
-    const ended = await Promise.race([stop.first.then((signal) => ({ signal })), ...running.map((service) => service.failure.catch((failure: unknown) => ({ failure })))]);
-    if ("signal" in ended) context.say(`${label}: ${ended.signal} received; finishing running jobs (up to ${Math.round(JOB_GRACE_MS / 1000)} s), then stopping.`);
+    const ended = await Promise.race([
+      stop.first.then((signal) => ({ signal })),
+      ...running.map((service) => service.failure.catch((failure: unknown) => ({ failure }))),
+    ]);
+    if ("signal" in ended)
+      context.say(
+        `${label}: ${ended.signal} received; finishing running jobs (up to ${Math.round(JOB_GRACE_MS / 1000)} s), then stopping.`,
+      );
     await stopAll(running);
     const settled = Promise.all(running.map((service) => service.settled())).then(() => true);
     const finished = await Promise.race([settled, delay(JOB_GRACE_MS), stop.second.then(() => false)]);
@@ -104,11 +114,19 @@ function delay(ms: number): Promise<false> {
  * address, a privileged port), or undefined when the failure is something else. Problems a
  * person can fix in the configuration exit 2, not as bugs.
  */
-export async function listenConfigError(error: NodeJS.ErrnoException, key: string, listen: string, variable: string): Promise<Error | undefined> {
+export async function listenConfigError(
+  error: NodeJS.ErrnoException,
+  key: string,
+  listen: string,
+  variable: string,
+): Promise<Error | undefined> {
   const { ConfigError } = await import("../../../app/config.js");
   const configError = (message: string) => new ConfigError([{ source: "configuration", path: key, message }]);
-  if (error.code === "EADDRINUSE") return configError(`${listen} is already in use; choose another port (${variable}).`);
-  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") return configError(`${listen} is not an address of this machine.`);
-  if (error.code === "EACCES" && typeof error.path !== "string") return configError(`Not allowed to listen on ${listen} (ports below 1024 need privileges).`);
+  if (error.code === "EADDRINUSE")
+    return configError(`${listen} is already in use; choose another port (${variable}).`);
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")
+    return configError(`${listen} is not an address of this machine.`);
+  if (error.code === "EACCES" && typeof error.path !== "string")
+    return configError(`Not allowed to listen on ${listen} (ports below 1024 need privileges).`);
   return undefined;
 }

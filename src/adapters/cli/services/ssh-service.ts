@@ -11,7 +11,12 @@ import { listenConfigError, NEVER_FAILS, type Service } from "./service.js";
 
 /** Starts the gateway; rejects with a `ConfigError` for an unusable address or host key. */
 export async function startSshService(app: App, io: CliIo): Promise<Service> {
-  const [{ loadOrCreateHostKey, defaultHostKeyFile }, { startSshGateway }, { ConfigError }, { sshAccessFrom, sshCommand }] = await Promise.all([
+  const [
+    { loadOrCreateHostKey, defaultHostKeyFile },
+    { startSshGateway },
+    { ConfigError },
+    { sshAccessFrom, sshCommand },
+  ] = await Promise.all([
     import("../../ssh/host-key.js"),
     import("../../ssh/gateway.js"),
     import("../../../app/config.js"),
@@ -25,7 +30,13 @@ export async function startSshService(app: App, io: CliIo): Promise<Service> {
   } catch (error) {
     throw configError("ssh.hostKeyFile", (error as Error).message);
   }
-  const gateway = await startSshGateway({ core: app.core, hostKey, settings, notices: app.notices, logger: app.logger.child({ component: "ssh" }) }).catch((error: NodeJS.ErrnoException) => {
+  const gateway = await startSshGateway({
+    core: app.core,
+    hostKey,
+    settings,
+    notices: app.notices,
+    logger: app.logger.child({ component: "ssh" }),
+  }).catch((error: NodeJS.ErrnoException) => {
     return listenConfigError(error, "ssh.listen", settings.listen, "VOXNIX_SSH_LISTEN").then((listenError) => {
       throw listenError ?? error;
     });

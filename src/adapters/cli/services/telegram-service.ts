@@ -26,23 +26,41 @@ export async function startTelegramService(app: App): Promise<Service> {
     );
   }
   const webhook = config.telegram.mode === "webhook";
-  if (webhook && !config.telegram.webhook.url) throw configError("telegram.webhook.url", "Webhook mode needs the public HTTPS URL Telegram should call (VOXNIX_TELEGRAM_WEBHOOK_URL).");
-  if (webhook && !secrets.webhookSecret) throw configError("telegram.webhook.secretFile", "Webhook mode needs a secret token; set VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE to a file holding one (letters, digits, _ and -).");
+  if (webhook && !config.telegram.webhook.url)
+    throw configError(
+      "telegram.webhook.url",
+      "Webhook mode needs the public HTTPS URL Telegram should call (VOXNIX_TELEGRAM_WEBHOOK_URL).",
+    );
+  if (webhook && !secrets.webhookSecret)
+    throw configError(
+      "telegram.webhook.secretFile",
+      "Webhook mode needs a secret token; set VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE to a file holding one (letters, digits, _ and -).",
+    );
 
-  const [{ createChatPipeline }, { createTelegramBot }, { isTokenRefused, telegramRefusal }, { deliverNotice }] = await Promise.all([
-    import("../../../agent/pipeline.js"),
-    import("../../telegram/bot.js"),
-    import("../../telegram/on-error.js"),
-    import("../../telegram/notices.js"),
-  ]);
+  const [{ createChatPipeline }, { createTelegramBot }, { isTokenRefused, telegramRefusal }, { deliverNotice }] =
+    await Promise.all([
+      import("../../../agent/pipeline.js"),
+      import("../../telegram/bot.js"),
+      import("../../telegram/on-error.js"),
+      import("../../telegram/notices.js"),
+    ]);
   // Telegram refusing the token (401 wrong or revoked, 404 malformed) is the configuration error the docs promise: exit 2.
   const tokenErrorOr = (error: unknown): unknown => {
     const refusal = telegramRefusal(error);
     if (!refusal || !isTokenRefused(error)) return error;
-    return configError("telegram.tokenFile", `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`);
+    return configError(
+      "telegram.tokenFile",
+      `Telegram refused the bot token (${refusal.code} ${refusal.description}). Check the token from @BotFather in the file VOXNIX_TELEGRAM_TOKEN_FILE points to.`,
+    );
   };
   const { loginLinkUrl } = await import("../../http/web/links.js");
-  const pipeline = createChatPipeline({ core: app.core, conversations: app.conversations, config, secrets, logger: app.logger });
+  const pipeline = createChatPipeline({
+    core: app.core,
+    conversations: app.conversations,
+    config,
+    secrets,
+    logger: app.logger,
+  });
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
     core: app.core,
@@ -60,7 +78,12 @@ export async function startTelegramService(app: App): Promise<Service> {
   try {
     if (webhook) {
       const { startWebhook } = await import("../../telegram/webhook.js");
-      const server = await startWebhook(telegram, { url: config.telegram.webhook.url!, port: config.telegram.webhook.port, secretToken: secrets.webhookSecret!, logger: app.logger });
+      const server = await startWebhook(telegram, {
+        url: config.telegram.webhook.url!,
+        port: config.telegram.webhook.port,
+        secretToken: secrets.webhookSecret!,
+        logger: app.logger,
+      });
       stopWebhook = () => server.close();
       ready = `webhook listening on port ${config.telegram.webhook.port}; press Ctrl-C to stop.`;
     } else {

@@ -24,7 +24,9 @@ export const ACCOUNT_ROUTES: readonly RouteDefinition[] = [
     summary: "The modules you can pick when creating a workload: name, description, options, ports, conflicts",
     // The catalog is not anyone's data; the caller is checked (and the read audited) as a whoami.
     operation: "whoami",
-    responses: { 200: { description: "The module catalog of this appliance's backend", schema: okEnvelope(moduleList) } },
+    responses: {
+      200: { description: "The module catalog of this appliance's backend", schema: okEnvelope(moduleList) },
+    },
     handle: async ({ actor }, { core }) => {
       await core.whoami(actor);
       return okResponse(core.modules());

@@ -9,7 +9,12 @@ import { okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
 import { errorResponse, okEnvelope } from "../schemas.js";
 
-const wholeNumber = (max: number) => z.string().regex(/^\d{1,9}$/, "must be a whole number").transform(Number).pipe(z.number().int().min(1).max(max));
+const wholeNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max));
 
 /** The audit log's query parameters. */
 export const auditQuery = z
@@ -47,7 +52,10 @@ export const AUDIT_ROUTES: readonly RouteDefinition[] = [
     operation: "auditLog",
     query: auditQuery,
     responses: {
-      200: { description: "A page of records; `next` is the `before` of the following page", schema: okEnvelope(z.object({ entries: z.array(auditEntry), next: z.number().int().optional() })) },
+      200: {
+        description: "A page of records; `next` is the `before` of the following page",
+        schema: okEnvelope(z.object({ entries: z.array(auditEntry), next: z.number().int().optional() })),
+      },
       403: { description: "Not an admin", schema: errorResponse },
       422: { description: "Invalid filters", schema: errorResponse },
     },

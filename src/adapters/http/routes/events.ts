@@ -22,10 +22,17 @@ export const EVENT_ROUTES: readonly RouteDefinition[] = [
   defineRoute({
     method: "get",
     path: "/events",
-    summary: "Your workloads' live state as Server-Sent Events: `workloads` now and on every change; `access-ended` (then the stream ends) when your access is turned off",
+    summary:
+      "Your workloads' live state as Server-Sent Events: `workloads` now and on every change; `access-ended` (then the stream ends) when your access is turned off",
     operation: "watch",
     query: emptyQuery,
-    responses: { 200: { description: "text/event-stream; each `workloads` event's data is a ListResult; a last `access-ended` event when the account is denied or removed", eventStream: true } },
+    responses: {
+      200: {
+        description:
+          "text/event-stream; each `workloads` event's data is a ListResult; a last `access-ended` event when the account is denied or removed",
+        eventStream: true,
+      },
+    },
     handle: async ({ actor, context }, { core, watchPollMs, watchMaxMs }) => {
       // Opened (and audited) before the stream starts, so a refused caller gets a plain error answer.
       const watch = await core.watch(actor, { pollMs: watchPollMs });
@@ -73,7 +80,11 @@ export const EVENT_ROUTES: readonly RouteDefinition[] = [
             await stream.writeSSE({ event: "workloads", data: toJson(latest) });
           }
           // Said before closing, so the page can tell the person instead of quietly reconnecting into a 403.
-          if (accessEnded && !stream.aborted && !stream.closed) await stream.writeSSE({ event: "access-ended", data: toJson({ message: "An administrator has turned off your access." }) });
+          if (accessEnded && !stream.aborted && !stream.closed)
+            await stream.writeSSE({
+              event: "access-ended",
+              data: toJson({ message: "An administrator has turned off your access." }),
+            });
         } finally {
           clearTimeout(deadline);
           unsubscribe();

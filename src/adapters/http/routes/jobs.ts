@@ -13,7 +13,11 @@ import { defineRoute, type RouteDefinition, type RouteServices } from "../route.
 import { confirmBody, errorResponse, jobStarted, jobView, okEnvelope } from "../schemas.js";
 
 /** Follows a job this server started and answers 202 with its state and events URL. */
-export async function jobStartedResponse(actor: Actor, handle: JobHandle<unknown>, services: RouteServices): Promise<Response> {
+export async function jobStartedResponse(
+  actor: Actor,
+  handle: JobHandle<unknown>,
+  services: RouteServices,
+): Promise<Response> {
   services.jobs.follow(handle);
   const job = await services.core.job(actor, handle.id);
   const events = `/api/v1/jobs/${encodeURIComponent(handle.id)}/events`;
@@ -23,7 +27,12 @@ export async function jobStartedResponse(actor: Actor, handle: JobHandle<unknown
 }
 
 /** Streams `job-state` (now), then the job's events up to and including `job-end`. */
-async function streamJob(stream: SSEStreamingApi, actor: Actor, first: JobView, services: RouteServices): Promise<void> {
+async function streamJob(
+  stream: SSEStreamingApi,
+  actor: Actor,
+  first: JobView,
+  services: RouteServices,
+): Promise<void> {
   let queue = stream.writeSSE({ event: "job-state", data: toJson(first) });
   const send = (event: JobEvent) => {
     queue = queue.then(() => stream.writeSSE({ event: event.type, data: toJson(event) }));
@@ -43,20 +52,23 @@ async function streamJob(stream: SSEStreamingApi, actor: Actor, first: JobView, 
       // Started by another process: follow its persisted state.
       let progress = first.progress;
       const timer = setInterval(() => {
-        services.core.job(actor, first.id).then((job) => {
-          if (job.progress !== progress) {
-            progress = job.progress;
-            send({ type: "log", line: job.progress, jobId: job.id });
-          }
-          if (job.state !== "running") {
+        services.core.job(actor, first.id).then(
+          (job) => {
+            if (job.progress !== progress) {
+              progress = job.progress;
+              send({ type: "log", line: job.progress, jobId: job.id });
+            }
+            if (job.state !== "running") {
+              clearInterval(timer);
+              send({ type: "job-end", job });
+              resolve();
+            }
+          },
+          () => {
             clearInterval(timer);
-            send({ type: "job-end", job });
             resolve();
-          }
-        }, () => {
-          clearInterval(timer);
-          resolve();
-        });
+          },
+        );
       }, services.jobPollMs);
       stream.onAbort(() => clearInterval(timer));
     });
@@ -73,7 +85,10 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
     path: "/jobs/{id}",
     summary: "A create, destroy or restore job's state",
     operation: "job",
-    responses: { 200: { description: "The job", schema: okEnvelope(jobView) }, 404: { description: "No such job of yours", schema: errorResponse } },
+    responses: {
+      200: { description: "The job", schema: okEnvelope(jobView) },
+      404: { description: "No such job of yours", schema: errorResponse },
+    },
     handle: async ({ actor, params }, { core }) => okResponse(await core.job(actor, params.id ?? "")),
   }),
   defineRoute({
@@ -81,7 +96,10 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
     path: "/jobs/{id}/events",
     summary: "A job's progress as Server-Sent Events: job-state, then step/log events, then job-end",
     operation: "job",
-    responses: { 200: { description: "text/event-stream; each event's data is JSON", eventStream: true }, 404: { description: "No such job of yours", schema: errorResponse } },
+    responses: {
+      200: { description: "text/event-stream; each event's data is JSON", eventStream: true },
+      404: { description: "No such job of yours", schema: errorResponse },
+    },
     handle: async ({ actor, params, context }, services) => {
       // Checked before the stream starts, so a job that is not yours is a plain 404.
       const first = await services.core.job(actor, params.id ?? "");
@@ -94,7 +112,11 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
     summary: "Carry out a planned destroy with its token (a job; 202); only the user who asked can",
     operation: "confirm",
     body: confirmBody,
-    responses: { 202: { description: "The destroy job started", schema: okEnvelope(jobStarted) }, 404: { description: "Unknown, used, expired or someone else's token", schema: errorResponse } },
-    handle: async ({ actor, body }, services) => jobStartedResponse(actor, await services.core.confirm(actor, body.token), services),
+    responses: {
+      202: { description: "The destroy job started", schema: okEnvelope(jobStarted) },
+      404: { description: "Unknown, used, expired or someone else's token", schema: errorResponse },
+    },
+    handle: async ({ actor, body }, services) =>
+      jobStartedResponse(actor, await services.core.confirm(actor, body.token), services),
   }),
 ];

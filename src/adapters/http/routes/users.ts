@@ -25,7 +25,11 @@ export const USER_ROUTES: readonly RouteDefinition[] = [
     path: "/users/{id}/approve",
     summary: "Approve a pending (or denied) user (admins)",
     operation: "approveUser",
-    responses: { 200: { description: "The user", schema: okEnvelope(userView) }, 403: forbidden, 404: { description: "Unknown user", schema: errorResponse } },
+    responses: {
+      200: { description: "The user", schema: okEnvelope(userView) },
+      403: forbidden,
+      404: { description: "Unknown user", schema: errorResponse },
+    },
     handle: async ({ actor, params }, { core }) => okResponse(await core.approveUser(actor, params.id ?? "")),
   }),
   defineRoute({
@@ -33,7 +37,11 @@ export const USER_ROUTES: readonly RouteDefinition[] = [
     path: "/users/{id}/deny",
     summary: "Deny a user; their running workloads are stopped, data kept (admins)",
     operation: "denyUser",
-    responses: { 200: { description: "The user, with the workloads that were stopped", schema: okEnvelope(userView) }, 403: forbidden, 404: { description: "Unknown user", schema: errorResponse } },
+    responses: {
+      200: { description: "The user, with the workloads that were stopped", schema: okEnvelope(userView) },
+      403: forbidden,
+      404: { description: "Unknown user", schema: errorResponse },
+    },
     handle: async ({ actor, params }, { core }) => okResponse(await core.denyUser(actor, params.id ?? "")),
   }),
   defineRoute({
@@ -42,7 +50,12 @@ export const USER_ROUTES: readonly RouteDefinition[] = [
     summary: "Change some of a user's limits (admins)",
     operation: "setUserLimits",
     body: limitsBody,
-    responses: { 200: { description: "The user", schema: okEnvelope(userView) }, 403: forbidden, 422: { description: "Invalid limits", schema: errorResponse } },
-    handle: async ({ actor, params, body }, { core }) => okResponse(await core.setUserLimits(actor, params.id ?? "", body)),
+    responses: {
+      200: { description: "The user", schema: okEnvelope(userView) },
+      403: forbidden,
+      422: { description: "Invalid limits", schema: errorResponse },
+    },
+    handle: async ({ actor, params, body }, { core }) =>
+      okResponse(await core.setUserLimits(actor, params.id ?? "", body)),
   }),
 ];

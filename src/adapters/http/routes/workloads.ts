@@ -10,7 +10,29 @@ import { z } from "zod";
 import { createPlanOf, needsConfirmationBody } from "../../../api/outcome.js";
 import { jsonResponse, okResponse } from "../respond.js";
 import { defineRoute, type RouteDefinition } from "../route.js";
-import { changePlan, changeWorkloadBody, createPlan, createWorkloadBody, createWorkloadQuery, dryRunQuery, emptyQuery, planned, errorResponse, hostKeyReport, idleTimeoutBody, idleView, importedVmDetails, jobStarted, keepResult, listResult, logEntries, logsQuery, okEnvelope, workloadDetails, workloadView } from "../schemas.js";
+import {
+  changePlan,
+  changeWorkloadBody,
+  createPlan,
+  createWorkloadBody,
+  createWorkloadQuery,
+  dryRunQuery,
+  emptyQuery,
+  planned,
+  errorResponse,
+  hostKeyReport,
+  idleTimeoutBody,
+  idleView,
+  importedVmDetails,
+  jobStarted,
+  keepResult,
+  listResult,
+  logEntries,
+  logsQuery,
+  okEnvelope,
+  workloadDetails,
+  workloadView,
+} from "../schemas.js";
 import { jobStartedResponse } from "./jobs.js";
 
 const notFound = { description: "No such workload — or not yours (the same answer)", schema: errorResponse };
@@ -25,11 +47,17 @@ function lifecycle(verb: "start" | "stop" | "restart"): RouteDefinition {
     query: dryRunQuery,
     responses: {
       200: {
-        description: "The workload, or with ?dryRun=true what would happen (nothing changed). start and stop also reach an imported VM whose entry says allowPowerControl: true (kind imported-vm)",
-        schema: okEnvelope(verb === "restart" ? workloadView.or(planned) : z.union([workloadView, importedVmDetails, planned])),
+        description:
+          "The workload, or with ?dryRun=true what would happen (nothing changed). start and stop also reach an imported VM whose entry says allowPowerControl: true (kind imported-vm)",
+        schema: okEnvelope(
+          verb === "restart" ? workloadView.or(planned) : z.union([workloadView, importedVmDetails, planned]),
+        ),
       },
       404: notFound,
-      409: { description: "Busy, or an imported VM this is not allowed on (the error names allowPowerControl)", schema: errorResponse },
+      409: {
+        description: "Busy, or an imported VM this is not allowed on (the error names allowPowerControl)",
+        schema: errorResponse,
+      },
     },
     handle: async ({ actor, params, query }, { core }) => {
       const name = params.name ?? "";
@@ -66,7 +94,16 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     handle: async ({ actor, body, query }, services) => {
       // The idle timeout is a choice about the workload, not part of its spec.
       const { idleTimeout, ...input } = body;
-      if (query.dryRun === "true") return okResponse(createPlanOf(await services.core.plan(actor, { operation: "create", input, ...(idleTimeout === undefined ? {} : { idleTimeout }) })));
+      if (query.dryRun === "true")
+        return okResponse(
+          createPlanOf(
+            await services.core.plan(actor, {
+              operation: "create",
+              input,
+              ...(idleTimeout === undefined ? {} : { idleTimeout }),
+            }),
+          ),
+        );
       const handle = await services.core.create(actor, input, idleTimeout === undefined ? {} : { idleTimeout });
       return jobStartedResponse(actor, handle, services);
     },
@@ -76,7 +113,13 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     path: "/workloads/{name}",
     summary: "Show a workload: state, addresses, spec, storage, remote access",
     operation: "show",
-    responses: { 200: { description: "The workload's details, or an imported VM's (kind imported-vm) assigned to you (admins: any)", schema: okEnvelope(z.union([workloadDetails, importedVmDetails])) }, 404: notFound },
+    responses: {
+      200: {
+        description: "The workload's details, or an imported VM's (kind imported-vm) assigned to you (admins: any)",
+        schema: okEnvelope(z.union([workloadDetails, importedVmDetails])),
+      },
+      404: notFound,
+    },
     handle: async ({ actor, params }, { core }) => okResponse(await core.show(actor, params.name ?? "")),
   }),
   lifecycle("start"),
@@ -85,12 +128,16 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
   defineRoute({
     method: "delete",
     path: "/workloads/{name}",
-    summary: "Plan a destroy: answers 409 needs-confirmation with the plan and a single-use token for POST /confirmations",
+    summary:
+      "Plan a destroy: answers 409 needs-confirmation with the plan and a single-use token for POST /confirmations",
     operation: "destroy",
     query: dryRunQuery,
     responses: {
       200: { description: "With ?dryRun=true: the plan, without a token", schema: okEnvelope(planned) },
-      409: { description: "needs-confirmation: the plan (what goes, what is kept), the token and when it expires", schema: errorResponse },
+      409: {
+        description: "needs-confirmation: the plan (what goes, what is kept), the token and when it expires",
+        schema: errorResponse,
+      },
       404: notFound,
     },
     handle: async ({ actor, params, query }, { core }) => {
@@ -108,18 +155,27 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     body: changeWorkloadBody,
     query: dryRunQuery,
     responses: {
-      200: { description: "Nothing to change (the plan says so), or with ?dryRun=true what the change would do", schema: okEnvelope(changePlan.or(planned)) },
+      200: {
+        description: "Nothing to change (the plan says so), or with ?dryRun=true what the change would do",
+        schema: okEnvelope(changePlan.or(planned)),
+      },
       202: { description: "The change job started", schema: okEnvelope(jobStarted.extend({ plan: changePlan })) },
-      409: { description: "needs-confirmation: the plan (every field before → after, what a restart stops), the token and when it expires", schema: errorResponse },
+      409: {
+        description:
+          "needs-confirmation: the plan (every field before → after, what a restart stops), the token and when it expires",
+        schema: errorResponse,
+      },
       404: notFound,
       422: { description: "Invalid change (unknown module, over a limit)", schema: errorResponse },
     },
     handle: async ({ actor, params, query, body }, services) => {
       const name = params.name ?? "";
-      if (query.dryRun === "true") return okResponse(await services.core.plan(actor, { operation: "change", name, change: body }));
+      if (query.dryRun === "true")
+        return okResponse(await services.core.plan(actor, { operation: "change", name, change: body }));
       const answer = await services.core.change(actor, name, body);
       if (answer.type === "done") return okResponse(answer.value);
-      if (answer.type === "needs-confirmation") return jsonResponse({ ok: false, error: needsConfirmationBody(answer) }, 409);
+      if (answer.type === "needs-confirmation")
+        return jsonResponse({ ok: false, error: needsConfirmationBody(answer) }, 409);
       const started = await jobStartedResponse(actor, answer.job, services);
       const envelope = (await started.json()) as { result: Record<string, unknown> };
       const response = okResponse({ ...envelope.result, plan: answer.plan }, 202);
@@ -150,13 +206,17 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     summary: "Reset the workload's inactivity timer: it keeps running (see docs/idle.md)",
     operation: "keep",
     query: emptyQuery,
-    responses: { 200: { description: "What keeps running, and when it stops if it stays idle", schema: okEnvelope(keepResult) }, 404: notFound },
+    responses: {
+      200: { description: "What keeps running, and when it stops if it stays idle", schema: okEnvelope(keepResult) },
+      404: notFound,
+    },
     handle: async ({ actor, params }, { core }) => okResponse(await core.keep(actor, params.name ?? "")),
   }),
   defineRoute({
     method: "post",
     path: "/workloads/{name}/idle-timeout",
-    summary: 'Set how long the workload may stay idle before it is stopped ("2h", "off", "default"), within your maximum',
+    summary:
+      'Set how long the workload may stay idle before it is stopped ("2h", "off", "default"), within your maximum',
     operation: "setIdleTimeout",
     body: idleTimeoutBody,
     query: emptyQuery,
@@ -166,7 +226,8 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
       409: { description: "More than your maximum idle timeout (quota)", schema: errorResponse },
       422: { description: "Not a timeout", schema: errorResponse },
     },
-    handle: async ({ actor, params, body }, { core }) => okResponse(await core.setIdleTimeout(actor, params.name ?? "", body.timeout)),
+    handle: async ({ actor, params, body }, { core }) =>
+      okResponse(await core.setIdleTimeout(actor, params.name ?? "", body.timeout)),
   }),
   defineRoute({
     method: "get",
@@ -176,7 +237,9 @@ export const WORKLOAD_ROUTES: readonly RouteDefinition[] = [
     query: logsQuery,
     responses: { 200: { description: "Log entries", schema: okEnvelope(logEntries) }, 404: notFound },
     handle: async ({ actor, params, query }, { core }) =>
-      okResponse(await core.logs(actor, params.name ?? "", query.lines === undefined ? {} : { lines: Number(query.lines) })),
+      okResponse(
+        await core.logs(actor, params.name ?? "", query.lines === undefined ? {} : { lines: Number(query.lines) }),
+      ),
   }),
   defineRoute({
     method: "get",

@@ -32,10 +32,14 @@ ${body}
 }
 
 function card(title: string, content: string): string {
-  return layout(`voxnix — ${title}`, `<main class="narrow"><h1>voxnix</h1><section class="card"><h2>${escapeHtml(title)}</h2>${content}</section></main>`);
+  return layout(
+    `voxnix — ${title}`,
+    `<main class="narrow"><h1>voxnix</h1><section class="card"><h2>${escapeHtml(title)}</h2>${content}</section></main>`,
+  );
 }
 
-const NEW_LINK_HINT = "<p>Ask for a new one: send <code>/web</code> to the voxnix bot in Telegram, or ask your administrator (<code>voxnix web link</code>).</p>";
+const NEW_LINK_HINT =
+  "<p>Ask for a new one: send <code>/web</code> to the voxnix bot in Telegram, or ask your administrator (<code>voxnix web link</code>).</p>";
 
 /** The page a login link opens: one button that uses it (a GET never does, so link previews cannot spend it). */
 export function loginPage(action: string): string {
@@ -48,7 +52,10 @@ export function loginPage(action: string): string {
 
 /** A used, expired or unknown login link. */
 export function linkGonePage(): string {
-  return card("This login link no longer works", `<p>It was already used or it has expired (links work once, for a few minutes).</p>${NEW_LINK_HINT}`);
+  return card(
+    "This login link no longer works",
+    `<p>It was already used or it has expired (links work once, for a few minutes).</p>${NEW_LINK_HINT}`,
+  );
 }
 
 /** The link's user may not use voxnix (yet). */
@@ -58,11 +65,19 @@ export function refusedPage(message: string): string {
 
 /** The dashboard without a session. */
 export function signedOutPage(reason: "none" | "ended"): string {
-  return card(reason === "ended" ? "You are signed out" : "Sign in with a login link", `<p>The dashboard opens from a single-use login link.</p>${NEW_LINK_HINT}`);
+  return card(
+    reason === "ended" ? "You are signed out" : "Sign in with a login link",
+    `<p>The dashboard opens from a single-use login link.</p>${NEW_LINK_HINT}`,
+  );
 }
 
 /** The dashboard's shell: who is signed in, the CSRF token for the script, and the script. */
-export function dashboardPage(options: { readonly userId: string; readonly csrfToken: string; readonly assetsReady: boolean; readonly sshCommandTemplate?: string }): string {
+export function dashboardPage(options: {
+  readonly userId: string;
+  readonly csrfToken: string;
+  readonly assetsReady: boolean;
+  readonly sshCommandTemplate?: string;
+}): string {
   const body = options.assetsReady
     ? `<noscript><p class="notice">The dashboard needs JavaScript.</p></noscript><main id="app" class="wide"><p class="muted">Loading…</p></main>`
     : `<main class="narrow"><section class="card"><h2>The dashboard is not built</h2><p>Its files are missing from <code>dist/web/</code>. The administrator runs <code>npm run build</code> in the voxnix folder.</p></section></main>`;

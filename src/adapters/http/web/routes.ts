@@ -16,7 +16,15 @@ import { csrf } from "hono/csrf";
 import type { Core } from "../../../core/api.js";
 import { VoxnixError } from "../../../domain/errors.js";
 import type { AuthVariables } from "../auth.js";
-import { clearSessionCookie, csrfTokenFor, isSameOrigin, isValidCsrfToken, ownOrigins, readSessionCookie, writeSessionCookie } from "../session.js";
+import {
+  clearSessionCookie,
+  csrfTokenFor,
+  isSameOrigin,
+  isValidCsrfToken,
+  ownOrigins,
+  readSessionCookie,
+  writeSessionCookie,
+} from "../session.js";
 import type { WebAssets } from "./assets.js";
 import { dashboardPage, linkGonePage, loginPage, refusedPage, signedOutPage } from "./pages.js";
 
@@ -37,7 +45,8 @@ export interface WebRouteOptions {
  * Origin `null`).
  */
 const PAGE_HEADERS = {
-  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   "referrer-policy": "same-origin",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
@@ -60,8 +69,17 @@ export function registerWebRoutes(app: Hono<{ Variables: AuthVariables }>, optio
   app.get("/web/", (context) => {
     const secret = readSessionCookie(context);
     const identity = secret === undefined ? undefined : core.authenticateSession(secret);
-    if (!identity || secret === undefined) return page(context, signedOutPage(secret === undefined ? "none" : "ended"), 401);
-    return page(context, dashboardPage({ userId: identity.actor.userId, csrfToken: csrfTokenFor(secret), assetsReady: assets.ready(), ...(options.sshCommandTemplate ? { sshCommandTemplate: options.sshCommandTemplate } : {}) }));
+    if (!identity || secret === undefined)
+      return page(context, signedOutPage(secret === undefined ? "none" : "ended"), 401);
+    return page(
+      context,
+      dashboardPage({
+        userId: identity.actor.userId,
+        csrfToken: csrfTokenFor(secret),
+        assetsReady: assets.ready(),
+        ...(options.sshCommandTemplate ? { sshCommandTemplate: options.sshCommandTemplate } : {}),
+      }),
+    );
   });
 
   app.get("/web/login/:token", (context) => {
@@ -72,14 +90,16 @@ export function registerWebRoutes(app: Hono<{ Variables: AuthVariables }>, optio
   });
 
   app.post("/web/login/:token", async (context) => {
-    if (!isSameOrigin(context, options.publicUrl)) return page(context, refusedPage("Cross-site request refused."), 403);
+    if (!isSameOrigin(context, options.publicUrl))
+      return page(context, refusedPage("Cross-site request refused."), 403);
     try {
       const session = await core.startWebSession(context.req.param("token"));
       writeSessionCookie(context, session.secret, session.expiresAt, options.secureCookies);
       return context.redirect("/web/", 303);
     } catch (error) {
       if (VoxnixError.isInstance(error) && error.kind === "not-found") return page(context, linkGonePage(), 410);
-      if (VoxnixError.isInstance(error) && error.kind === "forbidden") return page(context, refusedPage(error.message), 403);
+      if (VoxnixError.isInstance(error) && error.kind === "forbidden")
+        return page(context, refusedPage(error.message), 403);
       throw error;
     }
   });
@@ -91,7 +111,8 @@ export function registerWebRoutes(app: Hono<{ Variables: AuthVariables }>, optio
       const form: Record<string, unknown> = await context.req.parseBody().catch(() => ({}));
       const field = form.csrf;
       const presented = typeof field === "string" ? field : context.req.header("x-csrf-token");
-      if (!isSameOrigin(context, options.publicUrl) || !isValidCsrfToken(secret, presented)) return page(context, refusedPage("Cross-site request refused."), 403);
+      if (!isSameOrigin(context, options.publicUrl) || !isValidCsrfToken(secret, presented))
+        return page(context, refusedPage("Cross-site request refused."), 403);
       await core.endWebSession(identity.actor, secret);
     }
     clearSessionCookie(context, options.secureCookies);
@@ -101,6 +122,10 @@ export function registerWebRoutes(app: Hono<{ Variables: AuthVariables }>, optio
   app.get("/web/assets/:file", (context) => {
     const asset = assets.get(context.req.param("file"));
     if (!asset) return context.text("Not found", 404);
-    return context.body(new Uint8Array(asset.body), 200, { "content-type": asset.contentType, "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+    return context.body(new Uint8Array(asset.body), 200, {
+      "content-type": asset.contentType,
+      "cache-control": "no-cache",
+      "x-content-type-options": "nosniff",
+    });
   });
 }

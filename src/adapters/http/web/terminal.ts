@@ -61,7 +61,8 @@ export function handleTerminalMessage(shell: ShellSession, message: string): voi
   else if (message.startsWith("1")) {
     try {
       const parsed = JSON.parse(message.slice(1)) as { cols?: unknown; rows?: unknown };
-      if (typeof parsed.cols === "number" && typeof parsed.rows === "number") shell.resize({ cols: parsed.cols, rows: parsed.rows });
+      if (typeof parsed.cols === "number" && typeof parsed.rows === "number")
+        shell.resize({ cols: parsed.cols, rows: parsed.rows });
     } catch {
       /* not JSON: ignored */
     }
@@ -74,14 +75,21 @@ export function registerTerminalRoute(app: Hono<{ Variables: AuthVariables }>, o
   app.get(
     "/web/terminal/:name",
     options.upgradeWebSocket(async (context) => {
-      if (context.req.header("upgrade")?.toLowerCase() !== "websocket") throw new HttpProblem("invalid-input", 426, "The terminal is a WebSocket; open it from the dashboard.");
-      if (!isSameOrigin(context, options.publicUrl)) throw new HttpProblem("forbidden", 403, "Cross-site WebSocket refused: the terminal opens only from the voxnix dashboard.");
+      if (context.req.header("upgrade")?.toLowerCase() !== "websocket")
+        throw new HttpProblem("invalid-input", 426, "The terminal is a WebSocket; open it from the dashboard.");
+      if (!isSameOrigin(context, options.publicUrl))
+        throw new HttpProblem(
+          "forbidden",
+          403,
+          "Cross-site WebSocket refused: the terminal opens only from the voxnix dashboard.",
+        );
       const secret = readSessionCookie(context);
       const identity = secret === undefined ? undefined : core.authenticateSession(secret);
       if (!identity) throw new HttpProblem("unauthorized", 401, "Sign in with a login link first.");
       const cols = size(context.req.query("cols"), 80);
       const rows = size(context.req.query("rows"), 24);
-      if (!Number.isInteger(cols) || !Number.isInteger(rows)) throw new InvalidInputError([{ path: "query", message: "cols and rows must be whole numbers." }]);
+      if (!Number.isInteger(cols) || !Number.isInteger(rows))
+        throw new InvalidInputError([{ path: "query", message: "cols and rows must be whole numbers." }]);
       const name = context.req.param("name") ?? "";
       const resumeToken = context.req.query("resume");
       let wakeMessage: string | undefined;

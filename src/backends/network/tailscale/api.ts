@@ -55,13 +55,25 @@ export class TailscaleApi {
   /** Mints one auth key with `request`'s capabilities. */
   async createAuthKey(request: AuthKeyRequest): Promise<MintedKey> {
     const body = {
-      capabilities: { devices: { create: { reusable: false, ephemeral: request.ephemeral, preauthorized: true, tags: [...request.tags] } } },
+      capabilities: {
+        devices: {
+          create: { reusable: false, ephemeral: request.ephemeral, preauthorized: true, tags: [...request.tags] },
+        },
+      },
       expirySeconds: request.expirySeconds,
       description: request.description,
     };
     const path = `/api/v2/tailnet/${encodeURIComponent(this.options.tailnet)}/keys`;
     const send = async (token: string) =>
-      this.#request(path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }, "create an auth key");
+      this.#request(
+        path,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        },
+        "create an auth key",
+      );
     let response = await send(await this.#accessToken());
     // A token revoked or expired early: fetch a new one once.
     if (response.status === 401) {
@@ -70,20 +82,39 @@ export class TailscaleApi {
     }
     if (!response.ok) throw await apiFailure(response, "create an auth key", request.tags);
     const parsed = keyResponse.safeParse(await response.json().catch(() => undefined));
-    if (!parsed.success) throw new HostFailureError("The Tailscale API answered the key request with something that is not a key.", "unexpected response shape (not shown)");
+    if (!parsed.success)
+      throw new HostFailureError(
+        "The Tailscale API answered the key request with something that is not a key.",
+        "unexpected response shape (not shown)",
+      );
     return { id: parsed.data.id, key: parsed.data.key };
   }
 
   async #accessToken(): Promise<string> {
     const now = this.options.now?.() ?? Date.now();
     if (this.#token && this.#token.expiresAt > now) return this.#token.value;
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: this.options.clientId, client_secret: await this.options.readClientSecret() });
-    const response = await this.#request("/api/v2/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() }, "get an OAuth access token");
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: this.options.clientId,
+      client_secret: await this.options.readClientSecret(),
+    });
+    const response = await this.#request(
+      "/api/v2/oauth/token",
+      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() },
+      "get an OAuth access token",
+    );
     if (!response.ok) throw await apiFailure(response, "get an OAuth access token", []);
     const parsed = tokenResponse.safeParse(await response.json().catch(() => undefined));
-    if (!parsed.success) throw new HostFailureError("The Tailscale API answered the token request with something that is not a token.", "unexpected response shape (not shown)");
+    if (!parsed.success)
+      throw new HostFailureError(
+        "The Tailscale API answered the token request with something that is not a token.",
+        "unexpected response shape (not shown)",
+      );
     // Renew a minute early; the API's tokens last an hour.
-    this.#token = { value: parsed.data.access_token, expiresAt: now + Math.max(0, (parsed.data.expires_in ?? 3600) - 60) * 1000 };
+    this.#token = {
+      value: parsed.data.access_token,
+      expiresAt: now + Math.max(0, (parsed.data.expires_in ?? 3600) - 60) * 1000,
+    };
     return this.#token.value;
   }
 
@@ -94,10 +125,20 @@ export class TailscaleApi {
     for (let attempt = 0; ; attempt += 1) {
       let response: Response;
       try {
-        response = await fetch(new URL(path, this.options.baseUrl), { ...init, redirect: "error", signal: AbortSignal.timeout(this.options.timeoutMs) });
+        response = await fetch(new URL(path, this.options.baseUrl), {
+          ...init,
+          redirect: "error",
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
       } catch (error) {
-        if ((error as Error).name === "TimeoutError") throw new TimeoutError(`The Tailscale API did not answer within ${this.options.timeoutMs / 1000} s (${what}).`, this.options.timeoutMs);
-        throw new HostFailureError(`The Tailscale API could not be reached to ${what}.`, (error as Error).message, { cause: error });
+        if ((error as Error).name === "TimeoutError")
+          throw new TimeoutError(
+            `The Tailscale API did not answer within ${this.options.timeoutMs / 1000} s (${what}).`,
+            this.options.timeoutMs,
+          );
+        throw new HostFailureError(`The Tailscale API could not be reached to ${what}.`, (error as Error).message, {
+          cause: error,
+        });
       }
       if (response.status !== 429 || attempt >= retries) return response;
       const wait = Math.min(this.options.maxRetryWaitMs ?? 10_000, retryAfterMs(response.headers.get("retry-after")));
@@ -118,14 +159,20 @@ async function apiFailure(response: Response, what: string, tags: readonly strin
   const suffix = detail ? ` (HTTP ${response.status}: ${detail})` : ` (HTTP ${response.status})`;
   switch (response.status) {
     case 401:
-      return new HostFailureError(`The Tailscale OAuth client was refused: check tailscale.oauthClientId and the secret in tailscale.oauthClientSecretFile.`, `could not ${what}${suffix}`);
+      return new HostFailureError(
+        `The Tailscale OAuth client was refused: check tailscale.oauthClientId and the secret in tailscale.oauthClientSecretFile.`,
+        `could not ${what}${suffix}`,
+      );
     case 403:
       return new HostFailureError(
         `The Tailscale OAuth client may not ${what}: it needs the auth_keys scope and must own the tags ${tags.join(", ") || "(none)"} (tailscale.tags).`,
         `could not ${what}${suffix}`,
       );
     case 429:
-      return new HostFailureError("The Tailscale API is rate-limiting voxnix; try again in a minute.", `could not ${what}${suffix}`);
+      return new HostFailureError(
+        "The Tailscale API is rate-limiting voxnix; try again in a minute.",
+        `could not ${what}${suffix}`,
+      );
     default:
       return new HostFailureError(`The Tailscale API could not ${what}.`, `could not ${what}${suffix}`);
   }

@@ -30,7 +30,8 @@ export function createTailscaleRemoteAccess(deps: BackendDeps): RemoteAccessProv
     baseUrl: settings.apiUrl,
     tailnet: settings.tailnet,
     clientId,
-    readClientSecret: () => readSecretFile(secretFile, "tailscale.oauthClientSecretFile", "The Tailscale OAuth client secret file"),
+    readClientSecret: () =>
+      readSecretFile(secretFile, "tailscale.oauthClientSecretFile", "The Tailscale OAuth client secret file"),
     timeoutMs: settings.requestTimeoutSeconds * 1000,
   });
 
@@ -65,15 +66,30 @@ async function checkSecretFile(file: string): Promise<DoctorCheck> {
   const name = "tailscale OAuth client secret file";
   const mode = await fileMode(file);
   if (mode === undefined) {
-    return { name, ok: false, detail: `${file} does not exist.`, fix: "Create an OAuth client with the auth_keys scope and your tags in the Tailscale admin console, and put its secret in this file (agenix)." };
+    return {
+      name,
+      ok: false,
+      detail: `${file} does not exist.`,
+      fix: "Create an OAuth client with the auth_keys scope and your tags in the Tailscale admin console, and put its secret in this file (agenix).",
+    };
   }
   try {
     await access(file, constants.R_OK);
   } catch {
-    return { name, ok: false, detail: `${file} is not readable by voxnix.`, fix: `Give the voxnix service user read access: chown voxnix ${file}.` };
+    return {
+      name,
+      ok: false,
+      detail: `${file} is not readable by voxnix.`,
+      fix: `Give the voxnix service user read access: chown voxnix ${file}.`,
+    };
   }
   if ((mode & 0o004) !== 0) {
-    return { name, ok: false, detail: `${file} is readable by every user on the host (mode ${mode.toString(8)}).`, fix: `chmod 0400 ${file}` };
+    return {
+      name,
+      ok: false,
+      detail: `${file} is readable by every user on the host (mode ${mode.toString(8)}).`,
+      fix: `chmod 0400 ${file}`,
+    };
   }
   try {
     await readSecretFile(file, "tailscale.oauthClientSecretFile", "The Tailscale OAuth client secret file");

@@ -32,11 +32,17 @@ export async function readSecretFile(file: string, key: string, label: string): 
     text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new HostFailureError(`${label} (${key}) could not be read (${code}); remote access is unavailable until it is fixed.`, `${file}: ${code}`);
+    throw new HostFailureError(
+      `${label} (${key}) could not be read (${code}); remote access is unavailable until it is fixed.`,
+      `${file}: ${code}`,
+    );
   }
   const secret = text.trim();
   if (secret.length === 0 || /\s/.test(secret)) {
-    throw new HostFailureError(`${label} (${key}) is empty or holds more than one word; it must contain just the secret.`, `${file}: unexpected content (not shown)`);
+    throw new HostFailureError(
+      `${label} (${key}) is empty or holds more than one word; it must contain just the secret.`,
+      `${file}: unexpected content (not shown)`,
+    );
   }
   return secret;
 }
@@ -62,7 +68,10 @@ export async function writeKeyFile(stateDir: string, workload: string, key: stri
   } catch (error) {
     await rm(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new HostFailureError(`The Tailscale key file for "${workload}" could not be written (${code}).`, `${target}: ${code}`);
+    throw new HostFailureError(
+      `The Tailscale key file for "${workload}" could not be written (${code}).`,
+      `${target}: ${code}`,
+    );
   }
   return target;
 }
@@ -84,5 +93,6 @@ export async function fileMode(path: string): Promise<number | undefined> {
 
 // Names become file names; anything that is not a valid workload name could escape the directory.
 function assertWorkload(workload: string): void {
-  if (!isWorkloadName(workload)) throw new InvalidInputError([{ path: "name", message: `"${workload}" is not a valid workload name.` }]);
+  if (!isWorkloadName(workload))
+    throw new InvalidInputError([{ path: "name", message: `"${workload}" is not a valid workload name.` }]);
 }

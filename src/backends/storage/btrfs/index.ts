@@ -64,13 +64,15 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
     async ensureWorkspaceMounted(userKey, workload) {
       await ensureReady();
       const hostPath = volumes.workspacePath(paths, userKey, workload);
-      if (!existsSync(hostPath)) throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
+      if (!existsSync(hostPath))
+        throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
       return { hostPath };
     },
     async resizeWorkspace(userKey, workload, sizeBytes) {
       await ensureReady();
       const hostPath = volumes.workspacePath(paths, userKey, workload);
-      if (!existsSync(hostPath)) throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
+      if (!existsSync(hostPath))
+        throw new HostFailureError(`The workspace of "${workload}" is missing from the btrfs pool (${hostPath}).`);
       await volumes.limitWorkspace(runner, paths, hostPath, sizeBytes);
     },
     async deleteWorkspace(userKey, workload) {
@@ -100,6 +102,9 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       await snapshots.deleteSnapshot(runner, paths, snapshot);
     },
     // A runtime's area is on the pool unless its own configuration put it elsewhere.
-    rootVolumes: (request) => (request.at === undefined ? btrfsRootVolumes(runner, paths, checkSegment("workload", request.runtime), () => ensurePool(runner, paths)) : directoryRootVolumes(runner, request.at)),
+    rootVolumes: (request) =>
+      request.at === undefined
+        ? btrfsRootVolumes(runner, paths, checkSegment("workload", request.runtime), () => ensurePool(runner, paths))
+        : directoryRootVolumes(runner, request.at),
   };
 }

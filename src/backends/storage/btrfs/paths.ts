@@ -58,7 +58,11 @@ export function snapshotRef(userKey: string, workload: string, label: string): s
 }
 
 /** Parses a snapshot reference back into its parts, refusing anything that is not one. */
-export function parseSnapshotRef(ref: string): { readonly userKey: string; readonly workload: string; readonly label: string } {
+export function parseSnapshotRef(ref: string): {
+  readonly userKey: string;
+  readonly workload: string;
+  readonly label: string;
+} {
   const match = /^([^/]+)\/([^/@]+)@([^/]+)$/.exec(ref);
   if (!match) throw new InvalidInputError([{ path: "snapshot", message: `"${ref}" is not a snapshot reference.` }]);
   const [, userKey = "", workload = "", label = ""] = match;

@@ -28,7 +28,9 @@ export function poolMounted(paths: BtrfsPaths): boolean {
  */
 export async function ensurePool(runner: CommandRunner, paths: BtrfsPaths): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new HostFailureError("The btrfs storage needs root (it creates, mounts and manages a btrfs file system): run voxnix with sudo, or use --dry-run to see the plan.");
+    throw new HostFailureError(
+      "The btrfs storage needs root (it creates, mounts and manages a btrfs file system): run voxnix with sudo, or use --dry-run to see the plan.",
+    );
   }
   if (!poolMounted(paths)) {
     const source = paths.device ?? (await ensureImage(runner, paths));
@@ -41,7 +43,10 @@ export async function ensurePool(runner: CommandRunner, paths: BtrfsPaths): Prom
     }
   }
   if (!(await runOk(runner, "btrfs", ["qgroup", "show", paths.mountpoint]))) {
-    await runChecked(runner, "btrfs", ["quota", "enable", paths.mountpoint], { what: "enable btrfs quotas", timeoutMs: 120_000 });
+    await runChecked(runner, "btrfs", ["quota", "enable", paths.mountpoint], {
+      what: "enable btrfs quotas",
+      timeoutMs: 120_000,
+    });
   }
   mkdirSync(paths.users, { recursive: true });
   mkdirSync(paths.snapshots, { recursive: true });
@@ -60,7 +65,10 @@ async function ensureImage(runner: CommandRunner, paths: BtrfsPaths): Promise<st
   } finally {
     closeSync(descriptor);
   }
-  await runChecked(runner, "mkfs.btrfs", ["-q", "-L", "voxnix", paths.image], { what: "format the btrfs image", timeoutMs: 120_000 });
+  await runChecked(runner, "mkfs.btrfs", ["-q", "-L", "voxnix", paths.image], {
+    what: "format the btrfs image",
+    timeoutMs: 120_000,
+  });
   return paths.image;
 }
 
@@ -92,7 +100,9 @@ export async function poolDoctor(runner: CommandRunner, paths: BtrfsPaths): Prom
     checks.push({
       name: "loop devices",
       ok: loop,
-      detail: loop ? "Loop devices are available for the btrfs image." : "/dev/loop-control is missing, so the btrfs image cannot be mounted.",
+      detail: loop
+        ? "Loop devices are available for the btrfs image."
+        : "/dev/loop-control is missing, so the btrfs image cannot be mounted.",
       ...(loop ? {} : { fix: "modprobe loop, or set storage.btrfs.device to a real block device." }),
     });
   }

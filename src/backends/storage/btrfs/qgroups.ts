@@ -42,7 +42,11 @@ export function parseQgroupShow(text: string): Map<string, QgroupRow> {
 }
 
 /** Reads the qgroup table, by default syncing first so recent writes are counted. */
-export async function readQgroups(runner: CommandRunner, mountpoint: string, options: { readonly sync: boolean } = { sync: true }): Promise<Map<string, QgroupRow>> {
+export async function readQgroups(
+  runner: CommandRunner,
+  mountpoint: string,
+  options: { readonly sync: boolean } = { sync: true },
+): Promise<Map<string, QgroupRow>> {
   const args = ["qgroup", "show", "--raw", ...(options.sync ? ["--sync"] : []), "-re", mountpoint];
   const result = await runChecked(runner, "btrfs", args, { what: "read btrfs quota usage" });
   return parseQgroupShow(result.stdout);
@@ -50,7 +54,9 @@ export async function readQgroups(runner: CommandRunner, mountpoint: string, opt
 
 /** The subvolume id of the subvolume at `subvolumePath`. */
 export async function subvolumeId(runner: CommandRunner, subvolumePath: string): Promise<number> {
-  const result = await runChecked(runner, "btrfs", ["inspect-internal", "rootid", subvolumePath], { what: `read the subvolume id of ${subvolumePath}` });
+  const result = await runChecked(runner, "btrfs", ["inspect-internal", "rootid", subvolumePath], {
+    what: `read the subvolume id of ${subvolumePath}`,
+  });
   return Number(result.stdout.trim());
 }
 
@@ -61,8 +67,20 @@ export async function createSubvolume(runner: CommandRunner, target: string, qgr
 }
 
 /** Snapshots `source` to `target` (read-only when asked), optionally into a qgroup. */
-export async function snapshotSubvolume(runner: CommandRunner, source: string, target: string, options: { readonly readOnly: boolean; readonly qgroup?: string }): Promise<void> {
-  const args = ["subvolume", "snapshot", ...(options.readOnly ? ["-r"] : []), ...(options.qgroup === undefined ? [] : ["-i", options.qgroup]), source, target];
+export async function snapshotSubvolume(
+  runner: CommandRunner,
+  source: string,
+  target: string,
+  options: { readonly readOnly: boolean; readonly qgroup?: string },
+): Promise<void> {
+  const args = [
+    "subvolume",
+    "snapshot",
+    ...(options.readOnly ? ["-r"] : []),
+    ...(options.qgroup === undefined ? [] : ["-i", options.qgroup]),
+    source,
+    target,
+  ];
   await runChecked(runner, "btrfs", args, { what: `snapshot ${source}` });
 }
 

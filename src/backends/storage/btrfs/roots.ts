@@ -29,7 +29,12 @@ export function onBtrfs(directory: string): boolean {
 }
 
 /** The btrfs pool's root-volume area for one runtime; `ensurePool` makes the pool usable. */
-export function btrfsRootVolumes(runner: CommandRunner, paths: BtrfsPaths, runtime: string, ensurePool: () => Promise<void>): RootVolumes {
+export function btrfsRootVolumes(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  runtime: string,
+  ensurePool: () => Promise<void>,
+): RootVolumes {
   const hostPath = path.join(paths.mountpoint, runtime);
   return {
     hostPath,
@@ -59,7 +64,9 @@ export function btrfsRootVolumes(runner: CommandRunner, paths: BtrfsPaths, runti
         return { kind: "overlay", accounted: Promise.resolve() };
       }
       const into = options.quotaGroup === undefined ? [] : ["-i", options.quotaGroup];
-      await runChecked(runner, "btrfs", ["subvolume", "snapshot", ...into, image, location.root], { what: "snapshot the base image" });
+      await runChecked(runner, "btrfs", ["subvolume", "snapshot", ...into, image, location.root], {
+        what: "snapshot the base image",
+      });
       const accounted = options.quotaGroup === undefined ? Promise.resolve() : rescanQuotas(runner, paths.mountpoint);
       // Observed by the caller later; a rejection must not surface as unhandled meanwhile.
       accounted.catch(() => undefined);
@@ -72,14 +79,28 @@ export function btrfsRootVolumes(runner: CommandRunner, paths: BtrfsPaths, runti
     },
     async deleteRoot(location) {
       await unmountRoot(runner, location);
-      if (!isOverlayRoot(location) && existsSync(location.root) && onBtrfs(location.root) && existsSync(path.join(location.root, "etc"))) {
+      if (
+        !isOverlayRoot(location) &&
+        existsSync(location.root) &&
+        onBtrfs(location.root) &&
+        existsSync(path.join(location.root, "etc"))
+      ) {
         await deleteSubvolumeTree(runner, location.root, paths.mountpoint);
       }
       await removeRootTree(runner, location);
     },
     async doctor(): Promise<DoctorCheck[]> {
       const mounted = poolMounted(paths);
-      return [doctorCheck("container storage", mounted, mounted ? `Workload roots are btrfs snapshots under ${hostPath}.` : `The btrfs pool holding ${hostPath} is not mounted.`, "Run `voxnix setup`.")];
+      return [
+        doctorCheck(
+          "container storage",
+          mounted,
+          mounted
+            ? `Workload roots are btrfs snapshots under ${hostPath}.`
+            : `The btrfs pool holding ${hostPath} is not mounted.`,
+          "Run `voxnix setup`.",
+        ),
+      ];
     },
   };
 }

@@ -22,12 +22,23 @@ export function snapshotPath(paths: BtrfsPaths, ref: string): string {
 }
 
 /** Takes a read-only snapshot; taking the same label again returns the existing one. */
-export async function snapshotWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string, label: string): Promise<SnapshotRef> {
+export async function snapshotWorkspace(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  userKey: string,
+  workload: string,
+  label: string,
+): Promise<SnapshotRef> {
   const ref = snapshotRef(userKey, workload, label);
   const target = snapshotPath(paths, ref);
   if (existsSync(target)) return { ref };
   const source = workspacePath(paths, userKey, workload);
-  if (!existsSync(source)) throw new NotFoundError("workload", workload, `The workspace of "${workload}" does not exist, so it cannot be snapshotted.`);
+  if (!existsSync(source))
+    throw new NotFoundError(
+      "workload",
+      workload,
+      `The workspace of "${workload}" does not exist, so it cannot be snapshotted.`,
+    );
   const qgroup = await ensureUserArea(runner, paths, userKey);
   mkdirSync(path.dirname(target), { recursive: true });
   await snapshotSubvolume(runner, source, target, { readOnly: true, qgroup });
@@ -35,11 +46,18 @@ export async function snapshotWorkspace(runner: CommandRunner, paths: BtrfsPaths
 }
 
 /** Recreates the workspace as a writable snapshot of `snapshot`. */
-export async function restoreWorkspace(runner: CommandRunner, paths: BtrfsPaths, snapshot: SnapshotRef, userKey: string, workload: string): Promise<string> {
+export async function restoreWorkspace(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  snapshot: SnapshotRef,
+  userKey: string,
+  workload: string,
+): Promise<string> {
   const source = snapshotPath(paths, snapshot.ref);
   if (!existsSync(source)) throw new NotFoundError("snapshot", snapshot.ref, "That snapshot no longer exists.");
   const target = workspacePath(paths, userKey, workload);
-  if (existsSync(target)) throw new ConflictError("wrong-state", `The workspace of "${workload}" already exists; restore needs it gone.`);
+  if (existsSync(target))
+    throw new ConflictError("wrong-state", `The workspace of "${workload}" already exists; restore needs it gone.`);
   const qgroup = await ensureUserArea(runner, paths, userKey);
   await snapshotSubvolume(runner, source, target, { readOnly: false, qgroup });
   return target;

@@ -56,24 +56,35 @@ export async function ensureUserArea(runner: CommandRunner, paths: BtrfsPaths, u
       throw new HostFailureError(`Could not create the quota group for ${userKey}.`, created.stderr.trim());
     }
     // The user's own subvolume joins the group so anything written at its top level counts too.
-    await runner.run("btrfs", ["qgroup", "assign", "--no-rescan", `0/${id}`, qgroup, paths.mountpoint], { timeoutMs: 30_000 });
+    await runner.run("btrfs", ["qgroup", "assign", "--no-rescan", `0/${id}`, qgroup, paths.mountpoint], {
+      timeoutMs: 30_000,
+    });
   }
   knownAreas.set(area, qgroup);
   return qgroup;
 }
 
 /** Creates the user's area and sets its quota (re-applied on every call). */
-export async function ensureUser(runner: CommandRunner, paths: BtrfsPaths, userKey: string, quotaBytes: number): Promise<void> {
+export async function ensureUser(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  userKey: string,
+  quotaBytes: number,
+): Promise<void> {
   const qgroup = await ensureUserArea(runner, paths, userKey);
   // Limits are settings, not usage: the table without --sync shows them, and an unchanged
   // quota needs no command (this runs before every create).
   const row = (await readQgroups(runner, paths.mountpoint, { sync: false })).get(qgroup);
   if (row?.maxExclusive !== quotaBytes) {
-    await runChecked(runner, "btrfs", ["qgroup", "limit", "-e", String(quotaBytes), qgroup, paths.mountpoint], { what: `set the disk quota of ${userKey}` });
+    await runChecked(runner, "btrfs", ["qgroup", "limit", "-e", String(quotaBytes), qgroup, paths.mountpoint], {
+      what: `set the disk quota of ${userKey}`,
+    });
   }
   // A limit from before the switch to exclusive accounting would still cap referenced bytes.
   if (row === undefined || row.maxReferenced !== null) {
-    await runChecked(runner, "btrfs", ["qgroup", "limit", "none", qgroup, paths.mountpoint], { what: `clear the old referenced limit of ${userKey}` });
+    await runChecked(runner, "btrfs", ["qgroup", "limit", "none", qgroup, paths.mountpoint], {
+      what: `clear the old referenced limit of ${userKey}`,
+    });
   }
 }
 
@@ -89,7 +100,13 @@ export async function userUsage(runner: CommandRunner, paths: BtrfsPaths, userKe
 }
 
 /** Creates the workspace subvolume inside the user's qgroup (idempotent), limited to `sizeBytes` when given, and returns its path. */
-export async function createWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string, sizeBytes?: number): Promise<string> {
+export async function createWorkspace(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  userKey: string,
+  workload: string,
+  sizeBytes?: number,
+): Promise<string> {
   const target = workspacePath(paths, userKey, workload);
   if (!existsSync(target)) {
     const qgroup = await ensureUserArea(runner, paths, userKey);
@@ -100,21 +117,41 @@ export async function createWorkspace(runner: CommandRunner, paths: BtrfsPaths, 
 }
 
 /** Caps one workspace (its own level-0 qgroup's referenced bytes): `--workspace-size`; `null` lifts the cap. Works while it is mounted and in use. */
-export async function limitWorkspace(runner: CommandRunner, paths: BtrfsPaths, target: string, sizeBytes: number | null): Promise<void> {
+export async function limitWorkspace(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  target: string,
+  sizeBytes: number | null,
+): Promise<void> {
   const id = await subvolumeId(runner, target);
   const limit = sizeBytes === null ? "none" : String(sizeBytes);
-  await runChecked(runner, "btrfs", ["qgroup", "limit", limit, `0/${id}`, paths.mountpoint], { what: sizeBytes === null ? `lift the size limit of the workspace ${path.basename(target)}` : `limit the workspace ${path.basename(target)} to ${sizeBytes} bytes` });
+  await runChecked(runner, "btrfs", ["qgroup", "limit", limit, `0/${id}`, paths.mountpoint], {
+    what:
+      sizeBytes === null
+        ? `lift the size limit of the workspace ${path.basename(target)}`
+        : `limit the workspace ${path.basename(target)} to ${sizeBytes} bytes`,
+  });
 }
 
 /** Deletes the workspace subvolume; a missing one succeeds. */
-export async function deleteWorkspace(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string): Promise<void> {
+export async function deleteWorkspace(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  userKey: string,
+  workload: string,
+): Promise<void> {
   const target = workspacePath(paths, userKey, workload);
   if (!existsSync(target)) return;
   await deleteSubvolume(runner, target);
 }
 
 /** Bytes referenced by one workspace; quotas are per user, so none is reported per workspace. */
-export async function workspaceUsage(runner: CommandRunner, paths: BtrfsPaths, userKey: string, workload: string): Promise<Usage> {
+export async function workspaceUsage(
+  runner: CommandRunner,
+  paths: BtrfsPaths,
+  userKey: string,
+  workload: string,
+): Promise<Usage> {
   const target = workspacePath(paths, userKey, workload);
   if (!existsSync(target)) return { usedBytes: 0, quotaBytes: null, availableBytes: null };
   const id = await subvolumeId(runner, target);

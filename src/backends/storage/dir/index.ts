@@ -60,7 +60,8 @@ export function createDirStorage(deps: BackendDeps): StorageDriver {
   const users = path.join(root, "users");
   const snapshots = path.join(root, "snapshots");
   const userPath = (userKey: string) => path.join(users, checkSegment("user key", userKey));
-  const workspacePath = (userKey: string, workload: string) => path.join(userPath(userKey), checkSegment("workload", workload));
+  const workspacePath = (userKey: string, workload: string) =>
+    path.join(userPath(userKey), checkSegment("workload", workload));
   const snapshotPath = (ref: string) => {
     const { userKey, workload, label } = parseSnapshotRef(ref);
     return path.join(snapshots, userKey, `${workload}@${label}`);
@@ -117,11 +118,19 @@ export function createDirStorage(deps: BackendDeps): StorageDriver {
       const target = snapshotPath(ref);
       if (existsSync(target)) return { ref };
       const source = workspacePath(userKey, workload);
-      if (!existsSync(source)) throw new NotFoundError("workload", workload, `The workspace of "${workload}" does not exist, so it cannot be snapshotted.`);
+      if (!existsSync(source))
+        throw new NotFoundError(
+          "workload",
+          workload,
+          `The workspace of "${workload}" does not exist, so it cannot be snapshotted.`,
+        );
       mkdirSync(path.dirname(target), { recursive: true });
       const partial = `${target}.partial`;
       rmSync(partial, { recursive: true, force: true });
-      await runChecked(deps.runner, "cp", ["-a", "--", source, partial], { what: "copy the workspace", timeoutMs: 30 * 60_000 });
+      await runChecked(deps.runner, "cp", ["-a", "--", source, partial], {
+        what: "copy the workspace",
+        timeoutMs: 30 * 60_000,
+      });
       await runChecked(deps.runner, "mv", ["--", partial, target], { what: "finish the snapshot" });
       return { ref };
     },
@@ -129,15 +138,23 @@ export function createDirStorage(deps: BackendDeps): StorageDriver {
       const source = snapshotPath(snapshot.ref);
       if (!existsSync(source)) throw new NotFoundError("snapshot", snapshot.ref, "That snapshot no longer exists.");
       const hostPath = workspacePath(userKey, workload);
-      if (existsSync(hostPath)) throw new ConflictError("wrong-state", `The workspace of "${workload}" already exists; restore needs it gone.`);
+      if (existsSync(hostPath))
+        throw new ConflictError("wrong-state", `The workspace of "${workload}" already exists; restore needs it gone.`);
       mkdirSync(path.dirname(hostPath), { recursive: true });
-      await runChecked(deps.runner, "cp", ["-a", "--", source, hostPath], { what: "restore the workspace", timeoutMs: 30 * 60_000 });
+      await runChecked(deps.runner, "cp", ["-a", "--", source, hostPath], {
+        what: "restore the workspace",
+        timeoutMs: 30 * 60_000,
+      });
       return { hostPath };
     },
     async deleteSnapshot(snapshot) {
       rmSync(snapshotPath(snapshot.ref), { recursive: true, force: true });
     },
     // Runtimes keep their areas beside the state they own (`<stateDir>/<runtime>`), as before the area moved into this port.
-    rootVolumes: (request) => directoryRootVolumes(deps.runner, request.at ?? path.join(deps.stateDir, checkSegment("workload", request.runtime))),
+    rootVolumes: (request) =>
+      directoryRootVolumes(
+        deps.runner,
+        request.at ?? path.join(deps.stateDir, checkSegment("workload", request.runtime)),
+      ),
   };
 }

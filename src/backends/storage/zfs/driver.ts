@@ -11,7 +11,17 @@ import type { DoctorCheck } from "../../../ports/runtime.js";
 import type { StorageDriver } from "../../../ports/storage-driver.js";
 import type { BackendDeps } from "../../deps.js";
 import { deleteSnapshot, restoreWorkspace, snapshotWorkspace } from "./snapshots.js";
-import { type ZfsContext, createDataset, createWorkspace, datasetExists, datasetUsage, deleteWorkspace, ensureUser, ensureWorkspaceMounted, limitWorkspace } from "./volumes.js";
+import {
+  type ZfsContext,
+  createDataset,
+  createWorkspace,
+  datasetExists,
+  datasetUsage,
+  deleteWorkspace,
+  ensureUser,
+  ensureWorkspaceMounted,
+  limitWorkspace,
+} from "./volumes.js";
 import { ZfsLayout, checkWorkload, expectZfsSuccess, runZfs, saysMissing } from "./zfs-cli.js";
 import { directoryRootVolumes } from "../directory-roots.js";
 
@@ -38,7 +48,10 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
       const action = `Checking the ZFS pool ${layout.pool}`;
       const pool = await runZfs(context.runner, ["list", "-H", "-o", "name", layout.pool], action, context.timeoutMs);
       if (pool.exitCode !== 0 && saysMissing(pool)) {
-        throw new HostFailureError(`The ZFS pool "${layout.pool}" does not exist; create it (the appliance's disko layout does) or set storage.zfs.pool.`, pool.stderr);
+        throw new HostFailureError(
+          `The ZFS pool "${layout.pool}" does not exist; create it (the appliance's disko layout does) or set storage.zfs.pool.`,
+          pool.stderr,
+        );
       }
       expectZfsSuccess(pool, action);
       await createDataset(context, layout.usersRoot(), layout.mountpoint(layout.usersRoot()));
@@ -53,27 +66,32 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
     workspacePath: (userKey, workload) => layout.mountpoint(layout.workspace(userKey, workload)),
     createWorkspace: async (userKey, workload, options) => {
       const created = await createWorkspace(context, userKey, workload);
-      if (options?.sizeBytes !== undefined) await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
+      if (options?.sizeBytes !== undefined)
+        await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
       return created;
     },
     ensureWorkspaceMounted: (userKey, workload) => ensureWorkspaceMounted(context, userKey, workload),
     deleteWorkspace: (userKey, workload) => deleteWorkspace(context, userKey, workload),
     resizeWorkspace: async (userKey, workload, sizeBytes) => {
       const dataset = layout.workspace(userKey, workload);
-      if (!(await datasetExists(context, dataset))) throw new HostFailureError(`The workspace of "${workload}" is missing (${dataset}).`);
+      if (!(await datasetExists(context, dataset)))
+        throw new HostFailureError(`The workspace of "${workload}" is missing (${dataset}).`);
       await limitWorkspace(context, dataset, sizeBytes);
     },
-    workspaceUsage: (userKey, workload) => datasetUsage(context, layout.workspace(userKey, workload), "workload", workload),
+    workspaceUsage: (userKey, workload) =>
+      datasetUsage(context, layout.workspace(userKey, workload), "workload", workload),
     workspaceExists: (userKey, workload) => datasetExists(context, layout.workspace(userKey, workload)),
     snapshotWorkspace: (userKey, workload, label) => snapshotWorkspace(context, userKey, workload, label),
     restoreWorkspace: async (snapshot, userKey, workload, options) => {
       const restored = await restoreWorkspace(context, snapshot, userKey, workload);
-      if (options?.sizeBytes !== undefined) await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
+      if (options?.sizeBytes !== undefined)
+        await limitWorkspace(context, layout.workspace(userKey, workload), options.sizeBytes);
       return restored;
     },
     deleteSnapshot: (snapshot) => deleteSnapshot(context, snapshot),
     // Datasets clone datasets, not directory trees: a runtime's roots are overlays in `<stateDir>/<runtime>`.
-    rootVolumes: (request) => directoryRootVolumes(deps.runner, request.at ?? join(deps.stateDir, checkWorkload(request.runtime))),
+    rootVolumes: (request) =>
+      directoryRootVolumes(deps.runner, request.at ?? join(deps.stateDir, checkWorkload(request.runtime))),
   };
 }
 
@@ -85,17 +103,42 @@ async function doctor(context: ZfsContext): Promise<DoctorCheck[]> {
     checks.push(
       version.exitCode === 0
         ? { name: "zfs", ok: true, detail: version.stdout.split("\n")[0]?.trim() || "zfs answered." }
-        : { name: "zfs", ok: false, detail: version.stderr.trim() || "zfs version failed.", fix: "Load the ZFS kernel module (boot.supportedFilesystems = [ \"zfs\" ])." },
+        : {
+            name: "zfs",
+            ok: false,
+            detail: version.stderr.trim() || "zfs version failed.",
+            fix: 'Load the ZFS kernel module (boot.supportedFilesystems = [ "zfs" ]).',
+          },
     );
     for (const [name, dataset, fix] of [
-      ["zfs pool", layout.pool, `Create the pool "${layout.pool}" (the appliance's disko layout does) or set storage.zfs.pool.`],
-      ["zfs users dataset", layout.usersRoot(), "Run any voxnix command once (it creates the dataset) or: zfs create -o mountpoint=" + layout.mountpoint(layout.usersRoot()) + " " + layout.usersRoot()],
+      [
+        "zfs pool",
+        layout.pool,
+        `Create the pool "${layout.pool}" (the appliance's disko layout does) or set storage.zfs.pool.`,
+      ],
+      [
+        "zfs users dataset",
+        layout.usersRoot(),
+        "Run any voxnix command once (it creates the dataset) or: zfs create -o mountpoint=" +
+          layout.mountpoint(layout.usersRoot()) +
+          " " +
+          layout.usersRoot(),
+      ],
     ] as const) {
       const exists = await datasetExists(context, dataset);
-      checks.push(exists ? { name, ok: true, detail: `${dataset} exists.` } : { name, ok: false, detail: `${dataset} does not exist.`, fix });
+      checks.push(
+        exists
+          ? { name, ok: true, detail: `${dataset} exists.` }
+          : { name, ok: false, detail: `${dataset} does not exist.`, fix },
+      );
     }
   } catch (error) {
-    checks.push({ name: "zfs", ok: false, detail: error instanceof Error ? error.message : String(error), fix: "Install ZFS and put zfs on the service PATH." });
+    checks.push({
+      name: "zfs",
+      ok: false,
+      detail: error instanceof Error ? error.message : String(error),
+      fix: "Install ZFS and put zfs on the service PATH.",
+    });
   }
   return checks;
 }

@@ -37,7 +37,12 @@ export interface ZfsContext {
  * `repair`, an existing dataset whose mountpoint differs (e.g. `legacy` from an older
  * layout, whose children would then never mount) gets the expected one.
  */
-export async function createDataset(context: ZfsContext, dataset: string, mountpoint: string, repair = false): Promise<void> {
+export async function createDataset(
+  context: ZfsContext,
+  dataset: string,
+  mountpoint: string,
+  repair = false,
+): Promise<void> {
   const action = `Creating the ZFS dataset ${dataset}`;
   const result = await runZfs(context.runner, createArgs(dataset, mountpoint), action, context.timeoutMs);
   if (result.exitCode === 0) return;
@@ -47,10 +52,16 @@ export async function createDataset(context: ZfsContext, dataset: string, mountp
   }
   if (!repair) return;
   const check = `Reading the mountpoint of ${dataset}`;
-  const current = expectZfsSuccess(await runZfs(context.runner, ["get", "-H", "-o", "value", "mountpoint", dataset], check, context.timeoutMs), check).stdout.trim();
+  const current = expectZfsSuccess(
+    await runZfs(context.runner, ["get", "-H", "-o", "value", "mountpoint", dataset], check, context.timeoutMs),
+    check,
+  ).stdout.trim();
   if (current === mountpoint) return;
   const fix = `Setting the mountpoint of ${dataset}`;
-  expectZfsSuccess(await runZfs(context.runner, ["set", `mountpoint=${mountpoint}`, dataset], fix, context.timeoutMs), fix);
+  expectZfsSuccess(
+    await runZfs(context.runner, ["set", `mountpoint=${mountpoint}`, dataset], fix, context.timeoutMs),
+    fix,
+  );
   context.logger.warn({ dataset, from: current, to: mountpoint }, "dataset mountpoint repaired");
 }
 
@@ -76,24 +87,43 @@ export async function ensureUser(context: ZfsContext, userKey: string, quotaByte
     await createDataset(context, layout.usersRoot(), layout.mountpoint(layout.usersRoot()));
     await createDataset(context, dataset, layout.mountpoint(dataset));
   }
-  if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0) throw new HostFailureError(`The quota ${quotaBytes} is not a whole number of bytes.`);
+  if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)
+    throw new HostFailureError(`The quota ${quotaBytes} is not a whole number of bytes.`);
   const quota = quotaBytes === 0 ? "none" : String(quotaBytes);
   const action = `Setting the disk quota of ${dataset}`;
   expectZfsSuccess(await runZfs(context.runner, ["set", `quota=${quota}`, dataset], action, context.timeoutMs), action);
 }
 
 /** Space used by a dataset; a missing one is reported as not found. */
-export async function datasetUsage(context: ZfsContext, dataset: string, what: "user" | "workload", id: string): Promise<Usage> {
+export async function datasetUsage(
+  context: ZfsContext,
+  dataset: string,
+  what: "user" | "workload",
+  id: string,
+): Promise<Usage> {
   const action = `Reading the disk usage of ${dataset}`;
   const result = await runZfs(context.runner, usageArgs(dataset), action, context.timeoutMs);
-  if (result.exitCode !== 0 && saysMissing(result)) throw new NotFoundError(what, id, `No storage exists for ${what === "user" ? "the user" : "the workload"} "${id}".`);
+  if (result.exitCode !== 0 && saysMissing(result))
+    throw new NotFoundError(
+      what,
+      id,
+      `No storage exists for ${what === "user" ? "the user" : "the workload"} "${id}".`,
+    );
   return parseUsage(expectZfsSuccess(result, action).stdout);
 }
 
 /** Creates the workspace (and its parents) and returns its mounted host path. */
-export async function createWorkspace(context: ZfsContext, userKey: string, workload: string): Promise<{ hostPath: string }> {
+export async function createWorkspace(
+  context: ZfsContext,
+  userKey: string,
+  workload: string,
+): Promise<{ hostPath: string }> {
   const { layout } = context;
-  for (const dataset of [layout.containers(userKey), layout.container(userKey, workload), layout.workspace(userKey, workload)]) {
+  for (const dataset of [
+    layout.containers(userKey),
+    layout.container(userKey, workload),
+    layout.workspace(userKey, workload),
+  ]) {
     await createDataset(context, dataset, layout.mountpoint(dataset));
   }
   return ensureWorkspaceMounted(context, userKey, workload);
@@ -101,18 +131,39 @@ export async function createWorkspace(context: ZfsContext, userKey: string, work
 
 /** Caps one workspace with `refquota` (its own data, not its snapshots): `--workspace-size`; `null` lifts the cap. Works while it is mounted and in use. */
 export async function limitWorkspace(context: ZfsContext, dataset: string, sizeBytes: number | null): Promise<void> {
-  const action = sizeBytes === null ? `Lifting the size limit of ${dataset}` : `Limiting ${dataset} to ${sizeBytes} bytes`;
-  expectZfsSuccess(await runZfs(context.runner, ["set", `refquota=${sizeBytes === null ? "none" : sizeBytes}`, dataset], action, context.timeoutMs), action);
+  const action =
+    sizeBytes === null ? `Lifting the size limit of ${dataset}` : `Limiting ${dataset} to ${sizeBytes} bytes`;
+  expectZfsSuccess(
+    await runZfs(
+      context.runner,
+      ["set", `refquota=${sizeBytes === null ? "none" : sizeBytes}`, dataset],
+      action,
+      context.timeoutMs,
+    ),
+    action,
+  );
 }
 
 /** Mounts the workspace when it is not mounted (after a reboot, an import, a manual unmount). */
-export async function ensureWorkspaceMounted(context: ZfsContext, userKey: string, workload: string): Promise<{ hostPath: string }> {
+export async function ensureWorkspaceMounted(
+  context: ZfsContext,
+  userKey: string,
+  workload: string,
+): Promise<{ hostPath: string }> {
   const dataset = context.layout.workspace(userKey, workload);
   const hostPath = context.layout.mountpoint(dataset);
   const checkAction = `Checking whether the workspace of "${workload}" is mounted`;
-  const mounted = await runZfs(context.runner, ["get", "-H", "-o", "value", "mounted", dataset], checkAction, context.timeoutMs);
+  const mounted = await runZfs(
+    context.runner,
+    ["get", "-H", "-o", "value", "mounted", dataset],
+    checkAction,
+    context.timeoutMs,
+  );
   if (mounted.exitCode !== 0 && saysMissing(mounted)) {
-    throw new HostFailureError(`The workspace of "${workload}" is missing on the host (${dataset}); restore it or recreate the workload.`, mounted.stderr);
+    throw new HostFailureError(
+      `The workspace of "${workload}" is missing on the host (${dataset}); restore it or recreate the workload.`,
+      mounted.stderr,
+    );
   }
   if (expectZfsSuccess(mounted, checkAction).stdout.trim() === "yes") return { hostPath };
   const mountAction = `Mounting the workspace of "${workload}"`;
@@ -136,11 +187,18 @@ export async function deleteWorkspace(context: ZfsContext, userKey: string, work
     const trash = layout.trash(userKey);
     await createDataset(context, trash, "none");
     const unmount = `Unmounting the workspace of "${workload}"`;
-    expectZfsSuccess(await runZfs(context.runner, ["set", "mountpoint=none", workspace], unmount, context.timeoutMs), unmount);
+    expectZfsSuccess(
+      await runZfs(context.runner, ["set", "mountpoint=none", workspace], unmount, context.timeoutMs),
+      unmount,
+    );
     const move = `Moving the workspace of "${workload}" to the trash`;
     const target = layout.trashEntry(userKey, workload, latest);
     const moved = await runZfs(context.runner, ["rename", workspace, target], move, context.timeoutMs);
-    if (moved.exitCode !== 0 && saysExists(moved)) throw new ConflictError("wrong-state", `The trash already holds ${target}; the workspace of "${workload}" was kept.`);
+    if (moved.exitCode !== 0 && saysExists(moved))
+      throw new ConflictError(
+        "wrong-state",
+        `The trash already holds ${target}; the workspace of "${workload}" was kept.`,
+      );
     expectZfsSuccess(moved, move);
   }
   const container = layout.container(userKey, workload);

@@ -25,10 +25,13 @@ export class ZfsLayout {
     readonly pool: string,
     mountRoot?: string,
   ) {
-    if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(pool)) throw new HostFailureError(`"${pool}" is not a valid ZFS pool name (storage.zfs.pool).`);
+    if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(pool))
+      throw new HostFailureError(`"${pool}" is not a valid ZFS pool name (storage.zfs.pool).`);
     const root = (mountRoot ?? `/${pool}`).replace(/\/+$/, "");
     if (!/^\/[A-Za-z0-9._@+/-]*$/.test(root || "/") || root.split("/").includes("..")) {
-      throw new HostFailureError(`"${mountRoot}" is not a usable mount point for the pool (storage.zfs.mountpoint): an absolute path without "..".`);
+      throw new HostFailureError(
+        `"${mountRoot}" is not a usable mount point for the pool (storage.zfs.mountpoint): an absolute path without "..".`,
+      );
     }
     this.mountRoot = root;
   }
@@ -71,24 +74,32 @@ export class ZfsLayout {
 
 /** Validates a user storage key (`telegram_42`). */
 export function checkUserKey(userKey: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$/.test(userKey)) throw new InvalidInputError([{ path: "user", message: `"${userKey}" is not a valid user storage key.` }]);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$/.test(userKey))
+    throw new InvalidInputError([{ path: "user", message: `"${userKey}" is not a valid user storage key.` }]);
   return userKey;
 }
 
 /** Validates a workload name for use in a dataset name. */
 export function checkWorkload(workload: string): string {
-  if (!isWorkloadName(workload)) throw new InvalidInputError([{ path: "name", message: `"${workload}" is not a valid workload name.` }]);
+  if (!isWorkloadName(workload))
+    throw new InvalidInputError([{ path: "name", message: `"${workload}" is not a valid workload name.` }]);
   return workload;
 }
 
 /** Validates a snapshot label (characters zfs allows in a snapshot name). */
 export function checkLabel(label: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(label)) throw new InvalidInputError([{ path: "label", message: `"${label}" is not a valid snapshot label.` }]);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(label))
+    throw new InvalidInputError([{ path: "label", message: `"${label}" is not a valid snapshot label.` }]);
   return label;
 }
 
 /** Runs `zfs <args>` with a timeout; returns the result whatever the exit status. */
-export function runZfs(runner: CommandRunner, args: readonly string[], action: string, timeoutMs: number): Promise<CommandResult> {
+export function runZfs(
+  runner: CommandRunner,
+  args: readonly string[],
+  action: string,
+  timeoutMs: number,
+): Promise<CommandResult> {
   return runHost(runner, ZFS, args, { action, timeoutMs });
 }
 
@@ -130,7 +141,11 @@ export function parseUsage(stdout: string): Usage {
     return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
   };
   const quota = number("quota");
-  return { usedBytes: number("used") ?? 0, quotaBytes: quota === null || quota === 0 ? null : quota, availableBytes: number("available") };
+  return {
+    usedBytes: number("used") ?? 0,
+    quotaBytes: quota === null || quota === 0 ? null : quota,
+    availableBytes: number("available"),
+  };
 }
 
 /** `zfs list -H -t snapshot -o name -s createtxg -d 1 <dataset>`: the dataset's snapshots, oldest first. */

@@ -6,8 +6,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HostFailureError } from "../../../../src/domain/errors.js";
 import { buildNixSpec, renderWrapper } from "../../../../src/runtimes/nixos/artifacts.js";
-import { parseBuildOutput, parseContainerList, summarizeNixError } from "../../../../src/runtimes/nixos/extra-container-cli.js";
-import { parseJournal, parseKeyValues, parseMachineList, parseSystemdTimestamp, parseTailscaleStatus } from "../../../../src/runtimes/nixos/machinectl-cli.js";
+import {
+  parseBuildOutput,
+  parseContainerList,
+  summarizeNixError,
+} from "../../../../src/runtimes/nixos/extra-container-cli.js";
+import {
+  parseJournal,
+  parseKeyValues,
+  parseMachineList,
+  parseSystemdTimestamp,
+  parseTailscaleStatus,
+} from "../../../../src/runtimes/nixos/machinectl-cli.js";
 import { OutputProgress } from "../../../../src/runtimes/nixos/progress.js";
 import { imageName } from "../../../../src/runtimes/nixos/host.js";
 import { parseUsage } from "../../../../src/backends/storage/zfs/zfs-cli.js";
@@ -17,7 +27,8 @@ import type { WorkloadName } from "../../../../src/domain/names.js";
 
 void describe("summarizeNixError", () => {
   void it("picks the innermost error line of an evaluation failure", () => {
-    const stderr = "Building containers...\nerror:\n       … while evaluating\n         at /nix/store/0123456789abcdfghijklmnpqrsvwxyz-source/x.nix:1:1:\n\n       error: voxnix: spec.name must be a string\n";
+    const stderr =
+      "Building containers...\nerror:\n       … while evaluating\n         at /nix/store/0123456789abcdfghijklmnpqrsvwxyz-source/x.nix:1:1:\n\n       error: voxnix: spec.name must be a string\n";
     assert.equal(summarizeNixError(stderr), "voxnix: spec.name must be a string");
   });
 
@@ -61,18 +72,31 @@ void describe("machinectl and journal parsers", () => {
 
   void it("reads journal JSON with string, byte-array and missing messages", () => {
     const entries = parseJournal(
-      [JSON.stringify({ MESSAGE: "a", __REALTIME_TIMESTAMP: "1000000" }), JSON.stringify({ MESSAGE: [111, 107] }), JSON.stringify({ MESSAGE: null }), "{"].join("\n"),
+      [
+        JSON.stringify({ MESSAGE: "a", __REALTIME_TIMESTAMP: "1000000" }),
+        JSON.stringify({ MESSAGE: [111, 107] }),
+        JSON.stringify({ MESSAGE: null }),
+        "{",
+      ].join("\n"),
     );
     assert.deepEqual(entries, [{ message: "a", time: new Date(1000) }, { message: "ok" }]);
   });
 
   void it("reads tailscale status JSON", () => {
-    assert.deepEqual(parseTailscaleStatus(JSON.stringify({ BackendState: "NeedsLogin", Self: { HostName: "dev", TailscaleIPs: [] } })), { state: "NeedsLogin", hostname: "dev" });
-    assert.deepEqual(parseTailscaleStatus(JSON.stringify({ BackendState: "Running", Self: { DNSName: "dev.ts.net.", TailscaleIPs: ["100.1.2.3"] } })), {
-      state: "Running",
-      ip: "100.1.2.3",
-      hostname: "dev.ts.net",
-    });
+    assert.deepEqual(
+      parseTailscaleStatus(JSON.stringify({ BackendState: "NeedsLogin", Self: { HostName: "dev", TailscaleIPs: [] } })),
+      { state: "NeedsLogin", hostname: "dev" },
+    );
+    assert.deepEqual(
+      parseTailscaleStatus(
+        JSON.stringify({ BackendState: "Running", Self: { DNSName: "dev.ts.net.", TailscaleIPs: ["100.1.2.3"] } }),
+      ),
+      {
+        state: "Running",
+        ip: "100.1.2.3",
+        hostname: "dev.ts.net",
+      },
+    );
     assert.equal(parseTailscaleStatus("not json"), undefined);
   });
 });
@@ -109,7 +133,10 @@ void describe("extra-container output", () => {
 
 void describe("artifacts", () => {
   void it("writes exactly one import line and refuses paths that are not plain", () => {
-    assert.equal(renderWrapper("/nix/store/abc-voxnix-source"), "import /nix/store/abc-voxnix-source/nix/lib/extra-container.nix { specFile = ./spec.json; }\n");
+    assert.equal(
+      renderWrapper("/nix/store/abc-voxnix-source"),
+      "import /nix/store/abc-voxnix-source/nix/lib/extra-container.nix { specFile = ./spec.json; }\n",
+    );
     for (const bad of ["relative/path", "/has space", '/quote"', "/a/${x}", "/a/../b", "/trailing/"]) {
       assert.throws(() => renderWrapper(bad), HostFailureError, bad);
     }
@@ -117,7 +144,15 @@ void describe("artifacts", () => {
 
   void it("leaves tailscale and env null when their modules are not selected", () => {
     const nixSpec = buildNixSpec(
-      { kind: "container", name: "dev" as WorkloadName, modules: ["git"], moduleOptions: {}, workspace: { enabled: false }, resources: { cpus: 2, memoryBytes: 2 ** 30, pids: 512 }, remoteAccess: false },
+      {
+        kind: "container",
+        name: "dev" as WorkloadName,
+        modules: ["git"],
+        moduleOptions: {},
+        workspace: { enabled: false },
+        resources: { cpus: 2, memoryBytes: 2 ** 30, pids: 512 },
+        remoteAccess: false,
+      },
       { ownerLabel: "local:admin", hostBridge: "br-vox", tailscaleKeyFile: "/k", envHostFile: "/e" },
     );
     assert.equal(nixSpec.tailscale, null);
@@ -134,8 +169,16 @@ void describe("artifacts", () => {
 
 void describe("zfs parsers", () => {
   void it("reads zfs get -Hp usage; zero quota is none", () => {
-    assert.deepEqual(parseUsage("used\t1024\nquota\t0\navailable\t2048\n"), { usedBytes: 1024, quotaBytes: null, availableBytes: 2048 });
-    assert.deepEqual(parseUsage("used\t5\nquota\t10\navailable\t5\n"), { usedBytes: 5, quotaBytes: 10, availableBytes: 5 });
+    assert.deepEqual(parseUsage("used\t1024\nquota\t0\navailable\t2048\n"), {
+      usedBytes: 1024,
+      quotaBytes: null,
+      availableBytes: 2048,
+    });
+    assert.deepEqual(parseUsage("used\t5\nquota\t10\navailable\t5\n"), {
+      usedBytes: 5,
+      quotaBytes: 10,
+      availableBytes: 5,
+    });
     assert.deepEqual(parseUsage("used\t-\n"), { usedBytes: 0, quotaBytes: null, availableBytes: null });
   });
 

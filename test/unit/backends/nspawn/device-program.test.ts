@@ -21,7 +21,13 @@ function decode(program: Buffer): Insn[] {
   const insns: Insn[] = [];
   for (let at = 0; at < program.length; at += 8) {
     const regs = program.readUInt8(at + 1);
-    insns.push({ code: program.readUInt8(at), dst: regs & 0xf, src: regs >> 4, off: program.readInt16LE(at + 2), imm: program.readInt32LE(at + 4) });
+    insns.push({
+      code: program.readUInt8(at),
+      dst: regs & 0xf,
+      src: regs >> 4,
+      off: program.readInt16LE(at + 2),
+      imm: program.readInt32LE(at + 4),
+    });
   }
   return insns;
 }
@@ -47,7 +53,18 @@ describe("cgroup v2 device program", () => {
   const program = deviceProgram(DEVICE_ALLOW_LIST);
 
   it("allows exactly the pseudo-devices and terminals of the v1 allow-list", () => {
-    for (const [major, minor] of [[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2], [136, 0], [136, 7]] as const) {
+    for (const [major, minor] of [
+      [1, 3],
+      [1, 5],
+      [1, 7],
+      [1, 8],
+      [1, 9],
+      [5, 0],
+      [5, 1],
+      [5, 2],
+      [136, 0],
+      [136, 7],
+    ] as const) {
       assert.equal(run(program, { type: "c", major, minor }), 1, `c ${major}:${minor}`);
     }
   });
@@ -72,12 +89,14 @@ describe("cgroup v2 device program", () => {
     const insns = decode(program);
     assert.equal(insns.at(-1)?.code, 0x95);
     for (const insn of insns.filter((i) => i.code === 0x61)) assert.ok([0, 4, 8].includes(insn.off) && insn.src === 1);
-    for (const [at, insn] of insns.entries()) if (insn.code === 0x55) assert.ok(at + 1 + insn.off < insns.length, "jumps stay inside the program");
+    for (const [at, insn] of insns.entries())
+      if (insn.code === 0x55) assert.ok(at + 1 + insn.off < insns.length, "jumps stay inside the program");
   });
 
   it("accepts only the fixed rule syntax", () => {
     assert.deepEqual(parseDeviceRule("c 136:* rwm"), { type: "c", major: 136, minor: undefined });
-    for (const bad of ["a", "c 1:3 r", "c 1:3 rwm; x", "x 1:3 rwm"]) assert.throws(() => parseDeviceRule(bad), RangeError);
+    for (const bad of ["a", "c 1:3 r", "c 1:3 rwm; x", "x 1:3 rwm"])
+      assert.throws(() => parseDeviceRule(bad), RangeError);
   });
 
   it("the attach program carries the instructions and takes no path outside /sys/fs/cgroup", () => {

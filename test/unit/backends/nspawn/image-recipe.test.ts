@@ -24,7 +24,15 @@ describe("base image recipe", () => {
     const tree = path.join(paths.images, "debian-bookworm-x");
     mkdirSync(path.join(tree, "usr/lib/systemd"), { recursive: true });
     writeFileSync(path.join(tree, "usr/lib/systemd/systemd"), "");
-    const metadata = { path: tree, suite: "bookworm", builtAt: "2026-12-01T00:00:00Z", packages: [], durationMs: 1, subvolume: false, ...(recipe === undefined ? {} : { recipe }) };
+    const metadata = {
+      path: tree,
+      suite: "bookworm",
+      builtAt: "2026-12-01T00:00:00Z",
+      packages: [],
+      durationMs: 1,
+      subvolume: false,
+      ...(recipe === undefined ? {} : { recipe }),
+    };
     writeFileSync(metadataFile(paths, "bookworm"), JSON.stringify(metadata));
   };
 

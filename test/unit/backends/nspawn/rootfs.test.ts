@@ -5,12 +5,31 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { customiseImage, MASKED_UNITS } from "../../../../src/runtimes/nspawn/image.js";
-import { adoptOverlayRecord, machineUuid, prepareRootForBoot, rootFiles, writeBootFiles } from "../../../../src/runtimes/nspawn/rootfs.js";
+import {
+  adoptOverlayRecord,
+  machineUuid,
+  prepareRootForBoot,
+  rootFiles,
+  writeBootFiles,
+} from "../../../../src/runtimes/nspawn/rootfs.js";
 import { machinePaths, nspawnPaths } from "../../../../src/runtimes/nspawn/paths.js";
 import { parseSubnet } from "../../../../src/runtimes/nspawn/network.js";
 import { createDirStorage } from "../../../../src/backends/storage/dir/index.js";
@@ -23,12 +42,22 @@ const scratch = mkdtempSync(path.join(tmpdir(), "vx-nspawn-unit-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const spec = (modules: string[]): ContainerSpec =>
-  ({ name: "web", modules, moduleOptions: {}, workspace: { enabled: true }, resources: { cpus: 1, memoryBytes: 1024 ** 3 }, remoteAccess: false }) as unknown as ContainerSpec;
+  ({
+    name: "web",
+    modules,
+    moduleOptions: {},
+    workspace: { enabled: true },
+    resources: { cpus: 1, memoryBytes: 1024 ** 3 },
+    remoteAccess: false,
+  }) as unknown as ContainerSpec;
 
 function fakeTree(name: string): string {
   const root = path.join(scratch, name);
   mkdirSync(path.join(root, "etc"), { recursive: true });
-  writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n");
+  writeFileSync(
+    path.join(root, "etc/passwd"),
+    "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n",
+  );
   writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
   writeFileSync(path.join(root, "etc/hostname"), "builder\n");
   return root;
@@ -40,9 +69,16 @@ describe("image customisation", () => {
     customiseImage(root);
     const wants = path.join(root, "etc/systemd/system/multi-user.target.wants");
     assert.equal(readlinkSync(path.join(wants, "voxnix-ready.service")), "/etc/systemd/system/voxnix-ready.service");
-    assert.equal(readlinkSync(path.join(wants, "systemd-networkd.service")), "/lib/systemd/system/systemd-networkd.service");
-    assert.match(readFileSync(path.join(root, "etc/systemd/system/voxnix-ready.service"), "utf8"), /After=multi-user\.target/);
-    for (const unit of MASKED_UNITS) assert.equal(readlinkSync(path.join(root, "etc/systemd/system", unit)), "/dev/null");
+    assert.equal(
+      readlinkSync(path.join(wants, "systemd-networkd.service")),
+      "/lib/systemd/system/systemd-networkd.service",
+    );
+    assert.match(
+      readFileSync(path.join(root, "etc/systemd/system/voxnix-ready.service"), "utf8"),
+      /After=multi-user\.target/,
+    );
+    for (const unit of MASKED_UNITS)
+      assert.equal(readlinkSync(path.join(root, "etc/systemd/system", unit)), "/dev/null");
     assert.equal(readFileSync(path.join(root, "etc/machine-id"), "utf8"), "", "each container gets its own machine id");
     assert.equal(existsSync(path.join(root, "etc/hostname")), false);
     assert.ok(existsSync(path.join(root, "var/log/journal")), "a persistent journal the host can read");
@@ -67,7 +103,8 @@ describe("per-container root settings", () => {
     const binds = writeBootFiles(machine, { spec: spec(["git", "fish", "workspace"]), network });
     assert.equal(readFileSync(victim, "utf8"), "untouched\n");
     assert.deepEqual(readdirSync(path.join(machine.root, "etc")).sort(), before, "nothing created in the root");
-    for (const bind of binds) assert.ok(bind.hostPath.startsWith(`${machine.run}/`), `${bind.hostPath} lives in the run directory`);
+    for (const bind of binds)
+      assert.ok(bind.hostPath.startsWith(`${machine.run}/`), `${bind.hostPath} lives in the run directory`);
     const hostname = binds.find((bind) => bind.containerPath === "/etc/hostname");
     assert.equal(readFileSync(hostname?.hostPath ?? "", "utf8"), "web\n");
     const networkFile = binds.find((bind) => bind.containerPath === "/etc/systemd/network/80-voxnix.network");
@@ -99,11 +136,18 @@ describe("overlay roots made before the storage port cloned them", () => {
     adoptOverlayRecord(machine);
     assert.equal(readFileSync(path.join(machine.layers, "lower"), "utf8"), "/images/debian-bookworm-1\n");
     assert.equal(existsSync(path.join(machine.run, "lower")), false);
-    const overlay = createDirStorage({ ...depsFor(scratch), config: configSchema.parse({ storage: { driver: "dir" } }) }).rootVolumes?.({ runtime: "nspawn", at: paths.root });
+    const overlay = createDirStorage({
+      ...depsFor(scratch),
+      config: configSchema.parse({ storage: { driver: "dir" } }),
+    }).rootVolumes?.({ runtime: "nspawn", at: paths.root });
     assert.equal(overlay?.rootKind(machine), "overlay", "the port now sees an overlay root");
     writeFileSync(path.join(machine.run, "lower"), "/images/other\n");
     adoptOverlayRecord(machine);
-    assert.equal(readFileSync(path.join(machine.layers, "lower"), "utf8"), "/images/debian-bookworm-1\n", "a record in the layers wins");
+    assert.equal(
+      readFileSync(path.join(machine.layers, "lower"), "utf8"),
+      "/images/debian-bookworm-1\n",
+      "a record in the layers wins",
+    );
     const fresh = machinePaths(paths, "snap");
     mkdirSync(fresh.run, { recursive: true });
     adoptOverlayRecord(fresh);
@@ -114,41 +158,56 @@ describe("overlay roots made before the storage port cloned them", () => {
 function depsFor(stateDir: string) {
   const noop = () => undefined;
   const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
-  return { stateDir, runner: createCommandRunner(), logger, clock: { now: () => new Date() }, leases: { allocate: () => "", get: () => undefined, release: noop, all: () => new Map() }, catalog: { list: () => [], get: () => undefined } };
+  return {
+    stateDir,
+    runner: createCommandRunner(),
+    logger,
+    clock: { now: () => new Date() },
+    leases: { allocate: () => "", get: () => undefined, release: noop, all: () => new Map() },
+    catalog: { list: () => [], get: () => undefined },
+  };
 }
 
-describe("a root's top directory before boot", { skip: process.getuid?.() === 0 ? undefined : "chown needs root" }, () => {
-  const owner = (file: string) => [lstatSync(file).uid, lstatSync(file).gid];
+describe(
+  "a root's top directory before boot",
+  { skip: process.getuid?.() === 0 ? undefined : "chown needs root" },
+  () => {
+    const owner = (file: string) => [lstatSync(file).uid, lstatSync(file).gid];
 
-  it("gives a top directory chowned into another id range back to the owner of /etc, following no link", () => {
-    const root = fakeTree("top-given-away");
-    const outside = path.join(scratch, "outside-top");
-    writeFileSync(outside, "host\n");
-    symlinkSync(outside, path.join(root, "etc/link"));
-    // What `chown 131072:131072 /` did as a pre-user-namespace tenant; nspawn would read a range off it.
-    lchownSync(root, 0x20000, 0x20000);
-    prepareRootForBoot(root);
-    assert.deepEqual(owner(root), [0, 0]);
-    assert.deepEqual(owner(outside), [0, 0]);
-  });
+    it("gives a top directory chowned into another id range back to the owner of /etc, following no link", () => {
+      const root = fakeTree("top-given-away");
+      const outside = path.join(scratch, "outside-top");
+      writeFileSync(outside, "host\n");
+      symlinkSync(outside, path.join(root, "etc/link"));
+      // What `chown 131072:131072 /` did as a pre-user-namespace tenant; nspawn would read a range off it.
+      lchownSync(root, 0x20000, 0x20000);
+      prepareRootForBoot(root);
+      assert.deepEqual(owner(root), [0, 0]);
+      assert.deepEqual(owner(outside), [0, 0]);
+    });
 
-  it("leaves a root nspawn chowned into one range as it is, and a tenant's owner inside the range", () => {
-    const chowned = fakeTree("top-chowned-tree");
-    const base = 0x5a0000;
-    chownSync(path.join(chowned, "etc"), base, base);
-    chownSync(chowned, base, base);
-    prepareRootForBoot(chowned);
-    assert.deepEqual(owner(chowned), [base, base], "the whole tree is in one range: nothing to restore");
-    const mine = fakeTree("top-tenant-owned");
-    chownSync(mine, 1000, 1000);
-    prepareRootForBoot(mine);
-    assert.deepEqual(owner(mine), [1000, 1000], "uid 1000 inside the range stays the tenant's choice");
-    const gid = fakeTree("top-gid-only");
-    chownSync(gid, 0, 0x30000);
-    prepareRootForBoot(gid);
-    assert.deepEqual(owner(gid), [0, 0], "a group in another range is restored too (nspawn refuses mismatched bases)");
-  });
-});
+    it("leaves a root nspawn chowned into one range as it is, and a tenant's owner inside the range", () => {
+      const chowned = fakeTree("top-chowned-tree");
+      const base = 0x5a0000;
+      chownSync(path.join(chowned, "etc"), base, base);
+      chownSync(chowned, base, base);
+      prepareRootForBoot(chowned);
+      assert.deepEqual(owner(chowned), [base, base], "the whole tree is in one range: nothing to restore");
+      const mine = fakeTree("top-tenant-owned");
+      chownSync(mine, 1000, 1000);
+      prepareRootForBoot(mine);
+      assert.deepEqual(owner(mine), [1000, 1000], "uid 1000 inside the range stays the tenant's choice");
+      const gid = fakeTree("top-gid-only");
+      chownSync(gid, 0, 0x30000);
+      prepareRootForBoot(gid);
+      assert.deepEqual(
+        owner(gid),
+        [0, 0],
+        "a group in another range is restored too (nspawn refuses mismatched bases)",
+      );
+    });
+  },
+);
 
 describe("dir storage", () => {
   const root = path.join(scratch, "dir-storage");

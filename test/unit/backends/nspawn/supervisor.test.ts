@@ -24,7 +24,11 @@ describe("nspawn process state", () => {
       const pid = child.pid!;
       assert.equal(nspawnProcessState(pid, ROOT), "nspawn");
       assert.equal(isNspawnFor(pid, ROOT), true);
-      assert.equal(nspawnProcessState(pid, "/var/lib/voxnix/machines/other"), "gone", "another root's process is not this container's");
+      assert.equal(
+        nspawnProcessState(pid, "/var/lib/voxnix/machines/other"),
+        "gone",
+        "another root's process is not this container's",
+      );
     } finally {
       child.kill("SIGKILL");
     }
@@ -34,7 +38,9 @@ describe("nspawn process state", () => {
 
   it("is gone for a zombie, whose argv also reads empty", async () => {
     // `sleep 30` never reaps the short-lived child it inherits, so that child stays a zombie.
-    const parent = spawn("bash", ["-c", `bash -c 'exit 0' --directory=${ROOT} & echo $!; exec sleep 30`], { stdio: ["ignore", "pipe", "ignore"] });
+    const parent = spawn("bash", ["-c", `bash -c 'exit 0' --directory=${ROOT} & echo $!; exec sleep 30`], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     try {
       const [line] = (await once(parent.stdout, "data")) as [Buffer];
       const zombie = Number(line.toString().trim());

@@ -5,7 +5,17 @@
  * The whole cycle on a real VM is in test/e2e/vm-cli.test.ts.
  */
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -47,8 +57,18 @@ void describe("QEMU kept root disks", () => {
     const files = makeVm("lab", path.join(paths.images, "root.qcow2"));
     const kept = keepRootDisk(paths, files, REF);
     assert.equal(kept?.ref, REF);
-    assert.ok((kept?.bytes ?? 0) > 0 && (kept?.bytes ?? 0) < 1024 ** 2, "allocated bytes of the sparse overlay, not its size");
-    assert.deepEqual(readdirSync(keptDir(paths, REF)).sort(), ["client-key", "client-key.pub", "known_hosts", "root.qcow2", "seed.img", "vm.json"]);
+    assert.ok(
+      (kept?.bytes ?? 0) > 0 && (kept?.bytes ?? 0) < 1024 ** 2,
+      "allocated bytes of the sparse overlay, not its size",
+    );
+    assert.deepEqual(readdirSync(keptDir(paths, REF)).sort(), [
+      "client-key",
+      "client-key.pub",
+      "known_hosts",
+      "root.qcow2",
+      "seed.img",
+      "vm.json",
+    ]);
     assert.ok(!existsSync(files.overlay), "moved, not copied");
     assert.ok(!existsSync(`${keptDir(paths, REF)}.part`));
     assert.deepEqual(keepRootDisk(paths, files, REF), kept, "a retried destroy reports it again");
@@ -86,8 +106,14 @@ void describe("QEMU kept root disks", () => {
     rmSync(path.dirname(base), { recursive: true });
     const files = vmPaths(paths, "lab2");
     mkdirSync(files.dir, { recursive: true });
-    await assert.rejects(restoreKeptDisk(runner, paths, REF, files), /base image this VM's root disk was made from is gone/);
-    await assert.rejects(restoreKeptDisk(runner, paths, "0b9c2a4e-1111-4222-8333-000000000000", files), /is gone or incomplete/);
+    await assert.rejects(
+      restoreKeptDisk(runner, paths, REF, files),
+      /base image this VM's root disk was made from is gone/,
+    );
+    await assert.rejects(
+      restoreKeptDisk(runner, paths, "0b9c2a4e-1111-4222-8333-000000000000", files),
+      /is gone or incomplete/,
+    );
     assert.deepEqual(readdirSync(files.dir), [], "nothing copied");
   });
 

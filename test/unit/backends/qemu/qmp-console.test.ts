@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { appendLog, consoleLines, drainConsole, MAX_LOG_BYTES, readLogTail } from "../../../../src/runtimes/qemu/console-log.js";
+import {
+  appendLog,
+  consoleLines,
+  drainConsole,
+  MAX_LOG_BYTES,
+  readLogTail,
+} from "../../../../src/runtimes/qemu/console-log.js";
 import { qmp } from "../../../../src/runtimes/qemu/qmp.js";
 import { startFakeQmpServer } from "../../../fakes/fake-qmp-server.js";
 
@@ -26,14 +32,20 @@ void describe("QMP client", () => {
   void it("turns a QMP error into a host failure naming the command", async () => {
     const file = socketPath();
     const server = await startFakeQmpServer(file);
-    await assert.rejects(qmp(file, [{ execute: "no-such" }], 2000), (error: Error & { kind?: string }) => error.kind === "host-failure" && /refused no-such/.test(error.message));
+    await assert.rejects(
+      qmp(file, [{ execute: "no-such" }], 2000),
+      (error: Error & { kind?: string }) => error.kind === "host-failure" && /refused no-such/.test(error.message),
+    );
     await server.close();
   });
 
   void it("gives up at its deadline when QEMU never greets", async () => {
     const file = socketPath();
     const server = await startFakeQmpServer(file, { silent: true });
-    await assert.rejects(qmp(file, [{ execute: "quit" }], 300), (error: Error & { kind?: string }) => error.kind === "timeout");
+    await assert.rejects(
+      qmp(file, [{ execute: "quit" }], 300),
+      (error: Error & { kind?: string }) => error.kind === "timeout",
+    );
     await server.close();
   });
 
@@ -65,7 +77,9 @@ void describe("console log", () => {
   });
 
   void it("strips terminal escapes and control characters a guest prints", () => {
-    const hostile = Buffer.from("ok\r\n\u001b[2J\u001b[31mred\u001b[0m\n\u001b]0;owned title\u0007after\nbell\u0007 nul\u0000 del\u007f\ttab\n\u009b31m c1\n");
+    const hostile = Buffer.from(
+      "ok\r\n\u001b[2J\u001b[31mred\u001b[0m\n\u001b]0;owned title\u0007after\nbell\u0007 nul\u0000 del\u007f\ttab\n\u009b31m c1\n",
+    );
     assert.deepEqual(consoleLines(hostile, 10), ["ok", "red", "after", "bell nul del\ttab", "31m c1"]);
     assert.deepEqual(consoleLines(Buffer.from("a\nb\nc\n"), 2), ["b", "c"]);
   });

@@ -21,7 +21,15 @@ function runtime() {
   const runner = new FakeCommandRunner();
   const config = configSchema.parse({ vm: { runAs: "" } });
   const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-  const rt = createQemuRuntime({ config, stateDir, runner, logger: new FakeLogger(), clock: { now: () => new Date() }, leases, catalog: { list: () => [], get: () => undefined } });
+  const rt = createQemuRuntime({
+    config,
+    stateDir,
+    runner,
+    logger: new FakeLogger(),
+    clock: { now: () => new Date() },
+    leases,
+    catalog: { list: () => [], get: () => undefined },
+  });
   return { runner, rt };
 }
 
@@ -41,11 +49,20 @@ void describe("QEMU runtime refusals", () => {
       { ...good, diskBytes: 1024 },
       { ...good, workspaceBytes: Number.NaN },
       { ...good, sshKeys: ['command="sh" ssh-ed25519 AAAA'] },
-      { ...good, sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAQNeryQIXgoPUZ5KhKs5WeumMsThhIYHTvfcPPnrdw8\nssh-rsa AAAA evil"] },
+      {
+        ...good,
+        sshKeys: [
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAQNeryQIXgoPUZ5KhKs5WeumMsThhIYHTvfcPPnrdw8\nssh-rsa AAAA evil",
+        ],
+      },
     ];
     const { runner, rt } = runtime();
     for (const spec of hostile) {
-      await assert.rejects(rt.create(spec as unknown as VmSpec, { ownerLabel: "x", onProgress: noop }), (error: Error & { kind?: string }) => error.kind === "invalid-input", JSON.stringify(spec));
+      await assert.rejects(
+        rt.create(spec as unknown as VmSpec, { ownerLabel: "x", onProgress: noop }),
+        (error: Error & { kind?: string }) => error.kind === "invalid-input",
+        JSON.stringify(spec),
+      );
     }
     assert.deepEqual(runner.calls, []);
     assert.equal(existsSync(path.join(stateDir, "vm")), false);
@@ -53,8 +70,14 @@ void describe("QEMU runtime refusals", () => {
 
   void it("an unknown VM is not found for every per-VM query, and list ignores folders that are not VMs", async () => {
     const { runner, rt } = runtime();
-    await assert.rejects(rt.exec("nope" as WorkloadName, ["id"], { timeoutMs: 1000 }), (error: Error & { kind?: string }) => error.kind === "not-found");
-    await assert.rejects(rt.logs("nope" as WorkloadName, { lines: 10 }), (error: Error & { kind?: string }) => error.kind === "not-found");
+    await assert.rejects(
+      rt.exec("nope" as WorkloadName, ["id"], { timeoutMs: 1000 }),
+      (error: Error & { kind?: string }) => error.kind === "not-found",
+    );
+    await assert.rejects(
+      rt.logs("nope" as WorkloadName, { lines: 10 }),
+      (error: Error & { kind?: string }) => error.kind === "not-found",
+    );
     assert.equal(await rt.show("nope" as WorkloadName), undefined);
     mkdirSync(path.join(rt.paths.machines, "..evil"), { recursive: true });
     mkdirSync(path.join(rt.paths.machines, "half"), { recursive: true });
@@ -66,12 +89,18 @@ void describe("QEMU runtime refusals", () => {
     const { rt } = runtime();
     const dir = path.join(rt.paths.machines, "linked");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "vm.json"), JSON.stringify({ spec: { ...good, name: "linked" }, sshPort: 40000, workspace: path.join(dir, "workspace.img") }));
+    writeFileSync(
+      path.join(dir, "vm.json"),
+      JSON.stringify({ spec: { ...good, name: "linked" }, sshPort: 40000, workspace: path.join(dir, "workspace.img") }),
+    );
     const secret = path.join(stateDir, "secret");
     writeFileSync(secret, "host secret\n");
     symlinkSync(secret, path.join(dir, "console.log"));
     await assert.rejects(rt.logs("linked" as WorkloadName, { lines: 10 }), /link/);
-    assert.deepEqual((await rt.list()).map((vm) => [vm.name, vm.state]), [["linked", "stopped"]]);
+    assert.deepEqual(
+      (await rt.list()).map((vm) => [vm.name, vm.state]),
+      [["linked", "stopped"]],
+    );
     await rt.destroy("linked" as WorkloadName, { onProgress: noop });
     assert.deepEqual(readdirSync(rt.paths.machines).sort(), ["..evil", "half"]);
     assert.equal(existsSync(secret), true, "destroy removes the link, never its target");

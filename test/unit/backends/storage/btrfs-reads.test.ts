@@ -20,7 +20,11 @@ void describe("btrfs reads on a fresh host", () => {
   void it("userUsage, workspaceUsage and workspaceExists answer 'nothing' and run no host command", async () => {
     const { driver, runner, stateDir } = freshDriver();
     assert.deepEqual(await driver.userUsage("telegram_42"), { usedBytes: 0, quotaBytes: null, availableBytes: null });
-    assert.deepEqual(await driver.workspaceUsage("telegram_42", "dev"), { usedBytes: 0, quotaBytes: null, availableBytes: null });
+    assert.deepEqual(await driver.workspaceUsage("telegram_42", "dev"), {
+      usedBytes: 0,
+      quotaBytes: null,
+      availableBytes: null,
+    });
     assert.equal(await driver.workspaceExists("telegram_42", "dev"), false);
     assert.deepEqual(runner.calls, [], "no mkfs, mount or btrfs command");
     assert.equal(existsSync(join(stateDir, "storage.btrfs.img")), false, "no image file");

@@ -23,12 +23,15 @@ void describe("proxmox VMID ledger table", () => {
     ledger.release(100, "destroyed", now);
     ledger.release(102, "rolled back", now);
     assert.equal(ledger.reserveNext(range, "a", now), 103);
-    assert.deepEqual(ledger.all().map((record) => [record.vmid, record.workload, record.state]), [
-      [100, "a", "released"],
-      [101, undefined, "taken"],
-      [102, "b", "released"],
-      [103, "a", "reserved"],
-    ]);
+    assert.deepEqual(
+      ledger.all().map((record) => [record.vmid, record.workload, record.state]),
+      [
+        [100, "a", "released"],
+        [101, undefined, "taken"],
+        [102, "b", "released"],
+        [103, "a", "reserved"],
+      ],
+    );
     assert.equal(ledger.findLive("a")?.vmid, 103);
     db.close();
   });
@@ -37,7 +40,10 @@ void describe("proxmox VMID ledger table", () => {
     const db = openDatabase(":memory:");
     const ledger = createProxmoxVmidsRepository(db);
     ledger.reserveNext(range, "a", now);
-    assert.throws(() => ledger.reserveNext(range, "a", now), (error: unknown) => error instanceof ConflictError && error.reason === "busy");
+    assert.throws(
+      () => ledger.reserveNext(range, "a", now),
+      (error: unknown) => error instanceof ConflictError && error.reason === "busy",
+    );
     assert.equal(ledger.all().length, 1, "nothing was reserved");
     db.close();
   });
@@ -60,7 +66,10 @@ void describe("proxmox VMID ledger table", () => {
       );
       const got = (await Promise.all(runs)).flat();
       assert.equal(got.length, 100);
-      assert.deepEqual([...got].sort((a, b) => a - b), Array.from({ length: 100 }, (_, index) => 100 + index));
+      assert.deepEqual(
+        [...got].sort((a, b) => a - b),
+        Array.from({ length: 100 }, (_, index) => 100 + index),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,9 +11,28 @@ import { formatUpid, parseUpid } from "../../../../src/runtimes/proxmox/upid.js"
 void describe("proxmox wire formats", () => {
   void it("parses a UPID and finds its node", () => {
     const upid = "UPID:pve2:0003A4B1:01F2C3D4:6749A1B2:qmclone:9000:voxnix@pve!voxnix:";
-    assert.deepEqual(parseUpid(upid), { raw: upid, node: "pve2", type: "qmclone", id: "9000", user: "voxnix@pve!voxnix", startTime: 0x6749a1b2 });
-    assert.equal(parseUpid(formatUpid({ node: "pve1", pid: 1, pstart: 2, startTime: 3, type: "qmstart", id: "100", user: "root@pam" }))?.node, "pve1");
-    for (const bad of ["", "UPID:pve1", "UPID:pve1:1:2:3:qmstart:100:root@pam:", `${upid}\n`, "UPID:../x:0003A4B1:01F2C3D4:6749A1B2:qmclone:9000:u@pve:"]) assert.equal(parseUpid(bad), undefined, bad);
+    assert.deepEqual(parseUpid(upid), {
+      raw: upid,
+      node: "pve2",
+      type: "qmclone",
+      id: "9000",
+      user: "voxnix@pve!voxnix",
+      startTime: 0x6749a1b2,
+    });
+    assert.equal(
+      parseUpid(
+        formatUpid({ node: "pve1", pid: 1, pstart: 2, startTime: 3, type: "qmstart", id: "100", user: "root@pam" }),
+      )?.node,
+      "pve1",
+    );
+    for (const bad of [
+      "",
+      "UPID:pve1",
+      "UPID:pve1:1:2:3:qmstart:100:root@pam:",
+      `${upid}\n`,
+      "UPID:../x:0003A4B1:01F2C3D4:6749A1B2:qmclone:9000:u@pve:",
+    ])
+      assert.equal(parseUpid(bad), undefined, bad);
   });
 
   void it("percent-encodes SSH keys as uri_escape does, newline-separated", () => {
@@ -38,7 +57,12 @@ void describe("proxmox wire formats", () => {
 
   void it("proxmox.* config: off by default; url needs token and template; https only; one trust anchor", () => {
     assert.equal(proxmoxSettings(configSchema.parse({})), undefined);
-    const base = { url: "https://pve1.lan:8006", tokenId: "voxnix@pve!voxnix", tokenSecretFile: "/run/agenix/pve", template: 9000 };
+    const base = {
+      url: "https://pve1.lan:8006",
+      tokenId: "voxnix@pve!voxnix",
+      tokenSecretFile: "/run/agenix/pve",
+      template: 9000,
+    };
     const settings = proxmoxSettings(configSchema.parse({ proxmox: base }))!;
     assert.deepEqual(settings.vmidRange, { first: 10_000, last: 10_999 });
     assert.equal(settings.placement, "most-free-memory");
@@ -46,7 +70,11 @@ void describe("proxmox wire formats", () => {
       const parsed = configSchema.safeParse({ proxmox });
       return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     };
-    assert.deepEqual(problems({ url: base.url }), ["proxmox.tokenId: is required when proxmox.url is set.", "proxmox.tokenSecretFile: is required when proxmox.url is set.", "proxmox.template: is required when proxmox.url is set."]);
+    assert.deepEqual(problems({ url: base.url }), [
+      "proxmox.tokenId: is required when proxmox.url is set.",
+      "proxmox.tokenSecretFile: is required when proxmox.url is set.",
+      "proxmox.template: is required when proxmox.url is set.",
+    ]);
     assert.match(problems({ ...base, url: "http://pve1.lan:8006" }).join(), /must be an https:\/\/ URL/);
     assert.match(problems({ ...base, tokenId: "root@pam" }).join(), /user@realm!tokenid/);
     assert.match(problems({ ...base, tls: { caFile: "/x", fingerprint: "ab".repeat(32) } }).join(), /not both/);
