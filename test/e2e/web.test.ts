@@ -33,6 +33,7 @@ import {
   CHROMIUM,
   browserUnavailable,
   loginLink,
+  pageReport,
   signIn,
   startHttp,
   waitForJobDone,
@@ -481,7 +482,19 @@ describe("the web dashboard in a real browser over real containers", { skip, tim
     await owner.getByTestId(`state-${NAME}`).waitFor({ state: "detached", timeout: 60_000 });
     assert.equal(await env.backend().show(NAME as never), undefined, "the container is gone from the host");
 
-    await owner.locator(`[data-action="restore-${NAME}"]`).click({ timeout: 60_000 });
+    try {
+      await owner.locator(`[data-action="restore-${NAME}"]`).click({ timeout: 60_000 });
+    } catch (error) {
+      const card = await owner
+        .getByTestId("storage-used")
+        .locator("..")
+        .textContent()
+        .catch(() => "(no card)");
+      const report = await owner.evaluate(async () => (await fetch("/api/v1/storage")).text()).catch(String);
+      assert.fail(
+        `no Restore button: ${String(error)}\ncard: ${card}\nGET /storage: ${report}\n${await pageReport(owner)}\n${server!.log().slice(-4000)}`,
+      );
+    }
     // Running, or the job's failure in the notice (then fail at once, with the server's log).
     const running = owner.getByTestId(`state-${NAME}`).filter({ hasText: "running" });
     // Any error notice: the job's failure, or a refused request (a 429 once stalled this step silently).

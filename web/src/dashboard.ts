@@ -342,7 +342,7 @@ function followJob(job: Job): void {
         : `${ended.kind} of ${ended.workload} ${ended.state}: ${ended.error?.message ?? ""}`,
       ended.state === "succeeded" ? "info" : "error",
     );
-    void refreshStorage();
+    void attempt(refreshStorage);
   });
   events.onerror = () => {
     if (events.readyState === EventSource.CLOSED) show("unknown", "lost the progress stream");
@@ -467,8 +467,27 @@ function renderCreate(modules: readonly ModuleInfo[]): void {
 
 // Storage and restore.
 
+/** The latest storage report, drawn again whenever the workload list changes. */
+let storageReport: StorageReport | undefined;
+/** Counts storage requests: only the newest one's answer is drawn (answers can arrive out of order). */
+let storageRequests = 0;
+
 async function refreshStorage(): Promise<void> {
+  const ticket = (storageRequests += 1);
   const report = await api<StorageReport>("GET", "/storage");
+  if (ticket !== storageRequests) return;
+  storageReport = report;
+  renderStorage();
+}
+
+/**
+ * Draws the storage card from the latest report and the *current* list: what can be restored
+ * is a kept snapshot of a name that is not in the list now, so the card follows the list even
+ * when the report was fetched before a destroy's last step.
+ */
+function renderStorage(): void {
+  const report = storageReport;
+  if (report === undefined) return;
   const { usedBytes, quotaBytes } = report.usage;
   const share = quotaBytes ? Math.min(100, Math.round((usedBytes / quotaBytes) * 100)) : 0;
   const meter = h("div", { class: "meter" }, h("div", { class: "meter-fill", attrs: { style: `width:${share}%` } }));
@@ -543,6 +562,7 @@ function watchWorkloads(): void {
       workloads = listed.workloads;
       imported = listed.imported ?? [];
       renderWorkloads();
+      renderStorage();
       if (workloads.length !== previous.size || workloads.some((workload) => !previous.has(workload.name)))
         void attempt(refreshStorage);
     });

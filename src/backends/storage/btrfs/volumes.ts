@@ -153,8 +153,16 @@ export async function workspaceUsage(
   workload: string,
 ): Promise<Usage> {
   const target = workspacePath(paths, userKey, workload);
-  if (!existsSync(target)) return { usedBytes: 0, quotaBytes: null, availableBytes: null };
-  const id = await subvolumeId(runner, target);
+  const none = { usedBytes: 0, quotaBytes: null, availableBytes: null };
+  if (!existsSync(target)) return none;
+  let id: number;
+  try {
+    id = await subvolumeId(runner, target);
+  } catch (error) {
+    // Deleted between the check and the read (a destroy finishing): a usage report must not fail for it.
+    if (!existsSync(target)) return none;
+    throw error;
+  }
   const row = (await readQgroups(runner, paths.mountpoint)).get(`0/${id}`);
   const used = row?.referenced ?? 0;
   const quota = row?.maxReferenced ?? null;
