@@ -6,27 +6,12 @@
  */
 import type { WorkloadRequest, WorkloadVerb } from "./types.js";
 import { REFERENCE_WORDS, firstPhrase, type Normalised } from "./normalise.js";
+import { DESTROY_VERBS } from "./polarity.js";
 import { findTarget, isNameCandidate } from "./target.js";
 
 /** Verb phrases per operation, checked in this order (destroy before stop: "stop and delete"). */
 export const LIFECYCLE_VERBS: readonly (readonly [WorkloadVerb, readonly string[]])[] = [
-  [
-    "destroy",
-    [
-      "destroy",
-      "delete",
-      "remove",
-      "get rid of",
-      "tear down",
-      "teardown",
-      "nuke",
-      "wipe",
-      "trash",
-      "kill off",
-      "throw away",
-      "erase",
-    ],
-  ],
+  ["destroy", DESTROY_VERBS],
   [
     "restore",
     ["restore", "undo", "undelete", "bring back", "recover", "roll back", "rollback", "resurrect", "un-delete"],

@@ -11,8 +11,8 @@ import type { Clause } from "./clauses.js";
 import { ACTION_STARTS, LEAD_WORDS } from "./clauses.js";
 import { hasAny, phraseIndex } from "./normalise.js";
 
-/** Words and phrases that mean destroying, as verbs and as nouns ("the deletion"). */
-export const DESTROY_WORDS = [
+/** The verbs that ask for a destroy ("get rid of dev-2"); the lifecycle family reads them too. */
+export const DESTROY_VERBS = [
   "destroy",
   "delete",
   "remove",
@@ -25,6 +25,11 @@ export const DESTROY_WORDS = [
   "kill off",
   "throw away",
   "erase",
+];
+
+/** Words and phrases that mean destroying, as verbs and as nouns ("the deletion"). */
+export const DESTROY_WORDS = [
+  ...DESTROY_VERBS,
   "destroying",
   "deleting",
   "removing",
