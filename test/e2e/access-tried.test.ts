@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { after, before, describe } from "node:test";
-import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv, runProgram } from "./harness.js";
 
 const skip =
   e2eUnavailable() ??
@@ -33,25 +33,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(
-  command: string,
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe(
   "issue 10, what will be tried: voxnix serve, a login link, curl and ssh",
   { skip, timeout: 15 * 60_000 },
@@ -65,7 +46,7 @@ describe(
     const { step, failed } = storySteps();
     const base = () => `http://127.0.0.1:${httpPort}`;
     const ssh = (key: string, command: readonly string[]) =>
-      run("ssh", [
+      runProgram("ssh", [
         "-p",
         String(sshPort),
         "-i",
@@ -97,7 +78,7 @@ describe(
       });
       keys = mkdtempSync(path.join(env.root, "keys-"));
       for (const name of ["u42", "u43"]) {
-        const made = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(keys, name)]);
+        const made = await runProgram("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(keys, name)]);
         assert.equal(made.code, 0, made.stderr);
       }
     });
@@ -143,9 +124,9 @@ describe(
       const link = made.stdout.split("\n")[0]!;
       assert.ok(link.startsWith(`${base()}/web/login/vxl_`), made.stdout);
       // Opening the link shows a button; its POST spends the link (what the browser does).
-      const page = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", link]);
+      const page = await runProgram("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", link]);
       assert.equal(page.stdout, "200");
-      const first = await run("curl", [
+      const first = await runProgram("curl", [
         "-s",
         "-o",
         "/dev/null",
@@ -160,9 +141,9 @@ describe(
       assert.match(first.stdout, /^HTTP\/1\.1 303/);
       const cookie = /set-cookie: (voxnix_session=[^;]+)/i.exec(first.stdout)?.[1];
       assert.ok(cookie, first.stdout);
-      const whoami = await run("curl", ["-s", "-H", `Cookie: ${cookie}`, `${base()}/api/v1/whoami`]);
+      const whoami = await runProgram("curl", ["-s", "-H", `Cookie: ${cookie}`, `${base()}/api/v1/whoami`]);
       assert.equal((JSON.parse(whoami.stdout) as { result: { id: string } }).result.id, "telegram:42");
-      const second = await run("curl", [
+      const second = await runProgram("curl", [
         "-s",
         "-o",
         "/dev/null",
@@ -178,7 +159,7 @@ describe(
     });
 
     step("curl without a token gets 401; with another user's token sees no workloads of telegram:42", async () => {
-      const anonymous = await run("curl", ["-s", "-w", "\n%{http_code}", `${base()}/api/v1/workloads`]);
+      const anonymous = await runProgram("curl", ["-s", "-w", "\n%{http_code}", `${base()}/api/v1/workloads`]);
       assert.equal(anonymous.stdout.split("\n").pop(), "401");
       assert.equal(
         (JSON.parse(anonymous.stdout.split("\n")[0]!) as { error: { kind: string } }).error.kind,
@@ -191,10 +172,11 @@ describe(
       };
       const list = async (bearer: string) =>
         JSON.parse(
-          (await run("curl", ["-s", "-H", `Authorization: Bearer ${bearer}`, `${base()}/api/v1/workloads`])).stdout,
+          (await runProgram("curl", ["-s", "-H", `Authorization: Bearer ${bearer}`, `${base()}/api/v1/workloads`]))
+            .stdout,
         ) as { result: { workloads: { name: string }[] } };
       assert.deepEqual((await list(await token("telegram:43"))).result.workloads, []);
-      const show = await run("curl", [
+      const show = await runProgram("curl", [
         "-s",
         "-w",
         "\n%{http_code}",

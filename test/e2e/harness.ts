@@ -195,6 +195,36 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * Runs a host program (ssh, rsync, curl, …) as a person would, with optional input, killed
+ * after `timeoutMs` (60 s unless told).
+ */
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  options: { readonly input?: string | Buffer; readonly timeoutMs?: number; readonly cwd?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnProcess(command, [...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    // A program that does not read its input may exit before we finish writing it (EPIPE).
+    child.stdin.on("error", () => undefined);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
 /** Runs `node bin/voxnix.js …args` against the environment, as a person would. */
 export function voxnix(
   env: E2eEnv,

@@ -15,35 +15,17 @@ import path from "node:path";
 import { after, before, describe } from "node:test";
 import { machinePaths } from "../../src/runtimes/nspawn/index.js";
 import { FakeTelegramServer } from "../fakes/fake-telegram-server.js";
-import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv, runProgram } from "./harness.js";
+
+/** Host programs here (a VM under emulation, an idle wake) get two minutes unless told. */
+const slowRun = (command: string, args: readonly string[], options: Parameters<typeof runProgram>[2] = {}) =>
+  runProgram(command, args, { timeoutMs: 120_000, ...options });
 
 const skip =
   e2eUnavailable() ??
   (existsSync("/usr/bin/ssh") ? undefined : "the OpenSSH client is missing (apt-get install -y openssh-client)");
 const ALICE = "telegram:42";
 const TOKEN = "123456:IDLE-e2e-token";
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 interface Shown {
   readonly desired: string;
@@ -69,7 +51,7 @@ describe(
     const { step, failed } = storySteps();
 
     const ssh = (command: readonly string[]) =>
-      run("ssh", [
+      slowRun("ssh", [
         "-p",
         String(port),
         "-i",
@@ -111,7 +93,7 @@ describe(
           idle: { timeout: "30m", warnBefore: "15s", checkEverySeconds: 1 },
         },
       });
-      const made = await run("ssh-keygen", [
+      const made = await slowRun("ssh-keygen", [
         "-q",
         "-t",
         "ed25519",

@@ -25,7 +25,16 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
-import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import {
+  createE2eEnv,
+  e2eUnavailable,
+  storySteps,
+  voxnix,
+  waitUntil,
+  type E2eEnv,
+  runProgram,
+  type CliResult,
+} from "./harness.js";
 import { freePort } from "../../src/host/free-port.js";
 
 const skip =
@@ -34,34 +43,6 @@ const skip =
   (existsSync("/usr/bin/rsync") ? undefined : "rsync is missing (apt-get install -y rsync)") ??
   (existsSync("/usr/bin/curl") ? undefined : "curl is missing (apt-get install -y curl)");
 const ALICE = "telegram:42";
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { readonly input?: string; readonly timeoutMs?: number } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    child.stdin.on("error", () => undefined);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 /** A server bound to the container's loopback only, as VS Code's is; it prints its port like `--port=0` does. */
 const EDITOR_SERVER =
@@ -119,7 +100,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
     "/dev/null",
   ];
   const ssh = (extra: readonly string[], command: readonly string[], input?: string) =>
-    run(
+    runProgram(
       "ssh",
       ["-p", String(port), ...sshOptions(), ...extra, "dev@127.0.0.1", ...command],
       input === undefined ? {} : { input },
@@ -133,7 +114,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
       extraConfig: { ssh: { enabled: true, listen: `127.0.0.1:${port}`, idleTimeoutMinutes: 5 } },
     });
     keys = mkdtempSync(path.join(env.root, "keys-"));
-    const made = await run("ssh-keygen", [
+    const made = await runProgram("ssh-keygen", [
       "-q",
       "-t",
       "ed25519",
@@ -181,7 +162,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
       Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256)),
     );
     symlinkSync("src/deep/data.bin", path.join(source, "link"));
-    const into = await run(
+    const into = await runProgram(
       "rsync",
       ["-a", "--stats", "-e", rsyncShell(), `${source}/`, "dev@127.0.0.1:/workspace/project/"],
       { timeoutMs: 120_000 },
@@ -196,7 +177,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
     );
     assert.equal(inside.code, 0, inside.stderr);
     assert.equal(inside.stdout, `${digest}  src/deep/data.bin\n# project\nsrc/deep/data.bin\n`);
-    const again = await run(
+    const again = await runProgram(
       "rsync",
       ["-a", "--stats", "-e", rsyncShell(), `${source}/`, "dev@127.0.0.1:/workspace/project/"],
       { timeoutMs: 120_000 },
@@ -213,9 +194,13 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
     const changed = await ssh([], ["echo 'built inside' > /workspace/project/out.txt"]);
     assert.equal(changed.code, 0, changed.stderr);
     const target = path.join(keys, "back");
-    const out = await run("rsync", ["-a", "-e", rsyncShell(), "dev@127.0.0.1:/workspace/project/", `${target}/`], {
-      timeoutMs: 120_000,
-    });
+    const out = await runProgram(
+      "rsync",
+      ["-a", "-e", rsyncShell(), "dev@127.0.0.1:/workspace/project/", `${target}/`],
+      {
+        timeoutMs: 120_000,
+      },
+    );
     assert.equal(out.code, 0, out.stderr);
     assert.equal(readFileSync(path.join(target, "out.txt"), "utf8"), "built inside\n");
     assert.deepEqual(
@@ -252,7 +237,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
       assert.match(lines[4]!, /GLIBC 2\.\d+/, "ldd --version: VS Code checks glibc");
       editorPort = Number(/listeningOn==(\d+)==/.exec(stdout)?.[1]);
       assert.ok(editorPort > 0, stdout);
-      const through = await run("curl", [
+      const through = await runProgram("curl", [
         "-sS",
         "--max-time",
         "20",
@@ -262,7 +247,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
       ]);
       assert.equal(through.code, 0, `${through.stderr}\n${stderr}`);
       assert.equal(through.stdout, "hello from the editor server\n");
-      const viaLocalhost = await run("curl", [
+      const viaLocalhost = await runProgram("curl", [
         "-sS",
         "--max-time",
         "20",
@@ -273,7 +258,7 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
       assert.equal(viaLocalhost.stdout, "hello from the editor server\n", viaLocalhost.stderr);
       // The proxy reaches the workload only: the host's side of the bridge is refused.
       const hostAddress = env.subnet.replace(/\.0\/\d+$/, ".1");
-      const toHost = await run("curl", [
+      const toHost = await runProgram("curl", [
         "-sS",
         "--max-time",
         "20",
@@ -308,9 +293,9 @@ describe("rsync and an editor's remote-SSH mode through the SSH gateway", { skip
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     try {
-      let answer: Run | undefined;
+      let answer: CliResult | undefined;
       for (let attempt = 0; attempt < 40; attempt += 1) {
-        answer = await run("curl", ["-sS", "--max-time", "20", `http://127.0.0.1:${local}/`]);
+        answer = await runProgram("curl", ["-sS", "--max-time", "20", `http://127.0.0.1:${local}/`]);
         if (answer.code === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }

@@ -20,7 +20,16 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import Database from "better-sqlite3";
-import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import {
+  createE2eEnv,
+  e2eUnavailable,
+  storySteps,
+  voxnix,
+  waitUntil,
+  type E2eEnv,
+  runProgram,
+  type CliResult,
+} from "./harness.js";
 import { freePort } from "../../src/host/free-port.js";
 
 const skip =
@@ -28,39 +37,6 @@ const skip =
   (existsSync("/usr/bin/ssh") ? undefined : "the OpenSSH client is missing (apt-get install -y openssh-client)");
 const ALICE = "telegram:42";
 const BOB = "telegram:43";
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a program with optional input, killing it after `timeoutMs`. */
-function run(
-  command: string,
-  args: readonly string[],
-  options: { readonly input?: string | Buffer; readonly timeoutMs?: number; readonly cwd?: string } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    // A program that does not read its input may exit before we finish writing it (EPIPE).
-    child.stdin.on("error", () => undefined);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip, timeout: 20 * 60_000 }, () => {
   let env: E2eEnv;
@@ -101,7 +77,7 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     command: readonly string[],
     options: { readonly input?: string | Buffer; readonly extra?: readonly string[] } = {},
   ) =>
-    run("ssh", [...sshArgs(key, options.extra ?? []), target, ...command], {
+    runProgram("ssh", [...sshArgs(key, options.extra ?? []), target, ...command], {
       ...(options.input === undefined ? {} : { input: options.input }),
     });
 
@@ -117,7 +93,7 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     });
     keys = mkdtempSync(path.join(env.root, "keys-"));
     for (const name of ["alice", "bob", "stranger"]) {
-      const made = await run("ssh-keygen", [
+      const made = await runProgram("ssh-keygen", [
         "-q",
         "-t",
         "ed25519",
@@ -140,13 +116,13 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
   step("keys are registered through the CLI, each to one person only", async () => {
     const added = await voxnix(env, ["--json", "users", "key", "add", ALICE, path.join(keys, "alice.pub")]);
     assert.equal(added.code, 0, added.stdout + added.stderr);
-    const fingerprint = (await run("ssh-keygen", ["-lf", path.join(keys, "alice.pub")])).stdout.split(" ")[1];
+    const fingerprint = (await runProgram("ssh-keygen", ["-lf", path.join(keys, "alice.pub")])).stdout.split(" ")[1];
     assert.equal(
       (JSON.parse(added.stdout) as { result: { fingerprint: string } }).result.fingerprint,
       fingerprint,
       "the fingerprint ssh-keygen prints",
     );
-    const fromStdin = await new Promise<Run>((resolve) => {
+    const fromStdin = await new Promise<CliResult>((resolve) => {
       const child = spawn(process.execPath, [path.resolve("bin/voxnix.js"), "users", "key", "add", BOB, "-"], {
         env: env.env,
       });
@@ -232,14 +208,14 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     writeFileSync(knownHosts, `[127.0.0.1]:${port} ${ready.hostKey}\n`);
     const keyFile = path.join(env.root, "state", "ssh", "host_ed25519_key");
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-    const scanned = await run("ssh-keygen", ["-lf", knownHosts]);
+    const scanned = await runProgram("ssh-keygen", ["-lf", knownHosts]);
     assert.ok(scanned.stdout.includes(ready.fingerprint), "the printed fingerprint is the host key's");
   });
 
   step("the ssh line ctl create printed works as printed (with alice's key)", async () => {
     const [program, ...args] = printedSsh.split(" ");
     assert.equal(program, "ssh");
-    const result = await run("ssh", [...sshArgs("alice").slice(2), ...args, "--", "git", "--version"]);
+    const result = await runProgram("ssh", [...sshArgs("alice").slice(2), ...args, "--", "git", "--version"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^git version /);
   });
@@ -334,7 +310,10 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
       // Images built before openssh-sftp-server joined the base packages lack it: bring Debian's
       // binary in through the gateway itself (binary data on an exec session's standard input).
       const download = mkdtempSync(path.join(env.root, "sftp-"));
-      const fetched = await run("apt-get", ["download", "openssh-sftp-server"], { cwd: download, timeoutMs: 120_000 });
+      const fetched = await runProgram("apt-get", ["download", "openssh-sftp-server"], {
+        cwd: download,
+        timeoutMs: 120_000,
+      });
       const deb = fetched.code === 0 ? readdirSync(download).find((file) => file.endsWith(".deb")) : undefined;
       if (deb === undefined) {
         console.error(
@@ -342,7 +321,7 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
         );
         return;
       }
-      assert.equal((await run("dpkg-deb", ["-x", path.join(download, deb), path.join(download, "x")])).code, 0);
+      assert.equal((await runProgram("dpkg-deb", ["-x", path.join(download, deb), path.join(download, "x")])).code, 0);
       const binary = readFileSync(path.join(download, "x/usr/lib/openssh/sftp-server"));
       const upload = await ssh(
         "alice",
@@ -361,7 +340,7 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     }
     const file = path.join(keys, "upload.txt");
     writeFileSync(file, "uploaded by scp\n");
-    const scp = await run("scp", [
+    const scp = await runProgram("scp", [
       "-P",
       String(port),
       ...sshArgs("alice").slice(2),
@@ -370,12 +349,16 @@ describe("SSH gateway end-to-end: OpenSSH into a real nspawn container", { skip,
     ]);
     assert.equal(scp.code, 0, scp.stderr);
     assert.equal((await ssh("alice", "dev@127.0.0.1", ["cat /workspace/upload.txt"])).stdout, "uploaded by scp\n");
-    const listing = await run("sftp", ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"], {
-      input: "ls /workspace\n",
-    });
+    const listing = await runProgram(
+      "sftp",
+      ["-P", String(port), ...sshArgs("alice").slice(2), "-b", "-", "dev@127.0.0.1"],
+      {
+        input: "ls /workspace\n",
+      },
+    );
     assert.equal(listing.code, 0, listing.stderr);
     assert.match(listing.stdout, /upload\.txt/);
-    const theirs = await run("scp", [
+    const theirs = await runProgram("scp", [
       "-P",
       String(port),
       ...sshArgs("bob").slice(2),
