@@ -22,14 +22,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { configSchema } from "../../src/app/config-schema.js";
 import { freePort } from "../../src/host/free-port.js";
-import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
-import { CACHE_DIR, createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import { createE2eEnv, e2eUnavailable, storySteps, voxnix, waitUntil, type E2eEnv, runProgram } from "./harness.js";
+import { VM_IMAGE_DIR, VM_PACKAGE_CACHE, ensureVmImage } from "./vm-image.js";
+
+/** Host programs here (a VM under emulation, an idle wake) get two minutes unless told. */
+const slowRun = (command: string, args: readonly string[], options: Parameters<typeof runProgram>[2] = {}) =>
+  runProgram(command, args, { timeoutMs: 120_000, ...options });
 
 const CHROMIUM = "/usr/bin/chromium";
 const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
-const IMAGE_DIR = path.join(CACHE_DIR, "vm-images");
 const ALICE = "telegram:42";
 const BOB = "telegram:43";
 const SLOW = { timeoutMs: 20 * 60_000 };
@@ -49,35 +51,6 @@ function unavailable(): string | undefined {
     if (!existsSync(tool)) return `${tool} is missing`;
   }
   return undefined;
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a program with optional input, killing it after `timeoutMs`. */
-function run(
-  command: string,
-  args: readonly string[],
-  options: { readonly input?: string; readonly timeoutMs?: number } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
-    child.on("error", reject);
-    child.stdin.on("error", () => undefined);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
 }
 
 /** Starts a long-running CLI command and resolves with its first stdout line that `ready` accepts. */
@@ -167,7 +140,7 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     command: readonly string[],
     options: { readonly extra?: readonly string[]; readonly input?: string } = {},
   ) =>
-    run("ssh", [...sshArgs(key, options.extra ?? []), "lab@127.0.0.1", ...command], {
+    slowRun("ssh", [...sshArgs(key, options.extra ?? []), "lab@127.0.0.1", ...command], {
       ...(options.input === undefined ? {} : { input: options.input }),
     });
 
@@ -181,8 +154,8 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
         http: { listen: `127.0.0.1:${httpPort}` },
         vm: {
           runtime: "qemu",
-          imageDir: IMAGE_DIR,
-          packageCache: path.join(CACHE_DIR, "vm-debs"),
+          imageDir: VM_IMAGE_DIR,
+          packageCache: VM_PACKAGE_CACHE,
           bootTimeoutSeconds: 600,
           stopTimeoutSeconds: 60,
         },
@@ -190,7 +163,7 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     });
     keys = mkdtempSync(path.join(env.root, "keys-"));
     for (const name of ["alice", "bob"]) {
-      const made = await run("ssh-keygen", [
+      const made = await slowRun("ssh-keygen", [
         "-q",
         "-t",
         "ed25519",
@@ -216,24 +189,7 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     await env?.cleanup(failed());
   });
 
-  step("the VM base image is there (built once, cached)", async () => {
-    if (currentImage(IMAGE_DIR, "bookworm") !== undefined) return;
-    const config = configSchema.parse({ vm: { imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs") } });
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-    const noop = () => undefined;
-    const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
-    const runtime = createQemuRuntime({
-      config,
-      stateDir: path.join(env.root, "image-build"),
-      runner: env.runner,
-      logger: silent,
-      clock: { now: () => new Date() },
-      leases,
-      catalog: { list: () => [], get: () => undefined },
-    });
-    await runtime.buildImages({ onProgress: () => undefined });
-    assert.ok(currentImage(IMAGE_DIR, "bookworm"));
-  });
+  step("the VM base image is there (built once, cached)", () => ensureVmImage(env));
 
   step("alice's and bob's keys are registered; alice creates a VM and is told the ssh line", async () => {
     for (const [user, key] of [
@@ -302,7 +258,7 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
   step("scp copies a file into the guest and sftp lists it", async () => {
     const file = path.join(keys, "upload.txt");
     writeFileSync(file, "uploaded by scp\n");
-    const scp = await run("scp", [
+    const scp = await slowRun("scp", [
       "-P",
       String(sshPort),
       ...clientOptions("alice"),
@@ -311,9 +267,13 @@ describe("a VM through the SSH gateway and the browser terminal", { skip: unavai
     ]);
     assert.equal(scp.code, 0, scp.stderr);
     assert.equal((await ssh("alice", ["cat /workspace/upload.txt"])).stdout, "uploaded by scp\n");
-    const listing = await run("sftp", ["-P", String(sshPort), ...clientOptions("alice"), "-b", "-", "lab@127.0.0.1"], {
-      input: "ls /workspace\n",
-    });
+    const listing = await slowRun(
+      "sftp",
+      ["-P", String(sshPort), ...clientOptions("alice"), "-b", "-", "lab@127.0.0.1"],
+      {
+        input: "ls /workspace\n",
+      },
+    );
     assert.equal(listing.code, 0, listing.stderr);
     assert.match(listing.stdout, /upload\.txt/);
   });

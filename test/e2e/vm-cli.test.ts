@@ -17,9 +17,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
-import { configSchema } from "../../src/app/config-schema.js";
-import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
-import { CACHE_DIR, createE2eEnv, e2eUnavailable, storySteps, voxnix, type CliResult, type E2eEnv } from "./harness.js";
+import { createE2eEnv, e2eUnavailable, storySteps, voxnix, type CliResult, type E2eEnv } from "./harness.js";
+import { VM_IMAGE_DIR, VM_PACKAGE_CACHE, ensureVmImage } from "./vm-image.js";
 
 function unavailable(): string | undefined {
   const e2e = e2eUnavailable();
@@ -34,9 +33,6 @@ function unavailable(): string | undefined {
 const alice = ["--as", "local:alice"];
 const bob = ["--as", "local:bob"];
 const SLOW = { timeoutMs: 20 * 60_000 };
-const IMAGE_DIR = path.join(CACHE_DIR, "vm-images");
-const noop = () => undefined;
-const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
 
 /** The `result` of a `--json` run that succeeded. */
 function result<T>(run: CliResult): T {
@@ -55,8 +51,8 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
       extraConfig: {
         vm: {
           runtime: "qemu",
-          imageDir: IMAGE_DIR,
-          packageCache: path.join(CACHE_DIR, "vm-debs"),
+          imageDir: VM_IMAGE_DIR,
+          packageCache: VM_PACKAGE_CACHE,
           bootTimeoutSeconds: 600,
           stopTimeoutSeconds: 60,
         },
@@ -73,22 +69,7 @@ describe("a VM through the built CLI", { skip: unavailable(), timeout: 40 * 60_0
     await env?.cleanup(failed());
   });
 
-  step("the VM base image is there (built once, cached)", async () => {
-    if (currentImage(IMAGE_DIR, "bookworm") !== undefined) return;
-    const config = configSchema.parse({ vm: { imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs") } });
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-    const runtime = createQemuRuntime({
-      config,
-      stateDir: path.join(env.root, "image-build"),
-      runner: env.runner,
-      logger: silent,
-      clock: { now: () => new Date() },
-      leases,
-      catalog: { list: () => [], get: () => undefined },
-    });
-    await runtime.buildImages({ onProgress: () => undefined });
-    assert.ok(currentImage(IMAGE_DIR, "bookworm"));
-  });
+  step("the VM base image is there (built once, cached)", () => ensureVmImage(env));
 
   step("a disk larger than the quota allows is refused with a clear error, and nothing is created", async () => {
     const refused = await voxnix(env, [...alice, "ctl", "create", "huge", "--vm", "--disk", "16G"]);

@@ -16,20 +16,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import Database from "better-sqlite3";
-import { configSchema } from "../../src/app/config-schema.js";
-import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
-import {
-  CACHE_DIR,
-  createE2eEnv,
-  e2eUnavailable,
-  startVoxnix,
-  storySteps,
-  voxnix,
-  waitUntil,
-  type E2eEnv,
-} from "./harness.js";
+import { createE2eEnv, e2eUnavailable, startVoxnix, storySteps, voxnix, waitUntil, type E2eEnv } from "./harness.js";
+import { VM_IMAGE_DIR, VM_PACKAGE_CACHE, ensureVmImage } from "./vm-image.js";
 
-const IMAGE_DIR = path.join(CACHE_DIR, "vm-images");
 const ALICE = ["--as", "local:alice"];
 const SLOW = { timeoutMs: 10 * 60_000 };
 const NAME = "crash";
@@ -154,8 +143,8 @@ describe("a VM create killed with SIGKILL, then reconcile", { skip: unavailable(
       extraConfig: {
         vm: {
           runtime: "qemu",
-          imageDir: IMAGE_DIR,
-          packageCache: path.join(CACHE_DIR, "vm-debs"),
+          imageDir: VM_IMAGE_DIR,
+          packageCache: VM_PACKAGE_CACHE,
           bootTimeoutSeconds: 600,
           stopTimeoutSeconds: 30,
         },
@@ -170,24 +159,7 @@ describe("a VM create killed with SIGKILL, then reconcile", { skip: unavailable(
     await env?.cleanup(failed());
   });
 
-  step("the VM base image is there (built once, cached)", async () => {
-    if (currentImage(IMAGE_DIR, "bookworm") !== undefined) return;
-    const config = configSchema.parse({ vm: { imageDir: IMAGE_DIR, packageCache: path.join(CACHE_DIR, "vm-debs") } });
-    const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
-    const noop = () => undefined;
-    const silent = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent };
-    const runtime = createQemuRuntime({
-      config,
-      stateDir: path.join(env.root, "image-build"),
-      runner: env.runner,
-      logger: silent,
-      clock: { now: () => new Date() },
-      leases,
-      catalog: { list: () => [], get: () => undefined },
-    });
-    await runtime.buildImages({ onProgress: () => undefined });
-    assert.ok(currentImage(IMAGE_DIR, "bookworm"));
-  });
+  step("the VM base image is there (built once, cached)", () => ensureVmImage(env));
 
   step("the owner's usage before any create", async () => {
     usedBefore = await usedBytes();
