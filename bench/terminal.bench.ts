@@ -1,7 +1,7 @@
 /**
  * Browser terminal latency: a keystroke's echo round trip through a real WebSocket on
  * 127.0.0.1, the HTTP adapter, the core's `openShell` and a real pseudo-terminal on the host
- * (the runner's `spawnTerminal` running `/bin/cat`, so the echo is the pty's own), without a
+ * (the process spawner's terminal running `/bin/cat`, so the echo is the pty's own), without a
  * container (the confined path adds nsenter and systemd-run once, at open, not per
  * keystroke). Also the dashboard page (`GET /web/` with a session cookie). Target: echo p50 ≤
  * 30 ms. Prints a table, then one JSON line.
@@ -16,7 +16,7 @@ import WebSocket from "ws";
 import { createHttpApp } from "../src/adapters/http/app.js";
 import { startHttpServer } from "../src/adapters/http/server.js";
 import { SESSION_COOKIE } from "../src/adapters/http/session.js";
-import { createCommandRunner } from "../src/host/command-runner.js";
+import { createProcessSpawner } from "../src/host/process-spawner.js";
 import { actor, createTestCore, TEST_USERS } from "../test/fakes/core-harness.js";
 
 const ITERATIONS = 500;
@@ -33,13 +33,12 @@ async function main(): Promise<void> {
   const alice = actor(TEST_USERS.alice);
   await (await t.core.create(alice, { name: "dev" })).wait();
   // The fake runtime's shell is replaced by a real pty running cat: real kernel echo.
-  const runner = createCommandRunner();
-  t.backend.openTerminal = (_name, options) =>
-    runner.spawnTerminal("/bin/cat", [], {
+  const spawner = createProcessSpawner();
+  t.backend.attach = (_name, options) =>
+    spawner.spawn("/bin/cat", [], {
       timeoutMs: options.timeoutMs,
-      size: options.size,
+      ...(options.terminal === undefined ? {} : { terminal: options.terminal }),
       env: { PATH: "/usr/bin:/bin" },
-      isolatedEnv: true,
     });
   const server = await startHttpServer(createHttpApp({ core: t.core }), { listen: "127.0.0.1:0" });
   const link = await t.core.createLoginLink(alice);

@@ -1,9 +1,9 @@
 /**
- * Small input validators shared by operations: workload names, user ids, line counts.
+ * Small input validators shared by operations: workload names, user ids, commands as words.
  *
  * @module
  */
-import { InvalidInputError } from "../domain/errors.js";
+import { InvalidInputError, type InputIssue } from "../domain/errors.js";
 import { isUserId, type UserId } from "../domain/identity.js";
 import { describeNameProblem, type WorkloadName } from "../domain/names.js";
 
@@ -23,4 +23,21 @@ export function validateUserId(value: unknown, path = "userId"): UserId {
     ]);
   }
   return value;
+}
+
+/** Validates a command given as words (`exec`, and an `argv` session); issues are added at `path`. */
+export function validateArgv(value: unknown, issues: InputIssue[], path = "argv"): readonly string[] | undefined {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((part) => typeof part !== "string" || part.includes("\0"))
+  ) {
+    issues.push({ path, message: "Give the command as a non-empty list of words." });
+    return undefined;
+  }
+  if (value[0] === "") {
+    issues.push({ path: `${path}.0`, message: "The program name must not be empty." });
+    return undefined;
+  }
+  return value as readonly string[];
 }

@@ -16,7 +16,9 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { StringDecoder } from "node:string_decoder";
 import type { UserId } from "../domain/identity.js";
+import type { InteractiveProcess } from "../ports/command-runner.js";
 
 /** How much recent output a shell keeps for a reattach (characters). */
 export const SCROLLBACK_CHARS = 64 * 1024;
@@ -29,6 +31,29 @@ export interface ShellTerminal {
   resize(size: { readonly cols: number; readonly rows: number }): void;
   onData(listener: (data: string) => void): void;
   hangUp(): void;
+}
+
+/**
+ * The registry's view of a process attached with a terminal (`Runtime.attach`): text in and
+ * out (a character split across chunks arrives whole), resize, hang up. Input after the
+ * process ended is dropped, not an error.
+ */
+export function shellTerminal(process: InteractiveProcess): ShellTerminal {
+  process.stdin.on("error", () => undefined);
+  return {
+    write: (data) => {
+      if (process.stdin.writable) process.stdin.write(data);
+    },
+    resize: (size) => process.resize(size),
+    onData: (listener) => {
+      const decoder = new StringDecoder("utf8");
+      process.stdout.on("data", (chunk: Buffer | string) => {
+        const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+        if (text !== "") listener(text);
+      });
+    },
+    hangUp: () => process.close(),
+  };
 }
 
 /** Why an attachment stopped receiving output. */

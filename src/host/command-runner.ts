@@ -11,7 +11,6 @@ import type { Readable } from "node:stream";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { HostFailureError, TimeoutError } from "../domain/errors.js";
 import type { CommandOptions, CommandResult, CommandRunner } from "../ports/command-runner.js";
-import { spawnTerminal } from "./terminal.js";
 import { silentLogger, type Logger } from "../ports/logger.js";
 
 /** Default bound on captured stdout and on captured stderr. */
@@ -96,14 +95,6 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
         },
       );
     },
-    async spawnTerminal(command, args, terminalOptions) {
-      const started = await spawnTerminal(command, args, terminalOptions, { baseEnv, killGraceMs });
-      logger.debug({ command, args: args.map((arg) => redactSecrets(arg, runnerSecrets)) }, "terminal-start");
-      void started.exited.then(({ exitCode, timedOut }) =>
-        logger.debug({ command, exitCode, timedOut }, "terminal-end"),
-      );
-      return started;
-    },
   };
 }
 
@@ -120,7 +111,6 @@ async function runOnce(
   context: RunContext,
 ): Promise<CommandResult> {
   if (!(options.timeoutMs > 0)) throw new RangeError(`runner.run("${command}"): timeoutMs must be a positive number.`);
-  const interactive = options.stdio === "inherit";
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const { execa } = await loadExeca();
   const started = performance.now();
@@ -134,23 +124,15 @@ async function runOnce(
     ...(options.cwd ? { cwd: options.cwd } : {}),
     env: options.isolatedEnv === true ? { ...options.env } : { ...context.baseEnv, ...options.env },
     extendEnv: false,
-    ...(interactive
-      ? { stdio: "inherit" as const }
-      : {
-          stdin: options.input === undefined ? ("ignore" as const) : ("pipe" as const),
-          stdout: "pipe" as const,
-          stderr: "pipe" as const,
-          buffer: false,
-        }),
-    ...(options.input !== undefined && !interactive ? { input: options.input } : {}),
+    stdin: options.input === undefined ? ("ignore" as const) : ("pipe" as const),
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    buffer: false,
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
 
-  const stdout = interactive
-    ? undefined
-    : capture(subprocess.stdout, maxBytes, (chunk) => options.onOutput?.("stdout", chunk));
-  const stderr = interactive
-    ? undefined
-    : capture(subprocess.stderr, maxBytes, (chunk) => options.onOutput?.("stderr", chunk));
+  const stdout = capture(subprocess.stdout, maxBytes, (chunk) => options.onOutput?.("stdout", chunk));
+  const stderr = capture(subprocess.stderr, maxBytes, (chunk) => options.onOutput?.("stderr", chunk));
   const result = await subprocess;
   const durationMs = Math.round(performance.now() - started);
 
@@ -172,10 +154,10 @@ async function runOnce(
     args: [...args],
     exitCode: result.exitCode ?? null,
     signal: result.signal ?? null,
-    stdout: stdout?.text() ?? "",
-    stderr: stderr?.text() ?? "",
+    stdout: stdout.text(),
+    stderr: stderr.text(),
     timedOut: result.timedOut,
-    truncated: (stdout?.truncated() ?? false) || (stderr?.truncated() ?? false),
+    truncated: stdout.truncated() || stderr.truncated(),
     durationMs,
   };
 }

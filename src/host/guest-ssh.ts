@@ -115,7 +115,6 @@ export function sshEnvironment(): Record<string, string> {
   return {
     PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
     HOME: "/nonexistent",
-    ...(process.env.TERM === undefined ? {} : { TERM: process.env.TERM }),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one pseudo-terminal package and the one rule for terminal sizes. Every interactive
- * session that needs a host pty (the browser terminal through the runner's `spawnTerminal`,
- * the SSH gateway's shells through the process spawner) gets it here, from
+ * session that needs a host pty (the process spawner's terminal sessions, behind every
+ * `Runtime.attach` with a terminal) gets it here, from
  * `@lydell/node-pty`: node-pty (MIT) published with prebuilt binaries, so it installs on
  * Node 20 without a compiler. Loaded on first use, so commands that never open a terminal
  * never load a native addon.

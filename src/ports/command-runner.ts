@@ -28,8 +28,6 @@ export interface CommandOptions {
   readonly onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
   /** Cancels the command (same kill sequence as a timeout). */
   readonly signal?: AbortSignal;
-  /** `inherit` connects the child to this process's terminal (interactive shells); output is then not captured. */
-  readonly stdio?: "pipe" | "inherit";
 }
 
 /** How a command ended. Non-zero exits are results, not exceptions; callers classify them. */
@@ -52,30 +50,6 @@ export interface TerminalSize {
   readonly rows: number;
 }
 
-/** How to run a program on a pseudo-terminal. */
-export interface TerminalOptions {
-  /** Hang up (SIGHUP, then SIGKILL after a grace period) after this many milliseconds. Required. */
-  readonly timeoutMs: number;
-  readonly env?: Readonly<Record<string, string>>;
-  /** As for `run`: the child gets exactly `env`. */
-  readonly isolatedEnv?: boolean;
-  readonly size: TerminalSize;
-}
-
-/** A program running on a pseudo-terminal the runner allocated on the host. */
-export interface TerminalProcess {
-  /** Types into the terminal. */
-  write(data: string): void;
-  /** Sets the terminal's size (the program gets SIGWINCH). */
-  resize(size: TerminalSize): void;
-  /** Output as it comes; returns an unsubscribe function. */
-  onData(listener: (data: string) => void): () => void;
-  /** Settles when the program has ended (never rejects). */
-  readonly exited: Promise<{ readonly exitCode: number | null; readonly timedOut: boolean }>;
-  /** Hangs up: SIGHUP, then SIGKILL after a grace period. Idempotent. */
-  hangUp(): void;
-}
-
 /**
  * Runs host commands. `run` resolves with a `CommandResult` for every process that started,
  * whatever its exit status; it rejects with `HostFailureError` only when the program could not
@@ -83,17 +57,6 @@ export interface TerminalProcess {
  */
 export interface CommandRunner {
   run(command: string, args: readonly string[], options: CommandOptions): Promise<CommandResult>;
-  /**
-   * Starts `command` on a new pseudo-terminal (for interactive shells in the browser terminal).
-   * Rejects with `HostFailureError` when it cannot start.
-   */
-  spawnTerminal(command: string, args: readonly string[], options: TerminalOptions): Promise<TerminalProcess>;
-}
-
-/** A terminal's size in character cells. */
-export interface TerminalSize {
-  readonly cols: number;
-  readonly rows: number;
 }
 
 /** Options of a long-lived, streaming process (an interactive session). */

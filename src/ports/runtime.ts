@@ -9,7 +9,7 @@
  */
 import type { WorkloadKind, WorkloadSpec } from "../domain/spec.js";
 import type { WorkloadName } from "../domain/names.js";
-import type { CommandResult, InteractiveProcess, TerminalProcess, TerminalSize } from "./command-runner.js";
+import type { CommandResult, InteractiveProcess, TerminalSize } from "./command-runner.js";
 
 /**
  * What a runtime can do, as data: the core checks an operation's required capabilities
@@ -167,22 +167,34 @@ export interface DoctorCheck {
   readonly fix?: string;
 }
 
+/** What `exec` is told besides the command: it runs to its end and its output is captured. */
 export interface ExecOptions {
   readonly timeoutMs: number;
-  readonly stdio?: "pipe" | "inherit";
   readonly input?: string;
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** What a session runs: the workload's login shell, one command line for its shell (like `ssh host cmd`), or its SFTP server. */
+/**
+ * What an attached process runs: the workload's login shell, one command line for that shell
+ * (like `ssh host 'cmd'`: the workload's own shell parses it, the host never does), a program
+ * and its arguments (`voxnix ctl exec`), or its SFTP server.
+ */
 export type SessionCommand =
-  { readonly kind: "shell" } | { readonly kind: "exec"; readonly command: string } | { readonly kind: "sftp" };
+  | { readonly kind: "shell" }
+  | { readonly kind: "exec"; readonly command: string }
+  | { readonly kind: "argv"; readonly argv: readonly string[] }
+  | { readonly kind: "sftp" };
 
-export interface SessionOptions {
+/** How to attach to a workload. */
+export interface AttachOptions {
   readonly command: SessionCommand;
-  /** A terminal for the session (interactive shells); without it, stdin/stdout/stderr are separate streams. */
+  /**
+   * A terminal for the process (interactive shells, `ctl shell`, `ssh -t`): stderr is then part
+   * of stdout and resizes reach it. Without it, stdin, stdout and stderr are separate streams.
+   * Ignored for `sftp`, which is never on a terminal.
+   */
   readonly terminal?: TerminalSize & { readonly term: string };
-  /** The session is ended after this long, whatever it does. */
+  /** The process is ended after this long, whatever it does. */
   readonly timeoutMs: number;
 }
 
@@ -223,19 +235,15 @@ export interface Runtime {
   logs(name: WorkloadName, options: { readonly lines: number }): Promise<readonly LogEntry[]>;
   exec(name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult>;
   /**
-   * Opens the workload's login shell on a terminal, through the same confined path as `exec`
-   * (for the browser terminal). Throws `ConflictError('wrong-state')` when it is not running.
+   * The one interactive path into a running workload: the SSH gateway's sessions, the browser
+   * terminal, `voxnix ctl shell` and a streaming `voxnix ctl exec` all attach here. It takes
+   * the same confined path as `exec` (the same namespaces, cgroups and filters for a
+   * container; the same pinned SSH for a VM), streams instead of capturing, and ends at
+   * `timeoutMs` or on `close`. Throws `ConflictError('wrong-state')` when the workload is not
+   * running. Absent when the runtime cannot stream into its workloads (`capabilities.exec`
+   * false); runtimes without `interactiveShell` refuse a `terminal`.
    */
-  openTerminal(
-    name: WorkloadName,
-    options: { readonly size: TerminalSize; readonly timeoutMs: number },
-  ): Promise<TerminalProcess>;
-  /**
-   * Starts a streaming session inside the container through the same confined path as `exec`
-   * (SSH gateway, browser terminal). Absent when the backend cannot stream sessions.
-   * Throws `ConflictError('wrong-state')` when the container is not running.
-   */
-  openSession?(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess>;
+  attach?(name: WorkloadName, options: AttachOptions): Promise<InteractiveProcess>;
   /**
    * A byte stream to TCP `port` on the workload's *own* loopback (`127.0.0.1`, or `::1` for
    * `family` 6), made from inside the workload, so only its own ports are reached: services

@@ -7,11 +7,13 @@
  * It checks the port's documented behaviour through the port only: capabilities are data,
  * `plan` touches nothing, the lifecycle (create, stop, start, destroy) shows in the batch
  * `list` and in `show`, stopping a stopped workload and destroying an unknown one succeed,
- * `exec` and `openTerminal` are offered exactly where the capabilities say so, a session
- * (`openSession`, the SSH gateway's path) streams a command's output and exit status, and failures are
- * the typed errors the port names (`NotFoundError` for an unknown workload,
- * `ConflictError('name-taken')` for a second create, `ConflictError('wrong-state')` for exec,
- * a session or a port on a stopped workload). Slow runtimes run a lean subset (`lean`): one workload, one cycle.
+ * `exec` is offered exactly where the capabilities say so, `attach` (the one interactive
+ * path: SSH gateway, browser terminal, `ctl shell`) streams a command's stdout and stderr
+ * separately with its exit status, passes input in, and on a terminal echoes, follows a
+ * resize, exits with the shell's status and ends on a hang-up; failures are the typed errors
+ * the port names (`NotFoundError` for an unknown workload, `ConflictError('name-taken')` for
+ * a second create, `ConflictError('wrong-state')` for exec, an attach or a port on a stopped
+ * workload). Slow runtimes run a lean subset (`lean`): one workload, one cycle.
  *
  * @module
  */
@@ -182,19 +184,7 @@ export function runtimeConformance(subject: RuntimeSubject): void {
           const failed = await runtime.exec(main, ["false"], { timeoutMs: 60_000 });
           assert.notEqual(failed.exitCode, 0, "a command's failure is its exit status, not an exception");
         }
-        if (runtime.openSession !== undefined) {
-          // The SSH gateway's path: a command line streamed, its output and exit status back.
-          const session = await runtime.openSession(main, {
-            command: { kind: "exec", command: "echo session; exit 3" },
-            timeoutMs: 60_000,
-          });
-          let output = "";
-          session.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-          session.stderr?.resume();
-          session.stdin.end();
-          assert.equal((await session.exit).exitCode, 3, "a session's exit status is its command's");
-          assert.match(output, /session/);
-        }
+        if (runtime.attach !== undefined) await attachCases(runtime, main, capabilities.interactiveShell);
 
         await runtime.stop(main, { onProgress: () => undefined });
         assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped");
@@ -202,15 +192,9 @@ export function runtimeConformance(subject: RuntimeSubject): void {
         assert.equal(await stateOf(runtime, CONFORMANCE_NAMES.main), "stopped", "stopping a stopped workload succeeds");
         if (capabilities.exec)
           await rejectsWith(runtime.exec(main, ["true"], { timeoutMs: 30_000 }), ConflictError, "wrong-state");
-        if (capabilities.interactiveShell)
+        if (runtime.attach !== undefined)
           await rejectsWith(
-            runtime.openTerminal(main, { size: { cols: 80, rows: 24 }, timeoutMs: 30_000 }),
-            ConflictError,
-            "wrong-state",
-          );
-        if (runtime.openSession !== undefined)
-          await rejectsWith(
-            runtime.openSession(main, { command: { kind: "exec", command: "true" }, timeoutMs: 30_000 }),
+            runtime.attach(main, { command: { kind: "exec", command: "true" }, timeoutMs: 30_000 }),
             ConflictError,
             "wrong-state",
           );
@@ -271,4 +255,89 @@ export function runtimeConformance(subject: RuntimeSubject): void {
       },
     );
   });
+}
+
+/** Collects a stream's text as it comes. */
+function collectText(stream: NodeJS.ReadableStream | undefined): { readonly text: () => string } {
+  let text = "";
+  stream?.on("data", (chunk: Buffer | string) => (text += chunk.toString()));
+  return { text: () => text };
+}
+
+/** Waits until `read()` matches `pattern` (a generous deadline: TCG guests are slow). */
+async function waitForText(read: () => string, pattern: RegExp, what: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (!pattern.test(read())) {
+    if (Date.now() > deadline) assert.fail(`${what}: ${JSON.stringify(read().slice(-400))} never matched ${pattern}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The one interactive path on a running workload. */
+async function attachCases(runtime: Runtime, name: WorkloadName, terminals: boolean): Promise<void> {
+  const attach = runtime.attach!.bind(runtime);
+  // A command line: stdout and stderr apart, its exit status back (the SSH gateway's `ssh host cmd`).
+  const line = await attach(name, {
+    command: { kind: "exec", command: "echo out; echo err >&2; exit 3" },
+    timeoutMs: 60_000,
+  });
+  assert.ok(line.stderr !== undefined, "without a terminal, stderr is its own stream");
+  const lineOut = collectText(line.stdout);
+  const lineErr = collectText(line.stderr);
+  line.stdin.end();
+  assert.equal((await line.exit).exitCode, 3, "the exit status is the command's");
+  assert.match(lineOut.text(), /out/);
+  assert.doesNotMatch(lineOut.text(), /err/, "stderr does not leak into stdout");
+  assert.match(lineErr.text(), /err/);
+
+  // Words, not a line, with input streamed in (`echo data | voxnix ctl exec dev -- cat`).
+  const cat = await attach(name, { command: { kind: "argv", argv: ["cat"] }, timeoutMs: 60_000 });
+  const catOut = collectText(cat.stdout);
+  cat.stderr?.resume();
+  cat.stdin.end("ping from the host\n");
+  assert.equal((await cat.exit).exitCode, 0);
+  assert.match(catOut.text(), /ping from the host/);
+
+  if (!terminals) {
+    await assert.rejects(
+      (async () => {
+        const refused = await attach(name, {
+          command: { kind: "shell" },
+          terminal: { term: "xterm", cols: 80, rows: 24 },
+          timeoutMs: 30_000,
+        });
+        refused.close();
+      })(),
+      "a runtime without interactive shells refuses a terminal",
+    );
+    return;
+  }
+  // A login shell on a terminal: typed input runs, a resize reaches it, `exit 4` is its status.
+  const shell = await attach(name, {
+    command: { kind: "shell" },
+    terminal: { term: "xterm-256color", cols: 100, rows: 30 },
+    timeoutMs: 120_000,
+  });
+  assert.equal(shell.stderr, undefined, "on a terminal, stderr is part of stdout");
+  const screen = collectText(shell.stdout);
+  shell.stdin.write("stty size\r");
+  await waitForText(screen.text, /30 100/, "the terminal's size");
+  shell.resize({ cols: 120, rows: 40 });
+  shell.stdin.write("stty size\r");
+  await waitForText(screen.text, /40 120/, "the size after a resize");
+  // Quote removal shows the shell ran it: the typed line itself echoes as got""ok.
+  shell.stdin.write('echo got""ok\r');
+  await waitForText(screen.text, /gotok/, "a typed command's output");
+  shell.stdin.write("exit 4\r");
+  assert.equal((await shell.exit).exitCode, 4, "the shell's exit status");
+
+  // A hang-up ends a shell that waits for input.
+  const hungUp = await attach(name, {
+    command: { kind: "shell" },
+    terminal: { term: "xterm", cols: 80, rows: 24 },
+    timeoutMs: 120_000,
+  });
+  hungUp.stdout.resume();
+  hungUp.close();
+  assert.notEqual((await hungUp.exit).exitCode, 0, "a hung-up shell does not end as a success");
 }

@@ -6,14 +6,7 @@
  * @module
  */
 import { HostFailureError, TimeoutError } from "../../src/domain/errors.js";
-import type {
-  CommandOptions,
-  CommandResult,
-  CommandRunner,
-  TerminalOptions,
-  TerminalProcess,
-} from "../../src/ports/command-runner.js";
-import { FakeTerminal } from "./fake-terminal.js";
+import type { CommandOptions, CommandResult, CommandRunner } from "../../src/ports/command-runner.js";
 
 /** What a scripted call returns: a partial result, a timeout, an error to throw, or a function of the call. */
 export type ScriptedResponse =
@@ -54,21 +47,6 @@ export class FakeCommandRunner implements CommandRunner {
   onPrefix(argv: readonly string[], ...responses: ScriptedResponse[]): this {
     this.#scripts.push({ argv, prefix: true, responses: responses.length > 0 ? responses : [{}], sticky: true });
     return this;
-  }
-
-  /** Every `spawnTerminal` call with the fake shell it got. */
-  readonly terminals: {
-    readonly command: string;
-    readonly args: readonly string[];
-    readonly options: TerminalOptions;
-    readonly terminal: FakeTerminal;
-  }[] = [];
-
-  /** Starts a fake shell (`FakeTerminal`) for any program. */
-  spawnTerminal(command: string, args: readonly string[], options: TerminalOptions): Promise<TerminalProcess> {
-    const terminal = new FakeTerminal(options.size);
-    this.terminals.push({ command, args: [...args], options, terminal });
-    return Promise.resolve(terminal);
   }
 
   /** The argv of every call, for easy assertions. */

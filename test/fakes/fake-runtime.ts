@@ -11,14 +11,8 @@ import { PassThrough } from "node:stream";
 import { ConflictError, HostFailureError, NotFoundError } from "../../src/domain/errors.js";
 import type { WorkloadName } from "../../src/domain/names.js";
 import type { ContainerSpec } from "../../src/domain/spec.js";
-import type {
-  CommandResult,
-  InteractiveProcess,
-  ProcessExit,
-  TerminalProcess,
-  TerminalSize,
-} from "../../src/ports/command-runner.js";
-import { FakeTerminal } from "./fake-terminal.js";
+import type { CommandResult, InteractiveProcess, ProcessExit } from "../../src/ports/command-runner.js";
+import { fakeStatement, FakeTerminal } from "./fake-terminal.js";
 import type {
   RuntimeInfo,
   RuntimePlan,
@@ -34,7 +28,7 @@ import type {
   LiveState,
   LogEntry,
   ProgressListener,
-  SessionOptions,
+  AttachOptions,
   ChangeOptions,
 } from "../../src/ports/runtime.js";
 import { FailureInjector } from "./fake-failures.js";
@@ -53,8 +47,7 @@ export type RuntimeMethod =
   | "show"
   | "logs"
   | "exec"
-  | "openTerminal"
-  | "openSession"
+  | "attach"
   | "openPort"
   | "doctor"
   | "buildImages";
@@ -388,39 +381,35 @@ export class FakeRuntime implements Runtime {
     };
   }
 
-  /** Every terminal opened, newest last (a `FakeTerminal` each). */
+  /** Every shell attached with a terminal, newest last (a `FakeTerminal` each; also in `sessions`). */
   readonly terminals: { readonly name: WorkloadName; readonly terminal: FakeTerminal }[] = [];
-
-  async openTerminal(
-    name: WorkloadName,
-    options: { readonly size: TerminalSize; readonly timeoutMs: number },
-  ): Promise<TerminalProcess> {
-    await this.injector.enter("openTerminal", [name, options]);
-    const container = this.containers.get(name);
-    if (!container) throw new NotFoundError("workload", name);
-    if (container.state !== "running")
-      throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const terminal = new FakeTerminal(options.size);
-    this.terminals.push({ name, terminal });
-    return terminal;
-  }
-
-  /** Exit status of `exec` sessions (they print their command line and end). */
+  /** Exit status of command sessions (they print their command and end). */
   sessionExitCode = 0;
-  /** Sessions opened, with their options. */
-  readonly sessions: { name: string; options: SessionOptions; process: InteractiveProcess }[] = [];
+  /** When set, command sessions end killed by this signal instead. */
+  sessionSignal: string | undefined;
+  /** Every attach, with its options and process. */
+  readonly sessions: { name: string; options: AttachOptions; process: InteractiveProcess }[] = [];
 
   /**
-   * Sessions as documented: a stopped container is a `wrong-state` conflict; an `exec` prints
-   * its command line and exits with `sessionExitCode` (or N, when the line ends in `exit N`); a shell or sftp echoes its input until
-   * the input ends (exit 0) or the session is closed (SIGHUP).
+   * `attach` as documented: a stopped container is a `wrong-state` conflict. A shell on a
+   * terminal is a `FakeTerminal`. A command line (`exec`) or argv runs its `;`-separated
+   * statements as `fakeStatement` models them (echo to stdout or stderr, `exit N`), prints
+   * any other statement as is, and exits with `sessionExitCode` unless an `exit` said
+   * otherwise; `cat`, a shell without a terminal, and sftp echo their input until it ends
+   * (exit 0) or the process is closed (SIGHUP).
    */
-  async openSession(name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> {
-    await this.injector.enter("openSession", [name, options]);
+  async attach(name: WorkloadName, options: AttachOptions): Promise<InteractiveProcess> {
+    await this.injector.enter("attach", [name, options]);
     const container = this.containers.get(name);
     if (!container) throw new NotFoundError("workload", name);
     if (container.state !== "running")
       throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    if (options.command.kind === "shell" && options.terminal !== undefined) {
+      const terminal = new FakeTerminal({ cols: options.terminal.cols, rows: options.terminal.rows });
+      this.terminals.push({ name, terminal });
+      this.sessions.push({ name, options, process: terminal });
+      return terminal;
+    }
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = options.terminal ? undefined : new PassThrough();
@@ -434,17 +423,37 @@ export class FakeRuntime implements Runtime {
       stderr?.end();
       settle(result);
     };
-    if (options.command.kind === "exec") {
-      stdout.write(`${options.command.command}\n`);
-      // A command line ending in `exit N` ends with N, as the workload's shell would end it.
-      const exitAt = /(?:^|;)\s*exit (\d{1,3})\s*$/.exec(options.command.command);
-      setImmediate(() =>
-        end({ exitCode: exitAt ? Number(exitAt[1]) : this.sessionExitCode, signal: null, timedOut: false }),
-      );
-    } else {
+    const command = options.command;
+    const copyInput = () => {
       stdin.on("data", (chunk: Buffer) => stdout.write(chunk));
       stdin.on("end", () => end({ exitCode: 0, signal: null, timedOut: false }));
-    }
+    };
+    if (command.kind === "argv" && command.argv.length === 1 && command.argv[0] === "cat") copyInput();
+    else if (command.kind === "exec" || command.kind === "argv") {
+      // `sh -c LINE` runs LINE, as a shell would.
+      const line =
+        command.kind === "exec"
+          ? command.command
+          : /^(?:\/bin\/)?(?:sh|bash)$/.test(command.argv[0] ?? "") && command.argv[1] === "-c"
+            ? (command.argv[2] ?? "")
+            : command.argv.join(" ");
+      let exitCode: number | null = this.sessionExitCode;
+      for (const statement of line.split(";")) {
+        const step = fakeStatement(statement);
+        // A statement the fake does not know is printed as is, so tests see what ran.
+        if (step.unknown) stdout.write(`${statement.trim()}\n`);
+        if (step.out) stdout.write(step.out);
+        if (step.err) (stderr ?? stdout).write(step.err);
+        if (step.exit !== undefined) {
+          exitCode = step.exit;
+          break;
+        }
+      }
+      const signal = this.sessionSignal;
+      setImmediate(() =>
+        end(signal ? { exitCode: null, signal, timedOut: false } : { exitCode, signal: null, timedOut: false }),
+      );
+    } else copyInput();
     const process: InteractiveProcess = {
       stdin,
       stdout,

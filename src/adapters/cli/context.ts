@@ -41,6 +41,19 @@ export interface CliIo {
   readonly stderrStream?: NodeJS.WritableStream;
   /** Asks the person at the terminal and resolves with their answer; absent unless standard input and output are a terminal. */
   readonly ask?: (question: string) => Promise<string>;
+  /**
+   * The process's own streams, for joining a session in a workload to them (`ctl shell`,
+   * `ctl exec`); absent in tests, where a session's input is empty and its output goes to
+   * `stdout` and `stderr` above.
+   */
+  readonly streams?: LocalStreams;
+}
+
+/** This process's standard streams as `ctl shell` joins them to a session. */
+export interface LocalStreams {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
 }
 
 /** A progress display for a long operation: a spinner on a terminal, plain lines otherwise, nothing with `--json`. */

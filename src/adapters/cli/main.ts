@@ -36,6 +36,7 @@ export function processIo(): CliIo {
     isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,
     stderrStream: process.stderr,
     ...(process.stdin.isTTY === true && process.stderr.isTTY === true ? { ask: askOnTerminal } : {}),
+    streams: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
   };
 }
 

@@ -11,7 +11,6 @@ import type { InteractiveProcess, TerminalSize } from "../../ports/command-runne
 export interface ExecRequest {
   readonly name: string;
   readonly argv: readonly string[];
-  readonly interactive?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -71,16 +70,18 @@ export interface ShellSession {
   onSuperseded(listener: () => void): void;
 }
 
-/** The transports sessions arrive through, for the audit record. */
-export type SessionTransport = "ssh" | "web";
+/** The transports sessions arrive through, for the audit record (`cli`: `voxnix ctl shell` and `ctl exec`). */
+export type SessionTransport = "ssh" | "web" | "cli";
 
-/** A streaming session in a workload: a shell, one command, or its SFTP server. */
+/** A streaming session in a workload: a shell, one command line or argv, or its SFTP server. */
 export interface SessionRequest {
   readonly name: string;
   readonly command: SessionCommand;
   /** A terminal (interactive shells); `term` like `xterm-256color`. */
   readonly terminal?: TerminalSize & { readonly term: string };
   readonly via: SessionTransport;
+  /** The session is ended after this long (default and maximum: 12 hours). */
+  readonly timeoutMs?: number;
   /**
    * Told before a workload stopped for idleness is started again for this session
    * ("starting web…"), so the person knows why the connection takes a moment.

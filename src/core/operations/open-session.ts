@@ -1,7 +1,7 @@
 /**
- * `openSession`: a streaming session in a workload (an SSH shell or command, SFTP, a browser
- * terminal), run by the backend through the same confined exec path as `exec`, so the same
- * isolation holds. Policy is the workload's: "not yours" is "not found", exactly as for
+ * `openSession`: a streaming session in a workload (an SSH shell or command, SFTP, `voxnix ctl
+ * shell` and `ctl exec`), run by the workload's runtime through its one interactive path
+ * (`Runtime.attach`), the same confined path as `exec`, so the same isolation holds. Policy is the workload's: "not yours" is "not found", exactly as for
  * `exec`. The audit record stays open while the session runs and is written when it ends,
  * with its kind, transport, terminal or not, duration and exit status; never its input or
  * output, and never the command line (which may carry secrets).
@@ -14,7 +14,8 @@ import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import type { SessionCommand } from "../../ports/runtime.js";
 import type { Session, SessionRequest, SessionTransport } from "../api.js";
-import { validateName } from "../inputs.js";
+import { validateArgv, validateName } from "../inputs.js";
+import type { ActivityKind } from "../../domain/idle.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
@@ -26,12 +27,23 @@ export const SESSION_MAX_MS = 12 * 3_600_000;
 /** Longest command line an exec session accepts (OpenSSH's own limit is higher; nobody types this much). */
 export const SESSION_COMMAND_MAX = 64 * 1024;
 
-const TRANSPORTS: ReadonlySet<SessionTransport> = new Set(["ssh", "web"]);
+const TRANSPORTS: ReadonlySet<SessionTransport> = new Set(["ssh", "web", "cli"]);
+
+/** What a session counts as for the idle timer, by transport. */
+const ACTIVITY: Readonly<Record<SessionTransport, ActivityKind>> = {
+  ssh: "ssh session",
+  web: "web terminal",
+  cli: "exec",
+};
 const TERM = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 
 function validateCommand(command: unknown, issues: InputIssue[]): SessionCommand | undefined {
   const kind = (command as { kind?: unknown } | undefined)?.kind;
   if (kind === "shell" || kind === "sftp") return { kind };
+  if (kind === "argv") {
+    const argv = validateArgv((command as { argv?: unknown }).argv, issues, "command.argv");
+    return argv === undefined ? undefined : { kind, argv };
+  }
   if (kind === "exec") {
     const line = (command as { command?: unknown }).command;
     if (typeof line !== "string" || line.trim() === "" || line.includes("\0") || line.length > SESSION_COMMAND_MAX) {
@@ -40,7 +52,7 @@ function validateCommand(command: unknown, issues: InputIssue[]): SessionCommand
     }
     return { kind, command: line };
   }
-  issues.push({ path: "command.kind", message: "A session is a shell, a command or sftp." });
+  issues.push({ path: "command.kind", message: "A session is a shell, a command line, a command as words or sftp." });
   return undefined;
 }
 
@@ -75,8 +87,14 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
       const command = validateCommand(request?.command, issues);
       const terminal = validTerminal(request?.terminal);
       if (!TRANSPORTS.has(request?.via)) issues.push({ path: "via", message: "Unknown transport." });
+      const timeoutMs = request?.timeoutMs ?? SESSION_MAX_MS;
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > SESSION_MAX_MS)
+        issues.push({
+          path: "timeoutMs",
+          message: `The timeout must be between 1 ms and ${SESSION_MAX_MS / 3_600_000} hours.`,
+        });
       if (issues.length > 0 || command === undefined) throw new InvalidInputError(issues);
-      return { name, command, terminal };
+      return { name, command, terminal, timeoutMs };
     },
     target: (input) => input.name,
     run: async ({ input, workload, detach }) => {
@@ -87,7 +105,7 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
       }
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
       const info = runtime.info();
-      if (!runtime.openSession || (input.terminal !== undefined && !info.capabilities.interactiveShell)) {
+      if (!runtime.attach || (input.terminal !== undefined && !info.capabilities.interactiveShell)) {
         throw new InvalidInputError([
           {
             path: "name",
@@ -95,13 +113,13 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
           },
         ]);
       }
-      const running = await runtime.openSession(workload!.spec.name, {
+      const running = await runtime.attach(workload!.spec.name, {
         command: input.command,
-        timeoutMs: SESSION_MAX_MS,
+        timeoutMs: input.timeoutMs,
         ...(input.terminal === undefined ? {} : { terminal: input.terminal }),
       });
       const id = `ses_${randomBytes(6).toString("hex")}`;
-      const kind = request.via === "web" ? "web terminal" : "ssh session";
+      const kind = ACTIVITY[request.via];
       services.activity.record(input.name, kind);
       const settle = detach();
       void running.exit.then((exit) => {
@@ -111,7 +129,16 @@ export function openSession(services: CoreServices, actor: Actor, request: Sessi
         if (exit.timedOut) args.timedOut = true;
         settle(undefined);
       });
-      return { ...running, id, stdin: noteInput(running.stdin, () => services.activity.input(input.name, kind)) };
+      // Members are named one by one: a runtime's process may be a class instance, whose methods a spread would drop.
+      return {
+        id,
+        stdin: noteInput(running.stdin, () => services.activity.input(input.name, kind)),
+        stdout: running.stdout,
+        ...(running.stderr === undefined ? {} : { stderr: running.stderr }),
+        resize: (size) => running.resize(size),
+        close: () => running.close(),
+        exit: running.exit,
+      };
     },
   });
 }

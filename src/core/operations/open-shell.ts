@@ -1,6 +1,6 @@
 /**
  * `openShell`: an interactive login shell in a workload on a terminal, for the browser
- * terminal. It takes the same confined path as `exec` (the workload's runtime's `openTerminal`), is not
+ * terminal. It takes the same confined path as `exec` (the workload's runtime's `attach`), is not
  * locked (an open shell must not block stop), and is bounded (`SHELL_MAX_MS`). Opening is
  * audited like any operation; closing adds a `closeShell` record with how long it was open
  * and how it ended (`detached: true` when a dropped connection was not reattached within the
@@ -15,7 +15,13 @@ import { performance } from "node:perf_hooks";
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import type { ShellRequest, ShellSession } from "../api.js";
-import { generateResumeToken, MAX_REATTACH_MS, type LiveShell, type ShellAttachment } from "../shells.js";
+import {
+  generateResumeToken,
+  MAX_REATTACH_MS,
+  shellTerminal,
+  type LiveShell,
+  type ShellAttachment,
+} from "../shells.js";
 import { recordAudit } from "../audit.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
@@ -92,11 +98,15 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
         await startWorkload(services, actor, input.name, "connect");
       }
       const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
-      if (!runtime.info().capabilities.interactiveShell)
+      if (!runtime.attach || !runtime.info().capabilities.interactiveShell)
         throw new InvalidInputError([
           { path: "name", message: `The ${runtime.info().name} runtime has no interactive shell.` },
         ]);
-      const terminal = await runtime.openTerminal(workload!.spec.name, { size: input.size, timeoutMs: SHELL_MAX_MS });
+      const attached = await runtime.attach(workload!.spec.name, {
+        command: { kind: "shell" },
+        terminal: { term: "xterm-256color", ...input.size },
+        timeoutMs: SHELL_MAX_MS,
+      });
       services.activity.record(input.name, "web terminal");
       const startedAt = context.deps.clock.now();
       const opened = performance.now();
@@ -105,13 +115,13 @@ export function openShell(services: CoreServices, actor: Actor, request: ShellRe
         resumeToken: generateResumeToken(),
         userId: user.id,
         workload: input.name,
-        terminal,
-        ended: terminal.exited.then(({ exitCode }) => ({ exitCode })),
+        terminal: shellTerminal(attached),
+        ended: attached.exit.then(({ exitCode }) => ({ exitCode })),
         exited: false,
         expiredDetached: false,
       };
       const attachment = services.shells.open(shell, input.reattachMs);
-      void terminal.exited.then(({ exitCode, timedOut }) => {
+      void attached.exit.then(({ exitCode, timedOut }) => {
         services.shells.exited(shell);
         const detached = shell.expiredDetached;
         context.deps.logger.info(

@@ -266,8 +266,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     },
 
     exec: access.exec,
-    openTerminal: access.openTerminal,
-    openSession: access.openSession,
+    attach: access.attach,
     openPort: access.openPort,
 
     async hostKeys(name) {

@@ -12,8 +12,8 @@ import { createContainer, destroyContainer, planCreate, startContainer, stopCont
 import { changeContainer } from "./change.js";
 import { type NixosRuntimeOptions, createContext } from "./context.js";
 import { buildImages, doctorChecks } from "./host.js";
-import { NIXOS_CONTAINER } from "./machinectl-cli.js";
-import { containerLogs, execInContainer, listContainers, requireRunning, showContainer } from "./queries.js";
+import { attachToContainer } from "./attach.js";
+import { containerLogs, execInContainer, listContainers, showContainer } from "./queries.js";
 
 export type { NixosRuntimeOptions } from "./context.js";
 
@@ -45,16 +45,7 @@ export function createNixosRuntime(deps: BackendDeps, options: NixosRuntimeOptio
     show: (name) => showContainer(context, name),
     logs: (name, options) => containerLogs(context, name, options.lines),
     exec: (name, argv, options) => execInContainer(context, name, argv, options),
-    // `nixos-container root-login` is machinectl's login shell as root; only PATH and TERM pass.
-    openTerminal: async (name, options) => {
-      await requireRunning(context, name);
-      return deps.runner.spawnTerminal(NIXOS_CONTAINER, ["root-login", name], {
-        env: { TERM: "xterm-256color", PATH: process.env.PATH ?? "/run/current-system/sw/bin" },
-        isolatedEnv: true,
-        timeoutMs: options.timeoutMs,
-        size: options.size,
-      });
-    },
+    attach: (name, options) => attachToContainer(context, name, options),
     doctor: () => doctorChecks(context),
     buildImages: (options) => buildImages(context, options.onProgress, options.signal),
   };

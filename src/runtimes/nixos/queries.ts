@@ -207,7 +207,6 @@ export async function execInContainer(
   return runHost(context.deps.runner, NIXOS_CONTAINER, runInContainerArgs(name, command), {
     action: `Running a command in "${name}"`,
     timeoutMs: options.timeoutMs,
-    ...(options.stdio ? { stdio: options.stdio } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
   });
 }

@@ -17,10 +17,9 @@ import type {
   HostContext,
   ExecOptions,
   ProgressListener,
-  SessionOptions,
   ChangeOptions,
 } from "../../ports/runtime.js";
-import type { CommandResult, InteractiveProcess } from "../../ports/command-runner.js";
+import type { CommandResult } from "../../ports/command-runner.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { nspawnDoctor } from "./doctor.js";
 import { buildImage, currentImage, type ImageMetadata } from "./image.js";
@@ -126,18 +125,20 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     return { warnings };
   };
 
-  const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
+  /** The container's leader process, or `wrong-state` when it is not running. */
+  const runningLeader = (name: WorkloadName) => {
     const { machine, spec } = existing(name);
     const pid = runningPid(machine);
     const leader = pid === undefined ? undefined : currentLeader(machine, pid);
     if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const interactive = options.stdio === "inherit";
-    const command = argv.length > 0 ? argv : loginShell(spec);
-    const env = {
-      ...(interactive && process.env.TERM !== undefined ? { TERM: process.env.TERM } : {}),
-      ...options.env,
-    };
-    const call = entryCall(leader, command, { env: containerEnvironment(env), interactive });
+    return { leader, spec };
+  };
+
+  const exec = async (name: WorkloadName, argv: readonly string[], options: ExecOptions): Promise<CommandResult> => {
+    const { leader, spec } = runningLeader(name);
+    const call = entryCall(leader, argv.length > 0 ? argv : loginShell(spec), {
+      env: containerEnvironment(options.env ?? {}),
+    });
     // The launcher puts the entry in the container's cgroups; the entry (a fixed host perl
     // program) gives the command the container's namespaces, bounding set and seccomp filters
     // and executes it: nothing of the container's file system runs before that, and nothing
@@ -146,69 +147,32 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
       env: call.env,
       isolatedEnv: true,
       timeoutMs: options.timeoutMs,
-      ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
       ...(options.input === undefined ? {} : { input: options.input }),
     });
   };
 
-  // The browser terminal: the same confined call as an interactive exec, on a host pty the
-  // runner allocates (the entry copies it, resizes included, to a pty in the container's devpts).
-  const openTerminal: Runtime["openTerminal"] = async (name, options) => {
-    const { machine, spec } = existing(name);
-    const pid = runningPid(machine);
-    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
-    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const call = entryCall(leader, loginShell(spec), {
-      env: containerEnvironment({ TERM: "xterm-256color" }),
-      interactive: true,
-    });
-    return deps.runner.spawnTerminal(
-      LAUNCHER_SHELL,
-      launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv),
-      {
-        env: call.env,
-        isolatedEnv: true,
-        timeoutMs: options.timeoutMs,
-        size: options.size,
-      },
-    );
-  };
-
   /**
-   * A session runs exactly like `exec` (launcher into the cgroups, the entry) but streams
-   * instead of capturing. Closing it (or its deadline) stops the entry, which kills the
-   * command's process group inside; the command also dies with the entry (parent-death signal).
+   * The one interactive path: exactly like `exec` (launcher into the cgroups, the entry) but
+   * streaming instead of capturing. With a terminal, the spawner allocates a host pty and the
+   * entry copies it, resizes included, to a pty in the container's devpts. Closing it (or its
+   * deadline) stops the entry, which kills the command's process group inside; the command
+   * also dies with the entry (parent-death signal).
    */
-  const openSession = async (name: WorkloadName, options: SessionOptions): Promise<InteractiveProcess> => {
+  const attach: NonNullable<Runtime["attach"]> = async (name, options) => {
     const spawner = deps.spawner;
     if (!spawner)
       throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
-    const { machine, spec } = existing(name);
-    const pid = runningPid(machine);
-    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
-    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
-    const terminal = options.terminal;
+    const { leader, spec } = runningLeader(name);
+    const terminal = options.command.kind === "sftp" ? undefined : options.terminal;
     const call = entryCall(leader, sessionArgv(spec, options.command), {
       env: containerEnvironment(terminal ? { TERM: terminal.term } : {}),
       interactive: terminal !== undefined,
     });
-    const running = await spawner.spawn(
-      LAUNCHER_SHELL,
-      launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv),
-      {
-        env: call.env,
-        timeoutMs: options.timeoutMs,
-        ...(terminal === undefined ? {} : { terminal }),
-      },
-    );
-    return {
-      stdin: running.stdin,
-      stdout: running.stdout,
-      ...(running.stderr === undefined ? {} : { stderr: running.stderr }),
-      resize: (size) => running.resize(size),
-      close: () => running.close(),
-      exit: running.exit,
-    };
+    return spawner.spawn(LAUNCHER_SHELL, launcherArgs(cgroupProcsFiles(cgroupName(paths, name), "exec"), call.argv), {
+      env: call.env,
+      timeoutMs: options.timeoutMs,
+      ...(terminal === undefined ? {} : { terminal }),
+    });
   };
 
   // Forwarding to a service bound to the container's loopback: a relay in its network namespace only.
@@ -216,10 +180,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     const spawner = deps.spawner;
     if (!spawner)
       throw new HostFailureError("This voxnix process cannot stream connections (no process spawner was configured).");
-    const { machine } = existing(name);
-    const pid = runningPid(machine);
-    const leader = pid === undefined ? undefined : currentLeader(machine, pid);
-    if (leader === undefined) throw new ConflictError("wrong-state", `"${name}" is not running; start it first.`);
+    const { leader } = runningLeader(name);
     return connectLoopback(spawner, leader, { port, family: options.family ?? 4, timeoutMs: options.timeoutMs });
   };
 
@@ -283,7 +244,6 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
   return {
     paths,
     ensureRoot,
-    openTerminal,
     change,
     importImage: (source, onProgress) => build(onProgress, source),
 
@@ -422,7 +382,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
     },
 
     exec,
-    openSession,
+    attach,
     openPort,
 
     doctor: () => nspawnDoctor(deps.runner, paths, deps.config, volumes),

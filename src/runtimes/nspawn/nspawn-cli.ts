@@ -129,7 +129,7 @@ export function loginShell(spec: { readonly modules: readonly string[] }): strin
   return spec.modules.includes("fish") ? ["/usr/bin/fish", "--login"] : ["/bin/bash", "--login"];
 }
 
-/** The program a session runs for `command`: the login shell, the shell with `-c` (as OpenSSH does), or the SFTP server. */
+/** The program an attach runs for `command`: the login shell, the shell with `-c` (as OpenSSH does), the argv itself, or the SFTP server. */
 export function sessionArgv(spec: { readonly modules: readonly string[] }, command: SessionCommand): string[] {
   const shell = loginShell(spec);
   switch (command.kind) {
@@ -137,6 +137,8 @@ export function sessionArgv(spec: { readonly modules: readonly string[] }, comma
       return shell;
     case "exec":
       return [shell[0]!, "-c", command.command];
+    case "argv":
+      return [...command.argv];
     case "sftp":
       return [SFTP_SERVER];
   }

@@ -14,7 +14,6 @@
  *
  * @module
  */
-import type { TerminalProcess } from "../../ports/command-runner.js";
 import { HostFailureError, InvalidInputError, NotFoundError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type { Clock } from "../../ports/clock.js";
@@ -238,12 +237,6 @@ export function createProxmoxRuntime(deps: ProxmoxRuntimeDeps): ProxmoxRuntime {
           path: "",
           message: "Running commands in a Proxmox VM through voxnix is not supported; log in with SSH instead.",
         },
-      ]);
-    },
-
-    async openTerminal(): Promise<TerminalProcess> {
-      throw new InvalidInputError([
-        { path: "", message: "A terminal into a Proxmox VM through voxnix is not supported; log in with SSH instead." },
       ]);
     },
 

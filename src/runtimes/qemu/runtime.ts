@@ -289,8 +289,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
 
     ...vmQueries(paths),
 
-    openTerminal: access.openTerminal,
-    openSession: access.openSession,
+    attach: access.attach,
     openPort: access.openPort,
     exec: access.exec,
 

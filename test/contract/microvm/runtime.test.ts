@@ -224,14 +224,14 @@ void describe("microvm runtime over a fake appliance", { skip: unavailable() ?? 
     };
     // The client's command line as sent: the guest's shell parses it, as with any ssh server.
     const exec = await collect(
-      await runtime.openSession!(name("lab"), {
+      await runtime.attach!(name("lab"), {
         command: { kind: "exec", command: "echo out; echo err >&2; exit 7" },
         timeoutMs: 20_000,
       }),
     );
     assert.deepEqual([exec.stdout, exec.stderr, exec.exit.exitCode], ["out\n", "err\n", 7]);
     // sftp: the subsystem speaks the SFTP protocol (its version reply starts with SSH_FXP_VERSION, type 2).
-    const sftp = await runtime.openSession!(name("lab"), { command: { kind: "sftp" }, timeoutMs: 20_000 });
+    const sftp = await runtime.attach!(name("lab"), { command: { kind: "sftp" }, timeoutMs: 20_000 });
     const reply = new Promise<Buffer>((resolve) => sftp.stdout.once("data", (chunk: Buffer) => resolve(chunk)));
     sftp.stdin.write(Buffer.from([0, 0, 0, 5, 1, 0, 0, 0, 3]));
     const version = await reply;

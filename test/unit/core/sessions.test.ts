@@ -26,7 +26,7 @@ void describe("openSession", () => {
     let output = "";
     session.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     assert.deepEqual(await session.exit, { exitCode: 9, signal: null, timedOut: false });
-    assert.equal(output, "echo TOKEN=hunter2\n");
+    assert.equal(output, "TOKEN=hunter2\n");
     const record = t.db.sqlite
       .prepare("SELECT args_json, outcome FROM operations WHERE operation = 'openSession'")
       .get() as { args_json: string; outcome: string };

@@ -1,25 +1,31 @@
 /**
- * `voxnix ctl exec <name> -- <command…>` runs a command inside one of your workloads and exits
- * with its exit status; `voxnix ctl shell <name>` opens an interactive login shell there
- * (fish when the workload has the fish module). Both go through `core.exec`, so only the
- * owner and admins can use them, and both are audited.
+ * `voxnix ctl exec <name> -- <command…>` runs a command inside one of your workloads, its
+ * output streamed as it comes and your standard input passed in, and exits with its exit
+ * status (`--tty` gives it a terminal; `--json` captures the output into one document through
+ * `core.exec`). `voxnix ctl shell <name>` opens the workload's login shell on your terminal
+ * (fish when the workload has the fish module). Both stream through `core.openSession`, the
+ * one interactive path the SSH gateway and the browser terminal also take, so only the owner
+ * and admins can use them, and both are audited.
  *
  * @module
  */
-import type { CommandResult } from "../../../ports/command-runner.js";
+import { InvalidInputError, TimeoutError } from "../../../domain/errors.js";
 import type { CliContext, RegisterCommand } from "../context.js";
+import { joinSession, localTerminal } from "../local-session.js";
 import { commandGroup } from "../groups.js";
 import { EXIT_CODE_BY_KIND } from "../exit-codes.js";
 import { isImportedVm } from "../../../core/api.js";
 
-/** The login shell command: `su -l` starts root's login shell from the container's passwd. */
-export const SHELL_ARGV: readonly string[] = ["su", "-l", "root"];
+/** The default and longest `ctl exec` (as the core's `exec`), and how long a `ctl shell` may stay open. */
+const EXEC_DEFAULT_MS = 60_000;
+const EXEC_MAX_MS = 3_600_000;
+const SHELL_TIMEOUT_MS = 8 * 3_600_000;
 
 /** Signal numbers for the usual terminations, for the shell convention 128 + n. */
 const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
 /** The exit code a command's result maps to: its own status, or 128 + signal number. */
-export function exitStatusOf(result: Pick<CommandResult, "exitCode" | "signal">): number {
+export function exitStatusOf(result: { readonly exitCode: number | null; readonly signal: string | null }): number {
   if (result.exitCode !== null) return result.exitCode;
   return 128 + (SIGNALS[result.signal ?? ""] ?? 1);
 }
@@ -30,52 +36,72 @@ function parseTimeout(value: string | undefined): number | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : Number.NaN;
 }
 
-async function runExec(
-  context: CliContext,
-  name: string,
-  argv: readonly string[],
-  interactive: boolean,
-  timeout: string | undefined,
-): Promise<void> {
-  const { actor, dryRun } = context.globals();
+/** What `ctl exec` and `ctl shell` run. */
+type Run =
+  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly tty: boolean; readonly timeout?: string }
+  | { readonly kind: "shell" };
+
+async function run(context: CliContext, name: string, what: Run): Promise<void> {
+  const { actor, dryRun, json } = context.globals();
   const { core } = await context.app();
+  const argv = what.kind === "exec" ? what.argv : undefined;
   if (dryRun) {
     const workload = await core.show(actor, name);
+    const words = argv?.join(" ") ?? "a login shell";
     if (isImportedVm(workload)) {
       // exec is refused for imported VMs (only show, start and stop exist for them); say so instead of "would run".
       context.output({ dryRun: true, workload: workload.name, argv, refused: true }, () => [
-        `Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so exec would be refused. Nothing was run.`,
+        `Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so this would be refused. Nothing was run.`,
       ]);
       context.setExitCode(EXIT_CODE_BY_KIND.conflict);
       return;
     }
     context.output({ dryRun: true, workload: workload.name, argv }, () => [
-      `Dry run: would run ${argv.join(" ")} in ${workload.name} (live: ${workload.live}); nothing was run.`,
+      `Dry run: would run ${words} in ${workload.name} (live: ${workload.live}); nothing was run.`,
     ]);
     return;
   }
-  const timeoutMs = parseTimeout(timeout) ?? (interactive ? 8 * 3_600_000 : undefined);
-  const result = await core.exec(actor, {
-    name,
-    argv,
-    interactive,
-    ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(timeoutMs, 3_600_000) }),
-  });
-  if (!interactive) {
-    if (context.globals().json) {
-      context.json({
-        exitCode: result.exitCode,
-        signal: result.signal,
-        stdout: result.stdout,
-        stderr: result.stderr,
-        truncated: result.truncated,
-      });
-    } else {
-      context.io.stdout(result.stdout);
-      context.io.stderr(result.stderr);
-    }
+  const timeoutMs = what.kind === "exec" ? parseTimeout(what.timeout) : undefined;
+  if (timeoutMs !== undefined && Number.isNaN(timeoutMs))
+    throw new InvalidInputError([{ path: "timeout", message: "--timeout takes a number of seconds above 0." }]);
+  if (what.kind === "exec" && json) {
+    // --json captures the output into one document, so it runs as one `exec`.
+    const result = await core.exec(actor, {
+      name,
+      argv: what.argv,
+      ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(timeoutMs, EXEC_MAX_MS) }),
+    });
+    context.json({
+      exitCode: result.exitCode,
+      signal: result.signal,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      truncated: result.truncated,
+    });
+    context.setExitCode(exitStatusOf(result));
+    return;
   }
-  context.setExitCode(exitStatusOf(result));
+  // Everything else streams through the one interactive path, joined to this terminal.
+  const terminal = what.kind === "shell" || what.tty ? localTerminal(context.io) : undefined;
+  if (what.kind === "exec" && what.tty && terminal === undefined)
+    throw new InvalidInputError([{ path: "tty", message: "--tty needs standard input and output to be a terminal." }]);
+  const sessionTimeoutMs =
+    what.kind === "shell" ? SHELL_TIMEOUT_MS : Math.min(timeoutMs ?? EXEC_DEFAULT_MS, EXEC_MAX_MS);
+  const session = await core.openSession(actor, {
+    name,
+    command: what.kind === "shell" ? { kind: "shell" } : { kind: "argv", argv: what.argv },
+    via: "cli",
+    timeoutMs: sessionTimeoutMs,
+    ...(terminal === undefined ? {} : { terminal }),
+    onWake: (message) => context.warn(message),
+  });
+  const exit = await joinSession(session, context.io, { raw: terminal !== undefined });
+  if (exit.timedOut)
+    throw new TimeoutError(
+      `The command in ${name} did not finish within ${sessionTimeoutMs / 1000} s and was stopped.`,
+      sessionTimeoutMs,
+    );
+  context.setExitCode(exitStatusOf(exit));
 }
 
 /** Registers `voxnix ctl exec` and `voxnix ctl shell`. */
@@ -86,14 +112,20 @@ export const register: RegisterCommand = (program, context) => {
     .description("Run a command inside a workload; exits with the command's exit status")
     .argument("<name>", "workload name")
     .argument("<command...>", "the command and its arguments (put them after --)")
-    .option("--timeout <seconds>", "stop the command after this many seconds (default 60)")
-    .usage("<name> [--timeout <seconds>] -- <command...>")
-    .action((name: string, command: string[], options: { timeout?: string }) =>
-      runExec(context, name, command, false, options.timeout),
+    .option("--timeout <seconds>", "stop the command after this many seconds (default 60, at most 3600)")
+    .option("-t, --tty", "run the command on a terminal (full-screen programs such as htop or vim)")
+    .usage("<name> [--timeout <seconds>] [--tty] -- <command...>")
+    .action((name: string, command: string[], options: { timeout?: string; tty?: boolean }) =>
+      run(context, name, {
+        kind: "exec",
+        argv: command,
+        tty: options.tty === true,
+        ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      }),
     );
   ctl
     .command("shell")
     .description("Open an interactive login shell inside a workload")
     .argument("<name>", "workload name")
-    .action((name: string) => runExec(context, name, SHELL_ARGV, true, undefined));
+    .action((name: string) => run(context, name, { kind: "shell" }));
 };

@@ -1,7 +1,7 @@
 /**
- * The nspawn engineer's CLI commands over the core test harness: `ctl exec` passes the
- * command's exit status and output through and is owner-only, `ctl shell` asks for an
- * interactive exec, `images build` is for admins and streams progress.
+ * The nspawn engineer's CLI commands over the core test harness: `ctl exec` streams the
+ * command's output and passes its exit status through (`--json` captures), and is owner-only;
+ * `ctl shell` attaches to the login shell; `images build` is for admins and streams progress.
  *
  * @module
  */
@@ -13,21 +13,63 @@ const ALICE = "telegram:42";
 const BOB = "telegram:43";
 
 describe("ctl exec and ctl shell", () => {
-  it("exits with the command's status and prints its output", async () => {
+  it("streams the command's output and exits with its status", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
-    harness.backend.execResult = { exitCode: 5, stdout: "from inside\n", stderr: "warning\n" };
-    const result = await harness.cli("ctl", "exec", "dev", "--as", ALICE, "--", "sh", "-c", "exit 5");
+    const result = await harness.cli(
+      "ctl",
+      "exec",
+      "dev",
+      "--as",
+      ALICE,
+      "--",
+      "sh",
+      "-c",
+      "echo from inside; echo warning >&2; exit 5",
+    );
     assert.equal(result.code, 5);
     assert.equal(result.stdout, "from inside\n");
     assert.equal(result.stderr, "warning\n");
+    const attached = harness.backend.sessions.at(-1)!;
+    assert.deepEqual(attached.options.command, {
+      kind: "argv",
+      argv: ["sh", "-c", "echo from inside; echo warning >&2; exit 5"],
+    });
+    assert.equal(attached.options.terminal, undefined, "no terminal unless asked for");
+    assert.equal(attached.options.timeoutMs, 60_000, "the exec default timeout");
+  });
+
+  it("with --json captures the output into one document", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    harness.backend.execResult = { exitCode: 5, stdout: "from inside\n", stderr: "warning\n" };
+    const result = await harness.cli("ctl", "exec", "dev", "--as", ALICE, "--json", "--", "sh", "-c", "exit 5");
+    assert.equal(result.code, 5);
+    assert.deepEqual(JSON.parse(result.stdout).result, {
+      exitCode: 5,
+      signal: null,
+      stdout: "from inside\n",
+      stderr: "warning\n",
+      truncated: false,
+    });
   });
 
   it("maps a command killed by a signal to 128 + n", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
-    harness.backend.execResult = { exitCode: null, signal: "SIGKILL" };
+    harness.backend.sessionSignal = "SIGKILL";
     assert.equal((await harness.cli("ctl", "exec", "dev", "--as", ALICE, "--", "sleep", "100")).code, 137);
+  });
+
+  it("refuses --tty without a terminal and a bad --timeout, before anything runs", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const tty = await harness.cli("ctl", "exec", "dev", "--as", ALICE, "--tty", "--", "htop");
+    assert.equal(tty.code, 2, tty.stderr);
+    assert.match(tty.stderr, /--tty needs standard input and output to be a terminal/);
+    const timeout = await harness.cli("ctl", "exec", "dev", "--as", ALICE, "--timeout", "soon", "--", "true");
+    assert.equal(timeout.code, 2, timeout.stderr);
+    assert.equal(harness.backend.sessions.length, 0);
   });
 
   it("answers not-found to another user", async () => {
@@ -35,17 +77,21 @@ describe("ctl exec and ctl shell", () => {
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
     const result = await harness.cli("ctl", "exec", "dev", "--as", BOB, "--", "true");
     assert.equal(result.code, 3, result.stderr);
+    assert.equal(harness.backend.sessions.length, 0);
   });
 
-  it("shell asks the backend for an interactive login shell", async () => {
+  it("shell attaches to the workload's login shell and is audited as a CLI session", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
-    harness.backend.execResult = { exitCode: 0 };
     const result = await harness.cli("ctl", "shell", "dev", "--as", ALICE);
     assert.equal(result.code, 0, result.stderr);
-    const call = harness.backend.calls.findLast((entry) => entry.method === "exec");
-    assert.deepEqual(call?.args[1], ["su", "-l", "root"]);
-    assert.equal((call?.args[2] as { stdio?: string }).stdio, "inherit");
+    assert.deepEqual(harness.backend.sessions.at(-1)?.options.command, { kind: "shell" });
+    const opened = harness.db.sqlite
+      .prepare("SELECT args_json FROM operations WHERE operation = 'openSession' AND outcome = 'ok'")
+      .get() as { args_json: string } | undefined;
+    const args = JSON.parse(opened?.args_json ?? "{}") as Record<string, unknown>;
+    assert.equal(args.via, "cli");
+    assert.equal(args.kind, "shell");
   });
 });
 
