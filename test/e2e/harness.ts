@@ -225,18 +225,23 @@ export function runProgram(
   });
 }
 
-/** Runs `node bin/voxnix.js …args` against the environment, as a person would. */
+/** Runs `node bin/voxnix.js …args` against the environment, as a person would (standard input empty unless `input`). */
 export function voxnix(
   env: E2eEnv,
   args: readonly string[],
-  options: { readonly timeoutMs?: number } = {},
+  options: { readonly timeoutMs?: number; readonly input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnProcess(process.execPath, [CLI, ...args], { env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawnProcess(process.execPath, [CLI, ...args], {
+      env: env.env,
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 5 * 60_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -304,7 +309,8 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number): Pr
   return condition();
 }
 
-const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
+/** The bundled CLI people run. */
+export const CLI = fileURLToPath(new URL("../../bin/voxnix.js", import.meta.url));
 
 /**
  * Steps of one end-to-end story: `step(name, body)` registers a test, and `failed()` tells the

@@ -15,6 +15,8 @@ import { createNixosRuntime } from "../../../src/runtimes/nixos/index.js";
 import { createZfsStorage } from "../../../src/backends/storage/zfs/index.js";
 import { createTailscaleRemoteAccess } from "../../../src/backends/network/tailscale/index.js";
 import { createCommandRunner } from "../../../src/host/command-runner.js";
+import { createProcessSpawner } from "../../../src/host/process-spawner.js";
+import type { ProcessSpawner } from "../../../src/ports/command-runner.js";
 import type { ContainerSpec } from "../../../src/domain/spec.js";
 import type { WorkloadName } from "../../../src/domain/names.js";
 import type { ProgressEvent } from "../../../src/ports/runtime.js";
@@ -67,10 +69,17 @@ export class FakeHost {
       killGraceMs: 300,
     });
     const parsed: Config = configSchema.parse({ backend: "nixos", nixos: { flakePath: "/opt/voxnix-src" }, ...config });
+    // Sessions get an exact environment from the runtime; the fakes also need theirs.
+    const real = createProcessSpawner({ killGraceMs: 300 });
+    const fakeEnv = { PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`, FAKE_HOST_ROOT: this.root, ...env };
+    const spawner: ProcessSpawner = {
+      spawn: (command, args, options) => real.spawn(command, args, { ...options, env: { ...options.env, ...fakeEnv } }),
+    };
     return {
       config: parsed,
       stateDir: this.stateDir,
       runner,
+      spawner,
       logger: this.logger,
       clock: systemClock,
       leases: noLeases,
