@@ -121,6 +121,12 @@ export default tseslint.config(
               group: ["**/core/operations/**", "**/core/run-operation*"],
               message: "Adapters call the Core interface, not operation files.",
             },
+            {
+              // Logger, clock and notice board are the process's utilities; everything else of a
+              // port that adapters see comes re-exported from core/api.ts.
+              group: ["**/ports/*", "!**/ports/logger*", "!**/ports/clock*", "!**/ports/notifier*"],
+              message: "Adapters never import ports; take the types from core/api.ts.",
+            },
           ],
         },
       ],

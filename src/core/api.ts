@@ -95,3 +95,8 @@ export {
   type WebSessionIdentity,
 } from "./api/accounts.js";
 export { type Core } from "./api/core.js";
+// Port types that are part of what the core hands adapters (a session's streams, a log line,
+// a progress event, a doctor check, a usage figure): re-exported so adapters never import ports.
+export type { DoctorCheck, ImageBuildReport, LogEntry, ProgressEvent, SessionCommand } from "../ports/runtime.js";
+export type { InteractiveProcess } from "../ports/command-runner.js";
+export type { Usage } from "../ports/storage-driver.js";

@@ -26,7 +26,7 @@ async function onTerminal(env: E2eEnv, args: readonly string[], size: { cols: nu
     name: "xterm-256color",
     cols: size.cols,
     rows: size.rows,
-    env: env.env as Record<string, string>,
+    env: env.env,
   });
   let screen = "";
   child.onData((data) => (screen += data));

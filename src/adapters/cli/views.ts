@@ -18,6 +18,8 @@ import type {
   UserView,
   WorkloadDetails,
   WorkloadView,
+  LogEntry,
+  Usage,
 } from "../../core/api.js";
 import { isImportedVm } from "../../core/api.js";
 import {
@@ -29,8 +31,6 @@ import {
 } from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
 import { formatDuration } from "../../domain/idle.js";
-import type { LogEntry } from "../../ports/runtime.js";
-import type { Usage } from "../../ports/storage-driver.js";
 import { formatTime, renderKeyValue, renderTable } from "./render.js";
 
 /** `ctl list`: one row per workload; unmanaged containers (admins) below. */

@@ -11,10 +11,9 @@
  * @module
  */
 import type { ServerChannel, Session as SshSession } from "ssh2";
-import type { Core, Session } from "../../core/api.js";
+import type { Core, Session, SessionCommand } from "../../core/api.js";
 import type { Actor } from "../../domain/identity.js";
 import { VoxnixError, type VoxnixErrorKind } from "../../domain/errors.js";
-import type { SessionCommand } from "../../ports/runtime.js";
 import type { Logger } from "../../ports/logger.js";
 import type { SessionSlots } from "./limits.js";
 import type { SessionNotices } from "./notices.js";

@@ -11,9 +11,8 @@
  */
 import { connect } from "node:net";
 import type { AcceptConnection, RejectConnection, TcpipRequestInfo } from "ssh2";
-import type { Core, Forward } from "../../core/api.js";
+import type { Core, Forward, InteractiveProcess } from "../../core/api.js";
 import { TimeoutError, VoxnixError } from "../../domain/errors.js";
-import type { InteractiveProcess } from "../../ports/command-runner.js";
 import type { ChannelContext } from "./channels.js";
 
 /** How long connecting to the workload's port may take. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ImageBuildReport, ProgressEvent } from "../../../ports/runtime.js";
+import type { ImageBuildReport, ProgressEvent } from "../../../core/api.js";
 import type { RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
 

@@ -9,10 +9,13 @@
  *
  * @module
  */
-import type { CommandRunner } from "../../../ports/command-runner.js";
-import type { DoctorCheck, ProgressEvent } from "../../../ports/runtime.js";
 import { HostFailureError, InvalidInputError } from "../../../domain/errors.js";
+import type { App } from "../../../app/app.js";
+import type { DoctorCheck, ProgressEvent } from "../../../core/api.js";
 import type { CliContext, ProgressDisplay, RegisterCommand } from "../context.js";
+
+/** The host command runner the app was built with (setup installs Debian packages through it). */
+type CommandRunner = App["runner"];
 import { EXIT } from "../exit-codes.js";
 import { commandGroup } from "../groups.js";
 
