@@ -43,6 +43,11 @@ export interface SshTarget {
 /** How `sshArgs` connects besides the target: a terminal or not, and what it asks the guest's sshd for besides a command. */
 export interface SshCallOptions {
   readonly interactive: boolean;
+  /**
+   * How long ssh waits for the connection *and the guest's banner* (default 30 s). QEMU accepts
+   * the TCP connection at once; an emulated guest's sshd right after boot, on a loaded host,
+   * took over 10 s to send its banner ("Connection timed out during banner exchange").
+   */
   readonly connectTimeoutSeconds?: number;
   /** Ask for this subsystem (`sftp`) instead of a command. */
   readonly subsystem?: "sftp";
@@ -89,7 +94,7 @@ export function sshArgs(target: SshTarget, command: string | undefined, options:
     "-o",
     "UpdateHostKeys=no",
     "-o",
-    `ConnectTimeout=${options.connectTimeoutSeconds ?? 10}`,
+    `ConnectTimeout=${options.connectTimeoutSeconds ?? 30}`,
     "-o",
     "ServerAliveInterval=15",
     "-o",
