@@ -51,7 +51,7 @@ async function run(context: CliContext, name: string, what: Run): Promise<void> 
     if (isImportedVm(workload)) {
       // exec is refused for imported VMs (only show, start and stop exist for them); say so instead of "would run".
       context.output({ dryRun: true, workload: workload.name, argv, refused: true }, () => [
-        `Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so this would be refused. Nothing was run.`,
+        `Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so ${what.kind === "exec" ? "exec" : "a shell"} would be refused. Nothing was run.`,
       ]);
       context.setExitCode(EXIT_CODE_BY_KIND.conflict);
       return;
