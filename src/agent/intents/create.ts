@@ -5,7 +5,7 @@
  * @module
  */
 import type { CreateRequest } from "./types.js";
-import { FILLER_WORDS, firstPhrase, hasAny, looksLikeName, type Normalised } from "./normalise.js";
+import { FILLER_WORDS, firstPhrase, looksLikeName, type Normalised } from "./normalise.js";
 import { findModuleMentions, findModules } from "./modules.js";
 import { isNameCandidate } from "./target.js";
 import { readKind } from "./vm.js";
@@ -40,8 +40,14 @@ const CREATE_VERBS = [
 
 /** True when the message asks for a new workload. */
 export function isCreate(input: Normalised): boolean {
-  if (hasAny(input.text, ["new container", "new box", "new dev"])) return true;
-  return firstPhrase(input.tokens, CREATE_VERBS) !== undefined;
+  return createVerbIndex(input) >= 0;
+}
+
+/** Where the first create word stands ("please don't *make* a new container"), or -1. */
+export function createVerbIndex(input: Normalised): number {
+  const verb = firstPhrase(input.tokens, CREATE_VERBS)?.index ?? -1;
+  const noun = firstPhrase(input.tokens, ["new container", "new box", "new dev"])?.index ?? -1;
+  return verb < 0 ? noun : noun < 0 ? verb : Math.min(verb, noun);
 }
 
 // Words that describe the container rather than name it ("a *dev* container", "a *fresh* box").
