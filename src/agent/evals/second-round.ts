@@ -5,7 +5,7 @@
  * me"); they are kept here so the fixes stay fixed. A fourth round (2026-12-02) aimed at
  * creates found three inversions: "don't create a container" asked for a name and a "yes"
  * then created dev-1, "create a container tomorrow" created one called tomorrow, and
- * "a container, not a vm" made a VM.
+ * "a container, not a vm" made a VM; "the name should be myproj" also created one called should.
  *
  * @module
  */
@@ -150,6 +150,12 @@ export const FOURTH_ROUND: readonly EvalConversation[] = [
   }),
   single("fourth-not-a-vm", "create", "create a container called box, not a vm", ["create:box"], {
     expect: [{ owner: ALICE, name: "box", kind: "container" }],
+  }),
+  single("fourth-name-should-be", "create", "create a container, the name should be myproj", ["create:myproj"], {
+    expect: [
+      { owner: ALICE, name: "myproj" },
+      { owner: ALICE, name: "should", absent: true },
+    ],
   }),
   single("fourth-no-new-just-restart", "multi", "I don't need a new container, just restart web", ["restart:web"], {
     setup,

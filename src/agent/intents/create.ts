@@ -153,6 +153,16 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
+// "the name should be web", "its name is web": the words between "name" and the name.
+const LINKING = new Set(["is", "should", "would", "will", "shall", "must", "can", "be", "to"]);
+
+/** How many linking words stand at `index` onwards. */
+function linkingWords(tokens: readonly string[], index: number): number {
+  let count = 0;
+  while (LINKING.has(tokens[index + count] ?? "")) count += 1;
+  return count;
+}
+
 function findCreateName(input: Normalised, mentions: readonly { index: number; length: number }[]): string | undefined {
   const { tokens } = input;
   // Explicit naming wins: "called web", "named web", "name it web", "call it web", "name: web".
@@ -161,7 +171,8 @@ function findCreateName(input: Normalised, mentions: readonly { index: number; l
     let candidate: string | undefined;
     if (word === "called" || word === "named") candidate = tokens[index + 1];
     else if ((word === "name" || word === "call") && tokens[index + 1] === "it") candidate = tokens[index + 2];
-    else if (word === "name" && tokens[index + 1] !== "it") candidate = tokens[index + 1];
+    else if (word === "name" && tokens[index + 1] !== "it")
+      candidate = tokens[index + 1 + linkingWords(tokens, index + 1)];
     if (candidate !== undefined && looksLikeName(candidate)) return candidate;
   }
   // Otherwise the first plain word after the verb, before "with"/"and"/sizes: "create web with git".

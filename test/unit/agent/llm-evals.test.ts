@@ -10,7 +10,7 @@ import { FakeRuntime } from "../../fakes/fake-runtime.js";
 
 /**
  * The lowest accuracy accepted for the eval set through the tool loop with the scripted
- * model: every conversation passes since 2026-12-02 (288 of 288). Before, answers to the
+ * model: every conversation passes since 2026-12-02 (289 of 289). Before, answers to the
  * model's own question ("What should I call it?" → "web") failed, because only the offline
  * engine remembered its questions, and "stop web and delete dev" planned the destroy first.
  * As offline, the margin is for honest additions of phrasings, not for regressions of
