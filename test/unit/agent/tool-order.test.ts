@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { createAgentHarness, actor, TEST_USERS } from "./helpers.js";
 import { scriptedModel } from "./mock-model.js";
 import { oracleModel } from "./oracle-model.js";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { startFakeLlmServer, type FakeLlmServer } from "../../fakes/fake-llm-server.js";
 import type { OperationRecord } from "../../../src/agent/pipeline-api.js";
 
 const alice = actor(TEST_USERS.alice);
@@ -102,5 +104,27 @@ describe("several tool calls in one model step run in the order the model made t
       reply.operations.map((record) => label(record).replace(/:[^:]*$/, "")),
       ["stop:web", "destroy:dev"],
     );
+  });
+
+  it("over the OpenAI-compatible protocol too: two tool calls in one response keep their order", async () => {
+    const server: FakeLlmServer = await startFakeLlmServer([
+      {
+        toolCalls: [
+          { name: "stop_container", arguments: { name: "web" } },
+          { name: "destroy_container", arguments: { name: "dev" } },
+        ],
+      },
+    ]);
+    try {
+      const model = createOpenAICompatible({ name: "fake", baseURL: server.url, apiKey: "k" }).chatModel("fake");
+      const harness = createAgentHarness({ model });
+      for (const name of ["web", "dev"]) await (await harness.core.create(alice, { name })).wait();
+      const reply = await harness.pipeline.handle(alice, "stop web and delete dev");
+      assert.equal(reply.engine, "llm");
+      assert.deepEqual(reply.operations.map(label), ["stop:web:ok", "destroy:dev:needs-confirmation"]);
+      assert.equal(server.pending, 0);
+    } finally {
+      await server.close();
+    }
   });
 });
