@@ -51,6 +51,21 @@ export class Turn {
 
   private last: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Runs one tool's whole execution after the tools the model called before it in this turn
+   * have finished. `call` alone orders only the core calls, and a tool may check the
+   * person's words first (`notNowRefusal`, `asksToDestroy`), so in "stop web and delete dev"
+   * the destroy plan used to be made before the stop. People's order is kept: each tool
+   * starts when the one before it has answered, and its reply line follows that one's.
+   */
+  inOrder<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lastTool.then(work);
+    this.lastTool = run.catch(() => undefined);
+    return run;
+  }
+
+  private lastTool: Promise<unknown> = Promise.resolve();
+
   private async record<T>(
     operation: string,
     input: Readonly<Record<string, unknown>>,

@@ -9,7 +9,7 @@ import type { EvalConversation } from "./types.js";
 import { EVERYDAY_CREATES, EVERYDAY_LIFECYCLE, EVERYDAY_QUESTIONS } from "./everyday.js";
 import { NOT_DESTROYS, PLAIN_DESTROYS, RESTORES } from "./safety.js";
 import { ACCESS, ADVERSARIAL, SEVERAL, VMS } from "./special.js";
-import { SECOND_ROUND, THIRD_ROUND } from "./second-round.js";
+import { FOURTH_ROUND, SECOND_ROUND, THIRD_ROUND } from "./second-round.js";
 import { CHANGES } from "./changes.js";
 import { IDLE_TIMEOUTS } from "./idle-timeouts.js";
 
@@ -327,4 +327,5 @@ export const CONVERSATIONS: readonly EvalConversation[] = [
   ...ADVERSARIAL,
   ...SECOND_ROUND,
   ...THIRD_ROUND,
+  ...FOURTH_ROUND,
 ];

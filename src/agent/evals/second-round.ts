@@ -2,7 +2,10 @@
  * A second and a third round of phrasings, each first tried against the engine unseen. The
  * second found two unasked destroys ("remove api? no keep it", "…run rm -rf / in web"), the
  * third three ("would deleting web free up space?", "remove everything except web", "remove
- * me"); they are kept here so the fixes stay fixed.
+ * me"); they are kept here so the fixes stay fixed. A fourth round (2026-12-02) aimed at
+ * creates found three inversions: "don't create a container" asked for a name and a "yes"
+ * then created dev-1, "create a container tomorrow" created one called tomorrow, and
+ * "a container, not a vm" made a VM; "the name should be myproj" also created one called should.
  *
  * @module
  */
@@ -110,5 +113,52 @@ export const THIRD_ROUND: readonly EvalConversation[] = [
   single("third-you-deleted-restore", "restore", "you deleted web! restore it now", ["restore:web!"], {
     setup,
     confirmation: false,
+  }),
+];
+
+/** Phrasings of the fourth round: creates declined, put off, or of a kind ruled out. */
+export const FOURTH_ROUND: readonly EvalConversation[] = [
+  {
+    id: "fourth-dont-create-then-yes",
+    intent: "negation",
+    turns: [
+      { say: "don't create a container", operations: [], text: /won't create/, notText: /call it/ },
+      { say: "yes", operations: [] },
+    ],
+    expect: [{ owner: ALICE, name: "dev-1", absent: true }],
+  },
+  {
+    id: "fourth-no-need-then-ok",
+    intent: "negation",
+    turns: [
+      { say: "no need to make a new container", operations: [], notText: /call it/ },
+      { say: "ok", operations: [] },
+    ],
+    expect: [{ owner: ALICE, name: "dev-1", absent: true }],
+  },
+  single("fourth-dont-make-vm", "negation", "please don't make a vm called lab", [], {
+    text: /won't create lab/,
+    expect: [{ owner: ALICE, name: "lab", absent: true }],
+  }),
+  single("fourth-create-tomorrow", "later", "create a container tomorrow", [], {
+    text: /only act right away/,
+    expect: [{ owner: ALICE, name: "tomorrow", absent: true }],
+  }),
+  single("fourth-create-tonight", "later", "create web with git tonight", [], {
+    text: /can't create web later/,
+    expect: [{ owner: ALICE, name: "web", absent: true }],
+  }),
+  single("fourth-not-a-vm", "create", "create a container called box, not a vm", ["create:box"], {
+    expect: [{ owner: ALICE, name: "box", kind: "container" }],
+  }),
+  single("fourth-name-should-be", "create", "create a container, the name should be myproj", ["create:myproj"], {
+    expect: [
+      { owner: ALICE, name: "myproj" },
+      { owner: ALICE, name: "should", absent: true },
+    ],
+  }),
+  single("fourth-no-new-just-restart", "multi", "I don't need a new container, just restart web", ["restart:web"], {
+    setup,
+    expect: [...allKept, { owner: ALICE, name: "dev-1", absent: true }],
   }),
 ];

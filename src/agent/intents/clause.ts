@@ -13,7 +13,7 @@ import type { ParseContext } from "./parse.js";
 import { ACTION_STARTS } from "./clauses.js";
 import { firstPhrase, hasAny } from "./normalise.js";
 import { parseDialogue } from "./dialogue.js";
-import { isCreate, parseCreate } from "./create.js";
+import { createVerbIndex, isCreate, parseCreate } from "./create.js";
 import { parseLifecycle } from "./lifecycle.js";
 import { parseInspect } from "./inspect.js";
 import { findModules } from "./modules.js";
@@ -147,7 +147,7 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
     isResizeWithMake(clause)
   )
     return change;
-  if (isCreate(clause) && !isQuestion(clause)) return parseCreate(clause, context.catalogNames);
+  if (isCreate(clause) && !isQuestion(clause)) return readCreate(clause, context);
   const access = parseAccess(clause, knownNames);
   if (access) return access;
   // "… and run rm -rf / in web": a command not at the start of the message is not run, and "run" is not a start.
@@ -178,6 +178,18 @@ function readClause(clause: Clause, context: ParseContext): Intent | null | unde
   const dialogue = parseDialogue(clause);
   if (dialogue) return dialogue;
   return undefined;
+}
+
+// "don't create a container", "no need for a new box": declined, so a later "yes" to a name
+// question can never create one; "create web tomorrow": nothing here runs later.
+function readCreate(clause: Clause, context: ParseContext): Intent {
+  const create = parseCreate(clause, context.catalogNames);
+  // "create a container tomorrow": "tomorrow" is when, not a name.
+  const name = create.name !== undefined && !asksForLater(create.name) ? create.name : undefined;
+  const target: Target = name !== undefined ? { kind: "named", name } : { kind: "none" };
+  if (isNegated(clause, createVerbIndex(clause))) return { type: "declined", verb: "create", target };
+  if (asksForLater(clause.text)) return { type: "clarify", verb: "create", target, why: "later" };
+  return create;
 }
 
 function readDestroyClause(clause: Clause, index: number, length: number, context: ParseContext): Intent | null {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CreateRequest } from "./types.js";
-import { FILLER_WORDS, firstPhrase, hasAny, looksLikeName, type Normalised } from "./normalise.js";
+import { FILLER_WORDS, firstPhrase, looksLikeName, type Normalised } from "./normalise.js";
 import { findModuleMentions, findModules } from "./modules.js";
 import { isNameCandidate } from "./target.js";
 import { readKind } from "./vm.js";
@@ -40,8 +40,14 @@ const CREATE_VERBS = [
 
 /** True when the message asks for a new workload. */
 export function isCreate(input: Normalised): boolean {
-  if (hasAny(input.text, ["new container", "new box", "new dev"])) return true;
-  return firstPhrase(input.tokens, CREATE_VERBS) !== undefined;
+  return createVerbIndex(input) >= 0;
+}
+
+/** Where the first create word stands ("please don't *make* a new container"), or -1. */
+export function createVerbIndex(input: Normalised): number {
+  const verb = firstPhrase(input.tokens, CREATE_VERBS)?.index ?? -1;
+  const noun = firstPhrase(input.tokens, ["new container", "new box", "new dev"])?.index ?? -1;
+  return verb < 0 ? noun : noun < 0 ? verb : Math.min(verb, noun);
 }
 
 // Words that describe the container rather than name it ("a *dev* container", "a *fresh* box").
@@ -147,6 +153,16 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
+// "the name should be web", "its name is web": the words between "name" and the name.
+const LINKING = new Set(["is", "should", "would", "will", "shall", "must", "can", "be", "to"]);
+
+/** How many linking words stand at `index` onwards. */
+function linkingWords(tokens: readonly string[], index: number): number {
+  let count = 0;
+  while (LINKING.has(tokens[index + count] ?? "")) count += 1;
+  return count;
+}
+
 function findCreateName(input: Normalised, mentions: readonly { index: number; length: number }[]): string | undefined {
   const { tokens } = input;
   // Explicit naming wins: "called web", "named web", "name it web", "call it web", "name: web".
@@ -155,7 +171,8 @@ function findCreateName(input: Normalised, mentions: readonly { index: number; l
     let candidate: string | undefined;
     if (word === "called" || word === "named") candidate = tokens[index + 1];
     else if ((word === "name" || word === "call") && tokens[index + 1] === "it") candidate = tokens[index + 2];
-    else if (word === "name" && tokens[index + 1] !== "it") candidate = tokens[index + 1];
+    else if (word === "name" && tokens[index + 1] !== "it")
+      candidate = tokens[index + 1 + linkingWords(tokens, index + 1)];
     if (candidate !== undefined && looksLikeName(candidate)) return candidate;
   }
   // Otherwise the first plain word after the verb, before "with"/"and"/sizes: "create web with git".

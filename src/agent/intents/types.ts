@@ -43,6 +43,9 @@ export interface CreateRequest {
 /** Operations on one existing workload. */
 export type WorkloadVerb = "start" | "stop" | "restart" | "destroy" | "restore" | "show" | "logs";
 
+/** What a person can decline or ask for later: an operation on a workload, or a create ("don't create a container"). */
+export type ActionVerb = WorkloadVerb | "create";
+
 /** A request for one operation on one existing workload. */
 export interface WorkloadRequest {
   readonly type: WorkloadVerb;
@@ -98,13 +101,13 @@ export type Intent =
   /** "How do I log into dev?": answered with what exists today. */
   | { readonly type: "access"; readonly target: Target }
   /** A request the engine will not act on as it stands ("don't delete web"); `verb` is what was declined. */
-  | { readonly type: "declined"; readonly verb: WorkloadVerb; readonly target: Target }
+  | { readonly type: "declined"; readonly verb: ActionVerb; readonly target: Target }
   /**
    * Unsure between a destructive and a harmless reading, a question about destroying, or a
    * request for later ("stop web tonight": nothing here runs later, and doing it now would
    * invert what was asked): ask or explain, never act.
    */
-  | { readonly type: "clarify"; readonly verb: WorkloadVerb; readonly target: Target; readonly why: ClarifyReason }
+  | { readonly type: "clarify"; readonly verb: ActionVerb; readonly target: Target; readonly why: ClarifyReason }
   /** "stop web after 2 hours idle", "set web's idle timeout to 30m": the inactivity timeout of an existing workload ("off" for never). */
   | { readonly type: "idle-timeout"; readonly target: Target; readonly timeout: string }
   /** "keep", "keep web": reset an inactivity timer (without a name: what the person was warned about). */

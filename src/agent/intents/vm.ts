@@ -33,10 +33,18 @@ const CONTAINER_WORDS = ["container", "containers", "nspawn", "nixos container"]
 
 /** The kind a request names: `vm`, `container`, or undefined when it names neither (the person's default applies). */
 export function readKind(text: string): WorkloadKind | undefined {
-  if (hasAny(text, VM_WORDS)) return "vm";
-  if (hasAny(text, CONTAINER_WORDS)) return "container";
+  // "a container, not a vm": a kind the person ruled out is not the kind they asked for.
+  const asked = text.replace(RULED_OUT, " ");
+  if (hasAny(asked, VM_WORDS)) return "vm";
+  if (hasAny(asked, CONTAINER_WORDS)) return "container";
   return undefined;
 }
+
+const KIND_WORD = [...VM_WORDS, ...CONTAINER_WORDS].sort((a, b) => b.length - a.length).join("|");
+const RULED_OUT = new RegExp(
+  String.raw`\b(?:not|no|never|dont|without|rather than|instead of)\s+(?:(?:a|an|in|on|as)\s+)*(?:full\s+)?(?:${KIND_WORD})\b`,
+  "g",
+);
 
 /** True when the text asks for a guest system VMs here do not run ("a windows vm"). */
 export function asksForForeignSystem(text: string): boolean {

@@ -5,10 +5,11 @@
  * @module
  */
 import { sshCommand, type SshAccess } from "../../domain/ssh-access.js";
-import type { ClarifyReason, Target, WorkloadVerb } from "./types.js";
+import type { ActionVerb, ClarifyReason, Target } from "./types.js";
 
-/** How each workload verb reads in a sentence ("I won't show the logs of web"). */
-export const VERB_PHRASES: Readonly<Record<WorkloadVerb, string>> = {
+/** How each verb reads in a sentence ("I won't show the logs of web"). */
+export const VERB_PHRASES: Readonly<Record<ActionVerb, string>> = {
+  create: "create",
   start: "start",
   stop: "stop",
   restart: "restart",
@@ -80,15 +81,15 @@ export function describeAccess(
 }
 
 /** A request the person said not to do. */
-export function describeDeclined(verb: WorkloadVerb, name: string | undefined): string {
+export function describeDeclined(verb: ActionVerb, name: string | undefined): string {
   return name === undefined
     ? `Okay, I won't ${VERB_PHRASES[verb]} anything.`
     : `Okay, I won't ${VERB_PHRASES[verb]} ${name}.`;
 }
 
 /** A question back instead of acting. */
-export function describeClarify(verb: WorkloadVerb, name: string | undefined, why: ClarifyReason): string {
-  const subject = name ?? "<name>";
+export function describeClarify(verb: ActionVerb, name: string | undefined, why: ClarifyReason): string {
+  const subject = name ?? (verb === "create" ? "a container" : "<name>");
   switch (why) {
     case "later":
       return [

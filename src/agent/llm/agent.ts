@@ -1,8 +1,8 @@
 /**
  * The LLM agent: one `generateText` tool loop per message with the per-message tools, a
- * step limit, an early stop once tools have answered (one model call per everyday request), a timeout, retries (see `retry.ts`) and telemetry. It returns the reply text
- * and the response messages for memory; the pipeline falls back to the offline engine when
- * this throws.
+ * step limit, an early stop once tools have answered (one model call per everyday request), a timeout, retries (see `retry.ts`) and telemetry. It returns the reply text,
+ * the response messages for memory and, when the model asked for a missing name or target, the
+ * open question (`question.ts`); the pipeline falls back to the offline engine when this throws.
  *
  * @module
  */
@@ -12,6 +12,7 @@ import { createTools } from "../tools/index.js";
 import { buildSystemPrompt } from "./prompt.js";
 import { summariseTurn } from "../summary.js";
 import { compactHistory } from "./history.js";
+import { questionAsked } from "./question.js";
 
 /** How many recent stored messages the model sees, compacted (see `history.ts`). */
 export const MODEL_HISTORY_WINDOW = 8;
@@ -78,8 +79,14 @@ export async function runLlm(text: string, context: ChatContext, options: LlmAge
       : undefined;
   const modelText = result.text.trim();
   const reply = rendered ?? (modelText.length > 0 ? modelText : summariseTurn(context.turn));
+  // The model asked instead of acting: remembered, so the answer is followed up like the offline engine's.
+  const question =
+    context.turn.operations.length === 0 && rendered === undefined && modelText.length > 0
+      ? await questionAsked(text, modelText, context)
+      : undefined;
   return {
     text: reply,
+    ...(question !== undefined ? { question } : {}),
     // Memory keeps the tool turn and the reply the person saw.
     messages:
       rendered === undefined

@@ -16,6 +16,7 @@ import * as replies from "../replies.js";
 import { MODULE_SYNONYMS } from "../intents/modules.js";
 import { jobSummary } from "../turn.js";
 import { guard } from "./result.js";
+import { notNowRefusal } from "./not-now.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { createInput, createOptions, createRecord, describeStarted, type ChatCreate } from "../create-input.js";
 
@@ -55,6 +56,8 @@ export function createContainerTool(context: ChatContext) {
     inputSchema: input,
     execute: (args) =>
       guard(context.turn, async () => {
+        const refused = await notNowRefusal(context, "create", args.name);
+        if (refused) return refused;
         const modules = normaliseModules(args.modules, new Set(context.core.modules().map((module) => module.name)));
         const cpus = args.cpus === undefined ? undefined : Number(args.cpus);
         const memory =

@@ -10,11 +10,13 @@ import { FakeRuntime } from "../../fakes/fake-runtime.js";
 
 /**
  * The lowest accuracy accepted for the eval set through the tool loop with the scripted
- * model: 214 of 219 pass today (97.7%). The five that fail are answers to a question the
- * model asked in an earlier turn ("What should I call it?" → "web"), which a model without
- * memory cannot follow (see `oracle-model.ts`); the threshold leaves room for those only.
+ * model: every conversation passes since 2026-12-02 (289 of 289). Before, answers to the
+ * model's own question ("What should I call it?" → "web") failed, because only the offline
+ * engine remembered its questions, and "stop web and delete dev" planned the destroy first.
+ * As offline, the margin is for honest additions of phrasings, not for regressions of
+ * destroys: a conversation that asks for one (its order, its plan, its confirmation) must pass.
  */
-const MIN_TOOL_LOOP_ACCURACY = 0.95;
+const MIN_TOOL_LOOP_ACCURACY = 0.97;
 
 describe("the eval set through the LLM tool loop (scripted model)", () => {
   it("no destructive plan nobody asked for, accuracy above the threshold, at most one model call per message", async () => {
@@ -30,6 +32,17 @@ describe("the eval set through the LLM tool loop (scripted model)", () => {
       .filter((result) => !result.passed)
       .map((result) => `${result.id}: ${result.failures.join("; ")}`);
     assert.equal(summary.unrequestedDestructive, 0, failed.join("\n"));
+    const asksForDestroy = new Set(
+      CONVERSATIONS.filter((conversation) =>
+        conversation.turns.some((turn) => turn.operations?.some((operation) => operation.startsWith("destroy"))),
+      ).map((conversation) => conversation.id),
+    );
+    assert.ok(asksForDestroy.has("destroy-stop-and-delete") && asksForDestroy.has("second-stop-then-delete"));
+    assert.deepEqual(
+      results.filter((result) => !result.passed && asksForDestroy.has(result.id)).map((result) => result.id),
+      [],
+      failed.join("\n"),
+    );
     assert.ok(
       summary.accuracy >= MIN_TOOL_LOOP_ACCURACY,
       `accuracy ${summary.accuracy.toFixed(3)}:\n${failed.join("\n")}`,

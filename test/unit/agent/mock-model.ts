@@ -8,11 +8,15 @@ import { MockLanguageModelV3 } from "ai/test";
 
 type LanguageModelV3GenerateResult = Awaited<ReturnType<MockLanguageModelV3["doGenerate"]>>;
 
-/** One model answer. */
+/** One tool call in a model answer. */
+export interface MockToolCall {
+  readonly tool: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/** One model answer: one tool call, several in one step (in this order), text, or a failure. */
 export type MockStep =
-  | { readonly tool: string; readonly input: Readonly<Record<string, unknown>> }
-  | { readonly text: string }
-  | { readonly fail: Error };
+  MockToolCall | { readonly tools: readonly MockToolCall[] } | { readonly text: string } | { readonly fail: Error };
 
 const usage = (input: number, output: number) => ({
   inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
@@ -28,11 +32,15 @@ export function scriptedModel(steps: readonly MockStep[], options: { cycle?: boo
       index += 1;
       if (step === undefined) throw new Error("the scripted model has no step left");
       if ("fail" in step) throw step.fail;
-      if ("tool" in step) {
+      if ("tool" in step || "tools" in step) {
+        const calls = "tools" in step ? step.tools : [step];
         return {
-          content: [
-            { type: "tool-call", toolCallId: `call-${index}`, toolName: step.tool, input: JSON.stringify(step.input) },
-          ],
+          content: calls.map((call, position) => ({
+            type: "tool-call" as const,
+            toolCallId: `call-${index}-${position}`,
+            toolName: call.tool,
+            input: JSON.stringify(call.input),
+          })),
           finishReason: { unified: "tool-calls", raw: "tool_calls" },
           usage: usage(100, 10),
           warnings: [],

@@ -195,4 +195,22 @@ void describe("requests for later", () => {
     assert.match(reply.text, /I only act right away, so I did nothing/);
     assert.equal(workloadOf(await harness.core.show(alice, "web")).live, "running");
   });
+
+  void it("holds the model to it for creates: a declined or later create makes nothing, whatever the model calls", async () => {
+    const harness = createAgentHarness({
+      model: scriptedModel([{ tool: "create_container", input: { name: "lab" } }], { cycle: true }),
+    });
+    for (const say of ["please don't make a container called lab", "create lab tomorrow", "don't create anything"]) {
+      const reply = await harness.pipeline.handle(alice, say);
+      assert.deepEqual(reply.operations, [], say);
+      assert.match(reply.text, /won't create|only act right away/, say);
+    }
+    assert.deepEqual((await harness.core.list(alice)).workloads, []);
+    // "don't create web, make lab": the create that was asked for plainly still happens.
+    const asked = await harness.pipeline.handle(alice, "don't create web, make lab");
+    assert.deepEqual(
+      asked.operations.map((record) => `${record.operation}:${String(record.input.name)}`),
+      ["create:lab"],
+    );
+  });
 });

@@ -3,9 +3,11 @@
  * that reads each request the way a model would (the person's last message, their containers
  * and the focus from the injected system prompt) and answers with the tool calls the offline
  * parser picks, all in one step, or with a short text when no tool applies. It keeps no
- * memory of its own, so multi-turn answers ("web" after "What should I call it?") are beyond
- * it; what it checks is the tool loop: tool choice, arguments, one model call per request,
- * results rendered into the reply, and that nothing destructive happens unasked.
+ * memory of its own: a multi-turn answer ("web" after "What should I call it?") passes only
+ * because the pipeline remembers the question it asked (`src/agent/llm/question.ts`) and the
+ * offline engine completes it. What it checks is the tool loop: tool choice, arguments and
+ * their order, one model call per request, results rendered into the reply, and that nothing
+ * destructive happens unasked.
  *
  * @module
  */

@@ -160,3 +160,42 @@ describe("module parsing on long messages", () => {
     ]);
   });
 });
+
+describe("creates have a polarity too (fourth eval round)", () => {
+  const cases: [string, string][] = [
+    ["don't create a container", "declined:none"],
+    ["no need to make a new container", "declined:none"],
+    ["please don't make a vm called lab", "declined:lab"],
+    ["create nothing", "declined:none"],
+    ["create a container tomorrow", "clarify:none"],
+    ["create web with git tonight", "clarify:web"],
+    ["I don't need a new container, just restart web", "declined:none,restart:web"],
+  ];
+  for (const [text, expected] of cases) {
+    it(`reads "${text}" as ${expected}, never a create`, () => {
+      const intent = parse(text);
+      assert.equal(describeIntent(intent), expected);
+      assert.ok(
+        flatten(intent).every((part) => part.type !== "create"),
+        JSON.stringify(intent),
+      );
+    });
+  }
+
+  it("a kind the person ruled out is not the kind made, and linking words are not a name", () => {
+    const create = (text: string) => {
+      const intent = parse(text);
+      assert.equal(intent.type, "create", text);
+      return intent.type === "create" ? intent : undefined;
+    };
+    assert.equal(create("create a container called box, not a vm")?.kind, "container");
+    assert.equal(create("create web as a container rather than a vm")?.kind, "container");
+    assert.equal(create("create web, no vm please")?.kind, undefined);
+    assert.equal(create("make me a vm, not a container")?.kind, "vm");
+    assert.equal(create("make me a vm called lab")?.kind, "vm");
+    assert.equal(create("create a container, the name should be myproj")?.name, "myproj");
+    assert.equal(create("create a container, its name is myproj")?.name, "myproj");
+    assert.equal(create("create web and stop it after 2 hours idle")?.name, "web");
+    assert.equal(create("no rush but could you create web with git")?.name, "web");
+  });
+});
