@@ -13,7 +13,17 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  closeSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { it } from "node:test";
@@ -30,7 +40,9 @@ const needsTools = missingTool === undefined ? false : `${missingTool} is missin
 
 /** `qemu-img info` of a qcow2 file. */
 function qcow2Info(file: string): { "virtual-size": number; "backing-filename"?: string } {
-  return JSON.parse(execFileSync("qemu-img", ["info", "--output=json", "-U", "-f", "qcow2", file], { encoding: "utf8" }));
+  return JSON.parse(
+    execFileSync("qemu-img", ["info", "--output=json", "-U", "-f", "qcow2", file], { encoding: "utf8" }),
+  );
 }
 
 /** Writes `bytes` of `pattern` at offset 0 of a qcow2 disk, as a guest would through QEMU. */

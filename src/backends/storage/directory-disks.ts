@@ -133,7 +133,8 @@ export function folderDiskVolumes(runner: CommandRunner, hostPath: string, folde
 
     async restore(ref, entries) {
       const dir = keptDir(ref);
-      if (!present(dir)) throw new HostFailureError(`The kept root disk ${ref} is gone; nothing to restore the VM from.`);
+      if (!present(dir))
+        throw new HostFailureError(`The kept root disk ${ref} is gone; nothing to restore the VM from.`);
       const copies: { readonly from: string; readonly to: string; readonly name: string }[] = [];
       for (const entry of entries) {
         const from = path.join(dir, checkEntry(entry.name));

@@ -80,7 +80,8 @@ export async function createWorkspaceDiskFile(
   label: string,
 ): Promise<boolean> {
   requireAbsolute(file);
-  if (!/^[a-z0-9-]{1,16}$/.test(label)) throw new HostFailureError(`"${label}" is not a file-system label voxnix uses.`);
+  if (!/^[a-z0-9-]{1,16}$/.test(label))
+    throw new HostFailureError(`"${label}" is not a file-system label voxnix uses.`);
   const existing = stat(file);
   if (existing !== undefined) {
     if (!existing.isFile())
@@ -121,7 +122,9 @@ export async function growDiskFile(
     throw new HostFailureError(`The disk ${file} is missing or not a regular file; nothing to grow.`);
   const current = format === "qcow2" ? await qcow2VirtualSize(runner, file) : existing.size;
   if (sizeBytes < current)
-    throw new HostFailureError(`The disk ${file} holds ${current} bytes; a disk is never shrunk (asked: ${sizeBytes}).`);
+    throw new HostFailureError(
+      `The disk ${file} holds ${current} bytes; a disk is never shrunk (asked: ${sizeBytes}).`,
+    );
   if (sizeBytes === current) return;
   if (format === "qcow2") {
     await runChecked(runner, "qemu-img", ["resize", "-q", "-f", "qcow2", file, String(sizeBytes)], {

@@ -113,10 +113,7 @@ void describe("QEMU kept root disks", () => {
     rmSync(path.dirname(base), { recursive: true });
     const files = vmPaths(paths, "lab2");
     mkdirSync(files.dir, { recursive: true });
-    await assert.rejects(
-      restoreKeptDisk(disks, REF, files),
-      /base image this VM's root disk was made from is gone/,
-    );
+    await assert.rejects(restoreKeptDisk(disks, REF, files), /base image this VM's root disk was made from is gone/);
     await assert.rejects(
       restoreKeptDisk(disks, "0b9c2a4e-1111-4222-8333-000000000000", files),
       /is gone or incomplete/,
