@@ -14,6 +14,7 @@
  *   <root>/machines/<name>/client-key{,.pub}   the key exec logs in with
  *   <root>/machines/<name>/known_hosts         the guest's pinned host key
  *   <root>/kept/<snapshot id>/                 a destroyed VM's root volume and keys, for undo
+ *                                              (the storage port's disk-volume area is <root>)
  *
  * The seed is the only directory the guest sees, read-only; nothing the guest writes is ever
  * read by the host except through SSH.

@@ -13,7 +13,11 @@
  *   <root>/machines/<name>/console.log      the serial console, copied out of QEMU's ring buffer (bounded)
  *   <root>/machines/<name>/qemu.pid, qmp.sock
  *
- * Every file in these folders is written by voxnix or QEMU, never by a guest: the guest only
+ *   <root>/kept/<snapshot id>/              a destroyed VM's overlay, seed and keys, for undo
+ *
+ * `<root>` is also the runtime's disk-volume area in the storage port: each VM folder is a disk
+ * set the storage creates and deletes, and the storage makes, keeps and measures the disks in
+ * it. Every file in these folders is written by voxnix or QEMU, never by a guest: the guest only
  * ever sees block devices.
  *
  * @module
