@@ -66,7 +66,8 @@ export function folderDiskVolumes(runner: CommandRunner, hostPath: string, folde
   };
   const ensureReady = async () => {
     await folders.ready();
-    mkdirSync(hostPath, { recursive: true });
+    // Only voxnix reads here: the hypervisor opens its disks before it drops to its own user.
+    mkdirSync(hostPath, { recursive: true, mode: 0o700 });
   };
 
   return {

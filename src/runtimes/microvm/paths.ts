@@ -34,9 +34,10 @@ export interface MicrovmPaths {
 
 /** The configured directories (`microvm.root` defaults to `<stateDir>/microvm`). */
 export function resolveMicrovmPaths(deps: Pick<BackendDeps, "config" | "stateDir">): MicrovmPaths {
-  const root = deps.config.microvm.root ?? path.join(deps.stateDir, "microvm");
+  // Absolute, as the storage port's disk paths must be.
+  const root = path.resolve(deps.config.microvm.root ?? path.join(deps.stateDir, "microvm"));
   return {
-    stateDir: deps.config.microvm.stateDir,
+    stateDir: path.resolve(deps.config.microvm.stateDir),
     root,
     machines: path.join(root, "machines"),
     kept: path.join(root, "kept"),

@@ -34,8 +34,13 @@ export interface QemuPaths {
 
 /** The configured root (default `<stateDir>/vm`) and image directory (default `<root>/images`). */
 export function resolveQemuPaths(deps: Pick<BackendDeps, "config" | "stateDir">): QemuPaths {
-  const root = deps.config.vm.root ?? path.join(deps.stateDir, "vm");
-  return { root, images: deps.config.vm.imageDir ?? path.join(root, "images"), machines: path.join(root, "machines") };
+  // Absolute, as the storage port's disk paths must be (a relative vm.root is read from the working directory).
+  const root = path.resolve(deps.config.vm.root ?? path.join(deps.stateDir, "vm"));
+  return {
+    root,
+    images: path.resolve(deps.config.vm.imageDir ?? path.join(root, "images")),
+    machines: path.join(root, "machines"),
+  };
 }
 
 /** Files of one VM. */
