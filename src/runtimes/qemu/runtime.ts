@@ -44,7 +44,7 @@ export interface QemuRuntime extends Runtime {
   policy(): VmResourcePolicy;
 }
 
-/** The label of a VM's workspace file system (the guest mounts it by this label). */
+/** The label of a VM's workspace file system (as always; the guest finds the disk by its serial, the label helps a person). */
 const WORKSPACE_LABEL = "voxnix-work";
 
 /**
@@ -52,7 +52,7 @@ const WORKSPACE_LABEL = "voxnix-work";
  * the storage port (`deps.diskVolumes`), in an area at the runtime's root (`vm.root`, default
  * `<stateDir>/vm`): plain files, as before the disks moved into the port, because the core
  * holds a VM's declared disk size against its owner's quota and a pool-accounted disk would
- * count twice (docs/storage.md).
+ * count twice (docs/vms.md, "Disks in the storage quota").
  */
 export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
   const paths = resolveQemuPaths(deps);
