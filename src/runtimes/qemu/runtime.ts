@@ -44,7 +44,7 @@ export interface QemuRuntime extends Runtime {
   policy(): VmResourcePolicy;
 }
 
-/** The label of a VM's workspace file system (as always; the guest finds the disk by its serial, the label helps a person). */
+/** The label of a VM's workspace file system, as always: the guest finds the disk by its serial; the label helps a person. */
 const WORKSPACE_LABEL = "voxnix-work";
 
 /**
