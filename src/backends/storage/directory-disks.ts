@@ -66,7 +66,7 @@ export function folderDiskVolumes(runner: CommandRunner, hostPath: string, folde
   };
   const ensureReady = async () => {
     await folders.ready();
-    // Only voxnix reads here: the hypervisor opens its disks before it drops to its own user.
+    // As the VM folders always were: QEMU opens its disks before it drops to its own user.
     mkdirSync(hostPath, { recursive: true, mode: 0o700 });
   };
 
