@@ -22,6 +22,7 @@ import type { WorkloadName } from "../src/domain/names.js";
 import { validateVmSpec } from "../src/domain/vm-spec.js";
 import { createCommandRunner } from "../src/host/command-runner.js";
 import { CACHE_DIR } from "../test/e2e/harness.js";
+import { directoryDiskVolumes } from "../src/backends/storage/directory-disks.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const GUEST_MIB = 512;
@@ -43,14 +44,16 @@ function runtimeWith(root: string, tbSizeMiB: number): QemuRuntime {
     },
   });
   const leases = { allocate: () => "", get: () => undefined, release: () => undefined, all: () => new Map() };
+  const runner = createCommandRunner();
   return createQemuRuntime({
     config,
     stateDir: path.join(root, `state-${tbSizeMiB}`),
-    runner: createCommandRunner(),
+    runner,
     logger: silent,
     clock: { now: () => new Date() },
     leases,
     catalog: { list: () => [], get: () => undefined },
+    diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
   });
 }
 

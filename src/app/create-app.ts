@@ -120,6 +120,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     });
     // Runtimes ask the storage port for their image and root volumes; they never reach a driver.
     const rootVolumes = storage.rootVolumes?.bind(storage);
+    // VM runtimes ask it for their disk images the same way.
+    const diskVolumes = storage.diskVolumes?.bind(storage);
     const backendDeps: BackendDeps = {
       ...deps,
       logger: logger.child({ component: `runtime-${config.backend}` }),
@@ -155,7 +157,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     const vmRuntime: Runtime | undefined =
       proxmox ??
       (vmChoice === "qemu" || vmChoice === "microvm"
-        ? RUNTIMES[vmChoice]({ ...deps, logger: logger.child({ component: `runtime-${vmChoice}` }) })
+        ? RUNTIMES[vmChoice]({
+            ...deps,
+            logger: logger.child({ component: `runtime-${vmChoice}` }),
+            ...(diskVolumes === undefined ? {} : { diskVolumes }),
+          })
         : undefined);
     const runtimes = createRuntimeRegistry(vmRuntime ? [containerRuntime, vmRuntime] : [containerRuntime], {
       container: containerRuntime.info().name,

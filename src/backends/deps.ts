@@ -16,6 +16,7 @@ import type { Clock } from "../ports/clock.js";
 import type { CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { Logger } from "../ports/logger.js";
 import type { RootVolumeRequest, RootVolumes } from "../ports/root-volumes.js";
+import type { DiskVolumeRequest, DiskVolumes } from "../ports/disk-volumes.js";
 
 /**
  * The configuration runtimes and drivers read: each one's own section, typed by the schema in
@@ -53,4 +54,9 @@ export interface BackendDeps {
    * are file-system trees cloned from an image (nspawn); absent when the driver offers none.
    */
   readonly rootVolumes?: (request: RootVolumeRequest) => RootVolumes;
+  /**
+   * The storage driver's disk volumes (`StorageDriver.diskVolumes`), for runtimes whose
+   * workloads boot from disk images (the VM runtimes); absent when the driver offers none.
+   */
+  readonly diskVolumes?: (request: DiskVolumeRequest) => DiskVolumes;
 }

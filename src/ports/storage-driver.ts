@@ -1,7 +1,8 @@
 /**
  * The storage port: per-user quota'd space and typed volumes. The core asks for workspace
  * volumes (with a size limit) and their snapshots; a runtime asks for its image and root
- * volumes (`rootVolumes`, in `root-volumes.ts`). Nobody outside a driver knows where the
+ * volumes (`rootVolumes`, in `root-volumes.ts`); a VM runtime asks for its disk images
+ * (`diskVolumes`, in `disk-volumes.ts`). Nobody outside a driver knows where the
  * pool is or how it is laid out. Implementations: zfs (the appliance), btrfs (portable, real
  * quotas), dir (no quotas).
  *
@@ -11,6 +12,16 @@
  */
 import type { DoctorCheck } from "./runtime.js";
 import type { RootVolumeRequest, RootVolumes } from "./root-volumes.js";
+import type { DiskVolumeRequest, DiskVolumes } from "./disk-volumes.js";
+
+export type {
+  DiskFormat,
+  DiskVolumeRequest,
+  DiskVolumes,
+  KeptDisks,
+  KeptEntry,
+  RestoredEntry,
+} from "./disk-volumes.js";
 
 export type {
   ImageVolume,
@@ -115,4 +126,12 @@ export interface StorageDriver {
    * no root volumes (a runtime whose roots are file-system trees cannot use it).
    */
   rootVolumes?(request: RootVolumeRequest): RootVolumes;
+
+  // Disk volumes
+  /**
+   * The area where `request.runtime` keeps its workloads' disk images (overlays, workspace
+   * disks, disks kept for undo), with the volume operations on it. Pure until a method of the
+   * answer is called. Absent: the driver offers no disk volumes (a VM runtime cannot use it).
+   */
+  diskVolumes?(request: DiskVolumeRequest): DiskVolumes;
 }

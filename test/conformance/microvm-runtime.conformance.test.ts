@@ -19,6 +19,7 @@ import { createMicrovmRuntime } from "../../src/runtimes/microvm/index.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { silentLogger } from "../../src/ports/logger.js";
 import { createFixtureCatalog } from "../fakes/fixture-catalog.js";
+import { directoryDiskVolumes } from "../../src/backends/storage/directory-disks.js";
 
 const FAKE_BIN = fileURLToPath(new URL("../fakes/bin/microvm", import.meta.url));
 const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
@@ -63,6 +64,7 @@ runtimeConformance({
       clock: systemClock,
       leases,
       catalog: createFixtureCatalog(),
+      diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
     });
     const workspace = (name: string) => {
       const dir = path.join(root, "workspaces", name);

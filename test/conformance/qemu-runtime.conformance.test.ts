@@ -17,6 +17,7 @@ import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.j
 import { systemClock } from "../../src/ports/clock.js";
 import { silentLogger } from "../../src/ports/logger.js";
 import { createFixtureCatalog } from "../fakes/fixture-catalog.js";
+import { directoryDiskVolumes } from "../../src/backends/storage/directory-disks.js";
 
 function qemuUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "the QEMU runtime's conformance run needs root";
@@ -53,15 +54,17 @@ runtimeConformance({
       release: () => undefined,
       all: () => new Map<string, string>(),
     };
+    const runner = createCommandRunner();
     const runtime = createQemuRuntime({
       config,
       stateDir: path.join(root, "state"),
-      runner: createCommandRunner(),
+      runner,
       spawner: createProcessSpawner(),
       logger: silentLogger,
       clock: systemClock,
       leases,
       catalog: createFixtureCatalog(),
+      diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
     });
     if (currentImage(runtime.paths.images, config.vm.suite) === undefined)
       await runtime.buildImages({ onProgress: () => undefined });

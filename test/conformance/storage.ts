@@ -9,7 +9,8 @@
  * refused, where the subject can write); a workspace is created once (a second create answers
  * the same path), survives as a snapshot after its deletion, and comes back from it; deleting
  * a missing workspace or snapshot succeeds; hostile names are refused before anything is
- * created. The root volumes runtimes ask for are covered in `root-volumes.ts`.
+ * created. The root volumes runtimes ask for are covered in `root-volumes.ts`, the disk volumes
+ * VM runtimes ask for in `disk-volumes.ts`.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import { after, before, describe, it } from "node:test";
 import { VoxnixError } from "../../src/domain/errors.js";
 import type { StorageDriver } from "../../src/ports/storage-driver.js";
 import { rootVolumeCases } from "./root-volumes.js";
+import { diskVolumeCases } from "./disk-volumes.js";
 
 /** One driver under test. */
 export interface StorageFixture {
@@ -143,5 +145,6 @@ export function storageConformance(subject: StorageSubject): void {
     });
 
     rootVolumeCases(() => ({ storage, fixture }), USER);
+    diskVolumeCases(() => ({ storage, fixture }), USER);
   });
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { configSchema } from "../../src/app/config-schema.js";
 import { createQemuRuntime, currentImage } from "../../src/runtimes/qemu/index.js";
 import { CACHE_DIR, type E2eEnv } from "./harness.js";
+import { directoryDiskVolumes } from "../../src/backends/storage/directory-disks.js";
 
 /** Where the tests' VM images live. */
 export const VM_IMAGE_DIR = path.join(CACHE_DIR, "vm-images");
@@ -31,6 +32,7 @@ export async function ensureVmImage(env: E2eEnv): Promise<void> {
     clock: { now: () => new Date() },
     leases,
     catalog: { list: () => [], get: () => undefined },
+    diskVolumes: (request) => directoryDiskVolumes(env.runner, request.at!),
   });
   await runtime.buildImages({ onProgress: noop });
   assert.ok(currentImage(VM_IMAGE_DIR, "bookworm"));

@@ -21,6 +21,7 @@ import { validateVmSpec, type VmSpec } from "../../src/domain/vm-spec.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import { createQemuRuntime, currentImage, type QemuRuntime } from "../../src/runtimes/qemu/index.js";
 import { CACHE_DIR, storySteps } from "./harness.js";
+import { directoryDiskVolumes } from "../../src/backends/storage/directory-disks.js";
 
 const MIRROR = "deb.debian.org";
 
@@ -82,6 +83,7 @@ describe(
         clock: { now: () => new Date() },
         leases,
         catalog: { list: () => [], get: () => undefined },
+        diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
       });
       spec = validateVmSpec({ name, cpus: 1, memory: "512M", disk: "3G" }, runtime.policy());
     });

@@ -30,6 +30,7 @@ import type { WorkloadName } from "../../src/domain/names.js";
 import { validateVmSpec, type VmSpec } from "../../src/domain/vm-spec.js";
 import { createCommandRunner } from "../../src/host/command-runner.js";
 import { CACHE_DIR, storySteps } from "./harness.js";
+import { directoryDiskVolumes } from "../../src/backends/storage/directory-disks.js";
 
 function vmUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "VM end-to-end tests need root";
@@ -79,6 +80,7 @@ describe("QEMU VM end-to-end", { skip: vmUnavailable(), timeout: 30 * 60_000 }, 
       clock: { now: () => new Date() },
       leases,
       catalog: { list: () => [], get: () => undefined },
+      diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
     });
     workspaceDir = path.join(root, "workspaces", name);
     mkdirSync(workspaceDir, { recursive: true });

@@ -14,6 +14,7 @@
  *   <root>/machines/<name>/client-key{,.pub}   the key exec logs in with
  *   <root>/machines/<name>/known_hosts         the guest's pinned host key
  *   <root>/kept/<snapshot id>/                 a destroyed VM's root volume and keys, for undo
+ *                                              (the storage port's disk-volume area is <root>)
  *
  * The seed is the only directory the guest sees, read-only; nothing the guest writes is ever
  * read by the host except through SSH.
@@ -33,9 +34,10 @@ export interface MicrovmPaths {
 
 /** The configured directories (`microvm.root` defaults to `<stateDir>/microvm`). */
 export function resolveMicrovmPaths(deps: Pick<BackendDeps, "config" | "stateDir">): MicrovmPaths {
-  const root = deps.config.microvm.root ?? path.join(deps.stateDir, "microvm");
+  // Absolute, as the storage port's disk paths must be.
+  const root = path.resolve(deps.config.microvm.root ?? path.join(deps.stateDir, "microvm"));
   return {
-    stateDir: deps.config.microvm.stateDir,
+    stateDir: path.resolve(deps.config.microvm.stateDir),
     root,
     machines: path.join(root, "machines"),
     kept: path.join(root, "kept"),

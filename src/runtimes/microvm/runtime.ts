@@ -18,7 +18,10 @@
  *
  * This module composes the runtime; each job has its own: `units.ts` (the microvm@ units),
  * `machine.ts` (keys, runner build, boot), `access.ts` (exec, terminal, sessions, ports),
- * `kept-volumes.ts` (root volumes kept for undo), `record.ts`, `doctor.ts`.
+ * `kept-volumes.ts` (which files a volume kept for undo holds), `record.ts`, `doctor.ts`. The
+ * disks themselves are the storage port's (`deps.diskVolumes`, an area at `microvm.root`):
+ * microvm.nix's runner makes `var.img` and the workspace disk at first start (its
+ * `autoCreate`), and the port keeps, restores, measures and deletes them.
  *
  * @module
  */
@@ -30,11 +33,12 @@ import { formatSize } from "../../domain/sizes.js";
 import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy } from "../../domain/vm-spec.js";
 import type { DestroyOptions, DestroyReport, LiveContainer, Runtime, RuntimeInfo } from "../../ports/runtime.js";
 import type { BackendDeps } from "../../backends/deps.js";
+import type { DiskVolumes } from "../../ports/disk-volumes.js";
 import { runChecked, runHost } from "../../host/commands.js";
 import { freePort } from "../../host/free-port.js";
 import { microvmAccess } from "./access.js";
 import { microvmDoctor } from "./doctor.js";
-import { allocated, discardKeptVolume, keepRootVolume, restoreKeptVolume } from "./kept-volumes.js";
+import { keepRootVolume, restoreKeptVolume } from "./kept-volumes.js";
 import { microvmMachine, runnerBuildArgs } from "./machine.js";
 import { microvmVmPaths, resolveMicrovmPaths, unitOf, type MicrovmPaths } from "./paths.js";
 import { existingVm, readJson, type MicrovmRecord } from "./record.js";
@@ -84,6 +88,12 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     return flake;
   };
 
+  let area: DiskVolumes | undefined;
+  const disks = (): DiskVolumes => {
+    if (deps.diskVolumes === undefined)
+      throw new HostFailureError("The storage driver offers no disk volumes, so this host cannot keep VM disks.");
+    return (area ??= deps.diskVolumes({ runtime: "microvm", at: paths.root }));
+  };
   const existing = (name: WorkloadName) => existingVm(paths, name);
   const units = microvmUnits(deps.runner, { commandTimeoutMs, stopTimeoutSeconds: vm.stopTimeoutSeconds });
   const machine = microvmMachine(deps, units);
@@ -94,8 +104,9 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     options.onProgress({ type: "step", step: "removing", message: `Removing ${name}` });
     // A clean stop (the unit's ExecStop shuts the guest down) so a kept root volume is consistent.
     await units.stop(name);
-    const kept = options.keepRootDisk === undefined ? undefined : keepRootVolume(paths, files, options.keepRootDisk);
-    rmSync(files.stateDir, { recursive: true, force: true });
+    const kept =
+      options.keepRootDisk === undefined ? undefined : await keepRootVolume(disks(), files, options.keepRootDisk);
+    await disks().deleteDiskSet(files.stateDir);
     rmSync(files.dir, { recursive: true, force: true });
     return { warnings: [], ...(kept === undefined ? {} : { keptRootDisk: kept }) };
   };
@@ -166,7 +177,7 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
         host.onProgress({ type: "step", step: "preparing", message: `Preparing ${spec.name}'s keys and spec` });
         mkdirSync(paths.stateDir, { recursive: true });
         mkdirSync(files.stateDir, { mode: 0o770 });
-        if (host.rootDiskRef !== undefined) await restoreKeptVolume(deps.runner, paths, host.rootDiskRef, files);
+        if (host.rootDiskRef !== undefined) await restoreKeptVolume(disks(), host.rootDiskRef, files);
         else await machine.makeKeys(files, spec.name);
         // The guest reads the seed through a 9p share; the unit runs as microvm.nix's user.
         chmodSync(files.seed, 0o755);
@@ -190,7 +201,9 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
         host.onProgress({ type: "step", step: "done", message: `${spec.name} is up` });
       } catch (error) {
         await units.stop(spec.name).catch(() => undefined);
-        rmSync(files.stateDir, { recursive: true, force: true });
+        await disks()
+          .deleteDiskSet(files.stateDir)
+          .catch(() => undefined);
         rmSync(files.dir, { recursive: true, force: true });
         throw error;
       }
@@ -277,14 +290,14 @@ export function createMicrovmRuntime(deps: BackendDeps): MicrovmRuntime {
     async rootDiskUsage(names) {
       const usage = new Map<string, number>();
       for (const name of names) {
-        const bytes = allocated(microvmVmPaths(paths, name).rootVolume);
+        const bytes = await disks().usage(microvmVmPaths(paths, name).rootVolume);
         if (bytes > 0) usage.set(name, bytes);
       }
       return usage;
     },
 
     async discardRootDisk(ref) {
-      discardKeptVolume(paths, ref);
+      await disks().discard(ref);
     },
 
     doctor: () => microvmDoctor(deps.runner, flake),

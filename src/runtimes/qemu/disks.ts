@@ -1,43 +1,19 @@
 /**
- * The per-VM disks and keys, made on the host without mounting anything: a qcow2 overlay on
- * the base image, the seed (a tar archive of `seedFiles`), an ext4 workspace disk made with
- * `mkfs.ext4` on a sparse file (its size is the limit), and the two SSH key pairs.
- *
- * The host only ever writes these files before the guest first sees them; after that their
- * contents are the guest's and the host never mounts, checks or reads inside them.
+ * The per-VM seed and keys, made on the host without mounting anything: the seed (a tar
+ * archive of `seedFiles`, written once into the VM's disk folder before the guest first sees
+ * it) and the two SSH key pairs. The root and workspace disks come from the storage port
+ * (`DiskVolumes.createOverlay`, `createWorkspaceDisk`); this runtime never makes a disk image.
  *
  * @module
  */
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  ftruncateSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HostFailureError } from "../../domain/errors.js";
 import type { VmSpec } from "../../domain/vm-spec.js";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import { runChecked } from "../../host/commands.js";
 import { seedFiles, type SeedKeys } from "./guest-files.js";
 import type { VmPaths } from "./paths.js";
 import { hostKeyAlias } from "./ssh.js";
-
-/** `qemu-img create` argv for the overlay. */
-export function overlayArgs(base: string, overlay: string, sizeBytes: number): string[] {
-  return ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", base, overlay, String(sizeBytes)];
-}
-
-/** `mkfs.ext4` argv for a fresh workspace disk. */
-export function workspaceMkfsArgs(file: string): string[] {
-  return ["-q", "-F", "-L", "voxnix-work", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", file];
-}
 
 /** Generates an ed25519 key pair at `file` (and `file.pub`). */
 async function keyPair(
@@ -49,18 +25,6 @@ async function keyPair(
     what: "generate an SSH key",
   });
   return { privateKey: readFileSync(file, "utf8"), publicKey: readFileSync(`${file}.pub`, "utf8").trim() };
-}
-
-/** Makes the overlay on `baseDisk`. */
-export async function createOverlay(
-  runner: CommandRunner,
-  baseDisk: string,
-  paths: VmPaths,
-  spec: VmSpec,
-): Promise<void> {
-  await runChecked(runner, "qemu-img", overlayArgs(baseDisk, paths.overlay, spec.diskBytes), {
-    what: "create the VM's root disk",
-  });
 }
 
 /**
@@ -105,36 +69,4 @@ export async function createSeed(runner: CommandRunner, paths: VmPaths, spec: Vm
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/**
- * Makes the workspace disk unless it exists (a restart, or a restore that brought it back);
- * resolves true when it made one. An existing path must be a regular file, never a link.
- */
-export async function ensureWorkspaceDisk(runner: CommandRunner, file: string, sizeBytes: number): Promise<boolean> {
-  try {
-    const stat = lstatSync(file);
-    if (!stat.isFile())
-      throw new HostFailureError("The VM's workspace disk is not a regular file; refusing to use it.", file);
-    return false;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  mkdirSync(path.dirname(file), { recursive: true });
-  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    ftruncateSync(fd, sizeBytes);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    await runChecked(runner, "mkfs.ext4", workspaceMkfsArgs(file), {
-      what: "format the VM's workspace disk",
-      timeoutMs: 120_000,
-    });
-  } catch (error) {
-    rmSync(file, { force: true });
-    throw error;
-  }
-  return true;
 }

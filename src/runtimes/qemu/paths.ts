@@ -13,7 +13,11 @@
  *   <root>/machines/<name>/console.log      the serial console, copied out of QEMU's ring buffer (bounded)
  *   <root>/machines/<name>/qemu.pid, qmp.sock
  *
- * Every file in these folders is written by voxnix or QEMU, never by a guest: the guest only
+ *   <root>/kept/<snapshot id>/              a destroyed VM's overlay, seed and keys, for undo
+ *
+ * `<root>` is also the runtime's disk-volume area in the storage port: each VM folder is a disk
+ * set the storage creates and deletes, and the storage makes, keeps and measures the disks in
+ * it. Every file in these folders is written by voxnix or QEMU, never by a guest: the guest only
  * ever sees block devices.
  *
  * @module
@@ -30,8 +34,13 @@ export interface QemuPaths {
 
 /** The configured root (default `<stateDir>/vm`) and image directory (default `<root>/images`). */
 export function resolveQemuPaths(deps: Pick<BackendDeps, "config" | "stateDir">): QemuPaths {
-  const root = deps.config.vm.root ?? path.join(deps.stateDir, "vm");
-  return { root, images: deps.config.vm.imageDir ?? path.join(root, "images"), machines: path.join(root, "machines") };
+  // Absolute, as the storage port's disk paths must be (a relative vm.root is read from the working directory).
+  const root = path.resolve(deps.config.vm.root ?? path.join(deps.stateDir, "vm"));
+  return {
+    root,
+    images: path.resolve(deps.config.vm.imageDir ?? path.join(root, "images")),
+    machines: path.join(root, "machines"),
+  };
 }
 
 /** Files of one VM. */

@@ -1,13 +1,15 @@
 /**
  * What the QEMU runtime reports without changing anything: the VMs on this host, one VM's
  * details, its console log, and its root disk's allocation. All read voxnix's own files
- * (`vm.json`, the pid file, the overlay) and never follow a link.
+ * (`vm.json`, the pid file) and never follow a link; the overlay's allocation is the storage
+ * port's to measure.
  *
  * @module
  */
-import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { isWorkloadName, type WorkloadName } from "../../domain/names.js";
 import { formatSize } from "../../domain/sizes.js";
+import type { DiskVolumes } from "../../ports/disk-volumes.js";
 import type { LiveContainer, Runtime } from "../../ports/runtime.js";
 import { consoleLines, drainConsole, readLogTail } from "./console-log.js";
 import { vmPaths, type QemuPaths } from "./paths.js";
@@ -16,7 +18,8 @@ import { existingVm, readRecord } from "./record.js";
 
 export type VmQueries = Pick<Runtime, "list" | "show" | "logs" | "rootDiskUsage">;
 
-export function vmQueries(paths: QemuPaths): VmQueries {
+/** The queries over `paths`; `disks` answers the storage's disk volumes, which measure the overlays. */
+export function vmQueries(paths: QemuPaths, disks: () => DiskVolumes): VmQueries {
   const existing = (name: WorkloadName) => existingVm(paths, name);
   return {
     async list() {
@@ -72,14 +75,10 @@ export function vmQueries(paths: QemuPaths): VmQueries {
     async rootDiskUsage(names) {
       const usage = new Map<string, number>();
       for (const name of names) {
-        // lstat: the overlay is voxnix's own file; a link there is never followed. Blocks, not
-        // size: the overlay's apparent size is small and sparse, its allocation is what it costs.
-        try {
-          const stat = lstatSync(vmPaths(paths, name).overlay);
-          if (stat.isFile()) usage.set(name, stat.blocks * 512);
-        } catch {
-          // No overlay (never created, or already destroyed): nothing allocated.
-        }
+        // Blocks, not size: the overlay's apparent size is large and sparse, its allocation is
+        // what it costs. No overlay (never created, or already destroyed): nothing allocated.
+        const bytes = await disks().usage(vmPaths(paths, name).overlay);
+        if (bytes > 0) usage.set(name, bytes);
       }
       return usage;
     },

@@ -6,18 +6,19 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { ConflictError, HostFailureError } from "../../domain/errors.js";
 import type { WorkloadName } from "../../domain/names.js";
 import { formatSize } from "../../domain/sizes.js";
 import { requireVmSpec, specInput, validateVmSpec, type VmResourcePolicy } from "../../domain/vm-spec.js";
 import type { DestroyOptions, DestroyReport, ProgressListener, Runtime, RuntimeInfo } from "../../ports/runtime.js";
+import type { DiskVolumes } from "../../ports/disk-volumes.js";
 import type { BackendDeps } from "../../backends/deps.js";
 import { probeAccelerator, type AcceleratorChoice } from "./accelerator.js";
 import { createVmAccess } from "./access.js";
-import { createOverlay, createSeed, ensureWorkspaceDisk, overlayArgs, workspaceMkfsArgs } from "./disks.js";
+import { createSeed } from "./disks.js";
 import { qemuDoctor } from "./doctor.js";
-import { discardKeptDisk, keepRootDisk, restoreKeptDisk } from "./kept-disks.js";
+import { keepRootDisk, restoreKeptDisk } from "./kept-disks.js";
 import { freePort } from "../../host/free-port.js";
 import { buildBaseImage, currentImage, vmDebootstrapArgs, type BaseImage } from "./image.js";
 import { createVmMachine } from "./machine.js";
@@ -43,9 +44,24 @@ export interface QemuRuntime extends Runtime {
   policy(): VmResourcePolicy;
 }
 
-/** Creates the runtime. Nothing touches the host until a method is called. */
+/** The label of a VM's workspace file system, as always: the guest finds the disk by its serial; the label helps a person. */
+const WORKSPACE_LABEL = "voxnix-work";
+
+/**
+ * Creates the runtime. Nothing touches the host until a method is called. Its disks come from
+ * the storage port (`deps.diskVolumes`), in an area at the runtime's root (`vm.root`, default
+ * `<stateDir>/vm`): plain files, as before the disks moved into the port, because the core
+ * holds a VM's declared disk size against its owner's quota and a pool-accounted disk would
+ * count twice (docs/vms.md, "Disks in the storage quota").
+ */
 export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
   const paths = resolveQemuPaths(deps);
+  let area: DiskVolumes | undefined;
+  const disks = (): DiskVolumes => {
+    if (deps.diskVolumes === undefined)
+      throw new HostFailureError("The storage driver offers no disk volumes, so this host cannot keep VM disks.");
+    return (area ??= deps.diskVolumes({ runtime: "vm", at: paths.root }));
+  };
   const config = deps.config.vm;
   let acceleratorProbe: Promise<AcceleratorChoice> | undefined;
   let building: Promise<BaseImage> | undefined;
@@ -89,13 +105,13 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
       // The root disk is kept for undo, so the guest powers off cleanly first (its file systems
       // synced, as after a shutdown), then the overlay, seed and keys move to kept/<id>.
       await halt(files, true);
-      kept = keepRootDisk(paths, files, options.keepRootDisk);
+      kept = await keepRootDisk(disks(), files, options.keepRootDisk);
     } else {
       // The overlay is deleted right after, so a clean shutdown would save nothing there; the
       // workspace disk's writes are already in QEMU's file (cache=writeback flushes on exit).
       await halt(files, false);
     }
-    rmSync(files.dir, { recursive: true, force: true });
+    await disks().deleteDiskSet(files.dir);
     return { warnings: [], ...(kept === undefined ? {} : { keptRootDisk: kept }) };
   };
 
@@ -142,10 +158,10 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
                 ],
               ]
             : []),
-          ["qemu-img", ...overlayArgs(base, files.overlay, spec.diskBytes)],
+          disks().overlayCommand(files.overlay, base, spec.diskBytes),
           ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `voxnix@${spec.name}`, "-f", files.clientKey],
           ["tar", "--create", `--file=${files.seed}`, "…"],
-          ["mkfs.ext4", ...workspaceMkfsArgs(files.workspace)],
+          disks().workspaceDiskCommand(files.workspace, WORKSPACE_LABEL),
           [
             QEMU_BINARY,
             ...qemuArgs({
@@ -182,8 +198,8 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
         host.rootDiskRef === undefined
           ? (currentImage(paths.images, config.suite) ?? (await build(host.onProgress, host.signal)))
           : undefined;
-      mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
-      mkdirSync(files.dir, { mode: 0o700 });
+      // The VM's folder is its disk set: the storage makes it and everything disk-shaped in it.
+      await disks().createDiskSet(files.dir);
       let madeWorkspace = false;
       try {
         let image: { readonly disk: string; readonly kernel: string; readonly initrd: string };
@@ -194,7 +210,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
             step: "preparing",
             message: `Creating the disks of ${spec.name} (root ${formatSize(spec.diskBytes)}, workspace ${formatSize(spec.workspaceBytes)})`,
           });
-          await createOverlay(deps.runner, image.disk, files, spec);
+          await disks().createOverlay(files.overlay, image.disk, spec.diskBytes);
           await createSeed(deps.runner, files, spec);
         } else {
           host.onProgress({
@@ -202,10 +218,10 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
             step: "restoring",
             message: `Bringing back the root disk and host key of ${spec.name}`,
           });
-          const kept = await restoreKeptDisk(deps.runner, paths, host.rootDiskRef!, files);
+          const kept = await restoreKeptDisk(disks(), host.rootDiskRef!, files);
           image = { disk: kept.baseDisk, kernel: kept.kernel, initrd: kept.initrd };
         }
-        madeWorkspace = await ensureWorkspaceDisk(deps.runner, files.workspace, spec.workspaceBytes);
+        madeWorkspace = await disks().createWorkspaceDisk(files.workspace, spec.workspaceBytes, WORKSPACE_LABEL);
         const record: VmRecord = {
           spec,
           sshPort: await freePort(),
@@ -222,8 +238,10 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
         host.onProgress({ type: "step", step: "done", message: `${spec.name} is up` });
       } catch (error) {
         await halt(files, false).catch(() => undefined);
-        rmSync(files.dir, { recursive: true, force: true });
-        if (madeWorkspace) rmSync(files.workspace, { force: true });
+        await disks()
+          .deleteDiskSet(files.dir)
+          .catch(() => undefined);
+        if (madeWorkspace) await disks().deleteDisk(files.workspace);
         throw error;
       }
     },
@@ -287,7 +305,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
 
     destroy: (name, options) => destroy(name, options),
 
-    ...vmQueries(paths),
+    ...vmQueries(paths, disks),
 
     attach: access.attach,
     openPort: access.openPort,
@@ -301,7 +319,7 @@ export function createQemuRuntime(deps: BackendDeps): QemuRuntime {
     },
 
     async discardRootDisk(ref) {
-      discardKeptDisk(paths, ref);
+      await disks().discard(ref);
     },
 
     doctor: () => qemuDoctor(deps.runner, paths, deps.config, accelerator, machine.userExists),

@@ -40,6 +40,7 @@ import type { AddressLeases } from "../../../src/ports/address-leases.js";
 import { FakeLogger } from "../../fakes/fake-logger.js";
 import { createFixtureCatalog } from "../../fakes/fixture-catalog.js";
 import { ED25519 } from "../../fakes/fixture-ssh-keys.js";
+import { directoryDiskVolumes } from "../../../src/backends/storage/directory-disks.js";
 
 const FAKE_BIN = fileURLToPath(new URL("../../fakes/bin/microvm", import.meta.url));
 const REPO = fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "");
@@ -95,6 +96,7 @@ function appliance(): Appliance {
         clock: systemClock,
         leases: noLeases,
         catalog: createFixtureCatalog(),
+        diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
       };
       return createMicrovmRuntime(deps);
     },

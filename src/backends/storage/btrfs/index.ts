@@ -13,6 +13,8 @@ import { checkSegment, resolveBtrfsPaths } from "./paths.js";
 import { ensurePool, poolDoctor, poolMounted } from "./pool.js";
 import { directoryRootVolumes } from "../directory-roots.js";
 import { btrfsRootVolumes } from "./roots.js";
+import { directoryDiskVolumes } from "../directory-disks.js";
+import { btrfsDiskVolumes } from "./disks.js";
 import * as snapshots from "./snapshots.js";
 import * as volumes from "./volumes.js";
 
@@ -106,5 +108,10 @@ export function createBtrfsStorage(deps: BackendDeps): StorageDriver {
       request.at === undefined
         ? btrfsRootVolumes(runner, paths, checkSegment("workload", request.runtime), () => ensurePool(runner, paths))
         : directoryRootVolumes(runner, request.at),
+    // The same for disks: on the pool, in the owner's qgroup, unless the runtime placed its area.
+    diskVolumes: (request) =>
+      request.at === undefined
+        ? btrfsDiskVolumes(runner, paths, checkSegment("workload", request.runtime), () => ensurePool(runner, paths))
+        : directoryDiskVolumes(runner, request.at),
   };
 }

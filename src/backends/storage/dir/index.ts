@@ -7,7 +7,8 @@
  *   users/<userKey>/<workload>              workspaces
  *   snapshots/<userKey>/<workload>@<label>  copies kept by destroy
  *
- * A runtime's root-volume area is `<stateDir>/<runtime>` (overlay roots, `directory-roots.ts`).
+ * A runtime's root-volume area is `<stateDir>/<runtime>` (overlay roots, `directory-roots.ts`), and so
+ * is its disk-volume area (plain disk files, `directory-disks.ts`): no quota sees either.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import type { BackendDeps } from "../../deps.js";
 import { checkSegment, parseSnapshotRef, snapshotRef } from "../btrfs/paths.js";
 import { runChecked } from "../../../host/commands.js";
 import { directoryRootVolumes } from "../directory-roots.js";
+import { directoryDiskVolumes } from "../directory-disks.js";
 
 /** Where the dir driver keeps its files. */
 export function dirStorageRoot(deps: Pick<BackendDeps, "config" | "stateDir">): string {
@@ -153,6 +155,11 @@ export function createDirStorage(deps: BackendDeps): StorageDriver {
     // Runtimes keep their areas beside the state they own (`<stateDir>/<runtime>`), as before the area moved into this port.
     rootVolumes: (request) =>
       directoryRootVolumes(
+        deps.runner,
+        request.at ?? path.join(deps.stateDir, checkSegment("workload", request.runtime)),
+      ),
+    diskVolumes: (request) =>
+      directoryDiskVolumes(
         deps.runner,
         request.at ?? path.join(deps.stateDir, checkSegment("workload", request.runtime)),
       ),

@@ -1,7 +1,8 @@
 /**
  * The ZFS storage driver: pool readiness and doctor checks, composed with the volume and
  * snapshot operations. Layout: `<pool>/users/<user>` (quota) → `containers/<name>/workspace`,
- * plus `<pool>/users/<user>/trash` for workspaces kept for their snapshots.
+ * plus `<pool>/users/<user>/trash` for workspaces kept for their snapshots. A runtime's root and
+ * disk volumes are plain files in `<stateDir>/<runtime>`, outside the pool.
  *
  * @module
  */
@@ -24,6 +25,7 @@ import {
 } from "./volumes.js";
 import { ZfsLayout, checkWorkload, expectZfsSuccess, runZfs, saysMissing } from "./zfs-cli.js";
 import { directoryRootVolumes } from "../directory-roots.js";
+import { directoryDiskVolumes } from "../directory-disks.js";
 
 /** Options for tests and slow pools. */
 export interface ZfsStorageOptions {
@@ -92,6 +94,9 @@ export function createZfsStorage(deps: BackendDeps, options: ZfsStorageOptions =
     // Datasets clone datasets, not directory trees: a runtime's roots are overlays in `<stateDir>/<runtime>`.
     rootVolumes: (request) =>
       directoryRootVolumes(deps.runner, request.at ?? join(deps.stateDir, checkWorkload(request.runtime))),
+    // VM disks are plain files beside them, outside every dataset's quota (why: `directory-disks.ts`).
+    diskVolumes: (request) =>
+      directoryDiskVolumes(deps.runner, request.at ?? join(deps.stateDir, checkWorkload(request.runtime))),
   };
 }
 

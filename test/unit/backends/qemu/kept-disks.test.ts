@@ -1,7 +1,9 @@
 /**
- * Kept root disks of the QEMU runtime (src/runtimes/qemu/kept-disks.ts) on real files with the
- * real `cp`: keeping moves the overlay, seed and keys atomically and is idempotent, restoring
- * copies them (sparse) and refuses when the base image is gone, references are never paths.
+ * Kept root disks of the QEMU runtime (src/runtimes/qemu/kept-disks.ts) over the storage port's
+ * disk volumes on a plain directory (src/backends/storage/directory-disks.ts), on real files
+ * with the real `cp`: keeping moves the overlay, seed and keys atomically and is idempotent,
+ * restoring copies them (sparse) and refuses when the base image is gone, references are never
+ * paths.
  * The whole cycle on a real VM is in test/e2e/vm-cli.test.ts.
  */
 import assert from "node:assert/strict";
@@ -20,7 +22,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { createCommandRunner } from "../../../../src/host/command-runner.js";
-import { discardKeptDisk, keepRootDisk, keptDir, restoreKeptDisk } from "../../../../src/runtimes/qemu/kept-disks.js";
+import { directoryDiskVolumes } from "../../../../src/backends/storage/directory-disks.js";
+import type { DiskVolumes } from "../../../../src/ports/disk-volumes.js";
+import { keepRootDisk, restoreKeptDisk } from "../../../../src/runtimes/qemu/kept-disks.js";
 import { vmPaths, type QemuPaths } from "../../../../src/runtimes/qemu/paths.js";
 
 const REF = "6f1c2a4e-1111-4222-8333-944455556666";
@@ -28,6 +32,8 @@ const runner = createCommandRunner({ killGraceMs: 300 });
 
 let root: string;
 let paths: QemuPaths;
+let disks: DiskVolumes;
+const keptDir = (ref: string) => path.join(root, "kept", ref);
 
 function makeVm(name: string, baseDisk: string) {
   const files = vmPaths(paths, name);
@@ -47,21 +53,22 @@ function makeVm(name: string, baseDisk: string) {
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), "voxnix-kept-"));
   paths = { root, images: path.join(root, "images"), machines: path.join(root, "machines") };
+  disks = directoryDiskVolumes(runner, root);
   mkdirSync(paths.images);
   writeFileSync(path.join(paths.images, "root.qcow2"), "base");
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 void describe("QEMU kept root disks", () => {
-  void it("keep moves the overlay, seed, keys and record under the snapshot id, and a retry reports the same disk", () => {
+  void it("keep moves the overlay, seed, keys and record under the snapshot id, and a retry reports the same disk", async () => {
     const files = makeVm("lab", path.join(paths.images, "root.qcow2"));
-    const kept = keepRootDisk(paths, files, REF);
+    const kept = await keepRootDisk(disks, files, REF);
     assert.equal(kept?.ref, REF);
     assert.ok(
       (kept?.bytes ?? 0) > 0 && (kept?.bytes ?? 0) < 1024 ** 2,
-      "allocated bytes of the sparse overlay, not its size",
+      "allocated bytes of the sparse overlay (and the small files beside it), not its size",
     );
-    assert.deepEqual(readdirSync(keptDir(paths, REF)).sort(), [
+    assert.deepEqual(readdirSync(keptDir(REF)).sort(), [
       "client-key",
       "client-key.pub",
       "known_hosts",
@@ -70,55 +77,55 @@ void describe("QEMU kept root disks", () => {
       "vm.json",
     ]);
     assert.ok(!existsSync(files.overlay), "moved, not copied");
-    assert.ok(!existsSync(`${keptDir(paths, REF)}.part`));
-    assert.deepEqual(keepRootDisk(paths, files, REF), kept, "a retried destroy reports it again");
+    assert.ok(!existsSync(`${keptDir(REF)}.part`));
+    assert.deepEqual(await keepRootDisk(disks, files, REF), kept, "a retried destroy reports it again");
   });
 
-  void it("keep of a VM without an overlay keeps nothing", () => {
+  void it("keep of a VM without an overlay keeps nothing", async () => {
     const files = vmPaths(paths, "ghost");
-    assert.equal(keepRootDisk(paths, files, REF), undefined);
-    assert.ok(!existsSync(keptDir(paths, REF)));
+    assert.equal(await keepRootDisk(disks, files, REF), undefined);
+    assert.ok(!existsSync(keptDir(REF)));
   });
 
   void it("restore copies everything back (sparse) and answers the image the overlay was made on; the kept copy stays", async () => {
     const base = path.join(paths.images, "root.qcow2");
-    keepRootDisk(paths, makeVm("lab", base), REF);
+    await keepRootDisk(disks, makeVm("lab", base), REF);
     const files = vmPaths(paths, "lab");
     rmSync(files.dir, { recursive: true, force: true });
     mkdirSync(files.dir);
-    const image = await restoreKeptDisk(runner, paths, REF, files);
+    const image = await restoreKeptDisk(disks, REF, files);
     assert.deepEqual(image, { baseDisk: base, kernel: base, initrd: base });
     assert.equal(readFileSync(files.seed, "utf8"), "seed-with-host-key");
     assert.equal(readFileSync(files.knownHosts, "utf8"), "voxnix-vm-lab ssh-ed25519 AAAA\n");
     assert.equal(lstatSync(files.overlay).size, 512 * 1024 ** 2);
     assert.ok(lstatSync(files.overlay).blocks * 512 < 1024 ** 2, "a sparse copy");
     assert.ok(!existsSync(files.metadata), "the new VM writes its own record");
-    assert.ok(existsSync(path.join(keptDir(paths, REF), "root.qcow2")), "kept until the core discards it");
-    discardKeptDisk(paths, REF);
-    assert.ok(!existsSync(keptDir(paths, REF)));
+    assert.ok(existsSync(path.join(keptDir(REF), "root.qcow2")), "kept until the core discards it");
+    await disks.discard(REF);
+    assert.ok(!existsSync(keptDir(REF)));
   });
 
   void it("restore refuses when the base image is gone or the kept disk is missing", async () => {
     const base = path.join(paths.images, "old", "root.qcow2");
     mkdirSync(path.dirname(base));
     writeFileSync(base, "old base");
-    keepRootDisk(paths, makeVm("lab", base), REF);
+    await keepRootDisk(disks, makeVm("lab", base), REF);
     rmSync(path.dirname(base), { recursive: true });
     const files = vmPaths(paths, "lab2");
     mkdirSync(files.dir, { recursive: true });
+    await assert.rejects(restoreKeptDisk(disks, REF, files), /base image this VM's root disk was made from is gone/);
     await assert.rejects(
-      restoreKeptDisk(runner, paths, REF, files),
-      /base image this VM's root disk was made from is gone/,
-    );
-    await assert.rejects(
-      restoreKeptDisk(runner, paths, "0b9c2a4e-1111-4222-8333-000000000000", files),
+      restoreKeptDisk(disks, "0b9c2a4e-1111-4222-8333-000000000000", files),
       /is gone or incomplete/,
     );
     assert.deepEqual(readdirSync(files.dir), [], "nothing copied");
   });
 
-  void it("a reference is a snapshot id, never a path", () => {
-    assert.throws(() => keptDir(paths, "../machines/lab"), /not a kept root disk reference/);
-    assert.throws(() => discardKeptDisk(paths, "/etc"), /not a kept root disk reference/);
+  void it("a reference is a snapshot id, never a path", async () => {
+    const files = makeVm("lab", path.join(paths.images, "root.qcow2"));
+    await assert.rejects(keepRootDisk(disks, files, "../machines/lab"), /not a kept root disk reference/);
+    await assert.rejects(disks.discard("/etc"), /not a kept root disk reference/);
+    await assert.rejects(restoreKeptDisk(disks, "../machines/lab", files), /not a kept root disk reference/);
+    assert.ok(existsSync(files.overlay), "nothing moved");
   });
 });

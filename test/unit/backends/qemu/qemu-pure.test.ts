@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { overlayArgs, workspaceMkfsArgs } from "../../../../src/runtimes/qemu/disks.js";
+import { overlayArgs, workspaceMkfsArgs } from "../../../../src/backends/storage/disk-files.js";
 import { baseImageFiles, seedFiles } from "../../../../src/runtimes/qemu/guest-files.js";
 import { currentImage, IMAGE_RECIPE, imagePointer, vmDebootstrapArgs } from "../../../../src/runtimes/qemu/image.js";
 import { vmPaths } from "../../../../src/runtimes/qemu/paths.js";
@@ -99,7 +99,8 @@ void describe("disks and image", () => {
       files.overlay,
       String(6 * 1024 ** 3),
     ]);
-    assert.deepEqual(workspaceMkfsArgs("/w/disk.img").slice(-1), ["/w/disk.img"]);
+    assert.deepEqual(workspaceMkfsArgs("/w/disk.img", "voxnix-work").slice(-1), ["/w/disk.img"]);
+    assert.deepEqual(workspaceMkfsArgs("/w/disk.img", "voxnix-work").slice(2, 4), ["-L", "voxnix-work"]);
   });
 
   void it("debootstraps minbase with the cloud kernel and sshd", () => {

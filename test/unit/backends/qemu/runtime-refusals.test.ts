@@ -13,6 +13,7 @@ import type { WorkloadName } from "../../../../src/domain/names.js";
 import { validateVmSpec, type VmSpec } from "../../../../src/domain/vm-spec.js";
 import { FakeCommandRunner } from "../../../fakes/fake-command-runner.js";
 import { FakeLogger } from "../../../fakes/fake-logger.js";
+import { directoryDiskVolumes } from "../../../../src/backends/storage/directory-disks.js";
 
 const stateDir = mkdtempSync(path.join(tmpdir(), "vx-vm-unit-"));
 after(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -29,6 +30,7 @@ function runtime() {
     clock: { now: () => new Date() },
     leases,
     catalog: { list: () => [], get: () => undefined },
+    diskVolumes: (request) => directoryDiskVolumes(runner, request.at!),
   });
   return { runner, rt };
 }
