@@ -31,6 +31,7 @@ import { VoxnixError } from "../../src/domain/errors.js";
 import type { DiskVolumes } from "../../src/ports/disk-volumes.js";
 import type { StorageDriver } from "../../src/ports/storage-driver.js";
 import type { StorageFixture } from "./storage.js";
+import { settledUsage } from "./root-volumes.js";
 
 const MIB = 1024 ** 2;
 const REF = "0d15c0a1-1111-4222-8333-944455556666";
@@ -275,16 +276,4 @@ export function diskVolumeCases(
       rmSync(scratch, { recursive: true, force: true });
     }
   });
-}
-
-/** The user's used bytes once two readings a moment apart agree (at most about 20 s). */
-async function settledUsage(storage: StorageDriver, user: string): Promise<number> {
-  let previous = (await storage.userUsage(user)).usedBytes;
-  for (let attempt = 0; attempt < 40; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const current = (await storage.userUsage(user)).usedBytes;
-    if (current === previous) return current;
-    previous = current;
-  }
-  return previous;
 }

@@ -166,7 +166,7 @@ export function rootVolumeCases(
 }
 
 /** The user's used bytes once two readings a moment apart agree (at most about 20 s). */
-async function settledUsage(storage: StorageDriver, user: string): Promise<number> {
+export async function settledUsage(storage: StorageDriver, user: string): Promise<number> {
   let previous = (await storage.userUsage(user)).usedBytes;
   for (let attempt = 0; attempt < 40; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
