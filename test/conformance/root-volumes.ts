@@ -15,6 +15,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import {
   chownSync,
   existsSync,
+  lchownSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -176,6 +177,7 @@ export function rootVolumeCases(
       });
       const first = at("ids-a");
       const second = at("ids-b");
+      const legacy = at("ids-legacy");
       try {
         const root = await area.cloneRoot(image, first, { idRange: range });
         if (root.kind === "snapshot") {
@@ -222,9 +224,19 @@ export function rootVolumeCases(
         assert.equal(other.idRange, range + 0x10000);
         assert.equal(existsSync(path.join(second.root, "etc/added")), false, "one root's files stay its own");
         assert.equal(owner(path.join(second.root, "etc/passwd")), `${range + 0x10000}:${range + 0x10000}`);
+
+        // A root made without a range whose `/` was chowned (a tenant was the host's root before
+        // user namespaces) is not mapped into that range by a later mount.
+        const plain = await area.cloneRoot(image, legacy);
+        assert.equal(plain.idRange, undefined);
+        execFileSync("umount", [legacy.root]);
+        lchownSync(path.join(legacy.layers, "upper"), range, range);
+        await area.mountRoot(legacy);
+        assert.equal(owner(path.join(legacy.root, "etc/passwd")), "0:0", "the image is not mapped on the root's word");
       } finally {
         await area.deleteRoot(first);
         await area.deleteRoot(second);
+        await area.deleteRoot(legacy);
         await area.deleteImage(image);
       }
       assert.equal(existsSync(first.layers), false);

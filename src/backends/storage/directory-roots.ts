@@ -10,21 +10,21 @@
  * root's upper layer (measured: 431 MB per container). Given an id range (`cloneRoot`'s
  * `idRange`), the root is instead built over an idmapped, read-only bind of the image (see
  * `idmapped-bind.ts`) with an upper layer owned by the range: the merged root is owned by the
- * range from the start and nothing is copied. The range is kept on disk as the upper layer's
- * own owner, so a later mount maps the image the same way. The idmapped bind exists only
+ * range from the start and nothing is copied. The range is recorded in the root's layers
+ * directory, so a later mount maps the image the same way. The idmapped bind exists only
  * while the overlay is being mounted (overlayfs keeps a private clone of each layer), in the
  * root's layers directory, which only host root can enter.
  *
  * @module
  */
-import { existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lchownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CommandRunner } from "../../ports/command-runner.js";
 import type { RootVolumeLocation, RootVolumes } from "../../ports/root-volumes.js";
 import { mountAt } from "../../host/mounts.js";
 import { runChecked } from "../../host/commands.js";
 import { VoxnixError } from "../../domain/errors.js";
-import { bindIdmapped, ID_RANGE_SIZE, validIdRange } from "./idmapped-bind.js";
+import { bindIdmapped, validIdRange } from "./idmapped-bind.js";
 
 /** The overlay layers of a root. */
 function layersOf(location: RootVolumeLocation) {
@@ -34,25 +34,25 @@ function layersOf(location: RootVolumeLocation) {
     lower: path.join(location.layers, "lower"),
     /** Where the idmapped bind of the image is mounted for the moment the overlay mount takes. */
     mapped: path.join(location.layers, "mapped"),
+    /** The id range the root is owned by (see `rootIdRange`). */
+    idRange: path.join(location.layers, "id-range"),
   };
 }
 
 /**
- * The id range a root is owned by, read off its upper layer's top directory with `lstat`
- * (never followed): undefined for a root owned by host root (made before id ranges, or where
- * the kernel refused the idmapped image). The workload can chown its `/` only within its own
- * range, so it cannot point the mapping at another range.
+ * The id range a root is owned by: the driver's own record in the layers directory (host root
+ * only), undefined for a root owned by host root (made before id ranges, or where the kernel
+ * refused the idmapped image). Never read off the root itself: before user namespaces a tenant
+ * was the host's root and could chown its `/` to any id, another tenant's range included.
  */
 export function rootIdRange(location: RootVolumeLocation): number | undefined {
-  let top;
+  let recorded;
   try {
-    top = lstatSync(layersOf(location).upper);
+    recorded = Number(readFileSync(layersOf(location).idRange, "utf8").trim());
   } catch {
     return undefined;
   }
-  const range = top.uid - (top.uid % ID_RANGE_SIZE);
-  if (range !== top.gid - (top.gid % ID_RANGE_SIZE) || !validIdRange(range)) return undefined;
-  return range;
+  return validIdRange(recorded) ? recorded : undefined;
 }
 
 /** The overlay mount command of a root whose lower layer is `lower` (the image, or its idmapped bind). */
@@ -98,11 +98,13 @@ export async function createOverlayRoot(
   if (idRange !== undefined) {
     if (!validIdRange(idRange)) throw new RangeError(`${idRange} does not start a 64K id range`);
     lchownSync(layers.upper, idRange, idRange);
+    writeFileSync(layers.idRange, `${idRange}\n`);
     try {
       await mountOverlayRoot(runner, location);
       return { idRange };
     } catch (error) {
       if (mountAt(location.root) !== undefined) throw error;
+      rmSync(layers.idRange, { force: true });
       lchownSync(layers.upper, 0, 0);
       await mountOverlayRoot(runner, location);
       return { notice: VoxnixError.isInstance(error) ? error.message : String(error) };
