@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { prepareCgroups, removeCgroups } from "../src/runtimes/nspawn/cgroups.js";
 import { nspawnBootArgs } from "../src/runtimes/nspawn/nspawn-cli.js";
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const variant of ["chowned", "idmapped"] as const) {
-        const name = `${variant.slice(0, 1)}${round}`;
+        const name = `${variant === "chowned" ? "before" : "after"}-${round}`;
         const machine = machinePaths(backend.paths, name);
         mkdirSync(machine.run, { recursive: true });
         const files = writeBootFiles(machine, {
@@ -102,6 +102,10 @@ async function main(): Promise<void> {
         removeCgroups(group);
         releaseIdRange(machine);
         await removeRootTree(env.runner, machine);
+        rmSync(machine.run, { recursive: true, force: true });
+        console.log(
+          `round ${round} ${variant}: ${Math.round(results[variant].ms.at(-1)!)} ms, upper ${upper.bytes} bytes in ${upper.entries} entries`,
+        );
       }
     }
 
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
       const name = `c${round}`;
       await (await app.core.create(actor, { name, modules: ["git"], workspace: { enabled: false } })).wait();
       creates.push(performance.now() - started);
+      console.log(`core create ${round}: ${Math.round(creates.at(-1)!)} ms`);
       await destroyConfirmed(app, actor, name);
     }
 
