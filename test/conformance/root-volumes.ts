@@ -161,9 +161,10 @@ export function rootVolumeCases(
     { skip: needsRoot },
     async () => {
       const { storage } = get();
-      const area: RootVolumes = storage.rootVolumes!({ runtime: "conformance-ids" });
+      const area: RootVolumes = storage.rootVolumes!({ runtime: "idranges" });
       await area.ensureReady();
-      const image = path.join(area.hostPath, "images", "base-ids");
+      mkdirSync(path.join(area.hostPath, "images"), { recursive: true });
+      const image = (await area.createImage(path.join(area.hostPath, "images", "base-ids"))).hostPath;
       mkdirSync(path.join(image, "etc"), { recursive: true });
       mkdirSync(path.join(image, "home/user"), { recursive: true });
       writeFileSync(path.join(image, "etc/passwd"), "root:x:0:0::/root:/bin/sh\n", { mode: 0o644 });

@@ -126,8 +126,12 @@ export function isOverlayRoot(location: RootVolumeLocation): boolean {
  * a range over an unmapped image would look owned by another range).
  */
 export async function mountOverlayRoot(runner: CommandRunner, location: RootVolumeLocation): Promise<void> {
-  if (mountAt(location.root)?.fstype === "overlay") return;
   const layers = layersOf(location);
+  if (mountAt(location.root)?.fstype === "overlay") {
+    // A process killed between the overlay mount and the unmount left the bind behind.
+    await unmountIfMounted(runner, layers.mapped);
+    return;
+  }
   const image = readFileSync(layers.lower, "utf8").trim();
   const idRange = rootIdRange(location);
   if (idRange === undefined) {
