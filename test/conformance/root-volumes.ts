@@ -214,6 +214,12 @@ export function rootVolumeCases(
         const direct = asRangeRoot(image, "echo x >> etc/passwd");
         assert.notEqual(direct.status, 0, "the range's root cannot write the image itself");
 
+        // A bind a killed process left behind goes with the next mount.
+        const mapped = path.join(first.layers, "mapped");
+        execFileSync("mount", ["--bind", "-o", "ro", image, mapped]);
+        await area.mountRoot(first);
+        assert.equal(readFileSync("/proc/self/mountinfo", "utf8").includes(` ${mapped} `), false, "no bind left");
+
         // Mounted again (a host reboot): the same mapping, what was written kept.
         execFileSync("umount", [first.root]);
         await area.mountRoot(first);
