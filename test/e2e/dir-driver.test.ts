@@ -75,6 +75,7 @@ describe("nspawn end-to-end on the dir driver (overlayfs roots)", { skip, timeou
     const machine = machinePaths(env.backend().paths, "web");
     const range = recordedIdRange(machine);
     assert.ok(range !== undefined, "the container holds an id range");
+    assert.equal(details.facts.idRange, `${range}-${range + 65535}`, "show names it");
     const upper = path.join(machine.layers, "upper");
     const written = treeBytes(upper);
     assert.ok(
