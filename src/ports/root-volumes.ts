@@ -47,6 +47,10 @@ export interface RootVolume {
    * rejects unobserved: a rejection waits for this promise to be awaited.
    */
   readonly accounted: Promise<void>;
+  /** The 64K id range the root is owned by (`cloneRoot`'s `idRange`, where the driver applied it). */
+  readonly idRange?: number;
+  /** Why a requested `idRange` was not applied (the root is owned by host root), for the runtime to pass on. */
+  readonly notice?: string;
 }
 
 /** The volume operations on one runtime's area. */
@@ -67,11 +71,15 @@ export interface RootVolumes {
   /**
    * Clones a writable root from the image at `image` to `location`, joining `quotaGroup` (the
    * owner's accounting group, `StorageDriver.quotaGroup`) where the driver accounts roots.
+   * `idRange` (the first host id of a 64K range) asks for a root already owned by that range,
+   * image files included, for a runtime that runs the root in a user namespace: drivers whose
+   * roots cannot be idmapped at boot (overlays) apply it without copying the image; snapshots,
+   * which the runtime idmaps itself, ignore it. `RootVolume.idRange` says whether it was applied.
    */
   cloneRoot(
     image: string,
     location: RootVolumeLocation,
-    options?: { readonly quotaGroup?: string },
+    options?: { readonly quotaGroup?: string; readonly idRange?: number },
   ): Promise<RootVolume>;
   /** The host command `cloneRoot` would run, for dry runs. Pure. */
   cloneCommand(image: string, location: RootVolumeLocation): readonly string[];

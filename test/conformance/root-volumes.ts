@@ -11,8 +11,12 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
+  chownSync,
   existsSync,
+  lchownSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -149,6 +153,100 @@ export function rootVolumeCases(
       assert.equal(existsSync(ready), false);
       await area.deleteImage(ready);
       assert.deepEqual(readdirSync(images), []);
+    },
+  );
+
+  void it(
+    "clones a root owned by an id range without copying the image, and the range's root cannot reach the image",
+    { skip: needsRoot },
+    async () => {
+      const { storage } = get();
+      const area: RootVolumes = storage.rootVolumes!({ runtime: "idranges" });
+      await area.ensureReady();
+      mkdirSync(path.join(area.hostPath, "images"), { recursive: true });
+      const image = (await area.createImage(path.join(area.hostPath, "images", "base-ids"))).hostPath;
+      mkdirSync(path.join(image, "etc"), { recursive: true });
+      mkdirSync(path.join(image, "home/user"), { recursive: true });
+      writeFileSync(path.join(image, "etc/passwd"), "root:x:0:0::/root:/bin/sh\n", { mode: 0o644 });
+      writeFileSync(path.join(image, "home/user/notes"), "mine\n", { mode: 0o600 });
+      chownSync(path.join(image, "home/user"), 1000, 1000);
+      chownSync(path.join(image, "home/user/notes"), 1000, 1000);
+      const range = 0x7ab0000;
+      const at = (name: string) => ({
+        root: path.join(area.hostPath, "machines", name),
+        layers: path.join(area.hostPath, "layers", name),
+      });
+      const first = at("ids-a");
+      const second = at("ids-b");
+      const legacy = at("ids-legacy");
+      try {
+        const root = await area.cloneRoot(image, first, { idRange: range });
+        if (root.kind === "snapshot") {
+          assert.equal(root.idRange, undefined, "a snapshot ignores the range (the runtime idmaps it)");
+          assert.equal(lstatSync(path.join(first.root, "etc/passwd")).uid, 0);
+          return;
+        }
+        assert.equal(root.idRange, range, root.notice);
+        const owner = (file: string) => `${lstatSync(file).uid}:${lstatSync(file).gid}`;
+        assert.equal(owner(first.root), `${range}:${range}`, "the root's top is the range's root");
+        assert.equal(owner(path.join(first.root, "etc/passwd")), `${range}:${range}`, "image files are mapped");
+        assert.equal(owner(path.join(first.root, "home/user/notes")), `${range + 1000}:${range + 1000}`);
+        assert.equal(owner(path.join(image, "etc/passwd")), "0:0", "the image on disk is unchanged");
+        assert.deepEqual(readdirSync(path.join(first.layers, "upper")), [], "nothing was copied into the root");
+        assert.equal(
+          readFileSync("/proc/self/mountinfo", "utf8").includes(` ${path.join(first.layers, "mapped")} `),
+          false,
+          "the idmapped bind of the image is gone once the overlay holds it",
+        );
+
+        // The range's root (the container's root on the host) writes its own copy; the image stays.
+        // It starts in the directory (as a container starts inside its root): the test's parents are root's only.
+        const asRangeRoot = (cwd: string, command: string) =>
+          spawnSync("setpriv", [`--reuid=${range}`, `--regid=${range}`, "--clear-groups", "sh", "-c", command], {
+            cwd,
+            encoding: "utf8",
+          });
+        const wrote = asRangeRoot(first.root, "echo tenant >> etc/passwd && echo new > etc/added");
+        assert.equal(wrote.status, 0, wrote.stderr);
+        assert.equal(readFileSync(path.join(image, "etc/passwd"), "utf8"), "root:x:0:0::/root:/bin/sh\n");
+        assert.equal(existsSync(path.join(image, "etc/added")), false);
+        assert.equal(owner(path.join(first.layers, "upper/etc/added")), `${range}:${range}`);
+        const direct = asRangeRoot(image, "echo x >> etc/passwd");
+        assert.notEqual(direct.status, 0, "the range's root cannot write the image itself");
+
+        // A bind a killed process left behind goes with the next mount.
+        const mapped = path.join(first.layers, "mapped");
+        execFileSync("mount", ["--bind", "-o", "ro", image, mapped]);
+        await area.mountRoot(first);
+        assert.equal(readFileSync("/proc/self/mountinfo", "utf8").includes(` ${mapped} `), false, "no bind left");
+
+        // Mounted again (a host reboot): the same mapping, what was written kept.
+        execFileSync("umount", [first.root]);
+        await area.mountRoot(first);
+        assert.equal(owner(path.join(first.root, "home/user/notes")), `${range + 1000}:${range + 1000}`);
+        assert.equal(readFileSync(path.join(first.root, "etc/added"), "utf8"), "new\n");
+
+        // Another root over the same image sees none of it.
+        const other = await area.cloneRoot(image, second, { idRange: range + 0x10000 });
+        assert.equal(other.idRange, range + 0x10000);
+        assert.equal(existsSync(path.join(second.root, "etc/added")), false, "one root's files stay its own");
+        assert.equal(owner(path.join(second.root, "etc/passwd")), `${range + 0x10000}:${range + 0x10000}`);
+
+        // A root made without a range whose `/` was chowned (a tenant was the host's root before
+        // user namespaces) is not mapped into that range by a later mount.
+        const plain = await area.cloneRoot(image, legacy);
+        assert.equal(plain.idRange, undefined);
+        execFileSync("umount", [legacy.root]);
+        lchownSync(path.join(legacy.layers, "upper"), range, range);
+        await area.mountRoot(legacy);
+        assert.equal(owner(path.join(legacy.root, "etc/passwd")), "0:0", "the image is not mapped on the root's word");
+      } finally {
+        await area.deleteRoot(first);
+        await area.deleteRoot(second);
+        await area.deleteRoot(legacy);
+        await area.deleteImage(image);
+      }
+      assert.equal(existsSync(first.layers), false);
     },
   );
 

@@ -27,6 +27,7 @@ import { bootMachine, haltMachine, pidsLimit, readAddress, readSpec } from "./ma
 import { cgroupName, interfaceNames, machinePaths, nspawnPaths, type NspawnPaths } from "./paths.js";
 import { containerLogs, listContainers, showContainer } from "./queries.js";
 import { adoptOverlayRecord, rootFiles } from "./rootfs.js";
+import { releaseIdRange, reserveIdRange } from "./id-range.js";
 import { parseSubnet } from "./network.js";
 import { cgroupProcsFiles, resizeCgroups } from "./cgroups.js";
 import { LAUNCHER_SHELL, launcherArgs } from "./launcher.js";
@@ -305,11 +306,19 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
           step: "preparing",
           message: `Creating the root of ${spec.name} from the base image`,
         });
-        const root = await volumes.cloneRoot(
-          image.path,
-          machine,
-          host.quotaGroup === undefined ? {} : { quotaGroup: host.quotaGroup },
-        );
+        // An overlay root is owned by the container's id range from the start (see id-range.ts);
+        // a snapshot ignores the range and nspawn idmaps it at boot.
+        const idRange = reserveIdRange(paths, machine);
+        const root = await volumes.cloneRoot(image.path, machine, {
+          ...(host.quotaGroup === undefined ? {} : { quotaGroup: host.quotaGroup }),
+          ...(idRange === undefined ? {} : { idRange }),
+        });
+        if (root.idRange === undefined) releaseIdRange(machine);
+        if (root.notice !== undefined)
+          host.onProgress({
+            type: "log",
+            line: `The root of ${spec.name} is not idmapped (${root.notice}); its first boot copies the image into it.`,
+          });
         await bootMachine(deps, paths, machine, {
           spec,
           onProgress: host.onProgress,

@@ -14,6 +14,7 @@ import { memoryUsage } from "./cgroups.js";
 import { readAddress } from "./machine.js";
 import { journalArgs } from "./nspawn-cli.js";
 import { cgroupName, machinePaths, type MachinePaths, type NspawnPaths } from "./paths.js";
+import { recordedIdRange } from "./id-range.js";
 import type { RootCloneKind } from "../../ports/root-volumes.js";
 import { consoleTail, currentLeader, isBooted, runningPid } from "./supervisor.js";
 
@@ -62,6 +63,9 @@ export function showContainer(
     storage: rootKind(machine) === "snapshot" ? "btrfs snapshot" : "overlayfs",
     console: machine.console,
   };
+  // An overlay root owned by its own id range (the image idmapped underneath; see id-range.ts).
+  const idRange = recordedIdRange(machine);
+  if (idRange !== undefined) facts.idRange = `${idRange}-${idRange + 0xffff}`;
   let since: Date | undefined;
   if (live.pid !== undefined) {
     facts.nspawnPid = String(live.pid);

@@ -60,8 +60,8 @@ export function btrfsRootVolumes(
       mkdirSync(path.dirname(location.root), { recursive: true });
       // An image that is not a subvolume on the pool (copied in by hand) cannot be snapshotted.
       if (!onBtrfs(image)) {
-        await createOverlayRoot(runner, image, location);
-        return { kind: "overlay", accounted: Promise.resolve() };
+        const made = await createOverlayRoot(runner, image, location, options.idRange);
+        return { kind: "overlay", accounted: Promise.resolve(), ...made };
       }
       const into = options.quotaGroup === undefined ? [] : ["-i", options.quotaGroup];
       await runChecked(runner, "btrfs", ["subvolume", "snapshot", ...into, image, location.root], {
