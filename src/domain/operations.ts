@@ -1,11 +1,14 @@
 /**
  * The operation table: every operation the core offers, with its whole policy in one row.
  * `run-operation` reads the row (who may call it, which workload states it accepts, whether
- * it locks, which runtime capabilities it needs); an operation file holds only what happens.
- * The authorization test matrix, the CLI, the HTTP routes and the agent's tools are built
- * from this table, so an operation added without a row fails the tests.
+ * it locks, whether it has a dry run, which runtime capabilities it needs); an operation file
+ * holds only what happens. The authorization test matrices (core and HTTP) are generated from
+ * this table, each HTTP route names its row, and `Core.plan` offers exactly the rows with
+ * `plan: true` (a compile error otherwise), so an operation added without a row, or a row
+ * without its cases, fails the type check or the tests.
  *
- * Adding a verb: one row here, one file under `core/operations/`, one line in `create-core.ts`.
+ * Adding a verb: one row here, one file under `core/operations/`, a method on `Core`
+ * (`core/api/core.ts`) and one line in `create-core.ts` (docs/architecture.md, "How to add…").
  *
  * @module
  */

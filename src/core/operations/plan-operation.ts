@@ -7,6 +7,7 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
+import type { PlannableOperation } from "../../domain/operations.js";
 import type { ContainerSpecInput } from "../../domain/spec.js";
 import type { Planned, PlanRequest } from "../api.js";
 import type { CoreServices } from "../services.js";
@@ -19,6 +20,15 @@ import { planRestart } from "./restart-workload.js";
 import { planRestore } from "./restore-workload.js";
 import { planStart } from "./start-workload.js";
 import { planStop } from "./stop-workload.js";
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * The dry runs `PlanRequest` offers are exactly the rows with `plan: true` in the operation
+ * table: a row that says `plan: true` without a planner here, or a planner for a row that does
+ * not say so, is a compile error rather than a dry run that answers "no dry run".
+ */
+const _PLAN_REQUESTS_ARE_THE_PLANNABLE_ROWS: Same<PlanRequest["operation"], PlannableOperation> = true;
 
 /** Plans `request` as `actor`. */
 export function planOperation(services: CoreServices, actor: Actor, request: PlanRequest): Promise<Planned> {
@@ -42,6 +52,11 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
     case "buildImages":
       return planBuildImages(services, actor);
     default:
-      return Promise.reject(new InvalidInputError([{ path: "operation", message: "That operation has no dry run." }]));
+      return noDryRun(request);
   }
+}
+
+/** Every `PlanRequest` has a case above (`request` is `never` here); what else arrives at run time has no dry run. */
+function noDryRun(_request: never): Promise<Planned> {
+  return Promise.reject(new InvalidInputError([{ path: "operation", message: "That operation has no dry run." }]));
 }

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
-import { createReady, rejection } from "./helpers.js";
+import { createReady, destroyFully, rejection } from "./helpers.js";
+import { OPERATION_NAMES, operationPolicy, type PlannableOperation } from "../../../src/domain/operations.js";
+import type { PlanRequest } from "../../../src/api/outcome.js";
 import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
@@ -61,6 +63,46 @@ void describe("lifecycle", () => {
       assert.equal(hidden.message.replace('"dev"', '"X"'), missing.message.replace('"nope"', '"X"'));
     }
     assert.equal(t.backend.injector.callsOf("stop").length, 0);
+  });
+});
+
+void describe("dry runs", () => {
+  void it("every row with plan: true answers a plan through Core.plan, touching nothing; others have none", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await createReady(t.core, alice, { name: "gone" });
+    await destroyFully(t.core, alice, "gone");
+    // The host lost dev's process (a reboot): autostart has something to plan.
+    t.backend.containers.get("dev")!.state = "stopped";
+    const callsBefore = t.backend.injector.calls.length;
+    const requests: Record<PlannableOperation, PlanRequest> = {
+      create: { operation: "create", input: { name: "fresh" } },
+      start: { operation: "start", name: "dev" },
+      stop: { operation: "stop", name: "dev" },
+      restart: { operation: "restart", name: "dev" },
+      destroy: { operation: "destroy", name: "dev" },
+      change: { operation: "change", name: "dev", change: { cpus: 0.5 } },
+      restore: { operation: "restore", name: "gone" },
+      autostart: { operation: "autostart" },
+      buildImages: { operation: "buildImages" },
+    };
+    for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
+      const planned = await t.core.plan(name === "buildImages" ? admin : alice, requests[name as PlannableOperation]);
+      assert.equal(planned.type, "planned", name);
+      assert.equal(planned.plan.operation, name);
+      assert.ok(planned.plan.steps.length > 0, `${name} lists its steps`);
+    }
+    assert.deepEqual(
+      t.backend.injector.calls
+        .slice(callsBefore)
+        .filter((call) => !["info", "list", "show", "plan"].includes(call.method)),
+      [],
+      "no runtime change",
+    );
+    for (const operation of ["exec", "keep", "approveUser"]) {
+      const refused = await rejection(t.core.plan(alice, { operation } as never));
+      assert.equal(refused.kind, "invalid-input", operation);
+    }
   });
 });
 
