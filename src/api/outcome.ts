@@ -101,6 +101,22 @@ export type OperationPlan =
       readonly change: ChangePlan;
       readonly steps: readonly string[];
     }
+  | {
+      readonly operation: "setIdleTimeout";
+      readonly workload: string;
+      /** The timeout as asked ("2h", "off"); absent for "default". */
+      readonly timeout?: string;
+      readonly steps: readonly string[];
+    }
+  | { readonly operation: "keep"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
+  | {
+      readonly operation: "reconcile";
+      /** Recorded workloads the host no longer has. */
+      readonly missing: readonly string[];
+      /** Workloads on the host voxnix does not manage. */
+      readonly unmanaged: readonly string[];
+      readonly steps: readonly string[];
+    }
   | { readonly operation: "autostart"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
   | { readonly operation: "buildImages"; readonly runtimes: readonly string[]; readonly steps: readonly string[] };
 
@@ -115,7 +131,10 @@ export type PlanRequest =
   | { readonly operation: "create"; readonly input: unknown; readonly idleTimeout?: string }
   | { readonly operation: "start" | "stop" | "restart" | "destroy" | "restore"; readonly name: string }
   | { readonly operation: "change"; readonly name: string; readonly change: unknown }
+  | { readonly operation: "keep"; readonly name?: string }
+  | { readonly operation: "setIdleTimeout"; readonly name: string; readonly timeout: string }
   | { readonly operation: "autostart" }
+  | { readonly operation: "reconcile" }
   | { readonly operation: "buildImages" };
 
 /** Wraps a result as `done`. */

@@ -69,7 +69,7 @@ export const OPERATIONS = {
   job: { risk: "read", scope: "self" },
   whoami: { risk: "read", scope: "self" },
   doctor: { risk: "admin", scope: "host" },
-  reconcile: { risk: "admin", scope: "host" },
+  reconcile: { risk: "admin", scope: "host", plan: true },
   autostart: { risk: "mutate", scope: "self", plan: true },
   buildImages: { risk: "admin", scope: "host", plan: true },
   listUsers: { risk: "admin", scope: "host" },
@@ -89,8 +89,8 @@ export const OPERATIONS = {
   listSshKeys: { risk: "read", scope: "self" },
   removeSshKey: { risk: "mutate", scope: "self" },
   // Without a name, `keep` resets the actor's warned workloads (its reply to a warning).
-  keep: { risk: "mutate", scope: "workload", states: READY },
-  setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true },
+  keep: { risk: "mutate", scope: "workload", states: READY, plan: true },
+  setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   // The dashboard's live view: audited once when opened; the re-reads it pushes are not (docs/web.md).
   watch: { risk: "read", scope: "self" },
   // Reattaching a browser terminal to its shell within the grace window (same user only).

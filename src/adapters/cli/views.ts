@@ -417,11 +417,15 @@ export function renderPlan(outcome: Planned): string[] {
   const { plan } = outcome;
   if (plan.operation === "create") return renderCreatePlan(plan.create);
   const subject =
-    plan.operation === "autostart"
-      ? "autostart"
-      : plan.operation === "buildImages"
-        ? "images build"
-        : `${plan.operation} ${plan.workload}`;
+    plan.operation === "autostart" || plan.operation === "keep"
+      ? plan.operation
+      : plan.operation === "reconcile"
+        ? "ctl reconcile"
+        : plan.operation === "buildImages"
+          ? "images build"
+          : plan.operation === "setIdleTimeout"
+            ? `idle ${plan.workload}`
+            : `${plan.operation} ${plan.workload}`;
   const steps = plan.steps.length > 0 ? plan.steps.map((step) => `  - ${step}`) : ["  (nothing to do)"];
   return [`Dry run: nothing was changed. This is what ${subject} would do:`, ...steps];
 }

@@ -16,7 +16,10 @@ import { planBuildImages } from "./build-images.js";
 import { planChange } from "./change-workload.js";
 import { planCreate } from "./plan-create.js";
 import { planDestroy } from "./destroy-workload.js";
+import { planKeep } from "./keep-workload.js";
+import { planSetIdleTimeout } from "./set-idle-timeout.js";
 import { planRestart } from "./restart-workload.js";
+import { planReconcile } from "./run-reconcile.js";
 import { planRestore } from "./restore-workload.js";
 import { planStart } from "./start-workload.js";
 import { planStop } from "./stop-workload.js";
@@ -47,8 +50,14 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planChange(services, actor, request.name, request.change);
     case "restore":
       return planRestore(services, actor, request.name);
+    case "keep":
+      return planKeep(services, actor, request.name);
+    case "setIdleTimeout":
+      return planSetIdleTimeout(services, actor, request.name, request.timeout);
     case "autostart":
       return planAutostart(services, actor);
+    case "reconcile":
+      return planReconcile(services, actor);
     case "buildImages":
       return planBuildImages(services, actor);
     default:

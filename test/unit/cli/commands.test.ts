@@ -93,6 +93,41 @@ describe("lifecycle commands", () => {
     assert.equal((await harness.cli("ctl", "stop", "dev", "--as", "telegram:43", "--dry-run")).code, 3);
   });
 
+  it("keep, idle and images build --dry-run --json print the core's plan and change nothing", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const timers = () => harness.db.sqlite.prepare("SELECT * FROM idle_timers ORDER BY workload").all();
+    const before = timers();
+    harness.clock.advance(60_000);
+    const keep = await harness.cli("ctl", "keep", "dev", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(keep.code, 0, keep.stderr);
+    assert.deepEqual(keep.json().result.workloads, ["dev"]);
+    assert.equal(keep.json().result.operation, "keep");
+    const idle = await harness.cli("ctl", "idle", "dev", "2h", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(idle.code, 0, idle.stderr);
+    assert.equal(idle.json().result.operation, "setIdleTimeout");
+    assert.equal(idle.json().result.timeout, "2h");
+    const human = await harness.cli("ctl", "idle", "dev", "off", "--as", ALICE, "--dry-run");
+    assert.match(human.stdout, /Dry run: nothing was changed\. This is what idle dev would do:\n {2}- never stop dev/);
+    assert.deepEqual(timers(), before, "no timer reset or set");
+    // The same checks as the real commands: a bad timeout is exit 2, another user's workload exit 3.
+    assert.equal((await harness.cli("ctl", "idle", "dev", "soon", "--as", ALICE, "--dry-run")).code, 2);
+    assert.equal((await harness.cli("ctl", "keep", "dev", "--as", "telegram:43", "--dry-run")).code, 3);
+    // images build: admins only, in a dry run too.
+    assert.equal((await harness.cli("images", "build", "--as", ALICE, "--dry-run")).code, 1);
+    const images = await harness.cli("images", "build", "--dry-run", "--json");
+    assert.equal(images.code, 0, images.stderr);
+    assert.equal(images.json().result.operation, "buildImages");
+    assert.equal(harness.backend.injector.callsOf("buildImages").length, 0);
+  });
+
+  it("proxmox rekey refuses --dry-run (exit 2) rather than pinning a key", async () => {
+    const harness = createCliHarness();
+    const rekey = await harness.cli("proxmox", "rekey", "lab", "--accept", "SHA256:abc", "--dry-run", "--json");
+    assert.equal(rekey.code, 2, rekey.stderr);
+    assert.match(rekey.json().error.issues[0].message, /no dry run/);
+  });
+
   it("logs validates --lines (exit 2) and prints lines", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
@@ -130,6 +165,21 @@ describe("admin commands", () => {
     assert.equal(admin.code, 0, admin.stderr);
     assert.equal(typeof admin.json().result.prunedSnapshots, "number");
     assert.equal((await harness.cli("ctl", "reconcile", "--as", ALICE)).code, 1);
+  });
+
+  it("reconcile --dry-run is the core's plan, for admins only like the real one", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    harness.backend.containers.delete("dev");
+    harness.backend.addUnmanaged("stray");
+    const dry = await harness.cli("ctl", "reconcile", "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    const { operation, missing, unmanaged } = dry.json().result;
+    assert.deepEqual(
+      { operation, missing, unmanaged },
+      { operation: "reconcile", missing: ["dev"], unmanaged: ["stray"] },
+    );
+    assert.equal((await harness.cli("ctl", "reconcile", "--as", ALICE, "--dry-run")).code, 1);
   });
 
   it("users approve and deny change the status; an unknown user is exit 3", async () => {

@@ -72,9 +72,13 @@ void describe("dry runs", () => {
     await createReady(t.core, alice, { name: "dev" });
     await createReady(t.core, alice, { name: "gone" });
     await destroyFully(t.core, alice, "gone");
-    // The host lost dev's process (a reboot): autostart has something to plan.
+    // The host lost dev's process (a reboot): autostart has something to plan; reconcile has a stranger.
     t.backend.containers.get("dev")!.state = "stopped";
+    t.backend.addUnmanaged("stray");
     const callsBefore = t.backend.injector.calls.length;
+    const timers = () => t.db.sqlite.prepare("SELECT * FROM idle_timers ORDER BY workload").all();
+    const timersBefore = timers();
+    t.clock.advance(60_000);
     const requests: Record<PlannableOperation, PlanRequest> = {
       create: { operation: "create", input: { name: "fresh" } },
       start: { operation: "start", name: "dev" },
@@ -83,11 +87,17 @@ void describe("dry runs", () => {
       destroy: { operation: "destroy", name: "dev" },
       change: { operation: "change", name: "dev", change: { cpus: 0.5 } },
       restore: { operation: "restore", name: "gone" },
+      keep: { operation: "keep", name: "dev" },
+      setIdleTimeout: { operation: "setIdleTimeout", name: "dev", timeout: "2h" },
       autostart: { operation: "autostart" },
       buildImages: { operation: "buildImages" },
+      reconcile: { operation: "reconcile" },
     };
     for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
-      const planned = await t.core.plan(name === "buildImages" ? admin : alice, requests[name as PlannableOperation]);
+      const planned = await t.core.plan(
+        name === "buildImages" || name === "reconcile" ? admin : alice,
+        requests[name as PlannableOperation],
+      );
       assert.equal(planned.type, "planned", name);
       assert.equal(planned.plan.operation, name);
       assert.ok(planned.plan.steps.length > 0, `${name} lists its steps`);
@@ -99,7 +109,8 @@ void describe("dry runs", () => {
       [],
       "no runtime change",
     );
-    for (const operation of ["exec", "keep", "approveUser"]) {
+    assert.deepEqual(timers(), timersBefore, "no inactivity timer reset or set");
+    for (const operation of ["exec", "approveUser", "addSshKey"]) {
       const refused = await rejection(t.core.plan(alice, { operation } as never));
       assert.equal(refused.kind, "invalid-input", operation);
     }
