@@ -110,6 +110,13 @@ export type OperationPlan =
     }
   | { readonly operation: "keep"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
   | {
+      readonly operation: "approveUser" | "denyUser" | "setUserLimits";
+      readonly user: string;
+      /** Their status now: active, pending or denied. */
+      readonly status: string;
+      readonly steps: readonly string[];
+    }
+  | {
       readonly operation: "reconcile";
       /** Recorded workloads the host no longer has. */
       readonly missing: readonly string[];
@@ -135,6 +142,8 @@ export type PlanRequest =
   | { readonly operation: "setIdleTimeout"; readonly name: string; readonly timeout: string }
   | { readonly operation: "autostart" }
   | { readonly operation: "reconcile" }
+  | { readonly operation: "approveUser" | "denyUser"; readonly userId: string }
+  | { readonly operation: "setUserLimits"; readonly userId: string; readonly limits: unknown }
   | { readonly operation: "buildImages" };
 
 /** Wraps a result as `done`. */

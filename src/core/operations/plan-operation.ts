@@ -20,6 +20,9 @@ import { planKeep } from "./keep-workload.js";
 import { planSetIdleTimeout } from "./set-idle-timeout.js";
 import { planRestart } from "./restart-workload.js";
 import { planReconcile } from "./run-reconcile.js";
+import { planSetUserLimits } from "./set-user-limits.js";
+import { planUserStatus } from "../user-status.js";
+import type { UserLimitsInput } from "../api.js";
 import { planRestore } from "./restore-workload.js";
 import { planStart } from "./start-workload.js";
 import { planStop } from "./stop-workload.js";
@@ -58,6 +61,11 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planAutostart(services, actor);
     case "reconcile":
       return planReconcile(services, actor);
+    case "approveUser":
+    case "denyUser":
+      return planUserStatus(services, actor, request.userId, request.operation);
+    case "setUserLimits":
+      return planSetUserLimits(services, actor, request.userId, request.limits as Partial<UserLimitsInput>);
     case "buildImages":
       return planBuildImages(services, actor);
     default:

@@ -189,8 +189,34 @@ describe("admin commands", () => {
     assert.equal(deny.code, 0, deny.stderr);
     assert.equal(deny.json().result.status, "denied");
     const approve = await harness.cli("users", "approve", "telegram:99", "--dry-run");
-    assert.match(approve.stdout, /Dry run: would approve telegram:99 \(now denied\)/);
+    assert.match(
+      approve.stdout,
+      /This is what users approve telegram:99 would do:\n {2}- approve telegram:99 \(now denied\)/,
+    );
     assert.equal((await harness.cli("users", "approve", "telegram:12345", "--dry-run")).code, 3);
+  });
+
+  it("users approve, deny and limits --dry-run are the core's plans: same checks, nothing changed", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const users = () => harness.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
+    const before = users();
+    const deny = await harness.cli("users", "deny", ALICE, "--dry-run", "--json");
+    assert.equal(deny.code, 0, deny.stderr);
+    assert.equal(deny.json().result.operation, "denyUser");
+    assert.ok(
+      deny.json().result.steps.some((step: string) => /stop dev/.test(step)),
+      deny.stdout,
+    );
+    const limits = await harness.cli("users", "limits", ALICE, "--disk", "20G", "--dry-run", "--json");
+    assert.equal(limits.code, 0, limits.stderr);
+    assert.deepEqual(limits.json().result.steps, ["diskQuotaBytes: 10737418240 → 21474836480"]);
+    // Like the real commands: a bad size is exit 2, a user is refused (exit 1), denying yourself exit 2.
+    assert.equal((await harness.cli("users", "limits", ALICE, "--disk", "lots", "--dry-run")).code, 2);
+    assert.equal((await harness.cli("users", "approve", ALICE, "--as", ALICE, "--dry-run")).code, 1);
+    assert.equal((await harness.cli("users", "deny", "local:admin", "--dry-run")).code, 2);
+    assert.deepEqual(users(), before, "no user changed");
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
   });
 
   it("users list renders a table", async () => {

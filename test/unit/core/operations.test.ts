@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
 import { createReady, destroyFully, rejection } from "./helpers.js";
-import { OPERATION_NAMES, operationPolicy, type PlannableOperation } from "../../../src/domain/operations.js";
+import {
+  OPERATION_NAMES,
+  OPERATIONS,
+  operationPolicy,
+  type PlannableOperation,
+} from "../../../src/domain/operations.js";
 import type { PlanRequest } from "../../../src/api/outcome.js";
 import { workloadOf } from "../../../src/core/api.js";
 
@@ -92,10 +97,16 @@ void describe("dry runs", () => {
       autostart: { operation: "autostart" },
       buildImages: { operation: "buildImages" },
       reconcile: { operation: "reconcile" },
+      approveUser: { operation: "approveUser", userId: TEST_USERS.pending },
+      denyUser: { operation: "denyUser", userId: TEST_USERS.alice },
+      setUserLimits: { operation: "setUserLimits", userId: TEST_USERS.alice, limits: { diskQuota: "20G" } },
     };
+    await t.core.whoami(actor(TEST_USERS.pending));
+    await t.core.whoami(admin);
+    const usersBefore = t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
     for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
       const planned = await t.core.plan(
-        name === "buildImages" || name === "reconcile" ? admin : alice,
+        OPERATIONS[name].risk === "admin" ? admin : alice,
         requests[name as PlannableOperation],
       );
       assert.equal(planned.type, "planned", name);
@@ -110,6 +121,8 @@ void describe("dry runs", () => {
       "no runtime change",
     );
     assert.deepEqual(timers(), timersBefore, "no inactivity timer reset or set");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all(), usersBefore, "no user changed");
+    assert.equal(t.backend.containers.get("dev")?.state, "stopped", "denying alice in a dry run stopped nothing");
     for (const operation of ["exec", "approveUser", "addSshKey"]) {
       const refused = await rejection(t.core.plan(alice, { operation } as never));
       assert.equal(refused.kind, "invalid-input", operation);
