@@ -109,6 +109,14 @@ export type OperationPlan =
       readonly steps: readonly string[];
     }
   | { readonly operation: "keep"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
+  | { readonly operation: "createApiToken"; readonly user: string; readonly steps: readonly string[] }
+  | {
+      readonly operation: "revokeApiToken";
+      readonly token: string;
+      /** Whose token it is. */
+      readonly user: string;
+      readonly steps: readonly string[];
+    }
   | {
       readonly operation: "approveUser" | "denyUser" | "setUserLimits";
       readonly user: string;
@@ -144,6 +152,8 @@ export type PlanRequest =
   | { readonly operation: "reconcile" }
   | { readonly operation: "approveUser" | "denyUser"; readonly userId: string }
   | { readonly operation: "setUserLimits"; readonly userId: string; readonly limits: unknown }
+  | { readonly operation: "createApiToken"; readonly userId: string }
+  | { readonly operation: "revokeApiToken"; readonly id: string }
   | { readonly operation: "buildImages" };
 
 /** Wraps a result as `done`. */

@@ -440,6 +440,10 @@ function planSubject(plan: Exclude<OperationPlan, { readonly operation: "create"
       return `users limits ${plan.user}`;
     case "setIdleTimeout":
       return `idle ${plan.workload}`;
+    case "createApiToken":
+      return `users token create ${plan.user}`;
+    case "revokeApiToken":
+      return `users token revoke ${plan.token}`;
     default:
       return `${plan.operation} ${plan.workload}`;
   }

@@ -20,6 +20,8 @@ import { planKeep } from "./keep-workload.js";
 import { planSetIdleTimeout } from "./set-idle-timeout.js";
 import { planRestart } from "./restart-workload.js";
 import { planReconcile } from "./run-reconcile.js";
+import { planCreateApiToken } from "./create-api-token.js";
+import { planRevokeApiToken } from "./revoke-api-token.js";
 import { planSetUserLimits } from "./set-user-limits.js";
 import { planUserStatus } from "../user-status.js";
 import type { UserLimitsInput } from "../api.js";
@@ -61,6 +63,10 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planAutostart(services, actor);
     case "reconcile":
       return planReconcile(services, actor);
+    case "createApiToken":
+      return planCreateApiToken(services, actor, request.userId);
+    case "revokeApiToken":
+      return planRevokeApiToken(services, actor, request.id);
     case "approveUser":
     case "denyUser":
       return planUserStatus(services, actor, request.userId, request.operation);

@@ -100,9 +100,14 @@ void describe("dry runs", () => {
       approveUser: { operation: "approveUser", userId: TEST_USERS.pending },
       denyUser: { operation: "denyUser", userId: TEST_USERS.alice },
       setUserLimits: { operation: "setUserLimits", userId: TEST_USERS.alice, limits: { diskQuota: "20G" } },
+      createApiToken: { operation: "createApiToken", userId: "web:newcomer" },
+      revokeApiToken: { operation: "revokeApiToken", id: "" },
     };
     await t.core.whoami(actor(TEST_USERS.pending));
     await t.core.whoami(admin);
+    const { id: tokenId } = await t.core.createApiToken(admin, TEST_USERS.alice);
+    requests.revokeApiToken = { operation: "revokeApiToken", id: tokenId };
+    const tokensBefore = t.db.sqlite.prepare("SELECT * FROM api_tokens").all();
     const usersBefore = t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
     for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
       const planned = await t.core.plan(
@@ -122,6 +127,7 @@ void describe("dry runs", () => {
     );
     assert.deepEqual(timers(), timersBefore, "no inactivity timer reset or set");
     assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all(), usersBefore, "no user changed");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM api_tokens").all(), tokensBefore, "no token made or revoked");
     assert.equal(t.backend.containers.get("dev")?.state, "stopped", "denying alice in a dry run stopped nothing");
     for (const operation of ["exec", "approveUser", "addSshKey"]) {
       const refused = await rejection(t.core.plan(alice, { operation } as never));
