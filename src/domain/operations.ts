@@ -85,9 +85,9 @@ export const OPERATIONS = {
   startWebSession: { risk: "mutate", scope: "self" },
   endWebSession: { risk: "mutate", scope: "self" },
   openShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },
-  addSshKey: { risk: "mutate", scope: "self" },
+  addSshKey: { risk: "mutate", scope: "self", plan: true },
   listSshKeys: { risk: "read", scope: "self" },
-  removeSshKey: { risk: "mutate", scope: "self" },
+  removeSshKey: { risk: "mutate", scope: "self", plan: true },
   // Without a name, `keep` resets the actor's warned workloads (its reply to a warning).
   keep: { risk: "mutate", scope: "workload", states: READY, plan: true },
   setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },

@@ -442,6 +442,10 @@ function planSubject(plan: Exclude<OperationPlan, { readonly operation: "create"
       return `idle ${plan.workload}`;
     case "createApiToken":
       return `users token create ${plan.user}`;
+    case "addSshKey":
+      return `users key add ${plan.user}`;
+    case "removeSshKey":
+      return `users key remove ${plan.user} ${plan.fingerprint}`;
     case "revokeApiToken":
       return `users token revoke ${plan.token}`;
     default:

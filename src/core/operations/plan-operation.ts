@@ -22,6 +22,8 @@ import { planRestart } from "./restart-workload.js";
 import { planReconcile } from "./run-reconcile.js";
 import { planCreateApiToken } from "./create-api-token.js";
 import { planRevokeApiToken } from "./revoke-api-token.js";
+import { planAddSshKey } from "./add-ssh-key.js";
+import { planRemoveSshKey } from "./remove-ssh-key.js";
 import { planSetUserLimits } from "./set-user-limits.js";
 import { planUserStatus } from "../user-status.js";
 import type { UserLimitsInput } from "../api.js";
@@ -63,6 +65,16 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planAutostart(services, actor);
     case "reconcile":
       return planReconcile(services, actor);
+    case "addSshKey":
+      return planAddSshKey(services, actor, {
+        ...(request.userId === undefined ? {} : { userId: request.userId }),
+        publicKey: request.publicKey,
+      });
+    case "removeSshKey":
+      return planRemoveSshKey(services, actor, {
+        ...(request.userId === undefined ? {} : { userId: request.userId }),
+        fingerprint: request.fingerprint,
+      });
     case "createApiToken":
       return planCreateApiToken(services, actor, request.userId);
     case "revokeApiToken":

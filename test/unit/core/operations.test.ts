@@ -10,6 +10,7 @@ import {
   type PlannableOperation,
 } from "../../../src/domain/operations.js";
 import type { PlanRequest } from "../../../src/api/outcome.js";
+import { ED25519, RSA_2048 } from "../../fakes/fixture-ssh-keys.js";
 import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
@@ -102,12 +103,17 @@ void describe("dry runs", () => {
       setUserLimits: { operation: "setUserLimits", userId: TEST_USERS.alice, limits: { diskQuota: "20G" } },
       createApiToken: { operation: "createApiToken", userId: "web:newcomer" },
       revokeApiToken: { operation: "revokeApiToken", id: "" },
+      addSshKey: { operation: "addSshKey", publicKey: ED25519 },
+      removeSshKey: { operation: "removeSshKey", fingerprint: "" },
     };
     await t.core.whoami(actor(TEST_USERS.pending));
     await t.core.whoami(admin);
     const { id: tokenId } = await t.core.createApiToken(admin, TEST_USERS.alice);
     requests.revokeApiToken = { operation: "revokeApiToken", id: tokenId };
     const tokensBefore = t.db.sqlite.prepare("SELECT * FROM api_tokens").all();
+    const { fingerprint } = await t.core.addSshKey(alice, { publicKey: RSA_2048 });
+    requests.removeSshKey = { operation: "removeSshKey", fingerprint };
+    const keysBefore = t.db.sqlite.prepare("SELECT * FROM ssh_keys").all();
     const usersBefore = t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
     for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
       const planned = await t.core.plan(
@@ -128,8 +134,9 @@ void describe("dry runs", () => {
     assert.deepEqual(timers(), timersBefore, "no inactivity timer reset or set");
     assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all(), usersBefore, "no user changed");
     assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM api_tokens").all(), tokensBefore, "no token made or revoked");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM ssh_keys").all(), keysBefore, "no key added or removed");
     assert.equal(t.backend.containers.get("dev")?.state, "stopped", "denying alice in a dry run stopped nothing");
-    for (const operation of ["exec", "approveUser", "addSshKey"]) {
+    for (const operation of ["exec", "listUsers", "createLoginLink"]) {
       const refused = await rejection(t.core.plan(alice, { operation } as never));
       assert.equal(refused.kind, "invalid-input", operation);
     }
