@@ -111,6 +111,13 @@ export type OperationPlan =
   | { readonly operation: "keep"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
   | { readonly operation: "createApiToken"; readonly user: string; readonly steps: readonly string[] }
   | {
+      readonly operation: "confirm";
+      readonly workload: string;
+      /** What the token confirms. */
+      readonly confirms: "destroy" | "change";
+      readonly steps: readonly string[];
+    }
+  | {
       readonly operation: "addSshKey" | "removeSshKey";
       /** Whose key it is. */
       readonly user: string;
@@ -161,6 +168,7 @@ export type PlanRequest =
   | { readonly operation: "setUserLimits"; readonly userId: string; readonly limits: unknown }
   | { readonly operation: "createApiToken"; readonly userId: string }
   | { readonly operation: "revokeApiToken"; readonly id: string }
+  | { readonly operation: "confirm"; readonly token: string }
   | { readonly operation: "addSshKey"; readonly userId?: string; readonly publicKey: string }
   | { readonly operation: "removeSshKey"; readonly userId?: string; readonly fingerprint: string }
   | { readonly operation: "buildImages" };

@@ -54,7 +54,7 @@ export const OPERATIONS = {
   stop: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   restart: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   destroy: { risk: "destroy", scope: "workload", states: ["ready", "failed"], lock: true, confirm: true, plan: true },
-  confirm: { risk: "destroy", scope: "self", job: true },
+  confirm: { risk: "destroy", scope: "self", job: true, plan: true },
   /** Changes modules and limits; disruptive changes (a restart, a removed module) answer `needs-confirmation` instead. */
   change: { risk: "mutate", scope: "workload", states: READY, lock: true, confirm: true, job: true, plan: true },
   restore: { risk: "mutate", scope: "self", job: true, plan: true },

@@ -440,6 +440,8 @@ function planSubject(plan: Exclude<OperationPlan, { readonly operation: "create"
       return `users limits ${plan.user}`;
     case "setIdleTimeout":
       return `idle ${plan.workload}`;
+    case "confirm":
+      return `ctl confirm (the ${plan.confirms} of ${plan.workload})`;
     case "createApiToken":
       return `users token create ${plan.user}`;
     case "addSshKey":

@@ -23,6 +23,7 @@ import { planReconcile } from "./run-reconcile.js";
 import { planCreateApiToken } from "./create-api-token.js";
 import { planRevokeApiToken } from "./revoke-api-token.js";
 import { planAddSshKey } from "./add-ssh-key.js";
+import { planConfirm } from "./confirm-destroy.js";
 import { planRemoveSshKey } from "./remove-ssh-key.js";
 import { planSetUserLimits } from "./set-user-limits.js";
 import { planUserStatus } from "../user-status.js";
@@ -65,6 +66,8 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planAutostart(services, actor);
     case "reconcile":
       return planReconcile(services, actor);
+    case "confirm":
+      return planConfirm(services, actor, request.token);
     case "addSshKey":
       return planAddSshKey(services, actor, {
         ...(request.userId === undefined ? {} : { userId: request.userId }),

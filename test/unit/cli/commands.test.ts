@@ -121,6 +121,24 @@ describe("lifecycle commands", () => {
     assert.equal(harness.backend.injector.callsOf("buildImages").length, 0);
   });
 
+  it("confirm --dry-run checks the token through the core and does not use it", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const { token } = (await harness.cli("ctl", "destroy", "dev", "--as", ALICE, "--json")).json().error;
+    const dry = await harness.cli("ctl", "confirm", token, "--as", ALICE, "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(
+      { operation: dry.json().result.operation, confirms: dry.json().result.confirms },
+      { operation: "confirm", confirms: "destroy" },
+    );
+    // Another user's token, or a made-up one, is refused as the real confirm refuses it (exit 3).
+    assert.equal((await harness.cli("ctl", "confirm", token, "--as", "telegram:43", "--dry-run")).code, 3);
+    assert.equal((await harness.cli("ctl", "confirm", "abcdefghijkl", "--as", ALICE, "--dry-run")).code, 3);
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
+    assert.equal((await harness.cli("ctl", "confirm", token, "--as", ALICE)).code, 0, "the token still works");
+    assert.equal(harness.backend.containers.has("dev"), false);
+  });
+
   it("proxmox rekey refuses --dry-run (exit 2) rather than pinning a key", async () => {
     const harness = createCliHarness();
     const rekey = await harness.cli("proxmox", "rekey", "lab", "--accept", "SHA256:abc", "--dry-run", "--json");

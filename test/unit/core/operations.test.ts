@@ -105,6 +105,7 @@ void describe("dry runs", () => {
       revokeApiToken: { operation: "revokeApiToken", id: "" },
       addSshKey: { operation: "addSshKey", publicKey: ED25519 },
       removeSshKey: { operation: "removeSshKey", fingerprint: "" },
+      confirm: { operation: "confirm", token: "" },
     };
     await t.core.whoami(actor(TEST_USERS.pending));
     await t.core.whoami(admin);
@@ -114,6 +115,9 @@ void describe("dry runs", () => {
     const { fingerprint } = await t.core.addSshKey(alice, { publicKey: RSA_2048 });
     requests.removeSshKey = { operation: "removeSshKey", fingerprint };
     const keysBefore = t.db.sqlite.prepare("SELECT * FROM ssh_keys").all();
+    const { token } = await t.core.destroy(alice, "dev");
+    requests.confirm = { operation: "confirm", token };
+    const confirmationsBefore = t.db.sqlite.prepare("SELECT * FROM confirmations").all();
     const usersBefore = t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
     for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
       const planned = await t.core.plan(
@@ -135,7 +139,13 @@ void describe("dry runs", () => {
     assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all(), usersBefore, "no user changed");
     assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM api_tokens").all(), tokensBefore, "no token made or revoked");
     assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM ssh_keys").all(), keysBefore, "no key added or removed");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM confirmations").all(), confirmationsBefore, "no token used");
     assert.equal(t.backend.containers.get("dev")?.state, "stopped", "denying alice in a dry run stopped nothing");
+    assert.equal(
+      (await t.core.confirm(alice, token).then((job) => job.wait())).workload,
+      "dev",
+      "the token still works",
+    );
     for (const operation of ["exec", "listUsers", "createLoginLink"]) {
       const refused = await rejection(t.core.plan(alice, { operation } as never));
       assert.equal(refused.kind, "invalid-input", operation);
