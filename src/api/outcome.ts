@@ -109,7 +109,11 @@ export type OperationPlan =
       readonly steps: readonly string[];
     }
   | { readonly operation: "keep"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
-  | { readonly operation: "createApiToken"; readonly user: string; readonly steps: readonly string[] }
+  | {
+      readonly operation: "createApiToken" | "createLoginLink";
+      readonly user: string;
+      readonly steps: readonly string[];
+    }
   | {
       readonly operation: "confirm";
       readonly workload: string;
@@ -169,6 +173,7 @@ export type PlanRequest =
   | { readonly operation: "createApiToken"; readonly userId: string }
   | { readonly operation: "revokeApiToken"; readonly id: string }
   | { readonly operation: "confirm"; readonly token: string }
+  | { readonly operation: "createLoginLink" }
   | { readonly operation: "addSshKey"; readonly userId?: string; readonly publicKey: string }
   | { readonly operation: "removeSshKey"; readonly userId?: string; readonly fingerprint: string }
   | { readonly operation: "buildImages" };

@@ -81,7 +81,7 @@ export const OPERATIONS = {
   createApiToken: { risk: "admin", scope: "host", plan: true },
   listApiTokens: { risk: "admin", scope: "host" },
   revokeApiToken: { risk: "admin", scope: "host", plan: true },
-  createLoginLink: { risk: "mutate", scope: "self" },
+  createLoginLink: { risk: "mutate", scope: "self", plan: true },
   startWebSession: { risk: "mutate", scope: "self" },
   endWebSession: { risk: "mutate", scope: "self" },
   openShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },

@@ -444,6 +444,8 @@ function planSubject(plan: Exclude<OperationPlan, { readonly operation: "create"
       return `ctl confirm (the ${plan.confirms} of ${plan.workload})`;
     case "createApiToken":
       return `users token create ${plan.user}`;
+    case "createLoginLink":
+      return `web link (for ${plan.user})`;
     case "addSshKey":
       return `users key add ${plan.user}`;
     case "removeSshKey":

@@ -24,6 +24,7 @@ import { planCreateApiToken } from "./create-api-token.js";
 import { planRevokeApiToken } from "./revoke-api-token.js";
 import { planAddSshKey } from "./add-ssh-key.js";
 import { planConfirm } from "./confirm-destroy.js";
+import { planCreateLoginLink } from "./create-login-link.js";
 import { planRemoveSshKey } from "./remove-ssh-key.js";
 import { planSetUserLimits } from "./set-user-limits.js";
 import { planUserStatus } from "../user-status.js";
@@ -66,6 +67,8 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planAutostart(services, actor);
     case "reconcile":
       return planReconcile(services, actor);
+    case "createLoginLink":
+      return planCreateLoginLink(services, actor);
     case "confirm":
       return planConfirm(services, actor, request.token);
     case "addSshKey":

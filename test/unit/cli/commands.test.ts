@@ -139,6 +139,19 @@ describe("lifecycle commands", () => {
     assert.equal(harness.backend.containers.has("dev"), false);
   });
 
+  it("web link --dry-run is the core's plan for the acting user; no link is made", async () => {
+    const harness = createCliHarness();
+    const dry = await harness.cli("web", "link", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(
+      { operation: dry.json().result.operation, user: dry.json().result.user },
+      { operation: "createLoginLink", user: ALICE },
+    );
+    assert.equal(dry.json().result.url, undefined);
+    const links = harness.db.sqlite.prepare("SELECT COUNT(*) AS n FROM login_links").get() as { n: number };
+    assert.equal(links.n, 0);
+  });
+
   it("proxmox rekey refuses --dry-run (exit 2) rather than pinning a key", async () => {
     const harness = createCliHarness();
     const rekey = await harness.cli("proxmox", "rekey", "lab", "--accept", "SHA256:abc", "--dry-run", "--json");

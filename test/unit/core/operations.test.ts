@@ -106,6 +106,7 @@ void describe("dry runs", () => {
       addSshKey: { operation: "addSshKey", publicKey: ED25519 },
       removeSshKey: { operation: "removeSshKey", fingerprint: "" },
       confirm: { operation: "confirm", token: "" },
+      createLoginLink: { operation: "createLoginLink" },
     };
     await t.core.whoami(actor(TEST_USERS.pending));
     await t.core.whoami(admin);
@@ -146,7 +147,12 @@ void describe("dry runs", () => {
       "dev",
       "the token still works",
     );
-    for (const operation of ["exec", "listUsers", "createLoginLink"]) {
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM login_links").get() as { n: number }).n,
+      0,
+      "no login link made",
+    );
+    for (const operation of ["exec", "listUsers", "openShell"]) {
       const refused = await rejection(t.core.plan(alice, { operation } as never));
       assert.equal(refused.kind, "invalid-input", operation);
     }
