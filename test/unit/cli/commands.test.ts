@@ -152,6 +152,16 @@ describe("lifecycle commands", () => {
     assert.equal(links.n, 0);
   });
 
+  it("the services (serve, telegram, http, ssh-gateway) refuse --dry-run (exit 2) and start nothing", async () => {
+    const harness = createCliHarness();
+    for (const command of ["serve", "telegram", "http", "ssh-gateway"]) {
+      const refused = await harness.cli(command, "--dry-run", "--json");
+      assert.equal(refused.code, 2, `${command}: ${refused.stdout}${refused.stderr}`);
+      assert.match(refused.json().error.issues[0].message, /has no dry run/);
+    }
+    assert.equal(harness.appsBuilt(), 0, "no app was even assembled");
+  });
+
   it("proxmox rekey refuses --dry-run (exit 2) rather than pinning a key", async () => {
     const harness = createCliHarness();
     const rekey = await harness.cli("proxmox", "rekey", "lab", "--accept", "SHA256:abc", "--dry-run", "--json");
