@@ -59,6 +59,7 @@ export default tseslint.config(
     },
   },
   ...runtimeFences(),
+  ...dynamicImportFences(),
   {
     // Storage drivers, remote access and the shared runtime deps: the same outer fence as runtimes.
     files: ["src/backends/**/*.ts"],
@@ -173,10 +174,8 @@ function runtimeFences() {
       message: "Runtimes know nothing of transports, the agent or policy.",
     },
     {
-      group: runtimes
-        .filter((other) => other !== name)
-        .map((other) => `**/runtimes/${other}/**`)
-        .concat(runtimes.filter((other) => other !== name).map((other) => `../${other}/**`)),
+      // Any path segment naming another runtime: `../qemu/x.js`, and `../../qemu/x.js` from a subfolder.
+      regex: `(^|/)(${runtimes.filter((other) => other !== name).join("|")})(/|$)`,
       message: "Runtimes never import each other; share code through src/host/ or src/domain/.",
     },
     {
@@ -189,4 +188,49 @@ function runtimeFences() {
     files: [`src/runtimes/${name}/**/*.ts`],
     rules: { "no-restricted-imports": ["error", { patterns: patterns(name) }] },
   }));
+}
+
+/**
+ * `no-restricted-imports` sees only static imports, so a dynamic `import("../../app/…")` would
+ * walk through every fence above. The inner layers have no reason to load their own code lazily:
+ * a relative dynamic import there is refused, which keeps every dependency visible to the fences.
+ * Adapters load their commands lazily (start-up time), so there only the fenced targets are refused.
+ */
+function dynamicImportFences() {
+  return [
+    {
+      files: [
+        "src/runtimes/**/*.ts",
+        "src/backends/**/*.ts",
+        "src/agent/**/*.ts",
+        "src/core/**/*.ts",
+        "src/domain/**/*.ts",
+        "src/ports/**/*.ts",
+      ],
+      ignores: ["src/agent/evals/**"],
+      rules: {
+        "no-restricted-syntax": [
+          "error",
+          {
+            selector: "ImportExpression[source.type='Literal'][source.value=/^\\./]",
+            message:
+              "Import this statically: the architecture's fences (no-restricted-imports) see only static imports.",
+          },
+        ],
+      },
+    },
+    {
+      files: ["src/adapters/**/*.ts"],
+      rules: {
+        "no-restricted-syntax": [
+          "error",
+          {
+            selector:
+              "ImportExpression[source.type='Literal'][source.value=/(^|\\/)(runtimes|backends)\\/|\\/core\\/(operations\\/|run-operation)/]",
+            message: "Adapters never reach runtimes, drivers or operation files, lazily or not; they call the core.",
+          },
+        ],
+      },
+    },
+  ];
 }

@@ -101,6 +101,55 @@ export type OperationPlan =
       readonly change: ChangePlan;
       readonly steps: readonly string[];
     }
+  | {
+      readonly operation: "setIdleTimeout";
+      readonly workload: string;
+      /** The timeout as asked ("2h", "off"); absent for "default". */
+      readonly timeout?: string;
+      readonly steps: readonly string[];
+    }
+  | { readonly operation: "keep"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
+  | {
+      readonly operation: "createApiToken" | "createLoginLink";
+      readonly user: string;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "confirm";
+      readonly workload: string;
+      /** What the token confirms. */
+      readonly confirms: "destroy" | "change";
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "addSshKey" | "removeSshKey";
+      /** Whose key it is. */
+      readonly user: string;
+      readonly fingerprint: string;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "revokeApiToken";
+      readonly token: string;
+      /** Whose token it is. */
+      readonly user: string;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "approveUser" | "denyUser" | "setUserLimits";
+      readonly user: string;
+      /** Their status now: active, pending or denied. */
+      readonly status: string;
+      readonly steps: readonly string[];
+    }
+  | {
+      readonly operation: "reconcile";
+      /** Recorded workloads the host no longer has. */
+      readonly missing: readonly string[];
+      /** Workloads on the host voxnix does not manage. */
+      readonly unmanaged: readonly string[];
+      readonly steps: readonly string[];
+    }
   | { readonly operation: "autostart"; readonly workloads: readonly string[]; readonly steps: readonly string[] }
   | { readonly operation: "buildImages"; readonly runtimes: readonly string[]; readonly steps: readonly string[] };
 
@@ -115,7 +164,18 @@ export type PlanRequest =
   | { readonly operation: "create"; readonly input: unknown; readonly idleTimeout?: string }
   | { readonly operation: "start" | "stop" | "restart" | "destroy" | "restore"; readonly name: string }
   | { readonly operation: "change"; readonly name: string; readonly change: unknown }
+  | { readonly operation: "keep"; readonly name?: string }
+  | { readonly operation: "setIdleTimeout"; readonly name: string; readonly timeout: string }
   | { readonly operation: "autostart" }
+  | { readonly operation: "reconcile" }
+  | { readonly operation: "approveUser" | "denyUser"; readonly userId: string }
+  | { readonly operation: "setUserLimits"; readonly userId: string; readonly limits: unknown }
+  | { readonly operation: "createApiToken"; readonly userId: string }
+  | { readonly operation: "revokeApiToken"; readonly id: string }
+  | { readonly operation: "confirm"; readonly token: string }
+  | { readonly operation: "createLoginLink" }
+  | { readonly operation: "addSshKey"; readonly userId?: string; readonly publicKey: string }
+  | { readonly operation: "removeSshKey"; readonly userId?: string; readonly fingerprint: string }
   | { readonly operation: "buildImages" };
 
 /** Wraps a result as `done`. */

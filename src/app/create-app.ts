@@ -154,15 +154,17 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
             ...(options.proxmoxPollMs !== undefined ? { pollMs: options.proxmoxPollMs } : {}),
           })
         : undefined;
+    // Every other choice is a line of RUNTIMES (a choice without one does not compile), so a new
+    // VM runtime is picked up by its name in `vm.runtime` with no edit here.
     const vmRuntime: Runtime | undefined =
       proxmox ??
-      (vmChoice === "qemu" || vmChoice === "microvm"
-        ? RUNTIMES[vmChoice]({
+      (vmChoice === "none" || vmChoice === "proxmox"
+        ? undefined
+        : RUNTIMES[vmChoice]({
             ...deps,
             logger: logger.child({ component: `runtime-${vmChoice}` }),
             ...(diskVolumes === undefined ? {} : { diskVolumes }),
-          })
-        : undefined);
+          }));
     const runtimes = createRuntimeRegistry(vmRuntime ? [containerRuntime, vmRuntime] : [containerRuntime], {
       container: containerRuntime.info().name,
       ...(vmRuntime ? { vm: vmRuntime.info().name } : {}),

@@ -134,6 +134,9 @@ export async function runOperation<Input, Result>(
       });
     };
     try {
+      // The row says whether a dry run exists; an operation file cannot offer one on its own.
+      if (dryRun && policy.plan !== true)
+        throw new InvalidInputError([{ path: "operation", message: `${request.operation} has no dry run.` }]);
       validateActor(request.actor);
       const input = request.validate();
       target = request.target?.(input);

@@ -30,11 +30,17 @@ export function toSshKeyView(record: SshKeyRecord): SshKeyView {
 
 /**
  * The user whose keys the operation concerns: the caller's own when `userId` is absent or
- * theirs; another user's only for an admin (registered on first use, like API tokens).
+ * theirs; another user's only for an admin (registered on first use, like API tokens, unless
+ * `register` is false: a dry run registers nobody).
  */
-export function keyOwner(context: CoreContext, caller: StoredUser, userId: UserId | undefined): UserId {
+export function keyOwner(
+  context: CoreContext,
+  caller: StoredUser,
+  userId: UserId | undefined,
+  register = true,
+): UserId {
   if (userId === undefined || userId === caller.id) return caller.id;
   if (caller.role !== "admin")
     throw new ForbiddenError("admin-only", "Only an administrator can manage other people's SSH keys.");
-  return resolveUser(context, { userId }).id;
+  return register ? resolveUser(context, { userId }).id : userId;
 }

@@ -1,11 +1,14 @@
 /**
  * The operation table: every operation the core offers, with its whole policy in one row.
  * `run-operation` reads the row (who may call it, which workload states it accepts, whether
- * it locks, which runtime capabilities it needs); an operation file holds only what happens.
- * The authorization test matrix, the CLI, the HTTP routes and the agent's tools are built
- * from this table, so an operation added without a row fails the tests.
+ * it locks, whether it has a dry run, which runtime capabilities it needs); an operation file
+ * holds only what happens. The authorization test matrices (core and HTTP) are generated from
+ * this table, each HTTP route names its row, and `Core.plan` offers exactly the rows with
+ * `plan: true` (a compile error otherwise), so an operation added without a row, or a row
+ * without its cases, fails the type check or the tests.
  *
- * Adding a verb: one row here, one file under `core/operations/`, one line in `create-core.ts`.
+ * Adding a verb: one row here, one file under `core/operations/`, a method on `Core`
+ * (`core/api/core.ts`) and one line in `create-core.ts` (docs/architecture.md, "How to add…").
  *
  * @module
  */
@@ -51,7 +54,7 @@ export const OPERATIONS = {
   stop: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   restart: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   destroy: { risk: "destroy", scope: "workload", states: ["ready", "failed"], lock: true, confirm: true, plan: true },
-  confirm: { risk: "destroy", scope: "self", job: true },
+  confirm: { risk: "destroy", scope: "self", job: true, plan: true },
   /** Changes modules and limits; disruptive changes (a restart, a removed module) answer `needs-confirmation` instead. */
   change: { risk: "mutate", scope: "workload", states: READY, lock: true, confirm: true, job: true, plan: true },
   restore: { risk: "mutate", scope: "self", job: true, plan: true },
@@ -66,28 +69,28 @@ export const OPERATIONS = {
   job: { risk: "read", scope: "self" },
   whoami: { risk: "read", scope: "self" },
   doctor: { risk: "admin", scope: "host" },
-  reconcile: { risk: "admin", scope: "host" },
+  reconcile: { risk: "admin", scope: "host", plan: true },
   autostart: { risk: "mutate", scope: "self", plan: true },
   buildImages: { risk: "admin", scope: "host", plan: true },
   listUsers: { risk: "admin", scope: "host" },
-  approveUser: { risk: "admin", scope: "host" },
-  denyUser: { risk: "admin", scope: "host" },
-  setUserLimits: { risk: "admin", scope: "host" },
+  approveUser: { risk: "admin", scope: "host", plan: true },
+  denyUser: { risk: "admin", scope: "host", plan: true },
+  setUserLimits: { risk: "admin", scope: "host", plan: true },
   impersonate: { risk: "admin", scope: "host" },
   listAdmins: { risk: "read", scope: "self" },
-  createApiToken: { risk: "admin", scope: "host" },
+  createApiToken: { risk: "admin", scope: "host", plan: true },
   listApiTokens: { risk: "admin", scope: "host" },
-  revokeApiToken: { risk: "admin", scope: "host" },
-  createLoginLink: { risk: "mutate", scope: "self" },
+  revokeApiToken: { risk: "admin", scope: "host", plan: true },
+  createLoginLink: { risk: "mutate", scope: "self", plan: true },
   startWebSession: { risk: "mutate", scope: "self" },
   endWebSession: { risk: "mutate", scope: "self" },
   openShell: { risk: "mutate", scope: "workload", states: READY, requires: ["interactiveShell"] },
-  addSshKey: { risk: "mutate", scope: "self" },
+  addSshKey: { risk: "mutate", scope: "self", plan: true },
   listSshKeys: { risk: "read", scope: "self" },
-  removeSshKey: { risk: "mutate", scope: "self" },
+  removeSshKey: { risk: "mutate", scope: "self", plan: true },
   // Without a name, `keep` resets the actor's warned workloads (its reply to a warning).
-  keep: { risk: "mutate", scope: "workload", states: READY },
-  setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true },
+  keep: { risk: "mutate", scope: "workload", states: READY, plan: true },
+  setIdleTimeout: { risk: "mutate", scope: "workload", states: READY, lock: true, plan: true },
   // The dashboard's live view: audited once when opened; the re-reads it pushes are not (docs/web.md).
   watch: { risk: "read", scope: "self" },
   // Reattaching a browser terminal to its shell within the grace window (same user only).

@@ -13,6 +13,9 @@ import { COMMAND_MODULES } from "./commands/index.js";
 import type { CliIo, GlobalOptions } from "./context.js";
 import { LOCAL_ADMIN_ID, type CliRun } from "./cli-context.js";
 
+/** The long-running commands (`voxnix serve` and its one-service shortcuts). */
+const SERVICES = new Set(["serve", "telegram", "http", "ssh-gateway"]);
+
 /** Builds the program for one run. */
 export function buildProgram(run: CliRun, io: CliIo): Command {
   const program = new Command("voxnix")
@@ -29,7 +32,14 @@ export function buildProgram(run: CliRun, io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   program.hook("preAction", (_program, action) => {
-    run.setGlobals(parseGlobals(action.optsWithGlobals()));
+    const globals = parseGlobals(action.optsWithGlobals());
+    // A daemon has nothing to plan, and running it would reconcile and serve for real.
+    if (globals.dryRun && action.parent === program && SERVICES.has(action.name())) {
+      throw new InvalidInputError([
+        { path: "--dry-run", message: `voxnix ${action.name()} runs services; it has no dry run.` },
+      ]);
+    }
+    run.setGlobals(globals);
   });
 
   for (const module of COMMAND_MODULES) module.register(program, run);

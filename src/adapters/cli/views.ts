@@ -27,6 +27,7 @@ import {
   isChangePlan,
   type ChangePlan,
   type NeedsConfirmation,
+  type OperationPlan,
   type Planned,
 } from "../../api/outcome.js";
 import { formatSize } from "../../domain/sizes.js";
@@ -416,12 +417,42 @@ function nullableSize(bytes: number | null): string {
 export function renderPlan(outcome: Planned): string[] {
   const { plan } = outcome;
   if (plan.operation === "create") return renderCreatePlan(plan.create);
-  const subject =
-    plan.operation === "autostart"
-      ? "autostart"
-      : plan.operation === "buildImages"
-        ? "images build"
-        : `${plan.operation} ${plan.workload}`;
+  const subject = planSubject(plan);
   const steps = plan.steps.length > 0 ? plan.steps.map((step) => `  - ${step}`) : ["  (nothing to do)"];
   return [`Dry run: nothing was changed. This is what ${subject} would do:`, ...steps];
+}
+
+/** The command a plan is the dry run of, as people typed it. */
+function planSubject(plan: Exclude<OperationPlan, { readonly operation: "create" }>): string {
+  switch (plan.operation) {
+    case "autostart":
+    case "keep":
+      return plan.operation;
+    case "reconcile":
+      return "ctl reconcile";
+    case "buildImages":
+      return "images build";
+    case "approveUser":
+      return `users approve ${plan.user}`;
+    case "denyUser":
+      return `users deny ${plan.user}`;
+    case "setUserLimits":
+      return `users limits ${plan.user}`;
+    case "setIdleTimeout":
+      return `idle ${plan.workload}`;
+    case "confirm":
+      return `ctl confirm (the ${plan.confirms} of ${plan.workload})`;
+    case "createApiToken":
+      return `users token create ${plan.user}`;
+    case "createLoginLink":
+      return `web link (for ${plan.user})`;
+    case "addSshKey":
+      return `users key add ${plan.user}`;
+    case "removeSshKey":
+      return `users key remove ${plan.user} ${plan.fingerprint}`;
+    case "revokeApiToken":
+      return `users token revoke ${plan.token}`;
+    default:
+      return `${plan.operation} ${plan.workload}`;
+  }
 }

@@ -10,7 +10,7 @@
 import { ConflictError, InvalidInputError, QuotaError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import { formatSshPublicKey, parseSshPublicKey } from "../../domain/ssh-keys.js";
-import type { AddSshKeyRequest, SshKeyView } from "../api.js";
+import type { AddSshKeyRequest, Planned, SshKeyView } from "../api.js";
 import { validateUserId } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
@@ -18,6 +18,20 @@ import { MAX_SSH_KEYS_PER_USER, keyOwner, toSshKeyView } from "../ssh-keys.js";
 
 /** Adds `request.publicKey` to the keys of `request.userId` (default: the caller). */
 export function addSshKey(services: CoreServices, actor: Actor, request: AddSshKeyRequest): Promise<SshKeyView> {
+  return addOrPlan(services, actor, request, false) as Promise<SshKeyView>;
+}
+
+/** The dry run of `addSshKey`: the same checks (the key, whose it is, the limit, taken); nothing stored. */
+export function planAddSshKey(services: CoreServices, actor: Actor, request: AddSshKeyRequest): Promise<Planned> {
+  return addOrPlan(services, actor, request, true) as Promise<Planned>;
+}
+
+function addOrPlan(
+  services: CoreServices,
+  actor: Actor,
+  request: AddSshKeyRequest,
+  dryRun: boolean,
+): Promise<SshKeyView | Planned> {
   const { context } = services;
   const parsed = parseSshPublicKey(request?.publicKey);
   const args: Record<string, unknown> = {
@@ -28,13 +42,14 @@ export function addSshKey(services: CoreServices, actor: Actor, request: AddSshK
     operation: "addSshKey",
     actor,
     args,
+    dryRun,
     validate: () => {
       const userId = request?.userId === undefined ? undefined : validateUserId(request.userId);
       if (!parsed.ok) throw new InvalidInputError([{ path: "publicKey", message: parsed.message }]);
       return { userId, key: parsed.key };
     },
-    run: async ({ user, input }) => {
-      const owner = keyOwner(context, user, input.userId);
+    run: async ({ user, input }): Promise<SshKeyView | Planned> => {
+      const owner = keyOwner(context, user, input.userId, !dryRun);
       if (context.repos.sshKeys.count(owner) >= MAX_SSH_KEYS_PER_USER) {
         throw new QuotaError("ssh-keys", `At most ${MAX_SSH_KEYS_PER_USER} SSH keys per person; remove one first.`);
       }
@@ -48,13 +63,24 @@ export function addSshKey(services: CoreServices, actor: Actor, request: AddSshK
         createdBy: user.id,
         createdAt: context.deps.clock.now(),
       };
+      if (dryRun) {
+        if (context.repos.sshKeys.get(record.fingerprint)) throw keyTaken(record.fingerprint);
+        const steps = [`register the ${record.algorithm} key ${record.fingerprint} for ${owner}`];
+        return {
+          type: "planned",
+          plan: { operation: "addSshKey", user: owner, fingerprint: record.fingerprint, steps },
+        };
+      }
       // One answer whether the key is this person's already or someone else's: it names no one.
-      if (!context.repos.sshKeys.insert(record))
-        throw new ConflictError(
-          "key-taken",
-          `The key ${record.fingerprint} is already registered; each key can belong to one person only.`,
-        );
+      if (!context.repos.sshKeys.insert(record)) throw keyTaken(record.fingerprint);
       return toSshKeyView(record);
     },
   });
+}
+
+function keyTaken(fingerprint: string): ConflictError {
+  return new ConflictError(
+    "key-taken",
+    `The key ${fingerprint} is already registered; each key can belong to one person only.`,
+  );
 }

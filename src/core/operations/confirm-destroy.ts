@@ -7,7 +7,7 @@
  */
 import { InvalidInputError } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
-import type { ConfirmedJob } from "../api.js";
+import type { ConfirmedJob, Planned } from "../api.js";
 import { buildDestroyPlan, confirmationRefused, findRedeemable, planChanged, planHash } from "../confirmations.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
@@ -21,14 +21,7 @@ export function confirmDestroy(services: CoreServices, actor: Actor, token: stri
     operation: "confirm",
     actor,
     args: { token },
-    validate: () => {
-      if (typeof token !== "string" || !/^[A-Za-z0-9_-]{8,128}$/.test(token.trim())) {
-        throw new InvalidInputError([
-          { path: "token", message: "That is not a confirmation token; copy the token from the destroy plan." },
-        ]);
-      }
-      return token.trim();
-    },
+    validate: () => validateToken(token),
     run: async ({ user, input, lock, detach, setTarget }): Promise<ConfirmedJob> => {
       const confirmation = findRedeemable(context, user.id, input);
       setTarget(confirmation.workload);
@@ -53,4 +46,43 @@ export function confirmDestroy(services: CoreServices, actor: Actor, token: stri
       return handle;
     },
   });
+}
+
+/**
+ * The dry run of `confirm`: the token is checked as the real call would (this actor's, unused,
+ * unexpired; for a destroy, the workload still as planned) and not used.
+ */
+export function planConfirm(services: CoreServices, actor: Actor, token: string): Promise<Planned> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "confirm",
+    actor,
+    args: { token },
+    dryRun: true,
+    validate: () => validateToken(token),
+    run: async ({ user, input, setTarget }): Promise<Planned> => {
+      const confirmation = findRedeemable(context, user.id, input);
+      setTarget(confirmation.workload);
+      const workload = confirmation.workload;
+      if (confirmation.operation === "change") {
+        const steps = [`carry out the confirmed change of ${workload} (its plan is checked again then)`];
+        return { type: "planned", plan: { operation: "confirm", workload, confirms: "change", steps } };
+      }
+      const record = context.repos.workloads.get(workload);
+      if (!record || record.status === "creating" || record.status === "destroying") throw planChanged(workload);
+      const plan = buildDestroyPlan(context, record);
+      if (planHash(plan, record) !== confirmation.planHash) throw planChanged(record.name);
+      const steps = [...plan.removes.map((item) => `remove ${item}`), ...plan.keeps.map((item) => `keep ${item}`)];
+      return { type: "planned", plan: { operation: "confirm", workload, confirms: "destroy", steps } };
+    },
+  });
+}
+
+function validateToken(token: unknown): string {
+  if (typeof token !== "string" || !/^[A-Za-z0-9_-]{8,128}$/.test(token.trim())) {
+    throw new InvalidInputError([
+      { path: "token", message: "That is not a confirmation token; copy the token from the destroy plan." },
+    ]);
+  }
+  return token.trim();
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { CreatedApiToken } from "../api.js";
+import type { CreatedApiToken, Planned } from "../api.js";
 import { generateApiToken, generateApiTokenId, hashApiToken, toApiTokenView } from "../api-tokens.js";
 import { validateUserId } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
@@ -33,6 +33,32 @@ export function createApiToken(services: CoreServices, actor: Actor, userId: str
       };
       context.repos.apiTokens.insert(record);
       return { ...toApiTokenView(record), token };
+    },
+  });
+}
+
+/** The dry run of `createApiToken`: the same checks; no token is made and no user registered. */
+export function planCreateApiToken(services: CoreServices, actor: Actor, userId: string): Promise<Planned> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "createApiToken",
+    actor,
+    args: { userId },
+    dryRun: true,
+    validate: () => validateUserId(userId),
+    run: async ({ input: id }): Promise<Planned> => {
+      const known = context.repos.users.get(id) !== undefined;
+      return {
+        type: "planned",
+        plan: {
+          operation: "createApiToken",
+          user: id,
+          steps: [
+            ...(known ? [] : [`register ${id}, who has not contacted voxnix yet`]),
+            `create an API token acting as ${id} and print it once`,
+          ],
+        },
+      };
     },
   });
 }

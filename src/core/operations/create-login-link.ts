@@ -6,7 +6,7 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { LoginLink } from "../api.js";
+import type { LoginLink, Planned } from "../api.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { generateLoginLinkToken, hashWebSecret, LOGIN_LINK_TTL_MS } from "../web-sessions.js";
@@ -31,6 +31,21 @@ export function createLoginLink(services: CoreServices, actor: Actor): Promise<L
         expiresAt,
       });
       return { userId: user.id, token, expiresAt };
+    },
+  });
+}
+
+/** The dry run of `createLoginLink`: the same checks (an approved user); no link is made. */
+export function planCreateLoginLink(services: CoreServices, actor: Actor): Promise<Planned> {
+  return runOperation(services, {
+    operation: "createLoginLink",
+    actor,
+    dryRun: true,
+    validate: () => undefined,
+    run: async ({ user }): Promise<Planned> => {
+      const minutes = Math.round(LOGIN_LINK_TTL_MS / 60_000);
+      const steps = [`create a single-use login link to the dashboard for ${user.id}, valid ${minutes} minutes`];
+      return { type: "planned", plan: { operation: "createLoginLink", user: user.id, steps } };
     },
   });
 }

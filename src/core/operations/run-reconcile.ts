@@ -5,10 +5,11 @@
  * @module
  */
 import type { Actor } from "../../domain/identity.js";
-import type { ReconcileReport } from "../api.js";
+import type { Planned, ReconcileReport } from "../api.js";
 import { reconcileAll } from "../reconcile.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
+import { listWorkloads } from "./list-workloads.js";
 
 /** Reconciles recorded intent with the host. */
 export function runReconcile(services: CoreServices, actor: Actor): Promise<ReconcileReport> {
@@ -28,6 +29,39 @@ export function runReconcile(services: CoreServices, actor: Actor): Promise<Reco
           recovered: startup.recovered,
           prunedSnapshots: startup.prunedSnapshots,
           ...(startup.error === undefined ? {} : { error: startup.error }),
+        },
+      };
+    },
+  });
+}
+
+/**
+ * The dry run of `reconcile` (admins, like the real one): what the host and the records
+ * disagree about now. Interrupted jobs are not listed: start-up recovery of this very process
+ * has already handled them.
+ */
+export function planReconcile(services: CoreServices, actor: Actor): Promise<Planned> {
+  return runOperation(services, {
+    operation: "reconcile",
+    actor,
+    dryRun: true,
+    validate: () => undefined,
+    run: async (): Promise<Planned> => {
+      const listed = await listWorkloads(services, actor);
+      const missing = listed.workloads
+        .filter((workload) => workload.live === "missing")
+        .map((workload) => workload.name);
+      const unmanaged = (listed.unmanaged ?? []).map((container) => container.name);
+      return {
+        type: "planned",
+        plan: {
+          operation: "reconcile",
+          missing,
+          unmanaged,
+          steps: [
+            ...missing.map((name) => `report ${name} as missing: it is recorded but the host no longer has it`),
+            ...unmanaged.map((name) => `report ${name} as not managed by voxnix (left alone)`),
+          ],
         },
       };
     },

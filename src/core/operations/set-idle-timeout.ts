@@ -9,7 +9,7 @@
 import { InvalidInputError, QuotaError } from "../../domain/errors.js";
 import { formatDuration, MAX_IDLE_TIMEOUT_MS, parseDuration, type OwnTimeout } from "../../domain/idle.js";
 import type { Actor } from "../../domain/identity.js";
-import type { IdleView } from "../api.js";
+import type { IdleView, Planned } from "../api.js";
 import { idleView } from "../idle-timers.js";
 import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
@@ -70,6 +70,44 @@ export function setIdleTimeout(services: CoreServices, actor: Actor, name: strin
       checkWithinMaximum(record.name, context.repos.users.get(record.owner), input.timeout);
       context.repos.idleTimers.setTimeout(record.name, input.timeout, context.deps.clock.now());
       return idleView(context, context.repos.workloads.get(record.name) ?? record);
+    },
+  });
+}
+
+/** The dry run of `setIdleTimeout`: the same checks (the timeout, the owner's maximum), nothing written. */
+export function planSetIdleTimeout(
+  services: CoreServices,
+  actor: Actor,
+  name: string,
+  timeout: string,
+): Promise<Planned> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "setIdleTimeout",
+    actor,
+    args: { name, timeout },
+    dryRun: true,
+    validate: () => ({ name: validateName(name), timeout: parseOwnTimeout(timeout) }),
+    target: (input) => input.name,
+    run: async ({ input, workload }): Promise<Planned> => {
+      const record = workload!;
+      checkWithinMaximum(record.name, context.repos.users.get(record.owner), input.timeout);
+      const described = describeOwnTimeout(input.timeout);
+      return {
+        type: "planned",
+        plan: {
+          operation: "setIdleTimeout",
+          workload: record.name,
+          ...(described === undefined ? {} : { timeout: described }),
+          steps: [
+            described === undefined
+              ? `give ${record.name} the default inactivity timeout again`
+              : described === "off"
+                ? `never stop ${record.name} for idleness`
+                : `stop ${record.name} after ${described} without activity`,
+          ],
+        },
+      };
     },
   });
 }

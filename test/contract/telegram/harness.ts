@@ -62,6 +62,11 @@ export class BuiltBot {
     this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
   }
 
+  /** The bot process's id. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   /** Sends a signal to the bot process only (not to the host commands it runs). */
   signal(name: NodeJS.Signals): void {
     this.child.kill(name);

@@ -3,6 +3,9 @@
  * start-up, a refused or revoked token, 409 conflicts, outages and dead connections.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { FakeTelegramServer } from "../../fakes/fake-telegram-server.js";
 import { useBotFixture, type BotHome } from "./harness.js";
@@ -14,6 +17,38 @@ useBotFixture((fixture) => {
 });
 
 const ALICE = { id: 42, firstName: "Alice" };
+
+/** The first line a TCP server on 127.0.0.1:`port` sends. */
+function banner(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const timer = setTimeout(() => socket.destroy(new Error("no banner in 5 s")), 5000);
+    socket.once("data", (chunk) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(chunk.toString("latin1"));
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Live processes (other than `pid` itself) whose environment names this bot home: what a bot started. */
+function processesOf(root: string, pid: number): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`FAKE_HOST_ROOT=${root}`))
+        found.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, "latin1").replaceAll("\0", " ")}`);
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
 
 async function askHelp(): Promise<void> {
   const before = server.messagesIn(ALICE.id).length;
@@ -85,6 +120,29 @@ describe("the built bot", () => {
     assert.equal((await bot.exited).code, 0, bot.stderr);
     assert.match(bot.stdout, /voxnix serve: stopped\./);
     await assert.rejects(fetch(`${url}/api/v1/openapi.json`), "the API stopped with it");
+  });
+
+  it("voxnix serve with the SSH gateway: every service ready, every port closed and no process left after SIGTERM", async () => {
+    const configFile = join(home.root, "voxnix.json");
+    writeFileSync(configFile, JSON.stringify({ ssh: { enabled: true, listen: "127.0.0.1:0" } }));
+    const bot = home.entry(server.apiRoot, { VOXNIX_CONFIG: configFile, VOXNIX_HTTP_LISTEN: "127.0.0.1:0" }, "serve");
+    await bot.waitForOutput(/"msg":"services running"/);
+    assert.deepEqual(bot.logLines(/services running/)[0]?.services, ["telegram", "http", "ssh", "reconcile", "idle"]);
+    const sshPort = (JSON.parse(/^\{"event":"ssh-ready".*$/m.exec(bot.stdout)![0]) as { port: number }).port;
+    const url = /"event":"http-ready","url":"([^"]+)"/.exec(bot.stdout)![1]!;
+    assert.match(await banner(sshPort), /^SSH-2\.0-/, "the gateway speaks SSH");
+    assert.equal((await fetch(`${url}/api/v1/openapi.json`)).status, 200);
+    await askHelp();
+    assert.ok(
+      processesOf(home.root, -1).some((line) => line.startsWith(`${bot.pid}: `)),
+      "the process check sees the serve process itself",
+    );
+    bot.signal("SIGTERM");
+    assert.equal((await bot.exited).code, 0, bot.stderr);
+    assert.match(bot.stdout, /voxnix serve: stopped\./);
+    await assert.rejects(banner(sshPort), /ECONNREFUSED/, "the SSH port is closed");
+    await assert.rejects(fetch(`${url}/api/v1/openapi.json`), "the HTTP port is closed");
+    assert.deepEqual(processesOf(home.root, bot.pid), [], "no process it started outlives it");
   });
 
   it("keeps answering through 409 Conflict from getUpdates, logging it once", async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../../../src/app/config-schema.js";
@@ -30,6 +30,28 @@ describe("createApp", () => {
       await app.close();
     }
     await app.close(); // a second close is harmless
+  });
+
+  it("picks the VM runtime `vm.runtime` names from the runtime table; none and auto without Proxmox run no VMs", async () => {
+    const root = mkdtempSync(join(tmpdir(), "voxnix-app-"));
+    const vmRuntimeOf = async (runtime: string) => {
+      const configFile = join(root, `${runtime}.json`);
+      writeFileSync(configFile, JSON.stringify({ storage: { driver: "dir" }, vm: { runtime } }));
+      const app = await createApp({
+        env: { VOXNIX_CONFIG: configFile, VOXNIX_STATE_DIR: join(root, runtime) },
+        logger: silentLogger,
+        runner: new FakeCommandRunner(),
+      });
+      try {
+        return app.runtimes.forKind("vm")?.info().name;
+      } finally {
+        await app.close();
+      }
+    };
+    assert.equal(await vmRuntimeOf("qemu"), "qemu");
+    assert.equal(await vmRuntimeOf("microvm"), "microvm");
+    assert.equal(await vmRuntimeOf("none"), undefined);
+    assert.equal(await vmRuntimeOf("auto"), undefined);
   });
 });
 

@@ -93,6 +93,82 @@ describe("lifecycle commands", () => {
     assert.equal((await harness.cli("ctl", "stop", "dev", "--as", "telegram:43", "--dry-run")).code, 3);
   });
 
+  it("keep, idle and images build --dry-run --json print the core's plan and change nothing", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const timers = () => harness.db.sqlite.prepare("SELECT * FROM idle_timers ORDER BY workload").all();
+    const before = timers();
+    harness.clock.advance(60_000);
+    const keep = await harness.cli("ctl", "keep", "dev", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(keep.code, 0, keep.stderr);
+    assert.deepEqual(keep.json().result.workloads, ["dev"]);
+    assert.equal(keep.json().result.operation, "keep");
+    const idle = await harness.cli("ctl", "idle", "dev", "2h", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(idle.code, 0, idle.stderr);
+    assert.equal(idle.json().result.operation, "setIdleTimeout");
+    assert.equal(idle.json().result.timeout, "2h");
+    const human = await harness.cli("ctl", "idle", "dev", "off", "--as", ALICE, "--dry-run");
+    assert.match(human.stdout, /Dry run: nothing was changed\. This is what idle dev would do:\n {2}- never stop dev/);
+    assert.deepEqual(timers(), before, "no timer reset or set");
+    // The same checks as the real commands: a bad timeout is exit 2, another user's workload exit 3.
+    assert.equal((await harness.cli("ctl", "idle", "dev", "soon", "--as", ALICE, "--dry-run")).code, 2);
+    assert.equal((await harness.cli("ctl", "keep", "dev", "--as", "telegram:43", "--dry-run")).code, 3);
+    // images build: admins only, in a dry run too.
+    assert.equal((await harness.cli("images", "build", "--as", ALICE, "--dry-run")).code, 1);
+    const images = await harness.cli("images", "build", "--dry-run", "--json");
+    assert.equal(images.code, 0, images.stderr);
+    assert.equal(images.json().result.operation, "buildImages");
+    assert.equal(harness.backend.injector.callsOf("buildImages").length, 0);
+  });
+
+  it("confirm --dry-run checks the token through the core and does not use it", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const { token } = (await harness.cli("ctl", "destroy", "dev", "--as", ALICE, "--json")).json().error;
+    const dry = await harness.cli("ctl", "confirm", token, "--as", ALICE, "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(
+      { operation: dry.json().result.operation, confirms: dry.json().result.confirms },
+      { operation: "confirm", confirms: "destroy" },
+    );
+    // Another user's token, or a made-up one, is refused as the real confirm refuses it (exit 3).
+    assert.equal((await harness.cli("ctl", "confirm", token, "--as", "telegram:43", "--dry-run")).code, 3);
+    assert.equal((await harness.cli("ctl", "confirm", "abcdefghijkl", "--as", ALICE, "--dry-run")).code, 3);
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
+    assert.equal((await harness.cli("ctl", "confirm", token, "--as", ALICE)).code, 0, "the token still works");
+    assert.equal(harness.backend.containers.has("dev"), false);
+  });
+
+  it("web link --dry-run is the core's plan for the acting user; no link is made", async () => {
+    const harness = createCliHarness();
+    const dry = await harness.cli("web", "link", "--as", ALICE, "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(
+      { operation: dry.json().result.operation, user: dry.json().result.user },
+      { operation: "createLoginLink", user: ALICE },
+    );
+    assert.equal(dry.json().result.url, undefined);
+    const links = harness.db.sqlite.prepare("SELECT COUNT(*) AS n FROM login_links").get() as { n: number };
+    assert.equal(links.n, 0);
+  });
+
+  it("the services (serve, telegram, http, ssh-gateway) refuse --dry-run (exit 2) and start nothing", async () => {
+    const harness = createCliHarness();
+    for (const command of ["serve", "telegram", "http", "ssh-gateway"]) {
+      const refused = await harness.cli(command, "--dry-run", "--json");
+      assert.equal(refused.code, 2, `${command}: ${refused.stdout}${refused.stderr}`);
+      assert.match(refused.json().error.issues[0].message, /has no dry run/);
+    }
+    assert.equal(harness.appsBuilt(), 0, "no app was even assembled");
+  });
+
+  it("proxmox rekey refuses --dry-run (exit 2) rather than pinning a key", async () => {
+    const harness = createCliHarness();
+    const rekey = await harness.cli("proxmox", "rekey", "lab", "--accept", "SHA256:abc", "--dry-run", "--json");
+    assert.equal(rekey.code, 2, rekey.stderr);
+    assert.match(rekey.json().error.issues[0].message, /no dry run/);
+  });
+
   it("logs validates --lines (exit 2) and prints lines", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
@@ -132,6 +208,21 @@ describe("admin commands", () => {
     assert.equal((await harness.cli("ctl", "reconcile", "--as", ALICE)).code, 1);
   });
 
+  it("reconcile --dry-run is the core's plan, for admins only like the real one", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    harness.backend.containers.delete("dev");
+    harness.backend.addUnmanaged("stray");
+    const dry = await harness.cli("ctl", "reconcile", "--dry-run", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
+    const { operation, missing, unmanaged } = dry.json().result;
+    assert.deepEqual(
+      { operation, missing, unmanaged },
+      { operation: "reconcile", missing: ["dev"], unmanaged: ["stray"] },
+    );
+    assert.equal((await harness.cli("ctl", "reconcile", "--as", ALICE, "--dry-run")).code, 1);
+  });
+
   it("users approve and deny change the status; an unknown user is exit 3", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "list", "--as", "telegram:99").catch(() => undefined);
@@ -139,8 +230,34 @@ describe("admin commands", () => {
     assert.equal(deny.code, 0, deny.stderr);
     assert.equal(deny.json().result.status, "denied");
     const approve = await harness.cli("users", "approve", "telegram:99", "--dry-run");
-    assert.match(approve.stdout, /Dry run: would approve telegram:99 \(now denied\)/);
+    assert.match(
+      approve.stdout,
+      /This is what users approve telegram:99 would do:\n {2}- approve telegram:99 \(now denied\)/,
+    );
     assert.equal((await harness.cli("users", "approve", "telegram:12345", "--dry-run")).code, 3);
+  });
+
+  it("users approve, deny and limits --dry-run are the core's plans: same checks, nothing changed", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const users = () => harness.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
+    const before = users();
+    const deny = await harness.cli("users", "deny", ALICE, "--dry-run", "--json");
+    assert.equal(deny.code, 0, deny.stderr);
+    assert.equal(deny.json().result.operation, "denyUser");
+    assert.ok(
+      deny.json().result.steps.some((step: string) => /stop dev/.test(step)),
+      deny.stdout,
+    );
+    const limits = await harness.cli("users", "limits", ALICE, "--disk", "20G", "--dry-run", "--json");
+    assert.equal(limits.code, 0, limits.stderr);
+    assert.deepEqual(limits.json().result.steps, ["diskQuotaBytes: 10737418240 → 21474836480"]);
+    // Like the real commands: a bad size is exit 2, a user is refused (exit 1), denying yourself exit 2.
+    assert.equal((await harness.cli("users", "limits", ALICE, "--disk", "lots", "--dry-run")).code, 2);
+    assert.equal((await harness.cli("users", "approve", ALICE, "--as", ALICE, "--dry-run")).code, 1);
+    assert.equal((await harness.cli("users", "deny", "local:admin", "--dry-run")).code, 2);
+    assert.deepEqual(users(), before, "no user changed");
+    assert.equal(harness.backend.containers.get("dev")?.state, "running");
   });
 
   it("users list renders a table", async () => {

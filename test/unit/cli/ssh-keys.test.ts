@@ -36,4 +36,34 @@ void describe("voxnix users key / users ssh-key", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  void it("add and remove --dry-run are the core's plans: the same checks, no key stored or removed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxnix-keys-"));
+    try {
+      writeFileSync(join(dir, "id.pub"), `${ED25519}\n`);
+      const h = createCliHarness();
+      const keys = () => h.db.sqlite.prepare("SELECT * FROM ssh_keys").all();
+      const add = await h.cli("--json", "--dry-run", "users", "key", "add", "telegram:42", join(dir, "id.pub"));
+      assert.equal(add.code, 0, add.stderr);
+      assert.deepEqual(
+        { operation: add.json().result.operation, fingerprint: add.json().result.fingerprint },
+        { operation: "addSshKey", fingerprint: ED25519_FINGERPRINT },
+      );
+      assert.deepEqual(keys(), []);
+      // Like the real command: another user's key is for admins only (exit 1), a taken key a conflict (exit 1).
+      const asUser = ["--as", "telegram:43", "--dry-run", "users", "key", "add", "telegram:42", join(dir, "id.pub")];
+      assert.equal((await h.cli(...asUser)).code, 1);
+      assert.equal((await h.cli("users", "key", "add", "telegram:42", join(dir, "id.pub"))).code, 0);
+      const taken = await h.cli("--json", "--dry-run", "users", "key", "add", "telegram:43", join(dir, "id.pub"));
+      assert.equal(taken.json().error.kind, "conflict");
+      const before = keys();
+      const remove = await h.cli("--json", "--dry-run", "users", "key", "remove", "telegram:42", ED25519_FINGERPRINT);
+      assert.equal(remove.code, 0, remove.stderr);
+      assert.equal(remove.json().result.operation, "removeSshKey");
+      assert.equal((await h.cli("--dry-run", "users", "key", "remove", "telegram:43", ED25519_FINGERPRINT)).code, 3);
+      assert.deepEqual(keys(), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -40,6 +40,40 @@ void describe("destroy confirmations", () => {
     );
   });
 
+  void it("the audit log holds a destroy as a plan and a confirmation, both ok, and a dry run as a dry run", async () => {
+    const t = await setup();
+    await t.core.plan(alice, { operation: "destroy", name: "dev" });
+    await destroyFully(t.core, alice, "dev");
+    const { entries } = await t.core.auditLog(admin, { workload: "dev" });
+    const records = [...entries]
+      .reverse()
+      .filter((entry) => entry.operation !== "create")
+      .map((entry) => ({
+        operation: entry.operation,
+        outcome: entry.outcome,
+        errorKind: entry.errorKind,
+        args: entry.args,
+        job: entry.jobId !== undefined,
+      }));
+    assert.deepEqual(records, [
+      {
+        operation: "destroy",
+        outcome: "ok",
+        errorKind: undefined,
+        args: { name: "dev", dryRun: true, answered: "planned" },
+        job: false,
+      },
+      {
+        operation: "destroy",
+        outcome: "ok",
+        errorKind: undefined,
+        args: { name: "dev", answered: "needs-confirmation" },
+        job: false,
+      },
+      { operation: "confirm", outcome: "ok", errorKind: undefined, args: { token: "***" }, job: true },
+    ]);
+  });
+
   void it("the owner's confirmation destroys; the name is free again", async () => {
     const t = await setup();
     const result = await destroyFully(t.core, alice, "dev");

@@ -2,7 +2,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actor, createTestCore, TEST_USERS } from "../../fakes/core-harness.js";
-import { createReady, rejection } from "./helpers.js";
+import { createReady, destroyFully, rejection } from "./helpers.js";
+import {
+  OPERATION_NAMES,
+  OPERATIONS,
+  operationPolicy,
+  type PlannableOperation,
+} from "../../../src/domain/operations.js";
+import type { PlanRequest } from "../../../src/api/outcome.js";
+import { ED25519, RSA_2048 } from "../../fakes/fixture-ssh-keys.js";
 import { workloadOf } from "../../../src/core/api.js";
 
 const alice = actor(TEST_USERS.alice);
@@ -61,6 +69,93 @@ void describe("lifecycle", () => {
       assert.equal(hidden.message.replace('"dev"', '"X"'), missing.message.replace('"nope"', '"X"'));
     }
     assert.equal(t.backend.injector.callsOf("stop").length, 0);
+  });
+});
+
+void describe("dry runs", () => {
+  void it("every row with plan: true answers a plan through Core.plan, touching nothing; others have none", async () => {
+    const t = createTestCore();
+    await createReady(t.core, alice, { name: "dev" });
+    await createReady(t.core, alice, { name: "gone" });
+    await destroyFully(t.core, alice, "gone");
+    // The host lost dev's process (a reboot): autostart has something to plan; reconcile has a stranger.
+    t.backend.containers.get("dev")!.state = "stopped";
+    t.backend.addUnmanaged("stray");
+    const callsBefore = t.backend.injector.calls.length;
+    const timers = () => t.db.sqlite.prepare("SELECT * FROM idle_timers ORDER BY workload").all();
+    const timersBefore = timers();
+    t.clock.advance(60_000);
+    const requests: Record<PlannableOperation, PlanRequest> = {
+      create: { operation: "create", input: { name: "fresh" } },
+      start: { operation: "start", name: "dev" },
+      stop: { operation: "stop", name: "dev" },
+      restart: { operation: "restart", name: "dev" },
+      destroy: { operation: "destroy", name: "dev" },
+      change: { operation: "change", name: "dev", change: { cpus: 0.5 } },
+      restore: { operation: "restore", name: "gone" },
+      keep: { operation: "keep", name: "dev" },
+      setIdleTimeout: { operation: "setIdleTimeout", name: "dev", timeout: "2h" },
+      autostart: { operation: "autostart" },
+      buildImages: { operation: "buildImages" },
+      reconcile: { operation: "reconcile" },
+      approveUser: { operation: "approveUser", userId: TEST_USERS.pending },
+      denyUser: { operation: "denyUser", userId: TEST_USERS.alice },
+      setUserLimits: { operation: "setUserLimits", userId: TEST_USERS.alice, limits: { diskQuota: "20G" } },
+      createApiToken: { operation: "createApiToken", userId: "web:newcomer" },
+      revokeApiToken: { operation: "revokeApiToken", id: "" },
+      addSshKey: { operation: "addSshKey", publicKey: ED25519 },
+      removeSshKey: { operation: "removeSshKey", fingerprint: "" },
+      confirm: { operation: "confirm", token: "" },
+      createLoginLink: { operation: "createLoginLink" },
+    };
+    await t.core.whoami(actor(TEST_USERS.pending));
+    await t.core.whoami(admin);
+    const { id: tokenId } = await t.core.createApiToken(admin, TEST_USERS.alice);
+    requests.revokeApiToken = { operation: "revokeApiToken", id: tokenId };
+    const tokensBefore = t.db.sqlite.prepare("SELECT * FROM api_tokens").all();
+    const { fingerprint } = await t.core.addSshKey(alice, { publicKey: RSA_2048 });
+    requests.removeSshKey = { operation: "removeSshKey", fingerprint };
+    const keysBefore = t.db.sqlite.prepare("SELECT * FROM ssh_keys").all();
+    const { token } = await t.core.destroy(alice, "dev");
+    requests.confirm = { operation: "confirm", token };
+    const confirmationsBefore = t.db.sqlite.prepare("SELECT * FROM confirmations").all();
+    const usersBefore = t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all();
+    for (const name of OPERATION_NAMES.filter((operation) => operationPolicy(operation).plan === true)) {
+      const planned = await t.core.plan(
+        OPERATIONS[name].risk === "admin" ? admin : alice,
+        requests[name as PlannableOperation],
+      );
+      assert.equal(planned.type, "planned", name);
+      assert.equal(planned.plan.operation, name);
+      assert.ok(planned.plan.steps.length > 0, `${name} lists its steps`);
+    }
+    assert.deepEqual(
+      t.backend.injector.calls
+        .slice(callsBefore)
+        .filter((call) => !["info", "list", "show", "plan"].includes(call.method)),
+      [],
+      "no runtime change",
+    );
+    assert.deepEqual(timers(), timersBefore, "no inactivity timer reset or set");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM users ORDER BY id").all(), usersBefore, "no user changed");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM api_tokens").all(), tokensBefore, "no token made or revoked");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM ssh_keys").all(), keysBefore, "no key added or removed");
+    assert.deepEqual(t.db.sqlite.prepare("SELECT * FROM confirmations").all(), confirmationsBefore, "no token used");
+    assert.equal(t.backend.containers.get("dev")?.state, "stopped", "denying alice in a dry run stopped nothing");
+    assert.equal(
+      (await t.core.confirm(alice, token).then((job) => job.wait())).workload,
+      "dev",
+      "the token still works",
+    );
+    assert.equal(
+      (t.db.sqlite.prepare("SELECT COUNT(*) AS n FROM login_links").get() as { n: number }).n,
+      0,
+      "no login link made",
+    );
+    for (const operation of ["exec", "listUsers", "openShell"]) {
+      const refused = await rejection(t.core.plan(alice, { operation } as never));
+      assert.equal(refused.kind, "invalid-input", operation);
+    }
   });
 });
 

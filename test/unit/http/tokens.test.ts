@@ -92,4 +92,27 @@ void describe("voxnix users token (in-process)", () => {
     assert.equal(asUser.code, 1);
     assert.match(asUser.stderr, /administrator/);
   });
+
+  void it("create and revoke --dry-run are the core's plans: admins only, the same checks, no token made or revoked", async () => {
+    const h = createCliHarness();
+    const { id, token } = (await h.cli("users", "token", "create", "web:dave", "--json")).json().result;
+    const rows = () => h.db.sqlite.prepare("SELECT * FROM api_tokens ORDER BY id").all();
+    const before = rows();
+    const create = await h.cli("users", "token", "create", "web:erin", "--dry-run", "--json");
+    assert.equal(create.code, 0, create.stderr);
+    assert.equal(create.json().result.operation, "createApiToken");
+    assert.equal(create.json().result.token, undefined, "no secret in a dry run");
+    const revoke = await h.cli("users", "token", "revoke", id, "--dry-run", "--json");
+    assert.equal(revoke.code, 0, revoke.stderr);
+    assert.equal(revoke.json().result.user, "web:dave");
+    assert.equal((await h.cli("users", "token", "revoke", "tok_000000000000", "--dry-run")).code, 3);
+    assert.equal((await h.cli("users", "token", "create", "web:erin", "--as", TEST_USERS.alice, "--dry-run")).code, 1);
+    assert.deepEqual(rows(), before);
+    assert.ok(h.core.authenticateToken(token), "the token still works");
+    assert.equal(
+      (h.db.sqlite.prepare("SELECT COUNT(*) AS n FROM users WHERE id = 'web:erin'").get() as { n: number }).n,
+      0,
+      "nobody registered",
+    );
+  });
 });

@@ -41,11 +41,9 @@ export const register: RegisterCommand = (program, context) => {
     .argument("<token>", "the confirmation token")
     .action(async (token: string) => {
       const { actor, dryRun } = context.globals();
-      if (dryRun) {
-        context.output({ dryRun: true, token }, () => ["Dry run: the token was not used; nothing was destroyed."]);
-        return;
-      }
       const { core } = await context.app();
+      // The core checks the token as a real confirmation would, and does not use it.
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "confirm", token }));
       const handle = await core.confirm(actor, token);
       // The token may confirm a change rather than a destroy; its job says which when it ends.
       const result = await followJob(context, handle, "Carrying out the confirmed plan", (value) =>

@@ -67,8 +67,10 @@ export const register: RegisterCommand = (program, context) => {
     .description("Reset a workload's inactivity timer (without a name: the workloads you were warned about)")
     .argument("[name]", "workload name")
     .action(async (name: string | undefined) => {
+      const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      context.output(await core.keep(context.globals().actor, name), renderKept);
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "keep", ...(name ? { name } : {}) }));
+      context.output(await core.keep(actor, name), renderKept);
     });
   ctl
     .command("idle")
@@ -78,10 +80,10 @@ export const register: RegisterCommand = (program, context) => {
     .argument("<name>", "workload name")
     .argument("<timeout>", "a duration like 2h or 45m, off, or default")
     .action(async (name: string, timeout: string) => {
+      const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      context.output(await core.setIdleTimeout(context.globals().actor, name, timeout), (view) => [
-        `${name}: ${view.summary}`,
-      ]);
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "setIdleTimeout", name, timeout }));
+      context.output(await core.setIdleTimeout(actor, name, timeout), (view) => [`${name}: ${view.summary}`]);
     });
   ctl
     .command("job")

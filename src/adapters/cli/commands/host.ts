@@ -29,19 +29,8 @@ export const register: RegisterCommand = (program, context) => {
     .action(async () => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      if (dryRun) {
-        const listed = await core.list(actor);
-        const missing = listed.workloads
-          .filter((workload) => workload.live === "missing")
-          .map((workload) => workload.name);
-        const unmanaged = (listed.unmanaged ?? []).map((container) => container.name);
-        context.output({ dryRun: true, missing, unmanaged }, () => [
-          "Dry run: nothing was changed.",
-          `Recorded but missing on the host: ${missing.join(", ") || "none"}`,
-          `On the host but not managed: ${unmanaged.join(", ") || "none"}`,
-        ]);
-        return;
-      }
+      // The core's dry run: admins only, like the real reconcile.
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "reconcile" }));
       context.output(await core.reconcile(actor), renderReconcile);
     });
 };

@@ -22,17 +22,9 @@ export const register: RegisterCommand = (program, context) => {
     .description("Build (or rebuild) the backend's images so later creates are fast (admins)")
     .action(async () => {
       const { actor, dryRun } = context.globals();
-      const { core, runtimes } = await context.app();
-      if (dryRun) {
-        const backend = runtimes
-          .all()
-          .map((runtime) => runtime.info().name)
-          .join(", ");
-        context.output({ dryRun: true, backend }, () => [
-          `Dry run: would build the ${backend} backend's images; nothing was changed.`,
-        ]);
-        return;
-      }
+      const { core } = await context.app();
+      // The core's dry run: an admin check like the real build, and the runtimes it would build for.
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "buildImages" }));
       const display = await context.progress("Building images");
       try {
         const report = await core.buildImages(actor, {

@@ -112,6 +112,17 @@ export const register: RegisterCommand = (program, context) => {
       "the new key's SHA-256 fingerprint, checked on the VM's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)",
     )
     .action(async (name: string, options: { accept?: string }) => {
+      // Without --accept a rekey only reads and reports; with it, it pins and re-encrypts, which
+      // --dry-run must never do, so a dry run is refused rather than silently carried out.
+      if (context.globals().dryRun) {
+        const { InvalidInputError } = await import("../../../domain/errors.js");
+        throw new InvalidInputError([
+          {
+            path: "--dry-run",
+            message: "proxmox rekey has no dry run; without --accept it changes nothing and says what it found.",
+          },
+        ]);
+      }
       const { rekeyHost } = await import("../../../fleet/rekey.js");
       const { fleetSettingsOf } = await import("../../../fleet/fleet-app.js");
       const app = await context.app();

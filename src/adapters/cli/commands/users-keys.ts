@@ -64,16 +64,8 @@ async function readKeyText(source: string): Promise<string> {
 async function addKey(context: CliContext, user: string, source: string): Promise<void> {
   const { actor, dryRun } = context.globals();
   const text = await readKeyText(source);
-  const { parseSshPublicKey } = await import("../../../domain/ssh-keys.js");
-  if (dryRun) {
-    const parsed = parseSshPublicKey(text);
-    if (!parsed.ok) throw new InvalidInputError([{ path: "publicKey", message: parsed.message }]);
-    context.output({ dryRun: true, userId: user, fingerprint: parsed.key.fingerprint }, () => [
-      `Dry run: would register ${parsed.key.fingerprint} for ${user}; nothing was changed.`,
-    ]);
-    return;
-  }
   const { core, config } = await context.app();
+  if (dryRun) return context.planned(await core.plan(actor, { operation: "addSshKey", userId: user, publicKey: text }));
   const key = await core.addSshKey(actor, { userId: user, publicKey: text });
   const { sshAccessFrom, sshCommand } = await import("../../../domain/ssh-access.js");
   context.output(key, (added) => [
@@ -111,15 +103,8 @@ export const register: RegisterCommand = (program, context) => {
     .action(async (user: string, fingerprint: string) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      if (dryRun) {
-        const known = (await core.listSshKeys(actor, { userId: user })).find(
-          (item) => item.fingerprint === fingerprint,
-        );
-        context.output({ dryRun: true, key: known ?? null }, () => [
-          `Dry run: would remove ${fingerprint} of ${user}${known ? "" : " (no such key)"}; nothing was changed.`,
-        ]);
-        return;
-      }
+      if (dryRun)
+        return context.planned(await core.plan(actor, { operation: "removeSshKey", userId: user, fingerprint }));
       context.output(await core.removeSshKey(actor, { userId: user, fingerprint }), (removed) => [
         `Removed SSH key ${removed.fingerprint} of ${removed.userId}.`,
       ]);

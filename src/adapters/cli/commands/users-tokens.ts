@@ -45,12 +45,7 @@ export const register: RegisterCommand = (program, context) => {
     .action(async (user: string) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      if (dryRun) {
-        context.output({ dryRun: true, userId: user }, () => [
-          `Dry run: would create an API token for ${user}; nothing was changed.`,
-        ]);
-        return;
-      }
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "createApiToken", userId: user }));
       context.output(await core.createApiToken(actor, user), renderCreated);
     });
   token
@@ -68,13 +63,7 @@ export const register: RegisterCommand = (program, context) => {
     .action(async (id: string) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      if (dryRun) {
-        const known = (await core.listApiTokens(actor)).find((item) => item.id === id);
-        context.output({ dryRun: true, token: known ?? null }, () => [
-          `Dry run: would revoke ${id}${known ? ` (${known.userId})` : " (no such token)"}; nothing was changed.`,
-        ]);
-        return;
-      }
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "revokeApiToken", id }));
       context.output(await core.revokeApiToken(actor, id), (revoked) => [
         `Revoked API token ${revoked.id} of ${revoked.userId}.`,
       ]);

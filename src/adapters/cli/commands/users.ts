@@ -4,10 +4,9 @@
  *
  * @module
  */
-import type { UserLimitsInput, UserView } from "../../../core/api.js";
+import type { UserLimitsInput } from "../../../core/api.js";
 import { InvalidInputError } from "../../../domain/errors.js";
-import { NotFoundError } from "../../../domain/errors.js";
-import type { CliContext, RegisterCommand } from "../context.js";
+import type { RegisterCommand } from "../context.js";
 import { commandGroup } from "../groups.js";
 import { parsePositiveNumber } from "../parse.js";
 import { renderUser, renderUsers } from "../views.js";
@@ -40,7 +39,7 @@ export const register: RegisterCommand = (program, context) => {
     .action(async (id: string) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      if (dryRun) return dryRunFor(context, id, "approve");
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "approveUser", userId: id }));
       context.output(await core.approveUser(actor, id), renderUser);
     });
   users
@@ -50,7 +49,7 @@ export const register: RegisterCommand = (program, context) => {
     .action(async (id: string) => {
       const { actor, dryRun } = context.globals();
       const { core } = await context.app();
-      if (dryRun) return dryRunFor(context, id, "deny");
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "denyUser", userId: id }));
       context.output(await core.denyUser(actor, id), renderUser);
     });
   users
@@ -88,24 +87,10 @@ export const register: RegisterCommand = (program, context) => {
         ...(flags.vmOnly !== undefined ? { vmOnly: flags.vmOnly } : {}),
       };
       const { core } = await context.app();
-      if (dryRun) return dryRunFor(context, id, "change the limits of", limits);
+      if (dryRun) return context.planned(await core.plan(actor, { operation: "setUserLimits", userId: id, limits }));
       context.output(await core.setUserLimits(actor, id, limits), renderUser);
     });
 };
-
-async function dryRunFor(
-  context: CliContext,
-  id: string,
-  verb: string,
-  limits?: Partial<UserLimitsInput>,
-): Promise<void> {
-  const { core } = await context.app();
-  const user: UserView | undefined = (await core.listUsers(context.globals().actor)).find((item) => item.id === id);
-  if (!user) throw new NotFoundError("user", id, `There is no user "${id}".`);
-  context.output({ dryRun: true, user, ...(limits ? { limits } : {}) }, () => [
-    `Dry run: would ${verb} ${id} (now ${user.status}); nothing was changed.`,
-  ]);
-}
 
 /** `--default-kind`: container or vm. */
 function parseKind(value: string): "container" | "vm" {

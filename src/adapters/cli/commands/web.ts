@@ -18,12 +18,7 @@ export const register: RegisterCommand = (program, context) => {
     .action(async () => {
       const { actor, dryRun } = context.globals();
       const app = await context.app();
-      if (dryRun) {
-        context.output({ dryRun: true, userId: actor.userId }, () => [
-          `Dry run: would create a login link for ${actor.userId}; nothing was changed.`,
-        ]);
-        return;
-      }
+      if (dryRun) return context.planned(await app.core.plan(actor, { operation: "createLoginLink" }));
       const { loginLinkUrl } = await import("../../http/web/links.js");
       const link: LoginLink = await app.core.createLoginLink(actor);
       const url = loginLinkUrl(app.config.http, link.token);
