@@ -14,7 +14,7 @@ import type { FieldChange } from "../domain/change.js";
 import type { DestroyPlan } from "../domain/errors.js";
 import type { WorkloadSpec } from "../domain/spec.js";
 import type { UserId } from "../domain/identity.js";
-import type { RuntimePlan } from "../ports/runtime.js";
+import type { RuntimePlan, SessionCommand } from "../ports/runtime.js";
 
 /** It happened. */
 export interface Done<T> {
@@ -91,7 +91,7 @@ export type OperationPlan =
       readonly steps: readonly string[];
     }
   | {
-      readonly operation: "start" | "stop" | "restart" | "restore";
+      readonly operation: "start" | "stop" | "restart" | "restore" | "openSession";
       readonly workload: string;
       readonly steps: readonly string[];
     }
@@ -176,7 +176,8 @@ export type PlanRequest =
   | { readonly operation: "createLoginLink" }
   | { readonly operation: "addSshKey"; readonly userId?: string; readonly publicKey: string }
   | { readonly operation: "removeSshKey"; readonly userId?: string; readonly fingerprint: string }
-  | { readonly operation: "buildImages" };
+  | { readonly operation: "buildImages" }
+  | { readonly operation: "openSession"; readonly name: string; readonly command: SessionCommand };
 
 /** Wraps a result as `done`. */
 export function done<T>(value: T): Done<T> {

@@ -43,7 +43,7 @@ export function importedRefusal(
     : "only show it (start and stop need allowPowerControl: true on its entry)";
   return new ConflictError(
     "wrong-state",
-    `${what} and never runs ${operation} on it: you can ${may}; nothing else is done to an imported VM.`,
+    `${what} and never runs ${operation === "openSession" ? "a command or shell" : operation} on it: you can ${may}; nothing else is done to an imported VM.`,
   );
 }
 

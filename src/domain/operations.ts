@@ -59,7 +59,7 @@ export const OPERATIONS = {
   change: { risk: "mutate", scope: "workload", states: READY, lock: true, confirm: true, job: true, plan: true },
   restore: { risk: "mutate", scope: "self", job: true, plan: true },
   exec: { risk: "mutate", scope: "workload", requires: ["exec"] },
-  openSession: { risk: "mutate", scope: "workload", states: READY, requires: ["exec"] },
+  openSession: { risk: "mutate", scope: "workload", states: READY, requires: ["exec"], plan: true },
   openForward: { risk: "mutate", scope: "workload", states: READY },
   list: { risk: "read", scope: "self" },
   show: { risk: "read", scope: "workload" },

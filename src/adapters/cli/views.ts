@@ -452,6 +452,8 @@ function planSubject(plan: Exclude<OperationPlan, { readonly operation: "create"
       return `users key remove ${plan.user} ${plan.fingerprint}`;
     case "revokeApiToken":
       return `users token revoke ${plan.token}`;
+    case "openSession":
+      return `a session in ${plan.workload} (ctl exec, ctl shell)`;
     default:
       return `${plan.operation} ${plan.workload}`;
   }

@@ -13,7 +13,7 @@ import { Writable } from "node:stream";
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import type { SessionCommand } from "../../ports/runtime.js";
-import type { Session, SessionRequest, SessionTransport } from "../api.js";
+import type { Planned, Session, SessionRequest, SessionTransport } from "../api.js";
 import { validateArgv, validateName } from "../inputs.js";
 import type { ActivityKind } from "../../domain/idle.js";
 import { runOperation } from "../run-operation.js";
@@ -160,4 +160,56 @@ function noteInput(stdin: Writable, onInput: () => void): Writable {
   });
   stdin.on("error", (error) => noted.destroy(error));
   return noted;
+}
+
+/** How a session's command reads in a plan. */
+function describeCommand(command: SessionCommand): string {
+  switch (command.kind) {
+    case "shell":
+      return "a login shell";
+    case "exec":
+      return `the command line ${JSON.stringify(command.command)}`;
+    case "argv":
+      return command.argv.join(" ");
+    case "sftp":
+      return "its SFTP server";
+  }
+}
+
+/**
+ * The dry run of `openSession` (`ctl exec --dry-run`, `ctl shell --dry-run`): the same input,
+ * ownership, state and capability checks as the session, nothing started or run.
+ */
+export function planOpenSession(
+  services: CoreServices,
+  actor: Actor,
+  request: { readonly name: string; readonly command: SessionCommand },
+): Promise<Planned> {
+  const { context } = services;
+  return runOperation(services, {
+    operation: "openSession",
+    actor,
+    args: { name: request?.name, kind: request?.command?.kind },
+    dryRun: true,
+    validate: () => {
+      const name = validateName(request?.name);
+      const issues: InputIssue[] = [];
+      const command = validateCommand(request?.command, issues);
+      if (issues.length > 0 || command === undefined) throw new InvalidInputError(issues);
+      return { name, command };
+    },
+    target: (input) => input.name,
+    run: async ({ input, workload }): Promise<Planned> => {
+      const runtime = runtimeForWorkload(context.deps.runtimes, workload!);
+      if (!runtime.attach)
+        throw new InvalidInputError([
+          { path: "name", message: `The ${runtime.info().name} runtime cannot open sessions.` },
+        ]);
+      const steps = [
+        ...(stoppedForIdleness(context, workload!) ? [`start ${input.name} (stopped for idleness) first`] : []),
+        `run ${describeCommand(input.command)} in ${input.name}`,
+      ];
+      return { type: "planned", plan: { operation: "openSession", workload: input.name, steps } };
+    },
+  });
 }

@@ -32,6 +32,7 @@ import type { UserLimitsInput } from "../api.js";
 import { planRestore } from "./restore-workload.js";
 import { planStart } from "./start-workload.js";
 import { planStop } from "./stop-workload.js";
+import { planOpenSession } from "./open-session.js";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -49,6 +50,8 @@ export function planOperation(services: CoreServices, actor: Actor, request: Pla
       return planCreate(services, actor, request.input as ContainerSpecInput, request.idleTimeout);
     case "start":
       return planStart(services, actor, request.name);
+    case "openSession":
+      return planOpenSession(services, actor, { name: request.name, command: request.command });
     case "stop":
       return planStop(services, actor, request.name);
     case "restart":

@@ -205,11 +205,8 @@ void describe("the built CLI with Proxmox configured", () => {
       assert.match(said.stdout, /legacy is started/);
       assert.equal(fake.vms.get(120)?.status, "running");
       const execDry = await run(["--as", "telegram:42", "--dry-run", "ctl", "exec", "legacy", "--", "true"], env);
-      assert.notEqual(execDry.code, 0);
-      assert.match(
-        execDry.stdout,
-        /legacy is an imported VM \(VMID 120\); voxnix runs no commands in it, so exec would be refused/,
-      );
+      assert.equal(execDry.code, 1, "the core's refusal, not a plan");
+      assert.match(execDry.stderr, /"legacy" is an imported VM \(VMID 120\).* never runs a command or shell on it/);
       const other = await run(["--as", "telegram:43", "ctl", "stop", "legacy"], env);
       assert.equal(other.code, 3, other.stderr);
       assert.match(other.stderr, /You have no workload called "legacy"/);

@@ -107,6 +107,7 @@ void describe("dry runs", () => {
       removeSshKey: { operation: "removeSshKey", fingerprint: "" },
       confirm: { operation: "confirm", token: "" },
       createLoginLink: { operation: "createLoginLink" },
+      openSession: { operation: "openSession", name: "dev", command: { kind: "argv", argv: ["uname", "-a"] } },
     };
     await t.core.whoami(actor(TEST_USERS.pending));
     await t.core.whoami(admin);

@@ -13,8 +13,6 @@ import { InvalidInputError, TimeoutError } from "../../../domain/errors.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { joinSession, localTerminal } from "../local-session.js";
 import { commandGroup } from "../groups.js";
-import { EXIT_CODE_BY_KIND } from "../exit-codes.js";
-import { isImportedVm } from "../../../core/api.js";
 
 /** The default and longest `ctl exec` (as the core's `exec`), and how long a `ctl shell` may stay open. */
 const EXEC_DEFAULT_MS = 60_000;
@@ -44,21 +42,10 @@ type Run =
 async function run(context: CliContext, name: string, what: Run): Promise<void> {
   const { actor, dryRun, json } = context.globals();
   const { core } = await context.app();
-  const argv = what.kind === "exec" ? what.argv : undefined;
   if (dryRun) {
-    const workload = await core.show(actor, name);
-    const words = argv?.join(" ") ?? "a login shell";
-    if (isImportedVm(workload)) {
-      // exec is refused for imported VMs (only show, start and stop exist for them); say so instead of "would run".
-      context.output({ dryRun: true, workload: workload.name, argv, refused: true }, () => [
-        `Dry run: ${workload.name} is an imported VM (VMID ${workload.vmid}); voxnix runs no commands in it, so ${what.kind === "exec" ? "exec" : "a shell"} would be refused. Nothing was run.`,
-      ]);
-      context.setExitCode(EXIT_CODE_BY_KIND.conflict);
-      return;
-    }
-    context.output({ dryRun: true, workload: workload.name, argv }, () => [
-      `Dry run: would run ${words} in ${workload.name} (live: ${workload.live}); nothing was run.`,
-    ]);
+    // The core's own checks (owner, state, what the runtime can do), nothing started or run.
+    const command = what.kind === "shell" ? ({ kind: "shell" } as const) : { kind: "argv" as const, argv: what.argv };
+    context.planned(await core.plan(actor, { operation: "openSession", name, command }));
     return;
   }
   const timeoutMs = what.kind === "exec" ? parseTimeout(what.timeout) : undefined;

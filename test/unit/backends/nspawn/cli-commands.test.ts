@@ -72,6 +72,26 @@ describe("ctl exec and ctl shell", () => {
     assert.equal(harness.backend.sessions.length, 0);
   });
 
+  it("--dry-run asks the core for the plan and runs nothing", async () => {
+    const harness = createCliHarness();
+    await harness.cli("ctl", "create", "dev", "--as", ALICE);
+    const exec = await harness.cli("ctl", "exec", "dev", "--as", ALICE, "--dry-run", "--json", "--", "uname", "-a");
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.deepEqual(JSON.parse(exec.stdout).result, {
+      dryRun: true,
+      operation: "openSession",
+      workload: "dev",
+      steps: ["run uname -a in dev"],
+    });
+    const shell = await harness.cli("ctl", "shell", "dev", "--as", ALICE, "--dry-run");
+    assert.equal(shell.code, 0, shell.stderr);
+    assert.match(shell.stdout, /Dry run: nothing was changed.*\n.*run a login shell in dev/);
+    const theirs = await harness.cli("ctl", "shell", "dev", "--as", BOB, "--dry-run");
+    assert.equal(theirs.code, 3, "another user's dry run is not found, as the session would be");
+    assert.equal(harness.backend.sessions.length, 0);
+    assert.equal(harness.backend.calls.filter((call) => call.method === "exec").length, 0);
+  });
+
   it("answers not-found to another user", async () => {
     const harness = createCliHarness();
     await harness.cli("ctl", "create", "dev", "--as", ALICE);
