@@ -6,7 +6,7 @@
  * @module
  */
 import { needsConfirmationBody } from "../../api/outcome.js";
-import { renderConfirmation, renderPlan } from "./views.js";
+import { renderConfirmation, renderPlan } from "./plan-views.js";
 import type { App } from "../../app/app.js";
 import type { CliContext, CliIo, GlobalOptions, ProgressDisplay } from "./context.js";
 import { createProgressDisplay } from "./progress.js";

@@ -15,7 +15,8 @@ import type { RegisterCommand } from "../context.js";
 import { followJob } from "../follow-job.js";
 import { commandGroup } from "../groups.js";
 import { collect, parseModuleOptions, parsePositiveNumber } from "../parse.js";
-import { renderCreatePlan, renderWorkloadLine } from "../views.js";
+import { renderCreatePlan } from "../plan-views.js";
+import { renderWorkloadLine } from "../views.js";
 
 interface CreateFlags {
   readonly module?: string[];

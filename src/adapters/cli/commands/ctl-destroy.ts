@@ -8,7 +8,8 @@ import { isChangeResult, type DestroyResult, type JobHandle } from "../../../cor
 import type { CliContext, RegisterCommand } from "../context.js";
 import { followJob } from "../follow-job.js";
 import { commandGroup } from "../groups.js";
-import { renderChangeResult, renderConfirmation, renderDestroyResult, renderWorkloadLine } from "../views.js";
+import { renderConfirmation } from "../plan-views.js";
+import { renderChangeResult, renderDestroyResult, renderWorkloadLine } from "../views.js";
 
 /** Registers `voxnix ctl destroy`, `confirm` and `restore`. */
 export const register: RegisterCommand = (program, context) => {

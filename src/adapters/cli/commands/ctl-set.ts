@@ -13,7 +13,8 @@ import type { CliContext, RegisterCommand } from "../context.js";
 import { followJob } from "../follow-job.js";
 import { commandGroup } from "../groups.js";
 import { collect, parseModuleOptions, parsePositiveNumber } from "../parse.js";
-import { renderChangePlan, renderChangeResult, renderConfirmation } from "../views.js";
+import { renderChangePlan, renderConfirmation } from "../plan-views.js";
+import { renderChangeResult } from "../views.js";
 
 interface SetFlags {
   readonly module?: string[];
