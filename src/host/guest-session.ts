@@ -17,12 +17,7 @@ import type { WorkloadName } from "../domain/names.js";
 import type { CommandResult, CommandRunner, ProcessSpawner } from "../ports/command-runner.js";
 import type { AttachOptions, ExecOptions, Runtime } from "../ports/runtime.js";
 import { remoteCommand, SSH_FAILURE, sshArgs, sshEnvironment, type SshTarget } from "./guest-ssh.js";
-
-function requireSpawner(spawner: ProcessSpawner | undefined): ProcessSpawner {
-  if (!spawner)
-    throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
-  return spawner;
-}
+import { requireSpawner } from "./process-spawner.js";
 
 /** The `ssh` argv of an attach: a terminal when asked for, `-s sftp` for the subsystem. */
 export function guestSessionArgs(target: SshTarget, options: Pick<AttachOptions, "command" | "terminal">): string[] {

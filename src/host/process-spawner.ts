@@ -25,6 +25,16 @@ import type {
 import { silentLogger, type Logger } from "../ports/logger.js";
 import { clampSize, loadPty, type PtyProcess } from "./pty.js";
 
+/**
+ * The spawner a runtime was given, or a clear failure: sessions, terminals and port streams all
+ * need one, and a process built without one (some tests, one-shot tools) cannot stream.
+ */
+export function requireSpawner(spawner: ProcessSpawner | undefined): ProcessSpawner {
+  if (!spawner)
+    throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
+  return spawner;
+}
+
 /** Time between the polite signal and SIGKILL. */
 export const SPAWN_KILL_GRACE_MS = 3000;
 

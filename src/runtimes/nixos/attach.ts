@@ -9,7 +9,7 @@
  * @module
  */
 import type { WorkloadName } from "../../domain/names.js";
-import { HostFailureError } from "../../domain/errors.js";
+import { requireSpawner } from "../../host/process-spawner.js";
 import type { InteractiveProcess } from "../../ports/command-runner.js";
 import type { AttachOptions, SessionCommand } from "../../ports/runtime.js";
 import type { NixosContext } from "./context.js";
@@ -39,9 +39,7 @@ export async function attachToContainer(
   name: WorkloadName,
   options: AttachOptions,
 ): Promise<InteractiveProcess> {
-  const spawner = context.deps.spawner;
-  if (!spawner)
-    throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
+  const spawner = requireSpawner(context.deps.spawner);
   await requireRunning(context, name);
   const terminal = options.command.kind === "sftp" ? undefined : options.terminal;
   return spawner.spawn(NIXOS_CONTAINER, attachArgs(name, options.command), {

@@ -9,6 +9,7 @@ import { requireContainerSpec, type ContainerSpec, type WorkloadSpec } from "../
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConflictError, HostFailureError, NotFoundError } from "../../domain/errors.js";
+import { requireSpawner } from "../../host/process-spawner.js";
 import type { WorkloadName } from "../../domain/names.js";
 import type {
   RuntimePlan,
@@ -160,9 +161,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
    * also dies with the entry (parent-death signal).
    */
   const attach: NonNullable<Runtime["attach"]> = async (name, options) => {
-    const spawner = deps.spawner;
-    if (!spawner)
-      throw new HostFailureError("This voxnix process cannot stream sessions (no process spawner was configured).");
+    const spawner = requireSpawner(deps.spawner);
     const { leader, spec } = runningLeader(name);
     const terminal = options.command.kind === "sftp" ? undefined : options.terminal;
     const call = entryCall(leader, sessionArgv(spec, options.command), {
@@ -178,9 +177,7 @@ export function createNspawnRuntime(deps: BackendDeps): NspawnRuntime {
 
   // Forwarding to a service bound to the container's loopback: a relay in its network namespace only.
   const openPort: NonNullable<Runtime["openPort"]> = async (name, port, options) => {
-    const spawner = deps.spawner;
-    if (!spawner)
-      throw new HostFailureError("This voxnix process cannot stream connections (no process spawner was configured).");
+    const spawner = requireSpawner(deps.spawner);
     const { leader } = runningLeader(name);
     return connectLoopback(spawner, leader, { port, family: options.family ?? 4, timeoutMs: options.timeoutMs });
   };
