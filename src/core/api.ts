@@ -100,3 +100,4 @@ export { type Core } from "./api/core.js";
 export type { DoctorCheck, ImageBuildReport, LogEntry, ProgressEvent, SessionCommand } from "../ports/runtime.js";
 export type { InteractiveProcess } from "../ports/command-runner.js";
 export type { Usage } from "../ports/storage-driver.js";
+export { EXEC_TIMEOUT, SHELL_MAX_MS } from "./api/sessions.js";

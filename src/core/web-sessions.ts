@@ -11,8 +11,6 @@ import { createHash, randomBytes } from "node:crypto";
 export const LOGIN_LINK_TTL_MS = 10 * 60_000;
 /** How long a web session lasts before its user needs a new link. */
 export const WEB_SESSION_TTL_MS = 7 * 24 * 3_600_000;
-/** The longest a browser terminal stays open (then it is hung up), like `voxnix ctl shell`'s bound. */
-export const SHELL_MAX_MS = 8 * 3_600_000;
 
 /** A login link token: `vxl_` and 43 base64url characters. */
 export const LOGIN_LINK_PATTERN = /^vxl_[A-Za-z0-9_-]{43}$/;

@@ -8,6 +8,12 @@
 import type { SessionCommand } from "../../ports/runtime.js";
 import type { InteractiveProcess, TerminalSize } from "../../ports/command-runner.js";
 
+/** `exec`'s default and longest timeout, in milliseconds; `ctl exec` streams under the same bounds. */
+export const EXEC_TIMEOUT = { defaultMs: 60_000, maxMs: 3_600_000 } as const;
+
+/** The longest a shell on a terminal stays open (the browser terminal, `ctl shell`), then it is hung up. */
+export const SHELL_MAX_MS = 8 * 3_600_000;
+
 export interface ExecRequest {
   readonly name: string;
   readonly argv: readonly string[];

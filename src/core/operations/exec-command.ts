@@ -7,14 +7,11 @@
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
 import type { CommandResult } from "../../ports/command-runner.js";
-import type { ExecRequest } from "../api.js";
+import { EXEC_TIMEOUT, type ExecRequest } from "../api.js";
 import { validateArgv, validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import type { CoreServices } from "../services.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
-
-/** Default and maximum exec timeouts, in milliseconds. */
-export const EXEC_TIMEOUT = { defaultMs: 60_000, maxMs: 3_600_000 } as const;
 
 /** Runs `request.argv` in the actor's workload. Not locked: a long shell must not block stop. */
 export function execCommand(services: CoreServices, actor: Actor, request: ExecRequest): Promise<CommandResult> {

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { InvalidInputError, type InputIssue } from "../../domain/errors.js";
 import type { Actor } from "../../domain/identity.js";
-import type { ShellRequest, ShellSession } from "../api.js";
+import { SHELL_MAX_MS, type ShellRequest, type ShellSession } from "../api.js";
 import {
   generateResumeToken,
   MAX_REATTACH_MS,
@@ -27,7 +27,6 @@ import { validateName } from "../inputs.js";
 import { runOperation } from "../run-operation.js";
 import { runtimeForWorkload } from "../runtime-registry.js";
 import type { CoreServices } from "../services.js";
-import { SHELL_MAX_MS } from "../web-sessions.js";
 import { stoppedForIdleness } from "../idle-timers.js";
 import { startWorkload } from "./start-workload.js";
 

@@ -13,11 +13,7 @@ import { InvalidInputError, TimeoutError } from "../../../domain/errors.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { joinSession, localTerminal } from "../local-session.js";
 import { commandGroup } from "../groups.js";
-
-/** The default and longest `ctl exec` (as the core's `exec`), and how long a `ctl shell` may stay open. */
-const EXEC_DEFAULT_MS = 60_000;
-const EXEC_MAX_MS = 3_600_000;
-const SHELL_TIMEOUT_MS = 8 * 3_600_000;
+import { EXEC_TIMEOUT, SHELL_MAX_MS } from "../../../core/api.js";
 
 /** Signal numbers for the usual terminations, for the shell convention 128 + n. */
 const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
@@ -42,9 +38,9 @@ type Run =
 async function run(context: CliContext, name: string, what: Run): Promise<void> {
   const { actor, dryRun, json } = context.globals();
   const { core } = await context.app();
+  const command = what.kind === "shell" ? ({ kind: "shell" } as const) : { kind: "argv" as const, argv: what.argv };
   if (dryRun) {
     // The core's own checks (owner, state, what the runtime can do), nothing started or run.
-    const command = what.kind === "shell" ? ({ kind: "shell" } as const) : { kind: "argv" as const, argv: what.argv };
     context.planned(await core.plan(actor, { operation: "openSession", name, command }));
     return;
   }
@@ -56,7 +52,7 @@ async function run(context: CliContext, name: string, what: Run): Promise<void> 
     const result = await core.exec(actor, {
       name,
       argv: what.argv,
-      ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(timeoutMs, EXEC_MAX_MS) }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(timeoutMs, EXEC_TIMEOUT.maxMs) }),
     });
     context.json({
       exitCode: result.exitCode,
@@ -73,10 +69,10 @@ async function run(context: CliContext, name: string, what: Run): Promise<void> 
   if (what.kind === "exec" && what.tty && terminal === undefined)
     throw new InvalidInputError([{ path: "tty", message: "--tty needs standard input and output to be a terminal." }]);
   const sessionTimeoutMs =
-    what.kind === "shell" ? SHELL_TIMEOUT_MS : Math.min(timeoutMs ?? EXEC_DEFAULT_MS, EXEC_MAX_MS);
+    what.kind === "shell" ? SHELL_MAX_MS : Math.min(timeoutMs ?? EXEC_TIMEOUT.defaultMs, EXEC_TIMEOUT.maxMs);
   const session = await core.openSession(actor, {
     name,
-    command: what.kind === "shell" ? { kind: "shell" } : { kind: "argv", argv: what.argv },
+    command,
     via: "cli",
     timeoutMs: sessionTimeoutMs,
     ...(terminal === undefined ? {} : { terminal }),
