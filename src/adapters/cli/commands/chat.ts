@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { chatPipelineFor } from "../chat-pipeline.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import type { ChatPipeline, ChatReply } from "../../../agent/pipeline-api.js";
 import type { Actor } from "../../../domain/identity.js";
@@ -77,16 +78,8 @@ async function serveDashboard(context: CliContext, actor: Actor): Promise<{ stop
 
 async function converse(context: CliContext, actor: Actor, dryRun: boolean): Promise<void> {
   const app = await context.app();
-  const { createChatPipeline } = await import("../../../agent/pipeline.js");
   const { createInterface } = await import("node:readline");
-  const pipeline = createChatPipeline({
-    core: app.core,
-    conversations: app.conversations,
-    config: app.config,
-    secrets: app.secrets,
-    logger: app.logger,
-    dryRun,
-  });
+  const pipeline = await chatPipelineFor(app, { dryRun });
   const io = context.io;
   const readline = createInterface({ input: process.stdin, terminal: io.isTTY && process.stdin.isTTY === true });
   const lines = readline[Symbol.asyncIterator]();

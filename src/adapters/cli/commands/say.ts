@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { chatPipelineFor } from "../chat-pipeline.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import type { ChatReply } from "../../../agent/pipeline-api.js";
 import { EXIT, EXIT_CODE_BY_KIND, exitCodeFor } from "../exit-codes.js";
@@ -29,15 +30,7 @@ interface JobReport {
 async function say(context: CliContext, message: string): Promise<void> {
   const { actor, dryRun, yes } = context.globals();
   const app = await context.app();
-  const { createChatPipeline } = await import("../../../agent/pipeline.js");
-  const pipeline = createChatPipeline({
-    core: app.core,
-    conversations: app.conversations,
-    config: app.config,
-    secrets: app.secrets,
-    logger: app.logger,
-    dryRun,
-  });
+  const pipeline = await chatPipelineFor(app, { dryRun });
   const replies: ChatReply[] = [];
   const jobs: JobReport[] = [];
   let reply = await pipeline.handle(actor, message);

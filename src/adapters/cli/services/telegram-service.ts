@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { chatPipelineFor } from "../chat-pipeline.js";
 import { sshAccessFrom } from "../../../domain/ssh-access.js";
 import type { App } from "../../../app/app.js";
 import type { Service } from "./service.js";
@@ -37,13 +38,11 @@ export async function startTelegramService(app: App): Promise<Service> {
       "Webhook mode needs a secret token; set VOXNIX_TELEGRAM_WEBHOOK_SECRET_FILE to a file holding one (letters, digits, _ and -).",
     );
 
-  const [{ createChatPipeline }, { createTelegramBot }, { isTokenRefused, telegramRefusal }, { deliverNotice }] =
-    await Promise.all([
-      import("../../../agent/pipeline.js"),
-      import("../../telegram/bot.js"),
-      import("../../telegram/on-error.js"),
-      import("../../telegram/notices.js"),
-    ]);
+  const [{ createTelegramBot }, { isTokenRefused, telegramRefusal }, { deliverNotice }] = await Promise.all([
+    import("../../telegram/bot.js"),
+    import("../../telegram/on-error.js"),
+    import("../../telegram/notices.js"),
+  ]);
   // Telegram refusing the token (401 wrong or revoked, 404 malformed) is the configuration error the docs promise: exit 2.
   const tokenErrorOr = (error: unknown): unknown => {
     const refusal = telegramRefusal(error);
@@ -54,13 +53,7 @@ export async function startTelegramService(app: App): Promise<Service> {
     );
   };
   const { loginLinkUrl } = await import("../../http/web/links.js");
-  const pipeline = createChatPipeline({
-    core: app.core,
-    conversations: app.conversations,
-    config,
-    secrets,
-    logger: app.logger,
-  });
+  const pipeline = await chatPipelineFor(app);
   const telegram = createTelegramBot({
     token: secrets.telegramToken,
     core: app.core,
